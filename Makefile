@@ -1,0 +1,40 @@
+# Two commands: `make run` serves the demo at http://127.0.0.1:8050, `make test` runs
+# the whole suite. Both create and fill .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+STAMP_DEV := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+export FLASK_APP := app
+
+.PHONY: run test lint bench clean-store
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: $(STAMP_RUN)
+	$(BIN)/flask --app app setup-demo
+	$(BIN)/gunicorn app:server -c gunicorn.conf.py --bind 127.0.0.1:8050
+
+test: $(STAMP_DEV)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "make test needs Chromium and ChromeDriver for the browser tests:"; \
+	  echo "  apt-get install chromium chromium-driver"; exit 1; }
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+clean-store:
+	rm -f instance/vru.sqlite3 instance/vru.sqlite3-wal instance/vru.sqlite3-shm instance/demo_credentials.json

@@ -1,0 +1,61 @@
+/* Clientside helpers: served from the app itself, so the CSP needs no inline code. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  vru: {
+    /* Area picker options from the shell's store, limited to the page's levels. */
+    areaOptions: function (options, _id, levels) {
+      if (!options) { return []; }
+      var wanted = levels || ["country", "pfa"];
+      return options
+        .filter(function (o) { return wanted.indexOf(o.level) !== -1; })
+        .map(function (o) { return { label: o.label, value: o.value }; });
+    },
+    /* Push the page's control values into the URL query so the view can be
+       bookmarked and back/forward restore it (Dash pages re-renders on popstate). */
+    syncUrl: function () {
+      var n = arguments.length;
+      var names = arguments[n - 1] || [];
+      var params = new URLSearchParams(window.location.search);
+      for (var i = 0; i < names.length; i++) {
+        var v = arguments[i];
+        if (v === null || v === undefined || v === "") { params.delete(names[i]); }
+        else { params.set(names[i], v); }
+      }
+      var search = params.toString();
+      var next = window.location.pathname + (search ? "?" + search : "");
+      if (next !== window.location.pathname + window.location.search) {
+        window.history.pushState({}, "", next);
+      }
+      return search;
+    }
+  }
+});
+
+/* dcc.Dropdown (Dash 4.4) puts keyboard focus on a hidden proxy input marked
+   aria-hidden (an axe "aria-hidden-focus" failure) and keeps its real trigger
+   button, which carries the component id and so the <label>, out of the tab order.
+   Swap them: the labelled button takes focus, the proxy leaves the tab order. */
+(function () {
+  function fixDropdowns(root) {
+    var proxies = root.querySelectorAll
+      ? root.querySelectorAll(".dash-dropdown-focus-target")
+      : [];
+    for (var i = 0; i < proxies.length; i++) {
+      var proxy = proxies[i];
+      proxy.tabIndex = -1;
+      var trigger = proxy.nextElementSibling;
+      if (trigger && trigger.tagName === "BUTTON" && !trigger.disabled) {
+        trigger.tabIndex = 0;
+      }
+    }
+  }
+  function start() {
+    fixDropdowns(document);
+    new MutationObserver(function () { fixDropdowns(document); })
+      .observe(document.body, { childList: true, subtree: true });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,224 @@
+"""Clicks benchmark: replay the callback requests each page makes on first load.
+
+For every page it asks the running app for `/_dash-dependencies`, renders the page
+through Dash's page-container callback (`_pages_content`) exactly as the browser
+does, reads every component's default props from the returned layout, and builds
+the body of each non-clientside callback that fires on load (no
+prevent_initial_call, no pattern-matching ids) whose inputs all live on that page.
+N client threads (each its own signed-in requests.Session) then loop over the pages
+for a fixed duration, each "page view" posting its callbacks in order; latency is
+recorded per callback request, grouped by page and by callback.
+
+After the run the RSS of every gunicorn worker is read from /proc (target 5).
+
+    .venv/bin/python -m benchmarks.clicks --database-url URL [--redis URL] \
+        [--clients 20] [--duration 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+
+import requests
+
+from benchmarks import common
+
+PAGES = ("/", "/violence", "/compare", "/prevention", "/funding", "/workstreams")
+
+
+def _id_key(component_id) -> str:
+    if isinstance(component_id, dict):
+        return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+    return str(component_id)
+
+
+def _walk(node, props: dict) -> None:
+    if isinstance(node, list):
+        for child in node:
+            _walk(child, props)
+        return
+    if not isinstance(node, dict):
+        return
+    if "props" in node and "type" in node:
+        p = node["props"]
+        if "id" in p:
+            props[_id_key(p["id"])] = p
+        node = p
+    for value in node.values():
+        if isinstance(value, dict | list):
+            _walk(value, props)
+
+
+def _outputs(output: str) -> list[dict]:
+    parts = output.strip(".").split("...") if output.startswith("..") else [output]
+    result = []
+    for part in parts:
+        cid, prop = part.rsplit(".", 1)
+        result.append({"id": cid, "property": prop.split("@")[0]})
+    return result
+
+
+def _body(dep: dict, props: dict) -> dict:
+    def values(items):
+        return [
+            {
+                "id": i["id"],
+                "property": i["property"],
+                "value": props.get(i["id"], {}).get(i["property"]),
+            }
+            for i in items
+        ]
+
+    outs = _outputs(dep["output"])
+    return {
+        "output": dep["output"],
+        "outputs": outs[0] if len(outs) == 1 else outs,
+        "inputs": values(dep["inputs"]),
+        "state": values(dep.get("state", [])),
+        "changedPropIds": [],
+    }
+
+
+def plan(base: str, session: requests.Session) -> dict[str, list[tuple[str, dict]]]:
+    """{page: [(callback label, request body), ...]} in the order a browser sends."""
+    deps = session.get(base + "/_dash-dependencies", timeout=30).json()
+    shell = {}
+    _walk(session.get(base + "/_dash-layout", timeout=30).json(), shell)
+    content = next(d for d in deps if "_pages_content.children" in d["output"])
+    result: dict[str, list[tuple[str, dict]]] = {}
+    for path in PAGES:
+        props = dict(shell)
+        props["_pages_location"] = {"pathname": path, "search": "", "hash": ""}
+        first = _body(content, props)
+        answer = session.post(base + "/_dash-update-component", json=first, timeout=120)
+        answer.raise_for_status()
+        page_props: dict = {}
+        _walk(answer.json(), page_props)
+        props.update(page_props)
+        requests_for_page = [("page layout", first)]
+        for dep in deps:
+            if dep is content or dep.get("clientside_function"):
+                continue
+            if dep.get("prevent_initial_call"):
+                continue
+            ids = [i["id"] for i in dep["inputs"]]
+            if any(i.startswith("{") for i in ids):
+                continue
+            if not all(i in page_props for i in ids):
+                continue
+            requests_for_page.append((dep["output"][:70], _body(dep, props)))
+        result[path] = requests_for_page
+    return result
+
+
+def run(base: str, clients: int, duration: float) -> dict:
+    setup = common.signed_in_session(base)
+    pages = plan(base, setup)
+    sessions = [common.signed_in_session(base) for _ in range(clients)]
+    by_page = {p: common.Stats() for p in pages}
+    by_callback: dict[tuple[str, str], common.Stats] = {
+        (p, label): common.Stats() for p, reqs in pages.items() for label, _ in reqs
+    }
+    lock = threading.Lock()
+    error_samples: list[str] = []
+    stop_at = time.monotonic() + duration
+    order = list(pages)
+
+    def client(index: int) -> None:
+        session = sessions[index]
+        turn = index
+        while time.monotonic() < stop_at:
+            page = order[turn % len(order)]
+            turn += 1
+            for label, body in pages[page]:
+                if time.monotonic() >= stop_at:
+                    return
+                started = time.perf_counter()
+                ok = False
+                try:
+                    answer = session.post(
+                        base + "/_dash-update-component", json=body, timeout=60
+                    )
+                    ok = answer.status_code in (200, 204)
+                    if not ok and len(error_samples) < 5:
+                        error_samples.append(
+                            f"{page} {label}: HTTP {answer.status_code}"
+                        )
+                except requests.RequestException as error:
+                    if len(error_samples) < 5:
+                        error_samples.append(f"{page} {label}: {error!r}")
+                elapsed = time.perf_counter() - started
+                with lock:
+                    by_page[page].add(elapsed, ok)
+                    by_callback[(page, label)].add(elapsed, ok)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=duration + 120)
+    elapsed = time.monotonic() - started
+    total = common.Stats()
+    for stats in by_page.values():
+        total.latencies += stats.latencies
+        total.errors += stats.errors
+    return {
+        "clients": clients,
+        "duration_s": round(elapsed, 1),
+        "callbacks_per_page": {p: len(r) for p, r in pages.items()},
+        "pages": {p: s.summary(elapsed) for p, s in by_page.items()},
+        "callbacks": {
+            f"{p} | {label}": s.summary(elapsed)
+            for (p, label), s in by_callback.items()
+        },
+        "total": total.summary(elapsed),
+        "error_samples": error_samples,
+    }
+
+
+def benchmark(
+    database_url: str,
+    instance_dir: str,
+    redis_url: str | None,
+    clients: int,
+    duration: float,
+    warmup: float = 0,
+) -> dict:
+    env = common.base_env(database_url, instance_dir, redis_url)
+    common.ensure_user(env)
+    with common.gunicorn(env) as server:
+        if warmup:
+            run(server.base, clients, warmup)
+        result = run(server.base, clients, duration)
+        result["worker_rss_mb"] = [
+            round(common.rss_mb(pid), 1) for pid in server.worker_pids()
+        ]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--instance-dir", default="/tmp/vru_bench_instance")
+    parser.add_argument("--redis")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=120)
+    parser.add_argument("--warmup", type=float, default=0)
+    args = parser.parse_args()
+    result = benchmark(
+        args.database_url,
+        args.instance_dir,
+        args.redis,
+        args.clients,
+        args.duration,
+        args.warmup,
+    )
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""Shared benchmark plumbing: stores, a gunicorn server, sign-in, latency stats.
+
+All traffic goes to 127.0.0.1 only. Every loop is bounded by a duration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+FLASK = str(ROOT / ".venv" / "bin" / "flask")
+BENCH_USER = "bench-admin"
+BENCH_PASSWORD = "bench-password-not-secret-0001"
+SECRET = "benchmark-secret-key-not-for-production-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env(database_url: str, instance_dir: str, redis_url: str | None) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        INSTANCE_DIR=instance_dir,
+        SECRET_KEY=SECRET,
+        VRU_DEMO="0",
+        GUNICORN_ACCESSLOG="",
+        PYTHONPATH=str(ROOT),
+    )
+    env.pop("REDIS_URL", None)
+    env.pop("CACHE_TYPE", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    else:
+        env["CACHE_TYPE"] = "NullCache"
+    return env
+
+
+def ensure_user(env: dict) -> None:
+    """Create the benchmark admin in the store (ignored if it exists)."""
+    code = (
+        "from data_access import users\n"
+        "try:\n"
+        f"    users.create_user(username={BENCH_USER!r}, role='admin',"
+        f" role_title='Benchmark Administrator', password={BENCH_PASSWORD!r})\n"
+        "except Exception as e:\n"
+        "    import sys; print('user:', type(e).__name__, e, file=sys.stderr)\n"
+    )
+    subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, check=True)
+
+
+def sqlite_demo_store() -> tuple[str, str]:
+    """Build the shipped demo store in a temp INSTANCE_DIR; (url, instance dir)."""
+    instance = tempfile.mkdtemp(prefix="vru_bench_demo_")
+    url = f"sqlite:///{instance}/vru.sqlite3"
+    env = base_env(url, instance, None)
+    env["VRU_DEMO"] = "1"
+    subprocess.run(
+        [FLASK, "--app", "app", "setup-demo"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return url, instance
+
+
+@dataclass
+class Server:
+    base: str
+    process: subprocess.Popen
+    env: dict
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
+            capture_output=True,
+            text=True,
+        ).stdout
+        return [int(p) for p in out.split()]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, workers: int | None = None) -> Iterator[Server]:
+    port = free_port()
+    env = dict(env)
+    if workers:
+        env["WEB_CONCURRENCY"] = str(workers)
+    log = open(tempfile.mktemp(prefix="vru_bench_gunicorn_", suffix=".log"), "w")
+    process = subprocess.Popen(
+        [
+            GUNICORN,
+            "app:server",
+            "-c",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {log.name}")
+            try:
+                if requests.get(base + "/signin", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        else:
+            raise RuntimeError(f"gunicorn did not answer; see {log.name}")
+        yield Server(base, process, env)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def signed_in_session(base: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(base + "/signin", timeout=30).text
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page
+    )
+    if not match:
+        raise RuntimeError("no CSRF token on /signin")
+    answer = session.post(
+        base + "/signin",
+        data={
+            "username": BENCH_USER,
+            "password": BENCH_PASSWORD,
+            "csrf_token": match.group(1),
+            "next": "/",
+        },
+        timeout=30,
+        allow_redirects=False,
+    )
+    if answer.status_code not in (302, 303):
+        raise RuntimeError(f"sign-in failed: HTTP {answer.status_code}")
+    return session
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    def add(self, seconds: float, ok: bool) -> None:
+        self.latencies.append(seconds)
+        if not ok:
+            self.errors += 1
+
+    def summary(self, duration: float) -> dict:
+        lat = sorted(self.latencies)
+        if not lat:
+            return {"n": 0, "errors": self.errors}
+
+        def pct(p: float) -> float:
+            return lat[min(len(lat) - 1, int(round(p / 100 * (len(lat) - 1))))] * 1000
+
+        return {
+            "n": len(lat),
+            "errors": self.errors,
+            "rps": len(lat) / duration,
+            "p50_ms": pct(50),
+            "p95_ms": pct(95),
+            "p99_ms": pct(99),
+            "mean_ms": statistics.fmean(lat) * 1000,
+        }
+
+
+def machine() -> dict:
+    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gb": round(int(mem) / 1024 / 1024, 1),
+        "uname": subprocess.run(
+            ["uname", "-a"], capture_output=True, text=True
+        ).stdout.strip(),
+        "python": sys.version.split()[0],
+    }

@@ -1,0 +1,172 @@
+"""Page weight and Lighthouse: bytes transferred on a first (cold-cache) load.
+
+Headless Debian Chromium (selenium) signs in through the form, then for each page
+clears the browser cache, loads the page, waits until the network has been idle
+for 3 s (at most 40 s) and sums `encodedDataLength` of every
+`Network.loadingFinished` event in the performance log: bytes on the wire,
+compressed, including the HTML, scripts, CSS, fonts, the Dash layout and
+dependencies and every callback response.
+
+Lighthouse (npm package `lighthouse`, installed with
+`npm install --prefix /tmp/lh lighthouse`) is run when `--lighthouse DIR` points
+at that prefix: desktop preset for the app pages (with the session cookie passed
+as an extra header) and the mobile default for an embed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from benchmarks import common
+
+APP_PAGES = ("/", "/violence", "/compare")
+EMBED = "/embed/trend"
+
+
+def _driver() -> webdriver.Chrome:
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    return webdriver.Chrome(options=options)
+
+
+def _finished_bytes(driver) -> tuple[int, int]:
+    total = count = 0
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.loadingFinished":
+            total += int(message["params"].get("encodedDataLength", 0))
+            count += 1
+    return total, count
+
+
+def _load(driver, url: str) -> dict:
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+    driver.get_log("performance")  # drain
+    started = time.monotonic()
+    driver.get(url)
+    total = requests = 0
+    quiet_since = time.monotonic()
+    while time.monotonic() - started < 40:
+        got, n = _finished_bytes(driver)
+        total += got
+        requests += n
+        if n:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 3:
+            break
+        time.sleep(0.25)
+    return {"bytes": total, "kb": round(total / 1024, 1), "requests": requests}
+
+
+def measure(base: str) -> dict:
+    driver = _driver()
+    try:
+        driver.get(base + "/signin")
+        wait = WebDriverWait(driver, 120)
+        wait.until(ec.presence_of_element_located((By.ID, "username"))).send_keys(
+            common.BENCH_USER
+        )
+        driver.find_element(By.ID, "password").send_keys(common.BENCH_PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait.until(ec.presence_of_element_located((By.ID, "main-content")))
+        time.sleep(2)
+        for path in APP_PAGES:  # warm the server (not the browser) first
+            driver.get(base + path)
+            time.sleep(3)
+        result = {path: _load(driver, base + path) for path in APP_PAGES}
+        result[EMBED] = _load(driver, base + EMBED)
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    finally:
+        driver.quit()
+    return {"weights": result, "cookie": cookie}
+
+
+def lighthouse(base: str, cookie: str, prefix: str) -> dict:
+    binary = f"{prefix}/node_modules/.bin/lighthouse"
+    env = {"CHROME_PATH": "/usr/bin/chromium", "PATH": "/usr/bin:/bin"}
+    flags = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
+    scores: dict = {}
+    runs = [(p, "desktop") for p in APP_PAGES] + [(EMBED, "mobile")]
+    for path, form in runs:
+        command = [
+            binary,
+            base + path,
+            "--quiet",
+            "--only-categories=performance",
+            "--output=json",
+            "--output-path=stdout",
+            f"--chrome-flags={flags}",
+        ]
+        if form == "desktop":
+            command.append("--preset=desktop")
+            command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
+        try:
+            out = subprocess.run(
+                command, capture_output=True, text=True, timeout=180, env=env
+            )
+            report = json.loads(out.stdout)
+            audits = report["audits"]
+            scores[f"{path} ({form})"] = {
+                "score": report["categories"]["performance"]["score"],
+                "final_url": report.get("finalDisplayedUrl"),
+                "lcp_ms": audits["largest-contentful-paint"].get("numericValue"),
+                "tbt_ms": audits["total-blocking-time"].get("numericValue"),
+                "fcp_ms": audits["first-contentful-paint"].get("numericValue"),
+            }
+        except Exception as error:  # noqa: BLE001 - report and carry on
+            scores[f"{path} ({form})"] = f"failed: {type(error).__name__}"
+    return scores
+
+
+def benchmark(
+    database_url: str,
+    instance_dir: str,
+    redis_url: str | None,
+    lighthouse_prefix: str | None,
+) -> dict:
+    env = common.base_env(database_url, instance_dir, redis_url)
+    common.ensure_user(env)
+    with common.gunicorn(env) as server:
+        measured = measure(server.base)
+        result = {"weights": measured["weights"]}
+        if lighthouse_prefix:
+            result["lighthouse"] = lighthouse(
+                server.base, measured["cookie"], lighthouse_prefix
+            )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--instance-dir", default="/tmp/vru_bench_instance")
+    parser.add_argument("--redis")
+    parser.add_argument("--lighthouse", help="npm prefix holding lighthouse")
+    args = parser.parse_args()
+    result = benchmark(
+        args.database_url, args.instance_dir, args.redis, args.lighthouse
+    )
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

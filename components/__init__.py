@@ -1,0 +1,1 @@
+"""Pure presentation: theme, number formatting, figure builders and chart cards."""

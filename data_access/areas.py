@@ -1,0 +1,83 @@
+"""Areas: England and Wales, police force areas (the VRU level) and local authorities.
+
+Area names and the hierarchy are public; nothing here needs a scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.errors import NotFound
+from data_access.models import Area
+
+NATIONAL_CODE = "K04000001"  # England and Wales: the default benchmark
+
+AREA_COLUMNS = ["code", "name", "level", "parent_code", "is_vru", "vru_start_year"]
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    parent_name: str | None
+    is_vru: bool
+    vru_start_year: int | None
+
+
+@memoized
+def get_area(code: str) -> AreaInfo:
+    """One area by ONS code; raises NotFound for an unknown code."""
+    parent = aliased(Area)
+    with session_scope() as session:
+        row = session.execute(
+            select(Area, parent.code, parent.name)
+            .outerjoin(parent, Area.parent_id == parent.id)
+            .where(Area.code == code)
+        ).first()
+        if row is None:
+            raise NotFound(f"no area has the code '{code}'")
+        area, parent_code, parent_name = row
+        return AreaInfo(
+            code=area.code,
+            name=area.name,
+            level=area.level,
+            parent_code=parent_code,
+            parent_name=parent_name,
+            is_vru=area.is_vru,
+            vru_start_year=area.vru_start_year,
+        )
+
+
+@memoized
+def list_areas(
+    level: str | None = None, parent_code: str | None = None
+) -> pd.DataFrame:
+    """Areas as a DataFrame with AREA_COLUMNS, ordered by name."""
+    parent = aliased(Area)
+    query = (
+        select(
+            Area.code,
+            Area.name,
+            Area.level,
+            parent.code.label("parent_code"),
+            Area.is_vru,
+            Area.vru_start_year,
+        )
+        .outerjoin(parent, Area.parent_id == parent.id)
+        .order_by(Area.name)
+    )
+    if level is not None:
+        query = query.where(Area.level == level)
+    if parent_code is not None:
+        query = query.where(parent.code == parent_code)
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame(rows, columns=AREA_COLUMNS)

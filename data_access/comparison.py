@@ -1,0 +1,1004 @@
+"""Comparing areas fairly: rates by force area for one financial year, funnel limits,
+VRU against non-VRU areas before and after funding, and one area's profile.
+
+Every comparison is by financial year. A measure's financial-year figure for an area
+is its stored 12-month April-March value where one exists, otherwise the sum of its
+four stored quarters of that year (summed in SQL; the population is that of the
+year's first quarter, the mid-year estimate the annual figures use). Knife offences
+therefore have real ONS financial years 2010/11 to 2018/19 and illustrative years,
+summed from illustrative quarters, from 2019/20.
+
+Benchmarks: "national" is England and Wales where the store holds that year, else
+England (hospital admissions cover England only), else the pooled rate of the areas
+compared (labelled so). "vru" / "non_vru" are the pooled rates of the areas that
+have ever had a VRU (20) / never have (23).
+
+Columns
+- FORCE_AREA_COLUMNS (`force_area_rates`): code, name, is_vru, vru_start_year,
+  period (label "2018/19"), count, population, rate, rate_lower, rate_upper (at the
+  chosen confidence), benchmark_rate, benchmark_label, comparison (better / similar /
+  worse / higher / lower / not compared), illustrative, source_title, suppressed.
+- PERIOD_COLUMNS (`available_periods`): year (2018 = 2018/19), value ("2018-04", the
+  URL form), label ("2018/19"), n_areas, illustrative.
+- FUNNEL_COLUMNS (`funnel_limits`): population, benchmark, lower_95, upper_95,
+  lower_998, upper_998.
+- VRU_COLUMNS (`vru_vs_non_vru`): group ("vru" / "non_vru"), group_label, n_areas,
+  areas_left_out, then for window in (baseline, latest): <window>_label,
+  <window>_count, <window>_population (person-years), <window>_rate,
+  <window>_lower, <window>_upper; then rate_ratio, ratio_lower, ratio_upper,
+  percent_change, direction, illustrative.
+- PROFILE_COLUMNS (`area_profile`): measure_code, measure_name, unit, kind ("rate",
+  "percent" or "value"), multiplier, polarity, disclosure_rule, period, count,
+  population, value (the rate, percentage or value compared), lower, upper,
+  benchmark, benchmark_label, national (England and Wales, or England), comparison,
+  min, q25, q75, max (across areas of the comparator level that year), n_areas,
+  trend, illustrative, source_title, suppressed.
+- INTERVENTION_COLUMNS (`area_interventions`): name, tier, delivering_area, provider,
+  evidence_rating, start_date, end_date, illustrative, source_title.
+- MONEY_COLUMNS (`area_money`): financial_year, period, allocated, precision,
+  amount_as_published, allocation_source, spent, quarters_reported, illustrative.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sqlalchemy import Integer, and_, case, cast, extract, func, select
+from sqlalchemy.orm import aliased
+
+from data_access import disclosure, periods, statistics
+from data_access.areas import NATIONAL_CODE, get_area
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.errors import InvalidParameter, NotFound
+from data_access.funding import FUNDER_HOME_OFFICE, PROGRAMME_VRU
+from data_access.measures import get_measure, list_measures
+from data_access.models import (
+    Area,
+    FundingAllocation,
+    Intervention,
+    Measure,
+    MeasureValue,
+    Source,
+    Spend,
+)
+from data_access.scope import Scope
+
+ENGLAND_CODE = "E92000001"
+BENCHMARKS = {
+    "national": "England and Wales",
+    "vru": "VRU areas (pooled)",
+    "non_vru": "Non-VRU areas (pooled)",
+}
+CONFIDENCE_LEVELS = (0.95, 0.998)
+BASELINE_YEARS = (2016, 2018)  # 2016/17 to 2018/19: before VRU funding began
+FIRST_VRU_YEAR = 2019  # the 18 areas funded from 2019/20
+LATEST_WINDOW = 3  # years in the "latest" window, as many as the baseline
+TREND_WINDOW = statistics.TREND_MIN_PERIODS
+
+FORCE_AREA_COLUMNS = [
+    "code",
+    "name",
+    "is_vru",
+    "vru_start_year",
+    "period",
+    "count",
+    "population",
+    "rate",
+    "rate_lower",
+    "rate_upper",
+    "benchmark_rate",
+    "benchmark_label",
+    "comparison",
+    "illustrative",
+    "source_title",
+    "suppressed",
+]
+PERIOD_COLUMNS = ["year", "value", "label", "n_areas", "illustrative"]
+FUNNEL_COLUMNS = [
+    "population",
+    "benchmark",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+]
+PROFILE_COLUMNS = [
+    "measure_code",
+    "measure_name",
+    "unit",
+    "kind",
+    "multiplier",
+    "polarity",
+    "disclosure_rule",
+    "period",
+    "count",
+    "population",
+    "value",
+    "lower",
+    "upper",
+    "benchmark",
+    "benchmark_label",
+    "national",
+    "comparison",
+    "min",
+    "q25",
+    "q75",
+    "max",
+    "n_areas",
+    "trend",
+    "illustrative",
+    "source_title",
+    "suppressed",
+]
+INTERVENTION_COLUMNS = [
+    "name",
+    "tier",
+    "delivering_area",
+    "provider",
+    "evidence_rating",
+    "start_date",
+    "end_date",
+    "illustrative",
+    "source_title",
+]
+MONEY_COLUMNS = [
+    "financial_year",
+    "period",
+    "allocated",
+    "precision",
+    "amount_as_published",
+    "allocation_source",
+    "spent",
+    "quarters_reported",
+    "illustrative",
+]
+_FY_COLUMNS = [
+    "code",
+    "name",
+    "is_vru",
+    "vru_start_year",
+    "year",
+    "count",
+    "population",
+    "illustrative",
+    "source_title",
+]
+
+
+# --------------------------------------------------------------------- checks
+
+
+def _rate_measure(measure_code: str, scope: Scope) -> dict:
+    measure = get_measure(measure_code, scope=scope)
+    if not measure["rate_multiplier"] or pd.isna(measure["rate_multiplier"]):
+        raise InvalidParameter(
+            "measure", f"'{measure['name']}' is not a rate, so it cannot be ranked"
+        )
+    return measure
+
+
+def _check_confidence(confidence: float) -> float:
+    if confidence not in CONFIDENCE_LEVELS:
+        raise InvalidParameter("level", "the confidence level must be 95% or 99.8%")
+    return confidence
+
+
+def _check_benchmark(benchmark: str) -> str:
+    if benchmark not in BENCHMARKS:
+        raise InvalidParameter(
+            "benchmark", f"benchmark must be one of {', '.join(BENCHMARKS)}"
+        )
+    return benchmark
+
+
+def rate_measures(*, scope: Scope) -> pd.DataFrame:
+    """Public rate measures that have financial-year figures for force areas
+    (MEASURE_COLUMNS of data_access.measures), success measures first."""
+    table = list_measures(include_private=not scope.is_public)
+    table = table[table["rate_multiplier"].notna() & table["is_public"]]
+    keep = [code for code in table["code"] if not _fy_values(code, "pfa", "all").empty]
+    return table[table["code"].isin(keep)].reset_index(drop=True)
+
+
+# ------------------------------------------------------ financial-year values
+
+
+def _months():
+    start_y = extract("year", MeasureValue.period_start)
+    start_m = extract("month", MeasureValue.period_start)
+    end_y = extract("year", MeasureValue.period_end)
+    end_m = extract("month", MeasureValue.period_end)
+    return start_y, start_m, (end_y - start_y) * 12 + end_m - start_m + 1
+
+
+@memoized
+def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
+    """Financial-year figures (_FY_COLUMNS) of every area of `level`: stored
+    April-March rows, else the sum of four stored quarters (in SQL)."""
+    start_y, start_m, months = _months()
+    fy = case((start_m >= 4, start_y), else_=start_y - 1)
+    base = (
+        select()
+        .select_from(MeasureValue)
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .join(Area, Area.id == MeasureValue.area_id)
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(
+            Measure.code == measure_code,
+            Area.level == level,
+            MeasureValue.age_band == age_band,
+            MeasureValue.is_current,
+        )
+    )
+    illustrative = func.max(cast(Source.illustrative, Integer))
+    annual = base.add_columns(
+        Area.code,
+        Area.name,
+        Area.is_vru,
+        Area.vru_start_year,
+        cast(start_y, Integer).label("year"),
+        MeasureValue.numerator,
+        MeasureValue.denominator,
+        cast(Source.illustrative, Integer).label("illustrative"),
+        Source.title,
+    ).where(start_m == 4, months == 12)
+    quarters = (
+        base.add_columns(
+            Area.code,
+            Area.name,
+            Area.is_vru,
+            Area.vru_start_year,
+            cast(fy, Integer).label("year"),
+            func.sum(MeasureValue.numerator),
+            func.max(case((start_m == 4, MeasureValue.denominator), else_=None)),
+            illustrative,
+            func.min(Source.title),
+        )
+        .where(months == 3)
+        .group_by(Area.code, Area.name, Area.is_vru, Area.vru_start_year, fy)
+        .having(
+            and_(
+                func.count() == 4,
+                func.count(MeasureValue.numerator) == 4,
+                func.count(func.distinct(start_m)) == 4,
+            )
+        )
+    )
+    with session_scope() as session:
+        annual_rows = session.execute(annual).all()
+        quarter_rows = session.execute(quarters).all()
+    frames = [
+        pd.DataFrame(rows, columns=_FY_COLUMNS).assign(_pref=pref)
+        for rows, pref in ((annual_rows, 0), (quarter_rows, 1))
+        if rows
+    ]
+    if not frames:
+        return pd.DataFrame(columns=_FY_COLUMNS)
+    frame = pd.concat(frames, ignore_index=True)
+    frame = (
+        frame.sort_values(["code", "year", "_pref"])
+        .drop_duplicates(["code", "year"], keep="first")
+        .drop(columns="_pref")
+    )
+    frame["count"] = pd.to_numeric(frame["count"], errors="coerce").astype(float)
+    frame["population"] = pd.to_numeric(frame["population"], errors="coerce").astype(
+        float
+    )
+    frame["illustrative"] = frame["illustrative"].fillna(0).astype(int).astype(bool)
+    frame["is_vru"] = frame["is_vru"].fillna(False).astype(bool)
+    frame["year"] = frame["year"].astype(int)
+    return frame.sort_values(["year", "code"]).reset_index(drop=True)[_FY_COLUMNS]
+
+
+def available_periods(
+    *, measure_code: str, level: str = "pfa", age_band: str = "all"
+) -> pd.DataFrame:
+    """Financial years with figures for areas of `level` (PERIOD_COLUMNS), oldest
+    first. Raises NotFound for an unknown or non-public measure."""
+    get_measure(measure_code)
+    frame = _fy_values(measure_code, level, age_band)
+    frame = frame[frame["count"].notna() & (frame["population"] > 0)]
+    if frame.empty:
+        return pd.DataFrame(columns=PERIOD_COLUMNS)
+    grouped = (
+        frame.groupby("year")
+        .agg(n_areas=("code", "nunique"), illustrative=("illustrative", "any"))
+        .reset_index()
+    )
+    grouped["value"] = [f"{y:04d}-04" for y in grouped["year"]]
+    grouped["label"] = [periods.fy_label(int(y)) for y in grouped["year"]]
+    return grouped[PERIOD_COLUMNS]
+
+
+def parse_period(value: str | None, *, parameter: str = "period") -> int:
+    """'2018-04' (the URL form of a financial year) -> 2018; InvalidParameter else."""
+    if value is None:
+        raise InvalidParameter(parameter, "no period given")
+    start = periods.parse_month(value, parameter=parameter)
+    if start.month != 4:
+        raise InvalidParameter(
+            parameter, f"'{value}' is not the start of a financial year (April)"
+        )
+    return start.year
+
+
+# ------------------------------------------------------------------ benchmark
+
+
+@memoized
+def _national(measure_code: str, year: int, age_band: str) -> tuple | None:
+    """(count, population, label) of England and Wales, else England, for a year."""
+    frame = _fy_values(measure_code, "country", age_band)
+    frame = frame[(frame["year"] == year) & frame["count"].notna()]
+    for code in (NATIONAL_CODE, ENGLAND_CODE):
+        row = frame[frame["code"] == code]
+        if not row.empty and row.iloc[0]["population"] > 0:
+            r = row.iloc[0]
+            return float(r["count"]), float(r["population"]), str(r["name"])
+    return None
+
+
+def _pooled_rate(frame: pd.DataFrame, multiplier: float) -> float:
+    usable = frame[frame["count"].notna() & (frame["population"] > 0)]
+    if usable.empty:
+        return math.nan
+    return usable["count"].sum() / usable["population"].sum() * multiplier
+
+
+def _in_group(frame: pd.DataFrame, benchmark: str) -> pd.Series:
+    if benchmark == "vru":
+        return frame["is_vru"]
+    if benchmark == "non_vru":
+        return ~frame["is_vru"]
+    return pd.Series(True, index=frame.index)
+
+
+# ----------------------------------------------------------- force area rates
+
+
+def force_area_rates(
+    *,
+    scope: Scope,
+    measure_code: str,
+    period_start: str,
+    age_band: str = "all",
+    confidence: float = 0.95,
+    benchmark: str = "national",
+    level: str = "pfa",
+) -> pd.DataFrame:
+    """Rates of every area of `level` for the financial year starting
+    `period_start` ("2018-04"), compared with the benchmark (FORCE_AREA_COLUMNS),
+    highest rate first. Disclosure control applies for scopes that need it."""
+    measure = _rate_measure(measure_code, scope)
+    year = parse_period(period_start)
+    _check_confidence(confidence)
+    _check_benchmark(benchmark)
+    frame = _force_area_rates(
+        measure_code, year, age_band, float(confidence), benchmark, level
+    )
+    if frame.empty:
+        return frame
+    return _disclose(
+        frame,
+        rule=measure["disclosure_rule"],
+        scope=scope,
+        pooled=frame.attrs.get("pooled", False),
+        benchmark=benchmark,
+    )
+
+
+@memoized
+def _force_area_rates(
+    measure_code: str,
+    year: int,
+    age_band: str,
+    confidence: float,
+    benchmark: str,
+    level: str,
+) -> pd.DataFrame:
+    measure = get_measure(measure_code)
+    multiplier = float(measure["rate_multiplier"])
+    frame = _fy_values(measure_code, level, age_band)
+    frame = frame[frame["year"] == year].copy()
+    if frame.empty:
+        return pd.DataFrame(columns=FORCE_AREA_COLUMNS)
+    frame["period"] = periods.fy_label(year)
+    frame = statistics.rate_ci_frame(
+        frame,
+        count_col="count",
+        population_col="population",
+        multiplier=multiplier,
+        confidence=confidence,
+    )
+    pooled = False
+    if benchmark == "national":
+        national = _national(measure_code, year, age_band)
+        if national is not None:
+            bench = national[0] / national[1] * multiplier
+            label = national[2]
+        else:
+            bench, label, pooled = _pooled_rate(frame, multiplier), "", True
+            label = "All areas shown (pooled)"
+    else:
+        bench = _pooled_rate(frame[_in_group(frame, benchmark)], multiplier)
+        label, pooled = BENCHMARKS[benchmark], True
+    frame["benchmark_rate"] = bench
+    frame["benchmark_label"] = label
+    compared = statistics.compare_to_benchmark_frame(
+        frame,
+        benchmark="benchmark_rate",
+        polarity=measure["polarity"],
+        level=confidence,
+    )
+    frame["comparison"] = compared[f"comparison_{statistics.level_label(confidence)}"]
+    frame["suppressed"] = False
+    frame = frame.sort_values(["rate", "name"], ascending=[False, True])
+    frame = frame.reset_index(drop=True)[FORCE_AREA_COLUMNS]
+    frame.attrs["pooled"] = pooled
+    return frame
+
+
+def _disclose(
+    frame: pd.DataFrame, *, rule: str, scope: Scope, pooled: bool, benchmark: str
+) -> pd.DataFrame:
+    """Disclosure control for scopes that need it. A pooled benchmark is a total
+    of the rows shown, so it is protected as one (secondary suppression)."""
+    if not scope.needs_disclosure_control or rule == "none":
+        return frame
+    work = frame.drop(columns="suppressed")
+    work["_group"] = np.where(_in_group(work, benchmark), "in", "out")
+    group_cols = ["_group", "code"] if pooled else ["code"]
+    disclosed = disclosure.apply_disclosure(
+        work,
+        rule=rule,
+        count_cols=["count"],
+        group_cols=group_cols,
+        totals_over=["code"] if pooled else [],
+        keep_cols=["population", "benchmark_rate", "vru_start_year"],
+        derived_cols=["comparison"],
+    ).frame
+    if disclosure.TOTAL_OVER not in disclosed:
+        disclosed[disclosure.TOTAL_OVER] = ""
+    totals = disclosed[disclosure.TOTAL_OVER] != ""
+    cells = disclosed[~totals].copy()
+    if (
+        pooled
+        and disclosed.loc[totals & (disclosed["_group"] == "in"), "suppressed"].any()
+    ):
+        cells["benchmark_rate"] = math.nan
+        cells["comparison"] = cells["comparison"].where(
+            cells["suppressed"], "not compared"
+        )
+    cells = cells.drop(columns=["_group", disclosure.TOTAL_OVER])
+    return cells.reset_index(drop=True)[FORCE_AREA_COLUMNS]
+
+
+# --------------------------------------------------------------------- funnel
+
+
+def funnel_limits(
+    *,
+    benchmark_rate: float,
+    populations: list[float] | np.ndarray,
+    multiplier: float,
+    points: int = 120,
+) -> pd.DataFrame:
+    """95% and 99.8% control limits (FUNNEL_COLUMNS) around `benchmark_rate` on a
+    smooth, log-spaced grid spanning the populations shown."""
+    pops = np.asarray([p for p in populations if p and p > 0], dtype=float)
+    if not len(pops) or not math.isfinite(benchmark_rate):
+        return pd.DataFrame(columns=FUNNEL_COLUMNS)
+    grid = np.geomspace(pops.min() * 0.8, pops.max() * 1.1, points)
+    grid = np.unique(np.concatenate([grid, pops]))
+    return statistics.funnel_limits_rate(
+        benchmark_rate=benchmark_rate, populations=grid, multiplier=multiplier
+    )[FUNNEL_COLUMNS]
+
+
+FUNNEL_POSITIONS = (
+    "above 99.8% limit",
+    "above 95% limit",
+    "within 95% limits",
+    "below 95% limit",
+    "below 99.8% limit",
+    "not shown",
+)
+
+
+def funnel(
+    *,
+    scope: Scope,
+    measure_code: str,
+    period_start: str,
+    age_band: str = "all",
+    benchmark: str = "national",
+    level: str = "pfa",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(points, limits) for a funnel plot of rate against population.
+
+    points: FORCE_AREA_COLUMNS (95% CIs) plus funnel_position, one of
+    FUNNEL_POSITIONS, judged against the control limits at the area's own
+    population. limits: FUNNEL_COLUMNS from `funnel_limits`."""
+    points = force_area_rates(
+        scope=scope,
+        measure_code=measure_code,
+        period_start=period_start,
+        age_band=age_band,
+        confidence=0.95,
+        benchmark=benchmark,
+        level=level,
+    )
+    if points.empty:
+        return points, pd.DataFrame(columns=FUNNEL_COLUMNS)
+    measure = get_measure(measure_code, scope=scope)
+    bench = float(points["benchmark_rate"].iloc[0])
+    limits = funnel_limits(
+        benchmark_rate=bench,
+        populations=points["population"].dropna().tolist(),
+        multiplier=float(measure["rate_multiplier"]),
+    )
+    at_own = statistics.funnel_limits_rate(
+        benchmark_rate=bench,
+        populations=points["population"].to_numpy(dtype=float),
+        multiplier=float(measure["rate_multiplier"]),
+    )
+    rate = pd.to_numeric(points["rate"], errors="coerce").to_numpy(dtype=float)
+    positions = []
+    for i, value in enumerate(rate):
+        lim = at_own.iloc[i]
+        if math.isnan(value) or math.isnan(lim["upper_95"]):
+            positions.append("not shown")
+        elif value > lim["upper_998"]:
+            positions.append("above 99.8% limit")
+        elif value > lim["upper_95"]:
+            positions.append("above 95% limit")
+        elif value < lim["lower_998"]:
+            positions.append("below 99.8% limit")
+        elif value < lim["lower_95"]:
+            positions.append("below 95% limit")
+        else:
+            positions.append("within 95% limits")
+    points = points.copy()
+    points["funnel_position"] = positions
+    return points, limits
+
+
+# ------------------------------------------------------------ VRU vs non-VRU
+
+
+def vru_vs_non_vru(
+    *, scope: Scope, measure_code: str, age_band: str = "all"
+) -> pd.DataFrame:
+    """Pooled rates of the areas funded from 2019/20 and of the non-VRU areas, for
+    the 2016/17-2018/19 baseline and the latest three financial years with figures
+    for both groups (VRU_COLUMNS), with the change as a rate ratio.
+
+    Only areas with figures in all six years are pooled, so both windows cover the
+    same areas (the rest are named in areas_left_out). Areas funded from 2022/23
+    (Cleveland, Humberside) are in neither group. Descriptive, not causal."""
+    _rate_measure(measure_code, scope)
+    return _vru_vs_non_vru(measure_code, age_band)
+
+
+@memoized
+def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
+    measure = get_measure(measure_code)
+    multiplier = float(measure["rate_multiplier"])
+    frame = _fy_values(measure_code, "pfa", age_band)
+    frame = frame[frame["count"].notna() & (frame["population"] > 0)]
+    groups = {
+        "vru": frame["is_vru"] & (frame["vru_start_year"] == FIRST_VRU_YEAR),
+        "non_vru": ~frame["is_vru"],
+    }
+    baseline = list(range(BASELINE_YEARS[0], BASELINE_YEARS[1] + 1))
+    later = sorted(
+        set(frame.loc[groups["vru"], "year"])
+        & set(frame.loc[groups["non_vru"], "year"])
+    )
+    later = [y for y in later if y > BASELINE_YEARS[1]]
+    if len(later) < LATEST_WINDOW or not all(y in set(frame["year"]) for y in baseline):
+        return pd.DataFrame()
+    latest = later[-LATEST_WINDOW:]
+    years = baseline + latest
+    rows = []
+    for group, mask in groups.items():
+        part = frame[mask & frame["year"].isin(years)]
+        per_area = part.groupby("code")["year"].nunique()
+        complete = per_area[per_area == len(years)].index
+        all_codes = frame.loc[mask, ["code", "name"]].drop_duplicates()
+        left_out = sorted(all_codes.loc[~all_codes["code"].isin(complete), "name"])
+        part = part[part["code"].isin(complete)]
+        row = {
+            "group": group,
+            "group_label": (
+                "VRU areas funded from 2019/20" if group == "vru" else "Non-VRU areas"
+            ),
+            "n_areas": len(complete),
+            "areas_left_out": ", ".join(left_out),
+        }
+        for window, window_years in (("baseline", baseline), ("latest", latest)):
+            w = part[part["year"].isin(window_years)]
+            count, population = float(w["count"].sum()), float(w["population"].sum())
+            rate, lower, upper = statistics.rate_ci(
+                count=count, population=population, multiplier=multiplier
+            )
+            row.update(
+                {
+                    f"{window}_label": (
+                        f"{periods.fy_label(window_years[0])} to "
+                        f"{periods.fy_label(window_years[-1])}"
+                    ),
+                    f"{window}_count": count,
+                    f"{window}_population": population,
+                    f"{window}_rate": rate,
+                    f"{window}_lower": lower,
+                    f"{window}_upper": upper,
+                }
+            )
+        change = statistics.change_from_baseline(
+            baseline_count=row["baseline_count"],
+            baseline_population=row["baseline_population"],
+            current_count=row["latest_count"],
+            current_population=row["latest_population"],
+            multiplier=multiplier,
+        )
+        row.update(
+            rate_ratio=change["rate_ratio"],
+            ratio_lower=change["ratio_lower"],
+            ratio_upper=change["ratio_upper"],
+            percent_change=change["percent_change"],
+            direction=change["direction"],
+            illustrative=bool(part["illustrative"].any()),
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def vru_relative_change(frame: pd.DataFrame, *, confidence: float = 0.95) -> dict:
+    """The VRU group's rate ratio divided by the non-VRU group's (a descriptive
+    difference-in-differences on the log scale), with its CI from the four counts:
+    exp(ln R +/- z sqrt(sum 1/count)). Keys: ratio, lower, upper, significant."""
+    result = {"ratio": math.nan, "lower": math.nan, "upper": math.nan}
+    result["significant"] = False
+    if frame.empty or set(frame["group"]) != {"vru", "non_vru"}:
+        return result
+    vru = frame[frame["group"] == "vru"].iloc[0]
+    non = frame[frame["group"] == "non_vru"].iloc[0]
+    counts = [
+        vru["baseline_count"],
+        vru["latest_count"],
+        non["baseline_count"],
+        non["latest_count"],
+    ]
+    if any(not c or pd.isna(c) for c in counts) or pd.isna(non["rate_ratio"]):
+        return result
+    ratio = vru["rate_ratio"] / non["rate_ratio"]
+    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    half = z * math.sqrt(sum(1 / c for c in counts))
+    lower, upper = math.exp(math.log(ratio) - half), math.exp(math.log(ratio) + half)
+    return {
+        "ratio": ratio,
+        "lower": lower,
+        "upper": upper,
+        "significant": lower > 1 or upper < 1,
+    }
+
+
+# ---------------------------------------------------------------- area profile
+
+
+def area_profile(*, scope: Scope, area_code: str) -> pd.DataFrame:
+    """Every public measure for one area in its latest financial year with a
+    figure, against the national benchmark, with the spread across areas of the
+    same level and the recent trend (PROFILE_COLUMNS). NotFound for an unknown
+    area. Disclosure control applies for scopes that need it."""
+    area = get_area(area_code)
+    frame = _area_profile(area.code, area.level)
+    if frame.empty or not scope.needs_disclosure_control:
+        return frame
+    out = []
+    for row in frame.to_dict("records"):
+        rule = row["disclosure_rule"]
+        if rule != "none" and not pd.isna(row["count"]):
+            one = pd.DataFrame([row]).drop(columns="suppressed")
+            one = disclosure.apply_disclosure(
+                one,
+                rule=rule,
+                count_cols=["count"],
+                group_cols=["measure_code"],
+                keep_cols=[
+                    "population",
+                    "benchmark",
+                    "national",
+                    "min",
+                    "q25",
+                    "q75",
+                    "max",
+                    "n_areas",
+                    "multiplier",
+                ],
+                derived_cols=["comparison", "trend"],
+            ).frame
+            row = one.iloc[0].to_dict()
+        out.append(row)
+    return pd.DataFrame(out)[PROFILE_COLUMNS]
+
+
+def _spread_level(level: str) -> str:
+    return "lad" if level == "lad" else "pfa"
+
+
+@memoized
+def _area_profile(area_code: str, level: str) -> pd.DataFrame:
+    table = list_measures()
+    rows = []
+    for m in table.to_dict("records"):
+        row = _profile_row(m, area_code, level)
+        if row is not None:
+            rows.append(row)
+    if not rows:
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    return pd.DataFrame(rows)[PROFILE_COLUMNS]
+
+
+def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
+    own = _fy_values(m["code"], level, "all")
+    own = own[(own["code"] == area_code) & own["count"].notna()]
+    if own.empty:
+        return None
+    multiplier = m["rate_multiplier"]
+    if multiplier and not pd.isna(multiplier):
+        kind, scale = "rate", float(multiplier)
+    elif m["ci_method"] == "wilson":
+        kind, scale = "percent", 100.0
+    else:
+        kind, scale = "value", None
+    latest = own.iloc[-1]
+    year = int(latest["year"])
+
+    def figures(count: float, pop: float) -> tuple[float, float, float]:
+        if kind == "rate":
+            return statistics.rate_ci(count=count, population=pop, multiplier=scale)
+        if kind == "percent":
+            if not pop or pd.isna(pop) or count > pop:
+                return math.nan, math.nan, math.nan
+            p, lo, hi = statistics.proportion_ci(successes=count, total=pop)
+            return p * 100, lo * 100, hi * 100
+        return count, math.nan, math.nan
+
+    value, lower, upper = figures(latest["count"], latest["population"])
+    national = _national(m["code"], year, "all")
+    national_value = figures(national[0], national[1])[0] if national else math.nan
+    peers = _fy_values(m["code"], _spread_level(level), "all")
+    peers = peers[(peers["year"] == year) & peers["count"].notna()]
+    if national:
+        bench_value, bench_label = national_value, national[2]
+    else:
+        forces = _fy_values(m["code"], "pfa", "all")
+        forces = forces[(forces["year"] == year) & forces["count"].notna()]
+        bench_value = figures(forces["count"].sum(), forces["population"].sum())[0]
+        bench_label = "All force areas (pooled)"
+    # Areas whose count would be hidden are left out of the spread, so a minimum
+    # or maximum never gives away a suppressed figure.
+    if m["disclosure_rule"] != "none":
+        rule = disclosure.get_rule(m["disclosure_rule"])
+        if rule.suppresses:
+            peers = peers[~peers["count"].between(rule.low, rule.high)]
+    peer_values = np.array(
+        [
+            figures(c, p)[0]
+            for c, p in zip(peers["count"], peers["population"], strict=True)
+        ],
+        dtype=float,
+    )
+    peer_values = peer_values[~np.isnan(peer_values)]
+    spread = (
+        np.percentile(peer_values, [0, 25, 75, 100])
+        if len(peer_values)
+        else [math.nan] * 4
+    )
+    comparison = (
+        statistics.compare_to_benchmark(
+            lower=lower, upper=upper, benchmark=bench_value, polarity=m["polarity"]
+        )
+        if kind != "value"
+        else "not compared"
+    )
+    recent = own[own["year"] > year - TREND_WINDOW].set_index("year")
+    recent = recent.reindex(range(year - TREND_WINDOW + 1, year + 1))
+    trend = (
+        statistics.trend_test(
+            counts=recent["count"].tolist(),
+            populations=(
+                recent["population"].tolist()
+                if kind == "rate"
+                else [1.0 if not pd.isna(c) else math.nan for c in recent["count"]]
+            ),
+        )["direction"]
+        if kind == "rate"
+        else "not enough data"
+    )
+    return {
+        "measure_code": m["code"],
+        "measure_name": m["name"],
+        "unit": m["unit"],
+        "kind": kind,
+        "multiplier": scale,
+        "polarity": m["polarity"],
+        "disclosure_rule": m["disclosure_rule"],
+        "period": periods.fy_label(year),
+        "count": float(latest["count"]),
+        "population": float(latest["population"]),
+        "value": value,
+        "lower": lower,
+        "upper": upper,
+        "benchmark": bench_value,
+        "benchmark_label": bench_label,
+        "national": national_value,
+        "comparison": comparison,
+        "min": spread[0],
+        "q25": spread[1],
+        "q75": spread[2],
+        "max": spread[3],
+        "n_areas": int(len(peer_values)),
+        "trend": trend,
+        "illustrative": bool(latest["illustrative"]),
+        "source_title": latest["source_title"],
+        "suppressed": False,
+    }
+
+
+# ------------------------------------------------- interventions and money
+
+
+def area_interventions(*, scope: Scope, area_code: str) -> pd.DataFrame:
+    """Interventions of a VRU area, or delivered in a local authority
+    (INTERVENTION_COLUMNS). Restricted: AccessDenied outside the scope."""
+    area = get_area(area_code)
+    scope.require_area(area.code, area.parent_code)
+    return _area_interventions(area.code)
+
+
+@memoized
+def _area_interventions(area_code: str) -> pd.DataFrame:
+    vru = aliased(Area)
+    delivering = aliased(Area)
+    query = (
+        select(
+            Intervention.name,
+            Intervention.tier,
+            delivering.name,
+            Intervention.provider,
+            Intervention.evidence_rating,
+            Intervention.start_date,
+            Intervention.end_date,
+            Source.illustrative,
+            Source.title,
+        )
+        .join(vru, vru.id == Intervention.vru_area_id)
+        .join(delivering, delivering.id == Intervention.delivering_area_id)
+        .join(Source, Source.id == Intervention.source_id)
+        .where((vru.code == area_code) | (delivering.code == area_code))
+        .order_by(
+            case(
+                (Intervention.tier == "primary", 1),
+                (Intervention.tier == "secondary", 2),
+                else_=3,
+            ),
+            Intervention.name,
+        )
+    )
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=INTERVENTION_COLUMNS)
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    return frame
+
+
+def area_money(*, scope: Scope, area_code: str) -> pd.DataFrame:
+    """The Home Office VRU allocation (preferred published figure, with its
+    precision) and spend by financial year for a force area (MONEY_COLUMNS).
+    Restricted: AccessDenied outside the scope."""
+    area = get_area(area_code)
+    scope.require_area(area.code, area.parent_code)
+    return _area_money(area.code)
+
+
+@memoized
+def _area_money(area_code: str) -> pd.DataFrame:
+    with session_scope() as session:
+        area_id = session.scalar(select(Area.id).where(Area.code == area_code))
+        allocations = session.execute(
+            select(
+                FundingAllocation.financial_year,
+                FundingAllocation.amount,
+                FundingAllocation.precision,
+                FundingAllocation.amount_as_published,
+                Source.title,
+                Source.illustrative,
+            )
+            .join(Source, Source.id == FundingAllocation.source_id)
+            .where(
+                FundingAllocation.area_id == area_id,
+                FundingAllocation.is_preferred,
+                FundingAllocation.intervention_id.is_(None),
+                FundingAllocation.funder == FUNDER_HOME_OFFICE,
+                FundingAllocation.programme == PROGRAMME_VRU,
+            )
+        ).all()
+        spend = session.execute(
+            select(
+                Spend.financial_year,
+                func.sum(Spend.amount),
+                func.count(func.distinct(Spend.quarter)),
+                func.max(cast(Source.illustrative, Integer)),
+            )
+            .join(Source, Source.id == Spend.source_id)
+            .where(Spend.area_id == area_id, Spend.is_current)
+            .group_by(Spend.financial_year)
+        ).all()
+    alloc = {
+        r[0]: {
+            "allocated": float(r[1]),
+            "precision": r[2],
+            "amount_as_published": r[3],
+            "allocation_source": r[4],
+            "a_illustrative": bool(r[5]),
+        }
+        for r in allocations
+    }
+    spent = {
+        r[0]: {
+            "spent": float(r[1]),
+            "quarters_reported": int(r[2]),
+            "s_ill": bool(r[3]),
+        }
+        for r in spend
+    }
+    rows = []
+    for year in sorted(set(alloc) | set(spent)):
+        a, s = alloc.get(year, {}), spent.get(year, {})
+        rows.append(
+            {
+                "financial_year": year,
+                "period": periods.fy_label(year),
+                "allocated": a.get("allocated"),
+                "precision": a.get("precision"),
+                "amount_as_published": a.get("amount_as_published"),
+                "allocation_source": a.get("allocation_source"),
+                "spent": s.get("spent"),
+                "quarters_reported": s.get("quarters_reported", 0),
+                "illustrative": bool(a.get("a_illustrative") or s.get("s_ill")),
+            }
+        )
+    return pd.DataFrame(rows, columns=MONEY_COLUMNS)
+
+
+def measure_or_none(code: str | None, *, scope: Scope) -> dict | None:
+    """A measure visible to `scope`, or None (for pages validating a URL value)."""
+    if not code:
+        return None
+    try:
+        return get_measure(code, scope=scope)
+    except NotFound:
+        return None
+
+
+__all__ = [
+    "BENCHMARKS",
+    "available_periods",
+    "area_interventions",
+    "area_money",
+    "area_profile",
+    "force_area_rates",
+    "funnel",
+    "funnel_limits",
+    "parse_period",
+    "rate_measures",
+    "vru_relative_change",
+    "vru_vs_non_vru",
+]

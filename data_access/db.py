@@ -1,0 +1,125 @@
+"""One engine per process, created lazily from DATABASE_URL; sessions per call."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, exc
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+import settings
+from data_access.errors import StoreUnavailable
+
+_lock = threading.Lock()
+_engine: Engine | None = None
+_engine_pid: int | None = None
+_sessionmaker: sessionmaker[Session] | None = None
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            # WAL lets gunicorn workers read while one process writes.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"connect_timeout": 5},
+    )
+
+
+def get_engine() -> Engine:
+    """The process's engine; re-created after a fork so workers never share sockets."""
+    global _engine, _engine_pid, _sessionmaker
+    with _lock:
+        if _engine is None or _engine_pid != os.getpid():
+            _engine = _make_engine(settings.database_url())
+            _engine_pid = os.getpid()
+            _sessionmaker = sessionmaker(_engine, expire_on_commit=False)
+        return _engine
+
+
+def reset_engine() -> None:
+    """Forget the engine (tests switch DATABASE_URL between stores)."""
+    global _engine, _sessionmaker
+    with _lock:
+        if _engine is not None:
+            _engine.dispose()
+        _engine = None
+        _sessionmaker = None
+
+
+@contextlib.contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session for one call: committed on success, rolled back on any error.
+
+    Connection failures become StoreUnavailable so pages can say so plainly."""
+    get_engine()
+    assert _sessionmaker is not None
+    session = _sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except (exc.OperationalError, exc.InterfaceError) as error:
+        session.rollback()
+        if _is_connection_error(error):
+            raise StoreUnavailable("the database cannot be reached") from error
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _is_connection_error(error: exc.DBAPIError) -> bool:
+    if error.connection_invalidated:
+        return True
+    message = str(error.orig).lower()
+    return any(
+        word in message
+        for word in (
+            "connection",
+            "could not connect",
+            "server closed",
+            "unable to open database",
+            "terminating",
+            "timeout",
+            "database is locked",
+        )
+    )
+
+
+def ping() -> bool:
+    """True when the store answers a trivial query."""
+    try:
+        with session_scope() as session:
+            session.execute(_select_one())
+        return True
+    except Exception:  # noqa: BLE001 - readiness must never raise
+        return False
+
+
+def _select_one():
+    from sqlalchemy import text
+
+    return text("SELECT 1")

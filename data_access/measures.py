@@ -1,0 +1,231 @@
+"""Measures: definitions, and the current (approved) values of a measure for an area.
+
+Series columns (MEASURE_SERIES_COLUMNS): period_start, period_end (dates), period
+(label, e.g. "2019/20 Q3"), age_band, value, numerator, denominator, status,
+source_key, source_title, source_url, illustrative (bool), note; rate measures add
+rate, rate_lower, rate_upper (95% CI).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from data_access import periods
+from data_access.areas import get_area
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.errors import InvalidParameter, NotFound
+from data_access.models import Measure, MeasureValue, Source
+from data_access.scope import Scope
+
+MEASURE_COLUMNS = [
+    "code",
+    "name",
+    "definition",
+    "unit",
+    "polarity",
+    "category",
+    "tier",
+    "rate_multiplier",
+    "ci_method",
+    "disclosure_rule",
+    "period_type",
+    "caveats",
+    "success_measure_rank",
+    "is_public",
+    "source_title",
+    "source_url",
+    "last_updated",
+]
+
+MEASURE_SERIES_COLUMNS = [
+    "period_start",
+    "period_end",
+    "period",
+    "age_band",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "source_key",
+    "source_title",
+    "source_url",
+    "illustrative",
+    "note",
+]
+
+# Period lengths a series can be asked for, by the number of months they span.
+PERIOD_LENGTHS = {"quarter": 3, "year": 12}
+AGE_BANDS = {"all": "All ages", "under25": "Aged under 25"}
+
+
+@memoized
+def list_measures(include_private: bool = False) -> pd.DataFrame:
+    """Every measure's metadata (MEASURE_COLUMNS), success measures first."""
+    last = (
+        select(MeasureValue.measure_id, func.max(MeasureValue.period_end).label("last"))
+        .where(MeasureValue.is_current)
+        .group_by(MeasureValue.measure_id)
+        .subquery()
+    )
+    query = (
+        select(
+            *(getattr(Measure, c) for c in MEASURE_COLUMNS[:14]),
+            Source.title,
+            Source.url,
+            last.c.last,
+        )
+        .outerjoin(Source, Source.id == Measure.source_id)
+        .outerjoin(last, last.c.measure_id == Measure.id)
+        .order_by(func.coalesce(Measure.success_measure_rank, 99), Measure.name)
+    )
+    if not include_private:
+        query = query.where(Measure.is_public)
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
+
+
+def get_measure(code: str, *, scope: Scope | None = None) -> dict:
+    """One measure's metadata; NotFound if unknown or not visible to `scope`."""
+    table = list_measures(include_private=True)
+    match = table[table["code"] == code]
+    if match.empty:
+        raise NotFound(f"no measure has the code '{code}'")
+    measure = match.iloc[0].to_dict()
+    if not measure["is_public"] and (scope is None or scope.is_public):
+        raise NotFound(f"no measure has the code '{code}'")
+    return measure
+
+
+def success_measures() -> pd.DataFrame:
+    """The three Home Office success measures, in their published order."""
+    table = list_measures()
+    return table[table["success_measure_rank"].notna()].sort_values(
+        "success_measure_rank"
+    )
+
+
+def measure_series(
+    *,
+    scope: Scope,
+    measure_code: str,
+    area_code: str,
+    age_band: str = "all",
+    length: str = "quarter",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pd.DataFrame:
+    """Current values of a measure for one area, one period length, oldest first.
+
+    Public measures are readable by anyone signed in; other measures only within
+    the caller's scope (AccessDenied otherwise)."""
+    measure = get_measure(measure_code, scope=scope)
+    area = get_area(area_code)
+    if not measure["is_public"]:
+        scope.require_area(area.code, area.parent_code)
+    if length not in PERIOD_LENGTHS:
+        raise InvalidParameter(
+            "length", f"length must be one of {list(PERIOD_LENGTHS)}"
+        )
+    frame = _series(
+        measure_code,
+        area_code,
+        age_band,
+        PERIOD_LENGTHS[length],
+        start.isoformat() if start else None,
+        end.isoformat() if end else None,
+    )
+    frame = add_rates(frame, multiplier=measure["rate_multiplier"])
+    return disclose_series(frame, measure=measure, scope=scope)
+
+
+def disclose_series(
+    frame: pd.DataFrame, *, measure: dict, scope: Scope
+) -> pd.DataFrame:
+    """Apply the measure's disclosure rule for users who must see controlled
+    figures (viewers, leads, the public); adds a boolean `suppressed` column."""
+    rule = measure["disclosure_rule"]
+    if frame.empty or rule == "none" or not scope.needs_disclosure_control:
+        return frame
+    from data_access.disclosure import apply_disclosure
+
+    # For count measures `value` is the count itself and is controlled with it.
+    counts = ("numerator",) if measure["unit"] == "%" else ("numerator", "value")
+    return apply_disclosure(frame, rule=rule, count_cols=counts).frame
+
+
+@memoized
+def _series(
+    measure_code: str,
+    area_code: str,
+    age_band: str,
+    months: int,
+    start: str | None,
+    end: str | None,
+) -> pd.DataFrame:
+    from data_access.models import Area
+
+    query = (
+        select(
+            MeasureValue.period_start,
+            MeasureValue.period_end,
+            MeasureValue.age_band,
+            MeasureValue.value,
+            MeasureValue.numerator,
+            MeasureValue.denominator,
+            MeasureValue.status,
+            Source.key,
+            Source.title,
+            Source.url,
+            Source.illustrative,
+            MeasureValue.note,
+        )
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .join(Area, Area.id == MeasureValue.area_id)
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(
+            Measure.code == measure_code,
+            Area.code == area_code,
+            MeasureValue.age_band == age_band,
+            MeasureValue.period_months == months,
+            MeasureValue.is_current,
+        )
+        .order_by(MeasureValue.period_start)
+    )
+    if start:
+        query = query.where(MeasureValue.period_start >= dt.date.fromisoformat(start))
+    if end:
+        query = query.where(MeasureValue.period_end <= dt.date.fromisoformat(end))
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    columns = [c for c in MEASURE_SERIES_COLUMNS if c != "period"]
+    frame = pd.DataFrame(rows, columns=columns)
+    if frame.empty:
+        return pd.DataFrame(columns=MEASURE_SERIES_COLUMNS)
+    frame.insert(
+        2,
+        "period",
+        [
+            periods.period_label(s, e)
+            for s, e in zip(frame.period_start, frame.period_end, strict=True)
+        ],
+    )
+    return frame[MEASURE_SERIES_COLUMNS]
+
+
+def add_rates(frame: pd.DataFrame, *, multiplier: float | None) -> pd.DataFrame:
+    """Add rate, rate_lower, rate_upper (95% Byar / exact Poisson) where possible."""
+    if not multiplier or pd.isna(multiplier):
+        return frame
+    from data_access.statistics import rate_ci_frame
+
+    return rate_ci_frame(
+        frame,
+        count_col="numerator",
+        population_col="denominator",
+        multiplier=int(multiplier),
+    )

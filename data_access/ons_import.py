@@ -1,0 +1,555 @@
+"""Import of the ONS "Police Force Area data tables" workbook (knife offences).
+
+ONS publishes, with each "Crime in England and Wales" bulletin, a workbook of police
+force area tables. Its layout changes between editions (sheet names, table numbers,
+header rows, footnote numbers), so the knife or sharp instrument offences table is
+found by what it says, never by a fixed sheet or cell:
+
+- a title mentioning knife (or sharp instrument) offences, and not a percentage
+  change or a rate table;
+- a header row with an area name column (and usually an area code column) and a
+  "Number of offences involving a knife" column; the first such column is the total
+  of selected serious offences, the "% involving a knife" beside it the share;
+- the period from the title ("year ending December 2019": the 12 months to then).
+
+Force names and codes are mapped to the store's areas (codes first, then names with
+footnote marks removed); rows for areas the store does not hold (regions, British
+Transport Police) are skipped and reported. Footnotes are kept as caveats: those
+marked on a force's name go on its figures, the rest on the source. "NA" and ".."
+are kept as missing, and a missing figure never replaces a published one.
+
+The figures are written as a new source edition, superseding (is_current) the
+previous edition's figures for the same periods, in one transaction with the raw
+workbook kept as a submission, audit rows, and then the query cache cleared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+
+from data_access import cache
+from data_access.audit import record
+from data_access.db import session_scope
+from data_access.errors import InvalidParameter, NotFound
+from data_access.models import (
+    Area,
+    Measure,
+    MeasureValue,
+    Population,
+    Source,
+    Submission,
+)
+from data_access.returns import OLE_MAGIC, XLSX_MAGIC, upload_limit
+from data_access.scope import Scope
+
+MEASURE = "knife_offences"
+SHARE_MEASURE = "knife_offences_share"
+MISSING = {"na", "..", "-", "*", "x", ":", "n/a", ""}
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january february march april may june july august september october "
+            "november december"
+        ).split(),
+        start=1,
+    )
+}
+_TITLE = re.compile(r"knife|sharp instrument", re.IGNORECASE)
+_NOT_COUNTS = re.compile(r"percentage change|\brates?\b", re.IGNORECASE)
+_YEAR_ENDING = re.compile(
+    r"year\s+ending\s+(" + "|".join(MONTHS) + r")\s+(\d{4})", re.IGNORECASE
+)
+_FOOTNOTE = re.compile(r"^\s*(\d{1,2})[.)]\s+(.+)$", re.DOTALL)
+_MARKS = re.compile(r"(?<=[A-Za-z)\s])\s*(\d{1,2}(?:\s*,\s*\d{1,2})*)\s*$")
+
+
+class OnsWorkbookError(InvalidParameter):
+    """The workbook cannot be imported; the message says why."""
+
+    def __init__(self, message: str):
+        super().__init__("file", message)
+
+
+@dataclass
+class KnifeRow:
+    code: str | None
+    name: str
+    marks: tuple[int, ...]
+    count: int | None
+    share: float | None
+    raw_count: str
+    row: int
+
+
+@dataclass
+class KnifeTable:
+    """The knife offences table found in a workbook."""
+
+    sheet: str
+    title: str
+    period_start: dt.date
+    period_end: dt.date
+    edition: str
+    rows: list[KnifeRow]
+    footnotes: dict[int, str]
+    title_marks: tuple[int, ...] = ()
+    column_marks: tuple[int, ...] = ()
+
+
+@dataclass
+class OnsImportResult:
+    submission_id: int
+    source_id: int
+    edition: str
+    period_start: dt.date
+    period_end: dt.date
+    written: int
+    superseded: int
+    missing: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+
+
+def _text(cell) -> str:  # noqa: ANN001
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return re.sub(r"\s+", " ", str(cell)).strip()
+
+
+def _split_marks(text: str) -> tuple[str, tuple[int, ...]]:
+    """'Sussex8,9' -> ('Sussex', (8, 9)); 'Homicide5,6' -> ('Homicide', (5, 6))."""
+    match = _MARKS.search(text)
+    if not match:
+        return text.strip(), ()
+    marks = tuple(int(m) for m in re.findall(r"\d+", match[1]))
+    return text[: match.start()].strip(), marks
+
+
+def _norm_name(name: str) -> str:
+    name = name.lower().replace("&", "and")
+    name = re.sub(r"\bpolice\b|\bconstabulary\b|\bforce\b", " ", name)
+    return re.sub(r"[^a-z]+", " ", name).strip()
+
+
+def _period_from_title(title: str) -> tuple[dt.date, dt.date, str]:
+    matches = list(_YEAR_ENDING.finditer(title))
+    if not matches:
+        raise OnsWorkbookError(
+            "The knife offences table's title does not say which year it covers "
+            "(expected 'year ending <month> <year>')."
+        )
+    match = matches[-1]
+    month, year = MONTHS[match[1].lower()], int(match[2])
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    end = following - dt.timedelta(days=1)
+    start = dt.date(year - 1 + (month == 12), month % 12 + 1, 1)
+    return start, end, f"YE {match[1][:3].title()} {year}"
+
+
+def _header_columns(cells: list[str]) -> tuple[int | None, int, int, int | None] | None:
+    """(code column, name column, count column, share column) of a header row."""
+    lowered = [c.lower() for c in cells]
+    name_col = next(
+        (i for i, c in enumerate(lowered) if re.match(r"^(area|force)\s*name", c)),
+        None,
+    )
+    if name_col is None:
+        name_col = next(
+            (i for i, c in enumerate(lowered) if c.startswith("police force area")),
+            None,
+        )
+    count_col = next(
+        (
+            i
+            for i, c in enumerate(lowered)
+            if re.match(r"^number of (\w+ )?offences involving (a )?knife", c)
+        ),
+        None,
+    )
+    if name_col is None or count_col is None:
+        return None
+    code_col = next(
+        (i for i, c in enumerate(lowered) if re.match(r"^(area|force|ons)\s*code", c)),
+        None,
+    )
+    share_col = None
+    if count_col + 1 < len(lowered) and lowered[count_col + 1].startswith("%"):
+        share_col = count_col + 1
+    return code_col, name_col, count_col, share_col
+
+
+def find_knife_table(content: bytes) -> KnifeTable:
+    """Find and read the knife offences table. Raises OnsWorkbookError."""
+    from openpyxl import load_workbook
+
+    if not content:
+        raise OnsWorkbookError("The file is empty.")
+    if len(content) > upload_limit():
+        raise OnsWorkbookError(
+            f"The file is larger than the {upload_limit() / 1_048_576:.0f} MB limit."
+        )
+    if content.startswith(OLE_MAGIC):
+        raise OnsWorkbookError(
+            "This is an old Excel (.xls) workbook; save it as .xlsx and try again."
+        )
+    if not content.startswith(XLSX_MAGIC):
+        raise OnsWorkbookError("The file is not an Excel (.xlsx) workbook.")
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds
+        raise OnsWorkbookError(
+            "The file is not an Excel (.xlsx) workbook that can be read."
+        ) from error
+    try:
+        for sheet in book.worksheets:
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            table = _table_in_sheet(sheet.title.strip(), rows)
+            if table is not None:
+                return table
+        names = ", ".join(s.title.strip() for s in book.worksheets)
+    finally:
+        book.close()
+    raise OnsWorkbookError(
+        "No knife or sharp instrument offences table was found in this workbook: "
+        "looked for a table titled '... knife and sharp instrument offences ...' "
+        "with 'Area name' and 'Number of offences involving a knife' columns. "
+        f"Sheets: {names}."
+    )
+
+
+def _table_in_sheet(sheet: str, rows: list[list]) -> KnifeTable | None:
+    texts = [[_text(c) for c in row] for row in rows[:400]]
+    title_index = next(
+        (i for i, row in enumerate(texts[:6]) if any(row)),
+        None,
+    )
+    if title_index is None:
+        return None
+    title = next(c for c in texts[title_index] if c)
+    if not _TITLE.search(title) or not re.search(r"offen", title, re.IGNORECASE):
+        return None
+    if _NOT_COUNTS.search(title):
+        return None
+    header_index = columns = None
+    for i in range(title_index + 1, min(len(texts), title_index + 20)):
+        columns = _header_columns(texts[i])
+        if columns:
+            header_index = i
+            break
+    if header_index is None:
+        return None
+    code_col, name_col, count_col, share_col = columns
+    start, end, edition = _period_from_title(title)
+    year_marks = re.search(r"((?:19|20)\d{2})(\d{1,2}(?:\s*,\s*\d{1,2})*)\s*$", title)
+    if year_marks:
+        title_clean = title[: year_marks.start(2)].strip()
+        title_marks = tuple(int(m) for m in re.findall(r"\d+", year_marks[2]))
+    else:
+        title_clean, title_marks = _split_marks(title)
+    _, column_marks = _split_marks(texts[header_index][count_col])
+    footnotes: dict[int, str] = {}
+    data: list[KnifeRow] = []
+    ended = False
+    for i in range(header_index + 1, len(texts)):
+        row = texts[i]
+        first = next((c for c in row if c), "")
+        if not first:
+            continue
+        note = _FOOTNOTE.match(first)
+        if note and row.index(first) == 0 and not row[name_col : name_col + 1] == [""]:
+            pass
+        if note and all(not c for c in row[1:]):
+            footnotes[int(note[1])] = note[2].strip()
+            ended = True
+            continue
+        if first.lower().startswith("source"):
+            ended = True
+            continue
+        if ended:
+            continue
+        name_raw = row[name_col] if name_col < len(row) else ""
+        if not name_raw:
+            continue
+        name, marks = _split_marks(name_raw)
+        code = row[code_col].strip().upper() if code_col is not None else ""
+        raw = rows[i][count_col] if count_col < len(rows[i]) else None
+        count = _count(raw)
+        share = _share(rows[i][share_col]) if share_col is not None else None
+        data.append(
+            KnifeRow(
+                code=code or None,
+                name=name,
+                marks=marks,
+                count=count,
+                share=share,
+                raw_count=_text(raw),
+                row=i + 1,
+            )
+        )
+    if not data:
+        return None
+    return KnifeTable(
+        sheet=sheet,
+        title=title_clean,
+        period_start=start,
+        period_end=end,
+        edition=edition,
+        rows=data,
+        footnotes=footnotes,
+        title_marks=title_marks,
+        column_marks=column_marks,
+    )
+
+
+def _count(cell) -> int | None:  # noqa: ANN001
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, (int, float)):
+        return int(round(cell)) if cell >= 0 else None
+    text = _text(cell).replace(",", "")
+    if text.lower() in MISSING or not re.fullmatch(r"\d+", text):
+        return None
+    return int(text)
+
+
+def _share(cell) -> float | None:  # noqa: ANN001
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return float(cell) if 0 <= cell <= 100 else None
+    try:
+        value = float(_text(cell).rstrip("%"))
+    except ValueError:
+        return None
+    return value if 0 <= value <= 100 else None
+
+
+def import_ons_workbook(
+    *, scope: Scope, content: bytes, filename: str
+) -> OnsImportResult:
+    """Import an ONS PFA tables workbook's knife offences as a new source edition.
+
+    Admins only. Raises OnsWorkbookError when the workbook has no such table or was
+    imported before, NotFound when the store has no knife offences measure."""
+    scope.require_role("admin")
+    table = find_knife_table(content)
+    digest = hashlib.sha256(content).hexdigest()
+    with session_scope() as session:
+        same = session.scalar(
+            select(Submission.id).where(
+                Submission.kind == "ons_workbook", Submission.sha256 == digest
+            )
+        )
+        if same is not None:
+            raise OnsWorkbookError(
+                f"This workbook was imported already (submission {same}); nothing "
+                "was changed."
+            )
+        measure_ids = dict(
+            session.execute(
+                select(Measure.code, Measure.id).where(
+                    Measure.code.in_((MEASURE, SHARE_MEASURE))
+                )
+            ).all()
+        )
+        if MEASURE not in measure_ids:
+            raise NotFound(
+                "the store has no knife offences measure; load the shipped data first"
+            )
+        by_code = {
+            c: (i, n)
+            for c, i, n in session.execute(select(Area.code, Area.id, Area.name))
+        }
+        by_name = {
+            _norm_name(n): (c, i)
+            for c, i, n in session.execute(
+                select(Area.code, Area.id, Area.name).where(
+                    Area.level.in_(("pfa", "country"))
+                )
+            )
+        }
+        general = [
+            f"{n}. {text}"
+            for n, text in sorted(table.footnotes.items())
+            if n in set(table.title_marks) | set(table.column_marks)
+        ]
+        slug = table.edition.lower().replace(" ", "-")
+        source = Source(
+            key=f"ons-pfa-import-{slug}-{digest[:10]}",
+            publisher="Office for National Statistics",
+            title=(
+                "Crime in England and Wales: Police Force Area data tables, "
+                f"{table.edition.replace('YE', 'year ending')} ({table.sheet}: "
+                f"{table.title[:200]})"
+            )[:400],
+            url="https://www.ons.gov.uk/peoplepopulationandcommunity/crimeandjustice/"
+            "datasets/policeforceareadatatables",
+            licence="Open Government Licence v3.0",
+            retrieved=dt.date.today(),
+            edition=table.edition,
+            illustrative=False,
+            precedence=10,
+            notes="Imported from the workbook "
+            f"'{filename}' (SHA-256 {digest}). Caveats: " + " ".join(general),
+        )
+        session.add(source)
+        session.flush()
+        submission = Submission(
+            kind="ons_workbook",
+            workstream_id=None,
+            period_start=table.period_start,
+            filename=(filename or "workbook.xlsx")[:255],
+            content=content,
+            sha256=digest,
+            submitted_by_id=scope.user_id,
+            status="approved",
+            source_id=source.id,
+        )
+        session.add(submission)
+        session.flush()
+
+        result = OnsImportResult(
+            submission_id=submission.id,
+            source_id=source.id,
+            edition=table.edition,
+            period_start=table.period_start,
+            period_end=table.period_end,
+            written=0,
+            superseded=0,
+            caveats=general,
+        )
+        changes = []
+        seen_areas: set[int] = set()
+        for row in table.rows:
+            area = None
+            if row.code and row.code in by_code:
+                area = (row.code, by_code[row.code][0])
+            elif not row.code and _norm_name(row.name) in by_name:
+                # Names only when the table has no code for the row: a region can
+                # share a force's name (West Midlands).
+                area = by_name[_norm_name(row.name)]
+            if area is None or area[1] in seen_areas:
+                result.skipped.append(row.name)
+                continue
+            code, area_id = area
+            seen_areas.add(area_id)
+            notes = [
+                f"{n}. {table.footnotes[n]}" for n in row.marks if n in table.footnotes
+            ]
+            if row.count is None:
+                notes.insert(0, f"Not available ('{row.raw_count}') in the "
+                             f"{table.edition} edition.")  # fmt: skip
+                result.missing.append(row.name)
+            figures = [(MEASURE, row.count, row.count, None)]
+            if SHARE_MEASURE in measure_ids:
+                selected = (
+                    round(row.count / row.share * 100)
+                    if row.count is not None and row.share
+                    else None
+                )
+                figures.append(
+                    (
+                        SHARE_MEASURE,
+                        row.share if row.count is not None else None,
+                        row.count,
+                        selected,
+                    )
+                )
+            for measure_code, value, numerator, denominator in figures:
+                measure_id = measure_ids[measure_code]
+                key = (
+                    MeasureValue.measure_id == measure_id,
+                    MeasureValue.area_id == area_id,
+                    MeasureValue.period_start == table.period_start,
+                    MeasureValue.period_end == table.period_end,
+                    MeasureValue.age_band == "all",
+                )
+                current = session.execute(
+                    select(
+                        MeasureValue.id, MeasureValue.value, MeasureValue.denominator
+                    ).where(*key, MeasureValue.is_current.is_(True))
+                ).first()
+                if measure_code == MEASURE:
+                    denominator = (
+                        current.denominator
+                        if current is not None and current.denominator
+                        else _population(session, area_id, table.period_start.year)
+                    )
+                if measure_code == SHARE_MEASURE and value is None and current is None:
+                    continue
+                make_current = value is not None or current is None
+                if make_current and current is not None:
+                    session.execute(
+                        update(MeasureValue)
+                        .where(MeasureValue.id == current.id)
+                        .values(is_current=False)
+                    )
+                    result.superseded += 1
+                session.add(
+                    MeasureValue(
+                        measure_id=measure_id,
+                        area_id=area_id,
+                        period_start=table.period_start,
+                        period_end=table.period_end,
+                        age_band="all",
+                        value=value,
+                        numerator=numerator,
+                        denominator=denominator,
+                        status="final",
+                        source_id=source.id,
+                        submission_id=submission.id,
+                        is_current=make_current,
+                        note=" ".join(notes) or None,
+                    )
+                )
+                session.flush()
+                result.written += 1
+                changes.append(
+                    {
+                        "measure": measure_code,
+                        "area": code,
+                        "before": None if current is None else current.value,
+                        "after": value,
+                        "current": make_current,
+                    }
+                )
+        record(
+            session,
+            actor=scope.actor,
+            user_id=scope.user_id,
+            action="import_ons_workbook",
+            entity="submission",
+            entity_id=str(submission.id),
+            after={
+                "filename": submission.filename,
+                "sha256": digest,
+                "source": source.key,
+                "edition": table.edition,
+                "sheet": table.sheet,
+                "written": result.written,
+                "superseded": result.superseded,
+                "skipped": result.skipped,
+                "changes": changes,
+            },
+        )
+    cache.invalidate()
+    return result
+
+
+def _population(session, area_id: int, year: int) -> float | None:  # noqa: ANN001
+    rows = session.execute(
+        select(Population.mid_year, Population.value).where(
+            Population.area_id == area_id, Population.age_band == "all"
+        )
+    ).all()
+    if not rows:
+        return None
+    nearest = min(rows, key=lambda r: (abs(r.mid_year - year), r.mid_year))
+    return float(nearest.value)

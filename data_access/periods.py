@@ -1,0 +1,95 @@
+"""Financial years and quarters as the UK public sector counts them.
+
+A financial year runs 1 April to 31 March and is named by its first year
+(2019 is "2019/20"); Q1 is April-June. These helpers are the one place that turns
+dates into labels and URL values into dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from data_access.errors import InvalidParameter
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_FY = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def financial_year_of(day: dt.date) -> int:
+    """The financial year (by its first calendar year) containing `day`."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fy_label(year: int) -> str:
+    """2019 -> '2019/20'."""
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def parse_fy_label(label: str) -> int:
+    """'2019/20' -> 2019; raises InvalidParameter otherwise."""
+    match = _FY.match(label.strip())
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise InvalidParameter(
+            "financial_year", f"'{label}' is not a financial year like 2019/20"
+        )
+    return int(match[1])
+
+
+def fy_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+
+
+def quarter_of(day: dt.date) -> int:
+    """Financial quarter 1-4 (Q1 = April-June)."""
+    return (day.month - 4) % 12 // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """First and last day of quarter `quarter` of financial year `year`."""
+    if quarter not in (1, 2, 3, 4):
+        raise InvalidParameter("quarter", f"quarter must be 1-4, not {quarter}")
+    start_month = 4 + 3 * (quarter - 1)
+    start_year = year + (start_month - 1) // 12
+    start_month = (start_month - 1) % 12 + 1
+    start = dt.date(start_year, start_month, 1)
+    end = _month_end(start.year, start.month + 2)
+    return start, end
+
+
+def quarter_label(day: dt.date) -> str:
+    """The quarter containing `day`, e.g. '2019/20 Q3'."""
+    return f"{fy_label(financial_year_of(day))} Q{quarter_of(day)}"
+
+
+def period_label(start: dt.date, end: dt.date) -> str:
+    """A label for a period: a quarter, a financial year or 'Jan 2019 to Dec 2019'."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months == 3 and start.month in (1, 4, 7, 10):
+        return quarter_label(start)
+    if months == 12 and start.month == 4:
+        return fy_label(start.year)
+    if months == 12:
+        return f"year ending {end.strftime('%b %Y')}"
+    return f"{start.strftime('%b %Y')} to {end.strftime('%b %Y')}"
+
+
+def parse_month(value: str, *, parameter: str, end: bool = False) -> dt.date:
+    """'2018-04' -> 1 Apr 2018 (or 30 Apr 2018 when `end`). Raises InvalidParameter."""
+    match = _MONTH.match(value.strip()) if isinstance(value, str) else None
+    if not match or not 1 <= int(match[2]) <= 12 or not 1990 <= int(match[1]) <= 2100:
+        raise InvalidParameter(parameter, f"'{value}' is not a month like 2018-04")
+    year, month = int(match[1]), int(match[2])
+    return _month_end(year, month) if end else dt.date(year, month, 1)
+
+
+def month_value(day: dt.date) -> str:
+    """The URL form of a month: 2018-04."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    year += (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)

@@ -1,0 +1,1997 @@
+"""Quarterly returns: templates, parsing, validation and the submission workflow.
+
+A return is one workstream's figures for one financial quarter, as CSV or XLSX, in
+one long table ("Return" sheet) with these columns, in any order:
+
+| column | what |
+|---|---|
+| record | `output`, `spend` or `measure` |
+| period | the quarter, `2025/26 Q2` (or the quarter's first day as a date) |
+| area_code | ONS code: delivering area (outputs), VRU force area (spend, measures) |
+| intervention_id | the intervention (outputs, spend); `TOTAL` on the spend total row |
+| code | output type (outputs) or measure code (measures); blank for spend |
+| age_band | `all` or `under25` (outputs); `all` otherwise; optional column |
+| value | a count (outputs), pounds (spend) or the measure's value |
+| numerator, denominator | for percentage measures; optional columns |
+| unit | the unit the value is in, as the template gives it |
+| intervention, measure, notes | ignored: for the person filling it in |
+
+The whole file is validated before anything is written (`validate_return`); every
+problem names its sheet, row, column, the value found and what was expected. A valid
+file is written as a draft submission in one transaction, its figures stored with
+`is_current = False` so they never count until approved. Approval flips the previous
+current figures for the same keys off and this submission's on, in one transaction,
+with audit rows; restoring a superseded submission is the same flip in reverse.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import zipfile
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy.orm import Session, aliased
+
+import settings
+from data_access import cache
+from data_access.audit import record
+from data_access.db import session_scope
+from data_access.errors import AccessDenied, InvalidParameter, NotFound
+from data_access.models import (
+    OUTPUT_TYPES,
+    Area,
+    AuditLog,
+    Intervention,
+    InterventionOutput,
+    Measure,
+    MeasureValue,
+    Source,
+    Spend,
+    Submission,
+    User,
+    Workstream,
+    WorkstreamMeasure,
+)
+from data_access.periods import (
+    financial_year_of,
+    quarter_bounds,
+    quarter_label,
+    quarter_of,
+)
+from data_access.scope import Scope
+
+RECORDS = ("output", "spend", "measure")
+AGE_BANDS = ("all", "under25")
+OUTPUT_UNITS = {
+    "young_people_supported": "people",
+    "referrals": "referrals",
+    "sessions": "sessions",
+    "completions": "people",
+    "staff_trained": "people",
+}
+SPEND_UNIT = "£"
+TOTAL = "TOTAL"
+DATA_SHEET = "Return"
+REQUIRED_COLUMNS = ("record", "period", "area_code", "intervention_id", "code")
+REQUIRED_COLUMNS += ("value", "unit")
+OPTIONAL_COLUMNS = ("age_band", "numerator", "denominator")
+INFO_COLUMNS = ("intervention", "measure", "notes")
+TEMPLATE_COLUMNS = (
+    "record",
+    "period",
+    "area_code",
+    "intervention_id",
+    "intervention",
+    "code",
+    "measure",
+    "age_band",
+    "unit",
+    "value",
+    "numerator",
+    "denominator",
+    "notes",
+)
+COLUMN_NOTES = {
+    "record": "What the row is: output (an intervention's output), spend (money "
+    "spent on an intervention in the quarter) or measure (a workstream measure).",
+    "period": "The financial quarter, written like 2025/26 Q2 (Q1 is April to "
+    "June). A date is read as the quarter it starts. Every row must be the "
+    "quarter of this return, and it cannot be in the future.",
+    "area_code": "ONS code of the area: the intervention's delivering area for "
+    "outputs; the VRU's police force area for spend and measures. Pre-filled.",
+    "intervention_id": "The intervention's number in the monitor (pre-filled). "
+    "Blank for measures; TOTAL on the spend total row.",
+    "intervention": "The intervention's name, for reference only (not read).",
+    "code": "For outputs the output type (young_people_supported, referrals, "
+    "sessions, completions, staff_trained); for measures the measure code; "
+    "blank for spend.",
+    "measure": "The measure's name, for reference only (not read).",
+    "age_band": "all, or under25 for the young people aged under 25 (outputs "
+    "only). Under-25s cannot be more than all ages.",
+    "unit": "The unit of the value, as pre-filled: people, referrals, sessions, "
+    "£ (pounds, not thousands) or the measure's unit. Do not change it.",
+    "value": "The figure: a whole number of at least 0 for counts; pounds and "
+    "pence for spend; for % measures the percentage (0 to 100). Thousands "
+    "separators are fine. The spend TOTAL row must equal the sum of the spend "
+    "rows.",
+    "numerator": "For % measures: the number meeting the measure (optional if "
+    "value is given). Not more than the denominator.",
+    "denominator": "For % measures: the number it is out of.",
+    "notes": "Anything you want to say about the row (not read).",
+}
+MAX_PROBLEMS = 500
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_PERIOD = re.compile(r"^\s*(\d{4})\s*/\s*(\d{2})\s*Q\s*([0-9]+)\s*$", re.IGNORECASE)
+_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+# ------------------------------------------------------------------ small types
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an uploaded file."""
+
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    expected: str
+
+
+@dataclass
+class ValidationResult:
+    problems: list[Problem]
+    outputs: list[dict] = field(default_factory=list)
+    spend: list[dict] = field(default_factory=list)
+    measures: list[dict] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def problems_frame(self) -> pd.DataFrame:
+        """Columns: sheet, row, column, value, expected."""
+        return pd.DataFrame(
+            [asdict(p) for p in self.problems],
+            columns=["sheet", "row", "column", "value", "expected"],
+        )
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What happened to an uploaded return: saved as a draft, or refused."""
+
+    submission_id: int | None
+    problems: list[Problem]
+    rows: int = 0
+    duplicate_of: int | None = None
+    superseded: tuple[int, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return self.submission_id is not None
+
+
+class FileRefused(InvalidParameter):
+    """The file as a whole cannot be read (empty, too large, not a spreadsheet)."""
+
+    def __init__(self, message: str):
+        super().__init__("file", message)
+
+
+# ------------------------------------------------------------------ exporting
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 (with BOM, for Excel) CSV with formula injection neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(str(c)) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        writer.writerow(["" if _missing(v) else neutralise(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def problems_csv(problems: list[Problem] | list[dict]) -> bytes:
+    """The problem report as CSV: sheet, row, column, value, expected."""
+    rows = [p if isinstance(p, dict) else asdict(p) for p in problems]
+    frame = pd.DataFrame(rows, columns=["sheet", "row", "column", "value", "expected"])
+    return csv_bytes(frame)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+# ------------------------------------------------------------------ context
+
+
+@dataclass
+class _Context:
+    workstream_id: int
+    workstream_name: str
+    vru_code: str
+    vru_name: str
+    interventions: dict[int, tuple[str, str]]  # id -> (name, delivering area code)
+    foreign_interventions: set[int]
+    measures: dict[str, tuple[int, str, str]]  # code -> (id, name, unit)
+    other_measures: set[str]
+    area_codes: set[str]
+    vru_area_id: int
+
+
+def _workstream_context(session: Session, workstream_id: int) -> _Context:
+    workstream = session.get(Workstream, workstream_id)
+    if workstream is None:
+        raise NotFound(f"there is no workstream {workstream_id}")
+    vru = session.get(Area, workstream.vru_area_id)
+    delivering = aliased(Area)
+    interventions = {
+        id_: (name, code)
+        for id_, name, code in session.execute(
+            select(Intervention.id, Intervention.name, delivering.code)
+            .join(delivering, delivering.id == Intervention.delivering_area_id)
+            .where(Intervention.workstream_id == workstream_id)
+            .order_by(Intervention.id)
+        )
+    }
+    foreign = set(
+        session.scalars(
+            select(Intervention.id).where(
+                (Intervention.workstream_id != workstream_id)
+                | Intervention.workstream_id.is_(None)
+            )
+        )
+    )
+    measures = {
+        code: (id_, name, unit)
+        for id_, code, name, unit in session.execute(
+            select(Measure.id, Measure.code, Measure.name, Measure.unit)
+            .join(WorkstreamMeasure, WorkstreamMeasure.measure_id == Measure.id)
+            .where(WorkstreamMeasure.workstream_id == workstream_id)
+            .order_by(Measure.code)
+        )
+    }
+    others = set(session.scalars(select(Measure.code))) - set(measures)
+    return _Context(
+        workstream_id=workstream.id,
+        workstream_name=workstream.name,
+        vru_code=vru.code,
+        vru_name=vru.name,
+        interventions=interventions,
+        foreign_interventions=foreign,
+        measures=measures,
+        other_measures=others,
+        area_codes=set(session.scalars(select(Area.code))),
+        vru_area_id=vru.id,
+    )
+
+
+def _require_can_upload(scope: Scope, workstream_id: int) -> None:
+    if scope.role == "lead":
+        if scope.workstream_id != workstream_id:
+            raise AccessDenied("you can submit returns only for your own workstream")
+        return
+    if scope.role not in ("admin", "analyst"):
+        raise AccessDenied("your role does not allow submitting returns")
+
+
+def _require_can_read(scope: Scope, workstream_id: int | None) -> None:
+    if scope.unrestricted:
+        return
+    if scope.role == "lead" and scope.workstream_id == workstream_id:
+        return
+    raise AccessDenied("your access does not include this workstream's returns")
+
+
+def upload_limit() -> int:
+    """The largest file accepted, in bytes (settings.upload_max_bytes)."""
+    return settings.upload_max_bytes()
+
+
+# ------------------------------------------------------------------ periods
+
+
+def parse_quarter(value: str | dt.date) -> dt.date:
+    """'2025/26 Q2', '2025-07' or a date -> the quarter's first day.
+
+    Raises InvalidParameter for anything that is not a real quarter."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        start, _ = quarter_bounds(financial_year_of(value), quarter_of(value))
+        if start != value:
+            raise InvalidParameter(
+                "period", f"{value} is not the first day of a quarter"
+            )
+        return start
+    text = str(value).strip()
+    match = _PERIOD.match(text)
+    if match:
+        year, following, quarter = int(match[1]), int(match[2]), int(match[3])
+        if (year + 1) % 100 != following or not 1 <= quarter <= 4:
+            raise InvalidParameter(
+                "period", f"'{text}' is not a quarter like 2025/26 Q2"
+            )
+        return quarter_bounds(year, quarter)[0]
+    iso = re.match(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$", text)
+    if iso:
+        try:
+            day = dt.date(int(iso[1]), int(iso[2]), int(iso[3] or 1))
+        except ValueError as error:
+            raise InvalidParameter("period", f"'{text}' is not a date") from error
+        return parse_quarter(day)
+    raise InvalidParameter("period", f"'{text}' is not a quarter like 2025/26 Q2")
+
+
+def recent_quarters(*, today: dt.date | None = None, count: int = 8) -> list[dict]:
+    """The last `count` quarters that have started, newest first:
+    dicts with label ('2025/26 Q2') and value ('2025-07')."""
+    today = today or dt.date.today()
+    year, quarter = financial_year_of(today), quarter_of(today)
+    out = []
+    for _ in range(count):
+        start, _end = quarter_bounds(year, quarter)
+        out.append({"label": quarter_label(start), "value": start.strftime("%Y-%m")})
+        quarter -= 1
+        if quarter == 0:
+            year, quarter = year - 1, 4
+    return out
+
+
+# ------------------------------------------------------------------ templates
+
+
+def workstreams_for(*, scope: Scope) -> pd.DataFrame:
+    """Workstreams whose returns `scope` may see.
+
+    Columns: workstream_id, workstream, area_code, area_name."""
+    with session_scope() as session:
+        query = (
+            select(Workstream.id, Workstream.name, Area.code, Area.name)
+            .join(Area, Area.id == Workstream.vru_area_id)
+            .order_by(Area.name, Workstream.name)
+        )
+        if not scope.unrestricted:
+            if scope.role != "lead" or scope.workstream_id is None:
+                return pd.DataFrame(
+                    columns=["workstream_id", "workstream", "area_code", "area_name"]
+                )
+            query = query.where(Workstream.id == scope.workstream_id)
+        rows = session.execute(query).all()
+    return pd.DataFrame(
+        rows, columns=["workstream_id", "workstream", "area_code", "area_name"]
+    )
+
+
+def template_rows(
+    *, scope: Scope, workstream_id: int, period_start: dt.date
+) -> pd.DataFrame:
+    """The pre-filled rows of a return template (columns TEMPLATE_COLUMNS)."""
+    _require_can_upload(scope, workstream_id)
+    period_start = parse_quarter(period_start)
+    label = quarter_label(period_start)
+    with session_scope() as session:
+        ctx = _workstream_context(session, workstream_id)
+    rows = []
+    for id_, (name, area_code) in ctx.interventions.items():
+        for output_type in OUTPUT_TYPES:
+            bands = AGE_BANDS if output_type == "young_people_supported" else ("all",)
+            for band in bands:
+                rows.append(
+                    {
+                        "record": "output",
+                        "period": label,
+                        "area_code": area_code,
+                        "intervention_id": id_,
+                        "intervention": name,
+                        "code": output_type,
+                        "age_band": band,
+                        "unit": OUTPUT_UNITS[output_type],
+                    }
+                )
+    for id_, (name, _area) in ctx.interventions.items():
+        rows.append(
+            {
+                "record": "spend",
+                "period": label,
+                "area_code": ctx.vru_code,
+                "intervention_id": id_,
+                "intervention": name,
+                "age_band": "all",
+                "unit": SPEND_UNIT,
+            }
+        )
+    if ctx.interventions:
+        rows.append(
+            {
+                "record": "spend",
+                "period": label,
+                "area_code": ctx.vru_code,
+                "intervention_id": TOTAL,
+                "intervention": "Total spend (the sum of the rows above)",
+                "age_band": "all",
+                "unit": SPEND_UNIT,
+            }
+        )
+    for code, (_id, name, unit) in ctx.measures.items():
+        rows.append(
+            {
+                "record": "measure",
+                "period": label,
+                "area_code": ctx.vru_code,
+                "code": code,
+                "measure": name,
+                "age_band": "all",
+                "unit": unit,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(TEMPLATE_COLUMNS))
+
+
+def template_csv(*, scope: Scope, workstream_id: int, period_start: dt.date) -> bytes:
+    """The return template as CSV (UTF-8 with BOM)."""
+    return csv_bytes(
+        template_rows(
+            scope=scope, workstream_id=workstream_id, period_start=period_start
+        )
+    )
+
+
+def template_xlsx(*, scope: Scope, workstream_id: int, period_start: dt.date) -> bytes:
+    """The return template as XLSX: a Return sheet with drop-down lists, a Notes
+    sheet explaining every column and a Lists sheet behind the drop-downs."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    frame = template_rows(
+        scope=scope, workstream_id=workstream_id, period_start=period_start
+    )
+    with session_scope() as session:
+        ctx = _workstream_context(session, workstream_id)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = DATA_SHEET
+    sheet.append(list(TEMPLATE_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in frame.itertuples(index=False):
+        sheet.append(["" if _missing(v) else neutralise(v) for v in row])
+    for cell_row in sheet.iter_rows(min_row=2):
+        for cell in cell_row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+    sheet.freeze_panes = "A2"
+    widths = {"intervention": 40, "measure": 40, "code": 28, "notes": 30}
+    for index, name in enumerate(TEMPLATE_COLUMNS, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = widths.get(name, 14)
+
+    lists = book.create_sheet("Lists")
+    columns = {
+        "record": list(RECORDS),
+        "code": list(OUTPUT_TYPES) + list(ctx.measures),
+        "age_band": list(AGE_BANDS),
+        "unit": sorted(
+            {*OUTPUT_UNITS.values(), SPEND_UNIT, *(m[2] for m in ctx.measures.values())}
+        ),
+    }
+    last = max(len(frame) + 1, 2) + 200
+    for index, (name, values) in enumerate(columns.items(), start=1):
+        lists.cell(row=1, column=index, value=name)
+        for offset, value in enumerate(values, start=2):
+            lists.cell(row=offset, column=index, value=value).data_type = "s"
+        letter = lists.cell(row=1, column=index).column_letter
+        target = TEMPLATE_COLUMNS.index(name) + 1
+        target_letter = sheet.cell(row=1, column=target).column_letter
+        validation = DataValidation(
+            type="list",
+            formula1=f"=Lists!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            error=f"Choose one of the listed values for {name}.",
+        )
+        validation.add(f"{target_letter}2:{target_letter}{last}")
+        sheet.add_data_validation(validation)
+    count = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        error="Enter a number of at least 0.",
+    )
+    for name in ("value", "numerator", "denominator"):
+        letter = sheet.cell(
+            row=1, column=TEMPLATE_COLUMNS.index(name) + 1
+        ).column_letter
+        count.add(f"{letter}2:{letter}{last}")
+    sheet.add_data_validation(count)
+    lists.sheet_state = "hidden"
+
+    notes = book.create_sheet("Notes")
+    notes.append(["column", "what to enter"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for name in TEMPLATE_COLUMNS:
+        notes.append([name, COLUMN_NOTES[name]])
+    notes.append([])
+    notes.append(
+        [
+            "about",
+            neutralise(
+                f"Quarterly return for {ctx.workstream_name} ({ctx.vru_name} VRU), "
+                f"{quarter_label(parse_quarter(period_start))}. Fill in the value "
+                "column (and numerator and denominator for % measures), keep the "
+                "other columns as they are, and upload the file on the Returns page. "
+                "The whole file is checked before anything is saved."
+            ),
+        ]
+    )
+    notes.column_dimensions["A"].width = 18
+    notes.column_dimensions["B"].width = 110
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ reading files
+
+
+@dataclass
+class _Table:
+    sheet: str
+    header: list[str]
+    header_row: int
+    rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
+
+
+def _decode_text(content: bytes) -> str:
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("cp1252")
+
+
+def read_table(content: bytes, filename: str) -> _Table:
+    """The data table of an uploaded file. Raises FileRefused when the file as a
+    whole cannot be read; cell-level problems are left to validation."""
+    limit = upload_limit()
+    if content is None or len(content) == 0:
+        raise FileRefused("The file is empty.")
+    if len(content) > limit:
+        raise FileRefused(
+            f"The file is {len(content) / 1_048_576:.1f} MB; the largest accepted is "
+            f"{limit / 1_048_576:.1f} MB."
+        )
+    name = (filename or "").lower()
+    if content.startswith(OLE_MAGIC) or name.endswith(".xls"):
+        raise FileRefused(
+            "This is an old Excel (.xls) file or not a spreadsheet. Save it as "
+            ".xlsx or .csv and upload it again."
+        )
+    if content.startswith(XLSX_MAGIC):
+        return _read_xlsx(content)
+    if name.endswith((".xlsx", ".xlsm")):
+        raise FileRefused("The file is named .xlsx but is not an Excel workbook.")
+    if b"\x00" in content[:65536]:
+        raise FileRefused(
+            "The file is not a spreadsheet (CSV or XLSX). Download the template and "
+            "fill that in."
+        )
+    try:
+        text = _decode_text(content)
+    except UnicodeDecodeError as error:
+        raise FileRefused(
+            "The file is not text in UTF-8 or Windows-1252, so it is not a CSV file "
+            "we can read."
+        ) from error
+    return _read_csv(text)
+
+
+def _read_csv(text: str) -> _Table:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        delimiter = ","
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        raw = [(n, row) for n, row in enumerate(reader, start=1)]
+    except csv.Error as error:
+        raise FileRefused(f"The file is not a readable CSV file ({error}).") from error
+    return _table_from_rows("CSV", raw)
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# Excel's built-in number formats that show a date or time.
+_DATE_FORMATS = {*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)}
+MAX_ROWS = 1_000_000
+MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+
+
+def _column_index(ref: str) -> int:
+    index = 0
+    for char in ref:
+        if "A" <= char <= "Z":
+            index = index * 26 + ord(char) - 64
+        else:
+            break
+    return index - 1
+
+
+def _fast_xlsx_sheets(content: bytes) -> list[tuple[str, Any]]:
+    """(sheet title, function reading its rows) for each sheet, streaming the XML
+    with the C parser: several times faster than openpyxl on a 100,000-row file.
+    Formulas give their cached values, as openpyxl's data_only does."""
+    from xml.etree import ElementTree
+
+    book = zipfile.ZipFile(io.BytesIO(content))
+    names = set(book.namelist())
+    if sum(i.file_size for i in book.infolist()) > MAX_UNZIPPED_BYTES:
+        raise FileRefused("The workbook unpacks to more than 512 MB; it is refused.")
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    shared: list[str] = []
+    if "xl/sharedStrings.xml" in names:
+        for _event, element in ElementTree.iterparse(book.open("xl/sharedStrings.xml")):
+            if element.tag == _NS + "si":
+                # Phonetic runs (rPh) are not part of the text.
+                parts = [t.text or "" for t in element.iter(_NS + "t")]
+                phonetic = [
+                    t.text or ""
+                    for r in element.findall(_NS + "rPh")
+                    for t in r.iter(_NS + "t")
+                ]
+                shared.append("".join(parts[: len(parts) - len(phonetic)]))
+                element.clear()
+    date_styles: set[int] = set()
+    if "xl/styles.xml" in names:
+        styles = ElementTree.fromstring(book.read("xl/styles.xml"))
+        custom = {
+            int(f.get("numFmtId")): f.get("formatCode", "")
+            for f in styles.iter(_NS + "numFmt")
+        }
+        xfs = styles.find(_NS + "cellXfs")
+        for i, xf in enumerate([] if xfs is None else xfs.findall(_NS + "xf")):
+            fmt = int(xf.get("numFmtId", 0))
+            code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", custom.get(fmt, "").lower())
+            if fmt in _DATE_FORMATS or (
+                fmt in custom and re.search(r"[dy]|mm?m", code)
+            ):
+                date_styles.add(i)
+
+    def reader(path: str):
+        def rows() -> list[tuple[int, list[Any]]]:
+            out: list[tuple[int, list[Any]]] = []
+            for _event, element in ElementTree.iterparse(book.open(path)):
+                if element.tag != _NS + "row":
+                    continue
+                number = int(element.get("r") or len(out) + 1)
+                cells: list[Any] = []
+                for c in element.iter(_NS + "c"):
+                    ref = c.get("r")
+                    position = _column_index(ref) if ref else len(cells)
+                    if position > 16384:
+                        raise FileRefused("A row has more than 16,384 columns.")
+                    while len(cells) < position:
+                        cells.append(None)
+                    kind = c.get("t")
+                    v = c.find(_NS + "v")
+                    if kind == "inlineStr":
+                        value = "".join(t.text or "" for t in c.iter(_NS + "t"))
+                    elif v is None or v.text is None:
+                        value = None
+                    elif kind == "s":
+                        value = shared[int(v.text)]
+                    elif kind in ("str", "e"):
+                        value = v.text
+                    elif kind == "b":
+                        value = v.text == "1"
+                    else:
+                        value = float(v.text)
+                        if int(c.get("s") or 0) in date_styles:
+                            value = dt.datetime(1899, 12, 30) + dt.timedelta(days=value)
+                        elif value.is_integer() and abs(value) < 2**53:
+                            value = int(value)
+                    cells.append(value)
+                out.append((number, cells))
+                element.clear()
+                if len(out) > MAX_ROWS:
+                    raise FileRefused(f"The sheet has more than {MAX_ROWS:,} rows.")
+            return out
+
+        return rows
+
+    sheets = []
+    for sheet in workbook.iter(_NS + "sheet"):
+        target = targets[sheet.get(_REL_ID)]
+        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        sheets.append((sheet.get("name"), reader(path)))
+    return sheets
+
+
+def _openpyxl_sheets(content: bytes) -> list[tuple[str, Any]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+
+    def reader(ws):
+        def rows():
+            return [
+                (n, list(row))
+                for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
+            ]
+
+        return rows
+
+    return [(ws.title, reader(ws)) for ws in book.worksheets]
+
+
+def _read_xlsx(content: bytes) -> _Table:
+    refused = FileRefused(
+        "The file is not an Excel workbook we can read. Save it as .xlsx or .csv."
+    )
+    try:
+        sheets = _fast_xlsx_sheets(content)
+    except FileRefused:
+        raise
+    except Exception:  # noqa: BLE001 - an unusual but valid workbook: try openpyxl
+        try:
+            sheets = _openpyxl_sheets(content)
+        except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds
+            raise refused from error
+    titles = [title for title, _rows in sheets]
+    candidates = [s for s in sheets if s[0].strip().lower() == "return"]
+    candidates += [
+        s for s in sheets if s[0].strip().lower() not in ("return", "notes", "lists")
+    ]
+    if not candidates:
+        raise FileRefused(
+            f"The workbook has no '{DATA_SHEET}' sheet (sheets found: "
+            f"{', '.join(titles)})."
+        )
+    for title, rows in candidates:
+        try:
+            raw = rows()
+        except FileRefused:
+            raise
+        except Exception as error:  # noqa: BLE001 - damaged sheet XML
+            raise refused from error
+        table = _table_from_rows(title, raw, required=False)
+        if table is not None:
+            return table
+    raise FileRefused(
+        f"No sheet has the return's header row ({', '.join(REQUIRED_COLUMNS)}). "
+        f"Sheets found: {', '.join(titles)}."
+    )
+
+
+def _row_blank(row: list[Any]) -> bool:
+    for cell in row:
+        if cell is None:
+            continue
+        if cell.__class__ is not str or cell.strip():
+            return False
+    return True
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and cell.strip() == "")
+
+
+def _norm_header(cell: Any) -> str:
+    text = "" if cell is None else str(cell)
+    return re.sub(r"[\s\-]+", "_", text.strip().lstrip("\ufeff").strip().lower())
+
+
+def _table_from_rows(
+    sheet: str, raw: list[tuple[int, list[Any]]], *, required: bool = True
+) -> _Table | None:
+    content_rows = [(n, row) for n, row in raw if not _row_blank(row)]
+    if not content_rows:
+        if required:
+            raise FileRefused("The file is empty: it has no header row and no rows.")
+        return None
+    # The header is the first of the first ten non-blank rows naming "record".
+    for n, row in content_rows[:10]:
+        names = [_norm_header(c) for c in row]
+        if "record" in names and "value" in names:
+            body = [(m, r) for m, r in content_rows if m > n]
+            if not body and required:
+                raise FileRefused("The file has a header row but no rows of figures.")
+            return _Table(sheet=sheet, header=names, header_row=n, rows=body)
+    if required:
+        first_n, first = content_rows[0]
+        return _Table(
+            sheet=sheet,
+            header=[_norm_header(c) for c in first],
+            header_row=first_n,
+            rows=[(m, r) for m, r in content_rows if m > first_n],
+        )
+    return None
+
+
+# ------------------------------------------------------------------ validation
+
+
+def _cell_text(cell: Any) -> str:
+    if cell.__class__ is str:
+        return cell.strip()
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat()
+    return str(cell).strip()
+
+
+def _number(cell: Any) -> Decimal | None:
+    """A number from a cell: numbers as they are; text with thousands separators,
+    a £ sign or spaces. None when not a number."""
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, int):
+        return Decimal(cell)
+    if isinstance(cell, float):
+        if cell != cell or cell in (float("inf"), float("-inf")):
+            return None
+        return Decimal(repr(cell))
+    if cell.__class__ is str and cell.isdigit():
+        return Decimal(cell)
+    text = str(cell).strip().replace("\u00a0", "").replace(" ", "")
+    text = text.replace("£", "", 1) if text.startswith(("£", "-£")) else text
+    if text.startswith("-£"):
+        text = "-" + text[2:]
+    if not _NUMBER.match(text):
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _period_of(cell: Any) -> dt.date:
+    """Quarter start from a label, an ISO date, an Excel date or an Excel serial."""
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        if not 20000 <= cell <= 80000:
+            raise InvalidParameter("period", "not a quarter")
+        return parse_quarter(_EXCEL_EPOCH + dt.timedelta(days=int(cell)))
+    text = _cell_text(cell)
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return _period_of(float(text))
+    if isinstance(cell, (dt.date, dt.datetime)):
+        return parse_quarter(cell)
+    return parse_quarter(text)
+
+
+class _Problems:
+    def __init__(self, sheet: str):
+        self.sheet = sheet
+        self.items: list[Problem] = []
+        self.more = 0
+
+    def add(self, row: int | None, column: str, value: Any, expected: str) -> None:
+        if len(self.items) >= MAX_PROBLEMS:
+            self.more += 1
+            return
+        text = _cell_text(value)
+        if len(text) > 80:
+            text = text[:77] + "..."
+        self.items.append(Problem(self.sheet, row, column, text, expected))
+
+    def finish(self) -> list[Problem]:
+        self.items.sort(key=lambda p: (p.row is None, p.row or 0))
+        if self.more:
+            self.items.append(
+                Problem(
+                    self.sheet,
+                    None,
+                    "",
+                    "",
+                    f"... and {self.more:,} more problems not listed; fix these first",
+                )
+            )
+        return self.items
+
+
+def validate_return(
+    *,
+    scope: Scope,
+    workstream_id: int,
+    period_start: dt.date | str,
+    content: bytes,
+    filename: str,
+    today: dt.date | None = None,
+) -> ValidationResult:
+    """Check a whole return file; nothing is written. Raises AccessDenied when the
+    user may not submit this workstream's returns, FileRefused when the file cannot
+    be read at all, InvalidParameter for an unreal period."""
+    _require_can_upload(scope, workstream_id)
+    period_start = parse_quarter(period_start)
+    today = today or dt.date.today()
+    if period_start > today:
+        raise InvalidParameter(
+            "period", f"{quarter_label(period_start)} is in the future"
+        )
+    table = read_table(content, filename)
+    with session_scope() as session:
+        ctx = _workstream_context(session, workstream_id)
+    return _validate_table(table, ctx, period_start, today)
+
+
+def _validate_table(
+    table: _Table, ctx: _Context, period_start: dt.date, today: dt.date
+) -> ValidationResult:
+    problems = _Problems(table.sheet)
+    header = table.header
+    index: dict[str, int] = {}
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | set(INFO_COLUMNS)
+    for position, name in enumerate(header):
+        if not name:
+            continue
+        if name in index:
+            problems.add(table.header_row, name, name, "each column only once")
+        elif name not in known:
+            problems.add(
+                table.header_row,
+                name,
+                name,
+                "a column of the template: " + ", ".join(TEMPLATE_COLUMNS),
+            )
+        index.setdefault(name, position)
+    for name in REQUIRED_COLUMNS:
+        if name not in index:
+            problems.add(table.header_row, name, "(missing)", f"a '{name}' column")
+    if problems.items:
+        return ValidationResult(problems=problems.finish(), rows=len(table.rows))
+
+    period_label = quarter_label(period_start)
+    period_end = quarter_bounds(
+        financial_year_of(period_start), quarter_of(period_start)
+    )[1]
+    fy, quarter = financial_year_of(period_start), quarter_of(period_start)
+
+    def get(row: list[Any], name: str) -> Any:
+        position = index.get(name)
+        if position is None or position >= len(row):
+            return None
+        cell = row[position]
+        if cell is None or (cell.__class__ is str and not cell.strip()):
+            return None
+        return cell
+
+    periods_seen: dict[Any, dt.date] = {}
+
+    def period_of(cell: Any) -> dt.date:
+        # Every row names the same few quarters: parse each spelling once.
+        key = (cell.__class__, cell)
+        found = periods_seen.get(key)
+        if found is None:
+            found = periods_seen[key] = _period_of(cell)
+        return found
+
+    outputs: dict[tuple, dict] = {}
+    spend: dict[int, dict] = {}
+    measures: dict[str, dict] = {}
+    seen: dict[tuple, int] = {}
+    total_row: tuple[int, Decimal] | None = None
+
+    for n, row in table.rows:
+        bad = len(problems.items) + problems.more
+        kind_cell = get(row, "record")
+        kind = _cell_text(kind_cell).lower()
+        if kind not in RECORDS:
+            problems.add(n, "record", kind_cell, "output, spend or measure")
+            continue
+        period_cell = get(row, "period")
+        try:
+            if period_cell is None:
+                raise InvalidParameter("period", "missing")
+            row_period = period_of(period_cell)
+        except InvalidParameter:
+            problems.add(n, "period", period_cell, f"a quarter like {period_label}")
+        else:
+            if row_period > today:
+                problems.add(n, "period", period_cell, "a quarter not in the future")
+            elif row_period != period_start:
+                problems.add(
+                    n,
+                    "period",
+                    period_cell,
+                    f"{period_label}, the quarter of this return",
+                )
+        area_cell = get(row, "area_code")
+        area = _cell_text(area_cell).upper()
+        band_cell = get(row, "age_band")
+        band = _cell_text(band_cell).lower() or "all"
+        unit_cell = get(row, "unit")
+        unit = _cell_text(unit_cell)
+        value_cell = get(row, "value")
+        code_cell = get(row, "code")
+        code = _cell_text(code_cell)
+        iv_cell = get(row, "intervention_id")
+
+        if area not in ctx.area_codes:
+            problems.add(n, "area_code", area_cell, "an ONS area code that exists")
+            area = None
+
+        if kind in ("output", "spend"):
+            iv_text = _cell_text(iv_cell)
+            iv_id = None
+            if kind == "spend" and iv_text.upper() == TOTAL:
+                iv_id = TOTAL
+            else:
+                number = _number(iv_cell) if iv_cell is not None else None
+                if number is None or number != number.to_integral_value():
+                    problems.add(
+                        n,
+                        "intervention_id",
+                        iv_cell,
+                        "the intervention's number from the template",
+                    )
+                elif int(number) in ctx.interventions:
+                    iv_id = int(number)
+                elif int(number) in ctx.foreign_interventions:
+                    problems.add(
+                        n,
+                        "intervention_id",
+                        iv_cell,
+                        f"one of the interventions of {ctx.workstream_name}",
+                    )
+                else:
+                    problems.add(
+                        n, "intervention_id", iv_cell, "an intervention that exists"
+                    )
+            if kind == "output":
+                if code not in OUTPUT_TYPES:
+                    problems.add(
+                        n, "code", code_cell, "one of " + ", ".join(OUTPUT_TYPES)
+                    )
+                    code = None
+                if band not in AGE_BANDS:
+                    problems.add(n, "age_band", band_cell, "all or under25")
+                elif band != "all" and code != "young_people_supported" and code:
+                    problems.add(
+                        n, "age_band", band_cell, "all (under25 only for young people)"
+                    )
+                if (
+                    isinstance(iv_id, int)
+                    and area
+                    and area != ctx.interventions[iv_id][1]
+                ):
+                    problems.add(
+                        n,
+                        "area_code",
+                        area_cell,
+                        f"{ctx.interventions[iv_id][1]}, where the intervention is "
+                        "delivered",
+                    )
+                if code and unit.lower() != OUTPUT_UNITS[code]:
+                    problems.add(n, "unit", unit_cell, OUTPUT_UNITS[code])
+                value = _number(value_cell) if value_cell is not None else None
+                if value_cell is None:
+                    problems.add(n, "value", value_cell, "a whole number of at least 0")
+                elif value is None or value != value.to_integral_value():
+                    problems.add(n, "value", value_cell, "a whole number of at least 0")
+                elif value < 0:
+                    problems.add(n, "value", value_cell, "a count of at least 0")
+                elif value > 2_000_000_000:
+                    problems.add(n, "value", value_cell, "a count below 2,000,000,000")
+                if len(problems.items) + problems.more > bad:
+                    continue
+                key = ("output", iv_id, code, band)
+                if key in seen:
+                    problems.add(
+                        n,
+                        "code",
+                        code_cell,
+                        f"one row per intervention, output and age band (row "
+                        f"{seen[key]} has the same)",
+                    )
+                    continue
+                seen[key] = n
+                outputs[(iv_id, code, band)] = {
+                    "row": n,
+                    "intervention_id": iv_id,
+                    "output_type": code,
+                    "age_band": band,
+                    "value": int(value),
+                }
+            else:  # spend
+                if code:
+                    problems.add(n, "code", code_cell, "blank for spend")
+                if area and area != ctx.vru_code:
+                    problems.add(
+                        n, "area_code", area_cell, f"{ctx.vru_code} ({ctx.vru_name})"
+                    )
+                if unit not in (SPEND_UNIT, "GBP", "gbp", "pounds"):
+                    problems.add(n, "unit", unit_cell, f"{SPEND_UNIT} (pounds)")
+                value = _number(value_cell) if value_cell is not None else None
+                if value is None:
+                    problems.add(
+                        n, "value", value_cell, "an amount in pounds, like 1250.50"
+                    )
+                elif value < 0:
+                    problems.add(n, "value", value_cell, "an amount of at least £0")
+                elif value != value.quantize(Decimal("0.01")):
+                    problems.add(
+                        n, "value", value_cell, "pounds and pence (2 decimals)"
+                    )
+                elif value >= Decimal("1e12"):
+                    problems.add(n, "value", value_cell, "less than £1,000,000,000,000")
+                if len(problems.items) + problems.more > bad:
+                    continue
+                key = ("spend", iv_id)
+                if key in seen:
+                    problems.add(
+                        n,
+                        "intervention_id",
+                        iv_cell,
+                        f"one spend row per intervention (row {seen[key]} has the "
+                        "same)",
+                    )
+                    continue
+                seen[key] = n
+                if iv_id == TOTAL:
+                    total_row = (n, value)
+                else:
+                    spend[iv_id] = {"row": n, "intervention_id": iv_id, "amount": value}
+        else:  # measure
+            if code not in ctx.measures:
+                expected = (
+                    f"a measure of {ctx.workstream_name}"
+                    if code in ctx.other_measures
+                    else "a measure code that exists"
+                )
+                problems.add(n, "code", code_cell, expected)
+                code = None
+            if iv_cell is not None:
+                problems.add(n, "intervention_id", iv_cell, "blank for measures")
+            if band != "all":
+                problems.add(n, "age_band", band_cell, "all")
+            if area and area != ctx.vru_code:
+                problems.add(
+                    n, "area_code", area_cell, f"{ctx.vru_code} ({ctx.vru_name})"
+                )
+            expected_unit = ctx.measures[code][2] if code else None
+            if code and unit != expected_unit:
+                problems.add(n, "unit", unit_cell, expected_unit)
+            percent = expected_unit == "%"
+            value = _number(value_cell) if value_cell is not None else None
+            num_cell, den_cell = get(row, "numerator"), get(row, "denominator")
+            numerator = _number(num_cell) if num_cell is not None else None
+            denominator = _number(den_cell) if den_cell is not None else None
+            if value_cell is not None and value is None:
+                problems.add(n, "value", value_cell, "a number")
+            if num_cell is not None and (numerator is None or numerator < 0):
+                problems.add(n, "numerator", num_cell, "a count of at least 0")
+            if den_cell is not None and (denominator is None or denominator < 0):
+                problems.add(n, "denominator", den_cell, "a count of at least 0")
+            if (num_cell is None) != (den_cell is None):
+                column = "denominator" if den_cell is None else "numerator"
+                problems.add(n, column, None, "numerator and denominator together")
+            if value_cell is None and num_cell is None:
+                problems.add(n, "value", None, "a value (or numerator and denominator)")
+            if numerator is not None and denominator is not None:
+                if numerator > denominator:
+                    problems.add(
+                        n,
+                        "numerator",
+                        num_cell,
+                        f"not more than the denominator ({_cell_text(den_cell)})",
+                    )
+                elif denominator == 0 and numerator:
+                    problems.add(n, "denominator", den_cell, "more than 0")
+                elif percent and denominator > 0 and value is not None:
+                    computed = numerator / denominator * 100
+                    if abs(computed - value) > Decimal("0.1"):
+                        problems.add(
+                            n,
+                            "value",
+                            value_cell,
+                            f"{computed:.1f}, the numerator as a % of the denominator",
+                        )
+            if value is not None:
+                if value < 0:
+                    problems.add(n, "value", value_cell, "a value of at least 0")
+                elif percent and value > 100:
+                    problems.add(n, "value", value_cell, "a percentage from 0 to 100")
+                elif not percent and value != value.to_integral_value():
+                    problems.add(n, "value", value_cell, "a whole number")
+            if len(problems.items) + problems.more > bad:
+                continue
+            key = ("measure", code)
+            if key in seen:
+                problems.add(
+                    n,
+                    "code",
+                    code_cell,
+                    f"one row per measure (row {seen[key]} has the same)",
+                )
+                continue
+            seen[key] = n
+            if value is None and denominator:
+                value = numerator / denominator * (100 if percent else 1)
+            measures[code] = {
+                "row": n,
+                "measure_code": code,
+                "measure_id": ctx.measures[code][0],
+                "value": None if value is None else float(value),
+                "numerator": None if numerator is None else float(numerator),
+                "denominator": None if denominator is None else float(denominator),
+            }
+
+    # Totals and parts: checked once every row has been read.
+    for (iv_id, code, band), item in outputs.items():
+        if band == "under25":
+            whole = outputs.get((iv_id, code, "all"))
+            if whole is not None and item["value"] > whole["value"]:
+                problems.add(
+                    item["row"],
+                    "value",
+                    item["value"],
+                    f"not more than all ages ({whole['value']:,}, row {whole['row']})",
+                )
+    if total_row is not None:
+        expected_total = sum((s["amount"] for s in spend.values()), Decimal(0))
+        if abs(expected_total - total_row[1]) > Decimal("0.005"):
+            problems.add(
+                total_row[0],
+                "value",
+                total_row[1],
+                f"£{expected_total:,.2f}, the sum of the spend rows ({len(spend)})",
+            )
+    if not table.rows:
+        problems.add(None, "", "", "at least one row of figures")
+    result = ValidationResult(problems=problems.finish(), rows=len(table.rows))
+    if result.valid:
+        result.outputs = [
+            {
+                "intervention_id": o["intervention_id"],
+                "period_start": period_start,
+                "period_end": period_end,
+                "output_type": o["output_type"],
+                "age_band": o["age_band"],
+                "value": o["value"],
+            }
+            for o in outputs.values()
+        ]
+        result.spend = [
+            {
+                "area_id": ctx.vru_area_id,
+                "intervention_id": s["intervention_id"],
+                "financial_year": fy,
+                "quarter": quarter,
+                "amount": s["amount"],
+            }
+            for s in spend.values()
+        ]
+        result.measures = [
+            {
+                "measure_id": m["measure_id"],
+                "area_id": ctx.vru_area_id,
+                "period_start": period_start,
+                "period_end": period_end,
+                "age_band": "all",
+                "value": m["value"],
+                "numerator": m["numerator"],
+                "denominator": m["denominator"],
+                "status": "provisional",
+            }
+            for m in measures.values()
+        ]
+    return result
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _returns_source(session: Session, ctx: _Context) -> int:
+    key = f"returns-{ctx.vru_code}"
+    found = session.scalar(select(Source.id).where(Source.key == key))
+    if found is not None:
+        return found
+    source = Source(
+        key=key,
+        publisher=f"{ctx.vru_name} Violence Reduction Unit",
+        title=f"Quarterly returns to {ctx.vru_name} VRU (approved)",
+        url=None,
+        licence="Internal: not for publication without the VRU's approval",
+        retrieved=None,
+        illustrative=False,
+        precedence=20,
+        notes="Figures submitted by workstream leads through the Returns page and "
+        "approved by the VRU.",
+    )
+    session.add(source)
+    session.flush()
+    return source.id
+
+
+def _chunked_insert(session: Session, model: type, rows: list[dict]) -> None:
+    # Core executemany (no ORM bookkeeping, no RETURNING): the fast path on both
+    # SQLite and PostgreSQL for a 100,000-row return.
+    connection = session.connection()
+    statement = insert(model.__table__)
+    for start in range(0, len(rows), 10000):
+        connection.execute(statement, rows[start : start + 10000])
+
+
+def upload_return(
+    *,
+    scope: Scope,
+    workstream_id: int,
+    period_start: dt.date | str,
+    content: bytes,
+    filename: str,
+    today: dt.date | None = None,
+) -> UploadResult:
+    """Validate a whole return and, when valid, keep it as a draft submission with
+    its raw file, checksum and figures (not current) in one transaction.
+
+    An invalid file, or one already uploaded (same SHA-256), changes nothing. An
+    earlier draft, submitted or returned return for the same workstream and quarter
+    is marked superseded. Raises AccessDenied, FileRefused or InvalidParameter."""
+    period_start = parse_quarter(period_start)
+    result = validate_return(
+        scope=scope,
+        workstream_id=workstream_id,
+        period_start=period_start,
+        content=content,
+        filename=filename,
+        today=today,
+    )
+    digest = hashlib.sha256(content).hexdigest()
+    if not result.valid:
+        return UploadResult(None, result.problems, rows=result.rows)
+    with session_scope() as session:
+        same = session.execute(
+            select(Submission.id, Submission.status)
+            .where(Submission.kind == "return", Submission.sha256 == digest)
+            .order_by(Submission.id)
+        ).first()
+        if same is not None:
+            return UploadResult(
+                None,
+                [
+                    Problem(
+                        "",
+                        None,
+                        "",
+                        filename,
+                        f"a new file: this exact file was uploaded already as "
+                        f"submission {same.id} ({same.status})",
+                    )
+                ],
+                duplicate_of=same.id,
+            )
+        ctx = _workstream_context(session, workstream_id)
+        source_id = _returns_source(session, ctx)
+        earlier = session.execute(
+            select(Submission.id, Submission.status).where(
+                Submission.kind == "return",
+                Submission.workstream_id == workstream_id,
+                Submission.period_start == period_start,
+                Submission.status.in_(("draft", "submitted", "returned")),
+            )
+        ).all()
+        approved = session.scalar(
+            select(Submission.id)
+            .where(
+                Submission.kind == "return",
+                Submission.workstream_id == workstream_id,
+                Submission.period_start == period_start,
+                Submission.status == "approved",
+            )
+            .order_by(Submission.id.desc())
+        )
+        submission = Submission(
+            kind="return",
+            workstream_id=workstream_id,
+            period_start=period_start,
+            filename=(filename or "return")[:255],
+            content=content,
+            sha256=digest,
+            submitted_by_id=scope.user_id,
+            status="draft",
+            errors=None,
+            supersedes_id=approved or (earlier[-1].id if earlier else None),
+            source_id=source_id,
+        )
+        session.add(submission)
+        session.flush()
+        for row in earlier:
+            session.execute(
+                update(Submission)
+                .where(Submission.id == row.id)
+                .values(status="superseded")
+            )
+            record(
+                session,
+                actor=scope.actor,
+                user_id=scope.user_id,
+                action="supersede_return",
+                entity="submission",
+                entity_id=str(row.id),
+                before={"status": row.status},
+                after={"status": "superseded", "by": submission.id},
+            )
+        extra = {"source_id": source_id, "submission_id": submission.id}
+        extra["is_current"] = False
+        _chunked_insert(
+            session, InterventionOutput, [{**r, **extra} for r in result.outputs]
+        )
+        _chunked_insert(session, Spend, [{**r, **extra} for r in result.spend])
+        _chunked_insert(
+            session, MeasureValue, [{**r, **extra} for r in result.measures]
+        )
+        record(
+            session,
+            actor=scope.actor,
+            user_id=scope.user_id,
+            action="upload_return",
+            entity="submission",
+            entity_id=str(submission.id),
+            after={
+                "status": "draft",
+                "workstream_id": workstream_id,
+                "period": quarter_label(period_start),
+                "filename": submission.filename,
+                "sha256": digest,
+                "outputs": len(result.outputs),
+                "spend": len(result.spend),
+                "measures": len(result.measures),
+            },
+        )
+        new_id = submission.id
+    return UploadResult(
+        new_id,
+        [],
+        rows=result.rows,
+        superseded=tuple(row.id for row in earlier),
+    )
+
+
+def _load_submission(session: Session, submission_id: int) -> Submission:
+    submission = session.get(Submission, submission_id)
+    if submission is None or submission.kind != "return":
+        raise NotFound(f"there is no return {submission_id}")
+    return submission
+
+
+def _set_status(
+    session: Session,
+    scope: Scope,
+    submission: Submission,
+    status: str,
+    action: str,
+    *,
+    comment: str | None = None,
+    extra: dict | None = None,
+) -> None:
+    before = {"status": submission.status, "comment": submission.comment}
+    submission.status = status
+    if comment is not None:
+        submission.comment = comment
+    record(
+        session,
+        actor=scope.actor,
+        user_id=scope.user_id,
+        action=action,
+        entity="submission",
+        entity_id=str(submission.id),
+        before=before,
+        after={"status": status, "comment": submission.comment, **(extra or {})},
+    )
+
+
+def submit_return(*, scope: Scope, submission_id: int) -> None:
+    """A draft (or returned) return goes to the VRU for approval."""
+    with session_scope() as session:
+        submission = _load_submission(session, submission_id)
+        _require_can_upload(scope, submission.workstream_id)
+        if submission.status not in ("draft",):
+            raise InvalidParameter(
+                "status", f"only a draft can be submitted; this is {submission.status}"
+            )
+        _set_status(session, scope, submission, "submitted", "submit_return")
+
+
+def return_submission(*, scope: Scope, submission_id: int, comment: str) -> None:
+    """Send a submitted return back to its lead with a comment (admin, analyst)."""
+    scope.require_role("admin", "analyst")
+    comment = (comment or "").strip()
+    if not comment:
+        raise InvalidParameter("comment", "say why the return is being sent back")
+    with session_scope() as session:
+        submission = _load_submission(session, submission_id)
+        if submission.status != "submitted":
+            raise InvalidParameter(
+                "status",
+                f"only a submitted return can be returned; this is {submission.status}",
+            )
+        _set_status(
+            session,
+            scope,
+            submission,
+            "returned",
+            "return_return",
+            comment=comment[:2000],
+        )
+
+
+_TABLES = (
+    (
+        InterventionOutput,
+        ("intervention_id", "period_start", "output_type", "age_band"),
+        "value",
+    ),
+    (Spend, ("area_id", "intervention_id", "financial_year", "quarter"), "amount"),
+    (
+        MeasureValue,
+        ("measure_id", "area_id", "period_start", "period_end", "age_band"),
+        "value",
+    ),
+)
+AUDIT_DETAIL_LIMIT = 1000
+
+
+def _flip(session: Session, submission_id: int) -> dict[str, Any]:
+    """Make `submission_id`'s figures current, and the current figures they replace
+    not current. Returns the audit detail: changed figures, before and after."""
+    detail: dict[str, Any] = {}
+    for model, key, value_column in _TABLES:
+        new = aliased(model)
+        same_key = and_(*(getattr(new, k) == getattr(model, k) for k in key))
+        replaced = exists().where(new.submission_id == submission_id, same_key)
+        changes = session.execute(
+            select(
+                *(getattr(new, k) for k in key),
+                getattr(model, value_column).label("before"),
+                getattr(new, value_column).label("after"),
+                model.submission_id.label("before_submission"),
+            )
+            .join(new, same_key)
+            .where(model.is_current.is_(True), new.submission_id == submission_id)
+            .limit(AUDIT_DETAIL_LIMIT)
+        ).all()
+        count_new = session.scalar(
+            select(func.count())
+            .select_from(model)
+            .where(model.submission_id == submission_id)
+        )
+        result = session.execute(
+            update(model)
+            .where(model.is_current.is_(True), replaced)
+            .values(is_current=False)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(model)
+            .where(model.submission_id == submission_id)
+            .values(is_current=True)
+            .execution_options(synchronize_session=False)
+        )
+        detail[model.__tablename__] = {
+            "figures": count_new,
+            "replaced": result.rowcount,
+            "changes": [
+                dict(
+                    zip(
+                        (*key, "before", "after", "before_submission"),
+                        (
+                            *row[: len(key)],
+                            row.before,
+                            row.after,
+                            row.before_submission,
+                        ),
+                        strict=True,
+                    )
+                )
+                for row in changes
+            ],
+        }
+    return detail
+
+
+def _unflip(session: Session, submission_id: int) -> None:
+    for model, _key, _value in _TABLES:
+        session.execute(
+            update(model)
+            .where(model.submission_id == submission_id)
+            .values(is_current=False)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def approve_return(*, scope: Scope, submission_id: int) -> None:
+    """Approve a submitted return: in one transaction its figures become current,
+    the figures they replace stop being current, the previously approved return
+    for the quarter is superseded, and every step is audited. Then the query cache
+    is cleared."""
+    scope.require_role("admin", "analyst")
+    with session_scope() as session:
+        submission = _load_submission(session, submission_id)
+        if submission.status != "submitted":
+            raise InvalidParameter(
+                "status",
+                f"only a submitted return can be approved; this is {submission.status}",
+            )
+        previous = session.scalars(
+            select(Submission).where(
+                Submission.kind == "return",
+                Submission.workstream_id == submission.workstream_id,
+                Submission.period_start == submission.period_start,
+                Submission.status == "approved",
+                Submission.id != submission.id,
+            )
+        ).all()
+        # Flip first, so the audit detail sees the figures being replaced.
+        detail = _flip(session, submission.id)
+        for old in previous:
+            _unflip(session, old.id)
+            _set_status(
+                session, scope, old, "superseded", "supersede_return",
+                extra={"by": submission.id},
+            )  # fmt: skip
+        _set_status(
+            session,
+            scope,
+            submission,
+            "approved",
+            "approve_return",
+            extra={"figures": detail, "superseded": [o.id for o in previous]},
+        )
+    cache.invalidate()
+
+
+def restore_submission(*, scope: Scope, submission_id: int) -> None:
+    """Make a superseded, once-approved return the approved one again (admin)."""
+    scope.require_role("admin")
+    with session_scope() as session:
+        submission = _load_submission(session, submission_id)
+        was_approved = session.scalar(
+            select(AuditLog.id).where(
+                AuditLog.entity == "submission",
+                AuditLog.entity_id == str(submission_id),
+                AuditLog.action == "approve_return",
+            )
+        )
+        if submission.status != "superseded" or was_approved is None:
+            raise InvalidParameter(
+                "status",
+                "only a superseded return that was once approved can be restored",
+            )
+        current = session.scalars(
+            select(Submission).where(
+                Submission.kind == "return",
+                Submission.workstream_id == submission.workstream_id,
+                Submission.period_start == submission.period_start,
+                Submission.status == "approved",
+            )
+        ).all()
+        detail = _flip(session, submission.id)
+        for old in current:
+            _unflip(session, old.id)
+            _set_status(
+                session, scope, old, "superseded", "supersede_return",
+                extra={"by": submission.id},
+            )  # fmt: skip
+        _set_status(
+            session,
+            scope,
+            submission,
+            "approved",
+            "restore_return",
+            extra={"figures": detail, "superseded": [o.id for o in current]},
+        )
+    cache.invalidate()
+
+
+# ------------------------------------------------------------------ reading back
+
+
+SUBMISSION_COLUMNS = [
+    "submission_id",
+    "workstream_id",
+    "workstream",
+    "area_code",
+    "area_name",
+    "period_start",
+    "period",
+    "filename",
+    "sha256",
+    "status",
+    "created_at",
+    "submitted_by",
+    "comment",
+    "supersedes_id",
+]
+
+
+def list_submissions(
+    *,
+    scope: Scope,
+    workstream_id: int | None = None,
+    period_start: dt.date | None = None,
+) -> pd.DataFrame:
+    """Returns `scope` may see, newest first. A lead sees their workstream's returns
+    (drafts included); admins and analysts see every return.
+
+    Columns: SUBMISSION_COLUMNS (submitted_by is a role title)."""
+    if scope.role == "lead":
+        if workstream_id not in (None, scope.workstream_id):
+            raise AccessDenied("your access does not include this workstream's returns")
+        workstream_id = scope.workstream_id
+    elif not scope.unrestricted:
+        raise AccessDenied("your role does not include returns")
+    with session_scope() as session:
+        query = (
+            select(
+                Submission.id,
+                Submission.workstream_id,
+                Workstream.name,
+                Area.code,
+                Area.name,
+                Submission.period_start,
+                Submission.filename,
+                Submission.sha256,
+                Submission.status,
+                Submission.created_at,
+                User.role_title,
+                Submission.comment,
+                Submission.supersedes_id,
+            )
+            .join(Workstream, Workstream.id == Submission.workstream_id)
+            .join(Area, Area.id == Workstream.vru_area_id)
+            .outerjoin(User, User.id == Submission.submitted_by_id)
+            .where(Submission.kind == "return")
+            .order_by(Submission.id.desc())
+        )
+        if workstream_id is not None:
+            query = query.where(Submission.workstream_id == workstream_id)
+        if period_start is not None:
+            query = query.where(Submission.period_start == period_start)
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(
+        [
+            (
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                quarter_label(r[5]),
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                r[10],
+                r[11],
+                r[12],
+            )  # fmt: skip
+            for r in rows
+        ],
+        columns=SUBMISSION_COLUMNS,
+    )
+    return frame
+
+
+def submission_file(*, scope: Scope, submission_id: int) -> tuple[str, bytes]:
+    """The raw uploaded file of a return: (filename, bytes), scope-checked."""
+    with session_scope() as session:
+        submission = _load_submission(session, submission_id)
+        _require_can_read(scope, submission.workstream_id)
+        return submission.filename, bytes(submission.content)
+
+
+def submission_figures(*, scope: Scope, submission_id: int) -> pd.DataFrame:
+    """The figures a return brought, whether current or not.
+
+    Columns: record, intervention_id, code, age_band, value, numerator,
+    denominator, is_current."""
+    with session_scope() as session:
+        submission = _load_submission(session, submission_id)
+        _require_can_read(scope, submission.workstream_id)
+        rows = []
+        for r in session.execute(
+            select(
+                InterventionOutput.intervention_id,
+                InterventionOutput.output_type,
+                InterventionOutput.age_band,
+                InterventionOutput.value,
+                InterventionOutput.is_current,
+            )
+            .where(InterventionOutput.submission_id == submission_id)
+            .order_by(InterventionOutput.id)
+        ):
+            rows.append(("output", r[0], r[1], r[2], float(r[3]), None, None, r[4]))
+        for r in session.execute(
+            select(Spend.intervention_id, Spend.amount, Spend.is_current)
+            .where(Spend.submission_id == submission_id)
+            .order_by(Spend.id)
+        ):
+            rows.append(("spend", r[0], None, "all", float(r[1]), None, None, r[2]))
+        for r in session.execute(
+            select(
+                Measure.code,
+                MeasureValue.value,
+                MeasureValue.numerator,
+                MeasureValue.denominator,
+                MeasureValue.is_current,
+            )
+            .join(Measure, Measure.id == MeasureValue.measure_id)
+            .where(MeasureValue.submission_id == submission_id)
+            .order_by(MeasureValue.id)
+        ):
+            rows.append(("measure", None, r[0], "all", r[1], r[2], r[3], r[4]))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "record",
+            "intervention_id",
+            "code",
+            "age_band",
+            "value",
+            "numerator",
+            "denominator",
+            "is_current",
+        ],
+    )
+
+
+def submission_audit(*, scope: Scope, submission_id: int) -> pd.DataFrame:
+    """The audit trail of one return. Columns: at, actor, action, before, after."""
+    with session_scope() as session:
+        submission = _load_submission(session, submission_id)
+        _require_can_read(scope, submission.workstream_id)
+        rows = session.execute(
+            select(
+                AuditLog.at,
+                AuditLog.actor,
+                AuditLog.action,
+                AuditLog.before,
+                AuditLog.after,
+            )
+            .where(
+                AuditLog.entity == "submission",
+                AuditLog.entity_id == str(submission_id),
+            )
+            .order_by(AuditLog.id)
+        ).all()
+    return pd.DataFrame(rows, columns=["at", "actor", "action", "before", "after"])
+
+
+def due_date(period_start: dt.date) -> dt.date:
+    """A quarter's return is due one calendar month after the quarter ends."""
+    end = quarter_bounds(financial_year_of(period_start), quarter_of(period_start))[1]
+    following = end + dt.timedelta(days=1)
+    month = following.month % 12 + 1
+    year = following.year + (following.month == 12)
+    return dt.date(year, month, 1) - dt.timedelta(days=1)
+
+
+COMPLETENESS_COLUMNS = [
+    "workstream_id",
+    "workstream",
+    "area_code",
+    "area_name",
+    "period_start",
+    "period",
+    "due_date",
+    "status",
+    "received",
+    "late",
+    "submission_id",
+]
+
+
+def completeness(
+    *, scope: Scope, quarters: int = 4, today: dt.date | None = None
+) -> pd.DataFrame:
+    """Which returns are due, received and late, per workstream and quarter, for the
+    last `quarters` quarters that have ended.
+
+    Columns: COMPLETENESS_COLUMNS. status is one of approved, submitted, draft,
+    returned, due (not yet received, before the due date), late (not received
+    after the due date). `late` is also True for a return received after its due
+    date."""
+    today = today or dt.date.today()
+    workstreams = workstreams_for(scope=scope)
+    periods = []
+    year, quarter = financial_year_of(today), quarter_of(today)
+    while len(periods) < quarters:
+        quarter -= 1
+        if quarter == 0:
+            year, quarter = year - 1, 4
+        periods.append(quarter_bounds(year, quarter)[0])
+    if workstreams.empty:
+        return pd.DataFrame(columns=COMPLETENESS_COLUMNS)
+    ids = [int(i) for i in workstreams["workstream_id"]]
+    with session_scope() as session:
+        subs = session.execute(
+            select(
+                Submission.id,
+                Submission.workstream_id,
+                Submission.period_start,
+                Submission.status,
+                Submission.created_at,
+            )
+            .where(
+                Submission.kind == "return",
+                Submission.workstream_id.in_(ids),
+                Submission.period_start.in_(periods),
+                Submission.status != "superseded",
+            )
+            .order_by(Submission.id)
+        ).all()
+    latest = {(s.workstream_id, s.period_start): s for s in subs}
+    rank = {"approved": 0, "submitted": 1, "returned": 2, "draft": 3}
+    best: dict[tuple, Any] = {}
+    for s in subs:
+        key = (s.workstream_id, s.period_start)
+        if key not in best or rank[s.status] <= rank[best[key].status]:
+            best[key] = s
+    rows = []
+    for ws in workstreams.itertuples():
+        for start in periods:
+            due = due_date(start)
+            sub = best.get((ws.workstream_id, start)) or latest.get(
+                (ws.workstream_id, start)
+            )
+            if sub is None:
+                status = "late" if today > due else "due"
+                received, late = False, today > due
+            else:
+                status = sub.status
+                received = sub.status in ("submitted", "approved")
+                created = sub.created_at.date() if sub.created_at else today
+                late = (not received and today > due) or created > due
+            rows.append(
+                (
+                    ws.workstream_id,
+                    ws.workstream,
+                    ws.area_code,
+                    ws.area_name,
+                    start,
+                    quarter_label(start),
+                    due,
+                    status,
+                    received,
+                    late,
+                    None if sub is None else sub.id,
+                )  # fmt: skip
+            )
+    return pd.DataFrame(rows, columns=COMPLETENESS_COLUMNS)
+
+
+def problems_to_json(problems: list[Problem]) -> str:
+    return json.dumps([asdict(p) for p in problems])

@@ -1,0 +1,702 @@
+"""Public health statistics: confidence intervals, benchmarking, funnels, trends, RAG.
+
+Methods follow the OHID (formerly PHE) Fingertips technical guidance and the
+PHEindicatormethods R package that implements it:
+
+- crude rates: exact Poisson limits (chi-squared relation) for counts below 10,
+  Byar's approximation for counts of 10 or more;
+- proportions: Wilson score interval;
+- benchmarking: "better / similar / worse" by whether the CI excludes the benchmark,
+  "higher / lower" for measures with no polarity;
+- funnel plots: control limits around the benchmark at 95% and 99.8%;
+- change against a baseline: Poisson rate ratio with a CI on the log scale;
+- recent trend: Poisson regression on the period index with a population offset;
+- RAG against a target, respecting polarity.
+
+Pure functions on numpy / scipy (pandas only for the frame helpers): no dash, no
+SQL, so every number a chart shows can be checked here without a browser.
+
+Frame helper columns:
+- `rate_ci_frame`: rate, rate_lower, rate_upper
+- `proportion_ci_frame`: proportion, proportion_lower, proportion_upper (0-1 scale)
+- `compare_to_benchmark_frame`: comparison_95 or comparison_998
+- `funnel_limits_rate` / `funnel_limits_proportion`: population, benchmark,
+  lower_95, upper_95, lower_998, upper_998 (one pair per level)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+# Mirrors data_access.models.POLARITIES; not imported from there so this module
+# stays free of SQLAlchemy (a test checks the two agree).
+POLARITIES = ("lower_is_better", "higher_is_better", "no_judgement")
+
+COMPARISONS = ("better", "similar", "worse", "higher", "lower", "not compared")
+RAG_STATUSES = ("green", "amber", "red", "no target", "no data", "no judgement")
+TREND_DIRECTIONS = (
+    "increasing",
+    "decreasing",
+    "no significant change",
+    "not enough data",
+)
+CHANGE_DIRECTIONS = ("increase", "decrease", "no significant change", "not compared")
+
+# Fingertips switches from exact Poisson to Byar's method at 10 events: below
+# that Byar's approximation drifts from the exact limits.
+BYAR_MIN_COUNT = 10
+# Fingertips' recent-trend rule uses the most recent five points; fewer give a
+# test with almost no power.
+TREND_MIN_PERIODS = 5
+TREND_SIGNIFICANCE = 0.05
+BENCHMARK_LEVELS = (0.95, 0.998)
+
+_NAN3 = (math.nan, math.nan, math.nan)
+
+
+# --- helpers
+
+
+def _as_float(value: Any) -> float:
+    """A float, with None / pd.NA / unparsable values as NaN."""
+    if value is None or value is pd.NA:
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A numeric column as float64, missing values as NaN."""
+    series = pd.to_numeric(frame[name], errors="coerce")
+    return series.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+
+
+def _check_polarity(polarity: str) -> None:
+    if polarity not in POLARITIES:
+        raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
+
+
+def _z(confidence: float) -> float:
+    """Two-sided standard normal quantile for a confidence level."""
+    return float(stats.norm.ppf(1 - (1 - confidence) / 2))
+
+
+def level_label(level: float) -> str:
+    """0.95 -> '95', 0.998 -> '998': the suffix used in column names."""
+    return f"{level * 100:g}".replace(".", "")
+
+
+def exact_poisson_limits(
+    *, counts: np.ndarray | Sequence[float] | float, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Poisson limits for observed counts via the chi-squared relation.
+
+    lower = chi2(alpha/2, 2O) / 2, upper = chi2(1 - alpha/2, 2O + 2) / 2; the lower
+    limit of a zero count is 0. Non-integer counts (expected values) are accepted,
+    which is what lets funnel limits be drawn as smooth curves.
+    """
+    _check_confidence(confidence)
+    observed = np.asarray(counts, dtype=float)
+    alpha = 1 - confidence
+    with np.errstate(invalid="ignore"):
+        # chi2 with 0 degrees of freedom is undefined; the limit is 0 by definition.
+        lower = np.where(
+            observed > 0,
+            stats.chi2.ppf(alpha / 2, 2 * np.where(observed > 0, observed, 1)) / 2,
+            0.0,
+        )
+        upper = stats.chi2.ppf(1 - alpha / 2, 2 * observed + 2) / 2
+    lower = np.where(np.isnan(observed), np.nan, lower)
+    return lower, upper
+
+
+def byar_limits(
+    *, counts: np.ndarray | Sequence[float] | float, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Byar's approximation to the exact Poisson limits for observed counts.
+
+    lower = O (1 - 1/(9O) - z/(3 sqrt O))^3,
+    upper = (O+1) (1 - 1/(9(O+1)) + z/(3 sqrt(O+1)))^3.
+    """
+    _check_confidence(confidence)
+    observed = np.asarray(counts, dtype=float)
+    z = _z(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = observed * (1 - 1 / (9 * observed) - z / (3 * np.sqrt(observed))) ** 3
+        shifted = observed + 1
+        upper = shifted * (1 - 1 / (9 * shifted) + z / (3 * np.sqrt(shifted))) ** 3
+    # At extreme confidence levels the cube goes negative; a count's limit cannot.
+    lower = np.where(observed > 0, np.maximum(lower, 0.0), 0.0)
+    lower = np.where(np.isnan(observed), np.nan, lower)
+    return lower, upper
+
+
+def poisson_count_limits(
+    *, counts: np.ndarray | Sequence[float] | float, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fingertips limits for counts: exact below 10 events, Byar's from 10 up."""
+    observed = np.asarray(counts, dtype=float)
+    exact_lower, exact_upper = exact_poisson_limits(
+        counts=observed, confidence=confidence
+    )
+    byar_lower, byar_upper = byar_limits(counts=observed, confidence=confidence)
+    small = observed < BYAR_MIN_COUNT
+    return (
+        np.where(small, exact_lower, byar_lower),
+        np.where(small, exact_upper, byar_upper),
+    )
+
+
+# --- rates
+
+
+def _rate_arrays(
+    counts: np.ndarray, populations: np.ndarray, multiplier: float, confidence: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if np.any(counts < 0):
+        raise ValueError("counts must not be negative")
+    # A missing or non-positive denominator gives no rate rather than inf / 0.
+    usable = (populations > 0) & ~np.isnan(counts)
+    safe_pop = np.where(usable, populations, 1.0)
+    safe_counts = np.where(usable, counts, 0.0)
+    lower, upper = poisson_count_limits(counts=safe_counts, confidence=confidence)
+    scale = multiplier / safe_pop
+    rate = np.where(usable, safe_counts * scale, np.nan)
+    return (
+        rate,
+        np.where(usable, lower * scale, np.nan),
+        np.where(usable, upper * scale, np.nan),
+    )
+
+
+def rate_ci(
+    *,
+    count: float | None,
+    population: float | None,
+    multiplier: float = 100_000,
+    confidence: float = 0.95,
+) -> tuple[float, float, float]:
+    """Crude rate per `multiplier` with its confidence interval.
+
+    Exact Poisson limits for counts below 10, Byar's method from 10 (Fingertips).
+    Returns (rate, lower, upper); NaNs when the count or population is missing or
+    the population is not positive. Raises ValueError for a negative count.
+    """
+    _check_confidence(confidence)
+    rate, lower, upper = _rate_arrays(
+        np.array([_as_float(count)]),
+        np.array([_as_float(population)]),
+        multiplier,
+        confidence,
+    )
+    return float(rate[0]), float(lower[0]), float(upper[0])
+
+
+def rate_ci_frame(
+    df: pd.DataFrame,
+    *,
+    count_col: str = "numerator",
+    population_col: str = "denominator",
+    multiplier: float,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """A copy of `df` with rate, rate_lower, rate_upper added (see `rate_ci`)."""
+    _check_confidence(confidence)
+    out = df.copy()
+    rate, lower, upper = _rate_arrays(
+        _column(df, count_col), _column(df, population_col), multiplier, confidence
+    )
+    out["rate"] = rate
+    out["rate_lower"] = lower
+    out["rate_upper"] = upper
+    return out
+
+
+# --- proportions
+
+
+def _wilson_arrays(
+    successes: np.ndarray, totals: np.ndarray, confidence: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if np.any(successes < 0):
+        raise ValueError("successes must not be negative")
+    if np.any(successes > totals):
+        raise ValueError("successes must not exceed the total")
+    usable = (totals > 0) & ~np.isnan(successes)
+    n = np.where(usable, totals, 1.0)
+    x = np.where(usable, successes, 0.0)
+    z = _z(confidence)
+    z2 = z * z
+    p = x / n
+    # Newcombe's closed form of the Wilson interval, as in the Fingertips guide.
+    half_width = z * np.sqrt(z2 + 4 * x * (1 - p))
+    lower = (2 * x + z2 - half_width) / (2 * (n + z2))
+    upper = (2 * x + z2 + half_width) / (2 * (n + z2))
+    # The limits are exactly 0 and 1 at the extremes; rounding would say 1 - 2e-16.
+    lower = np.where(x == 0, 0.0, lower)
+    upper = np.where(x == n, 1.0, upper)
+    return (
+        np.where(usable, p, np.nan),
+        np.where(usable, np.clip(lower, 0.0, 1.0), np.nan),
+        np.where(usable, np.clip(upper, 0.0, 1.0), np.nan),
+    )
+
+
+def proportion_ci(
+    *, successes: float | None, total: float | None, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Proportion (0-1) with its Wilson score interval.
+
+    Returns (p, lower, upper); NaNs when either value is missing or the total is
+    not positive. Raises ValueError for negative successes or successes > total.
+    """
+    _check_confidence(confidence)
+    p, lower, upper = _wilson_arrays(
+        np.array([_as_float(successes)]), np.array([_as_float(total)]), confidence
+    )
+    return float(p[0]), float(lower[0]), float(upper[0])
+
+
+def proportion_ci_frame(
+    df: pd.DataFrame,
+    *,
+    successes_col: str = "numerator",
+    total_col: str = "denominator",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """A copy of `df` with proportion, proportion_lower, proportion_upper (0-1)."""
+    _check_confidence(confidence)
+    out = df.copy()
+    p, lower, upper = _wilson_arrays(
+        _column(df, successes_col), _column(df, total_col), confidence
+    )
+    out["proportion"] = p
+    out["proportion_lower"] = lower
+    out["proportion_upper"] = upper
+    return out
+
+
+# --- benchmark
+
+
+def _comparison_labels(polarity: str) -> tuple[str, str]:
+    """(label when the CI lies above the benchmark, label when below)."""
+    _check_polarity(polarity)
+    if polarity == "lower_is_better":
+        return "worse", "better"
+    if polarity == "higher_is_better":
+        return "better", "worse"
+    return "higher", "lower"
+
+
+def compare_to_benchmark(
+    *,
+    lower: float | None,
+    upper: float | None,
+    benchmark: float | None,
+    polarity: str,
+) -> str:
+    """Compare a confidence interval with a benchmark value.
+
+    The CI wholly above or below the benchmark is "better"/"worse" by polarity, or
+    "higher"/"lower" for no_judgement; a CI that includes it (touching counts) is
+    "similar"; any missing value gives "not compared".
+    """
+    above, below = _comparison_labels(polarity)
+    lo, hi, bench = _as_float(lower), _as_float(upper), _as_float(benchmark)
+    if math.isnan(lo) or math.isnan(hi) or math.isnan(bench):
+        return "not compared"
+    if lo > bench:
+        return above
+    if hi < bench:
+        return below
+    return "similar"
+
+
+def compare_to_benchmark_frame(
+    df: pd.DataFrame,
+    *,
+    benchmark: float | str,
+    polarity: str,
+    level: float = 0.95,
+    lower_col: str = "rate_lower",
+    upper_col: str = "rate_upper",
+) -> pd.DataFrame:
+    """A copy of `df` with `comparison_95` or `comparison_998` added.
+
+    `level` only names the column and must match the confidence the CI columns
+    were computed at (pass confidence=0.998 to `rate_ci_frame` for 99.8%).
+    `benchmark` is a number or the name of a column (e.g. a per-period benchmark).
+    """
+    if level not in BENCHMARK_LEVELS:
+        raise ValueError(f"level must be one of {BENCHMARK_LEVELS}, not {level}")
+    above, below = _comparison_labels(polarity)
+    out = df.copy()
+    lower = _column(df, lower_col)
+    upper = _column(df, upper_col)
+    if isinstance(benchmark, str):
+        bench = _column(df, benchmark)
+    else:
+        bench = np.full(len(df), _as_float(benchmark))
+    missing = np.isnan(lower) | np.isnan(upper) | np.isnan(bench)
+    with np.errstate(invalid="ignore"):
+        result = np.select(
+            [missing, lower > bench, upper < bench],
+            ["not compared", above, below],
+            default="similar",
+        )
+    out[f"comparison_{level_label(level)}"] = result.astype(object)
+    return out
+
+
+# --- funnels
+
+
+def _funnel_frame(
+    populations: np.ndarray, benchmark: float, limits: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    frame = pd.DataFrame({"population": populations})
+    frame["benchmark"] = benchmark
+    for name, values in limits.items():
+        frame[name] = values
+    return frame
+
+
+def funnel_limits_rate(
+    *,
+    benchmark_rate: float,
+    populations: np.ndarray | Sequence[float],
+    multiplier: float,
+    levels: Sequence[float] = (0.95, 0.998),
+) -> pd.DataFrame:
+    """Funnel plot control limits for a crude rate around a benchmark rate.
+
+    For each population n the expected count is E = benchmark_rate / multiplier * n;
+    the limits are the exact Poisson limits of E from the chi-squared relation
+    (chi2(alpha/2, 2E)/2 and chi2(1-alpha/2, 2E+2)/2, continuous in E so the curves
+    are smooth), divided by n and times the multiplier. Columns: population,
+    benchmark, then lower_<level>, upper_<level> for each level (lower_95, ...).
+    Rows with a missing or non-positive population have NaN limits.
+    """
+    pops = np.asarray(populations, dtype=float)
+    usable = pops > 0
+    safe_pops = np.where(usable, pops, 1.0)
+    expected = benchmark_rate / multiplier * safe_pops
+    limits: dict[str, np.ndarray] = {}
+    for level in levels:
+        lower, upper = exact_poisson_limits(counts=expected, confidence=level)
+        suffix = level_label(level)
+        scale = multiplier / safe_pops
+        limits[f"lower_{suffix}"] = np.where(usable, lower * scale, np.nan)
+        limits[f"upper_{suffix}"] = np.where(usable, upper * scale, np.nan)
+    return _funnel_frame(pops, benchmark_rate, limits)
+
+
+def funnel_limits_proportion(
+    *,
+    benchmark_proportion: float,
+    populations: np.ndarray | Sequence[float],
+    levels: Sequence[float] = (0.95, 0.998),
+) -> pd.DataFrame:
+    """Funnel plot control limits for a proportion (0-1) around a benchmark.
+
+    The limits are the observed proportions whose Wilson score interval just
+    touches the benchmark p: p +/- z sqrt(p (1 - p) / n), clipped to [0, 1]. This is
+    what PHEindicatormethods' `sigma_adjustment` (the Fingertips funnel tool)
+    computes, written in closed form. Columns as for `funnel_limits_rate`.
+    """
+    if not 0 <= benchmark_proportion <= 1:
+        raise ValueError("benchmark_proportion must be between 0 and 1")
+    pops = np.asarray(populations, dtype=float)
+    usable = pops > 0
+    safe_pops = np.where(usable, pops, 1.0)
+    spread = np.sqrt(benchmark_proportion * (1 - benchmark_proportion) / safe_pops)
+    limits: dict[str, np.ndarray] = {}
+    for level in levels:
+        _check_confidence(level)
+        half = _z(level) * spread
+        suffix = level_label(level)
+        lower = np.clip(benchmark_proportion - half, 0.0, 1.0)
+        upper = np.clip(benchmark_proportion + half, 0.0, 1.0)
+        limits[f"lower_{suffix}"] = np.where(usable, lower, np.nan)
+        limits[f"upper_{suffix}"] = np.where(usable, upper, np.nan)
+    return _funnel_frame(pops, benchmark_proportion, limits)
+
+
+# --- change
+
+
+def change_from_baseline(
+    *,
+    baseline_count: float | None,
+    baseline_population: float | None,
+    current_count: float | None,
+    current_population: float | None,
+    multiplier: float,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """Change in a rate against a baseline (e.g. the 2016/17-2018/19 pre-funding
+    period), as a ratio of two Poisson rates.
+
+    RR = (current_count / current_population) / (baseline_count /
+    baseline_population), with CI exp(ln RR +/- z sqrt(1/current_count +
+    1/baseline_count)) (the standard log-scale method, e.g. Rothman, Modern
+    Epidemiology). Pass the totals of events and of person-years over each period
+    so different lengths are comparable. Significant when the CI excludes 1.
+
+    Keys: baseline_rate, current_rate, rate_ratio, ratio_lower, ratio_upper,
+    percent_change, significant, direction ("increase", "decrease",
+    "no significant change", or "not compared" when a count or population is
+    missing or a count is zero, where the log-scale CI does not exist).
+    """
+    _check_confidence(confidence)
+    b_count, b_pop = _as_float(baseline_count), _as_float(baseline_population)
+    c_count, c_pop = _as_float(current_count), _as_float(current_population)
+    if b_count < 0 or c_count < 0:
+        raise ValueError("counts must not be negative")
+    baseline_rate, _, _ = rate_ci(
+        count=b_count, population=b_pop, multiplier=multiplier, confidence=confidence
+    )
+    current_rate, _, _ = rate_ci(
+        count=c_count, population=c_pop, multiplier=multiplier, confidence=confidence
+    )
+    result: dict[str, Any] = {
+        "baseline_rate": baseline_rate,
+        "current_rate": current_rate,
+        "rate_ratio": math.nan,
+        "ratio_lower": math.nan,
+        "ratio_upper": math.nan,
+        "percent_change": math.nan,
+        "significant": False,
+        "direction": "not compared",
+    }
+    if math.isnan(baseline_rate) or math.isnan(current_rate) or baseline_rate == 0:
+        return result
+    ratio = current_rate / baseline_rate
+    result["rate_ratio"] = ratio
+    result["percent_change"] = (ratio - 1) * 100
+    if c_count == 0:
+        return result
+    half = _z(confidence) * math.sqrt(1 / c_count + 1 / b_count)
+    lower = math.exp(math.log(ratio) - half)
+    upper = math.exp(math.log(ratio) + half)
+    significant = lower > 1 or upper < 1
+    result.update(
+        ratio_lower=lower,
+        ratio_upper=upper,
+        significant=significant,
+        direction=(
+            "no significant change"
+            if not significant
+            else "increase"
+            if ratio > 1
+            else "decrease"
+        ),
+    )
+    return result
+
+
+# --- trend
+
+
+def poisson_trend_fit(
+    *,
+    counts: np.ndarray | Sequence[float],
+    populations: np.ndarray | Sequence[float],
+    periods: np.ndarray | Sequence[float] | None = None,
+    max_iterations: int = 100,
+    tolerance: float = 1e-10,
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Fit log E[count] = log(population) + a + b (period - mean period) by IRLS.
+
+    Returns (coefficients [a, b], their covariance, converged). `periods` defaults
+    to 0, 1, 2, ...; centring it keeps the intercept and slope nearly uncorrelated
+    so the iteration is well conditioned.
+    """
+    y = np.asarray(counts, dtype=float)
+    offset = np.log(np.asarray(populations, dtype=float))
+    t = np.arange(len(y), dtype=float) if periods is None else np.asarray(periods)
+    design = np.column_stack([np.ones_like(y), t - t.mean()])
+    # Start from the observed log rates, nudged so zero counts have a logarithm.
+    mu = y + 0.5
+    beta = np.zeros(2)
+    converged = False
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(max_iterations):
+            eta = np.log(mu)
+            working = eta - offset + (y - mu) / mu
+            weighted = design * mu[:, None]
+            try:
+                new_beta = np.linalg.solve(design.T @ weighted, weighted.T @ working)
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(new_beta)):
+                break
+            step = np.max(np.abs(new_beta - beta))
+            beta = new_beta
+            mu = np.exp(design @ beta + offset)
+            if step < tolerance * (1 + np.max(np.abs(beta))):
+                converged = True
+                break
+        information = design.T @ (design * mu[:, None])
+        try:
+            covariance = np.linalg.inv(information)
+        except np.linalg.LinAlgError:
+            covariance = np.full((2, 2), np.nan)
+            converged = False
+    return beta, covariance, converged
+
+
+def trend_test(
+    *,
+    counts: Sequence[float | None] | np.ndarray,
+    populations: Sequence[float | None] | np.ndarray,
+    overdispersion: bool = False,
+) -> dict[str, Any]:
+    """Significance-tested trend in a rate over consecutive, equally spaced periods.
+
+    Poisson regression of counts on the period index with log(population) as the
+    offset, fitted by IRLS; the slope is tested with a Wald z test at 5%. Fingertips
+    uses a chi-squared test for trend for proportions and a Poisson-based test for
+    counts and rates; this is the Poisson log-linear form of the latter. Pass the
+    window to assess (Fingertips uses the most recent five points).
+
+    Police recorded crime often varies more than Poisson allows, which makes the
+    Poisson test too ready to call a trend; `overdispersion=True` inflates the
+    standard error by the Pearson dispersion (when above 1) and uses a t test on
+    n - 2 degrees of freedom (quasi-Poisson).
+
+    Periods with a missing count or a missing / non-positive population are
+    dropped but keep their place in time. Keys: slope (% change per period),
+    slope_lower, slope_upper (95% CI), coefficient (log rate ratio per period),
+    p_value, significant, direction ("increasing", "decreasing",
+    "no significant change", "not enough data" with fewer than 5 usable periods,
+    no events, or a fit that does not converge), n_periods (usable periods).
+    """
+    y = np.array([_as_float(c) for c in counts], dtype=float)
+    pops = np.array([_as_float(p) for p in populations], dtype=float)
+    if len(y) != len(pops):
+        raise ValueError("counts and populations must be the same length")
+    if np.any(y < 0):
+        raise ValueError("counts must not be negative")
+    usable = ~np.isnan(y) & (pops > 0)
+    index = np.arange(len(y), dtype=float)[usable]
+    y, pops = y[usable], pops[usable]
+    result: dict[str, Any] = {
+        "slope": math.nan,
+        "slope_lower": math.nan,
+        "slope_upper": math.nan,
+        "coefficient": math.nan,
+        "p_value": math.nan,
+        "significant": False,
+        "direction": "not enough data",
+        "n_periods": int(len(y)),
+    }
+    if len(y) < TREND_MIN_PERIODS or y.sum() == 0:
+        return result
+    beta, covariance, converged = poisson_trend_fit(
+        counts=y, populations=pops, periods=index
+    )
+    if not converged or not np.isfinite(covariance[1, 1]):
+        return result
+    slope_coef = float(beta[1])
+    se = math.sqrt(covariance[1, 1])
+    if overdispersion:
+        mu = np.exp(beta[0] + beta[1] * (index - index.mean()) + np.log(pops))
+        dispersion = float(np.sum((y - mu) ** 2 / mu) / (len(y) - 2))
+        se *= math.sqrt(max(1.0, dispersion))
+        reference = stats.t(df=len(y) - 2)
+    else:
+        reference = stats.norm()
+    statistic = slope_coef / se
+    p_value = float(2 * reference.sf(abs(statistic)))
+    critical = float(reference.ppf(1 - TREND_SIGNIFICANCE / 2))
+    significant = p_value < TREND_SIGNIFICANCE
+    result.update(
+        slope=math.expm1(slope_coef) * 100,
+        slope_lower=math.expm1(slope_coef - critical * se) * 100,
+        slope_upper=math.expm1(slope_coef + critical * se) * 100,
+        coefficient=slope_coef,
+        p_value=p_value,
+        significant=significant,
+        direction=(
+            "no significant change"
+            if not significant
+            else "increasing"
+            if slope_coef > 0
+            else "decreasing"
+        ),
+    )
+    return result
+
+
+# --- RAG
+
+
+def rag_rule_text(*, polarity: str, tolerance: float = 0.05) -> str:
+    """How `rag_status` decides, in words, for a definitions page or a legend."""
+    _check_polarity(polarity)
+    pct = f"{tolerance * 100:g}%"
+    if polarity == "lower_is_better":
+        return (
+            "Green: at or below the target. "
+            f"Amber: above the target by no more than {pct} of it. "
+            f"Red: more than {pct} above the target."
+        )
+    if polarity == "higher_is_better":
+        return (
+            "Green: at or above the target. "
+            f"Amber: below the target by no more than {pct} of it. "
+            f"Red: more than {pct} below the target."
+        )
+    return "No RAG rating: this measure has no better or worse direction."
+
+
+RAG_RULE_TEXT: dict[str, str] = {p: rag_rule_text(polarity=p) for p in POLARITIES}
+
+
+def rag_status(
+    *,
+    value: float | None,
+    target: float | None,
+    polarity: str,
+    tolerance: float = 0.05,
+) -> str:
+    """Red / amber / green against a target, respecting polarity.
+
+    lower_is_better: green at or below the target, amber up to `tolerance` (a
+    fraction of the target) above it, red beyond; higher_is_better mirrors that.
+    Checked in this order: no target -> "no target"; no_judgement ->
+    "no judgement"; no value -> "no data". Rule text: `RAG_RULE_TEXT`.
+    """
+    _check_polarity(polarity)
+    if tolerance < 0:
+        raise ValueError("tolerance must not be negative")
+    goal, observed = _as_float(target), _as_float(value)
+    if math.isnan(goal):
+        return "no target"
+    if polarity == "no_judgement":
+        return "no judgement"
+    if math.isnan(observed):
+        return "no data"
+    margin = tolerance * abs(goal)
+    if polarity == "lower_is_better":
+        if observed <= goal:
+            return "green"
+        return "amber" if observed <= goal + margin else "red"
+    if observed >= goal:
+        return "green"
+    return "amber" if observed >= goal - margin else "red"

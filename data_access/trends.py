@@ -1,0 +1,1067 @@
+"""Success-measure trends, drill-down and the board overview's figures.
+
+Every function is keyword-only and takes the caller's `scope`. Scope checks run
+before the memoized inner queries (which take only primitives), as in measures.py.
+Statistics come from data_access.statistics; disclosure control from
+data_access.disclosure (applied when `scope.needs_disclosure_control` and the
+measure's rule is not "none").
+
+Series (`TREND_COLUMNS`, one row per period and series):
+    period_start, period_end (dates), period ("2019/20 Q3" or "2019/20"),
+    role ("area" or "benchmark"), area_code, area_name, value, numerator,
+    denominator, rate, rate_lower, rate_upper (95% CI; per `rate_multiplier`, or a
+    percentage with a Wilson interval for share measures), comparison (the area's
+    95% CI against the benchmark rate of the same period: better / similar /
+    worse / not compared; "" on benchmark rows), status (provisional / final),
+    source_title, illustrative (bool), note, suppressed (bool: hidden by
+    disclosure control, value and rate are then missing).
+
+Children (`CHILD_COLUMNS`): area_code, area_name, level, has_children, period,
+period_start, period_end, value, numerator, denominator, rate, rate_lower,
+rate_upper, comparison (against the parent's rate), status, source_title,
+illustrative, suppressed.
+
+Decisions a reader should know:
+- "year" means the financial year (April to March). Where an area has quarterly
+  figures but no annual row for a year, the year is the sum of its four quarters
+  (all four must be present); its note says so. Rolling 12-month periods are not
+  years here.
+- The benchmark is England and Wales. Where nothing is published for England and
+  Wales (hospital admissions cover England only) it is England. For periods with no
+  published national figure (e.g. knife offences by quarter, or years after the
+  published series end) it is the sum of the force areas, used only when at least
+  90% of the forces that report the measure report that period; `area_name` then says
+  "(sum of N force areas)".
+- Series breaks: `SERIES_BREAKS` (documented recording changes) plus the period
+  where a series switches from published to illustrative figures.
+- Baseline: the three pre-funding financial years 2016/17 to 2018/19 summed
+  (events and person-years), against the latest complete financial year.
+- Recent trend: quasi-Poisson trend test (statistics.trend_test with
+  overdispersion, since police recorded crime varies more than Poisson) over the
+  latest five periods of the series.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from data_access import disclosure, periods, statistics
+from data_access.areas import NATIONAL_CODE, get_area, list_areas
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.errors import AccessDenied, InvalidParameter, NotFound
+from data_access.measures import AGE_BANDS, get_measure, success_measures
+from data_access.models import (
+    Area,
+    Intervention,
+    InterventionOutput,
+    Measure,
+    MeasureValue,
+    Source,
+    Spend,
+)
+from data_access.scope import Scope
+
+ENGLAND_CODE = "E92000001"
+LENGTHS = {"quarter": "Quarterly", "year": "Financial year"}
+BASELINE_YEARS = (2016, 2017, 2018)
+BASELINE_LABEL = "2016/17 to 2018/19"
+TREND_WINDOW = statistics.TREND_MIN_PERIODS
+
+TREND_COLUMNS = [
+    "period_start",
+    "period_end",
+    "period",
+    "role",
+    "area_code",
+    "area_name",
+    "value",
+    "numerator",
+    "denominator",
+    "rate",
+    "rate_lower",
+    "rate_upper",
+    "comparison",
+    "status",
+    "source_title",
+    "illustrative",
+    "note",
+    "suppressed",
+]
+CHILD_COLUMNS = [
+    "area_code",
+    "area_name",
+    "level",
+    "has_children",
+    "period",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "rate",
+    "rate_lower",
+    "rate_upper",
+    "comparison",
+    "status",
+    "source_title",
+    "illustrative",
+    "suppressed",
+]
+_RAW_COLUMNS = [
+    "area_code",
+    "area_name",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "source_title",
+    "illustrative",
+    "note",
+]
+
+# Documented breaks in recording (see each measure's caveats), by measure and area:
+# (first month affected, label).
+SERIES_BREAKS: dict[tuple[str, str], list[tuple[dt.date, str]]] = {
+    ("knife_offences", "E23000005"): [
+        (dt.date(2018, 1, 1), "Recording review (Dec 2017)"),
+        (dt.date(2019, 7, 1), "New police IT system (Jul 2019)"),
+    ],
+    ("knife_offences", "E23000029"): [
+        (dt.date(2014, 4, 1), "Under-count in 2014/15"),
+        (dt.date(2015, 4, 1), "Under-count ends"),
+    ],
+    ("knife_offences_share", "E23000005"): [
+        (dt.date(2018, 1, 1), "Recording review (Dec 2017)"),
+    ],
+}
+
+
+# --------------------------------------------------------------------- validation
+
+
+def check_length(length: str) -> str:
+    if length not in LENGTHS:
+        raise InvalidParameter(
+            "view", f"view must be one of {', '.join(LENGTHS)}, not '{length}'"
+        )
+    return length
+
+
+def check_age_band(age_band: str) -> str:
+    if age_band not in AGE_BANDS:
+        raise InvalidParameter(
+            "age", f"age must be one of {', '.join(AGE_BANDS)}, not '{age_band}'"
+        )
+    return age_band
+
+
+def _check_read(scope: Scope, measure: dict, area_code: str) -> None:
+    if measure["is_public"]:
+        return
+    area = get_area(area_code)
+    scope.require_area(area.code, area.parent_code)
+
+
+# ------------------------------------------------------------------- raw queries
+
+
+@memoized
+def _raw(
+    measure_code: str, area_code: str | None, parent_code: str | None, age_band: str
+) -> pd.DataFrame:
+    """Current values of a measure for one area, or for every child of a parent."""
+    parent = aliased(Area)
+    query = (
+        select(
+            Area.code,
+            Area.name,
+            MeasureValue.period_start,
+            MeasureValue.period_end,
+            MeasureValue.value,
+            MeasureValue.numerator,
+            MeasureValue.denominator,
+            MeasureValue.status,
+            Source.title,
+            Source.illustrative,
+            MeasureValue.note,
+        )
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .join(Area, Area.id == MeasureValue.area_id)
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(
+            Measure.code == measure_code,
+            MeasureValue.age_band == age_band,
+            MeasureValue.is_current,
+        )
+        .order_by(Area.code, MeasureValue.period_start, MeasureValue.period_end)
+    )
+    if area_code is not None:
+        query = query.where(Area.code == area_code)
+    if parent_code is not None:
+        query = query.join(parent, parent.id == Area.parent_id).where(
+            parent.code == parent_code
+        )
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=_RAW_COLUMNS)
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    for col in ("value", "numerator", "denominator"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame
+
+
+def _months(start: pd.Series, end: pd.Series) -> pd.Series:
+    return pd.Series(
+        [
+            (e.year - s.year) * 12 + e.month - s.month + 1
+            for s, e in zip(start, end, strict=True)
+        ],
+        index=start.index,
+        dtype=int,
+    )
+
+
+def _by_length(frame: pd.DataFrame, length: str) -> pd.DataFrame:
+    """Quarters, or financial years (annual rows, else sums of four quarters)."""
+    if frame.empty:
+        out = frame.copy()
+        out["period"] = pd.Series(dtype=object)
+        return out
+    months = _months(frame["period_start"], frame["period_end"])
+    start_month = frame["period_start"].map(lambda d: d.month)
+    quarters = frame[(months == 3) & start_month.isin([1, 4, 7, 10])]
+    if length == "quarter":
+        out = quarters.copy()
+    else:
+        annual = frame[(months == 12) & (start_month == 4)].copy()
+        summed = _years_from_quarters(quarters)
+        if not summed.empty:
+            have = set(zip(annual["area_code"], annual["period_start"], strict=True))
+            keep = [
+                (a, s) not in have
+                for a, s in zip(
+                    summed["area_code"], summed["period_start"], strict=True
+                )
+            ]
+            summed = summed[keep]
+            annual = pd.concat([annual, summed], ignore_index=True)
+        out = annual
+    out = out.sort_values(["area_code", "period_start"]).reset_index(drop=True)
+    out["period"] = [
+        periods.period_label(s, e)
+        for s, e in zip(out.period_start, out.period_end, strict=True)
+    ]
+    return out
+
+
+def _years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
+    if quarters.empty:
+        return quarters.iloc[0:0].copy()
+    q = quarters.sort_values(["area_code", "period_start"]).copy()
+    q["fy"] = q["period_start"].map(periods.financial_year_of)
+    q["provisional"] = q["status"] == "provisional"
+    grouped = q.groupby(["area_code", "fy"], sort=True)
+    years = grouped.agg(
+        area_name=("area_name", "first"),
+        n=("period_start", "size"),
+        value=("value", lambda v: v.sum(min_count=4)),
+        numerator=("numerator", lambda v: v.sum(min_count=4)),
+        # the year's population: the mid-year in which it starts (as Q1's)
+        denominator=("denominator", "first"),
+        provisional=("provisional", "any"),
+        source_title=("source_title", lambda v: "; ".join(dict.fromkeys(v))),
+        illustrative=("illustrative", "any"),
+    ).reset_index()
+    years = years[years["n"] == 4]
+    bounds = [periods.fy_bounds(int(fy)) for fy in years["fy"]]
+    years["period_start"] = [b[0] for b in bounds]
+    years["period_end"] = [b[1] for b in bounds]
+    years["status"] = np.where(years["provisional"], "provisional", "final")
+    years["illustrative"] = years["illustrative"].astype(bool)
+    years["note"] = "Sum of the four quarters."
+    return years[_RAW_COLUMNS].reset_index(drop=True)
+
+
+def _add_rates(frame: pd.DataFrame, measure: dict) -> pd.DataFrame:
+    multiplier = measure["rate_multiplier"]
+    if multiplier and not pd.isna(multiplier):
+        return statistics.rate_ci_frame(
+            frame,
+            count_col="numerator",
+            population_col="denominator",
+            multiplier=int(multiplier),
+        )
+    if measure["ci_method"] == "wilson":
+        out = statistics.proportion_ci_frame(
+            frame, successes_col="numerator", total_col="denominator"
+        )
+        out["rate"] = out.pop("proportion") * 100
+        out["rate_lower"] = out.pop("proportion_lower") * 100
+        out["rate_upper"] = out.pop("proportion_upper") * 100
+        return out
+    out = frame.copy()
+    out["rate"] = out["rate_lower"] = out["rate_upper"] = np.nan
+    return out
+
+
+@memoized
+def _national(measure_code: str, length: str, age_band: str) -> pd.DataFrame:
+    """The benchmark series (see the module docstring), raw columns + period."""
+    published = _by_length(_raw(measure_code, NATIONAL_CODE, None, age_band), length)
+    name = "England and Wales"
+    if published.empty:
+        england = _by_length(_raw(measure_code, ENGLAND_CODE, None, age_band), length)
+        if not england.empty or _is_england_only(measure_code):
+            published, name = england, "England"
+    forces = _by_length(_raw(measure_code, None, NATIONAL_CODE, age_band), length)
+    if name == "England":
+        forces = forces[forces["area_code"].str.startswith("E")]
+    sums = pd.DataFrame(columns=[*_RAW_COLUMNS, "period"])
+    if not forces.empty:
+        usable = forces[forces["numerator"].notna() & forces["denominator"].notna()]
+        grouped = usable.groupby(["period_start", "period_end"], sort=True)
+        counts = grouped["area_code"].nunique()
+        # "complete": at least 90% of the most force areas ever reporting (the
+        # quarterly police series never includes City of London).
+        complete = counts[counts >= 0.9 * counts.max()]
+        parts = []
+        for (start, end), n in complete.items():
+            part = grouped.get_group((start, end))
+            parts.append(
+                {
+                    "area_code": NATIONAL_CODE if name != "England" else ENGLAND_CODE,
+                    "area_name": f"{name} (sum of {n} force areas)",
+                    "period_start": start,
+                    "period_end": end,
+                    "value": part["value"].sum(),
+                    "numerator": part["numerator"].sum(),
+                    "denominator": part["denominator"].sum(),
+                    "status": "provisional"
+                    if (part["status"] == "provisional").any()
+                    else "final",
+                    "source_title": "Sum of force areas: "
+                    + "; ".join(dict.fromkeys(part["source_title"])),
+                    "illustrative": bool(part["illustrative"].any()),
+                    "note": f"Sum of the {n} force areas that report this measure.",
+                    "period": periods.period_label(start, end),
+                }
+            )
+        if parts:
+            sums = pd.DataFrame(parts)
+    if not published.empty:
+        published = published.assign(area_name=name)
+        have = set(published["period_start"])
+        sums = sums[[s not in have for s in sums["period_start"]]]
+    frames = [f for f in (published, sums) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=[*_RAW_COLUMNS, "period"])
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values("period_start").reset_index(drop=True)
+
+
+def _is_england_only(measure_code: str) -> bool:
+    return measure_code == "hospital_admissions_knife"
+
+
+def benchmark_name(measure_code: str) -> str:
+    """ "England" for measures published for England only, else England and Wales."""
+    return "England" if _is_england_only(measure_code) else "England and Wales"
+
+
+# --------------------------------------------------------------------- disclosure
+
+
+def _disclose(frame: pd.DataFrame, measure: dict, scope: Scope) -> pd.DataFrame:
+    """Hide small counts (and what derives from them) for users who need it."""
+    out = frame.copy()
+    out["suppressed"] = False
+    rule = measure["disclosure_rule"]
+    if out.empty or rule == "none" or not scope.needs_disclosure_control:
+        return out
+    cells = out[
+        ["area_code", "period_start", "numerator", "value", "denominator", "rate"]
+        + ["rate_lower", "rate_upper", "comparison"]
+    ].copy()
+    cells["numerator"] = cells["numerator"].round()
+    cells["value"] = cells["value"].round()
+    shown = disclosure.apply_disclosure(
+        cells.drop(columns=[]),
+        rule=rule,
+        count_cols=("numerator", "value"),
+        group_cols=("area_code", "period_start"),
+        keep_cols=("denominator",),
+        derived_cols=("comparison",),
+    ).frame
+    for col in ("numerator", "value", "rate", "rate_lower", "rate_upper"):
+        out[col] = pd.to_numeric(shown[col], errors="coerce").astype(float).values
+    out["comparison"] = shown["comparison"].astype(object).values
+    out["suppressed"] = shown["suppressed"].astype(bool).values
+    out.loc[out["suppressed"], "comparison"] = "not compared"
+    return out
+
+
+# ----------------------------------------------------------------------- series
+
+
+def _window(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None):
+    if start is not None:
+        frame = frame[frame["period_start"] >= start]
+    if end is not None:
+        frame = frame[frame["period_end"] <= end]
+    return frame
+
+
+def _compare(frame: pd.DataFrame, bench: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    rates = dict(zip(bench["period_start"], bench["rate"], strict=True))
+    out = frame.copy()
+    out["_bench"] = [rates.get(s, np.nan) for s in out["period_start"]]
+    out = statistics.compare_to_benchmark_frame(
+        out, benchmark="_bench", polarity=polarity
+    )
+    out["comparison"] = out.pop("comparison_95")
+    return out.drop(columns=["_bench"])
+
+
+def area_series(
+    *,
+    scope: Scope,
+    measure_code: str,
+    area_code: str,
+    length: str = "quarter",
+    age_band: str = "all",
+) -> pd.DataFrame:
+    """One area's series (raw columns + period + rates), undisclosed; internal."""
+    measure = get_measure(measure_code, scope=scope)
+    get_area(area_code)
+    check_length(length)
+    check_age_band(age_band)
+    _check_read(scope, measure, area_code)
+    if area_code == NATIONAL_CODE:
+        frame = _national(measure_code, length, age_band)
+    else:
+        frame = _by_length(_raw(measure_code, area_code, None, age_band), length)
+    return _add_rates(frame, measure)
+
+
+def trend_with_benchmark(
+    *,
+    scope: Scope,
+    measure_code: str,
+    area_code: str,
+    length: str = "quarter",
+    age_band: str = "all",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pd.DataFrame:
+    """The area's series and the benchmark's (TREND_COLUMNS), oldest first.
+
+    NotFound for an unknown measure or area, InvalidParameter for a bad length or
+    age band, AccessDenied for a non-public measure outside the scope."""
+    measure = get_measure(measure_code, scope=scope)
+    area = get_area(area_code)
+    frame = area_series(
+        scope=scope,
+        measure_code=measure_code,
+        area_code=area_code,
+        length=length,
+        age_band=age_band,
+    ).assign(role="area")
+    frames = [frame]
+    if area.code != NATIONAL_CODE:
+        bench = _add_rates(_national(measure_code, length, age_band), measure)
+        frames[0] = _compare(frame, bench, measure["polarity"])
+        frames.append(bench.assign(role="benchmark", comparison=""))
+    else:
+        frames[0] = frame.assign(comparison="not compared")
+    out = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
+    out = _window(out, start, end)
+    if out.empty:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    out = _disclose(out, measure, scope)
+    out = out.sort_values(["role", "period_start"], ascending=[True, True])
+    return out[TREND_COLUMNS].reset_index(drop=True)
+
+
+def series_breaks(
+    *, measure_code: str, area_code: str, series: pd.DataFrame
+) -> list[tuple[str, str]]:
+    """(period label, text) for documented breaks inside `series` and for the
+    period where the area's series switches from published to illustrative."""
+    area_rows = series[series["role"] == "area"] if "role" in series else series
+    if area_rows.empty:
+        return []
+    out = []
+    first, last = area_rows["period_start"].min(), area_rows["period_end"].max()
+    for month, text in SERIES_BREAKS.get((measure_code, area_code), []):
+        if first < month <= last:
+            hit = area_rows[area_rows["period_start"] >= month]
+            if not hit.empty:
+                out.append((hit["period"].iloc[0], text))
+    flags = area_rows["illustrative"].astype(bool).tolist()
+    for i in range(1, len(flags)):
+        if flags[i] and not flags[i - 1]:
+            out.append((area_rows["period"].iloc[i], "Illustrative data from here"))
+            break
+    return out
+
+
+def funding_start(*, area_code: str, length: str) -> str | None:
+    """The period label at which VRU funding began for the area (or its parent)."""
+    area = get_area(area_code)
+    year = area.vru_start_year
+    if year is None and area.parent_code:
+        year = get_area(area.parent_code).vru_start_year
+    if year is None and area.code == NATIONAL_CODE:
+        year = 2019
+    if year is None:
+        return None
+    return (
+        f"{periods.fy_label(year)} Q1"
+        if length == "quarter"
+        else (periods.fy_label(year))
+    )
+
+
+# --------------------------------------------------------------------- children
+
+
+def children_latest(
+    *,
+    scope: Scope,
+    measure_code: str,
+    parent_code: str,
+    length: str = "quarter",
+    age_band: str = "all",
+) -> pd.DataFrame:
+    """The parent's child areas (force areas of England and Wales, local
+    authorities of a force area) with their latest value (CHILD_COLUMNS), in name
+    order; children with no figure for the latest period keep a row with NaNs."""
+    measure = get_measure(measure_code, scope=scope)
+    parent = get_area(parent_code)
+    check_length(length)
+    check_age_band(age_band)
+    areas = list_areas(parent_code=parent.code)
+    if not measure["is_public"]:
+        areas = areas[[scope.can_read_area(c, parent.code) for c in areas["code"]]]
+    if areas.empty:
+        return pd.DataFrame(columns=CHILD_COLUMNS)
+    frame = _by_length(_raw(measure_code, None, parent.code, age_band), length)
+    frame = _add_rates(frame, measure)
+    grand = set(list_areas(level="lad")["parent_code"].dropna())
+    if frame.empty:
+        out = pd.DataFrame({"area_code": areas["code"], "area_name": areas["name"]})
+        for col in CHILD_COLUMNS:
+            if col not in out:
+                out[col] = np.nan
+        out["level"] = areas["level"].values
+        out["has_children"] = [c in grand for c in areas["code"]]
+        out["suppressed"] = False
+        out["illustrative"] = False
+        out["comparison"] = "not compared"
+        return out[CHILD_COLUMNS]
+    counts = frame.groupby("period_start")["area_code"].nunique()
+    # the latest period that most children report
+    latest = max(counts[counts == counts.max()].index)
+    rows = frame[frame["period_start"] == latest]
+    if parent.code == NATIONAL_CODE:
+        bench = _add_rates(_national(measure_code, length, age_band), measure)
+    else:
+        bench = area_series(
+            scope=scope,
+            measure_code=measure_code,
+            area_code=parent.code,
+            length=length,
+            age_band=age_band,
+        )
+    rows = _compare(rows, bench, measure["polarity"])
+    merged = areas.rename(columns={"code": "area_code", "name": "area_name"})[
+        ["area_code", "area_name", "level"]
+    ].merge(rows.drop(columns=["area_name"]), on="area_code", how="left")
+    merged["has_children"] = [c in grand for c in merged["area_code"]]
+    merged["illustrative"] = merged["illustrative"].astype("boolean").fillna(False)
+    merged["illustrative"] = merged["illustrative"].astype(bool)
+    merged["comparison"] = merged["comparison"].fillna("not compared")
+    label = periods.period_label(latest, rows["period_end"].iloc[0])
+    merged["period"] = label
+    merged["period_start"] = latest
+    merged["period_end"] = rows["period_end"].iloc[0]
+    merged = _disclose(merged, measure, scope)
+    return merged[CHILD_COLUMNS].reset_index(drop=True)
+
+
+# -------------------------------------------------------------- baseline, trend
+
+
+def baseline_change(
+    *, scope: Scope, measure_code: str, area_code: str, age_band: str = "all"
+) -> dict[str, Any]:
+    """Change in the rate from the 2016/17-2018/19 baseline to the latest complete
+    financial year (statistics.change_from_baseline keys), plus: available,
+    reason (why not, in words), baseline_label, current_period, baseline_count,
+    current_count, illustrative."""
+    measure = get_measure(measure_code, scope=scope)
+    years = area_series(
+        scope=scope,
+        measure_code=measure_code,
+        area_code=area_code,
+        length="year",
+        age_band=age_band,
+    )
+    result: dict[str, Any] = {
+        "available": False,
+        "reason": "",
+        "baseline_label": BASELINE_LABEL,
+        "current_period": None,
+        "baseline_count": None,
+        "current_count": None,
+        "illustrative": False,
+        "direction": "not compared",
+        "significant": False,
+        "percent_change": math.nan,
+    }
+    multiplier = measure["rate_multiplier"]
+    if not multiplier or pd.isna(multiplier):
+        result["reason"] = "this measure is a percentage, not a rate"
+        return result
+    years = years[years["numerator"].notna() & years["denominator"].notna()]
+    fy = years["period_start"].map(periods.financial_year_of)
+    base = years[fy.isin(BASELINE_YEARS)]
+    later = years[fy > max(BASELINE_YEARS)]
+    if len(base) != len(BASELINE_YEARS):
+        result["reason"] = f"no complete figures for {BASELINE_LABEL}"
+        return result
+    if later.empty:
+        result["reason"] = "no complete financial year since the baseline"
+        return result
+    current = later.iloc[-1]
+    b_count, c_count = float(base["numerator"].sum()), float(current["numerator"])
+    if (
+        scope.needs_disclosure_control
+        and measure["disclosure_rule"] != "none"
+        and 1 <= c_count <= 7
+    ):
+        result["reason"] = "the latest count is too small to show"
+        return result
+    change = statistics.change_from_baseline(
+        baseline_count=b_count,
+        baseline_population=float(base["denominator"].sum()),
+        current_count=c_count,
+        current_population=float(current["denominator"]),
+        multiplier=float(multiplier),
+    )
+    result.update(change)
+    result.update(
+        available=True,
+        current_period=current["period"],
+        baseline_count=b_count,
+        current_count=c_count,
+        illustrative=bool(base["illustrative"].any() or current["illustrative"]),
+    )
+    return result
+
+
+def recent_trend(
+    *,
+    scope: Scope,
+    measure_code: str,
+    area_code: str,
+    length: str = "quarter",
+    age_band: str = "all",
+    end: dt.date | None = None,
+) -> dict[str, Any]:
+    """statistics.trend_test over the latest TREND_WINDOW periods (up to `end`),
+    plus: first_period, last_period, text (e.g. "Decreasing: down 3.1% a quarter
+    on average over 2024/25 Q2 to 2025/26 Q2 (significant at 95%)")."""
+    series = area_series(
+        scope=scope,
+        measure_code=measure_code,
+        area_code=area_code,
+        length=length,
+        age_band=age_band,
+    )
+    if end is not None:
+        series = series[series["period_end"] <= end]
+    series = series[series["numerator"].notna()].tail(TREND_WINDOW)
+    result = statistics.trend_test(
+        counts=series["numerator"].tolist(),
+        populations=series["denominator"].tolist(),
+        overdispersion=True,
+    )
+    result["first_period"] = series["period"].iloc[0] if len(series) else None
+    result["last_period"] = series["period"].iloc[-1] if len(series) else None
+    unit = "a quarter" if length == "quarter" else "a year"
+    if result["direction"] == "not enough data":
+        text = f"Recent trend: not enough data (needs {TREND_WINDOW} periods in a row)."
+    else:
+        span = f"{result['first_period']} to {result['last_period']}"
+        slope = result["slope"]
+        word = "up" if slope > 0 else "down"
+        verdict = (
+            "a statistically significant trend"
+            if result["significant"]
+            else "not a statistically significant trend"
+        )
+        text = (
+            f"Recent trend ({span}): {result['direction']}, {word} "
+            f"{abs(slope):.1f}% {unit} on average; {verdict} at the 95% level."
+        )
+    result["text"] = text
+    return result
+
+
+# ---------------------------------------------------------------- overview
+
+
+@memoized
+def _spend_by_quarter(area_code: str) -> pd.DataFrame:
+    with session_scope() as session:
+        rows = session.execute(
+            select(
+                Spend.financial_year,
+                Spend.quarter,
+                func.sum(Spend.amount),
+                func.max(func.cast(Source.illustrative, _int())),
+            )
+            .join(Area, Area.id == Spend.area_id)
+            .join(Source, Source.id == Spend.source_id)
+            .where(Area.code == area_code, Spend.is_current)
+            .group_by(Spend.financial_year, Spend.quarter)
+            .order_by(Spend.financial_year, Spend.quarter)
+        ).all()
+    frame = pd.DataFrame(
+        rows, columns=["financial_year", "quarter", "amount", "illustrative"]
+    )
+    frame["amount"] = frame["amount"].astype(float)
+    frame["illustrative"] = frame["illustrative"].fillna(0).astype(bool)
+    return frame
+
+
+def spend_by_quarter(*, scope: Scope, area_code: str) -> pd.DataFrame:
+    """Spend by financial year and quarter for a force area (scope-restricted).
+    Columns: financial_year, quarter, amount (pounds), illustrative."""
+    area = get_area(area_code)
+    scope.require_area(area.code, area.parent_code)
+    return _spend_by_quarter(area.code)
+
+
+def money_forecast(*, scope: Scope, area_code: str) -> dict[str, Any]:
+    """money.money_summary for the latest year with spend, plus a forecast outturn.
+
+    Keys: financial_year, allocated, spent, quarters_reported, illustrative,
+    forecast, forecast_method (words), remaining (allocated - forecast or None).
+    Forecast: spend to date divided by the share of last complete year's spend
+    that had been made by the same quarter (VRU spend bunches towards the 31 March
+    deadline, so a straight average would under-forecast); when there is no
+    earlier complete year, spent + average per reported quarter x quarters left."""
+    from data_access import money
+
+    summary = dict(money.money_summary(scope=scope, area_code=area_code))
+    summary.update(forecast=None, forecast_method="", remaining=None)
+    fy, done = summary["financial_year"], summary["quarters_reported"]
+    if fy is None or not done:
+        return summary
+    spend = spend_by_quarter(scope=scope, area_code=area_code)
+    spent = summary["spent"] or 0.0
+    previous = spend[spend["financial_year"] == fy - 1]
+    if done >= 4:
+        forecast, method = spent, "All four quarters reported: outturn is the spend."
+    elif len(previous) == 4 and previous["amount"].sum() > 0:
+        share = (
+            previous[previous["quarter"] <= done]["amount"].sum()
+            / previous["amount"].sum()
+        )
+        forecast = spent / share
+        method = (
+            f"Spend to date divided by the share of {periods.fy_label(fy - 1)} "
+            f"spend made by Q{done} ({share:.0%}), because spending bunches "
+            "towards the 31 March deadline."
+        )
+    else:
+        forecast = spent + spent / done * (4 - done)
+        method = (
+            f"Spend to date plus the average of the {done} reported quarter(s) "
+            f"for each of the {4 - done} remaining."
+        )
+    summary["forecast"] = float(forecast)
+    summary["forecast_method"] = method
+    if summary["allocated"]:
+        summary["remaining"] = summary["allocated"] - float(forecast)
+    return summary
+
+
+@memoized
+def _reach(area_code: str) -> pd.DataFrame:
+    with session_scope() as session:
+        rows = session.execute(
+            select(
+                Intervention.tier,
+                InterventionOutput.period_start,
+                func.sum(InterventionOutput.value),
+                func.max(func.cast(Source.illustrative, _int())),
+            )
+            .join(Intervention, Intervention.id == InterventionOutput.intervention_id)
+            .join(Area, Area.id == Intervention.vru_area_id)
+            .join(Source, Source.id == InterventionOutput.source_id)
+            .where(
+                Area.code == area_code,
+                InterventionOutput.is_current,
+                InterventionOutput.output_type == "young_people_supported",
+                InterventionOutput.age_band == "all",
+            )
+            .group_by(Intervention.tier, InterventionOutput.period_start)
+            .order_by(InterventionOutput.period_start)
+        ).all()
+    frame = pd.DataFrame(
+        rows, columns=["tier", "period_start", "young_people", "illustrative"]
+    )
+    frame["young_people"] = frame["young_people"].astype(float)
+    frame["illustrative"] = frame["illustrative"].fillna(0).astype(bool)
+    return frame
+
+
+def reach_by_quarter(*, scope: Scope, area_code: str) -> pd.DataFrame:
+    """Young people supported by prevention tier and quarter (scope-restricted).
+    Columns: tier, period_start, young_people, illustrative."""
+    area = get_area(area_code)
+    scope.require_area(area.code, area.parent_code)
+    return _reach(area.code)
+
+
+def reach_by_tier(*, scope: Scope, area_code: str) -> dict[str, Any]:
+    """Young people supported by tier in the latest financial year with outputs.
+
+    Keys: financial_year, quarters (how many reported), tiers (DataFrame: tier,
+    young_people, in primary / secondary / tertiary order), total, illustrative."""
+    frame = reach_by_quarter(scope=scope, area_code=area_code)
+    if frame.empty:
+        return {
+            "financial_year": None,
+            "quarters": 0,
+            "tiers": pd.DataFrame(columns=["tier", "young_people"]),
+            "total": 0.0,
+            "illustrative": False,
+        }
+    fy_of = frame["period_start"].map(periods.financial_year_of)
+    latest = int(fy_of.max())
+    part = frame[fy_of == latest]
+    tiers = (
+        part.groupby("tier")["young_people"]
+        .sum()
+        .reindex(["primary", "secondary", "tertiary"], fill_value=0.0)
+        .reset_index()
+    )
+    return {
+        "financial_year": latest,
+        "quarters": int(part["period_start"].nunique()),
+        "tiers": tiers,
+        "total": float(tiers["young_people"].sum()),
+        "illustrative": bool(part["illustrative"].any()),
+    }
+
+
+def _pct_change(old: float, new: float) -> str:
+    if not old:
+        return ""
+    change = (new - old) / old * 100
+    if round(abs(change)) == 0:
+        return " (little change)"
+    return f" ({'up' if change > 0 else 'down'} {abs(change):.0f}%)"
+
+
+def _money_words(amount: float) -> str:
+    if amount >= 1_000_000:
+        return f"£{amount / 1_000_000:.2f}m".replace(".00m", "m")
+    return f"£{amount:,.0f}"
+
+
+def changes_since_last_quarter(*, scope: Scope, area_code: str) -> list[str]:
+    """Plain sentences on what changed between the latest two quarters: knife
+    offences, spend and young people supported (the last two only within scope).
+    Each sentence ends "(illustrative data)" when its figures are illustrative."""
+    sentences: list[str] = []
+    knife = area_series(scope=scope, measure_code="knife_offences", area_code=area_code)
+    knife = knife[knife["value"].notna()]
+    if len(knife) >= 2:
+        prev, last = knife.iloc[-2], knife.iloc[-1]
+        verb = (
+            "rose"
+            if last["value"] > prev["value"]
+            else "fell"
+            if last["value"] < prev["value"]
+            else "stayed"
+        )
+        text = (
+            f"Knife offences {verb} from {prev['value']:,.0f} in {prev['period']} "
+            f"to {last['value']:,.0f} in {last['period']}"
+            if verb != "stayed"
+            else f"Knife offences stayed at {last['value']:,.0f} in {last['period']}"
+        )
+        text += _pct_change(prev["value"], last["value"]) + "."
+        if last["illustrative"] or prev["illustrative"]:
+            text += " (illustrative data)"
+        sentences.append(text)
+    try:
+        spend = spend_by_quarter(scope=scope, area_code=area_code)
+        reach = reach_by_quarter(scope=scope, area_code=area_code)
+    except AccessDenied:
+        return sentences
+    if len(spend) >= 2:
+        prev, last = spend.iloc[-2], spend.iloc[-1]
+        label = f"{periods.fy_label(int(last.financial_year))} Q{int(last.quarter)}"
+        prev_label = (
+            f"{periods.fy_label(int(prev.financial_year))} Q{int(prev.quarter)}"
+        )
+        text = (
+            f"Spend was {_money_words(last.amount)} in {label}, against "
+            f"{_money_words(prev.amount)} in {prev_label}"
+            + _pct_change(prev.amount, last.amount)
+            + "."
+        )
+        if last.illustrative or prev.illustrative:
+            text += " (illustrative data)"
+        sentences.append(text)
+    if not reach.empty:
+        totals = reach.groupby("period_start").agg(
+            young_people=("young_people", "sum"), illustrative=("illustrative", "max")
+        )
+        if len(totals) >= 2:
+            (p_start, prev), (l_start, last) = list(totals.iloc[-2:].iterrows())
+            text = (
+                f"Young people supported: {last.young_people:,.0f} in "
+                f"{periods.quarter_label(l_start)}, against "
+                f"{prev.young_people:,.0f} in {periods.quarter_label(p_start)}"
+                + _pct_change(prev.young_people, last.young_people)
+                + "."
+            )
+            if last.illustrative or prev.illustrative:
+                text += " (illustrative data)"
+            sentences.append(text)
+    return sentences
+
+
+def measure_headline(
+    *, scope: Scope, measure_code: str, area_code: str, age_band: str = "all"
+) -> dict[str, Any] | None:
+    """The latest figure of a measure for an area (financial year if any, else
+    quarter), with its rate, CI, baseline change and source; None if no data.
+
+    Keys: code, name, unit, rate_multiplier, age_band, period, value, rate,
+    rate_lower, rate_upper, suppressed, source_title, illustrative, baseline
+    (baseline_change dict)."""
+    measure = get_measure(measure_code, scope=scope)
+    for length in ("year", "quarter"):
+        series = area_series(
+            scope=scope,
+            measure_code=measure_code,
+            area_code=area_code,
+            length=length,
+            age_band=age_band,
+        )
+        series = series[series["value"].notna()]
+        if not series.empty:
+            break
+    if series.empty:
+        return None
+    latest = _disclose(
+        series.tail(1).assign(comparison="not compared"), measure, scope
+    ).iloc[0]
+    return {
+        "code": measure_code,
+        "name": measure["name"],
+        "unit": measure["unit"],
+        "rate_multiplier": measure["rate_multiplier"],
+        "age_band": age_band,
+        "period": latest["period"],
+        "value": latest["value"],
+        "rate": latest["rate"],
+        "rate_lower": latest["rate_lower"],
+        "rate_upper": latest["rate_upper"],
+        "suppressed": bool(latest["suppressed"]),
+        "source_title": latest["source_title"],
+        "illustrative": bool(latest["illustrative"]),
+        "baseline": baseline_change(
+            scope=scope,
+            measure_code=measure_code,
+            area_code=area_code,
+            age_band=age_band,
+        ),
+    }
+
+
+def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
+    """Everything the board overview shows for one area.
+
+    Keys: area (AreaInfo), measures (list of {"all": headline, "under25": headline
+    or None} per success measure, headline as `measure_headline`), money
+    (money_forecast dict, or None when outside the scope or not a force area),
+    money_denied (bool), reach (reach_by_tier dict or None), changes (list of
+    sentences). NotFound for an unknown area."""
+    area = get_area(area_code)
+    rows = []
+    for code in success_measures()["code"]:
+        rows.append(
+            {
+                age: measure_headline(
+                    scope=scope, measure_code=code, area_code=area.code, age_band=age
+                )
+                for age in ("all", "under25")
+            }
+        )
+    money_part, reach, denied = None, None, False
+    if area.level == "pfa":
+        try:
+            money_part = money_forecast(scope=scope, area_code=area.code)
+            reach = reach_by_tier(scope=scope, area_code=area.code)
+        except AccessDenied:
+            denied = True
+    return {
+        "area": area,
+        "measures": rows,
+        "money": money_part,
+        "money_denied": denied,
+        "reach": reach,
+        "changes": changes_since_last_quarter(scope=scope, area_code=area.code),
+    }
+
+
+def _int():
+    from sqlalchemy import Integer
+
+    return Integer()
+
+
+__all__ = [
+    "BASELINE_LABEL",
+    "CHILD_COLUMNS",
+    "LENGTHS",
+    "SERIES_BREAKS",
+    "TREND_COLUMNS",
+    "NotFound",
+    "area_series",
+    "baseline_change",
+    "benchmark_name",
+    "changes_since_last_quarter",
+    "check_age_band",
+    "check_length",
+    "children_latest",
+    "funding_start",
+    "measure_headline",
+    "money_forecast",
+    "overview_summary",
+    "reach_by_quarter",
+    "reach_by_tier",
+    "recent_trend",
+    "series_breaks",
+    "spend_by_quarter",
+    "trend_with_benchmark",
+]

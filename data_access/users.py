@@ -1,0 +1,206 @@
+"""Users, their roles and scopes, passwords and the sign-in rate limit.
+
+Passwords are hashed with werkzeug's scrypt; failed attempts live in the store so the
+limit holds across every worker and host.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from data_access.audit import record
+from data_access.db import session_scope
+from data_access.errors import InvalidParameter, NotFound
+from data_access.models import ROLES, Area, SignInAttempt, User, UserArea, Workstream
+from data_access.scope import Scope
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    username: str
+    role: str
+    role_title: str
+    area_codes: tuple[str, ...]
+    workstream_id: int | None
+    workstream_name: str | None
+    active: bool
+
+    def scope(self) -> Scope:
+        return Scope(
+            role=self.role,
+            area_codes=frozenset(self.area_codes),
+            workstream_id=self.workstream_id,
+            user_id=self.id,
+            actor=self.role_title,
+        )
+
+
+def _record(session, user: User) -> UserRecord:  # noqa: ANN001
+    codes = session.scalars(
+        select(Area.code)
+        .join(UserArea, UserArea.area_id == Area.id)
+        .where(UserArea.user_id == user.id)
+        .order_by(Area.code)
+    ).all()
+    workstream_name = None
+    if user.workstream_id is not None:
+        workstream = session.get(Workstream, user.workstream_id)
+        workstream_name = workstream.name
+        # A lead reads the VRU area their workstream belongs to.
+        vru_code = session.scalar(
+            select(Area.code).where(Area.id == workstream.vru_area_id)
+        )
+        codes = sorted({*codes, vru_code})
+    return UserRecord(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        role_title=user.role_title,
+        area_codes=tuple(codes),
+        workstream_id=user.workstream_id,
+        workstream_name=workstream_name,
+        active=user.active,
+    )
+
+
+def create_user(
+    *,
+    username: str,
+    role: str,
+    role_title: str,
+    password: str | None = None,
+    area_codes: tuple[str, ...] = (),
+    workstream_id: int | None = None,
+) -> tuple[UserRecord, str]:
+    """Create a user; returns the record and the password (generated if not given)."""
+    if role not in ROLES:
+        raise InvalidParameter("role", f"role must be one of {', '.join(ROLES)}")
+    if "@" in username or "@" in role_title:
+        raise InvalidParameter("username", "use a user name and role title, not e-mail")
+    if role == "viewer" and not area_codes:
+        raise InvalidParameter("area", "a viewer must be scoped to at least one area")
+    if role == "lead" and workstream_id is None:
+        raise InvalidParameter("workstream", "a lead must be given a workstream")
+    password = password or secrets.token_urlsafe(12)
+    with session_scope() as session:
+        if session.scalar(select(User.id).where(User.username == username)):
+            raise InvalidParameter("username", f"user '{username}' already exists")
+        user = User(
+            username=username,
+            role=role,
+            role_title=role_title,
+            password_hash=generate_password_hash(password),
+            workstream_id=workstream_id,
+        )
+        session.add(user)
+        session.flush()
+        for code in area_codes:
+            area_id = session.scalar(select(Area.id).where(Area.code == code))
+            if area_id is None:
+                raise NotFound(f"no area with code {code}")
+            session.add(UserArea(user_id=user.id, area_id=area_id))
+        session.flush()
+        result = _record(session, user)
+        record(
+            session,
+            actor="system",
+            action="create_user",
+            entity="app_user",
+            entity_id=str(user.id),
+            after={"username": username, "role": role, "areas": list(area_codes)},
+        )
+    return result, password
+
+
+def set_password(*, username: str, password: str | None = None) -> str:
+    password = password or secrets.token_urlsafe(12)
+    with session_scope() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"no user '{username}'")
+        user.password_hash = generate_password_hash(password)
+        record(
+            session,
+            actor="system",
+            action="set_password",
+            entity="app_user",
+            entity_id=str(user.id),
+        )
+    return password
+
+
+def get_user(user_id: int) -> UserRecord | None:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            return None
+        return _record(session, user)
+
+
+def list_users() -> list[UserRecord]:
+    with session_scope() as session:
+        users = session.scalars(select(User).order_by(User.username)).all()
+        return [_record(session, user) for user in users]
+
+
+def any_users() -> bool:
+    with session_scope() as session:
+        return session.scalar(select(func.count(User.id))) > 0
+
+
+def authenticate(*, username: str, password: str) -> UserRecord | None:
+    """The user if the password matches an active account, else None."""
+    with session_scope() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            # Spend the same time as a real check so names cannot be probed.
+            check_password_hash(_DUMMY_HASH, password)
+            return None
+        if not check_password_hash(user.password_hash, password):
+            return None
+        return _record(session, user)
+
+
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def record_failed_sign_in(*, username: str, client: str) -> None:
+    with session_scope() as session:
+        session.add(
+            SignInAttempt(username=username[:80], client=client[:64], at=_utcnow())
+        )
+
+
+def sign_in_blocked(*, username: str, client: str, limit: int, window: int) -> bool:
+    """True when this user name or this client has failed `limit` times recently."""
+    since = _utcnow() - dt.timedelta(seconds=window)
+    with session_scope() as session:
+        session.execute(delete(SignInAttempt).where(SignInAttempt.at < since))
+        by_name = session.scalar(
+            select(func.count(SignInAttempt.id)).where(
+                SignInAttempt.username == username[:80], SignInAttempt.at >= since
+            )
+        )
+        by_client = session.scalar(
+            select(func.count(SignInAttempt.id)).where(
+                SignInAttempt.client == client[:64], SignInAttempt.at >= since
+            )
+        )
+    return by_name >= limit or by_client >= limit * 4
+
+
+def clear_failed_sign_ins(*, username: str) -> None:
+    with session_scope() as session:
+        session.execute(
+            delete(SignInAttempt).where(SignInAttempt.username == username[:80])
+        )
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

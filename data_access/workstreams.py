@@ -1,0 +1,813 @@
+"""Workstreams: their measures against targets (RAG), trends, data completeness and
+returns due.
+
+Restricted data (DESIGN.md "Access"): admin and analyst read every workstream; a
+viewer or a lead reads the workstreams of the VRU areas in their scope (a lead's
+scope holds their workstream's VRU area, and their own workstream comes first).
+The public reads none. Scope is checked here, outside the memoized inner functions,
+which take only primitives and aggregate in SQL.
+
+Workstream measures (codes `ws_...`, not public) are quarterly; their values are
+stored against the workstream's VRU area, and their targets against the workstream
+for a financial year. A value is judged against the target whose period contains
+it, by `statistics.rag_status`, which respects the measure's polarity
+(`statistics.RAG_RULE_TEXT` says how, in words).
+
+Disclosure control: for users whose scope needs it (viewers, leads), counts of
+measures whose disclosure rule is not "none" go through `data_access.disclosure`
+(the one engine); a hidden count is NA with `suppressed` True, and its RAG rating
+is hidden with it ("not shown"), because a rating would narrow the hidden count.
+Percentages are not counts and are shown.
+
+Completeness and returns: a workstream is expected to return every measure every
+quarter from the quarter it began (its first target or first return, whichever is
+earlier) up to the reporting quarter. A quarter's return is due 30 days after the
+quarter ends (RETURN_DUE_DAYS). By default the reporting date `as_at` is the due
+date of the store's reporting quarter: the latest quarter any workstream has
+returned, so a demonstration store does not age with the clock; pass `as_at` to
+count against another date. Expected quarters are those due by `as_at`; a missing
+expected return is late.
+
+Public functions and their columns
+- workstream_list(*, scope, area_code=None, as_at=None) -> WORKSTREAM_COLUMNS:
+  workstream_id, name, vru_code, vru_name, lead_role, purpose, measures, green,
+  amber, red, other (no target / no data / no judgement / not shown),
+  expected_returns, received_returns, late_returns, completeness (0-1), next_due
+  (date), own (the caller's own workstream), illustrative. Own first, then by VRU
+  and workstream.
+- workstream_detail(*, scope, workstream_id, as_at=None) -> dict: workstream_id,
+  name, purpose, lead_role, outcomes, vru_code, vru_name, source_title,
+  illustrative, own, reporting_quarter (label), as_at (date), and "measures": the
+  measure_status frame.
+- measure_status(*, scope, workstream_id, as_at=None) -> STATUS_COLUMNS:
+  measure_code, name, unit, polarity, definition, latest_period_start,
+  latest_period, latest_value, latest_status, target, rag, rag_label, rag_rule,
+  suppressed, expected, received, late, completeness, next_due, illustrative.
+- measure_trends(*, scope, workstream_id) -> TREND_COLUMNS: measure_code,
+  period_start, period, value, target, rag, suppressed, illustrative; oldest first.
+- completeness(*, scope, workstream_id, as_at=None) -> RETURN_COLUMNS: one row per
+  expected quarter and one for the next quarter due: period_start, period,
+  due_date, measures_expected, measures_received, status ("Received", "Partly
+  received - late", "Late", "Not yet due").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Integer, and_, cast, func, or_, select
+from sqlalchemy.orm import aliased
+
+from data_access import periods
+from data_access.areas import get_area
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.disclosure import apply_disclosure
+from data_access.errors import AccessDenied, NotFound
+from data_access.models import (
+    Area,
+    Measure,
+    MeasureValue,
+    Source,
+    Target,
+    Workstream,
+    WorkstreamMeasure,
+)
+from data_access.scope import Scope
+from data_access.statistics import RAG_RULE_TEXT, rag_status
+
+RETURN_DUE_DAYS = 30
+FIRST_YEAR = 2019  # VRU funding began in 2019/20
+
+RAG_LABELS = {
+    "green": "Green – on target",
+    "amber": "Amber – close to target",
+    "red": "Red – off target",
+    "no target": "No target set",
+    "no data": "No data returned",
+    "no judgement": "No rating – no better direction",
+    "not shown": "Not shown – small number",
+}
+PERCENT_UNITS = ("%", "percent", "per cent")
+
+WORKSTREAM_COLUMNS = [
+    "workstream_id",
+    "name",
+    "vru_code",
+    "vru_name",
+    "lead_role",
+    "purpose",
+    "measures",
+    "green",
+    "amber",
+    "red",
+    "other",
+    "expected_returns",
+    "received_returns",
+    "late_returns",
+    "completeness",
+    "next_due",
+    "own",
+    "illustrative",
+]
+STATUS_COLUMNS = [
+    "measure_code",
+    "name",
+    "unit",
+    "polarity",
+    "definition",
+    "latest_period_start",
+    "latest_period",
+    "latest_value",
+    "latest_status",
+    "target",
+    "rag",
+    "rag_label",
+    "rag_rule",
+    "suppressed",
+    "expected",
+    "received",
+    "late",
+    "completeness",
+    "next_due",
+    "illustrative",
+]
+TREND_COLUMNS = [
+    "measure_code",
+    "period_start",
+    "period",
+    "value",
+    "target",
+    "rag",
+    "suppressed",
+    "illustrative",
+]
+RETURN_COLUMNS = [
+    "period_start",
+    "period",
+    "due_date",
+    "measures_expected",
+    "measures_received",
+    "status",
+]
+
+
+# ------------------------------------------------------------------------ periods
+
+
+def due_date(period_start: dt.date) -> dt.date:
+    """When the return for the quarter starting `period_start` is due."""
+    year = periods.financial_year_of(period_start)
+    end = periods.quarter_bounds(year, periods.quarter_of(period_start))[1]
+    return end + dt.timedelta(days=RETURN_DUE_DAYS)
+
+
+def _next_quarter(start: dt.date) -> dt.date:
+    month = start.month + 3
+    return dt.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def _quarter_start(day: dt.date) -> dt.date:
+    year = periods.financial_year_of(day)
+    return periods.quarter_bounds(year, periods.quarter_of(day))[0]
+
+
+def _expected_quarters(first: dt.date, as_at: dt.date) -> list[dt.date]:
+    """Quarters from `first` whose returns are due on or before `as_at`."""
+    out, quarter = [], _quarter_start(first)
+    while due_date(quarter) <= as_at:
+        out.append(quarter)
+        quarter = _next_quarter(quarter)
+    return out
+
+
+def _next_due_quarter(first: dt.date, as_at: dt.date) -> dt.date:
+    quarter = _quarter_start(first)
+    while due_date(quarter) <= as_at:
+        quarter = _next_quarter(quarter)
+    return quarter
+
+
+@memoized
+def reporting_quarter() -> dt.date | None:
+    """Start of the latest quarter any workstream has returned a measure for."""
+    with session_scope() as session:
+        return session.scalar(
+            select(func.max(MeasureValue.period_start))
+            .join(
+                WorkstreamMeasure,
+                WorkstreamMeasure.measure_id == MeasureValue.measure_id,
+            )
+            .join(Measure, Measure.id == MeasureValue.measure_id)
+            .where(MeasureValue.is_current, Measure.period_type == "quarter")
+        )
+
+
+def default_as_at() -> dt.date | None:
+    """The due date of the reporting quarter (see the module docstring)."""
+    latest = reporting_quarter()
+    return due_date(latest) if latest else None
+
+
+# -------------------------------------------------------------------------- scope
+
+
+def _area_filter(scope: Scope, area_code: str | None) -> tuple[str, ...] | None:
+    """VRU area codes the caller may list (None: every area)."""
+    if scope.is_public:
+        raise AccessDenied("sign in to see workstreams")
+    if area_code:
+        area = get_area(area_code)
+        scope.require_area(area.code, area.parent_code)
+        return (area.code,)
+    if scope.unrestricted:
+        return None
+    return tuple(sorted(scope.area_codes))
+
+
+def _require_workstream(scope: Scope, workstream_id) -> int:
+    try:
+        workstream_id = int(workstream_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"no workstream has the id '{workstream_id}'") from None
+    vru_code = _workstream_area(workstream_id)
+    if vru_code is None:
+        raise NotFound(f"no workstream has the id '{workstream_id}'")
+    if scope.is_public:
+        raise AccessDenied("sign in to see workstreams")
+    area = get_area(vru_code)
+    if not scope.can_read_area(area.code, area.parent_code):
+        raise AccessDenied("this workstream is outside your access")
+    return workstream_id
+
+
+@memoized
+def _workstream_area(workstream_id: int) -> str | None:
+    with session_scope() as session:
+        return session.scalar(
+            select(Area.code)
+            .join(Workstream, Workstream.vru_area_id == Area.id)
+            .where(Workstream.id == workstream_id)
+        )
+
+
+# ----------------------------------------------------------------------- queries
+
+
+def _illustrative_flag():
+    return func.max(cast(Source.illustrative, Integer))
+
+
+def _target_join(value_start, value_end, workstream_id_col, vru_id_col):
+    """Join condition: the target of a measure for the workstream (or, failing
+    that, its VRU area) whose period contains a value's period."""
+    return and_(
+        Target.period_start <= value_start,
+        Target.period_end >= value_end,
+        or_(
+            Target.workstream_id == workstream_id_col,
+            and_(Target.workstream_id.is_(None), Target.area_id == vru_id_col),
+        ),
+    )
+
+
+@memoized
+def _status_rows(area_codes: tuple[str, ...] | None, workstream_id: int | None):
+    """Per (workstream, measure): metadata, latest value, its target, first
+    period and the quarters returned. Small, already aggregated in SQL."""
+    vru = aliased(Area)
+    base = (
+        select(
+            Workstream.id.label("workstream_id"),
+            Workstream.vru_area_id.label("vru_id"),
+            Measure.id.label("measure_id"),
+        )
+        .join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
+        .join(Measure, Measure.id == WorkstreamMeasure.measure_id)
+        .join(vru, vru.id == Workstream.vru_area_id)
+    )
+    if area_codes is not None:
+        base = base.where(vru.code.in_(area_codes))
+    if workstream_id is not None:
+        base = base.where(Workstream.id == workstream_id)
+    links = base.subquery()
+
+    stats = (
+        select(
+            links.c.workstream_id,
+            links.c.measure_id,
+            func.count(func.distinct(MeasureValue.period_start)).label("received"),
+            func.min(MeasureValue.period_start).label("first"),
+            func.max(MeasureValue.period_start).label("latest"),
+        )
+        .join(
+            MeasureValue,
+            and_(
+                MeasureValue.measure_id == links.c.measure_id,
+                MeasureValue.area_id == links.c.vru_id,
+                MeasureValue.is_current,
+            ),
+        )
+        .group_by(links.c.workstream_id, links.c.measure_id)
+        .subquery()
+    )
+    first_target = (
+        select(
+            links.c.workstream_id,
+            links.c.measure_id,
+            func.min(Target.period_start).label("first_target"),
+        )
+        .join(
+            Target,
+            and_(
+                Target.measure_id == links.c.measure_id,
+                or_(
+                    Target.workstream_id == links.c.workstream_id,
+                    and_(
+                        Target.workstream_id.is_(None),
+                        Target.area_id == links.c.vru_id,
+                    ),
+                ),
+            ),
+        )
+        .group_by(links.c.workstream_id, links.c.measure_id)
+        .subquery()
+    )
+    latest_value = aliased(MeasureValue)
+    query = (
+        select(
+            links.c.workstream_id,
+            Measure.code,
+            Measure.name,
+            Measure.unit,
+            Measure.polarity,
+            Measure.definition,
+            Measure.disclosure_rule,
+            stats.c.received,
+            stats.c.first,
+            first_target.c.first_target,
+            latest_value.period_start,
+            latest_value.period_end,
+            latest_value.value,
+            latest_value.status,
+            Target.value,
+            Source.illustrative,
+        )
+        .select_from(links)
+        .join(Measure, Measure.id == links.c.measure_id)
+        .outerjoin(
+            stats,
+            and_(
+                stats.c.workstream_id == links.c.workstream_id,
+                stats.c.measure_id == links.c.measure_id,
+            ),
+        )
+        .outerjoin(
+            first_target,
+            and_(
+                first_target.c.workstream_id == links.c.workstream_id,
+                first_target.c.measure_id == links.c.measure_id,
+            ),
+        )
+        .outerjoin(
+            latest_value,
+            and_(
+                latest_value.measure_id == links.c.measure_id,
+                latest_value.area_id == links.c.vru_id,
+                latest_value.period_start == stats.c.latest,
+                latest_value.age_band == "all",
+                latest_value.is_current,
+            ),
+        )
+        .outerjoin(
+            Target,
+            and_(
+                Target.measure_id == links.c.measure_id,
+                _target_join(
+                    latest_value.period_start,
+                    latest_value.period_end,
+                    links.c.workstream_id,
+                    links.c.vru_id,
+                ),
+            ),
+        )
+        .outerjoin(Source, Source.id == latest_value.source_id)
+        .order_by(links.c.workstream_id, Measure.code)
+    )
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "workstream_id",
+            "measure_code",
+            "name",
+            "unit",
+            "polarity",
+            "definition",
+            "disclosure_rule",
+            "received",
+            "first_value",
+            "first_target",
+            "latest_period_start",
+            "latest_period_end",
+            "latest_value",
+            "latest_status",
+            "target",
+            "illustrative",
+        ],
+    )
+
+
+@memoized
+def _received_quarters(
+    area_codes: tuple[str, ...] | None, workstream_id: int | None
+) -> pd.DataFrame:
+    """(workstream_id, measure_code, period_start) of every current return."""
+    vru = aliased(Area)
+    query = (
+        select(Workstream.id, Measure.code, MeasureValue.period_start)
+        .join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
+        .join(Measure, Measure.id == WorkstreamMeasure.measure_id)
+        .join(vru, vru.id == Workstream.vru_area_id)
+        .join(
+            MeasureValue,
+            and_(
+                MeasureValue.measure_id == Measure.id,
+                MeasureValue.area_id == Workstream.vru_area_id,
+                MeasureValue.is_current,
+                MeasureValue.age_band == "all",
+            ),
+        )
+        .distinct()
+    )
+    if area_codes is not None:
+        query = query.where(vru.code.in_(area_codes))
+    if workstream_id is not None:
+        query = query.where(Workstream.id == workstream_id)
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame(rows, columns=["workstream_id", "measure_code", "period_start"])
+
+
+@memoized
+def _workstreams(area_codes: tuple[str, ...] | None, workstream_id: int | None):
+    vru = aliased(Area)
+    query = (
+        select(
+            Workstream.id,
+            Workstream.name,
+            vru.code,
+            vru.name,
+            vru.vru_start_year,
+            Workstream.lead_role,
+            Workstream.purpose,
+            Workstream.outcomes,
+            Source.title,
+            Source.illustrative,
+        )
+        .join(vru, vru.id == Workstream.vru_area_id)
+        .join(Source, Source.id == Workstream.source_id)
+        .order_by(vru.name, Workstream.id)
+    )
+    if area_codes is not None:
+        query = query.where(vru.code.in_(area_codes))
+    if workstream_id is not None:
+        query = query.where(Workstream.id == workstream_id)
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "workstream_id",
+            "name",
+            "vru_code",
+            "vru_name",
+            "vru_start_year",
+            "lead_role",
+            "purpose",
+            "outcomes",
+            "source_title",
+            "illustrative",
+        ],
+    )
+
+
+# ------------------------------------------------------------------- assembling
+
+
+def _hidden(frame: pd.DataFrame, scope: Scope, value_col: str) -> pd.Series:
+    """Which rows' counts disclosure control hides for this scope."""
+    hidden = pd.Series(False, index=frame.index)
+    if not scope.needs_disclosure_control or frame.empty:
+        return hidden
+    is_percent = frame["unit"].str.strip().str.lower().isin(PERCENT_UNITS)
+    for rule, part in frame[~is_percent].groupby("disclosure_rule"):
+        if rule == "none":
+            continue
+        present = part[part[value_col].notna()]
+        if present.empty:
+            continue
+        counts = pd.DataFrame({"count": present[value_col].round().astype("Int64")})
+        disclosed = apply_disclosure(counts, rule=rule, count_cols=["count"])
+        hidden.loc[present.index] = disclosed.suppressed_mask.to_numpy(dtype=bool)
+    return hidden
+
+
+def _start_of(row, vru_start_year) -> dt.date:
+    candidates = [d for d in (row["first_value"], row["first_target"]) if d]
+    if candidates:
+        return min(candidates)
+    return dt.date(max(int(vru_start_year or FIRST_YEAR), FIRST_YEAR), 4, 1)
+
+
+def _status_frame(
+    scope: Scope,
+    rows: pd.DataFrame,
+    received: pd.DataFrame,
+    workstreams: pd.DataFrame,
+    as_at: dt.date | None,
+) -> pd.DataFrame:
+    """measure_status rows (STATUS_COLUMNS plus workstream_id, first)."""
+    if rows.empty:
+        return pd.DataFrame(columns=["workstream_id", "first", *STATUS_COLUMNS])
+    frame = rows.copy()
+    start_year = dict(
+        zip(workstreams.workstream_id, workstreams.vru_start_year, strict=True)
+    )
+    # A workstream began with its earliest measure.
+    frame["first"] = [
+        _start_of(r, start_year.get(r["workstream_id"])) for _, r in frame.iterrows()
+    ]
+    frame["first"] = frame.groupby("workstream_id")["first"].transform("min")
+    got = {
+        (w, m): set(g["period_start"])
+        for (w, m), g in received.groupby(["workstream_id", "measure_code"])
+    }
+    expected, received_n, late, next_due = [], [], [], []
+    for _, r in frame.iterrows():
+        quarters = _expected_quarters(r["first"], as_at) if as_at else []
+        have = got.get((r["workstream_id"], r["measure_code"]), set())
+        n_received = sum(1 for q in quarters if q in have)
+        expected.append(len(quarters))
+        received_n.append(n_received)
+        late.append(len(quarters) - n_received)
+        next_due.append(
+            due_date(_next_due_quarter(r["first"], as_at)) if as_at else None
+        )
+    frame["expected"] = expected
+    frame["received"] = received_n
+    frame["late"] = late
+    frame["completeness"] = [
+        (r / e) if e else float("nan")
+        for r, e in zip(received_n, expected, strict=True)
+    ]
+    frame["next_due"] = next_due
+    frame["latest_value"] = frame["latest_value"].astype(float)
+    frame["target"] = frame["target"].astype(float)
+    frame["rag"] = [
+        rag_status(value=v, target=t, polarity=p)
+        for v, t, p in zip(
+            frame.latest_value, frame.target, frame.polarity, strict=True
+        )
+    ]
+    hidden = _hidden(frame, scope, "latest_value")
+    frame["suppressed"] = hidden
+    frame.loc[hidden, "latest_value"] = float("nan")
+    frame.loc[hidden, "rag"] = "not shown"
+    frame["rag_label"] = frame["rag"].map(RAG_LABELS)
+    frame["rag_rule"] = frame["polarity"].map(RAG_RULE_TEXT)
+    frame["latest_period"] = [
+        periods.quarter_label(d) if d else None for d in frame.latest_period_start
+    ]
+    frame["illustrative"] = frame["illustrative"].fillna(False).astype(bool)
+    return frame[["workstream_id", "first", *STATUS_COLUMNS]]
+
+
+def _resolve_as_at(as_at: dt.date | None) -> dt.date | None:
+    return as_at if as_at is not None else default_as_at()
+
+
+# ---------------------------------------------------------------------- public
+
+
+def workstream_list(
+    *, scope: Scope, area_code: str | None = None, as_at: dt.date | None = None
+) -> pd.DataFrame:
+    """Workstreams the caller may read, with RAG counts and completeness
+    (WORKSTREAM_COLUMNS); the caller's own workstream first."""
+    codes = _area_filter(scope, area_code)
+    as_at = _resolve_as_at(as_at)
+    workstreams = _workstreams(codes, None)
+    status = _status_frame(
+        scope,
+        _status_rows(codes, None),
+        _received_quarters(codes, None),
+        workstreams,
+        as_at,
+    )
+    if workstreams.empty:
+        return pd.DataFrame(columns=WORKSTREAM_COLUMNS)
+    by_ws = status.groupby("workstream_id")
+    out = workstreams.copy()
+    counts = {
+        key: by_ws["rag"].apply(lambda s, k=key: int((s == k).sum()))
+        for key in ("green", "amber", "red")
+    }
+    out["measures"] = out.workstream_id.map(by_ws.size()).fillna(0).astype(int)
+    for key, series in counts.items():
+        out[key] = out.workstream_id.map(series).fillna(0).astype(int)
+    out["other"] = out["measures"] - out["green"] - out["amber"] - out["red"]
+    for column, source in (
+        ("expected_returns", "expected"),
+        ("received_returns", "received"),
+        ("late_returns", "late"),
+    ):
+        out[column] = out.workstream_id.map(by_ws[source].sum()).fillna(0).astype(int)
+    out["completeness"] = [
+        (r / e) if e else float("nan")
+        for r, e in zip(out.received_returns, out.expected_returns, strict=True)
+    ]
+    out["next_due"] = out.workstream_id.map(by_ws["next_due"].min())
+    illustrative_values = by_ws["illustrative"].any()
+    out["illustrative"] = out["illustrative"].astype(bool) | out.workstream_id.map(
+        illustrative_values
+    ).fillna(False).astype(bool)
+    out["own"] = out.workstream_id == scope.workstream_id
+    out = out.sort_values(["own", "vru_name", "workstream_id"], ascending=[False, 1, 1])
+    return out[WORKSTREAM_COLUMNS].reset_index(drop=True)
+
+
+def measure_status(
+    *, scope: Scope, workstream_id: int, as_at: dt.date | None = None
+) -> pd.DataFrame:
+    """Each measure's latest value against its target, RAG and completeness."""
+    workstream_id = _require_workstream(scope, workstream_id)
+    as_at = _resolve_as_at(as_at)
+    status = _status_frame(
+        scope,
+        _status_rows(None, workstream_id),
+        _received_quarters(None, workstream_id),
+        _workstreams(None, workstream_id),
+        as_at,
+    )
+    return status[STATUS_COLUMNS].reset_index(drop=True)
+
+
+def workstream_detail(
+    *, scope: Scope, workstream_id: int, as_at: dt.date | None = None
+) -> dict:
+    """One workstream's facts and its measure_status frame (module docstring)."""
+    workstream_id = _require_workstream(scope, workstream_id)
+    as_at = _resolve_as_at(as_at)
+    facts = _workstreams(None, workstream_id).iloc[0].to_dict()
+    measures = measure_status(scope=scope, workstream_id=workstream_id, as_at=as_at)
+    latest = reporting_quarter()
+    return {
+        "workstream_id": int(facts["workstream_id"]),
+        "name": facts["name"],
+        "purpose": facts["purpose"],
+        "lead_role": facts["lead_role"],
+        "outcomes": facts["outcomes"],
+        "vru_code": facts["vru_code"],
+        "vru_name": facts["vru_name"],
+        "source_title": facts["source_title"],
+        "illustrative": bool(facts["illustrative"])
+        or bool(measures["illustrative"].any()),
+        "own": workstream_id == scope.workstream_id,
+        "reporting_quarter": periods.quarter_label(latest) if latest else None,
+        "as_at": as_at,
+        "measures": measures,
+    }
+
+
+def measure_trends(*, scope: Scope, workstream_id: int) -> pd.DataFrame:
+    """Every quarterly value of the workstream's measures with the target then in
+    force and its RAG (TREND_COLUMNS), by measure then period."""
+    workstream_id = _require_workstream(scope, workstream_id)
+    frame = _trends(workstream_id)
+    if frame.empty:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    frame = frame.copy()
+    frame["rag"] = [
+        rag_status(value=v, target=t, polarity=p)
+        for v, t, p in zip(frame.value, frame.target, frame.polarity, strict=True)
+    ]
+    hidden = _hidden(frame, scope, "value")
+    frame["suppressed"] = hidden
+    frame.loc[hidden, "value"] = float("nan")
+    frame.loc[hidden, "rag"] = "not shown"
+    frame["period"] = [periods.quarter_label(d) for d in frame.period_start]
+    return frame[TREND_COLUMNS].reset_index(drop=True)
+
+
+@memoized
+def _trends(workstream_id: int) -> pd.DataFrame:
+    query = (
+        select(
+            Measure.code,
+            Measure.unit,
+            Measure.polarity,
+            Measure.disclosure_rule,
+            MeasureValue.period_start,
+            MeasureValue.value,
+            Target.value,
+            Source.illustrative,
+        )
+        .select_from(Workstream)
+        .join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
+        .join(Measure, Measure.id == WorkstreamMeasure.measure_id)
+        .join(
+            MeasureValue,
+            and_(
+                MeasureValue.measure_id == Measure.id,
+                MeasureValue.area_id == Workstream.vru_area_id,
+                MeasureValue.is_current,
+                MeasureValue.age_band == "all",
+            ),
+        )
+        .join(Source, Source.id == MeasureValue.source_id)
+        .outerjoin(
+            Target,
+            and_(
+                Target.measure_id == Measure.id,
+                _target_join(
+                    MeasureValue.period_start,
+                    MeasureValue.period_end,
+                    Workstream.id,
+                    Workstream.vru_area_id,
+                ),
+            ),
+        )
+        .where(Workstream.id == workstream_id, Measure.period_type == "quarter")
+        .order_by(Measure.code, MeasureValue.period_start)
+    )
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "measure_code",
+            "unit",
+            "polarity",
+            "disclosure_rule",
+            "period_start",
+            "value",
+            "target",
+            "illustrative",
+        ],
+    )
+    frame["value"] = frame["value"].astype(float)
+    frame["target"] = frame["target"].astype(float)
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    return frame
+
+
+def completeness(
+    *, scope: Scope, workstream_id: int, as_at: dt.date | None = None
+) -> pd.DataFrame:
+    """Returns by quarter (RETURN_COLUMNS): expected quarters, then the next due."""
+    status = measure_status(scope=scope, workstream_id=workstream_id, as_at=as_at)
+    workstream_id = int(workstream_id)
+    as_at = _resolve_as_at(as_at)
+    if status.empty or as_at is None:
+        return pd.DataFrame(columns=RETURN_COLUMNS)
+    rows = _status_rows(None, workstream_id)
+    first = _status_frame(
+        scope,
+        rows,
+        _received_quarters(None, workstream_id),
+        _workstreams(None, workstream_id),
+        as_at,
+    )["first"].min()
+    received = _received_quarters(None, workstream_id)
+    per_quarter = received.groupby("period_start")["measure_code"].nunique()
+    n_measures = len(status)
+    records = []
+    for quarter in _expected_quarters(first, as_at):
+        got = int(per_quarter.get(quarter, 0))
+        if got >= n_measures:
+            state = "Received"
+        elif got:
+            state = "Partly received – late"
+        else:
+            state = "Late"
+        records.append((quarter, got, state))
+    upcoming = _next_due_quarter(first, as_at)
+    got = int(per_quarter.get(upcoming, 0))
+    records.append((upcoming, got, "Received" if got >= n_measures else "Not yet due"))
+    return pd.DataFrame(
+        [
+            {
+                "period_start": quarter,
+                "period": periods.quarter_label(quarter),
+                "due_date": due_date(quarter),
+                "measures_expected": n_measures,
+                "measures_received": got,
+                "status": state,
+            }
+            for quarter, got, state in records
+        ],
+        columns=RETURN_COLUMNS,
+    )

@@ -1,0 +1,382 @@
+"""Area profile: how does one area compare with the benchmark on every public
+measure, what interventions does it run and what money does it have?
+
+A spine chart puts each measure's latest value against England and Wales (or the
+pooled force areas where no national figure exists) within the range across areas
+of the same level; a table gives the figures with confidence intervals,
+significance and the recent trend. Interventions and money are restricted to the
+user's scope.
+
+Drill down: links to /violence, /compare, /funding and /prevention for this area.
+State in the URL: /areas/E23000036 (local authority codes work too).
+"""
+
+from __future__ import annotations
+
+import math
+
+import dash
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from components.chart import ChartSpec, accessible_table, chart_card, spine_figure
+from components.formatting import money, number, rate
+from components.shell import illustrative_badge, message
+from data_access import comparison
+from data_access.areas import get_area
+from data_access.errors import AccessDenied, NotFound, StoreUnavailable
+from web.access import current_scope
+
+dash.register_page(
+    __name__,
+    path_template="/areas/<code>",
+    title="Area profile – VRU Outcomes Monitor",
+    name="Area profile",
+    nav=False,
+    order=45,
+)
+
+PAGE = "area"
+UNAVAILABLE = "Data temporarily unavailable. Please try again shortly."
+
+
+def layout(code: str | None = None, **_query):
+    return html.Div(
+        [
+            dcc.Store(id=f"{PAGE}-code", data=code or ""),
+            html.Div(
+                html.H1("Area profile", id=f"{PAGE}-heading"), id=f"{PAGE}-header"
+            ),
+            dcc.Loading(
+                html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+                type="default",
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(f"{PAGE}-header", "children"),
+    Output(f"{PAGE}-content", "children"),
+    Input(f"{PAGE}-code", "data"),
+)
+def show_profile(code):
+    scope = current_scope()
+    try:
+        area = get_area(code or "")
+    except NotFound:
+        return html.H1("Area not found"), html.Div(
+            [
+                message(f"No area has the code {code or '(none)'}.", kind="warning"),
+                dcc.Link("Compare all force areas", href="/compare"),
+            ]
+        )
+    except StoreUnavailable:
+        return html.H1("Area profile"), message(UNAVAILABLE, kind="warning")
+    try:
+        profile = comparison.area_profile(scope=scope, area_code=area.code)
+    except StoreUnavailable:
+        return html.H1(area.name), message(UNAVAILABLE, kind="warning")
+    header = [
+        html.Nav(
+            html.Ol(
+                [
+                    html.Li(
+                        dcc.Link("Compare areas", href="/compare"),
+                        className="breadcrumb-item",
+                    ),
+                    *(
+                        [
+                            html.Li(
+                                dcc.Link(
+                                    area.parent_name,
+                                    href=f"/areas/{area.parent_code}",
+                                ),
+                                className="breadcrumb-item",
+                            )
+                        ]
+                        if area.parent_code and area.level == "lad"
+                        else []
+                    ),
+                    html.Li(
+                        area.name,
+                        className="breadcrumb-item active",
+                        **{"aria-current": "page"},
+                    ),
+                ],
+                className="breadcrumb",
+            ),
+            **{"aria-label": "Breadcrumb"},
+        ),
+        html.H1(area.name),
+        html.P(_describe(area), className="lead"),
+        html.Ul(
+            [
+                html.Li(dcc.Link("Trends", href=f"/violence?area={area.code}")),
+                html.Li(dcc.Link("Compare force areas", href="/compare")),
+                html.Li(dcc.Link("Funding", href=f"/funding?area={area.code}")),
+                html.Li(dcc.Link("Prevention", href=f"/prevention?area={area.code}")),
+            ],
+            className="area-links",
+            **{"aria-label": f"More about {area.name}"},
+        ),
+    ]
+    content = [_measures_part(area, profile)]
+    content.append(_interventions_part(scope, area))
+    if area.level == "pfa":
+        content.append(_money_part(scope, area))
+    return header, content
+
+
+def _describe(area) -> str:
+    kind = {
+        "pfa": "Police force area",
+        "lad": "Local authority",
+        "country": "Country",
+    }.get(area.level, area.level)
+    text = f"{kind}, code {area.code}."
+    if area.parent_name and area.level == "lad":
+        text += f" Part of {area.parent_name}."
+    if area.is_vru and area.vru_start_year:
+        text += (
+            f" Violence Reduction Unit funded since "
+            f"{area.vru_start_year}/{(area.vru_start_year + 1) % 100:02d}."
+        )
+    elif area.level == "pfa":
+        text += " Not a Violence Reduction Unit area."
+    return text
+
+
+def _fmt(kind: str):
+    if kind == "value":
+        return lambda v: number(v, 0)
+    return lambda v: rate(v, 1)
+
+
+def _unit(row) -> str:
+    if row["kind"] == "rate":
+        return f"per {int(row['multiplier']):,}"
+    if row["kind"] == "percent":
+        return "%"
+    return str(row["unit"])
+
+
+def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
+    """Exactly what the spine chart shows, with the figures behind it."""
+    hidden = profile["suppressed"].astype(bool)
+
+    def shown(column, digits):
+        return [
+            "*" if h else (v if pd.isna(v) else round(float(v), digits))
+            for v, h in zip(profile[column], hidden, strict=True)
+        ]
+
+    return pd.DataFrame(
+        {
+            "Measure": profile["measure_name"],
+            "Financial year": profile["period"],
+            "Count": shown("count", 0),
+            "Value": shown("value", 1),
+            "Unit": [_unit(r) for r in profile.to_dict("records")],
+            "Lower 95% CI": shown("lower", 1),
+            "Upper 95% CI": shown("upper", 1),
+            "Benchmark": profile["benchmark"].round(1),
+            "Benchmark is": profile["benchmark_label"].replace("", "–"),
+            "England and Wales (or England)": profile["national"].round(1),
+            "Compared with benchmark": [
+                "*" if h else str(c).capitalize()
+                for c, h in zip(profile["comparison"], hidden, strict=True)
+            ],
+            "Lowest area": profile["min"].round(1),
+            "Highest area": profile["max"].round(1),
+            "Recent trend": [
+                "*" if h else str(t).capitalize()
+                for t, h in zip(profile["trend"], hidden, strict=True)
+            ],
+            "Source": profile["source_title"],
+        }
+    )
+
+
+def _measures_part(area, profile: pd.DataFrame):
+    if profile.empty:
+        return html.Section(
+            [
+                html.H2("Measures"),
+                message(f"There are no measure figures for {area.name} yet."),
+            ]
+        )
+    rows = []
+    for r in profile.to_dict("records"):
+        rows.append(
+            {
+                "measure": r["measure_name"],
+                "value": None if r["suppressed"] else r["value"],
+                "benchmark": r["benchmark"],
+                "min": r["min"],
+                "q25": r["q25"],
+                "q75": r["q75"],
+                "max": r["max"],
+                "category": "not compared" if r["suppressed"] else r["comparison"],
+                "polarity": r["polarity"],
+                "unit": _unit(r) if r["kind"] != "value" else "",
+            }
+        )
+    figure = spine_figure(
+        rows,
+        benchmark_label="Benchmark",
+        value_formatter=lambda v: number(v, 1),
+    )
+    worse = int((profile["comparison"] == "worse").sum())
+    better = int((profile["comparison"] == "better").sum())
+    title = (
+        f"{area.name} was significantly worse than the benchmark on {worse} and "
+        f"better on {better} of {len(profile)} measures."
+    )
+    summary = " ".join(
+        f"{r['measure_name']}: "
+        f"{'*' if r['suppressed'] else _fmt(r['kind'])(r['value'])} "
+        f"{_unit(r)} in {r['period']}, "
+        f"{'suppressed' if r['suppressed'] else str(r['comparison'])} compared with "
+        f"{r['benchmark_label'] or 'the benchmark'}; trend: {r['trend']}."
+        for r in profile.to_dict("records")
+    )
+    spec = ChartSpec(
+        chart_id=f"{PAGE}-spine",
+        title=title,
+        caption=(
+            f"Each measure's latest financial year for {area.name} (marker) against "
+            "the benchmark (centre line), within the range across areas of the same "
+            "level (light bar: lowest to highest; dark bar: 25th to 75th "
+            "percentile). Better is always to the right. Benchmark: England and "
+            "Wales, England for hospital admissions, or all force areas pooled "
+            "where no national figure exists."
+        ),
+        figure=figure,
+        table=profile_table(profile),
+        summary=summary,
+        illustrative=bool(profile["illustrative"].any()),
+        suppression_note=(
+            "Some counts are hidden or rounded under disclosure control."
+            if profile["suppressed"].any()
+            else None
+        ),
+        csv_filename=f"{area.code}-profile.csv",
+        source="; ".join(dict.fromkeys(profile["source_title"].astype(str))),
+    )
+    links = html.Ul(
+        [
+            html.Li(
+                dcc.Link(
+                    f"Compare force areas: {r['measure_name']}",
+                    href=f"/compare?measure={r['measure_code']}",
+                )
+            )
+            for r in profile.to_dict("records")
+            if r["kind"] == "rate"
+        ],
+        className="area-measure-links",
+    )
+    return html.Section([chart_card(spec), links], className="area-measures")
+
+
+def _interventions_part(scope, area):
+    heading = html.H2("Interventions")
+    try:
+        frame = comparison.area_interventions(scope=scope, area_code=area.code)
+    except AccessDenied:
+        return html.Section(
+            [
+                heading,
+                message(
+                    f"Interventions in {area.name} are outside your access.",
+                    kind="info",
+                ),
+            ]
+        )
+    except StoreUnavailable:
+        return html.Section([heading, message(UNAVAILABLE, kind="warning")])
+    if frame.empty:
+        return html.Section(
+            [heading, html.P(f"No interventions are recorded for {area.name}.")]
+        )
+    table = pd.DataFrame(
+        {
+            "Intervention": frame["name"],
+            "Prevention tier": frame["tier"].str.capitalize(),
+            "Delivered in": frame["delivering_area"],
+            "Provider": frame["provider"].fillna("–"),
+            "Evidence rating": frame["evidence_rating"].fillna("Not rated"),
+            "Data": [
+                "Illustrative data" if i else "Published" for i in frame["illustrative"]
+            ],
+        }
+    )
+    return html.Section(
+        [
+            heading,
+            *([illustrative_badge()] if frame["illustrative"].any() else []),
+            accessible_table(
+                table,
+                caption=f"Interventions in {area.name}, by prevention tier",
+                table_id=f"{PAGE}-interventions",
+            ),
+        ]
+    )
+
+
+def _money_part(scope, area):
+    heading = html.H2("Money")
+    try:
+        frame = comparison.area_money(scope=scope, area_code=area.code)
+    except AccessDenied:
+        return html.Section(
+            [
+                heading,
+                message(f"Money for {area.name} is outside your access.", kind="info"),
+            ]
+        )
+    except StoreUnavailable:
+        return html.Section([heading, message(UNAVAILABLE, kind="warning")])
+    if frame.empty:
+        return html.Section(
+            [heading, html.P(f"No allocations or spend are recorded for {area.name}.")]
+        )
+    precision_words = {
+        "exact": "Exact",
+        "rounded": "Rounded",
+        "approx": "Approximate",
+        "up_to": "Up to",
+        "more_than": "More than",
+    }
+    table = pd.DataFrame(
+        {
+            "Financial year": frame["period"],
+            "Home Office VRU allocation": [
+                money(v) if not _missing(v) else "–" for v in frame["allocated"]
+            ],
+            "Precision": [precision_words.get(p, "–") for p in frame["precision"]],
+            "Spent": [money(v) if not _missing(v) else "–" for v in frame["spent"]],
+            "Quarters reported": frame["quarters_reported"],
+            "Allocation source": frame["allocation_source"].fillna("–"),
+            "Data": [
+                "Includes illustrative data" if i else "Published"
+                for i in frame["illustrative"]
+            ],
+        }
+    )
+    return html.Section(
+        [
+            heading,
+            *([illustrative_badge()] if frame["illustrative"].any() else []),
+            accessible_table(
+                table,
+                caption=f"VRU allocation and spend by financial year, {area.name}",
+                table_id=f"{PAGE}-money",
+            ),
+        ]
+    )
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))

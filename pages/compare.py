@@ -1,0 +1,729 @@
+"""Compare force areas: how does each police force area's rate of one measure in one
+financial year compare, fairly, with England and Wales or with a group of areas?
+
+Ranked bars with confidence intervals coloured and labelled by significance against
+the benchmark, a map of the same categories, a funnel plot of rate against
+population with 95% and 99.8% control limits, and VRU against non-VRU areas before
+and after funding began (descriptive, not causal).
+
+Drill down: each area in the ranking table links to its profile (/areas/<code>).
+State in the URL: ?measure=knife_offences&period=2018-04&benchmark=national&level=95
+"""
+
+from __future__ import annotations
+
+import math
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
+
+from components import filters, theme
+from components.chart import (
+    ChartSpec,
+    accessible_table,
+    bar_figure,
+    chart_card,
+    funnel_figure,
+    ranked_bar_figure,
+    summary_for_ranking,
+)
+from components.formatting import number, percent, rate
+from components.shell import message
+from data_access import comparison
+from data_access.disclosure import RULES
+from data_access.errors import (
+    AccessDenied,
+    InvalidParameter,
+    NotFound,
+    StoreUnavailable,
+)
+from data_access.geography import BOUNDARIES_SOURCE, pfa_boundaries
+from data_access.measures import get_measure
+from web.access import current_scope
+
+dash.register_page(
+    __name__,
+    path="/compare",
+    title="Compare force areas – VRU Outcomes Monitor",
+    name="Compare areas",
+    order=40,
+)
+
+PAGE = "compare"
+DEFAULT_MEASURE = "knife_offences"
+DEFAULT_BENCHMARK = "national"
+DEFAULT_LEVEL = "95"
+LEVELS = {"95": 0.95, "99.8": 0.998}
+BENCHMARK_OPTIONS = [
+    {"label": "England and Wales", "value": "national"},
+    {"label": "VRU areas (pooled)", "value": "vru"},
+    {"label": "Non-VRU areas (pooled)", "value": "non_vru"},
+]
+LEVEL_OPTIONS = [
+    {"label": "95%", "value": "95"},
+    {"label": "99.8%", "value": "99.8"},
+]
+URL_PARAMS = {
+    "measure": f"{PAGE}-measure",
+    "period": f"{PAGE}-period",
+    "benchmark": f"{PAGE}-benchmark",
+    "level": f"{PAGE}-level",
+}
+CAUSAL_CAVEAT = (
+    "This is a descriptive comparison, not evidence of what VRUs caused. Areas were "
+    "chosen for funding because they had the most serious violence, and much else "
+    "changed between the two periods, so a difference between the groups cannot be "
+    "put down to the VRUs alone."
+)
+
+
+def layout(
+    measure: str | None = None,
+    period: str | None = None,
+    benchmark: str | None = None,
+    level: str | None = None,
+    **_query,
+):
+    benchmark = benchmark if benchmark in {"national", "vru", "non_vru"} else None
+    level = level if level in LEVELS else None
+    return html.Div(
+        [
+            html.H1("Compare force areas"),
+            html.P(
+                "Rates per head of population for one measure and one financial "
+                "year, for every police force area in England and Wales, with "
+                "confidence intervals and a fair comparison with a benchmark.",
+                className="lead",
+            ),
+            filters.filter_bar(
+                [
+                    filters.select(
+                        PAGE,
+                        "measure",
+                        label="Measure",
+                        options=[
+                            {
+                                "label": measure or DEFAULT_MEASURE,
+                                "value": measure or DEFAULT_MEASURE,
+                            }
+                        ],
+                        value=measure or DEFAULT_MEASURE,
+                    ),
+                    filters.select(
+                        PAGE,
+                        "period",
+                        label="Financial year",
+                        options=[],
+                        value=period,
+                    ),
+                    filters.select(
+                        PAGE,
+                        "benchmark",
+                        label="Compare with",
+                        options=BENCHMARK_OPTIONS,
+                        value=benchmark or DEFAULT_BENCHMARK,
+                    ),
+                    filters.select(
+                        PAGE,
+                        "level",
+                        label="Confidence level",
+                        options=LEVEL_OPTIONS,
+                        value=level or DEFAULT_LEVEL,
+                    ),
+                ]
+            ),
+            filters.url_params(PAGE, URL_PARAMS),
+            filters.url_sync(PAGE),
+            html.Div(id=f"{PAGE}-note", **{"aria-live": "polite"}),
+            dcc.Loading(
+                html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+                type="default",
+            ),
+            dcc.Loading(
+                html.Div(id=f"{PAGE}-vru", **{"aria-live": "polite"}),
+                type="default",
+            ),
+        ]
+    )
+
+
+filters.link_url_sync(PAGE, URL_PARAMS)
+
+
+# ------------------------------------------------------------------ controls
+
+
+@callback(
+    Output(f"{PAGE}-measure", "options"),
+    Input(f"{PAGE}-measure", "id"),
+    State(f"{PAGE}-measure", "value"),
+)
+def measure_options(_id, current):
+    """The rate measures with force area figures (plus the URL's value, so an
+    unknown code stays visible and is explained)."""
+    try:
+        table = comparison.rate_measures(scope=current_scope())
+    except (StoreUnavailable, AccessDenied):
+        return [{"label": current, "value": current}] if current else []
+    options = [{"label": r.name, "value": r.code} for r in table.itertuples()]
+    if current and current not in set(table["code"]):
+        options.append({"label": f"Unknown measure: {current}", "value": current})
+    return options
+
+
+@callback(
+    Output(f"{PAGE}-period", "options"),
+    Output(f"{PAGE}-period", "value"),
+    Output(f"{PAGE}-note", "children"),
+    Input(f"{PAGE}-measure", "value"),
+    State(f"{PAGE}-period", "value"),
+)
+def period_options(measure_code, current):
+    """Financial years with force area figures for the measure; keeps the chosen
+    year when the measure has it, else the latest, saying so."""
+    try:
+        table = comparison.available_periods(measure_code=measure_code or "")
+    except NotFound:
+        return [], None, None
+    except StoreUnavailable:
+        return [], None, _unavailable()
+    if table.empty:
+        return [], None, None
+    options = [
+        {
+            "label": f"{r.label} (illustrative)" if r.illustrative else r.label,
+            "value": r.value,
+        }
+        for r in table.itertuples()
+    ]
+    values = set(table["value"])
+    if current in values:
+        return options, current, None
+    latest = table.iloc[-1]
+    note = None
+    if current:
+        note = message(
+            f"There are no force area figures for the period '{current}' for this "
+            f"measure, so the latest year, {latest['label']}, is shown.",
+            kind="warning",
+        )
+    return options, latest["value"], note
+
+
+# ------------------------------------------------------------------ content
+
+
+@callback(
+    Output(f"{PAGE}-content", "children"),
+    Input(f"{PAGE}-measure", "value"),
+    Input(f"{PAGE}-period", "value"),
+    Input(f"{PAGE}-benchmark", "value"),
+    Input(f"{PAGE}-level", "value"),
+)
+def show_comparison(measure_code, period, benchmark, level):
+    scope = current_scope()
+    try:
+        measure = get_measure(measure_code or "", scope=scope)
+    except NotFound:
+        return message(
+            f"No measure has the code '{measure_code}'. Choose one from the list.",
+            kind="warning",
+        )
+    if not period:
+        return message("There are no force area figures for this measure yet.")
+    confidence = LEVELS.get(level or DEFAULT_LEVEL)
+    if confidence is None:
+        return message("The confidence level must be 95% or 99.8%.", kind="warning")
+    try:
+        ranked = comparison.force_area_rates(
+            scope=scope,
+            measure_code=measure["code"],
+            period_start=period,
+            confidence=confidence,
+            benchmark=benchmark or DEFAULT_BENCHMARK,
+        )
+        points, limits = comparison.funnel(
+            scope=scope,
+            measure_code=measure["code"],
+            period_start=period,
+            benchmark=benchmark or DEFAULT_BENCHMARK,
+        )
+    except InvalidParameter as error:
+        return message(f"{error}.", kind="warning")
+    except StoreUnavailable:
+        return _unavailable()
+    if ranked.empty:
+        return message("There are no force area figures for this selection.")
+    level_text = "95%" if confidence == 0.95 else "99.8%"
+    return [
+        chart_card(ranking_spec(measure, ranked, level_text)),
+        _map_section(measure, ranked, level_text),
+        chart_card(funnel_spec(measure, points, limits)),
+    ]
+
+
+def _unavailable():
+    return message(
+        "Data temporarily unavailable. Please try again shortly.", kind="warning"
+    )
+
+
+def _per(measure: dict) -> str:
+    return f"per {int(measure['rate_multiplier']):,}"
+
+
+def _suppression_note(measure: dict, frame: pd.DataFrame) -> str | None:
+    if "suppressed" in frame and frame["suppressed"].any():
+        return RULES[measure["disclosure_rule"]].text
+    return None
+
+
+def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
+    """Exactly what the ranking shows: one row per area, rates rounded."""
+    per = _per(measure)
+    hidden = frame["suppressed"].astype(bool)
+
+    def shown(column: str, digits: int | None = 1):
+        values = frame[column].astype(object)
+        if digits is not None:
+            values = values.map(lambda v: v if pd.isna(v) else round(float(v), digits))
+        return values.where(~hidden, "*")
+
+    return pd.DataFrame(
+        {
+            "Area": frame["name"],
+            "Code": frame["code"],
+            "VRU area": [
+                f"Yes, from {int(y)}/{(int(y) + 1) % 100:02d}" if v else "No"
+                for v, y in zip(frame["is_vru"], frame["vru_start_year"], strict=True)
+            ],
+            "Financial year": frame["period"],
+            f"Count ({measure['unit']})": shown("count", 0),
+            "Population": frame["population"].round(0),
+            f"Rate {per}": shown("rate"),
+            f"Lower {level_text} CI": shown("rate_lower"),
+            f"Upper {level_text} CI": shown("rate_upper"),
+            f"Benchmark: {frame['benchmark_label'].iloc[0]}": frame[
+                "benchmark_rate"
+            ].round(1),
+            "Compared with benchmark": frame["comparison"]
+            .astype(object)
+            .where(~hidden, "*")
+            .map(lambda c: c if c == "*" else str(c).capitalize()),
+            "Source": frame["source_title"],
+        }
+    )
+
+
+def _caption(measure: dict, frame: pd.DataFrame, extra: str = "") -> str:
+    return (
+        f"{measure['name']}, rate {_per(measure)} population, police force areas, "
+        f"financial year {frame['period'].iloc[0]}. {extra}"
+    ).strip()
+
+
+def _sources(frame: pd.DataFrame) -> str:
+    return "; ".join(dict.fromkeys(frame["source_title"].dropna().astype(str)))
+
+
+def ranking_spec(measure: dict, frame: pd.DataFrame, level_text: str) -> ChartSpec:
+    bench = frame["benchmark_rate"].iloc[0]
+    bench_label = frame["benchmark_label"].iloc[0]
+    period = frame["period"].iloc[0]
+    categories = frame.loc[~frame["suppressed"].astype(bool), "comparison"]
+    counts = categories.value_counts()
+    top = frame.dropna(subset=["rate"])
+    top_name = top.iloc[0]["name"] if not top.empty else None
+    words = [
+        f"{counts[k]} {k}"
+        for k in ("worse", "higher", "similar", "better", "lower")
+        if counts.get(k)
+    ]
+    title = f"{measure['name']}, {period}"
+    if top_name:
+        title += f": {top_name} had the highest rate"
+    if words and not pd.isna(bench):
+        title += f"; {', '.join(words)} than {bench_label} at {level_text}"
+    chart_frame = frame.assign(
+        rate=frame["rate"].where(~frame["suppressed"].astype(bool)),
+    )
+    figure = ranked_bar_figure(
+        chart_frame,
+        label="name",
+        value="rate",
+        lower="rate_lower",
+        upper="rate_upper",
+        category_col="comparison",
+        benchmark=None if pd.isna(bench) else float(bench),
+        benchmark_label=bench_label,
+        value_title=f"Rate {_per(measure)} population ({level_text} CI)",
+        value_formatter=lambda v: rate(v, 1),
+    )
+    summary = summary_for_ranking(
+        chart_frame,
+        label="name",
+        value="rate",
+        measure=f"{measure['name']}, {period}",
+        category_col="comparison",
+        unit=_per(measure),
+        benchmark=None if pd.isna(bench) else float(bench),
+        benchmark_label=bench_label,
+        value_formatter=lambda v: rate(v, 1),
+        noun="force areas",
+    )
+    return ChartSpec(
+        chart_id=f"{PAGE}-ranking",
+        title=title + ".",
+        caption=_caption(
+            measure,
+            frame,
+            f"Bars show rates with {level_text} confidence intervals; colour, pattern "
+            "and the word after each value give the comparison with the benchmark.",
+        ),
+        figure=figure,
+        table=_table(measure, frame, level_text),
+        summary=summary,
+        illustrative=bool(frame["illustrative"].any()),
+        suppression_note=_suppression_note(measure, frame),
+        csv_filename=f"{measure['code']}-{period.replace('/', '-')}-force-areas.csv",
+        source=_sources(frame),
+    )
+
+
+def _outline(geometry: dict) -> tuple[list, list]:
+    """Longitude and latitude lists of every ring, separated by None."""
+    polygons = (
+        [geometry["coordinates"]]
+        if geometry["type"] == "Polygon"
+        else geometry["coordinates"]
+    )
+    xs: list = []
+    ys: list = []
+    for polygon in polygons:
+        for ring in polygon:
+            xs += [p[0] for p in ring] + [None]
+            ys += [p[1] for p in ring] + [None]
+    return xs, ys
+
+
+def map_figure(frame: pd.DataFrame, measure: dict, level_text: str) -> go.Figure:
+    """Force areas filled by significance category, drawn from the shipped
+    boundaries as filled shapes on plain axes: plotly's geo maps fetch a base map
+    from cdn.plot.ly even when hidden, which the app's CSP (rightly) blocks."""
+    geojson = pfa_boundaries()
+    per = _per(measure)
+    rows = {r["code"]: r for r in frame.to_dict("records")}
+    fig = go.Figure()
+    legend_done: set[str] = set()
+    for feature in geojson["features"]:
+        code = feature["id"]
+        row = rows.get(code)
+        xs, ys = _outline(feature["geometry"])
+        if row is None:
+            key, name, colour = "none", "No figure", theme.WHITE
+            hover = f"{feature['properties']['name']}<br>No figure"
+        else:
+            hidden = bool(row["suppressed"])
+            key = (
+                "not compared" if hidden else theme.significance_key(row["comparison"])
+            )
+            style = theme.SIGNIFICANCE[key]
+            name, colour = style.label, style.colour
+
+            def show(v, hidden=hidden):
+                return "*" if hidden else rate(v, 1)
+
+            hover = (
+                f"{row['name']}<br>{show(row['rate'])} {per}<br>{level_text} CI: "
+                f"{show(row['rate_lower'])} to {show(row['rate_upper'])}<br>{name}"
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                fill="toself",
+                fillcolor=colour,
+                line=dict(color=theme.DARK_GREY, width=0.5),
+                name=name,
+                legendgroup=key,
+                showlegend=key not in legend_done,
+                hoveron="fills",
+                text=hover,
+                hoverinfo="text",
+                meta={"role": "area", "code": code},
+            )
+        )
+        legend_done.add(key)
+    fig.update_xaxes(visible=False, fixedrange=True)
+    # One degree of longitude is about 0.61 of a degree of latitude at 52.5°N.
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.64, fixedrange=True)
+    fig.update_layout(
+        template=theme.TEMPLATE_NAME,
+        height=620,
+        margin=dict(l=0, r=0, t=40, b=0),
+        hovermode="closest",
+        legend=dict(
+            orientation="v", x=0, y=1, xanchor="left", yanchor="top", title=None
+        ),
+    )
+    return fig
+
+
+def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
+    period = frame["period"].iloc[0]
+    bench_label = frame["benchmark_label"].iloc[0]
+    hidden = frame["suppressed"].astype(bool)
+    table = pd.DataFrame(
+        {
+            "Rank": range(1, len(frame) + 1),
+            "Area": frame["name"],
+            f"Rate {_per(measure)}": frame["rate"]
+            .astype(object)
+            .map(lambda v: v if pd.isna(v) else round(float(v), 1))
+            .where(~hidden, "*"),
+            f"Compared with {bench_label}": frame["comparison"]
+            .astype(object)
+            .where(~hidden, "*")
+            .map(lambda c: c if c == "*" else str(c).capitalize()),
+        }
+    )
+    spec = ChartSpec(
+        chart_id=f"{PAGE}-map",
+        title=f"Where force areas differ from {bench_label}: {measure['name']}, "
+        f"{period}.",
+        caption=_caption(
+            measure,
+            frame,
+            f"Each force area is coloured by its comparison with {bench_label} at "
+            f"{level_text}; the table beside the map gives the same figures.",
+        ),
+        figure=map_figure(frame, measure, level_text),
+        table=_table(measure, frame, level_text),
+        summary=(
+            "Map of police force areas in England and Wales; the ranked table next "
+            "to it lists every area's rate and comparison."
+        ),
+        illustrative=bool(frame["illustrative"].any()),
+        suppression_note=_suppression_note(measure, frame),
+        csv_filename=f"{measure['code']}-{period.replace('/', '-')}-map.csv",
+        source=f"{_sources(frame)}; boundaries: {BOUNDARIES_SOURCE}",
+    )
+    return html.Div(
+        [
+            html.Div(chart_card(spec), className="col-lg-7"),
+            html.Div(
+                accessible_table(
+                    table,
+                    caption=f"Force areas ranked by rate, {period}",
+                    table_id=f"{PAGE}-map-ranking",
+                    suppression_note=_suppression_note(measure, frame),
+                ),
+                className="col-lg-5 compare-map-table",
+            ),
+        ],
+        className="row compare-map-row",
+    )
+
+
+def funnel_spec(measure: dict, points: pd.DataFrame, limits: pd.DataFrame) -> ChartSpec:
+    period = points["period"].iloc[0] if not points.empty else ""
+    bench = float(points["benchmark_rate"].iloc[0]) if not points.empty else math.nan
+    bench_label = points["benchmark_label"].iloc[0] if not points.empty else ""
+    shown = points[points["funnel_position"] != "not shown"]
+    outside = shown[shown["funnel_position"].str.contains("99.8")]
+    above = outside[outside["funnel_position"].str.startswith("above")]
+    below = outside[outside["funnel_position"].str.startswith("below")]
+    title = (
+        f"{len(above)} force areas were above and {len(below)} below the 99.8% "
+        f"control limits around {bench_label} in {period}."
+    )
+    figure = None
+    if not shown.empty and not limits.empty and math.isfinite(bench):
+        figure = funnel_figure(
+            shown,
+            x="population",
+            y="rate",
+            label="name",
+            limits_df=limits,
+            benchmark=bench,
+            x_title="Population (log scale)",
+            y_title=f"Rate {_per(measure)}",
+            benchmark_label=bench_label,
+            value_formatter=lambda v: rate(v, 1),
+        )
+        figure.update_xaxes(type="log")
+    table = pd.DataFrame(
+        {
+            "Area": points["name"],
+            "Population": points["population"].round(0),
+            f"Rate {_per(measure)}": points["rate"]
+            .astype(object)
+            .map(lambda v: v if pd.isna(v) else round(float(v), 1))
+            .where(~points["suppressed"].astype(bool), "*"),
+            "Position in the funnel": points["funnel_position"]
+            .where(~points["suppressed"].astype(bool), "*")
+            .map(lambda c: c if c == "*" else str(c).capitalize()),
+        }
+    )
+    summary = (
+        f"Funnel plot of {measure['name'].lower()} against population, "
+        f"{period}, with control limits around {bench_label} "
+        f"({rate(bench, 1)} {_per(measure)}). "
+        + (f"Above the 99.8% limit: {', '.join(above['name'])}. " if len(above) else "")
+        + (f"Below the 99.8% limit: {', '.join(below['name'])}." if len(below) else "")
+    )
+    return ChartSpec(
+        chart_id=f"{PAGE}-funnel",
+        title=title,
+        caption=_caption(
+            measure,
+            points,
+            "Dashed lines: 95% control limits; dotted: 99.8%. Areas outside the "
+            "99.8% limits differ from the benchmark by more than chance would "
+            "explain; bigger areas have narrower limits.",
+        ),
+        figure=figure,
+        table=table,
+        summary=summary,
+        illustrative=bool(points["illustrative"].any()),
+        suppression_note=_suppression_note(measure, points),
+        csv_filename=f"{measure['code']}-{period.replace('/', '-')}-funnel.csv",
+        source=_sources(points),
+    )
+
+
+# ------------------------------------------------------------ VRU vs non-VRU
+
+
+@callback(Output(f"{PAGE}-vru", "children"), Input(f"{PAGE}-measure", "value"))
+def show_vru_comparison(measure_code):
+    scope = current_scope()
+    try:
+        measure = get_measure(measure_code or "", scope=scope)
+        frame = comparison.vru_vs_non_vru(scope=scope, measure_code=measure["code"])
+    except (NotFound, InvalidParameter):
+        return None
+    except StoreUnavailable:
+        return _unavailable()
+    heading = html.H2("VRU and non-VRU areas, before and after funding began")
+    if frame.empty:
+        return html.Section(
+            [
+                heading,
+                message(
+                    "There are not enough years of force area figures for this "
+                    "measure to compare the groups before and after funding."
+                ),
+            ]
+        )
+    return html.Section(
+        [
+            heading,
+            html.P(CAUSAL_CAVEAT),
+            chart_card(vru_spec(measure, frame), heading_level=3),
+        ],
+        className="compare-vru",
+    )
+
+
+def vru_spec(measure: dict, frame: pd.DataFrame) -> ChartSpec:
+    per = _per(measure)
+    relative = comparison.vru_relative_change(frame)
+    baseline_label = frame["baseline_label"].iloc[0]
+    latest_label = frame["latest_label"].iloc[0]
+    long = pd.DataFrame(
+        [
+            {
+                "Group": r.group_label,
+                "Period": getattr(r, f"{w}_label"),
+                "Rate": getattr(r, f"{w}_rate"),
+            }
+            for r in frame.itertuples()
+            for w in ("baseline", "latest")
+        ]
+    )
+    figure = bar_figure(
+        long,
+        x="Group",
+        y="Rate",
+        color="Period",
+        barmode="group",
+        x_title=None,
+        y_title=f"Rate {per} population (pooled)",
+        value_formatter=lambda v: rate(v, 1),
+        height=380,
+    )
+    vru = frame[frame["group"] == "vru"].iloc[0]
+    non = frame[frame["group"] == "non_vru"].iloc[0]
+    title = (
+        f"{measure['name']}: the rate changed by "
+        f"{percent(vru['percent_change'], 0)} in VRU areas and by "
+        f"{percent(non['percent_change'], 0)} in non-VRU areas between "
+        f"{baseline_label} and {latest_label}."
+    ).replace("by -", "by minus ")
+    table = pd.DataFrame(
+        {
+            "Group": frame["group_label"],
+            "Areas pooled": frame["n_areas"],
+            "Left out (no figure for every year)": frame["areas_left_out"].replace(
+                "", "None"
+            ),
+            f"Baseline {baseline_label}: count": frame["baseline_count"].round(0),
+            f"Baseline rate {per}": frame["baseline_rate"].round(1),
+            "Baseline 95% CI": [
+                f"{rate(a)} to {rate(b)}"
+                for a, b in zip(
+                    frame["baseline_lower"], frame["baseline_upper"], strict=True
+                )
+            ],
+            f"Latest {latest_label}: count": frame["latest_count"].round(0),
+            f"Latest rate {per}": frame["latest_rate"].round(1),
+            "Latest 95% CI": [
+                f"{rate(a)} to {rate(b)}"
+                for a, b in zip(
+                    frame["latest_lower"], frame["latest_upper"], strict=True
+                )
+            ],
+            "Rate ratio (latest / baseline)": frame["rate_ratio"].round(3),
+            "Rate ratio 95% CI": [
+                f"{number(a, 3)} to {number(b, 3)}"
+                for a, b in zip(frame["ratio_lower"], frame["ratio_upper"], strict=True)
+            ],
+            "Change": frame["direction"].str.capitalize(),
+        }
+    )
+    summary = (
+        f"Pooled rate {per}: VRU areas {rate(vru['baseline_rate'])} in "
+        f"{baseline_label} and {rate(vru['latest_rate'])} in {latest_label}; "
+        f"non-VRU areas {rate(non['baseline_rate'])} and "
+        f"{rate(non['latest_rate'])}."
+    )
+    if not math.isnan(relative["ratio"]):
+        summary += (
+            f" The VRU areas' rate ratio divided by the non-VRU areas' is "
+            f"{number(relative['ratio'], 3)} (95% CI {number(relative['lower'], 3)} "
+            f"to {number(relative['upper'], 3)}): "
+            + (
+                "the two groups changed by significantly different amounts."
+                if relative["significant"]
+                else "no significant difference between the groups' changes."
+            )
+        )
+    return ChartSpec(
+        chart_id=f"{PAGE}-vru-chart",
+        title=title,
+        caption=(
+            f"{measure['name']}, pooled rate {per} (sum of counts over sum of "
+            f"populations) of the 18 areas funded from 2019/20 and of the non-VRU "
+            f"areas; Cleveland and Humberside, funded from 2022/23, are in neither "
+            f"group. Baseline {baseline_label}, latest {latest_label}."
+        ),
+        figure=figure,
+        table=table,
+        summary=summary,
+        illustrative=bool(frame["illustrative"].any()),
+        csv_filename=f"{measure['code']}-vru-vs-non-vru.csv",
+    )

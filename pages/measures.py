@@ -1,0 +1,183 @@
+"""Measure definitions: what each measure counts, how it is shown and compared, how
+small numbers are protected, where it comes from and what to watch out for.
+
+Drill down: the index links to each measure's definition; `?measure=<code>` shows
+one measure (with a link back to all of them).
+State in the URL: /measures?measure=knife_offences
+"""
+
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from components.shell import message
+from data_access.disclosure import RULES
+from data_access.errors import StoreUnavailable
+from data_access.measures import list_measures
+from data_access.periods import fy_label
+from data_access.statistics import RAG_RULE_TEXT
+from web.access import current_scope
+
+dash.register_page(
+    __name__,
+    path="/measures",
+    title="Measure definitions – VRU Outcomes Monitor",
+    name="Measures",
+    order=90,
+)
+
+PAGE = "measures"
+
+POLARITY_WORDS = {
+    "lower_is_better": "Lower is better",
+    "higher_is_better": "Higher is better",
+    "no_judgement": "No better or worse direction",
+}
+CI_WORDS = {
+    "byar": (
+        "95% confidence intervals by Byar's method; exact Poisson limits for counts "
+        "below 10"
+    ),
+    "wilson": "95% confidence intervals by the Wilson score method (proportions)",
+    "none": "No confidence interval",
+}
+PERIOD_WORDS = {
+    "quarter": "Quarters of the financial year (April to June is Q1)",
+    "financial_year": "Financial years (April to March)",
+    "rolling_year": "Rolling 12-month periods",
+}
+CATEGORY_WORDS = {"outcome": "Outcome", "output": "Output", "finance": "Finance"}
+
+
+def layout(measure: str | None = None, **_query):
+    return html.Div(
+        [
+            html.H1("Measure definitions"),
+            html.P(
+                "What each measure counts and how it is shown, compared and protected.",
+                className="lead",
+            ),
+            dcc.Store(id=f"{PAGE}-selected", data=measure or ""),
+            html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+        ]
+    )
+
+
+@callback(Output(f"{PAGE}-content", "children"), Input(f"{PAGE}-selected", "data"))
+def show_measures(selected):
+    scope = current_scope()
+    try:
+        # Private (workstream) measures belong to one VRU; list_measures does not
+        # say which, so only unrestricted roles see them here.
+        table = list_measures(include_private=scope.unrestricted)
+    except StoreUnavailable:
+        return message(
+            "Data temporarily unavailable. Please try again shortly.", kind="warning"
+        )
+    parts = []
+    if selected:
+        one = table[table["code"] == selected]
+        if one.empty:
+            parts.append(
+                message(
+                    f"No measure has the code '{selected}'. All measures are "
+                    "listed below.",
+                    kind="warning",
+                )
+            )
+        else:
+            return [
+                html.P(dcc.Link("All measure definitions", href="/measures")),
+                _definition(one.iloc[0]),
+            ]
+    parts.append(_index(table))
+    parts.extend(_definition(row) for _, row in table.iterrows())
+    return parts
+
+
+def _index(table: pd.DataFrame):
+    return html.Nav(
+        [
+            html.H2("Measures", id=f"{PAGE}-index-heading"),
+            html.Ul(
+                [
+                    html.Li(html.A(row["name"], href=f"#measure-{row['code']}"))
+                    for _, row in table.iterrows()
+                ],
+                className="measure-index",
+            ),
+        ],
+        **{"aria-labelledby": f"{PAGE}-index-heading"},
+    )
+
+
+def _text(value, default: str = "–") -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return default
+    text = str(value).strip()
+    return text or default
+
+
+def _disclosure_text(rule: str) -> str:
+    found = RULES.get(rule)
+    if found is None:
+        return f"Rule '{rule}'."
+    return f"{found.label}. {found.description}"
+
+
+def _definition(row) -> html.Section:
+    code = row["code"]
+    multiplier = row["rate_multiplier"]
+    items = [
+        ("Code", html.Code(code)),
+        ("Definition", _text(row["definition"])),
+        ("Unit", _text(row["unit"])),
+        ("Polarity", POLARITY_WORDS.get(row["polarity"], _text(row["polarity"]))),
+        ("Category", CATEGORY_WORDS.get(row["category"], _text(row["category"]))),
+        (
+            "Prevention tier",
+            _text(row["tier"], "Not specific to a tier").capitalize(),
+        ),
+        (
+            "Rate",
+            f"Per {int(multiplier):,} population"
+            if multiplier and not pd.isna(multiplier)
+            else "No rate is shown",
+        ),
+        ("Confidence intervals", CI_WORDS.get(row["ci_method"], row["ci_method"])),
+        ("Disclosure control", _disclosure_text(row["disclosure_rule"])),
+        ("Periods", PERIOD_WORDS.get(row["period_type"], _text(row["period_type"]))),
+        ("RAG against a target", RAG_RULE_TEXT.get(row["polarity"], "–")),
+        ("Caveats", _text(row["caveats"], "None recorded")),
+        (
+            "Source",
+            html.A(row["source_title"], href=row["source_url"])
+            if row["source_url"]
+            else _text(row["source_title"], "Not recorded"),
+        ),
+        ("Latest figure", _last_updated(row["last_updated"])),
+    ]
+    body = []
+    for term, detail in items:
+        body += [html.Dt(term), html.Dd(detail)]
+    return html.Section(
+        [
+            html.H2(row["name"], id=f"measure-{code}"),
+            html.Dl(body, className="measure-definition"),
+        ],
+        className="measure-section",
+        **{"aria-labelledby": f"measure-{code}"},
+    )
+
+
+def _last_updated(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "No figures yet"
+    try:
+        day = pd.Timestamp(value).date()
+    except (TypeError, ValueError):
+        return str(value)
+    year = day.year if day.month >= 4 else day.year - 1
+    return f"Figures up to {day.day} {day:%B %Y} (financial year {fy_label(year)})"

@@ -1,0 +1,329 @@
+"""Overview for the board: are the Home Office success measures moving in the
+chosen VRU area, is the money being spent, how many young people are reached, and
+what changed since last quarter?
+
+Large type, one control (the area), printable. Each success measure links to its
+trend on /violence for the same area (the drill-down).
+State in the URL: ?area=E23000036
+"""
+
+from __future__ import annotations
+
+import math
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from components import filters
+from components.formatting import money as fmt_money
+from components.formatting import number, rate
+from components.shell import illustrative_badge, message
+from data_access import trends
+from data_access.areas import NATIONAL_CODE
+from data_access.errors import AccessDenied, NotFound, StoreUnavailable
+from data_access.periods import fy_label
+from web.access import current_scope
+
+dash.register_page(
+    __name__,
+    path="/",
+    title="Overview – VRU Outcomes Monitor",
+    name="Overview",
+    order=0,
+)
+
+PAGE = "overview"
+DEFAULT_AREA = "E23000036"  # Avon and Somerset, the first area in the seed papers
+TIER_LABELS = {
+    "primary": "Primary (universal)",
+    "secondary": "Secondary (targeted)",
+    "tertiary": "Tertiary (indicated)",
+}
+
+
+def layout(area: str | None = None, **_query):
+    return html.Div(
+        [
+            html.H1("Overview for the board"),
+            html.P(
+                "The three Home Office success measures, the money and the reach "
+                "of one Violence Reduction Unit area, against the 2016/17 to "
+                "2018/19 baseline before VRU funding began.",
+                className="lead",
+            ),
+            filters.filter_bar(
+                [filters.area_picker(PAGE, value=area or _default(), label="VRU area")]
+            ),
+            filters.area_levels(PAGE, key=area),
+            filters.url_params(PAGE, {"area": f"{PAGE}-area"}),
+            filters.url_sync(PAGE),
+            dcc.Loading(
+                html.Div(
+                    id=f"{PAGE}-content",
+                    className="overview",
+                    **{"aria-live": "polite"},
+                ),
+                type="dot",
+            ),
+        ]
+    )
+
+
+filters.link_area_options(PAGE)
+filters.link_url_sync(PAGE, {"area": f"{PAGE}-area"})
+
+
+def _default() -> str:
+    # The signed-in user was loaded by the access gate: no store query here.
+    try:
+        return default_area(current_scope())
+    except (AccessDenied, RuntimeError, AttributeError):
+        return DEFAULT_AREA
+
+
+def default_area(scope) -> str:
+    """Avon and Somerset, or a scoped viewer's first area when it is not in scope."""
+    if scope.unrestricted or DEFAULT_AREA in scope.area_codes or not scope.area_codes:
+        return DEFAULT_AREA
+    return sorted(scope.area_codes)[0]
+
+
+@callback(Output(f"{PAGE}-content", "children"), Input(f"{PAGE}-area", "value"))
+def show_overview(area_code):
+    scope = current_scope()
+    code = area_code or default_area(scope)
+    try:
+        summary = trends.overview_summary(scope=scope, area_code=code)
+    except NotFound:
+        return message(
+            f"Area: there is no area with the code '{code}'. Choose an area from "
+            "the list (codes look like E23000036).",
+            kind="warning",
+        )
+    except StoreUnavailable:
+        return message(
+            "Data temporarily unavailable. Please try again shortly.", kind="warning"
+        )
+    area = summary["area"]
+    return [
+        html.H2(f"Success measures: {area.name}"),
+        html.Div(
+            [_measure_card(row, area) for row in summary["measures"]],
+            className="card-grid overview-measures",
+        ),
+        _money_part(summary, area),
+        _reach_part(summary, area),
+        _changes_part(summary, area),
+    ]
+
+
+# ------------------------------------------------------------------ pieces
+
+
+def _present(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def baseline_sentence(baseline: dict, polarity: str = "lower_is_better") -> tuple:
+    """(arrow, words) for a change against the baseline; words never rely on the
+    arrow. E.g. ("▼", "down 22% on 2016/17 to 2018/19: significantly lower than
+    the baseline, an improvement")."""
+    if not baseline or not baseline.get("available"):
+        reason = (baseline or {}).get("reason") or "not available"
+        return "", f"Change against the {trends.BASELINE_LABEL} baseline: {reason}."
+    pct = baseline["percent_change"]
+    arrow = "▲" if pct > 0.5 else "▼" if pct < -0.5 else "▶"
+    moved = (
+        f"up {abs(pct):.0f}%"
+        if pct > 0.5
+        else f"down {abs(pct):.0f}%"
+        if pct < -0.5
+        else "about the same"
+    )
+    if baseline["direction"] == "no significant change":
+        verdict = "not significantly different from the baseline"
+    elif baseline["direction"] == "increase":
+        verdict = "significantly higher than the baseline"
+        if polarity == "lower_is_better":
+            verdict += ", a worsening"
+    else:
+        verdict = "significantly lower than the baseline"
+        if polarity == "lower_is_better":
+            verdict += ", an improvement"
+    return (
+        arrow,
+        f"{baseline['current_period']}: {moved} on the {trends.BASELINE_LABEL} "
+        f"average rate, {verdict} (95% confidence).",
+    )
+
+
+def _rate_text(head: dict) -> str:
+    if head["suppressed"]:
+        return "Rate not shown: the count is too small to publish."
+    if not _present(head["rate"]):
+        return ""
+    multiplier = head["rate_multiplier"]
+    per = f"{int(multiplier):,}" if _present(multiplier) and multiplier else ""
+    return (
+        f"{rate(head['rate'])} per {per} people "
+        f"(95% CI {rate(head['rate_lower'])} to {rate(head['rate_upper'])})"
+    )
+
+
+def _headline_block(head: dict, *, label: str, big: bool) -> list:
+    value = "*" if head["suppressed"] else number(head["value"])
+    arrow, words = baseline_sentence(head["baseline"])
+    return [
+        html.P(
+            [
+                html.Span(value, className="big-number" if big else "mid-number"),
+                html.Span(f" {head['unit']}, {label}, {head['period']}"),
+            ],
+            className="headline",
+        ),
+        html.P(_rate_text(head), className="rate-line"),
+        html.P(
+            [
+                html.Span(arrow, className="change-arrow", **{"aria-hidden": "true"}),
+                " " if arrow else "",
+                words,
+            ],
+            className="change-line",
+        ),
+    ]
+
+
+def _measure_card(row: dict, area) -> html.Section:
+    head = row["all"]
+    under25 = row["under25"]
+    if head is None and under25 is None:
+        return html.Section(
+            [html.H3("No figures"), html.P(f"No figures for {area.name} yet.")],
+            className="measure-card",
+        )
+    first = head or under25
+    body: list = [html.H3(first["name"])]
+    if (head and head["illustrative"]) or (under25 and under25["illustrative"]):
+        body.append(illustrative_badge())
+    if head:
+        body += _headline_block(head, label="all ages", big=True)
+    if under25:
+        body.append(html.H4("Aged under 25", className="under25-heading"))
+        body += _headline_block(under25, label="aged under 25", big=head is None)
+    body.append(html.P(f"Source: {first['source_title']}", className="source"))
+    body.append(
+        dcc.Link(
+            [
+                "See the trend",
+                html.Span(f" of {first['name']}", className="visually-hidden"),
+            ],
+            href=f"/violence?measure={first['code']}&area={area.code}&view=year",
+        )
+    )
+    return html.Section(body, className="measure-card")
+
+
+def _money_part(summary: dict, area):
+    if area.code == NATIONAL_CODE or area.level != "pfa":
+        return html.Div()
+    if summary["money_denied"]:
+        return message(
+            f"Money for {area.name} is outside your access. You can see the public "
+            "success measures above.",
+            kind="info",
+        )
+    money = summary["money"]
+    if not money or money["financial_year"] is None:
+        return html.Section([html.H2("Money"), html.P("No spend reported yet.")])
+    allocated = fmt_money(money["allocated"]) if money["allocated"] else "not published"
+    forecast = fmt_money(money["forecast"]) if money["forecast"] is not None else "–"
+    tiles = [
+        ("Allocated", allocated, "Home Office VRU grant for the year"),
+        (
+            "Spent to date",
+            fmt_money(money["spent"]),
+            f"in {money['quarters_reported']} of 4 quarters reported",
+        ),
+        ("Forecast outturn", forecast, "by 31 March"),
+    ]
+    note = money["forecast_method"]
+    if money["remaining"] is not None:
+        left = money["remaining"]
+        note += (
+            f" On this forecast {fmt_money(abs(left))} of the allocation would be "
+            + ("left unspent and repaid." if left > 0 else "overspent.")
+        )
+    return html.Section(
+        [
+            html.H2(f"Money, {fy_label(money['financial_year'])}"),
+            *([illustrative_badge()] if money["illustrative"] else []),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.P(name, className="tile-label"),
+                            html.P(value, className="big-number"),
+                            html.P(hint, className="tile-hint"),
+                        ],
+                        className="tile",
+                    )
+                    for name, value, hint in tiles
+                ],
+                className="tile-grid",
+            ),
+            html.P(note, className="method-note"),
+        ],
+        className="money-summary",
+    )
+
+
+def _reach_part(summary: dict, area):
+    reach = summary["reach"]
+    if reach is None or area.level != "pfa":
+        return html.Div()
+    if reach["financial_year"] is None:
+        return html.Section(
+            [html.H2("Young people reached"), html.P("No outputs reported yet.")]
+        )
+    year = fy_label(reach["financial_year"])
+    so_far = "" if reach["quarters"] >= 4 else f" (first {reach['quarters']} quarters)"
+    tiles = [
+        html.Div(
+            [
+                html.P(TIER_LABELS.get(row.tier, row.tier), className="tile-label"),
+                html.P(number(row.young_people), className="big-number"),
+                html.P("young people supported", className="tile-hint"),
+            ],
+            className="tile",
+        )
+        for row in reach["tiers"].itertuples()
+    ]
+    return html.Section(
+        [
+            html.H2(f"Young people reached by prevention tier, {year}{so_far}"),
+            *([illustrative_badge()] if reach["illustrative"] else []),
+            html.Div(tiles, className="tile-grid"),
+            html.P(
+                f"{number(reach['total'])} young people supported in all, counted "
+                "once per intervention (someone in two interventions counts twice).",
+                className="method-note",
+            ),
+        ],
+        className="reach-summary",
+    )
+
+
+def _changes_part(summary: dict, area):
+    changes = summary["changes"]
+    return html.Section(
+        [
+            html.H2("What changed since last quarter"),
+            html.Ul([html.Li(text) for text in changes], className="changes-list")
+            if changes
+            else html.P(f"No quarterly figures for {area.name} to compare."),
+        ],
+        className="changes",
+    )
+
+
+__all__ = ["baseline_sentence", "default_area", "layout", "show_overview"]

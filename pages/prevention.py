@@ -1,0 +1,1057 @@
+"""Prevention activity by tier: what do the VRU's primary, secondary and tertiary
+interventions deliver (young people supported, referrals, sessions, completions,
+staff trained), how has their reach changed quarter by quarter, and where has the
+money gone, against the VRU's plan where one is recorded?
+
+Drill down: tier -> its interventions -> one intervention's quarterly outputs and
+spend. Every level is a URL, reached from the links in the tier cards and the
+interventions table, and left through the breadcrumbs:
+/prevention?area=E23000036&tier=secondary&intervention=187
+Filters, all in the URL: area (VRU force area), lad (delivering local authority),
+from / to (months, YYYY-MM, snapped to whole quarters), age (reach chart: all or
+under25).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+import dash
+import pandas as pd
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+)
+
+from components import filters
+from components.chart import (
+    ChartSpec,
+    bar_figure,
+    chart_card,
+    summary_for_series,
+    trend_figure,
+)
+from components.formatting import money, number, percent
+from components.shell import illustrative_badge, message
+from data_access import activity, periods
+from data_access.areas import get_area, list_areas
+from data_access.errors import (
+    AccessDenied,
+    InvalidParameter,
+    NotFound,
+    StoreUnavailable,
+)
+from web.access import current_scope
+
+dash.register_page(
+    __name__,
+    path="/prevention",
+    title="Prevention activity – VRU Outcomes Monitor",
+    name="Prevention",
+    order=2,
+)
+
+PAGE = "prevention"
+DEFAULT_AREA = "E23000036"  # Avon and Somerset: the hub-and-spoke seed paper
+TIERS = ("primary", "secondary", "tertiary")
+TIER_NAMES = {"primary": "Primary", "secondary": "Secondary", "tertiary": "Tertiary"}
+SOURCE_NOTE = "VRU quarterly returns of outputs and spend"
+URL_PARAMS = ["area", "lad", "from", "to", "age", "tier", "intervention"]
+
+
+def _default_area() -> str:
+    """The caller's own area when their access is limited; cheap (no query)."""
+    try:
+        scope = current_scope()
+    except Exception:  # noqa: BLE001 - outside a request (Dash's first layout call)
+        return DEFAULT_AREA
+    if not scope.unrestricted and scope.area_codes:
+        return sorted(scope.area_codes)[0]
+    return DEFAULT_AREA
+
+
+def layout(
+    area: str | None = None,
+    lad: str | None = None,
+    tier: str | None = None,
+    intervention: str | None = None,
+    age: str | None = None,
+    **query,
+):
+    return html.Div(
+        [
+            html.H1("Prevention activity by tier"),
+            html.P(
+                "What the VRU's primary (universal), secondary (targeted) and "
+                "tertiary (indicated) prevention delivers and costs. Choose a tier "
+                "to see its interventions, and an intervention to see its quarterly "
+                "outputs and spend.",
+                className="lead",
+            ),
+            filters.filter_bar(
+                [
+                    _picker(
+                        f"{PAGE}-area",
+                        "VRU area",
+                        area or _default_area(),
+                        clearable=False,
+                        placeholder="Choose a VRU area",
+                    ),
+                    _picker(
+                        f"{PAGE}-lad",
+                        "Local authority",
+                        lad or None,
+                        clearable=True,
+                        placeholder="All local authorities",
+                    ),
+                    filters.month_picker(
+                        PAGE, "from", label="From (month)", value=query.get("from")
+                    ),
+                    filters.month_picker(
+                        PAGE, "to", label="To (month)", value=query.get("to")
+                    ),
+                    filters.select(
+                        PAGE,
+                        "age",
+                        label="Reach: age",
+                        options=filters.AGE_OPTIONS,
+                        value=age if age in ("all", "under25") else "all",
+                    ),
+                ]
+            ),
+            # The render key changes with the URL, so that options are filled in
+            # again when a link re-renders this page (see _picker).
+            filters.area_levels(PAGE, ("pfa", _render_key(area, lad, tier, query))),
+            dcc.Store(id=f"{PAGE}-render", data=_render_key(area, lad, tier, query)),
+            dcc.Store(
+                id=f"{PAGE}-drill",
+                data={"tier": tier or None, "intervention": intervention or None},
+            ),
+            dcc.Store(id=f"{PAGE}-drill-tier", data=tier or None),
+            dcc.Store(id=f"{PAGE}-drill-intervention", data=intervention or None),
+            filters.url_params(PAGE, URL_PARAMS),
+            filters.url_sync(PAGE),
+            html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+        ]
+    )
+
+
+def _render_key(*parts) -> str:
+    return "render:" + repr(parts)
+
+
+def _picker(component_id, label, value, *, clearable, placeholder):
+    """A labelled dropdown whose options start as just its value.
+
+    A link to this same page re-renders the layout and React keeps the dropdown,
+    giving it this layout's options; a value missing from them would be cleared.
+    The full options arrive from a callback straight after."""
+    return html.Div(
+        [
+            html.Label(label, htmlFor=component_id, className="form-label"),
+            dcc.Dropdown(
+                id=component_id,
+                value=value,
+                options=[{"label": value, "value": value}] if value else [],
+                clearable=clearable,
+                searchable=True,
+                placeholder=placeholder,
+            ),
+        ],
+        className="filter",
+    )
+
+
+filters.link_area_options(PAGE, levels=("pfa",))
+
+# The filters and the drill-down level, written to the URL (pushState).
+clientside_callback(
+    ClientsideFunction("vru", "syncUrl"),
+    Output(f"{PAGE}-url-sync", "data"),
+    Input(f"{PAGE}-area", "value"),
+    Input(f"{PAGE}-lad", "value"),
+    Input(f"{PAGE}-from", "value"),
+    Input(f"{PAGE}-to", "value"),
+    Input(f"{PAGE}-age", "value"),
+    Input(f"{PAGE}-drill-tier", "data"),
+    Input(f"{PAGE}-drill-intervention", "data"),
+    State(f"{PAGE}-url-sync", "id"),
+    State(f"{PAGE}-url-params", "data"),
+)
+
+
+@callback(
+    Output(f"{PAGE}-lad", "options"),
+    Output(f"{PAGE}-lad", "value"),
+    Input(f"{PAGE}-area", "value"),
+    Input(f"{PAGE}-render", "data"),
+    State(f"{PAGE}-lad", "value"),
+)
+def local_authority_options(area_code, _render, lad_code):
+    """The force area's local authorities (public names: no scope needed)."""
+    try:
+        lads = list_areas(level="lad", parent_code=area_code) if area_code else None
+    except StoreUnavailable:
+        return [], None
+    if lads is None or lads.empty:
+        return [], None
+    options = [{"label": r.name, "value": r.code} for r in lads.itertuples()]
+    return options, lad_code if lad_code in set(lads["code"]) else None
+
+
+@callback(
+    Output(f"{PAGE}-drill", "data"),
+    Input(f"{PAGE}-area", "value"),
+    prevent_initial_call=True,
+)
+def reset_drill_on_area_change(_area_code):
+    """Choosing another area goes back to the tiers: an intervention belongs to
+    one area."""
+    return {"tier": None, "intervention": None}
+
+
+# Two tiny stores so the URL sync can read the drill level as plain values.
+@callback(
+    Output(f"{PAGE}-drill-tier", "data"),
+    Output(f"{PAGE}-drill-intervention", "data"),
+    Input(f"{PAGE}-drill", "data"),
+)
+def drill_values(drill):
+    drill = drill or {}
+    return drill.get("tier"), drill.get("intervention")
+
+
+@callback(
+    Output(f"{PAGE}-content", "children"),
+    Input(f"{PAGE}-area", "value"),
+    Input(f"{PAGE}-lad", "value"),
+    Input(f"{PAGE}-from", "value"),
+    Input(f"{PAGE}-to", "value"),
+    Input(f"{PAGE}-age", "value"),
+    Input(f"{PAGE}-drill", "data"),
+)
+def show_prevention(area_code, lad_code, month_from, month_to, age, drill):
+    drill = drill or {}
+    tier, intervention = drill.get("tier"), drill.get("intervention")
+    try:
+        scope = current_scope()
+        start = (
+            periods.parse_month(month_from, parameter="from") if month_from else None
+        )
+        end = (
+            periods.parse_month(month_to, parameter="to", end=True)
+            if month_to
+            else None
+        )
+        area = get_area(area_code or DEFAULT_AREA)
+        view = _View(
+            scope=scope,
+            area=area,
+            lad_code=lad_code or None,
+            start=start,
+            end=end,
+            month_from=month_from or None,
+            month_to=month_to or None,
+            age=age if age in ("all", "under25") else "all",
+        )
+        if intervention:
+            return view.intervention_level(intervention)
+        if tier:
+            if tier not in TIERS:
+                return message(
+                    f"'{tier}' is not a prevention tier. Choose primary, secondary "
+                    "or tertiary.",
+                    kind="warning",
+                )
+            return view.tier_level(tier)
+        return view.area_level()
+    except NotFound as error:
+        return message(f"{error}. Choose one from the list.", kind="warning")
+    except InvalidParameter as error:
+        return message(f"{error}.", kind="warning")
+    except AccessDenied:
+        name = area_code or "this area"
+        try:
+            name = get_area(area_code).name
+        except Exception:  # noqa: BLE001 - the message must not fail
+            pass
+        return message(
+            f"Prevention activity for {name} is outside your access. Choose an "
+            "area you can see.",
+            kind="info",
+        )
+    except StoreUnavailable:
+        return message(
+            "Data temporarily unavailable. Please try again shortly.", kind="warning"
+        )
+
+
+# ------------------------------------------------------------------------ views
+
+
+class _View:
+    def __init__(self, *, scope, area, lad_code, start, end, month_from, month_to, age):
+        self.scope = scope
+        self.area = area
+        self.lad_code = lad_code
+        self.start = start
+        self.end = end
+        self.month_from = month_from
+        self.month_to = month_to
+        self.age = age
+        self.where = area.name
+        if lad_code:
+            self.where = f"{get_area(lad_code).name} ({area.name})"
+
+    # -- links
+
+    def href(self, *, tier=None, intervention=None) -> str:
+        params = {
+            "area": self.area.code,
+            "lad": self.lad_code,
+            "from": self.month_from,
+            "to": self.month_to,
+            "age": None if self.age == "all" else self.age,
+            "tier": tier,
+            "intervention": intervention,
+        }
+        query = urlencode({k: v for k, v in params.items() if v})
+        return f"/{PAGE}?{query}"
+
+    def breadcrumbs(self, trail: list[tuple[str, str | None]]) -> html.Nav:
+        items = []
+        for i, (label, href) in enumerate(trail):
+            last = i == len(trail) - 1
+            items.append(
+                html.Li(
+                    label if last or href is None else dcc.Link(label, href=href),
+                    className="breadcrumb-item" + (" active" if last else ""),
+                    **({"aria-current": "page"} if last else {}),
+                )
+            )
+        return html.Nav(
+            html.Ol(items, className="breadcrumb"),
+            **{"aria-label": "Breadcrumb"},
+            className="prevention-breadcrumbs",
+        )
+
+    def period_text(self, frame_starts) -> str:
+        starts = sorted(d for d in frame_starts if d is not None)
+        if not starts:
+            return "no quarters with returns"
+        first, last = (
+            periods.quarter_label(starts[0]),
+            periods.quarter_label(starts[-1]),
+        )
+        return first if first == last else f"{first} to {last}"
+
+    # -- level 0: the three tiers side by side
+
+    def area_level(self):
+        summary = activity.tier_summary(
+            scope=self.scope,
+            area_code=self.area.code,
+            lad_code=self.lad_code,
+            start=self.start,
+            end=self.end,
+        )
+        reach = activity.reach_over_time(
+            scope=self.scope,
+            area_code=self.area.code,
+            lad_code=self.lad_code,
+            start=self.start,
+            end=self.end,
+            age_band=self.age,
+        )
+        totals = activity.area_totals(
+            scope=self.scope,
+            area_code=self.area.code,
+            lad_code=self.lad_code,
+            start=self.start,
+            end=self.end,
+        )
+        period = self.period_text(reach["period_start"])
+        illustrative = bool(summary["illustrative"].any()) or totals["illustrative"]
+        children = [
+            self.breadcrumbs([(f"All tiers: {self.where}", None)]),
+            _headline(self.where, totals, period, illustrative),
+            html.H2(f"The three tiers side by side, {period}"),
+            html.Div(
+                [self.tier_card(row) for row in summary.itertuples()],
+                className="prevention-tiers",
+            ),
+            chart_card(_outputs_chart(summary, self.where, period, illustrative)),
+            chart_card(_reach_chart(reach, self.where, period, self.age)),
+            chart_card(_spend_chart(summary, self.where, period, illustrative)),
+            self.plan_note(summary),
+        ]
+        if not self.lad_code:
+            breakdown = activity.area_breakdown(
+                scope=self.scope,
+                area_code=self.area.code,
+                start=self.start,
+                end=self.end,
+            )
+            children.append(
+                chart_card(_breakdown_chart(breakdown, totals, self.area, period))
+            )
+        return children
+
+    def tier_card(self, row) -> html.Section:
+        name = TIER_NAMES[row.tier]
+        under25 = (
+            f" ({percent(row.young_people_under25 / row.young_people_supported, 0, fraction=True)} aged under 25)"  # noqa: E501
+            if row.young_people_supported
+            else ""
+        )
+        facts = [
+            ("Interventions", number(row.interventions)),
+            (
+                "Young people supported",
+                number(row.young_people_supported) + under25,
+            ),
+            ("Referrals", number(row.referrals)),
+            ("Sessions", number(row.sessions)),
+            ("Completions", number(row.completions)),
+            ("Staff trained", number(row.staff_trained)),
+            ("Spend", money(row.spend)),
+            ("Share of spend", percent(row.spend_share, 0, fraction=True)),
+        ]
+        if not pd.isna(row.planned_share):
+            facts.append(
+                ("Share of plan", percent(row.planned_share, 0, fraction=True))
+            )
+        link_text = (
+            f"See the {row.interventions} {row.tier} interventions"
+            if row.interventions != 1
+            else f"See the {row.tier} intervention"
+        )
+        return html.Section(
+            [
+                html.H3(row.tier_label),
+                html.Dl(
+                    [
+                        part
+                        for label, value in facts
+                        for part in (html.Dt(label), html.Dd(value))
+                    ],
+                    className="prevention-facts",
+                ),
+                dcc.Link(
+                    link_text,
+                    href=self.href(tier=row.tier),
+                    id={"type": f"{PAGE}-tier-link", "tier": row.tier},
+                    className="prevention-drill-link",
+                )
+                if row.interventions
+                else html.P(f"No {name.lower()} interventions recorded."),
+            ],
+            className=f"prevention-tier prevention-tier--{row.tier}",
+        )
+
+    def plan_note(self, summary: pd.DataFrame):
+        plan = activity.tier_plan(
+            scope=self.scope, area_code=self.area.code, lad_code=self.lad_code
+        )
+        if plan.empty:
+            return html.P(
+                f"No spending plan by tier is recorded for {self.where}, so spend "
+                "cannot be compared with a plan.",
+                className="prevention-plan-note",
+                id=f"{PAGE}-plan-note",
+            )
+        years = ", ".join(dict.fromkeys(plan["year_label"]))
+        total = plan["planned"].sum()
+        sources = "; ".join(dict.fromkeys(plan["source_title"]))
+        shares = "; ".join(
+            f"{TIER_NAMES[t]} {money(v)} ({percent(v / total, 0, fraction=True)})"
+            for t, v in plan.groupby("tier")["planned"].sum().items()
+        )
+        return html.P(
+            [
+                html.Strong("Plan recorded: "),
+                f"{money(total)} allocated to interventions for {years}: {shares}. "
+                "The share of plan in the tier cards covers the plan's years within "
+                "the chosen period; spend covers the whole period. ",
+                html.Span(f"Source: {sources}.", className="chart-source"),
+            ],
+            className="prevention-plan-note",
+            id=f"{PAGE}-plan-note",
+        )
+
+    # -- level 1: one tier's interventions
+
+    def tier_level(self, tier: str):
+        items = activity.interventions(
+            scope=self.scope,
+            area_code=self.area.code,
+            tier=tier,
+            lad_code=self.lad_code,
+            start=self.start,
+            end=self.end,
+        )
+        name = TIER_NAMES[tier]
+        crumbs = self.breadcrumbs(
+            [
+                (f"All tiers: {self.where}", self.href()),
+                (f"{name} prevention", None),
+            ]
+        )
+        if items.empty:
+            return [
+                crumbs,
+                html.H2(f"{name} prevention in {self.where}"),
+                message(f"No {tier} interventions are recorded for {self.where}."),
+            ]
+        illustrative = bool(items["illustrative"].any())
+        table = html.Div(
+            html.Table(
+                [
+                    html.Caption(
+                        f"{name} interventions in {self.where}: young people "
+                        "supported and spend in the period",
+                        className="caption-top",
+                    ),
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th("Intervention", scope="col"),
+                                html.Th("Delivered by", scope="col"),
+                                html.Th("Evidence rating", scope="col"),
+                                html.Th(
+                                    "Young people supported",
+                                    scope="col",
+                                    className="text-end",
+                                ),
+                                html.Th(
+                                    "Aged under 25", scope="col", className="text-end"
+                                ),
+                                html.Th("Spend", scope="col", className="text-end"),
+                            ]
+                        )
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Th(
+                                        dcc.Link(
+                                            r.name,
+                                            href=self.href(
+                                                tier=tier,
+                                                intervention=str(r.intervention_id),
+                                            ),
+                                            id={
+                                                "type": f"{PAGE}-intervention-link",
+                                                "id": int(r.intervention_id),
+                                            },
+                                        ),
+                                        scope="row",
+                                    ),
+                                    html.Td(_delivered_by(r, self.area)),
+                                    html.Td(r.evidence_rating or "Not rated"),
+                                    html.Td(
+                                        number(r.young_people_supported),
+                                        className="text-end",
+                                    ),
+                                    html.Td(
+                                        number(r.young_people_under25),
+                                        className="text-end",
+                                    ),
+                                    html.Td(money(r.spend), className="text-end"),
+                                ]
+                            )
+                            for r in items.itertuples()
+                        ]
+                    ),
+                ],
+                className="table table-sm",
+                id=f"{PAGE}-interventions-table",
+            ),
+            className="table-responsive",
+            role="region",
+            tabIndex=0,
+            **{"aria-label": f"{name} interventions"},
+        )
+        return [
+            crumbs,
+            html.H2(f"{name} prevention in {self.where}: {len(items)} interventions"),
+            *([illustrative_badge()] if illustrative else []),
+            html.P(
+                "Choose an intervention to see its quarterly outputs, spend, "
+                "delivering local authority and evidence rating."
+            ),
+            table,
+            chart_card(_interventions_chart(items, name, self.where, illustrative)),
+        ]
+
+    # -- level 2: one intervention
+
+    def intervention_level(self, intervention_id: str):
+        try:
+            detail = activity.intervention_detail(
+                scope=self.scope,
+                intervention_id=intervention_id,
+                start=self.start,
+                end=self.end,
+            )
+        except NotFound:
+            return message(
+                f"There is no intervention with the id '{intervention_id}'. "
+                "Choose one from the list of a tier's interventions.",
+                kind="warning",
+            )
+        if detail["vru_code"] != self.area.code:
+            return message(
+                f"That intervention belongs to {detail['vru_name']}, not "
+                f"{self.area.name}. Choose an intervention from the list.",
+                kind="warning",
+            )
+        tier = detail["tier"]
+        name = TIER_NAMES[tier]
+        quarters = detail["quarters"]
+        period = self.period_text(quarters["period_start"])
+        facts = [
+            ("Tier", detail["tier_label"]),
+            ("Delivered by", _delivered_by_detail(detail)),
+            (
+                "Workstream",
+                dcc.Link(
+                    detail["workstream_name"],
+                    href=f"/workstreams/{detail['workstream_id']}",
+                )
+                if detail["workstream_id"]
+                else "Not part of a workstream",
+            ),
+            ("Provider", detail["provider"] or "Not recorded"),
+            ("Evidence rating", detail["evidence_rating"] or "Not rated"),
+            ("Runs", _runs(detail["start_date"], detail["end_date"])),
+            (
+                "Young people supported",
+                f"{number(quarters['young_people_supported'].sum())} in {period}",
+            ),
+            ("Spend", f"{money(quarters['spend'].sum())} in {period}"),
+            ("Source", detail["source_title"]),
+        ]
+        return [
+            self.breadcrumbs(
+                [
+                    (f"All tiers: {self.where}", self.href()),
+                    (f"{name} prevention", self.href(tier=tier)),
+                    (detail["name"], None),
+                ]
+            ),
+            html.H2(detail["name"], id=f"{PAGE}-intervention-name"),
+            *([illustrative_badge()] if detail["illustrative"] else []),
+            html.P(detail["description"] or ""),
+            html.Dl(
+                [part for k, v in facts for part in (html.Dt(k), html.Dd(v))],
+                className="prevention-facts prevention-facts--wide",
+            ),
+            chart_card(_intervention_outputs_chart(detail, period)),
+            chart_card(_intervention_spend_chart(detail, period)),
+        ]
+
+
+def _delivered_by(row, area) -> str:
+    if row.delivering_level == "lad":
+        return row.delivering_name
+    return f"{area.name} (force-wide)"
+
+
+def _delivered_by_detail(detail: dict) -> str:
+    if detail["delivering_level"] == "lad":
+        return f"{detail['delivering_name']} (local authority)"
+    return f"{detail['vru_name']} (force-wide)"
+
+
+def _runs(start: dt.date | None, end: dt.date | None) -> str:
+    if start is None:
+        return "Dates not recorded"
+    text = f"From {periods.quarter_label(start)}"
+    return text + (f" to {periods.quarter_label(end)}" if end else ", ongoing")
+
+
+# ------------------------------------------------------------------------ charts
+
+
+def _headline(where: str, totals: dict, period: str, illustrative: bool):
+    people = totals["young_people_supported"]
+    under25 = totals["young_people_under25"]
+    parts = [
+        html.P(
+            [
+                html.Span(number(people), className="big-number"),
+                " young people supported (summed over quarterly returns) by ",
+                f"{totals['interventions']} interventions in {where}, {period}",
+                f"; {number(under25)} of them aged under 25." if people else ".",
+            ]
+        ),
+        html.P(
+            f"Spend {money(totals['spend'])}: {money(totals['spend_interventions'])} "
+            f"on interventions and {money(totals['spend_core'])} on the core unit "
+            "(staff, analysis, coordination)."
+            if totals["spend_core"]
+            else f"Spend on these interventions {money(totals['spend'])}."
+        ),
+    ]
+    return html.Section(
+        [*([illustrative_badge()] if illustrative else []), *parts],
+        className="prevention-headline",
+        **{"aria-label": "Headline figures"},
+    )
+
+
+def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
+    rows = []
+    for r in summary.itertuples():
+        for key, label in activity.OUTPUT_LABELS.items():
+            rows.append(
+                {"Output": label, "Tier": TIER_NAMES[r.tier], "Count": getattr(r, key)}
+            )
+    table = pd.DataFrame(rows)
+    top = summary.sort_values("young_people_supported", ascending=False).iloc[0]
+    title = (
+        f"{TIER_NAMES[top.tier]} prevention supported the most young people in "
+        f"{where}: {number(top.young_people_supported)}"
+        if top.young_people_supported
+        else f"No outputs are recorded for {where} in this period"
+    )
+    return ChartSpec(
+        chart_id=f"{PAGE}-outputs",
+        title=title,
+        caption=f"Outputs by type and prevention tier, {where}, {period}. Counts "
+        "add up quarterly returns.",
+        source=SOURCE_NOTE,
+        figure=bar_figure(
+            table,
+            x="Output",
+            y="Count",
+            color="Tier",
+            barmode="group",
+            y_title="Count",
+            x_title="",
+        ),
+        table=table,
+        summary="; ".join(
+            f"{TIER_NAMES[r.tier]}: {number(r.young_people_supported)} young people "
+            f"supported, {number(r.referrals)} referrals, {number(r.sessions)} "
+            f"sessions, {number(r.completions)} completions, "
+            f"{number(r.staff_trained)} staff trained"
+            for r in summary.itertuples()
+        )
+        + ".",
+        illustrative=illustrative,
+        empty_message=None if summary["young_people_supported"].sum() else title,
+    )
+
+
+def _reach_chart(reach, where, period, age) -> ChartSpec:
+    who = "Young people aged under 25" if age == "under25" else "Young people"
+    table = pd.DataFrame(
+        {
+            "Quarter": reach["period"],
+            "Tier": reach["tier"].map(TIER_NAMES),
+            f"{who} supported": reach["value"],
+        }
+    )
+    column = f"{who} supported"
+    if reach.empty:
+        title = f"No reach is recorded for {where} in this period"
+    else:
+        latest = reach[reach["period_start"] == reach["period_start"].max()]
+        top = latest.sort_values("value", ascending=False).iloc[0]
+        title = (
+            f"In {top.period}, {TIER_NAMES[top.tier].lower()} prevention reached the "
+            f"most: {number(top.value)} {who.lower()} supported"
+        )
+    return ChartSpec(
+        chart_id=f"{PAGE}-reach",
+        title=title,
+        caption=f"{who} supported by quarter and prevention tier, {where}, {period}.",
+        source=SOURCE_NOTE,
+        figure=trend_figure(
+            table,
+            x="Quarter",
+            y=column,
+            series="Tier",
+            y_title=column,
+            height=380,
+        ),
+        table=table,
+        summary=summary_for_series(
+            table,
+            x="Quarter",
+            y=column,
+            series="Tier",
+            label=f"{who} supported by {{series}} prevention",
+        )
+        if not reach.empty
+        else "",
+        illustrative=bool(reach["illustrative"].any()),
+        empty_message=None if not reach.empty else title,
+    )
+
+
+def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
+    table = pd.DataFrame(
+        {
+            "Tier": summary["tier"].map(TIER_NAMES),
+            "Spend": summary["spend"].round(2),
+            "Share of spend (%)": (summary["spend_share"] * 100).round(1),
+            "Planned": summary["planned"],
+            "Share of plan (%)": (summary["planned_share"] * 100).round(1),
+        }
+    )
+    has_plan = summary["planned"].notna().any()
+    if not has_plan:
+        table = table.drop(columns=["Planned", "Share of plan (%)"])
+    total = summary["spend"].sum()
+    if total:
+        top = summary.sort_values("spend", ascending=False).iloc[0]
+        title = (
+            f"{TIER_NAMES[top.tier]} prevention took the largest share of spend on "
+            f"interventions in {where}: {percent(top.spend_share, 0, fraction=True)}"
+        )
+    else:
+        title = f"No spend on interventions is recorded for {where} in this period"
+    if has_plan:
+        # Against a plan, compare shares: the plan may cover fewer years.
+        shares = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "Tier": table["Tier"],
+                        "Of": "Share of spend",
+                        "Share": table["Share of spend (%)"],
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "Tier": table["Tier"],
+                        "Of": "Share of plan",
+                        "Share": table["Share of plan (%)"],
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+        figure = bar_figure(
+            shares,
+            x="Tier",
+            y="Share",
+            color="Of",
+            barmode="group",
+            y_title="Share (%)",
+            x_title="",
+            value_formatter=lambda v: percent(v, 0),
+            height=340,
+        )
+    else:
+        figure = bar_figure(
+            table,
+            x="Tier",
+            y="Spend",
+            y_title="Spend",
+            x_title="",
+            value_formatter=money,
+            height=340,
+        )
+    return ChartSpec(
+        chart_id=f"{PAGE}-spend",
+        title=title,
+        caption=f"Spend on interventions by prevention tier, {where}, {period}"
+        + (
+            "; shares of spend against shares of the recorded plan"
+            if has_plan
+            else "; no plan by tier is recorded"
+        )
+        + ".",
+        source=SOURCE_NOTE,
+        figure=figure,
+        table=table,
+        summary=f"Spend on interventions totalled {money(total)}: "
+        + "; ".join(
+            f"{TIER_NAMES[r.tier]} {money(r.spend)} "
+            f"({percent(r.spend_share, 0, fraction=True)})"
+            for r in summary.itertuples()
+        )
+        + ".",
+        illustrative=illustrative,
+        empty_message=None if total else title,
+        column_formats={"Spend": money, "Planned": money},
+    )
+
+
+def _breakdown_chart(breakdown, totals, area, period) -> ChartSpec:
+    table = pd.DataFrame(
+        {
+            "Delivered by": breakdown["name"],
+            "Interventions": breakdown["interventions"],
+            "Young people supported": breakdown["young_people_supported"],
+            "Spend": breakdown["spend"].round(2),
+        }
+    )
+    total = breakdown["spend"].sum()
+    reconciles = abs(total - totals["spend"]) < 0.005
+    if breakdown.empty:
+        title = f"No activity is recorded for {area.name} in this period"
+    else:
+        top = breakdown.sort_values("spend", ascending=False).iloc[0]
+        title = f"{top['name']} accounted for the most spend: {money(top.spend)}"
+    return ChartSpec(
+        chart_id=f"{PAGE}-by-area",
+        title=title,
+        caption=f"Spend and young people supported by delivering local authority, "
+        f"force-wide interventions and the core unit, {area.name}, {period}. "
+        + (
+            f"These add up to the force total of {money(totals['spend'])}."
+            if reconciles
+            else "These do not add up to the force total: please report this."
+        ),
+        source=SOURCE_NOTE,
+        figure=bar_figure(
+            table,
+            x="Spend",
+            y="Delivered by",
+            orientation="h",
+            x_title="Spend",
+            y_title="",
+            value_formatter=money,
+            height=120 + 40 * max(len(table), 1),
+        ),
+        table=table,
+        summary="; ".join(
+            f"{r.name}: {money(r.spend)}, {number(r.young_people_supported)} young "
+            "people supported"
+            for r in breakdown.itertuples()
+        )
+        + ".",
+        illustrative=bool(breakdown["illustrative"].any()),
+        empty_message=None if not breakdown.empty else title,
+        column_formats={"Spend": money},
+    )
+
+
+def _interventions_chart(items, name, where, illustrative) -> ChartSpec:
+    ranked = items.sort_values("young_people_supported", ascending=False)
+    table = pd.DataFrame(
+        {
+            "Intervention": ranked["name"],
+            "Delivered by": ranked["delivering_name"],
+            "Young people supported": ranked["young_people_supported"],
+            "Aged under 25": ranked["young_people_under25"],
+            "Spend": ranked["spend"].round(2),
+        }
+    )
+    top = ranked.iloc[0]
+    return ChartSpec(
+        chart_id=f"{PAGE}-interventions",
+        title=f"{top['name']} supported the most young people of the "
+        f"{name.lower()} interventions: {number(top.young_people_supported)}",
+        caption=f"Young people supported by each {name.lower()} intervention, "
+        f"{where}, summed over quarterly returns in the period.",
+        source=SOURCE_NOTE,
+        figure=bar_figure(
+            table,
+            x="Young people supported",
+            y="Intervention",
+            orientation="h",
+            x_title="Young people supported",
+            y_title="",
+            height=120 + 40 * len(table),
+        ),
+        table=table,
+        summary="; ".join(
+            f"{r.name}: {number(r.young_people_supported)}" for r in ranked.itertuples()
+        )
+        + ".",
+        illustrative=illustrative,
+        column_formats={"Spend": money},
+    )
+
+
+def _intervention_outputs_chart(detail, period) -> ChartSpec:
+    quarters = detail["quarters"]
+    table = pd.DataFrame({"Quarter": quarters["period"]})
+    for key, label in activity.OUTPUT_LABELS.items():
+        if quarters[key].notna().any():
+            table[label] = quarters[key]
+            if key == "young_people_supported":
+                table["Young people aged under 25"] = quarters["young_people_under25"]
+    long = table.melt(id_vars="Quarter", var_name="Output", value_name="Count")
+    long = long[
+        long["Output"].isin(["Young people supported", "Young people aged under 25"])
+    ]
+    latest = quarters.dropna(subset=["young_people_supported"])
+    title = (
+        f"{detail['name']} supported {number(latest.iloc[-1].young_people_supported)}"
+        f" young people in {latest.iloc[-1].period}"
+        if not latest.empty
+        else f"No outputs are recorded for {detail['name']} in this period"
+    )
+    return ChartSpec(
+        chart_id=f"{PAGE}-intervention-outputs",
+        title=title,
+        caption=f"Quarterly outputs of {detail['name']}, {period}; the table has "
+        "every output type recorded.",
+        source=SOURCE_NOTE,
+        figure=trend_figure(
+            long, x="Quarter", y="Count", series="Output", y_title="Young people"
+        ),
+        table=table,
+        summary=summary_for_series(
+            long, x="Quarter", y="Count", series="Output", label="{series}"
+        )
+        if not long.empty
+        else "",
+        illustrative=bool(quarters["illustrative"].any()) or detail["illustrative"],
+        empty_message=None if not latest.empty else title,
+    )
+
+
+def _intervention_spend_chart(detail, period) -> ChartSpec:
+    quarters = detail["quarters"].dropna(subset=["spend"])
+    table = pd.DataFrame(
+        {"Quarter": quarters["period"], "Spend": quarters["spend"].round(2)}
+    )
+    title = (
+        f"{money(quarters['spend'].sum())} was spent on {detail['name']} in {period}"
+        if not quarters.empty
+        else f"No spend is recorded for {detail['name']} in this period"
+    )
+    return ChartSpec(
+        chart_id=f"{PAGE}-intervention-spend",
+        title=title,
+        caption=f"Spend on {detail['name']} by quarter, {period}.",
+        source=SOURCE_NOTE,
+        figure=bar_figure(
+            table,
+            x="Quarter",
+            y="Spend",
+            y_title="Spend",
+            x_title="",
+            value_formatter=money,
+            height=340,
+        ),
+        table=table,
+        summary=summary_for_series(
+            table,
+            x="Quarter",
+            y="Spend",
+            label=f"Spend on {detail['name']}",
+            value_formatter=money,
+        )
+        if not quarters.empty
+        else "",
+        illustrative=bool(quarters["illustrative"].any()) or detail["illustrative"],
+        empty_message=None if not quarters.empty else title,
+        column_formats={"Spend": money},
+    )

@@ -1,0 +1,642 @@
+"""Success-measure trends: is a success measure rising or falling in an area, with
+confidence intervals, against England and Wales, before and after VRU funding
+began?
+
+Drill down England and Wales → force area → local authority by following an area
+in the "Areas within" table (each row is a link); breadcrumbs lead back up. Every
+level and control is in the URL, e.g.
+/violence?measure=knife_offences&area=E23000036&view=quarter&age=all&from=2016-04&to=2025-09
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from components import filters
+from components.chart import (
+    ChartSpec,
+    chart_card,
+    ranked_bar_figure,
+    summary_for_ranking,
+    summary_for_series,
+    trend_figure,
+)
+from components.formatting import number, rate
+from components.shell import message
+from data_access import trends
+from data_access.areas import NATIONAL_CODE, get_area
+from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
+from data_access.measures import get_measure
+from data_access.periods import parse_month
+from web.access import current_scope
+
+dash.register_page(
+    __name__,
+    path="/violence",
+    title="Success-measure trends – VRU Outcomes Monitor",
+    name="Violence trends",
+    order=1,
+)
+
+PAGE = "violence"
+DEFAULTS = {
+    "measure": "knife_offences",
+    "area": NATIONAL_CODE,
+    "view": "quarter",
+    "age": "all",
+    "from": "",
+    "to": "",
+}
+MEASURES = {
+    "knife_offences": "Knife or sharp instrument offences",
+    "hospital_admissions_knife": "Hospital admissions for assault by a sharp object",
+    "homicide_knife": "Homicides involving a knife or sharp instrument",
+    "knife_offences_share": "Share of selected offences involving a knife",
+}
+SHORT = {
+    "knife_offences": "Knife offences",
+    "hospital_admissions_knife": "Hospital admissions for knife assault",
+    "homicide_knife": "Knife homicides",
+    "knife_offences_share": "Share of offences involving a knife",
+}
+SINGULAR = {"force areas": "force area", "local authorities": "local authority"}
+VIEWS = {"quarter": "Quarterly", "year": "Financial year"}
+AGES = {"all": "All ages", "under25": "Aged under 25"}
+PARAMS = {name: f"{PAGE}-{name}" for name in DEFAULTS}
+COMPARISON_WORDS = {
+    "better": "better than",
+    "worse": "worse than",
+    "similar": "similar to",
+    "higher": "higher than",
+    "lower": "lower than",
+}
+
+
+def layout(**query):
+    values = {k: query.get(k) or v for k, v in DEFAULTS.items()}
+    # Dropdowns drop a value that is not one of their options, so invalid choices
+    # from the URL are reported here (no store needed) and replaced by defaults.
+    problems = []
+    for name, allowed in (("measure", MEASURES), ("view", VIEWS), ("age", AGES)):
+        if values[name] not in allowed:
+            problems.append(
+                f"{name}: '{values[name]}' is not allowed. Use one of "
+                f"{', '.join(allowed)}. Showing {DEFAULTS[name]} instead."
+            )
+            values[name] = DEFAULTS[name]
+    return html.Div(
+        [
+            html.H1("Success-measure trends"),
+            html.P(
+                "How each Home Office success measure has moved, as counts and as "
+                "rates with 95% confidence intervals, against England and Wales. "
+                "Follow an area in the table to drill down to force areas and "
+                "local authorities.",
+                className="lead",
+            ),
+            filters.filter_bar(
+                [
+                    filters.select(
+                        PAGE,
+                        "measure",
+                        label="Measure",
+                        options=_options(MEASURES),
+                        value=values["measure"],
+                    ),
+                    filters.area_picker(PAGE, value=values["area"]),
+                    filters.select(
+                        PAGE,
+                        "view",
+                        label="Periods",
+                        options=_options(VIEWS),
+                        value=values["view"],
+                    ),
+                    filters.select(
+                        PAGE,
+                        "age",
+                        label="Age",
+                        options=_options(AGES),
+                        value=values["age"],
+                    ),
+                    filters.month_picker(
+                        PAGE, "from", label="From (month)", value=values["from"]
+                    ),
+                    filters.month_picker(
+                        PAGE, "to", label="To (month)", value=values["to"]
+                    ),
+                ]
+            ),
+            html.Div(
+                [
+                    message(
+                        "Some settings in the address were not valid:", kind="warning"
+                    ),
+                    html.Ul([html.Li(p) for p in problems], className="param-errors"),
+                ]
+                if problems
+                else [],
+                id=f"{PAGE}-query-errors",
+            ),
+            filters.area_levels(
+                PAGE, ("country", "pfa", "lad"), key=repr(sorted(query.items()))
+            ),
+            filters.url_params(PAGE, PARAMS),
+            filters.url_sync(PAGE),
+            dcc.Loading(
+                html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}), type="dot"
+            ),
+        ]
+    )
+
+
+def _options(labels: dict) -> list[dict]:
+    return [{"label": label, "value": value} for value, label in labels.items()]
+
+
+filters.link_area_options(PAGE)
+filters.link_url_sync(PAGE, PARAMS)
+
+
+def view_url(**params) -> str:
+    """The /violence URL for a view (empty parameters left out)."""
+    clean = {k: params[k] for k in DEFAULTS if params.get(k)}
+    return "/violence?" + urlencode(clean)
+
+
+def validate(measure, area, view, age, start, end) -> tuple[dict, list[str]]:
+    """Parsed parameters and a message per invalid one (naming it and its form)."""
+    errors: list[str] = []
+    parsed: dict = {}
+    if measure not in MEASURES:
+        errors.append(
+            f"measure: '{measure}' is not one of the measures here. Use one of "
+            f"{', '.join(MEASURES)}."
+        )
+    try:
+        parsed["area"] = get_area(area or NATIONAL_CODE)
+    except NotFound:
+        errors.append(
+            f"area: there is no area with the code '{area}'. Use an ONS code such "
+            "as K04000001 (England and Wales) or E23000036, or choose from the list."
+        )
+    if view not in VIEWS:
+        errors.append(f"view: '{view}' is not allowed. Use quarter or year.")
+    if age not in AGES:
+        errors.append(f"age: '{age}' is not allowed. Use all or under25.")
+    for name, value, is_end in (("from", start, False), ("to", end, True)):
+        if not value:
+            parsed[name] = None
+            continue
+        try:
+            parsed[name] = parse_month(value, parameter=name, end=is_end)
+        except InvalidParameter:
+            errors.append(
+                f"{name}: '{value}' is not a month. Use the form YYYY-MM, "
+                "for example 2018-04."
+            )
+    if not errors and parsed["from"] and parsed["to"]:
+        if parsed["from"] > parsed["to"]:
+            errors.append("from: the first month must come before the 'to' month.")
+    return parsed, errors
+
+
+@callback(
+    Output(f"{PAGE}-content", "children"),
+    *(Input(component_id, "value") for component_id in PARAMS.values()),
+)
+def show_trend(measure, area, view, age, start, end):
+    scope = current_scope()
+    measure = measure or DEFAULTS["measure"]
+    view = view or DEFAULTS["view"]
+    age = age or DEFAULTS["age"]
+    try:
+        parsed, errors = validate(measure, area, view, age, start, end)
+        if errors:
+            return [
+                message(
+                    "Some of this page's settings are not valid, so nothing is shown. "
+                    "Change them above:",
+                    kind="warning",
+                ),
+                html.Ul([html.Li(e) for e in errors], className="param-errors"),
+            ]
+        return _content(scope, measure, parsed, view, age, start, end)
+    except StoreUnavailable:
+        return message(
+            "Data temporarily unavailable. Please try again shortly.", kind="warning"
+        )
+
+
+def _content(scope, measure_code, parsed, view, age, start, end):
+    area = parsed["area"]
+    measure = get_measure(measure_code, scope=scope)
+    params = dict(measure=measure_code, view=view, age=age)
+    params["from"], params["to"] = start or "", end or ""
+    series = trends.trend_with_benchmark(
+        scope=scope,
+        measure_code=measure_code,
+        area_code=area.code,
+        length=view,
+        age_band=age,
+        start=parsed["from"],
+        end=parsed["to"],
+    )
+    parts = [_breadcrumbs(area, params)]
+    own = series[series["role"] == "area"]
+    if own.empty:
+        parts.append(_no_series(measure_code, area, view, age, params))
+    else:
+        parts.append(_trend_card(scope, measure, area, series, view, age, parsed))
+    parts.append(_children(scope, measure, area, view, age, params))
+    return parts
+
+
+def _breadcrumbs(area, params) -> html.Nav:
+    chain = [area]
+    while chain[0].parent_code:
+        chain.insert(0, get_area(chain[0].parent_code))
+    if chain[0].code != NATIONAL_CODE:
+        chain.insert(0, get_area(NATIONAL_CODE))
+    items = []
+    for i, step in enumerate(chain):
+        if i == len(chain) - 1:
+            items.append(
+                html.Li(
+                    step.name,
+                    className="breadcrumb-item active",
+                    **{"aria-current": "page"},
+                )
+            )
+        else:
+            items.append(
+                html.Li(
+                    dcc.Link(step.name, href=view_url(area=step.code, **params)),
+                    className="breadcrumb-item",
+                )
+            )
+    return html.Nav(
+        html.Ol(items, className="breadcrumb"),
+        **{"aria-label": "Breadcrumb"},
+        id=f"{PAGE}-breadcrumbs",
+    )
+
+
+def _no_series(measure_code, area, view, age, params):
+    if age == "under25" and measure_code != "hospital_admissions_knife":
+        text = (
+            f"{MEASURES[measure_code]} are not published for people aged under 25. "
+            "Choose All ages, or hospital admissions, which have an under-25 split."
+        )
+        link = view_url(area=area.code, **{**params, "age": "all"})
+    elif view == "quarter":
+        text = (
+            f"{MEASURES[measure_code]}: there are no quarterly figures for "
+            f"{area.name}. They are published by financial year."
+        )
+        link = view_url(area=area.code, **{**params, "view": "year"})
+    else:
+        text = f"There are no figures for {area.name} for this selection."
+        link = None
+    children = [message(text, kind="info")]
+    if link:
+        children.append(html.P(dcc.Link("Show the figures that exist", href=link)))
+    return html.Div(children, id=f"{PAGE}-empty")
+
+
+def _per(measure) -> str:
+    if pd.notna(measure["rate_multiplier"]) and measure["rate_multiplier"]:
+        return f"per {int(measure['rate_multiplier']):,} residents"
+    return "%"
+
+
+def trend_table(series: pd.DataFrame, measure: dict) -> pd.DataFrame:
+    """The chart's table (and CSV): one row per period and series."""
+    per = _per(measure)
+    rate_name = "Percentage" if per == "%" else f"Rate {per}"
+
+    def shown(values, suppressed, digits):
+        return [
+            "*" if s else (round(float(v), digits) if pd.notna(v) else None)
+            for v, s in zip(values, suppressed, strict=True)
+        ]
+
+    sup = series["suppressed"].astype(bool).tolist()
+    return pd.DataFrame(
+        {
+            "Period": series["period"].tolist(),
+            "Area": series["area_name"].tolist(),
+            "Count": shown(series["value"], sup, 0),
+            rate_name: shown(series["rate"], sup, 2),
+            "Lower 95% CI": shown(series["rate_lower"], sup, 2),
+            "Upper 95% CI": shown(series["rate_upper"], sup, 2),
+            "Compared with benchmark (95%)": [
+                c if c else "benchmark" for c in series["comparison"].fillna("")
+            ],
+            "Status": series["status"].tolist(),
+            "Source": series["source_title"].tolist(),
+            "Illustrative": [
+                "Illustrative data" if i else "No"
+                for i in series["illustrative"].astype(bool)
+            ],
+        }
+    )
+
+
+def _trend_card(scope, measure, area, series, view, age, parsed):
+    code = measure["code"]
+    own = series[series["role"] == "area"]
+    bench = series[series["role"] == "benchmark"]
+    table = trend_table(series, measure)
+    per = _per(measure)
+    y_title = "Percentage" if per == "%" else f"Rate {per}"
+    rate_col = table.columns[3]
+    plot = table.rename(columns={rate_col: "rate"}).copy()
+    plot["Period"] = series["period"].tolist()
+    order = list(dict.fromkeys(own["period"].tolist() + bench["period"].tolist()))
+    order_index = {p: i for i, p in enumerate(sorted(order, key=_period_key))}
+    plot["_order"] = plot["Period"].map(order_index)
+    plot = plot.sort_values(["_order"], kind="stable")
+    funding = trends.funding_start(area_code=area.code, length=view)
+    breaks = trends.series_breaks(measure_code=code, area_code=area.code, series=series)
+    figure = trend_figure(
+        plot,
+        x="Period",
+        y="rate",
+        lower="Lower 95% CI",
+        upper="Upper 95% CI",
+        series="Area",
+        y_title=y_title,
+        x_title=VIEWS[view],
+        vlines=[(funding, "VRU funding began")]
+        if funding in set(plot["Period"])
+        else [],
+        breaks=[b for b in breaks if b[0] in set(plot["Period"])],
+    )
+    latest = own.iloc[-1]
+    short = SHORT[code]
+    age_words = "" if age == "all" else " (aged under 25)"
+    if latest["suppressed"]:
+        title = (
+            f"{short}{age_words} in {area.name}, {latest['period']}: too few to show"
+        )
+    else:
+        value = number(latest["value"]) if per != "%" else f"{rate(latest['rate'])}%"
+        comparison = COMPARISON_WORDS.get(latest["comparison"])
+        title = f"{short}{age_words} in {area.name}: {value} in {latest['period']}"
+        if comparison and not bench.empty:
+            title += f", a rate {comparison} {_bench_label(code)}"
+    trend = trends.recent_trend(
+        scope=scope,
+        measure_code=code,
+        area_code=area.code,
+        length=view,
+        age_band=age,
+        end=parsed["to"],
+    )
+    summary = summary_for_series(
+        plot[plot["Period"].isin(set(own["period"]))],
+        x="Period",
+        y="rate",
+        label=f"The {y_title.lower()} in {area.name}",
+        value_formatter=rate,
+    )
+    summary += " " + trend["text"]
+    if view == "year" or not own.empty:
+        baseline = trends.baseline_change(
+            scope=scope, measure_code=code, area_code=area.code, age_band=age
+        )
+        if baseline["available"]:
+            pct = baseline["percent_change"]
+            summary += (
+                f" Against the {trends.BASELINE_LABEL} baseline the "
+                f"{baseline['current_period']} rate is "
+                f"{'up' if pct > 0 else 'down'} {abs(pct):.0f}% "
+                f"({baseline['direction']}, 95% confidence)."
+            )
+    bench_names = sorted(set(bench["area_name"]))
+    caption = (
+        f"{MEASURES[code]}, {AGES[age].lower()}, {area.name}, "
+        f"{own['period'].iloc[0]} to {own['period'].iloc[-1]}, "
+        f"{VIEWS[view].lower()} figures; shaded bands are 95% confidence intervals. "
+    )
+    if bench_names:
+        caption += f"Benchmark: {'; '.join(bench_names)}. "
+    if code == "hospital_admissions_knife":
+        caption += (
+            "Hospital data cover England only, so the benchmark is England, not "
+            "England and Wales. "
+        )
+    if funding:
+        caption += f"VRU funding began in {funding}. "
+    if breaks:
+        caption += "Marked breaks: " + "; ".join(f"{p}: {t}" for p, t in breaks) + ". "
+    sources = "; ".join(dict.fromkeys(series["source_title"].dropna()))
+    suppressed = bool(series["suppressed"].any())
+    return html.Div(
+        [
+            chart_card(
+                ChartSpec(
+                    chart_id=f"{PAGE}-trend",
+                    title=title,
+                    caption=caption,
+                    figure=figure,
+                    table=table,
+                    summary=summary,
+                    illustrative=bool(series["illustrative"].any()),
+                    source=sources,
+                    csv_filename=f"{code}-{area.code}-{view}-{age}.csv",
+                    suppression_note=measure_suppression_note(measure)
+                    if suppressed
+                    else None,
+                )
+            ),
+            html.P(trend["text"], id=f"{PAGE}-trend-tag", className="trend-tag"),
+        ]
+    )
+
+
+def measure_suppression_note(measure) -> str:
+    from data_access.disclosure import get_rule
+
+    return get_rule(measure["disclosure_rule"]).why_hidden
+
+
+def _bench_label(code: str) -> str:
+    return trends.benchmark_name(code)
+
+
+def _period_key(label: str):
+    # "2019/20 Q3" -> (2019, 3); "2019/20" -> (2019, 0)
+    year = int(label[:4]) if label[:4].isdigit() else 0
+    quarter = int(label[-1]) if " Q" in label else 0
+    return (year, quarter)
+
+
+def _children(scope, measure, area, view, age, params):
+    if area.code != NATIONAL_CODE and area.level != "pfa":
+        return html.Div()
+    code = measure["code"]
+    kids = trends.children_latest(
+        scope=scope,
+        measure_code=code,
+        parent_code=area.code,
+        length=view,
+        age_band=age,
+    )
+    level_words = "force areas" if area.code == NATIONAL_CODE else "local authorities"
+    heading = html.H2(f"Areas within {area.name}", id=f"{PAGE}-children-heading")
+    if kids.empty or kids["value"].isna().all():
+        hint = (
+            " Local authority figures exist for knife offences by quarter."
+            if level_words == "local authorities"
+            else ""
+        )
+        return html.Section(
+            [
+                heading,
+                message(
+                    f"There are no {level_words} figures for this measure and "
+                    f"selection.{hint}",
+                    kind="info",
+                ),
+            ]
+        )
+    per = _per(measure)
+    period = kids["period"].iloc[0]
+    ranked = kids.copy()
+    sup = ranked["suppressed"].astype(bool)
+    ranked["Rate"] = ranked["rate"].where(~sup).round(2)
+    ranked["Lower"] = ranked["rate_lower"].where(~sup).round(2)
+    ranked["Upper"] = ranked["rate_upper"].where(~sup).round(2)
+    ranked["Compared"] = ranked["comparison"].where(~sup, "not compared")
+    parent_label = _bench_label(code) if area.code == NATIONAL_CODE else area.name
+    figure = ranked_bar_figure(
+        ranked,
+        label="area_name",
+        value="Rate",
+        lower="Lower",
+        upper="Upper",
+        category_col="Compared",
+        value_title=per if per == "%" else f"Rate {per}",
+        value_formatter=rate,
+    )
+    table = pd.DataFrame(
+        {
+            "Area": ranked["area_name"],
+            "Period": period,
+            "Count": [
+                "*" if s else (None if pd.isna(v) else round(float(v)))
+                for v, s in zip(ranked["value"], sup, strict=True)
+            ],
+            "Rate" if per == "%" else f"Rate {per}": [
+                "*" if s else v for v, s in zip(ranked["Rate"], sup, strict=True)
+            ],
+            "Lower 95% CI": [
+                "*" if s else v for v, s in zip(ranked["Lower"], sup, strict=True)
+            ],
+            "Upper 95% CI": [
+                "*" if s else v for v, s in zip(ranked["Upper"], sup, strict=True)
+            ],
+            f"Compared with {parent_label} (95%)": ranked["Compared"],
+            "Source": ranked["source_title"],
+            "Illustrative": [
+                "Illustrative data" if i else "No" for i in ranked["illustrative"]
+            ],
+        }
+    )
+    summary = summary_for_ranking(
+        ranked,
+        label="area_name",
+        value="Rate",
+        measure=f"{SHORT[code]} rate, {period}",
+        category_col="Compared",
+        noun=level_words,
+        value_formatter=rate,
+    )
+    card = chart_card(
+        ChartSpec(
+            chart_id=f"{PAGE}-children",
+            title=f"{SHORT[code]} by {SINGULAR[level_words]} in {area.name}, {period}",
+            caption=(
+                f"{MEASURES[code]}, {AGES[age].lower()}, {level_words} in "
+                f"{area.name}, {period}. Bars show rates with 95% confidence "
+                f"intervals, compared with {parent_label}."
+            ),
+            figure=figure,
+            table=table,
+            summary=summary,
+            illustrative=bool(ranked["illustrative"].any()),
+            source="; ".join(dict.fromkeys(ranked["source_title"].dropna())),
+        ),
+        heading_level=3,
+    )
+    return html.Section(
+        [
+            heading,
+            _drill_table(kids, params, per, period, level_words),
+            card,
+        ],
+        className="children",
+    )
+
+
+def _drill_table(kids, params, per, period, level_words):
+    rows = []
+    for row in kids.itertuples():
+        name = (
+            dcc.Link(
+                row.area_name,
+                href=view_url(area=row.area_code, **params),
+                className="drill-link",
+            )
+            if row.level in ("pfa", "lad")
+            else row.area_name
+        )
+        if row.suppressed:
+            value, rate_text = "*", "*"
+        else:
+            value = number(row.value)
+            rate_text = rate(row.rate) if pd.notna(row.rate) else "–"
+        comparison = row.comparison if pd.notna(row.value) else "no data"
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(name, scope="row"),
+                    html.Td(value, className="text-end"),
+                    html.Td(rate_text, className="text-end"),
+                    html.Td(comparison),
+                ]
+            )
+        )
+    rate_head = "Percentage" if per == "%" else f"Rate {per}"
+    return html.Div(
+        html.Table(
+            [
+                html.Caption(
+                    f"Select an area to see its trend ({level_words}, {period})",
+                    className="caption-top",
+                ),
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th("Area", scope="col"),
+                            html.Th("Count", scope="col", className="text-end"),
+                            html.Th(rate_head, scope="col", className="text-end"),
+                            html.Th("Compared (95%)", scope="col"),
+                        ]
+                    )
+                ),
+                html.Tbody(rows),
+            ],
+            className="table table-sm drill-table",
+            id=f"{PAGE}-drill-table",
+        ),
+        className="table-responsive",
+        tabIndex=0,
+        role="region",
+        **{"aria-label": f"{level_words} to drill down to"},
+    )

@@ -1,0 +1,334 @@
+"""One workstream: its purpose, lead role and outcomes; each measure's latest value
+against target with a RAG rating (polarity respected, in words as well as colour),
+a trend sparkline with a table alternative, data completeness (quarters expected
+since the workstream began against quarters received), late returns and the next
+return due.
+
+Reached from /workstreams (and from an intervention on /prevention); the
+breadcrumbs lead back. URL: /workstreams/<workstream_id>. An unknown id, or one
+outside the caller's access, gets a plain message.
+"""
+
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from components.chart import ChartSpec, chart_card, summary_for_series, trend_figure
+from components.formatting import number, percent
+from components.shell import illustrative_badge, message
+from data_access import workstreams
+from data_access.errors import AccessDenied, NotFound, StoreUnavailable
+from pages.workstreams import rag_badge, rag_explainer, returns_note
+from web.access import current_scope
+
+dash.register_page(
+    __name__,
+    path_template="/workstreams/<workstream_id>",
+    title="Workstream – VRU Outcomes Monitor",
+    name="Workstream",
+    nav=False,
+)
+
+PAGE = "workstream"
+RECENT_RETURNS = 8
+
+
+def layout(workstream_id: str | None = None, **_query):
+    return html.Div(
+        [
+            html.Nav(
+                html.Ol(
+                    [
+                        html.Li(
+                            dcc.Link("Workstreams", href="/workstreams"),
+                            className="breadcrumb-item",
+                        ),
+                        html.Li(
+                            "This workstream",
+                            id=f"{PAGE}-crumb",
+                            className="breadcrumb-item active",
+                            **{"aria-current": "page"},
+                        ),
+                    ],
+                    className="breadcrumb",
+                ),
+                **{"aria-label": "Breadcrumb"},
+            ),
+            html.H1("Workstream", id=f"{PAGE}-title"),
+            dcc.Store(id=f"{PAGE}-id", data=workstream_id),
+            html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+        ]
+    )
+
+
+@callback(
+    Output(f"{PAGE}-title", "children"),
+    Output(f"{PAGE}-crumb", "children"),
+    Output(f"{PAGE}-content", "children"),
+    Input(f"{PAGE}-id", "data"),
+)
+def show_workstream(workstream_id):
+    try:
+        scope = current_scope()
+        detail = workstreams.workstream_detail(scope=scope, workstream_id=workstream_id)
+        trends = workstreams.measure_trends(scope=scope, workstream_id=workstream_id)
+        returns = workstreams.completeness(scope=scope, workstream_id=workstream_id)
+    except NotFound:
+        return (
+            "Workstream not found",
+            "Not found",
+            message(
+                f"There is no workstream with the id '{workstream_id}'. Choose one "
+                "from the list of workstreams.",
+                kind="warning",
+            ),
+        )
+    except AccessDenied:
+        return (
+            "Workstream outside your access",
+            "Outside your access",
+            message(
+                "This workstream is outside your access. You can see the "
+                "workstreams listed on the Workstreams page.",
+                kind="info",
+            ),
+        )
+    except StoreUnavailable:
+        return (
+            "Workstream",
+            "This workstream",
+            message(
+                "Data temporarily unavailable. Please try again shortly.",
+                kind="warning",
+            ),
+        )
+    return detail["name"], detail["name"], _content(detail, trends, returns)
+
+
+def _content(detail, trends, returns):
+    measures = detail["measures"]
+    facts = [
+        ("VRU area", detail["vru_name"]),
+        ("Lead role", detail["lead_role"]),
+        ("Purpose", detail["purpose"]),
+        ("Outcomes", detail["outcomes"] or "Not recorded"),
+        ("Source", detail["source_title"]),
+    ]
+    children = [
+        *([illustrative_badge()] if detail["illustrative"] else []),
+        *([html.P(html.Strong("This is your workstream."))] if detail["own"] else []),
+        html.Dl(
+            [part for k, v in facts for part in (html.Dt(k), html.Dd(v))],
+            className="ws-facts",
+        ),
+        _summary(measures),
+        html.H2("Measures against targets"),
+        rag_explainer(),
+    ]
+    if measures.empty:
+        children.append(message("No measures are recorded for this workstream yet."))
+    for i, row in enumerate(measures.itertuples()):
+        part = trends[trends["measure_code"] == row.measure_code]
+        children.append(_measure_section(i, row, part))
+    children += [
+        html.H2("Quarterly returns"),
+        returns_note(workstreams.reporting_quarter()),
+        _returns_table(returns),
+    ]
+    return children
+
+
+def _summary(measures: pd.DataFrame) -> html.P:
+    if measures.empty:
+        return html.P("No measures yet.")
+    counts = measures["rag"].value_counts()
+    expected, received = measures["expected"].sum(), measures["received"].sum()
+    late = measures["late"].sum()
+    due = measures["next_due"].min()
+    text = (
+        f"{len(measures)} measures: {counts.get('green', 0)} green, "
+        f"{counts.get('amber', 0)} amber, {counts.get('red', 0)} red"
+    )
+    others = len(measures) - sum(counts.get(k, 0) for k in ("green", "amber", "red"))
+    if others:
+        text += f", {others} not rated"
+    text += ". "
+    if expected:
+        text += (
+            f"Returns: {received} of {expected} expected measure returns received "
+            f"({percent(received / expected, 0, fraction=True)}); {late} late. "
+        )
+    if due is not None and due == due:
+        text += f"Next return due {due.day} {due:%B %Y}."
+    return html.P(text, className="ws-summary", id=f"{PAGE}-summary")
+
+
+def _value_text(value, unit: str) -> str:
+    if value is None or value != value:
+        return "–"
+    if unit.strip() == "%":
+        return f"{number(value, 1)}%"
+    decimals = 0 if float(value).is_integer() else 1
+    return f"{number(value, decimals)} {unit}"
+
+
+def _measure_section(i: int, row, trend: pd.DataFrame) -> html.Section:
+    if row.suppressed:
+        latest = (
+            f"Latest return {row.latest_period}: * (a small number, hidden under "
+            "disclosure control)"
+        )
+    elif row.latest_period:
+        latest = (
+            f"Latest return {row.latest_period} ({row.latest_status}): "
+            f"{_value_text(row.latest_value, row.unit)}"
+        )
+    else:
+        latest = "No return received yet"
+    if row.target == row.target and row.target is not None:
+        latest += f"; target {_value_text(row.target, row.unit)}."
+    else:
+        latest += "; no target set."
+    completeness = (
+        f"{row.received} of {row.expected} quarterly returns received "
+        f"({percent(row.completeness, 0, fraction=True)}); {row.late} late."
+        if row.expected
+        else "No returns expected yet."
+    )
+    return html.Section(
+        [
+            html.H3(row.name),
+            html.P(rag_badge(row.rag, row.rag_label), className="ws-rag"),
+            html.P(latest),
+            html.P(row.rag_rule, className="small ws-rule"),
+            html.P(completeness, className="small"),
+            chart_card(_sparkline(i, row, trend), heading_level=4),
+        ],
+        className="ws-measure",
+    )
+
+
+def _sparkline(i: int, row, trend: pd.DataFrame) -> ChartSpec:
+    table = pd.DataFrame(
+        {
+            "Quarter": trend["period"],
+            "Value": [
+                "*" if s else v
+                for v, s in zip(trend["value"], trend["suppressed"], strict=True)
+            ],
+            "Target": trend["target"],
+            "RAG": trend["rag"].map(workstreams.RAG_LABELS),
+        }
+    )
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {"Quarter": trend["period"], "Series": "Returned", "v": trend["value"]}
+            ),
+            pd.DataFrame(
+                {"Quarter": trend["period"], "Series": "Target", "v": trend["target"]}
+            ),
+        ],
+        ignore_index=True,
+    )
+    shown = trend.dropna(subset=["value"])
+    if shown.empty:
+        title = f"{row.name}: no values can be shown"
+        summary = ""
+    else:
+        summary = summary_for_series(
+            shown.rename(columns={"period": "Quarter", "value": "v"}),
+            x="Quarter",
+            y="v",
+            label=row.name,
+            unit="" if row.unit.strip() == "%" else row.unit,
+        )
+        title = summary.split(";")[0].rstrip(".")
+    return ChartSpec(
+        chart_id=f"{PAGE}-trend-{i}",
+        title=title,
+        caption=f"{row.name} ({row.unit}) by quarter, with the target for each "
+        "financial year.",
+        source="Workstream quarterly returns",
+        figure=trend_figure(
+            long,
+            x="Quarter",
+            y="v",
+            series="Series",
+            y_title=row.unit,
+            height=240,
+        ),
+        table=table,
+        summary=summary,
+        illustrative=bool(trend["illustrative"].any()) if not trend.empty else False,
+        empty_message=None if not shown.empty else "No values can be shown yet.",
+        csv_filename=f"{row.measure_code}.csv",
+    )
+
+
+def _returns_table(returns: pd.DataFrame):
+    if returns.empty:
+        return message("No returns are expected yet.")
+
+    def table(frame, caption, table_id):
+        return html.Div(
+            html.Table(
+                [
+                    html.Caption(caption, className="caption-top"),
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th(h, scope="col")
+                                for h in (
+                                    "Quarter",
+                                    "Due",
+                                    "Measures returned",
+                                    "Status",
+                                )
+                            ]
+                        )
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Th(r.period, scope="row"),
+                                    html.Td(f"{r.due_date.day} {r.due_date:%B %Y}"),
+                                    html.Td(
+                                        f"{r.measures_received} of "
+                                        f"{r.measures_expected}"
+                                    ),
+                                    html.Td(
+                                        r.status,
+                                        className="ws-status ws-status--"
+                                        + r.status.split()[0].lower(),
+                                    ),
+                                ]
+                            )
+                            for r in frame.iloc[::-1].itertuples()
+                        ]
+                    ),
+                ],
+                className="table table-sm",
+                **({"id": table_id} if table_id else {}),
+            ),
+            className="table-responsive",
+            role="region",
+            tabIndex=0,
+            **{"aria-label": caption},
+        )
+
+    recent = returns.tail(RECENT_RETURNS)
+    parts = [table(recent, "Latest quarterly returns, newest first", f"{PAGE}-returns")]
+    if len(returns) > RECENT_RETURNS:
+        parts.append(
+            html.Details(
+                [
+                    html.Summary(f"All {len(returns)} quarters"),
+                    table(returns, "Every quarterly return, newest first", None),
+                ]
+            )
+        )
+    return html.Div(parts)

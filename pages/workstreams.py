@@ -1,0 +1,271 @@
+"""Workstreams: is each strand of a VRU's work on target, and are its quarterly
+returns coming in?
+
+For each workstream the caller may see: its lead role, how many of its measures
+are green, amber or red against target (RAG that respects each measure's polarity,
+always in words as well as colour), how many quarterly returns have been received
+of those expected since it began, late returns and the next return due. A
+workstream lead sees their own workstream first; a viewer sees their VRU's; admins
+and analysts see all, with a VRU area filter.
+
+Drill down: each workstream's name links to /workstreams/<id>, its measures with
+trend sparklines and its returns quarter by quarter.
+State in the URL: ?area=E23000003
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from components import filters
+from components.formatting import percent
+from components.shell import illustrative_badge, message
+from data_access import workstreams
+from data_access.areas import get_area
+from data_access.errors import AccessDenied, NotFound, StoreUnavailable
+from data_access.periods import quarter_label
+from data_access.statistics import RAG_RULE_TEXT
+from web.access import current_scope
+
+dash.register_page(
+    __name__,
+    path="/workstreams",
+    title="Workstreams – VRU Outcomes Monitor",
+    name="Workstreams",
+    order=6,
+)
+
+PAGE = "workstreams"
+RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
+
+
+def layout(area: str | None = None, **_query):
+    return html.Div(
+        [
+            html.H1("Workstreams"),
+            html.P(
+                "Each workstream's measures against their targets, and whether its "
+                "quarterly returns are in. Choose a workstream to see its measures, "
+                "trends and returns.",
+                className="lead",
+            ),
+            filters.filter_bar(
+                [
+                    html.Div(
+                        [
+                            html.Label(
+                                "VRU area",
+                                htmlFor=f"{PAGE}-area",
+                                className="form-label",
+                            ),
+                            dcc.Dropdown(
+                                id=f"{PAGE}-area",
+                                value=area or None,
+                                # Kept when back/forward re-render this page; the
+                                # full options follow from the shell's store.
+                                options=[{"label": area, "value": area}]
+                                if area
+                                else [],
+                                clearable=True,
+                                searchable=True,
+                                placeholder="All the areas you can see",
+                            ),
+                        ],
+                        className="filter",
+                    )
+                ]
+            ),
+            filters.area_levels(PAGE, ("pfa", f"render:{area}")),
+            filters.url_params(PAGE, {"area": f"{PAGE}-area"}),
+            filters.url_sync(PAGE),
+            html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+        ]
+    )
+
+
+filters.link_area_options(PAGE, levels=("pfa",))
+filters.link_url_sync(PAGE, {"area": f"{PAGE}-area"})
+
+
+@callback(Output(f"{PAGE}-content", "children"), Input(f"{PAGE}-area", "value"))
+def show_workstreams(area_code):
+    try:
+        scope = current_scope()
+        table = workstreams.workstream_list(scope=scope, area_code=area_code or None)
+        latest = workstreams.reporting_quarter()
+    except NotFound:
+        return message(
+            f"There is no area with the code '{area_code}'. Choose one from the list.",
+            kind="warning",
+        )
+    except AccessDenied:
+        return message(
+            f"Workstreams in {_area_name(area_code)} are outside your access. "
+            "Choose an area you can see, or clear the filter.",
+            kind="info",
+        )
+    except StoreUnavailable:
+        return message(
+            "Data temporarily unavailable. Please try again shortly.", kind="warning"
+        )
+    where = _area_name(area_code) if area_code else "the areas you can see"
+    if not area_code and not scope.unrestricted and len(scope.area_codes) == 1:
+        where = _area_name(next(iter(scope.area_codes)))
+    if table.empty:
+        return message(f"No workstreams are recorded for {where}.")
+    children = [rag_explainer(), returns_note(latest)]
+    own = table[table["own"]]
+    if not own.empty:
+        children += [
+            html.H2("Your workstream"),
+            *([illustrative_badge()] if bool(own["illustrative"].any()) else []),
+            workstream_table(own, caption="Your workstream", table_id=f"{PAGE}-own"),
+        ]
+        table = table[~table["own"]]
+    if not table.empty:
+        heading = (
+            f"Other workstreams in {where}"
+            if not own.empty
+            else f"Workstreams in {where}"
+        )
+        children += [
+            html.H2(f"{heading} ({len(table)})"),
+            *([illustrative_badge()] if bool(table["illustrative"].any()) else []),
+            workstream_table(table, caption=heading, table_id=f"{PAGE}-table"),
+        ]
+    return children
+
+
+def _area_name(area_code: str | None) -> str:
+    try:
+        return get_area(area_code).name if area_code else "this area"
+    except Exception:  # noqa: BLE001 - a message must not fail
+        return str(area_code)
+
+
+def rag_explainer() -> html.Details:
+    """How RAG ratings are decided, for each polarity, in words."""
+    return html.Details(
+        [
+            html.Summary("How the RAG rating is decided"),
+            html.P(
+                "Each measure's latest quarterly value is compared with the target "
+                "for that quarter's financial year. The rating is always written in "
+                "words as well as shown in colour."
+            ),
+            html.Dl(
+                [
+                    html.Dt("Where lower is better"),
+                    html.Dd(RAG_RULE_TEXT["lower_is_better"]),
+                    html.Dt("Where higher is better"),
+                    html.Dd(RAG_RULE_TEXT["higher_is_better"]),
+                    html.Dt("Where neither is better"),
+                    html.Dd(RAG_RULE_TEXT["no_judgement"]),
+                ]
+            ),
+            html.P(
+                "Small counts (1 to 7) may be shown as * under disclosure control; "
+                "their rating is then not shown either."
+            ),
+        ],
+        className="ws-rag-rule",
+    )
+
+
+def returns_note(latest) -> html.P:
+    if latest is None:
+        return html.P("No quarterly returns have been received yet.")
+    return html.P(
+        f"Returns are counted up to {quarter_label(latest)}, the latest quarter "
+        f"any workstream has returned. Each quarter's return is due "
+        f"{workstreams.RETURN_DUE_DAYS} days after the quarter ends.",
+        className="ws-returns-note",
+    )
+
+
+def rag_badge(rag: str, text: str | None = None) -> html.Span:
+    """A RAG rating in words, with a colour swatch that is never the only cue."""
+    key = rag if rag in ("green", "amber", "red") else "none"
+    return html.Span(
+        [
+            html.Span(className=f"rag-dot rag-dot--{key}", **{"aria-hidden": "true"}),
+            text or workstreams.RAG_LABELS.get(rag, rag),
+        ],
+        className=f"rag rag--{key}",
+    )
+
+
+def _rag_counts(row) -> html.Span:
+    parts = []
+    for key, word in RAG_WORDS.items():
+        parts.append(rag_badge(key, f"{getattr(row, key)} {word}"))
+    if row.other:
+        parts.append(rag_badge("none", f"{row.other} not rated"))
+    return html.Span(parts, className="rag-counts")
+
+
+def _date(day) -> str:
+    return f"{day.day} {day:%B %Y}" if day is not None and day == day else "–"
+
+
+def workstream_table(frame, *, caption: str, table_id: str) -> html.Div:
+    head = [
+        "Workstream",
+        "VRU area",
+        "Lead role",
+        "Measures by RAG rating",
+        "Returns received",
+        "Late returns",
+        "Next return due",
+    ]
+    rows = []
+    for r in frame.itertuples():
+        received = (
+            f"{r.received_returns} of {r.expected_returns} "
+            f"({percent(r.completeness, 0, fraction=True)})"
+            if r.expected_returns
+            else "None expected yet"
+        )
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(
+                        dcc.Link(r.name, href=f"/workstreams/{r.workstream_id}"),
+                        scope="row",
+                    ),
+                    html.Td(r.vru_name),
+                    html.Td(r.lead_role),
+                    html.Td(_rag_counts(r)),
+                    html.Td(received),
+                    html.Td(str(r.late_returns), className="text-end"),
+                    html.Td(_date(r.next_due)),
+                ]
+            )
+        )
+    return html.Div(
+        html.Table(
+            [
+                html.Caption(caption, className="visually-hidden"),
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th(
+                                h,
+                                scope="col",
+                                className="text-end" if h == "Late returns" else None,
+                            )
+                            for h in head
+                        ]
+                    )
+                ),
+                html.Tbody(rows),
+            ],
+            className="table table-sm ws-table",
+            id=table_id,
+        ),
+        className="table-responsive",
+        role="region",
+        tabIndex=0,
+        **{"aria-label": caption},
+    )

@@ -1,0 +1,115 @@
+"""Every environment variable the app reads, in one place.
+
+Each setting has a comment saying why it exists and a fallback that is logged, so an
+operator can see from the log which defaults a process is running on. The README's
+configuration table mirrors this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", PROJECT_ROOT / "instance"))
+
+
+_LOGGED_FALLBACKS: set[str] = set()
+
+
+def _env(name: str, default: str | None, *, why: str) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        # Settings are read per request; say which defaults are in force once.
+        if default is not None and name not in _LOGGED_FALLBACKS:
+            _LOGGED_FALLBACKS.add(name)
+            log.info("%s not set; using default (%s)", name, why)
+        return default
+    return value
+
+
+def database_url() -> str:
+    """SQLAlchemy URL of the store: SQLite file under instance/ unless DATABASE_URL."""
+    default = f"sqlite:///{INSTANCE_DIR / 'vru.sqlite3'}"
+    url = _env("DATABASE_URL", default, why="embedded SQLite demo store")
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy 2 wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def redis_url() -> str | None:
+    """Shared cache for several workers/hosts; without it each process caches alone."""
+    return _env("REDIS_URL", None, why="no shared cache")
+
+
+def cache_type() -> str:
+    """Flask-Caching backend class name; RedisCache when REDIS_URL is set."""
+    default = "RedisCache" if redis_url() else "SimpleCache"
+    return _env("CACHE_TYPE", default, why="derived from REDIS_URL")
+
+
+def cache_timeout() -> int:
+    """Seconds a cached query or embed stays fresh (also the embed max-age)."""
+    return int(_env("CACHE_TIMEOUT", "300", why="five minutes"))
+
+
+def demo_mode() -> bool:
+    """Demo mode (the default for `make run`) may generate and keep its own secret."""
+    return _env("VRU_DEMO", "1", why="demo mode on") not in {"0", "false", "no"}
+
+
+def secret_key() -> str:
+    """Signs sessions and CSRF tokens. Required outside the demo; in the demo it is
+    generated once and kept in instance/ so sessions survive restarts and are shared
+    by every worker on the host."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if not demo_mode():
+        raise RuntimeError("SECRET_KEY must be set when VRU_DEMO=0")
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        os.replace(tmp, path)
+        log.info("generated a demo SECRET_KEY in %s", path)
+    return path.read_text().strip()
+
+
+def embed_frame_ancestors() -> str:
+    """CSP frame-ancestors for /embed/* only; every other page refuses framing."""
+    return _env("EMBED_FRAME_ANCESTORS", "*", why="embeds may be framed anywhere")
+
+
+def sign_in_attempts_per_window() -> int:
+    """Failed sign-ins allowed per user name and per client within the window."""
+    return int(_env("SIGNIN_MAX_ATTEMPTS", "5", why="five attempts"))
+
+
+def sign_in_window_seconds() -> int:
+    return int(_env("SIGNIN_WINDOW_SECONDS", "900", why="fifteen minutes"))
+
+
+def upload_max_bytes() -> int:
+    """Largest return file accepted (bytes)."""
+    return int(_env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024), why="10 MB"))
+
+
+def https() -> bool:
+    """Behind HTTPS: Secure cookies and HSTS."""
+    return _env("VRU_HTTPS", "0", why="plain HTTP on localhost") in {"1", "true", "yes"}
+
+
+def api_rate_limit() -> str:
+    """Requests per client per period for /api/v1 (Flask-Limiter syntax); counted in
+    Redis when REDIS_URL is set, else per process."""
+    return _env("API_RATE_LIMIT", "120/minute", why="120 requests a minute")

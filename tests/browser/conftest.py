@@ -1,0 +1,119 @@
+"""Browser tests: headless Debian Chromium through dash_duo, signed in as a demo
+user over the shipped data, with axe-core checks of WCAG 2.2 A/AA rules."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.chrome.options import Options
+
+AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def pytest_setup_options():
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(flag)
+    return options
+
+
+@pytest.fixture
+def browser_app(loaded_sqlite_store):
+    """The app over the shipped data, with one account per role."""
+    from app import app
+    from data_access import users
+
+    existing = {u.username: u for u in users.list_users()}
+    passwords = {}
+    accounts = {
+        "admin": dict(role="admin", role_title="VRU Director"),
+        "board": dict(
+            role="viewer", role_title="Board Member", area_codes=("E23000036",)
+        ),
+    }
+    for name, kwargs in accounts.items():
+        if name in existing:
+            passwords[name] = users.set_password(username=name)
+        else:
+            _, passwords[name] = users.create_user(username=name, **kwargs)
+    return app, passwords
+
+
+def start(dash_duo, app) -> str:
+    """Start the app without waiting on "/" (which redirects to the sign-in form);
+    returns the base URL."""
+    # A free port each time: several test runs may share the machine.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dash_duo.start_server(app, navigate=False, port=port)
+    return dash_duo.server.url.rstrip("/")
+
+
+def open_page(dash_duo, base: str, path: str) -> None:
+    """Load a Dash page and wait until its renderer has drawn the shell."""
+    dash_duo.wait_for_page(base + path)
+    dash_duo.wait_for_element("#main-content h1")
+
+
+def sign_in(dash_duo, base: str, username: str, password: str) -> None:
+    dash_duo.driver.get(base + "/signin")
+    dash_duo.wait_for_element("#username").send_keys(username)
+    dash_duo.find_element("#password").send_keys(password)
+    dash_duo.find_element("button[type=submit]").click()
+    # The sign-in form has its own #main-content, so wait for the redirect away
+    # from it: navigating on before the POST returns would race the session cookie.
+    dash_duo._wd_wait.until(
+        lambda driver: "/signin" not in driver.current_url,
+        message=f"still on the sign-in page after signing in as {username}",
+    )
+    dash_duo.wait_for_element("#main-content h1")
+
+
+def axe_violations(dash_duo) -> list[dict]:
+    """axe-core violations of the WCAG 2.2 A/AA rules on the current page."""
+    driver = dash_duo.driver
+    driver.execute_script(AXE)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(r => done(JSON.stringify(r.violations)))"
+        ".catch(e => done(JSON.stringify([{id: 'axe-error', help: String(e)}])));",
+        WCAG_TAGS,
+    )
+    return [
+        {
+            "id": v["id"],
+            "help": v.get("help"),
+            "nodes": [n.get("target") for n in v.get("nodes", [])][:5],
+        }
+        for v in json.loads(result)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _patient_waits(request):
+    """Wait up to 30 s (not dash_duo's 10 s) for elements: a 2-core CI machine under
+    load can be slow to draw a page, and a timeout there is not a product failure."""
+    if "dash_duo" in request.fixturenames:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        duo = request.getfixturevalue("dash_duo")
+        duo._wait_timeout = 30
+        duo._wd_wait = WebDriverWait(duo.driver, 30)
+    yield

@@ -1,0 +1,73 @@
+"""/compare in a browser: loads clean, controls update the charts and the URL, and
+the CSV holds the store's figures."""
+
+from __future__ import annotations
+
+import io
+import time
+from urllib.parse import unquote
+
+import pandas as pd
+
+from data_access import comparison
+from data_access.scope import SYSTEM
+from tests.browser.conftest import axe_violations, open_page, sign_in, start
+
+
+def _choose(dash_duo, control_id: str, label: str) -> None:
+    dash_duo.find_element(f"#{control_id}").click()
+    option = None
+    time.sleep(0.5)
+    for element in dash_duo.driver.find_elements("css selector", "[role=option]"):
+        if element.text.strip() == label:
+            option = element
+            break
+    assert option is not None, f"no option {label!r}"
+    option.click()
+
+
+def _wait_for(predicate, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
+    app, passwords = browser_app
+    base = start(dash_duo, app)
+    sign_in(dash_duo, base, "admin", passwords["admin"])
+    open_page(
+        dash_duo,
+        base,
+        "/compare?measure=knife_offences&period=2018-04&benchmark=national&level=95",
+    )
+    dash_duo.wait_for_element("#compare-ranking-graph", timeout=45)
+    dash_duo.wait_for_element("#compare-map-graph")
+    dash_duo.wait_for_element("#compare-funnel-graph")
+    dash_duo.wait_for_element("#compare-vru-chart-graph", timeout=20)
+    assert axe_violations(dash_duo) == []
+
+    href = dash_duo.find_element("#compare-ranking-csv").get_attribute("href")
+    table = pd.read_csv(io.StringIO(unquote(href.split(",", 1)[1]).lstrip("\ufeff")))
+    direct = comparison.force_area_rates(
+        scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
+    )
+    assert list(table["Code"]) == list(direct["code"])
+    assert list(table["Rate per 100,000"]) == list(direct["rate"].round(1))
+
+    _choose(dash_duo, "compare-level", "99.8%")
+    assert _wait_for(lambda: "level=99.8" in dash_duo.driver.current_url)
+    assert _wait_for(
+        lambda: "99.8%" in dash_duo.find_element("#compare-ranking-title").text
+    )
+    _choose(
+        dash_duo, "compare-measure", "Homicides involving a knife or sharp instrument"
+    )
+    assert _wait_for(lambda: "measure=homicide_knife" in dash_duo.driver.current_url)
+    assert _wait_for(
+        lambda: "Homicides" in dash_duo.find_element("#compare-ranking-title").text
+    )
+    assert dash_duo.get_logs() == []

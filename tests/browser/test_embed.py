@@ -1,0 +1,67 @@
+"""Embeds in a real browser: at 320 px and 1200 px the chart draws (plotly's svg),
+no horizontal scroll, the table alternative is there, no console errors (so no
+CSP violations) and no axe-core WCAG 2.2 A/AA violations; the gallery too."""
+
+import pytest
+
+from tests.browser.conftest import axe_violations, start
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def public_app(loaded_sqlite_store):
+    from app import app
+
+    return app
+
+
+def _check_embed(dash_duo, url: str, width: int) -> None:
+    driver = dash_duo.driver
+    driver.set_window_size(width, 900)
+    driver.get(url)
+    dash_duo.wait_for_element("#embed-plot svg.main-svg", timeout=10)
+    dash_duo.wait_for_element("#embed-table caption")
+    scroll, client = driver.execute_script(
+        "return [document.documentElement.scrollWidth,"
+        " document.documentElement.clientWidth]"
+    )
+    assert scroll <= client, f"horizontal scroll at {width}px: {scroll} > {client}"
+    # The watermark is drawn inside the plot.
+    svg_text = driver.execute_script(
+        "return document.querySelector('#embed-plot').textContent"
+    )
+    assert "Illustrative data" in svg_text
+    dash_duo.find_element("#embed-table-details summary").click()
+    rows = driver.find_elements("css selector", "#embed-table tbody tr")
+    assert rows
+    assert axe_violations(dash_duo) == []
+
+
+def test_trend_embed_at_320_and_1200_px(dash_duo, public_app):
+    base = start(dash_duo, public_app)
+    for width in (320, 1200):
+        _check_embed(dash_duo, base + "/embed/trend?area=E23000036", width)
+    assert dash_duo.get_logs() == []
+
+
+def test_reach_and_compare_embeds_at_320_px(dash_duo, public_app):
+    base = start(dash_duo, public_app)
+    _check_embed(dash_duo, base + "/embed/reach?area=E23000036", 320)
+    _check_embed(dash_duo, base + "/embed/compare", 320)
+    assert dash_duo.get_logs() == []
+
+
+def test_gallery_is_accessible_and_previews_charts(dash_duo, public_app):
+    base = start(dash_duo, public_app)
+    dash_duo.driver.set_window_size(1200, 900)
+    dash_duo.driver.get(base + "/embed")
+    dash_duo.wait_for_element("#chart-trend iframe")
+    assert len(dash_duo.driver.find_elements("css selector", "iframe")) == 4
+    assert axe_violations(dash_duo) == []
+    dash_duo.find_element("#trend-area").send_keys("West Midlands")
+    dash_duo.find_element("#chart-trend button[type=submit]").click()
+    dash_duo.wait_for_element("#chart-trend iframe")
+    snippet = dash_duo.find_element("#trend-snippet").get_attribute("value")
+    assert "area=E23000014" in snippet and 'loading="lazy"' in snippet
+    assert dash_duo.get_logs() == []

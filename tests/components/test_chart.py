@@ -1,0 +1,743 @@
+"""The shared chart card and figure builders, called as plain functions.
+
+The card is walked as a component tree: no browser needed.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+from pathlib import Path
+from urllib.parse import unquote
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import plotly.utils
+import pytest
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from components import theme
+from components.chart import (
+    CSV_DATA_URI_PREFIX,
+    DATA_STATUS_COLUMN,
+    DEFAULT_EMPTY_MESSAGE,
+    ILLUSTRATIVE_LABEL,
+    WATERMARK_NAME,
+    ChartSpec,
+    bar_figure,
+    chart_card,
+    csv_href,
+    empty_card,
+    funnel_figure,
+    graph_config,
+    ranked_bar_figure,
+    shown_table,
+    spine_figure,
+    summary_for_ranking,
+    summary_for_series,
+    table_to_csv,
+    trend_figure,
+    watermark,
+)
+
+COMPONENT_FILES = ["__init__.py", "chart.py", "formatting.py", "theme.py"]
+
+# --------------------------------------------------------------------------- helpers
+
+
+def walk(node):
+    """Every component in the tree, depth first."""
+    if isinstance(node, Component):
+        yield node
+        yield from walk(getattr(node, "children", None))
+    elif isinstance(node, list | tuple):
+        for child in node:
+            yield from walk(child)
+
+
+def find(node, kind):
+    return [c for c in walk(node) if isinstance(c, kind)]
+
+
+def text_of(node) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, str | int | float):
+        return str(node)
+    if isinstance(node, list | tuple):
+        return "".join(text_of(c) for c in node)
+    return text_of(getattr(node, "children", None))
+
+
+def visible_text(node) -> str:
+    """Text without visually hidden helper spans."""
+    if isinstance(node, list | tuple):
+        return "".join(visible_text(c) for c in node)
+    if isinstance(node, Component):
+        if "visually-hidden" in (getattr(node, "className", None) or ""):
+            return ""
+        return visible_text(getattr(node, "children", None))
+    return "" if node is None else str(node)
+
+
+def as_number(text: str) -> float:
+    return float(text.replace(",", "").replace("£", ""))
+
+
+def legend_traces(fig: go.Figure):
+    roles = {"series", "category", "band", "limit", "benchmark"}
+    return [t for t in fig.data if (t.meta or {}).get("role") in roles]
+
+
+def style_key(trace):
+    marker = getattr(trace, "marker", None)
+    line = getattr(trace, "line", None)
+    pattern = getattr(marker, "pattern", None) if marker is not None else None
+    return (
+        trace.type,
+        getattr(marker, "symbol", None) if trace.type == "scatter" else None,
+        getattr(line, "dash", None) if trace.type == "scatter" else None,
+        getattr(pattern, "shape", None) if trace.type == "bar" else None,
+    )
+
+
+def assert_not_colour_alone(traces):
+    """Each legend entry differs from every other in symbol, dash or pattern."""
+    keys = [style_key(t) for t in traces]
+    assert len(keys) >= 2
+    assert len(set(keys)) == len(keys), keys
+
+
+# --------------------------------------------------------------------------- data
+
+
+@pytest.fixture
+def trend_df():
+    years = ["2016/17", "2017/18", "2018/19", "2019/20", "2020/21"]
+    return pd.DataFrame(
+        {
+            "Year": years * 3,
+            "Area": ["Avon and Somerset"] * 5 + ["Hampshire"] * 5 + ["Lancashire"] * 5,
+            "Rate": [60.2, 61.0, 64.3, 58.1, 55.0]
+            + [40.0, 42.5, 45.1, 44.0, 41.2]
+            + [50.0, 51.0, 49.5, 47.0, 46.1],
+            "Lower": [55.0, 56.0, 59.0, 53.0, 50.0]
+            + [36.0, 38.0, 41.0, 40.0, 37.0]
+            + [46.0, 47.0, 45.0, 43.0, 42.0],
+            "Upper": [65.0, 66.0, 69.0, 63.0, 60.0]
+            + [44.0, 47.0, 49.0, 48.0, 45.0]
+            + [54.0, 55.0, 54.0, 51.0, 50.0],
+        }
+    )
+
+
+@pytest.fixture
+def ranked_df():
+    return pd.DataFrame(
+        {
+            "Force area": ["Merseyside", "Avon and Somerset", "Dyfed-Powys", "Kent"],
+            "Rate": [123.4, 60.1, 20.1, 55.2],
+            "Lower": [115.0, 55.0, 15.0, 50.0],
+            "Upper": [132.0, 65.0, 26.0, 60.0],
+            "Compared with England and Wales": ["Worse", "similar", "better", None],
+        }
+    )
+
+
+@pytest.fixture
+def table():
+    return pd.DataFrame(
+        {
+            "Year": ["2016/17", "2017/18", "2018/19"],
+            "Offences": [1040, 1100, 1234],
+            "Rate per 100,000": [61.2, 64.7, 72.6],
+            "95% CI lower": [57.5, 60.9, 68.6],
+            "95% CI upper": [65.1, 68.7, 76.8],
+            "Source": ["ONS", "ONS", "ONS"],
+        }
+    )
+
+
+@pytest.fixture
+def spec(table):
+    fig = trend_figure(table, x="Year", y="Offences", y_title="Offences")
+    return ChartSpec(
+        chart_id="violence-trend",
+        title="Knife offences in Avon and Somerset rose by 19% since 2016/17",
+        caption="Police recorded knife offences, Avon and Somerset, 2016/17 to 2018/19",
+        figure=fig,
+        table=table,
+        summary=summary_for_series(
+            table, x="Year", y="Offences", label="Knife offences"
+        ),
+        source="ONS, Police recorded crime",
+    )
+
+
+def illustrative(spec: ChartSpec, flag: bool = True) -> ChartSpec:
+    from dataclasses import replace
+
+    return replace(spec, illustrative=flag)
+
+
+# --------------------------------------------------------------------------- card
+
+
+def test_card_is_a_figure_with_heading_graph_summary_table_csv_and_figcaption(spec):
+    card = chart_card(spec)
+    assert isinstance(card, html.Figure)
+    assert card.to_plotly_json()["props"]["aria-labelledby"] == "violence-trend-title"
+
+    (heading,) = find(card, html.H2)
+    assert heading.children == spec.title
+    assert heading.id == "violence-trend-title"
+
+    (graph,) = find(card, dcc.Graph)
+    assert graph.id == "violence-trend-graph"
+    assert isinstance(graph.figure, go.Figure) and len(graph.figure.data) == 1
+
+    (summary,) = [
+        p
+        for p in find(card, html.P)
+        if getattr(p, "id", None) == "violence-trend-summary"
+    ]
+    assert spec.summary in text_of(summary)
+
+    (details,) = find(card, html.Details)
+    (toggle,) = find(details, html.Summary)
+    assert toggle.children == "View as table"
+    assert find(details, html.Table)
+
+    (link,) = find(card, html.A)
+    assert link.href.startswith(CSV_DATA_URI_PREFIX)
+    assert link.download == "violence-trend.csv"
+    assert visible_text(link) == "Download CSV"
+
+    # the figcaption is the figure's last child and carries caption and source
+    assert isinstance(card.children[-1], html.Figcaption)
+    caption_text = text_of(card.children[-1])
+    assert spec.caption in caption_text
+    assert "Source: ONS, Police recorded crime" in caption_text
+
+
+def test_card_serialises_to_json_for_the_browser(spec):
+    card = chart_card(illustrative(spec))
+    payload = json.dumps(card, cls=plotly.utils.PlotlyJSONEncoder)
+    assert "violence-trend-graph" in payload
+
+
+def test_heading_level_is_configurable(spec):
+    card = chart_card(spec, heading_level=3)
+    assert find(card, html.H3) and not find(card, html.H2)
+    with pytest.raises(ValueError):
+        chart_card(spec, heading_level=1)
+
+
+def test_table_view_shows_the_same_numbers_as_spec_table(spec, table):
+    card = chart_card(spec)
+    (tbl,) = find(card, html.Table)
+    (caption,) = find(tbl, html.Caption)
+    assert caption.children == spec.title
+
+    header = [th for th in find(tbl, html.Th) if th.scope == "col"]
+    assert [th.children for th in header] == list(table.columns)
+
+    (body,) = find(tbl, html.Tbody)
+    rows = find(body, html.Tr)
+    assert len(rows) == len(table)
+    for row, (_, expected) in zip(rows, table.iterrows(), strict=True):
+        cells = [c for c in row.children]
+        assert len(cells) == len(table.columns)
+        # the first (text) column is a row header
+        assert isinstance(cells[0], html.Th) and cells[0].scope == "row"
+        for cell, column in zip(cells, table.columns, strict=True):
+            shown = text_of(cell)
+            value = expected[column]
+            if isinstance(value, str):
+                assert shown == value
+            else:
+                assert as_number(shown) == pytest.approx(value)
+                assert "text-end" in cell.className  # numbers right-aligned
+
+
+def test_csv_href_decodes_to_exactly_the_tables_csv(spec, table):
+    (link,) = find(chart_card(spec), html.A)
+    decoded = unquote(link.href[len(CSV_DATA_URI_PREFIX) :])
+    assert decoded == "\ufeff" + table_to_csv(table)
+    back = pd.read_csv(io.StringIO(decoded.lstrip("\ufeff")))
+    pd.testing.assert_frame_equal(back, table, check_dtype=False)
+
+
+def test_csv_neutralises_formula_injection_but_keeps_negative_numbers():
+    df = pd.DataFrame(
+        {
+            "=HYPERLINK(1)": ["=cmd", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "ok"],
+            "Change": [-5, -2.5, 0, 3, np.nan, 1e-4, 1_234_567],
+            "As text": ["-5", "+7", "-1.5", "1", "a-b", "", None],
+        }
+    )
+    rows = list(csv.reader(io.StringIO(table_to_csv(df))))
+    assert rows[0][0] == "'=HYPERLINK(1)"
+    assert [r[0] for r in rows[1:]] == [
+        "'=cmd",
+        "'+1+1",
+        "'-2+3",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "ok",
+    ]
+    assert [r[1] for r in rows[1:]] == ["-5", "-2.5", "0", "3", "", "0.0001", "1234567"]
+    # plain numbers written as text cannot be formulas and stay as they are
+    assert [r[2] for r in rows[1:]] == ["-5", "+7", "-1.5", "1", "a-b", "", ""]
+    assert table_to_csv(df).endswith("\r\n")
+
+
+def test_csv_href_is_percent_encoded():
+    href = csv_href(pd.DataFrame({"a b": ["x,y"], "£": [1]}))
+    assert " " not in href and "," not in href[len(CSV_DATA_URI_PREFIX) :]
+    assert unquote(href[len(CSV_DATA_URI_PREFIX) :]) == '\ufeffa b,£\r\n"x,y",1\r\n'
+
+
+def test_illustrative_card_has_badge_and_watermark_and_labelled_csv(spec):
+    card = chart_card(illustrative(spec))
+    badges = [s for s in find(card, html.Strong) if s.children == ILLUSTRATIVE_LABEL]
+    assert len(badges) == 1
+    assert badges[0].title  # explanation on hover
+    assert "not official statistics" in text_of(card)  # and for screen readers
+
+    (graph,) = find(card, dcc.Graph)
+    marks = [a for a in graph.figure.layout.annotations if a.name == WATERMARK_NAME]
+    assert len(marks) == 1 and marks[0].text == ILLUSTRATIVE_LABEL
+    assert 0 < marks[0].opacity < 1
+    assert (marks[0].x, marks[0].y, marks[0].xref, marks[0].yref) == (
+        0.5,
+        0.5,
+        "paper",
+        "paper",
+    )
+
+    # the page's own figure is not changed
+    assert not [a for a in spec.figure.layout.annotations if a.name == WATERMARK_NAME]
+
+    # a downloaded file never looks official
+    (link,) = find(card, html.A)
+    decoded = unquote(link.href[len(CSV_DATA_URI_PREFIX) :])
+    back = pd.read_csv(io.StringIO(decoded.lstrip("\ufeff")))
+    assert (back[DATA_STATUS_COLUMN] == ILLUSTRATIVE_LABEL).all()
+    assert DATA_STATUS_COLUMN in [th.children for th in find(card, html.Th)]
+
+
+def test_official_card_has_no_badge_and_no_watermark(spec):
+    card = chart_card(illustrative(spec, False))
+    assert ILLUSTRATIVE_LABEL not in text_of(card)
+    (graph,) = find(card, dcc.Graph)
+    assert not [a for a in graph.figure.layout.annotations if a.name == WATERMARK_NAME]
+    assert DATA_STATUS_COLUMN not in shown_table(spec).columns
+
+
+def test_illustrative_table_already_labelled_is_not_labelled_twice(spec, table):
+    labelled = table.assign(Status="Illustrative data")
+    from dataclasses import replace
+
+    out = shown_table(replace(spec, table=labelled, illustrative=True))
+    assert list(out.columns) == list(labelled.columns)
+
+
+def test_watermark_is_idempotent():
+    fig = go.Figure(go.Scatter(x=[1], y=[1]))
+    watermark(watermark(fig))
+    assert [a.name for a in fig.layout.annotations] == [WATERMARK_NAME]
+
+
+def test_empty_message_replaces_the_chart(spec):
+    from dataclasses import replace
+
+    card = chart_card(
+        replace(spec, empty_message="No knife offences are recorded for this area.")
+    )
+    assert "No knife offences are recorded for this area." in text_of(card)
+    assert not find(card, dcc.Graph)
+    assert not find(card, html.Table)
+    assert not find(card, html.A)
+    assert find(card, html.H2)[0].children == spec.title
+    assert isinstance(card.children[-1], html.Figcaption)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"figure": None},
+        {"figure": go.Figure()},
+        {"table": pd.DataFrame()},
+    ],
+    ids=["no figure", "no traces", "no rows"],
+)
+def test_missing_data_never_gives_a_blank_chart(spec, change):
+    from dataclasses import replace
+
+    card = chart_card(replace(spec, **change))
+    assert not find(card, dcc.Graph)
+    assert DEFAULT_EMPTY_MESSAGE in text_of(card)
+
+
+def test_empty_card():
+    card = empty_card("Spend by tier", "No returns have been approved yet.")
+    assert isinstance(card, html.Figure)
+    assert find(card, html.H2)[0].children == "Spend by tier"
+    assert "No returns have been approved yet." in text_of(card)
+    assert not find(card, dcc.Graph)
+
+
+def test_modebar_offers_only_a_high_resolution_png_export(spec):
+    (graph,) = find(chart_card(spec), dcc.Graph)
+    config = graph.config
+    assert config == graph_config("violence-trend")
+    assert config["modeBarButtons"] == [["toImage"]]
+    options = config["toImageButtonOptions"]
+    assert options["format"] == "png"
+    assert options["scale"] >= 2
+    assert options["filename"] == "violence-trend"
+    assert config["displaylogo"] is False
+    assert config["responsive"] is True
+
+
+def test_suppressed_cells_show_a_star_and_the_note(spec):
+    from dataclasses import replace
+
+    table = pd.DataFrame(
+        {"Local authority": ["Bristol", "BANES"], "Admissions": [42, "*"]}
+    )
+    card = chart_card(
+        replace(
+            spec,
+            table=table,
+            suppression_note="Counts of 1 to 7 are suppressed to protect privacy.",
+        )
+    )
+    (tbl,) = find(card, html.Table)
+    cells = find(tbl, html.Td)
+    assert visible_text(cells[-1]) == "*"
+    assert "text-end" in cells[-1].className
+    assert "Counts of 1 to 7 are suppressed to protect privacy." in text_of(card)
+    (link,) = find(card, html.A)
+    decoded = unquote(link.href[len(CSV_DATA_URI_PREFIX) :])
+    assert decoded.endswith("BANES,*\r\n")
+
+
+def test_table_formats_missing_values_years_and_custom_columns(spec):
+    from dataclasses import replace
+
+    from components.formatting import money
+
+    table = pd.DataFrame(
+        {"Financial year": [2019, 2020], "Allocation": [1_160_000, np.nan]}
+    )
+    card = chart_card(replace(spec, table=table, column_formats={"Allocation": money}))
+    cells = find(find(card, html.Table)[0], html.Td)
+    texts = [visible_text(c) for c in cells]
+    assert texts == ["£1.16m", "–"]  # first column is the row header
+    headers = [text_of(th) for th in find(card, html.Th) if th.scope == "row"]
+    assert headers == ["2019", "2020"]  # years without a thousands separator
+
+
+def test_chart_id_must_be_a_namespaced_slug():
+    with pytest.raises(ValueError):
+        ChartSpec(chart_id="Violence Trend", title="t", caption="c")
+    with pytest.raises(ValueError):
+        ChartSpec(chart_id="violence-trend", title=" ", caption="c")
+    spec = ChartSpec(
+        chart_id="funding-burn", title="t", caption="c", csv_filename="burn rate"
+    )
+    assert spec.filename == "burn-rate.csv"
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_theme_is_registered_and_default():
+    assert theme.TEMPLATE_NAME in pio.templates
+    template = pio.templates["vru"]
+    assert template.layout.paper_bgcolor == "#FFFFFF"
+    assert template.layout.font.family.startswith("system-ui")
+    assert list(template.layout.colorway)[:2] == ["#12436D", "#28A197"]
+
+
+def test_trend_series_differ_by_symbol_and_dash_not_colour_alone(trend_df):
+    fig = trend_figure(
+        trend_df,
+        x="Year",
+        y="Rate",
+        lower="Lower",
+        upper="Upper",
+        series="Area",
+        y_title="Rate per 100,000",
+        vlines=[("2019/20", "VRU funding began")],
+        breaks=[("2017/18", "Change in recording practice")],
+    )
+    series = legend_traces(fig)
+    assert [t.name for t in series] == ["Avon and Somerset", "Hampshire", "Lancashire"]
+    assert len({t.marker.symbol for t in series}) == 3
+    assert len({t.line.dash for t in series}) == 3
+    assert_not_colour_alone(series)
+    # CI ribbons: a filled band per series, out of the legend
+    ribbons = [t for t in fig.data if (t.meta or {}).get("role") == "ci"]
+    assert len(ribbons) == 6 and all(t.showlegend is False for t in ribbons)
+    assert "95% CI: 55.0 to 65.0" in series[0].hovertext[0]
+    # funding start and data break as labelled vertical lines
+    names = [s.name for s in fig.layout.shapes]
+    assert "vline: VRU funding began" in names
+    assert "break: Change in recording practice" in names
+    labels = {a.text for a in fig.layout.annotations}
+    assert {"VRU funding began", "Change in recording practice"} <= labels
+    assert fig.layout.template.layout.font.family.startswith("system-ui")
+
+
+def test_trend_with_error_bars_and_gaps(trend_df):
+    df = trend_df.astype({"Rate": object})
+    df.loc[2, "Rate"] = "*"
+    fig = trend_figure(
+        df, x="Year", y="Rate", lower="Lower", upper="Upper", y_title="R", ci="bars"
+    )
+    (line,) = legend_traces(fig)
+    assert line.error_y.array[0] == pytest.approx(65.0 - 60.2)
+    assert line.y[2] is None  # a suppressed value is a gap, not a zero
+
+
+def test_ranked_bars_are_sorted_with_category_patterns_and_words(ranked_df):
+    fig = ranked_bar_figure(
+        ranked_df,
+        label="Force area",
+        value="Rate",
+        lower="Lower",
+        upper="Upper",
+        category_col="Compared with England and Wales",
+        benchmark=58.0,
+        benchmark_label="England and Wales",
+        highlight="Kent",
+    )
+    bars = legend_traces(fig)
+    assert [t.name for t in bars] == ["Better", "Similar", "Worse", "Not compared"]
+    assert_not_colour_alone(bars)
+    for bar in bars:
+        assert all(bar.name in text for text in bar.text)
+    labels = [a.text for a in fig.layout.annotations if a.name == "bar-label"]
+    assert sorted(labels) == sorted(
+        ["123.4 Worse", "60.1 Similar", "20.1 Better", "55.2 Not compared"]
+    )
+    # highest at the top: plotly draws the category array from the bottom
+    assert list(fig.layout.yaxis.categoryarray) == [
+        "Dyfed-Powys",
+        "Kent",
+        "Avon and Somerset",
+        "Merseyside",
+    ]
+    assert "<b>Kent</b>" in fig.layout.yaxis.ticktext
+    (worse,) = [t for t in bars if t.name == "Worse"]
+    assert worse.error_x.array[0] == pytest.approx(132.0 - 123.4)
+    benchmark = [s for s in fig.layout.shapes if s.name == "benchmark"]
+    assert benchmark and benchmark[0].x0 == 58.0
+    assert any(a.text == "England and Wales: 58.0" for a in fig.layout.annotations)
+
+
+def test_ranked_bars_without_categories_or_values(ranked_df):
+    df = ranked_df.assign(Rate=[123.4, np.nan, 20.1, 55.2])
+    fig = ranked_bar_figure(df, label="Force area", value="Rate")
+    assert len(fig.data) == 1
+    assert "Avon and Somerset" in fig.layout.yaxis.categoryarray
+    assert any(a.text == "No value shown" for a in fig.layout.annotations)
+
+
+def test_funnel_plot_limits_bands_and_outlier_labels():
+    limits = pd.DataFrame(
+        {
+            "Population": [1e5, 1e6, 2e6],
+            "lower_95": [40.0, 45.0, 46.0],
+            "upper_95": [60.0, 55.0, 54.0],
+            "lower_998": [35.0, 42.0, 44.0],
+            "upper_998": [65.0, 58.0, 56.0],
+        }
+    )
+    areas = pd.DataFrame(
+        {
+            "Area": ["High", "Raised", "Typical", "Lowered", "Low"],
+            "Population": [1e6, 1e6, 1e6, 1e6, 1e6],
+            "Rate": [70.0, 56.0, 50.0, 44.0, 30.0],
+        }
+    )
+    fig = funnel_figure(
+        areas,
+        x="Population",
+        y="Rate",
+        label="Area",
+        limits_df=limits,
+        benchmark=50.0,
+    )
+    traces = legend_traces(fig)
+    assert_not_colour_alone(traces)
+    bands = {t.name: t for t in traces if t.meta["role"] == "band"}
+    assert set(bands) == {
+        "Above 99.8% limit",
+        "Above 95% limit",
+        "Within 95% limits",
+        "Below 95% limit",
+        "Below 99.8% limit",
+    }
+    assert list(bands["Above 99.8% limit"].text) == ["High"]
+    assert list(bands["Below 99.8% limit"].text) == ["Low"]
+    assert bands["Within 95% limits"].text is None
+    dashes = {t.name: t.line.dash for t in traces if t.meta["role"] != "band"}
+    assert dashes["95% control limits"] != dashes["99.8% control limits"]
+
+
+def test_bar_groups_have_patterns_and_value_labels():
+    df = pd.DataFrame(
+        {
+            "Year": ["2019/20"] * 3 + ["2020/21"] * 3,
+            "Tier": ["Primary", "Secondary", "Tertiary"] * 2,
+            "Spend": [300_000, 520_000, 880_000, 410_000, 600_000, 1_160_000],
+        }
+    )
+    from components.formatting import money
+
+    fig = bar_figure(df, x="Year", y="Spend", color="Tier", value_formatter=money)
+    assert_not_colour_alone(legend_traces(fig))
+    assert list(fig.data[2].text) == ["£880,000", "£1.16m"]
+    assert fig.layout.barmode == "stack"
+    assert "£1m" in fig.layout.yaxis.ticktext  # axis in the same words
+
+    fig = bar_figure(
+        df, x="Spend", y="Tier", color="Year", orientation="h", barmode="group"
+    )
+    assert all(t.orientation == "h" for t in fig.data)
+    assert_not_colour_alone(legend_traces(fig))
+
+
+def test_spine_markers_encode_significance_by_shape():
+    rows = [
+        {
+            "measure": "Knife crime rate",
+            "value": 70,
+            "benchmark": 50,
+            "min": 20,
+            "q25": 40,
+            "q75": 60,
+            "max": 90,
+            "category": "worse",
+            "polarity": "lower_is_better",
+        },
+        {
+            "measure": "Hospital admissions",
+            "value": 30,
+            "benchmark": 40,
+            "min": 10,
+            "q25": 30,
+            "q75": 50,
+            "max": 70,
+            "category": "better",
+            "polarity": "lower_is_better",
+        },
+        {
+            "measure": "Young people reached",
+            "value": 45,
+            "benchmark": 40,
+            "min": 10,
+            "q25": 30,
+            "q75": 50,
+            "max": 70,
+            "category": "higher",
+            "polarity": "no_judgement",
+        },
+    ]
+    fig = spine_figure(rows)
+    markers = [t for t in fig.data if t.type == "scatter"]
+    assert [t.name for t in markers] == ["Better", "Worse", "Higher"]
+    assert_not_colour_alone(markers)
+    worse = next(t for t in markers if t.name == "Worse")
+    better = next(t for t in markers if t.name == "Better")
+    # lower is better: a high value is drawn left of centre, a low one right
+    assert worse.x[0] < 0.5 < better.x[0]
+    assert any(s.name == "benchmark" and s.x0 == 0.5 for s in fig.layout.shapes)
+    assert [t.name for t in fig.data if t.type == "bar"] == [
+        "Range across areas",
+        "25th to 75th percentile",
+    ]
+
+
+# --------------------------------------------------------------------------- text
+
+
+def test_series_summary_states_change_and_latest_period():
+    df = pd.DataFrame(
+        {
+            "Year": ["2016/17", "2017/18", "2018/19", "2019/20", "2020/21"],
+            "Offences": [1040, 1100, 1180, 1200, 1234],
+        }
+    )
+    assert summary_for_series(
+        df, x="Year", y="Offences", label="Knife offences in Avon and Somerset"
+    ) == (
+        "Knife offences in Avon and Somerset rose from 1,040 in 2016/17 to 1,234 in "
+        "2020/21, a 19% increase; the latest is 2020/21."
+    )
+
+
+def test_series_summary_mentions_a_peak_skips_gaps_and_handles_series(trend_df):
+    df = pd.DataFrame({"Year": ["a", "b", "c", "d"], "Count": [100, 300, "*", 90]})
+    text = summary_for_series(df, x="Year", y="Count", label="Admissions")
+    assert text.startswith("Admissions fell from 100 in a to 90 in d, a 10% decrease")
+    assert "The highest was 300 in b." in text
+
+    text = summary_for_series(
+        trend_df,
+        x="Year",
+        y="Rate",
+        series="Area",
+        label="The rate in {series}",
+        unit="per 100,000",
+    )
+    assert "The rate in Hampshire rose from 40.0 per 100,000 in 2016/17" in text
+    assert text.count("the latest is 2020/21") == 3
+    assert summary_for_series(
+        df.iloc[:0], x="Year", y="Count", label="Admissions"
+    ).startswith("There are no data")
+
+
+def test_ranking_summary_names_extremes_and_counts_categories(ranked_df):
+    text = summary_for_ranking(
+        ranked_df,
+        label="Force area",
+        value="Rate",
+        measure="Knife crime rate",
+        category_col="Compared with England and Wales",
+        unit="per 100,000",
+        benchmark=58.0,
+        benchmark_label="England and Wales",
+        noun="force areas",
+    )
+    assert text == (
+        "Knife crime rate: of 4 force areas, Merseyside was highest at 123.4 per "
+        "100,000 and Dyfed-Powys lowest at 20.1 per 100,000. Compared with England "
+        "and Wales (58.0 per 100,000): 1 better, 1 similar, 1 worse, 1 not compared."
+    )
+
+
+# --------------------------------------------------------------------------- layers
+
+
+@pytest.mark.parametrize("name", COMPONENT_FILES)
+def test_components_stay_pure_presentation(name):
+    source = Path(__file__).resolve().parents[2] / "components" / name
+    tree = ast.parse(source.read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert not imported & {"data_access", "sqlalchemy", "flask_login"}

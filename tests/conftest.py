@@ -1,0 +1,162 @@
+"""Shared fixtures.
+
+- `store`: an empty, migrated store, once on an SQLite *file* and, when
+  TEST_DATABASE_URL is set, once on PostgreSQL (the same test runs on both).
+- `loaded_store`: the same with the shipped data loaded, built once per session per
+  engine because loading takes seconds.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from data_access import db, migrate
+
+ENGINES = ["sqlite", "postgresql"]
+
+# Tests switch stores under one app object, so cached answers would leak between
+# them; caching is tested on purpose where it matters.
+os.environ.setdefault("CACHE_TYPE", "NullCache")
+os.environ.setdefault(
+    "INSTANCE_DIR", str(Path(__file__).resolve().parent / ".instance")
+)
+
+
+def pytest_configure(config):
+    if os.environ.get("VRU_REQUIRE_SERVICES") and not os.environ.get(
+        "TEST_DATABASE_URL"
+    ):
+        raise pytest.UsageError(
+            "VRU_REQUIRE_SERVICES is set but TEST_DATABASE_URL is not"
+        )
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _postgres_database(url: str, suffix: str) -> str:
+    """A sibling database (created if missing) so fixtures never clobber each other."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    # One database per test process, so parallel runs never clobber each other.
+    name = f"{base.database}_{suffix}_{os.getpid()}"
+    _CREATED_DATABASES.add((base.render_as_string(hide_password=False), name))
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+_CREATED_DATABASES: set[tuple[str, str]] = set()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop the per-process PostgreSQL databases this run created."""
+    from data_access import db as store_db
+
+    store_db.reset_engine()
+    for base, name in _CREATED_DATABASES:
+        engine = create_engine(base, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except Exception:  # noqa: BLE001 - best effort clean-up
+            pass
+        finally:
+            engine.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _fresh_store(kind: str, tmp_dir: Path, monkeypatch_env, suffix: str) -> str:  # noqa: ANN001
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_dir / 'store.sqlite3'}"
+    else:
+        base = _postgres_url()
+        if not base:
+            pytest.skip("TEST_DATABASE_URL not set: PostgreSQL tests run in CI")
+        url = _postgres_database(base, suffix)
+        _reset_postgres(url)
+    monkeypatch_env("DATABASE_URL", url)
+    db.reset_engine()
+    migrate.upgrade()
+    return url
+
+
+@pytest.fixture(params=ENGINES)
+def store(request, tmp_path, monkeypatch):
+    """An empty migrated store; yields its URL."""
+    url = _fresh_store(request.param, tmp_path, monkeypatch.setenv, "empty")
+    yield url
+    db.reset_engine()
+
+
+@pytest.fixture(scope="session")
+def _loaded_urls(tmp_path_factory):
+    """Load the shipped data once per engine per test session."""
+    from data_access.shipped import load_shipped_data
+
+    built: dict[str, str] = {}
+    saved = os.environ.get("DATABASE_URL")
+
+    def build(kind: str) -> str:
+        if kind not in built:
+            mp = pytest.MonkeyPatch()
+            try:
+                url = _fresh_store(
+                    kind, tmp_path_factory.mktemp(kind), mp.setenv, "loaded"
+                )
+                with db.session_scope() as session:
+                    load_shipped_data(session)
+                built[kind] = url
+            finally:
+                mp.undo()
+                db.reset_engine()
+        return built[kind]
+
+    yield build
+    if saved is not None:
+        os.environ["DATABASE_URL"] = saved
+
+
+@pytest.fixture
+def loaded_sqlite_store(_loaded_urls, monkeypatch):
+    """The shipped data on SQLite only (browser tests: the engine is not what they
+    test, and loading twice would double their time)."""
+    url = _loaded_urls("sqlite")
+    monkeypatch.setenv("DATABASE_URL", url)
+    db.reset_engine()
+    yield url
+    db.reset_engine()
+
+
+@pytest.fixture(params=ENGINES)
+def loaded_store(request, _loaded_urls, monkeypatch):
+    """A store holding the shipped data. Tests must not change it."""
+    if request.param == "postgresql" and not _postgres_url():
+        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL tests run in CI")
+    url = _loaded_urls(request.param)
+    monkeypatch.setenv("DATABASE_URL", url)
+    db.reset_engine()
+    yield url
+    db.reset_engine()

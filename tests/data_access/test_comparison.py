@@ -1,0 +1,206 @@
+"""data_access.comparison over the shipped data, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from data_access import comparison, geography, statistics
+from data_access.errors import AccessDenied, InvalidParameter, NotFound
+from data_access.scope import SYSTEM, Scope
+
+VIEWER = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
+
+
+def test_knife_offences_periods_are_real_to_2018_19_then_illustrative(loaded_store):
+    table = comparison.available_periods(measure_code="knife_offences")
+    by_year = table.set_index("year")
+    assert not by_year.loc[range(2010, 2019), "illustrative"].any()
+    assert by_year.loc[range(2010, 2019), "n_areas"].eq(43).all()
+    assert by_year.loc[range(2019, 2025), "illustrative"].all()
+    assert by_year.loc[2018, "value"] == "2018-04"
+    assert by_year.loc[2018, "label"] == "2018/19"
+
+
+def test_ranking_puts_the_met_where_a_direct_computation_says(loaded_store):
+    frame = comparison.force_area_rates(
+        scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
+    )
+    assert list(frame.columns) == comparison.FORCE_AREA_COLUMNS
+    assert len(frame) == 43
+    met = frame[frame["code"] == "E23000001"].iloc[0]
+    assert met["count"] == 14842  # ONS table P5, 2018/19
+    rate, lower, upper = statistics.rate_ci(count=14842, population=met["population"])
+    assert (met["rate"], met["rate_lower"], met["rate_upper"]) == pytest.approx(
+        (rate, lower, upper)
+    )
+    assert met["benchmark_label"] == "England and Wales"
+    assert met["benchmark_rate"] == pytest.approx(47133 / 59115800 * 100_000)
+    assert met["comparison"] == "worse"
+    ranks = frame["rate"].rank(ascending=False, method="first")
+    assert list(ranks) == list(range(1, 44))
+    assert not frame["illustrative"].any()
+
+
+def test_quarters_are_summed_into_financial_years(loaded_store):
+    from data_access.measures import measure_series
+
+    frame = comparison.force_area_rates(
+        scope=SYSTEM, measure_code="knife_offences", period_start="2019-04"
+    )
+    quarters = measure_series(
+        scope=SYSTEM, measure_code="knife_offences", area_code="E23000036"
+    )
+    year = quarters[quarters["period"].str.startswith("2019/20 Q")]
+    row = frame[frame["code"] == "E23000036"].iloc[0]
+    assert len(year) == 4 and row["count"] == year["numerator"].sum()
+    assert row["population"] == year.iloc[0]["denominator"]
+    assert frame["illustrative"].all() and len(frame) == 42
+
+
+def test_confidence_level_and_group_benchmark(loaded_store):
+    wide = comparison.force_area_rates(
+        scope=SYSTEM,
+        measure_code="homicide_knife",
+        period_start="2019-04",
+        confidence=0.998,
+        benchmark="vru",
+    )
+    narrow = comparison.force_area_rates(
+        scope=SYSTEM, measure_code="homicide_knife", period_start="2019-04"
+    )
+    assert (
+        wide["rate_upper"]
+        >= narrow.set_index("code").loc[wide["code"], "rate_upper"].values
+    ).all()
+    vru = wide[wide["is_vru"]]
+    pooled = vru["count"].sum() / vru["population"].sum() * 1_000_000
+    assert wide["benchmark_rate"].iloc[0] == pytest.approx(pooled)
+    assert wide["benchmark_label"].iloc[0] == "VRU areas (pooled)"
+
+
+def test_invalid_parameters_are_refused(loaded_store):
+    with pytest.raises(InvalidParameter):
+        comparison.force_area_rates(
+            scope=SYSTEM, measure_code="knife_offences", period_start="2018-13"
+        )
+    with pytest.raises(InvalidParameter):
+        comparison.force_area_rates(
+            scope=SYSTEM,
+            measure_code="knife_offences",
+            period_start="2018-04",
+            confidence=0.9,
+        )
+    with pytest.raises(NotFound):
+        comparison.force_area_rates(
+            scope=SYSTEM, measure_code="nope", period_start="2018-04"
+        )
+
+
+def test_disclosure_rounds_hes_counts_for_scoped_users_only(loaded_store):
+    args = dict(measure_code="hospital_admissions_knife", period_start="2019-04")
+    raw = comparison.force_area_rates(scope=SYSTEM, **args)
+    shown = comparison.force_area_rates(scope=VIEWER, **args)
+    counts = shown["count"].dropna().astype(int)
+    assert (counts % 5 == 0).all()
+    assert not (raw["count"] % 5 == 0).all()
+    # rates come from the unrounded counts
+    assert shown.set_index("code")["rate"].dropna().to_dict() == pytest.approx(
+        raw.set_index("code")
+        .loc[shown.dropna(subset=["rate"])["code"], "rate"]
+        .to_dict()
+    )
+
+
+def test_funnel_limits_match_statistics(loaded_store):
+    points, limits = comparison.funnel(
+        scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
+    )
+    bench = points["benchmark_rate"].iloc[0]
+    expected = statistics.funnel_limits_rate(
+        benchmark_rate=bench, populations=limits["population"], multiplier=100_000
+    )
+    assert np.allclose(limits["upper_998"], expected["upper_998"])
+    assert np.allclose(limits["lower_95"], expected["lower_95"])
+    met = points[points["code"] == "E23000001"].iloc[0]
+    assert met["funnel_position"] == "above 99.8% limit"
+    assert set(points["funnel_position"]) <= set(comparison.FUNNEL_POSITIONS)
+
+
+def test_vru_group_pooled_rate_is_sum_of_counts_over_sum_of_populations(
+    loaded_store,
+):
+    frame = comparison.vru_vs_non_vru(scope=SYSTEM, measure_code="knife_offences")
+    fy = comparison._fy_values.uncached("knife_offences", "pfa", "all")
+    vru = frame[frame["group"] == "vru"].iloc[0]
+    assert vru["n_areas"] == 18
+    part = fy[
+        fy["is_vru"] & (fy["vru_start_year"] == 2019) & fy["year"].between(2016, 2018)
+    ]
+    assert vru["baseline_count"] == part["count"].sum()
+    assert vru["baseline_rate"] == pytest.approx(
+        part["count"].sum() / part["population"].sum() * 100_000
+    )
+    non = frame[frame["group"] == "non_vru"].iloc[0]
+    assert non["areas_left_out"] == "City of London"  # no illustrative quarters
+    assert vru["baseline_label"] == "2016/17 to 2018/19"
+    assert vru["latest_label"] == "2022/23 to 2024/25"
+    change = statistics.change_from_baseline(
+        baseline_count=vru["baseline_count"],
+        baseline_population=vru["baseline_population"],
+        current_count=vru["latest_count"],
+        current_population=vru["latest_population"],
+        multiplier=100_000,
+    )
+    assert vru["rate_ratio"] == pytest.approx(change["rate_ratio"])
+    relative = comparison.vru_relative_change(frame)
+    assert relative["ratio"] == pytest.approx(vru["rate_ratio"] / non["rate_ratio"])
+    assert relative["lower"] < relative["ratio"] < relative["upper"]
+
+
+def test_area_profile_spine_ranges(loaded_store):
+    profile = comparison.area_profile(scope=SYSTEM, area_code="E23000036")
+    assert list(profile.columns) == comparison.PROFILE_COLUMNS
+    knife = profile.set_index("measure_code").loc["knife_offences"]
+    periods = comparison.available_periods(measure_code="knife_offences")
+    latest = periods.iloc[-1]
+    assert knife["period"] == latest["label"]
+    ranked = comparison.force_area_rates(
+        scope=SYSTEM, measure_code="knife_offences", period_start=latest["value"]
+    )
+    assert knife["min"] == pytest.approx(ranked["rate"].min())
+    assert knife["max"] == pytest.approx(ranked["rate"].max())
+    assert knife["q25"] == pytest.approx(np.percentile(ranked["rate"], 25))
+    assert knife["min"] <= knife["value"] <= knife["max"]
+    assert knife["trend"] in statistics.TREND_DIRECTIONS
+    assert not math.isnan(knife["benchmark"])
+
+
+def test_area_profile_unknown_code_and_lad(loaded_store):
+    with pytest.raises(NotFound):
+        comparison.area_profile(scope=SYSTEM, area_code="X99")
+    lad = comparison.area_profile(scope=SYSTEM, area_code="E06000023")
+    assert list(lad["measure_code"]) == ["knife_offences"]
+    assert lad.iloc[0]["n_areas"] > 100
+
+
+def test_interventions_and_money_are_restricted(loaded_store):
+    assert len(comparison.area_interventions(scope=VIEWER, area_code="E23000036"))
+    money = comparison.area_money(scope=VIEWER, area_code="E23000036")
+    assert list(money.columns) == comparison.MONEY_COLUMNS and len(money)
+    with pytest.raises(AccessDenied):
+        comparison.area_interventions(scope=VIEWER, area_code="E23000014")
+    with pytest.raises(AccessDenied):
+        comparison.area_money(scope=VIEWER, area_code="E23000014")
+
+
+def test_boundaries_cover_every_force_area_and_are_small():
+    import json
+
+    shape = geography.pfa_boundaries()
+    assert len(shape["features"]) == 43
+    assert len(json.dumps(shape, separators=(",", ":"))) < 200_000
+    point = shape["features"][0]["geometry"]["coordinates"][0][0]
+    assert all(round(v, 3) == v for v in point[:2])

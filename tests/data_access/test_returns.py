@@ -1,0 +1,621 @@
+"""Quarterly returns: templates, validation of every kind of bad input, the
+draft -> submitted -> approved/returned workflow, supersession and restore, scope,
+and that a rejected file leaves the store byte-for-byte unchanged (SQLite and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from sqlalchemy import select, text
+
+from data_access import returns
+from data_access.db import get_engine, session_scope
+from data_access.errors import AccessDenied, InvalidParameter
+from data_access.models import (
+    Area,
+    AuditLog,
+    Base,
+    Intervention,
+    InterventionOutput,
+    Measure,
+    MeasureValue,
+    Source,
+    Spend,
+    Submission,
+    Workstream,
+    WorkstreamMeasure,
+)
+from data_access.scope import Scope
+
+PERIOD = dt.date(2025, 7, 1)  # 2025/26 Q2
+LABEL = "2025/26 Q2"
+TODAY = dt.date(2026, 1, 15)
+
+
+def store_checksum() -> str:
+    """SHA-256 over every row of every table, in primary key order."""
+    digest = hashlib.sha256()
+    engine = get_engine()
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            order = ", ".join(c.name for c in table.primary_key.columns)
+            for row in conn.execute(
+                text(f"SELECT * FROM {table.name} ORDER BY {order}")
+            ):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def world(store):
+    """A VRU area with one workstream (two interventions, a count and a %
+    measure), another workstream, a lead, an admin and a viewer scope."""
+    with session_scope() as session:
+        source = Source(key="test", publisher="t", title="t", licence="OGL", url=None)
+        session.add(source)
+        session.flush()
+        vru = Area(code="E23000003", name="Lancashire", level="pfa", is_vru=True)
+        other = Area(code="E23000036", name="Avon and Somerset", level="pfa")
+        session.add_all([vru, other])
+        session.flush()
+        lad = Area(code="E07000117", name="Burnley", level="lad", parent_id=vru.id)
+        session.add(lad)
+        session.flush()
+        ws = Workstream(
+            vru_area_id=vru.id, name="Divert", purpose="p", lead_role="Lead",
+            source_id=source.id,
+        )  # fmt: skip
+        ws2 = Workstream(
+            vru_area_id=other.id, name="Schools", purpose="p", lead_role="Lead",
+            source_id=source.id,
+        )  # fmt: skip
+        session.add_all([ws, ws2])
+        session.flush()
+        iv1 = Intervention(
+            vru_area_id=vru.id, name="=HYPERLINK(\"x\") Custody navigators",
+            tier="tertiary", workstream_id=ws.id, delivering_area_id=lad.id,
+            source_id=source.id,
+        )  # fmt: skip
+        iv2 = Intervention(
+            vru_area_id=vru.id, name="Mentoring", tier="secondary",
+            workstream_id=ws.id, delivering_area_id=vru.id, source_id=source.id,
+        )  # fmt: skip
+        iv3 = Intervention(
+            vru_area_id=other.id, name="Elsewhere", tier="primary",
+            workstream_id=ws2.id, delivering_area_id=other.id, source_id=source.id,
+        )  # fmt: skip
+        session.add_all([iv1, iv2, iv3])
+        session.flush()
+        common = dict(
+            definition="d", polarity="no_judgement", category="output",
+            period_type="quarter", ci_method="none", source_id=source.id,
+        )  # fmt: skip
+        m1 = Measure(code="ws_diverted", name="Diverted", unit="people", **common)
+        m2 = Measure(code="ws_reoffending_pct", name="Reoffending", unit="%", **common)
+        m3 = Measure(code="ws_other", name="Other", unit="people", **common)
+        session.add_all([m1, m2, m3])
+        session.flush()
+        session.add_all(
+            [
+                WorkstreamMeasure(workstream_id=ws.id, measure_id=m1.id),
+                WorkstreamMeasure(workstream_id=ws.id, measure_id=m2.id),
+                WorkstreamMeasure(workstream_id=ws2.id, measure_id=m3.id),
+            ]
+        )
+        # An earlier (shipped) current figure that an approved return replaces.
+        session.add(
+            InterventionOutput(
+                intervention_id=iv2.id, period_start=PERIOD,
+                period_end=dt.date(2025, 9, 30), output_type="referrals",
+                age_band="all", value=999, source_id=source.id, is_current=True,
+            )
+        )  # fmt: skip
+        ids = dict(ws=ws.id, ws2=ws2.id, iv1=iv1.id, iv2=iv2.id, iv3=iv3.id)
+    lead = Scope(role="lead", area_codes=frozenset({"E23000003"}),
+                 workstream_id=ids["ws"], actor="Workstream Lead")  # fmt: skip
+    admin = Scope(role="admin", actor="VRU Director")
+    viewer = Scope(role="viewer", area_codes=frozenset({"E23000003"}), actor="Board")
+    return dict(ids, lead=lead, admin=admin, viewer=viewer)
+
+
+def filled(world) -> pd.DataFrame:
+    """The template with every value filled in validly."""
+    frame = returns.template_rows(
+        scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD
+    ).astype(object)
+    values = []
+    for row in frame.itertuples():
+        if row.record == "output":
+            values.append(10 if row.age_band == "all" else 4)
+        elif row.record == "spend":
+            values.append("300.00" if row.intervention_id == "TOTAL" else "150.00")
+        elif row.unit == "%":
+            values.append(25)
+        else:
+            values.append(7)
+    frame["value"] = values
+    pct = frame["unit"] == "%"
+    frame.loc[pct, "numerator"] = 1
+    frame.loc[pct, "denominator"] = 4
+    return frame
+
+
+def as_csv(frame: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
+    return frame.to_csv(index=False).encode(encoding)
+
+
+def upload(world, content: bytes, name: str = "return.csv", scope=None):
+    return returns.upload_return(
+        scope=scope or world["lead"],
+        workstream_id=world["ws"],
+        period_start=PERIOD,
+        content=content,
+        filename=name,
+        today=TODAY,
+    )
+
+
+def test_template_csv_lists_interventions_measures_and_a_spend_total(world):
+    frame = returns.template_rows(
+        scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD
+    )
+    assert set(frame["record"]) == {"output", "spend", "measure"}
+    assert set(frame.loc[frame.record == "measure", "code"]) == {
+        "ws_diverted",
+        "ws_reoffending_pct",
+    }
+    assert "TOTAL" in set(frame["intervention_id"].astype(str))
+    assert (frame["period"] == LABEL).all()
+    text_csv = returns.template_csv(
+        scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD
+    ).decode("utf-8-sig")
+    # An intervention name starting with "=" is neutralised for spreadsheets.
+    assert "'=HYPERLINK" in text_csv and ",=HYPERLINK" not in text_csv
+
+
+def test_template_xlsx_has_validation_lists_and_notes_and_reads_back(world):
+    content = returns.template_xlsx(
+        scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD
+    )
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["Return", "Lists", "Notes"]
+    sheet = book["Return"]
+    assert sheet.data_validations.dataValidation, "drop-down lists expected"
+    notes = {r[0]: r[1] for r in book["Notes"].iter_rows(values_only=True) if r[0]}
+    for column in returns.TEMPLATE_COLUMNS:
+        assert notes[column], f"no note for {column}"
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    # The blank template reads back with one problem per empty value, no crash.
+    result = returns.validate_return(
+        scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
+        content=content, filename="t.xlsx", today=TODAY,
+    )  # fmt: skip
+    assert result.problems and {p.column for p in result.problems} == {"value"}
+
+
+def test_filled_xlsx_is_valid(world):
+    frame = filled(world)
+    out = io.BytesIO()
+    frame.to_excel(out, index=False, sheet_name="Return")
+    result = returns.validate_return(
+        scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
+        content=out.getvalue(), filename="r.xlsx", today=TODAY,
+    )  # fmt: skip
+    assert result.problems == []
+    assert len(result.outputs) == 2 * 6 and len(result.spend) == 2
+    assert len(result.measures) == 2
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "cp1252"], ids=["utf8", "bom", "win1252"]
+)
+def test_encodings_column_order_thousands_and_trailing_blanks(world, encoding):
+    frame = filled(world)
+    frame = frame[list(reversed(frame.columns))]  # any column order
+    frame.loc[frame.record == "output", "value"] = "1,200"
+    frame.loc[(frame.record == "output") & (frame.age_band == "under25"), "value"] = 3
+    frame.loc[frame.intervention_id == "TOTAL", "value"] = "£300.00"
+    frame["notes"] = "café £"  # not ASCII in every encoding
+    content = as_csv(frame, encoding) + b",,,,\r\n,,,\r\n\r\n"
+    result = upload(world, content)
+    assert result.accepted, result.problems
+    with session_scope() as session:
+        values = session.scalars(
+            select(InterventionOutput.value).where(
+                InterventionOutput.submission_id == result.submission_id,
+                InterventionOutput.age_band == "all",
+            )
+        ).all()
+    assert set(values) == {1200}
+
+
+def test_excel_date_and_serial_periods_are_read_as_quarters(world):
+    frame = filled(world)
+    frame["period"] = dt.datetime(2025, 7, 1)
+    out = io.BytesIO()
+    frame.to_excel(out, index=False, sheet_name="Return")
+    assert upload(world, out.getvalue(), "r.xlsx").accepted
+    frame["period"] = "45839"  # Excel's serial number for 1 July 2025
+    frame["notes"] = "serial"
+    result = upload(world, as_csv(frame))
+    assert result.accepted, result.problems
+
+
+def _mutate(frame: pd.DataFrame, record: str, column: str, value, where=None):
+    mask = frame["record"] == record
+    if where is not None:
+        mask &= where(frame)
+    index = frame[mask].index[0]
+    frame.loc[index, column] = value
+    return frame
+
+
+BAD_CELLS = [
+    # (record, column, value, column expected in the report, where)
+    ("output", "record", "outputs", "record", None),
+    ("output", "period", "2025/26 Q5", "period", None),
+    ("output", "period", "2031/32 Q1", "period", None),  # in the future
+    ("output", "period", "2025/26 Q1", "period", None),  # not this return's quarter
+    ("output", "area_code", "E99999999", "area_code", None),
+    ("output", "area_code", "E23000036", "area_code", None),  # not where delivered
+    ("output", "intervention_id", "abc", "intervention_id", None),
+    ("output", "intervention_id", 99999, "intervention_id", None),
+    ("output", "code", "hugs", "code", None),
+    ("output", "unit", "£", "unit", None),
+    ("output", "value", "-3", "value", None),
+    ("output", "value", "2.5", "value", None),
+    ("output", "value", "many", "value", None),
+    ("output", "value", None, "value", None),
+    ("output", "age_band", "over65", "age_band", None),
+    ("spend", "unit", "£000", "unit", None),
+    ("spend", "value", "-1", "value", None),
+    ("spend", "value", "12.345", "value", None),
+    ("spend", "area_code", "E07000117", "area_code", None),
+    ("measure", "code", "ws_other", "code", None),  # another workstream's measure
+    ("measure", "code", "no_such_measure", "code", None),
+    ("measure", "unit", "people", "unit", lambda f: f["unit"] == "%"),
+    ("measure", "numerator", 9, "numerator", lambda f: f["unit"] == "%"),
+    ("measure", "value", 140, "value", lambda f: f["unit"] == "%"),
+    ("measure", "value", 60, "value", lambda f: f["unit"] == "%"),  # not 1/4
+]
+
+
+@pytest.mark.parametrize("record,column,value,reported,where", BAD_CELLS)
+def test_each_bad_cell_is_reported_and_changes_nothing(
+    world, record, column, value, reported, where
+):
+    frame = _mutate(filled(world), record, column, value, where)
+    before = store_checksum()
+    result = upload(world, as_csv(frame))
+    assert not result.accepted
+    assert reported in {p.column for p in result.problems}, result.problems
+    problem = next(p for p in result.problems if p.column == reported)
+    assert problem.sheet == "CSV" and problem.row and problem.expected
+    assert store_checksum() == before
+
+
+def test_other_workstreams_intervention_is_out_of_scope(world):
+    frame = _mutate(filled(world), "output", "intervention_id", world["iv3"])
+    result = upload(world, as_csv(frame))
+    assert any("Divert" in p.expected for p in result.problems)
+
+
+def test_duplicates_totals_and_parts_are_checked(world):
+    frame = filled(world)
+    duplicate = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+    assert any("row 2 has the same" in p.expected for p in upload(
+        world, as_csv(duplicate)).problems)  # fmt: skip
+    frame = filled(world)
+    frame.loc[frame.intervention_id == "TOTAL", "value"] = "301.00"
+    problems = upload(world, as_csv(frame)).problems
+    assert any("£300.00, the sum" in p.expected for p in problems)
+    frame = filled(world)
+    frame.loc[frame.age_band == "under25", "value"] = 11
+    problems = upload(world, as_csv(frame)).problems
+    assert any("not more than all ages" in p.expected for p in problems)
+
+
+@pytest.mark.parametrize(
+    "change,expected",
+    [
+        (lambda f: f.drop(columns=["unit"]), "a 'unit' column"),
+        (lambda f: f.assign(colour="red"), "a column of the template"),
+        (lambda f: f.rename(columns={"code": "record"}), "each column only once"),
+    ],
+    ids=["missing", "unknown", "duplicated"],
+)
+def test_header_problems(world, change, expected):
+    before = store_checksum()
+    result = upload(world, as_csv(change(filled(world))))
+    assert any(expected in p.expected for p in result.problems)
+    assert store_checksum() == before
+
+
+@pytest.mark.parametrize(
+    "content,name,words",
+    [
+        (b"", "r.csv", "empty"),
+        (b"\r\n\r\n ,,\r\n", "r.csv", "empty"),
+        (b"record,period,value\r\n", "r.csv", "no rows"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "r.png", "not a spreadsheet"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50, "r.xls", ".xls"),
+        (b"PK\x03\x04garbage", "r.xlsx", "not an Excel workbook"),
+        (b"plain text", "r.xlsx", "not an Excel workbook"),
+    ],
+    ids=["empty", "blank", "header-only", "png", "xls", "bad-zip", "named-xlsx"],
+)
+def test_unreadable_files_are_refused_with_a_clear_message(world, content, name, words):
+    before = store_checksum()
+    with pytest.raises(returns.FileRefused, match=words):
+        upload(world, content, name)
+    assert store_checksum() == before
+
+
+def test_a_file_over_the_limit_is_refused(world, monkeypatch):
+    monkeypatch.setenv("UPLOAD_MAX_BYTES", "1000")
+    before = store_checksum()
+    with pytest.raises(returns.FileRefused, match="largest accepted"):
+        upload(world, as_csv(filled(world)) + b" " * 1000)
+    assert store_checksum() == before
+
+
+def test_workbook_without_a_return_sheet_is_refused(world):
+    out = io.BytesIO()
+    pd.DataFrame({"a": [1]}).to_excel(out, index=False, sheet_name="Notes")
+    with pytest.raises(returns.FileRefused, match="no 'Return' sheet"):
+        upload(world, out.getvalue(), "r.xlsx")
+
+
+def test_scope_lead_viewer_and_future_period(world):
+    with pytest.raises(AccessDenied):
+        returns.upload_return(
+            scope=world["lead"], workstream_id=world["ws2"], period_start=PERIOD,
+            content=b"x", filename="r.csv", today=TODAY,
+        )  # fmt: skip
+    with pytest.raises(AccessDenied):
+        upload(world, as_csv(filled(world)), scope=world["viewer"])
+    with pytest.raises(InvalidParameter, match="future"):
+        returns.upload_return(
+            scope=world["lead"], workstream_id=world["ws"],
+            period_start=dt.date(2026, 4, 1), content=b"x", filename="r.csv",
+            today=TODAY,
+        )  # fmt: skip
+    with pytest.raises(InvalidParameter):
+        returns.parse_quarter("2025/27 Q1")
+
+
+def _current_referrals(world) -> list[int]:
+    with session_scope() as session:
+        return session.scalars(
+            select(InterventionOutput.value).where(
+                InterventionOutput.intervention_id == world["iv2"],
+                InterventionOutput.output_type == "referrals",
+                InterventionOutput.is_current.is_(True),
+            )
+        ).all()
+
+
+def test_workflow_draft_submit_approve_supersede_restore(world, monkeypatch):
+    cleared = []
+    monkeypatch.setattr(returns.cache, "invalidate", lambda: cleared.append(1))
+    lead, admin = world["lead"], world["admin"]
+    first = upload(world, as_csv(filled(world)))
+    assert first.accepted
+    # A draft never counts, and a lead cannot approve their own return.
+    assert _current_referrals(world) == [999]
+    with pytest.raises(AccessDenied):
+        returns.approve_return(scope=lead, submission_id=first.submission_id)
+    with pytest.raises(InvalidParameter):
+        returns.approve_return(scope=admin, submission_id=first.submission_id)
+    returns.submit_return(scope=lead, submission_id=first.submission_id)
+    with pytest.raises(InvalidParameter, match="say why"):
+        returns.return_submission(scope=admin, submission_id=first.submission_id,
+                                  comment=" ")  # fmt: skip
+    returns.approve_return(scope=admin, submission_id=first.submission_id)
+    assert _current_referrals(world) == [10] and cleared
+
+    # The same file again is recognised and changes nothing.
+    before = store_checksum()
+    again = upload(world, as_csv(filled(world)))
+    assert again.duplicate_of == first.submission_id and not again.accepted
+    assert store_checksum() == before
+
+    # A resubmission for the quarter supersedes on approval, never duplicates.
+    frame = filled(world)
+    frame.loc[frame.record == "output", "value"] = 20
+    frame.loc[frame.age_band == "under25", "value"] = 5
+    second = upload(world, as_csv(frame))
+    returns.submit_return(scope=lead, submission_id=second.submission_id)
+    returns.return_submission(
+        scope=admin, submission_id=second.submission_id, comment="check referrals"
+    )
+    listing = returns.list_submissions(scope=lead)
+    assert listing.set_index("submission_id").loc[second.submission_id, "comment"] == (
+        "check referrals"
+    )
+    third = upload(world, as_csv(frame.assign(notes="fixed")))
+    listing = returns.list_submissions(scope=lead).set_index("submission_id")
+    assert listing.loc[second.submission_id, "status"] == "superseded"
+    returns.submit_return(scope=lead, submission_id=third.submission_id)
+    returns.approve_return(scope=admin, submission_id=third.submission_id)
+    assert _current_referrals(world) == [20]
+    listing = returns.list_submissions(scope=admin).set_index("submission_id")
+    assert listing.loc[first.submission_id, "status"] == "superseded"
+    assert listing.loc[third.submission_id, "status"] == "approved"
+    with session_scope() as session:
+        current_outputs = session.scalar(
+            select(text("count(*)"))
+            .select_from(InterventionOutput)
+            .where(InterventionOutput.is_current.is_(True))
+        )
+        assert current_outputs == 12  # one per key: nothing duplicated
+        spend = session.scalars(
+            select(Spend.amount).where(Spend.is_current.is_(True))
+        ).all()
+        assert len(spend) == 2
+        measure = session.execute(
+            select(MeasureValue.value, MeasureValue.numerator, MeasureValue.denominator)
+            .join(Measure, Measure.id == MeasureValue.measure_id)
+            .where(Measure.code == "ws_reoffending_pct", MeasureValue.is_current)
+        ).one()
+        assert tuple(measure) == (25.0, 1.0, 4.0)
+
+    # Restoring the first return is the flip in reverse.
+    with pytest.raises(AccessDenied):
+        returns.restore_submission(scope=lead, submission_id=first.submission_id)
+    returns.restore_submission(scope=admin, submission_id=first.submission_id)
+    assert _current_referrals(world) == [10]
+    with pytest.raises(InvalidParameter):  # never approved: cannot be restored
+        returns.restore_submission(scope=admin, submission_id=second.submission_id)
+
+    audit = returns.submission_audit(scope=admin, submission_id=third.submission_id)
+    assert list(audit["action"]) == [
+        "upload_return", "submit_return", "approve_return", "supersede_return",
+    ]  # fmt: skip
+    approval = json.loads(audit.iloc[2]["after"])
+    change = approval["figures"]["intervention_output"]["changes"]
+    assert {"before": 10, "after": 20}.items() <= change[0].items()
+    with session_scope() as session:
+        actors = set(session.scalars(select(AuditLog.actor)))
+    assert {"Workstream Lead", "VRU Director"} <= actors
+
+    name, raw = returns.submission_file(scope=lead, submission_id=first.submission_id)
+    assert raw == as_csv(filled(world)) and name == "return.csv"
+    with session_scope() as session:
+        sha = session.scalar(
+            select(Submission.sha256).where(Submission.id == first.submission_id)
+        )
+    assert sha == hashlib.sha256(raw).hexdigest()
+    with pytest.raises(AccessDenied):
+        returns.submission_file(
+            scope=world["viewer"], submission_id=first.submission_id
+        )
+
+
+def test_completeness_says_due_received_and_late(world):
+    today = dt.date(2025, 10, 20)  # Q2 due 31 Oct: due, not late
+    frame = returns.completeness(scope=world["lead"], today=today)
+    assert set(frame["workstream_id"]) == {world["ws"]}
+    q2 = frame[frame.period == LABEL].iloc[0]
+    assert q2.status == "due" and not q2.late
+    assert frame[frame.period == "2025/26 Q1"].iloc[0].status == "late"
+    result = returns.upload_return(
+        scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
+        content=as_csv(filled(world)), filename="r.csv", today=today,
+    )  # fmt: skip
+    returns.submit_return(scope=world["lead"], submission_id=result.submission_id)
+    frame = returns.completeness(scope=world["admin"], today=today)
+    q2 = frame[(frame.period == LABEL) & (frame.workstream_id == world["ws"])].iloc[0]
+    assert q2.status == "submitted" and q2.received
+    assert len(frame) == 2 * 4  # both workstreams, four quarters
+
+
+def test_problem_report_neutralises_formulas():
+    report = returns.problems_csv(
+        [returns.Problem("CSV", 2, "code", "=cmd|' /C calc'!A0", "a code")]
+    ).decode("utf-8-sig")
+    assert "'=cmd" in report
+    assert returns.neutralise("+1") == "'+1" and returns.neutralise("@x") == "'@x"
+    assert returns.neutralise("-2") == "'-2" and returns.neutralise("ok") == "ok"
+
+
+# -------------------------------------------------------------- property-based
+
+CELL = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(["=1+1", "@SUM(A1)", "NA", "..", "£1,000", "1,2,3", "\ufeff"]),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_malformed_returns_are_refused_or_valid_and_never_half_written(world, data):
+    """Random cell damage, random bytes, truncation and shuffled rows: every file
+    is either refused with problems (store byte-for-byte unchanged) or accepted as
+    a whole draft whose figures match the file's row count."""
+    frame = filled(world).astype(object)
+    kind = data.draw(st.sampled_from(["cells", "bytes", "truncate", "shuffle"]))
+    content = as_csv(frame)
+    if kind == "cells":
+        for _ in range(data.draw(st.integers(1, 4))):
+            row = data.draw(st.integers(0, len(frame) - 1))
+            column = data.draw(st.sampled_from(list(frame.columns)))
+            frame.iat[row, list(frame.columns).index(column)] = data.draw(CELL)
+        content = as_csv(frame, data.draw(st.sampled_from(["utf-8", "utf-8-sig"])))
+    elif kind == "bytes":
+        content = data.draw(st.binary(max_size=400))
+    elif kind == "truncate":
+        content = content[: data.draw(st.integers(0, len(content) - 1))]
+    else:
+        content = as_csv(
+            frame.sample(frac=1, random_state=data.draw(st.integers(0, 99)))
+        )
+        content += data.draw(st.sampled_from([b"", b",,,\r\n", b"\r\n\r\n"]))
+    before = store_checksum()
+    try:
+        result = upload(world, content, data.draw(st.sampled_from(["r.csv", "r.xlsx"])))
+    except (returns.FileRefused, InvalidParameter):
+        assert store_checksum() == before
+        return
+    if not result.accepted:
+        assert result.problems
+        for p in result.problems:
+            assert isinstance(p.expected, str) and p.expected
+        assert store_checksum() == before
+        return
+    with session_scope() as session:
+        written = sum(
+            session.scalar(
+                select(text("count(*)"))
+                .select_from(model)
+                .where(model.submission_id == result.submission_id)
+            )
+            for model in (InterventionOutput, Spend, MeasureValue)
+        )
+        assert not session.scalar(
+            select(text("count(*)"))
+            .select_from(InterventionOutput)
+            .where(
+                InterventionOutput.submission_id == result.submission_id,
+                InterventionOutput.is_current.is_(True),
+            )
+        )
+    # Every row read (a truncated file may still be whole rows) but the TOTAL.
+    lines = content.decode("utf-8-sig").splitlines()
+    totals = sum(1 for line in lines if ",TOTAL," in line)
+    assert written == result.rows - totals
+    # Leave the store as it was for the next example.
+    with session_scope() as session:
+        for model in (InterventionOutput, Spend, MeasureValue):
+            session.execute(
+                model.__table__.delete().where(
+                    model.submission_id == result.submission_id
+                )
+            )
+        session.execute(AuditLog.__table__.delete())
+        session.execute(Submission.__table__.delete())
+
+
+def test_large_return_is_refused_row_by_row_without_memory_blowup(world):
+    """A long file with one bad row names exactly that row."""
+    frame = filled(world)
+    bad = frame.copy()
+    bad.loc[bad.index[3], "value"] = "ten"
+    result = upload(world, as_csv(bad))
+    assert [p.row for p in result.problems] == [5]  # header is row 1

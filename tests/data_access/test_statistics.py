@@ -1,0 +1,682 @@
+"""Statistics checked against independent implementations and hand-worked examples.
+
+References used: scipy.stats.gamma / scipy.stats.poisson (exact Poisson limits, by
+a different route from the module's chi-squared relation), Byar's formula evaluated
+with the standard library's NormalDist, scipy.stats.binomtest(...).proportion_ci
+(Wilson), reference outputs of the PHE funnel macro (as ported by DHSC), direct
+scipy computations of funnel limits, hand-worked rate ratios, and
+scipy.optimize.minimize of the Poisson log-likelihood for the trend fit.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import optimize
+from scipy import stats as sps
+
+from data_access import statistics as s
+
+SIG4 = 5e-5  # relative tolerance that pins at least 4 significant figures
+
+
+def _z(confidence: float) -> float:
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+
+
+# --- rates
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.998])
+@pytest.mark.parametrize("count", range(0, 10))
+def test_small_counts_use_exact_poisson_limits_matching_gamma_quantiles(
+    count, confidence
+):
+    alpha = 1 - confidence
+    population, multiplier = 54_321, 100_000
+    lower_count = 0.0 if count == 0 else sps.gamma.ppf(alpha / 2, count)
+    upper_count = sps.gamma.ppf(1 - alpha / 2, count + 1)
+    rate, lower, upper = s.rate_ci(
+        count=count,
+        population=population,
+        multiplier=multiplier,
+        confidence=confidence,
+    )
+    assert rate == pytest.approx(count / population * multiplier, rel=1e-12)
+    assert lower == pytest.approx(lower_count / population * multiplier, rel=SIG4)
+    assert upper == pytest.approx(upper_count / population * multiplier, rel=SIG4)
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.998])
+@pytest.mark.parametrize("count", [1, 3, 9])
+def test_exact_limits_are_the_poisson_means_with_tail_probability_alpha_over_2(
+    count, confidence
+):
+    """Definition of the exact interval, solved by root finding on poisson.cdf."""
+    alpha = 1 - confidence
+    lam_lower = optimize.brentq(
+        lambda m: sps.poisson.sf(count - 1, m) - alpha / 2, 1e-9, 100, xtol=1e-12
+    )
+    lam_upper = optimize.brentq(
+        lambda m: sps.poisson.cdf(count, m) - alpha / 2, 1e-9, 100, xtol=1e-12
+    )
+    lower, upper = s.exact_poisson_limits(counts=count, confidence=confidence)
+    assert float(lower) == pytest.approx(lam_lower, rel=SIG4)
+    assert float(upper) == pytest.approx(lam_upper, rel=SIG4)
+
+
+def test_exact_limits_match_phe_funnel_macro_reference_values():
+    """PHE's Excel funnel macro (bisection on Poisson sums), as ported by DHSC:
+    poisson_funnel(200, 0.025, 'low') = 173.24086...;
+    poisson_funnel(500, 0.001, 'high') = 573.02747...
+    """
+    lower_200, _ = s.exact_poisson_limits(counts=200, confidence=0.95)
+    _, upper_500 = s.exact_poisson_limits(counts=500, confidence=0.998)
+    assert float(lower_200) == pytest.approx(173.24086241121654, rel=1e-6)
+    assert float(upper_500) == pytest.approx(573.0274767209943, rel=1e-6)
+
+
+def _byar_by_hand(count: float, confidence: float) -> tuple[float, float]:
+    z = _z(confidence)
+    lower = count * (1 - 1 / (9 * count) - z / (3 * math.sqrt(count))) ** 3
+    o1 = count + 1
+    upper = o1 * (1 - 1 / (9 * o1) + z / (3 * math.sqrt(o1))) ** 3
+    return lower, upper
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.998])
+@pytest.mark.parametrize("count", [10, 11, 27, 100, 389, 1_000, 12_345])
+def test_counts_of_ten_or_more_use_byars_method(count, confidence):
+    population, multiplier = 1_234_567, 100_000
+    byar_lower, byar_upper = _byar_by_hand(count, confidence)
+    rate, lower, upper = s.rate_ci(
+        count=count,
+        population=population,
+        multiplier=multiplier,
+        confidence=confidence,
+    )
+    assert lower == pytest.approx(byar_lower / population * multiplier, rel=1e-9)
+    assert upper == pytest.approx(byar_upper / population * multiplier, rel=1e-9)
+
+
+def test_byar_is_within_fingertips_stated_accuracy_of_exact_limits():
+    """Fingertips: Byar within 0.2% of exact for 95% CIs from 10 events; at 99.8%
+    it is within 0.5% from 20 events (1.5% at 10)."""
+    counts = np.arange(10, 5_001, dtype=float)
+    for confidence, start, tol in [(0.95, 10, 0.002), (0.998, 20, 0.005)]:
+        alpha = 1 - confidence
+        chosen = counts[counts >= start]
+        byar_lower, byar_upper = s.byar_limits(counts=chosen, confidence=confidence)
+        exact_lower = sps.gamma.ppf(alpha / 2, chosen)
+        exact_upper = sps.gamma.ppf(1 - alpha / 2, chosen + 1)
+        assert np.max(np.abs(byar_lower / exact_lower - 1)) < tol
+        assert np.max(np.abs(byar_upper / exact_upper - 1)) < tol
+    byar_lower, _ = s.byar_limits(counts=10, confidence=0.998)
+    assert float(byar_lower) / sps.gamma.ppf(0.001, 10) == pytest.approx(1, abs=0.015)
+
+
+def test_rate_ci_count_zero_has_zero_lower_limit_and_exact_upper():
+    rate, lower, upper = s.rate_ci(count=0, population=100_000, multiplier=100_000)
+    assert rate == 0 and lower == 0
+    assert upper == pytest.approx(-math.log(0.025), rel=SIG4)  # 3.6889 events
+
+
+@pytest.mark.parametrize(
+    "count, population",
+    [(5, 0), (5, None), (5, math.nan), (None, 1000), (math.nan, 1000), (5, -10)],
+)
+def test_rate_ci_is_nan_without_a_usable_count_or_population(count, population):
+    result = s.rate_ci(count=count, population=population, multiplier=100_000)
+    assert all(math.isnan(v) for v in result)
+
+
+def test_rate_ci_rejects_negative_counts_and_bad_confidence():
+    with pytest.raises(ValueError):
+        s.rate_ci(count=-1, population=100)
+    with pytest.raises(ValueError):
+        s.rate_ci(count=1, population=100, confidence=95)
+
+
+def test_rate_ci_frame_adds_columns_matching_the_scalar_function():
+    frame = pd.DataFrame(
+        {
+            "area": list("ABCDEF"),
+            "numerator": pd.array([0, 7, 10, 523, None, 12], dtype="Int64"),
+            "denominator": [1e5, 2.5e4, 3e5, 1.1e6, 1e5, 0],
+        }
+    )
+    out = s.rate_ci_frame(frame, multiplier=100_000)
+    assert list(out.columns) == [*frame.columns, "rate", "rate_lower", "rate_upper"]
+    assert "rate" not in frame.columns  # the input is left alone
+    for row in out.itertuples():
+        expected = s.rate_ci(
+            count=row.numerator, population=row.denominator, multiplier=100_000
+        )
+        got = (row.rate, row.rate_lower, row.rate_upper)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
+    assert out.loc[4, ["rate", "rate_lower", "rate_upper"]].isna().all()
+    assert out.loc[5, ["rate", "rate_lower", "rate_upper"]].isna().all()
+
+
+def test_rate_ci_frame_handles_empty_and_object_columns():
+    empty = pd.DataFrame({"numerator": [], "denominator": []}, dtype=object)
+    assert s.rate_ci_frame(empty, multiplier=100_000)["rate"].empty
+    mixed = pd.DataFrame({"n": [3, None], "pop": ["1000", None]}, dtype=object)
+    out = s.rate_ci_frame(mixed, count_col="n", population_col="pop", multiplier=1000)
+    assert out["rate"].iloc[0] == pytest.approx(3.0)
+    assert math.isnan(out["rate"].iloc[1])
+
+
+@given(
+    count=st.integers(min_value=0, max_value=50_000),
+    population=st.floats(min_value=1, max_value=1e8),
+)
+def test_rate_interval_contains_the_rate_and_widens_at_99_8(count, population):
+    rate, lo95, hi95 = s.rate_ci(count=count, population=population)
+    _, lo998, hi998 = s.rate_ci(count=count, population=population, confidence=0.998)
+    assert 0 <= lo998 <= lo95 <= rate <= hi95 <= hi998
+    assert lo95 < hi95
+
+
+# --- proportions
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.998])
+@pytest.mark.parametrize(
+    "k, n", [(0, 1), (1, 1), (0, 10), (3, 10), (10, 10), (1, 57), (412, 1000)]
+)
+def test_wilson_interval_matches_scipy_binomtest(k, n, confidence):
+    ci = sps.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    p, lower, upper = s.proportion_ci(successes=k, total=n, confidence=confidence)
+    assert p == pytest.approx(k / n)
+    assert lower == pytest.approx(ci.low, rel=SIG4, abs=1e-12)
+    assert upper == pytest.approx(ci.high, rel=SIG4, abs=1e-12)
+
+
+def test_proportion_edge_cases():
+    assert all(math.isnan(v) for v in s.proportion_ci(successes=0, total=0))
+    assert all(math.isnan(v) for v in s.proportion_ci(successes=None, total=10))
+    assert all(math.isnan(v) for v in s.proportion_ci(successes=2, total=math.nan))
+    with pytest.raises(ValueError):
+        s.proportion_ci(successes=11, total=10)
+    with pytest.raises(ValueError):
+        s.proportion_ci(successes=-1, total=10)
+
+
+def test_proportion_ci_frame_matches_scalar_function():
+    frame = pd.DataFrame({"numerator": [0, 5, 40, None], "denominator": [8, 9, 40, 3]})
+    out = s.proportion_ci_frame(frame, confidence=0.998)
+    assert {"proportion", "proportion_lower", "proportion_upper"} <= set(out.columns)
+    for row in out.itertuples():
+        expected = s.proportion_ci(
+            successes=row.numerator, total=row.denominator, confidence=0.998
+        )
+        got = (row.proportion, row.proportion_lower, row.proportion_upper)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
+
+
+@given(
+    data=st.integers(min_value=1, max_value=100_000).flatmap(
+        lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))
+    )
+)
+def test_wilson_interval_is_inside_0_1_contains_p_and_widens(data):
+    k, n = data
+    p, lo95, hi95 = s.proportion_ci(successes=k, total=n)
+    _, lo998, hi998 = s.proportion_ci(successes=k, total=n, confidence=0.998)
+    assert 0 <= lo998 <= lo95 <= p <= hi95 <= hi998 <= 1
+
+
+# --- benchmark
+
+
+@pytest.mark.parametrize(
+    "polarity, above, below",
+    [
+        ("lower_is_better", "worse", "better"),
+        ("higher_is_better", "better", "worse"),
+        ("no_judgement", "higher", "lower"),
+    ],
+)
+def test_benchmark_comparison_for_each_polarity(polarity, above, below):
+    def compare(lo, hi, bench=10.0):
+        return s.compare_to_benchmark(
+            lower=lo, upper=hi, benchmark=bench, polarity=polarity
+        )
+
+    assert compare(11, 14) == above
+    assert compare(6, 9) == below
+    assert compare(8, 12) == "similar"
+    assert compare(10, 12) == "similar"  # touching the benchmark is not excluding it
+    assert compare(8, 10) == "similar"
+    assert compare(math.nan, 12) == "not compared"
+    assert compare(8, None) == "not compared"
+    assert compare(8, 12, bench=math.nan) == "not compared"
+
+
+def test_benchmark_comparison_rejects_unknown_polarity():
+    with pytest.raises(ValueError):
+        s.compare_to_benchmark(lower=1, upper=2, benchmark=3, polarity="up")
+
+
+@pytest.mark.parametrize(
+    "level, column", [(0.95, "comparison_95"), (0.998, "comparison_998")]
+)
+def test_benchmark_frame_helper_at_95_and_99_8(level, column):
+    frame = pd.DataFrame(
+        {
+            "numerator": [40, 100, 160, None],
+            "denominator": [1e6, 1e6, 1e6, 1e6],
+            "national": [10.0, 10.0, 10.0, 10.0],
+        }
+    )
+    cis = s.rate_ci_frame(frame, multiplier=100_000, confidence=level)
+    out = s.compare_to_benchmark_frame(
+        cis, benchmark="national", polarity="lower_is_better", level=level
+    )
+    assert list(out[column]) == ["better", "similar", "worse", "not compared"]
+    scalar = [
+        s.compare_to_benchmark(
+            lower=r.rate_lower,
+            upper=r.rate_upper,
+            benchmark=10.0,
+            polarity="lower_is_better",
+        )
+        for r in cis.itertuples()
+    ]
+    assert list(out[column]) == scalar
+
+
+def test_benchmark_frame_result_depends_on_level():
+    """A count that is 'worse' at 95% can be 'similar' at 99.8%."""
+    frame = pd.DataFrame({"numerator": [125], "denominator": [1e6]})
+    at_95 = s.compare_to_benchmark_frame(
+        s.rate_ci_frame(frame, multiplier=100_000),
+        benchmark=10.0,
+        polarity="no_judgement",
+        level=0.95,
+    )
+    at_998 = s.compare_to_benchmark_frame(
+        s.rate_ci_frame(frame, multiplier=100_000, confidence=0.998),
+        benchmark=10.0,
+        polarity="no_judgement",
+        level=0.998,
+    )
+    assert at_95["comparison_95"].iloc[0] == "higher"
+    assert at_998["comparison_998"].iloc[0] == "similar"
+    with pytest.raises(ValueError):
+        s.compare_to_benchmark_frame(frame, benchmark=1, polarity="x", level=0.99)
+
+
+def test_polarities_match_the_store():
+    from data_access.models import POLARITIES
+
+    assert s.POLARITIES == POLARITIES
+
+
+# --- funnels
+
+
+def test_rate_funnel_limits_match_direct_scipy_computation():
+    populations = np.array([5_000, 50_000, 250_000, 1_000_000, 3_000_000])
+    benchmark, multiplier = 42.5, 100_000
+    out = s.funnel_limits_rate(
+        benchmark_rate=benchmark, populations=populations, multiplier=multiplier
+    )
+    assert list(out.columns) == [
+        "population",
+        "benchmark",
+        "lower_95",
+        "upper_95",
+        "lower_998",
+        "upper_998",
+    ]
+    expected = benchmark / multiplier * populations
+    for level, suffix in [(0.95, "95"), (0.998, "998")]:
+        alpha = 1 - level
+        low = sps.chi2.ppf(alpha / 2, 2 * expected) / 2 / populations * multiplier
+        high = sps.chi2.ppf(1 - alpha / 2, 2 * expected + 2) / 2
+        high = high / populations * multiplier
+        np.testing.assert_allclose(out[f"lower_{suffix}"], low, rtol=SIG4)
+        np.testing.assert_allclose(out[f"upper_{suffix}"], high, rtol=SIG4)
+        # the same limits via the gamma distribution, a second route
+        gamma_low = sps.gamma.ppf(alpha / 2, expected) / populations * multiplier
+        np.testing.assert_allclose(out[f"lower_{suffix}"], gamma_low, rtol=SIG4)
+
+
+def test_rate_funnel_handles_missing_population_and_zero_benchmark():
+    out = s.funnel_limits_rate(
+        benchmark_rate=0.0, populations=[0, np.nan, 1000], multiplier=1000
+    )
+    assert out.loc[[0, 1], ["lower_95", "upper_95"]].isna().all().all()
+    assert out.loc[2, "lower_95"] == 0
+    assert out.loc[2, "upper_95"] == pytest.approx(-math.log(0.025), rel=SIG4)
+
+
+def test_proportion_funnel_matches_phe_sigma_adjustment_reference_values():
+    """PHEindicatormethods sigma_adjustment, as ported and tested by DHSC:
+    (0.975, 100000, 0.9, low, x100) = 89.814061...;
+    (0.999, 300000, 0.85, high, x1000) = 852.014584..."""
+    out = s.funnel_limits_proportion(
+        benchmark_proportion=0.9, populations=[100_000], levels=[0.95]
+    )
+    assert out["lower_95"].iloc[0] * 100 == pytest.approx(89.81406149030842, rel=1e-9)
+    out = s.funnel_limits_proportion(
+        benchmark_proportion=0.85, populations=[300_000], levels=[0.998]
+    )
+    assert out["upper_998"].iloc[0] * 1000 == pytest.approx(852.0145849882799, rel=1e-9)
+
+
+@pytest.mark.parametrize("n", [5, 40, 1_000])
+def test_proportion_funnel_limits_are_where_wilson_interval_touches_benchmark(n):
+    """An observed proportion on the lower limit has a Wilson upper limit equal to
+    the benchmark (checked with scipy's Wilson interval at non-integer counts)."""
+    benchmark = 0.3
+    out = s.funnel_limits_proportion(benchmark_proportion=benchmark, populations=[n])
+    for level, suffix in [(0.95, "95"), (0.998, "998")]:
+        z = _z(level)
+        lower = out[f"lower_{suffix}"].iloc[0]
+        upper = out[f"upper_{suffix}"].iloc[0]
+        if lower > 0:
+            _, _, hi = s.proportion_ci(successes=lower * n, total=n, confidence=level)
+            assert hi == pytest.approx(benchmark, rel=1e-9)
+        _, lo, _ = s.proportion_ci(successes=upper * n, total=n, confidence=level)
+        assert lo == pytest.approx(benchmark, rel=1e-9)
+        assert upper == pytest.approx(
+            benchmark + z * math.sqrt(benchmark * 0.7 / n), rel=1e-9
+        )
+
+
+@given(
+    benchmark=st.floats(min_value=0.1, max_value=500),
+    population=st.floats(min_value=100, max_value=1e7),
+)
+def test_funnel_limits_nest_around_benchmark_and_narrow_with_population(
+    benchmark, population
+):
+    out = s.funnel_limits_rate(
+        benchmark_rate=benchmark,
+        populations=[population, population * 4],
+        multiplier=100_000,
+    )
+    small, large = out.iloc[0], out.iloc[1]
+    for row in (small, large):
+        assert row.lower_998 <= row.lower_95 <= benchmark <= row.upper_95
+        assert row.upper_95 <= row.upper_998
+    assert large.upper_95 < small.upper_95
+    assert large.lower_95 >= small.lower_95
+
+
+# --- change
+
+
+def test_rate_ratio_hand_worked_significant_increase():
+    """Baseline 100 events in 1,000,000 person-years (10 per 100,000); current 150
+    in 1,000,000 (15). RR = 1.5; SE(ln RR) = sqrt(1/150 + 1/100) = 0.129099;
+    ln 1.5 = 0.405465; +/- 1.959964 x 0.129099 = 0.253030;
+    CI = exp(0.152435) to exp(0.658495) = 1.1647 to 1.9319."""
+    result = s.change_from_baseline(
+        baseline_count=100,
+        baseline_population=1_000_000,
+        current_count=150,
+        current_population=1_000_000,
+        multiplier=100_000,
+    )
+    assert result["baseline_rate"] == pytest.approx(10.0)
+    assert result["current_rate"] == pytest.approx(15.0)
+    assert result["rate_ratio"] == pytest.approx(1.5)
+    assert result["ratio_lower"] == pytest.approx(1.1647, abs=5e-5)
+    assert result["ratio_upper"] == pytest.approx(1.9319, abs=5e-5)
+    assert result["percent_change"] == pytest.approx(50.0)
+    assert result["significant"] is True
+    assert result["direction"] == "increase"
+
+
+def test_rate_ratio_hand_worked_not_significant_with_unequal_periods():
+    """Baseline 2016/17-2018/19: 360 events over 3 x 1,200,000 person-years (10.0);
+    current year 130 over 1,250,000 (10.4). RR = 1.04; SE = sqrt(1/130 + 1/360)
+    = 0.102323; ln 1.04 = 0.039221 +/- 0.200550 -> CI 0.85101 to 1.2710."""
+    result = s.change_from_baseline(
+        baseline_count=360,
+        baseline_population=3_600_000,
+        current_count=130,
+        current_population=1_250_000,
+        multiplier=100_000,
+    )
+    assert result["rate_ratio"] == pytest.approx(1.04)
+    assert result["ratio_lower"] == pytest.approx(0.85101, abs=5e-6)
+    assert result["ratio_upper"] == pytest.approx(1.2710, abs=5e-5)
+    assert result["percent_change"] == pytest.approx(4.0)
+    assert result["significant"] is False
+    assert result["direction"] == "no significant change"
+
+
+def test_rate_ratio_significant_decrease_and_confidence_level():
+    kwargs = dict(
+        baseline_count=300,
+        baseline_population=1e6,
+        current_count=240,
+        current_population=1e6,
+        multiplier=100_000,
+    )
+    at_95 = s.change_from_baseline(**kwargs)
+    at_998 = s.change_from_baseline(**kwargs, confidence=0.998)
+    assert at_95["direction"] == "decrease"
+    assert at_95["percent_change"] == pytest.approx(-20.0)
+    assert at_998["direction"] == "no significant change"
+    assert at_998["ratio_lower"] < at_95["ratio_lower"]
+
+
+@pytest.mark.parametrize(
+    "baseline_count, current_count, baseline_population",
+    [(0, 5, 1e6), (5, 0, 1e6), (None, 5, 1e6), (5, 5, 0), (5, 5, None)],
+)
+def test_rate_ratio_not_compared_without_a_log_scale_interval(
+    baseline_count, current_count, baseline_population
+):
+    result = s.change_from_baseline(
+        baseline_count=baseline_count,
+        baseline_population=baseline_population,
+        current_count=current_count,
+        current_population=1e6,
+        multiplier=100_000,
+    )
+    assert result["direction"] == "not compared"
+    assert result["significant"] is False
+    assert math.isnan(result["ratio_lower"]) and math.isnan(result["ratio_upper"])
+    if current_count == 0:
+        assert result["percent_change"] == pytest.approx(-100.0)
+
+
+# --- trend
+
+
+def _neg_log_likelihood(beta, y, offset, t):
+    eta = offset + beta[0] + beta[1] * t
+    return float(np.sum(np.exp(eta) - y * eta))
+
+
+def _reference_fit(y, pops):
+    """Maximise the Poisson log-likelihood directly with scipy.optimize."""
+    y = np.asarray(y, dtype=float)
+    offset = np.log(np.asarray(pops, dtype=float))
+    t = np.arange(len(y), dtype=float)
+    t = t - t.mean()
+    start = np.array([math.log(y.sum() / np.sum(pops)), 0.0])
+    fit = optimize.minimize(
+        _neg_log_likelihood,
+        start,
+        args=(y, offset, t),
+        method="Nelder-Mead",
+        options={"xatol": 1e-12, "fatol": 1e-12, "maxiter": 20_000},
+    )
+    return fit.x, offset, t
+
+
+def test_trend_fit_matches_direct_likelihood_maximisation():
+    counts = [512, 561, 598, 677, 731, 804, 868]
+    pops = [1.00e6, 1.01e6, 1.02e6, 1.04e6, 1.05e6, 1.07e6, 1.08e6]
+    beta, covariance, converged = s.poisson_trend_fit(counts=counts, populations=pops)
+    reference, offset, t = _reference_fit(counts, pops)
+    assert converged
+    assert beta[0] == pytest.approx(reference[0], rel=SIG4)
+    assert beta[1] == pytest.approx(reference[1], rel=SIG4)
+    # standard error against a finite-difference Hessian of the log-likelihood
+    h = 1e-4
+    e = np.eye(2) * h
+    y = np.asarray(counts, dtype=float)
+    hess = np.array(
+        [
+            [
+                (
+                    _neg_log_likelihood(beta + e[i] + e[j], y, offset, t)
+                    - _neg_log_likelihood(beta + e[i] - e[j], y, offset, t)
+                    - _neg_log_likelihood(beta - e[i] + e[j], y, offset, t)
+                    + _neg_log_likelihood(beta - e[i] - e[j], y, offset, t)
+                )
+                / (4 * h * h)
+                for j in range(2)
+            ]
+            for i in range(2)
+        ]
+    )
+    np.testing.assert_allclose(covariance, np.linalg.inv(hess), rtol=1e-3)
+
+
+def test_strong_increasing_trend_is_significant_with_the_right_slope():
+    pops = np.full(8, 1_000_000.0)
+    counts = np.round(500 * 1.10 ** np.arange(8))  # 10% a period
+    result = s.trend_test(counts=counts, populations=pops)
+    reference, _, _ = _reference_fit(counts, pops)
+    assert result["direction"] == "increasing"
+    assert result["significant"] is True
+    assert result["p_value"] < 1e-10
+    assert result["n_periods"] == 8
+    assert result["coefficient"] == pytest.approx(reference[1], rel=SIG4)
+    assert result["slope"] == pytest.approx(math.expm1(reference[1]) * 100, rel=SIG4)
+    assert result["slope"] == pytest.approx(10.0, abs=0.05)
+    assert result["slope_lower"] < result["slope"] < result["slope_upper"]
+
+
+def test_decreasing_trend_and_rising_population():
+    """Counts flat while the population grows 8% a period: the rate falls."""
+    pops = 1e6 * 1.08 ** np.arange(6)
+    result = s.trend_test(counts=[400] * 6, populations=pops)
+    assert result["direction"] == "decreasing"
+    assert result["slope"] == pytest.approx((1 / 1.08 - 1) * 100, rel=1e-6)
+
+
+def test_flat_series_is_not_significant():
+    result = s.trend_test(counts=[500, 512, 493, 507, 498, 505], populations=[1e6] * 6)
+    assert result["direction"] == "no significant change"
+    assert result["significant"] is False
+    assert result["p_value"] > 0.5
+
+
+def test_overdispersion_makes_the_trend_test_more_cautious():
+    """Large, noisy counts: Poisson calls a trend, quasi-Poisson does not."""
+    counts = [5000, 5400, 4900, 5600, 5300, 5750]
+    plain = s.trend_test(counts=counts, populations=[1e6] * 6)
+    quasi = s.trend_test(counts=counts, populations=[1e6] * 6, overdispersion=True)
+    assert plain["direction"] == "increasing"
+    assert quasi["direction"] == "no significant change"
+    assert quasi["slope"] == pytest.approx(plain["slope"])
+    assert quasi["p_value"] > plain["p_value"]
+
+
+@pytest.mark.parametrize(
+    "counts, pops",
+    [
+        ([5, 6, 7, 8], [1e5] * 4),  # four points
+        ([5, None, 7, 8, 9], [1e5] * 5),  # a missing count leaves four
+        ([5, 6, 7, 8, 9], [1e5, 1e5, 0, 1e5, 1e5]),  # a zero population too
+        ([0, 0, 0, 0, 0], [1e5] * 5),  # no events at all
+        ([0, 0, 0, 0, 5], [1e5] * 5),  # all events in one period: no finite fit
+    ],
+)
+def test_trend_needs_five_usable_periods_with_events(counts, pops):
+    result = s.trend_test(counts=counts, populations=pops)
+    assert result["direction"] == "not enough data"
+    assert result["significant"] is False
+    assert math.isnan(result["p_value"])
+
+
+def test_trend_keeps_gaps_in_time():
+    """A missing period is dropped but the others keep their positions."""
+    counts = [100, 110, None, 133, 146, 161]
+    result = s.trend_test(counts=counts, populations=[1e5] * 6)
+    assert result["n_periods"] == 5
+    assert result["slope"] == pytest.approx(10.0, abs=0.5)
+
+
+# --- RAG
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(90, "green"), (100, "green"), (104, "amber"), (105, "amber"), (106, "red")],
+)
+def test_rag_lower_is_better(value, expected):
+    assert s.rag_status(value=value, target=100, polarity="lower_is_better") == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(110, "green"), (100, "green"), (96, "amber"), (95, "amber"), (94, "red")],
+)
+def test_rag_higher_is_better(value, expected):
+    assert (
+        s.rag_status(value=value, target=100, polarity="higher_is_better") == expected
+    )
+
+
+def test_rag_no_judgement_missing_values_and_tolerance():
+    assert s.rag_status(value=1, target=2, polarity="no_judgement") == "no judgement"
+    assert s.rag_status(value=1, target=None, polarity="no_judgement") == "no target"
+    assert s.rag_status(value=None, target=2, polarity="lower_is_better") == "no data"
+    assert (
+        s.rag_status(value=math.nan, target=2, polarity="higher_is_better") == "no data"
+    )
+    assert (
+        s.rag_status(value=5, target=math.nan, polarity="higher_is_better")
+        == "no target"
+    )
+    assert (
+        s.rag_status(value=109, target=100, polarity="lower_is_better", tolerance=0.1)
+        == "amber"
+    )
+    with pytest.raises(ValueError):
+        s.rag_status(value=1, target=1, polarity="sideways")
+
+
+def test_rag_rule_text_for_each_polarity():
+    assert set(s.RAG_RULE_TEXT) == set(s.POLARITIES)
+    assert "at or below the target" in s.RAG_RULE_TEXT["lower_is_better"]
+    assert "at or above the target" in s.RAG_RULE_TEXT["higher_is_better"]
+    assert "5%" in s.RAG_RULE_TEXT["lower_is_better"]
+    assert "10%" in s.rag_rule_text(polarity="higher_is_better", tolerance=0.1)
+    assert "No RAG" in s.RAG_RULE_TEXT["no_judgement"]
+
+
+def test_statistics_module_stays_free_of_dash_and_flask():
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(s.__file__).read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert imported <= {"__future__", "math", "collections", "typing"} | {
+        "numpy",
+        "pandas",
+        "scipy",
+    }

@@ -1,0 +1,147 @@
+"""The store behaves the same on SQLite and PostgreSQL: migrations, natural keys,
+users, sign-in limits and scope."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from data_access import db, migrate, users
+from data_access.errors import AccessDenied, InvalidParameter
+from data_access.models import Area, Base, Measure, MeasureValue, Source
+from data_access.scope import PUBLIC, Scope
+
+
+def _minimal_rows(session):
+    source = Source(key="t", publisher="ONS", title="t", licence="OGL v3")
+    country = Area(code="K04000001", name="England and Wales", level="country")
+    session.add_all([source, country])
+    session.flush()
+    pfa = Area(
+        code="E23000036", name="Avon and Somerset", level="pfa", parent_id=country.id
+    )
+    other = Area(
+        code="E23000014", name="West Midlands", level="pfa", parent_id=country.id
+    )
+    measure = Measure(
+        code="knife_offences",
+        name="Knife offences",
+        definition="d",
+        unit="offences",
+        polarity="lower_is_better",
+        category="outcome",
+        period_type="quarter",
+    )
+    session.add_all([pfa, other, measure])
+    session.flush()
+    return source, pfa, measure
+
+
+def test_migration_creates_every_model_table(store):
+    tables = set(inspect(db.get_engine()).get_table_names())
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables
+
+
+def test_migration_downgrades_and_upgrades_again(store):
+    migrate.downgrade("base")
+    assert "measure_value" not in inspect(db.get_engine()).get_table_names()
+    migrate.upgrade()
+    assert "measure_value" in inspect(db.get_engine()).get_table_names()
+
+
+def test_a_current_figure_cannot_be_stored_twice(store):
+    with db.session_scope() as session:
+        source, pfa, measure = _minimal_rows(session)
+        row = dict(
+            measure_id=measure.id,
+            area_id=pfa.id,
+            period_start=dt.date(2019, 4, 1),
+            period_end=dt.date(2019, 6, 30),
+            age_band="all",
+            value=10,
+            source_id=source.id,
+        )
+        session.add(MeasureValue(**row))
+    with pytest.raises(IntegrityError):
+        with db.session_scope() as session:
+            session.add(MeasureValue(**{**row, "note": "again"}))
+    # A superseded edition of the same figure may be kept beside the current one.
+    with db.session_scope() as session:
+        session.add(MeasureValue(**{**row, "is_current": False, "note": "older"}))
+    with db.session_scope() as session:
+        assert len(session.scalars(select(MeasureValue)).all()) == 2
+
+
+def test_check_constraints_refuse_unknown_levels(store):
+    with pytest.raises(IntegrityError):
+        with db.session_scope() as session:
+            session.add(Area(code="X1", name="Nowhere", level="planet"))
+
+
+def test_users_are_stored_hashed_and_authenticate(store):
+    with db.session_scope() as session:
+        _minimal_rows(session)
+    record, password = users.create_user(
+        username="board",
+        role="viewer",
+        role_title="Board Member",
+        area_codes=("E23000036",),
+    )
+    assert record.area_codes == ("E23000036",)
+    with db.session_scope() as session:
+        from data_access.models import User
+
+        stored = session.scalar(
+            select(User.password_hash).where(User.username == "board")
+        )
+    assert password not in stored and stored.startswith(("scrypt", "pbkdf2"))
+    assert users.authenticate(username="board", password=password).role == "viewer"
+    assert users.authenticate(username="board", password="wrong") is None
+    assert users.authenticate(username="nobody", password=password) is None
+
+
+def test_user_names_and_titles_refuse_email_addresses(store):
+    with pytest.raises(InvalidParameter):
+        users.create_user(username="a@b.org", role="admin", role_title="Admin")
+
+
+def test_sign_in_limit_counts_failures_in_the_store(store):
+    for _ in range(3):
+        users.record_failed_sign_in(username="x", client="1.2.3.4")
+    assert not users.sign_in_blocked(username="x", client="1.2.3.4", limit=4, window=60)
+    users.record_failed_sign_in(username="x", client="1.2.3.4")
+    assert users.sign_in_blocked(username="x", client="1.2.3.4", limit=4, window=60)
+    users.clear_failed_sign_ins(username="x")
+    assert not users.sign_in_blocked(username="x", client="9.9.9.9", limit=4, window=60)
+
+
+def test_scope_rules():
+    viewer = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
+    viewer.require_area("E23000036")
+    viewer.require_area("E06000023", parent_code="E23000036")  # Bristol
+    with pytest.raises(AccessDenied):
+        viewer.require_area("E23000014")
+    with pytest.raises(AccessDenied):
+        PUBLIC.require_area("E23000036")
+    Scope(role="analyst").require_area("E23000014")
+
+
+def test_measure_series_hides_small_counts_from_scoped_users(loaded_store):
+    """Hospital admissions follow the HES rule: a viewer sees counts rounded to 5
+    and small counts hidden; an analyst sees the published figures."""
+    from data_access.measures import measure_series
+
+    viewer = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
+    analyst = Scope(role="analyst")
+    kwargs = dict(
+        measure_code="hospital_admissions_knife", area_code="E23000036", length="year"
+    )
+    raw = measure_series(scope=analyst, **kwargs)
+    shown = measure_series(scope=viewer, **kwargs)
+    assert len(raw) == len(shown) > 0
+    counts = shown["numerator"].dropna()
+    assert (counts % 5 == 0).all()
+    assert not counts.between(1, 7).any()
+    small = raw["numerator"].between(1, 7)
+    assert shown.loc[small, "rate"].isna().all()

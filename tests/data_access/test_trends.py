@@ -1,0 +1,264 @@
+"""data_access.trends against the shipped data, on SQLite and PostgreSQL: real
+figures, the year-from-quarters rule, the benchmark, baseline and trend wiring,
+drill-down children, scope and disclosure."""
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from data_access import statistics, trends
+from data_access.errors import AccessDenied, InvalidParameter, NotFound
+from data_access.scope import SYSTEM, Scope
+
+AVON = "E23000036"
+MET = "E23000001"
+EW = "K04000001"
+VIEWER = Scope(role="viewer", area_codes=frozenset({AVON}))
+
+
+def test_met_2018_19_knife_offences_is_the_published_14842(loaded_store):
+    frame = trends.trend_with_benchmark(
+        scope=SYSTEM, measure_code="knife_offences", area_code=MET, length="year"
+    )
+    assert list(frame.columns) == trends.TREND_COLUMNS
+    row = frame[(frame["role"] == "area") & (frame["period"] == "2018/19")].iloc[0]
+    assert row["value"] == 14842
+    assert not row["illustrative"]
+    assert row["rate"] == pytest.approx(
+        statistics.rate_ci(count=14842, population=row["denominator"])[0]
+    )
+    assert row["rate_lower"] < row["rate"] < row["rate_upper"]
+
+
+def test_avon_quarters_sum_to_the_published_years(loaded_store):
+    """ONS's quarterly series matches its annual figures for 2010/11-2013/14."""
+    quarters = trends.trend_with_benchmark(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="quarter"
+    )
+    years = trends.trend_with_benchmark(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="year"
+    )
+    quarters = quarters[quarters["role"] == "area"]
+    years = years[years["role"] == "area"].set_index("period")
+    for fy in (2010, 2011, 2012, 2013):
+        in_year = quarters[quarters["period"].str.startswith(f"{fy}/")]
+        assert len(in_year) == 4
+        assert (
+            in_year["value"].sum() == years.loc[f"{fy}/{(fy + 1) % 100:02d}", "value"]
+        )
+
+
+def test_years_without_an_annual_row_are_sums_of_four_quarters(loaded_store):
+    quarters = trends.area_series(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON
+    )
+    years = trends.area_series(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="year"
+    ).set_index("period")
+    in_year = quarters[quarters["period"].str.startswith("2022/23")]
+    assert years.loc["2022/23", "value"] == in_year["value"].sum()
+    assert years.loc["2022/23", "note"] == "Sum of the four quarters."
+    assert bool(years.loc["2022/23", "illustrative"])
+    # the partial latest year (2025/26: two quarters) is not a year
+    assert "2025/26" not in years.index
+
+
+def test_benchmark_rows_and_comparison(loaded_store):
+    frame = trends.trend_with_benchmark(
+        scope=SYSTEM,
+        measure_code="knife_offences",
+        area_code=AVON,
+        length="year",
+        start=dt.date(2016, 4, 1),
+        end=dt.date(2019, 3, 31),
+    )
+    bench = frame[frame["role"] == "benchmark"]
+    assert set(bench["area_name"]) == {"England and Wales"}
+    assert list(bench["period"]) == ["2016/17", "2017/18", "2018/19"]
+    area = frame[frame["role"] == "area"].set_index("period")
+    b = bench.set_index("period")
+    for period in b.index:
+        expected = statistics.compare_to_benchmark(
+            lower=area.loc[period, "rate_lower"],
+            upper=area.loc[period, "rate_upper"],
+            benchmark=b.loc[period, "rate"],
+            polarity="lower_is_better",
+        )
+        assert area.loc[period, "comparison"] == expected
+
+
+def test_quarterly_benchmark_is_the_sum_of_force_areas(loaded_store):
+    frame = trends.trend_with_benchmark(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="quarter"
+    )
+    bench = frame[(frame["role"] == "benchmark") & (frame["period"] == "2012/13 Q1")]
+    assert bench["area_name"].iloc[0].startswith("England and Wales (sum of 42")
+    children = trends.children_latest(
+        scope=SYSTEM, measure_code="knife_offences", parent_code=EW, length="quarter"
+    )
+    assert len(children) == 43  # every force area, City of London without a value
+
+
+def test_hospital_benchmark_is_england(loaded_store):
+    frame = trends.trend_with_benchmark(
+        scope=SYSTEM,
+        measure_code="hospital_admissions_knife",
+        area_code=AVON,
+        length="year",
+    )
+    names = set(frame[frame["role"] == "benchmark"]["area_name"])
+    assert names and all(n.startswith("England") and "Wales" not in n for n in names)
+    assert trends.benchmark_name("hospital_admissions_knife") == "England"
+
+
+def test_children_of_a_force_area_are_its_local_authorities(loaded_store):
+    kids = trends.children_latest(
+        scope=VIEWER, measure_code="knife_offences", parent_code=AVON
+    )
+    assert list(kids.columns) == trends.CHILD_COLUMNS
+    assert set(kids["area_name"]) >= {"Bristol, City of", "North Somerset"}
+    assert (kids["level"] == "lad").all()
+    # apportioned so that the local authorities add up to the force
+    force = trends.area_series(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON
+    )
+    latest = force[force["period_start"] == kids["period_start"].iloc[0]]
+    assert kids["value"].sum() == latest["value"].iloc[0]
+
+
+def test_baseline_change_wiring(loaded_store):
+    result = trends.baseline_change(
+        scope=SYSTEM, measure_code="knife_offences", area_code=MET
+    )
+    years = trends.area_series(
+        scope=SYSTEM, measure_code="knife_offences", area_code=MET, length="year"
+    ).set_index("period")
+    base = years.loc[["2016/17", "2017/18", "2018/19"]]
+    assert result["available"]
+    assert result["baseline_count"] == base["numerator"].sum() == 12060 + 14705 + 14842
+    current = years.loc[result["current_period"]]
+    expected = statistics.change_from_baseline(
+        baseline_count=base["numerator"].sum(),
+        baseline_population=base["denominator"].sum(),
+        current_count=current["numerator"],
+        current_population=current["denominator"],
+        multiplier=100_000,
+    )
+    assert result["percent_change"] == pytest.approx(expected["percent_change"])
+    assert result["direction"] == expected["direction"]
+    assert result["current_period"] == "2024/25"
+
+
+def test_recent_trend_uses_the_last_five_periods(loaded_store):
+    result = trends.recent_trend(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON
+    )
+    assert result["n_periods"] == 5
+    assert result["last_period"] == "2025/26 Q2"
+    assert result["direction"] in statistics.TREND_DIRECTIONS
+    assert "Recent trend" in result["text"]
+
+
+def test_invalid_parameters_and_unknowns(loaded_store):
+    with pytest.raises(NotFound):
+        trends.trend_with_benchmark(scope=SYSTEM, measure_code="nope", area_code=AVON)
+    with pytest.raises(NotFound):
+        trends.trend_with_benchmark(
+            scope=SYSTEM, measure_code="knife_offences", area_code="E99999999"
+        )
+    with pytest.raises(InvalidParameter) as bad:
+        trends.trend_with_benchmark(
+            scope=SYSTEM, measure_code="knife_offences", area_code=AVON, age_band="old"
+        )
+    assert bad.value.parameter == "age"
+    with pytest.raises(InvalidParameter):
+        trends.trend_with_benchmark(
+            scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="month"
+        )
+
+
+def test_money_reach_and_changes_are_scope_restricted(loaded_store):
+    other = "E23000014"
+    for fn in (trends.money_forecast, trends.reach_by_tier, trends.spend_by_quarter):
+        with pytest.raises(AccessDenied):
+            fn(scope=VIEWER, area_code=other)
+    summary = trends.overview_summary(scope=VIEWER, area_code=other)
+    assert summary["money_denied"] and summary["money"] is None
+    assert not any("Spend" in s for s in summary["changes"])
+    assert any(s.startswith("Knife offences") for s in summary["changes"])
+
+
+def test_money_forecast_and_reach_for_avon(loaded_store):
+    money = trends.money_forecast(scope=VIEWER, area_code=AVON)
+    spend = trends.spend_by_quarter(scope=VIEWER, area_code=AVON)
+    this_year = spend[spend["financial_year"] == money["financial_year"]]
+    assert money["spent"] == pytest.approx(this_year["amount"].sum())
+    assert money["forecast"] >= money["spent"]
+    assert money["forecast_method"]
+    reach = trends.reach_by_tier(scope=VIEWER, area_code=AVON)
+    assert list(reach["tiers"]["tier"]) == ["primary", "secondary", "tertiary"]
+    assert reach["total"] == reach["tiers"]["young_people"].sum() > 0
+    assert reach["illustrative"]
+
+
+def test_changes_since_last_quarter_come_from_the_data(loaded_store):
+    sentences = trends.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
+    quarters = trends.area_series(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON
+    )
+    last, prev = quarters.iloc[-1], quarters.iloc[-2]
+    assert f"{prev['value']:,.0f} in {prev['period']}" in sentences[0]
+    assert f"{last['value']:,.0f} in {last['period']}" in sentences[0]
+    assert len(sentences) == 3
+
+
+def test_disclosure_hides_small_hospital_counts_for_viewers(loaded_store):
+    admin = trends.children_latest(
+        scope=SYSTEM,
+        measure_code="hospital_admissions_knife",
+        parent_code=EW,
+        length="year",
+        age_band="under25",
+    )
+    viewer = trends.children_latest(
+        scope=VIEWER,
+        measure_code="hospital_admissions_knife",
+        parent_code=EW,
+        length="year",
+        age_band="under25",
+    )
+    assert not admin["suppressed"].any()
+    small = admin["value"].between(1, 7)
+    assert (viewer.loc[small, "suppressed"]).all()
+    assert viewer.loc[small, "value"].isna().all()
+    shown = viewer[~viewer["suppressed"] & viewer["value"].notna()]
+    assert (shown["value"] % 5 == 0).all()  # HES rounding to the nearest 5
+
+
+def test_series_breaks_and_funding_start(loaded_store):
+    gmp = trends.trend_with_benchmark(
+        scope=SYSTEM, measure_code="knife_offences", area_code="E23000005"
+    )
+    breaks = dict(
+        (text, period)
+        for period, text in trends.series_breaks(
+            measure_code="knife_offences", area_code="E23000005", series=gmp
+        )
+    )
+    assert breaks["Recording review (Dec 2017)"] == "2017/18 Q4"
+    assert breaks["Illustrative data from here"] == "2019/20 Q1"
+    assert trends.funding_start(area_code=AVON, length="quarter") == "2019/20 Q1"
+    assert trends.funding_start(area_code="E23000012", length="year") == "2022/23"
+    assert trends.funding_start(area_code="E06000023", length="year") == "2019/20"
+
+
+def test_headline_latest_value(loaded_store):
+    head = trends.measure_headline(
+        scope=SYSTEM, measure_code="homicide_knife", area_code=AVON
+    )
+    assert head["period"] == "2024/25"
+    assert not math.isnan(head["rate"])
+    assert head["baseline"]["baseline_label"] == "2016/17 to 2018/19"
+    assert isinstance(pd.Timestamp.now(), pd.Timestamp)

@@ -1,0 +1,72 @@
+"""The /areas/<code> page's callback, called as a plain function."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from data_access.scope import SYSTEM, Scope
+
+VIEWER = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
+
+
+@pytest.fixture
+def page(loaded_store, monkeypatch):
+    from app import app  # noqa: F401 - registers the pages
+    from pages import area_profile
+
+    monkeypatch.setattr(area_profile, "current_scope", lambda: SYSTEM)
+    return area_profile
+
+
+def _text(tree) -> str:
+    return json.dumps(
+        [t.to_plotly_json() if hasattr(t, "to_plotly_json") else t for t in tree],
+        default=lambda o: (
+            o.to_plotly_json() if hasattr(o, "to_plotly_json") else str(o)
+        ),
+    )
+
+
+def test_layout_is_cheap_and_has_one_h1(page, monkeypatch):
+    from data_access import db
+
+    monkeypatch.setattr(db, "session_scope", None)
+    text = _text([page.layout(code="E23000036")])
+    assert text.count('"type": "H1"') == 1
+
+
+def test_profile_has_spine_chart_table_interventions_and_money(page):
+    header, content = page.show_profile("E23000036")
+    text = _text([header, content])
+    assert "Avon and Somerset" in text
+    assert "area-spine-graph" in text and "area-spine-table" in text
+    assert "area-interventions" in text and "area-money" in text
+    for link in ("/violence?area=E23000036", "/funding?area=E23000036", "/compare"):
+        assert link in text
+
+
+def test_viewer_outside_scope_gets_a_plain_note(page, monkeypatch):
+    monkeypatch.setattr(page, "current_scope", lambda: VIEWER)
+    header, content = page.show_profile("E23000014")
+    text = _text([header, content])
+    assert "area-spine-graph" in text  # public measures are shown
+    assert "Interventions in West Midlands are outside your access" in text
+    assert "Money for West Midlands is outside your access" in text
+    assert "area-money" not in text
+
+
+def test_unknown_code_says_so_with_a_link_back(page):
+    header, content = page.show_profile("X99")
+    text = _text([header, content])
+    assert "No area has the code X99" in text
+    assert '"href": "/compare"' in text
+
+
+def test_local_authority_profile_has_fewer_measures(page):
+    header, content = page.show_profile("E06000023")  # Bristol
+    text = _text([header, content])
+    assert "Bristol" in text and "Avon and Somerset" in text  # breadcrumb
+    assert "Knife or sharp instrument offences" in text
+    assert "Hospital admissions" not in text

@@ -1,0 +1,154 @@
+"""The /compare page's callbacks, called as plain functions over the shipped data."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote
+
+import pandas as pd
+import pytest
+
+from data_access import comparison, statistics
+from data_access.scope import SYSTEM, Scope
+
+VIEWER = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
+
+
+@pytest.fixture
+def page(loaded_store, monkeypatch):
+    from app import app  # noqa: F401 - registers the pages
+    from pages import compare
+
+    monkeypatch.setattr(compare, "current_scope", lambda: SYSTEM)
+    return compare
+
+
+def _find(component, predicate):
+    """Every component in a Dash tree for which predicate(component) is true."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+            return
+        if not hasattr(node, "to_plotly_json"):
+            return
+        if predicate(node):
+            found.append(node)
+        walk(getattr(node, "children", None))
+
+    walk(component)
+    return found
+
+
+def _csv(content, chart_id):
+    link = _find(content, lambda c: getattr(c, "id", None) == f"{chart_id}-csv")[0]
+    text = unquote(link.href.split(",", 1)[1]).lstrip("\ufeff")
+    import io
+
+    return pd.read_csv(io.StringIO(text))
+
+
+def test_layout_reads_the_url_and_never_touches_the_store(page, monkeypatch):
+    from data_access import db
+
+    monkeypatch.setattr(db, "session_scope", None)
+    tree = page.layout(
+        measure="homicide_knife", period="2019-04", benchmark="vru", level="99.8"
+    )
+    values = {
+        c.id: c.value
+        for c in _find(tree, lambda c: hasattr(c, "value") and hasattr(c, "id"))
+    }
+    assert values["compare-measure"] == "homicide_knife"
+    assert values["compare-period"] == "2019-04"
+    assert values["compare-benchmark"] == "vru"
+    assert values["compare-level"] == "99.8"
+    assert len(_find(tree, lambda c: type(c).__name__ == "H1")) == 1
+
+
+def test_period_options_keep_a_valid_year_and_replace_an_unknown_one(page):
+    options, value, note = page.period_options("knife_offences", "2018-04")
+    assert value == "2018-04" and note is None
+    labels = {o["value"]: o["label"] for o in options}
+    assert labels["2018-04"] == "2018/19"
+    assert labels["2019-04"] == "2019/20 (illustrative)"
+    options, value, note = page.period_options("knife_offences", "1900-04")
+    assert value == options[-1]["value"]
+    assert "no force area figures" in json.dumps(note.to_plotly_json(), default=str)
+
+
+def test_ranking_csv_matches_a_direct_computation(page):
+    """Metropolitan Police's 2018/19 knife offence rate and CI in the CSV are what
+    statistics.rate_ci gives from the stored count and population."""
+    content = page.show_comparison("knife_offences", "2018-04", "national", "95")
+    table = _csv(content, "compare-ranking")
+    met = table[table["Code"] == "E23000001"].iloc[0]
+    direct = comparison.force_area_rates(
+        scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
+    )
+    row = direct[direct["code"] == "E23000001"].iloc[0]
+    assert met["Count (offences)"] == row["count"] == 14842
+    r, lo, hi = statistics.rate_ci(count=14842, population=row["population"])
+    assert met["Rate per 100,000"] == round(r, 1)
+    assert met["Lower 95% CI"] == round(lo, 1)
+    assert met["Upper 95% CI"] == round(hi, 1)
+    assert met["Compared with benchmark"] == "Worse"
+    # ranked highest first, one row per force area with a figure
+    assert len(table) == 43
+    assert list(table["Rate per 100,000"]) == sorted(
+        table["Rate per 100,000"], reverse=True
+    )
+
+
+def test_unknown_measure_and_bad_level_give_a_message(page):
+    text = json.dumps(
+        page.show_comparison("no_such", "2018-04", "national", "95").to_plotly_json(),
+        default=str,
+    )
+    assert "No measure has the code 'no_such'" in text
+    text = json.dumps(
+        page.show_comparison(
+            "knife_offences", "2018-04", "national", "50"
+        ).to_plotly_json(),
+        default=str,
+    )
+    assert "95% or 99.8%" in text
+
+
+def test_map_uses_shipped_boundaries_and_no_other_host(page):
+    content = page.show_comparison("knife_offences", "2018-04", "national", "99.8")
+    graph = _find(content, lambda c: getattr(c, "id", None) == "compare-map-graph")[0]
+    figure = graph.figure.to_plotly_json()
+    text = json.dumps(figure)
+    assert "geo" not in figure["layout"] and "mapbox" not in text
+    assert {trace["type"] for trace in figure["data"]} == {"scatter"}
+    codes = {trace["meta"]["code"] for trace in figure["data"]}
+    assert len(codes) == 43
+    names = {trace["name"] for trace in figure["data"]}
+    assert names <= {"Better", "Similar", "Worse", "Not compared", "No figure"}
+    met = next(t for t in figure["data"] if t["meta"]["code"] == "E23000001")
+    assert met["name"] == "Worse" and "Metropolitan Police" in met["text"]
+
+
+def test_vru_section_is_descriptive_and_csv_holds_pooled_rates(page):
+    section = page.show_vru_comparison("knife_offences")
+    text = json.dumps(section.to_plotly_json(), default=str)
+    assert "not evidence of what VRUs caused" in text
+    table = _csv(section, "compare-vru-chart")
+    frame = comparison.vru_vs_non_vru(scope=SYSTEM, measure_code="knife_offences")
+    vru = frame[frame["group"] == "vru"].iloc[0]
+    row = table[table["Group"] == "VRU areas funded from 2019/20"].iloc[0]
+    assert row["Areas pooled"] == 18
+    assert row["Baseline rate per 100,000"] == round(vru["baseline_rate"], 1)
+
+
+def test_viewer_sees_hospital_admissions_rounded_to_five(page, monkeypatch):
+    monkeypatch.setattr(page, "current_scope", lambda: VIEWER)
+    content = page.show_comparison(
+        "hospital_admissions_knife", "2019-04", "national", "95"
+    )
+    table = _csv(content, "compare-ranking")
+    counts = pd.to_numeric(table["Count (admissions)"], errors="coerce").dropna()
+    assert len(counts) and (counts % 5 == 0).all()

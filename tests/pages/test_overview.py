@@ -1,0 +1,105 @@
+"""The overview callback, called as a plain function with a signed-in user."""
+
+import json
+
+import flask_login
+import pytest
+
+from data_access import users
+
+AVON = "E23000036"
+
+
+@pytest.fixture
+def signed_in(loaded_sqlite_store):
+    from app import app
+    from web.auth import SignedInUser
+
+    existing = {u.username: u for u in users.list_users()}
+    if "board" not in existing:
+        users.create_user(
+            username="board",
+            role="viewer",
+            role_title="Board Member",
+            area_codes=(AVON,),
+        )
+        users.create_user(username="admin", role="admin", role_title="VRU Director")
+        existing = {u.username: u for u in users.list_users()}
+
+    def call(username, fn, *args):
+        with app.server.test_request_context():
+            flask_login.login_user(SignedInUser(users.get_user(existing[username].id)))
+            return _text(fn(*args))
+
+    return call
+
+
+def _text(component) -> str:
+    return json.dumps(component, default=lambda o: o.to_plotly_json())
+
+
+def test_board_sees_measures_money_reach_and_changes(signed_in):
+    from pages import overview
+
+    text = signed_in("board", overview.show_overview, AVON)
+    assert "Success measures: Avon and Somerset" in text
+    assert "2016/17 to 2018/19" in text
+    assert "Forecast outturn" in text and "Spent to date" in text
+    assert "Primary (universal)" in text
+    assert "What changed since last quarter" in text
+    assert "Knife offences rose" in text or "Knife offences fell" in text
+    assert "Illustrative data" in text
+    assert "/violence?measure=knife_offences" in text
+
+
+def test_arrows_never_stand_alone():
+    from pages.overview import baseline_sentence
+
+    arrow, words = baseline_sentence(
+        {
+            "available": True,
+            "percent_change": -12.2,
+            "direction": "decrease",
+            "current_period": "2024/25",
+        }
+    )
+    assert arrow == "▼"
+    assert "down 12%" in words and "significantly lower than the baseline" in words
+    arrow, words = baseline_sentence({"available": False, "reason": "no data"})
+    assert arrow == "" and "no data" in words
+
+
+def test_other_areas_money_is_outside_a_viewers_access(signed_in):
+    from pages import overview
+
+    text = signed_in("board", overview.show_overview, "E23000014")
+    assert "outside your access" in text
+    assert "Forecast outturn" not in text and "Spend was" not in text
+    assert "Success measures: West Midlands" in text
+
+
+def test_unknown_area_gets_a_message(signed_in):
+    from pages import overview
+
+    text = signed_in("admin", overview.show_overview, "E99999999")
+    assert "no area with the code 'E99999999'" in text
+
+
+def test_default_area_for_a_viewer_outside_avon():
+    from data_access.scope import Scope
+    from pages.overview import DEFAULT_AREA, default_area
+
+    assert default_area(Scope(role="admin")) == DEFAULT_AREA
+    viewer = Scope(role="viewer", area_codes=frozenset({"E23000014"}))
+    assert default_area(viewer) == "E23000014"
+
+
+def test_layout_never_touches_the_store(monkeypatch):
+    from data_access import db
+    from pages import overview
+
+    def refuse(*_a, **_k):
+        raise AssertionError("layout queried the store")
+
+    monkeypatch.setattr(db, "session_scope", refuse)
+    assert "overview-content" in _text(overview.layout(area=AVON))

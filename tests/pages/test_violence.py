@@ -1,0 +1,121 @@
+"""The /violence callback as a plain function: trend card, drill-down links,
+breadcrumbs, CSV content and invalid-parameter messages."""
+
+import json
+from urllib.parse import unquote
+
+import pytest
+
+from data_access import trends
+from data_access.scope import SYSTEM
+from tests.pages.test_overview import signed_in  # noqa: F401 - fixture
+
+AVON = "E23000036"
+EW = "K04000001"
+
+
+def _text(component) -> str:
+    return json.dumps(component, default=lambda o: o.to_plotly_json())
+
+
+def test_force_area_view_has_trend_breadcrumbs_and_lad_links(signed_in):  # noqa: F811
+    from pages import violence
+
+    text = signed_in(
+        "board",
+        violence.show_trend,
+        "knife_offences",
+        AVON,
+        "quarter",
+        "all",
+        "2016-04",
+        "2025-09",
+    )
+    assert "Knife offences in Avon and Somerset" in text
+    assert "VRU funding began" in text
+    assert "Recent trend" in text
+    # breadcrumbs: England and Wales as a link up, Avon as the current page
+    assert "/violence?measure=knife_offences&area=K04000001" in text
+    assert '"aria-current": "page"' in text
+    # drill-down links to the local authorities keep the other settings
+    assert (
+        "/violence?measure=knife_offences&area=E06000023&view=quarter&age=all"
+        "&from=2016-04&to=2025-09"
+    ) in text
+    assert "Illustrative data" in text
+
+
+def test_csv_is_exactly_the_charts_table(signed_in):  # noqa: F811
+    from pages import violence
+
+    text = signed_in(
+        "admin", violence.show_trend, "knife_offences", AVON, "year", "all", "", ""
+    )
+    start = text.index("data:text/csv;charset=utf-8,")
+    href = text[start : text.index('"', start)]
+    csv = unquote(href.split(",", 1)[1]).lstrip("\ufeff")
+    lines = csv.strip().split("\r\n")
+    assert lines[0].startswith('Period,Area,Count,"Rate per 100,000 residents"')
+    frame = trends.trend_with_benchmark(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="year"
+    )
+    assert len(lines) == len(frame) + 1
+    assert "2018/19,Avon and Somerset,878," in csv
+
+
+def test_hospital_caption_says_the_benchmark_is_england(signed_in):  # noqa: F811
+    from pages import violence
+
+    text = signed_in(
+        "board",
+        violence.show_trend,
+        "hospital_admissions_knife",
+        AVON,
+        "year",
+        "under25",
+        "",
+        "",
+    )
+    assert "benchmark is England, not England and Wales" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("knife_offences", AVON, "quarter", "all", "2019-13", ""), "from: '2019-13'"),
+        (("nope", AVON, "quarter", "all", "", ""), "measure: 'nope'"),
+        (("knife_offences", "XX1", "quarter", "all", "", ""), "area: there is no"),
+        (("knife_offences", AVON, "quarter", "old", "", ""), "age: 'old'"),
+        (("knife_offences", AVON, "month", "all", "", ""), "view: 'month'"),
+    ],
+)
+def test_invalid_values_get_a_message_naming_the_parameter(
+    signed_in,  # noqa: F811
+    args,
+    expected,
+):
+    from pages import violence
+
+    text = signed_in("admin", violence.show_trend, *args)
+    assert expected in text
+    assert "YYYY-MM" in text or "Use" in text
+
+
+def test_annual_only_measures_offer_the_year_view(signed_in):  # noqa: F811
+    from pages import violence
+
+    text = signed_in(
+        "admin", violence.show_trend, "homicide_knife", AVON, "quarter", "all", "", ""
+    )
+    assert "published by financial year" in text
+    assert "view=year" in text
+
+
+def test_national_view_lists_force_areas(signed_in):  # noqa: F811
+    from pages import violence
+
+    text = signed_in(
+        "admin", violence.show_trend, "knife_offences", EW, "year", "all", "", ""
+    )
+    assert "Areas within England and Wales" in text
+    assert "area=E23000036" in text

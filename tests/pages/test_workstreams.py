@@ -1,0 +1,132 @@
+"""The /workstreams list and /workstreams/<id> detail callbacks as plain functions:
+what each role sees (a lead's own workstream first), RAG in words with the rule
+text, completeness and returns, and clear messages for unknown or out-of-scope
+workstreams."""
+
+from __future__ import annotations
+
+import json
+
+import plotly
+import pytest
+
+from data_access import workstreams
+from data_access.scope import SYSTEM, Scope
+from data_access.statistics import RAG_RULE_TEXT
+
+LANCASHIRE = "E23000003"
+AVON = "E23000036"
+BOARD = Scope(role="viewer", area_codes=frozenset({AVON}))
+
+
+def _text(component) -> str:
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_text(c) for c in component)
+    return _text(getattr(component, "children", None))
+
+
+def _json(component) -> str:
+    return json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+@pytest.fixture
+def pages_(loaded_sqlite_store, monkeypatch):
+    import app  # noqa: F401 - registers the pages
+    from pages import workstream
+    from pages import workstreams as listing
+
+    def as_user(scope):
+        monkeypatch.setattr(listing, "current_scope", lambda: scope)
+        monkeypatch.setattr(workstream, "current_scope", lambda: scope)
+
+    as_user(SYSTEM)
+    return listing, workstream, as_user
+
+
+def _ids(area=LANCASHIRE):
+    table = workstreams.workstream_list(scope=SYSTEM, area_code=area)
+    return dict(zip(table["name"], table["workstream_id"], strict=True))
+
+
+def test_layouts_are_cheap(pages_):
+    listing, detail, _ = pages_
+    assert '"E23000003"' in _json(listing.layout(area=LANCASHIRE))
+    assert '"7"' in _json(detail.layout(workstream_id="7"))
+    assert listing.layout() is not None and detail.layout() is not None
+
+
+def test_list_shows_each_workstream_with_rag_words_and_returns(pages_):
+    listing, _, _ = pages_
+    out = listing.show_workstreams(LANCASHIRE)
+    text, raw = _text(out), _json(out)
+    table = workstreams.workstream_list(scope=SYSTEM, area_code=LANCASHIRE)
+    for row in table.itertuples():
+        assert row.name in text
+        assert f"/workstreams/{row.workstream_id}" in raw
+        assert f"{row.received_returns} of {row.expected_returns}" in text
+    assert "Green" in text and "Amber" in text and "Red" in text
+    assert RAG_RULE_TEXT["lower_is_better"] in text
+    assert "Returns are counted up to 2025/26 Q2" in text
+
+
+def test_a_lead_sees_their_own_workstream_first(pages_):
+    listing, _, as_user = pages_
+    own = _ids()["Prisons and Prisoner's Families"]
+    as_user(Scope(role="lead", area_codes=frozenset({LANCASHIRE}), workstream_id=own))
+    text = _text(listing.show_workstreams(None))
+    assert text.index("Your workstream") < text.index("Prisons and Prisoner's Families")
+    assert text.index("Prisons and Prisoner's Families") < text.index("First 1000 Days")
+    assert "Other workstreams in Lancashire (5)" in text
+
+
+def test_a_viewer_sees_only_their_vru_and_is_refused_others(pages_):
+    listing, detail, as_user = pages_
+    as_user(BOARD)
+    text = _text(listing.show_workstreams(None))
+    assert "Spoke: Bristol VRU" in text and "First 1000 Days" not in text
+    assert "outside your access" in _text(listing.show_workstreams(LANCASHIRE))
+    title, crumb, content = detail.show_workstream(str(_ids()["First 1000 Days"]))
+    assert title == "Workstream outside your access"
+    assert "outside your access" in _text(content)
+
+
+def test_detail_shows_measures_against_targets_and_returns(pages_):
+    _, detail, _ = pages_
+    ws_id = _ids()["Accident and Emergency Navigators"]
+    title, crumb, content = detail.show_workstream(str(ws_id))
+    assert title == crumb == "Accident and Emergency Navigators"
+    text = _text(content)
+    status = workstreams.measure_status(scope=SYSTEM, workstream_id=ws_id)
+    for row in status.itertuples():
+        assert row.name in text
+        assert row.rag_label in text  # RAG in words, never colour alone
+        assert row.rag_rule in text
+        assert f"{row.received} of {row.expected} quarterly returns received" in text
+    assert "Next return due 30 January 2026" in text
+    assert "Quarterly returns" in text and "Not yet due" in text
+    assert "Head of Safeguarding" in text
+
+
+def test_detail_for_unknown_ids_says_so(pages_):
+    _, detail, _ = pages_
+    for bad in ("999999", "abc", None):
+        title, _, content = detail.show_workstream(bad)
+        assert title == "Workstream not found"
+        assert "There is no workstream with the id" in _text(content)
+
+
+def test_a_viewer_sees_small_counts_as_stars(pages_):
+    _, detail, as_user = pages_
+    as_user(Scope(role="viewer", area_codes=frozenset({LANCASHIRE})))
+    ws_id = _ids()["Accident and Emergency Navigators"]
+    trends = workstreams.measure_trends(
+        scope=Scope(role="viewer", area_codes=frozenset({LANCASHIRE})),
+        workstream_id=ws_id,
+    )
+    assert trends["suppressed"].any()
+    text = _text(detail.show_workstream(str(ws_id))[2])
+    assert "Not shown – small number" in text

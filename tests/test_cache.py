@@ -1,0 +1,63 @@
+"""The shared cache: Redis serves every process, an outage degrades to uncached
+answers (never errors), and invalidation forgets cached queries."""
+
+import os
+import uuid
+
+import pytest
+from flask import Flask
+
+from data_access import areas, db
+from data_access.cache import cache, invalidate
+
+
+def _app(**config) -> Flask:
+    server = Flask(f"cache-test-{uuid.uuid4().hex}")
+    server.config.update(CACHE_KEY_PREFIX=f"vru-test-{uuid.uuid4().hex}:", **config)
+    cache.init_app(server)
+    return server
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL not set: Redis tests run in CI")
+    return url
+
+
+def test_a_dead_redis_degrades_to_uncached_answers(loaded_sqlite_store):
+    server = _app(
+        CACHE_TYPE="RedisCache",
+        CACHE_REDIS_URL="redis://127.0.0.1:1/0",
+        CACHE_OPTIONS={"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+    )
+    with server.app_context():
+        assert areas.get_area("E23000036").name == "Avon and Somerset"
+        assert areas.get_area("E23000036").name == "Avon and Somerset"
+
+
+def test_redis_cache_is_shared_and_invalidated(
+    loaded_sqlite_store, redis_url, monkeypatch
+):
+    prefix_config = dict(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=redis_url)
+    first = _app(**prefix_config)
+    # A second app (as another worker would be) with the same key prefix.
+    second = Flask("second-worker")
+    second.config.update(
+        CACHE_KEY_PREFIX=first.config["CACHE_KEY_PREFIX"], **prefix_config
+    )
+    cache.init_app(second)
+    with first.app_context():
+        frame = areas.list_areas(level="pfa")
+        keys = cache.cache._write_client.keys(first.config["CACHE_KEY_PREFIX"] + "*")
+        assert keys, "nothing was written to Redis"
+    # The second worker answers from Redis even with the store unreachable.
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    db.reset_engine()
+    with second.app_context():
+        assert areas.list_areas(level="pfa").equals(frame)
+    with first.app_context():
+        invalidate()
+        keys = cache.cache._write_client.keys(first.config["CACHE_KEY_PREFIX"] + "*")
+        assert not keys

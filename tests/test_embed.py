@@ -1,0 +1,210 @@
+"""Public embeds (/embed, /embed/<chart>): render without sign-in, published
+figures only, disclosure control, watermark, cache headers and framing rules."""
+
+import gzip
+import json
+import re
+
+import pytest
+
+from data_access import public
+
+CHARTS = ["trend", "funding", "reach", "compare"]
+
+
+@pytest.fixture
+def client(loaded_store):
+    from app import app
+
+    app.server.config["TESTING"] = True
+    return app.server.test_client()
+
+
+def _figure(html: str) -> dict:
+    match = re.search(
+        r'<script type="application/json" id="embed-figure">(.*?)</script>', html, re.S
+    )
+    assert match, "no figure data island"
+    return json.loads(match.group(1))
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_each_chart_renders_for_the_public(client, chart):
+    response = client.get(f"/embed/{chart}?area=E23000036")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count("<h1") == 1
+    assert '<table id="embed-table">' in html and 'scope="col"' in html
+    assert "<figcaption>" in html and "Source:" in html
+    assert "Data as at:" in html
+    assert f"/embed/{chart}/data.csv" in html
+    figure = _figure(html)
+    assert figure["data"], "the figure has traces"
+    # Illustrative figures carry the watermark inside the plot itself.
+    names = [a.get("name") for a in figure["layout"].get("annotations", [])]
+    assert "illustrative-watermark" in names
+    assert "Illustrative data" in html
+    # No app shell, no inline script, plotly's partial bundle from this app.
+    assert "_dash-" not in html and "dash_renderer" not in html
+    assert re.search(r"<script>(?!\s*</script>)", html) is None
+    assert "/embed/static/plotly-basic.min.js?v=" in html
+
+
+def test_cache_headers_etag_and_304(client):
+    first = client.get("/embed/trend?area=E23000036")
+    assert first.headers["Cache-Control"].startswith("public, max-age=")
+    etag = first.headers["ETag"]
+    again = client.get("/embed/trend?area=E23000036", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_framing_allowed_only_for_embeds(client):
+    embed = client.get("/embed/trend")
+    assert "X-Frame-Options" not in embed.headers
+    assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
+    assert "unsafe-eval" not in embed.headers["Content-Security-Policy"]
+    for path in ("/embed", "/signin", "/api/v1/measures"):
+        response = client.get(path)
+        assert response.headers["X-Frame-Options"] == "DENY", path
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_gallery_lists_every_chart_with_preview_form_and_snippet(client):
+    response = client.get("/embed?chart=trend&measure=knife_offences&area=E23000014")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for chart in CHARTS:
+        assert f'id="chart-{chart}"' in html
+        assert f'<iframe src="/embed/{chart}?' in html
+        assert f'id="{chart}-snippet"' in html
+    snippets = re.findall(r"<textarea[^>]*>(.*?)</textarea>", html, re.S)
+    assert len(snippets) == len(CHARTS)
+    for snippet in snippets:
+        assert (
+            "loading=&#34;lazy&#34;" in snippet or "loading=&quot;lazy&quot;" in snippet
+        )
+        assert "title=" in snippet
+    assert "measure=knife_offences&amp;area=E23000014" in html
+
+
+def test_bad_parameters_answer_with_a_message_not_a_traceback(client):
+    cases = {
+        "/embed/trend?area=NOPE": (404, "no area with the code"),
+        "/embed/trend?measure=nope": (404, "no public measure"),
+        "/embed/trend?from=2019-13": (400, "not a month"),
+        "/embed/compare?period=20x9": (400, "not a financial year"),
+        "/embed/funding?area=K04000001": (404, "not a VRU area"),
+        "/embed/nothing": (404, "no embeddable chart"),
+        "/embed/trend/nothing/else": (404, "no such chart"),
+    }
+    for path, (status, text) in cases.items():
+        response = client.get(path)
+        body = response.get_data(as_text=True)
+        assert response.status_code == status, path
+        assert text in body, path
+        assert "Traceback" not in body
+
+
+def test_private_measures_are_not_published(client):
+    private = "ws_merseyside_02_sessions"
+    response = client.get(f"/embed/trend?measure={private}")
+    assert response.status_code == 404
+
+
+def test_embed_table_and_csv_are_disclosure_controlled(client):
+    # Hospital admissions follow the HES rule: counts rounded to 5.
+    response = client.get(
+        "/embed/trend?measure=hospital_admissions_knife&area=E23000036"
+    )
+    html = response.get_data(as_text=True)
+    expected = public.measure_values(
+        measure_code="hospital_admissions_knife", area_code="E23000036", length="year"
+    )
+    shown = expected[expected["period_start"].map(lambda d: d.month == 4)]
+    for count in shown["value"].dropna():
+        assert int(count) % 5 == 0
+    csv = client.get(
+        "/embed/trend/data.csv?measure=hospital_admissions_knife&area=E23000036"
+    ).get_data(as_text=True)
+    assert csv.startswith("\ufeffArea,Period,Count,Rate")
+    row = next(line for line in csv.splitlines() if "Avon and Somerset,2016/17" in line)
+    first = shown.iloc[0]
+    assert row.split(",")[2] == str(int(first["value"]))
+    assert "Illustrative data" in csv or not shown["illustrative"].any()
+    assert "2016/17" in html
+
+
+def test_suppressed_counts_show_star_and_why_hidden(client):
+    # Cleveland (E23000013)? Find a force area with a hidden under-25 count.
+    values = public.measure_values(
+        measure_code="hospital_admissions_knife", age_band="under25", length="year"
+    )
+    hidden = values[values["suppressed"]]
+    assert not hidden.empty, "the shipped data has small under-25 counts"
+    row = hidden.iloc[0]
+    assert row[["value", "numerator", "rate", "rate_lower", "rate_upper"]].isna().all()
+    response = client.get(
+        f"/embed/trend?measure=hospital_admissions_knife&area={row['area_code']}"
+        "&age=under25"
+    )
+    html = response.get_data(as_text=True)
+    assert 'id="embed-why-hidden"' in html and "Why is this hidden?" in html
+    assert '<span class="visually-hidden">hidden</span>' in html
+
+
+def test_reach_and_funding_publish_only_yearly_aggregates(loaded_store):
+    reach = public.reach_by_tier(area_code="E23000036")
+    assert set(reach.columns) >= {"financial_year", "tier", "young_people"}
+    assert "intervention" not in " ".join(reach.columns)
+    totals = reach[reach["tier"].isna()]
+    cells = reach[reach["tier"].notna()]
+    for year, part in cells.groupby("financial_year"):
+        total = totals[totals["financial_year"] == year]["young_people"].iloc[0]
+        if not part["suppressed"].any():
+            assert int(part["young_people"].sum()) == int(total)
+    funding = public.funding_allocated_vs_spent(area_code="E23000036")
+    assert list(funding.columns) == public.FUNDING_COLUMNS
+    assert funding["financial_year"].is_unique
+
+
+def test_static_bundle_is_small_gzipped_and_cached_for_long(client):
+    html = client.get("/embed/trend").get_data(as_text=True)
+    total = len(gzip.compress(html.encode()))
+    for src in re.findall(r'(?:src|href)="(/embed/static/[^"]+)"', html):
+        response = client.get(src, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200
+        assert "immutable" in response.headers["Cache-Control"]
+        if src.endswith((".js", ".js?")) or ".js?" in src:
+            assert response.headers["Content-Encoding"] == "gzip"
+        total += len(response.data)
+    assert total <= 600 * 1024, total
+    assert client.get("/embed/static/../auth.py").status_code == 404
+
+
+def test_embeds_are_served_from_the_cache(client, monkeypatch):
+    from app import app
+    from data_access.cache import cache
+
+    calls = []
+    original = public.funding_allocated_vs_spent
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(public, "funding_allocated_vs_spent", counting)
+    server = app.server
+    saved = server.config["CACHE_TYPE"]
+    monkeypatch.setitem(server.config, "CACHE_TYPE", "SimpleCache")
+    cache.init_app(server)
+    try:
+        cache.clear()
+        assert client.get("/embed/funding?area=E23000036").status_code == 200
+        assert client.get("/embed/funding?area=E23000036").status_code == 200
+        assert len(calls) == 1
+        cache.clear()  # what data_access.cache.invalidate() does after an import
+        client.get("/embed/funding?area=E23000036")
+        assert len(calls) == 2
+    finally:
+        server.config["CACHE_TYPE"] = saved
+        cache.init_app(server)

@@ -1,0 +1,55 @@
+"""Helpers for tests that talk to the app over HTTP (Flask test client)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+
+def csrf_token(client, path: str = "/signin") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page
+    ) or re.search(
+        r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page
+    )
+    assert match, "no CSRF token on the sign-in page"
+    return match.group(1)
+
+
+def sign_in(client, username: str, password: str):
+    token = csrf_token(client)
+    return client.post(
+        "/signin",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": token,
+            "next": "/",
+        },
+    )
+
+
+def callback_request(
+    output: str, inputs: list[dict], state: list[dict] | None = None
+) -> dict:
+    """A body for /_dash-update-component as the Dash renderer sends it."""
+    outputs = [
+        {"id": part.split(".")[0], "property": part.split(".")[1]}
+        for part in output.strip(".").split("...")
+    ]
+    return {
+        "output": output,
+        "outputs": outputs[0] if len(outputs) == 1 else outputs,
+        "inputs": inputs,
+        "state": state or [],
+        "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs],
+    }
+
+
+def post_callback(client, body: dict):
+    return client.post(
+        "/_dash-update-component",
+        data=json.dumps(body),
+        content_type="application/json",
+    )

@@ -1,0 +1,77 @@
+"""Flask-level glue around the Dash app: configuration, cache, sign-in, security
+headers, health checks, error answers and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import dash
+from flask import Flask
+
+import settings
+from data_access.cache import cache
+
+
+class _CacheOutageFilter(logging.Filter):
+    """Flask-Caching logs a full traceback on every call while Redis is down; one
+    line says the same and keeps the log readable during an outage."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            record.msg = "cache backend unavailable (%s); answering uncached"
+            record.args = (type(record.exc_info[1]).__name__,)
+            record.exc_info = None
+        return True
+
+
+def configure_server(server: Flask) -> None:
+    logging.getLogger("flask_caching").addFilter(_CacheOutageFilter())
+    server.config.update(
+        SECRET_KEY=settings.secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.https(),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+        MAX_CONTENT_LENGTH=settings.upload_max_bytes() * 2,
+        WTF_CSRF_TIME_LIMIT=None,
+        CACHE_TYPE=settings.cache_type(),
+        CACHE_DEFAULT_TIMEOUT=settings.cache_timeout(),
+        CACHE_KEY_PREFIX="vru:",
+        CACHE_REDIS_URL=settings.redis_url(),
+    )
+    if server.config["CACHE_TYPE"] == "RedisCache":
+        # A Redis outage must degrade to uncached answers quickly, not hang.
+        server.config["CACHE_OPTIONS"] = {
+            "socket_connect_timeout": 0.25,
+            "socket_timeout": 0.5,
+        }
+    cache.init_app(server)
+
+
+def init_app(app: dash.Dash) -> None:
+    from web.api import init_api
+    from web.auth import guard_page_layouts, init_auth
+    from web.cli import init_cli
+    from web.cli_returns import init_returns_cli
+    from web.cli_scale import init_scale_cli
+    from web.embed import init_embed
+    from web.health import init_health
+    from web.security import init_security
+
+    server = app.server
+    configure_server(server)
+    init_auth(server)
+    init_health(server)
+    init_embed(server)
+    init_api(server)
+    init_cli(server)
+    init_returns_cli(server)
+    init_scale_cli(server)
+    guard_page_layouts()
+    init_security(server, script_hashes=app.csp_hashes)
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )

@@ -1,0 +1,220 @@
+"""Sign-in, sign-out and the gate in front of every route and callback.
+
+- Pages other than the public ones redirect to /signin when signed out.
+- Dash callbacks answer 401 when signed out, except the page-routing callback, whose
+  protected layouts are swapped for a sign-in prompt (see `guard_page_layouts`).
+- Forms carry CSRF tokens (Flask-WTF); sign-in is rate limited in the store.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+import dash
+from flask import (
+    Blueprint,
+    Flask,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+import settings
+from data_access import users
+from data_access.errors import StoreUnavailable
+
+blueprint = Blueprint("auth", __name__, template_folder="templates")
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+# Paths anyone may load. Dash's own plumbing is public so the public pages render;
+# every data callback is still checked below.
+PUBLIC_PATHS = {
+    "/signin",
+    "/signout",
+    "/healthz",
+    "/readyz",
+    "/accessibility",
+    "/_dash-layout",
+    "/_dash-dependencies",
+    "/_favicon.ico",
+    "/favicon.ico",
+    "/_reload-hash",
+}
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/embed", "/api/v1")
+# Callbacks a signed-out visitor may run: Dash's page router (protected layouts are
+# replaced by a sign-in prompt) and clientside-only helpers never reach the server.
+PUBLIC_CALLBACK_OUTPUTS = {".._pages_content.children..._pages_store.data.."}
+DASH_CALLBACK_PATH = "/_dash-update-component"
+
+
+class SignedInUser(UserMixin):
+    def __init__(self, record: users.UserRecord):
+        self.record = record
+        self.id = str(record.id)
+
+
+class SignInForm(FlaskForm):
+    username = StringField("User name", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class SignOutForm(FlaskForm):
+    pass
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    try:
+        record = users.get_user(int(user_id))
+    except (ValueError, StoreUnavailable):
+        return None
+    return SignedInUser(record) if record else None
+
+
+def is_public_path(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths, so sign-in cannot redirect elsewhere."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+    ):
+        return "/"
+    return target
+
+
+def _gate():
+    path = request.path
+    if current_user.is_authenticated or is_public_path(path):
+        return None
+    if path == DASH_CALLBACK_PATH:
+        body = request.get_json(silent=True) or {}
+        if body.get("output") in PUBLIC_CALLBACK_OUTPUTS:
+            return None
+        return jsonify(error="sign in to see this"), 401
+    if request.method != "GET" or path.startswith("/_dash"):
+        return jsonify(error="sign in to see this"), 401
+    query = request.query_string.decode("utf-8", "replace")
+    target = path + (f"?{query}" if query else "")
+    return redirect(url_for("auth.signin", next=target))
+
+
+@blueprint.route("/signin", methods=["GET", "POST"])
+def signin():
+    form = SignInForm()
+    error = None
+    status = 200
+    next_url = _safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url)
+    if request.method == "POST":
+        client = request.remote_addr or "unknown"
+        username = (form.username.data or "").strip()
+        try:
+            if users.sign_in_blocked(
+                username=username,
+                client=client,
+                limit=settings.sign_in_attempts_per_window(),
+                window=settings.sign_in_window_seconds(),
+            ):
+                minutes = settings.sign_in_window_seconds() // 60
+                error = (
+                    f"Too many failed attempts. Wait {minutes} minutes and try again."
+                )
+                status = 429
+            elif not form.validate_on_submit():
+                error = "Enter your user name and password."
+                status = 400
+            else:
+                record = users.authenticate(
+                    username=username, password=form.password.data
+                )
+                if record is None:
+                    users.record_failed_sign_in(username=username, client=client)
+                    error = "The user name or password is not right."
+                    status = 401
+                else:
+                    users.clear_failed_sign_ins(username=username)
+                    session.clear()
+                    login_user(SignedInUser(record))
+                    return redirect(next_url)
+        except StoreUnavailable:
+            error = "Sign-in is temporarily unavailable. Please try again shortly."
+            status = 503
+    return (
+        render_template("signin.html", form=form, error=error, next_url=next_url),
+        status,
+    )
+
+
+@blueprint.route("/signout", methods=["POST"])
+def signout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.signin"))
+
+
+def guard_page_layouts() -> None:
+    """Wrap every non-public page's layout: a signed-out request routed client-side
+    gets a sign-in prompt instead of the page. Pages opt out with public=True."""
+    for page in dash.page_registry.values():
+        if page.get("public") or not callable(page.get("layout")):
+            continue
+        page["layout"] = _signed_in_layout(page["layout"], page["path"])
+
+
+def _signed_in_layout(layout, path: str):
+    @functools.wraps(layout)
+    def wrapper(**kwargs):
+        from flask import has_request_context
+
+        # Only the router's answer is swapped; Dash also calls every layout once to
+        # build its validation layout, and that must see the real page.
+        routed = has_request_context() and request.path == DASH_CALLBACK_PATH
+        if routed and not current_user.is_authenticated:
+            from dash import html
+
+            return html.Div(
+                [
+                    html.H1("Sign in to see this page"),
+                    html.A(
+                        "Sign in",
+                        href=f"/signin?next={path}",
+                        className="btn btn-primary",
+                    ),
+                ]
+            )
+        return layout(**kwargs)
+
+    return wrapper
+
+
+def init_auth(server: Flask) -> None:
+    login_manager.init_app(server)
+    login_manager.login_view = "auth.signin"
+    csrf.init_app(server)
+    server.register_blueprint(blueprint)
+    server.before_request(_gate)
+    # Dash callbacks are JSON POSTs (a cross-site form cannot send them without a
+    # CORS preflight) and cookies are SameSite=Lax, so they are exempt from the
+    # form CSRF check; sign-in and sign-out forms are not.
+    for name, view in server.view_functions.items():
+        if name.startswith("_dash") or "dash" in name and "update" in name:
+            csrf.exempt(view)
