@@ -1,33 +1,81 @@
-"""The shared query cache (Flask-Caching).
+"""The shared query cache (Flask-Caching) and the store's cache generation.
 
 `cache` is initialised by app.py from settings (RedisCache in production, SimpleCache
 for one process, NullCache in tests). Only functions whose arguments are primitives
 are memoized. Outside a Flask app (CLI, tests of data_access) calls go straight to
-the store. After an import or an approval `invalidate()` clears our keys.
+the store.
+
+Every cached entry's key holds the store's *cache generation*: a token kept in the
+store itself (`store_meta`, key "cache_generation") and read once per request. An
+import or an approval calls `invalidate()`, which writes a new token, so every
+process on every host stops using older entries at once, whatever the cache backend
+(a per-process SimpleCache included) and whether the write came from a web request
+or the command line. Old entries then simply expire.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
 import flask
 from flask_caching import Cache
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from data_access.db import session_scope
+from data_access.errors import StoreUnavailable
+from data_access.models import StoreMeta
 
 log = logging.getLogger(__name__)
 cache = Cache()
 F = TypeVar("F", bound=Callable)
+GENERATION_KEY = "cache_generation"
+
+# The last generation this process read: during a store outage cached answers
+# stay usable under it (a restarted process has none and answers uncached).
+_last_generation: str | None = None
+
+
+def _cache_active() -> bool:
+    return flask.has_app_context() and "cache" in flask.current_app.extensions
+
+
+def generation() -> str:
+    """The store's cache generation, read once per request (or app context)."""
+    global _last_generation
+    if flask.has_app_context() and "vru_cache_generation" in flask.g:
+        return flask.g.vru_cache_generation
+    try:
+        with session_scope() as session:
+            value = session.scalar(
+                select(StoreMeta.value).where(StoreMeta.key == GENERATION_KEY)
+            )
+        value = value or "initial"
+        _last_generation = value
+    except StoreUnavailable:
+        if _last_generation is None:
+            raise
+        value = _last_generation
+    if flask.has_app_context():
+        flask.g.vru_cache_generation = value
+    return value
+
+
+def _versioned_name(fname: str) -> str:
+    return f"{fname}@{generation()}"
 
 
 def memoized(fn: F) -> F:
     """Memoize `fn` in the shared cache when running inside the app."""
-    memo = cache.memoize()(fn)
+    memo = cache.memoize(make_name=_versioned_name)(fn)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if not flask.has_app_context() or "cache" not in flask.current_app.extensions:
+        if not _cache_active():
             return fn(*args, **kwargs)
         return memo(*args, **kwargs)
 
@@ -36,9 +84,24 @@ def memoized(fn: F) -> F:
 
 
 def invalidate() -> None:
-    """Forget every cached query (after an import or an approval)."""
-    if flask.has_app_context() and "cache" in flask.current_app.extensions:
+    """Forget every cached answer (after an import or an approval): a new
+    generation in the store for every process, and this process's cache cleared."""
+    token = uuid.uuid4().hex
+    try:
+        with session_scope() as session:
+            row = session.get(StoreMeta, GENERATION_KEY)
+            if row is None:
+                session.add(StoreMeta(key=GENERATION_KEY, value=token))
+            else:
+                row.value = token
+    except IntegrityError:
+        # Another process created the row at the same moment: overwrite it.
+        with session_scope() as session:
+            session.get(StoreMeta, GENERATION_KEY).value = token
+    if flask.has_app_context():
+        flask.g.pop("vru_cache_generation", None)
+    if _cache_active():
         try:
             cache.clear()
         except Exception:  # noqa: BLE001 - a cache outage must not fail the write
-            log.warning("cache clear failed; entries expire within CACHE_TIMEOUT")
+            log.warning("cache clear failed; old entries expire within CACHE_TIMEOUT")

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import flask
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -82,6 +83,7 @@ def session_scope() -> Iterator[Session]:
     except (exc.OperationalError, exc.InterfaceError) as error:
         session.rollback()
         if _is_connection_error(error):
+            _mark_store_failure()
             raise StoreUnavailable("the database cannot be reached") from error
         raise
     except BaseException:
@@ -89,6 +91,17 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def _mark_store_failure() -> None:
+    """Note on the request that the store failed, so an answer built around the
+    failure ("temporarily unavailable") is never cached (web/view_cache.py)."""
+    if flask.has_request_context():
+        flask.g.vru_store_failed = True
+
+
+def store_failed_in_this_request() -> bool:
+    return flask.has_request_context() and bool(flask.g.get("vru_store_failed"))
 
 
 def _is_connection_error(error: exc.DBAPIError) -> bool:

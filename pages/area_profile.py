@@ -17,7 +17,7 @@ import math
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 
 from components.chart import ChartSpec, accessible_table, chart_card, spine_figure
 from components.formatting import money, number, rate
@@ -26,6 +26,7 @@ from data_access import comparison
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from web.access import current_scope
+from web.view_cache import cached_callback
 
 dash.register_page(
     __name__,
@@ -55,7 +56,7 @@ def layout(code: str | None = None, **_query):
     )
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-header", "children"),
     Output(f"{PAGE}-content", "children"),
     Input(f"{PAGE}-code", "data"),

@@ -17,7 +17,7 @@ import math
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from components import filters, theme
 from components.chart import (
@@ -42,6 +42,7 @@ from data_access.errors import (
 from data_access.geography import BOUNDARIES_SOURCE, pfa_boundaries
 from data_access.measures import get_measure
 from web.access import current_scope
+from web.view_cache import cached_callback
 
 dash.register_page(
     __name__,
@@ -155,7 +156,7 @@ filters.link_url_sync(PAGE, URL_PARAMS)
 # ------------------------------------------------------------------ controls
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-measure", "options"),
     Input(f"{PAGE}-measure", "id"),
     State(f"{PAGE}-measure", "value"),
@@ -173,7 +174,7 @@ def measure_options(_id, current):
     return options
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-period", "options"),
     Output(f"{PAGE}-period", "value"),
     Output(f"{PAGE}-note", "children"),
@@ -215,7 +216,7 @@ def period_options(measure_code, current):
 # ------------------------------------------------------------------ content
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-content", "children"),
     Input(f"{PAGE}-measure", "value"),
     Input(f"{PAGE}-period", "value"),
@@ -598,7 +599,7 @@ def funnel_spec(measure: dict, points: pd.DataFrame, limits: pd.DataFrame) -> Ch
 # ------------------------------------------------------------ VRU vs non-VRU
 
 
-@callback(Output(f"{PAGE}-vru", "children"), Input(f"{PAGE}-measure", "value"))
+@cached_callback(Output(f"{PAGE}-vru", "children"), Input(f"{PAGE}-measure", "value"))
 def show_vru_comparison(measure_code):
     scope = current_scope()
     try:

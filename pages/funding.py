@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from components import filters
 from components.chart import (
@@ -44,6 +44,7 @@ from data_access.errors import (
 )
 from data_access.funding import PRECEDENCE_RULE
 from web.access import current_scope
+from web.view_cache import cached_callback
 
 dash.register_page(
     __name__,
@@ -148,7 +149,7 @@ filters.link_url_sync(PAGE, PARAMS)
 # ------------------------------------------------------------------ options
 
 
-@callback(Output(f"{PAGE}-year", "options"), Input(f"{PAGE}-area", "value"))
+@cached_callback(Output(f"{PAGE}-year", "options"), Input(f"{PAGE}-area", "value"))
 def year_options(area_code):
     try:
         code = area_code if area_code and area_code != NATIONAL_CODE else None
@@ -158,7 +159,7 @@ def year_options(area_code):
     return [{"label": periods.fy_label(y), "value": str(y)} for y in reversed(years)]
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-lad", "options"),
     Output(f"{PAGE}-lad", "value"),
     Input(f"{PAGE}-area", "value"),
@@ -177,7 +178,7 @@ def lad_options(area_code, lad_code):
     return options, dash.no_update if keep == lad_code else keep
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-intervention", "options"),
     Output(f"{PAGE}-intervention", "value"),
     Input(f"{PAGE}-area", "value"),
@@ -205,7 +206,7 @@ def intervention_options(area_code, lad_code, intervention_id):
 # ------------------------------------------------------------------ content
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-content", "children"),
     Input(f"{PAGE}-area", "value"),
     Input(f"{PAGE}-year", "value"),

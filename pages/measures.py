@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 
 from components.shell import message
 from data_access.disclosure import RULES
@@ -19,6 +19,7 @@ from data_access.measures import list_measures
 from data_access.periods import fy_label
 from data_access.statistics import RAG_RULE_TEXT
 from web.access import current_scope
+from web.view_cache import cached_callback
 
 dash.register_page(
     __name__,
@@ -65,7 +66,9 @@ def layout(measure: str | None = None, **_query):
     )
 
 
-@callback(Output(f"{PAGE}-content", "children"), Input(f"{PAGE}-selected", "data"))
+@cached_callback(
+    Output(f"{PAGE}-content", "children"), Input(f"{PAGE}-selected", "data")
+)
 def show_measures(selected):
     scope = current_scope()
     try:

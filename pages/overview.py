@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 
 from components import filters
 from components.formatting import money as fmt_money
@@ -23,6 +23,7 @@ from data_access.areas import NATIONAL_CODE
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from data_access.periods import fy_label
 from web.access import current_scope
+from web.view_cache import cached_callback
 
 dash.register_page(
     __name__,
@@ -88,7 +89,7 @@ def default_area(scope) -> str:
     return sorted(scope.area_codes)[0]
 
 
-@callback(Output(f"{PAGE}-content", "children"), Input(f"{PAGE}-area", "value"))
+@cached_callback(Output(f"{PAGE}-content", "children"), Input(f"{PAGE}-area", "value"))
 def show_overview(area_code):
     scope = current_scope()
     code = area_code or default_area(scope)

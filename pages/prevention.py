@@ -24,7 +24,6 @@ from dash import (
     Input,
     Output,
     State,
-    callback,
     clientside_callback,
     dcc,
     html,
@@ -49,6 +48,7 @@ from data_access.errors import (
     StoreUnavailable,
 )
 from web.access import current_scope
+from web.view_cache import cached_callback
 
 dash.register_page(
     __name__,
@@ -187,7 +187,7 @@ clientside_callback(
 )
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-lad", "options"),
     Output(f"{PAGE}-lad", "value"),
     Input(f"{PAGE}-area", "value"),
@@ -206,7 +206,7 @@ def local_authority_options(area_code, _render, lad_code):
     return options, lad_code if lad_code in set(lads["code"]) else None
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-drill", "data"),
     Input(f"{PAGE}-area", "value"),
     prevent_initial_call=True,
@@ -218,7 +218,7 @@ def reset_drill_on_area_change(_area_code):
 
 
 # Two tiny stores so the URL sync can read the drill level as plain values.
-@callback(
+@cached_callback(
     Output(f"{PAGE}-drill-tier", "data"),
     Output(f"{PAGE}-drill-intervention", "data"),
     Input(f"{PAGE}-drill", "data"),
@@ -228,7 +228,7 @@ def drill_values(drill):
     return drill.get("tier"), drill.get("intervention")
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-content", "children"),
     Input(f"{PAGE}-area", "value"),
     Input(f"{PAGE}-lad", "value"),

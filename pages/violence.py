@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 
 from components import filters
 from components.chart import (
@@ -33,6 +33,7 @@ from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.measures import get_measure
 from data_access.periods import parse_month
 from web.access import current_scope
+from web.view_cache import cached_callback
 
 dash.register_page(
     __name__,
@@ -204,7 +205,7 @@ def validate(measure, area, view, age, start, end) -> tuple[dict, list[str]]:
     return parsed, errors
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-content", "children"),
     *(Input(component_id, "value") for component_id in PARAMS.values()),
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 
 from components.chart import ChartSpec, chart_card, summary_for_series, trend_figure
 from components.formatting import number, percent
@@ -22,6 +22,7 @@ from data_access import workstreams
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from pages.workstreams import rag_badge, rag_explainer, returns_note
 from web.access import current_scope
+from web.view_cache import cached_callback
 
 dash.register_page(
     __name__,
@@ -63,7 +64,7 @@ def layout(workstream_id: str | None = None, **_query):
     )
 
 
-@callback(
+@cached_callback(
     Output(f"{PAGE}-title", "children"),
     Output(f"{PAGE}-crumb", "children"),
     Output(f"{PAGE}-content", "children"),

@@ -16,7 +16,7 @@ State in the URL: ?area=E23000003
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, dcc, html
 
 from components import filters
 from components.formatting import percent
@@ -27,6 +27,7 @@ from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from data_access.periods import quarter_label
 from data_access.statistics import RAG_RULE_TEXT
 from web.access import current_scope
+from web.view_cache import cached_callback
 
 dash.register_page(
     __name__,
@@ -88,7 +89,7 @@ filters.link_area_options(PAGE, levels=("pfa",))
 filters.link_url_sync(PAGE, {"area": f"{PAGE}-area"})
 
 
-@callback(Output(f"{PAGE}-content", "children"), Input(f"{PAGE}-area", "value"))
+@cached_callback(Output(f"{PAGE}-content", "children"), Input(f"{PAGE}-area", "value"))
 def show_workstreams(area_code):
     try:
         scope = current_scope()

@@ -57,6 +57,9 @@ def test_redis_cache_is_shared_and_invalidated(
     db.reset_engine()
     with second.app_context():
         assert areas.list_areas(level="pfa").equals(frame)
+    # An import or approval (which invalidates) only happens with the store up.
+    monkeypatch.setenv("DATABASE_URL", loaded_sqlite_store)
+    db.reset_engine()
     with first.app_context():
         invalidate()
         keys = cache.cache._write_client.keys(first.config["CACHE_KEY_PREFIX"] + "*")

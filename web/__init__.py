@@ -60,10 +60,13 @@ def init_app(app: dash.Dash) -> None:
     from web.embed import init_embed
     from web.health import init_health
     from web.security import init_security
+    from web.view_cache import init_view_cache
 
     server = app.server
     configure_server(server)
     init_auth(server)
+    # After the sign-in gate: only signed-in callers reach the cached answers.
+    init_view_cache(server, app)
     init_health(server)
     init_embed(server)
     init_api(server)

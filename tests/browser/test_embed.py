@@ -61,6 +61,12 @@ def test_gallery_is_accessible_and_previews_charts(dash_duo, public_app):
     assert axe_violations(dash_duo) == []
     dash_duo.find_element("#trend-area").send_keys("West Midlands")
     dash_duo.find_element("#chart-trend button[type=submit]").click()
+    # The form reloads the whole gallery: wait for the new page, not the old one's
+    # elements (which go stale as it unloads).
+    dash_duo._wd_wait.until(
+        lambda driver: "area=E23000014" in driver.current_url,
+        message="the gallery did not reload with the chosen area",
+    )
     dash_duo.wait_for_element("#chart-trend iframe")
     snippet = dash_duo.find_element("#trend-snippet").get_attribute("value")
     assert "area=E23000014" in snippet and 'loading="lazy"' in snippet

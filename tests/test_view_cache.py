@@ -1,0 +1,138 @@
+"""Whole callback answers from the cache (web/view_cache.py): reused only for the same
+request, the same access and the same store generation; never when the store failed;
+never for callbacks that were not registered as cacheable."""
+
+import pytest
+
+from data_access import cache as cache_module
+from data_access import db, trends, users
+from tests.data_access.test_store import _minimal_rows
+from tests.web_helpers import callback_request, post_callback, sign_in
+
+AVON, WEST_MIDLANDS = "E23000036", "E23000014"
+
+
+@pytest.fixture
+def web(store, monkeypatch):
+    """The app with a per-process cache over a small store, and a call counter on
+    the overview's data function."""
+    from app import app
+
+    with db.session_scope() as session:
+        _minimal_rows(session)
+    passwords = {
+        "board": users.create_user(
+            username="board",
+            role="viewer",
+            role_title="Board Member",
+            area_codes=(AVON,),
+        )[1],
+        "admin": users.create_user(
+            username="admin", role="admin", role_title="VRU Director"
+        )[1],
+    }
+    calls = []
+    original = trends.overview_summary
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(trends, "overview_summary", counting)
+    server = app.server
+    saved = server.config["CACHE_TYPE"]
+    server.config.update(TESTING=True, CACHE_TYPE="SimpleCache")
+    cache_module.cache.init_app(server)
+    with server.app_context():
+        cache_module.cache.clear()
+    yield server, passwords, calls
+    server.config["CACHE_TYPE"] = saved
+    cache_module.cache.init_app(server)
+
+
+def _overview(area: str) -> dict:
+    return callback_request(
+        "overview-content.children",
+        [{"id": "overview-area", "property": "value", "value": area}],
+    )
+
+
+def test_a_repeated_click_is_answered_from_the_cache(web):
+    server, passwords, calls = web
+    client = server.test_client()
+    sign_in(client, "board", passwords["board"])
+    first = post_callback(client, _overview(AVON))
+    second = post_callback(client, _overview(AVON))
+    assert first.status_code == second.status_code == 200
+    assert second.get_data() == first.get_data()
+    assert len(calls) == 1
+    # Another setting is another answer.
+    post_callback(client, _overview(WEST_MIDLANDS))
+    assert len(calls) == 2
+
+
+def test_a_new_generation_forgets_answers_even_from_another_process(web):
+    server, passwords, calls = web
+    client = server.test_client()
+    sign_in(client, "board", passwords["board"])
+    post_callback(client, _overview(AVON))
+    # The command line (no app context, as `flask import-return` in another
+    # process) writes a new generation into the store; the cache is not cleared.
+    cache_module.invalidate()
+    post_callback(client, _overview(AVON))
+    assert len(calls) == 2
+
+
+def test_an_answer_is_never_reused_for_a_caller_with_other_access(web):
+    server, passwords, calls = web
+    admin, board = server.test_client(), server.test_client()
+    sign_in(admin, "admin", passwords["admin"])
+    sign_in(board, "board", passwords["board"])
+    admins_answer = post_callback(admin, _overview(WEST_MIDLANDS)).get_data(
+        as_text=True
+    )
+    boards_answer = post_callback(board, _overview(WEST_MIDLANDS)).get_data(
+        as_text=True
+    )
+    assert "outside your access" not in admins_answer
+    assert "outside your access" in boards_answer
+    assert len(calls) == 2
+
+
+def test_an_answer_built_while_the_store_was_down_is_not_kept(web, store, monkeypatch):
+    server, passwords, calls = web
+    client = server.test_client()
+    sign_in(client, "admin", passwords["admin"])
+    with server.app_context():
+        generation = cache_module.generation()
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    db.reset_engine()
+    # The signed-in user cannot be loaded either: the answer is a plain refusal or
+    # "temporarily unavailable", never a traceback, and nothing is cached.
+    down = post_callback(client, _overview(AVON))
+    assert "Traceback" not in down.get_data(as_text=True)
+    with server.app_context():
+        kept = [
+            key
+            for key in cache_module.cache.cache._cache
+            if key.startswith("vru:view:")
+        ]
+    assert kept == []
+    monkeypatch.setenv("DATABASE_URL", store)
+    db.reset_engine()
+    with server.app_context():
+        assert cache_module.generation() == generation
+    up = post_callback(client, _overview(AVON)).get_data(as_text=True)
+    assert "temporarily unavailable" not in up
+
+
+def test_callbacks_that_write_are_not_cached():
+    from app import app  # noqa: F401 - registers every page's callbacks
+    from web import view_cache
+
+    assert "overview-content.children" in view_cache._CACHED_OUTPUTS
+    assert "violence-content.children" in view_cache._CACHED_OUTPUTS
+    assert not any(
+        key.startswith("..returns") or key.startswith("returns")
+        for key in view_cache._CACHED_OUTPUTS
+    )

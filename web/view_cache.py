@@ -1,0 +1,116 @@
+"""Whole callback answers from the shared cache, so a repeated click costs one lookup.
+
+A page registers its read-only callbacks with `cached_callback` (a drop-in for
+`dash.callback`). When the browser asks for one of them, the answer Dash sent last
+time for the *same request body*, the *same access* (role, areas, workstream) and
+the *same store generation* (data_access.cache.generation: a new one after every
+import or approval) is sent again without running the callback, building figures or
+serialising them.
+
+Safe because:
+- only registered callbacks are cached, and they read the store and nothing else
+  (no ctx.triggered, no request state); the returns page, which writes, is never
+  registered;
+- the sign-in gate (web/auth.py) runs first, so signed-out requests never get here,
+  and the key holds the caller's access, so an answer is only reused for a caller
+  allowed to see exactly the same data;
+- an answer built while the store was unavailable ("temporarily unavailable") is
+  never stored (data_access.db marks the request), nor is any non-200 answer;
+- a cache outage means the callback simply runs (never an error).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import dash
+import flask
+from flask import Flask, Response, g, request
+
+from data_access.cache import cache, generation
+from data_access.db import store_failed_in_this_request
+from data_access.errors import AccessDenied, StoreUnavailable
+from web.access import current_scope
+
+log = logging.getLogger(__name__)
+_CACHED_OUTPUTS: set[str] = set()
+KEY_PREFIX = "view:"
+
+
+def _output_keys(outputs: list[dash.Output]) -> set[str]:
+    """The `output` field Dash's renderer sends for these outputs (one output is
+    "id.prop"; several are "..id.prop...id.prop..")."""
+    parts = [
+        f"{o.component_id_str().replace('.', chr(92) + '.')}.{o.component_property}"
+        for o in outputs
+    ]
+    keys = {"..{}..".format("...".join(parts))}
+    if len(parts) == 1:
+        keys.add(parts[0])
+    return keys
+
+
+def cached_callback(*dependencies, **kwargs):
+    """`dash.callback` for a read-only callback whose answers may be cached."""
+    outputs = [d for d in dependencies if isinstance(d, dash.Output)]
+    if not outputs:
+        raise ValueError("a cached callback needs at least one Output")
+    _CACHED_OUTPUTS.update(_output_keys(outputs))
+    return dash.callback(*dependencies, **kwargs)
+
+
+def _key() -> str | None:
+    """The cache key for this callback request, or None when it is not cached."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or body.get("output") not in _CACHED_OUTPUTS:
+        return None
+    try:
+        scope = current_scope()
+        version = generation()
+    except (AccessDenied, StoreUnavailable):
+        return None
+    access = "|".join(
+        [scope.role, ",".join(sorted(scope.area_codes)), str(scope.workstream_id)]
+    )
+    digest = hashlib.sha256(request.get_data())
+    digest.update(f"\0{access}\0{version}".encode())
+    return KEY_PREFIX + digest.hexdigest()
+
+
+def init_view_cache(server: Flask, app: dash.Dash) -> None:
+    """Answer registered callbacks from the cache; register after the sign-in gate."""
+    path = app.config.routes_pathname_prefix + "_dash-update-component"
+
+    @server.before_request
+    def _answer_from_cache():
+        if request.method != "POST" or request.path != path:
+            return None
+        if "cache" not in flask.current_app.extensions:
+            return None
+        key = _key()
+        if key is None:
+            return None
+        try:
+            answer = cache.get(key)
+        except Exception:  # noqa: BLE001 - a cache outage means "run the callback"
+            answer = None
+        if answer is not None:
+            return Response(answer, mimetype="application/json")
+        g.vru_view_cache_key = key
+        return None
+
+    @server.after_request
+    def _keep_answer(response: Response) -> Response:
+        key = g.pop("vru_view_cache_key", None)
+        if (
+            key
+            and response.status_code == 200
+            and not response.direct_passthrough
+            and not store_failed_in_this_request()
+        ):
+            try:
+                cache.set(key, response.get_data())
+            except Exception:  # noqa: BLE001 - a cache outage must not fail a page
+                log.debug("view cache: could not store an answer", exc_info=True)
+        return response
