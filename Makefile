@@ -36,5 +36,10 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# The issue-7 benchmark suite (not part of `make test`); see benchmarks/README.md.
+# BENCH_ARGS="--quick --sizes 100000,10000000 --lighthouse /tmp/lh" for example.
+bench: $(STAMP_DEV)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
 clean-store:
 	rm -f instance/vru.sqlite3 instance/vru.sqlite3-wal instance/vru.sqlite3-shm instance/demo_credentials.json

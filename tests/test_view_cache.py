@@ -6,6 +6,7 @@ import pytest
 
 from data_access import cache as cache_module
 from data_access import db, trends, users
+from data_access.errors import StoreUnavailable
 from tests.data_access.test_store import _minimal_rows
 from tests.web_helpers import callback_request, post_callback, sign_in
 
@@ -57,6 +58,11 @@ def _overview(area: str) -> dict:
     )
 
 
+def _view_keys(server) -> set[str]:
+    with server.app_context():
+        return {key for key in cache_module.cache.cache._cache if "view:" in key}
+
+
 def test_a_repeated_click_is_answered_from_the_cache(web):
     server, passwords, calls = web
     client = server.test_client()
@@ -99,31 +105,44 @@ def test_an_answer_is_never_reused_for_a_caller_with_other_access(web):
     assert len(calls) == 2
 
 
-def test_an_answer_built_while_the_store_was_down_is_not_kept(web, store, monkeypatch):
+def test_an_answer_built_while_the_store_was_down_is_not_kept(web, monkeypatch):
     server, passwords, calls = web
+    client = server.test_client()
+    sign_in(client, "admin", passwords["admin"])
+    working = trends.overview_summary
+
+    def store_down(**kwargs):
+        # What data_access.db.session_scope does when the database cannot be reached.
+        db._mark_store_failure()
+        raise StoreUnavailable("the database cannot be reached")
+
+    monkeypatch.setattr(trends, "overview_summary", store_down)
+    down = post_callback(client, _overview(AVON))
+    assert down.status_code == 200
+    assert "temporarily unavailable" in down.get_data(as_text=True)
+    assert _view_keys(server) == set()
+    monkeypatch.setattr(trends, "overview_summary", working)
+    up = post_callback(client, _overview(AVON)).get_data(as_text=True)
+    assert "temporarily unavailable" not in up
+    assert len(calls) == 1 and len(_view_keys(server)) == 1
+
+
+def test_a_dead_store_gives_a_plain_answer_and_the_cache_survives(
+    web, store, monkeypatch
+):
+    server, passwords, _ = web
     client = server.test_client()
     sign_in(client, "admin", passwords["admin"])
     with server.app_context():
         generation = cache_module.generation()
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     db.reset_engine()
-    # The signed-in user cannot be loaded either: the answer is a plain refusal or
-    # "temporarily unavailable", never a traceback, and nothing is cached.
     down = post_callback(client, _overview(AVON))
     assert "Traceback" not in down.get_data(as_text=True)
-    with server.app_context():
-        kept = [
-            key
-            for key in cache_module.cache.cache._cache
-            if key.startswith("vru:view:")
-        ]
-    assert kept == []
     monkeypatch.setenv("DATABASE_URL", store)
     db.reset_engine()
     with server.app_context():
         assert cache_module.generation() == generation
-    up = post_callback(client, _overview(AVON)).get_data(as_text=True)
-    assert "temporarily unavailable" not in up
 
 
 def test_callbacks_that_write_are_not_cached():
@@ -136,3 +155,31 @@ def test_callbacks_that_write_are_not_cached():
         key.startswith("..returns") or key.startswith("returns")
         for key in view_cache._CACHED_OUTPUTS
     )
+
+
+def _router(path: str) -> dict:
+    body = callback_request(
+        "_pages_content.children..._pages_store.data",
+        [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+    )
+    body["output"] = "..{}..".format(body["output"])
+    return body
+
+
+def test_page_layouts_are_cached_except_the_returns_page(web):
+    server, passwords, _ = web
+    client = server.test_client()
+    sign_in(client, "board", passwords["board"])
+    first = post_callback(client, _router("/violence"))
+    assert first.status_code == 200 and "Success-measure trends" in first.get_data(
+        as_text=True
+    )
+    kept = _view_keys(server)
+    assert len(kept) == 1
+    assert post_callback(client, _router("/violence")).get_data() == first.get_data()
+    returns_page = post_callback(client, _router("/returns"))
+    assert returns_page.status_code == 200
+    assert _view_keys(server) == kept

@@ -36,6 +36,10 @@ from web.access import current_scope
 log = logging.getLogger(__name__)
 _CACHED_OUTPUTS: set[str] = set()
 KEY_PREFIX = "view:"
+# Dash's page router (the callback that draws a page's layout for a URL). Layouts
+# are cached too, except for pages that show per-person work in progress.
+PAGE_ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+UNCACHED_PAGES = frozenset({"/returns"})
 
 
 def _output_keys(outputs: list[dash.Output]) -> set[str]:
@@ -63,7 +67,13 @@ def cached_callback(*dependencies, **kwargs):
 def _key() -> str | None:
     """The cache key for this callback request, or None when it is not cached."""
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or body.get("output") not in _CACHED_OUTPUTS:
+    if not isinstance(body, dict):
+        return None
+    output = body.get("output")
+    if output == PAGE_ROUTER_OUTPUT:
+        if _routed_path(body) in UNCACHED_PAGES:
+            return None
+    elif output not in _CACHED_OUTPUTS:
         return None
     try:
         scope = current_scope()
@@ -76,6 +86,13 @@ def _key() -> str | None:
     digest = hashlib.sha256(request.get_data())
     digest.update(f"\0{access}\0{version}".encode())
     return KEY_PREFIX + digest.hexdigest()
+
+
+def _routed_path(body: dict) -> str | None:
+    for item in body.get("inputs") or []:
+        if isinstance(item, dict) and item.get("property") == "pathname":
+            return str(item.get("value") or "/").rstrip("/") or "/"
+    return None
 
 
 def init_view_cache(server: Flask, app: dash.Dash) -> None:
