@@ -5,7 +5,8 @@ through Dash's page-container callback (`_pages_content`) exactly as the browser
 does, reads every component's default props from the returned layout, and builds
 the body of each non-clientside callback that fires on load (no
 prevent_initial_call, no pattern-matching ids) whose inputs all live on that page.
-N client threads (each its own signed-in requests.Session) then loop over the pages
+N clients (each its own signed-in session and keep-alive connection, driven by a
+small asyncio HTTP/1.1 loop so the load generator takes little CPU) loop over the pages
 for a fixed duration, each "page view" posting its callbacks in order; latency is
 recorded per callback request, grouped by page and by callback.
 
@@ -18,9 +19,10 @@ After the run the RSS of every gunicorn worker is read from /proc (target 5).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
-import threading
 import time
+import urllib.parse
 
 import requests
 
@@ -114,53 +116,106 @@ def plan(base: str, session: requests.Session) -> dict[str, list[tuple[str, dict
     return result
 
 
+def _request_bytes(host: str, cookie: str, body: dict) -> bytes:
+    """One callback POST as a browser sends it, encoded once before the run."""
+    payload = json.dumps(body, separators=(",", ":")).encode()
+    head = (
+        "POST /_dash-update-component HTTP/1.1\r\n"
+        f"Host: {host}\r\n"
+        "Content-Type: application/json\r\n"
+        "Accept: application/json\r\n"
+        "Accept-Encoding: gzip, deflate, br\r\n"
+        f"Cookie: {cookie}\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode() + payload
+
+
+async def _answer(reader: asyncio.StreamReader) -> int:
+    """Read one HTTP/1.1 response (Content-Length or chunked); return its status."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {
+        k.strip().lower(): v.strip()
+        for k, _, v in (line.partition(":") for line in lines[1:] if line)
+    }
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    return status
+
+
 def run(base: str, clients: int, duration: float) -> dict:
+    """N clients loop over the pages for `duration` seconds, each on its own
+    keep-alive connection and session. The client is a small asyncio HTTP/1.1
+    loop rather than requests: on a 2-core machine shared with the server, a
+    heavier client would take CPU from the server and inflate the latencies."""
     setup = common.signed_in_session(base)
     pages = plan(base, setup)
-    sessions = [common.signed_in_session(base) for _ in range(clients)]
+    parsed = urllib.parse.urlsplit(base)
+    plans = []
+    for _ in range(clients):
+        session = common.signed_in_session(base)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        plans.append(
+            {
+                page: [
+                    (label, _request_bytes(parsed.netloc, cookie, body))
+                    for label, body in reqs
+                ]
+                for page, reqs in pages.items()
+            }
+        )
     by_page = {p: common.Stats() for p in pages}
     by_callback: dict[tuple[str, str], common.Stats] = {
         (p, label): common.Stats() for p, reqs in pages.items() for label, _ in reqs
     }
-    lock = threading.Lock()
     error_samples: list[str] = []
-    stop_at = time.monotonic() + duration
     order = list(pages)
 
-    def client(index: int) -> None:
-        session = sessions[index]
+    async def client(index: int, stop_at: float) -> None:
+        reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
         turn = index
-        while time.monotonic() < stop_at:
-            page = order[turn % len(order)]
-            turn += 1
-            for label, body in pages[page]:
-                if time.monotonic() >= stop_at:
-                    return
-                started = time.perf_counter()
-                ok = False
-                try:
-                    answer = session.post(
-                        base + "/_dash-update-component", json=body, timeout=60
-                    )
-                    ok = answer.status_code in (200, 204)
-                    if not ok and len(error_samples) < 5:
-                        error_samples.append(
-                            f"{page} {label}: HTTP {answer.status_code}"
+        try:
+            while time.monotonic() < stop_at:
+                page = order[turn % len(order)]
+                turn += 1
+                for label, request in plans[index][page]:
+                    if time.monotonic() >= stop_at:
+                        return
+                    started = time.perf_counter()
+                    ok = False
+                    try:
+                        writer.write(request)
+                        status = await asyncio.wait_for(_answer(reader), 60)
+                        ok = status in (200, 204)
+                        if not ok and len(error_samples) < 5:
+                            error_samples.append(f"{page} {label}: HTTP {status}")
+                    except (TimeoutError, OSError, ValueError) as error:
+                        if len(error_samples) < 5:
+                            error_samples.append(f"{page} {label}: {error!r}")
+                        writer.close()
+                        reader, writer = await asyncio.open_connection(
+                            parsed.hostname, parsed.port
                         )
-                except requests.RequestException as error:
-                    if len(error_samples) < 5:
-                        error_samples.append(f"{page} {label}: {error!r}")
-                elapsed = time.perf_counter() - started
-                with lock:
+                    elapsed = time.perf_counter() - started
                     by_page[page].add(elapsed, ok)
                     by_callback[(page, label)].add(elapsed, ok)
+        finally:
+            writer.close()
+
+    async def all_clients() -> None:
+        stop_at = time.monotonic() + duration
+        await asyncio.gather(*(client(i, stop_at) for i in range(clients)))
 
     started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=duration + 120)
+    asyncio.run(all_clients())
     elapsed = time.monotonic() - started
     total = common.Stats()
     for stats in by_page.values():
@@ -168,6 +223,7 @@ def run(base: str, clients: int, duration: float) -> dict:
         total.errors += stats.errors
     return {
         "clients": clients,
+        "client": "asyncio HTTP/1.1 keep-alive, one connection per client",
         "duration_s": round(elapsed, 1),
         "callbacks_per_page": {p: len(r) for p, r in pages.items()},
         "pages": {p: s.summary(elapsed) for p, s in by_page.items()},
