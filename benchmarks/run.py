@@ -8,8 +8,9 @@
    INSTANCE_DIR): clicks (NullCache), page weight (+ Lighthouse when --lighthouse).
 2. For each size N: database `vru_bench_<N>` on the PostgreSQL server (created and
    filled with `flask --app app generate-scale --rows N` when missing; an existing
-   one is reused, nothing else is touched): clicks with NullCache, clicks with Redis
-   warm (a warm-up pass first; Redis db flushed before, only that db), worker RSS.
+   one is reused after `flask --app app migrate`, nothing else is touched):
+   clicks with NullCache, clicks with Redis warm (a warm-up pass first; Redis db
+   flushed before, only that db), worker RSS.
 3. Embed spike against the largest size with Redis.
 
 --quick: 20 clients x 30 s (embed: 20 clients x 20 s, then 300 requests/s open loop
@@ -41,14 +42,13 @@ def _pg_store(server: str, rows: int) -> str:
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
     url = f"{server}/{name}"
-    if not exists:
-        env = common.base_env(url, tempfile.mkdtemp(prefix="vru_bench_"), None)
-        subprocess.run(
-            [common.FLASK, "--app", "app", "generate-scale", "--rows", str(rows)],
-            env=env,
-            cwd=common.ROOT,
-            check=True,
-        )
+    env = common.base_env(url, tempfile.mkdtemp(prefix="vru_bench_"), None)
+    # generate-scale migrates a new store; a reused one is brought up to the
+    # current schema (new summary tables are filled from its rows).
+    command = ["generate-scale", "--rows", str(rows)] if not exists else ["migrate"]
+    subprocess.run(
+        [common.FLASK, "--app", "app", *command], env=env, cwd=common.ROOT, check=True
+    )
     return url
 
 

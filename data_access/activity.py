@@ -6,6 +6,14 @@ figure is read, and raises AccessDenied otherwise. The memoized inner functions 
 only primitives (codes, ISO dates) and run one aggregating query each (GROUP BY in
 SQL); nothing loads a whole table into pandas.
 
+Where the figures are read: the VRU-wide aggregates (tier_summary, reach_over_time,
+area_breakdown, area_totals) read the pre-aggregated `output_summary` and
+`spend_summary` tables (data_access/summaries.py, kept current by every import and
+approval), so their cost does not grow with the raw row count. The per-intervention
+figures (interventions, intervention_detail) need one row per intervention and
+read the raw, current `intervention_output` and `spend` rows through their
+intervention indexes.
+
 Periods: `start` and `end` are dates (a page passes the first day of its "from"
 month and the last day of its "to" month). Both are snapped to whole financial
 quarters, and a quarter counts when it starts within [start's quarter, end's
@@ -54,8 +62,9 @@ Public functions and their columns
 - area_totals(*, scope, area_code, lad_code=None, start=None, end=None) -> dict:
   interventions, young_people_supported, young_people_under25, spend (all spend,
   core unit included unless lad_code), spend_interventions, spend_core,
-  illustrative. Summed straight from the tables, independently of the tier and
-  area breakdowns, so the pages and tests can check that they reconcile.
+  illustrative. Summed by its own queries (over the summary tables), independently
+  of the tier and area breakdowns, so the pages and tests can check that they
+  reconcile.
 """
 
 from __future__ import annotations
@@ -64,7 +73,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlalchemy import BigInteger, Integer, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from data_access import periods
@@ -79,8 +88,10 @@ from data_access.models import (
     FundingAllocation,
     Intervention,
     InterventionOutput,
+    OutputSummary,
     Source,
     Spend,
+    SpendSummary,
     Workstream,
 )
 from data_access.scope import Scope
@@ -296,6 +307,62 @@ def _spend_where(query, area_code, lad_code, first, last, *, outer=True):
     return query
 
 
+def _summary_flag(model):
+    return func.max(cast(model.illustrative, Integer))
+
+
+def _summary_value():
+    # SUM of a BIGINT is NUMERIC on PostgreSQL; back to an integer, as summing the
+    # raw INTEGER column gave.
+    return cast(func.sum(OutputSummary.value), BigInteger)
+
+
+def _output_summary_where(query, area_code, lad_code, first, last):
+    """The area's summed current outputs (output_summary) in quarters first..last:
+    the same rows as _outputs_where, pre-aggregated."""
+    vru = aliased(Area)
+    query = (
+        query.select_from(OutputSummary)
+        .join(vru, vru.id == OutputSummary.vru_area_id)
+        .where(vru.code == area_code)
+    )
+    if lad_code:
+        lad = aliased(Area)
+        query = query.join(lad, lad.id == OutputSummary.delivering_area_id).where(
+            lad.code == lad_code
+        )
+    if first is not None:
+        query = query.where(OutputSummary.period_start >= _key_start(first))
+    if last is not None:
+        query = query.where(OutputSummary.period_start <= _key_start(last))
+    return query
+
+
+def _spend_summary_where(query, area_code, lad_code, first, last, *, outer=True):
+    """The area's summed current spend (spend_summary) in first..last: the same
+    rows as _spend_where. The core unit's rows have no tier; `outer=False` (or a
+    lad_code) leaves them out, as the inner join to Intervention did."""
+    vru = aliased(Area)
+    query = (
+        query.select_from(SpendSummary)
+        .join(vru, vru.id == SpendSummary.area_id)
+        .where(vru.code == area_code)
+    )
+    if not outer or lad_code:
+        query = query.where(SpendSummary.tier.is_not(None))
+    if lad_code:
+        lad = aliased(Area)
+        query = query.join(lad, lad.id == SpendSummary.delivering_area_id).where(
+            lad.code == lad_code
+        )
+    key = SpendSummary.financial_year * 10 + SpendSummary.quarter
+    if first is not None:
+        query = query.where(key >= first)
+    if last is not None:
+        query = query.where(key <= last)
+    return query
+
+
 def _money(value) -> float:
     if value is None:
         return 0.0
@@ -340,29 +407,31 @@ def _tier_summary(
         count_q = count_q.join(lad, lad.id == Intervention.delivering_area_id).where(
             lad.code == lad_code
         )
-    outputs_q = _outputs_where(
+    outputs_q = _output_summary_where(
         select(
-            Intervention.tier,
-            InterventionOutput.output_type,
-            InterventionOutput.age_band,
-            func.sum(InterventionOutput.value),
-            _illustrative_flag(),
+            OutputSummary.tier,
+            OutputSummary.output_type,
+            OutputSummary.age_band,
+            _summary_value(),
+            _summary_flag(OutputSummary),
         ),
         area_code,
         lad_code,
         first,
         last,
-    ).group_by(
-        Intervention.tier, InterventionOutput.output_type, InterventionOutput.age_band
-    )
-    spend_q = _spend_where(
-        select(Intervention.tier, func.sum(Spend.amount), _illustrative_flag()),
+    ).group_by(OutputSummary.tier, OutputSummary.output_type, OutputSummary.age_band)
+    spend_q = _spend_summary_where(
+        select(
+            SpendSummary.tier,
+            func.sum(SpendSummary.amount),
+            _summary_flag(SpendSummary),
+        ),
         area_code,
         lad_code,
         first,
         last,
         outer=False,
-    ).group_by(Intervention.tier)
+    ).group_by(SpendSummary.tier)
     with session_scope() as session:
         counts = dict(session.execute(count_q).all())
         outputs = session.execute(outputs_q).all()
@@ -508,12 +577,12 @@ def _reach(
     age_band: str,
 ) -> pd.DataFrame:
     query = (
-        _outputs_where(
+        _output_summary_where(
             select(
-                InterventionOutput.period_start,
-                Intervention.tier,
-                func.sum(InterventionOutput.value),
-                _illustrative_flag(),
+                OutputSummary.period_start,
+                OutputSummary.tier,
+                _summary_value(),
+                _summary_flag(OutputSummary),
             ),
             area_code,
             lad_code,
@@ -521,11 +590,11 @@ def _reach(
             last,
         )
         .where(
-            InterventionOutput.output_type == output_type,
-            InterventionOutput.age_band == age_band,
+            OutputSummary.output_type == output_type,
+            OutputSummary.age_band == age_band,
         )
-        .group_by(InterventionOutput.period_start, Intervention.tier)
-        .order_by(InterventionOutput.period_start, Intervention.tier)
+        .group_by(OutputSummary.period_start, OutputSummary.tier)
+        .order_by(OutputSummary.period_start, OutputSummary.tier)
     )
     with session_scope() as session:
         rows = session.execute(query).all()
@@ -893,34 +962,34 @@ def _area_breakdown(area_code: str, first: int | None, last: int | None):
     )
     d_out = aliased(Area)
     outputs_q = (
-        _outputs_where(
+        _output_summary_where(
+            select(d_out.code, _summary_value(), _summary_flag(OutputSummary)),
+            area_code,
+            None,
+            first,
+            last,
+        )
+        .join(d_out, d_out.id == OutputSummary.delivering_area_id)
+        .where(
+            OutputSummary.output_type == "young_people_supported",
+            OutputSummary.age_band == "all",
+        )
+        .group_by(d_out.code)
+    )
+    d_spend = aliased(Area)
+    spend_q = (
+        _spend_summary_where(
             select(
-                d_out.code,
-                func.sum(InterventionOutput.value),
-                _illustrative_flag(),
+                d_spend.code,
+                func.sum(SpendSummary.amount),
+                _summary_flag(SpendSummary),
             ),
             area_code,
             None,
             first,
             last,
         )
-        .join(d_out, d_out.id == Intervention.delivering_area_id)
-        .where(
-            InterventionOutput.output_type == "young_people_supported",
-            InterventionOutput.age_band == "all",
-        )
-        .group_by(d_out.code)
-    )
-    d_spend = aliased(Area)
-    spend_q = (
-        _spend_where(
-            select(d_spend.code, func.sum(Spend.amount), _illustrative_flag()),
-            area_code,
-            None,
-            first,
-            last,
-        )
-        .outerjoin(d_spend, d_spend.id == Intervention.delivering_area_id)
+        .outerjoin(d_spend, d_spend.id == SpendSummary.delivering_area_id)
         .group_by(d_spend.code)
     )
     with session_scope() as session:
@@ -975,7 +1044,7 @@ def area_totals(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> dict:
-    """Headline totals summed straight from the tables (module docstring)."""
+    """Headline totals summed by their own queries (module docstring)."""
     area = _vru_area(scope, area_code)
     lad = _lad(area, lad_code)
     first, last = _period_keys(start, end)
@@ -997,23 +1066,25 @@ def _area_totals(
         count_q = count_q.join(lad, lad.id == Intervention.delivering_area_id).where(
             lad.code == lad_code
         )
-    outputs_q = _outputs_where(
+    outputs_q = _output_summary_where(
         select(
-            InterventionOutput.age_band,
-            func.sum(InterventionOutput.value),
-            _illustrative_flag(),
+            OutputSummary.age_band,
+            _summary_value(),
+            _summary_flag(OutputSummary),
         ),
         area_code,
         lad_code,
         first,
         last,
-    ).where(InterventionOutput.output_type == "young_people_supported")
-    outputs_q = outputs_q.group_by(InterventionOutput.age_band)
-    spend_q = _spend_where(
+    ).where(OutputSummary.output_type == "young_people_supported")
+    outputs_q = outputs_q.group_by(OutputSummary.age_band)
+    # The core unit's summary rows are those without a tier (no intervention).
+    core = SpendSummary.tier.is_(None)
+    spend_q = _spend_summary_where(
         select(
-            func.sum(case((Spend.intervention_id.is_(None), Spend.amount), else_=0)),
-            func.sum(case((Spend.intervention_id.is_not(None), Spend.amount), else_=0)),
-            _illustrative_flag(),
+            func.sum(case((core, SpendSummary.amount), else_=0)),
+            func.sum(case((~core, SpendSummary.amount), else_=0)),
+            _summary_flag(SpendSummary),
         ),
         area_code,
         lad_code,

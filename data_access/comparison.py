@@ -46,7 +46,7 @@ import math
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy import Integer, and_, case, cast, extract, func, select
+from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
 from data_access import disclosure, periods, statistics
@@ -200,7 +200,7 @@ def rate_measures(*, scope: Scope) -> pd.DataFrame:
     (MEASURE_COLUMNS of data_access.measures), success measures first."""
     table = list_measures(include_private=not scope.is_public)
     table = table[table["rate_multiplier"].notna() & table["is_public"]]
-    keep = [code for code in table["code"] if not _fy_values(code, "pfa", "all").empty]
+    keep = _codes_with_years("pfa", "all")
     return table[table["code"].isin(keep)].reset_index(drop=True)
 
 
@@ -215,25 +215,81 @@ def _months():
     return start_y, start_m, (end_y - start_y) * 12 + end_m - start_m + 1
 
 
-@memoized
-def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
-    """Financial-year figures (_FY_COLUMNS) of every area of `level`: stored
-    April-March rows, else the sum of four stored quarters (in SQL)."""
-    start_y, start_m, months = _months()
-    fy = case((start_m >= 4, start_y), else_=start_y - 1)
-    base = (
+def _fy_base(level: str, age_band: str):
+    """The current values of areas of `level` that financial years come from."""
+    return (
         select()
         .select_from(MeasureValue)
         .join(Measure, Measure.id == MeasureValue.measure_id)
         .join(Area, Area.id == MeasureValue.area_id)
         .join(Source, Source.id == MeasureValue.source_id)
         .where(
-            Measure.code == measure_code,
             Area.level == level,
             MeasureValue.age_band == age_band,
             MeasureValue.is_current,
         )
     )
+
+
+def _four_quarters(start_m):
+    """HAVING for a group of quarters that makes a financial year: all four, each
+    with a count."""
+    return and_(
+        func.count() == 4,
+        func.count(MeasureValue.numerator) == 4,
+        func.count(func.distinct(start_m)) == 4,
+    )
+
+
+@memoized
+def _codes_with_years(level: str, age_band: str) -> list[str]:
+    """Codes of the measures for which `_fy_values` finds any figure: a stored
+    April-March row, or four quarters of one year, for an area of `level`.
+
+    One query for every measure (not `_fy_values` once per measure). Each test is
+    an EXISTS on the measure's values through ix_measure_value_lookup
+    (measure, area, period_months, ...), so it stops at the first year found
+    instead of reading every value. period_months is the number of months
+    _months() works out from the dates (set from them on insert)."""
+    start_y, start_m, _ = _months()
+    fy = case((start_m >= 4, start_y), else_=start_y - 1)
+
+    def values(months: int):
+        return (
+            select(MeasureValue.area_id)
+            .join(Area, Area.id == MeasureValue.area_id)
+            .join(Source, Source.id == MeasureValue.source_id)
+            .where(
+                MeasureValue.measure_id == Measure.id,
+                Area.level == level,
+                MeasureValue.age_band == age_band,
+                MeasureValue.is_current,
+                MeasureValue.period_months == months,
+            )
+        )
+
+    # OFFSET 0 keeps PostgreSQL probing the index once per measure: a plain
+    # EXISTS would be planned as one hashed scan of every value in the store.
+    annual = values(12).where(start_m == 4).offset(0)
+    quarters = (
+        values(3).group_by(MeasureValue.area_id, fy).having(_four_quarters(start_m))
+    )
+    query = (
+        select(Measure.code)
+        .where(or_(annual.exists(), quarters.exists()))
+        .order_by(Measure.code)
+    )
+    with session_scope() as session:
+        return list(session.scalars(query))
+
+
+@memoized
+def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
+    """Financial-year figures (_FY_COLUMNS) of every area of `level`: stored
+    April-March rows, else the sum of four stored quarters (in SQL)."""
+    start_y, start_m, months = _months()
+    fy = case((start_m >= 4, start_y), else_=start_y - 1)
+    base = _fy_base(level, age_band).where(Measure.code == measure_code)
     illustrative = func.max(cast(Source.illustrative, Integer))
     annual = base.add_columns(
         Area.code,
@@ -260,13 +316,7 @@ def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
         )
         .where(months == 3)
         .group_by(Area.code, Area.name, Area.is_vru, Area.vru_start_year, fy)
-        .having(
-            and_(
-                func.count() == 4,
-                func.count(MeasureValue.numerator) == 4,
-                func.count(func.distinct(start_m)) == 4,
-            )
-        )
+        .having(_four_quarters(start_m))
     )
     with session_scope() as session:
         annual_rows = session.execute(annual).all()

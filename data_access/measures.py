@@ -62,51 +62,90 @@ PERIOD_LENGTHS = {"quarter": 3, "year": 12}
 AGE_BANDS = {"all": "All ages", "under25": "Aged under 25"}
 
 
+def _measure_query(include_private: bool, *columns):
+    """Every measure's metadata columns (MEASURE_COLUMNS but last_updated) plus
+    `columns`, success measures first."""
+    query = (
+        select(
+            *(getattr(Measure, c) for c in MEASURE_COLUMNS[:14]),
+            Source.title,
+            Source.url,
+            *columns,
+        )
+        .outerjoin(Source, Source.id == Measure.source_id)
+        .order_by(func.coalesce(Measure.success_measure_rank, 99), Measure.name)
+    )
+    if not include_private:
+        query = query.where(Measure.is_public)
+    return query
+
+
 @memoized
 def list_measures(include_private: bool = False) -> pd.DataFrame:
-    """Every measure's metadata (MEASURE_COLUMNS), success measures first."""
+    """Every measure's metadata (MEASURE_COLUMNS), success measures first.
+
+    last_updated takes a pass over every current measure value; lookups that
+    need only the metadata use `measure_metadata`."""
     last = (
         select(MeasureValue.measure_id, func.max(MeasureValue.period_end).label("last"))
         .where(MeasureValue.is_current)
         .group_by(MeasureValue.measure_id)
         .subquery()
     )
-    query = (
-        select(
-            *(getattr(Measure, c) for c in MEASURE_COLUMNS[:14]),
-            Source.title,
-            Source.url,
-            last.c.last,
-        )
-        .outerjoin(Source, Source.id == Measure.source_id)
-        .outerjoin(last, last.c.measure_id == Measure.id)
-        .order_by(func.coalesce(Measure.success_measure_rank, 99), Measure.name)
+    query = _measure_query(include_private, last.c.last).outerjoin(
+        last, last.c.measure_id == Measure.id
     )
-    if not include_private:
-        query = query.where(Measure.is_public)
     with session_scope() as session:
         rows = session.execute(query).all()
     return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
 
 
-def get_measure(code: str, *, scope: Scope | None = None) -> dict:
-    """One measure's metadata; NotFound if unknown or not visible to `scope`."""
-    table = list_measures(include_private=True)
+@memoized
+def measure_metadata(include_private: bool = False) -> pd.DataFrame:
+    """`list_measures` without last_updated, read from the measure table alone (so
+    its cost does not grow with the number of values stored)."""
+    with session_scope() as session:
+        rows = session.execute(_measure_query(include_private)).all()
+    return pd.DataFrame(rows, columns=MEASURE_COLUMNS[:-1])
+
+
+@memoized
+def _last_updated(code: str) -> dt.date | None:
+    """The end of the latest current figure of one measure (an index range)."""
+    with session_scope() as session:
+        return session.scalar(
+            select(func.max(MeasureValue.period_end))
+            .join(Measure, Measure.id == MeasureValue.measure_id)
+            .where(Measure.code == code, MeasureValue.is_current)
+        )
+
+
+def get_measure(
+    code: str, *, scope: Scope | None = None, table: pd.DataFrame | None = None
+) -> dict:
+    """One measure's metadata (MEASURE_COLUMNS); NotFound if unknown or not
+    visible to `scope`. `table` is `measure_metadata(include_private=True)` when
+    the caller looks up several measures and has read it once already."""
+    if table is None:
+        table = measure_metadata(include_private=True)
     match = table[table["code"] == code]
     if match.empty:
         raise NotFound(f"no measure has the code '{code}'")
     measure = match.iloc[0].to_dict()
     if not measure["is_public"] and (scope is None or scope.is_public):
         raise NotFound(f"no measure has the code '{code}'")
+    measure["last_updated"] = _last_updated(code)
     return measure
 
 
-def success_measures() -> pd.DataFrame:
-    """The three Home Office success measures, in their published order."""
-    table = list_measures()
-    return table[table["success_measure_rank"].notna()].sort_values(
-        "success_measure_rank"
-    )
+def success_measures(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The three Home Office success measures, in their published order. `table`:
+    a measure list the caller has already read (list_measures or
+    measure_metadata, private measures included or not)."""
+    if table is None:
+        table = list_measures()
+    table = table[table["is_public"] & table["success_measure_rank"].notna()]
+    return table.sort_values("success_measure_rank")
 
 
 def measure_series(

@@ -16,6 +16,7 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -375,6 +376,53 @@ class Spend(Base):
         ForeignKey("submission.id"), index=True
     )
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class OutputSummary(Base):
+    """Current intervention outputs summed by VRU, delivering area, tier, quarter,
+    output type, age band and whether the source is illustrative.
+
+    The prevention and overview readers aggregate this instead of the raw rows, so
+    their cost is bounded by areas x tiers x quarters x types (not by the number of
+    interventions or returns). It holds only what can be derived from
+    `intervention_output` (is_current rows) joined to `intervention` and `source`;
+    data_access.summaries rebuilds a VRU's rows in the same transaction as every
+    write that changes them, so a rolled-back write leaves it unchanged too."""
+
+    __tablename__ = "output_summary"
+    # The primary key doubles as the readers' index: VRU first, then the output
+    # type, band and quarter that reach-over-time filters on.
+    vru_area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    output_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    age_band: Mapped[str] = mapped_column(String(12), primary_key=True)
+    period_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    delivering_area_id: Mapped[int] = mapped_column(
+        ForeignKey("area.id"), primary_key=True
+    )
+    tier: Mapped[str] = mapped_column(String(10), primary_key=True)
+    illustrative: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class SpendSummary(Base):
+    """Current spend summed by force area, delivering area, tier, financial year,
+    quarter and whether the source is illustrative (see OutputSummary).
+
+    `tier` and `delivering_area_id` are NULL for the core unit (spend not assigned
+    to an intervention), which is why this table has a surrogate key."""
+
+    __tablename__ = "spend_summary"
+    __table_args__ = (
+        Index("ix_spend_summary_lookup", "area_id", "financial_year", "quarter"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    delivering_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    tier: Mapped[str | None] = mapped_column(String(10))
+    financial_year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    illustrative: Mapped[bool] = mapped_column(Boolean)
+    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
 
 
 class Target(Base):

@@ -68,6 +68,10 @@ from data_access.periods import (
     quarter_of,
 )
 from data_access.scope import Scope
+from data_access.summaries import (
+    refresh_activity_summaries,
+    vru_areas_of_submissions,
+)
 
 RECORDS = ("output", "spend", "measure")
 AGE_BANDS = ("all", "under25")
@@ -1444,6 +1448,8 @@ def upload_return(
                 after={"status": "superseded", "by": submission.id},
             )
         extra = {"source_id": source_id, "submission_id": submission.id}
+        # Not current until approved, so the activity summaries (current rows
+        # only) are unchanged by an upload; approval refreshes them.
         extra["is_current"] = False
         _chunked_insert(
             session, InterventionOutput, [{**r, **extra} for r in result.outputs]
@@ -1631,6 +1637,15 @@ def _unflip(session: Session, submission_id: int) -> None:
         )
 
 
+def _refresh_summaries(session: Session, submission_ids: list[int]) -> None:
+    """Rebuild the activity summaries of the VRUs whose current outputs or spend
+    these submissions' flips changed, in the approval's transaction: if anything
+    later in it fails, the summaries roll back with the figures."""
+    refresh_activity_summaries(
+        session, vru_areas_of_submissions(session, submission_ids)
+    )
+
+
 def approve_return(*, scope: Scope, submission_id: int) -> None:
     """Approve a submitted return: in one transaction its figures become current,
     the figures they replace stop being current, the previously approved return
@@ -1661,6 +1676,7 @@ def approve_return(*, scope: Scope, submission_id: int) -> None:
                 session, scope, old, "superseded", "supersede_return",
                 extra={"by": submission.id},
             )  # fmt: skip
+        _refresh_summaries(session, [submission.id, *(o.id for o in previous)])
         _set_status(
             session,
             scope,
@@ -1704,6 +1720,7 @@ def restore_submission(*, scope: Scope, submission_id: int) -> None:
                 session, scope, old, "superseded", "supersede_return",
                 extra={"by": submission.id},
             )  # fmt: skip
+        _refresh_summaries(session, [submission.id, *(o.id for o in current)])
         _set_status(
             session,
             scope,

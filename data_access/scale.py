@@ -6,7 +6,8 @@ the 20 VRUs, the shipped measure definitions plus as many synthetic quarterly
 measures as needed for about N/10 measure values, mid-year populations, 5
 workstreams per VRU, interventions delivered by the VRU's local authorities, exactly
 N quarterly intervention-output rows over the 10 financial years 2016/17-2025/26,
-quarterly spend for every intervention and a grant allocation per VRU and year.
+quarterly spend for every intervention and a grant allocation per VRU and year,
+then the activity summary tables built from them (data_access/summaries.py).
 
 Every row points at ONE Source, key "synthetic-scale", `illustrative=True`. The
 output is deterministic (a fixed seed; no clock). PostgreSQL is filled with COPY
@@ -46,6 +47,7 @@ from data_access.models import (
     Workstream,
 )
 from data_access.shipped.common import REFERENCE_DIR
+from data_access.summaries import refresh_activity_summaries
 
 SOURCE_KEY = "synthetic-scale"
 SEED = 20161001
@@ -153,6 +155,9 @@ def generate_scale(*, rows: int, force: bool = False) -> dict[str, int]:
         counts.update(_areas(conn, source_id))
         counts.update(_measures_and_values(conn, source_id, rows))
         counts.update(_activity(conn, source_id, rows))
+        # The pre-aggregated tables the activity readers use, in the same
+        # transaction (COPY went through this connection too).
+        counts.update(refresh_activity_summaries(conn))
         for key, value in (
             ("loaded_at", "2026-01-01T00:00:00"),
             ("data_version", f"scale-{rows}"),

@@ -49,23 +49,28 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Integer, case, cast, extract, func, select
 from sqlalchemy.orm import aliased
 
 from data_access import disclosure, periods, statistics
-from data_access.areas import NATIONAL_CODE, get_area, list_areas
+from data_access.areas import NATIONAL_CODE, AreaInfo, get_area, list_areas
 from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
-from data_access.measures import AGE_BANDS, get_measure, success_measures
+from data_access.measures import (
+    AGE_BANDS,
+    get_measure,
+    measure_metadata,
+    success_measures,
+)
 from data_access.models import (
     Area,
-    Intervention,
-    InterventionOutput,
     Measure,
     MeasureValue,
+    OutputSummary,
     Source,
-    Spend,
+    SpendSummary,
+    months_spanned,
 )
 from data_access.scope import Scope
 
@@ -165,10 +170,9 @@ def check_age_band(age_band: str) -> str:
     return age_band
 
 
-def _check_read(scope: Scope, measure: dict, area_code: str) -> None:
+def _check_read(scope: Scope, measure: dict, area: AreaInfo) -> None:
     if measure["is_public"]:
         return
-    area = get_area(area_code)
     scope.require_area(area.code, area.parent_code)
 
 
@@ -212,7 +216,8 @@ def _raw(
             parent.code == parent_code
         )
     with session_scope() as session:
-        rows = session.execute(query).all()
+        # Plain tuples: pandas builds a frame from Row objects several times slower.
+        rows = [tuple(row) for row in session.execute(query)]
     frame = pd.DataFrame(rows, columns=_RAW_COLUMNS)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     for col in ("value", "numerator", "denominator"):
@@ -220,15 +225,29 @@ def _raw(
     return frame
 
 
-def _months(start: pd.Series, end: pd.Series) -> pd.Series:
-    return pd.Series(
-        [
-            (e.year - s.year) * 12 + e.month - s.month + 1
-            for s, e in zip(start, end, strict=True)
-        ],
-        index=start.index,
-        dtype=int,
-    )
+def _period_kinds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(is a quarter, is a financial year) per row, from the period dates.
+
+    Worked out once per distinct period: a frame holds thousands of rows but
+    only a few dozen periods."""
+    pairs = list(zip(frame["period_start"], frame["period_end"], strict=True))
+    kinds = {}
+    for start, end in set(pairs):
+        months = months_spanned(start, end)
+        kinds[(start, end)] = (
+            months == 3 and start.month in (1, 4, 7, 10),
+            months == 12 and start.month == 4,
+        )
+    quarter = np.fromiter((kinds[p][0] for p in pairs), dtype=bool, count=len(pairs))
+    year = np.fromiter((kinds[p][1] for p in pairs), dtype=bool, count=len(pairs))
+    return quarter, year
+
+
+def _period_labels(start: pd.Series, end: pd.Series) -> list[str]:
+    """periods.period_label per row, computed once per distinct period."""
+    pairs = list(zip(start, end, strict=True))
+    labels = {pair: periods.period_label(*pair) for pair in set(pairs)}
+    return [labels[pair] for pair in pairs]
 
 
 def _by_length(frame: pd.DataFrame, length: str) -> pd.DataFrame:
@@ -237,13 +256,12 @@ def _by_length(frame: pd.DataFrame, length: str) -> pd.DataFrame:
         out = frame.copy()
         out["period"] = pd.Series(dtype=object)
         return out
-    months = _months(frame["period_start"], frame["period_end"])
-    start_month = frame["period_start"].map(lambda d: d.month)
-    quarters = frame[(months == 3) & start_month.isin([1, 4, 7, 10])]
+    is_quarter, is_year = _period_kinds(frame)
+    quarters = frame[is_quarter]
     if length == "quarter":
         out = quarters.copy()
     else:
-        annual = frame[(months == 12) & (start_month == 4)].copy()
+        annual = frame[is_year].copy()
         summed = _years_from_quarters(quarters)
         if not summed.empty:
             have = set(zip(annual["area_code"], annual["period_start"], strict=True))
@@ -257,11 +275,19 @@ def _by_length(frame: pd.DataFrame, length: str) -> pd.DataFrame:
             annual = pd.concat([annual, summed], ignore_index=True)
         out = annual
     out = out.sort_values(["area_code", "period_start"]).reset_index(drop=True)
-    out["period"] = [
-        periods.period_label(s, e)
-        for s, e in zip(out.period_start, out.period_end, strict=True)
-    ]
+    out["period"] = _period_labels(out["period_start"], out["period_end"])
     return out
+
+
+def _joined_titles(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, str]:
+    """Per group of `keys`: its distinct source titles in row order, "; "-joined."""
+    distinct = frame.drop_duplicates([*keys, "source_title"])
+    titles: dict[tuple, list[str]] = {}
+    for *key, title in zip(
+        *(distinct[k] for k in keys), distinct["source_title"], strict=True
+    ):
+        titles.setdefault(tuple(key), []).append(title)
+    return {key: "; ".join(parts) for key, parts in titles.items()}
 
 
 def _years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
@@ -271,17 +297,26 @@ def _years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
     q["fy"] = q["period_start"].map(periods.financial_year_of)
     q["provisional"] = q["status"] == "provisional"
     grouped = q.groupby(["area_code", "fy"], sort=True)
+    # Built-in aggregations only (a Python function per group is the slow path);
+    # a year's value and numerator need all four quarters' figures.
     years = grouped.agg(
         area_name=("area_name", "first"),
         n=("period_start", "size"),
-        value=("value", lambda v: v.sum(min_count=4)),
-        numerator=("numerator", lambda v: v.sum(min_count=4)),
+        value=("value", "sum"),
+        value_n=("value", "count"),
+        numerator=("numerator", "sum"),
+        numerator_n=("numerator", "count"),
         # the year's population: the mid-year in which it starts (as Q1's)
         denominator=("denominator", "first"),
         provisional=("provisional", "any"),
-        source_title=("source_title", lambda v: "; ".join(dict.fromkeys(v))),
         illustrative=("illustrative", "any"),
     ).reset_index()
+    years["value"] = years["value"].where(years.pop("value_n") >= 4)
+    years["numerator"] = years["numerator"].where(years.pop("numerator_n") >= 4)
+    titles = _joined_titles(q, ["area_code", "fy"])
+    years["source_title"] = [
+        titles[key] for key in zip(years["area_code"], years["fy"], strict=True)
+    ]
     years = years[years["n"] == 4]
     bounds = [periods.fy_bounds(int(fy)) for fy in years["fy"]]
     years["period_start"] = [b[0] for b in bounds]
@@ -314,6 +349,171 @@ def _add_rates(frame: pd.DataFrame, measure: dict) -> pd.DataFrame:
     return out
 
 
+# Per period, the force areas with a count and a population (n) and their totals.
+_TOTAL_COLUMNS = [
+    "period_start",
+    "period_end",
+    "n",
+    "value",
+    "numerator",
+    "denominator",
+    "provisional",
+    "illustrative",
+    "source_title",
+]
+
+
+def _force_totals(forces: pd.DataFrame) -> pd.DataFrame:
+    """_TOTAL_COLUMNS from force areas' rows (raw columns): the rows with both a
+    count and a population, summed per period; source_title joins the distinct
+    titles in row (area code) order."""
+    usable = forces[forces["numerator"].notna() & forces["denominator"].notna()]
+    if usable.empty:
+        return pd.DataFrame(columns=_TOTAL_COLUMNS)
+    usable = usable.assign(provisional=usable["status"] == "provisional")
+    totals = (
+        usable.groupby(["period_start", "period_end"], sort=True)
+        .agg(
+            n=("area_code", "nunique"),
+            value=("value", "sum"),
+            numerator=("numerator", "sum"),
+            denominator=("denominator", "sum"),
+            provisional=("provisional", "any"),
+            illustrative=("illustrative", "any"),
+        )
+        .reset_index()
+    )
+    titles = _joined_titles(usable, ["period_start", "period_end"])
+    totals["source_title"] = [
+        titles[key]
+        for key in zip(totals["period_start"], totals["period_end"], strict=True)
+    ]
+    return totals[_TOTAL_COLUMNS]
+
+
+def _force_quarter_totals(
+    measure_code: str, age_band: str, england_only: bool
+) -> pd.DataFrame:
+    """_force_totals of the force areas' quarters, summed in the store: one row
+    per period and source title comes back instead of every force area's rows."""
+    parent = aliased(Area)
+    query = (
+        select(
+            MeasureValue.period_start,
+            MeasureValue.period_end,
+            Source.title,
+            func.count(func.distinct(MeasureValue.area_id)),
+            func.sum(MeasureValue.value),
+            func.count(MeasureValue.value),
+            func.sum(MeasureValue.numerator),
+            func.sum(MeasureValue.denominator),
+            func.max(case((MeasureValue.status == "provisional", 1), else_=0)),
+            func.max(cast(Source.illustrative, Integer)),
+            func.min(Area.code),
+        )
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .join(Area, Area.id == MeasureValue.area_id)
+        .join(parent, parent.id == Area.parent_id)
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(
+            Measure.code == measure_code,
+            MeasureValue.age_band == age_band,
+            MeasureValue.is_current,
+            parent.code == NATIONAL_CODE,
+            # quarters as _by_length picks them (period_months is set from the
+            # dates on insert)
+            MeasureValue.period_months == 3,
+            extract("month", MeasureValue.period_start).in_((1, 4, 7, 10)),
+            MeasureValue.numerator.is_not(None),
+            MeasureValue.denominator.is_not(None),
+        )
+        .group_by(MeasureValue.period_start, MeasureValue.period_end, Source.title)
+    )
+    if england_only:
+        query = query.where(func.substr(Area.code, 1, 1) == "E")
+    with session_scope() as session:
+        rows = [tuple(row) for row in session.execute(query)]
+    if not rows:
+        return pd.DataFrame(columns=_TOTAL_COLUMNS)
+    parts = pd.DataFrame(
+        rows,
+        columns=[
+            "period_start",
+            "period_end",
+            "source_title",
+            "n",
+            "value",
+            "value_n",
+            "numerator",
+            "denominator",
+            "provisional",
+            "illustrative",
+            "first_area",
+        ],
+    )
+    # A force area has one current figure per period, so it counts under one
+    # title only and the per-title counts and sums add up to the period's. A sum
+    # over no values is 0, as pandas gives it.
+    parts["value"] = parts["value"].astype(float).where(parts["value_n"] > 0, 0.0)
+    parts["illustrative"] = parts["illustrative"].fillna(0).astype(bool)
+    parts["provisional"] = parts["provisional"].astype(bool)
+    # titles in the order of the first force area (by code) reporting each
+    parts = parts.sort_values(["period_start", "period_end", "first_area"])
+    totals = (
+        parts.groupby(["period_start", "period_end"], sort=True)
+        .agg(
+            n=("n", "sum"),
+            value=("value", "sum"),
+            numerator=("numerator", "sum"),
+            denominator=("denominator", "sum"),
+            provisional=("provisional", "any"),
+            illustrative=("illustrative", "any"),
+        )
+        .reset_index()
+    )
+    titles = _joined_titles(parts, ["period_start", "period_end"])
+    totals["source_title"] = [
+        titles[key]
+        for key in zip(totals["period_start"], totals["period_end"], strict=True)
+    ]
+    for col in ("value", "numerator", "denominator"):
+        totals[col] = totals[col].astype(float)
+    return totals[_TOTAL_COLUMNS]
+
+
+def _force_sums(totals: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The sum-of-force-areas benchmark rows (raw columns + period) for the
+    periods that are complete: at least 90% of the most force areas ever
+    reporting (the quarterly police series never includes City of London)."""
+    if totals.empty:
+        return pd.DataFrame(columns=[*_RAW_COLUMNS, "period"])
+    complete = totals[totals["n"] >= 0.9 * totals["n"].max()]
+    counts = complete["n"].tolist()
+    return pd.DataFrame(
+        {
+            "area_code": ENGLAND_CODE if name == "England" else NATIONAL_CODE,
+            "area_name": [f"{name} (sum of {n} force areas)" for n in counts],
+            "period_start": complete["period_start"].tolist(),
+            "period_end": complete["period_end"].tolist(),
+            "value": complete["value"].to_numpy(dtype=float),
+            "numerator": complete["numerator"].to_numpy(dtype=float),
+            "denominator": complete["denominator"].to_numpy(dtype=float),
+            "status": [
+                "provisional" if p else "final" for p in complete["provisional"]
+            ],
+            "source_title": [
+                f"Sum of force areas: {titles}" for titles in complete["source_title"]
+            ],
+            "illustrative": complete["illustrative"].to_numpy(dtype=bool),
+            "note": [
+                f"Sum of the {n} force areas that report this measure." for n in counts
+            ],
+            "period": _period_labels(complete["period_start"], complete["period_end"]),
+        },
+        columns=[*_RAW_COLUMNS, "period"],
+    )
+
+
 @memoized
 def _national(measure_code: str, length: str, age_band: str) -> pd.DataFrame:
     """The benchmark series (see the module docstring), raw columns + period."""
@@ -323,41 +523,17 @@ def _national(measure_code: str, length: str, age_band: str) -> pd.DataFrame:
         england = _by_length(_raw(measure_code, ENGLAND_CODE, None, age_band), length)
         if not england.empty or _is_england_only(measure_code):
             published, name = england, "England"
-    forces = _by_length(_raw(measure_code, None, NATIONAL_CODE, age_band), length)
-    if name == "England":
-        forces = forces[forces["area_code"].str.startswith("E")]
-    sums = pd.DataFrame(columns=[*_RAW_COLUMNS, "period"])
-    if not forces.empty:
-        usable = forces[forces["numerator"].notna() & forces["denominator"].notna()]
-        grouped = usable.groupby(["period_start", "period_end"], sort=True)
-        counts = grouped["area_code"].nunique()
-        # "complete": at least 90% of the most force areas ever reporting (the
-        # quarterly police series never includes City of London).
-        complete = counts[counts >= 0.9 * counts.max()]
-        parts = []
-        for (start, end), n in complete.items():
-            part = grouped.get_group((start, end))
-            parts.append(
-                {
-                    "area_code": NATIONAL_CODE if name != "England" else ENGLAND_CODE,
-                    "area_name": f"{name} (sum of {n} force areas)",
-                    "period_start": start,
-                    "period_end": end,
-                    "value": part["value"].sum(),
-                    "numerator": part["numerator"].sum(),
-                    "denominator": part["denominator"].sum(),
-                    "status": "provisional"
-                    if (part["status"] == "provisional").any()
-                    else "final",
-                    "source_title": "Sum of force areas: "
-                    + "; ".join(dict.fromkeys(part["source_title"])),
-                    "illustrative": bool(part["illustrative"].any()),
-                    "note": f"Sum of the {n} force areas that report this measure.",
-                    "period": periods.period_label(start, end),
-                }
-            )
-        if parts:
-            sums = pd.DataFrame(parts)
+    england_only = name == "England"
+    if length == "quarter":
+        totals = _force_quarter_totals(measure_code, age_band, england_only)
+    else:
+        # Years follow _by_length (annual rows, else four quarters), the rule each
+        # area's own series uses, so they are summed from the force areas' years.
+        forces = _by_length(_raw(measure_code, None, NATIONAL_CODE, age_band), length)
+        if england_only:
+            forces = forces[forces["area_code"].str.startswith("E")]
+        totals = _force_totals(forces)
+    sums = _force_sums(totals, name)
     if not published.empty:
         published = published.assign(area_name=name)
         have = set(published["period_start"])
@@ -442,14 +618,21 @@ def area_series(
 ) -> pd.DataFrame:
     """One area's series (raw columns + period + rates), undisclosed; internal."""
     measure = get_measure(measure_code, scope=scope)
-    get_area(area_code)
+    return _area_series(scope, measure, get_area(area_code), length, age_band)
+
+
+def _area_series(
+    scope: Scope, measure: dict, area: AreaInfo, length: str, age_band: str
+) -> pd.DataFrame:
+    """area_series for a measure and an area the caller has already looked up
+    (each lookup is a query when the cache is off)."""
     check_length(length)
     check_age_band(age_band)
-    _check_read(scope, measure, area_code)
-    if area_code == NATIONAL_CODE:
-        frame = _national(measure_code, length, age_band)
+    _check_read(scope, measure, area)
+    if area.code == NATIONAL_CODE:
+        frame = _national(measure["code"], length, age_band)
     else:
-        frame = _by_length(_raw(measure_code, area_code, None, age_band), length)
+        frame = _by_length(_raw(measure["code"], area.code, None, age_band), length)
     return _add_rates(frame, measure)
 
 
@@ -469,13 +652,7 @@ def trend_with_benchmark(
     age band, AccessDenied for a non-public measure outside the scope."""
     measure = get_measure(measure_code, scope=scope)
     area = get_area(area_code)
-    frame = area_series(
-        scope=scope,
-        measure_code=measure_code,
-        area_code=area_code,
-        length=length,
-        age_band=age_band,
-    ).assign(role="area")
+    frame = _area_series(scope, measure, area, length, age_band).assign(role="area")
     frames = [frame]
     if area.code != NATIONAL_CODE:
         bench = _add_rates(_national(measure_code, length, age_band), measure)
@@ -576,13 +753,7 @@ def children_latest(
     if parent.code == NATIONAL_CODE:
         bench = _add_rates(_national(measure_code, length, age_band), measure)
     else:
-        bench = area_series(
-            scope=scope,
-            measure_code=measure_code,
-            area_code=parent.code,
-            length=length,
-            age_band=age_band,
-        )
+        bench = _area_series(scope, measure, parent, length, age_band)
     rows = _compare(rows, bench, measure["polarity"])
     merged = areas.rename(columns={"code": "area_code", "name": "area_name"})[
         ["area_code", "area_name", "level"]
@@ -610,13 +781,12 @@ def baseline_change(
     reason (why not, in words), baseline_label, current_period, baseline_count,
     current_count, illustrative."""
     measure = get_measure(measure_code, scope=scope)
-    years = area_series(
-        scope=scope,
-        measure_code=measure_code,
-        area_code=area_code,
-        length="year",
-        age_band=age_band,
-    )
+    years = _area_series(scope, measure, get_area(area_code), "year", age_band)
+    return _baseline(scope, measure, years)
+
+
+def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any]:
+    """baseline_change from the area's financial-year series (`_area_series`)."""
     result: dict[str, Any] = {
         "available": False,
         "reason": "",
@@ -724,19 +894,21 @@ def recent_trend(
 
 @memoized
 def _spend_by_quarter(area_code: str) -> pd.DataFrame:
+    # From the pre-aggregated spend_summary (current spend, core unit included),
+    # kept current by every import and approval: its size does not grow with the
+    # raw spend rows (data_access/summaries.py).
     with session_scope() as session:
         rows = session.execute(
             select(
-                Spend.financial_year,
-                Spend.quarter,
-                func.sum(Spend.amount),
-                func.max(func.cast(Source.illustrative, _int())),
+                SpendSummary.financial_year,
+                SpendSummary.quarter,
+                func.sum(SpendSummary.amount),
+                func.max(func.cast(SpendSummary.illustrative, _int())),
             )
-            .join(Area, Area.id == Spend.area_id)
-            .join(Source, Source.id == Spend.source_id)
-            .where(Area.code == area_code, Spend.is_current)
-            .group_by(Spend.financial_year, Spend.quarter)
-            .order_by(Spend.financial_year, Spend.quarter)
+            .join(Area, Area.id == SpendSummary.area_id)
+            .where(Area.code == area_code)
+            .group_by(SpendSummary.financial_year, SpendSummary.quarter)
+            .order_by(SpendSummary.financial_year, SpendSummary.quarter)
         ).all()
     frame = pd.DataFrame(
         rows, columns=["financial_year", "quarter", "amount", "illustrative"]
@@ -801,25 +973,26 @@ def money_forecast(*, scope: Scope, area_code: str) -> dict[str, Any]:
 
 @memoized
 def _reach(area_code: str) -> pd.DataFrame:
+    # From the pre-aggregated output_summary (current outputs), as _spend_by_quarter.
+    # SUM of its BIGINT is NUMERIC on PostgreSQL: cast back to an integer, as the
+    # sum of the raw INTEGER column was. Ordered by tier within a quarter too, so
+    # the row order no longer depends on the engine.
     with session_scope() as session:
         rows = session.execute(
             select(
-                Intervention.tier,
-                InterventionOutput.period_start,
-                func.sum(InterventionOutput.value),
-                func.max(func.cast(Source.illustrative, _int())),
+                OutputSummary.tier,
+                OutputSummary.period_start,
+                func.cast(func.sum(OutputSummary.value), _bigint()),
+                func.max(func.cast(OutputSummary.illustrative, _int())),
             )
-            .join(Intervention, Intervention.id == InterventionOutput.intervention_id)
-            .join(Area, Area.id == Intervention.vru_area_id)
-            .join(Source, Source.id == InterventionOutput.source_id)
+            .join(Area, Area.id == OutputSummary.vru_area_id)
             .where(
                 Area.code == area_code,
-                InterventionOutput.is_current,
-                InterventionOutput.output_type == "young_people_supported",
-                InterventionOutput.age_band == "all",
+                OutputSummary.output_type == "young_people_supported",
+                OutputSummary.age_band == "all",
             )
-            .group_by(Intervention.tier, InterventionOutput.period_start)
-            .order_by(InterventionOutput.period_start)
+            .group_by(OutputSummary.tier, OutputSummary.period_start)
+            .order_by(OutputSummary.period_start, OutputSummary.tier)
         ).all()
     frame = pd.DataFrame(
         rows, columns=["tier", "period_start", "young_people", "illustrative"]
@@ -888,8 +1061,15 @@ def changes_since_last_quarter(*, scope: Scope, area_code: str) -> list[str]:
     """Plain sentences on what changed between the latest two quarters: knife
     offences, spend and young people supported (the last two only within scope).
     Each sentence ends "(illustrative data)" when its figures are illustrative."""
+    knife = get_measure("knife_offences", scope=scope)
+    return _changes(scope, knife, get_area(area_code))
+
+
+def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
+    """changes_since_last_quarter with the knife offences measure and the area
+    already looked up."""
     sentences: list[str] = []
-    knife = area_series(scope=scope, measure_code="knife_offences", area_code=area_code)
+    knife = _area_series(scope, knife_measure, area, "quarter", "all")
     knife = knife[knife["value"].notna()]
     if len(knife) >= 2:
         prev, last = knife.iloc[-2], knife.iloc[-1]
@@ -911,8 +1091,8 @@ def changes_since_last_quarter(*, scope: Scope, area_code: str) -> list[str]:
             text += " (illustrative data)"
         sentences.append(text)
     try:
-        spend = spend_by_quarter(scope=scope, area_code=area_code)
-        reach = reach_by_quarter(scope=scope, area_code=area_code)
+        spend = spend_by_quarter(scope=scope, area_code=area.code)
+        reach = reach_by_quarter(scope=scope, area_code=area.code)
     except AccessDenied:
         return sentences
     if len(spend) >= 2:
@@ -959,24 +1139,26 @@ def measure_headline(
     rate_lower, rate_upper, suppressed, source_title, illustrative, baseline
     (baseline_change dict)."""
     measure = get_measure(measure_code, scope=scope)
-    for length in ("year", "quarter"):
-        series = area_series(
-            scope=scope,
-            measure_code=measure_code,
-            area_code=area_code,
-            length=length,
-            age_band=age_band,
-        )
+    return _headline(scope, measure, get_area(area_code), age_band)
+
+
+def _headline(
+    scope: Scope, measure: dict, area: AreaInfo, age_band: str
+) -> dict[str, Any] | None:
+    """measure_headline for a measure and an area already looked up; the year
+    series is read once, for the headline and for the baseline."""
+    years = _area_series(scope, measure, area, "year", age_band)
+    series = years[years["value"].notna()]
+    if series.empty:
+        series = _area_series(scope, measure, area, "quarter", age_band)
         series = series[series["value"].notna()]
-        if not series.empty:
-            break
     if series.empty:
         return None
     latest = _disclose(
         series.tail(1).assign(comparison="not compared"), measure, scope
     ).iloc[0]
     return {
-        "code": measure_code,
+        "code": measure["code"],
         "name": measure["name"],
         "unit": measure["unit"],
         "rate_multiplier": measure["rate_multiplier"],
@@ -989,12 +1171,7 @@ def measure_headline(
         "suppressed": bool(latest["suppressed"]),
         "source_title": latest["source_title"],
         "illustrative": bool(latest["illustrative"]),
-        "baseline": baseline_change(
-            scope=scope,
-            measure_code=measure_code,
-            area_code=area_code,
-            age_band=age_band,
-        ),
+        "baseline": _baseline(scope, measure, years),
     }
 
 
@@ -1007,16 +1184,20 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
     money_denied (bool), reach (reach_by_tier dict or None), changes (list of
     sentences). NotFound for an unknown area."""
     area = get_area(area_code)
-    rows = []
-    for code in success_measures()["code"]:
-        rows.append(
-            {
-                age: measure_headline(
-                    scope=scope, measure_code=code, area_code=area.code, age_band=age
-                )
-                for age in ("all", "under25")
-            }
-        )
+    # The measure list is read once and each measure looked up in it once, then
+    # passed down (each read is a query when the cache is off).
+    table = measure_metadata(include_private=True)
+    found: dict[str, dict] = {}
+
+    def measure(code: str) -> dict:
+        if code not in found:
+            found[code] = get_measure(code, scope=scope, table=table)
+        return found[code]
+
+    rows = [
+        {age: _headline(scope, measure(code), area, age) for age in ("all", "under25")}
+        for code in success_measures(table)["code"]
+    ]
     money_part, reach, denied = None, None, False
     if area.level == "pfa":
         try:
@@ -1030,7 +1211,7 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
         "money": money_part,
         "money_denied": denied,
         "reach": reach,
-        "changes": changes_since_last_quarter(scope=scope, area_code=area.code),
+        "changes": _changes(scope, measure("knife_offences"), area),
     }
 
 
@@ -1038,6 +1219,12 @@ def _int():
     from sqlalchemy import Integer
 
     return Integer()
+
+
+def _bigint():
+    from sqlalchemy import BigInteger
+
+    return BigInteger()
 
 
 __all__ = [

@@ -17,6 +17,8 @@ What `load(session)` adds (after `real.load` and `seeds.load`):
   allocation, skewed towards Q4 (the 31 March deadline);
 - intervention outputs by quarter (young people supported, all ages and under 25,
   referrals, sessions, completions, staff trained as suit the tier);
+- the activity summary tables rebuilt from all current outputs and spend
+  (data_access/summaries.py), which the prevention and overview readers use;
 - force-level success measures after the real series end: knife offences by quarter
   2019/20 Q1 - 2025/26 Q2 for the 42 forces of the quarterly series (each force's
   real level and seasonality, calibrated to its published rolling years), hospital
@@ -72,6 +74,7 @@ from data_access.models import (
 from data_access.periods import fy_bounds, fy_label, quarter_bounds
 from data_access.shipped.common import REFERENCE_DIR, bulk_insert, get_or_create_source
 from data_access.shipped.seeds import AVON_SPOKES
+from data_access.summaries import refresh_activity_summaries
 
 log = logging.getLogger(__name__)
 
@@ -1869,6 +1872,9 @@ def load(session: Session) -> dict[str, int]:
     counts["intervention_output"] = bulk_insert(
         session, InterventionOutput, _outputs(store, interventions, source_id)
     )
+    # Rebuild the pre-aggregated activity tables from every current output and
+    # spend row (seeded ones too), in this load's transaction.
+    refresh_activity_summaries(session)
 
     real_q = _real_knife_quarters(store)
     force_rows, generated = _knife_forces(store, real_q, source_id)
