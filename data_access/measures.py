@@ -84,17 +84,17 @@ def _measure_query(include_private: bool, *columns):
 def list_measures(include_private: bool = False) -> pd.DataFrame:
     """Every measure's metadata (MEASURE_COLUMNS), success measures first.
 
-    last_updated takes a pass over every current measure value; lookups that
-    need only the metadata use `measure_metadata`."""
+    last_updated is one probe per measure of ix_measure_value_current_latest (a
+    correlated MAX, not a GROUP BY over every value, so its cost does not grow
+    with the values stored); lookups that need only the metadata use
+    `measure_metadata`."""
     last = (
-        select(MeasureValue.measure_id, func.max(MeasureValue.period_end).label("last"))
-        .where(MeasureValue.is_current)
-        .group_by(MeasureValue.measure_id)
-        .subquery()
+        select(func.max(MeasureValue.period_end))
+        .where(MeasureValue.measure_id == Measure.id, MeasureValue.is_current)
+        .correlate(Measure)
+        .scalar_subquery()
     )
-    query = _measure_query(include_private, last.c.last).outerjoin(
-        last, last.c.measure_id == Measure.id
-    )
+    query = _measure_query(include_private, last)
     with session_scope() as session:
         rows = session.execute(query).all()
     return pd.DataFrame(rows, columns=MEASURE_COLUMNS)

@@ -262,6 +262,15 @@ class MeasureValue(Base):
             "age_band",
             "period_start",
         ),
+        # A measure's latest current figure ("last updated") in one index probe,
+        # however many values the store holds.
+        Index(
+            "ix_measure_value_current_latest",
+            "measure_id",
+            "period_end",
+            sqlite_where=text("is_current = 1"),
+            postgresql_where=text("is_current"),
+        ),
         _one_of("status", VALUE_STATUSES),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
