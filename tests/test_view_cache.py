@@ -183,3 +183,23 @@ def test_page_layouts_are_cached_except_the_returns_page(web):
     returns_page = post_callback(client, _router("/returns"))
     assert returns_page.status_code == 200
     assert _view_keys(server) == kept
+
+
+def test_a_cached_answer_is_sent_gzipped_to_clients_that_accept_it(web):
+    import gzip
+    import json
+
+    server, passwords, calls = web
+    client = server.test_client()
+    sign_in(client, "board", passwords["board"])
+    plain = post_callback(client, _overview(AVON)).get_data()
+    hit = client.post(
+        "/_dash-update-component",
+        data=json.dumps(_overview(AVON)),
+        content_type="application/json",
+        headers={"Accept-Encoding": "gzip, deflate, br"},
+    )
+    assert hit.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in hit.headers["Vary"]
+    assert gzip.decompress(hit.get_data()) == plain
+    assert len(calls) == 1

@@ -21,6 +21,7 @@ Safe because:
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 
@@ -95,6 +96,16 @@ def _routed_path(body: dict) -> str | None:
     return None
 
 
+def _cached_response(gzipped: bytes) -> Response:
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = Response(gzipped, mimetype="application/json")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(gzip.decompress(gzipped), mimetype="application/json")
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 def init_view_cache(server: Flask, app: dash.Dash) -> None:
     """Answer registered callbacks from the cache; register after the sign-in gate."""
     path = app.config.routes_pathname_prefix + "_dash-update-component"
@@ -113,7 +124,7 @@ def init_view_cache(server: Flask, app: dash.Dash) -> None:
         except Exception:  # noqa: BLE001 - a cache outage means "run the callback"
             answer = None
         if answer is not None:
-            return Response(answer, mimetype="application/json")
+            return _cached_response(answer)
         g.vru_view_cache_key = key
         return None
 
@@ -127,7 +138,9 @@ def init_view_cache(server: Flask, app: dash.Dash) -> None:
             and not store_failed_in_this_request()
         ):
             try:
-                cache.set(key, response.get_data())
+                # Kept gzipped: a hit then costs no compression (Flask-Compress
+                # leaves a response that already has a Content-Encoding alone).
+                cache.set(key, gzip.compress(response.get_data(), 6, mtime=0))
             except Exception:  # noqa: BLE001 - a cache outage must not fail a page
                 log.debug("view cache: could not store an answer", exc_info=True)
         return response
