@@ -36,7 +36,9 @@ from web.access import current_scope
 
 log = logging.getLogger(__name__)
 _CACHED_OUTPUTS: set[str] = set()
-KEY_PREFIX = "view:"
+# The format of stored answers is part of the key ("gz": gzipped JSON), so entries
+# written by an older release are never read as this one's.
+KEY_PREFIX = "view:gz:"
 # Dash's page router (the callback that draws a page's layout for a URL). Layouts
 # are cached too, except for pages that show per-person work in progress.
 PAGE_ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
