@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from components import theme
 from components.formatting import (
@@ -64,6 +65,9 @@ __all__ = [
     "ILLUSTRATIVE_LABEL",
     "WATERMARK_NAME",
     "ChartSpec",
+    "DeferredGraph",
+    "StaticTable",
+    "TableLink",
     "accessible_table",
     "bar_figure",
     "chart_card",
@@ -95,6 +99,8 @@ DATA_STATUS_COLUMN = "Data status"
 WATERMARK_NAME = "illustrative-watermark"
 CSV_DATA_URI_PREFIX = "data:text/csv;charset=utf-8,"
 _BOM = "\ufeff"  # lets Excel read the CSV as UTF-8 (for "£" and "–")
+
+PLOTLY_DEFAULT_HEIGHT = 450  # px, plotly.js's layout.height when a figure sets none
 
 _CHART_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -293,6 +299,94 @@ def _cell_text(value: Any, *, decimals: int, year: bool) -> str:
     return str(value)
 
 
+class StaticTable(Component):
+    """A read-only HTML <table> drawn by one React component
+    (assets/vru-components.js).
+
+    Why not html.Table/Tr/Th/Td: each of those is a Dash component, and Dash's
+    renderer re-checks every component of the page on every store update while the
+    page loads. The chart tables made /violence and /compare hold 1,400 such
+    components, which cost seconds of main-thread work (Lighthouse total blocking
+    time 4 to 11 s); as one component each table costs next to nothing and the
+    browser draws the same markup (see `accessible_table`).
+
+    Props: `columns` [{"name", "numeric"}], `rows` (lists of cells: text, an
+    index into `marks` for a missing or suppressed value, or {"text", "href",
+    "className"} for a `TableLink`), `rowHeaders` (first
+    column as <th scope="row">), `marks` [{"shown", "spoken", "title"?}],
+    `caption`, `captionId`, `id`, `className`.
+    """
+
+    _namespace = "vru_components"
+    _type = "StaticTable"
+    _children_props: list[str] = []
+    _base_nodes: list[str] = []
+    _prop_names = [
+        "id",
+        "className",
+        "caption",
+        "captionId",
+        "columns",
+        "rows",
+        "rowHeaders",
+        "marks",
+    ]
+    _valid_wildcard_attributes: list[str] = []
+    available_properties = _prop_names
+    available_wildcard_properties: list[str] = []
+
+
+class DeferredGraph(Component):
+    """A <div> holding one dcc.Graph, which it mounts only once the text around it
+    is painted, plotly.js has loaded and the graph before it has drawn
+    (assets/vru-components.js).
+
+    Why: a page's content arrives in one callback answer, and the browser drew it
+    and every plotly chart in it (or plotly.js's own start-up and the first
+    charts) in a single main-thread task: 200-250 ms on /compare, counted in
+    Lighthouse's total blocking time, with nothing painted meanwhile. Wrapped,
+    each chart draws in a task of its own after the page's text is on screen.
+    Props: `children` (the dcc.Graph), `id`, `className`, `style`.
+    """
+
+    _namespace = "vru_components"
+    _type = "DeferredGraph"
+    _children_props: list[str] = []
+    _base_nodes = ["children"]
+    _prop_names = ["children", "id", "className", "style"]
+    _valid_wildcard_attributes: list[str] = []
+    available_properties = _prop_names
+    available_wildcard_properties: list[str] = []
+
+
+@dataclass(frozen=True)
+class TableLink:
+    """A table cell linking to another view of the app, e.g. a drill-down. Put it
+    in a DataFrame given to `accessible_table`; it navigates like dcc.Link (no page
+    reload) but costs no Dash component of its own."""
+
+    text: str
+    href: str  # within the app: starts with a single "/"
+    class_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.href.startswith("/") or self.href.startswith("//"):
+            raise ValueError(f"a table link stays within the app, got {self.href!r}")
+
+
+# Cell codes in StaticTable rows (indexes into its `marks`).
+MISSING_CELL = 0
+SUPPRESSED_CELL = 1
+_MARKS = [
+    {"shown": DASH, "spoken": "no data"},
+    {
+        "shown": SUPPRESSED,
+        "spoken": "suppressed",
+        "title": "Suppressed under disclosure control",
+    },
+]
+
+
 def accessible_table(
     df: pd.DataFrame,
     *,
@@ -301,13 +395,15 @@ def accessible_table(
     column_formats: Mapping[str, Callable[[Any], str]] | None = None,
     suppression_note: str | None = None,
     row_headers: bool = True,
+    class_name: str = "chart-table",
 ) -> html.Div:
     """An accessible HTML table of `df`, in a keyboard-scrollable region.
 
     <caption>, <th scope="col"> headers, the first (text) column as
     <th scope="row"> when `row_headers`, numeric columns right-aligned with
     tabular figures, missing values as an en dash (read as "no data"), suppressed
-    values as "*" followed by the suppression note.
+    values as "*" (read as "suppressed") followed by the suppression note,
+    `TableLink` values as links. The table itself is a `StaticTable`.
     """
     column_formats = dict(column_formats or {})
     columns = list(df.columns)
@@ -316,65 +412,38 @@ def accessible_table(
     numeric = {c: _is_numeric_column(df[c]) and not years[c] for c in columns}
     decimals = {c: _decimals_needed(df[c]) for c in columns}
     any_suppressed = False
-    right = {"textAlign": "right", "fontVariantNumeric": "tabular-nums"}
 
-    def cell(column: Any, value: Any, *, header: bool) -> Any:
+    def cell(column: Any, value: Any) -> str | int | dict:
         nonlocal any_suppressed
-        props: dict[str, Any] = {}
-        if numeric[column]:
-            props = {"className": "text-end", "style": right}
+        if isinstance(value, TableLink):
+            link = {"text": value.text, "href": value.href}
+            return {**link, "className": value.class_name}
         if is_suppressed(value):
             any_suppressed = True
-            content: Any = [
-                html.Span(SUPPRESSED, **{"aria-hidden": "true"}),
-                html.Span("suppressed", className="visually-hidden"),
-            ]
-            props["title"] = "Suppressed under disclosure control"
-        elif is_missing(value):
-            content = [
-                html.Span(DASH, **{"aria-hidden": "true"}),
-                html.Span("no data", className="visually-hidden"),
-            ]
-        elif column in column_formats:
-            content = column_formats[column](value)
-        else:
-            content = _cell_text(value, decimals=decimals[column], year=years[column])
-        if header:
-            return html.Th(content, scope="row", **props)
-        return html.Td(content, **props)
+            return SUPPRESSED_CELL
+        if is_missing(value):
+            return MISSING_CELL
+        if column in column_formats:
+            return str(column_formats[column](value))
+        return _cell_text(value, decimals=decimals[column], year=years[column])
 
     first_is_header = row_headers and bool(columns) and not numeric[columns[0]]
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(
-                    str(c),
-                    scope="col",
-                    **({"className": "text-end", "style": right} if numeric[c] else {}),
-                )
-                for c in columns
-            ]
-        )
-    )
-    body_rows = []
-    for row in df.itertuples(index=False, name=None):
-        body_rows.append(
-            html.Tr(
-                [
-                    cell(c, v, header=(i == 0 and first_is_header))
-                    for i, (c, v) in enumerate(zip(columns, row, strict=True))
-                ]
-            )
-        )
+    rows = [
+        [cell(c, v) for c, v in zip(columns, row, strict=True)]
+        for row in df.itertuples(index=False, name=None)
+    ]
     caption_id = f"{table_id}-caption" if table_id else None
-    table = html.Table(
-        [
-            html.Caption(caption, id=caption_id, className="caption-top"),
-            head,
-            html.Tbody(body_rows),
-        ],
-        id=table_id,
-        className="table table-sm chart-table",
+    table_props: dict[str, Any] = {"id": table_id} if table_id else {}
+    if caption_id:
+        table_props["captionId"] = caption_id
+    table = StaticTable(
+        caption=caption,
+        columns=[{"name": str(c), "numeric": bool(numeric[c])} for c in columns],
+        rows=rows,
+        rowHeaders=first_is_header,
+        marks=_MARKS,
+        className=f"table table-sm {class_name}",
+        **table_props,
     )
     region_props: dict[str, Any] = {"role": "region", "tabIndex": 0}
     if caption_id:
@@ -485,12 +554,20 @@ def chart_card(spec: ChartSpec, *, heading_level: int = 2) -> html.Figure:
         figure = go.Figure(spec.figure)  # a copy: the page's figure is not changed
         if spec.illustrative:
             watermark(figure)
+        # dcc.Graph is an empty div until its code and plotly.js have loaded and
+        # drawn; holding the plot's height meanwhile stops the summary, table and
+        # everything below from jumping down when it draws (a layout shift).
+        height = figure.layout.height or PLOTLY_DEFAULT_HEIGHT
         children.append(
-            dcc.Graph(
-                id=f"{cid}-graph",
-                figure=figure,
-                config=graph_config(cid),
-                className="chart-card__graph",
+            DeferredGraph(
+                children=dcc.Graph(
+                    id=f"{cid}-graph",
+                    figure=figure,
+                    config=graph_config(cid),
+                    className="chart-card__graph",
+                ),
+                className="chart-card__plot",
+                style={"minHeight": f"{height}px"},
             )
         )
         if spec.summary:
@@ -919,21 +996,26 @@ def ranked_bar_figure(
         his = part["_upper"].tolist()
         for lab, v, hi, text in zip(part[label], vals, his, texts, strict=True):
             end = v if is_missing(hi) else max(v, hi)
-            fig.add_annotation(
-                name="bar-label",
-                text=text,
-                x=end,
-                y=str(lab),
-                xref="x",
-                yref="y",
-                xanchor="left",
-                xshift=6,
-                showarrow=False,
-                bgcolor="rgba(255,255,255,0.85)",
-                font=dict(size=12, color=theme.TEXT),
+            annotations.append(
+                dict(
+                    name="bar-label",
+                    text=text,
+                    x=end,
+                    y=str(lab),
+                    xref="x",
+                    yref="y",
+                    xanchor="left",
+                    xshift=6,
+                    showarrow=False,
+                    bgcolor="rgba(255,255,255,0.85)",
+                    font=dict(size=12, color=theme.TEXT),
+                )
             )
 
     fig = go.Figure()
+    # Collected and set once: each fig.add_annotation re-validates every annotation
+    # already there, which made 43 bar labels cost half a second per figure.
+    annotations: list[dict] = []
     if category_col:
         for key in theme.SIGNIFICANCE_ORDER:
             part = present[present["_category"] == key]
@@ -955,16 +1037,19 @@ def ranked_bar_figure(
         )
 
     for lab in missing[label]:
-        fig.add_annotation(
-            x=0,
-            y=str(lab),
-            xref="x",
-            yref="y",
-            text="No value shown",
-            xanchor="left",
-            showarrow=False,
-            font=dict(size=12, color=theme.SECONDARY_TEXT),
+        annotations.append(
+            dict(
+                x=0,
+                y=str(lab),
+                xref="x",
+                yref="y",
+                text="No value shown",
+                xanchor="left",
+                showarrow=False,
+                font=dict(size=12, color=theme.SECONDARY_TEXT),
+            )
         )
+    fig.update_layout(annotations=annotations)
 
     if benchmark is not None and not is_missing(benchmark):
         text = f"{benchmark_label or 'Benchmark'}: {fmt(benchmark)}"

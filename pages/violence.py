@@ -19,6 +19,8 @@ from dash import Input, Output, dcc, html
 from components import filters
 from components.chart import (
     ChartSpec,
+    TableLink,
+    accessible_table,
     chart_card,
     ranked_bar_figure,
     summary_for_ranking,
@@ -586,13 +588,16 @@ def _children(scope, measure, area, view, age, params):
 
 
 def _drill_table(kids, params, per, period, level_words):
+    # One StaticTable (components.chart) instead of ~260 Dash components: Dash's
+    # renderer re-checks every component on each update while the page loads.
+    rate_head = "Percentage" if per == "%" else f"Rate {per}"
     rows = []
     for row in kids.itertuples():
         name = (
-            dcc.Link(
+            TableLink(
                 row.area_name,
-                href=view_url(area=row.area_code, **params),
-                className="drill-link",
+                view_url(area=row.area_code, **params),
+                class_name="drill-link",
             )
             if row.level in ("pfa", "lad")
             else row.area_name
@@ -601,43 +606,12 @@ def _drill_table(kids, params, per, period, level_words):
             value, rate_text = "*", "*"
         else:
             value = number(row.value)
-            rate_text = rate(row.rate) if pd.notna(row.rate) else "–"
+            rate_text = rate(row.rate) if pd.notna(row.rate) else None
         comparison = row.comparison if pd.notna(row.value) else "no data"
-        rows.append(
-            html.Tr(
-                [
-                    html.Th(name, scope="row"),
-                    html.Td(value, className="text-end"),
-                    html.Td(rate_text, className="text-end"),
-                    html.Td(comparison),
-                ]
-            )
-        )
-    rate_head = "Percentage" if per == "%" else f"Rate {per}"
-    return html.Div(
-        html.Table(
-            [
-                html.Caption(
-                    f"Select an area to see its trend ({level_words}, {period})",
-                    className="caption-top",
-                ),
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th("Area", scope="col"),
-                            html.Th("Count", scope="col", className="text-end"),
-                            html.Th(rate_head, scope="col", className="text-end"),
-                            html.Th("Compared (95%)", scope="col"),
-                        ]
-                    )
-                ),
-                html.Tbody(rows),
-            ],
-            className="table table-sm drill-table",
-            id=f"{PAGE}-drill-table",
-        ),
-        className="table-responsive",
-        tabIndex=0,
-        role="region",
-        **{"aria-label": f"{level_words} to drill down to"},
+        rows.append((name, value, rate_text, comparison))
+    return accessible_table(
+        pd.DataFrame(rows, columns=["Area", "Count", rate_head, "Compared (95%)"]),
+        caption=f"Select an area to see its trend ({level_words}, {period})",
+        table_id=f"{PAGE}-drill-table",
+        class_name="drill-table",
     )

@@ -159,3 +159,132 @@ def test_unreachable_store_gives_503_and_a_plain_message(web, store, monkeypatch
     assert "temporarily unavailable" not in post_callback(client, body).get_data(
         as_text=True
     )
+
+
+# ------------------------------------------------------------------ plotly.js
+
+
+def _vendored_basic_bundle() -> bytes:
+    import gzip
+
+    from web import embed, plotly_bundle
+
+    path, _ = embed.STATIC_FILES[plotly_bundle.BUNDLE]
+    return gzip.decompress((embed.STATIC_DIR / path).read_bytes())
+
+
+def test_basic_bundle_is_the_plotly_js_version_the_python_package_writes_for():
+    """Figures are built by the plotly package for its own plotly.js version; the
+    served basic bundle must be that version (see web/static/vendor/VENDOR.md)."""
+    from plotly.offline import get_plotlyjs_version
+
+    head = _vendored_basic_bundle()[:200].decode()
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in head
+
+
+def test_pages_name_the_versioned_basic_plotly_bundle(web):
+    """Every Dash page tells dcc.Graph (through assets/vru.js) to load the basic
+    bundle from its versioned URL; no page lists the full bundle as a script."""
+    import re
+
+    client, password = web
+    sign_in(client, "board", password)
+    for path in ("/", "/violence", "/compare", "/accessibility"):
+        html = client.get(path).get_data(as_text=True)
+        (url,) = re.findall(r'<meta name="vru-plotly-js" content="([^"]+)"', html)
+        assert url.startswith("/embed/static/plotly-basic.min.js?v=")
+        assert "plotly.min.js" not in html
+        assert "/assets/vru.js" in html and "/assets/vru-components.js" in html
+
+
+def test_plotly_urls_serve_the_basic_bundle_gzipped_with_cache_headers(web):
+    import gzip
+    import pkgutil
+    import re
+
+    client, _ = web
+    basic = _vendored_basic_bundle()
+    full = pkgutil.get_data("plotly", "package_data/plotly.min.js")
+    assert len(basic) < len(full) / 3  # the point: a quarter of the bytes
+
+    html = client.get("/accessibility").get_data(as_text=True)
+    (versioned,) = re.findall(r'<meta name="vru-plotly-js" content="([^"]+)"', html)
+    # Dash's own unversioned URL, which its renderer names, and the one pages use.
+    dash_url = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+    for url, cache in (
+        (versioned, "public, max-age=31536000, immutable"),
+        (dash_url, "public, max-age=86400"),
+    ):
+        response = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+        assert response.status_code == 200, url
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert response.headers["Content-Type"].startswith("text/javascript")
+        assert response.headers["Cache-Control"] == cache
+        assert len(response.data) < 450 * 1024
+        assert gzip.decompress(response.data) == basic
+        # served by the app itself: the CSP's script-src 'self' covers it
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        again = client.get(
+            url,
+            headers={
+                "Accept-Encoding": "gzip",
+                "If-None-Match": response.headers["ETag"],
+            },
+        )
+        assert again.status_code == 304
+    # without gzip the same bundle, uncompressed
+    plain = client.get(dash_url, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and plain.data == basic
+
+
+# ------------------------------------------------------------------ Dash set-up
+
+
+def _first_requests(fixed: bool) -> list[int]:
+    """Statuses of script requests that reach a fresh Dash process while its first
+    request is still setting Dash up (a slow layout widens that window)."""
+    import threading
+    import time
+
+    import dash
+    from dash import html
+
+    from app import app as vru_app
+    from app import serialize_dash_setup
+
+    # A new Dash app's set-up takes every callback registered with dash.callback
+    # that no app has claimed yet: let the VRU app claim the pages' callbacks first.
+    vru_app.server.test_client().get("/healthz")
+    app = dash.Dash(__name__)
+
+    def slow_layout():
+        time.sleep(0.5)
+        return html.Div("ready")
+
+    app.layout = slow_layout
+    if fixed:
+        serialize_dash_setup(app)
+    script = "/_dash-component-suites/dash/" + dash.html._js_dist[0][
+        "relative_package_path"
+    ].replace(".min.js", ".v1_0_0m1.min.js")
+    statuses: list[int] = []
+
+    def get(path):
+        statuses.append(app.server.test_client().get(path).status_code)
+
+    first = threading.Thread(target=get, args=("/",))
+    first.start()
+    time.sleep(0.15)
+    others = [threading.Thread(target=get, args=(script,)) for _ in range(4)]
+    for thread in others:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join()
+    return statuses
+
+
+def test_first_requests_of_a_process_wait_for_dash_setup():
+    """plotly/dash#3971: without app.serialize_dash_setup the page's scripts get
+    HTTP 500 from a freshly started worker; with it they wait and get 200."""
+    assert 500 in _first_requests(fixed=False)  # the bug the hook works around
+    assert _first_requests(fixed=True) == [200] * 5

@@ -620,8 +620,13 @@ def _static(name: str) -> tuple[bytes, bytes, str, str]:
     return raw, gzip.compress(raw, 9, mtime=0), content_type, _hash(raw)[:12]
 
 
+def static_version(name: str) -> str:
+    """The content hash that versions a static file's URL (`?v=`)."""
+    return _static(name)[3]
+
+
 def static_url(name: str) -> str:
-    return url_for("embed.static_file", name=name, v=_static(name)[3])
+    return url_for("embed.static_file", name=name, v=static_version(name))
 
 
 def _hash(data: bytes) -> str:
@@ -660,17 +665,24 @@ def _send(
     return response
 
 
-@blueprint.route("/embed/static/<name>")
-def static_file(name: str):
-    if name not in STATIC_FILES:
-        abort(404)
+def static_response(name: str, *, max_age: int, immutable: bool) -> Response:
+    """One of STATIC_FILES, gzipped when the client takes it, with an ETag."""
     raw, gz, content_type, _ = _static(name)
     return _send(
         raw,
         content_type=content_type,
-        max_age=STATIC_MAX_AGE,
+        max_age=max_age,
         gzipped=gz,
-        immutable=bool(request.args.get("v")),
+        immutable=immutable,
+    )
+
+
+@blueprint.route("/embed/static/<name>")
+def static_file(name: str):
+    if name not in STATIC_FILES:
+        abort(404)
+    return static_response(
+        name, max_age=STATIC_MAX_AGE, immutable=bool(request.args.get("v"))
     )
 
 

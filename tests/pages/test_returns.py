@@ -37,6 +37,10 @@ def _texts(component) -> list[str]:
     children = getattr(component, "children", None)
     if children is not None:
         out += _texts(children)
+    # A StaticTable (components.chart) holds its cells as props, not children;
+    # the browser draws them as text (React escapes them).
+    for row in getattr(component, "rows", None) or []:
+        out += [cell for cell in row if isinstance(cell, str)]
     return out
 
 

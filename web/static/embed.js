@@ -31,8 +31,15 @@
       staticPlot: false
     });
     // A scroll bar appearing narrows the page without a window resize event.
+    // The observer also reports the size it starts with: redrawing then would
+    // draw the chart twice (a long task on a phone), so only a new width counts.
     if (window.ResizeObserver) {
+      var drawnWidth = target.clientWidth;
       new window.ResizeObserver(function () {
+        if (target.clientWidth === drawnWidth) {
+          return;
+        }
+        drawnWidth = target.clientWidth;
         window.Plotly.Plots.resize(target);
       }).observe(target);
     }
