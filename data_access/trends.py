@@ -371,10 +371,16 @@ def _force_totals(forces: pd.DataFrame) -> pd.DataFrame:
     if usable.empty:
         return pd.DataFrame(columns=_TOTAL_COLUMNS)
     usable = usable.assign(provisional=usable["status"] == "provisional")
+    totals = _period_totals(usable, count=("area_code", "nunique"))
+    return totals[_TOTAL_COLUMNS]
+
+
+def _period_totals(frame: pd.DataFrame, *, count: tuple[str, str]) -> pd.DataFrame:
+    """Sum figures per period; `count` says how to count the areas in each (n)."""
     totals = (
-        usable.groupby(["period_start", "period_end"], sort=True)
+        frame.groupby(["period_start", "period_end"], sort=True)
         .agg(
-            n=("area_code", "nunique"),
+            n=count,
             value=("value", "sum"),
             numerator=("numerator", "sum"),
             denominator=("denominator", "sum"),
@@ -383,12 +389,12 @@ def _force_totals(forces: pd.DataFrame) -> pd.DataFrame:
         )
         .reset_index()
     )
-    titles = _joined_titles(usable, ["period_start", "period_end"])
+    titles = _joined_titles(frame, ["period_start", "period_end"])
     totals["source_title"] = [
         titles[key]
         for key in zip(totals["period_start"], totals["period_end"], strict=True)
     ]
-    return totals[_TOTAL_COLUMNS]
+    return totals
 
 
 def _force_quarter_totals(
@@ -459,23 +465,7 @@ def _force_quarter_totals(
     parts["provisional"] = parts["provisional"].astype(bool)
     # titles in the order of the first force area (by code) reporting each
     parts = parts.sort_values(["period_start", "period_end", "first_area"])
-    totals = (
-        parts.groupby(["period_start", "period_end"], sort=True)
-        .agg(
-            n=("n", "sum"),
-            value=("value", "sum"),
-            numerator=("numerator", "sum"),
-            denominator=("denominator", "sum"),
-            provisional=("provisional", "any"),
-            illustrative=("illustrative", "any"),
-        )
-        .reset_index()
-    )
-    titles = _joined_titles(parts, ["period_start", "period_end"])
-    totals["source_title"] = [
-        titles[key]
-        for key in zip(totals["period_start"], totals["period_end"], strict=True)
-    ]
+    totals = _period_totals(parts, count=("n", "sum"))
     for col in ("value", "numerator", "denominator"):
         totals[col] = totals[col].astype(float)
     return totals[_TOTAL_COLUMNS]
