@@ -243,8 +243,9 @@ def benchmark(
     clients: int,
     duration: float,
     warmup: float = 0,
+    cache_type: str = "",
 ) -> dict:
-    env = common.base_env(database_url, instance_dir, redis_url)
+    env = common.base_env(database_url, instance_dir, redis_url, cache_type)
     common.ensure_user(env)
     with common.gunicorn(env) as server:
         if warmup:

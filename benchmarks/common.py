@@ -36,7 +36,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def base_env(database_url: str, instance_dir: str, redis_url: str | None) -> dict:
+def base_env(
+    database_url: str, instance_dir: str, redis_url: str | None, cache_type: str = ""
+) -> dict:
+    """The server's environment: Redis when `redis_url`, else `cache_type` (the
+    app's own default for one host, SimpleCache, when "default"), else no cache."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
@@ -50,8 +54,8 @@ def base_env(database_url: str, instance_dir: str, redis_url: str | None) -> dic
     env.pop("CACHE_TYPE", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
-    else:
-        env["CACHE_TYPE"] = "NullCache"
+    elif cache_type != "default":
+        env["CACHE_TYPE"] = cache_type or "NullCache"
     return env
 
 

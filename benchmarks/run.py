@@ -5,7 +5,8 @@
         [--redis redis://127.0.0.1:6379/14] [--lighthouse /tmp/lh]
 
 1. The shipped SQLite demo (built with `flask --app app setup-demo` in a temp
-   INSTANCE_DIR): clicks (NullCache), page weight (+ Lighthouse when --lighthouse).
+   INSTANCE_DIR): clicks (NullCache, then its default SimpleCache warm), page
+   weight (+ Lighthouse when --lighthouse).
 2. For each size N: database `vru_bench_<N>` on the PostgreSQL server (created and
    filled with `flask --app app generate-scale --rows N` when missing; an existing
    one is reused after `flask --app app migrate`, nothing else is touched):
@@ -96,6 +97,12 @@ def main() -> None:
         results["demo_clicks_nullcache"] = clicks.benchmark(
             url, instance, None, clients, duration
         )
+        save()
+        print("demo: clicks, default cache (SimpleCache per worker)", flush=True)
+        results["demo_clicks_default_cache"] = clicks.benchmark(
+            url, instance, None, clients, duration, warmup=duration / 2,
+            cache_type="default",
+        )  # fmt: skip
         save()
     if "demo-weight" in phases:
         print("demo: page weight", flush=True)
