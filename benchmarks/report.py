@@ -59,6 +59,14 @@ def targets(r: dict) -> list[str]:
             f"| p95 {demo['total']['p95_ms']:.0f} ms, {demo['total']['errors']} "
             f"errors | {_ok(demo['total']['p95_ms'] <= 100)} |"
         )
+    demo = r.get("demo_clicks_default_cache")
+    if demo:
+        rows.append(
+            f"| 1 | clicks, shipped SQLite demo as shipped (its SimpleCache per "
+            f"worker, warm): p95 <= 100 ms | p95 {demo['total']['p95_ms']:.0f} ms, "
+            f"{demo['total']['errors']} errors "
+            f"| {_ok(demo['total']['p95_ms'] <= 100)} |"
+        )
     if len(sizes) >= 2:
         small = sizes[0]
         ratios = {
@@ -137,8 +145,8 @@ def targets(r: dict) -> list[str]:
 
 
 def pages_table(r: dict) -> list[str]:
-    keys = [k for k in r if k.endswith("_clicks_nullcache") or k.endswith("_redis")]
-    keys = [k for k in keys if "clicks" in k]
+    keys = [k for k, v in r.items() if "clicks" in k and isinstance(v, dict)]
+    keys = [k for k in keys if "pages" in r[k]]
     rows = [
         "| run | page | requests | p50 ms | p95 ms | p99 ms | errors | req/s |",
         "|---|---|---|---|---|---|---|---|",
