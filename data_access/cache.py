@@ -44,18 +44,29 @@ def _cache_active() -> bool:
     return flask.has_app_context() and "cache" in flask.current_app.extensions
 
 
+def generation_select():
+    """The statement that reads the generation; other per-request reads embed it
+    as a scalar subquery so that it costs no round trip of its own."""
+    return select(StoreMeta.value).where(StoreMeta.key == GENERATION_KEY)
+
+
+def remember_generation(value: str | None) -> str:
+    """Use `value` (read from the store by this request) as its generation."""
+    global _last_generation
+    value = value or "initial"
+    _last_generation = value
+    if flask.has_app_context():
+        flask.g.vru_cache_generation = value
+    return value
+
+
 def generation() -> str:
     """The store's cache generation, read once per request (or app context)."""
-    global _last_generation
     if flask.has_app_context() and "vru_cache_generation" in flask.g:
         return flask.g.vru_cache_generation
     try:
         with session_scope() as session:
-            value = session.scalar(
-                select(StoreMeta.value).where(StoreMeta.key == GENERATION_KEY)
-            )
-        value = value or "initial"
-        _last_generation = value
+            return remember_generation(session.scalar(generation_select()))
     except StoreUnavailable:
         if _last_generation is None:
             raise

@@ -7,14 +7,17 @@ limit holds across every worker and host.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from data_access.audit import record
-from data_access.db import session_scope
+from data_access.cache import generation_select, remember_generation
+from data_access.db import read_connection, session_scope
 from data_access.errors import InvalidParameter, NotFound
 from data_access.models import ROLES, Area, SignInAttempt, User, UserArea, Workstream
 from data_access.scope import Scope
@@ -135,12 +138,62 @@ def set_password(*, username: str, password: str | None = None) -> str:
     return password
 
 
-def get_user(user_id: int) -> UserRecord | None:
-    with session_scope() as session:
-        user = session.get(User, user_id)
-        if user is None or not user.active:
-            return None
-        return _record(session, user)
+@functools.cache
+def _signed_in_user_statement():
+    """Built once: constructing it costs more than running it."""
+    vru_area = aliased(Area)
+    return (
+        select(
+            User.id,
+            User.username,
+            User.role,
+            User.role_title,
+            User.workstream_id,
+            User.active,
+            Workstream.name.label("workstream_name"),
+            Area.code.label("area_code"),
+            vru_area.code.label("vru_code"),
+            generation_select().scalar_subquery().label("cache_generation"),
+        )
+        .select_from(User)
+        .outerjoin(UserArea, UserArea.user_id == User.id)
+        .outerjoin(Area, Area.id == UserArea.area_id)
+        .outerjoin(Workstream, Workstream.id == User.workstream_id)
+        .outerjoin(vru_area, vru_area.id == Workstream.vru_area_id)
+        .where(User.id == bindparam("user_id"))
+    )
+
+
+def signed_in_user(user_id: int) -> UserRecord | None:
+    """The active user behind a session (None if gone or disabled), read afresh on
+    every request so that disabling an account takes effect at once.
+
+    This runs on every signed-in request, so it is one statement outside a
+    transaction: the user, their areas, their workstream's VRU area and, as a
+    scalar subquery, the store's cache generation, which is remembered for the
+    request (data_access.cache) so that cached answers need no read of their own."""
+    with read_connection() as connection:
+        rows = connection.execute(
+            _signed_in_user_statement(), {"user_id": user_id}
+        ).all()
+    if not rows:
+        return None
+    remember_generation(rows[0].cache_generation)
+    first = rows[0]
+    if not first.active:
+        return None
+    # A lead reads the VRU area their workstream belongs to.
+    codes = {row.area_code for row in rows} | {first.vru_code}
+    return UserRecord(
+        id=first.id,
+        username=first.username,
+        role=first.role,
+        role_title=first.role_title,
+        area_codes=tuple(sorted(code for code in codes if code is not None)),
+        workstream_id=first.workstream_id,
+        workstream_name=first.workstream_name,
+        active=True,
+    )
 
 
 def list_users() -> list[UserRecord]:

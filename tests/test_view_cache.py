@@ -3,6 +3,7 @@ request, the same access and the same store generation; never when the store fai
 never for callbacks that were not registered as cacheable."""
 
 import pytest
+from sqlalchemy import select
 
 from data_access import cache as cache_module
 from data_access import db, trends, users
@@ -75,6 +76,43 @@ def test_a_repeated_click_is_answered_from_the_cache(web):
     # Another setting is another answer.
     post_callback(client, _overview(WEST_MIDLANDS))
     assert len(calls) == 2
+
+
+def test_a_cached_answer_costs_one_store_statement(web):
+    """The signed-in user, their access and the store generation are read in one
+    statement; the answer then comes from the cache."""
+    from sqlalchemy import event
+
+    server, passwords, calls = web
+    client = server.test_client()
+    sign_in(client, "board", passwords["board"])
+    first = post_callback(client, _overview(AVON))
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.get_engine(), "before_cursor_execute", count)
+    try:
+        second = post_callback(client, _overview(AVON))
+    finally:
+        event.remove(db.get_engine(), "before_cursor_execute", count)
+    assert second.get_data() == first.get_data()
+    assert len(calls) == 1
+    assert len(statements) == 1
+
+
+def test_a_disabled_account_gets_no_cached_answer(web):
+    from data_access.models import User
+
+    server, passwords, calls = web
+    client = server.test_client()
+    sign_in(client, "board", passwords["board"])
+    assert post_callback(client, _overview(AVON)).status_code == 200
+    with db.session_scope() as session:
+        session.scalar(select(User).where(User.username == "board")).active = False
+    assert post_callback(client, _overview(AVON)).status_code == 401
+    assert len(calls) == 1
 
 
 def test_a_new_generation_forgets_answers_even_from_another_process(web):

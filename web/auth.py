@@ -75,7 +75,7 @@ class SignOutForm(FlaskForm):
 @login_manager.user_loader
 def _load_user(user_id: str):
     try:
-        record = users.get_user(int(user_id))
+        record = users.signed_in_user(int(user_id))
     except (ValueError, StoreUnavailable):
         return None
     return SignedInUser(record) if record else None

@@ -101,6 +101,66 @@ def test_users_are_stored_hashed_and_authenticate(store):
     assert users.authenticate(username="nobody", password=password) is None
 
 
+def test_the_signed_in_user_is_read_with_scope_and_generation_in_one_go(store):
+    """signed_in_user runs on every request: one statement gives the user, every
+    area they may read (a lead's workstream VRU included), and the store's cache
+    generation; a disabled or deleted account gives None."""
+    from data_access import cache
+    from data_access.models import User, Workstream
+
+    with db.session_scope() as session:
+        source, pfa, _ = _minimal_rows(session)
+        other = session.scalar(select(Area).where(Area.code == "E23000014"))
+        workstream = Workstream(
+            vru_area_id=other.id,
+            name="Custody",
+            purpose="p",
+            lead_role="Custody Lead",
+            source_id=source.id,
+        )
+        session.add(workstream)
+        session.flush()
+        workstream_id = workstream.id
+    viewer, _ = users.create_user(
+        username="board",
+        role="viewer",
+        role_title="Board Member",
+        area_codes=("E23000036", "E23000014"),
+    )
+    lead, _ = users.create_user(
+        username="lead",
+        role="lead",
+        role_title="Custody Lead",
+        workstream_id=workstream_id,
+    )
+    cache.invalidate()
+    with db.session_scope() as session:
+        token = session.scalar(cache.generation_select())
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    from sqlalchemy import event
+
+    event.listen(db.get_engine(), "before_cursor_execute", count)
+    try:
+        record = users.signed_in_user(viewer.id)
+    finally:
+        event.remove(db.get_engine(), "before_cursor_execute", count)
+    assert len(statements) == 1
+    assert record.area_codes == ("E23000014", "E23000036")
+    assert record.scope().area_codes == {"E23000014", "E23000036"}
+    assert cache._last_generation == token
+    lead_record = users.signed_in_user(lead.id)
+    assert lead_record.area_codes == ("E23000014",)
+    assert lead_record.workstream_name == "Custody"
+    assert users.signed_in_user(9999) is None
+    with db.session_scope() as session:
+        session.get(User, viewer.id).active = False
+    assert users.signed_in_user(viewer.id) is None
+
+
 def test_user_names_and_titles_refuse_email_addresses(store):
     with pytest.raises(InvalidParameter):
         users.create_user(username="a@b.org", role="admin", role_title="Admin")
