@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 import urllib.parse
 
@@ -125,6 +126,9 @@ def _request_bytes(host: str, cookie: str, body: dict) -> bytes:
         "Content-Type: application/json\r\n"
         "Accept: application/json\r\n"
         "Accept-Encoding: gzip, deflate, br\r\n"
+        # The user agent that signed in (requests'): Flask-Login ties the session
+        # to it, and a different one would make every answer re-send the cookie.
+        f"User-Agent: {requests.utils.default_user_agent()}\r\n"
         f"Cookie: {cookie}\r\n"
         f"Content-Length: {len(payload)}\r\n\r\n"
     )
@@ -250,7 +254,26 @@ def benchmark(
     with common.gunicorn(env) as server:
         if warmup:
             run(server.base, clients, warmup)
+        workers = server.worker_pids()
+        services = {
+            "gunicorn workers": lambda: workers,
+            "postgresql": lambda: common.pids_named("postgres"),
+            "redis": lambda: common.pids_named("redis-server"),
+            "load generator": lambda: [os.getpid()],
+        }
+        before = {name: common.cpu_seconds(pids()) for name, pids in services.items()}
         result = run(server.base, clients, duration)
+        # CPU per answer, by process: queueing on 2 shared cores follows from it,
+        # and it does not depend on what else the machine is doing.
+        result["cpu_ms_per_request"] = {
+            name: round(
+                (common.cpu_seconds(pids()) - before[name])
+                * 1000
+                / max(result["total"]["n"], 1),
+                3,
+            )
+            for name, pids in services.items()
+        }
         result["worker_rss_mb"] = [
             round(common.rss_mb(pid), 1) for pid in server.worker_pids()
         ]

@@ -110,6 +110,24 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time these processes have used so far (gone ones count 0)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def pids_named(name: str) -> list[int]:
+    out = subprocess.run(["pgrep", "-x", name], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict, workers: int | None = None) -> Iterator[Server]:
     port = free_port()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,13 +40,42 @@ def _make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=5,
-        connect_args={"connect_timeout": 5},
+    engine = create_engine(
+        url, pool_size=5, max_overflow=5, connect_args={"connect_timeout": 5}
     )
+    _ping_idle_connections(engine)
+    return engine
+
+
+# A pooled connection unused for this long is pinged before it is handed out, so
+# a database restart is noticed before a request uses a dead connection.
+IDLE_PING_SECONDS = 2.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Like SQLAlchemy's pool_pre_ping, but only for connections that sat idle.
+
+    pool_pre_ping costs a round trip on every checkout: a third of the time of a
+    cached click. A connection used in the last seconds is alive, or the database
+    restarted in those seconds; then the request using it gets the "temporarily
+    unavailable" answer, SQLAlchemy discards the whole pool, and the next request
+    connects afresh."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _note_last_use(_dbapi_conn, record):  # noqa: ANN001
+        record.info["vru_last_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn, record, _proxy):  # noqa: ANN001
+        last_used = record.info.get("vru_last_used", 0.0)
+        if time.monotonic() - last_used < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as error:  # noqa: BLE001 - any failure means "reconnect"
+            # The pool discards this connection and checks out a fresh one.
+            raise exc.DisconnectionError("idle connection is gone") from error
 
 
 def get_engine() -> Engine:
