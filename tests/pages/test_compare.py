@@ -120,7 +120,7 @@ def test_unknown_measure_and_bad_level_give_a_message(page):
 def test_map_uses_shipped_boundaries_and_no_other_host(page):
     content = page.show_comparison("knife_offences", "2018-04", "national", "99.8")
     graph = _find(content, lambda c: getattr(c, "id", None) == "compare-map-graph")[0]
-    figure = graph.figure.to_plotly_json()
+    figure = graph.figure
     text = json.dumps(figure)
     assert "geo" not in figure["layout"] and "mapbox" not in text
     assert {trace["type"] for trace in figure["data"]} == {"scatter"}
