@@ -181,11 +181,35 @@ def slowest(r: dict, top: int = 12) -> list[str]:
     return rows
 
 
+def cpu_table(r: dict) -> list[str]:
+    """CPU milliseconds per answer by process: what the 2 cores are spent on."""
+    keys = [
+        k for k, v in r.items() if isinstance(v, dict) and "cpu_ms_per_request" in v
+    ]
+    if not keys:
+        return []
+    names = list(r[keys[0]]["cpu_ms_per_request"])
+    rows = [
+        "| run | answers/s | " + " | ".join(names) + " | all |",
+        "|---|---|" + "---|" * (len(names) + 1),
+    ]
+    for key in keys:
+        cpu = r[key]["cpu_ms_per_request"]
+        rows.append(
+            f"| {key} | {r[key]['total']['rps']:.0f} | "
+            + " | ".join(f"{cpu.get(n, 0):.2f}" for n in names)
+            + f" | {sum(cpu.values()):.2f} |"
+        )
+    return rows
+
+
 def main() -> None:
     r = json.loads(RESULTS.read_text())
     print("\n".join(targets(r)))
     print()
     print("\n".join(pages_table(r)))
+    print()
+    print("\n".join(cpu_table(r)))
     print()
     print("\n".join(slowest(r)))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import pickle
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -81,14 +82,32 @@ def _versioned_name(fname: str) -> str:
 
 
 def memoized(fn: F) -> F:
-    """Memoize `fn` in the shared cache when running inside the app."""
+    """Memoize `fn` in the shared cache when running inside the app, and for the
+    rest of the request in any case.
+
+    The per-request memo matters when the shared cache is off or cold: one page's
+    callback asks for the same series several times (the trend, its baseline, its
+    recent trend and the ranking all start from the national figures). Each call
+    gets its own copy, unpickled, just as from the shared cache, so a caller that
+    changes its result never changes another's."""
     memo = cache.memoize(make_name=_versioned_name)(fn)
+    name = f"{fn.__module__}.{fn.__qualname__}"
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if not _cache_active():
             return fn(*args, **kwargs)
-        return memo(*args, **kwargs)
+        request_memo = flask.g.setdefault("vru_request_memo", {})
+        key = (name, args, tuple(sorted(kwargs.items())))
+        try:
+            kept = request_memo.get(key)
+        except TypeError:  # an unhashable argument: the shared cache alone
+            return memo(*args, **kwargs)
+        if kept is not None:
+            return pickle.loads(kept)
+        value = memo(*args, **kwargs)
+        request_memo[key] = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        return value
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
@@ -111,6 +130,7 @@ def invalidate() -> None:
             session.get(StoreMeta, GENERATION_KEY).value = token
     if flask.has_app_context():
         flask.g.pop("vru_cache_generation", None)
+        flask.g.pop("vru_request_memo", None)
     if _cache_active():
         try:
             cache.clear()
