@@ -44,10 +44,15 @@ def test_each_chart_renders_for_the_public(client, chart):
     names = [a.get("name") for a in figure["layout"].get("annotations", [])]
     assert "illustrative-watermark" in names
     assert "Illustrative data" in html
-    # No app shell, no inline script, plotly's partial bundle from this app.
+    # No app shell, no inline script; the chart is drawn by embed.js alone (no
+    # plotly.js on the page: its start-up and draw were long tasks on a phone).
     assert "_dash-" not in html and "dash_renderer" not in html
     assert re.search(r"<script>(?!\s*</script>)", html) is None
-    assert "/embed/static/plotly-basic.min.js?v=" in html
+    assert "plotly" not in " ".join(re.findall(r"<script[^>]*src=[^>]*>", html))
+    assert re.search(r'<script src="/embed/static/embed\.js\?v=\w+" defer>', html)
+    # The plot's box has the figure's height before it is drawn: no layout shift.
+    height = figure["layout"]["height"]
+    assert re.search(rf'id="embed-plot"[^>]*style="height: {height}px"', html)
 
 
 def test_cache_headers_etag_and_304(client):
@@ -208,3 +213,30 @@ def test_embeds_are_served_from_the_cache(client, monkeypatch):
     finally:
         server.config["CACHE_TYPE"] = saved
         cache.init_app(server)
+
+
+def test_reach_years_are_in_order(client):
+    # A tier without figures in the first years must not push those years last.
+    figure = _figure(client.get("/embed/reach?area=E23000036").get_data(as_text=True))
+    years = figure["layout"]["xaxis"]["categoryarray"]
+    assert years == sorted(years)
+    shown = {x for trace in figure["data"] for x in trace["x"]}
+    assert shown <= set(years)
+
+
+def test_hidden_values_are_not_in_the_data_island(client):
+    values = public.measure_values(
+        measure_code="hospital_admissions_knife", age_band="under25", length="year"
+    )
+    row = values[values["suppressed"]].iloc[0]
+    html = client.get(
+        f"/embed/trend?measure=hospital_admissions_knife&area={row['area_code']}"
+        "&age=under25"
+    ).get_data(as_text=True)
+    figure = _figure(html)
+    own = next(t for t in figure["data"] if t.get("name") == row["area_name"])
+    at = own["x"].index(row["period"])
+    assert own["y"][at] is None
+    # Its hover text names the period but gives no figure.
+    shown = own["hovertext"][at].split(row["period"] + ":", 1)[1].replace("95% CI", "")
+    assert not re.search(r"\d", shown), shown

@@ -2,8 +2,10 @@
 
 Plain Flask routes, not Dash pages: each embed is one server-rendered HTML page
 (web/templates/embed.html) with the chart as a static plotly figure in a JSON data
-island, drawn by web/static/embed.js with the plotly.js *basic* bundle served from
-here (web/static/vendor/, see VENDOR.md there). No app shell, no sign-in, no
+island, drawn as plain SVG by web/static/embed.js (no plotly.js on the page: on a
+phone its start-up and first draw were long main-thread tasks, see the comment
+there). The plotly.js *basic* bundle is still served from here for the app
+(web/plotly_bundle.py; web/static/vendor/VENDOR.md). No app shell, no sign-in, no
 callback round trip; a table alternative, a text summary, caption, source, "data
 as at", a CSV of exactly what is shown and the "Illustrative data" watermark inside
 the plot. Figures come only from data_access.public (the published surface, with
@@ -434,6 +436,14 @@ def _build_reach(params: dict) -> Built:
         x_title="Financial year",
         height=400,
     )
+    # Years in order: plotly's category order is order of appearance, and a tier
+    # with no figures in the early years would otherwise push those years last.
+    fig.update_xaxes(
+        categoryorder="array",
+        categoryarray=list(
+            dict.fromkeys(frame.sort_values("financial_year")["period"].tolist())
+        ),
+    )
     shown = totals[~totals["suppressed"]]
     if not shown.empty:
         best = shown.loc[shown["young_people"].astype(float).idxmax()]
@@ -744,7 +754,8 @@ def _render_embed(chart: EmbedChart, params: dict) -> tuple[str, int]:
         app_url=url_for("embed.gallery", _external=False),
         as_of=_as_of(),
         css_url=static_url("embed.css"),
-        plotly_url=static_url("plotly-basic.min.js"),
+        # The plot's box is sized before the script draws into it: no layout shift.
+        plot_height=int(built.figure.layout.height or 400) if built.figure else 0,
         js_url=static_url("embed.js"),
         marker=MARKER,
         illustrative_label=charts.ILLUSTRATIVE_LABEL,

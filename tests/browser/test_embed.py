@@ -1,4 +1,4 @@
-"""Embeds in a real browser: at 320 px and 1200 px the chart draws (plotly's svg),
+"""Embeds in a real browser: at 320 px and 1200 px the chart draws (embed.js's svg),
 no horizontal scroll, the table alternative is there, no console errors (so no
 CSP violations) and no axe-core WCAG 2.2 A/AA violations; the gallery too."""
 
@@ -20,7 +20,7 @@ def _check_embed(dash_duo, url: str, width: int) -> None:
     driver = dash_duo.driver
     driver.set_window_size(width, 900)
     driver.get(url)
-    dash_duo.wait_for_element("#embed-plot svg.main-svg", timeout=10)
+    dash_duo.wait_for_element("#embed-plot svg.embed__svg", timeout=10)
     dash_duo.wait_for_element("#embed-table caption")
     scroll, client = driver.execute_script(
         "return [document.documentElement.scrollWidth,"
