@@ -7,6 +7,9 @@ Drill down: tier -> its interventions -> one intervention's quarterly outputs an
 spend. Every level is a URL, reached from the links in the tier cards and the
 interventions table, and left through the breadcrumbs:
 /prevention?area=E23000036&tier=secondary&intervention=187
+A tier may hold hundreds of interventions (a national-scale store has ~800), so its
+table is paged (`page`, 25 rows, most young people supported first) and its chart
+shows the top 15.
 Filters, all in the URL: area (VRU force area), lad (delivering local authority),
 from / to (months, YYYY-MM, snapped to whole quarters), age (reach chart: all or
 under25).
@@ -15,6 +18,8 @@ under25).
 from __future__ import annotations
 
 import datetime as dt
+import math
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import dash
@@ -63,7 +68,9 @@ DEFAULT_AREA = "E23000036"  # Avon and Somerset: the hub-and-spoke seed paper
 TIERS = ("primary", "secondary", "tertiary")
 TIER_NAMES = {"primary": "Primary", "secondary": "Secondary", "tertiary": "Tertiary"}
 SOURCE_NOTE = "VRU quarterly returns of outputs and spend"
-URL_PARAMS = ["area", "lad", "from", "to", "age", "tier", "intervention"]
+URL_PARAMS = ["area", "lad", "from", "to", "age", "tier", "intervention", "page"]
+ROWS_PER_PAGE = 25  # interventions table rows per page
+CHART_TOP = 15  # bars in the interventions chart: beyond ~15 it stops being read
 
 
 def _default_area() -> str:
@@ -83,6 +90,7 @@ def layout(
     tier: str | None = None,
     intervention: str | None = None,
     age: str | None = None,
+    page: str | None = None,
     **query,
 ):
     return html.Div(
@@ -132,10 +140,15 @@ def layout(
             dcc.Store(id=f"{PAGE}-render", data=_render_key(area, lad, tier, query)),
             dcc.Store(
                 id=f"{PAGE}-drill",
-                data={"tier": tier or None, "intervention": intervention or None},
+                data={
+                    "tier": tier or None,
+                    "intervention": intervention or None,
+                    "page": page or None,
+                },
             ),
             dcc.Store(id=f"{PAGE}-drill-tier", data=tier or None),
             dcc.Store(id=f"{PAGE}-drill-intervention", data=intervention or None),
+            dcc.Store(id=f"{PAGE}-drill-page", data=page or None),
             filters.url_params(PAGE, URL_PARAMS),
             filters.url_sync(PAGE),
             html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
@@ -182,6 +195,7 @@ clientside_callback(
     Input(f"{PAGE}-age", "value"),
     Input(f"{PAGE}-drill-tier", "data"),
     Input(f"{PAGE}-drill-intervention", "data"),
+    Input(f"{PAGE}-drill-page", "data"),
     State(f"{PAGE}-url-sync", "id"),
     State(f"{PAGE}-url-params", "data"),
 )
@@ -214,18 +228,19 @@ def local_authority_options(area_code, _render, lad_code):
 def reset_drill_on_area_change(_area_code):
     """Choosing another area goes back to the tiers: an intervention belongs to
     one area."""
-    return {"tier": None, "intervention": None}
+    return {"tier": None, "intervention": None, "page": None}
 
 
-# Two tiny stores so the URL sync can read the drill level as plain values.
+# Tiny stores so the URL sync can read the drill level as plain values.
 @cached_callback(
     Output(f"{PAGE}-drill-tier", "data"),
     Output(f"{PAGE}-drill-intervention", "data"),
+    Output(f"{PAGE}-drill-page", "data"),
     Input(f"{PAGE}-drill", "data"),
 )
 def drill_values(drill):
     drill = drill or {}
-    return drill.get("tier"), drill.get("intervention")
+    return drill.get("tier"), drill.get("intervention"), drill.get("page")
 
 
 @cached_callback(
@@ -240,6 +255,7 @@ def drill_values(drill):
 def show_prevention(area_code, lad_code, month_from, month_to, age, drill):
     drill = drill or {}
     tier, intervention = drill.get("tier"), drill.get("intervention")
+    page = requested_page(drill.get("page"))
     try:
         scope = current_scope()
         start = (
@@ -262,7 +278,7 @@ def show_prevention(area_code, lad_code, month_from, month_to, age, drill):
             age=age if age in ("all", "under25") else "all",
         )
         if intervention:
-            return view.intervention_level(intervention)
+            return view.intervention_level(intervention, page)
         if tier:
             if tier not in TIERS:
                 return message(
@@ -270,7 +286,7 @@ def show_prevention(area_code, lad_code, month_from, month_to, age, drill):
                     "or tertiary.",
                     kind="warning",
                 )
-            return view.tier_level(tier)
+            return view.tier_level(tier, page)
         return view.area_level()
     except NotFound as error:
         return message(f"{error}. Choose one from the list.", kind="warning")
@@ -312,7 +328,7 @@ class _View:
 
     # -- links
 
-    def href(self, *, tier=None, intervention=None) -> str:
+    def href(self, *, tier=None, intervention=None, page: int = 1) -> str:
         params = {
             "area": self.area.code,
             "lad": self.lad_code,
@@ -321,6 +337,7 @@ class _View:
             "age": None if self.age == "all" else self.age,
             "tier": tier,
             "intervention": intervention,
+            "page": str(page) if page > 1 else None,
         }
         query = urlencode({k: v for k, v in params.items() if v})
         return f"/{PAGE}?{query}"
@@ -429,7 +446,7 @@ class _View:
                 ("Share of plan", percent(row.planned_share, 0, fraction=True))
             )
         link_text = (
-            f"See the {row.interventions} {row.tier} interventions"
+            f"See the {number(row.interventions)} {row.tier} interventions"
             if row.interventions != 1
             else f"See the {row.tier} intervention"
         )
@@ -488,7 +505,7 @@ class _View:
 
     # -- level 1: one tier's interventions
 
-    def tier_level(self, tier: str):
+    def tier_level(self, tier: str, page: int = 1):
         items = activity.interventions(
             scope=self.scope,
             area_code=self.area.code,
@@ -511,14 +528,19 @@ class _View:
                 message(f"No {tier} interventions are recorded for {self.where}."),
             ]
         illustrative = bool(items["illustrative"].any())
+        ranked = ranked_interventions(items)
+        paging = paginate(len(ranked), page)
+        # Components only for the rows on this page: a tier can hold hundreds.
+        shown = ranked.iloc[paging.first : paging.last]
+        caption = (
+            f"{name} interventions in {self.where}: young people supported and "
+            "spend in the period, most young people supported first"
+            + (f" (page {paging.page} of {paging.pages})" if paging.pages > 1 else "")
+        )
         table = html.Div(
             html.Table(
                 [
-                    html.Caption(
-                        f"{name} interventions in {self.where}: young people "
-                        "supported and spend in the period",
-                        className="caption-top",
-                    ),
+                    html.Caption(caption, className="caption-top"),
                     html.Thead(
                         html.Tr(
                             [
@@ -544,9 +566,12 @@ class _View:
                                     html.Th(
                                         dcc.Link(
                                             r.name,
+                                            # The page goes along so that the
+                                            # breadcrumb leads back to it.
                                             href=self.href(
                                                 tier=tier,
                                                 intervention=str(r.intervention_id),
+                                                page=paging.page,
                                             ),
                                             id={
                                                 "type": f"{PAGE}-intervention-link",
@@ -568,33 +593,89 @@ class _View:
                                     html.Td(money(r.spend), className="text-end"),
                                 ]
                             )
-                            for r in items.itertuples()
+                            for r in shown.itertuples()
                         ]
                     ),
                 ],
                 className="table table-sm",
-                id=f"{PAGE}-interventions-table",
+                # Not "-interventions-table": the chart card below uses that id.
+                id=f"{PAGE}-interventions-list",
             ),
             className="table-responsive",
             role="region",
             tabIndex=0,
             **{"aria-label": f"{name} interventions"},
         )
+        total = number(len(ranked))
         return [
             crumbs,
-            html.H2(f"{name} prevention in {self.where}: {len(items)} interventions"),
+            html.H2(f"{name} prevention in {self.where}: {total} interventions"),
             *([illustrative_badge()] if illustrative else []),
             html.P(
                 "Choose an intervention to see its quarterly outputs, spend, "
                 "delivering local authority and evidence rating."
             ),
+            *(
+                [
+                    html.P(
+                        f"Showing {number(paging.first + 1)}–{number(paging.last)} "
+                        f"of {total} {tier} interventions, most young people "
+                        "supported first, then by name.",
+                        id=f"{PAGE}-interventions-range",
+                    )
+                ]
+                if paging.pages > 1
+                else []
+            ),
             table,
-            chart_card(_interventions_chart(items, name, self.where, illustrative)),
+            *([self.pagination(tier, paging, name)] if paging.pages > 1 else []),
+            chart_card(_interventions_chart(ranked, name, self.where, illustrative)),
         ]
+
+    def pagination(self, tier: str, paging: Paging, name: str) -> html.Nav:
+        """Previous / page numbers / Next as links (GOV.UK's pattern with
+        Bootstrap's classes): every one a URL, so keyboard, back/forward and
+        bookmarks all work."""
+
+        def item(page: int, label: list, *, current: bool = False) -> html.Li:
+            # aria-current on the item, as in the breadcrumbs and Bootstrap's
+            # example (dcc.Link takes no aria attributes).
+            return html.Li(
+                dcc.Link(
+                    label, href=self.href(tier=tier, page=page), className="page-link"
+                ),
+                className="page-item" + (" active" if current else ""),
+                **({"aria-current": "page"} if current else {}),
+            )
+
+        def hidden(text: str) -> html.Span:
+            return html.Span(text, className="visually-hidden")
+
+        items = []
+        if paging.page > 1:
+            items.append(item(paging.page - 1, ["Previous", hidden(" page")]))
+        for page in page_window(paging.page, paging.pages):
+            if page is None:  # a run of pages left out
+                items.append(
+                    html.Li(
+                        html.Span("…", className="page-link"),
+                        className="page-item disabled",
+                    )
+                )
+            else:
+                label = [hidden("Page "), str(page)]
+                items.append(item(page, label, current=page == paging.page))
+        if paging.page < paging.pages:
+            items.append(item(paging.page + 1, ["Next", hidden(" page")]))
+        return html.Nav(
+            html.Ul(items, className="pagination flex-wrap"),
+            id=f"{PAGE}-interventions-pages",
+            **{"aria-label": f"Pages of {name.lower()} interventions"},
+        )
 
     # -- level 2: one intervention
 
-    def intervention_level(self, intervention_id: str):
+    def intervention_level(self, intervention_id: str, page: int = 1):
         try:
             detail = activity.intervention_detail(
                 scope=self.scope,
@@ -644,7 +725,7 @@ class _View:
             self.breadcrumbs(
                 [
                     (f"All tiers: {self.where}", self.href()),
-                    (f"{name} prevention", self.href(tier=tier)),
+                    (f"{name} prevention", self.href(tier=tier, page=page)),
                     (detail["name"], None),
                 ]
             ),
@@ -658,6 +739,63 @@ class _View:
             chart_card(_intervention_outputs_chart(detail, period)),
             chart_card(_intervention_spend_chart(detail, period)),
         ]
+
+
+# ------------------------------------------------------------------------ paging
+
+
+class Paging(NamedTuple):
+    page: int  # from 1
+    pages: int
+    first: int  # index of the page's first row in the ranked list
+    last: int  # index just after its last row
+
+
+def requested_page(raw) -> int:
+    """The page the URL asks for: a whole number from 1; anything else is 1 (a
+    hand-edited URL gets the first page, never an error)."""
+    try:
+        return max(1, int(str(raw).strip()))
+    except ValueError:  # also a number too long to parse
+        return 1
+
+
+def paginate(total: int, page: int, size: int = ROWS_PER_PAGE) -> Paging:
+    """The rows of `page`, clamped to the last page (the list may have shrunk
+    since the link was made, e.g. after a filter change)."""
+    pages = max(1, math.ceil(total / size))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * size
+    return Paging(page, pages, first, min(first + size, total))
+
+
+def page_window(page: int, pages: int) -> list[int | None]:
+    """The page numbers to link, None for a run left out: the first, the last,
+    and the current one with its neighbours (GOV.UK's pagination), so that the
+    list stays short with hundreds of pages. A run of one page is linked instead."""
+    wanted = sorted({1, page - 1, page, page + 1, pages} & set(range(1, pages + 1)))
+    window: list[int | None] = []
+    previous = 0
+    for number_ in wanted:
+        if number_ - previous == 2:
+            window.append(previous + 1)
+        elif number_ - previous > 2:
+            window.append(None)
+        window.append(number_)
+        previous = number_
+    return window
+
+
+def ranked_interventions(items: pd.DataFrame) -> pd.DataFrame:
+    """Most young people supported first, then by name (then id, as names may
+    repeat): one stable order for the table's pages and the chart's top 15."""
+    return items.sort_values(
+        ["young_people_supported", "name", "intervention_id"],
+        ascending=[False, True, True],
+        key=lambda column: column.str.casefold() if column.name == "name" else column,
+        na_position="last",
+        ignore_index=True,
+    )
 
 
 def _delivered_by(row, area) -> str:
@@ -940,24 +1078,45 @@ def _breakdown_chart(breakdown, totals, area, period) -> ChartSpec:
     )
 
 
-def _interventions_chart(items, name, where, illustrative) -> ChartSpec:
-    ranked = items.sort_values("young_people_supported", ascending=False)
+def _interventions_chart(ranked, name, where, illustrative) -> ChartSpec:
+    """The top CHART_TOP of `ranked` (ranked_interventions); its table, CSV and
+    summary hold exactly those, as the chart shows."""
+    shown = ranked.head(CHART_TOP)
     table = pd.DataFrame(
         {
-            "Intervention": ranked["name"],
-            "Delivered by": ranked["delivering_name"],
-            "Young people supported": ranked["young_people_supported"],
-            "Aged under 25": ranked["young_people_under25"],
-            "Spend": ranked["spend"].round(2),
+            "Intervention": shown["name"],
+            "Delivered by": shown["delivering_name"],
+            "Young people supported": shown["young_people_supported"],
+            "Aged under 25": shown["young_people_under25"],
+            "Spend": shown["spend"].round(2),
         }
     )
-    top = ranked.iloc[0]
+    top = shown.iloc[0]
+    partial = len(ranked) > len(shown)
+    if partial:
+        of = f"top {len(shown)} of {number(len(ranked))} {name.lower()} interventions"
+        title = (
+            f"The {of} by young people supported: "
+            f"{top['name']} supported the most, {number(top.young_people_supported)}"
+        )
+        caption = (
+            f"Young people supported by the {of} (most first), {where}, summed "
+            "over quarterly returns in the period. The table above lists every "
+            f"one, {ROWS_PER_PAGE} to a page."
+        )
+    else:
+        title = (
+            f"{top['name']} supported the most young people of the "
+            f"{name.lower()} interventions: {number(top.young_people_supported)}"
+        )
+        caption = (
+            f"Young people supported by each {name.lower()} intervention, "
+            f"{where}, summed over quarterly returns in the period."
+        )
     return ChartSpec(
         chart_id=f"{PAGE}-interventions",
-        title=f"{top['name']} supported the most young people of the "
-        f"{name.lower()} interventions: {number(top.young_people_supported)}",
-        caption=f"Young people supported by each {name.lower()} intervention, "
-        f"{where}, summed over quarterly returns in the period.",
+        title=title,
+        caption=caption,
         source=SOURCE_NOTE,
         figure=bar_figure(
             table,
@@ -969,8 +1128,9 @@ def _interventions_chart(items, name, where, illustrative) -> ChartSpec:
             height=120 + 40 * len(table),
         ),
         table=table,
-        summary="; ".join(
-            f"{r.name}: {number(r.young_people_supported)}" for r in ranked.itertuples()
+        summary=(f"The {of}: " if partial else "")
+        + "; ".join(
+            f"{r.name}: {number(r.young_people_supported)}" for r in shown.itertuples()
         )
         + ".",
         illustrative=illustrative,

@@ -28,7 +28,9 @@ def signed_in(loaded_sqlite_store):
 
     def call(username, fn, *args):
         with app.server.test_request_context():
-            flask_login.login_user(SignedInUser(users.signed_in_user(existing[username].id)))
+            flask_login.login_user(
+                SignedInUser(users.signed_in_user(existing[username].id))
+            )
             return _text(fn(*args))
 
     return call

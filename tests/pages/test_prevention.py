@@ -5,6 +5,7 @@ clear messages for invalid URL values and areas outside the user's access."""
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 import plotly
 import pytest
@@ -55,9 +56,10 @@ def test_layout_is_cheap_and_keeps_the_url_state(page):
             tier="secondary",
             intervention="5",
             age="under25",
+            page="7",
         )
     )
-    for fragment in ('"E06000023"', '"secondary"', '"5"', '"under25"'):
+    for fragment in ('"E06000023"', '"secondary"', '"5"', '"under25"', '"7"'):
         assert fragment in tree
     assert page.layout() is not None
 
@@ -98,6 +100,8 @@ def test_tier_level_lists_interventions_with_links(page):
             and "from=2020-04" in raw
         )
     assert "All tiers: Bristol, City of (Avon and Somerset)" in text
+    # A tier that fits on one page has no pagination.
+    assert "Showing" not in text and "prevention-interventions-pages" not in raw
 
 
 def test_intervention_level_shows_facts_outputs_and_spend(page):
@@ -190,3 +194,178 @@ def test_over_http_a_viewer_cannot_read_another_areas_activity(loaded_sqlite_sto
         client, callback_request("prevention-content.children", inputs)
     ).get_data(as_text=True)
     assert "Primary (universal)" in text
+
+
+# ------------------------------------------------ a tier of more than one page
+
+
+def _find(component, match):
+    """Every component in a rendered tree for which `match(component)` holds."""
+    if isinstance(component, list | tuple):
+        for child in component:
+            yield from _find(child, match)
+        return
+    if component is None or isinstance(component, str | int | float):
+        return
+    if match(component):
+        yield component
+    yield from _find(getattr(component, "children", None), match)
+
+
+def _by_id(tree, component_id):
+    found = list(_find(tree, lambda c: getattr(c, "id", None) == component_id))
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def _links(tree) -> list:
+    return list(_find(tree, lambda c: type(c).__name__ == "Link"))
+
+
+def test_paging_maths():
+    from pages.prevention import Paging, paginate
+
+    assert paginate(0, 1) == Paging(page=1, pages=1, first=0, last=0)
+    assert paginate(25, 1) == Paging(1, 1, 0, 25)
+    assert paginate(26, 2) == Paging(2, 2, 25, 26)
+    assert paginate(830, 2) == Paging(2, 34, 25, 50)
+    assert paginate(830, 34) == Paging(34, 34, 825, 830)
+    # Out of range: clamped to the first or the last page.
+    assert paginate(830, 99) == paginate(830, 34)
+    assert paginate(830, 0) == paginate(830, -5) == paginate(830, 1)
+    assert paginate(25, 2) == Paging(1, 1, 0, 25)
+
+
+def test_a_bad_page_value_means_the_first_page():
+    from pages.prevention import requested_page
+
+    assert requested_page("3") == 3 and requested_page(" 12 ") == 12
+    assert requested_page(7) == 7
+    for bad in (None, "", "abc", "2.5", "0", "-4", "1e3", "9" * 5000):
+        assert requested_page(bad) == 1, bad
+
+
+def test_page_window_keeps_the_first_last_and_neighbours():
+    from pages.prevention import page_window
+
+    assert page_window(1, 1) == [1]
+    assert page_window(1, 3) == [1, 2, 3]
+    assert page_window(1, 34) == [1, 2, None, 34]
+    assert page_window(3, 34) == [1, 2, 3, 4, None, 34]  # no "…" for one page
+    assert page_window(6, 34) == [1, None, 5, 6, 7, None, 34]
+    assert page_window(34, 34) == [1, None, 33, 34]
+
+
+PER_TIER = 28  # more than one page (25) and more than the chart's top 15
+
+
+def build_store_with_big_tiers(monkeypatch) -> str:
+    """Fill the current (empty, migrated) store with the synthetic national-scale
+    set, 3 x PER_TIER interventions per VRU; returns the first VRU's code, whose
+    interventions all have outputs. The generator sizes VRUs by output rows
+    (300,000 rows for this many interventions); patching the size keeps the test
+    to 16,800 rows."""
+    from data_access import scale
+    from data_access.areas import list_areas
+
+    per_vru = 3 * PER_TIER
+    monkeypatch.setattr(scale, "interventions_per_vru", lambda rows: per_vru)
+    scale.generate_scale(rows=per_vru * scale.QUARTERS * 5)
+    areas = list_areas(level="pfa")
+    return sorted(areas[areas["is_vru"]]["code"])[0]
+
+
+@pytest.fixture
+def big_tiers(store, monkeypatch):
+    """The page over a store whose tiers hold PER_TIER interventions (SQLite, and
+    PostgreSQL when TEST_DATABASE_URL is set)."""
+    import app  # noqa: F401 - registers the pages
+    from pages import prevention
+
+    monkeypatch.setattr(prevention, "current_scope", lambda: SYSTEM)
+    return prevention, build_store_with_big_tiers(monkeypatch)
+
+
+def test_a_big_tier_is_paged_and_its_chart_shows_the_top_15(big_tiers):
+    from pages.prevention import ranked_interventions
+
+    page, area = big_tiers
+    items = activity.interventions(scope=SYSTEM, area_code=area, tier="secondary")
+    assert len(items) == PER_TIER
+    ranked = ranked_interventions(items)
+    # The stated order: most young people supported first, then by name.
+    assert list(ranked["young_people_supported"]) == sorted(
+        items["young_people_supported"], reverse=True
+    )
+    for a, b in zip(ranked.itertuples(), ranked.iloc[1:].itertuples(), strict=False):
+        if a.young_people_supported == b.young_people_supported:
+            assert a.name.casefold() < b.name.casefold()
+
+    def tier(page_value):
+        drill = {"tier": "secondary", "page": page_value}
+        return page.show_prevention(area, None, None, None, "all", drill)
+
+    first = tier(None)
+    text = _text(first)
+    assert f"{PER_TIER} interventions" in text
+    assert f"Showing 1–25 of {PER_TIER} secondary interventions" in text
+    rows = [
+        link.children for link in _links(_by_id(first, "prevention-interventions-list"))
+    ]
+    assert rows == list(ranked["name"][:25])
+
+    nav = _by_id(first, "prevention-interventions-pages")
+    assert nav is not None and nav.to_plotly_json()["props"]["aria-label"] == (
+        "Pages of secondary interventions"
+    )
+    labels = [(_text(link), link.href) for link in _links(nav)]
+    assert [label for label, _ in labels] == ["Page  1", "Page  2", "Next  page"]
+    assert "page=" not in labels[0][1] and labels[2][1].endswith("&page=2")
+    current = list(_find(nav, lambda c: "aria-current" in c.to_plotly_json()["props"]))
+    assert [_text(c) for c in current] == ["Page  1"]
+
+    # The chart, its table, CSV and summary: the top 15, and say so.
+    chart = _json(_by_id(first, "prevention-interventions-graph").figure)
+    top = list(ranked["name"][:15])
+    assert json.loads(chart)["data"][0]["y"] == top
+    title = _text(_by_id(first, "prevention-interventions-title"))
+    assert title.startswith(f"The top 15 of {PER_TIER} secondary interventions")
+    assert top[0] in title
+    csv_href = _by_id(first, "prevention-interventions-csv").href
+    csv_rows = unquote(csv_href.split(",", 1)[1]).strip().splitlines()[1:]
+    assert [row.split(",")[0] for row in csv_rows] == top
+    summary = _text(_by_id(first, "prevention-interventions-summary"))
+    assert summary.startswith(f"Summary:  The top 15 of {PER_TIER} secondary")
+    assert all(name in summary for name in top)
+    assert ranked["name"][15] not in summary
+
+    second = tier("2")
+    text = _text(second)
+    assert f"Showing 26–{PER_TIER} of {PER_TIER}" in text
+    rows = _links(_by_id(second, "prevention-interventions-list"))
+    assert [r.children for r in rows] == list(ranked["name"][25:])
+    # An intervention keeps the page, so its breadcrumb leads back to it.
+    assert all(r.href.endswith("&page=2") for r in rows)
+    nav = _by_id(second, "prevention-interventions-pages")
+    assert [_text(link) for link in _links(nav)] == [
+        "Previous  page",
+        "Page  1",
+        "Page  2",
+    ]
+    assert "page=" not in _links(nav)[0].href
+
+    # Out of range or not a number: the last or the first page, never an error.
+    assert _text(tier("99")) == text
+    assert _text(tier("abc")) == _text(first)
+
+    iid = str(ranked["intervention_id"][26])
+    detail = page.show_prevention(
+        area,
+        None,
+        None,
+        None,
+        "all",
+        {"tier": "secondary", "intervention": iid, "page": "2"},
+    )
+    crumbs = [link.href for link in _links(detail)]
+    assert any(h.endswith("tier=secondary&page=2") for h in crumbs)
