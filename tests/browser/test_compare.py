@@ -8,6 +8,7 @@ import time
 from urllib.parse import unquote
 
 import pandas as pd
+from selenium.common.exceptions import StaleElementReferenceException
 
 from data_access import comparison
 from data_access.scope import SYSTEM
@@ -29,8 +30,11 @@ def _choose(dash_duo, control_id: str, label: str) -> None:
 def _wait_for(predicate, timeout=10.0):
     end = time.time() + timeout
     while time.time() < end:
-        if predicate():
-            return True
+        try:
+            if predicate():
+                return True
+        except StaleElementReferenceException:
+            pass  # the element was redrawn between finding and reading it: retry
         time.sleep(0.2)
     return False
 
