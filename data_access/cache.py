@@ -71,10 +71,7 @@ def generation() -> str:
     except StoreUnavailable:
         if _last_generation is None:
             raise
-        value = _last_generation
-    if flask.has_app_context():
-        flask.g.vru_cache_generation = value
-    return value
+        return remember_generation(_last_generation)
 
 
 def _versioned_name(fname: str) -> str:

@@ -44,32 +44,58 @@ class UserRecord:
         )
 
 
-def _record(session, user: User) -> UserRecord:  # noqa: ANN001
-    codes = session.scalars(
-        select(Area.code)
-        .join(UserArea, UserArea.area_id == Area.id)
-        .where(UserArea.user_id == user.id)
-        .order_by(Area.code)
-    ).all()
-    workstream_name = None
-    if user.workstream_id is not None:
-        workstream = session.get(Workstream, user.workstream_id)
-        workstream_name = workstream.name
-        # A lead reads the VRU area their workstream belongs to.
-        vru_code = session.scalar(
-            select(Area.code).where(Area.id == workstream.vru_area_id)
+@functools.cache
+def _user_rows():
+    """Users with their areas and workstream: one row per user area (built once:
+    constructing the statement costs more than running it)."""
+    vru_area = aliased(Area)
+    return (
+        select(
+            User.id,
+            User.username,
+            User.role,
+            User.role_title,
+            User.workstream_id,
+            User.active,
+            Workstream.name.label("workstream_name"),
+            Area.code.label("area_code"),
+            vru_area.code.label("vru_code"),
         )
-        codes = sorted({*codes, vru_code})
-    return UserRecord(
-        id=user.id,
-        username=user.username,
-        role=user.role,
-        role_title=user.role_title,
-        area_codes=tuple(codes),
-        workstream_id=user.workstream_id,
-        workstream_name=workstream_name,
-        active=user.active,
+        .select_from(User)
+        .outerjoin(UserArea, UserArea.user_id == User.id)
+        .outerjoin(Area, Area.id == UserArea.area_id)
+        .outerjoin(Workstream, Workstream.id == User.workstream_id)
+        .outerjoin(vru_area, vru_area.id == Workstream.vru_area_id)
     )
+
+
+def _records(rows) -> list[UserRecord]:  # noqa: ANN001
+    """UserRecords from rows of _user_rows(), in the order the users first appear."""
+    by_user: dict[int, list] = {}
+    for row in rows:
+        by_user.setdefault(row.id, []).append(row)
+    records = []
+    for group in by_user.values():
+        first = group[0]
+        # A lead reads the VRU area their workstream belongs to.
+        codes = {row.area_code for row in group} | {first.vru_code}
+        records.append(
+            UserRecord(
+                id=first.id,
+                username=first.username,
+                role=first.role,
+                role_title=first.role_title,
+                area_codes=tuple(sorted(c for c in codes if c is not None)),
+                workstream_id=first.workstream_id,
+                workstream_name=first.workstream_name,
+                active=first.active,
+            )
+        )
+    return records
+
+
+def _record(session, user: User) -> UserRecord:  # noqa: ANN001
+    return _records(session.execute(_user_rows().where(User.id == user.id)))[0]
 
 
 def create_user(
@@ -140,26 +166,9 @@ def set_password(*, username: str, password: str | None = None) -> str:
 
 @functools.cache
 def _signed_in_user_statement():
-    """Built once: constructing it costs more than running it."""
-    vru_area = aliased(Area)
     return (
-        select(
-            User.id,
-            User.username,
-            User.role,
-            User.role_title,
-            User.workstream_id,
-            User.active,
-            Workstream.name.label("workstream_name"),
-            Area.code.label("area_code"),
-            vru_area.code.label("vru_code"),
-            generation_select().scalar_subquery().label("cache_generation"),
-        )
-        .select_from(User)
-        .outerjoin(UserArea, UserArea.user_id == User.id)
-        .outerjoin(Area, Area.id == UserArea.area_id)
-        .outerjoin(Workstream, Workstream.id == User.workstream_id)
-        .outerjoin(vru_area, vru_area.id == Workstream.vru_area_id)
+        _user_rows()
+        .add_columns(generation_select().scalar_subquery().label("cache_generation"))
         .where(User.id == bindparam("user_id"))
     )
 
@@ -179,27 +188,13 @@ def signed_in_user(user_id: int) -> UserRecord | None:
     if not rows:
         return None
     remember_generation(rows[0].cache_generation)
-    first = rows[0]
-    if not first.active:
-        return None
-    # A lead reads the VRU area their workstream belongs to.
-    codes = {row.area_code for row in rows} | {first.vru_code}
-    return UserRecord(
-        id=first.id,
-        username=first.username,
-        role=first.role,
-        role_title=first.role_title,
-        area_codes=tuple(sorted(code for code in codes if code is not None)),
-        workstream_id=first.workstream_id,
-        workstream_name=first.workstream_name,
-        active=True,
-    )
+    (record,) = _records(rows)
+    return record if record.active else None
 
 
 def list_users() -> list[UserRecord]:
     with session_scope() as session:
-        users = session.scalars(select(User).order_by(User.username)).all()
-        return [_record(session, user) for user in users]
+        return _records(session.execute(_user_rows().order_by(User.username)))
 
 
 def any_users() -> bool:

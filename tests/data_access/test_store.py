@@ -159,6 +159,13 @@ def test_the_signed_in_user_is_read_with_scope_and_generation_in_one_go(store):
     with db.session_scope() as session:
         session.get(User, viewer.id).active = False
     assert users.signed_in_user(viewer.id) is None
+    # The user list is built by the same rules (one statement for all users),
+    # and still shows a disabled account.
+    listed = {r.username: r for r in users.list_users()}
+    assert list(listed) == ["board", "lead"]
+    assert listed["board"].area_codes == ("E23000014", "E23000036")
+    assert not listed["board"].active
+    assert listed["lead"] == lead_record
 
 
 def test_user_names_and_titles_refuse_email_addresses(store):
