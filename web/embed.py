@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache as once
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -41,6 +41,7 @@ from data_access.cache import cache
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.meta import area_picker_options, data_as_at
+from web import response_cache
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("embed", __name__, template_folder="templates")
@@ -716,6 +717,15 @@ def _as_of() -> str:
     return ", ".join(parts) or "not known"
 
 
+def _keep_whole_answer(params: dict) -> None:
+    """Let web.response_cache keep this answer, if the query string holds exactly
+    the parameters the chart reads, as given: made-up or duplicated parameters
+    would otherwise each fill the cache with a copy of the same page."""
+    given = parse_qsl(request.query_string.decode("utf-8", "replace"), True)
+    if len(given) == len(params) and dict(given) == params:
+        request.environ[response_cache.CACHEABLE] = True
+
+
 def _params(chart: EmbedChart) -> dict:
     return {
         p: request.args.get(p, "").strip()[:40]
@@ -790,6 +800,8 @@ def embed(chart: str):
         html, status = _cached(key, lambda: _render_embed(spec, params))
     except StoreUnavailable:
         return _unavailable("Data temporarily unavailable. Please try again shortly.")
+    if status == 200:
+        _keep_whole_answer(params)
     return _send(
         html.encode("utf-8"),
         content_type="text/html; charset=utf-8",
@@ -810,6 +822,7 @@ def embed_csv(chart: str):
     except StoreUnavailable:
         return _unavailable("Data temporarily unavailable. Please try again shortly.")
     text = "\ufeff" + charts.table_to_csv(built.csv)
+    _keep_whole_answer(_params(spec))
     response = _send(
         text.encode("utf-8"),
         content_type="text/csv; charset=utf-8",
@@ -896,5 +909,20 @@ def embed_unknown(chart: str, rest: str):
     return _unavailable("There is no such chart page.", 404)
 
 
+def _is_embed_answer(path: str) -> bool:
+    """An embed page or its CSV (not the gallery, not the static files)."""
+    return (
+        path.startswith("/embed/")
+        and path != "/embed/"
+        and not path.startswith("/embed/static/")
+    )
+
+
 def init_embed(server) -> None:
     server.register_blueprint(blueprint)
+    server.wsgi_app = response_cache.ResponseCache(
+        server.wsgi_app,
+        applies=_is_embed_answer,
+        backend=lambda: server.extensions["cache"][cache],
+        timeout=settings.cache_timeout,
+    )
