@@ -754,6 +754,32 @@ def _finish(fig: go.Figure, *, height: int | None) -> go.Figure:
     return fig
 
 
+def _label_key(label: str) -> tuple:
+    """Sort key reading the numbers in a label as numbers ("Q10" after "Q9")."""
+    parts = re.split(r"(\d+)", label)
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+
+
+def _ordered_categories(sequences: list[list], values) -> list:
+    """Every value once, in an order that keeps each sequence's own order (each
+    series lists its periods in order); where they leave a choice, the numbers in
+    the labels decide ("2019/20 Q4" before "2020/21 Q1"). If the sequences
+    disagree (a cycle), the first value left comes next."""
+    pending = sorted(dict.fromkeys(values), key=_label_key)
+    before: dict[Any, set] = {value: set() for value in pending}
+    for sequence in sequences:
+        for earlier, later in zip(sequence[:-1], sequence[1:], strict=True):
+            before[later].add(earlier)
+    ordered: list = []
+    placed: set = set()
+    while pending:
+        pick = next((c for c in pending if before[c] <= placed), pending[0])
+        pending.remove(pick)
+        ordered.append(pick)
+        placed.add(pick)
+    return ordered
+
+
 def trend_figure(
     df: pd.DataFrame,
     *,
@@ -780,7 +806,10 @@ def trend_figure(
     labelled solid vertical lines (e.g. [("2019/20", "VRU funding began")]);
     `breaks` are labelled dotted lines for breaks in the series. Missing or
     suppressed ("*") values leave a gap. Hover text is formatted in Python with
-    `value_formatter` (default: whole numbers, or one decimal place).
+    `value_formatter` (default: whole numbers, or one decimal place). Text x
+    values (period labels) are categories in the order the series list them
+    (the numbers in the labels settle what they leave open), whichever series
+    starts first.
     """
     if ci not in {"ribbon", "bars"}:
         raise ValueError('ci must be "ribbon" or "bars"')
@@ -899,7 +928,17 @@ def trend_figure(
 
     xs_all = df[x].tolist() if x in df else []
     if xs_all and all(isinstance(v, str) for v in xs_all):
-        fig.update_xaxes(type="category")
+        # Plotly orders categories by first appearance, trace by trace, so the
+        # periods a later series has and the first lacks (a benchmark reaching
+        # further back than the area) would be drawn after the rest.
+        plotted = df if series is None else df[df[series].isin([n for n, _ in groups])]
+        categories = _ordered_categories(
+            [list(dict.fromkeys(_x_values(part[x]))) for _, part in groups],
+            _x_values(plotted[x]),
+        )
+        fig.update_xaxes(
+            type="category", categoryorder="array", categoryarray=categories
+        )
     fig.update_layout(
         xaxis_title=x_title,
         yaxis_title=y_title,

@@ -26,6 +26,13 @@ Decisions a reader should know:
   figures but no annual row for a year, the year is the sum of its four quarters
   (all four must be present); its note says so. Rolling 12-month periods are not
   years here.
+- Proportions (measures with a Wilson interval, e.g. a percentage) are never
+  summed: a year from four quarters, or a sum of force areas, is the summed
+  numerators over the summed denominators (x 100 for a percentage), with the
+  summed denominators as its denominator and its interval from those sums. A
+  proportion's quarters without numerators and denominators give a year with no
+  value. Counts sum their values, and a count's year keeps Q1's denominator (the
+  population of the mid-year in which it starts).
 - The benchmark is England and Wales. Where nothing is published for England and
   Wales (hospital admissions cover England only) it is England. For periods with no
   published national figure (e.g. knife offences by quarter, or years after the
@@ -250,8 +257,28 @@ def _period_labels(start: pd.Series, end: pd.Series) -> list[str]:
     return [labels[pair] for pair in pairs]
 
 
-def _by_length(frame: pd.DataFrame, length: str) -> pd.DataFrame:
-    """Quarters, or financial years (annual rows, else sums of four quarters)."""
+def _proportion_scale(measure: dict) -> float | None:
+    """What a proportion measure's value is numerator / denominator times (100 for
+    a percentage, as _add_rates shows it); None for a count, whose values add up."""
+    if measure["ci_method"] != "wilson":
+        return None
+    multiplier = measure["rate_multiplier"]
+    return float(multiplier) if multiplier and not pd.isna(multiplier) else 100.0
+
+
+def _pooled(numerator: pd.Series, denominator: pd.Series, scale: float) -> np.ndarray:
+    """numerator / denominator x scale, NaN where there is nothing to divide by."""
+    num = numerator.to_numpy(dtype=float)
+    den = denominator.to_numpy(dtype=float)
+    usable = den > 0
+    return np.where(usable, num / np.where(usable, den, 1.0) * scale, np.nan)
+
+
+def _by_length(
+    frame: pd.DataFrame, length: str, *, proportion_scale: float | None = None
+) -> pd.DataFrame:
+    """Quarters, or financial years (annual rows, else four quarters combined:
+    summed for counts, pooled for proportions; see `_proportion_scale`)."""
     if frame.empty:
         out = frame.copy()
         out["period"] = pd.Series(dtype=object)
@@ -262,7 +289,7 @@ def _by_length(frame: pd.DataFrame, length: str) -> pd.DataFrame:
         out = quarters.copy()
     else:
         annual = frame[is_year].copy()
-        summed = _years_from_quarters(quarters)
+        summed = _years_from_quarters(quarters, proportion_scale)
         if not summed.empty:
             have = set(zip(annual["area_code"], annual["period_start"], strict=True))
             keep = [
@@ -290,7 +317,13 @@ def _joined_titles(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, str]:
     return {key: "; ".join(parts) for key, parts in titles.items()}
 
 
-def _years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
+def _years_from_quarters(
+    quarters: pd.DataFrame, proportion_scale: float | None = None
+) -> pd.DataFrame:
+    """Financial years of four quarters each. A count's year sums the quarters'
+    values and numerators and takes Q1's denominator (the population); a
+    proportion's pools them: summed numerators over summed denominators, so four
+    quarters of 12% make 12%, not 48%."""
     if quarters.empty:
         return quarters.iloc[0:0].copy()
     q = quarters.sort_values(["area_code", "period_start"]).copy()
@@ -298,7 +331,7 @@ def _years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
     q["provisional"] = q["status"] == "provisional"
     grouped = q.groupby(["area_code", "fy"], sort=True)
     # Built-in aggregations only (a Python function per group is the slow path);
-    # a year's value and numerator need all four quarters' figures.
+    # a year's value, numerator and pooled denominator need all four quarters'.
     years = grouped.agg(
         area_name=("area_name", "first"),
         n=("period_start", "size"),
@@ -306,13 +339,25 @@ def _years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
         value_n=("value", "count"),
         numerator=("numerator", "sum"),
         numerator_n=("numerator", "count"),
-        # the year's population: the mid-year in which it starts (as Q1's)
+        # a count's population: the mid-year in which the year starts (as Q1's)
         denominator=("denominator", "first"),
+        denominator_sum=("denominator", "sum"),
+        denominator_n=("denominator", "count"),
         provisional=("provisional", "any"),
         illustrative=("illustrative", "any"),
     ).reset_index()
-    years["value"] = years["value"].where(years.pop("value_n") >= 4)
-    years["numerator"] = years["numerator"].where(years.pop("numerator_n") >= 4)
+    complete_numerator = years.pop("numerator_n") >= 4
+    years["numerator"] = years["numerator"].where(complete_numerator)
+    if proportion_scale is None:
+        years["value"] = years["value"].where(years["value_n"] >= 4)
+        note = "Sum of the four quarters."
+    else:
+        pooled = complete_numerator & (years["denominator_n"] >= 4)
+        years["denominator"] = years["denominator_sum"].where(pooled)
+        years["value"] = _pooled(
+            years["numerator"], years["denominator"], proportion_scale
+        )
+        note = "The four quarters' numerators over the sum of their denominators."
     titles = _joined_titles(q, ["area_code", "fy"])
     years["source_title"] = [
         titles[key] for key in zip(years["area_code"], years["fy"], strict=True)
@@ -323,7 +368,7 @@ def _years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
     years["period_end"] = [b[1] for b in bounds]
     years["status"] = np.where(years["provisional"], "provisional", "final")
     years["illustrative"] = years["illustrative"].astype(bool)
-    years["note"] = "Sum of the four quarters."
+    years["note"] = note
     return years[_RAW_COLUMNS].reset_index(drop=True)
 
 
@@ -350,6 +395,9 @@ def _add_rates(frame: pd.DataFrame, measure: dict) -> pd.DataFrame:
 
 
 # Per period, the force areas with a count and a population (n) and their totals.
+# `value` is the plain sum of the values: a count's total, meaningless for a
+# proportion, whose figure _force_sums works out from the summed numerator and
+# denominator instead.
 _TOTAL_COLUMNS = [
     "period_start",
     "period_end",
@@ -471,21 +519,37 @@ def _force_quarter_totals(
     return totals[_TOTAL_COLUMNS]
 
 
-def _force_sums(totals: pd.DataFrame, name: str) -> pd.DataFrame:
+def _force_sums(
+    totals: pd.DataFrame, name: str, proportion_scale: float | None = None
+) -> pd.DataFrame:
     """The sum-of-force-areas benchmark rows (raw columns + period) for the
     periods that are complete: at least 90% of the most force areas ever
-    reporting (the quarterly police series never includes City of London)."""
+    reporting (the quarterly police series never includes City of London). A
+    proportion's value is the summed numerators over the summed denominators."""
     if totals.empty:
         return pd.DataFrame(columns=[*_RAW_COLUMNS, "period"])
     complete = totals[totals["n"] >= 0.9 * totals["n"].max()]
     counts = complete["n"].tolist()
+    if proportion_scale is None:
+        values = complete["value"].to_numpy(dtype=float)
+        notes = [
+            f"Sum of the {n} force areas that report this measure." for n in counts
+        ]
+    else:
+        values = _pooled(
+            complete["numerator"], complete["denominator"], proportion_scale
+        )
+        notes = [
+            f"The {n} force areas' numerators over the sum of their denominators."
+            for n in counts
+        ]
     return pd.DataFrame(
         {
             "area_code": ENGLAND_CODE if name == "England" else NATIONAL_CODE,
             "area_name": [f"{name} (sum of {n} force areas)" for n in counts],
             "period_start": complete["period_start"].tolist(),
             "period_end": complete["period_end"].tolist(),
-            "value": complete["value"].to_numpy(dtype=float),
+            "value": values,
             "numerator": complete["numerator"].to_numpy(dtype=float),
             "denominator": complete["denominator"].to_numpy(dtype=float),
             "status": [
@@ -495,9 +559,7 @@ def _force_sums(totals: pd.DataFrame, name: str) -> pd.DataFrame:
                 f"Sum of force areas: {titles}" for titles in complete["source_title"]
             ],
             "illustrative": complete["illustrative"].to_numpy(dtype=bool),
-            "note": [
-                f"Sum of the {n} force areas that report this measure." for n in counts
-            ],
+            "note": notes,
             "period": _period_labels(complete["period_start"], complete["period_end"]),
         },
         columns=[*_RAW_COLUMNS, "period"],
@@ -505,12 +567,27 @@ def _force_sums(totals: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 @memoized
-def _national(measure_code: str, length: str, age_band: str) -> pd.DataFrame:
-    """The benchmark series (see the module docstring), raw columns + period."""
-    published = _by_length(_raw(measure_code, NATIONAL_CODE, None, age_band), length)
+def _national(
+    measure_code: str,
+    length: str,
+    age_band: str,
+    *,
+    proportion_scale: float | None = None,
+) -> pd.DataFrame:
+    """The benchmark series (see the module docstring), raw columns + period.
+    `proportion_scale`: `_proportion_scale(measure)`, None for a count."""
+    published = _by_length(
+        _raw(measure_code, NATIONAL_CODE, None, age_band),
+        length,
+        proportion_scale=proportion_scale,
+    )
     name = "England and Wales"
     if published.empty:
-        england = _by_length(_raw(measure_code, ENGLAND_CODE, None, age_band), length)
+        england = _by_length(
+            _raw(measure_code, ENGLAND_CODE, None, age_band),
+            length,
+            proportion_scale=proportion_scale,
+        )
         if not england.empty or _is_england_only(measure_code):
             published, name = england, "England"
     england_only = name == "England"
@@ -519,11 +596,15 @@ def _national(measure_code: str, length: str, age_band: str) -> pd.DataFrame:
     else:
         # Years follow _by_length (annual rows, else four quarters), the rule each
         # area's own series uses, so they are summed from the force areas' years.
-        forces = _by_length(_raw(measure_code, None, NATIONAL_CODE, age_band), length)
+        forces = _by_length(
+            _raw(measure_code, None, NATIONAL_CODE, age_band),
+            length,
+            proportion_scale=proportion_scale,
+        )
         if england_only:
             forces = forces[forces["area_code"].str.startswith("E")]
         totals = _force_totals(forces)
-    sums = _force_sums(totals, name)
+    sums = _force_sums(totals, name, proportion_scale)
     if not published.empty:
         published = published.assign(area_name=name)
         have = set(published["period_start"])
@@ -619,10 +700,15 @@ def _area_series(
     check_length(length)
     check_age_band(age_band)
     _check_read(scope, measure, area)
+    scale = _proportion_scale(measure)
     if area.code == NATIONAL_CODE:
-        frame = _national(measure["code"], length, age_band)
+        frame = _national(measure["code"], length, age_band, proportion_scale=scale)
     else:
-        frame = _by_length(_raw(measure["code"], area.code, None, age_band), length)
+        frame = _by_length(
+            _raw(measure["code"], area.code, None, age_band),
+            length,
+            proportion_scale=scale,
+        )
     return _add_rates(frame, measure)
 
 
@@ -645,7 +731,15 @@ def trend_with_benchmark(
     frame = _area_series(scope, measure, area, length, age_band).assign(role="area")
     frames = [frame]
     if area.code != NATIONAL_CODE:
-        bench = _add_rates(_national(measure_code, length, age_band), measure)
+        bench = _add_rates(
+            _national(
+                measure_code,
+                length,
+                age_band,
+                proportion_scale=_proportion_scale(measure),
+            ),
+            measure,
+        )
         frames[0] = _compare(frame, bench, measure["polarity"])
         frames.append(bench.assign(role="benchmark", comparison=""))
     else:
@@ -722,7 +816,12 @@ def children_latest(
         areas = areas[[scope.can_read_area(c, parent.code) for c in areas["code"]]]
     if areas.empty:
         return pd.DataFrame(columns=CHILD_COLUMNS)
-    frame = _by_length(_raw(measure_code, None, parent.code, age_band), length)
+    scale = _proportion_scale(measure)
+    frame = _by_length(
+        _raw(measure_code, None, parent.code, age_band),
+        length,
+        proportion_scale=scale,
+    )
     frame = _add_rates(frame, measure)
     grand = set(list_areas(level="lad")["parent_code"].dropna())
     if frame.empty:
@@ -741,7 +840,10 @@ def children_latest(
     latest = max(counts[counts == counts.max()].index)
     rows = frame[frame["period_start"] == latest]
     if parent.code == NATIONAL_CODE:
-        bench = _add_rates(_national(measure_code, length, age_band), measure)
+        bench = _add_rates(
+            _national(measure_code, length, age_band, proportion_scale=scale),
+            measure,
+        )
     else:
         bench = _area_series(scope, measure, parent, length, age_band)
     rows = _compare(rows, bench, measure["polarity"])

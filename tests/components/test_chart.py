@@ -617,6 +617,72 @@ def test_trend_with_error_bars_and_gaps(trend_df):
     assert line.y[2] is None  # a suppressed value is a gap, not a zero
 
 
+def _two_series(area: list[str], bench: list[str]) -> pd.DataFrame:
+    """Rows grouped by series, each in period order (as a concatenation gives)."""
+    return pd.DataFrame(
+        {
+            "Period": area + bench,
+            "Area": ["Avon and Somerset"] * len(area)
+            + ["England and Wales"] * len(bench),
+            "Rate": [50.0] * (len(area) + len(bench)),
+            "Lower": [45.0] * (len(area) + len(bench)),
+            "Upper": [55.0] * (len(area) + len(bench)),
+        }
+    )
+
+
+QUARTERS = ["2018/19 Q4", "2019/20 Q1", "2019/20 Q2", "2019/20 Q3", "2019/20 Q4"]
+
+
+@pytest.mark.parametrize(
+    "area, bench, expected",
+    [
+        # the area, drawn first, lacks the benchmark's early quarters
+        (QUARTERS[2:], QUARTERS, QUARTERS),
+        # the area lacks a middle quarter, the benchmark the last: nothing in the
+        # two series' orders says which of those two comes first
+        (QUARTERS[:2] + QUARTERS[4:], QUARTERS[:4], QUARTERS),
+        # labels whose text does not sort by period: the benchmark's order decides
+        (
+            ["Oct 2019", "Jan 2020"],
+            ["Apr 2019", "Jul 2019", "Oct 2019", "Jan 2020"],
+            ["Apr 2019", "Jul 2019", "Oct 2019", "Jan 2020"],
+        ),
+    ],
+)
+def test_trend_periods_stay_in_order_whichever_series_lacks_some(area, bench, expected):
+    """Plotly orders categories by first appearance, trace by trace: a first
+    series without the early periods must not push them to the end of the axis."""
+    fig = trend_figure(
+        _two_series(area, bench),
+        x="Period",
+        y="Rate",
+        lower="Lower",
+        upper="Upper",
+        series="Area",
+        series_order=["Avon and Somerset", "England and Wales"],
+        y_title="Rate",
+    )
+    assert fig.layout.xaxis.type == "category"
+    assert fig.layout.xaxis.categoryorder == "array"
+    assert list(fig.layout.xaxis.categoryarray) == expected
+    shown = {x for trace in fig.data for x in trace.x}
+    assert shown == set(expected)
+
+
+def test_trend_periods_in_row_order_when_the_rows_are_sorted_by_period(trend_df):
+    # rows interleaved across series, sorted by period (as the /violence page does)
+    df = trend_df.sort_values("Year", kind="stable")
+    fig = trend_figure(df, x="Year", y="Rate", series="Area", y_title="Rate")
+    assert list(fig.layout.xaxis.categoryarray) == [
+        "2016/17",
+        "2017/18",
+        "2018/19",
+        "2019/20",
+        "2020/21",
+    ]
+
+
 def test_ranked_bars_are_sorted_with_category_patterns_and_words(ranked_df):
     fig = ranked_bar_figure(
         ranked_df,
