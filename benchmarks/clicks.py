@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import time
 import urllib.parse
 
@@ -135,26 +134,6 @@ def _request_bytes(host: str, cookie: str, body: dict) -> bytes:
     return head.encode() + payload
 
 
-async def _answer(reader: asyncio.StreamReader) -> int:
-    """Read one HTTP/1.1 response (Content-Length or chunked); return its status."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {
-        k.strip().lower(): v.strip()
-        for k, _, v in (line.partition(":") for line in lines[1:] if line)
-    }
-    if "content-length" in headers:
-        await reader.readexactly(int(headers["content-length"]))
-    elif headers.get("transfer-encoding", "").lower() == "chunked":
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
-            if size == 0:
-                break
-    return status
-
-
 def run(base: str, clients: int, duration: float) -> dict:
     """N clients loop over the pages for `duration` seconds, each on its own
     keep-alive connection and session. The client is a small asyncio HTTP/1.1
@@ -197,7 +176,7 @@ def run(base: str, clients: int, duration: float) -> dict:
                     ok = False
                     try:
                         writer.write(request)
-                        status = await asyncio.wait_for(_answer(reader), 60)
+                        status = await asyncio.wait_for(common.read_answer(reader), 60)
                         ok = status in (200, 204)
                         if not ok and len(error_samples) < 5:
                             error_samples.append(f"{page} {label}: HTTP {status}")
@@ -254,26 +233,9 @@ def benchmark(
     with common.gunicorn(env) as server:
         if warmup:
             run(server.base, clients, warmup)
-        workers = server.worker_pids()
-        services = {
-            "gunicorn workers": lambda: workers,
-            "postgresql": lambda: common.pids_named("postgres"),
-            "redis": lambda: common.pids_named("redis-server"),
-            "load generator": lambda: [os.getpid()],
-        }
-        before = {name: common.cpu_seconds(pids()) for name, pids in services.items()}
+        meter = common.CpuMeter(server.worker_pids())
         result = run(server.base, clients, duration)
-        # CPU per answer, by process: queueing on 2 shared cores follows from it,
-        # and it does not depend on what else the machine is doing.
-        result["cpu_ms_per_request"] = {
-            name: round(
-                (common.cpu_seconds(pids()) - before[name])
-                * 1000
-                / max(result["total"]["n"], 1),
-                3,
-            )
-            for name, pids in services.items()
-        }
+        result["cpu_ms_per_request"] = meter.per_answer(result["total"]["n"])
         result["worker_rss_mb"] = [
             round(common.rss_mb(pid), 1) for pid in server.worker_pids()
         ]

@@ -5,6 +5,7 @@ All traffic goes to 127.0.0.1 only. Every loop is bounded by a duration.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -28,6 +29,29 @@ FLASK = str(ROOT / ".venv" / "bin" / "flask")
 BENCH_USER = "bench-admin"
 BENCH_PASSWORD = "bench-password-not-secret-0001"
 SECRET = "benchmark-secret-key-not-for-production-0123456789"
+
+
+async def read_answer(reader: asyncio.StreamReader) -> int:
+    """Read one HTTP/1.1 response (Content-Length or chunked); return its status.
+    The load generators speak HTTP/1.1 over asyncio streams rather than using
+    requests: on a 2-core machine shared with the server, a heavier client takes
+    CPU from the server and inflates the latencies it measures."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {
+        k.strip().lower(): v.strip()
+        for k, _, v in (line.partition(":") for line in lines[1:] if line)
+    }
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    return status
 
 
 def free_port() -> int:
@@ -126,6 +150,30 @@ def cpu_seconds(pids: list[int]) -> float:
 def pids_named(name: str) -> list[int]:
     out = subprocess.run(["pgrep", "-x", name], capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
+
+
+class CpuMeter:
+    """CPU used by each process group (app workers, PostgreSQL, Redis, this load
+    generator) from creation to `per_answer`. Queueing on 2 shared cores follows
+    from it, and unlike latency it does not depend on what else the machine does."""
+
+    def __init__(self, workers: list[int]):
+        self.groups = {
+            "gunicorn workers": lambda: workers,
+            "postgresql": lambda: pids_named("postgres"),
+            "redis": lambda: pids_named("redis-server"),
+            "load generator": lambda: [os.getpid()],
+        }
+        self.before = {name: cpu_seconds(pids()) for name, pids in self.groups.items()}
+
+    def per_answer(self, answers: int) -> dict[str, float]:
+        """Milliseconds of CPU per answer, by group, since creation."""
+        return {
+            name: round(
+                (cpu_seconds(pids()) - self.before[name]) * 1000 / max(answers, 1), 3
+            )
+            for name, pids in self.groups.items()
+        }
 
 
 @contextlib.contextmanager

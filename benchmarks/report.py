@@ -125,7 +125,7 @@ def targets(r: dict) -> list[str]:
             f"| open loop at 300/s: {o['rps']:.0f}/s achieved, p95 "
             f"{o['p95_ms']:.1f} ms, {o['errors']} errors; closed loop "
             f"{c['clients']} clients: {c['rps']:.0f}/s, p95 {c['p95_ms']:.0f} ms, "
-            f"{c['errors']} errors | {_ok(ok)} |"
+            f"{c['errors']} errors{_worker_cpu(o)} | {_ok(ok)} |"
         )
     rss = [
         (key, mb)
@@ -179,6 +179,16 @@ def slowest(r: dict, top: int = 12) -> list[str]:
         label = name.replace(" | ", ": ")
         rows.append(f"| {key} | {label} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} |")
     return rows
+
+
+def _worker_cpu(run: dict) -> str:
+    cpu = run.get("cpu_ms_per_request")
+    if not cpu:
+        return ""
+    return (
+        f"; app CPU {cpu['gunicorn workers']:.2f} ms per answer"
+        f" (load generator {cpu['load generator']:.2f} ms)"
+    )
 
 
 def cpu_table(r: dict) -> list[str]:
