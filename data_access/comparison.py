@@ -2,11 +2,23 @@
 VRU against non-VRU areas before and after funding, and one area's profile.
 
 Every comparison is by financial year. A measure's financial-year figure for an area
-is its stored 12-month April-March value where one exists, otherwise the sum of its
-four stored quarters of that year (summed in SQL; the population is that of the
-year's first quarter, the mid-year estimate the annual figures use). Knife offences
-therefore have real ONS financial years 2010/11 to 2018/19 and illustrative years,
-summed from illustrative quarters, from 2019/20.
+is its stored 12-month April-March value where one exists, otherwise its four stored
+quarters of that year combined in SQL: a count's year sums their counts and keeps
+the population of the year's first quarter (the mid-year estimate the annual figures
+use); a proportion's (a measure with a Wilson interval, statistics.proportion_scale)
+sums the numerators and the denominators, so its value is pooled, never four
+percentages added or a year's numerators over one quarter's denominator, and needs
+all four quarters' denominators. Knife offences therefore have real ONS financial
+years 2010/11 to 2018/19 and illustrative years, summed from illustrative quarters,
+from 2019/20.
+
+Groups of areas or of years (benchmarks, VRU against non-VRU) are pooled: summed
+counts over summed populations, or summed numerators over summed denominators.
+
+Disclosure control (scopes that need it, measures whose rule is not "none") applies
+to counts; rates and percentages from a hidden count are hidden with it, never
+rounded themselves. A proportion's denominator is a count too: where it is small the
+row is hidden, that denominator included.
 
 Benchmarks: "national" is England and Wales where the store holds that year, else
 England (hospital admissions cover England only), else the pooled rate of the areas
@@ -55,7 +67,7 @@ from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.errors import InvalidParameter, NotFound
 from data_access.funding import FUNDER_HOME_OFFICE, PROGRAMME_VRU
-from data_access.measures import get_measure, list_measures
+from data_access.measures import get_measure, list_measures, measure_metadata
 from data_access.models import (
     Area,
     FundingAllocation,
@@ -231,13 +243,20 @@ def _fy_base(level: str, age_band: str):
     )
 
 
+def _is_proportion():
+    """SQL: the measure is a proportion (as statistics.proportion_scale says)."""
+    return Measure.ci_method.in_(statistics.PROPORTION_CI_METHODS)
+
+
 def _four_quarters(start_m):
     """HAVING for a group of quarters that makes a financial year: all four, each
-    with a count."""
+    with a count, and a proportion's each with its denominator (they are pooled).
+    `Measure` is grouped on, or the outer row of a correlated subquery."""
     return and_(
         func.count() == 4,
         func.count(MeasureValue.numerator) == 4,
         func.count(func.distinct(start_m)) == 4,
+        or_(~_is_proportion(), func.count(MeasureValue.denominator) == 4),
     )
 
 
@@ -286,7 +305,9 @@ def _codes_with_years(level: str, age_band: str) -> list[str]:
 @memoized
 def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
     """Financial-year figures (_FY_COLUMNS) of every area of `level`: stored
-    April-March rows, else the sum of four stored quarters (in SQL)."""
+    April-March rows, else four stored quarters combined in SQL (see the module
+    docstring: a count's year keeps Q1's population, a proportion's pools its
+    denominators)."""
     start_y, start_m, months = _months()
     fy = case((start_m >= 4, start_y), else_=start_y - 1)
     base = _fy_base(level, age_band).where(Measure.code == measure_code)
@@ -310,12 +331,27 @@ def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
             Area.vru_start_year,
             cast(fy, Integer).label("year"),
             func.sum(MeasureValue.numerator),
-            func.max(case((start_m == 4, MeasureValue.denominator), else_=None)),
+            case(
+                # summed numerators over one quarter's denominator would be
+                # four times the proportion
+                (_is_proportion(), func.sum(MeasureValue.denominator)),
+                # a count's population: the mid-year in which the year starts
+                else_=func.max(
+                    case((start_m == 4, MeasureValue.denominator), else_=None)
+                ),
+            ),
             illustrative,
             func.min(Source.title),
         )
         .where(months == 3)
-        .group_by(Area.code, Area.name, Area.is_vru, Area.vru_start_year, fy)
+        .group_by(
+            Area.code,
+            Area.name,
+            Area.is_vru,
+            Area.vru_start_year,
+            fy,
+            Measure.ci_method,
+        )
         .having(_four_quarters(start_m))
     )
     with session_scope() as session:
@@ -438,6 +474,7 @@ def force_area_rates(
         scope=scope,
         pooled=frame.attrs.get("pooled", False),
         benchmark=benchmark,
+        proportion=statistics.proportion_scale(measure) is not None,
     )
 
 
@@ -493,19 +530,32 @@ def _force_area_rates(
 
 
 def _disclose(
-    frame: pd.DataFrame, *, rule: str, scope: Scope, pooled: bool, benchmark: str
+    frame: pd.DataFrame,
+    *,
+    rule: str,
+    scope: Scope,
+    pooled: bool,
+    benchmark: str,
+    proportion: bool = False,
 ) -> pd.DataFrame:
     """Disclosure control for scopes that need it. A pooled benchmark is a total
-    of the rows shown, so it is protected as one (secondary suppression)."""
+    of the rows shown, so it is protected as one (secondary suppression). A
+    proportion's population is its denominator, a count: a small one hides its
+    row and itself."""
     if not scope.needs_disclosure_control or rule == "none":
         return frame
     work = frame.drop(columns="suppressed")
     work["_group"] = np.where(_in_group(work, benchmark), "in", "out")
     group_cols = ["_group", "code"] if pooled else ["code"]
+    count_cols = ["count"]
+    if proportion:
+        # Checked through a copy: a shown denominator is not rounded.
+        work["_population"] = work["population"].round()
+        count_cols.append("_population")
     disclosed = disclosure.apply_disclosure(
         work,
         rule=rule,
-        count_cols=["count"],
+        count_cols=count_cols,
         group_cols=group_cols,
         totals_over=["code"] if pooled else [],
         keep_cols=["population", "benchmark_rate", "vru_start_year"],
@@ -515,9 +565,18 @@ def _disclose(
         disclosed[disclosure.TOTAL_OVER] = ""
     totals = disclosed[disclosure.TOTAL_OVER] != ""
     cells = disclosed[~totals].copy()
-    if (
-        pooled
-        and disclosed.loc[totals & (disclosed["_group"] == "in"), "suppressed"].any()
+    small = (
+        _small(cells["population"], rule)
+        if proportion
+        else pd.Series(False, index=cells.index)
+    )
+    cells.loc[small, "population"] = math.nan
+    in_group = cells["_group"] == "in"
+    # A pooled proportion gives a hidden denominator away: of the few it could
+    # be, only one makes the summed numerators a whole number.
+    if pooled and (
+        disclosed.loc[totals & (disclosed["_group"] == "in"), "suppressed"].any()
+        or (small & in_group).any()
     ):
         cells["benchmark_rate"] = math.nan
         cells["comparison"] = cells["comparison"].where(
@@ -525,6 +584,15 @@ def _disclose(
         )
     cells = cells.drop(columns=["_group", disclosure.TOTAL_OVER])
     return cells.reset_index(drop=True)[FORCE_AREA_COLUMNS]
+
+
+def _small(counts: pd.Series, rule: str) -> pd.Series:
+    """Where `rule` hides a count (1 to 7; nowhere for a rule that hides none)."""
+    the_rule = disclosure.get_rule(rule)
+    if not the_rule.suppresses:
+        return pd.Series(False, index=counts.index)
+    numbers = pd.to_numeric(counts, errors="coerce").astype(float).round()
+    return numbers.between(the_rule.low, the_rule.high)
 
 
 # --------------------------------------------------------------------- funnel
@@ -750,15 +818,24 @@ def area_profile(*, scope: Scope, area_code: str) -> pd.DataFrame:
     frame = _area_profile(area.code, area.level)
     if frame.empty or not scope.needs_disclosure_control:
         return frame
+    metadata = measure_metadata().set_index("code")
     out = []
     for row in frame.to_dict("records"):
         rule = row["disclosure_rule"]
         if rule != "none" and not pd.isna(row["count"]):
             one = pd.DataFrame([row]).drop(columns="suppressed")
+            measure = metadata.loc[row["measure_code"]].to_dict()
+            proportion = statistics.proportion_scale(measure) is not None
+            count_cols = ["count"]
+            if proportion:
+                # a proportion's population is its denominator, a count too
+                # (checked through a copy: a shown one is not rounded)
+                one["_population"] = one["population"].round()
+                count_cols.append("_population")
             one = disclosure.apply_disclosure(
                 one,
                 rule=rule,
-                count_cols=["count"],
+                count_cols=count_cols,
                 group_cols=["measure_code"],
                 keep_cols=[
                     "population",
@@ -773,6 +850,8 @@ def area_profile(*, scope: Scope, area_code: str) -> pd.DataFrame:
                 ],
                 derived_cols=["comparison", "trend"],
             ).frame
+            if proportion:
+                one.loc[_small(one["population"], rule), "population"] = math.nan
             row = one.iloc[0].to_dict()
         out.append(row)
     return pd.DataFrame(out)[PROFILE_COLUMNS]
@@ -801,10 +880,11 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
     if own.empty:
         return None
     multiplier = m["rate_multiplier"]
+    proportion_scale = statistics.proportion_scale(m)
     if multiplier and not pd.isna(multiplier):
         kind, scale = "rate", float(multiplier)
-    elif m["ci_method"] == "wilson":
-        kind, scale = "percent", 100.0
+    elif proportion_scale is not None:
+        kind, scale = "percent", proportion_scale
     else:
         kind, scale = "value", None
     latest = own.iloc[-1]
@@ -817,7 +897,7 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
             if not pop or pd.isna(pop) or count > pop:
                 return math.nan, math.nan, math.nan
             p, lo, hi = statistics.proportion_ci(successes=count, total=pop)
-            return p * 100, lo * 100, hi * 100
+            return p * scale, lo * scale, hi * scale
         return count, math.nan, math.nan
 
     value, lower, upper = figures(latest["count"], latest["population"])
@@ -833,11 +913,13 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
         bench_value = figures(forces["count"].sum(), forces["population"].sum())[0]
         bench_label = "All force areas (pooled)"
     # Areas whose count would be hidden are left out of the spread, so a minimum
-    # or maximum never gives away a suppressed figure.
+    # or maximum never gives away a suppressed figure; for a proportion, also
+    # those whose denominator would be.
     if m["disclosure_rule"] != "none":
-        rule = disclosure.get_rule(m["disclosure_rule"])
-        if rule.suppresses:
-            peers = peers[~peers["count"].between(rule.low, rule.high)]
+        hidden = _small(peers["count"], m["disclosure_rule"])
+        if proportion_scale is not None:
+            hidden |= _small(peers["population"], m["disclosure_rule"])
+        peers = peers[~hidden]
     peer_values = np.array(
         [
             figures(c, p)[0]

@@ -5,7 +5,8 @@ PHEindicatormethods R package that implements it:
 
 - crude rates: exact Poisson limits (chi-squared relation) for counts below 10,
   Byar's approximation for counts of 10 or more;
-- proportions: Wilson score interval;
+- proportions: Wilson score interval; combined (a year of quarters, a group of
+  areas) by pooling numerators and denominators, never by adding them;
 - benchmarking: "better / similar / worse" by whether the CI excludes the benchmark,
   "higher / lower" for measures with no polarity;
 - funnel plots: control limits around the benchmark at 95% and 99.8%;
@@ -56,6 +57,9 @@ BYAR_MIN_COUNT = 10
 TREND_MIN_PERIODS = 5
 TREND_SIGNIFICANCE = 0.05
 BENCHMARK_LEVELS = (0.95, 0.998)
+# A measure with one of these CI methods is a proportion (numerator of
+# denominator): combining its figures pools them, see `proportion_scale`.
+PROPORTION_CI_METHODS = ("wilson",)
 
 _NAN3 = (math.nan, math.nan, math.nan)
 
@@ -287,6 +291,25 @@ def proportion_ci_frame(
     out["proportion_lower"] = lower
     out["proportion_upper"] = upper
     return out
+
+
+def proportion_scale(measure: dict) -> float | None:
+    """What a proportion measure's value is numerator / denominator times (100 for
+    a percentage, else its rate_multiplier); None for a count, whose values add
+    up. A proportion's figures are never added: a year of quarters or a group of
+    areas is `pooled` from the summed numerators and denominators."""
+    if measure["ci_method"] not in PROPORTION_CI_METHODS:
+        return None
+    multiplier = measure["rate_multiplier"]
+    return float(multiplier) if multiplier and not pd.isna(multiplier) else 100.0
+
+
+def pooled(numerator: pd.Series, denominator: pd.Series, scale: float) -> np.ndarray:
+    """numerator / denominator x scale, NaN where there is nothing to divide by."""
+    num = numerator.to_numpy(dtype=float)
+    den = denominator.to_numpy(dtype=float)
+    usable = den > 0
+    return np.where(usable, num / np.where(usable, den, 1.0) * scale, np.nan)
 
 
 # --- benchmark

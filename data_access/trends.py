@@ -257,28 +257,11 @@ def _period_labels(start: pd.Series, end: pd.Series) -> list[str]:
     return [labels[pair] for pair in pairs]
 
 
-def _proportion_scale(measure: dict) -> float | None:
-    """What a proportion measure's value is numerator / denominator times (100 for
-    a percentage, as _add_rates shows it); None for a count, whose values add up."""
-    if measure["ci_method"] != "wilson":
-        return None
-    multiplier = measure["rate_multiplier"]
-    return float(multiplier) if multiplier and not pd.isna(multiplier) else 100.0
-
-
-def _pooled(numerator: pd.Series, denominator: pd.Series, scale: float) -> np.ndarray:
-    """numerator / denominator x scale, NaN where there is nothing to divide by."""
-    num = numerator.to_numpy(dtype=float)
-    den = denominator.to_numpy(dtype=float)
-    usable = den > 0
-    return np.where(usable, num / np.where(usable, den, 1.0) * scale, np.nan)
-
-
 def _by_length(
     frame: pd.DataFrame, length: str, *, proportion_scale: float | None = None
 ) -> pd.DataFrame:
     """Quarters, or financial years (annual rows, else four quarters combined:
-    summed for counts, pooled for proportions; see `_proportion_scale`)."""
+    summed for counts, pooled for proportions; see `statistics.proportion_scale`)."""
     if frame.empty:
         out = frame.copy()
         out["period"] = pd.Series(dtype=object)
@@ -354,7 +337,7 @@ def _years_from_quarters(
     else:
         pooled = complete_numerator & (years["denominator_n"] >= 4)
         years["denominator"] = years["denominator_sum"].where(pooled)
-        years["value"] = _pooled(
+        years["value"] = statistics.pooled(
             years["numerator"], years["denominator"], proportion_scale
         )
         note = "The four quarters' numerators over the sum of their denominators."
@@ -536,7 +519,7 @@ def _force_sums(
             f"Sum of the {n} force areas that report this measure." for n in counts
         ]
     else:
-        values = _pooled(
+        values = statistics.pooled(
             complete["numerator"], complete["denominator"], proportion_scale
         )
         notes = [
@@ -575,7 +558,7 @@ def _national(
     proportion_scale: float | None = None,
 ) -> pd.DataFrame:
     """The benchmark series (see the module docstring), raw columns + period.
-    `proportion_scale`: `_proportion_scale(measure)`, None for a count."""
+    `proportion_scale`: `statistics.proportion_scale(measure)`, None for a count."""
     published = _by_length(
         _raw(measure_code, NATIONAL_CODE, None, age_band),
         length,
@@ -629,7 +612,13 @@ def benchmark_name(measure_code: str) -> str:
 
 
 def _disclose(frame: pd.DataFrame, measure: dict, scope: Scope) -> pd.DataFrame:
-    """Hide small counts (and what derives from them) for users who need it."""
+    """Hide small counts (and what derives from them) for users who need it.
+
+    A count measure's value is its count: hidden and rounded with the numerator.
+    A proportion's value is a percentage worked out from two counts, so the rule
+    applies to those (DESIGN.md "Disclosure control"): the row is hidden when its
+    numerator, or its denominator, is small, the denominator itself only where it
+    is the small one. The percentage is never rounded or judged as a count."""
     out = frame.copy()
     out["suppressed"] = False
     rule = measure["disclosure_rule"]
@@ -640,11 +629,19 @@ def _disclose(frame: pd.DataFrame, measure: dict, scope: Scope) -> pd.DataFrame:
         + ["rate_lower", "rate_upper", "comparison"]
     ].copy()
     cells["numerator"] = cells["numerator"].round()
-    cells["value"] = cells["value"].round()
+    proportion = statistics.proportion_scale(measure) is not None
+    if proportion:
+        # Checked through a copy: a shown denominator is not rounded, as the
+        # percentage and its interval come from the unrounded counts.
+        cells["_denominator"] = cells["denominator"].round()
+        count_cols = ("numerator", "_denominator")
+    else:
+        cells["value"] = cells["value"].round()
+        count_cols = ("numerator", "value")
     shown = disclosure.apply_disclosure(
-        cells.drop(columns=[]),
+        cells,
         rule=rule,
-        count_cols=("numerator", "value"),
+        count_cols=count_cols,
         group_cols=("area_code", "period_start"),
         keep_cols=("denominator",),
         derived_cols=("comparison",),
@@ -654,6 +651,10 @@ def _disclose(frame: pd.DataFrame, measure: dict, scope: Scope) -> pd.DataFrame:
     out["comparison"] = shown["comparison"].astype(object).values
     out["suppressed"] = shown["suppressed"].astype(bool).values
     out.loc[out["suppressed"], "comparison"] = "not compared"
+    the_rule = disclosure.get_rule(rule)
+    if proportion and the_rule.suppresses:
+        small = out["denominator"].round().between(the_rule.low, the_rule.high)
+        out.loc[small, "denominator"] = np.nan
     return out
 
 
@@ -700,7 +701,7 @@ def _area_series(
     check_length(length)
     check_age_band(age_band)
     _check_read(scope, measure, area)
-    scale = _proportion_scale(measure)
+    scale = statistics.proportion_scale(measure)
     if area.code == NATIONAL_CODE:
         frame = _national(measure["code"], length, age_band, proportion_scale=scale)
     else:
@@ -736,7 +737,7 @@ def trend_with_benchmark(
                 measure_code,
                 length,
                 age_band,
-                proportion_scale=_proportion_scale(measure),
+                proportion_scale=statistics.proportion_scale(measure),
             ),
             measure,
         )
@@ -816,7 +817,7 @@ def children_latest(
         areas = areas[[scope.can_read_area(c, parent.code) for c in areas["code"]]]
     if areas.empty:
         return pd.DataFrame(columns=CHILD_COLUMNS)
-    scale = _proportion_scale(measure)
+    scale = statistics.proportion_scale(measure)
     frame = _by_length(
         _raw(measure_code, None, parent.code, age_band),
         length,
