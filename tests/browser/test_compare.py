@@ -53,6 +53,16 @@ def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
     dash_duo.wait_for_element("#compare-funnel-graph")
     dash_duo.wait_for_element("#compare-vru-chart-graph", timeout=20)
     assert axe_violations(dash_duo) == []
+    # The figures' own margins already hold their axis labels, so automargin had
+    # nothing to add and plotly drew each chart once (components.chart
+    # _reserve_margins): the drawn left and bottom margins are the figure's.
+    for graph in ("compare-ranking-graph", "compare-vru-chart-graph"):
+        set_margin, drawn = dash_duo.driver.execute_script(
+            "const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+            "return [gd.layout.margin, gd._fullLayout._size];",
+            f"#{graph}",
+        )
+        assert drawn["l"] <= set_margin["l"] and drawn["b"] <= set_margin["b"], graph
 
     href = dash_duo.find_element("#compare-ranking-csv").get_attribute("href")
     table = pd.read_csv(io.StringIO(unquote(href.split(",", 1)[1]).lstrip("\ufeff")))

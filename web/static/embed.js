@@ -6,7 +6,7 @@
    cost the embed its Lighthouse mobile score, and an embed is a static picture
    (its values are in the table and the CSV). This draws the subset of plotly's
    figure format that components/chart.py produces for embeds: category axis plus
-   value axis, scatter lines/markers/"tonexty" bands, grouped/stacked/horizontal
+   value axis, scatter lines/markers/text/"tonexty" bands, grouped/stacked/horizontal
    bars with fill patterns and error bars, line shapes, annotations (the
    "Illustrative data" watermark) and a legend. Margins are measured from the
    real label widths before drawing, so labels are not clipped, in one pass.
@@ -332,16 +332,29 @@
     var y1 = Math.max(y0 + 40, height - bottom);
     var band = (horizontal ? y1 - y0 : x1 - x0) / n;
     if (horizontal) {
-      // Labels written after a bar's end (e.g. "52.1 Worse"): narrow the value
-      // scale until the longest one ends inside the chart.
-      (layout.annotations || []).forEach(function (a) {
-        if (a.xref !== "x" || a.xanchor !== "left" || !isNumber(a.x) || a.x <= lo) {
+      // Labels written after a bar's end (e.g. "52.1 Worse", as annotations or
+      // a text trace): narrow the value scale until the longest one ends inside
+      // the chart.
+      var keepInside = function (x, shift, text, font) {
+        if (!isNumber(x) || x <= lo || !hasText(text)) {
           return;
         }
-        var f = (a.x - lo) / (hi - lo || 1);
-        var size = narrow ? Math.min((a.font && a.font.size) || baseSize, 11) : (a.font && a.font.size) || baseSize;
-        var room = width - 4 - (a.xshift || 0) - textWidth(a.text, size, family) - x0;
+        var f = (x - lo) / (hi - lo || 1);
+        var size = narrow ? Math.min((font && font.size) || baseSize, 11) : (font && font.size) || baseSize;
+        var room = width - 4 - shift - textWidth(plain(text), size, family) - x0;
         x1 = Math.max(x0 + 40, Math.min(x1, x0 + room / f));
+      };
+      (layout.annotations || []).forEach(function (a) {
+        if (a.xref === "x" && a.xanchor === "left") {
+          keepInside(a.x, a.xshift || 0, a.text, a.font);
+        }
+      });
+      data.forEach(function (t) {
+        if (t.type !== "bar" && (t.mode || "").indexOf("text") >= 0) {
+          vals(t).forEach(function (v, i) {
+            keepInside(v, 6, Array.isArray(t.text) ? t.text[i] : t.text, t.textfont);
+          });
+        }
       });
     } else {
       // The last category's label is centred under its bar: keep it inside.
@@ -619,6 +632,25 @@
           };
           var shape = markerShape(group, marker.symbol, p[0], p[1], r, attrs);
           title(shape, hover && (Array.isArray(hover) ? hover[i] : hover));
+        });
+      }
+      if (mode.indexOf("text") >= 0) {
+        // Text beside each point ("middle right", the only position the
+        // figures use): the ranked bars' "52.1 Worse" labels.
+        var textFont = t.textfont || {};
+        var textSize = narrow ? Math.min(textFont.size || baseSize, 11) : textFont.size || baseSize;
+        points.forEach(function (p, i) {
+          var text = Array.isArray(t.text) ? t.text[i] : t.text;
+          if (!p || !hasText(text)) {
+            return;
+          }
+          var label = node("text", {
+            x: p[0] + 6, y: p[1], dy: "0.35em", "text-anchor": "start",
+            "font-size": textSize, fill: textFont.color || textColor,
+            // a white halo, as plotly's text shadow: legible across lines
+            stroke: "#FFFFFF", "stroke-width": 3, "paint-order": "stroke"
+          }, group);
+          label.textContent = plain(text);
         });
       }
       previous = points;
