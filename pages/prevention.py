@@ -9,7 +9,11 @@ interventions table, and left through the breadcrumbs:
 /prevention?area=E23000036&tier=secondary&intervention=187
 A tier may hold hundreds of interventions (a national-scale store has ~800), so its
 table is paged (`page`, 25 rows, most young people supported first) and its chart
-shows the top 15.
+shows the top 15. Choosing another page moves keyboard focus to the list's caption
+and announces the new range ("Showing interventions 26 to 50 of 833") in a polite
+status region; changing a filter that drives the list (area, local authority,
+period) goes back to its first page; "Download all N ... interventions (CSV)"
+gives the whole tier, every page, in the table's order.
 Filters, all in the URL: area (VRU force area), lad (delivering local authority),
 from / to (months, YYYY-MM, snapped to whole quarters), age (reach chart: all or
 under25).
@@ -25,13 +29,16 @@ from urllib.parse import urlencode
 import dash
 import pandas as pd
 from dash import (
+    ALL,
     ClientsideFunction,
     Input,
     Output,
     State,
+    callback,
     clientside_callback,
     dcc,
     html,
+    no_update,
 )
 
 from components import filters
@@ -39,7 +46,9 @@ from components.chart import (
     ChartSpec,
     bar_figure,
     chart_card,
+    shown_table,
     summary_for_series,
+    table_to_csv,
     trend_figure,
 )
 from components.formatting import money, number, percent
@@ -48,7 +57,7 @@ from data_access import activity, periods
 from data_access.areas import get_area, list_areas
 from data_access.errors import (
     AccessDenied,
-    InvalidParameter,
+    DataAccessError,
     NotFound,
     StoreUnavailable,
 )
@@ -71,6 +80,9 @@ SOURCE_NOTE = "VRU quarterly returns of outputs and spend"
 URL_PARAMS = ["area", "lad", "from", "to", "age", "tier", "intervention", "page"]
 ROWS_PER_PAGE = 25  # interventions table rows per page
 CHART_TOP = 15  # bars in the interventions chart: beyond ~15 it stops being read
+LIST_FILTERS = ("area", "lad", "from", "to")  # the filters that change a tier's list
+LIST_CAPTION = f"{PAGE}-interventions-caption"  # where focus goes on a new page
+CSV_BOM = "\ufeff"  # lets Excel read the CSV as UTF-8, as the chart CSV links do
 
 
 def _default_area() -> str:
@@ -93,6 +105,7 @@ def layout(
     page: str | None = None,
     **query,
 ):
+    area = area or _default_area()
     return html.Div(
         [
             html.H1("Prevention activity by tier"),
@@ -108,7 +121,7 @@ def layout(
                     _picker(
                         f"{PAGE}-area",
                         "VRU area",
-                        area or _default_area(),
+                        area,
                         clearable=False,
                         placeholder="Choose a VRU area",
                     ),
@@ -146,14 +159,40 @@ def layout(
                     "page": page or None,
                 },
             ),
-            dcc.Store(id=f"{PAGE}-drill-tier", data=tier or None),
-            dcc.Store(id=f"{PAGE}-drill-intervention", data=intervention or None),
-            dcc.Store(id=f"{PAGE}-drill-page", data=page or None),
+            # The drill level as plain values for the URL sync; "" for none (the
+            # sync drops it from the URL), as a Store holding None sets its data
+            # again when it mounts, which the sync would take for a change.
+            dcc.Store(id=f"{PAGE}-drill-tier", data=tier or ""),
+            dcc.Store(id=f"{PAGE}-drill-intervention", data=intervention or ""),
+            dcc.Store(id=f"{PAGE}-drill-page", data=page or ""),
+            # The filters the URL's page number belongs to: a control set to the
+            # value it already had (its options filled in again) is not a change.
+            dcc.Store(
+                id=f"{PAGE}-list-filters",
+                data=_list_filters(area, lad, query.get("from"), query.get("to")),
+            ),
             filters.url_params(PAGE, URL_PARAMS),
             filters.url_sync(PAGE),
+            # Says which interventions a new page of the list shows. Outside the
+            # content and empty until then: a live region must exist before its
+            # text changes to be read out.
+            html.Div(
+                id=f"{PAGE}-list-status",
+                role="status",
+                className="visually-hidden",
+                **{"aria-live": "polite", "aria-atomic": "true"},
+            ),
             html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+            dcc.Download(id=f"{PAGE}-download-all-file"),
         ]
     )
+
+
+def _list_filters(area, lad, month_from, month_to) -> dict:
+    values = (area, lad, month_from, month_to)
+    return {
+        name: value or None for name, value in zip(LIST_FILTERS, values, strict=True)
+    }
 
 
 def _render_key(*parts) -> str:
@@ -184,7 +223,10 @@ def _picker(component_id, label, value, *, clearable, placeholder):
 
 filters.link_area_options(PAGE, levels=("pfa",))
 
-# The filters and the drill-down level, written to the URL (pushState).
+# The filters and the drill-down level, written to the URL (pushState) when they
+# change. Not when the page is drawn: it is drawn from the URL, and writing it
+# again (e.g. adding "age=all") would push a second history entry for every link
+# followed, so that Back seemed to do nothing.
 clientside_callback(
     ClientsideFunction("vru", "syncUrl"),
     Output(f"{PAGE}-url-sync", "data"),
@@ -198,6 +240,77 @@ clientside_callback(
     Input(f"{PAGE}-drill-page", "data"),
     State(f"{PAGE}-url-sync", "id"),
     State(f"{PAGE}-url-params", "data"),
+    prevent_initial_call=True,
+)
+
+
+# When another page of a tier's list is drawn (a pagination link, or back and
+# forward between pages), move focus to the list's caption and say which
+# interventions it now shows; when the filters change the list, only say so
+# (focus stays on the control being used). A first visit does neither. The
+# caption carries the list's key, page and sentence (_View.tier_level); the list
+# last shown is kept in the browser because each link re-renders the layout.
+# Inline, so Dash adds it to the page with a CSP hash (web/security.py asks
+# app.csp_hashes()); no other host, no eval.
+_LIST_SHOWN_JS = """(function () {
+  var CAPTION = "__CAPTION__";
+  var shown = null;  // {list, page} of the list last shown in this document
+
+  function captionProps(node) {
+    if (Array.isArray(node)) {
+      for (var i = 0; i < node.length; i++) {
+        var found = captionProps(node[i]);
+        if (found) { return found; }
+      }
+      return null;
+    }
+    if (!node || typeof node !== "object" || !node.props) { return null; }
+    if (node.props.id === CAPTION) { return node.props; }
+    return captionProps(node.props.children);
+  }
+
+  /* The answer is in the store before React has drawn it: wait for this
+     list's caption (not the previous one) to be in the page. */
+  function focusWhenDrawn(now, done) {
+    var started = Date.now();
+    (function look() {
+      var caption = document.getElementById(CAPTION);
+      if (caption && caption.getAttribute("data-list") === now.list &&
+          caption.getAttribute("data-page") === now.page) {
+        caption.focus();
+        done();
+      } else if (Date.now() - started < 5000) {
+        window.setTimeout(look, 20);
+      } else {
+        done();
+      }
+    })();
+  }
+
+  return function (children) {
+    var noUpdate = window.dash_clientside.no_update;
+    if (children === null || children === undefined) {
+      return noUpdate;  // the layout drawn again: its content is on its way
+    }
+    var props = captionProps(children);
+    var before = shown;
+    shown = props ? {list: props["data-list"], page: props["data-page"]} : null;
+    if (!shown) { return ""; }
+    if (!before || (before.list === shown.list && before.page === shown.page)) {
+      return noUpdate;
+    }
+    var text = props["data-announce"];
+    if (before.list !== shown.list) { return text; }
+    return new Promise(function (resolve) {
+      focusWhenDrawn(shown, function () { resolve(text); });
+    });
+  };
+})()""".replace("__CAPTION__", LIST_CAPTION)
+
+clientside_callback(
+    _LIST_SHOWN_JS,
+    Output(f"{PAGE}-list-status", "children"),
+    Input(f"{PAGE}-content", "children"),
 )
 
 
@@ -209,38 +322,53 @@ clientside_callback(
     State(f"{PAGE}-lad", "value"),
 )
 def local_authority_options(area_code, _render, lad_code):
-    """The force area's local authorities (public names: no scope needed)."""
+    """The force area's local authorities (public names: no scope needed).
+
+    An unchanged value is left alone: setting it would count as a change of
+    filter (the URL written again, a history entry that Back returns to the same
+    view from, the list drawn twice)."""
     try:
         lads = list_areas(level="lad", parent_code=area_code) if area_code else None
     except StoreUnavailable:
-        return [], None
+        lads = None
     if lads is None or lads.empty:
-        return [], None
+        return [], None if lad_code else no_update
     options = [{"label": r.name, "value": r.code} for r in lads.itertuples()]
-    return options, lad_code if lad_code in set(lads["code"]) else None
+    keep = lad_code if lad_code in set(lads["code"]) else None
+    return options, no_update if keep == lad_code else keep
 
 
 @cached_callback(
     Output(f"{PAGE}-drill", "data"),
-    Input(f"{PAGE}-area", "value"),
-    prevent_initial_call=True,
-)
-def reset_drill_on_area_change(_area_code):
-    """Choosing another area goes back to the tiers: an intervention belongs to
-    one area."""
-    return {"tier": None, "intervention": None, "page": None}
-
-
-# Tiny stores so the URL sync can read the drill level as plain values.
-@cached_callback(
+    # The plain values for the URL sync, set here too so that it waits for this
+    # answer and writes one history entry per change, not two.
     Output(f"{PAGE}-drill-tier", "data"),
     Output(f"{PAGE}-drill-intervention", "data"),
     Output(f"{PAGE}-drill-page", "data"),
-    Input(f"{PAGE}-drill", "data"),
+    Output(f"{PAGE}-list-filters", "data"),
+    Input(f"{PAGE}-area", "value"),
+    Input(f"{PAGE}-lad", "value"),
+    Input(f"{PAGE}-from", "value"),
+    Input(f"{PAGE}-to", "value"),
+    State(f"{PAGE}-list-filters", "data"),
+    State(f"{PAGE}-drill", "data"),
+    prevent_initial_call=True,
 )
-def drill_values(drill):
-    drill = drill or {}
-    return drill.get("tier"), drill.get("intervention"), drill.get("page")
+def reset_drill_on_filter_change(area_code, lad_code, month_from, month_to, was, drill):
+    """Another area goes back to the tiers (an intervention belongs to one area);
+    another local authority or period goes back to the first page of the list,
+    which is a different list (age only changes the reach chart, so it keeps the
+    page). Paging itself is a link that keeps every filter (`_View.href`)."""
+    now = _list_filters(area_code, lad_code, month_from, month_to)
+    was = was or {}
+    if all(now[name] == was.get(name) for name in LIST_FILTERS):
+        # e.g. the local authority options filled in again after a re-render
+        return no_update, no_update, no_update, no_update, no_update
+    drill = dict(drill or {})
+    if now["area"] != was.get("area"):
+        drill.update(tier=None, intervention=None)
+    drill["page"] = None
+    return drill, drill.get("tier") or "", drill.get("intervention") or "", "", now
 
 
 @cached_callback(
@@ -257,42 +385,93 @@ def show_prevention(area_code, lad_code, month_from, month_to, age, drill):
     tier, intervention = drill.get("tier"), drill.get("intervention")
     page = requested_page(drill.get("page"))
     try:
-        scope = current_scope()
-        start = (
-            periods.parse_month(month_from, parameter="from") if month_from else None
-        )
-        end = (
-            periods.parse_month(month_to, parameter="to", end=True)
-            if month_to
-            else None
-        )
-        area = get_area(area_code or DEFAULT_AREA)
-        view = _View(
-            scope=scope,
-            area=area,
-            lad_code=lad_code or None,
-            start=start,
-            end=end,
-            month_from=month_from or None,
-            month_to=month_to or None,
-            age=age if age in ("all", "under25") else "all",
-        )
+        view = _view(area_code, lad_code, month_from, month_to, age)
         if intervention:
             return view.intervention_level(intervention, page)
         if tier:
             if tier not in TIERS:
-                return message(
-                    f"'{tier}' is not a prevention tier. Choose primary, secondary "
-                    "or tertiary.",
-                    kind="warning",
-                )
+                return _not_a_tier(tier)
             return view.tier_level(tier, page)
         return view.area_level()
-    except NotFound as error:
+    except DataAccessError as error:
+        return _problem(error, area_code)
+
+
+@callback(
+    Output(f"{PAGE}-download-all-file", "data"),
+    Output({"type": f"{PAGE}-download-all-message", "tier": ALL}, "children"),
+    Input({"type": f"{PAGE}-download-all", "tier": ALL}, "n_clicks"),
+    State(f"{PAGE}-area", "value"),
+    State(f"{PAGE}-lad", "value"),
+    State(f"{PAGE}-from", "value"),
+    State(f"{PAGE}-to", "value"),
+    State(f"{PAGE}-drill", "data"),
+    prevent_initial_call=True,
+)
+def download_all_interventions(
+    clicks, area_code, lad_code, month_from, month_to, drill
+):
+    """Every intervention of the tier in the current filters as CSV, in the
+    table's order and with its figures (`intervention_rows`). Built here, on the
+    server, from the caller's scope like every answer of this page: a tier
+    outside their access gets the page's refusal, not a file. Not cached: the
+    file is made on demand."""
+    clicks = clicks or []
+    if not any(clicks):  # a new list drawn, not a click
+        return no_update, [no_update] * len(clicks)
+    tier = (drill or {}).get("tier")
+    try:
+        if tier not in TIERS:
+            return no_update, [_not_a_tier(tier)] * len(clicks)
+        view = _view(area_code, lad_code, month_from, month_to, "all")
+        ranked = ranked_interventions(view.interventions(tier))
+    except DataAccessError as error:
+        return no_update, [_problem(error, area_code)] * len(clicks)
+    if ranked.empty:
+        text = f"No {tier} interventions are recorded for {view.where}."
+        return no_update, [message(text)] * len(clicks)
+    spec = ChartSpec(  # for shown_table: "Data status" as on every CSV
+        chart_id=f"{PAGE}-download-all",
+        title=f"{TIER_NAMES[tier]} interventions in {view.where}",
+        caption="",
+        table=intervention_rows(ranked, view.area),
+        illustrative=bool(ranked["illustrative"].any()),
+    )
+    content = CSV_BOM + table_to_csv(shown_table(spec))
+    return (
+        dcc.send_string(content, view.csv_filename(tier), type="text/csv"),
+        [""] * len(clicks),
+    )
+
+
+def _view(area_code, lad_code, month_from, month_to, age) -> _View:
+    """The page's filters read for the caller; the store decides access."""
+    start = periods.parse_month(month_from, parameter="from") if month_from else None
+    end = periods.parse_month(month_to, parameter="to", end=True) if month_to else None
+    return _View(
+        scope=current_scope(),
+        area=get_area(area_code or DEFAULT_AREA),
+        lad_code=lad_code or None,
+        start=start,
+        end=end,
+        month_from=month_from or None,
+        month_to=month_to or None,
+        age=age if age in ("all", "under25") else "all",
+    )
+
+
+def _not_a_tier(tier) -> html.Div:
+    return message(
+        f"'{tier}' is not a prevention tier. Choose primary, secondary or tertiary.",
+        kind="warning",
+    )
+
+
+def _problem(error: DataAccessError, area_code) -> html.Div:
+    """What the page says instead of figures it cannot or may not show."""
+    if isinstance(error, NotFound):
         return message(f"{error}. Choose one from the list.", kind="warning")
-    except InvalidParameter as error:
-        return message(f"{error}.", kind="warning")
-    except AccessDenied:
+    if isinstance(error, AccessDenied):
         name = area_code or "this area"
         try:
             name = get_area(area_code).name
@@ -303,10 +482,11 @@ def show_prevention(area_code, lad_code, month_from, month_to, age, drill):
             "area you can see.",
             kind="info",
         )
-    except StoreUnavailable:
+    if isinstance(error, StoreUnavailable):
         return message(
             "Data temporarily unavailable. Please try again shortly.", kind="warning"
         )
+    return message(f"{error}.", kind="warning")  # InvalidParameter
 
 
 # ------------------------------------------------------------------------ views
@@ -505,8 +685,9 @@ class _View:
 
     # -- level 1: one tier's interventions
 
-    def tier_level(self, tier: str, page: int = 1):
-        items = activity.interventions(
+    def interventions(self, tier: str) -> pd.DataFrame:
+        """The tier's interventions in the filters (the store checks access)."""
+        return activity.interventions(
             scope=self.scope,
             area_code=self.area.code,
             tier=tier,
@@ -514,6 +695,23 @@ class _View:
             start=self.start,
             end=self.end,
         )
+
+    def list_key(self, tier: str) -> str:
+        """Which list a page belongs to: the tier and the filters that change it
+        (LIST_FILTERS, not age). The browser compares it to tell paging from
+        filtering."""
+        values = (self.area.code, self.lad_code, self.month_from, self.month_to)
+        key = dict(zip(LIST_FILTERS, values, strict=True)) | {"tier": tier}
+        return urlencode({name: value for name, value in key.items() if value})
+
+    def csv_filename(self, tier: str) -> str:
+        parts = [PAGE, self.area.code, self.lad_code, tier, "interventions"]
+        if self.month_from or self.month_to:
+            parts.append(f"{self.month_from or 'start'}-to-{self.month_to or 'latest'}")
+        return "-".join(p for p in parts if p) + ".csv"
+
+    def tier_level(self, tier: str, page: int = 1):
+        items = self.interventions(tier)
         name = TIER_NAMES[tier]
         crumbs = self.breadcrumbs(
             [
@@ -532,6 +730,8 @@ class _View:
         paging = paginate(len(ranked), page)
         # Components only for the rows on this page: a tier can hold hundreds.
         shown = ranked.iloc[paging.first : paging.last]
+        rows = intervention_rows(shown, self.area)
+        total = number(len(ranked))
         caption = (
             f"{name} interventions in {self.where}: young people supported and "
             "spend in the period, most young people supported first"
@@ -540,60 +740,44 @@ class _View:
         table = html.Div(
             html.Table(
                 [
-                    html.Caption(caption, className="caption-top"),
+                    # Focus moves here when another page is chosen (the link that
+                    # was chosen is gone), so that reading and tabbing go on
+                    # from the start of the new rows; the list's state for the
+                    # browser rides on it (see _LIST_SHOWN_JS).
+                    html.Caption(
+                        caption,
+                        id=LIST_CAPTION,
+                        tabIndex=-1,
+                        className="caption-top",
+                        **{
+                            "data-list": self.list_key(tier),
+                            "data-page": str(paging.page),
+                            "data-announce": (
+                                f"Showing interventions {number(paging.first + 1)} "
+                                f"to {number(paging.last)} of {total}"
+                            ),
+                        },
+                    ),
                     html.Thead(
                         html.Tr(
                             [
-                                html.Th("Intervention", scope="col"),
-                                html.Th("Delivered by", scope="col"),
-                                html.Th("Evidence rating", scope="col"),
                                 html.Th(
-                                    "Young people supported",
+                                    column,
                                     scope="col",
-                                    className="text-end",
-                                ),
-                                html.Th(
-                                    "Aged under 25", scope="col", className="text-end"
-                                ),
-                                html.Th("Spend", scope="col", className="text-end"),
+                                    className="text-end" if numeric else None,
+                                )
+                                for column, numeric in _LIST_COLUMNS.items()
                             ]
                         )
                     ),
                     html.Tbody(
                         [
-                            html.Tr(
-                                [
-                                    html.Th(
-                                        dcc.Link(
-                                            r.name,
-                                            # The page goes along so that the
-                                            # breadcrumb leads back to it.
-                                            href=self.href(
-                                                tier=tier,
-                                                intervention=str(r.intervention_id),
-                                                page=paging.page,
-                                            ),
-                                            id={
-                                                "type": f"{PAGE}-intervention-link",
-                                                "id": int(r.intervention_id),
-                                            },
-                                        ),
-                                        scope="row",
-                                    ),
-                                    html.Td(_delivered_by(r, self.area)),
-                                    html.Td(r.evidence_rating or "Not rated"),
-                                    html.Td(
-                                        number(r.young_people_supported),
-                                        className="text-end",
-                                    ),
-                                    html.Td(
-                                        number(r.young_people_under25),
-                                        className="text-end",
-                                    ),
-                                    html.Td(money(r.spend), className="text-end"),
-                                ]
+                            self.list_row(tier, paging.page, iid, row)
+                            for iid, row in zip(
+                                shown["intervention_id"],
+                                rows.itertuples(index=False, name=None),
+                                strict=True,
                             )
-                            for r in shown.itertuples()
                         ]
                     ),
                 ],
@@ -606,7 +790,29 @@ class _View:
             tabIndex=0,
             **{"aria-label": f"{name} interventions"},
         )
-        total = number(len(ranked))
+        download_id = {"type": f"{PAGE}-download-all", "tier": tier}
+        download = html.Div(
+            [
+                html.Button(
+                    f"Download all {total} {tier} interventions (CSV)",
+                    id=download_id,
+                    type="button",
+                    className="btn btn-outline-secondary btn-sm",
+                    **{"aria-describedby": f"{PAGE}-download-all-hint"},
+                ),
+                html.P(
+                    "Every page of this list, in the same order and with the same "
+                    "figures, for the filters chosen above.",
+                    id=f"{PAGE}-download-all-hint",
+                    className="form-text mb-0",
+                ),
+                html.Div(
+                    id={"type": f"{PAGE}-download-all-message", "tier": tier},
+                    **{"aria-live": "polite"},
+                ),
+            ],
+            className="prevention-download-all my-3",
+        )
         return [
             crumbs,
             html.H2(f"{name} prevention in {self.where}: {total} interventions"),
@@ -629,8 +835,36 @@ class _View:
             ),
             table,
             *([self.pagination(tier, paging, name)] if paging.pages > 1 else []),
+            download,
             chart_card(_interventions_chart(ranked, name, self.where, illustrative)),
         ]
+
+    def list_row(self, tier: str, page: int, intervention_id, row: tuple) -> html.Tr:
+        """One row of `intervention_rows` as table cells, its name a link."""
+        name, delivered_by, rating, people, under25, spend = row
+        return html.Tr(
+            [
+                html.Th(
+                    dcc.Link(
+                        name,
+                        # The page goes along so that the breadcrumb leads back.
+                        href=self.href(
+                            tier=tier, intervention=str(intervention_id), page=page
+                        ),
+                        id={
+                            "type": f"{PAGE}-intervention-link",
+                            "id": int(intervention_id),
+                        },
+                    ),
+                    scope="row",
+                ),
+                html.Td(delivered_by),
+                html.Td(rating),
+                html.Td(number(people), className="text-end"),
+                html.Td(number(under25), className="text-end"),
+                html.Td(money(spend), className="text-end"),
+            ]
+        )
 
     def pagination(self, tier: str, paging: Paging, name: str) -> html.Nav:
         """Previous / page numbers / Next as links (GOV.UK's pattern with
@@ -795,6 +1029,41 @@ def ranked_interventions(items: pd.DataFrame) -> pd.DataFrame:
         key=lambda column: column.str.casefold() if column.name == "name" else column,
         na_position="last",
         ignore_index=True,
+    )
+
+
+# The interventions table's columns; True where the column holds numbers.
+_LIST_COLUMNS = {
+    "Intervention": False,
+    "Delivered by": False,
+    "Evidence rating": False,
+    "Young people supported": True,
+    "Aged under 25": True,
+    "Spend": True,
+}
+
+
+def intervention_rows(ranked: pd.DataFrame, area) -> pd.DataFrame:
+    """The interventions table as data (_LIST_COLUMNS), one row per intervention
+    in `ranked`'s order: the page's table shows these rows a page at a time and
+    the full-list CSV holds all of them, so the two cannot drift apart. The
+    figures are the store's, unsuppressed, as everywhere on this signed-in page
+    (disclosure control is for public outputs); a rule added for the table
+    belongs here, so that the CSV gets it too."""
+    ranked = ranked.reset_index(drop=True)  # a page's slice keeps its labels
+    return pd.DataFrame(
+        {
+            "Intervention": ranked["name"],
+            "Delivered by": [_delivered_by(r, area) for r in ranked.itertuples()],
+            "Evidence rating": [
+                r if isinstance(r, str) and r else "Not rated"
+                for r in ranked["evidence_rating"]
+            ],
+            "Young people supported": ranked["young_people_supported"],
+            "Aged under 25": ranked["young_people_under25"],
+            "Spend": ranked["spend"].round(2),
+        },
+        columns=list(_LIST_COLUMNS),
     )
 
 

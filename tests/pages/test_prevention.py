@@ -4,9 +4,16 @@ clear messages for invalid URL values and areas outside the user's access."""
 
 from __future__ import annotations
 
+import base64
+import csv
+import datetime as dt
+import hashlib
+import io
 import json
+import re
 from urllib.parse import unquote
 
+import dash
 import plotly
 import pytest
 
@@ -155,10 +162,12 @@ def test_a_viewer_of_another_area_is_told_it_is_outside_their_access(page):
 
 
 def test_local_authority_options_follow_the_area(page):
+    # An unchanged value is left alone, so that it is not taken for a change.
     options, value = page.local_authority_options(AVON, None, "E06000023")
-    assert len(options) == 5 and value == "E06000023"
+    assert len(options) == 5 and value is dash.no_update
     _, value = page.local_authority_options("E23000003", None, "E06000023")
     assert value is None
+    assert page.local_authority_options(AVON, None, None)[1] is dash.no_update
 
 
 def test_over_http_a_viewer_cannot_read_another_areas_activity(loaded_sqlite_store):
@@ -369,3 +378,297 @@ def test_a_big_tier_is_paged_and_its_chart_shows_the_top_15(big_tiers):
     )
     crumbs = [link.href for link in _links(detail)]
     assert any(h.endswith("tier=secondary&page=2") for h in crumbs)
+
+
+# ------------------------------------- filters reset the page; the full-list CSV
+
+
+def _csv(download: dict) -> list[dict]:
+    """The rows of a dcc.Download answer holding CSV text."""
+    assert download["filename"].endswith(".csv") and download["type"] == "text/csv"
+    assert not download["base64"]
+    text = download["content"]
+    assert text.startswith("\ufeff")  # Excel reads it as UTF-8
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_a_filter_change_goes_back_to_the_first_page_keeping_the_tier(page):
+    filters = {"area": AVON, "lad": None, "from": None, "to": None}
+    drill = {"tier": "secondary", "intervention": None, "page": "3"}
+
+    def change(area=AVON, lad=None, month_from=None, month_to=None):
+        return page.reset_drill_on_filter_change(
+            area, lad, month_from, month_to, filters, drill
+        )
+
+    for changed in (
+        change(lad="E06000023"),
+        change(month_from="2020-04"),
+        change(month_to="2022-03"),
+    ):
+        new_drill, tier, intervention, page_value, now = changed
+        assert new_drill == {"tier": "secondary", "intervention": None, "page": None}
+        assert (tier, intervention, page_value) == ("secondary", "", "")
+        assert now != filters  # the new filters are what the page now belongs to
+    _, _, _, _, now = change(month_from="2020-04")
+    assert now == {"area": AVON, "lad": None, "from": "2020-04", "to": None}
+
+    # Another area goes back to the tiers: an intervention belongs to one area.
+    new_drill, tier, intervention, page_value, _ = change(area=HAMPSHIRE)
+    assert new_drill == {"tier": None, "intervention": None, "page": None}
+    assert (tier, intervention, page_value) == ("", "", "")  # "": not in the URL
+
+    # A control set to the value it had (the local authority options filled in
+    # again after a link re-rendered the page) changes nothing: the URL's page
+    # stays, so paging and back/forward keep working.
+    assert change() == (dash.no_update,) * 5
+    assert (
+        page.reset_drill_on_filter_change(AVON, "", "", None, filters, drill)
+        == (dash.no_update,) * 5
+    )
+
+
+def test_layout_records_the_filters_its_page_belongs_to(page):
+    tree = page.layout(
+        area=AVON, lad="E06000023", tier="secondary", page="2", **{"from": "2020-04"}
+    )
+    store = _by_id(tree, "prevention-list-filters")
+    assert store.data == {
+        "area": AVON,
+        "lad": "E06000023",
+        "from": "2020-04",
+        "to": None,
+    }
+    status = _by_id(tree, "prevention-list-status").to_plotly_json()["props"]
+    assert status["role"] == "status" and status["aria-live"] == "polite"
+    assert not status.get("children")  # empty until a page is chosen
+
+
+def test_tier_links_start_at_the_first_page(page):
+    out = page.show_prevention(AVON, None, None, None, "all", {"page": "3"})
+    hrefs = [link.href for link in _links(out) if "tier=" in link.href]
+    assert len(hrefs) == 3 and not any("page=" in h for h in hrefs)
+
+
+def test_the_full_list_csv_needs_a_click_and_access(page):
+    drill = {"tier": "secondary"}
+    # A list drawn again (no click yet) or no list at all: nothing.
+    assert page.download_all_interventions([None], AVON, None, None, None, drill) == (
+        dash.no_update,
+        [dash.no_update],
+    )
+    assert page.download_all_interventions([], AVON, None, None, None, drill) == (
+        dash.no_update,
+        [],
+    )
+
+    # A viewer of Avon and Somerset asking for Lancashire's list gets the
+    # page's refusal and no file.
+    page.as_user(BOARD)
+    file, messages = page.download_all_interventions(
+        [1], "E23000003", None, None, None, drill
+    )
+    assert file is dash.no_update
+    text = _text(messages)
+    assert "Prevention activity for Lancashire is outside your access" in text
+    lancashire = activity.interventions(scope=SYSTEM, area_code="E23000003")
+    assert not any(name in text for name in lancashire["name"])
+    # Their own area's list downloads.
+    file, messages = page.download_all_interventions([1], AVON, None, None, None, drill)
+    assert messages == [""] and len(_csv(file)) == len(
+        activity.interventions(scope=BOARD, area_code=AVON, tier="secondary")
+    )
+
+
+def test_the_full_list_csv_has_every_intervention_in_the_tables_order(big_tiers):
+    from pages.prevention import ranked_interventions
+
+    page, area = big_tiers
+    ranked = ranked_interventions(
+        activity.interventions(scope=SYSTEM, area_code=area, tier="secondary")
+    )
+    drill = {"tier": "secondary", "page": "2"}  # on page 2: still every row
+    file, messages = page.download_all_interventions([1], area, None, None, None, drill)
+    assert messages == [""]
+    rows = _csv(file)
+    assert file["filename"] == f"prevention-{area}-secondary-interventions.csv"
+    assert len(rows) == PER_TIER
+    assert [r["Intervention"] for r in rows] == list(ranked["name"])
+    assert list(rows[0]) == [
+        "Intervention",
+        "Delivered by",
+        "Evidence rating",
+        "Young people supported",
+        "Aged under 25",
+        "Spend",
+        "Data status",  # the synthetic store is illustrative, as every CSV says
+    ]
+    for row, item in zip(rows, ranked.itertuples(), strict=True):
+        assert int(row["Young people supported"]) == item.young_people_supported
+        assert int(row["Aged under 25"]) == item.young_people_under25
+        assert float(row["Spend"]) == pytest.approx(item.spend, abs=0.005)
+        assert row["Data status"] == "Illustrative data"
+
+    # The same cells as the table's two pages, in the same order.
+    cells = []
+    for page_value in (None, "2"):
+        out = page.show_prevention(
+            area, None, None, None, "all", {"tier": "secondary", "page": page_value}
+        )
+        table = _by_id(out, "prevention-interventions-list")
+        cells += [
+            [_text(cell) for cell in tr.children]
+            for tr in _find(table, lambda c: type(c).__name__ == "Tr")
+            if type(tr.children[0]).__name__ == "Th"
+            and getattr(tr.children[0], "scope", None) == "row"
+        ]
+    assert cells == [
+        [
+            r["Intervention"],
+            r["Delivered by"],
+            r["Evidence rating"],
+            number(int(r["Young people supported"])),
+            number(int(r["Aged under 25"])),
+            money(float(r["Spend"])),
+        ]
+        for r in rows
+    ]
+
+    # The period goes into the file name, and the figures follow it.
+    file, _ = page.download_all_interventions(
+        [2], area, None, "2020-04", "2021-03", drill
+    )
+    assert file["filename"].endswith("-secondary-interventions-2020-04-to-2021-03.csv")
+    in_period = activity.interventions(
+        scope=SYSTEM,
+        area_code=area,
+        tier="secondary",
+        start=dt.date(2020, 4, 1),
+        end=dt.date(2021, 3, 31),
+    )
+    assert sum(int(r["Young people supported"]) for r in _csv(file)) == int(
+        in_period["young_people_supported"].sum()
+    )
+
+
+def test_the_list_says_where_focus_goes_and_what_to_announce(big_tiers):
+    page, area = big_tiers
+
+    def caption(page_value, **filters):
+        out = page.show_prevention(
+            area,
+            filters.get("lad"),
+            filters.get("month_from"),
+            None,
+            filters.get("age", "all"),
+            {"tier": "secondary", "page": page_value},
+        )
+        found = _by_id(out, "prevention-interventions-caption")
+        return out, found.to_plotly_json()["props"]
+
+    first, props = caption(None)
+    assert props["tabIndex"] == -1  # focusable from script, not in the tab order
+    assert props["data-page"] == "1"
+    assert props["data-announce"] == f"Showing interventions 1 to 25 of {PER_TIER}"
+    button = _by_id(first, {"type": "prevention-download-all", "tier": "secondary"})
+    assert _text(button) == f"Download all {PER_TIER} secondary interventions (CSV)"
+
+    _, second = caption("2")
+    assert second["data-page"] == "2" and second["data-list"] == props["data-list"]
+    assert (
+        second["data-announce"]
+        == f"Showing interventions 26 to {PER_TIER} of {PER_TIER}"
+    )
+    # Another period is another list; another age is the same list.
+    assert caption("2", month_from="2020-04")[1]["data-list"] != props["data-list"]
+    assert caption("2", age="under25")[1]["data-list"] == props["data-list"]
+
+
+def test_over_http_the_full_list_csv_is_refused_outside_the_viewers_area(
+    loaded_sqlite_store,
+):
+    """The download is a callback like any other: the sign-in gate, then the
+    caller's scope in the store."""
+    from app import app
+
+    name = "prevention-board"
+    if name not in {u.username for u in users.list_users()}:
+        users.create_user(
+            username=name,
+            role="viewer",
+            role_title="Board Member",
+            area_codes=(AVON,),
+            password="correct-horse-battery",
+        )
+    app.server.config["TESTING"] = True
+    client = app.server.test_client()
+
+    button = {"tier": "secondary", "type": "prevention-download-all"}
+    note = {"tier": "secondary", "type": "prevention-download-all-message"}
+
+    def ask(area_code):
+        body = {
+            "output": "..prevention-download-all-file.data..."
+            + json.dumps({"tier": ["ALL"], "type": note["type"]}, separators=(",", ":"))
+            + ".children..",
+            "outputs": [
+                {"id": "prevention-download-all-file", "property": "data"},
+                [{"id": note, "property": "children"}],
+            ],
+            "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+            "state": [
+                {"id": "prevention-area", "property": "value", "value": area_code},
+                {"id": "prevention-lad", "property": "value", "value": None},
+                {"id": "prevention-from", "property": "value", "value": None},
+                {"id": "prevention-to", "property": "value", "value": None},
+                {
+                    "id": "prevention-drill",
+                    "property": "data",
+                    "value": {"tier": "secondary"},
+                },
+            ],
+            "changedPropIds": [json.dumps(button, separators=(",", ":")) + ".n_clicks"],
+        }
+        return post_callback(client, body)
+
+    # Signed out: the gate refuses before any callback runs.
+    assert ask(AVON).status_code in (302, 401, 403)
+    assert sign_in(client, name, "correct-horse-battery").status_code == 302
+    refused = ask("E23000003")
+    assert refused.status_code == 200
+    answer = refused.get_json()["response"]
+    assert "prevention-download-all-file" not in answer  # no file at all
+    assert "outside your access" in json.dumps(answer)
+    allowed = ask(AVON).get_json()["response"]["prevention-download-all-file"]["data"]
+    rows = list(csv.DictReader(io.StringIO(allowed["content"].lstrip("\ufeff"))))
+    names = activity.interventions(scope=SYSTEM, area_code=AVON, tier="secondary")
+    assert sorted(r["Intervention"] for r in rows) == sorted(names["name"])
+
+
+def test_the_inline_focus_script_is_allowed_by_the_csp(loaded_sqlite_store):
+    """The focus and announcement script is a clientside callback that Dash
+    inlines into the page; the CSP admits it by its hash (no 'unsafe-inline')."""
+    from app import app
+
+    name = "prevention-board"
+    if name not in {u.username for u in users.list_users()}:
+        users.create_user(
+            username=name,
+            role="viewer",
+            role_title="Board Member",
+            area_codes=(AVON,),
+            password="correct-horse-battery",
+        )
+    app.server.config["TESTING"] = True
+    client = app.server.test_client()
+    assert sign_in(client, name, "correct-horse-battery").status_code == 302
+    response = client.get("/prevention?area=E23000036&tier=secondary")
+    csp = response.headers["Content-Security-Policy"]
+    script_src = next(p for p in csp.split("; ") if p.startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src
+    html_text = response.get_data(as_text=True)
+    inline = re.findall(r"<script>(.*?)</script>", html_text, re.S)
+    ours = [s for s in inline if "prevention-interventions-caption" in s]
+    assert len(ours) == 1
+    digest = base64.b64encode(hashlib.sha256(ours[0].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in script_src
