@@ -547,15 +547,12 @@ def _disclose(
     work = frame.drop(columns="suppressed")
     work["_group"] = np.where(_in_group(work, benchmark), "in", "out")
     group_cols = ["_group", "code"] if pooled else ["code"]
-    count_cols = ["count"]
-    if proportion:
-        # Checked through a copy: a shown denominator is not rounded.
-        work["_population"] = work["population"].round()
-        count_cols.append("_population")
     disclosed = disclosure.apply_disclosure(
         work,
         rule=rule,
-        count_cols=count_cols,
+        count_cols=["count"],
+        # checked, not rounded: a small one hides its row and itself
+        check_cols=["population"] if proportion else [],
         group_cols=group_cols,
         totals_over=["code"] if pooled else [],
         keep_cols=["population", "benchmark_rate", "vru_start_year"],
@@ -565,13 +562,13 @@ def _disclose(
         disclosed[disclosure.TOTAL_OVER] = ""
     totals = disclosed[disclosure.TOTAL_OVER] != ""
     cells = disclosed[~totals].copy()
+    # The cells are the input rows, in order, before any total the engine added.
     small = (
-        _small(cells["population"], rule)
+        disclosure.small_counts(work["population"], rule).to_numpy()
         if proportion
-        else pd.Series(False, index=cells.index)
+        else np.zeros(len(cells), dtype=bool)
     )
-    cells.loc[small, "population"] = math.nan
-    in_group = cells["_group"] == "in"
+    in_group = (cells["_group"] == "in").to_numpy()
     # A pooled proportion gives a hidden denominator away: of the few it could
     # be, only one makes the summed numerators a whole number.
     if pooled and (
@@ -584,15 +581,6 @@ def _disclose(
         )
     cells = cells.drop(columns=["_group", disclosure.TOTAL_OVER])
     return cells.reset_index(drop=True)[FORCE_AREA_COLUMNS]
-
-
-def _small(counts: pd.Series, rule: str) -> pd.Series:
-    """Where `rule` hides a count (1 to 7; nowhere for a rule that hides none)."""
-    the_rule = disclosure.get_rule(rule)
-    if not the_rule.suppresses:
-        return pd.Series(False, index=counts.index)
-    numbers = pd.to_numeric(counts, errors="coerce").astype(float).round()
-    return numbers.between(the_rule.low, the_rule.high)
 
 
 # --------------------------------------------------------------------- funnel
@@ -826,16 +814,13 @@ def area_profile(*, scope: Scope, area_code: str) -> pd.DataFrame:
             one = pd.DataFrame([row]).drop(columns="suppressed")
             measure = metadata.loc[row["measure_code"]].to_dict()
             proportion = statistics.proportion_scale(measure) is not None
-            count_cols = ["count"]
-            if proportion:
-                # a proportion's population is its denominator, a count too
-                # (checked through a copy: a shown one is not rounded)
-                one["_population"] = one["population"].round()
-                count_cols.append("_population")
             one = disclosure.apply_disclosure(
                 one,
                 rule=rule,
-                count_cols=count_cols,
+                count_cols=["count"],
+                # a proportion's population is its denominator, a count too
+                # (checked, not rounded)
+                check_cols=["population"] if proportion else [],
                 group_cols=["measure_code"],
                 keep_cols=[
                     "population",
@@ -850,8 +835,6 @@ def area_profile(*, scope: Scope, area_code: str) -> pd.DataFrame:
                 ],
                 derived_cols=["comparison", "trend"],
             ).frame
-            if proportion:
-                one.loc[_small(one["population"], rule), "population"] = math.nan
             row = one.iloc[0].to_dict()
         out.append(row)
     return pd.DataFrame(out)[PROFILE_COLUMNS]
@@ -916,9 +899,9 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
     # or maximum never gives away a suppressed figure; for a proportion, also
     # those whose denominator would be.
     if m["disclosure_rule"] != "none":
-        hidden = _small(peers["count"], m["disclosure_rule"])
+        hidden = disclosure.small_counts(peers["count"], m["disclosure_rule"])
         if proportion_scale is not None:
-            hidden |= _small(peers["population"], m["disclosure_rule"])
+            hidden |= disclosure.small_counts(peers["population"], m["disclosure_rule"])
         peers = peers[~hidden]
     peer_values = np.array(
         [

@@ -26,6 +26,13 @@ What ``apply_disclosure`` does to a long frame (one row per cell)
    half up. Rounded cells need not add up to their rounded total.
 4. Every other figure on a hidden row (rate, CI, comparison, ...) is hidden with it.
 
+A proportion (a percentage of a numerator over a denominator) is two counts: its
+numerator is a count as above, and its denominator a checked count
+(``check_cols``): a small one (1-7) hides its row and itself, but a shown one is not
+rounded, because the percentage and its interval come from the unrounded counts (a
+reader could get it back from them). The percentage itself is a derived figure:
+hidden with its row, never rounded or judged as a count.
+
 What is proved, against whom
 ----------------------------
 The reader knows the rule, every shown count and every shown total *exactly* (the
@@ -157,6 +164,16 @@ def get_rule(name: str) -> DisclosureRule:
         raise ValueError(f"unknown disclosure rule {name!r} (known: {known})") from None
 
 
+def small_counts(counts: pd.Series, rule: str | DisclosureRule) -> pd.Series:
+    """Where `rule` hides a count (1 to 7, to the nearest whole number, so a summed
+    float denominator will do; nowhere for a rule that hides none, nor for NA)."""
+    the_rule = get_rule(rule) if isinstance(rule, str) else rule
+    if not the_rule.suppresses:
+        return pd.Series(False, index=counts.index)
+    numbers = pd.to_numeric(counts, errors="raise").astype("Float64").round()
+    return numbers.between(the_rule.low, the_rule.high).fillna(False).astype(bool)
+
+
 @dataclass(frozen=True)
 class DisclosedTable:
     """The result of ``apply_disclosure``.
@@ -267,6 +284,7 @@ def apply_disclosure(
     *,
     rule: str | DisclosureRule,
     count_cols: Sequence[str] = ("numerator",),
+    check_cols: Sequence[str] = (),
     group_cols: Sequence[str] = (),
     totals_over: Sequence[str] = (),
     keep_cols: Sequence[str] = ("denominator",),
@@ -278,18 +296,25 @@ def apply_disclosure(
         ``count_cols[0]`` is the count secondary suppression protects; list
         ``value`` here too when it repeats the count (else it escapes rounding).
         A row is hidden when any of its counts is 1-7.
+    check_cols: counts that are checked but never rounded (a proportion's
+        denominator): a row is hidden when one of them is 1-7, and that figure is
+        hidden with it; otherwise it stays shown, on hidden rows too (as a keep
+        column does), and keeps its dtype. Checked to the nearest whole number, so
+        a summed float denominator will do. Summed in the total rows the engine
+        adds, and checked there too.
     group_cols: the dimensions that identify a cell (e.g. area_code, period_start).
     totals_over: the dimensions (one or two of `group_cols`) along which the table
         shows totals. The engine then assumes every such total and the grand total
         are shown, protects them, and adds any total rows the frame lacks
-        (``total_over`` column; only counts filled in). Total rows already in the
-        frame (from ``compute_totals``) must equal the sums of the cells.
+        (``total_over`` column; only counts and checked counts filled in). Total
+        rows already in the frame (from ``compute_totals``) must equal the sums of
+        the cells.
     keep_cols: numeric columns that do not come from the count and stay shown on
         hidden rows (the population denominator).
     derived_cols: non-numeric columns computed from the count, blanked on hidden
         rows (only those present are used). Every numeric column not in
-        `count_cols`, `group_cols` or `keep_cols` is treated as derived: a column
-        nobody thought about fails closed.
+        `count_cols`, `check_cols`, `group_cols` or `keep_cols` is treated as
+        derived: a column nobody thought about fails closed.
 
     The frame gets a bool column ``suppressed``; hidden counts and derived figures
     are NA; counts become nullable integers. A frame that already has
@@ -300,10 +325,12 @@ def apply_disclosure(
     """
     the_rule = get_rule(rule) if isinstance(rule, str) else rule
     count_cols, group_cols = list(count_cols), list(group_cols)
-    totals_over = list(totals_over)
+    check_cols, totals_over = list(check_cols), list(totals_over)
     if not count_cols:
         raise ValueError("count_cols must name at least one column")
-    _check_columns(df, [*count_cols, *group_cols])
+    if set(check_cols) & set(count_cols):
+        raise ValueError("a column is either a count or a checked count, not both")
+    _check_columns(df, [*count_cols, *check_cols, *group_cols])
     _check_totals_over(group_cols=group_cols, totals_over=totals_over)
     already = SUPPRESSED in df.columns
 
@@ -311,7 +338,7 @@ def apply_disclosure(
     if totals_over:
         work = _with_totals(
             work,
-            count_cols=count_cols,
+            count_cols=[*count_cols, *check_cols],
             group_cols=group_cols,
             totals_over=totals_over,
             already=already,
@@ -329,6 +356,9 @@ def apply_disclosure(
         for series in counts.values():
             small = series.between(the_rule.low, the_rule.high)
             primary |= small.fillna(False).to_numpy(dtype=bool)
+        checked = {c: small_counts(work[c], the_rule) for c in check_cols}
+        for small in checked.values():
+            primary |= small.to_numpy(dtype=bool)
         primary &= ~hidden
         if already and primary.any():
             raise ValueError(
@@ -348,13 +378,15 @@ def apply_disclosure(
             if the_rule.rounding_base:
                 series = _round_half_up(series, base=the_rule.rounding_base)
             work[col] = series.mask(hidden)
+        for col, small in checked.items():
+            work[col] = work[col].mask(small)
     else:
         for col in count_cols:
             work[col] = work[col].mask(hidden)
 
     derived = _derived_columns(
         work,
-        count_cols=count_cols,
+        count_cols=[*count_cols, *check_cols],
         group_cols=group_cols,
         keep_cols=keep_cols,
         derived_cols=derived_cols,

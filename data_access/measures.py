@@ -192,9 +192,36 @@ def disclose_series(
         return frame
     from data_access.disclosure import apply_disclosure
 
-    # For count measures `value` is the count itself and is controlled with it.
-    counts = ("numerator",) if measure["unit"] == "%" else ("numerator", "value")
-    return apply_disclosure(frame, rule=rule, count_cols=counts).frame
+    count_cols, check_cols = disclosure_columns(measure)
+    return apply_disclosure(
+        frame, rule=rule, count_cols=count_cols, check_cols=check_cols
+    ).frame
+
+
+def disclosure_columns(measure: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(count_cols, check_cols) for disclosure.apply_disclosure on a frame of the
+    measure's values (value, numerator, denominator), decided by the measure,
+    never guessed from the figures:
+
+    - a proportion (statistics.proportion_scale, i.e. its CI method): its value is
+      a percentage of two counts, so the rule applies to those. The numerator is
+      hidden when small and rounded; the denominator is checked (a small one
+      hides the row and itself) but never rounded; the percentage is hidden with
+      its row, never rounded or judged as a count;
+    - a percentage stored without its counts (unit "%" with no proportion CI, as
+      workstream returns give: value 23.4, no numerator): no count to check, so
+      it is shown as it is, as before; judged as a count it would be rounded, and
+      a 5% hidden as if five people;
+    - otherwise the value is the count itself, hidden and rounded with the
+      numerator (a value with no numerator is checked all the same).
+    """
+    from data_access.statistics import proportion_scale
+
+    if proportion_scale(measure) is not None:
+        return ("numerator",), ("denominator",)
+    if measure["unit"] == "%":
+        return ("numerator",), ()
+    return ("numerator", "value"), ()
 
 
 @memoized

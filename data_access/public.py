@@ -31,7 +31,13 @@ from data_access.db import session_scope
 from data_access.disclosure import SUPPRESSED, apply_disclosure, get_rule
 from data_access.errors import InvalidParameter, NotFound
 from data_access.funding import FUNDER_HOME_OFFICE, is_annual_total
-from data_access.measures import PERIOD_LENGTHS, add_rates, get_measure, list_measures
+from data_access.measures import (
+    PERIOD_LENGTHS,
+    add_rates,
+    disclosure_columns,
+    get_measure,
+    list_measures,
+)
 from data_access.models import (
     Area,
     FundingAllocation,
@@ -171,6 +177,7 @@ def measure_values(
         end.isoformat() if end else None,
         measure["rate_multiplier"],
         measure["disclosure_rule"],
+        *disclosure_columns(measure),
     ).copy()
 
 
@@ -185,7 +192,10 @@ def _measure_values(
     end: str | None,
     multiplier: float | None,
     rule: str,
+    count_cols: tuple[str, ...],
+    check_cols: tuple[str, ...],
 ) -> pd.DataFrame:
+    """`count_cols`, `check_cols`: measures.disclosure_columns of the measure."""
     query = (
         select(
             Area.code,
@@ -255,35 +265,36 @@ def _measure_values(
     for col in ("rate", "rate_lower", "rate_upper"):
         if col not in frame:
             frame[col] = pd.Series(pd.NA, index=frame.index, dtype="Float64")
-    disclosed = _disclose(frame, rule=rule)
+    disclosed = _disclose(
+        frame, rule=rule, count_cols=count_cols, check_cols=check_cols
+    )
     return disclosed[VALUE_COLUMNS].reset_index(drop=True)
 
 
-def _disclose(frame: pd.DataFrame, *, rule: str) -> pd.DataFrame:
-    """The measure's rule through the one engine. `value` is treated as a count
-    when it repeats the numerator (so it is hidden and rounded with it)."""
+def _disclose(
+    frame: pd.DataFrame,
+    *,
+    rule: str,
+    count_cols: tuple[str, ...],
+    check_cols: tuple[str, ...],
+) -> pd.DataFrame:
+    """The measure's rule through the one engine, as for a signed-in user with a
+    restricted scope (measures.disclosure_columns says which figures are counts):
+    a count measure's value is hidden and rounded with its numerator; a
+    proportion's row is hidden when its numerator or its denominator is small,
+    that denominator with it, and its percentage is never rounded."""
     if frame.empty:
         out = frame.copy()
         out[SUPPRESSED] = pd.Series(dtype=bool)
         return out
-    count_cols = ["numerator"]
-    both = frame["value"].notna() & frame["numerator"].notna()
-    if (frame.loc[both, "value"] == frame.loc[both, "numerator"]).all():
-        count_cols.append("value")
-    work = frame.copy()
-    # A value with no numerator is a count too (else it would escape the rule).
-    only_value = frame["numerator"].isna() & frame["value"].notna()
-    if "value" in count_cols and only_value.any():
-        work.loc[only_value, "numerator"] = work.loc[only_value, "value"]
-    disclosed = apply_disclosure(
-        work,
+    return apply_disclosure(
+        frame,
         rule=rule,
         count_cols=count_cols,
+        check_cols=check_cols,
         group_cols=["area_code", "period_start", "period_end", "age_band"],
         keep_cols=("denominator",),
     ).frame
-    disclosed.loc[only_value & ~disclosed[SUPPRESSED], "numerator"] = pd.NA
-    return disclosed
 
 
 def benchmark_values(

@@ -631,30 +631,30 @@ def _disclose(frame: pd.DataFrame, measure: dict, scope: Scope) -> pd.DataFrame:
     cells["numerator"] = cells["numerator"].round()
     proportion = statistics.proportion_scale(measure) is not None
     if proportion:
-        # Checked through a copy: a shown denominator is not rounded, as the
-        # percentage and its interval come from the unrounded counts.
-        cells["_denominator"] = cells["denominator"].round()
-        count_cols = ("numerator", "_denominator")
+        # The denominator is checked, never rounded: the percentage and its
+        # interval come from the unrounded counts.
+        count_cols, check_cols = ("numerator",), ("denominator",)
     else:
         cells["value"] = cells["value"].round()
-        count_cols = ("numerator", "value")
+        count_cols, check_cols = ("numerator", "value"), ()
     shown = disclosure.apply_disclosure(
         cells,
         rule=rule,
         count_cols=count_cols,
+        check_cols=check_cols,
         group_cols=("area_code", "period_start"),
         keep_cols=("denominator",),
         derived_cols=("comparison",),
     ).frame
     for col in ("numerator", "value", "rate", "rate_lower", "rate_upper"):
         out[col] = pd.to_numeric(shown[col], errors="coerce").astype(float).values
+    if proportion:  # a small denominator is hidden, the others as they were
+        out["denominator"] = (
+            pd.to_numeric(shown["denominator"], errors="coerce").astype(float).values
+        )
     out["comparison"] = shown["comparison"].astype(object).values
     out["suppressed"] = shown["suppressed"].astype(bool).values
     out.loc[out["suppressed"], "comparison"] = "not compared"
-    the_rule = disclosure.get_rule(rule)
-    if proportion and the_rule.suppresses:
-        small = out["denominator"].round().between(the_rule.low, the_rule.high)
-        out.loc[small, "denominator"] = np.nan
     return out
 
 
