@@ -11,6 +11,63 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
     /* Push the page's control values into the URL query so the view can be
        bookmarked and back/forward restore it (Dash pages re-renders on popstate). */
+    /* The prevention list's status sentence and focus (pages/prevention.py):
+       when another page of the same list is drawn, focus moves to its caption
+       and the sentence is announced; when the filters change the list, only the
+       sentence. The caption is the element carrying data-announce. */
+    announceList: (function () {
+      var shown = null;  // {list, page} of the list last shown in this document
+
+      function captionProps(node) {
+        if (Array.isArray(node)) {
+          for (var i = 0; i < node.length; i++) {
+            var found = captionProps(node[i]);
+            if (found) { return found; }
+          }
+          return null;
+        }
+        if (!node || typeof node !== "object" || !node.props) { return null; }
+        if (node.props["data-announce"] !== undefined) { return node.props; }
+        return captionProps(node.props.children);
+      }
+
+      /* The answer is in the store before React has drawn it: wait for this
+         list's caption (not the previous one) to be in the page. */
+      function focusWhenDrawn(now, done) {
+        var started = Date.now();
+        (function look() {
+          var caption = document.querySelector("[data-announce]");
+          if (caption && caption.getAttribute("data-list") === now.list &&
+              caption.getAttribute("data-page") === now.page) {
+            caption.focus();
+            done();
+          } else if (Date.now() - started < 5000) {
+            window.setTimeout(look, 20);
+          } else {
+            done();
+          }
+        })();
+      }
+
+      return function (children) {
+        var noUpdate = window.dash_clientside.no_update;
+        if (children === null || children === undefined) {
+          return noUpdate;  // the layout drawn again: its content is on its way
+        }
+        var props = captionProps(children);
+        var before = shown;
+        shown = props ? { list: props["data-list"], page: props["data-page"] } : null;
+        if (!shown) { return ""; }
+        if (!before || (before.list === shown.list && before.page === shown.page)) {
+          return noUpdate;
+        }
+        var text = props["data-announce"];
+        if (before.list !== shown.list) { return text; }
+        return new Promise(function (resolve) {
+          focusWhenDrawn(shown, function () { resolve(text); });
+        });
+      };
+    })(),
     syncUrl: function () {
       var n = arguments.length;
       var names = arguments[n - 1] || [];

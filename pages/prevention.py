@@ -248,67 +248,10 @@ clientside_callback(
 # forward between pages), move focus to the list's caption and say which
 # interventions it now shows; when the filters change the list, only say so
 # (focus stays on the control being used). A first visit does neither. The
-# caption carries the list's key, page and sentence (_View.tier_level); the list
-# last shown is kept in the browser because each link re-renders the layout.
-# Inline, so Dash adds it to the page with a CSP hash (web/security.py asks
-# app.csp_hashes()); no other host, no eval.
-_LIST_SHOWN_JS = """(function () {
-  var CAPTION = "__CAPTION__";
-  var shown = null;  // {list, page} of the list last shown in this document
-
-  function captionProps(node) {
-    if (Array.isArray(node)) {
-      for (var i = 0; i < node.length; i++) {
-        var found = captionProps(node[i]);
-        if (found) { return found; }
-      }
-      return null;
-    }
-    if (!node || typeof node !== "object" || !node.props) { return null; }
-    if (node.props.id === CAPTION) { return node.props; }
-    return captionProps(node.props.children);
-  }
-
-  /* The answer is in the store before React has drawn it: wait for this
-     list's caption (not the previous one) to be in the page. */
-  function focusWhenDrawn(now, done) {
-    var started = Date.now();
-    (function look() {
-      var caption = document.getElementById(CAPTION);
-      if (caption && caption.getAttribute("data-list") === now.list &&
-          caption.getAttribute("data-page") === now.page) {
-        caption.focus();
-        done();
-      } else if (Date.now() - started < 5000) {
-        window.setTimeout(look, 20);
-      } else {
-        done();
-      }
-    })();
-  }
-
-  return function (children) {
-    var noUpdate = window.dash_clientside.no_update;
-    if (children === null || children === undefined) {
-      return noUpdate;  // the layout drawn again: its content is on its way
-    }
-    var props = captionProps(children);
-    var before = shown;
-    shown = props ? {list: props["data-list"], page: props["data-page"]} : null;
-    if (!shown) { return ""; }
-    if (!before || (before.list === shown.list && before.page === shown.page)) {
-      return noUpdate;
-    }
-    var text = props["data-announce"];
-    if (before.list !== shown.list) { return text; }
-    return new Promise(function (resolve) {
-      focusWhenDrawn(shown, function () { resolve(text); });
-    });
-  };
-})()""".replace("__CAPTION__", LIST_CAPTION)
-
+# caption carries the list's key, page and sentence (_View.tier_level).
+# assets/vru.js `announceList`.
 clientside_callback(
-    _LIST_SHOWN_JS,
+    ClientsideFunction("vru", "announceList"),
     Output(f"{PAGE}-list-status", "children"),
     Input(f"{PAGE}-content", "children"),
 )
@@ -743,7 +686,7 @@ class _View:
                     # Focus moves here when another page is chosen (the link that
                     # was chosen is gone), so that reading and tabbing go on
                     # from the start of the new rows; the list's state for the
-                    # browser rides on it (see _LIST_SHOWN_JS).
+                    # browser rides on it (assets/vru.js announceList).
                     html.Caption(
                         caption,
                         id=LIST_CAPTION,

@@ -4,13 +4,10 @@ clear messages for invalid URL values and areas outside the user's access."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
-import re
 from urllib.parse import unquote
 
 import dash
@@ -643,32 +640,3 @@ def test_over_http_the_full_list_csv_is_refused_outside_the_viewers_area(
     rows = list(csv.DictReader(io.StringIO(allowed["content"].lstrip("\ufeff"))))
     names = activity.interventions(scope=SYSTEM, area_code=AVON, tier="secondary")
     assert sorted(r["Intervention"] for r in rows) == sorted(names["name"])
-
-
-def test_the_inline_focus_script_is_allowed_by_the_csp(loaded_sqlite_store):
-    """The focus and announcement script is a clientside callback that Dash
-    inlines into the page; the CSP admits it by its hash (no 'unsafe-inline')."""
-    from app import app
-
-    name = "prevention-board"
-    if name not in {u.username for u in users.list_users()}:
-        users.create_user(
-            username=name,
-            role="viewer",
-            role_title="Board Member",
-            area_codes=(AVON,),
-            password="correct-horse-battery",
-        )
-    app.server.config["TESTING"] = True
-    client = app.server.test_client()
-    assert sign_in(client, name, "correct-horse-battery").status_code == 302
-    response = client.get("/prevention?area=E23000036&tier=secondary")
-    csp = response.headers["Content-Security-Policy"]
-    script_src = next(p for p in csp.split("; ") if p.startswith("script-src"))
-    assert "'unsafe-inline'" not in script_src
-    html_text = response.get_data(as_text=True)
-    inline = re.findall(r"<script>(.*?)</script>", html_text, re.S)
-    ours = [s for s in inline if "prevention-interventions-caption" in s]
-    assert len(ours) == 1
-    digest = base64.b64encode(hashlib.sha256(ours[0].encode()).digest()).decode()
-    assert f"'sha256-{digest}'" in script_src
