@@ -760,27 +760,30 @@ _CHAR = 7.8  # an average character of a tick label
 _TICK_SPACE = 18  # tick length, padding and the label's line height
 _TITLE_SPACE = 26  # an axis title and its standoff
 _TYPICAL_PLOT_WIDTH = 950  # a chart card on a desktop screen
+_TEMPLATE_MARGIN = pio.templates[theme.TEMPLATE_NAME].layout.margin.to_plotly_json()
 
 
-def _tick_texts(fig: go.Figure, letter: str) -> tuple[list[str], bool]:
+def _tick_texts(
+    layout: dict, traces: list[dict], letter: str
+) -> tuple[list[str], bool]:
     """The labels plotly will write on an axis, near enough to size a margin, and
     whether they are categories (else numbers)."""
-    axis = fig.layout[f"{letter}axis"]
-    if axis.ticktext:
-        return [re.sub(r"<[^>]+>", "", str(t)) for t in axis.ticktext], True
+    axis = layout.get(f"{letter}axis") or {}
+    if axis.get("ticktext"):
+        return [re.sub(r"<[^>]+>", "", str(t)) for t in axis["ticktext"]], True
     values = [
         v
-        for trace in fig.data
-        if trace.type in ("bar", "scatter") and getattr(trace, letter) is not None
-        for v in getattr(trace, letter)
+        for trace in traces
+        if trace.get("type", "scatter") in ("bar", "scatter")
+        and trace.get(letter) is not None
+        for v in trace[letter]
         if v is not None
     ]
     texts = [v for v in values if isinstance(v, str)]
-    if texts or axis.type == "category":
+    if texts or axis.get("type") == "category":
         return [str(v) for v in dict.fromkeys(values)], True
     figures = [float(v) for v in values if isinstance(v, numbers.Number)]
-    if axis.range:
-        figures += [float(v) for v in axis.range if v is not None]
+    figures += [float(v) for v in axis.get("range") or () if v is not None]
     figures = [v for v in figures if math.isfinite(v)]
     if not figures:
         return [], False
@@ -788,6 +791,11 @@ def _tick_texts(fig: go.Figure, letter: str) -> tuple[list[str], bool]:
     top = max(abs(v) for v in figures)
     text = f"{top:,.0f}" if top >= 10 else f"{top:.1f}"
     return [("-" if min(figures) < 0 else "") + text], False
+
+
+def _title_text(axis: dict) -> str | None:
+    title = axis.get("title")
+    return title.get("text") if isinstance(title, dict) else title
 
 
 def _reserve_margins(fig: go.Figure) -> None:
@@ -798,13 +806,16 @@ def _reserve_margins(fig: go.Figure) -> None:
     that second pass was half of drawing each chart. Margins set here to (a
     little more than) what the labels need leave automargin nothing to add; it
     stays on, so a label wider than estimated still fits, at the old cost."""
-    layout = fig.layout
-    if layout.xaxis.visible is False or layout.yaxis.visible is False:
+    # Read from the figure's own plain data, not through plotly's property
+    # objects: those made this 3.6 ms a figure on the uncached path (now ~0.3).
+    layout, traces = fig._layout, fig._data  # noqa: SLF001 - read only
+    x_axis, y_axis = layout.get("xaxis") or {}, layout.get("yaxis") or {}
+    if x_axis.get("visible") is False or y_axis.get("visible") is False:
         return
-    y_texts, _ = _tick_texts(fig, "y")
+    y_texts, _ = _tick_texts(layout, traces, "y")
     left = max((len(t) for t in y_texts), default=0) * _CHAR + _TICK_SPACE
-    left += _TITLE_SPACE if layout.yaxis.title.text else 0
-    x_texts, x_categories = _tick_texts(fig, "x")
+    left += _TITLE_SPACE if _title_text(y_axis) else 0
+    x_texts, x_categories = _tick_texts(layout, traces, "x")
     x_lines = [t.split("<br>") for t in x_texts]
     longest = max((len(part) for lines in x_lines for part in lines), default=0) * _CHAR
     rows = max((len(lines) for lines in x_lines), default=1)
@@ -820,17 +831,14 @@ def _reserve_margins(fig: go.Figure) -> None:
     else:
         label_height = 16.0
     bottom = label_height + _TICK_SPACE
-    bottom += _TITLE_SPACE if layout.xaxis.title.text else 0
-    base = pio.templates[theme.TEMPLATE_NAME].layout.margin
-    margin = layout.margin
+    bottom += _TITLE_SPACE if _title_text(x_axis) else 0
     # a number axis's last label is centred on the plot's right edge
     right = 0 if x_categories else longest / 2 + 6
-    fig.update_layout(
-        margin=dict(
-            l=max(margin.l if margin.l is not None else base.l, math.ceil(left)),
-            b=max(margin.b if margin.b is not None else base.b, math.ceil(bottom)),
-            r=max(margin.r if margin.r is not None else base.r, math.ceil(right)),
-        )
+    margin = {**_TEMPLATE_MARGIN, **(layout.get("margin") or {})}
+    fig.layout.margin.update(
+        l=max(margin["l"], math.ceil(left)),
+        b=max(margin["b"], math.ceil(bottom)),
+        r=max(margin["r"], math.ceil(right)),
     )
 
 
