@@ -149,6 +149,18 @@ def test_static_table_markup_links_and_deferred_graph(dash_duo):
     assert len(plotly) == 1 and BASIC_BUNDLE in plotly[0], plotly
     assert driver.execute_script("return typeof window.Plotly.newPlot") == "function"
 
+    # A chart card's table (in a closed "View as table") draws its caption and
+    # header at once and its rows only when first opened: half a chart page's DOM.
+    rows = "return document.querySelectorAll('#t-chart-table tbody tr').length"
+    caption = dash_duo.find_element("#t-chart-table caption")
+    assert caption.get_attribute("textContent") == "Rates rose"
+    assert driver.execute_script(rows) == 0
+    dash_duo.find_element(".chart-card__table summary").click()
+    dash_duo.wait_for_text_to_equal("#t-chart-table tbody tr th", "2019")
+    assert driver.execute_script(rows) == 2
+    dash_duo.find_element(".chart-card__table summary").click()  # closed again
+    assert driver.execute_script(rows) == 2
+
     # A table link navigates like dcc.Link: the URL changes, the page is not reloaded.
     driver.execute_script("window.notReloaded = true;")
     dash_duo.find_element("#t-table a.drill-link").click()
