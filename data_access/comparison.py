@@ -494,11 +494,12 @@ def _force_area_rates(
     if frame.empty:
         return pd.DataFrame(columns=FORCE_AREA_COLUMNS)
     frame["period"] = periods.fy_label(year)
-    frame = statistics.rate_ci_frame(
+    frame = statistics.rates_for(
         frame,
+        ci_method=measure["ci_method"],
+        multiplier=multiplier,
         count_col="count",
         population_col="population",
-        multiplier=multiplier,
         confidence=confidence,
     )
     pooled = False
@@ -729,8 +730,11 @@ def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
         for window, window_years in (("baseline", baseline), ("latest", latest)):
             w = part[part["year"].isin(window_years)]
             count, population = float(w["count"].sum()), float(w["population"].sum())
-            rate, lower, upper = statistics.rate_ci(
-                count=count, population=population, multiplier=multiplier
+            rate, lower, upper = statistics.measure_rate(
+                count=count,
+                population=population,
+                ci_method=measure["ci_method"],
+                multiplier=multiplier,
             )
             row.update(
                 {
@@ -864,10 +868,11 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
         return None
     multiplier = m["rate_multiplier"]
     proportion_scale = statistics.proportion_scale(m)
-    if multiplier and not pd.isna(multiplier):
-        kind, scale = "rate", float(multiplier)
-    elif proportion_scale is not None:
+    # A proportion first: one "per 100" still has Wilson limits, not Poisson ones.
+    if proportion_scale is not None:
         kind, scale = "percent", proportion_scale
+    elif multiplier and not pd.isna(multiplier):
+        kind, scale = "rate", float(multiplier)
     else:
         kind, scale = "value", None
     latest = own.iloc[-1]

@@ -178,7 +178,9 @@ def measure_series(
         start.isoformat() if start else None,
         end.isoformat() if end else None,
     )
-    frame = add_rates(frame, multiplier=measure["rate_multiplier"])
+    frame = add_rates(
+        frame, ci_method=measure["ci_method"], multiplier=measure["rate_multiplier"]
+    )
     return disclose_series(frame, measure=measure, scope=scope)
 
 
@@ -283,15 +285,15 @@ def _series(
     return frame[MEASURE_SERIES_COLUMNS]
 
 
-def add_rates(frame: pd.DataFrame, *, multiplier: float | None) -> pd.DataFrame:
-    """Add rate, rate_lower, rate_upper (95% Byar / exact Poisson) where possible."""
+def add_rates(
+    frame: pd.DataFrame, *, ci_method: str, multiplier: float | None
+) -> pd.DataFrame:
+    """Add rate, rate_lower, rate_upper (95%) for a measure with a rate multiplier,
+    by its CI method (statistics.rates_for: Wilson for a proportion, Byar / exact
+    Poisson for a count). A percentage with no multiplier is its own value: no
+    rate columns."""
     if not multiplier or pd.isna(multiplier):
         return frame
-    from data_access.statistics import rate_ci_frame
+    from data_access.statistics import rates_for
 
-    return rate_ci_frame(
-        frame,
-        count_col="numerator",
-        population_col="denominator",
-        multiplier=int(multiplier),
-    )
+    return rates_for(frame, ci_method=ci_method, multiplier=multiplier)

@@ -176,6 +176,7 @@ def measure_values(
         start.isoformat() if start else None,
         end.isoformat() if end else None,
         measure["rate_multiplier"],
+        measure["ci_method"],
         measure["disclosure_rule"],
         *disclosure_columns(measure),
     ).copy()
@@ -191,6 +192,7 @@ def _measure_values(
     start: str | None,
     end: str | None,
     multiplier: float | None,
+    ci_method: str,
     rule: str,
     count_cols: tuple[str, ...],
     check_cols: tuple[str, ...],
@@ -261,7 +263,7 @@ def _measure_values(
     for col in ("value", "numerator", "denominator"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Float64")
     if multiplier and not pd.isna(multiplier) and not frame.empty:
-        frame = add_rates(frame, multiplier=multiplier)
+        frame = add_rates(frame, ci_method=ci_method, multiplier=multiplier)
     for col in ("rate", "rate_lower", "rate_upper"):
         if col not in frame:
             frame[col] = pd.Series(pd.NA, index=frame.index, dtype="Float64")

@@ -20,6 +20,7 @@ SQL, so every number a chart shows can be checked here without a browser.
 Frame helper columns:
 - `rate_ci_frame`: rate, rate_lower, rate_upper
 - `proportion_ci_frame`: proportion, proportion_lower, proportion_upper (0-1 scale)
+- `rates_for`: rate, rate_lower, rate_upper by a measure's CI method and multiplier
 - `compare_to_benchmark_frame`: comparison_95 or comparison_998
 - `funnel_limits_rate` / `funnel_limits_proportion`: population, benchmark,
   lower_95, upper_95, lower_998, upper_998 (one pair per level)
@@ -302,6 +303,68 @@ def proportion_scale(measure: dict) -> float | None:
         return None
     multiplier = measure["rate_multiplier"]
     return float(multiplier) if multiplier and not pd.isna(multiplier) else 100.0
+
+
+def measure_rate(
+    *,
+    count: float | None,
+    population: float | None,
+    ci_method: str,
+    multiplier: float,
+    confidence: float = 0.95,
+) -> tuple[float, float, float]:
+    """(rate, lower, upper) of one count by the measure's method, as `rates_for`
+    does for a frame: Wilson limits for a proportion, else Byar / exact Poisson."""
+    scale = proportion_scale({"ci_method": ci_method, "rate_multiplier": multiplier})
+    if scale is None:
+        return rate_ci(
+            count=count,
+            population=population,
+            multiplier=multiplier,
+            confidence=confidence,
+        )
+    p, lower, upper = proportion_ci(
+        successes=count, total=population, confidence=confidence
+    )
+    return p * scale, lower * scale, upper * scale
+
+
+def rates_for(
+    df: pd.DataFrame,
+    *,
+    ci_method: str,
+    multiplier: float | None,
+    count_col: str = "numerator",
+    population_col: str = "denominator",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """A copy of `df` with rate, rate_lower, rate_upper by the measure's own method
+    (its `ci_method` and `rate_multiplier`): a proportion as count / population x
+    its scale (the multiplier, else 100) with Wilson limits, so a share given "per
+    100" gets the same interval as the same share in per cent; otherwise a rate per
+    `multiplier` people with Byar / exact Poisson limits. A count with no
+    multiplier has no rate: the copy is returned without those columns."""
+    measure = {"ci_method": ci_method, "rate_multiplier": multiplier}
+    scale = proportion_scale(measure)
+    if scale is not None:
+        out = proportion_ci_frame(
+            df,
+            successes_col=count_col,
+            total_col=population_col,
+            confidence=confidence,
+        )
+        for name in ("", "_lower", "_upper"):
+            out[f"rate{name}"] = out.pop(f"proportion{name}") * scale
+        return out
+    if multiplier is None or pd.isna(multiplier) or not multiplier:
+        return df.copy()
+    return rate_ci_frame(
+        df,
+        count_col=count_col,
+        population_col=population_col,
+        multiplier=multiplier,
+        confidence=confidence,
+    )
 
 
 def pooled(numerator: pd.Series, denominator: pd.Series, scale: float) -> np.ndarray:

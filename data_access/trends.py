@@ -356,24 +356,13 @@ def _years_from_quarters(
 
 
 def _add_rates(frame: pd.DataFrame, measure: dict) -> pd.DataFrame:
-    multiplier = measure["rate_multiplier"]
-    if multiplier and not pd.isna(multiplier):
-        return statistics.rate_ci_frame(
-            frame,
-            count_col="numerator",
-            population_col="denominator",
-            multiplier=int(multiplier),
-        )
-    if measure["ci_method"] == "wilson":
-        out = statistics.proportion_ci_frame(
-            frame, successes_col="numerator", total_col="denominator"
-        )
-        out["rate"] = out.pop("proportion") * 100
-        out["rate_lower"] = out.pop("proportion_lower") * 100
-        out["rate_upper"] = out.pop("proportion_upper") * 100
-        return out
-    out = frame.copy()
-    out["rate"] = out["rate_lower"] = out["rate_upper"] = np.nan
+    """Rates by the measure's method (statistics.rates_for); NaN for a count with
+    no rate multiplier, so every trend has the same columns."""
+    out = statistics.rates_for(
+        frame, ci_method=measure["ci_method"], multiplier=measure["rate_multiplier"]
+    )
+    if "rate" not in out:
+        out["rate"] = out["rate_lower"] = out["rate_upper"] = np.nan
     return out
 
 

@@ -157,8 +157,8 @@ def _fmt(kind: str):
 def _unit(row) -> str:
     if row["kind"] == "rate":
         return f"per {int(row['multiplier']):,}"
-    if row["kind"] == "percent":
-        return "%"
+    if row["kind"] == "percent":  # a proportion: per cent, or per its multiplier
+        return "%" if row["multiplier"] == 100 else f"per {int(row['multiplier']):,}"
     return str(row["unit"])
 
 

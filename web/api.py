@@ -239,10 +239,17 @@ def measure_values(code: str):
         end=end,
     )
     if fmt == "csv":
-        from data_access.disclosure import format_for_display
+        from data_access.disclosure import MARKER, format_for_display
 
+        # A hidden row's denominator is a population (shown) or a proportion's
+        # count of cases; that count is hidden when small, and then reads "*"
+        # like every other hidden figure, not empty like a missing one.
+        hidden_denominator = frame["suppressed"] & frame["denominator"].isna()
         hidden_cols = ["value", "numerator", "rate", "rate_lower", "rate_upper"]
         frame = format_for_display(frame, columns=hidden_cols)
+        frame["denominator"] = (
+            frame["denominator"].astype(object).where(~hidden_denominator, MARKER)
+        )
     meta = {
         "measure": code,
         "area": area,

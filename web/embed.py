@@ -34,12 +34,13 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 
 import settings
 from components import chart as charts
-from components.formatting import money, number, rate
+from components.formatting import money, number, percent, rate
 from data_access import periods, public
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.cache import cache
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
+from data_access.measures import disclosure_columns
 from data_access.meta import area_picker_options, data_as_at
 from web import response_cache
 
@@ -220,6 +221,18 @@ def _empty(title: str, caption: str, message: str) -> Built:
     )
 
 
+def _value_column(measure: dict) -> tuple[str, Callable[[object], str]]:
+    """The table heading and format of a measure's `value`: a count ("Count",
+    whole numbers), or a percentage of two counts ("Percentage", one decimal):
+    as a count, 3.4% would read "3"."""
+    count_cols, _ = disclosure_columns(measure)
+    if "value" in count_cols:
+        return "Count", number
+    if measure["unit"] == "%":
+        return "Percentage", percent
+    return measure["unit"][:1].upper() + measure["unit"][1:], rate
+
+
 def _unit_text(measure: dict) -> str:
     mult = measure.get("rate_multiplier")
     if mult and not pd.isna(mult):
@@ -247,7 +260,10 @@ def _build_trend(params: dict) -> Built:
     if end:
         frame = frame[frame["period_end"] <= end]
     frame = frame.reset_index(drop=True)
-    has_rate = frame["rate"].notna().any() or frame["suppressed"].any()
+    # The measure says whether it has rates, not the figures: a percentage with
+    # some rows hidden has none, and its shown percentages are still drawn.
+    multiplier = measure["rate_multiplier"]
+    has_rate = bool(multiplier) and not pd.isna(multiplier)
     y_col = "rate" if has_rate else "value"
     unit = _unit_text(measure) if has_rate else measure["unit"]
     title_measure = measure["name"]
@@ -263,11 +279,14 @@ def _build_trend(params: dict) -> Built:
         f"{', aged under 25' if age == 'under25' else ''}."
     )
     if frame.empty or frame[y_col].notna().sum() == 0:
-        return _empty(
-            f"{title_measure}: {area.name}",
-            caption,
-            f"There are no published figures of this measure for {area.name}.",
-        )
+        message = f"There are no published figures of this measure for {area.name}."
+        if frame["suppressed"].any():  # figures exist, but none may be shown
+            rule = _note(frame, measure["disclosure_rule"])
+            message = (
+                f"Every figure of this measure for {area.name} in this period is "
+                f"hidden under disclosure control. {rule}"
+            )
+        return _empty(f"{title_measure}: {area.name}", caption, message)
     frame["series"] = frame["area_name"]
     order = [area.name] + (["England and Wales"] if area_code != NATIONAL_CODE else [])
     fig = charts.trend_figure(
@@ -289,16 +308,22 @@ def _build_trend(params: dict) -> Built:
         label=f"{measure['name']} in {area.name}",
         unit=unit if has_rate else "",
     )
+    value_heading, value_format = _value_column(measure)
     columns = {
         "area_name": "Area",
         "period": "Period",
-        "value": "Count",
+        "value": value_heading,
         "rate": "Rate",
         "rate_lower": "95% CI lower",
         "rate_upper": "95% CI upper",
         "status": "Status",
     }
-    formats = {"value": number, "rate": rate, "rate_lower": rate, "rate_upper": rate}
+    formats = {
+        "value": value_format,
+        "rate": rate,
+        "rate_lower": rate,
+        "rate_upper": rate,
+    }
     if not has_rate:
         for col in ("rate", "rate_lower", "rate_upper"):
             columns.pop(col)
@@ -745,7 +770,7 @@ def _render_embed(chart: EmbedChart, params: dict) -> tuple[str, int]:
     numeric = {
         i
         for i, col in enumerate(built.table.columns)
-        if col in {"Count", "Rate", "95% CI lower", "95% CI upper"}
+        if col in {"Count", "Percentage", "Rate", "95% CI lower", "95% CI upper"}
         or col in {"Allocated", "Spent", "Quarters reported", "Young people supported"}
     }
     query = urlencode(params)

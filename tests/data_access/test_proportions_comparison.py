@@ -162,6 +162,34 @@ def test_ranked_rates_and_national_benchmark_are_pooled(share_store):
     assert frame.loc[GMP, "comparison"] == "better"
 
 
+def test_a_share_per_100_has_wilson_limits_wherever_it_is_shown(share_store):
+    """A proportion given per 100 (RANKED) is still a proportion: its limits are
+    Wilson's, as the same share in per cent gets, not Poisson limits (Byar's, for
+    Avon's 62 of 500: 9.51 to 15.90)."""
+    frame = _ranked()
+    for code, expected in ((AVON, AVON_YEAR), (SURREY, SURREY_YEAR), (GMP, GMP_YEAR)):
+        assert frame.loc[code, "rate_lower"] == pytest.approx(expected[3], abs=5e-5)
+        assert frame.loc[code, "rate_upper"] == pytest.approx(expected[4], abs=5e-5)
+    row = _profile(SYSTEM, AVON, RANKED)
+    assert row["kind"] == "percent" and row["multiplier"] == 100
+    assert (row["lower"], row["upper"]) == pytest.approx(AVON_YEAR[3:], abs=5e-5)
+    groups = comparison.vru_vs_non_vru(scope=SYSTEM, measure_code=RANKED)
+    vru = groups.set_index("group").loc["vru"]
+    expected = _wilson(3 * (62 + 42), 3 * (500 + 800))  # 8.0%: 7.1893 to 8.8934
+    assert (vru["latest_lower"], vru["latest_upper"]) == pytest.approx(
+        expected, abs=5e-5
+    )
+
+
+def _wilson(successes: int, total: int) -> tuple[float, float]:
+    """Newcombe's closed form of the Wilson score interval, in per cent."""
+    z, p = 1.959964, successes / total
+    centre = p + z * z / (2 * total)
+    spread = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    scale = 100 / (1 + z * z / total)
+    return (centre - spread) * scale, (centre + spread) * scale
+
+
 @pytest.mark.parametrize(
     "benchmark, expected",
     [("vru", 100 * (62 + 42) / (500 + 800)), ("non_vru", 100 * 21 / 200)],

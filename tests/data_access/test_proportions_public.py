@@ -235,13 +235,37 @@ def test_api_json_and_csv_hide_a_small_denominator(client, area):
         q1 = table[LABELS[0]]
         assert q1["suppressed"] == "TRUE"
         assert q1["value"] == q1["numerator"] == "*"
-        assert q1["denominator"] in ("", "*")  # 6 is not published
+        assert q1["denominator"] == "*"  # 6 is not published: hidden, not missing
         assert table[LABELS[1]]["denominator"] == "40"
         assert float(table[LABELS[3]]["value"]) == pytest.approx(100 * 11 / 94)
         assert table[LABELS[3]]["numerator"] == "10"
     else:
         assert float(table[LABELS[2]]["value"]) == pytest.approx(11.25)
         assert table[LABELS[2]]["numerator"] == "10"
+
+
+def test_api_rates_per_100_of_a_proportion_have_wilson_limits(client):
+    """Avon's 9 of 80 per 100 is 11.25 with Wilson limits (Newcombe's closed form,
+    z = 1.959964), not the Poisson limits of a count (5.14 to 21.36)."""
+    data = _api(client, PER100, AVON).get_json()["data"]
+    q3 = pd.DataFrame(data).set_index("period").loc[LABELS[2]]
+    assert q3["rate"] == pytest.approx(11.25)
+    assert (q3["rate_lower"], q3["rate_upper"]) == pytest.approx(
+        (6.0327, 20.0182), abs=5e-5
+    )
+    series = measure_series(
+        scope=SYSTEM, measure_code=PER100, area_code=AVON, length="quarter"
+    ).set_index("period")
+    assert series.loc[LABELS[2], "rate_lower"] == pytest.approx(6.0327, abs=5e-5)
+
+
+def test_api_csv_keeps_a_hidden_counts_population(client):
+    """A hidden count's denominator is its population: published, so not "*"."""
+    text = _api(client, COUNT, AVON, "csv").get_data(as_text=True)
+    table = {r["period"]: r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
+    assert table[LABELS[1]]["suppressed"] == "TRUE"  # 3 admissions
+    assert table[LABELS[1]]["value"] == "*"
+    assert table[LABELS[1]]["denominator"] == str(POPULATION)
 
 
 # --------------------------------------------------------------------- embeds
@@ -272,7 +296,7 @@ def test_embed_table_and_csv_hide_a_small_denominator(client):
     )
     lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     header, body = lines[0], {(r[0], r[1]): r for r in lines[1:] if len(r) > 2}
-    assert header[:4] == ["Area", "Period", "Count", "Rate"]
+    assert header[:4] == ["Area", "Period", "Per 100 offences", "Rate"]
     assert body[("Surrey", LABELS[0])][2:4] == ["*", "*"]
     assert float(body[("Surrey", LABELS[3])][3]) == pytest.approx(100 * 11 / 94)
     # Avon's 9 of 80 is 11.25 per 100, not 10 (a count rounded to 5)
@@ -374,3 +398,38 @@ def test_checked_counts_hide_their_row_and_are_never_rounded():
         apply_disclosure(
             frame, rule="hes", count_cols=["numerator"], check_cols=["numerator"]
         )
+
+
+def test_embed_shows_a_percentage_as_a_percentage(client):
+    """A proportion's value is a percentage, headed and written as one: as a
+    "Count" 11.70% read "12"."""
+    html = client.get(f"/embed/trend?measure={SHARE}&area={SURREY}").get_data(
+        as_text=True
+    )
+    assert re.search(r"<th[^>]*>\s*Percentage\s*</th>", html)
+    assert ">Count<" not in html
+    rows = {(r[0], r[1]): r for r in _table(html)}
+    assert rows[("Surrey", LABELS[3])][2] == "11.7%"
+    assert rows[("Surrey", LABELS[0])][2].startswith("*")
+    text = client.get(f"/embed/trend/data.csv?measure={SHARE}&area={SURREY}").get_data(
+        as_text=True
+    )
+    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert lines[0][:3] == ["Area", "Period", "Percentage"]
+    body = {(r[0], r[1]): r for r in lines[1:] if len(r) > 2}
+    assert float(body[("Surrey", LABELS[3])][2]) == pytest.approx(100 * 11 / 94)
+    assert body[("Surrey", LABELS[0])][2] == "*"
+
+
+def test_embed_says_when_every_figure_is_hidden(client):
+    """Figures that exist but are all hidden are not "no published figures"."""
+    html = client.get(
+        f"/embed/trend?measure={COUNT}&area={SURREY}&to=2022-06"
+    ).get_data(as_text=True)
+    assert "hidden under disclosure control" in html
+    assert "Why is this hidden?" in html
+    assert "There are no published figures" not in html
+    html = client.get(
+        f"/embed/trend?measure={COUNT}&area={SURREY}&from=2024-04"
+    ).get_data(as_text=True)
+    assert "There are no published figures of this measure for Surrey." in html
