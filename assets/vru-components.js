@@ -5,7 +5,8 @@
    re-checking table cells while a page loaded. Same markup as before: <caption>,
    <th scope="col">, an optional row-header first column, numeric columns
    right-aligned with tabular figures, missing or suppressed cells as a visible
-   mark with a visually hidden word, and TableLink cells as links. */
+   mark with a visually hidden word, TableLink cells as links and TableBadges
+   cells as badges. */
 (function () {
   var h = window.React.createElement;
   var RIGHT = { textAlign: "right", fontVariantNumeric: "tabular-nums" };
@@ -27,8 +28,22 @@
     }, cell.text);
   }
 
+  /* TableBadges: each badge's words, after a coloured dot hidden from screen
+     readers. */
+  function badges(cell) {
+    return h("span", { className: cell.className || undefined },
+      cell.badges.map(function (badge, i) {
+        return h("span", { key: i, className: badge.className || undefined }, [
+          h("span", { key: "dot", className: badge.dotClassName, "aria-hidden": "true" }),
+          badge.text
+        ]);
+      }));
+  }
+
   function cellContent(value, marks) {
-    if (value !== null && typeof value === "object") { return link(value); }
+    if (value !== null && typeof value === "object") {
+      return value.badges ? badges(value) : link(value);
+    }
     if (typeof value !== "number") { return value; }
     var mark = marks[value] || {};
     return [

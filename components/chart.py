@@ -312,8 +312,9 @@ class StaticTable(Component):
     browser draws the same markup (see `accessible_table`).
 
     Props: `columns` [{"name", "numeric"}], `rows` (lists of cells: text, an
-    index into `marks` for a missing or suppressed value, or {"text", "href",
-    "className"} for a `TableLink`), `rowHeaders` (first
+    index into `marks` for a missing or suppressed value, {"text", "href",
+    "className"} for a `TableLink`, or {"badges": [{"text", "className",
+    "dotClassName"}], "className"} for `TableBadges`), `rowHeaders` (first
     column as <th scope="row">), `marks` [{"shown", "spoken", "title"?}],
     `caption`, `captionId`, `id`, `className`.
     """
@@ -375,6 +376,17 @@ class TableLink:
             raise ValueError(f"a table link stays within the app, got {self.href!r}")
 
 
+@dataclass(frozen=True)
+class TableBadges:
+    """A table cell of badges in words, each with a coloured dot that is hidden
+    from screen readers and never the only cue (e.g. RAG counts: "3 Green"). Put
+    it in a DataFrame given to `accessible_table`; it costs no Dash component.
+    `badges`: (text, class name, dot class name) each."""
+
+    badges: tuple[tuple[str, str, str], ...]
+    class_name: str = ""
+
+
 # Cell codes in StaticTable rows (indexes into its `marks`).
 MISSING_CELL = 0
 SUPPRESSED_CELL = 1
@@ -404,7 +416,8 @@ def accessible_table(
     <th scope="row"> when `row_headers`, numeric columns right-aligned with
     tabular figures, missing values as an en dash (read as "no data"), suppressed
     values as "*" (read as "suppressed") followed by the suppression note,
-    `TableLink` values as links. The table itself is a `StaticTable`.
+    `TableLink` values as links, `TableBadges` as badges. The table itself is a
+    `StaticTable`.
     """
     column_formats = dict(column_formats or {})
     columns = list(df.columns)
@@ -419,6 +432,12 @@ def accessible_table(
         if isinstance(value, TableLink):
             link = {"text": value.text, "href": value.href}
             return {**link, "className": value.class_name}
+        if isinstance(value, TableBadges):
+            badges = [
+                {"text": text, "className": name, "dotClassName": dot}
+                for text, name, dot in value.badges
+            ]
+            return {"badges": badges, "className": value.class_name}
         if is_suppressed(value):
             any_suppressed = True
             return SUPPRESSED_CELL

@@ -18,6 +18,13 @@ def test_workstream_list_and_detail_are_accessible(dash_duo, browser_app):
     open_page(dash_duo, base, "/workstreams?area=E23000003")
     dash_duo.wait_for_element("#workstreams-table")
     assert axe_violations(dash_duo) == []
+    # RAG counts in words, each after a colour dot that screen readers skip
+    badge = dash_duo.find_element("#workstreams-table tbody .rag-counts .rag--green")
+    assert badge.text.endswith("Green")
+    dot = badge.find_element("css selector", ".rag-dot.rag-dot--green")
+    assert dot.get_attribute("aria-hidden") == "true"
+    caption = dash_duo.find_element("#workstreams-table caption")
+    assert caption.get_attribute("textContent") == "Workstreams in Lancashire"
 
     link = dash_duo.find_element("#workstreams-table tbody a")
     name = link.text

@@ -26,7 +26,24 @@ def _text(component) -> str:
         return str(component)
     if isinstance(component, list | tuple):
         return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
+    # A StaticTable (components.chart) holds its cells as props: text, links and
+    # badges, drawn as text by the browser.
+    cells = [c for row in getattr(component, "rows", None) or [] for c in row]
+    return " ".join(
+        [_text(getattr(component, "caption", None))]
+        + [_cell_text(c) for c in cells]
+        + [_text(getattr(component, "children", None))]
+    )
+
+
+def _cell_text(cell) -> str:
+    if isinstance(cell, dict):
+        return (
+            " ".join(b["text"] for b in cell["badges"])
+            if "badges" in cell
+            else cell["text"]
+        )
+    return cell if isinstance(cell, str) else ""
 
 
 def _json(component) -> str:
