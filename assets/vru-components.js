@@ -14,6 +14,9 @@
   /* A TableLink: navigate as dcc.Link does (history.pushState and the event Dash's
      location component listens for), so the page is not reloaded. */
   function link(cell) {
+    if (cell.external) {  // another site (a source): an ordinary link
+      return h("a", { href: cell.href, className: cell.className || undefined }, cell.text);
+    }
     return h("a", {
       href: cell.href,
       className: cell.className || undefined,
@@ -88,7 +91,8 @@
       }, column.name);
     });
     var body = (shown ? props.rows || [] : []).map(function (row, r) {
-      return h("tr", { key: r }, row.map(function (value, i) {
+      var rowClass = (props.rowClassNames || [])[r] || undefined;
+      return h("tr", { key: r, className: rowClass }, row.map(function (value, i) {
         var header = i === 0 && props.rowHeaders;
         var numeric = columns[i] && columns[i].numeric;
         var mark = typeof value === "number" ? marks[value] || {} : {};

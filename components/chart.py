@@ -313,8 +313,9 @@ class StaticTable(Component):
 
     Props: `columns` [{"name", "numeric"}], `rows` (lists of cells: text, an
     index into `marks` for a missing or suppressed value, {"text", "href",
-    "className"} for a `TableLink`, or {"badges": [{"text", "className",
-    "dotClassName"}], "className"} for `TableBadges`), `rowHeaders` (first
+    "className", "external"?} for a `TableLink`, or {"badges": [{"text",
+    "className", "dotClassName"}], "className"} for `TableBadges`),
+    `rowClassNames` (optional, one per row), `rowHeaders` (first
     column as <th scope="row">), `marks` [{"shown", "spoken", "title"?}],
     `caption`, `captionId`, `id`, `className`.
     """
@@ -331,6 +332,7 @@ class StaticTable(Component):
         "columns",
         "rows",
         "rowHeaders",
+        "rowClassNames",
         "marks",
     ]
     _valid_wildcard_attributes: list[str] = []
@@ -368,11 +370,15 @@ class TableLink:
     reload) but costs no Dash component of its own."""
 
     text: str
-    href: str  # within the app: starts with a single "/"
+    href: str  # within the app: starts with a single "/"; https:// when external
     class_name: str = ""
+    external: bool = False  # another site (a source): an ordinary link
 
     def __post_init__(self) -> None:
-        if not self.href.startswith("/") or self.href.startswith("//"):
+        if self.external:
+            if not self.href.startswith(("https://", "http://")):
+                raise ValueError(f"an external link is http(s), got {self.href!r}")
+        elif not self.href.startswith("/") or self.href.startswith("//"):
             raise ValueError(f"a table link stays within the app, got {self.href!r}")
 
 
@@ -409,6 +415,7 @@ def accessible_table(
     suppression_note: str | None = None,
     row_headers: bool = True,
     class_name: str = "chart-table",
+    row_class_names: Sequence[str] | None = None,
 ) -> html.Div:
     """An accessible HTML table of `df`, in a keyboard-scrollable region.
 
@@ -416,8 +423,8 @@ def accessible_table(
     <th scope="row"> when `row_headers`, numeric columns right-aligned with
     tabular figures, missing values as an en dash (read as "no data"), suppressed
     values as "*" (read as "suppressed") followed by the suppression note,
-    `TableLink` values as links, `TableBadges` as badges. The table itself is a
-    `StaticTable`.
+    `TableLink` values as links, `TableBadges` as badges; `row_class_names`, one
+    per row, style rows. The table itself is a `StaticTable`.
     """
     column_formats = dict(column_formats or {})
     columns = list(df.columns)
@@ -431,6 +438,8 @@ def accessible_table(
         nonlocal any_suppressed
         if isinstance(value, TableLink):
             link = {"text": value.text, "href": value.href}
+            if value.external:
+                link["external"] = True
             return {**link, "className": value.class_name}
         if isinstance(value, TableBadges):
             badges = [
@@ -456,6 +465,8 @@ def accessible_table(
     table_props: dict[str, Any] = {"id": table_id} if table_id else {}
     if caption_id:
         table_props["captionId"] = caption_id
+    if row_class_names is not None:
+        table_props["rowClassNames"] = [str(name) for name in row_class_names]
     table = StaticTable(
         caption=caption,
         columns=[{"name": str(c), "numeric": bool(numeric[c])} for c in columns],

@@ -53,3 +53,28 @@ def post_callback(client, body: dict):
         data=json.dumps(body),
         content_type="application/json",
     )
+
+
+def component_text(component) -> str:
+    """All the text a rendered Dash component tree holds, as the browser shows it,
+    including a StaticTable's (components.chart) caption and cells, which are props
+    rather than children: text, link texts and badge words."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(component_text(c) for c in component)
+    parts = [component_text(getattr(component, "caption", None))]
+    for row in getattr(component, "rows", None) or []:
+        parts += [_cell_text(cell) for cell in row]
+    parts.append(component_text(getattr(component, "children", None)))
+    return " ".join(p for p in parts if p)
+
+
+def _cell_text(cell) -> str:
+    if isinstance(cell, dict) and "badges" in cell:
+        return " ".join(badge["text"] for badge in cell["badges"])
+    if isinstance(cell, dict):
+        return cell["text"]
+    return cell if isinstance(cell, str) else ""  # an int is a mark: not text

@@ -15,7 +15,13 @@ import plotly.graph_objects as go
 import pytest
 from dash import Input, Output, dcc, html
 
-from components.chart import ChartSpec, TableLink, accessible_table, chart_card
+from components.chart import (
+    ChartSpec,
+    TableBadges,
+    TableLink,
+    accessible_table,
+    chart_card,
+)
 from tests.browser.conftest import (  # noqa: F401 - fixtures
     _patient_waits,
     axe_violations,
@@ -72,6 +78,26 @@ def _component_app() -> dash.Dash:
             dcc.Location(id="url"),
             html.P(id="where"),
             accessible_table(frame, caption="Areas", table_id="t-table"),
+            accessible_table(
+                pd.DataFrame(
+                    {
+                        "Source": [
+                            TableLink("ONS", "https://www.ons.gov.uk/x", external=True),
+                            "Home Office",
+                        ],
+                        "Measures": [
+                            TableBadges(
+                                (("3 Green", "rag rag--green", "rag-dot rag-dot--g"),),
+                                class_name="rag-counts",
+                            ),
+                            "",
+                        ],
+                    }
+                ),
+                caption="Extras",
+                table_id="t-extras",
+                row_class_names=["", "other-figure"],
+            ),
             chart_card(spec),
         ]
     )
@@ -149,16 +175,38 @@ def test_static_table_markup_links_and_deferred_graph(dash_duo):
     assert len(plotly) == 1 and BASIC_BUNDLE in plotly[0], plotly
     assert driver.execute_script("return typeof window.Plotly.newPlot") == "function"
 
+    # An external link is an ordinary link; badges are words after a dot that
+    # screen readers skip; rows take their classes.
+    extras = driver.execute_script(
+        """
+        const t = document.getElementById('t-extras');
+        const badge = t.querySelector('.rag-counts .rag--green');
+        return {
+          rows: Array.from(t.tBodies[0].rows).map(r => r.className),
+          link: [t.querySelector('a').getAttribute('href'), t.querySelector('a').text],
+          badge: [badge.textContent, badge.firstChild.className,
+                  badge.firstChild.getAttribute('aria-hidden')],
+        };
+        """
+    )
+    assert extras == {
+        "rows": ["", "other-figure"],
+        "link": ["https://www.ons.gov.uk/x", "ONS"],
+        "badge": ["3 Green", "rag-dot rag-dot--g", "true"],
+    }
+
     # A chart card's table (in a closed "View as table") draws its caption and
     # header at once and its rows only when first opened: half a chart page's DOM.
     rows = "return document.querySelectorAll('#t-chart-table tbody tr').length"
     caption = dash_duo.find_element("#t-chart-table caption")
     assert caption.get_attribute("textContent") == "Rates rose"
     assert driver.execute_script(rows) == 0
-    dash_duo.find_element(".chart-card__table summary").click()
+    summary = dash_duo.find_element(".chart-card__table summary")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+    summary.click()
     dash_duo.wait_for_text_to_equal("#t-chart-table tbody tr th", "2019")
     assert driver.execute_script(rows) == 2
-    dash_duo.find_element(".chart-card__table summary").click()  # closed again
+    summary.click()  # closed again
     assert driver.execute_script(rows) == 2
 
     # A table link navigates like dcc.Link: the URL changes, the page is not reloaded.

@@ -7,19 +7,9 @@ from __future__ import annotations
 import pytest
 
 from data_access.scope import SYSTEM, Scope
+from tests.web_helpers import component_text as _text
 
 BOARD = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
-
-
-def _text(component) -> str:
-    """All the text a rendered component tree holds."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 def _ids(component, found=None) -> set:

@@ -13,37 +13,11 @@ import pytest
 from data_access import workstreams
 from data_access.scope import SYSTEM, Scope
 from data_access.statistics import RAG_RULE_TEXT
+from tests.web_helpers import component_text as _text
 
 LANCASHIRE = "E23000003"
 AVON = "E23000036"
 BOARD = Scope(role="viewer", area_codes=frozenset({AVON}))
-
-
-def _text(component) -> str:
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    # A StaticTable (components.chart) holds its cells as props: text, links and
-    # badges, drawn as text by the browser.
-    cells = [c for row in getattr(component, "rows", None) or [] for c in row]
-    return " ".join(
-        [_text(getattr(component, "caption", None))]
-        + [_cell_text(c) for c in cells]
-        + [_text(getattr(component, "children", None))]
-    )
-
-
-def _cell_text(cell) -> str:
-    if isinstance(cell, dict):
-        return (
-            " ".join(b["text"] for b in cell["badges"])
-            if "badges" in cell
-            else cell["text"]
-        )
-    return cell if isinstance(cell, str) else ""
 
 
 def _json(component) -> str:
