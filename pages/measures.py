@@ -1,17 +1,21 @@
 """Measure definitions: what each measure counts, how it is shown and compared, how
 small numbers are protected, where it comes from and what to watch out for.
 
-Drill down: the index links to each measure's definition; `?measure=<code>` shows
-one measure (with a link back to all of them).
+Drill down: the index links to each public measure's definition on the page; the
+table of workstream measures (not public, shown to admins and analysts) links each
+to its own; `?measure=<code>` shows one measure (with a link back to all of them).
 State in the URL: /measures?measure=knife_offences
 """
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import dash
 import pandas as pd
 from dash import Input, Output, dcc, html
 
+from components.chart import TableLink, accessible_table
 from components.shell import message
 from data_access.disclosure import RULES
 from data_access.errors import StoreUnavailable
@@ -95,9 +99,52 @@ def show_measures(selected):
                 html.P(dcc.Link("All measure definitions", href="/measures")),
                 _definition(one.iloc[0]),
             ]
-    parts.append(_index(table))
-    parts.extend(_definition(row) for _, row in table.iterrows())
+    public = table[table["is_public"].astype(bool)]
+    parts.append(_index(public))
+    parts.extend(_definition(row) for _, row in public.iterrows())
+    private = table[~table["is_public"].astype(bool)]
+    if not private.empty:
+        parts.append(_workstream_measures(private))
     return parts
+
+
+def _workstream_measures(table: pd.DataFrame) -> html.Section:
+    """Workstream measures (not public) as one table, each opening its definition.
+    Written out in full, the 215 of the demo were 7,500 Dash components, which the
+    browser took over two minutes to draw."""
+    rows = pd.DataFrame(
+        {
+            "Measure": [
+                TableLink(name, f"/measures?measure={quote(code)}")
+                for name, code in zip(table["name"], table["code"], strict=True)
+            ],
+            "Unit": [_text(u) for u in table["unit"]],
+            "Category": [CATEGORY_WORDS.get(c, _text(c)) for c in table["category"]],
+            "Prevention tier": [
+                _text(t, "Not specific to a tier").capitalize() for t in table["tier"]
+            ],
+            "Polarity": [POLARITY_WORDS.get(p, _text(p)) for p in table["polarity"]],
+            "Latest figure": [_last_updated(v) for v in table["last_updated"]],
+        }
+    )
+    heading = f"Workstream measures ({len(table)})"
+    return html.Section(
+        [
+            html.H2(heading, id=f"{PAGE}-workstream-heading"),
+            html.P(
+                "Measures that VRU workstreams report in their quarterly returns. "
+                "They are not published; each name opens its full definition."
+            ),
+            accessible_table(
+                rows,
+                caption="Workstream measures: unit, category, tier, polarity and "
+                "latest figure",
+                table_id=f"{PAGE}-workstream-table",
+                class_name="measures-table",
+            ),
+        ],
+        **{"aria-labelledby": f"{PAGE}-workstream-heading"},
+    )
 
 
 def _index(table: pd.DataFrame):

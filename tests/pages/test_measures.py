@@ -49,7 +49,15 @@ def test_admin_sees_private_measures_too(page, monkeypatch):
     text = _text(page.show_measures(""))
     private = list_measures(include_private=True)
     private = private[~private["is_public"]]
-    assert len(private) and f"measure-{private.iloc[0]['code']}" in text
+    assert len(private)
+    # one table of workstream measures, each name opening its definition
+    assert f"Workstream measures ({len(private)})" in text
+    for row in private.itertuples():
+        assert f"/measures?measure={row.code}" in text
+        assert f'"id": "measure-{row.code}"' not in text  # not written out here
+    code = private.iloc[0]["code"]
+    one = _text(page.show_measures(code))
+    assert f"measure-{code}" in one and "Definition" in one
 
 
 def test_one_measure_and_an_unknown_code(page):
