@@ -106,6 +106,19 @@ def axe_violations(dash_duo) -> list[dict]:
     ]
 
 
+def layout_shift(dash_duo) -> float:
+    """The page's cumulative layout shift so far (shifts without recent input),
+    as Lighthouse scores it: below 0.1 is "good"."""
+    return dash_duo.driver.execute_async_script(
+        """const done = arguments[arguments.length - 1];
+        let shift = 0;  // the buffered entries arrive at once; none if no shift
+        new PerformanceObserver(list => list.getEntries()
+            .filter(e => !e.hadRecentInput).forEach(e => { shift += e.value; })
+        ).observe({type: "layout-shift", buffered: true});
+        setTimeout(() => done(shift), 500);"""
+    )
+
+
 @pytest.fixture(autouse=True)
 def _patient_waits(request):
     """Wait up to 30 s (not dash_duo's 10 s) for elements: a 2-core CI machine under

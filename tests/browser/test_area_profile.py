@@ -3,7 +3,13 @@ message."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import axe_violations, open_page, sign_in, start
+from tests.browser.conftest import (
+    axe_violations,
+    layout_shift,
+    open_page,
+    sign_in,
+    start,
+)
 
 
 def test_area_profile_and_unknown_code(dash_duo, browser_app):
@@ -17,14 +23,7 @@ def test_area_profile_and_unknown_code(dash_duo, browser_app):
     assert dash_duo.find_element("#area-interventions")
     # The header's placeholder lines hold its place: the profile is not pushed
     # down when the area arrives (the shift was 0.39; "good" is below 0.1).
-    shift = dash_duo.driver.execute_async_script(
-        """const done = arguments[arguments.length - 1];
-        let shift = 0;  // the buffered entries arrive at once; none if no shift
-        new PerformanceObserver(list => list.getEntries()
-            .filter(e => !e.hadRecentInput).forEach(e => { shift += e.value; })
-        ).observe({type: "layout-shift", buffered: true});
-        setTimeout(() => done(shift), 500);"""
-    )
+    shift = layout_shift(dash_duo)
     assert shift < 0.05, shift
     assert axe_violations(dash_duo) == []
 
