@@ -69,6 +69,12 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--lighthouse")
     parser.add_argument(
+        "--lighthouse-repeat",
+        type=int,
+        default=3,
+        help="Lighthouse runs per page; the median-score run is reported",
+    )
+    parser.add_argument(
         "--phases",
         default="demo-clicks,demo-weight,pg,embed",
         help="comma-separated subset of demo-clicks,demo-weight,pg,embed",
@@ -107,7 +113,7 @@ def main() -> None:
     if "demo-weight" in phases:
         print("demo: page weight", flush=True)
         results["demo_page_weight"] = page_weight.benchmark(
-            url, instance, None, args.lighthouse
+            url, instance, None, args.lighthouse, args.lighthouse_repeat
         )
         save()
     largest = None
