@@ -593,6 +593,7 @@ def funnel_limits(
     populations: list[float] | np.ndarray,
     multiplier: float,
     points: int = 120,
+    ci_method: str = "byar",
 ) -> pd.DataFrame:
     """95% and 99.8% control limits (FUNNEL_COLUMNS) around `benchmark_rate` on a
     smooth, log-spaced grid spanning the populations shown."""
@@ -601,9 +602,30 @@ def funnel_limits(
         return pd.DataFrame(columns=FUNNEL_COLUMNS)
     grid = np.geomspace(pops.min() * 0.8, pops.max() * 1.1, points)
     grid = np.unique(np.concatenate([grid, pops]))
-    return statistics.funnel_limits_rate(
-        benchmark_rate=benchmark_rate, populations=grid, multiplier=multiplier
-    )[FUNNEL_COLUMNS]
+    return _limits_at(benchmark_rate, grid, multiplier, ci_method)[FUNNEL_COLUMNS]
+
+
+def _limits_at(
+    benchmark_rate: float, populations: np.ndarray, multiplier: float, ci_method: str
+) -> pd.DataFrame:
+    """Control limits at `populations` by the measure's method: binomial ones
+    (statistics.funnel_limits_proportion) for a proportion, whatever its scale,
+    exact Poisson ones for a rate."""
+    scale = statistics.proportion_scale(
+        {"ci_method": ci_method, "rate_multiplier": multiplier}
+    )
+    if scale is None:
+        return statistics.funnel_limits_rate(
+            benchmark_rate=benchmark_rate,
+            populations=populations,
+            multiplier=multiplier,
+        )
+    limits = statistics.funnel_limits_proportion(
+        benchmark_proportion=benchmark_rate / scale, populations=populations
+    )
+    figures = [c for c in limits.columns if c != "population"]
+    limits[figures] = limits[figures] * scale
+    return limits
 
 
 FUNNEL_POSITIONS = (
@@ -643,15 +665,18 @@ def funnel(
         return points, pd.DataFrame(columns=FUNNEL_COLUMNS)
     measure = get_measure(measure_code, scope=scope)
     bench = float(points["benchmark_rate"].iloc[0])
+    multiplier = float(measure["rate_multiplier"])
     limits = funnel_limits(
         benchmark_rate=bench,
         populations=points["population"].dropna().tolist(),
-        multiplier=float(measure["rate_multiplier"]),
+        multiplier=multiplier,
+        ci_method=measure["ci_method"],
     )
-    at_own = statistics.funnel_limits_rate(
-        benchmark_rate=bench,
-        populations=points["population"].to_numpy(dtype=float),
-        multiplier=float(measure["rate_multiplier"]),
+    at_own = _limits_at(
+        bench,
+        points["population"].to_numpy(dtype=float),
+        multiplier,
+        measure["ci_method"],
     )
     rate = pd.to_numeric(points["rate"], errors="coerce").to_numpy(dtype=float)
     positions = []

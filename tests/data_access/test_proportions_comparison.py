@@ -211,6 +211,27 @@ def test_funnel_is_drawn_round_the_pooled_benchmark(share_store):
     assert limits["population"].max() == pytest.approx(1.1 * 800)
 
 
+def test_funnel_limits_of_a_proportion_are_binomial(share_store):
+    """A share per 100 is judged against binomial limits round the benchmark,
+    p +/- z sqrt(p (1 - p) / n) (the Fingertips funnel for proportions), not the
+    Poisson limits of a count."""
+    points, limits = comparison.funnel(
+        scope=SYSTEM, measure_code=RANKED, period_start="2022-04"
+    )
+    p = 125 / 1500
+    at = limits.set_index("population")
+    for n in (200, 500, 800):
+        spread = math.sqrt(p * (1 - p) / n)
+        assert at.loc[n, "upper_95"] == pytest.approx(100 * (p + 1.959964 * spread))
+        assert at.loc[n, "lower_998"] == pytest.approx(100 * (p - 3.090232 * spread))
+    # Avon's 12.4% of 500 is above the 99.8% limit (12.15%); Greater Manchester's
+    # 5.25% of 800 below the 99.8% limit (5.31%); Surrey's 10.5% of 200 within.
+    position = points.set_index("code")["funnel_position"]
+    assert position[AVON] == "above 99.8% limit"
+    assert position[GMP] == "below 99.8% limit"
+    assert position[SURREY] == "within 95% limits"
+
+
 def test_vru_and_non_vru_groups_pool_years_and_areas(share_store):
     frame = comparison.vru_vs_non_vru(scope=SYSTEM, measure_code=RANKED)
     groups = frame.set_index("group")
