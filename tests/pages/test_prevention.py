@@ -18,21 +18,11 @@ from components.formatting import money, number
 from data_access import activity, users
 from data_access.scope import SYSTEM, Scope
 from tests.web_helpers import callback_request, post_callback, sign_in
+from tests.web_helpers import component_text as _text
 
 AVON = "E23000036"
 HAMPSHIRE = "E23000030"
 BOARD = Scope(role="viewer", area_codes=frozenset({AVON}))
-
-
-def _text(component) -> str:
-    """All the text a rendered component tree holds."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 def _json(component) -> str:
