@@ -23,13 +23,17 @@ import pytest
 
 from data_access import comparison, periods, trends
 from data_access.db import session_scope
-from data_access.models import Area, Measure, MeasureValue, Source
+from data_access.models import Measure, MeasureValue
 from data_access.scope import SYSTEM, Scope
+from tests.data_access.three_forces import (
+    AVON,
+    EW,
+    GMP,
+    SURREY,
+    add_three_forces,
+    measure_fields,
+)
 
-EW = "K04000001"
-AVON = "E23000036"
-SURREY = "E23000031"
-GMP = "E23000005"
 VIEWER = Scope(role="viewer", area_codes=frozenset({AVON}))
 SHARE = "test_share"  # a percentage, "hes" rule: the area profile and trends
 RANKED = "test_share_ranked"  # the same with rate_multiplier 100: /compare
@@ -56,42 +60,9 @@ NATIONAL_YEAR = (100 * 125 / 1500, 125, 1500, 7.0388, 9.8407)  # not 125/256
 @pytest.fixture
 def share_store(store):
     with session_scope() as session:
-        source = Source(key="test", publisher="Test", title="Test", licence="OGL")
-        session.add(source)
-        session.flush()
-        ew = Area(code=EW, name="England and Wales", level="country")
-        session.add(ew)
-        session.flush()
-        areas = {
-            EW: ew,
-            AVON: Area(
-                code=AVON,
-                name="Avon and Somerset",
-                level="pfa",
-                parent_id=ew.id,
-                is_vru=True,
-                vru_start_year=2019,
-            ),
-            SURREY: Area(code=SURREY, name="Surrey", level="pfa", parent_id=ew.id),
-            GMP: Area(
-                code=GMP,
-                name="Greater Manchester",
-                level="pfa",
-                parent_id=ew.id,
-                is_vru=True,
-                vru_start_year=2019,
-            ),
-        }
-        session.add_all(areas.values())
-        common = dict(
-            definition="d",
-            unit="%",
-            polarity="lower_is_better",
-            category="outcome",
-            period_type="quarter",
-            ci_method="wilson",
-            disclosure_rule="hes",
-            source_id=source.id,
+        source, areas = add_three_forces(session, vru=True)
+        common = measure_fields(
+            source, disclosure_rule="hes", unit="%", ci_method="wilson"
         )
         share = Measure(code=SHARE, name="Share", **common)
         ranked = Measure(

@@ -31,13 +31,17 @@ import pytest
 from data_access import periods, public
 from data_access.db import session_scope
 from data_access.measures import measure_series
-from data_access.models import Area, Measure, MeasureValue, Source
+from data_access.models import Measure, MeasureValue
 from data_access.scope import SYSTEM, Scope
+from tests.data_access.three_forces import (
+    AVON,
+    EW,
+    GMP,
+    SURREY,
+    add_three_forces,
+    measure_fields,
+)
 
-EW = "K04000001"
-AVON = "E23000036"
-SURREY = "E23000031"
-GMP = "E23000005"
 VIEWER = Scope(role="viewer", area_codes=frozenset({AVON}))
 SHARE = "test_public_share"  # a percentage (unit "%", no multiplier)
 PER100 = "test_public_share_100"  # the same as a rate per 100, unit not "%"
@@ -59,28 +63,8 @@ POPULATION = 1_000_000
 @pytest.fixture
 def public_store(store):
     with session_scope() as session:
-        source = Source(key="test", publisher="Test", title="Test", licence="OGL")
-        session.add(source)
-        session.flush()
-        ew = Area(code=EW, name="England and Wales", level="country")
-        session.add(ew)
-        session.flush()
-        areas = {EW: ew}
-        for code, name in [
-            (AVON, "Avon and Somerset"),
-            (SURREY, "Surrey"),
-            (GMP, "Greater Manchester"),
-        ]:
-            areas[code] = Area(code=code, name=name, level="pfa", parent_id=ew.id)
-        session.add_all(list(areas.values())[1:])
-        common = dict(
-            definition="d",
-            polarity="lower_is_better",
-            category="outcome",
-            period_type="quarter",
-            disclosure_rule="hes",
-            source_id=source.id,
-        )
+        source, areas = add_three_forces(session)
+        common = measure_fields(source, disclosure_rule="hes")
         share = Measure(
             code=SHARE, name="Share", unit="%", ci_method="wilson", **common
         )

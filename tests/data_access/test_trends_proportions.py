@@ -21,13 +21,17 @@ import pytest
 
 from data_access import periods, trends
 from data_access.db import session_scope
-from data_access.models import Area, Measure, MeasureValue, Source
+from data_access.models import Measure, MeasureValue
 from data_access.scope import SYSTEM
+from tests.data_access.three_forces import (
+    AVON,
+    EW,
+    GMP,
+    SURREY,
+    add_three_forces,
+    measure_fields,
+)
 
-EW = "K04000001"
-AVON = "E23000036"
-SURREY = "E23000031"
-GMP = "E23000005"
 SHARE = "test_share"  # a percentage with a Wilson interval
 COUNT = "test_count"  # a count with a rate per 100,000
 SHARE_VALUES_ONLY = "test_share_values_only"  # percentages without their counts
@@ -53,28 +57,8 @@ NATIONAL_Q1 = (100 * 47 / 300, 47, 300, 11.9907, 20.2108)
 @pytest.fixture
 def share_store(store):
     with session_scope() as session:
-        source = Source(key="test", publisher="Test", title="Test", licence="OGL")
-        session.add(source)
-        session.flush()
-        ew = Area(code=EW, name="England and Wales", level="country")
-        session.add(ew)
-        session.flush()
-        forces = {}
-        for code, name in [
-            (AVON, "Avon and Somerset"),
-            (SURREY, "Surrey"),
-            (GMP, "Greater Manchester"),
-        ]:
-            forces[code] = Area(code=code, name=name, level="pfa", parent_id=ew.id)
-        session.add_all(forces.values())
-        common = dict(
-            definition="d",
-            polarity="lower_is_better",
-            category="outcome",
-            period_type="quarter",
-            disclosure_rule="none",
-            source_id=source.id,
-        )
+        source, forces = add_three_forces(session)
+        common = measure_fields(source, disclosure_rule="none")
         share = Measure(
             code=SHARE, name="Share", unit="%", ci_method="wilson", **common
         )
