@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -26,12 +27,58 @@ os.environ.setdefault(
 )
 
 
+# The services the suite runs against besides SQLite, by the variable naming each.
+SERVICE_VARIABLES = ("TEST_DATABASE_URL", "TEST_REDIS_URL")
+# Every skip for a missing service names its variable, so CI can refuse it.
+_MISSING_SERVICE = re.compile("|".join(SERVICE_VARIABLES))
+
+
+def services_required() -> bool:
+    """CI sets VRU_REQUIRE_SERVICES: a run that skipped PostgreSQL or Redis fails."""
+    return bool(os.environ.get("VRU_REQUIRE_SERVICES"))
+
+
+def service_url(variable: str) -> str:
+    """The URL in `variable`, or skip (a failure under VRU_REQUIRE_SERVICES)."""
+    url = os.environ.get(variable)
+    if not url:
+        pytest.skip(f"{variable} not set: this test needs the service (set in CI)")
+    return url
+
+
 def pytest_configure(config):
-    if os.environ.get("VRU_REQUIRE_SERVICES") and not os.environ.get(
-        "TEST_DATABASE_URL"
-    ):
-        raise pytest.UsageError(
-            "VRU_REQUIRE_SERVICES is set but TEST_DATABASE_URL is not"
+    if services_required():
+        missing = [v for v in SERVICE_VARIABLES if not os.environ.get(v)]
+        if missing:
+            raise pytest.UsageError(
+                f"VRU_REQUIRE_SERVICES is set but {', '.join(missing)} is not"
+            )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/browser drives Chromium: `-m browser` selects it and
+    `-m "not browser"` leaves it out, without each file having to say so."""
+    browser_dir = Path(__file__).parent / "browser"
+    for item in items:
+        if browser_dir in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under VRU_REQUIRE_SERVICES a test skipped for want of PostgreSQL or Redis
+    fails the run instead of passing it quietly."""
+    outcome = yield
+    report = outcome.get_result()
+    if not (report.skipped and services_required()):
+        return
+    reason = (
+        report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+    )
+    if _MISSING_SERVICE.search(str(reason)):
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped for a missing service while VRU_REQUIRE_SERVICES is set: {reason}"
         )
 
 
