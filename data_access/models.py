@@ -476,6 +476,9 @@ class User(Base):
     # A lead's scope: the one workstream whose returns they submit.
     workstream_id: Mapped[int | None] = mapped_column(ForeignKey("workstream.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Sessions carry the version they signed in under; sign-out, disabling, a role
+    # change and a password reset add one, which ends every session at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
 

@@ -11,7 +11,7 @@ import functools
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -33,6 +33,7 @@ class UserRecord:
     workstream_id: int | None
     workstream_name: str | None
     active: bool
+    session_version: int
 
     def scope(self) -> Scope:
         return Scope(
@@ -57,6 +58,7 @@ def _user_rows():
             User.role_title,
             User.workstream_id,
             User.active,
+            User.session_version,
             Workstream.name.label("workstream_name"),
             Area.code.label("area_code"),
             vru_area.code.label("vru_code"),
@@ -89,6 +91,7 @@ def _records(rows) -> list[UserRecord]:  # noqa: ANN001
                 workstream_id=first.workstream_id,
                 workstream_name=first.workstream_name,
                 active=first.active,
+                session_version=first.session_version,
             )
         )
     return records
@@ -148,12 +151,12 @@ def create_user(
 
 
 def set_password(*, username: str, password: str | None = None) -> str:
+    """Give a user a new password (generated if not given) and end their sessions."""
     password = password or secrets.token_urlsafe(12)
     with session_scope() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise NotFound(f"no user '{username}'")
+        user = _user_named(session, username)
         user.password_hash = generate_password_hash(password)
+        user.session_version += 1
         record(
             session,
             actor="system",
@@ -162,6 +165,62 @@ def set_password(*, username: str, password: str | None = None) -> str:
             entity_id=str(user.id),
         )
     return password
+
+
+def set_active(*, username: str, active: bool) -> None:
+    """Enable or disable an account; disabling ends every session of it at once."""
+    with session_scope() as session:
+        user = _user_named(session, username)
+        before = user.active
+        user.active = active
+        user.session_version += 1
+        record(
+            session,
+            actor="system",
+            action="enable_user" if active else "disable_user",
+            entity="app_user",
+            entity_id=str(user.id),
+            before={"active": before},
+            after={"active": active},
+        )
+
+
+def set_role(*, username: str, role: str) -> None:
+    """Change a user's role; their sessions end, so no session keeps the old one."""
+    if role not in ROLES:
+        raise InvalidParameter("role", f"role must be one of {', '.join(ROLES)}")
+    with session_scope() as session:
+        user = _user_named(session, username)
+        before = user.role
+        user.role = role
+        user.session_version += 1
+        record(
+            session,
+            actor="system",
+            action="set_role",
+            entity="app_user",
+            entity_id=str(user.id),
+            before={"role": before},
+            after={"role": role},
+        )
+
+
+def end_sessions(user_id: int) -> None:
+    """Sign-out: every session of this user ends, on every device, copied cookies
+    included (a session is only as good as the version it carries)."""
+    with session_scope() as session:
+        session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(session_version=User.session_version + 1)
+        )
+
+
+def _user_named(session, username: str) -> User:  # noqa: ANN001
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user '{username}'")
+    return user
 
 
 @functools.cache
@@ -173,9 +232,10 @@ def _signed_in_user_statement():
     )
 
 
-def signed_in_user(user_id: int) -> UserRecord | None:
-    """The active user behind a session (None if gone or disabled), read afresh on
-    every request so that disabling an account takes effect at once.
+def signed_in_user(user_id: int, session_version: int) -> UserRecord | None:
+    """The active user behind a session (None if gone, disabled, or if the session
+    was signed in under an older session version: signed out, reset or disabled
+    since), read afresh on every request so that each of these takes effect at once.
 
     This runs on every signed-in request, so it is one statement outside a
     transaction: the user, their areas, their workstream's VRU area and, as a
@@ -189,7 +249,9 @@ def signed_in_user(user_id: int) -> UserRecord | None:
         return None
     remember_generation(rows[0].cache_generation)
     (record,) = _records(rows)
-    return record if record.active else None
+    if not record.active or record.session_version != session_version:
+        return None
+    return record
 
 
 def list_users() -> list[UserRecord]:

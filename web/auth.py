@@ -4,6 +4,12 @@
 - Dash callbacks answer 401 when signed out, except the page-routing callback, whose
   protected layouts are swapped for a sign-in prompt (see `guard_page_layouts`).
 - Forms carry CSRF tokens (Flask-WTF); sign-in is rate limited in the store.
+- A session holds the user's id and session version ("id:version"); sign-out,
+  disabling the account, a role change or a password reset raise the stored version,
+  which ends every session of that user at once, copied cookies included.
+- While the store cannot be reached a signed-in visitor is neither signed in nor
+  signed out: pages and callbacks answer 503 "temporarily unavailable" and the
+  session is kept, so the same click works again once the store is back.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import dash
 from flask import (
     Blueprint,
     Flask,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -62,6 +69,10 @@ class SignedInUser(UserMixin):
         self.record = record
         self.id = str(record.id)
 
+    def get_id(self) -> str:
+        """What the session keeps: the user and the session version signed in under."""
+        return f"{self.record.id}:{self.record.session_version}"
+
 
 class SignInForm(FlaskForm):
     username = StringField("User name", validators=[DataRequired(), Length(max=80)])
@@ -72,13 +83,27 @@ class SignOutForm(FlaskForm):
     pass
 
 
+# Set on a request whose session names a user the store could not be asked about.
+USER_UNKNOWN = "vru_user_unknown"
+
+
 @login_manager.user_loader
-def _load_user(user_id: str):
+def _load_user(session_id: str):
     try:
-        record = users.signed_in_user(int(user_id))
-    except (ValueError, StoreUnavailable):
+        user_id, version = (int(part) for part in session_id.split(":"))
+    except ValueError:  # not a session this release wrote: signed out
+        return None
+    try:
+        record = users.signed_in_user(user_id, version)
+    except StoreUnavailable:
+        # Not "signed out": the gate answers "temporarily unavailable" instead.
+        g.setdefault(USER_UNKNOWN, True)
         return None
     return SignedInUser(record) if record else None
+
+
+def _store_unavailable_for_this_user() -> bool:
+    return bool(g.get(USER_UNKNOWN))
 
 
 def is_public_path(path: str) -> bool:
@@ -108,6 +133,9 @@ def _gate():
         body = request.get_json(silent=True) or {}
         if body.get("output") in PUBLIC_CALLBACK_OUTPUTS:
             return None
+    if _store_unavailable_for_this_user():
+        raise StoreUnavailable("the signed-in user cannot be read")
+    if path == DASH_CALLBACK_PATH:
         return jsonify(error="sign in to see this"), 401
     if request.method != "GET" or path.startswith("/_dash"):
         return jsonify(error="sign in to see this"), 401
@@ -124,6 +152,8 @@ def signin():
     next_url = _safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url)
+    if _store_unavailable_for_this_user():
+        raise StoreUnavailable("the signed-in user cannot be read")
     if request.method == "POST":
         client = request.remote_addr or "unknown"
         username = (form.username.data or "").strip()
@@ -166,6 +196,11 @@ def signin():
 
 @blueprint.route("/signout", methods=["POST"])
 def signout():
+    if current_user.is_authenticated:
+        users.end_sessions(current_user.record.id)
+    elif _store_unavailable_for_this_user():
+        # Keep the session: ending it here alone would leave copies of it alive.
+        raise StoreUnavailable("sessions cannot be ended while the store is down")
     logout_user()
     session.clear()
     return redirect(url_for("auth.signin"))
@@ -190,6 +225,9 @@ def _signed_in_layout(layout, path: str):
         routed = has_request_context() and request.path == DASH_CALLBACK_PATH
         if routed and not current_user.is_authenticated:
             from dash import html
+
+            if _store_unavailable_for_this_user():
+                raise StoreUnavailable("the signed-in user cannot be read")
 
             return html.Div(
                 [

@@ -100,6 +100,28 @@ def init_cli(server: Flask) -> None:
                 f"{record.username:<12} {record.role:<8} {record.role_title} [{scope}]"
             )
 
+    @server.cli.command("disable-user")
+    @click.argument("username")
+    def disable_user_command(username):
+        """Disable an account; every session of it ends at once."""
+        _run(users.set_active, username=username, active=False)
+        click.echo(f"Disabled {username}; their sessions have ended.")
+
+    @server.cli.command("enable-user")
+    @click.argument("username")
+    def enable_user_command(username):
+        """Enable a disabled account (the user signs in afresh)."""
+        _run(users.set_active, username=username, active=True)
+        click.echo(f"Enabled {username}.")
+
+    @server.cli.command("reset-password")
+    @click.argument("username")
+    def reset_password_command(username):
+        """Give a user a generated password (printed once) and end their sessions."""
+        password = _run(users.set_password, username=username)
+        click.echo(f"New password for {username}: {password}")
+        click.echo("Their sessions have ended; this password is not shown again.")
+
     @server.cli.command("setup-demo")
     def setup_demo_command():
         """Migrate, load the shipped data if the store is empty, create the demo
@@ -172,6 +194,14 @@ def ensure_demo_users() -> list[dict]:
     DEMO_CREDENTIALS.write_text(json.dumps(credentials, indent=2))
     DEMO_CREDENTIALS.chmod(0o600)
     return credentials
+
+
+def _run(action, **kwargs):  # noqa: ANN001, ANN202
+    """A user command's store call, with the store's refusal as a CLI error."""
+    try:
+        return action(**kwargs)
+    except DataAccessError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def _safe_url() -> str:

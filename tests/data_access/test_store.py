@@ -145,20 +145,22 @@ def test_the_signed_in_user_is_read_with_scope_and_generation_in_one_go(store):
 
     event.listen(db.get_engine(), "before_cursor_execute", count)
     try:
-        record = users.signed_in_user(viewer.id)
+        record = users.signed_in_user(viewer.id, 0)
     finally:
         event.remove(db.get_engine(), "before_cursor_execute", count)
     assert len(statements) == 1
     assert record.area_codes == ("E23000014", "E23000036")
     assert record.scope().area_codes == {"E23000014", "E23000036"}
     assert cache._last_generation == token
-    lead_record = users.signed_in_user(lead.id)
+    lead_record = users.signed_in_user(lead.id, 0)
     assert lead_record.area_codes == ("E23000014",)
     assert lead_record.workstream_name == "Custody"
-    assert users.signed_in_user(9999) is None
+    assert users.signed_in_user(9999, 0) is None
+    # A session signed in under another version (signed out since) is ended.
+    assert users.signed_in_user(lead.id, 1) is None
     with db.session_scope() as session:
         session.get(User, viewer.id).active = False
-    assert users.signed_in_user(viewer.id) is None
+    assert users.signed_in_user(viewer.id, 0) is None
     # The user list is built by the same rules (one statement for all users),
     # and still shows a disabled account.
     listed = {r.username: r for r in users.list_users()}

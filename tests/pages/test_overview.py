@@ -29,7 +29,7 @@ def signed_in(loaded_sqlite_store):
     def call(username, fn, *args):
         with app.server.test_request_context():
             flask_login.login_user(
-                SignedInUser(users.signed_in_user(existing[username].id))
+                SignedInUser(users.signed_in_user(existing[username].id, 0))
             )
             return _text(fn(*args))
 
