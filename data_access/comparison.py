@@ -610,7 +610,8 @@ def _limits_at(
 ) -> pd.DataFrame:
     """Control limits at `populations` by the measure's method: binomial ones
     (statistics.funnel_limits_proportion) for a proportion, whatever its scale,
-    exact Poisson ones for a rate."""
+    the PHE/OHID inverted exact Poisson ones (statistics.funnel_limits_rate) for a
+    rate."""
     scale = statistics.proportion_scale(
         {"ci_method": ci_method, "rate_multiplier": multiplier}
     )

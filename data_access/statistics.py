@@ -9,7 +9,9 @@ PHEindicatormethods R package that implements it:
   areas) by pooling numerators and denominators, never by adding them;
 - benchmarking: "better / similar / worse" by whether the CI excludes the benchmark,
   "higher / lower" for measures with no polarity;
-- funnel plots: control limits around the benchmark at 95% and 99.8%;
+- funnel plots: control limits around the benchmark at 95% and 99.8%, for rates
+  by the PHE/OHID inverted exact Poisson method, for proportions by the Wilson
+  score (Spiegelhalter's binomial) limits;
 - change against a baseline: Poisson rate ratio with a CI on the log scale;
 - recent trend: Poisson regression on the period index with a population offset;
 - RAG against a target, respecting polarity.
@@ -34,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 # Mirrors data_access.models.POLARITIES; not imported from there so this module
 # stays free of SQLAlchemy (a test checks the two agree).
@@ -461,6 +463,73 @@ def _funnel_frame(
     return frame
 
 
+def _invert_monotone(
+    function, target: np.ndarray, low: np.ndarray, high: np.ndarray, increasing: bool
+) -> np.ndarray:
+    """Solve function(x) = target elementwise for x in [low, high] by bisection,
+    for a `function` monotone in x (vectorised, so a funnel's hundred-odd points
+    take one pass). `high` is doubled until it brackets the root."""
+    sign = 1.0 if increasing else -1.0
+    low, high = low.copy(), high.copy()
+    for _ in range(64):
+        short = sign * (function(high) - target) < 0
+        if not short.any():
+            break
+        high = np.where(short, high * 2 + 1, high)
+    for _ in range(200):
+        middle = (low + high) / 2
+        below = sign * (function(middle) - target) < 0
+        low, high = np.where(below, middle, low), np.where(below, high, middle)
+        if np.all(high - low <= 1e-12 * np.maximum(1.0, high)):
+            break
+    return (low + high) / 2
+
+
+def inverted_poisson_funnel_counts(
+    *, expected: np.ndarray | Sequence[float] | float, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """The observed counts at which an exact Poisson confidence interval just
+    excludes the expected count E: the funnel's control limits as counts.
+
+    This is the PHE/OHID method for rates (Fingertips technical guide "Calculating
+    funnel plot control limits"; the Excel funnel macro's `poisson_funnel`, as in
+    PHEindicatormethods / PHStatsMethods `calculate_funnel_limits(statistic=
+    "rate")`): an area is outside the limits exactly when the exact Poisson CI of
+    its observed count excludes the benchmark. So the lower limit is the count O
+    whose upper exact limit is E, chi2(1 - alpha/2, 2O + 2) / 2 = E, i.e.
+    P(X <= O | E) = alpha/2 with the Poisson CDF continued to non-integer O by the
+    regularised incomplete gamma function, Q(O + 1, E) = alpha/2; the upper limit
+    is the O whose lower exact limit is E, chi2(alpha/2, 2O) / 2 = E, i.e.
+    P(O, E) = alpha/2. Where no count's upper limit reaches E (E < -ln(alpha/2))
+    the lower limit is 0: no count, not even 0, is then significantly low.
+    (Taking the exact limits of E itself, as if E had been observed, shifts both
+    limits up by about one event.) Returns (lower, upper) counts; NaN where E is
+    missing or negative.
+    """
+    _check_confidence(confidence)
+    means = np.asarray(expected, dtype=float)
+    usable = np.isfinite(means) & (means >= 0)
+    safe = np.where(usable, means, 1.0)
+    tail = (1 - confidence) / 2
+    zero = np.zeros_like(safe)
+    # Q(O + 1, E) grows with O; the lower limit is at most E (Q(E + 1, E) > 1/2).
+    lower = _invert_monotone(
+        lambda o: special.gammaincc(o + 1, safe), tail, zero, safe, increasing=True
+    )
+    lower = np.where(special.gammaincc(1, safe) >= tail, 0.0, lower)
+    # P(O, E) falls as O grows; the upper limit is at least E (P(E, E) > 1/2).
+    positive = np.maximum(safe, 1e-300)
+    upper = _invert_monotone(
+        lambda o: special.gammainc(np.maximum(o, 1e-300), positive),
+        tail,
+        np.full_like(safe, 1e-300),
+        np.maximum(2 * safe, 1.0),
+        increasing=False,
+    )
+    upper = np.where(safe == 0, 0.0, upper)
+    return np.where(usable, lower, np.nan), np.where(usable, upper, np.nan)
+
+
 def funnel_limits_rate(
     *,
     benchmark_rate: float,
@@ -468,12 +537,14 @@ def funnel_limits_rate(
     multiplier: float,
     levels: Sequence[float] = (0.95, 0.998),
 ) -> pd.DataFrame:
-    """Funnel plot control limits for a crude rate around a benchmark rate.
+    """Funnel plot control limits for a crude rate around a benchmark rate, by
+    the PHE/OHID method (`inverted_poisson_funnel_counts`).
 
     For each population n the expected count is E = benchmark_rate / multiplier * n;
-    the limits are the exact Poisson limits of E from the chi-squared relation
-    (chi2(alpha/2, 2E)/2 and chi2(1-alpha/2, 2E+2)/2, continuous in E so the curves
-    are smooth), divided by n and times the multiplier. Columns: population,
+    the limits are the observed counts at which the exact Poisson CI just excludes
+    E, divided by n and times the multiplier, so a point is outside the limits
+    exactly when its own exact CI excludes the benchmark. At 79.73 per 100,000 and
+    n = 100,000 the 95% limits are 62.22 and 98.19. Columns: population,
     benchmark, then lower_<level>, upper_<level> for each level (lower_95, ...).
     Rows with a missing or non-positive population have NaN limits.
     """
@@ -481,11 +552,13 @@ def funnel_limits_rate(
     usable = pops > 0
     safe_pops = np.where(usable, pops, 1.0)
     expected = benchmark_rate / multiplier * safe_pops
+    scale = multiplier / safe_pops
     limits: dict[str, np.ndarray] = {}
     for level in levels:
-        lower, upper = exact_poisson_limits(counts=expected, confidence=level)
+        lower, upper = inverted_poisson_funnel_counts(
+            expected=expected, confidence=level
+        )
         suffix = level_label(level)
-        scale = multiplier / safe_pops
         limits[f"lower_{suffix}"] = np.where(usable, lower * scale, np.nan)
         limits[f"upper_{suffix}"] = np.where(usable, upper * scale, np.nan)
     return _funnel_frame(pops, benchmark_rate, limits)

@@ -129,6 +129,28 @@ def test_funnel_limits_match_statistics(loaded_store):
     assert set(points["funnel_position"]) <= set(comparison.FUNNEL_POSITIONS)
 
 
+def test_funnel_positions_by_the_phe_method_on_real_homicide_figures(loaded_store):
+    """The Metropolitan Police's 52 knife homicides in 1998/99 are above the 99.8%
+    limit by the PHE/OHID method (the exact limits of the expected count put it
+    only above 95%); no zero count is called low unless P(0 | E) < 0.001."""
+    per = comparison.available_periods(measure_code="homicide_knife")
+    start = per.set_index("label").loc["1998/99", "value"]
+    points, _ = comparison.funnel(
+        scope=SYSTEM, measure_code="homicide_knife", period_start=start
+    )
+    met = points.set_index("code").loc["E23000001"]
+    assert met["count"] == 52
+    assert met["funnel_position"] == "above 99.8% limit"
+    for value in per["value"]:
+        points, _ = comparison.funnel(
+            scope=SYSTEM, measure_code="homicide_knife", period_start=value
+        )
+        zero = points[points["count"] == 0]
+        expected = zero["benchmark_rate"] * zero["population"] / 1_000_000
+        called_low = zero["funnel_position"] == "below 99.8% limit"
+        assert (called_low == (np.exp(-expected) < 0.001)).all()
+
+
 def test_vru_group_pooled_rate_is_sum_of_counts_over_sum_of_populations(
     loaded_store,
 ):

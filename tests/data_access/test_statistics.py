@@ -3,9 +3,10 @@
 References used: scipy.stats.gamma / scipy.stats.poisson (exact Poisson limits, by
 a different route from the module's chi-squared relation), Byar's formula evaluated
 with the standard library's NormalDist, scipy.stats.binomtest(...).proportion_ci
-(Wilson), reference outputs of the PHE funnel macro (as ported by DHSC), direct
-scipy computations of funnel limits, hand-worked rate ratios, and
-scipy.optimize.minimize of the Poisson log-likelihood for the trend fit.
+(Wilson), reference outputs of the PHE funnel macro (as ported by DHSC), the
+PHE/OHID inverted rate funnel limits by scipy's brentq on chi-squared quantiles,
+hand-worked rate ratios, and scipy.optimize.minimize of the Poisson
+log-likelihood for the trend fit.
 """
 
 from __future__ import annotations
@@ -323,8 +324,68 @@ def test_polarities_match_the_store():
 # --- funnels
 
 
-def test_rate_funnel_limits_match_direct_scipy_computation():
-    populations = np.array([5_000, 50_000, 250_000, 1_000_000, 3_000_000])
+def _phe_funnel_counts(expected: float, confidence: float) -> tuple[float, float]:
+    """Independent PHE/OHID inverted limits: brentq on scipy's chi-squared exact
+    Poisson limits (the module bisects the incomplete gamma function instead).
+    Lower: the count O whose upper exact limit chi2(1-a/2, 2O+2)/2 equals E (0
+    when even O = 0 has an upper limit above E); upper: the O whose lower exact
+    limit chi2(a/2, 2O)/2 equals E."""
+    tail = (1 - confidence) / 2
+
+    def upper_limit_minus_e(o):
+        return sps.chi2.ppf(1 - tail, 2 * o + 2) / 2 - expected
+
+    def lower_limit_minus_e(o):
+        return sps.chi2.ppf(tail, 2 * o) / 2 - expected
+
+    ceiling = expected * 4 + 100
+    low = (
+        0.0
+        if upper_limit_minus_e(0) >= 0
+        else optimize.brentq(upper_limit_minus_e, 0, ceiling, xtol=1e-12)
+    )
+    high = optimize.brentq(lower_limit_minus_e, 1e-9, ceiling, xtol=1e-12)
+    return low, high
+
+
+def test_rate_funnel_reproduces_the_phe_worked_figures():
+    """Issue 18's worked figures, by the PHE/OHID method. The exact limits of the
+    expected count taken as if observed gave 63.20-99.27 and 1.64-15.11."""
+    knife = s.funnel_limits_rate(
+        benchmark_rate=79.73, populations=[100_000], multiplier=100_000
+    ).iloc[0]
+    assert round(knife["lower_95"], 2) == 62.22
+    assert round(knife["upper_95"], 2) == 98.19
+    homicide = s.funnel_limits_rate(
+        benchmark_rate=6, populations=[1_500_000], multiplier=1_000_000
+    ).iloc[0]
+    assert round(homicide["lower_998"], 2) == 0.59
+    assert round(homicide["upper_998"], 2) == 13.38
+
+
+def test_spiegelhalter_quantile_limits_differ_from_phe_only_by_interpolation():
+    """Spiegelhalter (2005) interpolated Poisson quantiles, (r - alpha) with
+    alpha = (F(r) - p) / (F(r) - F(r - 1)), give the issue's 62.20-97.20 at 79.73
+    per 100,000 x 100,000: the same lower limit as PHE's to 0.05%, an upper
+    limit one event lower (PHE's asks for the CI of the count to exclude E)."""
+    expected = 79.73
+
+    def quantile_limit(p):
+        r = sps.poisson.ppf(p, expected)
+        f_r, f_r1 = sps.poisson.cdf(r, expected), sps.poisson.cdf(r - 1, expected)
+        return r - (f_r - p) / (f_r - f_r1)
+
+    assert round(quantile_limit(0.025), 2) == 62.20
+    assert round(quantile_limit(0.975), 2) == 97.20
+    phe = s.funnel_limits_rate(
+        benchmark_rate=expected, populations=[100_000], multiplier=100_000
+    ).iloc[0]
+    assert phe["lower_95"] == pytest.approx(quantile_limit(0.025), rel=5e-4)
+    assert phe["upper_95"] - quantile_limit(0.975) == pytest.approx(1.0, abs=0.05)
+
+
+def test_rate_funnel_limits_match_an_independent_inversion():
+    populations = np.array([5_000, 50_000, 250_000, 1_000_000, 3_000_000, 9e6])
     benchmark, multiplier = 42.5, 100_000
     out = s.funnel_limits_rate(
         benchmark_rate=benchmark, populations=populations, multiplier=multiplier
@@ -337,17 +398,40 @@ def test_rate_funnel_limits_match_direct_scipy_computation():
         "lower_998",
         "upper_998",
     ]
-    expected = benchmark / multiplier * populations
     for level, suffix in [(0.95, "95"), (0.998, "998")]:
-        alpha = 1 - level
-        low = sps.chi2.ppf(alpha / 2, 2 * expected) / 2 / populations * multiplier
-        high = sps.chi2.ppf(1 - alpha / 2, 2 * expected + 2) / 2
-        high = high / populations * multiplier
-        np.testing.assert_allclose(out[f"lower_{suffix}"], low, rtol=SIG4)
-        np.testing.assert_allclose(out[f"upper_{suffix}"], high, rtol=SIG4)
-        # the same limits via the gamma distribution, a second route
-        gamma_low = sps.gamma.ppf(alpha / 2, expected) / populations * multiplier
-        np.testing.assert_allclose(out[f"lower_{suffix}"], gamma_low, rtol=SIG4)
+        for i, n in enumerate(populations):
+            low, high = _phe_funnel_counts(benchmark / multiplier * n, level)
+            assert out[f"lower_{suffix}"].iloc[i] * n / multiplier == pytest.approx(
+                low, rel=1e-7, abs=1e-9
+            )
+            assert out[f"upper_{suffix}"].iloc[i] * n / multiplier == pytest.approx(
+                high, rel=1e-7
+            )
+
+
+@pytest.mark.parametrize("expected", [0.5, 3.0, 6.9, 6.95, 12.0, 80.0])
+def test_a_point_is_outside_the_rate_funnel_exactly_when_its_exact_ci_excludes_e(
+    expected,
+):
+    """The defining property: every whole count below the lower limit has an exact
+    upper limit below E, every one above the upper limit a lower limit above E,
+    and every count between has a CI containing E. A zero count is significantly
+    low only when P(X = 0 | E) < alpha/2, i.e. E > -ln(alpha/2) (6.91 at 99.8%)."""
+    n, multiplier = 1_000_000, 1_000_000
+    out = s.funnel_limits_rate(
+        benchmark_rate=expected, populations=[n], multiplier=multiplier
+    ).iloc[0]
+    for level, suffix in [(0.95, "95"), (0.998, "998")]:
+        tail = (1 - level) / 2
+        low, high = out[f"lower_{suffix}"], out[f"upper_{suffix}"]
+        for count in range(0, int(expected * 3) + 20):
+            ci_low = sps.gamma.ppf(tail, count) if count else 0.0
+            ci_high = sps.gamma.ppf(1 - tail, count + 1)
+            excluded_low, excluded_high = ci_high < expected, ci_low > expected
+            assert (count < low) == excluded_low, (level, count)
+            assert (count > high) == excluded_high, (level, count)
+        zero_is_low = 0 < low
+        assert zero_is_low == (math.exp(-expected) < tail)
 
 
 def test_rate_funnel_handles_missing_population_and_zero_benchmark():
@@ -355,8 +439,9 @@ def test_rate_funnel_handles_missing_population_and_zero_benchmark():
         benchmark_rate=0.0, populations=[0, np.nan, 1000], multiplier=1000
     )
     assert out.loc[[0, 1], ["lower_95", "upper_95"]].isna().all().all()
+    # Against a benchmark of 0 any event at all is significantly high.
     assert out.loc[2, "lower_95"] == 0
-    assert out.loc[2, "upper_95"] == pytest.approx(-math.log(0.025), rel=SIG4)
+    assert out.loc[2, "upper_95"] == 0
 
 
 def test_proportion_funnel_matches_phe_sigma_adjustment_reference_values():
