@@ -1,5 +1,5 @@
-"""Money for the funding page: published allocations, spend, burn rate, forecast
-outturn and cost per young person reached.
+"""Money for the funding page: published allocations, spend and cost per young
+person reached. The burn rate and forecast outturn are money.money_forecast.
 
 Access
 - Allocations are published figures: readable by anyone signed in (no scope).
@@ -20,17 +20,14 @@ Conventions
 - Money comes back as float pounds; missing values are NaN (None in dicts).
 
 Public names
-- PRECISION_WORDS, FORECAST_METHOD, REACH_CAVEAT, CORE_LABEL, FORCE_WIDE_LABEL
+- PRECISION_WORDS, REACH_CAVEAT, CORE_LABEL, FORCE_WIDE_LABEL
 - allocations(*, area_code=None, financial_year=None) -> ALLOCATION_COLUMNS
 - national_summary(*, financial_year) -> NATIONAL_COLUMNS
 - financial_years(*, area_code=None) -> list[int]
-- default_year(*, area_code=None) -> int | None
 - interventions(*, scope, area_code) -> INTERVENTION_COLUMNS
 - get_intervention(*, scope, intervention_id) -> dict
 - spend_by_quarter(*, scope, area_code, financial_year, intervention_id=None)
   -> QUARTER_COLUMNS
-- forecast_outturn(quarter_spend, *, allocation, last_quarter) -> dict (pure)
-- burn_rate_and_forecast(*, scope, area_code, financial_year) -> dict
 - spend_by_area(*, scope, area_code, financial_year) -> AREA_SPEND_COLUMNS
 - spend_by_intervention(*, scope, area_code, financial_year)
   -> INTERVENTION_SPEND_COLUMNS
@@ -45,7 +42,6 @@ This module never imports dash.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -53,7 +49,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from data_access import periods
-from data_access.areas import NATIONAL_CODE, AreaInfo, get_area
+from data_access.areas import AreaInfo, get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.errors import InvalidParameter, NotFound
@@ -74,27 +70,13 @@ from data_access.models import (
     Spend,
     Workstream,
 )
-from data_access.scope import Scope
-
-#: How each stored precision is said in words on the page.
-PRECISION_WORDS: dict[str, str] = {
-    "exact": "exact",
-    "rounded": "rounded",
-    "approx": "approximately",
-    "up_to": "up to",
-    "more_than": "more than",
-}
-
-FORECAST_METHOD = (
-    "Forecast outturn = spend to date + the average spend of the last two reported "
-    "quarters (the run rate) × the quarters left before 31 March. Quarters with no "
-    "spend reported count as nothing spent. Once Q4 is reported the outturn is the "
-    "actual spend. A forecast above the allocation is capped at the allocation and "
-    "flagged; the projected underspend (to be repaid to the Home Office) is the "
-    "allocation minus the forecast. Against an allocation published only as 'up to', "
-    "'more than' or 'approximately' a figure, the burn rate and underspend are "
-    "approximate too."
+from data_access.money import (
+    PRECISION_WORDS,
+    _grant,
+    _quarter_spend,
+    vru_grant_filter,
 )
+from data_access.scope import Scope
 
 REACH_CAVEAT = (
     "Young people supported are counts reported by each intervention each quarter. "
@@ -248,16 +230,6 @@ def _annual_programme_filter():
         FundingAllocation.intervention_id.is_(None),
         ~FundingAllocation.programme.startswith(BREAKDOWN_PREFIX),
         *[~FundingAllocation.programme.contains(m) for m in MULTI_YEAR_MARKERS],
-    )
-
-
-def _vru_grant_filter():
-    """The preferred annual Home Office VRU grant (what spend burns down)."""
-    return and_(
-        FundingAllocation.funder == FUNDER_HOME_OFFICE,
-        FundingAllocation.programme == PROGRAMME_VRU,
-        FundingAllocation.intervention_id.is_(None),
-        FundingAllocation.is_preferred,
     )
 
 
@@ -424,7 +396,7 @@ def _national_summary(financial_year: int) -> pd.DataFrame:
         .where(
             FundingAllocation.financial_year == financial_year,
             Area.level == "pfa",
-            _vru_grant_filter(),
+            vru_grant_filter(),
         )
         .order_by(FundingAllocation.amount.desc(), Area.name)
     )
@@ -466,31 +438,6 @@ def _financial_years(area_code: str | None) -> list[int]:
         )
     with session_scope() as session:
         return sorted(int(y) for y in session.scalars(query))
-
-
-def default_year(*, area_code: str | None = None) -> int | None:
-    """The year a page shows when none is asked for: the latest year with a
-    preferred Home Office VRU grant for the force area (any force area for England
-    and Wales, or a local authority's force area). None when there is none."""
-    code = None
-    if area_code is not None and area_code != NATIONAL_CODE:
-        area = get_area(area_code)
-        code = area.parent_code if area.level == "lad" else area.code
-    return _default_year(code)
-
-
-@memoized
-def _default_year(area_code: str | None) -> int | None:
-    query = (
-        select(func.max(FundingAllocation.financial_year))
-        .join(Area, Area.id == FundingAllocation.area_id)
-        .where(_vru_grant_filter(), Area.level == "pfa")
-    )
-    if area_code is not None:
-        query = query.where(Area.code == area_code)
-    with session_scope() as session:
-        year = session.scalar(query)
-    return None if year is None else int(year)
 
 
 # --------------------------------------------------------------- interventions
@@ -640,36 +587,33 @@ def spend_by_quarter(
 def _spend_by_quarter(
     area_code: str, level: str, financial_year: int, intervention_id: int | None
 ) -> pd.DataFrame:
-    area = get_area(area_code)
-    with session_scope() as session:
-        query = (
-            select(
-                Spend.quarter,
-                func.sum(Spend.amount),
-                _flag(Source.illustrative),
-            )
-            .join(Source, Source.id == Spend.source_id)
-            .outerjoin(Intervention, Intervention.id == Spend.intervention_id)
-            .where(Spend.financial_year == financial_year, *_spend_where(area, session))
-            .group_by(Spend.quarter)
-            .order_by(Spend.quarter)
-        )
-        if intervention_id is not None:
-            query = query.where(Spend.intervention_id == intervention_id)
-        rows = session.execute(query).all()
-        allocation = math.nan
-        if level == "pfa" and intervention_id is None:
-            allocation = _float(
-                session.scalar(
-                    select(FundingAllocation.amount)
-                    .join(Area, Area.id == FundingAllocation.area_id)
-                    .where(
-                        Area.code == area_code,
-                        FundingAllocation.financial_year == financial_year,
-                        _vru_grant_filter(),
-                    )
+    allocation = math.nan
+    if intervention_id is None:
+        # The area's spend: the one quarterly reader (money.quarter_spend).
+        spend = _quarter_spend(area_code, level)
+        spend = spend[spend["financial_year"] == financial_year]
+        rows = list(spend[["quarter", "amount", "illustrative"]].itertuples(False))
+        grant = _grant(area_code, financial_year) if level == "pfa" else None
+        if grant:
+            allocation = grant["amount"]
+    else:
+        # One intervention's spend: the summary table does not keep interventions.
+        area = get_area(area_code)
+        with session_scope() as session:
+            rows = session.execute(
+                select(
+                    Spend.quarter, func.sum(Spend.amount), _flag(Source.illustrative)
                 )
-            )
+                .join(Source, Source.id == Spend.source_id)
+                .outerjoin(Intervention, Intervention.id == Spend.intervention_id)
+                .where(
+                    Spend.financial_year == financial_year,
+                    Spend.intervention_id == intervention_id,
+                    *_spend_where(area, session),
+                )
+                .group_by(Spend.quarter)
+                .order_by(Spend.quarter)
+            ).all()
     by_quarter = {int(q): (float(amount), bool(flag)) for q, amount, flag in rows}
     if not by_quarter:
         return pd.DataFrame(columns=QUARTER_COLUMNS)
@@ -699,131 +643,6 @@ def _spend_by_quarter(
             }
         )
     return pd.DataFrame(records, columns=QUARTER_COLUMNS)
-
-
-def forecast_outturn(
-    quarter_spend: Sequence[float],
-    *,
-    allocation: float | None,
-    last_quarter: int | None = None,
-) -> dict:
-    """The forecast arithmetic of FORECAST_METHOD, on plain numbers.
-
-    `quarter_spend` holds spend for Q1, Q2, ... up to the last reported quarter
-    (missing quarters as 0). Keys: spent_to_date, last_quarter, quarters_remaining,
-    run_rate, forecast_uncapped, forecast_outturn, over_allocation (bool),
-    projected_underspend, burn_rate, expected_burn, burn_vs_expected (burn rate
-    minus the straight-line share, in proportion points), year_complete."""
-    spend = [0.0 if v is None or math.isnan(v) else float(v) for v in quarter_spend]
-    last = last_quarter if last_quarter is not None else len(spend)
-    if not 0 <= last <= 4 or len(spend) > 4:
-        raise ValueError("a financial year has four quarters")
-    spend = (spend + [0.0] * 4)[:last]
-    spent = sum(spend)
-    remaining = 4 - last
-    recent = spend[-2:]
-    run_rate = sum(recent) / len(recent) if recent else 0.0
-    uncapped = spent + run_rate * remaining
-    has_allocation = allocation is not None and not math.isnan(allocation)
-    over = has_allocation and uncapped > allocation
-    forecast = allocation if over else uncapped
-    burn = spent / allocation if has_allocation and allocation else None
-    expected = last / 4
-    return {
-        "spent_to_date": round(spent, 2),
-        "last_quarter": last,
-        "quarters_remaining": remaining,
-        "run_rate": round(run_rate, 2),
-        "forecast_uncapped": round(uncapped, 2),
-        "forecast_outturn": round(forecast, 2),
-        "over_allocation": bool(over),
-        "projected_underspend": round(allocation - forecast, 2)
-        if has_allocation
-        else None,
-        "burn_rate": burn,
-        "expected_burn": expected,
-        "burn_vs_expected": None if burn is None else burn - expected,
-        "year_complete": last == 4,
-    }
-
-
-def burn_rate_and_forecast(
-    *, scope: Scope, area_code: str, financial_year: int
-) -> dict:
-    """Burn rate and forecast outturn against 31 March for a force area's year.
-
-    Restricted. Keys: those of `forecast_outturn`, plus area_code, area_name,
-    financial_year, fy_label, last_quarter_label, allocation (preferred Home
-    Office VRU grant or None), allocation_as_published, allocation_precision,
-    allocation_precision_words, allocation_illustrative, allocation_source,
-    has_spend, illustrative, approximate (allocation not exact), method."""
-    area = _spend_area(scope, area_code)
-    year = _check_year(financial_year)
-    if area.level != "pfa":
-        raise InvalidParameter(
-            "area", "burn rate is measured for a force area's allocation"
-        )
-    quarters = _spend_by_quarter(area.code, "pfa", year, None)
-    grant = _grant(area.code, year)
-    allocation = grant["amount"] if grant else None
-    result = forecast_outturn(
-        list(quarters["spend"]),
-        allocation=allocation,
-        last_quarter=len(quarters),
-    )
-    last_label = quarters["period_label"].iloc[-1] if len(quarters) else None
-    precision = grant["precision"] if grant else None
-    result.update(
-        area_code=area.code,
-        area_name=area.name,
-        financial_year=year,
-        fy_label=periods.fy_label(year),
-        last_quarter_label=last_label,
-        allocation=allocation,
-        allocation_as_published=grant["as_published"] if grant else None,
-        allocation_precision=precision,
-        allocation_precision_words=PRECISION_WORDS.get(precision)
-        if precision
-        else None,
-        allocation_illustrative=bool(grant and grant["illustrative"]),
-        allocation_source=grant["source_title"] if grant else None,
-        has_spend=bool(len(quarters)),
-        illustrative=bool(len(quarters) and quarters["illustrative"].any())
-        or bool(grant and grant["illustrative"]),
-        approximate=precision not in (None, "exact"),
-        method=FORECAST_METHOD,
-    )
-    return result
-
-
-@memoized
-def _grant(area_code: str, financial_year: int) -> dict | None:
-    with session_scope() as session:
-        row = session.execute(
-            select(
-                FundingAllocation.amount,
-                FundingAllocation.amount_as_published,
-                FundingAllocation.precision,
-                Source.illustrative,
-                Source.title,
-            )
-            .join(Area, Area.id == FundingAllocation.area_id)
-            .join(Source, Source.id == FundingAllocation.source_id)
-            .where(
-                Area.code == area_code,
-                FundingAllocation.financial_year == financial_year,
-                _vru_grant_filter(),
-            )
-        ).first()
-    if row is None:
-        return None
-    return {
-        "amount": float(row[0]),
-        "as_published": row[1],
-        "precision": row[2],
-        "illustrative": bool(row[3]),
-        "source_title": row[4],
-    }
 
 
 def spend_by_area(*, scope: Scope, area_code: str, financial_year: int) -> pd.DataFrame:

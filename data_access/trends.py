@@ -59,7 +59,7 @@ import pandas as pd
 from sqlalchemy import Integer, case, cast, extract, func, select
 from sqlalchemy.orm import aliased
 
-from data_access import disclosure, periods, statistics
+from data_access import disclosure, money, periods, statistics
 from data_access.areas import NATIONAL_CODE, AreaInfo, get_area, list_areas
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -76,7 +76,6 @@ from data_access.models import (
     MeasureValue,
     OutputSummary,
     Source,
-    SpendSummary,
     months_spanned,
 )
 from data_access.scope import Scope
@@ -975,87 +974,8 @@ def recent_trend(
 
 
 @memoized
-def _spend_by_quarter(area_code: str) -> pd.DataFrame:
-    # From the pre-aggregated spend_summary (current spend, core unit included),
-    # kept current by every import and approval: its size does not grow with the
-    # raw spend rows (data_access/summaries.py).
-    with session_scope() as session:
-        rows = session.execute(
-            select(
-                SpendSummary.financial_year,
-                SpendSummary.quarter,
-                func.sum(SpendSummary.amount),
-                func.max(func.cast(SpendSummary.illustrative, _int())),
-            )
-            .join(Area, Area.id == SpendSummary.area_id)
-            .where(Area.code == area_code)
-            .group_by(SpendSummary.financial_year, SpendSummary.quarter)
-            .order_by(SpendSummary.financial_year, SpendSummary.quarter)
-        ).all()
-    frame = pd.DataFrame(
-        rows, columns=["financial_year", "quarter", "amount", "illustrative"]
-    )
-    frame["amount"] = frame["amount"].astype(float)
-    frame["illustrative"] = frame["illustrative"].fillna(0).astype(bool)
-    return frame
-
-
-def spend_by_quarter(*, scope: Scope, area_code: str) -> pd.DataFrame:
-    """Spend by financial year and quarter for a force area (scope-restricted).
-    Columns: financial_year, quarter, amount (pounds), illustrative."""
-    area = get_area(area_code)
-    scope.require_area(area.code, area.parent_code)
-    return _spend_by_quarter(area.code)
-
-
-def money_forecast(*, scope: Scope, area_code: str) -> dict[str, Any]:
-    """money.money_summary for the latest year with spend, plus a forecast outturn.
-
-    Keys: financial_year, allocated, spent, quarters_reported, illustrative,
-    forecast, forecast_method (words), remaining (allocated - forecast or None).
-    Forecast: spend to date divided by the share of last complete year's spend
-    that had been made by the same quarter (VRU spend bunches towards the 31 March
-    deadline, so a straight average would under-forecast); when there is no
-    earlier complete year, spent + average per reported quarter x quarters left."""
-    from data_access import money
-
-    summary = dict(money.money_summary(scope=scope, area_code=area_code))
-    summary.update(forecast=None, forecast_method="", remaining=None)
-    fy, done = summary["financial_year"], summary["quarters_reported"]
-    if fy is None or not done:
-        return summary
-    spend = spend_by_quarter(scope=scope, area_code=area_code)
-    spent = summary["spent"] or 0.0
-    previous = spend[spend["financial_year"] == fy - 1]
-    if done >= 4:
-        forecast, method = spent, "All four quarters reported: outturn is the spend."
-    elif len(previous) == 4 and previous["amount"].sum() > 0:
-        share = (
-            previous[previous["quarter"] <= done]["amount"].sum()
-            / previous["amount"].sum()
-        )
-        forecast = spent / share
-        method = (
-            f"Spend to date divided by the share of {periods.fy_label(fy - 1)} "
-            f"spend made by Q{done} ({share:.0%}), because spending bunches "
-            "towards the 31 March deadline."
-        )
-    else:
-        forecast = spent + spent / done * (4 - done)
-        method = (
-            f"Spend to date plus the average of the {done} reported quarter(s) "
-            f"for each of the {4 - done} remaining."
-        )
-    summary["forecast"] = float(forecast)
-    summary["forecast_method"] = method
-    if summary["allocated"]:
-        summary["remaining"] = summary["allocated"] - float(forecast)
-    return summary
-
-
-@memoized
 def _reach(area_code: str) -> pd.DataFrame:
-    # From the pre-aggregated output_summary (current outputs), as _spend_by_quarter.
+    # From the pre-aggregated output_summary (current outputs), as money.quarter_spend.
     # SUM of its BIGINT is NUMERIC on PostgreSQL: cast back to an integer, as the
     # sum of the raw INTEGER column was. Ordered by tier within a quarter too, so
     # the row order no longer depends on the engine.
@@ -1172,8 +1092,10 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
         if last["illustrative"] or prev["illustrative"]:
             text += " (illustrative data)"
         sentences.append(text)
+    if area.level != "pfa":  # spend and reach are recorded against force areas
+        return sentences
     try:
-        spend = spend_by_quarter(scope=scope, area_code=area.code)
+        spend = money.quarter_spend(scope=scope, area_code=area.code)
         reach = reach_by_quarter(scope=scope, area_code=area.code)
     except AccessDenied:
         return sentences
@@ -1262,7 +1184,7 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
 
     Keys: area (AreaInfo), measures (list of {"all": headline, "under25": headline
     or None} per success measure, headline as `measure_headline`), money
-    (money_forecast dict, or None when outside the scope or not a force area),
+    (money.money_forecast dict, or None when outside the scope or not a force area),
     money_denied (bool), reach (reach_by_tier dict or None), changes (list of
     sentences). NotFound for an unknown area."""
     area = get_area(area_code)
@@ -1283,7 +1205,7 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
     money_part, reach, denied = None, None, False
     if area.level == "pfa":
         try:
-            money_part = money_forecast(scope=scope, area_code=area.code)
+            money_part = money.money_forecast(scope=scope, area_code=area.code)
             reach = reach_by_tier(scope=scope, area_code=area.code)
         except AccessDenied:
             denied = True
@@ -1325,12 +1247,10 @@ __all__ = [
     "children_latest",
     "funding_start",
     "measure_headline",
-    "money_forecast",
     "overview_summary",
     "reach_by_quarter",
     "reach_by_tier",
     "recent_trend",
     "series_breaks",
-    "spend_by_quarter",
     "trend_with_benchmark",
 ]

@@ -37,6 +37,7 @@ from components.chart import (
 from components.formatting import is_missing, money, number, percent
 from components.shell import illustrative_badge, message
 from data_access import finance, periods
+from data_access import money as money_data
 from data_access.areas import NATIONAL_CODE, get_area, list_areas
 from data_access.errors import (
     AccessDenied,
@@ -246,7 +247,7 @@ def _content(scope, area_code, year, lad_code, intervention_id):
     try:
         fy = _parse_year(year)
         if fy is None:
-            fy = finance.default_year(area_code=area.code)
+            fy = money_data.default_year(area_code=area.code)
     except InvalidParameter:
         return message(
             f"'{year}' is not a financial year. Choose one like 2019/20 from the list.",
@@ -774,7 +775,7 @@ def _intervention_allocations(area, figures, rows, fy: int):
 
 def _spend_parts(scope, area, fy: int) -> list:
     label = periods.fy_label(fy)
-    burn = finance.burn_rate_and_forecast(
+    burn = money_data.money_forecast(
         scope=scope, area_code=area.code, financial_year=fy
     )
     out: list = [html.H2(f"{area.name}: spend, {label}")]
@@ -882,20 +883,14 @@ def _burn_summary(burn: dict):
         item(
             "Forecast outturn at 31 March",
             html.Strong(money(burn["forecast_outturn"])),
-            f" (run rate {money(burn['run_rate'])} a quarter for "
-            f"{burn['quarters_remaining']} more quarter"
-            f"{'s' if burn['quarters_remaining'] != 1 else ''})",
-            html.Strong(" Capped: at this rate spend would exceed the allocation.")
-            if burn["over_allocation"]
-            else "",
+            f" ({burn['method_words']})",
         )
-    if burn["projected_underspend"] is not None:
-        term = (
-            "Underspend to repay"
-            if burn["year_complete"]
-            else "Projected underspend to repay"
-        )
-        item(term, html.Strong(money(burn["projected_underspend"])))
+    left = burn["projected_underspend"]
+    if left is not None:
+        done = burn["year_complete"]
+        what = "underspend to repay" if left >= 0 else "overspend of the grant"
+        term = what.capitalize() if done else f"Projected {what}"
+        item(term, html.Strong(money(abs(left))))
     return html.Section(
         [
             html.H3(f"Burn rate and forecast outturn, {label}"),

@@ -234,25 +234,32 @@ def _money_part(summary: dict, area):
             kind="info",
         )
     money = summary["money"]
-    if not money or money["financial_year"] is None:
-        return html.Section([html.H2("Money"), html.P("No spend reported yet.")])
-    allocated = fmt_money(money["allocated"]) if money["allocated"] else "not published"
-    forecast = fmt_money(money["forecast"]) if money["forecast"] is not None else "–"
+    if not money or not money["has_spend"]:
+        when = f" for {money['fy_label']}" if money and money["fy_label"] else ""
+        return html.Section([html.H2("Money"), html.P(f"No spend reported yet{when}.")])
+    allocation = money["allocation"]
     tiles = [
-        ("Allocated", allocated, "Home Office VRU grant for the year"),
+        (
+            "Allocated",
+            fmt_money(allocation) if allocation else "not published",
+            "Home Office VRU grant for the year",
+        ),
         (
             "Spent to date",
-            fmt_money(money["spent"]),
-            f"in {money['quarters_reported']} of 4 quarters reported",
+            fmt_money(money["spent_to_date"]),
+            f"in {money['last_quarter']} of 4 quarters reported",
         ),
-        ("Forecast outturn", forecast, "by 31 March"),
+        ("Forecast outturn", fmt_money(money["forecast_outturn"]), "by 31 March"),
     ]
-    note = money["forecast_method"]
-    if money["remaining"] is not None:
-        left = money["remaining"]
+    note = money["method_words"]
+    left = money["projected_underspend"]
+    if left is not None:
+        state = "left unspent and repaid" if left >= 0 else "overspent"
         note += (
-            f" On this forecast {fmt_money(abs(left))} of the allocation would be "
-            + ("left unspent and repaid." if left > 0 else "overspent.")
+            f" {fmt_money(abs(left))} of the allocation was {state}."
+            if money["year_complete"]
+            else f" On this forecast {fmt_money(abs(left))} of the allocation "
+            f"would be {state}."
         )
     return html.Section(
         [

@@ -12,7 +12,7 @@ import pytest
 
 from components.formatting import money
 from data_access import public, users
-from data_access.money import money_summary
+from data_access.money import money_forecast
 from data_access.scope import SYSTEM
 from tests.web_helpers import callback_request, post_callback, sign_in
 
@@ -164,8 +164,8 @@ def test_every_callback_answers_401_to_anonymous_requests(app_and_board):
 def _restricted_figures(area_code: str) -> set[str]:
     """Figures of `area_code` a viewer scoped elsewhere must never receive."""
     figures = set()
-    summary = money_summary(scope=SYSTEM, area_code=area_code)
-    for key in ("allocated", "spent"):
+    summary = money_forecast(scope=SYSTEM, area_code=area_code)
+    for key in ("allocation", "spent_to_date"):
         if summary[key]:
             figures.add(money(summary[key]))
             figures.add(f"{summary[key]:,.0f}")

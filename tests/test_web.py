@@ -102,7 +102,7 @@ def test_viewer_cannot_read_another_areas_money_through_a_callback(web):
     from data_access.scope import Scope
 
     with pytest.raises(Exception) as refused:
-        money.money_summary(
+        money.money_forecast(
             scope=Scope(role="viewer", area_codes=frozenset({"E23000036"})),
             area_code="E23000014",
         )

@@ -2,11 +2,12 @@
 PostgreSQL.
 
 - Every reader switched to them (activity.tier_summary, reach_over_time,
-  area_breakdown, area_totals; trends.reach_by_quarter, reach_by_tier,
-  spend_by_quarter, money_forecast) gives exactly what the raw-table aggregation
-  gave on the shipped data. The raw queries below are the readers' queries as they
-  were before the summaries (data_access/activity.py `_outputs_where` and
-  `_spend_where`, trends.py `_reach` and `_spend_by_quarter`).
+  area_breakdown, area_totals; trends.reach_by_quarter, reach_by_tier;
+  money.quarter_spend, money_forecast) gives exactly what the raw-table
+  aggregation gave on the shipped data. The raw queries below are the readers'
+  queries as they were before the summaries (data_access/activity.py
+  `_outputs_where` and `_spend_where`, trends.py `_reach` and `_spend_by_quarter`,
+  finance.py `_spend_by_quarter` for local authorities).
 - An approved or restored return updates the summaries; an upload (not current), a
   rejected file and an approval that fails part-way leave them unchanged.
 - Migration 0002 fills the tables from the rows already in a store.
@@ -24,7 +25,7 @@ import pytest
 from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import aliased
 
-from data_access import activity, db, migrate, periods, returns, scale, trends
+from data_access import activity, db, migrate, money, periods, returns, scale, trends
 from data_access.models import (
     OUTPUT_TYPES,
     TIERS,
@@ -146,12 +147,16 @@ def _old_trends_reach(area_code: str) -> pd.DataFrame:
     return frame
 
 
-def _old_trends_spend(area_code: str) -> pd.DataFrame:
-    """trends._spend_by_quarter as it was (raw spend)."""
+def _old_quarter_spend(area_code: str, level: str) -> pd.DataFrame:
+    """Spend by year and quarter over the raw spend rows, as trends._spend_by_quarter
+    (force areas) and finance._spend_by_quarter (local authorities, by delivering
+    area) read it before money.quarter_spend."""
+    by = Spend.area_id if level == "pfa" else Intervention.delivering_area_id
     with db.session_scope() as session:
         rows = session.execute(
             select(Spend.financial_year, Spend.quarter, func.sum(Spend.amount), _flag())
-            .join(Area, Area.id == Spend.area_id)
+            .outerjoin(Intervention, Intervention.id == Spend.intervention_id)
+            .join(Area, Area.id == by)
             .join(Source, Source.id == Spend.source_id)
             .where(Area.code == area_code, Spend.is_current)
             .group_by(Spend.financial_year, Spend.quarter)
@@ -160,6 +165,8 @@ def _old_trends_spend(area_code: str) -> pd.DataFrame:
     frame = pd.DataFrame(
         rows, columns=["financial_year", "quarter", "amount", "illustrative"]
     )
+    frame["financial_year"] = frame["financial_year"].astype(int)
+    frame["quarter"] = frame["quarter"].astype(int)
     frame["amount"] = frame["amount"].astype(float)
     frame["illustrative"] = frame["illustrative"].fillna(0).astype(bool)
     return frame
@@ -479,24 +486,31 @@ def test_overview_reach_and_money_match_the_raw_aggregation(loaded_store, monkey
         new[area] = (
             trends.reach_by_quarter(scope=SYSTEM, area_code=area),
             trends.reach_by_tier(scope=SYSTEM, area_code=area),
-            trends.spend_by_quarter(scope=SYSTEM, area_code=area),
-            trends.money_forecast(scope=SYSTEM, area_code=area),
+            money.money_forecast(scope=SYSTEM, area_code=area),
         )
     # The same public functions over the raw tables, as they were.
     monkeypatch.setattr(trends, "_reach", _old_trends_reach)
-    monkeypatch.setattr(trends, "_spend_by_quarter", _old_trends_spend)
+    monkeypatch.setattr(money, "_quarter_spend", _old_quarter_spend)
     for area in areas:
-        reach, by_tier, spend, money = new[area]
+        reach, by_tier, forecast = new[area]
         old_reach = trends.reach_by_quarter(scope=SYSTEM, area_code=area)
-        assert not old_reach.empty and not spend.empty
+        assert not old_reach.empty
         pd.testing.assert_frame_equal(reach, old_reach)
         old_tier = trends.reach_by_tier(scope=SYSTEM, area_code=area)
         pd.testing.assert_frame_equal(by_tier.pop("tiers"), old_tier.pop("tiers"))
         assert by_tier == old_tier
-        pd.testing.assert_frame_equal(
-            spend, trends.spend_by_quarter(scope=SYSTEM, area_code=area)
-        )
-        assert money == trends.money_forecast(scope=SYSTEM, area_code=area)
+        assert forecast == money.money_forecast(scope=SYSTEM, area_code=area)
+
+
+def test_quarter_spend_matches_the_raw_aggregation(loaded_store):
+    """money.quarter_spend (the one spend-by-quarter reader, from spend_summary)
+    gives what summing the raw spend rows gives, for force areas and their local
+    authorities (a local authority's spend is what it delivers)."""
+    for vru, lads in _vrus_and_lads().items():
+        for code, level in [(vru, "pfa"), *((lad, "lad") for lad in lads)]:
+            spend = money.quarter_spend(scope=SYSTEM, area_code=code)
+            assert not spend.empty, code
+            pd.testing.assert_frame_equal(spend, _old_quarter_spend(code, level))
 
 
 # ------------------------------------------------------ kept current by writers

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from data_access import statistics, trends
+from data_access import money, statistics, trends
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.scope import SYSTEM, Scope
 
@@ -181,7 +181,7 @@ def test_invalid_parameters_and_unknowns(loaded_store):
 
 def test_money_reach_and_changes_are_scope_restricted(loaded_store):
     other = "E23000014"
-    for fn in (trends.money_forecast, trends.reach_by_tier, trends.spend_by_quarter):
+    for fn in (money.money_forecast, trends.reach_by_tier, money.quarter_spend):
         with pytest.raises(AccessDenied):
             fn(scope=VIEWER, area_code=other)
     summary = trends.overview_summary(scope=VIEWER, area_code=other)
@@ -191,12 +191,12 @@ def test_money_reach_and_changes_are_scope_restricted(loaded_store):
 
 
 def test_money_forecast_and_reach_for_avon(loaded_store):
-    money = trends.money_forecast(scope=VIEWER, area_code=AVON)
-    spend = trends.spend_by_quarter(scope=VIEWER, area_code=AVON)
-    this_year = spend[spend["financial_year"] == money["financial_year"]]
-    assert money["spent"] == pytest.approx(this_year["amount"].sum())
-    assert money["forecast"] >= money["spent"]
-    assert money["forecast_method"]
+    forecast = money.money_forecast(scope=VIEWER, area_code=AVON)
+    spend = money.quarter_spend(scope=VIEWER, area_code=AVON)
+    this_year = spend[spend["financial_year"] == forecast["financial_year"]]
+    assert forecast["spent_to_date"] == pytest.approx(this_year["amount"].sum())
+    assert forecast["forecast_outturn"] >= forecast["spent_to_date"]
+    assert forecast["method_words"]
     reach = trends.reach_by_tier(scope=VIEWER, area_code=AVON)
     assert list(reach["tiers"]["tier"]) == ["primary", "secondary", "tertiary"]
     assert reach["total"] == reach["tiers"]["young_people"].sum() > 0

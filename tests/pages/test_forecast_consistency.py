@@ -1,0 +1,45 @@
+"""The overview and /funding show the same forecast outturn (money.money_forecast)
+for every force area with spend, as rendered by each page."""
+
+from __future__ import annotations
+
+import re
+
+from data_access import trends
+from data_access.areas import list_areas
+from data_access.scope import SYSTEM
+
+
+def _forecast_on(text: str, label: str) -> str:
+    found = re.search(re.escape(label) + r"\s+(£[\d,.]+m?)", text)
+    assert found, f"no '{label}' in {text[:300]}"
+    return found[1]
+
+
+def test_overview_and_funding_show_the_same_forecast_for_every_force_area(
+    loaded_store,
+):
+    """The figure a board member reads on the overview and on /funding (default
+    year) is the same, for every force area with spend, on both engines."""
+    import app  # noqa: F401 - registers the pages
+    from components.formatting import money as fmt_money
+    from pages import funding, overview
+    from tests.web_helpers import component_text
+
+    compared = 0
+    for area in list_areas(level="pfa").itertuples():
+        summary = trends.overview_summary(scope=SYSTEM, area_code=area.code)
+        if not summary["money"] or not summary["money"]["has_spend"]:
+            continue
+        shown = component_text(overview._money_part(summary, summary["area"]))
+        page = component_text(funding._content(SYSTEM, area.code, None, None, None))
+        expected = fmt_money(summary["money"]["forecast_outturn"])
+        label = (
+            "Outturn (year complete)"
+            if summary["money"]["year_complete"]
+            else "Forecast outturn at 31 March"
+        )
+        assert _forecast_on(shown, "Forecast outturn") == expected, area.code
+        assert _forecast_on(page, label) == expected, area.code
+        compared += 1
+    assert compared >= 18  # every funded force area has illustrative spend
