@@ -106,6 +106,10 @@ class Source(Base):
     licence: Mapped[str] = mapped_column(String(120))
     retrieved: Mapped[dt.date | None] = mapped_column(Date)
     edition: Mapped[str | None] = mapped_column(String(80))
+    # The last day of the period an edition of a periodical publication reports on
+    # (ONS "year ending December 2019": 31 Dec 2019). A later edition's figure
+    # supersedes an earlier one's by this date, whatever the order of loading.
+    reference_date: Mapped[dt.date | None] = mapped_column(Date)
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
     # Lower ranks win when published figures disagree (see funding precedence).
     precedence: Mapped[int] = mapped_column(Integer, default=50)

@@ -16,11 +16,16 @@ Force names and codes are mapped to the store's areas (codes first, then names w
 footnote marks removed); rows for areas the store does not hold (regions, British
 Transport Police) are skipped and reported. Footnotes are kept as caveats: those
 marked on a force's name go on its figures, the rest on the source. "NA" and ".."
-are kept as missing, and a missing figure never replaces a published one.
+are missing: no figure is written for them (as in the shipped data), so a missing
+figure never replaces a published one.
 
-The figures are written as a new source edition, superseding (is_current) the
-previous edition's figures for the same periods, in one transaction with the raw
-workbook kept as a submission, audit rows, and then the query cache cleared.
+The figures are written as a new source edition whose reference date is the end
+of its year. For each measure, area and period the current figure is the one of
+the edition with the latest reference date (`make_latest_editions_current`), so an
+older edition imported after a newer one is kept as history and never becomes
+current: importing editions in any order gives the same current figures. All of it
+happens in one transaction with the raw workbook kept as a submission and an audit
+row, and then the query cache is cleared.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 
 from data_access import cache
 from data_access.audit import record
@@ -310,6 +315,14 @@ def _table_in_sheet(sheet: str, rows: list[list]) -> KnifeTable | None:
     )
 
 
+def _table_title(table: KnifeTable) -> str:
+    """The table's title, led by its sheet name unless it already names itself
+    ("Table P4: Knife ...", not "Table P4: Table P4: Knife ...")."""
+    if table.title.lower().startswith(table.sheet.lower()):
+        return table.title
+    return f"{table.sheet}: {table.title}"
+
+
 def _count(cell) -> int | None:  # noqa: ANN001
     if isinstance(cell, bool):
         return None
@@ -386,14 +399,15 @@ def import_ons_workbook(
             publisher="Office for National Statistics",
             title=(
                 "Crime in England and Wales: Police Force Area data tables, "
-                f"{table.edition.replace('YE', 'year ending')} ({table.sheet}: "
-                f"{table.title[:200]})"
+                f"{table.edition.replace('YE', 'year ending')} "
+                f"({_table_title(table)[:200]})"
             )[:400],
             url="https://www.ons.gov.uk/peoplepopulationandcommunity/crimeandjustice/"
             "datasets/policeforceareadatatables",
             licence="Open Government Licence v3.0",
             retrieved=dt.date.today(),
             edition=table.edition,
+            reference_date=table.period_end,
             illustrative=False,
             precedence=10,
             notes="Imported from the workbook "
@@ -425,7 +439,7 @@ def import_ons_workbook(
             superseded=0,
             caveats=general,
         )
-        changes = []
+        matched: list[tuple[KnifeRow, int]] = []
         seen_areas: set[int] = set()
         for row in table.rows:
             area = None
@@ -438,88 +452,60 @@ def import_ons_workbook(
             if area is None or area[1] in seen_areas:
                 result.skipped.append(row.name)
                 continue
-            code, area_id = area
-            seen_areas.add(area_id)
+            seen_areas.add(area[1])
+            matched.append((row, area[1]))
+        year = table.period_start.year
+        written: list[int] = []
+        for row, area_id in matched:
+            if row.count is None:
+                # "NA" is no figure: no row, as the shipped loader does, so an
+                # edition that lacks a force never leaves an empty figure behind.
+                result.missing.append(row.name)
+                continue
             notes = [
                 f"{n}. {table.footnotes[n]}" for n in row.marks if n in table.footnotes
             ]
-            if row.count is None:
-                notes.insert(0, f"Not available ('{row.raw_count}') in the "
-                             f"{table.edition} edition.")  # fmt: skip
-                result.missing.append(row.name)
-            figures = [(MEASURE, row.count, row.count, None)]
-            if SHARE_MEASURE in measure_ids:
-                selected = (
-                    round(row.count / row.share * 100)
-                    if row.count is not None and row.share
-                    else None
-                )
-                figures.append(
-                    (
-                        SHARE_MEASURE,
-                        row.share if row.count is not None else None,
-                        row.count,
-                        selected,
-                    )
-                )
+            figures = [
+                (MEASURE, row.count, row.count, _population(session, area_id, year))
+            ]
+            if SHARE_MEASURE in measure_ids and row.share:
+                # The share and its base come from the same row of the same table:
+                # the edition's own year, so numerator and denominator cover the
+                # same 12 months.
+                selected = round(row.count / row.share * 100)
+                figures.append((SHARE_MEASURE, row.share, row.count, selected))
             for measure_code, value, numerator, denominator in figures:
-                measure_id = measure_ids[measure_code]
-                key = (
-                    MeasureValue.measure_id == measure_id,
-                    MeasureValue.area_id == area_id,
-                    MeasureValue.period_start == table.period_start,
-                    MeasureValue.period_end == table.period_end,
-                    MeasureValue.age_band == "all",
+                value_row = MeasureValue(
+                    measure_id=measure_ids[measure_code],
+                    area_id=area_id,
+                    period_start=table.period_start,
+                    period_end=table.period_end,
+                    age_band="all",
+                    value=value,
+                    numerator=numerator,
+                    denominator=denominator,
+                    status="final",
+                    source_id=source.id,
+                    submission_id=submission.id,
+                    is_current=False,
+                    note=" ".join(notes) or None,
                 )
-                current = session.execute(
-                    select(
-                        MeasureValue.id, MeasureValue.value, MeasureValue.denominator
-                    ).where(*key, MeasureValue.is_current.is_(True))
-                ).first()
-                if measure_code == MEASURE:
-                    denominator = (
-                        current.denominator
-                        if current is not None and current.denominator
-                        else _population(session, area_id, table.period_start.year)
-                    )
-                if measure_code == SHARE_MEASURE and value is None and current is None:
-                    continue
-                make_current = value is not None or current is None
-                if make_current and current is not None:
-                    session.execute(
-                        update(MeasureValue)
-                        .where(MeasureValue.id == current.id)
-                        .values(is_current=False)
-                    )
-                    result.superseded += 1
-                session.add(
-                    MeasureValue(
-                        measure_id=measure_id,
-                        area_id=area_id,
-                        period_start=table.period_start,
-                        period_end=table.period_end,
-                        age_band="all",
-                        value=value,
-                        numerator=numerator,
-                        denominator=denominator,
-                        status="final",
-                        source_id=source.id,
-                        submission_id=submission.id,
-                        is_current=make_current,
-                        note=" ".join(notes) or None,
-                    )
-                )
+                session.add(value_row)
                 session.flush()
-                result.written += 1
-                changes.append(
-                    {
-                        "measure": measure_code,
-                        "area": code,
-                        "before": None if current is None else current.value,
-                        "after": value,
-                        "current": make_current,
-                    }
-                )
+                written.append(value_row.id)
+        result.written = len(written)
+        measure_codes = {i: c for c, i in measure_ids.items()}
+        area_codes = {i: c for c, (i, _n) in by_code.items()}
+        changes = [
+            {
+                "measure": measure_codes[c["measure_id"]],
+                "area": area_codes[c["area_id"]],
+                "before": c["before"],
+                "after": c["after"],
+            }
+            for c in make_latest_editions_current(session, written)
+        ]
+        result.superseded = sum(1 for c in changes if c["before"] is not None)
         record(
             session,
             actor=scope.actor,
@@ -535,12 +521,86 @@ def import_ons_workbook(
                 "sheet": table.sheet,
                 "written": result.written,
                 "superseded": result.superseded,
+                "missing": result.missing,
                 "skipped": result.skipped,
                 "changes": changes,
             },
         )
     cache.invalidate()
     return result
+
+
+def edition_rank(row) -> tuple:  # noqa: ANN001
+    """How figures for one measure, area, period and age band rank: a published
+    figure before a missing one, then the edition with the latest reference date
+    (sources without one, such as press quotes, rank below every dated edition),
+    then the source's precedence (lower wins), then the later row."""
+    return (
+        row.value is not None,
+        row.reference_date is not None,
+        row.reference_date or dt.date.min,
+        -row.precedence,
+        row.id,
+    )
+
+
+def make_latest_editions_current(session, value_ids: list[int]) -> list[dict]:  # noqa: ANN001
+    """Make current, for each key (measure, area, period, age band) of the given
+    measure values, the figure of the edition that ranks first (edition_rank), and
+    every other figure of that key history. The result does not depend on the
+    order in which editions were loaded. Returns, per key whose current figure
+    changed, {"measure_id", "area_id", "before", "after"}."""
+    if not value_ids:
+        return []
+    keys = (
+        MeasureValue.measure_id,
+        MeasureValue.area_id,
+        MeasureValue.period_start,
+        MeasureValue.period_end,
+        MeasureValue.age_band,
+    )
+    touched = select(*keys).where(MeasureValue.id.in_(value_ids)).distinct()
+    rows = session.execute(
+        select(
+            MeasureValue.id,
+            *keys,
+            MeasureValue.value,
+            MeasureValue.is_current,
+            Source.reference_date,
+            Source.precedence,
+        )
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(tuple_(*keys).in_(touched))
+    ).all()
+    by_key: dict[tuple, list] = {}
+    for row in rows:
+        by_key.setdefault(tuple(row[1:6]), []).append(row)
+    retire, promote, changes = [], [], []
+    for figures in by_key.values():
+        best = max(figures, key=edition_rank)
+        current = [f for f in figures if f.is_current]
+        retire += [f.id for f in current if f.id != best.id]
+        if not best.is_current:
+            promote.append(best.id)
+            changes.append(
+                {
+                    "measure_id": best.measure_id,
+                    "area_id": best.area_id,
+                    "before": current[0].value if current else None,
+                    "after": best.value,
+                }
+            )
+    # Retire first: one current figure per key is a unique index.
+    for ids, flag in ((retire, False), (promote, True)):
+        if ids:
+            session.execute(
+                update(MeasureValue)
+                .where(MeasureValue.id.in_(ids))
+                .values(is_current=flag)
+                .execution_options(synchronize_session=False)
+            )
+            session.flush()
+    return changes
 
 
 def _population(session, area_id: int, year: int) -> float | None:  # noqa: ANN001

@@ -14,6 +14,8 @@ from data_access.errors import InvalidParameter
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _FY = re.compile(r"^(\d{4})/(\d{2})$")
+_YEAR_ENDING = re.compile(r"^YE ([A-Z][a-z]{2}) (\d{4})$")
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def financial_year_of(day: dt.date) -> int:
@@ -72,6 +74,24 @@ def period_label(start: dt.date, end: dt.date) -> str:
     if months == 12:
         return f"year ending {end.strftime('%b %Y')}"
     return f"{start.strftime('%b %Y')} to {end.strftime('%b %Y')}"
+
+
+def year_ending_bounds(label: str) -> tuple[dt.date, dt.date] | None:
+    """'YE Jun 2021' -> (1 Jul 2020, 30 Jun 2021): the 12 months to the end of
+    that month; None for any other label."""
+    match = _YEAR_ENDING.match(label.strip()) if label else None
+    if not match or match[1] not in _MONTHS:
+        return None
+    month, year = _MONTHS.index(match[1]) + 1, int(match[2])
+    end = _month_end(year, month)
+    return dt.date(year - 1 + (month == 12), month % 12 + 1, 1), end
+
+
+def edition_reference_date(edition: str | None) -> dt.date | None:
+    """The reference date of an edition named like 'YE Dec 2019' (its last day);
+    None for editions named otherwise (they are not ordered by date)."""
+    bounds = year_ending_bounds(edition or "")
+    return None if bounds is None else bounds[1]
 
 
 def parse_month(value: str, *, parameter: str, end: bool = False) -> dt.date:

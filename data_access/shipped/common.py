@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from data_access import periods
 from data_access.models import Area, Measure, Source
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
@@ -57,6 +58,7 @@ def get_or_create_source(
         illustrative=illustrative,
         precedence=precedence,
         edition=edition,
+        reference_date=periods.edition_reference_date(edition),
         notes=notes,
     )
     session.add(source)

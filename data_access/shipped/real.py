@@ -42,6 +42,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_access import periods
 from data_access.models import Area, Measure, MeasureValue, Population, Source
 from data_access.periods import fy_bounds, quarter_bounds
 from data_access.shipped.common import (
@@ -129,10 +130,12 @@ POPULATION_BANDS = {
 # Bands not stored as population but summed from stored bands for a denominator.
 DERIVED_BANDS = {"0-17": ("0-9", "10-17"), "under18": ("0-9", "10-17")}
 
-TIMESERIES_EDITIONS = {  # edition label -> (source key, order: later is higher)
-    "YE Jun 2019": ("ons-pfa-tables-ye-jun-2019", 1),
-    "YE Sep 2019": ("ons-pfa-tables-ye-sep-2019", 2),
-    "YE Dec 2019": ("ons-pfa-tables-ye-dec-2019", 3),
+# Edition label -> source key. Editions are ordered by their reference date
+# (periods.edition_reference_date), as every import of an ONS edition is.
+TIMESERIES_EDITIONS = {
+    "YE Jun 2019": "ons-pfa-tables-ye-jun-2019",
+    "YE Sep 2019": "ons-pfa-tables-ye-sep-2019",
+    "YE Dec 2019": "ons-pfa-tables-ye-dec-2019",
 }
 POPULATION_FILE_SOURCES = {
     "policeforceareatablesyearendingmarch2018v2.xlsx": "ons-pfa-tables-ye-mar-2018",
@@ -693,13 +696,10 @@ def _fy_start(label: str) -> int:
 
 def _year_ending(label: str) -> tuple[dt.date, dt.date]:
     """'YE Jun 2021' -> 1 Jul 2020 .. 30 Jun 2021."""
-    match = re.fullmatch(r"YE ([A-Z][a-z]{2}) (\d{4})", label.strip())
-    if not match:
+    bounds = periods.year_ending_bounds(label)
+    if bounds is None:
         raise ValueError(f"not a 'YE Mon YYYY' period: {label!r}")
-    month, year = _MONTHS[match[1]], int(match[2])
-    end = _month_end(year, month)
-    start = dt.date(year - 1 + (month == 12), month % 12 + 1, 1)
-    return start, end
+    return bounds
 
 
 _NAME_AFTER_DATE = re.compile(r"(\d{4})\s*\((?:[A-Z][a-z'-]+\s?){2,3}\)")
@@ -1102,7 +1102,7 @@ def _knife_ons_annual(out: _Values, population: _Population, sources) -> None:
         groups[(row["area_code"], start, end)].append(row)
 
     for (area, start, end), rows in sorted(groups.items()):
-        rows.sort(key=lambda r: TIMESERIES_EDITIONS[r["edition"]][1])
+        rows.sort(key=lambda r: periods.edition_reference_date(r["edition"]))
         published = [r for r in rows if r["knife_offences_selected"].strip()]
         if not published:
             continue
@@ -1111,12 +1111,12 @@ def _knife_ons_annual(out: _Values, population: _Population, sources) -> None:
             r["edition"]
             for r in rows
             if not r["knife_offences_selected"].strip()
-            and TIMESERIES_EDITIONS[r["edition"]][1]
-            > TIMESERIES_EDITIONS[latest["edition"]][1]
+            and periods.edition_reference_date(r["edition"])
+            > periods.edition_reference_date(latest["edition"])
         ]
         denominator, pop_note = population.denominator(area, start.year)
         for row in published:
-            source_key = TIMESERIES_EDITIONS[row["edition"]][0]
+            source_key = TIMESERIES_EDITIONS[row["edition"]]
             count = int(row["knife_offences_selected"])
             is_current = row is latest
             notes = _knife_notes(area, start, end)

@@ -181,17 +181,18 @@ def test_import_writes_a_new_edition_and_supersedes(knife_store, monkeypatch):
         scope=ADMIN, content=DEC19.read_bytes(), filename=DEC19.name
     )
     assert cleared and result.superseded == 1
+    assert result.written == 2 * 4  # count and share of the four coded areas with data
     assert "Greater Manchester" in result.missing
     assert "British Transport Police" in result.skipped
     # West Midlands the region must not be taken for West Midlands the force.
     assert "West Midlands" in result.skipped
     [(value, denominator, _note)] = _current("E23000036", end)
-    assert value == 911 and denominator == 1_700_000  # kept from the old edition
+    assert value == 911 and denominator == 1_000_000  # the population, as every row
     [(surrey, surrey_den, surrey_note)] = _current("E23000031", end)
     assert surrey == 467 and surrey_den == 1_000_000  # from the population table
     assert "unbroken bottle" in surrey_note
-    [(gmp, _d, gmp_note)] = _current("E23000005", end)
-    assert gmp is None and "Not available ('NA')" in gmp_note
+    # "NA" writes no figure: no empty Greater Manchester row
+    assert _current("E23000005", end) == []
     with session_scope() as session:
         source = session.get(Source, result.source_id)
         assert source.edition == "YE Dec 2019" and not source.illustrative

@@ -1,0 +1,189 @@
+"""ONS editions supersede each other by reference date, not by import order.
+
+Every shipped ONS Police Force Area workbook (data/reference/ons-pfa-tables/, eight
+editions from YE Mar 2018 to YE Dec 2019) is imported over the shipped real data
+in several orders, and the current figures must come out identical. The figures
+the tests expect are read from the workbooks' cells with openpyxl, never typed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import random
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import delete, select, update
+
+from data_access import ons_import
+from data_access.db import session_scope
+from data_access.models import Area, Measure, MeasureValue, Source, Submission
+from data_access.scope import Scope
+from data_access.shipped import real
+
+WORKBOOKS = (
+    Path(__file__).resolve().parents[2] / "data" / "reference" / "ons-pfa-tables"
+)
+EDITIONS = sorted(WORKBOOKS.glob("*.xlsx"))
+DEC18 = WORKBOOKS / "policeforceareatablesyearendingdecember2018.xlsx"
+JUN18 = WORKBOOKS / "policeforceareadatatablesyearendingjune2018corrected.xlsx"
+JUN19 = WORKBOOKS / "policeforceareatablesyearendingjune2019.xlsx"
+DEC19 = WORKBOOKS / "pfatablesdec19.xlsx"
+ADMIN = Scope(role="admin", actor="VRU Director")
+SUSSEX, SURREY, NORTHUMBRIA, EW = "E23000033", "E23000031", "E23000007", "K04000001"
+
+_find_knife_table = functools.cache(ons_import.find_knife_table)
+
+
+def workbook_cell(path: Path, sheet_prefix: str, code: str, column: str) -> float:
+    """The count under the period heading `column` ("Jan '18 to Dec '18"), or under
+    the first count heading when `column` is "", in the row of area `code`."""
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = next(ws for ws in book.worksheets if ws.title.startswith(sheet_prefix))
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    if column:
+        index = next(r.index(column) for r in rows if column in r)
+    else:
+        header = next(r for r in rows if r[0] in ("Area Code", "Area Codes"))
+        index = next(i for i, c in enumerate(header) if str(c).startswith("Number"))
+    return next(r[index] for r in rows if r[0] == code)
+
+
+@pytest.fixture
+def real_store(store, monkeypatch):
+    """The shipped real data; workbooks are read once per test session."""
+    monkeypatch.setattr(ons_import, "find_knife_table", _find_knife_table)
+    with session_scope() as session:
+        real.load(session)
+    return store
+
+
+def _import(path: Path) -> ons_import.OnsImportResult:
+    return ons_import.import_ons_workbook(
+        scope=ADMIN, content=path.read_bytes(), filename=path.name
+    )
+
+
+def _current_figures() -> set[tuple]:
+    with session_scope() as session:
+        return set(
+            session.execute(
+                select(
+                    Measure.code,
+                    Area.code,
+                    MeasureValue.period_start,
+                    MeasureValue.period_end,
+                    MeasureValue.age_band,
+                    MeasureValue.value,
+                    MeasureValue.numerator,
+                    MeasureValue.denominator,
+                    Source.edition,
+                )
+                .join(Measure, Measure.id == MeasureValue.measure_id)
+                .join(Area, Area.id == MeasureValue.area_id)
+                .join(Source, Source.id == MeasureValue.source_id)
+                .where(MeasureValue.is_current.is_(True))
+            ).all()
+        )
+
+
+def _current_value(code: str, start: dt.date, end: dt.date) -> float:
+    with session_scope() as session:
+        return session.scalar(
+            select(MeasureValue.value)
+            .join(Area, Area.id == MeasureValue.area_id)
+            .join(Measure, Measure.id == MeasureValue.measure_id)
+            .where(
+                Measure.code == "knife_offences",
+                Area.code == code,
+                MeasureValue.period_start == start,
+                MeasureValue.period_end == end,
+                MeasureValue.age_band == "all",
+                MeasureValue.is_current.is_(True),
+            )
+        )
+
+
+def _undo_imports(shipped_current: set[int]) -> None:
+    """Remove every imported edition and restore the shipped current flags."""
+    with session_scope() as session:
+        imported = select(Submission.id).where(Submission.kind == "ons_workbook")
+        session.execute(
+            delete(MeasureValue).where(MeasureValue.submission_id.in_(imported))
+        )
+        session.execute(delete(Submission).where(Submission.kind == "ons_workbook"))
+        session.execute(delete(Source).where(Source.key.like("ons-pfa-import-%")))
+        session.execute(
+            update(MeasureValue)
+            .where(MeasureValue.id.not_in(shipped_current))
+            .values(is_current=False)
+        )
+        session.execute(
+            update(MeasureValue)
+            .where(MeasureValue.id.in_(shipped_current))
+            .values(is_current=True)
+        )
+
+
+def test_every_import_order_gives_the_same_current_figures(real_store):
+    assert len(EDITIONS) == 8
+    with session_scope() as session:
+        shipped_current = set(
+            session.scalars(
+                select(MeasureValue.id).where(MeasureValue.is_current.is_(True))
+            )
+        )
+    by_date = sorted(
+        EDITIONS, key=lambda p: _find_knife_table(p.read_bytes()).period_end
+    )
+    orders = [by_date, by_date[::-1]]
+    for seed in (1, 2, 3):
+        shuffled = list(by_date)
+        random.Random(seed).shuffle(shuffled)
+        orders.append(shuffled)
+    results = []
+    for order in orders:
+        for path in order:
+            _import(path)
+        results.append(_current_figures())
+        _undo_imports(shipped_current)
+    assert all(r == results[0] for r in results[1:])
+    # and the undo really restored the shipped store, so each order started alike
+    assert _current_figures() != results[0]
+
+
+def test_an_older_edition_imported_last_does_not_replace_revised_figures(real_store):
+    ye_dec_2018 = (dt.date(2018, 1, 1), dt.date(2018, 12, 31))
+    ye_jun_2018 = (dt.date(2017, 7, 1), dt.date(2018, 6, 30))
+    for path in (DEC19, JUN19, DEC18, JUN18):  # newest first, the oldest last
+        _import(path)
+    # Revised figures of the later editions' time series (Table P5) stay current...
+    for code in (SUSSEX, SURREY):
+        revised = workbook_cell(DEC19, "Table P5", code, "Jan '18 to Dec '18")
+        first = workbook_cell(DEC18, "Table P4", code, "")
+        assert revised != first  # Sussex 981 against 301, Surrey 443 against 60
+        assert _current_value(code, *ye_dec_2018) == revised
+    for code in (NORTHUMBRIA, EW):
+        revised = workbook_cell(JUN19, "Table P5", code, "Jul '17 to Jun '18")
+        first = workbook_cell(JUN18, "Table P4", code, "")
+        assert revised != first  # Northumbria 823 against 288; E&W 43,711 / 41,884
+        assert _current_value(code, *ye_jun_2018) == revised
+    # ... and the older editions' figures are kept as history, not current.
+    with session_scope() as session:
+        kept = session.scalar(
+            select(MeasureValue.is_current)
+            .join(Area, Area.id == MeasureValue.area_id)
+            .join(Source, Source.id == MeasureValue.source_id)
+            .where(
+                Area.code == SUSSEX,
+                Source.edition == "YE Dec 2018",
+                MeasureValue.period_start == ye_dec_2018[0],
+                MeasureValue.value == workbook_cell(DEC18, "Table P4", SUSSEX, ""),
+            )
+        )
+    assert kept is False
