@@ -1,7 +1,7 @@
 """source.reference_date: editions supersede each other by date, not load order
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04 14:40:00
 
 An ONS "year ending December 2019" edition reports on the year to 31 Dec 2019;
@@ -17,8 +17,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
