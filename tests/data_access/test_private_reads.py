@@ -1,0 +1,75 @@
+"""A workstream's own measures (not public) are read only within the caller's
+scope, through every read path: one area's series (trends.area_series,
+measures.measure_series) and the children list (trends.children_latest). Shipped
+data: every VRU's workstreams report illustrative private measures."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from data_access import db, measures, trends
+from data_access.areas import get_area
+from data_access.errors import AccessDenied, NotFound
+from data_access.models import Measure
+from data_access.scope import PUBLIC, Scope
+
+AVON, BEDFORDSHIRE, NATIONAL = "E23000036", "E23000026", "K04000001"
+AVON_VIEWER = Scope(role="viewer", area_codes=frozenset({AVON}))
+BEDFORDSHIRE_VIEWER = Scope(role="viewer", area_codes=frozenset({BEDFORDSHIRE}))
+ANALYST = Scope(role="analyst")
+
+
+@pytest.fixture
+def bedfordshire_measure(loaded_store) -> str:
+    """A private measure of one of Bedfordshire's workstreams."""
+    assert get_area(BEDFORDSHIRE).name == "Bedfordshire"
+    with db.session_scope() as session:
+        code = session.scalar(
+            select(Measure.code)
+            .where(Measure.code.like("ws_bedfordshire_%"), ~Measure.is_public)
+            .order_by(Measure.code)
+        )
+    assert code, "the shipped data gives Bedfordshire's workstreams measures"
+    return code
+
+
+@pytest.mark.parametrize("read", ["trends", "measures"])
+def test_a_viewer_reads_a_private_measure_only_in_their_own_area(
+    bedfordshire_measure, read
+):
+    def series(scope):
+        if read == "trends":
+            return trends.area_series(
+                scope=scope, measure_code=bedfordshire_measure, area_code=BEDFORDSHIRE
+            )
+        return measures.measure_series(
+            scope=scope, measure_code=bedfordshire_measure, area_code=BEDFORDSHIRE
+        )
+
+    own = series(BEDFORDSHIRE_VIEWER)
+    assert len(own) > 10
+    assert len(series(ANALYST)) == len(own)
+    with pytest.raises(AccessDenied):
+        series(AVON_VIEWER)
+    with pytest.raises(NotFound):
+        series(PUBLIC)
+
+
+def test_the_children_list_of_a_private_measure_holds_only_the_callers_areas(
+    bedfordshire_measure,
+):
+    def children(scope):
+        return trends.children_latest(
+            scope=scope, measure_code=bedfordshire_measure, parent_code=NATIONAL
+        )
+
+    everyone = children(ANALYST)
+    assert len(everyone) >= 43
+    assert everyone.set_index("area_code").loc[BEDFORDSHIRE, "value"] > 0
+    assert list(children(AVON_VIEWER)["area_code"]) == [AVON]
+    own = children(BEDFORDSHIRE_VIEWER)
+    assert list(own["area_code"]) == [BEDFORDSHIRE]
+    assert own["value"].iloc[0] == everyone.set_index("area_code").loc[
+        BEDFORDSHIRE, "value"
+    ] or bool(own["suppressed"].iloc[0])
