@@ -20,3 +20,21 @@ preload_app = False
 control_socket_disable = True
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
+
+
+def _without_server_header():
+    """gunicorn writes `Server: gunicorn` itself, ahead of the app's headers (the
+    app's after_request cannot remove it). Naming the server only helps an attacker
+    pick exploits, so the header is dropped here, once per worker process."""
+    from gunicorn.http import wsgi
+
+    default_headers = wsgi.Response.default_headers
+
+    def without_server(self):
+        return [h for h in default_headers(self) if not h.startswith("Server:")]
+
+    wsgi.Response.default_headers = without_server
+
+
+def post_worker_init(_worker):
+    _without_server_header()

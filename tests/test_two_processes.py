@@ -138,3 +138,15 @@ def test_session_and_cache_are_shared_by_two_processes(two_apps):
 
     client = redis.Redis.from_url(os.environ["TEST_REDIS_URL"])
     assert client.keys("vru:*"), "the first process cached nothing in Redis"
+
+
+def test_gunicorn_names_no_server_and_signed_in_answers_are_not_stored(two_apps):
+    (first, _), password = two_apps
+    session = requests.Session()
+    anonymous = session.get(first + "/signin", timeout=10)
+    assert "Server" not in anonymous.headers
+    _sign_in(session, first, password)
+    page = session.get(first + "/", allow_redirects=False, timeout=10)
+    assert page.status_code == 200
+    assert "Server" not in page.headers
+    assert page.headers["Cache-Control"] == "private, no-store"

@@ -215,6 +215,23 @@ def guard_page_layouts() -> None:
         page["layout"] = _signed_in_layout(page["layout"], page["path"])
 
 
+def _routed_url(fallback: str) -> str:
+    """The address the page router was asked for (path and query string, as the
+    browser shows it), so that signing in comes back to it."""
+    body = request.get_json(silent=True)
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    values = {
+        item.get("property"): item.get("value")
+        for item in inputs or []
+        if isinstance(item, dict) and item.get("id") == "_pages_location"
+    }
+    pathname = values.get("pathname")
+    if not isinstance(pathname, str) or not pathname.startswith("/"):
+        return fallback
+    search = values.get("search")
+    return _safe_next(pathname + (search if isinstance(search, str) else ""))
+
+
 def _signed_in_layout(layout, path: str):
     @functools.wraps(layout)
     def wrapper(**kwargs):
@@ -234,7 +251,7 @@ def _signed_in_layout(layout, path: str):
                     html.H1("Sign in to see this page"),
                     html.A(
                         "Sign in",
-                        href=f"/signin?next={path}",
+                        href=url_for("auth.signin", next=_routed_url(path)),
                         className="btn btn-primary",
                     ),
                 ]

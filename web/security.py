@@ -1,17 +1,44 @@
-"""Security headers on every response, set in one after_request hook."""
+"""Security headers on every response, set in one after_request hook; no cookie on
+an answer that shared caches may keep."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 
 import settings
+
+# Files that are the same for everyone (their own Cache-Control stands even when the
+# visitor is signed in).
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+
+
+class NoCookieOnPublicAnswers(SecureCookieSessionInterface):
+    """A session cookie on an answer marked `public` would be kept by shared caches
+    and handed to every later visitor, and it marks the answer as per-visitor
+    anyway. Such answers (embeds, the open data API, static files) never carry one;
+    the session is saved on the visitor's next private answer instead."""
+
+    def save_session(self, app, session, response):  # noqa: ANN001, ANN201
+        if response.cache_control.public:
+            return None
+        return super().save_session(app, session, response)
+
+
+def _signed_in_answer() -> bool:
+    return not request.path.startswith(STATIC_PREFIXES) and getattr(
+        current_user, "is_authenticated", False
+    )
 
 
 def init_security(server: Flask, *, script_hashes: Callable[[], list[str]]) -> None:
     """`script_hashes` is called per response: Dash adds inline scripts (its
     renderer, the pages title callback) only once it has served a request."""
+
+    server.session_interface = NoCookieOnPublicAnswers()
 
     @server.after_request
     def _headers(response):
@@ -45,4 +72,7 @@ def init_security(server: Flask, *, script_hashes: Callable[[], list[str]]) -> N
                 "max-age=31536000; includeSubDomains"
             )
         response.headers.pop("Server", None)
+        if _signed_in_answer() and not response.cache_control.public:
+            # Per-person answers: never kept by the browser or anything between.
+            response.headers["Cache-Control"] = "private, no-store"
         return response
