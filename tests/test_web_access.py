@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from data_access import db, users
 from data_access.errors import AccessDenied
-from data_access.users import UserRecord
+from tests.data_access.test_store import _minimal_rows
 
 AVON = "E23000036"
 
@@ -27,24 +28,19 @@ def test_a_signed_out_caller_has_no_scope_at_all(server):
             current_scope()
 
 
-def test_a_signed_in_caller_gets_their_own_scope(server):
+def test_a_signed_in_caller_gets_their_own_scope(server, store):
     from flask_login import login_user
 
     from web.access import current_scope
     from web.auth import SignedInUser
 
-    record = UserRecord(
-        id=41,
-        username="board",
-        role="viewer",
-        role_title="Board Member",
-        area_codes=(AVON,),
-        workstream_id=None,
-        workstream_name=None,
-        active=True,
+    with db.session_scope() as session:
+        _minimal_rows(session)
+    record, _ = users.create_user(
+        username="board", role="viewer", role_title="Board Member", area_codes=(AVON,)
     )
     with server.test_request_context("/"):
         login_user(SignedInUser(record))
         scope = current_scope()
     assert (scope.role, scope.area_codes) == ("viewer", frozenset({AVON}))
-    assert (scope.actor, scope.user_id) == ("Board Member", 41)
+    assert (scope.actor, scope.user_id) == ("Board Member", record.id)
