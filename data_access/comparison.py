@@ -44,7 +44,9 @@ Columns
   population, value (the rate, percentage or value compared), lower, upper,
   benchmark, benchmark_label, national (England and Wales, or England), comparison,
   min, q25, q75, max (across areas of the comparator level that year), n_areas,
-  trend, illustrative, source_title, suppressed.
+  trend (trends.recent_trend over its financial years, the verdict every page
+  shows), trend_dispersion (that test's dispersion), illustrative, source_title,
+  suppressed.
 - INTERVENTION_COLUMNS (`area_interventions`): name, tier, delivering_area, provider,
   evidence_rating, start_date, end_date, illustrative, source_title.
 - MONEY_COLUMNS (`area_money`): financial_year, period, allocated, precision,
@@ -61,7 +63,7 @@ from scipy import stats
 from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
-from data_access import disclosure, periods, statistics
+from data_access import disclosure, periods, statistics, trends
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -77,7 +79,7 @@ from data_access.models import (
     Source,
     Spend,
 )
-from data_access.scope import Scope
+from data_access.scope import PUBLIC, Scope
 
 ENGLAND_CODE = "E92000001"
 BENCHMARKS = {
@@ -89,7 +91,6 @@ CONFIDENCE_LEVELS = (0.95, 0.998)
 BASELINE_YEARS = (2016, 2018)  # 2016/17 to 2018/19: before VRU funding began
 FIRST_VRU_YEAR = 2019  # the 18 areas funded from 2019/20
 LATEST_WINDOW = 3  # years in the "latest" window, as many as the baseline
-TREND_WINDOW = statistics.TREND_MIN_PERIODS
 
 FORCE_AREA_COLUMNS = [
     "code",
@@ -142,6 +143,7 @@ PROFILE_COLUMNS = [
     "max",
     "n_areas",
     "trend",
+    "trend_dispersion",
     "illustrative",
     "source_title",
     "suppressed",
@@ -863,7 +865,7 @@ def area_profile(*, scope: Scope, area_code: str) -> pd.DataFrame:
                     "n_areas",
                     "multiplier",
                 ],
-                derived_cols=["comparison", "trend"],
+                derived_cols=["comparison", "trend", "trend_dispersion"],
             ).frame
             row = one.iloc[0].to_dict()
         out.append(row)
@@ -954,19 +956,9 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
         if kind != "value"
         else "not compared"
     )
-    recent = own[own["year"] > year - TREND_WINDOW].set_index("year")
-    recent = recent.reindex(range(year - TREND_WINDOW + 1, year + 1))
-    trend = (
-        statistics.trend_test(
-            counts=recent["count"].tolist(),
-            populations=(
-                recent["population"].tolist()
-                if kind == "rate"
-                else [1.0 if not pd.isna(c) else math.nan for c in recent["count"]]
-            ),
-        )["direction"]
-        if kind == "rate"
-        else "not enough data"
+    # The one recent-trend verdict every page shows for this series.
+    trend = trends.recent_trend(
+        scope=PUBLIC, measure_code=m["code"], area_code=area_code, length="year"
     )
     return {
         "measure_code": m["code"],
@@ -991,7 +983,8 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
         "q75": spread[2],
         "max": spread[3],
         "n_areas": int(len(peer_values)),
-        "trend": trend,
+        "trend": trend["direction"],
+        "trend_dispersion": trend["dispersion"],
         "illustrative": bool(latest["illustrative"]),
         "source_title": latest["source_title"],
         "suppressed": False,

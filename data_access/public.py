@@ -20,11 +20,12 @@ unrounded counts before disclosure, as HES does, and hidden with their count.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 from sqlalchemy import func, or_, select
 
-from data_access import periods
+from data_access import periods, trends
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -321,6 +322,53 @@ def benchmark_values(
         first = area["period_start"].min()
         national = national[national["period_start"] >= first]
     return pd.concat([area, national], ignore_index=True)
+
+
+def recent_trend(
+    *,
+    measure_code: str,
+    area_code: str,
+    age_band: str = "all",
+    length: str = "year",
+    end: dt.date | None = None,
+) -> dict:
+    """trends.recent_trend, the one recent-trend verdict every page shows, for the
+    public. It is worked out from unrounded counts, so where any count in its
+    window is hidden under disclosure control the verdict and its figures are
+    withheld (direction "not enough data", text says why), as a rate from a
+    hidden count is. Keys as trends.recent_trend, plus withheld (bool)."""
+    public_measure(measure_code)
+    result = trends.recent_trend(
+        scope=PUBLIC,
+        measure_code=measure_code,
+        area_code=area_code,
+        length=length,
+        age_band=age_band,
+        end=end,
+    )
+    shown = measure_values(
+        measure_code=measure_code,
+        area_code=area_code,
+        age_band=age_band,
+        length=length,
+        end=end,
+    )
+    hidden = set(shown.loc[shown["suppressed"].astype(bool), "period"])
+    result["withheld"] = bool(hidden & set(result["periods"]))
+    if result["withheld"]:
+        for key in ("slope", "slope_lower", "slope_upper", "coefficient"):
+            result[key] = math.nan
+        result.update(
+            p_value=math.nan,
+            dispersion=math.nan,
+            significant=False,
+            direction="not enough data",
+            text=(
+                "Recent trend: not shown, as some figures in it are hidden under "
+                "disclosure control."
+            ),
+        )
+    return result
 
 
 def latest_financial_year(measure_code: str, *, level: str = "pfa") -> int | None:

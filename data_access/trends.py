@@ -43,9 +43,9 @@ Decisions a reader should know:
   where a series switches from published to illustrative figures.
 - Baseline: the three pre-funding financial years 2016/17 to 2018/19 summed
   (events and person-years), against the latest complete financial year.
-- Recent trend: quasi-Poisson trend test (statistics.trend_test with
-  overdispersion, since police recorded crime varies more than Poisson) over the
-  latest five periods of the series.
+- Recent trend: `recent_trend`, the quasi-Poisson trend test (statistics.trend_test,
+  since police recorded crime varies more than Poisson) over the latest five
+  periods of the series, never across a series break; every page shows this one.
 """
 
 from __future__ import annotations
@@ -930,9 +930,20 @@ def recent_trend(
     age_band: str = "all",
     end: dt.date | None = None,
 ) -> dict[str, Any]:
-    """statistics.trend_test over the latest TREND_WINDOW periods (up to `end`),
-    plus: first_period, last_period, text (e.g. "Decreasing: down 3.1% a quarter
-    on average over 2024/25 Q2 to 2025/26 Q2 (significant at 95%)")."""
+    """The recent trend of an area's series: the one verdict every page shows
+    (the violence page, the area profile, embeds), statistics.trend_test
+    (quasi-Poisson, with its dispersion) over the latest TREND_WINDOW periods.
+
+    The window ends at the latest period with a figure (up to `end`) and spans
+    TREND_WINDOW consecutive periods; a missing period inside keeps its place and
+    leaves fewer usable points. It never reaches back across a series break
+    (`series_breaks`: a documented recording change or the switch from published
+    to illustrative figures): a window cut short by one is "not enough data".
+    Plus keys: first_period, last_period, periods (the labels of the periods with
+    figures it used), since_break (the text of the break the window was cut at,
+    or None), text (e.g. "Recent trend (2020/21 to 2024/25):
+    increasing, up 3.1% a year on average; a statistically significant trend at
+    the 95% level (quasi-Poisson regression, dispersion 2.4)")."""
     series = area_series(
         scope=scope,
         measure_code=measure_code,
@@ -942,32 +953,79 @@ def recent_trend(
     )
     if end is not None:
         series = series[series["period_end"] <= end]
-    series = series[series["numerator"].notna()].tail(TREND_WINDOW)
+    window, since_break = _trend_window(measure_code, area_code, length, series)
     result = statistics.trend_test(
-        counts=series["numerator"].tolist(),
-        populations=series["denominator"].tolist(),
-        overdispersion=True,
+        counts=window["numerator"].tolist(),
+        populations=window["denominator"].tolist(),
     )
-    result["first_period"] = series["period"].iloc[0] if len(series) else None
-    result["last_period"] = series["period"].iloc[-1] if len(series) else None
+    shown = window[window["numerator"].notna()]
+    result["first_period"] = shown["period"].iloc[0] if len(shown) else None
+    result["last_period"] = shown["period"].iloc[-1] if len(shown) else None
+    result["periods"] = shown["period"].tolist()
+    result["since_break"] = since_break
+    result["text"] = _trend_text(result, length)
+    return result
+
+
+def _trend_window(
+    measure_code: str, area_code: str, length: str, series: pd.DataFrame
+) -> tuple[pd.DataFrame, str | None]:
+    """(the latest TREND_WINDOW consecutive periods of `series`, one row each,
+    missing figures as NaN; the break the window starts at, or None)."""
+    months = 3 if length == "quarter" else 12
+    figures = series[series["numerator"].notna()]
+    if figures.empty:
+        return figures, None
+
+    def position(start: dt.date) -> int:
+        return (start.year * 12 + start.month - 1) // months
+
+    by_position = {position(s): i for i, s in enumerate(series["period_start"])}
+    last = position(figures["period_start"].iloc[-1])
+    first = last - TREND_WINDOW + 1
+    since_break = None
+    labels = dict(zip(series["period"], series["period_start"], strict=False))
+    for label, text in series_breaks(
+        measure_code=measure_code, area_code=area_code, series=series
+    ):
+        at = position(labels[label])
+        if first < at <= last:
+            first, since_break = at, text
+    columns = ["period", "numerator", "denominator"]
+    records = series[columns].to_dict("records")
+    gap = {"period": None, "numerator": np.nan, "denominator": np.nan}
+    window = pd.DataFrame(
+        [
+            records[by_position[p]] if p in by_position else gap
+            for p in range(first, last + 1)
+        ],
+        columns=columns,
+    )
+    return window, since_break
+
+
+def _trend_text(result: dict[str, Any], length: str) -> str:
     unit = "a quarter" if length == "quarter" else "a year"
     if result["direction"] == "not enough data":
-        text = f"Recent trend: not enough data (needs {TREND_WINDOW} periods in a row)."
-    else:
-        span = f"{result['first_period']} to {result['last_period']}"
-        slope = result["slope"]
-        word = "up" if slope > 0 else "down"
-        verdict = (
-            "a statistically significant trend"
-            if result["significant"]
-            else "not a statistically significant trend"
-        )
-        text = (
-            f"Recent trend ({span}): {result['direction']}, {word} "
-            f"{abs(slope):.1f}% {unit} on average; {verdict} at the 95% level."
-        )
-    result["text"] = text
-    return result
+        if result["since_break"]:
+            return (
+                f"Recent trend: not tested, fewer than {TREND_WINDOW} periods since "
+                f"the series break ({result['since_break']})."
+            )
+        return f"Recent trend: not enough data (needs {TREND_WINDOW} periods in a row)."
+    span = f"{result['first_period']} to {result['last_period']}"
+    slope = result["slope"]
+    word = "up" if slope > 0 else "down"
+    verdict = (
+        "a statistically significant trend"
+        if result["significant"]
+        else "not a statistically significant trend"
+    )
+    return (
+        f"Recent trend ({span}): {result['direction']}, {word} "
+        f"{abs(slope):.1f}% {unit} on average; {verdict} at the 95% level "
+        f"({result['method']}, dispersion {result['dispersion']:.1f})."
+    )
 
 
 # ---------------------------------------------------------------- overview

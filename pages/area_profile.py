@@ -26,6 +26,7 @@ from components.shell import illustrative_badge, message
 from data_access import comparison
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
+from data_access.statistics import TREND_METHOD, TREND_MIN_PERIODS
 from web.access import current_scope
 from web.view_cache import cached_callback
 
@@ -164,6 +165,15 @@ def _unit(row) -> str:
     return str(row["unit"])
 
 
+def trend_words(row: dict) -> str:
+    """The recent-trend verdict with the dispersion of its quasi-Poisson test."""
+    words = str(row["trend"]).capitalize()
+    dispersion = row["trend_dispersion"]
+    if row["trend"] == "not enough data" or pd.isna(dispersion):
+        return words
+    return f"{words} (dispersion {dispersion:.1f})"
+
+
 def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
     """Exactly what the spine chart shows, with the figures behind it."""
     hidden = profile["suppressed"].astype(bool)
@@ -193,8 +203,8 @@ def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
             "Lowest area": profile["min"].round(1),
             "Highest area": profile["max"].round(1),
             "Recent trend": [
-                "*" if h else str(t).capitalize()
-                for t, h in zip(profile["trend"], hidden, strict=True)
+                "*" if h else trend_words(r)
+                for r, h in zip(profile.to_dict("records"), hidden, strict=True)
             ],
             "Source": profile["source_title"],
         }
@@ -241,7 +251,8 @@ def _measures_part(area, profile: pd.DataFrame):
         f"{'*' if r['suppressed'] else _fmt(r['kind'])(r['value'])} "
         f"{_unit(r)} in {r['period']}, "
         f"{'suppressed' if r['suppressed'] else str(r['comparison'])} compared with "
-        f"{r['benchmark_label'] or 'the benchmark'}; trend: {r['trend']}."
+        f"{r['benchmark_label'] or 'the benchmark'}; recent trend: "
+        f"{'*' if r['suppressed'] else trend_words(r).lower()}."
         for r in profile.to_dict("records")
     )
     spec = ChartSpec(
@@ -253,7 +264,11 @@ def _measures_part(area, profile: pd.DataFrame):
             "level (light bar: lowest to highest; dark bar: 25th to 75th "
             "percentile). Better is always to the right. Benchmark: England and "
             "Wales, England for hospital admissions, or all force areas pooled "
-            "where no national figure exists."
+            "where no national figure exists. Recent trend: "
+            f"{TREND_METHOD} over the latest {TREND_MIN_PERIODS} financial years "
+            "(not across a series break), the test the violence page uses; the "
+            "dispersion in brackets is how many times more the figures vary than "
+            "chance alone (Poisson) would make them, and the test allows for it."
         ),
         figure=figure,
         table=profile_table(profile),

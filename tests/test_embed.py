@@ -240,3 +240,28 @@ def test_hidden_values_are_not_in_the_data_island(client):
     # Its hover text names the period but gives no figure.
     shown = own["hovertext"][at].split(row["period"] + ":", 1)[1].replace("95% CI", "")
     assert not re.search(r"\d", shown), shown
+
+
+def test_trend_embed_title_is_the_one_trend_verdict(client):
+    """The title states the recent-trend test's verdict (as /violence and the
+    area profile do), never a first-versus-last comparison of the points shown,
+    which ran across the switch to illustrative figures and recording breaks."""
+    from data_access import trends
+    from data_access.scope import PUBLIC
+
+    url = "/embed/trend?measure=knife_offences&area=E23000036"
+    html = client.get(url).get_data(as_text=True)
+    title = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+    trend = trends.recent_trend(
+        scope=PUBLIC,
+        measure_code="knife_offences",
+        area_code="E23000036",
+        length="quarter",
+    )
+    assert trend["direction"] != "not enough data"
+    assert (
+        f"{trend['direction']} over {trend['first_period']} to "
+        f"{trend['last_period']} (quasi-Poisson regression)"
+    ) in title
+    assert " than in " not in title
+    assert trend["text"] in html

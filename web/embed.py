@@ -327,9 +327,16 @@ def _build_trend(params: dict) -> Built:
     if not has_rate:
         for col in ("rate", "rate_lower", "rate_upper"):
             columns.pop(col)
-    direction = _direction(own, y_col)
+    trend = public.recent_trend(
+        measure_code=measure["code"],
+        area_code=area_code,
+        age_band=age,
+        length=length,
+        end=end,
+    )
+    summary += " " + trend["text"]
     return Built(
-        title=f"{title_measure} in {area.name}: {direction}",
+        title=f"{title_measure} in {area.name}: {_trend_title(trend)}",
         caption=caption,
         source=_source_text(frame),
         table=_display(frame, columns, formats),
@@ -350,19 +357,15 @@ def _build_trend(params: dict) -> Built:
     )
 
 
-def _direction(frame: pd.DataFrame, col: str) -> str:
-    values = [v for v in frame[col].tolist() if v is not None and not pd.isna(v)]
-    if len(values) < 2:
-        return "latest published figures"
-    first, last = float(values[0]), float(values[-1])
-    periods_shown = frame.loc[frame[col].notna(), "period"].tolist()
-    if abs(last - first) <= 0.02 * max(abs(first), 1e-9):
-        word = "about the same"
-    elif last > first:
-        word = "higher"
-    else:
-        word = "lower"
-    return f"{word} in {periods_shown[-1]} than in {periods_shown[0]}"
+def _trend_title(trend: dict) -> str:
+    """The title's finding: the one recent-trend verdict (public.recent_trend),
+    never a comparison of the first and last points shown."""
+    if trend["direction"] == "not enough data":
+        return "recent trend not tested"
+    return (
+        f"{trend['direction']} over {trend['first_period']} to "
+        f"{trend['last_period']} ({trend['method']})"
+    )
 
 
 def _build_funding(params: dict) -> Built:

@@ -641,7 +641,7 @@ def test_strong_increasing_trend_is_significant_with_the_right_slope():
     reference, _, _ = _reference_fit(counts, pops)
     assert result["direction"] == "increasing"
     assert result["significant"] is True
-    assert result["p_value"] < 1e-10
+    assert result["p_value"] < 1e-5  # a t test on 6 df
     assert result["n_periods"] == 8
     assert result["coefficient"] == pytest.approx(reference[1], rel=SIG4)
     assert result["slope"] == pytest.approx(math.expm1(reference[1]) * 100, rel=SIG4)
@@ -664,15 +664,62 @@ def test_flat_series_is_not_significant():
     assert result["p_value"] > 0.5
 
 
-def test_overdispersion_makes_the_trend_test_more_cautious():
-    """Large, noisy counts: Poisson calls a trend, quasi-Poisson does not."""
+def _reference_quasi_poisson_p(counts, pops) -> tuple[float, float]:
+    """(p value, Pearson dispersion) of the slope by quasi-Poisson inference,
+    computed independently: the maximum-likelihood fit by Nelder-Mead, the
+    covariance from a finite-difference Hessian of the log-likelihood, scaled by
+    max(1, Pearson chi-squared / (n - 2)), and a t test on n - 2 df."""
+    y = np.asarray(counts, dtype=float)
+    beta, offset, t = _reference_fit(counts, pops)
+    h = 1e-4
+    e = np.eye(2) * h
+    hess = np.array(
+        [
+            [
+                (
+                    _neg_log_likelihood(beta + e[i] + e[j], y, offset, t)
+                    - _neg_log_likelihood(beta + e[i] - e[j], y, offset, t)
+                    - _neg_log_likelihood(beta - e[i] + e[j], y, offset, t)
+                    + _neg_log_likelihood(beta - e[i] - e[j], y, offset, t)
+                )
+                / (4 * h * h)
+                for j in range(2)
+            ]
+            for i in range(2)
+        ]
+    )
+    mu = np.exp(beta[0] + beta[1] * t + offset)
+    dispersion = float(np.sum((y - mu) ** 2 / mu) / (len(y) - 2))
+    se = math.sqrt(np.linalg.inv(hess)[1, 1] * max(1.0, dispersion))
+    return float(2 * sps.t.sf(abs(beta[1] / se), len(y) - 2)), dispersion
+
+
+def test_trend_test_is_quasi_poisson_matching_an_independent_fit():
+    """Large, noisy counts: the dispersion (about 14) widens the interval so that
+    what a plain Poisson z test would call a trend (p < 0.001) is not one."""
     counts = [5000, 5400, 4900, 5600, 5300, 5750]
-    plain = s.trend_test(counts=counts, populations=[1e6] * 6)
-    quasi = s.trend_test(counts=counts, populations=[1e6] * 6, overdispersion=True)
-    assert plain["direction"] == "increasing"
-    assert quasi["direction"] == "no significant change"
-    assert quasi["slope"] == pytest.approx(plain["slope"])
-    assert quasi["p_value"] > plain["p_value"]
+    result = s.trend_test(counts=counts, populations=[1e6] * 6)
+    p_value, dispersion = _reference_quasi_poisson_p(counts, [1e6] * 6)
+    assert result["method"] == "quasi-Poisson regression"
+    assert result["dispersion"] == pytest.approx(dispersion, rel=1e-4)
+    assert result["dispersion"] > 10
+    assert result["p_value"] == pytest.approx(p_value, rel=1e-3)
+    assert result["direction"] == "no significant change"
+    beta, covariance, _ = s.poisson_trend_fit(counts=counts, populations=[1e6] * 6)
+    plain_p = 2 * sps.norm.sf(abs(beta[1]) / math.sqrt(covariance[1, 1]))
+    assert plain_p < 0.001
+
+
+def test_a_series_smoother_than_poisson_is_judged_as_poisson_would():
+    """100, 102, 104, 106, 108: dispersion far below 1, floored at 1, so the test
+    is no more confident than Poisson's (p = 0.58, no significant change)."""
+    counts, pops = [100, 102, 104, 106, 108], [1.0] * 5
+    result = s.trend_test(counts=counts, populations=pops)
+    p_value, dispersion = _reference_quasi_poisson_p(counts, pops)
+    assert dispersion < 0.01
+    assert result["p_value"] == pytest.approx(p_value, rel=1e-3)
+    assert result["p_value"] == pytest.approx(0.58, abs=0.005)
+    assert result["direction"] == "no significant change"
 
 
 @pytest.mark.parametrize(

@@ -161,6 +161,62 @@ def test_recent_trend_uses_the_last_five_periods(loaded_store):
     assert "Recent trend" in result["text"]
 
 
+def test_one_trend_verdict_per_series_on_every_page(loaded_store):
+    """The area profile (comparison.area_profile, /areas/<code>) shows the verdict
+    of trends.recent_trend over financial years, as /violence?view=year and the
+    embeds do. Avon and Somerset's knife offences 2020/21-2024/25 were
+    'increasing' on its profile (plain Poisson, p = 0.013) and 'no significant
+    change' on /violence (quasi-Poisson, p = 0.092)."""
+    from data_access import comparison
+
+    avon = trends.recent_trend(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="year"
+    )
+    assert (avon["first_period"], avon["last_period"]) == ("2020/21", "2024/25")
+    assert avon["p_value"] == pytest.approx(0.092, abs=0.0005)
+    assert avon["direction"] == "no significant change"
+    assert "quasi-Poisson regression, dispersion 1.0" in avon["text"]
+    compared = 0
+    for code in (AVON, MET, "E23000005", "E23000029"):
+        profile = comparison.area_profile(scope=SYSTEM, area_code=code)
+        for row in profile.to_dict("records"):
+            trend = trends.recent_trend(
+                scope=SYSTEM,
+                measure_code=row["measure_code"],
+                area_code=code,
+                length="year",
+            )
+            assert row["trend"] == trend["direction"], (code, row["measure_code"])
+            assert row["trend_dispersion"] == pytest.approx(
+                trend["dispersion"], nan_ok=True
+            )
+            compared += 1
+    assert compared >= 12
+
+
+def test_the_trend_window_never_reaches_back_across_a_series_break(loaded_store):
+    """Avon and Somerset's hospital admissions: 2020/21 is published, 2021/22 on
+    illustrative; a window of five years would mix the two, so none is tested."""
+    years = trends.area_series(
+        scope=SYSTEM,
+        measure_code="hospital_admissions_knife",
+        area_code=AVON,
+        length="year",
+    ).set_index("period")
+    assert not years.loc["2020/21", "illustrative"]
+    assert years.loc["2021/22", "illustrative"]
+    result = trends.recent_trend(
+        scope=SYSTEM,
+        measure_code="hospital_admissions_knife",
+        area_code=AVON,
+        length="year",
+    )
+    assert result["since_break"] == "Illustrative data from here"
+    assert result["direction"] == "not enough data"
+    assert result["n_periods"] == 4
+    assert "since the series break" in result["text"]
+
+
 def test_invalid_parameters_and_unknowns(loaded_store):
     with pytest.raises(NotFound):
         trends.trend_with_benchmark(scope=SYSTEM, measure_code="nope", area_code=AVON)
