@@ -15,13 +15,14 @@ pandas NA/NaT) or the suppression marker, and returns a string:
 from __future__ import annotations
 
 import math
-import numbers
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+# The money rule and half-up rounding are shared with data_access's own sentences.
+from data_access.number_format import MINUS, money_text, rounded_half_up, to_decimal
 
 DASH = "–"  # shown for a missing value; an en dash, as GOV.UK tables use
 SUPPRESSED = "*"  # shown for a value withheld by disclosure control
-MINUS = "-"
 
 __all__ = [
     "DASH",
@@ -56,34 +57,6 @@ def is_suppressed(x: Any) -> bool:
     return isinstance(x, str) and x.strip() == SUPPRESSED
 
 
-def to_decimal(x: Any) -> Decimal:
-    """The exact decimal a value was written as (0.1 -> Decimal("0.1"))."""
-    if isinstance(x, bool):
-        raise TypeError(f"not a number: {x!r}")
-    if isinstance(x, Decimal):
-        return x
-    if isinstance(x, numbers.Integral):
-        return Decimal(int(x))
-    if isinstance(x, numbers.Real):
-        # repr gives the shortest string that round-trips, so 2.675 stays 2.675
-        return Decimal(repr(float(x)))
-    if isinstance(x, str):
-        cleaned = x.strip().replace(",", "").replace("\u2212", "-")
-        try:
-            return Decimal(cleaned)
-        except InvalidOperation:
-            raise ValueError(f"not a number: {x!r}") from None
-    raise TypeError(f"not a number: {x!r}")
-
-
-def _rounded(x: Any, decimals: int) -> Decimal:
-    quantum = Decimal(1).scaleb(-decimals)
-    value = to_decimal(x).quantize(quantum, rounding=ROUND_HALF_UP)
-    if value == 0:
-        value = abs(value)  # never "-0.0"
-    return value
-
-
 def _placeholder(x: Any) -> str | None:
     if is_suppressed(x):
         return SUPPRESSED
@@ -102,7 +75,7 @@ def number(x: Any, decimals: int = 0) -> str:
     placeholder = _placeholder(x)
     if placeholder is not None:
         return placeholder
-    return _grouped(_rounded(x, decimals), decimals)
+    return _grouped(rounded_half_up(x, decimals), decimals)
 
 
 def rate(x: Any, decimals: int = 1) -> str:
@@ -128,36 +101,16 @@ def signed_percent(x: Any, decimals: int = 1, *, fraction: bool = False) -> str:
     if placeholder is not None:
         return placeholder
     value = to_decimal(x) * 100 if fraction else to_decimal(x)
-    rounded = _rounded(value, decimals)
+    rounded = rounded_half_up(value, decimals)
     sign = "+" if rounded > 0 else ""
     return sign + _grouped(rounded, decimals) + "%"
 
 
 def money(amount: Any, *, pence: bool = False) -> str:
-    """Pounds sterling, GOV.UK style.
-
-    - £1 million and over: millions to 2 decimals, trailing zeros trimmed
-      (1_160_000 -> "£1.16m", 3_370_000 -> "£3.37m", 1_000_000 -> "£1m");
-    - under £1 million: whole pounds with thousands separators
-      (880_000 -> "£880,000", 524 -> "£524"); with pence=True, amounts under
-      £1,000 show pence ("£12.50"), for unit costs;
-    - negative amounts: "-£1.16m", "-£5,000".
-    """
+    """Pounds sterling, GOV.UK style, by the one rule that data_access's own
+    sentences use too (data_access.number_format.money_text): "£1.16m", "£1m",
+    "£880,000", "£12.50" with pence=True under £1,000, "-£5,000"."""
     placeholder = _placeholder(amount)
     if placeholder is not None:
         return placeholder
-    value = to_decimal(amount)
-    sign = MINUS if value < 0 else ""
-    value = abs(value)
-    # Decide the band after rounding to pounds, so 999,999.60 becomes "£1m".
-    if _rounded(value, 0) >= 1_000_000:
-        millions = _rounded(value / Decimal(1_000_000), 2)
-        text = f"{millions:,.2f}".rstrip("0").rstrip(".")
-        body = f"£{text}m"
-    else:
-        decimals = 2 if pence and _rounded(value, 2) < 1000 else 0
-        rounded = _rounded(value, decimals)
-        body = f"£{rounded:,.{decimals}f}"
-        if rounded == 0:
-            sign = ""
-    return sign + body
+    return money_text(amount, pence=pence)

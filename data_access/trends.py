@@ -59,7 +59,7 @@ import pandas as pd
 from sqlalchemy import Integer, case, cast, extract, func, select
 from sqlalchemy.orm import aliased
 
-from data_access import disclosure, money, periods, statistics
+from data_access import activity, disclosure, money, periods, statistics
 from data_access.areas import NATIONAL_CODE, AreaInfo, get_area, list_areas
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -74,10 +74,10 @@ from data_access.models import (
     Area,
     Measure,
     MeasureValue,
-    OutputSummary,
     Source,
     months_spanned,
 )
+from data_access.number_format import money_text
 from data_access.scope import Scope
 
 ENGLAND_CODE = "E92000001"
@@ -1031,51 +1031,20 @@ def _trend_text(result: dict[str, Any], length: str) -> str:
 # ---------------------------------------------------------------- overview
 
 
-@memoized
-def _reach(area_code: str) -> pd.DataFrame:
-    # From the pre-aggregated output_summary (current outputs), as money.quarter_spend.
-    # SUM of its BIGINT is NUMERIC on PostgreSQL: cast back to an integer, as the
-    # sum of the raw INTEGER column was. Ordered by tier within a quarter too, so
-    # the row order no longer depends on the engine.
-    with session_scope() as session:
-        rows = session.execute(
-            select(
-                OutputSummary.tier,
-                OutputSummary.period_start,
-                func.cast(func.sum(OutputSummary.value), _bigint()),
-                func.max(func.cast(OutputSummary.illustrative, _int())),
-            )
-            .join(Area, Area.id == OutputSummary.vru_area_id)
-            .where(
-                Area.code == area_code,
-                OutputSummary.output_type == "young_people_supported",
-                OutputSummary.age_band == "all",
-            )
-            .group_by(OutputSummary.tier, OutputSummary.period_start)
-            .order_by(OutputSummary.period_start, OutputSummary.tier)
-        ).all()
-    frame = pd.DataFrame(
-        rows, columns=["tier", "period_start", "young_people", "illustrative"]
-    )
-    frame["young_people"] = frame["young_people"].astype(float)
-    frame["illustrative"] = frame["illustrative"].fillna(0).astype(bool)
-    return frame
-
-
-def reach_by_quarter(*, scope: Scope, area_code: str) -> pd.DataFrame:
-    """Young people supported by prevention tier and quarter (scope-restricted).
-    Columns: tier, period_start, young_people, illustrative."""
-    area = get_area(area_code)
-    scope.require_area(area.code, area.parent_code)
-    return _reach(area.code)
+def _reach_by_quarter(scope: Scope, area_code: str) -> pd.DataFrame:
+    """activity.reach_over_time (young people supported, all ages, by quarter and
+    tier) with the value as a float `young_people`."""
+    frame = activity.reach_over_time(scope=scope, area_code=area_code)
+    return frame.assign(young_people=frame["value"].astype(float))
 
 
 def reach_by_tier(*, scope: Scope, area_code: str) -> dict[str, Any]:
     """Young people supported by tier in the latest financial year with outputs.
 
     Keys: financial_year, quarters (how many reported), tiers (DataFrame: tier,
-    young_people, in primary / secondary / tertiary order), total, illustrative."""
-    frame = reach_by_quarter(scope=scope, area_code=area_code)
+    young_people, in primary / secondary / tertiary order), total, illustrative.
+    The reach itself is activity.reach_over_time (the one reach rule)."""
+    frame = _reach_by_quarter(scope, area_code)
     if frame.empty:
         return {
             "financial_year": None,
@@ -1109,12 +1078,6 @@ def _pct_change(old: float, new: float) -> str:
     if round(abs(change)) == 0:
         return " (little change)"
     return f" ({'up' if change > 0 else 'down'} {abs(change):.0f}%)"
-
-
-def _money_words(amount: float) -> str:
-    if amount >= 1_000_000:
-        return f"£{amount / 1_000_000:.2f}m".replace(".00m", "m")
-    return f"£{amount:,.0f}"
 
 
 def changes_since_last_quarter(*, scope: Scope, area_code: str) -> list[str]:
@@ -1154,7 +1117,7 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
         return sentences
     try:
         spend = money.quarter_spend(scope=scope, area_code=area.code)
-        reach = reach_by_quarter(scope=scope, area_code=area.code)
+        reach = _reach_by_quarter(scope, area.code)
     except AccessDenied:
         return sentences
     if len(spend) >= 2:
@@ -1164,8 +1127,8 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
             f"{periods.fy_label(int(prev.financial_year))} Q{int(prev.quarter)}"
         )
         text = (
-            f"Spend was {_money_words(last.amount)} in {label}, against "
-            f"{_money_words(prev.amount)} in {prev_label}"
+            f"Spend was {money_text(last.amount)} in {label}, against "
+            f"{money_text(prev.amount)} in {prev_label}"
             + _pct_change(prev.amount, last.amount)
             + "."
         )
@@ -1277,18 +1240,6 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
     }
 
 
-def _int():
-    from sqlalchemy import Integer
-
-    return Integer()
-
-
-def _bigint():
-    from sqlalchemy import BigInteger
-
-    return BigInteger()
-
-
 __all__ = [
     "BASELINE_LABEL",
     "CHILD_COLUMNS",
@@ -1306,7 +1257,6 @@ __all__ = [
     "funding_start",
     "measure_headline",
     "overview_summary",
-    "reach_by_quarter",
     "reach_by_tier",
     "recent_trend",
     "series_breaks",

@@ -125,3 +125,15 @@ def test_text_that_is_not_a_number_is_an_error_not_a_silent_blank():
         number("lots")
     with pytest.raises(TypeError):
         number(True)
+
+
+def test_data_access_sentences_write_money_by_the_same_rule():
+    """trends' sentences ("Spend was £1.5m in ...") and every table and tile use one
+    rule: the old sentence formatter wrote "£1.50m" and rounded 2,674.5 half-even
+    to "£2,674"."""
+    from data_access.number_format import money_text
+
+    assert money_text(1_500_000) == money(1_500_000) == "£1.5m"
+    assert money_text(2674.5) == money(2674.5) == "£2,675"
+    for amount in (0, 0.4, 999.5, 999_999.6, 1_005_000, -5_000, 12.5):
+        assert money_text(amount) == money(amount)

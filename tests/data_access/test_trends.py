@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from data_access import money, statistics, trends
+from data_access import money, periods, statistics, trends
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.scope import SYSTEM, Scope
 
@@ -257,6 +257,20 @@ def test_money_forecast_and_reach_for_avon(loaded_store):
     assert list(reach["tiers"]["tier"]) == ["primary", "secondary", "tertiary"]
     assert reach["total"] == reach["tiers"]["young_people"].sum() > 0
     assert reach["illustrative"]
+
+
+def test_the_spend_sentence_shows_money_as_the_tables_do(loaded_store):
+    from components.formatting import money as fmt_money
+
+    spend = money.quarter_spend(scope=SYSTEM, area_code=AVON)
+    prev, last = spend.iloc[-2], spend.iloc[-1]
+    sentences = trends.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
+    said = next(s for s in sentences if s.startswith("Spend was"))
+    assert said.startswith(
+        f"Spend was {fmt_money(last.amount)} in "
+        f"{periods.fy_label(int(last.financial_year))} Q{int(last.quarter)}, "
+        f"against {fmt_money(prev.amount)}"
+    )
 
 
 def test_changes_since_last_quarter_come_from_the_data(loaded_store):
