@@ -45,6 +45,9 @@ Public functions and their columns
   suppressed, expected, received, late, completeness, next_due, illustrative.
 - measure_trends(*, scope, workstream_id) -> TREND_COLUMNS: measure_code,
   period_start, period, value, target, rag, suppressed, illustrative; oldest first.
+- measure_spc(*, scope, workstream_id) -> {measure_code: verdict}: each quarterly
+  measure's SPC variation and assurance (Making Data Count) with SPC_COLUMNS
+  points: period, value, centre, lower, upper, rules, point_type.
 - completeness(*, scope, workstream_id, as_at=None) -> RETURN_COLUMNS: one row per
   expected quarter and one for the next quarter due: period_start, period,
   due_date, measures_expected, measures_received, status ("Received", "Partly
@@ -59,7 +62,7 @@ import pandas as pd
 from sqlalchemy import Integer, and_, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
-from data_access import periods
+from data_access import periods, spc
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -142,6 +145,15 @@ TREND_COLUMNS = [
     "rag",
     "suppressed",
     "illustrative",
+]
+SPC_COLUMNS = [
+    "period",
+    "value",
+    "centre",
+    "lower",
+    "upper",
+    "rules",
+    "point_type",
 ]
 RETURN_COLUMNS = [
     "period_start",
@@ -700,6 +712,39 @@ def measure_trends(*, scope: Scope, workstream_id: int) -> pd.DataFrame:
     frame.loc[hidden, "rag"] = "not shown"
     frame["period"] = [periods.quarter_label(d) for d in frame.period_start]
     return frame[TREND_COLUMNS].reset_index(drop=True)
+
+
+def measure_spc(*, scope: Scope, workstream_id: int) -> dict[str, dict]:
+    """Each quarterly measure's SPC verdict (`data_access.spc.spc_chart`: XmR
+    chart, Making Data Count rules, the latest target for assurance), keyed by
+    measure code, from the same figures `measure_trends` shows the caller: a value
+    hidden under disclosure control is a gap, so no verdict rests on a figure the
+    caller cannot see.
+
+    Each value: variation, variation_words, assurance (None without a target or
+    polarity), assurance_words, method, and points (SPC_COLUMNS, one per quarter).
+    """
+    trends = measure_trends(scope=scope, workstream_id=workstream_id)
+    polarity = _trends(int(workstream_id)).groupby("measure_code")["polarity"].first()
+    verdicts = {}
+    for code, part in trends.groupby("measure_code", sort=False):
+        targets = part["target"].dropna()
+        result = spc.spc_chart(
+            values=part["value"].tolist(),
+            polarity=polarity[code],
+            target=float(targets.iloc[-1]) if not targets.empty else None,
+        )
+        points = result["points"]
+        points.insert(0, "period", part["period"].to_list())
+        verdicts[code] = {
+            "variation": result["variation"],
+            "variation_words": spc.VARIATION_WORDS[result["variation"]],
+            "assurance": result["assurance"],
+            "assurance_words": spc.ASSURANCE_WORDS.get(result["assurance"]),
+            "method": result["method"],
+            "points": points[SPC_COLUMNS],
+        }
+    return verdicts
 
 
 @memoized

@@ -18,6 +18,7 @@ from dash import Input, Output, dcc, html
 from components.chart import ChartSpec, chart_card, summary_for_series, trend_figure
 from components.formatting import number, percent
 from components.shell import illustrative_badge, message
+from components.spc_icons import spc_summary
 from data_access import workstreams
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from pages.workstreams import rag_badge, rag_explainer, returns_note
@@ -76,6 +77,7 @@ def show_workstream(workstream_id):
         detail = workstreams.workstream_detail(scope=scope, workstream_id=workstream_id)
         trends = workstreams.measure_trends(scope=scope, workstream_id=workstream_id)
         returns = workstreams.completeness(scope=scope, workstream_id=workstream_id)
+        verdicts = workstreams.measure_spc(scope=scope, workstream_id=workstream_id)
     except NotFound:
         return (
             "Workstream not found",
@@ -105,10 +107,14 @@ def show_workstream(workstream_id):
                 kind="warning",
             ),
         )
-    return detail["name"], detail["name"], _content(detail, trends, returns)
+    return (
+        detail["name"],
+        detail["name"],
+        _content(detail, trends, returns, verdicts),
+    )
 
 
-def _content(detail, trends, returns):
+def _content(detail, trends, returns, verdicts):
     measures = detail["measures"]
     facts = [
         ("VRU area", detail["vru_name"]),
@@ -127,12 +133,13 @@ def _content(detail, trends, returns):
         _summary(measures),
         html.H2("Measures against targets"),
         rag_explainer(),
+        _spc_explainer(),
     ]
     if measures.empty:
         children.append(message("No measures are recorded for this workstream yet."))
     for i, row in enumerate(measures.itertuples()):
         part = trends[trends["measure_code"] == row.measure_code]
-        children.append(_measure_section(i, row, part))
+        children.append(_measure_section(i, row, part, verdicts.get(row.measure_code)))
     children += [
         html.H2("Quarterly returns"),
         returns_note(workstreams.reporting_quarter()),
@@ -175,7 +182,34 @@ def _value_text(value, unit: str) -> str:
     return f"{number(value, decimals)} {unit}"
 
 
-def _measure_section(i: int, row, trend: pd.DataFrame) -> html.Section:
+def _spc_explainer() -> html.Details:
+    return html.Details(
+        [
+            html.Summary("How change is judged against normal variation"),
+            html.P(
+                "Each measure's quarterly values are plotted on a statistical process "
+                "control (SPC) chart, following NHS England's Making Data Count: the "
+                "mean and natural process limits (the mean plus or minus 2.66 times "
+                "the average change from one quarter to the next) show the range "
+                "that normal variation covers. A change is a signal only when a "
+                "quarter falls outside the limits, 7 quarters in a row sit on one "
+                "side of the mean, 7 quarters in a row rise or fall, or 2 of 3 "
+                "quarters sit close to a limit. With fewer than 12 quarters no "
+                "signal is given."
+            ),
+            html.P(
+                "Assurance compares the target with the limits: a target outside "
+                "them will consistently be met or missed unless the process "
+                "changes; a target inside them will be met in some quarters and "
+                "missed in others. The RAG rating compares only the latest quarter "
+                "with its target."
+            ),
+        ],
+        className="ws-rag-rule",
+    )
+
+
+def _measure_section(i: int, row, trend: pd.DataFrame, verdict) -> html.Section:
     if row.suppressed:
         latest = (
             f"Latest return {row.latest_period}: * (a small number, hidden under "
@@ -201,17 +235,32 @@ def _measure_section(i: int, row, trend: pd.DataFrame) -> html.Section:
     return html.Section(
         [
             html.H3(row.name),
-            html.P(rag_badge(row.rag, row.rag_label), className="ws-rag"),
+            *(
+                [
+                    spc_summary(
+                        variation=verdict["variation"],
+                        variation_words=verdict["variation_words"],
+                        assurance=verdict["assurance"],
+                        assurance_words=verdict["assurance_words"],
+                    )
+                ]
+                if verdict
+                else []
+            ),
+            html.P(
+                ["Latest quarter against target: ", rag_badge(row.rag, row.rag_label)],
+                className="ws-rag",
+            ),
             html.P(latest),
             html.P(row.rag_rule, className="small ws-rule"),
             html.P(completeness, className="small"),
-            chart_card(_sparkline(i, row, trend), heading_level=4),
+            chart_card(_sparkline(i, row, trend, verdict), heading_level=4),
         ],
         className="ws-measure",
     )
 
 
-def _sparkline(i: int, row, trend: pd.DataFrame) -> ChartSpec:
+def _sparkline(i: int, row, trend: pd.DataFrame, verdict) -> ChartSpec:
     table = pd.DataFrame(
         {
             "Quarter": trend["period"],
@@ -223,14 +272,34 @@ def _sparkline(i: int, row, trend: pd.DataFrame) -> ChartSpec:
             "RAG": trend["rag"].map(workstreams.RAG_LABELS),
         }
     )
+    lines = {"Returned": trend["value"], "Target": trend["target"]}
+    if verdict:
+        points = verdict["points"].set_index("period").reindex(trend["period"])
+        table["Mean"] = points["centre"].round(2).to_list()
+        table["Lower process limit"] = points["lower"].round(2).to_list()
+        table["Upper process limit"] = points["upper"].round(2).to_list()
+        table["Variation"] = [
+            f"{kind} ({rules})" if rules else kind
+            for kind, rules in zip(points["point_type"], points["rules"], strict=True)
+        ]
+        lines.update(
+            {
+                "Mean": points["centre"],
+                "Upper process limit": points["upper"],
+                "Lower process limit": points["lower"],
+            }
+        )
+        # Special-cause quarters get their own marked series, named in the legend.
+        for kind in ("improving", "concerning", "high", "low"):
+            flagged = points["point_type"] == f"special cause {kind}"
+            if flagged.any():
+                lines[f"Special cause: {kind}"] = points["value"].where(flagged)
     long = pd.concat(
         [
             pd.DataFrame(
-                {"Quarter": trend["period"], "Series": "Returned", "v": trend["value"]}
-            ),
-            pd.DataFrame(
-                {"Quarter": trend["period"], "Series": "Target", "v": trend["target"]}
-            ),
+                {"Quarter": trend["period"], "Series": name, "v": list(values)}
+            )
+            for name, values in lines.items()
         ],
         ignore_index=True,
     )
@@ -251,7 +320,12 @@ def _sparkline(i: int, row, trend: pd.DataFrame) -> ChartSpec:
         chart_id=f"{PAGE}-trend-{i}",
         title=title,
         caption=f"{row.name} ({row.unit}) by quarter, with the target for each "
-        "financial year.",
+        "financial year"
+        + (
+            f" and the SPC mean and process limits ({verdict['method']})."
+            if verdict
+            else "."
+        ),
         source="Workstream quarterly returns",
         figure=trend_figure(
             long,
