@@ -78,6 +78,7 @@ from data_access.models import (
     MeasureValue,
     Source,
     Spend,
+    covered_area_name,
 )
 from data_access.scope import PUBLIC, Scope
 
@@ -316,7 +317,7 @@ def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
     illustrative = func.max(cast(Source.illustrative, Integer))
     annual = base.add_columns(
         Area.code,
-        Area.name,
+        covered_area_name(),
         Area.is_vru,
         Area.vru_start_year,
         cast(start_y, Integer).label("year"),

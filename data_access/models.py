@@ -297,6 +297,17 @@ class MeasureValue(Base):
     )
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str | None] = mapped_column(Text)
+    # What an aggregate covers when it is less than its area, shown as its name
+    # ("England and Wales excluding Greater Manchester"); its denominator is the
+    # population of that coverage. NULL: the whole area.
+    coverage: Mapped[str | None] = mapped_column(String(200))
+
+
+def covered_area_name():  # noqa: ANN201 - a SQL expression
+    """The name of what a measure value covers: its coverage when it covers less
+    than its area ("England and Wales excluding Greater Manchester"), else the
+    area's name. Every query that names a figure's area uses this."""
+    return func.coalesce(MeasureValue.coverage, Area.name)
 
 
 class InterventionOutput(Base):

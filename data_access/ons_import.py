@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, tuple_, update
 
 from data_access import cache
+from data_access.areas import NATIONAL_CODE
 from data_access.audit import record
 from data_access.db import session_scope
 from data_access.errors import InvalidParameter, NotFound
@@ -455,6 +456,17 @@ def import_ons_workbook(
             seen_areas.add(area[1])
             matched.append((row, area[1]))
         year = table.period_start.year
+        areas = {
+            i: (c, n, level)
+            for i, c, n, level in session.execute(
+                select(Area.id, Area.code, Area.name, Area.level)
+            )
+        }
+        unavailable = [
+            area_id
+            for row, area_id in matched
+            if row.count is None and areas[area_id][2] == "pfa"
+        ]
         written: list[int] = []
         for row, area_id in matched:
             if row.count is None:
@@ -465,9 +477,15 @@ def import_ons_workbook(
             notes = [
                 f"{n}. {table.footnotes[n]}" for n in row.marks if n in table.footnotes
             ]
-            figures = [
-                (MEASURE, row.count, row.count, _population(session, area_id, year))
-            ]
+            coverage, population = _coverage(session, areas, area_id, unavailable, year)
+            if coverage is not None:
+                notes.insert(
+                    0,
+                    f"{coverage}: ONS totals add up the force areas' figures, and "
+                    "this edition has none for the areas left out, so the "
+                    "denominator is the population of the rest.",
+                )
+            figures = [(MEASURE, row.count, row.count, population)]
             if SHARE_MEASURE in measure_ids and row.share:
                 # The share and its base come from the same row of the same table:
                 # the edition's own year, so numerator and denominator cover the
@@ -489,6 +507,7 @@ def import_ons_workbook(
                     submission_id=submission.id,
                     is_current=False,
                     note=" ".join(notes) or None,
+                    coverage=coverage,
                 )
                 session.add(value_row)
                 session.flush()
@@ -601,6 +620,36 @@ def make_latest_editions_current(session, value_ids: list[int]) -> list[dict]:  
             )
             session.flush()
     return changes
+
+
+def _coverage(
+    session,  # noqa: ANN001
+    areas: dict[int, tuple[str, str, str]],
+    area_id: int,
+    unavailable: list[int],
+    year: int,
+) -> tuple[str | None, float | None]:
+    """(coverage, population) of a figure: for a country total in a table where
+    some of its force areas are not available, "England and Wales excluding
+    Greater Manchester" and the country's population less theirs; else (None,
+    the area's population)."""
+    population = _population(session, area_id, year)
+    code, name, level = areas[area_id]
+    left_out = [
+        i
+        for i in unavailable
+        if level == "country" and (code == NATIONAL_CODE or areas[i][0][0] == code[0])
+    ]
+    if not left_out:
+        return None, population
+    names = [areas[i][1] for i in left_out]
+    listed = " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+    parts = [_population(session, i, year) for i in left_out]
+    if population is not None and None not in parts:
+        population -= sum(parts)
+    else:
+        population = None
+    return f"{name} excluding {listed}", population
 
 
 def _population(session, area_id: int, year: int) -> float | None:  # noqa: ANN001

@@ -49,6 +49,7 @@ from data_access.models import (
     Source,
     Spend,
     Submission,
+    covered_area_name,
 )
 from data_access.scope import PUBLIC
 
@@ -202,7 +203,7 @@ def _measure_values(
     query = (
         select(
             Area.code,
-            Area.name,
+            covered_area_name(),
             Area.level,
             MeasureValue.period_start,
             MeasureValue.period_end,

@@ -75,6 +75,7 @@ from data_access.models import (
     Measure,
     MeasureValue,
     Source,
+    covered_area_name,
     months_spanned,
 )
 from data_access.number_format import money_text
@@ -194,7 +195,7 @@ def _raw(
     query = (
         select(
             Area.code,
-            Area.name,
+            covered_area_name(),
             MeasureValue.period_start,
             MeasureValue.period_end,
             MeasureValue.value,
@@ -416,26 +417,15 @@ def _period_totals(frame: pd.DataFrame, *, count: tuple[str, str]) -> pd.DataFra
     return totals
 
 
-def _force_quarter_totals(
-    measure_code: str, age_band: str, england_only: bool
-) -> pd.DataFrame:
-    """_force_totals of the force areas' quarters, summed in the store: one row
-    per period and source title comes back instead of every force area's rows."""
+def _force_quarters(
+    columns: list, measure_code: str, age_band: str, england_only: bool
+):  # noqa: ANN202 - a Select
+    """SELECT `columns` over the force areas' usable current quarters (a count and
+    a population), the rows a sum of force areas adds up."""
     parent = aliased(Area)
     query = (
-        select(
-            MeasureValue.period_start,
-            MeasureValue.period_end,
-            Source.title,
-            func.count(func.distinct(MeasureValue.area_id)),
-            func.sum(MeasureValue.value),
-            func.count(MeasureValue.value),
-            func.sum(MeasureValue.numerator),
-            func.sum(MeasureValue.denominator),
-            func.max(case((MeasureValue.status == "provisional", 1), else_=0)),
-            func.max(cast(Source.illustrative, Integer)),
-            func.min(Area.code),
-        )
+        select(*columns)
+        .select_from(MeasureValue)
         .join(Measure, Measure.id == MeasureValue.measure_id)
         .join(Area, Area.id == MeasureValue.area_id)
         .join(parent, parent.id == Area.parent_id)
@@ -452,10 +442,35 @@ def _force_quarter_totals(
             MeasureValue.numerator.is_not(None),
             MeasureValue.denominator.is_not(None),
         )
-        .group_by(MeasureValue.period_start, MeasureValue.period_end, Source.title)
     )
     if england_only:
         query = query.where(func.substr(Area.code, 1, 1) == "E")
+    return query
+
+
+def _force_quarter_totals(
+    measure_code: str, age_band: str, england_only: bool
+) -> pd.DataFrame:
+    """_force_totals of the force areas' quarters, summed in the store: one row
+    per period and source title comes back instead of every force area's rows."""
+    query = _force_quarters(
+        [
+            MeasureValue.period_start,
+            MeasureValue.period_end,
+            Source.title,
+            func.count(func.distinct(MeasureValue.area_id)),
+            func.sum(MeasureValue.value),
+            func.count(MeasureValue.value),
+            func.sum(MeasureValue.numerator),
+            func.sum(MeasureValue.denominator),
+            func.max(case((MeasureValue.status == "provisional", 1), else_=0)),
+            func.max(cast(Source.illustrative, Integer)),
+            func.min(Area.code),
+        ],
+        measure_code,
+        age_band,
+        england_only,
+    ).group_by(MeasureValue.period_start, MeasureValue.period_end, Source.title)
     with session_scope() as session:
         rows = [tuple(row) for row in session.execute(query)]
     if not rows:
@@ -490,17 +505,93 @@ def _force_quarter_totals(
     return totals[_TOTAL_COLUMNS]
 
 
+@memoized
+def _benchmark_forces(england_only: bool) -> dict[str, str]:
+    """Code -> name of the force areas a sum-of-force-areas benchmark adds up."""
+    parent = aliased(Area)
+    query = (
+        select(Area.code, Area.name)
+        .join(parent, parent.id == Area.parent_id)
+        .where(parent.code == NATIONAL_CODE, Area.level == "pfa")
+    )
+    if england_only:
+        query = query.where(func.substr(Area.code, 1, 1) == "E")
+    with session_scope() as session:
+        return dict(session.execute(query).all())
+
+
+def _left_out(reporting: dict[dt.date, set[str]], england_only: bool) -> dict:
+    """Per period start, the names of the force areas with no usable figure."""
+    forces = _benchmark_forces(england_only)
+    return {
+        start: sorted(forces[c] for c in forces if c not in codes)
+        for start, codes in reporting.items()
+    }
+
+
+def _left_out_of_years(forces: pd.DataFrame, england_only: bool) -> dict:
+    usable = forces[forces["numerator"].notna() & forces["denominator"].notna()]
+    reporting = {
+        start: set(group["area_code"])
+        for start, group in usable.groupby("period_start", sort=False)
+    }
+    return _left_out(reporting, england_only)
+
+
+def _left_out_of_quarters(
+    measure_code: str, age_band: str, england_only: bool, starts: list[dt.date]
+) -> dict:
+    """_left_out for quarters, without reading every force area's rows: the
+    quarters each force area reports are counted in the store, and only the
+    (few) force areas that miss some are read period by period."""
+    counted = _force_quarters(
+        [Area.code, func.count()], measure_code, age_band, england_only
+    ).group_by(Area.code)
+    with session_scope() as session:
+        counts = dict(session.execute(counted).all())
+        gaps = [c for c, n in counts.items() if n < len(starts)]
+        partial = {}
+        if gaps:
+            query = _force_quarters(
+                [Area.code, MeasureValue.period_start],
+                measure_code,
+                age_band,
+                england_only,
+            ).where(Area.code.in_(gaps))
+            for code, start in session.execute(query):
+                partial.setdefault(start, set()).add(code)
+    complete = {c for c in counts if c not in gaps}
+    return _left_out(
+        {start: complete | partial.get(start, set()) for start in starts},
+        england_only,
+    )
+
+
 def _force_sums(
-    totals: pd.DataFrame, name: str, proportion_scale: float | None = None
+    totals: pd.DataFrame,
+    name: str,
+    proportion_scale: float | None = None,
+    left_out: dict | None = None,
 ) -> pd.DataFrame:
     """The sum-of-force-areas benchmark rows (raw columns + period) for the
     periods that are complete: at least 90% of the most force areas ever
     reporting (the quarterly police series never includes City of London). A
-    proportion's value is the summed numerators over the summed denominators."""
+    proportion's value is the summed numerators over the summed denominators.
+    Each row is named by what it covers: "England and Wales (sum of 42 force
+    areas, excluding City of London)", from `left_out` (period start -> names)."""
     if totals.empty:
         return pd.DataFrame(columns=[*_RAW_COLUMNS, "period"])
     complete = totals[totals["n"] >= 0.9 * totals["n"].max()]
     counts = complete["n"].tolist()
+    left_out = left_out or {}
+    names = []
+    for start, n in zip(complete["period_start"], counts, strict=True):
+        missing = left_out.get(start) or []
+        listed = " and ".join(filter(None, [", ".join(missing[:-1]), *missing[-1:]]))
+        names.append(
+            f"{name} (sum of {n} force areas"
+            + (f", excluding {listed})" if missing else ")")
+        )
     if proportion_scale is None:
         values = complete["value"].to_numpy(dtype=float)
         notes = [
@@ -517,7 +608,7 @@ def _force_sums(
     return pd.DataFrame(
         {
             "area_code": ENGLAND_CODE if name == "England" else NATIONAL_CODE,
-            "area_name": [f"{name} (sum of {n} force areas)" for n in counts],
+            "area_name": names,
             "period_start": complete["period_start"].tolist(),
             "period_end": complete["period_end"].tolist(),
             "value": values,
@@ -564,6 +655,9 @@ def _national(
     england_only = name == "England"
     if length == "quarter":
         totals = _force_quarter_totals(measure_code, age_band, england_only)
+        left_out = _left_out_of_quarters(
+            measure_code, age_band, england_only, list(totals["period_start"])
+        )
     else:
         # Years follow _by_length (annual rows, else four quarters), the rule each
         # area's own series uses, so they are summed from the force areas' years.
@@ -575,9 +669,11 @@ def _national(
         if england_only:
             forces = forces[forces["area_code"].str.startswith("E")]
         totals = _force_totals(forces)
-    sums = _force_sums(totals, name, proportion_scale)
+        left_out = _left_out_of_years(forces, england_only)
+    sums = _force_sums(totals, name, proportion_scale, left_out)
     if not published.empty:
-        published = published.assign(area_name=name)
+        # published rows keep their own names: a total that leaves an area out
+        # says so ("England and Wales excluding Greater Manchester")
         have = set(published["period_start"])
         sums = sums[[s not in have for s in sums["period_start"]]]
     frames = [f for f in (published, sums) if not f.empty]

@@ -391,7 +391,9 @@ def _trend_card(scope, measure, area, series, view, age, parsed):
         comparison = COMPARISON_WORDS.get(latest["comparison"])
         title = f"{short}{age_words} in {area.name}: {value} in {latest['period']}"
         if comparison and not bench.empty:
-            title += f", a rate {comparison} {_bench_label(code)}"
+            title += (
+                f", a rate {comparison} {_bench_label(code, bench, latest['period'])}"
+            )
     trend = trends.recent_trend(
         scope=scope,
         measure_code=code,
@@ -468,8 +470,11 @@ def measure_suppression_note(measure) -> str:
     return get_rule(measure["disclosure_rule"]).why_hidden
 
 
-def _bench_label(code: str) -> str:
-    return trends.benchmark_name(code)
+def _bench_label(code: str, bench: pd.DataFrame, period: str) -> str:
+    """The benchmark's name in `period`, which says what it covers ("England and
+    Wales excluding Greater Manchester"), else the measure's benchmark."""
+    names = bench.loc[bench["period"] == period, "area_name"]
+    return names.iloc[0] if not names.empty else trends.benchmark_name(code)
 
 
 def _period_key(label: str):
@@ -516,7 +521,9 @@ def _children(scope, measure, area, view, age, params):
     ranked["Lower"] = ranked["rate_lower"].where(~sup).round(2)
     ranked["Upper"] = ranked["rate_upper"].where(~sup).round(2)
     ranked["Compared"] = ranked["comparison"].where(~sup, "not compared")
-    parent_label = _bench_label(code) if area.code == NATIONAL_CODE else area.name
+    parent_label = (
+        trends.benchmark_name(code) if area.code == NATIONAL_CODE else area.name
+    )
     figure = ranked_bar_figure(
         ranked,
         label="area_name",

@@ -171,6 +171,18 @@ def _old_years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
     return years[trends._RAW_COLUMNS].reset_index(drop=True)
 
 
+def _old_forces(*, england_only: bool) -> dict[str, str]:
+    """The force areas of England and Wales (of England only): code -> name."""
+    parent = aliased(Area)
+    with db.session_scope() as session:
+        rows = session.execute(
+            select(Area.code, Area.name)
+            .join(parent, parent.id == Area.parent_id)
+            .where(parent.code == NATIONAL_CODE, Area.level == "pfa")
+        ).all()
+    return {c: n for c, n in rows if not england_only or c.startswith("E")}
+
+
 def _old_national(measure_code: str, length: str, age_band: str) -> pd.DataFrame:
     raw_columns = trends._RAW_COLUMNS
     published = _old_by_length(
@@ -195,14 +207,21 @@ def _old_national(measure_code: str, length: str, age_band: str) -> pd.DataFrame
         counts = grouped["area_code"].nunique()
         complete = counts[counts >= 0.9 * counts.max()]
         parts = []
+        universe = _old_forces(england_only=name == "England")
         for (start, end), n in complete.items():
             part = grouped.get_group((start, end))
+            missing = sorted(
+                universe[c] for c in universe if c not in set(part["area_code"])
+            )
+            listed = ", ".join(missing[:-1]) + " and " * (len(missing) > 1)
+            listed += "".join(missing[-1:])
             parts.append(
                 {
                     "area_code": NATIONAL_CODE
                     if name != "England"
                     else trends.ENGLAND_CODE,
-                    "area_name": f"{name} (sum of {n} force areas)",
+                    "area_name": f"{name} (sum of {n} force areas"
+                    + (f", excluding {listed})" if missing else ")"),
                     "period_start": start,
                     "period_end": end,
                     "value": part["value"].sum(),

@@ -1,4 +1,5 @@
-"""ONS editions supersede each other by reference date, not by import order.
+"""ONS editions supersede each other by reference date, not by import order, and
+totals that leave an area out say so and use the matching population.
 
 Every shipped ONS Police Force Area workbook (data/reference/ons-pfa-tables/, eight
 editions from YE Mar 2018 to YE Dec 2019) is imported over the shipped real data
@@ -17,9 +18,16 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, select, update
 
-from data_access import ons_import
+from data_access import ons_import, public, trends
 from data_access.db import session_scope
-from data_access.models import Area, Measure, MeasureValue, Source, Submission
+from data_access.models import (
+    Area,
+    Measure,
+    MeasureValue,
+    Population,
+    Source,
+    Submission,
+)
 from data_access.scope import Scope
 from data_access.shipped import real
 
@@ -31,8 +39,10 @@ DEC18 = WORKBOOKS / "policeforceareatablesyearendingdecember2018.xlsx"
 JUN18 = WORKBOOKS / "policeforceareadatatablesyearendingjune2018corrected.xlsx"
 JUN19 = WORKBOOKS / "policeforceareatablesyearendingjune2019.xlsx"
 DEC19 = WORKBOOKS / "pfatablesdec19.xlsx"
+SEP19 = WORKBOOKS / "policeforceareatablesyearendingseptember2019.xlsx"
 ADMIN = Scope(role="admin", actor="VRU Director")
 SUSSEX, SURREY, NORTHUMBRIA, EW = "E23000033", "E23000031", "E23000007", "K04000001"
+GMP, ENGLAND = "E23000005", "E92000001"
 
 _find_knife_table = functools.cache(ons_import.find_knife_table)
 
@@ -187,3 +197,54 @@ def test_an_older_edition_imported_last_does_not_replace_revised_figures(real_st
             )
         )
     assert kept is False
+
+
+def _population(code: str, year: int) -> int:
+    with session_scope() as session:
+        return session.scalar(
+            select(Population.value)
+            .join(Area, Area.id == Population.area_id)
+            .where(
+                Area.code == code,
+                Population.mid_year == year,
+                Population.age_band == "all",
+            )
+        )
+
+
+def test_a_total_without_greater_manchester_says_so_and_uses_its_population(
+    real_store,
+):
+    for path in (SEP19, DEC19):
+        _import(path)
+    assert workbook_cell(DEC19, "Table P4", GMP, "") == "NA"
+    count = workbook_cell(DEC19, "Table P4", EW, "")
+    covered = _population(EW, 2019) - _population(GMP, 2019)
+    expected = count / covered * 100_000
+    assert round(expected, 2) == 80.61  # the issue's figure; 76.76 on all of E&W
+    values = public.measure_values(
+        measure_code="knife_offences", area_code=EW, length="year"
+    )
+    [row] = values[values["period_end"] == dt.date(2019, 12, 31)].itertuples()
+    assert row.area_name == "England and Wales excluding Greater Manchester"
+    assert row.denominator == covered
+    assert row.rate == pytest.approx(expected, rel=1e-9)
+    england = public.measure_values(
+        measure_code="knife_offences", area_code=ENGLAND, length="year"
+    )
+    [row] = england[england["period_end"] == dt.date(2019, 12, 31)].itertuples()
+    assert row.area_name == "England excluding Greater Manchester"
+    assert row.denominator == _population(ENGLAND, 2019) - _population(GMP, 2019)
+    # "NA" leaves no empty Greater Manchester figure behind
+    gmp = public.measure_values(
+        measure_code="knife_offences", area_code=GMP, length="year"
+    )
+    assert gmp["period_end"].max() < dt.date(2019, 9, 30)
+
+
+def test_a_sum_of_force_areas_names_the_areas_it_leaves_out(real_store):
+    bench = trends._national("knife_offences", "quarter", "all")
+    # the quarterly series has no City of London
+    assert set(bench["area_name"]) == {
+        "England and Wales (sum of 42 force areas, excluding City of London)"
+    }
