@@ -994,8 +994,9 @@ def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any
     b_count, c_count = float(base["numerator"].sum()), float(current["numerator"])
     if (
         scope.needs_disclosure_control
-        and measure["disclosure_rule"] != "none"
-        and 1 <= c_count <= 7
+        and disclosure.small_counts(
+            pd.Series([c_count]), measure["disclosure_rule"]
+        ).iloc[0]
     ):
         result["reason"] = "the latest count is too small to show"
         return result
