@@ -296,8 +296,8 @@ def _poisson_log_linear(counts, populations) -> tuple[float, float, float]:
 
 def test_an_underdispersed_series_keeps_the_poisson_standard_error():
     """100, 102, 104, 106, 108 over a steady population fits a straight line far
-    better than Poisson noise allows (dispersion ~0.001). Quasi-Poisson (Wedderburn
-    1974, as the trend_test docstring) only ever widens the Poisson standard error:
+    better than Poisson noise allows (dispersion ~0.001). Quasi-Poisson (McCullagh
+    and Nelder 1989, 6.2; floored at 1) only ever widens the Poisson standard error:
     the p value is that of t = slope / Poisson SE on 3 degrees of freedom, ~0.58,
     not the ~1e-6 a shrunken error would give."""
     counts, populations = [100, 102, 104, 106, 108], [POPULATION] * 5
@@ -305,9 +305,8 @@ def test_an_underdispersed_series_keeps_the_poisson_standard_error():
     assert dispersion < 0.01
     expected_p = 2 * scipy_stats.t(df=3).sf(abs(slope / se))
     assert expected_p == pytest.approx(0.58, abs=0.01)
-    result = statistics.trend_test(
-        counts=counts, populations=populations, overdispersion=True
-    )
+    result = statistics.trend_test(counts=counts, populations=populations)
+    assert result["dispersion"] == pytest.approx(dispersion, rel=1e-3)
     assert result["p_value"] == pytest.approx(expected_p, rel=1e-4)
     assert result["direction"] == "no significant change"
 
