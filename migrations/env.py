@@ -14,8 +14,30 @@ def run_migrations_online() -> None:
         _run(connectable)
         return
     with get_engine().connect() as connection:
-        _run(connection)
-        connection.commit()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations on SQLite copy a table and drop the old one, which
+            # a table referenced by foreign keys refuses while they are enforced.
+            # The pragma only takes effect outside a transaction, so it is set
+            # before the migration's own and restored (and checked) after it.
+            _foreign_keys(connection, "OFF")
+        try:
+            _run(connection)
+            connection.commit()
+        finally:
+            if sqlite:
+                _foreign_keys(connection, "ON")
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.rollback()
+            if broken:
+                raise RuntimeError(f"migration left broken foreign keys: {broken}")
+
+
+def _foreign_keys(connection, state: str) -> None:  # noqa: ANN001
+    connection.rollback()
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={state}")
+    connection.commit()
 
 
 def _run(connection) -> None:  # noqa: ANN001
