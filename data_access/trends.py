@@ -59,7 +59,7 @@ import pandas as pd
 from sqlalchemy import Integer, case, cast, extract, func, select
 from sqlalchemy.orm import aliased
 
-from data_access import activity, disclosure, money, periods, statistics
+from data_access import activity, disclosure, money, periods, spc, statistics
 from data_access.areas import NATIONAL_CODE, AreaInfo, get_area, list_areas
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -1177,6 +1177,29 @@ def _pct_change(old: float, new: float) -> str:
     return f" ({'up' if change > 0 else 'down'} {abs(change):.0f}%)"
 
 
+def _variation_words(
+    values: pd.Series, polarity: str, illustrative: pd.Series | None = None
+) -> str:
+    """The latest quarter judged against normal variation (data_access.spc, the
+    Making Data Count rules) as a sentence to follow a two-quarter comparison, so
+    a change is never presented without saying whether it is signal or noise.
+    Where the series switches from published to illustrative figures the limits
+    are recalculated from that quarter (a step change, named)."""
+    steps = []
+    if illustrative is not None:
+        flags = illustrative.to_numpy(bool)
+        switch = np.flatnonzero(flags[1:] != flags[:-1])
+        steps = [
+            spc.StepChange(index=int(i) + 1, reason="the figures' source changes")
+            for i in switch
+        ]
+    result = spc.spc_chart(
+        values=values.astype(float).tolist(), polarity=polarity, step_changes=steps
+    )
+    words = spc.VARIATION_WORDS[result["variation"]]
+    return f" Against normal variation (SPC): {words[0].lower()}{words[1:]}."
+
+
 def changes_since_last_quarter(*, scope: Scope, area_code: str) -> list[str]:
     """Plain sentences on what changed between the latest two quarters: knife
     offences, spend and young people supported (the last two only within scope).
@@ -1207,6 +1230,9 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
             else f"Knife offences stayed at {last['value']:,.0f} in {last['period']}"
         )
         text += _pct_change(prev["value"], last["value"]) + "."
+        text += _variation_words(
+            knife["value"], knife_measure["polarity"], knife["illustrative"]
+        )
         if last["illustrative"] or prev["illustrative"]:
             text += " (illustrative data)"
         sentences.append(text)
@@ -1244,6 +1270,8 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
                 f"{prev.young_people:,.0f} in {periods.quarter_label(p_start)}"
                 + _pct_change(prev.young_people, last.young_people)
                 + "."
+                # Reach is activity, neither better nor worse in itself.
+                + _variation_words(totals["young_people"], "no_judgement")
             )
             if last.illustrative or prev.illustrative:
                 text += " (illustrative data)"

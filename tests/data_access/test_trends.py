@@ -332,3 +332,29 @@ def test_headline_latest_value(loaded_store):
     assert not math.isnan(head["rate"])
     assert head["baseline"]["baseline_label"] == "2016/17 to 2018/19"
     assert isinstance(pd.Timestamp.now(), pd.Timestamp)
+
+
+def test_what_changed_says_whether_the_change_is_signal_or_noise(loaded_store):
+    """The two-quarter knife sentence carries the SPC verdict of the whole quarterly
+    series, limits recalculated where published figures give way to illustrative
+    ones (the overview never shows a bare two-point change)."""
+    from data_access import spc
+
+    sentences = trends.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
+    quarters = trends.area_series(
+        scope=SYSTEM, measure_code="knife_offences", area_code=AVON
+    )
+    quarters = quarters[quarters["value"].notna()]
+    flags = quarters["illustrative"].to_numpy(bool)
+    switches = [i for i in range(1, len(flags)) if flags[i] != flags[i - 1]]
+    verdict = spc.spc_chart(
+        values=quarters["value"].astype(float).tolist(),
+        polarity="lower_is_better",
+        step_changes=[spc.StepChange(index=i, reason="source") for i in switches],
+    )["variation"]
+    words = spc.VARIATION_WORDS[verdict]
+    assert f"Against normal variation (SPC): {words[0].lower()}{words[1:]}." in (
+        sentences[0]
+    )
+    young = next(s for s in sentences if s.startswith("Young people supported"))
+    assert "Against normal variation (SPC):" in young
