@@ -7,6 +7,7 @@ configuration table mirrors this module.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import secrets
@@ -58,6 +59,21 @@ def cache_type() -> str:
 def cache_timeout() -> int:
     """Seconds a cached query or embed stays fresh (also the embed max-age)."""
     return int(_env("CACHE_TIMEOUT", "300", why="five minutes"))
+
+
+def as_at() -> dt.date | None:
+    """The app's "today" for its business rules (which returns are due and late):
+    VRU_AS_AT=YYYY-MM-DD fixes it for a demonstration or a test; unset means the
+    calendar date (data_access.clock.today)."""
+    value = _env("VRU_AS_AT", None, why="today's date")
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            f"VRU_AS_AT must be a date like 2026-11-30, not {value!r}"
+        ) from None
 
 
 def demo_mode() -> bool:

@@ -42,7 +42,7 @@ from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 import settings
-from data_access import cache
+from data_access import cache, clock
 from data_access.audit import record
 from data_access.db import session_scope
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
@@ -67,11 +67,13 @@ from data_access.periods import (
     quarter_label,
     quarter_of,
 )
+from data_access.returns_due import due_date, is_late
 from data_access.scope import Scope
 from data_access.summaries import (
     refresh_activity_summaries,
     vru_areas_of_submissions,
 )
+from data_access.workstreams import quarters_with_every_figure
 
 RECORDS = ("output", "spend", "measure")
 AGE_BANDS = ("all", "under25")
@@ -352,7 +354,7 @@ def parse_quarter(value: str | dt.date) -> dt.date:
 def recent_quarters(*, today: dt.date | None = None, count: int = 8) -> list[dict]:
     """The last `count` quarters that have started, newest first:
     dicts with label ('2025/26 Q2') and value ('2025-07')."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     year, quarter = financial_year_of(today), quarter_of(today)
     out = []
     for _ in range(count):
@@ -939,7 +941,7 @@ def validate_return(
     be read at all, InvalidParameter for an unreal period."""
     _require_can_upload(scope, workstream_id)
     period_start = parse_quarter(period_start)
-    today = today or dt.date.today()
+    today = today or clock.today()
     if period_start > today:
         raise InvalidParameter(
             "period", f"{quarter_label(period_start)} is in the future"
@@ -1907,15 +1909,6 @@ def submission_audit(*, scope: Scope, submission_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["at", "actor", "action", "before", "after"])
 
 
-def due_date(period_start: dt.date) -> dt.date:
-    """A quarter's return is due one calendar month after the quarter ends."""
-    end = quarter_bounds(financial_year_of(period_start), quarter_of(period_start))[1]
-    following = end + dt.timedelta(days=1)
-    month = following.month % 12 + 1
-    year = following.year + (following.month == 12)
-    return dt.date(year, month, 1) - dt.timedelta(days=1)
-
-
 COMPLETENESS_COLUMNS = [
     "workstream_id",
     "workstream",
@@ -1938,10 +1931,12 @@ def completeness(
     last `quarters` quarters that have ended.
 
     Columns: COMPLETENESS_COLUMNS. status is one of approved, submitted, draft,
-    returned, due (not yet received, before the due date), late (not received
-    after the due date). `late` is also True for a return received after its due
-    date."""
-    today = today or dt.date.today()
+    returned, loaded (no return file, but every figure of the workstream for the
+    quarter is in the store: received), due (not yet received, up to and on the
+    due date), late (not received after the due date). Due dates and lateness are
+    data_access.returns_due; `today` defaults to data_access.clock.today(). `late`
+    is also True for a return received after its due date."""
+    today = today or clock.today()
     workstreams = workstreams_for(scope=scope)
     periods = []
     year, quarter = financial_year_of(today), quarter_of(today)
@@ -1970,6 +1965,7 @@ def completeness(
             )
             .order_by(Submission.id)
         ).all()
+    loaded = quarters_with_every_figure(ids, periods)
     latest = {(s.workstream_id, s.period_start): s for s in subs}
     rank = {"approved": 0, "submitted": 1, "returned": 2, "draft": 3}
     best: dict[tuple, Any] = {}
@@ -1984,14 +1980,20 @@ def completeness(
             sub = best.get((ws.workstream_id, start)) or latest.get(
                 (ws.workstream_id, start)
             )
-            if sub is None:
-                status = "late" if today > due else "due"
-                received, late = False, today > due
+            if sub is None and (ws.workstream_id, start) in loaded:
+                # The figures are in the store without a return file (loaded with
+                # the shipped or imported data): received, as /workstreams counts.
+                status, received, late = "loaded", True, False
+            elif sub is None:
+                late = is_late(start, as_at=today)
+                status, received = ("late" if late else "due"), False
             else:
                 status = sub.status
                 received = sub.status in ("submitted", "approved")
                 created = sub.created_at.date() if sub.created_at else today
-                late = (not received and today > due) or created > due
+                late = is_late(
+                    start, as_at=today, received_on=created if received else None
+                )
             rows.append(
                 (
                     ws.workstream_id,

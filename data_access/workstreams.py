@@ -21,12 +21,11 @@ Percentages are not counts and are shown.
 
 Completeness and returns: a workstream is expected to return every measure every
 quarter from the quarter it began (its first target or first return, whichever is
-earlier) up to the reporting quarter. A quarter's return is due 30 days after the
-quarter ends (RETURN_DUE_DAYS). By default the reporting date `as_at` is the due
-date of the store's reporting quarter: the latest quarter any workstream has
-returned, so a demonstration store does not age with the clock; pass `as_at` to
-count against another date. Expected quarters are those due by `as_at`; a missing
-expected return is late.
+earlier). When a quarter's return is due and whether it is late is the one rule of
+data_access.returns_due; `as_at` defaults to the app's clock
+(data_access.clock.today(), VRU_AS_AT), as on /returns. Expected quarters are
+those whose due date has passed by `as_at`, so each missing expected return is
+late; the next return due is the first quarter whose due date has not.
 
 Public functions and their columns
 - workstream_list(*, scope, area_code=None, as_at=None) -> WORKSTREAM_COLUMNS:
@@ -62,7 +61,7 @@ import pandas as pd
 from sqlalchemy import Integer, and_, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
-from data_access import periods, spc
+from data_access import clock, periods, spc
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -77,10 +76,10 @@ from data_access.models import (
     Workstream,
     WorkstreamMeasure,
 )
+from data_access.returns_due import due_date, has_passed
 from data_access.scope import Scope
 from data_access.statistics import RAG_RULE_TEXT, rag_status
 
-RETURN_DUE_DAYS = 30
 FIRST_YEAR = 2019  # VRU funding began in 2019/20
 
 RAG_LABELS = {
@@ -168,13 +167,6 @@ RETURN_COLUMNS = [
 # ------------------------------------------------------------------------ periods
 
 
-def due_date(period_start: dt.date) -> dt.date:
-    """When the return for the quarter starting `period_start` is due."""
-    year = periods.financial_year_of(period_start)
-    end = periods.quarter_bounds(year, periods.quarter_of(period_start))[1]
-    return end + dt.timedelta(days=RETURN_DUE_DAYS)
-
-
 def _next_quarter(start: dt.date) -> dt.date:
     month = start.month + 3
     return dt.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
@@ -186,9 +178,9 @@ def _quarter_start(day: dt.date) -> dt.date:
 
 
 def _expected_quarters(first: dt.date, as_at: dt.date) -> list[dt.date]:
-    """Quarters from `first` whose returns are due on or before `as_at`."""
+    """Quarters from `first` whose due date has passed by `as_at`."""
     out, quarter = [], _quarter_start(first)
-    while due_date(quarter) <= as_at:
+    while has_passed(quarter, as_at=as_at):
         out.append(quarter)
         quarter = _next_quarter(quarter)
     return out
@@ -196,7 +188,7 @@ def _expected_quarters(first: dt.date, as_at: dt.date) -> list[dt.date]:
 
 def _next_due_quarter(first: dt.date, as_at: dt.date) -> dt.date:
     quarter = _quarter_start(first)
-    while due_date(quarter) <= as_at:
+    while has_passed(quarter, as_at=as_at):
         quarter = _next_quarter(quarter)
     return quarter
 
@@ -216,10 +208,25 @@ def reporting_quarter() -> dt.date | None:
         )
 
 
-def default_as_at() -> dt.date | None:
-    """The due date of the reporting quarter (see the module docstring)."""
-    latest = reporting_quarter()
-    return due_date(latest) if latest else None
+def quarters_with_every_figure(
+    workstream_ids: list[int], period_starts: list[dt.date]
+) -> set[tuple[int, dt.date]]:
+    """(workstream_id, period_start) pairs, among those asked for, for which the
+    store holds a current figure of every one of the workstream's measures: the
+    quarter's return counts as received on every page."""
+    received = _received_quarters(None, None)
+    measures = _status_rows(None, None).groupby("workstream_id")["measure_code"]
+    expected = measures.nunique().to_dict()
+    wanted = received[
+        received["workstream_id"].isin(workstream_ids)
+        & received["period_start"].isin(period_starts)
+    ]
+    got = wanted.groupby(["workstream_id", "period_start"])["measure_code"].nunique()
+    return {
+        (int(ws), start)
+        for (ws, start), n in got.items()
+        if n >= expected.get(ws, 0) > 0
+    }
 
 
 # -------------------------------------------------------------------------- scope
@@ -597,8 +604,8 @@ def _status_frame(
     return frame[["workstream_id", "first", *STATUS_COLUMNS]]
 
 
-def _resolve_as_at(as_at: dt.date | None) -> dt.date | None:
-    return as_at if as_at is not None else default_as_at()
+def _resolve_as_at(as_at: dt.date | None) -> dt.date:
+    return as_at if as_at is not None else clock.today()
 
 
 # ---------------------------------------------------------------------- public

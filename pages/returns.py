@@ -51,6 +51,7 @@ STATUS_TEXT = {
     "approved": "Approved: counts on the dashboard",
     "returned": "Returned to the lead",
     "superseded": "Superseded by a later return",
+    "loaded": "Received: figures in the store (no return file)",
     "due": "Due",
     "late": "Late: not received",
 }

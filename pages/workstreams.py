@@ -23,10 +23,11 @@ from components import filters
 from components.chart import TableBadges, TableLink, accessible_table
 from components.formatting import percent
 from components.shell import illustrative_badge, message
-from data_access import workstreams
+from data_access import clock, workstreams
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from data_access.periods import quarter_label
+from data_access.returns_due import DUE_RULE
 from data_access.statistics import RAG_RULE_TEXT
 from web.access import current_scope
 from web.view_cache import cached_callback
@@ -180,9 +181,8 @@ def returns_note(latest) -> html.P:
     if latest is None:
         return html.P("No quarterly returns have been received yet.")
     return html.P(
-        f"Returns are counted up to {quarter_label(latest)}, the latest quarter "
-        f"any workstream has returned. Each quarter's return is due "
-        f"{workstreams.RETURN_DUE_DAYS} days after the quarter ends.",
+        f"Returns are counted as at {_date(clock.today())}; the latest quarter any "
+        f"workstream has returned is {quarter_label(latest)}. {DUE_RULE}",
         className="ws-returns-note",
     )
 

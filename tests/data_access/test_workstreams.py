@@ -112,11 +112,11 @@ def test_rag_respects_polarity_and_the_target_in_force(loaded_store):
     assert (lower, higher) == ("red", "green")
 
 
-def test_completeness_counts_expected_and_received_quarters(loaded_store):
+def test_completeness_counts_expected_and_received_quarters(loaded_store, monkeypatch):
     ws_id = _lancashire_ids()["Accident and Emergency Navigators"]
     assert workstreams.reporting_quarter() == dt.date(2025, 7, 1)  # 2025/26 Q2
-    as_at = workstreams.default_as_at()
-    assert as_at == dt.date(2025, 10, 30)
+    # The app's clock: the day after 2025/26 Q2's return was due (31 October).
+    monkeypatch.setenv("VRU_AS_AT", "2025-11-01")
     status = workstreams.measure_status(scope=SYSTEM, workstream_id=ws_id)
     with db.session_scope() as session:
         received = dict(
@@ -130,12 +130,12 @@ def test_completeness_counts_expected_and_received_quarters(loaded_store):
                 .group_by(Measure.code)
             ).all()
         )
-    # Lancashire began in 2019/20 Q1: 26 quarters due by 30 October 2025.
+    # Lancashire began in 2019/20 Q1: 26 quarters due by 31 October 2025.
     for row in status.itertuples():
         assert row.expected == 26
         assert row.received == received[row.measure_code]
         assert row.late == row.expected - row.received
-        assert row.next_due == dt.date(2026, 1, 30)
+        assert row.next_due == dt.date(2026, 1, 31)
     returns = workstreams.completeness(scope=SYSTEM, workstream_id=ws_id)
     assert len(returns) == 27  # 26 due, then the next one
     assert returns.iloc[-1]["status"] == "Not yet due"
@@ -149,9 +149,14 @@ def test_completeness_counts_expected_and_received_quarters(loaded_store):
     row = listed[listed["workstream_id"] == ws_id].iloc[0]
     assert row["expected_returns"] == status["expected"].sum()
     assert row["late_returns"] == status["late"].sum()
-    # A later reporting date expects more quarters.
+    # On Q2's due date it is not yet expected (not late); a day after Q3's due
+    # date, Q3 is.
+    on_the_day = workstreams.measure_status(
+        scope=SYSTEM, workstream_id=ws_id, as_at=dt.date(2025, 10, 31)
+    )
+    assert (on_the_day["expected"] == 25).all()
     later = workstreams.measure_status(
-        scope=SYSTEM, workstream_id=ws_id, as_at=dt.date(2026, 1, 30)
+        scope=SYSTEM, workstream_id=ws_id, as_at=dt.date(2026, 2, 1)
     )
     assert (later["expected"] == 27).all()
 

@@ -61,7 +61,8 @@ def test_list_shows_each_workstream_with_rag_words_and_returns(pages_):
         assert f"{row.received_returns} of {row.expected_returns}" in text
     assert "Green" in text and "Amber" in text and "Red" in text
     assert RAG_RULE_TEXT["lower_is_better"] in text
-    assert "Returns are counted up to 2025/26 Q2" in text
+    assert "Returns are counted as at 22 November 2025" in text  # VRU_AS_AT
+    assert "the latest quarter any workstream has returned is 2025/26 Q2" in text
 
 
 def test_a_lead_sees_their_own_workstream_first(pages_):
@@ -97,7 +98,7 @@ def test_detail_shows_measures_against_targets_and_returns(pages_):
         assert row.rag_label in text  # RAG in words, never colour alone
         assert row.rag_rule in text
         assert f"{row.received} of {row.expected} quarterly returns received" in text
-    assert "Next return due 30 January 2026" in text
+    assert "Next return due 31 January 2026" in text
     assert "Quarterly returns" in text and "Not yet due" in text
     assert "Head of Safeguarding" in text
 
