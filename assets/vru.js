@@ -9,8 +9,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         .filter(function (o) { return wanted.indexOf(o.level) !== -1; })
         .map(function (o) { return { label: o.label, value: o.value }; });
     },
-    /* Push the page's control values into the URL query so the view can be
-       bookmarked and back/forward restore it (Dash pages re-renders on popstate). */
     /* The prevention list's status sentence and focus (pages/prevention.py):
        when another page of the same list is drawn, focus moves to its caption
        and the sentence is announced; when the filters change the list, only the
@@ -68,6 +66,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         });
       };
     })(),
+    /* Push the page's control values into the URL query so the view can be
+       bookmarked and back/forward restore it (Dash pages re-renders on popstate). */
     syncUrl: function () {
       var n = arguments.length;
       var names = arguments[n - 1] || [];
@@ -80,7 +80,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var search = params.toString();
       var next = window.location.pathname + (search ? "?" + search : "");
       if (next !== window.location.pathname + window.location.search) {
-        window.history.pushState({}, "", next);
+        /* A control the visitor has just changed makes a new view: push, so
+           Back returns to the one before. Anything else (the page tidying the
+           URL it was opened at, or filling a control from the store) rewrites
+           the current entry, so Back leaves the page in one press. */
+        if (Date.now() - window.vruLastControlUse < 1000) {
+          window.history.pushState({}, "", next);
+        } else {
+          window.history.replaceState({}, "", next);
+        }
       }
       return search;
     }
@@ -129,5 +137,76 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     configurable: true,
     get: function () { return url; },
     set: function () { /* the renderer's unversioned URL is ignored */ }
+  });
+})();
+
+/* When the visitor last used a control on the page (not a link): syncUrl above
+   pushes a history entry only for such a change. */
+window.vruLastControlUse = 0;
+(function () {
+  var CONTROLS = "input, select, textarea, button, [role=option], [role=radio], " +
+    "[role=checkbox], [role=combobox], [role=listbox], .dash-dropdown";
+  function used(event) {
+    var target = event.target;
+    if (target && target.closest && target.closest(CONTROLS) &&
+        !target.closest("a")) {
+      window.vruLastControlUse = Date.now();
+    }
+  }
+  ["change", "input", "click", "keydown"].forEach(function (name) {
+    document.addEventListener(name, used, true);
+  });
+})();
+
+/* The main navigation carries the visitor's area and measure from page to page
+   (/violence?area=E23000036 -> Funding keeps Avon and Somerset). The pages write
+   their controls to the URL with history.pushState, which Dash does not see, so the
+   links are rewritten from the URL itself: their hrefs (for "open in new tab" and
+   the status bar) whenever the URL changes, and the click, which dcc.Link would
+   otherwise send to the href it was drawn with. */
+(function () {
+  var CARRIED = ["area", "measure"];
+
+  function carried(link) {
+    var target = new URL(link.getAttribute("href"), window.location.origin);
+    var here = new URLSearchParams(window.location.search);
+    CARRIED.forEach(function (name) {
+      var value = here.get(name);
+      if (value) { target.searchParams.set(name, value); }
+      else { target.searchParams.delete(name); }
+    });
+    return target.pathname + target.search;
+  }
+
+  function rewrite() {
+    var links = document.querySelectorAll(".app-nav a.nav-link");
+    for (var i = 0; i < links.length; i++) {
+      links[i].setAttribute("href", carried(links[i]));
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".app-nav a.nav-link");
+    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey ||
+        event.shiftKey || event.altKey) { return; }
+    /* Handled here, before React sees it: the same steps as dcc.Link's own. */
+    event.preventDefault();
+    event.stopPropagation();
+    window.history.pushState({}, "", carried(link));
+    window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+    window.scrollTo(0, 0);
+  }, true);
+
+  ["pushState", "replaceState"].forEach(function (name) {
+    var original = window.history[name];
+    window.history[name] = function () {
+      var answer = original.apply(this, arguments);
+      window.setTimeout(rewrite, 0);
+      return answer;
+    };
+  });
+  window.addEventListener("popstate", function () { window.setTimeout(rewrite, 0); });
+  new MutationObserver(function () { rewrite(); }).observe(document.documentElement, {
+    childList: true, subtree: true
   });
 })();

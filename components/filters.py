@@ -2,8 +2,10 @@
 
 Each picker's id is namespaced by page (`{page}-area`). Options for area pickers
 come from the shell's store through a clientside callback (assets/vru.js), and the
-chosen values are written back to the URL by `vru.syncUrl` with history.pushState,
-so a view can be bookmarked and back/forward restore it.
+chosen values are written back to the URL by `vru.syncUrl`: a control the visitor
+changed adds a history entry (pushState), the page tidying the URL it was opened at
+replaces the current one, so a view can be bookmarked, Back leaves a page in one
+press and back/forward restore each view.
 """
 
 from __future__ import annotations
@@ -109,7 +111,8 @@ def area_levels(
 
 
 def link_url_sync(page: str, params: dict[str, str]) -> None:
-    """Write the page's controls to the URL query (pushState) whenever they change.
+    """Write the page's controls to the URL query whenever they change (a new
+    history entry only when the visitor changed a control).
 
     `params` maps URL parameter names to component ids (their `value` is used)."""
     clientside_callback(
