@@ -720,41 +720,60 @@ def vru_vs_non_vru(
     return _vru_vs_non_vru(measure_code, age_band)
 
 
-@memoized
-def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
-    measure = get_measure(measure_code)
-    multiplier = float(measure["rate_multiplier"])
-    frame = _fy_values(measure_code, "pfa", age_band)
+def _vru_groups(frame: pd.DataFrame) -> dict | None:
+    """Which areas and years `vru_vs_non_vru` compares, from a measure's
+    financial-year figures (`_fy_values`): groups (name -> complete areas' rows
+    in the six years), left_out (name -> names of areas left out), baseline and
+    latest (lists of years). None when there are not enough years."""
     frame = frame[frame["count"].notna() & (frame["population"] > 0)]
-    groups = {
+    masks = {
         "vru": frame["is_vru"] & (frame["vru_start_year"] == FIRST_VRU_YEAR),
         "non_vru": ~frame["is_vru"],
     }
     baseline = list(range(BASELINE_YEARS[0], BASELINE_YEARS[1] + 1))
     later = sorted(
-        set(frame.loc[groups["vru"], "year"])
-        & set(frame.loc[groups["non_vru"], "year"])
+        set(frame.loc[masks["vru"], "year"]) & set(frame.loc[masks["non_vru"], "year"])
     )
     later = [y for y in later if y > BASELINE_YEARS[1]]
     if len(later) < LATEST_WINDOW or not all(y in set(frame["year"]) for y in baseline):
-        return pd.DataFrame()
+        return None
     latest = later[-LATEST_WINDOW:]
     years = baseline + latest
-    rows = []
-    for group, mask in groups.items():
+    groups, left_out = {}, {}
+    for group, mask in masks.items():
         part = frame[mask & frame["year"].isin(years)]
         per_area = part.groupby("code")["year"].nunique()
         complete = per_area[per_area == len(years)].index
         all_codes = frame.loc[mask, ["code", "name"]].drop_duplicates()
-        left_out = sorted(all_codes.loc[~all_codes["code"].isin(complete), "name"])
-        part = part[part["code"].isin(complete)]
+        left_out[group] = sorted(
+            all_codes.loc[~all_codes["code"].isin(complete), "name"]
+        )
+        groups[group] = part[part["code"].isin(complete)]
+    return {
+        "groups": groups,
+        "left_out": left_out,
+        "baseline": baseline,
+        "latest": latest,
+    }
+
+
+@memoized
+def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
+    measure = get_measure(measure_code)
+    multiplier = float(measure["rate_multiplier"])
+    chosen = _vru_groups(_fy_values(measure_code, "pfa", age_band))
+    if chosen is None:
+        return pd.DataFrame()
+    baseline, latest = chosen["baseline"], chosen["latest"]
+    rows = []
+    for group, part in chosen["groups"].items():
         row = {
             "group": group,
             "group_label": (
                 "VRU areas funded from 2019/20" if group == "vru" else "Non-VRU areas"
             ),
-            "n_areas": len(complete),
-            "areas_left_out": ", ".join(left_out),
+            "n_areas": part["code"].nunique(),
+            "areas_left_out": ", ".join(chosen["left_out"][group]),
         }
         for window, window_years in (("baseline", baseline), ("latest", latest)):
             w = part[part["year"].isin(window_years)]
@@ -778,11 +797,13 @@ def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
                     f"{window}_upper": upper,
                 }
             )
+        # Year by year, so the test allows for the group's overdispersion.
+        by_year = part.groupby("year")[["count", "population"]].sum()
         change = statistics.change_from_baseline(
-            baseline_count=row["baseline_count"],
-            baseline_population=row["baseline_population"],
-            current_count=row["latest_count"],
-            current_population=row["latest_population"],
+            baseline_count=by_year.loc[baseline, "count"].tolist(),
+            baseline_population=by_year.loc[baseline, "population"].tolist(),
+            current_count=by_year.loc[latest, "count"].tolist(),
+            current_population=by_year.loc[latest, "population"].tolist(),
             multiplier=multiplier,
         )
         row.update(
@@ -797,34 +818,89 @@ def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def vru_relative_change(frame: pd.DataFrame, *, confidence: float = 0.95) -> dict:
-    """The VRU group's rate ratio divided by the non-VRU group's (a descriptive
-    difference-in-differences on the log scale), with its CI from the four counts:
-    exp(ln R +/- z sqrt(sum 1/count)). Keys: ratio, lower, upper, significant."""
-    result = {"ratio": math.nan, "lower": math.nan, "upper": math.nan}
-    result["significant"] = False
-    if frame.empty or set(frame["group"]) != {"vru", "non_vru"}:
-        return result
-    vru = frame[frame["group"] == "vru"].iloc[0]
-    non = frame[frame["group"] == "non_vru"].iloc[0]
-    counts = [
-        vru["baseline_count"],
-        vru["latest_count"],
-        non["baseline_count"],
-        non["latest_count"],
-    ]
-    if any(not c or pd.isna(c) for c in counts) or pd.isna(non["rate_ratio"]):
-        return result
-    ratio = vru["rate_ratio"] / non["rate_ratio"]
-    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
-    half = z * math.sqrt(sum(1 / c for c in counts))
-    lower, upper = math.exp(math.log(ratio) - half), math.exp(math.log(ratio) + half)
-    return {
-        "ratio": ratio,
-        "lower": lower,
-        "upper": upper,
-        "significant": lower > 1 or upper < 1,
+DID_METHOD = (
+    "difference-in-differences with the force area as the unit: Welch's t test on "
+    "each area's log rate ratio"
+)
+
+
+def vru_relative_change(
+    *, scope: Scope, measure_code: str, age_band: str = "all", confidence: float = 0.95
+) -> dict:
+    """Did the VRU areas' rates change by a different amount from the non-VRU
+    areas'? A difference-in-differences with the force area as the unit
+    (DID_METHOD; Bertrand, Duflo and Mullainathan, "How much should we trust
+    differences-in-differences estimates?", QJE 2004, recommend collapsing to
+    each unit's before and after): each area's own change, the log of its rate
+    ratio (latest window over baseline, the areas and years of `vru_vs_non_vru`),
+    compared between the groups by Welch's unequal-variances t test (Welch,
+    Biometrika 1947), so the areas' real variation in change, not Poisson noise
+    in pooled counts, is the yardstick. An area with no events in a window has
+    0.5 added to both its counts (the usual continuity correction of a log
+    ratio). Descriptive, not causal.
+
+    Keys: ratio (exp of the difference in mean log rate ratios: the VRU areas'
+    geometric-mean rate ratio over the non-VRU areas'), lower, upper (its CI),
+    p_value, df (Welch-Satterthwaite), n_vru, n_non_vru, significant, method.
+    NaNs (and not significant) with fewer than two areas in a group."""
+    _rate_measure(measure_code, scope)
+    return _vru_relative_change(measure_code, age_band, confidence)
+
+
+@memoized
+def _vru_relative_change(measure_code: str, age_band: str, confidence: float) -> dict:
+    result = {
+        "ratio": math.nan,
+        "lower": math.nan,
+        "upper": math.nan,
+        "p_value": math.nan,
+        "df": math.nan,
+        "n_vru": 0,
+        "n_non_vru": 0,
+        "significant": False,
+        "method": DID_METHOD,
     }
+    chosen = _vru_groups(_fy_values(measure_code, "pfa", age_band))
+    if chosen is None:
+        return result
+    changes = {}
+    for group, part in chosen["groups"].items():
+        windows = {
+            window: part[part["year"].isin(chosen[window])]
+            .groupby("code")[["count", "population"]]
+            .sum()
+            for window in ("baseline", "latest")
+        }
+        base, late = (
+            windows["baseline"],
+            windows["latest"].loc[windows["baseline"].index],
+        )
+        empty = (base["count"] == 0) | (late["count"] == 0)
+        correction = np.where(empty, 0.5, 0.0)
+        changes[group] = np.log(
+            (late["count"] + correction) / late["population"]
+        ) - np.log((base["count"] + correction) / base["population"])
+    vru, non = changes["vru"].to_numpy(), changes["non_vru"].to_numpy()
+    result.update(n_vru=len(vru), n_non_vru=len(non))
+    if len(vru) < 2 or len(non) < 2:
+        return result
+    test = stats.ttest_ind(vru, non, equal_var=False)
+    difference = float(vru.mean() - non.mean())
+    variance_vru, variance_non = vru.var(ddof=1) / len(vru), non.var(ddof=1) / len(non)
+    se = math.sqrt(variance_vru + variance_non)
+    df = (variance_vru + variance_non) ** 2 / (
+        variance_vru**2 / (len(vru) - 1) + variance_non**2 / (len(non) - 1)
+    )
+    half = float(stats.t.ppf(1 - (1 - confidence) / 2, df)) * se
+    result.update(
+        ratio=math.exp(difference),
+        lower=math.exp(difference - half),
+        upper=math.exp(difference + half),
+        p_value=float(test.pvalue),
+        df=float(df),
+        significant=bool(test.pvalue < 1 - confidence),
+    )
+    return result
 
 
 # ---------------------------------------------------------------- area profile

@@ -12,7 +12,8 @@ PHEindicatormethods R package that implements it:
 - funnel plots: control limits around the benchmark at 95% and 99.8%, for rates
   by the PHE/OHID inverted exact Poisson method, for proportions by the Wilson
   score (Spiegelhalter's binomial) limits;
-- change against a baseline: Poisson rate ratio with a CI on the log scale;
+- change against a baseline: rate ratio with a CI on the log scale, its
+  variance scaled by the quasi-Poisson dispersion of the periods compared;
 - recent trend: quasi-Poisson regression on the period index with a population
   offset (the dispersion reported);
 - RAG against a target, respecting polarity.
@@ -599,34 +600,56 @@ def funnel_limits_proportion(
 # --- change
 
 
+def _per_period(value: Any) -> np.ndarray:
+    """A total or per-period figures as a float array (None / NA as NaN)."""
+    if np.ndim(value) == 0:
+        return np.array([_as_float(value)])
+    return np.array([_as_float(v) for v in value], dtype=float)
+
+
 def change_from_baseline(
     *,
-    baseline_count: float | None,
-    baseline_population: float | None,
-    current_count: float | None,
-    current_population: float | None,
+    baseline_count: float | Sequence[float] | None,
+    baseline_population: float | Sequence[float] | None,
+    current_count: float | Sequence[float] | None,
+    current_population: float | Sequence[float] | None,
     multiplier: float,
     confidence: float = 0.95,
 ) -> dict[str, Any]:
     """Change in a rate against a baseline (e.g. the 2016/17-2018/19 pre-funding
-    period), as a ratio of two Poisson rates.
+    period) as a rate ratio, tested allowing for overdispersion (quasi-Poisson).
 
-    RR = (current_count / current_population) / (baseline_count /
-    baseline_population), with CI exp(ln RR +/- z sqrt(1/current_count +
-    1/baseline_count)) (the standard log-scale method, e.g. Rothman, Modern
-    Epidemiology). Pass the totals of events and of person-years over each period
-    so different lengths are comparable. Significant when the CI excludes 1.
+    Each count and population is a total or the period-by-period figures (e.g.
+    the three baseline years and the latest year). RR = (C / P_c) / (B / P_b)
+    from the totals, the maximum-likelihood estimate of a Poisson log-linear
+    model with one rate for the baseline periods and one for the current ones;
+    its variance on the log scale is phi (1/C + 1/B), where phi is that model's
+    Pearson dispersion, sum((y - mu)^2 / mu) / (n - 2) over the n periods,
+    floored at 1, and the CI and test use t on n - 2 degrees of freedom
+    (quasi-Poisson: McCullagh and Nelder, Generalized Linear Models, 1989, 6.2).
+    Recorded crime varies from year to year far more than Poisson allows, and
+    the Poisson CI exp(ln RR +/- z sqrt(1/C + 1/B)) (Rothman, Modern
+    Epidemiology) would call that variation a change. With a single period on
+    each side the dispersion cannot be estimated and the Poisson CI is used
+    (method says so). Significant when the CI excludes 1.
 
     Keys: baseline_rate, current_rate, rate_ratio, ratio_lower, ratio_upper,
     percent_change, significant, direction ("increase", "decrease",
     "no significant change", or "not compared" when a count or population is
-    missing or a count is zero, where the log-scale CI does not exist).
+    missing or a total count is zero, where the log-scale CI does not exist),
+    dispersion (NaN with one period a side), method.
     """
     _check_confidence(confidence)
-    b_count, b_pop = _as_float(baseline_count), _as_float(baseline_population)
-    c_count, c_pop = _as_float(current_count), _as_float(current_population)
-    if b_count < 0 or c_count < 0:
+    b_counts, b_pops = _per_period(baseline_count), _per_period(baseline_population)
+    c_counts, c_pops = _per_period(current_count), _per_period(current_population)
+    if len(b_counts) != len(b_pops) or len(c_counts) != len(c_pops):
+        raise ValueError("counts and populations must be the same length")
+    if np.any(b_counts < 0) or np.any(c_counts < 0):
         raise ValueError("counts must not be negative")
+    b_count, b_pop = float(b_counts.sum()), float(b_pops.sum())
+    c_count, c_pop = float(c_counts.sum()), float(c_pops.sum())
+    n_periods = len(b_counts) + len(c_counts)
+    replicated = n_periods > 2
     baseline_rate, _, _ = rate_ci(
         count=b_count, population=b_pop, multiplier=multiplier, confidence=confidence
     )
@@ -642,15 +665,29 @@ def change_from_baseline(
         "percent_change": math.nan,
         "significant": False,
         "direction": "not compared",
+        "dispersion": math.nan,
+        "method": ("quasi-Poisson rate ratio" if replicated else "Poisson rate ratio"),
     }
     if math.isnan(baseline_rate) or math.isnan(current_rate) or baseline_rate == 0:
+        return result
+    if np.any(b_pops <= 0) or np.any(c_pops <= 0):
         return result
     ratio = current_rate / baseline_rate
     result["rate_ratio"] = ratio
     result["percent_change"] = (ratio - 1) * 100
     if c_count == 0:
         return result
-    half = _z(confidence) * math.sqrt(1 / c_count + 1 / b_count)
+    variance = 1 / c_count + 1 / b_count
+    if replicated:
+        observed = np.concatenate([b_counts, c_counts])
+        fitted = np.concatenate([b_pops * b_count / b_pop, c_pops * c_count / c_pop])
+        dispersion = float(np.sum((observed - fitted) ** 2 / fitted) / (n_periods - 2))
+        result["dispersion"] = dispersion
+        variance *= max(1.0, dispersion)
+        critical = float(stats.t.ppf(1 - (1 - confidence) / 2, n_periods - 2))
+    else:
+        critical = _z(confidence)
+    half = critical * math.sqrt(variance)
     lower = math.exp(math.log(ratio) - half)
     upper = math.exp(math.log(ratio) + half)
     significant = lower > 1 or upper < 1

@@ -954,9 +954,10 @@ def baseline_change(
     *, scope: Scope, measure_code: str, area_code: str, age_band: str = "all"
 ) -> dict[str, Any]:
     """Change in the rate from the 2016/17-2018/19 baseline to the latest complete
-    financial year (statistics.change_from_baseline keys), plus: available,
+    financial year (statistics.change_from_baseline keys: a quasi-Poisson test on
+    the four years, allowing for the series' overdispersion), plus: available,
     reason (why not, in words), baseline_label, current_period, baseline_count,
-    current_count, illustrative."""
+    current_count, illustrative, test_text (how it was tested, in words)."""
     measure = get_measure(measure_code, scope=scope)
     years = _area_series(scope, measure, get_area(area_code), "year", age_band)
     return _baseline(scope, measure, years)
@@ -975,6 +976,9 @@ def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any
         "direction": "not compared",
         "significant": False,
         "percent_change": math.nan,
+        "dispersion": math.nan,
+        "method": "",
+        "test_text": "",
     }
     multiplier = measure["rate_multiplier"]
     if not multiplier or pd.isna(multiplier):
@@ -1000,14 +1004,21 @@ def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any
     ):
         result["reason"] = "the latest count is too small to show"
         return result
+    # Year by year, so the test allows for the series' own overdispersion.
     change = statistics.change_from_baseline(
-        baseline_count=b_count,
-        baseline_population=float(base["denominator"].sum()),
+        baseline_count=base["numerator"].tolist(),
+        baseline_population=base["denominator"].tolist(),
         current_count=c_count,
         current_population=float(current["denominator"]),
         multiplier=float(multiplier),
     )
     result.update(change)
+    result["test_text"] = (
+        "95% confidence"
+        if math.isnan(change["dispersion"])
+        else f"95% confidence, {change['method']} allowing for year-to-year "
+        f"variation, dispersion {change['dispersion']:.1f}"
+    )
     result.update(
         available=True,
         current_period=current["period"],

@@ -605,6 +605,9 @@ def show_vru_comparison(measure_code):
     try:
         measure = get_measure(measure_code or "", scope=scope)
         frame = comparison.vru_vs_non_vru(scope=scope, measure_code=measure["code"])
+        relative = comparison.vru_relative_change(
+            scope=scope, measure_code=measure["code"]
+        )
     except (NotFound, InvalidParameter):
         return None
     except StoreUnavailable:
@@ -624,15 +627,16 @@ def show_vru_comparison(measure_code):
         [
             heading,
             html.P(CAUSAL_CAVEAT),
-            chart_card(vru_spec(measure, frame), heading_level=3),
+            chart_card(vru_spec(measure, frame, relative), heading_level=3),
         ],
         className="compare-vru",
     )
 
 
-def vru_spec(measure: dict, frame: pd.DataFrame) -> ChartSpec:
+def vru_spec(measure: dict, frame: pd.DataFrame, relative: dict) -> ChartSpec:
+    """The groups' pooled rates (`vru_vs_non_vru`) and whether their changes
+    differ (`relative`: comparison.vru_relative_change, area as the unit)."""
     per = _per(measure)
-    relative = comparison.vru_relative_change(frame)
     baseline_label = frame["baseline_label"].iloc[0]
     latest_label = frame["latest_label"].iloc[0]
     long = pd.DataFrame(
@@ -704,9 +708,12 @@ def vru_spec(measure: dict, frame: pd.DataFrame) -> ChartSpec:
     )
     if not math.isnan(relative["ratio"]):
         summary += (
-            f" The VRU areas' rate ratio divided by the non-VRU areas' is "
+            f" Compared area by area ({relative['method']}, "
+            f"{relative['n_vru']} VRU and {relative['n_non_vru']} non-VRU areas), "
+            f"the VRU areas' typical rate ratio divided by the non-VRU areas' is "
             f"{number(relative['ratio'], 3)} (95% CI {number(relative['lower'], 3)} "
-            f"to {number(relative['upper'], 3)}): "
+            f"to {number(relative['upper'], 3)}, p = {number(relative['p_value'], 2)}"
+            "): "
             + (
                 "the two groups changed by significantly different amounts."
                 if relative["significant"]
@@ -720,7 +727,10 @@ def vru_spec(measure: dict, frame: pd.DataFrame) -> ChartSpec:
             f"{measure['name']}, pooled rate {per} (sum of counts over sum of "
             f"populations) of the 18 areas funded from 2019/20 and of the non-VRU "
             f"areas; Cleveland and Humberside, funded from 2022/23, are in neither "
-            f"group. Baseline {baseline_label}, latest {latest_label}."
+            f"group. Baseline {baseline_label}, latest {latest_label}. Each "
+            "group's change is tested allowing for year-to-year overdispersion "
+            "(quasi-Poisson); whether the groups' changes differ is tested with "
+            f"the area as the unit ({relative['method']})."
         ),
         figure=figure,
         table=table,

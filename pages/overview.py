@@ -154,7 +154,7 @@ def baseline_sentence(baseline: dict, polarity: str = "lower_is_better") -> tupl
     return (
         arrow,
         f"{baseline['current_period']}: {moved} on the {trends.BASELINE_LABEL} "
-        f"average rate, {verdict} (95% confidence).",
+        f"average rate, {verdict} ({baseline['test_text']}).",
     )
 
 

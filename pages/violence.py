@@ -420,7 +420,7 @@ def _trend_card(scope, measure, area, series, view, age, parsed):
                 f" Against the {trends.BASELINE_LABEL} baseline the "
                 f"{baseline['current_period']} rate is "
                 f"{'up' if pct > 0 else 'down'} {abs(pct):.0f}% "
-                f"({baseline['direction']}, 95% confidence)."
+                f"({baseline['direction']}; {baseline['test_text']})."
             )
     bench_names = sorted(set(bench["area_name"]))
     caption = (

@@ -579,6 +579,91 @@ def test_rate_ratio_not_compared_without_a_log_scale_interval(
         assert result["percent_change"] == pytest.approx(-100.0)
 
 
+def test_baseline_change_hand_worked_quasi_poisson():
+    """Baseline years 100, 130, 90 and a current year of 150, each in 1,000,000
+    people. RR = 150 / (320 / 3) = 1.40625. Fitted baseline counts 106.67 each,
+    the current one fitted exactly: Pearson X2 = (6.667^2 + 23.333^2 + 16.667^2)
+    / 106.667 = 8.125 on 4 - 2 = 2 df, dispersion 4.0625. Var(ln RR) = 4.0625 x
+    (1/150 + 1/320) = 0.039779; t(0.975, 2) = 4.3027; CI exp(0.34093 +/- 0.85816)
+    = 0.5962 to 3.3169: no significant change, where the Poisson CI (1.16 to
+    1.71) would call it an increase."""
+    result = s.change_from_baseline(
+        baseline_count=[100, 130, 90],
+        baseline_population=[1e6] * 3,
+        current_count=[150],
+        current_population=[1e6],
+        multiplier=100_000,
+    )
+    assert result["rate_ratio"] == pytest.approx(1.40625, rel=1e-9)
+    assert result["dispersion"] == pytest.approx(4.0625, rel=1e-9)
+    assert result["ratio_lower"] == pytest.approx(0.5962, abs=5e-4)
+    assert result["ratio_upper"] == pytest.approx(3.3169, abs=5e-4)
+    assert result["direction"] == "no significant change"
+    assert result["method"] == "quasi-Poisson rate ratio"
+    poisson = s.change_from_baseline(
+        baseline_count=320,
+        baseline_population=3e6,
+        current_count=150,
+        current_population=1e6,
+        multiplier=100_000,
+    )
+    assert poisson["direction"] == "increase"
+    assert poisson["ratio_lower"] == pytest.approx(1.16, abs=0.005)
+
+
+def test_baseline_change_matches_an_independent_quasi_poisson_fit():
+    """Maximum likelihood by scipy.optimize of log mu = log pop + a + b [current]
+    over uneven populations, then the Pearson dispersion and a t interval."""
+    base_counts, base_pops = np.array([812, 905, 1010]), np.array([1.70, 1.71, 1.73])
+    cur_counts, cur_pops = np.array([1180, 1244]), np.array([1.75, 1.76])
+    y = np.concatenate([base_counts, cur_counts]).astype(float)
+    pops = np.concatenate([base_pops, cur_pops]) * 1e6
+    current = np.array([0, 0, 0, 1, 1], dtype=float)
+
+    def neg_log_likelihood(beta):
+        eta = np.log(pops) + beta[0] + beta[1] * current
+        return float(np.sum(np.exp(eta) - y * eta))
+
+    fit = optimize.minimize(
+        neg_log_likelihood,
+        x0=[math.log(y.sum() / pops.sum()), 0.0],
+        method="Nelder-Mead",
+        options={"xatol": 1e-12, "fatol": 1e-12, "maxiter": 20_000},
+    )
+    mu = np.exp(np.log(pops) + fit.x[0] + fit.x[1] * current)
+    dispersion = float(np.sum((y - mu) ** 2 / mu) / (len(y) - 2))
+    information = np.array(
+        [[mu.sum(), (mu * current).sum()], [(mu * current).sum(), (mu * current).sum()]]
+    )
+    se = math.sqrt(np.linalg.inv(information)[1, 1] * max(1.0, dispersion))
+    half = sps.t.ppf(0.975, len(y) - 2) * se
+    result = s.change_from_baseline(
+        baseline_count=base_counts,
+        baseline_population=base_pops * 1e6,
+        current_count=cur_counts,
+        current_population=cur_pops * 1e6,
+        multiplier=100_000,
+    )
+    assert result["rate_ratio"] == pytest.approx(math.exp(fit.x[1]), rel=1e-6)
+    assert result["dispersion"] == pytest.approx(dispersion, rel=1e-5)
+    assert result["ratio_lower"] == pytest.approx(math.exp(fit.x[1] - half), rel=1e-5)
+    assert result["ratio_upper"] == pytest.approx(math.exp(fit.x[1] + half), rel=1e-5)
+
+
+def test_baseline_change_smoother_than_poisson_keeps_the_poisson_variance():
+    """Dispersion 0 is floored at 1: the interval is Poisson's, with t on 2 df."""
+    result = s.change_from_baseline(
+        baseline_count=[100, 100, 100],
+        baseline_population=[1e6] * 3,
+        current_count=[150],
+        current_population=[1e6],
+        multiplier=100_000,
+    )
+    assert result["dispersion"] == 0
+    half = sps.t.ppf(0.975, 2) * math.sqrt(1 / 150 + 1 / 300)
+    assert result["ratio_lower"] == pytest.approx(1.5 * math.exp(-half), rel=1e-9)
+
+
 # --- trend
 
 

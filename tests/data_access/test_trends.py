@@ -140,8 +140,8 @@ def test_baseline_change_wiring(loaded_store):
     assert result["baseline_count"] == base["numerator"].sum() == 12060 + 14705 + 14842
     current = years.loc[result["current_period"]]
     expected = statistics.change_from_baseline(
-        baseline_count=base["numerator"].sum(),
-        baseline_population=base["denominator"].sum(),
+        baseline_count=base["numerator"].tolist(),
+        baseline_population=base["denominator"].tolist(),
         current_count=current["numerator"],
         current_population=current["denominator"],
         multiplier=100_000,
@@ -149,6 +149,15 @@ def test_baseline_change_wiring(loaded_store):
     assert result["percent_change"] == pytest.approx(expected["percent_change"])
     assert result["direction"] == expected["direction"]
     assert result["current_period"] == "2024/25"
+    # Year by year: the dispersion of the four years, computed here by hand.
+    counts = [*base["numerator"], current["numerator"]]
+    pops = [*base["denominator"], current["denominator"]]
+    base_rate = sum(counts[:3]) / sum(pops[:3])
+    fitted = [p * base_rate for p in pops[:3]] + [counts[3]]
+    pearson = sum((c - f) ** 2 / f for c, f in zip(counts, fitted, strict=True))
+    assert result["dispersion"] == pytest.approx(pearson / 2)
+    assert result["dispersion"] > 100
+    assert f"dispersion {result['dispersion']:.1f}" in result["test_text"]
 
 
 def test_recent_trend_uses_the_last_five_periods(loaded_store):

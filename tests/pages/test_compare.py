@@ -136,6 +136,12 @@ def test_vru_section_is_descriptive_and_csv_holds_pooled_rates(page):
     section = page.show_vru_comparison("knife_offences")
     text = json.dumps(section.to_plotly_json(), default=str)
     assert "not evidence of what VRUs caused" in text
+    # Issue 18: pooled counts' Poisson variance called the groups' changes
+    # significantly different; area by area (Welch, p = 0.20) they are not.
+    assert "difference-in-differences with the force area as the unit" in text
+    assert "p = 0.20" in text
+    assert "no significant difference between the groups' changes" in text
+    assert "significantly different amounts" not in text
     table = _csv(section, "compare-vru-chart")
     frame = comparison.vru_vs_non_vru(scope=SYSTEM, measure_code="knife_offences")
     vru = frame[frame["group"] == "vru"].iloc[0]

@@ -63,10 +63,13 @@ def test_arrows_never_stand_alone():
             "percent_change": -12.2,
             "direction": "decrease",
             "current_period": "2024/25",
+            "test_text": "95% confidence, quasi-Poisson rate ratio allowing for "
+            "year-to-year variation, dispersion 3.2",
         }
     )
     assert arrow == "▼"
     assert "down 12%" in words and "significantly lower than the baseline" in words
+    assert "quasi-Poisson rate ratio" in words and "dispersion 3.2" in words
     arrow, words = baseline_sentence({"available": False, "reason": "no data"})
     assert arrow == "" and "no data" in words
 
