@@ -190,6 +190,8 @@ def _csv_text(text: str) -> str:
 
 
 def _csv_cell(value: Any) -> str:
+    if isinstance(value, TableLink):
+        return _csv_text(value.text)
     if is_missing(value):
         return ""
     if isinstance(value, bool | np.bool_):

@@ -223,7 +223,8 @@ def _measures_part(area, profile: pd.DataFrame):
     for r in profile.to_dict("records"):
         rows.append(
             {
-                "measure": r["measure_name"],
+                # Each measure's own latest year: they differ between measures.
+                "measure": f"{r['measure_name']} ({r['period']})",
                 "value": None if r["suppressed"] else r["value"],
                 "benchmark": r["benchmark"],
                 "min": r["min"],
@@ -246,6 +247,12 @@ def _measures_part(area, profile: pd.DataFrame):
         f"{area.name} was significantly worse than the benchmark on {worse} and "
         f"better on {better} of {len(profile)} measures."
     )
+    years = sorted(set(profile["period"].astype(str)))
+    if len(years) > 1:
+        title += (
+            f" Each measure is its latest published year ({years[0]} to "
+            f"{years[-1]}), shown beside its name."
+        )
     summary = " ".join(
         f"{r['measure_name']}: "
         f"{'*' if r['suppressed'] else _fmt(r['kind'])(r['value'])} "

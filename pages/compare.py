@@ -22,6 +22,7 @@ from dash import Input, Output, State, dcc, html
 from components import filters, theme
 from components.chart import (
     ChartSpec,
+    TableLink,
     accessible_table,
     bar_figure,
     chart_card,
@@ -294,7 +295,11 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "Area": frame["name"],
+            # Each area opens its profile: every measure against the benchmark.
+            "Area": [
+                TableLink(name, f"/areas/{code}")
+                for name, code in zip(frame["name"], frame["code"], strict=True)
+            ],
             "Code": frame["code"],
             "VRU area": [
                 f"Yes, from {int(y)}/{(int(y) + 1) % 100:02d}" if v else "No"

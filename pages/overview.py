@@ -108,6 +108,13 @@ def show_overview(area_code):
     area = summary["area"]
     return [
         html.H2(f"Success measures: {area.name}"),
+        html.P(
+            dcc.Link(
+                f"Every measure for {area.name} against the benchmark (area profile)",
+                href=f"/areas/{area.code}",
+            ),
+            className="profile-link",
+        ),
         html.Div(
             [_measure_card(row, area) for row in summary["measures"]],
             className="card-grid overview-measures",

@@ -248,7 +248,16 @@ def _content(scope, measure_code, parsed, view, age, start, end):
         start=parsed["from"],
         end=parsed["to"],
     )
-    parts = [_breadcrumbs(area, params)]
+    parts = [
+        _breadcrumbs(area, params),
+        html.P(
+            dcc.Link(
+                f"Every measure for {area.name} against the benchmark (area profile)",
+                href=f"/areas/{area.code}",
+            ),
+            className="profile-link",
+        ),
+    ]
     own = series[series["role"] == "area"]
     if own.empty:
         parts.append(_no_series(measure_code, area, view, age, params))
