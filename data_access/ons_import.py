@@ -467,7 +467,23 @@ def import_ons_workbook(
             for row, area_id in matched
             if row.count is None and areas[area_id][2] == "pfa"
         ]
-        written: list[int] = []
+
+        def _common(area_id: int, notes: list[str], coverage: str | None) -> dict:
+            return {
+                "area_id": area_id,
+                "period_start": table.period_start,
+                "period_end": table.period_end,
+                "age_band": "all",
+                "status": "final",
+                "source_id": source.id,
+                "submission_id": submission.id,
+                "is_current": False,
+                "note": " ".join(notes) or None,
+                "coverage": coverage,
+            }
+
+        counts: list[MeasureValue] = []
+        selected: list[tuple[int, int, list[str]]] = []
         for row, area_id in matched:
             if row.count is None:
                 # "NA" is no figure: no row, as the shipped loader does, so an
@@ -485,34 +501,51 @@ def import_ons_workbook(
                     "this edition has none for the areas left out, so the "
                     "denominator is the population of the rest.",
                 )
-            figures = [(MEASURE, row.count, row.count, population)]
-            if SHARE_MEASURE in measure_ids and row.share:
-                # The share and its base come from the same row of the same table:
-                # the edition's own year, so numerator and denominator cover the
-                # same 12 months.
-                selected = round(row.count / row.share * 100)
-                figures.append((SHARE_MEASURE, row.share, row.count, selected))
-            for measure_code, value, numerator, denominator in figures:
-                value_row = MeasureValue(
-                    measure_id=measure_ids[measure_code],
-                    area_id=area_id,
-                    period_start=table.period_start,
-                    period_end=table.period_end,
-                    age_band="all",
-                    value=value,
-                    numerator=numerator,
-                    denominator=denominator,
-                    status="final",
-                    source_id=source.id,
-                    submission_id=submission.id,
-                    is_current=False,
-                    note=" ".join(notes) or None,
-                    coverage=coverage,
+            counts.append(
+                MeasureValue(
+                    measure_id=measure_ids[MEASURE],
+                    value=row.count,
+                    numerator=row.count,
+                    denominator=population,
+                    **_common(area_id, notes, coverage),
                 )
-                session.add(value_row)
-                session.flush()
-                written.append(value_row.id)
-        result.written = len(written)
+            )
+            if SHARE_MEASURE in measure_ids and row.share:
+                # Selected offences of the edition's own year: the count and the
+                # percentage in one row cover the same 12 months.
+                selected.append((area_id, round(row.count / row.share * 100), notes))
+        session.add_all(counts)
+        session.flush()
+        changed = make_latest_editions_current(session, [v.id for v in counts])
+        # A share is the period's current count (which a later edition may have
+        # revised) over its selected offences, as the shipped loader works it out.
+        current = dict(
+            session.execute(
+                select(MeasureValue.area_id, MeasureValue.value).where(
+                    MeasureValue.measure_id == measure_ids[MEASURE],
+                    MeasureValue.period_start == table.period_start,
+                    MeasureValue.period_end == table.period_end,
+                    MeasureValue.age_band == "all",
+                    MeasureValue.is_current.is_(True),
+                )
+            ).all()
+        )
+        coverages = {v.area_id: v.coverage for v in counts}
+        shares = [
+            MeasureValue(
+                measure_id=measure_ids[SHARE_MEASURE],
+                value=current[area_id] / base * 100,
+                numerator=current[area_id],
+                denominator=base,
+                **_common(area_id, notes, coverages[area_id]),
+            )
+            for area_id, base, notes in selected
+            if base > 0
+        ]
+        session.add_all(shares)
+        session.flush()
+        changed += make_latest_editions_current(session, [v.id for v in shares])
+        result.written = len(counts) + len(shares)
         measure_codes = {i: c for c, i in measure_ids.items()}
         area_codes = {i: c for c, (i, _n) in by_code.items()}
         changes = [
@@ -522,7 +555,7 @@ def import_ons_workbook(
                 "before": c["before"],
                 "after": c["after"],
             }
-            for c in make_latest_editions_current(session, written)
+            for c in changed
         ]
         result.superseded = sum(1 for c in changes if c["before"] is not None)
         record(

@@ -171,7 +171,8 @@ SOURCES: dict[str, dict] = {
     "ons-pfa-tables-ye-mar-2018": {
         "publisher": ONS,
         "title": "Crime in England and Wales: Police Force Area data tables, year "
-        "ending March 2018 (Table P9: mid-year population estimates 2002 to 2016)",
+        "ending March 2018 (Table P4: knife or sharp instrument offences; Table P9: "
+        "mid-year population estimates 2002 to 2016)",
         "url": ONS_PFA_TABLES_URL,
         "licence": OGL,
         "edition": "YE Mar 2018",
@@ -180,10 +181,44 @@ SOURCES: dict[str, dict] = {
         f"{RG_REPO}. Population rounded to the nearest 100; before the post-Census "
         "2021 revision.",
     },
+    "ons-pfa-tables-ye-jun-2018": {
+        "publisher": ONS,
+        "title": "Crime in England and Wales: Police Force Area data tables, year "
+        "ending June 2018 (Table P4: knife or sharp instrument offences)",
+        "url": ONS_PFA_TABLES_URL,
+        "licence": OGL,
+        "edition": "YE Jun 2018",
+        "precedence": 10,
+        "notes": "Workbook policeforceareadatatablesyearendingjune2018corrected.xlsx "
+        f"in {RG_REPO} (copy in data/reference/ons-pfa-tables/).",
+    },
+    "ons-pfa-tables-ye-sep-2018": {
+        "publisher": ONS,
+        "title": "Crime in England and Wales: Police Force Area data tables, year "
+        "ending September 2018 (Table P4: knife or sharp instrument offences)",
+        "url": ONS_PFA_TABLES_URL,
+        "licence": OGL,
+        "edition": "YE Sep 2018",
+        "precedence": 10,
+        "notes": "Workbook policeforceareatablesyearendingsep18corrected.xlsx in "
+        f"{RG_REPO} (copy in data/reference/ons-pfa-tables/).",
+    },
+    "ons-pfa-tables-ye-mar-2019": {
+        "publisher": ONS,
+        "title": "Crime in England and Wales: Police Force Area data tables, year "
+        "ending March 2019 (Table P4: knife or sharp instrument offences)",
+        "url": ONS_PFA_TABLES_URL,
+        "licence": OGL,
+        "edition": "YE Mar 2019",
+        "precedence": 10,
+        "notes": "Workbook policeforceareatablesyeendingmarch2019.xlsx in "
+        f"{RG_REPO} (copy in data/reference/ons-pfa-tables/).",
+    },
     "ons-pfa-tables-ye-dec-2018": {
         "publisher": ONS,
         "title": "Crime in England and Wales: Police Force Area data tables, year "
-        "ending December 2018 (Table P3: mid-2017 population)",
+        "ending December 2018 (Table P4: knife or sharp instrument offences; Table "
+        "P3: mid-2017 population)",
         "url": ONS_PFA_TABLES_URL,
         "licence": OGL,
         "edition": "YE Dec 2018",
@@ -194,8 +229,8 @@ SOURCES: dict[str, dict] = {
     "ons-pfa-tables-ye-jun-2019": {
         "publisher": ONS,
         "title": "Crime in England and Wales: Police Force Area data tables, year "
-        "ending June 2019 (Table P5: knife or sharp instrument offences; Table P3: "
-        "mid-2018 population)",
+        "ending June 2019 (Tables P4 and P5: knife or sharp instrument offences; "
+        "Table P3: mid-2018 population)",
         "url": ONS_PFA_TABLES_URL,
         "licence": OGL,
         "edition": "YE Jun 2019",
@@ -206,7 +241,8 @@ SOURCES: dict[str, dict] = {
     "ons-pfa-tables-ye-sep-2019": {
         "publisher": ONS,
         "title": "Crime in England and Wales: Police Force Area data tables, year "
-        "ending September 2019 (Table P5: knife or sharp instrument offences)",
+        "ending September 2019 (Tables P4 and P5: knife or sharp instrument "
+        "offences)",
         "url": ONS_PFA_TABLES_URL,
         "licence": OGL,
         "edition": "YE Sep 2019",
@@ -218,7 +254,8 @@ SOURCES: dict[str, dict] = {
     "ons-pfa-tables-ye-dec-2019": {
         "publisher": ONS,
         "title": "Crime in England and Wales: Police Force Area data tables, year "
-        "ending December 2019 (Table P5: knife or sharp instrument offences)",
+        "ending December 2019 (Tables P4 and P5: knife or sharp instrument "
+        "offences)",
         "url": ONS_PFA_TABLES_URL,
         "licence": OGL,
         "edition": "YE Dec 2019",
@@ -640,7 +677,7 @@ MEASURES: list[dict] = [
             "The percentage of the selected serious offences (homicide, attempted "
             "murder, threats to kill, assault with injury and with intent to cause "
             "serious harm, robbery, and rape and sexual assault) in which a knife or "
-            "sharp instrument was used, as published by ONS. It shows whether "
+            "sharp instrument was used, from ONS figures. It shows whether "
             "violence is more or less likely to involve a knife, whatever the amount "
             "of violence recorded."
         ),
@@ -654,14 +691,17 @@ MEASURES: list[dict] = [
         "success_measure_rank": None,
         "source": "ons-pfa-tables-ye-dec-2019",
         "caveats": (
-            "Calculated by ONS from the knife special collection. The number of "
-            "selected offences (the denominator) is derived here from the published "
-            "count and percentage, rounded to a whole number. In the year ending June "
-            "and September 2019 editions ONS calculated the 2018/19 percentage and "
-            "the latest 12 months' percentage on the same number of selected "
-            "offences, so the two derived denominators coincide; the percentages "
-            "are stored as published. The recording caveats of knife or sharp "
-            "instrument offences apply."
+            "From the knife special collection. The number of selected offences "
+            "(the denominator) comes from the single-year table (Table P4) of the "
+            "edition whose own year the period is, where the count and the "
+            "percentage cover the same 12 months: derived from the two, rounded to "
+            "a whole number. "
+            "The time-series table's percentages are not used: in the year ending "
+            "June and September 2019 editions some of them divide one year's count "
+            "by another year's selected offences. The percentage is the period's "
+            "current count of knife offences (as revised by later editions, e.g. "
+            "Sussex and Surrey in 2019) over those selected offences. The "
+            "recording caveats of knife or sharp instrument offences apply."
         ),
     },
 ]
@@ -1004,6 +1044,8 @@ class _Values:
         self.measures = measures
         self.rows: list[dict] = []
         self.current: set[tuple] = set()
+        # (measure, area, start, end, band) -> value of the current figure
+        self.current_values: dict[tuple, float] = {}
 
     def has_current(
         self, measure: str, area: str, start: dt.date, end: dt.date, band: str
@@ -1025,9 +1067,11 @@ class _Values:
         status: str = "final",
         is_current: bool = True,
         note: str | None = None,
+        coverage: str | None = None,
     ) -> None:
         if is_current:
             self.current.add((measure, area, start, end, band))
+            self.current_values[(measure, area, start, end, band)] = value
         self.rows.append(
             {
                 "measure_id": self.measures[measure],
@@ -1043,6 +1087,7 @@ class _Values:
                 "submission_id": None,
                 "is_current": is_current,
                 "note": note,
+                "coverage": coverage,
             }
         )
 
@@ -1055,6 +1100,7 @@ def _measure_values(
 ) -> list[dict]:
     out = _Values(codes, measures)
     _knife_ons_annual(out, population, sources)
+    _knife_share(out, sources)
     _knife_quarterly(out, population, sources)
     _knife_press(out, population, sources)
     _hes_england(out, population, sources)
@@ -1169,27 +1215,79 @@ def _knife_ons_annual(out: _Values, population: _Population, sources) -> None:
                 is_current=is_current,
                 note=_join(*notes, pop_note),
             )
-            pct_text = row["pct_of_selected_offences_involving_knife"].strip()
-            if not pct_text:
-                continue
-            pct = float(pct_text)
-            selected = round(count / pct * 100) if pct > 0 else None
-            out.add(
-                measure="knife_offences_share",
-                area=area,
-                start=start,
-                end=end,
-                value=pct,
-                numerator=count,
-                denominator=selected,
-                source_id=sources[source_key],
-                is_current=is_current,
-                note=_join(
-                    "Selected offences (denominator) derived from the published count "
-                    "and percentage, rounded to a whole number.",
-                    *notes,
-                ),
-            )
+
+
+def _knife_share(out: _Values, sources) -> None:
+    """The share of selected offences involving a knife: the period's current
+    knife offences over its selected serious offences, which come from Table P4
+    of the edition whose own year the period is (count and percentage in one row,
+    for the same 12 months). The time-series table's percentages are not used: in
+    the YE Jun and Sep 2019 editions some of its columns divide a year's count by
+    another year's selected offences (E&W 2017/18: 6.648% = 42,169 over the
+    2016/17 selected offences). The ONS workbook import works the same way."""
+    rows = [
+        r
+        for r in _read("knife_offences_pfa_by_offence_type_ons.csv")
+        if r["offence"] == "Total of selected serious offences"
+    ]
+    # A force area an edition has no figure for (Greater Manchester from YE Sep
+    # 2019: not in the file at all) is left out of that edition's E&W total.
+    forces = {r["area_code"]: r["area_name"] for r in rows if r["geo_level"] == "pfa"}
+    reported: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row["knife_offences"].strip():
+            reported[row["edition"]].add(row["area_code"])
+    unavailable = {
+        edition: sorted(forces[c] for c in forces if c not in codes)
+        for edition, codes in reported.items()
+    }
+    for row in rows:
+        area = row["area_code"]
+        pct_text = row["pct_of_offences_involving_knife"].strip()
+        if area not in out.codes or (row["geo_level"] != "pfa" and area != EW):
+            continue  # regions and England, as for the counts
+        if not row["knife_offences"].strip() or not pct_text or float(pct_text) <= 0:
+            continue  # "NA", or "-" (fewer than 50 offences): no figure
+        start, end = _year_ending(row["edition"])
+        published, pct = int(row["knife_offences"]), float(pct_text)
+        selected = round(published / pct * 100)
+        # the period's current count: a later edition may have revised it
+        count = out.current_values.get(("knife_offences", area, start, end, "all"))
+        count = published if count is None else count
+        left_out = unavailable[row["edition"]] if area == EW else []
+        coverage = (
+            "England and Wales excluding " + " and ".join(left_out)
+            if left_out
+            else None
+        )
+        out.add(
+            measure="knife_offences_share",
+            area=area,
+            start=start,
+            end=end,
+            value=count / selected * 100,
+            numerator=count,
+            denominator=selected,
+            source_id=sources[_edition_source_key(row["edition"])],
+            coverage=coverage,
+            note=_join(
+                "The period's knife offences over its selected serious offences, "
+                f"derived from the count and percentage in Table P4 of the "
+                f"{row['edition']} edition (both for the same 12 months), rounded "
+                "to a whole number.",
+                None
+                if count == published
+                else f"The count is as revised by a later edition ({count:,.0f}; "
+                f"{published:,} when first published).",
+                *([f"{coverage}: not available in this edition."] if coverage else []),
+                *_knife_notes(area, start, end),
+            ),
+        )
+
+
+def _edition_source_key(edition: str) -> str:
+    """'YE Mar 2018' -> 'ons-pfa-tables-ye-mar-2018'."""
+    return "ons-pfa-tables-" + edition.lower().replace(" ", "-")
 
 
 def _knife_quarterly(out: _Values, population: _Population, sources) -> None:

@@ -32,7 +32,13 @@ from sqlalchemy.orm import aliased
 from data_access import comparison, db, measures, periods, trends
 from data_access.areas import NATIONAL_CODE
 from data_access.errors import NotFound
-from data_access.models import Area, Measure, MeasureValue, Source
+from data_access.models import (
+    Area,
+    Measure,
+    MeasureValue,
+    Source,
+    covered_area_name,
+)
 from data_access.scope import SYSTEM, Scope
 
 AVON = "E23000036"
@@ -65,7 +71,8 @@ def _old_raw(measure_code, area_code, parent_code, age_band) -> pd.DataFrame:
     query = (
         select(
             Area.code,
-            Area.name,
+            # named by what it covers (issue 18), as every query names a figure
+            covered_area_name(),
             MeasureValue.period_start,
             MeasureValue.period_end,
             MeasureValue.value,

@@ -47,9 +47,12 @@ GMP, ENGLAND = "E23000005", "E92000001"
 _find_knife_table = functools.cache(ons_import.find_knife_table)
 
 
-def workbook_cell(path: Path, sheet_prefix: str, code: str, column: str) -> float:
+def workbook_cell(
+    path: Path, sheet_prefix: str, code: str, column: str, *, share: bool = False
+) -> float:
     """The count under the period heading `column` ("Jan '18 to Dec '18"), or under
-    the first count heading when `column` is "", in the row of area `code`."""
+    the first count heading when `column` is "", in the row of area `code`; with
+    `share`, the "% involving a knife" beside it."""
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = next(ws for ws in book.worksheets if ws.title.startswith(sheet_prefix))
@@ -61,7 +64,7 @@ def workbook_cell(path: Path, sheet_prefix: str, code: str, column: str) -> floa
     else:
         header = next(r for r in rows if r[0] in ("Area Code", "Area Codes"))
         index = next(i for i, c in enumerate(header) if str(c).startswith("Number"))
-    return next(r[index] for r in rows if r[0] == code)
+    return next(r[index + share] for r in rows if r[0] == code)
 
 
 @pytest.fixture
@@ -248,3 +251,51 @@ def test_a_sum_of_force_areas_names_the_areas_it_leaves_out(real_store):
     assert set(bench["area_name"]) == {
         "England and Wales (sum of 42 force areas, excluding City of London)"
     }
+
+
+MAR18 = WORKBOOKS / "policeforceareatablesyearendingmarch2018v2.xlsx"
+LINCOLNSHIRE = "E23000020"
+
+
+def _current_shares() -> dict[tuple, tuple]:
+    return {
+        (area, start, end): (value, numerator, denominator)
+        for measure, area, start, end, _band, value, numerator, denominator, _e in (
+            _current_figures()
+        )
+        if measure == "knife_offences_share"
+    }
+
+
+def _selected(path: Path, code: str) -> int:
+    """Selected offences of an edition's own year, from its Table P4 row."""
+    count = workbook_cell(path, "Table P4", code, "")
+    return round(count / workbook_cell(path, "Table P4", code, "", share=True) * 100)
+
+
+def test_shares_are_counts_over_selected_offences_of_the_same_period(real_store):
+    shares = _current_shares()
+    # E&W 2017/18: the current (revised) count over 2017/18's selected offences,
+    # not the YE Jun 2019 time series' 6.648% (42,169 over 2016/17's)
+    fy_2017 = (EW, dt.date(2017, 4, 1), dt.date(2018, 3, 31))
+    count = workbook_cell(JUN19, "Table P5", EW, "Apr '17 to Mar '18")
+    base = _selected(MAR18, EW)
+    assert shares[fy_2017] == (pytest.approx(count / base * 100), count, base)
+    misbased = workbook_cell(JUN19, "Table P5", EW, "Apr '17 to Mar '18", share=True)
+    assert round(misbased, 3) == 6.648 and round(count / base * 100, 3) != 6.648
+    # Sussex YE Dec 2018: the revised 981 over that year's selected offences
+    ye_dec_2018 = (SUSSEX, dt.date(2018, 1, 1), dt.date(2018, 12, 31))
+    revised = workbook_cell(DEC19, "Table P5", SUSSEX, "Jan '18 to Dec '18")
+    assert shares[ye_dec_2018][1:] == (revised, _selected(DEC18, SUSSEX))
+    # Importing an edition that is already shipped revises no share (before: 41
+    # of 44 changed as the import switched from the time series to Table P4)
+    _import(JUN19)
+    after = _current_shares()
+    changed = [
+        k
+        for k, (value, numerator, base) in shares.items()
+        if after[k][1:] != (numerator, base) or abs(after[k][0] - value) > 1e-9
+    ]
+    assert changed == []
+    ye_jun_2019 = (LINCOLNSHIRE, dt.date(2018, 7, 1), dt.date(2019, 6, 30))
+    assert after[ye_jun_2019][2] == _selected(JUN19, LINCOLNSHIRE)
