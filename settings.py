@@ -107,12 +107,26 @@ def embed_frame_ancestors() -> str:
 
 
 def sign_in_attempts_per_window() -> int:
-    """Failed sign-ins allowed per user name and per client within the window."""
+    """Failed sign-ins allowed per (user name, client) within the window; a user
+    name and a client get four times as many (data_access/sign_in_limits.py)."""
     return int(_env("SIGNIN_MAX_ATTEMPTS", "5", why="five attempts"))
 
 
 def sign_in_window_seconds() -> int:
     return int(_env("SIGNIN_WINDOW_SECONDS", "900", why="fifteen minutes"))
+
+
+def trusted_proxies() -> int:
+    """How many proxies (load balancers) in front of the app append to
+    X-Forwarded-For. The client address used by the sign-in and API limits is the
+    one they saw; with 0 the header is ignored, since anyone can send it."""
+    return int(_env("TRUSTED_PROXIES", "0", why="no proxy in front"))
+
+
+def redis_timeout_seconds() -> float:
+    """Connect and read timeout for Redis: a hung Redis must cost each request
+    milliseconds (then it answers uncached), not seconds."""
+    return float(_env("REDIS_TIMEOUT_SECONDS", "0.25", why="a quarter second"))
 
 
 def upload_max_bytes() -> int:

@@ -505,14 +505,14 @@ class UserArea(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
 
 
-class SignInAttempt(Base):
-    """Failed sign-ins, kept in the store so the limit holds across workers."""
+class SignInCounter(Base):
+    """A sign-in limit's count in its window (data_access/users.py), kept in the
+    store so the limits hold across workers when there is no Redis."""
 
-    __tablename__ = "sign_in_attempt"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), index=True)
-    client: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    __tablename__ = "sign_in_counter"
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class AuditLog(Base):

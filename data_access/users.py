@@ -1,17 +1,16 @@
 """Users, their roles and scopes, passwords and the sign-in rate limit.
 
-Passwords are hashed with werkzeug's scrypt; failed attempts live in the store so the
-limit holds across every worker and host.
+Passwords are hashed with werkzeug's scrypt. The sign-in limits are in
+data_access.sign_in_limits.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,7 +18,7 @@ from data_access.audit import record
 from data_access.cache import generation_select, remember_generation
 from data_access.db import read_connection, session_scope
 from data_access.errors import InvalidParameter, NotFound
-from data_access.models import ROLES, Area, SignInAttempt, User, UserArea, Workstream
+from data_access.models import ROLES, Area, User, UserArea, Workstream
 from data_access.scope import Scope
 
 
@@ -265,52 +264,41 @@ def any_users() -> bool:
 
 
 def authenticate(*, username: str, password: str) -> UserRecord | None:
-    """The user if the password matches an active account, else None."""
+    """The user if the password matches an active account, else None. Sign-in goes
+    through data_access.sign_in_limits, which looks the name up first."""
+    return check_password(sign_in_candidate(username), password)
+
+
+@dataclass(frozen=True)
+class SignInCandidate:
+    """An active account a sign-in names, before its password is checked."""
+
+    id: int
+    password_hash: str
+
+
+def sign_in_candidate(username: str) -> SignInCandidate | None:
     with session_scope() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active:
-            # Spend the same time as a real check so names cannot be probed.
-            check_password_hash(_DUMMY_HASH, password)
-            return None
-        if not check_password_hash(user.password_hash, password):
-            return None
-        return _record(session, user)
+        row = session.execute(
+            select(User.id, User.password_hash).where(
+                User.username == username, User.active.is_(True)
+            )
+        ).first()
+    return SignInCandidate(row.id, row.password_hash) if row else None
+
+
+def check_password(
+    candidate: SignInCandidate | None, password: str
+) -> UserRecord | None:
+    """The user if `password` is theirs. With no candidate the check still spends
+    the time of a real one, so answers do not tell which names exist."""
+    if candidate is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(candidate.password_hash, password):
+        return None
+    with session_scope() as session:
+        return _records(session.execute(_user_rows().where(User.id == candidate.id)))[0]
 
 
 _DUMMY_HASH = generate_password_hash("not a real password")
-
-
-def record_failed_sign_in(*, username: str, client: str) -> None:
-    with session_scope() as session:
-        session.add(
-            SignInAttempt(username=username[:80], client=client[:64], at=_utcnow())
-        )
-
-
-def sign_in_blocked(*, username: str, client: str, limit: int, window: int) -> bool:
-    """True when this user name or this client has failed `limit` times recently."""
-    since = _utcnow() - dt.timedelta(seconds=window)
-    with session_scope() as session:
-        session.execute(delete(SignInAttempt).where(SignInAttempt.at < since))
-        by_name = session.scalar(
-            select(func.count(SignInAttempt.id)).where(
-                SignInAttempt.username == username[:80], SignInAttempt.at >= since
-            )
-        )
-        by_client = session.scalar(
-            select(func.count(SignInAttempt.id)).where(
-                SignInAttempt.client == client[:64], SignInAttempt.at >= since
-            )
-        )
-    return by_name >= limit or by_client >= limit * 4
-
-
-def clear_failed_sign_ins(*, username: str) -> None:
-    with session_scope() as session:
-        session.execute(
-            delete(SignInAttempt).where(SignInAttempt.username == username[:80])
-        )
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

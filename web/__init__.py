@@ -59,7 +59,7 @@ def init_app(app: dash.Dash) -> None:
     from web.cli_scale import init_scale_cli
     from web.embed import init_embed
     from web.health import init_health
-    from web.security import init_security
+    from web.security import TrustedProxies, init_security
     from web.view_cache import init_view_cache
 
     server = app.server
@@ -75,6 +75,8 @@ def init_app(app: dash.Dash) -> None:
     init_scale_cli(server)
     guard_page_layouts()
     init_security(server, script_hashes=app.csp_hashes)
+    # Outermost, so every layer (the response cache included) sees the real client.
+    server.wsgi_app = TrustedProxies(server.wsgi_app)
     logging.basicConfig(
         level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )

@@ -15,12 +15,14 @@
 from __future__ import annotations
 
 import functools
+import secrets
 from urllib.parse import urlsplit
 
 import dash
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     g,
     jsonify,
     redirect,
@@ -32,11 +34,12 @@ from flask import (
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 import settings
-from data_access import users
+from data_access import sign_in_limits, users
 from data_access.errors import StoreUnavailable
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
@@ -155,42 +158,94 @@ def signin():
     if _store_unavailable_for_this_user():
         raise StoreUnavailable("the signed-in user cannot be read")
     if request.method == "POST":
-        client = request.remote_addr or "unknown"
-        username = (form.username.data or "").strip()
-        try:
-            if users.sign_in_blocked(
-                username=username,
-                client=client,
-                limit=settings.sign_in_attempts_per_window(),
-                window=settings.sign_in_window_seconds(),
-            ):
-                minutes = settings.sign_in_window_seconds() // 60
-                error = (
-                    f"Too many failed attempts. Wait {minutes} minutes and try again."
-                )
-                status = 429
-            elif not form.validate_on_submit():
-                error = "Enter your user name and password."
-                status = 400
-            else:
-                record = users.authenticate(
-                    username=username, password=form.password.data
-                )
-                if record is None:
-                    users.record_failed_sign_in(username=username, client=client)
-                    error = "The user name or password is not right."
-                    status = 401
-                else:
-                    users.clear_failed_sign_ins(username=username)
-                    session.clear()
-                    login_user(SignedInUser(record))
-                    return redirect(next_url)
-        except StoreUnavailable:
-            error = "Sign-in is temporarily unavailable. Please try again shortly."
-            status = 503
+        answer = _answer_sign_in(form, next_url)
+        if not isinstance(answer, tuple):
+            return answer
+        error, status = answer
     return (
         render_template("signin.html", form=form, error=error, next_url=next_url),
         status,
+    )
+
+
+def _answer_sign_in(form: SignInForm, next_url: str):
+    """The redirect of a successful sign-in, or the refusal's (message, status)."""
+    if not form.validate_on_submit():
+        return "Enter your user name and password.", 400
+    try:
+        outcome = _attempt_sign_in(
+            (form.username.data or "").strip(), form.password.data or ""
+        )
+    except StoreUnavailable:
+        return "Sign-in is temporarily unavailable. Please try again shortly.", 503
+    if outcome.user is not None:
+        session.clear()
+        login_user(SignedInUser(outcome.user))
+        response = redirect(next_url)
+        _remember_browser(response, outcome.user.username)
+        return response
+    if outcome.too_many:
+        minutes = settings.sign_in_window_seconds() // 60
+        return f"Too many failed attempts. Wait {minutes} minutes and try again.", 429
+    return "The user name or password is not right.", 401
+
+
+# A browser that has signed in as a user carries a signed token naming it, so the
+# sign-in limits can tell the real user's browser from strangers guessing
+# (data_access/sign_in_limits.py, rule 1). It grants nothing else.
+KNOWN_BROWSER_COOKIE = "vru_known_browser"
+KNOWN_BROWSER_DAYS = 30
+KNOWN_BROWSER_NAMES = 5
+
+
+def _browser_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt="vru-known-browser"
+    )
+
+
+def _known_browser() -> dict | None:
+    token = request.cookies.get(KNOWN_BROWSER_COOKIE)
+    if not token:
+        return None
+    try:
+        value = _browser_serializer().loads(token, max_age=KNOWN_BROWSER_DAYS * 86400)
+    except BadSignature:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("names"), list):
+        return None
+    return value
+
+
+def _attempt_sign_in(username: str, password: str) -> sign_in_limits.Outcome:
+    browser = _known_browser()
+    known = browser["id"] if browser and username in browser["names"] else None
+    return sign_in_limits.attempt(
+        username=username,
+        password=password,
+        client=request.remote_addr or "unknown",
+        known_browser=known,
+        limits=sign_in_limits.Limits(
+            attempts=settings.sign_in_attempts_per_window(),
+            window=settings.sign_in_window_seconds(),
+        ),
+    )
+
+
+def _remember_browser(response, username: str) -> None:  # noqa: ANN001
+    browser = _known_browser() or {"id": secrets.token_hex(8), "names": []}
+    names = [username, *(n for n in browser["names"] if n != username)]
+    token = _browser_serializer().dumps(
+        {"id": browser["id"], "names": names[:KNOWN_BROWSER_NAMES]}
+    )
+    response.set_cookie(
+        KNOWN_BROWSER_COOKIE,
+        token,
+        max_age=KNOWN_BROWSER_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.https(),
+        path="/signin",
     )
 
 

@@ -122,6 +122,15 @@ def init_cli(server: Flask) -> None:
         click.echo(f"New password for {username}: {password}")
         click.echo("Their sessions have ended; this password is not shown again.")
 
+    @server.cli.command("unlock-user")
+    @click.argument("username")
+    def unlock_user_command(username):
+        """Clear the failed sign-ins counted against a user name."""
+        from data_access import sign_in_limits
+
+        sign_in_limits.unlock(username)
+        click.echo(f"Cleared the failed sign-ins counted against {username}.")
+
     @server.cli.command("setup-demo")
     def setup_demo_command():
         """Migrate, load the shipped data if the store is empty, create the demo

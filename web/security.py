@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings
 
@@ -26,6 +27,25 @@ class NoCookieOnPublicAnswers(SecureCookieSessionInterface):
         if response.cache_control.public:
             return None
         return super().save_session(app, session, response)
+
+
+class TrustedProxies:
+    """werkzeug's ProxyFix for TRUSTED_PROXIES proxies (read per request): the
+    client address the sign-in and API limits count by is the one the nearest
+    trusted proxy saw. With 0, X-Forwarded-For is ignored, since anyone can send it.
+    """
+
+    def __init__(self, app: Callable):
+        self.app = app
+        self._fixed: dict[int, ProxyFix] = {}
+
+    def __call__(self, environ: dict, start_response: Callable):
+        count = settings.trusted_proxies()
+        if count <= 0:
+            return self.app(environ, start_response)
+        if count not in self._fixed:
+            self._fixed[count] = ProxyFix(self.app, x_for=count, x_proto=count)
+        return self._fixed[count](environ, start_response)
 
 
 def _signed_in_answer() -> bool:

@@ -175,14 +175,28 @@ def test_user_names_and_titles_refuse_email_addresses(store):
         users.create_user(username="a@b.org", role="admin", role_title="Admin")
 
 
-def test_sign_in_limit_counts_failures_in_the_store(store):
-    for _ in range(3):
-        users.record_failed_sign_in(username="x", client="1.2.3.4")
-    assert not users.sign_in_blocked(username="x", client="1.2.3.4", limit=4, window=60)
-    users.record_failed_sign_in(username="x", client="1.2.3.4")
-    assert users.sign_in_blocked(username="x", client="1.2.3.4", limit=4, window=60)
-    users.clear_failed_sign_ins(username="x")
-    assert not users.sign_in_blocked(username="x", client="9.9.9.9", limit=4, window=60)
+def test_sign_in_counters_in_the_store_count_expire_and_forget(store, monkeypatch):
+    """The store's sign-in counters (used without Redis): one atomic upsert per
+    change, a count that restarts when its window is over, never below zero, and
+    forgetting by prefix that leaves other names alone."""
+    import datetime as dt
+
+    from data_access import sign_in_limits
+
+    counters = sign_in_limits.StoreCounters()
+    assert [counters.add("pair:x:client:1", 1, 60) for _ in range(3)] == [1, 2, 3]
+    assert counters.add("pair:x:client:1", 0, 60) == 3
+    assert counters.add("pair:x:client:1", -5, 60) == 0
+    counters.add("pair:x:client:1", 1, 60)
+    counters.add("pair:xy:client:1", 1, 60)
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=61)
+    monkeypatch.setattr(sign_in_limits, "_utcnow", lambda: later)
+    assert counters.add("pair:x:client:1", 0, 60) == 0
+    assert counters.add("pair:x:client:1", 1, 60) == 1
+    monkeypatch.undo()
+    counters.forget("pair:x:")
+    assert counters.add("pair:x:client:1", 0, 60) == 0
+    assert counters.add("pair:xy:client:1", 0, 60) == 1
 
 
 def test_scope_rules():
