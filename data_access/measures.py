@@ -18,7 +18,14 @@ from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.errors import InvalidParameter, NotFound
-from data_access.models import Measure, MeasureValue, Source
+from data_access.models import (
+    Area,
+    Measure,
+    MeasureValue,
+    Source,
+    Workstream,
+    WorkstreamMeasure,
+)
 from data_access.scope import Scope
 
 MEASURE_COLUMNS = [
@@ -136,6 +143,41 @@ def get_measure(
         raise NotFound(f"no measure has the code '{code}'")
     measure["last_updated"] = _last_updated(code)
     return measure
+
+
+def measures_for(scope: Scope) -> pd.DataFrame:
+    """The measure definitions a reader is shown (MEASURE_COLUMNS): every public
+    measure, and the workstream measures of the workstreams within their access
+    (admins and analysts: all; a board member: their VRUs' workstreams; a lead:
+    their own workstream's and their VRU's). The public see public measures only."""
+    table = list_measures(include_private=not scope.is_public)
+    if scope.unrestricted or scope.is_public:
+        return table
+    own = _workstream_measure_codes(
+        tuple(sorted(scope.area_codes)), scope.workstream_id
+    )
+    return table[table["is_public"].astype(bool) | table["code"].isin(own)]
+
+
+@memoized
+def _workstream_measure_codes(
+    area_codes: tuple[str, ...], workstream_id: int | None
+) -> frozenset[str]:
+    """Codes of the measures reported by the workstreams of these VRU areas, or by
+    this workstream."""
+    in_reach = Area.code.in_(area_codes)
+    if workstream_id is not None:
+        in_reach = in_reach | (Workstream.id == workstream_id)
+    query = (
+        select(Measure.code)
+        .join(WorkstreamMeasure, WorkstreamMeasure.measure_id == Measure.id)
+        .join(Workstream, Workstream.id == WorkstreamMeasure.workstream_id)
+        .join(Area, Area.id == Workstream.vru_area_id)
+        .where(in_reach)
+        .distinct()
+    )
+    with session_scope() as session:
+        return frozenset(session.scalars(query))
 
 
 def success_measures(table: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 small numbers are protected, where it comes from and what to watch out for.
 
 Drill down: the index links to each public measure's definition on the page; the
-table of workstream measures (not public, shown to admins and analysts) links each
-to its own; `?measure=<code>` shows one measure (with a link back to all of them).
+table of workstream measures (not public; each reader sees those of the
+workstreams within their access, a lead their own) links each to its own;
+`?measure=<code>` shows one measure (with a link back to all of them).
 State in the URL: /measures?measure=knife_offences
 """
 
@@ -19,7 +20,7 @@ from components.chart import TableLink, accessible_table
 from components.shell import message
 from data_access.disclosure import RULES
 from data_access.errors import StoreUnavailable
-from data_access.measures import list_measures
+from data_access.measures import measures_for
 from data_access.periods import fy_label
 from data_access.statistics import RAG_RULE_TEXT
 from web.access import current_scope
@@ -76,9 +77,9 @@ def layout(measure: str | None = None, **_query):
 def show_measures(selected):
     scope = current_scope()
     try:
-        # Private (workstream) measures belong to one VRU; list_measures does not
-        # say which, so only unrestricted roles see them here.
-        table = list_measures(include_private=scope.unrestricted)
+        # Workstream measures belong to one VRU: each reader sees those of the
+        # workstreams within their access (a lead, their own).
+        table = measures_for(scope)
     except StoreUnavailable:
         return message(
             "Data temporarily unavailable. Please try again shortly.", kind="warning"

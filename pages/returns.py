@@ -35,6 +35,8 @@ dash.register_page(
     title="Quarterly returns – VRU Outcomes Monitor",
     name="Returns",
     order=80,
+    # Board members (viewers) cannot submit or approve: the menu leaves it out.
+    roles=("admin", "analyst", "lead"),
 )
 
 PAGE = "returns"

@@ -27,13 +27,24 @@ def _order(page: dict) -> int:
     return 99 if order is None else order
 
 
+def _shown_to(page: dict, role: str | None) -> bool:
+    """Whether the menu offers a page: public pages to everyone, the others to
+    signed-in users whose role the page names in `roles` (all roles if it names
+    none). The menu is a convenience: access is decided on the server."""
+    if role is None:
+        return bool(page.get("public"))
+    roles = page.get("roles")
+    return roles is None or role in roles
+
+
 def serve_layout():
     signed_in = has_request_context() and current_user.is_authenticated
+    role = current_user.record.role if signed_in else None
     nav = [
         NavLink(page["name"], page["relative_path"])
         for page in sorted(dash.page_registry.values(), key=_order)
         if page.get("nav", True)
-        and (signed_in or page.get("public"))
+        and _shown_to(page, role)
         and "<" not in page["path"]
     ]
     try:

@@ -40,8 +40,56 @@ def test_every_public_measure_is_listed_with_its_disclosure_rule(page):
         assert RULES[row.disclosure_rule].description in text
     assert "Byar's method; exact Poisson limits for counts below 10" in text
     assert "Lower is better" in text
-    # private workstream measures are not listed for a scoped viewer
+    # private workstream measures are not written out for a scoped viewer
     assert "measure-ws_" not in text
+
+
+def _workstream_codes(area_code: str) -> set[str]:
+    """Workstream measure codes of one VRU, read here straight from the tables."""
+    from sqlalchemy import select
+
+    from data_access import db
+    from data_access.models import Area, Measure, Workstream, WorkstreamMeasure
+
+    with db.session_scope() as session:
+        return set(
+            session.scalars(
+                select(Measure.code)
+                .join(WorkstreamMeasure, WorkstreamMeasure.measure_id == Measure.id)
+                .join(Workstream, Workstream.id == WorkstreamMeasure.workstream_id)
+                .join(Area, Area.id == Workstream.vru_area_id)
+                .where(Area.code == area_code, ~Measure.is_public)
+            )
+        )
+
+
+def test_readers_see_the_workstream_measures_within_their_access(page, monkeypatch):
+    """A board member sees their VRU's workstream measures and no other VRU's; a
+    lead sees their own workstream's (they report against them)."""
+    avon, lancs = _workstream_codes("E23000036"), _workstream_codes("E23000003")
+    assert avon and lancs and not (avon & lancs)
+    text = _text(page.show_measures(""))
+    assert all(f"/measures?measure={code}" in text for code in avon)
+    assert not any(f"/measures?measure={code}" in text for code in lancs)
+
+    from sqlalchemy import select
+
+    from data_access import db
+    from data_access.models import Area, Workstream
+
+    with db.session_scope() as session:
+        ws_id = session.scalar(
+            select(Workstream.id)
+            .join(Area, Area.id == Workstream.vru_area_id)
+            .where(Area.code == "E23000003")
+            .order_by(Workstream.id)
+        )
+    lead = Scope(role="lead", area_codes=frozenset(), workstream_id=ws_id)
+    monkeypatch.setattr(page, "current_scope", lambda: lead)
+    text = _text(page.show_measures(""))
+    shown = {code for code in lancs if f"/measures?measure={code}" in text}
+    assert shown, "a lead sees their own workstream's measures"
+    assert not any(f"/measures?measure={code}" in text for code in avon)
 
 
 def test_admin_sees_private_measures_too(page, monkeypatch):
