@@ -18,7 +18,8 @@ from components import filters
 from components.formatting import money as fmt_money
 from components.formatting import number, rate
 from components.shell import illustrative_badge, message
-from data_access import trends
+from components.workstream_text import measures_summary
+from data_access import trends, workstreams
 from data_access.areas import NATIONAL_CODE
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from data_access.periods import fy_label
@@ -107,6 +108,7 @@ def show_overview(area_code):
         )
     area = summary["area"]
     return [
+        *_own_workstream_part(scope),
         html.H2(f"Success measures: {area.name}"),
         html.P(
             dcc.Link(
@@ -126,6 +128,39 @@ def show_overview(area_code):
 
 
 # ------------------------------------------------------------------ pieces
+
+
+def _own_workstream_part(scope) -> list:
+    """A workstream lead lands on their own work: what is due, the RAG counts and
+    where to submit, before the VRU-wide picture."""
+    if scope.role != "lead" or scope.workstream_id is None:
+        return []
+    try:
+        detail = workstreams.workstream_detail(
+            scope=scope, workstream_id=scope.workstream_id
+        )
+    except (AccessDenied, NotFound):
+        return []
+    return [
+        html.Section(
+            [
+                html.H2(f"Your workstream: {detail['name']}"),
+                html.P(measures_summary(detail["measures"])),
+                html.P(
+                    [
+                        dcc.Link(
+                            "Open your workstream",
+                            href=f"/workstreams/{detail['workstream_id']}",
+                        ),
+                        " · ",
+                        dcc.Link("Submit a quarterly return", href="/returns"),
+                    ]
+                ),
+            ],
+            className="own-workstream",
+            id=f"{PAGE}-own-workstream",
+        )
+    ]
 
 
 def _present(value) -> bool:

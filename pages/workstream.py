@@ -19,6 +19,7 @@ from components.chart import ChartSpec, chart_card, summary_for_series, trend_fi
 from components.formatting import number, percent
 from components.shell import illustrative_badge, message
 from components.spc_icons import spc_summary
+from components.workstream_text import measures_summary
 from data_access import workstreams
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from pages.workstreams import rag_badge, rag_explainer, returns_note
@@ -149,28 +150,9 @@ def _content(detail, trends, returns, verdicts):
 
 
 def _summary(measures: pd.DataFrame) -> html.P:
-    if measures.empty:
-        return html.P("No measures yet.")
-    counts = measures["rag"].value_counts()
-    expected, received = measures["expected"].sum(), measures["received"].sum()
-    late = measures["late"].sum()
-    due = measures["next_due"].min()
-    text = (
-        f"{len(measures)} measures: {counts.get('green', 0)} green, "
-        f"{counts.get('amber', 0)} amber, {counts.get('red', 0)} red"
+    return html.P(
+        measures_summary(measures), className="ws-summary", id=f"{PAGE}-summary"
     )
-    others = len(measures) - sum(counts.get(k, 0) for k in ("green", "amber", "red"))
-    if others:
-        text += f", {others} not rated"
-    text += ". "
-    if expected:
-        text += (
-            f"Returns: {received} of {expected} expected measure returns received "
-            f"({percent(received / expected, 0, fraction=True)}); {late} late. "
-        )
-    if due is not None and due == due:
-        text += f"Next return due {due.day} {due:%B %Y}."
-    return html.P(text, className="ws-summary", id=f"{PAGE}-summary")
 
 
 def _value_text(value, unit: str) -> str:

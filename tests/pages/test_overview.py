@@ -108,3 +108,37 @@ def test_layout_never_touches_the_store(monkeypatch):
 
     monkeypatch.setattr(db, "session_scope", refuse)
     assert "overview-content" in _text(overview.layout(area=AVON))
+
+
+def test_a_lead_lands_on_their_own_workstream(loaded_sqlite_store):
+    """A lead's overview opens with their workstream: its RAG counts and returns
+    in the same words as the workstream page, and links to it and to Returns."""
+    from app import app
+    from components.workstream_text import measures_summary
+    from data_access import workstreams
+    from data_access.scope import SYSTEM
+    from pages import overview
+    from web.auth import SignedInUser
+
+    listing = workstreams.workstream_list(scope=SYSTEM, area_code="E23000003")
+    ws_id = int(listing.iloc[0]["workstream_id"])
+    existing = {u.username: u for u in users.list_users()}
+    if "overview-lead" not in existing:
+        users.create_user(
+            username="overview-lead",
+            role="lead",
+            role_title="Workstream Lead",
+            workstream_id=ws_id,
+        )
+        existing = {u.username: u for u in users.list_users()}
+    record = users.signed_in_user(existing["overview-lead"].id, 0)
+    with app.server.test_request_context():
+        flask_login.login_user(SignedInUser(record))
+        text = _text(overview.show_overview(None))
+        detail = workstreams.workstream_detail(
+            scope=record.scope(), workstream_id=ws_id
+        )
+    assert f"Your workstream: {detail['name']}" in text
+    assert json.dumps(measures_summary(detail["measures"]))[1:-1] in text
+    assert f'"/workstreams/{ws_id}"' in text and '"/returns"' in text
+    assert text.index("Your workstream") < text.index("Success measures")
