@@ -10,25 +10,32 @@ What `load(session)` adds (after `real.load` and `seeds.load`):
 - workstreams (3-6, purpose "Illustrative: ...") for VRUs the seeds give none, and
   interventions (8-12 across the three tiers, provider "Illustrative provider",
   description "Illustrative: ...") for VRUs the seeds give none;
+Every series runs up to the last complete quarter before the load date
+(data_access.clock.today(), or VRU_AS_AT: see `Span`), called "the last quarter"
+below; loaded on 22 November 2025 that is 2025/26 Q2. The same date gives the same
+figures.
+
 - an annual Home Office VRU allocation (precision approx) for each VRU and year from
-  its start to 2025/26 with no published figure, then the precedence rule again;
+  its start to the last quarter's year with no published figure, then the
+  precedence rule again;
 - spend by VRU, intervention (or the core unit: no intervention), financial year and
-  quarter, 2019/20 to 2025/26 Q2: each complete year 86-99.5% of the preferred
+  quarter, 2019/20 to the last quarter: each complete year 86-99.5% of the preferred
   allocation, skewed towards Q4 (the 31 March deadline);
 - intervention outputs by quarter (young people supported, all ages and under 25,
   referrals, sessions, completions, staff trained as suit the tier);
 - the activity summary tables rebuilt from all current outputs and spend
   (data_access/summaries.py), which the prevention and overview readers use;
 - force-level success measures after the real series end: knife offences by quarter
-  2019/20 Q1 - 2025/26 Q2 for the 42 forces of the quarterly series (each force's
-  real level and seasonality, calibrated to its published rolling years), hospital
-  admissions (England's forces; all ages and under 25) and knife homicides by
-  financial year 2016/17 - 2024/25 (national published totals split across forces),
-  and LAD knife offences by quarter 2016/17 - 2025/26 Q2 for the 20 VRU areas,
-  apportioned so that the LADs add up exactly to the force;
+  2019/20 Q1 - the last quarter for the 42 forces of the quarterly series (each
+  force's real level and seasonality, calibrated to its published rolling years),
+  hospital admissions (England's forces; all ages and under 25) and knife homicides
+  by financial year 2016/17 - the last complete year (national published totals
+  split across forces; assumed national totals carried forward past the last one),
+  and LAD knife offences by quarter 2016/17 - the last quarter for the 20 VRU
+  areas, apportioned so that the LADs add up exactly to the force;
 - for every workstream 2-3 measures (`ws_<vru>_<nn>_<metric>`, not public), their
-  quarterly values 2019/20 - 2025/26 Q2 (some workstreams miss the last quarter or
-  two) and targets per financial year.
+  quarterly values 2019/20 - the last quarter (some workstreams miss the last
+  quarter or two) and targets per financial year.
 
 Determinism: every random draw comes from `numpy.random.default_rng` seeded with
 SEED and `zlib.crc32` of a text key naming what is drawn (area code, intervention
@@ -51,6 +58,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data_access import clock
 from data_access.funding import (
     FUNDER_HOME_OFFICE,
     PROGRAMME_VRU,
@@ -83,12 +91,51 @@ SOURCE_KEY = "illustrative"
 ILLUSTRATIVE_PROVIDER = "Illustrative provider"
 
 FIRST_QUARTER = (2019, 1)
-LAST_QUARTER = (2025, 2)  # the latest quarter with data as at 2026-11-22
-LAST_FULL_YEAR = 2024
-# The latest four quarters (2024/25 Q3 - 2025/26 Q2) are provisional.
-PROVISIONAL_FROM = quarter_bounds(2024, 3)[0]
 LAD_KNIFE_FIRST_YEAR = 2016
-FORCE_YEARS = range(2016, LAST_FULL_YEAR + 1)  # HES and homicide: 2016/17-2024/25
+FORCE_FIRST_YEAR = 2016  # HES and homicide by force: 2016/17 to the last full year
+
+
+@dataclass(frozen=True)
+class Span:
+    """How far the generated figures run: up to the last complete quarter before
+    the date they are loaded (data_access.clock.today(), VRU_AS_AT), so a fresh
+    demonstration is current. The same date always gives the same figures."""
+
+    last_quarter: tuple[int, int]
+
+    @classmethod
+    def before(cls, day: dt.date) -> Span:
+        year, quarter = _quarter_of_date(day)
+        return cls((year, quarter - 1) if quarter > 1 else (year - 1, 4))
+
+    @property
+    def last_full_year(self) -> int:
+        """The last financial year with all four quarters."""
+        year, quarter = self.last_quarter
+        return year if quarter == 4 else year - 1
+
+    @property
+    def provisional_from(self) -> dt.date:
+        """Figures for the latest four quarters are provisional."""
+        year, quarter = self.last_quarter
+        if quarter == 4:
+            return quarter_bounds(year, 1)[0]
+        return quarter_bounds(year - 1, quarter + 1)[0]
+
+    @property
+    def force_years(self) -> range:
+        """Financial years of the by-force yearly measures."""
+        return range(FORCE_FIRST_YEAR, self.last_full_year + 1)
+
+    def status(self, period_end: dt.date) -> str:
+        return "provisional" if period_end >= self.provisional_from else "final"
+
+
+def _for_year(table: dict, year: int):
+    """A year's entry in a per-year table, or the latest earlier one carried
+    forward (the figures run as far as the load date)."""
+    return table[year] if year in table else table[max(y for y in table if y <= year)]
+
 
 EW = "K04000001"
 ENGLAND = "E92000001"
@@ -164,10 +211,6 @@ def _quarter_of_date(day: dt.date) -> tuple[int, int]:
     return year, (day.month - 4) % 12 // 3 + 1
 
 
-def _status(period_end: dt.date) -> str:
-    return "provisional" if period_end >= PROVISIONAL_FROM else "final"
-
-
 def _slug(text: str, limit: int = 20) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].strip("_")
 
@@ -205,8 +248,9 @@ class _Area:
 class _Store:
     """What the generators need from the store, read once."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, span: Span):
         self.session = session
+        self.span = span
         rows = session.execute(
             select(
                 Area.id,
@@ -743,7 +787,8 @@ def _all_interventions(session: Session, store: _Store) -> list[_Intervention]:
         first = _quarter_of_date(start) if start else (max(vru.start or 2019, 2019), 3)
         if vru.start and vru.start > 2019 and not start:
             first = (vru.start, 1)
-        last = min(_quarter_of_date(end), LAST_QUARTER) if end else LAST_QUARTER
+        last_quarter = store.span.last_quarter
+        last = min(_quarter_of_date(end), last_quarter) if end else last_quarter
         out.append(_Intervention(iid, vru, name, tier, max(first, FIRST_QUARTER), last))
     return out
 
@@ -804,7 +849,7 @@ def _illustrative_allocations(
         known = {y: a for (area_id, y), a in real.items() if area_id == vru.id}
         generated: dict[int, Decimal] = {}
         first_year = max(vru.start or 2019, 2019)
-        for year in range(first_year, LAST_QUARTER[0] + 1):
+        for year in range(first_year, store.span.last_quarter[0] + 1):
             if year in known:
                 continue
             # Later years follow on from the figures generated for earlier ones.
@@ -821,8 +866,8 @@ def _illustrative_allocations(
                 anchor = min(anchors, key=lambda y, year=year: (abs(y - year), -y))
                 amount = (
                     float(anchors[anchor])
-                    * FUNDING_YEAR_FACTOR[year]
-                    / FUNDING_YEAR_FACTOR[anchor]
+                    * _for_year(FUNDING_YEAR_FACTOR, year)
+                    / _for_year(FUNDING_YEAR_FACTOR, anchor)
                     * rng.uniform(0.97, 1.03)
                 )
                 kind = "published" if anchor in known else "illustrative"
@@ -832,7 +877,9 @@ def _illustrative_allocations(
                 )
             else:
                 amount = 1_150_000 * rng.uniform(0.95, 1.05)
-                amount *= FUNDING_YEAR_FACTOR[year] / FUNDING_YEAR_FACTOR[2022]
+                amount *= (
+                    _for_year(FUNDING_YEAR_FACTOR, year) / FUNDING_YEAR_FACTOR[2022]
+                )
                 basis = "the level of the other VRUs funded from 2022/23"
             amount = round(amount / 1000) * 1000
             generated[year] = Decimal(amount)
@@ -907,7 +954,7 @@ def _spend(
             i.id: float(weight_rng.lognormal(0, 0.5)) * tier_cost[i.tier] for i in items
         }
         core_share = float(weight_rng.uniform(0.12, 0.25))
-        for year in range(first_year, LAST_QUARTER[0] + 1):
+        for year in range(first_year, store.span.last_quarter[0] + 1):
             allocation = preferred.get((vru.id, year))
             if allocation is None:
                 continue
@@ -930,7 +977,8 @@ def _spend(
                 iid: _largest_remainder(amount, np.array(shares))
                 for iid, amount in fixed.items()
             }
-            quarters = 4 if year < LAST_QUARTER[0] else LAST_QUARTER[1]
+            last_year, last_q = store.span.last_quarter
+            quarters = 4 if year < last_year else last_q
             for q in range(1, quarters + 1):
                 q_total = quarter_totals[q - 1]
                 if q_total <= 0:
@@ -1082,7 +1130,7 @@ def _mv(
         "value": float(value),
         "numerator": float(value),
         "denominator": None if denominator is None else float(denominator),
-        "status": _status(end),
+        "status": store.span.status(end),
         "source_id": source_id,
         "submission_id": None,
         "is_current": True,
@@ -1165,7 +1213,7 @@ def _knife_forces(
     store: _Store, real_q: dict, source_id: int
 ) -> tuple[list[dict], dict[str, dict[tuple[int, int], int]]]:
     anchors = _knife_anchors(store, real_q)
-    quarters = _quarters(FIRST_QUARTER, LAST_QUARTER)
+    quarters = _quarters(FIRST_QUARTER, store.span.last_quarter)
     rows, generated = [], {}
     for code in sorted(real_q):
         area = store.by_code[code]
@@ -1187,7 +1235,7 @@ def _knife_forces(
         mu = np.array(
             [
                 base
-                * KNIFE_YEAR_FACTOR[y]
+                * _for_year(KNIFE_YEAR_FACTOR, y)
                 * COVID_FACTOR.get((y, q), 1.0)
                 * index[q - 1]
                 * (1 + drift) ** (y - 2019 + (q - 1) / 4)
@@ -1243,7 +1291,7 @@ def _knife_lads(
     store: _Store, real_q: dict, generated: dict, source_id: int
 ) -> list[dict]:
     rows = []
-    quarters = _quarters((LAD_KNIFE_FIRST_YEAR, 1), LAST_QUARTER)
+    quarters = _quarters((LAD_KNIFE_FIRST_YEAR, 1), store.span.last_quarter)
     for vru in store.vrus:
         lads = store.lads.get(vru.id, [])
         force = {**real_q.get(vru.code, {}), **generated.get(vru.code, {})}
@@ -1315,7 +1363,9 @@ def _national(store: _Store, measure: str, code: str, year: int, assumed: dict):
     value = store.value(measure, store.by_code[code].id, start, end)
     if value is not None:
         return int(value), "the published national figure"
-    figure, why = assumed[year]
+    figure, why = _for_year(assumed, year)
+    if year not in assumed:
+        why += f", carried forward to {fy_label(year)}"
     return figure, f"a national figure assumed here ({why})"
 
 
@@ -1342,7 +1392,7 @@ def _hospital_admissions(store: _Store, real_q: dict, source_id: int) -> list[di
     share.update(fixed_share)
 
     rows = []
-    for year in FORCE_YEARS:
+    for year in store.span.force_years:
         start, end = fy_bounds(year)
         national, basis = _national(
             store, "hospital_admissions_knife", ENGLAND, year, HES_ASSUMED
@@ -1413,7 +1463,7 @@ def _hospital_admissions(store: _Store, real_q: dict, source_id: int) -> list[di
 def _homicides(store: _Store, real_q: dict, source_id: int) -> list[dict]:
     weights = _force_weights(store, real_q, store.pfas, 0.8)
     rows = []
-    for year in FORCE_YEARS:
+    for year in store.span.force_years:
         start, end = fy_bounds(year)
         national, basis = _national(store, "homicide_knife", EW, year, HOMICIDE_ASSUMED)
         p = np.array(
@@ -1760,7 +1810,7 @@ def _workstream_measures(
         links.append({"workstream_id": ws_id, "measure_id": ids[code]})
         rng = _rng("ws-values", code)
         first_year = max(vru.start or 2019, 2019)
-        quarters = _quarters((first_year, 1), LAST_QUARTER)
+        quarters = _quarters((first_year, 1), store.span.last_quarter)
         reported = quarters[: len(quarters) - missing[ws_id]]
         scale = _vru_scale(store, vru) if kind == "count" else 1.0
         level = rng.uniform(lo, hi) * scale
@@ -1787,7 +1837,7 @@ def _workstream_measures(
                     "value": value,
                     "numerator": None,
                     "denominator": None,
-                    "status": _status(end),
+                    "status": store.span.status(end),
                     "source_id": source_id,
                     "submission_id": None,
                     "is_current": True,
@@ -1795,7 +1845,7 @@ def _workstream_measures(
                     "return.",
                 }
             )
-        for year in range(first_year, LAST_QUARTER[0] + 1):
+        for year in range(first_year, store.span.last_quarter[0] + 1):
             start, end = fy_bounds(year)
             t = year - first_year + 0.5
             if kind == "count":
@@ -1842,16 +1892,18 @@ def illustrative_source(session: Session) -> Source:
     )
 
 
-def load(session: Session) -> dict[str, int]:
-    """Generate the illustrative figures; returns rows added by table.
+def load(session: Session, *, as_at: dt.date | None = None) -> dict[str, int]:
+    """Generate the illustrative figures up to the last complete quarter before
+    `as_at` (data_access.clock.today() when None); returns rows added by table.
 
     Needs `real.load` and `seeds.load` first. A no-op (returning {}) when it has
     already run on this store."""
     if is_loaded(session):
         return {}
     started = time.perf_counter()
+    span = Span.before(as_at or clock.today())
     source_id = illustrative_source(session).id
-    store = _Store(session)
+    store = _Store(session, span)
     if not store.vrus or "knife_offences" not in store.measures:
         raise RuntimeError("load the real data (areas, measures) before illustrative")
 
@@ -1915,7 +1967,8 @@ def load(session: Session) -> dict[str, int]:
     )
     session.flush()
     log.info(
-        "generated illustrative data in %.1f s: %s",
+        "generated illustrative data to %s in %.1f s: %s",
+        fy_label(span.last_quarter[0]) + f" Q{span.last_quarter[1]}",
         time.perf_counter() - started,
         counts,
     )

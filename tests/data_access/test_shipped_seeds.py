@@ -703,3 +703,59 @@ def test_units_funded_from_2022_start_in_2022(loaded_store, code):
         )
     assert first_spend == 2022
     assert first_value == dt.date(2022, 4, 1)
+
+
+# ------------------------------------------------- how far the illustrative data runs
+
+
+def test_the_span_is_the_last_complete_quarter_before_the_load_date():
+    span = illustrative.Span.before
+    assert span(dt.date(2025, 11, 22)).last_quarter == (2025, 2)  # the suite's date
+    assert span(dt.date(2026, 10, 1)).last_quarter == (2026, 2)
+    assert span(dt.date(2026, 9, 30)).last_quarter == (2026, 1)  # Q2 not complete
+    assert span(dt.date(2026, 4, 1)).last_quarter == (2025, 4)
+    assert span(dt.date(2026, 4, 1)).last_full_year == 2025
+    assert span(dt.date(2026, 12, 4)).last_full_year == 2025
+    # The latest four quarters are provisional: 2025/26 Q3 to 2026/27 Q2.
+    assert span(dt.date(2026, 12, 4)).provisional_from == dt.date(2025, 10, 1)
+    assert span(dt.date(2026, 4, 1)).provisional_from == dt.date(2025, 4, 1)
+
+
+def test_a_fresh_demo_is_current_at_its_load_date(store, monkeypatch):
+    """Loaded on 4 December 2026, every quarterly illustrative series runs to
+    2026/27 Q2 and the yearly ones to 2025/26, labelled illustrative."""
+    monkeypatch.setenv("VRU_AS_AT", "2026-12-04")
+    with db.session_scope() as session:
+        _load_in_order(session)
+        source = illustrative.illustrative_source(session)
+        assert source.illustrative
+        last_spend = session.execute(
+            select(Spend.financial_year, func.max(Spend.quarter))
+            .where(Spend.source_id == source.id)
+            .group_by(Spend.financial_year)
+            .order_by(Spend.financial_year.desc())
+        ).first()
+        latest = dict(
+            session.execute(
+                select(Measure.code, func.max(MeasureValue.period_start))
+                .join(Measure, Measure.id == MeasureValue.measure_id)
+                .where(MeasureValue.source_id == source.id)
+                .group_by(Measure.code)
+            ).all()
+        )
+        grants_2026 = session.scalar(
+            select(func.count())
+            .select_from(FundingAllocation)
+            .where(
+                FundingAllocation.financial_year == 2026,
+                FundingAllocation.source_id == source.id,
+            )
+        )
+    assert tuple(last_spend) == (2026, 2)
+    q2 = dt.date(2026, 7, 1)
+    assert latest["knife_offences"] == q2
+    workstream = {v for k, v in latest.items() if k.startswith("ws_")}
+    assert max(workstream) == q2
+    assert latest["hospital_admissions_knife"] == dt.date(2025, 4, 1)  # 2025/26
+    assert latest["homicide_knife"] == dt.date(2025, 4, 1)
+    assert grants_2026 == 20  # every VRU area's 2026/27 grant
