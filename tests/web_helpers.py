@@ -34,16 +34,19 @@ def callback_request(
     output: str, inputs: list[dict], state: list[dict] | None = None
 ) -> dict:
     """A body for /_dash-update-component as the Dash renderer sends it."""
-    outputs = [
-        {"id": part.split(".")[0], "property": part.split(".")[1]}
-        for part in output.strip(".").split("...")
-    ]
+    outputs = []
+    for part in output.strip(".").split("..."):
+        ident, prop = part.rsplit(".", 1)
+        # A wildcard output is the list of components it matches: none here.
+        outputs.append([] if ident.startswith("{") else {"id": ident, "property": prop})
     return {
         "output": output,
         "outputs": outputs[0] if len(outputs) == 1 else outputs,
         "inputs": inputs,
         "state": state or [],
-        "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs],
+        "changedPropIds": [
+            f"{i['id']}.{i['property']}" for i in inputs if isinstance(i, dict)
+        ],
     }
 
 
