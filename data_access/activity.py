@@ -369,10 +369,6 @@ def _money(value) -> float:
     return float(Decimal(value))
 
 
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 # ------------------------------------------------------------------- tier summary
 
 

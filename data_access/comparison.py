@@ -67,7 +67,7 @@ from data_access import disclosure, periods, statistics, trends
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
-from data_access.errors import InvalidParameter, NotFound
+from data_access.errors import InvalidParameter
 from data_access.funding import FUNDER_HOME_OFFICE, PROGRAMME_VRU
 from data_access.measures import get_measure, list_measures, measure_metadata
 from data_access.models import (
@@ -1192,16 +1192,6 @@ def _area_money(area_code: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=MONEY_COLUMNS)
-
-
-def measure_or_none(code: str | None, *, scope: Scope) -> dict | None:
-    """A measure visible to `scope`, or None (for pages validating a URL value)."""
-    if not code:
-        return None
-    try:
-        return get_measure(code, scope=scope)
-    except NotFound:
-        return None
 
 
 __all__ = [

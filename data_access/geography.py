@@ -111,8 +111,3 @@ def _load(decimals: int) -> dict[str, Any]:
 def pfa_boundaries(*, decimals: int = DECIMALS) -> dict[str, Any]:
     """The force area boundaries as GeoJSON (a copy: callers may change it)."""
     return copy.deepcopy(_load(decimals))
-
-
-def pfa_codes() -> list[str]:
-    """The PFA codes that have a boundary, sorted."""
-    return [f["id"] for f in _load(DECIMALS)["features"]]

@@ -103,11 +103,6 @@ def parse_month(value: str, *, parameter: str, end: bool = False) -> dt.date:
     return _month_end(year, month) if end else dt.date(year, month, 1)
 
 
-def month_value(day: dt.date) -> str:
-    """The URL form of a month: 2018-04."""
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def _month_end(year: int, month: int) -> dt.date:
     year += (month - 1) // 12
     month = (month - 1) % 12 + 1

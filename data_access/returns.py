@@ -30,7 +30,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import json
 import re
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -805,10 +804,6 @@ def _row_blank(row: list[Any]) -> bool:
         if cell.__class__ is not str or cell.strip():
             return False
     return True
-
-
-def _blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and cell.strip() == "")
 
 
 def _norm_header(cell: Any) -> str:
@@ -1832,61 +1827,6 @@ def submission_file(*, scope: Scope, submission_id: int) -> tuple[str, bytes]:
         return submission.filename, bytes(submission.content)
 
 
-def submission_figures(*, scope: Scope, submission_id: int) -> pd.DataFrame:
-    """The figures a return brought, whether current or not.
-
-    Columns: record, intervention_id, code, age_band, value, numerator,
-    denominator, is_current."""
-    with session_scope() as session:
-        submission = _load_submission(session, submission_id)
-        _require_can_read(scope, submission.workstream_id)
-        rows = []
-        for r in session.execute(
-            select(
-                InterventionOutput.intervention_id,
-                InterventionOutput.output_type,
-                InterventionOutput.age_band,
-                InterventionOutput.value,
-                InterventionOutput.is_current,
-            )
-            .where(InterventionOutput.submission_id == submission_id)
-            .order_by(InterventionOutput.id)
-        ):
-            rows.append(("output", r[0], r[1], r[2], float(r[3]), None, None, r[4]))
-        for r in session.execute(
-            select(Spend.intervention_id, Spend.amount, Spend.is_current)
-            .where(Spend.submission_id == submission_id)
-            .order_by(Spend.id)
-        ):
-            rows.append(("spend", r[0], None, "all", float(r[1]), None, None, r[2]))
-        for r in session.execute(
-            select(
-                Measure.code,
-                MeasureValue.value,
-                MeasureValue.numerator,
-                MeasureValue.denominator,
-                MeasureValue.is_current,
-            )
-            .join(Measure, Measure.id == MeasureValue.measure_id)
-            .where(MeasureValue.submission_id == submission_id)
-            .order_by(MeasureValue.id)
-        ):
-            rows.append(("measure", None, r[0], "all", r[1], r[2], r[3], r[4]))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "record",
-            "intervention_id",
-            "code",
-            "age_band",
-            "value",
-            "numerator",
-            "denominator",
-            "is_current",
-        ],
-    )
-
-
 def submission_audit(*, scope: Scope, submission_id: int) -> pd.DataFrame:
     """The audit trail of one return. Columns: at, actor, action, before, after."""
     with session_scope() as session:
@@ -2010,7 +1950,3 @@ def completeness(
                 )  # fmt: skip
             )
     return pd.DataFrame(rows, columns=COMPLETENESS_COLUMNS)
-
-
-def problems_to_json(problems: list[Problem]) -> str:
-    return json.dumps([asdict(p) for p in problems])
