@@ -19,10 +19,16 @@ from components.chart import ChartSpec, chart_card, summary_for_series, trend_fi
 from components.formatting import number, percent
 from components.shell import illustrative_badge, message
 from components.spc_icons import spc_summary
-from components.workstream_text import measures_summary
+from components.workstream_text import (
+    measures_summary,
+    rag_badge,
+    rag_explainer,
+    returns_note,
+)
 from data_access import workstreams
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
-from pages.workstreams import rag_badge, rag_explainer, returns_note
+from data_access.returns_due import DUE_RULE
+from data_access.statistics import RAG_RULE_TEXT
 from web.access import current_scope
 from web.view_cache import cached_callback
 
@@ -133,7 +139,7 @@ def _content(detail, trends, returns, verdicts):
         ),
         _summary(measures),
         html.H2("Measures against targets"),
-        rag_explainer(),
+        rag_explainer(RAG_RULE_TEXT),
         _spc_explainer(),
     ]
     if measures.empty:
@@ -143,7 +149,7 @@ def _content(detail, trends, returns, verdicts):
         children.append(_measure_section(i, row, part, verdicts.get(row.measure_code)))
     children += [
         html.H2("Quarterly returns"),
-        returns_note(workstreams.reporting_quarter()),
+        returns_note(detail["reporting_quarter"], detail["as_at"], DUE_RULE),
         _returns_table(returns),
     ]
     return children

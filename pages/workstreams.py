@@ -23,6 +23,7 @@ from components import filters
 from components.chart import TableBadges, TableLink, accessible_table
 from components.formatting import percent
 from components.shell import illustrative_badge, message
+from components.workstream_text import rag_explainer, returns_note
 from data_access import clock, workstreams
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
@@ -118,7 +119,12 @@ def show_workstreams(area_code):
         where = _area_name(next(iter(scope.area_codes)))
     if table.empty:
         return message(f"No workstreams are recorded for {where}.")
-    children = [rag_explainer(), returns_note(latest)]
+    children = [
+        rag_explainer(RAG_RULE_TEXT),
+        returns_note(
+            None if latest is None else quarter_label(latest), clock.today(), DUE_RULE
+        ),
+    ]
     own = table[table["own"]]
     if not own.empty:
         children += [
@@ -146,61 +152,6 @@ def _area_name(area_code: str | None) -> str:
         return get_area(area_code).name if area_code else "this area"
     except Exception:  # noqa: BLE001 - a message must not fail
         return str(area_code)
-
-
-def rag_explainer() -> html.Details:
-    """How RAG ratings are decided, for each polarity, in words."""
-    return html.Details(
-        [
-            html.Summary("How the RAG rating is decided"),
-            html.P(
-                "Each measure's latest quarterly value is compared with the target "
-                "for that quarter's financial year. The rating is always written in "
-                "words as well as shown in colour."
-            ),
-            html.Dl(
-                [
-                    html.Dt("Where lower is better"),
-                    html.Dd(RAG_RULE_TEXT["lower_is_better"]),
-                    html.Dt("Where higher is better"),
-                    html.Dd(RAG_RULE_TEXT["higher_is_better"]),
-                    html.Dt("Where neither is better"),
-                    html.Dd(RAG_RULE_TEXT["no_judgement"]),
-                ]
-            ),
-            html.P(
-                "Small counts (1 to 7) may be shown as * under disclosure control; "
-                "their rating is then not shown either."
-            ),
-        ],
-        className="ws-rag-rule",
-    )
-
-
-def returns_note(latest) -> html.P:
-    if latest is None:
-        return html.P("No quarterly returns have been received yet.")
-    return html.P(
-        f"Returns are counted as at {_date(clock.today())}; the latest quarter any "
-        f"workstream has returned is {quarter_label(latest)}. {DUE_RULE}",
-        className="ws-returns-note",
-    )
-
-
-def rag_badge(rag: str, text: str | None = None) -> html.Span:
-    """A RAG rating in words, with a colour swatch that is never the only cue."""
-    key = _rag_key(rag)
-    return html.Span(
-        [
-            html.Span(className=f"rag-dot rag-dot--{key}", **{"aria-hidden": "true"}),
-            text or workstreams.RAG_LABELS.get(rag, rag),
-        ],
-        className=f"rag rag--{key}",
-    )
-
-
-def _rag_key(rag: str) -> str:
-    return rag if rag in ("green", "amber", "red") else "none"
 
 
 def _rag_counts(row) -> TableBadges:
