@@ -43,10 +43,14 @@ def configure_server(server: Flask) -> None:
         CACHE_REDIS_URL=settings.redis_url(),
     )
     if server.config["CACHE_TYPE"] == "RedisCache":
-        # A Redis outage must degrade to uncached answers quickly, not hang.
+        # Values are signed before anything is unpickled (web/signed_cache.py).
+        server.config["CACHE_TYPE"] = "web.signed_cache.SignedRedisCache"
+        # A hung or dead Redis must cost each request milliseconds (then it
+        # answers uncached), not seconds.
+        timeout = settings.redis_timeout_seconds()
         server.config["CACHE_OPTIONS"] = {
-            "socket_connect_timeout": 0.25,
-            "socket_timeout": 0.5,
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
         }
     cache.init_app(server)
 
