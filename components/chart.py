@@ -1341,6 +1341,9 @@ def funnel_figure(
     benchmark_label: str = "England and Wales",
     value_formatter: Callable[[Any], str] | None = None,
     height: int | None = 480,
+    reference_limits_df: pd.DataFrame | None = None,
+    reference_label: str = "Unadjusted 99.8% limits",
+    limits_name: str = "control limits",
 ) -> go.Figure:
     """A funnel plot: each area's value against its size (e.g. population).
 
@@ -1349,7 +1352,11 @@ def funnel_figure(
     placed in bands by the limits at their own x (interpolated); each band has
     its own marker symbol (filled / open triangles up and down, circles) and
     points outside the 99.8% limits are labelled. The 95% limits are dashed, the
-    99.8% limits dotted, the benchmark solid.
+    99.8% limits dotted, the benchmark solid. `reference_limits_df` (same
+    columns), when given, adds its 99.8% limits as thin light lines named
+    `reference_label` (e.g. the limits before an overdispersion adjustment);
+    the bands are still judged against `limits_df`, whose lines are named
+    "95% <limits_name>" and "99.8% <limits_name>".
     """
     limits = limits_df.copy()
     lx = x if x in limits.columns else "x"
@@ -1383,9 +1390,27 @@ def funnel_figure(
 
     fig = go.Figure()
     line_x = [*lxs.tolist(), None, *lxs.tolist()]
+    if reference_limits_df is not None and not reference_limits_df.empty:
+        reference = reference_limits_df.sort_values(lx)
+        rxs = reference[lx].astype(float).tolist()
+        fig.add_trace(
+            go.Scatter(
+                x=[*rxs, None, *rxs],
+                y=[
+                    *reference["upper_998"].tolist(),
+                    None,
+                    *reference["lower_998"].tolist(),
+                ],
+                mode="lines",
+                name=reference_label,
+                line=dict(color=theme.MID_GREY, width=1, dash="dot"),
+                hoverinfo="skip",
+                meta={"role": "reference-limit"},
+            )
+        )
     for level, dash, name in (
-        ("998", "dot", "99.8% control limits"),
-        ("95", "dash", "95% control limits"),
+        ("998", "dot", f"99.8% {limits_name}"),
+        ("95", "dash", f"95% {limits_name}"),
     ):
         fig.add_trace(
             go.Scatter(

@@ -650,12 +650,19 @@ def funnel(
     age_band: str = "all",
     benchmark: str = "national",
     level: str = "pfa",
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(points, limits) for a funnel plot of rate against population.
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """(points, limits, overdispersion) for a funnel plot of rate against
+    population.
 
-    points: FORCE_AREA_COLUMNS (95% CIs) plus funnel_position, one of
-    FUNNEL_POSITIONS, judged against the control limits at the area's own
-    population. limits: FUNNEL_COLUMNS from `funnel_limits`."""
+    points: FORCE_AREA_COLUMNS (95% CIs) plus funnel_position and
+    funnel_position_adjusted, each one of FUNNEL_POSITIONS, judged against the
+    control limits at the area's own population: the PHE/OHID limits, and those
+    limits widened for overdispersion. limits: FUNNEL_COLUMNS from
+    `funnel_limits` (unadjusted). overdispersion: statistics.funnel_overdispersion
+    keys (from the areas shown, against the benchmark) plus tau (the
+    between-area standard deviation in the measure's units) and limits (the
+    adjusted FUNNEL_COLUMNS, statistics.overdispersed_limits; the same as the
+    unadjusted ones when the areas are not overdispersed)."""
     points = force_area_rates(
         scope=scope,
         measure_code=measure_code,
@@ -666,26 +673,52 @@ def funnel(
         level=level,
     )
     if points.empty:
-        return points, pd.DataFrame(columns=FUNNEL_COLUMNS)
+        empty = pd.DataFrame(columns=FUNNEL_COLUMNS)
+        overdispersion = statistics.funnel_overdispersion(
+            counts=[], populations=[], benchmark=math.nan
+        )
+        return points, empty, {**overdispersion, "tau": math.nan, "limits": empty}
     measure = get_measure(measure_code, scope=scope)
     bench = float(points["benchmark_rate"].iloc[0])
     multiplier = float(measure["rate_multiplier"])
+    scale = statistics.proportion_scale(measure) or multiplier
+    proportion = statistics.proportion_scale(measure) is not None
+    rate = pd.to_numeric(points["rate"], errors="coerce").to_numpy(dtype=float)
+    population = points["population"].to_numpy(dtype=float)
+    # Rates come from unrounded counts, so count = rate / scale x population is
+    # the count itself; a hidden area has no rate and is left out.
+    overdispersion = statistics.funnel_overdispersion(
+        counts=rate / scale * population,
+        populations=population,
+        benchmark=bench / scale,
+        proportion=proportion,
+    )
+    tau2 = overdispersion["tau2"]
+    overdispersion["tau"] = math.sqrt(tau2) * scale
+
+    def adjusted(limits: pd.DataFrame) -> pd.DataFrame:
+        return statistics.overdispersed_limits(
+            limits, tau2=tau2, proportion=proportion, scale=scale
+        )
+
     limits = funnel_limits(
         benchmark_rate=bench,
         populations=points["population"].dropna().tolist(),
         multiplier=multiplier,
         ci_method=measure["ci_method"],
     )
-    at_own = _limits_at(
-        bench,
-        points["population"].to_numpy(dtype=float),
-        multiplier,
-        measure["ci_method"],
-    )
-    rate = pd.to_numeric(points["rate"], errors="coerce").to_numpy(dtype=float)
+    overdispersion["limits"] = adjusted(limits)[FUNNEL_COLUMNS]
+    at_own = _limits_at(bench, population, multiplier, measure["ci_method"])
+    points = points.copy()
+    points["funnel_position"] = _positions(rate, at_own)
+    points["funnel_position_adjusted"] = _positions(rate, adjusted(at_own))
+    return points, limits, overdispersion
+
+
+def _positions(rate: np.ndarray, limits: pd.DataFrame) -> list[str]:
+    """Each rate's FUNNEL_POSITIONS entry against the limits in the same row."""
     positions = []
-    for i, value in enumerate(rate):
-        lim = at_own.iloc[i]
+    for value, lim in zip(rate, limits.to_dict("records"), strict=True):
         if math.isnan(value) or math.isnan(lim["upper_95"]):
             positions.append("not shown")
         elif value > lim["upper_998"]:
@@ -698,9 +731,7 @@ def funnel(
             positions.append("below 95% limit")
         else:
             positions.append("within 95% limits")
-    points = points.copy()
-    points["funnel_position"] = positions
-    return points, limits
+    return positions
 
 
 # ------------------------------------------------------------ VRU vs non-VRU

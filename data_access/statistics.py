@@ -11,7 +11,9 @@ PHEindicatormethods R package that implements it:
   "higher / lower" for measures with no polarity;
 - funnel plots: control limits around the benchmark at 95% and 99.8%, for rates
   by the PHE/OHID inverted exact Poisson method, for proportions by the Wilson
-  score (Spiegelhalter's binomial) limits;
+  score (Spiegelhalter's binomial) limits; an overdispersion check from the
+  Winsorised z-scores and, when the areas vary more than chance allows,
+  Spiegelhalter's additive random-effects widening of the limits;
 - change against a baseline: rate ratio with a CI on the log scale, its
   variance scaled by the quasi-Poisson dispersion of the periods compared;
 - recent trend: quasi-Poisson regression on the period index with a population
@@ -595,6 +597,111 @@ def funnel_limits_proportion(
         limits[f"lower_{suffix}"] = np.where(usable, lower, np.nan)
         limits[f"upper_{suffix}"] = np.where(usable, upper, np.nan)
     return _funnel_frame(pops, benchmark_proportion, limits)
+
+
+OVERDISPERSION_METHOD = "additive random-effects adjustment (Spiegelhalter 2005)"
+WINSORISE_FRACTION = 0.1
+
+
+def funnel_overdispersion(
+    *,
+    counts: np.ndarray | Sequence[float],
+    populations: np.ndarray | Sequence[float],
+    benchmark: float,
+    proportion: bool = False,
+    significance: float = 0.05,
+) -> dict[str, Any]:
+    """Do the areas of a funnel plot vary more than chance allows, and by how much?
+
+    Spiegelhalter D J (2005), "Funnel plots for comparing institutional
+    performance", Statistics in Medicine 24:1185-1202: each area's z-score
+    z = (y - theta0) / s, with y = count / population, theta0 the benchmark per
+    head (`benchmark`, a rate per person or a proportion) and s^2 = theta0 / n
+    for a rate (Poisson) or theta0 (1 - theta0) / n for a proportion; the
+    z-scores Winsorised at their 10th and 90th percentiles (linear
+    interpolation, R's default, as FunnelPlotR does) so outliers do not drive
+    the estimate; the dispersion phi = mean(z_w^2); overdispersion when
+    I phi exceeds the upper `significance` point of chi-squared on I - 1 df (the
+    benchmark is estimated from the same areas). The between-area variance by
+    the DerSimonian-Laird moment estimator, tau^2 = (I phi - (I - 1)) /
+    (sum w - sum w^2 / sum w) with w = 1 / s^2, 0 when I phi <= I - 1.
+
+    Keys: n_areas, phi, p_value (of I phi under chi-squared on I - 1 df),
+    overdispersed (bool), tau2 (per head, squared: 0 unless overdispersed),
+    method (OVERDISPERSION_METHOD). With fewer than 3 usable areas nothing is
+    estimated (phi NaN, not overdispersed).
+    """
+    y = np.asarray(counts, dtype=float)
+    n = np.asarray(populations, dtype=float)
+    usable = ~np.isnan(y) & (n > 0)
+    y, n = y[usable], n[usable]
+    result: dict[str, Any] = {
+        "n_areas": int(len(y)),
+        "phi": math.nan,
+        "p_value": math.nan,
+        "overdispersed": False,
+        "tau2": 0.0,
+        "method": OVERDISPERSION_METHOD,
+    }
+    spread = benchmark * (1 - benchmark) if proportion else benchmark
+    if len(y) < 3 or not spread > 0:
+        return result
+    variance = spread / n
+    z = (y / n - benchmark) / np.sqrt(variance)
+    low, high = np.percentile(
+        z, [100 * WINSORISE_FRACTION, 100 * (1 - WINSORISE_FRACTION)]
+    )
+    phi = float(np.mean(np.clip(z, low, high) ** 2))
+    areas = len(y)
+    p_value = float(stats.chi2.sf(areas * phi, areas - 1))
+    overdispersed = p_value < significance
+    weights = 1 / variance
+    tau2 = 0.0
+    if overdispersed:
+        tau2 = max(
+            0.0,
+            (areas * phi - (areas - 1))
+            / (weights.sum() - (weights**2).sum() / weights.sum()),
+        )
+    result.update(
+        phi=phi, p_value=p_value, overdispersed=overdispersed, tau2=float(tau2)
+    )
+    return result
+
+
+def overdispersed_limits(
+    limits: pd.DataFrame,
+    *,
+    tau2: float,
+    proportion: bool = False,
+    scale: float = 1.0,
+) -> pd.DataFrame:
+    """Funnel limits (`funnel_limits_rate` / `funnel_limits_proportion` columns)
+    widened by Spiegelhalter's (2005) additive random-effects adjustment.
+
+    Spiegelhalter's limits are theta0 +/- z sqrt(s^2 + tau^2), s^2 the within-area
+    variance at population n (theta0 / n, or theta0 (1 - theta0) / n); here each
+    limit's distance from the benchmark is multiplied by sqrt(1 + tau^2 / s^2),
+    which is that formula where the limit is theta0 +/- z s and keeps the exact
+    limits' asymmetry for small areas. Limits stay within [0, scale] for a
+    proportion and at or above 0 for a rate. `scale` is what the limits' figures
+    are per head times (the rate multiplier, or 100 for a percentage); tau2 is
+    per head. tau2 = 0 returns the limits unchanged.
+    """
+    out = limits.copy()
+    theta0 = out["benchmark"].to_numpy(dtype=float) / scale
+    n = out["population"].to_numpy(dtype=float)
+    spread = theta0 * (1 - theta0) if proportion else theta0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        widen = np.sqrt(1 + tau2 * n / spread) if tau2 > 0 else np.ones_like(n)
+    bench = out["benchmark"].to_numpy(dtype=float)
+    for column in [c for c in out.columns if c.startswith(("lower_", "upper_"))]:
+        adjusted = bench + (out[column].to_numpy(dtype=float) - bench) * widen
+        adjusted = np.maximum(adjusted, 0.0)
+        if proportion:
+            adjusted = np.minimum(adjusted, scale)
+        out[column] = adjusted
+    return out
 
 
 # --- change

@@ -246,7 +246,7 @@ def show_comparison(measure_code, period, benchmark, level):
             confidence=confidence,
             benchmark=benchmark or DEFAULT_BENCHMARK,
         )
-        points, limits = comparison.funnel(
+        points, limits, overdispersion = comparison.funnel(
             scope=scope,
             measure_code=measure["code"],
             period_start=period,
@@ -262,7 +262,7 @@ def show_comparison(measure_code, period, benchmark, level):
     return [
         chart_card(ranking_spec(measure, ranked, level_text)),
         _map_section(measure, ranked, level_text),
-        chart_card(funnel_spec(measure, points, limits)),
+        chart_card(funnel_spec(measure, points, limits, overdispersion)),
     ]
 
 
@@ -534,63 +534,120 @@ def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
     )
 
 
-def funnel_spec(measure: dict, points: pd.DataFrame, limits: pd.DataFrame) -> ChartSpec:
+def funnel_method_text(measure: dict, overdispersion: dict) -> str:
+    """What the funnel's limits are and what being outside them means, in words:
+    "more than chance would explain" only where the areas vary no more than
+    chance allows (no overdispersion), so that the Poisson limits hold."""
+    phi = overdispersion["phi"]
+    if math.isnan(phi):
+        return (
+            "Dashed lines: 95% control limits; dotted: 99.8% (PHE/OHID method). Too "
+            "few areas to check for overdispersion."
+        )
+    p_value = overdispersion["p_value"]
+    p_text = "< 0.001" if p_value < 0.001 else f"= {number(p_value, 3)}"
+    test = (
+        f"the areas' z-scores (Winsorised at 10%) vary {number(phi, 1)} times as "
+        f"much as chance alone would make them (dispersion test p {p_text})"
+    )
+    if not overdispersion["overdispersed"]:
+        return (
+            "Dashed lines: 95% control limits; dotted: 99.8% (PHE/OHID method). "
+            f"No overdispersion: {test}, so no adjustment is made. Areas outside "
+            "the 99.8% limits differ from the benchmark by more than chance would "
+            "explain; bigger areas have narrower limits."
+        )
+    return (
+        f"Overdispersed: {test}, because areas really differ. The limits are "
+        f"widened for that by an {overdispersion['method']}: a between-area "
+        f"standard deviation of {rate(overdispersion['tau'], 1)} {_per(measure)} "
+        "is added to chance variation. Dashed lines: adjusted 95% limits; dotted: "
+        "adjusted 99.8%. Areas outside the adjusted 99.8% limits differ from the "
+        "benchmark by more than the usual variation between areas. Thin grey "
+        "dotted lines: the unadjusted 99.8% limits (PHE/OHID method), which "
+        "assume chance alone; the table gives each area's position against both."
+    )
+
+
+def funnel_spec(
+    measure: dict, points: pd.DataFrame, limits: pd.DataFrame, overdispersion: dict
+) -> ChartSpec:
+    """The funnel plot: against limits adjusted for overdispersion where the areas
+    are overdispersed (the unadjusted ones drawn too), else the PHE/OHID ones."""
     period = points["period"].iloc[0] if not points.empty else ""
     bench = float(points["benchmark_rate"].iloc[0]) if not points.empty else math.nan
     bench_label = points["benchmark_label"].iloc[0] if not points.empty else ""
-    shown = points[points["funnel_position"] != "not shown"]
-    outside = shown[shown["funnel_position"].str.contains("99.8")]
-    above = outside[outside["funnel_position"].str.startswith("above")]
-    below = outside[outside["funnel_position"].str.startswith("below")]
+    adjusted = bool(overdispersion["overdispersed"])
+    position = "funnel_position_adjusted" if adjusted else "funnel_position"
+    shown = points[points[position] != "not shown"] if not points.empty else points
+    outside = shown[shown[position].str.contains("99.8")]
+    above = outside[outside[position].str.startswith("above")]
+    below = outside[outside[position].str.startswith("below")]
+    which = (
+        "control limits, adjusted for overdispersion," if adjusted else "control limits"
+    )
     title = (
         f"{len(above)} force areas were above and {len(below)} below the 99.8% "
-        f"control limits around {bench_label} in {period}."
+        f"{which} around {bench_label} in {period}."
     )
+    drawn = overdispersion["limits"] if adjusted else limits
     figure = None
-    if not shown.empty and not limits.empty and math.isfinite(bench):
+    if not shown.empty and not drawn.empty and math.isfinite(bench):
         figure = funnel_figure(
             shown,
             x="population",
             y="rate",
             label="name",
-            limits_df=limits,
+            limits_df=drawn,
             benchmark=bench,
             x_title="Population (log scale)",
             y_title=f"Rate {_per(measure)}",
             benchmark_label=bench_label,
             value_formatter=lambda v: rate(v, 1),
+            reference_limits_df=limits if adjusted else None,
+            reference_label="Unadjusted 99.8% limits (PHE/OHID)",
+            limits_name=(
+                "limits, adjusted for overdispersion" if adjusted else "control limits"
+            ),
         )
         figure.update_xaxes(type="log")
-    table = pd.DataFrame(
-        {
-            "Area": points["name"],
-            "Population": points["population"].round(0),
-            f"Rate {_per(measure)}": points["rate"]
-            .astype(object)
-            .map(lambda v: v if pd.isna(v) else round(float(v), 1))
-            .where(~points["suppressed"].astype(bool), "*"),
-            "Position in the funnel": points["funnel_position"]
-            .where(~points["suppressed"].astype(bool), "*")
-            .map(lambda c: c if c == "*" else str(c).capitalize()),
-        }
-    )
+    hidden = points["suppressed"].astype(bool)
+
+    def positions(column: str) -> pd.Series:
+        return (
+            points[column]
+            .where(~hidden, "*")
+            .map(lambda c: c if c == "*" else str(c).capitalize())
+        )
+
+    columns = {
+        "Area": points["name"],
+        "Population": points["population"].round(0),
+        f"Rate {_per(measure)}": points["rate"]
+        .astype(object)
+        .map(lambda v: v if pd.isna(v) else round(float(v), 1))
+        .where(~hidden, "*"),
+    }
+    if adjusted:
+        columns["Position, limits adjusted for overdispersion"] = positions(
+            "funnel_position_adjusted"
+        )
+        columns["Position, unadjusted limits (PHE/OHID)"] = positions("funnel_position")
+    else:
+        columns["Position in the funnel"] = positions("funnel_position")
+    table = pd.DataFrame(columns)
     summary = (
         f"Funnel plot of {measure['name'].lower()} against population, "
-        f"{period}, with control limits around {bench_label} "
+        f"{period}, with {which} around {bench_label} "
         f"({rate(bench, 1)} {_per(measure)}). "
         + (f"Above the 99.8% limit: {', '.join(above['name'])}. " if len(above) else "")
-        + (f"Below the 99.8% limit: {', '.join(below['name'])}." if len(below) else "")
+        + (f"Below the 99.8% limit: {', '.join(below['name'])}. " if len(below) else "")
+        + funnel_method_text(measure, overdispersion)
     )
     return ChartSpec(
         chart_id=f"{PAGE}-funnel",
         title=title,
-        caption=_caption(
-            measure,
-            points,
-            "Dashed lines: 95% control limits; dotted: 99.8%. Areas outside the "
-            "99.8% limits differ from the benchmark by more than chance would "
-            "explain; bigger areas have narrower limits.",
-        ),
+        caption=_caption(measure, points, funnel_method_text(measure, overdispersion)),
         figure=figure,
         table=table,
         summary=summary,

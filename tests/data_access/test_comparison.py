@@ -116,7 +116,7 @@ def test_disclosure_rounds_hes_counts_for_scoped_users_only(loaded_store):
 
 
 def test_funnel_limits_match_statistics(loaded_store):
-    points, limits = comparison.funnel(
+    points, limits, _ = comparison.funnel(
         scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
     )
     bench = points["benchmark_rate"].iloc[0]
@@ -136,20 +136,60 @@ def test_funnel_positions_by_the_phe_method_on_real_homicide_figures(loaded_stor
     only above 95%); no zero count is called low unless P(0 | E) < 0.001."""
     per = comparison.available_periods(measure_code="homicide_knife")
     start = per.set_index("label").loc["1998/99", "value"]
-    points, _ = comparison.funnel(
+    points, _, _ = comparison.funnel(
         scope=SYSTEM, measure_code="homicide_knife", period_start=start
     )
     met = points.set_index("code").loc["E23000001"]
     assert met["count"] == 52
     assert met["funnel_position"] == "above 99.8% limit"
     for value in per["value"]:
-        points, _ = comparison.funnel(
+        points, _, _ = comparison.funnel(
             scope=SYSTEM, measure_code="homicide_knife", period_start=value
         )
         zero = points[points["count"] == 0]
         expected = zero["benchmark_rate"] * zero["population"] / 1_000_000
         called_low = zero["funnel_position"] == "below 99.8% limit"
         assert (called_low == (np.exp(-expected) < 0.001)).all()
+
+
+def test_funnel_overdispersion_on_the_real_knife_figures(loaded_store):
+    """Knife offences 2010/11 (ONS): 41 of 43 forces outside the PHE 99.8% limits.
+    Spiegelhalter's dispersion, recomputed here from the counts (z-scores against
+    E&W, Winsorised at the 10th / 90th percentiles), is far above 1, so the
+    limits are widened by tau; positions against the widened limits are those of
+    statistics.overdispersed_limits at each area's population."""
+    points, limits, od = comparison.funnel(
+        scope=SYSTEM, measure_code="knife_offences", period_start="2010-04"
+    )
+    bench = points["benchmark_rate"].iloc[0] / 100_000
+    y = points["count"] / points["population"]
+    z = ((y - bench) / np.sqrt(bench / points["population"])).to_numpy()
+    low, high = stats.mstats.mquantiles(z, prob=[0.1, 0.9], alphap=1, betap=1)
+    phi = float(np.mean(np.clip(z, low, high) ** 2))
+    assert od["phi"] == pytest.approx(phi, rel=1e-9)
+    assert od["overdispersed"] and od["phi"] > 50
+    assert points["funnel_position"].str.contains("99.8").sum() == 41
+    assert od["tau"] == pytest.approx(math.sqrt(od["tau2"]) * 100_000)
+    assert (od["limits"]["upper_998"] > limits["upper_998"]).all()
+    at_own = statistics.overdispersed_limits(
+        statistics.funnel_limits_rate(
+            benchmark_rate=points["benchmark_rate"].iloc[0],
+            populations=points["population"],
+            multiplier=100_000,
+        ),
+        tau2=od["tau2"],
+        scale=100_000,
+    )
+    above = (points["rate"] > at_own["upper_998"]).to_numpy()
+    adjusted = points["funnel_position_adjusted"] == "above 99.8% limit"
+    assert (adjusted.to_numpy() == above).all()
+    homicide = comparison.funnel(
+        scope=SYSTEM, measure_code="homicide_knife", period_start="2018-04"
+    )
+    assert not homicide[2]["overdispersed"]
+    assert (
+        homicide[0]["funnel_position"] == homicide[0]["funnel_position_adjusted"]
+    ).all()
 
 
 def test_vru_group_pooled_rate_is_sum_of_counts_over_sum_of_populations(

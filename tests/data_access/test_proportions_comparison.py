@@ -171,7 +171,7 @@ def test_group_benchmarks_pool_the_areas(share_store, benchmark, expected):
 
 
 def test_funnel_is_drawn_round_the_pooled_benchmark(share_store):
-    points, limits = comparison.funnel(
+    points, limits, _ = comparison.funnel(
         scope=SYSTEM, measure_code=RANKED, period_start="2022-04"
     )
     assert sorted(points["population"]) == [200, 500, 800]
@@ -186,7 +186,7 @@ def test_funnel_limits_of_a_proportion_are_binomial(share_store):
     """A share per 100 is judged against binomial limits round the benchmark,
     p +/- z sqrt(p (1 - p) / n) (the Fingertips funnel for proportions), not the
     Poisson limits of a count."""
-    points, limits = comparison.funnel(
+    points, limits, _ = comparison.funnel(
         scope=SYSTEM, measure_code=RANKED, period_start="2022-04"
     )
     p = 125 / 1500

@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import optimize
 from scipy import stats as sps
+from scipy.stats import mstats
 
 from data_access import statistics as s
 
@@ -496,6 +497,93 @@ def test_funnel_limits_nest_around_benchmark_and_narrow_with_population(
         assert row.upper_95 <= row.upper_998
     assert large.upper_95 < small.upper_95
     assert large.lower_95 >= small.lower_95
+
+
+def _reference_overdispersion(counts, populations, benchmark, proportion=False):
+    """Spiegelhalter (2005) written out independently: naive z-scores, Winsorised
+    at the 10th / 90th percentiles by scipy's mquantiles (R type 7, alphap =
+    betap = 1, as FunnelPlotR's quantile()), phi = mean z^2, chi-squared on
+    I - 1 df, DerSimonian-Laird tau^2."""
+    y = np.asarray(counts, float) / np.asarray(populations, float)
+    spread = benchmark * (1 - benchmark) if proportion else benchmark
+    s2 = spread / np.asarray(populations, float)
+    z = (y - benchmark) / np.sqrt(s2)
+    low, high = mstats.mquantiles(z, prob=[0.1, 0.9], alphap=1, betap=1)
+    phi = float(np.mean(np.clip(z, low, high) ** 2))
+    i = len(z)
+    w = 1 / s2
+    tau2 = max(0.0, (i * phi - (i - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    return phi, float(sps.chi2.sf(i * phi, i - 1)), tau2
+
+
+def test_overdispersion_hand_worked():
+    """Five areas of 100,000 against 100 per 100,000 (E = 100, s = 10 events):
+    counts 60, 95, 100, 110, 140 give z = -4, -0.5, 0, 1, 4. Percentiles (linear)
+    10th = -4 + 0.4 x 3.5 = -2.6, 90th = 1 + 0.6 x 3 = 2.8; Winsorised squares
+    6.76 + 0.25 + 0 + 1 + 7.84 = 15.85, phi = 3.17; I phi = 15.85 on chi-squared
+    4 df, p = 0.0032: overdispersed. Equal weights w = 1 / s^2 = 1e8: tau^2 =
+    (15.85 - 4) / (5e8 - 1e8) = 2.9625e-8 per head^2 (tau = 17.21 per 100,000).
+    Counts 80, 95, 100, 110, 130 give phi = 1.61, p = 0.090: not overdispersed."""
+    result = s.funnel_overdispersion(
+        counts=[60, 95, 100, 110, 140], populations=[1e5] * 5, benchmark=0.001
+    )
+    assert result["phi"] == pytest.approx(3.17, rel=1e-9)
+    assert result["p_value"] == pytest.approx(0.0032, abs=5e-5)
+    assert result["overdispersed"] is True
+    assert result["tau2"] == pytest.approx(2.9625e-8, rel=1e-9)
+    assert math.sqrt(result["tau2"]) * 1e5 == pytest.approx(17.21, abs=0.005)
+    calm = s.funnel_overdispersion(
+        counts=[80, 95, 100, 110, 130], populations=[1e5] * 5, benchmark=0.001
+    )
+    assert calm["phi"] == pytest.approx(1.61, rel=1e-9)
+    assert calm["p_value"] == pytest.approx(0.090, abs=5e-4)
+    assert calm["overdispersed"] is False and calm["tau2"] == 0
+
+
+@pytest.mark.parametrize("proportion", [False, True])
+def test_overdispersion_matches_an_independent_implementation(proportion):
+    rng = np.random.default_rng(18)
+    populations = rng.integers(200_000, 9_000_000, size=43).astype(float)
+    truth = 0.0008 * np.exp(rng.normal(0, 0.3, size=43))
+    counts = rng.poisson(truth * populations).astype(float)
+    benchmark = counts.sum() / populations.sum()
+    result = s.funnel_overdispersion(
+        counts=counts,
+        populations=populations,
+        benchmark=benchmark,
+        proportion=proportion,
+    )
+    phi, p_value, tau2 = _reference_overdispersion(
+        counts, populations, benchmark, proportion
+    )
+    assert result["phi"] == pytest.approx(phi, rel=1e-9)
+    assert result["p_value"] == pytest.approx(p_value, rel=1e-6, abs=1e-300)
+    assert result["overdispersed"] is True
+    assert result["tau2"] == pytest.approx(tau2, rel=1e-9)
+
+
+def test_overdispersed_limits_are_spiegelhalters_additive_random_effects():
+    """For a large expected count the PHE limits are theta0 +/- z s, and the
+    widened ones Spiegelhalter's theta0 +/- z sqrt(s^2 + tau^2); for any size,
+    each limit's distance from the benchmark grows by sqrt(1 + tau^2 / s^2)."""
+    tau2, multiplier = 2.9625e-8, 100_000
+    populations = np.array([1e5, 1e6, 1e8])
+    limits = s.funnel_limits_rate(
+        benchmark_rate=100, populations=populations, multiplier=multiplier
+    )
+    adjusted = s.overdispersed_limits(limits, tau2=tau2, scale=multiplier)
+    s2 = 0.001 / populations
+    widen = np.sqrt(1 + tau2 / s2)
+    for column in ("lower_95", "upper_95", "lower_998", "upper_998"):
+        np.testing.assert_allclose(
+            adjusted[column] - 100, (limits[column] - 100) * widen, rtol=1e-12
+        )
+    big = adjusted.iloc[-1]
+    paper = 1.959964 * math.sqrt(s2[-1] + tau2) * multiplier
+    assert big["upper_95"] - 100 == pytest.approx(paper, rel=5e-3)
+    assert 100 - big["lower_95"] == pytest.approx(paper, rel=5e-3)
+    unchanged = s.overdispersed_limits(limits, tau2=0.0, scale=multiplier)
+    pd.testing.assert_frame_equal(unchanged, limits)
 
 
 # --- change

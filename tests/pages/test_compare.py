@@ -132,6 +132,34 @@ def test_map_uses_shipped_boundaries_and_no_other_host(page):
     assert met["name"] == "Worse" and "Metropolitan Police" in met["text"]
 
 
+def test_funnel_claims_only_what_its_method_supports(page):
+    """Knife offences 2010/11: 41 of 43 forces outside the PHE 99.8% limits, the
+    areas overdispersed, so the limits are widened (Spiegelhalter's additive
+    random effects), the caption says so and never 'more than chance would
+    explain'; both positions are in the table. Knife homicides 2018/19 are not
+    overdispersed: the PHE limits stand and the caption may say it."""
+    content = page.show_comparison("knife_offences", "2010-04", "national", "95")
+    text = json.dumps([c.to_plotly_json() for c in content], default=str)
+    assert "additive random-effects adjustment (Spiegelhalter 2005)" in text
+    assert "more than chance would explain" not in text
+    assert "adjusted for overdispersion" in text
+    table = _csv(content, "compare-funnel")
+    adjusted = table["Position, limits adjusted for overdispersion"]
+    unadjusted = table["Position, unadjusted limits (PHE/OHID)"]
+    assert unadjusted.str.contains("99.8").sum() == 41
+    assert adjusted.str.contains("99.8").sum() < 5
+    graph = _find(content, lambda c: getattr(c, "id", None) == "compare-funnel-graph")
+    roles = [t["meta"]["role"] for t in graph[0].figure["data"]]
+    assert "reference-limit" in roles
+
+    content = page.show_comparison("homicide_knife", "2018-04", "national", "95")
+    text = json.dumps([c.to_plotly_json() for c in content], default=str)
+    assert "No overdispersion" in text
+    assert "more than chance would explain" in text
+    table = _csv(content, "compare-funnel")
+    assert "Position in the funnel" in table.columns
+
+
 def test_vru_section_is_descriptive_and_csv_holds_pooled_rates(page):
     section = page.show_vru_comparison("knife_offences")
     text = json.dumps(section.to_plotly_json(), default=str)
