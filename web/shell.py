@@ -43,9 +43,7 @@ def serve_layout():
     nav = [
         NavLink(page["name"], page["relative_path"])
         for page in sorted(dash.page_registry.values(), key=_order)
-        if page.get("nav", True)
-        and _shown_to(page, role)
-        and "<" not in page["path"]
+        if page.get("nav", True) and _shown_to(page, role) and "<" not in page["path"]
     ]
     try:
         facts = meta.data_as_at()

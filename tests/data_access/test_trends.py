@@ -362,8 +362,9 @@ def test_what_changed_says_whether_the_change_is_signal_or_noise(loaded_store):
         step_changes=[spc.StepChange(index=i, reason="source") for i in switches],
     )["variation"]
     words = spc.VARIATION_WORDS[verdict]
-    assert f"Against normal variation (SPC): {words[0].lower()}{words[1:]}." in (
-        sentences[0]
+    assert (
+        f"Against normal variation (SPC): {words[0].lower()}{words[1:]}."
+        in (sentences[0])
     )
     young = next(s for s in sentences if s.startswith("Young people supported"))
     assert "Against normal variation (SPC):" in young
