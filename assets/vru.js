@@ -210,3 +210,51 @@ window.vruLastControlUse = 0;
     childList: true, subtree: true
   });
 })();
+
+/* Printing (and print-to-PDF): each chart is scaled to the printed page's width
+   instead of being cut at its right edge (plotly draws at the screen's width), and
+   put back afterwards. The print rules themselves are in 10-vru.css (A4 landscape,
+   controls hidden, tables never cut by a scroll box). */
+(function () {
+  var fitted = [];
+
+  function fitCharts() {
+    var boxes = document.querySelectorAll("#main-content .svg-container");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      var w = box.offsetWidth, h = box.offsetHeight;
+      if (!w || !h) { continue; }
+      fitted.push({ box: box, width: box.style.width, height: box.style.height });
+      box.style.width = "100%";
+      box.style.height = "auto";
+      box.style.aspectRatio = w + " / " + h;
+      box.classList.add("vru-print-fit");
+      var layers = box.querySelectorAll("svg.main-svg");
+      for (var j = 0; j < layers.length; j++) {
+        layers[j].setAttribute("viewBox", "0 0 " + w + " " + h);
+        layers[j].setAttribute("preserveAspectRatio", "xMinYMin meet");
+      }
+    }
+  }
+
+  function unfitCharts() {
+    fitted.forEach(function (f) {
+      f.box.style.width = f.width;
+      f.box.style.height = f.height;
+      f.box.style.aspectRatio = "";
+      f.box.classList.remove("vru-print-fit");
+      var layers = f.box.querySelectorAll("svg.main-svg");
+      for (var j = 0; j < layers.length; j++) {
+        layers[j].removeAttribute("viewBox");
+        layers[j].removeAttribute("preserveAspectRatio");
+      }
+    });
+    fitted = [];
+  }
+
+  window.addEventListener("beforeprint", function () {
+    unfitCharts();  // a second print before the first's afterprint
+    fitCharts();
+  });
+  window.addEventListener("afterprint", unfitCharts);
+})();
