@@ -945,6 +945,8 @@ def trend_figure(
         groups = [(name, df[df[series] == name]) for name in order]
 
     for i, (name, part) in enumerate(groups):
+        if part.empty and series is not None:
+            continue  # keeps its place in the order, so the others keep their style
         style = theme.series_style(i)
         xs = _x_values(part[x])
         ys = _numeric(part[y])
@@ -1544,6 +1546,8 @@ def bar_figure(
 
     fig = go.Figure()
     for i, (name, part) in enumerate(groups):
+        if part.empty and color is not None:
+            continue  # keeps its place in the order, so the others keep their style
         style = theme.series_style(i)
         values = _numeric(part[value_col])
         cats = [_label_text(c) for c in part[cat_col]]

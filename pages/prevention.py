@@ -76,6 +76,9 @@ PAGE = "prevention"
 DEFAULT_AREA = "E23000036"  # Avon and Somerset: the hub-and-spoke seed paper
 TIERS = ("primary", "secondary", "tertiary")
 TIER_NAMES = {"primary": "Primary", "secondary": "Secondary", "tertiary": "Tertiary"}
+# Every tier chart lists the tiers in this order, so each tier keeps one colour
+# (the palette's first three, as the tier cards' borders) whichever are present.
+TIER_ORDER = list(TIER_NAMES.values())
 SOURCE_NOTE = "VRU quarterly returns of outputs and spend"
 URL_PARAMS = ["area", "lad", "from", "to", "age", "tier", "intervention", "page"]
 ROWS_PER_PAGE = 25  # interventions table rows per page
@@ -1085,6 +1088,7 @@ def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
             x="Output",
             y="Count",
             color="Tier",
+            color_order=TIER_ORDER,
             barmode="group",
             y_title="Count",
             x_title="",
@@ -1132,6 +1136,7 @@ def _reach_chart(reach, where, period, age) -> ChartSpec:
             x="Quarter",
             y=column,
             series="Tier",
+            series_order=TIER_ORDER,
             y_title=column,
             height=380,
         ),
