@@ -478,7 +478,29 @@ def force_area_rates(
         pooled=frame.attrs.get("pooled", False),
         benchmark=benchmark,
         proportion=statistics.proportion_scale(measure) is not None,
+        rates=_published_rates(measure, confidence=confidence),
     )
+
+
+def _published_rates(measure: dict, *, confidence: float = 0.95, names=None):
+    """The engine's `rates`: a row's rate and CI from its published (rounded)
+    count and population, by the measure's method; `names` renames rate,
+    rate_lower, rate_upper."""
+
+    def rates(frame: pd.DataFrame) -> pd.DataFrame:
+        work = frame.astype({"count": float, "population": float})
+        out = statistics.rates_for(
+            work,
+            ci_method=measure["ci_method"],
+            multiplier=measure["rate_multiplier"],
+            count_col="count",
+            population_col="population",
+            confidence=confidence,
+        )
+        names_ = {k: v for k, v in (names or {}).items() if k in out}
+        return out.drop(columns=list(names_.values())).rename(columns=names_)
+
+    return rates
 
 
 @memoized
@@ -541,6 +563,7 @@ def _disclose(
     pooled: bool,
     benchmark: str,
     proportion: bool = False,
+    rates=None,
 ) -> pd.DataFrame:
     """Disclosure control for scopes that need it. A pooled benchmark is a total
     of the rows shown, so it is protected as one (secondary suppression). A
@@ -561,6 +584,7 @@ def _disclose(
         totals_over=["code"] if pooled else [],
         keep_cols=["population", "benchmark_rate", "vru_start_year"],
         derived_cols=["comparison"],
+        rates=rates,
     ).frame
     if disclosure.TOTAL_OVER not in disclosed:
         disclosed[disclosure.TOTAL_OVER] = ""
@@ -974,6 +998,11 @@ def area_profile(*, scope: Scope, area_code: str) -> pd.DataFrame:
                     "multiplier",
                 ],
                 derived_cols=["comparison", "trend", "trend_dispersion"],
+                rates=_published_rates(
+                    measure,
+                    names={"rate": "value", "rate_lower": "lower"}
+                    | {"rate_upper": "upper"},
+                ),
             ).frame
             row = one.iloc[0].to_dict()
         out.append(row)

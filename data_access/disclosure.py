@@ -23,15 +23,24 @@ What ``apply_disclosure`` does to a long frame (one row per cell)
    the next smallest cells go first; totals only as a last resort, which is needed
    when a total is itself 1-7 and the grand total would give it away).
 3. Rounding ("hes"): shown counts, totals included, are rounded to the nearest 5,
-   half up. Rounded cells need not add up to their rounded total.
+   half up. Rounded cells need not add up to their rounded total. The
+   denominators (``keep_cols``, e.g. a population, and a proportion's checked
+   denominator) are rounded to the same base.
 4. Every other figure on a hidden row (rate, CI, comparison, ...) is hidden with it.
+5. Figures derived from a count (a rate, its CI, a percentage) are worked out
+   again by the caller's ``rates`` function from the *published* (rounded) count
+   and denominator, so no combination of published fields (rate x denominator,
+   CI width, ...) gives the unrounded count back. A rounding rule with derived
+   numeric figures and no ``rates`` function is refused: it would publish rates
+   of the unrounded count (the leak that rate x denominator / 100,000 = 18 showed
+   for a count published as 20).
 
 A proportion (a percentage of a numerator over a denominator) is two counts: its
 numerator is a count as above, and its denominator a checked count
-(``check_cols``): a small one (1-7) hides its row and itself, but a shown one is not
-rounded, because the percentage and its interval come from the unrounded counts (a
-reader could get it back from them). The percentage itself is a derived figure:
-hidden with its row, never rounded or judged as a count.
+(``check_cols``): a small one (1-7) hides its row and itself; a shown one is
+rounded by a rounding rule like every denominator. The percentage itself is a
+derived figure: hidden with its row, worked out again from the published counts,
+never rounded or judged as a count.
 
 What is proved, against whom
 ----------------------------
@@ -50,10 +59,10 @@ Why rounding alone would not do: a row 1, 8, 8 with total 17 is published as
 the hidden figure is <= 17 - 16 = 1, so it is 1. Secondary suppression runs on the
 unrounded table for exactly this reason.
 
-Rates: as HES does, the caller computes rates and CIs of shown rows from the
-*unrounded* count. A reader can therefore get the unrounded count of a shown row
-back from its rate and population; that count is >= 8, so nothing small is
-revealed, and it is another reason protection never relies on rounding.
+Rates: under a rounding rule the rate and CI of a shown row are worked out from
+the published count and the published denominator (step 5), so the rate says
+nothing the count does not. Protection still never relies on rounding: the
+proof above holds for a reader who knows every shown count exactly.
 
 Limits: the engine knows only the totals it is told about. Totals along at most two
 dimensions per table (the other group columns split it into independent tables). A
@@ -63,7 +72,7 @@ as an extra cell so that it is protected too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from types import MappingProxyType
@@ -133,8 +142,10 @@ RULES: Mapping[str, DisclosureRule] = MappingProxyType(
                 "Follows the NHS Hospital Episode Statistics (HES) rules: counts "
                 "from 1 to 7 are shown as *, 0 is shown as 0 and other counts are "
                 "rounded to the nearest 5, so figures may not add up to their "
-                "totals. Rates and confidence intervals are worked out from the "
-                "unrounded count, and are hidden where the count is hidden."
+                "totals. Populations and other denominators are rounded to the "
+                "nearest 5 too. Rates, percentages and confidence intervals are "
+                "worked out from the rounded figures, and are hidden where the "
+                "count is hidden."
             ),
             why_hidden=_WHY_HIDDEN,
         ),
@@ -162,6 +173,29 @@ def get_rule(name: str) -> DisclosureRule:
     except KeyError:
         known = ", ".join(sorted(RULES))
         raise ValueError(f"unknown disclosure rule {name!r} (known: {known})") from None
+
+
+def role_note(rule: str | DisclosureRule, *, controlled: bool) -> str:
+    """One sentence for a chart's caption saying whether the reader's figures
+    went through `rule`: an admin and a board member see different counts for
+    the same cell, and each should be told which they see ("" when the rule
+    changes nothing)."""
+    the_rule = get_rule(rule) if isinstance(rule, str) else rule
+    if not the_rule.suppresses:
+        return ""
+    what = f"counts from {the_rule.low} to {the_rule.high} are shown as *"
+    if the_rule.rounding_base:
+        what += (
+            f" and other counts and denominators are rounded to the nearest "
+            f"{the_rule.rounding_base}, with rates worked out from the rounded "
+            "figures"
+        )
+    if controlled:
+        return f"Disclosure control applies to your role ({the_rule.label}): {what}."
+    return (
+        f"Your role sees figures before disclosure control; boards, leads and the "
+        f"public see them under the {the_rule.label}: {what}."
+    )
 
 
 def small_counts(counts: pd.Series, rule: str | DisclosureRule) -> pd.Series:
@@ -289,6 +323,7 @@ def apply_disclosure(
     totals_over: Sequence[str] = (),
     keep_cols: Sequence[str] = ("denominator",),
     derived_cols: Sequence[str] = DERIVED_TEXT_COLS,
+    rates: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> DisclosedTable:
     """Apply `rule` to a long frame of counts; the input is never modified.
 
@@ -315,6 +350,10 @@ def apply_disclosure(
         rows (only those present are used). Every numeric column not in
         `count_cols`, `check_cols`, `group_cols` or `keep_cols` is treated as
         derived: a column nobody thought about fails closed.
+    rates: works the derived numeric figures (rate, CI, percentage) out again
+        from a frame of published counts and denominators; the engine calls it
+        after rounding and takes its derived columns for the shown rows.
+        Required when the rule rounds and the frame has derived numeric figures.
 
     The frame gets a bool column ``suppressed``; hidden counts and derived figures
     are NA; counts become nullable integers. A frame that already has
@@ -374,12 +413,19 @@ def apply_disclosure(
                 group_cols=group_cols,
                 totals_over=totals_over,
             )
+        base = the_rule.rounding_base
         for col, series in counts.items():
-            if the_rule.rounding_base:
-                series = _round_half_up(series, base=the_rule.rounding_base)
+            if base:
+                series = _round_half_up(series, base=base)
             work[col] = series.mask(hidden)
         for col, small in checked.items():
+            if base:
+                work[col] = _round_denominator(work[col], base=base)
             work[col] = work[col].mask(small)
+        if base:
+            for col in keep_cols:
+                if col in work and col not in group_cols:
+                    work[col] = _round_denominator(work[col], base=base)
     else:
         for col in count_cols:
             work[col] = work[col].mask(hidden)
@@ -391,6 +437,25 @@ def apply_disclosure(
         keep_cols=keep_cols,
         derived_cols=derived_cols,
     )
+    numeric_derived = [
+        c
+        for c in derived
+        if pd.api.types.is_numeric_dtype(work[c].dtype)
+        and not pd.api.types.is_bool_dtype(work[c].dtype)
+    ]
+    if the_rule.rounding_base and numeric_derived and not already:
+        if rates is None:
+            raise ValueError(
+                f"rule {the_rule.name!r} rounds counts: pass rates= to work "
+                f"{numeric_derived} out from the rounded figures"
+            )
+        shown = ~hidden
+        again = rates(work[shown].copy())
+        for col in numeric_derived:
+            if col in again:
+                column = work[col].astype(float)
+                column[shown] = pd.to_numeric(again[col]).to_numpy(dtype=float)
+                work[col] = column
     for col in derived:
         work[col] = work[col].mask(hidden)
     work[SUPPRESSED] = hidden
@@ -442,6 +507,14 @@ def _as_counts(series: pd.Series, *, column: str) -> pd.Series:
 def _round_half_up(series: pd.Series, *, base: int) -> pd.Series:
     # Integer arithmetic, so 12 -> 10 and 13 -> 15 with no float surprises.
     return (series * 2 + base) // (2 * base) * base
+
+
+def _round_denominator(series: pd.Series, *, base: int) -> pd.Series:
+    """A denominator rounded half up to `base`, keeping its dtype (a float
+    population stays a float); NA stays NA."""
+    numeric = pd.to_numeric(series, errors="raise")
+    rounded = np.floor(numeric.astype("Float64") / base + 0.5) * base
+    return rounded.astype(numeric.dtype)
 
 
 def _derived_columns(

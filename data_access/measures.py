@@ -43,6 +43,7 @@ MEASURE_COLUMNS = [
     "caveats",
     "success_measure_rank",
     "is_public",
+    "coverage",
     "source_title",
     "source_url",
     "last_updated",
@@ -74,7 +75,7 @@ def _measure_query(include_private: bool, *columns):
     `columns`, success measures first."""
     query = (
         select(
-            *(getattr(Measure, c) for c in MEASURE_COLUMNS[:14]),
+            *(getattr(Measure, c) for c in MEASURE_COLUMNS[:15]),
             Source.title,
             Source.url,
             *columns,
@@ -237,8 +238,22 @@ def disclose_series(
     from data_access.disclosure import apply_disclosure
 
     count_cols, check_cols = disclosure_columns(measure)
+
+    def rates(shown: pd.DataFrame) -> pd.DataFrame:
+        """Rates (and a proportion's value) of the published (rounded) counts."""
+        from data_access.statistics import pooled, proportion_scale
+
+        work = shown.astype({"numerator": float, "denominator": float})
+        out = add_rates(
+            work, ci_method=measure["ci_method"], multiplier=measure["rate_multiplier"]
+        )
+        scale = proportion_scale(measure)
+        if scale is not None:
+            out["value"] = pooled(work["numerator"], work["denominator"], scale)
+        return out
+
     return apply_disclosure(
-        frame, rule=rule, count_cols=count_cols, check_cols=check_cols
+        frame, rule=rule, count_cols=count_cols, check_cols=check_cols, rates=rates
     ).frame
 
 

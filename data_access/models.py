@@ -42,6 +42,8 @@ POLARITIES = ("lower_is_better", "higher_is_better", "no_judgement")
 CATEGORIES = ("outcome", "output", "finance")
 CI_METHODS = ("byar", "wilson", "none")
 PERIOD_TYPES = ("quarter", "financial_year", "rolling_year")
+COVERAGE_ENGLAND_AND_WALES = "England and Wales"
+COVERAGES = (COVERAGE_ENGLAND_AND_WALES, "England")
 VALUE_STATUSES = ("provisional", "final")
 PRECISIONS = ("exact", "rounded", "approx", "up_to", "more_than")
 ROLES = ("admin", "analyst", "viewer", "lead")
@@ -156,6 +158,7 @@ class Measure(Base):
         _one_of("category", CATEGORIES),
         _one_of("ci_method", CI_METHODS),
         _one_of("period_type", PERIOD_TYPES),
+        _one_of("coverage", COVERAGES),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
@@ -176,6 +179,13 @@ class Measure(Base):
     success_measure_rank: Mapped[int | None] = mapped_column(Integer)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+    # Where the figures are published for, and so the benchmark's name: HES covers
+    # England only ("England"); police recorded crime England and Wales.
+    coverage: Mapped[str] = mapped_column(
+        String(20),
+        default=COVERAGE_ENGLAND_AND_WALES,
+        server_default=COVERAGE_ENGLAND_AND_WALES,
+    )
 
 
 class Workstream(Base):

@@ -6,27 +6,30 @@ what the product owner intends to publish:
 - public measures only (``measure.is_public``); a private measure is "not found";
 - approved figures only: current values that came from the shipped data or from
   an approved return (never a draft or a return waiting for approval);
-- disclosure control applied by ``data_access.disclosure`` (the one engine) with
-  the measure's rule, exactly as for a signed-in user with a restricted scope;
+- a measure's values on the signed-in pages' road (data_access.trends with the
+  public scope): the same periods, benchmark and disclosure as /violence, so an
+  embed, the API and the page agree; disclosure control by
+  ``data_access.disclosure`` (the one engine) with the measure's rule, the force
+  areas and the benchmark that sums them protected together;
 - money and reach, which are restricted at record level, only as yearly
   aggregates for a VRU area (allocated vs spent; young people reached by tier),
   the reach counts through the "small_numbers" rule.
 
 Every frame has a bool ``suppressed`` column (True where figures are hidden; they
-are NA) and an ``illustrative`` column. Rates and CIs are worked out from the
-unrounded counts before disclosure, as HES does, and hidden with their count.
+are NA) and an ``illustrative`` column. Under a rounding rule, rates and CIs are
+worked out from the published (rounded) count and denominator, so no published
+field gives the unrounded count back; they are hidden with their count.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pandas as pd
 from sqlalchemy import func, or_, select
 
 from data_access import periods, trends
-from data_access.areas import NATIONAL_CODE, get_area
+from data_access.areas import get_area, list_areas
 from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.disclosure import SUPPRESSED, apply_disclosure, get_rule
@@ -34,8 +37,6 @@ from data_access.errors import InvalidParameter, NotFound
 from data_access.funding import FUNDER_HOME_OFFICE, is_annual_total
 from data_access.measures import (
     PERIOD_LENGTHS,
-    add_rates,
-    disclosure_columns,
     get_measure,
     list_measures,
 )
@@ -44,14 +45,12 @@ from data_access.models import (
     FundingAllocation,
     Intervention,
     InterventionOutput,
-    Measure,
-    MeasureValue,
     Source,
     Spend,
     Submission,
-    covered_area_name,
 )
 from data_access.scope import PUBLIC
+from data_access.trends import SUM_OF_FORCES_PREFIX
 
 VALUE_COLUMNS = [
     "measure_code",
@@ -107,11 +106,7 @@ REACH_COLUMNS = ["financial_year", "period", "tier", "young_people", "illustrati
 REACH_OUTPUT_TYPE = "young_people_supported"
 REACH_RULE = "small_numbers"
 AGE_BANDS = ("all", "under25")
-
-
-def _approved():
-    """Current figures from the shipped data or an approved return."""
-    return or_(MeasureValue.submission_id.is_(None), Submission.status == "approved")
+LEVELS = ("pfa", "lad", "country")
 
 
 def public_measures() -> pd.DataFrame:
@@ -120,7 +115,7 @@ def public_measures() -> pd.DataFrame:
     ``disclosure_text`` is the rule as users read it; ``licence`` the licence of
     the measure's source."""
     table = list_measures().copy()
-    licences = _source_licences()
+    licences = {title: licence for title, (_, licence) in _sources().items()}
     table["licence"] = table["source_title"].map(licences)
     table["disclosure_text"] = [
         get_rule(rule).description for rule in table["disclosure_rule"]
@@ -129,10 +124,11 @@ def public_measures() -> pd.DataFrame:
 
 
 @memoized
-def _source_licences() -> dict:
+def _sources() -> dict[str, tuple[str | None, str | None]]:
+    """Every source's (URL, licence) by title."""
     with session_scope() as session:
-        rows = session.execute(select(Source.title, Source.licence)).all()
-    return {title: licence for title, licence in rows}
+        rows = session.execute(select(Source.title, Source.url, Source.licence)).all()
+    return {title: (url, licence) for title, url, licence in rows}
 
 
 def public_measure(code: str) -> dict:
@@ -153,256 +149,85 @@ def measure_values(
     """Published values of a public measure (VALUE_COLUMNS), disclosure-controlled.
 
     For one area (`area_code`) or, when it is None, for every area of `level`
-    (and England and Wales). `length` "quarter" or "year" (any 12-month period,
-    financial or rolling). Oldest first, then by area name. Raises NotFound for an
-    unknown or private measure or an unknown area, InvalidParameter for a bad
-    length or age band.
+    and the benchmark (England and Wales, or England for a measure that covers
+    England only). The figures are the signed-in /violence page's, read on the
+    same road (trends.trend_with_benchmark, trends.level_series) with the
+    public scope: `length` "quarter" or "year" (a financial year: annual
+    figures, else the four quarters), the same benchmark, disclosed together
+    with the force areas it sums. Oldest first, then by area name. Raises
+    NotFound for an unknown or private measure or an unknown area,
+    InvalidParameter for a bad length, age band or level.
     """
-    measure = public_measure(measure_code)
-    if area_code is not None:
-        get_area(area_code)
+    public_measure(measure_code)
     if length not in PERIOD_LENGTHS:
         raise InvalidParameter(
             "length", f"length must be one of {', '.join(PERIOD_LENGTHS)}"
         )
     if age_band not in AGE_BANDS:
         raise InvalidParameter("age", f"age must be one of {', '.join(AGE_BANDS)}")
-    if level not in ("pfa", "lad", "country"):
-        raise InvalidParameter("level", "level must be one of pfa, lad, country")
-    return _measure_values(
-        measure_code,
-        area_code,
-        level,
-        age_band,
-        PERIOD_LENGTHS[length],
-        start.isoformat() if start else None,
-        end.isoformat() if end else None,
-        measure["rate_multiplier"],
-        measure["ci_method"],
-        measure["disclosure_rule"],
-        *disclosure_columns(measure),
-    ).copy()
-
-
-@memoized
-def _measure_values(
-    measure_code: str,
-    area_code: str | None,
-    level: str,
-    age_band: str,
-    months: int,
-    start: str | None,
-    end: str | None,
-    multiplier: float | None,
-    ci_method: str,
-    rule: str,
-    count_cols: tuple[str, ...],
-    check_cols: tuple[str, ...],
-) -> pd.DataFrame:
-    """`count_cols`, `check_cols`: measures.disclosure_columns of the measure."""
-    query = (
-        select(
-            Area.code,
-            covered_area_name(),
-            Area.level,
-            MeasureValue.period_start,
-            MeasureValue.period_end,
-            MeasureValue.age_band,
-            MeasureValue.value,
-            MeasureValue.numerator,
-            MeasureValue.denominator,
-            MeasureValue.status,
-            Source.title,
-            Source.url,
-            Source.licence,
-            Source.illustrative,
-        )
-        .join(Measure, Measure.id == MeasureValue.measure_id)
-        .join(Area, Area.id == MeasureValue.area_id)
-        .join(Source, Source.id == MeasureValue.source_id)
-        .outerjoin(Submission, Submission.id == MeasureValue.submission_id)
-        .where(
-            Measure.code == measure_code,
-            Measure.is_public,
-            MeasureValue.is_current,
-            MeasureValue.age_band == age_band,
-            _approved(),
-        )
-        .order_by(MeasureValue.period_start, Area.name)
-    )
+    if level not in LEVELS:
+        raise InvalidParameter("level", f"level must be one of {', '.join(LEVELS)}")
+    window = {"length": length, "age_band": age_band, "start": start, "end": end}
     if area_code is not None:
-        query = query.where(Area.code == area_code)
-    else:
-        query = query.where(or_(Area.level == level, Area.code == NATIONAL_CODE))
-    if start:
-        query = query.where(MeasureValue.period_start >= dt.date.fromisoformat(start))
-    if end:
-        query = query.where(MeasureValue.period_end <= dt.date.fromisoformat(end))
-    # Period length in months, computed in SQL so only matching rows come back.
-    span = (
-        (func.extract("year", MeasureValue.period_end) * 12)
-        + func.extract("month", MeasureValue.period_end)
-        - (func.extract("year", MeasureValue.period_start) * 12)
-        - func.extract("month", MeasureValue.period_start)
-        + 1
-    )
-    query = query.where(span == months)
-    with session_scope() as session:
-        rows = session.execute(query).all()
-    raw = [c for c in VALUE_COLUMNS if c not in {"measure_code", "period"}]
-    raw = [c for c in raw if c not in {"rate", "rate_lower", "rate_upper", SUPPRESSED}]
-    frame = pd.DataFrame(rows, columns=raw)
-    frame.insert(0, "measure_code", measure_code)
-    frame.insert(
-        6,
-        "period",
-        [
-            periods.period_label(s, e)
-            for s, e in zip(frame.period_start, frame.period_end, strict=True)
-        ],
-    )
-    frame["illustrative"] = frame["illustrative"].astype(bool)
-    for col in ("value", "numerator", "denominator"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Float64")
-    if multiplier and not pd.isna(multiplier) and not frame.empty:
-        frame = add_rates(frame, ci_method=ci_method, multiplier=multiplier)
-    for col in ("rate", "rate_lower", "rate_upper"):
-        if col not in frame:
-            frame[col] = pd.Series(pd.NA, index=frame.index, dtype="Float64")
-    disclosed = _disclose(
-        frame, rule=rule, count_cols=count_cols, check_cols=check_cols
-    )
-    return disclosed[VALUE_COLUMNS].reset_index(drop=True)
-
-
-def _disclose(
-    frame: pd.DataFrame,
-    *,
-    rule: str,
-    count_cols: tuple[str, ...],
-    check_cols: tuple[str, ...],
-) -> pd.DataFrame:
-    """The measure's rule through the one engine, as for a signed-in user with a
-    restricted scope (measures.disclosure_columns says which figures are counts):
-    a count measure's value is hidden and rounded with its numerator; a
-    proportion's row is hidden when its numerator or its denominator is small,
-    that denominator with it, and its percentage is never rounded."""
-    if frame.empty:
-        out = frame.copy()
-        out[SUPPRESSED] = pd.Series(dtype=bool)
-        return out
-    return apply_disclosure(
-        frame,
-        rule=rule,
-        count_cols=count_cols,
-        check_cols=check_cols,
-        group_cols=["area_code", "period_start", "period_end", "age_band"],
-        keep_cols=("denominator",),
-    ).frame
-
-
-def benchmark_values(
-    *, measure_code: str, area_code: str, age_band: str = "all", length: str = "year"
-) -> pd.DataFrame:
-    """A public measure for `area_code` and England and Wales, stacked (VALUE_COLUMNS).
-
-    Only periods that the area has are kept for the benchmark, so the two lines
-    cover the same time."""
-    area = measure_values(
-        measure_code=measure_code, area_code=area_code, age_band=age_band, length=length
-    )
-    if area_code == NATIONAL_CODE:
-        return area
-    national = measure_values(
-        measure_code=measure_code,
-        area_code=NATIONAL_CODE,
-        age_band=age_band,
-        length=length,
-    )
-    if not area.empty:
-        first = area["period_start"].min()
-        national = national[national["period_start"] >= first]
-    return pd.concat([area, national], ignore_index=True)
-
-
-def recent_trend(
-    *,
-    measure_code: str,
-    area_code: str,
-    age_band: str = "all",
-    length: str = "year",
-    end: dt.date | None = None,
-) -> dict:
-    """trends.recent_trend, the one recent-trend verdict every page shows, for the
-    public. It is worked out from unrounded counts, so where any count in its
-    window is hidden under disclosure control the verdict and its figures are
-    withheld (direction "not enough data", text says why), as a rate from a
-    hidden count is. Keys as trends.recent_trend, plus withheld (bool)."""
-    public_measure(measure_code)
-    result = trends.recent_trend(
-        scope=PUBLIC,
-        measure_code=measure_code,
-        area_code=area_code,
-        length=length,
-        age_band=age_band,
-        end=end,
-    )
-    shown = measure_values(
-        measure_code=measure_code,
-        area_code=area_code,
-        age_band=age_band,
-        length=length,
-        end=end,
-    )
-    hidden = set(shown.loc[shown["suppressed"].astype(bool), "period"])
-    result["withheld"] = bool(hidden & set(result["periods"]))
-    if result["withheld"]:
-        for key in ("slope", "slope_lower", "slope_upper", "coefficient"):
-            result[key] = math.nan
-        result.update(
-            p_value=math.nan,
-            dispersion=math.nan,
-            significant=False,
-            direction="not enough data",
-            text=(
-                "Recent trend: not shown, as some figures in it are hidden under "
-                "disclosure control."
-            ),
+        frame = trends.trend_with_benchmark(
+            scope=PUBLIC, measure_code=measure_code, area_code=area_code, **window
         )
-    return result
+        frame = frame[frame["role"] == "area"]
+    else:
+        frame = trends.level_series(
+            scope=PUBLIC, measure_code=measure_code, level=level, **window
+        )
+    return _published(frame, measure_code, age_band)
 
 
-def latest_financial_year(measure_code: str, *, level: str = "pfa") -> int | None:
-    """The latest financial year with published values of a measure for `level`."""
-    frame = measure_values(measure_code=measure_code, level=level, length="year")
-    fys = frame[frame["period_start"].map(lambda d: d.month == 4)]
-    fys = fys[fys["area_level"] == level]
-    if fys.empty:
-        return None
-    return int(max(d.year for d in fys["period_start"]))
+def _published(frame: pd.DataFrame, measure_code: str, age_band: str):
+    """A trend frame (trends.TREND_COLUMNS) as VALUE_COLUMNS: with the measure,
+    the area's level, the age band and each source's URL and licence."""
+    out = frame.copy()
+    areas = list_areas()
+    levels = dict(zip(areas["code"], areas["level"], strict=True))
+    sources = _sources()
+    parts = [_source_parts(title) for title in out["source_title"]]
+    out["measure_code"] = measure_code
+    out["area_level"] = [levels.get(code, "country") for code in out["area_code"]]
+    out["age_band"] = age_band
+    out["source_url"] = [
+        sources[p[0]][0] if len(p) == 1 and p[0] in sources else None for p in parts
+    ]
+    out["licence"] = [
+        "; ".join(dict.fromkeys(sources[t][1] for t in p if t in sources)) or None
+        for p in parts
+    ]
+    for col in ("value", "numerator", "denominator", "rate"):
+        out[col] = pd.to_numeric(out[col]).astype("Float64")
+    for col in ("rate_lower", "rate_upper"):
+        out[col] = pd.to_numeric(out[col]).astype("Float64")
+    out["illustrative"] = out["illustrative"].astype(bool)
+    out["suppressed"] = out["suppressed"].astype(bool)
+    return out[VALUE_COLUMNS].reset_index(drop=True)
+
+
+def _source_parts(title: str) -> list[str]:
+    """The stored source titles a series row names (a sum of force areas, or a
+    year of quarters, joins several)."""
+    text = str(title or "").removeprefix(SUM_OF_FORCES_PREFIX)
+    return [part for part in text.split("; ") if part]
 
 
 def force_area_comparison(
     *, measure_code: str, financial_year: int | None = None, age_band: str = "all"
 ) -> pd.DataFrame:
-    """A public measure for every force area in one financial year (VALUE_COLUMNS).
-
-    The England and Wales row, when published, is included (area_level
-    "country"); the latest year with force-area figures by default."""
-    year = financial_year or latest_financial_year(measure_code)
-    if year is None:
-        return measure_values(
-            measure_code=measure_code, level="pfa", start=dt.date(2200, 1, 1)
-        )
-    start, end = periods.fy_bounds(year)
-    return measure_values(
-        measure_code=measure_code,
-        level="pfa",
-        age_band=age_band,
-        length="year",
-        start=start,
-        end=end,
-    )
+    """A public measure for every force area in one financial year (VALUE_COLUMNS)
+    with the benchmark (area_level "country"), as measure_values gives them; the
+    latest year with force-area figures by default."""
+    frame = measure_values(measure_code=measure_code, age_band=age_band)
+    forces = frame[(frame["area_level"] == "pfa") & frame["value"].notna()]
+    if financial_year is None and not forces.empty:
+        financial_year = periods.financial_year_of(forces["period_start"].max())
+    if financial_year is None:
+        return frame.iloc[0:0]
+    first, _ = periods.fy_bounds(financial_year)
+    return frame[frame["period_start"] == first].reset_index(drop=True)
 
 
 def _vru_area(area_code: str):

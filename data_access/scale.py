@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 
 from data_access.db import get_engine
 from data_access.models import (
+    COVERAGE_ENGLAND_AND_WALES,
     OUTPUT_TYPES,
     Area,
     FundingAllocation,
@@ -276,7 +277,13 @@ def _measures_and_values(conn: Connection, source_id: int, rows: int) -> dict:
     conn.execute(
         insert(table),
         [
-            {**spec, "tier": None, "is_public": True, "source_id": source_id}
+            {
+                "coverage": COVERAGE_ENGLAND_AND_WALES,
+                **spec,
+                "tier": None,
+                "is_public": True,
+                "source_id": source_id,
+            }
             for spec in specs
         ],
     )

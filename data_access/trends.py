@@ -86,6 +86,7 @@ LENGTHS = {"quarter": "Quarterly", "year": "Financial year"}
 BASELINE_YEARS = (2016, 2017, 2018)
 BASELINE_LABEL = "2016/17 to 2018/19"
 TREND_WINDOW = statistics.TREND_MIN_PERIODS
+SUM_OF_FORCES_PREFIX = "Sum of force areas: "  # a summed benchmark's source title
 
 TREND_COLUMNS = [
     "period_start",
@@ -618,7 +619,7 @@ def _force_sums(
                 "provisional" if p else "final" for p in complete["provisional"]
             ],
             "source_title": [
-                f"Sum of force areas: {titles}" for titles in complete["source_title"]
+                f"{SUM_OF_FORCES_PREFIX}{titles}" for titles in complete["source_title"]
             ],
             "illustrative": complete["illustrative"].to_numpy(dtype=bool),
             "note": notes,
@@ -635,9 +636,11 @@ def _national(
     age_band: str,
     *,
     proportion_scale: float | None = None,
+    england_only: bool = False,
 ) -> pd.DataFrame:
     """The benchmark series (see the module docstring), raw columns + period.
-    `proportion_scale`: `statistics.proportion_scale(measure)`, None for a count."""
+    `proportion_scale`: `statistics.proportion_scale(measure)`, None for a count;
+    `england_only`: the measure's coverage is England (`_england_only`)."""
     published = _by_length(
         _raw(measure_code, NATIONAL_CODE, None, age_band),
         length,
@@ -650,7 +653,7 @@ def _national(
             length,
             proportion_scale=proportion_scale,
         )
-        if not england.empty or _is_england_only(measure_code):
+        if not england.empty or england_only:
             published, name = england, "England"
     england_only = name == "England"
     if length == "quarter":
@@ -683,62 +686,245 @@ def _national(
     return out.sort_values("period_start").reset_index(drop=True)
 
 
-def _is_england_only(measure_code: str) -> bool:
-    return measure_code == "hospital_admissions_knife"
+def _england_only(measure: dict) -> bool:
+    """The measure row says its figures cover England only (HES)."""
+    return measure["coverage"] == "England"
 
 
-def benchmark_name(measure_code: str) -> str:
-    """ "England" for measures published for England only, else England and Wales."""
-    return "England" if _is_england_only(measure_code) else "England and Wales"
+def _benchmark(measure: dict, length: str, age_band: str) -> pd.DataFrame:
+    """The measure's benchmark series with rates (raw columns + period + rates)."""
+    return _add_rates(
+        _national(
+            measure["code"],
+            length,
+            age_band,
+            proportion_scale=statistics.proportion_scale(measure),
+            england_only=_england_only(measure),
+        ),
+        measure,
+    )
+
+
+def benchmark_name(measure: dict) -> str:
+    """The benchmark's name: the measure's coverage, "England" for measures
+    published for England only, else "England and Wales"."""
+    return measure["coverage"]
 
 
 # --------------------------------------------------------------------- disclosure
 
 
-def _disclose(frame: pd.DataFrame, measure: dict, scope: Scope) -> pd.DataFrame:
-    """Hide small counts (and what derives from them) for users who need it.
+def _needs_disclosure(measure: dict, scope: Scope) -> bool:
+    return scope.needs_disclosure_control and measure["disclosure_rule"] != "none"
 
-    A count measure's value is its count: hidden and rounded with the numerator.
-    A proportion's value is a percentage worked out from two counts, so the rule
+
+def _engine_columns(measure: dict) -> dict:
+    """apply_disclosure's column roles for a frame of the measure's figures.
+
+    A count measure's value is its count: hidden and rounded with the numerator,
+    its denominator a population (kept, rounded by a rounding rule). A
+    proportion's value is a percentage worked out from two counts, so the rule
     applies to those (DESIGN.md "Disclosure control"): the row is hidden when its
-    numerator, or its denominator, is small, the denominator itself only where it
-    is the small one. The percentage is never rounded or judged as a count."""
+    numerator, or its denominator, is small, the denominator itself only where
+    it is the small one; the percentage is worked out again, never rounded."""
+    if statistics.proportion_scale(measure) is not None:
+        return {
+            "count_cols": ("numerator",),
+            "check_cols": ("denominator",),
+            "keep_cols": (),
+        }
+    return {
+        "count_cols": ("numerator", "value"),
+        "check_cols": (),
+        "keep_cols": ("denominator",),
+    }
+
+
+def _rate_function(measure: dict):
+    """Rates and CIs (and a proportion's value) from published figures: what the
+    engine calls after rounding, so a rate never says more than its count."""
+    scale = statistics.proportion_scale(measure)
+
+    def rates(frame: pd.DataFrame) -> pd.DataFrame:
+        work = frame.copy()
+        for col in ("numerator", "denominator"):
+            work[col] = pd.to_numeric(work[col]).astype(float)
+        out = _add_rates(work, measure)
+        if scale is not None:
+            out["value"] = statistics.pooled(
+                work["numerator"], work["denominator"], scale
+            )
+        return out
+
+    return rates
+
+
+_CELL_KEYS = ["area_code", "period_start"]
+_DISCLOSED_FIGURES = ["value", "numerator", "denominator", "rate"]
+_DISCLOSED_FIGURES += ["rate_lower", "rate_upper", "suppressed"]
+_REST_OF_BENCHMARK = "_rest"  # the part of a published benchmark no area reports
+
+
+@memoized
+def _disclosed_forces(
+    measure_code: str, length: str, age_band: str, measure_key: tuple
+) -> pd.DataFrame:
+    """Every force area's figures of a measure and their total per period (the
+    benchmark), disclosed together by the one engine: the benchmark is a total
+    of the force areas, so it is protected as one (secondary suppression), and a
+    force area's figure is the same on its own trend, in the list of force areas
+    and under the API. A published benchmark that counts more than its force
+    areas (residence unknown) has that remainder as one more cell.
+
+    Columns: area_code (NATIONAL_CODE for the total rows, whatever the
+    benchmark's code), period_start and _DISCLOSED_FIGURES; a total row's rates
+    are NaN (they need the benchmark's own denominator)."""
+    measure = dict(measure_key)
+    scale = statistics.proportion_scale(measure)
+    england_only = _england_only(measure)
+    forces = _by_length(
+        _raw(measure_code, None, NATIONAL_CODE, age_band),
+        length,
+        proportion_scale=scale,
+    )
+    if england_only:
+        forces = forces[forces["area_code"].str.startswith("E")]
+    usable = forces["numerator"].notna() & forces["denominator"].notna()
+    cells = forces.loc[usable, [*_CELL_KEYS, "value", "numerator", "denominator"]]
+    if cells.empty:
+        return pd.DataFrame(columns=[*_CELL_KEYS, *_DISCLOSED_FIGURES])
+    roles = _engine_columns(measure)
+    summed = [*roles["count_cols"], *roles["check_cols"]]
+    cells = cells.astype({c: float for c in summed}).round({c: 0 for c in summed})
+    bench = _national(
+        measure_code,
+        length,
+        age_band,
+        proportion_scale=scale,
+        england_only=england_only,
+    )
+    sums = cells.groupby("period_start")[summed].sum()
+    rest = bench.set_index("period_start")[summed].reindex(sums.index) - sums
+    rest = rest.dropna().round()
+    # a remainder below zero is not a count: that benchmark is hidden instead
+    unprotectable = set(rest.index[(rest < 0).any(axis=1)])
+    rest = rest[(rest > 0).any(axis=1) & ~rest.index.isin(unprotectable)]
+    rest_cells = rest.reset_index().assign(area_code=_REST_OF_BENCHMARK)
+    cells = pd.concat([cells, rest_cells], ignore_index=True)
+    cells = _add_rates(cells.astype({c: "Int64" for c in summed}), measure)
+    totals = disclosure.compute_totals(
+        cells, group_cols=_CELL_KEYS, totals_over=["area_code"], sum_cols=summed
+    )
+    table = pd.concat([cells.assign(total_over=""), totals], ignore_index=True)
+    shown = disclosure.apply_disclosure(
+        table,
+        rule=measure["disclosure_rule"],
+        group_cols=_CELL_KEYS,
+        totals_over=["area_code"],
+        rates=_rate_function(measure),
+        **roles,
+    ).frame
+    is_total = shown[disclosure.TOTAL_OVER] != ""
+    shown.loc[is_total, "area_code"] = NATIONAL_CODE
+    shown.loc[is_total & shown["period_start"].isin(unprotectable), "suppressed"] = True
+    shown = shown[shown["area_code"] != _REST_OF_BENCHMARK]
+    for col in _DISCLOSED_FIGURES[:-1]:
+        if col not in shown:
+            shown[col] = np.nan
+        shown[col] = pd.to_numeric(shown[col]).astype(float)
+    hidden = shown["suppressed"].astype(bool)
+    shown.loc[hidden, ["value", "numerator", "rate", "rate_lower", "rate_upper"]] = (
+        np.nan
+    )
+    shown["suppressed"] = hidden
+    return shown[[*_CELL_KEYS, *_DISCLOSED_FIGURES]].reset_index(drop=True)
+
+
+def _measure_key(measure: dict) -> tuple:
+    """The measure fields disclosure needs, as a hashable memo key."""
+    fields = ("code", "disclosure_rule", "ci_method", "rate_multiplier", "unit")
+    key = {f: measure[f] for f in fields}
+    key["coverage"] = measure["coverage"]
+    if pd.isna(key["rate_multiplier"]):
+        key["rate_multiplier"] = None
+    return tuple(sorted(key.items()))
+
+
+def _disclose(
+    frame: pd.DataFrame, measure: dict, scope: Scope, *, length: str, age_band: str
+) -> pd.DataFrame:
+    """Hide small counts (and what derives from them) for users who need it, and
+    round by the measure's rule, through the one engine: force areas and the
+    benchmark from `_disclosed_forces` (protected together), any other area
+    (a local authority) cell by cell. Rates and CIs are worked out from the
+    published figures. A hidden row is "not compared"; callers compare after
+    disclosure, against the published benchmark."""
     out = frame.copy()
     out["suppressed"] = False
-    rule = measure["disclosure_rule"]
-    if out.empty or rule == "none" or not scope.needs_disclosure_control:
+    if out.empty or not _needs_disclosure(measure, scope):
         return out
-    cells = out[
-        ["area_code", "period_start", "numerator", "value", "denominator", "rate"]
-        + ["rate_lower", "rate_upper", "comparison"]
-    ].copy()
-    cells["numerator"] = cells["numerator"].round()
-    proportion = statistics.proportion_scale(measure) is not None
-    if proportion:
-        # The denominator is checked, never rounded: the percentage and its
-        # interval come from the unrounded counts.
-        count_cols, check_cols = ("numerator",), ("denominator",)
-    else:
-        cells["value"] = cells["value"].round()
-        count_cols, check_cols = ("numerator", "value"), ()
-    shown = disclosure.apply_disclosure(
-        cells,
-        rule=rule,
-        count_cols=count_cols,
-        check_cols=check_cols,
-        group_cols=("area_code", "period_start"),
-        keep_cols=("denominator",),
-        derived_cols=("comparison",),
-    ).frame
-    for col in ("numerator", "value", "rate", "rate_lower", "rate_upper"):
-        out[col] = pd.to_numeric(shown[col], errors="coerce").astype(float).values
-    if proportion:  # a small denominator is hidden, the others as they were
-        out["denominator"] = (
-            pd.to_numeric(shown["denominator"], errors="coerce").astype(float).values
+    table = _disclosed_forces(measure["code"], length, age_band, _measure_key(measure))
+    bench_codes = {NATIONAL_CODE, ENGLAND_CODE}
+    is_bench = out["area_code"].isin(bench_codes).to_numpy()
+    keys = list(
+        zip(
+            np.where(is_bench, NATIONAL_CODE, out["area_code"]),
+            out["period_start"],
+            strict=True,
         )
-    out["comparison"] = shown["comparison"].astype(object).values
-    out["suppressed"] = shown["suppressed"].astype(bool).values
-    out.loc[out["suppressed"], "comparison"] = "not compared"
+    )
+    found = table.set_index(_CELL_KEYS)
+    known = np.array([key in found.index for key in keys], dtype=bool)
+    if known.any():
+        picked = found.loc[[k for k, hit in zip(keys, known, strict=True) if hit]]
+        rows = np.flatnonzero(known)
+        for col in _DISCLOSED_FIGURES:
+            column = out[col].astype(object if col == "suppressed" else float)
+            column.iloc[rows] = picked[col].to_numpy()
+            out[col] = column
+        # A benchmark's rate is its own denominator's (a published population,
+        # rounded by the rule), over the count the engine published.
+        bench_rows = rows[is_bench[rows]]
+        if len(bench_rows) and statistics.proportion_scale(measure) is None:
+            raw = frame["denominator"].iloc[bench_rows].to_numpy(dtype=float)
+            base = disclosure.get_rule(measure["disclosure_rule"]).rounding_base
+            out.iloc[bench_rows, out.columns.get_loc("denominator")] = (
+                np.floor(raw / base + 0.5) * base if base else raw
+            )
+        shown_bench = bench_rows[~out["suppressed"].iloc[bench_rows].astype(bool)]
+        if len(shown_bench):
+            again = _rate_function(measure)(out.iloc[shown_bench])
+            for col in ("rate", "rate_lower", "rate_upper", "value"):
+                out.iloc[shown_bench, out.columns.get_loc(col)] = again[col].to_numpy()
+    rest = np.flatnonzero(~known)
+    if len(rest):
+        cells = out.iloc[rest][
+            [*_CELL_KEYS, "numerator", "value", "denominator", "rate"]
+            + ["rate_lower", "rate_upper"]
+        ].copy()
+        cells = cells.drop(columns="suppressed", errors="ignore")
+        roles = _engine_columns(measure)
+        for col in (*roles["count_cols"], *roles["check_cols"]):
+            cells[col] = cells[col].round()
+        shown = disclosure.apply_disclosure(
+            cells,
+            rule=measure["disclosure_rule"],
+            group_cols=_CELL_KEYS,
+            rates=_rate_function(measure),
+            **roles,
+        ).frame
+        for col in _DISCLOSED_FIGURES:
+            column = out[col].astype(object if col == "suppressed" else float)
+            values = shown[col].to_numpy()
+            column.iloc[rest] = (
+                values
+                if col == "suppressed"
+                else pd.to_numeric(shown[col]).astype(float).to_numpy()
+            )
+            out[col] = column
+    out["suppressed"] = out["suppressed"].astype(bool)
+    if "comparison" in out:
+        out.loc[out["suppressed"], "comparison"] = "not compared"
     return out
 
 
@@ -785,15 +971,13 @@ def _area_series(
     check_length(length)
     check_age_band(age_band)
     _check_read(scope, measure, area)
-    scale = statistics.proportion_scale(measure)
     if area.code == NATIONAL_CODE:
-        frame = _national(measure["code"], length, age_band, proportion_scale=scale)
-    else:
-        frame = _by_length(
-            _raw(measure["code"], area.code, None, age_band),
-            length,
-            proportion_scale=scale,
-        )
+        return _benchmark(measure, length, age_band)
+    frame = _by_length(
+        _raw(measure["code"], area.code, None, age_band),
+        length,
+        proportion_scale=statistics.proportion_scale(measure),
+    )
     return _add_rates(frame, measure)
 
 
@@ -812,29 +996,139 @@ def trend_with_benchmark(
     NotFound for an unknown measure or area, InvalidParameter for a bad length or
     age band, AccessDenied for a non-public measure outside the scope."""
     measure = get_measure(measure_code, scope=scope)
-    area = get_area(area_code)
-    frame = _area_series(scope, measure, area, length, age_band).assign(role="area")
-    frames = [frame]
+    return _trend(scope, measure, get_area(area_code), length, age_band, start, end)
+
+
+def _trend(
+    scope: Scope,
+    measure: dict,
+    area: AreaInfo,
+    length: str,
+    age_band: str,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> pd.DataFrame:
+    """trend_with_benchmark for a measure and an area already looked up. Both
+    series are disclosed first and compared after, so a comparison says nothing
+    the published figures do not."""
+    own = _disclose(
+        _area_series(scope, measure, area, length, age_band),
+        measure,
+        scope,
+        length=length,
+        age_band=age_band,
+    ).assign(role="area")
+    frames = [own]
     if area.code != NATIONAL_CODE:
-        bench = _add_rates(
-            _national(
-                measure_code,
-                length,
-                age_band,
-                proportion_scale=statistics.proportion_scale(measure),
-            ),
+        bench = _disclose(
+            _benchmark(measure, length, age_band),
             measure,
+            scope,
+            length=length,
+            age_band=age_band,
         )
-        frames[0] = _compare(frame, bench, measure["polarity"])
+        frames[0] = _compare(own, bench, measure["polarity"])
         frames.append(bench.assign(role="benchmark", comparison=""))
     else:
-        frames[0] = frame.assign(comparison="not compared")
+        frames[0] = own.assign(comparison="not compared")
+    frames[0].loc[frames[0]["suppressed"], "comparison"] = "not compared"
     out = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
     out = _window(out, start, end)
     if out.empty:
         return pd.DataFrame(columns=TREND_COLUMNS)
-    out = _disclose(out, measure, scope)
     out = out.sort_values(["role", "period_start"], ascending=[True, True])
+    return out[TREND_COLUMNS].reset_index(drop=True)
+
+
+def trend_view(
+    *,
+    scope: Scope,
+    measure_code: str,
+    area_code: str,
+    length: str = "quarter",
+    age_band: str = "all",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> dict[str, Any]:
+    """Everything a trend chart of one measure in one area shows, in one call:
+    the signed-in /violence page, the public embeds and the open API all read
+    it (the public ones with scope.PUBLIC, which turns disclosure control on).
+
+    Keys: measure (its row), area (AreaInfo), series (`trend_with_benchmark`),
+    benchmark_name (the measure's coverage), disclosure_note (a caption
+    sentence: whether this scope's figures are disclosure-controlled, "" when
+    the measure's rule changes nothing), funding_start (period label or
+    None), breaks (`series_breaks` of the series), recent_trend (`recent_trend`
+    up to `end`), baseline (`baseline_change`, None for the quarterly view of
+    a measure with no year). Figures are disclosed for scopes that need it,
+    and every figure derived from them (trend, baseline, comparison) is worked
+    out from the disclosed ones."""
+    measure = get_measure(measure_code, scope=scope)
+    area = get_area(area_code)
+    series = _trend(scope, measure, area, length, age_band, start, end)
+    years = _area_series(scope, measure, area, "year", age_band)
+    return {
+        "measure": measure,
+        "area": area,
+        "series": series,
+        "benchmark_name": benchmark_name(measure),
+        "disclosure_note": disclosure.role_note(
+            measure["disclosure_rule"], controlled=scope.needs_disclosure_control
+        ),
+        "funding_start": funding_start(area_code=area.code, length=length),
+        "breaks": series_breaks(
+            measure_code=measure["code"], area_code=area.code, series=series
+        ),
+        "recent_trend": _recent(scope, measure, area, length, age_band, end),
+        "baseline": _baseline(
+            scope,
+            measure,
+            _disclose(years, measure, scope, length="year", age_band=age_band),
+        ),
+    }
+
+
+def level_series(
+    *,
+    scope: Scope,
+    measure_code: str,
+    level: str,
+    length: str = "quarter",
+    age_band: str = "all",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pd.DataFrame:
+    """Every area of `level` ("pfa", "lad" or "country": the benchmark alone)
+    in every period, and the benchmark (TREND_COLUMNS, role "area" or
+    "benchmark"), by period then area name. The same figures as each area's
+    own trend: the same periods (financial years, or quarters), the same
+    benchmark and the same disclosure. A measure that is not public only for
+    scopes that read every area."""
+    measure = get_measure(measure_code, scope=scope)
+    check_length(length)
+    check_age_band(age_band)
+    if not measure["is_public"] and not scope.unrestricted:
+        raise AccessDenied("your access does not include every area")
+    options = {"length": length, "age_band": age_band}
+    bench = _disclose(_benchmark(measure, length, age_band), measure, scope, **options)
+    frames = [bench.assign(role="benchmark", comparison="")]
+    if level != "country":
+        codes = set(list_areas(level=level)["code"])
+        parent = NATIONAL_CODE if level == "pfa" else None
+        raw = _raw(measure_code, None, parent, age_band)
+        areas = _by_length(
+            raw[raw["area_code"].isin(codes)],
+            length,
+            proportion_scale=statistics.proportion_scale(measure),
+        )
+        areas = _disclose(_add_rates(areas, measure), measure, scope, **options)
+        areas = _compare(areas, bench, measure["polarity"])
+        areas.loc[areas["suppressed"], "comparison"] = "not compared"
+        frames.insert(0, areas.assign(role="area"))
+    out = _window(pd.concat(frames, ignore_index=True), start, end)
+    if out.empty:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    out = out.sort_values(["period_start", "area_name"], kind="stable")
     return out[TREND_COLUMNS].reset_index(drop=True)
 
 
@@ -924,14 +1218,12 @@ def children_latest(
     # the latest period that most children report
     latest = max(counts[counts == counts.max()].index)
     rows = frame[frame["period_start"] == latest]
-    if parent.code == NATIONAL_CODE:
-        bench = _add_rates(
-            _national(measure_code, length, age_band, proportion_scale=scale),
-            measure,
-        )
-    else:
-        bench = _area_series(scope, measure, parent, length, age_band)
+    bench = _area_series(scope, measure, parent, length, age_band)
+    options = {"length": length, "age_band": age_band}
+    rows = _disclose(rows, measure, scope, **options)
+    bench = _disclose(bench, measure, scope, **options)
     rows = _compare(rows, bench, measure["polarity"])
+    rows.loc[rows["suppressed"], "comparison"] = "not compared"
     merged = areas.rename(columns={"code": "area_code", "name": "area_name"})[
         ["area_code", "area_name", "level"]
     ].merge(rows.drop(columns=["area_name"]), on="area_code", how="left")
@@ -943,7 +1235,8 @@ def children_latest(
     merged["period"] = label
     merged["period_start"] = latest
     merged["period_end"] = rows["period_end"].iloc[0]
-    merged = _disclose(merged, measure, scope)
+    merged["suppressed"] = merged["suppressed"].astype("boolean").fillna(False)
+    merged["suppressed"] = merged["suppressed"].astype(bool)
     return merged[CHILD_COLUMNS].reset_index(drop=True)
 
 
@@ -960,11 +1253,14 @@ def baseline_change(
     current_count, illustrative, test_text (how it was tested, in words)."""
     measure = get_measure(measure_code, scope=scope)
     years = _area_series(scope, measure, get_area(area_code), "year", age_band)
-    return _baseline(scope, measure, years)
+    disclosed = _disclose(years, measure, scope, length="year", age_band=age_band)
+    return _baseline(scope, measure, disclosed)
 
 
 def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any]:
-    """baseline_change from the area's financial-year series (`_area_series`)."""
+    """baseline_change from the area's financial-year series (`_area_series`),
+    disclosed (`_disclose`): a scope that sees rounded counts gets the change
+    between the published counts, and none when the latest is hidden."""
     result: dict[str, Any] = {
         "available": False,
         "reason": "",
@@ -984,7 +1280,8 @@ def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any
     if not multiplier or pd.isna(multiplier):
         result["reason"] = "this measure is a percentage, not a rate"
         return result
-    years = years[years["numerator"].notna() & years["denominator"].notna()]
+    hidden = years["suppressed"].astype(bool)
+    years = years[(years["numerator"].notna() | hidden) & years["denominator"].notna()]
     fy = years["period_start"].map(periods.financial_year_of)
     base = years[fy.isin(BASELINE_YEARS)]
     later = years[fy > max(BASELINE_YEARS)]
@@ -995,15 +1292,13 @@ def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any
         result["reason"] = "no complete financial year since the baseline"
         return result
     current = later.iloc[-1]
-    b_count, c_count = float(base["numerator"].sum()), float(current["numerator"])
-    if (
-        scope.needs_disclosure_control
-        and disclosure.small_counts(
-            pd.Series([c_count]), measure["disclosure_rule"]
-        ).iloc[0]
-    ):
+    if current["suppressed"]:
         result["reason"] = "the latest count is too small to show"
         return result
+    if base["suppressed"].any():
+        result["reason"] = f"a count in {BASELINE_LABEL} is too small to show"
+        return result
+    b_count, c_count = float(base["numerator"].sum()), float(current["numerator"])
     # Year by year, so the test allows for the series' own overdispersion.
     change = statistics.change_from_baseline(
         baseline_count=base["numerator"].tolist(),
@@ -1047,21 +1342,38 @@ def recent_trend(
     leaves fewer usable points. It never reaches back across a series break
     (`series_breaks`: a documented recording change or the switch from published
     to illustrative figures): a window cut short by one is "not enough data".
+    For a scope that sees disclosed figures it is worked out from the published
+    (rounded) counts, and withheld where a figure in its window is hidden (a
+    verdict over a hidden count would say something about it).
     Plus keys: first_period, last_period, periods (the labels of the periods with
     figures it used), since_break (the text of the break the window was cut at,
-    or None), text (e.g. "Recent trend (2020/21 to 2024/25):
+    or None), withheld (bool), text (e.g. "Recent trend (2020/21 to 2024/25):
     increasing, up 3.1% a year on average; a statistically significant trend at
     the 95% level (quasi-Poisson regression, dispersion 2.4)")."""
-    series = area_series(
-        scope=scope,
-        measure_code=measure_code,
-        area_code=area_code,
+    measure = get_measure(measure_code, scope=scope)
+    area = get_area(area_code)
+    return _recent(scope, measure, area, length, age_band, end)
+
+
+def _recent(
+    scope: Scope,
+    measure: dict,
+    area: AreaInfo,
+    length: str,
+    age_band: str,
+    end: dt.date | None,
+) -> dict[str, Any]:
+    """recent_trend for a measure and an area already looked up."""
+    series = _disclose(
+        _area_series(scope, measure, area, length, age_band),
+        measure,
+        scope,
         length=length,
         age_band=age_band,
     )
     if end is not None:
         series = series[series["period_end"] <= end]
-    window, since_break = _trend_window(measure_code, area_code, length, series)
+    window, since_break = _trend_window(measure["code"], area.code, length, series)
     result = statistics.trend_test(
         counts=window["numerator"].tolist(),
         populations=window["denominator"].tolist(),
@@ -1071,6 +1383,17 @@ def recent_trend(
     result["last_period"] = shown["period"].iloc[-1] if len(shown) else None
     result["periods"] = shown["period"].tolist()
     result["since_break"] = since_break
+    hidden = set(series.loc[series["suppressed"], "period"])
+    result["withheld"] = bool(hidden & set(window["period"].dropna()))
+    if result["withheld"]:
+        for key in ("slope", "slope_lower", "slope_upper", "coefficient"):
+            result[key] = math.nan
+        result.update(
+            p_value=math.nan,
+            dispersion=math.nan,
+            significant=False,
+            direction="not enough data",
+        )
     result["text"] = _trend_text(result, length)
     return result
 
@@ -1114,6 +1437,11 @@ def _trend_window(
 
 def _trend_text(result: dict[str, Any], length: str) -> str:
     unit = "a quarter" if length == "quarter" else "a year"
+    if result.get("withheld"):
+        return (
+            "Recent trend: not shown, as some figures in it are hidden under "
+            "disclosure control."
+        )
     if result["direction"] == "not enough data":
         if result["since_break"]:
             return (
@@ -1309,14 +1637,18 @@ def _headline(
     """measure_headline for a measure and an area already looked up; the year
     series is read once, for the headline and for the baseline."""
     years = _area_series(scope, measure, area, "year", age_band)
-    series = years[years["value"].notna()]
+    series, length = years[years["value"].notna()], "year"
     if series.empty:
         series = _area_series(scope, measure, area, "quarter", age_band)
-        series = series[series["value"].notna()]
+        series, length = series[series["value"].notna()], "quarter"
     if series.empty:
         return None
     latest = _disclose(
-        series.tail(1).assign(comparison="not compared"), measure, scope
+        series.tail(1).assign(comparison="not compared"),
+        measure,
+        scope,
+        length=length,
+        age_band=age_band,
     ).iloc[0]
     return {
         "code": measure["code"],
@@ -1332,7 +1664,11 @@ def _headline(
         "suppressed": bool(latest["suppressed"]),
         "source_title": latest["source_title"],
         "illustrative": bool(latest["illustrative"]),
-        "baseline": _baseline(scope, measure, years),
+        "baseline": _baseline(
+            scope,
+            measure,
+            _disclose(years, measure, scope, length="year", age_band=age_band),
+        ),
     }
 
 
@@ -1391,10 +1727,12 @@ __all__ = [
     "check_length",
     "children_latest",
     "funding_start",
+    "level_series",
     "measure_headline",
     "overview_summary",
     "reach_by_tier",
     "recent_trend",
     "series_breaks",
+    "trend_view",
     "trend_with_benchmark",
 ]

@@ -32,7 +32,6 @@ from components.shell import message
 from data_access import trends
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
-from data_access.measures import get_measure
 from data_access.periods import parse_month
 from web.access import current_scope
 from web.view_cache import cached_callback
@@ -236,10 +235,9 @@ def show_trend(measure, area, view, age, start, end):
 
 def _content(scope, measure_code, parsed, view, age, start, end):
     area = parsed["area"]
-    measure = get_measure(measure_code, scope=scope)
     params = dict(measure=measure_code, view=view, age=age)
     params["from"], params["to"] = start or "", end or ""
-    series = trends.trend_with_benchmark(
+    view_data = trends.trend_view(
         scope=scope,
         measure_code=measure_code,
         area_code=area.code,
@@ -248,6 +246,7 @@ def _content(scope, measure_code, parsed, view, age, start, end):
         start=parsed["from"],
         end=parsed["to"],
     )
+    series = view_data["series"]
     parts = [
         _breadcrumbs(area, params),
         html.P(
@@ -262,8 +261,9 @@ def _content(scope, measure_code, parsed, view, age, start, end):
     if own.empty:
         parts.append(_no_series(measure_code, area, view, age, params))
     else:
-        parts.append(_trend_card(scope, measure, area, series, view, age, parsed))
-    parts.append(_children(scope, measure, area, view, age, params))
+        parts.append(_trend_card(view_data, view, age))
+    measure = view_data["measure"]
+    parts.append(_children(scope, measure, area, view, age, params, view_data))
     return parts
 
 
@@ -298,10 +298,11 @@ def _breadcrumbs(area, params) -> html.Nav:
 
 
 def _no_series(measure_code, area, view, age, params):
-    if age == "under25" and measure_code != "hospital_admissions_knife":
+    if age == "under25":
         text = (
-            f"{MEASURES[measure_code]} are not published for people aged under 25. "
-            "Choose All ages, or hospital admissions, which have an under-25 split."
+            f"{MEASURES[measure_code]}: there are no figures for people aged under "
+            f"25 for {area.name}. Choose All ages, or hospital admissions, which "
+            "have an under-25 split."
         )
         link = view_url(area=area.code, **{**params, "age": "all"})
     elif view == "quarter":
@@ -358,7 +359,8 @@ def trend_table(series: pd.DataFrame, measure: dict) -> pd.DataFrame:
     )
 
 
-def _trend_card(scope, measure, area, series, view, age, parsed):
+def _trend_card(view_data, view, age):
+    measure, area, series = view_data["measure"], view_data["area"], view_data["series"]
     code = measure["code"]
     own = series[series["role"] == "area"]
     bench = series[series["role"] == "benchmark"]
@@ -372,8 +374,7 @@ def _trend_card(scope, measure, area, series, view, age, parsed):
     order_index = {p: i for i, p in enumerate(sorted(order, key=_period_key))}
     plot["_order"] = plot["Period"].map(order_index)
     plot = plot.sort_values(["_order"], kind="stable")
-    funding = trends.funding_start(area_code=area.code, length=view)
-    breaks = trends.series_breaks(measure_code=code, area_code=area.code, series=series)
+    funding, breaks = view_data["funding_start"], view_data["breaks"]
     figure = trend_figure(
         plot,
         x="Period",
@@ -401,16 +402,10 @@ def _trend_card(scope, measure, area, series, view, age, parsed):
         title = f"{short}{age_words} in {area.name}: {value} in {latest['period']}"
         if comparison and not bench.empty:
             title += (
-                f", a rate {comparison} {_bench_label(code, bench, latest['period'])}"
+                f", a rate {comparison} "
+                f"{_bench_label(view_data, bench, latest['period'])}"
             )
-    trend = trends.recent_trend(
-        scope=scope,
-        measure_code=code,
-        area_code=area.code,
-        length=view,
-        age_band=age,
-        end=parsed["to"],
-    )
+    trend = view_data["recent_trend"]
     summary = summary_for_series(
         plot[plot["Period"].isin(set(own["period"]))],
         x="Period",
@@ -419,18 +414,15 @@ def _trend_card(scope, measure, area, series, view, age, parsed):
         value_formatter=rate,
     )
     summary += " " + trend["text"]
-    if view == "year" or not own.empty:
-        baseline = trends.baseline_change(
-            scope=scope, measure_code=code, area_code=area.code, age_band=age
+    baseline = view_data["baseline"]
+    if baseline["available"]:
+        pct = baseline["percent_change"]
+        summary += (
+            f" Against the {trends.BASELINE_LABEL} baseline the "
+            f"{baseline['current_period']} rate is "
+            f"{'up' if pct > 0 else 'down'} {abs(pct):.0f}% "
+            f"({baseline['direction']}; {baseline['test_text']})."
         )
-        if baseline["available"]:
-            pct = baseline["percent_change"]
-            summary += (
-                f" Against the {trends.BASELINE_LABEL} baseline the "
-                f"{baseline['current_period']} rate is "
-                f"{'up' if pct > 0 else 'down'} {abs(pct):.0f}% "
-                f"({baseline['direction']}; {baseline['test_text']})."
-            )
     bench_names = sorted(set(bench["area_name"]))
     caption = (
         f"{MEASURES[code]}, {AGES[age].lower()}, {area.name}, "
@@ -439,11 +431,13 @@ def _trend_card(scope, measure, area, series, view, age, parsed):
     )
     if bench_names:
         caption += f"Benchmark: {'; '.join(bench_names)}. "
-    if code == "hospital_admissions_knife":
+    if view_data["benchmark_name"] != "England and Wales":
         caption += (
-            "Hospital data cover England only, so the benchmark is England, not "
-            "England and Wales. "
+            f"These figures cover {view_data['benchmark_name']} only, so the "
+            f"benchmark is {view_data['benchmark_name']}, not England and Wales. "
         )
+    if view_data["disclosure_note"]:
+        caption += view_data["disclosure_note"] + " "
     if funding:
         caption += f"VRU funding began in {funding}. "
     if breaks:
@@ -479,11 +473,11 @@ def measure_suppression_note(measure) -> str:
     return get_rule(measure["disclosure_rule"]).why_hidden
 
 
-def _bench_label(code: str, bench: pd.DataFrame, period: str) -> str:
+def _bench_label(view_data: dict, bench: pd.DataFrame, period: str) -> str:
     """The benchmark's name in `period`, which says what it covers ("England and
     Wales excluding Greater Manchester"), else the measure's benchmark."""
     names = bench.loc[bench["period"] == period, "area_name"]
-    return names.iloc[0] if not names.empty else trends.benchmark_name(code)
+    return names.iloc[0] if not names.empty else view_data["benchmark_name"]
 
 
 def _period_key(label: str):
@@ -493,7 +487,7 @@ def _period_key(label: str):
     return (year, quarter)
 
 
-def _children(scope, measure, area, view, age, params):
+def _children(scope, measure, area, view, age, params, view_data):
     if area.code != NATIONAL_CODE and area.level != "pfa":
         return html.Div()
     code = measure["code"]
@@ -531,7 +525,7 @@ def _children(scope, measure, area, view, age, params):
     ranked["Upper"] = ranked["rate_upper"].where(~sup).round(2)
     ranked["Compared"] = ranked["comparison"].where(~sup, "not compared")
     parent_label = (
-        trends.benchmark_name(code) if area.code == NATIONAL_CODE else area.name
+        view_data["benchmark_name"] if area.code == NATIONAL_CODE else area.name
     )
     figure = ranked_bar_figure(
         ranked,
@@ -583,8 +577,9 @@ def _children(scope, measure, area, view, age, params):
             caption=(
                 f"{MEASURES[code]}, {AGES[age].lower()}, {level_words} in "
                 f"{area.name}, {period}. Bars show rates with 95% confidence "
-                f"intervals, compared with {parent_label}."
-            ),
+                f"intervals, compared with {parent_label}. "
+                f"{view_data['disclosure_note']}"
+            ).strip(),
             figure=figure,
             table=table,
             summary=summary,

@@ -35,13 +35,14 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 import settings
 from components import chart as charts
 from components.formatting import money, number, percent, rate
-from data_access import periods, public
-from data_access.areas import NATIONAL_CODE, get_area
+from data_access import periods, public, trends
+from data_access.areas import get_area
 from data_access.cache import cache
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.measures import disclosure_columns
 from data_access.meta import area_picker_options, data_as_at
+from data_access.scope import PUBLIC
 from web import response_cache
 
 log = logging.getLogger(__name__)
@@ -248,47 +249,44 @@ def _build_trend(params: dict) -> Built:
     area_code = _area(params.get("area"))
     age = _age(params.get("age"))
     start, end = _months(params)
-    area = get_area(area_code)
     length = "quarter" if measure["period_type"] == "quarter" else "year"
-    frame = public.benchmark_values(
-        measure_code=measure["code"], area_code=area_code, age_band=age, length=length
+    # The signed-in /violence page's road, with the public scope.
+    view = trends.trend_view(
+        scope=PUBLIC,
+        measure_code=measure["code"],
+        area_code=area_code,
+        length=length,
+        age_band=age,
+        start=start,
+        end=end,
     )
-    if length == "year":  # financial years only: rolling years would overlap
-        frame = frame[[d.month == 4 for d in frame["period_start"]]]
-    if start:
-        frame = frame[frame["period_start"] >= start]
-    if end:
-        frame = frame[frame["period_end"] <= end]
-    frame = frame.reset_index(drop=True)
+    area, frame = view["area"], view["series"].copy()
     # The measure says whether it has rates, not the figures: a percentage with
     # some rows hidden has none, and its shown percentages are still drawn.
     multiplier = measure["rate_multiplier"]
     has_rate = bool(multiplier) and not pd.isna(multiplier)
     y_col = "rate" if has_rate else "value"
     unit = _unit_text(measure) if has_rate else measure["unit"]
-    title_measure = measure["name"]
-    shown_national = frame[(frame["area_code"] == NATIONAL_CODE) & frame[y_col].notna()]
-    with_national = (
-        " with England and Wales"
-        if area_code != NATIONAL_CODE and not shown_national.empty
-        else ""
-    )
+    own = frame[frame["role"] == "area"]
+    bench = frame[(frame["role"] == "benchmark") & frame[y_col].notna()]
+    with_bench = f" with {view['benchmark_name']}" if not bench.empty else ""
     caption = (
-        f"{measure['name']} ({unit}), {area.name}{with_national}, "
+        f"{measure['name']} ({unit}), {area.name}{with_bench}, "
         f"{'quarterly' if length == 'quarter' else 'by financial year'}"
         f"{', aged under 25' if age == 'under25' else ''}."
     )
-    if frame.empty or frame[y_col].notna().sum() == 0:
+    if own.empty or own[y_col].notna().sum() == 0:
         message = f"There are no published figures of this measure for {area.name}."
-        if frame["suppressed"].any():  # figures exist, but none may be shown
-            rule = _note(frame, measure["disclosure_rule"])
+        if own["suppressed"].any():  # figures exist, but none may be shown
+            rule = _note(own, measure["disclosure_rule"])
             message = (
                 f"Every figure of this measure for {area.name} in this period is "
                 f"hidden under disclosure control. {rule}"
             )
-        return _empty(f"{title_measure}: {area.name}", caption, message)
+        return _empty(f"{measure['name']}: {area.name}", caption, message)
+    frame = frame.sort_values(["role", "period_start"]).reset_index(drop=True)
     frame["series"] = frame["area_name"]
-    order = [area.name] + (["England and Wales"] if area_code != NATIONAL_CODE else [])
+    order = list(dict.fromkeys([area.name, *frame["series"]]))
     fig = charts.trend_figure(
         frame,
         x="period",
@@ -296,11 +294,11 @@ def _build_trend(params: dict) -> Built:
         lower="rate_lower" if has_rate else None,
         upper="rate_upper" if has_rate else None,
         series="series",
-        series_order=[s for s in order if s in set(frame["series"])],
+        series_order=order,
         y_title=unit[:1].upper() + unit[1:],
+        breaks=view["breaks"],
         height=400,
     )
-    own = frame[frame["area_code"] == area_code]
     summary = charts.summary_for_series(
         own.assign(shown=own[y_col].astype("Float64")),
         x="period",
@@ -327,16 +325,10 @@ def _build_trend(params: dict) -> Built:
     if not has_rate:
         for col in ("rate", "rate_lower", "rate_upper"):
             columns.pop(col)
-    trend = public.recent_trend(
-        measure_code=measure["code"],
-        area_code=area_code,
-        age_band=age,
-        length=length,
-        end=end,
-    )
+    trend = view["recent_trend"]
     summary += " " + trend["text"]
     return Built(
-        title=f"{title_measure} in {area.name}: {_trend_title(trend)}",
+        title=f"{measure['name']} in {area.name}: {_trend_title(trend)}",
         caption=caption,
         source=_source_text(frame),
         table=_display(frame, columns, formats),
@@ -358,7 +350,8 @@ def _build_trend(params: dict) -> Built:
 
 
 def _trend_title(trend: dict) -> str:
-    """The title's finding: the one recent-trend verdict (public.recent_trend),
+    """The title's finding: the one recent-trend verdict (trends.trend_view, the same
+    verdict the /violence page shows; never across a series break),
     never a comparison of the first and last points shown."""
     if trend["direction"] == "not enough data":
         return "recent trend not tested"
@@ -516,9 +509,10 @@ def _build_compare(params: dict) -> Built:
     )
     year_label = frame["period"].iloc[0] if not frame.empty else "the latest year"
     unit = _unit_text(measure)
+    bench_name = trends.benchmark_name(measure)
     caption = (
         f"{measure['name']} ({unit}) by police force area, {year_label}, with 95% "
-        "confidence intervals; the dashed line is England and Wales."
+        f"confidence intervals; the dashed line is {bench_name}."
     )
     pfa = frame[frame["area_level"] == "pfa"].reset_index(drop=True)
     if pfa.empty or pfa["rate"].notna().sum() == 0:
@@ -527,7 +521,7 @@ def _build_compare(params: dict) -> Built:
             caption,
             "There are no published force-area rates of this measure for this year.",
         )
-    national = frame[frame["area_code"] == NATIONAL_CODE]
+    national = frame[frame["area_level"] == "country"]
     bench = (
         float(national["rate"].iloc[0])
         if not national.empty and pd.notna(national["rate"].iloc[0])
@@ -550,7 +544,7 @@ def _build_compare(params: dict) -> Built:
         upper="rate_upper",
         category_col="comparison_95" if bench is not None else None,
         benchmark=bench,
-        benchmark_label="England and Wales",
+        benchmark_label=bench_name,
         value_title=unit[:1].upper() + unit[1:],
         value_formatter=rate,
     )
@@ -562,7 +556,7 @@ def _build_compare(params: dict) -> Built:
         category_col="comparison_95" if bench is not None else None,
         unit=unit,
         benchmark=bench,
-        benchmark_label="England and Wales",
+        benchmark_label=bench_name,
         noun="force areas",
     )
     top = pfa.dropna(subset=["rate"]).sort_values("rate").iloc[-1]
@@ -573,7 +567,7 @@ def _build_compare(params: dict) -> Built:
         "rate": "Rate",
         "rate_lower": "95% CI lower",
         "rate_upper": "95% CI upper",
-        "comparison_95": "Compared with England and Wales",
+        "comparison_95": f"Compared with {bench_name}",
     }
     formats = {"value": number, "rate": rate, "rate_lower": rate, "rate_upper": rate}
     pfa["comparison_95"] = pfa["comparison_95"].fillna(MARKER).astype(str)

@@ -577,6 +577,7 @@ MEASURES: list[dict] = [
         "ci_method": "byar",
         "disclosure_rule": "hes",
         "period_type": "financial_year",
+        "coverage": "England",
         "success_measure_rank": 1,
         "source": "nhs-digital-hes-apc",
         "caveats": (

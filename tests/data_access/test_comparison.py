@@ -107,12 +107,13 @@ def test_disclosure_rounds_hes_counts_for_scoped_users_only(loaded_store):
     counts = shown["count"].dropna().astype(int)
     assert (counts % 5 == 0).all()
     assert not (raw["count"] % 5 == 0).all()
-    # rates come from the unrounded counts
-    assert shown.set_index("code")["rate"].dropna().to_dict() == pytest.approx(
-        raw.set_index("code")
-        .loc[shown.dropna(subset=["rate"])["code"], "rate"]
-        .to_dict()
+    # rates come from the published counts and populations (rate x population
+    # gives back the rounded count, never the unrounded one)
+    published = shown.dropna(subset=["rate"])
+    assert published["rate"].tolist() == pytest.approx(
+        (published["count"] / published["population"] * 100_000).tolist()
     )
+    assert (published["population"] % 5 == 0).all()
 
 
 def test_funnel_limits_match_statistics(loaded_store):

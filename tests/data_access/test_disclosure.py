@@ -51,6 +51,11 @@ def _with_rates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _disclose(frame: pd.DataFrame, **options) -> d.DisclosedTable:
+    """The engine with this file's rate function (rates from the shown counts)."""
+    return d.apply_disclosure(frame, rates=_with_rates, **options)
+
+
 def _with_totals(cells: pd.DataFrame, totals_over=ALL_TOTALS) -> pd.DataFrame:
     totals = d.compute_totals(
         cells,
@@ -174,7 +179,7 @@ FAST = settings(
 
 def _one_column(values, rule):
     frame = _long([[v] for v in values])
-    return frame, d.apply_disclosure(frame, rule=rule, group_cols=GROUP)
+    return frame, _disclose(frame, rule=rule, group_cols=GROUP)
 
 
 def test_registry_names_the_three_rules_with_text_for_users():
@@ -196,7 +201,7 @@ def test_an_unknown_rule_is_an_error_not_show_everything():
     with pytest.raises(ValueError, match="unknown disclosure rule"):
         d.get_rule("nhs")
     with pytest.raises(ValueError):
-        d.apply_disclosure(_long([[3]]), rule="HES")
+        _disclose(_long([[3]]), rule="HES")
 
 
 @pytest.mark.parametrize("count", range(1, 8))
@@ -222,9 +227,29 @@ def test_shown_counts_hes_rounds_to_5_small_numbers_does_not(raw, hes, small):
         row = table.frame.iloc[0]
         assert not row["suppressed"]
         assert row["numerator"] == expected
-        # Rates of shown rows come from the unrounded count, as HES does.
-        assert row["rate"] == frame["rate"].iloc[0]
-        assert row["rate_upper"] == frame["rate_upper"].iloc[0]
+        # Rates of shown rows come from the published count: 13 published as
+        # 15 has the rate of 15 per 50,000 (30 per 100,000), not 26.
+        assert row["rate"] == expected * 100_000 / 50_000
+        assert row["rate_upper"] == row["rate"] * 1.2
+
+
+def test_a_rounding_rule_refuses_rates_it_cannot_work_out_again():
+    """Rates of the unrounded count next to a rounded count give it back
+    (rate x population), so the engine needs the caller's rate function."""
+    frame = _long([[18]])
+    with pytest.raises(ValueError, match="rates="):
+        d.apply_disclosure(frame, rule="hes", group_cols=GROUP)
+    shown = _disclose(frame, rule="hes", group_cols=GROUP).frame.iloc[0]
+    assert shown["numerator"] == 20
+    assert shown["rate"] * shown["denominator"] / 100_000 == 20
+
+
+def test_denominators_are_rounded_by_a_rounding_rule_only():
+    frame = _long([[18]]).assign(denominator=500_012)
+    hes = _disclose(frame, rule="hes", group_cols=GROUP).frame.iloc[0]
+    assert hes["denominator"] == 500_010
+    plain = _disclose(frame, rule="small_numbers", group_cols=GROUP).frame.iloc[0]
+    assert plain["denominator"] == 500_012
 
 
 def test_rule_none_changes_nothing():
@@ -237,7 +262,7 @@ def test_rule_none_changes_nothing():
 def test_display_marks_hidden_figures_and_leaves_missing_data_alone():
     frame = _long([[3], [20], [0]])
     frame.loc[2, ["numerator", "rate"]] = np.nan  # no data for A2
-    table = d.apply_disclosure(frame, rule="hes", group_cols=GROUP)
+    table = _disclose(frame, rule="hes", group_cols=GROUP)
     shown = d.format_for_display(table.frame)  # columns recorded in attrs
     assert shown["numerator"].tolist()[:2] == ["*", 20]
     assert pd.isna(shown["numerator"].iloc[2])
@@ -252,7 +277,7 @@ def test_numeric_columns_nobody_named_fail_closed_text_ones_when_named():
     frame = _long([[3], [20]]).assign(
         funnel_z=[1.5, 0.1], comparison_95=["worse", "similar"], name=["a", "b"]
     )
-    out = d.apply_disclosure(frame, rule="small_numbers", group_cols=GROUP).frame
+    out = _disclose(frame, rule="small_numbers", group_cols=GROUP).frame
     assert pd.isna(out["funnel_z"].iloc[0]) and pd.isna(out["comparison_95"].iloc[0])
     assert out["name"].tolist() == ["a", "b"]
     assert out["comparison_95"].iloc[1] == "similar"
@@ -260,7 +285,7 @@ def test_numeric_columns_nobody_named_fail_closed_text_ones_when_named():
 
 def test_value_listed_as_a_count_is_rounded_and_hidden_with_it():
     frame = _long([[3], [13]]).assign(value=[3, 13])
-    out = d.apply_disclosure(
+    out = _disclose(
         frame, rule="hes", count_cols=("numerator", "value"), group_cols=GROUP
     ).frame
     assert pd.isna(out["value"].iloc[0]) and out["value"].iloc[1] == 15
@@ -268,25 +293,23 @@ def test_value_listed_as_a_count_is_rounded_and_hidden_with_it():
 
 def test_bad_counts_and_shapes_are_refused():
     with pytest.raises(ValueError, match="whole, non-negative"):
-        d.apply_disclosure(_long([[-1]]), rule="hes")
+        _disclose(_long([[-1]]), rule="hes")
     with pytest.raises(ValueError, match="whole, non-negative"):
-        d.apply_disclosure(_long([[2.5]]), rule="hes")
+        _disclose(_long([[2.5]]), rule="hes")
     with pytest.raises(ValueError, match="subset"):
-        d.apply_disclosure(
-            _long([[3]]), rule="hes", group_cols=GROUP, totals_over=["x"]
-        )
+        _disclose(_long([[3]]), rule="hes", group_cols=GROUP, totals_over=["x"])
     three = _long([[3]]).assign(age="u25")
     with pytest.raises(ValueError, match="more than two"):
-        d.apply_disclosure(
+        _disclose(
             three, rule="hes", group_cols=(*GROUP, "age"), totals_over=(*GROUP, "age")
         )
     twice = pd.concat([_long([[3]]), _long([[4]])])
     with pytest.raises(ValueError, match="unique"):
-        d.apply_disclosure(twice, rule="hes", group_cols=GROUP, totals_over=GROUP)
+        _disclose(twice, rule="hes", group_cols=GROUP, totals_over=GROUP)
     wrong = _with_totals(_long([[3, 20]]))
     wrong.loc[wrong.total_over == "area+period", "numerator"] = 99
     with pytest.raises(ValueError, match="sum of their cells"):
-        d.apply_disclosure(wrong, rule="hes", group_cols=GROUP, totals_over=GROUP)
+        _disclose(wrong, rule="hes", group_cols=GROUP, totals_over=GROUP)
 
 
 def test_the_module_needs_no_web_framework():
@@ -313,7 +336,7 @@ def test_the_module_needs_no_web_framework():
 
 def test_next_smallest_cell_is_hidden_when_a_total_is_shown():
     cells = _long([[3], [20], [30], [0]])
-    table = d.apply_disclosure(
+    table = _disclose(
         cells, rule="small_numbers", group_cols=GROUP, totals_over=("area",)
     )
     out = table.frame
@@ -327,19 +350,17 @@ def test_next_smallest_cell_is_hidden_when_a_total_is_shown():
 
 def test_a_small_total_is_hidden_like_any_count():
     cells = _long([[3], [2], [0]])
-    out = d.apply_disclosure(
-        cells, rule="hes", group_cols=GROUP, totals_over=("area",)
-    ).frame
+    out = _disclose(cells, rule="hes", group_cols=GROUP, totals_over=("area",)).frame
     assert out["suppressed"].tolist() == [True, True, False, True]
 
 
 def test_the_attacker_recovers_a_cell_that_only_primary_suppression_hides():
     raw = _with_totals(_long([[3, 20], [30, 40]]))
     # No totals declared: only the 3 is hidden, though the frame shows totals.
-    naive = d.apply_disclosure(raw, rule="small_numbers", group_cols=GROUP).frame
+    naive = _disclose(raw, rule="small_numbers", group_cols=GROUP).frame
     assert naive["suppressed"].sum() == 1
     assert _recovered(_attack(naive, raw["numerator"].to_numpy())) == [0]
-    safe = d.apply_disclosure(
+    safe = _disclose(
         raw, rule="small_numbers", group_cols=GROUP, totals_over=ALL_TOTALS
     ).frame
     assert safe["suppressed"].iloc[:4].tolist() == [True, True, True, True]
@@ -367,19 +388,17 @@ def test_rounding_to_5_alone_would_give_a_1_away_secondary_suppression_does_not(
     raw = _with_totals(_long([[1, 8, 8]]), totals_over=("period",))
     assert raw["numerator"].tolist() == [1, 8, 8, 17]
     args = {"group_cols": GROUP, "totals_over": ("period",), "rounding": 5}
-    naive = d.apply_disclosure(raw, rule="hes", group_cols=GROUP).frame
+    naive = _disclose(raw, rule="hes", group_cols=GROUP).frame
     assert naive["numerator"].tolist()[1:] == [10, 10, 15]
     assert _recovered(_attack(naive, raw["numerator"].to_numpy(), **args)) == [0]
-    safe = d.apply_disclosure(
-        raw, rule="hes", group_cols=GROUP, totals_over=("period",)
-    ).frame
+    safe = _disclose(raw, rule="hes", group_cols=GROUP, totals_over=("period",)).frame
     assert safe["suppressed"].tolist() == [True, True, False, False]
     assert _recovered(_attack(safe, raw["numerator"].to_numpy(), **args)) == []
 
 
 def test_a_small_row_total_is_not_given_away_by_the_grand_total():
     raw = _with_totals(_long([[2, 3], [20, 30], [40, 50]]))
-    out = d.apply_disclosure(
+    out = _disclose(
         raw, rule="small_numbers", group_cols=GROUP, totals_over=ALL_TOTALS
     ).frame
     a0_total = (out.area == "A0") & (out.total_over == "period")
@@ -392,7 +411,7 @@ def test_other_group_columns_split_the_table_into_independent_ones():
     under25 = _long([[3, 20], [30, 40]]).assign(age="under25")
     everyone = _long([[30, 20], [30, 40]]).assign(age="all")
     cells = pd.concat([under25, everyone], ignore_index=True)
-    out = d.apply_disclosure(
+    out = _disclose(
         cells,
         rule="small_numbers",
         group_cols=("age", *GROUP),
@@ -407,9 +426,9 @@ def test_other_group_columns_split_the_table_into_independent_ones():
 
 
 def test_already_disclosed_frames_cannot_grow_new_hidden_cells():
-    once = d.apply_disclosure(_long([[20], [30]]), rule="none").frame
+    once = _disclose(_long([[20], [30]]), rule="none").frame
     with pytest.raises(ValueError, match="already disclosed"):
-        d.apply_disclosure(once.assign(numerator=[3, 30]), rule="hes")
+        _disclose(once.assign(numerator=[3, 30]), rule="hes")
 
 
 # --- properties
@@ -424,9 +443,7 @@ def _shown_totals_lines(frame: pd.DataFrame) -> list[tuple[int, list[int]]]:
 @given(grid=grids(), rule=rules)
 def test_no_hidden_figure_can_be_recovered_from_row_and_column_totals(grid, rule):
     raw = _with_totals(_long(grid))
-    out = d.apply_disclosure(
-        raw, rule=rule, group_cols=GROUP, totals_over=ALL_TOTALS
-    ).frame
+    out = _disclose(raw, rule=rule, group_cols=GROUP, totals_over=ALL_TOTALS).frame
     hidden = out["suppressed"].to_numpy(dtype=bool)
     # The brief's rule: a line whose total is shown has 0 or >= 2 hidden parts.
     for total, parts in _shown_totals_lines(out):
@@ -440,9 +457,7 @@ def test_no_hidden_figure_can_be_recovered_from_row_and_column_totals(grid, rule
 @given(grid=grids(), rule=rules)
 def test_no_hidden_figure_can_be_recovered_from_totals_along_one_dimension(grid, rule):
     raw = _with_totals(_long(grid), totals_over=("area",))
-    out = d.apply_disclosure(
-        raw, rule=rule, group_cols=GROUP, totals_over=("area",)
-    ).frame
+    out = _disclose(raw, rule=rule, group_cols=GROUP, totals_over=("area",)).frame
     ranges = _attack(
         out, raw["numerator"].to_numpy(), group_cols=GROUP, totals_over=("area",)
     )
@@ -453,7 +468,7 @@ def test_no_hidden_figure_can_be_recovered_from_totals_along_one_dimension(grid,
 @given(grid=grids(), rule=rules)
 def test_primary_rule_rounding_and_derived_figures_cell_by_cell(grid, rule):
     raw = _with_totals(_long(grid))
-    table = d.apply_disclosure(raw, rule=rule, group_cols=GROUP, totals_over=GROUP)
+    table = _disclose(raw, rule=rule, group_cols=GROUP, totals_over=GROUP)
     out = table.frame
     counts = raw["numerator"].to_numpy()
     hidden = out["suppressed"].to_numpy(dtype=bool)
@@ -469,7 +484,10 @@ def test_primary_rule_rounding_and_derived_figures_cell_by_cell(grid, rule):
     assert (shown == expected).all()
     for col in ("numerator", "rate", "rate_lower", "rate_upper"):
         assert out.loc[hidden, col].isna().all()
-    assert (out.loc[~hidden, "rate"] == raw.loc[~hidden, "rate"]).all()
+    # Rates are the published count's: rate x denominator gives back the
+    # published (rounded) count, never the unrounded one.
+    published_rate = shown * 100_000 / raw.loc[~hidden, "denominator"].to_numpy()
+    assert np.allclose(out.loc[~hidden, "rate"].to_numpy(dtype=float), published_rate)
     assert (out["denominator"] == raw["denominator"]).all()
     assert table.any_suppressed == bool(hidden.any())
 
@@ -482,9 +500,9 @@ def test_idempotent_and_never_mutates_its_input(grid, rule, with_totals):
     if with_totals:
         args["totals_over"] = ALL_TOTALS
     before = cells.copy(deep=True)
-    once = d.apply_disclosure(cells, **args)
+    once = _disclose(cells, **args)
     pd.testing.assert_frame_equal(cells, before)
     frame_before = once.frame.copy(deep=True)
-    twice = d.apply_disclosure(once.frame, **args)
+    twice = _disclose(once.frame, **args)
     pd.testing.assert_frame_equal(once.frame, frame_before)
     pd.testing.assert_frame_equal(twice.frame, once.frame)

@@ -248,16 +248,19 @@ def test_profile_disclosure_rounds_the_count_not_the_percentage(share_store):
     assert not row["suppressed"]
     assert row["count"] == 60  # 62 to the nearest 5
     assert row["population"] == 500
-    assert row["value"] == pytest.approx(12.4)
+    # the published 60 of 500, not 12.4 (x 500 would give the 62 back), and
+    # never rounded to 5 as if a count
+    assert row["value"] == pytest.approx(12.0)
     gmp = _profile(VIEWER, GMP)
-    assert not gmp["suppressed"] and gmp["value"] == pytest.approx(5.25)
+    assert not gmp["suppressed"] and gmp["value"] == pytest.approx(5.0)  # 40/800
 
 
 def test_ranked_disclosure_rounds_counts_and_keeps_rates(share_store):
     frame = _ranked(VIEWER)
     assert not frame["suppressed"].any()
     assert frame["count"].tolist() == [60, 20, 40]  # 62, 21, 42 rounded
-    assert frame["rate"].tolist() == pytest.approx([12.4, 10.5, 5.25])
+    # rates of the published counts: 60/500, 20/200, 40/800
+    assert frame["rate"].tolist() == pytest.approx([12.0, 10.0, 5.0])
     assert frame["population"].tolist() == [500, 200, 800]
 
 
@@ -290,6 +293,14 @@ def test_a_small_denominator_is_hidden_in_ranking_and_profile(share_store):
 # -------------------------------------------------------- trends disclosure
 
 
+def _wilson_lower(successes: float, total: float, z: float = 1.959964) -> float:
+    """Wilson score lower limit (Newcombe 1998, method 3), written out here."""
+    p = successes / total
+    centre = p + z * z / (2 * total)
+    spread = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    return (centre - spread) / (1 + z * z / total)
+
+
 def test_trend_percentages_are_not_rounded_as_counts(share_store):
     frame = trends.trend_with_benchmark(
         scope=VIEWER, measure_code=SHARE, area_code=AVON, length="year"
@@ -297,11 +308,13 @@ def test_trend_percentages_are_not_rounded_as_counts(share_store):
     latest = frame[frame["period"] == "2022/23"].set_index("role")
     area, bench = latest.loc["area"], latest.loc["benchmark"]
     assert not area["suppressed"]
-    assert area["value"] == pytest.approx(12.4)  # not 10, 12.4 rounded to 5
+    # 60 of 500 published: 12%, not 12.4% (which gives the 62 back), nor 10
+    # (12.4 rounded to 5 as if a count)
+    assert area["value"] == pytest.approx(12.0)
     assert area["numerator"] == 60 and area["denominator"] == 500
-    assert area["rate_lower"] == pytest.approx(AVON_YEAR[3], abs=5e-5)
+    assert area["rate_lower"] == pytest.approx(100 * _wilson_lower(60, 500), abs=5e-5)
+    assert bench["numerator"] == 125 and bench["denominator"] == 1500
     assert bench["value"] == pytest.approx(NATIONAL_YEAR[0])  # not 10
-    assert bench["numerator"] == 125
 
 
 def test_a_small_percentage_of_a_large_count_is_shown(share_store):
@@ -310,10 +323,10 @@ def test_a_small_percentage_of_a_large_count_is_shown(share_store):
     ).set_index("area_code")
     gmp = kids.loc[GMP]
     assert not gmp["suppressed"]  # 5.25%, but of 42 offences in 800
-    assert gmp["value"] == pytest.approx(5.25) and gmp["numerator"] == 40
+    assert gmp["value"] == pytest.approx(5.0) and gmp["numerator"] == 40
     assert gmp["comparison"] == "better"
     head = trends.measure_headline(scope=VIEWER, measure_code=SHARE, area_code=GMP)
-    assert not head["suppressed"] and head["value"] == pytest.approx(5.25)
+    assert not head["suppressed"] and head["value"] == pytest.approx(5.0)
 
 
 def test_trend_quarters_hide_small_numerators_and_denominators(share_store):
@@ -331,10 +344,10 @@ def test_trend_quarters_hide_small_numerators_and_denominators(share_store):
     # 6 of 40 and 4 of 60: small numerators; their denominators stay
     assert q2["suppressed"] and pd.isna(q2["value"]) and q2["denominator"] == 40
     assert q3["suppressed"] and q3["denominator"] == 60
-    # 11 of 94: the count is rounded, the percentage is not
+    # 11 of 94 published as 10 of 95: the percentage is theirs, not rounded
     assert not q4["suppressed"]
-    assert q4["numerator"] == 10 and q4["denominator"] == 94
-    assert q4["value"] == pytest.approx(100 * 11 / 94)
+    assert q4["numerator"] == 10 and q4["denominator"] == 95
+    assert q4["value"] == pytest.approx(100 * 10 / 95)
     # the unrestricted scope sees everything
     full = trends.trend_with_benchmark(
         scope=SYSTEM, measure_code=SHARE, area_code=SURREY

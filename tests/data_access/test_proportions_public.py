@@ -13,9 +13,13 @@ and stays 12. A count measure's value is still its count, hidden and rounded.
 Quarters of 2022/23 as (numerator, denominator), "hes" rule, public scope:
 
 - Avon 12/100, 15/120, 9/80, 26/200: all shown; numerators 10, 15, 10, 25;
-  percentages 12, 12.5, 11.25, 13 (not 10, 15, 10, 15);
+  percentages of the published counts 10, 12.5, 12.5, 12.5 (10/100, 15/120,
+  10/80, 25/200), never the unrounded 12, 12.5, 11.25, 13, which with the
+  denominator would give the unrounded numerators back, nor rounded to 5
+  themselves (10, 15, 10, 15);
 - Surrey 0/6 (hidden, denominator too), 6/40 and 4/60 (hidden numerators, their
-  denominators shown), 11/94 (numerator 10, 11.70%);
+  denominators shown), 11/94 (numerator 10 of a denominator rounded to 95:
+  10.53%, not 11.70%);
 - Greater Manchester 10/150: 6.67%, a small percentage of a shown count.
 """
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 
 import pandas as pd
@@ -120,8 +125,9 @@ def _by_period(frame: pd.DataFrame, area: str | None = None) -> pd.DataFrame:
     return frame.set_index("period")
 
 
-def _check_shares(rows: pd.DataFrame, area: str) -> None:
-    """Quarters of one area of a share measure, disclosed (see the docstring)."""
+def _check_shares(rows: pd.DataFrame, area: str, *, with_total: bool = True) -> None:
+    """Quarters of one area of a share measure, disclosed (see the docstring);
+    `with_total`: disclosed with the England and Wales total, as published."""
     q1, q2, q3, q4 = (rows.loc[label] for label in LABELS)
     if area == SURREY:
         assert q1["suppressed"]  # 0 of 6: the denominator is the small count
@@ -130,19 +136,29 @@ def _check_shares(rows: pd.DataFrame, area: str) -> None:
             assert row["suppressed"] and pd.isna(row["value"])
             assert pd.isna(row["numerator"]) and row["denominator"] == den
         assert not q4["suppressed"]
-        assert q4["numerator"] == 10 and q4["denominator"] == 94
-        assert q4["value"] == pytest.approx(100 * 11 / 94)
+        assert q4["numerator"] == 10 and q4["denominator"] == 95
+        assert q4["value"] == pytest.approx(100 * 10 / 95)
     elif area == AVON:
         assert not rows.loc[LABELS, "suppressed"].any()
         assert rows.loc[LABELS, "numerator"].tolist() == [10, 15, 10, 25]
         assert rows.loc[LABELS, "denominator"].tolist() == [100, 120, 80, 200]
-        # never rounded to 5 as if a count
+        # the published counts' percentages, never rounded to 5 as if a count
         assert rows.loc[LABELS, "value"].astype(float).tolist() == pytest.approx(
-            [12, 12.5, 11.25, 13]
+            [10, 12.5, 12.5, 12.5]
         )
-    else:  # Greater Manchester Q1: 6.67% of 150, not a small count
+    elif with_total:  # Greater Manchester Q1: 10 of 150 is no small count, but
+        # it is hidden with Surrey's: England and Wales's 22 less Avon's 12 and
+        # Greater Manchester's 10 would give Surrey's hidden 0 back (Q2 the
+        # same, for Surrey's 6); Q4's 12 of 250 is published as 10 of 250
+        assert q1["suppressed"] and pd.isna(q1["numerator"])
+        assert q2["suppressed"] and q3["suppressed"]
+        assert not q4["suppressed"] and q4["numerator"] == 10
+        assert q4["value"] == pytest.approx(100 * 10 / 250)
+    else:  # alone, Greater Manchester Q1: 6.67% of 150, not a small count
         assert not q1["suppressed"] and q1["numerator"] == 10
         assert q1["value"] == pytest.approx(100 * 10 / 150)
+        assert not q2["suppressed"] and q2["numerator"] == 15
+        assert q2["value"] == pytest.approx(100 * 15 / 300)
 
 
 # ---------------------------------------------------------------- public data
@@ -157,18 +173,19 @@ def test_public_values_check_a_proportions_counts(public_store, code):
     assert hidden[["rate", "rate_lower", "rate_upper"]].isna().all().all()
     if code == PER100:  # a rate per 100 is the percentage, not rounded either
         avon = _by_period(frame, AVON)
-        assert avon.loc[LABELS[2], "rate"] == pytest.approx(11.25)
+        assert avon.loc[LABELS[2], "rate"] == pytest.approx(12.5)  # 10 of 80
 
 
 def test_a_percentage_equal_to_its_numerator_is_not_a_count(public_store):
-    """Avon's 12 of 100 alone: 12% repeats the numerator 12, but is no count."""
+    """Avon's 12 of 100 alone: 12% repeats the numerator 12, but is no count:
+    published as 10 of 100, so 10%."""
     start, end = periods.quarter_bounds(2022, 1)
     frame = public.measure_values(
         measure_code=SHARE, area_code=AVON, length="quarter", start=start, end=end
     )
     row = frame.iloc[0]
     assert len(frame) == 1 and not row["suppressed"]
-    assert row["numerator"] == 10 and row["value"] == pytest.approx(12)
+    assert row["numerator"] == 10 and row["value"] == pytest.approx(10)
 
 
 def test_public_counts_are_hidden_and_rounded_as_before(public_store):
@@ -178,8 +195,9 @@ def test_public_counts_are_hidden_and_rounded_as_before(public_store):
     assert avon["value"].tolist()[0] == 10 and avon["value"].tolist()[2:] == [0, 25]
     assert avon["numerator"].tolist()[0] == 10
     assert avon["denominator"].tolist() == [POPULATION] * 4  # never checked
-    # the rate comes from the unrounded count: 12 per million
-    assert avon["rate"].tolist()[0] == pytest.approx(1.2)
+    # the rate comes from the published count: 10 per million, not 12 (which
+    # with the population would give the unrounded count back)
+    assert avon["rate"].tolist()[0] == pytest.approx(1.0)
     surrey = _by_period(frame, SURREY)
     assert surrey.loc[LABELS[0], "suppressed"]  # a value of 5 with no numerator
     assert pd.isna(surrey.loc[LABELS[0], "value"])
@@ -221,22 +239,39 @@ def test_api_json_and_csv_hide_a_small_denominator(client, area):
         assert q1["value"] == q1["numerator"] == "*"
         assert q1["denominator"] == "*"  # 6 is not published: hidden, not missing
         assert table[LABELS[1]]["denominator"] == "40"
-        assert float(table[LABELS[3]]["value"]) == pytest.approx(100 * 11 / 94)
+        assert float(table[LABELS[3]]["value"]) == pytest.approx(100 * 10 / 95)
         assert table[LABELS[3]]["numerator"] == "10"
+        assert table[LABELS[3]]["denominator"] == "95"  # 94 rounded to 5
     else:
-        assert float(table[LABELS[2]]["value"]) == pytest.approx(11.25)
+        assert float(table[LABELS[2]]["value"]) == pytest.approx(12.5)
         assert table[LABELS[2]]["numerator"] == "10"
 
 
+def _wilson(successes: float, total: float, z: float = 1.959964) -> tuple:
+    """Wilson score limits (Newcombe 1998, method 3), written out here."""
+    p = successes / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = (
+        z
+        * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+        / (1 + z * z / total)
+    )
+    return centre - half, centre + half
+
+
 def test_api_rates_per_100_of_a_proportion_have_wilson_limits(client):
-    """Avon's 9 of 80 per 100 is 11.25 with Wilson limits (Newcombe's closed form,
-    z = 1.959964), not the Poisson limits of a count (5.14 to 21.36)."""
+    """Avon's 9 of 80 is published as 10 of 80: 12.5 per 100 with the Wilson
+    limits of 10 of 80 (6.93 to 21.50), not the Poisson limits of a count, and
+    not the limits of the unrounded 9 (6.03 to 20.02), which would give it back.
+    Signed in without disclosure, 9 of 80 keeps its own (6.0327 to 20.0182)."""
     data = _api(client, PER100, AVON).get_json()["data"]
     q3 = pd.DataFrame(data).set_index("period").loc[LABELS[2]]
-    assert q3["rate"] == pytest.approx(11.25)
+    assert q3["rate"] == pytest.approx(12.5)
+    low, high = _wilson(10, 80)
     assert (q3["rate_lower"], q3["rate_upper"]) == pytest.approx(
-        (6.0327, 20.0182), abs=5e-5
+        (100 * low, 100 * high), abs=5e-5
     )
+    assert (100 * low, 100 * high) == pytest.approx((6.9333, 21.5027), abs=5e-4)
     series = measure_series(
         scope=SYSTEM, measure_code=PER100, area_code=AVON, length="quarter"
     ).set_index("period")
@@ -273,7 +308,7 @@ def test_embed_table_and_csv_hide_a_small_denominator(client):
     q1 = rows[("Surrey", LABELS[0])]
     assert "0.0" not in q1 and all(c.startswith("*") for c in q1[2:6]), q1
     q4 = rows[("Surrey", LABELS[3])]
-    assert q4[3] == "11.7"  # the rate per 100: 11 of 94
+    assert q4[3] == "10.5"  # the rate per 100 published: 10 of 95
     assert "Why is this hidden?" in html
     text = client.get(f"/embed/trend/data.csv?measure={PER100}&area={SURREY}").get_data(
         as_text=True
@@ -282,8 +317,9 @@ def test_embed_table_and_csv_hide_a_small_denominator(client):
     header, body = lines[0], {(r[0], r[1]): r for r in lines[1:] if len(r) > 2}
     assert header[:4] == ["Area", "Period", "Per 100 offences", "Rate"]
     assert body[("Surrey", LABELS[0])][2:4] == ["*", "*"]
-    assert float(body[("Surrey", LABELS[3])][3]) == pytest.approx(100 * 11 / 94)
-    # Avon's 9 of 80 is 11.25 per 100, not 10 (a count rounded to 5)
+    assert float(body[("Surrey", LABELS[3])][3]) == pytest.approx(100 * 10 / 95)
+    # Avon's 9 of 80 is published as 10 of 80: 12.5 per 100, not 10 (a rate
+    # rounded to 5 as if a count), nor 11.25 (which gives the 9 back)
     text = client.get(f"/embed/trend/data.csv?measure={PER100}&area={AVON}").get_data(
         as_text=True
     )
@@ -292,12 +328,12 @@ def test_embed_table_and_csv_hide_a_small_denominator(client):
         for r in csv.reader(io.StringIO(text.lstrip("\ufeff")))
         if r and r[0] == "Avon and Somerset"
     }
-    assert float(avon[LABELS[2]][3]) == pytest.approx(11.25)
+    assert float(avon[LABELS[2]][3]) == pytest.approx(12.5)
     html = client.get(f"/embed/trend?measure={PER100}&area={AVON}").get_data(
         as_text=True
     )
     avon_rows = {r[1]: r for r in _table(html) if r[0] == "Avon and Somerset"}
-    assert avon_rows[LABELS[2]][3] == "11.3"
+    assert avon_rows[LABELS[2]][3] == "12.5"
 
 
 # ------------------------------------------------------------ disclose_series
@@ -309,7 +345,8 @@ def test_disclose_series_checks_a_proportions_counts(public_store, code):
         frame = measure_series(
             scope=VIEWER, measure_code=code, area_code=area, length="quarter"
         )
-        _check_shares(frame.assign(area_code=area).set_index("period"), area)
+        rows = frame.assign(area_code=area).set_index("period")
+        _check_shares(rows, area, with_total=False)
         full = measure_series(
             scope=SYSTEM, measure_code=code, area_code=area, length="quarter"
         )
@@ -336,8 +373,14 @@ def test_disclose_series_hides_and_rounds_counts_as_before(public_store):
 
 def test_checked_counts_hide_their_row_and_are_never_rounded():
     """apply_disclosure(check_cols=...): what trends, comparison, the public
-    surface and disclose_series use for a proportion's denominator."""
+    surface and disclose_series use for a proportion's denominator. Rounded
+    to 5 by "hes" like every denominator, and the percentage worked out again
+    from the published figures (rates=)."""
     from data_access.disclosure import apply_disclosure
+
+    def percentages(published: pd.DataFrame) -> pd.DataFrame:
+        counts = published[["numerator", "denominator"]].astype(float)
+        return published.assign(value=100 * counts.numerator / counts.denominator)
 
     frame = pd.DataFrame(
         {
@@ -353,12 +396,13 @@ def test_checked_counts_hide_their_row_and_are_never_rounded():
         count_cols=["numerator"],
         check_cols=["denominator"],
         group_cols=["area_code"],
+        rates=percentages,
     ).frame
     assert shown["suppressed"].tolist() == [True, True, False, False]
     den = shown["denominator"].tolist()
-    assert pd.isna(den[0]) and den[1:] == [40.0, 94.0, 100.0000001]
+    assert pd.isna(den[0]) and den[1:] == [40.0, 95.0, 100.0]
     assert shown["numerator"].tolist()[2:] == [10, 10]
-    assert shown["value"].tolist()[2:] == pytest.approx([100 * 11 / 94, 12.0])
+    assert shown["value"].tolist()[2:] == pytest.approx([100 * 10 / 95, 10.0])
     # idempotent, as for counts
     again = apply_disclosure(
         shown,
@@ -393,7 +437,7 @@ def test_embed_shows_a_percentage_as_a_percentage(client):
     assert re.search(r"<th[^>]*>\s*Percentage\s*</th>", html)
     assert ">Count<" not in html
     rows = {(r[0], r[1]): r for r in _table(html)}
-    assert rows[("Surrey", LABELS[3])][2] == "11.7%"
+    assert rows[("Surrey", LABELS[3])][2] == "10.5%"  # 10 of 95 published
     assert rows[("Surrey", LABELS[0])][2].startswith("*")
     text = client.get(f"/embed/trend/data.csv?measure={SHARE}&area={SURREY}").get_data(
         as_text=True
@@ -401,7 +445,7 @@ def test_embed_shows_a_percentage_as_a_percentage(client):
     lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert lines[0][:3] == ["Area", "Period", "Percentage"]
     body = {(r[0], r[1]): r for r in lines[1:] if len(r) > 2}
-    assert float(body[("Surrey", LABELS[3])][2]) == pytest.approx(100 * 11 / 94)
+    assert float(body[("Surrey", LABELS[3])][2]) == pytest.approx(100 * 10 / 95)
     assert body[("Surrey", LABELS[0])][2] == "*"
 
 
