@@ -30,11 +30,14 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from xml.parsers import expat
 
 import pandas as pd
 from sqlalchemy import and_, exists, func, insert, select, update
@@ -564,13 +567,27 @@ def template_xlsx(*, scope: Scope, workstream_id: int, period_start: dt.date) ->
 
 # ------------------------------------------------------------------ reading files
 
+# Bounds on what one upload may make a worker hold, whatever the file claims.
+# Together they keep one upload's peak below UPLOAD_MEMORY_CEILING_MB (README).
+MAX_COLUMNS = 2 * len(TEMPLATE_COLUMNS)  # A to Z: the template's 13 and spare ones
+MAX_ROWS = 200_000  # twice the 100,000-row return of benchmarks/returns_benchmark.py
+MAX_CELL_CHARS = 32_767  # Excel's own limit on the text of one cell
+MAX_SHARED_STRINGS = 1_000_000
+MAX_SHARED_TEXT_CHARS = 64 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+MAX_XML_PART_BYTES = 16 * 1024 * 1024  # workbook.xml, its relationships, styles.xml
+UPLOAD_MEMORY_CEILING_MB = 512
+_XML_CHUNK_BYTES = 64 * 1024
+
 
 @dataclass
 class _Table:
     sheet: str
     header: list[str]
     header_row: int
-    rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
+    # (row number in the file, cells) of the non-blank rows after the header,
+    # streamed: read once, by validation.
+    rows: Iterator[tuple[int, list[Any]]]
 
 
 def _decode_text(content: bytes) -> str:
@@ -584,7 +601,8 @@ def _decode_text(content: bytes) -> str:
 
 def read_table(content: bytes, filename: str) -> _Table:
     """The data table of an uploaded file. Raises FileRefused when the file as a
-    whole cannot be read; cell-level problems are left to validation."""
+    whole cannot be read; cell-level problems are left to validation. The rows are
+    streamed, so a FileRefused can also come while validation reads them."""
     limit = upload_limit()
     if content is None or len(content) == 0:
         raise FileRefused("The file is empty.")
@@ -618,30 +636,68 @@ def read_table(content: bytes, filename: str) -> _Table:
     return _read_csv(text)
 
 
+def _too_wide(sheet: str, where: str) -> FileRefused:
+    last = _column_letter(MAX_COLUMNS)
+    return FileRefused(
+        f"The sheet '{sheet}' {where}; a return has at most {MAX_COLUMNS} columns "
+        f"(A to {last}). Delete the columns after {last}, or copy the rows into the "
+        "template, and upload it again."
+    )
+
+
+def _too_long(sheet: str) -> FileRefused:
+    return FileRefused(
+        f"The sheet '{sheet}' has more than {MAX_ROWS:,} rows; a return has fewer. "
+        "Split it, or check that it is the right file."
+    )
+
+
 def _read_csv(text: str) -> _Table:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     if first_line.count(delimiter) == 0:
         delimiter = ","
-    try:
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        raw = [(n, row) for n, row in enumerate(reader, start=1)]
-    except csv.Error as error:
-        raise FileRefused(f"The file is not a readable CSV file ({error}).") from error
-    return _table_from_rows("CSV", raw)
+        try:
+            for n, row in enumerate(reader, start=1):
+                if n > MAX_ROWS:
+                    raise _too_long("CSV")
+                if len(row) > MAX_COLUMNS:
+                    # Trailing empty fields (a spreadsheet's export of a wider
+                    # range) are harmless; figures beyond the last column are not.
+                    if not _row_blank(row[MAX_COLUMNS:]):
+                        raise _too_wide("CSV", f"has a value in field {len(row)}")
+                    del row[MAX_COLUMNS:]
+                yield n, row
+        except csv.Error as error:
+            raise FileRefused(
+                f"The file is not a readable CSV file ({error})."
+            ) from error
+
+    return _table_from_rows("CSV", rows())
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # Excel's built-in number formats that show a date or time.
 _DATE_FORMATS = {*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)}
-MAX_ROWS = 1_000_000
-MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+
+
+def _column_letter(number: int) -> str:
+    """Excel's letters for a 1-based column number (26 -> 'Z', 27 -> 'AA')."""
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def _column_index(ref: str) -> int:
+    """0-based column of a cell reference ('C7' -> 2); -1 when there is none."""
     index = 0
-    for char in ref:
+    for char in ref.upper():
         if "A" <= char <= "Z":
             index = index * 26 + ord(char) - 64
         else:
@@ -649,35 +705,228 @@ def _column_index(ref: str) -> int:
     return index - 1
 
 
+def _local(name: str) -> str:
+    """An XML element's name without its namespace (expat gives 'uri}name'), so
+    both transitional and strict OOXML workbooks read the same."""
+    return name[name.rfind("}") + 1 :]
+
+
+def _parse_xml(stream, handlers: Any) -> Iterator[None]:
+    """Feed an XML stream to expat in chunks, yielding after each chunk, so the
+    caller can hand on what the handlers collected. Expat keeps no tree: memory
+    is what the handlers keep, plus one chunk."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.StartElementHandler = handlers.start
+    parser.EndElementHandler = handlers.end
+    parser.CharacterDataHandler = handlers.text
+    while chunk := stream.read(_XML_CHUNK_BYTES):
+        parser.Parse(chunk, False)
+        yield
+    parser.Parse(b"", True)
+    yield
+
+
+class _SharedStrings:
+    """Expat handlers collecting a workbook's shared strings, within bounds."""
+
+    def __init__(self) -> None:
+        self.strings: list[str] = []
+        self.parts: list[str] = []
+        self.phonetic = 0  # inside <rPh>: phonetic runs are not part of the text
+        self.collecting = False
+        self.total = 0
+
+    def start(self, name: str, _attrs: dict) -> None:
+        local = _local(name)
+        if local == "si":
+            self.parts = []
+        elif local == "rPh":
+            self.phonetic += 1
+        elif local == "t" and not self.phonetic:
+            self.collecting = True
+
+    def end(self, name: str) -> None:
+        local = _local(name)
+        if local == "t":
+            self.collecting = False
+        elif local == "rPh":
+            self.phonetic -= 1
+        elif local == "si":
+            if len(self.strings) >= MAX_SHARED_STRINGS:
+                raise FileRefused(
+                    f"The workbook has more than {MAX_SHARED_STRINGS:,} different "
+                    "texts; a return has far fewer."
+                )
+            self.strings.append("".join(self.parts))
+
+    def text(self, data: str) -> None:
+        if not self.collecting:
+            return
+        self.total += len(data)
+        if self.total > MAX_SHARED_TEXT_CHARS:
+            raise FileRefused(
+                "The workbook holds more text than a return can "
+                f"({MAX_SHARED_TEXT_CHARS // 1_048_576} million characters)."
+            )
+        self.parts.append(data)
+
+
+class _SheetCells:
+    """Expat handlers turning a worksheet's XML into rows of cell values.
+
+    Only the first MAX_COLUMNS columns are kept: a sheet whose dimension says it
+    is wider, or with a value in a later column, is refused before any row is
+    padded. A cell's text is capped at MAX_CELL_CHARS. Formulas give their cached
+    values (as openpyxl's data_only does)."""
+
+    def __init__(self, sheet: str, shared: list[str], date_styles: set[int]):
+        self.sheet = sheet
+        self.shared = shared
+        self.date_styles = date_styles
+        self.done: list[tuple[int, list[Any]]] = []
+        self.count = 0
+        self.number = 0
+        self.cells: list[Any] | None = None
+        self.column = -1
+        self.ref = ""
+        self.kind: str | None = None
+        self.style = 0
+        self.parts: list[str] | None = None
+        self.length = 0
+        self.collecting = False
+        self.phonetic = 0
+
+    def start(self, name: str, attrs: dict) -> None:
+        local = _local(name)
+        if local == "c":
+            self.ref = attrs.get("r") or ""
+            self.column = _column_index(self.ref) if self.ref else self.column + 1
+            self.kind = attrs.get("t")
+            style = attrs.get("s") or "0"
+            self.style = int(style) if style.isdigit() and len(style) < 9 else 0
+            self.parts = None
+        elif local == "v" or (
+            local == "t" and self.kind == "inlineStr" and not self.phonetic
+        ):
+            if self.parts is None:
+                self.parts, self.length = [], 0
+            self.collecting = True
+        elif local == "rPh":
+            self.phonetic += 1
+        elif local == "row":
+            self.count += 1
+            if self.count > MAX_ROWS:
+                raise _too_long(self.sheet)
+            r = attrs.get("r") or ""
+            self.number = int(r) if r.isdigit() and len(r) < 9 else self.number + 1
+            self.cells = []
+            self.column = -1
+        elif local == "dimension":
+            last = (attrs.get("ref") or "").split(":")[-1]
+            if _column_index(last) >= MAX_COLUMNS:
+                raise _too_wide(self.sheet, f"is used up to cell {last[:20]}")
+
+    def text(self, data: str) -> None:
+        if not self.collecting:
+            return
+        self.length += len(data)
+        if self.length > MAX_CELL_CHARS:
+            raise FileRefused(
+                f"The sheet '{self.sheet}' has a cell "
+                f"({self.ref[:20] or f'row {self.number}'}) with more than "
+                f"{MAX_CELL_CHARS:,} characters."
+            )
+        self.parts.append(data)  # type: ignore[union-attr]
+
+    def end(self, name: str) -> None:
+        local = _local(name)
+        if local in ("v", "t"):
+            self.collecting = False
+        elif local == "rPh":
+            self.phonetic -= 1
+        elif local == "c":
+            self._keep_cell()
+        elif local == "row" and self.cells is not None:
+            self.done.append((self.number, self.cells))
+            self.cells = None
+
+    def _keep_cell(self) -> None:
+        if self.parts is None or self.cells is None or self.column < 0:
+            return  # an empty (styled) cell, or one outside a row
+        if self.column >= MAX_COLUMNS:
+            raise _too_wide(
+                self.sheet, f"has a value in cell {self.ref[:20] or self.column + 1}"
+            )
+        value = self._value("".join(self.parts))
+        cells = self.cells
+        if len(cells) <= self.column:
+            cells.extend([None] * (self.column + 1 - len(cells)))
+        cells[self.column] = value
+
+    def _value(self, text: str) -> Any:
+        kind = self.kind
+        if kind == "s":
+            try:
+                return self.shared[int(text)]
+            except (ValueError, IndexError) as error:
+                raise FileRefused(
+                    f"The sheet '{self.sheet}' refers to a text that the workbook "
+                    "does not have; it is damaged. Save it again as .xlsx."
+                ) from error
+        if kind in ("str", "e", "inlineStr"):
+            return text
+        if kind == "b":
+            return text == "1"
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+        if self.style in self.date_styles:
+            try:
+                return dt.datetime(1899, 12, 30) + dt.timedelta(days=number)
+            except (OverflowError, ValueError):
+                return number
+        if number.is_integer() and abs(number) < 2**53:
+            return int(number)
+        return number
+
+    def take(self) -> list[tuple[int, list[Any]]]:
+        done, self.done = self.done, []
+        return done
+
+
+def _xml_part(book: zipfile.ZipFile, name: str) -> bytes:
+    if book.getinfo(name).file_size > MAX_XML_PART_BYTES:
+        raise FileRefused(f"The workbook's {name} is too large for a return.")
+    return book.read(name)
+
+
 def _fast_xlsx_sheets(content: bytes) -> list[tuple[str, Any]]:
-    """(sheet title, function reading its rows) for each sheet, streaming the XML
-    with the C parser: several times faster than openpyxl on a 100,000-row file.
-    Formulas give their cached values, as openpyxl's data_only does."""
+    """(sheet title, function streaming its rows) for each sheet, parsing the XML
+    with expat directly: several times faster than openpyxl on a 100,000-row file,
+    with memory bounded by MAX_COLUMNS, MAX_CELL_CHARS and the shared-string
+    limits whatever the file says."""
     from xml.etree import ElementTree
 
     book = zipfile.ZipFile(io.BytesIO(content))
     names = set(book.namelist())
     if sum(i.file_size for i in book.infolist()) > MAX_UNZIPPED_BYTES:
-        raise FileRefused("The workbook unpacks to more than 512 MB; it is refused.")
-    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+        raise FileRefused(
+            f"The workbook unpacks to more than {MAX_UNZIPPED_BYTES // 1_048_576} "
+            "MB; it is refused."
+        )
+    workbook = ElementTree.fromstring(_xml_part(book, "xl/workbook.xml"))
+    rels = ElementTree.fromstring(_xml_part(book, "xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target") for r in rels}
-    shared: list[str] = []
+    shared = _SharedStrings()
     if "xl/sharedStrings.xml" in names:
-        for _event, element in ElementTree.iterparse(book.open("xl/sharedStrings.xml")):
-            if element.tag == _NS + "si":
-                # Phonetic runs (rPh) are not part of the text.
-                parts = [t.text or "" for t in element.iter(_NS + "t")]
-                phonetic = [
-                    t.text or ""
-                    for r in element.findall(_NS + "rPh")
-                    for t in r.iter(_NS + "t")
-                ]
-                shared.append("".join(parts[: len(parts) - len(phonetic)]))
-                element.clear()
+        with book.open("xl/sharedStrings.xml") as stream:
+            for _ in _parse_xml(stream, shared):
+                pass
     date_styles: set[int] = set()
     if "xl/styles.xml" in names:
-        styles = ElementTree.fromstring(book.read("xl/styles.xml"))
+        styles = ElementTree.fromstring(_xml_part(book, "xl/styles.xml"))
         custom = {
             int(f.get("numFmtId")): f.get("formatCode", "")
             for f in styles.iter(_NS + "numFmt")
@@ -691,45 +940,20 @@ def _fast_xlsx_sheets(content: bytes) -> list[tuple[str, Any]]:
             ):
                 date_styles.add(i)
 
-    def reader(path: str):
-        def rows() -> list[tuple[int, list[Any]]]:
-            out: list[tuple[int, list[Any]]] = []
-            for _event, element in ElementTree.iterparse(book.open(path)):
-                if element.tag != _NS + "row":
-                    continue
-                number = int(element.get("r") or len(out) + 1)
-                cells: list[Any] = []
-                for c in element.iter(_NS + "c"):
-                    ref = c.get("r")
-                    position = _column_index(ref) if ref else len(cells)
-                    if position > 16384:
-                        raise FileRefused("A row has more than 16,384 columns.")
-                    while len(cells) < position:
-                        cells.append(None)
-                    kind = c.get("t")
-                    v = c.find(_NS + "v")
-                    if kind == "inlineStr":
-                        value = "".join(t.text or "" for t in c.iter(_NS + "t"))
-                    elif v is None or v.text is None:
-                        value = None
-                    elif kind == "s":
-                        value = shared[int(v.text)]
-                    elif kind in ("str", "e"):
-                        value = v.text
-                    elif kind == "b":
-                        value = v.text == "1"
-                    else:
-                        value = float(v.text)
-                        if int(c.get("s") or 0) in date_styles:
-                            value = dt.datetime(1899, 12, 30) + dt.timedelta(days=value)
-                        elif value.is_integer() and abs(value) < 2**53:
-                            value = int(value)
-                    cells.append(value)
-                out.append((number, cells))
-                element.clear()
-                if len(out) > MAX_ROWS:
-                    raise FileRefused(f"The sheet has more than {MAX_ROWS:,} rows.")
-            return out
+    def reader(title: str, path: str):
+        def rows() -> Iterator[tuple[int, list[Any]]]:
+            cells = _SheetCells(title, shared.strings, date_styles)
+            try:
+                with book.open(path) as stream:
+                    for _ in _parse_xml(stream, cells):
+                        yield from cells.take()
+            except FileRefused:
+                raise
+            except Exception as error:  # noqa: BLE001 - damaged sheet XML
+                raise FileRefused(
+                    "The file is not an Excel workbook we can read. Save it as "
+                    ".xlsx or .csv."
+                ) from error
 
         return rows
 
@@ -737,21 +961,28 @@ def _fast_xlsx_sheets(content: bytes) -> list[tuple[str, Any]]:
     for sheet in workbook.iter(_NS + "sheet"):
         target = targets[sheet.get(_REL_ID)]
         path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        sheets.append((sheet.get("name"), reader(path)))
+        sheets.append((sheet.get("name"), reader(sheet.get("name"), path)))
     return sheets
 
 
 def _openpyxl_sheets(content: bytes) -> list[tuple[str, Any]]:
+    """The fallback for workbooks the fast reader cannot lay out: openpyxl in
+    read-only mode, refusing a sheet wider than MAX_COLUMNS by its dimension and
+    reading only the first MAX_COLUMNS columns of each row."""
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
 
     def reader(ws):
         def rows():
-            return [
-                (n, list(row))
-                for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
-            ]
+            if (ws.max_column or 0) > MAX_COLUMNS:
+                raise _too_wide(ws.title, f"is used up to column {ws.max_column}")
+            for n, row in enumerate(
+                ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
+            ):
+                if n > MAX_ROWS:
+                    raise _too_long(ws.title)
+                yield n, list(row)
 
         return rows
 
@@ -783,12 +1014,11 @@ def _read_xlsx(content: bytes) -> _Table:
         )
     for title, rows in candidates:
         try:
-            raw = rows()
+            table = _table_from_rows(title, rows(), required=False)
         except FileRefused:
             raise
         except Exception as error:  # noqa: BLE001 - damaged sheet XML
             raise refused from error
-        table = _table_from_rows(title, raw, required=False)
         if table is not None:
             return table
     raise FileRefused(
@@ -811,31 +1041,52 @@ def _norm_header(cell: Any) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lstrip("\ufeff").strip().lower())
 
 
+HEADER_SEARCH_ROWS = 10  # the header is among the first ten non-blank rows
+
+
 def _table_from_rows(
-    sheet: str, raw: list[tuple[int, list[Any]]], *, required: bool = True
+    sheet: str, raw: Iterator[tuple[int, list[Any]]], *, required: bool = True
 ) -> _Table | None:
-    content_rows = [(n, row) for n, row in raw if not _row_blank(row)]
-    if not content_rows:
+    """The header and the streamed body of a sheet's rows (blank rows skipped).
+    Only the first HEADER_SEARCH_ROWS non-blank rows are read here."""
+    content_rows = ((n, row) for n, row in raw if not _row_blank(row))
+    first = list(itertools.islice(content_rows, HEADER_SEARCH_ROWS))
+    if not first:
         if required:
             raise FileRefused("The file is empty: it has no header row and no rows.")
         return None
-    # The header is the first of the first ten non-blank rows naming "record".
-    for n, row in content_rows[:10]:
+    for position, (n, row) in enumerate(first):
         names = [_norm_header(c) for c in row]
         if "record" in names and "value" in names:
-            body = [(m, r) for m, r in content_rows if m > n]
-            if not body and required:
-                raise FileRefused("The file has a header row but no rows of figures.")
-            return _Table(sheet=sheet, header=names, header_row=n, rows=body)
+            body = itertools.chain(first[position + 1 :], content_rows)
+            return _Table(
+                sheet=sheet, header=names, header_row=n, rows=_body(body, required)
+            )
     if required:
-        first_n, first = content_rows[0]
+        first_n, first_row = first[0]
         return _Table(
             sheet=sheet,
-            header=[_norm_header(c) for c in first],
+            header=[_norm_header(c) for c in first_row],
             header_row=first_n,
-            rows=[(m, r) for m, r in content_rows if m > first_n],
+            rows=_body(itertools.chain(first[1:], content_rows), required),
         )
     return None
+
+
+def _body(
+    rows: Iterator[tuple[int, list[Any]]], required: bool
+) -> Iterator[tuple[int, list[Any]]]:
+    """The rows after the header; a CSV with none is refused as a whole."""
+    rows = iter(rows)
+    try:
+        head = next(rows)
+    except StopIteration:
+        if required:
+            raise FileRefused(
+                "The file has a header row but no rows of figures."
+            ) from None
+        return iter(())
+    return itertools.chain([head], rows)
 
 
 # ------------------------------------------------------------------ validation
@@ -971,7 +1222,7 @@ def _validate_table(
         if name not in index:
             problems.add(table.header_row, name, "(missing)", f"a '{name}' column")
     if problems.items:
-        return ValidationResult(problems=problems.finish(), rows=len(table.rows))
+        return ValidationResult(problems=problems.finish(), rows=0)
 
     period_label = quarter_label(period_start)
     period_end = quarter_bounds(
@@ -1004,7 +1255,9 @@ def _validate_table(
     seen: dict[tuple, int] = {}
     total_row: tuple[int, Decimal] | None = None
 
+    rows_read = 0
     for n, row in table.rows:
+        rows_read += 1
         bad = len(problems.items) + problems.more
         kind_cell = get(row, "record")
         kind = _cell_text(kind_cell).lower()
@@ -1269,9 +1522,9 @@ def _validate_table(
                 total_row[1],
                 f"£{expected_total:,.2f}, the sum of the spend rows ({len(spend)})",
             )
-    if not table.rows:
+    if not rows_read:
         problems.add(None, "", "", "at least one row of figures")
-    result = ValidationResult(problems=problems.finish(), rows=len(table.rows))
+    result = ValidationResult(problems=problems.finish(), rows=rows_read)
     if result.valid:
         result.outputs = [
             {
