@@ -47,7 +47,12 @@ import settings
 from data_access import cache, clock
 from data_access.audit import record
 from data_access.db import session_scope
-from data_access.errors import AccessDenied, InvalidParameter, NotFound
+from data_access.errors import (
+    AccessDenied,
+    DataAccessError,
+    InvalidParameter,
+    NotFound,
+)
 from data_access.models import (
     OUTPUT_TYPES,
     Area,
@@ -201,6 +206,17 @@ class FileRefused(InvalidParameter):
         super().__init__("file", message)
 
 
+class ReturnChanged(DataAccessError):
+    """Someone changed this return, or another return of its quarter, since the
+    caller looked at it: the action was not taken (the web layer says reload)."""
+
+    def __init__(self, submission_id: int):
+        super().__init__(
+            f"Return {submission_id} changed while you were looking: nothing was "
+            "done. Reload the page to see it as it is now."
+        )
+
+
 # ------------------------------------------------------------------ exporting
 
 
@@ -311,6 +327,26 @@ def _require_can_read(scope: Scope, workstream_id: int | None) -> None:
     if scope.role == "lead" and scope.workstream_id == workstream_id:
         return
     raise AccessDenied("your access does not include this workstream's returns")
+
+
+# C0 control characters but tab, line feed and carriage return; NUL among them,
+# which PostgreSQL cannot store in text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: Any, name: str, limit: int) -> str:
+    """User text stripped of surrounding space. Raises InvalidParameter when it
+    is longer than `limit` characters or holds a control character such as NUL."""
+    text = "" if value is None else str(value).strip()
+    if len(text) > limit:
+        raise InvalidParameter(
+            name, f"the {name} is {len(text):,} characters long; at most {limit:,}"
+        )
+    if _CONTROL.search(text):
+        raise InvalidParameter(
+            name, f"the {name} holds a control character (such as NUL); remove it"
+        )
+    return text
 
 
 def upload_limit() -> int:
@@ -1626,6 +1662,9 @@ def upload_return(
     if not result.valid:
         return UploadResult(None, result.problems, rows=result.rows)
     with session_scope() as session:
+        # A replacement upload supersedes the quarter's earlier returns: it waits
+        # for, and then sees, any approval or send-back of them under way.
+        _lock_workstream_returns(session, workstream_id)
         same = session.execute(
             select(Submission.id, Submission.status)
             .where(Submission.kind == "return", Submission.sha256 == digest)
@@ -1742,6 +1781,76 @@ def _load_submission(session: Session, submission_id: int) -> Submission:
     return submission
 
 
+def _lock_workstream_returns(session: Session, workstream_id: Any) -> None:
+    """Serialise every status change of one workstream's returns: the first
+    statement of the transaction takes the workstream's row lock (PostgreSQL) or
+    the database write lock (SQLite, waiting through busy_timeout), held to the
+    commit. A second action on the same returns waits, then reads what the first
+    committed, so it can see that the return changed. A no-op UPDATE, not SELECT
+    ... FOR UPDATE: SQLite has no FOR UPDATE, and a transaction that read first
+    could not take the write lock after another writer committed."""
+    session.execute(
+        update(Workstream)
+        .where(Workstream.id == workstream_id)
+        .values(name=Workstream.name)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _locked_submission(session: Session, submission_id: int) -> Submission:
+    """The return, read after taking its workstream's lock (see above)."""
+    _lock_workstream_returns(
+        session,
+        select(Submission.workstream_id)
+        .where(Submission.id == submission_id)
+        .scalar_subquery(),
+    )
+    submission = session.scalar(
+        select(Submission)
+        .where(Submission.id == submission_id)
+        .execution_options(populate_existing=True)
+    )
+    if submission is None or submission.kind != "return":
+        raise NotFound(f"there is no return {submission_id}")
+    return submission
+
+
+def _quarter_state(session: Session, workstream_id: int, period_start: Any) -> str:
+    """A token for the statuses of every return of one workstream and quarter:
+    what a page shows next to its buttons and sends back with an action."""
+    rows = session.execute(
+        select(Submission.id, Submission.status)
+        .where(
+            Submission.kind == "return",
+            Submission.workstream_id == workstream_id,
+            Submission.period_start == period_start,
+        )
+        .order_by(Submission.id)
+    ).all()
+    text = ";".join(f"{id_}:{status}" for id_, status in rows)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _check_unchanged(
+    session: Session, submission: Submission, seen: str | None
+) -> None:
+    """Compare-and-set: the action goes ahead only on the quarter the caller saw
+    (when the caller says what it saw: the page always does)."""
+    if seen is not None and seen != _quarter_state(
+        session, submission.workstream_id, submission.period_start
+    ):
+        raise ReturnChanged(submission.id)
+
+
+def _require_status(
+    submission: Submission, allowed: tuple[str, ...], what: str
+) -> None:
+    if submission.status not in allowed:
+        raise InvalidParameter(
+            "status", f"only {what}; return {submission.id} is {submission.status}"
+        )
+
+
 def _set_status(
     session: Session,
     scope: Scope,
@@ -1768,38 +1877,39 @@ def _set_status(
     )
 
 
-def submit_return(*, scope: Scope, submission_id: int) -> None:
-    """A draft (or returned) return goes to the VRU for approval."""
+def submit_return(*, scope: Scope, submission_id: int, seen: str | None = None) -> None:
+    """A draft return goes to the VRU for approval.
+
+    `seen` is the quarter's state token (list_submissions' `state`) the caller saw;
+    when given, the action is refused with ReturnChanged if any return of the
+    quarter changed since. Every status change below works the same way."""
     with session_scope() as session:
-        submission = _load_submission(session, submission_id)
+        submission = _locked_submission(session, submission_id)
         _require_can_upload(scope, submission.workstream_id)
-        if submission.status not in ("draft",):
-            raise InvalidParameter(
-                "status", f"only a draft can be submitted; this is {submission.status}"
-            )
+        _check_unchanged(session, submission, seen)
+        _require_status(submission, ("draft",), "a draft can be submitted")
         _set_status(session, scope, submission, "submitted", "submit_return")
 
 
-def return_submission(*, scope: Scope, submission_id: int, comment: str) -> None:
+MAX_COMMENT_CHARS = 2000
+
+
+def return_submission(
+    *, scope: Scope, submission_id: int, comment: str, seen: str | None = None
+) -> None:
     """Send a submitted return back to its lead with a comment (admin, analyst)."""
     scope.require_role("admin", "analyst")
-    comment = (comment or "").strip()
+    comment = clean_text(comment, "comment", MAX_COMMENT_CHARS)
     if not comment:
         raise InvalidParameter("comment", "say why the return is being sent back")
     with session_scope() as session:
-        submission = _load_submission(session, submission_id)
-        if submission.status != "submitted":
-            raise InvalidParameter(
-                "status",
-                f"only a submitted return can be returned; this is {submission.status}",
-            )
+        submission = _locked_submission(session, submission_id)
+        _check_unchanged(session, submission, seen)
+        _require_status(
+            submission, ("submitted",), "a submitted return can be sent back"
+        )
         _set_status(
-            session,
-            scope,
-            submission,
-            "returned",
-            "return_return",
-            comment=comment[:2000],
+            session, scope, submission, "returned", "return_return", comment=comment
         )
 
 
@@ -1896,19 +2006,74 @@ def _refresh_summaries(session: Session, submission_ids: list[int]) -> None:
     )
 
 
-def approve_return(*, scope: Scope, submission_id: int) -> None:
+def _submitters(session: Session, submission: Submission) -> set[int]:
+    """The users who uploaded or submitted a return (who may not approve it)."""
+    ids = set(
+        session.scalars(
+            select(AuditLog.user_id).where(
+                AuditLog.entity == "submission",
+                AuditLog.entity_id == str(submission.id),
+                AuditLog.action.in_(("upload_return", "submit_return")),
+            )
+        )
+    )
+    ids.add(submission.submitted_by_id)
+    ids.discard(None)
+    return ids
+
+
+def may_approve(scope: Scope, submitter_ids: set[int] | frozenset[int]) -> str | None:
+    """Why `scope` may not approve a return uploaded or submitted by
+    `submitter_ids`, or None when it may. DESIGN "Access": approval is for admins,
+    and never of a return the approver uploaded or submitted (four eyes). The
+    command line acts as the system account (no user id), outside the web's four
+    eyes, as an operator on the server."""
+    if scope.role != "admin":
+        return "only a VRU admin can approve returns"
+    if scope.user_id is not None and scope.user_id in submitter_ids:
+        return (
+            "you uploaded or submitted this return, so another admin must approve "
+            "it (four eyes)"
+        )
+    return None
+
+
+def actions_for(scope: Scope, row: Any) -> list[str]:
+    """What `scope` may do with a listed return (a list_submissions row): the
+    buttons a page shows. The actions check the same rules when taken."""
+    actions = []
+    lead_of = scope.role == "lead" and scope.workstream_id == row.workstream_id
+    if row.status == "draft" and (lead_of or scope.unrestricted):
+        actions.append("submit")
+    if row.status == "submitted" and may_approve(scope, row.submitter_ids) is None:
+        actions.append("approve")
+    if row.status == "submitted" and scope.unrestricted:
+        actions.append("return")
+    if row.status == "superseded" and scope.role == "admin":
+        actions.append("restore")
+    actions.append("file")
+    return actions
+
+
+def approve_return(
+    *, scope: Scope, submission_id: int, seen: str | None = None
+) -> None:
     """Approve a submitted return: in one transaction its figures become current,
     the figures they replace stop being current, the previously approved return
     for the quarter is superseded, and every step is audited. Then the query cache
-    is cleared."""
-    scope.require_role("admin", "analyst")
+    is cleared. Admins only, never their own return (may_approve)."""
+    if scope.role != "admin":
+        raise AccessDenied(may_approve(scope, frozenset()))
     with session_scope() as session:
-        submission = _load_submission(session, submission_id)
-        if submission.status != "submitted":
-            raise InvalidParameter(
-                "status",
-                f"only a submitted return can be approved; this is {submission.status}",
-            )
+        submission = _locked_submission(session, submission_id)
+        submitters = _submitters(session, submission)
+        refusal = may_approve(scope, submitters)
+        if refusal:
+            raise AccessDenied(refusal)
+        _check_unchanged(session, submission, seen)
+        _require_status(
+            submission, ("submitted",), "a submitted return can be approved"
+        )
         previous = session.scalars(
             select(Submission).where(
                 Submission.kind == "return",
@@ -1933,16 +2098,23 @@ def approve_return(*, scope: Scope, submission_id: int) -> None:
             submission,
             "approved",
             "approve_return",
-            extra={"figures": detail, "superseded": [o.id for o in previous]},
+            extra={
+                "figures": detail,
+                "superseded": [o.id for o in previous],
+                "four_eyes": {"submitted_by": sorted(submitters)},
+            },
         )
     cache.invalidate()
 
 
-def restore_submission(*, scope: Scope, submission_id: int) -> None:
+def restore_submission(
+    *, scope: Scope, submission_id: int, seen: str | None = None
+) -> None:
     """Make a superseded, once-approved return the approved one again (admin)."""
     scope.require_role("admin")
     with session_scope() as session:
-        submission = _load_submission(session, submission_id)
+        submission = _locked_submission(session, submission_id)
+        _check_unchanged(session, submission, seen)
         was_approved = session.scalar(
             select(AuditLog.id).where(
                 AuditLog.entity == "submission",
@@ -2000,6 +2172,8 @@ SUBMISSION_COLUMNS = [
     "submitted_by",
     "comment",
     "supersedes_id",
+    "state",
+    "submitter_ids",
 ]
 
 
@@ -2012,7 +2186,9 @@ def list_submissions(
     """Returns `scope` may see, newest first. A lead sees their workstream's returns
     (drafts included); admins and analysts see every return.
 
-    Columns: SUBMISSION_COLUMNS (submitted_by is a role title)."""
+    Columns: SUBMISSION_COLUMNS (submitted_by is a role title; state is the
+    quarter's token to pass back as `seen` with an action; submitter_ids the
+    users who uploaded or submitted the return, for may_approve)."""
     if scope.role == "lead":
         if workstream_id not in (None, scope.workstream_id):
             raise AccessDenied("your access does not include this workstream's returns")
@@ -2047,6 +2223,30 @@ def list_submissions(
         if period_start is not None:
             query = query.where(Submission.period_start == period_start)
         rows = session.execute(query).all()
+        states = {
+            key: _quarter_state(session, *key) for key in {(r[1], r[5]) for r in rows}
+        }
+        submitters: dict[int, set[int]] = {r[0]: set() for r in rows}
+        if rows:
+            for entity_id, user_id in session.execute(
+                select(AuditLog.entity_id, AuditLog.user_id).where(
+                    AuditLog.entity == "submission",
+                    AuditLog.action.in_(("upload_return", "submit_return")),
+                    AuditLog.user_id.is_not(None),
+                    AuditLog.entity_id.in_([str(r[0]) for r in rows]),
+                )
+            ):
+                submitters[int(entity_id)].add(user_id)
+        uploaders = dict(
+            session.execute(
+                select(Submission.id, Submission.submitted_by_id).where(
+                    Submission.id.in_([r[0] for r in rows])
+                )
+            ).all()
+        )
+    for id_, user_id in uploaders.items():
+        if user_id is not None:
+            submitters[id_].add(user_id)
     frame = pd.DataFrame(
         [
             (
@@ -2064,6 +2264,8 @@ def list_submissions(
                 r[10],
                 r[11],
                 r[12],
+                states[(r[1], r[5])],
+                frozenset(submitters[r[0]]),
             )  # fmt: skip
             for r in rows
         ],

@@ -14,7 +14,19 @@ import binascii
 
 import dash
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 
 from components import filters
 from components.chart import accessible_table
@@ -154,6 +166,18 @@ def layout(workstream: str | None = None, period: str | None = None, **_query):
                             style=UPLOAD_STYLE,
                         ),
                         className="d-block w-100",
+                    ),
+                    # The file passes through these stores once its size is
+                    # checked in the browser (assets/vru-returns.js); a file over
+                    # the limit is refused there, with this message.
+                    dcc.Store(id=f"{PAGE}-upload-limit", data=returns.upload_limit()),
+                    dcc.Store(id=f"{PAGE}-upload-contents"),
+                    dcc.Store(id=f"{PAGE}-upload-filename"),
+                    html.Div(
+                        id=f"{PAGE}-size-refusal",
+                        className="alert alert-danger",
+                        role="alert",
+                        hidden=True,
                     ),
                     dcc.Loading(
                         html.Div(id=f"{PAGE}-upload-result", **{"aria-live": "polite"}),
@@ -401,13 +425,27 @@ def _problem_table(problems: list[dict]):
     )
 
 
+clientside_callback(
+    ClientsideFunction("vruReturns", "checkSize"),
+    Output(f"{PAGE}-upload-contents", "data"),
+    Output(f"{PAGE}-upload-filename", "data"),
+    Output(f"{PAGE}-size-refusal", "children"),
+    Output(f"{PAGE}-size-refusal", "hidden"),
+    Output(f"{PAGE}-upload-result", "children", allow_duplicate=True),
+    Input(f"{PAGE}-upload", "contents"),
+    State(f"{PAGE}-upload", "filename"),
+    State(f"{PAGE}-upload-limit", "data"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output(f"{PAGE}-upload-result", "children"),
     Output(f"{PAGE}-problems", "data"),
     Output(f"{PAGE}-problems-button", "hidden"),
     Output(f"{PAGE}-refresh-upload", "data"),
-    Input(f"{PAGE}-upload", "contents"),
-    State(f"{PAGE}-upload", "filename"),
+    Input(f"{PAGE}-upload-contents", "data"),
+    State(f"{PAGE}-upload-filename", "data"),
     State(f"{PAGE}-workstream", "value"),
     State(f"{PAGE}-period", "value"),
     State(f"{PAGE}-refresh-upload", "data"),
@@ -490,33 +528,33 @@ def download_problems(_clicks, problems):
     return dcc.send_bytes(returns.problems_csv(problems), "return-problems.csv")
 
 
+ACTION_TEXT = {
+    "submit": "Submit",
+    "approve": "Approve",
+    "return": "Send back",
+    "restore": "Restore",
+    "file": "Download file",
+}
+
+
 def _actions(scope, row) -> list:
-    buttons = []
-
-    def button(action: str, text: str):
-        buttons.append(
-            html.Button(
-                text,
-                id={
-                    "type": f"{PAGE}-action",
-                    "action": action,
-                    "id": row.submission_id,
-                },
-                className="btn btn-sm btn-outline-primary me-1 mb-1",
-                **{"aria-label": f"{text}: return {row.submission_id}"},
-            )
+    """The buttons for what this user may do with the return (only those)."""
+    return [
+        html.Button(
+            ACTION_TEXT[action],
+            id={
+                "type": f"{PAGE}-action",
+                "action": action,
+                "id": row.submission_id,
+                # What the user saw: the action is refused if the quarter's
+                # returns changed since (returns.ReturnChanged).
+                "seen": row.state,
+            },
+            className="btn btn-sm btn-outline-primary me-1 mb-1",
+            **{"aria-label": f"{ACTION_TEXT[action]}: return {row.submission_id}"},
         )
-
-    lead_of = scope.role == "lead" and scope.workstream_id == row.workstream_id
-    if row.status == "draft" and (lead_of or scope.unrestricted):
-        button("submit", "Submit")
-    if row.status == "submitted" and scope.unrestricted:
-        button("approve", "Approve")
-        button("return", "Send back")
-    if row.status == "superseded" and scope.role == "admin":
-        button("restore", "Restore")
-    button("file", "Download file")
-    return buttons
+        for action in returns.actions_for(scope, row)
+    ]
 
 
 @callback(
@@ -579,7 +617,9 @@ def show_submissions(_upload, _action, workstream_id):
     Output(f"{PAGE}-action-message", "children"),
     Output(f"{PAGE}-refresh-action", "data"),
     Output(f"{PAGE}-file-download", "data"),
-    Input({"type": f"{PAGE}-action", "action": ALL, "id": ALL}, "n_clicks"),
+    Input(
+        {"type": f"{PAGE}-action", "action": ALL, "id": ALL, "seen": ALL}, "n_clicks"
+    ),
     State(f"{PAGE}-comment", "value"),
     State(f"{PAGE}-refresh-action", "data"),
     prevent_initial_call=True,
@@ -592,6 +632,7 @@ def act(clicks, comment, refresh):
         return no_update, no_update, no_update
     scope = current_scope()
     action, submission_id = trigger["action"], int(trigger["id"])
+    seen = str(trigger.get("seen") or "") or None
     try:
         if action == "file":
             name, content = returns.submission_file(
@@ -599,23 +640,33 @@ def act(clicks, comment, refresh):
             )
             return no_update, no_update, dcc.send_bytes(content, name)
         if action == "submit":
-            returns.submit_return(scope=scope, submission_id=submission_id)
+            returns.submit_return(scope=scope, submission_id=submission_id, seen=seen)
             text = f"Return {submission_id} submitted for approval."
         elif action == "approve":
-            returns.approve_return(scope=scope, submission_id=submission_id)
+            returns.approve_return(scope=scope, submission_id=submission_id, seen=seen)
             text = f"Return {submission_id} approved: its figures now count."
         elif action == "return":
             returns.return_submission(
-                scope=scope, submission_id=submission_id, comment=comment or ""
+                scope=scope,
+                submission_id=submission_id,
+                comment=comment or "",
+                seen=seen,
             )
             text = f"Return {submission_id} sent back with your comment."
         elif action == "restore":
-            returns.restore_submission(scope=scope, submission_id=submission_id)
+            returns.restore_submission(
+                scope=scope, submission_id=submission_id, seen=seen
+            )
             text = f"Return {submission_id} restored: its figures count again."
         else:
             return no_update, no_update, no_update
     except AccessDenied as error:
         return message(f"Not allowed: {error}.", kind="warning"), no_update, no_update
+    except returns.ReturnChanged as error:
+        # Show the returns as they are now, under the message.
+        return message(str(error), kind="warning"), (refresh or 0) + 1, no_update
+    except StoreUnavailable:
+        return _unavailable(), no_update, no_update
     except DataAccessError as error:
         return message(str(error), kind="warning"), no_update, no_update
     return message(text, kind="success"), (refresh or 0) + 1, no_update

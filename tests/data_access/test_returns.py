@@ -619,3 +619,72 @@ def test_large_return_is_refused_row_by_row_without_memory_blowup(world):
     bad.loc[bad.index[3], "value"] = "ten"
     result = upload(world, as_csv(bad))
     assert [p.row for p in result.problems] == [5]  # header is row 1
+
+
+# -------------------------------------------------------------- four eyes
+
+
+def _user(name: str, role: str, **extra) -> Scope:
+    from data_access import users
+
+    record, _ = users.create_user(
+        username=name, role=role, role_title=f"{name} role", **extra
+    )
+    return record.scope()
+
+
+def test_only_admins_approve_and_never_a_return_they_uploaded_or_submitted(world):
+    """Issue 21, finding 7: an analyst uploaded, submitted and approved a return
+    alone. Approval is for admins, and the approver is never the user who
+    uploaded or submitted it (four eyes); the approval records who submitted."""
+    lead = _user("wslead", "lead", workstream_id=world["ws"])
+    analyst = _user("analyst1", "analyst")
+    director, deputy = _user("director", "admin"), _user("deputy", "admin")
+
+    by_lead = upload(world, as_csv(filled(world)), scope=lead).submission_id
+    returns.submit_return(scope=lead, submission_id=by_lead)
+    before = store_checksum()
+    with pytest.raises(AccessDenied, match="only a VRU admin"):
+        returns.approve_return(scope=analyst, submission_id=by_lead)
+    with pytest.raises(AccessDenied, match="only a VRU admin"):
+        returns.approve_return(scope=lead, submission_id=by_lead)
+    assert store_checksum() == before
+
+    # An admin who uploads and submits a return cannot approve it.
+    own = upload(world, as_csv(filled(world).assign(notes="own")), scope=director)
+    returns.submit_return(scope=director, submission_id=own.submission_id)
+    before = store_checksum()
+    with pytest.raises(AccessDenied, match="four eyes"):
+        returns.approve_return(scope=director, submission_id=own.submission_id)
+    assert store_checksum() == before
+    # Nor one they only submitted for the lead.
+    drafted = upload(world, as_csv(filled(world).assign(notes="d")), scope=lead)
+    returns.submit_return(scope=deputy, submission_id=drafted.submission_id)
+    with pytest.raises(AccessDenied, match="four eyes"):
+        returns.approve_return(scope=deputy, submission_id=drafted.submission_id)
+
+    returns.approve_return(scope=director, submission_id=drafted.submission_id)
+    with session_scope() as session:
+        approval = session.execute(
+            select(AuditLog.user_id, AuditLog.after).where(
+                AuditLog.action == "approve_return",
+                AuditLog.entity_id == str(drafted.submission_id),
+            )
+        ).one()
+    assert approval.user_id == director.user_id
+    four_eyes = json.loads(approval.after)["four_eyes"]
+    assert four_eyes == {"submitted_by": sorted({lead.user_id, deputy.user_id})}
+
+
+def test_actions_offered_follow_the_same_rules(world):
+    lead = _user("wslead", "lead", workstream_id=world["ws"])
+    analyst = _user("analyst1", "analyst")
+    director, deputy = _user("director", "admin"), _user("deputy", "admin")
+    own = upload(world, as_csv(filled(world)), scope=director).submission_id
+    returns.submit_return(scope=director, submission_id=own)
+    row = returns.list_submissions(scope=director).set_index("submission_id")
+    row = row.loc[own].to_frame().T.assign(submission_id=own).iloc[0]
+    assert returns.actions_for(director, row) == ["return", "file"]
+    assert returns.actions_for(deputy, row) == ["approve", "return", "file"]
+    assert returns.actions_for(analyst, row) == ["return", "file"]
+    assert returns.actions_for(lead, row) == ["file"]

@@ -10,13 +10,15 @@ import datetime as dt
 import json
 from contextvars import copy_context
 
+import dash
 import pytest
 from dash import html
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 import app  # noqa: F401 - pages register themselves with the app
-from data_access import returns
+from data_access import returns, users
+from data_access.scope import Scope
 from pages import returns as page
 from tests.data_access.test_returns import LABEL, PERIOD, as_csv, filled, world  # noqa: F401
 
@@ -52,6 +54,24 @@ def _walk(component):
             yield from _walk(child)
     elif children is not None and not isinstance(children, str):
         yield from _walk(children)
+
+
+def _state(submission_id) -> str:
+    listing = returns.list_submissions(scope=Scope(role="admin"))
+    return listing.set_index("submission_id").loc[submission_id, "state"]
+
+
+def _click(action: str, submission_id: int, seen: str, comment: str = ""):
+    prop = json.dumps(
+        {"action": action, "id": submission_id, "seen": seen, "type": "returns-action"},
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    return _triggered(f"{prop}.n_clicks", page.act, [1], comment, 0)
+
+
+def _labels(component) -> list:
+    return [getattr(c, "children", None) for c in _walk(component)]
 
 
 def _triggered(prop_id: str, fn, *args):
@@ -135,7 +155,12 @@ def test_upload_submit_approve_through_the_callbacks(world, as_user):  # noqa: F
 
     def action(name):
         prop = json.dumps(
-            {"action": name, "id": int(submission_id), "type": "returns-action"},
+            {
+                "action": name,
+                "id": int(submission_id),
+                "seen": _state(submission_id),
+                "type": "returns-action",
+            },
             separators=(",", ":"),
             sort_keys=True,
         )
@@ -176,3 +201,49 @@ def test_template_download_by_role(world, as_user):  # noqa: F811
     )
     assert "Not allowed" in " ".join(_texts(note))
     assert dt.date.today()  # the page's quarters come from the clock, not the store
+
+
+def _user(name: str, role: str, **extra) -> Scope:
+    record, _ = users.create_user(
+        username=name, role=role, role_title=f"{name} role", **extra
+    )
+    return record.scope()
+
+
+def test_approve_is_offered_only_to_an_admin_who_did_not_submit(world, as_user):  # noqa: F811
+    director, deputy = _user("director", "admin"), _user("deputy", "admin")
+    analyst = _user("analyst1", "analyst")
+    as_user(director)
+    page.upload(_data_url(as_csv(filled(world))), "own.csv", world["ws"], "2025-07", 0)
+    [submission_id] = returns.list_submissions(scope=director)["submission_id"]
+    returns.submit_return(scope=director, submission_id=int(submission_id))
+    labels = _labels(page.show_submissions(1, 0, world["ws"]))
+    assert "Send back" in labels and "Approve" not in labels
+    as_user(analyst)
+    labels = _labels(page.show_submissions(1, 0, world["ws"]))
+    assert "Send back" in labels and "Approve" not in labels
+    as_user(deputy)
+    assert "Approve" in _labels(page.show_submissions(1, 0, world["ws"]))
+    # A forged click by the submitter is refused by data_access all the same.
+    as_user(director)
+    text, refresh, _ = _click("approve", int(submission_id), _state(submission_id))
+    assert "four eyes" in " ".join(_texts(text)) and refresh is dash.no_update
+
+
+def test_a_click_on_a_return_that_changed_says_reload(world, as_user):  # noqa: F811
+    deputy = _user("deputy", "admin")
+    as_user(world["lead"])
+    page.upload(_data_url(as_csv(filled(world))), "r.csv", world["ws"], "2025-07", 0)
+    [submission_id] = returns.list_submissions(scope=deputy)["submission_id"]
+    submission_id = int(submission_id)
+    returns.submit_return(scope=world["lead"], submission_id=submission_id)
+    seen = _state(submission_id)
+    returns.return_submission(
+        scope=world["admin"], submission_id=submission_id, comment="fix", seen=seen
+    )
+    as_user(deputy)
+    text, refresh, _ = _click("approve", submission_id, seen)
+    assert "changed while you were looking" in " ".join(_texts(text))
+    assert refresh == 1  # the list is drawn again, as it is now
+    listing = returns.list_submissions(scope=deputy)
+    assert list(listing["status"]) == ["returned"]
