@@ -57,3 +57,5 @@ def test_returns_is_offered_only_to_roles_that_use_it(
     menu = _menu(client)
     assert "Overview" in menu and "Measures" in menu
     assert ("Returns" in menu) is offered
+    # Data coverage names every source behind the store: analysts and admins.
+    assert ("Data coverage" in menu) is (role in ("analyst", "admin"))
