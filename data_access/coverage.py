@@ -53,32 +53,23 @@ def data_coverage(*, scope: Scope) -> pd.DataFrame:
 
 @memoized
 def _coverage() -> pd.DataFrame:
+    keys = (
+        Measure.code,
+        Measure.name,
+        Area.level,
+        MeasureValue.period_start,
+        MeasureValue.period_months,
+        Source.illustrative,
+        Source.title,
+        Source.edition,
+    )
     query = (
-        select(
-            Measure.code,
-            Measure.name,
-            Area.level,
-            MeasureValue.period_start,
-            MeasureValue.period_months,
-            Source.illustrative,
-            Source.title,
-            Source.edition,
-            func.count(func.distinct(MeasureValue.area_id)),
-        )
+        select(*keys, func.count(func.distinct(MeasureValue.area_id)))
         .join(Measure, Measure.id == MeasureValue.measure_id)
         .join(Area, Area.id == MeasureValue.area_id)
         .join(Source, Source.id == MeasureValue.source_id)
         .where(MeasureValue.is_current, Measure.is_public)
-        .group_by(
-            Measure.code,
-            Measure.name,
-            Area.level,
-            MeasureValue.period_start,
-            MeasureValue.period_months,
-            Source.illustrative,
-            Source.title,
-            Source.edition,
-        )
+        .group_by(*keys)
     )
     totals_query = select(Area.level, func.count(Area.id)).group_by(Area.level)
     with session_scope() as session:
