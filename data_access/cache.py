@@ -1,9 +1,11 @@
-"""The shared query cache (Flask-Caching) and the store's cache generation.
+"""Memoized queries over the shared cache, and the store's cache generation.
 
-`cache` is initialised by app.py from settings (RedisCache in production, SimpleCache
-for one process, NullCache in tests). Only functions whose arguments are primitives
-are memoized. Outside a Flask app (CLI, tests of data_access) calls go straight to
-the store.
+The shared cache itself (Flask-Caching: RedisCache in production, SimpleCache for
+one process, NullCache in tests) belongs to the web layer, which binds it here
+(`bind_shared`, from web/shared_cache.py); the per-request state is
+data_access.context. This module never imports the web framework. Only functions
+whose arguments are primitives are memoized. Unbound, or outside an app context
+(CLI, tests of data_access) calls go straight to the store.
 
 Every cached entry's key holds the store's *cache generation*: a token kept in the
 store itself (`store_meta`, key "cache_generation") and read once per request. An
@@ -20,21 +22,32 @@ import logging
 import pickle
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-import flask
-from flask_caching import Cache
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from data_access import context
 from data_access.db import session_scope
 from data_access.errors import StoreUnavailable
 from data_access.models import StoreMeta
 
 log = logging.getLogger(__name__)
-cache = Cache()
 F = TypeVar("F", bound=Callable)
 GENERATION_KEY = "cache_generation"
+
+# The shared cache (an object with memoize(make_name=...) and clear()) and whether
+# it serves the current app context: bound by the web layer.
+_shared: Any = None
+_shared_active: Callable[[], bool] = lambda: False  # noqa: E731
+
+
+def bind_shared(shared: Any, *, active: Callable[[], bool]) -> None:
+    """Use `shared` for memoized queries whenever `active()` says it serves the
+    current app context."""
+    global _shared, _shared_active
+    _shared, _shared_active = shared, active
+
 
 # The last generation this process read: during a store outage cached answers
 # stay usable under it (a restarted process has none and answers uncached).
@@ -42,7 +55,7 @@ _last_generation: str | None = None
 
 
 def _cache_active() -> bool:
-    return flask.has_app_context() and "cache" in flask.current_app.extensions
+    return _shared is not None and _shared_active()
 
 
 def generation_select():
@@ -56,15 +69,17 @@ def remember_generation(value: str | None) -> str:
     global _last_generation
     value = value or "initial"
     _last_generation = value
-    if flask.has_app_context():
-        flask.g.vru_cache_generation = value
+    state = context.app_state()
+    if state is not None:
+        state["vru_cache_generation"] = value
     return value
 
 
 def generation() -> str:
     """The store's cache generation, read once per request (or app context)."""
-    if flask.has_app_context() and "vru_cache_generation" in flask.g:
-        return flask.g.vru_cache_generation
+    state = context.app_state()
+    if state is not None and "vru_cache_generation" in state:
+        return state["vru_cache_generation"]
     try:
         with session_scope() as session:
             return remember_generation(session.scalar(generation_select()))
@@ -87,14 +102,22 @@ def memoized(fn: F) -> F:
     recent trend and the ranking all start from the national figures). Each call
     gets its own copy, unpickled, just as from the shared cache, so a caller that
     changes its result never changes another's."""
-    memo = cache.memoize(make_name=_versioned_name)(fn)
     name = f"{fn.__module__}.{fn.__qualname__}"
+    memos: dict[int, Callable] = {}  # by shared cache: bound after import
+
+    def shared_memo() -> Callable:
+        memo = memos.get(id(_shared))
+        if memo is None:
+            memo = memos[id(_shared)] = _shared.memoize(make_name=_versioned_name)(fn)
+        return memo
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if not _cache_active():
+        state = context.app_state()
+        if state is None or not _cache_active():
             return fn(*args, **kwargs)
-        request_memo = flask.g.setdefault("vru_request_memo", {})
+        memo = shared_memo()
+        request_memo = state.setdefault("vru_request_memo", {})
         key = (name, args, tuple(sorted(kwargs.items())))
         try:
             kept = request_memo.get(key)
@@ -125,11 +148,12 @@ def invalidate() -> None:
         # Another process created the row at the same moment: overwrite it.
         with session_scope() as session:
             session.get(StoreMeta, GENERATION_KEY).value = token
-    if flask.has_app_context():
-        flask.g.pop("vru_cache_generation", None)
-        flask.g.pop("vru_request_memo", None)
+    state = context.app_state()
+    if state is not None:
+        state.pop("vru_cache_generation", None)
+        state.pop("vru_request_memo", None)
     if _cache_active():
         try:
-            cache.clear()
+            _shared.clear()
         except Exception:  # noqa: BLE001 - a cache outage must not fail the write
             log.warning("cache clear failed; old entries expire within CACHE_TIMEOUT")

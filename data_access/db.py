@@ -9,12 +9,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import flask
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import settings
+from data_access import context
 from data_access.errors import StoreUnavailable
 
 _lock = threading.Lock()
@@ -146,12 +146,14 @@ def read_connection() -> Iterator[Connection]:
 def _mark_store_failure() -> None:
     """Note on the request that the store failed, so an answer built around the
     failure ("temporarily unavailable") is never cached (web/view_cache.py)."""
-    if flask.has_request_context():
-        flask.g.vru_store_failed = True
+    state = context.request_state()
+    if state is not None:
+        state["vru_store_failed"] = True
 
 
 def store_failed_in_this_request() -> bool:
-    return flask.has_request_context() and bool(flask.g.get("vru_store_failed"))
+    state = context.request_state()
+    return state is not None and bool(state.get("vru_store_failed"))
 
 
 def _is_connection_error(error: exc.DBAPIError) -> bool:

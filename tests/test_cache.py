@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 
 from data_access import areas, db
-from data_access.cache import cache, invalidate
+from data_access.cache import invalidate
+from web.shared_cache import cache
 
 
 def _app(**config) -> Flask:
@@ -64,3 +65,29 @@ def test_redis_cache_is_shared_and_invalidated(
         invalidate()
         keys = cache.cache._write_client.keys(first.config["CACHE_KEY_PREFIX"] + "*")
         assert not keys
+
+
+def test_a_request_reads_a_memoized_query_once_even_with_the_cache_off(store):
+    """data_access keeps its per-request memo in the state the web layer binds
+    (data_access.context -> flask.g, web/shared_cache.py): within one request a
+    memoized query runs once, each caller gets its own copy, and outside a request
+    every call goes to the store."""
+    from data_access.cache import memoized
+
+    calls = []
+
+    @memoized
+    def counted(x):
+        calls.append(x)
+        return [x]
+
+    server = Flask(f"memo-test-{uuid.uuid4().hex}")
+    server.config.update(CACHE_TYPE="NullCache")
+    cache.init_app(server)
+    with server.test_request_context():
+        first = counted(1)
+        first.append("changed by a caller")
+        assert counted(1) == [1]
+    assert calls == [1]
+    counted(1)
+    assert calls == [1, 1]

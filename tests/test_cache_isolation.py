@@ -13,12 +13,12 @@ import redis
 from cachelib import RedisCache, SimpleCache
 from sqlalchemy import delete, select
 
-from data_access import cache as cache_module
 from data_access import db, trends, users
 from data_access.models import User, UserArea
 from tests.conftest import service_url
 from tests.data_access.test_store import _minimal_rows
 from tests.web_helpers import callback_request, post_callback, sign_in
+from web import shared_cache
 
 AVON, WEST_MIDLANDS = "E23000036", "E23000014"
 DENIED = "outside your access"
@@ -76,19 +76,19 @@ def app_with_users(request, store, monkeypatch):
     server = app.server
     saved = {k: server.config.get(k) for k in config}
     server.config.update(TESTING=True, PROPAGATE_EXCEPTIONS=False, **config)
-    cache_module.cache.init_app(server)
+    shared_cache.cache.init_app(server)
     with server.app_context():
-        cache_module.cache.clear()
+        shared_cache.cache.clear()
     clients = {}
     for name, password in passwords.items():
         clients[name] = server.test_client()
         assert sign_in(clients[name], name, password).status_code == 302
     yield server, clients, calls
     with server.app_context():
-        cache_module.cache.clear()
+        shared_cache.cache.clear()
     server.config.update(saved)
     server.config["PROPAGATE_EXCEPTIONS"] = None
-    cache_module.cache.init_app(server)
+    shared_cache.cache.init_app(server)
 
 
 def _overview(area: str) -> dict:
@@ -100,7 +100,7 @@ def _overview(area: str) -> dict:
 
 def _view_keys(server) -> list:
     with server.app_context():
-        backend = cache_module.cache.cache
+        backend = shared_cache.cache.cache
         if isinstance(backend, SimpleCache):
             return [k for k in backend._cache if "view:" in k]
         return backend._read_client.keys(backend.key_prefix + "view:*")
@@ -176,7 +176,7 @@ def embed_server(request, loaded_sqlite_store, monkeypatch):
         prefix = f"vru-isolation-{uuid.uuid4().hex}:"
         client = redis.Redis.from_url(service_url("TEST_REDIS_URL"))
         backend = RedisCache(host=client, key_prefix=prefix)
-    monkeypatch.setitem(server.extensions["cache"], cache_module.cache, backend)
+    monkeypatch.setitem(server.extensions["cache"], shared_cache.cache, backend)
     server.view_calls = []
     view = server.view_functions["embed.embed"]
 

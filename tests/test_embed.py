@@ -188,7 +188,7 @@ def test_static_bundle_is_small_gzipped_and_cached_for_long(client):
 
 def test_embeds_are_served_from_the_cache(client, monkeypatch):
     from app import app
-    from data_access.cache import cache
+    from web.shared_cache import cache
 
     calls = []
     original = public.funding_allocated_vs_spent

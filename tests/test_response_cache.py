@@ -11,7 +11,8 @@ import pytest
 import redis
 from cachelib import RedisCache, SimpleCache
 
-from data_access.cache import cache, invalidate
+from data_access.cache import invalidate
+from web.shared_cache import cache
 
 PAGE = "/embed/trend?area=E23000036"
 

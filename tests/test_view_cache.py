@@ -10,6 +10,7 @@ from data_access import db, trends, users
 from data_access.errors import StoreUnavailable
 from tests.data_access.test_store import _minimal_rows
 from tests.web_helpers import callback_request, post_callback, sign_in
+from web import shared_cache
 
 AVON, WEST_MIDLANDS = "E23000036", "E23000014"
 
@@ -44,12 +45,12 @@ def web(store, monkeypatch):
     server = app.server
     saved = server.config["CACHE_TYPE"]
     server.config.update(TESTING=True, CACHE_TYPE="SimpleCache")
-    cache_module.cache.init_app(server)
+    shared_cache.cache.init_app(server)
     with server.app_context():
-        cache_module.cache.clear()
+        shared_cache.cache.clear()
     yield server, passwords, calls
     server.config["CACHE_TYPE"] = saved
-    cache_module.cache.init_app(server)
+    shared_cache.cache.init_app(server)
 
 
 def _overview(area: str) -> dict:
@@ -61,7 +62,7 @@ def _overview(area: str) -> dict:
 
 def _view_keys(server) -> set[str]:
     with server.app_context():
-        return {key for key in cache_module.cache.cache._cache if "view:" in key}
+        return {key for key in shared_cache.cache.cache._cache if "view:" in key}
 
 
 def test_a_repeated_click_is_answered_from_the_cache(web):

@@ -10,7 +10,7 @@ import dash
 from flask import Flask
 
 import settings
-from data_access.cache import cache
+from web.shared_cache import cache
 
 
 class _CacheOutageFilter(logging.Filter):

@@ -37,13 +37,13 @@ from components import chart as charts
 from components.formatting import money, number, percent, rate
 from data_access import periods, public, trends
 from data_access.areas import get_area
-from data_access.cache import cache
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.measures import disclosure_columns
 from data_access.meta import area_picker_options, data_as_at
 from data_access.scope import PUBLIC
 from web import response_cache
+from web.shared_cache import cache
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("embed", __name__, template_folder="templates")

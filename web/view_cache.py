@@ -29,10 +29,11 @@ import dash
 import flask
 from flask import Flask, Response, g, request
 
-from data_access.cache import cache, generation
+from data_access.cache import generation
 from data_access.db import store_failed_in_this_request
 from data_access.errors import AccessDenied, StoreUnavailable
 from web.access import current_scope
+from web.shared_cache import cache
 
 log = logging.getLogger(__name__)
 _CACHED_OUTPUTS: set[str] = set()
