@@ -74,8 +74,8 @@ def test_the_apps_redis_cache_ignores_values_written_by_anyone_else(
     from flask import Flask
 
     import settings
-    from data_access.cache import cache
     from web import configure_server
+    from web.shared_cache import cache
 
     monkeypatch.setenv("REDIS_URL", url)
     monkeypatch.setenv("CACHE_TYPE", "RedisCache")
