@@ -44,3 +44,13 @@ def test_a_signed_in_caller_gets_their_own_scope(server, store):
         scope = current_scope()
     assert (scope.role, scope.area_codes) == ("viewer", frozenset({AVON}))
     assert (scope.actor, scope.user_id) == ("Board Member", record.id)
+
+
+def test_outside_a_request_there_is_no_scope_either(server):
+    """Layout code also runs without a request (Dash builds page layouts at start);
+    there is no caller then, so no scope."""
+    from web.access import current_scope
+
+    with server.app_context():
+        with pytest.raises(AccessDenied):
+            current_scope()

@@ -26,6 +26,7 @@ import ast
 import copy
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -286,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20)
     args = parser.parse_args(argv)
     targets = [t for t in TARGETS if not args.target or t.name in args.target]
+    # A stopped run still removes its scratch copy (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scratch = _scratch_copy()
     totals: dict[str, list[int]] = {}
     survivors: list[str] = []
