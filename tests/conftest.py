@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,13 @@ def _loaded_urls(tmp_path_factory):
     saved = os.environ.get("DATABASE_URL")
 
     def build(kind: str) -> str:
+        prebuilt = os.environ.get("VRU_TEST_LOADED_SQLITE")
+        if kind == "sqlite" and prebuilt and kind not in built:
+            # tools/mutate.py loads the shipped data once for hundreds of runs;
+            # each run works on its own copy.
+            copy = tmp_path_factory.mktemp(kind) / "store.sqlite3"
+            shutil.copyfile(prebuilt, copy)
+            built[kind] = f"sqlite:///{copy}"
         if kind not in built:
             mp = pytest.MonkeyPatch()
             try:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import os
 import random
 import shutil
 import signal
@@ -254,6 +255,27 @@ def _scratch_copy() -> Path:
     return scratch
 
 
+def _load_shipped_once(scratch: Path) -> Path:
+    """The shipped data in an SQLite file, loaded once for every run (tests that
+    use the loaded store copy it: tests/conftest.py, VRU_TEST_LOADED_SQLITE)."""
+    path = scratch / "loaded.sqlite3"
+    script = (
+        "from data_access import db, migrate\n"
+        "from data_access.shipped import load_shipped_data\n"
+        "migrate.upgrade()\n"
+        "with db.session_scope() as session:\n"
+        "    load_shipped_data(session)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=scratch,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{path}"},
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
 def _run_tests(scratch: Path, tests: tuple[str, ...], timeout: float) -> str:
     present = [t for t in tests if (scratch / t).exists()]
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
@@ -261,6 +283,10 @@ def _run_tests(scratch: Path, tests: tuple[str, ...], timeout: float) -> str:
         run = subprocess.run(
             [*command, *present],
             cwd=scratch,
+            env={
+                **os.environ,
+                "VRU_TEST_LOADED_SQLITE": str(scratch / "loaded.sqlite3"),
+            },
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -290,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     # A stopped run still removes its scratch copy (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scratch = _scratch_copy()
+    if not args.list:
+        _load_shipped_once(scratch)
     totals: dict[str, list[int]] = {}
     survivors: list[str] = []
     try:
