@@ -78,6 +78,15 @@ def number(x: Any, decimals: int = 0) -> str:
     return _grouped(rounded_half_up(x, decimals), decimals)
 
 
+def count_text(x: Any, precision: str = "exact") -> str:
+    """A count as published: "about 47,000" for an approximate figure (quoted as
+    "nearly 47,000"), else the count with thousands separators."""
+    text = number(x)
+    if precision == "approx" and _placeholder(x) is None:
+        return f"about {text}"
+    return text
+
+
 def rate(x: Any, decimals: int = 1) -> str:
     """A rate (per 100,000 etc.) to one decimal place by default: 52.06 -> "52.1"."""
     return number(x, decimals)

@@ -286,6 +286,7 @@ class MeasureValue(Base):
             postgresql_where=text("is_current"),
         ),
         _one_of("status", VALUE_STATUSES),
+        _one_of("precision", PRECISIONS),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"))
@@ -311,6 +312,12 @@ class MeasureValue(Base):
     # ("England and Wales excluding Greater Manchester"); its denominator is the
     # population of that coverage. NULL: the whole area.
     coverage: Mapped[str | None] = mapped_column(String(200))
+    # As published: "approx" ("nearly 47,000") is shown as "about 47,000" with no
+    # confidence interval; "rounded" was rounded by its source (the funding
+    # vocabulary, PRECISIONS).
+    precision: Mapped[str] = mapped_column(
+        String(10), default="exact", server_default="exact"
+    )
 
 
 def covered_area_name():  # noqa: ANN201 - a SQL expression

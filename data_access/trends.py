@@ -106,6 +106,7 @@ TREND_COLUMNS = [
     "source_title",
     "illustrative",
     "note",
+    "precision",
     "suppressed",
 ]
 CHILD_COLUMNS = [
@@ -140,6 +141,7 @@ _RAW_COLUMNS = [
     "source_title",
     "illustrative",
     "note",
+    "precision",
 ]
 
 # Documented breaks in recording (see each measure's caveats), by measure and area:
@@ -157,6 +159,16 @@ SERIES_BREAKS: dict[tuple[str, str], list[tuple[dt.date, str]]] = {
         (dt.date(2018, 1, 1), "Recording review (Dec 2017)"),
     ],
 }
+
+
+# Precisions of published figures, least precise last: a figure made of others
+# (a year of quarters, a sum of force areas) is as precise as its least precise part.
+PRECISION_RANK = {"exact": 0, "rounded": 1, "approx": 2}
+_PRECISION_OF_RANK = {rank: p for p, rank in PRECISION_RANK.items()}
+
+
+def _precision_rank(precision: pd.Series) -> pd.Series:
+    return precision.map(PRECISION_RANK).fillna(PRECISION_RANK["approx"])
 
 
 # --------------------------------------------------------------------- validation
@@ -206,6 +218,7 @@ def _raw(
             Source.title,
             Source.illustrative,
             MeasureValue.note,
+            MeasureValue.precision,
         )
         .join(Measure, Measure.id == MeasureValue.measure_id)
         .join(Area, Area.id == MeasureValue.area_id)
@@ -313,6 +326,7 @@ def _years_from_quarters(
     q = quarters.sort_values(["area_code", "period_start"]).copy()
     q["fy"] = q["period_start"].map(periods.financial_year_of)
     q["provisional"] = q["status"] == "provisional"
+    q["precision_rank"] = _precision_rank(q["precision"])
     grouped = q.groupby(["area_code", "fy"], sort=True)
     # Built-in aggregations only (a Python function per group is the slow path);
     # a year's value, numerator and pooled denominator need all four quarters'.
@@ -329,7 +343,9 @@ def _years_from_quarters(
         denominator_n=("denominator", "count"),
         provisional=("provisional", "any"),
         illustrative=("illustrative", "any"),
+        precision_rank=("precision_rank", "max"),
     ).reset_index()
+    years["precision"] = years["precision_rank"].map(_PRECISION_OF_RANK)
     complete_numerator = years.pop("numerator_n") >= 4
     years["numerator"] = years["numerator"].where(complete_numerator)
     if proportion_scale is None:
@@ -364,6 +380,10 @@ def _add_rates(frame: pd.DataFrame, measure: dict) -> pd.DataFrame:
     )
     if "rate" not in out:
         out["rate"] = out["rate_lower"] = out["rate_upper"] = np.nan
+    # An approximate figure ("nearly 47,000") has no sampling interval worth
+    # drawing: its error is the quote's, which nobody published.
+    approx = (out["precision"] == "approx").to_numpy()
+    out.loc[approx, ["rate_lower", "rate_upper"]] = np.nan
     return out
 
 
@@ -380,6 +400,7 @@ _TOTAL_COLUMNS = [
     "denominator",
     "provisional",
     "illustrative",
+    "precision_rank",
     "source_title",
 ]
 
@@ -391,7 +412,10 @@ def _force_totals(forces: pd.DataFrame) -> pd.DataFrame:
     usable = forces[forces["numerator"].notna() & forces["denominator"].notna()]
     if usable.empty:
         return pd.DataFrame(columns=_TOTAL_COLUMNS)
-    usable = usable.assign(provisional=usable["status"] == "provisional")
+    usable = usable.assign(
+        provisional=usable["status"] == "provisional",
+        precision_rank=_precision_rank(usable["precision"]),
+    )
     totals = _period_totals(usable, count=("area_code", "nunique"))
     return totals[_TOTAL_COLUMNS]
 
@@ -407,6 +431,7 @@ def _period_totals(frame: pd.DataFrame, *, count: tuple[str, str]) -> pd.DataFra
             denominator=("denominator", "sum"),
             provisional=("provisional", "any"),
             illustrative=("illustrative", "any"),
+            precision_rank=("precision_rank", "max"),
         )
         .reset_index()
     )
@@ -466,6 +491,15 @@ def _force_quarter_totals(
             func.sum(MeasureValue.denominator),
             func.max(case((MeasureValue.status == "provisional", 1), else_=0)),
             func.max(cast(Source.illustrative, Integer)),
+            func.max(
+                case(
+                    *(
+                        (MeasureValue.precision == p, rank)
+                        for p, rank in PRECISION_RANK.items()
+                    ),
+                    else_=PRECISION_RANK["approx"],
+                )
+            ),
             func.min(Area.code),
         ],
         measure_code,
@@ -489,6 +523,7 @@ def _force_quarter_totals(
             "denominator",
             "provisional",
             "illustrative",
+            "precision_rank",
             "first_area",
         ],
     )
@@ -623,6 +658,7 @@ def _force_sums(
             ],
             "illustrative": complete["illustrative"].to_numpy(dtype=bool),
             "note": notes,
+            "precision": complete["precision_rank"].astype(int).map(_PRECISION_OF_RANK),
             "period": _period_labels(complete["period_start"], complete["period_end"]),
         },
         columns=[*_RAW_COLUMNS, "period"],
@@ -940,7 +976,8 @@ def _window(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None):
 
 
 def _compare(frame: pd.DataFrame, bench: pd.DataFrame, polarity: str) -> pd.DataFrame:
-    rates = dict(zip(bench["period_start"], bench["rate"], strict=True))
+    exact = bench["precision"] != "approx"  # no judgement against a rough figure
+    rates = dict(zip(bench["period_start"], bench["rate"].where(exact), strict=True))
     out = frame.copy()
     out["_bench"] = [rates.get(s, np.nan) for s in out["period_start"]]
     out = statistics.compare_to_benchmark_frame(

@@ -27,7 +27,7 @@ from components.chart import (
     summary_for_series,
     trend_figure,
 )
-from components.formatting import number, rate
+from components.formatting import count_text, number, rate
 from components.shell import message
 from data_access import trends
 from data_access.areas import NATIONAL_CODE, get_area
@@ -338,11 +338,18 @@ def trend_table(series: pd.DataFrame, measure: dict) -> pd.DataFrame:
         ]
 
     sup = series["suppressed"].astype(bool).tolist()
+    # an approximate count is said as such; the others stay numbers for the CSV
+    counts = [
+        count_text(v, p) if p == "approx" and isinstance(v, float) else v
+        for v, p in zip(
+            shown(series["value"], sup, 0), series["precision"], strict=True
+        )
+    ]
     return pd.DataFrame(
         {
             "Period": series["period"].tolist(),
             "Area": series["area_name"].tolist(),
-            "Count": shown(series["value"], sup, 0),
+            "Count": counts,
             rate_name: shown(series["rate"], sup, 2),
             "Lower 95% CI": shown(series["rate_lower"], sup, 2),
             "Upper 95% CI": shown(series["rate_upper"], sup, 2),
@@ -397,7 +404,11 @@ def _trend_card(view_data, view, age):
             f"{short}{age_words} in {area.name}, {latest['period']}: too few to show"
         )
     else:
-        value = number(latest["value"]) if per != "%" else f"{rate(latest['rate'])}%"
+        value = (
+            count_text(latest["value"], latest["precision"])
+            if per != "%"
+            else f"{rate(latest['rate'])}%"
+        )
         comparison = COMPARISON_WORDS.get(latest["comparison"])
         title = f"{short}{age_words} in {area.name}: {value} in {latest['period']}"
         if comparison and not bench.empty:

@@ -1069,6 +1069,7 @@ class _Values:
         is_current: bool = True,
         note: str | None = None,
         coverage: str | None = None,
+        precision: str = "exact",
     ) -> None:
         if is_current:
             self.current.add((measure, area, start, end, band))
@@ -1089,6 +1090,7 @@ class _Values:
                 "is_current": is_current,
                 "note": note,
                 "coverage": coverage,
+                "precision": precision,
             }
         )
 
@@ -1349,6 +1351,7 @@ def _knife_press(out: _Values, population: _Population, sources) -> None:
             numerator=count,
             denominator=denominator,
             source_id=_source_for(sources, url),
+            precision="approx" if approx else "exact",
             note=_join(
                 "Home Office / ONS police recorded figure as quoted in the press, not "
                 "taken from the ONS table.",
@@ -1445,6 +1448,7 @@ def _hes_england(out: _Values, population: _Population, sources) -> None:
             numerator=count,
             denominator=denominator,
             source_id=_source_for(sources, row["source_url"]),
+            precision=row["precision"],
             note=_join(
                 f"Counting basis: {row['measure']}.",
                 approx,
@@ -1475,6 +1479,7 @@ def _hes_pfa(out: _Values, population: _Population, sources) -> None:
             numerator=total,
             denominator=population.person_years(area, 2012, 2020),
             source_id=source_id,
+            precision="rounded",
             note=_join(
                 "Total for April 2012 to March 2021 (nine financial years).",
                 rounding,
@@ -1498,6 +1503,7 @@ def _hes_pfa(out: _Values, population: _Population, sources) -> None:
             numerator=count,
             denominator=denominator,
             source_id=source_id,
+            precision="rounded",
             note=_join(rounding, basis, pop_note),
         )
 

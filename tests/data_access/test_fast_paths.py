@@ -83,6 +83,7 @@ def _old_raw(measure_code, area_code, parent_code, age_band) -> pd.DataFrame:
             Source.title,
             Source.illustrative,
             MeasureValue.note,
+            MeasureValue.precision,  # issue 18
         )
         .join(Measure, Measure.id == MeasureValue.measure_id)
         .join(Area, Area.id == MeasureValue.area_id)
@@ -168,6 +169,8 @@ def _old_years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
         provisional=("provisional", "any"),
         source_title=("source_title", lambda v: "; ".join(dict.fromkeys(v))),
         illustrative=("illustrative", "any"),
+        # issue 18: as precise as the least precise quarter
+        precision=("precision", lambda v: max(v, key=trends.PRECISION_RANK.get)),
     ).reset_index()
     years = years[years["n"] == 4]
     bounds = [periods.fy_bounds(int(fy)) for fy in years["fy"]]
@@ -242,6 +245,7 @@ def _old_national(measure_code: str, length: str, age_band: str) -> pd.DataFrame
                     + "; ".join(dict.fromkeys(part["source_title"])),
                     "illustrative": bool(part["illustrative"].any()),
                     "note": f"Sum of the {n} force areas that report this measure.",
+                    "precision": max(part["precision"], key=trends.PRECISION_RANK.get),
                     "period": periods.period_label(start, end),
                 }
             )

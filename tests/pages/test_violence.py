@@ -119,3 +119,20 @@ def test_national_view_lists_force_areas(signed_in):  # noqa: F811
     )
     assert "Areas within England and Wales" in text
     assert "area=E23000036" in text
+
+
+def test_approximate_counts_are_said_as_about(signed_in):  # noqa: F811
+    from pages import violence
+
+    text = signed_in(
+        "admin",
+        violence.show_trend,
+        "hospital_admissions_knife",
+        "E92000001",
+        "year",
+        "all",
+        "",
+        "",
+    )
+    assert "about 4,000" in text  # 2020/21, quoted as "4,000 hospital admissions"
+    assert "about 3,942" not in text  # 1996/97 was published exactly
