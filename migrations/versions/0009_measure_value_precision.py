@@ -1,7 +1,7 @@
 """measure_value.precision: approximate published figures stay approximate
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04 15:20:00
 
 The funding vocabulary (exact / rounded / approx / up_to / more_than) on measure
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
