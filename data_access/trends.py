@@ -380,11 +380,17 @@ def _add_rates(frame: pd.DataFrame, measure: dict) -> pd.DataFrame:
     )
     if "rate" not in out:
         out["rate"] = out["rate_lower"] = out["rate_upper"] = np.nan
-    # An approximate figure ("nearly 47,000") has no sampling interval worth
-    # drawing: its error is the quote's, which nobody published.
-    approx = (out["precision"] == "approx").to_numpy()
-    out.loc[approx, ["rate_lower", "rate_upper"]] = np.nan
-    return out
+    return _no_interval_if_approximate(out)
+
+
+def _no_interval_if_approximate(frame: pd.DataFrame) -> pd.DataFrame:
+    """An approximate figure ("nearly 47,000") gets no confidence interval: its
+    error is the quote's, which nobody published. Frames without a precision
+    (the disclosure engine's cells) are left as they are."""
+    if "precision" in frame:
+        approx = (frame["precision"] == "approx").to_numpy()
+        frame.loc[approx, ["rate_lower", "rate_upper"]] = np.nan
+    return frame
 
 
 # Per period, the force areas with a count and a population (n) and their totals.
@@ -961,7 +967,7 @@ def _disclose(
     out["suppressed"] = out["suppressed"].astype(bool)
     if "comparison" in out:
         out.loc[out["suppressed"], "comparison"] = "not compared"
-    return out
+    return _no_interval_if_approximate(out)
 
 
 # ----------------------------------------------------------------------- series
