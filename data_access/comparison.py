@@ -471,15 +471,43 @@ def force_area_rates(
     )
     if frame.empty:
         return frame
-    return _disclose(
+    pooled = frame.attrs.get("pooled", False)
+    shown = _disclose(
         frame,
         rule=measure["disclosure_rule"],
         scope=scope,
-        pooled=frame.attrs.get("pooled", False),
+        pooled=pooled,
         benchmark=benchmark,
         proportion=statistics.proportion_scale(measure) is not None,
         rates=_published_rates(measure, confidence=confidence),
     )
+    controlled = scope.needs_disclosure_control and measure["disclosure_rule"] != "none"
+    if controlled and level == "pfa" and not pooled:
+        shown = _as_trends_publish(shown, measure, year, age_band, confidence)
+    return shown
+
+
+def _as_trends_publish(
+    frame: pd.DataFrame, measure: dict, year: int, age_band: str, confidence: float
+) -> pd.DataFrame:
+    """Force areas' counts as every other view publishes them: trends discloses
+    the force areas together with the benchmark that sums them, hiding a shown
+    count where the benchmark would give a hidden one away. A count shown here
+    but hidden there would undo that, so /compare hides it too."""
+    table = trends.published_force_areas(measure, length="year", age_band=age_band)
+    start = periods.fy_bounds(year)[0]
+    hidden_there = set(
+        table.loc[(table["period_start"] == start) & table["suppressed"], "area_code"]
+    )
+    extra = frame["code"].isin(hidden_there) & ~frame["suppressed"].astype(bool)
+    if not extra.any():
+        return frame
+    out = frame.copy()
+    for col in ("count", "rate", "rate_lower", "rate_upper"):
+        out[col] = out[col].astype(float).mask(extra)
+    out["comparison"] = out["comparison"].where(~extra, "not compared")
+    out["suppressed"] = out["suppressed"].astype(bool) | extra
+    return out
 
 
 def _published_rates(measure: dict, *, confidence: float = 0.95, names=None):

@@ -882,6 +882,14 @@ def _disclosed_forces(
     return shown[[*_CELL_KEYS, *_DISCLOSED_FIGURES]].reset_index(drop=True)
 
 
+def published_force_areas(measure: dict, *, length: str, age_band: str) -> pd.DataFrame:
+    """`_disclosed_forces` for a measure row: every force area's figures as
+    the public and scoped users get them (area_code, period_start, value,
+    numerator, denominator, rates, suppressed), for other views of the same
+    figures (the /compare ranking) to publish no more than these."""
+    return _disclosed_forces(measure["code"], length, age_band, _measure_key(measure))
+
+
 def _measure_key(measure: dict) -> tuple:
     """The measure fields disclosure needs, as a hashable memo key."""
     fields = ("code", "disclosure_rule", "ci_method", "rate_multiplier", "unit")

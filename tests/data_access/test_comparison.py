@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from data_access import comparison, geography, statistics
+from data_access import comparison, geography, statistics, trends
+from data_access.areas import NATIONAL_CODE
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.scope import SYSTEM, Scope
 
@@ -114,6 +116,26 @@ def test_disclosure_rounds_hes_counts_for_scoped_users_only(loaded_store):
         (published["count"] / published["population"] * 100_000).tolist()
     )
     assert (published["population"] % 5 == 0).all()
+
+
+def test_the_ranking_hides_what_the_trend_pages_hide(loaded_store):
+    """/compare published every force area's count beside the England total
+    that the trend pages and the API publish; where those hide a force area's
+    count so that the total cannot give a hidden one away, the ranking must
+    hide it too (else the two together give the hidden count back)."""
+    from data_access.measures import get_measure
+
+    args = dict(measure_code="hospital_admissions_knife", period_start="2018-04")
+    shown = comparison.force_area_rates(scope=VIEWER, **args).set_index("code")
+    measure = get_measure("hospital_admissions_knife")
+    table = trends.published_force_areas(measure, length="year", age_band="all")
+    year = table[table["period_start"] == dt.date(2018, 4, 1)]
+    hidden = set(year.loc[year["suppressed"], "area_code"]) - {NATIONAL_CODE}
+    assert hidden  # a small count and the one hidden with it
+    assert shown.loc[sorted(hidden), "suppressed"].all()
+    assert shown.loc[sorted(hidden), "count"].isna().all()
+    full = comparison.force_area_rates(scope=SYSTEM, **args)
+    assert not full["suppressed"].any()  # an admin sees every count
 
 
 def test_funnel_limits_match_statistics(loaded_store):
