@@ -12,7 +12,8 @@ store itself (`store_meta`, key "cache_generation") and read once per request. A
 import or an approval calls `invalidate()`, which writes a new token, so every
 process on every host stops using older entries at once, whatever the cache backend
 (a per-process SimpleCache included) and whether the write came from a web request
-or the command line. Old entries then simply expire.
+or the command line. The new token is written in the write's own transaction, so
+the two commit together. Old entries are not flushed; they simply expire.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ from __future__ import annotations
 import functools
 import logging
 import pickle
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from data_access import context
-from data_access.db import session_scope
+from data_access.db import get_engine, session_scope
 from data_access.errors import StoreUnavailable
 from data_access.models import StoreMeta
 
@@ -133,27 +137,75 @@ def memoized(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def invalidate() -> None:
-    """Forget every cached answer (after an import or an approval): a new
-    generation in the store for every process, and this process's cache cleared."""
+def invalidate(session: Session | None = None) -> None:
+    """Make every cached answer old: a new generation in the store.
+
+    Pass the write's own session: the new generation is then part of the write's
+    transaction, so no crash between the commit and the invalidation can leave
+    answers stale. Nothing is flushed: entries of older generations are simply
+    never asked for again and expire, so readers of other keys keep their hits."""
+    if session is None:
+        with session_scope() as own:
+            invalidate(own)
+        return
     token = uuid.uuid4().hex
-    try:
-        with session_scope() as session:
-            row = session.get(StoreMeta, GENERATION_KEY)
-            if row is None:
-                session.add(StoreMeta(key=GENERATION_KEY, value=token))
-            else:
-                row.value = token
-    except IntegrityError:
-        # Another process created the row at the same moment: overwrite it.
-        with session_scope() as session:
-            session.get(StoreMeta, GENERATION_KEY).value = token
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(StoreMeta)
+        .values(key=GENERATION_KEY, value=token)
+        .on_conflict_do_update(index_elements=["key"], set_={"value": token})
+    )
+    event.listen(session, "after_commit", lambda _s: _adopt(token), once=True)
+
+
+def _adopt(token: str) -> None:
+    """After the commit: this process uses the new generation at once."""
+    global _process_generation
+    _process_generation = (id(get_engine()), token, time.monotonic())
     state = context.app_state()
     if state is not None:
         state.pop("vru_cache_generation", None)
         state.pop("vru_request_memo", None)
-    if _cache_active():
+
+
+# The generation for answers kept in front of Flask (web/response_cache.py), which
+# have no request to read it with: read from the store at most every
+# SHARED_GENERATION_SECONDS per process, so another process's write reaches them
+# within that time, at the cost of one small read per process per interval.
+# Kept with the engine it was read from: a process pointed at another store reads.
+SHARED_GENERATION_SECONDS = 2.0
+_process_generation: tuple[int, str, float] | None = None
+_process_generation_lock = threading.Lock()
+
+
+def _fresh_process_generation() -> str | None:
+    kept = _process_generation
+    if (
+        kept is not None
+        and kept[0] == id(get_engine())
+        and time.monotonic() - kept[2] < SHARED_GENERATION_SECONDS
+    ):
+        return kept[1]
+    return None
+
+
+def shared_generation() -> str:
+    """The store's generation as this process last read it (at most
+    SHARED_GENERATION_SECONDS ago); the last known one while the store is down."""
+    global _process_generation
+    value = _fresh_process_generation()
+    if value is not None:
+        return value
+    with _process_generation_lock:
+        value = _fresh_process_generation()
+        if value is not None:
+            return value
         try:
-            _shared.clear()
-        except Exception:  # noqa: BLE001 - a cache outage must not fail the write
-            log.warning("cache clear failed; old entries expire within CACHE_TIMEOUT")
+            with session_scope() as session:
+                value = session.scalar(generation_select()) or "initial"
+        except StoreUnavailable:
+            if _process_generation is None:
+                raise
+            value = _process_generation[1]
+        _process_generation = (id(get_engine()), value, time.monotonic())
+        return value

@@ -578,7 +578,7 @@ def import_ons_workbook(
                 "changes": changes,
             },
         )
-    cache.invalidate()
+        cache.invalidate(session)
     return result
 
 

@@ -2060,8 +2060,8 @@ def approve_return(
 ) -> None:
     """Approve a submitted return: in one transaction its figures become current,
     the figures they replace stop being current, the previously approved return
-    for the quarter is superseded, and every step is audited. Then the query cache
-    is cleared. Admins only, never their own return (may_approve)."""
+    for the quarter is superseded, every step is audited and the cache generation
+    moves on. Admins only, never their own return (may_approve)."""
     if scope.role != "admin":
         raise AccessDenied(may_approve(scope, frozenset()))
     with session_scope() as session:
@@ -2104,7 +2104,7 @@ def approve_return(
                 "four_eyes": {"submitted_by": sorted(submitters)},
             },
         )
-    cache.invalidate()
+        cache.invalidate(session)
 
 
 def restore_submission(
@@ -2151,7 +2151,7 @@ def restore_submission(
             "restore_return",
             extra={"figures": detail, "superseded": [o.id for o in current]},
         )
-    cache.invalidate()
+        cache.invalidate(session)
 
 
 # ------------------------------------------------------------------ reading back

@@ -44,6 +44,7 @@ import settings
 from data_access import users
 from data_access.db import session_scope
 from data_access.models import SignInCounter
+from data_access.redis_guard import SkipWhileDown
 
 log = logging.getLogger(__name__)
 REDIS_PREFIX = "vru:signin:"
@@ -123,10 +124,12 @@ class RedisCounters:
     def __init__(self, url: str):
         import redis
 
-        self.client = redis.Redis.from_url(
-            url,
-            socket_timeout=settings.redis_timeout_seconds(),
-            socket_connect_timeout=settings.redis_timeout_seconds(),
+        self.client = SkipWhileDown(
+            redis.Redis.from_url(
+                url,
+                socket_timeout=settings.redis_timeout_seconds(),
+                socket_connect_timeout=settings.redis_timeout_seconds(),
+            )
         )
 
     def add(self, key: str, delta: int, window: int) -> int:
@@ -136,7 +139,7 @@ class RedisCounters:
         pipe = self.client.pipeline(transaction=True)
         pipe.set(full, 0, ex=window, nx=True)
         pipe.incrby(full, delta)
-        return max(int(pipe.execute()[1]), 0)
+        return max(int(self.client.guarded(pipe.execute)()[1]), 0)
 
     def forget(self, prefix: str) -> None:
         # Keys are quoted (web-safe), so only the glob's own characters matter.
@@ -162,10 +165,17 @@ class Counters:
                 log.warning("sign-in limits: Redis unavailable, counting in the store")
         return self.store.add(key, delta, window)
 
-    def forget(self, prefix: str) -> None:
+    def forget(self, prefix: str, *, strict: bool = False) -> None:
+        """Clear counts by prefix; with Redis down the counts expire by themselves,
+        which is good enough after a sign-in but not for unlock-user (`strict`)."""
         self.store.forget(prefix)
         if self.redis is not None:
-            self.redis.forget(prefix)
+            try:
+                self.redis.forget(prefix)
+            except Exception:
+                if strict:
+                    raise
+                log.warning("sign-in limits: Redis unavailable, counts left to expire")
 
 
 @functools.cache
@@ -235,8 +245,8 @@ def unlock(username: str) -> None:
     clients that guessed it stay: they were guessing)."""
     counters = Counters()
     name = _name(username)
-    counters.forget(f"pair:{name}:")
-    counters.forget(f"user:{name}:")
+    counters.forget(f"pair:{name}:", strict=True)
+    counters.forget(f"user:{name}:", strict=True)
 
 
 def _utcnow() -> dt.datetime:

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 
 from data_access import areas, db
 from data_access.cache import invalidate
@@ -63,8 +64,21 @@ def test_redis_cache_is_shared_and_invalidated(
     db.reset_engine()
     with first.app_context():
         invalidate()
-        keys = cache.cache._write_client.keys(first.config["CACHE_KEY_PREFIX"] + "*")
-        assert not keys
+        # Nothing is flushed (other readers keep their hits) ...
+        assert cache.cache._write_client.keys(first.config["CACHE_KEY_PREFIX"] + "*")
+    reads = []
+
+    def note(_conn, _cursor, statement, *_args):
+        reads.append(statement)
+
+    event.listen(db.get_engine(), "before_cursor_execute", note)
+    try:
+        with second.app_context():
+            # ... but the next read is under the new generation, from the store.
+            assert areas.list_areas(level="pfa").equals(frame)
+    finally:
+        event.remove(db.get_engine(), "before_cursor_execute", note)
+    assert any("FROM area" in statement for statement in reads)
 
 
 def test_a_request_reads_a_memoized_query_once_even_with_the_cache_off(store):

@@ -40,6 +40,11 @@ def _storage_uri() -> str:
 limiter = Limiter(
     key_func=get_remote_address,
     storage_uri=_storage_uri(),
+    # A hung Redis must cost milliseconds, not the client's default wait.
+    storage_options={
+        "socket_timeout": settings.redis_timeout_seconds(),
+        "socket_connect_timeout": settings.redis_timeout_seconds(),
+    },
     default_limits=[],
     headers_enabled=True,
     strategy="moving-window",

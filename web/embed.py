@@ -37,6 +37,7 @@ from components import chart as charts
 from components.formatting import money, number, percent, rate
 from data_access import periods, public, trends
 from data_access.areas import get_area
+from data_access.cache import shared_generation
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.measures import disclosure_columns
@@ -817,8 +818,9 @@ def embed(chart: str):
     if spec is None:
         return _unavailable(f"There is no embeddable chart called '{chart[:40]}'.", 404)
     params = _params(spec)
-    key = f"embed:{chart}:{urlencode(sorted(params.items()))}"
     try:
+        # The generation in the key: an import or an approval makes older pages old.
+        key = f"embed:{shared_generation()}:{chart}:{urlencode(sorted(params.items()))}"
         html, status = _cached(key, lambda: _render_embed(spec, params))
     except StoreUnavailable:
         return _unavailable("Data temporarily unavailable. Please try again shortly.")

@@ -12,15 +12,19 @@ What is kept, and when, stays the view's decision: a view opts in by setting
 string is already in its canonical form, so made-up parameters cannot fill the
 cache). An answer that sets a cookie is never kept. Conditional requests
 (If-None-Match / If-Modified-Since) and anything but GET/HEAD go to Flask, which
-answers them properly. Entries live in the same cache as everything else, so
-`data_access.cache.invalidate()` (an import, an approval) drops them with the rest,
-and a cache outage just means Flask answers.
+answers them properly. Keys hold the store's cache generation as this process last
+read it (`data_access.cache.shared_generation`, at most 2 s old), so after an
+import or an approval every process stops serving older answers within 2 s, and
+the process that wrote at once; a cache outage just means Flask answers.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+
+from data_access.cache import shared_generation
+from data_access.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,8 @@ _NOT_KEPT_HEADERS = {"set-cookie", "content-length"}
 def _key(environ: dict) -> str:
     variant = "gzip" if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") else "id"
     query = environ.get("QUERY_STRING", "")
-    return f"{KEY_PREFIX}{variant}:{environ.get('PATH_INFO', '')}?{query}"
+    path = environ.get("PATH_INFO", "")
+    return f"{KEY_PREFIX}{shared_generation()}:{variant}:{path}?{query}"
 
 
 class ResponseCache:
@@ -71,7 +76,10 @@ class ResponseCache:
         backend = self.backend()
         if backend is None:
             return self.app(environ, start_response)
-        key = _key(environ)
+        try:
+            key = _key(environ)
+        except StoreUnavailable:  # no generation to key by: Flask answers
+            return self.app(environ, start_response)
         try:
             kept = backend.get(key)
         except Exception:  # noqa: BLE001 - a cache outage: Flask answers

@@ -6,6 +6,9 @@ carries an HMAC-SHA256 of its bytes under a key derived from SECRET_KEY, checked
 constant time *before* anything is unpickled; a value without a valid signature is
 a cache miss (and logged). Pickle is kept for what it does well: DataFrames come
 back exactly, dtypes and dates included.
+
+It also stops a hung Redis from costing every cache call its timeout: after one
+failure Redis is skipped for a few seconds (data_access.redis_guard).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from typing import Any
 from cachelib.serializers import RedisSerializer
 from flask import Flask
 from flask_caching.backends.rediscache import RedisCache
+
+from data_access.redis_guard import SkipWhileDown
 
 log = logging.getLogger(__name__)
 PICKLED = b"!"  # cachelib's marker; integers stay plain ASCII for INCR/DECR
@@ -58,11 +63,14 @@ class SignedSerializer(RedisSerializer):
 
 
 class SignedRedisCache(RedisCache):
-    """Flask-Caching's RedisCache with SignedSerializer (CACHE_TYPE=RedisCache
-    selects this one; see web.configure_server)."""
+    """Flask-Caching's RedisCache with SignedSerializer, skipping Redis for a few
+    seconds after it fails (CACHE_TYPE=RedisCache selects this one; see
+    web.configure_server)."""
 
     @classmethod
     def factory(cls, app: Flask, config: dict, args: list, kwargs: dict):
         backend = super().factory(app, config, args, kwargs)
         backend.serializer = SignedSerializer(app.config["SECRET_KEY"])
+        client = SkipWhileDown(backend._write_client)
+        backend._write_client = backend._read_client = client
         return backend

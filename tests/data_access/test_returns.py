@@ -406,7 +406,7 @@ def _current_referrals(world) -> list[int]:
 
 def test_workflow_draft_submit_approve_supersede_restore(world, monkeypatch):
     cleared = []
-    monkeypatch.setattr(returns.cache, "invalidate", lambda: cleared.append(1))
+    monkeypatch.setattr(returns.cache, "invalidate", lambda *_: cleared.append(1))
     lead, admin = world["lead"], world["admin"]
     first = upload(world, as_csv(filled(world)))
     assert first.accepted

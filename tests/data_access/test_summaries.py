@@ -524,7 +524,7 @@ def _lancashire_tiers() -> pd.DataFrame:
 
 
 def test_an_approved_return_updates_the_summaries(world, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(returns.cache, "invalidate", lambda: None)
+    monkeypatch.setattr(returns.cache, "invalidate", lambda *_: None)
     lead, admin = world["lead"], world["admin"]
     # The world is built row by row, as a test store: summarise it as a load would.
     with db.session_scope() as session:
