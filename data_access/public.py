@@ -180,9 +180,12 @@ def measure_values(
     return _published(frame, measure_code, age_band)
 
 
-def _published(frame: pd.DataFrame, measure_code: str, age_band: str):
-    """A trend frame (trends.TREND_COLUMNS) as VALUE_COLUMNS: with the measure,
-    the area's level, the age band and each source's URL and licence."""
+def _published(
+    frame: pd.DataFrame, measure_code: str, age_band: str, extra: tuple = ()
+):
+    """A trend frame (trends.TREND_COLUMNS) as VALUE_COLUMNS (and `extra`
+    columns of it): with the measure, the area's level, the age band and each
+    source's URL and licence."""
     out = frame.copy()
     areas = list_areas()
     levels = dict(zip(areas["code"], areas["level"], strict=True))
@@ -204,7 +207,7 @@ def _published(frame: pd.DataFrame, measure_code: str, age_band: str):
         out[col] = pd.to_numeric(out[col]).astype("Float64")
     out["illustrative"] = out["illustrative"].astype(bool)
     out["suppressed"] = out["suppressed"].astype(bool)
-    return out[VALUE_COLUMNS].reset_index(drop=True)
+    return out[[*VALUE_COLUMNS, *extra]].reset_index(drop=True)
 
 
 def _source_parts(title: str) -> list[str]:
@@ -217,10 +220,23 @@ def _source_parts(title: str) -> list[str]:
 def force_area_comparison(
     *, measure_code: str, financial_year: int | None = None, age_band: str = "all"
 ) -> pd.DataFrame:
-    """A public measure for every force area in one financial year (VALUE_COLUMNS)
-    with the benchmark (area_level "country"), as measure_values gives them; the
+    """A public measure for every force area in one financial year (VALUE_COLUMNS
+    plus comparison: each area against the benchmark, after disclosure) with
+    the benchmark (area_level "country"), as measure_values gives them; the
     latest year with force-area figures by default."""
-    frame = measure_values(measure_code=measure_code, age_band=age_band)
+    public_measure(measure_code)
+    frame = _published(
+        trends.level_series(
+            scope=PUBLIC,
+            measure_code=measure_code,
+            level="pfa",
+            length="year",
+            age_band=age_band,
+        ),
+        measure_code,
+        age_band,
+        extra=("comparison",),
+    )
     forces = frame[(frame["area_level"] == "pfa") & frame["value"].notna()]
     if financial_year is None and not forces.empty:
         financial_year = periods.financial_year_of(forces["period_start"].max())

@@ -297,7 +297,6 @@ def _build_trend(params: dict) -> Built:
         series="series",
         series_order=order,
         y_title=unit[:1].upper() + unit[1:],
-        breaks=view["breaks"],
         height=400,
     )
     summary = charts.summary_for_series(
@@ -528,15 +527,8 @@ def _build_compare(params: dict) -> Built:
         if not national.empty and pd.notna(national["rate"].iloc[0])
         else None
     )
-    from data_access.statistics import compare_to_benchmark_frame
-
-    if bench is not None:
-        pfa = compare_to_benchmark_frame(
-            pfa, benchmark=bench, polarity=measure["polarity"]
-        )
-        pfa.loc[pfa["suppressed"], "comparison_95"] = pd.NA
-    else:
-        pfa["comparison_95"] = "not compared"
+    # compared on the trend road (trends.level_series), after disclosure
+    pfa["comparison_95"] = pfa["comparison"].mask(pfa["suppressed"])
     fig = charts.ranked_bar_figure(
         pfa.assign(rate=pfa["rate"].astype("Float64")),
         label="area_name",
