@@ -314,6 +314,12 @@ def _joined_titles(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, str]:
     return {key: "; ".join(parts) for key, parts in titles.items()}
 
 
+SUMMED_QUARTERS_NOTE = "Sum of the four quarters."
+POOLED_QUARTERS_NOTE = (
+    "The four quarters' numerators over the sum of their denominators."
+)
+
+
 def _years_from_quarters(
     quarters: pd.DataFrame, proportion_scale: float | None = None
 ) -> pd.DataFrame:
@@ -350,14 +356,14 @@ def _years_from_quarters(
     years["numerator"] = years["numerator"].where(complete_numerator)
     if proportion_scale is None:
         years["value"] = years["value"].where(years["value_n"] >= 4)
-        note = "Sum of the four quarters."
+        note = SUMMED_QUARTERS_NOTE
     else:
         pooled = complete_numerator & (years["denominator_n"] >= 4)
         years["denominator"] = years["denominator_sum"].where(pooled)
         years["value"] = statistics.pooled(
             years["numerator"], years["denominator"], proportion_scale
         )
-        note = "The four quarters' numerators over the sum of their denominators."
+        note = POOLED_QUARTERS_NOTE
     titles = _joined_titles(q, ["area_code", "fy"])
     years["source_title"] = [
         titles[key] for key in zip(years["area_code"], years["fy"], strict=True)
@@ -1186,8 +1192,11 @@ def level_series(
 def series_breaks(
     *, measure_code: str, area_code: str, series: pd.DataFrame
 ) -> list[tuple[str, str]]:
-    """(period label, text) for documented breaks inside `series` and for the
-    period where the area's series switches from published to illustrative."""
+    """(period label, text) for documented breaks inside `series`, for the
+    period where the area's series switches from published to illustrative, and
+    for a switch between years made of the quarterly series and published annual
+    figures (the quarterly knife series is unrevised, so 2009/10 and 2010/11 are
+    not on one basis)."""
     area_rows = series[series["role"] == "area"] if "role" in series else series
     if area_rows.empty:
         return []
@@ -1203,6 +1212,21 @@ def series_breaks(
         if flags[i] and not flags[i - 1]:
             out.append((area_rows["period"].iloc[i], "Illustrative data from here"))
             break
+    from_quarters = (
+        area_rows["note"].isin((SUMMED_QUARTERS_NOTE, POOLED_QUARTERS_NOTE)).tolist()
+    )
+    for i in range(1, len(from_quarters)):
+        if from_quarters[i] == from_quarters[i - 1] or flags[i] != flags[i - 1]:
+            continue  # no switch, or one already marked as illustrative data
+        out.append(
+            (
+                area_rows["period"].iloc[i],
+                "Published annual figures from here (years before: sums of quarters)"
+                if from_quarters[i - 1]
+                else "Sums of quarters from here (years before: published annual "
+                "figures)",
+            )
+        )
     return out
 
 

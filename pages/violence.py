@@ -48,7 +48,8 @@ PAGE = "violence"
 DEFAULTS = {
     "measure": "knife_offences",
     "area": NATIONAL_CODE,
-    "view": "quarter",
+    # ONS publishes annual figures; the quarterly series is unrevised
+    "view": "year",
     "age": "all",
     "from": "",
     "to": "",

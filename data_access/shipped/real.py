@@ -332,7 +332,8 @@ SOURCES: dict[str, dict] = {
         "publisher": "GitHub liam-t/knifecrime-data (Home Office police recorded "
         "crime)",
         "title": "Quarterly knife or sharp instrument offences by police force area, "
-        "2008/09 Q1 to 2018/19 Q4 (42 forces, no City of London)",
+        "2008/09 Q1 to 2018/19 Q4 (42 forces, no City of London; unrevised: later "
+        "ONS revisions, e.g. Surrey and Sussex, are not in it)",
         "url": "https://github.com/liam-t/knifecrime-data/blob/"
         "96d475284aa6f151245c257c6c9e441d719fec9b/data/source/knifecrime2.csv",
         "licence": "ISC (repository); underlying Home Office data OGL v3.0",
