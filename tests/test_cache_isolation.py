@@ -248,3 +248,23 @@ def test_an_error_answer_is_never_kept(embed_server, monkeypatch):
         assert server.test_client().get(EMBED.format(AVON)).status_code == 503
     assert _kept(backend) == []
     assert len(server.view_calls) == 4
+
+
+def test_a_body_that_is_not_a_callback_request_is_not_looked_up(app_with_users):
+    """A body that is not JSON is Dash's to refuse (400): the cache neither fails
+    on it nor keeps anything for it."""
+    server, clients, _ = app_with_users
+    response = clients["analyst"].post(
+        "/_dash-update-component", data="not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert _view_keys(server) == []
+
+
+def test_a_cached_callback_must_have_an_output():
+    from dash import Input
+
+    from web.view_cache import cached_callback
+
+    with pytest.raises(ValueError, match="at least one Output"):
+        cached_callback(Input("overview-area", "value"))
