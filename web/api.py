@@ -262,7 +262,9 @@ def measure_values(code: str):
         "age": age,
         "count": len(frame),
         "disclosure": "Hidden figures are null (JSON) or * (CSV) with suppressed "
-        "true; see the measure's disclosure_text.",
+        "true; under a rounding rule, counts and denominators are rounded and "
+        "rates worked out from the rounded figures; see the measure's "
+        "disclosure_text.",
     }
     filename = f"{code}-{area or level}-{length}.csv"
     return _answer(frame, fmt=fmt, meta=meta, filename=filename)
@@ -473,7 +475,8 @@ def openapi_document() -> dict:
                         _param(
                             "area",
                             "ONS area code, e.g. E23000036; every area of `level` "
-                            "(and England and Wales) when omitted",
+                            "and the benchmark (England and Wales, or England for "
+                            "a measure published for England only) when omitted",
                             {"type": "string", "maxLength": 12},
                         ),
                         _param(
@@ -493,7 +496,9 @@ def openapi_document() -> dict:
                         ),
                         _param(
                             "length",
-                            "period length (default year)",
+                            "quarter, or year (default): a financial year, from "
+                            "annual figures or else the four quarters, as on the "
+                            "signed-in pages",
                             {"type": "string", "enum": list(LENGTHS)},
                         ),
                         _param(
