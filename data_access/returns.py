@@ -32,6 +32,7 @@ import hashlib
 import io
 import itertools
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -145,7 +146,8 @@ MAX_PROBLEMS = 500
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _PERIOD = re.compile(r"^\s*(\d{4})\s*/\s*(\d{2})\s*Q\s*([0-9]+)\s*$", re.IGNORECASE)
-_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
+# ASCII digits only: "²" and "①" are digits to str.isdigit but not to Decimal.
+_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$", re.ASCII)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -329,6 +331,10 @@ def _require_can_read(scope: Scope, workstream_id: int | None) -> None:
     raise AccessDenied("your access does not include this workstream's returns")
 
 
+MAX_COMMENT_CHARS = 2000
+MAX_FILENAME_CHARS = 255  # submission.filename
+
+
 # C0 control characters but tab, line feed and carriage return; NUL among them,
 # which PostgreSQL cannot store in text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -357,6 +363,21 @@ def upload_limit() -> int:
 # ------------------------------------------------------------------ periods
 
 
+# The financial years a return, template or upload may name.
+EARLIEST_FINANCIAL_YEAR = 1990
+LATEST_FINANCIAL_YEAR = 2098
+
+
+def _require_year_in_range(year: int, value: Any) -> None:
+    if not EARLIEST_FINANCIAL_YEAR <= year <= LATEST_FINANCIAL_YEAR:
+        raise InvalidParameter(
+            "period",
+            f"'{str(value)[:40]}' is not a quarter from "
+            f"{EARLIEST_FINANCIAL_YEAR}/{(EARLIEST_FINANCIAL_YEAR + 1) % 100:02d} to "
+            f"{LATEST_FINANCIAL_YEAR}/{(LATEST_FINANCIAL_YEAR + 1) % 100:02d}",
+        )
+
+
 def parse_quarter(value: str | dt.date) -> dt.date:
     """'2025/26 Q2', '2025-07' or a date -> the quarter's first day.
 
@@ -364,6 +385,7 @@ def parse_quarter(value: str | dt.date) -> dt.date:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
+        _require_year_in_range(financial_year_of(value), value)
         start, _ = quarter_bounds(financial_year_of(value), quarter_of(value))
         if start != value:
             raise InvalidParameter(
@@ -378,6 +400,7 @@ def parse_quarter(value: str | dt.date) -> dt.date:
             raise InvalidParameter(
                 "period", f"'{text}' is not a quarter like 2025/26 Q2"
             )
+        _require_year_in_range(year, text)
         return quarter_bounds(year, quarter)[0]
     iso = re.match(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$", text)
     if iso:
@@ -386,7 +409,7 @@ def parse_quarter(value: str | dt.date) -> dt.date:
         except ValueError as error:
             raise InvalidParameter("period", f"'{text}' is not a date") from error
         return parse_quarter(day)
-    raise InvalidParameter("period", f"'{text}' is not a quarter like 2025/26 Q2")
+    raise InvalidParameter("period", f"'{text[:40]}' is not a quarter like 2025/26 Q2")
 
 
 def recent_quarters(*, today: dt.date | None = None, count: int = 8) -> list[dict]:
@@ -1151,7 +1174,7 @@ def _number(cell: Any) -> Decimal | None:
         if cell != cell or cell in (float("inf"), float("-inf")):
             return None
         return Decimal(repr(cell))
-    if cell.__class__ is str and cell.isdigit():
+    if cell.__class__ is str and cell.isascii() and cell.isdigit():
         return Decimal(cell)
     text = str(cell).strip().replace("\u00a0", "").replace(" ", "")
     text = text.replace("£", "", 1) if text.startswith(("£", "-£")) else text
@@ -1220,9 +1243,10 @@ def validate_return(
 ) -> ValidationResult:
     """Check a whole return file; nothing is written. Raises AccessDenied when the
     user may not submit this workstream's returns, FileRefused when the file cannot
-    be read at all, InvalidParameter for an unreal period."""
+    be read at all, InvalidParameter for an unreal period or file name."""
     _require_can_upload(scope, workstream_id)
     period_start = parse_quarter(period_start)
+    clean_text(filename, "file name", MAX_FILENAME_CHARS)
     today = today or clock.today()
     if period_start > today:
         raise InvalidParameter(
@@ -1234,40 +1258,41 @@ def validate_return(
     return _validate_table(table, ctx, period_start, today)
 
 
-def _validate_table(
-    table: _Table, ctx: _Context, period_start: dt.date, today: dt.date
-) -> ValidationResult:
-    problems = _Problems(table.sheet)
-    header = table.header
-    index: dict[str, int] = {}
-    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | set(INFO_COLUMNS)
-    for position, name in enumerate(header):
-        if not name:
-            continue
-        if name in index:
-            problems.add(table.header_row, name, name, "each column only once")
-        elif name not in known:
-            problems.add(
-                table.header_row,
-                name,
-                name,
-                "a column of the template: " + ", ".join(TEMPLATE_COLUMNS),
-            )
-        index.setdefault(name, position)
-    for name in REQUIRED_COLUMNS:
-        if name not in index:
-            problems.add(table.header_row, name, "(missing)", f"a '{name}' column")
-    if problems.items:
-        return ValidationResult(problems=problems.finish(), rows=0)
+# The ranges every figure must be in before it reaches the store (issue 21: a
+# 400-digit value was stored as infinity and broke the pages that showed it).
+MAX_COUNT = 2_000_000_000  # outputs, count measures, numerators, denominators
+MAX_SPEND = Decimal("1e12")  # pounds, exclusive
+MAX_PERCENT = Decimal(100)
+PERCENT_TOLERANCE = Decimal("0.1")  # value against numerator / denominator * 100
+TOTAL_TOLERANCE = Decimal("0.005")  # the spend TOTAL row against the sum, in £
+PENCE = Decimal("0.01")
+SPEND_UNITS = (SPEND_UNIT, "GBP", "gbp", "pounds")
+COUNT_EXPECTED = "a whole number of at least 0"
 
-    period_label = quarter_label(period_start)
-    period_end = quarter_bounds(
-        financial_year_of(period_start), quarter_of(period_start)
-    )[1]
-    fy, quarter = financial_year_of(period_start), quarter_of(period_start)
 
-    def get(row: list[Any], name: str) -> Any:
-        position = index.get(name)
+class _Rows:
+    """What the per-record validators share while one table is read: the header's
+    column positions, the problems so far, what has been accepted and the keys
+    seen (for duplicates)."""
+
+    def __init__(self, table: _Table, ctx: _Context, period_start: dt.date, today):
+        self.table = table
+        self.ctx = ctx
+        self.period_start = period_start
+        self.period_label = quarter_label(period_start)
+        self.today = today
+        self.problems = _Problems(table.sheet)
+        self.index: dict[str, int] = {}
+        self.periods_seen: dict[Any, dt.date] = {}
+        self.outputs: dict[tuple, dict] = {}
+        self.spend: dict[int, dict] = {}
+        self.measures: dict[str, dict] = {}
+        self.seen: dict[tuple, int] = {}
+        self.total_row: tuple[int, Decimal] | None = None
+
+    def get(self, row: list[Any], name: str) -> Any:
+        """The cell of column `name`; None when missing or blank."""
+        position = self.index.get(name)
         if position is None or position >= len(row):
             return None
         cell = row[position]
@@ -1275,329 +1300,403 @@ def _validate_table(
             return None
         return cell
 
-    periods_seen: dict[Any, dt.date] = {}
+    def add(self, row: int | None, column: str, value: Any, expected: str) -> None:
+        self.problems.add(row, column, value, expected)
 
-    def period_of(cell: Any) -> dt.date:
+    @property
+    def count(self) -> int:
+        return len(self.problems.items) + self.problems.more
+
+    def period_of(self, cell: Any) -> dt.date:
         # Every row names the same few quarters: parse each spelling once.
         key = (cell.__class__, cell)
-        found = periods_seen.get(key)
+        found = self.periods_seen.get(key)
         if found is None:
-            found = periods_seen[key] = _period_of(cell)
+            found = self.periods_seen[key] = _period_of(cell)
         return found
 
-    outputs: dict[tuple, dict] = {}
-    spend: dict[int, dict] = {}
-    measures: dict[str, dict] = {}
-    seen: dict[tuple, int] = {}
-    total_row: tuple[int, Decimal] | None = None
+    def first_row(self, key: tuple, n: int) -> int | None:
+        """The row that already had `key`, or None (and `key` is now row n's)."""
+        if key in self.seen:
+            return self.seen[key]
+        self.seen[key] = n
+        return None
 
-    rows_read = 0
-    for n, row in table.rows:
-        rows_read += 1
-        bad = len(problems.items) + problems.more
-        kind_cell = get(row, "record")
-        kind = _cell_text(kind_cell).lower()
-        if kind not in RECORDS:
-            problems.add(n, "record", kind_cell, "output, spend or measure")
+
+def _check_header(rows: _Rows) -> bool:
+    """Column positions from the header; False when a column is missing,
+    unknown or repeated (then no row is read)."""
+    table = rows.table
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | set(INFO_COLUMNS)
+    for position, name in enumerate(table.header):
+        if not name:
             continue
-        period_cell = get(row, "period")
-        try:
-            if period_cell is None:
-                raise InvalidParameter("period", "missing")
-            row_period = period_of(period_cell)
-        except InvalidParameter:
-            problems.add(n, "period", period_cell, f"a quarter like {period_label}")
-        else:
-            if row_period > today:
-                problems.add(n, "period", period_cell, "a quarter not in the future")
-            elif row_period != period_start:
-                problems.add(
+        if name in rows.index:
+            rows.add(table.header_row, name, name, "each column only once")
+        elif name not in known:
+            rows.add(
+                table.header_row,
+                name,
+                name,
+                "a column of the template: " + ", ".join(TEMPLATE_COLUMNS),
+            )
+        rows.index.setdefault(name, position)
+    for name in REQUIRED_COLUMNS:
+        if name not in rows.index:
+            rows.add(table.header_row, name, "(missing)", f"a '{name}' column")
+    return not rows.problems.items
+
+
+def _check_period(rows: _Rows, n: int, row: list[Any]) -> None:
+    """Every row is for the return's own quarter: not another, not the future."""
+    cell = rows.get(row, "period")
+    try:
+        if cell is None:
+            raise InvalidParameter("period", "missing")
+        period = rows.period_of(cell)
+    except InvalidParameter:
+        rows.add(n, "period", cell, f"a quarter like {rows.period_label}")
+        return
+    if period > rows.today:
+        rows.add(n, "period", cell, "a quarter not in the future")
+    elif period != rows.period_start:
+        rows.add(n, "period", cell, f"{rows.period_label}, the quarter of this return")
+
+
+def _count(
+    rows: _Rows, n: int, column: str, cell: Any, *, required: bool
+) -> Decimal | None:
+    """A whole number from 0 to MAX_COUNT in `column`, or a problem (None)."""
+    if cell is None:
+        if required:
+            rows.add(n, column, cell, COUNT_EXPECTED)
+        return None
+    value = _number(cell)
+    if value is None or value != value.to_integral_value():
+        rows.add(n, column, cell, COUNT_EXPECTED)
+        return None
+    if value < 0:
+        rows.add(n, column, cell, "a count of at least 0")
+        return None
+    if value > MAX_COUNT:
+        rows.add(n, column, cell, f"a count of at most {MAX_COUNT:,}")
+        return None
+    return value
+
+
+def _intervention(rows: _Rows, n: int, cell: Any, *, total_allowed: bool) -> Any:
+    """The row's intervention id (or TOTAL on a spend total row), or None after a
+    problem."""
+    ctx = rows.ctx
+    if total_allowed and _cell_text(cell).upper() == TOTAL:
+        return TOTAL
+    number = _number(cell) if cell is not None else None
+    if number is None or number != number.to_integral_value():
+        rows.add(
+            n, "intervention_id", cell, "the intervention's number from the template"
+        )
+        return None
+    if int(number) in ctx.interventions:
+        return int(number)
+    if int(number) in ctx.foreign_interventions:
+        expected = f"one of the interventions of {ctx.workstream_name}"
+    else:
+        expected = "an intervention that exists"
+    rows.add(n, "intervention_id", cell, expected)
+    return None
+
+
+def _check_output(
+    rows: _Rows, n: int, row: list[Any], area: str | None, before: int
+) -> None:
+    ctx = rows.ctx
+    iv_cell, code_cell = rows.get(row, "intervention_id"), rows.get(row, "code")
+    band_cell, unit_cell = rows.get(row, "age_band"), rows.get(row, "unit")
+    value_cell = rows.get(row, "value")
+    iv_id = _intervention(rows, n, iv_cell, total_allowed=False)
+    code = _cell_text(code_cell)
+    if code not in OUTPUT_TYPES:
+        rows.add(n, "code", code_cell, "one of " + ", ".join(OUTPUT_TYPES))
+        code = None
+    band = _cell_text(band_cell).lower() or "all"
+    if band not in AGE_BANDS:
+        rows.add(n, "age_band", band_cell, "all or under25")
+    elif band != "all" and code != "young_people_supported" and code:
+        rows.add(n, "age_band", band_cell, "all (under25 only for young people)")
+    if iv_id is not None and area and area != ctx.interventions[iv_id][1]:
+        rows.add(
+            n,
+            "area_code",
+            rows.get(row, "area_code"),
+            f"{ctx.interventions[iv_id][1]}, where the intervention is delivered",
+        )
+    if code and _cell_text(unit_cell).lower() != OUTPUT_UNITS[code]:
+        rows.add(n, "unit", unit_cell, OUTPUT_UNITS[code])
+    value = _count(rows, n, "value", value_cell, required=True)
+    if rows.count > before:
+        return
+    earlier = rows.first_row(("output", iv_id, code, band), n)
+    if earlier is not None:
+        rows.add(
+            n,
+            "code",
+            code_cell,
+            f"one row per intervention, output and age band (row {earlier} has "
+            "the same)",
+        )
+        return
+    rows.outputs[(iv_id, code, band)] = {
+        "row": n,
+        "intervention_id": iv_id,
+        "output_type": code,
+        "age_band": band,
+        "value": int(value),
+    }
+
+
+def _check_spend(
+    rows: _Rows, n: int, row: list[Any], area: str | None, before: int
+) -> None:
+    ctx = rows.ctx
+    iv_cell, code_cell = rows.get(row, "intervention_id"), rows.get(row, "code")
+    unit_cell, value_cell = rows.get(row, "unit"), rows.get(row, "value")
+    iv_id = _intervention(rows, n, iv_cell, total_allowed=True)
+    if code_cell is not None:
+        rows.add(n, "code", code_cell, "blank for spend")
+    if area and area != ctx.vru_code:
+        rows.add(
+            n,
+            "area_code",
+            rows.get(row, "area_code"),
+            f"{ctx.vru_code} ({ctx.vru_name})",
+        )
+    if _cell_text(unit_cell) not in SPEND_UNITS:
+        rows.add(n, "unit", unit_cell, f"{SPEND_UNIT} (pounds)")
+    value = _number(value_cell) if value_cell is not None else None
+    if value is None:
+        rows.add(n, "value", value_cell, "an amount in pounds, like 1250.50")
+    elif value < 0:
+        rows.add(n, "value", value_cell, "an amount of at least £0")
+    elif value >= MAX_SPEND:
+        rows.add(n, "value", value_cell, "less than £1,000,000,000,000")
+    elif value != value.quantize(PENCE):
+        rows.add(n, "value", value_cell, "pounds and pence (2 decimals)")
+    if rows.count > before:
+        return
+    earlier = rows.first_row(("spend", iv_id), n)
+    if earlier is not None:
+        rows.add(
+            n,
+            "intervention_id",
+            iv_cell,
+            f"one spend row per intervention (row {earlier} has the same)",
+        )
+    elif iv_id == TOTAL:
+        rows.total_row = (n, value)
+    else:
+        rows.spend[iv_id] = {"row": n, "intervention_id": iv_id, "amount": value}
+
+
+def _check_measure(
+    rows: _Rows, n: int, row: list[Any], area: str | None, before: int
+) -> None:
+    ctx = rows.ctx
+    code_cell, iv_cell = rows.get(row, "code"), rows.get(row, "intervention_id")
+    band_cell, unit_cell = rows.get(row, "age_band"), rows.get(row, "unit")
+    value_cell = rows.get(row, "value")
+    num_cell, den_cell = rows.get(row, "numerator"), rows.get(row, "denominator")
+    code = _cell_text(code_cell)
+    if code not in ctx.measures:
+        expected = (
+            f"a measure of {ctx.workstream_name}"
+            if code in ctx.other_measures
+            else "a measure code that exists"
+        )
+        rows.add(n, "code", code_cell, expected)
+        code = None
+    if iv_cell is not None:
+        rows.add(n, "intervention_id", iv_cell, "blank for measures")
+    if (_cell_text(band_cell).lower() or "all") != "all":
+        rows.add(n, "age_band", band_cell, "all")
+    if area and area != ctx.vru_code:
+        rows.add(
+            n,
+            "area_code",
+            rows.get(row, "area_code"),
+            f"{ctx.vru_code} ({ctx.vru_name})",
+        )
+    expected_unit = ctx.measures[code][2] if code else None
+    if code and _cell_text(unit_cell) != expected_unit:
+        rows.add(n, "unit", unit_cell, expected_unit)
+    percent = expected_unit == "%"
+    numerator = _count(rows, n, "numerator", num_cell, required=False)
+    denominator = _count(rows, n, "denominator", den_cell, required=False)
+    if (num_cell is None) != (den_cell is None):
+        column = "denominator" if den_cell is None else "numerator"
+        rows.add(n, column, None, "numerator and denominator together")
+    if value_cell is None and num_cell is None:
+        rows.add(n, "value", None, "a value (or numerator and denominator)")
+    value = _number(value_cell) if value_cell is not None else None
+    if value_cell is None:
+        pass
+    elif value is None:
+        rows.add(n, "value", value_cell, "a number")
+    elif value < 0:
+        rows.add(n, "value", value_cell, "a value of at least 0")
+        value = None
+    elif percent and value > MAX_PERCENT:
+        rows.add(n, "value", value_cell, "a percentage from 0 to 100")
+        value = None
+    elif not percent and value != value.to_integral_value():
+        rows.add(n, "value", value_cell, "a whole number")
+        value = None
+    elif not percent and value > MAX_COUNT:
+        rows.add(n, "value", value_cell, f"a count of at most {MAX_COUNT:,}")
+        value = None
+    if numerator is not None and denominator is not None:
+        if numerator > denominator:
+            rows.add(
+                n,
+                "numerator",
+                num_cell,
+                f"not more than the denominator ({_cell_text(den_cell)})",
+            )
+        elif denominator == 0 and numerator:
+            rows.add(n, "denominator", den_cell, "more than 0")
+        elif percent and denominator > 0 and value is not None:
+            computed = numerator / denominator * 100
+            if abs(computed - value) > PERCENT_TOLERANCE:
+                rows.add(
                     n,
-                    "period",
-                    period_cell,
-                    f"{period_label}, the quarter of this return",
+                    "value",
+                    value_cell,
+                    f"{computed:.1f}, the numerator as a % of the denominator",
                 )
-        area_cell = get(row, "area_code")
-        area = _cell_text(area_cell).upper()
-        band_cell = get(row, "age_band")
-        band = _cell_text(band_cell).lower() or "all"
-        unit_cell = get(row, "unit")
-        unit = _cell_text(unit_cell)
-        value_cell = get(row, "value")
-        code_cell = get(row, "code")
-        code = _cell_text(code_cell)
-        iv_cell = get(row, "intervention_id")
+    if rows.count > before:
+        return
+    earlier = rows.first_row(("measure", code), n)
+    if earlier is not None:
+        rows.add(
+            n, "code", code_cell, f"one row per measure (row {earlier} has the same)"
+        )
+        return
+    if value is None and denominator:
+        value = numerator / denominator * (100 if percent else 1)
+    rows.measures[code] = {
+        "row": n,
+        "measure_code": code,
+        "measure_id": ctx.measures[code][0],
+        "value": None if value is None else float(value),
+        "numerator": None if numerator is None else float(numerator),
+        "denominator": None if denominator is None else float(denominator),
+    }
 
-        if area not in ctx.area_codes:
-            problems.add(n, "area_code", area_cell, "an ONS area code that exists")
-            area = None
 
-        if kind in ("output", "spend"):
-            iv_text = _cell_text(iv_cell)
-            iv_id = None
-            if kind == "spend" and iv_text.upper() == TOTAL:
-                iv_id = TOTAL
-            else:
-                number = _number(iv_cell) if iv_cell is not None else None
-                if number is None or number != number.to_integral_value():
-                    problems.add(
-                        n,
-                        "intervention_id",
-                        iv_cell,
-                        "the intervention's number from the template",
-                    )
-                elif int(number) in ctx.interventions:
-                    iv_id = int(number)
-                elif int(number) in ctx.foreign_interventions:
-                    problems.add(
-                        n,
-                        "intervention_id",
-                        iv_cell,
-                        f"one of the interventions of {ctx.workstream_name}",
-                    )
-                else:
-                    problems.add(
-                        n, "intervention_id", iv_cell, "an intervention that exists"
-                    )
-            if kind == "output":
-                if code not in OUTPUT_TYPES:
-                    problems.add(
-                        n, "code", code_cell, "one of " + ", ".join(OUTPUT_TYPES)
-                    )
-                    code = None
-                if band not in AGE_BANDS:
-                    problems.add(n, "age_band", band_cell, "all or under25")
-                elif band != "all" and code != "young_people_supported" and code:
-                    problems.add(
-                        n, "age_band", band_cell, "all (under25 only for young people)"
-                    )
-                if (
-                    isinstance(iv_id, int)
-                    and area
-                    and area != ctx.interventions[iv_id][1]
-                ):
-                    problems.add(
-                        n,
-                        "area_code",
-                        area_cell,
-                        f"{ctx.interventions[iv_id][1]}, where the intervention is "
-                        "delivered",
-                    )
-                if code and unit.lower() != OUTPUT_UNITS[code]:
-                    problems.add(n, "unit", unit_cell, OUTPUT_UNITS[code])
-                value = _number(value_cell) if value_cell is not None else None
-                if value_cell is None:
-                    problems.add(n, "value", value_cell, "a whole number of at least 0")
-                elif value is None or value != value.to_integral_value():
-                    problems.add(n, "value", value_cell, "a whole number of at least 0")
-                elif value < 0:
-                    problems.add(n, "value", value_cell, "a count of at least 0")
-                elif value > 2_000_000_000:
-                    problems.add(n, "value", value_cell, "a count below 2,000,000,000")
-                if len(problems.items) + problems.more > bad:
-                    continue
-                key = ("output", iv_id, code, band)
-                if key in seen:
-                    problems.add(
-                        n,
-                        "code",
-                        code_cell,
-                        f"one row per intervention, output and age band (row "
-                        f"{seen[key]} has the same)",
-                    )
-                    continue
-                seen[key] = n
-                outputs[(iv_id, code, band)] = {
-                    "row": n,
-                    "intervention_id": iv_id,
-                    "output_type": code,
-                    "age_band": band,
-                    "value": int(value),
-                }
-            else:  # spend
-                if code:
-                    problems.add(n, "code", code_cell, "blank for spend")
-                if area and area != ctx.vru_code:
-                    problems.add(
-                        n, "area_code", area_cell, f"{ctx.vru_code} ({ctx.vru_name})"
-                    )
-                if unit not in (SPEND_UNIT, "GBP", "gbp", "pounds"):
-                    problems.add(n, "unit", unit_cell, f"{SPEND_UNIT} (pounds)")
-                value = _number(value_cell) if value_cell is not None else None
-                if value is None:
-                    problems.add(
-                        n, "value", value_cell, "an amount in pounds, like 1250.50"
-                    )
-                elif value < 0:
-                    problems.add(n, "value", value_cell, "an amount of at least £0")
-                elif value != value.quantize(Decimal("0.01")):
-                    problems.add(
-                        n, "value", value_cell, "pounds and pence (2 decimals)"
-                    )
-                elif value >= Decimal("1e12"):
-                    problems.add(n, "value", value_cell, "less than £1,000,000,000,000")
-                if len(problems.items) + problems.more > bad:
-                    continue
-                key = ("spend", iv_id)
-                if key in seen:
-                    problems.add(
-                        n,
-                        "intervention_id",
-                        iv_cell,
-                        f"one spend row per intervention (row {seen[key]} has the "
-                        "same)",
-                    )
-                    continue
-                seen[key] = n
-                if iv_id == TOTAL:
-                    total_row = (n, value)
-                else:
-                    spend[iv_id] = {"row": n, "intervention_id": iv_id, "amount": value}
-        else:  # measure
-            if code not in ctx.measures:
-                expected = (
-                    f"a measure of {ctx.workstream_name}"
-                    if code in ctx.other_measures
-                    else "a measure code that exists"
-                )
-                problems.add(n, "code", code_cell, expected)
-                code = None
-            if iv_cell is not None:
-                problems.add(n, "intervention_id", iv_cell, "blank for measures")
-            if band != "all":
-                problems.add(n, "age_band", band_cell, "all")
-            if area and area != ctx.vru_code:
-                problems.add(
-                    n, "area_code", area_cell, f"{ctx.vru_code} ({ctx.vru_name})"
-                )
-            expected_unit = ctx.measures[code][2] if code else None
-            if code and unit != expected_unit:
-                problems.add(n, "unit", unit_cell, expected_unit)
-            percent = expected_unit == "%"
-            value = _number(value_cell) if value_cell is not None else None
-            num_cell, den_cell = get(row, "numerator"), get(row, "denominator")
-            numerator = _number(num_cell) if num_cell is not None else None
-            denominator = _number(den_cell) if den_cell is not None else None
-            if value_cell is not None and value is None:
-                problems.add(n, "value", value_cell, "a number")
-            if num_cell is not None and (numerator is None or numerator < 0):
-                problems.add(n, "numerator", num_cell, "a count of at least 0")
-            if den_cell is not None and (denominator is None or denominator < 0):
-                problems.add(n, "denominator", den_cell, "a count of at least 0")
-            if (num_cell is None) != (den_cell is None):
-                column = "denominator" if den_cell is None else "numerator"
-                problems.add(n, column, None, "numerator and denominator together")
-            if value_cell is None and num_cell is None:
-                problems.add(n, "value", None, "a value (or numerator and denominator)")
-            if numerator is not None and denominator is not None:
-                if numerator > denominator:
-                    problems.add(
-                        n,
-                        "numerator",
-                        num_cell,
-                        f"not more than the denominator ({_cell_text(den_cell)})",
-                    )
-                elif denominator == 0 and numerator:
-                    problems.add(n, "denominator", den_cell, "more than 0")
-                elif percent and denominator > 0 and value is not None:
-                    computed = numerator / denominator * 100
-                    if abs(computed - value) > Decimal("0.1"):
-                        problems.add(
-                            n,
-                            "value",
-                            value_cell,
-                            f"{computed:.1f}, the numerator as a % of the denominator",
-                        )
-            if value is not None:
-                if value < 0:
-                    problems.add(n, "value", value_cell, "a value of at least 0")
-                elif percent and value > 100:
-                    problems.add(n, "value", value_cell, "a percentage from 0 to 100")
-                elif not percent and value != value.to_integral_value():
-                    problems.add(n, "value", value_cell, "a whole number")
-            if len(problems.items) + problems.more > bad:
-                continue
-            key = ("measure", code)
-            if key in seen:
-                problems.add(
-                    n,
-                    "code",
-                    code_cell,
-                    f"one row per measure (row {seen[key]} has the same)",
-                )
-                continue
-            seen[key] = n
-            if value is None and denominator:
-                value = numerator / denominator * (100 if percent else 1)
-            measures[code] = {
-                "row": n,
-                "measure_code": code,
-                "measure_id": ctx.measures[code][0],
-                "value": None if value is None else float(value),
-                "numerator": None if numerator is None else float(numerator),
-                "denominator": None if denominator is None else float(denominator),
-            }
+_RECORD_CHECKS = {
+    "output": _check_output,
+    "spend": _check_spend,
+    "measure": _check_measure,
+}
 
-    # Totals and parts: checked once every row has been read.
-    for (iv_id, code, band), item in outputs.items():
+
+def _check_totals(rows: _Rows) -> None:
+    """Totals and parts: checked once every row has been read."""
+    for (iv_id, code, band), item in rows.outputs.items():
         if band == "under25":
-            whole = outputs.get((iv_id, code, "all"))
+            whole = rows.outputs.get((iv_id, code, "all"))
             if whole is not None and item["value"] > whole["value"]:
-                problems.add(
+                rows.add(
                     item["row"],
                     "value",
                     item["value"],
                     f"not more than all ages ({whole['value']:,}, row {whole['row']})",
                 )
-    if total_row is not None:
-        expected_total = sum((s["amount"] for s in spend.values()), Decimal(0))
-        if abs(expected_total - total_row[1]) > Decimal("0.005"):
-            problems.add(
-                total_row[0],
+    if rows.total_row is not None:
+        expected = sum((s["amount"] for s in rows.spend.values()), Decimal(0))
+        if abs(expected - rows.total_row[1]) > TOTAL_TOLERANCE:
+            rows.add(
+                rows.total_row[0],
                 "value",
-                total_row[1],
-                f"£{expected_total:,.2f}, the sum of the spend rows ({len(spend)})",
+                rows.total_row[1],
+                f"£{expected:,.2f}, the sum of the spend rows ({len(rows.spend)})",
             )
-    if not rows_read:
-        problems.add(None, "", "", "at least one row of figures")
-    result = ValidationResult(problems=problems.finish(), rows=rows_read)
+
+
+def _validate_table(
+    table: _Table, ctx: _Context, period_start: dt.date, today: dt.date
+) -> ValidationResult:
+    """Every row of a return checked: its quarter and area here, the rest by its
+    record's validator (_check_output, _check_spend, _check_measure); then the
+    totals. The figures to write are filled in only when nothing is wrong."""
+    rows = _Rows(table, ctx, period_start, today)
+    if not _check_header(rows):
+        return ValidationResult(problems=rows.problems.finish(), rows=0)
+    read = 0
+    for n, row in table.rows:
+        read += 1
+        kind_cell = rows.get(row, "record")
+        check = _RECORD_CHECKS.get(_cell_text(kind_cell).lower())
+        if check is None:
+            rows.add(n, "record", kind_cell, "output, spend or measure")
+            continue
+        # Problems from here on keep the row out, whichever check finds them.
+        before = rows.count
+        _check_period(rows, n, row)
+        area_cell = rows.get(row, "area_code")
+        area: str | None = _cell_text(area_cell).upper()
+        if area not in ctx.area_codes:
+            rows.add(n, "area_code", area_cell, "an ONS area code that exists")
+            area = None
+        check(rows, n, row, area, before)
+    _check_totals(rows)
+    if not read:
+        rows.add(None, "", "", "at least one row of figures")
+    result = ValidationResult(problems=rows.problems.finish(), rows=read)
     if result.valid:
-        result.outputs = [
-            {
-                "intervention_id": o["intervention_id"],
-                "period_start": period_start,
-                "period_end": period_end,
-                "output_type": o["output_type"],
-                "age_band": o["age_band"],
-                "value": o["value"],
-            }
-            for o in outputs.values()
-        ]
-        result.spend = [
-            {
-                "area_id": ctx.vru_area_id,
-                "intervention_id": s["intervention_id"],
-                "financial_year": fy,
-                "quarter": quarter,
-                "amount": s["amount"],
-            }
-            for s in spend.values()
-        ]
-        result.measures = [
-            {
-                "measure_id": m["measure_id"],
-                "area_id": ctx.vru_area_id,
-                "period_start": period_start,
-                "period_end": period_end,
-                "age_band": "all",
-                "value": m["value"],
-                "numerator": m["numerator"],
-                "denominator": m["denominator"],
-                "status": "provisional",
-            }
-            for m in measures.values()
-        ]
+        _fill_figures(result, rows, ctx, period_start)
     return result
+
+
+def _fill_figures(
+    result: ValidationResult, rows: _Rows, ctx: _Context, period_start: dt.date
+) -> None:
+    fy, quarter = financial_year_of(period_start), quarter_of(period_start)
+    period_end = quarter_bounds(fy, quarter)[1]
+    result.outputs = [
+        {
+            "intervention_id": o["intervention_id"],
+            "period_start": period_start,
+            "period_end": period_end,
+            "output_type": o["output_type"],
+            "age_band": o["age_band"],
+            "value": o["value"],
+        }
+        for o in rows.outputs.values()
+    ]
+    result.spend = [
+        {
+            "area_id": ctx.vru_area_id,
+            "intervention_id": s["intervention_id"],
+            "financial_year": fy,
+            "quarter": quarter,
+            "amount": s["amount"],
+        }
+        for s in rows.spend.values()
+    ]
+    result.measures = [
+        {
+            "measure_id": m["measure_id"],
+            "area_id": ctx.vru_area_id,
+            "period_start": period_start,
+            "period_end": period_end,
+            "age_band": "all",
+            "value": m["value"],
+            "numerator": m["numerator"],
+            "denominator": m["denominator"],
+            "status": "provisional",
+        }
+        for m in rows.measures.values()
+    ]
 
 
 # ------------------------------------------------------------------ writing
@@ -1709,7 +1808,7 @@ def upload_return(
             kind="return",
             workstream_id=workstream_id,
             period_start=period_start,
-            filename=(filename or "return")[:255],
+            filename=clean_text(filename, "file name", MAX_FILENAME_CHARS) or "return",
             content=content,
             sha256=digest,
             submitted_by_id=scope.user_id,
@@ -1889,9 +1988,6 @@ def submit_return(*, scope: Scope, submission_id: int, seen: str | None = None) 
         _check_unchanged(session, submission, seen)
         _require_status(submission, ("draft",), "a draft can be submitted")
         _set_status(session, scope, submission, "submitted", "submit_return")
-
-
-MAX_COMMENT_CHARS = 2000
 
 
 def return_submission(
@@ -2174,6 +2270,7 @@ SUBMISSION_COLUMNS = [
     "supersedes_id",
     "state",
     "submitter_ids",
+    "download_name",
 ]
 
 
@@ -2188,7 +2285,8 @@ def list_submissions(
 
     Columns: SUBMISSION_COLUMNS (submitted_by is a role title; state is the
     quarter's token to pass back as `seen` with an action; submitter_ids the
-    users who uploaded or submitted the return, for may_approve)."""
+    users who uploaded or submitted the return, for may_approve; download_name
+    the name to show and offer the file under, filename the name as uploaded)."""
     if scope.role == "lead":
         if workstream_id not in (None, scope.workstream_id):
             raise AccessDenied("your access does not include this workstream's returns")
@@ -2237,13 +2335,17 @@ def list_submissions(
                 )
             ):
                 submitters[int(entity_id)].add(user_id)
-        uploaders = dict(
-            session.execute(
-                select(Submission.id, Submission.submitted_by_id).where(
-                    Submission.id.in_([r[0] for r in rows])
-                )
-            ).all()
-        )
+        uploaders: dict[int, int | None] = {}
+        is_xlsx: dict[int, bool] = {}
+        for id_, user_id, head in session.execute(
+            select(
+                Submission.id,
+                Submission.submitted_by_id,
+                func.substr(Submission.content, 1, len(XLSX_MAGIC)),
+            ).where(Submission.id.in_([r[0] for r in rows]))
+        ):
+            uploaders[id_] = user_id
+            is_xlsx[id_] = bytes(head or b"") == XLSX_MAGIC
     for id_, user_id in uploaders.items():
         if user_id is not None:
             submitters[id_].add(user_id)
@@ -2266,6 +2368,7 @@ def list_submissions(
                 r[12],
                 states[(r[1], r[5])],
                 frozenset(submitters[r[0]]),
+                download_name(r[0], r[6], xlsx=is_xlsx[r[0]]),
             )  # fmt: skip
             for r in rows
         ],
@@ -2274,12 +2377,37 @@ def list_submissions(
     return frame
 
 
+_UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_DOWNLOAD_STEM_CHARS = 60
+
+
+def download_name(submission_id: int, filename: str | None, *, xlsx: bool) -> str:
+    """The name a kept return file is offered and shown under: 'return-<id>-'
+    then the last part of the uploaded name in letters, digits, '.', '_' and '-'
+    only, with the extension of what the file is (.xlsx or .csv). A name like
+    '../../etc/passwd', 'setup.exe' or one with a right-to-left override never
+    reaches a browser's save dialog; the name as uploaded stays in the store only
+    as data (submission.filename, the audit log)."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    stem = _UNSAFE_NAME_CHARACTERS.sub("_", ascii_stem).strip("._-")
+    stem = stem[:MAX_DOWNLOAD_STEM_CHARS].rstrip("._-")
+    name = f"return-{submission_id}" + (f"-{stem}" if stem else "")
+    return name + (".xlsx" if xlsx else ".csv")
+
+
 def submission_file(*, scope: Scope, submission_id: int) -> tuple[str, bytes]:
-    """The raw uploaded file of a return: (filename, bytes), scope-checked."""
+    """The raw uploaded file of a return: (safe download name, bytes),
+    scope-checked. See download_name."""
     with session_scope() as session:
         submission = _load_submission(session, submission_id)
         _require_can_read(scope, submission.workstream_id)
-        return submission.filename, bytes(submission.content)
+        content = bytes(submission.content)
+        name = download_name(
+            submission.id, submission.filename, xlsx=content.startswith(XLSX_MAGIC)
+        )
+        return name, content
 
 
 def submission_audit(*, scope: Scope, submission_id: int) -> pd.DataFrame:

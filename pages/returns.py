@@ -175,7 +175,7 @@ def layout(workstream: str | None = None, period: str | None = None, **_query):
                     dcc.Store(id=f"{PAGE}-upload-filename"),
                     html.Div(
                         id=f"{PAGE}-size-refusal",
-                        className="alert alert-danger",
+                        className="alert alert-danger mt-2",
                         role="alert",
                         hidden=True,
                     ),
@@ -583,7 +583,7 @@ def show_submissions(_upload, _action, workstream_id):
             [
                 html.Th(str(r.submission_id), scope="row"),
                 html.Td(r.period),
-                html.Td(r.filename),
+                html.Td(r.download_name),
                 html.Td(STATUS_TEXT.get(r.status, r.status)),
                 html.Td(f"{r.created_at:%d %b %Y %H:%M}" if r.created_at else ""),
                 html.Td(r.submitted_by or ""),

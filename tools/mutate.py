@@ -84,7 +84,20 @@ TARGETS = (
         "returns_validator",
         "data_access/returns.py",
         ("tests/data_access/test_returns.py",),
-        functions=("validate_return", "_validate_table"),
+        # The validator: the table's loop and one validator per record type.
+        functions=(
+            "validate_return",
+            "_validate_table",
+            "_check_header",
+            "_check_period",
+            "_count",
+            "_intervention",
+            "_check_output",
+            "_check_spend",
+            "_check_measure",
+            "_check_totals",
+            "_number",
+        ),
     ),
 )
 

@@ -145,3 +145,31 @@ def test_lead_uploads_fixes_submits_and_admin_approves(dash_duo, own_store, tmp_
     open_page(dash_duo, base, f"/prevention?{query}")
     _wait_for(dash_duo.driver, lambda: f"{NEW_FIGURE:,}" in dash_duo.driver.page_source)
     assert dash_duo.get_logs() == []
+
+
+def test_a_file_over_the_limit_is_refused_on_the_page(
+    dash_duo, own_store, tmp_path, monkeypatch
+):
+    """Issue 21, finding 8: a file over the limit got an HTTP 413 that the page
+    never showed. It is now refused in the browser, before it is sent."""
+    app, passwords = own_store
+    monkeypatch.setenv("UPLOAD_MAX_BYTES", "100000")
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"record,period\r\n" + b"output,2025/26 Q2\r\n" * 12000)
+    base = start(dash_duo, app)
+    sign_in(dash_duo, base, "admin", passwords["admin"])
+    open_page(dash_duo, base, f"/returns?period={PERIOD}")
+    dash_duo.wait_for_contains_text("#returns-completeness", "returns received")
+    _upload(dash_duo, big)
+    dash_duo.wait_for_contains_text("#returns-size-refusal", "not saved")
+    text = dash_duo.find_element("#returns-size-refusal").text
+    assert "big.csv" in text and "largest return accepted is 0.1 MB" in text
+    assert dash_duo.find_element("#returns-size-refusal").is_displayed()
+    assert dash_duo.find_element("#returns-upload-result").text == ""
+    assert axe_violations(dash_duo) == []
+    dash_duo.driver.execute_script(
+        "document.getElementById('returns-size-refusal')"
+        ".scrollIntoView({block: 'center'});"
+    )
+    dash_duo.driver.save_screenshot(str(tmp_path / "size-refusal.png"))
+    assert dash_duo.get_logs() == []

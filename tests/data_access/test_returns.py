@@ -489,7 +489,8 @@ def test_workflow_draft_submit_approve_supersede_restore(world, monkeypatch):
     assert {"Workstream Lead", "VRU Director"} <= actors
 
     name, raw = returns.submission_file(scope=lead, submission_id=first.submission_id)
-    assert raw == as_csv(filled(world)) and name == "return.csv"
+    assert raw == as_csv(filled(world))
+    assert name == f"return-{first.submission_id}-return.csv"
     with session_scope() as session:
         sha = session.scalar(
             select(Submission.sha256).where(Submission.id == first.submission_id)
@@ -688,3 +689,261 @@ def test_actions_offered_follow_the_same_rules(world):
     assert returns.actions_for(deputy, row) == ["approve", "return", "file"]
     assert returns.actions_for(analyst, row) == ["return", "file"]
     assert returns.actions_for(lead, row) == ["file"]
+
+
+# ------------------------------------- validation cases, row, column and message
+
+
+def _row_of(frame: pd.DataFrame, mask) -> int:
+    """The file row (header is row 1) of the first row matching `mask`."""
+    return int(frame[mask].index[0]) + 2
+
+
+def _refused_with(world, frame, row: int, column: str, expected: str) -> None:
+    """The upload is refused with exactly this problem among its problems, and
+    the store is byte-for-byte what it was."""
+    before = store_checksum()
+    result = upload(world, as_csv(frame))
+    assert not result.accepted
+    found = [(p.row, p.column, p.expected) for p in result.problems]
+    assert (row, column, expected) in found, found
+    assert store_checksum() == before
+
+
+def _young_people_all(f):
+    return (f.code == "young_people_supported") & (f.age_band == "all")
+
+
+def _pct(f):
+    return (f.record == "measure") & (f.unit == "%")
+
+
+NEGATIVE_CASES = [
+    # (case, mask, column, value, blank the value?, expected)
+    # The all-ages row of young people: with the negative check gone, the
+    # under-25 rule would name the other row (how "-3" once passed wrongly).
+    ("output", _young_people_all, "value", "-3", False, "a count of at least 0"),
+    (
+        "spend",
+        lambda f: (f.record == "spend") & (f.intervention_id != "TOTAL"),
+        "value",
+        "-1.00",
+        False,
+        "an amount of at least £0",
+    ),
+    (
+        "measure",
+        lambda f: (f.record == "measure") & (f.unit != "%"),
+        "value",
+        "-7",
+        False,
+        "a value of at least 0",
+    ),
+    ("numerator", _pct, "numerator", "-1", False, "a count of at least 0"),
+    ("numerator-no-value", _pct, "numerator", "-1", True, "a count of at least 0"),
+    ("denominator", _pct, "denominator", "-4", False, "a count of at least 0"),
+    ("denominator-no-value", _pct, "denominator", "-4", True, "a count of at least 0"),
+]
+
+
+@pytest.mark.parametrize(
+    "mask,column,value,blank_value,expected",
+    [case[1:] for case in NEGATIVE_CASES],
+    ids=[case[0] for case in NEGATIVE_CASES],
+)
+def test_a_negative_count_is_refused_in_every_numeric_column(
+    world, mask, column, value, blank_value, expected
+):
+    frame = filled(world).astype(object)
+    row = _row_of(frame, mask(frame))
+    frame.loc[row - 2, column] = value
+    if blank_value:
+        frame.loc[row - 2, "value"] = None
+    _refused_with(world, frame, row, column, expected)
+
+
+@pytest.mark.parametrize("blank_value", [False, True], ids=["value", "no-value"])
+def test_a_numerator_one_more_than_its_denominator_is_refused(world, blank_value):
+    frame = filled(world).astype(object)
+    row = _row_of(frame, _pct(frame))
+    frame.loc[row - 2, ["numerator", "denominator"]] = [5, 4]
+    if blank_value:
+        frame.loc[row - 2, "value"] = None
+    _refused_with(world, frame, row, "numerator", "not more than the denominator (4)")
+
+
+@pytest.mark.parametrize("quarter", ["2025/26 Q3", "2025/26 Q1", "2024/25 Q2"])
+@pytest.mark.parametrize("record", ["output", "spend", "measure"])
+def test_a_row_for_another_quarter_is_refused(world, quarter, record):
+    """2025/26 Q3 is later than the return's Q2 but not in the future (TODAY is
+    January 2026): it must be refused, not stored as Q2."""
+    frame = filled(world).astype(object)
+    row = _row_of(frame, frame.record == record)
+    frame.loc[row - 2, "period"] = quarter
+    _refused_with(world, frame, row, "period", f"{LABEL}, the quarter of this return")
+
+
+@pytest.mark.parametrize(
+    "record,expected",
+    [
+        ("spend", "E23000003 (Lancashire)"),
+        ("measure", "E23000003 (Lancashire)"),
+        ("output", "E07000117, where the intervention is delivered"),
+    ],
+)
+def test_a_row_for_an_area_outside_the_leads_scope_is_refused(world, record, expected):
+    """Avon and Somerset exists, but the lead's workstream is Lancashire's."""
+    frame = filled(world).astype(object)
+    mask = frame.record == record
+    if record == "output":
+        mask &= frame.area_code == "E07000117"
+    row = _row_of(frame, mask)
+    frame.loc[row - 2, "area_code"] = "E23000036"
+    _refused_with(world, frame, row, "area_code", expected)
+
+
+# ------------------------------------------- bounded values and clean refusals
+
+HUGE = "9" * 400
+
+
+@pytest.mark.parametrize(
+    "mask,column,expected",
+    [
+        (_young_people_all, "value", "a count of at most 2,000,000,000"),
+        (
+            lambda f: (f.record == "spend") & (f.intervention_id != "TOTAL"),
+            "value",
+            "less than £1,000,000,000,000",
+        ),
+        (
+            lambda f: (f.record == "measure") & (f.unit != "%"),
+            "value",
+            "a count of at most 2,000,000,000",
+        ),
+        (_pct, "denominator", "a count of at most 2,000,000,000"),
+    ],
+    ids=["output", "spend", "measure", "denominator"],
+)
+def test_a_400_digit_value_is_refused_not_stored_as_infinity(
+    world, mask, column, expected
+):
+    """Issue 21, finding 4: a 400-digit measure value was stored as infinity and
+    /workstreams/1 then answered 500."""
+    frame = filled(world).astype(object)
+    row = _row_of(frame, mask(frame))
+    frame.loc[row - 2, column] = HUGE
+    _refused_with(world, frame, row, column, expected)
+
+
+@pytest.mark.parametrize("value", ["²", "①", "٣", "1e5", "inf", "NaN"])
+def test_digits_that_are_not_numbers_are_refused_as_problems(world, value):
+    """Issue 21, finding 8: "²" and "①" raised decimal.InvalidOperation (HTTP 500)."""
+    frame = filled(world).astype(object)
+    row = _row_of(frame, _young_people_all(frame))
+    frame.loc[row - 2, "value"] = value
+    _refused_with(world, frame, row, "value", "a whole number of at least 0")
+
+
+def test_an_unreal_year_is_refused_everywhere(world):
+    """'9999/00 Q4' ends in the year 10000: a 500 from a row, the upload's
+    quarter and the template before."""
+    frame = filled(world).astype(object)
+    row = _row_of(frame, frame.record == "output")
+    frame.loc[row - 2, "period"] = "9999/00 Q4"
+    _refused_with(world, frame, row, "period", f"a quarter like {LABEL}")
+    before = store_checksum()
+    with pytest.raises(InvalidParameter, match="from 1990/91 to 2098/99"):
+        returns.upload_return(
+            scope=world["lead"], workstream_id=world["ws"], period_start="9999/00 Q4",
+            content=as_csv(filled(world)), filename="r.csv", today=TODAY,
+        )  # fmt: skip
+    with pytest.raises(InvalidParameter, match="from 1990/91 to 2098/99"):
+        returns.template_csv(
+            scope=world["lead"], workstream_id=world["ws"], period_start="9999/00 Q4"
+        )
+    with pytest.raises(InvalidParameter):
+        returns.parse_quarter("9999-12")
+    assert store_checksum() == before
+
+
+def test_control_characters_and_overlong_text_are_refused_before_the_store(world):
+    """Issue 21, finding 8: a NUL in a file name or a send-back comment was a
+    psycopg DataError (HTTP 500) on PostgreSQL."""
+    before = store_checksum()
+    with pytest.raises(InvalidParameter, match="control character"):
+        upload(world, as_csv(filled(world)), name="r\x00.csv")
+    with pytest.raises(InvalidParameter, match="at most 255"):
+        upload(world, as_csv(filled(world)), name="r" * 300 + ".csv")
+    assert store_checksum() == before
+    submitted = upload(world, as_csv(filled(world))).submission_id
+    returns.submit_return(scope=world["lead"], submission_id=submitted)
+    before = store_checksum()
+    with pytest.raises(InvalidParameter, match="control character"):
+        returns.return_submission(
+            scope=world["admin"], submission_id=submitted, comment="fix\x00this"
+        )
+    with pytest.raises(InvalidParameter, match="at most 2,000"):
+        returns.return_submission(
+            scope=world["admin"], submission_id=submitted, comment="x" * 2001
+        )
+    assert store_checksum() == before
+    returns.return_submission(
+        scope=world["admin"], submission_id=submitted, comment="fix\r\n\tthis"
+    )
+
+
+def test_the_command_line_refuses_cleanly(world, tmp_path):
+    """import-return: a clear error and a non-zero exit, never a traceback."""
+    from app import server
+
+    runner = server.test_cli_runner()
+    good = tmp_path / "r.csv"
+    good.write_bytes(as_csv(filled(world)))
+    frame = filled(world).astype(object)
+    frame.loc[_row_of(frame, _young_people_all(frame)) - 2, "value"] = HUGE
+    huge = tmp_path / "huge.csv"
+    huge.write_bytes(as_csv(frame))
+    before = store_checksum()
+    for path, period, words in (
+        (good, "9999/00 Q4", "from 1990/91 to 2098/99"),
+        (huge, LABEL, "a count of at most 2,000,000,000"),
+    ):
+        result = runner.invoke(
+            args=["import-return", str(path), "--workstream", str(world["ws"]),
+                  "--period", period],
+        )  # fmt: skip
+        assert result.exit_code == 1, result.output
+        assert words in result.output
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert store_checksum() == before
+
+
+# ------------------------------------------------------------ download names
+
+
+@pytest.mark.parametrize(
+    "uploaded,offered",
+    [
+        ("../../../../etc/passwd", "passwd.csv"),
+        ("..\\..\\windows\\system32\\cmd.exe", "cmd.csv"),
+        ("setup.exe", "setup.csv"),
+        ("invoice\u202excs.exe", "invoicexcs.csv"),
+        ("Lancashire Q2 return.csv", "Lancashire_Q2_return.csv"),
+        ("café.csv", "cafe.csv"),
+        ("...", None),
+    ],
+)
+def test_a_kept_file_is_offered_under_a_safe_name(world, uploaded, offered):
+    """Issue 21, finding 10: the uploaded name came back verbatim as the download
+    name. The name as uploaded stays in the store as data."""
+    submission_id = upload(world, as_csv(filled(world)), name=uploaded).submission_id
+    name, content = returns.submission_file(
+        scope=world["lead"], submission_id=submission_id
+    )
+    expected = f"return-{submission_id}" + (f"-{offered}" if offered else ".csv")
+    assert name == expected and content == as_csv(filled(world))
+    listing = returns.list_submissions(scope=world["lead"]).set_index("submission_id")
+    assert listing.loc[submission_id, "download_name"] == expected
+    assert listing.loc[submission_id, "filename"] == uploaded
