@@ -268,3 +268,19 @@ def test_a_cached_callback_must_have_an_output():
 
     with pytest.raises(ValueError, match="at least one Output"):
         cached_callback(Input("overview-area", "value"))
+
+
+def test_a_callback_not_registered_as_cacheable_is_never_kept(app_with_users):
+    """The returns page's callbacks (per-person work in progress) run every time."""
+    server, clients, _ = app_with_users
+    body = callback_request(
+        "returns-submissions.children",
+        [
+            {"id": "returns-refresh-upload", "property": "data", "value": 0},
+            {"id": "returns-refresh-action", "property": "data", "value": 0},
+            {"id": "returns-workstream", "property": "value", "value": None},
+        ],
+    )
+    for _ in range(2):
+        assert post_callback(clients["analyst"], body).status_code == 200
+    assert _view_keys(server) == []
