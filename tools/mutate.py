@@ -178,7 +178,10 @@ def _kinds(node: ast.AST, docstrings: set[int]) -> list[str]:
         kinds += ["condition true", "condition false"]
     if isinstance(node, ast.Raise):
         kinds.append("drop raise")
-    if isinstance(node, ast.Return) and node.value is not None:
+    if isinstance(node, ast.Return) and not (
+        node.value is None
+        or (isinstance(node.value, ast.Constant) and node.value.value is None)
+    ):
         kinds.append("return None")
     if isinstance(node, ast.List | ast.Tuple) and len(node.elts) >= 2:
         if isinstance(node.ctx, ast.Load):
@@ -186,8 +189,8 @@ def _kinds(node: ast.AST, docstrings: set[int]) -> list[str]:
     return kinds
 
 
-def mutants(target: Target) -> list[Mutant]:
-    source = (ROOT / target.path).read_text()
+def mutants(target: Target, base: Path = ROOT) -> list[Mutant]:
+    source = (base / target.path).read_text()
     tree = ast.parse(source)
     docstrings = _docstrings(tree)
     found = []
@@ -221,8 +224,10 @@ class _Replace(ast.NodeTransformer):
         return super().visit(node)
 
 
-def mutated_source(mutant: Mutant) -> str:
-    tree = ast.parse((ROOT / mutant.target.path).read_text())
+def mutated_source(mutant: Mutant, base: Path = ROOT) -> str:
+    """The module with `mutant` applied, from the copy in `base` (the one the
+    mutants were listed from: the working tree may change during a run)."""
+    tree = ast.parse((base / mutant.target.path).read_text())
     node = _nodes(tree, mutant.target.functions)[mutant.index]
     kind = mutant.kind
     new: ast.AST | None = copy.copy(node)
@@ -335,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     survivors: list[str] = []
     try:
         for target in targets:
-            found = mutants(target)
+            found = mutants(target, scratch)
             if args.sample and len(found) > args.sample:
                 found = sorted(
                     random.Random(args.seed).sample(found, args.sample),
@@ -356,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             original = (scratch / target.path).read_text()
             killed = 0
             for number, mutant in enumerate(found, 1):
-                (scratch / target.path).write_text(mutated_source(mutant))
+                (scratch / target.path).write_text(mutated_source(mutant, scratch))
                 try:
                     outcome = _run_tests(
                         scratch, target.tests, timeout=max(60.0, 3 * took)
