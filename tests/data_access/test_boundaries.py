@@ -339,7 +339,13 @@ def test_an_interval_touching_the_benchmark_is_similar_everywhere(touching):
             "rate_upper": [upper],
         }
     )
-    bench = pd.DataFrame({"period_start": [dt.date(2019, 4, 1)], "rate": [benchmark]})
+    bench = pd.DataFrame(
+        {
+            "period_start": [dt.date(2019, 4, 1)],
+            "rate": [benchmark],
+            "precision": ["exact"],
+        }
+    )
     labels["trends._compare"] = trends._compare(area, bench, "lower_is_better")[
         "comparison"
     ].iloc[0]
