@@ -2145,7 +2145,7 @@ def actions_for(scope: Scope, row: Any) -> list[str]:
         actions.append("approve")
     if row.status == "submitted" and scope.unrestricted:
         actions.append("return")
-    if row.status == "superseded" and scope.role == "admin":
+    if row.status == "superseded" and scope.role == "admin" and row.once_approved:
         actions.append("restore")
     actions.append("file")
     return actions
@@ -2271,6 +2271,7 @@ SUBMISSION_COLUMNS = [
     "state",
     "submitter_ids",
     "download_name",
+    "once_approved",
 ]
 
 
@@ -2286,7 +2287,8 @@ def list_submissions(
     Columns: SUBMISSION_COLUMNS (submitted_by is a role title; state is the
     quarter's token to pass back as `seen` with an action; submitter_ids the
     users who uploaded or submitted the return, for may_approve; download_name
-    the name to show and offer the file under, filename the name as uploaded)."""
+    the name to show and offer the file under, filename the name as uploaded;
+    once_approved whether it was ever approved, so could be restored)."""
     if scope.role == "lead":
         if workstream_id not in (None, scope.workstream_id):
             raise AccessDenied("your access does not include this workstream's returns")
@@ -2335,6 +2337,15 @@ def list_submissions(
                 )
             ):
                 submitters[int(entity_id)].add(user_id)
+        once_approved = set(
+            session.scalars(
+                select(AuditLog.entity_id).where(
+                    AuditLog.entity == "submission",
+                    AuditLog.action == "approve_return",
+                    AuditLog.entity_id.in_([str(r[0]) for r in rows]),
+                )
+            )
+        )
         uploaders: dict[int, int | None] = {}
         is_xlsx: dict[int, bool] = {}
         for id_, user_id, head in session.execute(
@@ -2369,6 +2380,7 @@ def list_submissions(
                 states[(r[1], r[5])],
                 frozenset(submitters[r[0]]),
                 download_name(r[0], r[6], xlsx=is_xlsx[r[0]]),
+                str(r[0]) in once_approved,
             )  # fmt: skip
             for r in rows
         ],

@@ -689,6 +689,20 @@ def test_actions_offered_follow_the_same_rules(world):
     assert returns.actions_for(deputy, row) == ["approve", "return", "file"]
     assert returns.actions_for(analyst, row) == ["return", "file"]
     assert returns.actions_for(lead, row) == ["file"]
+    # Restore is offered only for a superseded return that was once approved.
+    returns.approve_return(scope=deputy, submission_id=own)
+    later = upload(world, as_csv(filled(world).assign(notes="2")), scope=lead)
+    returns.submit_return(scope=lead, submission_id=later.submission_id)
+    returns.approve_return(scope=deputy, submission_id=later.submission_id)
+    never = upload(world, as_csv(filled(world).assign(notes="3")), scope=lead)
+    again = upload(world, as_csv(filled(world).assign(notes="4")), scope=lead)
+    assert again.superseded == (never.submission_id,)
+    listing = returns.list_submissions(scope=director).set_index("submission_id")
+    actions = {
+        i: returns.actions_for(director, listing.loc[i].to_frame().T.iloc[0])
+        for i in (own, never.submission_id)
+    }
+    assert actions == {own: ["restore", "file"], never.submission_id: ["file"]}
 
 
 # ------------------------------------- validation cases, row, column and message
