@@ -41,6 +41,7 @@ from wtforms.validators import DataRequired, Length
 import settings
 from data_access import sign_in_limits, users
 from data_access.errors import StoreUnavailable
+from web.security import refuse_malformed_callback
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
@@ -131,11 +132,11 @@ def _safe_next(target: str | None) -> str:
 def _gate():
     path = request.path
     if current_user.is_authenticated or is_public_path(path):
-        return None
+        return refuse_malformed_callback() if path == DASH_CALLBACK_PATH else None
     if path == DASH_CALLBACK_PATH:
-        body = request.get_json(silent=True) or {}
-        if body.get("output") in PUBLIC_CALLBACK_OUTPUTS:
-            return None
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and body.get("output") in PUBLIC_CALLBACK_OUTPUTS:
+            return refuse_malformed_callback()
     if _store_unavailable_for_this_user():
         raise StoreUnavailable("the signed-in user cannot be read")
     if path == DASH_CALLBACK_PATH:

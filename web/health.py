@@ -32,7 +32,8 @@ def readyz():
     return jsonify(status="unavailable", reason="database unreachable"), 503
 
 
-def _answer(status: int, message: str):
+def plain_answer(status: int, message: str):
+    """A refusal as JSON for callbacks and the API, else as a small HTML page."""
     wants_json = (
         request.path.startswith(("/_dash", "/api/"))
         or request.accept_mimetypes.best == "application/json"
@@ -54,21 +55,23 @@ def init_health(server: Flask) -> None:
 
     @server.errorhandler(AccessDenied)
     def _denied(error):
-        return _answer(403, str(error) or "You do not have access to this.")
+        return plain_answer(403, str(error) or "You do not have access to this.")
 
     @server.errorhandler(NotFound)
     def _not_found(error):
-        return _answer(404, str(error))
+        return plain_answer(404, str(error))
 
     @server.errorhandler(InvalidParameter)
     def _invalid(error):
-        return _answer(400, str(error))
+        return plain_answer(400, str(error))
 
     @server.errorhandler(StoreUnavailable)
     def _unavailable(_error):
-        return _answer(503, "Data temporarily unavailable. Please try again shortly.")
+        return plain_answer(
+            503, "Data temporarily unavailable. Please try again shortly."
+        )
 
     @server.errorhandler(500)
     def _internal(error):
         log.error("unhandled error: %s", getattr(error, "original_exception", error))
-        return _answer(500, "Something went wrong. The error has been logged.")
+        return plain_answer(500, "Something went wrong. The error has been logged.")

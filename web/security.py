@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dash.exceptions import DependencyException
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings
+from web.health import plain_answer
 
 # Files that are the same for everyone (their own Cache-Control stands even when the
 # visitor is signed in).
@@ -48,6 +50,73 @@ class TrustedProxies:
         return self._fixed[count](environ, start_response)
 
 
+# What a request may carry before any view sees it. PostgreSQL refuses NUL in
+# text (psycopg raises DataError), and nothing in this app has a use for it, so a
+# NUL anywhere is refused here for every entry point at once.
+MAX_QUERY_STRING_BYTES = 4096
+
+
+def _holds_nul(value) -> bool:  # noqa: ANN001
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _well_formed_callback(body) -> bool:  # noqa: ANN001
+    """The shape Dash's renderer sends: a text output and lists of
+    {id, property, ...} inputs and state (Dash itself fails with a 500 otherwise)."""
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        return False
+    for part in ("inputs", "state"):
+        items = body.get(part, [])
+        if not isinstance(items, list):
+            return False
+        for item in items:
+            # Pattern-matching callbacks send a list of such dicts per input.
+            for entry in item if isinstance(item, list) else [item]:
+                if not isinstance(entry, dict) or not {"id", "property"} <= set(entry):
+                    return False
+    return isinstance(body.get("outputs"), dict | list)
+
+
+def _input_refusal() -> tuple[int, str] | None:
+    if len(request.query_string) > MAX_QUERY_STRING_BYTES:
+        return 414, "The address is too long."
+    if _holds_nul(request.args.to_dict(flat=False)):
+        return 400, "The address holds a character that is not allowed (NUL)."
+    if request.method == "POST":
+        if request.mimetype in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            if _holds_nul(request.form.to_dict(flat=False)):
+                return 400, "A form field holds a character that is not allowed (NUL)."
+    return None
+
+
+def refuse_malformed_callback():
+    """A 400 for a callback body Dash would fail on, or one holding a NUL; None
+    for a good one. The sign-in gate calls it once it lets a callback through, so
+    a signed-out caller learns nothing but "sign in"."""
+    body = request.get_json(silent=True)
+    if not _well_formed_callback(body):
+        return plain_answer(400, "The request is not a well-formed callback.")
+    if _holds_nul(body):
+        return plain_answer(400, "A value holds a character that is not allowed (NUL).")
+    return None
+
+
+def _refuse_hostile_input():
+    refusal = _input_refusal()
+    if refusal is None:
+        return None
+    return plain_answer(*refusal)
+
+
 def _signed_in_answer() -> bool:
     return not request.path.startswith(STATIC_PREFIXES) and getattr(
         current_user, "is_authenticated", False
@@ -59,6 +128,13 @@ def init_security(server: Flask, *, script_hashes: Callable[[], list[str]]) -> N
     renderer, the pages title callback) only once it has served a request."""
 
     server.session_interface = NoCookieOnPublicAnswers()
+    # First of the request hooks (after Dash's set-up): no view, sign-in or cache
+    # lookup sees what is refused here.
+    server.before_request_funcs.setdefault(None, []).insert(0, _refuse_hostile_input)
+
+    @server.errorhandler(DependencyException)
+    def _unknown_component_file(_error):
+        return plain_answer(404, "There is no such file.")
 
     @server.after_request
     def _headers(response):
