@@ -193,6 +193,13 @@ def _header_columns(cells: list[str]) -> tuple[int | None, int, int, int | None]
     return code_col, name_col, count_col, share_col
 
 
+# A published force-area table is a few dozen columns wide and a few hundred rows
+# long. Each sheet is read no further than this: a file whose sheet claims to reach
+# column XFD (issue 21) would otherwise have every row padded to 16,384 cells.
+ONS_MAX_COLUMNS = 60
+ONS_MAX_ROWS = 5_000
+
+
 def find_knife_table(content: bytes) -> KnifeTable:
     """Find and read the knife offences table. Raises OnsWorkbookError."""
     from openpyxl import load_workbook
@@ -217,7 +224,12 @@ def find_knife_table(content: bytes) -> KnifeTable:
         ) from error
     try:
         for sheet in book.worksheets:
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            rows = [
+                list(r)
+                for r in sheet.iter_rows(
+                    values_only=True, max_col=ONS_MAX_COLUMNS, max_row=ONS_MAX_ROWS
+                )
+            ]
             table = _table_in_sheet(sheet.title.strip(), rows)
             if table is not None:
                 return table
