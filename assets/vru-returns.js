@@ -11,7 +11,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (bytes > limit) {
         var mb = function (n) { return (n / 1048576).toFixed(1); };
         var text = (filename || "The file") + ": not saved. It is " + mb(bytes) +
-          " MB; the largest return accepted is " + mb(limit) + " MB. Nothing " +
+          " MB; the largest file accepted is " + mb(limit) + " MB. Nothing " +
           "was sent or changed.";
         // The file is not passed on; an earlier upload's result is cleared.
         return [noUpdate, noUpdate, text, false, ""];

@@ -235,6 +235,15 @@ def layout(workstream: str | None = None, period: str | None = None, **_query):
                         ),
                         className="d-block w-100",
                     ),
+                    # As for returns: the size is checked in the browser first.
+                    dcc.Store(id=f"{PAGE}-ons-contents"),
+                    dcc.Store(id=f"{PAGE}-ons-filename"),
+                    html.Div(
+                        id=f"{PAGE}-ons-size-refusal",
+                        className="alert alert-danger mt-2",
+                        role="alert",
+                        hidden=True,
+                    ),
                     dcc.Loading(
                         html.Div(id=f"{PAGE}-ons-result", **{"aria-live": "polite"}),
                         type="circle",
@@ -672,10 +681,24 @@ def act(clicks, comment, refresh):
     return message(text, kind="success"), (refresh or 0) + 1, no_update
 
 
-@callback(
-    Output(f"{PAGE}-ons-result", "children"),
+clientside_callback(
+    ClientsideFunction("vruReturns", "checkSize"),
+    Output(f"{PAGE}-ons-contents", "data"),
+    Output(f"{PAGE}-ons-filename", "data"),
+    Output(f"{PAGE}-ons-size-refusal", "children"),
+    Output(f"{PAGE}-ons-size-refusal", "hidden"),
+    Output(f"{PAGE}-ons-result", "children", allow_duplicate=True),
     Input(f"{PAGE}-ons-upload", "contents"),
     State(f"{PAGE}-ons-upload", "filename"),
+    State(f"{PAGE}-upload-limit", "data"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output(f"{PAGE}-ons-result", "children"),
+    Input(f"{PAGE}-ons-contents", "data"),
+    State(f"{PAGE}-ons-filename", "data"),
     prevent_initial_call=True,
 )
 def upload_ons(contents, filename):

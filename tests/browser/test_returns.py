@@ -67,8 +67,8 @@ def _click(dash_duo, selector: str) -> None:
     raise AssertionError(f"could not click {selector}: {last}")
 
 
-def _upload(dash_duo, path):
-    field = dash_duo.driver.find_element(By.CSS_SELECTOR, "#returns-upload input")
+def _upload(dash_duo, path, upload="returns-upload"):
+    field = dash_duo.driver.find_element(By.CSS_SELECTOR, f"#{upload} input")
     field.send_keys(str(path))
 
 
@@ -163,7 +163,7 @@ def test_a_file_over_the_limit_is_refused_on_the_page(
     _upload(dash_duo, big)
     dash_duo.wait_for_contains_text("#returns-size-refusal", "not saved")
     text = dash_duo.find_element("#returns-size-refusal").text
-    assert "big.csv" in text and "largest return accepted is 0.1 MB" in text
+    assert "big.csv" in text and "largest file accepted is 0.1 MB" in text
     assert dash_duo.find_element("#returns-size-refusal").is_displayed()
     assert dash_duo.find_element("#returns-upload-result").text == ""
     assert axe_violations(dash_duo) == []
@@ -172,4 +172,14 @@ def test_a_file_over_the_limit_is_refused_on_the_page(
         ".scrollIntoView({block: 'center'});"
     )
     dash_duo.driver.save_screenshot(str(tmp_path / "size-refusal.png"))
+
+    # The ONS workbook upload (admins) is refused the same way.
+    workbook = tmp_path / "big.xlsx"
+    workbook.write_bytes(b"PK" + b"0" * 150_000)
+    _upload(dash_duo, workbook, upload="returns-ons-upload")
+    dash_duo.wait_for_contains_text("#returns-ons-size-refusal", "not saved")
+    text = dash_duo.find_element("#returns-ons-size-refusal").text
+    assert "big.xlsx" in text and "largest file accepted is 0.1 MB" in text
+    assert dash_duo.find_element("#returns-ons-result").text == ""
+    assert axe_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
