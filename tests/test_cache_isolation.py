@@ -284,3 +284,19 @@ def test_a_callback_not_registered_as_cacheable_is_never_kept(app_with_users):
     for _ in range(2):
         assert post_callback(clients["analyst"], body).status_code == 200
     assert _view_keys(server) == []
+
+
+def test_with_caching_off_the_response_cache_passes_every_answer_through():
+    from web.response_cache import ResponseCache
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"from the app"]
+
+    middleware = ResponseCache(
+        app, applies=lambda path: True, backend=lambda: None, timeout=lambda: 60
+    )
+    started = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/embed/trend"}
+    answer = middleware(environ, lambda status, headers: started.append(status))
+    assert list(answer) == [b"from the app"] and started == ["200 OK"]

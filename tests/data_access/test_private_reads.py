@@ -79,3 +79,13 @@ def test_the_children_list_of_a_private_measure_holds_only_the_callers_areas(
     assert everyone.set_index("area_code").loc[BEDFORDSHIRE, "value"] > 0
     assert set(visible(AVON_VIEWER)) <= {AVON}
     assert set(visible(BEDFORDSHIRE_VIEWER)) <= {BEDFORDSHIRE}
+
+
+def test_the_public_scope_reads_no_restricted_area_even_if_given_one():
+    """Public means public: area codes on a public scope (never built on purpose)
+    grant nothing."""
+    confused = Scope(role="public", area_codes=frozenset({AVON}))
+    assert confused.can_read_area(AVON) is False
+    assert PUBLIC.can_read_area(AVON) is False
+    with pytest.raises(AccessDenied):
+        confused.require_area(AVON)
