@@ -27,9 +27,12 @@ def signed_in(loaded_sqlite_store):
         existing = {u.username: u for u in users.list_users()}
 
     def call(username, fn, *args):
+        # Read afresh: another test may have reset this user's password, which
+        # raises their session version.
+        user = next(u for u in users.list_users() if u.username == username)
         with app.server.test_request_context():
             flask_login.login_user(
-                SignedInUser(users.signed_in_user(existing[username].id, 0))
+                SignedInUser(users.signed_in_user(user.id, user.session_version))
             )
             return _text(fn(*args))
 
@@ -131,7 +134,8 @@ def test_a_lead_lands_on_their_own_workstream(loaded_sqlite_store):
             workstream_id=ws_id,
         )
         existing = {u.username: u for u in users.list_users()}
-    record = users.signed_in_user(existing["overview-lead"].id, 0)
+    lead = existing["overview-lead"]
+    record = users.signed_in_user(lead.id, lead.session_version)
     with app.server.test_request_context():
         flask_login.login_user(SignedInUser(record))
         text = _text(overview.show_overview(None))
