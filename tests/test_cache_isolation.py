@@ -300,3 +300,26 @@ def test_with_caching_off_the_response_cache_passes_every_answer_through():
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/embed/trend"}
     answer = middleware(environ, lambda status, headers: started.append(status))
     assert list(answer) == [b"from the app"] and started == ["200 OK"]
+
+
+def test_a_kept_answer_closes_the_apps_iterable(store):
+    """WSGI: whoever consumes an app's answer closes it (files, database cursors)."""
+    from web.response_cache import CACHEABLE, ResponseCache
+
+    closed = []
+
+    class Answer(list):
+        def close(self):
+            closed.append(True)
+
+    def app(environ, start_response):
+        environ[CACHEABLE] = True
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return Answer([b"kept"])
+
+    middleware = ResponseCache(
+        app, applies=lambda path: True, backend=SimpleCache, timeout=lambda: 60
+    )
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/embed/trend"}
+    assert list(middleware(environ, lambda *args: None)) == [b"kept"]
+    assert closed == [True]

@@ -89,3 +89,10 @@ def test_the_public_scope_reads_no_restricted_area_even_if_given_one():
     assert PUBLIC.can_read_area(AVON) is False
     with pytest.raises(AccessDenied):
         confused.require_area(AVON)
+
+
+def test_a_scope_cannot_be_widened_after_it_is_built():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        AVON_VIEWER.role = "admin"
