@@ -11,6 +11,7 @@ import sys
 
 from data_access import ons_import
 from tests.data_access.test_returns_readers import ROOT, xlsx
+from tests.peak_memory import PEAK_MIB_SOURCE
 
 CEILING_MIB = 300  # the importer's code alone is about 110 MiB
 
@@ -26,15 +27,15 @@ def test_a_sheet_padded_to_xfd_is_read_within_the_ceiling(tmp_path):
     path = tmp_path / "wide.xlsx"
     path.write_bytes(_wide())
     script = (
-        "import json, resource\n"
+        "import json\n"
         "from data_access import ons_import\n"
         "refused = None\n"
         "try:\n"
         f"    ons_import.find_knife_table(open({str(path)!r}, 'rb').read())\n"
         "except ons_import.OnsWorkbookError as error:\n"
         "    refused = str(error)\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print(json.dumps({'refused': refused, 'peak_mib': peak}))\n"
+        + PEAK_MIB_SOURCE
+        + "print(json.dumps({'refused': refused, 'peak_mib': peak}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],

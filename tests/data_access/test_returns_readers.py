@@ -1,7 +1,7 @@
 """Return readers under hostile files: bounded memory, clear refusals.
 
 Each hostile file is parsed in a child process whose peak resident memory
-(ru_maxrss) is compared with the ceiling the README states per upload
+(VmHWM, tests/peak_memory.py) is compared with the ceiling the README states per upload
 (returns.UPLOAD_MEMORY_CEILING_MB). Issue 21, finding 1: a 30 KB workbook with one
 cell per row in column XFD took a worker to 1.34 GB, because the reader padded
 every row to its last cell."""
@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from data_access import returns
+from tests.peak_memory import PEAK_MIB_SOURCE
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = returns.TEMPLATE_COLUMNS
@@ -94,12 +95,12 @@ def wide_workbook(rows: int = 6000, *, dimension: bool) -> bytes:
 
 def parse_in_child(tmp_path, content: bytes, name: str) -> dict:
     """Read every row of `content` in a fresh interpreter; its peak RSS in MiB
-    (ru_maxrss of the child, as RUSAGE_CHILDREN would show to a fresh parent) and
+    (the child's own high-water mark, tests/peak_memory.py) and
     the refusal, if any."""
     path = tmp_path / name
     path.write_bytes(content)
     script = (
-        "import json, resource, sys\n"
+        "import json, sys\n"
         "from data_access import returns\n"
         "refused = None\n"
         "try:\n"
@@ -108,8 +109,8 @@ def parse_in_child(tmp_path, content: bytes, name: str) -> dict:
         "        pass\n"
         "except returns.FileRefused as error:\n"
         "    refused = str(error)\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print(json.dumps({'refused': refused, 'peak_mib': peak}))\n"
+        + PEAK_MIB_SOURCE
+        + "print(json.dumps({'refused': refused, 'peak_mib': peak}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
