@@ -169,9 +169,14 @@ def test_thirty_concurrent_guesses_get_at_most_the_limit_of_password_checks(
     for thread in threads:
         thread.join(timeout=120)
     assert len(statuses) == 30
-    assert sorted(set(statuses)) == [401, 429]
+    # Each attempt reserves its counts before any check, so the burst can spend
+    # the wider per-name and per-client budgets too: under load it can happen that
+    # none of the first few reaches its check (all 429). What must never happen is
+    # more checks than the limit, or a check that is not answered 401.
+    assert set(statuses) <= {401, 429}
     assert len(checks) <= LIMIT
     assert statuses.count(401) == len(checks)
+    assert statuses.count(429) >= 30 - LIMIT
 
 
 def test_the_api_limit_counts_the_client_the_trusted_proxy_saw(web, monkeypatch):
