@@ -434,17 +434,32 @@ def _problem_table(problems: list[dict]):
     )
 
 
-clientside_callback(
-    ClientsideFunction("vruReturns", "checkSize"),
-    Output(f"{PAGE}-upload-contents", "data"),
-    Output(f"{PAGE}-upload-filename", "data"),
-    Output(f"{PAGE}-size-refusal", "children"),
-    Output(f"{PAGE}-size-refusal", "hidden"),
-    Output(f"{PAGE}-upload-result", "children", allow_duplicate=True),
-    Input(f"{PAGE}-upload", "contents"),
-    State(f"{PAGE}-upload", "filename"),
-    State(f"{PAGE}-upload-limit", "data"),
-    prevent_initial_call=True,
+def _check_size_in_the_browser(
+    upload: str, contents: str, filename: str, refusal: str, result: str
+) -> None:
+    """Pass an upload on to the `contents`/`filename` stores only when it is within
+    the limit (assets/vru-returns.js); otherwise show the refusal in `refusal`. A
+    file far over the limit would meet the server's HTTP 413, which no page shows."""
+    clientside_callback(
+        ClientsideFunction("vruReturns", "checkSize"),
+        Output(contents, "data"),
+        Output(filename, "data"),
+        Output(refusal, "children"),
+        Output(refusal, "hidden"),
+        Output(result, "children", allow_duplicate=True),
+        Input(upload, "contents"),
+        State(upload, "filename"),
+        State(f"{PAGE}-upload-limit", "data"),
+        prevent_initial_call=True,
+    )
+
+
+_check_size_in_the_browser(
+    f"{PAGE}-upload",
+    f"{PAGE}-upload-contents",
+    f"{PAGE}-upload-filename",
+    f"{PAGE}-size-refusal",
+    f"{PAGE}-upload-result",
 )
 
 
@@ -681,17 +696,12 @@ def act(clicks, comment, refresh):
     return message(text, kind="success"), (refresh or 0) + 1, no_update
 
 
-clientside_callback(
-    ClientsideFunction("vruReturns", "checkSize"),
-    Output(f"{PAGE}-ons-contents", "data"),
-    Output(f"{PAGE}-ons-filename", "data"),
-    Output(f"{PAGE}-ons-size-refusal", "children"),
-    Output(f"{PAGE}-ons-size-refusal", "hidden"),
-    Output(f"{PAGE}-ons-result", "children", allow_duplicate=True),
-    Input(f"{PAGE}-ons-upload", "contents"),
-    State(f"{PAGE}-ons-upload", "filename"),
-    State(f"{PAGE}-upload-limit", "data"),
-    prevent_initial_call=True,
+_check_size_in_the_browser(
+    f"{PAGE}-ons-upload",
+    f"{PAGE}-ons-contents",
+    f"{PAGE}-ons-filename",
+    f"{PAGE}-ons-size-refusal",
+    f"{PAGE}-ons-result",
 )
 
 
