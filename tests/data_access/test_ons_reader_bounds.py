@@ -5,13 +5,9 @@ claims to reach column XFD cannot take a worker to a gigabyte (issue 21, finding
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 from data_access import ons_import
 from tests.data_access.test_returns_readers import ROOT, xlsx
-from tests.peak_memory import PEAK_MIB_SOURCE
+from tests.peak_memory import read_in_child
 
 CEILING_MIB = 300  # the importer's code alone is about 110 MiB
 
@@ -26,26 +22,11 @@ def _wide(rows: int = 6000) -> bytes:
 def test_a_sheet_padded_to_xfd_is_read_within_the_ceiling(tmp_path):
     path = tmp_path / "wide.xlsx"
     path.write_bytes(_wide())
-    script = (
-        "import json\n"
-        "from data_access import ons_import\n"
-        "refused = None\n"
-        "try:\n"
-        f"    ons_import.find_knife_table(open({str(path)!r}, 'rb').read())\n"
-        "except ons_import.OnsWorkbookError as error:\n"
-        "    refused = str(error)\n"
-        + PEAK_MIB_SOURCE
-        + "print(json.dumps({'refused': refused, 'peak_mib': peak}))\n"
+    answer = read_in_child(
+        setup="from data_access import ons_import",
+        body=f"ons_import.find_knife_table(open({str(path)!r}, 'rb').read())",
+        refusal="ons_import.OnsWorkbookError",
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["refused"] and "No knife or sharp instrument" in answer["refused"]
     assert answer["peak_mib"] < CEILING_MIB, answer
 

@@ -9,16 +9,13 @@ every row to its last cell."""
 from __future__ import annotations
 
 import io
-import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from data_access import returns
-from tests.peak_memory import PEAK_MIB_SOURCE
+from tests.peak_memory import read_in_child
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = returns.TEMPLATE_COLUMNS
@@ -99,28 +96,14 @@ def parse_in_child(tmp_path, content: bytes, name: str) -> dict:
     the refusal, if any."""
     path = tmp_path / name
     path.write_bytes(content)
-    script = (
-        "import json, sys\n"
-        "from data_access import returns\n"
-        "refused = None\n"
-        "try:\n"
-        f"    table = returns.read_table(open({str(path)!r}, 'rb').read(), {name!r})\n"
-        "    for _ in table.rows:\n"
-        "        pass\n"
-        "except returns.FileRefused as error:\n"
-        "    refused = str(error)\n"
-        + PEAK_MIB_SOURCE
-        + "print(json.dumps({'refused': refused, 'peak_mib': peak}))\n"
+    return read_in_child(
+        setup="from data_access import returns",
+        body=(
+            f"table = returns.read_table(open({str(path)!r}, 'rb').read(), {name!r})\n"
+            "for _ in table.rows:\n    pass"
+        ),
+        refusal="returns.FileRefused",
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("dimension", [True, False], ids=["dimension", "no-dimension"])
