@@ -167,3 +167,35 @@ def test_rate_limited_per_client(api_app, monkeypatch):
     other = client.get("/api/v1/areas", environ_base={"REMOTE_ADDR": "203.0.113.10"})
     assert other.status_code == 200
     limiter.reset()
+
+
+def test_index_lists_every_documented_endpoint_with_working_examples(client):
+    """/api/v1/ is the front door: JSON for clients (every path of the OpenAPI
+    document, each with at least one example that answers 200), a readable page
+    for browsers linking the document and every example."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    answer = client.get("/api/v1/", headers={"Accept": "application/json"})
+    assert answer.status_code == 200 and answer.is_json
+    index = answer.get_json()
+    assert index["openapi"] == "/api/v1/openapi.json"
+    listed = {e["path"] for e in index["endpoints"]}
+    assert listed == {"/api/v1" + path for path in doc["paths"]}
+    for endpoint in index["endpoints"]:
+        assert endpoint["examples"], endpoint["path"]
+        for url in endpoint["examples"]:
+            assert client.get(url).status_code == 200, url
+    # A browser (text/html first) gets HTML linking the document and the examples.
+    page = client.get(
+        "/api/v1/", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    )
+    assert page.status_code == 200
+    assert page.content_type.startswith("text/html")
+    assert "Accept" in page.headers["Vary"].replace(" ", "").split(",")
+    html = page.get_data(as_text=True)
+    assert 'href="/api/v1/openapi.json"' in html
+    for endpoint in index["endpoints"]:
+        for url in endpoint["examples"]:
+            assert f'href="{url.replace("&", "&amp;")}"' in html, url
+    # Without the slash, a redirect to the index (never the app's page shell).
+    assert client.get("/api/v1").status_code == 308
+    assert client.get("/api/v1/?format=xml").status_code == 400

@@ -14,7 +14,7 @@ import datetime as dt
 import math
 
 import pandas as pd
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
@@ -270,6 +270,91 @@ def measure_values(code: str):
     return _answer(frame, fmt=fmt, meta=meta, filename=filename)
 
 
+# Example requests shown on the index, by OpenAPI path: real codes from the
+# shipped data (Avon and Somerset, knife offences), each one a working link.
+EXAMPLES = {
+    "/": ["/api/v1/?format=json", "/api/v1/?format=html"],
+    "/measures": ["/api/v1/measures", "/api/v1/measures?format=csv"],
+    "/measures/{code}": ["/api/v1/measures/knife_offences"],
+    "/areas": ["/api/v1/areas?level=pfa", "/api/v1/areas?level=lad&format=csv"],
+    "/measures/{code}/values": [
+        "/api/v1/measures/knife_offences/values?area=E23000036",
+        "/api/v1/measures/knife_offences/values?area=E23000036"
+        "&from=2016-04&to=2019-03&length=quarter&format=csv",
+        "/api/v1/measures/hospital_admissions_knife/values?level=pfa&from=2018-04",
+    ],
+    "/openapi.json": ["/api/v1/openapi.json"],
+}
+
+
+def api_index() -> dict:
+    """What /api/v1/ lists: each endpoint of the OpenAPI document (one road:
+    summaries and parameters are read from it) with example requests."""
+    doc = openapi_document()
+    endpoints = []
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            endpoints.append(
+                {
+                    "method": method.upper(),
+                    "path": "/api/v1" + path,
+                    "summary": operation["summary"],
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "in": p["in"],
+                            "required": p["required"],
+                            "description": p["description"],
+                        }
+                        for p in operation.get("parameters", [])
+                    ],
+                    "examples": EXAMPLES.get(path, []),
+                }
+            )
+    return {
+        "title": doc["info"]["title"],
+        "version": doc["info"]["version"],
+        "description": doc["info"]["description"],
+        "openapi": "/api/v1/openapi.json",
+        "endpoints": endpoints,
+    }
+
+
+def _wants_html() -> bool:
+    """A browser (text/html preferred over JSON) gets the readable page;
+    ?format=json or ?format=html decides outright."""
+    fmt = request.args.get("format")
+    if fmt is not None:
+        return _choice("format", ("json", "html"), "json") == "html"
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "text/html"
+        and request.accept_mimetypes["text/html"]
+        > request.accept_mimetypes["application/json"]
+    )
+
+
+@blueprint.get("/")
+def index():
+    """The API's front door: JSON for clients, a readable page for browsers."""
+    _check_known({"format"})
+    body = api_index()
+    if _wants_html():
+        from web.embed import static_url
+
+        response = Response(
+            render_template(
+                "api_index.html", api=body, css_url=static_url("embed.css")
+            ),
+            content_type="text/html; charset=utf-8",
+        )
+    else:
+        response = jsonify(body)
+    response.headers["Cache-Control"] = f"public, max-age={settings.cache_timeout()}"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 @blueprint.get("/openapi.json")
 def openapi():
     response = jsonify(openapi_document())
@@ -405,6 +490,31 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
+            "/": {
+                "get": {
+                    "operationId": "index",
+                    "summary": "This API's index: every endpoint with examples",
+                    "parameters": [
+                        _param(
+                            "format",
+                            "json or html; by default html for browsers (text/html "
+                            "preferred in Accept), json for everything else",
+                            {"type": "string", "enum": ["json", "html"]},
+                        )
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "the index",
+                            "content": {
+                                "application/json": {"schema": {"type": "object"}},
+                                "text/html": {"schema": {"type": "string"}},
+                            },
+                        },
+                        "400": _error_response("a bad parameter"),
+                        "429": _error_response("too many requests"),
+                    },
+                }
+            },
             "/measures": {
                 "get": {
                     "operationId": "listMeasures",
@@ -571,4 +681,4 @@ def init_api(server) -> None:
 @blueprint.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown(rest: str):
     """Anything else under /api/v1 is not found (never the app's page shell)."""
-    raise ApiError(404, "no such endpoint; see /api/v1/openapi.json")
+    raise ApiError(404, "no such endpoint; see /api/v1/ or /api/v1/openapi.json")
