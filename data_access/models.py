@@ -553,3 +553,5 @@ class StoreMeta(Base):
     __tablename__ = "store_meta"
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(400))
+
+from data_access import annotation_models  # noqa: E402,F401  (metadata complete)

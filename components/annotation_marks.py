@@ -1,0 +1,143 @@
+"""Annotations (dated local events, data_access.annotations) on time charts: a
+labelled vertical marker in the figure, a column in the chart's table (and so its
+CSV), and a sentence for the text summary.
+
+Labels are plain text typed by users: plotly reads a subset of HTML in annotation
+and hover text, so every label is escaped before it reaches a figure (plotly turns
+the entities back into the characters; the embeds' SVG renderer does the same).
+Figures are built with a point per period; an event is marked at the period whose
+first and last days contain its date.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import theme
+
+EVENT_COLOUR = theme.DARK_PINK
+EVENTS_COLUMN = "Marked events"
+_SHORT = 40  # characters of a label written on the chart; the table has it all
+
+
+def escaped(text: str) -> str:
+    """`text` safe to hand to plotly as annotation or hover text."""
+    return html.escape(str(text), quote=True)
+
+
+def vertical_marker(
+    fig: go.Figure,
+    x: Any,
+    label: str,
+    *,
+    name: str,
+    dash: str,
+    colour: str,
+    label_y: float,
+    hovertext: str | None = None,
+) -> None:
+    """A labelled vertical line across the plot at `x` (label escaped here)."""
+    fig.add_shape(
+        type="line",
+        name=name,
+        xref="x",
+        yref="paper",
+        x0=x,
+        x1=x,
+        y0=0,
+        y1=1,
+        line=dict(color=colour, width=2, dash=dash),
+        layer="above",
+    )
+    fig.add_annotation(
+        name=name,
+        text=escaped(label),
+        hovertext=escaped(hovertext) if hovertext else None,
+        xref="x",
+        yref="paper",
+        x=x,
+        y=label_y,
+        xanchor="left",
+        yanchor="top",
+        xshift=4,
+        showarrow=False,
+        align="left",
+        bgcolor="rgba(255,255,255,0.85)",
+        font=dict(size=12, color=theme.TEXT),
+    )
+
+
+def _covering(periods: pd.DataFrame, date) -> int | None:
+    """Position of the row of `periods` whose period contains `date`."""
+    for i, (start, end) in enumerate(
+        zip(periods["period_start"], periods["period_end"], strict=True)
+    ):
+        if start <= date <= end:
+            return i
+    return None
+
+
+def chart_marks(
+    annotations: pd.DataFrame, periods: pd.DataFrame, x: str
+) -> list[tuple[Any, str, str]]:
+    """(x value, short label, full text) for each annotation that a period of
+    `periods` (period_start, period_end and the figure's x column `x`, one row
+    per period drawn) contains; others are left to the summary sentence."""
+    if annotations.empty or periods.empty:
+        return []
+    rows = periods.drop_duplicates(subset=[x]).reset_index(drop=True)
+    marks = []
+    for note in annotations.itertuples():
+        at = _covering(rows, note.event_date)
+        if at is None:
+            continue
+        short = note.label if len(note.label) <= _SHORT else note.label[:_SHORT] + "…"
+        marks.append((rows[x].iloc[at], f"{note.kind_label}: {short}", note.text))
+    return marks
+
+
+def add_marks(fig: go.Figure, marks: Sequence[tuple[Any, str, str]]) -> go.Figure:
+    """Draw each mark as a dashed vertical line with its label; labels at one x
+    are stacked."""
+    stacked: dict[Any, int] = {}
+    for x, label, text in marks:
+        level = stacked.get(x, 0)
+        stacked[x] = level + 1
+        vertical_marker(
+            fig,
+            x,
+            label,
+            name=f"event: {label}",
+            dash="dash",
+            colour=EVENT_COLOUR,
+            label_y=0.78 - 0.1 * (level % 4),
+            hovertext=text,
+        )
+    return fig
+
+
+def events_column(annotations: pd.DataFrame, periods: pd.DataFrame) -> list[str]:
+    """For each row of `periods` (period_start, period_end) the texts of the
+    annotations in it, joined by "; " ("" for none): the table's and CSV's
+    column `EVENTS_COLUMN`."""
+    out = []
+    for start, end in zip(periods["period_start"], periods["period_end"], strict=True):
+        texts = [
+            note.text
+            for note in annotations.itertuples()
+            if start <= note.event_date <= end
+        ]
+        out.append("; ".join(texts))
+    return out
+
+
+def events_sentence(annotations: pd.DataFrame) -> str:
+    """ "Marked events: ..." for captions and text summaries ("" for none)."""
+    if annotations.empty:
+        return ""
+    return "Marked events: " + "; ".join(annotations["text"]) + "."
