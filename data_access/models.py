@@ -554,4 +554,5 @@ class StoreMeta(Base):
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(400))
 
+
 from data_access import annotation_models  # noqa: E402,F401  (metadata complete)
