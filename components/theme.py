@@ -84,13 +84,18 @@ class CategoryStyle:
     text_colour: str  # for text drawn inside a bar of this colour
 
 
-# Comparison with a benchmark (Fingertips conventions). "higher" / "lower" are for
-# measures without polarity, so they carry no good/bad colour.
+# Comparison with a benchmark (Fingertips conventions), the one palette for bars,
+# funnels, spines, maps and tables. Colour-blind safe: better and worse are the
+# blue / orange pair that stays apart under every common colour-vision deficiency
+# (GSS "Data visualisation: colours", two-colour pairing), "similar" is a neutral
+# mid grey (not amber, which reads as a warning) and "not compared" a pale grey
+# with a hatch; each also has its own pattern, marker and word. "higher" / "lower"
+# are for measures without polarity, so they avoid the better/worse colours.
 SIGNIFICANCE: dict[str, CategoryStyle] = {
-    "better": CategoryStyle("Better", TURQUOISE, "", "circle", TEXT),
-    "similar": CategoryStyle("Similar", ORANGE, ".", "diamond", TEXT),
-    "worse": CategoryStyle("Worse", DARK_PINK, "x", "square", WHITE),
-    "higher": CategoryStyle("Higher", DARK_BLUE, "/", "triangle-up", WHITE),
+    "better": CategoryStyle("Better", DARK_BLUE, "", "circle", WHITE),
+    "similar": CategoryStyle("Similar", MID_GREY, ".", "diamond", TEXT),
+    "worse": CategoryStyle("Worse", ORANGE, "x", "square", TEXT),
+    "higher": CategoryStyle("Higher", TURQUOISE, "/", "triangle-up", TEXT),
     "lower": CategoryStyle("Lower", PLUM, "\\", "triangle-down", TEXT),
     "not compared": CategoryStyle("Not compared", LIGHT_GREY, "-", "circle-open", TEXT),
 }
