@@ -555,4 +555,5 @@ class StoreMeta(Base):
     value: Mapped[str] = mapped_column(String(400))
 
 
-from data_access import annotation_models  # noqa: E402,F401  (metadata complete)
+# Tables kept in their own modules, imported so that the metadata is complete.
+from data_access import annotation_models, board_models  # noqa: E402,F401
