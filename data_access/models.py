@@ -556,4 +556,8 @@ class StoreMeta(Base):
 
 
 # Tables kept in their own modules, imported so that the metadata is complete.
-from data_access import annotation_models, board_models  # noqa: E402,F401
+from data_access import (  # noqa: E402,F401
+    annotation_models,
+    board_models,
+    comparator_models,
+)
