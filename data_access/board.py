@@ -27,7 +27,7 @@ now). What is listed, CHANGE_RULE in words:
   statistics.rag_status against its target) differs from the rating of the
   latest quarter the board had at the last meeting;
 - significance changes: a success measure whose recent trend verdict
-  (trends.recent_trend: direction and whether it is significant) differs from the
+  (headlines.recent_trend: direction and whether it is significant) differs from the
   verdict on the series as it ended at the last meeting (current figures up to
   the latest period then known);
 - commentary: each commentary written or signed off since, latest version only.
@@ -58,7 +58,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import func, select, update
 
-from data_access import cache, clock, measures, periods, statistics, trends
+from data_access import cache, clock, measures, periods, statistics
 from data_access.audit import record
 from data_access.board_models import (
     ACTION_KINDS,
@@ -78,6 +78,7 @@ from data_access.db import session_scope
 from data_access.disclosure import apply_disclosure
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.figure_history import changes_between, figure_history, known_at
+from data_access.outcomes import headlines
 from data_access.returns import clean_text, parse_quarter
 from data_access.scope import Scope
 from data_access.workstreams import PERCENT_UNITS, measure_trends
@@ -399,10 +400,10 @@ def _significance_changes(
             continue
         end_then = seen["period_end"].max()
         try:
-            now = trends.recent_trend(
+            now = headlines.recent_trend(
                 scope=scope, measure_code=code, area_code=area_code, length=length
             )
-            before = trends.recent_trend(
+            before = headlines.recent_trend(
                 scope=scope,
                 measure_code=code,
                 area_code=area_code,

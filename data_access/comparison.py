@@ -44,7 +44,7 @@ Columns
   population, value (the rate, percentage or value compared), lower, upper,
   benchmark, benchmark_label, national (England and Wales, or England), comparison,
   min, q25, q75, max (across areas of the comparator level that year), n_areas,
-  trend (trends.recent_trend over its financial years, the verdict every page
+  trend (headlines.recent_trend over its financial years, the verdict every page
   shows), trend_dispersion (that test's dispersion), illustrative, source_title,
   suppressed.
 - INTERVENTION_COLUMNS (`area_interventions`): name, tier, delivering_area, provider,
@@ -63,7 +63,7 @@ from scipy import stats
 from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
-from data_access import disclosure, periods, statistics, trends
+from data_access import disclosure, periods, statistics
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -80,6 +80,7 @@ from data_access.models import (
     Spend,
     covered_area_name,
 )
+from data_access.outcomes import headlines, series_disclosure
 from data_access.scope import PUBLIC, Scope
 
 ENGLAND_CODE = "E92000001"
@@ -494,7 +495,9 @@ def _as_trends_publish(
     the force areas together with the benchmark that sums them, hiding a shown
     count where the benchmark would give a hidden one away. A count shown here
     but hidden there would undo that, so /compare hides it too."""
-    table = trends.published_force_areas(measure, length="year", age_band=age_band)
+    table = series_disclosure.published_force_areas(
+        measure, length="year", age_band=age_band
+    )
     start = periods.fy_bounds(year)[0]
     hidden_there = set(
         table.loc[(table["period_start"] == start) & table["suppressed"], "area_code"]
@@ -1122,7 +1125,7 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
         else "not compared"
     )
     # The one recent-trend verdict every page shows for this series.
-    trend = trends.recent_trend(
+    trend = headlines.recent_trend(
         scope=PUBLIC, measure_code=m["code"], area_code=area_code, length="year"
     )
     return {

@@ -6,7 +6,7 @@ what the product owner intends to publish:
 - public measures only (``measure.is_public``); a private measure is "not found";
 - approved figures only: current values that came from the shipped data or from
   an approved return (never a draft or a return waiting for approval);
-- a measure's values on the signed-in pages' road (data_access.trends with the
+- a measure's values on the signed-in pages' road (data_access.outcomes with the
   public scope): the same periods, benchmark and disclosure as /violence, so an
   embed, the API and the page agree; disclosure control by
   ``data_access.disclosure`` (the one engine) with the measure's rule, the force
@@ -28,7 +28,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import func, or_, select
 
-from data_access import periods, trends
+from data_access import periods
 from data_access.areas import get_area, list_areas
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -49,8 +49,9 @@ from data_access.models import (
     Spend,
     Submission,
 )
+from data_access.outcomes import area_trends, trend_views
+from data_access.outcomes.raw_series import SUM_OF_FORCES_PREFIX
 from data_access.scope import PUBLIC
-from data_access.trends import SUM_OF_FORCES_PREFIX
 
 VALUE_COLUMNS = [
     "measure_code",
@@ -151,7 +152,7 @@ def measure_values(
     For one area (`area_code`) or, when it is None, for every area of `level`
     and the benchmark (England and Wales, or England for a measure that covers
     England only). The figures are the signed-in /violence page's, read on the
-    same road (trends.trend_with_benchmark, trends.level_series) with the
+    same road (area_trends.trend_with_benchmark, trend_views.level_series) with the
     public scope: `length` "quarter" or "year" (a financial year: annual
     figures, else the four quarters), the same benchmark, disclosed together
     with the force areas it sums. Oldest first, then by area name. Raises
@@ -169,12 +170,12 @@ def measure_values(
         raise InvalidParameter("level", f"level must be one of {', '.join(LEVELS)}")
     window = {"length": length, "age_band": age_band, "start": start, "end": end}
     if area_code is not None:
-        frame = trends.trend_with_benchmark(
+        frame = area_trends.trend_with_benchmark(
             scope=PUBLIC, measure_code=measure_code, area_code=area_code, **window
         )
         frame = frame[frame["role"] == "area"]
     else:
-        frame = trends.level_series(
+        frame = trend_views.level_series(
             scope=PUBLIC, measure_code=measure_code, level=level, **window
         )
     return _published(frame, measure_code, age_band)
@@ -183,7 +184,7 @@ def measure_values(
 def _published(
     frame: pd.DataFrame, measure_code: str, age_band: str, extra: tuple = ()
 ):
-    """A trend frame (trends.TREND_COLUMNS) as VALUE_COLUMNS (and `extra`
+    """A trend frame (raw_series.TREND_COLUMNS) as VALUE_COLUMNS (and `extra`
     columns of it): with the measure, the area's level, the age band and each
     source's URL and licence."""
     out = frame.copy()
@@ -226,7 +227,7 @@ def force_area_comparison(
     latest year with force-area figures by default."""
     public_measure(measure_code)
     frame = _published(
-        trends.level_series(
+        trend_views.level_series(
             scope=PUBLIC,
             measure_code=measure_code,
             level="pfa",

@@ -1,4 +1,4 @@
-"""The SPC view of a trend: the area's series from `trends.trend_view` on an SPC
+"""The SPC view of a trend: the area's series from `trend_views.trend_view` on an SPC
 chart (data_access.spc, NHS England's Making Data Count rules).
 
 One road: the /violence page's "SPC chart" view and the public trend embed's
@@ -16,7 +16,7 @@ Decisions a reader should know (also said in each chart's caption):
   Laney 2002); otherwise an XmR chart of the values.
 - Step changes: limits are recalculated, and the reason named, where VRU funding
   began for the area (or its force area) and at each marked break of the series
-  (`trends.series_breaks`: recording changes, published figures giving way to
+  (`area_trends.series_breaks`: recording changes, published figures giving way to
   illustrative ones, published annual figures giving way to sums of quarters).
 - No signal from a segment of fewer than `spc.SPC_MIN_POINTS` points (12).
 - No target, so no assurance icon: the success measures have none.
@@ -91,7 +91,7 @@ def _step_changes(
 
 
 def trend_spc(view: dict[str, Any]) -> dict[str, Any]:
-    """The SPC chart of the area's series in `view` (a `trends.trend_view`
+    """The SPC chart of the area's series in `view` (a `trend_views.trend_view`
     result, already disclosed for its scope).
 
     Keys: points (SPC_COLUMNS, one row per period of the area's series: value is

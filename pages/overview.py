@@ -19,9 +19,10 @@ from components.formatting import money as fmt_money
 from components.formatting import number, rate
 from components.shell import illustrative_badge, message
 from components.workstream_text import measures_summary
-from data_access import trends, workstreams
+from data_access import board_overview, workstreams
 from data_access.areas import NATIONAL_CODE
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
+from data_access.outcomes import raw_series
 from data_access.periods import fy_label
 from web.access import current_scope
 from web.view_cache import cached_callback
@@ -95,7 +96,7 @@ def show_overview(area_code):
     scope = current_scope()
     code = area_code or default_area(scope)
     try:
-        summary = trends.overview_summary(scope=scope, area_code=code)
+        summary = board_overview.overview_summary(scope=scope, area_code=code)
     except NotFound:
         return message(
             f"Area: there is no area with the code '{code}'. Choose an area from "
@@ -173,7 +174,7 @@ def baseline_sentence(baseline: dict, polarity: str = "lower_is_better") -> tupl
     the baseline, an improvement")."""
     if not baseline or not baseline.get("available"):
         reason = (baseline or {}).get("reason") or "not available"
-        return "", f"Change against the {trends.BASELINE_LABEL} baseline: {reason}."
+        return "", f"Change against the {raw_series.BASELINE_LABEL} baseline: {reason}."
     pct = baseline["percent_change"]
     arrow = "▲" if pct > 0.5 else "▼" if pct < -0.5 else "▶"
     moved = (
@@ -195,7 +196,7 @@ def baseline_sentence(baseline: dict, polarity: str = "lower_is_better") -> tupl
             verdict += ", an improvement"
     return (
         arrow,
-        f"{baseline['current_period']}: {moved} on the {trends.BASELINE_LABEL} "
+        f"{baseline['current_period']}: {moved} on the {raw_series.BASELINE_LABEL} "
         f"average rate, {verdict} ({baseline['test_text']}).",
     )
 

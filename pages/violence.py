@@ -29,9 +29,9 @@ from components.chart import (
 )
 from components.formatting import count_text, number, rate
 from components.shell import message
-from data_access import trends
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
+from data_access.outcomes import area_trends, raw_series, trend_views
 from data_access.periods import parse_month
 from web.access import current_scope
 from web.view_cache import cached_callback
@@ -238,7 +238,7 @@ def _content(scope, measure_code, parsed, view, age, start, end):
     area = parsed["area"]
     params = dict(measure=measure_code, view=view, age=age)
     params["from"], params["to"] = start or "", end or ""
-    view_data = trends.trend_view(
+    view_data = trend_views.trend_view(
         scope=scope,
         measure_code=measure_code,
         area_code=area.code,
@@ -430,7 +430,7 @@ def _trend_card(view_data, view, age):
     if baseline["available"]:
         pct = baseline["percent_change"]
         summary += (
-            f" Against the {trends.BASELINE_LABEL} baseline the "
+            f" Against the {raw_series.BASELINE_LABEL} baseline the "
             f"{baseline['current_period']} rate is "
             f"{'up' if pct > 0 else 'down'} {abs(pct):.0f}% "
             f"({baseline['direction']}; {baseline['test_text']})."
@@ -503,7 +503,7 @@ def _children(scope, measure, area, view, age, params, view_data):
     if area.code != NATIONAL_CODE and area.level != "pfa":
         return html.Div()
     code = measure["code"]
-    kids = trends.children_latest(
+    kids = area_trends.children_latest(
         scope=scope,
         measure_code=code,
         parent_code=area.code,

@@ -13,7 +13,7 @@ import redis
 from cachelib import RedisCache, SimpleCache
 from sqlalchemy import delete, select
 
-from data_access import db, trends, users
+from data_access import board_overview, db, users
 from data_access.models import User, UserArea
 from tests.conftest import service_url
 from tests.data_access.test_store import _minimal_rows
@@ -66,13 +66,13 @@ def app_with_users(request, store, monkeypatch):
         )
         session.execute(delete(UserArea).where(UserArea.user_id == user_id))
     calls = []
-    original = trends.overview_summary
+    original = board_overview.overview_summary
 
     def counting(**kwargs):
         calls.append(kwargs)
         return original(**kwargs)
 
-    monkeypatch.setattr(trends, "overview_summary", counting)
+    monkeypatch.setattr(board_overview, "overview_summary", counting)
     server = app.server
     saved = {k: server.config.get(k) for k in config}
     server.config.update(TESTING=True, PROPAGATE_EXCEPTIONS=False, **config)
@@ -146,7 +146,7 @@ def test_the_view_cache_keeps_no_failed_answer(app_with_users, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("a bug in the callback")
 
-    monkeypatch.setattr(trends, "overview_summary", broken)
+    monkeypatch.setattr(board_overview, "overview_summary", broken)
     failed = post_callback(clients["analyst"], _overview(AVON))
     assert failed.status_code == 500
     assert _view_keys(server) == []

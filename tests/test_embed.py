@@ -248,13 +248,13 @@ def test_trend_embed_title_is_the_one_trend_verdict(client):
     """The title states the recent-trend test's verdict (as /violence and the
     area profile do), never a first-versus-last comparison of the points shown,
     which ran across the switch to illustrative figures and recording breaks."""
-    from data_access import trends
+    from data_access.outcomes import headlines
     from data_access.scope import PUBLIC
 
     url = "/embed/trend?measure=knife_offences&area=E23000036"
     html = client.get(url).get_data(as_text=True)
     title = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
-    trend = trends.recent_trend(
+    trend = headlines.recent_trend(
         scope=PUBLIC,
         measure_code="knife_offences",
         area_code="E23000036",

@@ -31,10 +31,11 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from data_access import periods, trends
+from data_access import periods
 from data_access.areas import list_areas
 from data_access.disclosure import get_rule
 from data_access.measures import list_measures
+from data_access.outcomes import area_trends, trend_views
 from data_access.scope import SYSTEM, Scope
 
 MEASURE = "hospital_admissions_knife"
@@ -121,7 +122,7 @@ def test_a_board_members_sum_of_force_areas_does_not_give_a_count_back(violence)
     at 10.93 per 100,000 for 2017/18: x 16,770,184 / 100,000 = 1,833 exactly,
     the unrounded sum, when the count column read 1,835. Every rate on the
     page must now be consistent with its published count and no other."""
-    series = trends.trend_with_benchmark(
+    series = area_trends.trend_with_benchmark(
         scope=VIEWER,
         measure_code=MEASURE,
         area_code="E23000036",
@@ -310,7 +311,7 @@ def _collect_signed_in(seen, denominators, violence) -> None:
     (a viewer) gets them: the page's own table builder over its data."""
     measure = seen.measure
     for age in AGES:
-        view = trends.trend_view(
+        view = trend_views.trend_view(
             scope=VIEWER,
             measure_code=MEASURE,
             area_code="K04000001",
@@ -318,7 +319,7 @@ def _collect_signed_in(seen, denominators, violence) -> None:
             age_band=age,
         )
         for code in ["E23000036", CUMBRIA]:
-            series = trends.trend_with_benchmark(
+            series = area_trends.trend_with_benchmark(
                 scope=VIEWER,
                 measure_code=MEASURE,
                 area_code=code,
@@ -346,7 +347,7 @@ def _collect_signed_in(seen, denominators, violence) -> None:
                 "Area",
                 "Period",
             )
-        kids = trends.children_latest(
+        kids = area_trends.children_latest(
             scope=VIEWER,
             measure_code=MEASURE,
             parent_code="K04000001",
@@ -534,7 +535,7 @@ def test_embed_csv_html_api_and_violence_page_agree(client, violence, age):
     for measure in measures.to_dict("records"):
         length = "quarter" if measure["period_type"] == "quarter" else "year"
         for area in _sample_areas():
-            series = trends.trend_with_benchmark(
+            series = area_trends.trend_with_benchmark(
                 scope=VIEWER,
                 measure_code=measure["code"],
                 area_code=area,
@@ -583,10 +584,10 @@ def test_embed_csv_html_api_and_violence_page_agree(client, violence, age):
 
 def test_unrestricted_roles_are_told_their_figures_are_unrounded(loaded_store):
     """An admin sees 98 where a board member sees 100: each is told which."""
-    admin = trends.trend_view(
+    admin = trend_views.trend_view(
         scope=SYSTEM, measure_code=MEASURE, area_code=CUMBRIA, length="year"
     )
-    board = trends.trend_view(
+    board = trend_views.trend_view(
         scope=VIEWER, measure_code=MEASURE, area_code=CUMBRIA, length="year"
     )
     assert "before disclosure control" in admin["disclosure_note"]
@@ -595,7 +596,7 @@ def test_unrestricted_roles_are_told_their_figures_are_unrounded(loaded_store):
     shown = board["series"].set_index(["role", "period"])
     assert raw.loc[("area", "2019/20"), "value"] == 18
     assert shown.loc[("area", "2019/20"), "value"] == 20
-    knife = trends.trend_view(
+    knife = trend_views.trend_view(
         scope=VIEWER, measure_code="knife_offences", area_code=CUMBRIA, length="year"
     )
     assert knife["disclosure_note"] == ""  # rule "none": the same for every role

@@ -5,8 +5,8 @@ never for callbacks that were not registered as cacheable."""
 import pytest
 from sqlalchemy import select
 
+from data_access import board_overview, db, users
 from data_access import cache as cache_module
-from data_access import db, trends, users
 from data_access.errors import StoreUnavailable
 from tests.data_access.test_store import _minimal_rows
 from tests.web_helpers import callback_request, post_callback, sign_in
@@ -35,13 +35,13 @@ def web(store, monkeypatch):
         )[1],
     }
     calls = []
-    original = trends.overview_summary
+    original = board_overview.overview_summary
 
     def counting(**kwargs):
         calls.append(kwargs)
         return original(**kwargs)
 
-    monkeypatch.setattr(trends, "overview_summary", counting)
+    monkeypatch.setattr(board_overview, "overview_summary", counting)
     server = app.server
     saved = server.config["CACHE_TYPE"]
     server.config.update(TESTING=True, CACHE_TYPE="SimpleCache")
@@ -148,19 +148,19 @@ def test_an_answer_built_while_the_store_was_down_is_not_kept(web, monkeypatch):
     server, passwords, calls = web
     client = server.test_client()
     sign_in(client, "admin", passwords["admin"])
-    working = trends.overview_summary
+    working = board_overview.overview_summary
 
     def store_down(**kwargs):
         # What data_access.db.session_scope does when the database cannot be reached.
         db._mark_store_failure()
         raise StoreUnavailable("the database cannot be reached")
 
-    monkeypatch.setattr(trends, "overview_summary", store_down)
+    monkeypatch.setattr(board_overview, "overview_summary", store_down)
     down = post_callback(client, _overview(AVON))
     assert down.status_code == 200
     assert "temporarily unavailable" in down.get_data(as_text=True)
     assert _view_keys(server) == set()
-    monkeypatch.setattr(trends, "overview_summary", working)
+    monkeypatch.setattr(board_overview, "overview_summary", working)
     up = post_callback(client, _overview(AVON)).get_data(as_text=True)
     assert "temporarily unavailable" not in up
     assert len(calls) == 1 and len(_view_keys(server)) == 1

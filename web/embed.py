@@ -35,13 +35,14 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 import settings
 from components import chart as charts
 from components.formatting import money, number, percent, rate
-from data_access import periods, public, trends
+from data_access import periods, public
 from data_access.areas import get_area
 from data_access.cache import shared_generation
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.measures import disclosure_columns
 from data_access.meta import area_picker_options, data_as_at
+from data_access.outcomes import benchmarking, trend_views
 from data_access.scope import PUBLIC
 from web import response_cache
 from web.shared_cache import cache
@@ -252,7 +253,7 @@ def _build_trend(params: dict) -> Built:
     start, end = _months(params)
     length = "quarter" if measure["period_type"] == "quarter" else "year"
     # The signed-in /violence page's road, with the public scope.
-    view = trends.trend_view(
+    view = trend_views.trend_view(
         scope=PUBLIC,
         measure_code=measure["code"],
         area_code=area_code,
@@ -350,8 +351,8 @@ def _build_trend(params: dict) -> Built:
 
 
 def _trend_title(trend: dict) -> str:
-    """The title's finding: the one recent-trend verdict (trends.trend_view, the same
-    verdict the /violence page shows; never across a series break),
+    """The title's finding: the one recent-trend verdict (trend_views.trend_view,
+    the same verdict the /violence page shows; never across a series break),
     never a comparison of the first and last points shown."""
     if trend["direction"] == "not enough data":
         return "recent trend not tested"
@@ -509,7 +510,7 @@ def _build_compare(params: dict) -> Built:
     )
     year_label = frame["period"].iloc[0] if not frame.empty else "the latest year"
     unit = _unit_text(measure)
-    bench_name = trends.benchmark_name(measure)
+    bench_name = benchmarking.benchmark_name(measure)
     caption = (
         f"{measure['name']} ({unit}) by police force area, {year_label}, with 95% "
         f"confidence intervals; the dashed line is {bench_name}."
@@ -527,7 +528,7 @@ def _build_compare(params: dict) -> Built:
         if not national.empty and pd.notna(national["rate"].iloc[0])
         else None
     )
-    # compared on the trend road (trends.level_series), after disclosure
+    # compared on the trend road (trend_views.level_series), after disclosure
     pfa["comparison_95"] = pfa["comparison"].mask(pfa["suppressed"])
     fig = charts.ranked_bar_figure(
         pfa.assign(rate=pfa["rate"].astype("Float64")),

@@ -10,7 +10,7 @@ from selenium.common.exceptions import (
     StaleElementReferenceException,
 )
 
-from data_access import trends
+from data_access.outcomes import area_trends
 from data_access.scope import SYSTEM
 from tests.browser.conftest import axe_violations, open_page, sign_in, start
 
@@ -82,7 +82,7 @@ def test_violence_drill_down_back_and_csv(dash_duo, browser_app):
     dash_duo.wait_for_element("#violence-trend-csv", timeout=30)
     href = dash_duo.find_element("#violence-trend-csv").get_attribute("href")
     csv = unquote(href.split(",", 1)[1]).lstrip("\ufeff")
-    expected = trends.trend_with_benchmark(
+    expected = area_trends.trend_with_benchmark(
         scope=SYSTEM,
         measure_code="knife_offences",
         area_code="E23000036",

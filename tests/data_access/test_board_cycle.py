@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
-from data_access import board, commentary, db, trends
+from data_access import board, commentary, db
 from data_access.board_models import Commentary
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.models import AuditLog, MeasureValue
+from data_access.outcomes import headlines
 from tests.data_access import board_store as bs
 
 HOSTILE = (
@@ -238,7 +239,7 @@ def test_meetings_and_what_changed_since_the_last_board(cycle):
     # Significance: flat 100s to 2024/25 Q1, then 150, 200, 260, 330 (the trend
     # road's own verdict, as the violence page shows it).
     sig = analyst[analyst["kind"] == "significance"].iloc[0]
-    then = trends.recent_trend(
+    then = headlines.recent_trend(
         scope=s["analyst"], measure_code=bs.KNIFE, area_code=bs.AVON,
         end=dt.date(2024, 6, 30),
     )  # fmt: skip

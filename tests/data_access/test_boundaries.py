@@ -30,9 +30,10 @@ import pytest
 from scipy import optimize
 from scipy import stats as scipy_stats
 
-from data_access import disclosure, measures, periods, statistics, trends
+from data_access import disclosure, measures, periods, statistics
 from data_access.db import session_scope
 from data_access.models import Area, Measure, MeasureValue, Source
+from data_access.outcomes import area_trends, headlines
 from data_access.scope import Scope
 
 EW, AVON = "K04000001", "E23000036"
@@ -123,25 +124,27 @@ def ten_forces(store):
 
 def _reads(scope: Scope) -> dict[str, tuple[bool, float]]:
     """(hidden, count shown) of Avon's latest small count, on every read path."""
-    quarters = trends.trend_with_benchmark(
+    quarters = area_trends.trend_with_benchmark(
         scope=scope, measure_code=MEASURE, area_code=AVON
     )
     quarter = quarters[
         (quarters["role"] == "area") & (quarters["period_start"] == LATEST_QUARTER)
     ].iloc[0]
-    years = trends.trend_with_benchmark(
+    years = area_trends.trend_with_benchmark(
         scope=scope, measure_code=MEASURE, area_code=AVON, length="year"
     )
     year = years[(years["role"] == "area") & (years["period"] == "2019/20")].iloc[0]
-    children = trends.children_latest(
+    children = area_trends.children_latest(
         scope=scope, measure_code=MEASURE, parent_code=EW, length="year"
     ).set_index("area_code")
     assert children.loc[AVON, "period"] == "2019/20"
-    headline = trends.measure_headline(
+    headline = headlines.measure_headline(
         scope=scope, measure_code=MEASURE, area_code=AVON
     )
     assert headline["period"] == "2019/20"
-    baseline = trends.baseline_change(scope=scope, measure_code=MEASURE, area_code=AVON)
+    baseline = headlines.baseline_change(
+        scope=scope, measure_code=MEASURE, area_code=AVON
+    )
     series = measures.measure_series(
         scope=scope, measure_code=MEASURE, area_code=AVON
     ).set_index("period_start")
@@ -216,7 +219,7 @@ def test_every_read_path_asks_the_disclosure_engine(ten_forces, monkeypatch):
 
 
 def test_the_benchmark_keeps_a_period_only_when_90_percent_report(ten_forces):
-    bench = trends.trend_with_benchmark(
+    bench = area_trends.trend_with_benchmark(
         scope=ANALYST, measure_code=MEASURE, area_code=AVON
     )
     bench = bench[bench["role"] == "benchmark"].set_index("period")
@@ -232,7 +235,7 @@ def test_the_benchmark_keeps_a_period_only_when_90_percent_report(ten_forces):
 
 
 def test_a_year_is_built_only_from_four_quarters(ten_forces):
-    years = trends.trend_with_benchmark(
+    years = area_trends.trend_with_benchmark(
         scope=ANALYST, measure_code=MEASURE, area_code=AVON, length="year"
     )
     avon = years[years["role"] == "area"].set_index("period")
@@ -244,7 +247,7 @@ def test_a_year_is_built_only_from_four_quarters(ten_forces):
 
 def test_start_and_end_exactly_on_a_period_boundary_are_inclusive(ten_forces):
     start, end = periods.quarter_bounds(2018, 2)[0], periods.quarter_bounds(2019, 1)[1]
-    window = trends.trend_with_benchmark(
+    window = area_trends.trend_with_benchmark(
         scope=ANALYST, measure_code=MEASURE, area_code=AVON, start=start, end=end
     )
     avon = window[window["role"] == "area"]
@@ -254,7 +257,7 @@ def test_start_and_end_exactly_on_a_period_boundary_are_inclusive(ten_forces):
         "2018/19 Q4",
         "2019/20 Q1",
     ]
-    years = trends.trend_with_benchmark(
+    years = area_trends.trend_with_benchmark(
         scope=ANALYST,
         measure_code=MEASURE,
         area_code=AVON,
@@ -262,7 +265,7 @@ def test_start_and_end_exactly_on_a_period_boundary_are_inclusive(ten_forces):
         end=dt.date(2019, 3, 31),
     )
     assert years[years["role"] == "area"]["period"].iloc[-1] == "2018/19"
-    trend = trends.recent_trend(
+    trend = headlines.recent_trend(
         scope=ANALYST, measure_code=MEASURE, area_code=AVON, end=end
     )
     assert trend["last_period"] == "2019/20 Q1"
@@ -346,7 +349,7 @@ def test_an_interval_touching_the_benchmark_is_similar_everywhere(touching):
             "precision": ["exact"],
         }
     )
-    labels["trends._compare"] = trends._compare(area, bench, "lower_is_better")[
-        "comparison"
-    ].iloc[0]
+    labels["area_trends._compare"] = area_trends._compare(
+        area, bench, "lower_is_better"
+    )["comparison"].iloc[0]
     assert set(labels.values()) == {"similar"}, labels

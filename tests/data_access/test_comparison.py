@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from data_access import comparison, geography, statistics, trends
+from data_access import comparison, geography, statistics
 from data_access.areas import NATIONAL_CODE
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
+from data_access.outcomes import series_disclosure
 from data_access.scope import SYSTEM, Scope
 
 VIEWER = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
@@ -128,7 +129,9 @@ def test_the_ranking_hides_what_the_trend_pages_hide(loaded_store):
     args = dict(measure_code="hospital_admissions_knife", period_start="2018-04")
     shown = comparison.force_area_rates(scope=VIEWER, **args).set_index("code")
     measure = get_measure("hospital_admissions_knife")
-    table = trends.published_force_areas(measure, length="year", age_band="all")
+    table = series_disclosure.published_force_areas(
+        measure, length="year", age_band="all"
+    )
     year = table[table["period_start"] == dt.date(2018, 4, 1)]
     hidden = set(year.loc[year["suppressed"], "area_code"]) - {NATIONAL_CODE}
     assert hidden  # a small count and the one hidden with it

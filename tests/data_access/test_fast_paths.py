@@ -9,7 +9,7 @@ The replaced code is copied below ("as it was") and is the reference:
 - comparison.rate_measures: `_fy_values` once per rate measure (now one query);
 - measures.get_measure: a lookup in list_measures, whose last_updated reads every
   current value (now the measure table plus one measure's latest period);
-- trends.measure_headline: the overview now reads the measure list once and each
+- headlines.measure_headline: the overview now reads the measure list once and each
   series once; its figures are checked against hand-worked published ones (the
   copy it was once compared with called today's area_series, _disclose and
   baseline_change, so it compared the code with itself).
@@ -30,7 +30,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from data_access import comparison, db, measures, periods, trends
+from data_access import board_overview, comparison, db, measures, periods
 from data_access.areas import NATIONAL_CODE
 from data_access.errors import NotFound
 from data_access.models import (
@@ -40,6 +40,7 @@ from data_access.models import (
     Source,
     covered_area_name,
 )
+from data_access.outcomes import benchmarking, headlines, raw_series
 from data_access.scope import SYSTEM, Scope
 
 AVON = "E23000036"
@@ -103,7 +104,7 @@ def _old_raw(measure_code, area_code, parent_code, age_band) -> pd.DataFrame:
         )
     with db.session_scope() as session:
         rows = session.execute(query).all()
-    frame = pd.DataFrame(rows, columns=trends._RAW_COLUMNS)
+    frame = pd.DataFrame(rows, columns=raw_series._RAW_COLUMNS)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     for col in ("value", "numerator", "denominator"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
@@ -170,7 +171,7 @@ def _old_years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
         source_title=("source_title", lambda v: "; ".join(dict.fromkeys(v))),
         illustrative=("illustrative", "any"),
         # issue 18: as precise as the least precise quarter
-        precision=("precision", lambda v: max(v, key=trends.PRECISION_RANK.get)),
+        precision=("precision", lambda v: max(v, key=raw_series.PRECISION_RANK.get)),
     ).reset_index()
     years = years[years["n"] == 4]
     bounds = [periods.fy_bounds(int(fy)) for fy in years["fy"]]
@@ -179,7 +180,7 @@ def _old_years_from_quarters(quarters: pd.DataFrame) -> pd.DataFrame:
     years["status"] = np.where(years["provisional"], "provisional", "final")
     years["illustrative"] = years["illustrative"].astype(bool)
     years["note"] = "Sum of the four quarters."
-    return years[trends._RAW_COLUMNS].reset_index(drop=True)
+    return years[raw_series._RAW_COLUMNS].reset_index(drop=True)
 
 
 def _old_forces(*, england_only: bool) -> dict[str, str]:
@@ -195,14 +196,14 @@ def _old_forces(*, england_only: bool) -> dict[str, str]:
 
 
 def _old_national(measure_code: str, length: str, age_band: str) -> pd.DataFrame:
-    raw_columns = trends._RAW_COLUMNS
+    raw_columns = raw_series._RAW_COLUMNS
     published = _old_by_length(
         _old_raw(measure_code, NATIONAL_CODE, None, age_band), length
     )
     name = "England and Wales"
     if published.empty:
         england = _old_by_length(
-            _old_raw(measure_code, trends.ENGLAND_CODE, None, age_band), length
+            _old_raw(measure_code, raw_series.ENGLAND_CODE, None, age_band), length
         )
         if not england.empty or measure_code == "hospital_admissions_knife":
             published, name = england, "England"
@@ -230,7 +231,7 @@ def _old_national(measure_code: str, length: str, age_band: str) -> pd.DataFrame
                 {
                     "area_code": NATIONAL_CODE
                     if name != "England"
-                    else trends.ENGLAND_CODE,
+                    else raw_series.ENGLAND_CODE,
                     "area_name": f"{name} (sum of {n} force areas"
                     + (f", excluding {listed})" if missing else ")"),
                     "period_start": start,
@@ -245,7 +246,9 @@ def _old_national(measure_code: str, length: str, age_band: str) -> pd.DataFrame
                     + "; ".join(dict.fromkeys(part["source_title"])),
                     "illustrative": bool(part["illustrative"].any()),
                     "note": f"Sum of the {n} force areas that report this measure.",
-                    "precision": max(part["precision"], key=trends.PRECISION_RANK.get),
+                    "precision": max(
+                        part["precision"], key=raw_series.PRECISION_RANK.get
+                    ),
                     "period": periods.period_label(start, end),
                 }
             )
@@ -295,7 +298,7 @@ def test_national_benchmark_is_what_the_per_period_loop_gave(loaded_store, lengt
     for code in MEASURES:
         for age in AGES:
             england_only = code == "hospital_admissions_knife"
-            new = trends._national(code, length, age, england_only=england_only)
+            new = benchmarking._national(code, length, age, england_only=england_only)
             _same(new, _old_national(code, length, age))
             checked += new["area_name"].str.contains("sum of").sum()
     # the force-area sums themselves were compared, not only published series
@@ -308,15 +311,15 @@ def test_quarter_totals_summed_in_sql_equal_the_frame_totals(
 ):
     for code in MEASURES:
         for age in AGES:
-            forces = trends._by_length(
-                trends._raw(code, None, NATIONAL_CODE, age), "quarter"
+            forces = raw_series._by_length(
+                raw_series._raw(code, None, NATIONAL_CODE, age), "quarter"
             )
             if england_only:
                 forces = forces[forces["area_code"].str.startswith("E")]
-            in_sql = trends._force_quarter_totals(code, age, england_only)
-            _same(in_sql, trends._force_totals(forces))
+            in_sql = benchmarking._force_quarter_totals(code, age, england_only)
+            _same(in_sql, benchmarking._force_totals(forces))
     # Wales' force areas are left out of an England-only sum
-    knife = trends._force_quarter_totals("knife_offences", "all", england_only)
+    knife = benchmarking._force_quarter_totals("knife_offences", "all", england_only)
     assert knife["n"].max() == (38 if england_only else 42)
 
 
@@ -330,8 +333,8 @@ def test_series_by_length_are_what_the_row_by_row_version_gave(loaded_store, len
             (AVON, None),
         ):
             raw = _old_raw(code, area_code, parent_code, "all")
-            _same(trends._raw(code, area_code, parent_code, "all"), raw)
-            _same(trends._by_length(raw, length), _old_by_length(raw, length))
+            _same(raw_series._raw(code, area_code, parent_code, "all"), raw)
+            _same(raw_series._by_length(raw, length), _old_by_length(raw, length))
 
 
 def test_the_overview_headline_is_the_published_figure(loaded_store):
@@ -363,7 +366,7 @@ def test_the_overview_headline_is_the_published_figure(loaded_store):
     expected = year[0] if year else sum(quarters)
     assert year or len(quarters) == 4
     for scope in (SYSTEM, VIEWER, PUBLIC):
-        summary = trends.overview_summary(scope=scope, area_code=MET)
+        summary = board_overview.overview_summary(scope=scope, area_code=MET)
         knife = next(
             row["all"]
             for row in summary["measures"]
@@ -375,7 +378,7 @@ def test_the_overview_headline_is_the_published_figure(loaded_store):
         assert knife["baseline"]["baseline_count"] == 12060 + 14705 + 14842
         assert knife["baseline"]["current_count"] == expected
         assert _equal(
-            trends.measure_headline(
+            headlines.measure_headline(
                 scope=scope, measure_code="knife_offences", area_code=MET
             ),
             knife,
@@ -396,11 +399,11 @@ def test_overview_reads_the_measure_list_once(loaded_store, monkeypatch):
 
     metadata = counting("metadata", measures.measure_metadata)
     monkeypatch.setattr(measures, "measure_metadata", metadata)
-    monkeypatch.setattr(trends, "measure_metadata", metadata)
+    monkeypatch.setattr(board_overview, "measure_metadata", metadata)
     monkeypatch.setattr(
         measures, "list_measures", counting("list", measures.list_measures)
     )
-    summary = trends.overview_summary(scope=SYSTEM, area_code=AVON)
+    summary = board_overview.overview_summary(scope=SYSTEM, area_code=AVON)
     assert len(summary["measures"]) == 3
     assert reads == {"metadata": 1, "list": 0}
 

@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, select, update
 
-from data_access import ons_import, trends
+from data_access import ons_import
 from data_access.db import session_scope
 from data_access.models import (
     Area,
@@ -28,6 +28,7 @@ from data_access.models import (
     Source,
     Submission,
 )
+from data_access.outcomes import benchmarking, raw_series
 from data_access.scope import Scope
 from data_access.shipped import real
 
@@ -227,22 +228,22 @@ def test_a_total_without_greater_manchester_says_so_and_uses_its_population(
     assert round(expected, 2) == 80.61  # the figure; 76.76 on all of E&W
     # rolling years are not on the charts (financial years and quarters are), so
     # the store's figures are read as the trend queries read them
-    values = trends._raw("knife_offences", EW, None, "all")
+    values = raw_series._raw("knife_offences", EW, None, "all")
     [row] = values[values["period_end"] == dt.date(2019, 12, 31)].itertuples()
     assert row.area_name == "England and Wales excluding Greater Manchester"
     assert row.denominator == covered
     assert row.value / row.denominator * 100_000 == pytest.approx(expected)
-    england = trends._raw("knife_offences", ENGLAND, None, "all")
+    england = raw_series._raw("knife_offences", ENGLAND, None, "all")
     [row] = england[england["period_end"] == dt.date(2019, 12, 31)].itertuples()
     assert row.area_name == "England excluding Greater Manchester"
     assert row.denominator == _population(ENGLAND, 2019) - _population(GMP, 2019)
     # "NA" leaves no empty Greater Manchester figure behind
-    gmp = trends._raw("knife_offences", GMP, None, "all")
+    gmp = raw_series._raw("knife_offences", GMP, None, "all")
     assert gmp["period_end"].max() < dt.date(2019, 9, 30)
 
 
 def test_a_sum_of_force_areas_names_the_areas_it_leaves_out(real_store):
-    bench = trends._national("knife_offences", "quarter", "all")
+    bench = benchmarking._national("knife_offences", "quarter", "all")
     # the quarterly series has no City of London
     assert set(bench["area_name"]) == {
         "England and Wales (sum of 42 force areas, excluding City of London)"

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from data_access import trends
 from data_access.db import session_scope
 from data_access.models import Area, Measure, MeasureValue
+from data_access.outcomes import area_trends
 from data_access.scope import PUBLIC, SYSTEM
 from data_access.shipped.common import REFERENCE_DIR
 
@@ -59,7 +59,7 @@ def test_quoted_approximations_are_stored_as_approximate(loaded_store):
 def test_approximate_figures_have_no_interval_and_no_judgement(loaded_store, scope):
     # the public scope goes through disclosure control, which works rates and
     # intervals out again from the published counts
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=scope,
         measure_code="hospital_admissions_knife",
         area_code=AVON,

@@ -1,6 +1,6 @@
 """A workstream's own measures (not public) are read only within the caller's
-scope, through every read path: one area's series (trends.area_series,
-measures.measure_series) and the children list (trends.children_latest). Shipped
+scope, through every read path: one area's series (area_trends.area_series,
+measures.measure_series) and the children list (area_trends.children_latest). Shipped
 data: every VRU's workstreams report illustrative private measures."""
 
 from __future__ import annotations
@@ -8,10 +8,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from data_access import db, measures, trends
+from data_access import db, measures
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, NotFound
 from data_access.models import Measure
+from data_access.outcomes import area_trends
 from data_access.scope import PUBLIC, Scope
 
 AVON, BEDFORDSHIRE, NATIONAL = "E23000036", "E23000026", "K04000001"
@@ -40,7 +41,7 @@ def test_a_viewer_reads_a_private_measure_only_in_their_own_area(
 ):
     def series(scope):
         if read == "trends":
-            return trends.area_series(
+            return area_trends.area_series(
                 scope=scope, measure_code=bedfordshire_measure, area_code=BEDFORDSHIRE
             )
         return measures.measure_series(
@@ -64,7 +65,7 @@ def test_the_children_list_of_a_private_measure_holds_only_the_callers_areas(
     be refused the whole list: never shown another area's row."""
 
     def children(scope):
-        return trends.children_latest(
+        return area_trends.children_latest(
             scope=scope, measure_code=bedfordshire_measure, parent_code=NATIONAL
         )
 

@@ -1,5 +1,5 @@
 """Proportion measures (Wilson CI) in data_access.comparison, and their disclosure
-control there and in data_access.trends, on SQLite and PostgreSQL.
+control there and in data_access.outcomes, on SQLite and PostgreSQL.
 
 A financial year built from four quarters pools them: summed numerators over
 summed denominators, never a year's numerators over Q1's denominator (which made
@@ -21,9 +21,10 @@ import math
 import pandas as pd
 import pytest
 
-from data_access import comparison, periods, trends
+from data_access import comparison, periods
 from data_access.db import session_scope
 from data_access.models import Measure, MeasureValue
+from data_access.outcomes import area_trends, headlines
 from data_access.scope import SYSTEM, Scope
 from tests.data_access.three_forces import (
     AVON,
@@ -302,7 +303,7 @@ def _wilson_lower(successes: float, total: float, z: float = 1.959964) -> float:
 
 
 def test_trend_percentages_are_not_rounded_as_counts(share_store):
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=VIEWER, measure_code=SHARE, area_code=AVON, length="year"
     )
     latest = frame[frame["period"] == "2022/23"].set_index("role")
@@ -318,19 +319,19 @@ def test_trend_percentages_are_not_rounded_as_counts(share_store):
 
 
 def test_a_small_percentage_of_a_large_count_is_shown(share_store):
-    kids = trends.children_latest(
+    kids = area_trends.children_latest(
         scope=VIEWER, measure_code=SHARE, parent_code=EW, length="year"
     ).set_index("area_code")
     gmp = kids.loc[GMP]
     assert not gmp["suppressed"]  # 5.25%, but of 42 offences in 800
     assert gmp["value"] == pytest.approx(5.0) and gmp["numerator"] == 40
     assert gmp["comparison"] == "better"
-    head = trends.measure_headline(scope=VIEWER, measure_code=SHARE, area_code=GMP)
+    head = headlines.measure_headline(scope=VIEWER, measure_code=SHARE, area_code=GMP)
     assert not head["suppressed"] and head["value"] == pytest.approx(5.0)
 
 
 def test_trend_quarters_hide_small_numerators_and_denominators(share_store):
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=VIEWER,
         measure_code=SHARE,
         area_code=SURREY,
@@ -349,7 +350,7 @@ def test_trend_quarters_hide_small_numerators_and_denominators(share_store):
     assert q4["numerator"] == 10 and q4["denominator"] == 95
     assert q4["value"] == pytest.approx(100 * 10 / 95)
     # the unrestricted scope sees everything
-    full = trends.trend_with_benchmark(
+    full = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code=SHARE, area_code=SURREY
     )
     assert not full["suppressed"].any()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 
-from data_access import trends
+from data_access.outcomes import area_trends, raw_series
 from data_access.scope import SYSTEM
 from data_access.shipped.common import REFERENCE_DIR
 from tests.data_access.test_ons_editions import DEC19, workbook_cell
@@ -25,7 +25,7 @@ def _quarters(code: str, financial_year: str) -> list[int]:
 
 
 def _series(length: str):
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code="knife_offences", area_code=SURREY, length=length
     )
     return frame, frame[frame["role"] == "area"].set_index("period")
@@ -43,9 +43,9 @@ def test_the_switch_from_summed_quarters_to_ons_years_is_a_break(loaded_store):
     frame, years = _series("year")
     # 2009/10 has no ONS figure: it is its quarters' sum
     assert years.loc["2009/10", "value"] == sum(_quarters(SURREY, "2009/10"))
-    assert years.loc["2009/10", "note"] == trends.SUMMED_QUARTERS_NOTE
+    assert years.loc["2009/10", "note"] == raw_series.SUMMED_QUARTERS_NOTE
     breaks = dict(
-        trends.series_breaks(
+        area_trends.series_breaks(
             measure_code="knife_offences", area_code=SURREY, series=frame
         )
     )

@@ -2,7 +2,7 @@
 PostgreSQL.
 
 - Every reader switched to them (activity.tier_summary, reach_over_time,
-  area_breakdown, area_totals; trends.reach_by_tier, changes_since_last_quarter;
+  area_breakdown, area_totals; board_overview.reach_by_tier, changes_since_last_quarter;
   money.quarter_spend, money_forecast) gives exactly what the raw-table
   aggregation gave on the shipped data. The raw queries below are the readers'
   queries as they were before the summaries (data_access/activity.py
@@ -25,7 +25,16 @@ import pytest
 from sqlalchemy import Integer, case, cast, func, insert, select
 from sqlalchemy.orm import aliased
 
-from data_access import activity, db, migrate, money, periods, returns, scale, trends
+from data_access import (
+    activity,
+    board_overview,
+    db,
+    migrate,
+    money,
+    periods,
+    returns,
+    scale,
+)
 from data_access.models import (
     OUTPUT_TYPES,
     TIERS,
@@ -484,22 +493,22 @@ def test_overview_reach_and_money_match_the_raw_aggregation(loaded_store, monkey
     new = {}
     for area in areas:
         new[area] = (
-            trends.reach_by_tier(scope=SYSTEM, area_code=area),
-            trends.changes_since_last_quarter(scope=SYSTEM, area_code=area),
+            board_overview.reach_by_tier(scope=SYSTEM, area_code=area),
+            board_overview.changes_since_last_quarter(scope=SYSTEM, area_code=area),
             money.money_forecast(scope=SYSTEM, area_code=area),
         )
     # The same public functions over the raw tables, as they were.
     monkeypatch.setattr(
-        trends, "_reach_by_quarter", lambda scope, code: _old_trends_reach(code)
+        board_overview, "_reach_by_quarter", lambda scope, code: _old_trends_reach(code)
     )
     monkeypatch.setattr(money, "_quarter_spend", _old_quarter_spend)
     for area in areas:
         by_tier, changes, forecast = new[area]
         assert by_tier["total"] > 0
-        old_tier = trends.reach_by_tier(scope=SYSTEM, area_code=area)
+        old_tier = board_overview.reach_by_tier(scope=SYSTEM, area_code=area)
         pd.testing.assert_frame_equal(by_tier.pop("tiers"), old_tier.pop("tiers"))
         assert by_tier == old_tier
-        assert changes == trends.changes_since_last_quarter(
+        assert changes == board_overview.changes_since_last_quarter(
             scope=SYSTEM, area_code=area
         )
         assert forecast == money.money_forecast(scope=SYSTEM, area_code=area)

@@ -1,4 +1,4 @@
-"""data_access.trends against the shipped data, on SQLite and PostgreSQL: real
+"""data_access.outcomes against the shipped data, on SQLite and PostgreSQL: real
 figures, the year-from-quarters rule, the benchmark, baseline and trend wiring,
 drill-down children, scope and disclosure."""
 
@@ -8,9 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from data_access import money, periods, statistics, trends
+from data_access import board_overview, money, periods, statistics
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.measures import get_measure
+from data_access.outcomes import area_trends, benchmarking, headlines, raw_series
 from data_access.scope import PUBLIC, SYSTEM, Scope
 
 AVON = "E23000036"
@@ -20,10 +21,10 @@ VIEWER = Scope(role="viewer", area_codes=frozenset({AVON}))
 
 
 def test_met_2018_19_knife_offences_is_the_published_14842(loaded_store):
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code="knife_offences", area_code=MET, length="year"
     )
-    assert list(frame.columns) == trends.TREND_COLUMNS
+    assert list(frame.columns) == raw_series.TREND_COLUMNS
     row = frame[(frame["role"] == "area") & (frame["period"] == "2018/19")].iloc[0]
     assert row["value"] == 14842
     assert not row["illustrative"]
@@ -35,10 +36,10 @@ def test_met_2018_19_knife_offences_is_the_published_14842(loaded_store):
 
 def test_avon_quarters_sum_to_the_published_years(loaded_store):
     """ONS's quarterly series matches its annual figures for 2010/11-2013/14."""
-    quarters = trends.trend_with_benchmark(
+    quarters = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="quarter"
     )
-    years = trends.trend_with_benchmark(
+    years = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="year"
     )
     quarters = quarters[quarters["role"] == "area"]
@@ -52,10 +53,10 @@ def test_avon_quarters_sum_to_the_published_years(loaded_store):
 
 
 def test_years_without_an_annual_row_are_sums_of_four_quarters(loaded_store):
-    quarters = trends.area_series(
+    quarters = area_trends.area_series(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON
     )
-    years = trends.area_series(
+    years = area_trends.area_series(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="year"
     ).set_index("period")
     in_year = quarters[quarters["period"].str.startswith("2022/23")]
@@ -67,7 +68,7 @@ def test_years_without_an_annual_row_are_sums_of_four_quarters(loaded_store):
 
 
 def test_benchmark_rows_and_comparison(loaded_store):
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=SYSTEM,
         measure_code="knife_offences",
         area_code=AVON,
@@ -91,19 +92,19 @@ def test_benchmark_rows_and_comparison(loaded_store):
 
 
 def test_quarterly_benchmark_is_the_sum_of_force_areas(loaded_store):
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="quarter"
     )
     bench = frame[(frame["role"] == "benchmark") & (frame["period"] == "2012/13 Q1")]
     assert bench["area_name"].iloc[0].startswith("England and Wales (sum of 42")
-    children = trends.children_latest(
+    children = area_trends.children_latest(
         scope=SYSTEM, measure_code="knife_offences", parent_code=EW, length="quarter"
     )
     assert len(children) == 43  # every force area, City of London without a value
 
 
 def test_hospital_benchmark_is_england(loaded_store):
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=SYSTEM,
         measure_code="hospital_admissions_knife",
         area_code=AVON,
@@ -112,18 +113,18 @@ def test_hospital_benchmark_is_england(loaded_store):
     names = set(frame[frame["role"] == "benchmark"]["area_name"])
     assert names and all(n.startswith("England") and "Wales" not in n for n in names)
     measure = get_measure("hospital_admissions_knife")
-    assert trends.benchmark_name(measure) == "England"
+    assert benchmarking.benchmark_name(measure) == "England"
 
 
 def test_children_of_a_force_area_are_its_local_authorities(loaded_store):
-    kids = trends.children_latest(
+    kids = area_trends.children_latest(
         scope=VIEWER, measure_code="knife_offences", parent_code=AVON
     )
-    assert list(kids.columns) == trends.CHILD_COLUMNS
+    assert list(kids.columns) == raw_series.CHILD_COLUMNS
     assert set(kids["area_name"]) >= {"Bristol, City of", "North Somerset"}
     assert (kids["level"] == "lad").all()
     # apportioned so that the local authorities add up to the force
-    force = trends.area_series(
+    force = area_trends.area_series(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON
     )
     latest = force[force["period_start"] == kids["period_start"].iloc[0]]
@@ -131,10 +132,10 @@ def test_children_of_a_force_area_are_its_local_authorities(loaded_store):
 
 
 def test_baseline_change_wiring(loaded_store):
-    result = trends.baseline_change(
+    result = headlines.baseline_change(
         scope=SYSTEM, measure_code="knife_offences", area_code=MET
     )
-    years = trends.area_series(
+    years = area_trends.area_series(
         scope=SYSTEM, measure_code="knife_offences", area_code=MET, length="year"
     ).set_index("period")
     base = years.loc[["2016/17", "2017/18", "2018/19"]]
@@ -163,7 +164,7 @@ def test_baseline_change_wiring(loaded_store):
 
 
 def test_recent_trend_uses_the_last_five_periods(loaded_store):
-    result = trends.recent_trend(
+    result = headlines.recent_trend(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON
     )
     assert result["n_periods"] == 5
@@ -174,13 +175,13 @@ def test_recent_trend_uses_the_last_five_periods(loaded_store):
 
 def test_one_trend_verdict_per_series_on_every_page(loaded_store):
     """The area profile (comparison.area_profile, /areas/<code>) shows the verdict
-    of trends.recent_trend over financial years, as /violence?view=year and the
+    of headlines.recent_trend over financial years, as /violence?view=year and the
     embeds do. Avon and Somerset's knife offences 2020/21-2024/25 were
     'increasing' on its profile (plain Poisson, p = 0.013) and 'no significant
     change' on /violence (quasi-Poisson, p = 0.092)."""
     from data_access import comparison
 
-    avon = trends.recent_trend(
+    avon = headlines.recent_trend(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="year"
     )
     assert (avon["first_period"], avon["last_period"]) == ("2020/21", "2024/25")
@@ -193,7 +194,7 @@ def test_one_trend_verdict_per_series_on_every_page(loaded_store):
         for row in profile.to_dict("records"):
             # the profile is built once for every scope, so it shows the
             # public verdict: for a rounded measure, that of the published counts
-            trend = trends.recent_trend(
+            trend = headlines.recent_trend(
                 scope=PUBLIC,
                 measure_code=row["measure_code"],
                 area_code=code,
@@ -210,7 +211,7 @@ def test_one_trend_verdict_per_series_on_every_page(loaded_store):
 def test_the_trend_window_never_reaches_back_across_a_series_break(loaded_store):
     """Avon and Somerset's hospital admissions: 2020/21 is published, 2021/22 on
     illustrative; a window of five years would mix the two, so none is tested."""
-    years = trends.area_series(
+    years = area_trends.area_series(
         scope=SYSTEM,
         measure_code="hospital_admissions_knife",
         area_code=AVON,
@@ -218,7 +219,7 @@ def test_the_trend_window_never_reaches_back_across_a_series_break(loaded_store)
     ).set_index("period")
     assert not years.loc["2020/21", "illustrative"]
     assert years.loc["2021/22", "illustrative"]
-    result = trends.recent_trend(
+    result = headlines.recent_trend(
         scope=SYSTEM,
         measure_code="hospital_admissions_knife",
         area_code=AVON,
@@ -232,28 +233,30 @@ def test_the_trend_window_never_reaches_back_across_a_series_break(loaded_store)
 
 def test_invalid_parameters_and_unknowns(loaded_store):
     with pytest.raises(NotFound):
-        trends.trend_with_benchmark(scope=SYSTEM, measure_code="nope", area_code=AVON)
+        area_trends.trend_with_benchmark(
+            scope=SYSTEM, measure_code="nope", area_code=AVON
+        )
     with pytest.raises(NotFound):
-        trends.trend_with_benchmark(
+        area_trends.trend_with_benchmark(
             scope=SYSTEM, measure_code="knife_offences", area_code="E99999999"
         )
     with pytest.raises(InvalidParameter) as bad:
-        trends.trend_with_benchmark(
+        area_trends.trend_with_benchmark(
             scope=SYSTEM, measure_code="knife_offences", area_code=AVON, age_band="old"
         )
     assert bad.value.parameter == "age"
     with pytest.raises(InvalidParameter):
-        trends.trend_with_benchmark(
+        area_trends.trend_with_benchmark(
             scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="month"
         )
 
 
 def test_money_reach_and_changes_are_scope_restricted(loaded_store):
     other = "E23000014"
-    for fn in (money.money_forecast, trends.reach_by_tier, money.quarter_spend):
+    for fn in (money.money_forecast, board_overview.reach_by_tier, money.quarter_spend):
         with pytest.raises(AccessDenied):
             fn(scope=VIEWER, area_code=other)
-    summary = trends.overview_summary(scope=VIEWER, area_code=other)
+    summary = board_overview.overview_summary(scope=VIEWER, area_code=other)
     assert summary["money_denied"] and summary["money"] is None
     assert not any("Spend" in s for s in summary["changes"])
     assert any(s.startswith("Knife offences") for s in summary["changes"])
@@ -266,7 +269,7 @@ def test_money_forecast_and_reach_for_avon(loaded_store):
     assert forecast["spent_to_date"] == pytest.approx(this_year["amount"].sum())
     assert forecast["forecast_outturn"] >= forecast["spent_to_date"]
     assert forecast["method_words"]
-    reach = trends.reach_by_tier(scope=VIEWER, area_code=AVON)
+    reach = board_overview.reach_by_tier(scope=VIEWER, area_code=AVON)
     assert list(reach["tiers"]["tier"]) == ["primary", "secondary", "tertiary"]
     assert reach["total"] == reach["tiers"]["young_people"].sum() > 0
     assert reach["illustrative"]
@@ -277,7 +280,7 @@ def test_the_spend_sentence_shows_money_as_the_tables_do(loaded_store):
 
     spend = money.quarter_spend(scope=SYSTEM, area_code=AVON)
     prev, last = spend.iloc[-2], spend.iloc[-1]
-    sentences = trends.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
+    sentences = board_overview.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
     said = next(s for s in sentences if s.startswith("Spend was"))
     assert said.startswith(
         f"Spend was {fmt_money(last.amount)} in "
@@ -287,8 +290,8 @@ def test_the_spend_sentence_shows_money_as_the_tables_do(loaded_store):
 
 
 def test_changes_since_last_quarter_come_from_the_data(loaded_store):
-    sentences = trends.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
-    quarters = trends.area_series(
+    sentences = board_overview.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
+    quarters = area_trends.area_series(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON
     )
     last, prev = quarters.iloc[-1], quarters.iloc[-2]
@@ -298,14 +301,14 @@ def test_changes_since_last_quarter_come_from_the_data(loaded_store):
 
 
 def test_disclosure_hides_small_hospital_counts_for_viewers(loaded_store):
-    admin = trends.children_latest(
+    admin = area_trends.children_latest(
         scope=SYSTEM,
         measure_code="hospital_admissions_knife",
         parent_code=EW,
         length="year",
         age_band="under25",
     )
-    viewer = trends.children_latest(
+    viewer = area_trends.children_latest(
         scope=VIEWER,
         measure_code="hospital_admissions_knife",
         parent_code=EW,
@@ -321,24 +324,24 @@ def test_disclosure_hides_small_hospital_counts_for_viewers(loaded_store):
 
 
 def test_series_breaks_and_funding_start(loaded_store):
-    gmp = trends.trend_with_benchmark(
+    gmp = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code="knife_offences", area_code="E23000005"
     )
     breaks = dict(
         (text, period)
-        for period, text in trends.series_breaks(
+        for period, text in area_trends.series_breaks(
             measure_code="knife_offences", area_code="E23000005", series=gmp
         )
     )
     assert breaks["Recording review (Dec 2017)"] == "2017/18 Q4"
     assert breaks["Illustrative data from here"] == "2019/20 Q1"
-    assert trends.funding_start(area_code=AVON, length="quarter") == "2019/20 Q1"
-    assert trends.funding_start(area_code="E23000012", length="year") == "2022/23"
-    assert trends.funding_start(area_code="E06000023", length="year") == "2019/20"
+    assert area_trends.funding_start(area_code=AVON, length="quarter") == "2019/20 Q1"
+    assert area_trends.funding_start(area_code="E23000012", length="year") == "2022/23"
+    assert area_trends.funding_start(area_code="E06000023", length="year") == "2019/20"
 
 
 def test_headline_latest_value(loaded_store):
-    head = trends.measure_headline(
+    head = headlines.measure_headline(
         scope=SYSTEM, measure_code="homicide_knife", area_code=AVON
     )
     assert head["period"] == "2024/25"
@@ -353,8 +356,8 @@ def test_what_changed_says_whether_the_change_is_signal_or_noise(loaded_store):
     ones (the overview never shows a bare two-point change)."""
     from data_access import spc
 
-    sentences = trends.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
-    quarters = trends.area_series(
+    sentences = board_overview.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
+    quarters = area_trends.area_series(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON
     )
     quarters = quarters[quarters["value"].notna()]

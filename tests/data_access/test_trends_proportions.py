@@ -1,4 +1,4 @@
-"""Proportion measures (Wilson CI) in data_access.trends, on SQLite and PostgreSQL.
+"""Proportion measures (Wilson CI) in data_access.outcomes, on SQLite and PostgreSQL.
 
 A financial year built from four quarters and the sum-of-force-areas benchmark pool
 the numerators and the denominators: the value is sum(numerator) / sum(denominator)
@@ -19,9 +19,10 @@ import math
 
 import pytest
 
-from data_access import periods, trends
+from data_access import periods
 from data_access.db import session_scope
 from data_access.models import Measure, MeasureValue
+from data_access.outcomes import area_trends, headlines
 from data_access.scope import SYSTEM
 from tests.data_access.three_forces import (
     AVON,
@@ -133,7 +134,7 @@ def _year(frame, role: str = "area"):
 
 
 def test_a_year_of_quarters_pools_numerators_and_denominators(share_store):
-    years = trends.area_series(
+    years = area_trends.area_series(
         scope=SYSTEM, measure_code=SHARE, area_code=AVON, length="year"
     )
     assert list(years["period"]) == ["2022/23"]
@@ -143,7 +144,7 @@ def test_a_year_of_quarters_pools_numerators_and_denominators(share_store):
 
 
 def test_force_areas_years_in_the_drill_down(share_store):
-    kids = trends.children_latest(
+    kids = area_trends.children_latest(
         scope=SYSTEM, measure_code=SHARE, parent_code=EW, length="year"
     ).set_index("area_code")
     assert kids.loc[AVON, "period"] == "2022/23"
@@ -156,7 +157,7 @@ def test_force_areas_years_in_the_drill_down(share_store):
 
 
 def test_the_national_year_pools_the_force_areas(share_store):
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code=SHARE, area_code=AVON, length="year"
     )
     bench = _year(frame, "benchmark")
@@ -166,14 +167,14 @@ def test_the_national_year_pools_the_force_areas(share_store):
     _check(_year(frame), AVON_YEAR)
     assert _year(frame)["comparison"] == "similar"
     # the national area's own series is the same figure
-    national = trends.area_series(
+    national = area_trends.area_series(
         scope=SYSTEM, measure_code=SHARE, area_code=EW, length="year"
     )
     _check(national.iloc[0], NATIONAL_YEAR)
 
 
 def test_the_national_quarter_pools_the_force_areas(share_store):
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code=SHARE, area_code=AVON, length="quarter"
     )
     bench = frame[frame["role"] == "benchmark"].set_index("period")
@@ -188,33 +189,35 @@ def test_the_national_quarter_pools_the_force_areas(share_store):
 
 
 def test_headline_and_trend_use_the_pooled_year(share_store):
-    head = trends.measure_headline(scope=SYSTEM, measure_code=SHARE, area_code=AVON)
+    head = headlines.measure_headline(scope=SYSTEM, measure_code=SHARE, area_code=AVON)
     assert head["period"] == "2022/23"
     assert head["value"] == pytest.approx(12.0)
     assert head["rate"] == pytest.approx(12.0)
     assert head["rate_lower"] == pytest.approx(AVON_YEAR[3], abs=5e-5)
     # a percentage has no rate baseline (unchanged)
     assert not head["baseline"]["available"]
-    national = trends.measure_headline(scope=SYSTEM, measure_code=SHARE, area_code=EW)
+    national = headlines.measure_headline(
+        scope=SYSTEM, measure_code=SHARE, area_code=EW
+    )
     assert national["value"] == pytest.approx(NATIONAL_YEAR[0])
 
 
 def test_percentages_without_their_counts_do_not_make_a_year(share_store):
     """Without numerators and denominators the quarters cannot be pooled; their
     sum would be a wrong figure, so the year has no value."""
-    years = trends.area_series(
+    years = area_trends.area_series(
         scope=SYSTEM, measure_code=SHARE_VALUES_ONLY, area_code=AVON, length="year"
     )
     assert list(years["period"]) == ["2022/23"]
     assert math.isnan(years.iloc[0]["value"])
-    quarters = trends.area_series(
+    quarters = area_trends.area_series(
         scope=SYSTEM, measure_code=SHARE_VALUES_ONLY, area_code=AVON
     )
     assert quarters["value"].tolist() == pytest.approx([12.0, 12.5, 11.25, 12.0])
 
 
 def test_count_measures_still_sum_their_values(share_store):
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code=COUNT, area_code=AVON, length="year"
     )
     area = _year(frame)
@@ -224,7 +227,7 @@ def test_count_measures_still_sum_their_values(share_store):
     bench = _year(frame, "benchmark")
     assert bench["value"] == bench["numerator"] == 200
     assert bench["denominator"] == 100 + 50 + 150
-    quarters = trends.trend_with_benchmark(
+    quarters = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code=COUNT, area_code=AVON, length="quarter"
     )
     q1 = quarters[(quarters["role"] == "benchmark")].iloc[0]

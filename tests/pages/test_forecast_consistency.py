@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from data_access import trends
+from data_access import board_overview
 from data_access.areas import list_areas
 from data_access.scope import SYSTEM
 
@@ -28,7 +28,7 @@ def test_overview_and_funding_show_the_same_forecast_for_every_force_area(
 
     compared = 0
     for area in list_areas(level="pfa").itertuples():
-        summary = trends.overview_summary(scope=SYSTEM, area_code=area.code)
+        summary = board_overview.overview_summary(scope=SYSTEM, area_code=area.code)
         if not summary["money"] or not summary["money"]["has_spend"]:
             continue
         shown = component_text(overview._money_part(summary, summary["area"]))

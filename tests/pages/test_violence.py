@@ -6,7 +6,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from data_access import trends
+from data_access.outcomes import area_trends
 from data_access.scope import SYSTEM
 from tests.pages.test_overview import signed_in  # noqa: F401 - fixture
 
@@ -56,7 +56,7 @@ def test_csv_is_exactly_the_charts_table(signed_in):  # noqa: F811
     csv = unquote(href.split(",", 1)[1]).lstrip("\ufeff")
     lines = csv.strip().split("\r\n")
     assert lines[0].startswith('Period,Area,Count,"Rate per 100,000 residents"')
-    frame = trends.trend_with_benchmark(
+    frame = area_trends.trend_with_benchmark(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="year"
     )
     assert len(lines) == len(frame) + 1

@@ -1,0 +1,217 @@
+"""The board overview's figures for one area: every success measure's headline,
+money (the one forecast, data_access.money), reach by tier and what changed since
+the last quarter, in one call (`overview_summary`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from data_access import activity, money, periods, spc
+from data_access.areas import AreaInfo, get_area
+from data_access.errors import AccessDenied
+from data_access.measures import (
+    get_measure,
+    measure_metadata,
+    success_measures,
+)
+from data_access.number_format import money_text
+from data_access.outcomes.area_trends import _area_series
+from data_access.outcomes.headlines import _headline
+from data_access.scope import Scope
+
+# ---------------------------------------------------------------- overview
+
+
+def _reach_by_quarter(scope: Scope, area_code: str) -> pd.DataFrame:
+    """activity.reach_over_time (young people supported, all ages, by quarter and
+    tier) with the value as a float `young_people`."""
+    frame = activity.reach_over_time(scope=scope, area_code=area_code)
+    return frame.assign(young_people=frame["value"].astype(float))
+
+
+def reach_by_tier(*, scope: Scope, area_code: str) -> dict[str, Any]:
+    """Young people supported by tier in the latest financial year with outputs.
+
+    Keys: financial_year, quarters (how many reported), tiers (DataFrame: tier,
+    young_people, in primary / secondary / tertiary order), total, illustrative.
+    The reach itself is activity.reach_over_time (the one reach rule)."""
+    frame = _reach_by_quarter(scope, area_code)
+    if frame.empty:
+        return {
+            "financial_year": None,
+            "quarters": 0,
+            "tiers": pd.DataFrame(columns=["tier", "young_people"]),
+            "total": 0.0,
+            "illustrative": False,
+        }
+    fy_of = frame["period_start"].map(periods.financial_year_of)
+    latest = int(fy_of.max())
+    part = frame[fy_of == latest]
+    tiers = (
+        part.groupby("tier")["young_people"]
+        .sum()
+        .reindex(["primary", "secondary", "tertiary"], fill_value=0.0)
+        .reset_index()
+    )
+    return {
+        "financial_year": latest,
+        "quarters": int(part["period_start"].nunique()),
+        "tiers": tiers,
+        "total": float(tiers["young_people"].sum()),
+        "illustrative": bool(part["illustrative"].any()),
+    }
+
+
+def _pct_change(old: float, new: float) -> str:
+    if not old:
+        return ""
+    change = (new - old) / old * 100
+    if round(abs(change)) == 0:
+        return " (little change)"
+    return f" ({'up' if change > 0 else 'down'} {abs(change):.0f}%)"
+
+
+def _variation_words(
+    values: pd.Series, polarity: str, illustrative: pd.Series | None = None
+) -> str:
+    """The latest quarter judged against normal variation (data_access.spc, the
+    Making Data Count rules) as a sentence to follow a two-quarter comparison, so
+    a change is never presented without saying whether it is signal or noise.
+    Where the series switches from published to illustrative figures the limits
+    are recalculated from that quarter (a step change, named)."""
+    steps = []
+    if illustrative is not None:
+        flags = illustrative.to_numpy(bool)
+        switch = np.flatnonzero(flags[1:] != flags[:-1])
+        steps = [
+            spc.StepChange(index=int(i) + 1, reason="the figures' source changes")
+            for i in switch
+        ]
+    result = spc.spc_chart(
+        values=values.astype(float).tolist(), polarity=polarity, step_changes=steps
+    )
+    words = spc.VARIATION_WORDS[result["variation"]]
+    return f" Against normal variation (SPC): {words[0].lower()}{words[1:]}."
+
+
+def changes_since_last_quarter(*, scope: Scope, area_code: str) -> list[str]:
+    """Plain sentences on what changed between the latest two quarters: knife
+    offences, spend and young people supported (the last two only within scope).
+    Each sentence ends "(illustrative data)" when its figures are illustrative."""
+    knife = get_measure("knife_offences", scope=scope)
+    return _changes(scope, knife, get_area(area_code))
+
+
+def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
+    """changes_since_last_quarter with the knife offences measure and the area
+    already looked up."""
+    sentences: list[str] = []
+    knife = _area_series(scope, knife_measure, area, "quarter", "all")
+    knife = knife[knife["value"].notna()]
+    if len(knife) >= 2:
+        prev, last = knife.iloc[-2], knife.iloc[-1]
+        verb = (
+            "rose"
+            if last["value"] > prev["value"]
+            else "fell"
+            if last["value"] < prev["value"]
+            else "stayed"
+        )
+        text = (
+            f"Knife offences {verb} from {prev['value']:,.0f} in {prev['period']} "
+            f"to {last['value']:,.0f} in {last['period']}"
+            if verb != "stayed"
+            else f"Knife offences stayed at {last['value']:,.0f} in {last['period']}"
+        )
+        text += _pct_change(prev["value"], last["value"]) + "."
+        text += _variation_words(
+            knife["value"], knife_measure["polarity"], knife["illustrative"]
+        )
+        if last["illustrative"] or prev["illustrative"]:
+            text += " (illustrative data)"
+        sentences.append(text)
+    if area.level != "pfa":  # spend and reach are recorded against force areas
+        return sentences
+    try:
+        spend = money.quarter_spend(scope=scope, area_code=area.code)
+        reach = _reach_by_quarter(scope, area.code)
+    except AccessDenied:
+        return sentences
+    if len(spend) >= 2:
+        prev, last = spend.iloc[-2], spend.iloc[-1]
+        label = f"{periods.fy_label(int(last.financial_year))} Q{int(last.quarter)}"
+        prev_label = (
+            f"{periods.fy_label(int(prev.financial_year))} Q{int(prev.quarter)}"
+        )
+        text = (
+            f"Spend was {money_text(last.amount)} in {label}, against "
+            f"{money_text(prev.amount)} in {prev_label}"
+            + _pct_change(prev.amount, last.amount)
+            + "."
+        )
+        if last.illustrative or prev.illustrative:
+            text += " (illustrative data)"
+        sentences.append(text)
+    if not reach.empty:
+        totals = reach.groupby("period_start").agg(
+            young_people=("young_people", "sum"), illustrative=("illustrative", "max")
+        )
+        if len(totals) >= 2:
+            (p_start, prev), (l_start, last) = list(totals.iloc[-2:].iterrows())
+            text = (
+                f"Young people supported: {last.young_people:,.0f} in "
+                f"{periods.quarter_label(l_start)}, against "
+                f"{prev.young_people:,.0f} in {periods.quarter_label(p_start)}"
+                + _pct_change(prev.young_people, last.young_people)
+                + "."
+                # Reach is activity, neither better nor worse in itself.
+                + _variation_words(totals["young_people"], "no_judgement")
+            )
+            if last.illustrative or prev.illustrative:
+                text += " (illustrative data)"
+            sentences.append(text)
+    return sentences
+
+
+def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
+    """Everything the board overview shows for one area.
+
+    Keys: area (AreaInfo), measures (list of {"all": headline, "under25": headline
+    or None} per success measure, headline as `measure_headline`), money
+    (money.money_forecast dict, or None when outside the scope or not a force area),
+    money_denied (bool), reach (reach_by_tier dict or None), changes (list of
+    sentences). NotFound for an unknown area."""
+    area = get_area(area_code)
+    # The measure list is read once and each measure looked up in it once, then
+    # passed down (each read is a query when the cache is off).
+    table = measure_metadata(include_private=True)
+    found: dict[str, dict] = {}
+
+    def measure(code: str) -> dict:
+        if code not in found:
+            found[code] = get_measure(code, scope=scope, table=table)
+        return found[code]
+
+    rows = [
+        {age: _headline(scope, measure(code), area, age) for age in ("all", "under25")}
+        for code in success_measures(table)["code"]
+    ]
+    money_part, reach, denied = None, None, False
+    if area.level == "pfa":
+        try:
+            money_part = money.money_forecast(scope=scope, area_code=area.code)
+            reach = reach_by_tier(scope=scope, area_code=area.code)
+        except AccessDenied:
+            denied = True
+    return {
+        "area": area,
+        "measures": rows,
+        "money": money_part,
+        "money_denied": denied,
+        "reach": reach,
+        "changes": _changes(scope, measure("knife_offences"), area),
+    }

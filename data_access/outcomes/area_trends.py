@@ -1,0 +1,276 @@
+"""A success measure's series for an area beside its benchmark, its series breaks,
+the funding start and its children (drill-down): the parts data_access.outcomes.
+trend_views puts together.
+
+Every function is keyword-only and takes the caller's `scope`. Scope checks run
+before the memoized inner queries (which take only primitives), as in measures.py.
+Statistics come from data_access.statistics; disclosure control from
+data_access.outcomes.series_disclosure. Columns: see data_access.outcomes.raw_series.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from data_access import periods, statistics
+from data_access.areas import NATIONAL_CODE, AreaInfo, get_area, list_areas
+from data_access.measures import (
+    get_measure,
+)
+from data_access.outcomes.benchmarking import _benchmark
+from data_access.outcomes.raw_series import (
+    CHILD_COLUMNS,
+    POOLED_QUARTERS_NOTE,
+    SERIES_BREAKS,
+    SUMMED_QUARTERS_NOTE,
+    TREND_COLUMNS,
+    _add_rates,
+    _by_length,
+    _check_read,
+    _raw,
+    check_age_band,
+    check_length,
+)
+from data_access.outcomes.series_disclosure import _disclose
+from data_access.scope import Scope
+
+# ----------------------------------------------------------------------- series
+
+
+def _window(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None):
+    if start is not None:
+        frame = frame[frame["period_start"] >= start]
+    if end is not None:
+        frame = frame[frame["period_end"] <= end]
+    return frame
+
+
+def _compare(frame: pd.DataFrame, bench: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    exact = bench["precision"] != "approx"  # no judgement against a rough figure
+    rates = dict(zip(bench["period_start"], bench["rate"].where(exact), strict=True))
+    out = frame.copy()
+    out["_bench"] = [rates.get(s, np.nan) for s in out["period_start"]]
+    out = statistics.compare_to_benchmark_frame(
+        out, benchmark="_bench", polarity=polarity
+    )
+    out["comparison"] = out.pop("comparison_95")
+    return out.drop(columns=["_bench"])
+
+
+def area_series(
+    *,
+    scope: Scope,
+    measure_code: str,
+    area_code: str,
+    length: str = "quarter",
+    age_band: str = "all",
+) -> pd.DataFrame:
+    """One area's series (raw columns + period + rates), undisclosed; internal."""
+    measure = get_measure(measure_code, scope=scope)
+    return _area_series(scope, measure, get_area(area_code), length, age_band)
+
+
+def _area_series(
+    scope: Scope, measure: dict, area: AreaInfo, length: str, age_band: str
+) -> pd.DataFrame:
+    """area_series for a measure and an area the caller has already looked up
+    (each lookup is a query when the cache is off)."""
+    check_length(length)
+    check_age_band(age_band)
+    _check_read(scope, measure, area)
+    if area.code == NATIONAL_CODE:
+        return _benchmark(measure, length, age_band)
+    frame = _by_length(
+        _raw(measure["code"], area.code, None, age_band),
+        length,
+        proportion_scale=statistics.proportion_scale(measure),
+    )
+    return _add_rates(frame, measure)
+
+
+def trend_with_benchmark(
+    *,
+    scope: Scope,
+    measure_code: str,
+    area_code: str,
+    length: str = "quarter",
+    age_band: str = "all",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pd.DataFrame:
+    """The area's series and the benchmark's (TREND_COLUMNS), oldest first.
+
+    NotFound for an unknown measure or area, InvalidParameter for a bad length or
+    age band, AccessDenied for a non-public measure outside the scope."""
+    measure = get_measure(measure_code, scope=scope)
+    return _trend(scope, measure, get_area(area_code), length, age_band, start, end)
+
+
+def _trend(
+    scope: Scope,
+    measure: dict,
+    area: AreaInfo,
+    length: str,
+    age_band: str,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> pd.DataFrame:
+    """trend_with_benchmark for a measure and an area already looked up. Both
+    series are disclosed first and compared after, so a comparison says nothing
+    the published figures do not."""
+    own = _disclose(
+        _area_series(scope, measure, area, length, age_band),
+        measure,
+        scope,
+        length=length,
+        age_band=age_band,
+    ).assign(role="area")
+    frames = [own]
+    if area.code != NATIONAL_CODE:
+        bench = _disclose(
+            _benchmark(measure, length, age_band),
+            measure,
+            scope,
+            length=length,
+            age_band=age_band,
+        )
+        frames[0] = _compare(own, bench, measure["polarity"])
+        frames.append(bench.assign(role="benchmark", comparison=""))
+    else:
+        frames[0] = own.assign(comparison="not compared")
+    frames[0].loc[frames[0]["suppressed"], "comparison"] = "not compared"
+    out = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
+    out = _window(out, start, end)
+    if out.empty:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    out = out.sort_values(["role", "period_start"], ascending=[True, True])
+    return out[TREND_COLUMNS].reset_index(drop=True)
+
+
+def series_breaks(
+    *, measure_code: str, area_code: str, series: pd.DataFrame
+) -> list[tuple[str, str]]:
+    """(period label, text) for documented breaks inside `series`, for the
+    period where the area's series switches from published to illustrative, and
+    for a switch between years made of the quarterly series and published annual
+    figures (the quarterly knife series is unrevised, so 2009/10 and 2010/11 are
+    not on one basis)."""
+    area_rows = series[series["role"] == "area"] if "role" in series else series
+    if area_rows.empty:
+        return []
+    out = []
+    first, last = area_rows["period_start"].min(), area_rows["period_end"].max()
+    for month, text in SERIES_BREAKS.get((measure_code, area_code), []):
+        if first < month <= last:
+            hit = area_rows[area_rows["period_start"] >= month]
+            if not hit.empty:
+                out.append((hit["period"].iloc[0], text))
+    flags = area_rows["illustrative"].astype(bool).tolist()
+    for i in range(1, len(flags)):
+        if flags[i] and not flags[i - 1]:
+            out.append((area_rows["period"].iloc[i], "Illustrative data from here"))
+            break
+    from_quarters = (
+        area_rows["note"].isin((SUMMED_QUARTERS_NOTE, POOLED_QUARTERS_NOTE)).tolist()
+    )
+    for i in range(1, len(from_quarters)):
+        if from_quarters[i] == from_quarters[i - 1] or flags[i] != flags[i - 1]:
+            continue  # no switch, or one already marked as illustrative data
+        out.append(
+            (
+                area_rows["period"].iloc[i],
+                "Published annual figures from here (years before: sums of quarters)"
+                if from_quarters[i - 1]
+                else "Sums of quarters from here (years before: published annual "
+                "figures)",
+            )
+        )
+    return out
+
+
+def funding_start(*, area_code: str, length: str) -> str | None:
+    """The period label at which VRU funding began for the area (or its parent)."""
+    area = get_area(area_code)
+    year = area.vru_start_year
+    if year is None and area.parent_code:
+        year = get_area(area.parent_code).vru_start_year
+    if year is None and area.code == NATIONAL_CODE:
+        year = 2019
+    if year is None:
+        return None
+    return (
+        f"{periods.fy_label(year)} Q1"
+        if length == "quarter"
+        else (periods.fy_label(year))
+    )
+
+
+# --------------------------------------------------------------------- children
+
+
+def children_latest(
+    *,
+    scope: Scope,
+    measure_code: str,
+    parent_code: str,
+    length: str = "quarter",
+    age_band: str = "all",
+) -> pd.DataFrame:
+    """The parent's child areas (force areas of England and Wales, local
+    authorities of a force area) with their latest value (CHILD_COLUMNS), in name
+    order; children with no figure for the latest period keep a row with NaNs."""
+    measure = get_measure(measure_code, scope=scope)
+    parent = get_area(parent_code)
+    check_length(length)
+    check_age_band(age_band)
+    areas = list_areas(parent_code=parent.code)
+    if not measure["is_public"]:
+        areas = areas[[scope.can_read_area(c, parent.code) for c in areas["code"]]]
+    if areas.empty:
+        return pd.DataFrame(columns=CHILD_COLUMNS)
+    scale = statistics.proportion_scale(measure)
+    frame = _by_length(
+        _raw(measure_code, None, parent.code, age_band),
+        length,
+        proportion_scale=scale,
+    )
+    frame = _add_rates(frame, measure)
+    grand = set(list_areas(level="lad")["parent_code"].dropna())
+    if frame.empty:
+        out = pd.DataFrame({"area_code": areas["code"], "area_name": areas["name"]})
+        for col in CHILD_COLUMNS:
+            if col not in out:
+                out[col] = np.nan
+        out["level"] = areas["level"].values
+        out["has_children"] = [c in grand for c in areas["code"]]
+        out["suppressed"] = False
+        out["illustrative"] = False
+        out["comparison"] = "not compared"
+        return out[CHILD_COLUMNS]
+    counts = frame.groupby("period_start")["area_code"].nunique()
+    # the latest period that most children report
+    latest = max(counts[counts == counts.max()].index)
+    rows = frame[frame["period_start"] == latest]
+    bench = _area_series(scope, measure, parent, length, age_band)
+    options = {"length": length, "age_band": age_band}
+    rows = _disclose(rows, measure, scope, **options)
+    bench = _disclose(bench, measure, scope, **options)
+    rows = _compare(rows, bench, measure["polarity"])
+    rows.loc[rows["suppressed"], "comparison"] = "not compared"
+    merged = areas.rename(columns={"code": "area_code", "name": "area_name"})[
+        ["area_code", "area_name", "level"]
+    ].merge(rows.drop(columns=["area_name"]), on="area_code", how="left")
+    merged["has_children"] = [c in grand for c in merged["area_code"]]
+    merged["illustrative"] = merged["illustrative"].astype("boolean").fillna(False)
+    merged["illustrative"] = merged["illustrative"].astype(bool)
+    merged["comparison"] = merged["comparison"].fillna("not compared")
+    label = periods.period_label(latest, rows["period_end"].iloc[0])
+    merged["period"] = label
+    merged["period_start"] = latest
+    merged["period_end"] = rows["period_end"].iloc[0]
+    merged["suppressed"] = merged["suppressed"].astype("boolean").fillna(False)
+    merged["suppressed"] = merged["suppressed"].astype(bool)
+    return merged[CHILD_COLUMNS].reset_index(drop=True)

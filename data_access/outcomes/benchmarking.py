@@ -1,0 +1,401 @@
+"""A success measure's benchmark: England and Wales, England, or the sum of the
+force areas.
+
+The benchmark is England and Wales. Where nothing is published for England and
+Wales (hospital admissions cover England only) it is England. For periods with no
+published national figure (e.g. knife offences by quarter, or years after the
+published series end) it is the sum of the force areas, used only when at least
+90% of the forces that report the measure report that period; `area_name` then says
+"(sum of N force areas)".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Integer, case, cast, extract, func, select
+from sqlalchemy.orm import aliased
+
+from data_access import statistics
+from data_access.areas import NATIONAL_CODE
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.models import (
+    Area,
+    Measure,
+    MeasureValue,
+    Source,
+)
+from data_access.outcomes.raw_series import (
+    _PRECISION_OF_RANK,
+    _RAW_COLUMNS,
+    ENGLAND_CODE,
+    PRECISION_RANK,
+    SUM_OF_FORCES_PREFIX,
+    _add_rates,
+    _by_length,
+    _joined_titles,
+    _period_labels,
+    _precision_rank,
+    _raw,
+)
+
+# Per period, the force areas with a count and a population (n) and their totals.
+# `value` is the plain sum of the values: a count's total, meaningless for a
+# proportion, whose figure _force_sums works out from the summed numerator and
+# denominator instead.
+_TOTAL_COLUMNS = [
+    "period_start",
+    "period_end",
+    "n",
+    "value",
+    "numerator",
+    "denominator",
+    "provisional",
+    "illustrative",
+    "precision_rank",
+    "source_title",
+]
+
+
+def _force_totals(forces: pd.DataFrame) -> pd.DataFrame:
+    """_TOTAL_COLUMNS from force areas' rows (raw columns): the rows with both a
+    count and a population, summed per period; source_title joins the distinct
+    titles in row (area code) order."""
+    usable = forces[forces["numerator"].notna() & forces["denominator"].notna()]
+    if usable.empty:
+        return pd.DataFrame(columns=_TOTAL_COLUMNS)
+    usable = usable.assign(
+        provisional=usable["status"] == "provisional",
+        precision_rank=_precision_rank(usable["precision"]),
+    )
+    totals = _period_totals(usable, count=("area_code", "nunique"))
+    return totals[_TOTAL_COLUMNS]
+
+
+def _period_totals(frame: pd.DataFrame, *, count: tuple[str, str]) -> pd.DataFrame:
+    """Sum figures per period; `count` says how to count the areas in each (n)."""
+    totals = (
+        frame.groupby(["period_start", "period_end"], sort=True)
+        .agg(
+            n=count,
+            value=("value", "sum"),
+            numerator=("numerator", "sum"),
+            denominator=("denominator", "sum"),
+            provisional=("provisional", "any"),
+            illustrative=("illustrative", "any"),
+            precision_rank=("precision_rank", "max"),
+        )
+        .reset_index()
+    )
+    titles = _joined_titles(frame, ["period_start", "period_end"])
+    totals["source_title"] = [
+        titles[key]
+        for key in zip(totals["period_start"], totals["period_end"], strict=True)
+    ]
+    return totals
+
+
+def _force_quarters(
+    columns: list, measure_code: str, age_band: str, england_only: bool
+):  # noqa: ANN202 - a Select
+    """SELECT `columns` over the force areas' usable current quarters (a count and
+    a population), the rows a sum of force areas adds up."""
+    parent = aliased(Area)
+    query = (
+        select(*columns)
+        .select_from(MeasureValue)
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .join(Area, Area.id == MeasureValue.area_id)
+        .join(parent, parent.id == Area.parent_id)
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(
+            Measure.code == measure_code,
+            MeasureValue.age_band == age_band,
+            MeasureValue.is_current,
+            parent.code == NATIONAL_CODE,
+            # quarters as _by_length picks them (period_months is set from the
+            # dates on insert)
+            MeasureValue.period_months == 3,
+            extract("month", MeasureValue.period_start).in_((1, 4, 7, 10)),
+            MeasureValue.numerator.is_not(None),
+            MeasureValue.denominator.is_not(None),
+        )
+    )
+    if england_only:
+        query = query.where(func.substr(Area.code, 1, 1) == "E")
+    return query
+
+
+def _force_quarter_totals(
+    measure_code: str, age_band: str, england_only: bool
+) -> pd.DataFrame:
+    """_force_totals of the force areas' quarters, summed in the store: one row
+    per period and source title comes back instead of every force area's rows."""
+    query = _force_quarters(
+        [
+            MeasureValue.period_start,
+            MeasureValue.period_end,
+            Source.title,
+            func.count(func.distinct(MeasureValue.area_id)),
+            func.sum(MeasureValue.value),
+            func.count(MeasureValue.value),
+            func.sum(MeasureValue.numerator),
+            func.sum(MeasureValue.denominator),
+            func.max(case((MeasureValue.status == "provisional", 1), else_=0)),
+            func.max(cast(Source.illustrative, Integer)),
+            func.max(
+                case(
+                    *(
+                        (MeasureValue.precision == p, rank)
+                        for p, rank in PRECISION_RANK.items()
+                    ),
+                    else_=PRECISION_RANK["approx"],
+                )
+            ),
+            func.min(Area.code),
+        ],
+        measure_code,
+        age_band,
+        england_only,
+    ).group_by(MeasureValue.period_start, MeasureValue.period_end, Source.title)
+    with session_scope() as session:
+        rows = [tuple(row) for row in session.execute(query)]
+    if not rows:
+        return pd.DataFrame(columns=_TOTAL_COLUMNS)
+    parts = pd.DataFrame(
+        rows,
+        columns=[
+            "period_start",
+            "period_end",
+            "source_title",
+            "n",
+            "value",
+            "value_n",
+            "numerator",
+            "denominator",
+            "provisional",
+            "illustrative",
+            "precision_rank",
+            "first_area",
+        ],
+    )
+    # A force area has one current figure per period, so it counts under one
+    # title only and the per-title counts and sums add up to the period's. A sum
+    # over no values is 0, as pandas gives it.
+    parts["value"] = parts["value"].astype(float).where(parts["value_n"] > 0, 0.0)
+    parts["illustrative"] = parts["illustrative"].fillna(0).astype(bool)
+    parts["provisional"] = parts["provisional"].astype(bool)
+    # titles in the order of the first force area (by code) reporting each
+    parts = parts.sort_values(["period_start", "period_end", "first_area"])
+    totals = _period_totals(parts, count=("n", "sum"))
+    for col in ("value", "numerator", "denominator"):
+        totals[col] = totals[col].astype(float)
+    return totals[_TOTAL_COLUMNS]
+
+
+@memoized
+def _benchmark_forces(england_only: bool) -> dict[str, str]:
+    """Code -> name of the force areas a sum-of-force-areas benchmark adds up."""
+    parent = aliased(Area)
+    query = (
+        select(Area.code, Area.name)
+        .join(parent, parent.id == Area.parent_id)
+        .where(parent.code == NATIONAL_CODE, Area.level == "pfa")
+    )
+    if england_only:
+        query = query.where(func.substr(Area.code, 1, 1) == "E")
+    with session_scope() as session:
+        return dict(session.execute(query).all())
+
+
+def _left_out(reporting: dict[dt.date, set[str]], england_only: bool) -> dict:
+    """Per period start, the names of the force areas with no usable figure."""
+    forces = _benchmark_forces(england_only)
+    return {
+        start: sorted(forces[c] for c in forces if c not in codes)
+        for start, codes in reporting.items()
+    }
+
+
+def _left_out_of_years(forces: pd.DataFrame, england_only: bool) -> dict:
+    usable = forces[forces["numerator"].notna() & forces["denominator"].notna()]
+    reporting = {
+        start: set(group["area_code"])
+        for start, group in usable.groupby("period_start", sort=False)
+    }
+    return _left_out(reporting, england_only)
+
+
+def _left_out_of_quarters(
+    measure_code: str, age_band: str, england_only: bool, starts: list[dt.date]
+) -> dict:
+    """_left_out for quarters, without reading every force area's rows: the
+    quarters each force area reports are counted in the store, and only the
+    (few) force areas that miss some are read period by period."""
+    counted = _force_quarters(
+        [Area.code, func.count()], measure_code, age_band, england_only
+    ).group_by(Area.code)
+    with session_scope() as session:
+        counts = dict(session.execute(counted).all())
+        gaps = [c for c, n in counts.items() if n < len(starts)]
+        partial = {}
+        if gaps:
+            query = _force_quarters(
+                [Area.code, MeasureValue.period_start],
+                measure_code,
+                age_band,
+                england_only,
+            ).where(Area.code.in_(gaps))
+            for code, start in session.execute(query):
+                partial.setdefault(start, set()).add(code)
+    complete = {c for c in counts if c not in gaps}
+    return _left_out(
+        {start: complete | partial.get(start, set()) for start in starts},
+        england_only,
+    )
+
+
+def _force_sums(
+    totals: pd.DataFrame,
+    name: str,
+    proportion_scale: float | None = None,
+    left_out: dict | None = None,
+) -> pd.DataFrame:
+    """The sum-of-force-areas benchmark rows (raw columns + period) for the
+    periods that are complete: at least 90% of the most force areas ever
+    reporting (the quarterly police series never includes City of London). A
+    proportion's value is the summed numerators over the summed denominators.
+    Each row is named by what it covers: "England and Wales (sum of 42 force
+    areas, excluding City of London)", from `left_out` (period start -> names)."""
+    if totals.empty:
+        return pd.DataFrame(columns=[*_RAW_COLUMNS, "period"])
+    complete = totals[totals["n"] >= 0.9 * totals["n"].max()]
+    counts = complete["n"].tolist()
+    left_out = left_out or {}
+    names = []
+    for start, n in zip(complete["period_start"], counts, strict=True):
+        missing = left_out.get(start) or []
+        listed = " and ".join(filter(None, [", ".join(missing[:-1]), *missing[-1:]]))
+        names.append(
+            f"{name} (sum of {n} force areas"
+            + (f", excluding {listed})" if missing else ")")
+        )
+    if proportion_scale is None:
+        values = complete["value"].to_numpy(dtype=float)
+        notes = [
+            f"Sum of the {n} force areas that report this measure." for n in counts
+        ]
+    else:
+        values = statistics.pooled(
+            complete["numerator"], complete["denominator"], proportion_scale
+        )
+        notes = [
+            f"The {n} force areas' numerators over the sum of their denominators."
+            for n in counts
+        ]
+    return pd.DataFrame(
+        {
+            "area_code": ENGLAND_CODE if name == "England" else NATIONAL_CODE,
+            "area_name": names,
+            "period_start": complete["period_start"].tolist(),
+            "period_end": complete["period_end"].tolist(),
+            "value": values,
+            "numerator": complete["numerator"].to_numpy(dtype=float),
+            "denominator": complete["denominator"].to_numpy(dtype=float),
+            "status": [
+                "provisional" if p else "final" for p in complete["provisional"]
+            ],
+            "source_title": [
+                f"{SUM_OF_FORCES_PREFIX}{titles}" for titles in complete["source_title"]
+            ],
+            "illustrative": complete["illustrative"].to_numpy(dtype=bool),
+            "note": notes,
+            "precision": complete["precision_rank"].astype(int).map(_PRECISION_OF_RANK),
+            "period": _period_labels(complete["period_start"], complete["period_end"]),
+        },
+        columns=[*_RAW_COLUMNS, "period"],
+    )
+
+
+@memoized
+def _national(
+    measure_code: str,
+    length: str,
+    age_band: str,
+    *,
+    proportion_scale: float | None = None,
+    england_only: bool = False,
+) -> pd.DataFrame:
+    """The benchmark series (see the module docstring), raw columns + period.
+    `proportion_scale`: `statistics.proportion_scale(measure)`, None for a count;
+    `england_only`: the measure's coverage is England (`_england_only`)."""
+    published = _by_length(
+        _raw(measure_code, NATIONAL_CODE, None, age_band),
+        length,
+        proportion_scale=proportion_scale,
+    )
+    name = "England and Wales"
+    if published.empty:
+        england = _by_length(
+            _raw(measure_code, ENGLAND_CODE, None, age_band),
+            length,
+            proportion_scale=proportion_scale,
+        )
+        if not england.empty or england_only:
+            published, name = england, "England"
+    england_only = name == "England"
+    if length == "quarter":
+        totals = _force_quarter_totals(measure_code, age_band, england_only)
+        left_out = _left_out_of_quarters(
+            measure_code, age_band, england_only, list(totals["period_start"])
+        )
+    else:
+        # Years follow _by_length (annual rows, else four quarters), the rule each
+        # area's own series uses, so they are summed from the force areas' years.
+        forces = _by_length(
+            _raw(measure_code, None, NATIONAL_CODE, age_band),
+            length,
+            proportion_scale=proportion_scale,
+        )
+        if england_only:
+            forces = forces[forces["area_code"].str.startswith("E")]
+        totals = _force_totals(forces)
+        left_out = _left_out_of_years(forces, england_only)
+    sums = _force_sums(totals, name, proportion_scale, left_out)
+    if not published.empty:
+        # published rows keep their own names: a total that leaves an area out
+        # says so ("England and Wales excluding Greater Manchester")
+        have = set(published["period_start"])
+        sums = sums[[s not in have for s in sums["period_start"]]]
+    frames = [f for f in (published, sums) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=[*_RAW_COLUMNS, "period"])
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values("period_start").reset_index(drop=True)
+
+
+def _england_only(measure: dict) -> bool:
+    """The measure row says its figures cover England only (HES)."""
+    return measure["coverage"] == "England"
+
+
+def _benchmark(measure: dict, length: str, age_band: str) -> pd.DataFrame:
+    """The measure's benchmark series with rates (raw columns + period + rates)."""
+    return _add_rates(
+        _national(
+            measure["code"],
+            length,
+            age_band,
+            proportion_scale=statistics.proportion_scale(measure),
+            england_only=_england_only(measure),
+        ),
+        measure,
+    )
+
+
+def benchmark_name(measure: dict) -> str:
+    """The benchmark's name: the measure's coverage, "England" for measures
+    published for England only, else "England and Wales"."""
+    return measure["coverage"]

@@ -1,0 +1,305 @@
+"""A success measure's headline for an area: the latest figure, the change against
+the pre-funding baseline and the recent trend.
+
+- Baseline: the three pre-funding financial years 2016/17 to 2018/19 summed
+  (events and person-years), against the latest complete financial year.
+- Recent trend: `recent_trend`, the quasi-Poisson trend test (statistics.trend_test,
+  since police recorded crime varies more than Poisson) over the latest five
+  periods of the series, never across a series break; every page shows this one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from data_access import periods, statistics
+from data_access.areas import AreaInfo, get_area
+from data_access.measures import (
+    get_measure,
+)
+from data_access.outcomes.area_trends import _area_series, series_breaks
+from data_access.outcomes.raw_series import BASELINE_LABEL, BASELINE_YEARS, TREND_WINDOW
+from data_access.outcomes.series_disclosure import _disclose
+from data_access.scope import Scope
+
+# -------------------------------------------------------------- baseline, trend
+
+
+def baseline_change(
+    *, scope: Scope, measure_code: str, area_code: str, age_band: str = "all"
+) -> dict[str, Any]:
+    """Change in the rate from the 2016/17-2018/19 baseline to the latest complete
+    financial year (statistics.change_from_baseline keys: a quasi-Poisson test on
+    the four years, allowing for the series' overdispersion), plus: available,
+    reason (why not, in words), baseline_label, current_period, baseline_count,
+    current_count, illustrative, test_text (how it was tested, in words)."""
+    measure = get_measure(measure_code, scope=scope)
+    years = _area_series(scope, measure, get_area(area_code), "year", age_band)
+    disclosed = _disclose(years, measure, scope, length="year", age_band=age_band)
+    return _baseline(scope, measure, disclosed)
+
+
+def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any]:
+    """baseline_change from the area's financial-year series (`_area_series`),
+    disclosed (`_disclose`): a scope that sees rounded counts gets the change
+    between the published counts, and none when the latest is hidden."""
+    result: dict[str, Any] = {
+        "available": False,
+        "reason": "",
+        "baseline_label": BASELINE_LABEL,
+        "current_period": None,
+        "baseline_count": None,
+        "current_count": None,
+        "illustrative": False,
+        "direction": "not compared",
+        "significant": False,
+        "percent_change": math.nan,
+        "dispersion": math.nan,
+        "method": "",
+        "test_text": "",
+    }
+    multiplier = measure["rate_multiplier"]
+    if not multiplier or pd.isna(multiplier):
+        result["reason"] = "this measure is a percentage, not a rate"
+        return result
+    hidden = years["suppressed"].astype(bool)
+    years = years[(years["numerator"].notna() | hidden) & years["denominator"].notna()]
+    fy = years["period_start"].map(periods.financial_year_of)
+    base = years[fy.isin(BASELINE_YEARS)]
+    later = years[fy > max(BASELINE_YEARS)]
+    if len(base) != len(BASELINE_YEARS):
+        result["reason"] = f"no complete figures for {BASELINE_LABEL}"
+        return result
+    if later.empty:
+        result["reason"] = "no complete financial year since the baseline"
+        return result
+    current = later.iloc[-1]
+    if current["suppressed"]:
+        result["reason"] = "the latest count is too small to show"
+        return result
+    if base["suppressed"].any():
+        result["reason"] = f"a count in {BASELINE_LABEL} is too small to show"
+        return result
+    b_count, c_count = float(base["numerator"].sum()), float(current["numerator"])
+    # Year by year, so the test allows for the series' own overdispersion.
+    change = statistics.change_from_baseline(
+        baseline_count=base["numerator"].tolist(),
+        baseline_population=base["denominator"].tolist(),
+        current_count=c_count,
+        current_population=float(current["denominator"]),
+        multiplier=float(multiplier),
+    )
+    result.update(change)
+    result["test_text"] = (
+        "95% confidence"
+        if math.isnan(change["dispersion"])
+        else f"95% confidence, {change['method']} allowing for year-to-year "
+        f"variation, dispersion {change['dispersion']:.1f}"
+    )
+    result.update(
+        available=True,
+        current_period=current["period"],
+        baseline_count=b_count,
+        current_count=c_count,
+        illustrative=bool(base["illustrative"].any() or current["illustrative"]),
+    )
+    return result
+
+
+def recent_trend(
+    *,
+    scope: Scope,
+    measure_code: str,
+    area_code: str,
+    length: str = "quarter",
+    age_band: str = "all",
+    end: dt.date | None = None,
+) -> dict[str, Any]:
+    """The recent trend of an area's series: the one verdict every page shows
+    (the violence page, the area profile, embeds), statistics.trend_test
+    (quasi-Poisson, with its dispersion) over the latest TREND_WINDOW periods.
+
+    The window ends at the latest period with a figure (up to `end`) and spans
+    TREND_WINDOW consecutive periods; a missing period inside keeps its place and
+    leaves fewer usable points. It never reaches back across a series break
+    (`series_breaks`: a documented recording change or the switch from published
+    to illustrative figures): a window cut short by one is "not enough data".
+    For a scope that sees disclosed figures it is worked out from the published
+    (rounded) counts, and withheld where a figure in its window is hidden (a
+    verdict over a hidden count would say something about it).
+    Plus keys: first_period, last_period, periods (the labels of the periods with
+    figures it used), since_break (the text of the break the window was cut at,
+    or None), withheld (bool), text (e.g. "Recent trend (2020/21 to 2024/25):
+    increasing, up 3.1% a year on average; a statistically significant trend at
+    the 95% level (quasi-Poisson regression, dispersion 2.4)")."""
+    measure = get_measure(measure_code, scope=scope)
+    area = get_area(area_code)
+    return _recent(scope, measure, area, length, age_band, end)
+
+
+def _recent(
+    scope: Scope,
+    measure: dict,
+    area: AreaInfo,
+    length: str,
+    age_band: str,
+    end: dt.date | None,
+) -> dict[str, Any]:
+    """recent_trend for a measure and an area already looked up."""
+    series = _disclose(
+        _area_series(scope, measure, area, length, age_band),
+        measure,
+        scope,
+        length=length,
+        age_band=age_band,
+    )
+    if end is not None:
+        series = series[series["period_end"] <= end]
+    window, since_break = _trend_window(measure["code"], area.code, length, series)
+    result = statistics.trend_test(
+        counts=window["numerator"].tolist(),
+        populations=window["denominator"].tolist(),
+    )
+    shown = window[window["numerator"].notna()]
+    result["first_period"] = shown["period"].iloc[0] if len(shown) else None
+    result["last_period"] = shown["period"].iloc[-1] if len(shown) else None
+    result["periods"] = shown["period"].tolist()
+    result["since_break"] = since_break
+    hidden = set(series.loc[series["suppressed"], "period"])
+    result["withheld"] = bool(hidden & set(window["period"].dropna()))
+    if result["withheld"]:
+        for key in ("slope", "slope_lower", "slope_upper", "coefficient"):
+            result[key] = math.nan
+        result.update(
+            p_value=math.nan,
+            dispersion=math.nan,
+            significant=False,
+            direction="not enough data",
+        )
+    result["text"] = _trend_text(result, length)
+    return result
+
+
+def _trend_window(
+    measure_code: str, area_code: str, length: str, series: pd.DataFrame
+) -> tuple[pd.DataFrame, str | None]:
+    """(the latest TREND_WINDOW consecutive periods of `series`, one row each,
+    missing figures as NaN; the break the window starts at, or None)."""
+    months = 3 if length == "quarter" else 12
+    figures = series[series["numerator"].notna()]
+    if figures.empty:
+        return figures, None
+
+    def position(start: dt.date) -> int:
+        return (start.year * 12 + start.month - 1) // months
+
+    by_position = {position(s): i for i, s in enumerate(series["period_start"])}
+    last = position(figures["period_start"].iloc[-1])
+    first = last - TREND_WINDOW + 1
+    since_break = None
+    labels = dict(zip(series["period"], series["period_start"], strict=False))
+    for label, text in series_breaks(
+        measure_code=measure_code, area_code=area_code, series=series
+    ):
+        at = position(labels[label])
+        if first < at <= last:
+            first, since_break = at, text
+    columns = ["period", "numerator", "denominator"]
+    records = series[columns].to_dict("records")
+    gap = {"period": None, "numerator": np.nan, "denominator": np.nan}
+    window = pd.DataFrame(
+        [
+            records[by_position[p]] if p in by_position else gap
+            for p in range(first, last + 1)
+        ],
+        columns=columns,
+    )
+    return window, since_break
+
+
+def _trend_text(result: dict[str, Any], length: str) -> str:
+    unit = "a quarter" if length == "quarter" else "a year"
+    if result.get("withheld"):
+        return (
+            "Recent trend: not shown, as some figures in it are hidden under "
+            "disclosure control."
+        )
+    if result["direction"] == "not enough data":
+        if result["since_break"]:
+            return (
+                f"Recent trend: not tested, fewer than {TREND_WINDOW} periods since "
+                f"the series break ({result['since_break']})."
+            )
+        return f"Recent trend: not enough data (needs {TREND_WINDOW} periods in a row)."
+    span = f"{result['first_period']} to {result['last_period']}"
+    slope = result["slope"]
+    word = "up" if slope > 0 else "down"
+    verdict = (
+        "a statistically significant trend"
+        if result["significant"]
+        else "not a statistically significant trend"
+    )
+    return (
+        f"Recent trend ({span}): {result['direction']}, {word} "
+        f"{abs(slope):.1f}% {unit} on average; {verdict} at the 95% level "
+        f"({result['method']}, dispersion {result['dispersion']:.1f})."
+    )
+
+
+def measure_headline(
+    *, scope: Scope, measure_code: str, area_code: str, age_band: str = "all"
+) -> dict[str, Any] | None:
+    """The latest figure of a measure for an area (financial year if any, else
+    quarter), with its rate, CI, baseline change and source; None if no data.
+
+    Keys: code, name, unit, rate_multiplier, age_band, period, value, rate,
+    rate_lower, rate_upper, suppressed, source_title, illustrative, baseline
+    (baseline_change dict)."""
+    measure = get_measure(measure_code, scope=scope)
+    return _headline(scope, measure, get_area(area_code), age_band)
+
+
+def _headline(
+    scope: Scope, measure: dict, area: AreaInfo, age_band: str
+) -> dict[str, Any] | None:
+    """measure_headline for a measure and an area already looked up; the year
+    series is read once, for the headline and for the baseline."""
+    years = _area_series(scope, measure, area, "year", age_band)
+    series, length = years[years["value"].notna()], "year"
+    if series.empty:
+        series = _area_series(scope, measure, area, "quarter", age_band)
+        series, length = series[series["value"].notna()], "quarter"
+    if series.empty:
+        return None
+    latest = _disclose(
+        series.tail(1).assign(comparison="not compared"),
+        measure,
+        scope,
+        length=length,
+        age_band=age_band,
+    ).iloc[0]
+    return {
+        "code": measure["code"],
+        "name": measure["name"],
+        "unit": measure["unit"],
+        "rate_multiplier": measure["rate_multiplier"],
+        "age_band": age_band,
+        "period": latest["period"],
+        "value": latest["value"],
+        "rate": latest["rate"],
+        "rate_lower": latest["rate_lower"],
+        "rate_upper": latest["rate_upper"],
+        "suppressed": bool(latest["suppressed"]),
+        "source_title": latest["source_title"],
+        "illustrative": bool(latest["illustrative"]),
+        "baseline": _baseline(
+            scope,
+            measure,
+            _disclose(years, measure, scope, length="year", age_band=age_band),
+        ),
+    }

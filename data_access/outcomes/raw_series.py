@@ -1,0 +1,380 @@
+"""A success measure's stored series: reads, financial years, rates.
+
+Every function is keyword-only where public and takes the caller's `scope` above
+it (data_access.outcomes.trend_views checks scope before the memoized inner
+queries, which take only primitives).
+
+Series (`TREND_COLUMNS`, one row per period and series):
+    period_start, period_end (dates), period ("2019/20 Q3" or "2019/20"),
+    role ("area" or "benchmark"), area_code, area_name, value, numerator,
+    denominator, rate, rate_lower, rate_upper (95% CI; per `rate_multiplier`, or a
+    percentage with a Wilson interval for share measures), comparison (the area's
+    95% CI against the benchmark rate of the same period: better / similar /
+    worse / not compared; "" on benchmark rows), status (provisional / final),
+    source_title, illustrative (bool), note, suppressed (bool: hidden by
+    disclosure control, value and rate are then missing).
+
+Children (`CHILD_COLUMNS`): area_code, area_name, level, has_children, period,
+period_start, period_end, value, numerator, denominator, rate, rate_lower,
+rate_upper, comparison (against the parent's rate), status, source_title,
+illustrative, suppressed.
+
+Decisions a reader should know:
+- "year" means the financial year (April to March). Where an area has quarterly
+  figures but no annual row for a year, the year is the sum of its four quarters
+  (all four must be present); its note says so. Rolling 12-month periods are not
+  years here.
+- Proportions (measures with a Wilson interval, e.g. a percentage) are never
+  summed: a year from four quarters, or a sum of force areas, is the summed
+  numerators over the summed denominators (x 100 for a percentage), with the
+  summed denominators as its denominator and its interval from those sums. A
+  proportion's quarters without numerators and denominators give a year with no
+  value. Counts sum their values, and a count's year keeps Q1's denominator (the
+  population of the mid-year in which it starts).
+- Series breaks: `SERIES_BREAKS` (documented recording changes) plus the period
+  where a series switches from published to illustrative figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from data_access import periods, statistics
+from data_access.areas import AreaInfo
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.errors import InvalidParameter
+from data_access.measures import (
+    AGE_BANDS,
+)
+from data_access.models import (
+    Area,
+    Measure,
+    MeasureValue,
+    Source,
+    covered_area_name,
+    months_spanned,
+)
+from data_access.scope import Scope
+
+ENGLAND_CODE = "E92000001"
+LENGTHS = {"quarter": "Quarterly", "year": "Financial year"}
+BASELINE_YEARS = (2016, 2017, 2018)
+BASELINE_LABEL = "2016/17 to 2018/19"
+TREND_WINDOW = statistics.TREND_MIN_PERIODS
+SUM_OF_FORCES_PREFIX = "Sum of force areas: "  # a summed benchmark's source title
+
+TREND_COLUMNS = [
+    "period_start",
+    "period_end",
+    "period",
+    "role",
+    "area_code",
+    "area_name",
+    "value",
+    "numerator",
+    "denominator",
+    "rate",
+    "rate_lower",
+    "rate_upper",
+    "comparison",
+    "status",
+    "source_title",
+    "illustrative",
+    "note",
+    "precision",
+    "suppressed",
+]
+CHILD_COLUMNS = [
+    "area_code",
+    "area_name",
+    "level",
+    "has_children",
+    "period",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "rate",
+    "rate_lower",
+    "rate_upper",
+    "comparison",
+    "status",
+    "source_title",
+    "illustrative",
+    "suppressed",
+]
+_RAW_COLUMNS = [
+    "area_code",
+    "area_name",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "source_title",
+    "illustrative",
+    "note",
+    "precision",
+]
+
+# Documented breaks in recording (see each measure's caveats), by measure and area:
+# (first month affected, label).
+SERIES_BREAKS: dict[tuple[str, str], list[tuple[dt.date, str]]] = {
+    ("knife_offences", "E23000005"): [
+        (dt.date(2018, 1, 1), "Recording review (Dec 2017)"),
+        (dt.date(2019, 7, 1), "New police IT system (Jul 2019)"),
+    ],
+    ("knife_offences", "E23000029"): [
+        (dt.date(2014, 4, 1), "Under-count in 2014/15"),
+        (dt.date(2015, 4, 1), "Under-count ends"),
+    ],
+    ("knife_offences_share", "E23000005"): [
+        (dt.date(2018, 1, 1), "Recording review (Dec 2017)"),
+    ],
+}
+
+
+# Precisions of published figures, least precise last: a figure made of others
+# (a year of quarters, a sum of force areas) is as precise as its least precise part.
+PRECISION_RANK = {"exact": 0, "rounded": 1, "approx": 2}
+_PRECISION_OF_RANK = {rank: p for p, rank in PRECISION_RANK.items()}
+
+
+def _precision_rank(precision: pd.Series) -> pd.Series:
+    return precision.map(PRECISION_RANK).fillna(PRECISION_RANK["approx"])
+
+
+# --------------------------------------------------------------------- validation
+
+
+def check_length(length: str) -> str:
+    if length not in LENGTHS:
+        raise InvalidParameter(
+            "view", f"view must be one of {', '.join(LENGTHS)}, not '{length}'"
+        )
+    return length
+
+
+def check_age_band(age_band: str) -> str:
+    if age_band not in AGE_BANDS:
+        raise InvalidParameter(
+            "age", f"age must be one of {', '.join(AGE_BANDS)}, not '{age_band}'"
+        )
+    return age_band
+
+
+def _check_read(scope: Scope, measure: dict, area: AreaInfo) -> None:
+    if measure["is_public"]:
+        return
+    scope.require_area(area.code, area.parent_code)
+
+
+# ------------------------------------------------------------------- raw queries
+
+
+@memoized
+def _raw(
+    measure_code: str, area_code: str | None, parent_code: str | None, age_band: str
+) -> pd.DataFrame:
+    """Current values of a measure for one area, or for every child of a parent."""
+    parent = aliased(Area)
+    query = (
+        select(
+            Area.code,
+            covered_area_name(),
+            MeasureValue.period_start,
+            MeasureValue.period_end,
+            MeasureValue.value,
+            MeasureValue.numerator,
+            MeasureValue.denominator,
+            MeasureValue.status,
+            Source.title,
+            Source.illustrative,
+            MeasureValue.note,
+            MeasureValue.precision,
+        )
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .join(Area, Area.id == MeasureValue.area_id)
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(
+            Measure.code == measure_code,
+            MeasureValue.age_band == age_band,
+            MeasureValue.is_current,
+        )
+        .order_by(Area.code, MeasureValue.period_start, MeasureValue.period_end)
+    )
+    if area_code is not None:
+        query = query.where(Area.code == area_code)
+    if parent_code is not None:
+        query = query.join(parent, parent.id == Area.parent_id).where(
+            parent.code == parent_code
+        )
+    with session_scope() as session:
+        # Plain tuples: pandas builds a frame from Row objects several times slower.
+        rows = [tuple(row) for row in session.execute(query)]
+    frame = pd.DataFrame(rows, columns=_RAW_COLUMNS)
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    for col in ("value", "numerator", "denominator"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame
+
+
+def _period_kinds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(is a quarter, is a financial year) per row, from the period dates.
+
+    Worked out once per distinct period: a frame holds thousands of rows but
+    only a few dozen periods."""
+    pairs = list(zip(frame["period_start"], frame["period_end"], strict=True))
+    kinds = {}
+    for start, end in set(pairs):
+        months = months_spanned(start, end)
+        kinds[(start, end)] = (
+            months == 3 and start.month in (1, 4, 7, 10),
+            months == 12 and start.month == 4,
+        )
+    quarter = np.fromiter((kinds[p][0] for p in pairs), dtype=bool, count=len(pairs))
+    year = np.fromiter((kinds[p][1] for p in pairs), dtype=bool, count=len(pairs))
+    return quarter, year
+
+
+def _period_labels(start: pd.Series, end: pd.Series) -> list[str]:
+    """periods.period_label per row, computed once per distinct period."""
+    pairs = list(zip(start, end, strict=True))
+    labels = {pair: periods.period_label(*pair) for pair in set(pairs)}
+    return [labels[pair] for pair in pairs]
+
+
+def _by_length(
+    frame: pd.DataFrame, length: str, *, proportion_scale: float | None = None
+) -> pd.DataFrame:
+    """Quarters, or financial years (annual rows, else four quarters combined:
+    summed for counts, pooled for proportions; see `statistics.proportion_scale`)."""
+    if frame.empty:
+        out = frame.copy()
+        out["period"] = pd.Series(dtype=object)
+        return out
+    is_quarter, is_year = _period_kinds(frame)
+    quarters = frame[is_quarter]
+    if length == "quarter":
+        out = quarters.copy()
+    else:
+        annual = frame[is_year].copy()
+        summed = _years_from_quarters(quarters, proportion_scale)
+        if not summed.empty:
+            have = set(zip(annual["area_code"], annual["period_start"], strict=True))
+            keep = [
+                (a, s) not in have
+                for a, s in zip(
+                    summed["area_code"], summed["period_start"], strict=True
+                )
+            ]
+            summed = summed[keep]
+            annual = pd.concat([annual, summed], ignore_index=True)
+        out = annual
+    out = out.sort_values(["area_code", "period_start"]).reset_index(drop=True)
+    out["period"] = _period_labels(out["period_start"], out["period_end"])
+    return out
+
+
+def _joined_titles(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, str]:
+    """Per group of `keys`: its distinct source titles in row order, "; "-joined."""
+    distinct = frame.drop_duplicates([*keys, "source_title"])
+    titles: dict[tuple, list[str]] = {}
+    for *key, title in zip(
+        *(distinct[k] for k in keys), distinct["source_title"], strict=True
+    ):
+        titles.setdefault(tuple(key), []).append(title)
+    return {key: "; ".join(parts) for key, parts in titles.items()}
+
+
+SUMMED_QUARTERS_NOTE = "Sum of the four quarters."
+POOLED_QUARTERS_NOTE = (
+    "The four quarters' numerators over the sum of their denominators."
+)
+
+
+def _years_from_quarters(
+    quarters: pd.DataFrame, proportion_scale: float | None = None
+) -> pd.DataFrame:
+    """Financial years of four quarters each. A count's year sums the quarters'
+    values and numerators and takes Q1's denominator (the population); a
+    proportion's pools them: summed numerators over summed denominators, so four
+    quarters of 12% make 12%, not 48%."""
+    if quarters.empty:
+        return quarters.iloc[0:0].copy()
+    q = quarters.sort_values(["area_code", "period_start"]).copy()
+    q["fy"] = q["period_start"].map(periods.financial_year_of)
+    q["provisional"] = q["status"] == "provisional"
+    q["precision_rank"] = _precision_rank(q["precision"])
+    grouped = q.groupby(["area_code", "fy"], sort=True)
+    # Built-in aggregations only (a Python function per group is the slow path);
+    # a year's value, numerator and pooled denominator need all four quarters'.
+    years = grouped.agg(
+        area_name=("area_name", "first"),
+        n=("period_start", "size"),
+        value=("value", "sum"),
+        value_n=("value", "count"),
+        numerator=("numerator", "sum"),
+        numerator_n=("numerator", "count"),
+        # a count's population: the mid-year in which the year starts (as Q1's)
+        denominator=("denominator", "first"),
+        denominator_sum=("denominator", "sum"),
+        denominator_n=("denominator", "count"),
+        provisional=("provisional", "any"),
+        illustrative=("illustrative", "any"),
+        precision_rank=("precision_rank", "max"),
+    ).reset_index()
+    years["precision"] = years["precision_rank"].map(_PRECISION_OF_RANK)
+    complete_numerator = years.pop("numerator_n") >= 4
+    years["numerator"] = years["numerator"].where(complete_numerator)
+    if proportion_scale is None:
+        years["value"] = years["value"].where(years["value_n"] >= 4)
+        note = SUMMED_QUARTERS_NOTE
+    else:
+        pooled = complete_numerator & (years["denominator_n"] >= 4)
+        years["denominator"] = years["denominator_sum"].where(pooled)
+        years["value"] = statistics.pooled(
+            years["numerator"], years["denominator"], proportion_scale
+        )
+        note = POOLED_QUARTERS_NOTE
+    titles = _joined_titles(q, ["area_code", "fy"])
+    years["source_title"] = [
+        titles[key] for key in zip(years["area_code"], years["fy"], strict=True)
+    ]
+    years = years[years["n"] == 4]
+    bounds = [periods.fy_bounds(int(fy)) for fy in years["fy"]]
+    years["period_start"] = [b[0] for b in bounds]
+    years["period_end"] = [b[1] for b in bounds]
+    years["status"] = np.where(years["provisional"], "provisional", "final")
+    years["illustrative"] = years["illustrative"].astype(bool)
+    years["note"] = note
+    return years[_RAW_COLUMNS].reset_index(drop=True)
+
+
+def _add_rates(frame: pd.DataFrame, measure: dict) -> pd.DataFrame:
+    """Rates by the measure's method (statistics.rates_for); NaN for a count with
+    no rate multiplier, so every trend has the same columns."""
+    out = statistics.rates_for(
+        frame, ci_method=measure["ci_method"], multiplier=measure["rate_multiplier"]
+    )
+    if "rate" not in out:
+        out["rate"] = out["rate_lower"] = out["rate_upper"] = np.nan
+    return _no_interval_if_approximate(out)
+
+
+def _no_interval_if_approximate(frame: pd.DataFrame) -> pd.DataFrame:
+    """An approximate figure ("nearly 47,000") gets no confidence interval: its
+    error is the quote's, which nobody published. Frames without a precision
+    (the disclosure engine's cells) are left as they are."""
+    if "precision" in frame:
+        approx = (frame["precision"] == "approx").to_numpy()
+        frame.loc[approx, ["rate_lower", "rate_upper"]] = np.nan
+    return frame
