@@ -23,9 +23,9 @@ from dash import Input, Output, dcc, html
 from components.chart import ChartSpec, accessible_table, chart_card, spine_figure
 from components.formatting import money, number, rate
 from components.shell import illustrative_badge, message
-from data_access import comparison
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
+from data_access.outcomes import profiles
 from data_access.statistics import TREND_METHOD, TREND_MIN_PERIODS
 from web.access import current_scope
 from web.view_cache import cached_callback
@@ -83,7 +83,7 @@ def show_profile(code):
     except StoreUnavailable:
         return html.H1("Area profile"), message(UNAVAILABLE, kind="warning")
     try:
-        profile = comparison.area_profile(scope=scope, area_code=area.code)
+        profile = profiles.area_profile(scope=scope, area_code=area.code)
     except StoreUnavailable:
         return html.H1(area.name), message(UNAVAILABLE, kind="warning")
     content = [_measures_part(area, profile)]
@@ -308,7 +308,7 @@ def _measures_part(area, profile: pd.DataFrame):
 def _interventions_part(scope, area):
     heading = html.H2("Interventions")
     try:
-        frame = comparison.area_interventions(scope=scope, area_code=area.code)
+        frame = profiles.area_interventions(scope=scope, area_code=area.code)
     except AccessDenied:
         return html.Section(
             [
@@ -353,7 +353,7 @@ def _interventions_part(scope, area):
 def _money_part(scope, area):
     heading = html.H2("Money")
     try:
-        frame = comparison.area_money(scope=scope, area_code=area.code)
+        frame = profiles.area_money(scope=scope, area_code=area.code)
     except AccessDenied:
         return html.Section(
             [

@@ -32,7 +32,6 @@ from components.chart import (
 )
 from components.formatting import number, percent, rate
 from components.shell import message
-from data_access import comparison
 from data_access.disclosure import RULES
 from data_access.errors import (
     AccessDenied,
@@ -42,6 +41,7 @@ from data_access.errors import (
 )
 from data_access.geography import BOUNDARIES_SOURCE, pfa_boundaries
 from data_access.measures import get_measure
+from data_access.outcomes import force_areas, funnels, vru_groups, year_values
 from web.access import current_scope
 from web.view_cache import cached_callback
 
@@ -166,7 +166,7 @@ def measure_options(_id, current):
     """The rate measures with force area figures (plus the URL's value, so an
     unknown code stays visible and is explained)."""
     try:
-        table = comparison.rate_measures(scope=current_scope())
+        table = year_values.rate_measures(scope=current_scope())
     except (StoreUnavailable, AccessDenied):
         return [{"label": current, "value": current}] if current else []
     options = [{"label": r.name, "value": r.code} for r in table.itertuples()]
@@ -186,7 +186,7 @@ def period_options(measure_code, current):
     """Financial years with force area figures for the measure; keeps the chosen
     year when the measure has it, else the latest, saying so."""
     try:
-        table = comparison.available_periods(measure_code=measure_code or "")
+        table = year_values.available_periods(measure_code=measure_code or "")
     except NotFound:
         return [], None, None
     except StoreUnavailable:
@@ -239,14 +239,14 @@ def show_comparison(measure_code, period, benchmark, level):
     if confidence is None:
         return message("The confidence level must be 95% or 99.8%.", kind="warning")
     try:
-        ranked = comparison.force_area_rates(
+        ranked = force_areas.force_area_rates(
             scope=scope,
             measure_code=measure["code"],
             period_start=period,
             confidence=confidence,
             benchmark=benchmark or DEFAULT_BENCHMARK,
         )
-        points, limits, overdispersion = comparison.funnel(
+        points, limits, overdispersion = funnels.funnel(
             scope=scope,
             measure_code=measure["code"],
             period_start=period,
@@ -666,8 +666,8 @@ def show_vru_comparison(measure_code):
     scope = current_scope()
     try:
         measure = get_measure(measure_code or "", scope=scope)
-        frame = comparison.vru_vs_non_vru(scope=scope, measure_code=measure["code"])
-        relative = comparison.vru_relative_change(
+        frame = vru_groups.vru_vs_non_vru(scope=scope, measure_code=measure["code"])
+        relative = vru_groups.vru_relative_change(
             scope=scope, measure_code=measure["code"]
         )
     except (NotFound, InvalidParameter):
@@ -697,7 +697,7 @@ def show_vru_comparison(measure_code):
 
 def vru_spec(measure: dict, frame: pd.DataFrame, relative: dict) -> ChartSpec:
     """The groups' pooled rates (`vru_vs_non_vru`) and whether their changes
-    differ (`relative`: comparison.vru_relative_change, area as the unit)."""
+    differ (`relative`: vru_groups.vru_relative_change, area as the unit)."""
     per = _per(measure)
     baseline_label = frame["baseline_label"].iloc[0]
     latest_label = frame["latest_label"].iloc[0]

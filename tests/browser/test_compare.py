@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pandas as pd
 from selenium.common.exceptions import StaleElementReferenceException
 
-from data_access import comparison
+from data_access.outcomes import force_areas
 from data_access.scope import SYSTEM
 from tests.browser.conftest import axe_violations, open_page, sign_in, start
 
@@ -66,7 +66,7 @@ def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
 
     href = dash_duo.find_element("#compare-ranking-csv").get_attribute("href")
     table = pd.read_csv(io.StringIO(unquote(href.split(",", 1)[1]).lstrip("\ufeff")))
-    direct = comparison.force_area_rates(
+    direct = force_areas.force_area_rates(
         scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
     )
     assert list(table["Code"]) == list(direct["code"])

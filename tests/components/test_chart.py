@@ -724,10 +724,10 @@ def test_ranked_bar_labels_are_one_text_trace_clear_of_each_ci(loaded_sqlite_sto
     """The 43 bar labels are one text trace (43 annotations took plotly longer to
     draw than the bars), each just right of its bar's upper CI, and the left
     margin already holds the longest name (so automargin makes no second pass)."""
-    from data_access import comparison
+    from data_access.outcomes import force_areas
     from data_access.scope import SYSTEM
 
-    ranked = comparison.force_area_rates(
+    ranked = force_areas.force_area_rates(
         scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
     )
     assert len(ranked) == 43

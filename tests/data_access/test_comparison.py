@@ -1,4 +1,5 @@
-"""data_access.comparison over the shipped data, on SQLite and PostgreSQL."""
+"""Force areas compared (data_access.outcomes) over the shipped data, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,17 +10,24 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from data_access import comparison, geography, statistics
+from data_access import geography, statistics
 from data_access.areas import NATIONAL_CODE
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
-from data_access.outcomes import series_disclosure
+from data_access.outcomes import (
+    force_areas,
+    funnels,
+    profiles,
+    series_disclosure,
+    vru_groups,
+    year_values,
+)
 from data_access.scope import SYSTEM, Scope
 
 VIEWER = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
 
 
 def test_knife_offences_periods_are_real_to_2018_19_then_illustrative(loaded_store):
-    table = comparison.available_periods(measure_code="knife_offences")
+    table = year_values.available_periods(measure_code="knife_offences")
     by_year = table.set_index("year")
     assert not by_year.loc[range(2010, 2019), "illustrative"].any()
     assert by_year.loc[range(2010, 2019), "n_areas"].eq(43).all()
@@ -29,10 +37,10 @@ def test_knife_offences_periods_are_real_to_2018_19_then_illustrative(loaded_sto
 
 
 def test_ranking_puts_the_met_where_a_direct_computation_says(loaded_store):
-    frame = comparison.force_area_rates(
+    frame = force_areas.force_area_rates(
         scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
     )
-    assert list(frame.columns) == comparison.FORCE_AREA_COLUMNS
+    assert list(frame.columns) == force_areas.FORCE_AREA_COLUMNS
     assert len(frame) == 43
     met = frame[frame["code"] == "E23000001"].iloc[0]
     assert met["count"] == 14842  # ONS table P5, 2018/19
@@ -51,7 +59,7 @@ def test_ranking_puts_the_met_where_a_direct_computation_says(loaded_store):
 def test_quarters_are_summed_into_financial_years(loaded_store):
     from data_access.measures import measure_series
 
-    frame = comparison.force_area_rates(
+    frame = force_areas.force_area_rates(
         scope=SYSTEM, measure_code="knife_offences", period_start="2019-04"
     )
     quarters = measure_series(
@@ -65,14 +73,14 @@ def test_quarters_are_summed_into_financial_years(loaded_store):
 
 
 def test_confidence_level_and_group_benchmark(loaded_store):
-    wide = comparison.force_area_rates(
+    wide = force_areas.force_area_rates(
         scope=SYSTEM,
         measure_code="homicide_knife",
         period_start="2019-04",
         confidence=0.998,
         benchmark="vru",
     )
-    narrow = comparison.force_area_rates(
+    narrow = force_areas.force_area_rates(
         scope=SYSTEM, measure_code="homicide_knife", period_start="2019-04"
     )
     assert (
@@ -87,26 +95,26 @@ def test_confidence_level_and_group_benchmark(loaded_store):
 
 def test_invalid_parameters_are_refused(loaded_store):
     with pytest.raises(InvalidParameter):
-        comparison.force_area_rates(
+        force_areas.force_area_rates(
             scope=SYSTEM, measure_code="knife_offences", period_start="2018-13"
         )
     with pytest.raises(InvalidParameter):
-        comparison.force_area_rates(
+        force_areas.force_area_rates(
             scope=SYSTEM,
             measure_code="knife_offences",
             period_start="2018-04",
             confidence=0.9,
         )
     with pytest.raises(NotFound):
-        comparison.force_area_rates(
+        force_areas.force_area_rates(
             scope=SYSTEM, measure_code="nope", period_start="2018-04"
         )
 
 
 def test_disclosure_rounds_hes_counts_for_scoped_users_only(loaded_store):
     args = dict(measure_code="hospital_admissions_knife", period_start="2019-04")
-    raw = comparison.force_area_rates(scope=SYSTEM, **args)
-    shown = comparison.force_area_rates(scope=VIEWER, **args)
+    raw = force_areas.force_area_rates(scope=SYSTEM, **args)
+    shown = force_areas.force_area_rates(scope=VIEWER, **args)
     counts = shown["count"].dropna().astype(int)
     assert (counts % 5 == 0).all()
     assert not (raw["count"] % 5 == 0).all()
@@ -127,7 +135,7 @@ def test_the_ranking_hides_what_the_trend_pages_hide(loaded_store):
     from data_access.measures import get_measure
 
     args = dict(measure_code="hospital_admissions_knife", period_start="2018-04")
-    shown = comparison.force_area_rates(scope=VIEWER, **args).set_index("code")
+    shown = force_areas.force_area_rates(scope=VIEWER, **args).set_index("code")
     measure = get_measure("hospital_admissions_knife")
     table = series_disclosure.published_force_areas(
         measure, length="year", age_band="all"
@@ -137,12 +145,12 @@ def test_the_ranking_hides_what_the_trend_pages_hide(loaded_store):
     assert hidden  # a small count and the one hidden with it
     assert shown.loc[sorted(hidden), "suppressed"].all()
     assert shown.loc[sorted(hidden), "count"].isna().all()
-    full = comparison.force_area_rates(scope=SYSTEM, **args)
+    full = force_areas.force_area_rates(scope=SYSTEM, **args)
     assert not full["suppressed"].any()  # an admin sees every count
 
 
 def test_funnel_limits_match_statistics(loaded_store):
-    points, limits, _ = comparison.funnel(
+    points, limits, _ = funnels.funnel(
         scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
     )
     bench = points["benchmark_rate"].iloc[0]
@@ -153,23 +161,23 @@ def test_funnel_limits_match_statistics(loaded_store):
     assert np.allclose(limits["lower_95"], expected["lower_95"])
     met = points[points["code"] == "E23000001"].iloc[0]
     assert met["funnel_position"] == "above 99.8% limit"
-    assert set(points["funnel_position"]) <= set(comparison.FUNNEL_POSITIONS)
+    assert set(points["funnel_position"]) <= set(funnels.FUNNEL_POSITIONS)
 
 
 def test_funnel_positions_by_the_phe_method_on_real_homicide_figures(loaded_store):
     """The Metropolitan Police's 52 knife homicides in 1998/99 are above the 99.8%
     limit by the PHE/OHID method (the exact limits of the expected count put it
     only above 95%); no zero count is called low unless P(0 | E) < 0.001."""
-    per = comparison.available_periods(measure_code="homicide_knife")
+    per = year_values.available_periods(measure_code="homicide_knife")
     start = per.set_index("label").loc["1998/99", "value"]
-    points, _, _ = comparison.funnel(
+    points, _, _ = funnels.funnel(
         scope=SYSTEM, measure_code="homicide_knife", period_start=start
     )
     met = points.set_index("code").loc["E23000001"]
     assert met["count"] == 52
     assert met["funnel_position"] == "above 99.8% limit"
     for value in per["value"]:
-        points, _, _ = comparison.funnel(
+        points, _, _ = funnels.funnel(
             scope=SYSTEM, measure_code="homicide_knife", period_start=value
         )
         zero = points[points["count"] == 0]
@@ -184,7 +192,7 @@ def test_funnel_overdispersion_on_the_real_knife_figures(loaded_store):
     E&W, Winsorised at the 10th / 90th percentiles), is far above 1, so the
     limits are widened by tau; positions against the widened limits are those of
     statistics.overdispersed_limits at each area's population."""
-    points, limits, od = comparison.funnel(
+    points, limits, od = funnels.funnel(
         scope=SYSTEM, measure_code="knife_offences", period_start="2010-04"
     )
     bench = points["benchmark_rate"].iloc[0] / 100_000
@@ -209,7 +217,7 @@ def test_funnel_overdispersion_on_the_real_knife_figures(loaded_store):
     above = (points["rate"] > at_own["upper_998"]).to_numpy()
     adjusted = points["funnel_position_adjusted"] == "above 99.8% limit"
     assert (adjusted.to_numpy() == above).all()
-    homicide = comparison.funnel(
+    homicide = funnels.funnel(
         scope=SYSTEM, measure_code="homicide_knife", period_start="2018-04"
     )
     assert not homicide[2]["overdispersed"]
@@ -221,8 +229,8 @@ def test_funnel_overdispersion_on_the_real_knife_figures(loaded_store):
 def test_vru_group_pooled_rate_is_sum_of_counts_over_sum_of_populations(
     loaded_store,
 ):
-    frame = comparison.vru_vs_non_vru(scope=SYSTEM, measure_code="knife_offences")
-    fy = comparison._fy_values.uncached("knife_offences", "pfa", "all")
+    frame = vru_groups.vru_vs_non_vru(scope=SYSTEM, measure_code="knife_offences")
+    fy = year_values._fy_values.uncached("knife_offences", "pfa", "all")
     vru = frame[frame["group"] == "vru"].iloc[0]
     assert vru["n_areas"] == 18
     part = fy[
@@ -263,7 +271,7 @@ def test_vru_against_non_vru_tests_the_areas_own_changes(loaded_store):
     Welch t test written out here: each area's log rate ratio (2022/23-2024/25
     over 2016/17-2018/19). Issue 18: p = 0.20 for knife offences, where the
     pooled counts' Poisson variance called the difference significant."""
-    fy = comparison._fy_values.uncached("knife_offences", "pfa", "all")
+    fy = year_values._fy_values.uncached("knife_offences", "pfa", "all")
     fy = fy[fy["count"].notna() & (fy["population"] > 0)]
     changes = {}
     for group, mask in {
@@ -282,7 +290,7 @@ def test_vru_against_non_vru_tests_the_areas_own_changes(loaded_store):
     t = (a.mean() - b.mean()) / math.sqrt(va + vb)
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
     p_value = 2 * stats.t.sf(abs(t), df)
-    result = comparison.vru_relative_change(scope=SYSTEM, measure_code="knife_offences")
+    result = vru_groups.vru_relative_change(scope=SYSTEM, measure_code="knife_offences")
     assert (result["n_vru"], result["n_non_vru"]) == (18, 22)
     assert result["p_value"] == pytest.approx(p_value, rel=1e-9)
     assert round(result["p_value"], 2) == 0.20
@@ -294,13 +302,13 @@ def test_vru_against_non_vru_tests_the_areas_own_changes(loaded_store):
 
 
 def test_area_profile_spine_ranges(loaded_store):
-    profile = comparison.area_profile(scope=SYSTEM, area_code="E23000036")
-    assert list(profile.columns) == comparison.PROFILE_COLUMNS
+    profile = profiles.area_profile(scope=SYSTEM, area_code="E23000036")
+    assert list(profile.columns) == profiles.PROFILE_COLUMNS
     knife = profile.set_index("measure_code").loc["knife_offences"]
-    periods = comparison.available_periods(measure_code="knife_offences")
+    periods = year_values.available_periods(measure_code="knife_offences")
     latest = periods.iloc[-1]
     assert knife["period"] == latest["label"]
-    ranked = comparison.force_area_rates(
+    ranked = force_areas.force_area_rates(
         scope=SYSTEM, measure_code="knife_offences", period_start=latest["value"]
     )
     assert knife["min"] == pytest.approx(ranked["rate"].min())
@@ -313,20 +321,20 @@ def test_area_profile_spine_ranges(loaded_store):
 
 def test_area_profile_unknown_code_and_lad(loaded_store):
     with pytest.raises(NotFound):
-        comparison.area_profile(scope=SYSTEM, area_code="X99")
-    lad = comparison.area_profile(scope=SYSTEM, area_code="E06000023")
+        profiles.area_profile(scope=SYSTEM, area_code="X99")
+    lad = profiles.area_profile(scope=SYSTEM, area_code="E06000023")
     assert list(lad["measure_code"]) == ["knife_offences"]
     assert lad.iloc[0]["n_areas"] > 100
 
 
 def test_interventions_and_money_are_restricted(loaded_store):
-    assert len(comparison.area_interventions(scope=VIEWER, area_code="E23000036"))
-    money = comparison.area_money(scope=VIEWER, area_code="E23000036")
-    assert list(money.columns) == comparison.MONEY_COLUMNS and len(money)
+    assert len(profiles.area_interventions(scope=VIEWER, area_code="E23000036"))
+    money = profiles.area_money(scope=VIEWER, area_code="E23000036")
+    assert list(money.columns) == profiles.MONEY_COLUMNS and len(money)
     with pytest.raises(AccessDenied):
-        comparison.area_interventions(scope=VIEWER, area_code="E23000014")
+        profiles.area_interventions(scope=VIEWER, area_code="E23000014")
     with pytest.raises(AccessDenied):
-        comparison.area_money(scope=VIEWER, area_code="E23000014")
+        profiles.area_money(scope=VIEWER, area_code="E23000014")
 
 
 def test_boundaries_cover_every_force_area_and_are_small():

@@ -6,7 +6,7 @@ The replaced code is copied below ("as it was") and is the reference:
   from SQLAlchemy Row objects, per-row period arithmetic, Python aggregation
   functions per group, and a loop over periods summing the force areas (now
   summed in SQL for quarters, vectorised for years);
-- comparison.rate_measures: `_fy_values` once per rate measure (now one query);
+- year_values.rate_measures: `_fy_values` once per rate measure (now one query);
 - measures.get_measure: a lookup in list_measures, whose last_updated reads every
   current value (now the measure table plus one measure's latest period);
 - headlines.measure_headline: the overview now reads the measure list once and each
@@ -30,7 +30,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from data_access import board_overview, comparison, db, measures, periods
+from data_access import board_overview, db, measures, periods
 from data_access.areas import NATIONAL_CODE
 from data_access.errors import NotFound
 from data_access.models import (
@@ -40,7 +40,7 @@ from data_access.models import (
     Source,
     covered_area_name,
 )
-from data_access.outcomes import benchmarking, headlines, raw_series
+from data_access.outcomes import benchmarking, headlines, raw_series, year_values
 from data_access.scope import SYSTEM, Scope
 
 AVON = "E23000036"
@@ -465,10 +465,10 @@ def test_rate_measures_are_what_fy_values_per_measure_gave(loaded_store):
         keep = [
             code
             for code in table["code"]
-            if not comparison._fy_values.uncached(code, "pfa", "all").empty
+            if not year_values._fy_values.uncached(code, "pfa", "all").empty
         ]
         expected = table[table["code"].isin(keep)].reset_index(drop=True)
-        pd.testing.assert_frame_equal(comparison.rate_measures(scope=scope), expected)
+        pd.testing.assert_frame_equal(year_values.rate_measures(scope=scope), expected)
 
 
 @pytest.mark.parametrize(
@@ -481,9 +481,9 @@ def test_codes_with_years_are_the_measures_fy_values_finds(
     expected = sorted(
         code
         for code in codes
-        if not comparison._fy_values.uncached(code, level, age_band).empty
+        if not year_values._fy_values.uncached(code, level, age_band).empty
     )
-    found = comparison._codes_with_years(level, age_band)
+    found = year_values._codes_with_years(level, age_band)
     assert found == expected
     if (level, age_band) == ("pfa", "all"):
         # Workstream measures have quarterly values for force areas but no count,

@@ -1,4 +1,4 @@
-"""Proportion measures (Wilson CI) in data_access.comparison, and their disclosure
+"""Proportion measures (Wilson CI) in data_access.outcomes, and their disclosure
 control there and in data_access.outcomes, on SQLite and PostgreSQL.
 
 A financial year built from four quarters pools them: summed numerators over
@@ -21,10 +21,18 @@ import math
 import pandas as pd
 import pytest
 
-from data_access import comparison, periods
+from data_access import periods
 from data_access.db import session_scope
 from data_access.models import Measure, MeasureValue
-from data_access.outcomes import area_trends, headlines
+from data_access.outcomes import (
+    area_trends,
+    force_areas,
+    funnels,
+    headlines,
+    profiles,
+    vru_groups,
+    year_values,
+)
 from data_access.scope import SYSTEM, Scope
 from tests.data_access.three_forces import (
     AVON,
@@ -99,7 +107,7 @@ def share_store(store):
 
 
 def _ranked(scope=SYSTEM, measure_code=RANKED, **kwargs):
-    frame = comparison.force_area_rates(
+    frame = force_areas.force_area_rates(
         scope=scope, measure_code=measure_code, period_start="2022-04", **kwargs
     )
     return frame.set_index("code")
@@ -109,15 +117,15 @@ def _ranked(scope=SYSTEM, measure_code=RANKED, **kwargs):
 
 
 def test_a_year_of_quarters_pools_numerators_and_denominators(share_store):
-    fy = comparison._fy_values.uncached(RANKED, "pfa", "all")
+    fy = year_values._fy_values.uncached(RANKED, "pfa", "all")
     year = fy[fy["year"] == 2022].set_index("code")
     for code, expected in ((AVON, AVON_YEAR), (SURREY, SURREY_YEAR), (GMP, GMP_YEAR)):
         assert year.loc[code, "count"] == expected[1]
         assert year.loc[code, "population"] == expected[2]  # not Q1's
-    national = comparison._fy_values.uncached(RANKED, "country", "all")
+    national = year_values._fy_values.uncached(RANKED, "country", "all")
     row = national[national["year"] == 2022].iloc[0]
     assert (row["count"], row["population"]) == (125, 1500)
-    table = comparison.available_periods(measure_code=RANKED)
+    table = year_values.available_periods(measure_code=RANKED)
     assert list(table["year"]) == YEARS
     assert table["n_areas"].eq(3).all()
 
@@ -145,7 +153,7 @@ def test_a_share_per_100_has_wilson_limits_wherever_it_is_shown(share_store):
     row = _profile(SYSTEM, AVON, RANKED)
     assert row["kind"] == "percent" and row["multiplier"] == 100
     assert (row["lower"], row["upper"]) == pytest.approx(AVON_YEAR[3:], abs=5e-5)
-    groups = comparison.vru_vs_non_vru(scope=SYSTEM, measure_code=RANKED)
+    groups = vru_groups.vru_vs_non_vru(scope=SYSTEM, measure_code=RANKED)
     vru = groups.set_index("group").loc["vru"]
     expected = _wilson(3 * (62 + 42), 3 * (500 + 800))  # 8.0%: 7.1893 to 8.8934
     assert (vru["latest_lower"], vru["latest_upper"]) == pytest.approx(
@@ -172,7 +180,7 @@ def test_group_benchmarks_pool_the_areas(share_store, benchmark, expected):
 
 
 def test_funnel_is_drawn_round_the_pooled_benchmark(share_store):
-    points, limits, _ = comparison.funnel(
+    points, limits, _ = funnels.funnel(
         scope=SYSTEM, measure_code=RANKED, period_start="2022-04"
     )
     assert sorted(points["population"]) == [200, 500, 800]
@@ -187,7 +195,7 @@ def test_funnel_limits_of_a_proportion_are_binomial(share_store):
     """A share per 100 is judged against binomial limits round the benchmark,
     p +/- z sqrt(p (1 - p) / n) (the Fingertips funnel for proportions), not the
     Poisson limits of a count."""
-    points, limits, _ = comparison.funnel(
+    points, limits, _ = funnels.funnel(
         scope=SYSTEM, measure_code=RANKED, period_start="2022-04"
     )
     p = 125 / 1500
@@ -205,7 +213,7 @@ def test_funnel_limits_of_a_proportion_are_binomial(share_store):
 
 
 def test_vru_and_non_vru_groups_pool_years_and_areas(share_store):
-    frame = comparison.vru_vs_non_vru(scope=SYSTEM, measure_code=RANKED)
+    frame = vru_groups.vru_vs_non_vru(scope=SYSTEM, measure_code=RANKED)
     groups = frame.set_index("group")
     vru, non = groups.loc["vru"], groups.loc["non_vru"]
     assert vru["n_areas"] == 2 and non["n_areas"] == 1
@@ -221,7 +229,7 @@ def test_vru_and_non_vru_groups_pool_years_and_areas(share_store):
 
 
 def _profile(scope, area, measure_code=SHARE):
-    frame = comparison.area_profile(scope=scope, area_code=area)
+    frame = profiles.area_profile(scope=scope, area_code=area)
     return frame.set_index("measure_code").loc[measure_code]
 
 

@@ -174,12 +174,12 @@ def test_recent_trend_uses_the_last_five_periods(loaded_store):
 
 
 def test_one_trend_verdict_per_series_on_every_page(loaded_store):
-    """The area profile (comparison.area_profile, /areas/<code>) shows the verdict
+    """The area profile (profiles.area_profile, /areas/<code>) shows the verdict
     of headlines.recent_trend over financial years, as /violence?view=year and the
     embeds do. Avon and Somerset's knife offences 2020/21-2024/25 were
     'increasing' on its profile (plain Poisson, p = 0.013) and 'no significant
     change' on /violence (quasi-Poisson, p = 0.092)."""
-    from data_access import comparison
+    from data_access.outcomes import profiles
 
     avon = headlines.recent_trend(
         scope=SYSTEM, measure_code="knife_offences", area_code=AVON, length="year"
@@ -190,7 +190,7 @@ def test_one_trend_verdict_per_series_on_every_page(loaded_store):
     assert "quasi-Poisson regression, dispersion 1.0" in avon["text"]
     compared = 0
     for code in (AVON, MET, "E23000005", "E23000029"):
-        profile = comparison.area_profile(scope=SYSTEM, area_code=code)
+        profile = profiles.area_profile(scope=SYSTEM, area_code=code)
         for row in profile.to_dict("records"):
             # the profile is built once for every scope, so it shows the
             # public verdict: for a rounded measure, that of the published counts

@@ -8,7 +8,8 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 
-from data_access import comparison, statistics
+from data_access import statistics
+from data_access.outcomes import force_areas, vru_groups
 from data_access.scope import SYSTEM, Scope
 
 VIEWER = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
@@ -85,7 +86,7 @@ def test_ranking_csv_matches_a_direct_computation(page):
     content = page.show_comparison("knife_offences", "2018-04", "national", "95")
     table = _csv(content, "compare-ranking")
     met = table[table["Code"] == "E23000001"].iloc[0]
-    direct = comparison.force_area_rates(
+    direct = force_areas.force_area_rates(
         scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
     )
     row = direct[direct["code"] == "E23000001"].iloc[0]
@@ -171,7 +172,7 @@ def test_vru_section_is_descriptive_and_csv_holds_pooled_rates(page):
     assert "no significant difference between the groups' changes" in text
     assert "significantly different amounts" not in text
     table = _csv(section, "compare-vru-chart")
-    frame = comparison.vru_vs_non_vru(scope=SYSTEM, measure_code="knife_offences")
+    frame = vru_groups.vru_vs_non_vru(scope=SYSTEM, measure_code="knife_offences")
     vru = frame[frame["group"] == "vru"].iloc[0]
     row = table[table["Group"] == "VRU areas funded from 2019/20"].iloc[0]
     assert row["Areas pooled"] == 18

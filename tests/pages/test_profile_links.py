@@ -58,9 +58,9 @@ def test_each_ranked_area_opens_its_profile_and_the_csv_names_it(
 
 
 def _ranking_frame():
-    from data_access import comparison
+    from data_access.outcomes import force_areas
 
-    return comparison.force_area_rates(
+    return force_areas.force_area_rates(
         scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
     ).assign(benchmark_label="England and Wales", benchmark_rate=1.0)
 

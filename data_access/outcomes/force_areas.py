@@ -1,0 +1,252 @@
+"""Rates by force area for one financial year against a benchmark, with disclosure
+control (data_access.outcomes.year_values has the financial-year rule).
+
+Disclosure control (scopes that need it, measures whose rule is not "none") applies
+to counts; rates and percentages from a hidden count are hidden with it, never
+rounded themselves. A proportion's denominator is a count too: where it is small the
+row is hidden, that denominator included.
+
+Columns
+- FORCE_AREA_COLUMNS (`force_area_rates`): code, name, is_vru, vru_start_year,
+  period (label "2018/19"), count, population, rate, rate_lower, rate_upper (at the
+  chosen confidence), benchmark_rate, benchmark_label, comparison (better / similar /
+  worse / higher / lower / not compared), illustrative, source_title, suppressed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from data_access import disclosure, periods, statistics
+from data_access.cache import memoized
+from data_access.measures import get_measure
+from data_access.outcomes import series_disclosure
+from data_access.outcomes.year_values import (
+    BENCHMARKS,
+    _check_benchmark,
+    _check_confidence,
+    _fy_values,
+    _in_group,
+    _national,
+    _pooled_rate,
+    _rate_measure,
+    parse_period,
+)
+from data_access.scope import Scope
+
+FORCE_AREA_COLUMNS = [
+    "code",
+    "name",
+    "is_vru",
+    "vru_start_year",
+    "period",
+    "count",
+    "population",
+    "rate",
+    "rate_lower",
+    "rate_upper",
+    "benchmark_rate",
+    "benchmark_label",
+    "comparison",
+    "illustrative",
+    "source_title",
+    "suppressed",
+]
+
+
+# ----------------------------------------------------------- force area rates
+
+
+def force_area_rates(
+    *,
+    scope: Scope,
+    measure_code: str,
+    period_start: str,
+    age_band: str = "all",
+    confidence: float = 0.95,
+    benchmark: str = "national",
+    level: str = "pfa",
+) -> pd.DataFrame:
+    """Rates of every area of `level` for the financial year starting
+    `period_start` ("2018-04"), compared with the benchmark (FORCE_AREA_COLUMNS),
+    highest rate first. Disclosure control applies for scopes that need it."""
+    measure = _rate_measure(measure_code, scope)
+    year = parse_period(period_start)
+    _check_confidence(confidence)
+    _check_benchmark(benchmark)
+    frame = _force_area_rates(
+        measure_code, year, age_band, float(confidence), benchmark, level
+    )
+    if frame.empty:
+        return frame
+    pooled = frame.attrs.get("pooled", False)
+    shown = _disclose(
+        frame,
+        rule=measure["disclosure_rule"],
+        scope=scope,
+        pooled=pooled,
+        benchmark=benchmark,
+        proportion=statistics.proportion_scale(measure) is not None,
+        rates=_published_rates(measure, confidence=confidence),
+    )
+    controlled = scope.needs_disclosure_control and measure["disclosure_rule"] != "none"
+    if controlled and level == "pfa" and not pooled:
+        shown = _as_trends_publish(shown, measure, year, age_band, confidence)
+    return shown
+
+
+def _as_trends_publish(
+    frame: pd.DataFrame, measure: dict, year: int, age_band: str, confidence: float
+) -> pd.DataFrame:
+    """Force areas' counts as every other view publishes them: trends discloses
+    the force areas together with the benchmark that sums them, hiding a shown
+    count where the benchmark would give a hidden one away. A count shown here
+    but hidden there would undo that, so /compare hides it too."""
+    table = series_disclosure.published_force_areas(
+        measure, length="year", age_band=age_band
+    )
+    start = periods.fy_bounds(year)[0]
+    hidden_there = set(
+        table.loc[(table["period_start"] == start) & table["suppressed"], "area_code"]
+    )
+    extra = frame["code"].isin(hidden_there) & ~frame["suppressed"].astype(bool)
+    if not extra.any():
+        return frame
+    out = frame.copy()
+    for col in ("count", "rate", "rate_lower", "rate_upper"):
+        out[col] = out[col].astype(float).mask(extra)
+    out["comparison"] = out["comparison"].where(~extra, "not compared")
+    out["suppressed"] = out["suppressed"].astype(bool) | extra
+    return out
+
+
+def _published_rates(measure: dict, *, confidence: float = 0.95, names=None):
+    """The engine's `rates`: a row's rate and CI from its published (rounded)
+    count and population, by the measure's method; `names` renames rate,
+    rate_lower, rate_upper."""
+
+    def rates(frame: pd.DataFrame) -> pd.DataFrame:
+        work = frame.astype({"count": float, "population": float})
+        out = statistics.rates_for(
+            work,
+            ci_method=measure["ci_method"],
+            multiplier=measure["rate_multiplier"],
+            count_col="count",
+            population_col="population",
+            confidence=confidence,
+        )
+        names_ = {k: v for k, v in (names or {}).items() if k in out}
+        return out.drop(columns=list(names_.values())).rename(columns=names_)
+
+    return rates
+
+
+@memoized
+def _force_area_rates(
+    measure_code: str,
+    year: int,
+    age_band: str,
+    confidence: float,
+    benchmark: str,
+    level: str,
+) -> pd.DataFrame:
+    measure = get_measure(measure_code)
+    multiplier = float(measure["rate_multiplier"])
+    frame = _fy_values(measure_code, level, age_band)
+    frame = frame[frame["year"] == year].copy()
+    if frame.empty:
+        return pd.DataFrame(columns=FORCE_AREA_COLUMNS)
+    frame["period"] = periods.fy_label(year)
+    frame = statistics.rates_for(
+        frame,
+        ci_method=measure["ci_method"],
+        multiplier=multiplier,
+        count_col="count",
+        population_col="population",
+        confidence=confidence,
+    )
+    pooled = False
+    if benchmark == "national":
+        national = _national(measure_code, year, age_band)
+        if national is not None:
+            bench = national[0] / national[1] * multiplier
+            label = national[2]
+        else:
+            bench, label, pooled = _pooled_rate(frame, multiplier), "", True
+            label = "All areas shown (pooled)"
+    else:
+        bench = _pooled_rate(frame[_in_group(frame, benchmark)], multiplier)
+        label, pooled = BENCHMARKS[benchmark], True
+    frame["benchmark_rate"] = bench
+    frame["benchmark_label"] = label
+    compared = statistics.compare_to_benchmark_frame(
+        frame,
+        benchmark="benchmark_rate",
+        polarity=measure["polarity"],
+        level=confidence,
+    )
+    frame["comparison"] = compared[f"comparison_{statistics.level_label(confidence)}"]
+    frame["suppressed"] = False
+    frame = frame.sort_values(["rate", "name"], ascending=[False, True])
+    frame = frame.reset_index(drop=True)[FORCE_AREA_COLUMNS]
+    frame.attrs["pooled"] = pooled
+    return frame
+
+
+def _disclose(
+    frame: pd.DataFrame,
+    *,
+    rule: str,
+    scope: Scope,
+    pooled: bool,
+    benchmark: str,
+    proportion: bool = False,
+    rates=None,
+) -> pd.DataFrame:
+    """Disclosure control for scopes that need it. A pooled benchmark is a total
+    of the rows shown, so it is protected as one (secondary suppression). A
+    proportion's population is its denominator, a count: a small one hides its
+    row and itself."""
+    if not scope.needs_disclosure_control or rule == "none":
+        return frame
+    work = frame.drop(columns="suppressed")
+    work["_group"] = np.where(_in_group(work, benchmark), "in", "out")
+    group_cols = ["_group", "code"] if pooled else ["code"]
+    disclosed = disclosure.apply_disclosure(
+        work,
+        rule=rule,
+        count_cols=["count"],
+        # checked, not rounded: a small one hides its row and itself
+        check_cols=["population"] if proportion else [],
+        group_cols=group_cols,
+        totals_over=["code"] if pooled else [],
+        keep_cols=["population", "benchmark_rate", "vru_start_year"],
+        derived_cols=["comparison"],
+        rates=rates,
+    ).frame
+    if disclosure.TOTAL_OVER not in disclosed:
+        disclosed[disclosure.TOTAL_OVER] = ""
+    totals = disclosed[disclosure.TOTAL_OVER] != ""
+    cells = disclosed[~totals].copy()
+    # The cells are the input rows, in order, before any total the engine added.
+    small = (
+        disclosure.small_counts(work["population"], rule).to_numpy()
+        if proportion
+        else np.zeros(len(cells), dtype=bool)
+    )
+    in_group = (cells["_group"] == "in").to_numpy()
+    # A pooled proportion gives a hidden denominator away: of the few it could
+    # be, only one makes the summed numerators a whole number.
+    if pooled and (
+        disclosed.loc[totals & (disclosed["_group"] == "in"), "suppressed"].any()
+        or (small & in_group).any()
+    ):
+        cells["benchmark_rate"] = math.nan
+        cells["comparison"] = cells["comparison"].where(
+            cells["suppressed"], "not compared"
+        )
+    cells = cells.drop(columns=["_group", disclosure.TOTAL_OVER])
+    return cells.reset_index(drop=True)[FORCE_AREA_COLUMNS]

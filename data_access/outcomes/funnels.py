@@ -1,0 +1,176 @@
+"""Funnel plots: control limits at 95% and 99.8% around the national rate (PHE/OHID
+method, with the Spiegelhalter 2005 overdispersion check) and each force area's
+position.
+
+Columns
+- FUNNEL_COLUMNS (`funnel_limits`): population, benchmark, lower_95, upper_95,
+  lower_998, upper_998.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from data_access import statistics
+from data_access.measures import get_measure
+from data_access.outcomes.force_areas import force_area_rates
+from data_access.scope import Scope
+
+FUNNEL_COLUMNS = [
+    "population",
+    "benchmark",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+]
+
+
+# --------------------------------------------------------------------- funnel
+
+
+def funnel_limits(
+    *,
+    benchmark_rate: float,
+    populations: list[float] | np.ndarray,
+    multiplier: float,
+    points: int = 120,
+    ci_method: str = "byar",
+) -> pd.DataFrame:
+    """95% and 99.8% control limits (FUNNEL_COLUMNS) around `benchmark_rate` on a
+    smooth, log-spaced grid spanning the populations shown."""
+    pops = np.asarray([p for p in populations if p and p > 0], dtype=float)
+    if not len(pops) or not math.isfinite(benchmark_rate):
+        return pd.DataFrame(columns=FUNNEL_COLUMNS)
+    grid = np.geomspace(pops.min() * 0.8, pops.max() * 1.1, points)
+    grid = np.unique(np.concatenate([grid, pops]))
+    return _limits_at(benchmark_rate, grid, multiplier, ci_method)[FUNNEL_COLUMNS]
+
+
+def _limits_at(
+    benchmark_rate: float, populations: np.ndarray, multiplier: float, ci_method: str
+) -> pd.DataFrame:
+    """Control limits at `populations` by the measure's method: binomial ones
+    (statistics.funnel_limits_proportion) for a proportion, whatever its scale,
+    the PHE/OHID inverted exact Poisson ones (statistics.funnel_limits_rate) for a
+    rate."""
+    scale = statistics.proportion_scale(
+        {"ci_method": ci_method, "rate_multiplier": multiplier}
+    )
+    if scale is None:
+        return statistics.funnel_limits_rate(
+            benchmark_rate=benchmark_rate,
+            populations=populations,
+            multiplier=multiplier,
+        )
+    limits = statistics.funnel_limits_proportion(
+        benchmark_proportion=benchmark_rate / scale, populations=populations
+    )
+    figures = [c for c in limits.columns if c != "population"]
+    limits[figures] = limits[figures] * scale
+    return limits
+
+
+FUNNEL_POSITIONS = (
+    "above 99.8% limit",
+    "above 95% limit",
+    "within 95% limits",
+    "below 95% limit",
+    "below 99.8% limit",
+    "not shown",
+)
+
+
+def funnel(
+    *,
+    scope: Scope,
+    measure_code: str,
+    period_start: str,
+    age_band: str = "all",
+    benchmark: str = "national",
+    level: str = "pfa",
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """(points, limits, overdispersion) for a funnel plot of rate against
+    population.
+
+    points: FORCE_AREA_COLUMNS (95% CIs) plus funnel_position and
+    funnel_position_adjusted, each one of FUNNEL_POSITIONS, judged against the
+    control limits at the area's own population: the PHE/OHID limits, and those
+    limits widened for overdispersion. limits: FUNNEL_COLUMNS from
+    `funnel_limits` (unadjusted). overdispersion: statistics.funnel_overdispersion
+    keys (from the areas shown, against the benchmark) plus tau (the
+    between-area standard deviation in the measure's units) and limits (the
+    adjusted FUNNEL_COLUMNS, statistics.overdispersed_limits; the same as the
+    unadjusted ones when the areas are not overdispersed)."""
+    points = force_area_rates(
+        scope=scope,
+        measure_code=measure_code,
+        period_start=period_start,
+        age_band=age_band,
+        confidence=0.95,
+        benchmark=benchmark,
+        level=level,
+    )
+    if points.empty:
+        empty = pd.DataFrame(columns=FUNNEL_COLUMNS)
+        overdispersion = statistics.funnel_overdispersion(
+            counts=[], populations=[], benchmark=math.nan
+        )
+        return points, empty, {**overdispersion, "tau": math.nan, "limits": empty}
+    measure = get_measure(measure_code, scope=scope)
+    bench = float(points["benchmark_rate"].iloc[0])
+    multiplier = float(measure["rate_multiplier"])
+    scale = statistics.proportion_scale(measure) or multiplier
+    proportion = statistics.proportion_scale(measure) is not None
+    rate = pd.to_numeric(points["rate"], errors="coerce").to_numpy(dtype=float)
+    population = points["population"].to_numpy(dtype=float)
+    # Rates come from unrounded counts, so count = rate / scale x population is
+    # the count itself; a hidden area has no rate and is left out.
+    overdispersion = statistics.funnel_overdispersion(
+        counts=rate / scale * population,
+        populations=population,
+        benchmark=bench / scale,
+        proportion=proportion,
+    )
+    tau2 = overdispersion["tau2"]
+    overdispersion["tau"] = math.sqrt(tau2) * scale
+
+    def adjusted(limits: pd.DataFrame) -> pd.DataFrame:
+        return statistics.overdispersed_limits(
+            limits, tau2=tau2, proportion=proportion, scale=scale
+        )
+
+    limits = funnel_limits(
+        benchmark_rate=bench,
+        populations=points["population"].dropna().tolist(),
+        multiplier=multiplier,
+        ci_method=measure["ci_method"],
+    )
+    overdispersion["limits"] = adjusted(limits)[FUNNEL_COLUMNS]
+    at_own = _limits_at(bench, population, multiplier, measure["ci_method"])
+    points = points.copy()
+    points["funnel_position"] = _positions(rate, at_own)
+    points["funnel_position_adjusted"] = _positions(rate, adjusted(at_own))
+    return points, limits, overdispersion
+
+
+def _positions(rate: np.ndarray, limits: pd.DataFrame) -> list[str]:
+    """Each rate's FUNNEL_POSITIONS entry against the limits in the same row."""
+    positions = []
+    for value, lim in zip(rate, limits.to_dict("records"), strict=True):
+        if math.isnan(value) or math.isnan(lim["upper_95"]):
+            positions.append("not shown")
+        elif value > lim["upper_998"]:
+            positions.append("above 99.8% limit")
+        elif value > lim["upper_95"]:
+            positions.append("above 95% limit")
+        elif value < lim["lower_998"]:
+            positions.append("below 99.8% limit")
+        elif value < lim["lower_95"]:
+            positions.append("below 95% limit")
+        else:
+            positions.append("within 95% limits")
+    return positions

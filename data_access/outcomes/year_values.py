@@ -1,0 +1,335 @@
+"""Force areas compared (data_access.outcomes.force_areas, funnels, vru_groups,
+profiles) stand on these: a measure's financial-year values for every area of a
+level, the periods available, the checks of a comparison's parameters and the
+national benchmark.
+
+Every comparison is by financial year. A measure's financial-year figure for an area
+is its stored 12-month April-March value where one exists, otherwise its four stored
+quarters of that year combined in SQL: a count's year sums their counts and keeps
+the population of the year's first quarter (the mid-year estimate the annual figures
+use); a proportion's (a measure with a Wilson interval, statistics.proportion_scale)
+sums the numerators and the denominators, so its value is pooled, never four
+percentages added or a year's numerators over one quarter's denominator, and needs
+all four quarters' denominators. Knife offences therefore have real ONS financial
+years 2010/11 to 2018/19 and illustrative years, summed from illustrative quarters,
+from 2019/20.
+
+Groups of areas or of years (benchmarks, VRU against non-VRU) are pooled: summed
+counts over summed populations, or summed numerators over summed denominators.
+
+Benchmarks: "national" is England and Wales where the store holds that year, else
+England (hospital admissions cover England only), else the pooled rate of the areas
+compared (labelled so). "vru" / "non_vru" are the pooled rates of the areas that
+have ever had a VRU (20) / never have (23).
+
+Columns
+- PERIOD_COLUMNS (`available_periods`): year (2018 = 2018/19), value ("2018-04", the
+  URL form), label ("2018/19"), n_areas, illustrative.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select
+
+from data_access import periods, statistics
+from data_access.areas import NATIONAL_CODE
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.errors import InvalidParameter
+from data_access.measures import get_measure, list_measures
+from data_access.models import (
+    Area,
+    Measure,
+    MeasureValue,
+    Source,
+    covered_area_name,
+)
+from data_access.scope import Scope
+
+ENGLAND_CODE = "E92000001"
+BENCHMARKS = {
+    "national": "England and Wales",
+    "vru": "VRU areas (pooled)",
+    "non_vru": "Non-VRU areas (pooled)",
+}
+CONFIDENCE_LEVELS = (0.95, 0.998)
+BASELINE_YEARS = (2016, 2018)  # 2016/17 to 2018/19: before VRU funding began
+FIRST_VRU_YEAR = 2019  # the 18 areas funded from 2019/20
+LATEST_WINDOW = 3  # years in the "latest" window, as many as the baseline
+PERIOD_COLUMNS = ["year", "value", "label", "n_areas", "illustrative"]
+_FY_COLUMNS = [
+    "code",
+    "name",
+    "is_vru",
+    "vru_start_year",
+    "year",
+    "count",
+    "population",
+    "illustrative",
+    "source_title",
+]
+
+
+# --------------------------------------------------------------------- checks
+
+
+def _rate_measure(measure_code: str, scope: Scope) -> dict:
+    measure = get_measure(measure_code, scope=scope)
+    if not measure["rate_multiplier"] or pd.isna(measure["rate_multiplier"]):
+        raise InvalidParameter(
+            "measure", f"'{measure['name']}' is not a rate, so it cannot be ranked"
+        )
+    return measure
+
+
+def _check_confidence(confidence: float) -> float:
+    if confidence not in CONFIDENCE_LEVELS:
+        raise InvalidParameter("level", "the confidence level must be 95% or 99.8%")
+    return confidence
+
+
+def _check_benchmark(benchmark: str) -> str:
+    if benchmark not in BENCHMARKS:
+        raise InvalidParameter(
+            "benchmark", f"benchmark must be one of {', '.join(BENCHMARKS)}"
+        )
+    return benchmark
+
+
+def rate_measures(*, scope: Scope) -> pd.DataFrame:
+    """Public rate measures that have financial-year figures for force areas
+    (MEASURE_COLUMNS of data_access.measures), success measures first."""
+    table = list_measures(include_private=not scope.is_public)
+    table = table[table["rate_multiplier"].notna() & table["is_public"]]
+    keep = _codes_with_years("pfa", "all")
+    return table[table["code"].isin(keep)].reset_index(drop=True)
+
+
+# ------------------------------------------------------ financial-year values
+
+
+def _months():
+    start_y = extract("year", MeasureValue.period_start)
+    start_m = extract("month", MeasureValue.period_start)
+    end_y = extract("year", MeasureValue.period_end)
+    end_m = extract("month", MeasureValue.period_end)
+    return start_y, start_m, (end_y - start_y) * 12 + end_m - start_m + 1
+
+
+def _fy_base(level: str, age_band: str):
+    """The current values of areas of `level` that financial years come from."""
+    return (
+        select()
+        .select_from(MeasureValue)
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .join(Area, Area.id == MeasureValue.area_id)
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(
+            Area.level == level,
+            MeasureValue.age_band == age_band,
+            MeasureValue.is_current,
+        )
+    )
+
+
+def _is_proportion():
+    """SQL: the measure is a proportion (as statistics.proportion_scale says)."""
+    return Measure.ci_method.in_(statistics.PROPORTION_CI_METHODS)
+
+
+def _four_quarters(start_m):
+    """HAVING for a group of quarters that makes a financial year: all four, each
+    with a count, and a proportion's each with its denominator (they are pooled).
+    `Measure` is grouped on, or the outer row of a correlated subquery."""
+    return and_(
+        func.count() == 4,
+        func.count(MeasureValue.numerator) == 4,
+        func.count(func.distinct(start_m)) == 4,
+        or_(~_is_proportion(), func.count(MeasureValue.denominator) == 4),
+    )
+
+
+@memoized
+def _codes_with_years(level: str, age_band: str) -> list[str]:
+    """Codes of the measures for which `_fy_values` finds any figure: a stored
+    April-March row, or four quarters of one year, for an area of `level`.
+
+    One query for every measure (not `_fy_values` once per measure). Each test is
+    an EXISTS on the measure's values through ix_measure_value_lookup
+    (measure, area, period_months, ...), so it stops at the first year found
+    instead of reading every value. period_months is the number of months
+    _months() works out from the dates (set from them on insert)."""
+    start_y, start_m, _ = _months()
+    fy = case((start_m >= 4, start_y), else_=start_y - 1)
+
+    def values(months: int):
+        return (
+            select(MeasureValue.area_id)
+            .join(Area, Area.id == MeasureValue.area_id)
+            .join(Source, Source.id == MeasureValue.source_id)
+            .where(
+                MeasureValue.measure_id == Measure.id,
+                Area.level == level,
+                MeasureValue.age_band == age_band,
+                MeasureValue.is_current,
+                MeasureValue.period_months == months,
+            )
+        )
+
+    # OFFSET 0 keeps PostgreSQL probing the index once per measure: a plain
+    # EXISTS would be planned as one hashed scan of every value in the store.
+    annual = values(12).where(start_m == 4).offset(0)
+    quarters = (
+        values(3).group_by(MeasureValue.area_id, fy).having(_four_quarters(start_m))
+    )
+    query = (
+        select(Measure.code)
+        .where(or_(annual.exists(), quarters.exists()))
+        .order_by(Measure.code)
+    )
+    with session_scope() as session:
+        return list(session.scalars(query))
+
+
+@memoized
+def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
+    """Financial-year figures (_FY_COLUMNS) of every area of `level`: stored
+    April-March rows, else four stored quarters combined in SQL (see the module
+    docstring: a count's year keeps Q1's population, a proportion's pools its
+    denominators)."""
+    start_y, start_m, months = _months()
+    fy = case((start_m >= 4, start_y), else_=start_y - 1)
+    base = _fy_base(level, age_band).where(Measure.code == measure_code)
+    illustrative = func.max(cast(Source.illustrative, Integer))
+    annual = base.add_columns(
+        Area.code,
+        covered_area_name(),
+        Area.is_vru,
+        Area.vru_start_year,
+        cast(start_y, Integer).label("year"),
+        MeasureValue.numerator,
+        MeasureValue.denominator,
+        cast(Source.illustrative, Integer).label("illustrative"),
+        Source.title,
+    ).where(start_m == 4, months == 12)
+    quarters = (
+        base.add_columns(
+            Area.code,
+            Area.name,
+            Area.is_vru,
+            Area.vru_start_year,
+            cast(fy, Integer).label("year"),
+            func.sum(MeasureValue.numerator),
+            case(
+                # summed numerators over one quarter's denominator would be
+                # four times the proportion
+                (_is_proportion(), func.sum(MeasureValue.denominator)),
+                # a count's population: the mid-year in which the year starts
+                else_=func.max(
+                    case((start_m == 4, MeasureValue.denominator), else_=None)
+                ),
+            ),
+            illustrative,
+            func.min(Source.title),
+        )
+        .where(months == 3)
+        .group_by(
+            Area.code,
+            Area.name,
+            Area.is_vru,
+            Area.vru_start_year,
+            fy,
+            Measure.ci_method,
+        )
+        .having(_four_quarters(start_m))
+    )
+    with session_scope() as session:
+        annual_rows = session.execute(annual).all()
+        quarter_rows = session.execute(quarters).all()
+    frames = [
+        pd.DataFrame(rows, columns=_FY_COLUMNS).assign(_pref=pref)
+        for rows, pref in ((annual_rows, 0), (quarter_rows, 1))
+        if rows
+    ]
+    if not frames:
+        return pd.DataFrame(columns=_FY_COLUMNS)
+    frame = pd.concat(frames, ignore_index=True)
+    frame = (
+        frame.sort_values(["code", "year", "_pref"])
+        .drop_duplicates(["code", "year"], keep="first")
+        .drop(columns="_pref")
+    )
+    frame["count"] = pd.to_numeric(frame["count"], errors="coerce").astype(float)
+    frame["population"] = pd.to_numeric(frame["population"], errors="coerce").astype(
+        float
+    )
+    frame["illustrative"] = frame["illustrative"].fillna(0).astype(int).astype(bool)
+    frame["is_vru"] = frame["is_vru"].fillna(False).astype(bool)
+    frame["year"] = frame["year"].astype(int)
+    return frame.sort_values(["year", "code"]).reset_index(drop=True)[_FY_COLUMNS]
+
+
+def available_periods(
+    *, measure_code: str, level: str = "pfa", age_band: str = "all"
+) -> pd.DataFrame:
+    """Financial years with figures for areas of `level` (PERIOD_COLUMNS), oldest
+    first. Raises NotFound for an unknown or non-public measure."""
+    get_measure(measure_code)
+    frame = _fy_values(measure_code, level, age_band)
+    frame = frame[frame["count"].notna() & (frame["population"] > 0)]
+    if frame.empty:
+        return pd.DataFrame(columns=PERIOD_COLUMNS)
+    grouped = (
+        frame.groupby("year")
+        .agg(n_areas=("code", "nunique"), illustrative=("illustrative", "any"))
+        .reset_index()
+    )
+    grouped["value"] = [f"{y:04d}-04" for y in grouped["year"]]
+    grouped["label"] = [periods.fy_label(int(y)) for y in grouped["year"]]
+    return grouped[PERIOD_COLUMNS]
+
+
+def parse_period(value: str | None, *, parameter: str = "period") -> int:
+    """'2018-04' (the URL form of a financial year) -> 2018; InvalidParameter else."""
+    if value is None:
+        raise InvalidParameter(parameter, "no period given")
+    start = periods.parse_month(value, parameter=parameter)
+    if start.month != 4:
+        raise InvalidParameter(
+            parameter, f"'{value}' is not the start of a financial year (April)"
+        )
+    return start.year
+
+
+# ------------------------------------------------------------------ benchmark
+
+
+@memoized
+def _national(measure_code: str, year: int, age_band: str) -> tuple | None:
+    """(count, population, label) of England and Wales, else England, for a year."""
+    frame = _fy_values(measure_code, "country", age_band)
+    frame = frame[(frame["year"] == year) & frame["count"].notna()]
+    for code in (NATIONAL_CODE, ENGLAND_CODE):
+        row = frame[frame["code"] == code]
+        if not row.empty and row.iloc[0]["population"] > 0:
+            r = row.iloc[0]
+            return float(r["count"]), float(r["population"]), str(r["name"])
+    return None
+
+
+def _pooled_rate(frame: pd.DataFrame, multiplier: float) -> float:
+    usable = frame[frame["count"].notna() & (frame["population"] > 0)]
+    if usable.empty:
+        return math.nan
+    return usable["count"].sum() / usable["population"].sum() * multiplier
+
+
+def _in_group(frame: pd.DataFrame, benchmark: str) -> pd.Series:
+    if benchmark == "vru":
+        return frame["is_vru"]
+    if benchmark == "non_vru":
+        return ~frame["is_vru"]
+    return pd.Series(True, index=frame.index)
