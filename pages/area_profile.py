@@ -20,7 +20,9 @@ import dash
 import pandas as pd
 from dash import Input, Output, dcc, html
 
-from components.chart import ChartSpec, accessible_table, chart_card, spine_figure
+from components.benchmark_figures import spine_figure
+from components.chart import ChartSpec, chart_card
+from components.chart_tables import accessible_table
 from components.formatting import money, number, rate
 from components.shell import illustrative_badge, message
 from data_access.areas import get_area

@@ -20,16 +20,11 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
 from components import filters, theme
-from components.chart import (
-    ChartSpec,
-    TableLink,
-    accessible_table,
-    bar_figure,
-    chart_card,
-    funnel_figure,
-    ranked_bar_figure,
-    summary_for_ranking,
-)
+from components.bar_figures import bar_figure, ranked_bar_figure
+from components.benchmark_figures import funnel_figure
+from components.chart import ChartSpec, chart_card
+from components.chart_tables import TableLink, accessible_table
+from components.chart_text import summary_for_ranking
 from components.formatting import number, percent, rate
 from components.shell import message
 from data_access.disclosure import RULES

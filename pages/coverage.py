@@ -12,7 +12,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, dcc, html
 
-from components.chart import accessible_table
+from components.chart_tables import accessible_table
 from components.shell import message
 from data_access.coverage import data_coverage
 from data_access.errors import AccessDenied, StoreUnavailable

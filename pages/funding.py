@@ -23,19 +23,13 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from components import filters
-from components.chart import (
-    ChartSpec,
-    TableLink,
-    accessible_table,
-    bar_figure,
-    chart_card,
-    ranked_bar_figure,
-    summary_for_ranking,
-    summary_for_series,
-    trend_figure,
-)
+from components.bar_figures import bar_figure, ranked_bar_figure
+from components.chart import ChartSpec, chart_card
+from components.chart_tables import TableLink, accessible_table
+from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import is_missing, money, number, percent
 from components.shell import illustrative_badge, message
+from components.trend_figure import trend_figure
 from data_access import finance, periods
 from data_access import money as money_data
 from data_access.areas import NATIONAL_CODE, get_area, list_areas

@@ -16,7 +16,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, dcc, html
 
-from components.chart import TableLink, accessible_table
+from components.chart_tables import TableLink, accessible_table
 from components.shell import message
 from data_access.disclosure import RULES
 from data_access.errors import StoreUnavailable

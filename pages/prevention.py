@@ -42,17 +42,13 @@ from dash import (
 )
 
 from components import filters
-from components.chart import (
-    ChartSpec,
-    bar_figure,
-    chart_card,
-    shown_table,
-    summary_for_series,
-    table_to_csv,
-    trend_figure,
-)
+from components.bar_figures import bar_figure
+from components.chart import ChartSpec, chart_card, shown_table
+from components.chart_tables import table_to_csv
+from components.chart_text import summary_for_series
 from components.formatting import money, number, percent
 from components.shell import illustrative_badge, message
+from components.trend_figure import trend_figure
 from data_access import activity, periods
 from data_access.areas import get_area, list_areas
 from data_access.errors import (

@@ -29,7 +29,7 @@ from dash import (
 )
 
 from components import filters
-from components.chart import accessible_table
+from components.chart_tables import accessible_table
 from components.shell import message
 from data_access import ons_import, returns
 from data_access.errors import (

@@ -17,18 +17,13 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from components import filters
-from components.chart import (
-    ChartSpec,
-    TableLink,
-    accessible_table,
-    chart_card,
-    ranked_bar_figure,
-    summary_for_ranking,
-    summary_for_series,
-    trend_figure,
-)
+from components.bar_figures import ranked_bar_figure
+from components.chart import ChartSpec, chart_card
+from components.chart_tables import TableLink, accessible_table
+from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import count_text, number, rate
 from components.shell import message
+from components.trend_figure import trend_figure
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.outcomes import area_trends, raw_series, trend_views

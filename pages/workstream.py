@@ -15,10 +15,12 @@ import dash
 import pandas as pd
 from dash import Input, Output, dcc, html
 
-from components.chart import ChartSpec, chart_card, summary_for_series, trend_figure
+from components.chart import ChartSpec, chart_card
+from components.chart_text import summary_for_series
 from components.formatting import number, percent
 from components.shell import illustrative_badge, message
 from components.spc_icons import spc_summary
+from components.trend_figure import trend_figure
 from components.workstream_text import (
     measures_summary,
     rag_badge,

@@ -20,7 +20,7 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from components import filters
-from components.chart import TableBadges, TableLink, accessible_table
+from components.chart_tables import TableBadges, TableLink, accessible_table
 from components.formatting import percent
 from components.shell import illustrative_badge, message
 from components.workstream_text import rag_explainer, returns_note

@@ -20,7 +20,7 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 
 import settings
-from components.chart import table_to_csv
+from components.chart_tables import table_to_csv
 from data_access import periods, public
 from data_access.areas import list_areas
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable

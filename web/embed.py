@@ -33,8 +33,12 @@ import pandas as pd
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 import settings
-from components import chart as charts
+from components.bar_figures import bar_figure, ranked_bar_figure
+from components.chart import DATA_STATUS_COLUMN, ILLUSTRATIVE_LABEL, watermark
+from components.chart_tables import table_to_csv
+from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import money, number, percent, rate
+from components.trend_figure import trend_figure
 from data_access import periods, public
 from data_access.areas import get_area
 from data_access.cache import shared_generation
@@ -201,8 +205,8 @@ def _csv_frame(frame: pd.DataFrame, columns: dict, numeric: set[str]) -> pd.Data
         out[label] = values
     table = pd.DataFrame(out)
     if "illustrative" in frame and frame["illustrative"].any():
-        table[charts.DATA_STATUS_COLUMN] = [
-            charts.ILLUSTRATIVE_LABEL if i else "" for i in frame["illustrative"]
+        table[DATA_STATUS_COLUMN] = [
+            ILLUSTRATIVE_LABEL if i else "" for i in frame["illustrative"]
         ]
     return table
 
@@ -289,7 +293,7 @@ def _build_trend(params: dict) -> Built:
     frame = frame.sort_values(["role", "period_start"]).reset_index(drop=True)
     frame["series"] = frame["area_name"]
     order = list(dict.fromkeys([area.name, *frame["series"]]))
-    fig = charts.trend_figure(
+    fig = trend_figure(
         frame,
         x="period",
         y=y_col,
@@ -300,7 +304,7 @@ def _build_trend(params: dict) -> Built:
         y_title=unit[:1].upper() + unit[1:],
         height=400,
     )
-    summary = charts.summary_for_series(
+    summary = summary_for_series(
         own.assign(shown=own[y_col].astype("Float64")),
         x="period",
         y="shown",
@@ -381,7 +385,7 @@ def _build_funding(params: dict) -> Built:
         ],
         ignore_index=True,
     )
-    fig = charts.bar_figure(
+    fig = bar_figure(
         long,
         x="period",
         y="amount",
@@ -447,7 +451,7 @@ def _build_reach(params: dict) -> Built:
     )
     cells = frame[frame["tier"].notna()]
     totals = frame[frame["tier"].isna()]
-    fig = charts.bar_figure(
+    fig = bar_figure(
         cells.assign(young_people=cells["young_people"].astype("Float64")),
         x="period",
         y="young_people",
@@ -530,7 +534,7 @@ def _build_compare(params: dict) -> Built:
     )
     # compared on the trend road (trend_views.level_series), after disclosure
     pfa["comparison_95"] = pfa["comparison"].mask(pfa["suppressed"])
-    fig = charts.ranked_bar_figure(
+    fig = ranked_bar_figure(
         pfa.assign(rate=pfa["rate"].astype("Float64")),
         label="area_name",
         value="rate",
@@ -542,7 +546,7 @@ def _build_compare(params: dict) -> Built:
         value_title=unit[:1].upper() + unit[1:],
         value_formatter=rate,
     )
-    summary = charts.summary_for_ranking(
+    summary = summary_for_ranking(
         pfa.assign(rate=pfa["rate"].astype("Float64")),
         label="area_name",
         value="rate",
@@ -715,7 +719,7 @@ def static_file(name: str):
 
 def _figure_json(fig, illustrative: bool) -> str:
     if illustrative:
-        charts.watermark(fig)
+        watermark(fig)
     fig.update_layout(autosize=True, width=None)
     text = fig.to_json()
     # A JSON data island is not executed; these escapes stop "</script>" in a label
@@ -784,7 +788,7 @@ def _render_embed(chart: EmbedChart, params: dict) -> tuple[str, int]:
         plot_height=int(built.figure.layout.height or 400) if built.figure else 0,
         js_url=static_url("embed.js"),
         marker=MARKER,
-        illustrative_label=charts.ILLUSTRATIVE_LABEL,
+        illustrative_label=ILLUSTRATIVE_LABEL,
     )
     return html, status
 
@@ -838,7 +842,7 @@ def embed_csv(chart: str):
         return _unavailable(str(error), error.status)
     except StoreUnavailable:
         return _unavailable("Data temporarily unavailable. Please try again shortly.")
-    text = "\ufeff" + charts.table_to_csv(built.csv)
+    text = "\ufeff" + table_to_csv(built.csv)
     _keep_whole_answer(_params(spec))
     response = _send(
         text.encode("utf-8"),

@@ -15,13 +15,8 @@ import plotly.graph_objects as go
 import pytest
 from dash import Input, Output, dcc, html
 
-from components.chart import (
-    ChartSpec,
-    TableBadges,
-    TableLink,
-    accessible_table,
-    chart_card,
-)
+from components.chart import ChartSpec, chart_card
+from components.chart_tables import TableBadges, TableLink, accessible_table
 from tests.browser.conftest import (  # noqa: F401 - fixtures
     _patient_waits,
     axe_violations,

@@ -22,34 +22,37 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from components import theme
+from components.bar_figures import bar_figure, ranked_bar_figure
+from components.benchmark_figures import funnel_figure, spine_figure
 from components.chart import (
-    CSV_DATA_URI_PREFIX,
     DATA_STATUS_COLUMN,
     DEFAULT_EMPTY_MESSAGE,
     ILLUSTRATIVE_LABEL,
     WATERMARK_NAME,
     ChartSpec,
     DeferredGraph,
+    chart_card,
+    empty_card,
+    graph_config,
+    shown_table,
+    watermark,
+)
+from components.chart_tables import (
+    CSV_DATA_URI_PREFIX,
     StaticTable,
     TableLink,
     accessible_table,
-    bar_figure,
-    chart_card,
     csv_href,
-    empty_card,
-    funnel_figure,
-    graph_config,
-    ranked_bar_figure,
-    shown_table,
-    spine_figure,
-    summary_for_ranking,
-    summary_for_series,
     table_to_csv,
-    trend_figure,
-    watermark,
 )
+from components.chart_text import summary_for_ranking, summary_for_series
+from components.trend_figure import trend_figure
 
-COMPONENT_FILES = ["__init__.py", "chart.py", "formatting.py", "theme.py"]
+# Every module of the components layer (the chart component is several modules).
+COMPONENT_FILES = sorted(
+    path.name
+    for path in (Path(__file__).resolve().parents[2] / "components").glob("*.py")
+)
 
 # --------------------------------------------------------------------------- helpers
 

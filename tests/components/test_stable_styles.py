@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from components import theme
-from components.chart import bar_figure, trend_figure
+from components.bar_figures import bar_figure
+from components.trend_figure import trend_figure
 
 TIERS = ["Primary", "Secondary", "Tertiary"]
 

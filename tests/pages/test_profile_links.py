@@ -34,7 +34,7 @@ def test_overview_and_trend_link_to_the_area_profile(signed_in):  # noqa: F811
 def test_each_ranked_area_opens_its_profile_and_the_csv_names_it(
     compare_page,  # noqa: F811
 ):
-    from components.chart import TableLink
+    from components.chart_tables import TableLink
 
     content = compare_page.show_comparison(
         "knife_offences", "2018-04", "national", "95"

@@ -1,0 +1,400 @@
+"""Bar figures: force areas ranked with their confidence intervals against a
+benchmark, and plain (grouped or stacked) bars. Pure presentation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import theme
+from components.figure_layout import (
+    _TOP_LEGEND,
+    _default_formatter,
+    _finish,
+    _label_text,
+    _numeric,
+)
+from components.formatting import (
+    is_missing,
+)
+
+
+def ranked_bar_figure(
+    df: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    lower: str | None = None,
+    upper: str | None = None,
+    category_col: str | None = None,
+    benchmark: float | None = None,
+    benchmark_label: str | None = None,
+    value_title: str | None = None,
+    value_formatter: Callable[[Any], str] | None = None,
+    highlight: str | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """Horizontal bars ranked highest at the top, with confidence intervals.
+
+    With `category_col`, each significance category (better / similar / worse /
+    higher / lower / not compared; see theme.SIGNIFICANCE) gets its own colour,
+    fill pattern and legend entry, and every bar's text label carries the
+    category word ("52.1 Worse"), so colour is never the only cue. `benchmark`
+    draws a labelled dashed vertical line. `highlight` shows one label in bold.
+    Rows with no value stay on the axis, marked "No value shown".
+    """
+    data = df.copy()
+    data["_value"] = _numeric(data[value])
+    data["_lower"] = _numeric(data[lower]) if lower else None
+    data["_upper"] = _numeric(data[upper]) if upper else None
+    fmt = value_formatter or _default_formatter(data["_value"].dropna())
+    if category_col:
+        data["_category"] = [theme.significance_key(c) for c in data[category_col]]
+    present = data[data["_value"].notna()].sort_values("_value", kind="stable")
+    missing = data[data["_value"].isna()]
+    # plotly draws the first category at the bottom: missing rows, then ascending
+    category_array = [str(v) for v in missing[label]] + [str(v) for v in present[label]]
+
+    def add_bars(
+        part: pd.DataFrame,
+        name: str,
+        colour: str,
+        pattern: str,
+        word: str,
+        text_colour: str,
+        showlegend: bool,
+    ) -> None:
+        vals = part["_value"].tolist()
+        texts = [f"{fmt(v)} {word}".strip() for v in vals]
+        hover = []
+        for lab, v, lo, hi in zip(
+            part[label], vals, part["_lower"], part["_upper"], strict=True
+        ):
+            line = f"{lab}: {fmt(v)}"
+            if lower and upper:
+                line += f"<br>95% CI: {fmt(lo)} to {fmt(hi)}"
+            if word:
+                line += f"<br>{word}"
+            hover.append(line)
+        error_x = None
+        if lower and upper:
+            error_x = dict(
+                type="data",
+                symmetric=False,
+                array=[
+                    None if pd.isna(h) else h - v
+                    for h, v in zip(part["_upper"], vals, strict=True)
+                ],
+                arrayminus=[
+                    None if pd.isna(lo) else v - lo
+                    for lo, v in zip(part["_lower"], vals, strict=True)
+                ],
+                color=theme.TEXT,
+                thickness=1.5,
+                width=5,
+            )
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                x=vals,
+                y=[str(v) for v in part[label]],
+                name=name,
+                marker=dict(
+                    color=colour,
+                    line=dict(color=theme.DARK_GREY, width=1),
+                    pattern=dict(
+                        shape=pattern,
+                        fillmode="overlay",
+                        fgcolor=text_colour,
+                        fgopacity=0.4,
+                        size=8,
+                        solidity=0.25,
+                    ),
+                ),
+                text=texts,
+                textposition="none",  # drawn as annotations, clear of the CI
+                error_x=error_x,
+                hovertext=hover,
+                hoverinfo="text",
+                showlegend=showlegend,
+                meta={"role": "category"},
+            )
+        )
+        his = part["_upper"].tolist()
+        for lab, v, hi, text in zip(part[label], vals, his, texts, strict=True):
+            bar_labels.append((v if is_missing(hi) else max(v, hi), str(lab), text))
+
+    fig = go.Figure()
+    # Collected and set once: each fig.add_annotation re-validates every annotation
+    # already there, which made 43 labels cost half a second per figure.
+    annotations: list[dict] = []
+    # (x, bar, text): each bar's "52.1 Worse" label, just right of its CI
+    bar_labels: list[tuple[float, str, str]] = []
+    if category_col:
+        for key in theme.SIGNIFICANCE_ORDER:
+            part = present[present["_category"] == key]
+            if part.empty:
+                continue
+            style = theme.SIGNIFICANCE[key]
+            add_bars(
+                part,
+                style.label,
+                style.colour,
+                style.pattern,
+                style.label,
+                style.text_colour,
+                True,
+            )
+    else:
+        add_bars(
+            present, value_title or value, theme.DARK_BLUE, "", "", theme.WHITE, False
+        )
+
+    if bar_labels:
+        # One text trace, not an annotation per bar: in the browser 43 annotations
+        # took longer to draw than the bars themselves.
+        xs, ys, texts = zip(*bar_labels, strict=True)
+        fig.add_trace(
+            go.Scatter(
+                x=list(xs),
+                y=list(ys),
+                text=list(texts),
+                # The transparent marker keeps the text clear of the CI's cap;
+                # the white halo keeps it legible across the benchmark line.
+                mode="markers+text",
+                marker=dict(size=12, color="rgba(0,0,0,0)"),
+                textposition="middle right",
+                textfont=dict(
+                    size=12, color=theme.TEXT, shadow=f"0 0 3px {theme.WHITE}"
+                ),
+                cliponaxis=False,
+                hoverinfo="skip",
+                showlegend=False,
+                name="bar-labels",
+                meta={"role": "bar-labels"},
+            )
+        )
+    for lab in missing[label]:
+        annotations.append(
+            dict(
+                x=0,
+                y=str(lab),
+                xref="x",
+                yref="y",
+                text="No value shown",
+                xanchor="left",
+                showarrow=False,
+                font=dict(size=12, color=theme.SECONDARY_TEXT),
+            )
+        )
+    fig.update_layout(annotations=annotations)
+
+    if benchmark is not None and not is_missing(benchmark):
+        text = f"{benchmark_label or 'Benchmark'}: {fmt(benchmark)}"
+        fig.add_shape(
+            type="line",
+            name="benchmark",
+            xref="x",
+            yref="paper",
+            x0=benchmark,
+            x1=benchmark,
+            y0=0,
+            y1=1,
+            line=dict(color=theme.TEXT, width=2, dash="dash"),
+            layer="above",
+        )
+        fig.add_annotation(
+            name="benchmark",
+            text=text,
+            xref="x",
+            yref="paper",
+            x=benchmark,
+            y=1,
+            yanchor="bottom",
+            xanchor="left",
+            xshift=4,
+            showarrow=False,
+            bgcolor="rgba(255,255,255,0.85)",
+            font=dict(size=12, color=theme.TEXT),
+        )
+
+    ticktext = [
+        f"<b>{c}</b>" if highlight and c == highlight else c for c in category_array
+    ]
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=category_array,
+        tickmode="array",
+        tickvals=category_array,
+        ticktext=ticktext,
+        showgrid=False,
+    )
+    extents = [
+        v
+        for column in ("_value", "_lower", "_upper")
+        for v in present[column].tolist()
+        if not is_missing(v)
+    ]
+    if benchmark is not None and not is_missing(benchmark):
+        extents.append(float(benchmark))
+    if extents:
+        lo, hi = min(0.0, *extents), max(0.0, *extents)
+        span = (hi - lo) or 1.0
+        # room on the right for the "52.1 Worse" labels
+        fig.update_xaxes(range=[lo - (0.02 * span if lo < 0 else 0), hi + 0.22 * span])
+    fig.update_layout(
+        barmode="overlay",
+        xaxis_title=value_title or value,
+        xaxis_tickformat=",",
+        showlegend=bool(category_col),
+        legend=_TOP_LEGEND,
+        margin=dict(t=80),
+    )
+    n = len(category_array)
+    return _finish(fig, height=height or max(280, 28 * n + 140))
+
+
+def _bar_extent(
+    df: pd.DataFrame, value_col: str, cat_col: str, *, stacked: bool
+) -> tuple[float, float]:
+    values = pd.Series(_numeric(df[value_col]), index=df.index, dtype=float)
+    if values.dropna().empty:
+        return 0.0, 0.0
+    if stacked:
+        keys = df[cat_col].astype(str)
+        high = values.clip(lower=0).groupby(keys).sum().max()
+        low = values.clip(upper=0).groupby(keys).sum().min()
+    else:
+        high, low = values.max(), values.min()
+    return min(0.0, float(low)), max(0.0, float(high))
+
+
+def _nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
+    """Round tick values (1, 2, 2.5 or 5 times a power of ten) covering lo..hi."""
+    span = hi - lo
+    if not math.isfinite(span) or span <= 0:
+        return []
+    raw = span / target
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    start = math.floor(lo / step) * step
+    ticks = []
+    t = start
+    while t <= hi + step * 1e-9:
+        ticks.append(round(t, 10))
+        t += step
+    return ticks
+
+
+def bar_figure(
+    df: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    orientation: str = "v",
+    barmode: str = "stack",
+    x_title: str | None = None,
+    y_title: str | None = None,
+    value_formatter: Callable[[Any], str] | None = None,
+    color_order: Sequence[Any] | None = None,
+    category_order: Sequence[Any] | None = None,
+    height: int | None = 420,
+) -> go.Figure:
+    """Stacked or grouped bars with value labels.
+
+    `x` and `y` name the columns on the x and y axes, as in plotly: with
+    orientation="v" `y` holds the values, with "h" `x` does. Each `color` group
+    gets its own colour and fill pattern. Labels are formatted in Python with
+    `value_formatter` (e.g. components.formatting.money).
+    """
+    if orientation not in {"v", "h"}:
+        raise ValueError('orientation must be "v" or "h"')
+    if barmode not in {"stack", "group", "relative", "overlay"}:
+        raise ValueError("barmode must be stack, group, relative or overlay")
+    value_col, cat_col = (y, x) if orientation == "v" else (x, y)
+    values_all = _numeric(df[value_col])
+    fmt = value_formatter or _default_formatter(values_all)
+    if color is None:
+        groups: list[tuple[Any, pd.DataFrame]] = [(value_col, df)]
+    else:
+        order = list(color_order) if color_order is not None else None
+        if order is None:
+            order = list(dict.fromkeys(df[color].tolist()))
+        groups = [(name, df[df[color] == name]) for name in order]
+
+    fig = go.Figure()
+    for i, (name, part) in enumerate(groups):
+        if part.empty and color is not None:
+            continue  # keeps its place in the order, so the others keep their style
+        style = theme.series_style(i)
+        values = _numeric(part[value_col])
+        cats = [_label_text(c) for c in part[cat_col]]
+        text_colour = (
+            theme.TEXT if style.colour in {theme.ORANGE, theme.PLUM} else theme.WHITE
+        )
+        fig.add_trace(
+            go.Bar(
+                x=values if orientation == "h" else cats,
+                y=cats if orientation == "h" else values,
+                orientation=orientation,
+                name=str(name),
+                marker=dict(
+                    color=style.colour,
+                    line=dict(color=theme.DARK_GREY, width=1),
+                    pattern=dict(
+                        shape=style.pattern,
+                        fillmode="overlay",
+                        fgcolor=text_colour,
+                        fgopacity=0.35,
+                        size=8,
+                        solidity=0.25,
+                    ),
+                ),
+                text=[fmt(v) if v is not None else "" for v in values],
+                textposition="auto",
+                textfont=dict(color=text_colour),
+                outsidetextfont=dict(color=theme.TEXT),
+                hovertext=[
+                    f"{name}<br>{c}: {fmt(v)}" if color else f"{c}: {fmt(v)}"
+                    for c, v in zip(cats, values, strict=True)
+                ],
+                hoverinfo="text",
+                meta={"role": "series"},
+            )
+        )
+    cat_axis = dict(type="category")
+    if category_order is not None:
+        cat_axis.update(
+            categoryorder="array", categoryarray=[str(c) for c in category_order]
+        )
+    if orientation == "v":
+        fig.update_xaxes(**cat_axis, showgrid=False)
+    else:
+        fig.update_yaxes(**cat_axis, showgrid=False, autorange="reversed")
+        fig.update_xaxes(tickformat=",")
+    if value_formatter is not None:
+        # Value-axis ticks in the same words as the labels ("£1.5m", not "1.5M").
+        lo, hi = _bar_extent(df, value_col, cat_col, stacked=barmode != "group")
+        ticks = _nice_ticks(lo, hi)
+        if ticks:
+            axis = fig.update_yaxes if orientation == "v" else fig.update_xaxes
+            axis(
+                tickmode="array",
+                tickvals=ticks,
+                ticktext=[value_formatter(t) for t in ticks],
+            )
+    fig.update_layout(
+        barmode=barmode,
+        xaxis_title=x_title if x_title is not None else x,
+        yaxis_title=y_title if y_title is not None else y,
+        showlegend=color is not None,
+        uniformtext=dict(minsize=10, mode="hide"),
+    )
+    return _finish(fig, height=height)
