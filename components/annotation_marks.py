@@ -102,12 +102,9 @@ def chart_marks(
 
 
 def add_marks(fig: go.Figure, marks: Sequence[tuple[Any, str, str]]) -> go.Figure:
-    """Draw each mark as a dashed vertical line with its label; labels at one x
-    are stacked."""
-    stacked: dict[Any, int] = {}
-    for x, label, text in marks:
-        level = stacked.get(x, 0)
-        stacked[x] = level + 1
+    """Draw each mark as a dashed vertical line with its label; labels step down
+    from one mark to the next so neighbours do not overwrite each other."""
+    for level, (x, label, text) in enumerate(marks):
         vertical_marker(
             fig,
             x,
@@ -115,7 +112,7 @@ def add_marks(fig: go.Figure, marks: Sequence[tuple[Any, str, str]]) -> go.Figur
             name=f"event: {label}",
             dash="dash",
             colour=EVENT_COLOUR,
-            label_y=0.78 - 0.1 * (level % 4),
+            label_y=0.78 - 0.1 * (level % 3),
             hovertext=text,
         )
     return fig

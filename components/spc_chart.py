@@ -137,6 +137,19 @@ def spc_figure(
         )
     add_marks(fig, marks)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)
+    extent = [
+        float(v)
+        for column in ("value", "lower", "upper")
+        for v in points[column]
+        if v is not None and pd.notna(v)
+    ]
+    if extent:
+        # headroom above the highest line for the step-change labels
+        low, high = min(extent), max(extent)
+        span = (high - low) or abs(high) or 1.0
+        fig.update_yaxes(
+            range=[min(0.0, low) if low >= 0 else low - 0.05 * span, high + 0.22 * span]
+        )
     fig.update_layout(
         xaxis_title=x_title,
         yaxis_title=y_title,

@@ -5,7 +5,12 @@ began?
 Drill down England and Wales → force area → local authority by following an area
 in the "Areas within" table (each row is a link); breadcrumbs lead back up. Every
 level and control is in the URL, e.g.
-/violence?measure=knife_offences&area=E23000036&view=quarter&age=all&from=2016-04&to=2025-09
+/violence?measure=knife_offences&area=E23000036&view=quarter&age=all&from=2016-04&to=2025-09&chart=spc
+
+The chart is either the rates with 95% confidence intervals (`chart=ci`, the
+default) or the SPC chart of the same disclosed figures (`chart=spc`,
+data_access.trend_spc: is a change signal or noise?). Both mark the annotations
+(dated local events, data_access.annotations) that the reader may see.
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ import dash
 import pandas as pd
 from dash import Input, Output, dcc, html
 
-from components import filters
+from components import annotation_marks, filters, spc_chart
 from components.bar_figures import ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import count_text, number, rate
 from components.shell import message
+from components.spc_icons import spc_summary
 from components.trend_figure import trend_figure
+from data_access import trend_spc
+from data_access.annotations import annotations_for
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.outcomes import area_trends, raw_series, trend_views
@@ -48,6 +56,7 @@ DEFAULTS = {
     "age": "all",
     "from": "",
     "to": "",
+    "chart": "ci",
 }
 MEASURES = {
     "knife_offences": "Knife or sharp instrument offences",
@@ -64,6 +73,7 @@ SHORT = {
 SINGULAR = {"force areas": "force area", "local authorities": "local authority"}
 VIEWS = {"quarter": "Quarterly", "year": "Financial year"}
 AGES = {"all": "All ages", "under25": "Aged under 25"}
+CHARTS = {"ci": "Confidence intervals", "spc": "SPC: signal or noise"}
 PARAMS = {name: f"{PAGE}-{name}" for name in DEFAULTS}
 COMPARISON_WORDS = {
     "better": "better than",
@@ -79,7 +89,12 @@ def layout(**query):
     # Dropdowns drop a value that is not one of their options, so invalid choices
     # from the URL are reported here (no store needed) and replaced by defaults.
     problems = []
-    for name, allowed in (("measure", MEASURES), ("view", VIEWS), ("age", AGES)):
+    for name, allowed in (
+        ("measure", MEASURES),
+        ("view", VIEWS),
+        ("age", AGES),
+        ("chart", CHARTS),
+    ):
         if values[name] not in allowed:
             problems.append(
                 f"{name}: '{values[name]}' is not allowed. Use one of "
@@ -126,6 +141,13 @@ def layout(**query):
                     filters.month_picker(
                         PAGE, "to", label="To (month)", value=values["to"]
                     ),
+                    filters.select(
+                        PAGE,
+                        "chart",
+                        label="Chart",
+                        options=_options(CHARTS),
+                        value=values["chart"],
+                    ),
                 ]
             ),
             html.Div(
@@ -165,7 +187,9 @@ def view_url(**params) -> str:
     return "/violence?" + urlencode(clean)
 
 
-def validate(measure, area, view, age, start, end) -> tuple[dict, list[str]]:
+def validate(
+    measure, area, view, age, start, end, chart="ci"
+) -> tuple[dict, list[str]]:
     """Parsed parameters and a message per invalid one (naming it and its form)."""
     errors: list[str] = []
     parsed: dict = {}
@@ -185,6 +209,8 @@ def validate(measure, area, view, age, start, end) -> tuple[dict, list[str]]:
         errors.append(f"view: '{view}' is not allowed. Use quarter or year.")
     if age not in AGES:
         errors.append(f"age: '{age}' is not allowed. Use all or under25.")
+    if chart not in CHARTS:
+        errors.append(f"chart: '{chart}' is not allowed. Use ci or spc.")
     for name, value, is_end in (("from", start, False), ("to", end, True)):
         if not value:
             parsed[name] = None
@@ -206,13 +232,14 @@ def validate(measure, area, view, age, start, end) -> tuple[dict, list[str]]:
     Output(f"{PAGE}-content", "children"),
     *(Input(component_id, "value") for component_id in PARAMS.values()),
 )
-def show_trend(measure, area, view, age, start, end):
+def show_trend(measure, area, view, age, start, end, chart=None):
     scope = current_scope()
     measure = measure or DEFAULTS["measure"]
     view = view or DEFAULTS["view"]
     age = age or DEFAULTS["age"]
+    chart = chart or DEFAULTS["chart"]
     try:
-        parsed, errors = validate(measure, area, view, age, start, end)
+        parsed, errors = validate(measure, area, view, age, start, end, chart)
         if errors:
             return [
                 message(
@@ -222,16 +249,16 @@ def show_trend(measure, area, view, age, start, end):
                 ),
                 html.Ul([html.Li(e) for e in errors], className="param-errors"),
             ]
-        return _content(scope, measure, parsed, view, age, start, end)
+        return _content(scope, measure, parsed, view, age, start, end, chart)
     except StoreUnavailable:
         return message(
             "Data temporarily unavailable. Please try again shortly.", kind="warning"
         )
 
 
-def _content(scope, measure_code, parsed, view, age, start, end):
+def _content(scope, measure_code, parsed, view, age, start, end, chart):
     area = parsed["area"]
-    params = dict(measure=measure_code, view=view, age=age)
+    params = dict(measure=measure_code, view=view, age=age, chart=chart)
     params["from"], params["to"] = start or "", end or ""
     view_data = trend_views.trend_view(
         scope=scope,
@@ -257,7 +284,24 @@ def _content(scope, measure_code, parsed, view, age, start, end):
     if own.empty:
         parts.append(_no_series(measure_code, area, view, age, params))
     else:
-        parts.append(_trend_card(view_data, view, age))
+        events = annotations_for(
+            scope,
+            area.code,
+            measure_code,
+            own["period_start"].min(),
+            own["period_end"].max(),
+        )
+        verdict = trend_spc.trend_spc(view_data)
+        parts.append(
+            spc_summary(
+                variation=verdict["variation"],
+                variation_words=verdict["variation_words"],
+            )
+        )
+        if chart == "spc":
+            parts.append(_spc_card(view_data, view, age, events, verdict))
+        else:
+            parts.append(_trend_card(view_data, view, age, events))
     measure = view_data["measure"]
     parts.append(_children(scope, measure, area, view, age, params, view_data))
     return parts
@@ -362,12 +406,24 @@ def trend_table(series: pd.DataFrame, measure: dict) -> pd.DataFrame:
     )
 
 
-def _trend_card(view_data, view, age):
+def _with_events(table: pd.DataFrame, series: pd.DataFrame, events) -> pd.DataFrame:
+    """The table with a column of the marked events in each of the area's periods."""
+    if events.empty:
+        return table
+    texts = annotation_marks.events_column(events, series)
+    own = (series["role"] == "area").tolist()
+    table[annotation_marks.EVENTS_COLUMN] = [
+        t if is_own else "" for t, is_own in zip(texts, own, strict=True)
+    ]
+    return table
+
+
+def _trend_card(view_data, view, age, events):
     measure, area, series = view_data["measure"], view_data["area"], view_data["series"]
     code = measure["code"]
     own = series[series["role"] == "area"]
     bench = series[series["role"] == "benchmark"]
-    table = trend_table(series, measure)
+    table = _with_events(trend_table(series, measure), series, events)
     per = _per(measure)
     y_title = "Percentage" if per == "%" else f"Rate {per}"
     rate_col = table.columns[3]
@@ -391,6 +447,9 @@ def _trend_card(view_data, view, age):
         if funding in set(plot["Period"])
         else [],
         breaks=[b for b in breaks if b[0] in set(plot["Period"])],
+    )
+    annotation_marks.add_marks(
+        figure, annotation_marks.chart_marks(events, own, "period")
     )
     latest = own.iloc[-1]
     short = SHORT[code]
@@ -449,6 +508,8 @@ def _trend_card(view_data, view, age):
         caption += f"VRU funding began in {funding}. "
     if breaks:
         caption += "Marked breaks: " + "; ".join(f"{p}: {t}" for p, t in breaks) + ". "
+    if not events.empty:
+        summary += " " + annotation_marks.events_sentence(events)
     sources = "; ".join(dict.fromkeys(series["source_title"].dropna()))
     suppressed = bool(series["suppressed"].any())
     return html.Div(
@@ -471,6 +532,71 @@ def _trend_card(view_data, view, age):
             ),
             html.P(trend["text"], id=f"{PAGE}-trend-tag", className="trend-tag"),
         ]
+    )
+
+
+def _spc_card(view_data, view, age, events, result):
+    """The SPC chart of the area's figures (`result`: trend_spc of the view)."""
+    measure, area = view_data["measure"], view_data["area"]
+    code, per = measure["code"], _per(measure)
+    points = result["points"]
+    value_name = "Percentage" if per == "%" else f"Rate {per}"
+    if result["column"] == "value":
+        value_name = "Count"
+    noun = "quarter" if view == "quarter" else "year"
+    label = f"the {value_name.lower()} in {area.name}"
+    age_words = "" if age == "all" else " (aged under 25)"
+    shown = points[points["value"].notna()]
+    words = result["variation_words"]
+    latest = shown["period"].iloc[-1] if not shown.empty else ""
+    title = (
+        f"{SHORT[code]}{age_words} in {area.name}, {latest}: "
+        f"{words[0].lower()}{words[1:]}"
+    )
+    method = result["method"].split("; limits recalculated")[0]
+    caption = (
+        f"{MEASURES[code]}, {AGES[age].lower()}, {area.name}, "
+        f"{VIEWS[view].lower()} figures as a statistical process control chart "
+        f"({method}). Points outside the grey limits, long runs and "
+        "trends are special causes, marked by kind; the table names the rule. "
+    )
+    if result["steps"]:
+        caption += (
+            "Limits are recalculated at: "
+            + "; ".join(f"{p} ({reason})" for p, reason in result["steps"])
+            + ". "
+        )
+    if view_data["disclosure_note"]:
+        caption += view_data["disclosure_note"] + " "
+    summary = spc_chart.spc_summary_text(result, label=label, noun=noun)
+    if not events.empty:
+        summary += " " + annotation_marks.events_sentence(events)
+    figure = spc_chart.spc_figure(
+        points,
+        y_title=value_name,
+        x_title=VIEWS[view],
+        steps=result["steps"],
+        marks=annotation_marks.chart_marks(events, points, "period"),
+    )
+    series = view_data["series"]
+    own = series[series["role"] == "area"]
+    return chart_card(
+        ChartSpec(
+            chart_id=f"{PAGE}-spc",
+            title=title,
+            caption=caption,
+            figure=figure,
+            table=spc_chart.spc_table(
+                result, value_name=value_name, annotations=events
+            ),
+            summary=summary,
+            illustrative=bool(own["illustrative"].any()),
+            source="; ".join(dict.fromkeys(own["source_title"].dropna())),
+            csv_filename=f"{code}-{area.code}-{view}-{age}-spc.csv",
+            suppression_note=measure_suppression_note(measure)
+            if bool(own["suppressed"].any())
+            else None,
+        )
     )
 
 
