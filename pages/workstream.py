@@ -15,6 +15,13 @@ import dash
 import pandas as pd
 from dash import Input, Output, dcc, html
 
+from components.annotation_marks import (
+    EVENTS_COLUMN,
+    add_marks,
+    chart_marks,
+    events_column,
+    events_sentence,
+)
 from components.chart import ChartSpec, chart_card
 from components.chart_text import summary_for_series
 from components.formatting import number, percent
@@ -28,7 +35,9 @@ from components.workstream_text import (
     returns_note,
 )
 from data_access import workstreams
+from data_access.annotations import annotations_for
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
+from data_access.periods import financial_year_of, quarter_bounds, quarter_of
 from data_access.returns_due import DUE_RULE
 from data_access.statistics import RAG_RULE_TEXT
 from web.access import current_scope
@@ -87,6 +96,17 @@ def show_workstream(workstream_id):
         trends = workstreams.measure_trends(scope=scope, workstream_id=workstream_id)
         returns = workstreams.completeness(scope=scope, workstream_id=workstream_id)
         verdicts = workstreams.measure_spc(scope=scope, workstream_id=workstream_id)
+        trends = _with_period_ends(trends)
+        events = {
+            code: annotations_for(
+                scope,
+                detail["vru_code"],
+                code,
+                part["period_start"].min(),
+                part["period_end"].max(),
+            )
+            for code, part in trends.groupby("measure_code")
+        }
     except NotFound:
         return (
             "Workstream not found",
@@ -119,11 +139,21 @@ def show_workstream(workstream_id):
     return (
         detail["name"],
         detail["name"],
-        _content(detail, trends, returns, verdicts),
+        _content(detail, trends, returns, verdicts, events),
     )
 
 
-def _content(detail, trends, returns, verdicts):
+def _with_period_ends(trends: pd.DataFrame) -> pd.DataFrame:
+    """The quarterly trends with each quarter's last day (for annotations)."""
+    return trends.assign(
+        period_end=[
+            quarter_bounds(financial_year_of(d), quarter_of(d))[1]
+            for d in trends["period_start"]
+        ]
+    )
+
+
+def _content(detail, trends, returns, verdicts, events):
     measures = detail["measures"]
     facts = [
         ("VRU area", detail["vru_name"]),
@@ -148,7 +178,15 @@ def _content(detail, trends, returns, verdicts):
         children.append(message("No measures are recorded for this workstream yet."))
     for i, row in enumerate(measures.itertuples()):
         part = trends[trends["measure_code"] == row.measure_code]
-        children.append(_measure_section(i, row, part, verdicts.get(row.measure_code)))
+        children.append(
+            _measure_section(
+                i,
+                row,
+                part,
+                verdicts.get(row.measure_code),
+                events.get(row.measure_code),
+            )
+        )
     children += [
         html.H2("Quarterly returns"),
         returns_note(detail["reporting_quarter"], detail["as_at"], DUE_RULE),
@@ -199,7 +237,9 @@ def _spc_explainer() -> html.Details:
     )
 
 
-def _measure_section(i: int, row, trend: pd.DataFrame, verdict) -> html.Section:
+def _measure_section(
+    i: int, row, trend: pd.DataFrame, verdict, events=None
+) -> html.Section:
     if row.suppressed:
         latest = (
             f"Latest return {row.latest_period}: * (a small number, hidden under "
@@ -244,13 +284,13 @@ def _measure_section(i: int, row, trend: pd.DataFrame, verdict) -> html.Section:
             html.P(latest),
             html.P(row.rag_rule, className="small ws-rule"),
             html.P(completeness, className="small"),
-            chart_card(_sparkline(i, row, trend, verdict), heading_level=4),
+            chart_card(_sparkline(i, row, trend, verdict, events), heading_level=4),
         ],
         className="ws-measure",
     )
 
 
-def _sparkline(i: int, row, trend: pd.DataFrame, verdict) -> ChartSpec:
+def _sparkline(i: int, row, trend: pd.DataFrame, verdict, events=None) -> ChartSpec:
     table = pd.DataFrame(
         {
             "Quarter": trend["period"],
@@ -306,6 +346,18 @@ def _sparkline(i: int, row, trend: pd.DataFrame, verdict) -> ChartSpec:
             unit="" if row.unit.strip() == "%" else row.unit,
         )
         title = summary.split(";")[0].rstrip(".")
+    figure = trend_figure(
+        long,
+        x="Quarter",
+        y="v",
+        series="Series",
+        y_title=row.unit,
+        height=240,
+    )
+    if events is not None and not events.empty:
+        add_marks(figure, chart_marks(events, trend, "period"))
+        table[EVENTS_COLUMN] = events_column(events, trend)
+        summary += " " + events_sentence(events)
     return ChartSpec(
         chart_id=f"{PAGE}-trend-{i}",
         title=title,
@@ -317,14 +369,7 @@ def _sparkline(i: int, row, trend: pd.DataFrame, verdict) -> ChartSpec:
             else "."
         ),
         source="Workstream quarterly returns",
-        figure=trend_figure(
-            long,
-            x="Quarter",
-            y="v",
-            series="Series",
-            y_title=row.unit,
-            height=240,
-        ),
+        figure=figure,
         table=table,
         summary=summary,
         illustrative=bool(trend["illustrative"].any()) if not trend.empty else False,

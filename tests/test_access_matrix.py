@@ -10,7 +10,8 @@ web.access.current_scope.
 Each area gets canaries in a copy of the shipped store, figures nobody outside
 that area may read: a distinctive value of one of its workstreams' private
 measures, that workstream's name, a raw return file (name and bytes) and an
-audit-log entry (no page shows the audit log: it must appear nowhere). A caller
+audit-log entry (no page shows the audit log: it must appear nowhere), and a
+private annotation (data_access.annotations) on the area. A caller
 outside the area must never receive them, through any route, callback or page,
 whatever the request asks for; a 500 answer is a failure. The analyst must
 receive each canary somewhere (the file through the returns page's download, the
@@ -31,7 +32,7 @@ import dash
 import pytest
 from sqlalchemy import select
 
-from data_access import db, users
+from data_access import annotations, db, users
 from data_access.models import (
     Area,
     AuditLog,
@@ -41,6 +42,7 @@ from data_access.models import (
     Workstream,
     WorkstreamMeasure,
 )
+from data_access.scope import Scope
 from tests.web_helpers import callback_request, post_callback, sign_in
 from web.view_cache import PAGE_ROUTER_OUTPUT
 
@@ -82,11 +84,14 @@ def _canary_strings(canaries: dict, area: str, what: str) -> list[str]:
         return [found["filename"], found["content_b64"]]
     if what == "workstream":
         return [found["workstream_name"]]
+    if what == "annotation":
+        return [found["annotation"]]
     return [found["audit"]]
 
 
-# A workstream's name is read under the same rule as its measures.
-WHATS = ("measure", "workstream", "return file", "audit")
+# A workstream's name and an area's private annotations are read under the same
+# rule as its measures.
+WHATS = ("measure", "workstream", "return file", "audit", "annotation")
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +179,16 @@ def _add_canaries(area_code: str) -> dict:
         )
         session.flush()
         submission_id = submission.id
+    annotation = f"Canary annotation of {slug}"
+    annotations.add_annotation(
+        scope=Scope(role="admin", actor="system"),
+        area_code=area_code,
+        event_date=dt.date(2024, 5, 1),
+        label=annotation,
+        kind="campaign",
+    )
     return {
+        "annotation": annotation,
         "workstream_id": workstream_id,
         "workstream_name": workstream_name,
         "measure_code": measure_code,
@@ -336,4 +350,8 @@ def test_each_caller_reads_only_what_their_access_allows(matrix, caller):
         assert expected <= seen, sorted(expected - seen)
     if caller in ("avon-viewer", "west-midlands-viewer"):
         area = AVON if caller.startswith("avon") else WEST_MIDLANDS
-        assert {(caller, area, "measure"), (caller, area, "workstream")} <= seen
+        assert {
+            (caller, area, "measure"),
+            (caller, area, "workstream"),
+            (caller, area, "annotation"),
+        } <= seen

@@ -156,3 +156,28 @@ def test_the_add_callback_checks_rights_on_the_server(annotated):
     assert (
         "admin's event" in annotations.list_annotations(scope=every)["label"].tolist()
     )
+
+
+def test_a_workstream_chart_shows_its_areas_annotation(annotated):
+    from sqlalchemy import select
+
+    from data_access.models import Area, Workstream
+    from pages import workstream
+
+    with db.session_scope() as session:
+        workstream_id, area_code = session.execute(
+            select(Workstream.id, Area.code)
+            .join(Area, Area.id == Workstream.vru_area_id)
+            .order_by(Workstream.id)
+        ).first()
+    annotations.add_annotation(
+        scope=Scope(role="admin", actor="VRU Director"),
+        area_code=area_code,
+        event_date=dt.date(2024, 5, 1),
+        label="Schools summer programme launch",
+        kind="campaign",
+    )
+    text = _call("ann-admin", workstream.show_workstream, workstream_id)
+    assert "event: Campaign: Schools summer programme launch" in text
+    assert "1 May 2024: Schools summer programme launch (campaign)" in text
+    assert "Marked events" in text
