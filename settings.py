@@ -143,3 +143,81 @@ def api_rate_limit() -> str:
     """Requests per client per period for /api/v1 (Flask-Limiter syntax); counted in
     Redis when REDIS_URL is set, else per process."""
     return _env("API_RATE_LIMIT", "120/minute", why="120 requests a minute")
+
+
+# ---------------------------------------------------------- exceptions and alerts
+
+
+def alert_rules_after_commit() -> str:
+    """ "thread": after each approval and ONS import commits, the exception rules
+    run in a background thread of the same process (the request does not wait);
+    "off": only `flask --app app run-rules` (the scheduled run) runs them."""
+    value = _env("ALERT_RULES_AFTER_COMMIT", "thread", why="rules run after commit")
+    if value not in ("thread", "off"):
+        raise ValueError(
+            f"ALERT_RULES_AFTER_COMMIT must be thread or off, not {value!r}"
+        )
+    return value
+
+
+def alert_underspend_share() -> float:
+    """A forecast underspend becomes an exception when it exceeds this share of the
+    year's grant (0.05: more than 5% of the grant would be repaid)."""
+    return float(_env("ALERT_UNDERSPEND_SHARE", "0.05", why="5% of the grant"))
+
+
+def app_base_url() -> str:
+    """Where the app is reached, for links in e-mails, webhooks and the Atom feed."""
+    return _env("APP_BASE_URL", "http://127.0.0.1:8050", why="the local demo").rstrip(
+        "/"
+    )
+
+
+def smtp_host() -> str | None:
+    """SMTP server for alert e-mails; unset means no e-mail is ever sent."""
+    return _env("SMTP_HOST", None, why="e-mail alerts off")
+
+
+def smtp_port() -> int:
+    return int(_env("SMTP_PORT", "25", why="SMTP port 25"))
+
+
+def smtp_starttls() -> bool:
+    """Upgrade the SMTP connection with STARTTLS before sending."""
+    return _env("SMTP_STARTTLS", "0", why="no STARTTLS") in {"1", "true", "yes"}
+
+
+def smtp_username() -> str | None:
+    return _env("SMTP_USERNAME", None, why="no SMTP authentication")
+
+
+def smtp_password() -> str | None:
+    return os.environ.get("SMTP_PASSWORD") or None
+
+
+def smtp_from() -> str:
+    return _env("SMTP_FROM", "vru-monitor@localhost", why="a local sender")
+
+
+def alert_email_address() -> str | None:
+    """How a user's alert address is made from their user name, e.g.
+    "{username}@vru.example.org" (the store keeps no e-mail address); unset means
+    no e-mail is sent."""
+    return _env("ALERT_EMAIL_ADDRESS", None, why="no alert e-mail addresses")
+
+
+def alert_webhook_hosts() -> frozenset[str]:
+    """Host names (or host:port) outgoing alert webhooks may call, comma-separated;
+    empty means webhooks are off (the app never calls an unlisted host)."""
+    value = _env("ALERT_WEBHOOK_HOSTS", "", why="webhooks off") or ""
+    return frozenset(h.strip().lower() for h in value.split(",") if h.strip())
+
+
+def alert_webhook_attempts() -> int:
+    """Attempts per webhook delivery (the first and its retries)."""
+    return int(_env("ALERT_WEBHOOK_ATTEMPTS", "4", why="four attempts"))
+
+
+def alert_webhook_backoff_seconds() -> float:
+    """Wait before the first retry; each later retry waits twice as long."""
+    return float(_env("ALERT_WEBHOOK_BACKOFF_SECONDS", "2", why="2, 4, 8 seconds"))

@@ -557,6 +557,7 @@ class StoreMeta(Base):
 
 # Tables kept in their own modules, imported so that the metadata is complete.
 from data_access import (  # noqa: E402,F401
+    alert_models,
     annotation_models,
     board_models,
     comparator_models,

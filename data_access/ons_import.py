@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, tuple_, update
 
-from data_access import cache
+from data_access import cache, exceptions
 from data_access.areas import NATIONAL_CODE
 from data_access.audit import record
 from data_access.db import session_scope
@@ -591,6 +591,7 @@ def import_ons_workbook(
             },
         )
         cache.invalidate(session)
+    exceptions.after_commit(f"ONS import {result.submission_id}")
     return result
 
 

@@ -45,7 +45,7 @@ from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 import settings
-from data_access import cache, clock
+from data_access import cache, clock, exceptions
 from data_access.audit import record
 from data_access.db import session_scope
 from data_access.errors import (
@@ -2201,6 +2201,8 @@ def approve_return(
             },
         )
         cache.invalidate(session)
+    # After the commit, in the background: the request does not wait for the rules.
+    exceptions.after_commit(f"approval of return {submission_id}")
 
 
 def restore_submission(

@@ -110,6 +110,20 @@ class StepChange:
     reason: str
 
 
+SOURCE_SWITCH = "the figures' source changes"
+
+
+def source_step_changes(illustrative: Sequence[bool] | np.ndarray) -> list[StepChange]:
+    """A step change wherever a series switches between published and
+    illustrative figures (per point, in time order): the limits are recalculated
+    from the first point of the new source, and the step is named."""
+    flags = np.asarray(illustrative, dtype=bool)
+    return [
+        StepChange(index=int(i) + 1, reason=SOURCE_SWITCH)
+        for i in np.flatnonzero(flags[1:] != flags[:-1])
+    ]
+
+
 def _improvement_sign(polarity: str) -> int:
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
@@ -159,14 +173,12 @@ def _segment_limits(
 def _runs(flags: np.ndarray, length: int) -> np.ndarray:
     """Mark every position inside a run of `length` or more consecutive Trues."""
     marked = np.zeros(len(flags), dtype=bool)
-    start = None
-    for i, flag in enumerate([*flags, False]):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            if i - start >= length:
-                marked[start:i] = True
-            start = None
+    edges = np.diff(np.concatenate(([0], np.asarray(flags, dtype=np.int8), [0])))
+    for start, end in zip(
+        np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True
+    ):
+        if end - start >= length:
+            marked[start:end] = True
     return marked
 
 
@@ -195,10 +207,12 @@ def _segment_rules(
         trend[i : i + 2] = True
     near = ~outside & ((values > near_upper) | (values < near_lower))
     two_of_three = np.zeros(len(values), dtype=bool)
-    for i in range(len(values) - 2):
-        window = slice(i, i + 3)
-        if near[window].sum() >= 2 and abs(side[window].sum()) == 3:
-            two_of_three[window] |= near[window]
+    # Windows of three consecutive points: at least two near a limit, all three
+    # on the same side (summed over the window at once, not point by point).
+    near_count = near[:-2].astype(int) + near[1:-1] + near[2:]
+    side_sum = side[:-2] + side[1:-1] + side[2:]
+    for i in np.flatnonzero((near_count >= 2) & (np.abs(side_sum) == 3)):
+        two_of_three[i : i + 3] |= near[i : i + 3]
     return {
         "outside limits": outside,
         "run of 7": run,
@@ -211,36 +225,19 @@ def _segment_rules(
     }
 
 
-def spc_chart(
-    *,
-    values: Sequence[float | None] | np.ndarray | None = None,
+def _evaluate(
+    values: Sequence[float | None] | np.ndarray | None,
     polarity: str,
-    kind: str = "xmr",
-    numerators: Sequence[float | None] | np.ndarray | None = None,
-    denominators: Sequence[float | None] | np.ndarray | None = None,
-    scale: float = 1.0,
-    step_changes: Sequence[StepChange] = (),
-    target: float | None = None,
+    kind: str,
+    numerators: Sequence[float | None] | np.ndarray | None,
+    denominators: Sequence[float | None] | np.ndarray | None,
+    scale: float,
+    step_changes: Sequence[StepChange],
 ) -> dict[str, Any]:
-    """An SPC chart of one series in time order, by the Making Data Count rules.
-
-    `kind="xmr"` takes `values`. The Laney charts take `numerators` and
-    `denominators` (events and population for `laney_u`, successes and trials
-    for `laney_p`); their values are numerator / denominator x `scale` (e.g.
-    100,000 for a rate per 100,000, 100 for a percentage). A missing value
-    (None or NaN) is a "no figure" point, skipped by the calculation.
-
-    Returns a dict:
-    - `points`: DataFrame, one row per input position: value, centre, lower,
-      upper (natural process limits), near_lower, near_upper (2 sigma), segment
-      (0, 1, ...), rules (the special-cause rules the point is part of, joined
-      by "; ", "" for none), point_type (one of POINT_TYPES);
-    - `segments`: list of {start, end, points, reason, assessed, centre};
-    - `variation`: one of VARIATIONS (from the last point with a figure);
-    - `assurance`: one of ASSURANCES, or None without a target, for a measure
-      with no polarity, or when the last segment is not assessed;
-    - `method`: the method in words, for captions.
-    """
+    """The calculation behind `spc_chart` on plain numpy arrays (no DataFrame), so
+    code that judges many series at once (data_access.exceptions) pays for the
+    rules only: series, the limit columns, segment_of, fired (rules per point),
+    point_types, segments and direction."""
     if kind not in CHART_KINDS:
         raise ValueError(f"kind must be one of {CHART_KINDS}, not {kind!r}")
     direction = _improvement_sign(polarity)
@@ -248,7 +245,8 @@ def spc_chart(
     if kind == "xmr":
         if values is None:
             raise ValueError("an XmR chart needs values")
-        series = np.asarray([math.nan if v is None else v for v in values], dtype=float)
+        # numpy reads None as NaN in a float array.
+        series = np.asarray(values, dtype=float)
     else:
         if numerators is None or denominators is None:
             raise ValueError("a Laney chart needs numerators and denominators")
@@ -315,36 +313,100 @@ def spc_chart(
                 fired[position].append(rule)
         assessed_point[present] = True
 
-    point_types = []
-    for i in range(n):
-        if np.isnan(series[i]):
-            point_types.append("no figure")
-        elif not assessed_point[i]:
-            point_types.append("not assessed")
-        elif not fired[i]:
-            point_types.append("common cause")
-        else:
-            high = series[i] > columns["centre"][i]
-            if direction == 0:
-                point_types.append(
-                    "special cause high" if high else "special cause low"
-                )
-            elif (1 if high else -1) == direction:
-                point_types.append("special cause improving")
-            else:
-                point_types.append("special cause concerning")
+    # Each point's type, decided for all points at once: no figure, not
+    # assessed, common cause, else special cause by the side of the centre line.
+    high = series > columns["centre"]
+    if direction == 0:
+        special = np.where(high, "special cause high", "special cause low")
+    else:
+        special = np.where(
+            np.where(high, 1, -1) == direction,
+            "special cause improving",
+            "special cause concerning",
+        )
+    any_fired = np.fromiter((bool(f) for f in fired), dtype=bool, count=n)
+    point_types = np.select(
+        [np.isnan(series), ~assessed_point, ~any_fired],
+        ["no figure", "not assessed", "common cause"],
+        special,
+    ).tolist()
+    return {
+        "series": series,
+        "columns": columns,
+        "segment_of": segment_of,
+        "fired": fired,
+        "point_types": point_types,
+        "segments": segments,
+        "direction": direction,
+    }
+
+
+def latest_point(
+    *,
+    values: Sequence[float | None] | np.ndarray,
+    polarity: str,
+    step_changes: Sequence[StepChange] = (),
+) -> tuple[int, str, str] | None:
+    """The last point with a figure of an XmR chart (`spc_chart` with the same
+    arguments): (its position, its point_type, the rules it is part of joined by
+    "; "), or None when the series has no figure. The same calculation as
+    `spc_chart` without building its DataFrame: data_access.exceptions runs it on
+    every measure series after each approval and import."""
+    result = _evaluate(values, polarity, "xmr", None, None, 1.0, step_changes)
+    present = np.flatnonzero(~np.isnan(result["series"]))
+    if not present.size:
+        return None
+    last = int(present[-1])
+    return last, result["point_types"][last], "; ".join(result["fired"][last])
+
+
+def spc_chart(
+    *,
+    values: Sequence[float | None] | np.ndarray | None = None,
+    polarity: str,
+    kind: str = "xmr",
+    numerators: Sequence[float | None] | np.ndarray | None = None,
+    denominators: Sequence[float | None] | np.ndarray | None = None,
+    scale: float = 1.0,
+    step_changes: Sequence[StepChange] = (),
+    target: float | None = None,
+) -> dict[str, Any]:
+    """An SPC chart of one series in time order, by the Making Data Count rules.
+
+    `kind="xmr"` takes `values`. The Laney charts take `numerators` and
+    `denominators` (events and population for `laney_u`, successes and trials
+    for `laney_p`); their values are numerator / denominator x `scale` (e.g.
+    100,000 for a rate per 100,000, 100 for a percentage). A missing value
+    (None or NaN) is a "no figure" point, skipped by the calculation.
+
+    Returns a dict:
+    - `points`: DataFrame, one row per input position: value, centre, lower,
+      upper (natural process limits), near_lower, near_upper (2 sigma), segment
+      (0, 1, ...), rules (the special-cause rules the point is part of, joined
+      by "; ", "" for none), point_type (one of POINT_TYPES);
+    - `segments`: list of {start, end, points, reason, assessed, centre};
+    - `variation`: one of VARIATIONS (from the last point with a figure);
+    - `assurance`: one of ASSURANCES, or None without a target, for a measure
+      with no polarity, or when the last segment is not assessed;
+    - `method`: the method in words, for captions.
+    """
+    result = _evaluate(
+        values, polarity, kind, numerators, denominators, scale, step_changes
+    )
+    series, columns = result["series"], result["columns"]
+    direction = result["direction"]
     points = pd.DataFrame(
         {
             "value": series,
             **columns,
-            "segment": segment_of,
-            "rules": ["; ".join(r) for r in fired],
-            "point_type": point_types,
+            "segment": result["segment_of"],
+            "rules": ["; ".join(r) for r in result["fired"]],
+            "point_type": result["point_types"],
         }
     )
     return {
         "points": points,
-        "segments": segments,
+        "segments": result["segments"],
         "variation": _variation(points, direction),
         "assurance": _assurance(points, direction, target),
         "method": _method_words(kind, step_changes),

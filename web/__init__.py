@@ -56,9 +56,11 @@ def configure_server(server: Flask) -> None:
 
 
 def init_app(app: dash.Dash) -> None:
+    from web.alerts_feed import init_alerts_feed
     from web.api import init_api
     from web.auth import guard_page_layouts, init_auth
     from web.cli import init_cli
+    from web.cli_alerts import init_alerts_cli
     from web.cli_returns import init_returns_cli
     from web.cli_scale import init_scale_cli
     from web.embed import init_embed
@@ -74,9 +76,11 @@ def init_app(app: dash.Dash) -> None:
     init_health(server)
     init_embed(server)
     init_api(server)
+    init_alerts_feed(server)
     init_cli(server)
     init_returns_cli(server)
     init_scale_cli(server)
+    init_alerts_cli(server)
     guard_page_layouts()
     init_security(server, script_hashes=app.csp_hashes)
     # Outermost, so every layer (the response cache included) sees the real client.

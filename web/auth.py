@@ -61,7 +61,14 @@ PUBLIC_PATHS = {
     "/favicon.ico",
     "/_reload-hash",
 }
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/embed", "/api/v1")
+PUBLIC_PREFIXES = (
+    "/assets/",
+    "/_dash-component-suites/",
+    "/embed",
+    "/api/v1",
+    # Atom feeds of alerts: the token in the address is the credential.
+    "/feeds/alerts/",
+)
 # Callbacks a signed-out visitor may run: Dash's page router (protected layouts are
 # replaced by a sign-in prompt) and clientside-only helpers never reach the server.
 PUBLIC_CALLBACK_OUTPUTS = {".._pages_content.children..._pages_store.data.."}
