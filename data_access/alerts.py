@@ -9,8 +9,8 @@ user and exception); e-mail and webhook deliveries follow when switched on.
 No alert carries a figure its recipient could not see in the app: the words of
 an alert are never stored. `describe(scope, row)` writes them when they are shown
 or sent, reading the figure through the recipient's scope by the same roads the
-pages use: data_access/trends.py (public and area measures, disclosure control
-for scoped users), data_access/workstreams.measure_trends (workstream measures)
+pages use: data_access/outcomes/area_trends.py (public and area measures, disclosure
+control for scoped users), data_access/workstreams.measure_trends (workstream measures)
 and data_access/money.money_forecast (the forecast underspend). A signal whose
 point the recipient cannot see (hidden by disclosure control, or outside their
 scope) is not described at all, so it is not sent to them: the signal itself
@@ -37,6 +37,7 @@ from data_access.db import session_scope
 from data_access.errors import AccessDenied, DataAccessError, InvalidParameter
 from data_access.models import Area, User
 from data_access.number_format import money_text
+from data_access.outcomes import area_trends
 from data_access.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -96,9 +97,7 @@ class _Figures:
                 )
                 frame = frame[frame["measure_code"] == row.measure_code]
             else:
-                from data_access import trends
-
-                frame = trends.trend_with_benchmark(
+                frame = area_trends.trend_with_benchmark(
                     scope=self.scope,
                     measure_code=row.measure_code,
                     area_code=row.area_code,

@@ -31,6 +31,10 @@ os.environ.setdefault(
 # date, so its figures do not change with the calendar; tests of the clock set
 # their own.
 os.environ.setdefault("VRU_AS_AT", "2025-11-22")
+# Approvals and imports run the exception rules in a background thread after they
+# commit (data_access/exceptions.py); a thread outliving its test would write to
+# the next test's store. The tests of that hook switch it on.
+os.environ.setdefault("ALERT_RULES_AFTER_COMMIT", "off")
 
 
 # The services the suite runs against besides SQLite, by the variable naming each.

@@ -36,6 +36,9 @@ EXPECTED_PUBLIC_PREFIXES = {
     "/_dash-component-suites/",
     "/embed",
     "/api/v1",
+    # A user's alerts as Atom: the token in the address is the credential
+    # (tests/data_access/test_exceptions.py checks that it is revocable).
+    "/feeds/alerts/",
 }
 SAMPLE_ARGS = {
     "chart": "trend",
