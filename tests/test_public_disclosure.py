@@ -45,6 +45,7 @@ AGES = ("all", "under25")
 # Endpoints that publish no measure figure (metadata, static files, the
 # gallery, money and reach with their own rules, tested in test_embed.py).
 NO_MEASURE_FIGURES = {
+    "/api/v1/",  # the index: links and examples, no figures
     "/api/v1/measures",
     "/api/v1/measures/<code>",
     "/api/v1/areas",

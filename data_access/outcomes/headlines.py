@@ -2,7 +2,9 @@
 the pre-funding baseline and the recent trend.
 
 - Baseline: the three pre-funding financial years 2016/17 to 2018/19 summed
-  (events and person-years), against the latest complete financial year.
+  (events and person-years), against the latest complete financial year of the
+  same kind: published figures against published, illustrative against
+  illustrative, never one against the other.
 - Recent trend: `recent_trend`, the quasi-Poisson trend test (statistics.trend_test,
   since police recorded crime varies more than Poisson) over the latest five
   periods of the series, never across a series break; every page shows this one.
@@ -78,7 +80,25 @@ def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any
     if later.empty:
         result["reason"] = "no complete financial year since the baseline"
         return result
-    current = later.iloc[-1]
+    # Published and illustrative figures are never compared with each other: the
+    # latest year is the latest of the baseline's kind.
+    base_illustrative = base["illustrative"].astype(bool)
+    if base_illustrative.nunique() > 1:
+        result["reason"] = (
+            f"the {BASELINE_LABEL} baseline mixes published and illustrative "
+            "figures, so no change is worked out"
+        )
+        return result
+    same_kind = later[later["illustrative"].astype(bool) == base_illustrative.iloc[0]]
+    if same_kind.empty:
+        kind = "illustrative" if base_illustrative.iloc[0] else "published"
+        other = "published" if base_illustrative.iloc[0] else "illustrative"
+        result["reason"] = (
+            f"the baseline figures are {kind} and every later figure is {other}, "
+            "so they are not compared"
+        )
+        return result
+    current = same_kind.iloc[-1]
     if current["suppressed"]:
         result["reason"] = "the latest count is too small to show"
         return result
