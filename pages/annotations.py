@@ -136,16 +136,18 @@ def layout(**query):
                 ),
                 "label",
             ),
-            dcc.Checklist(
-                id=f"{PAGE}-public",
-                options=[
-                    {
-                        "label": " Public: show it on the public embeds too",
-                        "value": "public",
-                    }
-                ],
-                value=[],
-                className="my-2",
+            _field(
+                "Who sees it",
+                dcc.Dropdown(
+                    id=f"{PAGE}-public",
+                    options=[
+                        {"label": "Signed-in readers of the area", "value": "private"},
+                        {"label": "Public: the public embeds too", "value": "public"},
+                    ],
+                    value="private",
+                    clearable=False,
+                ),
+                "public",
             ),
             html.Button(
                 "Add annotation",
@@ -275,7 +277,7 @@ def change(add, removes, area, measure, date, kind, label, public, refresh):
                 label=label or "",
                 kind=kind or "",
                 measure_code=None if measure in (None, ALL_MEASURES) else measure,
-                is_public="public" in (public or []),
+                is_public=public == "public",
             )
             text = "Annotation added: the charts covering its date now show it."
         else:

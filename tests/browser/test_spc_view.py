@@ -1,6 +1,6 @@
 """The SPC chart view on /violence in a real browser: the Chart control switches
 to it, the URL says so (a bookmark opens it), Back returns to the confidence
-interval view in one press, and the page passes axe."""
+interval view in one press, and the page passes axe (as does /annotations)."""
 
 from urllib.parse import parse_qs, urlparse
 
@@ -54,4 +54,9 @@ def test_spc_toggle_bookmark_and_back(dash_duo, browser_app):
         "/violence?measure=knife_offences&area=E23000036&view=quarter&chart=spc",
     )
     dash_duo.wait_for_element("#violence-spc-title", timeout=30)
+
+    # the annotations page (a board member reads; the server refuses their add)
+    open_page(dash_duo, base, "/annotations?area=E23000036")
+    dash_duo.wait_for_element("#annotations-list .alert, #annotations-table")
+    assert axe_violations(dash_duo) == []
     assert dash_duo.get_logs() == []

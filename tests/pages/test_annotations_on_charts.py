@@ -128,7 +128,7 @@ def test_the_add_callback_checks_rights_on_the_server(annotated):
             "annotations-date": "2024-01-01",
             "annotations-kind": "campaign",
             "annotations-label": label,
-            "annotations-public": [],
+            "annotations-public": "private",
             "annotations-refresh": 0,
         }
         body = callback_request(
