@@ -138,3 +138,21 @@ def events_sentence(annotations: pd.DataFrame) -> str:
     if annotations.empty:
         return ""
     return "Marked events: " + "; ".join(annotations["text"]) + "."
+
+
+def mark_events(
+    figure: go.Figure,
+    table: pd.DataFrame,
+    summary: str,
+    events: pd.DataFrame | None,
+    periods: pd.DataFrame,
+    x: str,
+) -> tuple[pd.DataFrame, str]:
+    """Everything a chart card does with its events in one call: markers in
+    `figure`, the `EVENTS_COLUMN` in `table` (one row per row of `periods`), and
+    the sentence after `summary`. Returns the table and summary to use."""
+    if events is None or events.empty:
+        return table, summary
+    add_marks(figure, chart_marks(events, periods, x))
+    table = table.assign(**{EVENTS_COLUMN: events_column(events, periods)})
+    return table, f"{summary} {events_sentence(events)}".strip()

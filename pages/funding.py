@@ -23,6 +23,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from components import filters
+from components.annotation_marks import mark_events
 from components.bar_figures import bar_figure, ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
@@ -32,6 +33,7 @@ from components.shell import illustrative_badge, message
 from components.trend_figure import trend_figure
 from data_access import finance, periods
 from data_access import money as money_data
+from data_access.annotations import annotations_for
 from data_access.areas import NATIONAL_CODE, get_area, list_areas
 from data_access.errors import (
     AccessDenied,
@@ -780,7 +782,16 @@ def _spend_parts(scope, area, fy: int) -> list:
     quarters = finance.spend_by_quarter(
         scope=scope, area_code=area.code, financial_year=fy
     )
-    out.append(_quarter_card(area.name, quarters, fy, chart_id=f"{PAGE}-quarters"))
+    start, end = periods.fy_bounds(fy)
+    out.append(
+        _quarter_card(
+            area.name,
+            quarters,
+            fy,
+            chart_id=f"{PAGE}-quarters",
+            events=annotations_for(scope, area.code, None, start, end),
+        )
+    )
     out.append(_tier_card(scope, area, fy))
     by_area = finance.spend_by_area(scope=scope, area_code=area.code, financial_year=fy)
     out.append(
@@ -898,7 +909,9 @@ def _burn_summary(burn: dict):
     )
 
 
-def _quarter_card(name: str, quarters: pd.DataFrame, fy: int, *, chart_id: str):
+def _quarter_card(
+    name: str, quarters: pd.DataFrame, fy: int, *, chart_id: str, events=None
+):
     label = periods.fy_label(fy)
     has_allocation = bool(quarters["allocation"].notna().any())
     table = pd.DataFrame(
@@ -951,6 +964,24 @@ def _quarter_card(name: str, quarters: pd.DataFrame, fy: int, *, chart_id: str):
         height=360,
     )
     fig.update_yaxes(tickprefix="£", tickformat=",")
+    bounds = [periods.quarter_bounds(fy, int(q)) for q in quarters["quarter"]]
+    table, summary = mark_events(
+        fig,
+        table,
+        summary_for_series(
+            long,
+            x="Quarter",
+            y="Amount",
+            series="Series",
+            label="{series}",
+            value_formatter=money,
+        ),
+        events,
+        quarters.assign(
+            period_start=[b[0] for b in bounds], period_end=[b[1] for b in bounds]
+        ),
+        "period_label",
+    )
     last = quarters.iloc[-1]
     if has_allocation:
         title = (
@@ -979,14 +1010,7 @@ def _quarter_card(name: str, quarters: pd.DataFrame, fy: int, *, chart_id: str):
             ),
             figure=fig,
             table=table,
-            summary=summary_for_series(
-                long,
-                x="Quarter",
-                y="Amount",
-                series="Series",
-                label="{series}",
-                value_formatter=money,
-            ),
+            summary=summary,
             illustrative=bool(quarters["illustrative"].any()),
             source=ILLUSTRATIVE_SOURCE
             if quarters["illustrative"].any()
@@ -1189,7 +1213,16 @@ def _lad(scope, area, lad, fy: int) -> list:
     if quarters.empty:
         out.append(message(f"No spend on interventions in {lad.name} in {label}."))
         return out
-    out.append(_quarter_card(lad.name, quarters, fy, chart_id=f"{PAGE}-lad-quarters"))
+    start, end = periods.fy_bounds(fy)
+    out.append(
+        _quarter_card(
+            lad.name,
+            quarters,
+            fy,
+            chart_id=f"{PAGE}-lad-quarters",
+            events=annotations_for(scope, lad.code, None, start, end),
+        )
+    )
     out += _intervention_parts(
         scope, lad.code, lad.name, fy, area_for_links=area.code, lad_code=lad.code
     )

@@ -181,3 +181,9 @@ def test_a_workstream_chart_shows_its_areas_annotation(annotated):
     assert "event: Campaign: Schools summer programme launch" in text
     assert "1 May 2024: Schools summer programme launch (campaign)" in text
     assert "Marked events" in text
+    # an annotation tied to no measure is on the area's spend chart of that year
+    from pages import funding
+
+    text = _call("ann-admin", funding.show_funding, area_code, "2024", None, None)
+    assert "event: Campaign: Schools summer programme launch" in text
+    assert "Marked events" in _csv(text, "funding-quarters")
