@@ -434,7 +434,7 @@ def test_no_published_field_gives_a_count_away(client, violence):
     board member's /violence tables, for every force area, age band and year
     of the one public measure with a rounding rule."""
     from app import app
-    from web.embed import CHARTS
+    from web.embed_charts import CHARTS
 
     covered = {
         "/api/v1/measures/<code>/values",
