@@ -16,10 +16,10 @@ import math
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
-from components import filters, theme
+from components import filters
+from components.area_map import area_map_figure
 from components.bar_figures import bar_figure, ranked_bar_figure
 from components.benchmark_figures import funnel_figure
 from components.chart import ChartSpec, chart_card
@@ -393,86 +393,6 @@ def ranking_spec(measure: dict, frame: pd.DataFrame, level_text: str) -> ChartSp
     )
 
 
-def _outline(geometry: dict) -> tuple[list, list]:
-    """Longitude and latitude lists of every ring, separated by None."""
-    polygons = (
-        [geometry["coordinates"]]
-        if geometry["type"] == "Polygon"
-        else geometry["coordinates"]
-    )
-    xs: list = []
-    ys: list = []
-    for polygon in polygons:
-        for ring in polygon:
-            xs += [p[0] for p in ring] + [None]
-            ys += [p[1] for p in ring] + [None]
-    return xs, ys
-
-
-def map_figure(frame: pd.DataFrame, measure: dict, level_text: str) -> go.Figure:
-    """Force areas filled by significance category, drawn from the shipped
-    boundaries as filled shapes on plain axes: plotly's geo maps fetch a base map
-    from cdn.plot.ly even when hidden, which the app's CSP (rightly) blocks."""
-    geojson = pfa_boundaries()
-    per = _per(measure)
-    rows = {r["code"]: r for r in frame.to_dict("records")}
-    fig = go.Figure()
-    legend_done: set[str] = set()
-    for feature in geojson["features"]:
-        code = feature["id"]
-        row = rows.get(code)
-        xs, ys = _outline(feature["geometry"])
-        if row is None:
-            key, name, colour = "none", "No figure", theme.WHITE
-            hover = f"{feature['properties']['name']}<br>No figure"
-        else:
-            hidden = bool(row["suppressed"])
-            key = (
-                "not compared" if hidden else theme.significance_key(row["comparison"])
-            )
-            style = theme.SIGNIFICANCE[key]
-            name, colour = style.label, style.colour
-
-            def show(v, hidden=hidden):
-                return "*" if hidden else rate(v, 1)
-
-            hover = (
-                f"{row['name']}<br>{show(row['rate'])} {per}<br>{level_text} CI: "
-                f"{show(row['rate_lower'])} to {show(row['rate_upper'])}<br>{name}"
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=colour,
-                line=dict(color=theme.DARK_GREY, width=0.5),
-                name=name,
-                legendgroup=key,
-                showlegend=key not in legend_done,
-                hoveron="fills",
-                text=hover,
-                hoverinfo="text",
-                meta={"role": "area", "code": code},
-            )
-        )
-        legend_done.add(key)
-    fig.update_xaxes(visible=False, fixedrange=True)
-    # One degree of longitude is about 0.61 of a degree of latitude at 52.5°N.
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.64, fixedrange=True)
-    fig.update_layout(
-        template=theme.TEMPLATE_NAME,
-        height=620,
-        margin=dict(l=0, r=0, t=40, b=0),
-        hovermode="closest",
-        legend=dict(
-            orientation="v", x=0, y=1, xanchor="left", yanchor="top", title=None
-        ),
-    )
-    return fig
-
-
 def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
     period = frame["period"].iloc[0]
     bench_label = frame["benchmark_label"].iloc[0]
@@ -501,7 +421,9 @@ def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
             f"Each force area is coloured by its comparison with {bench_label} at "
             f"{level_text}; the table beside the map gives the same figures.",
         ),
-        figure=map_figure(frame, measure, level_text),
+        figure=area_map_figure(
+            pfa_boundaries(), frame, per=_per(measure), level_text=level_text
+        ),
         table=_table(measure, frame, level_text),
         summary=(
             "Map of police force areas in England and Wales; the ranked table next "

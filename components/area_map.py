@@ -1,0 +1,94 @@
+"""The choropleth of force areas by their comparison with a benchmark, drawn as
+filled shapes on plain axes (no base map fetched from another host). Pure
+presentation: the boundaries and the figures are passed in."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import theme
+from components.formatting import rate
+
+
+def _outline(geometry: dict) -> tuple[list, list]:
+    """Longitude and latitude lists of every ring, separated by None."""
+    polygons = (
+        [geometry["coordinates"]]
+        if geometry["type"] == "Polygon"
+        else geometry["coordinates"]
+    )
+    xs: list = []
+    ys: list = []
+    for polygon in polygons:
+        for ring in polygon:
+            xs += [p[0] for p in ring] + [None]
+            ys += [p[1] for p in ring] + [None]
+    return xs, ys
+
+
+def area_map_figure(
+    geojson: dict, frame: pd.DataFrame, *, per: str, level_text: str
+) -> go.Figure:
+    """Force areas filled by significance category, drawn from the boundaries
+    (`geojson`: features with id = area code, properties.name, geometry) as filled
+    shapes on plain axes: plotly's geo maps fetch a base map from cdn.plot.ly even
+    when hidden, which the app's CSP (rightly) blocks. `frame` has a row per area
+    compared (code, name, rate, rate_lower, rate_upper, comparison, suppressed);
+    `per` is the rate's unit ("per 100,000"), `level_text` the confidence level."""
+    rows = {r["code"]: r for r in frame.to_dict("records")}
+    fig = go.Figure()
+    legend_done: set[str] = set()
+    for feature in geojson["features"]:
+        code = feature["id"]
+        row = rows.get(code)
+        xs, ys = _outline(feature["geometry"])
+        if row is None:
+            key, name, colour = "none", "No figure", theme.WHITE
+            hover = f"{feature['properties']['name']}<br>No figure"
+        else:
+            hidden = bool(row["suppressed"])
+            key = (
+                "not compared" if hidden else theme.significance_key(row["comparison"])
+            )
+            style = theme.SIGNIFICANCE[key]
+            name, colour = style.label, style.colour
+
+            def show(v, hidden=hidden):
+                return "*" if hidden else rate(v, 1)
+
+            hover = (
+                f"{row['name']}<br>{show(row['rate'])} {per}<br>{level_text} CI: "
+                f"{show(row['rate_lower'])} to {show(row['rate_upper'])}<br>{name}"
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                fill="toself",
+                fillcolor=colour,
+                line=dict(color=theme.DARK_GREY, width=0.5),
+                name=name,
+                legendgroup=key,
+                showlegend=key not in legend_done,
+                hoveron="fills",
+                text=hover,
+                hoverinfo="text",
+                meta={"role": "area", "code": code},
+            )
+        )
+        legend_done.add(key)
+    fig.update_xaxes(visible=False, fixedrange=True)
+    # One degree of longitude is about 0.61 of a degree of latitude at 52.5°N.
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.64, fixedrange=True)
+    fig.update_layout(
+        template=theme.TEMPLATE_NAME,
+        height=620,
+        margin=dict(l=0, r=0, t=40, b=0),
+        hovermode="closest",
+        legend=dict(
+            orientation="v", x=0, y=1, xanchor="left", yanchor="top", title=None
+        ),
+    )
+    return fig
