@@ -85,7 +85,7 @@ from data_access.workstreams import PERCENT_UNITS, measure_trends
 
 REVISION_THRESHOLD = 0.01
 CHANGE_RULE = (
-    "Listed: periods with figures for the first time; figures revised by 1% or "
+    "periods with figures for the first time; figures revised by 1% or "
     "more since the last board (old and new value, source and date); workstream "
     "measures whose RAG rating moved; success measures whose recent trend verdict "
     "changed; commentary written or signed off. Changes on the day of the meeting "
@@ -258,10 +258,7 @@ def _label(start: dt.date, end: dt.date) -> str:
     return periods.period_label(start, end)
 
 
-def _new_and_revised(
-    scope: Scope, info: dict, history: pd.DataFrame, since, until
-) -> list[dict]:
-    changes = changes_between(history, since, until)
+def _new_and_revised(scope: Scope, info: dict, changes: pd.DataFrame) -> list[dict]:
     out: list[dict] = []
     for (code, band), part in changes.groupby(["measure_code", "age_band"], sort=False):
         measure = info[code]
@@ -325,7 +322,8 @@ def _rag_changes(
     """RAG moves of the VRU's workstream measures (see the module docstring)."""
     out: list[dict] = []
     then = known_at(history[history["age_band"] == "all"], since)
-    for ws_id in sorted({int(w) for w in frame["workstream_id"].dropna()}):
+    moved = frame[frame["measure_code"].isin(list(info))]
+    for ws_id in sorted({int(w) for w in moved["workstream_id"].dropna()}):
         trend = measure_trends(scope=scope, workstream_id=ws_id)
         for code, part in trend.groupby("measure_code", sort=False):
             if code not in info:
@@ -496,10 +494,13 @@ def changes_since(
             "disclosure_rule": meta["disclosure_rule"],
         }
     history = figure_history([area_id], list(info))
-    rows = _new_and_revised(scope, info, history, since, until)
-    # RAG ratings and trends now are judged on the current figures.
-    rows += _rag_changes(scope, info, frame, history, since)
-    rows += _significance_changes(scope, info, area.code, history, since)
+    changes = changes_between(history, since, until)
+    rows = _new_and_revised(scope, info, changes)
+    # RAG ratings and trends are judged on the current figures; only a measure
+    # with a new or revised figure since can have moved.
+    moved = {c: info[c] for c in set(changes["measure_code"])}
+    rows += _rag_changes(scope, moved, frame, history, since)
+    rows += _significance_changes(scope, moved, area.code, history, since)
     rows += _commentary_changes(scope, area.code, since, until)
     out = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     return out.reset_index(drop=True)

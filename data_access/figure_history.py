@@ -165,23 +165,16 @@ def figure_history(
     return frame
 
 
-def _rank(row) -> tuple:  # noqa: ANN001
-    """ons_import.edition_rank over a history row."""
-    return (
-        row.value is not None and not pd.isna(row.value),
-        row.reference_date is not None and not pd.isna(row.reference_date),
-        row.reference_date
-        if row.reference_date is not None and not pd.isna(row.reference_date)
-        else dt.date.min,
-        -(row.precedence or 0),
-        row.value_id,
-    )
-
-
 def known_at(history: pd.DataFrame, at: dt.datetime | None) -> pd.DataFrame:
     """The figure of each key that was current at `at` (None: now, the current
     rows), one history row per key, with its latest arrival up to `at` as
-    arrived_at. Keys with no figure by then are left out."""
+    arrived_at. Keys with no figure by then are left out.
+
+    Among the figures arrived by then: where a return's figure is among them, the
+    latest approved one (a return replaces what was there); otherwise the edition
+    ranked first by ons_import.edition_rank (a published figure before a missing
+    one, then the latest reference date, then the lower precedence, then the
+    later row)."""
     if history.empty:
         return history
     if at is None:
@@ -190,16 +183,37 @@ def known_at(history: pd.DataFrame, at: dt.datetime | None) -> pd.DataFrame:
     seen = history[history["arrived_at"] <= pd.Timestamp(at)]
     if seen.empty:
         return seen
-    chosen = []
-    for _key, group in seen.groupby(KEY, sort=False):
-        returns = group[group["from_return"]]
-        if not returns.empty:
-            chosen.append(returns.sort_values(["arrived_at", "value_id"]).iloc[-1])
-            continue
-        best = max(group.itertuples(index=False), key=_rank)
-        rows = group[group["value_id"] == best.value_id]
-        chosen.append(rows.sort_values("arrived_at").iloc[-1])
-    return pd.DataFrame(chosen, columns=history.columns).reset_index(drop=True)
+    returns = seen[seen["from_return"]]
+    chosen_returns = (
+        returns.sort_values(["arrived_at", "value_id"]).groupby(KEY, sort=False).tail(1)
+    )
+    others = seen[~seen["from_return"]]
+    if not chosen_returns.empty:
+        taken = chosen_returns[KEY].assign(_taken=True)
+        others = others.merge(taken, on=KEY, how="left")
+        others = others[others["_taken"].isna()].drop(columns="_taken")
+    reference = pd.to_datetime(others["reference_date"])
+    ranked = others.assign(
+        _has_value=others["value"].notna(),
+        _has_reference=reference.notna(),
+        _reference=reference.fillna(pd.Timestamp.min),
+        _precedence=-others["precedence"].fillna(0),
+    )
+    chosen_others = (
+        ranked.sort_values(
+            [
+                "_has_value",
+                "_has_reference",
+                "_reference",
+                "_precedence",
+                "value_id",
+                "arrived_at",
+            ]
+        )
+        .groupby(KEY, sort=False)
+        .tail(1)[list(history.columns)]
+    )
+    return pd.concat([chosen_returns, chosen_others], ignore_index=True)
 
 
 def _differs(old, new) -> bool:  # noqa: ANN001

@@ -24,6 +24,7 @@ from data_access.areas import NATIONAL_CODE
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from data_access.outcomes import raw_series
 from data_access.periods import fy_label
+from web import board_parts
 from web.access import current_scope
 from web.view_cache import cached_callback
 
@@ -108,6 +109,8 @@ def show_overview(area_code):
             "Data temporarily unavailable. Please try again shortly.", kind="warning"
         )
     area = summary["area"]
+    notes = board_parts.vru_notes(scope, area.code)  # None: no commentary here
+    since = board_parts.since_last_board(scope, area.code)
     return [
         *_own_workstream_part(scope),
         html.H2(f"Success measures: {area.name}"),
@@ -119,12 +122,13 @@ def show_overview(area_code):
             className="profile-link",
         ),
         html.Div(
-            [_measure_card(row, area) for row in summary["measures"]],
+            [_measure_card(row, area, scope, notes) for row in summary["measures"]],
             className="card-grid overview-measures",
         ),
         _money_part(summary, area),
         _reach_part(summary, area),
         _changes_part(summary, area),
+        *([since] if since else []),
     ]
 
 
@@ -237,7 +241,7 @@ def _headline_block(head: dict, *, label: str, big: bool) -> list:
     ]
 
 
-def _measure_card(row: dict, area) -> html.Section:
+def _measure_card(row: dict, area, scope=None, notes=None) -> html.Section:
     head = row["all"]
     under25 = row["under25"]
     if head is None and under25 is None:
@@ -264,6 +268,9 @@ def _measure_card(row: dict, area) -> html.Section:
             href=f"/violence?measure={first['code']}&area={area.code}&view=year",
         )
     )
+    if notes is not None:
+        code, name = first["code"], first["name"]
+        body += board_parts.note_for(scope, notes, area.code, code, name)
     return html.Section(body, className="measure-card")
 
 

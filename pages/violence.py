@@ -36,6 +36,7 @@ from data_access.areas import NATIONAL_CODE, get_area
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.outcomes import area_trends, raw_series, trend_views
 from data_access.periods import parse_month
+from web import board_parts
 from web.access import current_scope
 from web.view_cache import cached_callback
 
@@ -169,6 +170,7 @@ def layout(**query):
             dcc.Loading(
                 html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}), type="dot"
             ),
+            board_parts.commentary_panel(PAGE),
         ]
     )
 
@@ -179,6 +181,7 @@ def _options(labels: dict) -> list[dict]:
 
 filters.link_area_options(PAGE)
 filters.link_url_sync(PAGE, PARAMS)
+board_parts.register_commentary_panel(PAGE, f"{PAGE}-measure", f"{PAGE}-area")
 
 
 def view_url(**params) -> str:

@@ -40,6 +40,7 @@ from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from data_access.periods import financial_year_of, quarter_bounds, quarter_of
 from data_access.returns_due import DUE_RULE
 from data_access.statistics import RAG_RULE_TEXT
+from web import board_parts
 from web.access import current_scope
 from web.view_cache import cached_callback
 
@@ -107,6 +108,7 @@ def show_workstream(workstream_id):
             )
             for code, part in trends.groupby("measure_code")
         }
+        notes = board_parts.vru_notes(scope, detail["vru_code"])
     except NotFound:
         return (
             "Workstream not found",
@@ -139,7 +141,7 @@ def show_workstream(workstream_id):
     return (
         detail["name"],
         detail["name"],
-        _content(detail, trends, returns, verdicts, events),
+        _content(detail, trends, returns, verdicts, events, (scope, notes)),
     )
 
 
@@ -153,7 +155,7 @@ def _with_period_ends(trends: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _content(detail, trends, returns, verdicts, events):
+def _content(detail, trends, returns, verdicts, events, notes=(None, None)):
     measures = detail["measures"]
     facts = [
         ("VRU area", detail["vru_name"]),
@@ -178,15 +180,19 @@ def _content(detail, trends, returns, verdicts, events):
         children.append(message("No measures are recorded for this workstream yet."))
     for i, row in enumerate(measures.itertuples()):
         part = trends[trends["measure_code"] == row.measure_code]
-        children.append(
-            _measure_section(
-                i,
-                row,
-                part,
-                verdicts.get(row.measure_code),
-                events.get(row.measure_code),
-            )
+        section = _measure_section(
+            i,
+            row,
+            part,
+            verdicts.get(row.measure_code),
+            events.get(row.measure_code),
         )
+        scope, found = notes
+        if found is not None:  # the commentary beside the measure
+            section.children += board_parts.note_for(
+                scope, found, detail["vru_code"], row.measure_code, row.name
+            )
+        children.append(section)
     children += [
         html.H2("Quarterly returns"),
         returns_note(detail["reporting_quarter"], detail["as_at"], DUE_RULE),
