@@ -181,7 +181,9 @@ def _options(labels: dict) -> list[dict]:
 
 filters.link_area_options(PAGE)
 filters.link_url_sync(PAGE, PARAMS)
-board_parts.register_commentary_panel(PAGE, f"{PAGE}-measure", f"{PAGE}-area")
+show_commentary = board_parts.register_commentary_panel(
+    PAGE, f"{PAGE}-measure", f"{PAGE}-area"
+)
 
 
 def view_url(**params) -> str:

@@ -10,8 +10,9 @@ web.access.current_scope.
 Each area gets canaries in a copy of the shipped store, figures nobody outside
 that area may read: a distinctive value of one of its workstreams' private
 measures, that workstream's name, a raw return file (name and bytes) and an
-audit-log entry (no page shows the audit log: it must appear nowhere), and a
-private annotation (data_access.annotations) on the area. A caller
+audit-log entry (no page shows the audit log: it must appear nowhere), a
+private annotation (data_access.annotations) on the area, and a commentary
+on that measure and a board action on it. A caller
 outside the area must never receive them, through any route, callback or page,
 whatever the request asks for; a 500 answer is a failure. The analyst must
 receive each canary somewhere (the file through the returns page's download, the
@@ -32,7 +33,7 @@ import dash
 import pytest
 from sqlalchemy import select
 
-from data_access import annotations, db, users
+from data_access import annotations, board, commentary, db, users
 from data_access.models import (
     Area,
     AuditLog,
@@ -72,6 +73,7 @@ def _may_read(caller: str, area: str, what: str) -> bool:
     own = {AVON: "avon", WEST_MIDLANDS: "west-midlands"}[area]
     if what == "return file":
         return caller == f"{own}-lead"
+    # Commentary and the board's actions are read like the VRU's measures.
     return caller in (f"{own}-viewer", f"{own}-lead")
 
 
@@ -86,12 +88,22 @@ def _canary_strings(canaries: dict, area: str, what: str) -> list[str]:
         return [found["workstream_name"]]
     if what == "annotation":
         return [found["annotation"]]
+    if what in ("commentary", "action"):
+        return [found[what]]
     return [found["audit"]]
 
 
-# A workstream's name and an area's private annotations are read under the same
-# rule as its measures.
-WHATS = ("measure", "workstream", "return file", "audit", "annotation")
+# A workstream's name, an area's private annotations, commentary and the board's
+# actions are read under the same rule as its measures.
+WHATS = (
+    "measure",
+    "workstream",
+    "return file",
+    "audit",
+    "annotation",
+    "commentary",
+    "action",
+)
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +171,7 @@ def _add_canaries(area_code: str) -> dict:
             .order_by(MeasureValue.period_start.desc())
         ).first()
         latest.value = CANARY_VALUES[area_code]
+        quarter = latest.period_start.isoformat()
         workstream_name = f"Canary workstream of {slug}"
         session.get(Workstream, workstream_id).name = workstream_name
         submission = Submission(
@@ -187,6 +200,25 @@ def _add_canaries(area_code: str) -> dict:
         label=annotation,
         kind="campaign",
     )
+    # Commentary and a board action on the private measure (data_access checks
+    # the writer's role; the system account writes them).
+    commentary.write_commentary(
+        scope=Scope(role="admin", actor="system"),
+        vru_code=area_code,
+        measure_code=measure_code,
+        quarter_start=quarter,
+        text=f"canary commentary of {slug}",
+    )
+    board.record_action(
+        scope=Scope(role="admin", actor="system"),
+        vru_code=area_code,
+        measure_code=measure_code,
+        quarter_start=quarter,
+        kind="action",
+        text=f"canary action of {slug}",
+        owner_role="VRU Director",
+        due_date="2026-01-31",
+    )
     return {
         "annotation": annotation,
         "workstream_id": workstream_id,
@@ -196,6 +228,8 @@ def _add_canaries(area_code: str) -> dict:
         "filename": f"canary-{slug}-return.csv",
         "content_b64": base64.b64encode(content).decode(),
         "audit": audit,
+        "commentary": f"canary commentary of {slug}",
+        "action": f"canary action of {slug}",
     }
 
 
