@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import math
 import os
 import random
 import shutil
@@ -34,6 +35,15 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tools.mutate_runner import (
+    Run,
+    Unpatchable,
+    import_project,
+    patch_functions,
+    run_pytest,
+    warm_up,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,6 +133,8 @@ class Mutant:
     kind: str
     line: int
     text: str  # the original source of the node, one line
+    lines: tuple[int, int] = (0, 0)  # first and last line the mutation changes
+    at_import: bool = False  # runs when the module is imported (not in a function)
 
     def describe(self) -> str:
         return f"{self.target.path}:{self.line} {self.kind}: {self.text}"
@@ -201,14 +213,27 @@ def _kinds(node: ast.AST, docstrings: set[int]) -> list[str]:
     return kinds
 
 
+def _in_functions(tree: ast.AST) -> set[int]:
+    """Nodes in a function's body: they run when it is called, not at import
+    (decorators and default values run at import)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            body = node.body if isinstance(node.body, list) else [node.body]
+            for statement in body:
+                found |= {id(n) for n in ast.walk(statement)}
+    return found
+
+
 def mutants(target: Target, base: Path = ROOT) -> list[Mutant]:
     source = (base / target.path).read_text()
     tree = ast.parse(source)
-    docstrings = _docstrings(tree)
+    docstrings, in_functions = _docstrings(tree), _in_functions(tree)
     found = []
     for index, node in enumerate(_nodes(tree, target.functions)):
         for kind in _kinds(node, docstrings):
             text = ast.get_source_segment(source, node) or ""
+            changed = node.test if kind.startswith("condition") else node
             found.append(
                 Mutant(
                     target,
@@ -216,6 +241,8 @@ def mutants(target: Target, base: Path = ROOT) -> list[Mutant]:
                     kind,
                     node.lineno,
                     " ".join(text.split())[:90],
+                    (changed.lineno, changed.end_lineno or changed.lineno),
+                    id(node) not in in_functions,
                 )
             )
     return found
@@ -306,29 +333,138 @@ def _load_shipped_once(scratch: Path) -> Path:
     return path
 
 
-def _run_tests(scratch: Path, tests: tuple[str, ...], timeout: float) -> str:
-    present = [t for t in tests if (scratch / t).exists()]
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
-    try:
-        run = subprocess.run(
-            [*command, *present],
-            cwd=scratch,
-            env={
-                **os.environ,
-                "VRU_TEST_LOADED_SQLITE": str(scratch / "loaded.sqlite3"),
-            },
-            capture_output=True,
-            text=True,
-            timeout=timeout,
+def wilson(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score 95% interval for a proportion (Wilson 1927; Newcombe 1998,
+    Stat Med 17:857, method 3): killed of n sampled mutants -> the kill rate of
+    all of them lies in (low, high) with 95% confidence."""
+    if n == 0:
+        return 0.0, 1.0
+    p = killed / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+class _Tests:
+    """A target's tests: which run each line, how long each takes, which kill."""
+
+    def __init__(self, target: Target, baseline: Run):
+        self.target = target
+        self.nodeids = baseline.nodeids
+        self.durations = baseline.durations
+        self.by_line: dict[int, set[str]] = {}
+        for nodeid, lines in baseline.lines.items():
+            for line in lines:
+                self.by_line.setdefault(line, set()).add(nodeid)
+        self.kills: dict[str, int] = {}
+        self.hot = False  # the project is imported here, mutants can be patched in
+
+    def covering(self, mutant: Mutant) -> list[str]:
+        """The tests that run the mutant's lines, likeliest killers first (those
+        that killed most mutants so far, then the quickest)."""
+        if mutant.at_import:
+            found = set(self.nodeids)
+        else:
+            first, last = mutant.lines
+            found = set().union(
+                *(self.by_line.get(n, ()) for n in range(first, last + 1))
+            )
+        return self._ordered(found)
+
+    def rest(self, ran: list[str]) -> list[str]:
+        return self._ordered(set(self.nodeids) - set(ran))
+
+    def _ordered(self, nodeids: set[str]) -> list[str]:
+        return sorted(
+            nodeids,
+            key=lambda n: (-self.kills.get(n, 0), self.durations.get(n, 0.0), n),
         )
-    except subprocess.TimeoutExpired:
-        return "killed (timeout)"
-    if run.returncode == 0:
-        return "survived"
-    if run.returncode == 1:
-        return "killed"
-    # 2-4: pytest could not even collect: the mutant broke the import.
-    return "killed (error)"
+
+    def run(self, scratch: Path, nodeids: list[str], env: dict, patch) -> Run:
+        files = list(dict.fromkeys(n.split("::")[0] for n in nodeids))
+        expected = sum(self.durations.get(n, 0.0) for n in nodeids)
+        run = run_pytest(
+            scratch,
+            files,
+            target=self.target.path,
+            order=nodeids,
+            timeout=60 + 3 * expected,
+            env=env,
+            patch=patch,
+            fresh=patch is None,
+        )
+        if run.first_failure:
+            self.kills[run.first_failure] = self.kills.get(run.first_failure, 0) + 1
+        return run
+
+
+def _try(mutant: Mutant, tests: _Tests, scratch: Path, env: dict, confirm: bool):
+    """(outcome, seconds, what decided it) for one mutant.
+
+    A mutant in a function body is patched into the live functions of a fork of
+    this process (which has imported the project); one that runs at import (or
+    cannot be patched) is written into the scratch copy for a fresh interpreter."""
+    source = mutated_source(mutant, scratch)
+    patch = None
+    if not mutant.at_import and tests.hot:
+        try:
+            patch_functions(str(scratch / mutant.target.path), source, apply=False)
+            patch = source
+        except Unpatchable:
+            pass
+    original = (scratch / mutant.target.path).read_text()
+    if patch is None:
+        (scratch / mutant.target.path).write_text(source)
+        _drop_bytecode(scratch, mutant.target)
+    try:
+        return _run_mutant(mutant, tests, scratch, env, confirm, patch)
+    finally:
+        if patch is None:
+            (scratch / mutant.target.path).write_text(original)
+            _drop_bytecode(scratch, mutant.target)
+
+
+def _run_mutant(mutant, tests, scratch, env, confirm, patch):
+    covering = tests.covering(mutant)
+    seconds, runs = 0.0, []
+    if covering:
+        runs.append(covering)
+    if confirm:
+        rest = tests.rest(covering)
+        if rest:
+            runs.append(rest)
+    if not runs:
+        return "survived", 0.0, "no test runs this line"
+    for nodeids in runs:
+        run = tests.run(scratch, nodeids, env, patch)
+        seconds += run.seconds
+        if run.outcome == "timeout":
+            return "killed (timeout)", seconds, f"{len(nodeids)} tests"
+        if run.outcome == "error":
+            return "killed (error)", seconds, run.first_failure or "collection"
+        if run.outcome == "failed":
+            return "killed", seconds, run.first_failure or "?"
+    ran = sum(len(r) for r in runs)
+    return "survived", seconds, f"{len(covering)} tests run the line, {ran} run"
+
+
+def _hot_baseline(tests: _Tests, scratch: Path, env: dict) -> bool:
+    """Whether the tests pass with the unchanged module patched into a fork of
+    this process (which has imported the project): then mutants can be too."""
+    source = ast.unparse(ast.parse((scratch / tests.target.path).read_text()))
+    try:
+        patch_functions(str(scratch / tests.target.path), source, apply=False)
+        return tests.run(scratch, tests.nodeids, env, source).outcome == "passed"
+    except Unpatchable:
+        return False
+
+
+def _drop_bytecode(scratch: Path, target: Target) -> None:
+    """A mutant and the next can share a size and a second of mtime: never let
+    Python reuse the last one's compiled file."""
+    module = scratch / target.path
+    for cached in (module.parent / "__pycache__").glob(module.stem + ".*.pyc"):
+        cached.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -341,6 +477,13 @@ def main(argv: list[str] | None = None) -> int:
         help="run only this many mutants per target, drawn at random (--seed)",
     )
     parser.add_argument("--seed", type=int, default=20)
+    parser.add_argument(
+        "--no-confirm",
+        action="store_true",
+        help="a mutant that the tests running its line do not kill is a survivor "
+        "without running the rest of the target's tests (quicker; can only "
+        "understate the kill rate)",
+    )
     args = parser.parse_args(argv)
     targets = [t for t in TARGETS if not args.target or t.name in args.target]
     # A stopped run still removes its scratch copy (the finally below).
@@ -348,11 +491,13 @@ def main(argv: list[str] | None = None) -> int:
     scratch = _scratch_copy()
     if not args.list:
         _load_shipped_once(scratch)
-    totals: dict[str, list[int]] = {}
+    env = {"VRU_TEST_LOADED_SQLITE": str(scratch / "loaded.sqlite3")}
+    totals: dict[str, tuple[int, int, int, float]] = {}
     survivors: list[str] = []
     try:
         for target in targets:
-            found = mutants(target, scratch)
+            everyone = mutants(target, scratch)
+            found = everyone
             if args.sample and len(found) > args.sample:
                 found = sorted(
                     random.Random(args.seed).sample(found, args.sample),
@@ -362,46 +507,74 @@ def main(argv: list[str] | None = None) -> int:
                 for m in found:
                     print(m.describe())
                 continue
-            started = time.monotonic()
-            baseline = _run_tests(scratch, target.tests, timeout=1800)
-            took = time.monotonic() - started
-            if baseline != "survived":
+            baseline = run_pytest(
+                scratch,
+                list(target.tests),
+                target=target.path,
+                order=None,
+                timeout=3600,
+                env=env,
+                trace=True,
+            )
+            if baseline.outcome != "passed":
                 print(
-                    f"{target.name}: its tests fail on the unchanged code", flush=True
-                )
-                return 2
-            original = (scratch / target.path).read_text()
-            killed = 0
-            for number, mutant in enumerate(found, 1):
-                (scratch / target.path).write_text(mutated_source(mutant, scratch))
-                try:
-                    outcome = _run_tests(
-                        scratch, target.tests, timeout=max(60.0, 3 * took)
-                    )
-                finally:
-                    (scratch / target.path).write_text(original)
-                killed += outcome != "survived"
-                if outcome == "survived":
-                    survivors.append(mutant.describe())
-                print(
-                    f"[{target.name} {number}/{len(found)}] {outcome}: "
-                    f"{mutant.describe()}",
+                    f"{target.name}: its tests fail on the unchanged code "
+                    f"({baseline.outcome}, {baseline.first_failure}; see "
+                    f"{scratch / '.mutate-run.log'})",
                     flush=True,
                 )
-            totals[target.name] = [killed, len(found)]
+                return 2
+            warm_up(baseline.modules)
+            import_project(baseline.project_modules, scratch, env)
+            tests = _Tests(target, baseline)
+            tests.hot = _hot_baseline(tests, scratch, env)
+            print(
+                f"{target.name}: {len(baseline.nodeids)} tests, baseline "
+                f"{baseline.seconds:.0f} s traced; {len(found)} of "
+                f"{len(everyone)} mutants; patched into a warm process: "
+                f"{'yes' if tests.hot else 'no'}",
+                flush=True,
+            )
+            killed, started = 0, time.monotonic()
+            for number, mutant in enumerate(found, 1):
+                outcome, seconds, why = _try(
+                    mutant, tests, scratch, env, not args.no_confirm
+                )
+                killed += outcome != "survived"
+                if outcome == "survived":
+                    survivors.append(f"{mutant.describe()}  [{why}]")
+                print(
+                    f"[{target.name} {number}/{len(found)}] {outcome} "
+                    f"({seconds:.1f} s; {why}): {mutant.describe()}",
+                    flush=True,
+                )
+            took = time.monotonic() - started
+            totals[target.name] = (killed, len(found), len(everyone), took)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if args.list:
         return 0
     print("\nKill rate per target:")
-    all_killed = sum(k for k, _ in totals.values())
-    all_found = sum(n for _, n in totals.values())
-    for name, (killed, found) in totals.items():
-        print(f"  {name:18} {killed:4}/{found:<4} {100 * killed / max(found, 1):5.1f}%")
-    print(
-        f"  {'all':18} {all_killed:4}/{all_found:<4} "
-        f"{100 * all_killed / max(all_found, 1):5.1f}%"
-    )
+    for name, (killed, n, population, took) in totals.items():
+        line = f"  {name:18} {killed:4}/{n:<4} {100 * killed / max(n, 1):5.1f}%"
+        if n < population:
+            low, high = wilson(killed, n)
+            line += (
+                f"  (random sample of {n} of {population} mutants, seed "
+                f"{args.seed}; Wilson 95% interval {100 * low:.1f}-{100 * high:.1f}%)"
+            )
+        per = took / max(n, 1)
+        line += f"  {took / 60:.1f} min, {per:.1f} s a mutant"
+        if n < population:
+            line += f"; all {population}: about {per * population / 60:.0f} min"
+        print(line)
+    if len(totals) > 1 and not args.sample:
+        all_killed = sum(t[0] for t in totals.values())
+        all_found = sum(t[1] for t in totals.values())
+        print(
+            f"  {'all':18} {all_killed:4}/{all_found:<4} "
+            f"{100 * all_killed / max(all_found, 1):5.1f}%"
+        )
     print("\nSurvivors:" if survivors else "\nNo survivors.")
     for line in survivors:
         print(f"  {line}")
