@@ -323,3 +323,32 @@ def test_a_kept_answer_closes_the_apps_iterable(store):
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/embed/trend"}
     assert list(middleware(environ, lambda *args: None)) == [b"kept"]
     assert closed == [True]
+
+
+def test_with_no_store_generation_the_app_answers_and_nothing_is_kept(monkeypatch):
+    """No generation to key by (the store is down): every request goes to the app,
+    nothing is read from or written to the cache."""
+    from data_access.errors import StoreUnavailable
+    from web import response_cache
+
+    def down():
+        raise StoreUnavailable("the database cannot be reached")
+
+    monkeypatch.setattr(response_cache, "shared_generation", down)
+    calls, backend = [], SimpleCache()
+
+    def app(environ, start_response):
+        environ[response_cache.CACHEABLE] = True
+        calls.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"from the app"]
+
+    middleware = response_cache.ResponseCache(
+        app, applies=lambda path: True, backend=lambda: backend, timeout=lambda: 60
+    )
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/embed/trend"}
+    for _ in range(2):
+        answer = middleware(dict(environ), lambda *args: None)
+        assert list(answer) == [b"from the app"]
+    assert calls == ["/embed/trend", "/embed/trend"]
+    assert backend._cache == {}

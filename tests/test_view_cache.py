@@ -242,3 +242,58 @@ def test_a_cached_answer_is_sent_gzipped_to_clients_that_accept_it(web):
     assert "Accept-Encoding" in hit.headers["Vary"]
     assert gzip.decompress(hit.get_data()) == plain
     assert len(calls) == 1
+
+
+def _key_for(monkeypatch, body: dict, scope=None, generation="7"):
+    """web.view_cache._key for `body` posted by a caller with `scope`, at store
+    generation `generation` (a StoreUnavailable instance: the store is down)."""
+    from app import app
+    from data_access.scope import Scope
+    from web import view_cache
+
+    def current_scope():
+        return scope or Scope(role="viewer", area_codes=frozenset({AVON}))
+
+    def store_generation():
+        if isinstance(generation, Exception):
+            raise generation
+        return generation
+
+    monkeypatch.setattr(view_cache, "current_scope", current_scope)
+    monkeypatch.setattr(view_cache, "generation", store_generation)
+    with app.server.test_request_context(
+        "/_dash-update-component", method="POST", json=body
+    ):
+        return view_cache._key()
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        # Another workstream of the same role and area: two leads of one VRU.
+        dict(role="lead", area_codes=frozenset({AVON}), workstream_id=2),
+        dict(role="viewer", area_codes=frozenset({AVON}), workstream_id=1),  # role
+        dict(role="lead", area_codes=frozenset({WEST_MIDLANDS}), workstream_id=1),
+        dict(role="lead", area_codes=frozenset({AVON, WEST_MIDLANDS}), workstream_id=1),
+    ],
+)
+def test_the_key_holds_each_part_of_the_callers_access(monkeypatch, other):
+    """Callers who differ in one part of their access only (role, areas or
+    workstream) never share an answer; the same access and request do."""
+    from data_access.scope import Scope
+
+    lead = Scope(role="lead", area_codes=frozenset({AVON}), workstream_id=1)
+    body = _overview(AVON)
+    mine = _key_for(monkeypatch, body, lead)
+    assert mine is not None and mine.startswith("view:gz:")
+    assert _key_for(monkeypatch, body, Scope(**dict(vars(lead)))) == mine
+    assert _key_for(monkeypatch, body, Scope(**other)) != mine
+    # ... and another store generation is another answer.
+    assert _key_for(monkeypatch, body, lead, generation="8") != mine
+
+
+def test_no_store_generation_means_no_cached_answer(monkeypatch):
+    """When the generation cannot be read (the store is down) the request is
+    neither looked up nor kept: no key, and no error from the cache."""
+    down = StoreUnavailable("the database cannot be reached")
+    assert _key_for(monkeypatch, _overview(AVON), generation=down) is None

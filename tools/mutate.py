@@ -348,7 +348,7 @@ def wilson(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
 class _Tests:
     """A target's tests: which run each line, how long each takes, which kill."""
 
-    def __init__(self, target: Target, baseline: Run):
+    def __init__(self, target: Target, baseline: Run, ran_here: set[int] | None):
         self.target = target
         self.nodeids = baseline.nodeids
         self.durations = baseline.durations
@@ -356,20 +356,27 @@ class _Tests:
         for nodeid, lines in baseline.lines.items():
             for line in lines:
                 self.by_line.setdefault(line, set()).add(nodeid)
+        # Lines that ran outside any test, or in this process (importing the
+        # project): a mutant there is only seen by a fresh interpreter.
+        self.import_lines = set(baseline.import_lines) | (ran_here or set())
         self.kills: dict[str, int] = {}
         self.hot = False  # the project is imported here, mutants can be patched in
 
     def covering(self, mutant: Mutant) -> list[str]:
         """The tests that run the mutant's lines, likeliest killers first (those
         that killed most mutants so far, then the quickest)."""
-        if mutant.at_import:
-            found = set(self.nodeids)
-        else:
-            first, last = mutant.lines
-            found = set().union(
-                *(self.by_line.get(n, ()) for n in range(first, last + 1))
-            )
+        if self.at_import(mutant):
+            return self._ordered(set(self.nodeids))
+        first, last = mutant.lines
+        found = set().union(*(self.by_line.get(n, ()) for n in range(first, last + 1)))
         return self._ordered(found)
+
+    def at_import(self, mutant: Mutant) -> bool:
+        """Whether the mutant's lines run while the tests are imported (module
+        level, or a function the import calls, e.g. a decorator): then every test
+        can see it, and only a fresh interpreter can."""
+        first, last = mutant.lines
+        return mutant.at_import or any(first <= n <= last for n in self.import_lines)
 
     def rest(self, ran: list[str]) -> list[str]:
         return self._ordered(set(self.nodeids) - set(ran))
@@ -406,7 +413,7 @@ def _try(mutant: Mutant, tests: _Tests, scratch: Path, env: dict, confirm: bool)
     cannot be patched) is written into the scratch copy for a fresh interpreter."""
     source = mutated_source(mutant, scratch)
     patch = None
-    if not mutant.at_import and tests.hot:
+    if tests.hot and not tests.at_import(mutant):
         try:
             patch_functions(str(scratch / mutant.target.path), source, apply=False)
             patch = source
@@ -493,6 +500,7 @@ def main(argv: list[str] | None = None) -> int:
         _load_shipped_once(scratch)
     env = {"VRU_TEST_LOADED_SQLITE": str(scratch / "loaded.sqlite3")}
     totals: dict[str, tuple[int, int, int, float]] = {}
+    ran_here: dict[str, set[int]] = {}  # project lines run in this process
     survivors: list[str] = []
     try:
         for target in targets:
@@ -515,6 +523,7 @@ def main(argv: list[str] | None = None) -> int:
                 timeout=3600,
                 env=env,
                 trace=True,
+                fresh=True,  # sees the module's import, whatever ran before
             )
             if baseline.outcome != "passed":
                 print(
@@ -525,8 +534,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 return 2
             warm_up(baseline.modules)
-            import_project(baseline.project_modules, scratch, env)
-            tests = _Tests(target, baseline)
+            import_project(baseline.project_modules, scratch, env, ran_here)
+            tests = _Tests(target, baseline, ran_here.get(str(scratch / target.path)))
             tests.hot = _hot_baseline(tests, scratch, env)
             print(
                 f"{target.name}: {len(baseline.nodeids)} tests, baseline "

@@ -170,22 +170,44 @@ def patch_functions(filename: str, source: str, *, apply: bool = True) -> int:
     return len(functions)
 
 
-def import_project(modules: list[str], scratch: Path, env: dict[str, str]) -> int:
+def import_project(
+    modules: list[str], scratch: Path, env: dict[str, str], ran: dict[str, set[int]]
+) -> dict[str, set[int]]:
     """Import the project's modules a run used (in its order), from `scratch`, in
-    this process: forked runs then only patch the mutated functions."""
+    this process: forked runs then only patch the mutated functions. Adds to `ran`
+    the lines of each project file that ran here (filename -> line numbers): a
+    mutant there (e.g. in a function the import calls) would come too late for a
+    fork of this process."""
     os.chdir(scratch)
     here = {"", ".", str(Path(__file__).resolve().parents[1])}
     sys.path[:] = [str(scratch)] + [p for p in sys.path if p not in here]
     os.environ.update(env)
-    imported = 0
-    for name in modules:
-        if name not in sys.modules:
-            try:
-                importlib.import_module(name)
-                imported += 1
-            except Exception:  # noqa: BLE001 - the child imports it, or fails
-                pass
-    return imported
+    prefix = str(scratch) + os.sep
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_filename.startswith(prefix):
+            ran.setdefault(frame.f_code.co_filename, set()).add(frame.f_lineno)
+            return local
+        return None
+
+    def local(frame, event, arg):
+        if event == "line":
+            ran.setdefault(frame.f_code.co_filename, set()).add(frame.f_lineno)
+        return local
+
+    sys.settrace(tracer)
+    threading.settrace(tracer)
+    try:
+        for name in modules:
+            if name not in sys.modules:
+                try:
+                    importlib.import_module(name)
+                except Exception:  # noqa: BLE001 - the child imports it, or fails
+                    pass
+    finally:
+        sys.settrace(None)
+        threading.settrace(None)
+    return ran
 
 
 # Not warmed: the project's own packages (they are imported from the scratch copy,
