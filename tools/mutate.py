@@ -2,21 +2,34 @@
 
     .venv/bin/python -m tools.mutate                 # every target, every mutant
     .venv/bin/python -m tools.mutate --target scope  # one target
+    .venv/bin/python -m tools.mutate --target disclosure --sample 100  # a sample
     .venv/bin/python -m tools.mutate --list          # the mutants, not run
 
 Each mutant is one small change a slip of the keyboard could make: a comparison
 flipped or loosened (== / !=, < / <=, in / not in, is / is not), `and` for `or`,
 a `not` dropped, True for False, a whole number off by one, a condition forced
 true or false, a raise or a return value removed, an element dropped from a
-literal list or tuple (e.g. one part of a cache key). The mutant is written into a
+literal list or tuple (e.g. one part of a cache key). The mutant is applied to a
 scratch copy of the repository (the working tree is never touched) and only the
-test files that guard that module run against it, stopping at the first failure.
-A mutant is killed when they fail (or run past the time limit); it survived when
-they pass. The report gives the kill rate per target and every survivor with its
-line, so it can be killed with a test or explained as harmless.
+test files that guard that module run against it. A mutant is killed when they
+fail (or run past the time limit); it survived when they pass. The report gives
+the kill rate per target and every survivor with its line, so it can be killed
+with a test or explained as harmless.
 
-Not part of CI: a full run takes tens of minutes. Set TEST_REDIS_URL (and
-TEST_DATABASE_URL, for a slower run) to include the Redis (and PostgreSQL) cases.
+Fast enough to finish (tools/mutate_runner.py): the target's tests run once,
+traced, to learn which tests run each line and how long each takes; then each
+mutant runs first only the tests that run its line, the likeliest killers first
+(those that killed most mutants so far, then the quickest), with -x, in a fork of
+a process that has already imported the project (the mutant is patched into the
+live functions; a mutant in code that runs at import gets a fresh interpreter).
+A killed mutant costs one failing test; only a survivor then runs the rest of
+the target's tests (`--no-confirm` skips that: quicker, and it can only understate
+the kill rate). `--sample N` runs N mutants per target drawn at random (`--seed`)
+and reports the kill rate with its Wilson 95% interval and how long all of them
+would take.
+
+Not part of CI. Set TEST_REDIS_URL (and TEST_DATABASE_URL, for a slower run) to
+include the Redis (and PostgreSQL) cases.
 """
 
 from __future__ import annotations

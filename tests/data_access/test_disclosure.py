@@ -204,6 +204,44 @@ def test_an_unknown_rule_is_an_error_not_show_everything():
         _disclose(_long([[3]]), rule="HES")
 
 
+def test_role_note_says_which_figures_the_reader_sees():
+    """Written out by hand from the rules above: the controlled reader is told
+    what was done to their figures, the uncontrolled one what others see, and a
+    rule that changes nothing gets no note (by name or by rule object alike)."""
+    hidden = "counts from 1 to 7 are shown as *"
+    rounded = (
+        " and other counts and denominators are rounded to the nearest 5, with "
+        "rates worked out from the rounded figures"
+    )
+    assert d.role_note("small_numbers", controlled=True) == (
+        f"Disclosure control applies to your role (Small numbers hidden): {hidden}."
+    )
+    assert d.role_note(d.RULES["hes"], controlled=True) == (
+        "Disclosure control applies to your role (NHS Hospital Episode Statistics "
+        f"rules): {hidden}{rounded}."
+    )
+    assert d.role_note("hes", controlled=False) == (
+        "Your role sees figures before disclosure control; boards, leads and the "
+        "public see them under the NHS Hospital Episode Statistics rules: "
+        f"{hidden}{rounded}."
+    )
+    assert d.role_note("none", controlled=True) == ""
+    assert d.role_note(d.RULES["none"], controlled=False) == ""
+    with pytest.raises(ValueError, match="unknown disclosure rule"):
+        d.role_note("nhs", controlled=True)
+
+
+def test_small_counts_are_1_to_7_to_the_nearest_whole_number():
+    counts = pd.Series([0, 0.4, 0.6, 1, 7, 7.4, 7.6, 8, None], dtype="Float64")
+    #                   0  0    1    1  7  7    8    8  NA
+    expected = [False, False, True, True, True, True, False, False, False]
+    for rule in ("hes", "small_numbers", d.RULES["hes"]):
+        assert d.small_counts(counts, rule).tolist() == expected
+    nothing = d.small_counts(counts, "none")
+    assert nothing.tolist() == [False] * 9
+    assert list(nothing.index) == list(counts.index)
+
+
 @pytest.mark.parametrize("count", range(1, 8))
 @pytest.mark.parametrize("rule", ["hes", "small_numbers"])
 def test_counts_1_to_7_are_hidden_with_their_rates_and_intervals(count, rule):
@@ -289,6 +327,33 @@ def test_value_listed_as_a_count_is_rounded_and_hidden_with_it():
         frame, rule="hes", count_cols=("numerator", "value"), group_cols=GROUP
     ).frame
     assert pd.isna(out["value"].iloc[0]) and out["value"].iloc[1] == 15
+
+
+def test_a_missing_column_is_named_not_guessed():
+    """A count or group column the frame lacks is an error naming it (never a
+    table with nothing hidden)."""
+    with pytest.raises(ValueError, match=r"no column\(s\) \['deaths'\]"):
+        _disclose(_long([[3]]), rule="hes", count_cols=("deaths",))
+    with pytest.raises(ValueError, match=r"no column\(s\) \['ward'\]"):
+        d.compute_totals(_long([[3]]), group_cols=("ward",), totals_over=())
+
+
+def test_compute_totals_by_hand():
+    """2 areas x 2 periods, counts [[1, 2], [3, 4]]: over areas P0 = 1 + 3 = 4 and
+    P1 = 6; over periods A0 = 3 and A1 = 7; grand total 10. One row per total,
+    numbered from 0 (they are concatenated to the cells)."""
+    totals = d.compute_totals(
+        _long([[1, 2], [3, 4]]), group_cols=GROUP, totals_over=GROUP
+    )
+    assert list(totals.index) == [0, 1, 2, 3, 4]
+    assert totals["total_over"].tolist() == ["area"] * 2 + ["period"] * 2 + [
+        "area+period"
+    ]
+    assert totals["numerator"].tolist() == [4, 6, 3, 7, 10]
+    assert totals["period"].tolist()[:2] == ["P0", "P1"]
+    assert totals["area"].tolist()[2:4] == ["A0", "A1"]
+    assert totals["area"].isna().tolist() == [True, True, False, False, True]
+    assert totals["period"].isna().tolist() == [False, False, True, True, True]
 
 
 def test_bad_counts_and_shapes_are_refused():
