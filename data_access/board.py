@@ -509,6 +509,13 @@ def changes_since(
 # ------------------------------------------------------- decisions, actions
 
 
+def _check_status(status: str) -> None:
+    if status not in ACTION_STATUSES:
+        raise InvalidParameter(
+            "status", f"status must be one of {', '.join(ACTION_STATUSES)}"
+        )
+
+
 def record_action(
     *,
     scope: Scope,
@@ -529,10 +536,7 @@ def record_action(
     area = require_vru(scope, vru_code)
     if kind not in ACTION_KINDS:
         raise InvalidParameter("kind", f"kind must be one of {', '.join(ACTION_KINDS)}")
-    if status not in ACTION_STATUSES:
-        raise InvalidParameter(
-            "status", f"status must be one of {', '.join(ACTION_STATUSES)}"
-        )
+    _check_status(status)
     quarter = parse_quarter(quarter_start)
     body = clean_text(text, "text", MAX_ACTION_CHARS)
     owner = clean_text(owner_role, "owner", MAX_ROLE_CHARS)
@@ -602,10 +606,7 @@ def set_action_status(
     """Change a decision's or action's status (admins)."""
     scope.require_role("admin")
     area = require_vru(scope, vru_code)
-    if status not in ACTION_STATUSES:
-        raise InvalidParameter(
-            "status", f"status must be one of {', '.join(ACTION_STATUSES)}"
-        )
+    _check_status(status)
     with session_scope() as session:
         area_id = area_id_of(session, area.code)
         row = session.get(BoardAction, int(action_id))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -25,16 +24,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data_access.models import Base
+from data_access.models import Base, _one_of
 
 COMMENTARY_STATUSES = ("draft", "signed_off")
 ACTION_KINDS = ("decision", "action")
 ACTION_STATUSES = ("open", "done", "dropped")
-
-
-def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({quoted})", name=column)
 
 
 class Commentary(Base):

@@ -17,7 +17,6 @@ from components import filters
 from components.commentary import commentary_note, long_date, plain_text
 from components.shell import message
 from data_access import commentary
-from data_access.areas import list_areas
 from data_access.errors import (
     AccessDenied,
     DataAccessError,
@@ -25,6 +24,7 @@ from data_access.errors import (
     StoreUnavailable,
 )
 from data_access.returns import recent_quarters
+from web import board_parts
 from web.access import current_scope
 
 dash.register_page(
@@ -134,28 +134,7 @@ def layout(area=None, measure=None, quarter=None, **_query):
 filters.link_url_sync(PAGE, PARAMS)
 
 
-@callback(
-    Output(f"{PAGE}-area", "options"),
-    Output(f"{PAGE}-area", "value"),
-    Input(f"{PAGE}-area", "id"),
-    State(f"{PAGE}-area", "value"),
-)
-def area_options(_id, chosen):
-    """The VRU areas within the caller's access."""
-    scope = current_scope()
-    try:
-        areas = list_areas(level="pfa")
-    except StoreUnavailable:
-        return [], no_update
-    areas = areas[areas["is_vru"].astype(bool)]
-    options = [
-        {"label": r.name, "value": r.code}
-        for r in areas.itertuples()
-        if scope.can_read_area(r.code)
-    ]
-    codes = [o["value"] for o in options]
-    value = chosen if chosen in codes else (codes[0] if codes else None)
-    return options, value
+board_parts.register_vru_area_picker(PAGE)
 
 
 @callback(

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import Input, Output, html
+from dash import Input, Output, State, callback, html, no_update
 
 from components import commentary as parts
 from data_access import board, commentary
+from data_access.areas import list_areas
 from data_access.errors import (
     AccessDenied,
     InvalidParameter,
@@ -131,6 +132,35 @@ def register_commentary_panel(page: str, measure_id: str, area_id: str) -> None:
     return show_commentary
 
 
+def vru_area_options(scope, chosen: str | None) -> tuple[list[dict], str | None]:
+    """(options, value) of a VRU area picker: the force areas with a VRU within
+    the scope, and the chosen one if it is among them, else the first."""
+    areas = list_areas(level="pfa")
+    options = [
+        {"label": r.name, "value": r.code}
+        for r in areas[areas["is_vru"].astype(bool)].itertuples()
+        if scope.can_read_area(r.code)
+    ]
+    codes = [o["value"] for o in options]
+    return options, chosen if chosen in codes else (codes[0] if codes else None)
+
+
+def register_vru_area_picker(page: str) -> None:
+    """Fill `{page}-area` with the VRU areas within the caller's access."""
+
+    @callback(
+        Output(f"{page}-area", "options"),
+        Output(f"{page}-area", "value"),
+        Input(f"{page}-area", "id"),
+        State(f"{page}-area", "value"),
+    )
+    def area_options(_id, chosen):
+        try:
+            return vru_area_options(current_scope(), chosen)
+        except StoreUnavailable:
+            return [], no_update
+
+
 def commentary_panel(page: str) -> html.Div:
     return html.Div(id=f"{page}-commentary", className="commentary-panel")
 
@@ -141,6 +171,8 @@ __all__ = [
     "note_for",
     "notes_by_measure",
     "register_commentary_panel",
+    "register_vru_area_picker",
     "since_last_board",
+    "vru_area_options",
     "vru_notes",
 ]
