@@ -561,4 +561,5 @@ from data_access import (  # noqa: E402,F401
     annotation_models,
     board_models,
     comparator_models,
+    pack_models,
 )

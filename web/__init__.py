@@ -59,6 +59,7 @@ def init_app(app: dash.Dash) -> None:
     from web.alerts_feed import init_alerts_feed
     from web.api import init_api
     from web.auth import guard_page_layouts, init_auth
+    from web.board_pack import init_board_pack
     from web.cli import init_cli
     from web.cli_alerts import init_alerts_cli
     from web.cli_returns import init_returns_cli
@@ -77,6 +78,7 @@ def init_app(app: dash.Dash) -> None:
     init_embed(server)
     init_api(server)
     init_alerts_feed(server)
+    init_board_pack(server)
     init_cli(server)
     init_returns_cli(server)
     init_scale_cli(server)

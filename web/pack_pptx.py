@@ -1,0 +1,225 @@
+"""The board pack as PowerPoint (python-pptx): native, editable chart objects that
+carry the pack's figures (not pictures), alternative text on every chart (the
+graphic frame's `descr`), the chart's text summary as speaker notes, the data
+table on the following slide(s), and the stamp (web/pack_text.py) on every slide.
+
+render_pptx(pack) -> bytes. The figures are the pack model's
+(data_access/board_pack.py); nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import io
+
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.text import PP_ALIGN
+from pptx.util import Emu, Inches, Pt
+
+from data_access.board_pack import Chart, Pack, Slide, Table
+from web.pack_text import cell_text, slide_stamp, table_pages
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.5)
+TABLE_ROWS = 12  # data rows per table slide
+INK = RGBColor(0x0B, 0x0C, 0x0C)
+GREY = RGBColor(0x50, 0x5A, 0x5F)
+SERIES_COLOURS = [RGBColor(0x1D, 0x70, 0xB8), RGBColor(0x50, 0x5A, 0x5F)]
+RAG_COLOURS = {
+    "Green (on target)": RGBColor(0x00, 0x70, 0x3C),
+    "Amber": RGBColor(0xB5, 0x5A, 0x00),
+    "Red (off target)": RGBColor(0xA8, 0x1F, 0x16),
+    "No rating": RGBColor(0x8C, 0x96, 0x9B),
+}
+CHART_TYPES = {
+    "line": XL_CHART_TYPE.LINE_MARKERS,
+    "bar": XL_CHART_TYPE.COLUMN_CLUSTERED,
+    "stacked_bar": XL_CHART_TYPE.BAR_STACKED,
+}
+TITLE_ONLY = 5  # the default template's "Title Only" layout
+
+
+def render_pptx(pack: Pack) -> bytes:
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = WIDTH, HEIGHT
+    deck.core_properties.title = pack.title
+    deck.core_properties.subject = pack.filters()
+    deck.core_properties.author = pack.made_by
+    deck.core_properties.language = "en-GB"
+    _title_slide(deck, pack)
+    for slide in pack.slides:
+        _content_slide(deck, pack, slide)
+        if slide.table is not None:
+            _table_slides(deck, pack, slide, slide.table)
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ pieces
+
+
+def _new_slide(deck, pack: Pack, slide: Slide | None, title: str):
+    page = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
+    heading = page.shapes.title
+    heading.left, heading.top = MARGIN, Inches(0.3)
+    heading.width, heading.height = WIDTH - 2 * MARGIN, Inches(1.0)
+    heading.text = title
+    for paragraph in heading.text_frame.paragraphs:
+        paragraph.font.size = Pt(26)
+        paragraph.font.bold = True
+        paragraph.font.color.rgb = INK
+    _stamp(page, pack, slide)
+    return page
+
+
+def _stamp(page, pack: Pack, slide: Slide | None) -> None:
+    box = page.shapes.add_textbox(
+        MARGIN, HEIGHT - Inches(0.95), WIDTH - 2 * MARGIN, Inches(0.85)
+    )
+    box.name = "Stamp"
+    frame = box.text_frame
+    frame.word_wrap = True
+    for i, line in enumerate(slide_stamp(pack, slide)):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = line
+        paragraph.font.size = Pt(9)
+        paragraph.font.color.rgb = GREY
+        if line.startswith("Illustrative data"):
+            paragraph.font.bold = True
+            paragraph.font.color.rgb = INK
+
+
+def _text_box(page, left, top, width, height, lines: list[str], size: int = 16):
+    box = page.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = line
+        paragraph.font.size = Pt(size)
+        paragraph.font.color.rgb = INK
+        paragraph.space_after = Pt(6)
+    return box
+
+
+def _title_slide(deck, pack: Pack) -> None:
+    page = _new_slide(deck, pack, None, pack.title)
+    lines = [
+        f"Made {pack.made_at:%-d %B %Y at %H:%M} UTC by {pack.made_by}.",
+        pack.filters() + ".",
+        "Contents: " + "; ".join(dict.fromkeys(s.title for s in pack.slides)) + "."
+        if pack.slides
+        else "Contents: no sections.",
+    ]
+    lines += [f"Not included: {reason}." for reason in pack.omitted]
+    _text_box(page, MARGIN, Inches(1.5), WIDTH - 2 * MARGIN, Inches(4.8), lines, 16)
+    page.notes_slide.notes_text_frame.text = " ".join(lines)
+
+
+def _content_slide(deck, pack: Pack, slide: Slide) -> None:
+    page = _new_slide(deck, pack, slide, slide.title)
+    body_top, body_height = Inches(1.4), Inches(5.0)
+    if slide.chart is None:
+        _text_box(page, MARGIN, body_top, WIDTH - 2 * MARGIN, body_height, slide.points)
+    else:
+        chart_width = Inches(7.8)
+        _chart(page, slide.chart, MARGIN, body_top, chart_width, body_height)
+        _text_box(
+            page,
+            MARGIN + chart_width + Inches(0.3),
+            body_top,
+            WIDTH - 2 * MARGIN - chart_width - Inches(0.3),
+            body_height,
+            slide.points,
+            14,
+        )
+    page.notes_slide.notes_text_frame.text = slide.summary
+
+
+def _chart(page, chart: Chart, left, top, width, height) -> None:
+    data = CategoryChartData()
+    data.categories = chart.categories
+    for name, values in chart.series:
+        data.add_series(name, values)
+    frame = page.shapes.add_chart(
+        CHART_TYPES[chart.kind], left, top, width, height, data
+    )
+    # Alternative text: the description of the graphic frame (what PowerPoint's
+    # "Alt Text" pane edits and screen readers read).
+    properties = frame._element.nvGraphicFramePr.cNvPr
+    properties.set("descr", chart.alt)
+    properties.set("title", chart.series[0][0] if chart.series else "Chart")
+    drawn = frame.chart
+    drawn.has_legend = len(chart.series) > 1
+    if drawn.has_legend:
+        drawn.legend.position = XL_LEGEND_POSITION.BOTTOM
+        drawn.legend.include_in_layout = False
+        drawn.legend.font.size = Pt(12)
+    drawn.font.size = Pt(12)
+    drawn.value_axis.has_title = True
+    drawn.value_axis.axis_title.text_frame.text = chart.value_title
+    drawn.value_axis.axis_title.text_frame.paragraphs[0].font.size = Pt(12)
+    if chart.kind == "stacked_bar":
+        drawn.category_axis.reverse_order = True
+    for i, plot_series in enumerate(drawn.plots[0].series):
+        name = chart.series[i][0]
+        colour = RAG_COLOURS.get(name, SERIES_COLOURS[i % len(SERIES_COLOURS)])
+        if chart.kind == "line":
+            plot_series.format.line.color.rgb = colour
+            plot_series.format.line.width = Pt(2.5 if i == 0 else 1.75)
+            plot_series.smooth = False
+            plot_series.marker.format.fill.solid()
+            plot_series.marker.format.fill.fore_color.rgb = colour
+        else:
+            plot_series.format.fill.solid()
+            plot_series.format.fill.fore_color.rgb = colour
+    if chart.kind != "line":
+        plot = drawn.plots[0]
+        plot.has_data_labels = True
+        plot.data_labels.font.size = Pt(11)
+        plot.data_labels.number_format = (
+            '"£"#,##0' if chart.value_title.startswith("Spend") else "#,##0"
+        )
+        plot.data_labels.number_format_is_linked = False
+
+
+def _table_slides(deck, pack: Pack, slide: Slide, table: Table) -> None:
+    pages = table_pages(table.rows, TABLE_ROWS)
+    for number, rows in enumerate(pages, start=1):
+        more = f" ({number} of {len(pages)})" if len(pages) > 1 else ""
+        page = _new_slide(deck, pack, slide, f"Data: {table.caption}{more}")
+        shape = page.shapes.add_table(
+            len(rows) + 1,
+            len(table.columns),
+            MARGIN,
+            Inches(1.4),
+            WIDTH - 2 * MARGIN,
+            Emu(Inches(0.36) * (len(rows) + 1)),
+        )
+        shape._element.nvGraphicFramePr.cNvPr.set("descr", table.caption)
+        grid = shape.table
+        for col, (header, _kind) in enumerate(table.columns):
+            _cell(grid.cell(0, col), header, bold=True)
+        for r, row in enumerate(rows, start=1):
+            for col, (value, (_header, kind)) in enumerate(
+                zip(row, table.columns, strict=True)
+            ):
+                _cell(grid.cell(r, col), cell_text(value, kind), right=kind != "text")
+        page.notes_slide.notes_text_frame.text = (
+            f"Table: {table.caption}{more}. {slide.summary}"
+        )
+
+
+def _cell(cell, text: str, *, bold: bool = False, right: bool = False) -> None:
+    cell.text = text
+    paragraph = cell.text_frame.paragraphs[0]
+    paragraph.font.size = Pt(12)
+    paragraph.font.bold = bold
+    if right:
+        paragraph.alignment = PP_ALIGN.RIGHT
+
+
+__all__ = ["render_pptx"]

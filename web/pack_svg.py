@@ -1,0 +1,175 @@
+"""A board pack chart (data_access.board_pack.Chart) as a small SVG document, so the
+PDF's charts are vectors: lines, columns and stacked bars with labelled axes.
+Missing values (None) are gaps. Pure text: no store, no browser."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+WIDTH, HEIGHT = 640, 320
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 64
+COLOURS = ["#1d70b8", "#505a5f"]
+RAG = {
+    "Green (on target)": "#00703c",
+    "Amber": "#b55a00",
+    "Red (off target)": "#a81f16",
+    "No rating": "#8c969b",
+}
+
+
+def _nice_top(high: float) -> float:
+    if high <= 0:
+        return 1.0
+    step = 10 ** math.floor(math.log10(high))
+    for factor in (1, 2, 2.5, 5, 10):
+        if high <= factor * step:
+            return factor * step
+    return 10 * step
+
+
+def _tick_text(value: float) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g}m"
+    if value >= 10_000:
+        return f"{value / 1000:g}k"
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
+
+def _text(x, y, text, *, anchor="middle", size=11, rotate=None) -> str:
+    turn = f' transform="rotate({rotate} {x} {y})"' if rotate is not None else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+        f'font-family="DejaVu Sans, sans-serif" fill="#0b0c0c"{turn}>'
+        f"{escape(str(text))}</text>"
+    )
+
+
+def chart_svg(chart) -> str:
+    if chart.kind == "stacked_bar":
+        return _stacked(chart)
+    values = [v for _, vs in chart.series for v in vs if v is not None]
+    top = _nice_top(max(values, default=0.0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    n = max(len(chart.categories), 1)
+    step = plot_w / n
+    parts = [_axes(top, plot_w, plot_h, chart.value_title)]
+    every = max(1, math.ceil(n / 10))
+    for i, label in enumerate(chart.categories):
+        if i % every == 0:
+            parts.append(
+                _text(LEFT + step * (i + 0.5), HEIGHT - BOTTOM + 16, label, size=10)
+            )
+
+    def y_of(v: float) -> float:
+        return TOP + plot_h * (1 - v / top)
+
+    if chart.kind == "line":
+        for s, (_name, series) in enumerate(chart.series):
+            colour = COLOURS[s % len(COLOURS)]
+            run: list[str] = []
+            for i, v in enumerate(series + [None]):
+                if v is None:
+                    if len(run) > 1:
+                        parts.append(
+                            f'<polyline fill="none" stroke="{colour}" stroke-width='
+                            f'"{3 if s == 0 else 2}" points="{" ".join(run)}"/>'
+                        )
+                    run = []
+                    continue
+                x, y = LEFT + step * (i + 0.5), y_of(v)
+                run.append(f"{x:.1f},{y:.1f}")
+                parts.append(
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>'
+                )
+    else:
+        count = len(chart.series)
+        width = step * 0.7 / max(count, 1)
+        for s, (_name, series) in enumerate(chart.series):
+            colour = COLOURS[s % len(COLOURS)]
+            for i, v in enumerate(series):
+                if v is None:
+                    continue
+                x = LEFT + step * i + step * 0.15 + width * s
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y_of(v):.1f}" width="{width:.1f}" '
+                    f'height="{TOP + plot_h - y_of(v):.1f}" fill="{colour}"/>'
+                )
+                parts.append(_text(x + width / 2, y_of(v) - 4, _tick_text(v), size=10))
+    parts.append(
+        _legend(chart.series, [COLOURS[i % 2] for i in range(len(chart.series))])
+    )
+    return _document(parts)
+
+
+def _axes(top: float, plot_w: float, plot_h: float, title: str) -> str:
+    parts = []
+    for k in range(5):
+        value = top * k / 4
+        y = TOP + plot_h * (1 - k / 4)
+        parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+            'stroke="#b1b4b6" stroke-width="0.5"/>'
+        )
+        parts.append(_text(LEFT - 6, y + 4, _tick_text(value), anchor="end", size=10))
+    parts.append(_text(14, TOP + plot_h / 2, title, size=10, rotate=-90))
+    return "".join(parts)
+
+
+def _legend(series, colours) -> str:
+    parts, x = [], LEFT
+    for (name, _values), colour in zip(series, colours, strict=True):
+        parts.append(
+            f'<rect x="{x}" y="{HEIGHT - 22}" width="12" height="12" fill="{colour}"/>'
+        )
+        parts.append(_text(x + 16, HEIGHT - 12, name, anchor="start", size=10))
+        x += 24 + 6.2 * len(name)
+    return "".join(parts)
+
+
+def _stacked(chart) -> str:
+    label_w = 230
+    plot_w = WIDTH - label_w - RIGHT
+    n = max(len(chart.categories), 1)
+    row_h = (HEIGHT - TOP - BOTTOM) / n
+    totals = [
+        sum(series[i] or 0 for _, series in chart.series)
+        for i in range(len(chart.categories))
+    ]
+    top = _nice_top(max(totals, default=0.0))
+    parts = []
+    colours = [RAG.get(name, COLOURS[0]) for name, _ in chart.series]
+    for i, label in enumerate(chart.categories):
+        y = TOP + row_h * i
+        short = label if len(label) <= 36 else label[:35] + "…"
+        parts.append(
+            _text(label_w - 6, y + row_h / 2 + 4, short, anchor="end", size=10)
+        )
+        x = label_w
+        for (_name, series), colour in zip(chart.series, colours, strict=True):
+            v = series[i] or 0
+            w = plot_w * v / top
+            if w:
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y + row_h * 0.15:.1f}" width="{w:.1f}" '
+                    f'height="{row_h * 0.7:.1f}" fill="{colour}"/>'
+                )
+                parts.append(
+                    f'<text x="{x + w / 2:.1f}" y="{y + row_h / 2 + 4:.1f}" '
+                    'font-size="10" '
+                    'text-anchor="middle" font-family="DejaVu Sans, sans-serif" '
+                    f'fill="#ffffff">{_tick_text(v)}</text>'
+                )
+            x += w
+    parts.append(_legend(chart.series, colours))
+    return _document(parts)
+
+
+def _document(parts: list[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}">' + "".join(parts) + "</svg>"
+    )
+
+
+__all__ = ["chart_svg"]
