@@ -65,3 +65,24 @@
     }
   }).observe(document.documentElement, { childList: true, subtree: true });
 })();
+
+/* Checkbox and radio sets (dcc.Checklist / dcc.RadioItems) in a fieldset: Dash 4
+   draws them as a listbox of options that each hold a native input, which nests
+   one control in another and leaves the listbox unnamed. Inside a fieldset the
+   native inputs with their labels and the legend say it all, so the listbox
+   roles are taken off (pages/board_pack.py). */
+(function () {
+  function plainChoices() {
+    var lists = document.querySelectorAll("fieldset .dash-options-list[role]");
+    for (var i = 0; i < lists.length; i++) {
+      lists[i].removeAttribute("role");
+      var options = lists[i].querySelectorAll("[role=option]");
+      for (var j = 0; j < options.length; j++) {
+        options[j].removeAttribute("role");
+        options[j].removeAttribute("aria-selected");
+      }
+    }
+  }
+  new MutationObserver(plainChoices).observe(document.documentElement,
+    { childList: true, subtree: true, attributes: true, attributeFilter: ["role"] });
+})();

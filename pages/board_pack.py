@@ -58,6 +58,25 @@ def _default_area() -> str:
     return sorted(scope.area_codes)[0]
 
 
+def _choices(name: str, legend: str, kind, options: dict, value) -> html.Fieldset:
+    """A set of checkboxes or radio buttons under a legend (assets/vru-present.js
+    takes off the listbox roles Dash 4 draws around the native inputs)."""
+    return html.Fieldset(
+        [
+            html.Legend(legend, className="form-label"),
+            kind(
+                id=f"{PAGE}-{name}",
+                options=[
+                    {"label": text, "value": key} for key, text in options.items()
+                ],
+                value=value,
+                labelClassName="choice",
+            ),
+        ],
+        className="choices",
+    )
+
+
 def layout(area: str | None = None, **_query):
     quarters = quarter_options(clock.today())
     return html.Div(
@@ -111,50 +130,31 @@ def layout(area: str | None = None, **_query):
             filters.area_levels(PAGE, ("pfa",), key=area),
             filters.url_params(PAGE, {"area": f"{PAGE}-area"}),
             filters.url_sync(PAGE),
-            html.Fieldset(
+            html.Div(
                 [
-                    html.Legend("Sections"),
-                    dcc.Checklist(
-                        id=f"{PAGE}-sections",
-                        options=[
-                            {"label": label, "value": key}
-                            for key, label in board_pack.SECTIONS.items()
-                        ],
-                        value=list(board_pack.SECTIONS),
-                        labelClassName="choice",
+                    _choices(
+                        "sections",
+                        "Sections",
+                        dcc.Checklist,
+                        board_pack.SECTIONS,
+                        list(board_pack.SECTIONS),
+                    ),
+                    _choices(
+                        "audience",
+                        "Audience",
+                        dcc.RadioItems,
+                        board_pack.AUDIENCES,
+                        "internal",
+                    ),
+                    _choices(
+                        "format",
+                        "Format",
+                        dcc.RadioItems,
+                        {"pptx": "PowerPoint (.pptx)", "pdf": "Accessible PDF"},
+                        "pptx",
                     ),
                 ],
-                className="choices",
-            ),
-            html.Fieldset(
-                [
-                    html.Legend("Audience"),
-                    dcc.RadioItems(
-                        id=f"{PAGE}-audience",
-                        options=[
-                            {"label": label, "value": key}
-                            for key, label in board_pack.AUDIENCES.items()
-                        ],
-                        value="internal",
-                        labelClassName="choice",
-                    ),
-                ],
-                className="choices",
-            ),
-            html.Fieldset(
-                [
-                    html.Legend("Format"),
-                    dcc.RadioItems(
-                        id=f"{PAGE}-format",
-                        options=[
-                            {"label": "PowerPoint (.pptx)", "value": "pptx"},
-                            {"label": "Accessible PDF", "value": "pdf"},
-                        ],
-                        value="pptx",
-                        labelClassName="choice",
-                    ),
-                ],
-                className="choices",
+                className="pack-choices",
             ),
             html.Button(
                 "Make the pack",
@@ -237,7 +237,8 @@ def make(clicks, area, quarter, meeting, sections, audience, fmt):
             ),
             html.A("Download it again", href=f"/board-pack/packs/{record.id}"),
         ],
-        className="alert alert-success",
+        className="pack-made",
+        role="status",
     )
     return done, dcc.send_bytes(content, record.filename)
 

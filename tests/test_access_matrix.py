@@ -389,3 +389,71 @@ def test_each_caller_reads_only_what_their_access_allows(matrix, caller):
             (caller, area, "workstream"),
             (caller, area, "annotation"),
         } <= seen
+
+
+def test_board_packs_follow_the_vru_access(matrix):
+    """A kept board pack downloads only for callers who may read its VRU, and the
+    /board-pack page makes a pack only of a VRU in the caller's scope (the pack's
+    bytes are compressed, so the canary scan above cannot see inside them)."""
+    from data_access.scope import SYSTEM
+    from web.board_pack import make_pack
+
+    app, clients, _canaries = matrix
+    made = {
+        area: make_pack(
+            scope=SYSTEM,
+            vru_code=area,
+            quarter="2025-07",
+            fmt="pdf",
+            sections=["reach"],
+        )
+        for area in AREAS
+    }
+    output = next(key for key in app.callback_map if "board-pack-download.data" in key)
+    for caller in CALLERS:
+        client = clients[caller]
+        for area, (record, content) in made.items():
+            response = client.get(f"/board-pack/packs/{record.id}")
+            if caller == "signed-out":
+                assert response.status_code == 302, (caller, area)
+                assert "/signin" in response.headers["Location"]
+            elif _may_read(caller, area, "measure"):
+                assert response.status_code == 200, (caller, area)
+                assert response.get_data() == content
+            else:
+                assert response.status_code == 403, (caller, area)
+                assert response.get_data() != content
+            body = callback_request(
+                output,
+                [{"id": "board-pack-make", "property": "n_clicks", "value": 1}],
+                [
+                    {"id": "board-pack-area", "property": "value", "value": area},
+                    {
+                        "id": "board-pack-quarter",
+                        "property": "value",
+                        "value": "2025-07",
+                    },
+                    {"id": "board-pack-meeting", "property": "value", "value": None},
+                    {
+                        "id": "board-pack-sections",
+                        "property": "value",
+                        "value": ["reach"],
+                    },
+                    {
+                        "id": "board-pack-audience",
+                        "property": "value",
+                        "value": "internal",
+                    },
+                    {"id": "board-pack-format", "property": "value", "value": "pptx"},
+                ],
+            )
+            answer = post_callback(client, body)
+            if caller == "signed-out":
+                assert answer.status_code == 401
+                continue
+            assert answer.status_code == 200, (caller, area)
+            download = answer.get_json()["response"]["board-pack-download"]["data"]
+            if _may_read(caller, area, "measure"):
+                assert download["filename"].startswith(f"board-pack-{area}-"), caller
+            else:
+                assert download is None, (caller, area)

@@ -33,7 +33,8 @@ section.slide { break-before: page; }
 .points { flex: 1; }
 .illustrative { font-weight: bold; border: 1.5pt solid #0b0c0c; padding: 1mm 2mm;
   display: inline-block; }
-table { border-collapse: collapse; margin-top: 3mm; font-size: 9pt; }
+table { border-collapse: collapse; margin-top: 3mm; font-size: 10pt;
+  break-before: page; break-inside: avoid; }
 caption { text-align: left; font-weight: bold; margin-bottom: 1.5mm; }
 th, td { border-bottom: 0.5pt solid #b1b4b6; padding: 1mm 2.5mm; }
 th { text-align: left; }

@@ -1,0 +1,71 @@
+"""Board packs in a real browser: a board member makes a pack on /board-pack (the
+progress line, then the kept pack listed to download again), and walks meeting
+mode (/present) from the keyboard at 1280x720, to a measure's live page and back;
+axe-core finds nothing on either page."""
+
+import pytest
+from selenium.webdriver.common.keys import Keys
+
+from tests.browser.conftest import axe_violations, open_page, sign_in, start
+
+pytestmark = pytest.mark.browser
+
+
+def test_board_member_makes_a_pack(dash_duo, browser_app):
+    app, passwords = browser_app
+    base = start(dash_duo, app)
+    sign_in(dash_duo, base, "board", passwords["board"])
+    open_page(dash_duo, base, "/board-pack")
+    dash_duo.wait_for_text_to_equal(
+        "#board-pack-history", "No packs made for this VRU yet."
+    )
+    assert axe_violations(dash_duo) == []
+    dash_duo.find_element("#board-pack-make").send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text("#board-pack-result", "Pack made", timeout=60)
+    dash_duo.wait_for_element("#board-pack-history table tbody tr a")
+    link = dash_duo.find_element("#board-pack-history table tbody tr a")
+    assert "/board-pack/packs/" in link.get_attribute("href")
+    assert axe_violations(dash_duo) == []
+    assert dash_duo.get_logs() == []
+
+
+def test_meeting_mode_by_keyboard(dash_duo, browser_app):
+    app, passwords = browser_app
+    base = start(dash_duo, app)
+    driver = dash_duo.driver
+    driver.set_window_size(1280, 720)
+    sign_in(dash_duo, base, "board", passwords["board"])
+    open_page(dash_duo, base, "/present?vru=E23000036&meeting=2025-12-10")
+    dash_duo.wait_for_contains_text("#present-counter", "Slide 1 of", timeout=60)
+    total = int(dash_duo.find_element("#present-counter").text.split(" of ")[1])
+    assert total == 7  # title, three success measures, money, reach, workstreams
+    assert axe_violations(dash_duo) == []
+    body = driver.find_element("css selector", "body")
+    body.send_keys(Keys.ARROW_RIGHT)
+    dash_duo.wait_for_text_to_equal("#present-counter", f"Slide 2 of {total}")
+    assert driver.current_url.endswith("#slide-2")
+    heading = driver.switch_to.active_element
+    assert heading.tag_name == "h2" and "Hospital admissions" in heading.text
+    visible = [
+        s
+        for s in driver.find_elements("css selector", ".present-slide")
+        if s.is_displayed()
+    ]
+    assert len(visible) == 1
+    heading.send_keys(Keys.END)
+    dash_duo.wait_for_text_to_equal("#present-counter", f"Slide {total} of {total}")
+    driver.switch_to.active_element.send_keys(Keys.HOME)
+    dash_duo.wait_for_text_to_equal("#present-counter", f"Slide 1 of {total}")
+    dash_duo.find_element("#present-next").click()
+    dash_duo.wait_for_text_to_equal("#present-counter", f"Slide 2 of {total}")
+    assert axe_violations(dash_duo) == []
+    # Jump to the measure's live page, then back to the same slide.
+    live = dash_duo.find_element("#present-slide-2 .present-live a")
+    assert "/violence?measure=hospital_admissions_knife" in live.get_attribute("href")
+    live.send_keys(Keys.ENTER)
+    dash_duo._wd_wait.until(lambda d: "/violence" in d.current_url)
+    dash_duo.wait_for_element("#main-content h1")
+    driver.back()
+    dash_duo.wait_for_text_to_equal("#present-counter", f"Slide 2 of {total}")
+    assert dash_duo.find_element("#present-slide-2").is_displayed()
+    assert dash_duo.get_logs() == []

@@ -1,0 +1,332 @@
+"""Board packs (data_access/board_pack.py, web/pack_pptx.py, web/pack_pdf.py,
+data_access/pack_records.py, web/board_pack.py) over the shipped data.
+
+The PowerPoint is opened with python-pptx and the PDF with pikepdf and pdftotext:
+every chart's series must hold the figures the pages' own view functions give the
+pack's audience (trend_view, money_forecast / quarter_spend, reach_by_tier,
+workstream_list), called here directly; every chart has alternative text and notes;
+every slide and page carries the stamp; the PDF is tagged (structure tree with
+headings, table headers and figures with /Alt), with /Lang and a title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import math
+import subprocess
+
+import pikepdf
+import pytest
+from pptx import Presentation
+from sqlalchemy import delete, select
+
+from components.formatting import money as money_words
+from data_access import board_pack, db, money, pack_records, trends, workstreams
+from data_access.errors import AccessDenied, InvalidParameter
+from data_access.models import AuditLog
+from data_access.pack_models import BoardPack
+from data_access.scope import PUBLIC, SYSTEM, Scope
+from web.pack_pdf import render_pdf
+from web.pack_pptx import render_pptx
+
+AVON, WEST_MIDLANDS = "E23000036", "E23000014"
+QUARTER = "2025-07"  # 2025/26 Q2; the tests' clock is 22 Nov 2025
+VIEWER = Scope(role="viewer", area_codes=frozenset({AVON}), actor="Board Member")
+MADE_AT = dt.datetime(2025, 11, 22, 9, 30)
+
+
+def _pack(scope=VIEWER, audience="internal", **kwargs):
+    return board_pack.build_pack(
+        scope=scope,
+        vru_code=AVON,
+        quarter_start=QUARTER,
+        audience=audience,
+        made_at=MADE_AT,
+        **kwargs,
+    )
+
+
+def _clean(values):
+    return [
+        None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+        for v in values
+    ]
+
+
+def _expected_measure_series(reader: Scope, code: str) -> tuple[list, list, list]:
+    """(periods, area rates, benchmark rates) straight from trend_view, as
+    /violence shows them to `reader`, over the pack's ten years."""
+    view = trends.trend_view(
+        scope=reader,
+        measure_code=code,
+        area_code=AVON,
+        length="year",
+        start=dt.date(2015, 4, 1),
+        end=dt.date(2025, 9, 30),
+    )
+    series = view["series"]
+    own = series[series["role"] == "area"]
+    bench = dict(
+        zip(
+            series.loc[series["role"] == "benchmark", "period"],
+            series.loc[series["role"] == "benchmark", "rate"],
+            strict=True,
+        )
+    )
+    periods = own["period"].tolist()
+    return (
+        periods,
+        _clean([float(v) for v in own["rate"]]),
+        _clean([float(bench[p]) if p in bench else None for p in periods]),
+    )
+
+
+def _chart_slides(deck):
+    for page in deck.slides:
+        for shape in page.shapes:
+            if shape.has_chart:
+                yield page, shape
+
+
+def _approx_equal(got, want):
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        if w is None:
+            assert g is None
+        else:
+            assert g == pytest.approx(w, rel=1e-9)
+
+
+def test_parse_quarter():
+    assert board_pack.parse_quarter("2026-07") == dt.date(2026, 7, 1)
+    assert board_pack.parse_quarter("2026-09") == dt.date(2026, 7, 1)
+    assert board_pack.parse_quarter("2026/27 Q2") == dt.date(2026, 7, 1)
+    assert board_pack.parse_quarter("2026/27 Q4") == dt.date(2027, 1, 1)
+    for bad in ("2026-13", "soon", "", "2026/27 Q5"):
+        with pytest.raises(InvalidParameter):
+            board_pack.parse_quarter(bad)
+
+
+def test_pptx_charts_carry_the_store_figures_for_the_audience(loaded_store):
+    pack = _pack()
+    deck = Presentation(io.BytesIO(render_pptx(pack)))
+    charts = list(_chart_slides(deck))
+    assert len(charts) == len([s for s in pack.slides if s.chart]) == 6
+    codes = [s.measure_code for s in pack.slides if s.section == "measures"]
+    assert codes == ["hospital_admissions_knife", "knife_offences", "homicide_knife"]
+    for (_page, shape), code in zip(charts[:3], codes, strict=False):
+        periods, area, bench = _expected_measure_series(VIEWER, code)
+        plot = shape.chart.plots[0]
+        assert list(plot.categories) == periods
+        # Ten years at most, up to the last complete before the quarter's end.
+        assert 5 <= len(periods) <= 10 and periods[-1] == "2024/25"
+        _approx_equal(list(plot.series[0].values), area)
+        _approx_equal(list(plot.series[1].values), bench)
+    # Money: the spend of 2025/26 by quarter and the forecast of the same year.
+    spend = money.quarter_spend(scope=VIEWER, area_code=AVON)
+    spend = spend[spend["financial_year"] == 2025]
+    want = {
+        int(q): float(a) for q, a in zip(spend["quarter"], spend["amount"], strict=True)
+    }
+    got = list(charts[3][1].chart.plots[0].series[0].values)
+    _approx_equal(got, [want.get(q) for q in range(1, 5)])
+    forecast = money.money_forecast(scope=VIEWER, area_code=AVON, financial_year=2025)
+    money_slide = next(s for s in pack.slides if s.section == "money")
+    assert money_slide.table.rows[2][1] == forecast["forecast_outturn"]
+    # Reach by tier, as the overview shows it.
+    reach = trends.reach_by_tier(scope=VIEWER, area_code=AVON)
+    _approx_equal(
+        list(charts[4][1].chart.plots[0].series[0].values),
+        [float(v) for v in reach["tiers"]["young_people"]],
+    )
+    # Workstream RAG counts, as /workstreams lists them at the quarter's end.
+    listed = workstreams.workstream_list(
+        scope=VIEWER, area_code=AVON, as_at=dt.date(2025, 9, 30)
+    )
+    rag = charts[5][1].chart
+    assert list(rag.plots[0].categories) == listed["name"].tolist()
+    for series, key in zip(
+        rag.plots[0].series, ("green", "amber", "red", "other"), strict=True
+    ):
+        assert list(series.values) == [float(v) for v in listed[key]]
+    # Alternative text, notes, and a data table on the slide after each chart.
+    slides = list(deck.slides)
+    for page, shape in charts:
+        descr = shape._element.nvGraphicFramePr.cNvPr.get("descr")
+        assert descr and len(descr) > 40
+        assert page.has_notes_slide and page.notes_slide.notes_text_frame.text.strip()
+        following = slides[slides.index(page) + 1]
+        assert any(s.has_table for s in following.shapes)
+        assert following.shapes.title.text.startswith("Data: ")
+    # The stamp on every slide: VRU, as-at quarter, date made, filters, sources,
+    # and "Illustrative data" (the shipped series after 2019 are illustrative).
+    for page in deck.slides:
+        stamp = next(s for s in page.shapes if s.name == "Stamp").text_frame.text
+        assert (
+            "Avon and Somerset VRU · As at 2025/26 Q2 · Made 22 Nov 2025 09:30 UTC"
+            in stamp
+        )
+        assert "Audience: internal" in stamp and "sections: Success measures" in stamp
+        assert "Illustrative data" in stamp and "Sources: " in stamp
+
+
+def test_publication_pack_passes_the_public_disclosure_rules(loaded_sqlite_store):
+    # Made by an admin, who sees figures before disclosure control.
+    public = _pack(scope=SYSTEM, audience="publication")
+    internal = _pack(scope=SYSTEM)
+    assert [s.section for s in public.slides] == ["measures"] * 3
+    assert len(public.omitted) == 3 and "restricted" in public.omitted[0]
+    deck = Presentation(io.BytesIO(render_pptx(public)))
+    differs = False
+    for (_page, shape), slide in zip(_chart_slides(deck), public.slides, strict=True):
+        _periods, area, _bench = _expected_measure_series(PUBLIC, slide.measure_code)
+        _approx_equal(list(shape.chart.plots[0].series[0].values), area)
+        _p, unrestricted, _b = _expected_measure_series(SYSTEM, slide.measure_code)
+        differs |= area != unrestricted
+    # Rounding to 5 (and suppression) changes what the public sees.
+    assert differs
+    assert internal.slides[0].chart.series[0][1] != public.slides[0].chart.series[0][1]
+
+
+def test_maker_needs_the_vru_in_scope(loaded_sqlite_store):
+    outsider = Scope(role="viewer", area_codes=frozenset({WEST_MIDLANDS}))
+    for scope in (outsider, PUBLIC):
+        for audience in ("internal", "publication"):
+            with pytest.raises(AccessDenied):
+                _pack(scope=scope, audience=audience)
+    with pytest.raises(InvalidParameter):
+        _pack(sections=["measures", "gossip"])
+    with pytest.raises(InvalidParameter):
+        board_pack.build_pack(scope=SYSTEM, vru_code="E92000001", quarter_start=QUARTER)
+
+
+def _tags(node, found):
+    tag = node.get("/S")
+    if tag is not None:
+        found.append((str(tag), str(node.get("/Alt", ""))))
+    kids = node.get("/K")
+    if isinstance(kids, pikepdf.Array):
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary):
+                _tags(kid, found)
+    elif isinstance(kids, pikepdf.Dictionary):
+        _tags(kids, found)
+    return found
+
+
+def test_pdf_is_tagged_and_holds_the_same_figures(loaded_sqlite_store):
+    pack = _pack(sections=["measures", "money"])
+    content = render_pdf(pack)
+    pdf = pikepdf.open(io.BytesIO(content))
+    assert str(pdf.Root.Lang) == "en-GB"
+    assert pdf.Root.MarkInfo.Marked
+    assert str(pdf.docinfo["/Title"]) == pack.title
+    tags = _tags(pdf.Root.StructTreeRoot, [])
+    names = [t for t, _ in tags]
+    assert names.count("/H1") == 1
+    assert names.count("/H2") >= len(pack.slides)
+    assert names.count("/Table") == len(pack.slides)
+    assert "/TH" in names and "/TD" in names
+    figures = [alt for t, alt in tags if t == "/Figure"]
+    assert figures == [s.chart.alt for s in pack.slides]
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    pages = text.split("\f")[:-1]
+    assert len(pages) == len(pdf.pages)
+    for page in pages:
+        assert "Avon and Somerset VRU · As at 2025/26 Q2 · Made 22 Nov 2025" in page
+    flat = " ".join(text.split())
+    # The knife offences rates as /violence shows this viewer, one decimal place.
+    _periods, area, _bench = _expected_measure_series(VIEWER, "knife_offences")
+    for value in area:
+        assert f"{value:,.1f}" in flat
+    forecast = money.money_forecast(scope=VIEWER, area_code=AVON, financial_year=2025)
+    assert (
+        f"Forecast outturn by 31 March {money_words(forecast['forecast_outturn'])}"
+        in flat
+    )
+
+
+@pytest.fixture
+def packs_cleaned(loaded_store):
+    """Packs recorded by a test are removed afterwards (the loaded store is shared)."""
+    yield loaded_store
+    with db.session_scope() as session:
+        session.execute(delete(BoardPack))
+        session.execute(delete(AuditLog).where(AuditLog.action == "make_board_pack"))
+
+
+def test_packs_are_kept_with_sha256_and_access_checked(packs_cleaned):
+    from web.board_pack import make_pack
+
+    record, content = make_pack(
+        scope=VIEWER, vru_code=AVON, quarter=QUARTER, fmt="pptx", sections=["reach"]
+    )
+    assert record.sha256 == hashlib.sha256(content).hexdigest()
+    assert record.made_by == "Board Member" and record.sections == ["reach"]
+    kept, again = pack_records.get_pack(scope=VIEWER, pack_id=record.id)
+    assert again == content and kept == record
+    assert [p.id for p in pack_records.list_packs(scope=VIEWER)] == [record.id]
+    outsider = Scope(role="viewer", area_codes=frozenset({WEST_MIDLANDS}))
+    assert pack_records.list_packs(scope=outsider) == []
+    with pytest.raises(AccessDenied):
+        pack_records.get_pack(scope=outsider, pack_id=record.id)
+    with pytest.raises(AccessDenied):
+        pack_records.list_packs(scope=outsider, vru_code=AVON)
+    with pytest.raises(AccessDenied):
+        pack_records.get_pack(scope=PUBLIC, pack_id=record.id)
+    with db.session_scope() as session:
+        entry = session.scalars(
+            select(AuditLog).where(AuditLog.action == "make_board_pack")
+        ).one()
+        assert entry.entity_id == str(record.id) and record.sha256 in entry.after
+
+
+def test_command_line_writes_and_records_a_pack(packs_cleaned, tmp_path):
+    from app import app
+
+    out = tmp_path / "pack.pdf"
+    result = app.server.test_cli_runner().invoke(
+        args=[
+            "board-pack",
+            "--vru",
+            AVON,
+            "--quarter",
+            QUARTER,
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+            "--section",
+            "reach",
+            "--actor",
+            "Scheduler",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    content = out.read_bytes()
+    assert content.startswith(b"%PDF")
+    (kept,) = pack_records.list_packs(scope=SYSTEM)
+    assert kept.sha256 == hashlib.sha256(content).hexdigest() in result.output
+    assert kept.made_by == "Scheduler" and kept.format == "pdf"
+    bad = app.server.test_cli_runner().invoke(
+        args=[
+            "board-pack",
+            "--vru",
+            AVON,
+            "--quarter",
+            "2025-13",
+            "--format",
+            "pdf",
+            "--out",
+            str(tmp_path / "x.pdf"),
+        ]
+    )
+    assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+    assert not (tmp_path / "x.pdf").exists()
