@@ -6,11 +6,11 @@ the view functions return and put in order with its text.
 
 Sections (`SECTIONS`, in pack order) and the view function each reads:
 - measures: the Home Office success measures, financial years, all ages:
-  trends.trend_view (the /violence chart's road: series with the benchmark, the
+  outcomes.trend_views.trend_view (the /violence road: series with the benchmark, the
   recent trend test and the change against the 2016/17 to 2018/19 baseline);
 - money: money.money_forecast (the overview's and /funding's forecast) and
   money.quarter_spend for the quarters behind it;
-- reach: trends.reach_by_tier (the overview's reach);
+- reach: board_overview.reach_by_tier (the overview's reach);
 - workstreams: workstreams.workstream_list (the /workstreams RAG counts);
 - since / commentary / actions / exceptions: added once their stores exist.
 
@@ -43,11 +43,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from data_access import money, periods, trends, workstreams
+from data_access import board_overview, money, periods, workstreams
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.measures import measure_metadata, success_measures
 from data_access.number_format import money_text, rounded_half_up
+from data_access.outcomes.raw_series import BASELINE_LABEL
+from data_access.outcomes.trend_views import trend_view
 from data_access.scope import PUBLIC, Scope
 
 SECTIONS: dict[str, str] = {
@@ -285,7 +287,7 @@ def _measure_slides(reader: Scope, area, start: dt.date) -> list[Slide]:
 
 def _measure_slide(reader: Scope, area, start: dt.date, code: str) -> Slide:
     first_year = periods.financial_year_of(start) - YEARS_SHOWN
-    view = trends.trend_view(
+    view = trend_view(
         scope=reader,
         measure_code=code,
         area_code=area.code,
@@ -365,12 +367,12 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str) -> Slide:
         )
     baseline = view["baseline"]
     baseline_words = (
-        f"Against the {trends.BASELINE_LABEL} baseline: {baseline['current_period']} "
+        f"Against the {BASELINE_LABEL} baseline: {baseline['current_period']} "
         f"{'up' if baseline['percent_change'] > 0 else 'down'} "
         f"{abs(baseline['percent_change']):.0f}%, {baseline['direction']} "
         f"({baseline['test_text']})."
         if baseline and baseline.get("available")
-        else f"Against the {trends.BASELINE_LABEL} baseline: "
+        else f"Against the {BASELINE_LABEL} baseline: "
         f"{(baseline or {}).get('reason') or 'not available'}."
     )
     points = [latest_words, view["recent_trend"]["text"], baseline_words]
@@ -484,7 +486,7 @@ def _money_slides(reader: Scope, area, start: dt.date) -> list[Slide]:
 
 
 def _reach_slides(reader: Scope, area, start: dt.date) -> list[Slide]:
-    reach = trends.reach_by_tier(scope=reader, area_code=area.code)
+    reach = board_overview.reach_by_tier(scope=reader, area_code=area.code)
     if reach["financial_year"] is None:
         return [
             Slide(

@@ -23,9 +23,10 @@ from pptx import Presentation
 from sqlalchemy import delete, select
 
 from components.formatting import money as money_words
-from data_access import board_pack, db, money, pack_records, trends, workstreams
+from data_access import board_overview, board_pack, db, money, pack_records, workstreams
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.models import AuditLog
+from data_access.outcomes.trend_views import trend_view
 from data_access.pack_models import BoardPack
 from data_access.scope import PUBLIC, SYSTEM, Scope
 from web.pack_pdf import render_pdf
@@ -58,7 +59,7 @@ def _clean(values):
 def _expected_measure_series(reader: Scope, code: str) -> tuple[list, list, list]:
     """(periods, area rates, benchmark rates) straight from trend_view, as
     /violence shows them to `reader`, over the pack's ten years."""
-    view = trends.trend_view(
+    view = trend_view(
         scope=reader,
         measure_code=code,
         area_code=AVON,
@@ -136,7 +137,7 @@ def test_pptx_charts_carry_the_store_figures_for_the_audience(loaded_store):
     money_slide = next(s for s in pack.slides if s.section == "money")
     assert money_slide.table.rows[2][1] == forecast["forecast_outturn"]
     # Reach by tier, as the overview shows it.
-    reach = trends.reach_by_tier(scope=VIEWER, area_code=AVON)
+    reach = board_overview.reach_by_tier(scope=VIEWER, area_code=AVON)
     _approx_equal(
         list(charts[4][1].chart.plots[0].series[0].values),
         [float(v) for v in reach["tiers"]["young_people"]],
