@@ -1,7 +1,7 @@
 """board_pack: every board pack made, with its parameters, SHA-256 and file
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-04 17:50:00
 
 A pack (PowerPoint or tagged PDF, data_access/board_pack.py) is kept as it was
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
