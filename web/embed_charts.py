@@ -13,12 +13,21 @@ from dataclasses import dataclass, field
 import pandas as pd
 from flask import url_for
 
+from components.annotation_marks import (
+    EVENTS_COLUMN,
+    add_marks,
+    chart_marks,
+    events_column,
+    events_sentence,
+)
 from components.bar_figures import bar_figure, ranked_bar_figure
 from components.chart import DATA_STATUS_COLUMN, ILLUSTRATIVE_LABEL
 from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import money, number, percent, rate
+from components.spc_icons import variation_svg
 from components.trend_figure import trend_figure
-from data_access import periods, public
+from data_access import periods, public, trend_spc
+from data_access.annotations import annotations_for
 from data_access.areas import get_area
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound
@@ -54,6 +63,8 @@ class Built:
     message: str | None = None
     api_url: str | None = None
     numeric_columns: set[str] = field(default_factory=set)
+    # Making Data Count variation icon (SVG from components.spc_icons) and words
+    variation: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +307,26 @@ def _build_trend(params: dict) -> Built:
             columns.pop(col)
     trend = view["recent_trend"]
     summary += " " + trend["text"]
+    # Signal or noise, from the same disclosed public series (data_access.trend_spc).
+    verdict = trend_spc.trend_spc(view)
+    # Only annotations marked public, on the public scope's road.
+    events = annotations_for(
+        PUBLIC,
+        area_code,
+        measure["code"],
+        own["period_start"].min(),
+        own["period_end"].max(),
+        public_only=True,
+    )
+    if not events.empty:
+        is_own = (frame["role"] == "area").tolist()
+        frame["events"] = [
+            text if mine else ""
+            for text, mine in zip(events_column(events, frame), is_own, strict=True)
+        ]
+        columns["events"] = EVENTS_COLUMN
+        add_marks(fig, chart_marks(events, frame[frame["role"] == "area"], "period"))
+        summary += " " + events_sentence(events)
     return Built(
         title=f"{measure['name']} in {area.name}: {_trend_title(trend)}",
         caption=caption,
@@ -315,6 +346,7 @@ def _build_trend(params: dict) -> Built:
             format="csv",
         ),
         numeric_columns=set(formats),
+        variation=(variation_svg(verdict["variation"]), verdict["variation_words"]),
     )
 
 

@@ -187,3 +187,28 @@ def test_a_workstream_chart_shows_its_areas_annotation(annotated):
     text = _call("ann-admin", funding.show_funding, area_code, "2024", None, None)
     assert "event: Campaign: Schools summer programme launch" in text
     assert "Marked events" in _csv(text, "funding-quarters")
+
+
+def test_the_public_embed_shows_only_the_public_annotation_and_its_verdict(annotated):
+    """The trend embed and its CSV carry the public annotation and never the
+    private one; its variation words are trend_spc's over the public trend view
+    (the disclosed public series), the road /violence uses."""
+    from app import app
+    from data_access import trend_spc
+    from data_access.outcomes import trend_views
+    from data_access.scope import PUBLIC
+
+    client = app.server.test_client()
+    query = f"area={AVON}&measure=knife_offences"
+    page = client.get(f"/embed/trend?{query}").get_data(as_text=True)
+    csv = client.get(f"/embed/trend/data.csv?{query}").get_data(as_text=True)
+    assert "Operation Sceptre" in page and "Knife bin campaign" not in page
+    assert f"14 March 2021: {PUBLIC_LABEL} (operation)" in csv
+    assert "Knife bin campaign" not in csv
+    assert "Marked events" in csv.splitlines()[0]
+    view = trend_views.trend_view(
+        scope=PUBLIC, measure_code="knife_offences", area_code=AVON, length="quarter"
+    )
+    words = trend_spc.trend_spc(view)["variation_words"]
+    shown = page[page.index('id="embed-variation"') :]
+    assert words in shown[: shown.index("</p>")]

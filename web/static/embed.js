@@ -49,9 +49,13 @@
     return String(text === undefined || text === null ? "" : text);
   }
 
+  // Text as plotly shows it: tags dropped, then the entities that escaped
+  // text (users' annotation labels) carries turned back into characters.
   function lines(text) {
     return plain(text).split(/<br\s*\/?>/i).map(function (line) {
-      return line.replace(/<[^>]*>/g, "");
+      return line.replace(/<[^>]*>/g, "")
+        .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"")
+        .replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&");
     });
   }
 
