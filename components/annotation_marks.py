@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import theme
+from components.figure_layout import _vertical_marker
 
 EVENT_COLOUR = theme.DARK_PINK
 EVENTS_COLUMN = "Marked events"
@@ -28,48 +29,6 @@ _SHORT = 40  # characters of a label written on the chart; the table has it all
 def escaped(text: str) -> str:
     """`text` safe to hand to plotly as annotation or hover text."""
     return html.escape(str(text), quote=True)
-
-
-def vertical_marker(
-    fig: go.Figure,
-    x: Any,
-    label: str,
-    *,
-    name: str,
-    dash: str,
-    colour: str,
-    label_y: float,
-    hovertext: str | None = None,
-) -> None:
-    """A labelled vertical line across the plot at `x` (label escaped here)."""
-    fig.add_shape(
-        type="line",
-        name=name,
-        xref="x",
-        yref="paper",
-        x0=x,
-        x1=x,
-        y0=0,
-        y1=1,
-        line=dict(color=colour, width=2, dash=dash),
-        layer="above",
-    )
-    fig.add_annotation(
-        name=name,
-        text=escaped(label),
-        hovertext=escaped(hovertext) if hovertext else None,
-        xref="x",
-        yref="paper",
-        x=x,
-        y=label_y,
-        xanchor="left",
-        yanchor="top",
-        xshift=4,
-        showarrow=False,
-        align="left",
-        bgcolor="rgba(255,255,255,0.85)",
-        font=dict(size=12, color=theme.TEXT),
-    )
 
 
 def _covering(periods: pd.DataFrame, date) -> int | None:
@@ -104,16 +63,15 @@ def chart_marks(
 def add_marks(fig: go.Figure, marks: Sequence[tuple[Any, str, str]]) -> go.Figure:
     """Draw each mark as a dashed vertical line with its label; labels step down
     from one mark to the next so neighbours do not overwrite each other."""
-    for level, (x, label, text) in enumerate(marks):
-        vertical_marker(
+    for level, (x, label, _text) in enumerate(marks):
+        _vertical_marker(
             fig,
             x,
-            label,
-            name=f"event: {label}",
+            escaped(label),
+            kind="event",
             dash="dash",
             colour=EVENT_COLOUR,
             label_y=0.78 - 0.1 * (level % 3),
-            hovertext=text,
         )
     return fig
 

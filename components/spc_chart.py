@@ -19,9 +19,10 @@ from components import theme
 from components.annotation_marks import (
     EVENTS_COLUMN,
     add_marks,
+    escaped,
     events_column,
-    vertical_marker,
 )
+from components.figure_layout import _vertical_marker
 from components.formatting import rate as rate_text
 from components.spc_icons import CONCERNING, IMPROVING, NEUTRAL
 
@@ -126,11 +127,11 @@ def spc_figure(
             )
         )
     for period, reason in steps:
-        vertical_marker(
+        _vertical_marker(
             fig,
             period,
-            f"Limits recalculated: {reason}",
-            name=f"step: {reason}",
+            escaped(f"Limits recalculated: {reason}"),
+            kind="step",
             dash="dot",
             colour=theme.DARK_GREY,
             label_y=1,

@@ -252,27 +252,14 @@ def annotations_for(
             area.code, area.parent_code
         )
         readable.append((area.code, not private_ok))
-    measure = aliased(Measure)
     query = (
-        select(
-            Annotation.id,
-            Annotation.event_date,
-            Annotation.kind,
-            Annotation.label,
-            Area.code.label("area_code"),
-            Area.name.label("area_name"),
-            measure.code.label("measure_code"),
-            measure.is_public.label("measure_is_public"),
-            Annotation.is_public,
-        )
-        .join(Area, Area.id == Annotation.area_id)
-        .outerjoin(measure, measure.id == Annotation.measure_id)
+        _annotations_query(Measure.is_public.label("measure_is_public"))
         .where(Area.code.in_([code for code, _ in readable]))
         .order_by(Annotation.event_date, Annotation.id)
     )
     if measure_code:
         query = query.where(
-            Annotation.measure_id.is_(None) | (measure.code == measure_code)
+            Annotation.measure_id.is_(None) | (Measure.code == measure_code)
         )
     else:
         query = query.where(Annotation.measure_id.is_(None))
@@ -294,6 +281,25 @@ def annotations_for(
     return _frame(kept)
 
 
+def _annotations_query(*extra):
+    """Every annotation with its area and measure (the columns _frame reads)."""
+    return (
+        select(
+            Annotation.id,
+            Annotation.event_date,
+            Annotation.kind,
+            Annotation.label,
+            Area.code.label("area_code"),
+            Area.name.label("area_name"),
+            Measure.code.label("measure_code"),
+            Annotation.is_public,
+            *extra,
+        )
+        .join(Area, Area.id == Annotation.area_id)
+        .outerjoin(Measure, Measure.id == Annotation.measure_id)
+    )
+
+
 def list_annotations(*, scope: Scope) -> pd.DataFrame:
     """Every annotation on the areas `scope` reads, newest first
     (ANNOTATION_COLUMNS plus can_edit), for the /annotations page. The public
@@ -302,20 +308,8 @@ def list_annotations(*, scope: Scope) -> pd.DataFrame:
         return _frame([]).assign(can_edit=pd.Series(dtype=bool))
     parent = aliased(Area)
     query = (
-        select(
-            Annotation.id,
-            Annotation.event_date,
-            Annotation.kind,
-            Annotation.label,
-            Area.code.label("area_code"),
-            Area.name.label("area_name"),
-            parent.code.label("parent_code"),
-            Measure.code.label("measure_code"),
-            Annotation.is_public,
-        )
-        .join(Area, Area.id == Annotation.area_id)
+        _annotations_query(parent.code.label("parent_code"))
         .outerjoin(parent, parent.id == Area.parent_id)
-        .outerjoin(Measure, Measure.id == Annotation.measure_id)
         .order_by(Annotation.event_date.desc(), Annotation.id.desc())
     )
     with session_scope() as session:
@@ -325,9 +319,8 @@ def list_annotations(*, scope: Scope) -> pd.DataFrame:
             if scope.can_read_area(row.area_code, row.parent_code)
         ]
     frame = _frame(rows)
-    frame["can_edit"] = [
-        scope.role in EDIT_ROLES for _ in range(len(frame))
-    ]  # every row read here lies in the caller's scope
+    # every row read here lies in the caller's scope
+    frame["can_edit"] = [scope.role in EDIT_ROLES] * len(frame)
     return frame
 
 
