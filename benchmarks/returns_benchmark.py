@@ -145,15 +145,15 @@ def seed(rows: int) -> tuple[int, bytes, bytes]:
 
 def _timed(url: str, ws_id: int, content: bytes, name: str, queue) -> None:  # noqa: ANN001
     os.environ["DATABASE_URL"] = url
-    from data_access import returns
     from data_access.db import reset_engine
+    from data_access.returns import uploads, workflow
     from data_access.scope import Scope
 
     reset_engine()
     scope = Scope(role="admin", actor="benchmark")
     started = time.perf_counter()
     cpu_started = time.process_time()
-    result = returns.upload_return(
+    result = uploads.upload_return(
         scope=scope,
         workstream_id=ws_id,
         period_start=PERIOD,
@@ -163,8 +163,8 @@ def _timed(url: str, ws_id: int, content: bytes, name: str, queue) -> None:  # n
     )
     validated = time.perf_counter()
     assert result.accepted, result.problems[:5]
-    returns.submit_return(scope=scope, submission_id=result.submission_id)
-    returns.approve_return(scope=scope, submission_id=result.submission_id)
+    workflow.submit_return(scope=scope, submission_id=result.submission_id)
+    workflow.approve_return(scope=scope, submission_id=result.submission_id)
     done = time.perf_counter()
     cpu = time.process_time() - cpu_started
     queue.put((result.rows, validated - started, done - validated, done - started, cpu))

@@ -79,7 +79,7 @@ from data_access.disclosure import apply_disclosure
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.figure_history import changes_between, figure_history, known_at
 from data_access.outcomes import headlines
-from data_access.returns import clean_text, parse_quarter
+from data_access.returns.spec import clean_text, parse_quarter
 from data_access.scope import Scope
 from data_access.workstreams import PERCENT_UNITS, measure_trends
 

@@ -59,7 +59,7 @@ from data_access.db import session_scope
 from data_access.errors import AccessDenied, DataAccessError, InvalidParameter
 from data_access.figure_history import changes_between, figure_history
 from data_access.models import Area, Measure, Workstream, WorkstreamMeasure
-from data_access.returns import clean_text, parse_quarter
+from data_access.returns.spec import clean_text, parse_quarter
 from data_access.scope import Scope
 
 MAX_CHARS = 2000

@@ -51,7 +51,7 @@ from data_access.models import (
     Source,
     Submission,
 )
-from data_access.returns import OLE_MAGIC, XLSX_MAGIC, upload_limit
+from data_access.returns.spec import OLE_MAGIC, XLSX_MAGIC, upload_limit
 from data_access.scope import Scope
 
 MEASURE = "knife_offences"

@@ -12,8 +12,8 @@ summary rows and re-inserts them with one INSERT ... SELECT ... GROUP BY over th
 current raw rows, so it runs in the writer's transaction: a rolled-back write rolls
 the summaries back with it, and readers never see a half-refreshed VRU. The writers
 are the shipped-data loader (shipped/illustrative.py), the scale generator
-(scale.py) and return approval and restore (returns.py); uploading a return stores
-its figures as not current, which cannot change a summary.
+(scale.py) and return approval and restore (data_access.returns.workflow);
+uploading a return stores its figures as not current, which cannot change a summary.
 
 Only current rows count (`is_current`), as in the readers before. A spend row's VRU
 is its `area_id`; an output's is its intervention's `vru_area_id`.

@@ -31,7 +31,7 @@ from dash import (
 from components import filters
 from components.chart_tables import accessible_table
 from components.shell import message
-from data_access import ons_import, returns
+from data_access import ons_import
 from data_access.errors import (
     AccessDenied,
     DataAccessError,
@@ -39,6 +39,7 @@ from data_access.errors import (
     NotFound,
     StoreUnavailable,
 )
+from data_access.returns import spec, submissions, templates, uploads, workflow
 from web.access import current_scope
 
 dash.register_page(
@@ -72,10 +73,10 @@ STATUS_TEXT = {
 
 
 def layout(workstream: str | None = None, period: str | None = None, **_query):
-    quarters = returns.recent_quarters()
+    quarters = spec.recent_quarters()
     values = [q["value"] for q in quarters]
     period_value = period if period in values else values[1]
-    limit_mb = returns.upload_limit() / 1_048_576
+    limit_mb = spec.upload_limit() / 1_048_576
     return html.Div(
         [
             html.H1("Quarterly returns"),
@@ -170,7 +171,7 @@ def layout(workstream: str | None = None, period: str | None = None, **_query):
                     # The file passes through these stores once its size is
                     # checked in the browser (assets/vru-returns.js); a file over
                     # the limit is refused there, with this message.
-                    dcc.Store(id=f"{PAGE}-upload-limit", data=returns.upload_limit()),
+                    dcc.Store(id=f"{PAGE}-upload-limit", data=spec.upload_limit()),
                     dcc.Store(id=f"{PAGE}-upload-contents"),
                     dcc.Store(id=f"{PAGE}-upload-filename"),
                     html.Div(
@@ -273,9 +274,9 @@ def _decode(contents: str | None) -> bytes | None:
         return None
     encoded = contents.split(",", 1)[1]
     # Refuse before decoding anything far beyond the limit.
-    if len(encoded) * 3 // 4 > returns.upload_limit() + 4:
-        raise returns.FileRefused(
-            f"The file is larger than the {returns.upload_limit() / 1_048_576:.0f} MB "
+    if len(encoded) * 3 // 4 > spec.upload_limit() + 4:
+        raise spec.FileRefused(
+            f"The file is larger than the {spec.upload_limit() / 1_048_576:.0f} MB "
             "limit."
         )
     try:
@@ -293,7 +294,7 @@ def _decode(contents: str | None) -> bytes | None:
 def load_workstreams(url_workstream):
     scope = current_scope()
     try:
-        frame = returns.workstreams_for(scope=scope)
+        frame = templates.workstreams_for(scope=scope)
     except StoreUnavailable:
         return [], None, True
     options = [
@@ -323,7 +324,7 @@ def show_completeness(_upload, _action):
             kind="info",
         )
     try:
-        frame = returns.completeness(scope=scope)
+        frame = submissions.completeness(scope=scope)
     except StoreUnavailable:
         return _unavailable()
     if frame.empty:
@@ -401,10 +402,12 @@ def download_template(_xlsx, _csv, workstream_id, period):
         return no_update, message("Choose a workstream first.", kind="warning")
     as_csv = ctx.triggered_id == f"{PAGE}-template-csv"
     try:
-        quarter = returns.parse_quarter(period)
+        quarter = spec.parse_quarter(period)
         args = dict(scope=scope, workstream_id=int(workstream_id), period_start=quarter)
         content = (
-            returns.template_csv(**args) if as_csv else returns.template_xlsx(**args)
+            templates.template_csv(**args)
+            if as_csv
+            else templates.template_xlsx(**args)
         )
     except AccessDenied as error:
         return no_update, message(f"Not allowed: {error}.", kind="warning")
@@ -487,8 +490,8 @@ def upload(contents, filename, workstream_id, period, refresh):
     try:
         content = _decode(contents)
         if content is None:
-            raise returns.FileRefused("The upload could not be read. Try again.")
-        result = returns.upload_return(
+            raise spec.FileRefused("The upload could not be read. Try again.")
+        result = uploads.upload_return(
             scope=scope,
             workstream_id=int(workstream_id),
             period_start=period,
@@ -549,7 +552,7 @@ def download_problems(_clicks, problems):
     current_scope()
     if not problems:
         return no_update
-    return dcc.send_bytes(returns.problems_csv(problems), "return-problems.csv")
+    return dcc.send_bytes(spec.problems_csv(problems), "return-problems.csv")
 
 
 ACTION_TEXT = {
@@ -571,13 +574,13 @@ def _actions(scope, row) -> list:
                 "action": action,
                 "id": row.submission_id,
                 # What the user saw: the action is refused if the quarter's
-                # returns changed since (returns.ReturnChanged).
+                # returns changed since (spec.ReturnChanged).
                 "seen": row.state,
             },
             className="btn btn-sm btn-outline-primary me-1 mb-1",
             **{"aria-label": f"{ACTION_TEXT[action]}: return {row.submission_id}"},
         )
-        for action in returns.actions_for(scope, row)
+        for action in workflow.actions_for(scope, row)
     ]
 
 
@@ -590,7 +593,7 @@ def _actions(scope, row) -> list:
 def show_submissions(_upload, _action, workstream_id):
     scope = current_scope()
     try:
-        frame = returns.list_submissions(
+        frame = submissions.list_submissions(
             scope=scope,
             workstream_id=int(workstream_id) if workstream_id is not None else None,
         )
@@ -659,18 +662,18 @@ def act(clicks, comment, refresh):
     seen = str(trigger.get("seen") or "") or None
     try:
         if action == "file":
-            name, content = returns.submission_file(
+            name, content = submissions.submission_file(
                 scope=scope, submission_id=submission_id
             )
             return no_update, no_update, dcc.send_bytes(content, name)
         if action == "submit":
-            returns.submit_return(scope=scope, submission_id=submission_id, seen=seen)
+            workflow.submit_return(scope=scope, submission_id=submission_id, seen=seen)
             text = f"Return {submission_id} submitted for approval."
         elif action == "approve":
-            returns.approve_return(scope=scope, submission_id=submission_id, seen=seen)
+            workflow.approve_return(scope=scope, submission_id=submission_id, seen=seen)
             text = f"Return {submission_id} approved: its figures now count."
         elif action == "return":
-            returns.return_submission(
+            workflow.return_submission(
                 scope=scope,
                 submission_id=submission_id,
                 comment=comment or "",
@@ -678,7 +681,7 @@ def act(clicks, comment, refresh):
             )
             text = f"Return {submission_id} sent back with your comment."
         elif action == "restore":
-            returns.restore_submission(
+            workflow.restore_submission(
                 scope=scope, submission_id=submission_id, seen=seen
             )
             text = f"Return {submission_id} restored: its figures count again."
@@ -686,7 +689,7 @@ def act(clicks, comment, refresh):
             return no_update, no_update, no_update
     except AccessDenied as error:
         return message(f"Not allowed: {error}.", kind="warning"), no_update, no_update
-    except returns.ReturnChanged as error:
+    except spec.ReturnChanged as error:
         # Show the returns as they are now, under the message.
         return message(str(error), kind="warning"), (refresh or 0) + 1, no_update
     except StoreUnavailable:

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from data_access import cache, db, returns, users
+from data_access import cache, db, users
+from data_access.returns import submissions, workflow
 from tests.data_access.test_returns import as_csv, filled, upload, world  # noqa: F401
 from tests.data_access.test_store import _minimal_rows
 
@@ -29,7 +30,7 @@ def _stored_generation() -> str | None:
 def test_an_approval_that_dies_after_its_commit_still_invalidates(world):  # noqa: F811
     lead, admin = world["lead"], world["admin"]
     draft = upload(world, as_csv(filled(world)))
-    returns.submit_return(scope=lead, submission_id=draft.submission_id)
+    workflow.submit_return(scope=lead, submission_id=draft.submission_id)
     before = _stored_generation()
 
     died = []
@@ -40,14 +41,14 @@ def test_an_approval_that_dies_after_its_commit_still_invalidates(world):  # noq
 
     event.listen(Session, "after_commit", die_after_commit, once=True)
     try:
-        returns.approve_return(scope=admin, submission_id=draft.submission_id)
+        workflow.approve_return(scope=admin, submission_id=draft.submission_id)
     except BaseException:  # noqa: BLE001, S110 - the death this test stages
         pass
     finally:
         if event.contains(Session, "after_commit", die_after_commit):
             event.remove(Session, "after_commit", die_after_commit)
     assert died, "the approval never committed"
-    status = returns.list_submissions(scope=admin)
+    status = submissions.list_submissions(scope=admin)
     approved = status[status.submission_id == draft.submission_id].iloc[0]
     assert approved.status == "approved"
     assert _stored_generation() != before

@@ -106,7 +106,7 @@ TARGETS = (
     ),
     Target(
         "returns_validator",
-        "data_access/returns.py",
+        "data_access/returns/validator.py",
         ("tests/data_access/test_returns.py",),
         # The validator: the table's loop and one validator per record type.
         functions=(

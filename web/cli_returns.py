@@ -14,9 +14,10 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from data_access import ons_import, returns
+from data_access import ons_import
 from data_access.errors import DataAccessError
 from data_access.periods import quarter_label
+from data_access.returns import spec, uploads, workflow
 from data_access.scope import Scope
 
 
@@ -39,7 +40,7 @@ def init_returns_cli(server: Flask) -> None:
         scope = _scope(actor)
         content = file.read_bytes()
         try:
-            result = returns.upload_return(
+            result = uploads.upload_return(
                 scope=scope,
                 workstream_id=workstream_id,
                 period_start=period,
@@ -60,17 +61,17 @@ def init_returns_cli(server: Flask) -> None:
                     err=True,
                 )
             raise SystemExit(1)
-        label = quarter_label(returns.parse_quarter(period))
+        label = quarter_label(spec.parse_quarter(period))
         click.echo(
             f"Saved {file.name} ({result.rows:,} rows) as draft return "
             f"{result.submission_id} for workstream {workstream_id}, {label}."
         )
         try:
             if submit or approve:
-                returns.submit_return(scope=scope, submission_id=result.submission_id)
+                workflow.submit_return(scope=scope, submission_id=result.submission_id)
                 click.echo("Submitted for approval.")
             if approve:
-                returns.approve_return(scope=scope, submission_id=result.submission_id)
+                workflow.approve_return(scope=scope, submission_id=result.submission_id)
                 click.echo("Approved: its figures now count.")
         except DataAccessError as error:
             raise click.ClickException(str(error)) from error

@@ -14,7 +14,8 @@ from selenium.common.exceptions import (
 )
 from selenium.webdriver.common.by import By
 
-from data_access import db, returns, users
+from data_access import db, users
+from data_access.returns import spec, templates
 from data_access.scope import Scope
 from tests.browser.conftest import (
     axe_violations,
@@ -75,7 +76,7 @@ def _upload(dash_duo, path, upload="returns-upload"):
 def test_lead_uploads_fixes_submits_and_admin_approves(dash_duo, own_store, tmp_path):
     app, passwords = own_store
     admin = Scope(role="admin", actor="test")
-    frame = returns.workstreams_for(scope=admin)
+    frame = templates.workstreams_for(scope=admin)
     workstream_id = int(frame[frame.area_code == LANCASHIRE].iloc[0].workstream_id)
     _, lead_password = users.create_user(
         username="wslead",
@@ -84,10 +85,10 @@ def test_lead_uploads_fixes_submits_and_admin_approves(dash_duo, own_store, tmp_
         workstream_id=workstream_id,
     )
     lead = Scope(role="lead", workstream_id=workstream_id, actor="Lead")
-    template = returns.template_rows(
+    template = templates.template_rows(
         scope=lead,
         workstream_id=workstream_id,
-        period_start=returns.parse_quarter(PERIOD),
+        period_start=spec.parse_quarter(PERIOD),
     ).astype(object)
     template["value"] = [
         {"output": 3, "spend": "100.00", "measure": 5}[r] for r in template["record"]

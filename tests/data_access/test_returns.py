@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select, text
 
-from data_access import returns
+from data_access import cache
 from data_access.db import get_engine, session_scope
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.models import (
@@ -33,6 +33,14 @@ from data_access.models import (
     Submission,
     Workstream,
     WorkstreamMeasure,
+)
+from data_access.returns import (
+    spec,
+    submissions,
+    templates,
+    uploads,
+    validator,
+    workflow,
 )
 from data_access.scope import Scope
 
@@ -129,7 +137,7 @@ def world(store):
 
 def filled(world) -> pd.DataFrame:
     """The template with every value filled in validly."""
-    frame = returns.template_rows(
+    frame = templates.template_rows(
         scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD
     ).astype(object)
     values = []
@@ -154,7 +162,7 @@ def as_csv(frame: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
 
 
 def upload(world, content: bytes, name: str = "return.csv", scope=None):
-    return returns.upload_return(
+    return uploads.upload_return(
         scope=scope or world["lead"],
         workstream_id=world["ws"],
         period_start=PERIOD,
@@ -165,7 +173,7 @@ def upload(world, content: bytes, name: str = "return.csv", scope=None):
 
 
 def test_template_csv_lists_interventions_measures_and_a_spend_total(world):
-    frame = returns.template_rows(
+    frame = templates.template_rows(
         scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD
     )
     assert set(frame["record"]) == {"output", "spend", "measure"}
@@ -175,7 +183,7 @@ def test_template_csv_lists_interventions_measures_and_a_spend_total(world):
     }
     assert "TOTAL" in set(frame["intervention_id"].astype(str))
     assert (frame["period"] == LABEL).all()
-    text_csv = returns.template_csv(
+    text_csv = templates.template_csv(
         scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD
     ).decode("utf-8-sig")
     # An intervention name starting with "=" is neutralised for spreadsheets.
@@ -183,7 +191,7 @@ def test_template_csv_lists_interventions_measures_and_a_spend_total(world):
 
 
 def test_template_xlsx_has_validation_lists_and_notes_and_reads_back(world):
-    content = returns.template_xlsx(
+    content = templates.template_xlsx(
         scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD
     )
     book = load_workbook(io.BytesIO(content))
@@ -191,11 +199,11 @@ def test_template_xlsx_has_validation_lists_and_notes_and_reads_back(world):
     sheet = book["Return"]
     assert sheet.data_validations.dataValidation, "drop-down lists expected"
     notes = {r[0]: r[1] for r in book["Notes"].iter_rows(values_only=True) if r[0]}
-    for column in returns.TEMPLATE_COLUMNS:
+    for column in spec.TEMPLATE_COLUMNS:
         assert notes[column], f"no note for {column}"
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     # The blank template reads back with one problem per empty value, no crash.
-    result = returns.validate_return(
+    result = validator.validate_return(
         scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
         content=content, filename="t.xlsx", today=TODAY,
     )  # fmt: skip
@@ -206,7 +214,7 @@ def test_filled_xlsx_is_valid(world):
     frame = filled(world)
     out = io.BytesIO()
     frame.to_excel(out, index=False, sheet_name="Return")
-    result = returns.validate_return(
+    result = validator.validate_return(
         scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
         content=out.getvalue(), filename="r.xlsx", today=TODAY,
     )  # fmt: skip
@@ -355,7 +363,7 @@ def test_header_problems(world, change, expected):
 )
 def test_unreadable_files_are_refused_with_a_clear_message(world, content, name, words):
     before = store_checksum()
-    with pytest.raises(returns.FileRefused, match=words):
+    with pytest.raises(spec.FileRefused, match=words):
         upload(world, content, name)
     assert store_checksum() == before
 
@@ -363,7 +371,7 @@ def test_unreadable_files_are_refused_with_a_clear_message(world, content, name,
 def test_a_file_over_the_limit_is_refused(world, monkeypatch):
     monkeypatch.setenv("UPLOAD_MAX_BYTES", "1000")
     before = store_checksum()
-    with pytest.raises(returns.FileRefused, match="largest accepted"):
+    with pytest.raises(spec.FileRefused, match="largest accepted"):
         upload(world, as_csv(filled(world)) + b" " * 1000)
     assert store_checksum() == before
 
@@ -371,26 +379,26 @@ def test_a_file_over_the_limit_is_refused(world, monkeypatch):
 def test_workbook_without_a_return_sheet_is_refused(world):
     out = io.BytesIO()
     pd.DataFrame({"a": [1]}).to_excel(out, index=False, sheet_name="Notes")
-    with pytest.raises(returns.FileRefused, match="no 'Return' sheet"):
+    with pytest.raises(spec.FileRefused, match="no 'Return' sheet"):
         upload(world, out.getvalue(), "r.xlsx")
 
 
 def test_scope_lead_viewer_and_future_period(world):
     with pytest.raises(AccessDenied):
-        returns.upload_return(
+        uploads.upload_return(
             scope=world["lead"], workstream_id=world["ws2"], period_start=PERIOD,
             content=b"x", filename="r.csv", today=TODAY,
         )  # fmt: skip
     with pytest.raises(AccessDenied):
         upload(world, as_csv(filled(world)), scope=world["viewer"])
     with pytest.raises(InvalidParameter, match="future"):
-        returns.upload_return(
+        uploads.upload_return(
             scope=world["lead"], workstream_id=world["ws"],
             period_start=dt.date(2026, 4, 1), content=b"x", filename="r.csv",
             today=TODAY,
         )  # fmt: skip
     with pytest.raises(InvalidParameter):
-        returns.parse_quarter("2025/27 Q1")
+        spec.parse_quarter("2025/27 Q1")
 
 
 def _current_referrals(world) -> list[int]:
@@ -406,21 +414,21 @@ def _current_referrals(world) -> list[int]:
 
 def test_workflow_draft_submit_approve_supersede_restore(world, monkeypatch):
     cleared = []
-    monkeypatch.setattr(returns.cache, "invalidate", lambda *_: cleared.append(1))
+    monkeypatch.setattr(cache, "invalidate", lambda *_: cleared.append(1))
     lead, admin = world["lead"], world["admin"]
     first = upload(world, as_csv(filled(world)))
     assert first.accepted
     # A draft never counts, and a lead cannot approve their own return.
     assert _current_referrals(world) == [999]
     with pytest.raises(AccessDenied):
-        returns.approve_return(scope=lead, submission_id=first.submission_id)
+        workflow.approve_return(scope=lead, submission_id=first.submission_id)
     with pytest.raises(InvalidParameter):
-        returns.approve_return(scope=admin, submission_id=first.submission_id)
-    returns.submit_return(scope=lead, submission_id=first.submission_id)
+        workflow.approve_return(scope=admin, submission_id=first.submission_id)
+    workflow.submit_return(scope=lead, submission_id=first.submission_id)
     with pytest.raises(InvalidParameter, match="say why"):
-        returns.return_submission(scope=admin, submission_id=first.submission_id,
+        workflow.return_submission(scope=admin, submission_id=first.submission_id,
                                   comment=" ")  # fmt: skip
-    returns.approve_return(scope=admin, submission_id=first.submission_id)
+    workflow.approve_return(scope=admin, submission_id=first.submission_id)
     assert _current_referrals(world) == [10] and cleared
 
     # The same file again is recognised and changes nothing.
@@ -434,21 +442,21 @@ def test_workflow_draft_submit_approve_supersede_restore(world, monkeypatch):
     frame.loc[frame.record == "output", "value"] = 20
     frame.loc[frame.age_band == "under25", "value"] = 5
     second = upload(world, as_csv(frame))
-    returns.submit_return(scope=lead, submission_id=second.submission_id)
-    returns.return_submission(
+    workflow.submit_return(scope=lead, submission_id=second.submission_id)
+    workflow.return_submission(
         scope=admin, submission_id=second.submission_id, comment="check referrals"
     )
-    listing = returns.list_submissions(scope=lead)
+    listing = submissions.list_submissions(scope=lead)
     assert listing.set_index("submission_id").loc[second.submission_id, "comment"] == (
         "check referrals"
     )
     third = upload(world, as_csv(frame.assign(notes="fixed")))
-    listing = returns.list_submissions(scope=lead).set_index("submission_id")
+    listing = submissions.list_submissions(scope=lead).set_index("submission_id")
     assert listing.loc[second.submission_id, "status"] == "superseded"
-    returns.submit_return(scope=lead, submission_id=third.submission_id)
-    returns.approve_return(scope=admin, submission_id=third.submission_id)
+    workflow.submit_return(scope=lead, submission_id=third.submission_id)
+    workflow.approve_return(scope=admin, submission_id=third.submission_id)
     assert _current_referrals(world) == [20]
-    listing = returns.list_submissions(scope=admin).set_index("submission_id")
+    listing = submissions.list_submissions(scope=admin).set_index("submission_id")
     assert listing.loc[first.submission_id, "status"] == "superseded"
     assert listing.loc[third.submission_id, "status"] == "approved"
     with session_scope() as session:
@@ -471,13 +479,13 @@ def test_workflow_draft_submit_approve_supersede_restore(world, monkeypatch):
 
     # Restoring the first return is the flip in reverse.
     with pytest.raises(AccessDenied):
-        returns.restore_submission(scope=lead, submission_id=first.submission_id)
-    returns.restore_submission(scope=admin, submission_id=first.submission_id)
+        workflow.restore_submission(scope=lead, submission_id=first.submission_id)
+    workflow.restore_submission(scope=admin, submission_id=first.submission_id)
     assert _current_referrals(world) == [10]
     with pytest.raises(InvalidParameter):  # never approved: cannot be restored
-        returns.restore_submission(scope=admin, submission_id=second.submission_id)
+        workflow.restore_submission(scope=admin, submission_id=second.submission_id)
 
-    audit = returns.submission_audit(scope=admin, submission_id=third.submission_id)
+    audit = submissions.submission_audit(scope=admin, submission_id=third.submission_id)
     assert list(audit["action"]) == [
         "upload_return", "submit_return", "approve_return", "supersede_return",
     ]  # fmt: skip
@@ -488,7 +496,9 @@ def test_workflow_draft_submit_approve_supersede_restore(world, monkeypatch):
         actors = set(session.scalars(select(AuditLog.actor)))
     assert {"Workstream Lead", "VRU Director"} <= actors
 
-    name, raw = returns.submission_file(scope=lead, submission_id=first.submission_id)
+    name, raw = submissions.submission_file(
+        scope=lead, submission_id=first.submission_id
+    )
     assert raw == as_csv(filled(world))
     assert name == f"return-{first.submission_id}-return.csv"
     with session_scope() as session:
@@ -497,36 +507,36 @@ def test_workflow_draft_submit_approve_supersede_restore(world, monkeypatch):
         )
     assert sha == hashlib.sha256(raw).hexdigest()
     with pytest.raises(AccessDenied):
-        returns.submission_file(
+        submissions.submission_file(
             scope=world["viewer"], submission_id=first.submission_id
         )
 
 
 def test_completeness_says_due_received_and_late(world):
     today = dt.date(2025, 10, 20)  # Q2 due 31 Oct: due, not late
-    frame = returns.completeness(scope=world["lead"], today=today)
+    frame = submissions.completeness(scope=world["lead"], today=today)
     assert set(frame["workstream_id"]) == {world["ws"]}
     q2 = frame[frame.period == LABEL].iloc[0]
     assert q2.status == "due" and not q2.late
     assert frame[frame.period == "2025/26 Q1"].iloc[0].status == "late"
-    result = returns.upload_return(
+    result = uploads.upload_return(
         scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
         content=as_csv(filled(world)), filename="r.csv", today=today,
     )  # fmt: skip
-    returns.submit_return(scope=world["lead"], submission_id=result.submission_id)
-    frame = returns.completeness(scope=world["admin"], today=today)
+    workflow.submit_return(scope=world["lead"], submission_id=result.submission_id)
+    frame = submissions.completeness(scope=world["admin"], today=today)
     q2 = frame[(frame.period == LABEL) & (frame.workstream_id == world["ws"])].iloc[0]
     assert q2.status == "submitted" and q2.received
     assert len(frame) == 2 * 4  # both workstreams, four quarters
 
 
 def test_problem_report_neutralises_formulas():
-    report = returns.problems_csv(
-        [returns.Problem("CSV", 2, "code", "=cmd|' /C calc'!A0", "a code")]
+    report = spec.problems_csv(
+        [spec.Problem("CSV", 2, "code", "=cmd|' /C calc'!A0", "a code")]
     ).decode("utf-8-sig")
     assert "'=cmd" in report
-    assert returns.neutralise("+1") == "'+1" and returns.neutralise("@x") == "'@x"
-    assert returns.neutralise("-2") == "'-2" and returns.neutralise("ok") == "ok"
+    assert spec.neutralise("+1") == "'+1" and spec.neutralise("@x") == "'@x"
+    assert spec.neutralise("-2") == "'-2" and spec.neutralise("ok") == "ok"
 
 
 # -------------------------------------------------------------- property-based
@@ -571,7 +581,7 @@ def test_malformed_returns_are_refused_or_valid_and_never_half_written(world, da
     before = store_checksum()
     try:
         result = upload(world, content, data.draw(st.sampled_from(["r.csv", "r.xlsx"])))
-    except (returns.FileRefused, InvalidParameter):
+    except (spec.FileRefused, InvalidParameter):
         assert store_checksum() == before
         return
     if not result.accepted:
@@ -643,28 +653,28 @@ def test_only_admins_approve_and_never_a_return_they_uploaded_or_submitted(world
     director, deputy = _user("director", "admin"), _user("deputy", "admin")
 
     by_lead = upload(world, as_csv(filled(world)), scope=lead).submission_id
-    returns.submit_return(scope=lead, submission_id=by_lead)
+    workflow.submit_return(scope=lead, submission_id=by_lead)
     before = store_checksum()
     with pytest.raises(AccessDenied, match="only a VRU admin"):
-        returns.approve_return(scope=analyst, submission_id=by_lead)
+        workflow.approve_return(scope=analyst, submission_id=by_lead)
     with pytest.raises(AccessDenied, match="only a VRU admin"):
-        returns.approve_return(scope=lead, submission_id=by_lead)
+        workflow.approve_return(scope=lead, submission_id=by_lead)
     assert store_checksum() == before
 
     # An admin who uploads and submits a return cannot approve it.
     own = upload(world, as_csv(filled(world).assign(notes="own")), scope=director)
-    returns.submit_return(scope=director, submission_id=own.submission_id)
+    workflow.submit_return(scope=director, submission_id=own.submission_id)
     before = store_checksum()
     with pytest.raises(AccessDenied, match="four eyes"):
-        returns.approve_return(scope=director, submission_id=own.submission_id)
+        workflow.approve_return(scope=director, submission_id=own.submission_id)
     assert store_checksum() == before
     # Nor one they only submitted for the lead.
     drafted = upload(world, as_csv(filled(world).assign(notes="d")), scope=lead)
-    returns.submit_return(scope=deputy, submission_id=drafted.submission_id)
+    workflow.submit_return(scope=deputy, submission_id=drafted.submission_id)
     with pytest.raises(AccessDenied, match="four eyes"):
-        returns.approve_return(scope=deputy, submission_id=drafted.submission_id)
+        workflow.approve_return(scope=deputy, submission_id=drafted.submission_id)
 
-    returns.approve_return(scope=director, submission_id=drafted.submission_id)
+    workflow.approve_return(scope=director, submission_id=drafted.submission_id)
     with session_scope() as session:
         approval = session.execute(
             select(AuditLog.user_id, AuditLog.after).where(
@@ -682,24 +692,24 @@ def test_actions_offered_follow_the_same_rules(world):
     analyst = _user("analyst1", "analyst")
     director, deputy = _user("director", "admin"), _user("deputy", "admin")
     own = upload(world, as_csv(filled(world)), scope=director).submission_id
-    returns.submit_return(scope=director, submission_id=own)
-    row = returns.list_submissions(scope=director).set_index("submission_id")
+    workflow.submit_return(scope=director, submission_id=own)
+    row = submissions.list_submissions(scope=director).set_index("submission_id")
     row = row.loc[own].to_frame().T.assign(submission_id=own).iloc[0]
-    assert returns.actions_for(director, row) == ["return", "file"]
-    assert returns.actions_for(deputy, row) == ["approve", "return", "file"]
-    assert returns.actions_for(analyst, row) == ["return", "file"]
-    assert returns.actions_for(lead, row) == ["file"]
+    assert workflow.actions_for(director, row) == ["return", "file"]
+    assert workflow.actions_for(deputy, row) == ["approve", "return", "file"]
+    assert workflow.actions_for(analyst, row) == ["return", "file"]
+    assert workflow.actions_for(lead, row) == ["file"]
     # Restore is offered only for a superseded return that was once approved.
-    returns.approve_return(scope=deputy, submission_id=own)
+    workflow.approve_return(scope=deputy, submission_id=own)
     later = upload(world, as_csv(filled(world).assign(notes="2")), scope=lead)
-    returns.submit_return(scope=lead, submission_id=later.submission_id)
-    returns.approve_return(scope=deputy, submission_id=later.submission_id)
+    workflow.submit_return(scope=lead, submission_id=later.submission_id)
+    workflow.approve_return(scope=deputy, submission_id=later.submission_id)
     never = upload(world, as_csv(filled(world).assign(notes="3")), scope=lead)
     again = upload(world, as_csv(filled(world).assign(notes="4")), scope=lead)
     assert again.superseded == (never.submission_id,)
-    listing = returns.list_submissions(scope=director).set_index("submission_id")
+    listing = submissions.list_submissions(scope=director).set_index("submission_id")
     actions = {
-        i: returns.actions_for(director, listing.loc[i].to_frame().T.iloc[0])
+        i: workflow.actions_for(director, listing.loc[i].to_frame().T.iloc[0])
         for i in (own, never.submission_id)
     }
     assert actions == {own: ["restore", "file"], never.submission_id: ["file"]}
@@ -868,16 +878,16 @@ def test_an_unreal_year_is_refused_everywhere(world):
     _refused_with(world, frame, row, "period", f"a quarter like {LABEL}")
     before = store_checksum()
     with pytest.raises(InvalidParameter, match="from 1990/91 to 2098/99"):
-        returns.upload_return(
+        uploads.upload_return(
             scope=world["lead"], workstream_id=world["ws"], period_start="9999/00 Q4",
             content=as_csv(filled(world)), filename="r.csv", today=TODAY,
         )  # fmt: skip
     with pytest.raises(InvalidParameter, match="from 1990/91 to 2098/99"):
-        returns.template_csv(
+        templates.template_csv(
             scope=world["lead"], workstream_id=world["ws"], period_start="9999/00 Q4"
         )
     with pytest.raises(InvalidParameter):
-        returns.parse_quarter("9999-12")
+        spec.parse_quarter("9999-12")
     assert store_checksum() == before
 
 
@@ -891,18 +901,18 @@ def test_control_characters_and_overlong_text_are_refused_before_the_store(world
         upload(world, as_csv(filled(world)), name="r" * 300 + ".csv")
     assert store_checksum() == before
     submitted = upload(world, as_csv(filled(world))).submission_id
-    returns.submit_return(scope=world["lead"], submission_id=submitted)
+    workflow.submit_return(scope=world["lead"], submission_id=submitted)
     before = store_checksum()
     with pytest.raises(InvalidParameter, match="control character"):
-        returns.return_submission(
+        workflow.return_submission(
             scope=world["admin"], submission_id=submitted, comment="fix\x00this"
         )
     with pytest.raises(InvalidParameter, match="at most 2,000"):
-        returns.return_submission(
+        workflow.return_submission(
             scope=world["admin"], submission_id=submitted, comment="x" * 2001
         )
     assert store_checksum() == before
-    returns.return_submission(
+    workflow.return_submission(
         scope=world["admin"], submission_id=submitted, comment="fix\r\n\tthis"
     )
 
@@ -953,11 +963,13 @@ def test_a_kept_file_is_offered_under_a_safe_name(world, uploaded, offered):
     """Issue 21, finding 10: the uploaded name came back verbatim as the download
     name. The name as uploaded stays in the store as data."""
     submission_id = upload(world, as_csv(filled(world)), name=uploaded).submission_id
-    name, content = returns.submission_file(
+    name, content = submissions.submission_file(
         scope=world["lead"], submission_id=submission_id
     )
     expected = f"return-{submission_id}" + (f"-{offered}" if offered else ".csv")
     assert name == expected and content == as_csv(filled(world))
-    listing = returns.list_submissions(scope=world["lead"]).set_index("submission_id")
+    listing = submissions.list_submissions(scope=world["lead"]).set_index(
+        "submission_id"
+    )
     assert listing.loc[submission_id, "download_name"] == expected
     assert listing.loc[submission_id, "filename"] == uploaded

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from data_access import returns, users
+from data_access import users
 from data_access.db import session_scope
 from data_access.models import (
     AuditLog,
@@ -28,6 +28,7 @@ from data_access.models import (
     Spend,
     Submission,
 )
+from data_access.returns import spec, submissions, uploads, workflow
 from tests.data_access.test_returns import PERIOD, TODAY, as_csv, filled, world  # noqa: F401
 
 ROUNDS = 3
@@ -50,7 +51,7 @@ def people(world):  # noqa: F811
 
 
 def _upload(world, scope, tag: str) -> int:  # noqa: F811
-    result = returns.upload_return(
+    result = uploads.upload_return(
         scope=scope,
         workstream_id=world["ws"],
         period_start=PERIOD,
@@ -64,12 +65,12 @@ def _upload(world, scope, tag: str) -> int:  # noqa: F811
 
 def _submitted(world, people, tag: str) -> int:  # noqa: F811
     submission_id = _upload(world, people["wslead"], tag)
-    returns.submit_return(scope=people["wslead"], submission_id=submission_id)
+    workflow.submit_return(scope=people["wslead"], submission_id=submission_id)
     return submission_id
 
 
 def _seen(scope, submission_id: int) -> str:
-    listing = returns.list_submissions(scope=scope).set_index("submission_id")
+    listing = submissions.list_submissions(scope=scope).set_index("submission_id")
     return listing.loc[submission_id, "state"]
 
 
@@ -84,7 +85,7 @@ def race(*actions) -> list[str]:
         try:
             action()
             outcomes[index] = "won"
-        except returns.ReturnChanged:
+        except spec.ReturnChanged:
             outcomes[index] = "changed"
         except Exception as error:  # noqa: BLE001 - reported by the assertion
             outcomes[index] = f"error: {error!r}"
@@ -137,20 +138,20 @@ def test_approve_and_approve(world, people):  # noqa: F811
         seen = _seen(people["director"], x)
         outcomes = race(
             partial(
-                returns.approve_return,
+                workflow.approve_return,
                 scope=people["director"],
                 submission_id=x,
                 seen=seen,
             ),
             partial(
-                returns.approve_return,
+                workflow.approve_return,
                 scope=people["deputy"],
                 submission_id=x,
                 seen=seen,
             ),
         )
         assert sorted(outcomes) == ["changed", "won"], outcomes
-        audit = returns.submission_audit(scope=people["director"], submission_id=x)
+        audit = submissions.submission_audit(scope=people["director"], submission_id=x)
         assert list(audit["action"]).count("approve_return") == 1
         assert_consistent_history()
 
@@ -161,13 +162,13 @@ def test_approve_and_send_back(world, people):  # noqa: F811
         seen = _seen(people["director"], x)
         outcomes = race(
             partial(
-                returns.approve_return,
+                workflow.approve_return,
                 scope=people["director"],
                 submission_id=x,
                 seen=seen,
             ),
             partial(
-                returns.return_submission,
+                workflow.return_submission,
                 scope=people["deputy"],
                 submission_id=x,
                 comment="check",
@@ -175,7 +176,7 @@ def test_approve_and_send_back(world, people):  # noqa: F811
             ),
         )
         assert sorted(outcomes) == ["changed", "won"], outcomes
-        listing = returns.list_submissions(scope=people["director"])
+        listing = submissions.list_submissions(scope=people["director"])
         row = listing.set_index("submission_id").loc[x]
         # The winner's outcome, whole: never approved with the send-back comment.
         if outcomes[0] == "won":
@@ -189,15 +190,17 @@ def test_approve_and_restore(world, people):  # noqa: F811
     director, deputy = people["director"], people["deputy"]
     for round_ in range(ROUNDS):
         old = _submitted(world, people, f"ar-old{round_}")
-        returns.approve_return(scope=deputy, submission_id=old)
+        workflow.approve_return(scope=deputy, submission_id=old)
         newer = _submitted(world, people, f"ar-new{round_}")
-        returns.approve_return(scope=deputy, submission_id=newer)
+        workflow.approve_return(scope=deputy, submission_id=newer)
         x = _submitted(world, people, f"ar-x{round_}")
         seen = _seen(director, x)
         outcomes = race(
-            partial(returns.approve_return, scope=director, submission_id=x, seen=seen),
             partial(
-                returns.restore_submission, scope=deputy, submission_id=old, seen=seen
+                workflow.approve_return, scope=director, submission_id=x, seen=seen
+            ),
+            partial(
+                workflow.restore_submission, scope=deputy, submission_id=old, seen=seen
             ),
         )
         assert sorted(outcomes) == ["changed", "won"], outcomes
@@ -219,7 +222,7 @@ def test_approve_and_replacement_upload(world, people):  # noqa: F811
 
         outcomes = race(
             partial(
-                returns.approve_return,
+                workflow.approve_return,
                 scope=people["director"],
                 submission_id=x,
                 seen=seen,
@@ -227,7 +230,7 @@ def test_approve_and_replacement_upload(world, people):  # noqa: F811
             partial(replace, f"au-r{round_}", uploaded),
         )
         assert outcomes[1] == "won", outcomes
-        listing = returns.list_submissions(scope=people["director"])
+        listing = submissions.list_submissions(scope=people["director"])
         rows = listing.set_index("submission_id")
         if outcomes[0] == "changed":
             assert rows.loc[x, "status"] == "superseded"
@@ -244,9 +247,9 @@ def test_a_stale_page_gets_changed_not_an_error(world, people):  # noqa: F811
     change is refused as changed, and changes nothing."""
     x = _submitted(world, people, "stale")
     seen = _seen(people["director"], x)
-    returns.return_submission(
+    workflow.return_submission(
         scope=people["deputy"], submission_id=x, comment="fix", seen=seen
     )
-    with pytest.raises(returns.ReturnChanged, match="changed while you were looking"):
-        returns.approve_return(scope=people["director"], submission_id=x, seen=seen)
+    with pytest.raises(spec.ReturnChanged, match="changed while you were looking"):
+        workflow.approve_return(scope=people["director"], submission_id=x, seen=seen)
     assert_consistent_history()

@@ -2,7 +2,7 @@
 
 Each hostile file is parsed in a child process whose peak resident memory
 (VmHWM, tests/peak_memory.py) is compared with the ceiling the README states per upload
-(returns.UPLOAD_MEMORY_CEILING_MB). Issue 21, finding 1: a 30 KB workbook with one
+(readers.UPLOAD_MEMORY_CEILING_MB). Issue 21, finding 1: a 30 KB workbook with one
 cell per row in column XFD took a worker to 1.34 GB, because the reader padded
 every row to its last cell."""
 
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from data_access import returns
+from data_access.returns import readers, spec
 from tests.peak_memory import read_in_child
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADER = returns.TEMPLATE_COLUMNS
+HEADER = spec.TEMPLATE_COLUMNS
 
 
 def xlsx(rows_xml: str, *, dimension: str | None) -> bytes:
@@ -97,12 +97,12 @@ def parse_in_child(tmp_path, content: bytes, name: str) -> dict:
     path = tmp_path / name
     path.write_bytes(content)
     return read_in_child(
-        setup="from data_access import returns",
+        setup="from data_access.returns import readers, spec",
         body=(
-            f"table = returns.read_table(open({str(path)!r}, 'rb').read(), {name!r})\n"
+            f"table = readers.read_table(open({str(path)!r}, 'rb').read(), {name!r})\n"
             "for _ in table.rows:\n    pass"
         ),
-        refusal="returns.FileRefused",
+        refusal="spec.FileRefused",
     )
 
 
@@ -114,17 +114,17 @@ def test_a_wide_workbook_is_refused_under_the_memory_ceiling(tmp_path, dimension
     assert outcome["refused"], "the wide sheet must be refused"
     assert "at most 26 columns (A to Z)" in outcome["refused"]
     assert "XFD" in outcome["refused"]
-    assert outcome["peak_mib"] < returns.UPLOAD_MEMORY_CEILING_MB, outcome
+    assert outcome["peak_mib"] < readers.UPLOAD_MEMORY_CEILING_MB, outcome
 
 
 def test_a_wide_csv_is_refused_and_trailing_empty_fields_are_not(tmp_path):
     wide = ",".join(HEADER) + "\r\n" + ("," * 16383 + "1\r\n") * 600
     outcome = parse_in_child(tmp_path, wide.encode(), "wide.csv")
     assert outcome["refused"] and "field 16384" in outcome["refused"]
-    assert outcome["peak_mib"] < returns.UPLOAD_MEMORY_CEILING_MB, outcome
+    assert outcome["peak_mib"] < readers.UPLOAD_MEMORY_CEILING_MB, outcome
     padded = ",".join(HEADER) + "," * 40 + "\r\noutput" + "," * 50 + "\r\n"
-    table = returns.read_table(padded.encode(), "padded.csv")
-    assert [len(cells) for _n, cells in table.rows] == [returns.MAX_COLUMNS]
+    table = readers.read_table(padded.encode(), "padded.csv")
+    assert [len(cells) for _n, cells in table.rows] == [readers.MAX_COLUMNS]
 
 
 def test_a_cell_longer_than_excel_allows_is_refused():
@@ -132,16 +132,16 @@ def test_a_cell_longer_than_excel_allows_is_refused():
         f'<row r="2"><c r="A2" t="inlineStr"><is><t>{"x" * 40_000}</t></is></c></row>'
     )
     content = xlsx(header_row() + long_cell, dimension=None)
-    with pytest.raises(returns.FileRefused, match=r"\(A2\) with more than 32,767"):
-        list(returns.read_table(content, "l.xlsx").rows)
+    with pytest.raises(spec.FileRefused, match=r"\(A2\) with more than 32,767"):
+        list(readers.read_table(content, "l.xlsx").rows)
 
 
 def test_too_many_rows_are_refused_while_streaming(monkeypatch):
-    monkeypatch.setattr(returns, "MAX_ROWS", 50)
+    monkeypatch.setattr(readers, "MAX_ROWS", 50)
     body = "".join(f'<row r="{n}"><c r="A{n}"><v>1</v></c></row>' for n in range(2, 60))
     content = xlsx(header_row() + body, dimension=None)
-    with pytest.raises(returns.FileRefused, match="more than 50 rows"):
-        list(returns.read_table(content, "r.xlsx").rows)
+    with pytest.raises(spec.FileRefused, match="more than 50 rows"):
+        list(readers.read_table(content, "r.xlsx").rows)
     text = ",".join(HEADER) + "\r\n" + "output\r\n" * 60
-    with pytest.raises(returns.FileRefused, match="more than 50 rows"):
-        list(returns.read_table(text.encode(), "r.csv").rows)
+    with pytest.raises(spec.FileRefused, match="more than 50 rows"):
+        list(readers.read_table(text.encode(), "r.csv").rows)

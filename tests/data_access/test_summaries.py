@@ -28,11 +28,11 @@ from sqlalchemy.orm import aliased
 from data_access import (
     activity,
     board_overview,
+    cache,
     db,
     migrate,
     money,
     periods,
-    returns,
     scale,
 )
 from data_access.models import (
@@ -46,6 +46,7 @@ from data_access.models import (
     Spend,
     SpendSummary,
 )
+from data_access.returns import workflow
 from data_access.scope import SYSTEM
 from data_access.summaries import (
     output_summary_select,
@@ -533,7 +534,7 @@ def _lancashire_tiers() -> pd.DataFrame:
 
 
 def test_an_approved_return_updates_the_summaries(world, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(returns.cache, "invalidate", lambda *_: None)
+    monkeypatch.setattr(cache, "invalidate", lambda *_: None)
     lead, admin = world["lead"], world["admin"]
     # The world is built row by row, as a test store: summarise it as a load would.
     with db.session_scope() as session:
@@ -545,10 +546,10 @@ def test_an_approved_return_updates_the_summaries(world, monkeypatch):  # noqa: 
     # A draft's figures are not current: the summaries do not change.
     first = upload(world, as_csv(filled(world)))
     assert first.accepted
-    returns.submit_return(scope=lead, submission_id=first.submission_id)
+    workflow.submit_return(scope=lead, submission_id=first.submission_id)
     assert _summary_rows() == before
 
-    returns.approve_return(scope=admin, submission_id=first.submission_id)
+    workflow.approve_return(scope=admin, submission_id=first.submission_id)
     _assert_current()
     assert _summary_rows() != before
     tiers = _lancashire_tiers()
@@ -562,19 +563,19 @@ def test_an_approved_return_updates_the_summaries(world, monkeypatch):  # noqa: 
     frame.loc[frame.record == "output", "value"] = 20
     frame.loc[frame.age_band == "under25", "value"] = 5
     second = upload(world, as_csv(frame))
-    returns.submit_return(scope=lead, submission_id=second.submission_id)
-    real_set_status = returns._set_status
+    workflow.submit_return(scope=lead, submission_id=second.submission_id)
+    real_set_status = workflow._set_status
 
     def failing(session, scope, submission, status, action, **kw):
         if action == "approve_return":
             raise RuntimeError("the store failed mid-approval")
         return real_set_status(session, scope, submission, status, action, **kw)
 
-    monkeypatch.setattr(returns, "_set_status", failing)
+    monkeypatch.setattr(workflow, "_set_status", failing)
     with pytest.raises(RuntimeError):
-        returns.approve_return(scope=admin, submission_id=second.submission_id)
+        workflow.approve_return(scope=admin, submission_id=second.submission_id)
     assert _summary_rows() == approved
-    monkeypatch.setattr(returns, "_set_status", real_set_status)
+    monkeypatch.setattr(workflow, "_set_status", real_set_status)
 
     # A rejected file changes nothing either.
     bad = filled(world)
@@ -582,12 +583,12 @@ def test_an_approved_return_updates_the_summaries(world, monkeypatch):  # noqa: 
     assert not upload(world, as_csv(bad)).accepted
     assert _summary_rows() == approved
 
-    returns.approve_return(scope=admin, submission_id=second.submission_id)
+    workflow.approve_return(scope=admin, submission_id=second.submission_id)
     _assert_current()
     assert _lancashire_tiers().loc["secondary", "referrals"] == 20
 
     # Restoring the first return is reflected too.
-    returns.restore_submission(scope=admin, submission_id=first.submission_id)
+    workflow.restore_submission(scope=admin, submission_id=first.submission_id)
     _assert_current()
     assert _summary_rows() == approved
 

@@ -8,7 +8,8 @@ import datetime as dt
 
 import pytest
 
-from data_access import returns, returns_due, workstreams
+from data_access import returns_due, workstreams
+from data_access.returns import submissions
 from data_access.scope import SYSTEM
 
 WORKSTREAM_LATE = {"Late", "Partly received – late"}
@@ -56,7 +57,7 @@ def test_returns_and_workstreams_agree_on_due_and_late(
 ):
     monkeypatch.setenv("VRU_AS_AT", as_at)
     today = dt.date.fromisoformat(as_at)
-    frame = returns.completeness(scope=SYSTEM)
+    frame = submissions.completeness(scope=SYSTEM)
     assert not frame.empty
     compared, late_seen, due_seen = 0, 0, 0
     for ws_id, rows in frame.groupby("workstream_id"):

@@ -17,7 +17,8 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 import app  # noqa: F401 - pages register themselves with the app
-from data_access import returns, users
+from data_access import users
+from data_access.returns import submissions, workflow
 from data_access.scope import Scope
 from pages import returns as page
 from tests.data_access.test_returns import LABEL, PERIOD, as_csv, filled, world  # noqa: F401
@@ -57,7 +58,7 @@ def _walk(component):
 
 
 def _state(submission_id) -> str:
-    listing = returns.list_submissions(scope=Scope(role="admin"))
+    listing = submissions.list_submissions(scope=Scope(role="admin"))
     return listing.set_index("submission_id").loc[submission_id, "state"]
 
 
@@ -148,7 +149,7 @@ def test_upload_submit_approve_through_the_callbacks(world, as_user):  # noqa: F
         _data_url(as_csv(filled(world))), "good.csv", world["ws"], "2025-07", 0
     )
     assert "saved as draft return" in " ".join(_texts(result)) and refresh == 1
-    [submission_id] = returns.list_submissions(scope=world["lead"])["submission_id"]
+    [submission_id] = submissions.list_submissions(scope=world["lead"])["submission_id"]
     table = page.show_submissions(1, 0, world["ws"])
     labels = [getattr(c, "children", None) for c in _walk(table)]
     assert "Submit" in labels and "Approve" not in labels
@@ -175,7 +176,7 @@ def test_upload_submit_approve_through_the_callbacks(world, as_user):  # noqa: F
     assert "approved" in " ".join(_texts(message))
     _, _, download = action("file")
     assert base64.b64decode(download["content"]) == as_csv(filled(world))
-    listing = returns.list_submissions(scope=world["admin"])
+    listing = submissions.list_submissions(scope=world["admin"])
     assert list(listing["status"]) == ["approved"]
 
 
@@ -215,8 +216,8 @@ def test_approve_is_offered_only_to_an_admin_who_did_not_submit(world, as_user):
     analyst = _user("analyst1", "analyst")
     as_user(director)
     page.upload(_data_url(as_csv(filled(world))), "own.csv", world["ws"], "2025-07", 0)
-    [submission_id] = returns.list_submissions(scope=director)["submission_id"]
-    returns.submit_return(scope=director, submission_id=int(submission_id))
+    [submission_id] = submissions.list_submissions(scope=director)["submission_id"]
+    workflow.submit_return(scope=director, submission_id=int(submission_id))
     labels = _labels(page.show_submissions(1, 0, world["ws"]))
     assert "Send back" in labels and "Approve" not in labels
     as_user(analyst)
@@ -234,16 +235,16 @@ def test_a_click_on_a_return_that_changed_says_reload(world, as_user):  # noqa: 
     deputy = _user("deputy", "admin")
     as_user(world["lead"])
     page.upload(_data_url(as_csv(filled(world))), "r.csv", world["ws"], "2025-07", 0)
-    [submission_id] = returns.list_submissions(scope=deputy)["submission_id"]
+    [submission_id] = submissions.list_submissions(scope=deputy)["submission_id"]
     submission_id = int(submission_id)
-    returns.submit_return(scope=world["lead"], submission_id=submission_id)
+    workflow.submit_return(scope=world["lead"], submission_id=submission_id)
     seen = _state(submission_id)
-    returns.return_submission(
+    workflow.return_submission(
         scope=world["admin"], submission_id=submission_id, comment="fix", seen=seen
     )
     as_user(deputy)
     text, refresh, _ = _click("approve", submission_id, seen)
     assert "changed while you were looking" in " ".join(_texts(text))
     assert refresh == 1  # the list is drawn again, as it is now
-    listing = returns.list_submissions(scope=deputy)
+    listing = submissions.list_submissions(scope=deputy)
     assert list(listing["status"]) == ["returned"]

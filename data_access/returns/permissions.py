@@ -1,0 +1,103 @@
+"""Who may read and upload a workstream's returns, and what the upload needs to know
+about the workstream (its interventions, measures and VRU area).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from data_access.errors import (
+    AccessDenied,
+    NotFound,
+)
+from data_access.models import (
+    Area,
+    Intervention,
+    Measure,
+    Workstream,
+    WorkstreamMeasure,
+)
+from data_access.scope import Scope
+
+# ------------------------------------------------------------------ context
+
+
+@dataclass
+class _Context:
+    workstream_id: int
+    workstream_name: str
+    vru_code: str
+    vru_name: str
+    interventions: dict[int, tuple[str, str]]  # id -> (name, delivering area code)
+    foreign_interventions: set[int]
+    measures: dict[str, tuple[int, str, str]]  # code -> (id, name, unit)
+    other_measures: set[str]
+    area_codes: set[str]
+    vru_area_id: int
+
+
+def _workstream_context(session: Session, workstream_id: int) -> _Context:
+    workstream = session.get(Workstream, workstream_id)
+    if workstream is None:
+        raise NotFound(f"there is no workstream {workstream_id}")
+    vru = session.get(Area, workstream.vru_area_id)
+    delivering = aliased(Area)
+    interventions = {
+        id_: (name, code)
+        for id_, name, code in session.execute(
+            select(Intervention.id, Intervention.name, delivering.code)
+            .join(delivering, delivering.id == Intervention.delivering_area_id)
+            .where(Intervention.workstream_id == workstream_id)
+            .order_by(Intervention.id)
+        )
+    }
+    foreign = set(
+        session.scalars(
+            select(Intervention.id).where(
+                (Intervention.workstream_id != workstream_id)
+                | Intervention.workstream_id.is_(None)
+            )
+        )
+    )
+    measures = {
+        code: (id_, name, unit)
+        for id_, code, name, unit in session.execute(
+            select(Measure.id, Measure.code, Measure.name, Measure.unit)
+            .join(WorkstreamMeasure, WorkstreamMeasure.measure_id == Measure.id)
+            .where(WorkstreamMeasure.workstream_id == workstream_id)
+            .order_by(Measure.code)
+        )
+    }
+    others = set(session.scalars(select(Measure.code))) - set(measures)
+    return _Context(
+        workstream_id=workstream.id,
+        workstream_name=workstream.name,
+        vru_code=vru.code,
+        vru_name=vru.name,
+        interventions=interventions,
+        foreign_interventions=foreign,
+        measures=measures,
+        other_measures=others,
+        area_codes=set(session.scalars(select(Area.code))),
+        vru_area_id=vru.id,
+    )
+
+
+def _require_can_upload(scope: Scope, workstream_id: int) -> None:
+    if scope.role == "lead":
+        if scope.workstream_id != workstream_id:
+            raise AccessDenied("you can submit returns only for your own workstream")
+        return
+    if scope.role not in ("admin", "analyst"):
+        raise AccessDenied("your role does not allow submitting returns")
+
+
+def _require_can_read(scope: Scope, workstream_id: int | None) -> None:
+    if scope.unrestricted:
+        return
+    if scope.role == "lead" and scope.workstream_id == workstream_id:
+        return
+    raise AccessDenied("your access does not include this workstream's returns")
