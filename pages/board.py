@@ -20,7 +20,7 @@ from components.shell import message
 from data_access import board, commentary
 from data_access.board_models import ACTION_STATUSES
 from data_access.errors import AccessDenied, DataAccessError, StoreUnavailable
-from data_access.returns import recent_quarters
+from data_access.returns.spec import recent_quarters
 from web import board_parts
 from web.access import current_scope
 

@@ -23,7 +23,7 @@ from data_access.errors import (
     NotFound,
     StoreUnavailable,
 )
-from data_access.returns import recent_quarters
+from data_access.returns.spec import recent_quarters
 from web import board_parts
 from web.access import current_scope
 
