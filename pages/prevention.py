@@ -42,6 +42,7 @@ from dash import (
 )
 
 from components import filters
+from components.annotation_marks import mark_events
 from components.bar_figures import bar_figure
 from components.chart import ChartSpec, chart_card, shown_table
 from components.chart_tables import table_to_csv
@@ -50,6 +51,7 @@ from components.formatting import money, number, percent
 from components.shell import illustrative_badge, message
 from components.trend_figure import trend_figure
 from data_access import activity, periods
+from data_access.annotations import annotations_for
 from data_access.areas import get_area, list_areas
 from data_access.errors import (
     AccessDenied,
@@ -527,7 +529,23 @@ class _View:
                 className="prevention-tiers",
             ),
             chart_card(_outputs_chart(summary, self.where, period, illustrative)),
-            chart_card(_reach_chart(reach, self.where, period, self.age)),
+            chart_card(
+                _reach_chart(
+                    reach,
+                    self.where,
+                    period,
+                    self.age,
+                    events=None
+                    if reach.empty
+                    else annotations_for(
+                        self.scope,
+                        self.lad_code or self.area.code,
+                        None,
+                        reach["period_start"].min(),
+                        _quarter_end(reach["period_start"].max()),
+                    ),
+                )
+            ),
             chart_card(_spend_chart(summary, self.where, period, illustrative)),
             self.plan_note(summary),
         ]
@@ -1103,7 +1121,13 @@ def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
     )
 
 
-def _reach_chart(reach, where, period, age) -> ChartSpec:
+def _quarter_end(day: dt.date) -> dt.date:
+    return periods.quarter_bounds(
+        periods.financial_year_of(day), periods.quarter_of(day)
+    )[1]
+
+
+def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
     who = "Young people aged under 25" if age == "under25" else "Young people"
     table = pd.DataFrame(
         {
@@ -1122,22 +1146,17 @@ def _reach_chart(reach, where, period, age) -> ChartSpec:
             f"In {top.period}, {TIER_NAMES[top.tier].lower()} prevention reached the "
             f"most: {number(top.value)} {who.lower()} supported"
         )
-    return ChartSpec(
-        chart_id=f"{PAGE}-reach",
-        title=title,
-        caption=f"{who} supported by quarter and prevention tier, {where}, {period}.",
-        source=SOURCE_NOTE,
-        figure=trend_figure(
-            table,
-            x="Quarter",
-            y=column,
-            series="Tier",
-            series_order=TIER_ORDER,
-            y_title=column,
-            height=380,
-        ),
-        table=table,
-        summary=summary_for_series(
+    figure = trend_figure(
+        table,
+        x="Quarter",
+        y=column,
+        series="Tier",
+        series_order=TIER_ORDER,
+        y_title=column,
+        height=380,
+    )
+    summary = (
+        summary_for_series(
             table,
             x="Quarter",
             y=column,
@@ -1145,7 +1164,27 @@ def _reach_chart(reach, where, period, age) -> ChartSpec:
             label=f"{who} supported by {{series}} prevention",
         )
         if not reach.empty
-        else "",
+        else ""
+    )
+    table, summary = mark_events(
+        figure,
+        table,
+        summary,
+        events,
+        table.assign(
+            period_start=reach["period_start"].to_list(),
+            period_end=[_quarter_end(d) for d in reach["period_start"]],
+        ),
+        "Quarter",
+    )
+    return ChartSpec(
+        chart_id=f"{PAGE}-reach",
+        title=title,
+        caption=f"{who} supported by quarter and prevention tier, {where}, {period}.",
+        source=SOURCE_NOTE,
+        figure=figure,
+        table=table,
+        summary=summary,
         illustrative=bool(reach["illustrative"].any()),
         empty_message=None if not reach.empty else title,
     )

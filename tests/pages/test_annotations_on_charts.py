@@ -187,6 +187,14 @@ def test_a_workstream_chart_shows_its_areas_annotation(annotated):
     text = _call("ann-admin", funding.show_funding, area_code, "2024", None, None)
     assert "event: Campaign: Schools summer programme launch" in text
     assert "Marked events" in _csv(text, "funding-quarters")
+    # ... and on its reach by quarter (prevention)
+    from pages import prevention
+
+    text = _call(
+        "ann-admin", prevention.show_prevention, area_code, None, None, None, "all", {}
+    )
+    assert "event: Campaign: Schools summer programme launch" in text
+    assert "Schools summer programme launch" in _csv(text, "prevention-reach")
 
 
 def test_the_public_embed_shows_only_the_public_annotation_and_its_verdict(annotated):
