@@ -30,7 +30,7 @@ test: $(STAMP_DEV)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
 	  echo "make test needs Chromium and ChromeDriver for the browser tests:"; \
 	  echo "  apt-get install chromium chromium-driver"; exit 1; }
-	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || { \
+	@ldconfig -p | grep libpangoft2-1.0.so.0 >/dev/null || { \
 	  echo "make test needs Pango for WeasyPrint (board pack PDFs):"; \
 	  echo "  apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
