@@ -297,3 +297,20 @@ def test_no_store_generation_means_no_cached_answer(monkeypatch):
     neither looked up nor kept: no key, and no error from the cache."""
     down = StoreUnavailable("the database cannot be reached")
     assert _key_for(monkeypatch, _overview(AVON), generation=down) is None
+
+
+def test_the_output_field_is_matched_as_dash_sends_it():
+    """Dash's renderer sends one output as "id.prop" (or "..id.prop.."), several
+    as "..a.prop...b.prop.." with dots in an id escaped: only those strings mark a
+    request as one of a cached callback's, never one part of several outputs."""
+    from dash import Output
+
+    from web.view_cache import _output_keys
+
+    assert _output_keys([Output("overview-content", "children")]) == {
+        "overview-content.children",
+        "..overview-content.children..",
+    }
+    assert _output_keys(
+        [Output("trend-chart", "figure"), Output("trend.table", "data")]
+    ) == {"..trend-chart.figure...trend\\.table.data.."}

@@ -498,6 +498,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument(
+        "--only",
+        help="run only the (sampled) mutants on these lines, e.g. 87,113: "
+        "re-run a previous run's survivors after adding tests",
+    )
+    parser.add_argument(
         "--no-confirm",
         action="store_true",
         help="a mutant that the tests running its line do not kill is a survivor "
@@ -524,6 +529,9 @@ def main(argv: list[str] | None = None) -> int:
                     random.Random(args.seed).sample(found, args.sample),
                     key=lambda m: (m.line, m.index, m.kind),
                 )
+            if args.only:
+                lines = {int(n) for n in args.only.split(",")}
+                found = [m for m in found if m.line in lines]
             if args.list:
                 for m in found:
                     print(m.describe())
@@ -579,7 +587,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\nKill rate per target:")
     for name, (killed, n, population, took) in totals.items():
         line = f"  {name:18} {killed:4}/{n:<4} {100 * killed / max(n, 1):5.1f}%"
-        if n < population:
+        if args.only:
+            line += f"  (only the mutants on lines {args.only}: not a kill rate)"
+        elif n < population:
             low, high = wilson(killed, n)
             line += (
                 f"  (random sample of {n} of {population} mutants, seed "
@@ -587,7 +597,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         per = took / max(n, 1)
         line += f"  {took / 60:.1f} min, {per:.1f} s a mutant"
-        if n < population:
+        if n < population and not args.only:
             line += f"; all {population}: about {per * population / 60:.0f} min"
         print(line)
     if len(totals) > 1 and not args.sample:

@@ -354,6 +354,14 @@ def test_compute_totals_by_hand():
     assert totals["area"].tolist()[2:4] == ["A0", "A1"]
     assert totals["area"].isna().tolist() == [True, True, False, False, True]
     assert totals["period"].isna().tolist() == [False, False, True, True, True]
+    # A summed-over column stays of its kind: text stays text, whole
+    # numbers stay whole numbers (Int64), yes/no stays yes/no (boolean).
+    assert pd.api.types.is_string_dtype(totals["area"].dtype)
+    kinds = _long([[1, 2]]).assign(year=[2024, 2025], young=[True, False])
+    for column, dtype in (("year", "Int64"), ("young", "boolean")):
+        over = d.compute_totals(kinds, group_cols=[column], totals_over=[column])
+        assert over[column].dtype == dtype and over[column].isna().all()
+        assert over["numerator"].tolist() == [3]
 
 
 def test_bad_counts_and_shapes_are_refused():
@@ -363,6 +371,10 @@ def test_bad_counts_and_shapes_are_refused():
         _disclose(_long([[2.5]]), rule="hes")
     with pytest.raises(ValueError, match="subset"):
         _disclose(_long([[3]]), rule="hes", group_cols=GROUP, totals_over=["x"])
+    with pytest.raises(ValueError, match="names a column twice"):
+        _disclose(
+            _long([[3]]), rule="hes", group_cols=GROUP, totals_over=["area", "area"]
+        )
     three = _long([[3]]).assign(age="u25")
     with pytest.raises(ValueError, match="more than two"):
         _disclose(
@@ -375,6 +387,12 @@ def test_bad_counts_and_shapes_are_refused():
     wrong.loc[wrong.total_over == "area+period", "numerator"] = 99
     with pytest.raises(ValueError, match="sum of their cells"):
         _disclose(wrong, rule="hes", group_cols=GROUP, totals_over=GROUP)
+    both = _with_totals(_long([[3, 20]]))
+    with pytest.raises(ValueError, match="'period' is not one of totals_over"):
+        _disclose(both, rule="hes", group_cols=GROUP, totals_over=["area"])
+    repeated = pd.concat([both, both.tail(1)], ignore_index=True)
+    with pytest.raises(ValueError, match="the same total row twice"):
+        _disclose(repeated, rule="hes", group_cols=GROUP, totals_over=GROUP)
 
 
 def test_the_module_needs_no_web_framework():

@@ -223,6 +223,35 @@ def test_filled_xlsx_is_valid(world):
     assert len(result.measures) == 2
 
 
+def test_xlsx_numbers_are_read_as_numbers_and_true_false_is_not_a_count(world):
+    """A workbook's cells arrive typed: 150.5 (a float) is £150.50, and TRUE (a
+    boolean, which Python would count as 1) is no count at all."""
+    frame = filled(world)
+    spend = (frame.record == "spend") & (frame.intervention_id != "TOTAL")
+    frame["value"] = frame["value"].astype(object)
+    frame.loc[spend, "value"] = 150.5
+    frame.loc[frame.intervention_id == "TOTAL", "value"] = 301.0
+    out = io.BytesIO()
+    frame.to_excel(out, index=False, sheet_name="Return")
+    result = returns.validate_return(
+        scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
+        content=out.getvalue(), filename="r.xlsx", today=TODAY,
+    )  # fmt: skip
+    assert result.problems == []
+    assert sorted(s["amount"] for s in result.spend) == [150.5, 150.5]
+    row = _row_of(frame, _young_people_all(frame))
+    frame.loc[row - 2, "value"] = True
+    out = io.BytesIO()
+    frame.to_excel(out, index=False, sheet_name="Return")
+    result = returns.validate_return(
+        scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
+        content=out.getvalue(), filename="r.xlsx", today=TODAY,
+    )  # fmt: skip
+    assert [(p.row, p.column, p.expected) for p in result.problems] == [
+        (row, "value", "a whole number of at least 0")
+    ]
+
+
 @pytest.mark.parametrize(
     "encoding", ["utf-8", "utf-8-sig", "cp1252"], ids=["utf8", "bom", "win1252"]
 )
