@@ -233,7 +233,7 @@ def test_xlsx_numbers_are_read_as_numbers_and_true_false_is_not_a_count(world):
     frame.loc[frame.intervention_id == "TOTAL", "value"] = 301.0
     out = io.BytesIO()
     frame.to_excel(out, index=False, sheet_name="Return")
-    result = returns.validate_return(
+    result = validator.validate_return(
         scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
         content=out.getvalue(), filename="r.xlsx", today=TODAY,
     )  # fmt: skip
@@ -243,7 +243,7 @@ def test_xlsx_numbers_are_read_as_numbers_and_true_false_is_not_a_count(world):
     frame.loc[row - 2, "value"] = True
     out = io.BytesIO()
     frame.to_excel(out, index=False, sheet_name="Return")
-    result = returns.validate_return(
+    result = validator.validate_return(
         scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
         content=out.getvalue(), filename="r.xlsx", today=TODAY,
     )  # fmt: skip
