@@ -192,11 +192,14 @@ def known_at(history: pd.DataFrame, at: dt.datetime | None) -> pd.DataFrame:
         taken = chosen_returns[KEY].assign(_taken=True)
         others = others.merge(taken, on=KEY, how="left")
         others = others[others["_taken"].isna()].drop(columns="_taken")
-    reference = pd.to_datetime(others["reference_date"])
+    reference = others["reference_date"]
     ranked = others.assign(
         _has_value=others["value"].notna(),
         _has_reference=reference.notna(),
-        _reference=reference.fillna(pd.Timestamp.min),
+        # ISO dates sort as the dates do; "" (none) before any.
+        _reference=[
+            "" if d is None or pd.isna(d) else d.isoformat() for d in reference
+        ],
         _precedence=-others["precedence"].fillna(0),
     )
     chosen_others = (

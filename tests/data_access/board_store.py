@@ -20,7 +20,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from data_access import db, users
+from data_access import db
 from data_access.models import (
     Area,
     AuditLog,
@@ -30,9 +30,11 @@ from data_access.models import (
     StoreMeta,
     Submission,
     Target,
+    User,
     Workstream,
     WorkstreamMeasure,
 )
+from data_access.scope import Scope
 
 EW, AVON, GMP, SURREY = "K04000001", "E23000036", "E23000005", "E23000031"
 KNIFE, REFERRALS, GMP_MEASURE = "knife_offences", "ws_avon_referrals", "ws_gmp_sessions"
@@ -177,25 +179,37 @@ def build() -> dict:
             ]
         )
         ids = {"avon_ws": ws_avon.id, "gmp_ws": ws_gmp.id}
-    made = {}
-    for name, kwargs in {
-        "admin": {"role": "admin"},
-        "admin2": {"role": "admin"},
-        "analyst": {"role": "analyst"},
-        "avon-viewer": {"role": "viewer", "area_codes": (AVON,)},
-        "gmp-viewer": {"role": "viewer", "area_codes": (GMP,)},
-        "avon-lead": {"role": "lead", "workstream_id": ids["avon_ws"]},
-        "gmp-lead": {"role": "lead", "workstream_id": ids["gmp_ws"]},
-    }.items():
-        record, _ = users.create_user(
-            username=f"t-{name}", role_title=f"Title {name}", **kwargs
-        )
-        made[name] = record
-    # The lead's scope holds their VRU (users.py builds it from the workstream).
-    scopes = {
-        name: next(u for u in users.list_users() if u.id == r.id).scope()
-        for name, r in made.items()
+    # Users are stored without a usable password (no sign-in here, and hashing
+    # seven passwords took 3.5 s a test); their scopes are as users.py builds
+    # them: a lead's areas are their workstream's VRU.
+    accounts = {
+        "admin": ("admin", (), None),
+        "admin2": ("admin", (), None),
+        "analyst": ("analyst", (), None),
+        "avon-viewer": ("viewer", (AVON,), None),
+        "gmp-viewer": ("viewer", (GMP,), None),
+        "avon-lead": ("lead", (AVON,), ids["avon_ws"]),
+        "gmp-lead": ("lead", (GMP,), ids["gmp_ws"]),
     }
+    scopes = {}
+    with db.session_scope() as session:
+        for name, (role, areas, workstream_id) in accounts.items():
+            user = User(
+                username=f"t-{name}",
+                role_title=f"Title {name}",
+                role=role,
+                password_hash="!",
+                workstream_id=workstream_id,
+            )
+            session.add(user)
+            session.flush()
+            scopes[name] = Scope(
+                role=role,
+                area_codes=frozenset(areas),
+                workstream_id=workstream_id,
+                user_id=user.id,
+                actor=user.role_title,
+            )
     return {**ids, "scopes": scopes}
 
 
