@@ -102,9 +102,23 @@ def page_shell(
 
 def _sign_in_state(role_title: str | None, csrf_token: str | None):
     if role_title is None:
-        return html.A("Sign in", href="/signin", className="btn btn-light btn-sm")
+        return html.Div(
+            [
+                # Where a signed-in user's alerts link goes; empty when signed out
+                # (its callback must find it in every layout).
+                html.Span(id="shell-alerts", hidden=True),
+                html.A("Sign in", href="/signin", className="btn btn-light btn-sm"),
+            ]
+        )
     return html.Form(
         [
+            # The unread count is filled in by a callback (pages/alerts.py), so the
+            # shell itself never queries the store.
+            dcc.Link(
+                html.Span("Alerts", id="shell-alerts"),
+                href="/alerts",
+                className="btn btn-light btn-sm me-2",
+            ),
             html.Span(["Signed in as ", html.Strong(role_title)], className="me-2"),
             dcc.Input(type="hidden", name="csrf_token", value=csrf_token or ""),
             html.Button("Sign out", type="submit", className="btn btn-light btn-sm"),

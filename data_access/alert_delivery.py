@@ -133,3 +133,8 @@ def post_webhook(*, alert_id: int, url: str, secret: str, payload: dict) -> bool
         sleep(wait)
         wait *= 2
     return False
+
+
+def email_available() -> bool:
+    """Whether this service sends e-mail (SMTP_HOST and ALERT_EMAIL_ADDRESS set)."""
+    return bool(settings.smtp_host() and settings.alert_email_address())

@@ -35,7 +35,7 @@ from data_access import alert_delivery, money, workstreams
 from data_access.alert_models import Alert, AlertPreference, ExceptionItem
 from data_access.db import session_scope
 from data_access.errors import AccessDenied, DataAccessError, InvalidParameter
-from data_access.models import Area, User
+from data_access.models import Area, MeasureValue, Source, User
 from data_access.number_format import money_text
 from data_access.outcomes import area_trends
 from data_access.scope import Scope
@@ -75,16 +75,36 @@ class _Figures:
         self.scope = scope
         self._series: dict[tuple, dict] = {}
 
-    def point(self, row) -> tuple[float, bool] | None:  # noqa: ANN001
-        """(the point's figure, whether it is illustrative) as the reader sees
-        it, or None when the reader may not see it."""
-        key = (
+    def preload(self, frame: pd.DataFrame) -> None:
+        """Admins and analysts see every stored figure undisclosed: the points of
+        all the signals in `frame` are read in one query (the figures the trend
+        pages show them, which are these stored current values)."""
+        if self.scope.needs_disclosure_control:
+            return
+        signals = frame[frame["kind"] == "signal"]
+        if signals.empty:
+            return
+        found = stored_points(signals["exception_id"].tolist())
+        for row in signals.itertuples():
+            key = self._key(row)
+            self._series.setdefault(key, {})
+            if row.exception_id in found:
+                self._series[key][row.period_start] = found[row.exception_id]
+
+    @staticmethod
+    def _key(row) -> tuple:  # noqa: ANN001
+        return (
             row.measure_code,
             row.area_code,
             row.length,
             row.age_band,
             row.workstream_id,
         )
+
+    def point(self, row) -> tuple[float, bool] | None:  # noqa: ANN001
+        """(the point's figure, whether it is illustrative) as the reader sees
+        it, or None when the reader may not see it."""
+        key = self._key(row)
         if key not in self._series:
             self._series[key] = self._read(row)
         return self._series[key].get(row.period_start)
@@ -161,10 +181,38 @@ def _describe(scope: Scope, row, figures: _Figures) -> str | None:  # noqa: ANN0
     )
 
 
+def stored_points(exception_ids: list[int]) -> dict[int, tuple[float, bool]]:
+    """The current stored figure at each signal's point, undisclosed, with
+    whether it is illustrative: {exception id: (value, illustrative)}; only for
+    readers who see figures undisclosed (admins and analysts)."""
+    found = {}
+    with session_scope() as session:
+        for lo in range(0, len(exception_ids), 500):
+            rows = session.execute(
+                select(ExceptionItem.id, MeasureValue.value, Source.illustrative)
+                .join(
+                    MeasureValue,
+                    (MeasureValue.measure_id == ExceptionItem.measure_id)
+                    & (MeasureValue.area_id == ExceptionItem.area_id)
+                    & (MeasureValue.age_band == ExceptionItem.age_band)
+                    & (MeasureValue.period_months == ExceptionItem.period_months)
+                    & (MeasureValue.period_start == ExceptionItem.period_start)
+                    & MeasureValue.is_current,
+                )
+                .join(Source, Source.id == MeasureValue.source_id)
+                .where(ExceptionItem.id.in_(exception_ids[lo : lo + 500]))
+            ).all()
+            for exception_id, value, illustrative in rows:
+                if value is not None:
+                    found[exception_id] = (float(value), bool(illustrative))
+    return found
+
+
 def describe_many(scope: Scope, frame: pd.DataFrame) -> list[str | None]:
     """Each exception of a read_exceptions frame in words for `scope`, or None
     where the reader may not see what it is about."""
     figures = _Figures(scope)
+    figures.preload(frame)
     return [_describe(scope, row, figures) for row in frame.itertuples()]
 
 
@@ -388,64 +436,81 @@ def _now() -> dt.datetime:
 # ----------------------------------------------------------------- dispatch
 
 
-def _recipients(session, item: ExceptionItem) -> list[dict]:  # noqa: ANN001
-    """Active users who chose this kind and own it, or (not assigned_only) may
-    read its VRU; with their preferences."""
+def _wants(prefs: AlertPreference | None) -> dict[str, bool]:
+    if prefs is None:
+        return DEFAULT_PREFERENCES
+    return {
+        "signals": prefs.signals,
+        "overdue_returns": prefs.overdue_returns,
+        "underspends": prefs.underspends,
+        "assigned_only": prefs.assigned_only,
+    }
+
+
+def _recipients(exception_ids: list[int]) -> list[dict]:
+    """For each active user, the new exceptions they receive: those of a kind
+    they chose that they own, or (not assigned_only) whose VRU they may read;
+    with their preferences."""
     from data_access import users
     from data_access.exceptions import owners_of
 
-    owners = set(owners_of(session, item))
-    vru_code = session.scalar(select(Area.code).where(Area.id == item.vru_area_id))
-    stored = {row.user_id: row for row in session.scalars(select(AlertPreference))}
+    with session_scope() as session:
+        items = []
+        for lo in range(0, len(exception_ids), 500):
+            items += session.execute(
+                select(ExceptionItem, Area.code)
+                .join(Area, Area.id == ExceptionItem.vru_area_id)
+                .where(ExceptionItem.id.in_(exception_ids[lo : lo + 500]))
+            ).all()
+        owners = {}
+        for item, _code in items:
+            key = (item.owner_role, item.workstream_id)
+            if key not in owners:
+                owners[key] = set(owners_of(session, item))
+        stored = {row.user_id: row for row in session.scalars(select(AlertPreference))}
     chosen = []
     for user in users.list_users():
         if not user.active:
             continue
         prefs = stored.get(user.id)
-        wants = (
-            DEFAULT_PREFERENCES
-            if prefs is None
-            else {
-                "signals": prefs.signals,
-                "overdue_returns": prefs.overdue_returns,
-                "underspends": prefs.underspends,
-                "assigned_only": prefs.assigned_only,
-            }
-        )
-        if not wants[KIND_PREFERENCE[item.kind]]:
-            continue
+        wants = _wants(prefs)
         scope = user.scope()
-        if user.id not in owners and (
-            wants["assigned_only"] or not scope.can_read_area(vru_code)
-        ):
-            continue
-        chosen.append({"user": user, "scope": scope, "prefs": prefs})
+        ids = [
+            item.id
+            for item, vru_code in items
+            if wants[KIND_PREFERENCE[item.kind]]
+            and (
+                user.id in owners[(item.owner_role, item.workstream_id)]
+                or (not wants["assigned_only"] and scope.can_read_area(vru_code))
+            )
+        ]
+        if ids:
+            chosen.append({"user": user, "scope": scope, "prefs": prefs, "ids": ids})
     return chosen
 
 
 def dispatch(exception_ids: list[int]) -> int:
     """Give each new exception to its recipients: an inbox entry each, then the
-    e-mails and webhook calls they chose. Returns the number of inbox entries."""
+    e-mails and webhook calls they chose. Returns the number of inbox entries.
+    Each recipient's exceptions are read and worded through their own scope; one
+    they cannot see (or whose figure is hidden from them) is not given to them."""
     from data_access.exceptions import read_exceptions
 
     made = 0
-    for exception_id in exception_ids:
-        with session_scope() as session:
-            item = session.get(ExceptionItem, exception_id)
-            recipients = _recipients(session, item)
-        for recipient in recipients:
-            scope = recipient["scope"]
-            frame = read_exceptions(scope=scope, ids=[exception_id])
-            if frame.empty:
-                continue
-            text = describe_many(scope, frame)[0]
+    for recipient in _recipients(list(exception_ids)):
+        scope = recipient["scope"]
+        frame = read_exceptions(scope=scope, ids=recipient["ids"])
+        frame = frame.sort_values("exception_id")
+        for (_, row), text in zip(
+            frame.iterrows(), describe_many(scope, frame), strict=True
+        ):
             if text is None:
                 continue  # the recipient cannot see what it is about
-            alert_id = _add_alert(recipient["user"].id, exception_id)
+            alert_id = _add_alert(recipient["user"].id, int(row["exception_id"]))
             if alert_id is None:
                 continue
             made += 1
-            _deliver(recipient, alert_id, frame.iloc[0], text)
+            _deliver(recipient, alert_id, row, text)
     return made
 
 

@@ -363,11 +363,24 @@ def _insert_new(items: list[dict], trigger: str) -> list[int]:
                     )
                 )
             )
-    new_ids = []
+    fresh = []
     for item in items:
-        if item["dedupe_key"] in known:
-            continue
-        known.add(item["dedupe_key"])
+        if item["dedupe_key"] not in known:
+            known.add(item["dedupe_key"])
+            fresh.append(item)
+    try:
+        # One transaction for all of them (one commit, not one per exception).
+        with session_scope() as session:
+            rows = [
+                ExceptionItem(**i, trigger=trigger[:60], status="open") for i in fresh
+            ]
+            session.add_all(rows)
+            session.flush()
+            return [row.id for row in rows]
+    except IntegrityError:
+        pass  # a run at the same time raised some of them first: one by one
+    new_ids = []
+    for item in fresh:
         try:
             with session_scope() as session:
                 row = ExceptionItem(**item, trigger=trigger[:60], status="open")
@@ -375,7 +388,7 @@ def _insert_new(items: list[dict], trigger: str) -> list[int]:
                 session.flush()
                 new_ids.append(row.id)
         except IntegrityError:
-            continue  # another run raised the same key first: not raised twice
+            continue  # the other run raised this key first: not raised twice
     return new_ids
 
 
@@ -527,7 +540,14 @@ def _frame(rows) -> pd.DataFrame:  # noqa: ANN001
                 "unit": r[21],
             }
         )
-    return pd.DataFrame(records, columns=[*EXCEPTION_COLUMNS, *_INTERNAL])
+    frame = pd.DataFrame(records, columns=[*EXCEPTION_COLUMNS, *_INTERNAL])
+    # Whole numbers or None (not NaN, which equals nothing and is not None).
+    frame["workstream_id"] = pd.Series(
+        [None if pd.isna(v) else int(v) for v in frame["workstream_id"]],
+        index=frame.index,
+        dtype=object,
+    )
+    return frame
 
 
 def read_exceptions(
@@ -576,7 +596,7 @@ def open_exceptions(scope: Scope, vru_code: str) -> pd.DataFrame:
 
     frame = read_exceptions(scope=scope, vru_code=vru_code, status="open")
     summaries = alerts.describe_many(scope, frame)
-    keep = [s is not None for s in summaries]
+    keep = pd.Series([s is not None for s in summaries], index=frame.index, dtype=bool)
     frame = frame[keep].copy()
     frame["summary"] = [s for s in summaries if s is not None]
     return frame[[*EXCEPTION_COLUMNS, "summary"]].reset_index(drop=True)

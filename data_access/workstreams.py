@@ -820,20 +820,21 @@ def completeness(
     *, scope: Scope, workstream_id: int, as_at: dt.date | None = None
 ) -> pd.DataFrame:
     """Returns by quarter (RETURN_COLUMNS): expected quarters, then the next due."""
-    status = measure_status(scope=scope, workstream_id=workstream_id, as_at=as_at)
-    workstream_id = int(workstream_id)
+    workstream_id = _require_workstream(scope, workstream_id)
     as_at = _resolve_as_at(as_at)
-    if status.empty or as_at is None:
-        return pd.DataFrame(columns=RETURN_COLUMNS)
-    rows = _status_rows(None, workstream_id)
-    first = _status_frame(
+    received = _received_quarters(None, workstream_id)
+    # measure_status's frame, worked out once: its "first" column says when the
+    # workstream began.
+    status = _status_frame(
         scope,
-        rows,
-        _received_quarters(None, workstream_id),
+        _status_rows(None, workstream_id),
+        received,
         _workstreams(None, workstream_id),
         as_at,
-    )["first"].min()
-    received = _received_quarters(None, workstream_id)
+    )
+    if status.empty or as_at is None:
+        return pd.DataFrame(columns=RETURN_COLUMNS)
+    first = status["first"].min()
     per_quarter = received.groupby("period_start")["measure_code"].nunique()
     n_measures = len(status)
     records = []

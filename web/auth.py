@@ -71,7 +71,12 @@ PUBLIC_PREFIXES = (
 )
 # Callbacks a signed-out visitor may run: Dash's page router (protected layouts are
 # replaced by a sign-in prompt) and clientside-only helpers never reach the server.
-PUBLIC_CALLBACK_OUTPUTS = {".._pages_content.children..._pages_store.data.."}
+PUBLIC_CALLBACK_OUTPUTS = {
+    ".._pages_content.children..._pages_store.data..",
+    # The header's unread-alerts count (pages/alerts.py): on every page, so it
+    # runs for signed-out visitors too, and answers them "Alerts" and nothing else.
+    "shell-alerts.children",
+}
 DASH_CALLBACK_PATH = "/_dash-update-component"
 
 

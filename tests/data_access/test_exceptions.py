@@ -247,6 +247,11 @@ def _exception_id(code: str, area: str) -> int:
 
 def test_owner_acknowledges_with_a_comment_and_the_board_pack_reads_open_ones(world):
     s = world["scopes"]
+    empty = exceptions.open_exceptions(s["lancs-board"], LANCS)
+    assert empty.empty and list(empty.columns) == [
+        *exceptions.EXCEPTION_COLUMNS,
+        "summary",
+    ]
     exceptions.run_rules(trigger="test")
     item = _exception_id("ws_diverted", LANCS)
     for other in ("avon-lead", "lancs-board", "analyst"):
