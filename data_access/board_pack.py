@@ -12,14 +12,16 @@ Sections (`SECTIONS`, in pack order) and the view function each reads:
   money.quarter_spend for the quarters behind it;
 - reach: board_overview.reach_by_tier (the overview's reach);
 - workstreams: workstreams.workstream_list (the /workstreams RAG counts);
-- since / commentary / actions / exceptions: added once their stores exist.
+- exceptions, since, commentary, actions: the board's own record
+  (data_access/board_pack_record.py); each success measure's slide also carries
+  its commentary for the quarter (commentary.commentary_for).
 
 Audience and disclosure. The maker must be able to read the VRU (`Scope.require_area`)
 whatever the audience. An "internal" pack reads with the maker's scope (so a viewer's
 pack is disclosure-controlled as their pages are); a pack "for publication" reads
 with `scope.PUBLIC`, so every figure passes the public disclosure rules, and the
-restricted sections (money, reach, workstreams) are left out and listed in
-`Pack.omitted` with the reason.
+restricted sections (`RESTRICTED_SECTIONS`: all but the success measures) are
+left out and listed in `Pack.omitted` with the reason.
 
 "As at" a quarter. The pack reports the quarter starting `quarter_start`: trends show
 the YEARS_SHOWN financial years up to the last one complete by the quarter's end
@@ -40,16 +42,25 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from data_access import board_overview, money, periods, workstreams
+import pandas as pd
+
+from data_access import (
+    board_overview,
+    board_pack_record,
+    commentary,
+    money,
+    periods,
+    workstreams,
+)
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.measures import measure_metadata, success_measures
 from data_access.number_format import money_text, rounded_half_up
 from data_access.outcomes.raw_series import BASELINE_LABEL
 from data_access.outcomes.trend_views import trend_view
+from data_access.pack_slides import Chart, Slide, Table
 from data_access.scope import PUBLIC, Scope
 
 SECTIONS: dict[str, str] = {
@@ -57,58 +68,31 @@ SECTIONS: dict[str, str] = {
     "money": "Money and forecast",
     "reach": "Young people reached by prevention tier",
     "workstreams": "Workstream RAG",
+    "exceptions": "Open exceptions",
+    "since": "What changed since the last board",
+    "commentary": "Commentary",
+    "actions": "Decisions and actions",
 }
 AUDIENCES: dict[str, str] = {
     "internal": "Internal: figures as the maker's access shows them",
     "publication": "For publication: public disclosure rules applied",
 }
 FORMATS = ("pptx", "pdf")
-RESTRICTED_SECTIONS = ("money", "reach", "workstreams")
+RESTRICTED_SECTIONS = (
+    "money",
+    "reach",
+    "workstreams",
+    "exceptions",
+    "since",
+    "commentary",
+    "actions",
+)
 YEARS_SHOWN = 10  # financial years of each success measure's chart and table
 TIER_LABELS = {
     "primary": "Primary (universal)",
     "secondary": "Secondary (targeted)",
     "tertiary": "Tertiary (indicated)",
 }
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A chart's data: kind "line", "bar" or "stacked_bar"; one list of values per
-    series, aligned with `categories`; `alt` is its alternative text."""
-
-    kind: str
-    categories: list[str]
-    series: list[tuple[str, list[float | None]]]
-    value_title: str
-    alt: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """The data behind a chart (or a section's facts): `columns` as (header, kind)."""
-
-    caption: str
-    columns: list[tuple[str, str]]
-    rows: list[list[Any]]
-
-
-@dataclass(frozen=True)
-class Slide:
-    """One slide of a section: a title that states the finding, its chart and
-    table, the text summary (speaker notes and the screen-reader text), points to
-    read out, sources, the illustrative flag and the live page it comes from."""
-
-    section: str
-    title: str
-    summary: str
-    chart: Chart | None = None
-    table: Table | None = None
-    points: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    illustrative: bool = False
-    link: str | None = None
-    measure_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -228,7 +212,7 @@ def build_pack(
             omitted.append(f"{SECTIONS[key]}: restricted data, not published")
             continue
         try:
-            slides += _BUILDERS[key](reader, area, start)
+            slides += _BUILDERS[key](reader, area, start, meeting_date)
         except AccessDenied:
             omitted.append(f"{SECTIONS[key]}: outside the maker's access")
     return Pack(
@@ -277,15 +261,19 @@ def _whole(x: float) -> str:
 # ------------------------------------------------------------------ measures
 
 
-def _measure_slides(reader: Scope, area, start: dt.date) -> list[Slide]:
-    table = measure_metadata(include_private=True)
-    return [
-        _measure_slide(reader, area, start, code)
-        for code in success_measures(table)["code"]
-    ]
+def _measure_slides(reader: Scope, area, start: dt.date, _meeting=None) -> list[Slide]:
+    codes = success_measures(measure_metadata(include_private=True))["code"].tolist()
+    try:
+        notes = commentary.commentary_for(
+            scope=reader, vru_code=area.code, quarter_start=start, measure_codes=codes
+        )
+    except AccessDenied:  # the public reads no commentary
+        notes = pd.DataFrame(columns=commentary.COMMENTARY_COLUMNS)
+    said = {r.measure_code: r for r in notes.itertuples()}
+    return [_measure_slide(reader, area, start, code, said.get(code)) for code in codes]
 
 
-def _measure_slide(reader: Scope, area, start: dt.date, code: str) -> Slide:
+def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slide:
     first_year = periods.financial_year_of(start) - YEARS_SHOWN
     view = trend_view(
         scope=reader,
@@ -376,6 +364,16 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str) -> Slide:
         f"{(baseline or {}).get('reason') or 'not available'}."
     )
     points = [latest_words, view["recent_trend"]["text"], baseline_words]
+    if note is not None:
+        status = (
+            f"signed off by {note.signed_off_by_role}"
+            if note.status == "signed_off"
+            else "draft, not yet signed off"
+        )
+        points.append(
+            f"Commentary ({note.quarter}, {note.author_role}; {status}): {note.text}"
+            + (f" {note.revised_note}" if note.revised_note else "")
+        )
     if view["disclosure_note"]:
         points.append(view["disclosure_note"])
     summary = (
@@ -402,7 +400,7 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str) -> Slide:
 # ------------------------------------------------------------------ money
 
 
-def _money_slides(reader: Scope, area, start: dt.date) -> list[Slide]:
+def _money_slides(reader: Scope, area, start: dt.date, _meeting=None) -> list[Slide]:
     year = periods.financial_year_of(start)
     forecast = money.money_forecast(
         scope=reader, area_code=area.code, financial_year=year
@@ -485,7 +483,7 @@ def _money_slides(reader: Scope, area, start: dt.date) -> list[Slide]:
 # ------------------------------------------------------------------ reach
 
 
-def _reach_slides(reader: Scope, area, start: dt.date) -> list[Slide]:
+def _reach_slides(reader: Scope, area, start: dt.date, _meeting=None) -> list[Slide]:
     reach = board_overview.reach_by_tier(scope=reader, area_code=area.code)
     if reach["financial_year"] is None:
         return [
@@ -549,7 +547,9 @@ def _reach_slides(reader: Scope, area, start: dt.date) -> list[Slide]:
 # ------------------------------------------------------------------ workstreams
 
 
-def _workstream_slides(reader: Scope, area, start: dt.date) -> list[Slide]:
+def _workstream_slides(
+    reader: Scope, area, start: dt.date, _meeting=None
+) -> list[Slide]:
     frame = workstreams.workstream_list(
         scope=reader, area_code=area.code, as_at=quarter_end(start)
     )
@@ -646,6 +646,10 @@ _BUILDERS = {
     "money": _money_slides,
     "reach": _reach_slides,
     "workstreams": _workstream_slides,
+    "exceptions": board_pack_record.exception_slides,
+    "since": board_pack_record.since_slides,
+    "commentary": board_pack_record.commentary_slides,
+    "actions": board_pack_record.action_slides,
 }
 
 __all__ = [

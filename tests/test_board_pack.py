@@ -29,6 +29,7 @@ from data_access.models import AuditLog
 from data_access.outcomes.trend_views import trend_view
 from data_access.pack_models import BoardPack
 from data_access.scope import PUBLIC, SYSTEM, Scope
+from web.pack_pdf import pack_html as render_pdf_html
 from web.pack_pdf import render_pdf
 from web.pack_pptx import render_pptx
 
@@ -331,3 +332,96 @@ def test_command_line_writes_and_records_a_pack(packs_cleaned, tmp_path):
     )
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+def _slide_texts(deck) -> list[str]:
+    texts = []
+    for page in deck.slides:
+        parts = []
+        for shape in page.shapes:
+            if shape.has_text_frame:
+                parts.append(shape.text_frame.text)
+            if shape.has_table:
+                parts += [c.text for row in shape.table.rows for c in row.cells]
+        texts.append("\n".join(parts))
+    return texts
+
+
+def test_the_boards_record_in_the_pack(store):
+    """Since the last board, commentary and open actions, on the board cycle's
+    small store (tests/data_access/board_store.py: hand-set arrivals)."""
+    from data_access import board, commentary
+    from tests.data_access import board_store as bs
+
+    s = bs.build()["scopes"]
+    for day in ("2025-06-01", "2026-02-01"):
+        board.add_meeting(scope=s["admin"], vru_code=bs.AVON, meeting_date=day)
+    commentary.write_commentary(
+        scope=s["analyst"],
+        vru_code=bs.AVON,
+        measure_code=bs.KNIFE,
+        quarter_start="2025-07-01",
+        text="Rising since 2024/25 Q2; the <b>hub</b> reviews it.",
+    )
+    commentary.sign_off(
+        scope=s["admin"],
+        vru_code=bs.AVON,
+        measure_code=bs.KNIFE,
+        quarter_start="2025-07-01",
+        version=1,
+    )
+    board.record_action(
+        scope=s["admin"],
+        vru_code=bs.AVON,
+        measure_code=bs.KNIFE,
+        quarter_start="2025-07-01",
+        kind="action",
+        text="Report the hotspot review.",
+        owner_role="Head of Analysis",
+        due_date="2026-01-10",
+    )
+    pack = board_pack.build_pack(
+        scope=s["avon-viewer"],
+        vru_code=bs.AVON,
+        quarter_start="2025-07",
+        sections=["since", "commentary", "actions"],
+        meeting_date=dt.date(2026, 2, 1),
+        made_at=MADE_AT,
+    )
+    since, said, actions = pack.slides
+    # The lines the board page lists for this viewer, since the meeting before.
+    listed = board.changes_since(
+        scope=s["avon-viewer"], vru_code=bs.AVON, since_date="2025-06-01",
+        as_at="2026-02-01",
+    )  # fmt: skip
+    assert since.title == f"Since the last board (1 June 2025): {len(listed)} changes"
+    assert [row[1:5] for row in since.table.rows] == [
+        [r.measure_name, r.period, r.old, r.new] for r in listed.itertuples()
+    ]
+    assert ["Knife offences", "2024/25 Q1", "100", "110"] in [
+        row[1:5] for row in since.table.rows
+    ]
+    assert board.CHANGE_RULE in since.points[-1]
+    assert said.title == "Commentary, 2025/26 Q2: 1 measures, 1 signed off"
+    assert (
+        said.table.rows[0][1] == "Rising since 2024/25 Q2; the <b>hub</b> reviews it."
+    )
+    assert "signed off by Title admin" in said.points[0]
+    assert actions.title == "Decisions and actions: 1 open, 1 overdue"
+    assert actions.points[0].startswith("OVERDUE: Action on Knife offences")
+    deck = Presentation(io.BytesIO(render_pptx(pack)))
+    texts = _slide_texts(deck)
+    assert any("Report the hotspot review." in t and "Overdue" in t for t in texts)
+    assert all("Avon and Somerset VRU · As at 2025/26 Q2" in t for t in texts)
+    # The markup is text in the PDF, never markup.
+    html = render_pdf_html(pack)
+    assert "the &lt;b&gt;hub&lt;/b&gt; reviews it" in html
+    # Nothing of the board's record goes into a pack for publication.
+    public = board_pack.build_pack(
+        scope=s["admin"],
+        vru_code=bs.AVON,
+        quarter_start="2025-07",
+        sections=["since", "commentary", "actions", "exceptions"],
+        audience="publication",
+    )
+    assert public.slides == [] and len(public.omitted) == 4

@@ -23,7 +23,10 @@ from web.pack_text import cell_text, slide_stamp, table_pages
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
-TABLE_ROWS = 12  # data rows per table slide
+TABLE_ROWS = 12  # data rows per table slide of short cells
+LONG_CELL = 40  # a table with a longer cell is set in smaller type, paged by height
+LINES_PER_SLIDE = 24  # lines of 10 pt type a table slide holds
+CHARS_PER_INCH = 13  # characters of 10 pt type in an inch of column
 INK = RGBColor(0x0B, 0x0C, 0x0C)
 GREY = RGBColor(0x50, 0x5A, 0x5F)
 SERIES_COLOURS = [RGBColor(0x1D, 0x70, 0xB8), RGBColor(0x50, 0x5A, 0x5F)]
@@ -44,8 +47,9 @@ TITLE_ONLY = 5  # the default template's "Title Only" layout
 def render_pptx(pack: Pack) -> bytes:
     deck = Presentation()
     deck.slide_width, deck.slide_height = WIDTH, HEIGHT
-    deck.core_properties.title = pack.title
-    deck.core_properties.subject = pack.filters()
+    # Core properties hold at most 255 characters each (the stamp has them all).
+    deck.core_properties.subject = pack.filters()[:255]
+    deck.core_properties.title = pack.title[:255]
     deck.core_properties.author = pack.made_by
     deck.core_properties.language = "en-GB"
     _title_slide(deck, pack)
@@ -77,7 +81,7 @@ def _new_slide(deck, pack: Pack, slide: Slide | None, title: str):
 
 def _stamp(page, pack: Pack, slide: Slide | None) -> None:
     box = page.shapes.add_textbox(
-        MARGIN, HEIGHT - Inches(0.95), WIDTH - 2 * MARGIN, Inches(0.85)
+        MARGIN, HEIGHT - Inches(1.1), WIDTH - 2 * MARGIN, Inches(1.0)
     )
     box.name = "Stamp"
     frame = box.text_frame
@@ -85,14 +89,25 @@ def _stamp(page, pack: Pack, slide: Slide | None) -> None:
     for i, line in enumerate(slide_stamp(pack, slide)):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.text = line
-        paragraph.font.size = Pt(9)
+        paragraph.font.size = Pt(8)
         paragraph.font.color.rgb = GREY
         if line.startswith("Illustrative data"):
             paragraph.font.bold = True
             paragraph.font.color.rgb = INK
 
 
+def _size_for(lines: list[str], size: int) -> int:
+    """A smaller type size for more words, so the text stays inside its box."""
+    chars = sum(len(line) for line in lines)
+    if chars > 900:
+        return size - 4
+    if chars > 550:
+        return size - 2
+    return size
+
+
 def _text_box(page, left, top, width, height, lines: list[str], size: int = 16):
+    size = _size_for(lines, size)
     box = page.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
@@ -121,7 +136,7 @@ def _title_slide(deck, pack: Pack) -> None:
 
 def _content_slide(deck, pack: Pack, slide: Slide) -> None:
     page = _new_slide(deck, pack, slide, slide.title)
-    body_top, body_height = Inches(1.4), Inches(5.0)
+    body_top, body_height = Inches(1.4), Inches(4.9)
     if slide.chart is None:
         _text_box(page, MARGIN, body_top, WIDTH - 2 * MARGIN, body_height, slide.points)
     else:
@@ -162,6 +177,10 @@ def _chart(page, chart: Chart, left, top, width, height) -> None:
     drawn.value_axis.has_title = True
     drawn.value_axis.axis_title.text_frame.text = chart.value_title
     drawn.value_axis.axis_title.text_frame.paragraphs[0].font.size = Pt(12)
+    drawn.category_axis.tick_labels.font.size = Pt(10)
+    if chart.value_title.startswith("Spend"):
+        drawn.value_axis.tick_labels.number_format = '"£"#,##0'
+        drawn.value_axis.tick_labels.number_format_is_linked = False
     if chart.kind == "stacked_bar":
         drawn.category_axis.reverse_order = True
     for i, plot_series in enumerate(drawn.plots[0].series):
@@ -187,7 +206,8 @@ def _chart(page, chart: Chart, left, top, width, height) -> None:
 
 
 def _table_slides(deck, pack: Pack, slide: Slide, table: Table) -> None:
-    pages = table_pages(table.rows, TABLE_ROWS)
+    wordy = any(len(str(value)) > LONG_CELL for row in table.rows for value in row)
+    pages = _pages_by_height(table) if wordy else table_pages(table.rows, TABLE_ROWS)
     for number, rows in enumerate(pages, start=1):
         more = f" ({number} of {len(pages)})" if len(pages) > 1 else ""
         page = _new_slide(deck, pack, slide, f"Data: {table.caption}{more}")
@@ -201,22 +221,66 @@ def _table_slides(deck, pack: Pack, slide: Slide, table: Table) -> None:
         )
         shape._element.nvGraphicFramePr.cNvPr.set("descr", table.caption)
         grid = shape.table
+        if wordy:
+            total = WIDTH - 2 * MARGIN
+            for column, share in zip(grid.columns, _column_weights(table), strict=True):
+                column.width = Emu(int(total * share))
         for col, (header, _kind) in enumerate(table.columns):
             _cell(grid.cell(0, col), header, bold=True)
         for r, row in enumerate(rows, start=1):
             for col, (value, (_header, kind)) in enumerate(
                 zip(row, table.columns, strict=True)
             ):
-                _cell(grid.cell(r, col), cell_text(value, kind), right=kind != "text")
+                _cell(
+                    grid.cell(r, col),
+                    cell_text(value, kind),
+                    right=kind != "text",
+                    size=10 if wordy else 12,
+                )
         page.notes_slide.notes_text_frame.text = (
             f"Table: {table.caption}{more}. {slide.summary}"
         )
 
 
-def _cell(cell, text: str, *, bold: bool = False, right: bool = False) -> None:
+def _column_weights(table: Table) -> list[float]:
+    """Each column's share of the width, by its longest text (within bounds)."""
+    longest = [
+        max([len(header)] + [len(cell_text(row[i], kind)) for row in table.rows])
+        for i, (header, kind) in enumerate(table.columns)
+    ]
+    weights = [min(max(n, 12), 70) for n in longest]
+    return [w / sum(weights) for w in weights]
+
+
+def _pages_by_height(table: Table) -> list[list]:
+    """Rows in slides by their estimated height in lines of 10 pt type: a cell of
+    n characters in a column c characters wide wraps to ceil(n / c) lines."""
+    inches = (WIDTH - 2 * MARGIN) / 914400
+    widths = [
+        max(int(share * inches * CHARS_PER_INCH) - 1, 4)
+        for share in _column_weights(table)
+    ]
+    pages: list[list] = [[]]
+    used = 1  # the header row
+    for row in table.rows:
+        lines = max(
+            -(-len(cell_text(v, kind)) // width) or 1
+            for v, (_h, kind), width in zip(row, table.columns, widths, strict=True)
+        )
+        if pages[-1] and used + lines > LINES_PER_SLIDE:
+            pages.append([])
+            used = 1
+        pages[-1].append(row)
+        used += lines
+    return pages
+
+
+def _cell(
+    cell, text: str, *, bold: bool = False, right: bool = False, size: int = 12
+) -> None:
     cell.text = text
     paragraph = cell.text_frame.paragraphs[0]
-    paragraph.font.size = Pt(12)
+    paragraph.font.size = Pt(size)
     paragraph.font.bold = bold
     if right:
         paragraph.alignment = PP_ALIGN.RIGHT

@@ -4,7 +4,7 @@ Used by web/pack_pptx.py, web/pack_pdf.py and pages/present.py."""
 
 from __future__ import annotations
 
-from components.formatting import money, number, percent, rate
+from components.formatting import is_missing, money, number, percent, rate
 from data_access.board_pack import Pack, Slide
 
 ILLUSTRATIVE = "Illustrative data"
@@ -14,7 +14,7 @@ def cell_text(value, kind: str) -> str:
     """One table cell as the pages write it: "*" for a figure hidden by disclosure
     control, "–" for a missing one."""
     if kind == "text":
-        return "" if value is None else str(value)
+        return "" if is_missing(value) else str(value)
     if kind == "count":
         return number(value)
     if kind == "rate":

@@ -38,7 +38,9 @@ def test_meeting_mode_by_keyboard(dash_duo, browser_app):
     open_page(dash_duo, base, "/present?vru=E23000036&meeting=2025-12-10")
     dash_duo.wait_for_contains_text("#present-counter", "Slide 1 of", timeout=60)
     total = int(dash_duo.find_element("#present-counter").text.split(" of ")[1])
-    assert total == 7  # title, three success measures, money, reach, workstreams
+    # Title, three success measures, money, reach, workstreams, exceptions, since
+    # the last board, commentary, decisions and actions.
+    assert total == 11
     assert axe_violations(dash_duo) == []
     body = driver.find_element("css selector", "body")
     body.send_keys(Keys.ARROW_RIGHT)

@@ -1,0 +1,48 @@
+"""The parts of a board pack every renderer draws: a slide with its chart (the
+data of native, editable charts) and its table (raw values with a column kind,
+formatted by the renderers as the pages format them). Built by
+data_access/board_pack.py and data_access/board_pack_record.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart's data: kind "line", "bar" or "stacked_bar"; one list of values per
+    series, aligned with `categories`; `alt` is its alternative text."""
+
+    kind: str
+    categories: list[str]
+    series: list[tuple[str, list[float | None]]]
+    value_title: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """The data behind a chart (or a section's facts): `columns` as (header, kind)."""
+
+    caption: str
+    columns: list[tuple[str, str]]
+    rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide of a section: a title that states the finding, its chart and
+    table, the text summary (speaker notes and the screen-reader text), points to
+    read out, sources, the illustrative flag and the live page it comes from."""
+
+    section: str
+    title: str
+    summary: str
+    chart: Chart | None = None
+    table: Table | None = None
+    points: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    illustrative: bool = False
+    link: str | None = None
+    measure_code: str | None = None
