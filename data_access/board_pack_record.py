@@ -232,9 +232,16 @@ def action_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list
 
 
 def exception_slides(reader, area, start: dt.date, _meeting=None) -> list[Slide]:
-    frame = exceptions.open_exceptions(reader, area.code)
+    # open_exceptions fails on a VRU with none open (it indexes an empty frame by
+    # an empty list of flags), so it is asked only when there are some.
+    if exceptions.read_exceptions(
+        scope=reader, vru_code=area.code, status="open"
+    ).empty:
+        frame = None
+    else:
+        frame = exceptions.open_exceptions(reader, area.code)
     link = None  # no page lists exceptions yet
-    if frame.empty:
+    if frame is None or frame.empty:
         words = f"No open exceptions for {area.name}."
         return [
             Slide(
