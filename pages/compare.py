@@ -504,7 +504,8 @@ def funnel_spec(
         "control limits, adjusted for overdispersion," if adjusted else "control limits"
     )
     title = (
-        f"{len(above)} force areas were above and {len(below)} below the 99.8% "
+        f"{len(above)} force {'area was' if len(above) == 1 else 'areas were'} "
+        f"above and {len(below)} below the 99.8% "
         f"{which} around {bench_label} in {period}."
     )
     drawn = overdispersion["limits"] if adjusted else limits
@@ -527,7 +528,9 @@ def funnel_spec(
                 "limits, adjusted for overdispersion" if adjusted else "control limits"
             ),
         )
-        figure.update_xaxes(type="log")
+        # Ticks at 1, 2 and 5 of each decade: plotly's default labels every digit
+        # on a log axis spanning about one decade, and the labels overlap.
+        figure.update_xaxes(type="log", dtick="D2")
     hidden = points["suppressed"].astype(bool)
 
     def positions(column: str) -> pd.Series:

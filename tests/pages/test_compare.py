@@ -187,3 +187,19 @@ def test_viewer_sees_hospital_admissions_rounded_to_five(page, monkeypatch):
     table = _csv(content, "compare-ranking")
     counts = pd.to_numeric(table["Count (admissions)"], errors="coerce").dropna()
     assert len(counts) and (counts % 5 == 0).all()
+
+
+def test_funnel_title_counts_in_words_and_log_axis_ticks_do_not_crowd(page):
+    """Knife offences 2018/19 (shipped data): one force area above the adjusted
+    99.8% limits (the funnel table lists it), so the title says 'force area was',
+    not 'force areas were'. The log population axis ticks at 1, 2 and 5 of a
+    decade (plotly's default labels every digit over a decade, and they overlap)."""
+    content = page.show_comparison("knife_offences", "2018-04", "national", "95")
+    table = _csv(content, "compare-funnel")
+    position = table["Position, limits adjusted for overdispersion"]
+    assert position.str.lower().str.startswith("above 99.8").sum() == 1
+    text = json.dumps([c.to_plotly_json() for c in content], default=str)
+    assert "1 force area was above and 0 below the 99.8%" in text
+    graph = _find(content, lambda c: getattr(c, "id", None) == "compare-funnel-graph")
+    xaxis = graph[0].figure["layout"]["xaxis"]
+    assert xaxis["type"] == "log" and xaxis["dtick"] == "D2"
