@@ -126,7 +126,9 @@ def spc_figure(
                 meta={"role": "spc-signal", "point_type": point_type},
             )
         )
-    for period, reason in steps:
+    # Labels step down from one recalculation to the next: a long label (e.g.
+    # "Published annual figures from here ...") runs on to the next step's line.
+    for level, (period, reason) in enumerate(steps):
         _vertical_marker(
             fig,
             period,
@@ -134,7 +136,7 @@ def spc_figure(
             kind="step",
             dash="dot",
             colour=theme.DARK_GREY,
-            label_y=1,
+            label_y=1 - 0.1 * (level % 2),
         )
     add_marks(fig, marks)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)

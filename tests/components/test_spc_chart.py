@@ -1,0 +1,31 @@
+"""The SPC figure's step labels: two recalculations must not print on one line."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components.spc_chart import spc_figure
+from data_access.trend_spc import SPC_COLUMNS
+
+
+def test_neighbouring_step_labels_are_on_different_lines():
+    """Avon and Somerset knife offences have steps at 2010/11 (published annual
+    figures) and 2019/20 (VRU funding); the first label is long enough to reach
+    the second line, so the two labels must not share a height."""
+    periods = [f"{y}/{(y + 1) % 100:02d}" for y in range(2008, 2014)]
+    points = pd.DataFrame(
+        {c: [None] * len(periods) for c in SPC_COLUMNS}, columns=SPC_COLUMNS
+    )
+    points["period"] = periods
+    points["value"] = [60.0, 50.0, 35.0, 30.0, 28.0, 23.0]
+    points["segment"] = [0, 0, 1, 1, 2, 2]
+    points["point_type"] = "common"
+    points["rules"] = ""
+    steps = [
+        ("2010/11", "Published annual figures from here (years before: sums)"),
+        ("2012/13", "VRU funding began"),
+    ]
+    fig = spc_figure(points, y_title="Rate", x_title=None, steps=steps)
+    labels = [a for a in fig.layout.annotations if a.name.startswith("step:")]
+    assert [a.x for a in labels] == ["2010/11", "2012/13"]
+    assert labels[0].y != labels[1].y
