@@ -11,7 +11,7 @@ an alert are never stored. `describe(scope, row)` writes them when they are show
 or sent, reading the figure through the recipient's scope by the same roads the
 pages use: data_access/outcomes/area_trends.py (public and area measures, disclosure
 control for scoped users), data_access/workstreams.measure_trends (workstream measures)
-and data_access/money.money_forecast (the forecast underspend). A signal whose
+and data_access.money.outturn.money_forecast (the forecast underspend). A signal whose
 point the recipient cannot see (hidden by disclosure control, or outside their
 scope) is not described at all, so it is not sent to them: the signal itself
 would say something about the hidden figure.
@@ -31,11 +31,12 @@ import pandas as pd
 from sqlalchemy import func, select, update
 
 import settings
-from data_access import alert_delivery, money, workstreams
+from data_access import alert_delivery, workstreams
 from data_access.alert_models import Alert, AlertPreference, ExceptionItem
 from data_access.db import session_scope
 from data_access.errors import AccessDenied, DataAccessError, InvalidParameter
 from data_access.models import Area, MeasureValue, Source, User
+from data_access.money import outturn
 from data_access.number_format import money_text
 from data_access.outcomes import area_trends
 from data_access.scope import Scope
@@ -162,7 +163,7 @@ def _describe(scope: Scope, row, figures: _Figures) -> str | None:  # noqa: ANN0
             f"return: {row.signal}, {row.rules}. {owner}"
         )
     try:
-        forecast = money.money_forecast(
+        forecast = outturn.money_forecast(
             scope=scope,
             area_code=row.vru_code,
             financial_year=int(row.period_start.year),

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data_access import activity, money, periods, spc
+from data_access import activity, periods, spc
 from data_access.areas import AreaInfo, get_area
 from data_access.errors import AccessDenied
 from data_access.measures import (
@@ -18,6 +18,7 @@ from data_access.measures import (
     measure_metadata,
     success_measures,
 )
+from data_access.money import outturn, spending
 from data_access.number_format import money_text
 from data_access.outcomes.area_trends import _area_series
 from data_access.outcomes.headlines import _headline
@@ -137,7 +138,7 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
     if area.level != "pfa":  # spend and reach are recorded against force areas
         return sentences
     try:
-        spend = money.quarter_spend(scope=scope, area_code=area.code)
+        spend = spending.quarter_spend(scope=scope, area_code=area.code)
         reach = _reach_by_quarter(scope, area.code)
     except AccessDenied:
         return sentences
@@ -182,7 +183,7 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
 
     Keys: area (AreaInfo), measures (list of {"all": headline, "under25": headline
     or None} per success measure, headline as `measure_headline`), money
-    (money.money_forecast dict, or None when outside the scope or not a force area),
+    (outturn.money_forecast dict, or None when outside the scope or not a force area),
     money_denied (bool), reach (reach_by_tier dict or None), changes (list of
     sentences). NotFound for an unknown area."""
     area = get_area(area_code)
@@ -203,7 +204,7 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
     money_part, reach, denied = None, None, False
     if area.level == "pfa":
         try:
-            money_part = money.money_forecast(scope=scope, area_code=area.code)
+            money_part = outturn.money_forecast(scope=scope, area_code=area.code)
             reach = reach_by_tier(scope=scope, area_code=area.code)
         except AccessDenied:
             denied = True

@@ -8,8 +8,8 @@ Sections (`SECTIONS`, in pack order) and the view function each reads:
 - measures: the Home Office success measures, financial years, all ages:
   outcomes.trend_views.trend_view (the /violence road: series with the benchmark, the
   recent trend test and the change against the 2016/17 to 2018/19 baseline);
-- money: money.money_forecast (the overview's and /funding's forecast) and
-  money.quarter_spend for the quarters behind it;
+- money: outturn.money_forecast (the overview's and /funding's forecast) and
+  spending.quarter_spend for the quarters behind it;
 - reach: board_overview.reach_by_tier (the overview's reach);
 - workstreams: workstreams.workstream_list (the /workstreams RAG counts);
 - exceptions, since, commentary, actions: the board's own record
@@ -50,13 +50,13 @@ from data_access import (
     board_overview,
     board_pack_record,
     commentary,
-    money,
     periods,
     workstreams,
 )
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.measures import measure_metadata, success_measures
+from data_access.money import outturn, spending
 from data_access.number_format import money_text, rounded_half_up
 from data_access.outcomes.raw_series import BASELINE_LABEL
 from data_access.outcomes.trend_views import trend_view
@@ -402,10 +402,10 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
 
 def _money_slides(reader: Scope, area, start: dt.date, _meeting=None) -> list[Slide]:
     year = periods.financial_year_of(start)
-    forecast = money.money_forecast(
+    forecast = outturn.money_forecast(
         scope=reader, area_code=area.code, financial_year=year
     )
-    spend = money.quarter_spend(scope=reader, area_code=area.code)
+    spend = spending.quarter_spend(scope=reader, area_code=area.code)
     spend = spend[spend["financial_year"] == year]
     label = periods.fy_label(year)
     by_quarter = dict(zip(spend["quarter"].astype(int), spend["amount"], strict=False))
@@ -423,8 +423,8 @@ def _money_slides(reader: Scope, area, start: dt.date, _meeting=None) -> list[Sl
         points = [f"No spend reported yet for {label}."]
     else:
         left = forecast["projected_underspend"]
-        outturn = money_text(forecast["forecast_outturn"])
-        title = f"Money, {label}: forecast outturn {outturn}"
+        outturn_text = money_text(forecast["forecast_outturn"])
+        title = f"Money, {label}: forecast outturn {outturn_text}"
         if allocation:
             title += f" against a grant of {money_text(allocation)}"
         points = [

@@ -20,7 +20,7 @@ The rules
   point and the point type.
 - **Overdue returns**: the quarters data_access/workstreams.completeness reports
   late (the due rule of data_access/returns_due.py), one per workstream and quarter.
-- **Forecast underspends**: data_access/money.money_forecast for each VRU; a
+- **Forecast underspends**: data_access/outturn.money_forecast for each VRU; a
   projected underspend above ALERT_UNDERSPEND_SHARE of the grant (5%), one per VRU,
   year and last reported quarter.
 
@@ -53,7 +53,7 @@ from sqlalchemy import extract, or_, select
 from sqlalchemy.exc import IntegrityError
 
 import settings
-from data_access import clock, money, periods, spc, workstreams
+from data_access import clock, periods, spc, workstreams
 from data_access.alert_models import ExceptionItem
 from data_access.areas import get_area
 from data_access.audit import record
@@ -68,6 +68,7 @@ from data_access.models import (
     Workstream,
     WorkstreamMeasure,
 )
+from data_access.money import outturn
 from data_access.scope import SYSTEM, Scope
 
 log = logging.getLogger(__name__)
@@ -328,7 +329,7 @@ def _underspend_items(session) -> list[dict]:  # noqa: ANN001
         select(Area.id, Area.code).where(Area.is_vru, Area.level == "pfa")
     ).all()
     for area_id, code in vrus:
-        forecast = money.money_forecast(scope=SYSTEM, area_code=code)
+        forecast = outturn.money_forecast(scope=SYSTEM, area_code=code)
         under, grant = forecast["projected_underspend"], forecast["allocation"]
         if under is None or not grant or under <= share * grant:
             continue

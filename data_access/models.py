@@ -360,7 +360,7 @@ class InterventionOutput(Base):
 
 class FundingAllocation(Base):
     """A published allocation. Conflicting figures are all kept; `is_preferred`
-    marks the one chosen by the precedence rule in data_access.funding."""
+    marks the one chosen by the precedence rule in data_access.money.precedence."""
 
     __tablename__ = "funding_allocation"
     __table_args__ = (

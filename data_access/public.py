@@ -34,7 +34,6 @@ from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.disclosure import SUPPRESSED, apply_disclosure, get_rule
 from data_access.errors import InvalidParameter, NotFound
-from data_access.funding import FUNDER_HOME_OFFICE, is_annual_total
 from data_access.measures import (
     PERIOD_LENGTHS,
     get_measure,
@@ -49,6 +48,7 @@ from data_access.models import (
     Spend,
     Submission,
 )
+from data_access.money.precedence import FUNDER_HOME_OFFICE, is_annual_total
 from data_access.outcomes import area_trends, trend_views
 from data_access.outcomes.raw_series import SUM_OF_FORCES_PREFIX
 from data_access.scope import PUBLIC

@@ -31,8 +31,7 @@ from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import is_missing, money, number, percent
 from components.shell import illustrative_badge, message
 from components.trend_figure import trend_figure
-from data_access import finance, periods
-from data_access import money as money_data
+from data_access import periods
 from data_access.annotations import annotations_for
 from data_access.areas import NATIONAL_CODE, get_area, list_areas
 from data_access.errors import (
@@ -41,7 +40,14 @@ from data_access.errors import (
     NotFound,
     StoreUnavailable,
 )
-from data_access.funding import PRECEDENCE_RULE
+from data_access.money import (
+    funded_interventions,
+    funding_allocations,
+    outturn,
+    spending,
+    tier_costs,
+)
+from data_access.money.precedence import PRECEDENCE_RULE
 from web.access import current_scope
 from web.view_cache import cached_callback
 
@@ -152,7 +158,7 @@ filters.link_url_sync(PAGE, PARAMS)
 def year_options(area_code):
     try:
         code = area_code if area_code and area_code != NATIONAL_CODE else None
-        years = finance.financial_years(area_code=code)
+        years = funding_allocations.financial_years(area_code=code)
     except (NotFound, StoreUnavailable):
         years = []
     return [{"label": periods.fy_label(y), "value": str(y)} for y in reversed(years)]
@@ -188,7 +194,7 @@ def intervention_options(area_code, lad_code, intervention_id):
     if not area_code or area_code == NATIONAL_CODE:
         return [], None if intervention_id else dash.no_update
     try:
-        frame = finance.interventions(
+        frame = funded_interventions.interventions(
             scope=current_scope(), area_code=lad_code or area_code
         )
     except (AccessDenied, NotFound, InvalidParameter, StoreUnavailable):
@@ -243,7 +249,7 @@ def _content(scope, area_code, year, lad_code, intervention_id):
     try:
         fy = _parse_year(year)
         if fy is None:
-            fy = money_data.default_year(area_code=area.code)
+            fy = funding_allocations.default_year(area_code=area.code)
     except InvalidParameter:
         return message(
             f"'{year}' is not a financial year. Choose one like 2019/20 from the list.",
@@ -269,7 +275,7 @@ def _content(scope, area_code, year, lad_code, intervention_id):
     info = None
     if intervention_id:
         try:
-            info = finance.get_intervention(
+            info = funded_interventions.get_intervention(
                 scope=scope, intervention_id=int(intervention_id)
             )
         except (ValueError, NotFound):
@@ -392,7 +398,7 @@ def _status(flag) -> str:
 
 def _national(fy: int) -> list:
     label = periods.fy_label(fy)
-    summary = finance.national_summary(financial_year=fy)
+    summary = funding_allocations.national_summary(financial_year=fy)
     out: list = []
     if summary.empty:
         out.append(
@@ -481,7 +487,9 @@ def _national(fy: int) -> list:
                 className="funding-section",
             )
         )
-    national = finance.allocations(area_code=NATIONAL_CODE, financial_year=fy)
+    national = funding_allocations.allocations(
+        area_code=NATIONAL_CODE, financial_year=fy
+    )
     if not national.empty:
         out.append(
             html.Section(
@@ -492,7 +500,7 @@ def _national(fy: int) -> list:
                 className="funding-section",
             )
         )
-    every = finance.allocations(financial_year=fy)
+    every = funding_allocations.allocations(financial_year=fy)
     every = every[every["area_level"] == "pfa"]
     out.append(
         html.Section(
@@ -599,7 +607,7 @@ def _precedence():
 
 def _force(scope, area, fy: int) -> list:
     label = periods.fy_label(fy)
-    figures = finance.allocations(area_code=area.code, financial_year=fy)
+    figures = funding_allocations.allocations(area_code=area.code, financial_year=fy)
     out: list = [
         html.H2(f"{area.name}: allocations, {label}"),
         *_allocation_parts(area, figures, fy),
@@ -771,15 +779,13 @@ def _intervention_allocations(area, figures, rows, fy: int):
 
 def _spend_parts(scope, area, fy: int) -> list:
     label = periods.fy_label(fy)
-    burn = money_data.money_forecast(
-        scope=scope, area_code=area.code, financial_year=fy
-    )
+    burn = outturn.money_forecast(scope=scope, area_code=area.code, financial_year=fy)
     out: list = [html.H2(f"{area.name}: spend, {label}")]
     if not burn["has_spend"]:
         out.append(message(f"No spend has been reported for {area.name} in {label}."))
         return out
     out.append(_burn_summary(burn))
-    quarters = finance.spend_by_quarter(
+    quarters = spending.spend_by_quarter(
         scope=scope, area_code=area.code, financial_year=fy
     )
     start, end = periods.fy_bounds(fy)
@@ -793,7 +799,9 @@ def _spend_parts(scope, area, fy: int) -> list:
         )
     )
     out.append(_tier_card(scope, area, fy))
-    by_area = finance.spend_by_area(scope=scope, area_code=area.code, financial_year=fy)
+    by_area = spending.spend_by_area(
+        scope=scope, area_code=area.code, financial_year=fy
+    )
     out.append(
         html.Section(
             [
@@ -1024,7 +1032,9 @@ def _quarter_card(
 
 def _tier_card(scope, area, fy: int):
     label = periods.fy_label(fy)
-    tiers = finance.spend_by_tier(scope=scope, area_code=area.code, financial_year=fy)
+    tiers = tier_costs.spend_by_tier(
+        scope=scope, area_code=area.code, financial_year=fy
+    )
     tiers = tiers[tiers["spend"].notna()]
     table = pd.DataFrame(
         {
@@ -1057,7 +1067,7 @@ def _tier_card(scope, area, fy: int):
             title=title,
             caption=(
                 f"Spend by prevention tier, {area.name}, {label}, with young people "
-                f"supported and cost per young person. {finance.REACH_CAVEAT}"
+                f"supported and cost per young person. {tier_costs.REACH_CAVEAT}"
             ),
             figure=fig,
             table=table,
@@ -1086,7 +1096,7 @@ def _tier_card(scope, area, fy: int):
 
 def _intervention_parts(scope, code, name, fy, *, area_for_links, lad_code=None):
     label = periods.fy_label(fy)
-    frame = finance.spend_by_intervention(
+    frame = spending.spend_by_intervention(
         scope=scope, area_code=code, financial_year=fy
     )
     if frame.empty:
@@ -1098,7 +1108,7 @@ def _intervention_parts(scope, code, name, fy, *, area_for_links, lad_code=None)
                 *([illustrative_badge()] if frame["illustrative"].any() else []),
                 html.P(
                     "Allocations are shown where published; spend where recorded. "
-                    + finance.REACH_CAVEAT
+                    + tier_costs.REACH_CAVEAT
                 ),
                 _link_table(
                     [
@@ -1156,7 +1166,7 @@ def _intervention_parts(scope, code, name, fy, *, area_for_links, lad_code=None)
                     ),
                     caption=(
                         f"Spend per young person supported, by intervention, {name}, "
-                        f"{label}. {finance.REACH_CAVEAT}"
+                        f"{label}. {tier_costs.REACH_CAVEAT}"
                     ),
                     figure=ranked_bar_figure(
                         table,
@@ -1197,7 +1207,7 @@ def _lad(scope, area, lad, fy: int) -> list:
     label = periods.fy_label(fy)
     out: list = [html.H2(f"{lad.name}: spend, {label}")]
     try:
-        quarters = finance.spend_by_quarter(
+        quarters = spending.spend_by_quarter(
             scope=scope, area_code=lad.code, financial_year=fy
         )
     except AccessDenied:
@@ -1255,7 +1265,7 @@ def _intervention(scope, area, info: dict, fy: int) -> list:
             className="funding-details",
         ),
     ]
-    figures = finance.allocations(area_code=area.code, financial_year=fy)
+    figures = funding_allocations.allocations(area_code=area.code, financial_year=fy)
     figures = figures[figures["intervention_id"] == info["intervention_id"]]
     if not figures.empty:
         out += [
@@ -1264,7 +1274,7 @@ def _intervention(scope, area, info: dict, fy: int) -> list:
                 figures, f"Published allocation for {info['name']}, {label}"
             ),
         ]
-    quarters = finance.intervention_quarters(
+    quarters = spending.intervention_quarters(
         scope=scope, intervention_id=info["intervention_id"], financial_year=fy
     )
     if quarters.empty:
@@ -1304,7 +1314,7 @@ def _intervention(scope, area, info: dict, fy: int) -> list:
                 title=title,
                 caption=(
                     f"Spend and young people supported by quarter, {info['name']}, "
-                    f"{label}. {finance.REACH_CAVEAT}"
+                    f"{label}. {tier_costs.REACH_CAVEAT}"
                 ),
                 figure=fig,
                 table=table,

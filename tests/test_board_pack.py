@@ -23,9 +23,10 @@ from pptx import Presentation
 from sqlalchemy import delete, select
 
 from components.formatting import money as money_words
-from data_access import board_overview, board_pack, db, money, pack_records, workstreams
+from data_access import board_overview, board_pack, db, pack_records, workstreams
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.models import AuditLog
+from data_access.money import outturn, spending
 from data_access.outcomes.trend_views import trend_view
 from data_access.pack_models import BoardPack
 from data_access.scope import PUBLIC, SYSTEM, Scope
@@ -130,14 +131,14 @@ def test_pptx_charts_carry_the_store_figures_for_the_audience(loaded_store):
         _approx_equal(list(plot.series[0].values), area)
         _approx_equal(list(plot.series[1].values), bench)
     # Money: the spend of 2025/26 by quarter and the forecast of the same year.
-    spend = money.quarter_spend(scope=VIEWER, area_code=AVON)
+    spend = spending.quarter_spend(scope=VIEWER, area_code=AVON)
     spend = spend[spend["financial_year"] == 2025]
     want = {
         int(q): float(a) for q, a in zip(spend["quarter"], spend["amount"], strict=True)
     }
     got = list(charts[3][1].chart.plots[0].series[0].values)
     _approx_equal(got, [want.get(q) for q in range(1, 5)])
-    forecast = money.money_forecast(scope=VIEWER, area_code=AVON, financial_year=2025)
+    forecast = outturn.money_forecast(scope=VIEWER, area_code=AVON, financial_year=2025)
     money_slide = next(s for s in pack.slides if s.section == "money")
     assert money_slide.table.rows[2][1] == forecast["forecast_outturn"]
     # Reach by tier, as the overview shows it.
@@ -251,7 +252,7 @@ def test_pdf_is_tagged_and_holds_the_same_figures(loaded_sqlite_store):
     _periods, area, _bench = _expected_measure_series(VIEWER, "knife_offences")
     for value in area:
         assert f"{value:,.1f}" in flat
-    forecast = money.money_forecast(scope=VIEWER, area_code=AVON, financial_year=2025)
+    forecast = outturn.money_forecast(scope=VIEWER, area_code=AVON, financial_year=2025)
     assert (
         f"Forecast outturn by 31 March {money_words(forecast['forecast_outturn'])}"
         in flat

@@ -14,7 +14,7 @@ import pytest
 
 from components.formatting import money
 from data_access import public, users
-from data_access.money import money_forecast
+from data_access.money.outturn import money_forecast
 from data_access.scope import SYSTEM
 from tests.web_helpers import callback_request, post_callback, sign_in
 

@@ -98,11 +98,11 @@ def test_viewer_cannot_read_another_areas_money_through_a_callback(web):
     viewer's scope gets a refusal, not the data."""
     client, password = web
     sign_in(client, "board", password)
-    from data_access import money
+    from data_access.money import outturn
     from data_access.scope import Scope
 
     with pytest.raises(Exception) as refused:
-        money.money_forecast(
+        outturn.money_forecast(
             scope=Scope(role="viewer", area_codes=frozenset({"E23000036"})),
             area_code="E23000014",
         )

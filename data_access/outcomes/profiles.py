@@ -29,7 +29,6 @@ from data_access import disclosure, periods, statistics
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
-from data_access.funding import FUNDER_HOME_OFFICE, PROGRAMME_VRU
 from data_access.measures import list_measures, measure_metadata
 from data_access.models import (
     Area,
@@ -38,6 +37,7 @@ from data_access.models import (
     Source,
     Spend,
 )
+from data_access.money.precedence import FUNDER_HOME_OFFICE, PROGRAMME_VRU
 from data_access.outcomes import headlines
 from data_access.outcomes.force_areas import _published_rates
 from data_access.outcomes.year_values import _fy_values, _national

@@ -59,12 +59,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_access import clock
-from data_access.funding import (
-    FUNDER_HOME_OFFICE,
-    PROGRAMME_VRU,
-    PROGRAMME_VRU_3YR,
-    apply_precedence,
-)
 from data_access.models import (
     Area,
     FundingAllocation,
@@ -78,6 +72,12 @@ from data_access.models import (
     Target,
     Workstream,
     WorkstreamMeasure,
+)
+from data_access.money.precedence import (
+    FUNDER_HOME_OFFICE,
+    PROGRAMME_VRU,
+    PROGRAMME_VRU_3YR,
+    apply_precedence,
 )
 from data_access.periods import fy_bounds, fy_label, quarter_bounds
 from data_access.shipped.common import REFERENCE_DIR, bulk_insert, get_or_create_source

@@ -20,7 +20,7 @@
   vru_programme_outputs_published.csv as values of `vru_young_people_reached` and
   `vru_high_risk_young_people_reached`.
 
-Then `data_access.funding.apply_precedence` marks the preferred figures.
+Then `data_access.money.precedence.apply_precedence` marks the preferred figures.
 
 People appear only as role titles; the seeds' personal names and e-mail addresses
 are never copied. Deterministic: no clock, no randomness, fixed order.
@@ -36,7 +36,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_access.funding import (
+from data_access.models import (
+    FundingAllocation,
+    Intervention,
+    Measure,
+    MeasureValue,
+    Source,
+    Workstream,
+)
+from data_access.money.precedence import (
     FUNDER_HOME_OFFICE,
     FUNDER_LOCAL,
     FUNDER_PCC,
@@ -45,14 +53,6 @@ from data_access.funding import (
     PROGRAMME_VRU_2YR,
     PROGRAMME_VRU_3YR,
     apply_precedence,
-)
-from data_access.models import (
-    FundingAllocation,
-    Intervention,
-    Measure,
-    MeasureValue,
-    Source,
-    Workstream,
 )
 from data_access.shipped.common import (
     DATA_PACK_RETRIEVED,

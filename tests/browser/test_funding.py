@@ -87,7 +87,7 @@ def test_year_filter_updates_the_url(dash_duo, browser_app):
 
 
 def test_csv_download_matches_the_store(dash_duo, browser_app):
-    from data_access import finance
+    from data_access.money import spending
     from data_access.scope import SYSTEM
 
     app, passwords = browser_app
@@ -101,7 +101,7 @@ def test_csv_download_matches_the_store(dash_duo, browser_app):
     rows = list(
         csv.DictReader(io.StringIO(unquote(href[len(prefix) :]).lstrip("\ufeff")))
     )
-    expected = finance.spend_by_quarter(
+    expected = spending.spend_by_quarter(
         scope=SYSTEM, area_code="E23000036", financial_year=2023
     )
     assert [r["Quarter"] for r in rows] == expected["period_label"].tolist()

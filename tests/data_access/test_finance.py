@@ -1,5 +1,5 @@
-"""data_access.finance: published allocations with their precision and sources,
-spend against allocation, burn rate and forecast (money.money_forecast, whose
+"""data_access.money: published allocations with their precision and sources,
+spend against allocation, burn rate and forecast (outturn.money_forecast, whose
 arithmetic is in test_money.py), spend by area, tier and
 intervention, cost per young person, and scope - on SQLite and PostgreSQL."""
 
@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from data_access import db, finance, money
+from data_access import db
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.models import (
     Area,
@@ -20,6 +20,14 @@ from data_access.models import (
     InterventionOutput,
     Source,
     Spend,
+)
+from data_access.money import (
+    funded_interventions,
+    funding_allocations,
+    money_reads,
+    outturn,
+    spending,
+    tier_costs,
 )
 from data_access.scope import SYSTEM, Scope
 from data_access.summaries import refresh_activity_summaries
@@ -36,7 +44,9 @@ BOARD = Scope(role="viewer", area_codes=frozenset({AVON}))
 
 def test_west_midlands_2019_funders_add_up_to_the_published_budget(loaded_store):
     """Home Office £3.37m + PCC £524,000 + local partners £140,000 = £4,034,000."""
-    figures = finance.allocations(area_code=WEST_MIDLANDS, financial_year=2019)
+    figures = funding_allocations.allocations(
+        area_code=WEST_MIDLANDS, financial_year=2019
+    )
     chosen = figures[figures["is_preferred"] & figures["is_annual_total"]]
     by_funder = chosen.groupby("funder")["amount"].sum().to_dict()
     assert by_funder == {
@@ -46,7 +56,9 @@ def test_west_midlands_2019_funders_add_up_to_the_published_budget(loaded_store)
     }
     assert chosen["amount"].sum() == 4_034_000.0
     assert set(chosen["programme"]) == {"VRU"}
-    national = finance.national_summary(financial_year=2019).set_index("area_code")
+    national = funding_allocations.national_summary(financial_year=2019).set_index(
+        "area_code"
+    )
     assert national.loc[WEST_MIDLANDS, "vru_allocation"] == 3_370_000.0
     assert national.loc[WEST_MIDLANDS, "all_funders_total"] == 4_034_000.0
 
@@ -54,7 +66,7 @@ def test_west_midlands_2019_funders_add_up_to_the_published_budget(loaded_store)
 def test_hampshire_interventions_share_the_233000_envelope(loaded_store):
     """Seven interventions with published amounts; the paper's envelope is
     £233,000 and its seven listed amounts add up to £231,172 (both as published)."""
-    figures = finance.allocations(area_code=HAMPSHIRE, financial_year=2019)
+    figures = funding_allocations.allocations(area_code=HAMPSHIRE, financial_year=2019)
     per_intervention = figures[figures["intervention_id"].notna()]
     assert len(per_intervention) == 7
     assert per_intervention["is_preferred"].all()
@@ -65,7 +77,7 @@ def test_hampshire_interventions_share_the_233000_envelope(loaded_store):
         figures["programme"].str.contains("(interventions)", regex=False)
     ]
     assert envelope["amount"].tolist() == [233_000.0]
-    spend = finance.spend_by_intervention(
+    spend = spending.spend_by_intervention(
         scope=SYSTEM, area_code=HAMPSHIRE, financial_year=2019
     )
     shown = spend[spend["allocation"].notna()]
@@ -73,7 +85,7 @@ def test_hampshire_interventions_share_the_233000_envelope(loaded_store):
 
 
 def test_exactly_one_preferred_figure_per_key_and_the_others_kept(loaded_store):
-    figures = finance.allocations()
+    figures = funding_allocations.allocations()
     keys = ["area_code", "financial_year", "funder", "programme", "intervention_id"]
     grouped = figures.fillna({"intervention_id": -1}).groupby(keys)["is_preferred"]
     assert (grouped.sum() == 1).all()
@@ -87,24 +99,26 @@ def test_exactly_one_preferred_figure_per_key_and_the_others_kept(loaded_store):
     assert len(wm) == 2 and wm["is_preferred"].sum() == 1
     assert wm["source_title"].nunique() == 2
     # Avon and Somerset 2019/20: £1.16m (its own paper) beats £1.5m (board table).
-    avon = finance.allocations(area_code=AVON, financial_year=2019)
+    avon = funding_allocations.allocations(area_code=AVON, financial_year=2019)
     assert avon.loc[avon["is_preferred"], "amount"].tolist() == [1_160_000.0]
     assert 1_500_000.0 in avon.loc[~avon["is_preferred"], "amount"].tolist()
 
 
 def test_precision_is_given_in_words(loaded_store):
-    figures = finance.allocations(financial_year=2020)
+    figures = funding_allocations.allocations(financial_year=2020)
     words = dict(zip(figures["precision"], figures["precision_words"], strict=True))
     assert words["more_than"] == "more than"
     assert words["exact"] == "exact"
     assert words["approx"] == "approximately"
-    hampshire = finance.allocations(area_code=HAMPSHIRE, financial_year=2021)
+    hampshire = funding_allocations.allocations(
+        area_code=HAMPSHIRE, financial_year=2021
+    )
     assert hampshire["precision_words"].tolist() == ["up to"]
-    assert finance.PRECISION_WORDS["rounded"] == "rounded"
+    assert funding_allocations.PRECISION_WORDS["rounded"] == "rounded"
 
 
 def test_national_summary_has_one_row_per_funded_force_area(loaded_store):
-    summary = finance.national_summary(financial_year=2019)
+    summary = funding_allocations.national_summary(financial_year=2019)
     assert summary["area_code"].is_unique
     assert len(summary) == 18
     assert summary["vru_allocation"].is_monotonic_decreasing
@@ -115,66 +129,70 @@ def test_national_summary_has_one_row_per_funded_force_area(loaded_store):
 
 def test_area_spend_is_its_local_authorities_plus_force_wide_spend(loaded_store):
     for code, year in ((AVON, 2019), (AVON, 2023), (WEST_MIDLANDS, 2021)):
-        by_area = finance.spend_by_area(
+        by_area = spending.spend_by_area(
             scope=SYSTEM, area_code=code, financial_year=year
         )
-        quarters = finance.spend_by_quarter(
+        quarters = spending.spend_by_quarter(
             scope=SYSTEM, area_code=code, financial_year=year
         )
         total = quarters["spend"].sum()
         assert by_area["spend"].sum() == pytest.approx(total, abs=0.01)
         lads = by_area[by_area["level"] == "lad"]
         for lad in lads[lads["spend"].notna()].itertuples():
-            lad_q = finance.spend_by_quarter(
+            lad_q = spending.spend_by_quarter(
                 scope=SYSTEM, area_code=lad.area_code, financial_year=year
             )
             assert lad_q["spend"].sum() == pytest.approx(lad.spend, abs=0.01)
-        tiers = finance.spend_by_tier(scope=SYSTEM, area_code=code, financial_year=year)
+        tiers = tier_costs.spend_by_tier(
+            scope=SYSTEM, area_code=code, financial_year=year
+        )
         assert tiers["spend"].sum() == pytest.approx(total, abs=0.01)
-        per = finance.spend_by_intervention(
+        per = spending.spend_by_intervention(
             scope=SYSTEM, area_code=code, financial_year=year
         )
         assert per["spend"].sum() == pytest.approx(total, abs=0.01)
 
 
 def test_viewer_sees_allocations_but_not_another_areas_spend(loaded_store):
-    assert not finance.allocations(area_code=WEST_MIDLANDS).empty
+    assert not funding_allocations.allocations(area_code=WEST_MIDLANDS).empty
     for call in (
-        finance.spend_by_quarter,
-        money.money_forecast,
-        finance.spend_by_area,
-        finance.spend_by_intervention,
-        finance.spend_by_tier,
-        finance.cost_per_young_person,
+        spending.spend_by_quarter,
+        outturn.money_forecast,
+        spending.spend_by_area,
+        spending.spend_by_intervention,
+        tier_costs.spend_by_tier,
+        tier_costs.cost_per_young_person,
     ):
         with pytest.raises(AccessDenied):
             call(scope=BOARD, area_code=WEST_MIDLANDS, financial_year=2019)
     with pytest.raises(AccessDenied):
-        finance.interventions(scope=BOARD, area_code=WEST_MIDLANDS)
-    hampshire = finance.allocations(area_code=HAMPSHIRE, financial_year=2019)
+        funded_interventions.interventions(scope=BOARD, area_code=WEST_MIDLANDS)
+    hampshire = funding_allocations.allocations(
+        area_code=HAMPSHIRE, financial_year=2019
+    )
     one = int(hampshire["intervention_id"].dropna().iloc[0])
     with pytest.raises(AccessDenied):
-        finance.get_intervention(scope=BOARD, intervention_id=one)
+        funded_interventions.get_intervention(scope=BOARD, intervention_id=one)
     # Their own area and its local authorities are fine.
-    assert not finance.spend_by_quarter(
+    assert not spending.spend_by_quarter(
         scope=BOARD, area_code=AVON, financial_year=2023
     ).empty
-    finance.spend_by_quarter(scope=BOARD, area_code=BRISTOL, financial_year=2023)
+    spending.spend_by_quarter(scope=BOARD, area_code=BRISTOL, financial_year=2023)
 
 
 def test_bad_parameters_are_domain_errors(loaded_store):
     with pytest.raises(NotFound):
-        finance.allocations(area_code="E99999999")
+        funding_allocations.allocations(area_code="E99999999")
     with pytest.raises(InvalidParameter):
-        finance.national_summary(financial_year="2019")
+        funding_allocations.national_summary(financial_year="2019")
     with pytest.raises(InvalidParameter):
-        finance.spend_by_quarter(
+        spending.spend_by_quarter(
             scope=SYSTEM, area_code="K04000001", financial_year=2019
         )
     with pytest.raises(NotFound):
-        finance.get_intervention(scope=SYSTEM, intervention_id=10**8)
+        funded_interventions.get_intervention(scope=SYSTEM, intervention_id=10**8)
     with pytest.raises(InvalidParameter):
-        finance.cost_per_young_person(
+        tier_costs.cost_per_young_person(
             scope=SYSTEM, area_code=AVON, financial_year=2023, by="area"
         )
 
@@ -293,7 +311,7 @@ def _constructed(session) -> dict:
 def test_burn_rate_and_forecast_on_a_constructed_store(store):
     with db.session_scope() as session:
         ids = _constructed(session)
-    quarters = finance.spend_by_quarter(
+    quarters = spending.spend_by_quarter(
         scope=SYSTEM, area_code=AVON, financial_year=2024
     )
     assert quarters["period_label"].tolist() == [
@@ -306,7 +324,7 @@ def test_burn_rate_and_forecast_on_a_constructed_store(store):
     assert quarters["cumulative_share"].tolist() == pytest.approx([0.1, 0.1, 0.4])
     assert quarters["expected_spend"].tolist() == [250_000.0, 500_000.0, 750_000.0]
 
-    burn = money.money_forecast(scope=SYSTEM, area_code=AVON, financial_year=2024)
+    burn = outturn.money_forecast(scope=SYSTEM, area_code=AVON, financial_year=2024)
     # No earlier complete year: the flat share, 3 of 4 quarters passed (Q2's nil
     # counts as passed). 400,000 / 0.75 = 533,333.33; 1,000,000 - that = 466,666.67.
     assert burn["allocation"] == 1_000_000.0 and burn["allocation_precision"] == "exact"
@@ -319,42 +337,44 @@ def test_burn_rate_and_forecast_on_a_constructed_store(store):
     assert burn["last_quarter_label"] == "2024/25 Q3"
     assert not burn["illustrative"] and not burn["approximate"]
 
-    by_area = finance.spend_by_area(scope=SYSTEM, area_code=AVON, financial_year=2024)
+    by_area = spending.spend_by_area(scope=SYSTEM, area_code=AVON, financial_year=2024)
     spend = dict(zip(by_area["area_code"], by_area["spend"], strict=True))
     assert spend[BRISTOL] == 180_000.0
     assert math.isnan(spend["E06000022"])
     assert spend[AVON] == 220_000.0  # core 150,000 + force-wide navigators 70,000
     assert by_area["spend"].sum() == 400_000.0
 
-    per = finance.spend_by_intervention(
+    per = spending.spend_by_intervention(
         scope=SYSTEM, area_code=AVON, financial_year=2024
     ).set_index("intervention")
-    assert per.loc[finance.CORE_LABEL, "spend"] == 150_000.0
+    assert per.loc[money_reads.CORE_LABEL, "spend"] == 150_000.0
     assert per.loc["Mentoring", "young_people"] == 100
     assert per.loc["Mentoring", "cost_per_young_person"] == 1_800.0
     assert math.isnan(per.loc["A&E navigators", "cost_per_young_person"])
 
-    tiers = finance.spend_by_tier(
+    tiers = tier_costs.spend_by_tier(
         scope=SYSTEM, area_code=AVON, financial_year=2024
     ).set_index("tier")
     assert tiers.loc["secondary", "cost_per_young_person"] == 1_800.0
     assert tiers.loc["core", "spend"] == 150_000.0
-    cost = finance.cost_per_young_person(
+    cost = tier_costs.cost_per_young_person(
         scope=SYSTEM, area_code=AVON, financial_year=2024, by="intervention"
     )
     assert cost["label"].tolist() == ["Mentoring"]
 
-    lad = finance.spend_by_quarter(scope=SYSTEM, area_code=BRISTOL, financial_year=2024)
+    lad = spending.spend_by_quarter(
+        scope=SYSTEM, area_code=BRISTOL, financial_year=2024
+    )
     assert lad["spend"].tolist() == [30_000.0, 0.0, 150_000.0]
     assert lad["allocation"].isna().all()
 
-    one = finance.intervention_quarters(
+    one = spending.intervention_quarters(
         scope=SYSTEM, intervention_id=ids["mentoring"], financial_year=2024
     )
     assert one["young_people"].tolist() == [40, 60]
     assert one["cost_per_young_person"].tolist() == [750.0, 2_500.0]
 
-    figures = finance.allocations(area_code=AVON, financial_year=2024)
+    figures = funding_allocations.allocations(area_code=AVON, financial_year=2024)
     assert figures["is_preferred"].tolist() == [True, False]
     assert figures["illustrative"].tolist() == [False, True]
-    assert money.default_year(area_code=AVON) == 2024
+    assert funding_allocations.default_year(area_code=AVON) == 2024

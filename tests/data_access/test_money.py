@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from data_access import money
 from data_access.errors import InvalidParameter
+from data_access.money import outturn, spending
 from data_access.scope import SYSTEM
 
 AVON = "E23000036"
@@ -23,7 +23,7 @@ def test_forecast_divides_spend_to_date_by_last_years_share_by_the_same_quarter(
     # This year by Q2: 120 + 180 = 300, so the year is forecast at 300 / 0.3125
     # = 960; against a grant of 1,000 that leaves 40 to repay. Burn 300 / 1,000
     # = 0.30 against the straight line's 2 / 4 = 0.5: 0.2 behind.
-    result = money.forecast_outturn(
+    result = outturn.forecast_outturn(
         [120.0, 180.0], allocation=1000.0, profile=LAST_YEAR
     )
     assert result["share_basis"] == "profile"
@@ -40,25 +40,25 @@ def test_forecast_divides_spend_to_date_by_last_years_share_by_the_same_quarter(
 
 def test_without_a_complete_year_the_share_is_the_quarters_passed():
     # No profile: Q1's 50 is 1/4 of the year, so 50 / 0.25 = 200.
-    first = money.forecast_outturn([50.0], allocation=None)
+    first = outturn.forecast_outturn([50.0], allocation=None)
     assert first["share_basis"] == "flat" and first["forecast_outturn"] == 200.0
     assert first["projected_underspend"] is None and first["burn_rate"] is None
     # A nil profile share cannot be divided by (last year's spend began in Q2):
     # flat again, 120 / 0.25 = 480.
-    late = money.forecast_outturn(
+    late = outturn.forecast_outturn(
         [120.0], allocation=1000.0, profile=[0.0, 48.0, 296.0, 724.0]
     )
     assert late["share_basis"] == "flat" and late["forecast_outturn"] == 480.0
     # A quarter with nothing reported still counts as passed: (100 + 0 + 300) / 0.75
     # = 533.33.
-    gap = money.forecast_outturn([100.0, 0.0, 300.0], allocation=None)
+    gap = outturn.forecast_outturn([100.0, 0.0, 300.0], allocation=None)
     assert gap["forecast_outturn"] == 533.33
 
 
 def test_a_forecast_above_the_grant_is_not_capped_but_shown_as_an_overspend():
     # Last year by Q3: 450 of 800 = 0.5625. This year 300 + 400 + 500 = 1,200, so
     # 1,200 / 0.5625 = 2,133.33, which is 133.33 over a grant of 2,000.
-    result = money.forecast_outturn(
+    result = outturn.forecast_outturn(
         [300.0, 400.0, 500.0], allocation=2000.0, profile=LAST_YEAR
     )
     assert result["forecast_outturn"] == 2133.33
@@ -68,21 +68,21 @@ def test_a_forecast_above_the_grant_is_not_capped_but_shown_as_an_overspend():
 
 def test_a_complete_year_has_its_actual_outturn():
     # 1 + 2 + 3 + 4 = 10 of a grant of 20: 10 left.
-    done = money.forecast_outturn([1, 2, 3, 4], allocation=20.0, profile=LAST_YEAR)
+    done = outturn.forecast_outturn([1, 2, 3, 4], allocation=20.0, profile=LAST_YEAR)
     assert done["year_complete"] and done["share_basis"] == "actual"
     assert done["forecast_outturn"] == 10.0 and done["projected_underspend"] == 10.0
-    nothing = money.forecast_outturn([], allocation=20.0)
+    nothing = outturn.forecast_outturn([], allocation=20.0)
     assert nothing["forecast_outturn"] is None and nothing["last_quarter"] == 0
     with pytest.raises(ValueError):
-        money.forecast_outturn([1, 2, 3, 4, 5], allocation=None)
+        outturn.forecast_outturn([1, 2, 3, 4, 5], allocation=None)
 
 
 def test_the_stored_forecast_uses_the_previous_years_stored_spend(loaded_store):
     """money_forecast on the demo store equals the method applied by hand to the
     spend the store holds: spend to date / the previous year's share by the same
     quarter."""
-    result = money.money_forecast(scope=SYSTEM, area_code=AVON)
-    spend = money.quarter_spend(scope=SYSTEM, area_code=AVON)
+    result = outturn.money_forecast(scope=SYSTEM, area_code=AVON)
+    spend = spending.quarter_spend(scope=SYSTEM, area_code=AVON)
     year, last = result["financial_year"], result["last_quarter"]
     this = spend[spend["financial_year"] == year]
     before = spend[spend["financial_year"] == year - 1]
@@ -94,4 +94,4 @@ def test_the_stored_forecast_uses_the_previous_years_stored_spend(loaded_store):
     )
     assert f"{share:.0%}" in result["method_words"]
     with pytest.raises(InvalidParameter):
-        money.money_forecast(scope=SYSTEM, area_code="E06000023")  # a LAD
+        outturn.money_forecast(scope=SYSTEM, area_code="E06000023")  # a LAD

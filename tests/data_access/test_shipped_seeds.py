@@ -20,12 +20,6 @@ from sqlalchemy import String, Text, create_engine, func, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access import db, migrate
-from data_access.funding import (
-    PRECEDENCE_RULE,
-    PROGRAMME_VRU,
-    choose_preferred,
-    is_annual_total,
-)
 from data_access.models import (
     Area,
     Base,
@@ -39,6 +33,12 @@ from data_access.models import (
     Target,
     Workstream,
     WorkstreamMeasure,
+)
+from data_access.money.precedence import (
+    PRECEDENCE_RULE,
+    PROGRAMME_VRU,
+    choose_preferred,
+    is_annual_total,
 )
 from data_access.shipped import illustrative, real, seeds
 

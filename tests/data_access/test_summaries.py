@@ -3,7 +3,7 @@ PostgreSQL.
 
 - Every reader switched to them (activity.tier_summary, reach_over_time,
   area_breakdown, area_totals; board_overview.reach_by_tier, changes_since_last_quarter;
-  money.quarter_spend, money_forecast) gives exactly what the raw-table
+  spending.quarter_spend, money_forecast) gives exactly what the raw-table
   aggregation gave on the shipped data. The raw queries below are the readers'
   queries as they were before the summaries (data_access/activity.py
   `_outputs_where` and `_spend_where`, trends.py `_reach` and `_spend_by_quarter`,
@@ -25,16 +25,7 @@ import pytest
 from sqlalchemy import Integer, case, cast, func, insert, select
 from sqlalchemy.orm import aliased
 
-from data_access import (
-    activity,
-    board_overview,
-    cache,
-    db,
-    migrate,
-    money,
-    periods,
-    scale,
-)
+from data_access import activity, board_overview, cache, db, migrate, periods, scale
 from data_access.models import (
     OUTPUT_TYPES,
     TIERS,
@@ -46,6 +37,7 @@ from data_access.models import (
     Spend,
     SpendSummary,
 )
+from data_access.money import outturn, spending
 from data_access.returns import workflow
 from data_access.scope import SYSTEM
 from data_access.summaries import (
@@ -159,8 +151,8 @@ def _old_trends_reach(area_code: str) -> pd.DataFrame:
 
 def _old_quarter_spend(area_code: str, level: str) -> pd.DataFrame:
     """Spend by year and quarter over the raw spend rows, as trends._spend_by_quarter
-    (force areas) and finance._spend_by_quarter (local authorities, by delivering
-    area) read it before money.quarter_spend."""
+    (force areas) and spending._spend_by_quarter (local authorities, by delivering
+    area) read it before spending.quarter_spend."""
     by = Spend.area_id if level == "pfa" else Intervention.delivering_area_id
     with db.session_scope() as session:
         rows = session.execute(
@@ -496,13 +488,13 @@ def test_overview_reach_and_money_match_the_raw_aggregation(loaded_store, monkey
         new[area] = (
             board_overview.reach_by_tier(scope=SYSTEM, area_code=area),
             board_overview.changes_since_last_quarter(scope=SYSTEM, area_code=area),
-            money.money_forecast(scope=SYSTEM, area_code=area),
+            outturn.money_forecast(scope=SYSTEM, area_code=area),
         )
     # The same public functions over the raw tables, as they were.
     monkeypatch.setattr(
         board_overview, "_reach_by_quarter", lambda scope, code: _old_trends_reach(code)
     )
-    monkeypatch.setattr(money, "_quarter_spend", _old_quarter_spend)
+    monkeypatch.setattr(spending, "_quarter_spend", _old_quarter_spend)
     for area in areas:
         by_tier, changes, forecast = new[area]
         assert by_tier["total"] > 0
@@ -512,16 +504,16 @@ def test_overview_reach_and_money_match_the_raw_aggregation(loaded_store, monkey
         assert changes == board_overview.changes_since_last_quarter(
             scope=SYSTEM, area_code=area
         )
-        assert forecast == money.money_forecast(scope=SYSTEM, area_code=area)
+        assert forecast == outturn.money_forecast(scope=SYSTEM, area_code=area)
 
 
 def test_quarter_spend_matches_the_raw_aggregation(loaded_store):
-    """money.quarter_spend (the one spend-by-quarter reader, from spend_summary)
+    """spending.quarter_spend (the one spend-by-quarter reader, from spend_summary)
     gives what summing the raw spend rows gives, for force areas and their local
     authorities (a local authority's spend is what it delivers)."""
     for vru, lads in _vrus_and_lads().items():
         for code, level in [(vru, "pfa"), *((lad, "lad") for lad in lads)]:
-            spend = money.quarter_spend(scope=SYSTEM, area_code=code)
+            spend = spending.quarter_spend(scope=SYSTEM, area_code=code)
             assert not spend.empty, code
             pd.testing.assert_frame_equal(spend, _old_quarter_spend(code, level))
 

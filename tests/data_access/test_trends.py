@@ -8,9 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from data_access import board_overview, money, periods, statistics
+from data_access import board_overview, periods, statistics
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.measures import get_measure
+from data_access.money import outturn, spending
 from data_access.outcomes import area_trends, benchmarking, headlines, raw_series
 from data_access.scope import PUBLIC, SYSTEM, Scope
 
@@ -276,7 +277,11 @@ def test_invalid_parameters_and_unknowns(loaded_store):
 
 def test_money_reach_and_changes_are_scope_restricted(loaded_store):
     other = "E23000014"
-    for fn in (money.money_forecast, board_overview.reach_by_tier, money.quarter_spend):
+    for fn in (
+        outturn.money_forecast,
+        board_overview.reach_by_tier,
+        spending.quarter_spend,
+    ):
         with pytest.raises(AccessDenied):
             fn(scope=VIEWER, area_code=other)
     summary = board_overview.overview_summary(scope=VIEWER, area_code=other)
@@ -286,8 +291,8 @@ def test_money_reach_and_changes_are_scope_restricted(loaded_store):
 
 
 def test_money_forecast_and_reach_for_avon(loaded_store):
-    forecast = money.money_forecast(scope=VIEWER, area_code=AVON)
-    spend = money.quarter_spend(scope=VIEWER, area_code=AVON)
+    forecast = outturn.money_forecast(scope=VIEWER, area_code=AVON)
+    spend = spending.quarter_spend(scope=VIEWER, area_code=AVON)
     this_year = spend[spend["financial_year"] == forecast["financial_year"]]
     assert forecast["spent_to_date"] == pytest.approx(this_year["amount"].sum())
     assert forecast["forecast_outturn"] >= forecast["spent_to_date"]
@@ -301,7 +306,7 @@ def test_money_forecast_and_reach_for_avon(loaded_store):
 def test_the_spend_sentence_shows_money_as_the_tables_do(loaded_store):
     from components.formatting import money as fmt_money
 
-    spend = money.quarter_spend(scope=SYSTEM, area_code=AVON)
+    spend = spending.quarter_spend(scope=SYSTEM, area_code=AVON)
     prev, last = spend.iloc[-2], spend.iloc[-1]
     sentences = board_overview.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
     said = next(s for s in sentences if s.startswith("Spend was"))

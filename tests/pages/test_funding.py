@@ -76,7 +76,9 @@ def test_current_year_has_a_forecast_against_31_march(page):
 def test_local_authority_and_intervention_levels(page):
     lad = _text(page._content(SYSTEM, "E23000036", "2023", "E06000023", None))
     assert "Bristol, City of: spend, 2023/24" in lad
-    hampshire = page.finance.allocations(area_code="E23000030", financial_year=2019)
+    hampshire = page.funding_allocations.allocations(
+        area_code="E23000030", financial_year=2019
+    )
     iid = str(int(hampshire["intervention_id"].dropna().iloc[0]))
     out = _text(page._content(SYSTEM, "E23000030", "2019", None, iid))
     assert "Published allocation, 2019/20" in out

@@ -1,19 +1,9 @@
-"""Money for one force area: the Home Office VRU grant, spend by quarter and the one
-forecast outturn that the overview, /funding and the API all show.
+"""The one forecast outturn that the overview, /funding, the API and the board pack
+all show, with the burn rate against the Home Office VRU grant. The method and why
+it was chosen: docs/forecast.md.
 
-The method and why it was chosen: docs/forecast.md.
-
-Access: spend is restricted; every public function takes `scope` and calls
-`scope.require_area` before reading. The memoized readers take primitives only.
-
-Public names
-- FORECAST_METHOD: the method in words, shown under every forecast
-- vru_grant_filter() -> SQL clause for the preferred annual Home Office VRU grant
-- default_year(*, area_code=None) -> int | None
-- quarter_spend(*, scope, area_code) -> QUARTER_SPEND_COLUMNS (every year)
-- forecast_outturn(quarter_spend, *, allocation, last_quarter=None, profile=None)
-  -> dict (pure arithmetic)
-- money_forecast(*, scope, area_code, financial_year=None) -> dict
+Access: spend is restricted; `money_forecast` takes `scope` and calls
+`scope.require_area` before reading. `forecast_outturn` is pure arithmetic.
 """
 
 from __future__ import annotations
@@ -22,26 +12,12 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import Integer, and_, cast, func, select
-
 from data_access import periods
-from data_access.areas import NATIONAL_CODE, get_area
-from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.areas import get_area
 from data_access.errors import InvalidParameter
-from data_access.funding import FUNDER_HOME_OFFICE, PROGRAMME_VRU
-from data_access.models import Area, FundingAllocation, Source, SpendSummary
+from data_access.money.funding_allocations import PRECISION_WORDS, _grant, default_year
+from data_access.money.spending import quarter_spend, year_quarters
 from data_access.scope import Scope
-
-#: How each stored precision of an allocation is said in words.
-PRECISION_WORDS: dict[str, str] = {
-    "exact": "exact",
-    "rounded": "rounded",
-    "approx": "approximately",
-    "up_to": "up to",
-    "more_than": "more than",
-}
 
 FORECAST_METHOD = (
     "Forecast outturn = spend to date ÷ the share of the year's spend that is "
@@ -56,98 +32,6 @@ FORECAST_METHOD = (
     "a grant published only as 'up to', 'more than' or 'approximately' a figure it "
     "is approximate too."
 )
-
-QUARTER_SPEND_COLUMNS = ["financial_year", "quarter", "amount", "illustrative"]
-
-
-def vru_grant_filter():
-    """The preferred annual Home Office VRU grant (what spend burns down)."""
-    return and_(
-        FundingAllocation.funder == FUNDER_HOME_OFFICE,
-        FundingAllocation.programme == PROGRAMME_VRU,
-        FundingAllocation.intervention_id.is_(None),
-        FundingAllocation.is_preferred,
-    )
-
-
-def default_year(*, area_code: str | None = None) -> int | None:
-    """The year money is shown for when none is asked for: the latest year with a
-    preferred Home Office VRU grant for the force area (any force area for England
-    and Wales, or a local authority's force area). None when there is none."""
-    code = None
-    if area_code is not None and area_code != NATIONAL_CODE:
-        area = get_area(area_code)
-        code = area.parent_code if area.level == "lad" else area.code
-    return _default_year(code)
-
-
-@memoized
-def _default_year(area_code: str | None) -> int | None:
-    query = (
-        select(func.max(FundingAllocation.financial_year))
-        .join(Area, Area.id == FundingAllocation.area_id)
-        .where(vru_grant_filter(), Area.level == "pfa")
-    )
-    if area_code is not None:
-        query = query.where(Area.code == area_code)
-    with session_scope() as session:
-        year = session.scalar(query)
-    return None if year is None else int(year)
-
-
-def quarter_spend(*, scope: Scope, area_code: str) -> pd.DataFrame:
-    """Current spend per financial year and quarter of a force area (everything
-    recorded against it, core unit included) or a local authority (the
-    interventions it delivers), every year, oldest first; only quarters with spend.
-    Restricted. Columns: QUARTER_SPEND_COLUMNS (amount in pounds)."""
-    area = get_area(area_code)
-    if area.level not in ("pfa", "lad"):
-        raise InvalidParameter(
-            "area",
-            "spend is recorded for force areas and their local authorities only",
-        )
-    scope.require_area(area.code, area.parent_code)
-    return _quarter_spend(area.code, area.level)
-
-
-@memoized
-def _quarter_spend(area_code: str, level: str) -> pd.DataFrame:
-    # The pre-aggregated spend_summary, kept current by every write in its own
-    # transaction (data_access/summaries.py): its size does not grow with the raw
-    # spend rows. A local authority's spend is that of the interventions it
-    # delivers (the core unit has no delivering area).
-    by = SpendSummary.area_id if level == "pfa" else SpendSummary.delivering_area_id
-    with session_scope() as session:
-        rows = session.execute(
-            select(
-                SpendSummary.financial_year,
-                SpendSummary.quarter,
-                func.sum(SpendSummary.amount),
-                func.max(cast(SpendSummary.illustrative, Integer())),
-            )
-            .join(Area, Area.id == by)
-            .where(Area.code == area_code)
-            .group_by(SpendSummary.financial_year, SpendSummary.quarter)
-            .order_by(SpendSummary.financial_year, SpendSummary.quarter)
-        ).all()
-    frame = pd.DataFrame(rows, columns=QUARTER_SPEND_COLUMNS)
-    frame["financial_year"] = frame["financial_year"].astype(int)
-    frame["quarter"] = frame["quarter"].astype(int)
-    frame["amount"] = frame["amount"].astype(float)
-    frame["illustrative"] = frame["illustrative"].fillna(0).astype(bool)
-    return frame
-
-
-def year_quarters(spend: pd.DataFrame, financial_year: int) -> list[float]:
-    """Spend of Q1 up to the last quarter with spend in `financial_year`, from a
-    `quarter_spend` frame; quarters with none are 0."""
-    year = spend[spend["financial_year"] == financial_year]
-    if year.empty:
-        return []
-    amounts = dict(zip(year["quarter"], year["amount"], strict=True))
-    return [
-        float(amounts.get(q, 0.0)) for q in range(1, int(year["quarter"].max()) + 1)
-    ]
 
 
 def forecast_outturn(
@@ -298,33 +182,3 @@ def _method_words(result: dict, year: int | None) -> str:
         f"Spend to date divided by {share} ({last} of 4 quarters): no earlier "
         f"complete year with spend by Q{last} shows this area's spending pattern."
     )
-
-
-@memoized
-def _grant(area_code: str, financial_year: int) -> dict | None:
-    with session_scope() as session:
-        row = session.execute(
-            select(
-                FundingAllocation.amount,
-                FundingAllocation.amount_as_published,
-                FundingAllocation.precision,
-                Source.illustrative,
-                Source.title,
-            )
-            .join(Area, Area.id == FundingAllocation.area_id)
-            .join(Source, Source.id == FundingAllocation.source_id)
-            .where(
-                Area.code == area_code,
-                FundingAllocation.financial_year == financial_year,
-                vru_grant_filter(),
-            )
-        ).first()
-    if row is None:
-        return None
-    return {
-        "amount": float(row[0]),
-        "as_published": row[1],
-        "precision": row[2],
-        "illustrative": bool(row[3]),
-        "source_title": row[4],
-    }

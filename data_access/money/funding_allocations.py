@@ -1,0 +1,356 @@
+"""Published funding allocations: every figure with its source and precision, the
+preferred one per key (data_access.money.precedence), the national summary by
+area and the Home Office VRU grant that spend is measured against.
+
+Allocations are published figures: readable by anyone signed in (no scope).
+`financial_year` is the first calendar year (2019 means 2019/20). The allocation
+that spend is measured against (burn rate, forecast, underspend) is the area's
+preferred annual Home Office VRU grant: the grant whose unspent part is repaid
+after 31 March. Other funders and programmes are shown, not burnt. Money comes
+back as float pounds; missing values are NaN (None in dicts).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import and_, func, select
+
+from data_access import periods
+from data_access.areas import NATIONAL_CODE, get_area
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.models import (
+    Area,
+    FundingAllocation,
+    Intervention,
+    Source,
+)
+from data_access.money.money_reads import _check_year, _float
+from data_access.money.precedence import (
+    BREAKDOWN_PREFIX,
+    FUNDER_HOME_OFFICE,
+    MULTI_YEAR_MARKERS,
+    PROGRAMME_VRU,
+    is_annual_total,
+)
+
+#: How each stored precision of an allocation is said in words.
+PRECISION_WORDS: dict[str, str] = {
+    "exact": "exact",
+    "rounded": "rounded",
+    "approx": "approximately",
+    "up_to": "up to",
+    "more_than": "more than",
+}
+
+
+def vru_grant_filter():
+    """The preferred annual Home Office VRU grant (what spend burns down)."""
+    return and_(
+        FundingAllocation.funder == FUNDER_HOME_OFFICE,
+        FundingAllocation.programme == PROGRAMME_VRU,
+        FundingAllocation.intervention_id.is_(None),
+        FundingAllocation.is_preferred,
+    )
+
+
+def default_year(*, area_code: str | None = None) -> int | None:
+    """The year money is shown for when none is asked for: the latest year with a
+    preferred Home Office VRU grant for the force area (any force area for England
+    and Wales, or a local authority's force area). None when there is none."""
+    code = None
+    if area_code is not None and area_code != NATIONAL_CODE:
+        area = get_area(area_code)
+        code = area.parent_code if area.level == "lad" else area.code
+    return _default_year(code)
+
+
+@memoized
+def _default_year(area_code: str | None) -> int | None:
+    query = (
+        select(func.max(FundingAllocation.financial_year))
+        .join(Area, Area.id == FundingAllocation.area_id)
+        .where(vru_grant_filter(), Area.level == "pfa")
+    )
+    if area_code is not None:
+        query = query.where(Area.code == area_code)
+    with session_scope() as session:
+        year = session.scalar(query)
+    return None if year is None else int(year)
+
+
+@memoized
+def _grant(area_code: str, financial_year: int) -> dict | None:
+    with session_scope() as session:
+        row = session.execute(
+            select(
+                FundingAllocation.amount,
+                FundingAllocation.amount_as_published,
+                FundingAllocation.precision,
+                Source.illustrative,
+                Source.title,
+            )
+            .join(Area, Area.id == FundingAllocation.area_id)
+            .join(Source, Source.id == FundingAllocation.source_id)
+            .where(
+                Area.code == area_code,
+                FundingAllocation.financial_year == financial_year,
+                vru_grant_filter(),
+            )
+        ).first()
+    if row is None:
+        return None
+    return {
+        "amount": float(row[0]),
+        "as_published": row[1],
+        "precision": row[2],
+        "illustrative": bool(row[3]),
+        "source_title": row[4],
+    }
+
+
+ALLOCATION_COLUMNS = [
+    "allocation_id",
+    "area_code",
+    "area_name",
+    "area_level",
+    "financial_year",
+    "fy_label",
+    "funder",
+    "programme",
+    "intervention_id",
+    "intervention",
+    "amount",
+    "amount_as_published",
+    "precision",
+    "precision_words",
+    "is_preferred",
+    "is_annual_total",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "illustrative",
+    "note",
+]
+NATIONAL_COLUMNS = [
+    "area_code",
+    "area_name",
+    "financial_year",
+    "fy_label",
+    "vru_allocation",
+    "amount_as_published",
+    "precision",
+    "precision_words",
+    "source_title",
+    "illustrative",
+    "figures_published",
+    "all_funders_total",
+]
+
+
+def _annual_programme_filter():
+    """SQL twin of funding.is_annual_total: an area's whole annual amount."""
+    return and_(
+        FundingAllocation.intervention_id.is_(None),
+        ~FundingAllocation.programme.startswith(BREAKDOWN_PREFIX),
+        *[~FundingAllocation.programme.contains(m) for m in MULTI_YEAR_MARKERS],
+    )
+
+
+# ------------------------------------------------------------------ allocations
+
+
+def allocations(
+    *, area_code: str | None = None, financial_year: int | None = None
+) -> pd.DataFrame:
+    """Every published (and illustrative) allocation figure, preferred or not.
+
+    Filtered to one area (its own rows only; NotFound for an unknown code) and/or
+    one financial year. Ordered by area, year, funder, programme, intervention,
+    then the preferred figure first. Columns: ALLOCATION_COLUMNS (`amount` in
+    pounds; `precision_words` as the page says it; `is_annual_total` False for a
+    share allocated to an intervention, a published breakdown or a multi-year
+    total, so sums never double count)."""
+    if area_code is not None:
+        get_area(area_code)
+    if financial_year is not None:
+        _check_year(financial_year)
+    return _allocations(area_code, financial_year)
+
+
+@memoized
+def _allocations(area_code: str | None, financial_year: int | None) -> pd.DataFrame:
+    query = (
+        select(
+            FundingAllocation.id,
+            Area.code,
+            Area.name,
+            Area.level,
+            FundingAllocation.financial_year,
+            FundingAllocation.funder,
+            FundingAllocation.programme,
+            FundingAllocation.intervention_id,
+            Intervention.name,
+            FundingAllocation.amount,
+            FundingAllocation.amount_as_published,
+            FundingAllocation.precision,
+            FundingAllocation.is_preferred,
+            Source.title,
+            Source.publisher,
+            Source.url,
+            Source.illustrative,
+            FundingAllocation.note,
+        )
+        .join(Area, Area.id == FundingAllocation.area_id)
+        .join(Source, Source.id == FundingAllocation.source_id)
+        .outerjoin(Intervention, Intervention.id == FundingAllocation.intervention_id)
+        .order_by(
+            Area.name,
+            FundingAllocation.financial_year,
+            FundingAllocation.funder,
+            FundingAllocation.programme,
+            func.coalesce(Intervention.name, ""),
+            FundingAllocation.is_preferred.desc(),
+            Source.precedence,
+            FundingAllocation.id,
+        )
+    )
+    if area_code is not None:
+        query = query.where(Area.code == area_code)
+    if financial_year is not None:
+        query = query.where(FundingAllocation.financial_year == financial_year)
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    records = []
+    for r in rows:
+        records.append(
+            {
+                "allocation_id": r[0],
+                "area_code": r[1],
+                "area_name": r[2],
+                "area_level": r[3],
+                "financial_year": int(r[4]),
+                "fy_label": periods.fy_label(int(r[4])),
+                "funder": r[5],
+                "programme": r[6],
+                "intervention_id": r[7],
+                "intervention": r[8],
+                "amount": _float(r[9]),
+                "amount_as_published": r[10],
+                "precision": r[11],
+                "precision_words": PRECISION_WORDS.get(r[11], r[11]),
+                "is_preferred": bool(r[12]),
+                "is_annual_total": is_annual_total(r[6], r[7]),
+                "source_title": r[13],
+                "source_publisher": r[14],
+                "source_url": r[15],
+                "illustrative": bool(r[16]),
+                "note": r[17],
+            }
+        )
+    frame = pd.DataFrame(records, columns=ALLOCATION_COLUMNS)
+    frame["intervention_id"] = frame["intervention_id"].astype("Int64")
+    return frame
+
+
+def national_summary(*, financial_year: int) -> pd.DataFrame:
+    """The England and Wales level: one row per force area with a preferred annual
+    Home Office VRU grant in `financial_year`, largest first.
+
+    Columns: NATIONAL_COLUMNS. `vru_allocation` is the preferred figure;
+    `figures_published` counts every figure stored for that grant (all sources);
+    `all_funders_total` adds the preferred annual totals of every funder and
+    programme (Grip, Serious Violence Duty, PCC and local contributions)."""
+    return _national_summary(_check_year(financial_year))
+
+
+@memoized
+def _national_summary(financial_year: int) -> pd.DataFrame:
+    figures = (
+        select(
+            FundingAllocation.area_id.label("area_id"),
+            func.count().label("n"),
+        )
+        .where(
+            FundingAllocation.financial_year == financial_year,
+            FundingAllocation.funder == FUNDER_HOME_OFFICE,
+            FundingAllocation.programme == PROGRAMME_VRU,
+            FundingAllocation.intervention_id.is_(None),
+        )
+        .group_by(FundingAllocation.area_id)
+        .subquery()
+    )
+    totals = (
+        select(
+            FundingAllocation.area_id.label("area_id"),
+            func.sum(FundingAllocation.amount).label("total"),
+        )
+        .where(
+            FundingAllocation.financial_year == financial_year,
+            FundingAllocation.is_preferred,
+            _annual_programme_filter(),
+        )
+        .group_by(FundingAllocation.area_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Area.code,
+            Area.name,
+            FundingAllocation.amount,
+            FundingAllocation.amount_as_published,
+            FundingAllocation.precision,
+            Source.title,
+            Source.illustrative,
+            figures.c.n,
+            totals.c.total,
+        )
+        .join(Area, Area.id == FundingAllocation.area_id)
+        .join(Source, Source.id == FundingAllocation.source_id)
+        .join(figures, figures.c.area_id == FundingAllocation.area_id)
+        .join(totals, totals.c.area_id == FundingAllocation.area_id)
+        .where(
+            FundingAllocation.financial_year == financial_year,
+            Area.level == "pfa",
+            vru_grant_filter(),
+        )
+        .order_by(FundingAllocation.amount.desc(), Area.name)
+    )
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    records = [
+        {
+            "area_code": r[0],
+            "area_name": r[1],
+            "financial_year": financial_year,
+            "fy_label": periods.fy_label(financial_year),
+            "vru_allocation": _float(r[2]),
+            "amount_as_published": r[3],
+            "precision": r[4],
+            "precision_words": PRECISION_WORDS.get(r[4], r[4]),
+            "source_title": r[5],
+            "illustrative": bool(r[6]),
+            "figures_published": int(r[7]),
+            "all_funders_total": _float(r[8]),
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(records, columns=NATIONAL_COLUMNS)
+
+
+def financial_years(*, area_code: str | None = None) -> list[int]:
+    """Financial years with any allocation (for the area, or anywhere), ascending."""
+    if area_code is not None:
+        get_area(area_code)
+    return _financial_years(area_code)
+
+
+@memoized
+def _financial_years(area_code: str | None) -> list[int]:
+    query = select(FundingAllocation.financial_year).distinct()
+    if area_code is not None:
+        query = query.join(Area, Area.id == FundingAllocation.area_id).where(
+            Area.code == area_code
+        )
+    with session_scope() as session:
+        return sorted(int(y) for y in session.scalars(query))
