@@ -185,7 +185,7 @@ def _spend_by_quarter(
 ) -> pd.DataFrame:
     allocation = math.nan
     if intervention_id is None:
-        # The area's spend: the one quarterly reader (money.quarter_spend).
+        # The area's spend: the one quarterly reader (quarter_spend).
         spend = _quarter_spend(area_code, level)
         spend = spend[spend["financial_year"] == financial_year]
         rows = list(spend[["quarter", "amount", "illustrative"]].itertuples(False))

@@ -1,4 +1,4 @@
-"""The overview and /funding show the same forecast outturn (money.money_forecast)
+"""The overview and /funding show the same forecast outturn (outturn.money_forecast)
 for every force area with spend, as rendered by each page."""
 
 from __future__ import annotations
