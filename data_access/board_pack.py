@@ -365,15 +365,7 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
     )
     points = [latest_words, view["recent_trend"]["text"], baseline_words]
     if note is not None:
-        status = (
-            f"signed off by {note.signed_off_by_role}"
-            if note.status == "signed_off"
-            else "draft, not yet signed off"
-        )
-        points.append(
-            f"Commentary ({note.quarter}, {note.author_role}; {status}): {note.text}"
-            + (f" {note.revised_note}" if note.revised_note else "")
-        )
+        points.append(f"Commentary: {board_pack_record.commentary_words(note)}")
     if view["disclosure_note"]:
         points.append(view["disclosure_note"])
     summary = (

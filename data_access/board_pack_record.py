@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 
 from data_access import board, clock, commentary, exceptions, periods
-from data_access.pack_slides import Slide, Table
+from data_access.pack_slides import Slide, Table, note_slide
 
 POINTS_SHOWN = 6  # lines read out on a slide; the table holds them all
 
@@ -48,12 +48,11 @@ def since_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list[
             + ", so there is nothing to compare with."
         )
         return [
-            Slide(
-                section="since",
-                title="Since the last board: no earlier meeting stored",
-                summary=words,
-                points=[words],
-                link=link,
+            note_slide(
+                "since",
+                "Since the last board: no earlier meeting stored",
+                words,
+                link,
             )
         ]
     changes = board.changes_since(
@@ -107,6 +106,18 @@ def since_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list[
     ]
 
 
+def commentary_words(row) -> str:  # noqa: ANN001
+    """A commentary_for row in words: its text, who wrote it, whether it is
+    signed off, and the revision note if a figure was revised since."""
+    status = (
+        f"signed off by {row.signed_off_by_role}"
+        if row.status == "signed_off"
+        else "draft, not yet signed off"
+    )
+    note = f" {row.revised_note}" if row.revised_note else ""
+    return f"{row.text} ({row.quarter}, {row.author_role}; {status}).{note}"
+
+
 def commentary_slides(reader, area, start: dt.date, _meeting=None) -> list[Slide]:
     frame = commentary.commentary_for(
         scope=reader, vru_code=area.code, quarter_start=start
@@ -116,23 +127,14 @@ def commentary_slides(reader, area, start: dt.date, _meeting=None) -> list[Slide
     if frame.empty:
         words = f"No commentary written for {area.name} for {quarter}."
         return [
-            Slide(
-                section="commentary",
-                title=f"Commentary, {quarter}: none written",
-                summary=words,
-                points=[words],
-                link=link,
+            note_slide(
+                "commentary",
+                f"Commentary, {quarter}: none written",
+                words,
+                link,
             )
         ]
-    lines = []
-    for r in frame.itertuples():
-        status = (
-            f"signed off by {r.signed_off_by_role}"
-            if r.status == "signed_off"
-            else "draft, not yet signed off"
-        )
-        note = f" {r.revised_note}" if r.revised_note else ""
-        lines.append(f"{r.measure_name}: {r.text} ({r.author_role}; {status}).{note}")
+    lines = [f"{r.measure_name}: {commentary_words(r)}" for r in frame.itertuples()]
     signed = int((frame["status"] == "signed_off").sum())
     return [
         Slide(
@@ -240,7 +242,7 @@ def exception_slides(reader, area, start: dt.date, _meeting=None) -> list[Slide]
         frame = None
     else:
         frame = exceptions.open_exceptions(reader, area.code)
-    link = None  # no page lists exceptions yet
+    link = "/alerts"
     if frame is None or frame.empty:
         words = f"No open exceptions for {area.name}."
         return [
@@ -294,4 +296,10 @@ def exception_slides(reader, area, start: dt.date, _meeting=None) -> list[Slide]
     ]
 
 
-__all__ = ["action_slides", "commentary_slides", "exception_slides", "since_slides"]
+__all__ = [
+    "action_slides",
+    "commentary_slides",
+    "commentary_words",
+    "exception_slides",
+    "since_slides",
+]

@@ -46,3 +46,8 @@ class Slide:
     illustrative: bool = False
     link: str | None = None
     measure_code: str | None = None
+
+
+def note_slide(section: str, title: str, words: str, link: str | None) -> Slide:
+    """A slide that only says something (e.g. that there is nothing to show)."""
+    return Slide(section=section, title=title, summary=words, points=[words], link=link)
