@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data_access import activity, periods, spc
+from data_access import periods, spc
+from data_access.activity import reach_rule
 from data_access.areas import AreaInfo, get_area
 from data_access.errors import AccessDenied
 from data_access.measures import (
@@ -28,9 +29,9 @@ from data_access.scope import Scope
 
 
 def _reach_by_quarter(scope: Scope, area_code: str) -> pd.DataFrame:
-    """activity.reach_over_time (young people supported, all ages, by quarter and
+    """reach_rule.reach_over_time (young people supported, all ages, by quarter and
     tier) with the value as a float `young_people`."""
-    frame = activity.reach_over_time(scope=scope, area_code=area_code)
+    frame = reach_rule.reach_over_time(scope=scope, area_code=area_code)
     return frame.assign(young_people=frame["value"].astype(float))
 
 
@@ -39,7 +40,7 @@ def reach_by_tier(*, scope: Scope, area_code: str) -> dict[str, Any]:
 
     Keys: financial_year, quarters (how many reported), tiers (DataFrame: tier,
     young_people, in primary / secondary / tertiary order), total, illustrative.
-    The reach itself is activity.reach_over_time (the one reach rule)."""
+    The reach itself is reach_rule.reach_over_time (the one reach rule)."""
     frame = _reach_by_quarter(scope, area_code)
     if frame.empty:
         return {

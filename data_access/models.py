@@ -427,7 +427,7 @@ class OutputSummary(Base):
     their cost is bounded by areas x tiers x quarters x types (not by the number of
     interventions or returns). It holds only what can be derived from
     `intervention_output` (is_current rows) joined to `intervention` and `source`;
-    data_access.summaries rebuilds a VRU's rows in the same transaction as every
+    activity.summaries rebuilds a VRU's rows in the same transaction as every
     write that changes them, so a rolled-back write leaves it unchanged too."""
 
     __tablename__ = "output_summary"

@@ -7,7 +7,7 @@ measures as needed for about N/10 measure values, mid-year populations, 5
 workstreams per VRU, interventions delivered by the VRU's local authorities, exactly
 N quarterly intervention-output rows over the 10 financial years 2016/17-2025/26,
 quarterly spend for every intervention and a grant allocation per VRU and year,
-then the activity summary tables built from them (data_access/summaries.py).
+then the activity summary tables built from them (data_access/activity/summaries.py).
 
 Every row points at ONE Source, key "synthetic-scale", `illustrative=True`. The
 output is deterministic (a fixed seed; no clock). PostgreSQL is filled with COPY
@@ -31,6 +31,7 @@ import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
+from data_access.activity.summaries import refresh_activity_summaries
 from data_access.db import get_engine
 from data_access.models import (
     COVERAGE_ENGLAND_AND_WALES,
@@ -48,7 +49,6 @@ from data_access.models import (
     Workstream,
 )
 from data_access.shipped.common import REFERENCE_DIR
-from data_access.summaries import refresh_activity_summaries
 
 SOURCE_KEY = "synthetic-scale"
 SEED = 20161001

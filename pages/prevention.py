@@ -50,7 +50,14 @@ from components.chart_text import summary_for_series
 from components.formatting import money, number, percent
 from components.shell import illustrative_badge, message
 from components.trend_figure import trend_figure
-from data_access import activity, periods
+from data_access import periods
+from data_access.activity import (
+    activity_filters,
+    area_activity,
+    intervention_activity,
+    reach_rule,
+    tier_activity,
+)
 from data_access.annotations import annotations_for
 from data_access.areas import get_area, list_areas
 from data_access.errors import (
@@ -496,14 +503,14 @@ class _View:
     # -- level 0: the three tiers side by side
 
     def area_level(self):
-        summary = activity.tier_summary(
+        summary = tier_activity.tier_summary(
             scope=self.scope,
             area_code=self.area.code,
             lad_code=self.lad_code,
             start=self.start,
             end=self.end,
         )
-        reach = activity.reach_over_time(
+        reach = reach_rule.reach_over_time(
             scope=self.scope,
             area_code=self.area.code,
             lad_code=self.lad_code,
@@ -511,7 +518,7 @@ class _View:
             end=self.end,
             age_band=self.age,
         )
-        totals = activity.area_totals(
+        totals = area_activity.area_totals(
             scope=self.scope,
             area_code=self.area.code,
             lad_code=self.lad_code,
@@ -550,7 +557,7 @@ class _View:
             self.plan_note(summary),
         ]
         if not self.lad_code:
-            breakdown = activity.area_breakdown(
+            breakdown = area_activity.area_breakdown(
                 scope=self.scope,
                 area_code=self.area.code,
                 start=self.start,
@@ -614,7 +621,7 @@ class _View:
         )
 
     def plan_note(self, summary: pd.DataFrame):
-        plan = activity.tier_plan(
+        plan = tier_activity.tier_plan(
             scope=self.scope, area_code=self.area.code, lad_code=self.lad_code
         )
         if plan.empty:
@@ -647,7 +654,7 @@ class _View:
 
     def interventions(self, tier: str) -> pd.DataFrame:
         """The tier's interventions in the filters (the store checks access)."""
-        return activity.interventions(
+        return intervention_activity.interventions(
             scope=self.scope,
             area_code=self.area.code,
             tier=tier,
@@ -871,7 +878,7 @@ class _View:
 
     def intervention_level(self, intervention_id: str, page: int = 1):
         try:
-            detail = activity.intervention_detail(
+            detail = intervention_activity.intervention_detail(
                 scope=self.scope,
                 intervention_id=intervention_id,
                 start=self.start,
@@ -1079,7 +1086,7 @@ def _headline(where: str, totals: dict, period: str, illustrative: bool):
 def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
     rows = []
     for r in summary.itertuples():
-        for key, label in activity.OUTPUT_LABELS.items():
+        for key, label in activity_filters.OUTPUT_LABELS.items():
             rows.append(
                 {"Output": label, "Tier": TIER_NAMES[r.tier], "Count": getattr(r, key)}
             )
@@ -1393,7 +1400,7 @@ def _interventions_chart(ranked, name, where, illustrative) -> ChartSpec:
 def _intervention_outputs_chart(detail, period) -> ChartSpec:
     quarters = detail["quarters"]
     table = pd.DataFrame({"Quarter": quarters["period"]})
-    for key, label in activity.OUTPUT_LABELS.items():
+    for key, label in activity_filters.OUTPUT_LABELS.items():
         if quarters[key].notna().any():
             table[label] = quarters[key]
             if key == "young_people_supported":

@@ -73,7 +73,7 @@ def quarter_spend(*, scope: Scope, area_code: str) -> pd.DataFrame:
 @memoized
 def _quarter_spend(area_code: str, level: str) -> pd.DataFrame:
     # The pre-aggregated spend_summary, kept current by every write in its own
-    # transaction (data_access/summaries.py): its size does not grow with the raw
+    # transaction (activity.summaries): its size does not grow with the raw
     # spend rows. A local authority's spend is that of the interventions it
     # delivers (the core unit has no delivering area).
     by = SpendSummary.area_id if level == "pfa" else SpendSummary.delivering_area_id

@@ -14,6 +14,10 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from data_access import cache, exceptions
+from data_access.activity.summaries import (
+    refresh_activity_summaries,
+    vru_areas_of_submissions,
+)
 from data_access.audit import record
 from data_access.db import session_scope
 from data_access.errors import (
@@ -32,10 +36,6 @@ from data_access.models import (
 from data_access.returns.permissions import _require_can_upload
 from data_access.returns.spec import MAX_COMMENT_CHARS, ReturnChanged, clean_text
 from data_access.scope import Scope
-from data_access.summaries import (
-    refresh_activity_summaries,
-    vru_areas_of_submissions,
-)
 
 
 def _load_submission(session: Session, submission_id: int) -> Submission:

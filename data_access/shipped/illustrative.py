@@ -24,7 +24,7 @@ figures.
 - intervention outputs by quarter (young people supported, all ages and under 25,
   referrals, sessions, completions, staff trained as suit the tier);
 - the activity summary tables rebuilt from all current outputs and spend
-  (data_access/summaries.py), which the prevention and overview readers use;
+  (data_access/activity/summaries.py), which the prevention and overview readers use;
 - force-level success measures after the real series end: knife offences by quarter
   2019/20 Q1 - the last quarter for the 42 forces of the quarterly series (each
   force's real level and seasonality, calibrated to its published rolling years),
@@ -59,6 +59,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_access import clock
+from data_access.activity.summaries import refresh_activity_summaries
 from data_access.models import (
     Area,
     FundingAllocation,
@@ -82,7 +83,6 @@ from data_access.money.precedence import (
 from data_access.periods import fy_bounds, fy_label, quarter_bounds
 from data_access.shipped.common import REFERENCE_DIR, bulk_insert, get_or_create_source
 from data_access.shipped.seeds import AVON_SPOKES
-from data_access.summaries import refresh_activity_summaries
 
 log = logging.getLogger(__name__)
 

@@ -67,7 +67,7 @@ def test_prevention_loads_and_drills_from_tier_to_intervention(dash_duo, browser
 def test_area_change_updates_the_url_and_the_csv_matches_the_store(
     dash_duo, browser_app
 ):
-    from data_access import activity
+    from data_access.activity import tier_activity
     from data_access.scope import SYSTEM
 
     app, passwords = browser_app
@@ -80,7 +80,7 @@ def test_area_change_updates_the_url_and_the_csv_matches_the_store(
     assert "area=E23000030" in dash_duo.driver.current_url
 
     rows = _csv_rows(dash_duo, "prevention-spend-csv")
-    summary = activity.tier_summary(scope=SYSTEM, area_code="E23000030")
+    summary = tier_activity.tier_summary(scope=SYSTEM, area_code="E23000030")
     assert [r["Tier"] for r in rows] == ["Primary", "Secondary", "Tertiary"]
     for row, expected in zip(rows, summary.itertuples(), strict=True):
         assert float(row["Spend"]) == pytest.approx(expected.spend, abs=0.005)
@@ -243,7 +243,7 @@ def _type_month(dash_duo, input_id: str, month: str, year: str) -> None:
 def test_a_filter_change_goes_back_to_the_first_page_and_history_still_works(
     dash_duo, big_tiers_app, tmp_path
 ):
-    from data_access import activity
+    from data_access.activity import intervention_activity
     from data_access.scope import SYSTEM
     from pages.prevention import ranked_interventions
     from tests.pages.test_prevention import PER_TIER
@@ -339,7 +339,7 @@ def test_a_filter_change_goes_back_to_the_first_page_and_history_still_works(
     )
     rows = list(csv.DictReader(io.StringIO((tmp_path / name).read_text("utf-8-sig"))))
     ranked = ranked_interventions(
-        activity.interventions(
+        intervention_activity.interventions(
             scope=SYSTEM,
             area_code=area,
             tier="secondary",

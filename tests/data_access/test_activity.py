@@ -10,7 +10,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from data_access import activity, db
+from data_access import db
+from data_access.activity import (
+    area_activity,
+    intervention_activity,
+    reach_rule,
+    tier_activity,
+)
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.models import Area, InterventionOutput, Spend
 from data_access.scope import SYSTEM, Scope
@@ -37,10 +43,10 @@ def _direct_spend(area_code: str) -> float:
 
 def test_tier_totals_equal_the_sum_of_their_interventions(loaded_store):
     for lad in (None, BRISTOL):
-        summary = activity.tier_summary(
+        summary = tier_activity.tier_summary(
             scope=SYSTEM, area_code=AVON, lad_code=lad, start=START, end=END
         ).set_index("tier")
-        items = activity.interventions(
+        items = intervention_activity.interventions(
             scope=SYSTEM, area_code=AVON, lad_code=lad, start=START, end=END
         )
         by_tier = items.groupby("tier")
@@ -58,8 +64,8 @@ def test_tier_totals_equal_the_sum_of_their_interventions(loaded_store):
 
 def test_force_total_equals_local_authorities_force_wide_and_core(loaded_store):
     for area in (AVON, HAMPSHIRE):
-        breakdown = activity.area_breakdown(scope=SYSTEM, area_code=area)
-        totals = activity.area_totals(scope=SYSTEM, area_code=area)
+        breakdown = area_activity.area_breakdown(scope=SYSTEM, area_code=area)
+        totals = area_activity.area_totals(scope=SYSTEM, area_code=area)
         assert breakdown["spend"].sum() == pytest.approx(totals["spend"], abs=0.005)
         assert totals["spend"] == pytest.approx(_direct_spend(area), abs=0.005)
         assert (
@@ -67,21 +73,21 @@ def test_force_total_equals_local_authorities_force_wide_and_core(loaded_store):
             == (totals["young_people_supported"])
         )
         assert breakdown["interventions"].sum() == totals["interventions"]
-        tiers = activity.tier_summary(scope=SYSTEM, area_code=area)
+        tiers = tier_activity.tier_summary(scope=SYSTEM, area_code=area)
         assert tiers["spend"].sum() + totals["spend_core"] == pytest.approx(
             totals["spend"], abs=0.005
         )
     # Avon and Somerset's interventions are delivered by its five spokes.
-    avon = activity.area_breakdown(scope=SYSTEM, area_code=AVON)
+    avon = area_activity.area_breakdown(scope=SYSTEM, area_code=AVON)
     assert set(avon["kind"]) == {"lad", "core"}
     assert len(avon[avon["kind"] == "lad"]) == 5
 
 
 def test_local_authority_totals_match_their_row_in_the_breakdown(loaded_store):
-    breakdown = activity.area_breakdown(
+    breakdown = area_activity.area_breakdown(
         scope=SYSTEM, area_code=AVON, start=START, end=END
     ).set_index("code")
-    lad = activity.area_totals(
+    lad = area_activity.area_totals(
         scope=SYSTEM, area_code=AVON, lad_code=BRISTOL, start=START, end=END
     )
     assert lad["spend_core"] == 0
@@ -93,14 +99,14 @@ def test_local_authority_totals_match_their_row_in_the_breakdown(loaded_store):
 
 
 def test_reach_over_time_sums_to_the_tier_totals_for_each_age_band(loaded_store):
-    summary = activity.tier_summary(
+    summary = tier_activity.tier_summary(
         scope=SYSTEM, area_code=AVON, start=START, end=END
     ).set_index("tier")
     for band, column in (
         ("all", "young_people_supported"),
         ("under25", "young_people_under25"),
     ):
-        reach = activity.reach_over_time(
+        reach = reach_rule.reach_over_time(
             scope=SYSTEM, area_code=AVON, start=START, end=END, age_band=band
         )
         assert reach["period"].iloc[0] == "2020/21 Q1"
@@ -111,8 +117,8 @@ def test_reach_over_time_sums_to_the_tier_totals_for_each_age_band(loaded_store)
 
 
 def test_period_filter_covers_the_same_quarters_for_outputs_and_spend(loaded_store):
-    item = activity.interventions(scope=SYSTEM, area_code=AVON).iloc[0]
-    detail = activity.intervention_detail(
+    item = intervention_activity.interventions(scope=SYSTEM, area_code=AVON).iloc[0]
+    detail = intervention_activity.intervention_detail(
         scope=SYSTEM,
         intervention_id=int(item.intervention_id),
         start=START,
@@ -144,33 +150,37 @@ def test_period_filter_covers_the_same_quarters_for_outputs_and_spend(loaded_sto
 
 
 def test_hampshire_has_a_plan_by_tier_and_avon_has_none(loaded_store):
-    plan = activity.tier_plan(scope=SYSTEM, area_code=HAMPSHIRE)
+    plan = tier_activity.tier_plan(scope=SYSTEM, area_code=HAMPSHIRE)
     assert set(plan["financial_year"]) == {2019}
     assert plan["planned"].sum() == pytest.approx(231172)  # paragraph 12's amounts
-    summary = activity.tier_summary(
+    summary = tier_activity.tier_summary(
         scope=SYSTEM,
         area_code=HAMPSHIRE,
         start=dt.date(2019, 4, 1),
         end=dt.date(2020, 3, 31),
     )
     assert summary["planned_share"].sum() == pytest.approx(1.0)
-    assert activity.tier_plan(scope=SYSTEM, area_code=AVON).empty
-    assert summary.columns.tolist() == activity.TIER_SUMMARY_COLUMNS
-    assert activity.tier_summary(scope=SYSTEM, area_code=AVON)["planned"].isna().all()
+    assert tier_activity.tier_plan(scope=SYSTEM, area_code=AVON).empty
+    assert summary.columns.tolist() == tier_activity.TIER_SUMMARY_COLUMNS
+    assert (
+        tier_activity.tier_summary(scope=SYSTEM, area_code=AVON)["planned"].isna().all()
+    )
 
 
 def test_a_viewer_of_another_area_is_refused_everything(loaded_store):
     calls = [
-        lambda s: activity.tier_summary(scope=s, area_code=AVON),
-        lambda s: activity.tier_plan(scope=s, area_code=AVON),
-        lambda s: activity.reach_over_time(scope=s, area_code=AVON),
-        lambda s: activity.interventions(scope=s, area_code=AVON, tier="primary"),
-        lambda s: activity.area_breakdown(scope=s, area_code=AVON),
-        lambda s: activity.area_totals(scope=s, area_code=AVON, lad_code=BRISTOL),
+        lambda s: tier_activity.tier_summary(scope=s, area_code=AVON),
+        lambda s: tier_activity.tier_plan(scope=s, area_code=AVON),
+        lambda s: reach_rule.reach_over_time(scope=s, area_code=AVON),
+        lambda s: intervention_activity.interventions(
+            scope=s, area_code=AVON, tier="primary"
+        ),
+        lambda s: area_activity.area_breakdown(scope=s, area_code=AVON),
+        lambda s: area_activity.area_totals(scope=s, area_code=AVON, lad_code=BRISTOL),
     ]
-    item = activity.interventions(scope=SYSTEM, area_code=AVON).iloc[0]
+    item = intervention_activity.interventions(scope=SYSTEM, area_code=AVON).iloc[0]
     calls.append(
-        lambda s: activity.intervention_detail(
+        lambda s: intervention_activity.intervention_detail(
             scope=s, intervention_id=int(item.intervention_id)
         )
     )
@@ -179,21 +189,23 @@ def test_a_viewer_of_another_area_is_refused_everything(loaded_store):
             call(VIEWER_LANCS)
         call(VIEWER_AVON)  # their own area is fine
     with pytest.raises(AccessDenied):
-        activity.tier_summary(scope=Scope(role="public"), area_code=AVON)
+        tier_activity.tier_summary(scope=Scope(role="public"), area_code=AVON)
 
 
 def test_bad_parameters_are_domain_errors(loaded_store):
     with pytest.raises(InvalidParameter):
-        activity.tier_summary(scope=SYSTEM, area_code=AVON, lad_code="E06000001")
+        tier_activity.tier_summary(scope=SYSTEM, area_code=AVON, lad_code="E06000001")
     with pytest.raises(InvalidParameter):
-        activity.tier_summary(scope=SYSTEM, area_code="E06000023")  # not a force
+        tier_activity.tier_summary(scope=SYSTEM, area_code="E06000023")  # not a force
     with pytest.raises(InvalidParameter):
-        activity.interventions(scope=SYSTEM, area_code=AVON, tier="quaternary")
+        intervention_activity.interventions(
+            scope=SYSTEM, area_code=AVON, tier="quaternary"
+        )
     with pytest.raises(InvalidParameter):
-        activity.tier_summary(scope=SYSTEM, area_code=AVON, start=END, end=START)
+        tier_activity.tier_summary(scope=SYSTEM, area_code=AVON, start=END, end=START)
     with pytest.raises(NotFound):
-        activity.tier_summary(scope=SYSTEM, area_code="E99999999")
+        tier_activity.tier_summary(scope=SYSTEM, area_code="E99999999")
     with pytest.raises(NotFound):
-        activity.intervention_detail(scope=SYSTEM, intervention_id=10**7)
+        intervention_activity.intervention_detail(scope=SYSTEM, intervention_id=10**7)
     with pytest.raises(NotFound):
-        activity.intervention_detail(scope=SYSTEM, intervention_id="abc")
+        intervention_activity.intervention_detail(scope=SYSTEM, intervention_id="abc")

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from data_access import db
+from data_access.activity.summaries import refresh_activity_summaries
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.models import (
     Area,
@@ -30,7 +31,6 @@ from data_access.money import (
     tier_costs,
 )
 from data_access.scope import SYSTEM, Scope
-from data_access.summaries import refresh_activity_summaries
 
 WEST_MIDLANDS = "E23000014"
 HAMPSHIRE = "E23000030"

@@ -1,7 +1,7 @@
 """The pre-aggregated activity tables (output_summary, spend_summary) on SQLite and
 PostgreSQL.
 
-- Every reader switched to them (activity.tier_summary, reach_over_time,
+- Every reader switched to them (tier_activity.tier_summary, reach_over_time,
   area_breakdown, area_totals; board_overview.reach_by_tier, changes_since_last_quarter;
   spending.quarter_spend, money_forecast) gives exactly what the raw-table
   aggregation gave on the shipped data. The raw queries below are the readers'
@@ -25,7 +25,18 @@ import pytest
 from sqlalchemy import Integer, case, cast, func, insert, select
 from sqlalchemy.orm import aliased
 
-from data_access import activity, board_overview, cache, db, migrate, periods, scale
+from data_access import board_overview, cache, db, migrate, periods, scale
+from data_access.activity import (
+    activity_filters,
+    area_activity,
+    reach_rule,
+    tier_activity,
+)
+from data_access.activity.summaries import (
+    output_summary_select,
+    refresh_activity_summaries,
+    spend_summary_select,
+)
 from data_access.models import (
     OUTPUT_TYPES,
     TIERS,
@@ -40,11 +51,6 @@ from data_access.models import (
 from data_access.money import outturn, spending
 from data_access.returns import workflow
 from data_access.scope import SYSTEM
-from data_access.summaries import (
-    output_summary_select,
-    refresh_activity_summaries,
-    spend_summary_select,
-)
 from tests.data_access.test_returns import (  # noqa: F401 - `world` is a fixture
     as_csv,
     filled,
@@ -197,7 +203,7 @@ def _vrus_and_lads() -> dict[str, list[str]]:
 
 
 def _keys(start, end):
-    return activity._period_keys(start, end)
+    return activity_filters._period_keys(start, end)
 
 
 def _summary_rows() -> dict[str, list[tuple]]:
@@ -285,7 +291,7 @@ def test_tier_summary_matches_the_raw_aggregation(loaded_store):
         for lad in [None, *lads]:
             for start, end in WINDOWS:
                 first, last = _keys(start, end)
-                frame = activity.tier_summary(
+                frame = tier_activity.tier_summary(
                     scope=SYSTEM, area_code=area, lad_code=lad, start=start, end=end
                 ).set_index("tier")
                 outputs = _rows(
@@ -326,7 +332,9 @@ def test_tier_summary_matches_the_raw_aggregation(loaded_store):
                 for tier, total, flag in spend:
                     expected[tier]["spend"] = _money(total)
                     ill[tier] |= bool(flag)
-                plan = activity.tier_plan(scope=SYSTEM, area_code=area, lad_code=lad)
+                plan = tier_activity.tier_plan(
+                    scope=SYSTEM, area_code=area, lad_code=lad
+                )
                 years = plan["financial_year"]
                 if first is not None:
                     plan = plan[(years >= first // 10) & (years <= last // 10)]
@@ -350,7 +358,7 @@ def test_reach_over_time_matches_the_raw_aggregation(loaded_store):
         for lad, kind, band in combos:
             for start, end in WINDOWS:
                 first, last = _keys(start, end)
-                got = activity.reach_over_time(
+                got = reach_rule.reach_over_time(
                     scope=SYSTEM, area_code=area, lad_code=lad, start=start,
                     end=end, output_type=kind, age_band=band,
                 )  # fmt: skip
@@ -377,13 +385,13 @@ def test_reach_over_time_matches_the_raw_aggregation(loaded_store):
                             "period_start": s,
                             "period": periods.quarter_label(s),
                             "tier": tier,
-                            "tier_label": activity.TIER_LABELS[tier],
+                            "tier_label": activity_filters.TIER_LABELS[tier],
                             "value": int(value),
                             "illustrative": bool(flag),
                         }
                         for s, tier, value, flag in rows
                     ],
-                    columns=activity.REACH_COLUMNS,
+                    columns=reach_rule.REACH_COLUMNS,
                 )
                 pd.testing.assert_frame_equal(got, expected)
 
@@ -413,7 +421,7 @@ def test_area_breakdown_and_totals_match_the_raw_aggregation(loaded_store):
                 .outerjoin(d_spend, d_spend.id == Intervention.delivering_area_id)
                 .group_by(d_spend.code)
             )  # fmt: skip
-            got = activity.area_breakdown(
+            got = area_activity.area_breakdown(
                 scope=SYSTEM, area_code=area, start=start, end=end
             )
             by_code = {
@@ -434,7 +442,7 @@ def test_area_breakdown_and_totals_match_the_raw_aggregation(loaded_store):
                 assert (supported, amount, flag) == (o_v, s_v, o_f or s_f), code
 
             for lad in [None, *lads]:
-                totals = activity.area_totals(
+                totals = area_activity.area_totals(
                     scope=SYSTEM, area_code=area, lad_code=lad, start=start, end=end
                 )
                 bands = {
@@ -522,7 +530,9 @@ def test_quarter_spend_matches_the_raw_aggregation(loaded_store):
 
 
 def _lancashire_tiers() -> pd.DataFrame:
-    return activity.tier_summary(scope=SYSTEM, area_code="E23000003").set_index("tier")
+    return tier_activity.tier_summary(scope=SYSTEM, area_code="E23000003").set_index(
+        "tier"
+    )
 
 
 def test_an_approved_return_updates_the_summaries(world, monkeypatch):  # noqa: F811

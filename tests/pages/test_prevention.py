@@ -15,7 +15,8 @@ import plotly
 import pytest
 
 from components.formatting import money, number
-from data_access import activity, users
+from data_access import users
+from data_access.activity import area_activity, intervention_activity, tier_activity
 from data_access.scope import SYSTEM, Scope
 from tests.web_helpers import callback_request, post_callback, sign_in
 from tests.web_helpers import component_text as _text
@@ -61,8 +62,8 @@ def test_layout_is_cheap_and_keeps_the_url_state(page):
 def test_area_level_shows_three_tiers_with_store_figures(page):
     out = page.show_prevention(AVON, None, None, None, "all", {})
     text = _text(out)
-    summary = activity.tier_summary(scope=SYSTEM, area_code=AVON)
-    totals = activity.area_totals(scope=SYSTEM, area_code=AVON)
+    summary = tier_activity.tier_summary(scope=SYSTEM, area_code=AVON)
+    totals = area_activity.area_totals(scope=SYSTEM, area_code=AVON)
     for row in summary.itertuples():
         assert row.tier_label in text
         assert money(row.spend) in text
@@ -83,7 +84,7 @@ def test_tier_level_lists_interventions_with_links(page):
         AVON, "E06000023", "2020-04", "2022-03", "all", {"tier": "tertiary"}
     )
     text, raw = _text(out), _json(out)
-    items = activity.interventions(
+    items = intervention_activity.interventions(
         scope=SYSTEM, area_code=AVON, tier="tertiary", lad_code="E06000023"
     )
     for item in items.itertuples():
@@ -99,9 +100,9 @@ def test_tier_level_lists_interventions_with_links(page):
 
 
 def test_intervention_level_shows_facts_outputs_and_spend(page):
-    item = activity.interventions(scope=SYSTEM, area_code=AVON, tier="secondary").iloc[
-        0
-    ]
+    item = intervention_activity.interventions(
+        scope=SYSTEM, area_code=AVON, tier="secondary"
+    ).iloc[0]
     out = page.show_prevention(
         AVON,
         None,
@@ -128,7 +129,9 @@ def test_invalid_url_values_give_clear_messages(page):
     assert "There is no intervention with the id 'zzz'" in say(
         AVON, None, None, None, "all", {"intervention": "zzz"}
     )
-    west_midlands = activity.interventions(scope=SYSTEM, area_code="E23000014")
+    west_midlands = intervention_activity.interventions(
+        scope=SYSTEM, area_code="E23000014"
+    )
     iid = str(west_midlands.iloc[0].intervention_id)
     assert "belongs to West Midlands, not Avon and Somerset" in say(
         AVON, None, None, None, "all", {"intervention": iid}
@@ -286,7 +289,9 @@ def test_a_big_tier_is_paged_and_its_chart_shows_the_top_15(big_tiers):
     from pages.prevention import ranked_interventions
 
     page, area = big_tiers
-    items = activity.interventions(scope=SYSTEM, area_code=area, tier="secondary")
+    items = intervention_activity.interventions(
+        scope=SYSTEM, area_code=area, tier="secondary"
+    )
     assert len(items) == PER_TIER
     ranked = ranked_interventions(items)
     # The stated order: most young people supported first, then by name.
@@ -458,12 +463,16 @@ def test_the_full_list_csv_needs_a_click_and_access(page):
     assert file is dash.no_update
     text = _text(messages)
     assert "Prevention activity for Lancashire is outside your access" in text
-    lancashire = activity.interventions(scope=SYSTEM, area_code="E23000003")
+    lancashire = intervention_activity.interventions(
+        scope=SYSTEM, area_code="E23000003"
+    )
     assert not any(name in text for name in lancashire["name"])
     # Their own area's list downloads.
     file, messages = page.download_all_interventions([1], AVON, None, None, None, drill)
     assert messages == [""] and len(_csv(file)) == len(
-        activity.interventions(scope=BOARD, area_code=AVON, tier="secondary")
+        intervention_activity.interventions(
+            scope=BOARD, area_code=AVON, tier="secondary"
+        )
     )
 
 
@@ -472,7 +481,9 @@ def test_the_full_list_csv_has_every_intervention_in_the_tables_order(big_tiers)
 
     page, area = big_tiers
     ranked = ranked_interventions(
-        activity.interventions(scope=SYSTEM, area_code=area, tier="secondary")
+        intervention_activity.interventions(
+            scope=SYSTEM, area_code=area, tier="secondary"
+        )
     )
     drill = {"tier": "secondary", "page": "2"}  # on page 2: still every row
     file, messages = page.download_all_interventions([1], area, None, None, None, drill)
@@ -526,7 +537,7 @@ def test_the_full_list_csv_has_every_intervention_in_the_tables_order(big_tiers)
         [2], area, None, "2020-04", "2021-03", drill
     )
     assert file["filename"].endswith("-secondary-interventions-2020-04-to-2021-03.csv")
-    in_period = activity.interventions(
+    in_period = intervention_activity.interventions(
         scope=SYSTEM,
         area_code=area,
         tier="secondary",
@@ -628,5 +639,7 @@ def test_over_http_the_full_list_csv_is_refused_outside_the_viewers_area(
     assert "outside your access" in json.dumps(answer)
     allowed = ask(AVON).get_json()["response"]["prevention-download-all-file"]["data"]
     rows = list(csv.DictReader(io.StringIO(allowed["content"].lstrip("\ufeff"))))
-    names = activity.interventions(scope=SYSTEM, area_code=AVON, tier="secondary")
+    names = intervention_activity.interventions(
+        scope=SYSTEM, area_code=AVON, tier="secondary"
+    )
     assert sorted(r["Intervention"] for r in rows) == sorted(names["name"])

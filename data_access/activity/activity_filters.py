@@ -1,0 +1,214 @@
+"""What the activity readers share: the tier and output labels, the scope check of
+the VRU (force) area and the local authority, the quarter keys a period is snapped
+to, and the WHERE clauses on outputs and spend (raw rows and the pre-aggregated
+output_summary and spend_summary).
+
+Periods: `start` and `end` are dates (a page passes the first day of its "from"
+month and the last day of its "to" month). Both are snapped to whole financial
+quarters, and a quarter counts when it starts within [start's quarter, end's
+quarter], so outputs (by quarter) and spend (by financial year and quarter) cover
+exactly the same quarters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Integer, cast, func
+from sqlalchemy.orm import aliased
+
+from data_access import periods
+from data_access.areas import AreaInfo, get_area
+from data_access.errors import InvalidParameter
+from data_access.models import (
+    TIERS,
+    Area,
+    Intervention,
+    InterventionOutput,
+    OutputSummary,
+    Source,
+    Spend,
+    SpendSummary,
+)
+from data_access.scope import Scope
+
+TIER_LABELS = {
+    "primary": "Primary (universal)",
+    "secondary": "Secondary (targeted)",
+    "tertiary": "Tertiary (indicated)",
+}
+OUTPUT_LABELS = {
+    "young_people_supported": "Young people supported",
+    "referrals": "Referrals",
+    "sessions": "Sessions",
+    "completions": "Completions",
+    "staff_trained": "Staff trained",
+}
+AGE_BANDS = ("all", "under25")
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _vru_area(scope: Scope, area_code: str) -> AreaInfo:
+    """The force area, after the scope check; InvalidParameter for other levels."""
+    area = get_area(area_code)
+    if area.level != "pfa":
+        raise InvalidParameter(
+            "area", f"{area.name} is not a police force area (a VRU area)"
+        )
+    scope.require_area(area.code, area.parent_code)
+    return area
+
+
+def _lad(area: AreaInfo, lad_code: str | None) -> str | None:
+    if not lad_code:
+        return None
+    lad = get_area(lad_code)
+    if lad.level != "lad" or lad.parent_code != area.code:
+        raise InvalidParameter(
+            "lad", f"{lad.name} is not a local authority in {area.name}"
+        )
+    return lad.code
+
+
+def _tier(tier: str | None) -> str | None:
+    if tier in (None, ""):
+        return None
+    if tier not in TIERS:
+        raise InvalidParameter("tier", f"tier must be one of {', '.join(TIERS)}")
+    return tier
+
+
+def _quarter_key(day: dt.date | None) -> int | None:
+    """A financial quarter as one sortable integer: 2019/20 Q3 -> 20193."""
+    if day is None:
+        return None
+    return periods.financial_year_of(day) * 10 + periods.quarter_of(day)
+
+
+def _period_keys(start: dt.date | None, end: dt.date | None) -> tuple:
+    first, last = _quarter_key(start), _quarter_key(end)
+    if first is not None and last is not None and first > last:
+        raise InvalidParameter("period", "the period must start before it ends")
+    return first, last
+
+
+def _key_start(key: int | None) -> dt.date | None:
+    return None if key is None else periods.quarter_bounds(key // 10, key % 10)[0]
+
+
+# ------------------------------------------------------------------ query helpers
+
+
+def _illustrative_flag():
+    return func.max(cast(Source.illustrative, Integer))
+
+
+def _outputs_where(query, area_code, lad_code, first, last):
+    """Current outputs of the area's interventions in quarters first..last."""
+    vru = aliased(Area)
+    query = (
+        query.select_from(InterventionOutput)
+        .join(Intervention, Intervention.id == InterventionOutput.intervention_id)
+        .join(vru, vru.id == Intervention.vru_area_id)
+        .join(Source, Source.id == InterventionOutput.source_id)
+        .where(vru.code == area_code, InterventionOutput.is_current)
+    )
+    if lad_code:
+        lad = aliased(Area)
+        query = query.join(lad, lad.id == Intervention.delivering_area_id).where(
+            lad.code == lad_code
+        )
+    if first is not None:
+        query = query.where(InterventionOutput.period_start >= _key_start(first))
+    if last is not None:
+        query = query.where(InterventionOutput.period_start <= _key_start(last))
+    return query
+
+
+def _spend_where(query, area_code, lad_code, first, last, *, outer=True):
+    """Current spend of the area (core unit too unless lad_code) in first..last."""
+    vru = aliased(Area)
+    query = query.select_from(Spend)
+    join = query.outerjoin if outer and not lad_code else query.join
+    query = (
+        join(Intervention, Intervention.id == Spend.intervention_id)
+        .join(vru, vru.id == Spend.area_id)
+        .join(Source, Source.id == Spend.source_id)
+        .where(vru.code == area_code, Spend.is_current)
+    )
+    if lad_code:
+        lad = aliased(Area)
+        query = query.join(lad, lad.id == Intervention.delivering_area_id).where(
+            lad.code == lad_code
+        )
+    key = Spend.financial_year * 10 + Spend.quarter
+    if first is not None:
+        query = query.where(key >= first)
+    if last is not None:
+        query = query.where(key <= last)
+    return query
+
+
+def _summary_flag(model):
+    return func.max(cast(model.illustrative, Integer))
+
+
+def _summary_value():
+    # SUM of a BIGINT is NUMERIC on PostgreSQL; back to an integer, as summing the
+    # raw INTEGER column gave.
+    return cast(func.sum(OutputSummary.value), BigInteger)
+
+
+def _output_summary_where(query, area_code, lad_code, first, last):
+    """The area's summed current outputs (output_summary) in quarters first..last:
+    the same rows as _outputs_where, pre-aggregated."""
+    vru = aliased(Area)
+    query = (
+        query.select_from(OutputSummary)
+        .join(vru, vru.id == OutputSummary.vru_area_id)
+        .where(vru.code == area_code)
+    )
+    if lad_code:
+        lad = aliased(Area)
+        query = query.join(lad, lad.id == OutputSummary.delivering_area_id).where(
+            lad.code == lad_code
+        )
+    if first is not None:
+        query = query.where(OutputSummary.period_start >= _key_start(first))
+    if last is not None:
+        query = query.where(OutputSummary.period_start <= _key_start(last))
+    return query
+
+
+def _spend_summary_where(query, area_code, lad_code, first, last, *, outer=True):
+    """The area's summed current spend (spend_summary) in first..last: the same
+    rows as _spend_where. The core unit's rows have no tier; `outer=False` (or a
+    lad_code) leaves them out, as the inner join to Intervention did."""
+    vru = aliased(Area)
+    query = (
+        query.select_from(SpendSummary)
+        .join(vru, vru.id == SpendSummary.area_id)
+        .where(vru.code == area_code)
+    )
+    if not outer or lad_code:
+        query = query.where(SpendSummary.tier.is_not(None))
+    if lad_code:
+        lad = aliased(Area)
+        query = query.join(lad, lad.id == SpendSummary.delivering_area_id).where(
+            lad.code == lad_code
+        )
+    key = SpendSummary.financial_year * 10 + SpendSummary.quarter
+    if first is not None:
+        query = query.where(key >= first)
+    if last is not None:
+        query = query.where(key <= last)
+    return query
+
+
+def _money(value) -> float:
+    if value is None:
+        return 0.0
+    return float(Decimal(value))

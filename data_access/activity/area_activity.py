@@ -1,0 +1,219 @@
+"""A force area's activity split by where it is delivered (`area_breakdown`: each
+local authority, force-wide interventions and the core unit) and its totals
+(`area_totals`, summed by their own queries over the summary tables so that pages
+and tests can check that the breakdowns reconcile). Restricted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
+
+from data_access.activity.activity_filters import (
+    _lad,
+    _money,
+    _output_summary_where,
+    _period_keys,
+    _spend_summary_where,
+    _summary_flag,
+    _summary_value,
+    _vru_area,
+)
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.models import (
+    Area,
+    Intervention,
+    OutputSummary,
+    SpendSummary,
+)
+from data_access.scope import Scope
+
+BREAKDOWN_COLUMNS = [
+    "code",
+    "name",
+    "kind",
+    "interventions",
+    "young_people_supported",
+    "spend",
+    "illustrative",
+]
+
+
+# ------------------------------------------------------------ area reconciliation
+
+
+def area_breakdown(
+    *,
+    scope: Scope,
+    area_code: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pd.DataFrame:
+    """Interventions, young people supported and spend by delivering local
+    authority, force-wide interventions and the core unit (BREAKDOWN_COLUMNS)."""
+    area = _vru_area(scope, area_code)
+    first, last = _period_keys(start, end)
+    return _area_breakdown(area.code, first, last).copy()
+
+
+@memoized
+def _area_breakdown(area_code: str, first: int | None, last: int | None):
+    delivering = aliased(Area)
+    vru = aliased(Area)
+    count_q = (
+        select(delivering.code, func.count(Intervention.id))
+        .join(vru, vru.id == Intervention.vru_area_id)
+        .join(delivering, delivering.id == Intervention.delivering_area_id)
+        .where(vru.code == area_code)
+        .group_by(delivering.code)
+    )
+    d_out = aliased(Area)
+    outputs_q = (
+        _output_summary_where(
+            select(d_out.code, _summary_value(), _summary_flag(OutputSummary)),
+            area_code,
+            None,
+            first,
+            last,
+        )
+        .join(d_out, d_out.id == OutputSummary.delivering_area_id)
+        .where(
+            OutputSummary.output_type == "young_people_supported",
+            OutputSummary.age_band == "all",
+        )
+        .group_by(d_out.code)
+    )
+    d_spend = aliased(Area)
+    spend_q = (
+        _spend_summary_where(
+            select(
+                d_spend.code,
+                func.sum(SpendSummary.amount),
+                _summary_flag(SpendSummary),
+            ),
+            area_code,
+            None,
+            first,
+            last,
+        )
+        .outerjoin(d_spend, d_spend.id == SpendSummary.delivering_area_id)
+        .group_by(d_spend.code)
+    )
+    with session_scope() as session:
+        counts = dict(session.execute(count_q).all())
+        outputs = {c: (v, i) for c, v, i in session.execute(outputs_q).all()}
+        spend = {c: (v, i) for c, v, i in session.execute(spend_q).all()}
+        codes = sorted((set(counts) | set(outputs) | set(spend)) - {None})
+        names = dict(
+            session.execute(
+                select(Area.code, Area.name).where(Area.code.in_(codes or [""]))
+            ).all()
+        )
+    records = []
+    for code in codes:
+        kind = "force" if code == area_code else "lad"
+        name = names[code] if kind == "lad" else "Force-wide interventions"
+        out_v, out_i = outputs.get(code, (0, 0))
+        sp_v, sp_i = spend.get(code, (None, 0))
+        records.append(
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "interventions": int(counts.get(code, 0)),
+                "young_people_supported": int(out_v or 0),
+                "spend": _money(sp_v),
+                "illustrative": bool(out_i) or bool(sp_i),
+            }
+        )
+    records.sort(key=lambda r: (r["kind"] != "lad", r["name"]))
+    if None in spend:
+        sp_v, sp_i = spend[None]
+        records.append(
+            {
+                "code": None,
+                "name": "Core unit (not assigned to an intervention)",
+                "kind": "core",
+                "interventions": 0,
+                "young_people_supported": 0,
+                "spend": _money(sp_v),
+                "illustrative": bool(sp_i),
+            }
+        )
+    return pd.DataFrame(records, columns=BREAKDOWN_COLUMNS)
+
+
+def area_totals(
+    *,
+    scope: Scope,
+    area_code: str,
+    lad_code: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> dict:
+    """Headline totals summed by their own queries (module docstring)."""
+    area = _vru_area(scope, area_code)
+    lad = _lad(area, lad_code)
+    first, last = _period_keys(start, end)
+    return dict(_area_totals(area.code, lad, first, last))
+
+
+@memoized
+def _area_totals(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> dict:
+    vru = aliased(Area)
+    count_q = (
+        select(func.count(Intervention.id))
+        .join(vru, vru.id == Intervention.vru_area_id)
+        .where(vru.code == area_code)
+    )
+    if lad_code:
+        lad = aliased(Area)
+        count_q = count_q.join(lad, lad.id == Intervention.delivering_area_id).where(
+            lad.code == lad_code
+        )
+    outputs_q = _output_summary_where(
+        select(
+            OutputSummary.age_band,
+            _summary_value(),
+            _summary_flag(OutputSummary),
+        ),
+        area_code,
+        lad_code,
+        first,
+        last,
+    ).where(OutputSummary.output_type == "young_people_supported")
+    outputs_q = outputs_q.group_by(OutputSummary.age_band)
+    # The core unit's summary rows are those without a tier (no intervention).
+    core = SpendSummary.tier.is_(None)
+    spend_q = _spend_summary_where(
+        select(
+            func.sum(case((core, SpendSummary.amount), else_=0)),
+            func.sum(case((~core, SpendSummary.amount), else_=0)),
+            _summary_flag(SpendSummary),
+        ),
+        area_code,
+        lad_code,
+        first,
+        last,
+    )
+    with session_scope() as session:
+        n = session.scalar(count_q)
+        outputs = {band: (v, i) for band, v, i in session.execute(outputs_q).all()}
+        core, on_interventions, spend_ill = session.execute(spend_q).one()
+    core = _money(core)
+    on_interventions = _money(on_interventions)
+    return {
+        "interventions": int(n or 0),
+        "young_people_supported": int(outputs.get("all", (0, 0))[0] or 0),
+        "young_people_under25": int(outputs.get("under25", (0, 0))[0] or 0),
+        "spend": core + on_interventions,
+        "spend_interventions": on_interventions,
+        "spend_core": core,
+        "illustrative": bool(spend_ill) or any(bool(i) for _v, i in outputs.values()),
+    }

@@ -1,0 +1,232 @@
+"""Activity by prevention tier: outputs and spend per tier (`tier_summary`, from
+the summary tables) and the VRU's plan by tier (`tier_plan`). Restricted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from data_access import periods
+from data_access.activity.activity_filters import (
+    TIER_LABELS,
+    _illustrative_flag,
+    _lad,
+    _money,
+    _output_summary_where,
+    _period_keys,
+    _spend_summary_where,
+    _summary_flag,
+    _summary_value,
+    _vru_area,
+)
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.models import (
+    OUTPUT_TYPES,
+    TIERS,
+    Area,
+    FundingAllocation,
+    Intervention,
+    OutputSummary,
+    Source,
+    SpendSummary,
+)
+from data_access.scope import Scope
+
+TIER_SUMMARY_COLUMNS = [
+    "tier",
+    "tier_label",
+    "interventions",
+    "young_people_supported",
+    "young_people_under25",
+    "referrals",
+    "sessions",
+    "completions",
+    "staff_trained",
+    "spend",
+    "spend_share",
+    "planned",
+    "planned_share",
+    "illustrative",
+]
+PLAN_COLUMNS = [
+    "tier",
+    "financial_year",
+    "year_label",
+    "planned",
+    "interventions",
+    "source_title",
+    "illustrative",
+]
+
+
+# ------------------------------------------------------------------- tier summary
+
+
+def tier_summary(
+    *,
+    scope: Scope,
+    area_code: str,
+    lad_code: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pd.DataFrame:
+    """Outputs, interventions, spend and plan by prevention tier (module docstring)."""
+    area = _vru_area(scope, area_code)
+    lad = _lad(area, lad_code)
+    first, last = _period_keys(start, end)
+    return _tier_summary(area.code, lad, first, last).copy()
+
+
+@memoized
+def _tier_summary(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> pd.DataFrame:
+    vru = aliased(Area)
+    count_q = (
+        select(Intervention.tier, func.count(Intervention.id))
+        .join(vru, vru.id == Intervention.vru_area_id)
+        .where(vru.code == area_code)
+        .group_by(Intervention.tier)
+    )
+    if lad_code:
+        lad = aliased(Area)
+        count_q = count_q.join(lad, lad.id == Intervention.delivering_area_id).where(
+            lad.code == lad_code
+        )
+    outputs_q = _output_summary_where(
+        select(
+            OutputSummary.tier,
+            OutputSummary.output_type,
+            OutputSummary.age_band,
+            _summary_value(),
+            _summary_flag(OutputSummary),
+        ),
+        area_code,
+        lad_code,
+        first,
+        last,
+    ).group_by(OutputSummary.tier, OutputSummary.output_type, OutputSummary.age_band)
+    spend_q = _spend_summary_where(
+        select(
+            SpendSummary.tier,
+            func.sum(SpendSummary.amount),
+            _summary_flag(SpendSummary),
+        ),
+        area_code,
+        lad_code,
+        first,
+        last,
+        outer=False,
+    ).group_by(SpendSummary.tier)
+    with session_scope() as session:
+        counts = dict(session.execute(count_q).all())
+        outputs = session.execute(outputs_q).all()
+        spend = session.execute(spend_q).all()
+    plan = _tier_plan(area_code, lad_code)
+    if first is not None or last is not None:
+        years = plan["financial_year"]
+        keep = pd.Series(True, index=plan.index)
+        if first is not None:
+            keep &= years >= first // 10
+        if last is not None:
+            keep &= years <= last // 10
+        plan = plan[keep]
+
+    rows = {
+        tier: {
+            "tier": tier,
+            "tier_label": TIER_LABELS[tier],
+            "interventions": int(counts.get(tier, 0)),
+            **{name: 0 for name in OUTPUT_TYPES},
+            "young_people_under25": 0,
+            "spend": 0.0,
+            "illustrative": False,
+        }
+        for tier in TIERS
+    }
+    for tier, output_type, age_band, total, illustrative in outputs:
+        column = output_type
+        if age_band == "under25":
+            if output_type != "young_people_supported":
+                continue
+            column = "young_people_under25"
+        elif age_band != "all":
+            continue
+        rows[tier][column] += int(total or 0)
+        rows[tier]["illustrative"] |= bool(illustrative)
+    for tier, total, illustrative in spend:
+        rows[tier]["spend"] = _money(total)
+        rows[tier]["illustrative"] |= bool(illustrative)
+    frame = pd.DataFrame(list(rows.values()))
+    total_spend = frame["spend"].sum()
+    frame["spend_share"] = frame["spend"] / total_spend if total_spend else float("nan")
+    planned = plan.groupby("tier")["planned"].sum() if not plan.empty else pd.Series()
+    frame["planned"] = [
+        float(planned[t]) if t in planned.index else float("nan") for t in TIERS
+    ]
+    if not plan.empty:
+        frame["planned"] = frame["planned"].fillna(0.0)
+        frame["illustrative"] |= bool(plan["illustrative"].any())
+    total_plan = frame["planned"].sum()
+    frame["planned_share"] = (
+        frame["planned"] / total_plan if total_plan else float("nan")
+    )
+    return frame[TIER_SUMMARY_COLUMNS]
+
+
+def tier_plan(
+    *, scope: Scope, area_code: str, lad_code: str | None = None
+) -> pd.DataFrame:
+    """The VRU's recorded plan by tier and financial year (PLAN_COLUMNS); empty when
+    no allocation to interventions is recorded."""
+    area = _vru_area(scope, area_code)
+    return _tier_plan(area.code, _lad(area, lad_code)).copy()
+
+
+@memoized
+def _tier_plan(area_code: str, lad_code: str | None) -> pd.DataFrame:
+    vru = aliased(Area)
+    query = (
+        select(
+            Intervention.tier,
+            FundingAllocation.financial_year,
+            func.sum(FundingAllocation.amount),
+            func.count(func.distinct(FundingAllocation.intervention_id)),
+            func.min(Source.title),
+            _illustrative_flag(),
+        )
+        .join(Intervention, Intervention.id == FundingAllocation.intervention_id)
+        .join(vru, vru.id == Intervention.vru_area_id)
+        .join(Source, Source.id == FundingAllocation.source_id)
+        .where(vru.code == area_code, FundingAllocation.is_preferred)
+        .group_by(Intervention.tier, FundingAllocation.financial_year)
+        .order_by(FundingAllocation.financial_year, Intervention.tier)
+    )
+    if lad_code:
+        lad = aliased(Area)
+        query = query.join(lad, lad.id == Intervention.delivering_area_id).where(
+            lad.code == lad_code
+        )
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(
+        [
+            {
+                "tier": tier,
+                "financial_year": int(year),
+                "year_label": periods.fy_label(int(year)),
+                "planned": _money(amount),
+                "interventions": int(n),
+                "source_title": title,
+                "illustrative": bool(illustrative),
+            }
+            for tier, year, amount, n, title, illustrative in rows
+        ],
+        columns=PLAN_COLUMNS,
+    )
+    return frame
