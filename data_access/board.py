@@ -70,6 +70,7 @@ from data_access.commentary import (
     area_id_of,
     commentary_written,
     long_date,
+    measure_label,
     measure_row,
     measures_frame,
     require_vru,
@@ -486,7 +487,7 @@ def changes_since(
     for row in frame.itertuples():
         meta = table.loc[row.measure_code]
         info[row.measure_code] = {
-            "name": row.name,
+            "name": measure_label(row),
             "kind": row.kind,
             "unit": row.unit,
             "polarity": row.polarity,
@@ -721,7 +722,7 @@ def actions_for(
                 r[1],
                 r[2],
                 measure.measure_code,
-                measure.name,
+                measure_label(measure),
                 r[4],
                 periods.quarter_label(r[4]),
                 r[5],

@@ -198,6 +198,15 @@ def measures_frame(session, area_id: int) -> pd.DataFrame:  # noqa: ANN001
     )
 
 
+def measure_label(row) -> str:  # noqa: ANN001
+    """A measure as a VRU's lists name it (a measures_frame / vru_measures row).
+    Workstream measures of different workstreams share names (each spoke has
+    "Referrals into local initiatives"), so they carry their workstream's name."""
+    if row.kind == "success" or not row.workstream_name:
+        return row.name
+    return f"{row.name} ({row.workstream_name})"
+
+
 def _can_write(scope: Scope, row) -> bool:  # noqa: ANN001
     if scope.role in ("admin", "analyst"):
         return True
@@ -567,7 +576,7 @@ def commentary_written(
                 Commentary.signed_off_at,
             ).where(Commentary.vru_area_id == area_id)
         ).all()
-    names = dict(zip(measures["measure_id"], measures["name"], strict=True))
+    names = {r.measure_id: measure_label(r) for r in measures.itertuples()}
     codes = dict(zip(measures["measure_id"], measures["measure_code"], strict=True))
     out = []
 

@@ -243,7 +243,8 @@ def show(area_code, _refresh):
         ),
     ]
     measure_options = [
-        {"label": r.name, "value": r.measure_code} for r in measures.itertuples()
+        {"label": commentary.measure_label(r), "value": r.measure_code}
+        for r in measures.itertuples()
     ]
     action_options = [
         {"label": f"{r.kind.title()} {r.id}: {r.text[:60]}", "value": int(r.id)}

@@ -153,9 +153,7 @@ def measure_options(area_code, chosen):
         return [], None
     options = [
         {
-            "label": r.name
-            if r.kind == "success"
-            else f"{r.name} ({r.workstream_name})",
+            "label": commentary.measure_label(r),
             "value": r.measure_code,
         }
         for r in frame.itertuples()

@@ -227,9 +227,9 @@ def test_meetings_and_what_changed_since_the_last_board(cycle):
         # 100 -> 110 is 10%: listed; 100 -> 100.5 (0.5%) is not.
         "Knife offences, 2024/25 Q1: revised from 100 to 110 on 15 January 2026 "
         "(source: Edition B).",
-        "Referrals, 2025/26 Q1: revised from 3 to 5 on 20 January 2026 (source: "
+        "Referrals (Navigators), 2025/26 Q1: revised from 3 to 5 on 20 January 2026 (source: "
         "Quarterly return).",
-        "Referrals, 2025/26 Q2: revised from 40 to 60 on 20 January 2026 (source: "
+        "Referrals (Navigators), 2025/26 Q2: revised from 40 to 60 on 20 January 2026 (source: "
         "Quarterly return).",
     ]
     # RAG: 40 against a target of 50 (higher is better, amber within 5%: from
@@ -342,6 +342,13 @@ def test_decisions_and_actions(cycle):
         "Ask the police why",
         "Report back",
         "Fund more navigators",
+    ]
+    # A workstream measure carries its workstream's name (spokes share measure
+    # names, e.g. "Referrals into local initiatives"); a success measure does not.
+    assert list(frame["measure_name"]) == [
+        "Knife offences",
+        "Referrals (Navigators)",
+        "Knife offences",
     ]
     # The clock is 22 November 2025: due 1 October 2025 and still open is overdue.
     assert list(frame["overdue"]) == [True, False, False]
