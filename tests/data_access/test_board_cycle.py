@@ -227,10 +227,10 @@ def test_meetings_and_what_changed_since_the_last_board(cycle):
         # 100 -> 110 is 10%: listed; 100 -> 100.5 (0.5%) is not.
         "Knife offences, 2024/25 Q1: revised from 100 to 110 on 15 January 2026 "
         "(source: Edition B).",
-        "Referrals (Navigators), 2025/26 Q1: revised from 3 to 5 on 20 January 2026 (source: "
-        "Quarterly return).",
-        "Referrals (Navigators), 2025/26 Q2: revised from 40 to 60 on 20 January 2026 (source: "
-        "Quarterly return).",
+        "Referrals (Navigators), 2025/26 Q1: revised from 3 to 5 on 20 January "
+        "2026 (source: Quarterly return).",
+        "Referrals (Navigators), 2025/26 Q2: revised from 40 to 60 on 20 January "
+        "2026 (source: Quarterly return).",
     ]
     # RAG: 40 against a target of 50 (higher is better, amber within 5%: from
     # 47.5) was red; 60 is green.
