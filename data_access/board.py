@@ -259,6 +259,17 @@ def _label(start: dt.date, end: dt.date) -> str:
     return periods.period_label(start, end)
 
 
+def _span(labels: list[str]) -> str:
+    """The first to the last of period labels in order: "2024/25 Q2 to 2025/26
+    Q1"; when a label is itself a range ("Apr 2012 to Mar 2021") "to" would run
+    the two together, so the first and last are named."""
+    if len(labels) == 1:
+        return labels[0]
+    if " to " in labels[0] or " to " in labels[-1]:
+        return f"first {labels[0]}, last {labels[-1]}"
+    return f"{labels[0]} to {labels[-1]}"
+
+
 def _new_and_revised(scope: Scope, info: dict, changes: pd.DataFrame) -> list[dict]:
     out: list[dict] = []
     for (code, band), part in changes.groupby(["measure_code", "age_band"], sort=False):
@@ -271,7 +282,7 @@ def _new_and_revised(scope: Scope, info: dict, changes: pd.DataFrame) -> list[di
                 for s, e in zip(new["period_start"], new["period_end"], strict=True)
             ]
             last = new.iloc[-1]
-            which = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+            which = _span(labels)
             count = "1 new period" if len(labels) == 1 else f"{len(labels)} new periods"
             out.append(
                 {

@@ -374,3 +374,15 @@ def test_decisions_and_actions(cycle):
     assert [a["after"]["status"] for a in _audit("set_action_status")] == ["done"]
     assert _audit("record_action")[0]["after"]["owner_role"] == "VRU Director"
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_new_periods_span_never_runs_two_ranges_together():
+    """On the demo store hospital admissions arrive with an 'Apr 2012 to Mar 2021'
+    figure before the financial years; 'Apr 2012 to Mar 2021 to 2025/26' read as
+    one garbled range."""
+    assert board._span(["2024/25 Q2"]) == "2024/25 Q2"
+    assert board._span(["2024/25 Q2", "2025/26 Q1"]) == "2024/25 Q2 to 2025/26 Q1"
+    assert (
+        board._span(["Apr 2012 to Mar 2021", "2016/17", "2025/26"])
+        == "first Apr 2012 to Mar 2021, last 2025/26"
+    )
