@@ -19,6 +19,7 @@ from components import filters
 from components.shell import message
 from data_access import board_pack, clock, pack_records, periods
 from data_access.errors import AccessDenied, DataAccessError, StoreUnavailable
+from data_access.returns.spec import recent_quarters
 from web.access import current_scope
 from web.board_pack import make_pack
 
@@ -36,16 +37,9 @@ QUARTERS_OFFERED = 12
 
 
 def quarter_options(today: dt.date) -> list[dict]:
-    """The last complete quarter first, then the eleven before it."""
-    start = board_pack.parse_quarter(today)
-    options = []
-    for _ in range(QUARTERS_OFFERED):
-        start = (dt.datetime(start.year, start.month, 1) - dt.timedelta(days=1)).date()
-        start = board_pack.parse_quarter(start)
-        options.append(
-            {"label": periods.quarter_label(start), "value": f"{start:%Y-%m}"}
-        )
-    return options
+    """The last complete quarter first, then the eleven before it (a pack reports
+    a quarter whose figures are in, so the quarter under way is not offered)."""
+    return recent_quarters(today=today, count=QUARTERS_OFFERED + 1)[1:]
 
 
 def _default_area() -> str:
