@@ -21,7 +21,6 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
-    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -34,17 +33,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data_access.models import Base
+from data_access.models import Base, _one_of
 
 EXCEPTION_KINDS = ("signal", "overdue_return", "underspend")
 OWNER_ROLES = ("lead", "analyst", "admin")
 EXCEPTION_STATUSES = ("open", "acknowledged")
 DELIVERY_CHANNELS = ("email", "webhook")
-
-
-def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({quoted})", name=column)
 
 
 class ExceptionItem(Base):

@@ -173,12 +173,16 @@ def _segment_limits(
 def _runs(flags: np.ndarray, length: int) -> np.ndarray:
     """Mark every position inside a run of `length` or more consecutive Trues."""
     marked = np.zeros(len(flags), dtype=bool)
-    edges = np.diff(np.concatenate(([0], np.asarray(flags, dtype=np.int8), [0])))
-    for start, end in zip(
-        np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True
-    ):
-        if end - start >= length:
-            marked[start:end] = True
+    start = None
+    # A plain list: a loop over a few dozen Python booleans costs less than the
+    # numpy calls that would find the run edges.
+    for i, flag in enumerate([*np.asarray(flags, dtype=bool).tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= length:
+                marked[start:i] = True
+            start = None
     return marked
 
 
@@ -237,7 +241,8 @@ def _evaluate(
     """The calculation behind `spc_chart` on plain numpy arrays (no DataFrame), so
     code that judges many series at once (data_access.exceptions) pays for the
     rules only: series, the limit columns, segment_of, fired (rules per point),
-    point_types, segments and direction."""
+    assessed (per point), segments and direction; `_point_type` reads a point's
+    type from it."""
     if kind not in CHART_KINDS:
         raise ValueError(f"kind must be one of {CHART_KINDS}, not {kind!r}")
     direction = _improvement_sign(polarity)
@@ -313,32 +318,35 @@ def _evaluate(
                 fired[position].append(rule)
         assessed_point[present] = True
 
-    # Each point's type, decided for all points at once: no figure, not
-    # assessed, common cause, else special cause by the side of the centre line.
-    high = series > columns["centre"]
-    if direction == 0:
-        special = np.where(high, "special cause high", "special cause low")
-    else:
-        special = np.where(
-            np.where(high, 1, -1) == direction,
-            "special cause improving",
-            "special cause concerning",
-        )
-    any_fired = np.fromiter((bool(f) for f in fired), dtype=bool, count=n)
-    point_types = np.select(
-        [np.isnan(series), ~assessed_point, ~any_fired],
-        ["no figure", "not assessed", "common cause"],
-        special,
-    ).tolist()
     return {
         "series": series,
         "columns": columns,
         "segment_of": segment_of,
         "fired": fired,
-        "point_types": point_types,
+        "assessed": assessed_point,
         "segments": segments,
         "direction": direction,
     }
+
+
+def _point_type(result: dict[str, Any], i: int) -> str:
+    """Point i's type (POINT_TYPES) from an `_evaluate` result: no figure, not
+    assessed, common cause, else a special cause by its side of the centre line
+    and the measure's polarity."""
+    value = result["series"][i]
+    if np.isnan(value):
+        return "no figure"
+    if not result["assessed"][i]:
+        return "not assessed"
+    if not result["fired"][i]:
+        return "common cause"
+    high = value > result["columns"]["centre"][i]
+    direction = result["direction"]
+    if direction == 0:
+        return "special cause high" if high else "special cause low"
+    if (1 if high else -1) == direction:
+        return "special cause improving"
+    return "special cause concerning"
 
 
 def latest_point(
@@ -357,7 +365,7 @@ def latest_point(
     if not present.size:
         return None
     last = int(present[-1])
-    return last, result["point_types"][last], "; ".join(result["fired"][last])
+    return last, _point_type(result, last), "; ".join(result["fired"][last])
 
 
 def spc_chart(
@@ -401,7 +409,7 @@ def spc_chart(
             **columns,
             "segment": result["segment_of"],
             "rules": ["; ".join(r) for r in result["fired"]],
-            "point_type": result["point_types"],
+            "point_type": [_point_type(result, i) for i in range(len(series))],
         }
     )
     return {
