@@ -28,6 +28,23 @@ FUNNEL_BANDS: dict[str, tuple[str, str, str]] = {
 FUNNEL_LIMIT_COLUMNS = ("lower_95", "upper_95", "lower_998", "upper_998")
 
 
+def funnel_band_colour(key: str, polarity: str | None) -> str:
+    """A band's colour from the one comparison palette (theme.SIGNIFICANCE), so a
+    funnel reads as the bars and spines do: above the limits is "worse" where
+    lower is better, "better" where higher is better, and "higher" (no
+    judgement colour) for a measure without polarity; within is "similar"."""
+    if key == "within":
+        return theme.SIGNIFICANCE["similar"].colour
+    above = key.startswith("above")
+    if polarity == "lower_is_better":
+        category = "worse" if above else "better"
+    elif polarity == "higher_is_better":
+        category = "better" if above else "worse"
+    else:
+        category = "higher" if above else "lower"
+    return theme.SIGNIFICANCE[category].colour
+
+
 def _funnel_band(v: float, lo95: float, hi95: float, lo998: float, hi998: float) -> str:
     if v > hi998:
         return "above_998"
@@ -56,8 +73,11 @@ def funnel_figure(
     reference_limits_df: pd.DataFrame | None = None,
     reference_label: str = "Unadjusted 99.8% limits",
     limits_name: str = "control limits",
+    polarity: str | None = None,
 ) -> go.Figure:
     """A funnel plot: each area's value against its size (e.g. population).
+    Band colours follow the comparison palette for the measure's `polarity`
+    (`funnel_band_colour`); the marker symbols and words carry it too.
 
     `limits_df` holds the control limits along the x axis: a column named like
     `x` (or "x") and "lower_95", "upper_95", "lower_998", "upper_998". Points are
@@ -150,7 +170,8 @@ def funnel_figure(
             meta={"role": "benchmark"},
         )
     )
-    for key, (name, symbol, colour) in FUNNEL_BANDS.items():
+    for key, (name, symbol, _colour) in FUNNEL_BANDS.items():
+        colour = funnel_band_colour(key, polarity)
         part = data[data["_band"] == key]
         if part.empty:
             continue

@@ -41,8 +41,16 @@ def trend_figure(
     value_formatter: Callable[[Any], str] | None = None,
     series_order: Sequence[Any] | None = None,
     height: int | None = 420,
+    periods: Sequence[str] | None = None,
 ) -> go.Figure:
     """Lines over time, one per `series`, with confidence intervals.
+
+    `periods` (every period label from the first to the last, in order, all of
+    one length: data_access.periods.every_period) makes the axis a time scale:
+    each period has its place whether or not a series has a figure for it, a
+    series' missing period inside its span is a gap in its line (never a line
+    across it) and each run of such gaps is marked "No figure published" with
+    the series it concerns (`gap_runs`).
 
     Each series has its own colour, marker symbol and dash style. `lower`/`upper`
     draw a shaded ribbon (ci="ribbon") or error bars (ci="bars"). `vlines` are
@@ -67,6 +75,14 @@ def trend_figure(
             order = list(dict.fromkeys(df[series].tolist()))
         groups = [(name, df[df[series] == name]) for name in order]
 
+    gaps: list[tuple[int, int, str]] = []
+    if periods is not None:
+        groups = [(name, _fill_span(part, x, periods)) for name, part in groups]
+        present: dict[str, set[str]] = {}
+        for name, part in groups:  # an area's published and illustrative lines
+            base = str(name).removesuffix(ILLUSTRATIVE_SUFFIX)  # are one series
+            present.setdefault(base, set()).update(_present(part, x, y))
+        gaps = gap_runs(periods, present)
     for i, (name, part) in enumerate(groups):
         if part.empty and series is not None:
             continue  # keeps its place in the order, so the others keep their style
@@ -84,34 +100,37 @@ def trend_figure(
         group = f"series-{i}"
         error_y = None
         if lower and upper and ci == "ribbon":
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=his,
-                    mode="lines",
-                    line=dict(width=0, color=style.colour),
-                    hoverinfo="skip",
-                    showlegend=False,
-                    legendgroup=group,
-                    name=f"{name} upper {ci_label}",
-                    meta={"role": "ci"},
+            # One band per run of periods with both limits: a band never
+            # stretches across a gap (plotly fills "tonexty" straight across).
+            for run in _runs(his, los):
+                fig.add_trace(
+                    go.Scatter(
+                        x=[xs[k] for k in run],
+                        y=[his[k] for k in run],
+                        mode="lines",
+                        line=dict(width=0, color=style.colour),
+                        hoverinfo="skip",
+                        showlegend=False,
+                        legendgroup=group,
+                        name=f"{name} upper {ci_label}",
+                        meta={"role": "ci"},
+                    )
                 )
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=los,
-                    mode="lines",
-                    line=dict(width=0, color=style.colour),
-                    fill="tonexty",
-                    fillcolor=_rgba(style.colour, 0.15),
-                    hoverinfo="skip",
-                    showlegend=False,
-                    legendgroup=group,
-                    name=f"{name} lower {ci_label}",
-                    meta={"role": "ci"},
+                fig.add_trace(
+                    go.Scatter(
+                        x=[xs[k] for k in run],
+                        y=[los[k] for k in run],
+                        mode="lines",
+                        line=dict(width=0, color=style.colour),
+                        fill="tonexty",
+                        fillcolor=_rgba(style.colour, 0.15),
+                        hoverinfo="skip",
+                        showlegend=False,
+                        legendgroup=group,
+                        name=f"{name} lower {ci_label}",
+                        meta={"role": "ci"},
+                    )
                 )
-            )
         elif lower and upper:
             error_y = dict(
                 type="data",
@@ -171,8 +190,15 @@ def trend_figure(
             label_y=0.9,
         )
 
+    for first, last, names in gaps:
+        _mark_gap(fig, first, last, names)
+
     xs_all = df[x].tolist() if x in df else []
-    if xs_all and all(isinstance(v, str) for v in xs_all):
+    if periods is not None:
+        fig.update_xaxes(
+            type="category", categoryorder="array", categoryarray=list(periods)
+        )
+    elif xs_all and all(isinstance(v, str) for v in xs_all):
         # Plotly orders categories by first appearance, trace by trace, so the
         # periods a later series has and the first lacks (a benchmark reaching
         # further back than the area) would be drawn after the rest.
@@ -192,3 +218,127 @@ def trend_figure(
         hovermode="closest",
     )
     return _finish(fig, height=height)
+
+
+GAP_LABEL = "No figure published"
+ILLUSTRATIVE_SUFFIX = " (illustrative)"
+
+
+def _present(part: pd.DataFrame, x: str, y: str) -> set[str]:
+    """The periods where a series has a row with a figure or a hidden ("*") one:
+    a hidden figure is published as hidden, not missing."""
+    return {str(p) for p, v in zip(part[x], part[y], strict=True) if pd.notna(v)}
+
+
+def _fill_span(part: pd.DataFrame, x: str, periods: Sequence[str]) -> pd.DataFrame:
+    """The series' rows in time order with an empty row for each period inside
+    its span that it lacks, so its line breaks there."""
+    if part.empty:
+        return part
+    place = {p: i for i, p in enumerate(periods)}
+    at = [place.get(str(v)) for v in part[x]]
+    known = [i for i in at if i is not None]
+    if not known:
+        return part
+    have = set(known)
+    missing = [periods[i] for i in range(min(known), max(known) + 1) if i not in have]
+    blank = pd.DataFrame({x: missing}) if missing else None
+    out = part if blank is None else pd.concat([part, blank], ignore_index=True)
+    order = [place.get(str(v), -1) for v in out[x]]
+    return (
+        out.assign(_place=order)
+        .sort_values("_place", kind="stable")
+        .drop(columns="_place")
+    )
+
+
+def gap_runs(
+    periods: Sequence[str], present: dict[str, set[str]]
+) -> list[tuple[int, int, str]]:
+    """(first index, last index, series names) for each run of consecutive
+    periods where one or more series lack a figure inside their own span (from
+    their first to their last period with a figure)."""
+    place = {p: i for i, p in enumerate(periods)}
+    missing_at: dict[int, list[str]] = {}
+    for name, have in present.items():
+        spots = sorted(place[p] for p in have if p in place)
+        if not spots:
+            continue
+        for i in range(spots[0], spots[-1] + 1):
+            if periods[i] not in have:
+                missing_at.setdefault(i, []).append(name)
+    runs: list[tuple[int, int, str]] = []
+    for i in sorted(missing_at):
+        names = ", ".join(missing_at[i])
+        if runs and runs[-1][1] == i - 1 and runs[-1][2] == names:
+            runs[-1] = (runs[-1][0], i, names)
+        else:
+            runs.append((i, i, names))
+    return runs
+
+
+def _mark_gap(fig: go.Figure, first: int, last: int, names: str) -> None:
+    """A pale band over the periods with no figure, labelled in words."""
+    fig.add_shape(
+        type="rect",
+        name=f"gap: {names}",
+        xref="x",
+        yref="paper",
+        x0=first - 0.5,
+        x1=last + 0.5,
+        y0=0,
+        y1=1,
+        line=dict(width=0),
+        fillcolor=_rgba(theme.MID_GREY, 0.12),
+        layer="below",
+    )
+    fig.add_annotation(
+        name=f"gap: {names}",
+        text=f"{GAP_LABEL}<br>({names})",
+        xref="x",
+        yref="paper",
+        x=(first + last) / 2,
+        y=0.02,
+        yanchor="bottom",
+        textangle=-90,
+        showarrow=False,
+        font=dict(size=10, color=theme.SECONDARY_TEXT),
+    )
+
+
+def line_names(
+    series: pd.DataFrame, area_name: str, bench_name: str
+) -> tuple[list[str], list[str]]:
+    """(the line each row is drawn on, the lines in legend order): the area and
+    the one benchmark, named exactly (the benchmark by the measure's coverage;
+    what each of its rows covers stays in the table), each split into published
+    and illustrative lines so that the two are never joined."""
+    names = []
+    for role, illustrative in zip(
+        series["role"], series["illustrative"].astype(bool), strict=True
+    ):
+        name = bench_name if role == "benchmark" else area_name
+        names.append(f"{name}{ILLUSTRATIVE_SUFFIX}" if illustrative else name)
+    order = [
+        area_name,
+        f"{area_name}{ILLUSTRATIVE_SUFFIX}",
+        bench_name,
+        f"{bench_name}{ILLUSTRATIVE_SUFFIX}",
+    ]
+    return names, [n for n in dict.fromkeys(order) if n in set(names)]
+
+
+def _runs(his: list, los: list) -> list[list[int]]:
+    """Index runs where both limits are numbers (a None ends a run)."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for k, (hi, lo) in enumerate(zip(his, los, strict=True)):
+        if hi is None or lo is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(k)
+    if current:
+        runs.append(current)
+    return runs

@@ -246,3 +246,16 @@ def delete_group(*, scope: Scope, key: str) -> None:
             entity_id=str(group_id),
             before=before,
         )
+
+
+# Areas whose rates per resident are not comparable with the others'. Left out of
+# rankings, funnels and axis scaling by default (a page offers to include them),
+# always with this note.
+NOT_COMPARABLE = {
+    "E23000034": (
+        "City of London is left out: its resident population (8,700 at mid-2018, ONS "
+        "mid-year estimate) is tiny beside the hundreds of thousands who work in "
+        "and visit it, so its rates per resident are not comparable with other "
+        "force areas' and its interval would squash every other bar"
+    ),
+}

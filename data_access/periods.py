@@ -108,3 +108,25 @@ def _month_end(year: int, month: int) -> dt.date:
     month = (month - 1) % 12 + 1
     following = dt.date(year + (month == 12), month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
+
+
+def every_period(starts, length: str) -> list[str]:
+    """Every financial year (length "year") or quarter ("quarter") from the
+    earliest to the latest of `starts` (period start dates), as labels, in order:
+    the time axis of a trend, on which a period with no figure is a gap."""
+    starts = [s for s in starts if s is not None]
+    if not starts:
+        return []
+    if length == "year":
+        first, last = financial_year_of(min(starts)), financial_year_of(max(starts))
+        return [fy_label(year) for year in range(first, last + 1)]
+    if length != "quarter":
+        raise ValueError("length must be 'year' or 'quarter'")
+
+    def index(day: dt.date) -> int:
+        return financial_year_of(day) * 4 + quarter_of(day) - 1
+
+    return [
+        f"{fy_label(i // 4)} Q{i % 4 + 1}"
+        for i in range(index(min(starts)), index(max(starts)) + 1)
+    ]

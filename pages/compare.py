@@ -27,6 +27,7 @@ from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking
 from components.formatting import number, percent, rate
 from components.shell import message
+from data_access.comparator_groups import NOT_COMPARABLE
 from data_access.disclosure import RULES
 from data_access.errors import (
     AccessDenied,
@@ -67,7 +68,12 @@ URL_PARAMS = {
     "period": f"{PAGE}-period",
     "benchmark": f"{PAGE}-benchmark",
     "level": f"{PAGE}-level",
+    "outliers": f"{PAGE}-outliers",
 }
+OUTLIER_OPTIONS = [
+    {"label": "Left out (rates not comparable)", "value": "exclude"},
+    {"label": "Included", "value": "include"},
+]
 CAUSAL_CAVEAT = (
     "This is a descriptive comparison, not evidence of what VRUs caused. Areas were "
     "chosen for funding because they had the most serious violence, and much else "
@@ -81,9 +87,11 @@ def layout(
     period: str | None = None,
     benchmark: str | None = None,
     level: str | None = None,
+    outliers: str | None = None,
     **_query,
 ):
     benchmark = benchmark if benchmark in {"national", "vru", "non_vru"} else None
+    outliers = outliers if outliers in {"exclude", "include"} else "exclude"
     level = level if level in LEVELS else None
     return html.Div(
         [
@@ -128,6 +136,13 @@ def layout(
                         label="Confidence level",
                         options=LEVEL_OPTIONS,
                         value=level or DEFAULT_LEVEL,
+                    ),
+                    filters.select(
+                        PAGE,
+                        "outliers",
+                        label="City of London",
+                        options=OUTLIER_OPTIONS,
+                        value=outliers,
                     ),
                 ]
             ),
@@ -218,8 +233,9 @@ def period_options(measure_code, current):
     Input(f"{PAGE}-period", "value"),
     Input(f"{PAGE}-benchmark", "value"),
     Input(f"{PAGE}-level", "value"),
+    Input(f"{PAGE}-outliers", "value"),
 )
-def show_comparison(measure_code, period, benchmark, level):
+def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
     scope = current_scope()
     try:
         measure = get_measure(measure_code or "", scope=scope)
@@ -254,11 +270,34 @@ def show_comparison(measure_code, period, benchmark, level):
     if ranked.empty:
         return message("There are no force area figures for this selection.")
     level_text = "95%" if confidence == 0.95 else "99.8%"
+    note = None
+    if outliers != "include":
+        left_out = [c for c in NOT_COMPARABLE if c in set(ranked["code"])]
+        ranked = ranked[~ranked["code"].isin(left_out)].reset_index(drop=True)
+        if not points.empty:
+            points = points[~points["code"].isin(left_out)].reset_index(drop=True)
+        if left_out:
+            note = message(
+                " ".join(NOT_COMPARABLE[c] + "." for c in left_out)
+                + " Choose City of London: Included to show it.",
+                kind="info",
+            )
+    own = _own_force(scope, ranked)
     return [
-        chart_card(ranking_spec(measure, ranked, level_text)),
+        note,
+        chart_card(ranking_spec(measure, ranked, level_text, own=own)),
         _map_section(measure, ranked, level_text),
         chart_card(funnel_spec(measure, points, limits, overdispersion)),
     ]
+
+
+def _own_force(scope, ranked: pd.DataFrame) -> str | None:
+    """The viewer's own force area (a board member's or a lead's one area), by
+    name, to highlight; None for analysts and admins (all areas)."""
+    if scope.unrestricted or len(scope.area_codes) != 1:
+        return None
+    match = ranked.loc[ranked["code"].isin(scope.area_codes), "name"]
+    return match.iloc[0] if not match.empty else None
 
 
 def _unavailable():
@@ -329,7 +368,9 @@ def _sources(frame: pd.DataFrame) -> str:
     return "; ".join(dict.fromkeys(frame["source_title"].dropna().astype(str)))
 
 
-def ranking_spec(measure: dict, frame: pd.DataFrame, level_text: str) -> ChartSpec:
+def ranking_spec(
+    measure: dict, frame: pd.DataFrame, level_text: str, own: str | None = None
+) -> ChartSpec:
     bench = frame["benchmark_rate"].iloc[0]
     bench_label = frame["benchmark_label"].iloc[0]
     period = frame["period"].iloc[0]
@@ -347,9 +388,17 @@ def ranking_spec(measure: dict, frame: pd.DataFrame, level_text: str) -> ChartSp
         title += f": {top_name} had the highest rate"
     if words and not pd.isna(bench):
         title += f"; {', '.join(words)} than {bench_label} at {level_text}"
+    # VRU areas are marked in words on the bars' labels; the viewer's own force
+    # is in bold and says so.
+    labels = [
+        ("▶ " if name == own else "") + name + (" (VRU)" if vru else "")
+        for name, vru in zip(frame["name"], frame["is_vru"].astype(bool), strict=True)
+    ]
     chart_frame = frame.assign(
         rate=frame["rate"].where(~frame["suppressed"].astype(bool)),
+        name=labels,
     )
+    highlight = next((label for label in labels if label.startswith("▶ ")), None)
     figure = ranked_bar_figure(
         chart_frame,
         label="name",
@@ -361,6 +410,7 @@ def ranking_spec(measure: dict, frame: pd.DataFrame, level_text: str) -> ChartSp
         benchmark_label=bench_label,
         value_title=f"Rate {_per(measure)} population ({level_text} CI)",
         value_formatter=lambda v: rate(v, 1),
+        highlight=highlight,
     )
     summary = summary_for_ranking(
         chart_frame,
@@ -381,7 +431,9 @@ def ranking_spec(measure: dict, frame: pd.DataFrame, level_text: str) -> ChartSp
             measure,
             frame,
             f"Bars show rates with {level_text} confidence intervals; colour, pattern "
-            "and the word after each value give the comparison with the benchmark.",
+            "and the word after each value give the comparison with the benchmark. "
+            "(VRU) marks the force areas with a Violence Reduction Unit"
+            + (f"; ▶ marks your own force area, {own}." if own else "."),
         ),
         figure=figure,
         table=_table(measure, frame, level_text),
@@ -527,6 +579,7 @@ def funnel_spec(
             limits_name=(
                 "limits, adjusted for overdispersion" if adjusted else "control limits"
             ),
+            polarity=measure["polarity"],
         )
         # Ticks at 1, 2 and 5 of each decade: plotly's default labels every digit
         # on a log axis spanning about one decade, and the labels overlap.

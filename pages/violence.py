@@ -29,13 +29,13 @@ from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import count_text, number, rate
 from components.shell import message
 from components.spc_icons import spc_summary
-from components.trend_figure import trend_figure
+from components.trend_figure import ILLUSTRATIVE_SUFFIX, line_names, trend_figure
 from data_access import trend_spc
 from data_access.annotations import annotations_for
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
-from data_access.outcomes import area_trends, raw_series, trend_views
-from data_access.periods import parse_month
+from data_access.outcomes import area_trends, benchmarking, raw_series, trend_views
+from data_access.periods import every_period, parse_month
 from web import board_parts
 from web.access import current_scope
 from web.view_cache import cached_callback
@@ -434,11 +434,14 @@ def _trend_card(view_data, view, age, events):
     rate_col = table.columns[3]
     plot = table.rename(columns={rate_col: "rate"}).copy()
     plot["Period"] = series["period"].tolist()
+    bench_name = view_data["benchmark_name"]
+    plot["Area"], lines = line_names(series, area.name, bench_name)
     order = list(dict.fromkeys(own["period"].tolist() + bench["period"].tolist()))
     order_index = {p: i for i, p in enumerate(sorted(order, key=_period_key))}
     plot["_order"] = plot["Period"].map(order_index)
     plot = plot.sort_values(["_order"], kind="stable")
     funding, breaks = view_data["funding_start"], view_data["breaks"]
+    time_axis = every_period(series["period_start"].tolist(), view)
     figure = trend_figure(
         plot,
         x="Period",
@@ -446,12 +449,12 @@ def _trend_card(view_data, view, age, events):
         lower="Lower 95% CI",
         upper="Upper 95% CI",
         series="Area",
+        series_order=lines,
         y_title=y_title,
         x_title=VIEWS[view],
-        vlines=[(funding, "VRU funding began")]
-        if funding in set(plot["Period"])
-        else [],
-        breaks=[b for b in breaks if b[0] in set(plot["Period"])],
+        vlines=[(funding, "VRU funding began")] if funding in set(time_axis) else [],
+        breaks=[b for b in breaks if b[0] in set(time_axis)],
+        periods=time_axis,
     )
     annotation_marks.add_marks(
         figure, annotation_marks.chart_marks(events, own, "period")
@@ -477,12 +480,18 @@ def _trend_card(view_data, view, age, events):
                 f"{_bench_label(view_data, bench, latest['period'])}"
             )
     trend = view_data["recent_trend"]
-    summary = summary_for_series(
-        plot[plot["Period"].isin(set(own["period"]))],
-        x="Period",
-        y="rate",
-        label=f"The {y_title.lower()} in {area.name}",
-        value_formatter=rate,
+    # Published and illustrative figures are described apart, never as one change.
+    summary = " ".join(
+        summary_for_series(
+            plot[plot["Area"] == line],
+            x="Period",
+            y="rate",
+            label=f"The {y_title.lower()} in {area.name}"
+            + (" (illustrative figures)" if line.endswith(ILLUSTRATIVE_SUFFIX) else ""),
+            value_formatter=rate,
+        )
+        for line in (area.name, area.name + ILLUSTRATIVE_SUFFIX)
+        if line in lines
     )
     summary += " " + trend["text"]
     baseline = view_data["baseline"]
@@ -492,16 +501,23 @@ def _trend_card(view_data, view, age, events):
             f" Against the {raw_series.BASELINE_LABEL} baseline the "
             f"{baseline['current_period']} rate is "
             f"{'up' if pct > 0 else 'down'} {abs(pct):.0f}% "
-            f"({baseline['direction']}; {baseline['test_text']})."
+            f"({baseline['direction']}; {baseline['test_text']})"
+            + (", both illustrative figures." if baseline["illustrative"] else ".")
         )
-    bench_names = sorted(set(bench["area_name"]))
     caption = (
         f"{MEASURES[code]}, {AGES[age].lower()}, {area.name}, "
         f"{own['period'].iloc[0]} to {own['period'].iloc[-1]}, "
         f"{VIEWS[view].lower()} figures; shaded bands are 95% confidence intervals. "
+        "Each period has its place on the time axis; a period with no published "
+        "figure is a gap, never a line across it. "
     )
-    if bench_names:
-        caption += f"Benchmark: {'; '.join(bench_names)}. "
+    if not bench.empty:
+        caption += benchmarking.basis_text(bench, bench_name) + " "
+    if series["illustrative"].astype(bool).any():
+        caption += (
+            "Illustrative figures are drawn as their own series, never joined to "
+            "published ones, and are compared only with illustrative figures. "
+        )
     if view_data["benchmark_name"] != "England and Wales":
         caption += (
             f"These figures cover {view_data['benchmark_name']} only, so the "

@@ -4,6 +4,7 @@ figures only, disclosure control, watermark, cache headers and framing rules."""
 import gzip
 import json
 import re
+from html import unescape
 
 import pytest
 
@@ -236,7 +237,13 @@ def test_hidden_values_are_not_in_the_data_island(client):
         "&age=under25"
     ).get_data(as_text=True)
     figure = _figure(html)
-    own = next(t for t in figure["data"] if t.get("name") == row["area_name"])
+    # published and illustrative figures are separate lines of the area
+    own = next(
+        t
+        for t in figure["data"]
+        if t.get("name") in (row["area_name"], f"{row['area_name']} (illustrative)")
+        and row["period"] in t["x"]
+    )
     at = own["x"].index(row["period"])
     assert own["y"][at] is None
     # Its hover text names the period but gives no figure.
@@ -267,3 +274,53 @@ def test_trend_embed_title_is_the_one_trend_verdict(client):
     ) in title
     assert " than in " not in title
     assert trend["text"] in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/embed/compare?measure=hospital_admissions_knife",
+        "/embed/compare?measure=knife_offences&period=2018/19",
+        "/embed/trend?measure=hospital_admissions_knife&area=E23000036",
+        "/embed/trend?measure=homicide_knife&area=E23000036",
+    ],
+)
+def test_captions_claim_only_what_is_drawn(client, url):
+    """Each claim a caption makes about the picture is checked against the
+    figure's traces and shapes: "the dashed line is X" needs a dashed benchmark
+    line; "Benchmark: X" a line named exactly X (and no other benchmark name);
+    illustrative figures "drawn as their own series" need such a series and no
+    line holding both kinds; a left-out area is not drawn."""
+    html = client.get(url).get_data(as_text=True)
+    figure = _figure(html)
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", html, re.S).group(1)
+    caption = unescape(caption)
+    names = [
+        t.get("name") or ""
+        for t in figure["data"]
+        if (t.get("meta") or {}).get("role") == "series"
+    ]
+    shapes = figure["layout"].get("shapes", [])
+    dashed = re.search(r"the dashed line is ([^.;]+)", caption)
+    benchmark_lines = [s for s in shapes if s.get("name") == "benchmark"]
+    if dashed:
+        assert benchmark_lines and benchmark_lines[0]["line"]["dash"] == "dash"
+        label = [
+            a["text"]
+            for a in figure["layout"]["annotations"]
+            if a.get("name") == "benchmark"
+        ]
+        assert label and label[0].startswith(dashed.group(1))
+    elif "/embed/compare" in url:
+        assert not benchmark_lines and "no benchmark line is drawn" in caption
+    named = re.search(r"Benchmark: (England and Wales|England)\b", caption)
+    if named:
+        bench = named.group(1)
+        drawn = {n.removesuffix(" (illustrative)") for n in names} - {""}
+        others = {n for n in drawn if n.startswith("England")}
+        assert others == {bench}, others  # one benchmark, named exactly
+    if "drawn as their own series" in caption:
+        assert any(n.endswith(" (illustrative)") for n in names)
+    if "City of London is left out" in caption:
+        bars = [t for t in figure["data"] if t.get("type") == "bar"]
+        assert not any("City of London" in str(y) for t in bars for y in t["y"])

@@ -25,10 +25,11 @@ from components.chart import DATA_STATUS_COLUMN, ILLUSTRATIVE_LABEL
 from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import money, number, percent, rate
 from components.spc_icons import variation_svg
-from components.trend_figure import trend_figure
+from components.trend_figure import ILLUSTRATIVE_SUFFIX, line_names, trend_figure
 from data_access import periods, public, trend_spc
 from data_access.annotations import annotations_for
 from data_access.areas import get_area
+from data_access.comparator_groups import NOT_COMPARABLE
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound
 from data_access.measures import disclosure_columns
@@ -266,8 +267,9 @@ def _build_trend(params: dict) -> Built:
             )
         return empty_built(f"{measure['name']}: {area.name}", caption, message)
     frame = frame.sort_values(["role", "period_start"]).reset_index(drop=True)
-    frame["series"] = frame["area_name"]
-    order = list(dict.fromkeys([area.name, *frame["series"]]))
+    # One benchmark, named exactly; published and illustrative never one line;
+    # every period in its place on the time axis, a missing one a marked gap.
+    frame["series"], order = line_names(frame, area.name, view["benchmark_name"])
     fig = trend_figure(
         frame,
         x="period",
@@ -278,13 +280,26 @@ def _build_trend(params: dict) -> Built:
         series_order=order,
         y_title=unit[:1].upper() + unit[1:],
         height=400,
+        periods=periods.every_period(frame["period_start"].tolist(), length),
     )
-    summary = summary_for_series(
-        own.assign(shown=own[y_col].astype("Float64")),
-        x="period",
-        y="shown",
-        label=f"{measure['name']} in {area.name}",
-        unit=unit if has_rate else "",
+    if not bench.empty:
+        caption += " " + benchmarking.basis_text(bench, view["benchmark_name"])
+    if frame["illustrative"].astype(bool).any():
+        caption += (
+            " Illustrative figures are drawn as their own series, never joined to "
+            "published ones."
+        )
+    own_lines = frame[frame["role"] == "area"]
+    summary = " ".join(
+        summary_for_series(
+            part.assign(shown=part[y_col].astype("Float64")),
+            x="period",
+            y="shown",
+            label=f"{measure['name']} in {area.name}"
+            + (" (illustrative figures)" if line.endswith(ILLUSTRATIVE_SUFFIX) else ""),
+            unit=unit if has_rate else "",
+        )
+        for line, part in own_lines.groupby("series", sort=False)
     )
     value_heading, value_format = _value_column(measure)
     columns = {
@@ -513,9 +528,13 @@ def _build_compare(params: dict) -> Built:
     bench_name = benchmarking.benchmark_name(measure)
     caption = (
         f"{measure['name']} ({unit}) by police force area, {year_label}, with 95% "
-        f"confidence intervals; the dashed line is {bench_name}."
+        "confidence intervals"
     )
-    pfa = frame[frame["area_level"] == "pfa"].reset_index(drop=True)
+    pfa = frame[frame["area_level"] == "pfa"]
+    # Rates per resident that are not comparable stay out of the ranking.
+    left_out = pfa["area_code"].isin(NOT_COMPARABLE)
+    notes = [NOT_COMPARABLE[c] + "." for c in pfa.loc[left_out, "area_code"]]
+    pfa = pfa[~left_out].reset_index(drop=True)
     if pfa.empty or pfa["rate"].notna().sum() == 0:
         return empty_built(
             f"{measure['name']}: force areas compared",
@@ -528,6 +547,14 @@ def _build_compare(params: dict) -> Built:
         if not national.empty and pd.notna(national["rate"].iloc[0])
         else None
     )
+    # The caption describes only what is drawn.
+    caption += (
+        f"; the dashed line is {bench_name}."
+        if bench is not None
+        else f"; no {bench_name} figure is published for {year_label}, so no "
+        "benchmark line is drawn."
+    )
+    caption = " ".join([caption, *notes])
     # compared on the trend road (trend_views.level_series), after disclosure
     pfa["comparison_95"] = pfa["comparison"].mask(pfa["suppressed"])
     fig = ranked_bar_figure(

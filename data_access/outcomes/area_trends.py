@@ -49,10 +49,19 @@ def _window(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None):
 
 
 def _compare(frame: pd.DataFrame, bench: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    """Each period against the benchmark's figure for it: none against a rough
+    (approximate) figure, and none between an illustrative figure and a
+    published one (illustrative is compared only with illustrative)."""
     exact = bench["precision"] != "approx"  # no judgement against a rough figure
     rates = dict(zip(bench["period_start"], bench["rate"].where(exact), strict=True))
+    kinds = dict(
+        zip(bench["period_start"], bench["illustrative"].astype(bool), strict=True)
+    )
     out = frame.copy()
-    out["_bench"] = [rates.get(s, np.nan) for s in out["period_start"]]
+    out["_bench"] = [
+        rates.get(s, np.nan) if kinds.get(s) == bool(i) else np.nan
+        for s, i in zip(out["period_start"], out["illustrative"], strict=True)
+    ]
     out = statistics.compare_to_benchmark_frame(
         out, benchmark="_bench", polarity=polarity
     )

@@ -1,5 +1,5 @@
 """A success measure's benchmark: England and Wales, England, or the sum of the
-force areas.
+force areas; a chart uses one of these, never two (`one_basis`).
 
 The benchmark is England and Wales. Where nothing is published for England and
 Wales (hospital admissions cover England only) it is England. For periods with no
@@ -382,17 +382,60 @@ def _england_only(measure: dict) -> bool:
 
 
 def _benchmark(measure: dict, length: str, age_band: str) -> pd.DataFrame:
-    """The measure's benchmark series with rates (raw columns + period + rates)."""
+    """The measure's benchmark series with rates (raw columns + period + rates),
+    on one basis (`one_basis`): what every chart and comparison of a trend uses."""
     return _add_rates(
-        _national(
-            measure["code"],
-            length,
-            age_band,
-            proportion_scale=statistics.proportion_scale(measure),
-            england_only=_england_only(measure),
+        one_basis(
+            _national(
+                measure["code"],
+                length,
+                age_band,
+                proportion_scale=statistics.proportion_scale(measure),
+                england_only=_england_only(measure),
+            )
         ),
         measure,
     )
+
+
+def one_basis(bench: pd.DataFrame) -> pd.DataFrame:
+    """One benchmark per chart, never two bases joined. The rule: **the published
+    national figures wherever any are published for this period length and age
+    band; otherwise the sum of the force areas**. The two differ (the published
+    England and Wales total includes British Transport Police and later
+    revisions: about 25 per 100,000 apart for knife offences), so a period with
+    no published figure is left without a benchmark rather than filled with a
+    sum. `basis_text` says in words which one a series uses."""
+    if bench.empty:
+        return bench
+    summed = bench["source_title"].astype(str).str.startswith(SUM_OF_FORCES_PREFIX)
+    if (~summed).any():
+        return bench[~summed].reset_index(drop=True)
+    return bench
+
+
+def basis_text(bench: pd.DataFrame, name: str) -> str:
+    """The caption's sentence on what the benchmark `name` is, from its rows
+    (`one_basis`): published figures (naming any that cover less, e.g. "excluding
+    Greater Manchester") or the sum of the force areas that report."""
+    if bench.empty:
+        return ""
+    summed = bench["source_title"].astype(str).str.startswith(SUM_OF_FORCES_PREFIX)
+    covers = [n for n in dict.fromkeys(bench["area_name"].astype(str)) if n != name]
+    if summed.all():
+        what = "; ".join(covers) if covers else f"{name} (sum of the force areas)"
+        return (
+            f"Benchmark: {name}, the sum of the force areas that report ({what}): "
+            "no national figure is published for these periods."
+        )
+    text = (
+        f"Benchmark: {name} as published; where no national figure is published "
+        "the benchmark is left out rather than filled with the sum of the force "
+        "areas, which differs from the published total."
+    )
+    if covers:
+        text += " Some published figures cover less: " + "; ".join(covers) + "."
+    return text
 
 
 def benchmark_name(measure: dict) -> str:

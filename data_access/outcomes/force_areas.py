@@ -175,8 +175,10 @@ def _force_area_rates(
             bench = national[0] / national[1] * multiplier
             label = national[2]
         else:
-            bench, label, pooled = _pooled_rate(frame, multiplier), "", True
-            label = "All areas shown (pooled)"
+            # No published national figure: the areas pooled, named by what
+            # they are (England and Wales, or England for an England-only measure).
+            bench, pooled = _pooled_rate(frame, multiplier), True
+            label = f"{measure['coverage']} (the {len(frame)} force areas pooled)"
     else:
         bench = _pooled_rate(frame[_in_group(frame, benchmark)], multiplier)
         label, pooled = BENCHMARKS[benchmark], True

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import pandas as pd
 from selenium.common.exceptions import StaleElementReferenceException
 
+from data_access.comparator_groups import NOT_COMPARABLE
 from data_access.outcomes import force_areas
 from data_access.scope import SYSTEM
 from tests.browser.conftest import axe_violations, open_page, sign_in, start
@@ -37,6 +38,17 @@ def _wait_for(predicate, timeout=10.0):
             pass  # the element was redrawn between finding and reading it: retry
         time.sleep(0.2)
     return False
+
+
+CITY = "E23000034"
+
+
+def _ranking_axis(dash_duo) -> tuple[list[str], float]:
+    """The ranking's bar labels and the top of its drawn value axis."""
+    return dash_duo.driver.execute_script(
+        "const gd = document.querySelector('#compare-ranking-graph .js-plotly-plot');"
+        "return [gd._fullLayout.yaxis._categories, gd._fullLayout.xaxis.range[1]];"
+    )
 
 
 def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
@@ -69,8 +81,26 @@ def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
     direct = force_areas.force_area_rates(
         scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
     )
-    assert list(table["Code"]) == list(direct["code"])
-    assert list(table["Rate per 100,000"]) == list(direct["rate"].round(1))
+    # City of London is left out by default (rates per resident not comparable)
+    shown = direct[~direct["code"].isin(NOT_COMPARABLE)]
+    assert len(shown) == len(direct) - 1
+    assert list(table["Code"]) == list(shown["code"])
+    assert list(table["Rate per 100,000"]) == list(shown["rate"].round(1))
+    city_upper = float(direct.loc[direct["code"] == CITY, "rate_upper"].iloc[0])
+    labels, top = _ranking_axis(dash_duo)
+    assert not any(label.startswith("City of London") for label in labels)
+    assert top < city_upper  # its interval no longer sets the scale
+    assert (
+        "City of London is left out" in dash_duo.find_element("#compare-content").text
+    )
+    _choose(dash_duo, "compare-outliers", "Included")
+    assert _wait_for(lambda: "outliers=include" in dash_duo.driver.current_url)
+    assert _wait_for(
+        lambda: any(
+            label.startswith("City of London") for label in _ranking_axis(dash_duo)[0]
+        )
+    )
+    assert axe_violations(dash_duo) == []
 
     _choose(dash_duo, "compare-level", "99.8%")
     assert _wait_for(lambda: "level=99.8" in dash_duo.driver.current_url)

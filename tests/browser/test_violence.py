@@ -113,3 +113,66 @@ def test_violence_measure_change_and_invalid_query(dash_duo, browser_app):
     assert "measure=hospital_admissions_knife" in dash_duo.driver.current_url
     assert axe_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
+
+
+# The drawn figure, as plotly.js holds it.
+FIGURE = """
+var plot = document.querySelector('#violence-trend-graph .js-plotly-plot');
+if (!plot || !plot.data) { return null; }
+return {
+  traces: plot.data.filter(function (t) { return t.meta && t.meta.role === 'series'; })
+    .map(function (t) { return {name: t.name, x: t.x, y: t.y}; }),
+  categories: plot.layout.xaxis.categoryarray,
+  gaps: gaps(plot.layout.shapes).map(function (s) { return s.name; }),
+  gapLabels: gaps(plot.layout.annotations).map(function (a) { return a.text; })
+};
+function gaps(items) {
+  return (items || []).filter(function (i) {
+    return String(i.name || '').indexOf('gap:') === 0;
+  });
+}
+"""
+
+
+def test_time_is_drawn_as_time_with_one_benchmark(dash_duo, browser_app):
+    """Knife homicides in Avon and Somerset: published to 2007/08, illustrative
+    from 2016/17; England and Wales published with gaps. Every period has its
+    place (no jump from 2007/08 to 2016/17), a missing period is an empty point
+    marked "No figure published", one benchmark named England and Wales, and no
+    line joins a published figure to an illustrative one."""
+    app, passwords = browser_app
+    base = start(dash_duo, app)
+    sign_in(dash_duo, base, "admin", passwords["admin"])
+    open_page(
+        dash_duo, base, "/violence?measure=homicide_knife&area=E23000036&view=year"
+    )
+    dash_duo.wait_for_element("#violence-trend-graph .js-plotly-plot", timeout=30)
+    _settle(dash_duo)
+    got = dash_duo.driver.execute_script(FIGURE)
+    categories = got["categories"]
+    years = [int(c[:4]) for c in categories]
+    assert years == list(range(years[0], years[-1] + 1))  # every year in its place
+    assert "2010/11" in categories  # a year with no Avon or national figure
+    names = [t["name"] for t in got["traces"]]
+    bases = {n.removesuffix(" (illustrative)") for n in names}
+    assert bases == {"Avon and Somerset", "England and Wales"}, names
+    for trace in got["traces"]:
+        at = [categories.index(x) for x in trace["x"]]
+        # consecutive points are consecutive periods: a missing one is a null
+        assert at == list(range(at[0], at[-1] + 1)), trace["name"]
+        assert trace["y"][0] is not None and trace["y"][-1] is not None
+    published = next(t for t in got["traces"] if t["name"] == "Avon and Somerset")
+    illustrative = next(
+        t for t in got["traces"] if t["name"] == "Avon and Somerset (illustrative)"
+    )
+    assert not set(published["x"]) & set(illustrative["x"])
+    assert max(published["x"]) < min(illustrative["x"])
+    assert got["gaps"] and all("No figure published" in t for t in got["gapLabels"])
+    assert any("Avon and Somerset" in g for g in got["gaps"])
+    caption = dash_duo.driver.execute_script(
+        "return document.querySelector('#violence-trend-graph')"
+        ".closest('figure').querySelector('figcaption').textContent"
+    )
+    assert "Benchmark: England and Wales as published" in caption
+    assert axe_violations(dash_duo) == []
+    assert dash_duo.get_logs() == []

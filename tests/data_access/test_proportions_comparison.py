@@ -278,7 +278,10 @@ def test_a_small_denominator_is_hidden_in_ranking_and_profile(share_store):
     full = _ranked(SYSTEM, TINY)
     assert full.loc[SURREY, "population"] == 6  # not Q1's 1
     assert full.loc[SURREY, "rate"] == 0
-    assert full["benchmark_label"].iloc[0] == "All areas shown (pooled)"
+    assert (
+        full["benchmark_label"].iloc[0]
+        == "England and Wales (the 3 force areas pooled)"
+    )
     assert full["benchmark_rate"].iloc[0] == pytest.approx(100 * 104 / 1306)
     shown = _ranked(VIEWER, TINY)
     surrey = shown.loc[SURREY]

@@ -374,7 +374,9 @@
       return horizontal ? x0 + f * (x1 - x0) : y1 - f * (y1 - y0);
     }
     function catPx(c) {
-      var i = index[String(c)];
+      // A number that is not a category is a position (plotly's category index,
+      // e.g. 3.5 for the edge between the 4th and 5th periods of a gap band).
+      var i = typeof c === "number" && !(String(c) in index) ? c : index[String(c)];
       return horizontal ? y1 - (i + 0.5) * band : x0 + (i + 0.5) * band;
     }
     // A point given on an axis: plot fraction ("paper"), category or value.
@@ -693,6 +695,11 @@
         tickLabel(catText[i], x0 - labelGap, p, "end", "0.35em");
       } else {
         ticks += "M" + p + "," + y1 + "v" + tickLen;
+        // A first label wider than its place would run into the value axis's
+        // labels: leave it out (the table has every period).
+        if (p - textWidth(catText[i], tickSize, family) / 2 < x0 - 2) {
+          return;
+        }
         tickLabel(catText[i], p, y1 + labelGap, "middle", "0.8em");
       }
     });
@@ -715,6 +722,20 @@
 
     // Shapes (e.g. a benchmark line), above the traces as plotly's layer "above".
     (layout.shapes || []).forEach(function (s) {
+      if (s.type === "rect") {
+        // A band (e.g. periods with no figure published), pale enough to draw over.
+        var rx = [axisPx(s.x0, s.xref || "x", true), axisPx(s.x1, s.xref || "x", true)];
+        var ry = [axisPx(s.y0, s.yref || "y", false), axisPx(s.y1, s.yref || "y", false)];
+        node("rect", {
+          x: Math.min(rx[0], rx[1]),
+          y: Math.min(ry[0], ry[1]),
+          width: Math.abs(rx[1] - rx[0]),
+          height: Math.abs(ry[1] - ry[0]),
+          fill: s.fillcolor || "rgba(140,140,140,0.12)",
+          class: s.name ? "shape shape--" + String(s.name).split(":")[0] : "shape"
+        }, svg);
+        return;
+      }
       if (s.type && s.type !== "line") {
         return;
       }
@@ -746,10 +767,15 @@
       var h = textLines.length * size * 1.2;
       var left = a.xanchor === "left" ? 0 : a.xanchor === "right" ? -w : -w / 2;
       var topEdge = a.yanchor === "top" ? 0 : a.yanchor === "bottom" ? -h : -h / 2;
+      if (a.textangle === -90) {
+        // Turned to read upwards: the anchors apply to the turned box, as in plotly.
+        left = a.yanchor === "bottom" ? 0 : a.yanchor === "top" ? -w : -w / 2;
+        topEdge = a.xanchor === "left" ? -h : a.xanchor === "right" ? 0 : -h / 2;
+      }
       var g = node("g", {
         transform: "translate(" + x + "," + y + ")" + (a.textangle ? " rotate(" + a.textangle + ")" : ""),
         opacity: a.opacity,
-        class: a.name ? "annotation annotation--" + a.name : "annotation"
+        class: a.name ? "annotation annotation--" + String(a.name).split(":")[0] : "annotation"
       }, svg);
       if (a.bgcolor) {
         node("rect", { x: left - 2, y: topEdge - 1, width: w + 4, height: h + 2, fill: a.bgcolor }, g);
