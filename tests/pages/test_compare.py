@@ -83,7 +83,9 @@ def test_period_options_keep_a_valid_year_and_replace_an_unknown_one(page):
 def test_ranking_csv_matches_a_direct_computation(page):
     """Metropolitan Police's 2018/19 knife offence rate and CI in the CSV are what
     statistics.rate_ci gives from the stored count and population."""
-    content = page.show_comparison("knife_offences", "2018-04", "national", "95")
+    content = page.show_comparison(
+        "knife_offences", "2018-04", "national", "95", "include"
+    )
     table = _csv(content, "compare-ranking")
     met = table[table["Code"] == "E23000001"].iloc[0]
     direct = force_areas.force_area_rates(
@@ -101,6 +103,13 @@ def test_ranking_csv_matches_a_direct_computation(page):
     assert list(table["Rate per 100,000"]) == sorted(
         table["Rate per 100,000"], reverse=True
     )
+    # By default City of London (rates per resident not comparable) is left out,
+    # and a note says so and how to include it.
+    default = page.show_comparison("knife_offences", "2018-04", "national", "95")
+    shown = _csv(default, "compare-ranking")
+    assert len(shown) == 42 and "E23000034" not in set(shown["Code"])
+    text = json.dumps(default[0].to_plotly_json(), default=str)
+    assert "City of London is left out" in text and "Included" in text
 
 
 def test_unknown_measure_and_bad_level_give_a_message(page):
@@ -139,8 +148,10 @@ def test_funnel_claims_only_what_its_method_supports(page):
     random effects), the caption says so and never 'more than chance would
     explain'; both positions are in the table. Knife homicides 2018/19 are not
     overdispersed: the PHE limits stand and the caption may say it."""
-    content = page.show_comparison("knife_offences", "2010-04", "national", "95")
-    text = json.dumps([c.to_plotly_json() for c in content], default=str)
+    content = page.show_comparison(
+        "knife_offences", "2010-04", "national", "95", "include"
+    )
+    text = json.dumps([c.to_plotly_json() for c in content if c], default=str)
     assert "additive random-effects adjustment (Spiegelhalter 2005)" in text
     assert "more than chance would explain" not in text
     assert "adjusted for overdispersion" in text
@@ -154,7 +165,7 @@ def test_funnel_claims_only_what_its_method_supports(page):
     assert "reference-limit" in roles
 
     content = page.show_comparison("homicide_knife", "2018-04", "national", "95")
-    text = json.dumps([c.to_plotly_json() for c in content], default=str)
+    text = json.dumps([c.to_plotly_json() for c in content if c], default=str)
     assert "No overdispersion" in text
     assert "more than chance would explain" in text
     table = _csv(content, "compare-funnel")
@@ -194,11 +205,13 @@ def test_funnel_title_counts_in_words_and_log_axis_ticks_do_not_crowd(page):
     99.8% limits (the funnel table lists it), so the title says 'force area was',
     not 'force areas were'. The log population axis ticks at 1, 2 and 5 of a
     decade (plotly's default labels every digit over a decade, and they overlap)."""
-    content = page.show_comparison("knife_offences", "2018-04", "national", "95")
+    content = page.show_comparison(
+        "knife_offences", "2018-04", "national", "95", "include"
+    )
     table = _csv(content, "compare-funnel")
     position = table["Position, limits adjusted for overdispersion"]
     assert position.str.lower().str.startswith("above 99.8").sum() == 1
-    text = json.dumps([c.to_plotly_json() for c in content], default=str)
+    text = json.dumps([c.to_plotly_json() for c in content if c], default=str)
     assert "1 force area was above and 0 below the 99.8%" in text
     graph = _find(content, lambda c: getattr(c, "id", None) == "compare-funnel-graph")
     xaxis = graph[0].figure["layout"]["xaxis"]
