@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data_access.models import Base
+from data_access.models import Base, _one_of
 
 PACK_AUDIENCES = ("internal", "publication")
 PACK_FORMATS = ("pptx", "pdf")
@@ -29,14 +28,8 @@ class BoardPack(Base):
 
     __tablename__ = "board_pack"
     __table_args__ = (
-        CheckConstraint(
-            "audience IN (" + ", ".join(f"'{a}'" for a in PACK_AUDIENCES) + ")",
-            name="audience",
-        ),
-        CheckConstraint(
-            "format IN (" + ", ".join(f"'{f}'" for f in PACK_FORMATS) + ")",
-            name="format",
-        ),
+        _one_of("audience", PACK_AUDIENCES),
+        _one_of("format", PACK_FORMATS),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     made_at: Mapped[dt.datetime] = mapped_column(DateTime)
