@@ -38,13 +38,6 @@ TIER_LABELS = {
     "secondary": "Secondary (targeted)",
     "tertiary": "Tertiary (indicated)",
 }
-OUTPUT_LABELS = {
-    "young_people_supported": "Young people supported",
-    "referrals": "Referrals",
-    "sessions": "Sessions",
-    "completions": "Completions",
-    "staff_trained": "Staff trained",
-}
 AGE_BANDS = ("all", "under25")
 
 

@@ -243,9 +243,9 @@ def _type_month(dash_duo, input_id: str, month: str, year: str) -> None:
 def test_a_filter_change_goes_back_to_the_first_page_and_history_still_works(
     dash_duo, big_tiers_app, tmp_path
 ):
+    from components.intervention_list import ranked_interventions
     from data_access.activity import intervention_activity
     from data_access.scope import SYSTEM
-    from pages.prevention import ranked_interventions
     from tests.pages.test_prevention import PER_TIER
 
     app, password, area = big_tiers_app

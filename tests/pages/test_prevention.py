@@ -222,7 +222,7 @@ def _links(tree) -> list:
 
 
 def test_paging_maths():
-    from pages.prevention import Paging, paginate
+    from components.intervention_list import Paging, paginate
 
     assert paginate(0, 1) == Paging(page=1, pages=1, first=0, last=0)
     assert paginate(25, 1) == Paging(1, 1, 0, 25)
@@ -236,7 +236,7 @@ def test_paging_maths():
 
 
 def test_a_bad_page_value_means_the_first_page():
-    from pages.prevention import requested_page
+    from components.intervention_list import requested_page
 
     assert requested_page("3") == 3 and requested_page(" 12 ") == 12
     assert requested_page(7) == 7
@@ -245,7 +245,7 @@ def test_a_bad_page_value_means_the_first_page():
 
 
 def test_page_window_keeps_the_first_last_and_neighbours():
-    from pages.prevention import page_window
+    from components.intervention_list import page_window
 
     assert page_window(1, 1) == [1]
     assert page_window(1, 3) == [1, 2, 3]
@@ -286,7 +286,7 @@ def big_tiers(store, monkeypatch):
 
 
 def test_a_big_tier_is_paged_and_its_chart_shows_the_top_15(big_tiers):
-    from pages.prevention import ranked_interventions
+    from components.intervention_list import ranked_interventions
 
     page, area = big_tiers
     items = intervention_activity.interventions(
@@ -477,7 +477,7 @@ def test_the_full_list_csv_needs_a_click_and_access(page):
 
 
 def test_the_full_list_csv_has_every_intervention_in_the_tables_order(big_tiers):
-    from pages.prevention import ranked_interventions
+    from components.intervention_list import ranked_interventions
 
     page, area = big_tiers
     ranked = ranked_interventions(

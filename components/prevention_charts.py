@@ -1,0 +1,461 @@
+"""The /prevention page's charts as ChartSpecs (components.chart): the tier
+headline, outputs, reach by quarter, spend, the breakdown by local authority, the
+interventions ranked and one intervention's outputs and spend. Pure presentation:
+the frames come from data_access.activity through the page's callbacks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from dash import (
+    html,
+)
+
+from components.annotation_marks import mark_events
+from components.bar_figures import bar_figure
+from components.chart import ChartSpec
+from components.chart_text import summary_for_series
+from components.formatting import money, number, percent
+from components.intervention_list import ROWS_PER_PAGE
+from components.shell import illustrative_badge
+from components.trend_figure import trend_figure
+from data_access.periods import financial_year_of, quarter_bounds, quarter_of
+
+# The output types as the charts name them.
+OUTPUT_LABELS = {
+    "young_people_supported": "Young people supported",
+    "referrals": "Referrals",
+    "sessions": "Sessions",
+    "completions": "Completions",
+    "staff_trained": "Staff trained",
+}
+PAGE = "prevention"
+TIER_NAMES = {"primary": "Primary", "secondary": "Secondary", "tertiary": "Tertiary"}
+# Every tier chart lists the tiers in this order, so each tier keeps one colour
+# (the palette's first three, as the tier cards' borders) whichever are present.
+TIER_ORDER = list(TIER_NAMES.values())
+SOURCE_NOTE = "VRU quarterly returns of outputs and spend"
+CHART_TOP = 15  # bars in the interventions chart: beyond ~15 it stops being read
+
+
+# ------------------------------------------------------------------------ charts
+
+
+def _headline(where: str, totals: dict, period: str, illustrative: bool):
+    people = totals["young_people_supported"]
+    under25 = totals["young_people_under25"]
+    parts = [
+        html.P(
+            [
+                html.Span(number(people), className="big-number"),
+                " young people supported (summed over quarterly returns) by ",
+                f"{totals['interventions']} interventions in {where}, {period}",
+                f"; {number(under25)} of them aged under 25." if people else ".",
+            ]
+        ),
+        html.P(
+            f"Spend {money(totals['spend'])}: {money(totals['spend_interventions'])} "
+            f"on interventions and {money(totals['spend_core'])} on the core unit "
+            "(staff, analysis, coordination)."
+            if totals["spend_core"]
+            else f"Spend on these interventions {money(totals['spend'])}."
+        ),
+    ]
+    return html.Section(
+        [*([illustrative_badge()] if illustrative else []), *parts],
+        className="prevention-headline",
+        **{"aria-label": "Headline figures"},
+    )
+
+
+def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
+    rows = []
+    for r in summary.itertuples():
+        for key, label in OUTPUT_LABELS.items():
+            rows.append(
+                {"Output": label, "Tier": TIER_NAMES[r.tier], "Count": getattr(r, key)}
+            )
+    table = pd.DataFrame(rows)
+    top = summary.sort_values("young_people_supported", ascending=False).iloc[0]
+    title = (
+        f"{TIER_NAMES[top.tier]} prevention supported the most young people in "
+        f"{where}: {number(top.young_people_supported)}"
+        if top.young_people_supported
+        else f"No outputs are recorded for {where} in this period"
+    )
+    return ChartSpec(
+        chart_id=f"{PAGE}-outputs",
+        title=title,
+        caption=f"Outputs by type and prevention tier, {where}, {period}. Counts "
+        "add up quarterly returns.",
+        source=SOURCE_NOTE,
+        figure=bar_figure(
+            table,
+            x="Output",
+            y="Count",
+            color="Tier",
+            color_order=TIER_ORDER,
+            barmode="group",
+            y_title="Count",
+            x_title="",
+        ),
+        table=table,
+        summary="; ".join(
+            f"{TIER_NAMES[r.tier]}: {number(r.young_people_supported)} young people "
+            f"supported, {number(r.referrals)} referrals, {number(r.sessions)} "
+            f"sessions, {number(r.completions)} completions, "
+            f"{number(r.staff_trained)} staff trained"
+            for r in summary.itertuples()
+        )
+        + ".",
+        illustrative=illustrative,
+        empty_message=None if summary["young_people_supported"].sum() else title,
+    )
+
+
+def _quarter_end(day: dt.date) -> dt.date:
+    return quarter_bounds(financial_year_of(day), quarter_of(day))[1]
+
+
+def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
+    who = "Young people aged under 25" if age == "under25" else "Young people"
+    table = pd.DataFrame(
+        {
+            "Quarter": reach["period"],
+            "Tier": reach["tier"].map(TIER_NAMES),
+            f"{who} supported": reach["value"],
+        }
+    )
+    column = f"{who} supported"
+    if reach.empty:
+        title = f"No reach is recorded for {where} in this period"
+    else:
+        latest = reach[reach["period_start"] == reach["period_start"].max()]
+        top = latest.sort_values("value", ascending=False).iloc[0]
+        title = (
+            f"In {top.period}, {TIER_NAMES[top.tier].lower()} prevention reached the "
+            f"most: {number(top.value)} {who.lower()} supported"
+        )
+    figure = trend_figure(
+        table,
+        x="Quarter",
+        y=column,
+        series="Tier",
+        series_order=TIER_ORDER,
+        y_title=column,
+        height=380,
+    )
+    summary = (
+        summary_for_series(
+            table,
+            x="Quarter",
+            y=column,
+            series="Tier",
+            label=f"{who} supported by {{series}} prevention",
+        )
+        if not reach.empty
+        else ""
+    )
+    table, summary = mark_events(
+        figure,
+        table,
+        summary,
+        events,
+        table.assign(
+            period_start=reach["period_start"].to_list(),
+            period_end=[_quarter_end(d) for d in reach["period_start"]],
+        ),
+        "Quarter",
+    )
+    return ChartSpec(
+        chart_id=f"{PAGE}-reach",
+        title=title,
+        caption=f"{who} supported by quarter and prevention tier, {where}, {period}.",
+        source=SOURCE_NOTE,
+        figure=figure,
+        table=table,
+        summary=summary,
+        illustrative=bool(reach["illustrative"].any()),
+        empty_message=None if not reach.empty else title,
+    )
+
+
+def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
+    table = pd.DataFrame(
+        {
+            "Tier": summary["tier"].map(TIER_NAMES),
+            "Spend": summary["spend"].round(2),
+            "Share of spend (%)": (summary["spend_share"] * 100).round(1),
+            "Planned": summary["planned"],
+            "Share of plan (%)": (summary["planned_share"] * 100).round(1),
+        }
+    )
+    has_plan = summary["planned"].notna().any()
+    if not has_plan:
+        table = table.drop(columns=["Planned", "Share of plan (%)"])
+    total = summary["spend"].sum()
+    if total:
+        top = summary.sort_values("spend", ascending=False).iloc[0]
+        title = (
+            f"{TIER_NAMES[top.tier]} prevention took the largest share of spend on "
+            f"interventions in {where}: {percent(top.spend_share, 0, fraction=True)}"
+        )
+    else:
+        title = f"No spend on interventions is recorded for {where} in this period"
+    if has_plan:
+        # Against a plan, compare shares: the plan may cover fewer years.
+        shares = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "Tier": table["Tier"],
+                        "Of": "Share of spend",
+                        "Share": table["Share of spend (%)"],
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "Tier": table["Tier"],
+                        "Of": "Share of plan",
+                        "Share": table["Share of plan (%)"],
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+        figure = bar_figure(
+            shares,
+            x="Tier",
+            y="Share",
+            color="Of",
+            barmode="group",
+            y_title="Share (%)",
+            x_title="",
+            value_formatter=lambda v: percent(v, 0),
+            height=340,
+        )
+    else:
+        figure = bar_figure(
+            table,
+            x="Tier",
+            y="Spend",
+            y_title="Spend",
+            x_title="",
+            value_formatter=money,
+            height=340,
+        )
+    return ChartSpec(
+        chart_id=f"{PAGE}-spend",
+        title=title,
+        caption=f"Spend on interventions by prevention tier, {where}, {period}"
+        + (
+            "; shares of spend against shares of the recorded plan"
+            if has_plan
+            else "; no plan by tier is recorded"
+        )
+        + ".",
+        source=SOURCE_NOTE,
+        figure=figure,
+        table=table,
+        summary=f"Spend on interventions totalled {money(total)}: "
+        + "; ".join(
+            f"{TIER_NAMES[r.tier]} {money(r.spend)} "
+            f"({percent(r.spend_share, 0, fraction=True)})"
+            for r in summary.itertuples()
+        )
+        + ".",
+        illustrative=illustrative,
+        empty_message=None if total else title,
+        column_formats={"Spend": money, "Planned": money},
+    )
+
+
+def _breakdown_chart(breakdown, totals, area, period) -> ChartSpec:
+    table = pd.DataFrame(
+        {
+            "Delivered by": breakdown["name"],
+            "Interventions": breakdown["interventions"],
+            "Young people supported": breakdown["young_people_supported"],
+            "Spend": breakdown["spend"].round(2),
+        }
+    )
+    total = breakdown["spend"].sum()
+    reconciles = abs(total - totals["spend"]) < 0.005
+    if breakdown.empty:
+        title = f"No activity is recorded for {area.name} in this period"
+    else:
+        top = breakdown.sort_values("spend", ascending=False).iloc[0]
+        title = f"{top['name']} accounted for the most spend: {money(top.spend)}"
+    return ChartSpec(
+        chart_id=f"{PAGE}-by-area",
+        title=title,
+        caption=f"Spend and young people supported by delivering local authority, "
+        f"force-wide interventions and the core unit, {area.name}, {period}. "
+        + (
+            f"These add up to the force total of {money(totals['spend'])}."
+            if reconciles
+            else "These do not add up to the force total: please report this."
+        ),
+        source=SOURCE_NOTE,
+        figure=bar_figure(
+            table,
+            x="Spend",
+            y="Delivered by",
+            orientation="h",
+            x_title="Spend",
+            y_title="",
+            value_formatter=money,
+            height=120 + 40 * max(len(table), 1),
+        ),
+        table=table,
+        summary="; ".join(
+            f"{r.name}: {money(r.spend)}, {number(r.young_people_supported)} young "
+            "people supported"
+            for r in breakdown.itertuples()
+        )
+        + ".",
+        illustrative=bool(breakdown["illustrative"].any()),
+        empty_message=None if not breakdown.empty else title,
+        column_formats={"Spend": money},
+    )
+
+
+def _interventions_chart(ranked, name, where, illustrative) -> ChartSpec:
+    """The top CHART_TOP of `ranked` (ranked_interventions); its table, CSV and
+    summary hold exactly those, as the chart shows."""
+    shown = ranked.head(CHART_TOP)
+    table = pd.DataFrame(
+        {
+            "Intervention": shown["name"],
+            "Delivered by": shown["delivering_name"],
+            "Young people supported": shown["young_people_supported"],
+            "Aged under 25": shown["young_people_under25"],
+            "Spend": shown["spend"].round(2),
+        }
+    )
+    top = shown.iloc[0]
+    partial = len(ranked) > len(shown)
+    if partial:
+        of = f"top {len(shown)} of {number(len(ranked))} {name.lower()} interventions"
+        title = (
+            f"The {of} by young people supported: "
+            f"{top['name']} supported the most, {number(top.young_people_supported)}"
+        )
+        caption = (
+            f"Young people supported by the {of} (most first), {where}, summed "
+            "over quarterly returns in the period. The table above lists every "
+            f"one, {ROWS_PER_PAGE} to a page."
+        )
+    else:
+        title = (
+            f"{top['name']} supported the most young people of the "
+            f"{name.lower()} interventions: {number(top.young_people_supported)}"
+        )
+        caption = (
+            f"Young people supported by each {name.lower()} intervention, "
+            f"{where}, summed over quarterly returns in the period."
+        )
+    return ChartSpec(
+        chart_id=f"{PAGE}-interventions",
+        title=title,
+        caption=caption,
+        source=SOURCE_NOTE,
+        figure=bar_figure(
+            table,
+            x="Young people supported",
+            y="Intervention",
+            orientation="h",
+            x_title="Young people supported",
+            y_title="",
+            height=120 + 40 * len(table),
+        ),
+        table=table,
+        summary=(f"The {of}: " if partial else "")
+        + "; ".join(
+            f"{r.name}: {number(r.young_people_supported)}" for r in shown.itertuples()
+        )
+        + ".",
+        illustrative=illustrative,
+        column_formats={"Spend": money},
+    )
+
+
+def _intervention_outputs_chart(detail, period) -> ChartSpec:
+    quarters = detail["quarters"]
+    table = pd.DataFrame({"Quarter": quarters["period"]})
+    for key, label in OUTPUT_LABELS.items():
+        if quarters[key].notna().any():
+            table[label] = quarters[key]
+            if key == "young_people_supported":
+                table["Young people aged under 25"] = quarters["young_people_under25"]
+    long = table.melt(id_vars="Quarter", var_name="Output", value_name="Count")
+    long = long[
+        long["Output"].isin(["Young people supported", "Young people aged under 25"])
+    ]
+    latest = quarters.dropna(subset=["young_people_supported"])
+    title = (
+        f"{detail['name']} supported {number(latest.iloc[-1].young_people_supported)}"
+        f" young people in {latest.iloc[-1].period}"
+        if not latest.empty
+        else f"No outputs are recorded for {detail['name']} in this period"
+    )
+    return ChartSpec(
+        chart_id=f"{PAGE}-intervention-outputs",
+        title=title,
+        caption=f"Quarterly outputs of {detail['name']}, {period}; the table has "
+        "every output type recorded.",
+        source=SOURCE_NOTE,
+        figure=trend_figure(
+            long, x="Quarter", y="Count", series="Output", y_title="Young people"
+        ),
+        table=table,
+        summary=summary_for_series(
+            long, x="Quarter", y="Count", series="Output", label="{series}"
+        )
+        if not long.empty
+        else "",
+        illustrative=bool(quarters["illustrative"].any()) or detail["illustrative"],
+        empty_message=None if not latest.empty else title,
+    )
+
+
+def _intervention_spend_chart(detail, period) -> ChartSpec:
+    quarters = detail["quarters"].dropna(subset=["spend"])
+    table = pd.DataFrame(
+        {"Quarter": quarters["period"], "Spend": quarters["spend"].round(2)}
+    )
+    title = (
+        f"{money(quarters['spend'].sum())} was spent on {detail['name']} in {period}"
+        if not quarters.empty
+        else f"No spend is recorded for {detail['name']} in this period"
+    )
+    return ChartSpec(
+        chart_id=f"{PAGE}-intervention-spend",
+        title=title,
+        caption=f"Spend on {detail['name']} by quarter, {period}.",
+        source=SOURCE_NOTE,
+        figure=bar_figure(
+            table,
+            x="Quarter",
+            y="Spend",
+            y_title="Spend",
+            x_title="",
+            value_formatter=money,
+            height=340,
+        ),
+        table=table,
+        summary=summary_for_series(
+            table,
+            x="Quarter",
+            y="Spend",
+            label=f"Spend on {detail['name']}",
+            value_formatter=money,
+        )
+        if not quarters.empty
+        else "",
+        illustrative=bool(quarters["illustrative"].any()) or detail["illustrative"],
+        empty_message=None if not quarters.empty else title,
+        column_formats={"Spend": money},
+    )
