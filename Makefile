@@ -33,6 +33,9 @@ test: $(STAMP_DEV)
 	@ldconfig -p | grep libpangoft2-1.0.so.0 >/dev/null || { \
 	  echo "make test needs Pango for WeasyPrint (board pack PDFs):"; \
 	  echo "  apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
+	@command -v pdftotext >/dev/null || { \
+	  echo "make test needs pdftotext to read the board pack PDFs:"; \
+	  echo "  apt-get install poppler-utils fonts-dejavu-core"; exit 1; }
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)
