@@ -147,12 +147,15 @@ def spc_figure(
         if v is not None and pd.notna(v)
     ]
     if extent:
-        # headroom above the highest line for the step-change labels
+        # headroom above the highest line for the step-change labels: a tenth of
+        # the plot per row of labels (they step down a row, see above), so no
+        # label (drawn on a white ground) hides a point
         low, high = min(extent), max(extent)
         span = (high - low) or abs(high) or 1.0
-        fig.update_yaxes(
-            range=[min(0.0, low) if low >= 0 else low - 0.05 * span, high + 0.22 * span]
-        )
+        bottom = min(0.0, low) if low >= 0 else low - 0.05 * span
+        free = 0.1 * min(max(len(steps), 1), 2)
+        top = max(high + 0.22 * span, high + (high - bottom) * free / (1 - free))
+        fig.update_yaxes(range=[bottom, top])
     fig.update_layout(
         xaxis_title=x_title,
         yaxis_title=y_title,
