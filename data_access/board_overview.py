@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from data_access import periods, spc
@@ -85,14 +84,8 @@ def _variation_words(
     a change is never presented without saying whether it is signal or noise.
     Where the series switches from published to illustrative figures the limits
     are recalculated from that quarter (a step change, named)."""
-    steps = []
-    if illustrative is not None:
-        flags = illustrative.to_numpy(bool)
-        switch = np.flatnonzero(flags[1:] != flags[:-1])
-        steps = [
-            spc.StepChange(index=int(i) + 1, reason="the figures' source changes")
-            for i in switch
-        ]
+    # The same step rule as the exception engine's (data_access/exceptions.py).
+    steps = [] if illustrative is None else spc.source_step_changes(illustrative)
     result = spc.spc_chart(
         values=values.astype(float).tolist(), polarity=polarity, step_changes=steps
     )
