@@ -58,17 +58,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Integer, and_, cast, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, select
 
 from data_access import clock, periods, spc
-from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.disclosure import apply_disclosure
-from data_access.errors import AccessDenied, NotFound
 from data_access.models import (
-    Area,
     Measure,
     MeasureValue,
     Source,
@@ -79,6 +75,14 @@ from data_access.models import (
 from data_access.returns_due import due_date, has_passed
 from data_access.scope import Scope
 from data_access.statistics import RAG_RULE_TEXT, rag_status
+from data_access.workstream_queries import (
+    _area_filter,
+    _received_quarters,
+    _require_workstream,
+    _status_rows,
+    _target_join,
+    _workstreams,
+)
 
 FIRST_YEAR = 2019  # VRU funding began in 2019/20
 
@@ -227,290 +231,6 @@ def quarters_with_every_figure(
         for (ws, start), n in got.items()
         if n >= expected.get(ws, 0) > 0
     }
-
-
-# -------------------------------------------------------------------------- scope
-
-
-def _area_filter(scope: Scope, area_code: str | None) -> tuple[str, ...] | None:
-    """VRU area codes the caller may list (None: every area)."""
-    if scope.is_public:
-        raise AccessDenied("sign in to see workstreams")
-    if area_code:
-        area = get_area(area_code)
-        scope.require_area(area.code, area.parent_code)
-        return (area.code,)
-    if scope.unrestricted:
-        return None
-    return tuple(sorted(scope.area_codes))
-
-
-def _require_workstream(scope: Scope, workstream_id) -> int:
-    try:
-        workstream_id = int(workstream_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"no workstream has the id '{workstream_id}'") from None
-    vru_code = _workstream_area(workstream_id)
-    if vru_code is None:
-        raise NotFound(f"no workstream has the id '{workstream_id}'")
-    if scope.is_public:
-        raise AccessDenied("sign in to see workstreams")
-    area = get_area(vru_code)
-    if not scope.can_read_area(area.code, area.parent_code):
-        raise AccessDenied("this workstream is outside your access")
-    return workstream_id
-
-
-@memoized
-def _workstream_area(workstream_id: int) -> str | None:
-    with session_scope() as session:
-        return session.scalar(
-            select(Area.code)
-            .join(Workstream, Workstream.vru_area_id == Area.id)
-            .where(Workstream.id == workstream_id)
-        )
-
-
-# ----------------------------------------------------------------------- queries
-
-
-def _illustrative_flag():
-    return func.max(cast(Source.illustrative, Integer))
-
-
-def _target_join(value_start, value_end, workstream_id_col, vru_id_col):
-    """Join condition: the target of a measure for the workstream (or, failing
-    that, its VRU area) whose period contains a value's period."""
-    return and_(
-        Target.period_start <= value_start,
-        Target.period_end >= value_end,
-        or_(
-            Target.workstream_id == workstream_id_col,
-            and_(Target.workstream_id.is_(None), Target.area_id == vru_id_col),
-        ),
-    )
-
-
-@memoized
-def _status_rows(area_codes: tuple[str, ...] | None, workstream_id: int | None):
-    """Per (workstream, measure): metadata, latest value, its target, first
-    period and the quarters returned. Small, already aggregated in SQL."""
-    vru = aliased(Area)
-    base = (
-        select(
-            Workstream.id.label("workstream_id"),
-            Workstream.vru_area_id.label("vru_id"),
-            Measure.id.label("measure_id"),
-        )
-        .join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
-        .join(Measure, Measure.id == WorkstreamMeasure.measure_id)
-        .join(vru, vru.id == Workstream.vru_area_id)
-    )
-    if area_codes is not None:
-        base = base.where(vru.code.in_(area_codes))
-    if workstream_id is not None:
-        base = base.where(Workstream.id == workstream_id)
-    links = base.subquery()
-
-    stats = (
-        select(
-            links.c.workstream_id,
-            links.c.measure_id,
-            func.count(func.distinct(MeasureValue.period_start)).label("received"),
-            func.min(MeasureValue.period_start).label("first"),
-            func.max(MeasureValue.period_start).label("latest"),
-        )
-        .join(
-            MeasureValue,
-            and_(
-                MeasureValue.measure_id == links.c.measure_id,
-                MeasureValue.area_id == links.c.vru_id,
-                MeasureValue.is_current,
-            ),
-        )
-        .group_by(links.c.workstream_id, links.c.measure_id)
-        .subquery()
-    )
-    first_target = (
-        select(
-            links.c.workstream_id,
-            links.c.measure_id,
-            func.min(Target.period_start).label("first_target"),
-        )
-        .join(
-            Target,
-            and_(
-                Target.measure_id == links.c.measure_id,
-                or_(
-                    Target.workstream_id == links.c.workstream_id,
-                    and_(
-                        Target.workstream_id.is_(None),
-                        Target.area_id == links.c.vru_id,
-                    ),
-                ),
-            ),
-        )
-        .group_by(links.c.workstream_id, links.c.measure_id)
-        .subquery()
-    )
-    latest_value = aliased(MeasureValue)
-    query = (
-        select(
-            links.c.workstream_id,
-            Measure.code,
-            Measure.name,
-            Measure.unit,
-            Measure.polarity,
-            Measure.definition,
-            Measure.disclosure_rule,
-            stats.c.received,
-            stats.c.first,
-            first_target.c.first_target,
-            latest_value.period_start,
-            latest_value.period_end,
-            latest_value.value,
-            latest_value.status,
-            Target.value,
-            Source.illustrative,
-        )
-        .select_from(links)
-        .join(Measure, Measure.id == links.c.measure_id)
-        .outerjoin(
-            stats,
-            and_(
-                stats.c.workstream_id == links.c.workstream_id,
-                stats.c.measure_id == links.c.measure_id,
-            ),
-        )
-        .outerjoin(
-            first_target,
-            and_(
-                first_target.c.workstream_id == links.c.workstream_id,
-                first_target.c.measure_id == links.c.measure_id,
-            ),
-        )
-        .outerjoin(
-            latest_value,
-            and_(
-                latest_value.measure_id == links.c.measure_id,
-                latest_value.area_id == links.c.vru_id,
-                latest_value.period_start == stats.c.latest,
-                latest_value.age_band == "all",
-                latest_value.is_current,
-            ),
-        )
-        .outerjoin(
-            Target,
-            and_(
-                Target.measure_id == links.c.measure_id,
-                _target_join(
-                    latest_value.period_start,
-                    latest_value.period_end,
-                    links.c.workstream_id,
-                    links.c.vru_id,
-                ),
-            ),
-        )
-        .outerjoin(Source, Source.id == latest_value.source_id)
-        .order_by(links.c.workstream_id, Measure.code)
-    )
-    with session_scope() as session:
-        rows = session.execute(query).all()
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "workstream_id",
-            "measure_code",
-            "name",
-            "unit",
-            "polarity",
-            "definition",
-            "disclosure_rule",
-            "received",
-            "first_value",
-            "first_target",
-            "latest_period_start",
-            "latest_period_end",
-            "latest_value",
-            "latest_status",
-            "target",
-            "illustrative",
-        ],
-    )
-
-
-@memoized
-def _received_quarters(
-    area_codes: tuple[str, ...] | None, workstream_id: int | None
-) -> pd.DataFrame:
-    """(workstream_id, measure_code, period_start) of every current return."""
-    vru = aliased(Area)
-    query = (
-        select(Workstream.id, Measure.code, MeasureValue.period_start)
-        .join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
-        .join(Measure, Measure.id == WorkstreamMeasure.measure_id)
-        .join(vru, vru.id == Workstream.vru_area_id)
-        .join(
-            MeasureValue,
-            and_(
-                MeasureValue.measure_id == Measure.id,
-                MeasureValue.area_id == Workstream.vru_area_id,
-                MeasureValue.is_current,
-                MeasureValue.age_band == "all",
-            ),
-        )
-        .distinct()
-    )
-    if area_codes is not None:
-        query = query.where(vru.code.in_(area_codes))
-    if workstream_id is not None:
-        query = query.where(Workstream.id == workstream_id)
-    with session_scope() as session:
-        rows = session.execute(query).all()
-    return pd.DataFrame(rows, columns=["workstream_id", "measure_code", "period_start"])
-
-
-@memoized
-def _workstreams(area_codes: tuple[str, ...] | None, workstream_id: int | None):
-    vru = aliased(Area)
-    query = (
-        select(
-            Workstream.id,
-            Workstream.name,
-            vru.code,
-            vru.name,
-            vru.vru_start_year,
-            Workstream.lead_role,
-            Workstream.purpose,
-            Workstream.outcomes,
-            Source.title,
-            Source.illustrative,
-        )
-        .join(vru, vru.id == Workstream.vru_area_id)
-        .join(Source, Source.id == Workstream.source_id)
-        .order_by(vru.name, Workstream.id)
-    )
-    if area_codes is not None:
-        query = query.where(vru.code.in_(area_codes))
-    if workstream_id is not None:
-        query = query.where(Workstream.id == workstream_id)
-    with session_scope() as session:
-        rows = session.execute(query).all()
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "workstream_id",
-            "name",
-            "vru_code",
-            "vru_name",
-            "vru_start_year",
-            "lead_role",
-            "purpose",
-            "outcomes",
-            "source_title",
-            "illustrative",
-        ],
-    )
 
 
 # ------------------------------------------------------------------- assembling
