@@ -1,9 +1,19 @@
-"""Import of the ONS "Police Force Area data tables" workbook (knife offences).
+"""Import of the ONS "Police Force Area data tables" (a workbook or a CSV sheet).
 
 ONS publishes, with each "Crime in England and Wales" bulletin, a workbook of police
 force area tables. Its layout changes between editions (sheet names, table numbers,
-header rows, footnote numbers), so the knife or sharp instrument offences table is
-found by what it says, never by a fixed sheet or cell:
+header rows, footnote numbers), so every supported table is found by what it says,
+never by a fixed sheet or cell (`data_access.ons_tables` reads the file):
+
+- the knife or sharp instrument offences table (below);
+- the offence-group tables, Table P1 by police force area and Table C2 by
+  Community Safety Partnership: possession of weapons offences, violence with
+  injury and homicide (`data_access.ons_offences` places their rows);
+- the import reports the tables it found and every other sheet with the reason it
+  was skipped, and the rows it could not place on an area; a file with no
+  supported table is refused and the store is not touched.
+
+The knife table is found by:
 
 - a title mentioning knife (or sharp instrument) offences, and not a percentage
   change or a rate table;
@@ -32,7 +42,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -42,7 +51,7 @@ from data_access import cache, exceptions
 from data_access.areas import NATIONAL_CODE
 from data_access.audit import record
 from data_access.db import session_scope
-from data_access.errors import InvalidParameter, NotFound
+from data_access.errors import NotFound
 from data_access.models import (
     Area,
     Measure,
@@ -51,36 +60,41 @@ from data_access.models import (
     Source,
     Submission,
 )
-from data_access.returns.spec import OLE_MAGIC, XLSX_MAGIC, upload_limit
+from data_access.ons_offences import OFFENCE_MEASURES, offence_values
+from data_access.ons_tables import (
+    MISSING,
+    MONTHS,
+    ONS_MAX_COLUMNS,
+    ONS_MAX_ROWS,
+    OnsWorkbookError,
+    Sheet,
+    TableReport,
+    find_offence_tables,
+    read_sheets,
+)
+from data_access.ons_tables import count as _count
+from data_access.ons_tables import period_from_title as _period_of
+from data_access.ons_tables import split_marks as _split_marks
+from data_access.ons_tables import text as _text
 from data_access.scope import Scope
+
+__all__ = [
+    "MISSING",
+    "MONTHS",
+    "ONS_MAX_COLUMNS",
+    "ONS_MAX_ROWS",
+    "OnsImportResult",
+    "OnsWorkbookError",
+    "find_knife_table",
+    "import_ons_workbook",
+    "make_latest_editions_current",
+]
 
 MEASURE = "knife_offences"
 SHARE_MEASURE = "knife_offences_share"
-MISSING = {"na", "..", "-", "*", "x", ":", "n/a", ""}
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "january february march april may june july august september october "
-            "november december"
-        ).split(),
-        start=1,
-    )
-}
 _TITLE = re.compile(r"knife|sharp instrument", re.IGNORECASE)
 _NOT_COUNTS = re.compile(r"percentage change|\brates?\b", re.IGNORECASE)
-_YEAR_ENDING = re.compile(
-    r"year\s+ending\s+(" + "|".join(MONTHS) + r")\s+(\d{4})", re.IGNORECASE
-)
 _FOOTNOTE = re.compile(r"^\s*(\d{1,2})[.)]\s+(.+)$", re.DOTALL)
-_MARKS = re.compile(r"(?<=[A-Za-z)\s])\s*(\d{1,2}(?:\s*,\s*\d{1,2})*)\s*$")
-
-
-class OnsWorkbookError(InvalidParameter):
-    """The workbook cannot be imported; the message says why."""
-
-    def __init__(self, message: str):
-        super().__init__("file", message)
 
 
 @dataclass
@@ -121,23 +135,9 @@ class OnsImportResult:
     missing: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
-
-
-def _text(cell) -> str:  # noqa: ANN001
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return re.sub(r"\s+", " ", str(cell)).strip()
-
-
-def _split_marks(text: str) -> tuple[str, tuple[int, ...]]:
-    """'Sussex8,9' -> ('Sussex', (8, 9)); 'Homicide5,6' -> ('Homicide', (5, 6))."""
-    match = _MARKS.search(text)
-    if not match:
-        return text.strip(), ()
-    marks = tuple(int(m) for m in re.findall(r"\d+", match[1]))
-    return text[: match.start()].strip(), marks
+    tables: list[str] = field(default_factory=list)
+    skipped_tables: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
 
 
 def _norm_name(name: str) -> str:
@@ -147,18 +147,13 @@ def _norm_name(name: str) -> str:
 
 
 def _period_from_title(title: str) -> tuple[dt.date, dt.date, str]:
-    matches = list(_YEAR_ENDING.finditer(title))
-    if not matches:
+    period = _period_of(title)
+    if period is None:
         raise OnsWorkbookError(
             "The knife offences table's title does not say which year it covers "
             "(expected 'year ending <month> <year>')."
         )
-    match = matches[-1]
-    month, year = MONTHS[match[1].lower()], int(match[2])
-    following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    end = following - dt.timedelta(days=1)
-    start = dt.date(year - 1 + (month == 12), month % 12 + 1, 1)
-    return start, end, f"YE {match[1][:3].title()} {year}"
+    return period
 
 
 def _header_columns(cells: list[str]) -> tuple[int | None, int, int, int | None] | None:
@@ -193,55 +188,28 @@ def _header_columns(cells: list[str]) -> tuple[int | None, int, int, int | None]
     return code_col, name_col, count_col, share_col
 
 
-# A published force-area table is a few dozen columns wide and a few hundred rows
-# long. Each sheet is read no further than this: a file whose sheet claims to reach
-# column XFD (issue 21) would otherwise have every row padded to 16,384 cells.
-ONS_MAX_COLUMNS = 60
-ONS_MAX_ROWS = 5_000
-
-
-def find_knife_table(content: bytes) -> KnifeTable:
+def find_knife_table(content: bytes, filename: str = "") -> KnifeTable:
     """Find and read the knife offences table. Raises OnsWorkbookError."""
-    from openpyxl import load_workbook
+    sheets = read_sheets(content, filename)
+    table = knife_table_in(sheets)
+    if table is None:
+        names = ", ".join(s.name for s in sheets)
+        raise OnsWorkbookError(
+            "No knife or sharp instrument offences table was found in this file: "
+            "looked for a table titled '... knife and sharp instrument offences ...' "
+            "with 'Area name' and 'Number of offences involving a knife' columns. "
+            f"Sheets: {names}."
+        )
+    return table
 
-    if not content:
-        raise OnsWorkbookError("The file is empty.")
-    if len(content) > upload_limit():
-        raise OnsWorkbookError(
-            f"The file is larger than the {upload_limit() / 1_048_576:.0f} MB limit."
-        )
-    if content.startswith(OLE_MAGIC):
-        raise OnsWorkbookError(
-            "This is an old Excel (.xls) workbook; save it as .xlsx and try again."
-        )
-    if not content.startswith(XLSX_MAGIC):
-        raise OnsWorkbookError("The file is not an Excel (.xlsx) workbook.")
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds
-        raise OnsWorkbookError(
-            "The file is not an Excel (.xlsx) workbook that can be read."
-        ) from error
-    try:
-        for sheet in book.worksheets:
-            rows = [
-                list(r)
-                for r in sheet.iter_rows(
-                    values_only=True, max_col=ONS_MAX_COLUMNS, max_row=ONS_MAX_ROWS
-                )
-            ]
-            table = _table_in_sheet(sheet.title.strip(), rows)
-            if table is not None:
-                return table
-        names = ", ".join(s.title.strip() for s in book.worksheets)
-    finally:
-        book.close()
-    raise OnsWorkbookError(
-        "No knife or sharp instrument offences table was found in this workbook: "
-        "looked for a table titled '... knife and sharp instrument offences ...' "
-        "with 'Area name' and 'Number of offences involving a knife' columns. "
-        f"Sheets: {names}."
-    )
+
+def knife_table_in(sheets: list[Sheet]) -> KnifeTable | None:
+    """The first knife offences table in the sheets, or None."""
+    for sheet in sheets:
+        table = _table_in_sheet(sheet.name, sheet.rows)
+        if table is not None:
+            return table
+    return None
 
 
 def _table_in_sheet(sheet: str, rows: list[list]) -> KnifeTable | None:
@@ -336,17 +304,6 @@ def _table_title(table: KnifeTable) -> str:
     return f"{table.sheet}: {table.title}"
 
 
-def _count(cell) -> int | None:  # noqa: ANN001
-    if isinstance(cell, bool):
-        return None
-    if isinstance(cell, (int, float)):
-        return int(round(cell)) if cell >= 0 else None
-    text = _text(cell).replace(",", "")
-    if text.lower() in MISSING or not re.fullmatch(r"\d+", text):
-        return None
-    return int(text)
-
-
 def _share(cell) -> float | None:  # noqa: ANN001
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         return float(cell) if 0 <= cell <= 100 else None
@@ -360,12 +317,31 @@ def _share(cell) -> float | None:  # noqa: ANN001
 def import_ons_workbook(
     *, scope: Scope, content: bytes, filename: str
 ) -> OnsImportResult:
-    """Import an ONS PFA tables workbook's knife offences as a new source edition.
+    """Import every supported table of an ONS PFA tables workbook or CSV sheet as
+    a new source edition.
 
-    Admins only. Raises OnsWorkbookError when the workbook has no such table or was
-    imported before, NotFound when the store has no knife offences measure."""
+    Admins only. Raises OnsWorkbookError when the file has no supported table or
+    was imported before (the store is then unchanged), NotFound when the store
+    lacks a table's measure."""
     scope.require_role("admin")
-    table = find_knife_table(content)
+    sheets = read_sheets(content, filename)
+    report = TableReport()
+    table = knife_table_in(sheets)
+    if table is not None:
+        report.found.append(
+            f"{_table_title(table)[:160]} ({table.edition}, {len(table.rows)} rows; "
+            "knife or sharp instrument offences)"
+        )
+    offences = find_offence_tables(sheets, report)
+    if table is None and not offences:
+        raise OnsWorkbookError(
+            "No supported table was found in this file, so nothing was imported. "
+            "Supported: the knife or sharp instrument offences table, Table P1 "
+            "(offence groups by police force area) and Table C2 (headline offences "
+            "by Community Safety Partnership), found by their titles and header "
+            "rows. Sheets looked at: " + "; ".join(report.skipped) + "."
+        )
+    lead = table or offences[0]
     digest = hashlib.sha256(content).hexdigest()
     with session_scope() as session:
         same = session.scalar(
@@ -375,63 +351,71 @@ def import_ons_workbook(
         )
         if same is not None:
             raise OnsWorkbookError(
-                f"This workbook was imported already (submission {same}); nothing "
+                f"This file was imported already (submission {same}); nothing "
                 "was changed."
             )
+        codes = (MEASURE, SHARE_MEASURE, *(m["code"] for m in OFFENCE_MEASURES))
         measure_ids = dict(
             session.execute(
-                select(Measure.code, Measure.id).where(
-                    Measure.code.in_((MEASURE, SHARE_MEASURE))
-                )
+                select(Measure.code, Measure.id).where(Measure.code.in_(codes))
             ).all()
         )
-        if MEASURE not in measure_ids:
+        if table is not None and MEASURE not in measure_ids:
             raise NotFound(
                 "the store has no knife offences measure; load the shipped data first"
             )
-        by_code = {
-            c: (i, n)
-            for c, i, n in session.execute(select(Area.code, Area.id, Area.name))
-        }
-        by_name = {
-            _norm_name(n): (c, i)
-            for c, i, n in session.execute(
-                select(Area.code, Area.id, Area.name).where(
-                    Area.level.in_(("pfa", "country"))
+        if offences and not all(m["code"] in measure_ids for m in OFFENCE_MEASURES):
+            # A store without the VRU-era measures still takes the knife table.
+            report.skipped += [
+                f"{t.sheet}: the store has no offence-group measures (load the "
+                "shipped data first)"
+                for t in offences
+            ]
+            report.found = report.found[: 1 if table is not None else 0]
+            offences = []
+            if table is None:
+                raise NotFound(
+                    "the store has no offence-group measures; load the shipped data "
+                    "first"
                 )
-            )
-        }
-        general = [
-            f"{n}. {text}"
-            for n, text in sorted(table.footnotes.items())
-            if n in set(table.title_marks) | set(table.column_marks)
-        ]
-        slug = table.edition.lower().replace(" ", "-")
+        general = (
+            [
+                f"{n}. {text}"
+                for n, text in sorted(table.footnotes.items())
+                if n in set(table.title_marks) | set(table.column_marks)
+            ]
+            if table is not None
+            else []
+        )
+        slug = lead.edition.lower().replace(" ", "-")
+        titles = "; ".join(
+            ([_table_title(table)[:200]] if table is not None else [])
+            + [t.title[:160] for t in offences]
+        )
         source = Source(
             key=f"ons-pfa-import-{slug}-{digest[:10]}",
             publisher="Office for National Statistics",
             title=(
                 "Crime in England and Wales: Police Force Area data tables, "
-                f"{table.edition.replace('YE', 'year ending')} "
-                f"({_table_title(table)[:200]})"
+                f"{lead.edition.replace('YE', 'year ending')} ({titles})"
             )[:400],
             url="https://www.ons.gov.uk/peoplepopulationandcommunity/crimeandjustice/"
             "datasets/policeforceareadatatables",
             licence="Open Government Licence v3.0",
             retrieved=dt.date.today(),
-            edition=table.edition,
-            reference_date=table.period_end,
+            edition=lead.edition,
+            reference_date=lead.period_end,
             illustrative=False,
             precedence=10,
-            notes="Imported from the workbook "
-            f"'{filename}' (SHA-256 {digest}). Caveats: " + " ".join(general),
+            notes=f"Imported from '{filename}' (SHA-256 {digest})."
+            + (" Caveats: " + " ".join(general) if general else ""),
         )
         session.add(source)
         session.flush()
         submission = Submission(
             kind="ons_workbook",
             workstream_id=None,
-            period_start=table.period_start,
+            period_start=lead.period_start,
             filename=(filename or "workbook.xlsx")[:255],
             content=content,
             sha256=digest,
@@ -445,119 +429,47 @@ def import_ons_workbook(
         result = OnsImportResult(
             submission_id=submission.id,
             source_id=source.id,
-            edition=table.edition,
-            period_start=table.period_start,
-            period_end=table.period_end,
+            edition=lead.edition,
+            period_start=lead.period_start,
+            period_end=lead.period_end,
             written=0,
             superseded=0,
             caveats=general,
+            tables=report.found,
+            skipped_tables=report.skipped,
         )
-        matched: list[tuple[KnifeRow, int]] = []
-        seen_areas: set[int] = set()
-        for row in table.rows:
-            area = None
-            if row.code and row.code in by_code:
-                area = (row.code, by_code[row.code][0])
-            elif not row.code and _norm_name(row.name) in by_name:
-                # Names only when the table has no code for the row: a region can
-                # share a force's name (West Midlands).
-                area = by_name[_norm_name(row.name)]
-            if area is None or area[1] in seen_areas:
-                result.skipped.append(row.name)
-                continue
-            seen_areas.add(area[1])
-            matched.append((row, area[1]))
-        year = table.period_start.year
-        areas = {
-            i: (c, n, level)
-            for i, c, n, level in session.execute(
-                select(Area.id, Area.code, Area.name, Area.level)
-            )
+        by_code = {
+            c: (i, n)
+            for c, i, n in session.execute(select(Area.code, Area.id, Area.name))
         }
-        unavailable = [
-            area_id
-            for row, area_id in matched
-            if row.count is None and areas[area_id][2] == "pfa"
-        ]
-
-        def _common(area_id: int, notes: list[str], coverage: str | None) -> dict:
-            return {
-                "area_id": area_id,
-                "period_start": table.period_start,
-                "period_end": table.period_end,
-                "age_band": "all",
-                "status": "final",
-                "source_id": source.id,
-                "submission_id": submission.id,
-                "is_current": False,
-                "note": " ".join(notes) or None,
-                "coverage": coverage,
-            }
-
-        counts: list[MeasureValue] = []
-        selected: list[tuple[int, int, list[str]]] = []
-        for row, area_id in matched:
-            if row.count is None:
-                # "NA" is no figure: no row, as the shipped loader does, so an
-                # edition that lacks a force never leaves an empty figure behind.
-                result.missing.append(row.name)
+        changed = []
+        if table is not None:
+            changed += _import_knife(
+                session, table, source, submission, result, measure_ids, by_code
+            )
+        for offence in offences:
+            if offence.edition != lead.edition:
+                result.skipped_tables.append(
+                    f"{offence.sheet}: {offence.edition}, not this file's edition "
+                    f"({lead.edition})"
+                )
                 continue
-            notes = [
-                f"{n}. {table.footnotes[n]}" for n in row.marks if n in table.footnotes
-            ]
-            coverage, population = _coverage(session, areas, area_id, unavailable, year)
-            if coverage is not None:
-                notes.insert(
-                    0,
-                    f"{coverage}: ONS totals add up the force areas' figures, and "
-                    "this edition has none for the areas left out, so the "
-                    "denominator is the population of the rest.",
-                )
-            counts.append(
-                MeasureValue(
-                    measure_id=measure_ids[MEASURE],
-                    value=row.count,
-                    numerator=row.count,
-                    denominator=population,
-                    **_common(area_id, notes, coverage),
-                )
+            placed = offence_values(
+                session,
+                offence,
+                source_id=source.id,
+                measure_ids={
+                    m["code"]: measure_ids[m["code"]] for m in OFFENCE_MEASURES
+                },
+                submission_id=submission.id,
             )
-            if SHARE_MEASURE in measure_ids and row.share:
-                # Selected offences of the edition's own year: the count and the
-                # percentage in one row cover the same 12 months.
-                selected.append((area_id, round(row.count / row.share * 100), notes))
-        session.add_all(counts)
-        session.flush()
-        changed = make_latest_editions_current(session, [v.id for v in counts])
-        # A share is the period's current count (which a later edition may have
-        # revised) over its selected offences, as the shipped loader works it out.
-        current = dict(
-            session.execute(
-                select(MeasureValue.area_id, MeasureValue.value).where(
-                    MeasureValue.measure_id == measure_ids[MEASURE],
-                    MeasureValue.period_start == table.period_start,
-                    MeasureValue.period_end == table.period_end,
-                    MeasureValue.age_band == "all",
-                    MeasureValue.is_current.is_(True),
-                )
-            ).all()
-        )
-        coverages = {v.area_id: v.coverage for v in counts}
-        shares = [
-            MeasureValue(
-                measure_id=measure_ids[SHARE_MEASURE],
-                value=current[area_id] / base * 100,
-                numerator=current[area_id],
-                denominator=base,
-                **_common(area_id, notes, coverages[area_id]),
-            )
-            for area_id, base, notes in selected
-            if base > 0
-        ]
-        session.add_all(shares)
-        session.flush()
-        changed += make_latest_editions_current(session, [v.id for v in shares])
-        result.written = len(counts) + len(shares)
+            rows = [MeasureValue(**row) for row in placed.rows]
+            session.add_all(rows)
+            session.flush()
+            changed += make_latest_editions_current(session, [v.id for v in rows])
+            result.written += len(rows)
+            result.unplaced += [f"{offence.sheet}: {u}" for u in placed.unplaced]
+            result.missing += placed.missing
         measure_codes = {i: c for c, i in measure_ids.items()}
         area_codes = {i: c for c, (i, _n) in by_code.items()}
         changes = [
@@ -581,18 +493,148 @@ def import_ons_workbook(
                 "filename": submission.filename,
                 "sha256": digest,
                 "source": source.key,
-                "edition": table.edition,
-                "sheet": table.sheet,
+                "edition": lead.edition,
+                "tables": result.tables,
+                "skipped_tables": result.skipped_tables,
                 "written": result.written,
                 "superseded": result.superseded,
                 "missing": result.missing,
                 "skipped": result.skipped,
+                "unplaced": result.unplaced,
                 "changes": changes,
             },
         )
         cache.invalidate(session)
     exceptions.after_commit(f"ONS import {result.submission_id}")
     return result
+
+
+def _import_knife(  # noqa: PLR0913
+    session,  # noqa: ANN001
+    table: KnifeTable,
+    source: Source,
+    submission: Submission,
+    result: OnsImportResult,
+    measure_ids: dict[str, int],
+    by_code: dict[str, tuple[int, str]],
+) -> list[dict]:
+    """Write the knife table's counts and shares; returns the changes of
+    current figures (make_latest_editions_current)."""
+    by_name = {
+        _norm_name(n): (c, i)
+        for c, i, n in session.execute(
+            select(Area.code, Area.id, Area.name).where(
+                Area.level.in_(("pfa", "country"))
+            )
+        )
+    }
+    matched: list[tuple[KnifeRow, int]] = []
+    seen_areas: set[int] = set()
+    for row in table.rows:
+        area = None
+        if row.code and row.code in by_code:
+            area = (row.code, by_code[row.code][0])
+        elif not row.code and _norm_name(row.name) in by_name:
+            # Names only when the table has no code for the row: a region can
+            # share a force's name (West Midlands).
+            area = by_name[_norm_name(row.name)]
+        if area is None or area[1] in seen_areas:
+            result.skipped.append(row.name)
+            continue
+        seen_areas.add(area[1])
+        matched.append((row, area[1]))
+    year = table.period_start.year
+    areas = {
+        i: (c, n, level)
+        for i, c, n, level in session.execute(
+            select(Area.id, Area.code, Area.name, Area.level)
+        )
+    }
+    unavailable = [
+        area_id
+        for row, area_id in matched
+        if row.count is None and areas[area_id][2] == "pfa"
+    ]
+
+    def _common(area_id: int, notes: list[str], coverage: str | None) -> dict:
+        return {
+            "area_id": area_id,
+            "period_start": table.period_start,
+            "period_end": table.period_end,
+            "age_band": "all",
+            "status": "final",
+            "source_id": source.id,
+            "submission_id": submission.id,
+            "is_current": False,
+            "note": " ".join(notes) or None,
+            "coverage": coverage,
+        }
+
+    counts: list[MeasureValue] = []
+    selected: list[tuple[int, int, list[str]]] = []
+    for row, area_id in matched:
+        if row.count is None:
+            # "NA" is no figure: no row, as the shipped loader does, so an
+            # edition that lacks a force never leaves an empty figure behind.
+            result.missing.append(row.name)
+            continue
+        notes = [
+            f"{n}. {table.footnotes[n]}" for n in row.marks if n in table.footnotes
+        ]
+        coverage, population = _coverage(session, areas, area_id, unavailable, year)
+        if coverage is not None:
+            notes.insert(
+                0,
+                f"{coverage}: ONS totals add up the force areas' figures, and "
+                "this edition has none for the areas left out, so the "
+                "denominator is the population of the rest.",
+            )
+        counts.append(
+            MeasureValue(
+                measure_id=measure_ids[MEASURE],
+                value=row.count,
+                numerator=row.count,
+                denominator=population,
+                **_common(area_id, notes, coverage),
+            )
+        )
+        if SHARE_MEASURE in measure_ids and row.share:
+            # Selected offences of the edition's own year: the count and the
+            # percentage in one row cover the same 12 months.
+            selected.append((area_id, round(row.count / row.share * 100), notes))
+    session.add_all(counts)
+    session.flush()
+    changed = make_latest_editions_current(session, [v.id for v in counts])
+    # A share is the period's current count (which a later edition may have
+    # revised) over its selected offences, as the shipped loader works it out.
+    current = dict(
+        session.execute(
+            select(MeasureValue.area_id, MeasureValue.value).where(
+                MeasureValue.measure_id == measure_ids[MEASURE],
+                MeasureValue.period_start == table.period_start,
+                MeasureValue.period_end == table.period_end,
+                MeasureValue.age_band == "all",
+                MeasureValue.is_current.is_(True),
+            )
+        ).all()
+    )
+    coverages = {v.area_id: v.coverage for v in counts}
+    shares = [
+        MeasureValue(
+            measure_id=measure_ids[SHARE_MEASURE],
+            value=current[area_id] / base * 100,
+            numerator=current[area_id],
+            denominator=base,
+            **_common(area_id, notes, coverages[area_id]),
+        )
+        for area_id, base, notes in selected
+        if base > 0
+    ]
+    session.add_all(shares)
+    session.flush()
+    changed += make_latest_editions_current(session, [v.id for v in shares])
+    result.written += len(counts) + len(shares)
+    return changed
 
 
 def edition_rank(row) -> tuple:  # noqa: ANN001

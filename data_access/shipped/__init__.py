@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 DATA_VERSION = "1"
 # Loaded in this order: seeds and illustrative data refer to areas and measures.
-LOADERS = ("real", "seeds", "illustrative")
+LOADERS = ("real", "vru_era", "seeds", "illustrative")
 
 
 def _loader(name: str) -> ModuleType | None:

@@ -26,6 +26,44 @@ DATA_PACK_RETRIEVED = dt.date(2026, 11, 22)
 
 _CHUNK = 2000
 
+# Districts abolished in the 2020-2023 reorganisations -> their successor unitary
+# authority (December 2024 code). Each successor is a merger of whole districts.
+SUCCESSOR_LAD = {
+    # Buckinghamshire, April 2020
+    "E07000004": "E06000060",
+    "E07000005": "E06000060",
+    "E07000006": "E06000060",
+    "E07000007": "E06000060",
+    # North Northamptonshire and West Northamptonshire, April 2021
+    "E07000150": "E06000061",
+    "E07000152": "E06000061",
+    "E07000153": "E06000061",
+    "E07000156": "E06000061",
+    "E07000151": "E06000062",
+    "E07000154": "E06000062",
+    "E07000155": "E06000062",
+    # Cumberland and Westmorland and Furness, April 2023
+    "E07000026": "E06000063",
+    "E07000028": "E06000063",
+    "E07000029": "E06000063",
+    "E07000027": "E06000064",
+    "E07000030": "E06000064",
+    "E07000031": "E06000064",
+    # North Yorkshire, April 2023
+    "E07000163": "E06000065",
+    "E07000164": "E06000065",
+    "E07000165": "E06000065",
+    "E07000166": "E06000065",
+    "E07000167": "E06000065",
+    "E07000168": "E06000065",
+    "E07000169": "E06000065",
+    # Somerset, April 2023
+    "E07000187": "E06000066",
+    "E07000188": "E06000066",
+    "E07000189": "E06000066",
+    "E07000246": "E06000066",
+}
+
 
 def get_or_create_source(
     session: Session,

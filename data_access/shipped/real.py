@@ -45,9 +45,11 @@ from sqlalchemy.orm import Session
 from data_access import periods
 from data_access.models import Area, Measure, MeasureValue, Population, Source
 from data_access.periods import fy_bounds, quarter_bounds
+from data_access.shipped import vru_era
 from data_access.shipped.common import (
     DATA_PACK_RETRIEVED,
     REFERENCE_DIR,
+    SUCCESSOR_LAD,
     area_ids,
     bulk_insert,
     get_or_create_source,
@@ -79,44 +81,6 @@ ONS_PFA_TABLES_URL = (
 RG_REPO = (
     "GitHub RG-1427/Data-Analytics, commit ec5f0b1144a197e18b4418dae4a7a26961128f3d"
 )
-
-# Districts abolished in the 2020-2023 reorganisations -> their successor unitary
-# authority (December 2024 code). Each successor is a merger of whole districts.
-SUCCESSOR_LAD = {
-    # Buckinghamshire, April 2020
-    "E07000004": "E06000060",
-    "E07000005": "E06000060",
-    "E07000006": "E06000060",
-    "E07000007": "E06000060",
-    # North Northamptonshire and West Northamptonshire, April 2021
-    "E07000150": "E06000061",
-    "E07000152": "E06000061",
-    "E07000153": "E06000061",
-    "E07000156": "E06000061",
-    "E07000151": "E06000062",
-    "E07000154": "E06000062",
-    "E07000155": "E06000062",
-    # Cumberland and Westmorland and Furness, April 2023
-    "E07000026": "E06000063",
-    "E07000028": "E06000063",
-    "E07000029": "E06000063",
-    "E07000027": "E06000064",
-    "E07000030": "E06000064",
-    "E07000031": "E06000064",
-    # North Yorkshire, April 2023
-    "E07000163": "E06000065",
-    "E07000164": "E06000065",
-    "E07000165": "E06000065",
-    "E07000166": "E06000065",
-    "E07000167": "E06000065",
-    "E07000168": "E06000065",
-    "E07000169": "E06000065",
-    # Somerset, April 2023
-    "E07000187": "E06000066",
-    "E07000188": "E06000066",
-    "E07000189": "E06000066",
-    "E07000246": "E06000066",
-}
 
 POPULATION_BANDS = {
     "all": "population_all_ages",
@@ -771,15 +735,24 @@ def _join(*parts: str | None) -> str | None:
 
 @dataclass
 class _Population:
-    """Population values by (code, mid_year, band), for denominators."""
+    """Population values by (code, mid_year, band), for denominators, and the
+    source key of each (to name the estimate from mid-2021 on)."""
 
     values: dict[tuple[str, int, str], int]
+    sources: dict[tuple[str, int, str], str] | None = None
 
     def _get(self, code: str, year: int, band: str) -> int | None:
         if band in DERIVED_BANDS:
             parts = [self.values.get((code, year, b)) for b in DERIVED_BANDS[band]]
             return None if None in parts else sum(parts)
         return self.values.get((code, year, band))
+
+    def _estimate(self, code: str, year: int, band: str) -> str:
+        """' (ONS mid-2024 estimates)' for a VRU-era year, else ''."""
+        first = DERIVED_BANDS.get(band, (band,))[0]
+        key = (self.sources or {}).get((code, year, first))
+        name = vru_era.ESTIMATE_NAMES.get(key or "")
+        return f" ({name})" if name else ""
 
     def denominator(
         self, code: str, year: int, band: str = "all"
@@ -793,9 +766,12 @@ class _Population:
             else ""
         )
         if exact is not None:
-            return exact, (
-                f"Denominator: population {label}{derived}." if derived else None
-            )
+            estimate = self._estimate(code, year, band)
+            if derived or estimate:
+                return exact, (
+                    f"Denominator: mid-{year} population {label}{derived}{estimate}."
+                )
+            return exact, None
         years = sorted(
             {y for (c, y, _b) in self.values if c == code and self._get(c, y, band)},
             key=lambda y: (abs(y - year), y),
@@ -804,8 +780,9 @@ class _Population:
             return None, f"No population {label} is available for a denominator."
         nearest = years[0]
         return self._get(code, nearest, band), (
-            f"Denominator: mid-{nearest} population {label}{derived}, the nearest "
-            f"available to mid-{year}."
+            f"Denominator: mid-{nearest} population {label}{derived}"
+            f"{self._estimate(code, nearest, band)}, the nearest available to "
+            f"mid-{year}."
         )
 
     def person_years(self, code: str, first: int, last: int) -> int | None:
@@ -850,7 +827,7 @@ def load(session: Session) -> dict[str, int]:
     counts["population"] = _load_population(session, sources, codes, population)
     counts["measure"] = _load_measures(session, sources)
     rows = _measure_values(
-        _Population(population[0]), sources, codes, measure_ids(session)
+        _Population(*population), sources, codes, measure_ids(session)
     )
     _check_unique(rows)
     counts["measure_value"] = bulk_insert(session, MeasureValue, rows)
@@ -864,7 +841,7 @@ def load(session: Session) -> dict[str, int]:
 def _load_sources(session: Session) -> dict[str, int]:
     """Create every source; returns key -> id (also by URL for web sources)."""
     ids: dict[str, int] = {}
-    for key, spec in SOURCES.items():
+    for key, spec in (SOURCES | vru_era.SOURCES).items():
         source = get_or_create_source(
             session, key=key, retrieved=DATA_PACK_RETRIEVED, **_source_args(spec)
         )
@@ -995,6 +972,10 @@ def _population_values() -> tuple[dict[tuple[str, int, str], int], dict[tuple, s
     for key in sorted(sums):
         values[key] = sums[key]
         source_of[key] = lad_sources[key[1]]
+    # Mid-2021 to mid-2024 from the VRU-era files (same LAD codes as the lookup).
+    recent, recent_sources = vru_era.population_values(lad_to_pfa)
+    values.update(recent)
+    source_of.update(recent_sources)
     return values, source_of
 
 

@@ -30,7 +30,7 @@ from data_access.models import (
 )
 from data_access.outcomes import benchmarking, raw_series
 from data_access.scope import Scope
-from data_access.shipped import real
+from data_access.shipped import real, vru_era
 
 WORKBOOKS = (
     Path(__file__).resolve().parents[2] / "data" / "reference" / "ons-pfa-tables"
@@ -46,6 +46,7 @@ SUSSEX, SURREY, NORTHUMBRIA, EW = "E23000033", "E23000031", "E23000007", "K04000
 GMP, ENGLAND = "E23000005", "E92000001"
 
 _find_knife_table = functools.cache(ons_import.find_knife_table)
+_read_sheets = functools.cache(ons_import.read_sheets)
 
 
 def workbook_cell(
@@ -72,8 +73,10 @@ def workbook_cell(
 def real_store(store, monkeypatch):
     """The shipped real data; workbooks are read once per test session."""
     monkeypatch.setattr(ons_import, "find_knife_table", _find_knife_table)
+    monkeypatch.setattr(ons_import, "read_sheets", _read_sheets)
     with session_scope() as session:
         real.load(session)
+        vru_era.load(session)
     return store
 
 

@@ -107,6 +107,10 @@ def test_workbook_without_knife_table_is_refused():
     with pytest.raises(ons_import.OnsWorkbookError, match="No knife or sharp"):
         ons_import.find_knife_table(out.getvalue())
     with pytest.raises(ons_import.OnsWorkbookError, match="not an Excel"):
+        ons_import.find_knife_table(b"\x00\x01\x02 binary, not text")
+    # A CSV sheet is read (ONS tables are also published sheet by sheet as CSV),
+    # and one without the table is refused the same way.
+    with pytest.raises(ons_import.OnsWorkbookError, match="No knife or sharp"):
         ons_import.find_knife_table(b"area,count\nx,1\n")
     with pytest.raises(ons_import.OnsWorkbookError, match="empty"):
         ons_import.find_knife_table(b"")
