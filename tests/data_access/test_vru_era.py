@@ -1,0 +1,187 @@
+"""The VRU-era files (data/reference/vru-era/) in the loaded store: every figure
+checked here is read from the file itself in the test, with the csv module or
+openpyxl, never typed in and never through the loader's own reader."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from data_access.db import session_scope
+from data_access.models import Area, Measure, MeasureValue, Population, Source
+from data_access.shipped.vru_era import VRU_ERA_DIR
+
+P1 = VRU_ERA_DIR / "ons_pfa_tables_ye_jun2025_table_p1.csv"
+C2 = VRU_ERA_DIR / "ons_pfa_tables_ye_jun2025_table_c2.csv"
+HES = VRU_ERA_DIR / "nhs_hes_x99_assault_sharp_object_regions_2012_2022.xlsx"
+MYE23 = VRU_ERA_DIR / "ons_mid_year_estimates_2023_mye23tablesew.xlsx"
+MYE24 = VRU_ERA_DIR / "ons_mid_year_estimates_2024_mye2_persons.csv"
+MPS = VRU_ERA_DIR / "mps_homicides_london_2003_2023.csv"
+YE_JUN_2025 = (dt.date(2024, 7, 1), dt.date(2025, 6, 30))
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", "").strip())
+
+
+def _csv_rows(path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.reader(handle))
+
+
+def _current(measure: str, code: str, start: dt.date, end: dt.date):
+    with session_scope() as session:
+        return session.execute(
+            select(
+                MeasureValue.value,
+                MeasureValue.denominator,
+                MeasureValue.note,
+                MeasureValue.precision,
+                MeasureValue.status,
+                Source.key,
+            )
+            .join(Measure, Measure.id == MeasureValue.measure_id)
+            .join(Area, Area.id == MeasureValue.area_id)
+            .join(Source, Source.id == MeasureValue.source_id)
+            .where(
+                Measure.code == measure,
+                Area.code == code,
+                MeasureValue.period_start == start,
+                MeasureValue.period_end == end,
+                MeasureValue.age_band == "all",
+                MeasureValue.is_current.is_(True),
+            )
+        ).one()
+
+
+def _population(code: str, year: int, band: str = "all") -> int:
+    with session_scope() as session:
+        return session.scalar(
+            select(Population.value)
+            .join(Area, Area.id == Population.area_id)
+            .where(
+                Area.code == code,
+                Population.mid_year == year,
+                Population.age_band == band,
+            )
+        )
+
+
+def test_table_p1_possession_of_weapons(loaded_store):
+    rows = _csv_rows(P1)
+    header = next(r for r in rows if r and r[0] == "Area Code")
+    column = header.index("Possession of weapons offences")
+    by_code = {r[0]: r for r in rows if r and r[0].startswith(("K04", "E23", "E12"))}
+    # England and Wales and three forces, as published in the file.
+    for code in ("K04000001", "E23000036", "E23000003", "E23000016"):
+        value, denominator, note, *_ = _current(
+            "possession_of_weapons", code, *YE_JUN_2025
+        )
+        assert value == _number(by_code[code][column]), code
+        # The year ending June 2025 starts in July 2024: mid-2024 population.
+        assert denominator == _population(code, 2024) and "mid-2024" in note
+    london = _current("violence_with_injury", "E12000007", *YE_JUN_2025)[0]
+    assert london == _number(by_code["E12000007"][header.index("Violence with injury")])
+
+
+def test_table_c2_a_district_is_its_partnership(loaded_store):
+    rows = _csv_rows(C2)
+    header = next(r for r in rows if r and r[0].startswith("Police Force"))
+    la, column = header.index("Local Authority code"), header.index("Homicide")
+    bristol = next(r for r in rows if len(r) > la and r[la].strip() == "E06000023")
+    value, *_ = _current("homicide", "E06000023", *YE_JUN_2025)
+    assert value == _number(bristol[column])
+
+
+def _hes_england_total(label: str) -> int:
+    book = load_workbook(HES, read_only=True, data_only=True)
+    try:
+        rows = list(book["GOR-Data-Totals"].iter_rows(values_only=True))
+    finally:
+        book.close()
+    names = next(r for r in rows if r and "England" in r)
+    column = list(names).index("England")  # the FAE column under the name
+    return next(r[column] for r in rows if r and r[0] == label)
+
+
+@pytest.mark.parametrize(
+    "year,label", [(2012, "2012-13 Total"), (2018, "2018-19 Total")]
+)
+def test_hes_england_totals(loaded_store, year, label):
+    published = _hes_england_total(label)
+    assert published in (3849, 5069)  # the published England totals (README)
+    value, _d, note, precision, status, source = _current(
+        "hospital_admissions_knife",
+        "E92000001",
+        dt.date(year, 4, 1),
+        dt.date(year + 1, 3, 31),
+    )
+    assert (value, precision, status) == (published, "exact", "final")
+    assert source == "nhs-digital-hes-x99-regions-2012-2022" and "FAE" in note
+
+
+def test_hes_regions_are_rounded_and_say_so(loaded_store):
+    value, denominator, note, precision, _s, _k = _current(
+        "hospital_admissions_knife",
+        "E12000007",  # London
+        dt.date(2021, 4, 1),
+        dt.date(2022, 3, 31),
+    )
+    assert precision == "rounded" and value % 5 == 0
+    assert "coarser geography" in note and "follows the 2021-22 months" in note
+    assert denominator == _population("E12000007", 2021)
+
+
+def test_london_borough_knife_homicides_2019(loaded_store):
+    with MPS.open(newline="", encoding="utf-8") as handle:
+        victims = [
+            r
+            for r in csv.DictReader(handle)
+            if r["Borough"] == "Lambeth"
+            and r["Year"] == "2019"
+            and r["Method_of_Killing"] == "Knife or Sharp Implement"
+        ]
+    value, denominator, note, *_ = _current(
+        "homicide_knife", "E09000022", dt.date(2019, 1, 1), dt.date(2019, 12, 31)
+    )
+    assert value == len(victims) and denominator == _population("E09000022", 2019)
+    assert "Knife or Sharp Implement" in note
+
+
+def test_population_mid_2021_to_mid_2024(loaded_store):
+    rows = _csv_rows(MYE24)
+    lads = [r for r in rows[1:] if r and r[2] not in ("Country", "Region", "County")]
+    lads = [r for r in lads if "Metropolitan County" not in r[2]]
+    total = sum(int(r[3]) for r in lads)
+    ew = next(int(r[3]) for r in rows if r and r[0] == "K04000001")
+    assert total == ew == _population("K04000001", 2024)
+    book = load_workbook(MYE23, read_only=True, data_only=True)
+    try:
+        mye4 = list(book["MYE4"].iter_rows(values_only=True, max_col=8))
+    finally:
+        book.close()
+    header = next(r for r in mye4 if r and r[0] == "Code")
+    england = next(r for r in mye4 if r and r[0] == "E92000001")
+    for year in (2021, 2022, 2023):
+        published = england[list(header).index(f"Mid-{year}")]
+        assert _population("E92000001", year) == published
+    # Under-25 bands exist for mid-2023 and mid-2024 only.
+    assert _population("E92000001", 2024, "under25") is not None
+    assert _population("E92000001", 2022, "under25") is None
+
+
+def test_figures_from_2021_name_their_estimate(loaded_store):
+    """The 2022/23 England admissions (published figure) used mid-2020 before;
+    now its own year, and its note says which release."""
+    _v, denominator, note, *_ = _current(
+        "hospital_admissions_knife",
+        "E92000001",
+        dt.date(2022, 4, 1),
+        dt.date(2023, 3, 31),
+    )
+    assert denominator == _population("E92000001", 2022)
+    assert "mid-2023 release of July 2024" in note
