@@ -218,9 +218,32 @@ def _rate_text(head: dict) -> str:
     )
 
 
-def _headline_block(head: dict, *, label: str, big: bool) -> list:
+def _real_or_not(head: dict, area) -> str:
+    """In words, whether the headline is a published figure: the latest real one
+    is shown, an illustrative one only where no real one exists."""
+    if head["illustrative"]:
+        return (
+            f"Illustrative figure: no published figure exists for {area.name} "
+            "for this measure, so this one is generated for the demonstration "
+            "and is not official."
+        )
+    later = head.get("illustrative_to")
+    if later:
+        return (
+            f"Latest published figure ({head['period']}). Illustrative figures "
+            f"for later periods, to {later}, are on the trend page, labelled."
+        )
+    return f"Latest published figure ({head['period']})."
+
+
+def _headline_block(head: dict, *, label: str, big: bool, area=None) -> list:
     value = "*" if head["suppressed"] else number(head["value"])
     arrow, words = baseline_sentence(head["baseline"])
+    status = (
+        [html.P(_real_or_not(head, area), className="real-or-illustrative")]
+        if area is not None
+        else []
+    )
     return [
         html.P(
             [
@@ -238,6 +261,7 @@ def _headline_block(head: dict, *, label: str, big: bool) -> list:
             ],
             className="change-line",
         ),
+        *status,
     ]
 
 
@@ -254,10 +278,12 @@ def _measure_card(row: dict, area, scope=None, notes=None) -> html.Section:
     if (head and head["illustrative"]) or (under25 and under25["illustrative"]):
         body.append(illustrative_badge())
     if head:
-        body += _headline_block(head, label="all ages", big=True)
+        body += _headline_block(head, label="all ages", big=True, area=area)
     if under25:
         body.append(html.H4("Aged under 25", className="under25-heading"))
-        body += _headline_block(under25, label="aged under 25", big=head is None)
+        body += _headline_block(
+            under25, label="aged under 25", big=head is None, area=area
+        )
     body.append(html.P(f"Source: {first['source_title']}", className="source"))
     body.append(
         dcc.Link(

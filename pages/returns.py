@@ -31,7 +31,7 @@ from dash import (
 from components import filters
 from components.chart_tables import accessible_table
 from components.shell import message
-from data_access import ons_import
+from data_access import ons_import, published_import
 from data_access.errors import (
     AccessDenied,
     DataAccessError,
@@ -214,22 +214,29 @@ def layout(workstream: str | None = None, period: str | None = None, **_query):
             ),
             html.Section(
                 [
-                    html.H2("Import an ONS force area workbook"),
+                    html.H2("Import published tables"),
                     html.P(
-                        "The ONS 'Police Force Area data tables' workbook (.xlsx): "
-                        "its knife or sharp instrument offences table becomes a new "
-                        "edition of police recorded knife crime. Admins only."
+                        "The ONS 'Police Force Area data tables' workbook (.xlsx) or "
+                        "one of its sheets saved as CSV: its knife or sharp "
+                        "instrument offences table, Table P1 (offence groups by "
+                        "force area) and Table C2 (by Community Safety Partnership) "
+                        "become a new edition. An NHS Digital table of hospital "
+                        "admissions for assault by a sharp object (X99) by region, "
+                        "force area or local authority (CSV or .xlsx) is imported "
+                        "with its suppressed counts kept unknown. The result lists "
+                        "the tables found, the sheets skipped and the rows not "
+                        "placed. Admins only."
                     ),
                     html.Label(
                         dcc.Upload(
                             id=f"{PAGE}-ons-upload",
                             children=html.Div(
                                 [
-                                    "Drag and drop the workbook here, or ",
+                                    "Drag and drop the file here, or ",
                                     html.Span("choose a file", className="upload-link"),
                                 ]
                             ),
-                            accept=".xlsx",
+                            accept=".xlsx,.csv",
                             multiple=False,
                             className="upload-zone",
                             style=UPLOAD_STYLE,
@@ -720,23 +727,16 @@ def upload_ons(contents, filename):
         content = _decode(contents)
         if content is None:
             raise ons_import.OnsWorkbookError("The upload could not be read.")
-        result = ons_import.import_ons_workbook(
+        result = published_import.import_published(
             scope=scope, content=content, filename=filename or "workbook.xlsx"
         )
     except AccessDenied:
-        return message("Only admins can import ONS workbooks.", kind="warning")
+        return message("Only admins can import published tables.", kind="warning")
     except StoreUnavailable:
         return _unavailable()
     except DataAccessError as error:
         return message(f"{filename}: not imported. {error}", kind="danger")
-    parts = [
-        f"{filename}: imported {result.edition}, {result.written} figures; "
-        f"{result.superseded} earlier figures superseded."
-    ]
-    if result.missing:
-        parts.append(
-            "Not available in this edition: " + ", ".join(result.missing) + "."
-        )
-    if result.skipped:
-        parts.append("Skipped (not areas in the store): " + ", ".join(result.skipped))
-    return message(" ".join(parts), kind="success")
+    return message(
+        " ".join(published_import.describe(result, filename or "the file")),
+        kind="success",
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from data_access import ons_import
+from data_access import published_import
 from data_access.errors import DataAccessError
 from data_access.periods import quarter_label
 from data_access.returns import spec, uploads, workflow
@@ -82,20 +82,13 @@ def init_returns_cli(server: Flask) -> None:
     )
     @click.option("--actor", default="system", help="role title for the audit log")
     def import_ons_command(file, actor):
-        """Import knife offences from an ONS Police Force Area data tables workbook."""
+        """Import an ONS Police Force Area data tables workbook or CSV sheet (knife
+        offences, Table P1, Table C2) or an NHS Digital X99 admissions table."""
         try:
-            result = ons_import.import_ons_workbook(
+            result = published_import.import_published(
                 scope=_scope(actor), content=file.read_bytes(), filename=file.name
             )
         except DataAccessError as error:
             raise click.ClickException(str(error)) from error
-        click.echo(
-            f"Imported {file.name}: {result.edition} "
-            f"({result.period_start:%d %b %Y} to {result.period_end:%d %b %Y}), "
-            f"{result.written} figures as source {result.source_id}, "
-            f"{result.superseded} earlier figures superseded."
-        )
-        if result.missing:
-            click.echo("Not available in this edition: " + ", ".join(result.missing))
-        if result.skipped:
-            click.echo("Not areas in the store (skipped): " + ", ".join(result.skipped))
+        for line in published_import.describe(result, file.name):
+            click.echo(line)

@@ -269,8 +269,10 @@ def test_vru_group_pooled_rate_is_sum_of_counts_over_sum_of_populations(
 def test_vru_against_non_vru_tests_the_areas_own_changes(loaded_store):
     """Difference-in-differences with the force area as the unit, checked by a
     Welch t test written out here: each area's log rate ratio (2022/23-2024/25
-    over 2016/17-2018/19). Issue 18: p = 0.20 for knife offences, where the
-    pooled counts' Poisson variance called the difference significant."""
+    over 2016/17-2018/19). Issue 18: p = 0.21 for knife offences (0.20 while
+    2021/22 onwards used the mid-2020 population; issue 17 gave those years their
+    own mid-2021 to mid-2024 denominators), where the pooled counts' Poisson
+    variance called the difference significant."""
     fy = year_values._fy_values.uncached("knife_offences", "pfa", "all")
     fy = fy[fy["count"].notna() & (fy["population"] > 0)]
     changes = {}
@@ -293,7 +295,7 @@ def test_vru_against_non_vru_tests_the_areas_own_changes(loaded_store):
     result = vru_groups.vru_relative_change(scope=SYSTEM, measure_code="knife_offences")
     assert (result["n_vru"], result["n_non_vru"]) == (18, 22)
     assert result["p_value"] == pytest.approx(p_value, rel=1e-9)
-    assert round(result["p_value"], 2) == 0.20
+    assert round(result["p_value"], 2) == 0.21
     assert result["significant"] is False
     assert result["ratio"] == pytest.approx(math.exp(a.mean() - b.mean()))
     half = stats.t.ppf(0.975, df) * math.sqrt(va + vb)
