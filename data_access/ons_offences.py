@@ -27,7 +27,6 @@ is the authority for CSPs and local authorities):
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -267,8 +266,3 @@ def offence_values(
                 }
             )
     return out
-
-
-def edition_date(table: OffenceTable) -> dt.date:
-    """An edition's reference date: the last day of its year."""
-    return table.period_end

@@ -37,15 +37,13 @@ from sqlalchemy import select
 
 from data_access.errors import InvalidParameter
 from data_access.models import Population, Source
+from data_access.returns import OLE_MAGIC, XLSX_MAGIC, upload_limit
 
 # A published force-area table is a few dozen columns wide and a few hundred rows
 # long. Each sheet is read no further than this: a file whose sheet claims to reach
 # column XFD (issue 21) would otherwise have every row padded to 16,384 cells.
 ONS_MAX_COLUMNS = 60
 ONS_MAX_ROWS = 5_000
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-XLSX_MAGIC = b"PK\x03\x04"
 
 MISSING = {"na", "..", "-", "*", "x", "[x]", ":", "n/a", "[c]", "[z]", ""}
 MONTHS = {
@@ -87,12 +85,6 @@ class OnsWorkbookError(InvalidParameter):
 class Sheet:
     name: str
     rows: list[list]
-
-
-def upload_limit() -> int:
-    from data_access.returns import upload_limit as limit
-
-    return limit()
 
 
 def read_sheets(content: bytes, filename: str = "") -> list[Sheet]:
@@ -381,10 +373,9 @@ def find_offence_tables(
             if report is not None:
                 named = table.title.lower().startswith(sheet.name.lower())
                 report.found.append(
-                    f"{'' if named else sheet.name + ': '}{table.title[:120]} "
-                    f"({table.edition}, "
-                    f"{len(table.rows)} rows; "
-                    f"{', '.join(OFFENCE_COLUMNS[m] for m in table.columns)})"
+                    f"{table.title[:120]} ({table.edition}, {len(table.rows)} rows; "
+                    f"{', '.join(OFFENCE_COLUMNS[m] for m in table.columns)}"
+                    f"{'' if named else '; sheet ' + repr(sheet.name)})"
                 )
         elif report is not None and not why.startswith("a knife"):
             report.skipped.append(f"{sheet.name}: {why}")

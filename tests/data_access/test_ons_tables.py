@@ -276,3 +276,21 @@ def test_hes_csv_at_force_level_keeps_suppression(era_store):
     with pytest.raises(hes_import.OnsWorkbookError, match="imported already"):
         hes_import.import_hes_csv(scope=ADMIN, content=content, filename="f.csv")
     assert store_checksum() == before
+
+
+def test_command_line_reports_tables_and_refuses_cleanly(era_store, tmp_path):
+    from app import server
+
+    runner = server.test_cli_runner()
+    result = runner.invoke(args=["import-ons", str(P1_CSV)])
+    assert result.exit_code == 0, result.output
+    assert "Tables found: Table P1" in result.output
+    assert "British Transport Police (row" in result.output  # not placed, said so
+    assert "WALES (row" in result.output
+    notes = tmp_path / "notes.csv"
+    notes.write_text("Notes\n1. Something\n")
+    before = store_checksum()
+    refused = runner.invoke(args=["import-ons", str(notes)])
+    assert refused.exit_code == 1 and "No supported table" in refused.output
+    assert "Traceback" not in refused.output
+    assert store_checksum() == before
