@@ -101,7 +101,7 @@ SOURCES: dict[str, dict] = {
         "edition": "YE Jun 2025",
         "precedence": 10,
         "notes": "Two sheets of the workbook saved as CSV, carried by GitHub "
-        "tom-draper/uk-data-atlas (P1 @ 35ab745c, C2 @ 8718b548); copies in "
+        "tom-draper/uk-data-atlas (P1 commit 35ab745c, C2 commit 8718b548); copies in "
         "data/reference/vru-era/.",
     },
     "ons-mye-2023": {
@@ -113,7 +113,7 @@ SOURCES: dict[str, dict] = {
         "licence": OGL,
         "precedence": 10,
         "notes": "Workbook mye23tablesew.xlsx, carried by GitHub "
-        "JuanBlanco9/German-Budget-Galaxy @ 54c09471. ONS revised mid-2023 in its "
+        "JuanBlanco9/German-Budget-Galaxy commit 54c09471. ONS revised mid-2023 in its "
         "mid-2024 release; this is the earlier vintage.",
     },
     "ons-mye-2024": {
@@ -126,7 +126,7 @@ SOURCES: dict[str, dict] = {
         "licence": OGL,
         "precedence": 10,
         "notes": "Sheet 'MYE2 - Persons' of mye24tablesew.xlsx saved as CSV, carried "
-        "by GitHub LibrariesHacked/public-libraries-activity-dataset @ 9bed4080.",
+        "by GitHub LibrariesHacked/public-libraries-activity-dataset commit 9bed4080.",
     },
     "nhs-digital-hes-x99-regions-2012-2022": {
         "publisher": "NHS Digital",
@@ -139,7 +139,7 @@ SOURCES: dict[str, dict] = {
         "licence": OGL,
         "precedence": 10,
         "notes": "Sheets GOR-Data-* of UK_Knife_Crime_Workbook.xlsx, carried by "
-        "GitHub 112047/UK-Knife-Crime @ 11c2a5ac. Regions rounded to 5 with 1-7 "
+        "GitHub 112047/UK-Knife-Crime commit 11c2a5ac. Regions rounded to 5 with 1-7 "
         "suppressed by the source; England totals exact.",
     },
     "mps-homicide-dashboard-2003-2023": {
@@ -149,7 +149,7 @@ SOURCES: dict[str, dict] = {
         "url": "https://www.met.police.uk/sd/stats-and-data/met/homicide-dashboard/",
         "licence": OGL,
         "precedence": 20,
-        "notes": "Extract homicides.csv carried by GitHub holliecalley/stCEG @ "
+        "notes": "Extract homicides.csv carried by GitHub holliecalley/stCEG commit "
         "194ca915, one row per victim. 2023 is a part year and is not loaded.",
     },
 }

@@ -302,7 +302,8 @@ def test_national_benchmark_is_what_the_per_period_loop_gave(loaded_store, lengt
             _same(new, _old_national(code, length, age))
             checked += new["area_name"].str.contains("sum of").sum()
     # the force-area sums themselves were compared, not only published series
-    assert checked > 20
+    # (fewer since NHS Digital's England totals to 2021/22 replaced some sums)
+    assert checked >= 20
 
 
 @pytest.mark.parametrize("england_only", [False, True])

@@ -45,18 +45,67 @@ def test_quoted_approximations_are_stored_as_approximate(loaded_store):
     assert (value, precision) == (float(ew["knife_offences_selected"]), "approx")
     # a force area's exact count from the same story stays exact
     assert _stored("knife_offences", AVON, dt.date(2021, 6, 30))[1] == "exact"
-    assert _stored("hospital_admissions_knife", ENGLAND, dt.date(2021, 3, 31)) == (
-        4000.0,
-        "approx",
+    # England 2020/21: the press's "around 4,000" is kept as approximate, but
+    # NHS Digital's exact tabulation (data/reference/vru-era) is current.
+    assert _stored("hospital_admissions_knife", ENGLAND, dt.date(2021, 3, 31))[1] == (
+        "exact"
     )
+    with session_scope() as session:
+        quoted = session.execute(
+            select(MeasureValue.value, MeasureValue.precision)
+            .join(Area, Area.id == MeasureValue.area_id)
+            .where(
+                Area.code == ENGLAND,
+                MeasureValue.period_end == dt.date(2021, 3, 31),
+                MeasureValue.age_band == "all",
+                MeasureValue.is_current.is_(False),
+            )
+        ).all()
+    assert (4000.0, "approx") in quoted
     assert _stored("hospital_admissions_knife", ENGLAND, dt.date(1997, 3, 31)) == (
         3942.0,
         "exact",
     )
 
 
+@pytest.fixture(scope="module")
+def _real_only_url(tmp_path_factory):
+    """The real published figures without the VRU-era files (whose exact NHS
+    Digital totals would replace England's approximate 2020/21 quote), SQLite."""
+    import os
+
+    from data_access import db, migrate
+    from data_access.shipped import real
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('real') / 'store.sqlite3'}"
+    saved = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    try:
+        db.reset_engine()
+        migrate.upgrade()
+        with session_scope() as session:
+            real.load(session)
+    finally:
+        if saved is None:
+            os.environ.pop("DATABASE_URL")
+        else:
+            os.environ["DATABASE_URL"] = saved
+        db.reset_engine()
+    return url
+
+
+@pytest.fixture
+def real_only(_real_only_url, monkeypatch):
+    from data_access import db
+
+    monkeypatch.setenv("DATABASE_URL", _real_only_url)
+    db.reset_engine()
+    yield _real_only_url
+    db.reset_engine()
+
+
 @pytest.mark.parametrize("scope", [SYSTEM, PUBLIC], ids=["system", "public"])
-def test_approximate_figures_have_no_interval_and_no_judgement(loaded_store, scope):
+def test_approximate_figures_have_no_interval_and_no_judgement(real_only, scope):
     # the public scope goes through disclosure control, which works rates and
     # intervals out again from the published counts
     frame = area_trends.trend_with_benchmark(
