@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from data_access import cache
+from data_access import cache, exceptions
 from data_access.audit import record
 from data_access.db import session_scope
 from data_access.errors import NotFound
@@ -363,4 +363,5 @@ def import_hes_csv(*, scope: Scope, content: bytes, filename: str) -> HesImportR
             },
         )
         cache.invalidate(session)
+    exceptions.after_commit(f"HES import {result.submission_id}")
     return result
