@@ -274,11 +274,14 @@ def _trend_text(result: dict[str, Any], length: str) -> str:
 def measure_headline(
     *, scope: Scope, measure_code: str, area_code: str, age_band: str = "all"
 ) -> dict[str, Any] | None:
-    """The latest figure of a measure for an area (financial year if any, else
-    quarter), with its rate, CI, baseline change and source; None if no data.
+    """The latest published figure of a measure for an area (financial year if
+    any, else quarter), or the latest illustrative one where none is published,
+    with its rate, CI, baseline change and source; None if no data.
 
     Keys: code, name, unit, rate_multiplier, age_band, period, value, rate,
-    rate_lower, rate_upper, suppressed, source_title, illustrative, baseline
+    rate_lower, rate_upper, suppressed, source_title, illustrative (True only
+    when no published figure exists), illustrative_to (the last illustrative
+    period after the published one shown, else None), baseline
     (baseline_change dict)."""
     measure = get_measure(measure_code, scope=scope)
     return _headline(scope, measure, get_area(area_code), age_band)
@@ -296,8 +299,17 @@ def _headline(
         series, length = series[series["value"].notna()], "quarter"
     if series.empty:
         return None
+    # The latest published figure; an illustrative one only where no published
+    # one exists (issue 17). Later illustrative periods are named, not shown.
+    real = series[~series["illustrative"].astype(bool)]
+    later = (
+        series.iloc[-1]["period"]
+        if not real.empty and bool(series.iloc[-1]["illustrative"])
+        else None
+    )
+    shown = real if not real.empty else series
     latest = _disclose(
-        series.tail(1).assign(comparison="not compared"),
+        shown.tail(1).assign(comparison="not compared"),
         measure,
         scope,
         length=length,
@@ -317,6 +329,7 @@ def _headline(
         "suppressed": bool(latest["suppressed"]),
         "source_title": latest["source_title"],
         "illustrative": bool(latest["illustrative"]),
+        "illustrative_to": later,
         "baseline": _baseline(
             scope,
             measure,

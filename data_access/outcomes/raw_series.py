@@ -227,8 +227,11 @@ def _raw(
     return frame
 
 
-def _period_kinds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(is a quarter, is a financial year) per row, from the period dates.
+def _period_kinds(
+    frame: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(is a quarter, is a financial year, is another 12-month period: a year
+    ending June, a calendar year) per row, from the period dates.
 
     Worked out once per distinct period: a frame holds thousands of rows but
     only a few dozen periods."""
@@ -239,10 +242,13 @@ def _period_kinds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         kinds[(start, end)] = (
             months == 3 and start.month in (1, 4, 7, 10),
             months == 12 and start.month == 4,
+            months == 12 and start.month != 4,
         )
-    quarter = np.fromiter((kinds[p][0] for p in pairs), dtype=bool, count=len(pairs))
-    year = np.fromiter((kinds[p][1] for p in pairs), dtype=bool, count=len(pairs))
-    return quarter, year
+    quarter, year, other = (
+        np.fromiter((kinds[p][i] for p in pairs), dtype=bool, count=len(pairs))
+        for i in range(3)
+    )
+    return quarter, year, other
 
 
 def _period_labels(start: pd.Series, end: pd.Series) -> list[str]:
@@ -256,12 +262,17 @@ def _by_length(
     frame: pd.DataFrame, length: str, *, proportion_scale: float | None = None
 ) -> pd.DataFrame:
     """Quarters, or financial years (annual rows, else four quarters combined:
-    summed for counts, pooled for proportions; see `statistics.proportion_scale`)."""
+    summed for counts, pooled for proportions; see `statistics.proportion_scale`).
+
+    An area with no financial year and no quarter at all shows its other
+    12-month periods as its years ("year ending Jun 2025" from ONS Table P1, a
+    London borough's calendar years): published only that way, they would
+    otherwise not be shown at all (issue 17)."""
     if frame.empty:
         out = frame.copy()
         out["period"] = pd.Series(dtype=object)
         return out
-    is_quarter, is_year = _period_kinds(frame)
+    is_quarter, is_year, is_other_year = _period_kinds(frame)
     quarters = frame[is_quarter]
     if length == "quarter":
         out = quarters.copy()
@@ -278,6 +289,11 @@ def _by_length(
             ]
             summed = summed[keep]
             annual = pd.concat([annual, summed], ignore_index=True)
+        other = frame[is_other_year]
+        if not other.empty:
+            covered = set(annual["area_code"]) | set(quarters["area_code"])
+            other = other[~other["area_code"].isin(covered)]
+            annual = pd.concat([annual, other], ignore_index=True)
         out = annual
     out = out.sort_values(["area_code", "period_start"]).reset_index(drop=True)
     out["period"] = _period_labels(out["period_start"], out["period_end"])
