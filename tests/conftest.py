@@ -203,6 +203,34 @@ def _loaded_urls(tmp_path_factory):
         os.environ["DATABASE_URL"] = saved
 
 
+@pytest.fixture(scope="session")
+def _real_only_url(tmp_path_factory):
+    """SQLite with the real published figures of data/reference/ only (no
+    VRU-era files, seeds or illustrative figures), built once per session."""
+    from data_access.shipped import real
+
+    mp = pytest.MonkeyPatch()
+    try:
+        url = _fresh_store("sqlite", tmp_path_factory.mktemp("real"), mp.setenv, "real")
+        with db.session_scope() as session:
+            real.load(session)
+    finally:
+        mp.undo()
+        db.reset_engine()
+    return url
+
+
+@pytest.fixture
+def real_only_store(_real_only_url, monkeypatch):
+    """The real figures without the VRU-era files: where England's 2020/21
+    hospital admissions are still the approximate quote (the VRU-era NHS
+    Digital total replaces it). Tests must not change it."""
+    monkeypatch.setenv("DATABASE_URL", _real_only_url)
+    db.reset_engine()
+    yield _real_only_url
+    db.reset_engine()
+
+
 @pytest.fixture
 def loaded_sqlite_store(_loaded_urls, monkeypatch):
     """The shipped data on SQLite only (browser tests: the engine is not what they

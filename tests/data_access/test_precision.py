@@ -68,44 +68,8 @@ def test_quoted_approximations_are_stored_as_approximate(loaded_store):
     )
 
 
-@pytest.fixture(scope="module")
-def _real_only_url(tmp_path_factory):
-    """The real published figures without the VRU-era files (whose exact NHS
-    Digital totals would replace England's approximate 2020/21 quote), SQLite."""
-    import os
-
-    from data_access import db, migrate
-    from data_access.shipped import real
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('real') / 'store.sqlite3'}"
-    saved = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    try:
-        db.reset_engine()
-        migrate.upgrade()
-        with session_scope() as session:
-            real.load(session)
-    finally:
-        if saved is None:
-            os.environ.pop("DATABASE_URL")
-        else:
-            os.environ["DATABASE_URL"] = saved
-        db.reset_engine()
-    return url
-
-
-@pytest.fixture
-def real_only(_real_only_url, monkeypatch):
-    from data_access import db
-
-    monkeypatch.setenv("DATABASE_URL", _real_only_url)
-    db.reset_engine()
-    yield _real_only_url
-    db.reset_engine()
-
-
 @pytest.mark.parametrize("scope", [SYSTEM, PUBLIC], ids=["system", "public"])
-def test_approximate_figures_have_no_interval_and_no_judgement(real_only, scope):
+def test_approximate_figures_have_no_interval_and_no_judgement(real_only_store, scope):
     # the public scope goes through disclosure control, which works rates and
     # intervals out again from the published counts
     frame = area_trends.trend_with_benchmark(

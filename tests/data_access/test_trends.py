@@ -374,7 +374,10 @@ def test_headline_latest_value(loaded_store):
     head = headlines.measure_headline(
         scope=SYSTEM, measure_code="homicide_knife", area_code=AVON
     )
-    assert head["period"] == "2024/25"
+    # the latest published figure (Hansard, 14 forces to 2007/08), not the
+    # illustrative years after it, which the headline names (issue 17)
+    assert head["period"] == "2007/08" and not head["illustrative"]
+    assert head["illustrative_to"] == "2024/25"
     assert not math.isnan(head["rate"])
     assert head["baseline"]["baseline_label"] == "2016/17 to 2018/19"
     assert isinstance(pd.Timestamp.now(), pd.Timestamp)

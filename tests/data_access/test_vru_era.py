@@ -185,3 +185,34 @@ def test_figures_from_2021_name_their_estimate(loaded_store):
     )
     assert denominator == _population("E92000001", 2022)
     assert "mid-2023 release of July 2024" in note
+
+
+def test_headline_is_the_latest_published_figure(loaded_store):
+    """The overview's cards (headlines.measure_headline): Avon and Somerset's
+    latest real admissions year, found here straight from the store, not the
+    later illustrative years."""
+    from data_access.outcomes import headlines
+    from data_access.periods import fy_label
+    from data_access.scope import SYSTEM
+
+    with session_scope() as session:
+        starts = session.scalars(
+            select(MeasureValue.period_start)
+            .join(Measure, Measure.id == MeasureValue.measure_id)
+            .join(Area, Area.id == MeasureValue.area_id)
+            .join(Source, Source.id == MeasureValue.source_id)
+            .where(
+                Measure.code == "hospital_admissions_knife",
+                Area.code == "E23000036",
+                MeasureValue.is_current.is_(True),
+                MeasureValue.age_band == "all",
+                MeasureValue.period_months == 12,
+                Source.illustrative.is_(False),
+            )
+        ).all()
+    latest = max(s for s in starts if s.month == 4)
+    head = headlines.measure_headline(
+        scope=SYSTEM, measure_code="hospital_admissions_knife", area_code="E23000036"
+    )
+    assert head["period"] == fy_label(latest.year) and not head["illustrative"]
+    assert head["illustrative_to"] > head["period"]

@@ -12,6 +12,12 @@ AVON = "E23000036"
 
 @pytest.fixture
 def signed_in(loaded_sqlite_store):
+    return signed_in_caller()
+
+
+def signed_in_caller():
+    """call(username, fn, *args): fn's result as JSON text, called as that user
+    (board and admin are created when the store has none)."""
     from app import app
     from web.auth import SignedInUser
 
@@ -55,6 +61,30 @@ def test_board_sees_measures_money_reach_and_changes(signed_in):
     assert "Knife offences rose" in text or "Knife offences fell" in text
     assert "Illustrative data" in text
     assert "/violence?measure=knife_offences" in text
+
+
+def test_cards_show_the_latest_published_figure_and_say_so(signed_in):
+    """Issue 17: a card shows the latest real figure with its period, and an
+    illustrative one only where none is published, saying so in words."""
+    from data_access.outcomes import headlines
+    from data_access.scope import SYSTEM
+    from pages import overview
+
+    avon = headlines.measure_headline(
+        scope=SYSTEM, measure_code="hospital_admissions_knife", area_code=AVON
+    )
+    met = headlines.measure_headline(
+        scope=SYSTEM, measure_code="hospital_admissions_knife", area_code="E23000001"
+    )
+    assert not avon["illustrative"] and avon["illustrative_to"]
+    assert met["illustrative"] and met["illustrative_to"] is None
+    text = signed_in("admin", overview.show_overview, AVON)
+    assert f"Latest published figure ({avon['period']})" in text
+    text = signed_in("admin", overview.show_overview, "E23000001")
+    assert (
+        "Illustrative figure: no published figure exists for Metropolitan Police"
+        in text
+    )
 
 
 def test_arrows_never_stand_alone():
