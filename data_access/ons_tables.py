@@ -37,7 +37,7 @@ from sqlalchemy import select
 
 from data_access.errors import InvalidParameter
 from data_access.models import Population, Source
-from data_access.returns import OLE_MAGIC, XLSX_MAGIC, upload_limit
+from data_access.returns.spec import OLE_MAGIC, XLSX_MAGIC, upload_limit
 
 # A published force-area table is a few dozen columns wide and a few hundred rows
 # long. Each sheet is read no further than this: a file whose sheet claims to reach
