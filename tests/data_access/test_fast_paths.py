@@ -340,33 +340,26 @@ def test_series_by_length_are_what_the_row_by_row_version_gave(loaded_store, len
 
 def test_the_overview_headline_is_the_published_figure(loaded_store):
     """Hand-worked, not compared with the code: the Metropolitan Police's knife
-    offences headline is the latest financial year,
-    2024/25, whose figure is read here with plain SQL (the stored year, or the sum
-    of its four quarters). Every caller gets the same (police recorded crime is
-    shown in full), from the overview and from measure_headline alike. Its
-    baseline (the published 2016/17 to 2018/19) is not compared with the
-    illustrative 2024/25 (test_trends has the published counts)."""
-    start, end = periods.fy_bounds(2024)
+    offences headline is its latest published financial year (issue 17: not the
+    later illustrative years, which it names), whose figure is read here with
+    plain SQL. Every caller gets the same (police recorded crime is shown in
+    full), from the overview and from measure_headline alike."""
     with db.session_scope() as session:
         rows = session.execute(
-            select(
-                MeasureValue.period_start, MeasureValue.period_end, MeasureValue.value
-            )
+            select(MeasureValue.period_start, MeasureValue.value)
             .join(Measure, Measure.id == MeasureValue.measure_id)
             .join(Area, Area.id == MeasureValue.area_id)
+            .join(Source, Source.id == MeasureValue.source_id)
             .where(
                 Measure.code == "knife_offences",
                 Area.code == MET,
                 MeasureValue.age_band == "all",
                 MeasureValue.is_current,
-                MeasureValue.period_start >= start,
-                MeasureValue.period_end <= end,
+                MeasureValue.period_months == 12,
+                Source.illustrative.is_(False),
             )
         ).all()
-    year = [v for s, e, v in rows if (s, e) == (start, end)]
-    quarters = [v for s, e, v in rows if (s, e) != (start, end)]
-    expected = year[0] if year else sum(quarters)
-    assert year or len(quarters) == 4
+    start, expected = max((s, v) for s, v in rows if s.month == 4)
     for scope in (SYSTEM, VIEWER, PUBLIC):
         summary = board_overview.overview_summary(scope=scope, area_code=MET)
         knife = next(
@@ -374,12 +367,10 @@ def test_the_overview_headline_is_the_published_figure(loaded_store):
             for row in summary["measures"]
             if row["all"]["code"] == "knife_offences"
         )
-        assert knife["period"] == "2024/25"
+        assert knife["period"] == periods.fy_label(start.year)
         assert knife["value"] == expected
-        assert not knife["suppressed"]
-        # 2024/25 is illustrative and the baseline published: never compared.
-        assert not knife["baseline"]["available"]
-        assert "not compared" in knife["baseline"]["reason"]
+        assert not knife["suppressed"] and not knife["illustrative"]
+        assert knife["illustrative_to"] > knife["period"]
         assert _equal(
             headlines.measure_headline(
                 scope=scope, measure_code="knife_offences", area_code=MET
