@@ -330,3 +330,22 @@ def test_the_returns_page_layout_is_never_keyed_whatever_the_input_order(
         assert (_key_for(monkeypatch, body) is not None) is cached
         body["inputs"] = list(reversed(body["inputs"]))  # search first
         assert (_key_for(monkeypatch, body) is not None) is cached
+
+
+def test_only_the_callback_route_is_answered_from_the_cache(web):
+    """A kept callback answer is sent for a POST to Dash's callback route only: the
+    same body posted anywhere else, or fetched with GET, gets that route's own
+    answer."""
+    import json
+
+    server, passwords, calls = web
+    client = server.test_client()
+    sign_in(client, "board", passwords["board"])
+    body = json.dumps(_overview(AVON))
+    kept = post_callback(client, _overview(AVON)).get_data()
+    for method, path in (("POST", "/signin"), ("GET", "/_dash-update-component")):
+        other = client.open(
+            path, method=method, data=body, content_type="application/json"
+        )
+        assert other.get_data() != kept, (method, path)
+    assert len(calls) == 1
