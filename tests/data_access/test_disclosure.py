@@ -467,6 +467,19 @@ def test_two_hidden_cells_per_line_is_not_enough():
     assert ranges[2] == (pytest.approx(12), pytest.approx(12))
 
 
+def test_two_hidden_1s_that_must_add_up_to_2_are_not_protected_by_each_other():
+    """One line 1, 1, 20 with its total 22: hiding both 1s leaves 22 - 20 = 2 for
+    two counts that are each at least 1, so both are 1. A hidden 1 cannot be
+    lowered to hide the other, so the engine hides the 20 as well (the total is
+    then shared by three hidden figures: 1 + 1 + 20 could be 2 + 1 + 19)."""
+    frame = _with_totals(_long([[1, 1, 20]]), totals_over=("period",))
+    out = _disclose(
+        frame, rule="small_numbers", group_cols=GROUP, totals_over=["period"]
+    )
+    assert out.frame["suppressed"].tolist() == [True, True, True, False]
+    assert out.frame["numerator"].iloc[3] == 22
+
+
 def test_rounding_to_5_alone_would_give_a_1_away_secondary_suppression_does_not():
     raw = _with_totals(_long([[1, 8, 8]]), totals_over=("period",))
     assert raw["numerator"].tolist() == [1, 8, 8, 17]
