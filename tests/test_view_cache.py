@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from data_access import board_overview, db, users
 from data_access import cache as cache_module
-from data_access.errors import StoreUnavailable
+from data_access.errors import AccessDenied, StoreUnavailable
 from tests.data_access.test_store import _minimal_rows
 from tests.web_helpers import callback_request, post_callback, sign_in
 from web import shared_cache
@@ -252,6 +252,8 @@ def _key_for(monkeypatch, body: dict, scope=None, generation="7"):
     from web import view_cache
 
     def current_scope():
+        if isinstance(scope, Exception):
+            raise scope
         return scope or Scope(role="viewer", area_codes=frozenset({AVON}))
 
     def store_generation():
@@ -297,6 +299,9 @@ def test_no_store_generation_means_no_cached_answer(monkeypatch):
     neither looked up nor kept: no key, and no error from the cache."""
     down = StoreUnavailable("the database cannot be reached")
     assert _key_for(monkeypatch, _overview(AVON), generation=down) is None
+    # Nor for a caller who is not signed in (the sign-in gate answers them first).
+    signed_out = AccessDenied("sign in to see this")
+    assert _key_for(monkeypatch, _overview(AVON), signed_out) is None
 
 
 def test_the_output_field_is_matched_as_dash_sends_it():
@@ -329,6 +334,9 @@ def test_the_returns_page_layout_is_never_keyed_whatever_the_input_order(
         body = _router(path)
         assert (_key_for(monkeypatch, body) is not None) is cached
         body["inputs"] = list(reversed(body["inputs"]))  # search first
+        assert (_key_for(monkeypatch, body) is not None) is cached
+        # A pattern-matching input arrives as a list, not a dict.
+        body["inputs"] = [[], *body["inputs"]]
         assert (_key_for(monkeypatch, body) is not None) is cached
 
 

@@ -346,6 +346,15 @@ def test_other_workstreams_intervention_is_out_of_scope(world):
     assert any("Divert" in p.expected for p in result.problems)
 
 
+def test_an_intervention_that_does_not_exist_is_named_as_such(world):
+    """Not "another workstream's" (that names the lead's workstream): no such
+    intervention at all."""
+    frame = filled(world).astype(object)
+    row = _row_of(frame, frame.record == "output")
+    frame.loc[row - 2, "intervention_id"] = 99999
+    _refused_with(world, frame, row, "intervention_id", "an intervention that exists")
+
+
 def test_duplicates_totals_and_parts_are_checked(world):
     frame = filled(world)
     duplicate = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
