@@ -259,3 +259,15 @@ NOT_COMPARABLE = {
         "force areas' and its interval would squash every other bar"
     ),
 }
+
+
+def region_groups() -> dict[str, tuple[str, frozenset[str]]]:
+    """The region comparator groups from the shipped reference file alone (no
+    store read, so a page layout may list them): key -> (label, force areas)."""
+    out: dict[str, tuple[str, set[str]]] = {}
+    for pfa, region, name in _regions():
+        out.setdefault(f"region:{region}", (_region_label(name), set()))[1].add(pfa)
+    return {
+        key: (label, frozenset(codes))
+        for key, (label, codes) in sorted(out.items(), key=lambda kv: kv[1][0])
+    }

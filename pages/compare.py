@@ -27,7 +27,7 @@ from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking
 from components.formatting import number, percent, rate
 from components.shell import message
-from data_access.comparator_groups import NOT_COMPARABLE
+from data_access.comparator_groups import NOT_COMPARABLE, region_groups
 from data_access.disclosure import RULES
 from data_access.errors import (
     AccessDenied,
@@ -59,6 +59,17 @@ BENCHMARK_OPTIONS = [
     {"label": "VRU areas (pooled)", "value": "vru"},
     {"label": "Non-VRU areas (pooled)", "value": "non_vru"},
 ]
+
+
+def benchmark_options() -> list[dict]:
+    """England and Wales, the VRU groups, then each region's force areas (from
+    the shipped ONS reference file, not the store: the layout may call it)."""
+    return BENCHMARK_OPTIONS + [
+        {"label": f"{label} force areas (pooled)", "value": key}
+        for key, (label, _codes) in region_groups().items()
+    ]
+
+
 LEVEL_OPTIONS = [
     {"label": "95%", "value": "95"},
     {"label": "99.8%", "value": "99.8"},
@@ -90,7 +101,8 @@ def layout(
     outliers: str | None = None,
     **_query,
 ):
-    benchmark = benchmark if benchmark in {"national", "vru", "non_vru"} else None
+    options = benchmark_options()
+    benchmark = benchmark if benchmark in {o["value"] for o in options} else None
     outliers = outliers if outliers in {"exclude", "include"} else "exclude"
     level = level if level in LEVELS else None
     return html.Div(
@@ -127,7 +139,7 @@ def layout(
                         PAGE,
                         "benchmark",
                         label="Compare with",
-                        options=BENCHMARK_OPTIONS,
+                        options=options,
                         value=benchmark or DEFAULT_BENCHMARK,
                     ),
                     filters.select(

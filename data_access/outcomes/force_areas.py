@@ -25,7 +25,6 @@ from data_access.cache import memoized
 from data_access.measures import get_measure
 from data_access.outcomes import series_disclosure
 from data_access.outcomes.year_values import (
-    BENCHMARKS,
     _check_benchmark,
     _check_confidence,
     _fy_values,
@@ -33,6 +32,7 @@ from data_access.outcomes.year_values import (
     _national,
     _pooled_rate,
     _rate_measure,
+    benchmark_label,
     parse_period,
 )
 from data_access.scope import Scope
@@ -181,7 +181,7 @@ def _force_area_rates(
             label = f"{measure['coverage']} (the {len(frame)} force areas pooled)"
     else:
         bench = _pooled_rate(frame[_in_group(frame, benchmark)], multiplier)
-        label, pooled = BENCHMARKS[benchmark], True
+        label, pooled = benchmark_label(benchmark), True
     frame["benchmark_rate"] = bench
     frame["benchmark_label"] = label
     compared = statistics.compare_to_benchmark_frame(

@@ -37,6 +37,7 @@ from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select
 from data_access import periods, statistics
 from data_access.areas import NATIONAL_CODE
 from data_access.cache import memoized
+from data_access.comparator_groups import region_groups
 from data_access.db import session_scope
 from data_access.errors import InvalidParameter
 from data_access.measures import get_measure, list_measures
@@ -92,11 +93,21 @@ def _check_confidence(confidence: float) -> float:
 
 
 def _check_benchmark(benchmark: str) -> str:
-    if benchmark not in BENCHMARKS:
+    if benchmark not in BENCHMARKS and benchmark not in region_groups():
         raise InvalidParameter(
-            "benchmark", f"benchmark must be one of {', '.join(BENCHMARKS)}"
+            "benchmark",
+            f"benchmark must be one of {', '.join(BENCHMARKS)} or a region "
+            "(region:<code>)",
         )
     return benchmark
+
+
+def benchmark_label(benchmark: str) -> str:
+    """A pooled benchmark's name: the VRU groups, or a region's force areas
+    (data_access.comparator_groups, from ONS's PFA tables)."""
+    if benchmark in BENCHMARKS:
+        return BENCHMARKS[benchmark]
+    return f"{region_groups()[benchmark][0]} force areas (pooled)"
 
 
 def rate_measures(*, scope: Scope) -> pd.DataFrame:
@@ -332,4 +343,7 @@ def _in_group(frame: pd.DataFrame, benchmark: str) -> pd.Series:
         return frame["is_vru"]
     if benchmark == "non_vru":
         return ~frame["is_vru"]
+    regions = region_groups()
+    if benchmark in regions:
+        return frame["code"].isin(regions[benchmark][1])
     return pd.Series(True, index=frame.index)

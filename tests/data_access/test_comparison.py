@@ -93,6 +93,30 @@ def test_confidence_level_and_group_benchmark(loaded_store):
     assert wide["benchmark_label"].iloc[0] == "VRU areas (pooled)"
 
 
+def test_a_region_benchmark_pools_that_regions_force_areas(loaded_store):
+    """South West: the five force areas listed here by hand (ONS PFA tables),
+    pooled; an unknown region is refused."""
+    frame = force_areas.force_area_rates(
+        scope=SYSTEM,
+        measure_code="knife_offences",
+        period_start="2018-04",
+        benchmark="region:E12000009",
+    )
+    south_west = ["E23000036", "E23000035", "E23000039", "E23000037", "E23000038"]
+    rows = frame[frame["code"].isin(south_west)]
+    assert len(rows) == 5
+    pooled = rows["count"].sum() / rows["population"].sum() * 100_000
+    assert frame["benchmark_rate"].iloc[0] == pytest.approx(pooled)
+    assert frame["benchmark_label"].iloc[0] == "South West region force areas (pooled)"
+    with pytest.raises(InvalidParameter):
+        force_areas.force_area_rates(
+            scope=SYSTEM,
+            measure_code="knife_offences",
+            period_start="2018-04",
+            benchmark="region:E12000099",
+        )
+
+
 def test_invalid_parameters_are_refused(loaded_store):
     with pytest.raises(InvalidParameter):
         force_areas.force_area_rates(
