@@ -197,7 +197,8 @@ def actions_table(rows: list[dict], *, caption: str) -> html.Div:
             [html.Caption(caption), head, html.Tbody(body)],
             className="table table-sm actions-table",
         ),
-        className="chart-table-wrapper",
+        # scrolls sideways in its own box on a phone, not the whole page
+        className="table-responsive chart-table-wrapper",
         tabIndex="0",
         role="region",
         **{"aria-label": caption},

@@ -261,7 +261,7 @@ def history(area, _made):
         "SHA-256",
         "",
     ]
-    return html.Table(
+    table = html.Table(
         [
             html.Caption("Packs made for this VRU, newest first"),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
@@ -297,6 +297,16 @@ def history(area, _made):
             ),
         ],
         className="table",
+    )
+    # Nine columns: the table scrolls sideways in its own box on a phone, not the
+    # whole page (a region with a name, reachable by keyboard); positioned, so the
+    # visually hidden file names (absolutely placed) stay inside it.
+    return html.Div(
+        table,
+        className="table-responsive position-relative",
+        role="region",
+        tabIndex=0,
+        **{"aria-label": "Packs made for this VRU"},
     )
 
 

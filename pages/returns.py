@@ -640,7 +640,8 @@ def show_submissions(_upload, _action, workstream_id):
             className="table table-sm",
             id=f"{PAGE}-submissions-table",
         ),
-        className="chart-table-wrapper",
+        # scrolls sideways in its own box on a phone, not the whole page
+        className="table-responsive chart-table-wrapper",
         tabIndex="0",
         role="region",
         **{"aria-label": "Submissions"},
