@@ -399,7 +399,8 @@ def ranking_spec(
     if top_name:
         title += f": {top_name} had the highest rate"
     if words and not pd.isna(bench):
-        title += f"; {', '.join(words)} than {bench_label} at {level_text}"
+        # "similar than" is not English: name the benchmark once, then the counts.
+        title += f"; against {bench_label} at {level_text}: {', '.join(words)}"
     # VRU areas are marked in words on the bars' labels; the viewer's own force
     # is in bold and says so.
     labels = [

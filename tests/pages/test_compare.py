@@ -217,3 +217,18 @@ def test_funnel_title_counts_in_words_and_log_axis_ticks_do_not_crowd(page):
     graph = _find(content, lambda c: getattr(c, "id", None) == "compare-funnel-graph")
     xaxis = graph[0].figure["layout"]["xaxis"]
     assert xaxis["type"] == "log" and xaxis["dtick"] == "D2"
+
+
+def test_ranking_title_names_the_benchmark_once_then_counts_from_the_table(page):
+    """The ranked bars' title reads '...; against England and Wales at 95%: N worse,
+    N similar, N better' (it said '30 similar than England and Wales'), and the
+    counts are those of the chart's own CSV column."""
+    content = page.show_comparison("knife_offences", "2018-04", "national", "95")
+    table = _csv(content, "compare-ranking")
+    counts = table["Compared with benchmark"].str.lower().value_counts()
+    expected = ", ".join(
+        f"{counts[k]} {k}" for k in ("worse", "similar", "better") if counts.get(k)
+    )
+    text = json.dumps([c.to_plotly_json() for c in content if c], default=str)
+    assert f"against England and Wales at 95%: {expected}" in text
+    assert "similar than" not in text
