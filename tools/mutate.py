@@ -105,6 +105,14 @@ TARGETS = (
         ),
     ),
     Target(
+        "disclosure_secondary",
+        "data_access/secondary_suppression.py",
+        (
+            "tests/data_access/test_disclosure.py",
+            "tests/data_access/test_boundaries.py",
+        ),
+    ),
+    Target(
         "returns_validator",
         "data_access/returns/validator.py",
         ("tests/data_access/test_returns.py",),

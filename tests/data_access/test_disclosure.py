@@ -396,13 +396,16 @@ def test_bad_counts_and_shapes_are_refused():
 
 
 def test_the_module_needs_no_web_framework():
-    source = Path(d.__file__).read_text()
     imported = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            imported |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0])
+    # The engine and its secondary suppression, which it may import.
+    for name in ("disclosure.py", "secondary_suppression.py"):
+        source = (Path(d.__file__).parent / name).read_text()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                if node.module != "data_access.secondary_suppression":
+                    imported.add((node.module or "").split(".")[0])
     assert imported <= {
         "__future__",
         "collections",
