@@ -340,6 +340,8 @@ def test_an_interval_touching_the_benchmark_is_similar_everywhere(touching):
             "period_start": [dt.date(2019, 4, 1)],
             "rate_lower": [lower],
             "rate_upper": [upper],
+            # both published: _compare never judges illustrative against published
+            "illustrative": [False],
         }
     )
     bench = pd.DataFrame(
@@ -347,6 +349,7 @@ def test_an_interval_touching_the_benchmark_is_similar_everywhere(touching):
             "period_start": [dt.date(2019, 4, 1)],
             "rate": [benchmark],
             "precision": ["exact"],
+            "illustrative": [False],
         }
     )
     labels["area_trends._compare"] = area_trends._compare(
