@@ -37,7 +37,9 @@ def test_each_chart_renders_for_the_public(client, chart):
     assert html.count("<h1") == 1
     assert '<table id="embed-table">' in html and 'scope="col"' in html
     assert "<figcaption>" in html and "Source:" in html
-    assert "Data as at:" in html
+    assert "Data as at: loaded" in html
+    # The store's latest period (of any measure) is not this chart's: not claimed.
+    assert "latest period" not in html.split("Data as at:")[1].split("</p>")[0]
     assert f"/embed/{chart}/data.csv" in html
     figure = _figure(html)
     assert figure["data"], "the figure has traces"

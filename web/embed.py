@@ -147,13 +147,11 @@ def _figure_json(fig, illustrative: bool) -> str:
 
 
 def _as_of() -> str:
-    facts = data_as_at()
-    parts = []
-    if facts.get("loaded_at"):
-        parts.append(f"loaded {str(facts['loaded_at'])[:10]}")
-    if facts.get("latest_period"):
-        parts.append(f"latest period {facts['latest_period']}")
-    return ", ".join(parts) or "not known"
+    """When the store was loaded. Not the store's latest period: that is the latest
+    of any measure (2026/27 Q2 under a hospital chart ending 2025/26), and each
+    chart's caption already states the periods it draws."""
+    loaded = data_as_at().get("loaded_at")
+    return f"loaded {str(loaded)[:10]}" if loaded else "not known"
 
 
 def _keep_whole_answer(params: dict) -> None:
