@@ -64,12 +64,19 @@ MEASURES = {
     "hospital_admissions_knife": "Hospital admissions for assault by a sharp object",
     "homicide_knife": "Homicides involving a knife or sharp instrument",
     "knife_offences_share": "Share of selected offences involving a knife",
+    # Published with the VRU era's ONS tables (issue 17): years ending June 2025
+    "possession_of_weapons": "Possession of weapons offences",
+    "violence_with_injury": "Violence with injury",
+    "homicide": "Homicide, all methods",
 }
 SHORT = {
     "knife_offences": "Knife offences",
     "hospital_admissions_knife": "Hospital admissions for knife assault",
     "homicide_knife": "Knife homicides",
     "knife_offences_share": "Share of offences involving a knife",
+    "possession_of_weapons": "Possession of weapons offences",
+    "violence_with_injury": "Violence with injury",
+    "homicide": "Homicides",
 }
 SINGULAR = {"force areas": "force area", "local authorities": "local authority"}
 VIEWS = {"quarter": "Quarterly", "year": "Financial year"}

@@ -230,8 +230,9 @@ def _raw(
 def _period_kinds(
     frame: pd.DataFrame,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(is a quarter, is a financial year, is another 12-month period: a year
-    ending June, a calendar year) per row, from the period dates.
+    """(is a quarter, is a financial year, is another 12-month period not a
+    calendar year: a year ending March is a financial year, June or September
+    another) per row, from the period dates.
 
     Worked out once per distinct period: a frame holds thousands of rows but
     only a few dozen periods."""
@@ -242,7 +243,9 @@ def _period_kinds(
         kinds[(start, end)] = (
             months == 3 and start.month in (1, 4, 7, 10),
             months == 12 and start.month == 4,
-            months == 12 and start.month != 4,
+            # not calendar years: the Metropolitan Police's borough homicides
+            # (Jan-Dec) would sit among financial years on one axis
+            months == 12 and start.month not in (1, 4),
         )
     quarter, year, other = (
         np.fromiter((kinds[p][i] for p in pairs), dtype=bool, count=len(pairs))
@@ -265,9 +268,10 @@ def _by_length(
     summed for counts, pooled for proportions; see `statistics.proportion_scale`).
 
     An area with no financial year and no quarter at all shows its other
-    12-month periods as its years ("year ending Jun 2025" from ONS Table P1, a
-    London borough's calendar years): published only that way, they would
-    otherwise not be shown at all (issue 17)."""
+    12-month periods as its years ("year ending Jun 2025" from ONS Table P1):
+    published only that way, they would otherwise not be shown at all (issue
+    17). Calendar years are not: they would be drawn among the benchmark's
+    financial years on one axis (a year ending December is left out too)."""
     if frame.empty:
         out = frame.copy()
         out["period"] = pd.Series(dtype=object)

@@ -216,3 +216,30 @@ def test_headline_is_the_latest_published_figure(loaded_store):
     )
     assert head["period"] == fy_label(latest.year) and not head["illustrative"]
     assert head["illustrative_to"] > head["period"]
+
+
+def test_table_p1_shows_on_the_trend_page(loaded_store):
+    """Published only for the year ending June 2025, Table P1's measures are an
+    area's years on /violence (area and England and Wales benchmark); calendar
+    years (borough homicides) are not drawn among financial years."""
+    from data_access.outcomes import area_trends
+    from data_access.scope import SYSTEM
+
+    rows = _csv_rows(P1)
+    header = next(r for r in rows if r and r[0] == "Area Code")
+    column = header.index("Possession of weapons offences")
+    by_code = {r[0]: r[column] for r in rows if r and r[0]}
+    frame = area_trends.trend_with_benchmark(
+        scope=SYSTEM,
+        measure_code="possession_of_weapons",
+        area_code="E23000036",
+        length="year",
+    )
+    shown = frame.set_index("role")
+    assert list(frame["period"]) == ["year ending Jun 2025"] * 2
+    assert shown.loc["area", "value"] == _number(by_code["E23000036"])
+    assert shown.loc["benchmark", "value"] == _number(by_code["K04000001"])
+    lambeth = area_trends.trend_with_benchmark(
+        scope=SYSTEM, measure_code="homicide_knife", area_code="E09000022"
+    )
+    assert not lambeth["period"].str.startswith("year ending Dec").any()
