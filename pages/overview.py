@@ -198,10 +198,17 @@ def baseline_sentence(baseline: dict, polarity: str = "lower_is_better") -> tupl
         verdict = "significantly lower than the baseline"
         if polarity == "lower_is_better":
             verdict += ", an improvement"
+    # The one road compares only figures of one kind; when that kind is
+    # illustrative the sentence must say so, or a board member reads it as real.
+    kind = (
+        " Both the baseline and this figure are illustrative, not official."
+        if baseline.get("illustrative")
+        else ""
+    )
     return (
         arrow,
         f"{baseline['current_period']}: {moved} on the {raw_series.BASELINE_LABEL} "
-        f"average rate, {verdict} ({baseline['test_text']}).",
+        f"average rate, {verdict} ({baseline['test_text']}).{kind}",
     )
 
 

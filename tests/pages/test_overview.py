@@ -107,6 +107,26 @@ def test_arrows_never_stand_alone():
     assert arrow == "" and "no data" in words
 
 
+def test_a_change_between_illustrative_figures_says_so_in_words():
+    """The baseline road compares figures of one kind only; when both are
+    illustrative the sentence itself says so (a badge elsewhere is not enough)."""
+    from pages.overview import baseline_sentence
+
+    given = {
+        "available": True,
+        "percent_change": -35.0,
+        "direction": "no significant change",
+        "current_period": "2025/26",
+        "test_text": "95% confidence",
+    }
+    _, published = baseline_sentence({**given, "illustrative": False})
+    _, illustrative = baseline_sentence({**given, "illustrative": True})
+    assert "illustrative" not in published
+    assert illustrative.endswith(
+        "Both the baseline and this figure are illustrative, not official."
+    )
+
+
 def test_other_areas_money_is_outside_a_viewers_access(signed_in):
     from pages import overview
 
