@@ -346,6 +346,13 @@ def test_other_workstreams_intervention_is_out_of_scope(world):
     assert any("Divert" in p.expected for p in result.problems)
 
 
+def test_a_measure_value_that_is_not_a_number_is_named_as_such(world):
+    frame = filled(world).astype(object)
+    row = _row_of(frame, (frame.record == "measure") & (frame.unit != "%"))
+    frame.loc[row - 2, "value"] = "lots"
+    _refused_with(world, frame, row, "value", "a number")
+
+
 def test_an_intervention_that_does_not_exist_is_named_as_such(world):
     """Not "another workstream's" (that names the lead's workstream): no such
     intervention at all."""
