@@ -65,20 +65,26 @@ def spc_figure(
         if row.rules:
             text += f" ({row.rules})"
         hover.append(text)
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=values,
-            name="Value",
-            mode="lines+markers",
-            line=dict(color=theme.DARK_BLUE, width=2),
-            marker=dict(size=7, color=theme.DARK_BLUE),
-            hovertext=hover,
-            hoverinfo="text",
-            connectgaps=False,
-            meta={"role": "series"},
+    # One line per segment: the line never joins points across a recalculation
+    # (published figures giving way to illustrative ones, funding beginning).
+    for number, (segment, part) in enumerate(points.groupby("segment", sort=True)):
+        where = [points.index.get_loc(i) for i in part.index]
+        fig.add_trace(
+            go.Scatter(
+                x=[xs[i] for i in where],
+                y=[values[i] for i in where],
+                name="Value",
+                mode="lines+markers",
+                line=dict(color=theme.DARK_BLUE, width=2),
+                marker=dict(size=7, color=theme.DARK_BLUE),
+                hovertext=[hover[i] for i in where],
+                hoverinfo="text",
+                connectgaps=False,
+                legendgroup="series",
+                showlegend=number == 0,
+                meta={"role": "series", "segment": int(segment)},
+            )
         )
-    )
     lines = (
         ("centre", "Mean", theme.DARK_GREY, "solid"),
         ("upper", "Upper process limit", theme.SECONDARY_TEXT, "dash"),

@@ -34,3 +34,22 @@ def test_neighbouring_step_labels_are_on_different_lines():
     low, high = fig.layout.yaxis.range
     for label in labels:
         assert low + (label.y - 0.06) * (high - low) > max(points["value"])
+
+
+def test_the_line_never_joins_points_across_a_recalculation():
+    """Published figures to 2018/19 and illustrative ones from 2019/20 are two
+    segments: each is its own line, so nothing joins 2018/19 to 2019/20 (one
+    'Value' entry in the legend all the same)."""
+    periods = ["2017/18", "2018/19", "2019/20", "2020/21"]
+    points = pd.DataFrame(
+        {c: [None] * len(periods) for c in SPC_COLUMNS}, columns=SPC_COLUMNS
+    )
+    points["period"] = periods
+    points["value"] = [50.0, 52.0, 70.0, 71.0]
+    points["segment"] = [0, 0, 1, 1]
+    points["point_type"] = "common"
+    points["rules"] = ""
+    fig = spc_figure(points, y_title="Rate", x_title=None)
+    lines = [t for t in fig.data if (t.meta or {}).get("role") == "series"]
+    assert [list(t.x) for t in lines] == [periods[:2], periods[2:]]
+    assert [t.showlegend for t in lines] == [True, False]
