@@ -353,10 +353,11 @@ def test_a_measure_value_that_is_not_a_number_is_named_as_such(world):
     _refused_with(world, frame, row, "value", "a number")
 
 
-def test_a_percentage_of_exactly_100_is_accepted(world):
-    """4 of 4 is 100%: the top of the range, not beyond it."""
+@pytest.mark.parametrize("count", [4, 1])
+def test_a_percentage_of_exactly_100_is_accepted(world, count):
+    """4 of 4 (or 1 of 1) is 100%: the top of the range, not beyond it."""
     frame = filled(world).astype(object)
-    frame.loc[_pct(frame), ["value", "numerator", "denominator"]] = [100, 4, 4]
+    frame.loc[_pct(frame), ["value", "numerator", "denominator"]] = [100, count, count]
     result = upload(world, as_csv(frame))
     assert result.accepted, result.problems
 
