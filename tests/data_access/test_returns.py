@@ -362,6 +362,16 @@ def test_a_percentage_of_exactly_100_is_accepted(world, count):
     assert result.accepted, result.problems
 
 
+def test_a_measure_given_twice_is_refused_at_its_second_row(world):
+    frame = filled(world).astype(object)
+    first = _row_of(frame, (frame.record == "measure") & (frame.unit != "%"))
+    frame = pd.concat([frame, frame.loc[[first - 2]]], ignore_index=True)
+    again = len(frame) + 1  # the header is row 1
+    _refused_with(
+        world, frame, again, "code", f"one row per measure (row {first} has the same)"
+    )
+
+
 def test_an_intervention_that_does_not_exist_is_named_as_such(world):
     """Not "another workstream's" (that names the lead's workstream): no such
     intervention at all."""
