@@ -31,18 +31,16 @@ raw file kept, and a file with no such table refused with nothing changed.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from data_access import cache, exceptions
-from data_access.audit import record
+from data_access import exceptions
 from data_access.db import session_scope
 from data_access.errors import NotFound
-from data_access.models import Area, Measure, MeasureValue, Source, Submission
+from data_access.import_records import audit_import, file_digest, record_import
+from data_access.models import Area, Measure, MeasureValue
 from data_access.ons_offences import norm_name
 from data_access.ons_tables import (
     OnsWorkbookError,
@@ -277,49 +275,29 @@ def import_hes_csv(*, scope: Scope, content: bytes, filename: str) -> HesImportR
             "naming X99 or 'sharp object', a row of area names and a 'Year, Month, "
             "FAEs, FCEs' header row with '<year> Total' rows."
         )
-    digest = hashlib.sha256(content).hexdigest()
+    digest = file_digest(content)
     with session_scope() as session:
-        same = session.scalar(
-            select(Submission.id).where(
-                Submission.kind == "hes_admissions", Submission.sha256 == digest
-            )
-        )
-        if same is not None:
-            raise OnsWorkbookError(
-                f"This file was imported already (submission {same}); nothing was "
-                "changed."
-            )
         measure_id = session.scalar(select(Measure.id).where(Measure.code == MEASURE))
         if measure_id is None:
             raise NotFound("the store has no hospital admissions measure")
-        source = Source(
-            key=f"nhs-digital-hes-x99-import-{digest[:12]}",
-            publisher="NHS Digital",
-            title=f"Hospital Episode Statistics: admissions with cause X99 (assault "
-            f"by sharp object), {table.sheet}"[:400],
-            url="https://digital.nhs.uk/data-and-information/data-tools-and-services/"
-            "data-services/hospital-episode-statistics",
-            licence="Open Government Licence v3.0",
-            retrieved=dt.date.today(),
-            illustrative=False,
-            precedence=10,
-            notes=f"Imported from '{filename}' (SHA-256 {digest}).",
-        )
-        session.add(source)
-        session.flush()
-        submission = Submission(
+        source, submission = record_import(
+            session,
+            scope=scope,
             kind="hes_admissions",
-            workstream_id=None,
-            period_start=fy_bounds(table.totals[0].year)[0],
-            filename=(filename or "hes.csv")[:255],
             content=content,
-            sha256=digest,
-            submitted_by_id=scope.user_id,
-            status="approved",
-            source_id=source.id,
+            digest=digest,
+            filename=filename,
+            default_filename="hes.csv",
+            period_start=fy_bounds(table.totals[0].year)[0],
+            source={
+                "key": f"nhs-digital-hes-x99-import-{digest[:12]}",
+                "publisher": "NHS Digital",
+                "title": "Hospital Episode Statistics: admissions with cause X99 "
+                f"(assault by sharp object), {table.sheet}"[:400],
+                "url": "https://digital.nhs.uk/data-and-information/"
+                "data-tools-and-services/data-services/hospital-episode-statistics",
+            },
         )
-        session.add(submission)
-        session.flush()
         values = hes_values(
             session,
             table,
@@ -346,22 +324,17 @@ def import_hes_csv(*, scope: Scope, content: bytes, filename: str) -> HesImportR
             years=sorted({f"{t.year}/{(t.year + 1) % 100:02d}" for t in table.totals}),
             unplaced=values.unplaced,
         )
-        record(
+        audit_import(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope=scope,
             action="import_hes_admissions",
-            entity="submission",
-            entity_id=str(submission.id),
+            source=source,
+            submission=submission,
             after={
-                "filename": submission.filename,
-                "sha256": digest,
-                "source": source.key,
                 "written": result.written,
                 "suppressed": result.suppressed,
                 "unplaced": result.unplaced,
             },
         )
-        cache.invalidate(session)
     exceptions.after_commit(f"HES import {result.submission_id}")
     return result

@@ -41,17 +41,16 @@ row, and then the query cache is cleared.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, tuple_, update
 
-from data_access import cache, exceptions
+from data_access import exceptions
 from data_access.areas import NATIONAL_CODE
-from data_access.audit import record
 from data_access.db import session_scope
 from data_access.errors import NotFound
+from data_access.import_records import audit_import, file_digest, record_import
 from data_access.models import (
     Area,
     Measure,
@@ -342,18 +341,8 @@ def import_ons_workbook(
             "rows. Sheets looked at: " + "; ".join(report.skipped) + "."
         )
     lead = table or offences[0]
-    digest = hashlib.sha256(content).hexdigest()
+    digest = file_digest(content)
     with session_scope() as session:
-        same = session.scalar(
-            select(Submission.id).where(
-                Submission.kind == "ons_workbook", Submission.sha256 == digest
-            )
-        )
-        if same is not None:
-            raise OnsWorkbookError(
-                f"This file was imported already (submission {same}); nothing "
-                "was changed."
-            )
         codes = (MEASURE, SHARE_MEASURE, *(m["code"] for m in OFFENCE_MEASURES))
         measure_ids = dict(
             session.execute(
@@ -392,39 +381,29 @@ def import_ons_workbook(
             ([_table_title(table)[:200]] if table is not None else [])
             + [t.title[:160] for t in offences]
         )
-        source = Source(
-            key=f"ons-pfa-import-{slug}-{digest[:10]}",
-            publisher="Office for National Statistics",
-            title=(
-                "Crime in England and Wales: Police Force Area data tables, "
-                f"{lead.edition.replace('YE', 'year ending')} ({titles})"
-            )[:400],
-            url="https://www.ons.gov.uk/peoplepopulationandcommunity/crimeandjustice/"
-            "datasets/policeforceareadatatables",
-            licence="Open Government Licence v3.0",
-            retrieved=dt.date.today(),
-            edition=lead.edition,
-            reference_date=lead.period_end,
-            illustrative=False,
-            precedence=10,
-            notes=f"Imported from '{filename}' (SHA-256 {digest})."
-            + (" Caveats: " + " ".join(general) if general else ""),
-        )
-        session.add(source)
-        session.flush()
-        submission = Submission(
+        source, submission = record_import(
+            session,
+            scope=scope,
             kind="ons_workbook",
-            workstream_id=None,
-            period_start=lead.period_start,
-            filename=(filename or "workbook.xlsx")[:255],
             content=content,
-            sha256=digest,
-            submitted_by_id=scope.user_id,
-            status="approved",
-            source_id=source.id,
+            digest=digest,
+            filename=filename,
+            default_filename="workbook.xlsx",
+            period_start=lead.period_start,
+            source={
+                "key": f"ons-pfa-import-{slug}-{digest[:10]}",
+                "publisher": "Office for National Statistics",
+                "title": (
+                    "Crime in England and Wales: Police Force Area data tables, "
+                    f"{lead.edition.replace('YE', 'year ending')} ({titles})"
+                )[:400],
+                "url": "https://www.ons.gov.uk/peoplepopulationandcommunity/"
+                "crimeandjustice/datasets/policeforceareadatatables",
+                "edition": lead.edition,
+                "reference_date": lead.period_end,
+            },
+            notes=" Caveats: " + " ".join(general) if general else "",
         )
-        session.add(submission)
-        session.flush()
 
         result = OnsImportResult(
             submission_id=submission.id,
@@ -482,17 +461,13 @@ def import_ons_workbook(
             for c in changed
         ]
         result.superseded = sum(1 for c in changes if c["before"] is not None)
-        record(
+        audit_import(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope=scope,
             action="import_ons_workbook",
-            entity="submission",
-            entity_id=str(submission.id),
+            source=source,
+            submission=submission,
             after={
-                "filename": submission.filename,
-                "sha256": digest,
-                "source": source.key,
                 "edition": lead.edition,
                 "tables": result.tables,
                 "skipped_tables": result.skipped_tables,
@@ -504,7 +479,6 @@ def import_ons_workbook(
                 "changes": changes,
             },
         )
-        cache.invalidate(session)
     exceptions.after_commit(f"ONS import {result.submission_id}")
     return result
 

@@ -7,6 +7,7 @@ imported) are refused with the store unchanged."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from data_access import ons_import
+from data_access import import_records, ons_import
 from data_access.db import session_scope
 from data_access.errors import AccessDenied
 from data_access.models import (
@@ -26,6 +27,7 @@ from data_access.models import (
     Submission,
 )
 from data_access.scope import Scope
+from tests.data_access.test_ons_tables import import_audit
 from tests.data_access.test_returns import store_checksum
 
 WORKBOOKS = (
@@ -179,7 +181,7 @@ def _current(code: str, end: dt.date) -> list[tuple]:
 
 def test_import_writes_a_new_edition_and_supersedes(knife_store, monkeypatch):
     cleared = []
-    monkeypatch.setattr(ons_import.cache, "invalidate", lambda *_: cleared.append(1))
+    monkeypatch.setattr(import_records.cache, "invalidate", lambda *_: cleared.append(1))
     end = dt.date(2019, 12, 31)
     result = ons_import.import_ons_workbook(
         scope=ADMIN, content=DEC19.read_bytes(), filename=DEC19.name
@@ -212,6 +214,13 @@ def test_import_writes_a_new_edition_and_supersedes(knife_store, monkeypatch):
             .where(Source.key == "old-edition")
         )
         assert old is False  # kept, not current
+        key = source.key
+    assert import_audit(result.submission_id) == {
+        "action": "import_ons_workbook",
+        "filename": DEC19.name,
+        "sha256": hashlib.sha256(DEC19.read_bytes()).hexdigest(),
+        "source": key,
+    }
 
     # The same workbook again is recognised; nothing changes.
     before = store_checksum()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import io
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sqlalchemy import select
 
 from data_access import hes_import, ons_import, ons_tables
 from data_access.db import session_scope
-from data_access.models import Area, Measure, MeasureValue, Source
+from data_access.models import Area, AuditLog, Measure, MeasureValue, Source
 from data_access.scope import Scope
 from data_access.shipped import real, vru_era
 from tests.data_access.test_returns import store_checksum
@@ -135,6 +136,21 @@ def era_store(store, monkeypatch):
 
 
 _cached_sheets = functools.cache(ons_tables.read_sheets)
+
+
+def import_audit(submission_id: int) -> dict:
+    """The audit record of an import: its action and the file it names."""
+    import json
+
+    with session_scope() as session:
+        action, after = session.execute(
+            select(AuditLog.action, AuditLog.after).where(
+                AuditLog.entity == "submission",
+                AuditLog.entity_id == str(submission_id),
+            )
+        ).one()
+    named = json.loads(after)
+    return {"action": action} | {k: named[k] for k in ("filename", "sha256", "source")}
 
 
 def _current_value(measure: str, code: str, end: dt.date) -> tuple:
@@ -271,6 +287,13 @@ def test_hes_csv_at_force_level_keeps_suppression(era_store):
             )
         ).all()
     assert value is None and "Unknown, not zero" in note  # never 0
+    # The audit record names the file, its digest and the source it became.
+    assert import_audit(result.submission_id) == {
+        "action": "import_hes_admissions",
+        "filename": "f.csv",
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "source": key,
+    }
     # The same file again changes nothing.
     before = store_checksum()
     with pytest.raises(hes_import.OnsWorkbookError, match="imported already"):
