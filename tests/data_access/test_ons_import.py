@@ -181,7 +181,9 @@ def _current(code: str, end: dt.date) -> list[tuple]:
 
 def test_import_writes_a_new_edition_and_supersedes(knife_store, monkeypatch):
     cleared = []
-    monkeypatch.setattr(import_records.cache, "invalidate", lambda *_: cleared.append(1))
+    monkeypatch.setattr(
+        import_records.cache, "invalidate", lambda *_: cleared.append(1)
+    )
     end = dt.date(2019, 12, 31)
     result = ons_import.import_ons_workbook(
         scope=ADMIN, content=DEC19.read_bytes(), filename=DEC19.name
