@@ -29,6 +29,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 
 from data_access import periods
+from data_access.activity.reach_rule import quarter_tier_reach
 from data_access.areas import get_area, list_areas
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -42,8 +43,6 @@ from data_access.measures import (
 from data_access.models import (
     Area,
     FundingAllocation,
-    Intervention,
-    InterventionOutput,
     Source,
     Spend,
     Submission,
@@ -104,7 +103,6 @@ FUNDING_COLUMNS = [
     "suppressed",
 ]
 REACH_COLUMNS = ["financial_year", "period", "tier", "young_people", "illustrative"]
-REACH_OUTPUT_TYPE = "young_people_supported"
 REACH_RULE = "small_numbers"
 AGE_BANDS = ("all", "under25")
 LEVELS = ("pfa", "lad", "country")
@@ -347,34 +345,18 @@ def reach_by_tier(*, area_code: str) -> pd.DataFrame:
 
 @memoized
 def _reach(area_code: str) -> pd.DataFrame:
-    year = _fy_expression(InterventionOutput.period_start)
-    with session_scope() as session:
-        rows = session.execute(
-            select(
-                year.label("financial_year"),
-                Intervention.tier,
-                func.sum(InterventionOutput.value),
-                func.max(func.cast(Source.illustrative, _integer())),
-            )
-            .join(Intervention, Intervention.id == InterventionOutput.intervention_id)
-            .join(Area, Area.id == Intervention.vru_area_id)
-            .join(Source, Source.id == InterventionOutput.source_id)
-            .outerjoin(Submission, Submission.id == InterventionOutput.submission_id)
-            .where(
-                Area.code == area_code,
-                InterventionOutput.is_current,
-                InterventionOutput.output_type == REACH_OUTPUT_TYPE,
-                InterventionOutput.age_band == "all",
-                or_(
-                    InterventionOutput.submission_id.is_(None),
-                    Submission.status == "approved",
-                ),
-            )
-            .group_by(year, Intervention.tier)
-            .order_by(year, Intervention.tier)
-        ).all()
-    frame = pd.DataFrame(
-        rows, columns=["financial_year", "tier", "young_people", "illustrative"]
+    # The one reach rule (activity.reach_rule), quarters summed into years. Only
+    # approved returns' figures are current (returns.workflow flips them at
+    # approval), so the current rows are the published ones.
+    quarters = quarter_tier_reach(area_code, None, None, None)
+    quarters["financial_year"] = [
+        periods.financial_year_of(d) for d in quarters["period_start"]
+    ]
+    frame = (
+        quarters.groupby(["financial_year", "tier"], as_index=False)
+        .agg(young_people=("value", "sum"), illustrative=("illustrative", "any"))
+        .sort_values(["financial_year", "tier"], kind="stable")
+        .reset_index(drop=True)
     )
     frame["financial_year"] = frame["financial_year"].astype(int)
     frame["young_people"] = frame["young_people"].astype("Int64")
@@ -406,14 +388,6 @@ def _reach(area_code: str) -> pd.DataFrame:
     disclosed["_order"] = disclosed["tier"].map(order).fillna(9)
     disclosed = disclosed.sort_values(["financial_year", "_order"], kind="stable")
     return disclosed.drop(columns="_order").reset_index(drop=True)
-
-
-def _fy_expression(column):
-    """The financial year (2019 for 2019/20) of a date column, in SQL."""
-    from sqlalchemy import case
-
-    y = func.extract("year", column)
-    return case((func.extract("month", column) >= 4, y), else_=y - 1)
 
 
 def reach_rule_text() -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from data_access import periods
@@ -19,12 +19,12 @@ from data_access.activity.activity_filters import (
     _key_start,
     _lad,
     _money,
-    _outputs_where,
     _period_keys,
     _spend_where,
     _tier,
     _vru_area,
 )
+from data_access.activity.reach_rule import intervention_reach_subquery
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -112,42 +112,6 @@ def interventions(
     return _interventions(area.code, _tier(tier), lad, first, last).copy()
 
 
-def _per_intervention_outputs(area_code, lad_code, first, last):
-    supported = InterventionOutput.output_type == "young_people_supported"
-    return (
-        _outputs_where(
-            select(
-                InterventionOutput.intervention_id.label("intervention_id"),
-                func.sum(
-                    case(
-                        (
-                            and_(supported, InterventionOutput.age_band == "all"),
-                            InterventionOutput.value,
-                        ),
-                        else_=0,
-                    )
-                ).label("supported"),
-                func.sum(
-                    case(
-                        (
-                            and_(supported, InterventionOutput.age_band == "under25"),
-                            InterventionOutput.value,
-                        ),
-                        else_=0,
-                    )
-                ).label("under25"),
-                _illustrative_flag().label("illustrative"),
-            ),
-            area_code,
-            lad_code,
-            first,
-            last,
-        )
-        .group_by(InterventionOutput.intervention_id)
-        .subquery()
-    )
-
-
 def _per_intervention_spend(area_code, lad_code, first, last):
     return (
         _spend_where(
@@ -177,7 +141,7 @@ def _interventions(
 ) -> pd.DataFrame:
     vru = aliased(Area)
     delivering = aliased(Area)
-    outputs = _per_intervention_outputs(area_code, lad_code, first, last)
+    outputs = intervention_reach_subquery(area_code, lad_code, first, last)
     spend = _per_intervention_spend(area_code, lad_code, first, last)
     query = (
         select(

@@ -1,7 +1,15 @@
 """The one reach rule: young people supported (or another output) by quarter and
-tier, from the pre-aggregated output_summary (`reach_over_time`). Output totals
+tier, from the pre-aggregated output_summary (`reach_over_time`), and per
+intervention, from the raw current outputs (`intervention_reach`). Output totals
 add up quarterly returns: a young person supported in two quarters is counted
-twice ("young people supported, summed over quarterly returns"). Restricted.
+twice ("young people supported, summed over quarterly returns").
+
+`reach_over_time` is restricted (scope check). The unscoped readers below it
+(`tier_reach`, `quarter_tier_reach`, `intervention_reach`,
+`intervention_reach_subquery`) take codes and quarter keys and are for callers that
+have already checked the caller's scope (money's cost per young person) or publish
+only through disclosure (public.reach_by_tier): /prevention, the cost per young
+person and the public reach figures all count the same rows this way.
 """
 
 from __future__ import annotations
@@ -9,14 +17,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 
 from data_access import periods
 from data_access.activity.activity_filters import (
     AGE_BANDS,
     TIER_LABELS,
+    _illustrative_flag,
     _lad,
     _output_summary_where,
+    _outputs_where,
     _period_keys,
     _summary_flag,
     _summary_value,
@@ -27,6 +37,7 @@ from data_access.db import session_scope
 from data_access.errors import InvalidParameter
 from data_access.models import (
     OUTPUT_TYPES,
+    InterventionOutput,
     OutputSummary,
 )
 from data_access.scope import Scope
@@ -64,7 +75,93 @@ def reach_over_time(
     if age_band not in AGE_BANDS:
         raise InvalidParameter("age", "age must be 'all' or 'under25'")
     first, last = _period_keys(start, end)
-    return _reach(area.code, lad, first, last, output_type, age_band).copy()
+    return quarter_tier_reach(area.code, lad, first, last, output_type, age_band)
+
+
+def year_keys(financial_year: int) -> tuple[int, int]:
+    """The quarter keys (see activity_filters._quarter_key) of a financial year's
+    first and last quarters: 2019 -> (20191, 20194)."""
+    return financial_year * 10 + 1, financial_year * 10 + 4
+
+
+def quarter_tier_reach(
+    area_code: str,
+    lad_code: str | None,
+    first: int | None,
+    last: int | None,
+    output_type: str = "young_people_supported",
+    age_band: str = "all",
+) -> pd.DataFrame:
+    """UNSCOPED (see the module docstring): REACH_COLUMNS for a VRU (force) area,
+    or one of its local authorities' interventions, in quarters first..last."""
+    return _reach(area_code, lad_code, first, last, output_type, age_band).copy()
+
+
+def tier_reach(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> dict[str, tuple[int, bool]]:
+    """UNSCOPED: young people supported (all ages) per tier over quarters
+    first..last, {tier: (people, illustrative)}; a tier with no outputs is absent.
+    The tier figures of /prevention (tier_summary) for the same period."""
+    frame = _reach(area_code, lad_code, first, last, "young_people_supported", "all")
+    return {
+        tier: (int(group["value"].sum()), bool(group["illustrative"].any()))
+        for tier, group in frame.groupby("tier", sort=False)
+    }
+
+
+def intervention_reach_subquery(area_code, lad_code, first, last):
+    """UNSCOPED: a subquery of the area's interventions with outputs in quarters
+    first..last (raw current rows): intervention_id, supported (young people
+    supported, all ages), under25 and illustrative (any of its output rows)."""
+    supported = InterventionOutput.output_type == "young_people_supported"
+    return (
+        _outputs_where(
+            select(
+                InterventionOutput.intervention_id.label("intervention_id"),
+                func.sum(
+                    case(
+                        (
+                            and_(supported, InterventionOutput.age_band == "all"),
+                            InterventionOutput.value,
+                        ),
+                        else_=0,
+                    )
+                ).label("supported"),
+                func.sum(
+                    case(
+                        (
+                            and_(supported, InterventionOutput.age_band == "under25"),
+                            InterventionOutput.value,
+                        ),
+                        else_=0,
+                    )
+                ).label("under25"),
+                _illustrative_flag().label("illustrative"),
+            ),
+            area_code,
+            lad_code,
+            first,
+            last,
+        )
+        .group_by(InterventionOutput.intervention_id)
+        .subquery()
+    )
+
+
+@memoized
+def intervention_reach(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> dict[int, tuple[int, bool]]:
+    """UNSCOPED: young people supported (all ages) per intervention with outputs in
+    quarters first..last, {intervention_id: (people, illustrative)}: the figure the
+    /prevention intervention list shows (activity.interventions)."""
+    reach = intervention_reach_subquery(area_code, lad_code, first, last)
+    with session_scope() as session:
+        rows = session.execute(
+            select(reach.c.intervention_id, reach.c.supported, reach.c.illustrative)
+        ).all()
+    return {int(iid): (int(people or 0), bool(flag)) for iid, people, flag in rows}
 
 
 @memoized

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
+from data_access.activity.reach_rule import year_keys
 from data_access.areas import AreaInfo, get_area
 from data_access.errors import InvalidParameter
 from data_access.models import (
@@ -67,6 +68,17 @@ def _spend_where(area: AreaInfo, session) -> list:
     if area.level == "pfa":
         return [Spend.area_id == area_id, Spend.is_current]
     return [Intervention.delivering_area_id == area_id, Spend.is_current]
+
+
+def _reach_keys(area: AreaInfo, financial_year: int) -> tuple:
+    """The reach rule's arguments (activity.reach_rule) for a force area's or a
+    local authority's financial year: VRU code, local authority code or None,
+    first and last quarter keys. Money counts young people this way only, so cost
+    per young person divides by the reach /prevention shows."""
+    first, last = year_keys(financial_year)
+    if area.level == "pfa":
+        return area.code, None, first, last
+    return area.parent_code, area.code, first, last
 
 
 def _cost(spend: float | None, people: int | None) -> float:

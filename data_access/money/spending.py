@@ -20,6 +20,7 @@ from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from data_access import periods
+from data_access.activity.reach_rule import intervention_reach
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -43,6 +44,7 @@ from data_access.money.money_reads import (
     _check_year,
     _cost,
     _flag,
+    _reach_keys,
     _spend_area,
     _spend_where,
 )
@@ -318,12 +320,12 @@ def _spend_by_intervention(
     area_code: str, level: str, financial_year: int
 ) -> pd.DataFrame:
     area = get_area(area_code)
-    start, end = periods.fy_bounds(financial_year)
     vru = aliased(Area)
     delivering = aliased(Area)
     where_area = (
         vru.code == area_code if level == "pfa" else delivering.code == area_code
     )
+    reach = intervention_reach(*_reach_keys(area, financial_year))
     with session_scope() as session:
         spend_rows = session.execute(
             select(
@@ -335,26 +337,6 @@ def _spend_by_intervention(
             .outerjoin(Intervention, Intervention.id == Spend.intervention_id)
             .where(Spend.financial_year == financial_year, *_spend_where(area, session))
             .group_by(Spend.intervention_id)
-        ).all()
-        reach_rows = session.execute(
-            select(
-                InterventionOutput.intervention_id,
-                func.sum(InterventionOutput.value),
-                _flag(Source.illustrative),
-            )
-            .join(Intervention, Intervention.id == InterventionOutput.intervention_id)
-            .join(vru, vru.id == Intervention.vru_area_id)
-            .join(delivering, delivering.id == Intervention.delivering_area_id)
-            .join(Source, Source.id == InterventionOutput.source_id)
-            .where(
-                where_area,
-                InterventionOutput.is_current,
-                InterventionOutput.output_type == "young_people_supported",
-                InterventionOutput.age_band == "all",
-                InterventionOutput.period_start >= start,
-                InterventionOutput.period_start <= end,
-            )
-            .group_by(InterventionOutput.intervention_id)
         ).all()
         alloc_rows = session.execute(
             select(
@@ -375,7 +357,7 @@ def _spend_by_intervention(
             )
         ).all()
         ids = {r[0] for r in spend_rows if r[0] is not None}
-        ids |= {r[0] for r in reach_rows} | {r[0] for r in alloc_rows}
+        ids |= set(reach) | {r[0] for r in alloc_rows}
         meta = {}
         if ids:
             tier_rank = case(
@@ -397,7 +379,6 @@ def _spend_by_intervention(
             ):
                 meta[row[0]] = row
     spend = {r[0]: (float(r[1]), bool(r[2])) for r in spend_rows}
-    reach = {r[0]: (int(r[1]), bool(r[2])) for r in reach_rows}
     alloc = {r[0]: (float(r[1]), r[2], r[3]) for r in alloc_rows}
     records = []
     if None in spend:

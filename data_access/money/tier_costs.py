@@ -8,18 +8,15 @@ import math
 
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 
-from data_access import periods
+from data_access.activity.reach_rule import tier_reach
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.errors import InvalidParameter
 from data_access.models import (
     TIERS,
-    Area,
     Intervention,
-    InterventionOutput,
     Source,
     Spend,
 )
@@ -28,6 +25,7 @@ from data_access.money.money_reads import (
     _check_year,
     _cost,
     _flag,
+    _reach_keys,
     _spend_area,
     _spend_where,
 )
@@ -70,13 +68,7 @@ def spend_by_tier(*, scope: Scope, area_code: str, financial_year: int) -> pd.Da
 @memoized
 def _spend_by_tier(area_code: str, level: str, financial_year: int) -> pd.DataFrame:
     area = get_area(area_code)
-    start, end = periods.fy_bounds(financial_year)
-    vru = aliased(Area)
-    delivering = aliased(Area)
     tier = func.coalesce(Intervention.tier, CORE_TIER)
-    where_area = (
-        vru.code == area_code if level == "pfa" else delivering.code == area_code
-    )
     with session_scope() as session:
         spend_rows = session.execute(
             select(
@@ -90,28 +82,8 @@ def _spend_by_tier(area_code: str, level: str, financial_year: int) -> pd.DataFr
             .where(Spend.financial_year == financial_year, *_spend_where(area, session))
             .group_by(tier)
         ).all()
-        reach_rows = session.execute(
-            select(
-                Intervention.tier,
-                func.sum(InterventionOutput.value),
-                _flag(Source.illustrative),
-            )
-            .join(Intervention, Intervention.id == InterventionOutput.intervention_id)
-            .join(vru, vru.id == Intervention.vru_area_id)
-            .join(delivering, delivering.id == Intervention.delivering_area_id)
-            .join(Source, Source.id == InterventionOutput.source_id)
-            .where(
-                where_area,
-                InterventionOutput.is_current,
-                InterventionOutput.output_type == "young_people_supported",
-                InterventionOutput.age_band == "all",
-                InterventionOutput.period_start >= start,
-                InterventionOutput.period_start <= end,
-            )
-            .group_by(Intervention.tier)
-        ).all()
     spend = {r[0]: (float(r[1]), int(r[2]), bool(r[3])) for r in spend_rows}
-    reach = {r[0]: (int(r[1]), bool(r[2])) for r in reach_rows}
+    reach = tier_reach(*_reach_keys(area, financial_year))
     records = []
     for name in (*TIERS, CORE_TIER):
         if name not in spend and name not in reach:

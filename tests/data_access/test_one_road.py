@@ -1,0 +1,96 @@
+"""One road per fact (issue 13): a figure shown in two places comes from one
+function, so the places agree. Each test reads the same fact from its places on
+the shipped store and compares them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_access import areas, periods, public
+from data_access.activity import intervention_activity, tier_activity
+from data_access.money import spending, tier_costs
+from data_access.scope import SYSTEM
+
+YEAR = 2022  # a year in which every VRU reports reach
+
+
+def _vru_codes() -> list[str]:
+    frame = areas.list_areas(level="pfa")
+    return frame.loc[frame["is_vru"], "code"].tolist()
+
+
+def _prevention_tiers(area_code, year, lad_code=None) -> dict:
+    start, end = periods.fy_bounds(year)
+    frame = tier_activity.tier_summary(
+        scope=SYSTEM, area_code=area_code, lad_code=lad_code, start=start, end=end
+    )
+    return {
+        t: int(n)
+        for t, n in zip(frame["tier"], frame["young_people_supported"], strict=True)
+        if n
+    }
+
+
+def _prevention_interventions(area_code, year, lad_code=None) -> dict:
+    start, end = periods.fy_bounds(year)
+    frame = intervention_activity.interventions(
+        scope=SYSTEM, area_code=area_code, lad_code=lad_code, start=start, end=end
+    )
+    return {
+        int(i): int(n)
+        for i, n in zip(
+            frame["intervention_id"], frame["young_people_supported"], strict=True
+        )
+        if n
+    }
+
+
+def _cost_denominators(frame: pd.DataFrame, key: str) -> dict:
+    shown = frame[frame["young_people"].notna() & (frame["young_people"] > 0)]
+    return {
+        (int(k) if key == "intervention_id" else k): int(n)
+        for k, n in zip(shown[key], shown["young_people"], strict=True)
+    }
+
+
+def test_cost_per_young_person_divides_by_the_reach_prevention_shows(loaded_store):
+    """Catches money counting young people on its own road (its copied joins
+    once summed another age band, or kept outputs /prevention does not)."""
+    checked = 0
+    for n, code in enumerate(_vru_codes()[:10]):  # half the VRUs: time
+        lads = areas.list_areas(level="lad", parent_code=code)["code"].tolist()
+        for year in [YEAR]:
+            # every force area, and a local authority of a few of them
+            places = [(code, code, None)] + [(x, code, x) for x in lads[: n < 4]]
+            for money_area, vru, lad in places:
+                tiers = tier_costs.spend_by_tier(
+                    scope=SYSTEM, area_code=money_area, financial_year=year
+                )
+                per = spending.spend_by_intervention(
+                    scope=SYSTEM, area_code=money_area, financial_year=year
+                )
+                prevention = _prevention_tiers(vru, year, lad)
+                assert _cost_denominators(tiers, "tier") == prevention, money_area
+                assert _cost_denominators(
+                    per.dropna(subset=["intervention_id"]), "intervention_id"
+                ) == _prevention_interventions(vru, year, lad), money_area
+                checked += len(prevention)
+    assert checked > 20  # the demo store has reach in that year
+
+
+def test_public_reach_is_the_prevention_reach_where_shown(loaded_store):
+    """Catches the public reach table summing its own rows (a third road): every
+    tier it shows in full for the year is /prevention's figure for that year."""
+    shown = 0
+    for code in _vru_codes():
+        table = public.reach_by_tier(area_code=code)
+        cells = table[
+            (table["financial_year"] == YEAR)
+            & table["tier"].notna()
+            & ~table["suppressed"].astype(bool)
+        ]
+        prevention = _prevention_tiers(code, YEAR)
+        for tier, people in zip(cells["tier"], cells["young_people"], strict=True):
+            assert prevention.get(tier, 0) == int(people), (code, tier)
+            shown += 1
+    assert shown > 20
