@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from data_access import periods
 from data_access.activity.reach_rule import quarter_tier_reach
@@ -41,13 +41,9 @@ from data_access.measures import (
     list_measures,
 )
 from data_access.models import (
-    Area,
-    FundingAllocation,
     Source,
-    Spend,
-    Submission,
 )
-from data_access.money.precedence import FUNDER_HOME_OFFICE, is_annual_total
+from data_access.money.spending import vru_money_by_year
 from data_access.outcomes import area_trends, trend_views
 from data_access.outcomes.raw_series import SUM_OF_FORCES_PREFIX
 from data_access.scope import PUBLIC
@@ -263,73 +259,12 @@ def funding_allocated_vs_spent(*, area_code: str) -> pd.DataFrame:
 
 @memoized
 def _funding(area_code: str) -> pd.DataFrame:
-    with session_scope() as session:
-        area_id = session.scalar(select(Area.id).where(Area.code == area_code))
-        alloc_rows = session.execute(
-            select(
-                FundingAllocation.financial_year,
-                FundingAllocation.programme,
-                FundingAllocation.intervention_id,
-                FundingAllocation.amount,
-                Source.illustrative,
-            )
-            .join(Source, Source.id == FundingAllocation.source_id)
-            .where(
-                FundingAllocation.area_id == area_id,
-                FundingAllocation.is_preferred,
-                FundingAllocation.intervention_id.is_(None),
-                FundingAllocation.funder == FUNDER_HOME_OFFICE,
-            )
-        ).all()
-        spend_rows = session.execute(
-            select(
-                Spend.financial_year,
-                func.sum(Spend.amount),
-                func.count(func.distinct(Spend.quarter)),
-                func.max(func.cast(Source.illustrative, _integer())),
-            )
-            .join(Source, Source.id == Spend.source_id)
-            .outerjoin(Submission, Submission.id == Spend.submission_id)
-            .where(
-                Spend.area_id == area_id,
-                Spend.is_current,
-                or_(Spend.submission_id.is_(None), Submission.status == "approved"),
-            )
-            .group_by(Spend.financial_year)
-        ).all()
-    allocated: dict[int, float] = {}
-    illustrative: dict[int, bool] = {}
-    for year, programme, intervention_id, amount, illus in alloc_rows:
-        if not is_annual_total(programme, intervention_id):
-            continue
-        allocated[year] = allocated.get(year, 0.0) + float(amount)
-        illustrative[year] = illustrative.get(year, False) or bool(illus)
-    spent = {year: (float(total), int(q), bool(i)) for year, total, q, i in spend_rows}
-    years = sorted(set(allocated) | set(spent))
-    frame = pd.DataFrame(
-        {
-            "financial_year": years,
-            "period": [periods.fy_label(y) for y in years],
-            "allocated": [allocated.get(y) for y in years],
-            "spent": [spent[y][0] if y in spent else None for y in years],
-            "quarters_reported": [spent[y][1] if y in spent else 0 for y in years],
-            "illustrative": [
-                illustrative.get(y, False) or (y in spent and spent[y][2])
-                for y in years
-            ],
-        },
-        columns=FUNDING_COLUMNS[:-1],
-    )
+    # The one road (money.spending.vru_money_by_year), as the area profile shows it.
+    frame = vru_money_by_year(area_code)[FUNDING_COLUMNS[:-1]]
     frame["allocated"] = frame["allocated"].astype("Float64")
     frame["spent"] = frame["spent"].astype("Float64")
     frame[SUPPRESSED] = False  # money totals are published in full
     return frame[FUNDING_COLUMNS]
-
-
-def _integer():
-    from sqlalchemy import Integer
-
-    return Integer()
 
 
 def reach_by_tier(*, area_code: str) -> pd.DataFrame:

@@ -79,11 +79,21 @@ def _default_year(area_code: str | None) -> int | None:
     return None if year is None else int(year)
 
 
-@memoized
 def _grant(area_code: str, financial_year: int) -> dict | None:
+    """The force area's preferred annual Home Office VRU grant for one year
+    (amount, as_published, precision, illustrative, source_title), or None."""
+    return grants(area_code).get(financial_year)
+
+
+@memoized
+def grants(area_code: str) -> dict[int, dict]:
+    """The force area's preferred annual Home Office VRU grant of every year,
+    {financial_year: {amount, as_published, precision, illustrative,
+    source_title}}. Allocations are published figures: no scope."""
     with session_scope() as session:
-        row = session.execute(
+        rows = session.execute(
             select(
+                FundingAllocation.financial_year,
                 FundingAllocation.amount,
                 FundingAllocation.amount_as_published,
                 FundingAllocation.precision,
@@ -92,20 +102,17 @@ def _grant(area_code: str, financial_year: int) -> dict | None:
             )
             .join(Area, Area.id == FundingAllocation.area_id)
             .join(Source, Source.id == FundingAllocation.source_id)
-            .where(
-                Area.code == area_code,
-                FundingAllocation.financial_year == financial_year,
-                vru_grant_filter(),
-            )
-        ).first()
-    if row is None:
-        return None
+            .where(Area.code == area_code, vru_grant_filter())
+        ).all()
     return {
-        "amount": float(row[0]),
-        "as_published": row[1],
-        "precision": row[2],
-        "illustrative": bool(row[3]),
-        "source_title": row[4],
+        int(year): {
+            "amount": float(amount),
+            "as_published": as_published,
+            "precision": precision,
+            "illustrative": bool(illustrative),
+            "source_title": title,
+        }
+        for year, amount, as_published, precision, illustrative, title in rows
     }
 
 

@@ -35,6 +35,7 @@ from data_access.models import (
     Spend,
     SpendSummary,
 )
+from data_access.money import funding_allocations
 from data_access.money.funded_interventions import get_intervention
 from data_access.money.funding_allocations import _grant
 from data_access.money.money_reads import (
@@ -110,6 +111,61 @@ def year_quarters(spend: pd.DataFrame, financial_year: int) -> list[float]:
     return [
         float(amounts.get(q, 0.0)) for q in range(1, int(year["quarter"].max()) + 1)
     ]
+
+
+YEAR_MONEY_COLUMNS = [
+    "financial_year",
+    "period",
+    "allocated",
+    "precision",
+    "amount_as_published",
+    "allocation_source",
+    "spent",
+    "quarters_reported",
+    "illustrative",
+]
+
+
+def vru_money_by_year(area_code: str) -> pd.DataFrame:
+    """UNSCOPED: a force area's preferred annual Home Office VRU grant and its
+    spend (everything recorded against it, the `quarter_spend` read) by financial
+    year, every year with either, oldest first (YEAR_MONEY_COLUMNS;
+    quarters_reported counts the quarters with spend). The one road for the
+    area profile's money table (which checks the scope) and the public funding
+    chart (money totals are published in full)."""
+    grants = funding_allocations.grants(area_code)
+    spend = _quarter_spend(area_code, "pfa")
+    spent = spend.groupby("financial_year").agg(
+        spent=("amount", "sum"),
+        quarters=("quarter", "nunique"),
+        illustrative=("illustrative", "any"),
+    )
+    rows = []
+    for year in sorted(set(grants) | {int(y) for y in spent.index}):
+        grant = grants.get(year, {})
+        has_spend = year in spent.index
+        rows.append(
+            {
+                "financial_year": year,
+                "period": periods.fy_label(year),
+                "allocated": grant.get("amount"),
+                "precision": grant.get("precision"),
+                "amount_as_published": grant.get("as_published"),
+                "allocation_source": grant.get("source_title"),
+                # pounds and pence, as the SQL sum of the raw rows gave
+                "spent": round(float(spent.at[year, "spent"]), 2)
+                if has_spend
+                else None,
+                "quarters_reported": int(spent.at[year, "quarters"])
+                if has_spend
+                else 0,
+                "illustrative": bool(
+                    grant.get("illustrative")
+                    or (has_spend and spent.at[year, "illustrative"])
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=YEAR_MONEY_COLUMNS)
 
 
 QUARTER_COLUMNS = [

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import aliased
 
 from data_access import disclosure, periods, statistics
@@ -32,12 +32,10 @@ from data_access.db import session_scope
 from data_access.measures import list_measures, measure_metadata
 from data_access.models import (
     Area,
-    FundingAllocation,
     Intervention,
     Source,
-    Spend,
 )
-from data_access.money.precedence import FUNDER_HOME_OFFICE, PROGRAMME_VRU
+from data_access.money.spending import YEAR_MONEY_COLUMNS, vru_money_by_year
 from data_access.outcomes import headlines
 from data_access.outcomes.force_areas import _published_rates
 from data_access.outcomes.year_values import _fy_values, _national
@@ -83,17 +81,7 @@ INTERVENTION_COLUMNS = [
     "illustrative",
     "source_title",
 ]
-MONEY_COLUMNS = [
-    "financial_year",
-    "period",
-    "allocated",
-    "precision",
-    "amount_as_published",
-    "allocation_source",
-    "spent",
-    "quarters_reported",
-    "illustrative",
-]
+MONEY_COLUMNS = YEAR_MONEY_COLUMNS  # money.spending.vru_money_by_year
 
 
 # ---------------------------------------------------------------- area profile
@@ -319,74 +307,4 @@ def area_money(*, scope: Scope, area_code: str) -> pd.DataFrame:
     Restricted: AccessDenied outside the scope."""
     area = get_area(area_code)
     scope.require_area(area.code, area.parent_code)
-    return _area_money(area.code)
-
-
-@memoized
-def _area_money(area_code: str) -> pd.DataFrame:
-    with session_scope() as session:
-        area_id = session.scalar(select(Area.id).where(Area.code == area_code))
-        allocations = session.execute(
-            select(
-                FundingAllocation.financial_year,
-                FundingAllocation.amount,
-                FundingAllocation.precision,
-                FundingAllocation.amount_as_published,
-                Source.title,
-                Source.illustrative,
-            )
-            .join(Source, Source.id == FundingAllocation.source_id)
-            .where(
-                FundingAllocation.area_id == area_id,
-                FundingAllocation.is_preferred,
-                FundingAllocation.intervention_id.is_(None),
-                FundingAllocation.funder == FUNDER_HOME_OFFICE,
-                FundingAllocation.programme == PROGRAMME_VRU,
-            )
-        ).all()
-        spend = session.execute(
-            select(
-                Spend.financial_year,
-                func.sum(Spend.amount),
-                func.count(func.distinct(Spend.quarter)),
-                func.max(cast(Source.illustrative, Integer)),
-            )
-            .join(Source, Source.id == Spend.source_id)
-            .where(Spend.area_id == area_id, Spend.is_current)
-            .group_by(Spend.financial_year)
-        ).all()
-    alloc = {
-        r[0]: {
-            "allocated": float(r[1]),
-            "precision": r[2],
-            "amount_as_published": r[3],
-            "allocation_source": r[4],
-            "a_illustrative": bool(r[5]),
-        }
-        for r in allocations
-    }
-    spent = {
-        r[0]: {
-            "spent": float(r[1]),
-            "quarters_reported": int(r[2]),
-            "s_ill": bool(r[3]),
-        }
-        for r in spend
-    }
-    rows = []
-    for year in sorted(set(alloc) | set(spent)):
-        a, s = alloc.get(year, {}), spent.get(year, {})
-        rows.append(
-            {
-                "financial_year": year,
-                "period": periods.fy_label(year),
-                "allocated": a.get("allocated"),
-                "precision": a.get("precision"),
-                "amount_as_published": a.get("amount_as_published"),
-                "allocation_source": a.get("allocation_source"),
-                "spent": s.get("spent"),
-                "quarters_reported": s.get("quarters_reported", 0),
-                "illustrative": bool(a.get("a_illustrative") or s.get("s_ill")),
-            }
-        )
-    return pd.DataFrame(rows, columns=MONEY_COLUMNS)
+    return vru_money_by_year(area.code)

@@ -9,6 +9,7 @@ import pandas as pd
 from data_access import areas, periods, public
 from data_access.activity import intervention_activity, tier_activity
 from data_access.money import spending, tier_costs
+from data_access.outcomes import profiles
 from data_access.scope import SYSTEM
 
 YEAR = 2022  # a year in which every VRU reports reach
@@ -94,3 +95,20 @@ def test_public_reach_is_the_prevention_reach_where_shown(loaded_store):
             assert prevention.get(tier, 0) == int(people), (code, tier)
             shown += 1
     assert shown > 20
+
+
+def test_area_money_by_year_is_the_public_funding_chart(loaded_store):
+    """Catches the public funding chart adding up its own allocations (it once
+    summed every Home Office programme, Grip, the Serious Violence Duty and the
+    all-programmes Serious Violence Fund total as well, beside a caption naming
+    the VRU grant) or its own spend: for every VRU area and year the profile's
+    money table and the public chart show the same grant and spend."""
+    columns = ["financial_year", "allocated", "spent", "quarters_reported"]
+    for code in _vru_codes():
+        profile = profiles.area_money(scope=SYSTEM, area_code=code)
+        chart = public.funding_allocated_vs_spent(area_code=code)
+        assert len(profile) > 0, code
+        mine = profile[columns].astype(object).where(profile[columns].notna(), None)
+        theirs = chart[columns].astype(object).where(chart[columns].notna(), None)
+        assert mine.to_dict("records") == theirs.to_dict("records"), code
+        assert profile["illustrative"].tolist() == chart["illustrative"].tolist()
