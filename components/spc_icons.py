@@ -60,6 +60,16 @@ def _letter(colour: str, letter: str, y: int = 26) -> str:
     )
 
 
+COMMON_CAUSE_DOTS = ((9, 22), (15, 18), (20, 23), (25, 18), (31, 21))
+
+
+def variation_parts(variation: str) -> tuple[str, str, str]:
+    """(colour, letter, arrow "up" / "down" / "") of a variation icon, for a
+    renderer that draws it from shapes (the PowerPoint pack) as the SVG is drawn
+    (on a 40 x 40 grid: ring of radius 18, `COMMON_CAUSE_DOTS` for common cause)."""
+    return _VARIATION[variation]
+
+
 def variation_svg(variation: str) -> str:
     """The variation icon for one of `data_access.spc.VARIATIONS`."""
     colour, letter, arrow = _VARIATION[variation]
@@ -67,7 +77,7 @@ def variation_svg(variation: str) -> str:
         # A flat run of dots: the process is stable.
         dots = "".join(
             f'<circle cx="{x}" cy="{y}" r="2.6" fill="{colour}"/>'
-            for x, y in ((9, 22), (15, 18), (20, 23), (25, 18), (31, 21))
+            for x, y in COMMON_CAUSE_DOTS
         )
         return _circle(colour, dots)
     inner = _letter(colour, letter, 24 if arrow else 26)

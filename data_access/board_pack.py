@@ -51,6 +51,7 @@ from data_access import (
     board_pack_record,
     commentary,
     periods,
+    trend_spc,
     workstreams,
 )
 from data_access.areas import get_area
@@ -289,19 +290,24 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
     multiplier = _value(measure["rate_multiplier"])
     per = f"per {int(multiplier):,} people" if multiplier else measure["unit"]
     bench_rate = dict(zip(bench["period"], bench["rate"], strict=False))
-    categories = own["period"].tolist()
+    # Time as time: every financial year from the first figure to the last, so a
+    # year with no figure is a gap in the line, never a line across it.
+    categories = periods.every_period(
+        own["period_start"].tolist() + bench["period_start"].tolist(), "year"
+    )
     chart = Chart(
         kind="line",
         categories=categories,
-        series=[
-            (f"{area.name}, rate {per}", [_value(v) for v in own["rate"]]),
-            (
-                f"{view['benchmark_name']}, rate {per}",
-                [_value(bench_rate.get(p)) for p in categories],
-            ),
-        ],
-        value_title=f"Rate {per}",
         alt="",
+        value_title=f"Rate {per}",
+        **_split_lines(
+            categories,
+            [
+                (own, f"{area.name}", "area"),
+                (bench, f"{view['benchmark_name']}", "benchmark"),
+            ],
+            f", rate {per}",
+        ),
     )
     rows = [
         [
@@ -363,6 +369,8 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
         else f"Against the {BASELINE_LABEL} baseline: "
         f"{(baseline or {}).get('reason') or 'not available'}."
     )
+    verdict = trend_spc.trend_spc(view)
+    variation_words = _variation_words(verdict)
     points = [latest_words, view["recent_trend"]["text"], baseline_words]
     if note is not None:
         points.append(f"Commentary: {board_pack_record.commentary_words(note)}")
@@ -373,7 +381,8 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
         f"{categories[0] if categories else ''} to "
         f"{categories[-1] if categories else ''}, "
         f"as a rate {per}, with {view['benchmark_name']} for comparison. "
-        + " ".join(points)
+        + _styles_sentence(chart)
+        + " ".join([*points, variation_words])
     )
     return Slide(
         section="measures",
@@ -386,7 +395,57 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
         illustrative=bool(own["illustrative"].any() or bench["illustrative"].any()),
         link=f"/violence?measure={measure['code']}&area={area.code}&view=year",
         measure_code=measure["code"],
+        variation=verdict["variation"],
+        variation_words=variation_words,
     )
+
+
+def _split_lines(categories: list[str], parts, suffix: str) -> dict:
+    """The chart's series and styles: each of `parts` (rows of the view, name,
+    style) as a published line and, where it has illustrative figures, a separate
+    illustrative line, each None wherever the other has its figure (and wherever
+    no figure is published), so no line joins a published figure to an
+    illustrative one (issue 14: real never joined to illustrative)."""
+    series, styles = [], []
+    for rows, name, style in parts:
+        flagged = rows["illustrative"].astype(bool)
+        for illustrative in (False, True):
+            chosen = rows[flagged == illustrative]
+            if illustrative and chosen.empty:
+                continue
+            rate = dict(zip(chosen["period"], chosen["rate"], strict=True))
+            label = f"{name} (illustrative){suffix}" if illustrative else name + suffix
+            series.append((label, [_value(rate.get(p)) for p in categories]))
+            styles.append(f"{style} illustrative" if illustrative else style)
+    return {"series": series, "styles": tuple(styles)}
+
+
+def _styles_sentence(chart: Chart) -> str:
+    if not any(style.endswith("illustrative") for style in chart.styles):
+        return ""
+    return (
+        "Published figures are drawn as solid lines, illustrative figures as "
+        "dashed lines with hollow markers, never joined to the published ones. "
+    )
+
+
+def _variation_words(verdict: dict) -> str:
+    """The variation verdict in words, with the step changes and short segments
+    it was judged on: the SPC chart of /violence's SPC view (data_access.trend_spc
+    over the same trend_view), so the pack computes no SPC of its own."""
+    words = f"Signal or noise (Making Data Count SPC): {verdict['variation_words']}"
+    short = [s for s in verdict["segments"] if not s["assessed"] and s["points"]]
+    if short and verdict["variation"] == "not assessed":
+        words += (
+            " in a segment ("
+            + "; ".join(f"{s['first']} to {s['last']}: {s['points']}" for s in short)
+            + ")"
+        )
+    if verdict["steps"]:
+        words += "; limits restart at " + "; ".join(
+            f"{period} ({reason})" for period, reason in verdict["steps"]
+        )
+    return words + "."
 
 
 # ------------------------------------------------------------------ money

@@ -12,13 +12,23 @@ from typing import Any
 @dataclass(frozen=True)
 class Chart:
     """A chart's data: kind "line", "bar" or "stacked_bar"; one list of values per
-    series, aligned with `categories`; `alt` is its alternative text."""
+    series, aligned with `categories`; `alt` is its alternative text.
+
+    `styles` (optional, one per series) says how a renderer draws each line:
+    one of `LINE_STYLES`. An "illustrative" style is drawn apart from the
+    published one (dashed, hollow markers, "illustrative" in the legend) and,
+    being its own series with None wherever the other has a figure, never
+    joined to it; None is always a gap, never a line across it."""
 
     kind: str
     categories: list[str]
     series: list[tuple[str, list[float | None]]]
     value_title: str
     alt: str
+    styles: tuple[str, ...] = ()
+
+
+LINE_STYLES = ("area", "area illustrative", "benchmark", "benchmark illustrative")
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,12 @@ class Table:
 class Slide:
     """One slide of a section: a title that states the finding, its chart and
     table, the text summary (speaker notes and the screen-reader text), points to
-    read out, sources, the illustrative flag and the live page it comes from."""
+    read out, sources, the illustrative flag and the live page it comes from.
+
+    `variation`: the Making Data Count variation verdict of the slide's series
+    (data_access.trend_spc; one of spc.VARIATIONS), drawn as its icon
+    (components.spc_icons) beside `variation_words`, the verdict in a sentence
+    (also at the end of `summary`)."""
 
     section: str
     title: str
@@ -46,6 +61,13 @@ class Slide:
     illustrative: bool = False
     link: str | None = None
     measure_code: str | None = None
+    variation: str | None = None
+    variation_words: str | None = None
+
+    @property
+    def variation_alt(self) -> str:
+        """The variation icon's alternative text (its words follow it as text)."""
+        return f"Making Data Count variation icon: {self.variation}"
 
 
 def note_slide(section: str, title: str, words: str, link: str | None) -> Slide:

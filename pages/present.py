@@ -2,8 +2,9 @@
 type for a projector (1280x720), moved by the arrow keys, Page Up / Page Down,
 Home / End or the on-screen buttons, with a slide counter and a full-screen
 button (assets/vru-present.js). Each slide links to its live page (the measure's
-trend, /funding, /prevention, /workstreams); the browser's Back button returns to
-the same slide (its number is in the URL's hash).
+trend, /funding, /prevention, /workstreams) and a success measure's slide shows
+its Making Data Count variation icon with its words; the browser's Back button
+returns to the same slide (its number is in the URL's hash).
 
 State in the URL: ?vru=E23000036&meeting=2026-12-10[&quarter=2026-07]. The quarter
 defaults to the last complete quarter before the meeting (or today). The slides are
@@ -20,6 +21,7 @@ import dash
 from dash import Input, Output, dcc, html
 
 from components.shell import message
+from components.spc_icons import spc_summary
 from data_access import board_pack, clock
 from data_access.errors import AccessDenied, DataAccessError, StoreUnavailable
 from web.access import current_scope
@@ -146,7 +148,14 @@ def _slide(pack, slide, number: int) -> html.Section:
         body.append(
             html.Img(src=f"data:image/svg+xml;base64,{svg}", alt=slide.chart.alt)
         )
-    body.append(html.Ul([html.Li(point) for point in slide.points]))
+    words = html.Ul([html.Li(point) for point in slide.points])
+    if slide.variation:
+        # The variation icon beside its words, as the pages show it.
+        icon = spc_summary(
+            variation=slide.variation, variation_words=slide.variation_words
+        )
+        words = html.Div([icon, words], className="present-points")
+    body.append(words)
     return html.Section(
         [
             html.H2(slide.title, tabIndex=-1),

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import re
 import subprocess
 
 import pikepdf
@@ -23,16 +24,25 @@ from pptx import Presentation
 from sqlalchemy import delete, select
 
 from components.formatting import money as money_words
-from data_access import board_overview, board_pack, db, pack_records, workstreams
+from data_access import (
+    board_overview,
+    board_pack,
+    db,
+    pack_records,
+    trend_spc,
+    workstreams,
+)
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.models import AuditLog
 from data_access.money import outturn, spending
 from data_access.outcomes.trend_views import trend_view
 from data_access.pack_models import BoardPack
 from data_access.scope import PUBLIC, SYSTEM, Scope
+from web import pack_svg
 from web.pack_pdf import pack_html as render_pdf_html
 from web.pack_pdf import render_pdf
 from web.pack_pptx import render_pptx
+from web.pack_svg import chart_svg
 
 AVON, WEST_MIDLANDS = "E23000036", "E23000014"
 QUARTER = "2025-07"  # 2025/26 Q2; the tests' clock is 22 Nov 2025
@@ -58,10 +68,20 @@ def _clean(values):
     ]
 
 
-def _expected_measure_series(reader: Scope, code: str) -> tuple[list, list, list]:
-    """(periods, area rates, benchmark rates) straight from trend_view, as
-    /violence shows them to `reader`, over the pack's ten years."""
-    view = trend_view(
+def _measure_view(reader: Scope, code: str) -> dict:
+    """trend_view as /violence shows it to `reader`, over the pack's ten years
+    (once per test run: the loaded store does not change)."""
+    key = (reader, code, db.get_engine().url.render_as_string())
+    if key not in _VIEWS:
+        _VIEWS[key] = _fresh_view(reader, code)
+    return _VIEWS[key]
+
+
+_VIEWS: dict = {}
+
+
+def _fresh_view(reader: Scope, code: str) -> dict:
+    return trend_view(
         scope=reader,
         measure_code=code,
         area_code=AVON,
@@ -69,21 +89,69 @@ def _expected_measure_series(reader: Scope, code: str) -> tuple[list, list, list
         start=dt.date(2015, 4, 1),
         end=dt.date(2025, 9, 30),
     )
-    series = view["series"]
-    own = series[series["role"] == "area"]
-    bench = dict(
-        zip(
-            series.loc[series["role"] == "benchmark", "period"],
-            series.loc[series["role"] == "benchmark", "rate"],
-            strict=True,
+
+
+def _every_year(labels) -> list[str]:
+    """Every financial year label ("2016/17") from the first to the last given."""
+    years = sorted(int(label[:4]) for label in labels)
+    return [f"{y}/{(y + 1) % 100:02d}" for y in range(years[0], years[-1] + 1)]
+
+
+def _expected_measure_series(reader: Scope, code: str) -> tuple[list, list, list]:
+    """(periods, area rates, benchmark rates) straight from trend_view, as
+    /violence shows them to `reader`, over the pack's ten years: every year from
+    the first figure to the last (a year with none is a gap, None)."""
+    series = _measure_view(reader, code)["series"]
+    rate = {
+        (role, p): float(v)
+        for role, p, v in zip(
+            series["role"], series["period"], series["rate"], strict=True
         )
-    )
-    periods = own["period"].tolist()
+    }
+    periods = _every_year(series["period"])
     return (
         periods,
-        _clean([float(v) for v in own["rate"]]),
-        _clean([float(bench[p]) if p in bench else None for p in periods]),
+        _clean([rate.get(("area", p)) for p in periods]),
+        _clean([rate.get(("benchmark", p)) for p in periods]),
     )
+
+
+def _illustrative_periods(reader: Scope, code: str, role: str = "area") -> set:
+    series = _measure_view(reader, code)["series"]
+    mine = series[(series["role"] == role) & series["illustrative"].astype(bool)]
+    return set(mine["period"])
+
+
+def _merged(*lines) -> list:
+    """One value per period from lines that are None wherever another has one."""
+    out = []
+    for values in zip(*lines, strict=True):
+        given = [v for v in values if v is not None]
+        assert len(given) <= 1, "two lines carry a figure for one period"
+        out.append(given[0] if given else None)
+    return out
+
+
+def _line_series(plot, name: str) -> list:
+    """The values of the published line and of the illustrative line (None where
+    absent) of one of the chart's lines, by name, merged into one list."""
+    lines = [
+        list(series.values)
+        for series in plot.series
+        if series.name.split(",")[0].removesuffix(" (illustrative)") == name
+    ]
+    return _merged(*lines)
+
+
+def _assert_never_joined(categories, lines, illustrative: set) -> None:
+    """Each line joins only figures in adjacent periods (blanks are gaps), and
+    never a published figure to an illustrative one: so every line holds
+    published figures only or illustrative figures only."""
+    for values in lines:
+        kinds = {
+            categories[i] in illustrative for i, v in enumerate(values) if v is not None
+        }
+        assert len(kinds) <= 1, "a line joins published and illustrative figures"
 
 
 def _chart_slides(deck):
@@ -128,8 +196,35 @@ def test_pptx_charts_carry_the_store_figures_for_the_audience(loaded_store):
         assert list(plot.categories) == periods
         # Ten years at most, up to the last complete before the quarter's end.
         assert 5 <= len(periods) <= 10 and periods[-1] == "2024/25"
-        _approx_equal(list(plot.series[0].values), area)
-        _approx_equal(list(plot.series[1].values), bench)
+        _approx_equal(_line_series(plot, "Avon and Somerset"), area)
+        bench_name = _measure_view(VIEWER, code)["benchmark_name"]
+        _approx_equal(_line_series(plot, bench_name), bench)
+        # Published and illustrative figures on separate lines, never joined,
+        # illustrative ones dashed; blank cells are gaps.
+        for role, name in (("area", "Avon and Somerset"), ("benchmark", bench_name)):
+            _assert_never_joined(
+                periods,
+                [list(x.values) for x in plot.series if x.name.startswith(name)],
+                _illustrative_periods(VIEWER, code, role),
+            )
+        assert shape.chart._chartSpace.xpath("c:chart/c:dispBlanksAs/@val") == ["gap"]
+        # The variation icon and words: /violence's SPC verdict on the same view.
+        verdict = trend_spc.trend_spc(_measure_view(VIEWER, code))
+        slide = next(s for s in pack.slides if s.measure_code == code)
+        assert slide.variation == verdict["variation"]
+        assert verdict["variation_words"] in slide.variation_words
+        assert slide.variation_words in slide.summary
+        (icon,) = [s for s in _page.shapes if s.name == "Variation icon"]
+        assert icon._element.xpath("p:nvGrpSpPr/p:cNvPr/@descr") == [
+            slide.variation_alt
+        ]
+        assert any(
+            s.has_text_frame and s.text_frame.text == slide.variation_words
+            for s in _page.shapes
+        )
+        for series in plot.series:
+            dashes = series._element.xpath("c:spPr/a:ln/a:prstDash/@val")
+            assert dashes == (["dash"] if "(illustrative)" in series.name else [])
     # Money: the spend of 2025/26 by quarter and the forecast of the same year.
     spend = spending.quarter_spend(scope=VIEWER, area_code=AVON)
     spend = spend[spend["financial_year"] == 2025]
@@ -188,12 +283,12 @@ def test_publication_pack_passes_the_public_disclosure_rules(loaded_sqlite_store
     differs = False
     for (_page, shape), slide in zip(_chart_slides(deck), public.slides, strict=True):
         _periods, area, _bench = _expected_measure_series(PUBLIC, slide.measure_code)
-        _approx_equal(list(shape.chart.plots[0].series[0].values), area)
+        _approx_equal(_line_series(shape.chart.plots[0], "Avon and Somerset"), area)
         _p, unrestricted, _b = _expected_measure_series(SYSTEM, slide.measure_code)
         differs |= area != unrestricted
     # Rounding to 5 (and suppression) changes what the public sees.
     assert differs
-    assert internal.slides[0].chart.series[0][1] != public.slides[0].chart.series[0][1]
+    assert internal.slides[0].chart.series != public.slides[0].chart.series
 
 
 def test_maker_needs_the_vru_in_scope(loaded_sqlite_store):
@@ -236,7 +331,29 @@ def test_pdf_is_tagged_and_holds_the_same_figures(loaded_sqlite_store):
     assert names.count("/Table") == len(pack.slides)
     assert "/TH" in names and "/TD" in names
     figures = [alt for t, alt in tags if t == "/Figure"]
-    assert figures == [s.chart.alt for s in pack.slides]
+    # Each chart, and each success measure's variation icon after it.
+    assert figures == [
+        alt
+        for s in pack.slides
+        for alt in [s.chart.alt] + ([s.variation_alt] if s.variation else [])
+    ]
+    assert sum(s.variation is not None for s in pack.slides) == 3
+    # The SVG charts never join a published figure to an illustrative one: each
+    # polyline runs through adjacent periods, of one kind (by the line's colour).
+    colours = {"area": ("#1d70b8", "#5694ca"), "benchmark": ("#505a5f", "#6f777b")}
+    for slide in pack.slides[:3]:
+        categories = slide.chart.categories
+        drawn = _drawn_lines(chart_svg(slide.chart), categories, with_colour=True)
+        assert drawn
+        for role, shades in colours.items():
+            lines = [line for colour, line in drawn if colour in shades]
+            for line in lines:
+                assert line == list(range(line[0], line[-1] + 1))
+            _assert_never_joined(
+                categories,
+                [[i in line or None for i in range(len(categories))] for line in lines],
+                _illustrative_periods(VIEWER, slide.measure_code, role),
+            )
     text = subprocess.run(
         ["pdftotext", "-layout", "-", "-"],
         input=content,
@@ -438,3 +555,80 @@ def test_the_boards_record_in_the_pack(store):
         audience="publication",
     )
     assert public.slides == [] and len(public.omitted) == 4
+
+
+def _drawn_lines(svg: str, categories: list[str], with_colour=False) -> list:
+    """The category indexes each SVG polyline passes through (by its x), with
+    its stroke colour if asked."""
+    step = (pack_svg.WIDTH - pack_svg.LEFT - pack_svg.RIGHT) / len(categories)
+    lines = []
+    for colour, points in re.findall(
+        r'<polyline [^>]*stroke="([^"]+)"[^>]*points="([^"]+)"', svg
+    ):
+        xs = [float(pair.split(",")[0]) for pair in points.split()]
+        line = [round((x - pack_svg.LEFT) / step - 0.5) for x in xs]
+        lines.append((colour, line) if with_colour else line)
+    return lines
+
+
+def test_published_and_illustrative_are_never_joined_and_gaps_stay_gaps():
+    """A hand-made chart: published figures for 2014/15 to 2016/17, none for
+    2017/18, illustrative from 2018/19; the benchmark published throughout but
+    for 2015/16. The SVG draws a polyline only through adjacent figures of one
+    line, and the PowerPoint keeps the lines apart with blanks as gaps."""
+    categories = ["2014/15", "2015/16", "2016/17", "2017/18", "2018/19", "2019/20"]
+    chart = board_pack.Chart(
+        kind="line",
+        categories=categories,
+        series=[
+            ("Area, rate", [1.0, 2.0, 3.0, None, None, None]),
+            ("Area (illustrative), rate", [None, None, None, None, 5.0, 6.0]),
+            ("Benchmark, rate", [2.0, None, 2.5, 2.6, 2.7, 2.8]),
+        ],
+        value_title="Rate",
+        alt="A test chart.",
+        styles=("area", "area illustrative", "benchmark"),
+    )
+    svg = pack_svg.chart_svg(chart)
+    # Published area 0-2, illustrative area 4-5, benchmark 2-5 (0 stands alone).
+    assert sorted(_drawn_lines(svg, categories)) == [[0, 1, 2], [2, 3, 4, 5], [4, 5]]
+    assert svg.count('stroke-dasharray="7 4"') == 2  # the line and its legend key
+    assert "No figure published" not in svg  # the benchmark has 2017/18
+    alone = board_pack.Chart(
+        **{**chart.__dict__, "series": chart.series[:2], "styles": chart.styles[:2]}
+    )
+    assert pack_svg.chart_svg(alone).count("No figure published") == 1
+    slide = board_pack.Slide(
+        section="measures",
+        title="A test slide",
+        summary="A test chart.",
+        chart=chart,
+        points=["One point."],
+        variation="concerning high",
+        variation_words="Signal or noise: concerning (higher).",
+    )
+    pack = board_pack.Pack(
+        vru_code=AVON,
+        vru_name="Avon and Somerset",
+        quarter_start=dt.date(2025, 7, 1),
+        quarter_label="2025/26 Q2",
+        meeting_date=None,
+        made_at=MADE_AT,
+        made_by="Board Member",
+        audience="internal",
+        sections=["measures"],
+        slides=[slide],
+        omitted=[],
+    )
+    deck = Presentation(io.BytesIO(render_pptx(pack)))
+    ((page, shape),) = _chart_slides(deck)
+    assert shape.chart._chartSpace.xpath("c:chart/c:dispBlanksAs/@val") == ["gap"]
+    drawn = [list(series.values) for series in shape.chart.plots[0].series]
+    assert drawn == [values for _name, values in chart.series]
+    # The variation icon: a group with alternative text, its words beside it.
+    (icon,) = [s for s in page.shapes if s.name == "Variation icon"]
+    assert icon._element.xpath("p:nvGrpSpPr/p:cNvPr/@descr") == [
+        "Making Data Count variation icon: concerning high"
+    ]
+    assert "H" in [s.text_frame.text for s in icon.shapes if s.has_text_frame]
+    assert "Signal or noise: concerning (higher)." in _slide_texts(deck)[1]

@@ -1,7 +1,9 @@
 """The board pack as an accessible PDF: WeasyPrint's PDF/UA-1 variant writes a tagged
 PDF (structure tree with H1/H2, P, Table/TH/TD, Figure with its alternative text),
 the document language (/Lang en-GB) and title, selectable text and vector charts
-(web/pack_svg.py). Every page carries the stamp (web/pack_text.py) in its footer.
+(web/pack_svg.py) and, on a success measure's page, its Making Data Count variation
+icon (components.spc_icons, a Figure with its alternative text) beside its words.
+Every page carries the stamp (web/pack_text.py) in its footer.
 
 render_pdf(pack) -> bytes. The figures are the pack model's
 (data_access/board_pack.py); nothing is computed here.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from components.spc_icons import variation_svg
 from data_access.board_pack import Pack, Slide, Table
 from web.pack_svg import chart_svg
 from web.pack_text import ILLUSTRATIVE, cell_text, slide_stamp, stamp_line
@@ -29,8 +32,10 @@ h1 { font-size: 20pt; margin: 0 0 6mm; }
 h2 { font-size: 14pt; margin: 0 0 3mm; }
 section.slide { break-before: page; }
 .columns { display: flex; gap: 6mm; }
-.columns img { width: 165mm; height: auto; }
+.columns > img { width: 165mm; height: auto; }
 .points { flex: 1; }
+.variation { display: flex; gap: 2.5mm; align-items: flex-start; margin: 0 0 2mm; }
+.variation img { width: 10mm; height: 10mm; flex: none; }
 .illustrative { font-weight: bold; border: 1.5pt solid #0b0c0c; padding: 1mm 2mm;
   display: inline-block; }
 table { border-collapse: collapse; margin-top: 3mm; font-size: 10pt;
@@ -95,10 +100,10 @@ def _slide(pack: Pack, slide: Slide) -> str:
             '<div class="columns">'
             f'<img src="data:image/svg+xml;base64,{svg}" '
             f'alt="{escape(slide.chart.alt)}">'
-            f'<ul class="points">{points}</ul></div>'
+            f'<div class="points">{_variation(slide)}<ul>{points}</ul></div></div>'
         )
     else:
-        parts.append(f"<ul>{points}</ul>")
+        parts.append(f"{_variation(slide)}<ul>{points}</ul>")
     if slide.table is not None:
         parts.append(_table(slide.table))
     if slide.sources:
@@ -107,6 +112,18 @@ def _slide(pack: Pack, slide: Slide) -> str:
         )
     parts.append("</section>")
     return "".join(parts)
+
+
+def _variation(slide: Slide) -> str:
+    """The variation icon (components.spc_icons, as on the pages) and its words."""
+    if not slide.variation:
+        return ""
+    icon = base64.b64encode(variation_svg(slide.variation).encode()).decode()
+    return (
+        f'<p class="variation"><img src="data:image/svg+xml;base64,{icon}" '
+        f'alt="{escape(slide.variation_alt)}">'
+        f"<span>{escape(slide.variation_words or '')}</span></p>"
+    )
 
 
 def _table(table: Table) -> str:

@@ -3,6 +3,13 @@ carry the pack's figures (not pictures), alternative text on every chart (the
 graphic frame's `descr`), the chart's text summary as speaker notes, the data
 table on the following slide(s), and the stamp (web/pack_text.py) on every slide.
 
+Lines: published and illustrative figures are separate series (the model's
+`Chart.styles`), illustrative ones dashed and lighter with hollow markers and
+their own legend entry; blanks are gaps (`dispBlanksAs` "gap"), never joined.
+A success measure's slide shows its Making Data Count variation icon, drawn from
+editable shapes as components.spc_icons draws the SVG (a group with alternative
+text), beside its words.
+
 render_pptx(pack) -> bytes. The figures are the pack model's
 (data_access/board_pack.py); nothing is computed here.
 """
@@ -14,10 +21,13 @@ import io
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
-from pptx.enum.text import PP_ALIGN
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from components.spc_icons import COMMON_CAUSE_DOTS, variation_parts
 from data_access.board_pack import Chart, Pack, Slide, Table
 from web.pack_text import cell_text, slide_stamp, table_pages
 
@@ -36,6 +46,15 @@ RAG_COLOURS = {
     "Red (off target)": RGBColor(0xA8, 0x1F, 0x16),
     "No rating": RGBColor(0x8C, 0x96, 0x9B),
 }
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+# Chart.styles -> (colour, width in points, dashed, hollow markers): as web/pack_svg.
+LINE_STYLES = {
+    "area": (RGBColor(0x1D, 0x70, 0xB8), 2.5, False, False),
+    "area illustrative": (RGBColor(0x56, 0x94, 0xCA), 2.0, True, True),
+    "benchmark": (RGBColor(0x50, 0x5A, 0x5F), 1.75, False, False),
+    "benchmark illustrative": (RGBColor(0x6F, 0x77, 0x7B), 1.75, True, True),
+}
+ICON = Inches(0.6)
 CHART_TYPES = {
     "line": XL_CHART_TYPE.LINE_MARKERS,
     "bar": XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -142,15 +161,14 @@ def _content_slide(deck, pack: Pack, slide: Slide) -> None:
     else:
         chart_width = Inches(7.8)
         _chart(page, slide.chart, MARGIN, body_top, chart_width, body_height)
-        _text_box(
-            page,
-            MARGIN + chart_width + Inches(0.3),
-            body_top,
-            WIDTH - 2 * MARGIN - chart_width - Inches(0.3),
-            body_height,
-            slide.points,
-            14,
-        )
+        left = MARGIN + chart_width + Inches(0.3)
+        width = WIDTH - 2 * MARGIN - chart_width - Inches(0.3)
+        if slide.variation:
+            words_height = Inches(1.5)
+            _variation(page, slide, left, body_top, width, words_height)
+            body_top += words_height
+            body_height -= words_height
+        _text_box(page, left, body_top, width, body_height, slide.points, 14)
     page.notes_slide.notes_text_frame.text = slide.summary
 
 
@@ -187,11 +205,21 @@ def _chart(page, chart: Chart, left, top, width, height) -> None:
         name = chart.series[i][0]
         colour = RAG_COLOURS.get(name, SERIES_COLOURS[i % len(SERIES_COLOURS)])
         if chart.kind == "line":
+            colour, width, dashed, hollow = (
+                LINE_STYLES[chart.styles[i]]
+                if chart.styles
+                else (colour, 2.5 if i == 0 else 1.75, False, False)
+            )
             plot_series.format.line.color.rgb = colour
-            plot_series.format.line.width = Pt(2.5 if i == 0 else 1.75)
+            plot_series.format.line.width = Pt(width)
+            if dashed:
+                plot_series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
             plot_series.smooth = False
+            plot_series.marker.style = XL_MARKER_STYLE.CIRCLE
+            plot_series.marker.size = 7
             plot_series.marker.format.fill.solid()
-            plot_series.marker.format.fill.fore_color.rgb = colour
+            plot_series.marker.format.fill.fore_color.rgb = WHITE if hollow else colour
+            plot_series.marker.format.line.color.rgb = colour
         else:
             plot_series.format.fill.solid()
             plot_series.format.fill.fore_color.rgb = colour
@@ -203,6 +231,68 @@ def _chart(page, chart: Chart, left, top, width, height) -> None:
             '"£"#,##0' if chart.value_title.startswith("Spend") else "#,##0"
         )
         plot.data_labels.number_format_is_linked = False
+
+
+def _variation(page, slide: Slide, left, top, width, height) -> None:
+    """The variation icon (a group of shapes with alternative text) and its words
+    beside it."""
+    colour_hex, letter, arrow = variation_parts(slide.variation)
+    colour = RGBColor.from_string(colour_hex.lstrip("#").upper())
+    group = page.shapes.add_group_shape()
+    group.name = "Variation icon"
+    unit = ICON / 40  # the SVG's 40 x 40 grid
+
+    def at(x: float, y: float):
+        return Emu(int(left + unit * x)), Emu(int(top + unit * y))
+
+    ring = group.shapes.add_shape(
+        MSO_SHAPE.OVAL, *at(2, 2), ICON - unit * 4, ICON - unit * 4
+    )
+    ring.fill.solid()
+    ring.fill.fore_color.rgb = WHITE
+    ring.line.color.rgb = colour
+    ring.line.width = Emu(int(unit * 3))
+    if slide.variation == "common cause":
+        for x, y in COMMON_CAUSE_DOTS:
+            dot = group.shapes.add_shape(
+                MSO_SHAPE.OVAL, *at(x - 2.6, y - 2.6), unit * 5.2, unit * 5.2
+            )
+            dot.fill.solid()
+            dot.fill.fore_color.rgb = colour
+            dot.line.fill.background()
+    else:
+        mark = group.shapes.add_textbox(
+            *at(4, 5 if arrow else 8), ICON - unit * 8, unit * 22
+        )
+        frame = mark.text_frame
+        frame.margin_left = frame.margin_right = frame.margin_top = 0
+        frame.margin_bottom = 0
+        frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+        frame.text = letter
+        paragraph = frame.paragraphs[0]
+        paragraph.alignment = PP_ALIGN.CENTER
+        paragraph.font.size = Pt(13)
+        paragraph.font.bold = True
+        paragraph.font.color.rgb = colour
+        if arrow:
+            ys = (33, 28, 33) if arrow == "up" else (28, 33, 28)
+            start = at(14, ys[0])
+            builder = group.shapes.build_freeform(*start, scale=1.0)
+            builder.add_line_segments([at(20, ys[1]), at(26, ys[2])], close=False)
+            chevron = builder.convert_to_shape()
+            chevron.fill.background()
+            chevron.line.color.rgb = colour
+            chevron.line.width = Emu(int(unit * 2.5))
+    group._element.nvGrpSpPr.cNvPr.set("descr", slide.variation_alt)
+    _text_box(
+        page,
+        left + ICON + Inches(0.15),
+        top,
+        width - ICON - Inches(0.15),
+        height,
+        [slide.variation_words or ""],
+        12,
+    )
 
 
 def _table_slides(deck, pack: Pack, slide: Slide, table: Table) -> None:

@@ -1,6 +1,10 @@
 """A board pack chart (data_access.board_pack.Chart) as a small SVG document, so the
 PDF's charts are vectors: lines, columns and stacked bars with labelled axes.
-Missing values (None) are gaps. Pure text: no store, no browser."""
+Missing values (None) are gaps: a line is drawn only between figures in adjacent
+periods of one series, and a period where no line has a figure is marked "No
+figure published". Illustrative lines (the chart's `styles`) are dashed, lighter,
+with hollow markers and their own legend entry: never joined to published ones
+(they are separate series). Pure text: no store, no browser."""
 
 from __future__ import annotations
 
@@ -10,6 +14,16 @@ from html import escape
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 64
 COLOURS = ["#1d70b8", "#505a5f"]
+# Line styles by Chart.styles: (colour, width, dash, hollow markers). Colours have
+# at least 3:1 contrast on white (WCAG 1.4.11); dash and hollow markers tell the
+# illustrative lines apart without colour.
+LINE_STYLES = {
+    "area": ("#1d70b8", 3, "", False),
+    "area illustrative": ("#5694ca", 2.5, "7 4", True),
+    "benchmark": ("#505a5f", 2, "", False),
+    "benchmark illustrative": ("#6f777b", 2, "7 4", True),
+}
+GAP_LABEL = "No figure published"
 RAG = {
     "Green (on target)": "#00703c",
     "Amber": "#b55a00",
@@ -65,41 +79,118 @@ def chart_svg(chart) -> str:
         return TOP + plot_h * (1 - v / top)
 
     if chart.kind == "line":
-        for s, (_name, series) in enumerate(chart.series):
-            colour = COLOURS[s % len(COLOURS)]
-            run: list[str] = []
-            for i, v in enumerate(series + [None]):
-                if v is None:
-                    if len(run) > 1:
-                        parts.append(
-                            f'<polyline fill="none" stroke="{colour}" stroke-width='
-                            f'"{3 if s == 0 else 2}" points="{" ".join(run)}"/>'
-                        )
-                    run = []
-                    continue
-                x, y = LEFT + step * (i + 0.5), y_of(v)
-                run.append(f"{x:.1f},{y:.1f}")
-                parts.append(
-                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>'
-                )
-    else:
-        count = len(chart.series)
-        width = step * 0.7 / max(count, 1)
-        for s, (_name, series) in enumerate(chart.series):
-            colour = COLOURS[s % len(COLOURS)]
-            for i, v in enumerate(series):
-                if v is None:
-                    continue
-                x = LEFT + step * i + step * 0.15 + width * s
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y_of(v):.1f}" width="{width:.1f}" '
-                    f'height="{TOP + plot_h - y_of(v):.1f}" fill="{colour}"/>'
-                )
-                parts.append(_text(x + width / 2, y_of(v) - 4, _tick_text(v), size=10))
+        styles = _line_styles(chart)
+        parts += _gap_marks(chart, step, plot_h)
+        for series_values, style in zip(
+            (values for _name, values in chart.series), styles, strict=True
+        ):
+            parts += _line(series_values, style, step, y_of)
+        parts.append(_line_legend(chart.series, styles))
+        return _document(parts)
+    count = len(chart.series)
+    width = step * 0.7 / max(count, 1)
+    for s, (_name, series) in enumerate(chart.series):
+        colour = COLOURS[s % len(COLOURS)]
+        for i, v in enumerate(series):
+            if v is None:
+                continue
+            x = LEFT + step * i + step * 0.15 + width * s
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y_of(v):.1f}" width="{width:.1f}" '
+                f'height="{TOP + plot_h - y_of(v):.1f}" fill="{colour}"/>'
+            )
+            parts.append(_text(x + width / 2, y_of(v) - 4, _tick_text(v), size=10))
     parts.append(
         _legend(chart.series, [COLOURS[i % 2] for i in range(len(chart.series))])
     )
     return _document(parts)
+
+
+def _line_styles(chart) -> list[tuple]:
+    if chart.styles:
+        return [LINE_STYLES[style] for style in chart.styles]
+    return [
+        (COLOURS[i % len(COLOURS)], 3 if i == 0 else 2, "", False)
+        for i in range(len(chart.series))
+    ]
+
+
+def _line(values, style, step: float, y_of) -> list[str]:
+    """One series: a polyline per run of figures in adjacent periods (a None ends
+    the run, so a gap stays a gap) and a marker at every figure."""
+    colour, width, dash, hollow = style
+    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    fill = "#ffffff" if hollow else colour
+    parts: list[str] = []
+    run: list[str] = []
+    for i, v in enumerate([*values, None]):
+        if v is None:
+            if len(run) > 1:
+                parts.append(
+                    f'<polyline fill="none" stroke="{colour}" stroke-width="{width}"'
+                    f'{dashes} points="{" ".join(run)}"/>'
+                )
+            run = []
+            continue
+        x, y = LEFT + step * (i + 0.5), y_of(v)
+        run.append(f"{x:.1f},{y:.1f}")
+    for i, v in enumerate(values):
+        if v is not None:
+            parts.append(
+                f'<circle cx="{LEFT + step * (i + 0.5):.1f}" cy="{y_of(v):.1f}" '
+                f'r="3.5" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
+            )
+    return parts
+
+
+def _gap_marks(chart, step: float, plot_h: float) -> list[str]:
+    """A pale band and the words "No figure published" over each period, inside
+    the span of the figures, where no series has a figure."""
+    has = [
+        any(values[i] is not None for _name, values in chart.series)
+        for i in range(len(chart.categories))
+    ]
+    if True not in has:
+        return []
+    first, last = has.index(True), len(has) - 1 - has[::-1].index(True)
+    parts = []
+    for i in range(first, last + 1):
+        if has[i]:
+            continue
+        x = LEFT + step * i
+        parts.append(
+            f'<rect x="{x:.1f}" y="{TOP}" width="{step:.1f}" height="{plot_h:.1f}" '
+            'fill="#f3f2f1"/>'
+        )
+        middle = x + step / 2 + 4
+        parts.append(
+            _text(
+                middle, TOP + plot_h - 6, GAP_LABEL, anchor="start", size=9, rotate=-90
+            )
+        )
+    return parts
+
+
+def _line_legend(series, styles) -> str:
+    """A short stroke with its marker per line, drawn as the line is; entries
+    wrap onto a second row."""
+    parts, x, y = [], LEFT, HEIGHT - 30
+    for (name, _values), (colour, width, dash, hollow) in zip(
+        series, styles, strict=True
+    ):
+        if x > LEFT and x + 36 + 5.2 * len(name) > WIDTH:
+            x, y = LEFT, y + 16
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<line x1="{x}" x2="{x + 22}" y1="{y}" y2="{y}" stroke="{colour}" '
+            f'stroke-width="{width}"{dashes}/>'
+            f'<circle cx="{x + 11}" cy="{y}" r="3.5" '
+            f'fill="{"#ffffff" if hollow else colour}" stroke="{colour}" '
+            'stroke-width="1.5"/>'
+        )
+        parts.append(_text(x + 27, y + 4, name, anchor="start", size=9))
+        x += 36 + 5.2 * len(name)
+    return "".join(parts)
 
 
 def _axes(top: float, plot_w: float, plot_h: float, title: str) -> str:
