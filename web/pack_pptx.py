@@ -163,12 +163,14 @@ def _content_slide(deck, pack: Pack, slide: Slide) -> None:
         _chart(page, slide.chart, MARGIN, body_top, chart_width, body_height)
         left = MARGIN + chart_width + Inches(0.3)
         width = WIDTH - 2 * MARGIN - chart_width - Inches(0.3)
+        size = 14
         if slide.variation:
             words_height = Inches(1.5)
             _variation(page, slide, left, body_top, width, words_height)
             body_top += words_height
             body_height -= words_height
-        _text_box(page, left, body_top, width, body_height, slide.points, 14)
+            size = 12  # the points share the column with the icon's words
+        _text_box(page, left, body_top, width, body_height, slide.points, size)
     page.notes_slide.notes_text_frame.text = slide.summary
 
 
@@ -252,6 +254,7 @@ def _variation(page, slide: Slide, left, top, width, height) -> None:
     ring.fill.fore_color.rgb = WHITE
     ring.line.color.rgb = colour
     ring.line.width = Emu(int(unit * 3))
+    ring.shadow.inherit = False
     if slide.variation == "common cause":
         for x, y in COMMON_CAUSE_DOTS:
             dot = group.shapes.add_shape(
@@ -260,6 +263,7 @@ def _variation(page, slide: Slide, left, top, width, height) -> None:
             dot.fill.solid()
             dot.fill.fore_color.rgb = colour
             dot.line.fill.background()
+            dot.shadow.inherit = False
     else:
         mark = group.shapes.add_textbox(
             *at(4, 5 if arrow else 8), ICON - unit * 8, unit * 22
@@ -283,6 +287,7 @@ def _variation(page, slide: Slide, left, top, width, height) -> None:
             chevron.fill.background()
             chevron.line.color.rgb = colour
             chevron.line.width = Emu(int(unit * 2.5))
+            chevron.shadow.inherit = False
     group._element.nvGrpSpPr.cNvPr.set("descr", slide.variation_alt)
     _text_box(
         page,
