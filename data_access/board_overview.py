@@ -21,7 +21,7 @@ from data_access.measures import (
 from data_access.money import outturn, spending
 from data_access.number_format import money_text
 from data_access.outcomes.area_trends import _area_series
-from data_access.outcomes.headlines import _headline
+from data_access.outcomes.headlines import _headline, _region_headline
 from data_access.scope import Scope
 
 # ---------------------------------------------------------------- overview
@@ -172,11 +172,15 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
     return sentences
 
 
+AGES = ("all", "under25")
+
+
 def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
     """Everything the board overview shows for one area.
 
     Keys: area (AreaInfo), measures (list of {"all": headline, "under25": headline
-    or None} per success measure, headline as `measure_headline`), money
+    or None, "region": the region's headline or None} per success measure,
+    headline as `measure_headline`, region as `region_headline`), money
     (outturn.money_forecast dict, or None when outside the scope or not a force area),
     money_denied (bool), reach (reach_by_tier dict or None), changes (list of
     sentences). NotFound for an unknown area."""
@@ -191,10 +195,13 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
             found[code] = get_measure(code, scope=scope, table=table)
         return found[code]
 
-    rows = [
-        {age: _headline(scope, measure(code), area, age) for age in ("all", "under25")}
-        for code in success_measures(table)["code"]
-    ]
+    rows = []
+    for code in success_measures(table)["code"]:
+        row = {age: _headline(scope, measure(code), area, age) for age in AGES}
+        # Where the area has no published figure (or only older ones), its
+        # English region's latest published one, named as the coarser geography.
+        row["region"] = _region_headline(scope, measure(code), area, row["all"], "all")
+        rows.append(row)
     money_part, reach, denied = None, None, False
     if area.level == "pfa":
         try:

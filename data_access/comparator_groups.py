@@ -261,6 +261,12 @@ NOT_COMPARABLE = {
 }
 
 
+def region_of(pfa_code: str) -> str | None:
+    """The code of the English region (or Wales) a force area lies in, from the
+    shipped reference file; None for a force area it does not list."""
+    return next((region for pfa, region, _n in _regions() if pfa == pfa_code), None)
+
+
 def region_groups() -> dict[str, tuple[str, frozenset[str]]]:
     """The region comparator groups from the shipped reference file alone (no
     store read, so a page layout may list them): key -> (label, force areas)."""

@@ -24,10 +24,11 @@ from components.benchmark_figures import spine_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import accessible_table
 from components.formatting import money, number, rate
+from components.region_figure import region_part
 from components.shell import illustrative_badge, message
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
-from data_access.outcomes import profiles
+from data_access.outcomes import headlines, profiles
 from data_access.statistics import TREND_METHOD, TREND_MIN_PERIODS
 from web.access import current_scope
 from web.view_cache import cached_callback
@@ -86,9 +87,16 @@ def show_profile(code):
         return html.H1("Area profile"), message(UNAVAILABLE, kind="warning")
     try:
         profile = profiles.area_profile(scope=scope, area_code=area.code)
+        regions = [
+            headlines.region_headline(
+                scope=scope, measure_code=code, area_code=area.code
+            )
+            for code in profile["measure_code"]
+        ]
     except StoreUnavailable:
         return html.H1(area.name), message(UNAVAILABLE, kind="warning")
     content = [_measures_part(area, profile)]
+    content += _region_part(area, [r for r in regions if r is not None])
     content.append(_interventions_part(scope, area))
     if area.level == "pfa":
         content.append(_money_part(scope, area))
@@ -305,6 +313,36 @@ def _measures_part(area, profile: pd.DataFrame):
         className="area-measure-links",
     )
     return html.Section([chart_card(spec), links], className="area-measures")
+
+
+def _region_part(area, regions: list[dict]) -> list:
+    """The English region's published figures where the area has none of its
+    own, or only older ones (headlines.region_headline), in words."""
+    if not regions:
+        return []
+    return [
+        html.Section(
+            [
+                html.H2("Published figures for the region"),
+                html.P(
+                    f"Where {area.name} has no published figure of its own for a "
+                    "measure, or only an older one, its English region's latest "
+                    "published figure is given here. The region is a coarser "
+                    f"geography: its figure counts everyone in the region, not "
+                    f"{area.name} alone, and the chart above does not use it."
+                ),
+                *(
+                    html.Div(
+                        [html.H3(r["name"]), region_part(r, area.name)],
+                        className="region-measure",
+                    )
+                    for r in regions
+                ),
+            ],
+            className="area-region",
+            id=f"{PAGE}-region",
+        )
+    ]
 
 
 def _interventions_part(scope, area):

@@ -9,14 +9,13 @@ State in the URL: ?area=E23000036
 
 from __future__ import annotations
 
-import math
-
 import dash
 from dash import Input, Output, dcc, html
 
 from components import filters
 from components.formatting import money as fmt_money
-from components.formatting import number, rate
+from components.formatting import number
+from components.region_figure import rate_text, region_part
 from components.shell import illustrative_badge, message
 from components.workstream_text import measures_summary
 from data_access import board_overview, workstreams
@@ -168,10 +167,6 @@ def _own_workstream_part(scope) -> list:
     ]
 
 
-def _present(value) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
-
-
 def baseline_sentence(baseline: dict, polarity: str = "lower_is_better") -> tuple:
     """(arrow, words) for a change against the baseline; words never rely on the
     arrow. E.g. ("▼", "down 22% on 2016/17 to 2018/19: significantly lower than
@@ -212,19 +207,6 @@ def baseline_sentence(baseline: dict, polarity: str = "lower_is_better") -> tupl
     )
 
 
-def _rate_text(head: dict) -> str:
-    if head["suppressed"]:
-        return "Rate not shown: the count is too small to publish."
-    if not _present(head["rate"]):
-        return ""
-    multiplier = head["rate_multiplier"]
-    per = f"{int(multiplier):,}" if _present(multiplier) and multiplier else ""
-    return (
-        f"{rate(head['rate'])} per {per} people "
-        f"(95% CI {rate(head['rate_lower'])} to {rate(head['rate_upper'])})"
-    )
-
-
 def _real_or_not(head: dict, area) -> str:
     """In words, whether the headline is a published figure: the latest real one
     is shown, an illustrative one only where no real one exists."""
@@ -259,7 +241,7 @@ def _headline_block(head: dict, *, label: str, big: bool, area=None) -> list:
             ],
             className="headline",
         ),
-        html.P(_rate_text(head), className="rate-line"),
+        html.P(rate_text(head), className="rate-line"),
         html.P(
             [
                 html.Span(arrow, className="change-arrow", **{"aria-hidden": "true"}),
@@ -275,7 +257,17 @@ def _headline_block(head: dict, *, label: str, big: bool, area=None) -> list:
 def _measure_card(row: dict, area, scope=None, notes=None) -> html.Section:
     head = row["all"]
     under25 = row["under25"]
+    region = row.get("region")
     if head is None and under25 is None:
+        if region is not None:  # a local authority, with its region's figure
+            return html.Section(
+                [
+                    html.H3(region["name"]),
+                    html.P(f"No figures for {area.name} itself."),
+                    region_part(region, area.name),
+                ],
+                className="measure-card",
+            )
         return html.Section(
             [html.H3("No figures"), html.P(f"No figures for {area.name} yet.")],
             className="measure-card",
@@ -292,6 +284,8 @@ def _measure_card(row: dict, area, scope=None, notes=None) -> html.Section:
             under25, label="aged under 25", big=head is None, area=area
         )
     body.append(html.P(f"Source: {first['source_title']}", className="source"))
+    if region is not None:
+        body.append(region_part(region, area.name))
     body.append(
         dcc.Link(
             [

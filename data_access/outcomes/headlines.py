@@ -21,6 +21,8 @@ import pandas as pd
 
 from data_access import periods, statistics
 from data_access.areas import AreaInfo, get_area
+from data_access.comparator_groups import region_of
+from data_access.errors import NotFound
 from data_access.measures import (
     get_measure,
 )
@@ -278,9 +280,9 @@ def measure_headline(
     any, else quarter), or the latest illustrative one where none is published,
     with its rate, CI, baseline change and source; None if no data.
 
-    Keys: code, name, unit, rate_multiplier, age_band, period, value, rate,
-    rate_lower, rate_upper, suppressed, source_title, illustrative (True only
-    when no published figure exists), illustrative_to (the last illustrative
+    Keys: code, name, unit, rate_multiplier, age_band, period, period_end,
+    value, rate, rate_lower, rate_upper, suppressed, source_title, illustrative
+    (True only when no published figure exists), illustrative_to (the last illustrative
     period after the published one shown, else None), baseline
     (baseline_change dict)."""
     measure = get_measure(measure_code, scope=scope)
@@ -322,6 +324,7 @@ def _headline(
         "rate_multiplier": measure["rate_multiplier"],
         "age_band": age_band,
         "period": latest["period"],
+        "period_end": latest["period_end"],
         "value": latest["value"],
         "rate": latest["rate"],
         "rate_lower": latest["rate_lower"],
@@ -335,4 +338,60 @@ def _headline(
             measure,
             _disclose(years, measure, scope, length="year", age_band=age_band),
         ),
+    }
+
+
+# ----------------------------------------------- the region, where the area has none
+
+COARSER_THAN = {"pfa": "force area", "lad": "local authority"}
+
+
+def region_headline(
+    *, scope: Scope, measure_code: str, area_code: str, age_band: str = "all"
+) -> dict[str, Any] | None:
+    """The latest published figure of the English region a force area (or a
+    local authority's force area) lies in, where the area has no published
+    figure of its own or only older ones: hospital admissions are published by
+    region after 2012 but for only a few force areas (issue 17). None otherwise.
+
+    The region is a coarser geography: the figure is shown beside the area's
+    own (illustrative or older) one, never as it. Keys: those of
+    `measure_headline` for the region, plus region_code, region_name,
+    coarser_than ("force area" or "local authority") and own_period (the area's
+    latest published period, or None when it has none)."""
+    measure = get_measure(measure_code, scope=scope)
+    area = get_area(area_code)
+    return _region_headline(
+        scope, measure, area, _headline(scope, measure, area, age_band), age_band
+    )
+
+
+def _region_headline(
+    scope: Scope,
+    measure: dict,
+    area: AreaInfo,
+    own: dict[str, Any] | None,
+    age_band: str,
+) -> dict[str, Any] | None:
+    """region_headline for an area whose own headline (`_headline`) is known."""
+    if area.level not in COARSER_THAN:
+        return None
+    region_code = region_of(area.code if area.level == "pfa" else area.parent_code)
+    try:
+        region = get_area(region_code) if region_code else None
+    except NotFound:  # Wales is a country, not a region in the store
+        region = None
+    if region is None or region.level != "region":
+        return None
+    head = _headline(scope, measure, region, age_band)
+    if head is None or head["illustrative"]:
+        return None
+    own_real = own is not None and not own["illustrative"]
+    if own_real and own["period_end"] >= head["period_end"]:
+        return None
+    return head | {
+        "region_code": region.code,
+        "region_name": region.name,
+        "coarser_than": COARSER_THAN[area.level],
+        "own_period": own["period"] if own_real else None,
     }

@@ -243,3 +243,69 @@ def test_table_p1_shows_on_the_trend_page(loaded_store):
         scope=SYSTEM, measure_code="homicide_knife", area_code="E09000022"
     )
     assert not lambeth["period"].str.startswith("year ending Dec").any()
+
+
+def _hes_latest_region_admissions(region: str) -> int:
+    """The region's admissions (FAEs) in the workbook's last total row: 2021/22,
+    though labelled '2020-21 Total' (README)."""
+    book = load_workbook(HES, read_only=True, data_only=True)
+    try:
+        rows = list(book["GOR-Data-Totals"].iter_rows(values_only=True))
+    finally:
+        book.close()
+    names = next(r for r in rows if r and region in r)
+    totals = [r for r in rows if r and str(r[0]).endswith("Total")]
+    return totals[-1][list(names).index(region)]
+
+
+def test_force_area_without_recent_admissions_shows_its_region(loaded_store):
+    """The overview card (board_overview) and the profile (region_headline) of a
+    force area with no published admissions figure (the Metropolitan Police) or
+    only an older one (Avon and Somerset, 2020/21) carry its English region's
+    latest published figure, from the workbook's last total row; a local
+    authority gets its force area's region; a measure the force publishes as
+    recently as its region (Table P1) gets none."""
+    from data_access import board_overview
+    from data_access.outcomes import headlines
+    from data_access.scope import PUBLIC
+
+    summary = board_overview.overview_summary(scope=PUBLIC, area_code="E23000001")
+    row = next(
+        r
+        for r in summary["measures"]
+        if r["all"]["code"] == "hospital_admissions_knife"
+    )
+    assert row["all"]["illustrative"]  # the force's own figure stays, labelled
+    london = row["region"]
+    assert (london["region_name"], london["period"]) == ("London", "2021/22")
+    assert london["value"] == _hes_latest_region_admissions("London")
+    assert not london["illustrative"] and london["own_period"] is None
+    assert london["coarser_than"] == "force area"
+    knife = next(r for r in summary["measures"] if r["all"]["code"] == "knife_offences")
+    assert knife["region"] is None  # no region figures for knife offences
+
+    def region(measure: str, area: str):
+        return headlines.region_headline(
+            scope=PUBLIC, measure_code=measure, area_code=area
+        )
+
+    avon = region("hospital_admissions_knife", "E23000036")
+    own = headlines.measure_headline(
+        scope=PUBLIC, measure_code="hospital_admissions_knife", area_code="E23000036"
+    )
+    assert avon["own_period"] == own["period"] < avon["period"] == "2021/22"
+    assert avon["value"] == _hes_latest_region_admissions("South West")
+    lambeth = region("hospital_admissions_knife", "E09000022")
+    assert lambeth["region_name"] == "London"
+    assert lambeth["coarser_than"] == "local authority"
+    # South West publishes possession of weapons, for the same year as the force.
+    assert region("possession_of_weapons", "E12000009") is None  # not a force area
+    south_west, force = (
+        headlines.measure_headline(
+            scope=PUBLIC, measure_code="possession_of_weapons", area_code=code
+        )
+        for code in ("E12000009", "E23000036")
+    )
+    assert not south_west["illustrative"]
+    assert south_west["period"] == force["period"]
+    assert region("possession_of_weapons", "E23000036") is None

@@ -45,6 +45,15 @@ def test_profile_has_spine_chart_table_interventions_and_money(page):
     assert "area-interventions" in text and "area-money" in text
     for link in ("/violence?area=E23000036", "/funding?area=E23000036", "/compare"):
         assert link in text
+    # Its own published admissions figure is older than the South West's, which
+    # is beside it.
+    from data_access.outcomes import headlines
+
+    own = headlines.measure_headline(
+        scope=SYSTEM, measure_code="hospital_admissions_knife", area_code="E23000036"
+    )
+    assert "Region: South West, a coarser geography than the force area" in text
+    assert f"Avon and Somerset's latest published figure is for {own['period']}" in text
 
 
 def test_viewer_outside_scope_gets_a_plain_note(page, monkeypatch):

@@ -85,6 +85,13 @@ def test_cards_show_the_latest_published_figure_and_say_so(signed_in):
         "Illustrative figure: no published figure exists for Metropolitan Police"
         in text
     )
+    # ... beside its English region's published figure, named as such.
+    london = headlines.region_headline(
+        scope=SYSTEM, measure_code="hospital_admissions_knife", area_code="E23000001"
+    )
+    assert "Region: London, a coarser geography than the force area" in text
+    assert f"{london['value']:,.0f} admissions in {london['period']}" in text
+    assert "Metropolitan Police has no published figure for this measure" in text
 
 
 def test_arrows_never_stand_alone():
