@@ -82,6 +82,12 @@ def _force_areas() -> pd.DataFrame:
     return list_areas(level="pfa")
 
 
+def force_area_names() -> dict[str, str]:
+    """Every force area's name by code: what a saved group may hold."""
+    areas = _force_areas()
+    return dict(zip(areas["code"], areas["name"], strict=True))
+
+
 def comparator_groups(*, scope: Scope) -> pd.DataFrame:
     """Every comparator group `scope` may choose (GROUP_COLUMNS), in menu order:
     England and Wales, VRU, non-VRU, the regions, then the user's saved groups."""

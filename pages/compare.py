@@ -12,23 +12,19 @@ State in the URL: ?measure=knife_offences&period=2018-04&benchmark=national&leve
 
 from __future__ import annotations
 
-import math
-
 import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from components import filters
 from components.area_map import area_map_figure
-from components.bar_figures import bar_figure, ranked_bar_figure
-from components.benchmark_figures import funnel_figure
+from components.bar_figures import ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking
-from components.formatting import number, percent, rate
+from components.formatting import rate
 from components.shell import message
 from data_access.comparator_groups import NOT_COMPARABLE, region_groups
-from data_access.disclosure import RULES
 from data_access.errors import (
     AccessDenied,
     InvalidParameter,
@@ -39,6 +35,19 @@ from data_access.geography import BOUNDARIES_SOURCE, pfa_boundaries
 from data_access.measures import get_measure
 from data_access.outcomes import force_areas, funnels, vru_groups, year_values
 from web.access import current_scope
+from web.comparator_parts import (
+    register_saved_groups,
+    saved_groups_panel,
+    saved_option,
+)
+from web.compare_charts import (
+    chart_caption,
+    funnel_spec,
+    per_label,
+    sources_text,
+    suppression_note_for,
+    vru_spec,
+)
 from web.view_cache import cached_callback
 
 dash.register_page(
@@ -101,7 +110,9 @@ def layout(
     outliers: str | None = None,
     **_query,
 ):
-    options = benchmark_options()
+    # A saved group's key is kept until the user's groups arrive (the layout
+    # never reads the store); a group that is not theirs is then named so.
+    options = benchmark_options() + saved_option(benchmark)
     benchmark = benchmark if benchmark in {o["value"] for o in options} else None
     outliers = outliers if outliers in {"exclude", "include"} else "exclude"
     level = level if level in LEVELS else None
@@ -158,6 +169,7 @@ def layout(
                     ),
                 ]
             ),
+            saved_groups_panel(PAGE),
             filters.url_params(PAGE, URL_PARAMS),
             filters.url_sync(PAGE),
             html.Div(id=f"{PAGE}-note", **{"aria-live": "polite"}),
@@ -174,6 +186,7 @@ def layout(
 
 
 filters.link_url_sync(PAGE, URL_PARAMS)
+register_saved_groups(PAGE, benchmark_options)
 
 
 # ------------------------------------------------------------------ controls
@@ -318,19 +331,9 @@ def _unavailable():
     )
 
 
-def _per(measure: dict) -> str:
-    return f"per {int(measure['rate_multiplier']):,}"
-
-
-def _suppression_note(measure: dict, frame: pd.DataFrame) -> str | None:
-    if "suppressed" in frame and frame["suppressed"].any():
-        return RULES[measure["disclosure_rule"]].text
-    return None
-
-
 def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
     """Exactly what the ranking shows: one row per area, rates rounded."""
-    per = _per(measure)
+    per = per_label(measure)
     hidden = frame["suppressed"].astype(bool)
 
     def shown(column: str, digits: int | None = 1):
@@ -367,17 +370,6 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
             "Source": frame["source_title"],
         }
     )
-
-
-def _caption(measure: dict, frame: pd.DataFrame, extra: str = "") -> str:
-    return (
-        f"{measure['name']}, rate {_per(measure)} population, police force areas, "
-        f"financial year {frame['period'].iloc[0]}. {extra}"
-    ).strip()
-
-
-def _sources(frame: pd.DataFrame) -> str:
-    return "; ".join(dict.fromkeys(frame["source_title"].dropna().astype(str)))
 
 
 def ranking_spec(
@@ -421,7 +413,7 @@ def ranking_spec(
         category_col="comparison",
         benchmark=None if pd.isna(bench) else float(bench),
         benchmark_label=bench_label,
-        value_title=f"Rate {_per(measure)} population ({level_text} CI)",
+        value_title=f"Rate {per_label(measure)} population ({level_text} CI)",
         value_formatter=lambda v: rate(v, 1),
         highlight=highlight,
     )
@@ -431,7 +423,7 @@ def ranking_spec(
         value="rate",
         measure=f"{measure['name']}, {period}",
         category_col="comparison",
-        unit=_per(measure),
+        unit=per_label(measure),
         benchmark=None if pd.isna(bench) else float(bench),
         benchmark_label=bench_label,
         value_formatter=lambda v: rate(v, 1),
@@ -440,7 +432,7 @@ def ranking_spec(
     return ChartSpec(
         chart_id=f"{PAGE}-ranking",
         title=title + ".",
-        caption=_caption(
+        caption=chart_caption(
             measure,
             frame,
             f"Bars show rates with {level_text} confidence intervals; colour, pattern "
@@ -452,9 +444,9 @@ def ranking_spec(
         table=_table(measure, frame, level_text),
         summary=summary,
         illustrative=bool(frame["illustrative"].any()),
-        suppression_note=_suppression_note(measure, frame),
+        suppression_note=suppression_note_for(measure, frame),
         csv_filename=f"{measure['code']}-{period.replace('/', '-')}-force-areas.csv",
-        source=_sources(frame),
+        source=sources_text(frame),
     )
 
 
@@ -466,7 +458,7 @@ def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
         {
             "Rank": range(1, len(frame) + 1),
             "Area": frame["name"],
-            f"Rate {_per(measure)}": frame["rate"]
+            f"Rate {per_label(measure)}": frame["rate"]
             .astype(object)
             .map(lambda v: v if pd.isna(v) else round(float(v), 1))
             .where(~hidden, "*"),
@@ -480,14 +472,14 @@ def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
         chart_id=f"{PAGE}-map",
         title=f"Where force areas differ from {bench_label}: {measure['name']}, "
         f"{period}.",
-        caption=_caption(
+        caption=chart_caption(
             measure,
             frame,
             f"Each force area is coloured by its comparison with {bench_label} at "
             f"{level_text}; the table beside the map gives the same figures.",
         ),
         figure=area_map_figure(
-            pfa_boundaries(), frame, per=_per(measure), level_text=level_text
+            pfa_boundaries(), frame, per=per_label(measure), level_text=level_text
         ),
         table=_table(measure, frame, level_text),
         summary=(
@@ -495,9 +487,9 @@ def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
             "to it lists every area's rate and comparison."
         ),
         illustrative=bool(frame["illustrative"].any()),
-        suppression_note=_suppression_note(measure, frame),
+        suppression_note=suppression_note_for(measure, frame),
         csv_filename=f"{measure['code']}-{period.replace('/', '-')}-map.csv",
-        source=f"{_sources(frame)}; boundaries: {BOUNDARIES_SOURCE}",
+        source=f"{sources_text(frame)}; boundaries: {BOUNDARIES_SOURCE}",
     )
     return html.Div(
         [
@@ -507,140 +499,12 @@ def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
                     table,
                     caption=f"Force areas ranked by rate, {period}",
                     table_id=f"{PAGE}-map-ranking",
-                    suppression_note=_suppression_note(measure, frame),
+                    suppression_note=suppression_note_for(measure, frame),
                 ),
                 className="col-lg-5 compare-map-table",
             ),
         ],
         className="row compare-map-row",
-    )
-
-
-def funnel_method_text(measure: dict, overdispersion: dict) -> str:
-    """What the funnel's limits are and what being outside them means, in words:
-    "more than chance would explain" only where the areas vary no more than
-    chance allows (no overdispersion), so that the Poisson limits hold."""
-    phi = overdispersion["phi"]
-    if math.isnan(phi):
-        return (
-            "Dashed lines: 95% control limits; dotted: 99.8% (PHE/OHID method). Too "
-            "few areas to check for overdispersion."
-        )
-    p_value = overdispersion["p_value"]
-    p_text = "< 0.001" if p_value < 0.001 else f"= {number(p_value, 3)}"
-    test = (
-        f"the areas' z-scores (Winsorised at 10%) vary {number(phi, 1)} times as "
-        f"much as chance alone would make them (dispersion test p {p_text})"
-    )
-    if not overdispersion["overdispersed"]:
-        return (
-            "Dashed lines: 95% control limits; dotted: 99.8% (PHE/OHID method). "
-            f"No overdispersion: {test}, so no adjustment is made. Areas outside "
-            "the 99.8% limits differ from the benchmark by more than chance would "
-            "explain; bigger areas have narrower limits."
-        )
-    return (
-        f"Overdispersed: {test}, because areas really differ. The limits are "
-        f"widened for that by an {overdispersion['method']}: a between-area "
-        f"standard deviation of {rate(overdispersion['tau'], 1)} {_per(measure)} "
-        "is added to chance variation. Dashed lines: adjusted 95% limits; dotted: "
-        "adjusted 99.8%. Areas outside the adjusted 99.8% limits differ from the "
-        "benchmark by more than the usual variation between areas. Thin grey "
-        "dotted lines: the unadjusted 99.8% limits (PHE/OHID method), which "
-        "assume chance alone; the table gives each area's position against both."
-    )
-
-
-def funnel_spec(
-    measure: dict, points: pd.DataFrame, limits: pd.DataFrame, overdispersion: dict
-) -> ChartSpec:
-    """The funnel plot: against limits adjusted for overdispersion where the areas
-    are overdispersed (the unadjusted ones drawn too), else the PHE/OHID ones."""
-    period = points["period"].iloc[0] if not points.empty else ""
-    bench = float(points["benchmark_rate"].iloc[0]) if not points.empty else math.nan
-    bench_label = points["benchmark_label"].iloc[0] if not points.empty else ""
-    adjusted = bool(overdispersion["overdispersed"])
-    position = "funnel_position_adjusted" if adjusted else "funnel_position"
-    shown = points[points[position] != "not shown"] if not points.empty else points
-    outside = shown[shown[position].str.contains("99.8")]
-    above = outside[outside[position].str.startswith("above")]
-    below = outside[outside[position].str.startswith("below")]
-    which = (
-        "control limits, adjusted for overdispersion," if adjusted else "control limits"
-    )
-    title = (
-        f"{len(above)} force {'area was' if len(above) == 1 else 'areas were'} "
-        f"above and {len(below)} below the 99.8% "
-        f"{which} around {bench_label} in {period}."
-    )
-    drawn = overdispersion["limits"] if adjusted else limits
-    figure = None
-    if not shown.empty and not drawn.empty and math.isfinite(bench):
-        figure = funnel_figure(
-            shown,
-            x="population",
-            y="rate",
-            label="name",
-            limits_df=drawn,
-            benchmark=bench,
-            x_title="Population (log scale)",
-            y_title=f"Rate {_per(measure)}",
-            benchmark_label=bench_label,
-            value_formatter=lambda v: rate(v, 1),
-            reference_limits_df=limits if adjusted else None,
-            reference_label="Unadjusted 99.8% limits (PHE/OHID)",
-            limits_name=(
-                "limits, adjusted for overdispersion" if adjusted else "control limits"
-            ),
-            polarity=measure["polarity"],
-        )
-        # Ticks at 1, 2 and 5 of each decade: plotly's default labels every digit
-        # on a log axis spanning about one decade, and the labels overlap.
-        figure.update_xaxes(type="log", dtick="D2")
-    hidden = points["suppressed"].astype(bool)
-
-    def positions(column: str) -> pd.Series:
-        return (
-            points[column]
-            .where(~hidden, "*")
-            .map(lambda c: c if c == "*" else str(c).capitalize())
-        )
-
-    columns = {
-        "Area": points["name"],
-        "Population": points["population"].round(0),
-        f"Rate {_per(measure)}": points["rate"]
-        .astype(object)
-        .map(lambda v: v if pd.isna(v) else round(float(v), 1))
-        .where(~hidden, "*"),
-    }
-    if adjusted:
-        columns["Position, limits adjusted for overdispersion"] = positions(
-            "funnel_position_adjusted"
-        )
-        columns["Position, unadjusted limits (PHE/OHID)"] = positions("funnel_position")
-    else:
-        columns["Position in the funnel"] = positions("funnel_position")
-    table = pd.DataFrame(columns)
-    summary = (
-        f"Funnel plot of {measure['name'].lower()} against population, "
-        f"{period}, with {which} around {bench_label} "
-        f"({rate(bench, 1)} {_per(measure)}). "
-        + (f"Above the 99.8% limit: {', '.join(above['name'])}. " if len(above) else "")
-        + (f"Below the 99.8% limit: {', '.join(below['name'])}. " if len(below) else "")
-        + funnel_method_text(measure, overdispersion)
-    )
-    return ChartSpec(
-        chart_id=f"{PAGE}-funnel",
-        title=title,
-        caption=_caption(measure, points, funnel_method_text(measure, overdispersion)),
-        figure=figure,
-        table=table,
-        summary=summary,
-        illustrative=bool(points["illustrative"].any()),
-        suppression_note=_suppression_note(measure, points),
-        csv_filename=f"{measure['code']}-{period.replace('/', '-')}-funnel.csv",
-        source=_sources(points),
     )
 
 
@@ -678,111 +542,4 @@ def show_vru_comparison(measure_code):
             chart_card(vru_spec(measure, frame, relative), heading_level=3),
         ],
         className="compare-vru",
-    )
-
-
-def vru_spec(measure: dict, frame: pd.DataFrame, relative: dict) -> ChartSpec:
-    """The groups' pooled rates (`vru_vs_non_vru`) and whether their changes
-    differ (`relative`: vru_groups.vru_relative_change, area as the unit)."""
-    per = _per(measure)
-    baseline_label = frame["baseline_label"].iloc[0]
-    latest_label = frame["latest_label"].iloc[0]
-    long = pd.DataFrame(
-        [
-            {
-                "Group": r.group_label,
-                "Period": getattr(r, f"{w}_label"),
-                "Rate": getattr(r, f"{w}_rate"),
-            }
-            for r in frame.itertuples()
-            for w in ("baseline", "latest")
-        ]
-    )
-    figure = bar_figure(
-        long,
-        x="Group",
-        y="Rate",
-        color="Period",
-        barmode="group",
-        x_title=None,
-        y_title=f"Rate {per} population (pooled)",
-        value_formatter=lambda v: rate(v, 1),
-        height=380,
-    )
-    vru = frame[frame["group"] == "vru"].iloc[0]
-    non = frame[frame["group"] == "non_vru"].iloc[0]
-    title = (
-        f"{measure['name']}: the rate changed by "
-        f"{percent(vru['percent_change'], 0)} in VRU areas and by "
-        f"{percent(non['percent_change'], 0)} in non-VRU areas between "
-        f"{baseline_label} and {latest_label}."
-    ).replace("by -", "by minus ")
-    table = pd.DataFrame(
-        {
-            "Group": frame["group_label"],
-            "Areas pooled": frame["n_areas"],
-            "Left out (no figure for every year)": frame["areas_left_out"].replace(
-                "", "None"
-            ),
-            f"Baseline {baseline_label}: count": frame["baseline_count"].round(0),
-            f"Baseline rate {per}": frame["baseline_rate"].round(1),
-            "Baseline 95% CI": [
-                f"{rate(a)} to {rate(b)}"
-                for a, b in zip(
-                    frame["baseline_lower"], frame["baseline_upper"], strict=True
-                )
-            ],
-            f"Latest {latest_label}: count": frame["latest_count"].round(0),
-            f"Latest rate {per}": frame["latest_rate"].round(1),
-            "Latest 95% CI": [
-                f"{rate(a)} to {rate(b)}"
-                for a, b in zip(
-                    frame["latest_lower"], frame["latest_upper"], strict=True
-                )
-            ],
-            "Rate ratio (latest / baseline)": frame["rate_ratio"].round(3),
-            "Rate ratio 95% CI": [
-                f"{number(a, 3)} to {number(b, 3)}"
-                for a, b in zip(frame["ratio_lower"], frame["ratio_upper"], strict=True)
-            ],
-            "Change": frame["direction"].str.capitalize(),
-        }
-    )
-    summary = (
-        f"Pooled rate {per}: VRU areas {rate(vru['baseline_rate'])} in "
-        f"{baseline_label} and {rate(vru['latest_rate'])} in {latest_label}; "
-        f"non-VRU areas {rate(non['baseline_rate'])} and "
-        f"{rate(non['latest_rate'])}."
-    )
-    if not math.isnan(relative["ratio"]):
-        summary += (
-            f" Compared area by area ({relative['method']}, "
-            f"{relative['n_vru']} VRU and {relative['n_non_vru']} non-VRU areas), "
-            f"the VRU areas' typical rate ratio divided by the non-VRU areas' is "
-            f"{number(relative['ratio'], 3)} (95% CI {number(relative['lower'], 3)} "
-            f"to {number(relative['upper'], 3)}, p = {number(relative['p_value'], 2)}"
-            "): "
-            + (
-                "the two groups changed by significantly different amounts."
-                if relative["significant"]
-                else "no significant difference between the groups' changes."
-            )
-        )
-    return ChartSpec(
-        chart_id=f"{PAGE}-vru-chart",
-        title=title,
-        caption=(
-            f"{measure['name']}, pooled rate {per} (sum of counts over sum of "
-            f"populations) of the 18 areas funded from 2019/20 and of the non-VRU "
-            f"areas; Cleveland and Humberside, funded from 2022/23, are in neither "
-            f"group. Baseline {baseline_label}, latest {latest_label}. Each "
-            "group's change is tested allowing for year-to-year overdispersion "
-            "(quasi-Poisson); whether the groups' changes differ is tested with "
-            f"the area as the unit ({relative['method']})."
-        ),
-        figure=figure,
-        table=table,
-        summary=summary,
-        illustrative=bool(frame["illustrative"].any()),
-        csv_filename=f"{measure['code']}-vru-vs-non-vru.csv",
     )

@@ -12,7 +12,8 @@ that area may read: a distinctive value of one of its workstreams' private
 measures, that workstream's name, a raw return file (name and bytes) and an
 audit-log entry (no page shows the audit log: it must appear nowhere), a
 private annotation (data_access.annotations) on the area, and a commentary
-on that measure and a board action on it. A caller
+on that measure and a board action on it, and a comparator group saved by
+the area's viewer (theirs alone: not even an admin sees it). A caller
 outside the area must never receive them, through any route, callback or page,
 whatever the request asks for; a 500 answer is a failure. The analyst must
 receive each canary somewhere (the file through the returns page's download, the
@@ -33,7 +34,16 @@ import dash
 import pytest
 from sqlalchemy import select
 
-from data_access import alerts, annotations, board, commentary, db, exceptions, users
+from data_access import (
+    alerts,
+    annotations,
+    board,
+    commentary,
+    comparator_groups,
+    db,
+    exceptions,
+    users,
+)
 from data_access.models import (
     Area,
     AuditLog,
@@ -66,12 +76,15 @@ CALLERS = (
 def _may_read(caller: str, area: str, what: str) -> bool:
     """DESIGN.md "Access": admin and analyst read everything; a viewer or lead
     reads their own area's private measures; raw returns are for their workstream's
-    lead, admins and analysts; the audit log is read by no page at all."""
+    lead, admins and analysts; the audit log is read by no page at all; a saved
+    comparator group by its owner alone."""
     if what == "audit":
         return False
+    own = {AVON: "avon", WEST_MIDLANDS: "west-midlands"}[area]
+    if what == "saved group":
+        return caller == f"{own}-viewer"  # its owner, and nobody else
     if caller in ("admin", "analyst"):
         return True
-    own = {AVON: "avon", WEST_MIDLANDS: "west-midlands"}[area]
     if what == "return file":
         return caller == f"{own}-lead"
     # Commentary and the board's actions are read like the VRU's measures.
@@ -89,7 +102,7 @@ def _canary_strings(canaries: dict, area: str, what: str) -> list[str]:
         return [found["workstream_name"]]
     if what == "annotation":
         return [found["annotation"]]
-    if what in ("commentary", "action"):
+    if what in ("commentary", "action", "saved group"):
         return [found[what]]
     return [found["audit"]]
 
@@ -104,6 +117,7 @@ WHATS = (
     "annotation",
     "commentary",
     "action",
+    "saved group",
 )
 
 
@@ -138,6 +152,13 @@ def matrix(matrix_store):
         record, passwords[caller] = users.create_user(
             username=f"matrix-{caller}", role_title=f"Matrix {caller}", **kwargs
         )
+        if caller.endswith("viewer"):
+            slug = caller.removesuffix("-viewer")
+            name = f"Canary group of {slug}"
+            canaries[area]["saved group"] = name
+            canaries[area]["group key"] = comparator_groups.save_group(
+                scope=record.scope(), name=name, area_codes=list(AREAS)
+            )
         if caller.endswith(("viewer", "lead")):
             # Everything in their scope, not only what they own.
             alerts.save_preferences(
@@ -389,7 +410,10 @@ def test_each_caller_reads_only_what_their_access_allows(matrix, caller):
     if caller == "analyst":
         # The check can see each figure: the analyst, who may read them all, did.
         expected = {
-            (caller, area, what) for area in AREAS for what in WHATS if what != "audit"
+            (caller, area, what)
+            for area in AREAS
+            for what in WHATS
+            if what not in ("audit", "saved group")
         }
         assert expected <= seen, sorted(expected - seen)
     if caller in ("avon-viewer", "west-midlands-viewer"):
@@ -398,6 +422,7 @@ def test_each_caller_reads_only_what_their_access_allows(matrix, caller):
             (caller, area, "measure"),
             (caller, area, "workstream"),
             (caller, area, "annotation"),
+            (caller, area, "saved group"),
         } <= seen
 
 
@@ -467,3 +492,71 @@ def test_board_packs_follow_the_vru_access(matrix):
                 assert download["filename"].startswith(f"board-pack-{area}-"), caller
             else:
                 assert download is None, (caller, area)
+
+
+def test_a_saved_group_is_used_seen_and_deleted_by_its_owner_alone(matrix):
+    """Whoever names the Avon viewer's saved group in a request (as the benchmark,
+    as the chosen value the choices keep, or in a Delete button's id), only its
+    owner gets its name or its areas' pooled benchmark, and nobody else deletes
+    it: every callback checks access on the server, not only the menu."""
+    app, clients, canaries = matrix
+    key, name = canaries[AVON]["group key"], canaries[AVON]["saved group"]
+    content, choices, change = (
+        next(o for o in app.callback_map if part in o)
+        for part in ("compare-content", "compare-group-list", "compare-group-status")
+    )
+    button = {"key": key, "type": "compare-group-delete"}
+    for caller in CALLERS:
+        client = clients[caller]
+        show = callback_request(
+            content,
+            [
+                {"id": f"compare-{p}", "property": "value", "value": v}
+                for p, v in (
+                    ("measure", "knife_offences"),
+                    ("period", "2018-04"),
+                    ("benchmark", key),
+                    ("level", "95"),
+                    ("outliers", "exclude"),
+                )
+            ],
+        )
+        listing = callback_request(
+            choices,
+            [{"id": "compare-group-version", "property": "data", "value": 0}],
+            [{"id": "compare-benchmark", "property": "value", "value": key}],
+        )
+        delete = callback_request(
+            change,
+            [
+                {"id": "compare-group-save", "property": "n_clicks", "value": 0},
+                [{"id": button, "property": "n_clicks", "value": 1}],
+            ],
+            [
+                {"id": "compare-group-name", "property": "value", "value": None},
+                {"id": "compare-group-areas", "property": "value", "value": []},
+                {"id": "compare-benchmark", "property": "value", "value": key},
+                {"id": "compare-group-version", "property": "data", "value": 0},
+            ],
+        )
+        delete["changedPropIds"] = [
+            json.dumps(button, separators=(",", ":")) + ".n_clicks"
+        ]
+        answers = [post_callback(client, body) for body in (show, listing)]
+        owner = caller == "avon-viewer"
+        if caller == "signed-out":
+            assert all(a.status_code == 401 for a in answers)
+            assert post_callback(client, delete).status_code == 401
+            continue
+        for answer in answers:
+            assert answer.status_code == 200, caller
+            assert (name in answer.get_data(as_text=True)) == owner, caller
+        if not owner:
+            refused = post_callback(client, delete).get_data(as_text=True)
+            assert "no saved comparator group" in refused, caller
+    # Still there for its owner after every other caller tried to delete it.
+    owner = next(u for u in users.list_users() if u.username == "matrix-avon-viewer")
+    groups = comparator_groups.comparator_groups(
+        scope=Scope(role="viewer", user_id=owner.id)
+    )
+    assert key in set(groups["key"])

@@ -357,3 +357,29 @@ def test_only_the_callback_route_is_answered_from_the_cache(web):
         )
         assert other.get_data() != kept, (method, path)
     assert len(calls) == 1
+
+
+def test_an_answer_naming_a_saved_group_is_never_kept(monkeypatch):
+    """A saved comparator group is one user's and may be deleted: an answer built
+    on it (/compare with benchmark saved:<id>) is neither looked up nor kept, so
+    another user with the same access never receives it and a deleted group is
+    never shown again; the same request with a published group is cached."""
+    from app import app  # noqa: F401 - registers the pages' cached callbacks
+
+    def body(benchmark: str) -> dict:
+        return callback_request(
+            "compare-content.children",
+            [
+                {"id": f"compare-{p}", "property": "value", "value": v}
+                for p, v in (
+                    ("measure", "knife_offences"),
+                    ("period", "2018-04"),
+                    ("benchmark", benchmark),
+                    ("level", "95"),
+                    ("outliers", "exclude"),
+                )
+            ],
+        )
+
+    assert _key_for(monkeypatch, body("vru")) is not None
+    assert _key_for(monkeypatch, body("saved:3")) is None

@@ -16,7 +16,8 @@ Safe because:
   allowed to see exactly the same data;
 - an answer built while the store was unavailable ("temporarily unavailable") is
   never stored (data_access.db marks the request), nor is any non-200 answer;
-- a cache outage means the callback simply runs (never an error).
+- a cache outage means the callback simply runs (never an error);
+- a request that names a user's saved comparator group is never cached.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import re
 
 import dash
 import flask
@@ -44,6 +46,8 @@ KEY_PREFIX = "view:gz:"
 # are cached too, except for pages that show per-person work in progress.
 PAGE_ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 UNCACHED_PAGES = frozenset({"/returns"})
+# A callback input naming a saved comparator group ("saved:<id>").
+SAVED_GROUP_VALUE = re.compile(rb'"saved:')
 
 
 def _output_keys(outputs: list[dash.Output]) -> set[str]:
@@ -78,6 +82,11 @@ def _key() -> str | None:
         if _routed_path(body) in UNCACHED_PAGES:
             return None
     elif output not in _CACHED_OUTPUTS:
+        return None
+    if SAVED_GROUP_VALUE.search(request.get_data()):
+        # A user's saved comparator group (data_access.comparator_groups) is
+        # theirs alone and may be deleted at any time: an answer built on one is
+        # per person and per moment, so it is never kept or reused.
         return None
     try:
         scope = current_scope()

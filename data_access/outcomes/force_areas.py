@@ -25,7 +25,6 @@ from data_access.cache import memoized
 from data_access.measures import get_measure
 from data_access.outcomes import series_disclosure
 from data_access.outcomes.year_values import (
-    _check_benchmark,
     _check_confidence,
     _fy_values,
     _in_group,
@@ -34,6 +33,7 @@ from data_access.outcomes.year_values import (
     _rate_measure,
     benchmark_label,
     parse_period,
+    resolve_benchmark,
 )
 from data_access.scope import Scope
 
@@ -76,7 +76,7 @@ def force_area_rates(
     measure = _rate_measure(measure_code, scope)
     year = parse_period(period_start)
     _check_confidence(confidence)
-    _check_benchmark(benchmark)
+    benchmark = resolve_benchmark(benchmark, scope=scope)
     frame = _force_area_rates(
         measure_code, year, age_band, float(confidence), benchmark, level
     )
@@ -150,7 +150,7 @@ def _force_area_rates(
     year: int,
     age_band: str,
     confidence: float,
-    benchmark: str,
+    benchmark: str | tuple,
     level: str,
 ) -> pd.DataFrame:
     measure = get_measure(measure_code)
@@ -204,7 +204,7 @@ def _disclose(
     rule: str,
     scope: Scope,
     pooled: bool,
-    benchmark: str,
+    benchmark: str | tuple,
     proportion: bool = False,
     rates=None,
 ) -> pd.DataFrame:

@@ -20,7 +20,9 @@ counts over summed populations, or summed numerators over summed denominators.
 Benchmarks: "national" is England and Wales where the store holds that year, else
 England (hospital admissions cover England only), else the pooled rate of the areas
 compared (labelled so). "vru" / "non_vru" are the pooled rates of the areas that
-have ever had a VRU (20) / never have (23).
+have ever had a VRU (20) / never have (23). "region:<code>" pools a region's force
+areas; "saved:<id>" pools the areas of one of the caller's saved groups
+(data_access.comparator_groups; `resolve_benchmark` reads it with their access).
 
 Columns
 - PERIOD_COLUMNS (`available_periods`): year (2018 = 2018/19), value ("2018-04", the
@@ -37,7 +39,7 @@ from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select
 from data_access import periods, statistics
 from data_access.areas import NATIONAL_CODE
 from data_access.cache import memoized
-from data_access.comparator_groups import region_groups
+from data_access.comparator_groups import get_group, region_groups
 from data_access.db import session_scope
 from data_access.errors import InvalidParameter
 from data_access.measures import get_measure, list_measures
@@ -96,15 +98,29 @@ def _check_benchmark(benchmark: str) -> str:
     if benchmark not in BENCHMARKS and benchmark not in region_groups():
         raise InvalidParameter(
             "benchmark",
-            f"benchmark must be one of {', '.join(BENCHMARKS)} or a region "
-            "(region:<code>)",
+            f"benchmark must be one of {', '.join(BENCHMARKS)}, a region "
+            "(region:<code>) or one of your saved groups (saved:<id>)",
         )
     return benchmark
 
 
-def benchmark_label(benchmark: str) -> str:
-    """A pooled benchmark's name: the VRU groups, or a region's force areas
-    (data_access.comparator_groups, from ONS's PFA tables)."""
+def resolve_benchmark(benchmark: str, *, scope: Scope) -> str | tuple:
+    """The benchmark as the shared (memoized) computations take it: a published
+    group's key as it is, a user's saved group as ("saved", name, area codes),
+    read with the caller's access here, so a cached result is never keyed by a
+    group id another user could ask for (InvalidParameter for a group that is
+    not the caller's, as for any unknown benchmark)."""
+    if isinstance(benchmark, str) and benchmark.startswith("saved:"):
+        group = get_group(benchmark, scope=scope)
+        return ("saved", str(group["label"]), tuple(group["area_codes"]))
+    return _check_benchmark(benchmark)
+
+
+def benchmark_label(benchmark: str | tuple) -> str:
+    """A pooled benchmark's name: the VRU groups, a region's force areas
+    (data_access.comparator_groups, from ONS's PFA tables) or a saved group."""
+    if isinstance(benchmark, tuple):
+        return f"{benchmark[1]} (your saved group, pooled)"
     if benchmark in BENCHMARKS:
         return BENCHMARKS[benchmark]
     return f"{region_groups()[benchmark][0]} force areas (pooled)"
@@ -338,7 +354,9 @@ def _pooled_rate(frame: pd.DataFrame, multiplier: float) -> float:
     return usable["count"].sum() / usable["population"].sum() * multiplier
 
 
-def _in_group(frame: pd.DataFrame, benchmark: str) -> pd.Series:
+def _in_group(frame: pd.DataFrame, benchmark: str | tuple) -> pd.Series:
+    if isinstance(benchmark, tuple):
+        return frame["code"].isin(benchmark[2])
     if benchmark == "vru":
         return frame["is_vru"]
     if benchmark == "non_vru":

@@ -115,3 +115,57 @@ def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
         lambda: "Homicides" in dash_duo.find_element("#compare-ranking-title").text
     )
     assert dash_duo.get_logs() == []
+
+
+def _click(dash_duo, element) -> None:
+    """Click an element after scrolling it to the middle of the window (clear of
+    the sticky header)."""
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'});", element
+    )
+    element.click()
+
+
+def test_a_user_saves_a_comparator_group_uses_it_and_deletes_it(dash_duo, browser_app):
+    """Signed in, a board member picks two force areas, names and saves them:
+    the group becomes the benchmark (URL, titles name it exactly), the page
+    stays accessible, and Delete takes it away and goes back to England and
+    Wales."""
+    app, passwords = browser_app
+    base = start(dash_duo, app)
+    sign_in(dash_duo, base, "board", passwords["board"])
+    open_page(dash_duo, base, "/compare?measure=knife_offences&period=2018-04")
+    dash_duo.wait_for_element("#compare-ranking-graph", timeout=45)
+    dash_duo.find_element(".saved-groups summary").click()
+    assert _wait_for(
+        lambda: "no saved groups" in dash_duo.find_element("#compare-group-list").text
+    )
+    for area in ("Devon and Cornwall", "Dorset"):
+        _click(
+            dash_duo,
+            dash_duo.driver.find_element(
+                "xpath",
+                f"//*[@id='compare-group-areas']//label[normalize-space()='{area}']",
+            ),
+        )
+    dash_duo.find_element("#compare-group-name").send_keys("Coastal peers")
+    _click(dash_duo, dash_duo.find_element("#compare-group-save"))
+    assert _wait_for(lambda: "benchmark=saved" in dash_duo.driver.current_url)
+    label = "Coastal peers (your saved group, pooled)"
+    assert _wait_for(
+        lambda: label in dash_duo.find_element("#compare-ranking-title").text
+    )
+    assert label in dash_duo.find_element("#compare-funnel-title").text
+    assert "Coastal peers" in dash_duo.find_element("#compare-group-list").text
+    assert axe_violations(dash_duo) == []
+    _click(
+        dash_duo, dash_duo.find_element("[aria-label='Delete the group Coastal peers']")
+    )
+    assert _wait_for(lambda: "benchmark=national" in dash_duo.driver.current_url)
+    assert _wait_for(
+        lambda: (
+            "England and Wales" in dash_duo.find_element("#compare-ranking-title").text
+        )
+    )
+    assert "Coastal peers" not in dash_duo.find_element("#compare-group-list").text
+    assert dash_duo.get_logs() == []

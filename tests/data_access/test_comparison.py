@@ -117,6 +117,41 @@ def test_a_region_benchmark_pools_that_regions_force_areas(loaded_store):
         )
 
 
+def test_a_saved_group_benchmark_pools_its_areas_for_its_owner_only(
+    loaded_store, monkeypatch
+):
+    """A saved group (its store read stood in for: owner 5's "My peers" of Avon
+    and Somerset and Devon and Cornwall) pools those two areas' counts over their
+    populations, named as the user's group; for anyone else the key is unknown."""
+    peers = ("E23000035", "E23000036")
+
+    def get_group(key, *, scope):
+        if key == "saved:7" and scope.user_id == 5:
+            return {"label": "My peers", "area_codes": peers}
+        raise InvalidParameter("benchmark", f"no comparator group '{key}'")
+
+    monkeypatch.setattr(year_values, "get_group", get_group)
+    owner = Scope(role="analyst", user_id=5)
+    frame = force_areas.force_area_rates(
+        scope=owner,
+        measure_code="knife_offences",
+        period_start="2018-04",
+        benchmark="saved:7",
+    )
+    rows = frame[frame["code"].isin(peers)]
+    assert len(rows) == 2
+    pooled = rows["count"].sum() / rows["population"].sum() * 100_000
+    assert frame["benchmark_rate"].iloc[0] == pytest.approx(pooled)
+    assert frame["benchmark_label"].iloc[0] == "My peers (your saved group, pooled)"
+    with pytest.raises(InvalidParameter):
+        force_areas.force_area_rates(
+            scope=Scope(role="analyst", user_id=6),
+            measure_code="knife_offences",
+            period_start="2018-04",
+            benchmark="saved:7",
+        )
+
+
 def test_invalid_parameters_are_refused(loaded_store):
     with pytest.raises(InvalidParameter):
         force_areas.force_area_rates(
