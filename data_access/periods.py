@@ -42,6 +42,30 @@ def fy_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
 
 
+def is_complete(end: dt.date, *, as_at: dt.date | None = None) -> bool:
+    """Whether a period ending on `end` is over by the app's clock (clock.today,
+    or `as_at`): the one rule for "is this period complete". A period still
+    running on that day, like the financial year the clock is in, is a part
+    period: charts mark it and period-on-period comparisons leave it out."""
+    from data_access import clock  # the clock reads settings; imported late
+
+    return end < (as_at or clock.today())
+
+
+def part_year_words(year: int, *, as_at: dt.date | None = None) -> str | None:
+    """None for a financial year that is over (`is_complete`); for one still
+    running, which of its quarters are over: "part year: Q1-Q2" (an en dash),
+    "part year: Q1", or "part year: no quarter complete yet"."""
+    if is_complete(fy_bounds(year)[1], as_at=as_at):
+        return None
+    done = [
+        q for q in (1, 2, 3) if is_complete(quarter_bounds(year, q)[1], as_at=as_at)
+    ]
+    if not done:
+        return "part year: no quarter complete yet"
+    return "part year: Q1" + (f"\u2013Q{done[-1]}" if len(done) > 1 else "")
+
+
 def quarter_of(day: dt.date) -> int:
     """Financial quarter 1-4 (Q1 = April-June)."""
     return (day.month - 4) % 12 // 3 + 1

@@ -1,0 +1,106 @@
+"""Part periods drawn as such: a quarter or financial year still running by the
+app's clock (data_access.periods.is_complete, the one rule) is not drawn like a
+whole one beside whole ones, where reach or spend would seem to have collapsed.
+
+- its label says so ("2025/26 Q3 (part quarter)"), on the axis, in the table and
+  in the CSV, and the table has a PERIOD_COLUMN saying "Part period" or
+  "Complete";
+- its bars are lighter and dotted (`mark_bars`), its line points open
+  (`mark_points`), with a legend-free note in the caption (`note`);
+- period-on-period comparisons in the summaries leave it out (`complete_rows`),
+  and `note` says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+PERIOD_COLUMN = "Period status"
+PART = "Part period (still running)"
+COMPLETE = "Complete"
+PART_QUARTER = "part quarter"
+PART_OPACITY = 0.45
+PART_PATTERN = "."
+
+
+def quarter_label(label: str, complete: bool) -> str:
+    """'2025/26 Q3' -> '2025/26 Q3 (part quarter)' for a quarter still running."""
+    return label if complete else f"{label} ({PART_QUARTER})"
+
+
+def status(complete: Iterable[bool]) -> list[str]:
+    """The PERIOD_COLUMN values for rows with these `complete` flags."""
+    return [COMPLETE if done else PART for done in complete]
+
+
+def complete_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a table with a PERIOD_COLUMN that are complete periods: what
+    a period-on-period comparison may use."""
+    if PERIOD_COLUMN not in table.columns:
+        return table
+    return table[table[PERIOD_COLUMN] != PART]
+
+
+def part_labels(table: pd.DataFrame, column: str) -> list[str]:
+    """The `column` values (period labels) of the part-period rows."""
+    if PERIOD_COLUMN not in table.columns:
+        return []
+    return list(dict.fromkeys(table.loc[table[PERIOD_COLUMN] == PART, column]))
+
+
+def note(labels: list[str], *, compared: bool = True) -> str:
+    """A caption sentence naming the part periods drawn, or "" for none."""
+    if not labels:
+        return ""
+    names = ", ".join(str(label) for label in labels)
+    words = (
+        f" {names} is still running, so it is drawn lighter and dotted and is "
+        "not a whole period"
+    )
+    if compared:
+        words += "; it is left out of the comparison in the summary"
+    return words + "."
+
+
+def _category(trace) -> tuple | None:
+    values = trace.y if getattr(trace, "orientation", None) == "h" else trace.x
+    return tuple(values) if values is not None else None
+
+
+def mark_bars(fig: go.Figure, labels: Iterable[str]) -> go.Figure:
+    """Bars at the `labels` categories lighter and dotted, every trace."""
+    wanted = {str(label) for label in labels}
+    if not wanted:
+        return fig
+    for trace in fig.data:
+        cats = _category(trace)
+        if trace.type != "bar" or cats is None:
+            continue
+        part = [str(c) in wanted for c in cats]
+        if not any(part):
+            continue
+        shape = trace.marker.pattern.shape or ""
+        trace.marker.opacity = [PART_OPACITY if p else 1.0 for p in part]
+        trace.marker.pattern.shape = [PART_PATTERN if p else shape for p in part]
+    return fig
+
+
+def mark_points(fig: go.Figure, labels: Iterable[str]) -> go.Figure:
+    """Line points at the `labels` categories drawn open (hollow), every trace."""
+    wanted = {str(label) for label in labels}
+    if not wanted:
+        return fig
+    for trace in fig.data:
+        if trace.type != "scatter" or trace.x is None:
+            continue
+        part = [str(c) in wanted for c in trace.x]
+        if not any(part):
+            continue
+        symbol = trace.marker.symbol or "circle"
+        trace.mode = "lines+markers"
+        trace.marker.symbol = [f"{symbol}-open" if p else symbol for p in part]
+        trace.marker.size = [11 if p else (trace.marker.size or 7) for p in part]
+    return fig
