@@ -6,13 +6,12 @@ the frames come from data_access.activity through the page's callbacks.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 from dash import (
     html,
 )
 
+from components import part_periods
 from components.annotation_marks import mark_events
 from components.bar_figures import bar_figure
 from components.chart import ChartSpec
@@ -21,7 +20,6 @@ from components.formatting import money, number, percent
 from components.intervention_list import ROWS_PER_PAGE
 from components.shell import illustrative_badge
 from components.trend_figure import trend_figure
-from data_access.periods import financial_year_of, quarter_bounds, quarter_of
 
 # The output types as the charts name them.
 OUTPUT_LABELS = {
@@ -115,12 +113,27 @@ def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
     )
 
 
-def _quarter_end(day: dt.date) -> dt.date:
-    return quarter_bounds(financial_year_of(day), quarter_of(day))[1]
+def _quarter_labels(quarters: pd.DataFrame) -> list[str]:
+    """Each quarter's label, "(part quarter)" after one still running
+    (prevention_views.with_complete's `complete`)."""
+    return [
+        part_periods.quarter_label(label, done)
+        for label, done in zip(quarters["period"], quarters["complete"], strict=True)
+    ]
+
+
+def _mark_part_quarters(table: pd.DataFrame, quarters: pd.DataFrame) -> list[str]:
+    """A Period status column when a quarter is still running; its labels."""
+    if not quarters["complete"].all():
+        table[part_periods.PERIOD_COLUMN] = part_periods.status(quarters["complete"])
+    return part_periods.part_labels(table, "Quarter")
 
 
 def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
+    """Reach by quarter and tier (prevention_views.area_view's reach): a
+    quarter still running is marked and left out of the summary's comparison."""
     who = "Young people aged under 25" if age == "under25" else "Young people"
+    reach = reach.assign(period=_quarter_labels(reach))
     table = pd.DataFrame(
         {
             "Quarter": reach["period"],
@@ -128,6 +141,7 @@ def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
             f"{who} supported": reach["value"],
         }
     )
+    part = _mark_part_quarters(table, reach)
     column = f"{who} supported"
     if reach.empty:
         title = f"No reach is recorded for {where} in this period"
@@ -147,15 +161,17 @@ def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
         y_title=column,
         height=380,
     )
+    part_periods.mark_points(figure, part)
+    whole = part_periods.complete_rows(table)
     summary = (
         summary_for_series(
-            table,
+            whole,
             x="Quarter",
             y=column,
             series="Tier",
             label=f"{who} supported by {{series}} prevention",
         )
-        if not reach.empty
+        if not whole.empty
         else ""
     )
     table, summary = mark_events(
@@ -165,14 +181,15 @@ def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
         events,
         table.assign(
             period_start=reach["period_start"].to_list(),
-            period_end=[_quarter_end(d) for d in reach["period_start"]],
+            period_end=reach["period_end"].to_list(),
         ),
         "Quarter",
     )
     return ChartSpec(
         chart_id=f"{PAGE}-reach",
         title=title,
-        caption=f"{who} supported by quarter and prevention tier, {where}, {period}.",
+        caption=f"{who} supported by quarter and prevention tier, {where}, {period}."
+        + part_periods.note(part),
         source=SOURCE_NOTE,
         figure=figure,
         table=table,
@@ -225,11 +242,13 @@ def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
             ],
             ignore_index=True,
         )
+        # Coloured by tier (TIER_ORDER), as on every chart of the page.
         figure = bar_figure(
             shares,
-            x="Tier",
+            x="Of",
             y="Share",
-            color="Of",
+            color="Tier",
+            color_order=TIER_ORDER,
             barmode="group",
             y_title="Share (%)",
             x_title="",
@@ -241,6 +260,8 @@ def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
             table,
             x="Tier",
             y="Spend",
+            color="Tier",
+            color_order=TIER_ORDER,
             y_title="Spend",
             x_title="",
             value_formatter=money,
@@ -362,10 +383,13 @@ def _interventions_chart(ranked, name, where, illustrative) -> ChartSpec:
         title=title,
         caption=caption,
         source=SOURCE_NOTE,
+        # In the tier's own colour (TIER_ORDER), as on the page's other charts.
         figure=bar_figure(
-            table,
+            table.assign(Tier=name),
             x="Young people supported",
             y="Intervention",
+            color="Tier",
+            color_order=TIER_ORDER,
             orientation="h",
             x_title="Young people supported",
             y_title="",
@@ -384,6 +408,7 @@ def _interventions_chart(ranked, name, where, illustrative) -> ChartSpec:
 
 def _intervention_outputs_chart(detail, period) -> ChartSpec:
     quarters = detail["quarters"]
+    quarters = quarters.assign(period=_quarter_labels(quarters))
     table = pd.DataFrame({"Quarter": quarters["period"]})
     for key, label in OUTPUT_LABELS.items():
         if quarters[key].notna().any():
@@ -394,6 +419,12 @@ def _intervention_outputs_chart(detail, period) -> ChartSpec:
     long = long[
         long["Output"].isin(["Young people supported", "Young people aged under 25"])
     ]
+    part = _mark_part_quarters(table, quarters)
+    whole = long[~long["Quarter"].isin(part)]
+    figure = trend_figure(
+        long, x="Quarter", y="Count", series="Output", y_title="Young people"
+    )
+    part_periods.mark_points(figure, part)
     latest = quarters.dropna(subset=["young_people_supported"])
     title = (
         f"{detail['name']} supported {number(latest.iloc[-1].young_people_supported)}"
@@ -405,16 +436,14 @@ def _intervention_outputs_chart(detail, period) -> ChartSpec:
         chart_id=f"{PAGE}-intervention-outputs",
         title=title,
         caption=f"Quarterly outputs of {detail['name']}, {period}; the table has "
-        "every output type recorded.",
+        "every output type recorded." + part_periods.note(part),
         source=SOURCE_NOTE,
-        figure=trend_figure(
-            long, x="Quarter", y="Count", series="Output", y_title="Young people"
-        ),
+        figure=figure,
         table=table,
         summary=summary_for_series(
-            long, x="Quarter", y="Count", series="Output", label="{series}"
+            whole, x="Quarter", y="Count", series="Output", label="{series}"
         )
-        if not long.empty
+        if not whole.empty
         else "",
         illustrative=bool(quarters["illustrative"].any()) or detail["illustrative"],
         empty_message=None if not latest.empty else title,
@@ -423,37 +452,43 @@ def _intervention_outputs_chart(detail, period) -> ChartSpec:
 
 def _intervention_spend_chart(detail, period) -> ChartSpec:
     quarters = detail["quarters"].dropna(subset=["spend"])
+    quarters = quarters.assign(period=_quarter_labels(quarters))
     table = pd.DataFrame(
         {"Quarter": quarters["period"], "Spend": quarters["spend"].round(2)}
     )
+    part = _mark_part_quarters(table, quarters)
     title = (
         f"{money(quarters['spend'].sum())} was spent on {detail['name']} in {period}"
         if not quarters.empty
         else f"No spend is recorded for {detail['name']} in this period"
     )
+    figure = bar_figure(
+        table,
+        x="Quarter",
+        y="Spend",
+        y_title="Spend",
+        x_title="",
+        value_formatter=money,
+        height=340,
+    )
+    part_periods.mark_bars(figure, part)
+    whole = part_periods.complete_rows(table)
     return ChartSpec(
         chart_id=f"{PAGE}-intervention-spend",
         title=title,
-        caption=f"Spend on {detail['name']} by quarter, {period}.",
+        caption=f"Spend on {detail['name']} by quarter, {period}."
+        + part_periods.note(part),
         source=SOURCE_NOTE,
-        figure=bar_figure(
-            table,
-            x="Quarter",
-            y="Spend",
-            y_title="Spend",
-            x_title="",
-            value_formatter=money,
-            height=340,
-        ),
+        figure=figure,
         table=table,
         summary=summary_for_series(
-            table,
+            whole,
             x="Quarter",
             y="Spend",
             label=f"Spend on {detail['name']}",
             value_formatter=money,
         )
-        if not quarters.empty
+        if not whole.empty
         else "",
         illustrative=bool(quarters["illustrative"].any()) or detail["illustrative"],
         empty_message=None if not quarters.empty else title,

@@ -83,6 +83,11 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def quarter_end(day: dt.date) -> dt.date:
+    """The last day of the financial quarter containing `day`."""
+    return quarter_bounds(financial_year_of(day), quarter_of(day))[1]
+
+
 def quarter_label(day: dt.date) -> str:
     """The quarter containing `day`, e.g. '2019/20 Q3'."""
     return f"{fy_label(financial_year_of(day))} Q{quarter_of(day)}"

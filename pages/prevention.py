@@ -41,14 +41,12 @@ from dash import (
 from components import filters
 from components.chart import ChartSpec, chart_card, shown_table
 from components.chart_tables import table_to_csv
-from components.formatting import money, number, percent
+from components.formatting import money, number
 from components.intervention_list import (
     _LIST_COLUMNS,
-    Paging,
     _delivered_by_detail,
     _runs,
     intervention_rows,
-    page_window,
     paginate,
     ranked_interventions,
     requested_page,
@@ -62,19 +60,13 @@ from components.prevention_charts import (
     _intervention_spend_chart,
     _interventions_chart,
     _outputs_chart,
-    _quarter_end,
     _reach_chart,
     _spend_chart,
 )
+from components.prevention_parts import list_row, pagination, plan_note, tier_card
 from components.shell import illustrative_badge, message
 from data_access import periods
-from data_access.activity import (
-    area_activity,
-    intervention_activity,
-    reach_rule,
-    tier_activity,
-)
-from data_access.annotations import annotations_for
+from data_access.activity import intervention_activity, prevention_views
 from data_access.areas import get_area, list_areas
 from data_access.errors import (
     AccessDenied,
@@ -510,14 +502,7 @@ class _View:
     # -- level 0: the three tiers side by side
 
     def area_level(self):
-        summary = tier_activity.tier_summary(
-            scope=self.scope,
-            area_code=self.area.code,
-            lad_code=self.lad_code,
-            start=self.start,
-            end=self.end,
-        )
-        reach = reach_rule.reach_over_time(
+        view = prevention_views.area_view(
             scope=self.scope,
             area_code=self.area.code,
             lad_code=self.lad_code,
@@ -525,137 +510,30 @@ class _View:
             end=self.end,
             age_band=self.age,
         )
-        totals = area_activity.area_totals(
-            scope=self.scope,
-            area_code=self.area.code,
-            lad_code=self.lad_code,
-            start=self.start,
-            end=self.end,
-        )
+        summary, reach, totals = view["summary"], view["reach"], view["totals"]
         period = self.period_text(reach["period_start"])
         illustrative = bool(summary["illustrative"].any()) or totals["illustrative"]
+        where = self.where
         children = [
-            self.breadcrumbs([(f"All tiers: {self.where}", None)]),
-            _headline(self.where, totals, period, illustrative),
+            self.breadcrumbs([(f"All tiers: {where}", None)]),
+            _headline(where, totals, period, illustrative),
             html.H2(f"The three tiers side by side, {period}"),
             html.Div(
-                [self.tier_card(row) for row in summary.itertuples()],
+                [tier_card(row, self.href) for row in summary.itertuples()],
                 className="prevention-tiers",
             ),
-            chart_card(_outputs_chart(summary, self.where, period, illustrative)),
-            chart_card(
-                _reach_chart(
-                    reach,
-                    self.where,
-                    period,
-                    self.age,
-                    events=None
-                    if reach.empty
-                    else annotations_for(
-                        self.scope,
-                        self.lad_code or self.area.code,
-                        None,
-                        reach["period_start"].min(),
-                        _quarter_end(reach["period_start"].max()),
-                    ),
-                )
-            ),
-            chart_card(_spend_chart(summary, self.where, period, illustrative)),
-            self.plan_note(summary),
+            chart_card(_outputs_chart(summary, where, period, illustrative)),
+            chart_card(_reach_chart(reach, where, period, self.age, view["events"])),
+            chart_card(_spend_chart(summary, where, period, illustrative)),
+            plan_note(view["plan"], where),
         ]
-        if not self.lad_code:
-            breakdown = area_activity.area_breakdown(
-                scope=self.scope,
-                area_code=self.area.code,
-                start=self.start,
-                end=self.end,
-            )
+        if view["breakdown"] is not None:
             children.append(
-                chart_card(_breakdown_chart(breakdown, totals, self.area, period))
+                chart_card(
+                    _breakdown_chart(view["breakdown"], totals, self.area, period)
+                )
             )
         return children
-
-    def tier_card(self, row) -> html.Section:
-        name = TIER_NAMES[row.tier]
-        under25 = (
-            f" ({percent(row.young_people_under25 / row.young_people_supported, 0, fraction=True)} aged under 25)"  # noqa: E501
-            if row.young_people_supported
-            else ""
-        )
-        facts = [
-            ("Interventions", number(row.interventions)),
-            (
-                "Young people supported",
-                number(row.young_people_supported) + under25,
-            ),
-            ("Referrals", number(row.referrals)),
-            ("Sessions", number(row.sessions)),
-            ("Completions", number(row.completions)),
-            ("Staff trained", number(row.staff_trained)),
-            ("Spend", money(row.spend)),
-            ("Share of spend", percent(row.spend_share, 0, fraction=True)),
-        ]
-        if not pd.isna(row.planned_share):
-            facts.append(
-                ("Share of plan", percent(row.planned_share, 0, fraction=True))
-            )
-        link_text = (
-            f"See the {number(row.interventions)} {row.tier} interventions"
-            if row.interventions != 1
-            else f"See the {row.tier} intervention"
-        )
-        return html.Section(
-            [
-                html.H3(row.tier_label),
-                html.Dl(
-                    [
-                        part
-                        for label, value in facts
-                        for part in (html.Dt(label), html.Dd(value))
-                    ],
-                    className="prevention-facts",
-                ),
-                dcc.Link(
-                    link_text,
-                    href=self.href(tier=row.tier),
-                    id={"type": f"{PAGE}-tier-link", "tier": row.tier},
-                    className="prevention-drill-link",
-                )
-                if row.interventions
-                else html.P(f"No {name.lower()} interventions recorded."),
-            ],
-            className=f"prevention-tier prevention-tier--{row.tier}",
-        )
-
-    def plan_note(self, summary: pd.DataFrame):
-        plan = tier_activity.tier_plan(
-            scope=self.scope, area_code=self.area.code, lad_code=self.lad_code
-        )
-        if plan.empty:
-            return html.P(
-                f"No spending plan by tier is recorded for {self.where}, so spend "
-                "cannot be compared with a plan.",
-                className="prevention-plan-note",
-                id=f"{PAGE}-plan-note",
-            )
-        years = ", ".join(dict.fromkeys(plan["year_label"]))
-        total = plan["planned"].sum()
-        sources = "; ".join(dict.fromkeys(plan["source_title"]))
-        shares = "; ".join(
-            f"{TIER_NAMES[t]} {money(v)} ({percent(v / total, 0, fraction=True)})"
-            for t, v in plan.groupby("tier")["planned"].sum().items()
-        )
-        return html.P(
-            [
-                html.Strong("Plan recorded: "),
-                f"{money(total)} allocated to interventions for {years}: {shares}. "
-                "The share of plan in the tier cards covers the plan's years within "
-                "the chosen period; spend covers the whole period. ",
-                html.Span(f"Source: {sources}.", className="chart-source"),
-            ],
-            className="prevention-plan-note",
-            id=f"{PAGE}-plan-note",
-        )
 
     # -- level 1: one tier's interventions
 
@@ -746,7 +624,7 @@ class _View:
                     ),
                     html.Tbody(
                         [
-                            self.list_row(tier, paging.page, iid, row)
+                            list_row(self.href, tier, paging.page, iid, row)
                             for iid, row in zip(
                                 shown["intervention_id"],
                                 rows.itertuples(index=False, name=None),
@@ -808,84 +686,16 @@ class _View:
                 else []
             ),
             table,
-            *([self.pagination(tier, paging, name)] if paging.pages > 1 else []),
+            *([pagination(self.href, tier, paging, name)] if paging.pages > 1 else []),
             download,
             chart_card(_interventions_chart(ranked, name, self.where, illustrative)),
         ]
-
-    def list_row(self, tier: str, page: int, intervention_id, row: tuple) -> html.Tr:
-        """One row of `intervention_rows` as table cells, its name a link."""
-        name, delivered_by, rating, people, under25, spend = row
-        return html.Tr(
-            [
-                html.Th(
-                    dcc.Link(
-                        name,
-                        # The page goes along so that the breadcrumb leads back.
-                        href=self.href(
-                            tier=tier, intervention=str(intervention_id), page=page
-                        ),
-                        id={
-                            "type": f"{PAGE}-intervention-link",
-                            "id": int(intervention_id),
-                        },
-                    ),
-                    scope="row",
-                ),
-                html.Td(delivered_by),
-                html.Td(rating),
-                html.Td(number(people), className="text-end"),
-                html.Td(number(under25), className="text-end"),
-                html.Td(money(spend), className="text-end"),
-            ]
-        )
-
-    def pagination(self, tier: str, paging: Paging, name: str) -> html.Nav:
-        """Previous / page numbers / Next as links (GOV.UK's pattern with
-        Bootstrap's classes): every one a URL, so keyboard, back/forward and
-        bookmarks all work."""
-
-        def item(page: int, label: list, *, current: bool = False) -> html.Li:
-            # aria-current on the item, as in the breadcrumbs and Bootstrap's
-            # example (dcc.Link takes no aria attributes).
-            return html.Li(
-                dcc.Link(
-                    label, href=self.href(tier=tier, page=page), className="page-link"
-                ),
-                className="page-item" + (" active" if current else ""),
-                **({"aria-current": "page"} if current else {}),
-            )
-
-        def hidden(text: str) -> html.Span:
-            return html.Span(text, className="visually-hidden")
-
-        items = []
-        if paging.page > 1:
-            items.append(item(paging.page - 1, ["Previous", hidden(" page")]))
-        for page in page_window(paging.page, paging.pages):
-            if page is None:  # a run of pages left out
-                items.append(
-                    html.Li(
-                        html.Span("…", className="page-link"),
-                        className="page-item disabled",
-                    )
-                )
-            else:
-                label = [hidden("Page "), str(page)]
-                items.append(item(page, label, current=page == paging.page))
-        if paging.page < paging.pages:
-            items.append(item(paging.page + 1, ["Next", hidden(" page")]))
-        return html.Nav(
-            html.Ul(items, className="pagination flex-wrap"),
-            id=f"{PAGE}-interventions-pages",
-            **{"aria-label": f"Pages of {name.lower()} interventions"},
-        )
 
     # -- level 2: one intervention
 
     def intervention_level(self, intervention_id: str, page: int = 1):
         try:
-            detail = intervention_activity.intervention_detail(
+            detail = prevention_views.intervention_view(
                 scope=self.scope,
                 intervention_id=intervention_id,
                 start=self.start,

@@ -1,0 +1,94 @@
+"""What the /prevention page's tier overview shows, in one call per page state
+(`area_view`), and the part-period flag its quarterly charts need
+(`with_complete`). Reads each input once from its one road (`tier_activity`,
+`reach_rule`, `area_activity`, `annotations`); the scope checks are theirs.
+Returns plain data and DataFrames; components/prevention_charts draws them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from data_access import periods
+from data_access.activity import (
+    area_activity,
+    intervention_activity,
+    reach_rule,
+    tier_activity,
+)
+from data_access.annotations import annotations_for
+from data_access.scope import Scope
+
+
+def with_complete(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with a quarter's period_start, with its period_end and
+    `complete`: whether that quarter is over by the app's clock
+    (periods.is_complete, the one rule)."""
+    ends = [periods.quarter_end(d) for d in frame["period_start"]]
+    return frame.assign(
+        period_end=ends, complete=[periods.is_complete(end) for end in ends]
+    )
+
+
+def intervention_view(
+    *,
+    scope: Scope,
+    intervention_id,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> dict[str, Any]:
+    """intervention_detail, its quarters `with_complete`."""
+    detail = intervention_activity.intervention_detail(
+        scope=scope, intervention_id=intervention_id, start=start, end=end
+    )
+    return detail | {"quarters": with_complete(detail["quarters"])}
+
+
+def area_view(
+    *,
+    scope: Scope,
+    area_code: str,
+    lad_code: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    age_band: str = "all",
+) -> dict[str, Any]:
+    """summary (tier_summary), reach (reach_over_time of young people
+    supported in `age_band`, with `complete` per quarter), totals
+    (area_totals), plan (tier_plan), breakdown (area_breakdown; None with a
+    local authority, where the core unit does not count), events (annotations
+    over the reach chart's quarters; None without reach)."""
+    where = {
+        "scope": scope,
+        "area_code": area_code,
+        "lad_code": lad_code,
+        "start": start,
+        "end": end,
+    }
+    reach = with_complete(reach_rule.reach_over_time(**where, age_band=age_band))
+    view = {
+        "summary": tier_activity.tier_summary(**where),
+        "reach": reach,
+        "totals": area_activity.area_totals(**where),
+        "plan": tier_activity.tier_plan(
+            scope=scope, area_code=area_code, lad_code=lad_code
+        ),
+        "breakdown": None,
+        "events": None,
+    }
+    if not reach.empty:
+        view["events"] = annotations_for(
+            scope,
+            lad_code or area_code,
+            None,
+            reach["period_start"].min(),
+            reach["period_end"].max(),
+        )
+    if not lad_code:
+        view["breakdown"] = area_activity.area_breakdown(
+            scope=scope, area_code=area_code, start=start, end=end
+        )
+    return view
