@@ -138,3 +138,34 @@ def test_spend_refused_over_http_for_another_area(page):
     text = post_callback(client, body).get_data(as_text=True)
     assert "Spend for West Midlands is outside your access" in text
     assert "Burn rate" not in text
+
+
+def _graph(component, graph_id):
+    """The figure of the dcc.Graph with this id in a component tree."""
+    if isinstance(component, list | tuple):
+        for c in component:
+            found = _graph(c, graph_id)
+            if found is not None:
+                return found
+    elif hasattr(component, "to_plotly_json"):
+        if getattr(component, "id", None) == graph_id:
+            return component.figure
+        return _graph(getattr(component, "children", None), graph_id)
+    return None
+
+
+def test_the_running_year_is_marked_as_a_part_year(page):
+    """The test clock is 22 November 2025: 2025/26 is a part year (Q1-Q2 over)
+    and its spend by tier is drawn lighter and dotted, with the words on the
+    axis, the heading and a Period status column; 2023/24 is not marked."""
+    tree = page._content(SYSTEM, "E23000036", "2025", None, None)
+    out = _text(tree)
+    assert "Avon and Somerset: spend, 2025/26 (part year: Q1\u2013Q2)" in out
+    assert "Part year (Q1\u2013Q2)" in out  # the tier table's Period status
+    figure = _graph(tree, "funding-tiers-graph")
+    assert "part year: Q1\u2013Q2" in figure["layout"]["xaxis"]["title"]["text"]
+    for trace in figure["data"]:
+        assert set(trace["marker"]["opacity"]) == {0.45}
+    whole = page._content(SYSTEM, "E23000036", "2023", None, None)
+    assert "part year" not in _text(whole)
+    assert "opacity" not in _graph(whole, "funding-tiers-graph")["data"][0]["marker"]

@@ -643,3 +643,58 @@ def test_over_http_the_full_list_csv_is_refused_outside_the_viewers_area(
         scope=SYSTEM, area_code=AVON, tier="secondary"
     )
     assert sorted(r["Intervention"] for r in rows) == sorted(names["name"])
+
+
+def _figures(tree) -> dict:
+    """Every dcc.Graph figure in a component tree (as JSON), by graph id."""
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if str(node.get("props", {}).get("id", "")).endswith("-graph"):
+                found[node["props"]["id"]] = node["props"]["figure"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(_json(tree)))
+    return found
+
+
+def _tier_colours(figure) -> dict:
+    colours = {}
+    for trace in figure["data"]:
+        if trace.get("name") not in ("Primary", "Secondary", "Tertiary"):
+            continue
+        colour = trace.get("marker", {}).get("color") or trace["line"]["color"]
+        colours[trace["name"]] = colour
+    return colours
+
+
+def test_each_tier_has_one_colour_on_every_chart(page):
+    """Issue 14 item 4: outputs, reach, spend by tier (with and without a plan)
+    and a tier's interventions all draw a tier in the same colour."""
+    figures = _figures(page.show_prevention(AVON, None, None, None, "all", {}))
+    hampshire = _figures(
+        page.show_prevention(HAMPSHIRE, None, "2019-04", "2020-03", "all", {})
+    )
+    secondary = _figures(
+        page.show_prevention(AVON, None, None, None, "all", {"tier": "secondary"})
+    )
+    charts = [
+        figures["prevention-outputs-graph"],
+        figures["prevention-reach-graph"],
+        figures["prevention-spend-graph"],  # no plan: spend by tier
+        hampshire["prevention-spend-graph"],  # shares of spend and of plan
+        secondary["prevention-interventions-graph"],
+    ]
+    seen: dict = {}
+    for figure in charts:
+        colours = _tier_colours(figure)
+        assert colours, figure["layout"].get("title")
+        for tier, colour in colours.items():
+            assert seen.setdefault(tier, colour) == colour, tier
+    assert set(seen) == {"Primary", "Secondary", "Tertiary"}
+    assert len(set(seen.values())) == 3
