@@ -9,12 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import case, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from data_access import periods
 from data_access.activity.activity_filters import (
-    TIER_LABELS,
     _illustrative_flag,
     _key_start,
     _lad,
@@ -24,20 +22,21 @@ from data_access.activity.activity_filters import (
     _tier,
     _vru_area,
 )
-from data_access.activity.reach_rule import intervention_reach_subquery
+from data_access.activity.intervention_facts import (
+    FACT_COLUMNS,
+    area_interventions,
+    intervention_facts,
+)
+from data_access.activity.reach_rule import intervention_outputs
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.errors import NotFound
 from data_access.models import (
     OUTPUT_TYPES,
-    TIERS,
-    Area,
-    Intervention,
     InterventionOutput,
     Source,
     Spend,
-    Workstream,
 )
 from data_access.scope import Scope
 
@@ -61,26 +60,7 @@ INTERVENTION_COLUMNS = [
     "source_title",
     "illustrative",
 ]
-INTERVENTION_FACTS = [
-    "intervention_id",
-    "name",
-    "tier",
-    "tier_label",
-    "description",
-    "provider",
-    "evidence_rating",
-    "start_date",
-    "end_date",
-    "vru_code",
-    "vru_name",
-    "delivering_code",
-    "delivering_name",
-    "delivering_level",
-    "workstream_id",
-    "workstream_name",
-    "source_title",
-    "illustrative",
-]
+INTERVENTION_FACTS = FACT_COLUMNS  # activity.intervention_facts
 QUARTER_COLUMNS = [
     "period_start",
     "period",
@@ -131,6 +111,13 @@ def _per_intervention_spend(area_code, lad_code, first, last):
     )
 
 
+def _per_intervention_spend_totals(area_code, lad_code, first, last) -> dict:
+    spend = _per_intervention_spend(area_code, lad_code, first, last)
+    with session_scope() as session:
+        rows = session.execute(select(*spend.c)).all()
+    return {int(iid): (total, bool(flag)) for iid, total, flag in rows}
+
+
 @memoized
 def _interventions(
     area_code: str,
@@ -139,75 +126,25 @@ def _interventions(
     first: int | None,
     last: int | None,
 ) -> pd.DataFrame:
-    vru = aliased(Area)
-    delivering = aliased(Area)
-    outputs = intervention_reach_subquery(area_code, lad_code, first, last)
-    spend = _per_intervention_spend(area_code, lad_code, first, last)
-    query = (
-        select(
-            Intervention.id,
-            Intervention.name,
-            Intervention.tier,
-            delivering.code,
-            delivering.name,
-            delivering.level,
-            Intervention.workstream_id,
-            Workstream.name,
-            Intervention.provider,
-            Intervention.evidence_rating,
-            Intervention.start_date,
-            Intervention.end_date,
-            func.coalesce(outputs.c.supported, 0),
-            func.coalesce(outputs.c.under25, 0),
-            spend.c.spend,
-            Source.title,
-            Source.illustrative,
-            func.coalesce(outputs.c.illustrative, literal(0)),
-            func.coalesce(spend.c.illustrative, literal(0)),
-        )
-        .join(vru, vru.id == Intervention.vru_area_id)
-        .join(delivering, delivering.id == Intervention.delivering_area_id)
-        .join(Source, Source.id == Intervention.source_id)
-        .outerjoin(Workstream, Workstream.id == Intervention.workstream_id)
-        .outerjoin(outputs, outputs.c.intervention_id == Intervention.id)
-        .outerjoin(spend, spend.c.intervention_id == Intervention.id)
-        .where(vru.code == area_code)
-        .order_by(
-            case(*((Intervention.tier == t, i) for i, t in enumerate(TIERS))),
-            Intervention.name,
-        )
-    )
+    # The facts of the one intervention read, the one reach rule's outputs and
+    # the spend of each intervention in the period.
+    facts = area_interventions(area_code, lad_code)
     if tier:
-        query = query.where(Intervention.tier == tier)
-    if lad_code:
-        query = query.where(delivering.code == lad_code)
-    with session_scope() as session:
-        rows = session.execute(query).all()
+        facts = facts[facts["tier"] == tier]
+    outputs = intervention_outputs(area_code, lad_code, first, last)
+    spend = _per_intervention_spend_totals(area_code, lad_code, first, last)
     records = []
-    for row in rows:
-        (iid, name, tier_, d_code, d_name, d_level, ws_id, ws_name, provider) = row[:9]
-        (rating, start, end, supported, under25, spend_total, title) = row[9:16]
-        src_ill, out_ill, spend_ill = row[16:]
+    for row in facts.to_dict("records"):
+        iid = row["intervention_id"]
+        supported, under25, out_ill = outputs.get(iid, (0, 0, False))
+        total, spend_ill = spend.get(iid, (None, False))
         records.append(
             {
-                "intervention_id": int(iid),
-                "name": name,
-                "tier": tier_,
-                "tier_label": TIER_LABELS[tier_],
-                "delivering_code": d_code,
-                "delivering_name": d_name,
-                "delivering_level": d_level,
-                "workstream_id": ws_id,
-                "workstream_name": ws_name,
-                "provider": provider,
-                "evidence_rating": rating,
-                "start_date": start,
-                "end_date": end,
-                "young_people_supported": int(supported or 0),
-                "young_people_under25": int(under25 or 0),
-                "spend": _money(spend_total),
-                "source_title": title,
-                "illustrative": bool(src_ill) or bool(out_ill) or bool(spend_ill),
+                **{c: row[c] for c in INTERVENTION_COLUMNS if c in row},
+                "young_people_supported": supported,
+                "young_people_under25": under25,
+                "spend": _money(total),
+                "illustrative": row["illustrative"] or out_ill or spend_ill,
             }
         )
     return pd.DataFrame(records, columns=INTERVENTION_COLUMNS)
@@ -237,62 +174,17 @@ def intervention_detail(
     return {**facts, "quarters": quarters.copy()}
 
 
-@memoized
 def _intervention_area(intervention_id: int) -> str | None:
-    with session_scope() as session:
-        return session.scalar(
-            select(Area.code)
-            .join(Intervention, Intervention.vru_area_id == Area.id)
-            .where(Intervention.id == intervention_id)
-        )
+    facts = intervention_facts(intervention_id)
+    return None if facts is None else facts["vru_code"]
 
 
 @memoized
 def _intervention_detail(
     intervention_id: int, first: int | None, last: int | None
 ) -> tuple[dict, pd.DataFrame]:
-    vru = aliased(Area)
-    delivering = aliased(Area)
+    facts = intervention_facts(intervention_id)
     with session_scope() as session:
-        row = session.execute(
-            select(
-                Intervention,
-                vru.code,
-                vru.name,
-                delivering.code,
-                delivering.name,
-                delivering.level,
-                Workstream.name,
-                Source.title,
-                Source.illustrative,
-            )
-            .join(vru, vru.id == Intervention.vru_area_id)
-            .join(delivering, delivering.id == Intervention.delivering_area_id)
-            .join(Source, Source.id == Intervention.source_id)
-            .outerjoin(Workstream, Workstream.id == Intervention.workstream_id)
-            .where(Intervention.id == intervention_id)
-        ).one()
-        item, vru_code, vru_name, d_code, d_name, d_level, ws_name, title, ill = row
-        facts = {
-            "intervention_id": item.id,
-            "name": item.name,
-            "tier": item.tier,
-            "tier_label": TIER_LABELS[item.tier],
-            "description": item.description,
-            "provider": item.provider,
-            "evidence_rating": item.evidence_rating,
-            "start_date": item.start_date,
-            "end_date": item.end_date,
-            "vru_code": vru_code,
-            "vru_name": vru_name,
-            "delivering_code": d_code,
-            "delivering_name": d_name,
-            "delivering_level": d_level,
-            "workstream_id": item.workstream_id,
-            "workstream_name": ws_name,
-            "source_title": title,
-            "illustrative": bool(ill),
-        }
         outputs_q = select(
             InterventionOutput.period_start,
             InterventionOutput.output_type,

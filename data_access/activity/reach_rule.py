@@ -149,19 +149,29 @@ def intervention_reach_subquery(area_code, lad_code, first, last):
     )
 
 
-@memoized
 def intervention_reach(
     area_code: str, lad_code: str | None, first: int | None, last: int | None
 ) -> dict[int, tuple[int, bool]]:
     """UNSCOPED: young people supported (all ages) per intervention with outputs in
     quarters first..last, {intervention_id: (people, illustrative)}: the figure the
     /prevention intervention list shows (activity.interventions)."""
+    outputs = intervention_outputs(area_code, lad_code, first, last)
+    return {iid: (all_, flag) for iid, (all_, _under25, flag) in outputs.items()}
+
+
+@memoized
+def intervention_outputs(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> dict[int, tuple[int, int, bool]]:
+    """UNSCOPED: {intervention_id: (young people supported all ages, under 25,
+    illustrative)} for the interventions with outputs in quarters first..last."""
     reach = intervention_reach_subquery(area_code, lad_code, first, last)
     with session_scope() as session:
-        rows = session.execute(
-            select(reach.c.intervention_id, reach.c.supported, reach.c.illustrative)
-        ).all()
-    return {int(iid): (int(people or 0), bool(flag)) for iid, people, flag in rows}
+        rows = session.execute(select(*reach.c)).all()
+    return {
+        int(iid): (int(people or 0), int(under25 or 0), bool(flag))
+        for iid, people, under25, flag in rows
+    }
 
 
 @memoized

@@ -8,7 +8,7 @@ import pandas as pd
 
 from data_access import areas, periods, public
 from data_access.activity import intervention_activity, tier_activity
-from data_access.money import spending, tier_costs
+from data_access.money import funded_interventions, spending, tier_costs
 from data_access.outcomes import profiles
 from data_access.scope import SYSTEM
 
@@ -112,3 +112,40 @@ def test_area_money_by_year_is_the_public_funding_chart(loaded_store):
         theirs = chart[columns].astype(object).where(chart[columns].notna(), None)
         assert mine.to_dict("records") == theirs.to_dict("records"), code
         assert profile["illustrative"].tolist() == chart["illustrative"].tolist()
+
+
+def test_funding_and_prevention_list_the_same_interventions(loaded_store):
+    """Catches /funding's intervention list or facts drifting from /prevention's
+    (each read Intervention with its own joins and filters): same interventions,
+    names, tiers, delivering areas and facts, for a force area and a local
+    authority."""
+    code = _vru_codes()[0]
+    lad = areas.list_areas(level="lad", parent_code=code)["code"].iloc[0]
+    for money_area, lad_code in ((code, None), (lad, lad)):
+        funding = funded_interventions.interventions(scope=SYSTEM, area_code=money_area)
+        prevention = intervention_activity.interventions(
+            scope=SYSTEM, area_code=code, lad_code=lad_code
+        )
+        assert len(funding) > 0, money_area
+        pairs = [
+            ("intervention_id", "intervention_id"),
+            ("intervention", "name"),
+            ("tier", "tier"),
+            ("delivering_area_code", "delivering_code"),
+        ]
+        for f, p in pairs:
+            assert funding[f].tolist() == prevention[p].tolist(), (money_area, f)
+    one = int(funding["intervention_id"].iloc[0])
+    facts = funded_interventions.get_intervention(scope=SYSTEM, intervention_id=one)
+    detail = intervention_activity.intervention_detail(
+        scope=SYSTEM, intervention_id=one
+    )
+    for f, p in (
+        ("vru_area_code", "vru_code"),
+        ("delivering_area_name", "delivering_name"),
+        ("provider", "provider"),
+        ("workstream", "workstream_name"),
+        ("start_date", "start_date"),
+        ("evidence_rating", "evidence_rating"),
+    ):
+        assert facts[f] == detail[p], f

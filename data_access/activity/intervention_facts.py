@@ -1,0 +1,128 @@
+"""The one read of interventions' facts (names, tiers, where they are delivered,
+provider, source; no figures): a VRU area's list (`area_interventions`) and one
+intervention (`intervention_facts`). /prevention's list and detail
+(activity.intervention_activity) and /funding's (money.funded_interventions) both
+read them here.
+
+UNSCOPED: the callers check the caller's scope before they call.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import case, select
+from sqlalchemy.orm import aliased
+
+from data_access.activity.activity_filters import TIER_LABELS
+from data_access.cache import memoized
+from data_access.db import session_scope
+from data_access.models import TIERS, Area, Intervention, Source, Workstream
+
+FACT_COLUMNS = [
+    "intervention_id",
+    "name",
+    "tier",
+    "tier_label",
+    "description",
+    "provider",
+    "evidence_rating",
+    "start_date",
+    "end_date",
+    "vru_code",
+    "vru_name",
+    "delivering_code",
+    "delivering_name",
+    "delivering_level",
+    "workstream_id",
+    "workstream_name",
+    "source_title",
+    "illustrative",
+]
+
+
+def _facts_query(where):
+    """Every intervention matching where(vru, delivering), by tier then name."""
+    vru = aliased(Area)
+    delivering = aliased(Area)
+    return (
+        select(
+            Intervention.id,
+            Intervention.name,
+            Intervention.tier,
+            Intervention.description,
+            Intervention.provider,
+            Intervention.evidence_rating,
+            Intervention.start_date,
+            Intervention.end_date,
+            vru.code,
+            vru.name,
+            delivering.code,
+            delivering.name,
+            delivering.level,
+            Intervention.workstream_id,
+            Workstream.name,
+            Source.title,
+            Source.illustrative,
+        )
+        .join(vru, vru.id == Intervention.vru_area_id)
+        .join(delivering, delivering.id == Intervention.delivering_area_id)
+        .join(Source, Source.id == Intervention.source_id)
+        .outerjoin(Workstream, Workstream.id == Intervention.workstream_id)
+        .where(*where(vru, delivering))
+        .order_by(
+            case(*((Intervention.tier == t, i) for i, t in enumerate(TIERS))),
+            Intervention.name,
+        )
+    )
+
+
+def _record(row) -> dict:
+    (iid, name, tier, description, provider, rating, start, end) = row[:8]
+    (vru_code, vru_name, d_code, d_name, d_level, ws_id, ws_name) = row[8:15]
+    title, illustrative = row[15:]
+    return {
+        "intervention_id": int(iid),
+        "name": name,
+        "tier": tier,
+        "tier_label": TIER_LABELS[tier],
+        "description": description,
+        "provider": provider,
+        "evidence_rating": rating,
+        "start_date": start,
+        "end_date": end,
+        "vru_code": vru_code,
+        "vru_name": vru_name,
+        "delivering_code": d_code,
+        "delivering_name": d_name,
+        "delivering_level": d_level,
+        "workstream_id": ws_id,
+        "workstream_name": ws_name,
+        "source_title": title,
+        "illustrative": bool(illustrative),
+    }
+
+
+@memoized
+def area_interventions(area_code: str, lad_code: str | None) -> pd.DataFrame:
+    """UNSCOPED: the VRU (force) area's interventions, or those one of its local
+    authorities delivers, by tier then name (FACT_COLUMNS)."""
+
+    def where(vru, delivering):
+        clauses = [vru.code == area_code]
+        if lad_code:
+            clauses.append(delivering.code == lad_code)
+        return clauses
+
+    with session_scope() as session:
+        rows = session.execute(_facts_query(where)).all()
+    return pd.DataFrame([_record(row) for row in rows], columns=FACT_COLUMNS)
+
+
+@memoized
+def intervention_facts(intervention_id: int) -> dict | None:
+    """UNSCOPED: one intervention's facts (FACT_COLUMNS as a dict), or None."""
+    with session_scope() as session:
+        row = session.execute(
+            _facts_query(lambda vru, delivering: [Intervention.id == intervention_id])
+        ).first()
+    return None if row is None else _record(row)
