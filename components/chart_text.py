@@ -34,6 +34,7 @@ def _series_sentence(
     label: str,
     unit: str,
     fmt: Callable[[Any], str],
+    change: bool = True,
 ) -> str:
     points = [(xv, yv) for xv, yv in zip(xs, ys, strict=True) if yv is not None]
 
@@ -51,10 +52,10 @@ def _series_sentence(
     else:
         verb = "rose" if v1 > v0 else "fell"
         sentence = f"{label} {verb} from {val(v0)} in {p0} to {val(v1)} in {p1}"
-        if v0 > 0:
-            change = (v1 - v0) / v0 * 100
-            word = "increase" if change > 0 else "decrease"
-            pct = percent(abs(change), 0)
+        if change and v0 > 0:
+            ratio = (v1 - v0) / v0 * 100
+            word = "increase" if ratio > 0 else "decrease"
+            pct = percent(abs(ratio), 0)
             if pct == "0%":
                 sentence += f", an {word} of less than 1%"
             else:
@@ -90,6 +91,7 @@ def summary_for_series(
     unit: str = "",
     series: str | None = None,
     value_formatter: Callable[[Any], str] | None = None,
+    change: bool = True,
 ) -> str:
     """A plain-English summary of one or more time series, from the chart's data.
 
@@ -101,12 +103,16 @@ def summary_for_series(
     Rows must be in time order. Missing and suppressed values are skipped. With
     `series`, one sentence per series; put "{series}" in `label` to name it
     ("Knife offences in {series}"), otherwise the series name prefixes `label`.
-    `unit` follows each value ("per 100,000 population").
+    `unit` follows each value ("per 100,000 population"). `change=False` leaves
+    out the first-to-last percentage, for a chart that states its change on the
+    baseline road instead (components.baseline_text).
     """
     all_y = _numeric(df[y]) if not df.empty else []
     fmt = value_formatter or _default_formatter(all_y)
     if series is None:
-        return _series_sentence(_x_values(df[x]), _numeric(df[y]), label, unit, fmt)
+        return _series_sentence(
+            _x_values(df[x]), _numeric(df[y]), label, unit, fmt, change
+        )
     sentences = []
     for name in dict.fromkeys(df[series].tolist()):
         part = df[df[series] == name]
@@ -116,7 +122,9 @@ def summary_for_series(
             else (f"{name}: {_lower_first(label)}")
         )
         sentences.append(
-            _series_sentence(_x_values(part[x]), _numeric(part[y]), text, unit, fmt)
+            _series_sentence(
+                _x_values(part[x]), _numeric(part[y]), text, unit, fmt, change
+            )
         )
     if not sentences:
         return "There are no data to summarise."

@@ -13,6 +13,7 @@ import dash
 from dash import Input, Output, dcc, html
 
 from components import filters
+from components.baseline_text import baseline_sentence
 from components.formatting import money as fmt_money
 from components.formatting import number
 from components.region_figure import rate_text, region_part
@@ -21,7 +22,6 @@ from components.workstream_text import measures_summary
 from data_access import board_overview, workstreams
 from data_access.areas import NATIONAL_CODE
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
-from data_access.outcomes import raw_series
 from data_access.periods import fy_label
 from web import board_parts
 from web.access import current_scope
@@ -165,46 +165,6 @@ def _own_workstream_part(scope) -> list:
             id=f"{PAGE}-own-workstream",
         )
     ]
-
-
-def baseline_sentence(baseline: dict, polarity: str = "lower_is_better") -> tuple:
-    """(arrow, words) for a change against the baseline; words never rely on the
-    arrow. E.g. ("▼", "down 22% on 2016/17 to 2018/19: significantly lower than
-    the baseline, an improvement")."""
-    if not baseline or not baseline.get("available"):
-        reason = (baseline or {}).get("reason") or "not available"
-        return "", f"Change against the {raw_series.BASELINE_LABEL} baseline: {reason}."
-    pct = baseline["percent_change"]
-    arrow = "▲" if pct > 0.5 else "▼" if pct < -0.5 else "▶"
-    moved = (
-        f"up {abs(pct):.0f}%"
-        if pct > 0.5
-        else f"down {abs(pct):.0f}%"
-        if pct < -0.5
-        else "about the same"
-    )
-    if baseline["direction"] == "no significant change":
-        verdict = "not significantly different from the baseline"
-    elif baseline["direction"] == "increase":
-        verdict = "significantly higher than the baseline"
-        if polarity == "lower_is_better":
-            verdict += ", a worsening"
-    else:
-        verdict = "significantly lower than the baseline"
-        if polarity == "lower_is_better":
-            verdict += ", an improvement"
-    # The one road compares only figures of one kind; when that kind is
-    # illustrative the sentence must say so, or a board member reads it as real.
-    kind = (
-        " Both the baseline and this figure are illustrative, not official."
-        if baseline.get("illustrative")
-        else ""
-    )
-    return (
-        arrow,
-        f"{baseline['current_period']}: {moved} on the {raw_series.BASELINE_LABEL} "
-        f"average rate, {verdict} ({baseline['test_text']}).{kind}",
-    )
 
 
 def _real_or_not(head: dict, area) -> str:

@@ -21,6 +21,7 @@ from components.annotation_marks import (
     events_sentence,
 )
 from components.bar_figures import bar_figure, ranked_bar_figure
+from components.baseline_text import baseline_sentence
 from components.chart import DATA_STATUS_COLUMN, ILLUSTRATIVE_LABEL
 from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import money, number, percent, rate
@@ -298,6 +299,9 @@ def _build_trend(params: dict) -> Built:
             label=f"{measure['name']} in {area.name}"
             + (" (illustrative figures)" if line.endswith(ILLUSTRATIVE_SUFFIX) else ""),
             unit=unit if has_rate else "",
+            # The change is stated once, on the baseline road, as the overview
+            # states it (not first-to-last of the points shown).
+            change=False,
         )
         for line, part in own_lines.groupby("series", sort=False)
     )
@@ -322,6 +326,8 @@ def _build_trend(params: dict) -> Built:
             columns.pop(col)
     trend = view["recent_trend"]
     summary += " " + trend["text"]
+    if view["baseline"] is not None:
+        summary += " " + baseline_sentence(view["baseline"], measure["polarity"])[1]
     # Signal or noise, from the same disclosed public series (data_access.trend_spc).
     verdict = trend_spc.trend_spc(view)
     # Only annotations marked public, on the public scope's road.

@@ -4,6 +4,9 @@ the shipped store and compares them."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pandas as pd
 
 from data_access import areas, periods, public
@@ -149,3 +152,28 @@ def test_funding_and_prevention_list_the_same_interventions(loaded_store):
         ("evidence_rating", "evidence_rating"),
     ):
         assert facts[f] == detail[p], f
+
+
+def test_trend_embed_states_the_baseline_change_as_the_overview_does(loaded_store):
+    """Catches the public trend embed working out its own change (first point to
+    last: 'a 23% decrease' beside the overview's 'down 24% on the 2016/17 to
+    2018/19 average'): it says the baseline road's change in the overview's
+    words, and no first-to-last percentage."""
+    from app import app
+    from components.baseline_text import baseline_sentence
+    from data_access.outcomes import headlines
+    from data_access.scope import PUBLIC
+    from pages import overview
+
+    assert overview.baseline_sentence is baseline_sentence  # the cards' words
+    app.server.config["TESTING"] = True
+    client = app.server.test_client()
+    for code in ("hospital_admissions_knife", "homicide_knife"):
+        url = f"/embed/trend?measure={code}&area=E23000036"
+        page = unescape(client.get(url).get_data(as_text=True))
+        change = headlines.baseline_change(
+            scope=PUBLIC, measure_code=code, area_code="E23000036"
+        )
+        assert change["available"], code
+        assert baseline_sentence(change)[1] in page, code
+        assert not re.search(r"\d% (decrease|increase)", page), code
