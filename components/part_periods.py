@@ -18,6 +18,8 @@ from collections.abc import Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
+from components import theme
+
 PERIOD_COLUMN = "Period status"
 PART = "Part period (still running)"
 COMPLETE = "Complete"
@@ -85,6 +87,9 @@ def mark_bars(fig: go.Figure, labels: Iterable[str]) -> go.Figure:
         shape = trace.marker.pattern.shape or ""
         trace.marker.opacity = [PART_OPACITY if p else 1.0 for p in part]
         trace.marker.pattern.shape = [PART_PATTERN if p else shape for p in part]
+        # Dark labels on the lighter bars (white on them would fail contrast).
+        colour = trace.textfont.color or theme.WHITE
+        trace.textfont.color = [theme.TEXT if p else colour for p in part]
     return fig
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
-from components import part_periods
+from components import part_periods, theme
 from components.prevention_charts import _reach_chart
 from data_access import periods
 
@@ -97,3 +97,5 @@ def test_bars_of_a_part_period_are_lighter_and_dotted():
     assert list(trace.marker.opacity) == [1.0, part_periods.PART_OPACITY]
     assert list(trace.marker.pattern.shape)[1] == part_periods.PART_PATTERN
     assert list(trace.marker.pattern.shape)[0] != part_periods.PART_PATTERN
+    # Dark labels on the lighter bar, as white on it would fail contrast.
+    assert list(trace.textfont.color) == [theme.WHITE, theme.TEXT]
