@@ -70,6 +70,11 @@ def variation_parts(variation: str) -> tuple[str, str, str]:
     return _VARIATION[variation]
 
 
+def assurance_parts(assurance: str) -> tuple[str, str]:
+    """(colour, letter) of an assurance icon (a ring with a letter)."""
+    return _ASSURANCE[assurance]
+
+
 def variation_svg(variation: str) -> str:
     """The variation icon for one of `data_access.spc.VARIATIONS`."""
     colour, letter, arrow = _VARIATION[variation]

@@ -11,7 +11,9 @@ Sections (`SECTIONS`, in pack order) and the view function each reads:
 - money: outturn.money_forecast (the overview's and /funding's forecast) and
   spending.quarter_spend for the quarters behind it;
 - reach: board_overview.reach_by_tier (the overview's reach);
-- workstreams: workstreams.workstream_list (the /workstreams RAG counts);
+- workstreams: workstreams.workstream_list (the /workstreams RAG counts), then
+  each workstream measure's variation and assurance icons (pack_signals:
+  workstreams.measure_spc as at the quarter's end, as the workstream pages);
 - exceptions, since, commentary, actions: the board's own record
   (data_access/board_pack_record.py); each success measure's slide also carries
   its commentary for the quarter (commentary.commentary_for).
@@ -50,6 +52,7 @@ from data_access import (
     board_overview,
     board_pack_record,
     commentary,
+    pack_signals,
     periods,
     trend_spc,
     workstreams,
@@ -648,7 +651,7 @@ def _workstream_slides(
         "Stacked bar chart of each workstream's measures by RAG rating in "
         f"{area.name}. " + "; ".join(points)
     )
-    return [
+    rag = [
         Slide(
             section="workstreams",
             title=title,
@@ -690,6 +693,9 @@ def _workstream_slides(
             link="/workstreams",
         )
     ]
+    return rag + pack_signals.workstream_signal_slides(
+        reader, area, frame, quarter_end(start), periods.quarter_label(start)
+    )
 
 
 _BUILDERS = {

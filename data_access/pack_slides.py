@@ -41,6 +41,34 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Signal:
+    """One series' Making Data Count verdict on a slide: its label, variation
+    (one of spc.VARIATIONS) and assurance (spc.ASSURANCES, or None without a
+    target), each with its words; drawn as icons (components.spc_icons)."""
+
+    label: str
+    variation: str
+    variation_words: str
+    assurance: str | None = None
+    assurance_words: str | None = None
+
+    @property
+    def words(self) -> str:
+        """Both verdicts in sentences."""
+        words = f"{self.variation_words}."
+        return f"{words} {self.assurance_words}." if self.assurance_words else words
+
+    @property
+    def variation_alt(self) -> str:
+        """The variation icon's alternative text (its words follow as text)."""
+        return f"Making Data Count variation icon: {self.variation}"
+
+    @property
+    def assurance_alt(self) -> str:
+        return f"Making Data Count assurance icon: {self.assurance}"
+
+
+@dataclass(frozen=True)
 class Slide:
     """One slide of a section: a title that states the finding, its chart and
     table, the text summary (speaker notes and the screen-reader text), points to
@@ -49,7 +77,8 @@ class Slide:
     `variation`: the Making Data Count variation verdict of the slide's series
     (data_access.trend_spc; one of spc.VARIATIONS), drawn as its icon
     (components.spc_icons) beside `variation_words`, the verdict in a sentence
-    (also at the end of `summary`)."""
+    (also at the end of `summary`). `signals`: the verdicts of several series
+    (the workstream measures), each drawn as its icons beside its words."""
 
     section: str
     title: str
@@ -63,6 +92,7 @@ class Slide:
     measure_code: str | None = None
     variation: str | None = None
     variation_words: str | None = None
+    signals: list[Signal] = field(default_factory=list)
 
     @property
     def variation_alt(self) -> str:

@@ -441,7 +441,9 @@ def measure_trends(*, scope: Scope, workstream_id: int) -> pd.DataFrame:
     return frame[TREND_COLUMNS].reset_index(drop=True)
 
 
-def measure_spc(*, scope: Scope, workstream_id: int) -> dict[str, dict]:
+def measure_spc(
+    *, scope: Scope, workstream_id: int, as_at: dt.date | None = None
+) -> dict[str, dict]:
     """Each quarterly measure's SPC verdict (`data_access.spc.spc_chart`: XmR
     chart, Making Data Count rules, the latest target for assurance), keyed by
     measure code, from the same figures `measure_trends` shows the caller: a value
@@ -450,8 +452,12 @@ def measure_spc(*, scope: Scope, workstream_id: int) -> dict[str, dict]:
 
     Each value: variation, variation_words, assurance (None without a target or
     polarity), assurance_words, method, and points (SPC_COLUMNS, one per quarter).
+    With `as_at` (a board pack's quarter end), only quarters starting by then.
     """
     trends = measure_trends(scope=scope, workstream_id=workstream_id)
+    if as_at is not None:
+        starts = pd.to_datetime(trends["period_start"])
+        trends = trends[starts <= pd.Timestamp(as_at)]
     polarity = _trends(int(workstream_id)).groupby("measure_code")["polarity"].first()
     verdicts = {}
     for code, part in trends.groupby("measure_code", sort=False):

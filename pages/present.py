@@ -141,6 +141,27 @@ def _title_slide(pack) -> html.Section:
     )
 
 
+def _signals(slide) -> html.Ul:
+    """Each series' variation and assurance icons beside its words."""
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    html.Strong(signal.label),
+                    spc_summary(
+                        variation=signal.variation,
+                        variation_words=signal.variation_words,
+                        assurance=signal.assurance,
+                        assurance_words=signal.assurance_words,
+                    ),
+                ]
+            )
+            for signal in slide.signals
+        ],
+        className="present-signals",
+    )
+
+
 def _slide(pack, slide, number: int) -> html.Section:
     body: list = []
     if slide.chart is not None:
@@ -155,6 +176,8 @@ def _slide(pack, slide, number: int) -> html.Section:
             variation=slide.variation, variation_words=slide.variation_words
         )
         words = html.Div([icon, words], className="present-points")
+    if slide.signals:
+        words = html.Div([words, _signals(slide)], className="present-points")
     body.append(words)
     return html.Section(
         [

@@ -632,3 +632,58 @@ def test_published_and_illustrative_are_never_joined_and_gaps_stay_gaps():
     ]
     assert "H" in [s.text_frame.text for s in icon.shapes if s.has_text_frame]
     assert "Signal or noise: concerning (higher)." in _slide_texts(deck)[1]
+
+
+def test_workstream_measures_carry_their_variation_and_assurance_icons(loaded_store):
+    """The workstream signals slide: every workstream measure's verdict as the
+    workstream page gives it (workstreams.measure_spc) over the quarters up to
+    the pack's quarter end, drawn as icons with alternative text beside words."""
+    pack = _pack(sections=["workstreams"])
+    rag, signals = pack.slides
+    as_at = dt.date(2025, 9, 30)
+    listed = workstreams.workstream_list(scope=VIEWER, area_code=AVON, as_at=as_at)
+    want = []
+    for wid in listed["workstream_id"]:
+        verdicts = workstreams.measure_spc(
+            scope=VIEWER, workstream_id=int(wid), as_at=as_at
+        )
+        want += [(v["variation"], v["assurance"]) for v in verdicts.values()]
+    assert len(want) >= 4
+    assert [(s.variation, s.assurance) for s in signals.signals] == want
+    assert [row[3] for row in signals.table.rows] == [
+        s.variation_words for s in signals.signals
+    ]
+    # as_at cuts the series: a verdict as at 2023/24 Q1 rests on quarters to then.
+    wid = int(listed["workstream_id"].iloc[0])
+    trends = workstreams.measure_trends(scope=VIEWER, workstream_id=wid)
+    earlier = workstreams.measure_spc(
+        scope=VIEWER, workstream_id=wid, as_at=dt.date(2023, 6, 30)
+    )
+    for code, verdict in earlier.items():
+        mine = trends[trends["measure_code"] == code]
+        kept = mine[[str(d) <= "2023-06-30" for d in mine["period_start"]]]
+        assert verdict["points"]["period"].tolist() == kept["period"].tolist()
+        assert len(kept) < len(mine)
+    # PowerPoint: an icon group per verdict, with its alternative text.
+    deck = Presentation(io.BytesIO(render_pptx(pack)))
+    drawn = [
+        shape._element.xpath("p:nvGrpSpPr/p:cNvPr/@descr")[0]
+        for page in deck.slides
+        for shape in page.shapes
+        if shape.name in ("Variation icon", "Assurance icon")
+    ]
+    alts = [
+        alt
+        for s in signals.signals
+        for alt in [s.variation_alt] + ([s.assurance_alt] if s.assurance else [])
+    ]
+    assert drawn == alts
+    # PDF: the same icons as images with that alternative text, words beside.
+    html = render_pdf_html(pack)
+    assert (
+        re.findall(r'<img src="data:image/svg\+xml;base64,[^"]+" alt="([^"]+)"', html)[
+            1:
+        ]
+        == alts
+    )  # the first image is the RAG chart
+    assert all(s.words in html for s in signals.signals)

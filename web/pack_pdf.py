@@ -2,7 +2,8 @@
 PDF (structure tree with H1/H2, P, Table/TH/TD, Figure with its alternative text),
 the document language (/Lang en-GB) and title, selectable text and vector charts
 (web/pack_svg.py) and, on a success measure's page, its Making Data Count variation
-icon (components.spc_icons, a Figure with its alternative text) beside its words.
+icon (components.spc_icons, a Figure with its alternative text) beside its words;
+the workstream signals page has each measure's variation and assurance icons.
 Every page carries the stamp (web/pack_text.py) in its footer.
 
 render_pdf(pack) -> bytes. The figures are the pack model's
@@ -14,7 +15,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from components.spc_icons import variation_svg
+from components.spc_icons import assurance_svg, variation_svg
 from data_access.board_pack import Pack, Slide, Table
 from web.pack_svg import chart_svg
 from web.pack_text import ILLUSTRATIVE, cell_text, slide_stamp, stamp_line
@@ -36,6 +37,11 @@ section.slide { break-before: page; }
 .points { flex: 1; }
 .variation { display: flex; gap: 2.5mm; align-items: flex-start; margin: 0 0 2mm; }
 .variation img { width: 10mm; height: 10mm; flex: none; }
+ul.signals { columns: 2; column-gap: 8mm; list-style: none; padding: 0;
+  font-size: 9pt; }
+ul.signals li { display: flex; gap: 2mm; align-items: flex-start;
+  break-inside: avoid; margin-bottom: 2mm; }
+ul.signals img { width: 7mm; height: 7mm; flex: none; }
 .illustrative { font-weight: bold; border: 1.5pt solid #0b0c0c; padding: 1mm 2mm;
   display: inline-block; }
 table { border-collapse: collapse; margin-top: 3mm; font-size: 10pt;
@@ -103,7 +109,7 @@ def _slide(pack: Pack, slide: Slide) -> str:
             f'<div class="points">{_variation(slide)}<ul>{points}</ul></div></div>'
         )
     else:
-        parts.append(f"{_variation(slide)}<ul>{points}</ul>")
+        parts.append(f"{_variation(slide)}<ul>{points}</ul>{_signals(slide)}")
     if slide.table is not None:
         parts.append(_table(slide.table))
     if slide.sources:
@@ -118,12 +124,28 @@ def _variation(slide: Slide) -> str:
     """The variation icon (components.spc_icons, as on the pages) and its words."""
     if not slide.variation:
         return ""
-    icon = base64.b64encode(variation_svg(slide.variation).encode()).decode()
-    return (
-        f'<p class="variation"><img src="data:image/svg+xml;base64,{icon}" '
-        f'alt="{escape(slide.variation_alt)}">'
-        f"<span>{escape(slide.variation_words or '')}</span></p>"
-    )
+    icon = _icon(variation_svg(slide.variation), slide.variation_alt)
+    words = escape(slide.variation_words or "")
+    return f'<p class="variation">{icon}<span>{words}</span></p>'
+
+
+def _icon(svg: str, alt: str) -> str:
+    data = base64.b64encode(svg.encode()).decode()
+    return f'<img src="data:image/svg+xml;base64,{data}" alt="{escape(alt)}">'
+
+
+def _signals(slide: Slide) -> str:
+    """Each series' variation and assurance icons beside its words."""
+    items = []
+    for signal in slide.signals:
+        icons = _icon(variation_svg(signal.variation), signal.variation_alt)
+        if signal.assurance:
+            icons += _icon(assurance_svg(signal.assurance), signal.assurance_alt)
+        items.append(
+            f"<li>{icons}<span><strong>{escape(signal.label)}</strong>: "
+            f"{escape(signal.words)}</span></li>"
+        )
+    return f'<ul class="signals">{"".join(items)}</ul>' if items else ""
 
 
 def _table(table: Table) -> str:

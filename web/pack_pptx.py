@@ -23,12 +23,11 @@ from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
-from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from components.spc_icons import COMMON_CAUSE_DOTS, variation_parts
 from data_access.board_pack import Chart, Pack, Slide, Table
+from web.pack_pptx_icons import draw_icon
 from web.pack_text import cell_text, slide_stamp, table_pages
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -55,6 +54,7 @@ LINE_STYLES = {
     "benchmark illustrative": (RGBColor(0x6F, 0x77, 0x7B), 1.75, True, True),
 }
 ICON = Inches(0.6)
+SIGNAL_ROWS = 6  # rows of icons and words per column; two columns a slide
 CHART_TYPES = {
     "line": XL_CHART_TYPE.LINE_MARKERS,
     "bar": XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -156,7 +156,19 @@ def _title_slide(deck, pack: Pack) -> None:
 def _content_slide(deck, pack: Pack, slide: Slide) -> None:
     page = _new_slide(deck, pack, slide, slide.title)
     body_top, body_height = Inches(1.4), Inches(4.9)
-    if slide.chart is None:
+    if slide.signals:
+        _text_box(
+            page, MARGIN, body_top, WIDTH - 2 * MARGIN, Inches(0.9), slide.points, 11
+        )
+        per_slide = 2 * SIGNAL_ROWS
+        for first in range(0, len(slide.signals), per_slide):
+            if first:  # more measures than a slide holds: continued
+                page.notes_slide.notes_text_frame.text = slide.summary
+                more = f" (continued, {first // per_slide + 1})"
+                page = _new_slide(deck, pack, slide, slide.title + more)
+            chunk = slide.signals[first : first + per_slide]
+            _signal_rows(page, chunk, body_top + Inches(1.0))
+    elif slide.chart is None:
         _text_box(page, MARGIN, body_top, WIDTH - 2 * MARGIN, body_height, slide.points)
     else:
         chart_width = Inches(7.8)
@@ -238,57 +250,15 @@ def _chart(page, chart: Chart, left, top, width, height) -> None:
 def _variation(page, slide: Slide, left, top, width, height) -> None:
     """The variation icon (a group of shapes with alternative text) and its words
     beside it."""
-    colour_hex, letter, arrow = variation_parts(slide.variation)
-    colour = RGBColor.from_string(colour_hex.lstrip("#").upper())
-    group = page.shapes.add_group_shape()
-    group.name = "Variation icon"
-    unit = ICON / 40  # the SVG's 40 x 40 grid
-
-    def at(x: float, y: float):
-        return Emu(int(left + unit * x)), Emu(int(top + unit * y))
-
-    ring = group.shapes.add_shape(
-        MSO_SHAPE.OVAL, *at(2, 2), ICON - unit * 4, ICON - unit * 4
+    draw_icon(
+        page,
+        kind="variation",
+        value=slide.variation,
+        left=left,
+        top=top,
+        size=ICON,
+        alt=slide.variation_alt,
     )
-    ring.fill.solid()
-    ring.fill.fore_color.rgb = WHITE
-    ring.line.color.rgb = colour
-    ring.line.width = Emu(int(unit * 3))
-    ring.shadow.inherit = False
-    if slide.variation == "common cause":
-        for x, y in COMMON_CAUSE_DOTS:
-            dot = group.shapes.add_shape(
-                MSO_SHAPE.OVAL, *at(x - 2.6, y - 2.6), unit * 5.2, unit * 5.2
-            )
-            dot.fill.solid()
-            dot.fill.fore_color.rgb = colour
-            dot.line.fill.background()
-            dot.shadow.inherit = False
-    else:
-        mark = group.shapes.add_textbox(
-            *at(4, 5 if arrow else 8), ICON - unit * 8, unit * 22
-        )
-        frame = mark.text_frame
-        frame.margin_left = frame.margin_right = frame.margin_top = 0
-        frame.margin_bottom = 0
-        frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-        frame.text = letter
-        paragraph = frame.paragraphs[0]
-        paragraph.alignment = PP_ALIGN.CENTER
-        paragraph.font.size = Pt(13)
-        paragraph.font.bold = True
-        paragraph.font.color.rgb = colour
-        if arrow:
-            ys = (33, 28, 33) if arrow == "up" else (28, 33, 28)
-            start = at(14, ys[0])
-            builder = group.shapes.build_freeform(*start, scale=1.0)
-            builder.add_line_segments([at(20, ys[1]), at(26, ys[2])], close=False)
-            chevron = builder.convert_to_shape()
-            chevron.fill.background()
-            chevron.line.color.rgb = colour
-            chevron.line.width = Emu(int(unit * 2.5))
-            chevron.shadow.inherit = False
-    group._element.nvGrpSpPr.cNvPr.set("descr", slide.variation_alt)
     _text_box(
         page,
         left + ICON + Inches(0.15),
@@ -298,6 +268,53 @@ def _variation(page, slide: Slide, left, top, width, height) -> None:
         [slide.variation_words or ""],
         12,
     )
+
+
+def _signal_rows(page, signals, top) -> None:
+    """Each series' variation and assurance icons beside its words, in two
+    columns of SIGNAL_ROWS rows."""
+    column_width = (WIDTH - 2 * MARGIN - Inches(0.3)) / 2
+    row_height = Inches(0.64)  # four lines of 9 pt type
+    icon = Inches(0.46)
+    for n, signal in enumerate(signals):
+        left = MARGIN + (column_width + Inches(0.3)) * (n // SIGNAL_ROWS)
+        y = top + row_height * (n % SIGNAL_ROWS)
+        draw_icon(
+            page,
+            kind="variation",
+            value=signal.variation,
+            left=left,
+            top=y,
+            size=icon,
+            alt=signal.variation_alt,
+        )
+        if signal.assurance:
+            draw_icon(
+                page,
+                kind="assurance",
+                value=signal.assurance,
+                left=left + icon + Inches(0.05),
+                top=y,
+                size=icon,
+                alt=signal.assurance_alt,
+            )
+        text_left = left + 2 * icon + Inches(0.15)
+        box = page.shapes.add_textbox(
+            text_left, y, Emu(int(column_width - 2 * icon - Inches(0.15))), row_height
+        )
+        frame = box.text_frame
+        frame.word_wrap = True
+        frame.margin_top = frame.margin_bottom = 0
+        label = frame.paragraphs[0].add_run()
+        label.text = f"{signal.label}: "
+        label.font.bold = True
+        rest = frame.paragraphs[0].add_run()
+        rest.text = signal.words
+        frame.paragraphs[0].font.size = Pt(9)
+        frame.paragraphs[0].font.color.rgb = INK
+        for run in (label, rest):
+            run.font.size = Pt(9)
+            run.font.color.rgb = INK
 
 
 def _table_slides(deck, pack: Pack, slide: Slide, table: Table) -> None:

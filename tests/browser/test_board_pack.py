@@ -38,9 +38,10 @@ def test_meeting_mode_by_keyboard(dash_duo, browser_app):
     open_page(dash_duo, base, "/present?vru=E23000036&meeting=2025-12-10")
     dash_duo.wait_for_contains_text("#present-counter", "Slide 1 of", timeout=60)
     total = int(dash_duo.find_element("#present-counter").text.split(" of ")[1])
-    # Title, three success measures, money, reach, workstreams, exceptions, since
-    # the last board, commentary, decisions and actions.
-    assert total == 11
+    # Title, three success measures, money, reach, workstream RAG, workstream
+    # measures' SPC icons, exceptions, since the last board, commentary,
+    # decisions and actions.
+    assert total == 12
     assert axe_violations(dash_duo) == []
     body = driver.find_element("css selector", "body")
     body.send_keys(Keys.ARROW_RIGHT)
@@ -70,4 +71,16 @@ def test_meeting_mode_by_keyboard(dash_duo, browser_app):
     driver.back()
     dash_duo.wait_for_text_to_equal("#present-counter", f"Slide 2 of {total}")
     assert dash_duo.find_element("#present-slide-2").is_displayed()
+    # The success measure's variation icon beside its words, and the workstream
+    # measures' variation and assurance icons (slide 8), pass axe too.
+    assert dash_duo.find_elements("#present-slide-2 .spc-summary .spc-icon")
+    for number in range(3, 9):
+        dash_duo.find_element("#present-next").click()
+        dash_duo.wait_for_text_to_equal(
+            "#present-counter", f"Slide {number} of {total}"
+        )
+    signals = dash_duo.find_element("#present-slide-8")
+    assert "signal or noise" in signals.find_element("css selector", "h2").text
+    assert len(signals.find_elements("css selector", ".spc-icon")) >= 8
+    assert axe_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
