@@ -41,6 +41,17 @@ TIER_LABELS = {
 AGE_BANDS = ("all", "under25")
 
 
+def output_column(output_type: str, age_band: str) -> str | None:
+    """The column an output total of this type and age band is shown in: the
+    output type for all ages, "young_people_under25" for young people supported
+    under 25; None for any other (not shown). Tier and quarter tables alike."""
+    if age_band == "all":
+        return output_type
+    if age_band == "under25" and output_type == "young_people_supported":
+        return "young_people_under25"
+    return None
+
+
 # --------------------------------------------------------------------------- checks
 
 

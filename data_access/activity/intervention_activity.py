@@ -21,6 +21,7 @@ from data_access.activity.activity_filters import (
     _spend_where,
     _tier,
     _vru_area,
+    output_column,
 )
 from data_access.activity.intervention_facts import (
     FACT_COLUMNS,
@@ -244,12 +245,8 @@ def _intervention_detail(
         return quarters[start]
 
     for start, output_type, age_band, total, illustrative in outputs:
-        column = output_type
-        if age_band == "under25":
-            if output_type != "young_people_supported":
-                continue
-            column = "young_people_under25"
-        elif age_band != "all":
+        column = output_column(output_type, age_band)
+        if column is None:
             continue
         row_ = quarter(start)
         row_[column] = int(total or 0)

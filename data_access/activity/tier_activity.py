@@ -22,6 +22,7 @@ from data_access.activity.activity_filters import (
     _summary_flag,
     _summary_value,
     _vru_area,
+    output_column,
 )
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -150,12 +151,8 @@ def _tier_summary(
         for tier in TIERS
     }
     for tier, output_type, age_band, total, illustrative in outputs:
-        column = output_type
-        if age_band == "under25":
-            if output_type != "young_people_supported":
-                continue
-            column = "young_people_under25"
-        elif age_band != "all":
+        column = output_column(output_type, age_band)
+        if column is None:
             continue
         rows[tier][column] += int(total or 0)
         rows[tier]["illustrative"] |= bool(illustrative)

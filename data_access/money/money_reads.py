@@ -12,10 +12,12 @@ from sqlalchemy import case, func, select
 
 from data_access.activity.reach_rule import year_keys
 from data_access.areas import AreaInfo, get_area
+from data_access.db import session_scope
 from data_access.errors import InvalidParameter
 from data_access.models import (
     Area,
     Intervention,
+    Source,
     Spend,
 )
 from data_access.scope import Scope
@@ -68,6 +70,21 @@ def _spend_where(area: AreaInfo, session) -> list:
     if area.level == "pfa":
         return [Spend.area_id == area_id, Spend.is_current]
     return [Intervention.delivering_area_id == area_id, Spend.is_current]
+
+
+def year_spend_rows(area: AreaInfo, financial_year: int, key, *extra) -> list:
+    """The force area's or local authority's current spend in one financial year
+    grouped by `key` (a column of Spend or Intervention, which is outer-joined:
+    the core unit's rows have none): rows of key, total, *extra, illustrative
+    (0/1). The one year-spend query of spend by intervention and by tier."""
+    with session_scope() as session:
+        return session.execute(
+            select(key, func.sum(Spend.amount), *extra, _flag(Source.illustrative))
+            .join(Source, Source.id == Spend.source_id)
+            .outerjoin(Intervention, Intervention.id == Spend.intervention_id)
+            .where(Spend.financial_year == financial_year, *_spend_where(area, session))
+            .group_by(key)
+        ).all()
 
 
 def _reach_keys(area: AreaInfo, financial_year: int) -> tuple:

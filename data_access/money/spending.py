@@ -48,6 +48,7 @@ from data_access.money.money_reads import (
     _reach_keys,
     _spend_area,
     _spend_where,
+    year_spend_rows,
 )
 from data_access.money.precedence import (
     FUNDER_HOME_OFFICE,
@@ -382,18 +383,8 @@ def _spend_by_intervention(
         vru.code == area_code if level == "pfa" else delivering.code == area_code
     )
     reach = intervention_reach(*_reach_keys(area, financial_year))
+    spend_rows = year_spend_rows(area, financial_year, Spend.intervention_id)
     with session_scope() as session:
-        spend_rows = session.execute(
-            select(
-                Spend.intervention_id,
-                func.sum(Spend.amount),
-                _flag(Source.illustrative),
-            )
-            .join(Source, Source.id == Spend.source_id)
-            .outerjoin(Intervention, Intervention.id == Spend.intervention_id)
-            .where(Spend.financial_year == financial_year, *_spend_where(area, session))
-            .group_by(Spend.intervention_id)
-        ).all()
         alloc_rows = session.execute(
             select(
                 FundingAllocation.intervention_id,

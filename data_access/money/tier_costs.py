@@ -7,27 +7,24 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from data_access.activity.reach_rule import tier_reach
 from data_access.areas import get_area
 from data_access.cache import memoized
-from data_access.db import session_scope
 from data_access.errors import InvalidParameter
 from data_access.models import (
     TIERS,
     Intervention,
-    Source,
     Spend,
 )
 from data_access.money.money_reads import (
     CORE_TIER,
     _check_year,
     _cost,
-    _flag,
     _reach_keys,
     _spend_area,
-    _spend_where,
+    year_spend_rows,
 )
 from data_access.money.spending import spend_by_intervention
 from data_access.scope import Scope
@@ -69,19 +66,9 @@ def spend_by_tier(*, scope: Scope, area_code: str, financial_year: int) -> pd.Da
 def _spend_by_tier(area_code: str, level: str, financial_year: int) -> pd.DataFrame:
     area = get_area(area_code)
     tier = func.coalesce(Intervention.tier, CORE_TIER)
-    with session_scope() as session:
-        spend_rows = session.execute(
-            select(
-                tier,
-                func.sum(Spend.amount),
-                func.count(func.distinct(Spend.intervention_id)),
-                _flag(Source.illustrative),
-            )
-            .join(Source, Source.id == Spend.source_id)
-            .outerjoin(Intervention, Intervention.id == Spend.intervention_id)
-            .where(Spend.financial_year == financial_year, *_spend_where(area, session))
-            .group_by(tier)
-        ).all()
+    spend_rows = year_spend_rows(
+        area, financial_year, tier, func.count(func.distinct(Spend.intervention_id))
+    )
     spend = {r[0]: (float(r[1]), int(r[2]), bool(r[3])) for r in spend_rows}
     reach = tier_reach(*_reach_keys(area, financial_year))
     records = []
