@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import theme
+from components.axis_clip import OVERFLOW_MARK
 from components.figure_layout import (
     _TOP_LEGEND,
     _default_formatter,
@@ -38,6 +39,7 @@ def ranked_bar_figure(
     value_formatter: Callable[[Any], str] | None = None,
     highlight: str | None = None,
     height: int | None = None,
+    axis_top: float | None = None,
 ) -> go.Figure:
     """Horizontal bars ranked highest at the top, with confidence intervals.
 
@@ -46,7 +48,10 @@ def ranked_bar_figure(
     fill pattern and legend entry, and every bar's text label carries the
     category word ("52.1 Worse"), so colour is never the only cue. `benchmark`
     draws a labelled dashed vertical line. `highlight` shows one label in bold.
-    Rows with no value stay on the axis, marked "No value shown".
+    Rows with no value stay on the axis, marked "No value shown". `axis_top`
+    (components.axis_clip.robust_top) ends the value axis there: a bar or interval
+    that runs past it is drawn to the edge and its label starts with
+    axis_clip.OVERFLOW_MARK; hover gives the full figures.
     """
     data = df.copy()
     data["_value"] = _numeric(data[value])
@@ -70,7 +75,22 @@ def ranked_bar_figure(
         showlegend: bool,
     ) -> None:
         vals = part["_value"].tolist()
-        texts = [f"{fmt(v)} {word}".strip() for v in vals]
+        his = part["_upper"].tolist() if upper else [None] * len(vals)
+        los = part["_lower"].tolist() if lower else [None] * len(vals)
+        past = [
+            axis_top is not None
+            and (v > axis_top or (not is_missing(h) and h > axis_top))
+            for v, h in zip(vals, his, strict=True)
+        ]
+        texts = [
+            (f"{OVERFLOW_MARK} " if over else "") + f"{fmt(v)} {word}".strip()
+            for v, over in zip(vals, past, strict=True)
+        ]
+
+        def edge(x):
+            return x if axis_top is None or is_missing(x) else min(x, axis_top)
+
+        drawn = [edge(v) for v in vals]
         hover = []
         for lab, v, lo, hi in zip(
             part[label], vals, part["_lower"], part["_upper"], strict=True
@@ -87,12 +107,12 @@ def ranked_bar_figure(
                 type="data",
                 symmetric=False,
                 array=[
-                    None if pd.isna(h) else h - v
-                    for h, v in zip(part["_upper"], vals, strict=True)
+                    None if pd.isna(h) else edge(h) - v
+                    for h, v in zip(his, drawn, strict=True)
                 ],
                 arrayminus=[
-                    None if pd.isna(lo) else v - lo
-                    for lo, v in zip(part["_lower"], vals, strict=True)
+                    None if pd.isna(lo) else v - edge(lo)
+                    for lo, v in zip(los, drawn, strict=True)
                 ],
                 color=theme.TEXT,
                 thickness=1.5,
@@ -101,7 +121,7 @@ def ranked_bar_figure(
         fig.add_trace(
             go.Bar(
                 orientation="h",
-                x=vals,
+                x=drawn,
                 y=[str(v) for v in part[label]],
                 name=name,
                 marker=dict(
@@ -125,9 +145,10 @@ def ranked_bar_figure(
                 meta={"role": "category"},
             )
         )
-        his = part["_upper"].tolist()
         for lab, v, hi, text in zip(part[label], vals, his, texts, strict=True):
-            bar_labels.append((v if is_missing(hi) else max(v, hi), str(lab), text))
+            bar_labels.append(
+                (edge(v if is_missing(hi) else max(v, hi)), str(lab), text)
+            )
 
     fig = go.Figure()
     # Collected and set once: each fig.add_annotation re-validates every annotation
@@ -243,6 +264,8 @@ def ranked_bar_figure(
     ]
     if benchmark is not None and not is_missing(benchmark):
         extents.append(float(benchmark))
+    if axis_top is not None:
+        extents = [min(v, axis_top) for v in extents]
     if extents:
         lo, hi = min(0.0, *extents), max(0.0, *extents)
         span = (hi - lo) or 1.0

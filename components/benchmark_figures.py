@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import theme
+from components.axis_clip import OVERFLOW_MARK
 from components.figure_layout import _TOP_LEGEND, _default_formatter, _finish, _numeric
 from components.formatting import (
     is_missing,
@@ -74,6 +75,7 @@ def funnel_figure(
     reference_label: str = "Unadjusted 99.8% limits",
     limits_name: str = "control limits",
     polarity: str | None = None,
+    y_top: float | None = None,
 ) -> go.Figure:
     """A funnel plot: each area's value against its size (e.g. population).
     Band colours follow the comparison palette for the measure's `polarity`
@@ -88,7 +90,10 @@ def funnel_figure(
     columns), when given, adds its 99.8% limits as thin light lines named
     `reference_label` (e.g. the limits before an overdispersion adjustment);
     the bands are still judged against `limits_df`, whose lines are named
-    "95% <limits_name>" and "99.8% <limits_name>".
+    "95% <limits_name>" and "99.8% <limits_name>". `y_top`
+    (components.axis_clip.robust_top) ends the value axis there: a point above
+    it is drawn at the edge, labelled with its name, axis_clip.OVERFLOW_MARK and
+    its value (judged, and hovered, at its true value).
     """
     limits = limits_df.copy()
     lx = x if x in limits.columns else "x"
@@ -175,13 +180,23 @@ def funnel_figure(
         part = data[data["_band"] == key]
         if part.empty:
             continue
-        labelled = key.endswith("998")
+        past = [y_top is not None and v > y_top for v in part["_y"]]
+        labelled = key.endswith("998") or any(past)
+        texts = [
+            f"{lab} {OVERFLOW_MARK} {fmt(v)}"
+            if over
+            else (str(lab) if key.endswith("998") else "")
+            for lab, v, over in zip(part[label], part["_y"], past, strict=True)
+        ]
         fig.add_trace(
             go.Scatter(
                 x=part["_x"],
-                y=part["_y"],
+                y=[
+                    y_top if over else v
+                    for v, over in zip(part["_y"], past, strict=True)
+                ],
                 mode="markers+text" if labelled else "markers",
-                text=[str(v) for v in part[label]] if labelled else None,
+                text=texts if labelled else None,
                 textposition="top center",
                 textfont=dict(size=12, color=theme.TEXT),
                 name=name,
@@ -203,6 +218,11 @@ def funnel_figure(
     fig.update_layout(
         xaxis_title=x_title or x, yaxis_title=y_title or y, xaxis_tickformat=","
     )
+    if y_top is not None and len(data):
+        floor = min(
+            float(data["_y"].min()), float(limits["lower_998"].min()), benchmark
+        )
+        fig.update_yaxes(range=[max(0.0, floor * 0.9), y_top * 1.08])
     return _finish(fig, height=height)
 
 

@@ -42,7 +42,9 @@ from web.comparator_parts import (
 )
 from web.compare_charts import (
     chart_caption,
+    clip_top,
     funnel_spec,
+    overflow_note,
     per_label,
     sources_text,
     suppression_note_for,
@@ -404,6 +406,7 @@ def ranking_spec(
         name=labels,
     )
     highlight = next((label for label in labels if label.startswith("▶ ")), None)
+    top = clip_top(frame)
     figure = ranked_bar_figure(
         chart_frame,
         label="name",
@@ -416,6 +419,7 @@ def ranking_spec(
         value_title=f"Rate {per_label(measure)} population ({level_text} CI)",
         value_formatter=lambda v: rate(v, 1),
         highlight=highlight,
+        axis_top=top,
     )
     summary = summary_for_ranking(
         chart_frame,
@@ -438,7 +442,8 @@ def ranking_spec(
             f"Bars show rates with {level_text} confidence intervals; colour, pattern "
             "and the word after each value give the comparison with the benchmark. "
             "(VRU) marks the force areas with a Violence Reduction Unit"
-            + (f"; ▶ marks your own force area, {own}." if own else "."),
+            + (f"; ▶ marks your own force area, {own}." if own else ".")
+            + overflow_note(frame, top),
         ),
         figure=figure,
         table=_table(measure, frame, level_text),

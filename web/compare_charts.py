@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
+from components.axis_clip import OVERFLOW_RULE, furthest, robust_top
 from components.bar_figures import bar_figure
 from components.benchmark_figures import funnel_figure
 from components.chart import ChartSpec
@@ -36,6 +38,41 @@ def chart_caption(measure: dict, frame: pd.DataFrame, extra: str = "") -> str:
 
 def sources_text(frame: pd.DataFrame) -> str:
     return "; ".join(dict.fromkeys(frame["source_title"].dropna().astype(str)))
+
+
+def clip_top(frame: pd.DataFrame, upper: str | None = "rate_upper") -> float | None:
+    """The robust top of a chart's rate axis (components.axis_clip: Tukey's far-out
+    fence of each shown area's furthest figure, its rate or its `upper` interval
+    end, never below the benchmark), or None: nothing is clipped. Hidden
+    (suppressed) rows are not drawn, so they do not count."""
+    shown = frame[~frame["suppressed"].astype(bool)]
+    bench = shown["benchmark_rate"].iloc[0] if len(shown) else None
+    return robust_top(
+        furthest(shown["rate"], shown[upper] if upper else None),
+        None if pd.isna(bench) else bench,
+    )
+
+
+def overflow_note(
+    frame: pd.DataFrame,
+    top: float | None,
+    upper: str | None = "rate_upper",
+    upper_words: str = "interval to",
+) -> str:
+    """The caption's words for a clipped axis: the rule, then each area that runs
+    past the edge with its figures; "" when nothing is clipped."""
+    if top is None:
+        return ""
+    shown = frame[~frame["suppressed"].astype(bool)]
+    past = []
+    for row in shown.itertuples():
+        value = float(row.rate)
+        high = float(getattr(row, upper)) if upper else math.nan
+        if value > top:
+            past.append(f"{row.name} (rate {rate(value, 1)})")
+        elif upper and high > top:
+            past.append(f"{row.name} ({upper_words} {rate(high, 1)})")
+    return f" {OVERFLOW_RULE} Past the edge: {'; '.join(past)}." if past else ""
 
 
 def funnel_method_text(measure: dict, overdispersion: dict) -> str:
@@ -96,6 +133,21 @@ def funnel_spec(
         f"{which} around {bench_label} in {period}."
     )
     drawn = overdispersion["limits"] if adjusted else limits
+    # Each area's furthest figure is its rate or the 99.8% limit drawn at its own
+    # population: a tiny population's limits squash the axis as a far-out rate
+    # would.
+    if not shown.empty and not drawn.empty:
+        grid = drawn.sort_values("population")
+        shown = shown.assign(
+            own_limit=np.interp(
+                shown["population"].astype(float),
+                grid["population"].astype(float),
+                grid["upper_998"].astype(float),
+            )
+        )
+        top = clip_top(shown, upper="own_limit")
+    else:
+        top = None
     figure = None
     if not shown.empty and not drawn.empty and math.isfinite(bench):
         figure = funnel_figure(
@@ -115,6 +167,7 @@ def funnel_spec(
                 "limits, adjusted for overdispersion" if adjusted else "control limits"
             ),
             polarity=measure["polarity"],
+            y_top=top,
         )
         # Ticks at 1, 2 and 5 of each decade: plotly's default labels every digit
         # on a log axis spanning about one decade, and the labels overlap.
@@ -156,7 +209,10 @@ def funnel_spec(
         chart_id=f"{PAGE}-funnel",
         title=title,
         caption=chart_caption(
-            measure, points, funnel_method_text(measure, overdispersion)
+            measure,
+            points,
+            funnel_method_text(measure, overdispersion)
+            + overflow_note(shown, top, "own_limit", "its 99.8% limit reaches"),
         ),
         figure=figure,
         table=table,

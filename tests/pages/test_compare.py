@@ -6,6 +6,7 @@ import json
 from urllib.parse import unquote
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from data_access import statistics
@@ -232,3 +233,36 @@ def test_ranking_title_names_the_benchmark_once_then_counts_from_the_table(page)
     text = json.dumps([c.to_plotly_json() for c in content if c], default=str)
     assert f"against England and Wales at 95%: {expected}" in text
     assert "similar than" not in text
+
+
+def _figure(content, chart_id):
+    graph = _find(content, lambda c: getattr(c, "id", None) == f"{chart_id}-graph")[0]
+    return go.Figure(graph.figure)
+
+
+def test_no_single_area_squashes_the_ranking_or_the_funnel(page):
+    """Knife homicides 2022/23 with City of London included: its rate is far past
+    the other areas' (Tukey's far-out fence, worked here from the CSV's own rates),
+    so both charts stop at the fence and name it past the edge; the figures stay
+    whole in the table. Left out, nothing is clipped and the caption says nothing."""
+    content = page.show_comparison(
+        "homicide_knife", "2022-04", "vru", "99.8", "include"
+    )
+    table = _csv(content, "compare-ranking")
+    ends = table[["Rate per 1,000,000", "Upper 99.8% CI"]].astype(float).max(axis=1)
+    q1, q3 = ends.quantile(0.25), ends.quantile(0.75)
+    fence = q3 + 3 * (q3 - q1)
+    city = table.loc[table["Code"] == "E23000034"].iloc[0]
+    assert float(city["Upper 99.8% CI"]) > fence
+    assert (ends > fence).sum() == 1  # City of London alone
+    text = json.dumps([c.to_plotly_json() for c in content if c], default=str)
+    assert "Past the edge: " in text and "City of London (" in text
+    ranking = _figure(content, "compare-ranking")
+    assert ranking.layout.xaxis.range[1] < float(city["Upper 99.8% CI"])
+    funnel = _figure(content, "compare-funnel")
+    if float(city["Rate per 1,000,000"]) > fence:
+        assert funnel.layout.yaxis.range[1] < float(city["Rate per 1,000,000"])
+    default = page.show_comparison("homicide_knife", "2022-04", "vru", "99.8")
+    assert "Past the edge" not in json.dumps(
+        [c.to_plotly_json() for c in default if c], default=str
+    )
