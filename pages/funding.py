@@ -143,7 +143,11 @@ def year_options(area_code):
         years = funding_allocations.financial_years(area_code=code)
     except (NotFound, StoreUnavailable):
         years = []
-    return [{"label": periods.fy_label(y), "value": str(y)} for y in reversed(years)]
+    # "2025/26 (part year: Q1–Q2)" for a year still running.
+    return [
+        {"label": funding_views.year_view(y)["long_label"], "value": str(y)}
+        for y in reversed(years)
+    ]
 
 
 @cached_callback(
@@ -304,7 +308,7 @@ def _year_label(value) -> str:
         year = _parse_year(value)
     except InvalidParameter:
         return str(value)
-    return periods.fy_label(year) if year else str(value)
+    return funding_views.year_view(year)["long_label"] if year else str(value)
 
 
 # ---------------------------------------------------------------- force area

@@ -38,7 +38,7 @@ from dash import (
     no_update,
 )
 
-from components import filters
+from components import filters, part_periods
 from components.chart import ChartSpec, chart_card, shown_table
 from components.chart_tables import table_to_csv
 from components.formatting import money, number
@@ -493,11 +493,15 @@ class _View:
         starts = sorted(d for d in frame_starts if d is not None)
         if not starts:
             return "no quarters with returns"
-        first, last = (
-            periods.quarter_label(starts[0]),
-            periods.quarter_label(starts[-1]),
+        first, last = starts[0], starts[-1]
+        # "(part quarter)" when the period ends in a quarter still running
+        to = part_periods.quarter_label(
+            periods.quarter_label(last),
+            periods.is_complete(periods.quarter_end(last)),
         )
-        return first if first == last else f"{first} to {last}"
+        if periods.quarter_label(first) == periods.quarter_label(last):
+            return to
+        return f"{periods.quarter_label(first)} to {to}"
 
     # -- level 0: the three tiers side by side
 

@@ -57,6 +57,7 @@ def test_part_periods_are_marked_and_not_compared(dash_duo, browser_app, monkeyp
     assert "2025/26 Q2" not in summary and "the latest is 2025/26 Q1" in summary
     caption = dash_duo.find_element("#prevention-content").text
     assert f"{PART} is still running" in caption
+    assert f"to {PART}" in caption  # the period the tier totals cover
     assert axe_violations(dash_duo) == []
 
     open_page(dash_duo, base, "/funding?area=E23000036&year=2025")

@@ -169,3 +169,6 @@ def test_the_running_year_is_marked_as_a_part_year(page):
     whole = page._content(SYSTEM, "E23000036", "2023", None, None)
     assert "part year" not in _text(whole)
     assert "opacity" not in _graph(whole, "funding-tiers-graph")["data"][0]["marker"]
+    labels = {o["value"]: o["label"] for o in page.year_options("E23000036")}
+    assert labels["2025"] == "2025/26 (part year: Q1\u2013Q2)"
+    assert labels["2023"] == "2023/24"
