@@ -7,7 +7,8 @@ the view functions return and put in order with its text.
 Sections (`SECTIONS`, in pack order) and the view function each reads:
 - measures: the Home Office success measures, financial years, all ages:
   outcomes.trend_views.trend_view (the /violence road: series with the benchmark, the
-  recent trend test and the change against the 2016/17 to 2018/19 baseline);
+  recent trend test and the change against the 2016/17 to 2018/19 baseline) and
+  trend_spc.trend_spc over that view (the variation icon and its words);
 - money: outturn.money_forecast (the overview's and /funding's forecast) and
   spending.quarter_spend for the quarters behind it;
 - reach: board_overview.reach_by_tier (the overview's reach);
@@ -91,6 +92,7 @@ RESTRICTED_SECTIONS = (
     "commentary",
     "actions",
 )
+GAP = "No figure published"  # a year inside the chart's span with no area figure
 YEARS_SHOWN = 10  # financial years of each success measure's chart and table
 TIER_LABELS = {
     "primary": "Primary (universal)",
@@ -312,6 +314,7 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
             f", rate {per}",
         ),
     )
+    by_period = {r.period: r for r in own.itertuples()}
     rows = [
         [
             r.period,
@@ -321,8 +324,11 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
             "*" if r.suppressed else _value(r.rate_upper),
             _value(bench_rate.get(r.period)),
             r.comparison,
+            "Illustrative" if r.illustrative else "Published",
         ]
-        for r in own.itertuples()
+        if r is not None
+        else [p, None, None, None, None, _value(bench_rate.get(p)), "", GAP]
+        for p, r in ((p, by_period.get(p)) for p in categories)
     ]
     data = Table(
         caption=f"{measure['name']}, {area.name} and {view['benchmark_name']}, "
@@ -335,6 +341,7 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
             ("95% CI upper", "rate"),
             (f"{view['benchmark_name']} rate", "rate"),
             ("Against the benchmark", "text"),
+            (f"{area.name} figure", "text"),
         ],
         rows=rows,
     )

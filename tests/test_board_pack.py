@@ -208,6 +208,20 @@ def test_pptx_charts_carry_the_store_figures_for_the_audience(loaded_store):
                 _illustrative_periods(VIEWER, code, role),
             )
         assert shape.chart._chartSpace.xpath("c:chart/c:dispBlanksAs/@val") == ["gap"]
+        # The data table says which figures are illustrative, year by year.
+        flagged = _illustrative_periods(VIEWER, code)
+        table = next(s for s in pack.slides if s.measure_code == code).table
+        assert [row[0] for row in table.rows] == periods
+        series = _measure_view(VIEWER, code)["series"]
+        listed = set(series.loc[series["role"] == "area", "period"])
+        assert [row[-1] for row in table.rows] == [
+            "No figure published"
+            if p not in listed
+            else "Illustrative"
+            if p in flagged
+            else "Published"
+            for p in periods
+        ]
         # The variation icon and words: /violence's SPC verdict on the same view.
         verdict = trend_spc.trend_spc(_measure_view(VIEWER, code))
         slide = next(s for s in pack.slides if s.measure_code == code)
