@@ -47,7 +47,7 @@ due date (required for an action) and a status (open, done, dropped);
 id, kind, text, measure_code, measure_name, quarter_start, quarter, owner_role,
 due_date, status, decided_on, overdue (open and due before `as_at`), path (list of
 {period, value} of the measure for the VRU from the quarter decided on, as the
-measure's pages show it: measures.measure_series, disclosed), path_text (one
+measure's pages show it: outcomes.area_trends.own_series, disclosed), path_text (one
 sentence), created_by_role. Open ones first, by due date.
 """
 
@@ -79,7 +79,7 @@ from data_access.db import session_scope
 from data_access.disclosure import apply_disclosure
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.figure_history import changes_between, figure_history, known_at
-from data_access.outcomes import headlines
+from data_access.outcomes import area_trends, headlines
 from data_access.returns.spec import clean_text, parse_quarter
 from data_access.scope import Scope
 from data_access.workstreams import PERCENT_UNITS, measure_trends
@@ -654,7 +654,9 @@ def _path(scope: Scope, measure_code: str, period_type: str, area_code: str, sta
         else periods.fy_bounds(periods.financial_year_of(start))[0]
     )
     try:
-        series = measures.measure_series(
+        # The measure's pages' road (financial years built from quarters, one
+        # figure a period, disclosed), not the stored rows.
+        series = area_trends.own_series(
             scope=scope,
             measure_code=measure_code,
             area_code=area_code,

@@ -201,7 +201,9 @@ def measure_series(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Current values of a measure for one area, one period length, oldest first.
+    """Current values of a measure for one area, one period length, oldest first:
+    the stored rows as they are (no financial year built from quarters). What the
+    pages show of an area is outcomes.area_trends (own_series, trend_with_benchmark).
 
     Public measures are readable by anyone signed in; other measures only within
     the caller's scope (AccessDenied otherwise)."""

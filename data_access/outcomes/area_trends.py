@@ -100,6 +100,31 @@ def _area_series(
     return _add_rates(frame, measure)
 
 
+def own_series(
+    *,
+    scope: Scope,
+    measure_code: str,
+    area_code: str,
+    length: str = "quarter",
+    age_band: str = "all",
+    start: dt.date | None = None,
+) -> pd.DataFrame:
+    """One area's own figures as its trend pages show them: the area rows of
+    `trend_with_benchmark` (financial years built from quarters, disclosed for
+    the scope) without the benchmark, from `start` on, oldest first. Columns:
+    the series' (period_start, period_end, period, value, numerator,
+    denominator, rate..., suppressed). The board's action paths read it."""
+    measure = get_measure(measure_code, scope=scope)
+    own = _disclose(
+        _area_series(scope, measure, get_area(area_code), length, age_band),
+        measure,
+        scope,
+        length=length,
+        age_band=age_band,
+    )
+    return _window(own, start, None).sort_values("period_start").reset_index(drop=True)
+
+
 def trend_with_benchmark(
     *,
     scope: Scope,

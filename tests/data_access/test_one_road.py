@@ -177,3 +177,41 @@ def test_trend_embed_states_the_baseline_change_as_the_overview_does(loaded_stor
         assert change["available"], code
         assert baseline_sentence(change)[1] in page, code
         assert not re.search(r"\d% (decrease|increase)", page), code
+
+
+def test_board_action_paths_are_the_trend_pages_figures(loaded_store):
+    """Catches the board's 'since it was decided' path reading the stored rows on
+    its own road (measures.measure_series): a year built from four quarters, as
+    /violence shows it, was missing from the path (one year of six for Lancashire
+    knife offences by year). The path is the trend's area rows, disclosed."""
+    import datetime as dt
+
+    from data_access import board
+    from data_access.outcomes import area_trends
+    from data_access.scope import Scope
+
+    lancs = "E23000036"
+    viewer = Scope(role="viewer", area_codes=frozenset({lancs}))
+    since = dt.date(2019, 4, 1)
+    for code, period_type in (
+        ("knife_offences", "quarter"),
+        ("knife_offences", "year"),
+    ):
+        for scope in (viewer,):  # a board member: the figures disclosed
+            path, _ = board._path(scope, code, period_type, lancs, since)
+            trend = area_trends.trend_with_benchmark(
+                scope=scope,
+                measure_code=code,
+                area_code=lancs,
+                length=period_type,
+                start=since,
+            )
+            own = trend[trend["role"] == "area"]
+            shown = [
+                (p, None if hidden or pd.isna(v) else float(v))
+                for p, v, hidden in zip(
+                    own["period"], own["value"], own["suppressed"], strict=True
+                )
+            ]
+            assert [(p["period"], p["value"]) for p in path] == shown, code
+            assert len(shown) > 4, (code, period_type)
