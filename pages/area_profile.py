@@ -187,6 +187,7 @@ def trend_words(row: dict) -> str:
 def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
     """Exactly what the spine chart shows, with the figures behind it."""
     hidden = profile["suppressed"].astype(bool)
+    higher = (profile["polarity"] == "higher_is_better").tolist()
 
     def shown(column, digits):
         return [
@@ -205,19 +206,47 @@ def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
             "Upper 95% CI": shown("upper", 1),
             "Benchmark": profile["benchmark"].round(1),
             "Benchmark is": profile["benchmark_label"].replace("", "–"),
-            "England and Wales (or England)": profile["national"].round(1),
             "Compared with benchmark": [
                 "*" if h else str(c).capitalize()
                 for c, h in zip(profile["comparison"], hidden, strict=True)
             ],
-            "Lowest area": profile["min"].round(1),
-            "Highest area": profile["max"].round(1),
+            # The spine's ends, by the measure's direction: the worst area's
+            # figure is the highest where lower is better.
+            "Worst area": [
+                round(float(lo if up else hi), 1)
+                for lo, hi, up in zip(
+                    profile["min"], profile["max"], higher, strict=True
+                )
+            ],
+            "Best area": [
+                round(float(hi if up else lo), 1)
+                for lo, hi, up in zip(
+                    profile["min"], profile["max"], higher, strict=True
+                )
+            ],
             "Recent trend": [
                 "*" if h else trend_words(r)
                 for r, h in zip(profile.to_dict("records"), hidden, strict=True)
             ],
             "Source": profile["source_title"],
         }
+    )
+
+
+def benchmark_words(profile: pd.DataFrame) -> str:
+    """Which benchmark each measure's centre line is, by its exact name (England
+    and Wales, England for an England-only measure, or the force areas pooled
+    where no national figure is published for the year)."""
+    groups: dict[str, list[str]] = {}
+    for r in profile.to_dict("records"):
+        label = r["benchmark_label"] or "no benchmark"
+        groups.setdefault(label, []).append(f"{r['measure_name']} ({r['period']})")
+    return (
+        "Centre line: "
+        + "; ".join(
+            f"{label} for {', '.join(names)}" for label, names in groups.items()
+        )
+        + "."
     )
 
 
@@ -248,7 +277,12 @@ def _measures_part(area, profile: pd.DataFrame):
         )
     figure = spine_figure(
         rows,
-        benchmark_label="Benchmark",
+        # The centre line's exact name; where measures differ (England-only
+        # hospital admissions), each measure's is in the caption and the table.
+        benchmark_label=" or ".join(
+            dict.fromkeys(profile["benchmark_label"].replace("", "no benchmark"))
+        )
+        + (" (by measure)" if profile["benchmark_label"].nunique() > 1 else ""),
         value_formatter=lambda v: number(v, 1),
     )
     worse = int((profile["comparison"] == "worse").sum())
@@ -279,9 +313,9 @@ def _measures_part(area, profile: pd.DataFrame):
             f"Each measure's latest financial year for {area.name} (marker) against "
             "the benchmark (centre line), within the range across areas of the same "
             "level (light bar: lowest to highest; dark bar: 25th to 75th "
-            "percentile). Better is always to the right. Benchmark: England and "
-            "Wales, England for hospital admissions, or all force areas pooled "
-            "where no national figure exists. Recent trend: "
+            "percentile). Better is always to the right. "
+            + benchmark_words(profile)
+            + " Recent trend: "
             f"{TREND_METHOD} over the latest {TREND_MIN_PERIODS} financial years "
             "(not across a series break), the test the violence page uses; the "
             "dispersion in brackets is how many times more the figures vary than "

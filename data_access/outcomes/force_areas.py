@@ -33,6 +33,7 @@ from data_access.outcomes.year_values import (
     _rate_measure,
     benchmark_label,
     parse_period,
+    pooled_national_label,
     resolve_benchmark,
 )
 from data_access.scope import Scope
@@ -178,7 +179,7 @@ def _force_area_rates(
             # No published national figure: the areas pooled, named by what
             # they are (England and Wales, or England for an England-only measure).
             bench, pooled = _pooled_rate(frame, multiplier), True
-            label = f"{measure['coverage']} (the {len(frame)} force areas pooled)"
+            label = pooled_national_label(measure, len(frame))
     else:
         bench = _pooled_rate(frame[_in_group(frame, benchmark)], multiplier)
         label, pooled = benchmark_label(benchmark), True

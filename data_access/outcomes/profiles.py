@@ -38,7 +38,11 @@ from data_access.models import (
 from data_access.money.spending import YEAR_MONEY_COLUMNS, vru_money_by_year
 from data_access.outcomes import headlines
 from data_access.outcomes.force_areas import _published_rates
-from data_access.outcomes.year_values import _fy_values, _national
+from data_access.outcomes.year_values import (
+    _fy_values,
+    _national,
+    pooled_national_label,
+)
 from data_access.scope import PUBLIC, Scope
 
 PROFILE_COLUMNS = [
@@ -190,7 +194,7 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
         forces = _fy_values(m["code"], "pfa", "all")
         forces = forces[(forces["year"] == year) & forces["count"].notna()]
         bench_value = figures(forces["count"].sum(), forces["population"].sum())[0]
-        bench_label = "All force areas (pooled)"
+        bench_label = pooled_national_label(m, len(forces))
     # Areas whose count would be hidden are left out of the spread, so a minimum
     # or maximum never gives away a suppressed figure; for a proportion, also
     # those whose denominator would be.

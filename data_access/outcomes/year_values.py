@@ -347,6 +347,13 @@ def _national(measure_code: str, year: int, age_band: str) -> tuple | None:
     return None
 
 
+def pooled_national_label(measure: dict, n_areas: int) -> str:
+    """The name of a national benchmark made by pooling the force areas (no
+    published national figure that year): what they cover (England and Wales, or
+    England for an England-only measure) and how it was made."""
+    return f"{measure['coverage']} (the {n_areas} force areas pooled)"
+
+
 def _pooled_rate(frame: pd.DataFrame, multiplier: float) -> float:
     usable = frame[frame["count"].notna() & (frame["population"] > 0)]
     if usable.empty:

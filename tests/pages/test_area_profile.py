@@ -79,3 +79,34 @@ def test_local_authority_profile_has_fewer_measures(page):
     assert "Bristol" in text and "Avon and Somerset" in text  # breadcrumb
     assert "Knife or sharp instrument offences" in text
     assert "Hospital admissions" not in text
+
+
+def test_spine_names_each_benchmark_exactly_and_tables_its_ends(page):
+    """Each measure's centre line is named exactly (England and Wales; England
+    for England-only hospital admissions; the force areas pooled only as '<what
+    they cover> (the N force areas pooled)', never 'All force areas (pooled)'),
+    with its year; the table gives the worst and best areas by the measure's
+    direction (lower is better: the worst is the highest)."""
+    from data_access.outcomes import profiles
+
+    profile = profiles.area_profile(scope=SYSTEM, area_code="E23000036")
+    header, content = page.show_profile("E23000036")
+    text = _text([header, content])
+    assert "All force areas" not in text and "All areas shown" not in text
+    for r in profile.to_dict("records"):
+        label = r["benchmark_label"]
+        assert label in ("England and Wales", "England") or label.endswith(
+            " force areas pooled)"
+        ), label
+        assert f"{r['measure_name']} ({r['period']})" in text
+    admissions = profile[profile["measure_code"] == "hospital_admissions_knife"]
+    label, name = admissions[["benchmark_label", "measure_name"]].iloc[0]
+    assert label.startswith("England") and not label.startswith("England and Wales")
+    assert f"{label} for {name}" in text
+    table = page.profile_table(profile)
+    knife = profile[profile["measure_code"] == "knife_offences"].iloc[0]
+    row = table[table["Measure"] == knife["measure_name"]].iloc[0]
+    assert knife["polarity"] == "lower_is_better"
+    assert row["Worst area"] == round(knife["max"], 1)
+    assert row["Best area"] == round(knife["min"], 1)
+    assert row["Financial year"] == knife["period"]
