@@ -71,6 +71,17 @@ def _label_text(value: Any) -> str:
     return str(value)
 
 
+def category_position(fig: go.Figure, x: Any) -> Any:
+    """A category that looks like a number ("2019", a calendar year) as its
+    position on the figure's category axis: plotly places a shape or note at
+    "2019" as the number 2019, far beyond the 20 categories drawn. Any other x
+    is returned as it is."""
+    categories = fig.layout.xaxis.categoryarray
+    if isinstance(x, str) and x.isdigit() and categories and x in categories:
+        return list(categories).index(x)
+    return x
+
+
 def _vertical_marker(
     fig: go.Figure,
     x: Any,
@@ -81,6 +92,7 @@ def _vertical_marker(
     colour: str,
     label_y: float,
 ) -> None:
+    x = category_position(fig, x)
     fig.add_shape(
         type="line",
         name=f"{kind}: {label}",

@@ -132,6 +132,8 @@ def spc_figure(
                 meta={"role": "spc-signal", "point_type": point_type},
             )
         )
+    # The axis first: a marker at a calendar year ("2019") is placed by it.
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)
     # Labels step down from one recalculation to the next: a long label (e.g.
     # "Published annual figures from here ...") runs on to the next step's line.
     for level, (period, reason) in enumerate(steps):
@@ -145,7 +147,6 @@ def spc_figure(
             label_y=1 - 0.1 * (level % 2),
         )
     add_marks(fig, marks)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)
     extent = [
         float(v)
         for column in ("value", "lower", "upper")

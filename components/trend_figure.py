@@ -169,6 +169,24 @@ def trend_figure(
             )
         )
 
+    # The axis first: a marker at a calendar year ("2019") is placed by it.
+    xs_all = df[x].tolist() if x in df else []
+    if periods is not None:
+        fig.update_xaxes(
+            type="category", categoryorder="array", categoryarray=list(periods)
+        )
+    elif xs_all and all(isinstance(v, str) for v in xs_all):
+        # Plotly orders categories by first appearance, trace by trace, so the
+        # periods a later series has and the first lacks (a benchmark reaching
+        # further back than the area) would be drawn after the rest.
+        plotted = df if series is None else df[df[series].isin([n for n, _ in groups])]
+        categories = _ordered_categories(
+            [list(dict.fromkeys(_x_values(part[x]))) for _, part in groups],
+            _x_values(plotted[x]),
+        )
+        fig.update_xaxes(
+            type="category", categoryorder="array", categoryarray=categories
+        )
     for vx, label in vlines:
         _vertical_marker(
             fig,
@@ -193,23 +211,6 @@ def trend_figure(
     for first, last, names in gaps:
         _mark_gap(fig, first, last, names)
 
-    xs_all = df[x].tolist() if x in df else []
-    if periods is not None:
-        fig.update_xaxes(
-            type="category", categoryorder="array", categoryarray=list(periods)
-        )
-    elif xs_all and all(isinstance(v, str) for v in xs_all):
-        # Plotly orders categories by first appearance, trace by trace, so the
-        # periods a later series has and the first lacks (a benchmark reaching
-        # further back than the area) would be drawn after the rest.
-        plotted = df if series is None else df[df[series].isin([n for n, _ in groups])]
-        categories = _ordered_categories(
-            [list(dict.fromkeys(_x_values(part[x]))) for _, part in groups],
-            _x_values(plotted[x]),
-        )
-        fig.update_xaxes(
-            type="category", categoryorder="array", categoryarray=categories
-        )
     fig.update_layout(
         xaxis_title=x_title,
         yaxis_title=y_title,

@@ -140,7 +140,8 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def every_period(starts, length: str) -> list[str]:
-    """Every financial year (length "year") or quarter ("quarter") from the
+    """Every financial year (length "year"), calendar year ("calendar", labelled
+    "2019") or quarter ("quarter") from the
     earliest to the latest of `starts` (period start dates), as labels, in order:
     the time axis of a trend, on which a period with no figure is a gap."""
     starts = [s for s in starts if s is not None]
@@ -149,8 +150,10 @@ def every_period(starts, length: str) -> list[str]:
     if length == "year":
         first, last = financial_year_of(min(starts)), financial_year_of(max(starts))
         return [fy_label(year) for year in range(first, last + 1)]
+    if length == "calendar":
+        return [str(year) for year in range(min(starts).year, max(starts).year + 1)]
     if length != "quarter":
-        raise ValueError("length must be 'year' or 'quarter'")
+        raise ValueError("length must be 'year', 'calendar' or 'quarter'")
 
     def index(day: dt.date) -> int:
         return financial_year_of(day) * 4 + quarter_of(day) - 1

@@ -30,6 +30,8 @@ from components.formatting import count_text, number, rate
 from components.shell import message
 from components.spc_icons import spc_summary
 from components.trend_figure import ILLUSTRATIVE_SUFFIX, line_names, trend_figure
+from components.trend_table import per_words as _per
+from components.trend_table import trend_table
 from data_access import trend_spc
 from data_access.annotations import annotations_for
 from data_access.areas import NATIONAL_CODE, get_area
@@ -79,7 +81,9 @@ SHORT = {
     "homicide": "Homicides",
 }
 SINGULAR = {"force areas": "force area", "local authorities": "local authority"}
-VIEWS = {"quarter": "Quarterly", "year": "Financial year"}
+# Calendar years (London boroughs' knife homicides, ONS years ending December)
+# are a view of their own, never drawn among financial years (issue 17).
+VIEWS = {"quarter": "Quarterly", "year": "Financial year", "calendar": "Calendar year"}
 AGES = {"all": "All ages", "under25": "Aged under 25"}
 CHARTS = {"ci": "Confidence intervals", "spc": "SPC: signal or noise"}
 PARAMS = {name: f"{PAGE}-{name}" for name in DEFAULTS}
@@ -218,7 +222,7 @@ def validate(
             "as K04000001 (England and Wales) or E23000036, or choose from the list."
         )
     if view not in VIEWS:
-        errors.append(f"view: '{view}' is not allowed. Use quarter or year.")
+        errors.append(f"view: '{view}' is not allowed. Use quarter, year or calendar.")
     if age not in AGES:
         errors.append(f"age: '{age}' is not allowed. Use all or under25.")
     if chart not in CHARTS:
@@ -294,7 +298,7 @@ def _content(scope, measure_code, parsed, view, age, start, end, chart):
     ]
     own = series[series["role"] == "area"]
     if own.empty:
-        parts.append(_no_series(measure_code, area, view, age, params))
+        parts.append(_no_series(scope, measure_code, area, view, age, params))
     else:
         events = annotations_for(
             scope,
@@ -349,7 +353,7 @@ def _breadcrumbs(area, params) -> html.Nav:
     )
 
 
-def _no_series(measure_code, area, view, age, params):
+def _no_series(scope, measure_code, area, view, age, params):
     if age == "under25":
         text = (
             f"{MEASURES[measure_code]}: there are no figures for people aged under "
@@ -363,6 +367,22 @@ def _no_series(measure_code, area, view, age, params):
             f"{area.name}. They are published by financial year."
         )
         link = view_url(area=area.code, **{**params, "view": "year"})
+    elif view == "calendar":
+        text = (
+            f"{MEASURES[measure_code]}: there are no calendar-year figures for "
+            f"{area.name}. Calendar years are published for London boroughs' knife "
+            "homicides; the other figures are by financial year."
+        )
+        link = view_url(area=area.code, **{**params, "view": "year"})
+    elif not area_trends.area_series(
+        scope=scope, measure_code=measure_code, area_code=area.code, length="calendar"
+    ).empty:
+        text = (
+            f"{MEASURES[measure_code]}: {area.name}'s figures are published by "
+            "calendar year (January to December), not by financial year. They "
+            "are shown in the Calendar year view, on an axis of their own."
+        )
+        link = view_url(area=area.code, **{**params, "view": "calendar"})
     else:
         text = f"There are no figures for {area.name} for this selection."
         link = None
@@ -370,52 +390,6 @@ def _no_series(measure_code, area, view, age, params):
     if link:
         children.append(html.P(dcc.Link("Show the figures that exist", href=link)))
     return html.Div(children, id=f"{PAGE}-empty")
-
-
-def _per(measure) -> str:
-    if pd.notna(measure["rate_multiplier"]) and measure["rate_multiplier"]:
-        return f"per {int(measure['rate_multiplier']):,} residents"
-    return "%"
-
-
-def trend_table(series: pd.DataFrame, measure: dict) -> pd.DataFrame:
-    """The chart's table (and CSV): one row per period and series."""
-    per = _per(measure)
-    rate_name = "Percentage" if per == "%" else f"Rate {per}"
-
-    def shown(values, suppressed, digits):
-        return [
-            "*" if s else (round(float(v), digits) if pd.notna(v) else None)
-            for v, s in zip(values, suppressed, strict=True)
-        ]
-
-    sup = series["suppressed"].astype(bool).tolist()
-    # an approximate count is said as such; the others stay numbers for the CSV
-    counts = [
-        count_text(v, p) if p == "approx" and isinstance(v, float) else v
-        for v, p in zip(
-            shown(series["value"], sup, 0), series["precision"], strict=True
-        )
-    ]
-    return pd.DataFrame(
-        {
-            "Period": series["period"].tolist(),
-            "Area": series["area_name"].tolist(),
-            "Count": counts,
-            rate_name: shown(series["rate"], sup, 2),
-            "Lower 95% CI": shown(series["rate_lower"], sup, 2),
-            "Upper 95% CI": shown(series["rate_upper"], sup, 2),
-            "Compared with benchmark (95%)": [
-                c if c else "benchmark" for c in series["comparison"].fillna("")
-            ],
-            "Status": series["status"].tolist(),
-            "Source": series["source_title"].tolist(),
-            "Illustrative": [
-                "Illustrative data" if i else "No"
-                for i in series["illustrative"].astype(bool)
-            ],
-        }
-    )
 
 
 def _with_events(table: pd.DataFrame, series: pd.DataFrame, events) -> pd.DataFrame:
@@ -518,8 +492,22 @@ def _trend_card(view_data, view, age, events):
         "Each period has its place on the time axis; a period with no published "
         "figure is a gap, never a line across it. "
     )
+    if view == "calendar":
+        caption += (
+            "Calendar years run January to December; financial-year figures "
+            "(April to March) are never drawn on this axis. "
+        )
+    unrated = own[own["value"].notna() & own["rate"].isna() & ~own["suppressed"]]
+    if not unrated.empty:
+        caption += (
+            f"{len(unrated)} periods between {unrated['period'].iloc[0]} and "
+            f"{unrated['period'].iloc[-1]} have a count but no population "
+            "estimate, so no rate is drawn for them; the table gives the counts. "
+        )
     if not bench.empty:
         caption += benchmarking.basis_text(bench, bench_name) + " "
+    elif view == "calendar":
+        caption += f"No {bench_name} figure is published by calendar year. "
     if series["illustrative"].astype(bool).any():
         caption += (
             "Illustrative figures are drawn as their own series, never joined to "

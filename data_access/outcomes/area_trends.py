@@ -235,6 +235,8 @@ def funding_start(*, area_code: str, length: str) -> str | None:
         year = 2019
     if year is None:
         return None
+    if length == "calendar":  # funded from April of that calendar year
+        return str(year)
     return (
         f"{periods.fy_label(year)} Q1"
         if length == "quarter"
@@ -301,7 +303,7 @@ def children_latest(
     merged["illustrative"] = merged["illustrative"].astype("boolean").fillna(False)
     merged["illustrative"] = merged["illustrative"].astype(bool)
     merged["comparison"] = merged["comparison"].fillna("not compared")
-    label = periods.period_label(latest, rows["period_end"].iloc[0])
+    label = rows["period"].iloc[0]  # as _by_length labels it ("2022", "2019/20")
     merged["period"] = label
     merged["period_start"] = latest
     merged["period_end"] = rows["period_end"].iloc[0]

@@ -373,6 +373,8 @@ def _national(
     if not frames:
         return pd.DataFrame(columns=[*_RAW_COLUMNS, "period"])
     out = pd.concat(frames, ignore_index=True)
+    if length == "calendar":  # labelled as the areas' calendar years (_by_length)
+        out["period"] = [str(start.year) for start in out["period_start"]]
     return out.sort_values("period_start").reset_index(drop=True)
 
 

@@ -63,7 +63,14 @@ from data_access.models import (
 from data_access.scope import Scope
 
 ENGLAND_CODE = "E92000001"
-LENGTHS = {"quarter": "Quarterly", "year": "Financial year"}
+LENGTHS = {
+    "quarter": "Quarterly",
+    "year": "Financial year",
+    # January to December: the Metropolitan Police's borough homicides, and ONS
+    # tables for the year ending December (issue 17). Never drawn among
+    # financial years: a view of its own.
+    "calendar": "Calendar year",
+}
 BASELINE_YEARS = (2016, 2017, 2018)
 BASELINE_LABEL = "2016/17 to 2018/19"
 TREND_WINDOW = statistics.TREND_MIN_PERIODS
@@ -229,10 +236,10 @@ def _raw(
 
 def _period_kinds(
     frame: pd.DataFrame,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(is a quarter, is a financial year, is another 12-month period not a
-    calendar year: a year ending March is a financial year, June or September
-    another) per row, from the period dates.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(is a quarter, is a financial year, is another 12-month period neither a
+    financial nor a calendar year: a year ending June or September, is a
+    calendar year) per row, from the period dates.
 
     Worked out once per distinct period: a frame holds thousands of rows but
     only a few dozen periods."""
@@ -246,12 +253,12 @@ def _period_kinds(
             # not calendar years: the Metropolitan Police's borough homicides
             # (Jan-Dec) would sit among financial years on one axis
             months == 12 and start.month not in (1, 4),
+            months == 12 and start.month == 1,
         )
-    quarter, year, other = (
+    return tuple(
         np.fromiter((kinds[p][i] for p in pairs), dtype=bool, count=len(pairs))
-        for i in range(3)
+        for i in range(4)
     )
-    return quarter, year, other
 
 
 def _period_labels(start: pd.Series, end: pd.Series) -> list[str]:
@@ -265,7 +272,9 @@ def _by_length(
     frame: pd.DataFrame, length: str, *, proportion_scale: float | None = None
 ) -> pd.DataFrame:
     """Quarters, or financial years (annual rows, else four quarters combined:
-    summed for counts, pooled for proportions; see `statistics.proportion_scale`).
+    summed for counts, pooled for proportions; see `statistics.proportion_scale`),
+    or calendar years (length "calendar": January to December rows only,
+    labelled by their year, e.g. "2019").
 
     An area with no financial year and no quarter at all shows its other
     12-month periods as its years ("year ending Jun 2025" from ONS Table P1):
@@ -276,8 +285,13 @@ def _by_length(
         out = frame.copy()
         out["period"] = pd.Series(dtype=object)
         return out
-    is_quarter, is_year, is_other_year = _period_kinds(frame)
+    is_quarter, is_year, is_other_year, is_calendar = _period_kinds(frame)
     quarters = frame[is_quarter]
+    if length == "calendar":
+        out = frame[is_calendar].copy()
+        out = out.sort_values(["area_code", "period_start"]).reset_index(drop=True)
+        out["period"] = [str(start.year) for start in out["period_start"]]
+        return out
     if length == "quarter":
         out = quarters.copy()
     else:

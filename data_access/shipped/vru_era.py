@@ -441,15 +441,22 @@ def _mps_knife_homicides(
         )
     }
     counts, boroughs = _mps_counts()
+    # Before mid-2019 (the store's first LAD population) a borough's rate uses
+    # the mid-2023 workbook's MYE4 back series, mid-2011 on; earlier years have
+    # no rate. Only these rows use it: the store's population is not changed.
+    back_series = published_population()
+    back_title = SOURCES["ons-mye-2023"]["title"] + ", MYE4 back series"
     rows = []
     for borough in boroughs:
         key = norm_name(borough)
         if key not in london:
             raise ValueError(f"{MPS_FILE}: borough {borough!r} is not a London LAD")
-        area_id, _code = london[key]
+        area_id, code = london[key]
         for year in range(2003, MPS_LAST_FULL_YEAR + 1):
             value = counts.get((borough, year), 0)
             denominator, title = population.get((area_id, year), (None, None))
+            if denominator is None and (code, year, "all") in back_series:
+                denominator, title = back_series[(code, year, "all")], back_title
             pop_note = (
                 f"Denominator: mid-{year} population ({title})."
                 if denominator is not None

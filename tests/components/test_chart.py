@@ -609,6 +609,37 @@ def test_trend_series_differ_by_symbol_and_dash_not_colour_alone(trend_df):
     assert fig.layout.template.layout.font.family.startswith("system-ui")
 
 
+def test_a_marker_at_a_calendar_year_is_placed_at_its_category():
+    """Plotly reads a shape at "2019" as the number 2019, on an axis of 20
+    categories: the funding line flew off to the right and squeezed every point
+    against the left edge (the calendar-year view of /violence). It is placed by
+    its position instead; a financial-year label stays as it is."""
+    years = [str(y) for y in range(2003, 2023)]
+    frame = pd.DataFrame({"Period": years, "Rate": [10.0] * len(years)})
+    fig = trend_figure(
+        frame,
+        x="Period",
+        y="Rate",
+        y_title="Rate",
+        vlines=[("2019", "VRU funding began")],
+        periods=years,
+    )
+    (line,) = [s for s in fig.layout.shapes if s.name == "vline: VRU funding began"]
+    assert line.x0 == line.x1 == years.index("2019")
+    (note,) = [a for a in fig.layout.annotations if a.text == "VRU funding began"]
+    assert note.x == years.index("2019")
+    fy = ["2018/19", "2019/20"]
+    fig = trend_figure(
+        frame.head(2).assign(Period=fy),
+        x="Period",
+        y="Rate",
+        y_title="Rate",
+        vlines=[("2019/20", "VRU funding began")],
+        periods=fy,
+    )
+    assert fig.layout.shapes[0].x0 == "2019/20"
+
+
 def test_trend_with_error_bars_and_gaps(trend_df):
     df = trend_df.astype({"Rate": object})
     df.loc[2, "Rate"] = "*"

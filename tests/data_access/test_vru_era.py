@@ -150,6 +150,20 @@ def test_london_borough_knife_homicides_2019(loaded_store):
     )
     assert value == len(victims) and denominator == _population("E09000022", 2019)
     assert "Knife or Sharp Implement" in note
+    # Before the store's first LAD population (mid-2019) the rate uses the
+    # mid-2023 workbook's MYE4 back series, read here from the workbook.
+    book = load_workbook(MYE23, read_only=True, data_only=True)
+    try:
+        mye4 = list(book["MYE4"].iter_rows(values_only=True, max_col=16))
+    finally:
+        book.close()
+    header = next(r for r in mye4 if r and r[0] == "Code")
+    row = next(r for r in mye4 if r and r[0] == "E09000022")
+    _v, denominator, note, *_ = _current(
+        "homicide_knife", "E09000022", dt.date(2015, 1, 1), dt.date(2015, 12, 31)
+    )
+    assert denominator == row[list(header).index("Mid-2015")]
+    assert "MYE4 back series" in note
 
 
 def test_population_mid_2021_to_mid_2024(loaded_store):

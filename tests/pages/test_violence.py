@@ -140,3 +140,59 @@ def test_approximate_counts_are_said_as_about(real_only_store):
     )
     assert "about 4,000" in text  # 2020/21, quoted as "4,000 hospital admissions"
     assert "about 3,942" not in text  # 1996/97 was published exactly
+
+
+def test_london_borough_knife_homicides_by_calendar_year(signed_in):  # noqa: F811
+    """Issue 17: a London borough's knife homicides (Metropolitan Police, by
+    calendar year) are a real series in a view of their own: every period on
+    the time axis is a calendar year, never a financial year, the caption says
+    so, and the financial-year view points there. The latest figure is counted
+    here from the shipped CSV (one row per victim)."""
+    import csv
+
+    from data_access.shipped.vru_era import MPS_FILE, VRU_ERA_DIR
+    from pages import violence
+
+    with (VRU_ERA_DIR / MPS_FILE).open(newline="", encoding="utf-8") as handle:
+        victims = [
+            r
+            for r in csv.DictReader(handle)
+            if r["Borough"] == "Lambeth"
+            and r["Method_of_Killing"] == "Knife or Sharp Implement"
+        ]
+    last = max(int(r["Year"]) for r in victims if r["Year"] != "2023")
+    count = sum(1 for r in victims if r["Year"] == str(last))
+    lambeth = "E09000022"
+    text = signed_in(
+        "admin",
+        violence.show_trend,
+        "homicide_knife",
+        lambeth,
+        "calendar",
+        "all",
+        "",
+        "",
+    )
+    assert f"Knife homicides in Lambeth: {count} in {last}" in text
+    assert "Calendar years run January to December" in text
+    assert "have a count but no population estimate" in text  # before mid-2011
+    (figure,) = _figures(json.loads(text))
+    axis = {x for trace in figure["data"] for x in trace.get("x") or []}
+    assert axis and all(str(x).isdigit() and len(str(x)) == 4 for x in axis), axis
+    assert str(last) in axis and "2019/20" not in axis
+    year_view = signed_in(
+        "admin", violence.show_trend, "homicide_knife", lambeth, "year", "all", "", ""
+    )
+    assert "published by calendar year" in year_view
+    assert "view=calendar" in year_view
+
+
+def _figures(tree) -> list[dict]:
+    """Every plotly figure (a dict with data and layout) in a component tree."""
+    if isinstance(tree, dict):
+        if "data" in tree and "layout" in tree:
+            return [tree]
+        return [f for value in tree.values() for f in _figures(value)]
+    if isinstance(tree, list):
+        return [f for value in tree for f in _figures(value)]
+    return []
