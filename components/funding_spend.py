@@ -34,6 +34,13 @@ from components.funding_tables import (
 from components.shell import illustrative_badge, message
 from components.trend_figure import trend_figure
 
+SPEND_FORMATS = {"Spend (£)": money, "Cost per young person (£)": unit_cost}
+
+
+def _source(frame: pd.DataFrame) -> str:
+    """Where a chart's spend comes from: the returns, or illustrative data."""
+    return ILLUSTRATIVE_SOURCE if frame["illustrative"].any() else "VRU returns"
+
 
 def spend_parts(area, view: dict) -> list:
     """funding_views.force_view's spend drawn (or, outside the caller's
@@ -183,12 +190,9 @@ def quarter_card(
     fy, label = year["financial_year"], year["long_label"]
     has_allocation = bool(quarters["allocation"].notna().any())
     quarters = quarters.assign(
-        period_label=[
-            part_periods.quarter_label(q, done)
-            for q, done in zip(
-                quarters["period_label"], quarters["complete"], strict=True
-            )
-        ]
+        period_label=part_periods.quarter_labels(
+            quarters["period_label"], quarters["complete"]
+        )
     )
     table = pd.DataFrame(
         {
@@ -206,9 +210,7 @@ def quarter_card(
         table["Straight-line (% of allocation)"] = (
             quarters["expected_share"] * 100
         ).round(1)
-    if not quarters["complete"].all():
-        table[part_periods.PERIOD_COLUMN] = part_periods.status(quarters["complete"])
-    part = part_periods.part_labels(table, "Quarter")
+    part = part_periods.mark_table(table, quarters["complete"], "Quarter")
     long = pd.concat(
         [
             pd.DataFrame(
@@ -290,9 +292,7 @@ def quarter_card(
             table=table,
             summary=summary,
             illustrative=bool(quarters["illustrative"].any()),
-            source=ILLUSTRATIVE_SOURCE
-            if quarters["illustrative"].any()
-            else "VRU returns",
+            source=_source(quarters),
             column_formats={c: money for c in table.columns if "(£)" in c},
             csv_filename=f"{chart_id}-{fy}.csv",
         ),
@@ -357,13 +357,8 @@ def tier_card(area, tiers: pd.DataFrame, year: dict):
                 for _, r in table.iterrows()
             ),
             illustrative=bool(tiers["illustrative"].any()),
-            source=ILLUSTRATIVE_SOURCE
-            if tiers["illustrative"].any()
-            else "VRU returns",
-            column_formats={
-                "Spend (£)": money,
-                "Cost per young person (£)": unit_cost,
-            },
+            source=_source(tiers),
+            column_formats=SPEND_FORMATS,
             csv_filename=f"funding-{area.code}-{fy}-by-tier.csv",
         ),
         heading_level=3,
@@ -464,13 +459,8 @@ def intervention_parts(frame, code, name, year, *, area_for_links, lad_code=None
                         noun="interventions",
                     ),
                     illustrative=bool(cost["illustrative"].any()),
-                    source=ILLUSTRATIVE_SOURCE
-                    if cost["illustrative"].any()
-                    else "VRU returns",
-                    column_formats={
-                        "Spend (£)": money,
-                        "Cost per young person (£)": unit_cost,
-                    },
+                    source=_source(cost),
+                    column_formats=SPEND_FORMATS,
                     csv_filename=f"funding-{code}-{fy}-cost-per-young-person.csv",
                 ),
                 heading_level=3,
@@ -565,20 +555,15 @@ def intervention_level(info: dict, view: dict) -> list:
         return out
     table = pd.DataFrame(
         {
-            "Quarter": [
-                part_periods.quarter_label(q, done)
-                for q, done in zip(
-                    quarters["period_label"], quarters["complete"], strict=True
-                )
-            ],
+            "Quarter": part_periods.quarter_labels(
+                quarters["period_label"], quarters["complete"]
+            ),
             "Spend (£)": quarters["spend"],
             "Young people supported": quarters["young_people"].astype("float"),
             "Cost per young person (£)": quarters["cost_per_young_person"].round(2),
         }
     )
-    if not quarters["complete"].all():
-        table[part_periods.PERIOD_COLUMN] = part_periods.status(quarters["complete"])
-    part = part_periods.part_labels(table, "Quarter")
+    part = part_periods.mark_table(table, quarters["complete"], "Quarter")
     spent, people = view["spent"], view["people"]
     fig = bar_figure(
         table,
@@ -618,13 +603,8 @@ def intervention_level(info: dict, view: dict) -> list:
                     for _, r in table.iterrows()
                 ),
                 illustrative=bool(quarters["illustrative"].any()),
-                source=ILLUSTRATIVE_SOURCE
-                if quarters["illustrative"].any()
-                else "VRU returns",
-                column_formats={
-                    "Spend (£)": money,
-                    "Cost per young person (£)": unit_cost,
-                },
+                source=_source(quarters),
+                column_formats=SPEND_FORMATS,
                 csv_filename=f"funding-intervention-{info['intervention_id']}-{fy}.csv",
             ),
             heading_level=3,

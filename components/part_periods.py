@@ -33,6 +33,22 @@ def quarter_label(label: str, complete: bool) -> str:
     return label if complete else f"{label} ({PART_QUARTER})"
 
 
+def quarter_labels(labels: Iterable[str], complete: Iterable[bool]) -> list[str]:
+    """`quarter_label` of each quarter."""
+    return [
+        quarter_label(label, done)
+        for label, done in zip(list(labels), list(complete), strict=True)
+    ]
+
+
+def mark_table(table: pd.DataFrame, complete: pd.Series, column: str) -> list[str]:
+    """Add a PERIOD_COLUMN to `table` (in place) when any of its periods is
+    still running (`complete` per row); return those periods' `column` labels."""
+    if not complete.all():
+        table[PERIOD_COLUMN] = status(complete)
+    return part_labels(table, column)
+
+
 def status(complete: Iterable[bool]) -> list[str]:
     """The PERIOD_COLUMN values for rows with these `complete` flags."""
     return [COMPLETE if done else PART for done in complete]

@@ -113,27 +113,13 @@ def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
     )
 
 
-def _quarter_labels(quarters: pd.DataFrame) -> list[str]:
-    """Each quarter's label, "(part quarter)" after one still running
-    (prevention_views.with_complete's `complete`)."""
-    return [
-        part_periods.quarter_label(label, done)
-        for label, done in zip(quarters["period"], quarters["complete"], strict=True)
-    ]
-
-
-def _mark_part_quarters(table: pd.DataFrame, quarters: pd.DataFrame) -> list[str]:
-    """A Period status column when a quarter is still running; its labels."""
-    if not quarters["complete"].all():
-        table[part_periods.PERIOD_COLUMN] = part_periods.status(quarters["complete"])
-    return part_periods.part_labels(table, "Quarter")
-
-
 def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
     """Reach by quarter and tier (prevention_views.area_view's reach): a
     quarter still running is marked and left out of the summary's comparison."""
     who = "Young people aged under 25" if age == "under25" else "Young people"
-    reach = reach.assign(period=_quarter_labels(reach))
+    reach = reach.assign(
+        period=part_periods.quarter_labels(reach["period"], reach["complete"])
+    )
     table = pd.DataFrame(
         {
             "Quarter": reach["period"],
@@ -141,7 +127,7 @@ def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
             f"{who} supported": reach["value"],
         }
     )
-    part = _mark_part_quarters(table, reach)
+    part = part_periods.mark_table(table, reach["complete"], "Quarter")
     column = f"{who} supported"
     if reach.empty:
         title = f"No reach is recorded for {where} in this period"
@@ -409,7 +395,9 @@ def _interventions_chart(ranked, name, where, illustrative) -> ChartSpec:
 
 def _intervention_outputs_chart(detail, period) -> ChartSpec:
     quarters = detail["quarters"]
-    quarters = quarters.assign(period=_quarter_labels(quarters))
+    quarters = quarters.assign(
+        period=part_periods.quarter_labels(quarters["period"], quarters["complete"])
+    )
     table = pd.DataFrame({"Quarter": quarters["period"]})
     for key, label in OUTPUT_LABELS.items():
         if quarters[key].notna().any():
@@ -420,7 +408,7 @@ def _intervention_outputs_chart(detail, period) -> ChartSpec:
     long = long[
         long["Output"].isin(["Young people supported", "Young people aged under 25"])
     ]
-    part = _mark_part_quarters(table, quarters)
+    part = part_periods.mark_table(table, quarters["complete"], "Quarter")
     whole = long[~long["Quarter"].isin(part)]
     figure = trend_figure(
         long, x="Quarter", y="Count", series="Output", y_title="Young people"
@@ -453,11 +441,13 @@ def _intervention_outputs_chart(detail, period) -> ChartSpec:
 
 def _intervention_spend_chart(detail, period) -> ChartSpec:
     quarters = detail["quarters"].dropna(subset=["spend"])
-    quarters = quarters.assign(period=_quarter_labels(quarters))
+    quarters = quarters.assign(
+        period=part_periods.quarter_labels(quarters["period"], quarters["complete"])
+    )
     table = pd.DataFrame(
         {"Quarter": quarters["period"], "Spend": quarters["spend"].round(2)}
     )
-    part = _mark_part_quarters(table, quarters)
+    part = part_periods.mark_table(table, quarters["complete"], "Quarter")
     title = (
         f"{money(quarters['spend'].sum())} was spent on {detail['name']} in {period}"
         if not quarters.empty
