@@ -421,8 +421,8 @@ def _split_lines(categories: list[str], parts, suffix: str) -> dict:
         flagged = rows["illustrative"].astype(bool)
         for illustrative in (False, True):
             chosen = rows[flagged == illustrative]
-            if illustrative and chosen.empty:
-                continue
+            if chosen.empty and (illustrative or flagged.any()):
+                continue  # no line without figures (unless there are none at all)
             rate = dict(zip(chosen["period"], chosen["rate"], strict=True))
             label = f"{name} (illustrative){suffix}" if illustrative else name + suffix
             series.append((label, [_value(rate.get(p)) for p in categories]))

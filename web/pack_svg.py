@@ -47,7 +47,8 @@ def _tick_text(value: float) -> str:
         return f"{value / 1_000_000:g}m"
     if value >= 10_000:
         return f"{value / 1000:g}k"
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+    # 1.25 and 3.75 (a quarter of a top of 5) in full, never rounded to 1.2 / 3.8
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _text(x, y, text, *, anchor="middle", size=11, rotate=None) -> str:
