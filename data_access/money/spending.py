@@ -20,6 +20,7 @@ from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from data_access import periods
+from data_access.activity.intervention_activity import intervention_detail
 from data_access.activity.reach_rule import intervention_reach
 from data_access.areas import get_area
 from data_access.cache import memoized
@@ -30,7 +31,6 @@ from data_access.models import (
     Area,
     FundingAllocation,
     Intervention,
-    InterventionOutput,
     Source,
     Spend,
     SpendSummary,
@@ -475,75 +475,48 @@ def _spend_by_intervention(
 def intervention_quarters(
     *, scope: Scope, intervention_id: int, financial_year: int
 ) -> pd.DataFrame:
-    """One intervention's spend and young people supported per quarter of a year.
+    """One intervention's spend and young people supported per quarter of a year
+    (quarters with either), from /prevention's reading of the intervention
+    (activity.intervention_detail: the same quarters, spend and reach).
 
     Restricted. Columns: financial_year, quarter, period_label, spend,
     young_people, cost_per_young_person, illustrative."""
     info = get_intervention(scope=scope, intervention_id=intervention_id)
-    return _intervention_quarters(
-        int(info["intervention_id"]), _check_year(financial_year)
-    )
-
-
-@memoized
-def _intervention_quarters(intervention_id: int, financial_year: int) -> pd.DataFrame:
-    start, end = periods.fy_bounds(financial_year)
-    with session_scope() as session:
-        spend_rows = session.execute(
-            select(Spend.quarter, func.sum(Spend.amount), _flag(Source.illustrative))
-            .join(Source, Source.id == Spend.source_id)
-            .where(
-                Spend.intervention_id == intervention_id,
-                Spend.financial_year == financial_year,
-                Spend.is_current,
-            )
-            .group_by(Spend.quarter)
-        ).all()
-        reach_rows = session.execute(
-            select(
-                InterventionOutput.period_start,
-                func.sum(InterventionOutput.value),
-                _flag(Source.illustrative),
-            )
-            .join(Source, Source.id == InterventionOutput.source_id)
-            .where(
-                InterventionOutput.intervention_id == intervention_id,
-                InterventionOutput.is_current,
-                InterventionOutput.output_type == "young_people_supported",
-                InterventionOutput.age_band == "all",
-                InterventionOutput.period_start.between(start, end),
-            )
-            .group_by(InterventionOutput.period_start)
-        ).all()
-    spend = {int(q): (float(a), bool(f)) for q, a, f in spend_rows}
-    reach = {periods.quarter_of(d): (int(v), bool(f)) for d, v, f in reach_rows}
-    records = []
-    for quarter in sorted(set(spend) | set(reach)):
-        amount, s_flag = spend.get(quarter, (math.nan, False))
-        people, r_flag = reach.get(quarter, (None, False))
-        q_start, _ = periods.quarter_bounds(financial_year, quarter)
-        records.append(
-            {
-                "financial_year": financial_year,
-                "quarter": quarter,
-                "period_label": periods.quarter_label(q_start),
-                "spend": amount,
-                "young_people": pd.NA if people is None else people,
-                "cost_per_young_person": _cost(amount, people),
-                "illustrative": bool(s_flag or r_flag),
-            }
-        )
+    year = _check_year(financial_year)
+    start, end = periods.fy_bounds(year)
+    quarters = intervention_detail(
+        scope=scope, intervention_id=int(info["intervention_id"]), start=start, end=end
+    )["quarters"]
+    quarters = quarters[
+        quarters["spend"].notna() | quarters["young_people_supported"].notna()
+    ]
     frame = pd.DataFrame(
-        records,
-        columns=[
-            "financial_year",
-            "quarter",
-            "period_label",
-            "spend",
-            "young_people",
-            "cost_per_young_person",
-            "illustrative",
-        ],
+        {
+            "financial_year": year,
+            "quarter": [periods.quarter_of(d) for d in quarters["period_start"]],
+            "period_label": quarters["period"].tolist(),
+            "spend": quarters["spend"].astype(float).tolist(),
+            "young_people": quarters["young_people_supported"].tolist(),
+            "cost_per_young_person": [
+                _cost(amount, None if pd.isna(people) else int(people))
+                for amount, people in zip(
+                    quarters["spend"], quarters["young_people_supported"], strict=True
+                )
+            ],
+            "illustrative": quarters["illustrative"].astype(bool).tolist(),
+        },
+        columns=INTERVENTION_QUARTER_COLUMNS,
     )
     frame["young_people"] = frame["young_people"].astype("Int64")
-    return frame
+    return frame.reset_index(drop=True)
+
+
+INTERVENTION_QUARTER_COLUMNS = [
+    "financial_year",
+    "quarter",
+    "period_label",
+    "spend",
+    "young_people",
+    "cost_per_young_person",
+    "illustrative",
+]

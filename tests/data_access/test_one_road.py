@@ -215,3 +215,30 @@ def test_board_action_paths_are_the_trend_pages_figures(loaded_store):
             ]
             assert [(p["period"], p["value"]) for p in path] == shown, code
             assert len(shown) > 4, (code, period_type)
+
+
+def test_an_interventions_quarters_add_up_to_its_year_on_funding(loaded_store):
+    """Catches /funding's per-quarter reach and spend of one intervention being
+    read on a road of its own: its quarters are /prevention's quarters of that
+    intervention, and they add up to the intervention's year in spend by
+    intervention (cost per young person's denominator)."""
+    code = _vru_codes()[0]
+    per = spending.spend_by_intervention(
+        scope=SYSTEM, area_code=code, financial_year=YEAR
+    ).dropna(subset=["intervention_id"])
+    per = per[per["young_people"].notna() & (per["young_people"] > 0)]
+    row = per.iloc[0]
+    iid = int(row["intervention_id"])
+    quarters = spending.intervention_quarters(
+        scope=SYSTEM, intervention_id=iid, financial_year=YEAR
+    )
+    start, end = periods.fy_bounds(YEAR)
+    detail = intervention_activity.intervention_detail(
+        scope=SYSTEM, intervention_id=iid, start=start, end=end
+    )["quarters"]
+    assert quarters["period_label"].tolist() == detail["period"].tolist()
+    assert (
+        quarters["young_people"].tolist() == detail["young_people_supported"].tolist()
+    )
+    assert int(quarters["young_people"].sum()) == int(row["young_people"])
+    assert round(quarters["spend"].sum(), 2) == round(float(row["spend"]), 2)
