@@ -61,11 +61,11 @@ def test_cost_per_young_person_divides_by_the_reach_prevention_shows(loaded_stor
     """Catches money counting young people on its own road (its copied joins
     once summed another age band, or kept outputs /prevention does not)."""
     checked = 0
-    for n, code in enumerate(_vru_codes()[:10]):  # half the VRUs: time
+    for n, code in enumerate(_vru_codes()[:6]):  # a third of the VRUs: time
         lads = areas.list_areas(level="lad", parent_code=code)["code"].tolist()
         for year in [YEAR]:
             # every force area, and a local authority of a few of them
-            places = [(code, code, None)] + [(x, code, x) for x in lads[: n < 4]]
+            places = [(code, code, None)] + [(x, code, x) for x in lads[: n < 3]]
             for money_area, vru, lad in places:
                 tiers = tier_costs.spend_by_tier(
                     scope=SYSTEM, area_code=money_area, financial_year=year
@@ -79,14 +79,14 @@ def test_cost_per_young_person_divides_by_the_reach_prevention_shows(loaded_stor
                     per.dropna(subset=["intervention_id"]), "intervention_id"
                 ) == _prevention_interventions(vru, year, lad), money_area
                 checked += len(prevention)
-    assert checked > 20  # the demo store has reach in that year
+    assert checked > 12  # the demo store has reach in that year
 
 
 def test_public_reach_is_the_prevention_reach_where_shown(loaded_store):
     """Catches the public reach table summing its own rows (a third road): every
     tier it shows in full for the year is /prevention's figure for that year."""
     shown = 0
-    for code in _vru_codes():
+    for code in _vru_codes()[:10]:  # half the VRUs: time
         table = public.reach_by_tier(area_code=code)
         cells = table[
             (table["financial_year"] == YEAR)
@@ -97,7 +97,7 @@ def test_public_reach_is_the_prevention_reach_where_shown(loaded_store):
         for tier, people in zip(cells["tier"], cells["young_people"], strict=True):
             assert prevention.get(tier, 0) == int(people), (code, tier)
             shown += 1
-    assert shown > 20
+    assert shown > 12
 
 
 def test_area_money_by_year_is_the_public_funding_chart(loaded_store):
