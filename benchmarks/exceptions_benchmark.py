@@ -7,10 +7,10 @@ thread of the same process: data_access/exceptions.after_commit).
 
 What it measures, on the store named by --database-url:
 1. `exceptions.evaluate_signals()` (the read of every current series and
-   `spc.latest_point` on each) `--repeat` times: wall time, this process's CPU
-   time, and PostgreSQL's own time for the series query (EXPLAIN ANALYZE);
-   wall time on a shared machine also holds whatever else it is doing, so the
-   load average is printed beside it;
+   `spc.series_spc` on each, the one SPC road) `--repeat` times: wall time,
+   this process's CPU time, and PostgreSQL's own time for the series query
+   (EXPLAIN ANALYZE); wall time on a shared machine also holds whatever else it
+   is doing, so the load average is printed beside it;
 2. how long `after_commit` keeps its caller (the approval request) and how long
    the background run it starts takes (`--full`: this writes the exceptions and
    alerts of a first run into the store), then a second run (nothing new).

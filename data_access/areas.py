@@ -5,6 +5,7 @@ Area names and the hierarchy are public; nothing here needs a scope.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -81,3 +82,30 @@ def list_areas(
     with session_scope() as session:
         rows = session.execute(query).all()
     return pd.DataFrame(rows, columns=AREA_COLUMNS)
+
+
+NATIONAL_FUNDING_YEAR = 2019  # the first VRUs were funded from 2019/20
+
+
+def funding_starts() -> dict[str, dt.date]:
+    """Area code -> the day VRU funding began for it (1 April of the first funded
+    financial year): its own VRU's start year, else its parent force area's;
+    England and Wales from 2019/20. Areas no VRU covers are left out. The one
+    rule for the funding start (the trend pages' marker, and the SPC step change
+    of data_access.spc.series_spc)."""
+    frame = list_areas()
+    own = dict(zip(frame["code"], frame["vru_start_year"], strict=True))
+    years = {}
+    for code, parent in zip(frame["code"], frame["parent_code"], strict=True):
+        year = own.get(code)
+        if _missing(year) and parent is not None:
+            year = own.get(parent)
+        if _missing(year) and code == NATIONAL_CODE:
+            year = NATIONAL_FUNDING_YEAR
+        if not _missing(year):
+            years[code] = dt.date(int(year), 4, 1)
+    return years
+
+
+def _missing(year) -> bool:  # noqa: ANN001
+    return year is None or pd.isna(year)

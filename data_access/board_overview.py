@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from data_access import periods, spc
+from data_access import periods, spc, trend_spc
 from data_access.activity import reach_rule
-from data_access.areas import AreaInfo, get_area
+from data_access.areas import AreaInfo, funding_starts, get_area
 from data_access.errors import AccessDenied
 from data_access.measures import (
     get_measure,
@@ -20,7 +20,11 @@ from data_access.measures import (
 )
 from data_access.money import outturn, spending
 from data_access.number_format import money_text
-from data_access.outcomes.area_trends import _area_series
+from data_access.outcomes.area_trends import (
+    _area_series,
+    funding_start,
+    series_breaks,
+)
 from data_access.outcomes.headlines import _headline, _region_headline
 from data_access.scope import Scope
 
@@ -76,21 +80,28 @@ def _pct_change(old: float, new: float) -> str:
     return f" ({'up' if change > 0 else 'down'} {abs(change):.0f}%)"
 
 
-def _variation_words(
-    values: pd.Series, polarity: str, illustrative: pd.Series | None = None
-) -> str:
-    """The latest quarter judged against normal variation (data_access.spc, the
-    Making Data Count rules) as a sentence to follow a two-quarter comparison, so
-    a change is never presented without saying whether it is signal or noise.
-    Where the series switches from published to illustrative figures the limits
-    are recalculated from that quarter (a step change, named)."""
-    # The same step rule as the exception engine's (data_access/exceptions.py).
-    steps = [] if illustrative is None else spc.source_step_changes(illustrative)
-    result = spc.spc_chart(
-        values=values.astype(float).tolist(), polarity=polarity, step_changes=steps
-    )
-    words = spc.VARIATION_WORDS[result["variation"]]
+def _variation_words(variation: str) -> str:
+    """A variation (data_access.spc.VARIATIONS) as a sentence to follow a
+    two-quarter comparison, so a change is never presented without saying
+    whether it is signal or noise."""
+    words = spc.VARIATION_WORDS[variation]
     return f" Against normal variation (SPC): {words[0].lower()}{words[1:]}."
+
+
+def _knife_variation(knife_measure: dict, area: AreaInfo, knife: pd.DataFrame) -> str:
+    """The latest quarter of the knife offences series judged as the /violence
+    SPC view judges it (`trend_spc`, the one SPC road: the rate on a Laney u'
+    chart, limits recalculated where VRU funding began, at marked breaks and
+    where published figures give way to illustrative ones)."""
+    view = {
+        "measure": knife_measure,
+        "series": knife.assign(role="area", suppressed=False),
+        "funding_start": funding_start(area_code=area.code, length="quarter"),
+        "breaks": series_breaks(
+            measure_code=knife_measure["code"], area_code=area.code, series=knife
+        ),
+    }
+    return trend_spc.trend_spc(view)["variation"]
 
 
 def changes_since_last_quarter(*, scope: Scope, area_code: str) -> list[str]:
@@ -123,9 +134,7 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
             else f"Knife offences stayed at {last['value']:,.0f} in {last['period']}"
         )
         text += _pct_change(prev["value"], last["value"]) + "."
-        text += _variation_words(
-            knife["value"], knife_measure["polarity"], knife["illustrative"]
-        )
+        text += _variation_words(_knife_variation(knife_measure, area, knife))
         if last["illustrative"] or prev["illustrative"]:
             text += " (illustrative data)"
         sentences.append(text)
@@ -163,13 +172,26 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
                 f"{prev.young_people:,.0f} in {periods.quarter_label(p_start)}"
                 + _pct_change(prev.young_people, last.young_people)
                 + "."
-                # Reach is activity, neither better nor worse in itself.
-                + _variation_words(totals["young_people"], "no_judgement")
+                + _variation_words(_reach_variation(area, totals))
             )
             if last.illustrative or prev.illustrative:
                 text += " (illustrative data)"
             sentences.append(text)
     return sentences
+
+
+def _reach_variation(area: AreaInfo, totals: pd.DataFrame) -> str:
+    """The latest quarter's reach judged by the one SPC road (`spc.series_spc`):
+    an XmR chart of the quarterly totals (no denominators), reach being activity,
+    neither better nor worse in itself; limits recalculated where VRU funding
+    began and where published figures give way to illustrative ones."""
+    return spc.series_spc(
+        polarity="no_judgement",
+        values=totals["young_people"].to_numpy(float),
+        period_starts=list(totals.index),
+        illustrative=totals["illustrative"].to_numpy(bool),
+        funding_start=funding_starts().get(area.code),
+    )["variation"]
 
 
 AGES = ("all", "under25")

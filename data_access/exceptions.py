@@ -12,10 +12,9 @@ it (two runs at once included: the second insert of a key is refused).
 
 The rules
 - **SPC signals**: every current measure series (measure, area, age band;
-  quarters and financial years as stored) is judged by `spc.latest_point`, the
-  Making Data Count rules of data_access/spc.py on an XmR chart, with the limits
-  recalculated where the series switches between published and illustrative
-  figures (`spc.source_step_changes`, as the overview's "what changed" lines do).
+  quarters and financial years as stored) is judged by `spc.series_spc`, the one
+  SPC road the /violence SPC view, the overview and the workstream pages take
+  (chart kind, step changes and verdict decided there: `evaluate_signals`).
   The latest point being a special cause is a signal; its key is the series, the
   point and the point type.
 - **Overdue returns**: the quarters data_access/workstreams.completeness reports
@@ -55,7 +54,7 @@ from sqlalchemy.exc import IntegrityError
 import settings
 from data_access import clock, periods, spc, workstreams
 from data_access.alert_models import ExceptionItem
-from data_access.areas import get_area
+from data_access.areas import funding_starts, get_area
 from data_access.audit import record
 from data_access.db import session_scope
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
@@ -69,6 +68,7 @@ from data_access.models import (
     WorkstreamMeasure,
 )
 from data_access.money import outturn
+from data_access.outcomes.raw_series import SERIES_BREAKS
 from data_access.scope import SYSTEM, Scope
 
 log = logging.getLogger(__name__)
@@ -125,17 +125,19 @@ _INTERNAL = ["is_public", "unit"]
 
 @dataclass
 class Series:
-    """One measure series as stored: its key, its values in time order (NaN for
-    a period without a figure), whether each is illustrative, and the period of
-    its last figure (the point `spc.latest_point` judges)."""
+    """One measure series as stored: its key and, one per period in time order,
+    the period's first day, its value, numerator and denominator (NaN where
+    there is none) and whether it is illustrative: what `spc.series_spc` takes."""
 
     measure_id: int
     area_id: int
     age_band: str
     months: int
+    starts: np.ndarray  # datetime64[D]
     values: np.ndarray
+    numerators: np.ndarray
+    denominators: np.ndarray
     illustrative: np.ndarray
-    last_start: dt.date | None
 
 
 def _in_series():
@@ -157,6 +159,7 @@ _KEY = (
     MeasureValue.age_band,
     MeasureValue.period_months,
 )
+_FIGURES = (MeasureValue.value, MeasureValue.numerator, MeasureValue.denominator)
 
 
 def series_query_postgresql():
@@ -170,7 +173,7 @@ def series_query_postgresql():
             MeasureValue.period_months,
             MeasureValue.age_band,
             MeasureValue.period_start,
-            MeasureValue.value,
+            *_FIGURES,
             MeasureValue.source_id,
         )
         .where(*_in_series())
@@ -201,64 +204,70 @@ def _read_series_postgresql(session) -> Iterator[Series]:  # noqa: ANN001
     buffer.seek(0)
     if not buffer.getbuffer().nbytes:
         return
+    figures = ["value", "numerator", "denominator"]
     frame = pd.read_csv(
         buffer,
         header=None,
-        names=["m", "a", "n", "b", "start", "value", "source"],
+        names=["m", "a", "n", "b", "start", *figures, "source"],
         dtype={"m": "int64", "a": "int64", "n": "int64", "b": str, "start": str},
         keep_default_na=False,
-        na_values={"value": [""]},
+        na_values={f: [""] for f in figures},
     )
     illustrative = dict(session.execute(select(Source.id, Source.illustrative)).all())
     flags = frame["source"].map(illustrative).fillna(False).to_numpy(bool)
-    values = frame["value"].to_numpy(float)
+    starts = frame["start"].to_numpy(str).astype("datetime64[D]")
+    values, numerators, denominators = (frame[f].to_numpy(float) for f in figures)
     band = pd.factorize(frame["b"])[0]
     keys = np.column_stack([frame["m"], frame["a"], frame["n"], band])
     change = np.flatnonzero((np.diff(keys, axis=0) != 0).any(axis=1)) + 1
     cuts = [0, *change.tolist(), len(frame)]
-    m, a, n, b, start = (frame[c].tolist() for c in ("m", "a", "n", "b", "start"))
+    m, a, n, b = (frame[c].tolist() for c in ("m", "a", "n", "b"))
     for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
-        present = np.flatnonzero(~np.isnan(values[lo:hi]))
-        last = start[lo + int(present[-1])] if present.size else None
         yield Series(
             measure_id=m[lo],
             area_id=a[lo],
             age_band=b[lo],
             months=n[lo],
+            starts=starts[lo:hi],
             values=values[lo:hi],
+            numerators=numerators[lo:hi],
+            denominators=denominators[lo:hi],
             illustrative=flags[lo:hi],
-            last_start=dt.date.fromisoformat(last) if last else None,
         )
 
 
 def _read_series_rows(session) -> Iterator[Series]:  # noqa: ANN001
     rows = session.execute(
-        select(
-            *_KEY, MeasureValue.period_start, MeasureValue.value, Source.illustrative
-        )
+        select(*_KEY, MeasureValue.period_start, *_FIGURES, Source.illustrative)
         .join(Source, Source.id == MeasureValue.source_id)
         .where(*_in_series())
         .order_by(*_KEY, MeasureValue.period_start)
     ).all()
     if not rows:
         return
-    measure, area, band, months, start, value, illustrative = zip(*rows, strict=True)
-    values = np.array(value, dtype=float)
+    measure, area, band, months, start, value, num, den, illustrative = zip(
+        *rows, strict=True
+    )
+    starts = np.array(start, dtype="datetime64[D]")
+    values, numerators, denominators = (
+        np.array(column, dtype=float) for column in (value, num, den)
+    )
     flags = np.array(illustrative, dtype=bool)
     keys = list(zip(measure, area, band, months, strict=True))
     # Boundaries where the series key changes.
     cuts = [0, *(i for i in range(1, len(keys)) if keys[i] != keys[i - 1]), len(keys)]
     for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
-        present = np.flatnonzero(~np.isnan(values[lo:hi]))
         m, a, b, n = keys[lo]
         yield Series(
             measure_id=m,
             area_id=a,
             age_band=b,
             months=n,
+            starts=starts[lo:hi],
             values=values[lo:hi],
+            numerators=numerators[lo:hi],
+            denominators=denominators[lo:hi],
             illustrative=flags[lo:hi],
-            last_start=start[lo + int(present[-1])] if present.size else None,
         )
 
 
@@ -270,43 +279,74 @@ def read_series() -> list[Series]:
         return list(_read_series_rows(session))
 
 
-def _polarities() -> dict[int, str]:
+def _series_facts() -> tuple[dict[int, dict], dict[int, str]]:
+    """(measure id -> {code, polarity, ci_method, rate_multiplier}, area id ->
+    area code): what `spc.series_spc` needs besides the figures."""
     with session_scope() as session:
-        return dict(session.execute(select(Measure.id, Measure.polarity)).all())
+        measures = {
+            row.id: row._asdict()
+            for row in session.execute(
+                select(
+                    Measure.id,
+                    Measure.code,
+                    Measure.polarity,
+                    Measure.ci_method,
+                    Measure.rate_multiplier,
+                )
+            )
+        }
+        areas = dict(session.execute(select(Area.id, Area.code)).all())
+    return measures, areas
 
 
 def evaluate_signals() -> dict[str, Any]:
-    """Judge every current measure series by the Making Data Count rules.
+    """Judge every current measure series by the one SPC road
+    (`spc.series_spc`, as the /violence SPC view, the overview and the
+    workstream pages judge theirs): the rate on a Laney chart where the measure
+    has one and the values carry numerators and denominators, else an XmR chart;
+    limits recalculated where VRU funding began for the area, at the series'
+    marked breaks (`raw_series.SERIES_BREAKS`) and where published figures give
+    way to illustrative ones.
 
-    Returns {"series": number judged, "assessed": number with enough points,
-    "signals": [one dict per series whose latest point is a special cause:
-    measure_id, area_id, age_band, months, period_start, signal, rules]}."""
-    polarity = _polarities()
+    Returns {"series": number judged, "assessed": number whose latest point was
+    assessed (enough points), "signals": [one dict per series whose latest
+    point is a special cause: measure_id, area_id, age_band, months,
+    period_start, signal, rules]}."""
+    measures, area_codes = _series_facts()
+    funding = funding_starts()
     judged = assessed = 0
     signals = []
     for series in read_series():
         judged += 1
-        if int(np.count_nonzero(~np.isnan(series.values))) < spc.SPC_MIN_POINTS:
-            continue  # no segment can be assessed: spc gives no signal
-        assessed += 1
-        flags = series.illustrative
-        mixed = bool(flags.any()) and not bool(flags.all())
-        latest = spc.latest_point(
+        measure = measures[series.measure_id]
+        area_code = area_codes[series.area_id]
+        latest = spc.series_spc(
+            polarity=measure["polarity"],
             values=series.values,
-            polarity=polarity[series.measure_id],
-            step_changes=spc.source_step_changes(flags) if mixed else (),
-        )
-        if latest is None or latest[1] not in SPECIAL_CAUSES:
+            numerators=series.numerators,
+            denominators=series.denominators,
+            ci_method=measure["ci_method"],
+            rate_multiplier=measure["rate_multiplier"],
+            period_starts=series.starts,
+            illustrative=series.illustrative,
+            funding_start=funding.get(area_code),
+            breaks=SERIES_BREAKS.get((measure["code"], area_code), ()),
+            latest_only=True,
+        )["latest"]
+        if latest is None or latest[1] == "not assessed":
             continue
-        _position, point_type, rules = latest
+        assessed += 1
+        position, point_type, rules = latest
+        if point_type not in SPECIAL_CAUSES:
+            continue
         signals.append(
             {
                 "measure_id": series.measure_id,
                 "area_id": series.area_id,
                 "age_band": series.age_band,
                 "months": series.months,
-                # The last point with a figure, which latest_point judged.
-                "period_start": series.last_start,
+                # The latest charted point, which series_spc judged.
+                "period_start": series.starts[position].astype(dt.date),
                 "signal": point_type,
                 "rules": rules,
             }

@@ -26,6 +26,10 @@ comparing two points:
 - **Step changes** (e.g. VRU funding began) start a new segment whose centre line
   and limits are calculated afresh; they are always named in the result, never
   applied silently.
+- **One road per series**: `series_spc` decides, for one measure series, the
+  chart (Laney u'/p' on the rate, else XmR), its step changes (funding start,
+  marked breaks, published/illustrative switches) and the verdict; every page
+  and the exception engine call it, so they cannot disagree.
 - **Minimum points**: a segment of fewer than `SPC_MIN_POINTS` (12, the
   short-group threshold in NHSRplotthedots) gets no limits and no signal: its
   points are "not assessed".
@@ -43,6 +47,7 @@ Pure functions on numpy and pandas: no SQL, no Dash.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,7 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data_access.statistics import POLARITIES
+from data_access.statistics import POLARITIES, proportion_scale, rate_scale
 
 SPC_MIN_POINTS = 12
 RUN_LENGTH = 7
@@ -110,18 +115,9 @@ class StepChange:
     reason: str
 
 
-SOURCE_SWITCH = "the figures' source changes"
-
-
-def source_step_changes(illustrative: Sequence[bool] | np.ndarray) -> list[StepChange]:
-    """A step change wherever a series switches between published and
-    illustrative figures (per point, in time order): the limits are recalculated
-    from the first point of the new source, and the step is named."""
-    flags = np.asarray(illustrative, dtype=bool)
-    return [
-        StepChange(index=int(i) + 1, reason=SOURCE_SWITCH)
-        for i in np.flatnonzero(flags[1:] != flags[:-1])
-    ]
+FUNDING_STEP = "VRU funding began"
+ILLUSTRATIVE_FROM_HERE = "Illustrative data from here"
+PUBLISHED_FROM_HERE = "Published figures from here"
 
 
 def _improvement_sign(polarity: str) -> int:
@@ -165,7 +161,10 @@ def _segment_limits(
         point_sigma = np.sqrt(rate / denominators)
     else:
         point_sigma = np.sqrt(rate * (1 - rate) / denominators)
-    z = (numerators / denominators - rate) / point_sigma
+    # A segment with no events (or, for p', all successes) has no spread: its
+    # z-scores are 0 / 0, its limits NaN, so no point is outside them.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (numerators / denominators - rate) / point_sigma
     sigma_z = float(np.abs(np.diff(z[present])).mean() / D2)
     return np.full(n, rate * scale), point_sigma * sigma_z * scale
 
@@ -255,8 +254,9 @@ def _evaluate(
     else:
         if numerators is None or denominators is None:
             raise ValueError("a Laney chart needs numerators and denominators")
-        num = np.asarray([math.nan if v is None else v for v in numerators], float)
-        den = np.asarray([math.nan if v is None else v for v in denominators], float)
+        # numpy reads None as NaN in a float array.
+        num = np.asarray(numerators, dtype=float)
+        den = np.asarray(denominators, dtype=float)
         if len(num) != len(den):
             raise ValueError("numerators and denominators differ in length")
         valid = ~np.isnan(num) & ~np.isnan(den)
@@ -349,25 +349,6 @@ def _point_type(result: dict[str, Any], i: int) -> str:
     return "special cause concerning"
 
 
-def latest_point(
-    *,
-    values: Sequence[float | None] | np.ndarray,
-    polarity: str,
-    step_changes: Sequence[StepChange] = (),
-) -> tuple[int, str, str] | None:
-    """The last point with a figure of an XmR chart (`spc_chart` with the same
-    arguments): (its position, its point_type, the rules it is part of joined by
-    "; "), or None when the series has no figure. The same calculation as
-    `spc_chart` without building its DataFrame: data_access.exceptions runs it on
-    every measure series after each approval and import."""
-    result = _evaluate(values, polarity, "xmr", None, None, 1.0, step_changes)
-    present = np.flatnonzero(~np.isnan(result["series"]))
-    if not present.size:
-        return None
-    last = int(present[-1])
-    return last, _point_type(result, last), "; ".join(result["fired"][last])
-
-
 def spc_chart(
     *,
     values: Sequence[float | None] | np.ndarray | None = None,
@@ -401,6 +382,16 @@ def spc_chart(
     result = _evaluate(
         values, polarity, kind, numerators, denominators, scale, step_changes
     )
+    return _chart(result, kind, step_changes, target)
+
+
+def _chart(
+    result: dict[str, Any],
+    kind: str,
+    step_changes: Sequence[StepChange],
+    target: float | None,
+) -> dict[str, Any]:
+    """`spc_chart`'s result from an `_evaluate` result."""
     series, columns = result["series"], result["columns"]
     direction = result["direction"]
     points = pd.DataFrame(
@@ -468,3 +459,154 @@ def _method_words(kind: str, step_changes: Sequence[StepChange]) -> str:
         named = "; ".join(s.reason for s in step_changes)
         words += f"; limits recalculated at: {named}"
     return words
+
+
+# ------------------------------------------------------- one series, one road
+
+LANEY_KINDS = {"byar": "laney_u", "wilson": "laney_p"}
+
+
+def series_steps(
+    *,
+    length: int,
+    period_starts: Sequence[dt.date] | np.ndarray | None = None,
+    illustrative: Sequence[bool] | np.ndarray | None = None,
+    funding_start: dt.date | None = None,
+    breaks: Sequence[tuple[dt.date, str]] = (),
+) -> list[StepChange]:
+    """The step changes of one series of `length` points in time order (its
+    `period_starts` ascending), each named:
+
+    - where VRU funding began (`funding_start`, 1 April of the first funded
+      financial year): from the first period starting on or after it;
+    - at each marked break of the series (`breaks`: (date, reason), e.g. a
+      recording change): from the first period starting on or after the date;
+    - wherever the figures switch between published and illustrative
+      (`illustrative`, one flag per point): "Illustrative data from here" or
+      "Published figures from here".
+
+    A step at the first point would change nothing and is left out; reasons at
+    one point are joined with "; " in the order above, each once."""
+    reasons: dict[int, list[str]] = {}
+    dated = [*([(funding_start, FUNDING_STEP)] if funding_start else []), *breaks]
+    if dated and period_starts is not None:
+        starts = np.asarray(period_starts, dtype="datetime64[D]")
+        for date, text in dated:
+            at = int(np.searchsorted(starts, np.datetime64(date, "D")))
+            if 0 < at < length:
+                reasons.setdefault(at, []).append(text)
+    if illustrative is not None and length > 1:
+        flags = np.asarray(illustrative, dtype=bool)
+        for at in (np.flatnonzero(flags[1:] != flags[:-1]) + 1).tolist():
+            text = ILLUSTRATIVE_FROM_HERE if flags[at] else PUBLISHED_FROM_HERE
+            reasons.setdefault(at, []).append(text)
+    return [
+        StepChange(index=at, reason="; ".join(dict.fromkeys(texts)))
+        for at, texts in sorted(reasons.items())
+    ]
+
+
+def series_spc(
+    *,
+    polarity: str,
+    values: Sequence[float | None] | np.ndarray,
+    numerators: Sequence[float | None] | np.ndarray | None = None,
+    denominators: Sequence[float | None] | np.ndarray | None = None,
+    ci_method: str = "none",
+    rate_multiplier: float | None = None,
+    period_starts: Sequence[dt.date] | np.ndarray | None = None,
+    illustrative: Sequence[bool] | np.ndarray | None = None,
+    funding_start: dt.date | None = None,
+    breaks: Sequence[tuple[dt.date, str]] = (),
+    target: float | None = None,
+    latest_only: bool = False,
+) -> dict[str, Any]:
+    """The SPC verdict on one measure series: the one road every caller takes
+    (the /violence SPC view and the public trend embed through
+    data_access.trend_spc, the overview's "what changed" lines, workstream
+    measures, and the exception engine for every stored series).
+
+    Inputs, one per point in time order: `values` (the figures; None or NaN
+    where there is none, or where it is hidden from the reader), and where the
+    caller has them `numerators`, `denominators`, `period_starts` and the
+    `illustrative` flags; the measure's `polarity`, `ci_method` and
+    `rate_multiplier`; the area's `funding_start` (a date) and the series'
+    marked `breaks` ((date, reason)).
+
+    What it decides, and the fallback where an input is missing:
+    - **the charted figure**: the measure's rate (numerator / denominator x
+      `statistics.rate_scale`, as `statistics.rates_for` gives it) where the
+      measure has one and some point with a figure has its numerator and a
+      positive denominator; a point without them (or a proportion above 1, or a
+      negative numerator) is then a gap. Otherwise, the values themselves
+      (no numerators or denominators, or a count with no multiplier);
+    - **the chart**: a Laney u' chart for a rate with a Byar interval, a Laney
+      p' chart for a proportion with a Wilson interval (their denominators
+      vary; Laney 2002), an XmR chart for any other charted figure;
+    - **the step changes**: `series_steps` (funding start, marked breaks, every
+      switch between published and illustrative figures); without
+      `period_starts` no dated step is placed, without `illustrative` no
+      source switch;
+    - **the verdict**: the Making Data Count rules on that chart (`spc_chart`);
+      fewer than SPC_MIN_POINTS charted figures in a segment give no signal.
+
+    Returns {kind, column ("rate" or "value": what was charted), scale, steps
+    (StepChange list), latest ((position, point_type, rules) of the last
+    charted point, or None when nothing is charted)}, and unless
+    `latest_only` (the exception engine's fast path: no DataFrame) also
+    spc_chart's keys: points, segments, variation, assurance, method."""
+    figures = np.asarray(values, dtype=float)
+    length = len(figures)
+    kind, column, scale = "xmr", "value", 1.0
+    num = den = None
+    measure = {"ci_method": ci_method, "rate_multiplier": rate_multiplier}
+    per = (
+        rate_scale(measure)
+        if numerators is not None and denominators is not None
+        else None
+    )
+    if per is not None:
+        num = np.asarray(numerators, dtype=float)
+        den = np.asarray(denominators, dtype=float)
+        with np.errstate(invalid="ignore"):
+            usable = ~np.isnan(figures) & (num >= 0) & (den > 0)
+            if proportion_scale(measure) is not None:
+                usable &= num <= den  # a share of at most the whole
+        if usable.any():
+            column, scale = "rate", per
+            num = np.where(usable, num, math.nan)
+            den = np.where(usable, den, math.nan)
+            kind = LANEY_KINDS.get(ci_method, "xmr")
+            figures = num / den * per
+    steps = series_steps(
+        length=length,
+        period_starts=period_starts,
+        illustrative=illustrative,
+        funding_start=funding_start,
+        breaks=breaks,
+    )
+    out: dict[str, Any] = {
+        "kind": kind,
+        "column": column,
+        "scale": scale,
+        "steps": steps,
+    }
+    charted = np.flatnonzero(~np.isnan(figures))
+    if latest_only and len(charted) < SPC_MIN_POINTS:
+        # No segment can reach the minimum: the latest point is not assessed.
+        last = int(charted[-1]) if charted.size else None
+        out["latest"] = None if last is None else (last, "not assessed", "")
+        return out
+    if kind == "xmr":
+        result = _evaluate(figures, polarity, kind, None, None, 1.0, steps)
+    else:
+        result = _evaluate(None, polarity, kind, num, den, scale, steps)
+    last = int(charted[-1]) if charted.size else None
+    out["latest"] = (
+        None
+        if last is None
+        else (last, _point_type(result, last), "; ".join(result["fired"][last]))
+    )
+    if not latest_only:
+        out.update(_chart(result, kind, steps, target))
+    return out

@@ -7,17 +7,20 @@ scope, so the public one is worked out from the disclosed public series (a
 figure hidden under disclosure control is a gap, never a value) and never from
 raw counts.
 
-Decisions a reader should know (also said in each chart's caption):
+Every decision is `spc.series_spc`'s (the one SPC road, shared with the
+overview, the workstream measures and the exception engine); this module adapts
+a trend view to it and its result to the page. Also said in each chart's caption:
 - The charted value is the one the trend chart draws: the rate (per the measure's
   multiplier, or a percentage), else the count.
 - Chart: a Laney u' chart for rates with a Byar interval and a Laney p' chart for
-  percentages with a Wilson interval, where every point shown has its numerator
-  and denominator (their denominators vary, so limits allow for the populations;
+  proportions with a Wilson interval, on the points with a numerator and
+  denominator (their denominators vary, so limits allow for the populations;
   Laney 2002); otherwise an XmR chart of the values.
 - Step changes: limits are recalculated, and the reason named, where VRU funding
-  began for the area (or its force area) and at each marked break of the series
-  (`area_trends.series_breaks`: recording changes, published figures giving way to
-  illustrative ones, published annual figures giving way to sums of quarters).
+  began for the area (or its force area), at each marked break of the series
+  (`area_trends.series_breaks`: recording changes, published annual figures
+  giving way to sums of quarters) and wherever published figures give way to
+  illustrative ones (or back).
 - No signal from a segment of fewer than `spc.SPC_MIN_POINTS` points (12).
 - No target, so no assurance icon: the success measures have none.
 """
@@ -27,12 +30,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from data_access import spc
 
 MIN_POINTS = spc.SPC_MIN_POINTS
-FUNDING_REASON = "VRU funding began"
+FUNDING_REASON = spc.FUNDING_STEP
 SPC_COLUMNS = [
     "period",
     "period_start",
@@ -49,45 +53,14 @@ SPC_COLUMNS = [
 ]
 
 
+def _shown(column: pd.Series, hidden) -> np.ndarray:  # noqa: ANN001
+    """The column as floats, NaN where the figure is hidden from the reader."""
+    return np.where(hidden, np.nan, pd.to_numeric(column, errors="coerce"))
+
+
 def _label_start(label: str) -> dt.date | None:
     """1 April of the financial year a period label ("2019/20 Q1") starts in."""
     return dt.date(int(label[:4]), 4, 1) if label[:4].isdigit() else None
-
-
-def _kind(measure: dict, own: pd.DataFrame, column: str) -> str:
-    if column != "rate":
-        return "xmr"
-    shown = own[own[column].notna()]
-    whole = (
-        shown["numerator"].notna().all()
-        and shown["denominator"].notna().all()
-        and bool((shown["denominator"] > 0).all())
-    )
-    if not whole or shown.empty:
-        return "xmr"
-    return {"byar": "laney_u", "wilson": "laney_p"}.get(measure["ci_method"], "xmr")
-
-
-def _step_changes(
-    own: pd.DataFrame, funding: str | None, breaks: list[tuple[str, str]]
-) -> list[spc.StepChange]:
-    """Step changes inside the series (never at its first point: a new segment
-    there would change nothing), reasons at one point joined."""
-    labels = own["period"].tolist()
-    starts = own["period_start"].tolist()
-    reasons: dict[int, list[str]] = {}
-    if funding:
-        begins = _label_start(funding)
-        at = next((i for i, s in enumerate(starts) if begins and s >= begins), None)
-        if at:
-            reasons.setdefault(at, []).append(FUNDING_REASON)
-    for label, text in breaks:
-        if label in labels and labels.index(label) > 0:
-            reasons.setdefault(labels.index(label), []).append(text)
-    return [
-        spc.StepChange(index=i, reason="; ".join(dict.fromkeys(texts)))
-        for i, texts in sorted(reasons.items())
-    ]
 
 
 def trend_spc(view: dict[str, Any]) -> dict[str, Any]:
@@ -104,43 +77,39 @@ def trend_spc(view: dict[str, Any]) -> dict[str, Any]:
     series = view["series"]
     own = series[series["role"] == "area"].sort_values("period_start")
     own = own.reset_index(drop=True)
-    column = "rate" if own["rate"].notna().any() else "value"
-    kind = _kind(measure, own, column)
-    steps = _step_changes(own, view.get("funding_start"), view.get("breaks") or [])
-    hidden = own["suppressed"].astype(bool) | own[column].isna()
-    if kind == "xmr":
-        values = [
-            None if h else float(v) for v, h in zip(own[column], hidden, strict=True)
-        ]
-        result = spc.spc_chart(
-            values=values, polarity=measure["polarity"], step_changes=steps
-        )
-    else:
-        scale = float(measure["rate_multiplier"]) if kind == "laney_u" else 100.0
-        result = spc.spc_chart(
-            kind=kind,
-            numerators=[
-                None if h else float(v)
-                for v, h in zip(own["numerator"], hidden, strict=True)
-            ],
-            denominators=[
-                None if h else float(v)
-                for v, h in zip(own["denominator"], hidden, strict=True)
-            ],
-            scale=scale,
-            polarity=measure["polarity"],
-            step_changes=steps,
-        )
+    hidden = own["suppressed"].astype(bool).to_numpy()
+    labels = own["period"].tolist()
+    starts = dict(zip(labels, own["period_start"], strict=True))
+    funding = _label_start(view["funding_start"]) if view.get("funding_start") else None
+    result = spc.series_spc(
+        polarity=measure["polarity"],
+        values=_shown(own["value"], hidden),
+        numerators=_shown(own["numerator"], hidden),
+        denominators=_shown(own["denominator"], hidden),
+        ci_method=measure["ci_method"],
+        rate_multiplier=measure["rate_multiplier"],
+        period_starts=own["period_start"].tolist(),
+        illustrative=own["illustrative"].astype(bool).to_numpy(),
+        funding_start=funding,
+        # a break is marked at its first period (area_trends.series_breaks)
+        breaks=[
+            (starts[label], text)
+            for label, text in view.get("breaks") or []
+            if label in starts
+        ],
+    )
+    column, kind, steps = result["column"], result["kind"], result["steps"]
     points = result["points"]
     frame = pd.DataFrame(
         {
             "period": own["period"],
             "period_start": own["period_start"],
             "period_end": own["period_end"],
-            # the shown figure itself, so the chart and table read as the trend
+            # the shown figure itself (the rate, or the value), so the chart and
+            # table read as the trend; a gap where nothing was charted
             "value": [
-                None if h else float(v)
-                for v, h in zip(own[column], hidden, strict=True)
+                None if np.isnan(charted) else float(v)
+                for v, charted in zip(own[column], points["value"], strict=True)
             ],
             "centre": points["centre"],
             "lower": points["lower"],

@@ -61,6 +61,7 @@ import pandas as pd
 from sqlalchemy import and_, func, select
 
 from data_access import clock, periods, spc
+from data_access.areas import funding_starts
 from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.disclosure import apply_disclosure
@@ -444,11 +445,15 @@ def measure_trends(*, scope: Scope, workstream_id: int) -> pd.DataFrame:
 def measure_spc(
     *, scope: Scope, workstream_id: int, as_at: dt.date | None = None
 ) -> dict[str, dict]:
-    """Each quarterly measure's SPC verdict (`data_access.spc.spc_chart`: XmR
-    chart, Making Data Count rules, the latest target for assurance), keyed by
-    measure code, from the same figures `measure_trends` shows the caller: a value
-    hidden under disclosure control is a gap, so no verdict rests on a figure the
-    caller cannot see.
+    """Each quarterly measure's SPC verdict, keyed by measure code, by the one
+    SPC road (`data_access.spc.series_spc`, as the exception engine judges the
+    same series: Making Data Count rules; limits recalculated where VRU funding
+    began for the workstream's VRU and where published figures give way to
+    illustrative ones; the latest target for assurance), from the same figures
+    `measure_trends` shows the caller: a value hidden under disclosure control
+    is a gap, so no verdict rests on a figure the caller cannot see. Returns
+    hold values only (no numerators or denominators), so series_spc's fallback
+    applies: an XmR chart of the values.
 
     Each value: variation, variation_words, assurance (None without a target or
     polarity), assurance_words, method, and points (SPC_COLUMNS, one per quarter).
@@ -458,13 +463,25 @@ def measure_spc(
     if as_at is not None:
         starts = pd.to_datetime(trends["period_start"])
         trends = trends[starts <= pd.Timestamp(as_at)]
-    polarity = _trends(int(workstream_id)).groupby("measure_code")["polarity"].first()
+    raw = _trends(int(workstream_id))
+    facts = _workstreams(None, int(workstream_id)).iloc[0]
+    funding = funding_starts().get(facts["vru_code"])
     verdicts = {}
     for code, part in trends.groupby("measure_code", sort=False):
+        rows = raw.loc[part.index]  # measure_trends keeps _trends' row order
+        shown = ~part["suppressed"].astype(bool)
+        measure = rows.iloc[0]
         targets = part["target"].dropna()
-        result = spc.spc_chart(
-            values=part["value"].tolist(),
-            polarity=polarity[code],
+        result = spc.series_spc(
+            polarity=measure["polarity"],
+            values=part["value"].to_numpy(float),
+            numerators=rows["numerator"].where(shown).to_numpy(float),
+            denominators=rows["denominator"].where(shown).to_numpy(float),
+            ci_method=measure["ci_method"],
+            rate_multiplier=measure["rate_multiplier"],
+            period_starts=part["period_start"].tolist(),
+            illustrative=part["illustrative"].to_numpy(bool),
+            funding_start=funding,
             target=float(targets.iloc[-1]) if not targets.empty else None,
         )
         points = result["points"]
@@ -492,6 +509,10 @@ def _trends(workstream_id: int) -> pd.DataFrame:
             MeasureValue.value,
             Target.value,
             Source.illustrative,
+            Measure.ci_method,
+            Measure.rate_multiplier,
+            MeasureValue.numerator,
+            MeasureValue.denominator,
         )
         .select_from(Workstream)
         .join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
@@ -534,9 +555,15 @@ def _trends(workstream_id: int) -> pd.DataFrame:
             "value",
             "target",
             "illustrative",
+            "ci_method",
+            "rate_multiplier",
+            "numerator",
+            "denominator",
         ],
     )
     frame["value"] = frame["value"].astype(float)
+    frame["numerator"] = frame["numerator"].astype(float)
+    frame["denominator"] = frame["denominator"].astype(float)
     frame["target"] = frame["target"].astype(float)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     return frame

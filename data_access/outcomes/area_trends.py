@@ -15,8 +15,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from data_access import periods, statistics
-from data_access.areas import NATIONAL_CODE, AreaInfo, get_area, list_areas
+from data_access import periods, spc, statistics
+from data_access.areas import (
+    NATIONAL_CODE,
+    AreaInfo,
+    funding_starts,
+    get_area,
+    list_areas,
+)
 from data_access.measures import (
     get_measure,
 )
@@ -205,7 +211,7 @@ def series_breaks(
     flags = area_rows["illustrative"].astype(bool).tolist()
     for i in range(1, len(flags)):
         if flags[i] and not flags[i - 1]:
-            out.append((area_rows["period"].iloc[i], "Illustrative data from here"))
+            out.append((area_rows["period"].iloc[i], spc.ILLUSTRATIVE_FROM_HERE))
             break
     from_quarters = (
         area_rows["note"].isin((SUMMED_QUARTERS_NOTE, POOLED_QUARTERS_NOTE)).tolist()
@@ -227,21 +233,14 @@ def series_breaks(
 
 def funding_start(*, area_code: str, length: str) -> str | None:
     """The period label at which VRU funding began for the area (or its parent)."""
-    area = get_area(area_code)
-    year = area.vru_start_year
-    if year is None and area.parent_code:
-        year = get_area(area.parent_code).vru_start_year
-    if year is None and area.code == NATIONAL_CODE:
-        year = 2019
-    if year is None:
+    area = get_area(area_code)  # NotFound for an unknown area
+    start = funding_starts().get(area.code)
+    if start is None:
         return None
     if length == "calendar":  # funded from April of that calendar year
-        return str(year)
-    return (
-        f"{periods.fy_label(year)} Q1"
-        if length == "quarter"
-        else (periods.fy_label(year))
-    )
+        return str(start.year)
+    label = periods.fy_label(start.year)
+    return f"{label} Q1" if length == "quarter" else label
 
 
 # --------------------------------------------------------------------- children

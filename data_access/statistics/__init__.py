@@ -68,6 +68,7 @@ from data_access.statistics.intervals import (
     proportion_scale,
     rate_ci,
     rate_ci_frame,
+    rate_scale,
     rates_for,
 )
 from data_access.statistics.rag import (
@@ -113,6 +114,7 @@ __all__ = [
     "rag_status",
     "rate_ci",
     "rate_ci_frame",
+    "rate_scale",
     "rates_for",
     "trend_test",
 ]

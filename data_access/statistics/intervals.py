@@ -289,6 +289,20 @@ def proportion_scale(measure: dict) -> float | None:
     return float(multiplier) if multiplier and not pd.isna(multiplier) else 100.0
 
 
+def rate_scale(measure: dict) -> float | None:
+    """What a measure's rate is numerator / denominator times, as `rates_for`
+    works it out: a proportion's `proportion_scale`, else its rate_multiplier
+    (per 100,000 people, say); None for a count with no multiplier, which has
+    no rate."""
+    scale = proportion_scale(measure)
+    if scale is not None:
+        return scale
+    multiplier = measure["rate_multiplier"]
+    if multiplier is None or pd.isna(multiplier) or not multiplier:
+        return None
+    return float(multiplier)
+
+
 def measure_rate(
     *,
     count: float | None,
@@ -330,6 +344,8 @@ def rates_for(
     multiplier has no rate: the copy is returned without those columns."""
     measure = {"ci_method": ci_method, "rate_multiplier": multiplier}
     scale = proportion_scale(measure)
+    if rate_scale(measure) is None:
+        return df.copy()
     if scale is not None:
         out = proportion_ci_frame(
             df,
@@ -340,8 +356,6 @@ def rates_for(
         for name in ("", "_lower", "_upper"):
             out[f"rate{name}"] = out.pop(f"proportion{name}") * scale
         return out
-    if multiplier is None or pd.isna(multiplier) or not multiplier:
-        return df.copy()
     return rate_ci_frame(
         df,
         count_col=count_col,

@@ -105,6 +105,8 @@ def test_hidden_figures_are_gaps_not_values():
 
 
 def test_xmr_without_numerators_and_no_signal_from_11_points():
+    """Without numerators there is no rate to put on a Laney chart: the shared
+    road's fallback (spc.series_spc) is an XmR chart of the values."""
     view = _view(COUNTS[:11], POPS[:11])
     view["series"]["numerator"] = None
     result = trend_spc.trend_spc(view)
@@ -115,12 +117,14 @@ def test_xmr_without_numerators_and_no_signal_from_11_points():
     view = _view(COUNTS[:12], POPS[:12])
     view["series"]["numerator"] = None
     result = trend_spc.trend_spc(view)
-    rates = view["series"]["rate"].to_numpy(float)
-    ranges = np.abs(np.diff(rates))
+    assert result["column"] == "value"
+    counts = np.asarray(COUNTS[:12], float)
+    ranges = np.abs(np.diff(counts))
     ranges = ranges[ranges < 3.267 * ranges.mean()]
     assert result["points"]["upper"].iloc[0] == pytest.approx(
-        rates.mean() + 2.66 * ranges.mean()
+        counts.mean() + 2.66 * ranges.mean()
     )
+    np.testing.assert_allclose(result["points"]["value"].astype(float), counts)
 
 
 def test_a_point_outside_the_limits_is_a_signal_with_its_rule():

@@ -1,0 +1,143 @@
+"""One SPC road (issue 16): for a sample of the shipped store's series, the
+/violence SPC view (`trend_spc` over `trend_view`), the exception engine
+(`exceptions.evaluate_signals`), the overview's "what changed" sentence and the
+workstream page give the same verdict on the latest point, on SQLite and
+PostgreSQL (the engine's COPY reader).
+
+The sample (knife offences by quarter, the test store's as-at date): the
+Metropolitan Police force area (VRU funding from 2019/20 Q1, where the figures
+also turn illustrative; borderline: its latest rate lies just beyond the lower
+limit), Greater Manchester (two marked recording breaks), and two London
+boroughs on which the engine's old road (an XmR chart of the counts, limits
+recalculated only where the source changed) and the /violence view (a Laney u'
+chart of the rate) disagreed: Camden (borderline: just inside a limit; the old
+road called it a special cause) and Brent (the old road called it common
+cause)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from data_access import board_overview, exceptions, spc, trend_spc, workstreams
+from data_access.db import session_scope
+from data_access.models import Measure
+from data_access.outcomes.trend_views import trend_view
+from data_access.scope import SYSTEM
+from tests.data_access.test_workstreams import LANCASHIRE, _lancashire_ids
+
+MET, MANCHESTER = "E23000001", "E23000005"
+CAMDEN, BRENT = "E09000007", "E09000005"
+SAMPLE = (MET, MANCHESTER, CAMDEN, BRENT)
+_JUDGED: dict[str, dict] = {}
+
+
+@pytest.fixture
+def engine_verdicts(loaded_store, monkeypatch):
+    """The exception engine's judgement of the sample's series (and one
+    workstream's measures): evaluate_signals itself, over only those series;
+    worked out once per store (the loaded store is not changed by tests)."""
+    if loaded_store in _JUDGED:
+        return _JUDGED[loaded_store]
+    areas = {exceptions._area_id(code): code for code in (*SAMPLE, LANCASHIRE)}
+    knife, lancashire = (
+        _measure_ids()["knife_offences"],
+        exceptions._area_id(LANCASHIRE),
+    )
+    read = exceptions.read_series
+
+    def sample() -> list:
+        return [
+            s
+            for s in read()
+            if (s.area_id in areas and s.measure_id == knife and s.months == 3)
+            or s.area_id == lancashire  # its workstreams' measures
+        ]
+
+    monkeypatch.setattr(exceptions, "read_series", sample)
+    judged = exceptions.evaluate_signals()
+    _JUDGED[loaded_store] = {
+        (s["measure_id"], areas.get(s["area_id"], s["area_id"]), s["age_band"]): s
+        for s in judged["signals"]
+    }
+    return _JUDGED[loaded_store]
+
+
+def _measure_ids() -> dict[str, int]:
+    with session_scope() as session:
+        return dict(session.execute(select(Measure.code, Measure.id)).all())
+
+
+def _old_road(view: dict) -> str:
+    """The latest point's type by the engine's old road: an XmR chart of the
+    counts, limits recalculated only at the last switch of source."""
+    own = view["series"][view["series"]["role"] == "area"]
+    counts = own["value"].to_numpy(float)
+    flags = own["illustrative"].to_numpy(bool)
+    switches = np.flatnonzero(flags[1:] != flags[:-1])
+    start = int(switches[-1]) + 1 if switches.size else 0
+    chart = spc.spc_chart(values=counts[start:], polarity="lower_is_better")
+    return chart["points"]["point_type"].iloc[-1]
+
+
+def _margin(last) -> float:  # noqa: ANN001
+    """How far the point lies inside its nearer limit, in half-widths (negative:
+    outside)."""
+    half = last["upper"] - last["centre"]
+    return min(last["upper"] - last["value"], last["value"] - last["lower"]) / half
+
+
+def test_violence_view_exceptions_and_overview_agree(engine_verdicts):
+    knife = _measure_ids()["knife_offences"]
+    for code in SAMPLE:
+        view = trend_view(scope=SYSTEM, measure_code="knife_offences", area_code=code)
+        verdict = trend_spc.trend_spc(view)
+        points = verdict["points"]
+        last = points[points["point_type"] != "no figure"].iloc[-1]
+        raised = engine_verdicts.get((knife, code, "all"))
+        if last["point_type"].startswith("special cause"):
+            assert raised is not None, code
+            assert raised["signal"] == last["point_type"], code
+            assert raised["period_start"] == last["period_start"], code
+        else:
+            assert raised is None, (code, raised)
+        sentence = board_overview.changes_since_last_quarter(
+            scope=SYSTEM, area_code=code
+        )[0]
+        words = verdict["variation_words"]
+        assert f"(SPC): {words[0].lower()}{words[1:]}." in sentence, code
+
+        if code == MET:
+            assert verdict["kind"] == "laney_u"
+            assert any(r.startswith("VRU funding began") for _, r in verdict["steps"])
+            assert -0.1 < _margin(last) < 0  # borderline, outside
+        if code == MANCHESTER:
+            assert len(verdict["steps"]) >= 3  # two breaks and the funding start
+        if code == CAMDEN:
+            assert 0 < _margin(last) < 0.1  # borderline, inside
+            assert last["point_type"] == "common cause"
+            assert _old_road(view).startswith("special cause")
+        if code == BRENT:
+            assert last["point_type"].startswith("special cause")
+            assert _old_road(view) == "common cause"
+
+
+def test_workstream_page_and_exceptions_agree(engine_verdicts):
+    ids = _measure_ids()
+    checked = 0
+    for workstream_id in _lancashire_ids().values():
+        verdicts = workstreams.measure_spc(scope=SYSTEM, workstream_id=workstream_id)
+        for code, verdict in verdicts.items():
+            points = verdict["points"]
+            shown = points[points["point_type"] != "no figure"]
+            if shown.empty:
+                continue
+            point_type = shown["point_type"].iloc[-1]
+            raised = engine_verdicts.get((ids[code], LANCASHIRE, "all"))
+            if point_type.startswith("special cause"):
+                assert raised is not None and raised["signal"] == point_type, code
+            else:
+                assert raised is None, code
+            checked += 1
+    assert checked
