@@ -286,7 +286,7 @@ def quarter_card(
                     else ""
                 )
                 + "."
-                + part_periods.note(part)
+                + part_periods.note(part, drawn=part_periods.POINTS)
             ),
             figure=fig,
             table=table,
@@ -589,7 +589,7 @@ def intervention_level(info: dict, view: dict) -> list:
                 caption=(
                     f"Spend and young people supported by quarter, {info['name']}, "
                     f"{label}. {year['reach_caveat']}"
-                    + part_periods.note(part, compared=False)
+                    + part_periods.note(part, drawn=part_periods.BARS, compared=False)
                 ),
                 figure=fig,
                 table=table,

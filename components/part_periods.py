@@ -5,8 +5,8 @@ whole one beside whole ones, where reach or spend would seem to have collapsed.
 - its label says so ("2025/26 Q3 (part quarter)"), on the axis, in the table and
   in the CSV, and the table has a PERIOD_COLUMN saying "Part period" or
   "Complete";
-- its bars are lighter and dotted (`mark_bars`), its line points open
-  (`mark_points`), with a legend-free note in the caption (`note`);
+- its bars are lighter and dotted (`mark_bars`), its line points hollow
+  (`mark_points`), and the caption says so (`note`);
 - period-on-period comparisons in the summaries leave it out (`complete_rows`),
   and `note` says so.
 """
@@ -69,17 +69,19 @@ def part_labels(table: pd.DataFrame, column: str) -> list[str]:
     return list(dict.fromkeys(table.loc[table[PERIOD_COLUMN] == PART, column]))
 
 
-def note(labels: list[str], *, compared: bool = True) -> str:
-    """A caption sentence naming the part periods drawn, or "" for none."""
+BARS = "its bar is drawn lighter and dotted"
+POINTS = "its points are drawn hollow"
+
+
+def note(labels: list[str], *, drawn: str, compared: bool = True) -> str:
+    """A caption sentence naming the part periods drawn (`drawn`: BARS or
+    POINTS, how the chart marks them), or "" for none."""
     if not labels:
         return ""
     names = ", ".join(str(label) for label in labels)
-    words = (
-        f" {names} is still running, so it is drawn lighter and dotted and is "
-        "not a whole period"
-    )
+    words = f" {names} is still running, not a whole period: {drawn}"
     if compared:
-        words += "; it is left out of the comparison in the summary"
+        words += ", and it is left out of the comparison in the summary"
     return words + "."
 
 

@@ -175,7 +175,7 @@ def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
         chart_id=f"{PAGE}-reach",
         title=title,
         caption=f"{who} supported by quarter and prevention tier, {where}, {period}."
-        + part_periods.note(part),
+        + part_periods.note(part, drawn=part_periods.POINTS),
         source=SOURCE_NOTE,
         figure=figure,
         table=table,
@@ -425,7 +425,8 @@ def _intervention_outputs_chart(detail, period) -> ChartSpec:
         chart_id=f"{PAGE}-intervention-outputs",
         title=title,
         caption=f"Quarterly outputs of {detail['name']}, {period}; the table has "
-        "every output type recorded." + part_periods.note(part),
+        "every output type recorded."
+        + part_periods.note(part, drawn=part_periods.POINTS),
         source=SOURCE_NOTE,
         figure=figure,
         table=table,
@@ -468,7 +469,7 @@ def _intervention_spend_chart(detail, period) -> ChartSpec:
         chart_id=f"{PAGE}-intervention-spend",
         title=title,
         caption=f"Spend on {detail['name']} by quarter, {period}."
-        + part_periods.note(part),
+        + part_periods.note(part, drawn=part_periods.BARS),
         source=SOURCE_NOTE,
         figure=figure,
         table=table,
