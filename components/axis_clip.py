@@ -7,8 +7,8 @@ the areas' furthest figures drawn (each area's rate, or its interval's upper end
 where intervals are drawn), the upper quartile plus three times the interquartile range
 (J. W. Tukey, Exploratory Data Analysis, Addison-Wesley 1977, section 2H; quartiles
 by linear interpolation). Then the axis stops at the fence (never below the
-benchmark), and a bar, interval or point that runs past it is drawn to the edge
-and labelled with OVERFLOW_MARK and its value; tables give every figure in full.
+benchmark), and a bar, interval or point that runs past it is drawn to the edge,
+marked with OVERFLOW_MARK; tables give every figure in full.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ OVERFLOW_MARK = "»"
 OVERFLOW_RULE = (
     "The axis is scaled to the areas' usual range: it stops at the upper quartile "
     "plus three times the interquartile range of the areas' furthest figures "
-    "drawn (Tukey's far-out fence), and a bar, interval or point that runs past "
-    f"it ends at the edge, marked "
-    f"{OVERFLOW_MARK} with its value (the table gives every figure)."
+    "drawn (Tukey's far-out fence). A bar or point that runs past it ends at "
+    f"the edge labelled {OVERFLOW_MARK} and its value; an interval that runs "
+    f"past it ends at the edge with {OVERFLOW_MARK} after its label (the table "
+    "gives every figure)."
 )
 
 

@@ -5,6 +5,7 @@ benchmark, and plain (grouped or stacked) bars. Pure presentation.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -50,8 +51,9 @@ def ranked_bar_figure(
     draws a labelled dashed vertical line. `highlight` shows one label in bold.
     Rows with no value stay on the axis, marked "No value shown". `axis_top`
     (components.axis_clip.robust_top) ends the value axis there: a bar or interval
-    that runs past it is drawn to the edge and its label starts with
-    axis_clip.OVERFLOW_MARK; hover gives the full figures.
+    that runs past it is drawn to the edge, its label starting with
+    axis_clip.OVERFLOW_MARK (a bar) or ending with it (only its interval); hover
+    gives the full figures.
     """
     data = df.copy()
     data["_value"] = _numeric(data[value])
@@ -77,14 +79,16 @@ def ranked_bar_figure(
         vals = part["_value"].tolist()
         his = part["_upper"].tolist() if upper else [None] * len(vals)
         los = part["_lower"].tolist() if lower else [None] * len(vals)
-        past = [
-            axis_top is not None
-            and (v > axis_top or (not is_missing(h) and h > axis_top))
-            for v, h in zip(vals, his, strict=True)
+        # A bar past the edge: "» 123.4 Worse"; only its interval: "0.0 Similar »".
+        bar_past = [axis_top is not None and v > axis_top for v in vals]
+        ci_past = [
+            axis_top is not None and not is_missing(h) and h > axis_top for h in his
         ]
         texts = [
-            (f"{OVERFLOW_MARK} " if over else "") + f"{fmt(v)} {word}".strip()
-            for v, over in zip(vals, past, strict=True)
+            (f"{OVERFLOW_MARK} " if bar else "")
+            + f"{fmt(v)} {word}".strip()
+            + (f" {OVERFLOW_MARK}" if ci and not bar else "")
+            for v, bar, ci in zip(vals, bar_past, ci_past, strict=True)
         ]
 
         def edge(x):
@@ -215,8 +219,12 @@ def ranked_bar_figure(
         )
     fig.update_layout(annotations=annotations)
 
+    bench_lines = 1
     if benchmark is not None and not is_missing(benchmark):
-        text = f"{benchmark_label or 'Benchmark'}: {fmt(benchmark)}"
+        # Wrapped, so that it stays inside a phone-width chart.
+        lines = textwrap.wrap(f"{benchmark_label or 'Benchmark'}: {fmt(benchmark)}", 14)
+        bench_lines = len(lines)
+        text = "<br>".join(lines)
         fig.add_shape(
             type="line",
             name="benchmark",
@@ -269,15 +277,18 @@ def ranked_bar_figure(
     if extents:
         lo, hi = min(0.0, *extents), max(0.0, *extents)
         span = (hi - lo) or 1.0
-        # room on the right for the "52.1 Worse" labels
-        fig.update_xaxes(range=[lo - (0.02 * span if lo < 0 else 0), hi + 0.22 * span])
+        fig.update_xaxes(range=[lo - (0.02 * span if lo < 0 else 0), hi + 0.03 * span])
+    # The "52.1 Worse" labels run into a right margin as wide as the longest, so
+    # they are never cut off, however narrow the screen (a share of the axis was
+    # too little at 390 px).
+    longest = max((len(t) for _x, _y, t in bar_labels), default=0)
     fig.update_layout(
         barmode="overlay",
         xaxis_title=value_title or value,
         xaxis_tickformat=",",
         showlegend=bool(category_col),
         legend=_TOP_LEGEND,
-        margin=dict(t=80),
+        margin=dict(t=80 + 16 * (bench_lines - 1), r=int(longest * 7.2) + 20),
     )
     n = len(category_array)
     return _finish(fig, height=height or max(280, 28 * n + 140))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import textwrap
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
@@ -82,6 +83,9 @@ def category_position(fig: go.Figure, x: Any) -> Any:
     return x
 
 
+MARKER_LABEL_WIDTH = 28  # characters a line of a vertical marker's label
+
+
 def _vertical_marker(
     fig: go.Figure,
     x: Any,
@@ -107,7 +111,9 @@ def _vertical_marker(
     )
     fig.add_annotation(
         name=f"{kind}: {label}",
-        text=label,
+        # Wrapped, so a long label stays inside a phone-width chart (a 67-
+        # character break label ran off the right of /violence at 390 px).
+        text="<br>".join(textwrap.wrap(label, MARKER_LABEL_WIDTH)) or label,
         xref="x",
         yref="paper",
         x=x,

@@ -197,7 +197,8 @@ def trend_figure(
             colour=theme.DARK_GREY,
             label_y=1,
         )
-    for bx, label in breaks:
+    for i, (bx, label) in enumerate(breaks):
+        # Stepped down, so two breaks' wrapped labels never sit on each other.
         _vertical_marker(
             fig,
             bx,
@@ -205,7 +206,7 @@ def trend_figure(
             kind="break",
             dash="dot",
             colour=theme.MID_GREY,
-            label_y=0.9,
+            label_y=0.9 - 0.25 * (i % 3),
         )
 
     for first, last, names in gaps:

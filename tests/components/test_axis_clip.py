@@ -108,3 +108,57 @@ def test_a_funnel_point_past_the_fence_sits_at_the_edge_named_with_its_value():
     high = next(v for k, v in points.items() if k.startswith("Area 5:"))
     assert high == (pytest.approx(32.5), f"Area 5 {OVERFLOW_MARK} 100.0")
     assert fig.layout.yaxis.range[1] == pytest.approx(32.5 * 1.08)
+
+
+def test_an_interval_past_the_fence_is_marked_after_its_label():
+    frame = _areas(ORDINARY).assign(
+        Upper=[11.0, 13.0, 15.0, 17.0, 19.0, 40.0], Lower=ORDINARY
+    )
+    top = robust_top(furthest(frame["Rate"], frame["Upper"]))
+    fig = ranked_bar_figure(
+        frame,
+        label="Area",
+        value="Rate",
+        lower="Lower",
+        upper="Upper",
+        category_col="Compared",
+        axis_top=top,
+        value_formatter=lambda v: f"{v:.1f}",
+    )
+    (labels,) = [t for t in fig.data if t.name == "bar-labels"]
+    text = dict(zip(labels.y, labels.text, strict=True))
+    assert text["Area 5"] == f"20.0 Similar {OVERFLOW_MARK}"  # the bar is whole
+
+
+def test_labels_never_need_more_room_than_a_phone_gives_them():
+    """At 390 px the bars' value labels and the benchmark's name were cut off at
+    the right, and /violence's 67-character break label ran off the chart: the
+    labels sit in a right margin as wide as the longest, long names wrap."""
+    from components.trend_figure import trend_figure
+
+    frame = _areas(ORDINARY)
+    fig = ranked_bar_figure(
+        frame,
+        label="Area",
+        value="Rate",
+        upper="Upper",
+        category_col="Compared",
+        benchmark=15.0,
+        benchmark_label="Coastal peers (your saved group, pooled)",
+        value_formatter=lambda v: f"{v:.1f}",
+    )
+    (labels,) = [t for t in fig.data if t.name == "bar-labels"]
+    assert fig.layout.margin.r >= 7 * max(len(t) for t in labels.text)
+    (bench,) = [a for a in fig.layout.annotations if a.name == "benchmark"]
+    assert max(len(line) for line in bench.text.split("<br>")) <= 14
+    label = "Published annual figures from here (years before: sums of quarters)"
+    trend = trend_figure(
+        pd.DataFrame({"Period": ["2009/10", "2010/11"], "Rate": [1.0, 2.0]}),
+        x="Period",
+        y="Rate",
+        y_title="Rate",
+        breaks=[("2010/11", label), ("2009/10", "Illustrative data from here")],
+    )
+    marks = [a for a in trend.layout.annotations if (a.name or "").startswith("break")]
+    assert all(len(line) <= 28 for a in marks for line in a.text.split("<br>"))
+    assert len({a.y for a in marks}) == 2  # stepped, not on top of each other

@@ -751,7 +751,10 @@ def test_ranked_bars_are_sorted_with_category_patterns_and_words(ranked_df):
     assert worse.error_x.array[0] == pytest.approx(132.0 - 123.4)
     benchmark = [s for s in fig.layout.shapes if s.name == "benchmark"]
     assert benchmark and benchmark[0].x0 == 58.0
-    assert any(a.text == "England and Wales: 58.0" for a in fig.layout.annotations)
+    assert any(
+        a.text.replace("<br>", " ") == "England and Wales: 58.0"
+        for a in fig.layout.annotations
+    )
 
 
 def test_ranked_bar_labels_are_one_text_trace_clear_of_each_ci(loaded_sqlite_store):
