@@ -7,7 +7,16 @@ so the same fact reads the same. Pure presentation.
 from __future__ import annotations
 
 
-def baseline_sentence(baseline: dict, polarity: str = "lower_is_better") -> tuple:
+def _judged(direction: int, polarity: str) -> str:
+    """ ", an improvement" or ", a worsening" by the measure's polarity (from its
+    measure row); nothing for a measure with no better direction."""
+    better = {"lower_is_better": -1, "higher_is_better": +1}.get(polarity)
+    if better is None:
+        return ""
+    return ", an improvement" if direction == better else ", a worsening"
+
+
+def baseline_sentence(baseline: dict, polarity: str) -> tuple:
     """(arrow, words) for a change against the baseline; words never rely on the
     arrow. E.g. ("▼", "2024/25: down 22% on the 2016/17 to 2018/19 average rate,
     significantly lower than the baseline, an improvement (...)")."""
@@ -28,13 +37,9 @@ def baseline_sentence(baseline: dict, polarity: str = "lower_is_better") -> tupl
     if baseline["direction"] == "no significant change":
         verdict = "not significantly different from the baseline"
     elif baseline["direction"] == "increase":
-        verdict = "significantly higher than the baseline"
-        if polarity == "lower_is_better":
-            verdict += ", a worsening"
+        verdict = "significantly higher than the baseline" + _judged(+1, polarity)
     else:
-        verdict = "significantly lower than the baseline"
-        if polarity == "lower_is_better":
-            verdict += ", an improvement"
+        verdict = "significantly lower than the baseline" + _judged(-1, polarity)
     # The one road compares only figures of one kind; when that kind is
     # illustrative the sentence must say so, or a reader takes it as real.
     kind = (

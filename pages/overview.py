@@ -187,7 +187,7 @@ def _real_or_not(head: dict, area) -> str:
 
 def _headline_block(head: dict, *, label: str, big: bool, area=None) -> list:
     value = "*" if head["suppressed"] else number(head["value"])
-    arrow, words = baseline_sentence(head["baseline"])
+    arrow, words = baseline_sentence(head["baseline"], head["polarity"])
     status = (
         [html.P(_real_or_not(head, area), className="real-or-illustrative")]
         if area is not None

@@ -280,7 +280,7 @@ def measure_headline(
     any, else quarter), or the latest illustrative one where none is published,
     with its rate, CI, baseline change and source; None if no data.
 
-    Keys: code, name, unit, rate_multiplier, age_band, period, period_end,
+    Keys: code, name, unit, polarity, rate_multiplier, age_band, period, period_end,
     value, rate, rate_lower, rate_upper, suppressed, source_title, illustrative
     (True only when no published figure exists), illustrative_to (the last illustrative
     period after the published one shown, else None), baseline
@@ -321,6 +321,7 @@ def _headline(
         "code": measure["code"],
         "name": measure["name"],
         "unit": measure["unit"],
+        "polarity": measure["polarity"],
         "rate_multiplier": measure["rate_multiplier"],
         "age_band": age_band,
         "period": latest["period"],

@@ -161,6 +161,7 @@ def test_trend_embed_states_the_baseline_change_as_the_overview_does(loaded_stor
     words, and no first-to-last percentage."""
     from app import app
     from components.baseline_text import baseline_sentence
+    from data_access.measures import get_measure
     from data_access.outcomes import headlines
     from data_access.scope import PUBLIC
     from pages import overview
@@ -175,7 +176,8 @@ def test_trend_embed_states_the_baseline_change_as_the_overview_does(loaded_stor
             scope=PUBLIC, measure_code=code, area_code="E23000036"
         )
         assert change["available"], code
-        assert baseline_sentence(change)[1] in page, code
+        polarity = get_measure(code, scope=PUBLIC)["polarity"]
+        assert baseline_sentence(change, polarity)[1] in page, code
         assert not re.search(r"\d% (decrease|increase)", page), code
 
 

@@ -105,13 +105,48 @@ def test_arrows_never_stand_alone():
             "current_period": "2024/25",
             "test_text": "95% confidence, quasi-Poisson rate ratio allowing for "
             "year-to-year variation, dispersion 3.2",
-        }
+        },
+        "lower_is_better",
     )
     assert arrow == "▼"
     assert "down 12%" in words and "significantly lower than the baseline" in words
     assert "quasi-Poisson rate ratio" in words and "dispersion 3.2" in words
-    arrow, words = baseline_sentence({"available": False, "reason": "no data"})
+    arrow, words = baseline_sentence(
+        {"available": False, "reason": "no data"}, "lower_is_better"
+    )
     assert arrow == "" and "no data" in words
+
+
+def test_the_verdict_follows_the_measure_polarity():
+    """A significant fall is an improvement only where lower is better: the
+    sentence takes the measure row's polarity (the overview used to pass none
+    and so judged every measure as lower-is-better)."""
+    from pages.overview import baseline_sentence
+
+    fall = {
+        "available": True,
+        "percent_change": -20.0,
+        "direction": "decrease",
+        "current_period": "2024/25",
+        "test_text": "95% confidence",
+    }
+    rise = {**fall, "percent_change": 20.0, "direction": "increase"}
+    assert "an improvement" in baseline_sentence(fall, "lower_is_better")[1]
+    assert "a worsening" in baseline_sentence(fall, "higher_is_better")[1]
+    assert "an improvement" in baseline_sentence(rise, "higher_is_better")[1]
+    assert "a worsening" in baseline_sentence(rise, "lower_is_better")[1]
+    neutral = baseline_sentence(rise, "no_judgement")[1]
+    assert "improvement" not in neutral and "worsening" not in neutral
+
+
+def test_overview_headlines_carry_the_measure_polarity(loaded_store):
+    from data_access.outcomes.headlines import measure_headline
+    from data_access.scope import SYSTEM
+
+    head = measure_headline(
+        scope=SYSTEM, measure_code="knife_offences", area_code="E23000036"
+    )
+    assert head["polarity"] == "lower_is_better"
 
 
 def test_a_change_between_illustrative_figures_says_so_in_words():
@@ -126,8 +161,12 @@ def test_a_change_between_illustrative_figures_says_so_in_words():
         "current_period": "2025/26",
         "test_text": "95% confidence",
     }
-    _, published = baseline_sentence({**given, "illustrative": False})
-    _, illustrative = baseline_sentence({**given, "illustrative": True})
+    _, published = baseline_sentence(
+        {**given, "illustrative": False}, "lower_is_better"
+    )
+    _, illustrative = baseline_sentence(
+        {**given, "illustrative": True}, "lower_is_better"
+    )
     assert "illustrative" not in published
     assert illustrative.endswith(
         "Both the baseline and this figure are illustrative, not official."
