@@ -6,7 +6,8 @@ the largest figure drawn, unless a figure lies beyond Tukey's "far out" fence of
 the areas' furthest figures drawn (each area's rate, or its interval's upper end
 where intervals are drawn), the upper quartile plus three times the interquartile range
 (J. W. Tukey, Exploratory Data Analysis, Addison-Wesley 1977, section 2H; quartiles
-by linear interpolation). Then the axis stops at the fence (never below the
+by linear interpolation) and would stretch the axis to more than SQUASH (1.5) times
+the furthest figure within the fence. Then the axis stops at the fence (never below the
 benchmark), and a bar, interval or point that runs past it is drawn to the edge,
 marked with OVERFLOW_MARK; tables give every figure in full.
 """
@@ -19,12 +20,14 @@ from collections.abc import Iterable
 import numpy as np
 
 FENCE_IQR = 3.0
+SQUASH = 1.5
 MIN_VALUES = 4  # fewer areas than this: no quartiles worth the name, no clipping
 OVERFLOW_MARK = "»"
 OVERFLOW_RULE = (
     "The axis is scaled to the areas' usual range: it stops at the upper quartile "
     "plus three times the interquartile range of the areas' furthest figures "
-    "drawn (Tukey's far-out fence). A bar or point that runs past it ends at "
+    "drawn (Tukey's far-out fence), when a figure past it would stretch the axis "
+    "to more than 1.5 times the furthest figure within it. A bar or point that runs past it ends at "
     f"the edge labelled {OVERFLOW_MARK} and its value; an interval that runs "
     f"past it ends at the edge with {OVERFLOW_MARK} after its label (the table "
     "gives every figure)."
@@ -57,7 +60,12 @@ def robust_top(ends: Iterable, benchmark: float | None = None) -> float | None:
     fence = float(q3 + FENCE_IQR * (q3 - q1))
     bench = _finite([benchmark])
     top = max(fence, *bench) if bench else fence
-    return top if max(shown) > top else None
+    inside = [v for v in shown if v <= top]
+    # Only an axis that would really be squashed: the furthest figure stretches
+    # it to more than SQUASH times the furthest figure within the fence.
+    if max(shown) <= top or not inside or max(shown) <= SQUASH * max(inside):
+        return None
+    return top
 
 
 def furthest(values: Iterable, uppers: Iterable | None = None) -> list[float]:

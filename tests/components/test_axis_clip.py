@@ -29,6 +29,11 @@ def test_the_fence_is_the_upper_quartile_plus_three_interquartile_ranges():
     assert robust_top([*ORDINARY[:-1], 60.0], benchmark=50.0) == 50.0
     assert robust_top([*ORDINARY[:-1], 45.0], benchmark=50.0) is None
     assert robust_top([1.0, 2.0, 300.0]) is None  # too few areas for quartiles
+    # Six areas at 10: quartiles 10 and 10, fence 10. A seventh at 14 is past the
+    # fence but stretches the axis only 1.4 times: nothing is squashed, nothing
+    # clipped; at 16 (1.6 times) the axis stops at 10.
+    assert robust_top([10.0] * 6 + [14.0]) is None
+    assert robust_top([10.0] * 6 + [16.0]) == 10.0
 
 
 def _areas(rates):
