@@ -27,10 +27,10 @@ OVERFLOW_RULE = (
     "The axis is scaled to the areas' usual range: it stops at the upper quartile "
     "plus three times the interquartile range of the areas' furthest figures "
     "drawn (Tukey's far-out fence), when a figure past it would stretch the axis "
-    "to more than 1.5 times the furthest figure within it. A bar or point that runs past it ends at "
-    f"the edge labelled {OVERFLOW_MARK} and its value; an interval that runs "
-    f"past it ends at the edge with {OVERFLOW_MARK} after its label (the table "
-    "gives every figure)."
+    "to more than 1.5 times the furthest figure within it. A bar or point that "
+    f"runs past it ends at the edge labelled {OVERFLOW_MARK} and its value; an "
+    f"interval that runs past it ends at the edge with {OVERFLOW_MARK} after its "
+    "label (the table gives every figure)."
 )
 
 
