@@ -75,7 +75,7 @@ def spend_parts(area, view: dict) -> list:
                     "A local authority's spend is the spend on the interventions it "
                     "delivers; the core team and force-wide interventions are shown "
                     "separately. Together they add up to the force area's spend of "
-                    f"{money(by_area['spend'].sum())}."
+                    f"{money(spend['by_area_total'])}."
                 ),
                 *([illustrative_badge()] if by_area["illustrative"].any() else []),
                 link_table(

@@ -337,7 +337,7 @@ def allocation_parts(area, view: dict, year: dict) -> list:
             }
         ).reset_index(drop=True)
         table["Funder and programme"] = table["Funder"] + ": " + table["Programme"]
-        total = float(chosen["amount"].sum())
+        total = view["chosen_total"]
         fig = bar_figure(
             table,
             x="Amount (£)",
@@ -348,7 +348,7 @@ def allocation_parts(area, view: dict, year: dict) -> list:
             value_formatter=money,
             height=max(220, 70 * len(table) + 120),
         )
-        funders = chosen["funder"].nunique()
+        funders = view["funders"]
         title = (
             f"{area.name} was allocated {money(total)} in {label} from "
             f"{funders} funder{'s' if funders != 1 else ''}"

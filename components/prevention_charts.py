@@ -280,7 +280,9 @@ def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
     )
 
 
-def _breakdown_chart(breakdown, totals, area, period) -> ChartSpec:
+def _breakdown_chart(breakdown, totals, area, period, reconciles) -> ChartSpec:
+    """Spend by where delivered (area_breakdown); `reconciles`: whether it adds
+    up to the force total (prevention_views.area_view)."""
     table = pd.DataFrame(
         {
             "Delivered by": breakdown["name"],
@@ -289,8 +291,6 @@ def _breakdown_chart(breakdown, totals, area, period) -> ChartSpec:
             "Spend": breakdown["spend"].round(2),
         }
     )
-    total = breakdown["spend"].sum()
-    reconciles = abs(total - totals["spend"]) < 0.005
     if breakdown.empty:
         title = f"No activity is recorded for {area.name} in this period"
     else:

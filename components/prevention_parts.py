@@ -67,22 +67,22 @@ def tier_card(row, href) -> html.Section:
     )
 
 
-def plan_note(plan: pd.DataFrame, where: str):
-    """The VRU's spending plan by tier (tier_plan) in words, or that none is
-    recorded."""
-    if plan.empty:
+def plan_note(plan: dict | None, where: str):
+    """The VRU's spending plan by tier (prevention_views.plan_summary) in
+    words, or that none is recorded."""
+    if plan is None:
         return html.P(
             f"No spending plan by tier is recorded for {where}, so spend "
             "cannot be compared with a plan.",
             className="prevention-plan-note",
             id=f"{PAGE}-plan-note",
         )
-    years = ", ".join(dict.fromkeys(plan["year_label"]))
-    total = plan["planned"].sum()
-    sources = "; ".join(dict.fromkeys(plan["source_title"]))
+    years, total = ", ".join(plan["years"]), plan["total"]
+    sources = "; ".join(plan["sources"])
     shares = "; ".join(
-        f"{TIER_NAMES[t]} {money(v)} ({percent(v / total, 0, fraction=True)})"
-        for t, v in plan.groupby("tier")["planned"].sum().items()
+        f"{TIER_NAMES[r.tier]} {money(r.planned)} "
+        f"({percent(r.share, 0, fraction=True)})"
+        for r in plan["by_tier"].itertuples()
     )
     return html.P(
         [

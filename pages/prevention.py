@@ -529,12 +529,14 @@ class _View:
             chart_card(_outputs_chart(summary, where, period, illustrative)),
             chart_card(_reach_chart(reach, where, period, self.age, view["events"])),
             chart_card(_spend_chart(summary, where, period, illustrative)),
-            plan_note(view["plan"], where),
+            plan_note(view["plan_summary"], where),
         ]
         if view["breakdown"] is not None:
             children.append(
                 chart_card(
-                    _breakdown_chart(view["breakdown"], totals, self.area, period)
+                    _breakdown_chart(
+                        view["breakdown"], totals, self.area, period, view["reconciles"]
+                    )
                 )
             )
         return children

@@ -59,7 +59,9 @@ def area_view(
     """summary (tier_summary), reach (reach_over_time of young people
     supported in `age_band`, with `complete` per quarter), totals
     (area_totals), plan (tier_plan), breakdown (area_breakdown; None with a
-    local authority, where the core unit does not count), events (annotations
+    local authority, where the core unit does not count), reconciles (whether
+    the breakdown adds up to the totals' spend, to the penny; None without a
+    breakdown), plan_summary (`plan_summary` of the plan), events (annotations
     over the reach chart's quarters; None without reach)."""
     where = {
         "scope": scope,
@@ -69,14 +71,15 @@ def area_view(
         "end": end,
     }
     reach = with_complete(reach_rule.reach_over_time(**where, age_band=age_band))
+    plan = tier_activity.tier_plan(scope=scope, area_code=area_code, lad_code=lad_code)
     view = {
         "summary": tier_activity.tier_summary(**where),
         "reach": reach,
         "totals": area_activity.area_totals(**where),
-        "plan": tier_activity.tier_plan(
-            scope=scope, area_code=area_code, lad_code=lad_code
-        ),
+        "plan": plan,
+        "plan_summary": plan_summary(plan),
         "breakdown": None,
+        "reconciles": None,
         "events": None,
     }
     if not reach.empty:
@@ -88,7 +91,25 @@ def area_view(
             reach["period_end"].max(),
         )
     if not lad_code:
-        view["breakdown"] = area_activity.area_breakdown(
+        view["breakdown"] = breakdown = area_activity.area_breakdown(
             scope=scope, area_code=area_code, start=start, end=end
         )
+        gap = breakdown["spend"].sum() - view["totals"]["spend"]
+        view["reconciles"] = bool(abs(gap) < 0.005)
     return view
+
+
+def plan_summary(plan: pd.DataFrame) -> dict[str, Any] | None:
+    """A tier_plan in figures: years (labels, in order), total (planned),
+    sources (titles, in order) and by_tier (tier, planned, share of the total,
+    tiers in order); None without a plan."""
+    if plan.empty:
+        return None
+    total = float(plan["planned"].sum())
+    by_tier = plan.groupby("tier", as_index=False)["planned"].sum()
+    return {
+        "years": list(dict.fromkeys(plan["year_label"])),
+        "total": total,
+        "sources": list(dict.fromkeys(plan["source_title"])),
+        "by_tier": by_tier.assign(share=by_tier["planned"] / total),
+    }

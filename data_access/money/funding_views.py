@@ -78,7 +78,8 @@ def national_view(*, financial_year: int) -> dict[str, Any]:
 
 def allocation_view(figures: pd.DataFrame) -> dict[str, Any]:
     """The published figures of one area and year, sorted for showing: chosen
-    (the preferred annual totals), by_intervention (figures for an intervention),
+    (the preferred annual totals), chosen_total (their sum), funders (how many
+    funders they come from), by_intervention (figures for an intervention),
     intervention_total (their preferred sum), envelope (the preferred published
     envelope for interventions, or None), disputed (how many funder / programme
     / intervention keys have more than one figure) and others (breakdowns and
@@ -95,9 +96,12 @@ def allocation_view(figures: pd.DataFrame) -> dict[str, Any]:
         .groupby(keys, dropna=False)
         .size()
     )
+    chosen = figures[figures["is_preferred"] & figures["is_annual_total"]]
     return {
         "figures": figures,
-        "chosen": figures[figures["is_preferred"] & figures["is_annual_total"]],
+        "chosen": chosen,
+        "chosen_total": float(chosen["amount"].sum()),
+        "funders": int(chosen["funder"].nunique()),
         "by_intervention": by_intervention,
         "intervention_total": float(
             by_intervention.loc[by_intervention["is_preferred"], "amount"].sum()
@@ -115,7 +119,8 @@ def force_view(*, scope: Scope, area: AreaInfo, financial_year: int) -> dict:
     None when the area's spend is outside the caller's access, else a dict of
     burn (outturn.money_forecast), and when it has spend: quarters
     (spend_by_quarter), events (annotations in the year), tiers (spend_by_tier,
-    tiers with spend), by_area (spend_by_area), by_intervention
+    tiers with spend), by_area (spend_by_area) and by_area_total (its sum, the
+    force area's spend), by_intervention
     (spend_by_intervention)."""
     figures = funding_allocations.allocations(
         area_code=area.code, financial_year=financial_year
@@ -140,6 +145,9 @@ def _force_spend(scope: Scope, area: AreaInfo, financial_year: int) -> dict:
     if not burn["has_spend"]:
         return spend
     start, end = periods.fy_bounds(financial_year)
+    by_area = spending.spend_by_area(
+        scope=scope, area_code=area.code, financial_year=financial_year
+    )
     tiers = tier_costs.spend_by_tier(
         scope=scope, area_code=area.code, financial_year=financial_year
     )
@@ -151,9 +159,8 @@ def _force_spend(scope: Scope, area: AreaInfo, financial_year: int) -> dict:
         ),
         events=annotations_for(scope, area.code, None, start, end),
         tiers=tiers[tiers["spend"].notna()],
-        by_area=spending.spend_by_area(
-            scope=scope, area_code=area.code, financial_year=financial_year
-        ),
+        by_area=by_area,
+        by_area_total=float(by_area["spend"].sum()),
         by_intervention=spending.spend_by_intervention(
             scope=scope, area_code=area.code, financial_year=financial_year
         ),
