@@ -495,8 +495,8 @@ def series_steps(
             at = int(np.searchsorted(starts, np.datetime64(date, "D")))
             if 0 < at < length:
                 reasons.setdefault(at, []).append(text)
-    if illustrative is not None and length > 1:
-        flags = np.asarray(illustrative, dtype=bool)
+    flags = None if illustrative is None else np.asarray(illustrative, dtype=bool)
+    if flags is not None and length > 1 and flags.any() and not flags.all():
         for at in (np.flatnonzero(flags[1:] != flags[:-1]) + 1).tolist():
             text = ILLUSTRATIVE_FROM_HERE if flags[at] else PUBLISHED_FROM_HERE
             reasons.setdefault(at, []).append(text)
@@ -551,7 +551,8 @@ def series_spc(
       fewer than SPC_MIN_POINTS charted figures in a segment give no signal.
 
     Returns {kind, column ("rate" or "value": what was charted), scale, steps
-    (StepChange list), latest ((position, point_type, rules) of the last
+    (StepChange list; None on the `latest_only` path when too few points are
+    charted for any signal), latest ((position, point_type, rules) of the last
     charted point, or None when nothing is charted)}, and unless
     `latest_only` (the exception engine's fast path: no DataFrame) also
     spc_chart's keys: points, segments, variation, assurance, method."""
@@ -578,34 +579,44 @@ def series_spc(
             den = np.where(usable, den, math.nan)
             kind = LANEY_KINDS.get(ci_method, "xmr")
             figures = num / den * per
-    steps = series_steps(
+    out: dict[str, Any] = {"kind": kind, "column": column, "scale": scale}
+    charted = np.flatnonzero(~np.isnan(figures))
+    if latest_only and len(charted) < SPC_MIN_POINTS:
+        # No segment can reach the minimum: the latest point is not assessed
+        # (the exception engine's fast path: steps are not worked out).
+        last = int(charted[-1]) if charted.size else None
+        out["latest"] = None if last is None else (last, "not assessed", "")
+        out["steps"] = None
+        return out
+    steps = out["steps"] = series_steps(
         length=length,
         period_starts=period_starts,
         illustrative=illustrative,
         funding_start=funding_start,
         breaks=breaks,
     )
-    out: dict[str, Any] = {
-        "kind": kind,
-        "column": column,
-        "scale": scale,
-        "steps": steps,
-    }
-    charted = np.flatnonzero(~np.isnan(figures))
-    if latest_only and len(charted) < SPC_MIN_POINTS:
-        # No segment can reach the minimum: the latest point is not assessed.
-        last = int(charted[-1]) if charted.size else None
-        out["latest"] = None if last is None else (last, "not assessed", "")
-        return out
-    if kind == "xmr":
-        result = _evaluate(figures, polarity, kind, None, None, 1.0, steps)
-    else:
-        result = _evaluate(None, polarity, kind, num, den, scale, steps)
     last = int(charted[-1]) if charted.size else None
+    # Segments are judged each on its own, so the latest point's verdict needs
+    # only its own segment: the fast path evaluates that one alone.
+    begin = 0
+    if latest_only and last is not None:
+        begin = max([0, *(st.index for st in steps if st.index <= last)])
+    part = slice(begin, None)
+    chart_steps = [] if latest_only else steps
+    if kind == "xmr":
+        result = _evaluate(figures[part], polarity, kind, None, None, 1.0, chart_steps)
+    else:
+        result = _evaluate(
+            None, polarity, kind, num[part], den[part], scale, chart_steps
+        )
     out["latest"] = (
         None
         if last is None
-        else (last, _point_type(result, last), "; ".join(result["fired"][last]))
+        else (
+            last,
+            _point_type(result, last - begin),
+            "; ".join(result["fired"][last - begin]),
+        )
     )
     if not latest_only:
         out.update(_chart(result, kind, steps, target))

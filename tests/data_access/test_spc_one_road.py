@@ -16,6 +16,8 @@ cause)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from sqlalchemy import select
@@ -141,3 +143,42 @@ def test_workstream_page_and_exceptions_agree(engine_verdicts):
                 assert raised is None, code
             checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_engines_fast_path_gives_the_full_charts_verdict(seed):
+    """`latest_only` (the exception engine) judges only the latest point's
+    segment; it must say what the full chart (the pages) says of that point,
+    whatever the steps, gaps and chart kind."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(14, 40))
+    counts = rng.poisson(80, n).astype(float)
+    counts[-1] *= rng.choice([0.5, 1.0, 1.6])  # sometimes far out
+    populations = rng.integers(90_000, 110_000, n).astype(float)
+    counts[rng.integers(0, n, 2)] = np.nan  # gaps
+    starts = [
+        dt.date(2012 + (3 + 3 * i) // 12, (3 + 3 * i) % 12 + 1, 1) for i in range(n)
+    ]
+    flags = np.arange(n) >= int(rng.integers(1, n))
+    for ci_method, multiplier in (("byar", 1e5), ("none", None)):
+        arguments = {
+            "polarity": "lower_is_better",
+            "values": counts,
+            "numerators": counts,
+            "denominators": populations,
+            "ci_method": ci_method,
+            "rate_multiplier": multiplier,
+            "period_starts": starts,
+            "illustrative": flags,
+            "funding_start": starts[int(rng.integers(0, n))],
+            "breaks": [(starts[int(rng.integers(0, n))], "Recording change")],
+        }
+        last = int(np.flatnonzero(~np.isnan(counts))[-1])
+        at_last = {"breaks": [(starts[last], "Recording change")]}
+        for changed in ({}, at_last):  # a step at the latest point itself too
+            full = spc.series_spc(**(arguments | changed))
+            fast = spc.series_spc(**(arguments | changed), latest_only=True)
+            assert fast["latest"] == full["latest"], (seed, ci_method)
+            position = full["latest"][0]
+            assert full["latest"][1] == full["points"]["point_type"].iloc[position]
+        assert full["latest"][1] == "not assessed"  # a segment of one point
