@@ -265,8 +265,8 @@ def quarter_card(
     if has_allocation:
         title = (
             f"By {last['period_label']} {name} had spent "
-            f"{percent(last['cumulative_share'], 0, fraction=True)} of its {label} "
-            f"allocation, against {percent(last['expected_share'], 0, fraction=True)} "
+            f"{percent(last['cumulative_share'], 0, fraction=True)} of its "
+            f"{year['label']} allocation, against {percent(last['expected_share'], 0, fraction=True)} "
             "on a straight line"
         )
     else:
