@@ -266,8 +266,8 @@ def quarter_card(
         title = (
             f"By {last['period_label']} {name} had spent "
             f"{percent(last['cumulative_share'], 0, fraction=True)} of its "
-            f"{year['label']} allocation, against {percent(last['expected_share'], 0, fraction=True)} "
-            "on a straight line"
+            f"{year['label']} allocation, against "
+            f"{percent(last['expected_share'], 0, fraction=True)} on a straight line"
         )
     else:
         title = (
