@@ -110,6 +110,28 @@ def _illustrative_flag():
     return func.max(cast(Source.illustrative, Integer))
 
 
+def _in_lad(query, delivering_area_id, lad_code):
+    """Narrowed to the rows delivered in local authority lad_code (all if None)."""
+    if not lad_code:
+        return query
+    lad = aliased(Area)
+    return query.join(lad, lad.id == delivering_area_id).where(lad.code == lad_code)
+
+
+def _between(query, expr, low, high):
+    """Narrowed to low <= expr <= high; a None bound is open."""
+    if low is not None:
+        query = query.where(expr >= low)
+    if high is not None:
+        query = query.where(expr <= high)
+    return query
+
+
+def _in_quarters(query, period_start, first, last):
+    """Narrowed to rows whose period_start is in quarter keys first..last."""
+    return _between(query, period_start, _key_start(first), _key_start(last))
+
+
 def _outputs_where(query, area_code, lad_code, first, last):
     """Current outputs of the area's interventions in quarters first..last."""
     vru = aliased(Area)
@@ -120,16 +142,8 @@ def _outputs_where(query, area_code, lad_code, first, last):
         .join(Source, Source.id == InterventionOutput.source_id)
         .where(vru.code == area_code, InterventionOutput.is_current)
     )
-    if lad_code:
-        lad = aliased(Area)
-        query = query.join(lad, lad.id == Intervention.delivering_area_id).where(
-            lad.code == lad_code
-        )
-    if first is not None:
-        query = query.where(InterventionOutput.period_start >= _key_start(first))
-    if last is not None:
-        query = query.where(InterventionOutput.period_start <= _key_start(last))
-    return query
+    query = _in_lad(query, Intervention.delivering_area_id, lad_code)
+    return _in_quarters(query, InterventionOutput.period_start, first, last)
 
 
 def _spend_where(query, area_code, lad_code, first, last, *, outer=True):
@@ -143,17 +157,8 @@ def _spend_where(query, area_code, lad_code, first, last, *, outer=True):
         .join(Source, Source.id == Spend.source_id)
         .where(vru.code == area_code, Spend.is_current)
     )
-    if lad_code:
-        lad = aliased(Area)
-        query = query.join(lad, lad.id == Intervention.delivering_area_id).where(
-            lad.code == lad_code
-        )
-    key = Spend.financial_year * 10 + Spend.quarter
-    if first is not None:
-        query = query.where(key >= first)
-    if last is not None:
-        query = query.where(key <= last)
-    return query
+    query = _in_lad(query, Intervention.delivering_area_id, lad_code)
+    return _between(query, Spend.financial_year * 10 + Spend.quarter, first, last)
 
 
 def _summary_flag(model):
@@ -175,16 +180,8 @@ def _output_summary_where(query, area_code, lad_code, first, last):
         .join(vru, vru.id == OutputSummary.vru_area_id)
         .where(vru.code == area_code)
     )
-    if lad_code:
-        lad = aliased(Area)
-        query = query.join(lad, lad.id == OutputSummary.delivering_area_id).where(
-            lad.code == lad_code
-        )
-    if first is not None:
-        query = query.where(OutputSummary.period_start >= _key_start(first))
-    if last is not None:
-        query = query.where(OutputSummary.period_start <= _key_start(last))
-    return query
+    query = _in_lad(query, OutputSummary.delivering_area_id, lad_code)
+    return _in_quarters(query, OutputSummary.period_start, first, last)
 
 
 def _spend_summary_where(query, area_code, lad_code, first, last, *, outer=True):
@@ -199,17 +196,10 @@ def _spend_summary_where(query, area_code, lad_code, first, last, *, outer=True)
     )
     if not outer or lad_code:
         query = query.where(SpendSummary.tier.is_not(None))
-    if lad_code:
-        lad = aliased(Area)
-        query = query.join(lad, lad.id == SpendSummary.delivering_area_id).where(
-            lad.code == lad_code
-        )
-    key = SpendSummary.financial_year * 10 + SpendSummary.quarter
-    if first is not None:
-        query = query.where(key >= first)
-    if last is not None:
-        query = query.where(key <= last)
-    return query
+    query = _in_lad(query, SpendSummary.delivering_area_id, lad_code)
+    return _between(
+        query, SpendSummary.financial_year * 10 + SpendSummary.quarter, first, last
+    )
 
 
 def _money(value) -> float:

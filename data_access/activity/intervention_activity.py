@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from data_access import periods
 from data_access.activity.activity_filters import (
+    _between,
     _illustrative_flag,
-    _key_start,
+    _in_quarters,
     _lad,
     _money,
     _period_keys,
@@ -197,14 +198,9 @@ def _intervention_detail(
             InterventionOutput.intervention_id == intervention_id,
             InterventionOutput.is_current,
         )
-        if first is not None:
-            outputs_q = outputs_q.where(
-                InterventionOutput.period_start >= _key_start(first)
-            )
-        if last is not None:
-            outputs_q = outputs_q.where(
-                InterventionOutput.period_start <= _key_start(last)
-            )
+        outputs_q = _in_quarters(
+            outputs_q, InterventionOutput.period_start, first, last
+        )
         outputs = session.execute(
             outputs_q.group_by(
                 InterventionOutput.period_start,
@@ -212,7 +208,6 @@ def _intervention_detail(
                 InterventionOutput.age_band,
             )
         ).all()
-        key = Spend.financial_year * 10 + Spend.quarter
         spend_q = (
             select(
                 Spend.financial_year,
@@ -224,10 +219,9 @@ def _intervention_detail(
             .where(Spend.intervention_id == intervention_id, Spend.is_current)
             .group_by(Spend.financial_year, Spend.quarter)
         )
-        if first is not None:
-            spend_q = spend_q.where(key >= first)
-        if last is not None:
-            spend_q = spend_q.where(key <= last)
+        spend_q = _between(
+            spend_q, Spend.financial_year * 10 + Spend.quarter, first, last
+        )
         spend = session.execute(spend_q).all()
 
     quarters: dict[dt.date, dict] = {}

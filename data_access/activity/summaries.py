@@ -56,6 +56,24 @@ SPEND_KEY = (
 )
 
 
+def _current_sum(model, value, groups, vru_column, vru_area_ids, *, outer=False):
+    """SUM(value) of the current rows of `model` (InterventionOutput or Spend)
+    grouped by `groups`, joined to their intervention (outer: spend of the core
+    unit has none) and source, for the VRU areas whose `vru_column` is in
+    vru_area_ids (all when None)."""
+    query = select(*groups, func.sum(value)).select_from(model)
+    join = query.outerjoin if outer else query.join
+    query = (
+        join(Intervention, Intervention.id == model.intervention_id)
+        .join(Source, Source.id == model.source_id)
+        .where(model.is_current)
+        .group_by(*groups)
+    )
+    if vru_area_ids is not None:
+        query = query.where(vru_column.in_(sorted(vru_area_ids)))
+    return query
+
+
 def output_summary_select(vru_area_ids: Iterable[int] | None = None):
     """Current outputs grouped as OutputSummary holds them (columns OUTPUT_KEY, then
     value), for the given VRU areas or all."""
@@ -68,17 +86,13 @@ def output_summary_select(vru_area_ids: Iterable[int] | None = None):
         InterventionOutput.age_band,
         Source.illustrative,
     )
-    query = (
-        select(*groups, func.sum(InterventionOutput.value))
-        .select_from(InterventionOutput)
-        .join(Intervention, Intervention.id == InterventionOutput.intervention_id)
-        .join(Source, Source.id == InterventionOutput.source_id)
-        .where(InterventionOutput.is_current)
-        .group_by(*groups)
+    return _current_sum(
+        InterventionOutput,
+        InterventionOutput.value,
+        groups,
+        Intervention.vru_area_id,
+        vru_area_ids,
     )
-    if vru_area_ids is not None:
-        query = query.where(Intervention.vru_area_id.in_(sorted(vru_area_ids)))
-    return query
 
 
 def spend_summary_select(vru_area_ids: Iterable[int] | None = None):
@@ -92,17 +106,9 @@ def spend_summary_select(vru_area_ids: Iterable[int] | None = None):
         Spend.quarter,
         Source.illustrative,
     )
-    query = (
-        select(*groups, func.sum(Spend.amount))
-        .select_from(Spend)
-        .outerjoin(Intervention, Intervention.id == Spend.intervention_id)
-        .join(Source, Source.id == Spend.source_id)
-        .where(Spend.is_current)
-        .group_by(*groups)
+    return _current_sum(
+        Spend, Spend.amount, groups, Spend.area_id, vru_area_ids, outer=True
     )
-    if vru_area_ids is not None:
-        query = query.where(Spend.area_id.in_(sorted(vru_area_ids)))
-    return query
 
 
 def refresh_activity_summaries(
