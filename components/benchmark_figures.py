@@ -408,4 +408,6 @@ def spine_figure(
         fixedrange=True,
     )
     fig.update_layout(barmode="overlay", margin=dict(t=80), legend=_TOP_LEGEND)
-    return _finish(fig, height=height or max(260, 40 * len(measures) + 150))
+    # Each row as tall as its (possibly wrapped) label: 16 px a line.
+    lines = sum(max(2, m.count("<br>") + 1) for m in measures)
+    return _finish(fig, height=height or max(260, 20 * lines + 150))

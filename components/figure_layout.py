@@ -161,7 +161,8 @@ def _tick_texts(
     whether they are categories (else numbers)."""
     axis = layout.get(f"{letter}axis") or {}
     if axis.get("ticktext"):
-        return [re.sub(r"<[^>]+>", "", str(t)) for t in axis["ticktext"]], True
+        # markup other than line breaks takes no room
+        return [re.sub(r"<(?!br>)[^>]+>", "", str(t)) for t in axis["ticktext"]], True
     values = [
         v
         for trace in traces
@@ -204,7 +205,11 @@ def _reserve_margins(fig: go.Figure) -> None:
     if x_axis.get("visible") is False or y_axis.get("visible") is False:
         return
     y_texts, _ = _tick_texts(layout, traces, "y")
-    left = max((len(t) for t in y_texts), default=0) * _CHAR + _TICK_SPACE
+    # a wrapped label (lines joined by <br>) needs the room of its longest line
+    left = (
+        max((len(line) for t in y_texts for line in t.split("<br>")), default=0) * _CHAR
+        + _TICK_SPACE
+    )
     left += _TITLE_SPACE if _title_text(y_axis) else 0
     x_texts, x_categories = _tick_texts(layout, traces, "x")
     x_lines = [t.split("<br>") for t in x_texts]

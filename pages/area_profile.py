@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 
 import dash
 import pandas as pd
@@ -263,7 +264,11 @@ def _measures_part(area, profile: pd.DataFrame):
         rows.append(
             {
                 # Each measure's own latest year: they differ between measures.
-                "measure": f"{r['measure_name']} ({r['period']})",
+                # Wrapped: a phone leaves the chart no room beside a 60-character
+                # name on one line.
+                "measure": "<br>".join(
+                    textwrap.wrap(f"{r['measure_name']} ({r['period']})", 30)
+                ),
                 "value": None if r["suppressed"] else r["value"],
                 "benchmark": r["benchmark"],
                 "min": r["min"],
@@ -278,11 +283,13 @@ def _measures_part(area, profile: pd.DataFrame):
     figure = spine_figure(
         rows,
         # The centre line's exact name; where measures differ (England-only
-        # hospital admissions), each measure's is in the caption and the table.
-        benchmark_label=" or ".join(
-            dict.fromkeys(profile["benchmark_label"].replace("", "no benchmark"))
-        )
-        + (" (by measure)" if profile["benchmark_label"].nunique() > 1 else ""),
+        # hospital admissions, pooled years), each measure's is in the caption
+        # and the table, not run together here.
+        benchmark_label=(
+            profile["benchmark_label"].iloc[0]
+            if profile["benchmark_label"].nunique() == 1
+            else "Benchmark (see caption)"
+        ),
         value_formatter=lambda v: number(v, 1),
     )
     worse = int((profile["comparison"] == "worse").sum())

@@ -110,3 +110,30 @@ def test_spine_names_each_benchmark_exactly_and_tables_its_ends(page):
     assert row["Worst area"] == round(knife["max"], 1)
     assert row["Best area"] == round(knife["min"], 1)
     assert row["Financial year"] == knife["period"]
+
+
+def test_spine_labels_wrap_so_a_phone_has_room_for_the_chart(page):
+    """At 390 px the spine's one-line measure names (up to 70 characters) took the
+    whole width and the chart had none: names wrap at 30 characters, the left
+    margin is the longest line's, and each row is as tall as its lines."""
+    import plotly.graph_objects as go
+
+    header, content = page.show_profile("E23000036")
+    found = []
+
+    def walk(node):
+        if isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "to_plotly_json"):
+            if getattr(node, "id", None) == "area-spine-graph":
+                found.append(node)
+            walk(getattr(node, "children", None))
+
+    walk(content)
+    figure = go.Figure(found[0].figure)
+    labels = [str(t) for trace in figure.data for t in (trace.y or ())]
+    assert labels and all(
+        len(line) <= 30 for label in labels for line in label.split("<br>")
+    )
+    assert figure.layout.margin.l <= 30 * 7.8 + 40
