@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from tools.mutate import wilson
+from tools.mutate import EQUIVALENT, TARGETS, mutants, stale_equivalences, wilson
 from tools.mutate_runner import Unpatchable, patch_functions
 
 
@@ -38,3 +38,34 @@ def test_a_patched_function_changes_for_every_holder_of_it(tmp_path):
     changed = source.replace("return n", "return 2")  # inner no longer a closure
     with pytest.raises(Unpatchable):
         patch_functions(path, changed, apply=False)
+
+
+def test_every_equivalent_mutant_listed_is_still_a_mutant_of_its_target():
+    """An EQUIVALENT entry names a mutant by target, enclosing function, kind and
+    text; once the code changes so that it matches nothing, the entry must be
+    reviewed again, not silently keep a mutant out of the kill rate."""
+    listed = {t.name: mutants(t) for t in TARGETS if t.name in _equivalent_targets()}
+    assert stale_equivalences(listed) == []
+    for name, found in listed.items():
+        matched = [m for m in found if m.equivalence()]
+        keys = {k for k in EQUIVALENT if k[0] == name}
+        assert len(matched) == len(keys), name  # one mutant per entry
+
+
+def test_a_mutant_is_named_by_the_function_that_holds_it():
+    """The function in an EQUIVALENT key: a nested function is dotted, a node at
+    module level has none (a line number would move with every edit)."""
+    view_cache = next(t for t in TARGETS if t.name == "view_cache")
+    found = {(m.function, m.kind, m.text) for m in mutants(view_cache)}
+    assert ("init_view_cache._keep_answer", "constant + 1", "6") in found
+    assert ("_key", "negate constant", "True") in found
+    assert ("_key", "drop element 0", "(AccessDenied, StoreUnavailable)") in found
+    scope = next(t for t in TARGETS if t.name == "scope")
+    # @dataclass(frozen=True) runs at module level, not in the class it makes.
+    assert ("", "negate constant", "True") in {
+        (m.function, m.kind, m.text) for m in mutants(scope)
+    }
+
+
+def _equivalent_targets() -> set[str]:
+    return {k[0] for k in EQUIVALENT}

@@ -133,6 +133,14 @@ TARGETS = (
     ),
 )
 
+# Mutants that change nothing any caller can observe, reviewed one by one. Keyed by
+# target, enclosing function, kind and the node's text as `--list` prints it (not
+# by line: lines move), each with the reason. They are not run: the report lists
+# them and gives the kill rate of the other mutants (and the raw one). An entry
+# that matches no mutant any more is reported as stale, so a change to the code
+# re-opens the question.
+EQUIVALENT: dict[tuple[str, str, str, str], str] = {}
+
 _FLIPS = {
     ast.Eq: ast.NotEq,
     ast.NotEq: ast.Eq,
@@ -156,9 +164,15 @@ class Mutant:
     text: str  # the original source of the node, one line
     lines: tuple[int, int] = (0, 0)  # first and last line the mutation changes
     at_import: bool = False  # runs when the module is imported (not in a function)
+    function: str = ""  # the innermost function (or class) holding it, dotted
 
     def describe(self) -> str:
         return f"{self.target.path}:{self.line} {self.kind}: {self.text}"
+
+    def equivalence(self) -> str | None:
+        """Why this mutant changes nothing a caller can observe, if it is listed
+        in EQUIVALENT."""
+        return EQUIVALENT.get((self.target.name, self.function, self.kind, self.text))
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -246,10 +260,32 @@ def _in_functions(tree: ast.AST) -> set[int]:
     return found
 
 
+def _holders(tree: ast.AST) -> dict[int, str]:
+    """Each node's innermost enclosing function or class, dotted ("" at module
+    level). A decorator or a default value belongs to the scope around the
+    definition, only the body to the definition itself."""
+    found: dict[int, str] = {}
+
+    def visit(node: ast.AST, name: str) -> None:
+        found[id(node)] = name
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            inner = f"{name}.{node.name}" if name else node.name
+            for child in ast.iter_child_nodes(node):
+                in_body = any(child is statement for statement in node.body)
+                visit(child, inner if in_body else name)
+        else:
+            for child in ast.iter_child_nodes(node):
+                visit(child, name)
+
+    visit(tree, "")
+    return found
+
+
 def mutants(target: Target, base: Path = ROOT) -> list[Mutant]:
     source = (base / target.path).read_text()
     tree = ast.parse(source)
     docstrings, in_functions = _docstrings(tree), _in_functions(tree)
+    holders = _holders(tree)
     found = []
     for index, node in enumerate(_nodes(tree, target.functions)):
         for kind in _kinds(node, docstrings):
@@ -264,9 +300,20 @@ def mutants(target: Target, base: Path = ROOT) -> list[Mutant]:
                     " ".join(text.split())[:90],
                     (changed.lineno, changed.end_lineno or changed.lineno),
                     id(node) not in in_functions,
+                    holders.get(id(node), ""),
                 )
             )
     return found
+
+
+def stale_equivalences(found: dict[str, list[Mutant]]) -> list[tuple]:
+    """EQUIVALENT entries of the given targets that match none of their mutants."""
+    keys = {
+        (m.target.name, m.function, m.kind, m.text)
+        for listed in found.values()
+        for m in listed
+    }
+    return sorted(k for k in EQUIVALENT if k[0] in found and k not in keys)
 
 
 class _Replace(ast.NodeTransformer):
@@ -528,18 +575,28 @@ def main(argv: list[str] | None = None) -> int:
     totals: dict[str, tuple[int, int, int, float]] = {}
     ran_here: dict[str, set[int]] = {}  # project lines run in this process
     survivors: list[str] = []
+    listed: dict[str, list[Mutant]] = {}
+    equivalent: list[Mutant] = []
     try:
         for target in targets:
-            everyone = mutants(target, scratch)
+            listed[target.name] = mutants(target, scratch)
+            # Equivalent mutants are never run: the kill rate (and a sample) is
+            # of the others.
+            everyone = [m for m in listed[target.name] if not m.equivalence()]
             found = everyone
             if args.sample and len(found) > args.sample:
                 found = sorted(
                     random.Random(args.seed).sample(found, args.sample),
                     key=lambda m: (m.line, m.index, m.kind),
                 )
-            if args.only:
-                lines = {int(n) for n in args.only.split(",")}
+            lines = {int(n) for n in args.only.split(",")} if args.only else None
+            if lines is not None:
                 found = [m for m in found if m.line in lines]
+            equivalent += [
+                m
+                for m in listed[target.name]
+                if m.equivalence() and (lines is None or m.line in lines)
+            ]
             if args.list:
                 for m in found:
                     print(m.describe())
@@ -590,6 +647,12 @@ def main(argv: list[str] | None = None) -> int:
             totals[target.name] = (killed, len(found), len(everyone), took)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    if equivalent:
+        print("\nEquivalent (listed in tools/mutate.py EQUIVALENT, not run):")
+        for m in equivalent:
+            print(f"  {m.describe()}  [{m.equivalence()}]")
+    for key in stale_equivalences(listed):
+        print(f"\nStale EQUIVALENT entry (matches no mutant; review it): {key}")
     if args.list:
         return 0
     print("\nKill rate per target:")
@@ -602,6 +665,14 @@ def main(argv: list[str] | None = None) -> int:
             line += (
                 f"  (random sample of {n} of {population} mutants, seed "
                 f"{args.seed}; Wilson 95% interval {100 * low:.1f}-{100 * high:.1f}%)"
+            )
+        skipped = sum(1 for m in equivalent if m.target.name == name)
+        if skipped and not args.only:
+            line += (
+                f"  (+{skipped} equivalent, not run; counting them as survivors: "
+                f"{100 * killed / max(n + skipped, 1):.1f}%)"
+                if n == population
+                else f"  (+{skipped} equivalent, not run)"
             )
         per = took / max(n, 1)
         line += f"  {took / 60:.1f} min, {per:.1f} s a mutant"

@@ -321,6 +321,29 @@ def test_numeric_columns_nobody_named_fail_closed_text_ones_when_named():
     assert out["comparison_95"].iloc[1] == "similar"
 
 
+def test_display_refuses_a_raw_frame_and_never_guesses_the_columns():
+    """A frame that never went through the engine is refused (not shown with
+    nothing marked), and one whose recorded columns were lost must be told which
+    to mark."""
+    with pytest.raises(ValueError, match="not been through apply_disclosure"):
+        d.format_for_display(_long([[3]]), columns=["numerator"])
+    bare = _disclose(_long([[3], [20]]), rule="hes", group_cols=GROUP).frame.copy()
+    bare.attrs = {}
+    with pytest.raises(ValueError, match="say which columns"):
+        d.format_for_display(bare)
+    marked = d.format_for_display(bare, columns=["numerator"])
+    assert marked["numerator"].tolist() == ["*", 20]
+
+
+@pytest.mark.parametrize("text", ["comparison_95", "comparison_998", "rag", "trend"])
+def test_each_text_figure_worked_from_the_count_is_blanked_with_it(text):
+    """DESIGN.md's text figures computed from a count (the two comparisons, the
+    RAG rating, the trend) are hidden on a hidden row, each of them."""
+    frame = _long([[3], [20]]).assign(**{text: ["worse", "similar"]})
+    out = _disclose(frame, rule="small_numbers", group_cols=GROUP).frame
+    assert pd.isna(out[text].iloc[0]) and out[text].iloc[1] == "similar"
+
+
 def test_value_listed_as_a_count_is_rounded_and_hidden_with_it():
     frame = _long([[3], [13]]).assign(value=[3, 13])
     out = _disclose(
@@ -336,6 +359,8 @@ def test_a_missing_column_is_named_not_guessed():
         _disclose(_long([[3]]), rule="hes", count_cols=("deaths",))
     with pytest.raises(ValueError, match=r"no column\(s\) \['ward'\]"):
         d.compute_totals(_long([[3]]), group_cols=("ward",), totals_over=())
+    with pytest.raises(ValueError, match=r"no column\(s\) \['ward'\]"):
+        _disclose(_long([[3]]), rule="hes", group_cols=("ward",))
 
 
 def test_compute_totals_by_hand():
@@ -364,7 +389,69 @@ def test_compute_totals_by_hand():
         assert over["numerator"].tolist() == [3]
 
 
+def test_totals_come_from_the_cells_only_and_keep_a_not_recorded_group():
+    """compute_totals on a frame that already holds its total rows sums the cells
+    only (10, not 20); a cell whose other dimension is not recorded (NA) still
+    has its total: areas A0, A1 with sex f (1, 2) and not recorded (3, 4) total
+    3 for f and 7 for not recorded."""
+    cells = _long([[1, 2], [3, 4]])
+    full = pd.concat(
+        [cells, d.compute_totals(cells, group_cols=GROUP, totals_over=GROUP)],
+        ignore_index=True,
+    )
+    again = d.compute_totals(full, group_cols=GROUP, totals_over=GROUP)
+    assert again["numerator"].tolist() == [4, 6, 3, 7, 10]
+    unrecorded = pd.DataFrame(
+        {
+            "area": ["A0", "A1", "A0", "A1"],
+            "sex": ["f", "f", None, None],
+            "numerator": [1, 2, 3, 4],
+        }
+    )
+    over = d.compute_totals(
+        unrecorded, group_cols=["area", "sex"], totals_over=["area"]
+    )
+    assert over["sex"].tolist()[0] == "f" and pd.isna(over["sex"].iloc[1])
+    assert over["numerator"].tolist() == [3, 7]
+
+
+def test_checked_counts_are_summed_in_the_totals_the_engine_adds():
+    """Numerators [[10, 20], [30, 40]] over denominators [[100, 200], [300,
+    400]]: the engine's total rows carry the summed denominators (over areas 400
+    and 600, over periods 300 and 700, grand total 1,000), not blanks."""
+    cells = pd.DataFrame(
+        {
+            "area": ["A0", "A0", "A1", "A1"],
+            "period": ["P0", "P1", "P0", "P1"],
+            "numerator": [10, 20, 30, 40],
+            "denominator": [100, 200, 300, 400],
+        }
+    )
+    out = d.apply_disclosure(
+        cells,
+        rule="small_numbers",
+        check_cols=("denominator",),
+        group_cols=GROUP,
+        totals_over=GROUP,
+    ).frame
+    totals = out[out["total_over"].fillna("") != ""]
+    got = sorted(
+        zip(totals.total_over, totals.numerator, totals.denominator, strict=True)
+    )
+    assert got == [
+        ("area", 40, 400),
+        ("area", 60, 600),
+        ("area+period", 100, 1000),
+        ("period", 30, 300),
+        ("period", 70, 700),
+    ]
+
+
 def test_bad_counts_and_shapes_are_refused():
+    with pytest.raises(ValueError, match="at least one column"):
+        _disclose(_long([[3]]), rule="hes", count_cols=())
+    with pytest.raises(ValueError, match="either a count or a checked count"):
+        _disclose(_long([[20]]), rule="hes", check_cols=("numerator",))
     with pytest.raises(ValueError, match="whole, non-negative"):
         _disclose(_long([[-1]]), rule="hes")
     with pytest.raises(ValueError, match="whole, non-negative"):
