@@ -290,6 +290,46 @@ def test_denominators_are_rounded_by_a_rounding_rule_only():
     assert plain["denominator"] == 500_012
 
 
+@pytest.mark.parametrize(
+    ("rule", "numerators", "people"),
+    [
+        ("small_numbers", [None, 9, None], [13, 12, None]),
+        ("hes", [None, 10, None], [15, 10, None]),
+    ],
+)
+def test_a_checked_count_hides_its_row_and_is_rounded_like_a_denominator(
+    rule, numerators, people
+):
+    """check_cols=("people",), numerators 2, 9, 0 of people 13, 12, 3: the 2 hides
+    its row but its 13 people stay shown; the 3 people hide their row and
+    themselves; hes rounds shown figures half up to 5 (9 -> 10, 13 -> 15,
+    12 -> 10)."""
+    frame = pd.DataFrame(
+        {
+            "area": ["A0", "A1", "A2"],
+            "period": ["P0"] * 3,
+            "numerator": [2, 9, 0],
+            "people": [13, 12, 3],
+        }
+    )
+    out = d.apply_disclosure(
+        frame, rule=rule, check_cols=("people",), group_cols=GROUP
+    ).frame
+    assert out["suppressed"].tolist() == [True, False, True]
+    for column, expected in (("numerator", numerators), ("people", people)):
+        got = [None if pd.isna(v) else v for v in out[column]]
+        assert got == expected, column
+
+
+def test_a_rule_that_does_not_round_needs_no_rates():
+    """Rates need working out again only from rounded counts: without rounding
+    the engine takes the frame's own (20 per 50,000 is 40 per 100,000)."""
+    out = d.apply_disclosure(
+        _long([[3], [20]]), rule="small_numbers", group_cols=GROUP
+    ).frame
+    assert pd.isna(out["rate"].iloc[0]) and out["rate"].iloc[1] == 40.0
+
+
 def test_rule_none_changes_nothing():
     frame, table = _one_column([0, 1, 7, 8, 13], "none")
     assert not table.any_suppressed
