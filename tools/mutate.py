@@ -4,6 +4,7 @@
     .venv/bin/python -m tools.mutate --target scope  # one target
     .venv/bin/python -m tools.mutate --target disclosure --sample 100  # a sample
     .venv/bin/python -m tools.mutate --list          # the mutants, not run
+    .venv/bin/python -m tools.mutate --list --keys   # their EQUIVALENT keys
 
 Each mutant is one small change a slip of the keyboard could make: a comparison
 flipped or loosened (== / !=, < / <=, in / not in, is / is not), `and` for `or`,
@@ -134,12 +135,13 @@ TARGETS = (
 )
 
 # Mutants that change nothing any caller can observe, reviewed one by one. Keyed by
-# target, enclosing function, kind and the node's text as `--list` prints it (not
-# by line: lines move), each with the reason. They are not run: the report lists
+# Mutant.key: target, enclosing function, the source line the node starts on, kind
+# and the node's text as `--list` prints it (not by line number: lines move), each
+# with the reason. They are not run: the report lists
 # them and gives the kill rate of the other mutants (and the raw one). An entry
 # that matches no mutant any more is reported as stale, so a change to the code
 # re-opens the question.
-EQUIVALENT: dict[tuple[str, str, str, str], str] = {}
+EQUIVALENT: dict[tuple[str, str, str, str, str], str] = {}
 
 _FLIPS = {
     ast.Eq: ast.NotEq,
@@ -165,6 +167,7 @@ class Mutant:
     lines: tuple[int, int] = (0, 0)  # first and last line the mutation changes
     at_import: bool = False  # runs when the module is imported (not in a function)
     function: str = ""  # the innermost function (or class) holding it, dotted
+    source_line: str = ""  # the node's first line, whitespace collapsed
 
     def describe(self) -> str:
         return f"{self.target.path}:{self.line} {self.kind}: {self.text}"
@@ -172,7 +175,13 @@ class Mutant:
     def equivalence(self) -> str | None:
         """Why this mutant changes nothing a caller can observe, if it is listed
         in EQUIVALENT."""
-        return EQUIVALENT.get((self.target.name, self.function, self.kind, self.text))
+        return EQUIVALENT.get(self.key)
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        """How EQUIVALENT names this mutant: stable when lines move, changed (so
+        the entry goes stale) when the line it is on changes."""
+        return (self.target.name, self.function, self.source_line, self.kind, self.text)
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -285,7 +294,7 @@ def mutants(target: Target, base: Path = ROOT) -> list[Mutant]:
     source = (base / target.path).read_text()
     tree = ast.parse(source)
     docstrings, in_functions = _docstrings(tree), _in_functions(tree)
-    holders = _holders(tree)
+    holders, source_lines = _holders(tree), source.splitlines()
     found = []
     for index, node in enumerate(_nodes(tree, target.functions)):
         for kind in _kinds(node, docstrings):
@@ -301,6 +310,7 @@ def mutants(target: Target, base: Path = ROOT) -> list[Mutant]:
                     (changed.lineno, changed.end_lineno or changed.lineno),
                     id(node) not in in_functions,
                     holders.get(id(node), ""),
+                    " ".join(source_lines[node.lineno - 1].split()),
                 )
             )
     return found
@@ -308,11 +318,7 @@ def mutants(target: Target, base: Path = ROOT) -> list[Mutant]:
 
 def stale_equivalences(found: dict[str, list[Mutant]]) -> list[tuple]:
     """EQUIVALENT entries of the given targets that match none of their mutants."""
-    keys = {
-        (m.target.name, m.function, m.kind, m.text)
-        for listed in found.values()
-        for m in listed
-    }
+    keys = {m.key for listed in found.values() for m in listed}
     return sorted(k for k in EQUIVALENT if k[0] in found and k not in keys)
 
 
@@ -547,6 +553,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", action="append", choices=[t.name for t in TARGETS])
     parser.add_argument("--list", action="store_true", help="list mutants only")
     parser.add_argument(
+        "--keys",
+        action="store_true",
+        help="with --list: each mutant's key, as an EQUIVALENT entry names it",
+    )
+    parser.add_argument(
         "--sample",
         type=int,
         help="run only this many mutants per target, drawn at random (--seed)",
@@ -599,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
             if args.list:
                 for m in found:
-                    print(m.describe())
+                    print(repr(m.key) if args.keys else m.describe())
                 continue
             baseline = run_pytest(
                 scratch,

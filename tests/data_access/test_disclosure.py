@@ -455,6 +455,19 @@ def test_totals_come_from_the_cells_only_and_keep_a_not_recorded_group():
     assert over["numerator"].tolist() == [3, 7]
 
 
+def test_a_total_of_cells_with_no_data_is_no_data_and_is_accepted():
+    """Area A0 has no count for P0 and 20 for P1: its P0 column total (summed by
+    compute_totals over no figure) is no data, and the engine accepts it as the
+    sum of its cells (no data equals no data) and shows it as no data, not 0."""
+    cells = _long([[np.nan, 20]])
+    out = _disclose(
+        _with_totals(cells), rule="small_numbers", group_cols=GROUP, totals_over=GROUP
+    ).frame
+    p0 = out[(out["total_over"] == "area") & (out["period"] == "P0")]
+    assert len(p0) == 1 and pd.isna(p0["numerator"].iloc[0])
+    assert not out["suppressed"].any()
+
+
 def test_checked_counts_are_summed_in_the_totals_the_engine_adds():
     """Numerators [[10, 20], [30, 40]] over denominators [[100, 200], [300,
     400]]: the engine's total rows carry the summed denominators (over areas 400
