@@ -418,3 +418,24 @@ def test_a_request_that_is_not_cached_is_never_looked_up(web, monkeypatch):
     assert post_callback(client, _overview(AVON)).status_code == 200
     assert len(calls) == 1
     assert [k for k in looked_up if k is None or str(k).startswith("view:")] == []
+
+
+def test_a_cache_that_cannot_keep_an_answer_fails_nothing_and_says_why(
+    web, monkeypatch, caplog
+):
+    """A failed write to the cache still answers 200, and the debug log carries
+    the failure with its traceback (the one place an operator can see it)."""
+    import logging
+
+    server, passwords, calls = web
+    client = server.test_client()
+    sign_in(client, "board", passwords["board"])
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(shared_cache.cache, "set", broken)
+    with caplog.at_level(logging.DEBUG, logger="web.view_cache"):
+        assert post_callback(client, _overview(AVON)).status_code == 200
+    failures = [r for r in caplog.records if r.name == "web.view_cache"]
+    assert failures and failures[0].exc_info[0] is ConnectionError

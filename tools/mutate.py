@@ -141,7 +141,38 @@ TARGETS = (
 # them and gives the kill rate of the other mutants (and the raw one). An entry
 # that matches no mutant any more is reported as stale, so a change to the code
 # re-opens the question.
-EQUIVALENT: dict[tuple[str, str, str, str, str], str] = {}
+_KEEP = "cache.set(key, gzip.compress(response.get_data(), 6, mtime=0))"
+_ZIP = "_key_tuples({0}, group_cols), {0}[TOTAL_OVER], strict=True"
+EQUIVALENT: dict[tuple[str, str, str, str, str], str] = {
+    ("view_cache", "init_view_cache._keep_answer", _KEEP, "constant + 1", "6"): (
+        "gzip level 7 for 6: other compressed bytes, the same answer once "
+        "decompressed (clients and the cache's own hits get identical JSON)"
+    ),
+    ("view_cache", "init_view_cache._keep_answer", _KEEP, "constant + 1", "0"): (
+        "gzip header mtime 1 for 0: any fixed value keeps stored answers "
+        "byte-identical across processes; the header's mtime is ignored on reading"
+    ),
+    (
+        "disclosure",
+        "_with_totals",
+        _ZIP.format("expected"),
+        "negate constant",
+        "True",
+    ): (
+        "zip(strict=False): both sequences come from the same frame, one row key "
+        "per row (_key_tuples), so their lengths are always equal"
+    ),
+    (
+        "disclosure",
+        "_with_totals",
+        _ZIP.format("supplied"),
+        "negate constant",
+        "True",
+    ): (
+        "zip(strict=False): both sequences come from the same frame, one row key "
+        "per row (_key_tuples), so their lengths are always equal"
+    ),
+}
 
 _FLIPS = {
     ast.Eq: ast.NotEq,

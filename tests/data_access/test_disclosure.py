@@ -668,6 +668,10 @@ def test_already_disclosed_frames_cannot_grow_new_hidden_cells():
     once = _disclose(_long([[20], [30]]), rule="none").frame
     with pytest.raises(ValueError, match="already disclosed"):
         _disclose(once.assign(numerator=[3, 30]), rule="hes")
+    # Nor gain totals: protecting them needs the raw counts, which are gone.
+    cells = _disclose(_long([[10, 20], [30, 40]]), rule="none", group_cols=GROUP)
+    with pytest.raises(ValueError, match="cannot add protected totals"):
+        _disclose(cells.frame, rule="none", group_cols=GROUP, totals_over=GROUP)
 
 
 # --- properties
