@@ -124,3 +124,43 @@ def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> in
     for start in range(0, len(rows), _CHUNK):
         session.execute(insert(model), rows[start : start + _CHUNK])
     return len(rows)
+
+
+# Populations after the latest estimate (mid-2024) are projected, never the
+# latest repeated: a flat denominator made the illustrative years' rates move
+# with their counts alone (the England benchmark sat at 3,850 on mid-2020's
+# 56.55m from 2020/21 on, before the mid-2021..mid-2024 estimates were loaded).
+PROJECTION_YEARS = 3  # the growth of the latest three years of estimates
+
+
+def project_population(years: dict[int, int], year: int) -> tuple[int, str]:
+    """(population for mid-`year`, the rule in words) after the latest estimate:
+    the latest estimate grown at its average (compound) annual growth since the
+    earliest estimate of the PROJECTION_YEARS years before it; the latest
+    estimate, carried forward, when there is none. An illustrative rule, not an
+    ONS projection."""
+    last = max(years)
+    earlier = [y for y in years if last - PROJECTION_YEARS <= y < last]
+    first = min(earlier) if earlier else None
+    if first is None or years[first] <= 0:
+        return years[last], f"the mid-{last} estimate, carried forward"
+    growth = (years[last] / years[first]) ** (1 / (last - first)) - 1
+    value = round(years[last] * (1 + growth) ** (year - last))
+    return value, (
+        f"projected from the mid-{last} estimate at its average growth from "
+        f"mid-{first} to mid-{last} ({growth:+.2%} a year); not an ONS projection"
+    )
+
+
+def interpolate_population(years: dict[int, int], year: int) -> tuple[int, str]:
+    """(population for mid-`year`, the rule in words) between two estimates
+    (mid-2021 and mid-2022 by age band are not in the shipped files): a straight
+    line between the nearest estimates either side."""
+    before = max(y for y in years if y < year)
+    after = min(y for y in years if y > year)
+    share = (year - before) / (after - before)
+    value = round(years[before] + share * (years[after] - years[before]))
+    return value, (
+        f"interpolated on a straight line between the mid-{before} and "
+        f"mid-{after} estimates"
+    )

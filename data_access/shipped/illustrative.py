@@ -81,7 +81,13 @@ from data_access.money.precedence import (
     apply_precedence,
 )
 from data_access.periods import fy_bounds, fy_label, quarter_bounds
-from data_access.shipped.common import REFERENCE_DIR, bulk_insert, get_or_create_source
+from data_access.shipped.common import (
+    REFERENCE_DIR,
+    bulk_insert,
+    get_or_create_source,
+    interpolate_population,
+    project_population,
+)
 from data_access.shipped.seeds import AVON_SPOKES
 
 log = logging.getLogger(__name__)
@@ -297,24 +303,26 @@ class _Store:
             self.current[(m, a, s, e, b)] = v
 
     def pop(self, area_id: int, year: int, band: str = "all") -> tuple[int | None, str]:
-        """Population for mid-`year`, else the latest earlier (or earliest) year."""
+        """Population for mid-`year`: the estimate where there is one; after the
+        latest, projected (`project_population`); between two, interpolated
+        (`interpolate_population`); before the earliest, the earliest. The note
+        says which."""
         years = self.population.get((area_id, band), {})
         if year in years:
             return years[year], ""
         if not years:
             return None, "No population is available for a denominator."
-        earlier = [y for y in years if y < year]
-        use = max(earlier) if earlier else min(years)
         label = (
             "all ages" if band == "all" else f"aged {band.replace('under', 'under ')}"
         )
-        how = (
-            "the latest available, carried forward"
-            if use < year
-            else "the earliest available, used"
-        )
-        return years[use], (
-            f"Denominator: mid-{use} population ({label}), {how} for mid-{year}."
+        if min(years) < year:
+            rule = project_population if year > max(years) else interpolate_population
+            value, words = rule(years, year)
+            return value, f"Denominator: mid-{year} population ({label}), {words}."
+        first = min(years)
+        return years[first], (
+            f"Denominator: mid-{first} population ({label}), the earliest "
+            f"available, used for mid-{year}."
         )
 
     def value(self, code: str, area_id: int, start, end, band="all") -> float | None:

@@ -323,3 +323,71 @@ def test_force_area_without_recent_admissions_shows_its_region(loaded_store):
     assert not south_west["illustrative"]
     assert south_west["period"] == force["period"]
     assert region("possession_of_weapons", "E23000036") is None
+
+
+def test_illustrative_denominators_use_the_estimates_then_a_stated_projection(
+    loaded_store,
+):
+    """Issue 17: an illustrative figure's denominator is the real estimate of its
+    mid-year where there is one (mid-2021..mid-2024), projected after mid-2024
+    at the mid-2021 to mid-2024 average growth (worked here from the stored
+    estimates, which test_population_mid_2021_to_mid_2024 checks against the
+    files), never the latest repeated; the note states the rule. Before, a flat
+    denominator left the illustrative rates moving with their counts alone."""
+
+    def figure(measure: str, start: dt.date, end: dt.date, band: str = "all"):
+        with session_scope() as session:
+            return session.execute(
+                select(MeasureValue.denominator, MeasureValue.note)
+                .join(Measure, Measure.id == MeasureValue.measure_id)
+                .join(Area, Area.id == MeasureValue.area_id)
+                .join(Source, Source.id == MeasureValue.source_id)
+                .where(
+                    Measure.code == measure,
+                    Area.code == "E23000036",
+                    MeasureValue.period_start == start,
+                    MeasureValue.period_end == end,
+                    MeasureValue.age_band == band,
+                    Source.illustrative.is_(True),
+                )
+            ).one()
+
+    p21, p24 = _population("E23000036", 2021), _population("E23000036", 2024)
+    # 2024/25 Q1 (April-June 2024): the mid-2024 estimate itself.
+    q1_2024 = figure("knife_offences", dt.date(2024, 4, 1), dt.date(2024, 6, 30))
+    assert q1_2024[0] == p24
+    # 2025/26 Q1: one year on from mid-2024 at the three years' compound growth.
+    denominator, note = figure(
+        "knife_offences", dt.date(2025, 4, 1), dt.date(2025, 6, 30)
+    )
+    assert denominator == round(p24 * (p24 / p21) ** (1 / 3))
+    assert denominator != p24
+    assert "projected from the mid-2024 estimate" in note
+    assert "mid-2021 to mid-2024" in note and "not an ONS projection" in note
+    # Under 25: no estimate for mid-2021, so 2021/22 lies on the line from
+    # mid-2020 to mid-2023.
+    u20, u23 = (_population("E23000036", y, "under25") for y in (2020, 2023))
+    denominator, note = figure(
+        "hospital_admissions_knife",
+        dt.date(2021, 4, 1),
+        dt.date(2022, 3, 31),
+        "under25",
+    )
+    assert denominator == round(u20 + (u23 - u20) / 3)
+    assert "interpolated on a straight line between the mid-2020" in note
+
+
+def test_population_rules_by_hand():
+    from data_access.shipped.common import interpolate_population, project_population
+
+    # 1,000 growing to 1,331 over three years is 10% a year: 1,464 a year on.
+    value, words = project_population({2021: 1000, 2024: 1331}, 2025)
+    assert value == 1464 and "+10.00% a year" in words
+    # One earlier estimate within three years: its growth, over its own span.
+    assert project_population({2023: 100, 2024: 110}, 2026)[0] == 133
+    # None within three years: the latest, carried forward, and said so.
+    assert project_population({2018: 90, 2024: 100}, 2025) == (
+        100,
+        "the mid-2024 estimate, carried forward",
+    )
+    assert interpolate_population({2020: 300, 2023: 600}, 2022)[0] == 500
