@@ -65,24 +65,6 @@ from data_access.scope import Scope
 MAX_CHARS = 2000
 STATUS_LABELS = {"draft": "Draft, not yet signed off", "signed_off": "Signed off"}
 
-COMMENTARY_COLUMNS = [
-    "measure_code",
-    "measure_name",
-    "kind",
-    "quarter_start",
-    "quarter",
-    "version",
-    "text",
-    "author_role",
-    "written_at",
-    "status",
-    "signed_off_by_role",
-    "signed_off_at",
-    "revised_after",
-    "revised_note",
-    "yours",
-    "can_sign_off",
-]
 VERSION_COLUMNS = [
     "version",
     "text",
@@ -92,7 +74,20 @@ VERSION_COLUMNS = [
     "signed_off_by_role",
     "signed_off_at",
 ]
-VRU_MEASURE_COLUMNS = [
+COMMENTARY_COLUMNS = [
+    "measure_code",
+    "measure_name",
+    "kind",
+    "quarter_start",
+    "quarter",
+    *VERSION_COLUMNS,
+    "revised_after",
+    "revised_note",
+    "yours",
+    "can_sign_off",
+]
+_MEASURE_FRAME_COLUMNS = [
+    "measure_id",
     "measure_code",
     "name",
     "unit",
@@ -101,8 +96,8 @@ VRU_MEASURE_COLUMNS = [
     "kind",
     "workstream_id",
     "workstream_name",
-    "can_write",
 ]
+VRU_MEASURE_COLUMNS = [*_MEASURE_FRAME_COLUMNS[1:], "can_write"]
 
 
 class CommentaryChanged(DataAccessError):
@@ -148,29 +143,21 @@ def area_id_of(session, code: str) -> int:  # noqa: ANN001
 
 def measures_frame(session, area_id: int) -> pd.DataFrame:  # noqa: ANN001
     """Success measures and the VRU's workstream measures (no access rules)."""
+    fields = (
+        Measure.id,
+        Measure.code,
+        Measure.name,
+        Measure.unit,
+        Measure.polarity,
+        Measure.period_type,
+    )
     success = session.execute(
-        select(
-            Measure.id,
-            Measure.code,
-            Measure.name,
-            Measure.unit,
-            Measure.polarity,
-            Measure.period_type,
-        )
+        select(*fields)
         .where(Measure.success_measure_rank.is_not(None), Measure.is_public)
         .order_by(Measure.success_measure_rank)
     ).all()
     work = session.execute(
-        select(
-            Measure.id,
-            Measure.code,
-            Measure.name,
-            Measure.unit,
-            Measure.polarity,
-            Measure.period_type,
-            Workstream.id,
-            Workstream.name,
-        )
+        select(*fields, Workstream.id, Workstream.name)
         .join(WorkstreamMeasure, WorkstreamMeasure.measure_id == Measure.id)
         .join(Workstream, Workstream.id == WorkstreamMeasure.workstream_id)
         .where(Workstream.vru_area_id == area_id)
@@ -182,20 +169,7 @@ def measures_frame(session, area_id: int) -> pd.DataFrame:  # noqa: ANN001
         if r[1] not in seen:
             seen.add(r[1])
             rows.append((*r[:6], "workstream", r[6], r[7]))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "measure_id",
-            "measure_code",
-            "name",
-            "unit",
-            "polarity",
-            "period_type",
-            "kind",
-            "workstream_id",
-            "workstream_name",
-        ],
-    )
+    return pd.DataFrame(rows, columns=_MEASURE_FRAME_COLUMNS)
 
 
 def measure_label(row) -> str:  # noqa: ANN001
