@@ -38,7 +38,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from data_access import audit, cache, clock
+from data_access import audit, clock
 from data_access.annotation_models import ANNOTATION_KINDS, LABEL_MAX, Annotation
 from data_access.areas import AreaInfo, get_area
 from data_access.db import session_scope
@@ -170,16 +170,14 @@ def add_annotation(
         )
         session.add(row)
         session.flush()
-        audit.record(
+        audit.record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
             action="add annotation",
             entity="annotation",
             entity_id=str(row.id),
             after=_audit_fields(row, area.code, measure_code),
         )
-        cache.invalidate(session)
         return row.id
 
 
@@ -203,16 +201,14 @@ def delete_annotation(*, scope: Scope, annotation_id: int) -> None:
         _require_edit(scope, area)
         before = _audit_fields(row, area_code, measure_code)
         session.delete(row)
-        audit.record(
+        audit.record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
             action="delete annotation",
             entity="annotation",
             entity_id=str(annotation_id),
             before=before,
         )
-        cache.invalidate(session)
 
 
 def _audit_fields(row: Annotation, area_code: str, measure_code: str | None) -> dict:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from data_access import cache
 from data_access.models import AuditLog
+
+if TYPE_CHECKING:
+    from data_access.scope import Scope
 
 
 def record(
@@ -34,3 +38,32 @@ def record(
             after=None if after is None else json.dumps(after, default=str),
         )
     )
+
+
+def record_change(
+    session: Session,
+    scope: Scope,
+    *,
+    action: str,
+    entity: str,
+    entity_id: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    invalidate: bool = True,
+) -> None:
+    """A signed-in user's change: its audit row (actor and user id from `scope`)
+    and, unless `invalidate` is False (a step whose caller invalidates once at
+    the end), every cached answer made stale (cache.invalidate), both in the
+    caller's transaction."""
+    record(
+        session,
+        actor=scope.actor,
+        user_id=scope.user_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+    )
+    if invalidate:
+        cache.invalidate(session)

@@ -58,8 +58,8 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import func, select, update
 
-from data_access import cache, clock, measures, periods, statistics
-from data_access.audit import record
+from data_access import clock, measures, periods, statistics
+from data_access.audit import record_change
 from data_access.board_models import (
     ACTION_KINDS,
     ACTION_STATUSES,
@@ -169,16 +169,14 @@ def add_meeting(*, scope: Scope, vru_code: str, meeting_date) -> int:  # noqa: A
         )
         session.add(row)
         session.flush()
-        record(
+        record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
             action="add_board_meeting",
             entity="board_meeting",
             entity_id=str(row.id),
             after={"vru": area.code, "meeting_date": day.isoformat()},
         )
-        cache.invalidate(session)
         return row.id
 
 
@@ -590,10 +588,9 @@ def record_action(
         )
         session.add(row)
         session.flush()
-        record(
+        record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
             action=f"record_{kind}",
             entity="board_action",
             entity_id=str(row.id),
@@ -608,7 +605,6 @@ def record_action(
                 "decided_on": decided.isoformat(),
             },
         )
-        cache.invalidate(session)
         return row.id
 
 
@@ -632,17 +628,15 @@ def set_action_status(
             .where(BoardAction.id == row.id)
             .values(status=status, updated_by_role=scope.actor, updated_at=func.now())
         )
-        record(
+        record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
             action="set_action_status",
             entity="board_action",
             entity_id=str(row.id),
             before={"status": before},
             after={"status": status},
         )
-        cache.invalidate(session)
 
 
 def _path(scope: Scope, measure_code: str, period_type: str, area_code: str, start):  # noqa: ANN001

@@ -51,9 +51,9 @@ import pandas as pd
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from data_access import cache, periods
+from data_access import periods
 from data_access.areas import get_area
-from data_access.audit import record
+from data_access.audit import record_change
 from data_access.board_models import Commentary
 from data_access.db import session_scope
 from data_access.errors import AccessDenied, DataAccessError, InvalidParameter
@@ -301,10 +301,9 @@ def write_commentary(
             )
             session.add(row)
             session.flush()
-            record(
+            record_change(
                 session,
-                actor=scope.actor,
-                user_id=scope.user_id,
+                scope,
                 action="write_commentary",
                 entity="commentary",
                 entity_id=_entity_id(area.code, measure.measure_code, quarter),
@@ -314,7 +313,6 @@ def write_commentary(
                 },
                 after={"version": row.version, "text": body, "status": "draft"},
             )  # fmt: skip
-            cache.invalidate(session)
             return current + 1
     except IntegrityError as error:
         # Two saves of the same version at once: the unique key lets one win.
@@ -366,17 +364,15 @@ def sign_off(
         ).rowcount
         if done != 1:
             raise CommentaryChanged("the commentary was signed off meanwhile")
-        record(
+        record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
             action="sign_off_commentary",
             entity="commentary",
             entity_id=_entity_id(area.code, measure.measure_code, quarter),
             before={"version": latest.version, "status": "draft"},
             after={"version": latest.version, "status": "signed_off"},
         )
-        cache.invalidate(session)
 
 
 # ------------------------------------------------------------------ reads

@@ -14,8 +14,7 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_access import cache
-from data_access.audit import record
+from data_access.audit import record_change
 from data_access.models import Source, Submission
 from data_access.ons_tables import OnsWorkbookError
 from data_access.scope import Scope
@@ -95,10 +94,9 @@ def audit_import(  # noqa: PLR0913
 ) -> None:
     """The audit record of an import (the file, its digest and source, then
     `after`: what it wrote), and the cached answers it made stale dropped."""
-    record(
+    record_change(
         session,
-        actor=scope.actor,
-        user_id=scope.user_id,
+        scope,
         action=action,
         entity="submission",
         entity_id=str(submission.id),
@@ -109,4 +107,3 @@ def audit_import(  # noqa: PLR0913
             **after,
         },
     )
-    cache.invalidate(session)

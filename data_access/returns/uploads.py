@@ -11,7 +11,7 @@ import hashlib
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from data_access.audit import record
+from data_access.audit import record_change
 from data_access.db import session_scope
 from data_access.models import (
     InterventionOutput,
@@ -161,15 +161,15 @@ def upload_return(
                 .where(Submission.id == row.id)
                 .values(status="superseded")
             )
-            record(
+            record_change(
                 session,
-                actor=scope.actor,
-                user_id=scope.user_id,
+                scope,
                 action="supersede_return",
                 entity="submission",
                 entity_id=str(row.id),
                 before={"status": row.status},
                 after={"status": "superseded", "by": submission.id},
+                invalidate=False,
             )
         extra = {"source_id": source_id, "submission_id": submission.id}
         # Not current until approved, so the activity summaries (current rows
@@ -182,10 +182,9 @@ def upload_return(
         _chunked_insert(
             session, MeasureValue, [{**r, **extra} for r in result.measures]
         )
-        record(
+        record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
             action="upload_return",
             entity="submission",
             entity_id=str(submission.id),
@@ -199,6 +198,7 @@ def upload_return(
                 "spend": len(result.spend),
                 "measures": len(result.measures),
             },
+            invalidate=False,
         )
         new_id = submission.id
     return UploadResult(

@@ -18,7 +18,7 @@ from data_access.activity.summaries import (
     refresh_activity_summaries,
     vru_areas_of_submissions,
 )
-from data_access.audit import record
+from data_access.audit import record_change
 from data_access.db import session_scope
 from data_access.errors import (
     AccessDenied,
@@ -129,15 +129,15 @@ def _set_status(
     submission.status = status
     if comment is not None:
         submission.comment = comment
-    record(
+    record_change(
         session,
-        actor=scope.actor,
-        user_id=scope.user_id,
+        scope,
         action=action,
         entity="submission",
         entity_id=str(submission.id),
         before=before,
         after={"status": status, "comment": submission.comment, **(extra or {})},
+        invalidate=False,
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from data_access import import_records, ons_import
+from data_access import cache, ons_import
 from data_access.db import session_scope
 from data_access.errors import AccessDenied
 from data_access.models import (
@@ -181,9 +181,7 @@ def _current(code: str, end: dt.date) -> list[tuple]:
 
 def test_import_writes_a_new_edition_and_supersedes(knife_store, monkeypatch):
     cleared = []
-    monkeypatch.setattr(
-        import_records.cache, "invalidate", lambda *_: cleared.append(1)
-    )
+    monkeypatch.setattr(cache, "invalidate", lambda *_: cleared.append(1))
     end = dt.date(2019, 12, 31)
     result = ons_import.import_ons_workbook(
         scope=ADMIN, content=DEC19.read_bytes(), filename=DEC19.name
