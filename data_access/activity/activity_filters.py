@@ -132,6 +132,16 @@ def _in_quarters(query, period_start, first, last):
     return _between(query, period_start, _key_start(first), _key_start(last))
 
 
+def _interventions_where(query, area_code, lad_code):
+    """Narrowed to the VRU area's interventions (those delivered in lad_code when
+    given); `query` selects from or joins Intervention."""
+    vru = aliased(Area)
+    query = query.join(vru, vru.id == Intervention.vru_area_id).where(
+        vru.code == area_code
+    )
+    return _in_lad(query, Intervention.delivering_area_id, lad_code)
+
+
 def _outputs_where(query, area_code, lad_code, first, last):
     """Current outputs of the area's interventions in quarters first..last."""
     vru = aliased(Area)

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from data_access.activity.activity_filters import (
+    _interventions_where,
     _lad,
     _money,
     _output_summary_where,
@@ -166,17 +167,9 @@ def area_totals(
 def _area_totals(
     area_code: str, lad_code: str | None, first: int | None, last: int | None
 ) -> dict:
-    vru = aliased(Area)
-    count_q = (
-        select(func.count(Intervention.id))
-        .join(vru, vru.id == Intervention.vru_area_id)
-        .where(vru.code == area_code)
+    count_q = _interventions_where(
+        select(func.count(Intervention.id)), area_code, lad_code
     )
-    if lad_code:
-        lad = aliased(Area)
-        count_q = count_q.join(lad, lad.id == Intervention.delivering_area_id).where(
-            lad.code == lad_code
-        )
     outputs_q = _output_summary_where(
         select(
             OutputSummary.age_band,

@@ -8,12 +8,12 @@ import datetime as dt
 
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 
 from data_access import periods
 from data_access.activity.activity_filters import (
     TIER_LABELS,
     _illustrative_flag,
+    _interventions_where,
     _lad,
     _money,
     _output_summary_where,
@@ -29,7 +29,6 @@ from data_access.db import session_scope
 from data_access.models import (
     OUTPUT_TYPES,
     TIERS,
-    Area,
     FundingAllocation,
     Intervention,
     OutputSummary,
@@ -87,18 +86,9 @@ def tier_summary(
 def _tier_summary(
     area_code: str, lad_code: str | None, first: int | None, last: int | None
 ) -> pd.DataFrame:
-    vru = aliased(Area)
-    count_q = (
-        select(Intervention.tier, func.count(Intervention.id))
-        .join(vru, vru.id == Intervention.vru_area_id)
-        .where(vru.code == area_code)
-        .group_by(Intervention.tier)
-    )
-    if lad_code:
-        lad = aliased(Area)
-        count_q = count_q.join(lad, lad.id == Intervention.delivering_area_id).where(
-            lad.code == lad_code
-        )
+    count_q = _interventions_where(
+        select(Intervention.tier, func.count(Intervention.id)), area_code, lad_code
+    ).group_by(Intervention.tier)
     outputs_q = _output_summary_where(
         select(
             OutputSummary.tier,
@@ -187,8 +177,7 @@ def tier_plan(
 
 @memoized
 def _tier_plan(area_code: str, lad_code: str | None) -> pd.DataFrame:
-    vru = aliased(Area)
-    query = (
+    query = _interventions_where(
         select(
             Intervention.tier,
             FundingAllocation.financial_year,
@@ -198,17 +187,15 @@ def _tier_plan(area_code: str, lad_code: str | None) -> pd.DataFrame:
             _illustrative_flag(),
         )
         .join(Intervention, Intervention.id == FundingAllocation.intervention_id)
-        .join(vru, vru.id == Intervention.vru_area_id)
-        .join(Source, Source.id == FundingAllocation.source_id)
-        .where(vru.code == area_code, FundingAllocation.is_preferred)
+        .join(Source, Source.id == FundingAllocation.source_id),
+        area_code,
+        lad_code,
+    )
+    query = (
+        query.where(FundingAllocation.is_preferred)
         .group_by(Intervention.tier, FundingAllocation.financial_year)
         .order_by(FundingAllocation.financial_year, Intervention.tier)
     )
-    if lad_code:
-        lad = aliased(Area)
-        query = query.join(lad, lad.id == Intervention.delivering_area_id).where(
-            lad.code == lad_code
-        )
     with session_scope() as session:
         rows = session.execute(query).all()
     frame = pd.DataFrame(
