@@ -20,14 +20,25 @@ def test_overview_and_funding_show_the_same_forecast_for_every_force_area(
     loaded_store,
 ):
     """The figure a board member reads on the overview and on /funding (default
-    year) is the same, for every force area with spend, on both engines."""
+    year) is the same, for every force area with spend on SQLite, and for every
+    third on PostgreSQL.
+
+    Why a third is enough on PostgreSQL: what varies from one force area to the
+    next is the data, and every area's data is checked on SQLite; what the engine
+    changes is how the same SQL reads it (types, NULLs, order), which would show
+    in any area with spend, and the sample holds six or more of them. (All 43 on
+    both engines took 16-19 s each.)"""
     import app  # noqa: F401 - registers the pages
     from components.formatting import money as fmt_money
     from pages import funding, overview
     from tests.web_helpers import component_text
 
+    areas = list_areas(level="pfa").sort_values("code")
+    postgresql = loaded_store.startswith("postgresql")
+    if postgresql:
+        areas = areas.iloc[::3]
     compared = 0
-    for area in list_areas(level="pfa").itertuples():
+    for area in areas.itertuples():
         summary = board_overview.overview_summary(scope=SYSTEM, area_code=area.code)
         if not summary["money"] or not summary["money"]["has_spend"]:
             continue
@@ -42,4 +53,5 @@ def test_overview_and_funding_show_the_same_forecast_for_every_force_area(
         assert _forecast_on(shown, "Forecast outturn") == expected, area.code
         assert _forecast_on(page, label) == expected, area.code
         compared += 1
-    assert compared >= 18  # every funded force area has illustrative spend
+    # every funded force area has illustrative spend
+    assert compared >= (6 if postgresql else 18)
