@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -126,6 +129,8 @@ def pytest_sessionfinish(session, exitstatus):
     from data_access import db as store_db
 
     store_db.reset_engine()
+    for path in _SQLITE_TEMPLATE:
+        shutil.rmtree(path.parent, ignore_errors=True)
     for base, name in _CREATED_DATABASES:
         engine = create_engine(base, isolation_level="AUTOCOMMIT")
         try:
@@ -145,15 +150,45 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+# An empty SQLite store migrated once per process: every fresh SQLite store is a
+# copy of its file (about 600 tests start from an empty store; running the
+# migrations, with a disk sync at each, cost each of them far more than a copy).
+_SQLITE_TEMPLATE: list[Path] = []
+
+
+def _migrated_sqlite_template() -> Path:
+    if not _SQLITE_TEMPLATE:
+        path = Path(tempfile.mkdtemp(prefix="vru-test-template-")) / "empty.sqlite3"
+        mp = pytest.MonkeyPatch()
+        try:
+            mp.setenv("DATABASE_URL", f"sqlite:///{path}")
+            db.reset_engine()
+            migrate.upgrade()
+        finally:
+            mp.undo()
+            db.reset_engine()
+        # Everything in the main file (WAL mode), so that a copy of it is whole.
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _SQLITE_TEMPLATE.append(path)
+    return _SQLITE_TEMPLATE[0]
+
+
 def _fresh_store(kind: str, tmp_dir: Path, monkeypatch_env, suffix: str) -> str:  # noqa: ANN001
+    """An empty store at the migrations' head: on SQLite a copy of the migrated
+    template file, on PostgreSQL the per-process database emptied and migrated."""
     if kind == "sqlite":
-        url = f"sqlite:///{tmp_dir / 'store.sqlite3'}"
-    else:
-        base = _postgres_url()
-        if not base:
-            pytest.skip("TEST_DATABASE_URL not set: PostgreSQL tests run in CI")
-        url = _postgres_database(base, suffix)
-        _reset_postgres(url)
+        path = tmp_dir / "store.sqlite3"
+        shutil.copyfile(_migrated_sqlite_template(), path)
+        url = f"sqlite:///{path}"
+        monkeypatch_env("DATABASE_URL", url)
+        db.reset_engine()
+        return url
+    base = _postgres_url()
+    if not base:
+        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL tests run in CI")
+    url = _postgres_database(base, suffix)
+    _reset_postgres(url)
     monkeypatch_env("DATABASE_URL", url)
     db.reset_engine()
     migrate.upgrade()
