@@ -1,6 +1,9 @@
 # Two commands: `make run` serves the demo at http://127.0.0.1:8050, `make test` runs
 # the whole suite. Both create and fill .venv themselves.
 PYTHON ?= python3
+# pytest-xdist workers for `make test` (each test module runs whole on one worker,
+# the browser tests all on one: tests/conftest.py); PYTEST_WORKERS=0 runs in-process.
+PYTEST_WORKERS ?= 2
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
@@ -36,7 +39,7 @@ test: $(STAMP_DEV)
 	@command -v pdftotext >/dev/null || { \
 	  echo "make test needs pdftotext to read the board pack PDFs:"; \
 	  echo "  apt-get install poppler-utils fonts-dejavu-core"; exit 1; }
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

@@ -15,13 +15,18 @@ import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from data_access import db, migrate
-
 ENGINES = ["sqlite", "postgresql"]
+
+# `make test` runs the suite in two pytest-xdist workers (gw0, gw1); "" outside
+# xdist. Each worker gets its own instance folder (the demo secret key is written
+# there on first use) and Redis database (below); PostgreSQL databases are per
+# process already (_postgres_database), and browser tests take a free port.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 # Tests switch stores under one app object, so cached answers would leak between
 # them; caching is tested on purpose where it matters.
@@ -29,6 +34,23 @@ os.environ.setdefault("CACHE_TYPE", "NullCache")
 os.environ.setdefault(
     "INSTANCE_DIR", str(Path(__file__).resolve().parent / ".instance")
 )
+if XDIST_WORKER:  # a folder of its own inside the one the controller chose
+    os.environ["INSTANCE_DIR"] = str(Path(os.environ["INSTANCE_DIR"]) / XDIST_WORKER)
+
+
+def _worker_redis_url(url: str, worker: str) -> str:
+    """Worker gwN uses database (n - N) mod 16 of TEST_REDIS_URL's server (n: the
+    URL's database), so two workers never clear each other's sign-in counts."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    index = int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{(base - index) % 16}"))
+
+
+if XDIST_WORKER and os.environ.get("TEST_REDIS_URL"):
+    os.environ["TEST_REDIS_URL"] = _worker_redis_url(
+        os.environ["TEST_REDIS_URL"], XDIST_WORKER
+    )
 # The app's clock (data_access.clock): which returns are due and late, and how far
 # the shipped illustrative data runs, depend on it. The suite runs at one fixed
 # date, so its figures do not change with the calendar; tests of the clock set
@@ -39,6 +61,9 @@ os.environ.setdefault("VRU_AS_AT", "2025-11-22")
 # the next test's store. The tests of that hook switch it on.
 os.environ.setdefault("ALERT_RULES_AFTER_COMMIT", "off")
 
+# Imported only now: importing the data layer imports settings, which reads
+# INSTANCE_DIR once.
+from data_access import db, migrate  # noqa: E402
 
 # The services the suite runs against besides SQLite, by the variable naming each.
 SERVICE_VARIABLES = ("TEST_DATABASE_URL", "TEST_REDIS_URL")
@@ -75,6 +100,26 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if browser_dir in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs `-n 2 --dist loadfile`: each test module is one unit of
+    work (its module-scoped fixtures are built once), and so is the whole of
+    tests/browser: one Chromium at a time, on one worker, while the other worker
+    runs the rest (two at once on a 2-core machine make pages slow enough to
+    time out). xdist's own `loadgroup` cannot do this under pytest 9 (it renames
+    items through an attribute pytest no longer reads)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class OneBrowserScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/browser" if path.startswith("tests/browser/") else path
+
+    return OneBrowserScheduling(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)
