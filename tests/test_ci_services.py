@@ -31,9 +31,14 @@ def _run(tmp_path, **env_vars) -> subprocess.CompletedProcess:
         if k not in ("VRU_REQUIRE_SERVICES", "TEST_DATABASE_URL", "TEST_REDIS_URL")
     }
     env.update(env_vars)
+    # Only tests.conftest is under test: the project's addopts and the heavy
+    # plugins (Dash's, schemathesis, anyio, hypothesis, xdist) are left out of
+    # the child, which otherwise spends most of its time importing them.
+    plugins = ("dash", "schemathesis", "anyio", "hypothesispytest", "xdist")
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "tests.conftest"]
-        + ["-p", "no:cacheprovider", str(probe)],
+        [sys.executable, "-m", "pytest", "-q", "-rA", "-o", "addopts="]
+        + [arg for name in plugins for arg in ("-p", f"no:{name}")]
+        + ["-p", "tests.conftest", "-p", "no:cacheprovider", str(probe)],
         cwd=ROOT,
         env=env,
         capture_output=True,
