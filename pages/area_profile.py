@@ -162,6 +162,11 @@ def _describe(area) -> str:
     return text
 
 
+def _period_words(row: dict) -> str:
+    """A measure's period beside its name, saying when the figure is illustrative."""
+    return f"{row['period']}, illustrative" if row["illustrative"] else row["period"]
+
+
 def _fmt(kind: str):
     if kind == "value":
         return lambda v: number(v, 0)
@@ -267,7 +272,7 @@ def _measures_part(area, profile: pd.DataFrame):
                 # Wrapped: a phone leaves the chart no room beside a 60-character
                 # name on one line.
                 "measure": "<br>".join(
-                    textwrap.wrap(f"{r['measure_name']} ({r['period']})", 30)
+                    textwrap.wrap(f"{r['measure_name']} ({_period_words(r)})", 30)
                 ),
                 "value": None if r["suppressed"] else r["value"],
                 "benchmark": r["benchmark"],
@@ -301,8 +306,16 @@ def _measures_part(area, profile: pd.DataFrame):
     years = sorted(set(profile["period"].astype(str)))
     if len(years) > 1:
         title += (
-            f" Each measure is its latest published year ({years[0]} to "
-            f"{years[-1]}), shown beside its name."
+            f" Each measure is its latest year ({years[0]} to {years[-1]}), "
+            "shown beside its name."
+        )
+    made_up = int(profile["illustrative"].sum())
+    if made_up:
+        # The latest year of a measure may be illustrative (no published figure
+        # yet): say so in the title's words, not only with the badge.
+        title += (
+            f" {made_up} of the {len(profile)} are illustrative figures, "
+            "not official statistics."
         )
     summary = " ".join(
         f"{r['measure_name']}: "

@@ -137,3 +137,23 @@ def test_spine_labels_wrap_so_a_phone_has_room_for_the_chart(page):
         len(line) <= 30 for label in labels for line in label.split("<br>")
     )
     assert figure.layout.margin.l <= 30 * 7.8 + 40
+
+
+def test_spine_says_which_latest_years_are_illustrative(page):
+    """The spine shows each measure's latest year, which in the demo store is
+    often illustrative: the title and each measure's label say so in words, and
+    it never calls an illustrative year 'published'."""
+    from data_access.outcomes.profiles import area_profile
+
+    profile = area_profile(scope=SYSTEM, area_code="E23000036")
+    made_up = profile[profile["illustrative"].astype(bool)]
+    assert not made_up.empty  # the demo's latest years include illustrative ones
+    header, content = page.show_profile("E23000036")
+    text = _text([header, content])
+    assert "latest published year" not in text
+    assert (
+        f"{len(made_up)} of the {len(profile)} are illustrative figures, "
+        "not official statistics." in text
+    )
+    for row in made_up.itertuples():
+        assert f"{row.period}, illustrative" in text.replace("<br>", " ")
