@@ -221,7 +221,9 @@ def measure_options(_id, current):
 )
 def period_options(measure_code, current):
     """Financial years with force area figures for the measure; keeps the chosen
-    year when the measure has it, else the latest, saying so."""
+    year when the measure has it, else the latest year whose figures are all
+    published (issue 17: a PCC's first view must not rest on illustrative data),
+    or the latest year where every year holds illustrative figures, saying so."""
     try:
         table = year_values.available_periods(measure_code=measure_code or "")
     except NotFound:
@@ -240,12 +242,14 @@ def period_options(measure_code, current):
     values = set(table["value"])
     if current in values:
         return options, current, None
-    latest = table.iloc[-1]
+    published = table[~table["illustrative"].astype(bool)]
+    latest = (published if not published.empty else table).iloc[-1]
+    which = "latest published year" if not published.empty else "latest year"
     note = None
     if current:
         note = message(
             f"There are no force area figures for the period '{current}' for this "
-            f"measure, so the latest year, {latest['label']}, is shown.",
+            f"measure, so the {which}, {latest['label']}, is shown.",
             kind="warning",
         )
     return options, latest["value"], note

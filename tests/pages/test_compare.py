@@ -77,8 +77,21 @@ def test_period_options_keep_a_valid_year_and_replace_an_unknown_one(page):
     assert labels["2018-04"] == "2018/19"
     assert labels["2019-04"] == "2019/20 (illustrative)"
     options, value, note = page.period_options("knife_offences", "1900-04")
+    # The latest year whose force figures are all published, not the latest
+    # (illustrative) one: a first view must not rest on made-up figures.
+    published = [o["value"] for o in options if "(illustrative)" not in o["label"]]
+    assert value == published[-1] == "2018-04" != options[-1]["value"]
+    words = json.dumps(note.to_plotly_json(), default=str)
+    assert (
+        "no force area figures" in words and "latest published year, 2018/19" in words
+    )
+    _, value, note = page.period_options("knife_offences", None)
+    assert value == "2018-04" and note is None
+    # Where every year holds illustrative figures (hospital admissions: most
+    # force areas have no published series), the latest year is shown.
+    options, value, _ = page.period_options("hospital_admissions_knife", None)
+    assert all("(illustrative)" in o["label"] for o in options)
     assert value == options[-1]["value"]
-    assert "no force area figures" in json.dumps(note.to_plotly_json(), default=str)
 
 
 def test_ranking_csv_matches_a_direct_computation(page):
