@@ -316,6 +316,35 @@ def actions_for(scope: Scope, row: Any) -> list[str]:
     return actions
 
 
+def _take_over_quarter(
+    session: Session, scope: Scope, submission: Submission
+) -> tuple[dict[str, Any], list[int]]:
+    """Make `submission`'s figures the current ones of its workstream and quarter:
+    its figures become current, those of the quarter's approved return(s) stop
+    being current and those returns are superseded (audited), and the activity
+    summaries are refreshed. Returns the figures' audit detail and the superseded
+    returns' ids. Approval and restore both take a quarter over this way."""
+    previous = session.scalars(
+        select(Submission).where(
+            Submission.kind == "return",
+            Submission.workstream_id == submission.workstream_id,
+            Submission.period_start == submission.period_start,
+            Submission.status == "approved",
+            Submission.id != submission.id,
+        )
+    ).all()
+    # Flip first, so the audit detail sees the figures being replaced.
+    detail = _flip(session, submission.id)
+    for old in previous:
+        _unflip(session, old.id)
+        _set_status(
+            session, scope, old, "superseded", "supersede_return",
+            extra={"by": submission.id},
+        )  # fmt: skip
+    _refresh_summaries(session, [submission.id, *(o.id for o in previous)])
+    return detail, [o.id for o in previous]
+
+
 def approve_return(
     *, scope: Scope, submission_id: int, seen: str | None = None
 ) -> None:
@@ -335,24 +364,7 @@ def approve_return(
         _require_status(
             submission, ("submitted",), "a submitted return can be approved"
         )
-        previous = session.scalars(
-            select(Submission).where(
-                Submission.kind == "return",
-                Submission.workstream_id == submission.workstream_id,
-                Submission.period_start == submission.period_start,
-                Submission.status == "approved",
-                Submission.id != submission.id,
-            )
-        ).all()
-        # Flip first, so the audit detail sees the figures being replaced.
-        detail = _flip(session, submission.id)
-        for old in previous:
-            _unflip(session, old.id)
-            _set_status(
-                session, scope, old, "superseded", "supersede_return",
-                extra={"by": submission.id},
-            )  # fmt: skip
-        _refresh_summaries(session, [submission.id, *(o.id for o in previous)])
+        detail, previous = _take_over_quarter(session, scope, submission)
         _set_status(
             session,
             scope,
@@ -361,7 +373,7 @@ def approve_return(
             "approve_return",
             extra={
                 "figures": detail,
-                "superseded": [o.id for o in previous],
+                "superseded": previous,
                 "four_eyes": {"submitted_by": sorted(submitters)},
             },
         )
@@ -390,28 +402,13 @@ def restore_submission(
                 "status",
                 "only a superseded return that was once approved can be restored",
             )
-        current = session.scalars(
-            select(Submission).where(
-                Submission.kind == "return",
-                Submission.workstream_id == submission.workstream_id,
-                Submission.period_start == submission.period_start,
-                Submission.status == "approved",
-            )
-        ).all()
-        detail = _flip(session, submission.id)
-        for old in current:
-            _unflip(session, old.id)
-            _set_status(
-                session, scope, old, "superseded", "supersede_return",
-                extra={"by": submission.id},
-            )  # fmt: skip
-        _refresh_summaries(session, [submission.id, *(o.id for o in current)])
+        detail, previous = _take_over_quarter(session, scope, submission)
         _set_status(
             session,
             scope,
             submission,
             "approved",
             "restore_return",
-            extra={"figures": detail, "superseded": [o.id for o in current]},
+            extra={"figures": detail, "superseded": previous},
         )
         cache.invalidate(session)
