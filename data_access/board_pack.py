@@ -7,8 +7,11 @@ the view functions return and put in order with its text.
 Sections (`SECTIONS`, in pack order) and the view function each reads:
 - measures: the Home Office success measures, financial years, all ages:
   outcomes.trend_views.trend_view (the /violence road: series with the benchmark, the
-  recent trend test and the change against the 2016/17 to 2018/19 baseline) and
-  trend_spc.trend_spc over that view (the variation icon and its words);
+  recent trend test and the change against the 2016/17 to 2018/19 baseline),
+  trend_spc.trend_spc for the variation icon and its words (over the quarterly
+  trend_view for a measure published by quarter, as the public embed judges it,
+  else over the chart's view; the words name the series judged), and the
+  annotations the reader may see (pack_events: marks, a table column, a line);
 - money: outturn.money_forecast (the overview's and /funding's forecast) and
   spending.quarter_spend for the quarters behind it;
 - reach: board_overview.reach_by_tier (the overview's reach);
@@ -53,6 +56,7 @@ from data_access import (
     board_overview,
     board_pack_record,
     commentary,
+    pack_events,
     pack_signals,
     periods,
     trend_spc,
@@ -300,11 +304,14 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
     categories = periods.every_period(
         own["period_start"].tolist() + bench["period_start"].tolist(), "year"
     )
+    # Annotations the reader may see, on the chart, in the table and the words.
+    events = pack_events.year_events(reader, area.code, code, categories)
     chart = Chart(
         kind="line",
         categories=categories,
         alt="",
         value_title=f"Rate {per}",
+        marks=events.marks,
         **_split_lines(
             categories,
             [
@@ -330,6 +337,8 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
         else [p, None, None, None, None, _value(bench_rate.get(p)), "", GAP]
         for p, r in ((p, by_period.get(p)) for p in categories)
     ]
+    if events:
+        rows = [[*row, events.by_category.get(row[0], "")] for row in rows]
     data = Table(
         caption=f"{measure['name']}, {area.name} and {view['benchmark_name']}, "
         "by financial year",
@@ -342,7 +351,8 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
             (f"{view['benchmark_name']} rate", "rate"),
             ("Against the benchmark", "text"),
             (f"{area.name} figure", "text"),
-        ],
+        ]
+        + ([(pack_events.EVENTS_COLUMN, "text")] if events else []),
         rows=rows,
     )
     shown = own[own["rate"].notna()]
@@ -379,9 +389,12 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
         else f"Against the {BASELINE_LABEL} baseline: "
         f"{(baseline or {}).get('reason') or 'not available'}."
     )
-    verdict = trend_spc.trend_spc(view)
-    variation_words = _variation_words(verdict)
+    judged, grain = _judged_view(reader, area, start, view)
+    verdict = trend_spc.trend_spc(judged)
+    variation_words = _variation_words(verdict, grain)
     points = [latest_words, view["recent_trend"]["text"], baseline_words]
+    if events:
+        points.append(events.sentence)
     if note is not None:
         points.append(f"Commentary: {board_pack_record.commentary_words(note)}")
     if view["disclosure_note"]:
@@ -439,10 +452,45 @@ def _styles_sentence(chart: Chart) -> str:
     )
 
 
-def _variation_words(verdict: dict) -> str:
-    """The variation verdict in words, with the step changes and short segments
-    it was judged on: the SPC chart of /violence's SPC view (data_access.trend_spc
-    over the same trend_view), so the pack computes no SPC of its own."""
+def _judged_view(reader: Scope, area, start: dt.date, yearly: dict) -> tuple[dict, str]:
+    """The view whose series the variation icon judges: for a measure published
+    by quarter (the embed's and the overview's rule: period_type "quarter"), the
+    quarterly trend_view up to the quarter's end, every quarter from the first
+    (a quarterly series has the points an SPC chart needs; ten financial years,
+    cut at the funding step, never do); else, or when the area has no quarterly
+    figure, the chart's own yearly view. With its grain in words."""
+    measure = yearly["measure"]
+    if measure["period_type"] != "quarter":
+        return yearly, "financial-year"
+    quarterly = trend_view(
+        scope=reader,
+        measure_code=measure["code"],
+        area_code=area.code,
+        length="quarter",
+        end=quarter_end(start),
+    )
+    if trend_spc.has_figures(quarterly):
+        return quarterly, "quarterly"
+    return yearly, "financial-year"
+
+
+def _judged_on(verdict: dict, grain: str) -> str:
+    """', judged on 2008/09 Q1 to 2026/27 Q2 quarterly figures (the chart ...)'."""
+    shown = verdict["points"][verdict["points"]["value"].notna()]
+    if shown.empty:
+        return ""
+    chart = " (the chart shows financial years)" if grain == "quarterly" else ""
+    return (
+        f", judged on {shown['period'].iloc[0]} to {shown['period'].iloc[-1]} "
+        f"{grain} figures{chart}"
+    )
+
+
+def _variation_words(verdict: dict, grain: str) -> str:
+    """The variation verdict in words, with the series it was judged on
+    (`_judged_view`), the step changes and short segments: the SPC chart of
+    /violence's SPC view (data_access.trend_spc over the same trend_view), so the
+    pack computes no SPC of its own."""
     words = f"Signal or noise (Making Data Count SPC): {verdict['variation_words']}"
     short = [s for s in verdict["segments"] if not s["assessed"] and s["points"]]
     if short and verdict["variation"] == "not assessed":
@@ -451,6 +499,7 @@ def _variation_words(verdict: dict) -> str:
             + "; ".join(f"{s['first']} to {s['last']}: {s['points']}" for s in short)
             + ")"
         )
+    words += _judged_on(verdict, grain)
     if verdict["steps"]:
         words += "; limits restart at " + "; ".join(
             f"{period} ({reason})" for period, reason in verdict["steps"]

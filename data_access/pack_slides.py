@@ -18,7 +18,11 @@ class Chart:
     one of `LINE_STYLES`. An "illustrative" style is drawn apart from the
     published one (dashed, hollow markers, "illustrative" in the legend) and,
     being its own series with None wherever the other has a figure, never
-    joined to it; None is always a gap, never a line across it."""
+    joined to it; None is always a gap, never a line across it.
+
+    `marks` (line charts): the annotations the chart covers (data_access.
+    annotations), each (category it falls in, short label, full text), drawn as
+    a labelled dashed vertical line at that category."""
 
     kind: str
     categories: list[str]
@@ -26,6 +30,7 @@ class Chart:
     value_title: str
     alt: str
     styles: tuple[str, ...] = ()
+    marks: tuple[tuple[str, str, str], ...] = ()
 
 
 LINE_STYLES = ("area", "area illustrative", "benchmark", "benchmark illustrative")

@@ -6,6 +6,8 @@ table on the following slide(s), and the stamp (web/pack_text.py) on every slide
 Lines: published and illustrative figures are separate series (the model's
 `Chart.styles`), illustrative ones dashed and lighter with hollow markers and
 their own legend entry; blanks are gaps (`dispBlanksAs` "gap"), never joined.
+Annotations (the chart's `marks`) are dashed vertical connectors over the chart at
+their year, with a label, in the pages' event colour.
 A success measure's slide shows its Making Data Count variation icon, drawn from
 editable shapes as components.spc_icons draws the SVG (a group with alternative
 text), beside its words.
@@ -23,9 +25,13 @@ from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.enum.shapes import MSO_CONNECTOR
 from pptx.enum.text import PP_ALIGN
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls
 from pptx.util import Emu, Inches, Pt
 
+from components.annotation_marks import EVENT_COLOUR as EVENT_MARK
 from data_access.board_pack import Chart, Pack, Slide, Table
 from web.pack_pptx_icons import draw_icon
 from web.pack_text import cell_text, slide_stamp, table_pages
@@ -46,6 +52,10 @@ RAG_COLOURS = {
     "No rating": RGBColor(0x8C, 0x96, 0x9B),
 }
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+EVENT_COLOUR = RGBColor.from_string(EVENT_MARK.lstrip("#"))  # as the pages
+# A line chart with annotations: its plot's inner area as shares of the chart
+# (x, y, width, height), room left for the value axis, category labels and legend.
+PLOT_BOX = (0.12, 0.05, 0.85, 0.66)
 # Chart.styles -> (colour, width in points, dashed, hollow markers): as web/pack_svg.
 LINE_STYLES = {
     "area": (RGBColor(0x1D, 0x70, 0xB8), 2.5, False, False),
@@ -245,6 +255,64 @@ def _chart(page, chart: Chart, left, top, width, height) -> None:
             '"£"#,##0' if chart.value_title.startswith("Spend") else "#,##0"
         )
         plot.data_labels.number_format_is_linked = False
+    if chart.kind == "line" and chart.marks:
+        _event_marks(page, chart, frame)
+
+
+def _event_marks(page, chart: Chart, frame) -> None:
+    """Each annotation (Chart.marks) as a dashed vertical line at its category
+    with its short label, over the chart. The plot's inner area is given a fixed
+    place in the chart (`PLOT_BOX`) and the points sit in the middle of their
+    category ("between"), so the line lands on its year; the line's alternative
+    text is the annotation's full text (also in the notes and the data table)."""
+    x0, y0, w, h = PLOT_BOX
+    space = frame.chart._chartSpace
+    plot_area = space.xpath("c:chart/c:plotArea")[0]
+    plot_area.insert(
+        0,
+        parse_xml(
+            f"<c:layout {nsdecls('c')}><c:manualLayout>"
+            '<c:layoutTarget val="inner"/><c:xMode val="edge"/><c:yMode val="edge"/>'
+            f'<c:x val="{x0}"/><c:y val="{y0}"/><c:w val="{w}"/><c:h val="{h}"/>'
+            "</c:manualLayout></c:layout>"
+        ),
+    )
+    for axis in space.xpath("c:chart/c:plotArea/c:valAx"):
+        axis.xpath("c:crosses")[0].addnext(
+            parse_xml(f'<c:crossBetween {nsdecls("c")} val="between"/>')
+        )
+    step = frame.width * w / max(len(chart.categories), 1)
+    top, bottom = frame.top + int(frame.height * y0), frame.height * (y0 + h)
+    for level, (category, label, text) in enumerate(chart.marks):
+        if category not in chart.categories:
+            continue
+        x = int(
+            frame.left
+            + frame.width * x0
+            + step * (chart.categories.index(category) + 0.5)
+        )
+        line = page.shapes.add_connector(
+            MSO_CONNECTOR.STRAIGHT, x, top, x, frame.top + int(bottom)
+        )
+        line.name = "Marked event"
+        line._element.xpath("p:nvCxnSpPr/p:cNvPr")[0].set("descr", text)
+        line.line.color.rgb = EVENT_COLOUR
+        line.line.width = Pt(1.5)
+        line.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        right = x > frame.left + frame.width / 2
+        box_width = Inches(3.2)
+        box = page.shapes.add_textbox(
+            x - box_width if right else x,
+            top + Inches(0.25) * (level % 3),
+            box_width,
+            Inches(0.3),
+        )
+        box.name = "Marked event label"
+        paragraph = box.text_frame.paragraphs[0]
+        paragraph.text = label
+        paragraph.font.size = Pt(10)
+        paragraph.font.color.rgb = EVENT_COLOUR
+        paragraph.alignment = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT
 
 
 def _variation(page, slide: Slide, left, top, width, height) -> None:

@@ -2,14 +2,18 @@
 PDF's charts are vectors: lines, columns and stacked bars with labelled axes.
 Missing values (None) are gaps: a line is drawn only between figures in adjacent
 periods of one series, and a period where no line has a figure is marked "No
-figure published". Illustrative lines (the chart's `styles`) are dashed, lighter,
-with hollow markers and their own legend entry: never joined to published ones
-(they are separate series). Pure text: no store, no browser."""
+figure published". Annotations (the chart's `marks`) are dashed vertical lines
+in the pages' event colour with their short label. Illustrative lines (the
+chart's `styles`) are dashed, lighter, with hollow markers and their own legend
+entry: never joined to published ones (they are separate series). Pure text: no
+store, no browser."""
 
 from __future__ import annotations
 
 import math
 from html import escape
+
+from components.annotation_marks import EVENT_COLOUR
 
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 64
@@ -51,11 +55,11 @@ def _tick_text(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _text(x, y, text, *, anchor="middle", size=11, rotate=None) -> str:
+def _text(x, y, text, *, anchor="middle", size=11, rotate=None, fill="#0b0c0c") -> str:
     turn = f' transform="rotate({rotate} {x} {y})"' if rotate is not None else ""
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-        f'font-family="DejaVu Sans, sans-serif" fill="#0b0c0c"{turn}>'
+        f'font-family="DejaVu Sans, sans-serif" fill="{fill}"{turn}>'
         f"{escape(str(text))}</text>"
     )
 
@@ -86,6 +90,7 @@ def chart_svg(chart) -> str:
             (values for _name, values in chart.series), styles, strict=True
         ):
             parts += _line(series_values, style, step, y_of)
+        parts += _event_marks(chart, step, plot_h)
         parts.append(_line_legend(chart.series, styles))
         return _document(parts)
     count = len(chart.series)
@@ -167,6 +172,35 @@ def _gap_marks(chart, step: float, plot_h: float) -> list[str]:
         parts.append(
             _text(
                 middle, TOP + plot_h - 6, GAP_LABEL, anchor="start", size=9, rotate=-90
+            )
+        )
+    return parts
+
+
+def _event_marks(chart, step: float, plot_h: float) -> list[str]:
+    """Each annotation (Chart.marks) as a dashed vertical line at the middle of its
+    period with its short label; labels step down from one mark to the next so
+    neighbours do not overwrite each other, and sit left of a line in the right
+    half of the chart. The full text is in the chart's alternative text and table."""
+    parts = []
+    for level, (category, label, text) in enumerate(chart.marks):
+        if category not in chart.categories:
+            continue
+        x = LEFT + step * (chart.categories.index(category) + 0.5)
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + plot_h:.1f}" '
+            f'stroke="{EVENT_COLOUR}" stroke-width="1.5" stroke-dasharray="4 3">'
+            f"<title>{escape(text)}</title></line>"
+        )
+        right = x > LEFT + (WIDTH - LEFT - RIGHT) / 2
+        parts.append(
+            _text(
+                x - 4 if right else x + 4,
+                TOP + 10 + 12 * (level % 3),
+                label,
+                anchor="end" if right else "start",
+                size=9,
+                fill=EVENT_COLOUR,
             )
         )
     return parts
