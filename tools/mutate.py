@@ -172,6 +172,16 @@ EQUIVALENT: dict[tuple[str, str, str, str, str], str] = {
         "zip(strict=False): both sequences come from the same frame, one row key "
         "per row (_key_tuples), so their lengths are always equal"
     ),
+    (
+        "returns_validator",
+        "_number",
+        "if isinstance(cell, int):",
+        "condition false",
+        "if isinstance(cell, int): return Decimal(cell)",
+    ): (
+        "a fast path: without it an int goes on to str(cell), which always matches "
+        "_NUMBER (^[+-]?\\d+), and Decimal(str(n)) == Decimal(n) for every int"
+    ),
 }
 
 _FLIPS = {
