@@ -3,6 +3,8 @@
     .venv/bin/python -m tools.mutate                 # every target, every mutant
     .venv/bin/python -m tools.mutate --target scope  # one target
     .venv/bin/python -m tools.mutate --target disclosure --sample 100  # a sample
+    .venv/bin/python -m tools.mutate --target returns_validator --sample 150 \
+        --minutes 40  # a sample, stopped after 40 minutes
     .venv/bin/python -m tools.mutate --list          # the mutants, not run
     .venv/bin/python -m tools.mutate --list --keys   # their EQUIVALENT keys
 
@@ -27,7 +29,10 @@ A killed mutant costs one failing test; only a survivor then runs the rest of
 the target's tests (`--no-confirm` skips that: quicker, and it can only understate
 the kill rate). `--sample N` runs N mutants per target drawn at random (`--seed`)
 and reports the kill rate with its Wilson 95% interval and how long all of them
-would take.
+would take. `--minutes M` starts no mutant after M minutes; a sample runs in the
+order drawn, so a run stopped that way has still run a random sample. Mutants in
+EQUIVALENT (below: each shown to change nothing observable, with the reason) are
+not run and not in the kill rate; the report lists them.
 
 Not part of CI. Set TEST_REDIS_URL (and TEST_DATABASE_URL, for a slower run) to
 include the Redis (and PostgreSQL) cases.
@@ -616,7 +621,15 @@ def main(argv: list[str] | None = None) -> int:
         "without running the rest of the target's tests (quicker; can only "
         "understate the kill rate)",
     )
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        help="start no mutant after this many minutes (per run) and report those "
+        "run; with --sample they ran in the order drawn, so they are still a "
+        "random sample",
+    )
     args = parser.parse_args(argv)
+    deadline = time.monotonic() + 60 * args.minutes if args.minutes else None
     targets = [t for t in TARGETS if not args.target or t.name in args.target]
     # A stopped run still removes its scratch copy (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -629,6 +642,7 @@ def main(argv: list[str] | None = None) -> int:
     survivors: list[str] = []
     listed: dict[str, list[Mutant]] = {}
     equivalent: list[Mutant] = []
+    in_line_order: set[str] = set()  # stopped by --minutes before a full run
     try:
         for target in targets:
             listed[target.name] = mutants(target, scratch)
@@ -637,10 +651,9 @@ def main(argv: list[str] | None = None) -> int:
             everyone = [m for m in listed[target.name] if not m.equivalence()]
             found = everyone
             if args.sample and len(found) > args.sample:
-                found = sorted(
-                    random.Random(args.seed).sample(found, args.sample),
-                    key=lambda m: (m.line, m.index, m.kind),
-                )
+                # In the order drawn: a run stopped by --minutes has still run a
+                # random sample.
+                found = random.Random(args.seed).sample(found, args.sample)
             lines = {int(n) for n in args.only.split(",")} if args.only else None
             if lines is not None:
                 found = [m for m in found if m.line in lines]
@@ -682,8 +695,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'yes' if tests.hot else 'no'}",
                 flush=True,
             )
-            killed, started = 0, time.monotonic()
+            killed, started, done = 0, time.monotonic(), 0
             for number, mutant in enumerate(found, 1):
+                if deadline is not None and time.monotonic() > deadline:
+                    print(f"[{target.name}] --minutes reached", flush=True)
+                    break
+                done = number
                 outcome, seconds, why = _try(
                     mutant, tests, scratch, env, not args.no_confirm
                 )
@@ -696,7 +713,9 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
             took = time.monotonic() - started
-            totals[target.name] = (killed, len(found), len(everyone), took)
+            if done < len(found) and not args.sample:
+                in_line_order.add(target.name)  # not a random sample
+            totals[target.name] = (killed, done, len(everyone), took)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if equivalent:
@@ -712,6 +731,11 @@ def main(argv: list[str] | None = None) -> int:
         line = f"  {name:18} {killed:4}/{n:<4} {100 * killed / max(n, 1):5.1f}%"
         if args.only:
             line += f"  (only the mutants on lines {args.only}: not a kill rate)"
+        elif name in in_line_order:
+            line += (
+                f"  (stopped by --minutes after {n} of {population} mutants in line "
+                "order: not the target's kill rate)"
+            )
         elif n < population:
             low, high = wilson(killed, n)
             line += (
