@@ -401,6 +401,8 @@ def test_a_missing_column_is_named_not_guessed():
         d.compute_totals(_long([[3]]), group_cols=("ward",), totals_over=())
     with pytest.raises(ValueError, match=r"no column\(s\) \['ward'\]"):
         _disclose(_long([[3]]), rule="hes", group_cols=("ward",))
+    with pytest.raises(ValueError, match=r"no column\(s\) \['people'\]"):
+        _disclose(_long([[3]]), rule="hes", check_cols=("people",))
 
 
 def test_compute_totals_by_hand():
@@ -419,6 +421,11 @@ def test_compute_totals_by_hand():
     assert totals["area"].tolist()[2:4] == ["A0", "A1"]
     assert totals["area"].isna().tolist() == [True, True, False, False, True]
     assert totals["period"].isna().tolist() == [False, False, True, True, True]
+    # The same cells in another order give the same totals in the same order
+    # (by key), so a table's total rows never depend on how its cells were read.
+    backwards = _long([[1, 2], [3, 4]]).iloc[::-1]
+    again = d.compute_totals(backwards, group_cols=GROUP, totals_over=GROUP)
+    assert again.equals(totals)
     # A summed-over column stays of its kind: text stays text, whole
     # numbers stay whole numbers (Int64), yes/no stays yes/no (boolean).
     assert pd.api.types.is_string_dtype(totals["area"].dtype)
