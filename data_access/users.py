@@ -166,42 +166,37 @@ def set_password(*, username: str, password: str | None = None) -> str:
     return password
 
 
-def set_active(*, username: str, active: bool) -> None:
-    """Enable or disable an account; disabling ends every session of it at once."""
+def _change_user(username: str, field: str, value, action: str) -> None:  # noqa: ANN001
+    """Set one field of a user's account, end their sessions (the version their
+    cookies carry moves on) and audit the change, before and after, as the system."""
     with session_scope() as session:
         user = _user_named(session, username)
-        before = user.active
-        user.active = active
+        before = getattr(user, field)
+        setattr(user, field, value)
         user.session_version += 1
         record(
             session,
             actor="system",
-            action="enable_user" if active else "disable_user",
+            action=action,
             entity="app_user",
             entity_id=str(user.id),
-            before={"active": before},
-            after={"active": active},
+            before={field: before},
+            after={field: value},
         )
+
+
+def set_active(*, username: str, active: bool) -> None:
+    """Enable or disable an account; disabling ends every session of it at once."""
+    _change_user(
+        username, "active", active, "enable_user" if active else "disable_user"
+    )
 
 
 def set_role(*, username: str, role: str) -> None:
     """Change a user's role; their sessions end, so no session keeps the old one."""
     if role not in ROLES:
         raise InvalidParameter("role", f"role must be one of {', '.join(ROLES)}")
-    with session_scope() as session:
-        user = _user_named(session, username)
-        before = user.role
-        user.role = role
-        user.session_version += 1
-        record(
-            session,
-            actor="system",
-            action="set_role",
-            entity="app_user",
-            entity_id=str(user.id),
-            before={"role": before},
-            after={"role": role},
-        )
+    _change_user(username, "role", role, "set_role")
 
 
 def end_sessions(user_id: int) -> None:

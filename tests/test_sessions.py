@@ -7,8 +7,10 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 
 from data_access import db, migrate, users
+from data_access.models import AuditLog
 from tests.data_access.test_store import _minimal_rows
 from tests.pg_cluster import throwaway_postgres
 from tests.web_helpers import callback_request, post_callback, sign_in
@@ -141,6 +143,16 @@ def test_a_role_change_ends_sessions(web):
     client = _signed_in_client(app, password)
     users.set_role(username="board", role="analyst")
     assert post_callback(client, AREA_CALLBACK).status_code == 401
+    # Audited as the system, before and after, once.
+    with db.session_scope() as session:
+        rows = session.execute(
+            select(AuditLog.actor, AuditLog.before, AuditLog.after).where(
+                AuditLog.action == "set_role"
+            )
+        ).all()
+    assert [(a, json.loads(b), json.loads(c)) for a, b, c in rows] == [
+        ("system", {"role": "viewer"}, {"role": "analyst"})
+    ]
 
 
 def test_user_commands_refuse_an_unknown_user(web):
