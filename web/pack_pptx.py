@@ -428,7 +428,8 @@ def _column_weights(table: Table) -> list[float]:
         max([len(header)] + [len(cell_text(row[i], kind)) for row in table.rows])
         for i, (header, kind) in enumerate(table.columns)
     ]
-    weights = [min(max(n, 12), 70) for n in longest]
+    # at least 15: a year ("2016/17") and its cell margins on one line
+    weights = [min(max(n, 15), 70) for n in longest]
     return [w / sum(weights) for w in weights]
 
 
