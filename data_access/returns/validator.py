@@ -310,6 +310,14 @@ def _intervention(rows: _Rows, n: int, cell: Any, *, total_allowed: bool) -> Any
     return None
 
 
+def _check_area(
+    rows: _Rows, n: int, row: list[Any], area: str | None, code: str, expected: str
+) -> None:
+    """A row's area_code, when given, must be `code` (`expected` says so)."""
+    if area and area != code:
+        rows.add(n, "area_code", rows.get(row, "area_code"), expected)
+
+
 def _check_output(
     rows: _Rows, n: int, row: list[Any], area: str | None, before: int
 ) -> None:
@@ -327,12 +335,15 @@ def _check_output(
         rows.add(n, "age_band", band_cell, "all or under25")
     elif band != "all" and code != "young_people_supported" and code:
         rows.add(n, "age_band", band_cell, "all (under25 only for young people)")
-    if iv_id is not None and area and area != ctx.interventions[iv_id][1]:
-        rows.add(
+    if iv_id is not None:
+        delivered = ctx.interventions[iv_id][1]
+        _check_area(
+            rows,
             n,
-            "area_code",
-            rows.get(row, "area_code"),
-            f"{ctx.interventions[iv_id][1]}, where the intervention is delivered",
+            row,
+            area,
+            delivered,
+            f"{delivered}, where the intervention is delivered",
         )
     if code and _cell_text(unit_cell).lower() != OUTPUT_UNITS[code]:
         rows.add(n, "unit", unit_cell, OUTPUT_UNITS[code])
@@ -367,13 +378,7 @@ def _check_spend(
     iv_id = _intervention(rows, n, iv_cell, total_allowed=True)
     if code_cell is not None:
         rows.add(n, "code", code_cell, "blank for spend")
-    if area and area != ctx.vru_code:
-        rows.add(
-            n,
-            "area_code",
-            rows.get(row, "area_code"),
-            f"{ctx.vru_code} ({ctx.vru_name})",
-        )
+    _check_area(rows, n, row, area, ctx.vru_code, f"{ctx.vru_code} ({ctx.vru_name})")
     if _cell_text(unit_cell) not in SPEND_UNITS:
         rows.add(n, "unit", unit_cell, f"{SPEND_UNIT} (pounds)")
     value = _number(value_cell) if value_cell is not None else None
@@ -422,13 +427,7 @@ def _check_measure(
         rows.add(n, "intervention_id", iv_cell, "blank for measures")
     if (_cell_text(band_cell).lower() or "all") != "all":
         rows.add(n, "age_band", band_cell, "all")
-    if area and area != ctx.vru_code:
-        rows.add(
-            n,
-            "area_code",
-            rows.get(row, "area_code"),
-            f"{ctx.vru_code} ({ctx.vru_name})",
-        )
+    _check_area(rows, n, row, area, ctx.vru_code, f"{ctx.vru_code} ({ctx.vru_name})")
     expected_unit = ctx.measures[code][2] if code else None
     if code and _cell_text(unit_cell) != expected_unit:
         rows.add(n, "unit", unit_cell, expected_unit)
