@@ -145,6 +145,8 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
         reach = _reach_by_quarter(scope, area.code)
     except AccessDenied:
         return sentences
+    # A quarter still running is a part quarter: not compared (periods.is_complete).
+    spend = _complete_quarters(spend)
     if len(spend) >= 2:
         prev, last = spend.iloc[-2], spend.iloc[-1]
         label = f"{periods.fy_label(int(last.financial_year))} Q{int(last.quarter)}"
@@ -156,6 +158,7 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
             f"{money_text(prev.amount)} in {prev_label}"
             + _pct_change(prev.amount, last.amount)
             + "."
+            + _variation_words(_spend_variation(area, spend))
         )
         if last.illustrative or prev.illustrative:
             text += " (illustrative data)"
@@ -190,6 +193,37 @@ def _reach_variation(area: AreaInfo, totals: pd.DataFrame) -> str:
         values=totals["young_people"].to_numpy(float),
         period_starts=list(totals.index),
         illustrative=totals["illustrative"].to_numpy(bool),
+        funding_start=funding_starts().get(area.code),
+    )["variation"]
+
+
+def _complete_quarters(spend: pd.DataFrame) -> pd.DataFrame:
+    """quarter_spend's rows whose quarter is over by the app's clock
+    (periods.is_complete, the one rule), with each quarter's first day as
+    `period_start`."""
+    bounds = [
+        periods.quarter_bounds(int(y), int(q))
+        for y, q in zip(spend["financial_year"], spend["quarter"], strict=True)
+    ]
+    done = [periods.is_complete(end) for _, end in bounds]
+    return (
+        spend.assign(period_start=[start for start, _ in bounds])[done]
+        if bounds
+        else spend.assign(period_start=[])
+    ).reset_index(drop=True)
+
+
+def _spend_variation(area: AreaInfo, spend: pd.DataFrame) -> str:
+    """The latest complete quarter's spend judged by the one SPC road
+    (`spc.series_spc`, as `_reach_variation`): an XmR chart of the area's
+    quarterly spend (complete quarters only), spend being neither better nor
+    worse in itself; limits recalculated where VRU funding began and where
+    published figures give way to illustrative ones."""
+    return spc.series_spc(
+        polarity="no_judgement",
+        values=spend["amount"].to_numpy(float),
+        period_starts=list(spend["period_start"]),
+        illustrative=spend["illustrative"].to_numpy(bool),
         funding_start=funding_starts().get(area.code),
     )["variation"]
 

@@ -319,6 +319,63 @@ def test_the_spend_sentence_shows_money_as_the_tables_do(loaded_store):
     )
 
 
+def _spend_sentence(scope=SYSTEM):
+    sentences = board_overview.changes_since_last_quarter(scope=scope, area_code=AVON)
+    return next(s for s in sentences if s.startswith("Spend was"))
+
+
+def test_the_spend_sentence_is_judged_against_normal_variation(
+    loaded_store, monkeypatch
+):
+    """The spend line carries the SPC verdict of the area's quarterly spend series
+    (complete quarters, source switches and the funding start as steps), the same
+    as spc.series_spc gives on that series; with the clock inside the latest spend
+    quarter, that part quarter is neither compared nor charted (the sentence then
+    compares the two quarters before it). Catches: a spend line with no verdict, a
+    verdict from another series, a part quarter compared."""
+    from data_access import clock, spc
+    from data_access.areas import funding_starts
+
+    spend = spending.quarter_spend(scope=SYSTEM, area_code=AVON)
+
+    def first_day(y, q):  # a financial quarter's first day (Q1 = April)
+        return dt.date(int(y) + (int(q) == 4), {1: 4, 2: 7, 3: 10, 4: 1}[int(q)], 1)
+
+    def expected(rows):
+        verdict = spc.series_spc(
+            polarity="no_judgement",
+            values=rows["amount"].tolist(),
+            period_starts=[
+                first_day(y, q)
+                for y, q in zip(rows["financial_year"], rows["quarter"], strict=True)
+            ],
+            illustrative=rows["illustrative"].tolist(),
+            funding_start=funding_starts().get(AVON),
+        )["variation"]
+        words = spc.VARIATION_WORDS[verdict]
+        return f"Against normal variation (SPC): {words[0].lower()}{words[1:]}."
+
+    def label(row):
+        return f"{periods.fy_label(int(row.financial_year))} Q{int(row.quarter)}"
+
+    last = spend.iloc[-1]
+    y, q = int(last.financial_year), int(last.quarter)
+    after = first_day(y + (q == 4), q % 4 + 1)  # the next quarter's first day
+    # Every stored quarter is over by the test clock: all compared.
+    assert after <= clock.today()
+    said = _spend_sentence()
+    assert f"in {label(last)}, against" in said
+    assert expected(spend) in said
+
+    # The clock on the latest quarter's last day: it becomes a part quarter.
+    monkeypatch.setattr(clock, "today", lambda: after - dt.timedelta(days=1))
+    said = _spend_sentence()
+    whole = spend.iloc[:-1]
+    assert f" in {label(last)}," not in said
+    assert f"in {label(whole.iloc[-1])}, against" in said
+    assert expected(whole) in said
+
+
 def test_changes_since_last_quarter_come_from_the_data(loaded_store):
     sentences = board_overview.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
     quarters = area_trends.area_series(
