@@ -64,13 +64,7 @@ def quarter_spend(*, scope: Scope, area_code: str) -> pd.DataFrame:
     recorded against it, core unit included) or a local authority (the
     interventions it delivers), every year, oldest first; only quarters with spend.
     Restricted. Columns: QUARTER_SPEND_COLUMNS (amount in pounds)."""
-    area = get_area(area_code)
-    if area.level not in ("pfa", "lad"):
-        raise InvalidParameter(
-            "area",
-            "spend is recorded for force areas and their local authorities only",
-        )
-    scope.require_area(area.code, area.parent_code)
+    area = _spend_area(scope, area_code)
     return _quarter_spend(area.code, area.level)
 
 
