@@ -288,11 +288,14 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
             confidence=confidence,
             benchmark=benchmark or DEFAULT_BENCHMARK,
         )
+        # City of London left out by default (NOT_COMPARABLE): out of the
+        # funnel's limits range and overdispersion too, not only undrawn.
         points, limits, overdispersion = funnels.funnel(
             scope=scope,
             measure_code=measure["code"],
             period_start=period,
             benchmark=benchmark or DEFAULT_BENCHMARK,
+            leave_out=set() if outliers == "include" else set(NOT_COMPARABLE),
         )
     except InvalidParameter as error:
         return message(f"{error}.", kind="warning")
@@ -305,8 +308,6 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
     if outliers != "include":
         left_out = [c for c in NOT_COMPARABLE if c in set(ranked["code"])]
         ranked = ranked[~ranked["code"].isin(left_out)].reset_index(drop=True)
-        if not points.empty:
-            points = points[~points["code"].isin(left_out)].reset_index(drop=True)
         if left_out:
             note = message(
                 " ".join(NOT_COMPARABLE[c] + "." for c in left_out)

@@ -92,9 +92,15 @@ def funnel(
     age_band: str = "all",
     benchmark: str = "national",
     level: str = "pfa",
+    leave_out: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """(points, limits, overdispersion) for a funnel plot of rate against
     population.
+
+    `leave_out`: area codes not drawn (City of London, whose resident-population
+    rates are not comparable): they are dropped before anything is worked out,
+    so they neither stretch the limits' population range nor weigh in the
+    overdispersion estimate (the benchmark stays as published or chosen).
 
     points: FORCE_AREA_COLUMNS (95% CIs) plus funnel_position and
     funnel_position_adjusted, each one of FUNNEL_POSITIONS, judged against the
@@ -114,6 +120,8 @@ def funnel(
         benchmark=benchmark,
         level=level,
     )
+    if leave_out:
+        points = points[~points["code"].isin(leave_out)].reset_index(drop=True)
     if points.empty:
         empty = pd.DataFrame(columns=FUNNEL_COLUMNS)
         overdispersion = statistics.funnel_overdispersion(

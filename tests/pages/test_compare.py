@@ -279,3 +279,41 @@ def test_no_single_area_squashes_the_ranking_or_the_funnel(page):
     assert "Past the edge" not in json.dumps(
         [c.to_plotly_json() for c in default if c], default=str
     )
+
+
+def test_a_left_out_area_does_not_shape_the_funnel(page):
+    """City of London left out (the default) is out of the funnel altogether:
+    its tiny population no longer stretches the control limits' range (which
+    squashed the 42 comparable areas into the right third of a log axis) and
+    its z-score no longer weighs in the overdispersion estimate."""
+    from data_access.outcomes import funnels
+
+    city = "E23000034"
+    content = page.show_comparison("knife_offences", "2018-04", "national", "95")
+    graph = _find(content, lambda c: getattr(c, "id", None) == "compare-funnel-graph")
+    limit_x = [
+        x
+        for t in graph[0].figure["data"]
+        if (t.get("meta") or {}).get("role") != "series" and t.get("x") is not None
+        for x in t["x"]
+        if isinstance(x, (int, float))
+    ]
+    points, _, spread = funnels.funnel(
+        scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
+    )
+    drawn = points[points["code"] != city]
+    assert city in set(points["code"])  # it has a figure, and is left out
+    assert min(limit_x) >= 0.8 * drawn["population"].min() * 0.999
+    table = _csv(content, "compare-funnel")
+    assert "City of London" not in set(table.iloc[:, 0])
+    without, _, spread_without = funnels.funnel(
+        scope=SYSTEM,
+        measure_code="knife_offences",
+        period_start="2018-04",
+        leave_out={city},
+    )
+    assert city not in set(without["code"])
+    assert spread_without["tau"] != spread["tau"]
+    assert f"{spread_without['tau']:.1f}" in json.dumps(
+        [c.to_plotly_json() for c in content if c], default=str
+    )
