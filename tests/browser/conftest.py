@@ -61,7 +61,14 @@ def start(dash_duo, app) -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    dash_duo.start_server(app, navigate=False, port=port)
+    # dash's threaded runner gives up on a server that has not answered within
+    # start_timeout (3 s by default), kills its thread with an asynchronous
+    # SystemExit and starts another. On a loaded 2-core machine the first
+    # server is often just slow, and the kill can land while that thread holds
+    # the logging handler's lock (it logs "Dash is running on ..."): every later
+    # log call then waits forever and the whole run hangs (seen: a full run stuck
+    # in test_journeys). Wait long enough that the retry never happens.
+    dash_duo.start_server(app, navigate=False, port=port, start_timeout=60)
     return dash_duo.server.url.rstrip("/")
 
 

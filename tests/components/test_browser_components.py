@@ -106,7 +106,7 @@ def _component_app() -> dash.Dash:
 
 def test_static_table_markup_links_and_deferred_graph(dash_duo):
     app = _component_app()
-    dash_duo.start_server(app)
+    dash_duo.start_server(app, start_timeout=60)  # see tests/browser/conftest.start
     driver = dash_duo.driver
     dash_duo.wait_for_element("#t-table caption")
     table = driver.execute_script(
