@@ -285,6 +285,24 @@ def disclosure_columns(measure: dict) -> tuple[tuple[str, ...], tuple[str, ...]]
     return ("numerator", "value"), ()
 
 
+def current_values(columns: list, measure_code: str, age_band: str):  # noqa: ANN201
+    """SELECT `columns` over the current values of one measure and age band,
+    joined to their measure, area (Area) and source (Source): where every reader
+    of a measure's stored figures starts; callers add their own filters."""
+    return (
+        select(*columns)
+        .select_from(MeasureValue)
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .join(Area, Area.id == MeasureValue.area_id)
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(
+            Measure.code == measure_code,
+            MeasureValue.age_band == age_band,
+            MeasureValue.is_current,
+        )
+    )
+
+
 @memoized
 def _series(
     measure_code: str,
@@ -294,33 +312,26 @@ def _series(
     start: str | None,
     end: str | None,
 ) -> pd.DataFrame:
-    from data_access.models import Area
-
     query = (
-        select(
-            MeasureValue.period_start,
-            MeasureValue.period_end,
-            MeasureValue.age_band,
-            MeasureValue.value,
-            MeasureValue.numerator,
-            MeasureValue.denominator,
-            MeasureValue.status,
-            Source.key,
-            Source.title,
-            Source.url,
-            Source.illustrative,
-            MeasureValue.note,
+        current_values(
+            [
+                MeasureValue.period_start,
+                MeasureValue.period_end,
+                MeasureValue.age_band,
+                MeasureValue.value,
+                MeasureValue.numerator,
+                MeasureValue.denominator,
+                MeasureValue.status,
+                Source.key,
+                Source.title,
+                Source.url,
+                Source.illustrative,
+                MeasureValue.note,
+            ],
+            measure_code,
+            age_band,
         )
-        .join(Measure, Measure.id == MeasureValue.measure_id)
-        .join(Area, Area.id == MeasureValue.area_id)
-        .join(Source, Source.id == MeasureValue.source_id)
-        .where(
-            Measure.code == measure_code,
-            Area.code == area_code,
-            MeasureValue.age_band == age_band,
-            MeasureValue.period_months == months,
-            MeasureValue.is_current,
-        )
+        .where(Area.code == area_code, MeasureValue.period_months == months)
         .order_by(MeasureValue.period_start)
     )
     if start:

@@ -21,9 +21,9 @@ from data_access import statistics
 from data_access.areas import NATIONAL_CODE
 from data_access.cache import memoized
 from data_access.db import session_scope
+from data_access.measures import current_values
 from data_access.models import (
     Area,
-    Measure,
     MeasureValue,
     Source,
 )
@@ -104,16 +104,9 @@ def _force_quarters(
     a population), the rows a sum of force areas adds up."""
     parent = aliased(Area)
     query = (
-        select(*columns)
-        .select_from(MeasureValue)
-        .join(Measure, Measure.id == MeasureValue.measure_id)
-        .join(Area, Area.id == MeasureValue.area_id)
+        current_values(columns, measure_code, age_band)
         .join(parent, parent.id == Area.parent_id)
-        .join(Source, Source.id == MeasureValue.source_id)
         .where(
-            Measure.code == measure_code,
-            MeasureValue.age_band == age_band,
-            MeasureValue.is_current,
             parent.code == NATIONAL_CODE,
             # quarters as _by_length picks them (period_months is set from the
             # dates on insert)

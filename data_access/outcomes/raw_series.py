@@ -41,7 +41,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access import periods, statistics
@@ -51,10 +50,10 @@ from data_access.db import session_scope
 from data_access.errors import InvalidParameter
 from data_access.measures import (
     AGE_BANDS,
+    current_values,
 )
 from data_access.models import (
     Area,
-    Measure,
     MeasureValue,
     Source,
     covered_area_name,
@@ -193,8 +192,8 @@ def _raw(
 ) -> pd.DataFrame:
     """Current values of a measure for one area, or for every child of a parent."""
     parent = aliased(Area)
-    query = (
-        select(
+    query = current_values(
+        [
             Area.code,
             covered_area_name(),
             MeasureValue.period_start,
@@ -207,17 +206,10 @@ def _raw(
             Source.illustrative,
             MeasureValue.note,
             MeasureValue.precision,
-        )
-        .join(Measure, Measure.id == MeasureValue.measure_id)
-        .join(Area, Area.id == MeasureValue.area_id)
-        .join(Source, Source.id == MeasureValue.source_id)
-        .where(
-            Measure.code == measure_code,
-            MeasureValue.age_band == age_band,
-            MeasureValue.is_current,
-        )
-        .order_by(Area.code, MeasureValue.period_start, MeasureValue.period_end)
-    )
+        ],
+        measure_code,
+        age_band,
+    ).order_by(Area.code, MeasureValue.period_start, MeasureValue.period_end)
     if area_code is not None:
         query = query.where(Area.code == area_code)
     if parent_code is not None:
