@@ -283,6 +283,7 @@ def test_trend_embed_title_is_the_one_trend_verdict(client):
     [
         "/embed/compare?measure=hospital_admissions_knife",
         "/embed/compare?measure=knife_offences&period=2018/19",
+        "/embed/compare?measure=knife_offences&period=2016/17",  # clipped axis
         "/embed/trend?measure=hospital_admissions_knife&area=E23000036",
         "/embed/trend?measure=homicide_knife&area=E23000036",
     ],
@@ -327,3 +328,34 @@ def test_captions_claim_only_what_is_drawn(client, url):
     if "City of London is left out" in caption:
         bars = [t for t in figure["data"] if t.get("type") == "bar"]
         assert not any("City of London" in str(y) for t in bars for y in t["y"])
+
+
+def test_no_single_area_squashes_the_public_compare_axis(client):
+    """Knife offences 2016/17: the Metropolitan Police's rate interval runs far past
+    the other force areas' (Tukey's far-out fence, worked here from the CSV's own
+    figures), so the embed's axis stops at the fence, as /compare's does, and the
+    caption names the area past the edge; the CSV keeps every figure whole. In
+    2018/19 nothing is that far out: no clip, and the caption says nothing.
+    Catches: an embed drawn without /compare's axis clip, or a caption that does
+    not say what runs past the edge."""
+    import io
+
+    import pandas as pd
+
+    url = "/embed/compare?measure=knife_offences&period=2016/17"
+    table = pd.read_csv(
+        io.StringIO(client.get(url.replace("compare?", "compare/data.csv?")).text)
+    )
+    ends = table[["Rate", "95% CI upper"]].astype(float).max(axis=1)
+    q1, q3 = ends.quantile(0.25), ends.quantile(0.75)
+    fence = q3 + 3 * (q3 - q1)
+    past = table.loc[ends > fence, "Force area"].tolist()
+    assert past == ["Metropolitan Police"]
+    met = float(ends[ends > fence].iloc[0])
+    html = client.get(url).get_data(as_text=True)
+    caption = unescape(re.search(r"<figcaption>(.*?)</figcaption>", html, re.S)[1])
+    assert "Past the edge: Metropolitan Police (" in caption
+    axis_end = _figure(html)["layout"]["xaxis"]["range"][1]
+    assert axis_end < met and axis_end == pytest.approx(fence, rel=0.1)
+    plain = client.get("/embed/compare?measure=knife_offences&period=2018/19")
+    assert "Past the edge" not in plain.get_data(as_text=True)

@@ -36,6 +36,7 @@ from data_access.errors import InvalidParameter, NotFound
 from data_access.measures import disclosure_columns
 from data_access.outcomes import benchmarking, trend_views
 from data_access.scope import PUBLIC
+from web.compare_charts import clip_top, overflow_note
 
 DEFAULT_AREA = "E23000036"
 DEFAULT_MEASURE = "hospital_admissions_knife"
@@ -560,7 +561,11 @@ def _build_compare(params: dict) -> Built:
         else f"; no {bench_name} figure is published for {year_label}, so no "
         "benchmark line is drawn."
     )
-    caption = " ".join([caption, *notes])
+    # No single area squashes the axis: /compare's clip (web.compare_charts.clip_top,
+    # Tukey's far-out fence), with the areas past the edge named in the caption.
+    clip_frame = pfa.assign(benchmark_rate=bench, name=pfa["area_name"])
+    top = clip_top(clip_frame)
+    caption = " ".join([caption, *notes]) + overflow_note(clip_frame, top)
     # compared on the trend road (trend_views.level_series), after disclosure
     pfa["comparison_95"] = pfa["comparison"].mask(pfa["suppressed"])
     fig = ranked_bar_figure(
@@ -574,6 +579,7 @@ def _build_compare(params: dict) -> Built:
         benchmark_label=bench_name,
         value_title=unit[:1].upper() + unit[1:],
         value_formatter=rate,
+        axis_top=top,
     )
     summary = summary_for_ranking(
         pfa.assign(rate=pfa["rate"].astype("Float64")),
