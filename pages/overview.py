@@ -234,12 +234,16 @@ def _measure_card(row: dict, area, scope=None, notes=None) -> html.Section:
         )
     first = head or under25
     body: list = [html.H3(first["name"])]
-    if (head and head["illustrative"]) or (under25 and under25["illustrative"]):
-        body.append(illustrative_badge())
+    # The badge sits on the figure it labels: a published all-ages headline
+    # above an illustrative under-25 one must not read as illustrative.
     if head:
+        if head["illustrative"]:
+            body.append(illustrative_badge())
         body += _headline_block(head, label="all ages", big=True, area=area)
     if under25:
         body.append(html.H4("Aged under 25", className="under25-heading"))
+        if under25["illustrative"]:
+            body.append(illustrative_badge())
         body += _headline_block(
             under25, label="aged under 25", big=head is None, area=area
         )

@@ -242,3 +242,38 @@ def test_a_lead_lands_on_their_own_workstream(loaded_sqlite_store):
     assert json.dumps(measures_summary(detail["measures"]))[1:-1] in text
     assert f'"/workstreams/{ws_id}"' in text and '"/returns"' in text
     assert text.index("Your workstream") < text.index("Success measures")
+
+
+def test_the_illustrative_badge_sits_on_the_figure_it_labels(loaded_store):
+    """A card whose all-ages headline is published (Avon and Somerset's hospital
+    admissions, 2020/21) and whose under-25 one is illustrative carries the
+    badge under 'Aged under 25', not above the published headline."""
+    from app import app  # noqa: F401 - registers the pages
+    from data_access.areas import get_area
+    from data_access.board_overview import overview_summary
+    from data_access.scope import SYSTEM
+    from pages import overview
+
+    summary = overview_summary(scope=SYSTEM, area_code=AVON)
+    mixed = [
+        row
+        for row in summary["measures"]
+        if row["all"]
+        and row["under25"]
+        and row["all"]["illustrative"] != row["under25"]["illustrative"]
+    ]
+    assert mixed  # the demo store has such a card (hospital admissions)
+    for row in summary["measures"]:
+        card = overview._measure_card(row, get_area(AVON))
+        kinds = [
+            "badge"
+            if "illustrative-badge" in (getattr(c, "className", "") or "")
+            else type(c).__name__
+            for c in card.children
+        ]
+        under = kinds.index("H4") if "H4" in kinds else len(kinds)
+        top, bottom = kinds[:under], kinds[under:]
+        if row["all"]:
+            assert ("badge" in top) == row["all"]["illustrative"], row["all"]["code"]
+        if row["under25"] and row["all"]:
+            assert ("badge" in bottom) == row["under25"]["illustrative"]
