@@ -97,6 +97,25 @@ def _period_totals(frame: pd.DataFrame, *, count: tuple[str, str]) -> pd.DataFra
     return totals
 
 
+def _force_series(
+    measure_code: str,
+    age_band: str,
+    length: str,
+    proportion_scale: float | None,
+    england_only: bool,
+) -> pd.DataFrame:
+    """The force areas' own series at `length` (England's alone when england_only),
+    undisclosed: the rows a sum of force areas adds up and its disclosure checks."""
+    forces = _by_length(
+        _raw(measure_code, None, NATIONAL_CODE, age_band),
+        length,
+        proportion_scale=proportion_scale,
+    )
+    if england_only:
+        forces = forces[forces["area_code"].str.startswith("E")]
+    return forces
+
+
 def _force_quarters(
     columns: list, measure_code: str, age_band: str, england_only: bool
 ):  # noqa: ANN202 - a Select
@@ -347,13 +366,9 @@ def _national(
     else:
         # Years follow _by_length (annual rows, else four quarters), the rule each
         # area's own series uses, so they are summed from the force areas' years.
-        forces = _by_length(
-            _raw(measure_code, None, NATIONAL_CODE, age_band),
-            length,
-            proportion_scale=proportion_scale,
+        forces = _force_series(
+            measure_code, age_band, length, proportion_scale, england_only
         )
-        if england_only:
-            forces = forces[forces["area_code"].str.startswith("E")]
         totals = _force_totals(forces)
         left_out = _left_out_of_years(forces, england_only)
     sums = _force_sums(totals, name, proportion_scale, left_out)

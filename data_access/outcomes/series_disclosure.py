@@ -12,13 +12,15 @@ import pandas as pd
 from data_access import disclosure, statistics
 from data_access.areas import NATIONAL_CODE
 from data_access.cache import memoized
-from data_access.outcomes.benchmarking import _england_only, _national
+from data_access.outcomes.benchmarking import (
+    _england_only,
+    _force_series,
+    _national,
+)
 from data_access.outcomes.raw_series import (
     ENGLAND_CODE,
     _add_rates,
-    _by_length,
     _no_interval_if_approximate,
-    _raw,
 )
 from data_access.scope import Scope
 
@@ -93,13 +95,7 @@ def _disclosed_forces(
     measure = dict(measure_key)
     scale = statistics.proportion_scale(measure)
     england_only = _england_only(measure)
-    forces = _by_length(
-        _raw(measure_code, None, NATIONAL_CODE, age_band),
-        length,
-        proportion_scale=scale,
-    )
-    if england_only:
-        forces = forces[forces["area_code"].str.startswith("E")]
+    forces = _force_series(measure_code, age_band, length, scale, england_only)
     usable = forces["numerator"].notna() & forces["denominator"].notna()
     cells = forces.loc[usable, [*_CELL_KEYS, "value", "numerator", "denominator"]]
     if cells.empty:
