@@ -42,14 +42,18 @@ from data_access.workstreams import quarters_with_every_figure
 # ------------------------------------------------------------------ reading back
 
 
-SUBMISSION_COLUMNS = [
-    "submission_id",
+# A return's workstream, its VRU area and its quarter: the columns that place it.
+_RETURN_KEY = [
     "workstream_id",
     "workstream",
     "area_code",
     "area_name",
     "period_start",
     "period",
+]
+SUBMISSION_COLUMNS = [
+    "submission_id",
+    *_RETURN_KEY,
     "filename",
     "sha256",
     "status",
@@ -234,12 +238,7 @@ def submission_audit(*, scope: Scope, submission_id: int) -> pd.DataFrame:
 
 
 COMPLETENESS_COLUMNS = [
-    "workstream_id",
-    "workstream",
-    "area_code",
-    "area_name",
-    "period_start",
-    "period",
+    *_RETURN_KEY,
     "due_date",
     "status",
     "received",
