@@ -138,12 +138,10 @@ def create_user(
             session.add(UserArea(user_id=user.id, area_id=area_id))
         session.flush()
         result = _record(session, user)
-        record(
+        _audit_user(
             session,
-            actor="system",
-            action="create_user",
-            entity="app_user",
-            entity_id=str(user.id),
+            user,
+            "create_user",
             after={"username": username, "role": role, "areas": list(area_codes)},
         )
     return result, password
@@ -156,14 +154,20 @@ def set_password(*, username: str, password: str | None = None) -> str:
         user = _user_named(session, username)
         user.password_hash = generate_password_hash(password)
         user.session_version += 1
-        record(
-            session,
-            actor="system",
-            action="set_password",
-            entity="app_user",
-            entity_id=str(user.id),
-        )
+        _audit_user(session, user, "set_password")
     return password
+
+
+def _audit_user(session, user: User, action: str, **changes) -> None:  # noqa: ANN001, ANN003
+    """The audit row of a change to a user's account (made by the system)."""
+    record(
+        session,
+        actor="system",
+        action=action,
+        entity="app_user",
+        entity_id=str(user.id),
+        **changes,
+    )
 
 
 def _change_user(username: str, field: str, value, action: str) -> None:  # noqa: ANN001
@@ -174,15 +178,7 @@ def _change_user(username: str, field: str, value, action: str) -> None:  # noqa
         before = getattr(user, field)
         setattr(user, field, value)
         user.session_version += 1
-        record(
-            session,
-            actor="system",
-            action=action,
-            entity="app_user",
-            entity_id=str(user.id),
-            before={field: before},
-            after={field: value},
-        )
+        _audit_user(session, user, action, before={field: before}, after={field: value})
 
 
 def set_active(*, username: str, active: bool) -> None:
