@@ -4,12 +4,14 @@ Plain Flask routes, not Dash pages: each embed is one server-rendered HTML page
 (web/templates/embed.html) with the chart as a static plotly figure in a JSON data
 island, drawn as plain SVG by web/static/embed.js (no plotly.js on the page: on a
 phone its start-up and first draw were long main-thread tasks, see the comment
-there). The plotly.js *basic* bundle is still served from here for the app
-(web/plotly_bundle.py; web/static/vendor/VENDOR.md). No app shell, no sign-in, no
-callback round trip; a table alternative, a text summary, caption, source, "data
-as at", a CSV of exactly what is shown and the "Illustrative data" watermark inside
-the plot. What each chart shows is built by web/embed_charts.py, from
-data_access.public and the signed-in pages' roads with the public scope (the
+there). The trend embed's chart is also drawn on the server (web.pack_svg, via
+web/embed_charts._trend_svg) inside the plot box, so it shows with JavaScript off;
+embed.js replaces it when it runs. The plotly.js *basic* bundle is still served from
+here for the app (web/plotly_bundle.py; web/static/vendor/VENDOR.md). No app shell,
+no sign-in, no callback round trip; a table alternative, a text summary, caption,
+source, "data as at", a CSV of exactly what is shown and the "Illustrative data"
+watermark inside the plot. What each chart shows is built by web/embed_charts.py,
+from data_access.public and the signed-in pages' roads with the public scope (the
 published surface, with disclosure control applied).
 
 Caching: the rendered page is kept in the shared cache (data_access.cache, cleared

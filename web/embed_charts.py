@@ -35,8 +35,10 @@ from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound
 from data_access.measures import disclosure_columns
 from data_access.outcomes import benchmarking, trend_views
+from data_access.pack_slides import Chart
 from data_access.scope import PUBLIC
 from web.compare_charts import clip_top, overflow_note
+from web.pack_svg import chart_svg
 
 DEFAULT_AREA = "E23000036"
 DEFAULT_MEASURE = "hospital_admissions_knife"
@@ -68,6 +70,8 @@ class Built:
     numeric_columns: set[str] = field(default_factory=set)
     # Making Data Count variation icon (SVG from components.spc_icons) and words
     variation: tuple[str, str] | None = None
+    # The chart drawn on the server (web.pack_svg), shown with JavaScript off
+    svg: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +276,7 @@ def _build_trend(params: dict) -> Built:
     # One benchmark, named exactly; published and illustrative never one line;
     # every period in its place on the time axis, a missing one a marked gap.
     frame["series"], order = line_names(frame, area.name, view["benchmark_name"])
+    axis = periods.every_period(frame["period_start"].tolist(), length)
     fig = trend_figure(
         frame,
         x="period",
@@ -282,7 +287,7 @@ def _build_trend(params: dict) -> Built:
         series_order=order,
         y_title=unit[:1].upper() + unit[1:],
         height=400,
-        periods=periods.every_period(frame["period_start"].tolist(), length),
+        periods=axis,
     )
     if not bench.empty:
         caption += " " + benchmarking.basis_text(bench, view["benchmark_name"])
@@ -349,8 +354,9 @@ def _build_trend(params: dict) -> Built:
         columns["events"] = EVENTS_COLUMN
         add_marks(fig, chart_marks(events, frame[frame["role"] == "area"], "period"))
         summary += " " + events_sentence(events)
+    title = f"{measure['name']} in {area.name}: {_trend_title(trend)}"
     return Built(
-        title=f"{measure['name']} in {area.name}: {_trend_title(trend)}",
+        title=title,
         caption=caption,
         source=_source_text(frame),
         table=_display(frame, columns, formats),
@@ -369,7 +375,49 @@ def _build_trend(params: dict) -> Built:
         ),
         numeric_columns=set(formats),
         variation=(variation_svg(verdict["variation"]), verdict["variation_words"]),
+        svg=_trend_svg(frame, order, axis, y_col, has_rate, unit, title, summary),
     )
+
+
+def _trend_svg(frame, order, axis, y_col, has_rate, unit, title, summary) -> str:
+    """The trend drawn on the server (web.pack_svg, the board pack's line drawing)
+    from the figure's own rows: one line per `order` entry (line_names: area and
+    benchmark, published and illustrative apart), None where a period has no
+    figure shown (a gap), the 95% interval as a band where there are rates."""
+
+    def shown(rows, col):
+        got = dict(zip(rows["period"], rows[col], strict=True))
+        return [None if pd.isna(got.get(p)) else float(got[p]) for p in axis]
+
+    series, styles, bands = [], [], []
+    for name in order:
+        rows = frame[frame["series"] == name]
+        role = "benchmark" if (rows["role"] == "benchmark").all() else "area"
+        illustrative = rows["illustrative"].astype(bool).all()
+        values = shown(rows, y_col)
+        series.append((name, values))
+        styles.append(f"{role} illustrative" if illustrative else role)
+        # a band only where the line's own figure is shown
+        bands.append(
+            tuple(
+                [
+                    b if v is not None else None
+                    for b, v in zip(limit, values, strict=True)
+                ]
+                for limit in (shown(rows, "rate_lower"), shown(rows, "rate_upper"))
+            )
+            if has_rate
+            else None
+        )
+    chart = Chart(
+        kind="line",
+        categories=axis,
+        series=series,
+        value_title=unit[:1].upper() + unit[1:],
+        alt=summary,
+        styles=tuple(styles),
+    )
+    return chart_svg(chart, title=title, desc=summary, fluid=True, bands=bands)
 
 
 def _trend_title(trend: dict) -> str:

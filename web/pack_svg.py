@@ -6,7 +6,12 @@ figure published". Annotations (the chart's `marks`) are dashed vertical lines
 in the pages' event colour with their short label. Illustrative lines (the
 chart's `styles`) are dashed, lighter, with hollow markers and their own legend
 entry: never joined to published ones (they are separate series). Pure text: no
-store, no browser."""
+store, no browser.
+
+The public trend embed draws its chart here too (web/embed_charts.py), so it shows
+with JavaScript off: `chart_svg(..., title=, desc=, fluid=True, bands=)` adds
+role="img" with <title>/<desc>, a width of 100% of its box, and shaded 95%
+interval bands; each line and its markers are one <g data-line="style">."""
 
 from __future__ import annotations
 
@@ -64,16 +69,30 @@ def _text(x, y, text, *, anchor="middle", size=11, rotate=None, fill="#0b0c0c") 
     )
 
 
-def chart_svg(chart) -> str:
+def chart_svg(
+    chart,
+    *,
+    title: str | None = None,
+    desc: str | None = None,
+    fluid: bool = False,
+    bands: list | None = None,
+) -> str:
+    """The chart as an SVG document. `bands` (lines only): per series, None or
+    (lower values, upper values) aligned with the categories, shaded behind it."""
+    frame = {"title": title, "desc": desc, "fluid": fluid}
     if chart.kind == "stacked_bar":
-        return _stacked(chart)
+        return _stacked(chart, frame)
     values = [v for _, vs in chart.series for v in vs if v is not None]
+    values += [v for band in bands or [] if band for v in band[1] if v is not None]
     top = _nice_top(max(values, default=0.0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = max(len(chart.categories), 1)
     step = plot_w / n
     parts = [_axes(top, plot_w, plot_h, chart.value_title)]
-    every = max(1, math.ceil(n / 10))
+    # At most 10 labels, and never more than fit side by side (about 6.2 units a
+    # character at size 10): 70 quarters' "2008/09 Q1" would otherwise overlap.
+    longest = max((len(str(label)) for label in chart.categories), default=1)
+    every = max(1, math.ceil(n / 10), math.ceil(6.2 * longest / step))
     for i, label in enumerate(chart.categories):
         if i % every == 0:
             parts.append(
@@ -86,13 +105,19 @@ def chart_svg(chart) -> str:
     if chart.kind == "line":
         styles = _line_styles(chart)
         parts += _gap_marks(chart, step, plot_h)
-        for series_values, style in zip(
-            (values for _name, values in chart.series), styles, strict=True
+        names = chart.styles or [f"series {i}" for i in range(len(styles))]
+        for i, (band, style) in enumerate(zip(bands or [], styles, strict=False)):
+            if band:
+                parts += _band(*band, style[0], step, y_of, names[i])
+        for series_values, style, name in zip(
+            (values for _name, values in chart.series), styles, names, strict=True
         ):
+            parts.append(f'<g data-line="{escape(name)}">')
             parts += _line(series_values, style, step, y_of)
+            parts.append("</g>")
         parts += _event_marks(chart, step, plot_h)
         parts.append(_line_legend(chart.series, styles))
-        return _document(parts)
+        return _document(parts, **frame)
     count = len(chart.series)
     width = step * 0.7 / max(count, 1)
     for s, (_name, series) in enumerate(chart.series):
@@ -109,7 +134,7 @@ def chart_svg(chart) -> str:
     parts.append(
         _legend(chart.series, [COLOURS[i % 2] for i in range(len(chart.series))])
     )
-    return _document(parts)
+    return _document(parts, **frame)
 
 
 def _line_styles(chart) -> list[tuple]:
@@ -146,6 +171,27 @@ def _line(values, style, step: float, y_of) -> list[str]:
                 f'<circle cx="{LEFT + step * (i + 0.5):.1f}" cy="{y_of(v):.1f}" '
                 f'r="3.5" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
             )
+    return parts
+
+
+def _band(lower, upper, colour: str, step: float, y_of, name: str) -> list[str]:
+    """A pale polygon from lower to upper limit over each run of periods where
+    both are numbers (a None ends the run: a gap stays a gap)."""
+    parts: list[str] = []
+    run: list[int] = []
+    for i, (lo, hi) in enumerate([*zip(lower, upper, strict=True), (None, None)]):
+        if lo is not None and hi is not None:
+            run.append(i)
+            continue
+        if len(run) > 1:
+            xs = [f"{LEFT + step * (k + 0.5):.1f}" for k in run]
+            top = [f"{xs[j]},{y_of(upper[k]):.1f}" for j, k in enumerate(run)]
+            bottom = [f"{xs[j]},{y_of(lower[k]):.1f}" for j, k in enumerate(run)]
+            parts.append(
+                f'<polygon data-band="{escape(name)}" fill="{colour}" '
+                f'fill-opacity="0.15" points="{" ".join(top + bottom[::-1])}"/>'
+            )
+        run = []
     return parts
 
 
@@ -253,7 +299,7 @@ def _legend(series, colours) -> str:
     return "".join(parts)
 
 
-def _stacked(chart) -> str:
+def _stacked(chart, frame: dict) -> str:
     label_w = 230
     plot_w = WIDTH - label_w - RIGHT
     n = max(len(chart.categories), 1)
@@ -288,13 +334,25 @@ def _stacked(chart) -> str:
                 )
             x += w
     parts.append(_legend(chart.series, colours))
-    return _document(parts)
+    return _document(parts, **frame)
 
 
-def _document(parts: list[str]) -> str:
+def _document(parts: list[str], title=None, desc=None, fluid: bool = False) -> str:
+    # fluid: as wide as its box, the whole chart kept in view (top-aligned)
+    size = (
+        'width="100%" height="100%" preserveAspectRatio="xMidYMin meet"'
+        if fluid
+        else f'width="{WIDTH}" height="{HEIGHT}"'
+    )
+    label = ""
+    if title is not None:
+        label = f"<title>{escape(title)}</title>" + (
+            f"<desc>{escape(desc)}</desc>" if desc else ""
+        )
+        size += ' role="img"'
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}">' + "".join(parts) + "</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" {size} '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}">' + label + "".join(parts) + "</svg>"
     )
 
 

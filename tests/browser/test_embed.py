@@ -84,3 +84,50 @@ def test_gallery_is_accessible_and_previews_charts(dash_duo, public_app):
         assert scroll <= client, f"{path} scrolls sideways at 360px: {scroll}"
         assert axe_violations(dash_duo) == [], path
     assert dash_duo.get_logs() == []
+
+
+def test_trend_embed_draws_its_chart_with_javascript_off(dash_duo, public_app):
+    """With JavaScript disabled the trend embed still shows its chart: the server's
+    SVG (web.pack_svg), role="img", with one area marker per area figure of the
+    embed's CSV, within the width at 390 px. Catches the chart left to embed.js
+    alone (an empty box without JavaScript) and markers that do not match the
+    figures. With JavaScript on, embed.js's chart replaces it, axe-clean."""
+    import csv
+    import io
+    import urllib.request
+
+    from selenium import webdriver
+
+    from tests.browser.conftest import pytest_setup_options
+
+    base = start(dash_duo, public_app)
+    path = "/embed/trend?measure=knife_offences&area=E23000036"
+    with urllib.request.urlopen(base + path.replace("trend?", "trend/data.csv?")) as r:
+        rows = list(csv.DictReader(io.StringIO(r.read().decode("utf-8-sig"))))
+    area = rows[0]["Area"]
+    figures = [r for r in rows if r["Area"] == area and r["Rate"] not in ("", "*")]
+    options = pytest_setup_options()
+    options.add_experimental_option(
+        "prefs", {"profile.managed_default_content_settings.javascript": 2}
+    )
+    driver = webdriver.Chrome(options=options)
+    try:
+        for width in (390, 1366):
+            driver.set_window_size(width, 1000)
+            driver.get(base + path)
+            svg = driver.find_element("css selector", "#embed-plot > svg[role=img]")
+            markers = driver.find_elements(
+                "css selector", '#embed-plot g[data-line^="area"] circle'
+            )
+            assert len(markers) == len(figures) > 0
+            box = svg.rect
+            assert box["width"] > 0 and box["x"] + box["width"] <= width
+            driver.save_screenshot(f"/tmp/embed-trend-nojs-{width}.png")
+    finally:
+        driver.quit()
+    dash_duo.driver.set_window_size(390, 900)
+    dash_duo.driver.get(base + path)
+    dash_duo.wait_for_element("#embed-plot svg.embed__svg", timeout=10)
+    assert not dash_duo.driver.find_elements("css selector", "#embed-plot g[data-line]")
+    assert axe_violations(dash_duo) == []
+    assert dash_duo.get_logs() == []

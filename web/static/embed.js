@@ -839,7 +839,10 @@
       }
       drawnWidth = width;
       var svg = render(target, fig, width < 560);
+      // The server's drawing (with JavaScript off) gives way to this one, which
+      // the summary and table already describe.
       target.textContent = "";
+      target.setAttribute("aria-hidden", "true");
       target.appendChild(svg);
     }
     paint();
