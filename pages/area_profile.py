@@ -204,7 +204,7 @@ def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Measure": profile["measure_name"],
-            "Financial year": profile["period"],
+            "Year": profile["period"],
             "Count": shown("count", 0),
             "Value": shown("value", 1),
             "Unit": [_unit(r) for r in profile.to_dict("records")],
@@ -330,7 +330,8 @@ def _measures_part(area, profile: pd.DataFrame):
         chart_id=f"{PAGE}-spine",
         title=title,
         caption=(
-            f"Each measure's latest financial year for {area.name} (marker) against "
+            f"Each measure's latest financial year (or, for a measure published only "
+            f"for rolling years, its latest one) for {area.name} (marker) against "
             "the benchmark (centre line), within the range across areas of the same "
             "level (light bar: lowest to highest; dark bar: 25th to 75th "
             "percentile). Better is always to the right. "

@@ -123,8 +123,10 @@ def layout(
             html.H1("Compare force areas"),
             html.P(
                 "Rates per head of population for one measure and one financial "
-                "year, for every police force area in England and Wales, with "
-                "confidence intervals and a fair comparison with a benchmark.",
+                "year (or, for a measure published only for rolling years, the "
+                "latest such year), for every police force area in England and "
+                "Wales, with confidence intervals and a fair comparison with a "
+                "benchmark.",
                 className="lead",
             ),
             filters.filter_bar(
@@ -144,7 +146,7 @@ def layout(
                     filters.select(
                         PAGE,
                         "period",
-                        label="Financial year",
+                        label="Year",
                         options=[],
                         value=period,
                     ),
@@ -220,7 +222,8 @@ def measure_options(_id, current):
     State(f"{PAGE}-period", "value"),
 )
 def period_options(measure_code, current):
-    """Financial years with force area figures for the measure; keeps the chosen
+    """Financial years with force area figures for the measure (a measure with
+    none: its stored rolling years, "year ending Jun 2025"); keeps the chosen
     year when the measure has it, else the latest year whose figures are all
     published (issue 17: a PCC's first view must not rest on illustrative data),
     or the latest year where every year holds illustrative figures, saying so."""
@@ -361,7 +364,7 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
                 f"Yes, from {int(y)}/{(int(y) + 1) % 100:02d}" if v else "No"
                 for v, y in zip(frame["is_vru"], frame["vru_start_year"], strict=True)
             ],
-            "Financial year": frame["period"],
+            "Year": frame["period"],
             f"Count ({measure['unit']})": shown("count", 0),
             "Population": frame["population"].round(0),
             f"Rate {per}": shown("rate"),

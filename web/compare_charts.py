@@ -30,9 +30,18 @@ def suppression_note_for(measure: dict, frame: pd.DataFrame) -> str | None:
 
 
 def chart_caption(measure: dict, frame: pd.DataFrame, extra: str = "") -> str:
+    """The caption's first sentence: the measure, the areas and the year (a
+    financial year, or a rolling year for a measure published only for those)."""
+    period = str(frame["period"].iloc[0])
+    if not period.startswith("year ending"):
+        period = f"financial year {period}"
+    else:
+        period += " (a rolling 12-month year: this measure has no financial years)"
+    bench = frame["benchmark_label"].iloc[0] if "benchmark_label" in frame else None
+    which = f" The benchmark is {bench}." if bench else ""
     return (
         f"{measure['name']}, rate {per_label(measure)} population, police force areas, "
-        f"financial year {frame['period'].iloc[0]}. {extra}"
+        f"{period}.{which} {extra}"
     ).strip()
 
 

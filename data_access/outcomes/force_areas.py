@@ -1,5 +1,6 @@
-"""Rates by force area for one financial year against a benchmark, with disclosure
-control (data_access.outcomes.year_values has the financial-year rule).
+"""Rates by force area for one financial year (or, for a measure with none, one
+stored rolling year) against a benchmark, with disclosure control
+(data_access.outcomes.year_values has the financial-year and rolling-year rules).
 
 Disclosure control (scopes that need it, measures whose rule is not "none") applies
 to counts; rates and percentages from a hidden count are hidden with it, never
@@ -8,9 +9,10 @@ row is hidden, that denominator included.
 
 Columns
 - FORCE_AREA_COLUMNS (`force_area_rates`): code, name, is_vru, vru_start_year,
-  period (label "2018/19"), count, population, rate, rate_lower, rate_upper (at the
-  chosen confidence), benchmark_rate, benchmark_label, comparison (better / similar /
-  worse / higher / lower / not compared), illustrative, source_title, suppressed.
+  period (label "2018/19" or "year ending Jun 2025"), count, population, rate,
+  rate_lower, rate_upper (at the chosen confidence), benchmark_rate,
+  benchmark_label, comparison (better / similar / worse / higher / lower / not
+  compared), illustrative, source_title, suppressed.
 """
 
 from __future__ import annotations
@@ -26,15 +28,16 @@ from data_access.measures import get_measure
 from data_access.outcomes import series_disclosure
 from data_access.outcomes.year_values import (
     _check_confidence,
-    _fy_values,
     _in_group,
-    _national,
+    _national_at,
     _pooled_rate,
     _rate_measure,
+    _values_at,
     benchmark_label,
-    parse_period,
+    parse_year_key,
     pooled_national_label,
     resolve_benchmark,
+    year_label,
 )
 from data_access.scope import Scope
 
@@ -72,14 +75,17 @@ def force_area_rates(
     level: str = "pfa",
 ) -> pd.DataFrame:
     """Rates of every area of `level` for the financial year starting
-    `period_start` ("2018-04"), compared with the benchmark (FORCE_AREA_COLUMNS),
+    `period_start` ("2018-04"), or a measure's stored rolling year starting that
+    month ("2024-07"), compared with the benchmark (FORCE_AREA_COLUMNS),
     highest rate first. Disclosure control applies for scopes that need it."""
     measure = _rate_measure(measure_code, scope)
-    year = parse_period(period_start)
+    key = parse_year_key(
+        period_start, measure_code=measure_code, level=level, age_band=age_band
+    )
     _check_confidence(confidence)
     benchmark = resolve_benchmark(benchmark, scope=scope)
     frame = _force_area_rates(
-        measure_code, year, age_band, float(confidence), benchmark, level
+        measure_code, key, age_band, float(confidence), benchmark, level
     )
     if frame.empty:
         return frame
@@ -95,12 +101,12 @@ def force_area_rates(
     )
     controlled = scope.needs_disclosure_control and measure["disclosure_rule"] != "none"
     if controlled and level == "pfa" and not pooled:
-        shown = _as_trends_publish(shown, measure, year, age_band, confidence)
+        shown = _as_trends_publish(shown, measure, key, age_band, confidence)
     return shown
 
 
 def _as_trends_publish(
-    frame: pd.DataFrame, measure: dict, year: int, age_band: str, confidence: float
+    frame: pd.DataFrame, measure: dict, key: str, age_band: str, confidence: float
 ) -> pd.DataFrame:
     """Force areas' counts as every other view publishes them: trends discloses
     the force areas together with the benchmark that sums them, hiding a shown
@@ -109,7 +115,7 @@ def _as_trends_publish(
     table = series_disclosure.published_force_areas(
         measure, length="year", age_band=age_band
     )
-    start = periods.fy_bounds(year)[0]
+    start = periods.parse_month(key, parameter="period")
     hidden_there = set(
         table.loc[(table["period_start"] == start) & table["suppressed"], "area_code"]
     )
@@ -148,7 +154,7 @@ def _published_rates(measure: dict, *, confidence: float = 0.95, names=None):
 @memoized
 def _force_area_rates(
     measure_code: str,
-    year: int,
+    key: str,
     age_band: str,
     confidence: float,
     benchmark: str | tuple,
@@ -156,11 +162,10 @@ def _force_area_rates(
 ) -> pd.DataFrame:
     measure = get_measure(measure_code)
     multiplier = float(measure["rate_multiplier"])
-    frame = _fy_values(measure_code, level, age_band)
-    frame = frame[frame["year"] == year].copy()
+    frame = _values_at(measure_code, level, age_band, key).copy()
     if frame.empty:
         return pd.DataFrame(columns=FORCE_AREA_COLUMNS)
-    frame["period"] = periods.fy_label(year)
+    frame["period"] = year_label(key)
     frame = statistics.rates_for(
         frame,
         ci_method=measure["ci_method"],
@@ -171,7 +176,7 @@ def _force_area_rates(
     )
     pooled = False
     if benchmark == "national":
-        national = _national(measure_code, year, age_band)
+        national = _national_at(measure_code, key, age_band)
         if national is not None:
             bench = national[0] / national[1] * multiplier
             label = national[2]

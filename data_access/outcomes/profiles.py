@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import case, select
 from sqlalchemy.orm import aliased
 
-from data_access import disclosure, periods, statistics
+from data_access import disclosure, statistics
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import session_scope
@@ -40,8 +40,11 @@ from data_access.outcomes import headlines
 from data_access.outcomes.force_areas import _published_rates
 from data_access.outcomes.year_values import (
     _fy_values,
-    _national,
+    _national_at,
+    _rolling_values,
+    _values_at,
     pooled_national_label,
+    year_label,
 )
 from data_access.scope import PUBLIC, Scope
 
@@ -93,9 +96,10 @@ MONEY_COLUMNS = YEAR_MONEY_COLUMNS  # money.spending.vru_money_by_year
 
 def area_profile(*, scope: Scope, area_code: str) -> pd.DataFrame:
     """Every public measure for one area in its latest financial year with a
-    figure, against the national benchmark, with the spread across areas of the
-    same level and the recent trend (PROFILE_COLUMNS). NotFound for an unknown
-    area. Disclosure control applies for scopes that need it."""
+    figure (a measure with none: its latest stored rolling year), against the
+    national benchmark, with the spread across areas of the same level and the
+    recent trend (PROFILE_COLUMNS). NotFound for an unknown area. Disclosure
+    control applies for scopes that need it."""
     area = get_area(area_code)
     frame = _area_profile(area.code, area.level)
     if frame.empty or not scope.needs_disclosure_control:
@@ -160,7 +164,13 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
     own = _fy_values(m["code"], level, "all")
     own = own[(own["code"] == area_code) & own["count"].notna()]
     if own.empty:
-        return None
+        own = _rolling_values(m["code"], level, "all")
+        own = own[(own["code"] == area_code) & own["count"].notna()]
+        if own.empty:
+            return None
+        key = str(own.iloc[-1]["start"])
+    else:
+        key = f"{int(own.iloc[-1]['year']):04d}-04"
     multiplier = m["rate_multiplier"]
     proportion_scale = statistics.proportion_scale(m)
     # A proportion first: one "per 100" still has Wilson limits, not Poisson ones.
@@ -171,7 +181,6 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
     else:
         kind, scale = "value", None
     latest = own.iloc[-1]
-    year = int(latest["year"])
 
     def figures(count: float, pop: float) -> tuple[float, float, float]:
         if kind == "rate":
@@ -184,15 +193,15 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
         return count, math.nan, math.nan
 
     value, lower, upper = figures(latest["count"], latest["population"])
-    national = _national(m["code"], year, "all")
+    national = _national_at(m["code"], key, "all")
     national_value = figures(national[0], national[1])[0] if national else math.nan
-    peers = _fy_values(m["code"], _spread_level(level), "all")
-    peers = peers[(peers["year"] == year) & peers["count"].notna()]
+    peers = _values_at(m["code"], _spread_level(level), "all", key)
+    peers = peers[peers["count"].notna()]
     if national:
         bench_value, bench_label = national_value, national[2]
     else:
-        forces = _fy_values(m["code"], "pfa", "all")
-        forces = forces[(forces["year"] == year) & forces["count"].notna()]
+        forces = _values_at(m["code"], "pfa", "all", key)
+        forces = forces[forces["count"].notna()]
         bench_value = figures(forces["count"].sum(), forces["population"].sum())[0]
         bench_label = pooled_national_label(m, len(forces))
     # Areas whose count would be hidden are left out of the spread, so a minimum
@@ -235,7 +244,7 @@ def _profile_row(m: dict, area_code: str, level: str) -> dict | None:
         "multiplier": scale,
         "polarity": m["polarity"],
         "disclosure_rule": m["disclosure_rule"],
-        "period": periods.fy_label(year),
+        "period": year_label(key),
         "count": float(latest["count"]),
         "population": float(latest["population"]),
         "value": value,

@@ -24,9 +24,18 @@ have ever had a VRU (20) / never have (23). "region:<code>" pools a region's for
 areas; "saved:<id>" pools the areas of one of the caller's saved groups
 (data_access.comparator_groups; `resolve_benchmark` reads it with their access).
 
+Rolling years: a measure with no financial-year figure for areas of a level (the
+ONS Table P1 offence groups, published for the year ending June 2025 only) is
+compared over its stored 12-month periods that start in another month
+(`_rolling_values`): the period key is the start month ("2024-07", labelled "year
+ending Jun 2025" by periods.period_label), and the same benchmark (England and
+Wales where published, else the areas pooled), intervals and profile rows apply.
+A financial year's key is its April ("2018-04").
+
 Columns
-- PERIOD_COLUMNS (`available_periods`): year (2018 = 2018/19), value ("2018-04", the
-  URL form), label ("2018/19"), n_areas, illustrative.
+- PERIOD_COLUMNS (`available_periods`): year (2018 = 2018/19; a rolling year's
+  start year), value ("2018-04", the URL form: the period's first month), label
+  ("2018/19", or "year ending Jun 2025"), n_areas, illustrative.
 """
 
 from __future__ import annotations
@@ -131,7 +140,9 @@ def rate_measures(*, scope: Scope) -> pd.DataFrame:
     (MEASURE_COLUMNS of data_access.measures), success measures first."""
     table = list_measures(include_private=not scope.is_public)
     table = table[table["rate_multiplier"].notna() & table["is_public"]]
-    keep = _codes_with_years("pfa", "all")
+    keep = set(_codes_with_years("pfa", "all")) | set(
+        _codes_with_rolling_years("pfa", "all")
+    )
     return table[table["code"].isin(keep)].reset_index(drop=True)
 
 
@@ -299,23 +310,108 @@ def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
     return frame.sort_values(["year", "code"]).reset_index(drop=True)[_FY_COLUMNS]
 
 
+def _rolling_base(level: str, age_band: str):
+    """Stored 12-month values of areas of `level` that start in a month other
+    than April (an April one is a financial year, `_fy_values`)."""
+    start_y, start_m, months = _months()
+    return _fy_base(level, age_band).where(months == 12, start_m != 4)
+
+
+@memoized
+def _codes_with_rolling_years(level: str, age_band: str) -> list[str]:
+    """Codes of the measures with any rolling-year value for areas of `level`."""
+    query = _rolling_base(level, age_band).add_columns(Measure.code).distinct()
+    with session_scope() as session:
+        return sorted(session.scalars(query))
+
+
+@memoized
+def _rolling_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
+    """Stored rolling-year figures (_FY_COLUMNS plus start, the key "2024-07") of
+    every area of `level`, for a measure with no financial-year figure there
+    (empty otherwise: a financial year is compared as one)."""
+    columns = [*_FY_COLUMNS, "start"]
+    if not _fy_values(measure_code, level, age_band).empty:
+        return pd.DataFrame(columns=columns)
+    query = (
+        _rolling_base(level, age_band)
+        .where(Measure.code == measure_code)
+        .add_columns(
+            Area.code,
+            covered_area_name(),
+            Area.is_vru,
+            Area.vru_start_year,
+            MeasureValue.period_start,
+            MeasureValue.numerator,
+            MeasureValue.denominator,
+            cast(Source.illustrative, Integer),
+            Source.title,
+        )
+    )
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=_FY_COLUMNS)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    starts = pd.to_datetime(frame["year"])
+    frame["start"] = starts.dt.strftime("%Y-%m")
+    frame["year"] = starts.dt.year.astype(int)
+    for col in ("count", "population"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    frame["illustrative"] = frame["illustrative"].fillna(0).astype(int).astype(bool)
+    frame["is_vru"] = frame["is_vru"].fillna(False).astype(bool)
+    return frame.sort_values(["start", "code"]).reset_index(drop=True)[columns]
+
+
+def year_label(key: str) -> str:
+    """A year's label from its key: "2018-04" -> "2018/19", a rolling year's
+    "2024-07" -> "year ending Jun 2025" (periods.period_label)."""
+    start = periods.parse_month(key, parameter="period")
+    end = periods.parse_month(
+        f"{start.year + (start.month > 1):04d}-{(start.month - 2) % 12 + 1:02d}",
+        parameter="period",
+        end=True,
+    )
+    return periods.period_label(start, end)
+
+
+def _values_at(measure_code: str, level: str, age_band: str, key: str):
+    """Every area's figures (_FY_COLUMNS) for the year `key`: the financial year
+    starting in that April, else the stored rolling year starting that month."""
+    start = periods.parse_month(key, parameter="period")
+    if start.month == 4:
+        frame = _fy_values(measure_code, level, age_band)
+        return frame[frame["year"] == start.year][_FY_COLUMNS]
+    frame = _rolling_values(measure_code, level, age_band)
+    return frame[frame["start"] == key][_FY_COLUMNS]
+
+
 def available_periods(
     *, measure_code: str, level: str = "pfa", age_band: str = "all"
 ) -> pd.DataFrame:
     """Financial years with figures for areas of `level` (PERIOD_COLUMNS), oldest
-    first. Raises NotFound for an unknown or non-public measure."""
+    first; a measure with none has its stored rolling years instead. Raises
+    NotFound for an unknown or non-public measure."""
     get_measure(measure_code)
-    frame = _fy_values(measure_code, level, age_band)
+    frame = _fy_values(measure_code, level, age_band).assign(start=None)
+    if frame.empty:
+        frame = _rolling_values(measure_code, level, age_band)
     frame = frame[frame["count"].notna() & (frame["population"] > 0)]
     if frame.empty:
         return pd.DataFrame(columns=PERIOD_COLUMNS)
+    frame = frame.assign(
+        value=frame["start"].fillna(frame["year"].map(lambda y: f"{y:04d}-04"))
+    )
     grouped = (
-        frame.groupby("year")
-        .agg(n_areas=("code", "nunique"), illustrative=("illustrative", "any"))
+        frame.groupby("value")
+        .agg(
+            year=("year", "first"),
+            n_areas=("code", "nunique"),
+            illustrative=("illustrative", "any"),
+        )
         .reset_index()
     )
-    grouped["value"] = [f"{y:04d}-04" for y in grouped["year"]]
-    grouped["label"] = [periods.fy_label(int(y)) for y in grouped["year"]]
+    grouped["label"] = [year_label(v) for v in grouped["value"]]
     return grouped[PERIOD_COLUMNS]
 
 
@@ -331,14 +427,46 @@ def parse_period(value: str | None, *, parameter: str = "period") -> int:
     return start.year
 
 
+def parse_year_key(
+    value: str | None,
+    *,
+    measure_code: str,
+    level: str = "pfa",
+    age_band: str = "all",
+    parameter: str = "period",
+) -> str:
+    """A year's key ("2018-04", or a stored rolling year's first month such as
+    "2024-07" for a measure with no financial years); InvalidParameter else."""
+    if value is None:
+        raise InvalidParameter(parameter, "no period given")
+    start = periods.parse_month(value, parameter=parameter)
+    key = f"{start.year:04d}-{start.month:02d}"
+    if start.month == 4:
+        return key
+    if key in set(_rolling_values(measure_code, level, age_band)["start"]):
+        return key
+    raise InvalidParameter(
+        parameter,
+        f"'{value}' is not the start of a financial year (April) or of a stored "
+        "rolling year of this measure",
+    )
+
+
 # ------------------------------------------------------------------ benchmark
 
 
-@memoized
 def _national(measure_code: str, year: int, age_band: str) -> tuple | None:
-    """(count, population, label) of England and Wales, else England, for a year."""
-    frame = _fy_values(measure_code, "country", age_band)
-    frame = frame[(frame["year"] == year) & frame["count"].notna()]
+    """(count, population, label) of England and Wales, else England, for a
+    financial year."""
+    return _national_at(measure_code, f"{year:04d}-04", age_band)
+
+
+@memoized
+def _national_at(measure_code: str, key: str, age_band: str) -> tuple | None:
+    """(count, population, label) of England and Wales, else England, for the
+    year `key` (a financial or a rolling year, `_values_at`)."""
+    frame = _values_at(measure_code, "country", age_band, key)
+    frame = frame[frame["count"].notna()]
     for code in (NATIONAL_CODE, ENGLAND_CODE):
         row = frame[frame["code"] == code]
         if not row.empty and row.iloc[0]["population"] > 0:

@@ -384,8 +384,16 @@ def test_area_profile_unknown_code_and_lad(loaded_store):
     with pytest.raises(NotFound):
         profiles.area_profile(scope=SYSTEM, area_code="X99")
     lad = profiles.area_profile(scope=SYSTEM, area_code="E06000023")
-    assert list(lad["measure_code"]) == ["knife_offences"]
-    assert lad.iloc[0]["n_areas"] > 100
+    # knife offences by financial year; Table C2's partnerships, placed on the
+    # districts they cover, for the year ending June 2025 only
+    assert list(lad["measure_code"]) == [
+        "knife_offences",
+        "homicide",
+        "possession_of_weapons",
+        "violence_with_injury",
+    ]
+    assert list(lad["period"])[1:] == ["year ending Jun 2025"] * 3
+    assert (lad["n_areas"] > 100).all()
 
 
 def test_interventions_and_money_are_restricted(loaded_store):

@@ -109,7 +109,7 @@ def test_spine_names_each_benchmark_exactly_and_tables_its_ends(page):
     assert knife["polarity"] == "lower_is_better"
     assert row["Worst area"] == round(knife["max"], 1)
     assert row["Best area"] == round(knife["min"], 1)
-    assert row["Financial year"] == knife["period"]
+    assert row["Year"] == knife["period"]
 
 
 def test_spine_labels_wrap_so_a_phone_has_room_for_the_chart(page):
@@ -157,3 +157,39 @@ def test_spine_says_which_latest_years_are_illustrative(page):
     )
     for row in made_up.itertuples():
         assert f"{row.period}, illustrative" in text.replace("<br>", " ")
+
+
+def test_profile_lists_the_table_p1_measures_for_their_rolling_year(page):
+    """The ONS Table P1 measures have no financial years, only the year ending
+    June 2025: the spine lists them with that year and the published count
+    (read from the shipped CSV here), against England and Wales. Catches them
+    being dropped from the profile or labelled as a financial year."""
+    import csv
+
+    from data_access.areas import get_area
+    from data_access.outcomes import profiles
+    from data_access.shipped.common import REFERENCE_DIR
+
+    path = REFERENCE_DIR / "vru-era" / "ons_pfa_tables_ye_jun2025_table_p1.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    head = next(i for i, r in enumerate(rows) if r and r[0] == "Area Code")
+    avon = next(r for r in rows[head:] if r and r[0] == "E23000036")
+    published = {
+        code: int(avon[rows[head].index(column)].replace(",", ""))
+        for code, column in (
+            ("possession_of_weapons", "Possession of weapons offences"),
+            ("violence_with_injury", "Violence with injury"),
+            ("homicide", "Homicide"),
+        )
+    }
+    profile = profiles.area_profile(scope=SYSTEM, area_code="E23000036")
+    rolling = profile[profile["measure_code"].isin(published)].set_index("measure_code")
+    assert set(rolling.index) == set(published)
+    for code, count in published.items():
+        assert rolling.loc[code, "period"] == "year ending Jun 2025"
+        assert rolling.loc[code, "count"] == count
+        assert rolling.loc[code, "benchmark_label"] == "England and Wales"
+    # the spine chart and its table, drawn from this profile (not computed again)
+    text = _text([page._measures_part(get_area("E23000036"), profile)])
+    for name in rolling["measure_name"]:
+        assert f"{name} (year ending Jun 2025)" in text

@@ -317,3 +317,75 @@ def test_a_left_out_area_does_not_shape_the_funnel(page):
     assert f"{spread_without['tau']:.1f}" in json.dumps(
         [c.to_plotly_json() for c in content if c], default=str
     )
+
+
+def _p1_column(column: str) -> dict[str, int]:
+    """Area code -> figure in one column of the shipped ONS Table P1 CSV (year
+    ending June 2025), read here as published: thousands separators, note marks."""
+    import csv
+
+    from data_access.shipped.common import REFERENCE_DIR
+
+    path = REFERENCE_DIR / "vru-era" / "ons_pfa_tables_ye_jun2025_table_p1.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    head = next(i for i, r in enumerate(rows) if r and r[0] == "Area Code")
+    at = next(i for i, h in enumerate(rows[head]) if h.strip() == column)
+    return {
+        r[0].strip(): int(r[at].replace(",", ""))
+        for r in rows[head + 1 :]
+        if r and r[0].strip() and r[at].replace(",", "").strip().isdigit()
+    }
+
+
+def test_possession_of_weapons_ranks_its_rolling_year_from_table_p1(page):
+    """Table P1 gives possession of weapons for the year ending June 2025 only:
+    /compare offers that year and ranks it from the published counts over the
+    mid-2024 estimates (local authorities summed to force areas through the
+    shipped lookup), against England and Wales as published. Catches a measure
+    with no financial years being left out, read from the wrong rows, over the
+    wrong population or against a pooled benchmark."""
+    import csv
+
+    from data_access.shipped.common import REFERENCE_DIR
+
+    options, value, note = page.period_options("possession_of_weapons", None)
+    assert options == [{"label": "year ending Jun 2025", "value": "2024-07"}]
+    assert value == "2024-07" and note is None
+    counts = _p1_column("Possession of weapons offences")
+    mye = REFERENCE_DIR / "vru-era" / "ons_mid_year_estimates_2024_mye2_persons.csv"
+    people = {
+        r["Code"]: int(r["All ages"].replace(",", ""))
+        for r in csv.DictReader(mye.open(encoding="utf-8-sig"))
+    }
+    lookup = REFERENCE_DIR / "lookup_lad24_csp24_pfa24_ons.csv"
+    # one row per partnership: a district split between partnerships repeats
+    places = {
+        (r["ltla24_code"], r["pfa24_code"])
+        for r in csv.DictReader(lookup.open(encoding="utf-8-sig"))
+    }
+    pfa_people: dict[str, int] = {}
+    for lad, pfa in places:
+        pfa_people[pfa] = pfa_people.get(pfa, 0) + people[lad]
+
+    content = page.show_comparison(
+        "possession_of_weapons", "2024-07", "national", "95", "include"
+    )
+    table = _csv(content, "compare-ranking")
+    assert len(table) == 43
+    assert set(table["Year"]) == {"year ending Jun 2025"}
+    for row in table.to_dict("records"):
+        count, population = counts[row["Code"]], pfa_people[row["Code"]]
+        assert row["Count (offences)"] == count
+        assert row["Population"] == population
+        assert row["Rate per 100,000"] == round(count / population * 1e5, 1)
+    assert list(table["Rate per 100,000"]) == sorted(
+        table["Rate per 100,000"], reverse=True
+    )
+    national = counts["K04000001"] / people["K04000001"] * 1e5
+    assert table["Benchmark: England and Wales"].tolist() == [round(national, 1)] * 43
+    text = json.dumps(content[1].to_plotly_json(), default=str)
+    assert "year ending Jun 2025 (a rolling 12-month year" in text
+    assert "The benchmark is England and Wales." in text
+    # a month that is neither April nor a stored rolling year's start
+    bad = page.show_comparison("possession_of_weapons", "2024-08", "national", "95")
+    assert "rolling year" in json.dumps(bad.to_plotly_json(), default=str)
