@@ -83,6 +83,10 @@ class ChartSpec:
     # Per-column cell formatters for the HTML table (the CSV keeps raw values),
     # e.g. {"Allocation": components.formatting.money}.
     column_formats: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
+    # The plot's least width in px: on a narrower screen (a phone) the plot keeps
+    # it and scrolls sideways within its own box (keyboard-focusable, labelled),
+    # for charts whose long labels would leave the marks no room.
+    min_width: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.chart_id, str) or not _CHART_ID.match(self.chart_id):
@@ -272,18 +276,34 @@ def chart_card(spec: ChartSpec, *, heading_level: int = 2) -> html.Figure:
         # drawn; holding the plot's height meanwhile stops the summary, table and
         # everything below from jumping down when it draws (a layout shift).
         height = figure["layout"].get("height") or PLOTLY_DEFAULT_HEIGHT
-        children.append(
-            DeferredGraph(
-                children=dcc.Graph(
-                    id=f"{cid}-graph",
-                    figure=figure,
-                    config=graph_config(cid),
-                    className="chart-card__graph",
-                ),
-                className="chart-card__plot",
-                style={"minHeight": f"{height}px"},
-            )
+        plot = DeferredGraph(
+            children=dcc.Graph(
+                id=f"{cid}-graph",
+                figure=figure,
+                config=graph_config(cid),
+                className="chart-card__graph",
+            ),
+            className="chart-card__plot",
+            style={"minHeight": f"{height}px"}
+            | ({"minWidth": f"{spec.min_width}px"} if spec.min_width else {}),
         )
+        if spec.min_width:
+            # A scrolling box takes the keyboard (arrow keys scroll it) and says
+            # what it holds (WCAG 2.1.1; axe's scrollable-region-focusable).
+            plot = html.Div(
+                plot,
+                className="chart-card__scroll",
+                tabIndex="0",
+                role="region",
+                **{"aria-label": f"Chart: {spec.title} (scrolls sideways)"},
+            )
+            children.append(
+                html.P(
+                    "Scroll the chart sideways to see all of it.",
+                    className="chart-card__scroll-hint",
+                )
+            )
+        children.append(plot)
         if spec.summary:
             figure_props["aria-describedby"] = summary_id
             children.append(

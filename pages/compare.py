@@ -382,6 +382,9 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
     )
 
 
+RANKING_MIN_WIDTH = 640  # px: names (~190), bars (~330), value labels (~120)
+
+
 def ranking_spec(
     measure: dict, frame: pd.DataFrame, level_text: str, own: str | None = None
 ) -> ChartSpec:
@@ -460,6 +463,9 @@ def ranking_spec(
         suppression_note=suppression_note_for(measure, frame),
         csv_filename=f"{measure['code']}-{period.replace('/', '-')}-force-areas.csv",
         source=sources_text(frame),
+        # Long area names beside the bars: on a phone the chart keeps room for
+        # the bars and scrolls sideways in its own box.
+        min_width=RANKING_MIN_WIDTH,
     )
 
 

@@ -127,6 +127,38 @@ def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
     assert dash_duo.get_logs() == []
 
 
+def test_the_ranking_is_readable_on_a_phone(dash_duo, browser_app):
+    """At 390 px the ranked bars keep room between the area names and the value
+    labels: the chart keeps its least width and scrolls sideways in its own
+    focusable box, the page itself does not overflow, and axe finds nothing.
+    Catches: bars squeezed to a sliver (~30 px before), or a page that scrolls
+    sideways as a whole."""
+    from pages.compare import RANKING_MIN_WIDTH
+
+    app, passwords = browser_app
+    base = start(dash_duo, app)
+    sign_in(dash_duo, base, "admin", passwords["admin"])
+    dash_duo.driver.set_window_size(390, 900)
+    try:
+        open_page(dash_duo, base, "/compare?measure=knife_offences&period=2018-04")
+        dash_duo.wait_for_element("#compare-ranking-graph .main-svg", timeout=45)
+        plot_width, box, page = dash_duo.driver.execute_script(
+            "const gd = document.querySelector("
+            "'#compare-ranking-graph .js-plotly-plot');"
+            "const box = gd.closest('.chart-card__scroll');"
+            "return [gd._fullLayout._size.w,"
+            " box && [box.scrollWidth, box.clientWidth, box.tabIndex],"
+            " [document.documentElement.scrollWidth, window.innerWidth]];"
+        )
+        assert box is not None and box[2] == 0
+        assert box[0] >= RANKING_MIN_WIDTH > box[1]  # it scrolls within its box
+        assert page[0] <= page[1]  # the page does not
+        assert plot_width >= 250  # the bars' own width, names and labels aside
+        assert axe_violations(dash_duo) == []
+    finally:
+        dash_duo.driver.set_window_size(1280, 1000)
+
+
 def _click(dash_duo, element) -> None:
     """Click an element after scrolling it to the middle of the window (clear of
     the sticky header), again while the charts redrawing below move it."""

@@ -368,6 +368,30 @@ def test_graph_holds_its_height_until_it_is_drawn(spec):
     assert slot.style == {"minHeight": "450px"}  # plotly's default height
 
 
+def test_a_chart_with_a_least_width_scrolls_in_a_focusable_labelled_box(spec):
+    """min_width: the plot keeps that width and sits in a box that scrolls
+    sideways, which takes the keyboard and is named (axe's
+    scrollable-region-focusable); without it, no box. Catches: a scroll box a
+    keyboard user cannot reach, or one wrapped round every chart."""
+    from dataclasses import replace
+
+    assert not [
+        d
+        for d in find(chart_card(spec), html.Div)
+        if getattr(d, "className", None) == "chart-card__scroll"
+    ]
+    card = chart_card(replace(spec, min_width=640))
+    (box,) = [
+        d
+        for d in find(card, html.Div)
+        if getattr(d, "className", None) == "chart-card__scroll"
+    ]
+    assert box.role == "region" and box.tabIndex == "0"
+    assert spec.title in getattr(box, "aria-label")
+    (slot,) = find(box, DeferredGraph)
+    assert slot.style["minWidth"] == "640px"
+
+
 def test_csv_href_decodes_to_exactly_the_tables_csv(spec, table):
     (link,) = find(chart_card(spec), html.A)
     decoded = unquote(link.href[len(CSV_DATA_URI_PREFIX) :])
