@@ -337,6 +337,7 @@ def _build_trend(params: dict) -> Built:
     # Signal or noise, from the same disclosed public series (data_access.trend_spc).
     verdict = trend_spc.trend_spc(view)
     # Only annotations marked public, on the public scope's road.
+    marks = []  # the public annotations the chart covers, on both drawings
     events = annotations_for(
         PUBLIC,
         area_code,
@@ -352,7 +353,8 @@ def _build_trend(params: dict) -> Built:
             for text, mine in zip(events_column(events, frame), is_own, strict=True)
         ]
         columns["events"] = EVENTS_COLUMN
-        add_marks(fig, chart_marks(events, frame[frame["role"] == "area"], "period"))
+        marks = chart_marks(events, frame[frame["role"] == "area"], "period")
+        add_marks(fig, marks)
         summary += " " + events_sentence(events)
     title = f"{measure['name']} in {area.name}: {_trend_title(trend)}"
     return Built(
@@ -375,15 +377,20 @@ def _build_trend(params: dict) -> Built:
         ),
         numeric_columns=set(formats),
         variation=(variation_svg(verdict["variation"]), verdict["variation_words"]),
-        svg=_trend_svg(frame, order, axis, y_col, has_rate, unit, title, summary),
+        svg=_trend_svg(
+            frame, order, axis, (y_col, has_rate, unit), marks, title, summary
+        ),
     )
 
 
-def _trend_svg(frame, order, axis, y_col, has_rate, unit, title, summary) -> str:
+def _trend_svg(frame, order, axis, value, marks, title, summary) -> str:
     """The trend drawn on the server (web.pack_svg, the board pack's line drawing)
     from the figure's own rows: one line per `order` entry (line_names: area and
     benchmark, published and illustrative apart), None where a period has no
-    figure shown (a gap), the 95% interval as a band where there are rates."""
+    figure shown (a gap), the 95% interval as a band where there are rates, and
+    the figure's annotation marks. `value`: (the drawn column, whether it is a
+    rate, its unit)."""
+    y_col, has_rate, unit = value
 
     def shown(rows, col):
         got = dict(zip(rows["period"], rows[col], strict=True))
@@ -416,6 +423,7 @@ def _trend_svg(frame, order, axis, y_col, has_rate, unit, title, summary) -> str
         value_title=unit[:1].upper() + unit[1:],
         alt=summary,
         styles=tuple(styles),
+        marks=tuple(marks),
     )
     return chart_svg(chart, title=title, desc=summary, fluid=True, bands=bands)
 

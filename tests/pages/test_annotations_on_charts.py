@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from urllib.parse import unquote
 
@@ -211,6 +212,9 @@ def test_the_public_embed_shows_only_the_public_annotation_and_its_verdict(annot
     page = client.get(f"/embed/trend?{query}").get_data(as_text=True)
     csv = client.get(f"/embed/trend/data.csv?{query}").get_data(as_text=True)
     assert "Operation Sceptre" in page and "Knife bin campaign" not in page
+    # the server-drawn chart (seen with JavaScript off) marks it too
+    drawn = page[page.index('<div id="embed-plot"') : page.index("</svg>")]
+    assert re.search(r"<text[^>]*>[^<]*Operation Sceptre", drawn)  # not only <desc>
     assert f"14 March 2021: {PUBLIC_LABEL} (operation)" in csv
     assert "Knife bin campaign" not in csv
     assert "Marked events" in csv.splitlines()[0]
