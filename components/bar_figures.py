@@ -25,6 +25,12 @@ from components.formatting import (
     is_missing,
 )
 
+# The least width of a ranked bar chart, in px: long area or intervention names
+# (~190) beside the bars (~330) and their value labels (~120). On a narrower
+# screen the chart keeps it and scrolls sideways in its own box
+# (ChartSpec.min_width): at 390 px the bars were otherwise squeezed to a sliver.
+RANKED_MIN_WIDTH = 640
+
 
 def ranked_bar_figure(
     df: pd.DataFrame,

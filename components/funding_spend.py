@@ -17,7 +17,7 @@ from dash import html
 
 from components import part_periods
 from components.annotation_marks import mark_events
-from components.bar_figures import bar_figure, ranked_bar_figure
+from components.bar_figures import RANKED_MIN_WIDTH, bar_figure, ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import is_missing, money, number, percent
@@ -462,6 +462,7 @@ def intervention_parts(frame, code, name, year, *, area_for_links, lad_code=None
                     source=_source(cost),
                     column_formats=SPEND_FORMATS,
                     csv_filename=f"funding-{code}-{fy}-cost-per-young-person.csv",
+                    min_width=RANKED_MIN_WIDTH,
                 ),
                 heading_level=3,
             )

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pandas as pd
 from dash import html
 
-from components.bar_figures import bar_figure, ranked_bar_figure
+from components.bar_figures import RANKED_MIN_WIDTH, bar_figure, ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking
@@ -173,6 +173,7 @@ def national_parts(view: dict) -> list:
                         "All funders and programmes (£)": money,
                     },
                     csv_filename=f"funding-allocations-{fy}.csv",
+                    min_width=RANKED_MIN_WIDTH,
                 )
             )
         )

@@ -18,7 +18,7 @@ from dash import Input, Output, State, dcc, html
 
 from components import filters
 from components.area_map import area_map_figure
-from components.bar_figures import ranked_bar_figure
+from components.bar_figures import RANKED_MIN_WIDTH, ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking
@@ -382,9 +382,6 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
     )
 
 
-RANKING_MIN_WIDTH = 640  # px: names (~190), bars (~330), value labels (~120)
-
-
 def ranking_spec(
     measure: dict, frame: pd.DataFrame, level_text: str, own: str | None = None
 ) -> ChartSpec:
@@ -465,7 +462,7 @@ def ranking_spec(
         source=sources_text(frame),
         # Long area names beside the bars: on a phone the chart keeps room for
         # the bars and scrolls sideways in its own box.
-        min_width=RANKING_MIN_WIDTH,
+        min_width=RANKED_MIN_WIDTH,
     )
 
 

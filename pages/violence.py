@@ -22,7 +22,7 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from components import annotation_marks, filters, spc_chart
-from components.bar_figures import ranked_bar_figure
+from components.bar_figures import RANKED_MIN_WIDTH, ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking, summary_for_series
@@ -734,6 +734,7 @@ def _children(scope, measure, area, view, age, params, view_data):
             summary=summary,
             illustrative=bool(ranked["illustrative"].any()),
             source="; ".join(dict.fromkeys(ranked["source_title"].dropna())),
+            min_width=RANKED_MIN_WIDTH,
         ),
         heading_level=3,
     )

@@ -133,7 +133,7 @@ def test_the_ranking_is_readable_on_a_phone(dash_duo, browser_app):
     focusable box, the page itself does not overflow, and axe finds nothing.
     Catches: bars squeezed to a sliver (~30 px before), or a page that scrolls
     sideways as a whole."""
-    from pages.compare import RANKING_MIN_WIDTH
+    from components.bar_figures import RANKED_MIN_WIDTH
 
     app, passwords = browser_app
     base = start(dash_duo, app)
@@ -151,7 +151,7 @@ def test_the_ranking_is_readable_on_a_phone(dash_duo, browser_app):
             " [document.documentElement.scrollWidth, window.innerWidth]];"
         )
         assert box is not None and box[2] == 0
-        assert box[0] >= RANKING_MIN_WIDTH > box[1]  # it scrolls within its box
+        assert box[0] >= RANKED_MIN_WIDTH > box[1]  # it scrolls within its box
         assert page[0] <= page[1]  # the page does not
         assert plot_width >= 250  # the bars' own width, names and labels aside
         assert axe_violations(dash_duo) == []

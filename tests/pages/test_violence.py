@@ -43,6 +43,9 @@ def test_force_area_view_has_trend_breadcrumbs_and_lad_links(signed_in):  # noqa
         "&from=2016-04&to=2025-09"
     ) in text
     assert "Illustrative data" in text
+    # The local authorities' ranked bars keep their least width and scroll
+    # sideways on a phone (at 390 px the bars were squeezed to a sliver).
+    assert '"chart-card__scroll"' in text and '"minWidth": "640px"' in text
 
 
 def test_csv_is_exactly_the_charts_table(signed_in):  # noqa: F811
