@@ -167,6 +167,10 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
         totals = reach.groupby("period_start").agg(
             young_people=("young_people", "sum"), illustrative=("illustrative", "max")
         )
+        # As for spend: a quarter still running is a part quarter, not compared.
+        totals = totals[
+            [periods.is_complete(periods.quarter_end(start)) for start in totals.index]
+        ]
         if len(totals) >= 2:
             (p_start, prev), (l_start, last) = list(totals.iloc[-2:].iterrows())
             text = (

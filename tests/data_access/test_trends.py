@@ -376,6 +376,30 @@ def test_the_spend_sentence_is_judged_against_normal_variation(
     assert expected(whole) in said
 
 
+def test_the_reach_sentence_leaves_a_part_quarter_out(loaded_store, monkeypatch):
+    """With the clock inside the latest quarter of outputs, that part quarter is
+    not compared (its young people so far would read as a collapse): the reach
+    line compares the two complete quarters before it, as the spend line does."""
+    from data_access import clock
+    from data_access.activity import reach_rule
+
+    reach = reach_rule.reach_over_time(scope=SYSTEM, area_code=AVON)
+    starts = sorted(set(reach["period_start"]))
+    latest, before = starts[-1], starts[-2]
+
+    def reach_sentence():
+        sentences = board_overview.changes_since_last_quarter(
+            scope=SYSTEM, area_code=AVON
+        )
+        return next(s for s in sentences if s.startswith("Young people supported"))
+
+    assert f"in {periods.quarter_label(latest)}, against" in reach_sentence()
+    monkeypatch.setattr(clock, "today", lambda: periods.quarter_end(latest))
+    said = reach_sentence()
+    assert periods.quarter_label(latest) not in said
+    assert f"in {periods.quarter_label(before)}, against" in said
+
+
 def test_changes_since_last_quarter_come_from_the_data(loaded_store):
     sentences = board_overview.changes_since_last_quarter(scope=SYSTEM, area_code=AVON)
     quarters = area_trends.area_series(
