@@ -798,6 +798,28 @@ def _refused_with(world, frame, row: int, column: str, expected: str) -> None:
     assert store_checksum() == before
 
 
+def test_a_wrong_spend_total_is_refused_at_the_total_row(world):
+    """The spend rows add up to £300.00; a TOTAL row of £301.00 is refused on its
+    own row and in its value column (not on some other row)."""
+    frame = filled(world)
+    is_total = frame.intervention_id == "TOTAL"
+    frame.loc[is_total, "value"] = "301.00"
+    row = _row_of(frame, is_total)
+    _refused_with(world, frame, row, "value", "£300.00, the sum of the spend rows (2)")
+
+
+def test_a_number_cell_that_is_nan_or_infinite_is_not_a_number():
+    """A workbook's numeric cell can be written as NaN or INF (openpyxl reads
+    them as floats): neither is a number, so neither reaches a comparison."""
+    from decimal import Decimal
+
+    from data_access.returns.validator import _number
+
+    for cell in (float("nan"), float("inf"), float("-inf")):
+        assert _number(cell) is None, cell
+    assert _number(2.5) == Decimal("2.5")
+
+
 def _young_people_all(f):
     return (f.code == "young_people_supported") & (f.age_band == "all")
 
