@@ -808,6 +808,19 @@ def test_a_wrong_spend_total_is_refused_at_the_total_row(world):
     _refused_with(world, frame, row, "value", "£300.00, the sum of the spend rows (2)")
 
 
+def test_a_percentage_left_blank_is_worked_out_from_its_counts(world):
+    """1 of 4 with its value left blank is 25 (%), worked out, not stored blank."""
+    frame = filled(world)
+    frame.loc[_pct(frame), "value"] = ""
+    result = validator.validate_return(
+        scope=world["lead"], workstream_id=world["ws"], period_start=PERIOD,
+        content=as_csv(frame), filename="r.csv", today=TODAY,
+    )  # fmt: skip
+    assert result.problems == []
+    counted = [m for m in result.measures if m["denominator"] is not None]
+    assert [m["value"] for m in counted] == [25.0]
+
+
 def test_a_number_cell_that_is_nan_or_infinite_is_not_a_number():
     """A workbook's numeric cell can be written as NaN or INF (openpyxl reads
     them as floats): neither is a number, so neither reaches a comparison."""
