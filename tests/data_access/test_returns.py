@@ -821,6 +821,23 @@ def test_a_percentage_left_blank_is_worked_out_from_its_counts(world):
     assert [m["value"] for m in counted] == [25.0]
 
 
+def test_a_row_for_a_future_quarter_is_refused_as_in_the_future(world):
+    """2031/32 Q1 is after TODAY: refused as a quarter in the future (the reason),
+    not merely as another quarter than the return's."""
+    frame = _mutate(filled(world), "output", "period", "2031/32 Q1")
+    row = _row_of(frame, frame.period == "2031/32 Q1")
+    _refused_with(world, frame, row, "period", "a quarter not in the future")
+
+
+def test_a_percentage_of_0_out_of_0_is_accepted(world):
+    """0 of 0 at 0% is a quarter with nobody to count: accepted, never a division
+    by zero."""
+    frame = filled(world)
+    frame.loc[_pct(frame), ["numerator", "denominator", "value"]] = 0
+    result = upload(world, as_csv(frame))
+    assert result.problems == [] and result.accepted
+
+
 def test_a_number_cell_that_is_nan_or_infinite_is_not_a_number():
     """A workbook's numeric cell can be written as NaN or INF (openpyxl reads
     them as floats): neither is a number, so neither reaches a comparison."""
