@@ -187,6 +187,17 @@ EQUIVALENT: dict[tuple[str, str, str, str, str], str] = {
         "a fast path: without it an int goes on to str(cell), which always matches "
         "_NUMBER (^[+-]?\\d+), and Decimal(str(n)) == Decimal(n) for every int"
     ),
+    (
+        "response_cache",
+        "_key",
+        'variant = "gzip" if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") '
+        'else "id"',
+        "flip comparison",
+        '"gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")',
+    ): (
+        "the two variants' labels swap ('id' for clients that accept gzip): still "
+        "one key per variant, each only ever holding its own variant's answer"
+    ),
 }
 
 _FLIPS = {

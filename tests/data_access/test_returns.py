@@ -848,6 +848,9 @@ def test_a_number_cell_that_is_nan_or_infinite_is_not_a_number():
     for cell in (float("nan"), float("inf"), float("-inf")):
         assert _number(cell) is None, cell
     assert _number(2.5) == Decimal("2.5")
+    # A pound sign is taken only in front: "5£" and "1£2" are not numbers.
+    assert _number("£5") == _number("5") == Decimal(5)
+    assert _number("5£") is None and _number("1£2") is None
 
 
 def _young_people_all(f):
