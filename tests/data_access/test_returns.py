@@ -838,6 +838,17 @@ def test_a_percentage_of_0_out_of_0_is_accepted(world):
     assert result.problems == [] and result.accepted
 
 
+def test_a_spend_of_nothing_is_accepted(world):
+    """£0.00 on one intervention (nothing spent this quarter) is an amount of at
+    least £0: accepted, with a TOTAL of the other's £150.00."""
+    frame = filled(world)
+    spend = (frame.record == "spend") & (frame.intervention_id != "TOTAL")
+    frame.loc[frame[spend].index[0], "value"] = "0.00"
+    frame.loc[frame.intervention_id == "TOTAL", "value"] = "150.00"
+    result = upload(world, as_csv(frame))
+    assert result.problems == [] and result.accepted
+
+
 def test_a_number_cell_that_is_nan_or_infinite_is_not_a_number():
     """A workbook's numeric cell can be written as NaN or INF (openpyxl reads
     them as floats): neither is a number, so neither reaches a comparison."""
