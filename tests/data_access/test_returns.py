@@ -849,6 +849,22 @@ def test_a_spend_of_nothing_is_accepted(world):
     assert result.problems == [] and result.accepted
 
 
+@pytest.mark.parametrize(
+    ("record", "column", "value", "expected"),
+    [
+        # Another workstream's measure is named as not this workstream's...
+        ("measure", "code", "ws_other", "a measure of Divert"),
+        # ... one that does not exist as not existing.
+        ("measure", "code", "no_such_measure", "a measure code that exists"),
+        ("output", "area_code", "E99999999", "an ONS area code that exists"),
+    ],
+)
+def test_the_message_says_why_a_code_is_refused(world, record, column, value, expected):
+    frame = _mutate(filled(world), record, column, value)
+    row = _row_of(frame, frame[column] == value)
+    _refused_with(world, frame, row, column, expected)
+
+
 def test_a_number_cell_that_is_nan_or_infinite_is_not_a_number():
     """A workbook's numeric cell can be written as NaN or INF (openpyxl reads
     them as floats): neither is a number, so neither reaches a comparison."""
