@@ -81,8 +81,11 @@ def _number(cell: Any) -> Decimal | None:
     if cell.__class__ is str and cell.isascii() and cell.isdigit():
         return Decimal(cell)
     text = str(cell).strip().replace("\u00a0", "").replace(" ", "")
-    text = text.replace("£", "", 1) if text.startswith(("£", "-£")) else text
-    if text.startswith("-£"):
+    # One pound sign, before the number or after its minus sign ("£5", "-£5"):
+    # never two ("-££5" is not a number).
+    if text.startswith("£"):
+        text = text[1:]
+    elif text.startswith("-£"):
         text = "-" + text[2:]
     if not _NUMBER.match(text):
         return None

@@ -878,6 +878,10 @@ def test_a_number_cell_that_is_nan_or_infinite_is_not_a_number():
     # A pound sign is taken only in front: "5£" and "1£2" are not numbers.
     assert _number("£5") == _number("5") == Decimal(5)
     assert _number("5£") is None and _number("1£2") is None
+    # One pound sign only, before the number or after its minus sign.
+    assert _number("-£5") == Decimal(-5) and _number("£1,250.50") == Decimal("1250.50")
+    for cell in ("-££5", "££5", "£-£5"):
+        assert _number(cell) is None, cell
 
 
 def _young_people_all(f):
