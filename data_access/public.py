@@ -44,7 +44,7 @@ from data_access.models import (
     Source,
 )
 from data_access.money.spending import vru_money_by_year
-from data_access.outcomes import area_trends, trend_views
+from data_access.outcomes import area_trends, trend_views, year_values
 from data_access.outcomes.raw_series import SUM_OF_FORCES_PREFIX
 from data_access.scope import PUBLIC
 
@@ -234,7 +234,10 @@ def force_area_comparison(
     )
     forces = frame[(frame["area_level"] == "pfa") & frame["value"].notna()]
     if financial_year is None and not forces.empty:
-        financial_year = periods.financial_year_of(forces["period_start"].max())
+        # The year /compare opens on, by the same rule (year_values).
+        by_year = forces.groupby("period_start")["illustrative"].any().sort_index()
+        opened = by_year.index[year_values.default_year_position(by_year.tolist())]
+        financial_year = periods.financial_year_of(opened)
     if financial_year is None:
         return frame.iloc[0:0]
     first, _ = periods.fy_bounds(financial_year)

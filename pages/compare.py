@@ -245,9 +245,8 @@ def period_options(measure_code, current):
     values = set(table["value"])
     if current in values:
         return options, current, None
-    published = table[~table["illustrative"].astype(bool)]
-    latest = (published if not published.empty else table).iloc[-1]
-    which = "latest published year" if not published.empty else "latest year"
+    latest = table.iloc[year_values.default_year_position(table["illustrative"])]
+    which = "latest published year" if not latest["illustrative"] else "latest year"
     note = None
     if current:
         note = message(

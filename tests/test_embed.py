@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 
-from data_access import public
+from data_access import periods, public
 
 CHARTS = ["trend", "funding", "reach", "compare"]
 
@@ -359,3 +359,30 @@ def test_no_single_area_squashes_the_public_compare_axis(client):
     assert axis_end < met and axis_end == pytest.approx(fence, rel=0.1)
     plain = client.get("/embed/compare?measure=knife_offences&period=2018/19")
     assert "Past the edge" not in plain.get_data(as_text=True)
+
+
+def test_default_year_is_the_latest_all_published_one():
+    """The rule by hand: the latest year with no illustrative force figure,
+    else the latest year."""
+    from data_access.outcomes.year_values import default_year_position
+
+    assert default_year_position([False, False, True, True]) == 1
+    assert default_year_position([False, True, False, True]) == 2
+    assert default_year_position([True, True]) == 1
+    assert default_year_position([False]) == 0
+
+
+@pytest.mark.parametrize("code", ["knife_offences", "hospital_admissions_knife"])
+def test_the_compare_embed_opens_on_the_year_compare_opens_on(client, code):
+    """One rule for the year a comparison opens on: the public embed and the
+    signed-in /compare page agree (knife offences: the published 2018/19, not
+    the illustrative latest year)."""
+    from pages import compare
+
+    _, value, _ = compare.period_options(code, None)
+    label = periods.fy_label(int(value[:4]))
+    html = unescape(client.get(f"/embed/compare?measure={code}").get_data(as_text=True))
+    title = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+    assert label in title, (label, title)
+    if code == "knife_offences":
+        assert label == "2018/19"

@@ -41,6 +41,7 @@ Columns
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select
@@ -413,6 +414,17 @@ def available_periods(
     )
     grouped["label"] = [year_label(v) for v in grouped["value"]]
     return grouped[PERIOD_COLUMNS]
+
+
+def default_year_position(illustrative: Sequence[bool]) -> int:
+    """Which of a measure's years (oldest first; True where any force area's
+    figure that year is illustrative) a comparison opens on: the latest year
+    whose figures are all published, so a first view never rests on made-up
+    figures (issue 17), else the latest year. The one rule for /compare and
+    the public comparison embed and API."""
+    flags = [bool(f) for f in illustrative]
+    published = [i for i, f in enumerate(flags) if not f]
+    return published[-1] if published else len(flags) - 1
 
 
 def parse_period(value: str | None, *, parameter: str = "period") -> int:
