@@ -69,7 +69,7 @@ from data_access.money import outturn, spending
 from data_access.number_format import money_text, rounded_half_up
 from data_access.outcomes.raw_series import BASELINE_LABEL
 from data_access.outcomes.trend_views import trend_view
-from data_access.pack_slides import Chart, Slide, Table
+from data_access.pack_slides import Chart, Slide, Table, note_slide
 from data_access.scope import PUBLIC, Scope
 
 SECTIONS: dict[str, str] = {
@@ -597,12 +597,11 @@ def _reach_slides(reader: Scope, area, start: dt.date, _meeting=None) -> list[Sl
     reach = board_overview.reach_by_tier(scope=reader, area_code=area.code)
     if reach["financial_year"] is None:
         return [
-            Slide(
-                section="reach",
-                title="Young people reached: no outputs reported yet",
-                summary=f"No outputs reported yet for {area.name}.",
-                points=[f"No outputs reported yet for {area.name}."],
-                link=f"/prevention?area={area.code}",
+            note_slide(
+                "reach",
+                "Young people reached: no outputs reported yet",
+                f"No outputs reported yet for {area.name}.",
+                f"/prevention?area={area.code}",
             )
         ]
     year = periods.fy_label(reach["financial_year"])
@@ -665,12 +664,11 @@ def _workstream_slides(
     )
     if frame.empty:
         return [
-            Slide(
-                section="workstreams",
-                title="Workstream RAG: no workstreams recorded",
-                summary=f"No workstreams recorded for {area.name}.",
-                points=[f"No workstreams recorded for {area.name}."],
-                link="/workstreams",
+            note_slide(
+                "workstreams",
+                "Workstream RAG: no workstreams recorded",
+                f"No workstreams recorded for {area.name}.",
+                "/workstreams",
             )
         ]
     names = frame["name"].tolist()

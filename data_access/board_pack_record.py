@@ -178,15 +178,7 @@ def action_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list
     link = f"/board?area={area.code}"
     if frame.empty:
         words = f"No open decisions or actions for {area.name}."
-        return [
-            Slide(
-                section="actions",
-                title="Decisions and actions: none open",
-                summary=words,
-                points=[words],
-                link=link,
-            )
-        ]
+        return [note_slide("actions", "Decisions and actions: none open", words, link)]
     overdue = int(frame["overdue"].sum())
     lines = [
         ("OVERDUE: " if r.overdue else "")
@@ -245,15 +237,7 @@ def exception_slides(reader, area, start: dt.date, _meeting=None) -> list[Slide]
     link = "/alerts"
     if frame is None or frame.empty:
         words = f"No open exceptions for {area.name}."
-        return [
-            Slide(
-                section="exceptions",
-                title="Exceptions: none open",
-                summary=words,
-                points=[words],
-                link=link,
-            )
-        ]
+        return [note_slide("exceptions", "Exceptions: none open", words, link)]
     lines = frame["summary"].tolist()
     return [
         Slide(
