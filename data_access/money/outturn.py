@@ -138,6 +138,11 @@ def money_forecast(
         profile=previous if len(previous) == 4 else None,
     )
     last = result["last_quarter"]
+    if result["year_complete"] and not periods.is_complete(periods.fy_bounds(year)[1]):
+        # Four quarters reported before 31 March (a Q4 return made early) is not
+        # a finished year: by the one completeness rule (periods.is_complete) it
+        # is still a forecast, never "Outturn (year complete)".
+        result["year_complete"] = False
     precision = grant["precision"] if grant else None
     this_year = spend[spend["financial_year"] == year]
     result.update(
@@ -169,6 +174,11 @@ def _method_words(result: dict, year: int | None) -> str:
     basis, last = result["share_basis"], result["last_quarter"]
     if not last:
         return ""
+    if basis == "actual" and not result["year_complete"]:
+        return (
+            "All four quarters reported before the year ends on 31 March: the "
+            "forecast is the spend so far."
+        )
     if basis == "actual":
         return "All four quarters reported: the outturn is the spend."
     share = f"{result['expected_share']:.0%}"

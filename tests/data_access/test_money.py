@@ -95,3 +95,27 @@ def test_the_stored_forecast_uses_the_previous_years_stored_spend(loaded_store):
     assert f"{share:.0%}" in result["method_words"]
     with pytest.raises(InvalidParameter):
         outturn.money_forecast(scope=SYSTEM, area_code="E06000023")  # a LAD
+
+
+def test_four_quarters_before_31_march_are_still_a_forecast(loaded_store, monkeypatch):
+    """A year with all four quarters reported is "year complete" (its outturn is
+    the spend) only once 31 March has passed by the app's clock: a Q4 return made
+    in March leaves it a forecast, by the one completeness rule."""
+    import datetime as dt
+
+    from data_access import clock
+
+    year = outturn.money_forecast(scope=SYSTEM, area_code=AVON)["financial_year"] - 1
+    monkeypatch.setattr(clock, "today", lambda: dt.date(year + 1, 3, 20))
+    early = outturn.money_forecast(scope=SYSTEM, area_code=AVON, financial_year=year)
+    assert early["last_quarter"] == 4 and early["share_basis"] == "actual"
+    assert not early["year_complete"]
+    assert "before the year ends on 31 March" in early["method_words"]
+    monkeypatch.setattr(clock, "today", lambda: dt.date(year + 1, 4, 1))
+    done = outturn.money_forecast(scope=SYSTEM, area_code=AVON, financial_year=year)
+    assert (
+        done["year_complete"] and done["forecast_outturn"] == early["forecast_outturn"]
+    )
+    assert (
+        done["method_words"] == "All four quarters reported: the outturn is the spend."
+    )
