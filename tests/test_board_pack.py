@@ -722,3 +722,60 @@ def test_workstream_measures_carry_their_variation_and_assurance_icons(loaded_st
         == alts
     )  # the first image is the RAG chart
     assert all(s.words in html for s in signals.signals)
+
+
+def test_sections_with_nothing_to_show_say_so_in_one_slide(monkeypatch):
+    """Reach, workstreams, actions and exceptions with nothing in the store each
+    give one slide that says so: its words are its summary and its only point, with
+    no chart or table, under its own section and link (readers stubbed empty, no
+    store). Catches a 'nothing' slide with the wrong section, title, words or link,
+    or one that drops its point (read out on the slide) or summary (its notes)."""
+    import types
+
+    import pandas as pd
+
+    from data_access import board, board_pack_record, exceptions
+
+    area = types.SimpleNamespace(code="E99000001", name="Testshire")
+    start, meeting = dt.date(2026, 4, 1), dt.date(2026, 7, 20)
+    monkeypatch.setattr(
+        board_overview, "reach_by_tier", lambda **_: {"financial_year": None}
+    )
+    monkeypatch.setattr(workstreams, "workstream_list", lambda **_: pd.DataFrame())
+    monkeypatch.setattr(board, "actions_for", lambda **_: pd.DataFrame())
+    monkeypatch.setattr(exceptions, "read_exceptions", lambda **_: pd.DataFrame())
+    made = {
+        "reach": board_pack._BUILDERS["reach"](SYSTEM, area, start, meeting),
+        "workstreams": board_pack._BUILDERS["workstreams"](
+            SYSTEM, area, start, meeting
+        ),
+        "actions": board_pack_record.action_slides(SYSTEM, area, start, meeting),
+        "exceptions": board_pack_record.exception_slides(SYSTEM, area, start, meeting),
+    }
+    expected = {
+        "reach": (
+            "Young people reached: no outputs reported yet",
+            "No outputs reported yet for Testshire.",
+            "/prevention?area=E99000001",
+        ),
+        "workstreams": (
+            "Workstream RAG: no workstreams recorded",
+            "No workstreams recorded for Testshire.",
+            "/workstreams",
+        ),
+        "actions": (
+            "Decisions and actions: none open",
+            "No open decisions or actions for Testshire.",
+            "/board?area=E99000001",
+        ),
+        "exceptions": (
+            "Exceptions: none open",
+            "No open exceptions for Testshire.",
+            "/alerts",
+        ),
+    }
+    for section, (title, words, link) in expected.items():
+        (slide,) = made[section]
+        assert (slide.section, slide.title, slide.link) == (section, title, link)
+        assert slide.summary == words and slide.points == [words]
+        assert slide.chart is None and slide.table is None
