@@ -20,6 +20,29 @@ def test_sign_in_shows_shell_and_sign_out_ends_access(dash_duo, browser_app):
     assert axe_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
 
+    # On a phone the links keep to one line that scrolls sideways (they wrapped
+    # to six lines), and the last one comes into view when it takes the focus.
+    driver = dash_duo.driver
+    size = driver.get_window_size()
+    driver.set_window_size(390, 900)
+    try:
+        nav = dash_duo.find_element(".nav-list")
+        links = nav.find_elements("css selector", "a")
+        assert len({round(link.location["y"]) for link in links}) == 1
+        assert driver.execute_script(
+            "return arguments[0].scrollWidth > arguments[0].clientWidth", nav
+        )
+        links[-1].send_keys("")  # focus it, as Tab would
+        seen = driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "return r.left >= 0 && r.right <= window.innerWidth;",
+            links[-1],
+        )
+        assert seen
+        assert axe_violations(dash_duo) == []
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+
     dash_duo.find_element(".sign-in-state button[type=submit]").click()
     dash_duo.wait_for_element("#username")
     dash_duo.driver.get(base + "/")
