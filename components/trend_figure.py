@@ -21,6 +21,7 @@ from components.figure_layout import (
     _vertical_marker,
     _x_values,
 )
+from data_access.chart_lines import ILLUSTRATIVE_SUFFIX
 
 
 def trend_figure(
@@ -223,7 +224,6 @@ def trend_figure(
 
 
 GAP_LABEL = "No figure published"
-ILLUSTRATIVE_SUFFIX = " (illustrative)"
 
 
 def _present(part: pd.DataFrame, x: str, y: str) -> set[str]:
@@ -306,28 +306,6 @@ def _mark_gap(fig: go.Figure, first: int, last: int, names: str) -> None:
         showarrow=False,
         font=dict(size=10, color=theme.SECONDARY_TEXT),
     )
-
-
-def line_names(
-    series: pd.DataFrame, area_name: str, bench_name: str
-) -> tuple[list[str], list[str]]:
-    """(the line each row is drawn on, the lines in legend order): the area and
-    the one benchmark, named exactly (the benchmark by the measure's coverage;
-    what each of its rows covers stays in the table), each split into published
-    and illustrative lines so that the two are never joined."""
-    names = []
-    for role, illustrative in zip(
-        series["role"], series["illustrative"].astype(bool), strict=True
-    ):
-        name = bench_name if role == "benchmark" else area_name
-        names.append(f"{name}{ILLUSTRATIVE_SUFFIX}" if illustrative else name)
-    order = [
-        area_name,
-        f"{area_name}{ILLUSTRATIVE_SUFFIX}",
-        bench_name,
-        f"{bench_name}{ILLUSTRATIVE_SUFFIX}",
-    ]
-    return names, [n for n in dict.fromkeys(order) if n in set(names)]
 
 
 def _runs(his: list, los: list) -> list[list[int]]:

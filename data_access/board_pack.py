@@ -55,6 +55,7 @@ import pandas as pd
 from data_access import (
     board_overview,
     board_pack_record,
+    chart_lines,
     commentary,
     pack_events,
     pack_signals,
@@ -314,10 +315,9 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
         marks=events.marks,
         **_split_lines(
             categories,
-            [
-                (own, f"{area.name}", "area"),
-                (bench, f"{view['benchmark_name']}", "benchmark"),
-            ],
+            pd.concat([own, bench], ignore_index=True),
+            area.name,
+            view["benchmark_name"],
             f", rate {per}",
         ),
     )
@@ -423,24 +423,22 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
     )
 
 
-def _split_lines(categories: list[str], parts, suffix: str) -> dict:
-    """The chart's series and styles: each of `parts` (rows of the view, name,
-    style) as a published line and, where it has illustrative figures, a separate
-    illustrative line, each None wherever the other has its figure (and wherever
-    no figure is published), so no line joins a published figure to an
-    illustrative one (issue 14: real never joined to illustrative)."""
-    series, styles = [], []
-    for rows, name, style in parts:
-        flagged = rows["illustrative"].astype(bool)
-        for illustrative in (False, True):
-            chosen = rows[flagged == illustrative]
-            if chosen.empty and (illustrative or flagged.any()):
-                continue  # no line without figures (unless there are none at all)
-            rate = dict(zip(chosen["period"], chosen["rate"], strict=True))
-            label = f"{name} (illustrative){suffix}" if illustrative else name + suffix
-            series.append((label, [_value(rate.get(p)) for p in categories]))
-            styles.append(f"{style} illustrative" if illustrative else style)
-    return {"series": series, "styles": tuple(styles)}
+def _split_lines(
+    categories: list[str], rows, area_name: str, bench_name: str, suffix: str
+) -> dict:
+    """The chart's series and styles: the view's rows (area and benchmark) split
+    by the one line rule (data_access.chart_lines, the rule the /violence figure
+    and the trend embed draw by): a published line and, where there are
+    illustrative figures, a separate illustrative line, each None wherever the
+    other has its figure (and wherever no figure is published), so no line joins
+    a published figure to an illustrative one (issue 14)."""
+    lines = chart_lines.split_lines(rows, area_name, bench_name)
+    return {
+        "series": [
+            (line.name + suffix, line.values(categories, "rate")) for line in lines
+        ],
+        "styles": tuple(line.style for line in lines),
+    }
 
 
 def _styles_sentence(chart: Chart) -> str:

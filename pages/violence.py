@@ -29,12 +29,13 @@ from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import count_text, number, rate
 from components.shell import message
 from components.spc_icons import spc_summary
-from components.trend_figure import ILLUSTRATIVE_SUFFIX, line_names, trend_figure
+from components.trend_figure import trend_figure
 from components.trend_table import per_words as _per
 from components.trend_table import trend_table
 from data_access import trend_spc
 from data_access.annotations import annotations_for
 from data_access.areas import NATIONAL_CODE, get_area
+from data_access.chart_lines import ILLUSTRATIVE_SUFFIX, line_names
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.outcomes import area_trends, benchmarking, raw_series, trend_views
 from data_access.periods import every_period, parse_month

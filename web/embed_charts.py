@@ -26,10 +26,11 @@ from components.chart import DATA_STATUS_COLUMN, ILLUSTRATIVE_LABEL
 from components.chart_text import summary_for_ranking, summary_for_series
 from components.formatting import money, number, percent, rate
 from components.spc_icons import variation_svg
-from components.trend_figure import ILLUSTRATIVE_SUFFIX, line_names, trend_figure
+from components.trend_figure import trend_figure
 from data_access import periods, public, trend_spc
 from data_access.annotations import annotations_for
 from data_access.areas import get_area
+from data_access.chart_lines import ILLUSTRATIVE_SUFFIX, line_names, split_lines
 from data_access.comparator_groups import NOT_COMPARABLE
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound
@@ -378,32 +379,29 @@ def _build_trend(params: dict) -> Built:
         numeric_columns=set(formats),
         variation=(variation_svg(verdict["variation"]), verdict["variation_words"]),
         svg=_trend_svg(
-            frame, order, axis, (y_col, has_rate, unit), marks, title, summary
+            split_lines(frame, area.name, view["benchmark_name"]),
+            axis,
+            (y_col, has_rate, unit),
+            marks,
+            title,
+            summary,
         ),
     )
 
 
-def _trend_svg(frame, order, axis, value, marks, title, summary) -> str:
+def _trend_svg(lines, axis, value, marks, title, summary) -> str:
     """The trend drawn on the server (web.pack_svg, the board pack's line drawing)
-    from the figure's own rows: one line per `order` entry (line_names: area and
-    benchmark, published and illustrative apart), None where a period has no
-    figure shown (a gap), the 95% interval as a band where there are rates, and
-    the figure's annotation marks. `value`: (the drawn column, whether it is a
-    rate, its unit)."""
+    from the figure's own rows split by the one line rule (data_access.chart_lines:
+    area and benchmark, published and illustrative apart, the lines the figure
+    draws), None where a period has no figure shown (a gap), the 95% interval as
+    a band where there are rates, and the figure's annotation marks. `value`:
+    (the drawn column, whether it is a rate, its unit)."""
     y_col, has_rate, unit = value
-
-    def shown(rows, col):
-        got = dict(zip(rows["period"], rows[col], strict=True))
-        return [None if pd.isna(got.get(p)) else float(got[p]) for p in axis]
-
     series, styles, bands = [], [], []
-    for name in order:
-        rows = frame[frame["series"] == name]
-        role = "benchmark" if (rows["role"] == "benchmark").all() else "area"
-        illustrative = rows["illustrative"].astype(bool).all()
-        values = shown(rows, y_col)
-        series.append((name, values))
-        styles.append(f"{role} illustrative" if illustrative else role)
+    for line in lines:
+        values = line.values(axis, y_col)
+        series.append((line.name, values))
+        styles.append(line.style)
         # a band only where the line's own figure is shown
         bands.append(
             tuple(
@@ -411,7 +409,10 @@ def _trend_svg(frame, order, axis, value, marks, title, summary) -> str:
                     b if v is not None else None
                     for b, v in zip(limit, values, strict=True)
                 ]
-                for limit in (shown(rows, "rate_lower"), shown(rows, "rate_upper"))
+                for limit in (
+                    line.values(axis, "rate_lower"),
+                    line.values(axis, "rate_upper"),
+                )
             )
             if has_rate
             else None
