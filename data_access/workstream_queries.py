@@ -235,17 +235,14 @@ def _status_rows(area_codes: tuple[str, ...] | None, workstream_id: int | None):
     )
 
 
-@memoized
-def _received_quarters(
-    area_codes: tuple[str, ...] | None, workstream_id: int | None
-) -> pd.DataFrame:
-    """(workstream_id, measure_code, period_start) of every current return."""
-    vru = aliased(Area)
-    query = (
-        select(Workstream.id, Measure.code, MeasureValue.period_start)
-        .join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
+def with_current_values(query):  # noqa: ANN001, ANN201 - a SQLAlchemy Select
+    """`query` (selecting from Workstream) joined to each of the workstream's
+    measures and their current all-ages figures for the workstream's VRU area:
+    the one join for "a workstream's returned figures" (returns received, the
+    workstream page's trends)."""
+    return (
+        query.join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
         .join(Measure, Measure.id == WorkstreamMeasure.measure_id)
-        .join(vru, vru.id == Workstream.vru_area_id)
         .join(
             MeasureValue,
             and_(
@@ -255,6 +252,20 @@ def _received_quarters(
                 MeasureValue.age_band == "all",
             ),
         )
+    )
+
+
+@memoized
+def _received_quarters(
+    area_codes: tuple[str, ...] | None, workstream_id: int | None
+) -> pd.DataFrame:
+    """(workstream_id, measure_code, period_start) of every current return."""
+    vru = aliased(Area)
+    query = (
+        with_current_values(
+            select(Workstream.id, Measure.code, MeasureValue.period_start)
+        )
+        .join(vru, vru.id == Workstream.vru_area_id)
         .distinct()
     )
     if area_codes is not None:

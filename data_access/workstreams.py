@@ -83,6 +83,7 @@ from data_access.workstream_queries import (
     _status_rows,
     _target_join,
     _workstreams,
+    with_current_values,
 )
 
 FIRST_YEAR = 2019  # VRU funding began in 2019/20
@@ -500,31 +501,21 @@ def measure_spc(
 @memoized
 def _trends(workstream_id: int) -> pd.DataFrame:
     query = (
-        select(
-            Measure.code,
-            Measure.unit,
-            Measure.polarity,
-            Measure.disclosure_rule,
-            MeasureValue.period_start,
-            MeasureValue.value,
-            Target.value,
-            Source.illustrative,
-            Measure.ci_method,
-            Measure.rate_multiplier,
-            MeasureValue.numerator,
-            MeasureValue.denominator,
-        )
-        .select_from(Workstream)
-        .join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
-        .join(Measure, Measure.id == WorkstreamMeasure.measure_id)
-        .join(
-            MeasureValue,
-            and_(
-                MeasureValue.measure_id == Measure.id,
-                MeasureValue.area_id == Workstream.vru_area_id,
-                MeasureValue.is_current,
-                MeasureValue.age_band == "all",
-            ),
+        with_current_values(
+            select(
+                Measure.code,
+                Measure.unit,
+                Measure.polarity,
+                Measure.disclosure_rule,
+                MeasureValue.period_start,
+                MeasureValue.value,
+                Target.value,
+                Source.illustrative,
+                Measure.ci_method,
+                Measure.rate_multiplier,
+                MeasureValue.numerator,
+                MeasureValue.denominator,
+            ).select_from(Workstream)
         )
         .join(Source, Source.id == MeasureValue.source_id)
         .outerjoin(
