@@ -26,23 +26,37 @@ def targets(r: dict) -> list[str]:
     rows = ["| # | target | measured | result |", "|---|---|---|---|"]
     sizes = _sizes(r)
     big = sizes[-1] if sizes else None
-    if big:
-        null = r[f"pg_{big}_clicks_nullcache"]
-        redis = r[f"pg_{big}_clicks_redis"]
+    # Issue 19: at every size, cache off p95 <= 150 ms and <= 15 ms of CPU per
+    # answer (gunicorn workers and PostgreSQL together); Redis warm p95 <= 30 ms.
+    for n in sizes:
+        null = r[f"pg_{n}_clicks_nullcache"]
+        redis = r[f"pg_{n}_clicks_redis"]
         worst = max(null["pages"].items(), key=lambda kv: kv[1]["p95_ms"])
+        cpu = null.get("cpu_ms_per_request") or {}
+        # The server's CPU: workers, PostgreSQL and Redis (not the load generator).
+        server = [v for k, v in cpu.items() if k != "load generator"]
+        cpu_total = sum(server) if server else None
         rows.append(
-            f"| 1 | clicks, PostgreSQL {big:,} rows, cache disabled: p95 <= 150 ms "
+            f"| 1 | clicks, PostgreSQL {n:,} rows, cache disabled: p95 <= 150 ms "
             f"| all requests p95 {null['total']['p95_ms']:.0f} ms; worst page "
             f"{worst[0]} p95 {worst[1]['p95_ms']:.0f} ms "
             f"| {_ok(null['total']['p95_ms'] <= 150)} |"
         )
+        if cpu_total is not None:
+            parts = ", ".join(f"{k} {v:.1f}" for k, v in cpu.items())
+            rows.append(
+                f"| 1 | clicks, PostgreSQL {n:,} rows, cache disabled: <= 15 ms CPU "
+                f"per answer | {cpu_total:.1f} ms ({parts}) "
+                f"| {_ok(cpu_total <= 15)} |"
+            )
         worst = max(redis["pages"].items(), key=lambda kv: kv[1]["p95_ms"])
         rows.append(
-            f"| 1 | clicks, PostgreSQL {big:,} rows, Redis warm: p95 <= 30 ms "
+            f"| 1 | clicks, PostgreSQL {n:,} rows, Redis warm: p95 <= 30 ms "
             f"| all requests p95 {redis['total']['p95_ms']:.0f} ms; worst page "
             f"{worst[0]} p95 {worst[1]['p95_ms']:.0f} ms "
             f"| {_ok(redis['total']['p95_ms'] <= 30)} |"
         )
+    if sizes:
         errors = sum(
             r[f"pg_{n}_clicks_{c}"]["total"]["errors"]
             for n in sizes
@@ -55,9 +69,9 @@ def targets(r: dict) -> list[str]:
     demo = r.get("demo_clicks_nullcache")
     if demo:
         rows.append(
-            f"| 1 | clicks, shipped SQLite demo (cache disabled): p95 <= 100 ms "
+            f"| 1 | clicks, shipped SQLite demo (cache disabled): p95 <= 150 ms "
             f"| p95 {demo['total']['p95_ms']:.0f} ms, {demo['total']['errors']} "
-            f"errors | {_ok(demo['total']['p95_ms'] <= 100)} |"
+            f"errors | {_ok(demo['total']['p95_ms'] <= 150)} |"
         )
     demo = r.get("demo_clicks_default_cache")
     if demo:
@@ -97,32 +111,24 @@ def targets(r: dict) -> list[str]:
         )
         lh = weight.get("lighthouse") or {}
         if lh:
-            targeted = {f"{p} (desktop)" for p in ("/", "/violence", "/compare")}
-            desk = {k: v for k, v in lh.items() if k in targeted}
-            others = {
-                k: v for k, v in lh.items() if "desktop" in k and k not in targeted
-            }
+            desk = {k: v for k, v in lh.items() if "desktop" in k}
             mob = {k: v for k, v in lh.items() if "mobile" in k}
 
             def score(v):
                 return v["score"] if isinstance(v, dict) else None
 
+            # Issue 19: every page an admin opens (desktop) and every embed
+            # (mobile), each the median of its runs, >= 0.95.
             text = ", ".join(f"{k} {score(v)}" for k, v in desk.items())
             rows.append(
-                f"| 3 | Lighthouse performance >= 0.95 desktop on /, /violence, "
-                f"/compare | {text} "
+                f"| 3 | Lighthouse performance >= 0.95 desktop on every page an "
+                f"admin opens | {text} "
                 f"| {_ok(all((score(v) or 0) >= 0.95 for v in desk.values()))} |"
             )
-            if others:
-                text = ", ".join(f"{k} {score(v)}" for k, v in others.items())
-                rows.append(
-                    f"| (3) | Lighthouse desktop on the other pages (no target) "
-                    f"| {text} | reported |"
-                )
             text = ", ".join(f"{k} {score(v)}" for k, v in mob.items())
             rows.append(
-                f"| 3 | Lighthouse performance >= 0.90 mobile on an embed | {text} "
-                f"| {_ok(all((score(v) or 0) >= 0.90 for v in mob.values()))} |"
+                f"| 3 | Lighthouse performance >= 0.95 mobile on every embed | {text} "
+                f"| {_ok(all((score(v) or 0) >= 0.95 for v in mob.values()))} |"
             )
         else:
             rows.append("| 3 | Lighthouse | not run | not measured |")
