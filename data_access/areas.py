@@ -38,23 +38,23 @@ def get_area(code: str) -> AreaInfo:
     """One area by ONS code; raises NotFound for an unknown code."""
     parent = aliased(Area)
     with session_scope() as session:
+        # Plain columns, not the ORM entity: no identity map or instance to build.
         row = session.execute(
-            select(Area, parent.code, parent.name)
+            select(
+                Area.code,
+                Area.name,
+                Area.level,
+                parent.code,
+                parent.name,
+                Area.is_vru,
+                Area.vru_start_year,
+            )
             .outerjoin(parent, Area.parent_id == parent.id)
             .where(Area.code == code)
         ).first()
-        if row is None:
-            raise NotFound(f"no area has the code '{code}'")
-        area, parent_code, parent_name = row
-        return AreaInfo(
-            code=area.code,
-            name=area.name,
-            level=area.level,
-            parent_code=parent_code,
-            parent_name=parent_name,
-            is_vru=area.is_vru,
-            vru_start_year=area.vru_start_year,
-        )
+    if row is None:
+        raise NotFound(f"no area has the code '{code}'")
+    return AreaInfo(*row)
 
 
 @memoized
@@ -87,6 +87,7 @@ def list_areas(
 NATIONAL_FUNDING_YEAR = 2019  # the first VRUs were funded from 2019/20
 
 
+@memoized
 def funding_starts() -> dict[str, dt.date]:
     """Area code -> the day VRU funding began for it (1 April of the first funded
     financial year): its own VRU's start year, else its parent force area's;
@@ -94,9 +95,10 @@ def funding_starts() -> dict[str, dt.date]:
     rule for the funding start (the trend pages' marker, and the SPC step change
     of data_access.spc.series_spc)."""
     frame = list_areas()
-    own = dict(zip(frame["code"], frame["vru_start_year"], strict=True))
+    codes = frame["code"].tolist()
+    own = dict(zip(codes, frame["vru_start_year"].tolist(), strict=True))
     years = {}
-    for code, parent in zip(frame["code"], frame["parent_code"], strict=True):
+    for code, parent in zip(codes, frame["parent_code"].tolist(), strict=True):
         year = own.get(code)
         if _missing(year) and parent is not None:
             year = own.get(parent)

@@ -261,7 +261,10 @@ def children_latest(
     parent = get_area(parent_code)
     check_length(length)
     check_age_band(age_band)
-    areas = list_areas(parent_code=parent.code)
+    # One read of the area list (the funding starts read it too) for the
+    # children and for which of them have children of their own.
+    every = list_areas()
+    areas = every[every["parent_code"] == parent.code].reset_index(drop=True)
     if not measure["is_public"]:
         areas = areas[[scope.can_read_area(c, parent.code) for c in areas["code"]]]
     if areas.empty:
@@ -272,8 +275,7 @@ def children_latest(
         length,
         proportion_scale=scale,
     )
-    frame = _add_rates(frame, measure)
-    grand = set(list_areas(level="lad")["parent_code"].dropna())
+    grand = set(every.loc[every["level"] == "lad", "parent_code"].dropna())
     if frame.empty:
         out = pd.DataFrame({"area_code": areas["code"], "area_name": areas["name"]})
         for col in CHILD_COLUMNS:
@@ -288,7 +290,8 @@ def children_latest(
     counts = frame.groupby("period_start")["area_code"].nunique()
     # the latest period that most children report
     latest = max(counts[counts == counts.max()].index)
-    rows = frame[frame["period_start"] == latest]
+    # rates of the latest period's rows only (a rate is worked out row by row)
+    rows = _add_rates(frame[frame["period_start"] == latest], measure)
     bench = _area_series(scope, measure, parent, length, age_band)
     options = {"length": length, "age_band": age_band}
     rows = _disclose(rows, measure, scope, **options)

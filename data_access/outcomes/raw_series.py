@@ -155,7 +155,14 @@ _PRECISION_OF_RANK = {rank: p for p, rank in PRECISION_RANK.items()}
 
 
 def _precision_rank(precision: pd.Series) -> pd.Series:
-    return precision.map(PRECISION_RANK).fillna(PRECISION_RANK["approx"])
+    """PRECISION_RANK per row, an unknown or missing precision ranked approx
+    (a dict look-up per row: Series.map costs more on a few thousand rows)."""
+    approx = PRECISION_RANK["approx"]
+    return pd.Series(
+        [PRECISION_RANK.get(p, approx) for p in precision.tolist()],
+        index=precision.index,
+        dtype=float,
+    )
 
 
 # --------------------------------------------------------------------- validation
@@ -235,11 +242,11 @@ def _period_kinds(
 
     Worked out once per distinct period: a frame holds thousands of rows but
     only a few dozen periods."""
-    pairs = list(zip(frame["period_start"], frame["period_end"], strict=True))
-    kinds = {}
-    for start, end in set(pairs):
+    codes, distinct = _period_codes(frame["period_start"], frame["period_end"])
+    kinds = np.empty((len(distinct), 4), dtype=bool)
+    for i, (start, end) in enumerate(distinct):
         months = months_spanned(start, end)
-        kinds[(start, end)] = (
+        kinds[i] = (
             months == 3 and start.month in (1, 4, 7, 10),
             months == 12 and start.month == 4,
             # not calendar years: the Metropolitan Police's borough homicides
@@ -247,17 +254,33 @@ def _period_kinds(
             months == 12 and start.month not in (1, 4),
             months == 12 and start.month == 1,
         )
-    return tuple(
-        np.fromiter((kinds[p][i] for p in pairs), dtype=bool, count=len(pairs))
-        for i in range(4)
+    by_row = kinds[codes] if len(codes) else np.zeros((0, 4), dtype=bool)
+    return tuple(by_row[:, i].copy() for i in range(4))
+
+
+def _period_codes(
+    start: pd.Series, end: pd.Series
+) -> tuple[np.ndarray, list[tuple[dt.date, dt.date]]]:
+    """(per row, the index of its period in the list of distinct periods; that
+    list): a per-period rule then runs once per period and is indexed per row,
+    instead of a Python step per row (thousands of rows, a few dozen periods)."""
+    index: dict[tuple, int] = {}
+    codes = np.fromiter(
+        (
+            index.setdefault(pair, len(index))
+            for pair in zip(start.tolist(), end.tolist(), strict=True)
+        ),
+        dtype=np.intp,
+        count=len(start),
     )
+    return codes, list(index)
 
 
 def _period_labels(start: pd.Series, end: pd.Series) -> list[str]:
     """periods.period_label per row, computed once per distinct period."""
-    pairs = list(zip(start, end, strict=True))
-    labels = {pair: periods.period_label(*pair) for pair in set(pairs)}
-    return [labels[pair] for pair in pairs]
+    codes, distinct = _period_codes(start, end)
+    labels = [periods.period_label(*pair) for pair in distinct]
+    return [labels[code] for code in codes.tolist()]
 
 
 def _by_length(
@@ -285,7 +308,7 @@ def _by_length(
         out["period"] = [str(start.year) for start in out["period_start"]]
         return out
     if length == "quarter":
-        out = quarters.copy()
+        out = quarters
     else:
         annual = frame[is_year].copy()
         summed = _years_from_quarters(quarters, proportion_scale)
@@ -305,19 +328,18 @@ def _by_length(
             other = other[~other["area_code"].isin(covered)]
             annual = pd.concat([annual, other], ignore_index=True)
         out = annual
-    out = out.sort_values(["area_code", "period_start"]).reset_index(drop=True)
+    out = _sorted_by_area(out).reset_index(drop=True)
     out["period"] = _period_labels(out["period_start"], out["period_end"])
     return out
 
 
 def _joined_titles(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, str]:
     """Per group of `keys`: its distinct source titles in row order, "; "-joined."""
-    distinct = frame.drop_duplicates([*keys, "source_title"])
-    titles: dict[tuple, list[str]] = {}
+    titles: dict[tuple, dict[str, None]] = {}
     for *key, title in zip(
-        *(distinct[k] for k in keys), distinct["source_title"], strict=True
+        *(frame[k].tolist() for k in keys), frame["source_title"].tolist(), strict=True
     ):
-        titles.setdefault(tuple(key), []).append(title)
+        titles.setdefault(tuple(key), {})[title] = None
     return {key: "; ".join(parts) for key, parts in titles.items()}
 
 
@@ -336,53 +358,94 @@ def _years_from_quarters(
     quarters of 12% make 12%, not 48%."""
     if quarters.empty:
         return quarters.iloc[0:0].copy()
-    q = quarters.sort_values(["area_code", "period_start"]).copy()
-    q["fy"] = q["period_start"].map(periods.financial_year_of)
-    q["provisional"] = q["status"] == "provisional"
-    q["precision_rank"] = _precision_rank(q["precision"])
-    grouped = q.groupby(["area_code", "fy"], sort=True)
-    # Built-in aggregations only (a Python function per group is the slow path);
-    # a year's value, numerator and pooled denominator need all four quarters'.
-    years = grouped.agg(
-        area_name=("area_name", "first"),
-        n=("period_start", "size"),
-        value=("value", "sum"),
-        value_n=("value", "count"),
-        numerator=("numerator", "sum"),
-        numerator_n=("numerator", "count"),
-        # a count's population: the mid-year in which the year starts (as Q1's)
-        denominator=("denominator", "first"),
-        denominator_sum=("denominator", "sum"),
-        denominator_n=("denominator", "count"),
-        provisional=("provisional", "any"),
-        illustrative=("illustrative", "any"),
-        precision_rank=("precision_rank", "max"),
-    ).reset_index()
-    years["precision"] = years["precision_rank"].map(_PRECISION_OF_RANK)
-    complete_numerator = years.pop("numerator_n") >= 4
-    years["numerator"] = years["numerator"].where(complete_numerator)
+    # Plain arrays over the sorted rows (a pandas groupby with a dozen named
+    # aggregations cost more than all the rest of a trend): rows are in area
+    # then period order, so each (area, financial year) is one run of rows.
+    q = _sorted_by_area(quarters)
+    areas = q["area_code"].tolist()
+    fy_of: dict = {}
+    fys = [
+        fy_of[s] if s in fy_of else fy_of.setdefault(s, periods.financial_year_of(s))
+        for s in q["period_start"].tolist()
+    ]
+    keys = list(zip(areas, fys, strict=True))
+    firsts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]
+    at = np.array(firsts, dtype=np.intp)
+    n = np.diff(np.append(at, len(keys)))
+
+    def column(name: str) -> tuple[np.ndarray, np.ndarray]:
+        values = q[name].to_numpy(dtype=float)
+        present = ~np.isnan(values)
+        return values, present
+
+    def sum_count(name: str) -> tuple[np.ndarray, np.ndarray]:
+        # a sum over missing values is 0 (as pandas sums), with the count beside
+        values, present = column(name)
+        summed = np.add.reduceat(np.where(present, values, 0.0), at)
+        return summed, np.add.reduceat(present.astype(np.intp), at)
+
+    value, value_n = sum_count("value")
+    numerator, numerator_n = sum_count("numerator")
+    den_sum, den_n = sum_count("denominator")
+    den, den_present = column("denominator")
+    # a count's population: the mid-year in which the year starts (as Q1's),
+    # the group's first denominator that is there
+    rows = np.arange(len(den))
+    first_den = np.minimum.reduceat(np.where(den_present, rows, len(den)), at)
+    denominator = np.where(
+        first_den < len(den), den[np.minimum(first_den, len(den) - 1)], np.nan
+    )
+    provisional = np.logical_or.reduceat(
+        (q["status"] == "provisional").to_numpy(dtype=bool), at
+    )
+    illustrative = np.logical_or.reduceat(q["illustrative"].to_numpy(dtype=bool), at)
+    rank = np.maximum.reduceat(_precision_rank(q["precision"]).to_numpy(float), at)
+    complete_numerator = numerator_n >= 4
+    numerator = np.where(complete_numerator, numerator, np.nan)
     if proportion_scale is None:
-        years["value"] = years["value"].where(years["value_n"] >= 4)
+        value = np.where(value_n >= 4, value, np.nan)
         note = SUMMED_QUARTERS_NOTE
     else:
-        pooled = complete_numerator & (years["denominator_n"] >= 4)
-        years["denominator"] = years["denominator_sum"].where(pooled)
-        years["value"] = statistics.pooled(
-            years["numerator"], years["denominator"], proportion_scale
+        pooled = complete_numerator & (den_n >= 4)
+        denominator = np.where(pooled, den_sum, np.nan)
+        value = statistics.pooled(
+            pd.Series(numerator), pd.Series(denominator), proportion_scale
         )
         note = POOLED_QUARTERS_NOTE
-    titles = _joined_titles(q, ["area_code", "fy"])
-    years["source_title"] = [
-        titles[key] for key in zip(years["area_code"], years["fy"], strict=True)
-    ]
-    years = years[years["n"] == 4]
-    bounds = [periods.fy_bounds(int(fy)) for fy in years["fy"]]
-    years["period_start"] = [b[0] for b in bounds]
-    years["period_end"] = [b[1] for b in bounds]
-    years["status"] = np.where(years["provisional"], "provisional", "final")
-    years["illustrative"] = years["illustrative"].astype(bool)
-    years["note"] = note
-    return years[_RAW_COLUMNS].reset_index(drop=True)
+    titles: dict[tuple, dict[str, None]] = {}
+    for key, title in zip(keys, q["source_title"].tolist(), strict=True):
+        titles.setdefault(key, {})[title] = None
+    names = q["area_name"].tolist()
+    keep = np.flatnonzero(n == 4)
+    bounds = [periods.fy_bounds(int(fys[firsts[g]])) for g in keep]
+    return pd.DataFrame(
+        {
+            "area_code": [areas[firsts[g]] for g in keep],
+            "area_name": [names[firsts[g]] for g in keep],
+            "period_start": [b[0] for b in bounds],
+            "period_end": [b[1] for b in bounds],
+            "value": value[keep],
+            "numerator": numerator[keep],
+            "denominator": denominator[keep],
+            "status": ["provisional" if provisional[g] else "final" for g in keep],
+            "source_title": ["; ".join(titles[keys[firsts[g]]]) for g in keep],
+            "illustrative": illustrative[keep],
+            "note": note,
+            "precision": [_PRECISION_OF_RANK[int(rank[g])] for g in keep],
+        },
+        columns=_RAW_COLUMNS,
+    )
+
+
+def _sorted_by_area(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` by area code then period start: as read (`_raw` orders its rows
+    so), checked in one pass, else sorted."""
+    keys = list(
+        zip(frame["area_code"].tolist(), frame["period_start"].tolist(), strict=True)
+    )
+    if all(a <= b for a, b in zip(keys, keys[1:], strict=False)):
+        return frame
+    return frame.sort_values(["area_code", "period_start"])
 
 
 def _add_rates(frame: pd.DataFrame, measure: dict) -> pd.DataFrame:
@@ -402,5 +465,6 @@ def _no_interval_if_approximate(frame: pd.DataFrame) -> pd.DataFrame:
     (the disclosure engine's cells) are left as they are."""
     if "precision" in frame:
         approx = (frame["precision"] == "approx").to_numpy()
-        frame.loc[approx, ["rate_lower", "rate_upper"]] = np.nan
+        if approx.any():  # a masked assignment costs even when it masks nothing
+            frame.loc[approx, ["rate_lower", "rate_upper"]] = np.nan
     return frame
