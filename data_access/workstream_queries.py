@@ -6,8 +6,10 @@ SQL), and the workstreams themselves. Memoized on primitives only.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
-from sqlalchemy import Integer, and_, cast, func, or_, select
+from sqlalchemy import Integer, and_, cast, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from data_access.areas import get_area
@@ -88,67 +90,71 @@ def _target_join(value_start, value_end, workstream_id_col, vru_id_col):
 
 
 @memoized
-def _status_rows(area_codes: tuple[str, ...] | None, workstream_id: int | None):
+def _status_rows(
+    area_codes: tuple[str, ...] | None,
+    workstream_id: int | None,
+    due_by: dt.date | None = None,
+):
     """Per (workstream, measure): metadata, latest value, its target, first
-    period and the quarters returned. Small, already aggregated in SQL."""
+    period and, with `due_by` (the start of the latest quarter whose return is
+    due), how many quarters up to it were returned ("received_due": distinct
+    quarters with current all-ages figures, as `_received_quarters` lists them;
+    returns are stored on quarter starts, so each is one of the quarters
+    expected, none before the measure's first figure).
+    One read of a few hundred rows, already aggregated in SQL.
+
+    Each figure per (workstream, measure) is a correlated subquery on the
+    current-value index (measure_id, area_id, ...), not a GROUP BY over a join:
+    without statistics SQLite scanned every current value in the store for the
+    GROUP BY form (the shipped demo: 21 ms of the list's 35 ms of SQL)."""
     vru = aliased(Area)
+    values = aliased(MeasureValue)
+    own_values = and_(
+        values.measure_id == WorkstreamMeasure.measure_id,
+        values.area_id == Workstream.vru_area_id,
+        values.is_current,
+    )
+    first_value = select(func.min(values.period_start)).where(own_values)
+    latest = select(func.max(values.period_start)).where(own_values)
+    first_target = select(func.min(Target.period_start)).where(
+        Target.measure_id == WorkstreamMeasure.measure_id,
+        or_(
+            Target.workstream_id == Workstream.id,
+            and_(
+                Target.workstream_id.is_(None),
+                Target.area_id == Workstream.vru_area_id,
+            ),
+        ),
+    )
+    if due_by is None:
+        received_due = literal(None, Integer)
+    else:
+        received_due = (
+            select(func.count(func.distinct(values.period_start)))
+            .where(own_values, values.age_band == "all", values.period_start <= due_by)
+            .scalar_subquery()
+        )
     base = (
         select(
             Workstream.id.label("workstream_id"),
             Workstream.vru_area_id.label("vru_id"),
-            Measure.id.label("measure_id"),
+            WorkstreamMeasure.measure_id.label("measure_id"),
+            first_value.scalar_subquery().label("first"),
+            latest.scalar_subquery().label("latest"),
+            first_target.scalar_subquery().label("first_target"),
+            received_due.label("received_due"),
         )
         .join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
-        .join(Measure, Measure.id == WorkstreamMeasure.measure_id)
         .join(vru, vru.id == Workstream.vru_area_id)
     )
     if area_codes is not None:
         base = base.where(vru.code.in_(area_codes))
     if workstream_id is not None:
         base = base.where(Workstream.id == workstream_id)
-    links = base.subquery()
+    # Materialized: flattened into the joins below, SQLite evaluated each
+    # correlated subquery again for every join step (13 ms instead of 6).
+    links = base.cte("links").prefix_with("MATERIALIZED")
 
-    stats = (
-        select(
-            links.c.workstream_id,
-            links.c.measure_id,
-            func.count(func.distinct(MeasureValue.period_start)).label("received"),
-            func.min(MeasureValue.period_start).label("first"),
-            func.max(MeasureValue.period_start).label("latest"),
-        )
-        .join(
-            MeasureValue,
-            and_(
-                MeasureValue.measure_id == links.c.measure_id,
-                MeasureValue.area_id == links.c.vru_id,
-                MeasureValue.is_current,
-            ),
-        )
-        .group_by(links.c.workstream_id, links.c.measure_id)
-        .subquery()
-    )
-    first_target = (
-        select(
-            links.c.workstream_id,
-            links.c.measure_id,
-            func.min(Target.period_start).label("first_target"),
-        )
-        .join(
-            Target,
-            and_(
-                Target.measure_id == links.c.measure_id,
-                or_(
-                    Target.workstream_id == links.c.workstream_id,
-                    and_(
-                        Target.workstream_id.is_(None),
-                        Target.area_id == links.c.vru_id,
-                    ),
-                ),
-            ),
-        )
-        .group_by(links.c.workstream_id, links.c.measure_id)
-        .subquery()
-    )
     latest_value = aliased(MeasureValue)
     query = (
         select(
@@ -159,9 +165,9 @@ def _status_rows(area_codes: tuple[str, ...] | None, workstream_id: int | None):
             Measure.polarity,
             Measure.definition,
             Measure.disclosure_rule,
-            stats.c.received,
-            stats.c.first,
-            first_target.c.first_target,
+            links.c.received_due,
+            links.c.first,
+            links.c.first_target,
             latest_value.period_start,
             latest_value.period_end,
             latest_value.value,
@@ -172,25 +178,11 @@ def _status_rows(area_codes: tuple[str, ...] | None, workstream_id: int | None):
         .select_from(links)
         .join(Measure, Measure.id == links.c.measure_id)
         .outerjoin(
-            stats,
-            and_(
-                stats.c.workstream_id == links.c.workstream_id,
-                stats.c.measure_id == links.c.measure_id,
-            ),
-        )
-        .outerjoin(
-            first_target,
-            and_(
-                first_target.c.workstream_id == links.c.workstream_id,
-                first_target.c.measure_id == links.c.measure_id,
-            ),
-        )
-        .outerjoin(
             latest_value,
             and_(
                 latest_value.measure_id == links.c.measure_id,
                 latest_value.area_id == links.c.vru_id,
-                latest_value.period_start == stats.c.latest,
+                latest_value.period_start == links.c.latest,
                 latest_value.age_band == "all",
                 latest_value.is_current,
             ),
@@ -222,7 +214,7 @@ def _status_rows(area_codes: tuple[str, ...] | None, workstream_id: int | None):
             "polarity",
             "definition",
             "disclosure_rule",
-            "received",
+            "received_due",
             "first_value",
             "first_target",
             "latest_period_start",

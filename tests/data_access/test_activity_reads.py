@@ -1,0 +1,41 @@
+"""Per-click reads of /workstreams, /prevention and /funding: each view function
+is a fixed number of statements, however many workstreams, interventions or
+quarters the store holds (issue 19, "Per-click reads"). Counted outside the app,
+where nothing is memoized, so every read the function makes is counted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from data_access import workstreams
+from data_access.scope import SYSTEM
+from tests.data_access.statement_count import counted_statements
+
+AS_AT = dt.date(2026, 12, 4)
+
+
+def test_workstream_list_is_two_reads(loaded_store):
+    """The workstreams and, in one aggregated read, each measure's latest value,
+    target, first quarter and returns received (not every return listed)."""
+    with counted_statements() as statements:
+        table = workstreams.workstream_list(scope=SYSTEM, as_at=AS_AT)
+    assert len(table) > 20
+    assert len(statements) == 2, statements
+
+
+def test_workstream_list_counts_returns_as_the_workstream_page_does(loaded_store):
+    """The list's returns received and expected are the sums of the workstream
+    page's per-measure counts (measure_status), and its late returns likewise."""
+    table = workstreams.workstream_list(scope=SYSTEM, as_at=AS_AT)
+    for row in table.head(8).itertuples():
+        status = workstreams.measure_status(
+            scope=SYSTEM, workstream_id=row.workstream_id, as_at=AS_AT
+        )
+        assert row.received_returns == status["received"].sum()
+        assert row.expected_returns == status["expected"].sum()
+        assert row.late_returns == status["late"].sum()
+        per_quarter = workstreams.completeness(
+            scope=SYSTEM, workstream_id=row.workstream_id, as_at=AS_AT
+        )
+        due = per_quarter.iloc[:-1]  # the last row is the next quarter due
+        assert row.received_returns == due["measures_received"].sum()
