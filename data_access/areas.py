@@ -33,9 +33,19 @@ class AreaInfo:
     vru_start_year: int | None
 
 
-@memoized
 def get_area(code: str) -> AreaInfo:
     """One area by ONS code; raises NotFound for an unknown code."""
+    found = _area(code)
+    if found is None:
+        raise NotFound(f"no area has the code '{code}'")
+    return found
+
+
+@memoized
+def _area(code: str) -> AreaInfo | None:
+    """get_area, None for an unknown code: memoized either way, so a page that
+    asks for an area the store lacks (a region, on a store without regions)
+    reads the store once, not at every ask."""
     parent = aliased(Area)
     with session_scope() as session:
         # Plain columns, not the ORM entity: no identity map or instance to build.
@@ -52,9 +62,7 @@ def get_area(code: str) -> AreaInfo:
             .outerjoin(parent, Area.parent_id == parent.id)
             .where(Area.code == code)
         ).first()
-    if row is None:
-        raise NotFound(f"no area has the code '{code}'")
-    return AreaInfo(*row)
+    return None if row is None else AreaInfo(*row)
 
 
 @memoized

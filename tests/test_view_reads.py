@@ -1,0 +1,92 @@
+"""Per-click reads (issue 19): the composite views behind /violence
+(trend_views.trend_view) and the overview (board_overview.overview_summary)
+read the store a bounded number of times per click, as a web request makes
+them (inside a request: the per-request memo on, the shared cache off as in the
+benchmark's cache-off runs). A read added to either view, or a memo lost, makes
+these counts grow and the test fail: each statement is a round trip and
+several milliseconds of the app's CPU.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from data_access import board_overview, db
+from data_access.areas import NATIONAL_CODE
+from data_access.outcomes import trend_views
+from data_access.scope import Scope
+
+AVON = "E23000036"
+ADMIN = Scope(role="admin")
+
+
+def _statements(call) -> list[str]:
+    """The SQL statements `call()` sends, made inside one web request."""
+    from app import app
+
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    engine = db.get_engine()
+    with app.server.test_request_context():
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            call()
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+    return seen
+
+
+def _reads_of(statements: list[str], table: str) -> int:
+    return sum(f"FROM {table}" in " ".join(s.split()) for s in statements)
+
+
+@pytest.mark.parametrize(
+    ("length", "most", "most_values"), [("year", 8, 3), ("quarter", 11, 6)]
+)
+def test_the_violence_trend_view_is_a_few_reads(
+    loaded_store, length, most, most_values
+):
+    """/violence's default view (England and Wales, knife offences): the store
+    generation, the measure and its last period, the area, the national and the
+    force areas' figures (each once, however many parts of the view use them),
+    the force areas a sum of force areas names, the funding starts' area list.
+    The quarterly view adds the quarters summed in the store, the force areas
+    that report them, and the force areas' years for the baseline."""
+    statements = _statements(
+        lambda: trend_views.trend_view(
+            scope=ADMIN,
+            measure_code="knife_offences",
+            area_code=NATIONAL_CODE,
+            length=length,
+        )
+    )
+    assert _reads_of(statements, "measure_value") <= most_values, statements
+    assert len(statements) <= most, statements
+
+
+def test_the_overview_summary_is_a_few_reads(loaded_store):
+    """The board overview of a force area: per success measure its last period
+    and its series (all ages, under 25, and its region's), then money, reach and
+    the changes since the last quarter."""
+    statements = _statements(
+        lambda: board_overview.overview_summary(scope=ADMIN, area_code=AVON)
+    )
+    assert len(statements) <= 21, statements
+
+
+def test_a_region_the_store_lacks_is_looked_up_once(loaded_store, monkeypatch):
+    """Each success measure falls back to the area's region; where the store has
+    no such area (the benchmark stores have no regions) it is asked for once per
+    request, not once per measure."""
+    from data_access.outcomes import headlines
+
+    monkeypatch.setattr(headlines, "region_of", lambda _code: "E12999999")
+    statements = _statements(
+        lambda: board_overview.overview_summary(scope=ADMIN, area_code=AVON)
+    )
+    # the area, the missing region, and the area list of the funding starts
+    assert _reads_of(statements, "area LEFT OUTER JOIN") <= 3, statements
