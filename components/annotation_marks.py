@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from components import theme
-from components.figure_layout import _vertical_marker
+from components.figure_layout import Figure, _vertical_marker
 
 EVENT_COLOUR = theme.DARK_PINK
 EVENTS_COLUMN = "Marked events"
@@ -60,7 +59,7 @@ def chart_marks(
     return marks
 
 
-def add_marks(fig: go.Figure, marks: Sequence[tuple[Any, str, str]]) -> go.Figure:
+def add_marks(fig: Figure, marks: Sequence[tuple[Any, str, str]]) -> Figure:
     """Draw each mark as a dashed vertical line with its label; labels step down
     from one mark to the next so neighbours do not overwrite each other."""
     for level, (x, label, _text) in enumerate(marks):
@@ -99,7 +98,7 @@ def events_sentence(annotations: pd.DataFrame) -> str:
 
 
 def mark_events(
-    figure: go.Figure,
+    figure: Figure,
     table: pd.DataFrame,
     summary: str,
     events: pd.DataFrame | None,

@@ -5,9 +5,9 @@ presentation: the boundaries and the figures are passed in."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from components import theme
+from components.figure_layout import Figure, axis, new_figure
 from components.formatting import rate
 
 
@@ -29,7 +29,7 @@ def _outline(geometry: dict) -> tuple[list, list]:
 
 def area_map_figure(
     geojson: dict, frame: pd.DataFrame, *, per: str, level_text: str
-) -> go.Figure:
+) -> Figure:
     """Force areas filled by significance category, drawn from the boundaries
     (`geojson`: features with id = area code, properties.name, geometry) as filled
     shapes on plain axes: plotly's geo maps fetch a base map from cdn.plot.ly even
@@ -37,7 +37,7 @@ def area_map_figure(
     compared (code, name, rate, rate_lower, rate_upper, comparison, suppressed);
     `per` is the rate's unit ("per 100,000"), `level_text` the confidence level."""
     rows = {r["code"]: r for r in frame.to_dict("records")}
-    fig = go.Figure()
+    fig = new_figure()
     legend_done: set[str] = set()
     for feature in geojson["features"]:
         code = feature["id"]
@@ -61,8 +61,9 @@ def area_map_figure(
                 f"{row['name']}<br>{show(row['rate'])} {per}<br>{level_text} CI: "
                 f"{show(row['rate_lower'])} to {show(row['rate_upper'])}<br>{name}"
             )
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=xs,
                 y=ys,
                 mode="lines",
@@ -79,16 +80,22 @@ def area_map_figure(
             )
         )
         legend_done.add(key)
-    fig.update_xaxes(visible=False, fixedrange=True)
+    axis(fig, "x").update(visible=False, fixedrange=True)
     # One degree of longitude is about 0.61 of a degree of latitude at 52.5°N.
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.64, fixedrange=True)
-    fig.update_layout(
-        template=theme.TEMPLATE_NAME,
+    axis(fig, "y").update(
+        visible=False, scaleanchor="x", scaleratio=1.64, fixedrange=True
+    )
+    fig["layout"].update(
         height=620,
         margin=dict(l=0, r=0, t=40, b=0),
         hovermode="closest",
         legend=dict(
-            orientation="v", x=0, y=1, xanchor="left", yanchor="top", title=None
+            orientation="v",
+            x=0,
+            y=1,
+            xanchor="left",
+            yanchor="top",
+            title={},  # none (what plotly made of title=None)
         ),
     )
     return fig

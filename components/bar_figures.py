@@ -10,16 +10,22 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from components import theme
 from components.axis_clip import OVERFLOW_MARK
 from components.figure_layout import (
     _TOP_LEGEND,
+    Figure,
     _default_formatter,
     _finish,
     _label_text,
     _numeric,
+    add_annotation,
+    add_shape,
+    axis,
+    new_figure,
+    title,
+    without_none,
 )
 from components.formatting import (
     is_missing,
@@ -47,7 +53,7 @@ def ranked_bar_figure(
     highlight: str | None = None,
     height: int | None = None,
     axis_top: float | None = None,
-) -> go.Figure:
+) -> Figure:
     """Horizontal bars ranked highest at the top, with confidence intervals.
 
     With `category_col`, each significance category (better / similar / worse /
@@ -128,31 +134,34 @@ def ranked_bar_figure(
                 thickness=1.5,
                 width=5,
             )
-        fig.add_trace(
-            go.Bar(
-                orientation="h",
-                x=drawn,
-                y=[str(v) for v in part[label]],
-                name=name,
-                marker=dict(
-                    color=colour,
-                    line=dict(color=theme.DARK_GREY, width=1),
-                    pattern=dict(
-                        shape=pattern,
-                        fillmode="overlay",
-                        fgcolor=text_colour,
-                        fgopacity=0.4,
-                        size=8,
-                        solidity=0.25,
+        fig["data"].append(
+            without_none(
+                dict(
+                    type="bar",
+                    orientation="h",
+                    x=drawn,
+                    y=[str(v) for v in part[label]],
+                    name=name,
+                    marker=dict(
+                        color=colour,
+                        line=dict(color=theme.DARK_GREY, width=1),
+                        pattern=dict(
+                            shape=pattern,
+                            fillmode="overlay",
+                            fgcolor=text_colour,
+                            fgopacity=0.4,
+                            size=8,
+                            solidity=0.25,
+                        ),
                     ),
-                ),
-                text=texts,
-                textposition="none",  # drawn as annotations, clear of the CI
-                error_x=error_x,
-                hovertext=hover,
-                hoverinfo="text",
-                showlegend=showlegend,
-                meta={"role": "category"},
+                    text=texts,
+                    textposition="none",  # drawn as annotations, clear of the CI
+                    error_x=error_x,
+                    hovertext=hover,
+                    hoverinfo="text",
+                    showlegend=showlegend,
+                    meta={"role": "category"},
+                )
             )
         )
         for lab, v, hi, text in zip(part[label], vals, his, texts, strict=True):
@@ -160,9 +169,7 @@ def ranked_bar_figure(
                 (edge(v if is_missing(hi) else max(v, hi)), str(lab), text)
             )
 
-    fig = go.Figure()
-    # Collected and set once: each fig.add_annotation re-validates every annotation
-    # already there, which made 43 labels cost half a second per figure.
+    fig = new_figure()
     annotations: list[dict] = []
     # (x, bar, text): each bar's "52.1 Worse" label, just right of its CI
     bar_labels: list[tuple[float, str, str]] = []
@@ -190,8 +197,9 @@ def ranked_bar_figure(
         # One text trace, not an annotation per bar: in the browser 43 annotations
         # took longer to draw than the bars themselves.
         xs, ys, texts = zip(*bar_labels, strict=True)
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=list(xs),
                 y=list(ys),
                 text=list(texts),
@@ -223,7 +231,8 @@ def ranked_bar_figure(
                 font=dict(size=12, color=theme.SECONDARY_TEXT),
             )
         )
-    fig.update_layout(annotations=annotations)
+    if annotations:  # plotly left an empty list out
+        fig["layout"]["annotations"] = annotations
 
     bench_lines = 1
     if benchmark is not None and not is_missing(benchmark):
@@ -231,7 +240,8 @@ def ranked_bar_figure(
         lines = textwrap.wrap(f"{benchmark_label or 'Benchmark'}: {fmt(benchmark)}", 14)
         bench_lines = len(lines)
         text = "<br>".join(lines)
-        fig.add_shape(
+        add_shape(
+            fig,
             type="line",
             name="benchmark",
             xref="x",
@@ -243,7 +253,8 @@ def ranked_bar_figure(
             line=dict(color=theme.TEXT, width=2, dash="dash"),
             layer="above",
         )
-        fig.add_annotation(
+        add_annotation(
+            fig,
             name="benchmark",
             text=text,
             xref="x",
@@ -261,7 +272,7 @@ def ranked_bar_figure(
     ticktext = [
         f"<b>{c}</b>" if highlight and c == highlight else c for c in category_array
     ]
-    fig.update_yaxes(
+    axis(fig, "y").update(
         type="category",
         categoryorder="array",
         categoryarray=category_array,
@@ -283,17 +294,19 @@ def ranked_bar_figure(
     if extents:
         lo, hi = min(0.0, *extents), max(0.0, *extents)
         span = (hi - lo) or 1.0
-        fig.update_xaxes(range=[lo - (0.02 * span if lo < 0 else 0), hi + 0.03 * span])
+        axis(fig, "x")["range"] = [
+            lo - (0.02 * span if lo < 0 else 0),
+            hi + 0.03 * span,
+        ]
     # The "52.1 Worse" labels run into a right margin as wide as the longest, so
     # they are never cut off, however narrow the screen (a share of the axis was
     # too little at 390 px).
     longest = max((len(t) for _x, _y, t in bar_labels), default=0)
-    fig.update_layout(
+    axis(fig, "x").update(title=title(value_title or value), tickformat=",")
+    fig["layout"].update(
         barmode="overlay",
-        xaxis_title=value_title or value,
-        xaxis_tickformat=",",
         showlegend=bool(category_col),
-        legend=_TOP_LEGEND,
+        legend=dict(_TOP_LEGEND),
         margin=dict(t=80 + 16 * (bench_lines - 1), r=int(longest * 7.2) + 20),
     )
     n = len(category_array)
@@ -346,7 +359,7 @@ def bar_figure(
     color_order: Sequence[Any] | None = None,
     category_order: Sequence[Any] | None = None,
     height: int | None = 420,
-) -> go.Figure:
+) -> Figure:
     """Stacked or grouped bars with value labels.
 
     `x` and `y` name the columns on the x and y axes, as in plotly: with
@@ -369,7 +382,7 @@ def bar_figure(
             order = list(dict.fromkeys(df[color].tolist()))
         groups = [(name, df[df[color] == name]) for name in order]
 
-    fig = go.Figure()
+    fig = new_figure()
     for i, (name, part) in enumerate(groups):
         if part.empty and color is not None:
             continue  # keeps its place in the order, so the others keep their style
@@ -379,8 +392,9 @@ def bar_figure(
         text_colour = (
             theme.TEXT if style.colour in {theme.ORANGE, theme.PLUM} else theme.WHITE
         )
-        fig.add_trace(
-            go.Bar(
+        fig["data"].append(
+            dict(
+                type="bar",
                 x=values if orientation == "h" else cats,
                 y=cats if orientation == "h" else values,
                 orientation=orientation,
@@ -409,31 +423,30 @@ def bar_figure(
                 meta={"role": "series"},
             )
         )
-    cat_axis = dict(type="category")
+    cat_axis: dict[str, Any] = dict(type="category")
     if category_order is not None:
         cat_axis.update(
             categoryorder="array", categoryarray=[str(c) for c in category_order]
         )
     if orientation == "v":
-        fig.update_xaxes(**cat_axis, showgrid=False)
+        axis(fig, "x").update(**cat_axis, showgrid=False)
     else:
-        fig.update_yaxes(**cat_axis, showgrid=False, autorange="reversed")
-        fig.update_xaxes(tickformat=",")
+        axis(fig, "y").update(**cat_axis, showgrid=False, autorange="reversed")
+        axis(fig, "x").update(tickformat=",")
     if value_formatter is not None:
         # Value-axis ticks in the same words as the labels ("£1.5m", not "1.5M").
         lo, hi = _bar_extent(df, value_col, cat_col, stacked=barmode != "group")
         ticks = _nice_ticks(lo, hi)
         if ticks:
-            axis = fig.update_yaxes if orientation == "v" else fig.update_xaxes
-            axis(
+            axis(fig, "y" if orientation == "v" else "x").update(
                 tickmode="array",
                 tickvals=ticks,
                 ticktext=[value_formatter(t) for t in ticks],
             )
-    fig.update_layout(
+    axis(fig, "x")["title"] = title(x_title if x_title is not None else x)
+    axis(fig, "y")["title"] = title(y_title if y_title is not None else y)
+    fig["layout"].update(
         barmode=barmode,
-        xaxis_title=x_title if x_title is not None else x,
-        yaxis_title=y_title if y_title is not None else y,
         showlegend=color is not None,
         uniformtext=dict(minsize=10, mode="hide"),
     )

@@ -9,11 +9,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from components import theme
 from components.axis_clip import OVERFLOW_MARK
-from components.figure_layout import _TOP_LEGEND, _default_formatter, _finish, _numeric
+from components.figure_layout import (
+    _TOP_LEGEND,
+    Figure,
+    _default_formatter,
+    _finish,
+    _numeric,
+    add_annotation,
+    add_shape,
+    axis,
+    new_figure,
+    title,
+    typed_array,
+    without_none,
+)
 from components.formatting import (
     is_missing,
 )
@@ -76,7 +88,7 @@ def funnel_figure(
     limits_name: str = "control limits",
     polarity: str | None = None,
     y_top: float | None = None,
-) -> go.Figure:
+) -> Figure:
     """A funnel plot: each area's value against its size (e.g. population).
     Band colours follow the comparison palette for the measure's `polarity`
     (`funnel_band_colour`); the marker symbols and words carry it too.
@@ -125,13 +137,15 @@ def funnel_figure(
         )
     ]
 
-    fig = go.Figure()
+    fig = new_figure()
+    traces = fig["data"]
     line_x = [*lxs.tolist(), None, *lxs.tolist()]
     if reference_limits_df is not None and not reference_limits_df.empty:
         reference = reference_limits_df.sort_values(lx)
         rxs = reference[lx].astype(float).tolist()
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[*rxs, None, *rxs],
                 y=[
                     *reference["upper_998"].tolist(),
@@ -149,8 +163,9 @@ def funnel_figure(
         ("998", "dot", f"99.8% {limits_name}"),
         ("95", "dash", f"95% {limits_name}"),
     ):
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=line_x,
                 y=[
                     *limits[f"upper_{level}"].tolist(),
@@ -164,9 +179,10 @@ def funnel_figure(
                 meta={"role": "limit"},
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=[lxs.min(), lxs.max()] if len(lxs) else [],
+    traces.append(
+        dict(
+            type="scatter",
+            x=[float(lxs.min()), float(lxs.max())] if len(lxs) else [],
             y=[benchmark, benchmark] if len(lxs) else [],
             mode="lines",
             name=f"{benchmark_label} ({fmt(benchmark)})",
@@ -188,42 +204,48 @@ def funnel_figure(
             else (str(lab) if key.endswith("998") else "")
             for lab, v, over in zip(part[label], part["_y"], past, strict=True)
         ]
-        fig.add_trace(
-            go.Scatter(
-                x=part["_x"],
-                y=[
-                    y_top if over else v
-                    for v, over in zip(part["_y"], past, strict=True)
-                ],
-                mode="markers+text" if labelled else "markers",
-                text=texts if labelled else None,
-                textposition="top center",
-                textfont=dict(size=12, color=theme.TEXT),
-                name=name,
-                marker=dict(
-                    symbol=symbol,
-                    size=11,
-                    color=colour,
-                    line=dict(width=1.5, color=colour),
-                ),
-                hovertext=[
-                    f"{lab}: {fmt(v)}<br>{name}"
-                    for lab, v in zip(part[label], part["_y"], strict=True)
-                ],
-                hoverinfo="text",
-                cliponaxis=False,
-                meta={"role": "band"},
+        traces.append(
+            without_none(
+                dict(
+                    type="scatter",
+                    x=part["_x"].to_numpy(dtype=float),  # see typed_array below
+                    y=[
+                        y_top if over else v
+                        for v, over in zip(part["_y"], past, strict=True)
+                    ],
+                    mode="markers+text" if labelled else "markers",
+                    text=texts if labelled else None,
+                    textposition="top center",
+                    textfont=dict(size=12, color=theme.TEXT),
+                    name=name,
+                    marker=dict(
+                        symbol=symbol,
+                        size=11,
+                        color=colour,
+                        line=dict(width=1.5, color=colour),
+                    ),
+                    hovertext=[
+                        f"{lab}: {fmt(v)}<br>{name}"
+                        for lab, v in zip(part[label], part["_y"], strict=True)
+                    ],
+                    hoverinfo="text",
+                    cliponaxis=False,
+                    meta={"role": "band"},
+                )
             )
         )
-    fig.update_layout(
-        xaxis_title=x_title or x, yaxis_title=y_title or y, xaxis_tickformat=","
-    )
+    axis(fig, "x").update(title=title(x_title or x), tickformat=",")
+    axis(fig, "y")["title"] = title(y_title or y)
     if y_top is not None and len(data):
         floor = min(
             float(data["_y"].min()), float(limits["lower_998"].min()), benchmark
         )
-        fig.update_yaxes(range=[max(0.0, floor * 0.9), y_top * 1.08])
-    return _finish(fig, height=height)
+        axis(fig, "y")["range"] = [max(0.0, floor * 0.9), y_top * 1.08]
+    _finish(fig, height=height)  # sizes the margins from the numbers
+    for trace in traces:
+        if isinstance(trace["x"], np.ndarray):
+            trace["x"] = typed_array(trace["x"])  # as plotly sent it
+    return fig
 
 
 SPINE_KEYS = ("measure", "value", "benchmark", "min", "q25", "q75", "max")
@@ -235,7 +257,7 @@ def spine_figure(
     benchmark_label: str = "England and Wales",
     value_formatter: Callable[[Any], str] | None = None,
     height: int | None = None,
-) -> go.Figure:
+) -> Figure:
     """A spine chart: one row per measure, benchmark at the centre.
 
     `rows` (DataFrame or list of dicts) need "measure", "value", "benchmark",
@@ -313,15 +335,16 @@ def spine_figure(
         )
         points.setdefault(key, []).append((measure, pos(value), hover))
 
-    fig = go.Figure()
+    fig = new_figure()
     for bars, name, colour in (
         (range_bars, "Range across areas", theme.LIGHT_GREY),
         (iqr_bars, "25th to 75th percentile", theme.MID_GREY),
     ):
         if not bars:
             continue
-        fig.add_trace(
-            go.Bar(
+        fig["data"].append(
+            dict(
+                type="bar",
                 orientation="h",
                 y=[b[0] for b in bars],
                 base=[b[1] for b in bars],
@@ -339,8 +362,9 @@ def spine_figure(
             continue
         style = theme.SIGNIFICANCE[key]
         pts = points[key]
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=[p[1] for p in pts],
                 y=[p[0] for p in pts],
                 mode="markers",
@@ -357,7 +381,8 @@ def spine_figure(
             )
         )
     for measure in no_value:
-        fig.add_annotation(
+        add_annotation(
+            fig,
             x=0.5,
             y=measure,
             xref="x",
@@ -367,7 +392,8 @@ def spine_figure(
             bgcolor=theme.WHITE,
             font=dict(size=12, color=theme.SECONDARY_TEXT),
         )
-    fig.add_shape(
+    add_shape(
+        fig,
         type="line",
         name="benchmark",
         xref="x",
@@ -379,7 +405,8 @@ def spine_figure(
         line=dict(color=theme.TEXT, width=2),
         layer="above",
     )
-    fig.add_annotation(
+    add_annotation(
+        fig,
         name="benchmark",
         text=benchmark_label,
         xref="x",
@@ -390,7 +417,7 @@ def spine_figure(
         showarrow=False,
         font=dict(size=12, color=theme.TEXT),
     )
-    fig.update_xaxes(
+    axis(fig, "x").update(
         range=[-0.03, 1.03],
         tickmode="array",
         tickvals=[0, 1],
@@ -399,7 +426,7 @@ def spine_figure(
         zeroline=False,
         fixedrange=True,
     )
-    fig.update_yaxes(
+    axis(fig, "y").update(
         type="category",
         categoryorder="array",
         categoryarray=measures,
@@ -407,7 +434,7 @@ def spine_figure(
         showgrid=False,
         fixedrange=True,
     )
-    fig.update_layout(barmode="overlay", margin=dict(t=80), legend=_TOP_LEGEND)
+    fig["layout"].update(barmode="overlay", margin=dict(t=80), legend=dict(_TOP_LEGEND))
     # Each row as tall as its (possibly wrapped) label: 16 px a line.
     lines = sum(max(2, m.count("<br>") + 1) for m in measures)
     return _finish(fig, height=height or max(260, 20 * lines + 150))

@@ -22,7 +22,8 @@ Ids derived from `chart_id` (e.g. "violence-trend"): "<id>-title", "<id>-graph",
 "<id>-summary", "<id>-table", "<id>-csv". Keep page callback ids clear of them.
 
 The figure builders are components.trend_figure, bar_figures and
-benchmark_figures (on components.figure_layout); the text summaries
+benchmark_figures (on components.figure_layout), which make figures as plain
+data (`{"data": [...], "layout": {...}}`); the text summaries
 components.chart_text. This module is pure presentation: it takes tidy DataFrames
 and plain values and never queries the store.
 """
@@ -35,7 +36,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
@@ -72,7 +72,7 @@ class ChartSpec:
     chart_id: str  # page-namespaced, lower-case and hyphens: "violence-trend"
     title: str  # a sentence stating the finding
     caption: str  # measure, area, period and source
-    figure: go.Figure | None = None
+    figure: dict[str, Any] | None = None  # plain data, as the builders make it
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: str = ""  # plain-text summary generated from the same data
     illustrative: bool = False
@@ -96,10 +96,10 @@ class ChartSpec:
             )
         if not self.title or not str(self.title).strip():
             raise ValueError("a chart needs a title stating its finding")
-        if isinstance(self.figure, dict):
-            object.__setattr__(self, "figure", go.Figure(self.figure))
-        elif self.figure is not None and not isinstance(self.figure, go.Figure):
-            raise TypeError("figure must be a plotly go.Figure, a dict or None")
+        if hasattr(self.figure, "to_plotly_json"):  # a plotly go.Figure
+            object.__setattr__(self, "figure", self.figure.to_plotly_json())
+        elif self.figure is not None and not isinstance(self.figure, dict):
+            raise TypeError("figure must be a plain figure dict, a go.Figure or None")
         if self.table is None:
             object.__setattr__(self, "table", pd.DataFrame())
         elif not isinstance(self.table, pd.DataFrame):
@@ -117,7 +117,7 @@ class ChartSpec:
         """The message to show instead of a chart, or None when there is a chart."""
         if self.empty_message:
             return self.empty_message
-        if self.figure is None or len(self.figure.data) == 0 or self.table.empty:
+        if self.figure is None or not self.figure.get("data") or self.table.empty:
             return DEFAULT_EMPTY_MESSAGE
         return None
 
@@ -198,22 +198,20 @@ def _watermark_annotation(text: str) -> dict[str, Any]:
     )
 
 
-def watermark(fig: go.Figure, text: str = ILLUSTRATIVE_LABEL) -> go.Figure:
+def watermark(fig: dict[str, Any], text: str = ILLUSTRATIVE_LABEL) -> dict[str, Any]:
     """Stamp a large, semi-transparent, centred "Illustrative data" on the figure,
     so an exported PNG carries the label too. Idempotent; returns `fig`."""
-    for annotation in fig.layout.annotations or ():
-        if annotation.name == WATERMARK_NAME:
-            return fig
-    fig.add_annotation(**_watermark_annotation(text))
+    annotations = fig.setdefault("layout", {}).setdefault("annotations", [])
+    if not any(a.get("name") == WATERMARK_NAME for a in annotations):
+        annotations.append(_watermark_annotation(text))
     return fig
 
 
-def _watermarked_json(figure: dict[str, Any]) -> dict[str, Any]:
-    """`watermark` for a figure already turned into JSON (see chart_card)."""
-    annotations = figure.setdefault("layout", {}).setdefault("annotations", [])
-    if not any(a.get("name") == WATERMARK_NAME for a in annotations):
-        annotations.append(_watermark_annotation(ILLUSTRATIVE_LABEL))
-    return figure
+def _watermarked(figure: dict[str, Any]) -> dict[str, Any]:
+    """`watermark` on a copy, leaving the page's figure as it was."""
+    layout = dict(figure.get("layout") or {})
+    layout["annotations"] = list(layout.get("annotations") or ())
+    return watermark({**figure, "layout": layout})
 
 
 def _heading(level: int, children: Any, **props: Any) -> Any:
@@ -267,11 +265,9 @@ def chart_card(spec: ChartSpec, *, heading_level: int = 2) -> html.Figure:
     if message is not None:
         children.append(_empty_message(message))
     else:
-        # The figure as plain JSON: a copy (the page's figure is not changed) that
-        # costs a tenth of go.Figure(spec.figure), which validates it all again.
-        figure = spec.figure.to_plotly_json()
+        figure = spec.figure
         if spec.illustrative:
-            _watermarked_json(figure)
+            figure = _watermarked(figure)
         # dcc.Graph is an empty div until its code and plotly.js have loaded and
         # drawn; holding the plot's height meanwhile stops the summary, table and
         # everything below from jumping down when it draws (a layout shift).

@@ -20,6 +20,7 @@ from components.annotation_marks import mark_events
 from components.bar_figures import RANKED_MIN_WIDTH, bar_figure, ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_text import summary_for_ranking, summary_for_series
+from components.figure_layout import axis
 from components.formatting import is_missing, money, number, percent
 from components.funding_tables import (
     ILLUSTRATIVE_SOURCE,
@@ -244,7 +245,7 @@ def quarter_card(
         value_formatter=money,
         height=360,
     )
-    fig.update_yaxes(tickprefix="£", tickformat=",")
+    axis(fig, "y").update(tickprefix="£", tickformat=",")
     part_periods.mark_points(fig, part)
     table, summary = mark_events(
         fig,

@@ -15,6 +15,7 @@ from components.bar_figures import RANKED_MIN_WIDTH, bar_figure, ranked_bar_figu
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking
+from components.figure_layout import axis
 from components.formatting import money
 from components.shell import message
 
@@ -140,7 +141,7 @@ def national_parts(view: dict) -> list:
             value_title="Home Office VRU allocation",
             value_formatter=money,
         )
-        fig.update_xaxes(tickprefix="£", tickformat=",")
+        axis(fig, "x").update(tickprefix="£", tickformat=",")
         illustrative = bool(summary["illustrative"].any())
         out.append(
             chart_card(

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from components import theme
+from components.figure_layout import Figure
 
 PERIOD_COLUMN = "Period status"
 PART = "Part period (still running)"
@@ -85,45 +85,48 @@ def note(labels: list[str], *, drawn: str, compared: bool = True) -> str:
     return words + "."
 
 
-def _category(trace) -> tuple | None:
-    values = trace.y if getattr(trace, "orientation", None) == "h" else trace.x
-    return tuple(values) if values is not None else None
+def _category(trace: dict) -> list | None:
+    return trace.get("y" if trace.get("orientation") == "h" else "x")
 
 
-def mark_bars(fig: go.Figure, labels: Iterable[str]) -> go.Figure:
+def mark_bars(fig: Figure, labels: Iterable[str]) -> Figure:
     """Bars at the `labels` categories lighter and dotted, every trace."""
     wanted = {str(label) for label in labels}
     if not wanted:
         return fig
-    for trace in fig.data:
+    for trace in fig["data"]:
         cats = _category(trace)
-        if trace.type != "bar" or cats is None:
+        if trace.get("type") != "bar" or cats is None:
             continue
         part = [str(c) in wanted for c in cats]
         if not any(part):
             continue
-        shape = trace.marker.pattern.shape or ""
-        trace.marker.opacity = [PART_OPACITY if p else 1.0 for p in part]
-        trace.marker.pattern.shape = [PART_PATTERN if p else shape for p in part]
+        marker = trace.setdefault("marker", {})
+        pattern = marker.setdefault("pattern", {})
+        shape = pattern.get("shape") or ""
+        marker["opacity"] = [PART_OPACITY if p else 1.0 for p in part]
+        pattern["shape"] = [PART_PATTERN if p else shape for p in part]
         # Dark labels on the lighter bars (white on them would fail contrast).
-        colour = trace.textfont.color or theme.WHITE
-        trace.textfont.color = [theme.TEXT if p else colour for p in part]
+        textfont = trace.setdefault("textfont", {})
+        colour = textfont.get("color") or theme.WHITE
+        textfont["color"] = [theme.TEXT if p else colour for p in part]
     return fig
 
 
-def mark_points(fig: go.Figure, labels: Iterable[str]) -> go.Figure:
+def mark_points(fig: Figure, labels: Iterable[str]) -> Figure:
     """Line points at the `labels` categories drawn open (hollow), every trace."""
     wanted = {str(label) for label in labels}
     if not wanted:
         return fig
-    for trace in fig.data:
-        if trace.type != "scatter" or trace.x is None:
+    for trace in fig["data"]:
+        if trace.get("type") != "scatter" or trace.get("x") is None:
             continue
-        part = [str(c) in wanted for c in trace.x]
+        part = [str(c) in wanted for c in trace["x"]]
         if not any(part):
             continue
-        symbol = trace.marker.symbol or "circle"
-        trace.mode = "lines+markers"
-        trace.marker.symbol = [f"{symbol}-open" if p else symbol for p in part]
-        trace.marker.size = [11 if p else (trace.marker.size or 7) for p in part]
+        marker = trace.setdefault("marker", {})
+        symbol = marker.get("symbol") or "circle"
+        trace["mode"] = "lines+markers"
+        marker["symbol"] = [f"{symbol}-open" if p else symbol for p in part]
+        marker["size"] = [11 if p else (marker.get("size") or 7) for p in part]
     return fig

@@ -253,7 +253,7 @@ def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
             value_formatter=money,
             height=340,
         )
-        figure.update_layout(showlegend=False)  # the axis names each tier
+        figure["layout"]["showlegend"] = False  # the axis names each tier
     return ChartSpec(
         chart_id=f"{PAGE}-spend",
         title=title,

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from components import theme
 from components.annotation_marks import (
@@ -22,7 +21,7 @@ from components.annotation_marks import (
     escaped,
     events_column,
 )
-from components.figure_layout import _vertical_marker
+from components.figure_layout import Figure, _vertical_marker, axis, new_figure, title
 from components.formatting import rate as rate_text
 from components.spc_icons import CONCERNING, IMPROVING, NEUTRAL
 
@@ -48,9 +47,10 @@ def spc_figure(
     marks: Sequence[tuple[Any, str, str]] = (),
     value_formatter: Callable[[Any], str] = rate_text,
     height: int = 440,
-) -> go.Figure:
+) -> Figure:
     """The SPC chart of `points` (trend_spc's SPC_COLUMNS), x the period labels."""
-    fig = go.Figure()
+    fig = new_figure()
+    traces = fig["data"]
     xs = points["period"].tolist()
     values = [_num(v) for v in points["value"]]
     hover = []
@@ -69,8 +69,9 @@ def spc_figure(
     # (published figures giving way to illustrative ones, funding beginning).
     for number, (segment, part) in enumerate(points.groupby("segment", sort=True)):
         where = [points.index.get_loc(i) for i in part.index]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[xs[i] for i in where],
                 y=[values[i] for i in where],
                 name="Value",
@@ -95,8 +96,9 @@ def spc_figure(
         for segment, part in points.groupby("segment", sort=True):
             if part[column].isna().all():
                 continue
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                dict(
+                    type="scatter",
                     x=part["period"].tolist(),
                     y=[_num(v) for v in part[column]],
                     name=name,
@@ -115,8 +117,9 @@ def spc_figure(
         if not flagged.any():
             continue
         part = points[flagged]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=part["period"].tolist(),
                 y=[_num(v) for v in part["value"]],
                 name=name,
@@ -133,7 +136,7 @@ def spc_figure(
             )
         )
     # The axis first: a marker at a calendar year ("2019") is placed by it.
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)
+    axis(fig, "x").update(type="category", categoryorder="array", categoryarray=xs)
     # Labels step down from one recalculation to the next: a long label (e.g.
     # "Published annual figures from here ...") runs on to the next step's line.
     for level, (period, reason) in enumerate(steps):
@@ -162,10 +165,10 @@ def spc_figure(
         bottom = min(0.0, low) if low >= 0 else low - 0.05 * span
         free = 0.1 * min(max(len(steps), 1), 2)
         top = max(high + 0.22 * span, high + (high - bottom) * free / (1 - free))
-        fig.update_yaxes(range=[bottom, top])
-    fig.update_layout(
-        xaxis_title=x_title,
-        yaxis_title=y_title,
+        axis(fig, "y")["range"] = [bottom, top]
+    axis(fig, "x")["title"] = title(x_title)
+    axis(fig, "y")["title"] = title(y_title)
+    fig["layout"].update(
         showlegend=True,
         hovermode="closest",
         height=height,

@@ -178,3 +178,8 @@ def _build_template() -> go.layout.Template:
 
 pio.templates[TEMPLATE_NAME] = _build_template()
 pio.templates.default = TEMPLATE_NAME
+
+# The template as plain data, made once: every figure builder puts this one dict
+# in its figure's layout (as go.Figure did from the default), without validating
+# it again. Shared by every figure, so never change it in place.
+TEMPLATE_JSON: dict = pio.templates[TEMPLATE_NAME].to_plotly_json()

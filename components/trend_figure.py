@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from components import theme
 from components.figure_layout import (
+    Figure,
     _default_formatter,
     _finish,
     _label_text,
@@ -20,6 +20,12 @@ from components.figure_layout import (
     _rgba,
     _vertical_marker,
     _x_values,
+    add_annotation,
+    add_shape,
+    axis,
+    new_figure,
+    title,
+    without_none,
 )
 from data_access.chart_lines import ILLUSTRATIVE_SUFFIX
 
@@ -43,7 +49,7 @@ def trend_figure(
     series_order: Sequence[Any] | None = None,
     height: int | None = 420,
     periods: Sequence[str] | None = None,
-) -> go.Figure:
+) -> Figure:
     """Lines over time, one per `series`, with confidence intervals.
 
     `periods` (every period label from the first to the last, in order, all of
@@ -65,7 +71,8 @@ def trend_figure(
     """
     if ci not in {"ribbon", "bars"}:
         raise ValueError('ci must be "ribbon" or "bars"')
-    fig = go.Figure()
+    fig = new_figure()
+    traces = fig["data"]
     all_y = _numeric(df[y]) if y in df else []
     fmt = value_formatter or _default_formatter(all_y)
     if series is None:
@@ -104,8 +111,9 @@ def trend_figure(
             # One band per run of periods with both limits: a band never
             # stretches across a gap (plotly fills "tonexty" straight across).
             for run in _runs(his, los):
-                fig.add_trace(
-                    go.Scatter(
+                traces.append(
+                    dict(
+                        type="scatter",
                         x=[xs[k] for k in run],
                         y=[his[k] for k in run],
                         mode="lines",
@@ -117,8 +125,9 @@ def trend_figure(
                         meta={"role": "ci"},
                     )
                 )
-                fig.add_trace(
-                    go.Scatter(
+                traces.append(
+                    dict(
+                        type="scatter",
                         x=[xs[k] for k in run],
                         y=[los[k] for k in run],
                         mode="lines",
@@ -148,32 +157,35 @@ def trend_figure(
                 thickness=1.5,
                 width=4,
             )
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                name=str(name),
-                mode="lines+markers" if markers else "lines",
-                line=dict(color=style.colour, dash=style.dash, width=2.5),
-                marker=dict(
-                    symbol=style.symbol,
-                    size=9,
-                    color=style.colour,
-                    line=dict(width=1, color=theme.WHITE),
-                ),
-                error_y=error_y,
-                hovertext=hover,
-                hoverinfo="text",
-                legendgroup=group,
-                connectgaps=False,
-                meta={"role": "series"},
+        traces.append(
+            without_none(
+                dict(
+                    type="scatter",
+                    x=xs,
+                    y=ys,
+                    name=str(name),
+                    mode="lines+markers" if markers else "lines",
+                    line=dict(color=style.colour, dash=style.dash, width=2.5),
+                    marker=dict(
+                        symbol=style.symbol,
+                        size=9,
+                        color=style.colour,
+                        line=dict(width=1, color=theme.WHITE),
+                    ),
+                    error_y=error_y,
+                    hovertext=hover,
+                    hoverinfo="text",
+                    legendgroup=group,
+                    connectgaps=False,
+                    meta={"role": "series"},
+                )
             )
         )
 
     # The axis first: a marker at a calendar year ("2019") is placed by it.
     xs_all = df[x].tolist() if x in df else []
     if periods is not None:
-        fig.update_xaxes(
+        axis(fig, "x").update(
             type="category", categoryorder="array", categoryarray=list(periods)
         )
     elif xs_all and all(isinstance(v, str) for v in xs_all):
@@ -185,7 +197,7 @@ def trend_figure(
             [list(dict.fromkeys(_x_values(part[x]))) for _, part in groups],
             _x_values(plotted[x]),
         )
-        fig.update_xaxes(
+        axis(fig, "x").update(
             type="category", categoryorder="array", categoryarray=categories
         )
     for vx, label in vlines:
@@ -213,13 +225,9 @@ def trend_figure(
     for first, last, names in gaps:
         _mark_gap(fig, first, last, names)
 
-    fig.update_layout(
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        yaxis_rangemode="tozero",
-        showlegend=series is not None,
-        hovermode="closest",
-    )
+    axis(fig, "x")["title"] = title(x_title)
+    axis(fig, "y").update(title=title(y_title), rangemode="tozero")
+    fig["layout"].update(showlegend=series is not None, hovermode="closest")
     return _finish(fig, height=height)
 
 
@@ -279,9 +287,10 @@ def gap_runs(
     return runs
 
 
-def _mark_gap(fig: go.Figure, first: int, last: int, names: str) -> None:
+def _mark_gap(fig: Figure, first: int, last: int, names: str) -> None:
     """A pale band over the periods with no figure, labelled in words."""
-    fig.add_shape(
+    add_shape(
+        fig,
         type="rect",
         name=f"gap: {names}",
         xref="x",
@@ -294,7 +303,8 @@ def _mark_gap(fig: go.Figure, first: int, last: int, names: str) -> None:
         fillcolor=_rgba(theme.MID_GREY, 0.12),
         layer="below",
     )
-    fig.add_annotation(
+    add_annotation(
+        fig,
         name=f"gap: {names}",
         text=f"{GAP_LABEL}<br>({names})",
         xref="x",

@@ -10,7 +10,10 @@ import pandas as pd
 from components.trend_figure import trend_figure
 from data_access.board_pack import _split_lines
 from data_access.chart_lines import line_names, split_lines
+from tests.components.plotly_view import through_plotly
 from web.embed_charts import _trend_svg
+
+trend_figure = through_plotly(trend_figure)
 
 AXIS = ["2014/15", "2015/16", "2016/17", "2017/18", "2018/19", "2019/20"]
 NAN = float("nan")

@@ -13,6 +13,7 @@ from components.axis_clip import OVERFLOW_RULE, furthest, robust_top
 from components.bar_figures import bar_figure
 from components.benchmark_figures import funnel_figure
 from components.chart import ChartSpec
+from components.figure_layout import axis
 from components.formatting import number, percent, rate
 from data_access.disclosure import RULES
 
@@ -180,7 +181,7 @@ def funnel_spec(
         )
         # Ticks at 1, 2 and 5 of each decade: plotly's default labels every digit
         # on a log axis spanning about one decade, and the labels overlap.
-        figure.update_xaxes(type="log", dtick="D2")
+        axis(figure, "x").update(type="log", dtick="D2")
     hidden = points["suppressed"].astype(bool)
 
     def positions(column: str) -> pd.Series:

@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from plotly.io.json import to_json_plotly
 
 import settings
 from components.chart import ILLUSTRATIVE_LABEL, watermark
@@ -138,11 +139,12 @@ def static_file(name: str):
     )
 
 
-def _figure_json(fig, illustrative: bool) -> str:
+def _figure_json(fig: dict, illustrative: bool) -> str:
     if illustrative:
         watermark(fig)
-    fig.update_layout(autosize=True, width=None)
-    text = fig.to_json()
+    fig["layout"]["autosize"] = True
+    fig["layout"].pop("width", None)
+    text = to_json_plotly(fig)
     # A JSON data island is not executed; these escapes stop "</script>" in a label
     # from ending it early.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -204,7 +206,9 @@ def _render_embed(chart: EmbedChart, params: dict) -> tuple[str, int]:
         as_of=_as_of(),
         css_url=static_url("embed.css"),
         # The plot's box is sized before the script draws into it: no layout shift.
-        plot_height=int(built.figure.layout.height or 400) if built.figure else 0,
+        plot_height=int(built.figure["layout"].get("height") or 400)
+        if built.figure
+        else 0,
         js_url=static_url("embed.js"),
         marker=MARKER,
         illustrative_label=ILLUSTRATIVE_LABEL,

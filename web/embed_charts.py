@@ -24,6 +24,7 @@ from components.bar_figures import bar_figure, ranked_bar_figure
 from components.baseline_text import baseline_sentence
 from components.chart import DATA_STATUS_COLUMN, ILLUSTRATIVE_LABEL
 from components.chart_text import summary_for_ranking, summary_for_series
+from components.figure_layout import axis
 from components.formatting import money, number, percent, rate
 from components.spc_icons import variation_svg
 from components.trend_figure import trend_figure
@@ -540,7 +541,7 @@ def _build_reach(params: dict) -> Built:
     )
     # Years in order: plotly's category order is order of appearance, and a tier
     # with no figures in the early years would otherwise push those years last.
-    fig.update_xaxes(
+    axis(fig, "x").update(
         categoryorder="array",
         categoryarray=list(
             dict.fromkeys(frame.sort_values("financial_year")["period"].tolist())

@@ -9,6 +9,12 @@ import pytest
 from components.axis_clip import OVERFLOW_MARK, furthest, robust_top
 from components.bar_figures import ranked_bar_figure
 from components.benchmark_figures import funnel_figure
+from components.trend_figure import trend_figure
+from tests.components.plotly_view import through_plotly
+
+ranked_bar_figure = through_plotly(ranked_bar_figure)
+funnel_figure = through_plotly(funnel_figure)
+trend_figure = through_plotly(trend_figure)
 
 # 10, 12, 14, 16, 18, x (x the largest): linear-interpolation quartiles sit at
 # positions 1.25 and 3.75 of the six sorted values: Q1 = 12 + 0.25 x 2 = 12.5 and
@@ -139,7 +145,6 @@ def test_labels_never_need_more_room_than_a_phone_gives_them():
     """At 390 px the bars' value labels and the benchmark's name were cut off at
     the right, and /violence's 67-character break label ran off the chart: the
     labels sit in a right margin as wide as the longest, long names wrap."""
-    from components.trend_figure import trend_figure
 
     frame = _areas(ORDINARY)
     fig = ranked_bar_figure(

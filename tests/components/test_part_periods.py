@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from components import part_periods, theme
 from components.prevention_charts import _reach_chart
@@ -81,7 +82,7 @@ def test_reach_chart_marks_the_running_quarter_and_does_not_compare_it():
     assert "80%" not in spec.summary and "20 in" not in spec.summary
     assert "2025/26 Q3 (part quarter) is still running" in spec.caption
     assert "left out of the comparison" in spec.caption
-    (trace,) = spec.figure.data
+    (trace,) = go.Figure(spec.figure).data
     assert list(trace.marker.symbol)[-1].endswith("-open")
     assert not list(trace.marker.symbol)[0].endswith("-open")
     assert "part quarter" in spec.title  # the latest quarter named as such
@@ -93,7 +94,7 @@ def test_bars_of_a_part_period_are_lighter_and_dotted():
     frame = pd.DataFrame({"Quarter": ["Q1", "Q2 (part quarter)"], "Spend": [5, 1]})
     fig = bar_figure(frame, x="Quarter", y="Spend")
     part_periods.mark_bars(fig, ["Q2 (part quarter)"])
-    (trace,) = fig.data
+    (trace,) = go.Figure(fig).data
     assert list(trace.marker.opacity) == [1.0, part_periods.PART_OPACITY]
     assert list(trace.marker.pattern.shape)[1] == part_periods.PART_PATTERN
     assert list(trace.marker.pattern.shape)[0] != part_periods.PART_PATTERN

@@ -6,6 +6,9 @@ import pandas as pd
 
 from components.spc_chart import spc_figure
 from data_access.trend_spc import SPC_COLUMNS
+from tests.components.plotly_view import through_plotly
+
+spc_figure = through_plotly(spc_figure)
 
 
 def test_neighbouring_step_labels_are_on_different_lines():

@@ -14,7 +14,7 @@ TIERS = ["Primary", "Secondary", "Tertiary"]
 
 def _colours(fig) -> dict[str, str]:
     found = {}
-    for trace in fig.to_plotly_json()["data"]:
+    for trace in fig["data"]:
         colour = (trace.get("marker") or {}).get("color") or (
             trace.get("line") or {}
         ).get("color")
