@@ -168,11 +168,6 @@ def parse_quarter(text: str | dt.date) -> dt.date:
     return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
-def quarter_end(start: dt.date) -> dt.date:
-    year = periods.financial_year_of(start)
-    return periods.quarter_bounds(year, periods.quarter_of(start))[1]
-
-
 def check_sections(sections) -> list[str]:
     """The chosen section keys in pack order; all when none are given."""
     chosen = list(sections or SECTIONS)
@@ -292,7 +287,7 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
         area_code=area.code,
         length="year",
         start=periods.fy_bounds(first_year)[0],
-        end=quarter_end(start),
+        end=periods.quarter_end(start),
     )
     measure, series = view["measure"], view["series"]
     own = series[series["role"] == "area"].reset_index(drop=True)
@@ -465,7 +460,7 @@ def _judged_view(reader: Scope, area, start: dt.date, yearly: dict) -> tuple[dic
         measure_code=measure["code"],
         area_code=area.code,
         length="quarter",
-        end=quarter_end(start),
+        end=periods.quarter_end(start),
     )
     if trend_spc.has_figures(quarterly):
         return quarterly, "quarterly"
@@ -658,7 +653,7 @@ def _workstream_slides(
     reader: Scope, area, start: dt.date, _meeting=None
 ) -> list[Slide]:
     frame = workstreams.workstream_list(
-        scope=reader, area_code=area.code, as_at=quarter_end(start)
+        scope=reader, area_code=area.code, as_at=periods.quarter_end(start)
     )
     if frame.empty:
         return [
@@ -695,9 +690,9 @@ def _workstream_slides(
         )
     ]
     points.append(
-        f"{late} quarterly returns late as at {quarter_end(start):%-d %B %Y}."
+        f"{late} quarterly returns late as at {periods.quarter_end(start):%-d %B %Y}."
         if late
-        else f"No quarterly returns late as at {quarter_end(start):%-d %B %Y}."
+        else f"No quarterly returns late as at {periods.quarter_end(start):%-d %B %Y}."
     )
     summary = (
         "Stacked bar chart of each workstream's measures by RAG rating in "
@@ -746,7 +741,7 @@ def _workstream_slides(
         )
     ]
     return rag + pack_signals.workstream_signal_slides(
-        reader, area, frame, quarter_end(start), periods.quarter_label(start)
+        reader, area, frame, periods.quarter_end(start), periods.quarter_label(start)
     )
 
 
@@ -773,5 +768,4 @@ __all__ = [
     "check_audience",
     "check_sections",
     "parse_quarter",
-    "quarter_end",
 ]

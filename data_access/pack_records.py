@@ -105,10 +105,11 @@ def record_pack(*, scope: Scope, pack: Pack, fmt: str, content: bytes) -> PackRe
         )
         session.add(row)
         session.flush()
-        audit.record(
+        # A pack changes no figure: nothing cached goes stale.
+        audit.record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
+            invalidate=False,
             action="make_board_pack",
             entity="board_pack",
             entity_id=str(row.id),

@@ -316,14 +316,19 @@ def actions_for(scope: Scope, row: Any) -> list[str]:
     return actions
 
 
-def _take_over_quarter(
-    session: Session, scope: Scope, submission: Submission
-) -> tuple[dict[str, Any], list[int]]:
-    """Make `submission`'s figures the current ones of its workstream and quarter:
-    its figures become current, those of the quarter's approved return(s) stop
-    being current and those returns are superseded (audited), and the activity
-    summaries are refreshed. Returns the figures' audit detail and the superseded
-    returns' ids. Approval and restore both take a quarter over this way."""
+def _make_approved(
+    session: Session,
+    scope: Scope,
+    submission: Submission,
+    action: str,
+    **extra: Any,
+) -> None:
+    """Make `submission` the approved return of its workstream and quarter: its
+    figures become current, those of the quarter's approved return(s) stop being
+    current and those returns are superseded (audited), the activity summaries
+    are refreshed, the status change is audited as `action` (with the figures,
+    the superseded ids and `extra`) and every cached answer goes stale. Approval
+    and restore both take a quarter over this way."""
     previous = session.scalars(
         select(Submission).where(
             Submission.kind == "return",
@@ -342,7 +347,15 @@ def _take_over_quarter(
             extra={"by": submission.id},
         )  # fmt: skip
     _refresh_summaries(session, [submission.id, *(o.id for o in previous)])
-    return detail, [o.id for o in previous]
+    _set_status(
+        session,
+        scope,
+        submission,
+        "approved",
+        action,
+        extra={"figures": detail, "superseded": [o.id for o in previous], **extra},
+    )
+    cache.invalidate(session)
 
 
 def approve_return(
@@ -364,20 +377,13 @@ def approve_return(
         _require_status(
             submission, ("submitted",), "a submitted return can be approved"
         )
-        detail, previous = _take_over_quarter(session, scope, submission)
-        _set_status(
+        _make_approved(
             session,
             scope,
             submission,
-            "approved",
             "approve_return",
-            extra={
-                "figures": detail,
-                "superseded": previous,
-                "four_eyes": {"submitted_by": sorted(submitters)},
-            },
+            four_eyes={"submitted_by": sorted(submitters)},
         )
-        cache.invalidate(session)
     # After the commit, in the background: the request does not wait for the rules.
     exceptions.after_commit(f"approval of return {submission_id}")
 
@@ -402,13 +408,4 @@ def restore_submission(
                 "status",
                 "only a superseded return that was once approved can be restored",
             )
-        detail, previous = _take_over_quarter(session, scope, submission)
-        _set_status(
-            session,
-            scope,
-            submission,
-            "approved",
-            "restore_return",
-            extra={"figures": detail, "superseded": previous},
-        )
-        cache.invalidate(session)
+        _make_approved(session, scope, submission, "restore_return")

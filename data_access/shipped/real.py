@@ -38,6 +38,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -1076,6 +1077,40 @@ class _Values:
             }
         )
 
+    def add_count(
+        self,
+        population: _Population | None,
+        *,
+        measure: str,
+        area: str,
+        start: dt.date,
+        end: dt.date,
+        count: int,
+        notes: tuple[str | None, ...] = (),
+        band: str = "all",
+        **rest: Any,
+    ) -> None:
+        """A published count: the value and numerator are `count`; the denominator
+        is the area's population of `band` in the period's first year (none when
+        `population` is None), and how it was estimated ends the note."""
+        denominator, pop_note = (
+            population.denominator(area, start.year, band)
+            if population is not None
+            else (None, None)
+        )
+        self.add(
+            measure=measure,
+            area=area,
+            start=start,
+            end=end,
+            band=band,
+            value=count,
+            numerator=count,
+            denominator=denominator,
+            note=_join(*notes, pop_note),
+            **rest,
+        )
+
 
 def _measure_values(
     population: _Population,
@@ -1145,7 +1180,6 @@ def _knife_ons_annual(out: _Values, population: _Population, sources) -> None:
             and periods.edition_reference_date(r["edition"])
             > periods.edition_reference_date(latest["edition"])
         ]
-        denominator, pop_note = population.denominator(area, start.year)
         for row in published:
             source_key = TIMESERIES_EDITIONS[row["edition"]]
             count = int(row["knife_offences_selected"])
@@ -1188,17 +1222,16 @@ def _knife_ons_annual(out: _Values, population: _Population, sources) -> None:
                     f"a new IT system in July 2019); this is the {row['edition']} "
                     "edition figure."
                 )
-            out.add(
+            out.add_count(
+                population,
                 measure="knife_offences",
                 area=area,
                 start=start,
                 end=end,
-                value=count,
-                numerator=count,
-                denominator=denominator,
+                count=count,
                 source_id=sources[source_key],
                 is_current=is_current,
-                note=_join(*notes, pop_note),
+                notes=tuple(notes),
             )
 
 
@@ -1282,18 +1315,15 @@ def _knife_quarterly(out: _Values, population: _Population, sources) -> None:
     for row in sorted(rows, key=lambda r: (r["pfa_code"], int(r["quarter_index"]))):
         year = _fy_start(row["financial_year"])
         start, end = quarter_bounds(year, int(row["fin_quarter"].lstrip("Q")))
-        count = int(row["knife_offences_total"])
-        denominator, pop_note = population.denominator(row["pfa_code"], start.year)
-        out.add(
+        out.add_count(
+            population,
             measure="knife_offences",
             area=row["pfa_code"],
             start=start,
             end=end,
-            value=count,
-            numerator=count,
-            denominator=denominator,
+            count=int(row["knife_offences_total"]),
             source_id=source_id,
-            note=_join(*_knife_notes(row["pfa_code"], start, end), pop_note),
+            notes=tuple(_knife_notes(row["pfa_code"], start, end)),
         )
 
 
@@ -1322,24 +1352,21 @@ def _knife_press(out: _Values, population: _Population, sources) -> None:
         start, end = _year_ending(period)
         if out.has_current("knife_offences", area, start, end, "all"):
             continue  # the ONS table (or the same press figure) is already there
-        denominator, pop_note = population.denominator(area, start.year)
         quoted = f"Approximate: quoted as 'nearly {count:,}'." if approx else None
-        out.add(
+        out.add_count(
+            population,
             measure="knife_offences",
             area=area,
             start=start,
             end=end,
-            value=count,
-            numerator=count,
-            denominator=denominator,
+            count=count,
             source_id=_source_for(sources, url),
             precision="approx" if approx else "exact",
-            note=_join(
+            notes=(
                 "Home Office / ONS police recorded figure as quoted in the press, not "
                 "taken from the ONS table.",
                 quoted,
                 *_knife_notes(area, start, end),
-                pop_note,
             ),
         )
 
@@ -1369,28 +1396,21 @@ def _hes_england(out: _Values, population: _Population, sources) -> None:
             ("18+", row["age_18_and_over"]),
         ]
         for band, text in bands:
-            count = int(text)
-            denominator, pop_note = (
-                population.denominator(ENGLAND, start.year)
-                if band == "all"
-                else (None, None)
-            )
             unknown = (
                 f"Includes {int(row['age_other_unknown'])} with age other or unknown."
                 if band == "all"
                 else None
             )
-            out.add(
+            out.add_count(
+                population if band == "all" else None,
                 measure="hospital_admissions_knife",
                 area=ENGLAND,
                 start=start,
                 end=end,
                 band=band,
-                value=count,
-                numerator=count,
-                denominator=denominator,
+                count=int(text),
                 source_id=hansard,
-                note=_join(basis, unknown, pop_note),
+                notes=(basis, unknown),
             )
 
     rows = _read("hes_assault_sharp_object_england_published_figures.csv")
@@ -1410,33 +1430,26 @@ def _hes_england(out: _Values, population: _Population, sources) -> None:
         if not re.fullmatch(r"\d{4}/\d{2}", row["period"]):
             continue  # calendar years and multi-year totals (E&W basis, approximate)
         start, end = fy_bounds(_fy_start(row["period"]))
-        count = int(float(row["value"]))
-        if band in HES_DENOMINATOR_BANDS:
-            denominator, pop_note = population.denominator(ENGLAND, start.year, band)
-        else:
-            denominator, pop_note = None, None
         approx = (
             "Approximate: rounded as published ('around')."
             if row["precision"] == "approx"
             else None
         )
-        out.add(
+        out.add_count(
+            population if band in HES_DENOMINATOR_BANDS else None,
             measure="hospital_admissions_knife",
             area=ENGLAND,
             start=start,
             end=end,
             band=band,
-            value=count,
-            numerator=count,
-            denominator=denominator,
+            count=int(float(row["value"])),
             source_id=_source_for(sources, row["source_url"]),
             precision=row["precision"],
-            note=_join(
+            notes=(
                 f"Counting basis: {row['measure']}.",
                 approx,
                 _clean_note(row["note"]),
                 *(shares.get(row["period"], []) if band == "all" else []),
-                pop_note,
             ),
         )
 
@@ -1474,19 +1487,16 @@ def _hes_pfa(out: _Values, population: _Population, sources) -> None:
             ),
         )
         start, end = fy_bounds(2020)
-        count = int(row["admissions_2020_21_approx"])
-        denominator, pop_note = population.denominator(area, start.year)
-        out.add(
+        out.add_count(
+            population,
             measure="hospital_admissions_knife",
             area=area,
             start=start,
             end=end,
-            value=count,
-            numerator=count,
-            denominator=denominator,
+            count=int(row["admissions_2020_21_approx"]),
             source_id=source_id,
             precision="rounded",
-            note=_join(rounding, basis, pop_note),
+            notes=(rounding, basis),
         )
 
 
@@ -1519,43 +1529,34 @@ def _homicide_england_and_wales(out: _Values, population: _Population, sources) 
                     if is_current
                     else "As first published; superseded by a later ONS revision."
                 )
-            count = int(row["homicides_sharp_instrument"])
-            denominator, pop_note = population.denominator(EW, start.year)
-            out.add(
+            out.add_count(
+                population,
                 measure="homicide_knife",
                 area=EW,
                 start=start,
                 end=end,
-                value=count,
-                numerator=count,
-                denominator=denominator,
+                count=int(row["homicides_sharp_instrument"]),
                 status="provisional" if provisional else "final",
                 source_id=_source_for(sources, row["source_url"]),
                 is_current=is_current,
-                note=_join(
+                notes=(
                     "Includes domestic homicides.",
                     revised,
                     _clean_note(row["note"]),
-                    pop_note,
                 ),
             )
             if row["of_which_victims_under18"].strip():
-                young = int(row["of_which_victims_under18"])
-                denominator, pop_note = population.denominator(
-                    EW, start.year, "under18"
-                )
-                out.add(
+                out.add_count(
+                    population,
                     measure="homicide_knife",
                     area=EW,
                     start=start,
                     end=end,
                     band="under18",
-                    value=young,
-                    numerator=young,
-                    denominator=denominator,
+                    count=int(row["of_which_victims_under18"]),
                     source_id=_source_for(sources, row["source_url"]),
                     is_current=is_current,
-                    note=_join("Victims aged under 18.", pop_note),
+                    notes=("Victims aged under 18.",),
                 )
 
 
@@ -1567,21 +1568,17 @@ def _homicide_pfa(out: _Values, population: _Population, sources) -> None:
         key=lambda r: (r["pfa_code"], _fy_start(r["year_offence_initially_recorded"])),
     ):
         start, end = fy_bounds(_fy_start(row["year_offence_initially_recorded"]))
-        count = int(row["homicides_sharp_instrument"])
-        denominator, pop_note = population.denominator(row["pfa_code"], start.year)
-        out.add(
+        out.add_count(
+            population,
             measure="homicide_knife",
             area=row["pfa_code"],
             start=start,
             end=end,
-            value=count,
-            numerator=count,
-            denominator=denominator,
+            count=int(row["homicides_sharp_instrument"]),
             source_id=source_id,
-            note=_join(
+            notes=(
                 "By the year the offence was initially recorded as homicide, as "
                 "recorded in July 2009; includes domestic homicides.",
-                pop_note,
             ),
         )
 
