@@ -265,7 +265,7 @@ def import_hes_csv(*, scope: Scope, content: bytes, filename: str) -> HesImportR
     Admins only. Raises OnsWorkbookError (a 400) when the file holds no such
     table, holds no area the store knows, or was imported before; the store is
     then unchanged."""
-    from data_access.ons_import import make_latest_editions_current
+    from data_access.ons_import import add_editions
 
     scope.require_role("admin")
     table = find_hes_table(read_sheets(content, filename))
@@ -311,9 +311,7 @@ def import_hes_csv(*, scope: Scope, content: bytes, filename: str) -> HesImportR
                 + "; ".join(values.unplaced)
             )
         objects = [MeasureValue(**row) for row in values.rows]
-        session.add_all(objects)
-        session.flush()
-        changes = make_latest_editions_current(session, [v.id for v in objects])
+        changes = add_editions(session, objects)
         result = HesImportResult(
             submission_id=submission.id,
             source_id=source.id,

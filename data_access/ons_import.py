@@ -84,6 +84,7 @@ __all__ = [
     "ONS_MAX_ROWS",
     "OnsImportResult",
     "OnsWorkbookError",
+    "add_editions",
     "find_knife_table",
     "import_ons_workbook",
     "make_latest_editions_current",
@@ -443,9 +444,7 @@ def import_ons_workbook(
                 submission_id=submission.id,
             )
             rows = [MeasureValue(**row) for row in placed.rows]
-            session.add_all(rows)
-            session.flush()
-            changed += make_latest_editions_current(session, [v.id for v in rows])
+            changed += add_editions(session, rows)
             result.written += len(rows)
             result.unplaced += [f"{offence.sheet}: {u}" for u in placed.unplaced]
             result.missing += placed.missing
@@ -576,9 +575,7 @@ def _import_knife(  # noqa: PLR0913
             # Selected offences of the edition's own year: the count and the
             # percentage in one row cover the same 12 months.
             selected.append((area_id, round(row.count / row.share * 100), notes))
-    session.add_all(counts)
-    session.flush()
-    changed = make_latest_editions_current(session, [v.id for v in counts])
+    changed = add_editions(session, counts)
     # A share is the period's current count (which a later edition may have
     # revised) over its selected offences, as the shipped loader works it out.
     current = dict(
@@ -604,9 +601,7 @@ def _import_knife(  # noqa: PLR0913
         for area_id, base, notes in selected
         if base > 0
     ]
-    session.add_all(shares)
-    session.flush()
-    changed += make_latest_editions_current(session, [v.id for v in shares])
+    changed += add_editions(session, shares)
     result.written += len(counts) + len(shares)
     return changed
 
@@ -623,6 +618,14 @@ def edition_rank(row) -> tuple:  # noqa: ANN001
         -row.precedence,
         row.id,
     )
+
+
+def add_editions(session, values: list[MeasureValue]) -> list[dict]:  # noqa: ANN001
+    """Add an imported edition's figures, then let each key's first-ranking
+    edition be current (make_latest_editions_current, whose changes it returns)."""
+    session.add_all(values)
+    session.flush()
+    return make_latest_editions_current(session, [v.id for v in values])
 
 
 def make_latest_editions_current(session, value_ids: list[int]) -> list[dict]:  # noqa: ANN001

@@ -543,6 +543,26 @@ def _add_interventions(session: Session, rows: list[dict]) -> list[Intervention]
     return objs
 
 
+def _listed_intervention(
+    vru: int, src: int, name: str, tier: str, provider: str, description: str
+) -> dict:
+    """An intervention a paper only lists: delivered across the force area, in no
+    workstream, with no dates and no evidence rating."""
+    return {
+        "vru_area_id": vru,
+        "name": name,
+        "tier": tier,
+        "workstream_id": None,
+        "delivering_area_id": vru,
+        "provider": provider,
+        "description": description,
+        "start_date": None,
+        "end_date": None,
+        "evidence_rating": None,
+        "source_id": src,
+    }
+
+
 def _lancashire(session: Session, areas: dict[str, int], src: int) -> list[dict]:
     vru = areas[LANCASHIRE]
     workstreams = _add_workstreams(
@@ -700,23 +720,16 @@ def _west_midlands(
     _add_interventions(
         session,
         [
-            {
-                "vru_area_id": vru,
-                "name": name,
-                "tier": tier,
-                "workstream_id": None,
-                "delivering_area_id": vru,
-                "provider": provider,
-                "description": (
-                    f"{text} Listed by the Strategic Policing and Crime Board paper "
-                    f"(19 Nov 2019) under {tier} prevention, among initiatives "
-                    "funded between November 2019 and April 2020; no amount given."
-                ),
-                "start_date": None,
-                "end_date": None,
-                "evidence_rating": None,
-                "source_id": src,
-            }
+            _listed_intervention(
+                vru,
+                src,
+                name,
+                tier,
+                provider,
+                f"{text} Listed by the Strategic Policing and Crime Board paper "
+                f"(19 Nov 2019) under {tier} prevention, among initiatives "
+                "funded between November 2019 and April 2020; no amount given.",
+            )
             for name, tier, text, provider in WEST_MIDLANDS_INTERVENTIONS
         ],
     )
@@ -845,25 +858,18 @@ def _hampshire(session: Session, areas: dict[str, int], src: int) -> list[dict]:
     interventions = _add_interventions(
         session,
         [
-            {
-                "vru_area_id": vru,
-                "name": name,
-                "tier": tier,
-                "workstream_id": None,
-                # Hampshire County Council's area is 11 districts, not one LAD, so
-                # the force area stands for it.
-                "delivering_area_id": vru,
-                "provider": provider,
-                "description": (
-                    f"{text} Hampshire County Council area; funded from the "
-                    "County Council's £233,000 share of the 2019/20 VRU grant, to be "
-                    "spent by 31 March 2020."
-                ),
-                "start_date": None,
-                "end_date": None,
-                "evidence_rating": None,
-                "source_id": src,
-            }
+            # Hampshire County Council's area is 11 districts, not one LAD, so the
+            # force area stands for it.
+            _listed_intervention(
+                vru,
+                src,
+                name,
+                tier,
+                provider,
+                f"{text} Hampshire County Council area; funded from the "
+                "County Council's £233,000 share of the 2019/20 VRU grant, to be "
+                "spent by 31 March 2020.",
+            )
             for name, tier, _amount, _pub, text, provider in HAMPSHIRE_INTERVENTIONS
         ],
     )
