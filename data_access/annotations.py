@@ -168,17 +168,13 @@ def add_annotation(
             is_public=bool(is_public),
             created_by=scope.user_id,
         )
-        session.add(row)
-        session.flush()
-        audit.record_change(
+        return audit.record_new(
             session,
             scope,
+            row,
             action="add annotation",
-            entity="annotation",
-            entity_id=str(row.id),
             after=_audit_fields(row, area.code, measure_code),
         )
-        return row.id
 
 
 def delete_annotation(*, scope: Scope, annotation_id: int) -> None:

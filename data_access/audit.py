@@ -67,3 +67,28 @@ def record_change(
     )
     if invalidate:
         cache.invalidate(session)
+
+
+def record_new(
+    session: Session,
+    scope: Scope,
+    row: Any,
+    *,
+    action: str,
+    after: Any,
+    invalidate: bool = True,
+) -> int:
+    """Add a new row (a model instance) and audit its creation under its table's
+    name and new id (record_change); returns the id."""
+    session.add(row)
+    session.flush()
+    record_change(
+        session,
+        scope,
+        action=action,
+        entity=type(row).__tablename__,
+        entity_id=str(row.id),
+        after=after,
+        invalidate=invalidate,
+    )
+    return row.id

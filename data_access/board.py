@@ -59,7 +59,7 @@ import pandas as pd
 from sqlalchemy import func, select, update
 
 from data_access import clock, measures, periods, statistics
-from data_access.audit import record_change
+from data_access.audit import record_change, record_new
 from data_access.board_models import (
     ACTION_KINDS,
     ACTION_STATUSES,
@@ -167,17 +167,13 @@ def add_meeting(*, scope: Scope, vru_code: str, meeting_date) -> int:  # noqa: A
             created_by_role=scope.actor,
             created_at=func.now(),
         )
-        session.add(row)
-        session.flush()
-        record_change(
+        return record_new(
             session,
             scope,
+            row,
             action="add_board_meeting",
-            entity="board_meeting",
-            entity_id=str(row.id),
             after={"vru": area.code, "meeting_date": day.isoformat()},
         )
-        return row.id
 
 
 def meetings(*, scope: Scope, vru_code: str) -> pd.DataFrame:
@@ -586,14 +582,11 @@ def record_action(
             created_by_role=scope.actor,
             created_at=func.now(),
         )
-        session.add(row)
-        session.flush()
-        record_change(
+        return record_new(
             session,
             scope,
+            row,
             action=f"record_{kind}",
-            entity="board_action",
-            entity_id=str(row.id),
             after={
                 "vru": area.code,
                 "measure": measure.measure_code,
@@ -605,7 +598,6 @@ def record_action(
                 "decided_on": decided.isoformat(),
             },
         )
-        return row.id
 
 
 def set_action_status(

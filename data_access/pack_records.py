@@ -103,16 +103,13 @@ def record_pack(*, scope: Scope, pack: Pack, fmt: str, content: bytes) -> PackRe
             size=len(content),
             content=content,
         )
-        session.add(row)
-        session.flush()
         # A pack changes no figure: nothing cached goes stale.
-        audit.record_change(
+        audit.record_new(
             session,
             scope,
+            row,
             invalidate=False,
             action="make_board_pack",
-            entity="board_pack",
-            entity_id=str(row.id),
             after={
                 "vru_code": pack.vru_code,
                 "quarter": pack.quarter_label,

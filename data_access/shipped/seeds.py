@@ -543,24 +543,31 @@ def _add_interventions(session: Session, rows: list[dict]) -> list[Intervention]
     return objs
 
 
-def _listed_intervention(
-    vru: int, src: int, name: str, tier: str, provider: str, description: str
-) -> dict:
-    """An intervention a paper only lists: delivered across the force area, in no
-    workstream, with no dates and no evidence rating."""
-    return {
-        "vru_area_id": vru,
-        "name": name,
-        "tier": tier,
-        "workstream_id": None,
-        "delivering_area_id": vru,
-        "provider": provider,
-        "description": description,
-        "start_date": None,
-        "end_date": None,
-        "evidence_rating": None,
-        "source_id": src,
-    }
+def _add_listed_interventions(
+    session: Session, vru: int, src: int, listed: list[tuple[str, str, str, str]]
+) -> list[Intervention]:
+    """Interventions a paper only lists, as (name, tier, provider, description):
+    delivered across the force area, in no workstream, with no dates and no
+    evidence rating."""
+    return _add_interventions(
+        session,
+        [
+            {
+                "vru_area_id": vru,
+                "name": name,
+                "tier": tier,
+                "workstream_id": None,
+                "delivering_area_id": vru,
+                "provider": provider,
+                "description": description,
+                "start_date": None,
+                "end_date": None,
+                "evidence_rating": None,
+                "source_id": src,
+            }
+            for name, tier, provider, description in listed
+        ],
+    )
 
 
 def _lancashire(session: Session, areas: dict[str, int], src: int) -> list[dict]:
@@ -717,19 +724,17 @@ def _west_midlands(
     session: Session, areas: dict[str, int], src: int, table_src: int
 ) -> list[dict]:
     vru = areas[WEST_MIDLANDS]
-    _add_interventions(
+    paper = (
+        "Listed by the Strategic Policing and Crime Board paper (19 Nov 2019) under "
+        "{tier} prevention, among initiatives funded between November 2019 and "
+        "April 2020; no amount given."
+    )
+    _add_listed_interventions(
         session,
+        vru,
+        src,
         [
-            _listed_intervention(
-                vru,
-                src,
-                name,
-                tier,
-                provider,
-                f"{text} Listed by the Strategic Policing and Crime Board paper "
-                f"(19 Nov 2019) under {tier} prevention, among initiatives "
-                "funded between November 2019 and April 2020; no amount given.",
-            )
+            (name, tier, provider, f"{text} {paper.format(tier=tier)}")
             for name, tier, text, provider in WEST_MIDLANDS_INTERVENTIONS
         ],
     )
@@ -855,21 +860,18 @@ WEST_MIDLANDS_TABLE = [
 
 def _hampshire(session: Session, areas: dict[str, int], src: int) -> list[dict]:
     vru = areas[HAMPSHIRE]
-    interventions = _add_interventions(
+    # Hampshire County Council's area is 11 districts, not one LAD, so the force
+    # area stands for it.
+    county = (
+        "Hampshire County Council area; funded from the County Council's £233,000 "
+        "share of the 2019/20 VRU grant, to be spent by 31 March 2020."
+    )
+    interventions = _add_listed_interventions(
         session,
+        vru,
+        src,
         [
-            # Hampshire County Council's area is 11 districts, not one LAD, so the
-            # force area stands for it.
-            _listed_intervention(
-                vru,
-                src,
-                name,
-                tier,
-                provider,
-                f"{text} Hampshire County Council area; funded from the "
-                "County Council's £233,000 share of the 2019/20 VRU grant, to be "
-                "spent by 31 March 2020.",
-            )
+            (name, tier, provider, f"{text} {county}")
             for name, tier, _amount, _pub, text, provider in HAMPSHIRE_INTERVENTIONS
         ],
     )
