@@ -63,6 +63,7 @@ from data_access import (
     trend_spc,
     workstreams,
 )
+from data_access.activity.activity_filters import TIER_LABELS
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.measures import measure_metadata, success_measures
@@ -99,11 +100,6 @@ RESTRICTED_SECTIONS = (
 )
 GAP = "No figure published"  # a year inside the chart's span with no area figure
 YEARS_SHOWN = 10  # financial years of each success measure's chart and table
-TIER_LABELS = {
-    "primary": "Primary (universal)",
-    "secondary": "Secondary (targeted)",
-    "tertiary": "Tertiary (indicated)",
-}
 
 
 @dataclass(frozen=True)

@@ -326,8 +326,3 @@ def _reach(area_code: str) -> pd.DataFrame:
     disclosed["_order"] = disclosed["tier"].map(order).fillna(9)
     disclosed = disclosed.sort_values(["financial_year", "_order"], kind="stable")
     return disclosed.drop(columns="_order").reset_index(drop=True)
-
-
-def reach_rule_text() -> str:
-    """The disclosure rule applied to reach, for the page."""
-    return get_rule(REACH_RULE).text
