@@ -31,11 +31,13 @@ import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
+from data_access import periods
 from data_access.activity.summaries import refresh_activity_summaries
 from data_access.db import get_engine
 from data_access.models import (
     COVERAGE_ENGLAND_AND_WALES,
     OUTPUT_TYPES,
+    TIERS,
     Area,
     FundingAllocation,
     Intervention,
@@ -58,7 +60,6 @@ QUARTERS = YEARS * 4
 VRUS = 20
 WORKSTREAMS_PER_VRU = 5
 EW, ENGLAND = "K04000001", "E92000001"
-TIERS = ("primary", "secondary", "tertiary")
 _CHUNK = 20_000
 
 
@@ -68,14 +69,7 @@ class StoreNotEmpty(RuntimeError):
 
 def quarter_bounds(index: int) -> tuple[dt.date, dt.date]:
     """First and last day of financial quarter `index` (0 = 2016/17 Q1)."""
-    year, q = FIRST_FY + index // 4, index % 4
-    month = 4 + 3 * q
-    start_year = year + (month > 12)
-    month = (month - 1) % 12 + 1
-    start = dt.date(start_year, month, 1)
-    end_month = month + 3
-    end = dt.date(start_year + (end_month > 12), (end_month - 1) % 12 + 1, 1)
-    return start, end - dt.timedelta(days=1)
+    return periods.quarter_bounds(FIRST_FY + index // 4, index % 4 + 1)
 
 
 def interventions_per_vru(rows: int) -> int:
