@@ -683,16 +683,6 @@ def _read(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
-
-
-def _year_month(value: str) -> tuple[int, int]:
-    year, month = value.split("-")
-    return int(year), int(month)
-
-
 def _fy_start(label: str) -> int:
     """'2010/11', '1996-97' and '1999-2000' -> the first calendar year."""
     match = re.fullmatch(r"(\d{4})[/-](\d{2}|\d{4})", label.strip())
@@ -1162,9 +1152,8 @@ def _knife_ons_annual(out: _Values, population: _Population, sources) -> None:
     for row in _read("knife_offences_pfa_timeseries_ons.csv"):
         if row["geo_level"] != "pfa" and row["area_code"] != EW:
             continue  # regions, England, Wales and the uncoded "excluding GMP" rows
-        sy, sm = _year_month(row["period_start"])
-        ey, em = _year_month(row["period_end"])
-        start, end = dt.date(sy, sm, 1), _month_end(ey, em)
+        start = periods.parse_month(row["period_start"], parameter="period_start")
+        end = periods.parse_month(row["period_end"], parameter="period_end", end=True)
         groups[(row["area_code"], start, end)].append(row)
 
     for (area, start, end), rows in sorted(groups.items()):
