@@ -21,7 +21,6 @@ so 100,000 rows give 25 per VRU, 1 million 250 and 10 million 2,500.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 from collections.abc import Iterable, Iterator
@@ -50,7 +49,7 @@ from data_access.models import (
     StoreMeta,
     Workstream,
 )
-from data_access.shipped.common import REFERENCE_DIR
+from data_access.shipped.common import read_reference
 
 SOURCE_KEY = "synthetic-scale"
 SEED = 20161001
@@ -74,11 +73,6 @@ def quarter_bounds(index: int) -> tuple[dt.date, dt.date]:
 
 def interventions_per_vru(rows: int) -> int:
     return max(5, math.ceil(rows / (VRUS * QUARTERS * len(OUTPUT_TYPES))))
-
-
-def _read(name: str) -> list[dict[str, str]]:
-    with (REFERENCE_DIR / name).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def store_has_data(conn: Connection) -> bool:
@@ -169,8 +163,8 @@ def generate_scale(*, rows: int, force: bool = False) -> dict[str, int]:
 
 
 def _areas(conn: Connection, source_id: int) -> dict[str, int]:
-    lookup = _read("lookup_lad24_csp24_pfa24_ons.csv")
-    vru_start = {r["pfa_code"]: 2019 for r in _read("vru_areas.csv")}
+    lookup = read_reference("lookup_lad24_csp24_pfa24_ons.csv")
+    vru_start = {r["pfa_code"]: 2019 for r in read_reference("vru_areas.csv")}
     table = Area.__table__
     base = {"parent_id": None, "is_vru": False, "vru_start_year": None}
     conn.execute(

@@ -7,6 +7,7 @@ is given.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,13 @@ REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
 DATA_PACK_RETRIEVED = dt.date(2026, 11, 22)
 
 _CHUNK = 2000
+
+
+def read_reference(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV file in data/reference/, in file order."""
+    with (REFERENCE_DIR / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
 
 # Districts abolished in the 2020-2023 reorganisations -> their successor unitary
 # authority (December 2024 code). Each successor is a merger of whole districts.

@@ -44,7 +44,6 @@ name, ...), never Python's `hash()`; rows are built in a fixed order.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
 import re
@@ -82,11 +81,11 @@ from data_access.money.precedence import (
 )
 from data_access.periods import fy_bounds, fy_label, quarter_bounds
 from data_access.shipped.common import (
-    REFERENCE_DIR,
     bulk_insert,
     get_or_create_source,
     interpolate_population,
     project_population,
+    read_reference,
 )
 from data_access.shipped.seeds import AVON_SPOKES
 
@@ -1171,26 +1170,23 @@ def _knife_anchors(store: _Store, real_q: dict) -> dict[str, list[tuple]]:
         if 360 <= (end - start).days <= 370 and end >= dt.date(2019, 6, 30):
             candidates[area.code].append((start, end, value))
     # Rates quoted by ONS for later years (counts are not published by force).
-    with (REFERENCE_DIR / "knife_offences_published_headlines_2019_2023.csv").open(
-        newline="", encoding="utf-8"
-    ) as handle:
-        for row in csv.DictReader(handle):
-            code = row["area_code"].strip()
-            if (
-                row["measure"].strip() != "knife offence rate"
-                or code not in store.by_code
-                or store.by_code[code].level != "pfa"
-                or not row["period"].startswith("YE Mar 20")
-            ):
-                continue
-            year = int(row["period"][-4:]) - 1
-            if year < 2020:
-                continue
-            start, end = fy_bounds(year)
-            population, _ = store.pop(store.by_code[code].id, year)
-            if population:
-                rate = float(row["value"])
-                candidates[code].append((start, end, rate * population / 100_000))
+    for row in read_reference("knife_offences_published_headlines_2019_2023.csv"):
+        code = row["area_code"].strip()
+        if (
+            row["measure"].strip() != "knife offence rate"
+            or code not in store.by_code
+            or store.by_code[code].level != "pfa"
+            or not row["period"].startswith("YE Mar 20")
+        ):
+            continue
+        year = int(row["period"][-4:]) - 1
+        if year < 2020:
+            continue
+        start, end = fy_bounds(year)
+        population, _ = store.pop(store.by_code[code].id, year)
+        if population:
+            rate = float(row["value"])
+            candidates[code].append((start, end, rate * population / 100_000))
     anchors: dict[str, list[tuple]] = {}
     for code, items in candidates.items():
         items.sort(key=lambda t: t[1])
@@ -1382,11 +1378,10 @@ def _hospital_admissions(store: _Store, real_q: dict, source_id: int) -> list[di
     weights = _force_weights(store, real_q, english, 0.7)
     # Forces with a published 2020/21 count keep that share (PA/RADAR, Nov 2021).
     published_u25 = {}
-    with (
-        REFERENCE_DIR / "hes_assault_sharp_object_pfa_residence_2012_2021_press.csv"
-    ).open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            published_u25[row["pfa_code"]] = float(row["pct_aged_under25_approx"]) / 100
+    for row in read_reference(
+        "hes_assault_sharp_object_pfa_residence_2012_2021_press.csv"
+    ):
+        published_u25[row["pfa_code"]] = float(row["pct_aged_under25_approx"]) / 100
     n2020, _ = _national(store, "hospital_admissions_knife", ENGLAND, 2020, HES_ASSUMED)
     s2020, e2020 = fy_bounds(2020)
     fixed_share = {}

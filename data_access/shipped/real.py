@@ -30,14 +30,12 @@ Decisions a reader of the store should know:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
 import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -49,12 +47,12 @@ from data_access.periods import fy_bounds, quarter_bounds
 from data_access.shipped import vru_era
 from data_access.shipped.common import (
     DATA_PACK_RETRIEVED,
-    REFERENCE_DIR,
     SUCCESSOR_LAD,
     area_ids,
     bulk_insert,
     get_or_create_source,
     measure_ids,
+    read_reference,
 )
 
 log = logging.getLogger(__name__)
@@ -677,12 +675,6 @@ MEASURES: list[dict] = [
 # ------------------------------------------------------------------------- helpers
 
 
-def _read(name: str) -> list[dict[str, str]]:
-    path: Path = REFERENCE_DIR / name
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _fy_start(label: str) -> int:
     """'2010/11', '1996-97' and '1999-2000' -> the first calendar year."""
     match = re.fullmatch(r"(\d{4})[/-](\d{2}|\d{4})", label.strip())
@@ -870,16 +862,16 @@ def _source_for(sources: dict[str, int], url: str) -> int:
 
 def _load_areas(session: Session, sources: dict[str, int]) -> int:
     lookup_source = sources[MARKER_SOURCE_KEY]
-    lookup = _read("lookup_lad24_csp24_pfa24_ons.csv")
+    lookup = read_reference("lookup_lad24_csp24_pfa24_ons.csv")
     # The ONS PFA tables spell the forces in normal case ("City of London").
     pfa_names = {
         r["area_code"]: r["area_name"]
-        for r in _read("pfa_population_mye_2002_2018_ons.csv")
+        for r in read_reference("pfa_population_mye_2002_2018_ons.csv")
         if r["geo_level"] == "pfa"
     }
     vru_start = {
         r["pfa_code"]: int(r["vru_funded_from_financial_year_starting"])
-        for r in _read("vru_areas.csv")
+        for r in read_reference("vru_areas.csv")
     }
     countries = [
         Area(
@@ -940,16 +932,16 @@ def _population_values() -> tuple[dict[tuple[str, int, str], int], dict[tuple, s
     source_of: dict[tuple[str, int, str], str] = {}
     lad_to_pfa = {
         r["ltla24_code"]: r["pfa24_code"]
-        for r in _read("lookup_lad24_csp24_pfa24_ons.csv")
+        for r in read_reference("lookup_lad24_csp24_pfa24_ons.csv")
     }
-    for row in _read("pfa_population_mye_2002_2018_ons.csv"):
+    for row in read_reference("pfa_population_mye_2002_2018_ons.csv"):
         if row["geo_level"] == "pfa" or row["area_code"] in (EW, ENGLAND):
             key = (row["area_code"], int(row["mid_year"]), "all")
             values[key] = int(row["population"])
             source_of[key] = POPULATION_FILE_SOURCES[row["source_file"]]
     lad_sources = {2019: "ons-mye-2019-lad19", 2020: "ons-mye-2020-lad21"}
     sums: dict[tuple[str, int, str], int] = defaultdict(int)
-    for row in _read("lad_population_mid2019_mid2020_ons.csv"):
+    for row in read_reference("lad_population_mid2019_mid2020_ons.csv"):
         year = int(row["mid_year"])
         lad = SUCCESSOR_LAD.get(row["lad_code"], row["lad_code"])
         if lad not in lad_to_pfa:
@@ -1149,7 +1141,7 @@ def _knife_notes(area: str, start: dt.date, end: dt.date) -> list[str]:
 def _knife_ons_annual(out: _Values, population: _Population, sources) -> None:
     """ONS Table P5: financial years and rolling years, three editions."""
     groups: dict[tuple[str, dt.date, dt.date], list[dict]] = defaultdict(list)
-    for row in _read("knife_offences_pfa_timeseries_ons.csv"):
+    for row in read_reference("knife_offences_pfa_timeseries_ons.csv"):
         if row["geo_level"] != "pfa" and row["area_code"] != EW:
             continue  # regions, England, Wales and the uncoded "excluding GMP" rows
         start = periods.parse_month(row["period_start"], parameter="period_start")
@@ -1234,7 +1226,7 @@ def _knife_share(out: _Values, sources) -> None:
     2016/17 selected offences). The ONS workbook import works the same way."""
     rows = [
         r
-        for r in _read("knife_offences_pfa_by_offence_type_ons.csv")
+        for r in read_reference("knife_offences_pfa_by_offence_type_ons.csv")
         if r["offence"] == "Total of selected serious offences"
     ]
     # A force area an edition has no figure for (Greater Manchester from YE Sep
@@ -1300,7 +1292,7 @@ def _edition_source_key(edition: str) -> str:
 def _knife_quarterly(out: _Values, population: _Population, sources) -> None:
     """Quarterly series, 42 forces; no E&W total because City of London is absent."""
     source_id = sources["knifecrime-data-quarterly"]
-    rows = _read("knife_offences_pfa_quarterly_2008_2019.csv")
+    rows = read_reference("knife_offences_pfa_quarterly_2008_2019.csv")
     for row in sorted(rows, key=lambda r: (r["pfa_code"], int(r["quarter_index"]))):
         year = _fy_start(row["financial_year"])
         start, end = quarter_bounds(year, int(row["fin_quarter"].lstrip("Q")))
@@ -1319,13 +1311,13 @@ def _knife_quarterly(out: _Values, population: _Population, sources) -> None:
 def _knife_press(out: _Values, population: _Population, sources) -> None:
     """Post-2019 counts quoted from ONS by the press, for coded areas only."""
     candidates: list[tuple[str, str, int, str, str | None]] = []
-    for row in _read("knife_offences_pfa_ye_jun2021_press.csv"):
+    for row in read_reference("knife_offences_pfa_ye_jun2021_press.csv"):
         approx = "approximate" if row["area_code"] == EW else None
         candidates.append(
             (row["area_code"], "YE Jun 2021", int(row["knife_offences_selected"]),
              row["source_url"], approx)
         )  # fmt: skip
-    for row in _read("knife_offences_published_headlines_2019_2023.csv"):
+    for row in read_reference("knife_offences_published_headlines_2019_2023.csv"):
         if not row["area_code"] or row["unit"] != "offences":
             continue  # uncoded bases (e.g. excluding GMP) and rates are not counts
         if not row["measure"].startswith("knife offences (selected"):
@@ -1375,7 +1367,7 @@ HES_DENOMINATOR_BANDS = {"all", "0-17"}
 def _hes_england(out: _Values, population: _Population, sources) -> None:
     """National (England) HES X99 figures: Hansard 1996-97..2006-07 and later quotes."""
     hansard = sources["hansard-2009-03-10-hospital-admissions"]
-    for row in _read("hes_assault_sharp_object_england_1996_2007_by_age.csv"):
+    for row in read_reference("hes_assault_sharp_object_england_1996_2007_by_age.csv"):
         start, end = fy_bounds(_fy_start(row["financial_year"]))
         basis = "Counting basis: finished admission episodes (FAE)."
         bands = [
@@ -1402,7 +1394,7 @@ def _hes_england(out: _Values, population: _Population, sources) -> None:
                 notes=(basis, unknown),
             )
 
-    rows = _read("hes_assault_sharp_object_england_published_figures.csv")
+    rows = read_reference("hes_assault_sharp_object_england_published_figures.csv")
     shares: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         if "(share)" in row["age_group"]:
@@ -1446,7 +1438,9 @@ def _hes_england(out: _Values, population: _Population, sources) -> None:
 def _hes_pfa(out: _Values, population: _Population, sources) -> None:
     """HES X99 by PFA of residence (8 forces): a 9-year total and 2020/21."""
     nine_years = (dt.date(2012, 4, 1), dt.date(2021, 3, 31))
-    for row in _read("hes_assault_sharp_object_pfa_residence_2012_2021_press.csv"):
+    for row in read_reference(
+        "hes_assault_sharp_object_pfa_residence_2012_2021_press.csv"
+    ):
         area, source_id = row["pfa_code"], _source_for(sources, row["source_url"])
         rounding = "Rounded to the nearest 5 by the source."
         basis = (
@@ -1498,7 +1492,7 @@ def _publication_date(publisher: str) -> tuple[int, int]:
 
 
 def _homicide_england_and_wales(out: _Values, population: _Population, sources) -> None:
-    rows = _read("homicide_sharp_instrument_ew_published_figures.csv")
+    rows = read_reference("homicide_sharp_instrument_ew_published_figures.csv")
     by_year: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_year[row["year_ending_march"]].append(row)
@@ -1551,7 +1545,7 @@ def _homicide_england_and_wales(out: _Values, population: _Population, sources) 
 
 def _homicide_pfa(out: _Values, population: _Population, sources) -> None:
     source_id = sources["hansard-2009-07-20-homicide"]
-    rows = _read("homicide_sharp_instrument_pfa_1997_2008_hansard_partial.csv")
+    rows = read_reference("homicide_sharp_instrument_pfa_1997_2008_hansard_partial.csv")
     for row in sorted(
         rows,
         key=lambda r: (r["pfa_code"], _fy_start(r["year_offence_initially_recorded"])),

@@ -28,10 +28,8 @@ are never copied. Deterministic: no clock, no randomness, fixed order.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,10 +54,10 @@ from data_access.money.precedence import (
 )
 from data_access.shipped.common import (
     DATA_PACK_RETRIEVED,
-    REFERENCE_DIR,
     area_ids,
     bulk_insert,
     get_or_create_source,
+    read_reference,
 )
 
 FUNDING_CSV = "vru_funding_allocations_published.csv"
@@ -1024,12 +1022,6 @@ def _allocation(
 # ---------------------------------------------------------------------------
 
 
-def _read_csv(name: str) -> list[dict[str, str]]:
-    path = Path(REFERENCE_DIR) / name
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _financial_year(label: str) -> tuple[int, str | None]:
     """'2019/20' -> (2019, None); '2022/23 to 2024/25' -> (2022, the span)."""
     label = label.strip()
@@ -1039,7 +1031,7 @@ def _financial_year(label: str) -> tuple[int, str | None]:
 
 def _published_allocations(session: Session, areas: dict[str, int]) -> list[dict]:
     rows = []
-    for rec in _read_csv(FUNDING_CSV):
+    for rec in read_reference(FUNDING_CSV):
         year, span = _financial_year(rec["financial_year"])
         code = rec["pfa_code"].strip() or ENGLAND_AND_WALES
         programme = rec["programme"].strip()
@@ -1146,7 +1138,7 @@ def _outputs(session: Session, areas: dict[str, int]) -> int:
         measures[code] = measure.id
 
     values = []
-    for rec in _read_csv(OUTPUTS_CSV):
+    for rec in read_reference(OUTPUTS_CSV):
         target = _PEOPLE_ROWS.get(rec["indicator"].strip())
         if target is None:
             continue  # money, modelled estimates or a research sample: see caveats
