@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select, update
@@ -155,6 +156,8 @@ def set_password(*, username: str, password: str | None = None) -> str:
         user.password_hash = generate_password_hash(password)
         user.session_version += 1
         _audit_user(session, user, "set_password")
+        user_id = user.id
+    _ended(user_id)
     return password
 
 
@@ -179,6 +182,8 @@ def _change_user(username: str, field: str, value, action: str) -> None:  # noqa
         setattr(user, field, value)
         user.session_version += 1
         _audit_user(session, user, action, before={field: before}, after={field: value})
+        user_id = user.id
+    _ended(user_id)
 
 
 def set_active(*, username: str, active: bool) -> None:
@@ -204,6 +209,22 @@ def end_sessions(user_id: int) -> None:
             .where(User.id == user_id)
             .values(session_version=User.session_version + 1)
         )
+    _ended(user_id)
+
+
+# Called with a user's id once their sessions have ended (after the commit); the
+# web layer drops what it keeps about their sign-in (web.warm_callbacks).
+_sessions_ended: list[Callable[[int], None]] = []
+
+
+def on_sessions_ended(listener: Callable[[int], None]) -> None:
+    if listener not in _sessions_ended:
+        _sessions_ended.append(listener)
+
+
+def _ended(user_id: int) -> None:
+    for listener in _sessions_ended:
+        listener(user_id)
 
 
 def _user_named(session, username: str) -> User:  # noqa: ANN001

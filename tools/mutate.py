@@ -100,7 +100,16 @@ TARGETS = (
     Target(
         "response_cache",
         "web/response_cache.py",
-        ("tests/test_cache_isolation.py", "tests/test_response_cache.py"),
+        (
+            "tests/test_cache_isolation.py",
+            "tests/test_response_cache.py",
+            "tests/test_warm_callbacks.py",
+        ),
+    ),
+    Target(
+        "warm_callbacks",
+        "web/warm_callbacks.py",
+        ("tests/test_warm_callbacks.py", "tests/test_view_cache.py"),
     ),
     Target(
         "disclosure",

@@ -85,39 +85,69 @@ class ResponseCache:
         except Exception:  # noqa: BLE001 - a cache outage: Flask answers
             kept = None
         if kept is not None:
-            status, headers, body = kept
-            headers = [*headers, ("Content-Length", str(len(body)))]
-            start_response(status, headers)
-            return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+            return send_kept(kept, environ, start_response)
         return self._answer_and_keep(environ, start_response, backend, key)
 
     def _answer_and_keep(self, environ, start_response, backend, key):
-        captured: dict = {}
-
-        def capture(status, headers, exc_info=None):
-            captured["status"], captured["headers"] = status, headers
-            return start_response(status, headers, exc_info)
-
-        result = self.app(environ, capture)
+        result, captured = call_capturing(self.app, environ, start_response)
         if not (
             environ.get(CACHEABLE)
             and environ["REQUEST_METHOD"] == "GET"
-            and captured.get("status", "").startswith("200")
-            and not any(h.lower() == "set-cookie" for h, _ in captured["headers"])
+            and keepable(captured)
         ):
             return result
+        body = finished_body(result)
         try:
-            body = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        headers = [
-            (name, value)
-            for name, value in captured["headers"]
-            if name.lower() not in _NOT_KEPT_HEADERS
-        ]
-        try:
-            backend.set(key, (captured["status"], headers, body), self.timeout())
+            backend.set(key, kept_answer(captured, body), self.timeout())
         except Exception:  # noqa: BLE001 - not kept this time; answered all the same
             log.warning("response cache write failed")
         return [body]
+
+
+# The machinery for keeping a finished answer and sending it again, shared with
+# web.warm_callbacks (signed-in callback answers served the same way).
+
+
+def call_capturing(
+    app: Callable, environ: dict, start_response: Callable
+) -> tuple[Iterable[bytes], dict]:
+    """Run the WSGI `app`; also return the status and headers it started with."""
+    captured: dict = {}
+
+    def capture(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, headers
+        return start_response(status, headers, exc_info)
+
+    return app(environ, capture), captured
+
+
+def keepable(captured: dict) -> bool:
+    """A 200 answer that sets no cookie (a cookie is never handed to another)."""
+    return captured.get("status", "").startswith("200") and not any(
+        h.lower() == "set-cookie" for h, _ in captured["headers"]
+    )
+
+
+def finished_body(result: Iterable[bytes]) -> bytes:
+    try:
+        return b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+
+
+def kept_answer(captured: dict, body: bytes) -> tuple[str, list, bytes]:
+    """What is stored: status, headers (no cookie, no length) and body bytes."""
+    headers = [
+        (name, value)
+        for name, value in captured["headers"]
+        if name.lower() not in _NOT_KEPT_HEADERS
+    ]
+    return captured["status"], headers, body
+
+
+def send_kept(kept, environ: dict, start_response: Callable) -> list[bytes]:  # noqa: ANN001
+    """Answer with a kept (status, headers, body), exactly as Flask sent it."""
+    status, headers, body = kept
+    start_response(status, [*headers, ("Content-Length", str(len(body)))])
+    return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]

@@ -30,10 +30,12 @@ import re
 import dash
 import flask
 from flask import Flask, Response, g, request
+from flask_login import current_user
 
 from data_access.cache import generation
 from data_access.db import store_failed_in_this_request
 from data_access.errors import AccessDenied, StoreUnavailable
+from web import warm_callbacks
 from web.access import current_scope
 from web.shared_cache import cache
 
@@ -73,7 +75,11 @@ def cached_callback(*dependencies, **kwargs):
 
 
 def _key() -> str | None:
-    """The cache key for this callback request, or None when it is not cached."""
+    """The cache key for this callback request, or None when it is not cached.
+
+    Also marks the request for web.warm_callbacks (`warm_callbacks.KEEP`: the
+    caller's session, access and generation), so that its answer, once Flask has
+    sent it, can be served in front of Flask for the same session."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return None
@@ -98,6 +104,14 @@ def _key() -> str | None:
     )
     digest = hashlib.sha256(request.get_data())
     digest.update(f"\0{access}\0{version}".encode())
+    record = getattr(current_user, "record", None)
+    if record is not None:
+        request.environ[warm_callbacks.KEEP] = warm_callbacks.Keep(
+            user_id=record.id,
+            session_version=record.session_version,
+            access=access,
+            generation=version,
+        )
     return KEY_PREFIX + digest.hexdigest()
 
 
@@ -120,7 +134,11 @@ def _cached_response(gzipped: bytes) -> Response:
 
 def init_view_cache(server: Flask, app: dash.Dash) -> None:
     """Answer registered callbacks from the cache; register after the sign-in gate."""
+    from web.auth import login_manager
+
     path = app.config.routes_pathname_prefix + "_dash-update-component"
+    # Repeated answers are then also served in front of Flask (web.warm_callbacks).
+    warm_callbacks.init_warm_callbacks(server, login_manager, path)
 
     @server.before_request
     def _answer_from_cache():
@@ -143,9 +161,10 @@ def init_view_cache(server: Flask, app: dash.Dash) -> None:
     @server.after_request
     def _keep_answer(response: Response) -> Response:
         key = g.pop("vru_view_cache_key", None)
+        if key is None:
+            return response  # not cached, or answered from the cache
         if (
-            key
-            and response.status_code == 200
+            response.status_code == 200
             and not response.direct_passthrough
             and not store_failed_in_this_request()
         ):
@@ -155,4 +174,7 @@ def init_view_cache(server: Flask, app: dash.Dash) -> None:
                 cache.set(key, gzip.compress(response.get_data(), 6, mtime=0))
             except Exception:  # noqa: BLE001 - a cache outage must not fail a page
                 log.debug("view cache: could not store an answer", exc_info=True)
+        else:
+            # Not kept here, so not kept in front of Flask either.
+            request.environ.pop(warm_callbacks.KEEP, None)
         return response

@@ -1,0 +1,336 @@
+"""Signed-in callback answers served in front of Flask (web.warm_callbacks): the same
+status, headers and bytes as Flask's answer, only for a session Flask would accept
+unchanged and whose access the sign-in gate confirmed within ACCESS_SECONDS; a
+sign-out, disabled account, role change or password reset ends it at once on the
+process that makes it and within ACCESS_SECONDS everywhere; anything unsure and any
+cache outage go to Flask."""
+
+import datetime as dt
+import gzip
+import json
+
+import brotli
+import cachelib.simple
+import pytest
+from flask_login.utils import _create_identifier
+from itsdangerous import URLSafeTimedSerializer
+
+from data_access import board_overview, db, users
+from data_access import cache as cache_module
+from data_access.models import User
+from tests.data_access.test_store import _minimal_rows
+from tests.web_helpers import callback_request, sign_in
+from web import shared_cache, warm_callbacks
+
+AVON = "E23000036"
+HEADERS = (
+    "Content-Type",
+    "Content-Encoding",
+    "Content-Security-Policy",
+    "Cache-Control",
+    "Vary",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Permissions-Policy",
+)
+
+
+@pytest.fixture
+def web(store, monkeypatch):
+    """The app over a small store with a per-process cache, counting the
+    requests Flask handles and the overview's data calls."""
+    from app import app
+
+    with db.session_scope() as session:
+        _minimal_rows(session)
+    _, password = users.create_user(
+        username="board", role="viewer", role_title="Board Member", area_codes=(AVON,)
+    )
+    calls = []
+    original = board_overview.overview_summary
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(board_overview, "overview_summary", counting)
+    server = app.server
+    saved = server.config["CACHE_TYPE"]
+    server.config.update(TESTING=True, CACHE_TYPE="SimpleCache")
+    shared_cache.cache.init_app(server)
+    with server.app_context():
+        shared_cache.cache.clear()
+    flask_requests = []
+    hooks = server.before_request_funcs.setdefault(None, [])
+    monkeypatch.setitem(
+        server.before_request_funcs,
+        None,
+        [lambda: flask_requests.append(1), *hooks],
+    )
+    server.flask_requests = flask_requests
+    server.calls = calls
+    yield server, password
+    server.config["CACHE_TYPE"] = saved
+    shared_cache.cache.init_app(server)
+
+
+OVERVIEW = callback_request(
+    "overview-content.children",
+    [{"id": "overview-area", "property": "value", "value": AVON}],
+)
+
+
+def _signed_in(server, password, **headers):
+    client = server.test_client()
+    assert sign_in(client, "board", password).status_code == 302
+    return client
+
+
+def _click(client, body=OVERVIEW, **headers):
+    return client.post(
+        "/_dash-update-component",
+        data=json.dumps(body),
+        content_type=headers.pop("content_type", "application/json"),
+        headers=headers,
+    )
+
+
+def _warm(server, client, **headers):
+    """Two clicks: Flask answers (and keeps), then the same answer in front."""
+    first = _click(client, **headers)
+    before = len(server.flask_requests)
+    second = _click(client, **headers)
+    assert first.status_code == second.status_code == 200
+    assert len(server.flask_requests) == before, "not answered in front of Flask"
+    return first, second
+
+
+def _same_answer(first, second):
+    assert second.status_code == first.status_code
+    assert second.get_data() == first.get_data()
+    for header in HEADERS:
+        assert second.headers.get(header) == first.headers.get(header), header
+    assert "Set-Cookie" not in second.headers
+
+
+@pytest.mark.parametrize("encoding", ["", "gzip", "gzip, deflate, br"])
+def test_a_repeated_click_is_answered_in_front_exactly_as_flask_did(web, encoding):
+    server, password = web
+    client = _signed_in(server, password)
+    headers = {"Accept-Encoding": encoding} if encoding else {}
+    first, second = _warm(server, client, **headers)
+    _same_answer(first, second)
+    assert len(server.calls) == 1
+    assert second.headers["Cache-Control"] == "private, no-store"
+    assert "frame-ancestors 'none'" in second.headers["Content-Security-Policy"]
+    body = second.get_data()
+    encoding = second.headers.get("Content-Encoding")
+    if encoding:  # Flask-Compress answers "gzip, deflate, br" with brotli
+        body = {"gzip": gzip.decompress, "br": brotli.decompress}[encoding](body)
+    assert json.loads(body)["response"]
+    # Another Accept-Encoding is another answer (Flask-Compress chooses by it).
+    before = len(server.flask_requests)
+    _click(client, **{"Accept-Encoding": "identity"})
+    assert len(server.flask_requests) == before + 1
+
+
+def _end_by_sign_out(server, client, password):
+    from tests.test_sessions import _sign_out
+
+    assert _sign_out(client).status_code == 302
+
+
+def _end_by(action):
+    def end(server, client, password):
+        with server.app_context():
+            action()
+
+    return end
+
+
+ENDINGS = {
+    "sign-out": _end_by_sign_out,
+    "disabled": _end_by(lambda: users.set_active(username="board", active=False)),
+    "role": _end_by(lambda: users.set_role(username="board", role="analyst")),
+    "password": _end_by(lambda: users.set_password(username="board")),
+}
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_an_ended_session_gets_nothing_in_front_at_once(web, ending):
+    """On the process that ends the sessions (a request, or a `flask` command
+    with the app's cache), a copied cookie is refused by the very next click."""
+    server, password = web
+    client = _signed_in(server, password)
+    copy = server.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    _warm(server, copy)
+    ENDINGS[ending](server, client, password)
+    assert _click(copy).status_code == 401
+
+
+def test_a_change_the_hook_misses_holds_for_access_seconds_at_most(web, monkeypatch):
+    """Disabled straight in the store (another process, a script without the app's
+    cache): served in front until the access record expires, then refused."""
+    server, password = web
+    now = cachelib.simple.time()
+    monkeypatch.setattr(cachelib.simple, "time", lambda: now)
+    client = _signed_in(server, password)
+    _warm(server, client)
+    with db.session_scope() as session:
+        user = session.query(User).filter_by(username="board").one()
+        user.active = False
+        user.session_version += 1
+    assert _click(client).status_code == 200  # within ACCESS_SECONDS
+    later = now + warm_callbacks.ACCESS_SECONDS + 1
+    monkeypatch.setattr(cachelib.simple, "time", lambda: later)
+    assert _click(client).status_code == 401
+
+
+def test_a_cookie_that_is_not_signed_by_the_app_goes_to_flask(web):
+    server, password = web
+    client = _signed_in(server, password)
+    _warm(server, client)
+    value = client.get_cookie("session").value
+    payload = json.dumps({"_user_id": "1:0"})
+    forged = URLSafeTimedSerializer("not the key", salt="cookie-session").dumps(
+        json.loads(payload)
+    )
+    for cookie in (value[:-2] + ("AA" if not value.endswith("AA") else "BB"), forged):
+        stranger = server.test_client()
+        stranger.set_cookie("session", cookie)
+        before = len(server.flask_requests)
+        assert _click(stranger).status_code == 401
+        assert len(server.flask_requests) == before + 1
+
+
+def test_an_expired_session_goes_to_flask(web, monkeypatch):
+    server, password = web
+    client = _signed_in(server, password)
+    _warm(server, client)
+    monkeypatch.setattr(server, "permanent_session_lifetime", dt.timedelta(seconds=-1))
+    before = len(server.flask_requests)
+    assert _click(client).status_code == 401
+    assert len(server.flask_requests) == before + 1
+
+
+def test_a_session_from_another_client_goes_to_flask(web):
+    """Flask-Login's session protection: another address or user agent changes
+    the session (marked not fresh), so Flask answers, with its cookie."""
+    server, password = web
+    client = _signed_in(server, password)
+    _warm(server, client)
+    before = len(server.flask_requests)
+    other = _click(client, **{"User-Agent": "another browser"})
+    assert other.status_code == 200
+    assert len(server.flask_requests) == before + 1
+
+
+def test_the_client_identifier_is_flask_logins(web):
+    server, _ = web
+    for headers, address in (
+        ({"User-Agent": "Mozilla/5.0"}, "10.0.0.7"),
+        ({}, "10.0.0.7"),
+        ({"X-Forwarded-For": "192.0.2.1, 10.0.0.1", "User-Agent": "é"}, "10.0.0.7"),
+    ):
+        with server.test_request_context(
+            "/", headers=headers, environ_base={"REMOTE_ADDR": address}
+        ) as context:
+            assert (
+                warm_callbacks.client_identifier(context.request.environ)
+                == _create_identifier()
+            )
+
+
+def test_an_answer_for_other_access_is_not_served(web):
+    """The access record says what the gate found; an answer kept for another
+    access (areas changed without a new session version) goes to Flask."""
+    server, password = web
+    client = _signed_in(server, password)
+    _warm(server, client)
+    with server.app_context():
+        backend = server.extensions["cache"][shared_cache.cache]
+        for key in [k for k in backend._cache if warm_callbacks.ACCESS_PREFIX in k]:
+            version, _access = backend.get(key)
+            backend.set(key, (version, "admin||None"), 60)
+    before = len(server.flask_requests)
+    assert _click(client).status_code == 200
+    assert len(server.flask_requests) == before + 1
+
+
+def test_a_body_that_is_not_json_goes_to_flask(web):
+    server, password = web
+    client = _signed_in(server, password)
+    _warm(server, client)
+    before = len(server.flask_requests)
+    answer = _click(client, content_type="text/plain")
+    assert answer.status_code != 200
+    assert len(server.flask_requests) == before + 1
+
+
+def test_a_cache_outage_means_flask_answers(web, monkeypatch):
+    server, password = web
+    client = _signed_in(server, password)
+    first, _ = _warm(server, client)
+    with server.app_context():
+        backend = server.extensions["cache"][shared_cache.cache]
+
+    def down(*_keys):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(backend, "get_many", down)
+    monkeypatch.setattr(backend, "get", lambda _key: down())
+    before = len(server.flask_requests)
+    answer = _click(client)
+    assert len(server.flask_requests) == before + 1
+    assert answer.status_code == 200
+    assert answer.get_data() == first.get_data()
+
+
+def test_an_answer_not_kept_by_the_view_cache_is_not_kept_in_front(web):
+    """A saved comparator group's answer is per person and per moment
+    (web.view_cache keeps none): nor is it kept here."""
+    server, password = web
+    client = _signed_in(server, password)
+    body = callback_request(
+        "overview-content.children",
+        [{"id": "overview-area", "property": "value", "value": "saved:1"}],
+    )
+    _click(client, body=body)
+    with server.app_context():
+        backend = server.extensions["cache"][shared_cache.cache]
+        assert not [k for k in backend._cache if warm_callbacks.ANSWER_PREFIX in k]
+    before = len(server.flask_requests)
+    _click(client, body=body)
+    assert len(server.flask_requests) == before + 1
+
+
+def test_the_answer_key_holds_session_generation_encoding_and_body():
+    environ = {"HTTP_ACCEPT_ENCODING": "gzip"}
+    key = warm_callbacks.answer_key(1, 2, "g", environ, b"{}")
+    assert key.startswith(warm_callbacks.ANSWER_PREFIX)
+    assert (
+        len(
+            {
+                key,
+                warm_callbacks.answer_key(3, 2, "g", environ, b"{}"),
+                warm_callbacks.answer_key(1, 3, "g", environ, b"{}"),
+                warm_callbacks.answer_key(1, 2, "h", environ, b"{}"),
+                warm_callbacks.answer_key(1, 2, "g", {}, b"{}"),
+                warm_callbacks.answer_key(1, 2, "g", environ, b"{ }"),
+            }
+        )
+        == 6
+    )
+    assert len(key) == len(warm_callbacks.ANSWER_PREFIX) + 64
+
+
+def test_a_new_generation_is_not_answered_in_front(web):
+    server, password = web
+    client = _signed_in(server, password)
+    _warm(server, client)
+    cache_module.invalidate()
+    before = len(server.flask_requests)
+    _click(client)
+    assert len(server.flask_requests) == before + 1
