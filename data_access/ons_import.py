@@ -59,7 +59,7 @@ from data_access.models import (
     Source,
     Submission,
 )
-from data_access.ons_offences import OFFENCE_MEASURES, offence_values
+from data_access.ons_offences import OFFENCE_MEASURES, norm_name, offence_values
 from data_access.ons_tables import (
     MISSING,
     MONTHS,
@@ -138,12 +138,6 @@ class OnsImportResult:
     tables: list[str] = field(default_factory=list)
     skipped_tables: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
-
-
-def _norm_name(name: str) -> str:
-    name = name.lower().replace("&", "and")
-    name = re.sub(r"\bpolice\b|\bconstabulary\b|\bforce\b", " ", name)
-    return re.sub(r"[^a-z]+", " ", name).strip()
 
 
 def _period_from_title(title: str) -> tuple[dt.date, dt.date, str]:
@@ -494,7 +488,7 @@ def _import_knife(  # noqa: PLR0913
     """Write the knife table's counts and shares; returns the changes of
     current figures (make_latest_editions_current)."""
     by_name = {
-        _norm_name(n): (c, i)
+        norm_name(n): (c, i)
         for c, i, n in session.execute(
             select(Area.code, Area.id, Area.name).where(
                 Area.level.in_(("pfa", "country"))
@@ -507,10 +501,10 @@ def _import_knife(  # noqa: PLR0913
         area = None
         if row.code and row.code in by_code:
             area = (row.code, by_code[row.code][0])
-        elif not row.code and _norm_name(row.name) in by_name:
+        elif not row.code and norm_name(row.name) in by_name:
             # Names only when the table has no code for the row: a region can
             # share a force's name (West Midlands).
-            area = by_name[_norm_name(row.name)]
+            area = by_name[norm_name(row.name)]
         if area is None or area[1] in seen_areas:
             result.skipped.append(row.name)
             continue

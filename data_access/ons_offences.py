@@ -120,6 +120,8 @@ def _lookup() -> tuple[dict[str, str], dict[str, set[str]]]:
 
 
 def norm_name(name: str) -> str:
+    """A force or area name as the importers match it: lower case, "&" as "and",
+    without "police", "constabulary" or "force" and without punctuation."""
     name = name.lower().replace("&", "and")
     name = re.sub(r"\bpolice\b|\bconstabulary\b|\bforce\b", " ", name)
     return re.sub(r"[^a-z]+", " ", name).strip()

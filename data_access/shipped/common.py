@@ -73,6 +73,12 @@ SUCCESSOR_LAD = {
 }
 
 
+def has_source(session: Session, key: str) -> bool:
+    """Whether a source with this key is stored: a loader that made its marker
+    source has run on this store already."""
+    return session.scalar(select(Source.id).where(Source.key == key)) is not None
+
+
 def get_or_create_source(
     session: Session,
     *,

@@ -83,6 +83,7 @@ from data_access.periods import fy_bounds, fy_label, quarter_bounds
 from data_access.shipped.common import (
     bulk_insert,
     get_or_create_source,
+    has_source,
     interpolate_population,
     project_population,
     read_reference,
@@ -1877,7 +1878,7 @@ def _workstream_measures(
 
 
 def is_loaded(session: Session) -> bool:
-    return session.scalar(select(Source.id).where(Source.key == SOURCE_KEY)) is not None
+    return has_source(session, SOURCE_KEY)
 
 
 def illustrative_source(session: Session) -> Source:

@@ -38,11 +38,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access import periods
-from data_access.models import Area, Measure, MeasureValue, Population, Source
+from data_access.models import Area, Measure, MeasureValue, Population
 from data_access.periods import fy_bounds, quarter_bounds
 from data_access.shipped import vru_era
 from data_access.shipped.common import (
@@ -51,6 +50,7 @@ from data_access.shipped.common import (
     area_ids,
     bulk_insert,
     get_or_create_source,
+    has_source,
     measure_ids,
     read_reference,
 )
@@ -788,10 +788,7 @@ def _band_label(band: str) -> str:
 
 def is_loaded(session: Session) -> bool:
     """True when the real data has been loaded (its marker source exists)."""
-    return (
-        session.scalar(select(Source.id).where(Source.key == MARKER_SOURCE_KEY))
-        is not None
-    )
+    return has_source(session, MARKER_SOURCE_KEY)
 
 
 def load(session: Session) -> dict[str, int]:

@@ -39,7 +39,6 @@ from data_access.models import (
     Intervention,
     Measure,
     MeasureValue,
-    Source,
     Workstream,
 )
 from data_access.money.precedence import (
@@ -57,6 +56,7 @@ from data_access.shipped.common import (
     area_ids,
     bulk_insert,
     get_or_create_source,
+    has_source,
     read_reference,
 )
 
@@ -1182,10 +1182,7 @@ MARKER_SOURCE_KEY = "seed_lancashire_briefing_2019"
 
 def is_loaded(session: Session) -> bool:
     """True when this loader has already run on the store."""
-    return (
-        session.scalar(select(Source.id).where(Source.key == MARKER_SOURCE_KEY))
-        is not None
-    )
+    return has_source(session, MARKER_SOURCE_KEY)
 
 
 def load(session: Session) -> dict[str, int]:
