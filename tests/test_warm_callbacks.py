@@ -334,3 +334,38 @@ def test_a_new_generation_is_not_answered_in_front(web):
     before = len(server.flask_requests)
     _click(client)
     assert len(server.flask_requests) == before + 1
+
+
+def test_on_redis_the_access_record_expires_within_access_seconds(web, monkeypatch):
+    """On Redis (shared by every process) the record carries its own expiry, so
+    a change the hook misses holds ACCESS_SECONDS at most on every process; the
+    hook's deletion reaches every process at once."""
+    import uuid
+
+    import redis
+
+    from tests.conftest import service_url
+
+    server, password = web
+    prefix = f"vru-warm-{uuid.uuid4().hex}:"
+    for name, value in {
+        "CACHE_TYPE": "web.signed_cache.SignedRedisCache",
+        "CACHE_REDIS_URL": service_url("TEST_REDIS_URL"),
+        "CACHE_KEY_PREFIX": prefix,
+    }.items():
+        monkeypatch.setitem(server.config, name, value)
+    shared_cache.cache.init_app(server)
+    client = _signed_in(server, password)
+    first, second = _warm(server, client)
+    _same_answer(first, second)
+    connection = redis.Redis.from_url(service_url("TEST_REDIS_URL"))
+    try:
+        (key,) = connection.keys(prefix + warm_callbacks.ACCESS_PREFIX + "*")
+        assert 0 < connection.pttl(key) <= warm_callbacks.ACCESS_SECONDS * 1000
+        with server.app_context():
+            users.set_active(username="board", active=False)
+        assert connection.exists(key) == 0
+        assert _click(client).status_code == 401
+    finally:
+        for stale in connection.scan_iter(prefix + "*"):
+            connection.delete(stale)
