@@ -386,3 +386,28 @@ def test_new_periods_span_never_runs_two_ranges_together():
         board._span(["Apr 2012 to Mar 2021", "2016/17", "2025/26"])
         == "first Apr 2012 to Mar 2021, last 2025/26"
     )
+
+
+def test_each_new_board_record_is_audited_under_its_table_and_id(cycle):
+    """A meeting and an action are audited as created (audit.record_new): the
+    entity is the row's table and entity_id its new id, so the audit log can be
+    joined back to the row."""
+    s = cycle["scopes"]
+    meeting = board.add_meeting(
+        scope=s["admin"], vru_code=bs.AVON, meeting_date="2025-06-01"
+    )
+    action = board.record_action(
+        scope=s["admin"], kind="decision", text="Fund more navigators",
+        owner_role="VRU Board", vru_code=bs.AVON, measure_code=bs.KNIFE,
+        quarter_start="2024/25 Q2", decided_on="2025-06-01",
+    )  # fmt: skip
+    with db.session_scope() as session:
+        rows = session.execute(
+            select(AuditLog.action, AuditLog.entity, AuditLog.entity_id).where(
+                AuditLog.action.in_(("add_board_meeting", "record_decision"))
+            )
+        ).all()
+    assert sorted(tuple(r) for r in rows) == [
+        ("add_board_meeting", "board_meeting", str(meeting)),
+        ("record_decision", "board_action", str(action)),
+    ]

@@ -556,6 +556,18 @@ def test_workflow_draft_submit_approve_supersede_restore(world, monkeypatch):
     approval = json.loads(audit.iloc[2]["after"])
     change = approval["figures"]["intervention_output"]["changes"]
     assert {"before": 10, "after": 20}.items() <= change[0].items()
+    assert approval["superseded"] == [first.submission_id]
+    assert "four_eyes" in approval
+    # A restore is audited as an approval is: the figures and what it superseded.
+    history = submissions.submission_audit(
+        scope=admin, submission_id=first.submission_id
+    )
+    restore = json.loads(
+        history.loc[history["action"] == "restore_return", "after"].iloc[0]
+    )
+    assert restore["status"] == "approved"
+    assert restore["superseded"] == [third.submission_id]
+    assert "intervention_output" in restore["figures"]
     with session_scope() as session:
         actors = set(session.scalars(select(AuditLog.actor)))
     assert {"Workstream Lead", "VRU Director"} <= actors
