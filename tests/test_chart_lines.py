@@ -97,18 +97,25 @@ def _svg_lines() -> dict:
         )
     ]
     (y0, v0), (y1, v1) = ticks[0], ticks[1]
-    x_of = {
-        p: float(x)
+    labelled = {
+        AXIS.index(p): float(x)
         for x, p in re.findall(r'<text x="([\d.]+)"[^>]*>(\d{4}/\d\d)<', svg)
     }
+    # A narrow drawing labels every other period or fewer: the periods are evenly
+    # spaced, so two labels place them all.
+    (i0, x0), (i1, x1) = sorted(labelled.items())[:2]
+    step = (x1 - x0) / (i1 - i0)
     by_style = {}
     for style, body in re.findall(r'<g data-line="([^"]+)">(.*?)</g>', svg):
         at = {
             float(cx): v0 + (float(cy) - y0) * (v1 - v0) / (y1 - y0)
             for cx, cy in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', body)
         }
+        # positions are written to 0.1 of a unit: the nearest period, and the
+        # value to 2 decimals (the hand-worked ones have 1)
+        on = {round((x - x0) / step) + i0: v for x, v in at.items()}
         by_style[style] = [
-            None if at.get(x_of[p]) is None else round(at[x_of[p]], 6) for p in AXIS
+            None if on.get(i) is None else round(on[i], 2) for i in range(len(AXIS))
         ]
     return {line.name: by_style[line.style] for line in lines}
 

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 
 import pytest
 
@@ -43,7 +44,7 @@ def test_trend_svg_keeps_published_and_illustrative_apart(client):
     title = root.find(f"{SVG}title")
     assert title is not None and title.text.startswith("Knife")
     assert root.find(f"{SVG}desc").text.strip()
-    groups = {g.get("data-line"): g for g in root.iter(f"{SVG}g")}
+    groups = {g.get("data-line"): g for g in root.iter(f"{SVG}g") if g.get("data-line")}
     assert {"area", "area illustrative"} <= set(groups), groups.keys()
     owner = {}  # marker position -> the line it belongs to
     for name, group in groups.items():
@@ -77,3 +78,147 @@ def test_trend_svg_keeps_published_and_illustrative_apart(client):
         for c in g.iter(f"{SVG}circle")
     ]
     assert len(markers) == len(figures) > 0
+
+
+PAGES = {
+    "trend": "/embed/trend?area=E23000036",
+    "funding": "/embed/funding?area=E23000036",
+    "reach": "/embed/reach?area=E23000036",
+    "compare": "/embed/compare?measure=knife_offences",
+}
+PHONE_BOX = 366  # px: the plot box of an embed on a 390 px phone (12 px padding)
+
+
+def _csv(client, url: str) -> list[dict]:
+    path, _, query = url.partition("?")
+    text = client.get(f"{path}/data.csv?{query}").get_data(as_text=True)
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def _texts(root) -> list[ET.Element]:
+    """The drawing's words, less the watermark (large, pale on purpose)."""
+    marked = {
+        id(t)
+        for g in root.iter(f"{SVG}g")
+        if g.get("class") == "illustrative-watermark"
+        for t in g.iter(f"{SVG}text")
+    }
+    return [t for t in root.iter(f"{SVG}text") if id(t) not in marked]
+
+
+@pytest.mark.parametrize("chart", PAGES)
+def test_every_embed_draws_its_chart_on_the_server(client, chart):
+    """Catches an embed whose chart exists only for embed.js (an empty box with
+    JavaScript off), a drawing without an accessible name and text summary, a
+    watermark missing on illustrative data (or drawn on published data), and
+    text too small to read on a phone: at a 390 px phone the drawing is scaled
+    to the 366 px box, and no word in it may come out under 11 px."""
+    html = client.get(PAGES[chart]).get_data(as_text=True)
+    root = _svg(html)
+    assert root.get("role") == "img" and root.get("width") == "100%"
+    heading = re.search(r'<h1 id="embed-title">(.*?)</h1>', html, re.S)[1]
+    assert root.find(f"{SVG}title").text == unescape(heading)
+    summary = re.search(r'<p class="embed__summary"[^>]*>(.*?)</p>', html, re.S)[1]
+    assert root.find(f"{SVG}desc").text == unescape(summary).strip() != ""
+    watermarks = [
+        g for g in root.iter(f"{SVG}g") if g.get("class") == "illustrative-watermark"
+    ]
+    assert len(watermarks) == ('class="embed__badge"' in html)
+    assert "Illustrative data" in "".join(watermarks[0].itertext()) if watermarks else 1
+    width = float(root.get("viewBox").split()[2])
+    smallest = min(float(t.get("font-size")) for t in _texts(root))
+    assert smallest * PHONE_BOX / width >= 11, (chart, smallest, width)
+
+
+def _bars(root) -> list[ET.Element]:
+    """The bars: rects with a fill of the palette, not legend swatches (12 x 12
+    at the foot) or gap bands."""
+    return [
+        r
+        for r in root.iter(f"{SVG}rect")
+        if r.get("fill") not in ("#f3f2f1",)
+        and not (r.get("width") == "12" and r.get("height") == "12")
+    ]
+
+
+def test_funding_and_reach_bars_are_the_tables_figures(client):
+    """Catches bars that are not the embed's own figures: one bar per shown
+    figure of the CSV (funding: allocated and spent of each year; reach: each
+    tier of each year, not the totals), none for a hidden one."""
+    for chart, columns, keep in (
+        ("funding", ("Allocated", "Spent"), lambda r: True),
+        (
+            "reach",
+            ("Young people supported",),
+            lambda r: r["Prevention tier"] != "All tiers",
+        ),
+    ):
+        rows = [r for r in _csv(client, PAGES[chart]) if keep(r)]
+        shown = [r[c] for r in rows for c in columns if r[c] not in ("", "*")]
+        root = _svg(client.get(PAGES[chart]).get_data(as_text=True))
+        assert len(_bars(root)) == len(shown) > 0, chart
+
+
+def test_compare_bars_are_ranked_with_the_tables_figures(client):
+    """Catches a ranking that is not the table's: the names top to bottom are the
+    force areas by rate, highest first, then those without a rate shown; one bar
+    and one interval per shown rate; each figure's text is the table's rate and
+    its comparison word; the benchmark line is drawn (England and Wales is in
+    the caption); a bar past the axis's end is marked »."""
+    url = "/embed/compare?measure=knife_offences&period=2016/17"
+    rows = _csv(client, url)
+    bench_column = next(c for c in rows[0] if c.startswith("Compared with"))
+    ranked = sorted(
+        (r for r in rows if r["Rate"] not in ("", "*")), key=lambda r: -float(r["Rate"])
+    )
+    rest = [r for r in rows if r["Rate"] in ("", "*")]
+    html = client.get(url).get_data(as_text=True)
+    root = _svg(html)
+    names = {r["Force area"] for r in rows}
+    drawn = [t.text for t in _texts(root) if t.text in names]
+    assert drawn == [r["Force area"] for r in ranked + rest]
+    assert len(_bars(root)) == len(ranked) == len(list(root.iter(f"{SVG}path")))
+    figures = [t.text for t in _texts(root) if re.match(r"^(» )?\d", t.text or "")]
+    figures = [f for f in figures if " " in f.replace("» ", "")]  # not tick labels
+    want = [f"{float(r['Rate']):.1f} {r[bench_column]}" for r in ranked]
+    # the word as the interactive figure writes it ("Worse"; the table: "worse")
+    assert [f.replace("» ", "").replace(" »", "").lower() for f in figures] == want
+    assert figures[0].startswith("» ")  # the Metropolitan Police, past the edge
+    assert root.find(f'.//{SVG}line[@stroke-dasharray="6 4"]') is not None
+
+
+def test_withheld_figures_are_stars_never_bars(client, monkeypatch):
+    """Disclosure control in the drawing, whatever the figure beside the flag:
+    a row marked suppressed is drawn as "*" (reach, funding) or "* hidden"
+    (compare) and its figure appears nowhere in the drawing. The rows are faked
+    with a figure still present, so a drawing that read the figure instead of
+    the flag would show it."""
+    from data_access import public
+
+    reach = public.reach_by_tier(area_code="E23000036")
+    cell = reach.index[reach["tier"].notna()][-1]
+    reach.loc[cell, ["young_people", "suppressed"]] = [987654, True]
+    monkeypatch.setattr(public, "reach_by_tier", lambda **_: reach.copy())
+    funding = public.funding_allocated_vs_spent(area_code="E23000036")
+    funding.loc[funding.index[0], ["allocated", "suppressed"]] = [97_531_000.0, True]
+    monkeypatch.setattr(
+        public, "funding_allocated_vs_spent", lambda **_: funding.copy()
+    )
+    compare = public.force_area_comparison(
+        measure_code="knife_offences", financial_year=None, age_band="all"
+    )
+    at = compare.index[compare["area_level"] == "pfa"][0]
+    compare.loc[at, ["rate", "suppressed"]] = [987.6, True]
+    monkeypatch.setattr(public, "force_area_comparison", lambda **_: compare.copy())
+    for chart, figures, star in (
+        ("reach", ("987654", "987.7k", "988k"), "*"),
+        ("funding", ("97.531m", "97531000"), "*"),
+        ("compare", ("987.6",), "* hidden"),
+    ):
+        root = _svg(client.get(PAGES[chart]).get_data(as_text=True))
+        words = [t.text for t in _texts(root)]
+        assert star in words, chart
+        drawn = ET.tostring(root, encoding="unicode")
+        drawn = drawn.split("<ns0:desc>")[0] + drawn.split("</ns0:desc>")[-1]
+        for figure in figures:
+            assert figure not in drawn, (chart, figure)

@@ -40,7 +40,8 @@ from data_access.outcomes import benchmarking, trend_views
 from data_access.pack_slides import Chart
 from data_access.scope import PUBLIC
 from web.compare_charts import clip_top, overflow_note
-from web.pack_svg import chart_svg
+from web.embed_svg import compare_svg, funding_svg, reach_svg
+from web.pack_svg import PHONE, chart_svg
 
 DEFAULT_AREA = "E23000036"
 DEFAULT_MEASURE = "hospital_admissions_knife"
@@ -386,17 +387,21 @@ def _build_trend(params: dict) -> Built:
             marks,
             title,
             summary,
+            illustrative=bool(frame["illustrative"].any()),
         ),
     )
 
 
-def _trend_svg(lines, axis, value, marks, title, summary) -> str:
+def _trend_svg(
+    lines, axis, value, marks, title, summary, *, illustrative: bool = False
+) -> str:
     """The trend drawn on the server (web.pack_svg, the board pack's line drawing)
     from the figure's own rows split by the one line rule (data_access.chart_lines:
     area and benchmark, published and illustrative apart, the lines the figure
     draws), None where a period has no figure shown (a gap), the 95% interval as
     a band where there are rates, and the figure's annotation marks. `value`:
-    (the drawn column, whether it is a rate, its unit)."""
+    (the drawn column, whether it is a rate, its unit); `illustrative`: the
+    watermark, where any figure is."""
     y_col, has_rate, unit = value
     series, styles, bands = [], [], []
     for line in lines:
@@ -427,7 +432,15 @@ def _trend_svg(lines, axis, value, marks, title, summary) -> str:
         styles=tuple(styles),
         marks=tuple(marks),
     )
-    return chart_svg(chart, title=title, desc=summary, fluid=True, bands=bands)
+    return chart_svg(
+        chart,
+        title=title,
+        desc=summary,
+        fluid=True,
+        bands=bands,
+        canvas=PHONE,
+        watermark=illustrative,
+    )
 
 
 def _trend_title(trend: dict) -> str:
@@ -503,6 +516,7 @@ def _build_funding(params: dict) -> Built:
         figure=fig,
         illustrative=bool(frame["illustrative"].any()),
         numeric_columns=set(formats),
+        svg=funding_svg(frame, title=title, summary=summary),
     )
 
 
@@ -578,6 +592,7 @@ def _build_reach(params: dict) -> Built:
         illustrative=bool(frame["illustrative"].any()),
         suppression_note=_note(frame, public.REACH_RULE),
         numeric_columns=set(formats),
+        svg=reach_svg(frame, title=title, summary=summary),
     )
 
 
@@ -650,7 +665,20 @@ def _build_compare(params: dict) -> Built:
         benchmark_label=bench_name,
         noun="force areas",
     )
+    axis_top = top
     top = pfa.dropna(subset=["rate"]).sort_values("rate").iloc[-1]
+    title = (
+        f"{measure['name']}: {top['area_name']} had the highest rate of the "
+        f"force areas in {year_label}"
+    )
+    svg = compare_svg(  # before the table's "*" fills the hidden comparisons
+        pfa,
+        benchmark=(bench, bench_name),
+        value_title=unit[:1].upper() + unit[1:],
+        axis_top=axis_top,
+        words=(title, summary),
+        illustrative=bool(frame["illustrative"].any()),
+    )
     columns = {
         "area_name": "Force area",
         "period": "Year",
@@ -663,10 +691,7 @@ def _build_compare(params: dict) -> Built:
     formats = {"value": number, "rate": rate, "rate_lower": rate, "rate_upper": rate}
     pfa["comparison_95"] = pfa["comparison_95"].fillna(MARKER).astype(str)
     return Built(
-        title=(
-            f"{measure['name']}: {top['area_name']} had the highest rate of the "
-            f"force areas in {year_label}"
-        ),
+        title=title,
         caption=caption,
         source=_source_text(frame),
         table=_display(pfa, columns, formats),
@@ -685,6 +710,7 @@ def _build_compare(params: dict) -> Built:
             format="csv",
         ),
         numeric_columns=set(formats),
+        svg=svg,
     )
 
 
