@@ -369,3 +369,23 @@ def test_on_redis_the_access_record_expires_within_access_seconds(web, monkeypat
     finally:
         for stale in connection.scan_iter(prefix + "*"):
             connection.delete(stale)
+
+
+def test_with_caching_off_nothing_is_read_in_front(web, monkeypatch):
+    """NullCache keeps nothing: the body and cookie are left to Flask alone (no
+    cost on every click of a cache-off deployment)."""
+    server, password = web
+    monkeypatch.setitem(server.config, "CACHE_TYPE", "NullCache")
+    shared_cache.cache.init_app(server)
+    client = _signed_in(server, password)
+
+    reads = []
+    original = warm_callbacks._json_body
+
+    def read(environ):
+        reads.append(1)
+        return original(environ)
+
+    monkeypatch.setattr(warm_callbacks, "_json_body", read)
+    assert _click(client).status_code == 200
+    assert reads == []

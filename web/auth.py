@@ -6,7 +6,10 @@
 - Forms carry CSRF tokens (Flask-WTF); sign-in is rate limited in the store.
 - A session holds the user's id and session version ("id:version"); sign-out,
   disabling the account, a role change or a password reset raise the stored version,
-  which ends every session of that user at once, copied cookies included.
+  which ends every session of that user at once, copied cookies included. (A click
+  repeated within seconds may be answered in front of Flask by web.warm_callbacks,
+  which trusts the gate's verdict on a user for 5 s at most and drops it at once
+  when these functions end the user's sessions.)
 - While the store cannot be reached a signed-in visitor is neither signed in nor
   signed out: pages and callbacks answer 503 "temporarily unavailable" and the
   session is kept, so the same click works again once the store is back.

@@ -58,6 +58,7 @@ from dataclasses import dataclass
 
 import flask
 from flask import Flask
+from flask_caching.backends.nullcache import NullCache
 from flask_login import LoginManager
 from itsdangerous import BadSignature
 from werkzeug.http import parse_cookie
@@ -172,7 +173,8 @@ class WarmCallbacks:
         ):
             return self.app(environ, start_response)
         backend = self.backend()
-        if backend is None:
+        if backend is None or isinstance(backend, NullCache):
+            # Caching is off: nothing is kept, so nothing to read the body for.
             return self.app(environ, start_response)
         body = kept = None
         try:
