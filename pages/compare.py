@@ -530,10 +530,8 @@ def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
 def show_vru_comparison(measure_code):
     scope = current_scope()
     try:
-        measure = get_measure(measure_code or "", scope=scope)
-        frame = vru_groups.vru_vs_non_vru(scope=scope, measure_code=measure["code"])
-        relative = vru_groups.vru_relative_change(
-            scope=scope, measure_code=measure["code"]
+        measure, frame, relative = vru_groups.vru_comparison(
+            scope=scope, measure_code=measure_code or ""
         )
     except (NotFound, InvalidParameter):
         return None

@@ -47,40 +47,90 @@ def vru_vs_non_vru(
     return _vru_vs_non_vru(measure_code, age_band)
 
 
+def vru_comparison(
+    *, scope: Scope, measure_code: str, age_band: str = "all"
+) -> tuple[dict, pd.DataFrame, dict]:
+    """What /compare's VRU chart shows, in one call: (measure, `vru_vs_non_vru`,
+    `vru_relative_change` at 95%), the measure checked once for both (NotFound,
+    InvalidParameter as they raise)."""
+    measure = _rate_measure(measure_code, scope)
+    return (
+        measure,
+        _vru_vs_non_vru(measure_code, age_band),
+        _vru_relative_change(measure_code, age_band, 0.95),
+    )
+
+
 def _vru_groups(frame: pd.DataFrame) -> dict | None:
     """Which areas and years `vru_vs_non_vru` compares, from a measure's
-    financial-year figures (`_fy_values`): groups (name -> complete areas' rows
-    in the six years), left_out (name -> names of areas left out), baseline and
-    latest (lists of years). None when there are not enough years."""
-    frame = frame[frame["count"].notna() & (frame["population"] > 0)]
-    masks = {
-        "vru": frame["is_vru"] & (frame["vru_start_year"] == FIRST_VRU_YEAR),
-        "non_vru": ~frame["is_vru"],
+    financial-year figures (`_fy_values`): groups (name -> the complete areas'
+    rows in the six years, in the frame's order, as (code, year, count,
+    population, illustrative) tuples), left_out (name -> names of areas left
+    out), baseline and latest (lists of years). None when there are not enough
+    years.
+
+    Plain lists, not DataFrame filters: a measure has a few hundred force area
+    years, and per-column pandas work cost more than the arithmetic."""
+    rows = [
+        r
+        for r in zip(
+            frame["code"].tolist(),
+            frame["name"].tolist(),
+            frame["is_vru"].tolist(),
+            frame["vru_start_year"].tolist(),
+            frame["year"].tolist(),
+            frame["count"].tolist(),
+            frame["population"].tolist(),
+            frame["illustrative"].tolist(),
+            strict=True,
+        )
+        if not pd.isna(r[5]) and r[6] > 0
+    ]
+    members = {
+        "vru": [r for r in rows if r[2] and r[3] == FIRST_VRU_YEAR],
+        "non_vru": [r for r in rows if not r[2]],
     }
     baseline = list(range(BASELINE_YEARS[0], BASELINE_YEARS[1] + 1))
-    later = sorted(
-        set(frame.loc[masks["vru"], "year"]) & set(frame.loc[masks["non_vru"], "year"])
-    )
+    all_years = {r[4] for r in rows}
+    later = sorted({r[4] for r in members["vru"]} & {r[4] for r in members["non_vru"]})
     later = [y for y in later if y > BASELINE_YEARS[1]]
-    if len(later) < LATEST_WINDOW or not all(y in set(frame["year"]) for y in baseline):
+    if len(later) < LATEST_WINDOW or not all(y in all_years for y in baseline):
         return None
     latest = later[-LATEST_WINDOW:]
-    years = baseline + latest
+    years = set(baseline + latest)
     groups, left_out = {}, {}
-    for group, mask in masks.items():
-        part = frame[mask & frame["year"].isin(years)]
-        per_area = part.groupby("code")["year"].nunique()
-        complete = per_area[per_area == len(years)].index
-        all_codes = frame.loc[mask, ["code", "name"]].drop_duplicates()
-        left_out[group] = sorted(
-            all_codes.loc[~all_codes["code"].isin(complete), "name"]
-        )
-        groups[group] = part[part["code"].isin(complete)]
+    for group, group_rows in members.items():
+        part = [r for r in group_rows if r[4] in years]
+        per_area: dict[str, set] = {}
+        for r in part:
+            per_area.setdefault(r[0], set()).add(r[4])
+        complete = {code for code, got in per_area.items() if len(got) == len(years)}
+        names = dict.fromkeys((r[0], r[1]) for r in group_rows)
+        left_out[group] = sorted(n for c, n in names if c not in complete)
+        groups[group] = [
+            (r[0], r[4], r[5], r[6], bool(r[7])) for r in part if r[0] in complete
+        ]
     return {
         "groups": groups,
         "left_out": left_out,
         "baseline": baseline,
         "latest": latest,
+    }
+
+
+def _sums(part: list[tuple], years, key: int | None = None) -> dict:
+    """Summed (count, population) of `part`'s rows in `years`, by the tuple item
+    `key` (0: area code, 1: year) or in one total (None), in the rows' order."""
+    counts: dict = {}
+    for r in part:
+        if r[1] in years:
+            counts.setdefault(None if key is None else r[key], []).append(r)
+    return {
+        k: (
+            float(np.array([r[2] for r in got], dtype=float).sum()),
+            float(np.array([r[3] for r in got], dtype=float).sum()),
+        )
+        for k, got in counts.items()
     }
 
 
@@ -99,12 +149,11 @@ def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
             "group_label": (
                 "VRU areas funded from 2019/20" if group == "vru" else "Non-VRU areas"
             ),
-            "n_areas": part["code"].nunique(),
+            "n_areas": len({r[0] for r in part}),
             "areas_left_out": ", ".join(chosen["left_out"][group]),
         }
         for window, window_years in (("baseline", baseline), ("latest", latest)):
-            w = part[part["year"].isin(window_years)]
-            count, population = float(w["count"].sum()), float(w["population"].sum())
+            count, population = _sums(part, set(window_years)).get(None, (0.0, 0.0))
             rate, lower, upper = statistics.measure_rate(
                 count=count,
                 population=population,
@@ -125,12 +174,12 @@ def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
                 }
             )
         # Year by year, so the test allows for the group's overdispersion.
-        by_year = part.groupby("year")[["count", "population"]].sum()
+        by_year = _sums(part, set(baseline + latest), key=1)
         change = statistics.change_from_baseline(
-            baseline_count=by_year.loc[baseline, "count"].tolist(),
-            baseline_population=by_year.loc[baseline, "population"].tolist(),
-            current_count=by_year.loc[latest, "count"].tolist(),
-            current_population=by_year.loc[latest, "population"].tolist(),
+            baseline_count=[by_year[y][0] for y in baseline],
+            baseline_population=[by_year[y][1] for y in baseline],
+            current_count=[by_year[y][0] for y in latest],
+            current_population=[by_year[y][1] for y in latest],
             multiplier=multiplier,
         )
         row.update(
@@ -139,7 +188,7 @@ def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
             ratio_upper=change["ratio_upper"],
             percent_change=change["percent_change"],
             direction=change["direction"],
-            illustrative=bool(part["illustrative"].any()),
+            illustrative=any(r[4] for r in part),
         )
         rows.append(row)
     return pd.DataFrame(rows)
@@ -192,22 +241,19 @@ def _vru_relative_change(measure_code: str, age_band: str, confidence: float) ->
         return result
     changes = {}
     for group, part in chosen["groups"].items():
-        windows = {
-            window: part[part["year"].isin(chosen[window])]
-            .groupby("code")[["count", "population"]]
-            .sum()
-            for window in ("baseline", "latest")
-        }
-        base, late = (
-            windows["baseline"],
-            windows["latest"].loc[windows["baseline"].index],
-        )
-        empty = (base["count"] == 0) | (late["count"] == 0)
+        base = _sums(part, set(chosen["baseline"]), key=0)
+        late = _sums(part, set(chosen["latest"]), key=0)
+        codes = sorted(base)
+        base_counts = np.array([base[c][0] for c in codes], dtype=float)
+        base_pops = np.array([base[c][1] for c in codes], dtype=float)
+        late_counts = np.array([late[c][0] for c in codes], dtype=float)
+        late_pops = np.array([late[c][1] for c in codes], dtype=float)
+        empty = (base_counts == 0) | (late_counts == 0)
         correction = np.where(empty, 0.5, 0.0)
-        changes[group] = np.log(
-            (late["count"] + correction) / late["population"]
-        ) - np.log((base["count"] + correction) / base["population"])
-    vru, non = changes["vru"].to_numpy(), changes["non_vru"].to_numpy()
+        changes[group] = np.log((late_counts + correction) / late_pops) - np.log(
+            (base_counts + correction) / base_pops
+        )
+    vru, non = changes["vru"], changes["non_vru"]
     result.update(n_vru=len(vru), n_non_vru=len(non))
     if len(vru) < 2 or len(non) < 2:
         return result

@@ -1,0 +1,85 @@
+"""How many statements each of /compare's view functions sends to the store,
+read as a callback reads them (one request, the shared cache off, so only the
+per-request memo: the benchmark's cache-off case). Issue 19: per-click reads.
+A count that grows back fails here; one that falls should be written down."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from data_access import db
+from data_access.outcomes import force_areas, funnels, vru_groups, year_values
+from data_access.scope import SYSTEM
+from web.shared_cache import cache
+
+
+@pytest.fixture
+def request_context(loaded_store):
+    server = Flask(f"compare-reads-{uuid.uuid4().hex}")
+    server.config.update(CACHE_TYPE="NullCache")
+    cache.init_app(server)
+    return server
+
+
+def _statements(server, read) -> list[str]:
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with server.test_request_context():
+        event.listen(db.get_engine(), "before_cursor_execute", note)
+        try:
+            read()
+        finally:
+            event.remove(db.get_engine(), "before_cursor_execute", note)
+    return statements
+
+
+def _comparison():
+    force_areas.force_area_rates(
+        scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
+    )
+    funnels.funnel(scope=SYSTEM, measure_code="knife_offences", period_start="2018-04")
+
+
+# (view function, statements): the measure list (metadata, its two EXISTS
+# probes), the measure (metadata, last updated), the financial years (one
+# UNION of stored years and summed quarters), and the cache generation.
+READS = {
+    "measure options": (
+        lambda: year_values.rate_measures(scope=SYSTEM),
+        4,
+    ),
+    "period options": (
+        lambda: year_values.available_periods(measure_code="knife_offences"),
+        4,
+    ),
+    "VRU and non-VRU": (
+        lambda: vru_groups.vru_comparison(scope=SYSTEM, measure_code="knife_offences"),
+        4,
+    ),
+    # ranking and funnel: the same year's areas and the national figure
+    "ranking and funnel": (_comparison, 5),
+}
+
+
+@pytest.mark.parametrize("name", list(READS))
+def test_each_compare_view_function_is_a_few_statements(request_context, name):
+    read, most = READS[name]
+    statements = _statements(request_context, read)
+    assert len(statements) == most, "\n\n".join(statements)
+
+
+def test_financial_years_are_one_statement(request_context):
+    """Stored April-March years and years summed from quarters come back in one
+    round trip (a UNION), not one each."""
+    statements = _statements(
+        request_context,
+        lambda: year_values._fy_values.uncached("knife_offences", "pfa", "all"),
+    )
+    assert len(statements) == 1
