@@ -317,10 +317,12 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
                 kind="info",
             )
     own = _own_force(scope, ranked)
+    # The ranking and the map show the same table: built once.
+    table = _table(measure, ranked, level_text)
     return [
         note,
-        chart_card(ranking_spec(measure, ranked, level_text, own=own)),
-        _map_section(measure, ranked, level_text),
+        chart_card(ranking_spec(measure, ranked, level_text, own=own, table=table)),
+        _map_section(measure, ranked, level_text, table=table),
         chart_card(funnel_spec(measure, points, limits, overdispersion)),
     ]
 
@@ -382,7 +384,11 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
 
 
 def ranking_spec(
-    measure: dict, frame: pd.DataFrame, level_text: str, own: str | None = None
+    measure: dict,
+    frame: pd.DataFrame,
+    level_text: str,
+    own: str | None = None,
+    table: pd.DataFrame | None = None,
 ) -> ChartSpec:
     bench = frame["benchmark_rate"].iloc[0]
     bench_label = frame["benchmark_label"].iloc[0]
@@ -453,7 +459,7 @@ def ranking_spec(
             + overflow_note(frame, top),
         ),
         figure=figure,
-        table=_table(measure, frame, level_text),
+        table=_table(measure, frame, level_text) if table is None else table,
         summary=summary,
         illustrative=bool(frame["illustrative"].any()),
         suppression_note=suppression_note_for(measure, frame),
@@ -465,11 +471,13 @@ def ranking_spec(
     )
 
 
-def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
+def _map_section(
+    measure: dict, frame: pd.DataFrame, level_text: str, table: pd.DataFrame
+):
     period = frame["period"].iloc[0]
     bench_label = frame["benchmark_label"].iloc[0]
     hidden = frame["suppressed"].astype(bool)
-    table = pd.DataFrame(
+    ranking = pd.DataFrame(
         {
             "Rank": range(1, len(frame) + 1),
             "Area": frame["name"],
@@ -496,7 +504,7 @@ def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
         figure=area_map_figure(
             pfa_boundaries(), frame, per=per_label(measure), level_text=level_text
         ),
-        table=_table(measure, frame, level_text),
+        table=table,
         summary=(
             "Map of police force areas in England and Wales; the ranked table next "
             "to it lists every area's rate and comparison."
@@ -511,7 +519,7 @@ def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
             html.Div(chart_card(spec), className="col-lg-7"),
             html.Div(
                 accessible_table(
-                    table,
+                    ranking,
                     caption=f"Force areas ranked by rate, {period}",
                     table_id=f"{PAGE}-map-ranking",
                     suppression_note=suppression_note_for(measure, frame),
