@@ -161,7 +161,7 @@ def parse_quarter(text: str | dt.date) -> dt.date:
             raise InvalidParameter(
                 "quarter", "give the quarter as YYYY-MM (e.g. 2026-07) or 2026/27 Q2"
             ) from None
-    return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return periods.quarter_start(day)
 
 
 def check_sections(sections) -> list[str]:

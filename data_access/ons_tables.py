@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from data_access import periods
 from data_access.errors import InvalidParameter
 from data_access.models import Population, Source
 from data_access.returns.spec import OLE_MAGIC, XLSX_MAGIC, upload_limit
@@ -200,12 +201,11 @@ def period_from_title(title: str) -> tuple[dt.date, dt.date, str] | None:
     if not matches:
         return None
     match = matches[-1]
-    month, year = MONTHS[match[1].lower()], int(match[2])
+    year = int(match[2])
     year += 2000 if year < 100 else 0
-    following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    end = following - dt.timedelta(days=1)
-    start = dt.date(year - 1 + (month == 12), month % 12 + 1, 1)
-    return start, end, f"YE {match[1][:3].title()} {year}"
+    label = f"YE {match[1][:3].title()} {year}"
+    start, end = periods.year_ending_bounds(label)
+    return start, end, label
 
 
 def title_of(rows: list[list]) -> tuple[int, str] | None:

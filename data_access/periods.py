@@ -83,6 +83,11 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def quarter_start(day: dt.date) -> dt.date:
+    """The first day of the financial quarter containing `day`."""
+    return quarter_bounds(financial_year_of(day), quarter_of(day))[0]
+
+
 def quarter_end(day: dt.date) -> dt.date:
     """The last day of the financial quarter containing `day`."""
     return quarter_bounds(financial_year_of(day), quarter_of(day))[1]

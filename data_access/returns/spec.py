@@ -26,6 +26,7 @@ from data_access.periods import (
     quarter_bounds,
     quarter_label,
     quarter_of,
+    quarter_start,
 )
 
 RECORDS = ("output", "spend", "measure")
@@ -250,7 +251,7 @@ def parse_quarter(value: str | dt.date) -> dt.date:
         value = value.date()
     if isinstance(value, dt.date):
         _require_year_in_range(financial_year_of(value), value)
-        start, _ = quarter_bounds(financial_year_of(value), quarter_of(value))
+        start = quarter_start(value)
         if start != value:
             raise InvalidParameter(
                 "period", f"{value} is not the first day of a quarter"

@@ -79,7 +79,13 @@ from data_access.money.precedence import (
     PROGRAMME_VRU_3YR,
     apply_precedence,
 )
-from data_access.periods import fy_bounds, fy_label, quarter_bounds
+from data_access.periods import (
+    financial_year_of,
+    fy_bounds,
+    fy_label,
+    quarter_bounds,
+    quarter_of,
+)
 from data_access.shipped.common import (
     bulk_insert,
     get_or_create_source,
@@ -213,8 +219,7 @@ def _quarters(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, 
 
 
 def _quarter_of_date(day: dt.date) -> tuple[int, int]:
-    year = day.year if day.month >= 4 else day.year - 1
-    return year, (day.month - 4) % 12 // 3 + 1
+    return financial_year_of(day), quarter_of(day)
 
 
 def _slug(text: str, limit: int = 20) -> str:
