@@ -50,7 +50,7 @@ from data_access.ons_tables import (
     read_sheets,
     text,
 )
-from data_access.periods import fy_bounds
+from data_access.periods import fy_bounds, fy_label
 from data_access.scope import Scope
 
 MEASURE = "hospital_admissions_knife"
@@ -319,7 +319,7 @@ def import_hes_csv(*, scope: Scope, content: bytes, filename: str) -> HesImportR
             written=len(objects),
             superseded=sum(1 for c in changes if c["before"] is not None),
             suppressed=values.suppressed,
-            years=sorted({f"{t.year}/{(t.year + 1) % 100:02d}" for t in table.totals}),
+            years=sorted({fy_label(t.year) for t in table.totals}),
             unplaced=values.unplaced,
         )
         audit_import(

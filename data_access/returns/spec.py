@@ -23,6 +23,7 @@ from data_access.errors import (
 )
 from data_access.periods import (
     financial_year_of,
+    fy_label,
     quarter_bounds,
     quarter_label,
     quarter_of,
@@ -238,8 +239,7 @@ def _require_year_in_range(year: int, value: Any) -> None:
         raise InvalidParameter(
             "period",
             f"'{str(value)[:40]}' is not a quarter from "
-            f"{EARLIEST_FINANCIAL_YEAR}/{(EARLIEST_FINANCIAL_YEAR + 1) % 100:02d} to "
-            f"{LATEST_FINANCIAL_YEAR}/{(LATEST_FINANCIAL_YEAR + 1) % 100:02d}",
+            f"{fy_label(EARLIEST_FINANCIAL_YEAR)} to {fy_label(LATEST_FINANCIAL_YEAR)}",
         )
 
 
