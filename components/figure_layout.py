@@ -77,8 +77,12 @@ def without_none(props: dict[str, Any]) -> dict[str, Any]:
 def _numeric(values: Iterable[Any]) -> list[float | None]:
     """Floats, with missing and suppressed values as None (a gap in the plot)."""
     out: list[float | None] = []
+    if isinstance(values, pd.Series):
+        values = values.tolist()  # Python scalars: cheaper to test than numpy's
     for v in values:
-        if _is_number(v) and not is_missing(v):
+        if isinstance(v, float):  # the usual case, Python's or numpy's float
+            out.append(None if v != v else float(v))  # NaN is missing
+        elif _is_number(v) and not is_missing(v):
             out.append(float(v))
         elif isinstance(v, str) and not is_suppressed(v) and not is_missing(v):
             try:
@@ -102,7 +106,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _x_values(values: pd.Series) -> list[Any]:
+def _x_values(values: Iterable[Any]) -> list[Any]:
     out = []
     for v in values:
         if isinstance(v, pd.Period):

@@ -75,30 +75,33 @@ def trend_figure(
     traces = fig["data"]
     all_y = _numeric(df[y]) if y in df else []
     fmt = value_formatter or _default_formatter(all_y)
+    # The rows as plain tuples (x, y, lower, upper, series): a chart has a few
+    # dozen, where pandas' filtering and sorting cost more than the drawing.
+    rows = _rows(df, x, y, lower, upper, series)
     if series is None:
-        groups: list[tuple[Any, pd.DataFrame]] = [(y_title, df)]
+        groups: list[tuple[Any, list[_Row]]] = [(y_title, rows)]
     else:
         order = list(series_order) if series_order is not None else None
         if order is None:
-            order = list(dict.fromkeys(df[series].tolist()))
-        groups = [(name, df[df[series] == name]) for name in order]
+            order = list(dict.fromkeys(r[4] for r in rows))
+        groups = [(name, [r for r in rows if r[4] == name]) for name in order]
 
     gaps: list[tuple[int, int, str]] = []
     if periods is not None:
-        groups = [(name, _fill_span(part, x, periods)) for name, part in groups]
+        groups = [(name, _fill_span(part, periods)) for name, part in groups]
         present: dict[str, set[str]] = {}
         for name, part in groups:  # an area's published and illustrative lines
             base = str(name).removesuffix(ILLUSTRATIVE_SUFFIX)  # are one series
-            present.setdefault(base, set()).update(_present(part, x, y))
+            present.setdefault(base, set()).update(_present(part))
         gaps = gap_runs(periods, present)
     for i, (name, part) in enumerate(groups):
-        if part.empty and series is not None:
+        if not part and series is not None:
             continue  # keeps its place in the order, so the others keep their style
         style = theme.series_style(i)
-        xs = _x_values(part[x])
-        ys = _numeric(part[y])
-        los = _numeric(part[lower]) if lower else [None] * len(ys)
-        his = _numeric(part[upper]) if upper else [None] * len(ys)
+        xs = _x_values(r[0] for r in part)
+        ys = _numeric(r[1] for r in part)
+        los = _numeric(r[2] for r in part) if lower else [None] * len(ys)
+        his = _numeric(r[3] for r in part) if upper else [None] * len(ys)
         hover = []
         for xv, yv, lo, hi in zip(xs, ys, los, his, strict=True):
             text = f"{name}<br>{_label_text(xv)}: {fmt(yv)}"
@@ -183,7 +186,7 @@ def trend_figure(
         )
 
     # The axis first: a marker at a calendar year ("2019") is placed by it.
-    xs_all = df[x].tolist() if x in df else []
+    xs_all = [r[0] for r in rows]
     if periods is not None:
         axis(fig, "x").update(
             type="category", categoryorder="array", categoryarray=list(periods)
@@ -192,10 +195,11 @@ def trend_figure(
         # Plotly orders categories by first appearance, trace by trace, so the
         # periods a later series has and the first lacks (a benchmark reaching
         # further back than the area) would be drawn after the rest.
-        plotted = df if series is None else df[df[series].isin([n for n, _ in groups])]
+        names = [n for n, _ in groups]
+        plotted = rows if series is None else [r for r in rows if r[4] in names]
         categories = _ordered_categories(
-            [list(dict.fromkeys(_x_values(part[x]))) for _, part in groups],
-            _x_values(plotted[x]),
+            [list(dict.fromkeys(_x_values(r[0] for r in part))) for _, part in groups],
+            _x_values(r[0] for r in plotted),
         )
         axis(fig, "x").update(
             type="category", categoryorder="array", categoryarray=categories
@@ -234,32 +238,53 @@ def trend_figure(
 GAP_LABEL = "No figure published"
 
 
-def _present(part: pd.DataFrame, x: str, y: str) -> set[str]:
+_Row = tuple[Any, Any, Any, Any, Any]  # x, y, lower, upper, series
+
+
+def _rows(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    lower: str | None,
+    upper: str | None,
+    series: str | None,
+) -> list[_Row]:
+    def column(name: str | None) -> list:
+        return df[name].tolist() if name else [None] * len(df)
+
+    return list(
+        zip(
+            column(x),
+            column(y),
+            column(lower),
+            column(upper),
+            column(series),
+            strict=True,
+        )
+    )
+
+
+def _present(part: list[_Row]) -> set[str]:
     """The periods where a series has a row with a figure or a hidden ("*") one:
     a hidden figure is published as hidden, not missing."""
-    return {str(p) for p, v in zip(part[x], part[y], strict=True) if pd.notna(v)}
+    return {str(r[0]) for r in part if pd.notna(r[1])}
 
 
-def _fill_span(part: pd.DataFrame, x: str, periods: Sequence[str]) -> pd.DataFrame:
+def _fill_span(part: list[_Row], periods: Sequence[str]) -> list[_Row]:
     """The series' rows in time order with an empty row for each period inside
     its span that it lacks, so its line breaks there."""
-    if part.empty:
+    if not part:
         return part
     place = {p: i for i, p in enumerate(periods)}
-    at = [place.get(str(v)) for v in part[x]]
+    at = [place.get(str(r[0])) for r in part]
     known = [i for i in at if i is not None]
     if not known:
         return part
     have = set(known)
     missing = [periods[i] for i in range(min(known), max(known) + 1) if i not in have]
-    blank = pd.DataFrame({x: missing}) if missing else None
-    out = part if blank is None else pd.concat([part, blank], ignore_index=True)
-    order = [place.get(str(v), -1) for v in out[x]]
-    return (
-        out.assign(_place=order)
-        .sort_values("_place", kind="stable")
-        .drop(columns="_place")
-    )
+    out = part + [(p, None, None, None, None) for p in missing]
+    order = [place.get(str(r[0]), -1) for r in out]
+    return [out[k] for k in sorted(range(len(out)), key=order.__getitem__)]
 
 
 def gap_runs(

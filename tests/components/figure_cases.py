@@ -183,6 +183,21 @@ def ranked_complete():
     return ranked_bar_figure(frame, label="Area", value="Rate", category_col="Compared")
 
 
+def ranked_partial_ci():
+    frame = _areas()
+    frame.loc[1, ["Lower", "Upper"]] = None  # a figure without its interval
+    frame.loc[4, "Rate"] = 14.0  # a tie, kept in the given order
+    return ranked_bar_figure(
+        frame,
+        label="Area",
+        value="Rate",
+        lower="Lower",
+        upper="Upper",
+        category_col="Compared",
+        value_formatter=lambda v: f"{v:.2f}" if v == v and v is not None else "-",
+    )
+
+
 def bars_stacked_money():
     frame = pd.DataFrame(
         {
@@ -216,6 +231,24 @@ def bars_horizontal_grouped():
         barmode="group",
         x_title=None,
         y_title="",
+    )
+
+
+def bars_grouped_money():
+    frame = pd.DataFrame(
+        {
+            "Year": ["2019/20", "2019/20", "2020/21", "2020/21"],
+            "Kind": ["Allocated", "Spent", "Allocated", "Spent"],
+            "Amount": [1_200_000.5, None, 900_000, 1_100_000],
+        }
+    )
+    return bar_figure(
+        frame,
+        x="Year",
+        y="Amount",
+        color="Kind",
+        barmode="group",
+        value_formatter=money,
     )
 
 
