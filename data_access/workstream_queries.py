@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from data_access.areas import get_area
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.errors import AccessDenied, NotFound
 from data_access.models import (
     Area,
@@ -61,8 +61,8 @@ def _require_workstream(scope: Scope, workstream_id) -> int:
 
 @memoized
 def _workstream_area(workstream_id: int) -> str | None:
-    with session_scope() as session:
-        return session.scalar(
+    with read_connection() as connection:
+        return connection.scalar(
             select(Area.code)
             .join(Workstream, Workstream.vru_area_id == Area.id)
             .where(Workstream.id == workstream_id)
@@ -202,8 +202,8 @@ def _status_rows(
         .outerjoin(Source, Source.id == latest_value.source_id)
         .order_by(links.c.workstream_id, Measure.code)
     )
-    with session_scope() as session:
-        rows = session.execute(query).all()
+    with read_connection() as connection:
+        rows = connection.execute(query).all()
     return pd.DataFrame(
         rows,
         columns=[
@@ -264,8 +264,8 @@ def _received_quarters(
         query = query.where(vru.code.in_(area_codes))
     if workstream_id is not None:
         query = query.where(Workstream.id == workstream_id)
-    with session_scope() as session:
-        rows = session.execute(query).all()
+    with read_connection() as connection:
+        rows = connection.execute(query).all()
     return pd.DataFrame(rows, columns=["workstream_id", "measure_code", "period_start"])
 
 
@@ -293,8 +293,8 @@ def _workstreams(area_codes: tuple[str, ...] | None, workstream_id: int | None):
         query = query.where(vru.code.in_(area_codes))
     if workstream_id is not None:
         query = query.where(Workstream.id == workstream_id)
-    with session_scope() as session:
-        rows = session.execute(query).all()
+    with read_connection() as connection:
+        rows = connection.execute(query).all()
     return pd.DataFrame(
         rows,
         columns=[

@@ -65,7 +65,7 @@ from sqlalchemy import and_, func, select
 from data_access import clock, periods, spc
 from data_access.areas import funding_starts
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.disclosure import apply_disclosure
 from data_access.models import (
     Measure,
@@ -223,8 +223,8 @@ def _next_due_quarter(first: dt.date, as_at: dt.date) -> dt.date:
 @memoized
 def reporting_quarter() -> dt.date | None:
     """Start of the latest quarter any workstream has returned a measure for."""
-    with session_scope() as session:
-        return session.scalar(
+    with read_connection() as connection:
+        return connection.scalar(
             select(func.max(MeasureValue.period_start))
             .join(
                 WorkstreamMeasure,
@@ -554,8 +554,8 @@ def _trends(workstream_id: int) -> pd.DataFrame:
         .where(Workstream.id == workstream_id, Measure.period_type == "quarter")
         .order_by(Measure.code, MeasureValue.period_start)
     )
-    with session_scope() as session:
-        rows = session.execute(query).all()
+    with read_connection() as connection:
+        rows = connection.execute(query).all()
     frame = pd.DataFrame(
         rows,
         columns=[

@@ -24,7 +24,7 @@ from data_access.activity.activity_filters import (
     _vru_area,
 )
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.models import (
     Area,
     Intervention,
@@ -104,13 +104,13 @@ def _area_breakdown(area_code: str, first: int | None, last: int | None):
         .outerjoin(d_spend, d_spend.id == SpendSummary.delivering_area_id)
         .group_by(d_spend.code)
     )
-    with session_scope() as session:
-        counts = dict(session.execute(count_q).all())
-        outputs = {c: (v, i) for c, v, i in session.execute(outputs_q).all()}
-        spend = {c: (v, i) for c, v, i in session.execute(spend_q).all()}
+    with read_connection() as connection:
+        counts = dict(connection.execute(count_q).all())
+        outputs = {c: (v, i) for c, v, i in connection.execute(outputs_q).all()}
+        spend = {c: (v, i) for c, v, i in connection.execute(spend_q).all()}
         codes = sorted((set(counts) | set(outputs) | set(spend)) - {None})
         names = dict(
-            session.execute(
+            connection.execute(
                 select(Area.code, Area.name).where(Area.code.in_(codes or [""]))
             ).all()
         )
@@ -195,10 +195,10 @@ def _area_totals(
         first,
         last,
     )
-    with session_scope() as session:
-        n = session.scalar(count_q)
-        outputs = {band: (v, i) for band, v, i in session.execute(outputs_q).all()}
-        core, on_interventions, spend_ill = session.execute(spend_q).one()
+    with read_connection() as connection:
+        n = connection.scalar(count_q)
+        outputs = {band: (v, i) for band, v, i in connection.execute(outputs_q).all()}
+        core, on_interventions, spend_ill = connection.execute(spend_q).one()
     core = _money(core)
     on_interventions = _money(on_interventions)
     return {

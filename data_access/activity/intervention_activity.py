@@ -32,7 +32,7 @@ from data_access.activity.intervention_facts import (
 from data_access.activity.reach_rule import intervention_outputs
 from data_access.areas import get_area
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.errors import NotFound
 from data_access.models import (
     OUTPUT_TYPES,
@@ -115,8 +115,8 @@ def _per_intervention_spend(area_code, lad_code, first, last):
 
 def _per_intervention_spend_totals(area_code, lad_code, first, last) -> dict:
     spend = _per_intervention_spend(area_code, lad_code, first, last)
-    with session_scope() as session:
-        rows = session.execute(select(*spend.c)).all()
+    with read_connection() as connection:
+        rows = connection.execute(select(*spend.c)).all()
     return {int(iid): (total, bool(flag)) for iid, total, flag in rows}
 
 
@@ -186,7 +186,7 @@ def _intervention_detail(
     intervention_id: int, first: int | None, last: int | None
 ) -> tuple[dict, pd.DataFrame]:
     facts = intervention_facts(intervention_id)
-    with session_scope() as session:
+    with read_connection() as connection:
         outputs_q = select(
             InterventionOutput.period_start,
             InterventionOutput.output_type,
@@ -201,7 +201,7 @@ def _intervention_detail(
         outputs_q = _in_quarters(
             outputs_q, InterventionOutput.period_start, first, last
         )
-        outputs = session.execute(
+        outputs = connection.execute(
             outputs_q.group_by(
                 InterventionOutput.period_start,
                 InterventionOutput.output_type,
@@ -222,7 +222,7 @@ def _intervention_detail(
         spend_q = _between(
             spend_q, Spend.financial_year * 10 + Spend.quarter, first, last
         )
-        spend = session.execute(spend_q).all()
+        spend = connection.execute(spend_q).all()
 
     quarters: dict[dt.date, dict] = {}
 

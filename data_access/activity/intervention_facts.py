@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from data_access.activity.activity_filters import TIER_LABELS
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.models import TIERS, Area, Intervention, Source, Workstream
 
 FACT_COLUMNS = [
@@ -113,16 +113,16 @@ def area_interventions(area_code: str, lad_code: str | None) -> pd.DataFrame:
             clauses.append(delivering.code == lad_code)
         return clauses
 
-    with session_scope() as session:
-        rows = session.execute(_facts_query(where)).all()
+    with read_connection() as connection:
+        rows = connection.execute(_facts_query(where)).all()
     return pd.DataFrame([_record(row) for row in rows], columns=FACT_COLUMNS)
 
 
 @memoized
 def intervention_facts(intervention_id: int) -> dict | None:
     """UNSCOPED: one intervention's facts (FACT_COLUMNS as a dict), or None."""
-    with session_scope() as session:
-        row = session.execute(
+    with read_connection() as connection:
+        row = connection.execute(
             _facts_query(lambda vru, delivering: [Intervention.id == intervention_id])
         ).first()
     return None if row is None else _record(row)

@@ -33,7 +33,7 @@ from data_access.activity.activity_filters import (
     _vru_area,
 )
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.errors import InvalidParameter
 from data_access.models import (
     OUTPUT_TYPES,
@@ -166,8 +166,8 @@ def intervention_outputs(
     """UNSCOPED: {intervention_id: (young people supported all ages, under 25,
     illustrative)} for the interventions with outputs in quarters first..last."""
     reach = intervention_reach_subquery(area_code, lad_code, first, last)
-    with session_scope() as session:
-        rows = session.execute(select(*reach.c)).all()
+    with read_connection() as connection:
+        rows = connection.execute(select(*reach.c)).all()
     return {
         int(iid): (int(people or 0), int(under25 or 0), bool(flag))
         for iid, people, under25, flag in rows
@@ -203,8 +203,8 @@ def _reach(
         .group_by(OutputSummary.period_start, OutputSummary.tier)
         .order_by(OutputSummary.period_start, OutputSummary.tier)
     )
-    with session_scope() as session:
-        rows = session.execute(query).all()
+    with read_connection() as connection:
+        rows = connection.execute(query).all()
     return pd.DataFrame(
         [
             {

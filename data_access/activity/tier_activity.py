@@ -25,7 +25,7 @@ from data_access.activity.activity_filters import (
     output_column,
 )
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.models import (
     OUTPUT_TYPES,
     TIERS,
@@ -114,10 +114,10 @@ def _tier_summary(
         last,
         outer=False,
     ).group_by(SpendSummary.tier)
-    with session_scope() as session:
-        counts = dict(session.execute(count_q).all())
-        outputs = session.execute(outputs_q).all()
-        spend = session.execute(spend_q).all()
+    with read_connection() as connection:
+        counts = dict(connection.execute(count_q).all())
+        outputs = connection.execute(outputs_q).all()
+        spend = connection.execute(spend_q).all()
     plan = _tier_plan(area_code, lad_code)
     if first is not None or last is not None:
         years = plan["financial_year"]
@@ -196,8 +196,8 @@ def _tier_plan(area_code: str, lad_code: str | None) -> pd.DataFrame:
         .group_by(Intervention.tier, FundingAllocation.financial_year)
         .order_by(FundingAllocation.financial_year, Intervention.tier)
     )
-    with session_scope() as session:
-        rows = session.execute(query).all()
+    with read_connection() as connection:
+        rows = connection.execute(query).all()
     frame = pd.DataFrame(
         [
             {

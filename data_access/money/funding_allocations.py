@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, select
 from data_access import periods
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.models import (
     Area,
     FundingAllocation,
@@ -74,8 +74,8 @@ def _default_year(area_code: str | None) -> int | None:
     )
     if area_code is not None:
         query = query.where(Area.code == area_code)
-    with session_scope() as session:
-        year = session.scalar(query)
+    with read_connection() as connection:
+        year = connection.scalar(query)
     return None if year is None else int(year)
 
 
@@ -90,8 +90,8 @@ def grants(area_code: str) -> dict[int, dict]:
     """The force area's preferred annual Home Office VRU grant of every year,
     {financial_year: {amount, as_published, precision, illustrative,
     source_title}}. Allocations are published figures: no scope."""
-    with session_scope() as session:
-        rows = session.execute(
+    with read_connection() as connection:
+        rows = connection.execute(
             select(
                 FundingAllocation.financial_year,
                 FundingAllocation.amount,
@@ -226,8 +226,8 @@ def _allocations(area_code: str | None, financial_year: int | None) -> pd.DataFr
         query = query.where(Area.code == area_code)
     if financial_year is not None:
         query = query.where(FundingAllocation.financial_year == financial_year)
-    with session_scope() as session:
-        rows = session.execute(query).all()
+    with read_connection() as connection:
+        rows = connection.execute(query).all()
     records = []
     for r in rows:
         records.append(
@@ -323,8 +323,8 @@ def _national_summary(financial_year: int) -> pd.DataFrame:
         )
         .order_by(FundingAllocation.amount.desc(), Area.name)
     )
-    with session_scope() as session:
-        rows = session.execute(query).all()
+    with read_connection() as connection:
+        rows = connection.execute(query).all()
     records = [
         {
             "area_code": r[0],
@@ -359,5 +359,5 @@ def _financial_years(area_code: str | None) -> list[int]:
         query = query.join(Area, Area.id == FundingAllocation.area_id).where(
             Area.code == area_code
         )
-    with session_scope() as session:
-        return sorted(int(y) for y in session.scalars(query))
+    with read_connection() as connection:
+        return sorted(int(y) for y in connection.scalars(query))

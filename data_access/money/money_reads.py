@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 
 from data_access.activity.reach_rule import year_keys
 from data_access.areas import AreaInfo, get_area
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.errors import InvalidParameter
 from data_access.models import (
     Area,
@@ -64,9 +64,9 @@ def _spend_area(scope: Scope, area_code: str) -> AreaInfo:
     return area
 
 
-def _spend_where(area: AreaInfo, session) -> list:
+def _spend_where(area: AreaInfo, connection) -> list:
     """WHERE clauses on Spend (joined to Intervention) for a force area or LAD."""
-    area_id = session.scalar(select(Area.id).where(Area.code == area.code))
+    area_id = connection.scalar(select(Area.id).where(Area.code == area.code))
     if area.level == "pfa":
         return [Spend.area_id == area_id, Spend.is_current]
     return [Intervention.delivering_area_id == area_id, Spend.is_current]
@@ -77,12 +77,14 @@ def year_spend_rows(area: AreaInfo, financial_year: int, key, *extra) -> list:
     grouped by `key` (a column of Spend or Intervention, which is outer-joined:
     the core unit's rows have none): rows of key, total, *extra, illustrative
     (0/1). The one year-spend query of spend by intervention and by tier."""
-    with session_scope() as session:
-        return session.execute(
+    with read_connection() as connection:
+        return connection.execute(
             select(key, func.sum(Spend.amount), *extra, _flag(Source.illustrative))
             .join(Source, Source.id == Spend.source_id)
             .outerjoin(Intervention, Intervention.id == Spend.intervention_id)
-            .where(Spend.financial_year == financial_year, *_spend_where(area, session))
+            .where(
+                Spend.financial_year == financial_year, *_spend_where(area, connection)
+            )
             .group_by(key)
         ).all()
 

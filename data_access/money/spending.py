@@ -24,7 +24,7 @@ from data_access.activity.intervention_activity import intervention_detail
 from data_access.activity.reach_rule import intervention_reach
 from data_access.areas import get_area
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.errors import InvalidParameter, NotFound
 from data_access.models import (
     TIERS,
@@ -75,8 +75,8 @@ def _quarter_spend(area_code: str, level: str) -> pd.DataFrame:
     # spend rows. A local authority's spend is that of the interventions it
     # delivers (the core unit has no delivering area).
     by = SpendSummary.area_id if level == "pfa" else SpendSummary.delivering_area_id
-    with session_scope() as session:
-        rows = session.execute(
+    with read_connection() as connection:
+        rows = connection.execute(
             select(
                 SpendSummary.financial_year,
                 SpendSummary.quarter,
@@ -248,8 +248,8 @@ def _spend_by_quarter(
     else:
         # One intervention's spend: the summary table does not keep interventions.
         area = get_area(area_code)
-        with session_scope() as session:
-            rows = session.execute(
+        with read_connection() as connection:
+            rows = connection.execute(
                 select(
                     Spend.quarter, func.sum(Spend.amount), _flag(Source.illustrative)
                 )
@@ -258,7 +258,7 @@ def _spend_by_quarter(
                 .where(
                     Spend.financial_year == financial_year,
                     Spend.intervention_id == intervention_id,
-                    *_spend_where(area, session),
+                    *_spend_where(area, connection),
                 )
                 .group_by(Spend.quarter)
                 .order_by(Spend.quarter)
@@ -311,8 +311,8 @@ def _spend_by_area(area_code: str, financial_year: int) -> pd.DataFrame:
     force = aliased(Area)
     delivering = aliased(Area)
     where_code = func.coalesce(delivering.code, force.code)
-    with session_scope() as session:
-        rows = session.execute(
+    with read_connection() as connection:
+        rows = connection.execute(
             select(
                 where_code,
                 func.sum(Spend.amount),
@@ -330,7 +330,7 @@ def _spend_by_area(area_code: str, financial_year: int) -> pd.DataFrame:
             )
             .group_by(where_code)
         ).all()
-        lads = session.execute(
+        lads = connection.execute(
             select(Area.code, Area.name)
             .join(force, force.id == Area.parent_id)
             .where(force.code == area_code, Area.level == "lad")
@@ -378,8 +378,8 @@ def _spend_by_intervention(
     )
     reach = intervention_reach(*_reach_keys(area, financial_year))
     spend_rows = year_spend_rows(area, financial_year, Spend.intervention_id)
-    with session_scope() as session:
-        alloc_rows = session.execute(
+    with read_connection() as connection:
+        alloc_rows = connection.execute(
             select(
                 FundingAllocation.intervention_id,
                 FundingAllocation.amount,
@@ -404,7 +404,7 @@ def _spend_by_intervention(
             tier_rank = case(
                 *[(Intervention.tier == t, i) for i, t in enumerate(TIERS)]
             )
-            for row in session.execute(
+            for row in connection.execute(
                 select(
                     Intervention.id,
                     Intervention.name,

@@ -25,3 +25,14 @@ def counted_statements():
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", note)
+
+
+@contextlib.contextmanager
+def counted_in_request():
+    """counted_statements inside one web request: the per-request memo on (a
+    fact read twice in a click is read once), the shared cache as configured
+    (off in tests, as in the benchmark's cache-off runs)."""
+    from app import app
+
+    with app.server.test_request_context(), counted_statements() as statements:
+        yield statements

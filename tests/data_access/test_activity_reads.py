@@ -8,10 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 from data_access import workstreams
+from data_access.activity import prevention_views
+from data_access.money import funding_allocations, funding_views
 from data_access.scope import SYSTEM
-from tests.data_access.statement_count import counted_statements
+from tests.data_access.statement_count import counted_in_request, counted_statements
 
 AS_AT = dt.date(2026, 12, 4)
+AVON = "E23000036"
+BRISTOL = "E06000023"
 
 
 def test_workstream_list_is_two_reads(loaded_store):
@@ -39,3 +43,27 @@ def test_workstream_list_counts_returns_as_the_workstream_page_does(loaded_store
         )
         due = per_quarter.iloc[:-1]  # the last row is the next quarter due
         assert row.received_returns == due["measures_received"].sum()
+
+
+def test_prevention_area_view_is_a_fixed_number_of_reads(loaded_store):
+    """/prevention's tier overview, as a click makes it (per-request memo on):
+    the store generation, the area, reach by quarter, the plan, the tier
+    summary (counts, outputs, spend), the headline totals (count, young people,
+    spend), the annotations' area and annotations, and the breakdown by local
+    authority (counts, outputs, spend, names). The plan and the area are read
+    once though three parts use them; a local authority has no breakdown."""
+    with counted_in_request() as statements:
+        prevention_views.area_view(scope=SYSTEM, area_code=AVON)
+    assert len(statements) <= 16, statements
+    with counted_in_request() as statements:
+        prevention_views.area_view(scope=SYSTEM, area_code=AVON, lad_code=BRISTOL)
+    assert len(statements) <= 13, statements
+
+
+def test_funding_national_view_is_a_fixed_number_of_reads(loaded_store):
+    """/funding's national level: the store generation, the year's figures, the
+    force areas' summary, and the national area with its figures."""
+    year = funding_allocations.default_year()
+    with counted_in_request() as statements:
+        funding_views.national_view(financial_year=year)
+    assert len(statements) <= 5, statements
