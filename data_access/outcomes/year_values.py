@@ -40,6 +40,7 @@ Columns
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -47,6 +48,7 @@ import pandas as pd
 from sqlalchemy import (
     Integer,
     and_,
+    bindparam,
     case,
     cast,
     extract,
@@ -230,6 +232,13 @@ def _codes_with_years(level: str, age_band: str) -> list[str]:
     (measure, area, period_months, ...), so it stops at the first year found
     instead of reading every value. period_months is the number of months
     _months() works out from the dates (set from them on insert)."""
+    with session_scope() as session:
+        return list(session.scalars(_codes_statement(level, age_band)))
+
+
+@functools.cache
+def _codes_statement(level: str, age_band: str):
+    """`_codes_with_years`' statement, built once per process (as `_fy_statement`)."""
     start_y, start_m, _ = _months()
     fy = case((start_m >= 4, start_y), else_=start_y - 1)
     # OFFSET 0 keeps PostgreSQL probing the index once per measure: a plain
@@ -240,28 +249,25 @@ def _codes_with_years(level: str, age_band: str) -> list[str]:
         .group_by(MeasureValue.area_id, fy)
         .having(_four_quarters(start_m))
     )
-    query = (
+    return (
         select(Measure.code)
         .where(or_(annual.exists(), quarters.exists()))
         .order_by(Measure.code)
     )
-    with session_scope() as session:
-        return list(session.scalars(query))
 
 
-@memoized
-def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
-    """Financial-year figures (_FY_COLUMNS) of every area of `level`: stored
-    April-March rows, else four stored quarters combined in SQL (see the module
-    docstring: a count's year keeps Q1's population, a proportion's pools its
-    denominators)."""
+@functools.cache
+def _fy_statement(level: str, age_band: str):
+    """`_fy_values`' statement for areas of `level`, the measure's code a bound
+    parameter ("measure_code"): built once per process, as building it (a few
+    milliseconds of SQLAlchemy coercions) cost more than running it."""
     start_y, start_m, _ = _months()
     fy = case((start_m >= 4, start_y), else_=start_y - 1)
     # period_months (set from the dates on insert) rather than the months worked
     # out per row: it lets the planner read the measure's force areas' quarters
     # or years through ix_measure_value_lookup instead of every value of the
     # measure, and the years and the quarters come back in one round trip.
-    base = _fy_base(level, age_band).where(Measure.code == measure_code)
+    base = _fy_base(level, age_band).where(Measure.code == bindparam("measure_code"))
     illustrative = func.max(cast(Source.illustrative, Integer))
     annual = base.add_columns(
         Area.code,
@@ -307,8 +313,19 @@ def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
         )
         .having(_four_quarters(start_m))
     )
+    return union_all(annual, quarters)
+
+
+@memoized
+def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
+    """Financial-year figures (_FY_COLUMNS) of every area of `level`: stored
+    April-March rows, else four stored quarters combined in SQL (see the module
+    docstring: a count's year keeps Q1's population, a proportion's pools its
+    denominators)."""
     with session_scope() as session:
-        rows = session.execute(union_all(annual, quarters)).all()
+        rows = session.execute(
+            _fy_statement(level, age_band), {"measure_code": measure_code}
+        ).all()
     annual_rows = [r[:-1] for r in rows if r[-1] == 0]
     quarter_rows = [r[:-1] for r in rows if r[-1] == 1]
     frames = [
@@ -349,11 +366,16 @@ def _codes_with_rolling_years(level: str, age_band: str) -> list[str]:
     an EXISTS per measure through ix_measure_value_lookup (as `_codes_with_years`),
     not a DISTINCT over every 12-month value in the store (0.7 s at 10 million
     output rows)."""
+    with session_scope() as session:
+        return list(session.scalars(_rolling_codes_statement(level, age_band)))
+
+
+@functools.cache
+def _rolling_codes_statement(level: str, age_band: str):
+    """`_codes_with_rolling_years`' statement, built once per process."""
     _, start_m, _ = _months()
     rolling = _measure_values(level, age_band, 12).where(start_m != 4).offset(0)
-    query = select(Measure.code).where(rolling.exists()).order_by(Measure.code)
-    with session_scope() as session:
-        return list(session.scalars(query))
+    return select(Measure.code).where(rolling.exists()).order_by(Measure.code)
 
 
 @memoized
