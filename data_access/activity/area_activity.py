@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, case, cast, func, select, true
 from sqlalchemy.orm import aliased
 
 from data_access.activity.activity_filters import (
@@ -170,10 +170,11 @@ def _area_totals(
     count_q = _interventions_where(
         select(func.count(Intervention.id)), area_code, lad_code
     )
+    band = OutputSummary.age_band
     outputs_q = _output_summary_where(
         select(
-            OutputSummary.age_band,
-            _summary_value(),
+            cast(func.sum(case((band == "all", OutputSummary.value))), BigInteger),
+            cast(func.sum(case((band == "under25", OutputSummary.value))), BigInteger),
             _summary_flag(OutputSummary),
         ),
         area_code,
@@ -181,7 +182,6 @@ def _area_totals(
         first,
         last,
     ).where(OutputSummary.output_type == "young_people_supported")
-    outputs_q = outputs_q.group_by(OutputSummary.age_band)
     # The core unit's summary rows are those without a tier (no intervention).
     core = SpendSummary.tier.is_(None)
     spend_q = _spend_summary_where(
@@ -195,18 +195,26 @@ def _area_totals(
         first,
         last,
     )
+    # One statement: the count, the young people's and the spend's one-row
+    # aggregates side by side (three round trips before).
+    outputs, spend = outputs_q.subquery(), spend_q.subquery()
+    query = (
+        select(count_q.scalar_subquery(), *outputs.c, *spend.c)
+        .select_from(outputs)
+        .join(spend, true())
+    )
     with read_connection() as connection:
-        n = connection.scalar(count_q)
-        outputs = {band: (v, i) for band, v, i in connection.execute(outputs_q).all()}
-        core, on_interventions, spend_ill = connection.execute(spend_q).one()
+        n, people, under25, people_ill, core, on_interventions, spend_ill = (
+            connection.execute(query).one()
+        )
     core = _money(core)
     on_interventions = _money(on_interventions)
     return {
         "interventions": int(n or 0),
-        "young_people_supported": int(outputs.get("all", (0, 0))[0] or 0),
-        "young_people_under25": int(outputs.get("under25", (0, 0))[0] or 0),
+        "young_people_supported": int(people or 0),
+        "young_people_under25": int(under25 or 0),
         "spend": core + on_interventions,
         "spend_interventions": on_interventions,
         "spend_core": core,
-        "illustrative": bool(spend_ill) or any(bool(i) for _v, i in outputs.values()),
+        "illustrative": bool(spend_ill) or bool(people_ill),
     }
