@@ -45,6 +45,11 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
 def _is_number(value: Any) -> bool:
+    kind = type(value)
+    if kind is float or kind is int:  # most cells: skip the slower ABC check
+        return True
+    if kind is str or value is None:
+        return False
     return isinstance(value, numbers.Number | Decimal) and not isinstance(
         value, bool | np.bool_
     )
@@ -110,7 +115,7 @@ def _is_numeric_column(values: pd.Series) -> bool:
         return False
     if pd.api.types.is_numeric_dtype(values):
         return True
-    present = [v for v in values if not is_missing(v)]
+    present = [v for v in values.tolist() if not is_missing(v)]
     if not present:
         return False
     return all(
@@ -123,7 +128,7 @@ def _is_numeric_column(values: pd.Series) -> bool:
 
 def _decimals_needed(values: pd.Series, cap: int = 3) -> int:
     needed = 0
-    for v in values:
+    for v in values.tolist():
         if not _is_number(v) or is_missing(v) or isinstance(v, numbers.Integral):
             continue
         if not math.isfinite(float(v)):
@@ -136,7 +141,7 @@ def _decimals_needed(values: pd.Series, cap: int = 3) -> int:
 def _is_year_column(name: Any, values: pd.Series) -> bool:
     if "year" not in str(name).lower():
         return False
-    present = [v for v in values if _is_number(v) and not is_missing(v)]
+    present = [v for v in values.tolist() if _is_number(v) and not is_missing(v)]
     return bool(present) and all(
         float(v).is_integer() and 1800 <= v <= 2200 for v in present
     )
