@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from html import escape
 
 from components import theme
 from components.axis_clip import OVERFLOW_MARK
@@ -79,36 +80,54 @@ def ranked_svg(
         return x0 + (x1 - x0) * min(max(v, 0.0), end) / end
 
     bottom = head + row_h * len(bars) + 2
-    # bars, then the benchmark line over them, then the text over both
-    shapes: list[str] = []
-    labels: list[str] = []
+    # Bars, intervals (one path), the benchmark line over them, then the words
+    # over all three. Attributes shared by a group are set on it once: forty-odd
+    # rows would otherwise repeat them in every element.
+    bars_drawn: list[str] = []
+    whiskers: list[str] = []
+    names: list[str] = []
+    figures: list[str] = []
     for i, bar in enumerate([*shown, *rest]):
         y = head + row_h * i
-        labels.append(
-            text(x0, y + name_h - 2, bar.label, anchor="start", size=c.size(10))
-        )
+        names.append(_word(x0, y + name_h - 2, bar.label))
         mid = y + name_h + bar_h / 2
         if bar.hidden or bar.value is None:
             words = f"{MARKER} hidden" if bar.hidden else "No value shown"
-            labels.append(text(x0, mid + 4, words, anchor="start", size=size))
+            figures.append(_word(x0, mid + 4, words))
             continue
         style = theme.SIGNIFICANCE[theme.significance_key(bar.category)]
         colour = style.colour if bar.category is not None else theme.DARK_BLUE
-        shapes.append(
+        bars_drawn.append(
             f'<rect x="{x0:.1f}" y="{y + name_h:.1f}" '
             f'width="{x_of(bar.value) - x0:.1f}" height="{bar_h:.1f}" '
-            f'fill="{colour}" stroke="{theme.DARK_GREY}" stroke-width="1"/>'
+            f'fill="{colour}"/>'
         )
         right = x_of(bar.value)
         if bar.lower is not None and bar.upper is not None:
             lo, hi = x_of(bar.lower), x_of(bar.upper)
-            shapes.append(
-                f'<path d="M{lo:.1f} {mid:.1f}H{hi:.1f}M{lo:.1f} {mid - 4:.1f}'
-                f'V{mid + 4:.1f}M{hi:.1f} {mid - 4:.1f}V{mid + 4:.1f}" '
-                f'stroke="{theme.TEXT}" stroke-width="1.5" fill="none"/>'
+            whiskers.append(
+                f"M{lo:.1f} {mid:.1f}H{hi:.1f}M{lo:.1f} {mid - 4:.1f}"
+                f"V{mid + 4:.1f}M{hi:.1f} {mid - 4:.1f}V{mid + 4:.1f}"
             )
             right = max(right, hi)
-        labels.append(text(right + 5, mid + 4, texts[i], anchor="start", size=size))
+        figures.append(_word(right + 5, mid + 4, texts[i]))
+    shapes = [
+        f'<g stroke="{theme.DARK_GREY}" stroke-width="1">',
+        *bars_drawn,
+        "</g>",
+    ]
+    if whiskers:
+        shapes.append(
+            f'<path d="{"".join(whiskers)}" stroke="{theme.TEXT}" '
+            'stroke-width="1.5" fill="none"/>'
+        )
+    labels = [
+        f'<g font-size="{c.size(10):g}" text-anchor="start">',
+        *names,
+        f'</g><g font-size="{size:g}" text-anchor="start">',
+        *figures,
+        "</g>",
+    ]
     if benchmark is not None:
         bx = x_of(benchmark)
         shapes.append(
@@ -131,6 +150,11 @@ def ranked_svg(
     parts.append("</g>")
     frame = Canvas(c.width, height, c.left, c.right, c.top, c.bottom, c.font)
     return _document(parts, title=title, desc=desc, fluid=True, canvas=frame)
+
+
+def _word(x: float, y: float, words: str) -> str:
+    """A text in a group that sets its size and anchor (and FONT_GROUP the rest)."""
+    return f'<text x="{x:.1f}" y="{y:.1f}">{escape(words)}</text>'
 
 
 def _value_text(bar: Bar, formatter, axis_top: float | None) -> str:

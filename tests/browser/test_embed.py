@@ -147,7 +147,8 @@ var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
 return Array.prototype.filter.call(svg.querySelectorAll('text'), function (t) {
   return !t.closest('.illustrative-watermark');
 }).map(function (t) {
-  return [t.textContent, parseFloat(t.getAttribute('font-size')) * scale];
+  // its own size or its group's, in the drawing's units
+  return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale];
 });
 """
 
