@@ -87,7 +87,9 @@ def _quarter_spend(area_code: str, level: str) -> pd.DataFrame:
             .where(Area.code == area_code)
             .group_by(SpendSummary.financial_year, SpendSummary.quarter)
             .order_by(SpendSummary.financial_year, SpendSummary.quarter)
-        ).all()
+        )
+        # Plain tuples: pandas probes each Row for attributes, slowly.
+        rows = [tuple(row) for row in rows]
     frame = pd.DataFrame(rows, columns=QUARTER_SPEND_COLUMNS)
     frame["financial_year"] = frame["financial_year"].astype(int)
     frame["quarter"] = frame["quarter"].astype(int)
