@@ -389,3 +389,48 @@ def test_with_caching_off_nothing_is_read_in_front(web, monkeypatch):
     monkeypatch.setattr(warm_callbacks, "_json_body", read)
     assert _click(client).status_code == 200
     assert reads == []
+
+
+def test_only_a_stated_modest_json_body_is_read_in_front():
+    """Up to MAX_BODY_BYTES, read whole and handed on to Flask; a larger,
+    chunked or unstated one is left unread for Flask (and its size limit)."""
+    import io
+
+    def environ(length, **extra):
+        return {
+            "CONTENT_TYPE": "application/json; charset=utf-8",
+            "CONTENT_LENGTH": str(length),
+            "wsgi.input": io.BytesIO(b"x" * length),
+            **extra,
+        }
+
+    most = warm_callbacks.MAX_BODY_BYTES
+    kept = environ(most)
+    assert warm_callbacks._json_body(kept) == b"x" * most
+    assert kept["wsgi.input"].read() == b"x" * most  # Flask reads it again
+    for refused in (
+        environ(most + 1),
+        environ(10, HTTP_TRANSFER_ENCODING="chunked"),
+        environ(10, CONTENT_TYPE="text/plain"),
+        {**environ(10), "CONTENT_LENGTH": ""},
+    ):
+        stream = refused["wsgi.input"]
+        assert warm_callbacks._json_body(refused) is None
+        assert refused["wsgi.input"] is stream and stream.tell() == 0
+
+
+def test_no_session_cookie_is_no_session():
+    from app import app
+    from web.auth import login_manager
+
+    front = warm_callbacks.WarmCallbacks(
+        None,
+        server=app.server,
+        login_manager=login_manager,
+        path="/_dash-update-component",
+        backend=lambda: None,
+        timeout=lambda: 1,
+    )
+    assert front.session_user({}) is None
+    assert front.session_user({"HTTP_COOKIE": "session="}) is None
+    assert front.session_user({"HTTP_COOKIE": "other=1"}) is None
