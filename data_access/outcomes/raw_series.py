@@ -41,6 +41,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access import periods, statistics
@@ -51,9 +52,11 @@ from data_access.errors import InvalidParameter
 from data_access.measures import (
     AGE_BANDS,
     current_values,
+    measure_metadata,
 )
 from data_access.models import (
     Area,
+    Measure,
     MeasureValue,
     Source,
     covered_area_name,
@@ -193,30 +196,36 @@ def _check_read(scope: Scope, measure: dict, area: AreaInfo) -> None:
 # ------------------------------------------------------------------- raw queries
 
 
+def _raw_columns() -> list:
+    """What `_raw` reads of each current value (_RAW_COLUMNS)."""
+    return [
+        Area.code,
+        covered_area_name(),
+        MeasureValue.period_start,
+        MeasureValue.period_end,
+        MeasureValue.value,
+        MeasureValue.numerator,
+        MeasureValue.denominator,
+        MeasureValue.status,
+        Source.title,
+        Source.illustrative,
+        MeasureValue.note,
+        MeasureValue.precision,
+    ]
+
+
 @memoized
 def _raw(
     measure_code: str, area_code: str | None, parent_code: str | None, age_band: str
 ) -> pd.DataFrame:
     """Current values of a measure for one area, or for every child of a parent."""
+    if parent_code is None and area_code is not None and _is_success(measure_code):
+        rows = _success_rows(area_code).get((measure_code, age_band), [])
+        return _raw_frame(rows)
     parent = aliased(Area)
-    query = current_values(
-        [
-            Area.code,
-            covered_area_name(),
-            MeasureValue.period_start,
-            MeasureValue.period_end,
-            MeasureValue.value,
-            MeasureValue.numerator,
-            MeasureValue.denominator,
-            MeasureValue.status,
-            Source.title,
-            Source.illustrative,
-            MeasureValue.note,
-            MeasureValue.precision,
-        ],
-        measure_code,
-        age_band,
-    ).order_by(Area.code, MeasureValue.period_start, MeasureValue.period_end)
+    query = current_values(_raw_columns(), measure_code, age_band).order_by(
+        Area.code, MeasureValue.period_start, MeasureValue.period_end
+    )
     if area_code is not None:
         query = query.where(Area.code == area_code)
     if parent_code is not None:
@@ -226,11 +235,52 @@ def _raw(
     with session_scope() as session:
         # Plain tuples: pandas builds a frame from Row objects several times slower.
         rows = [tuple(row) for row in session.execute(query)]
+    return _raw_frame(rows)
+
+
+def _raw_frame(rows: list[tuple]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=_RAW_COLUMNS)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     for col in ("value", "numerator", "denominator"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     return frame
+
+
+def _is_success(measure_code: str) -> bool:
+    """A Home Office success measure (the measure list is read once per request
+    anyway: every view looks its measure up in it)."""
+    table = measure_metadata(include_private=True)
+    ranks = table.loc[table["code"] == measure_code, "success_measure_rank"]
+    return bool(ranks.notna().any())
+
+
+@memoized
+def _success_rows(area_code: str) -> dict[tuple[str, str], list[tuple]]:
+    """One area's current values of every success measure in every age band, in
+    one read, as `_raw` rows by (measure code, age band): the overview shows
+    each success measure for two age bands, and for the area's region, which
+    were nine reads of a few dozen rows each (issue 19). Plain tuples, so a
+    memo hit costs little to unpickle."""
+    query = (
+        select(*_raw_columns(), Measure.code, MeasureValue.age_band)
+        .select_from(MeasureValue)
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .join(Area, Area.id == MeasureValue.area_id)
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(
+            Area.code == area_code,
+            MeasureValue.is_current,
+            Measure.success_measure_rank.is_not(None),
+        )
+        # as `_raw` orders one measure's rows (one area: by period)
+        .order_by(MeasureValue.period_start, MeasureValue.period_end)
+    )
+    out: dict[tuple[str, str], list[tuple]] = {}
+    with session_scope() as session:
+        for row in session.execute(query):
+            *values, code, age = row
+            out.setdefault((code, age), []).append(tuple(values))
+    return out
 
 
 def _period_kinds(
