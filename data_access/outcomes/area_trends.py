@@ -36,6 +36,7 @@ from data_access.outcomes.raw_series import (
     _add_rates,
     _by_length,
     _check_read,
+    _children_by_length,
     _raw,
     check_age_band,
     check_length,
@@ -270,11 +271,7 @@ def children_latest(
     if areas.empty:
         return pd.DataFrame(columns=CHILD_COLUMNS)
     scale = statistics.proportion_scale(measure)
-    frame = _by_length(
-        _raw(measure_code, None, parent.code, age_band),
-        length,
-        proportion_scale=scale,
-    )
+    frame = _children_by_length(measure_code, parent.code, age_band, length, scale)
     grand = set(every.loc[every["level"] == "lad", "parent_code"].dropna())
     if frame.empty:
         out = pd.DataFrame({"area_code": areas["code"], "area_name": areas["name"]})

@@ -36,6 +36,7 @@ from data_access.outcomes.raw_series import (
     SUM_OF_FORCES_PREFIX,
     _add_rates,
     _by_length,
+    _children_by_length,
     _joined_titles,
     _period_codes,
     _period_labels,
@@ -130,10 +131,8 @@ def _force_series(
 ) -> pd.DataFrame:
     """The force areas' own series at `length` (England's alone when england_only),
     undisclosed: the rows a sum of force areas adds up and its disclosure checks."""
-    forces = _by_length(
-        _raw(measure_code, None, NATIONAL_CODE, age_band),
-        length,
-        proportion_scale=proportion_scale,
+    forces = _children_by_length(
+        measure_code, NATIONAL_CODE, age_band, length, proportion_scale
     )
     if england_only:
         forces = forces[forces["area_code"].str.startswith("E")]

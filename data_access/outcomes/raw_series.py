@@ -238,6 +238,24 @@ def _raw(
     return _raw_frame(rows)
 
 
+@memoized
+def _children_by_length(
+    measure_code: str,
+    parent_code: str,
+    age_band: str,
+    length: str,
+    proportion_scale: float | None,
+) -> pd.DataFrame:
+    """`_by_length` of every child area's current values: the force areas' years
+    are both the sum-of-force-areas benchmark's parts and /violence's ranking of
+    force areas, worked out once per request (a few thousand rows each time)."""
+    return _by_length(
+        _raw(measure_code, None, parent_code, age_band),
+        length,
+        proportion_scale=proportion_scale,
+    )
+
+
 def _raw_frame(rows: list[tuple]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=_RAW_COLUMNS)
     frame["illustrative"] = frame["illustrative"].astype(bool)
