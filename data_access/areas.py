@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.errors import NotFound
 from data_access.models import Area
 
@@ -47,9 +47,9 @@ def _area(code: str) -> AreaInfo | None:
     asks for an area the store lacks (a region, on a store without regions)
     reads the store once, not at every ask."""
     parent = aliased(Area)
-    with session_scope() as session:
+    with read_connection() as connection:
         # Plain columns, not the ORM entity: no identity map or instance to build.
-        row = session.execute(
+        row = connection.execute(
             select(
                 Area.code,
                 Area.name,
@@ -87,8 +87,8 @@ def list_areas(
         query = query.where(Area.level == level)
     if parent_code is not None:
         query = query.where(parent.code == parent_code)
-    with session_scope() as session:
-        rows = session.execute(query).all()
+    with read_connection() as connection:
+        rows = connection.execute(query).all()
     return pd.DataFrame(rows, columns=AREA_COLUMNS)
 
 

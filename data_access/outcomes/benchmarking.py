@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from data_access import statistics
 from data_access.areas import NATIONAL_CODE
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.measures import current_values
 from data_access.models import (
     Area,
@@ -195,8 +195,8 @@ def _force_quarter_totals(
         age_band,
         england_only,
     ).group_by(MeasureValue.period_start, MeasureValue.period_end, Source.title)
-    with session_scope() as session:
-        rows = [tuple(row) for row in session.execute(query)]
+    with read_connection() as connection:
+        rows = [tuple(row) for row in connection.execute(query)]
     if not rows:
         return pd.DataFrame(columns=_TOTAL_COLUMNS)
     parts = pd.DataFrame(
@@ -241,8 +241,8 @@ def _benchmark_forces(england_only: bool) -> dict[str, str]:
     )
     if england_only:
         query = query.where(func.substr(Area.code, 1, 1) == "E")
-    with session_scope() as session:
-        return dict(session.execute(query).all())
+    with read_connection() as connection:
+        return dict(connection.execute(query).all())
 
 
 def _left_out(reporting: dict[dt.date, set[str]], england_only: bool) -> dict:
@@ -272,8 +272,8 @@ def _left_out_of_quarters(
     counted = _force_quarters(
         [Area.code, func.count()], measure_code, age_band, england_only
     ).group_by(Area.code)
-    with session_scope() as session:
-        counts = dict(session.execute(counted).all())
+    with read_connection() as connection:
+        counts = dict(connection.execute(counted).all())
         gaps = [c for c, n in counts.items() if n < len(starts)]
         partial = {}
         if gaps:
@@ -283,7 +283,7 @@ def _left_out_of_quarters(
                 age_band,
                 england_only,
             ).where(Area.code.in_(gaps))
-            for code, start in session.execute(query):
+            for code, start in connection.execute(query):
                 partial.setdefault(start, set()).add(code)
     complete = {c for c in counts if c not in gaps}
     return _left_out(

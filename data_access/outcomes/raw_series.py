@@ -47,7 +47,7 @@ from sqlalchemy.orm import aliased
 from data_access import periods, statistics
 from data_access.areas import AreaInfo
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection
 from data_access.errors import InvalidParameter
 from data_access.measures import (
     AGE_BANDS,
@@ -232,9 +232,9 @@ def _raw(
         query = query.join(parent, parent.id == Area.parent_id).where(
             parent.code == parent_code
         )
-    with session_scope() as session:
+    with read_connection() as connection:
         # Plain tuples: pandas builds a frame from Row objects several times slower.
-        rows = [tuple(row) for row in session.execute(query)]
+        rows = [tuple(row) for row in connection.execute(query)]
     return _raw_frame(rows)
 
 
@@ -294,8 +294,8 @@ def _success_rows(area_code: str) -> dict[tuple[str, str], list[tuple]]:
         .order_by(MeasureValue.period_start, MeasureValue.period_end)
     )
     out: dict[tuple[str, str], list[tuple]] = {}
-    with session_scope() as session:
-        for row in session.execute(query):
+    with read_connection() as connection:
+        for row in connection.execute(query):
             *values, code, age = row
             out.setdefault((code, age), []).append(tuple(values))
     return out
