@@ -84,8 +84,32 @@ def _body(dep: dict, props: dict) -> dict:
     }
 
 
+def _written(dep: dict) -> set[tuple[str, str]]:
+    return {(o["id"], o["property"]) for o in _outputs(dep["output"])}
+
+
+def _in_browser_order(deps: list[dict]) -> list[dict]:
+    """The initial callbacks in the order the browser sends them: one that reads a
+    prop another of them writes comes after that one."""
+    pending = list(deps)
+    ordered: list[dict] = []
+    while pending:
+        written = set().union(*(_written(d) for d in pending))
+        ready = [
+            d
+            for d in pending
+            if not any(
+                (i["id"], i["property"]) in written - _written(d) for i in d["inputs"]
+            )
+        ] or pending[:1]
+        ordered += ready
+        pending = [d for d in pending if d not in ready]
+    return ordered
+
+
 def plan(base: str, session: requests.Session) -> dict[str, list[tuple[str, dict]]]:
-    """{page: [(callback label, request body), ...]} in the order a browser sends."""
+    """{page: [(callback label, request body), ...]} in the order a browser sends,
+    each body with the values the callbacks before it wrote."""
     deps = session.get(base + "/_dash-dependencies", timeout=30).json()
     shell = {}
     _walk(session.get(base + "/_dash-layout", timeout=30).json(), shell)
@@ -101,6 +125,8 @@ def plan(base: str, session: requests.Session) -> dict[str, list[tuple[str, dict
         _walk(answer.json(), page_props)
         props.update(page_props)
         requests_for_page = [("page layout", first)]
+        fired: set[tuple[str, str]] = set()
+        initial = []
         for dep in deps:
             if dep is content or dep.get("clientside_function"):
                 continue
@@ -111,7 +137,27 @@ def plan(base: str, session: requests.Session) -> dict[str, list[tuple[str, dict
                 continue
             if not all(i in page_props for i in ids):
                 continue
-            requests_for_page.append((dep["output"][:70], _body(dep, props)))
+            initial.append(dep)
+        # As the browser does: a callback whose input another initial callback
+        # writes waits for it and is sent once, with the value it wrote (e.g.
+        # /compare's content is asked for with the year the year list chose).
+        for dep in _in_browser_order(initial):
+            body = _body(dep, props)
+            written = _written(dep)
+            body["changedPropIds"] = [
+                f"{i['id']}.{i['property']}"
+                for i in dep["inputs"]
+                if (i["id"], i["property"]) in fired
+            ]
+            answer = session.post(
+                base + "/_dash-update-component", json=body, timeout=120
+            )
+            answer.raise_for_status()
+            if answer.status_code == 200:
+                for cid, values in answer.json().get("response", {}).items():
+                    props.setdefault(cid, {}).update(values)
+                fired.update(written)
+            requests_for_page.append((dep["output"][:70], body))
         result[path] = requests_for_page
     return result
 

@@ -14,7 +14,6 @@ requests.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from pathlib import Path
@@ -109,5 +108,8 @@ def _load(decimals: int) -> dict[str, Any]:
 
 
 def pfa_boundaries(*, decimals: int = DECIMALS) -> dict[str, Any]:
-    """The force area boundaries as GeoJSON (a copy: callers may change it)."""
-    return copy.deepcopy(_load(decimals))
+    """The force area boundaries as GeoJSON, read once per process and shared by
+    every caller: read it, never change it. (It used to be a deep copy per call,
+    which cost /compare's map 10 ms of CPU a click; the map only reads it, and
+    tests/data_access/test_comparison.py checks that drawing it changes nothing.)"""
+    return _load(decimals)

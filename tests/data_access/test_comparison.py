@@ -414,3 +414,35 @@ def test_boundaries_cover_every_force_area_and_are_small():
     assert len(json.dumps(shape, separators=(",", ":"))) < 200_000
     point = shape["features"][0]["geometry"]["coordinates"][0][0]
     assert all(round(v, 3) == v for v in point[:2])
+
+
+def test_drawing_the_map_leaves_the_shared_boundaries_unchanged():
+    """pfa_boundaries() is one object shared by every caller (no copy per click):
+    drawing the /compare map from it must not change it."""
+    import copy
+
+    import pandas as pd
+
+    from components.area_map import area_map_figure
+
+    shared = geography.pfa_boundaries()
+    before = copy.deepcopy(shared)
+    first = shared["features"][0]
+    frame = pd.DataFrame(
+        [
+            {
+                "code": first["id"],
+                "name": first["properties"]["name"],
+                "rate": 12.5,
+                "rate_lower": 10.0,
+                "rate_upper": 15.0,
+                "comparison": "higher",
+                "suppressed": False,
+            }
+        ]
+    )
+    figure = area_map_figure(shared, frame, per="per 100,000", level_text="95%")
+    figure["data"][0]["x"].append(0.0)  # what a caller may do to its figure
+    area_map_figure(shared, frame.iloc[0:0], per="per 100,000", level_text="95%")
+    assert geography.pfa_boundaries() is shared
+    assert shared == before
