@@ -260,16 +260,22 @@ def _raw_frame(rows: list[tuple]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=_RAW_COLUMNS)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     for col in ("value", "numerator", "denominator"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        if frame[col].dtype != np.float64:  # e.g. all missing: object
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     return frame
 
 
 def _is_success(measure_code: str) -> bool:
-    """A Home Office success measure (the measure list is read once per request
-    anyway: every view looks its measure up in it)."""
+    """A Home Office success measure."""
+    return measure_code in _success_codes()
+
+
+@memoized
+def _success_codes() -> frozenset[str]:
+    """The success measures' codes, from the measure list every view reads
+    anyway (memoized apart: a small set unpickles faster than the list)."""
     table = measure_metadata(include_private=True)
-    ranks = table.loc[table["code"] == measure_code, "success_measure_rank"]
-    return bool(ranks.notna().any())
+    return frozenset(table.loc[table["success_measure_rank"].notna(), "code"])
 
 
 @memoized
