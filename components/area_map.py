@@ -10,9 +10,26 @@ from components import theme
 from components.figure_layout import Figure, axis, new_figure
 from components.formatting import rate
 
+# Outlines already worked out, by the geometry they came from (kept with it, so
+# an id is never reused for another): the boundaries are read once per process
+# and never change, and flattening 43 areas' rings cost every map a few ms.
+_OUTLINES: dict[int, tuple[dict, list, list]] = {}
+
 
 def _outline(geometry: dict) -> tuple[list, list]:
-    """Longitude and latitude lists of every ring, separated by None."""
+    """Longitude and latitude lists of every ring, separated by None (shared
+    between maps: read them, never change them)."""
+    kept = _OUTLINES.get(id(geometry))
+    if kept is not None and kept[0] is geometry:
+        return kept[1], kept[2]
+    xs, ys = _flatten(geometry)
+    if len(_OUTLINES) > 1000:  # not the shared boundaries: do not keep them all
+        _OUTLINES.clear()
+    _OUTLINES[id(geometry)] = (geometry, xs, ys)
+    return xs, ys
+
+
+def _flatten(geometry: dict) -> tuple[list, list]:
     polygons = (
         [geometry["coordinates"]]
         if geometry["type"] == "Polygon"

@@ -135,14 +135,32 @@ def get_measure(
     visible to `scope`. `table` is `measure_metadata(include_private=True)` when
     the caller looks up several measures and has read it once already."""
     if table is None:
-        table = measure_metadata(include_private=True)
-    match = table[table["code"] == code]
-    if match.empty:
+        measure = _measure_record(code)
+    else:
+        measure = _record_in(table, code)
+    if measure is None:
         raise NotFound(f"no measure has the code '{code}'")
-    measure = match.iloc[0].to_dict()
     if not measure["is_public"] and (scope is None or scope.is_public):
         raise NotFound(f"no measure has the code '{code}'")
-    measure["last_updated"] = _last_updated(code)
+    if table is not None:
+        measure["last_updated"] = _last_updated(code)
+    return measure
+
+
+def _record_in(table: pd.DataFrame, code: str) -> dict | None:
+    match = table[table["code"] == code]
+    return None if match.empty else match.iloc[0].to_dict()
+
+
+@memoized
+def _measure_record(code: str) -> dict | None:
+    """One measure's row of `measure_metadata(include_private=True)` with its
+    last_updated, None if no measure has the code: a click asks for the same
+    measure several times (the page, the rates, the funnel), and each asking
+    unpickled and filtered the whole measure table and read last_updated's memo."""
+    measure = _record_in(measure_metadata(include_private=True), code)
+    if measure is not None:
+        measure["last_updated"] = _last_updated(code)
     return measure
 
 

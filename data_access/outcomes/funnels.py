@@ -158,11 +158,36 @@ def funnel(
         ci_method=measure["ci_method"],
     )
     overdispersion["limits"] = adjusted(limits)[FUNNEL_COLUMNS]
-    at_own = _limits_at(bench, population, multiplier, measure["ci_method"])
+    at_own = _rows_at(limits, population)
     points = points.copy()
     points["funnel_position"] = _positions(rate, at_own)
     points["funnel_position_adjusted"] = _positions(rate, adjusted(at_own))
     return points, limits, overdispersion
+
+
+def _rows_at(limits: pd.DataFrame, population: np.ndarray) -> pd.DataFrame:
+    """The limits at each area's own population, taken from the grid's rows
+    (`funnel_limits` puts every population shown on its grid, so the inverted
+    Poisson limits are worked out once a click, not again for the areas); NaN
+    where a population is missing or not positive, as `_limits_at` gives."""
+    row_of = {p: i for i, p in enumerate(limits["population"].tolist())}
+    rows = [row_of.get(p) for p in population.tolist()]
+    if limits.empty or None in rows:
+        out = pd.DataFrame(
+            {c: np.nan for c in FUNNEL_COLUMNS}, index=range(len(population))
+        )
+        out["population"] = population
+        if not limits.empty:
+            out["benchmark"] = limits["benchmark"].iloc[0]
+            found = [i for i, r in enumerate(rows) if r is not None]
+            figures = [
+                c for c in FUNNEL_COLUMNS if c not in ("population", "benchmark")
+            ]
+            out.loc[found, figures] = limits.iloc[[rows[i] for i in found]][
+                figures
+            ].to_numpy()
+        return out
+    return limits.iloc[rows].reset_index(drop=True)
 
 
 def _positions(rate: np.ndarray, limits: pd.DataFrame) -> list[str]:

@@ -446,3 +446,29 @@ def test_drawing_the_map_leaves_the_shared_boundaries_unchanged():
     area_map_figure(shared, frame.iloc[0:0], per="per 100,000", level_text="95%")
     assert geography.pfa_boundaries() is shared
     assert shared == before
+
+
+@pytest.mark.parametrize("ci_method", ["byar", "wilson"])
+def test_funnel_limits_at_own_population_are_the_grids_rows(ci_method):
+    """The limits at each area's population are read from the grid (which holds
+    every population shown), not worked out again: the same figures as
+    working them out at those populations, NaN where a population is missing
+    or not positive."""
+    import pandas as pd
+
+    from data_access.outcomes.funnels import _limits_at, _rows_at, funnel_limits
+
+    multiplier = 100.0 if ci_method == "wilson" else 100_000.0
+    bench = 42.0 if ci_method == "wilson" else 61.3
+    population = np.array([1_250_000.0, 7_300.0, float("nan"), 0.0, 480_000.0])
+    limits = funnel_limits(
+        benchmark_rate=bench,
+        populations=[p for p in population.tolist() if p == p],
+        multiplier=multiplier,
+        ci_method=ci_method,
+    )
+    for asked in (population, population[[0, 4, 1]]):
+        got = _rows_at(limits, asked)
+        expected = _limits_at(bench, asked, multiplier, ci_method)[got.columns]
+        pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-9)
+    assert _rows_at(limits, population).iloc[2:4, 2:].isna().all().all()
