@@ -37,10 +37,14 @@ from typing import Any
 
 import pandas as pd
 from dash import dcc, html
-from dash.development.base_component import Component
 
 from components import theme
-from components.chart_tables import accessible_table, csv_href
+from components.chart_tables import (
+    AppComponent,
+    accessible_table_of,
+    csv_href_of,
+    table_columns,
+)
 
 ILLUSTRATIVE_LABEL = "Illustrative data"
 ILLUSTRATIVE_EXPLANATION = (
@@ -145,7 +149,7 @@ def shown_table(spec: ChartSpec) -> pd.DataFrame:
     return table
 
 
-class DeferredGraph(Component):
+class DeferredGraph(AppComponent):
     """A <div> holding one dcc.Graph, which it mounts only once the text around it
     is painted, plotly.js has loaded and the graph before it has drawn
     (assets/vru-components.js).
@@ -312,12 +316,13 @@ def chart_card(spec: ChartSpec, *, heading_level: int = 2) -> html.Figure:
                     className="chart-card__summary",
                 )
             )
-        table = shown_table(spec)
+        # taken apart once, for both the table and the CSV
+        table = table_columns(shown_table(spec))
         children.append(
             html.Details(
                 [
                     html.Summary("View as table"),
-                    accessible_table(
+                    accessible_table_of(
                         table,
                         caption=spec.title,
                         table_id=f"{cid}-table",
@@ -336,7 +341,7 @@ def chart_card(spec: ChartSpec, *, heading_level: int = 2) -> html.Figure:
                         html.Span(f" of: {spec.title}", className="visually-hidden"),
                     ],
                     id=f"{cid}-csv",
-                    href=csv_href(table),
+                    href=csv_href_of(table),
                     download=spec.filename,
                     className="btn btn-outline-secondary btn-sm chart-card__csv",
                 ),

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -76,8 +75,7 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, numbers.Real):
-        # shortest round-trip digits, never scientific notation
-        return np.format_float_positional(value, trim="-")
+        return _float_text(float(value))
     if isinstance(value, pd.Timestamp | datetime):
         if value.hour == value.minute == value.second == value.microsecond == 0:
             return value.date().isoformat()
@@ -87,6 +85,69 @@ def _csv_cell(value: Any) -> str:
     return _csv_text(str(value))
 
 
+def _float_text(value: float) -> str:
+    """Shortest round-trip digits, never scientific notation. Python's repr gives
+    the same digits as numpy's positional formatting at a fraction of its cost
+    (tests/components/test_chart_tables_equivalence.py); numpy writes the
+    exponent forms out in full."""
+    text = repr(value)
+    if "e" in text or "n" in text:  # 1e+16, 1e-05, inf, nan
+        return np.format_float_positional(value, trim="-")
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _csv_column(values: list[Any]) -> list[str]:
+    """One column's CSV cells; plain floats, ints and text (most cells) skip the
+    chain of type checks `_csv_cell` makes."""
+    out = []
+    for value in values:
+        kind = type(value)
+        if kind is float:
+            out.append("" if value != value else _float_text(value))
+        elif kind is int:
+            out.append(str(value))
+        elif kind is str:
+            out.append(_csv_text(value) if value.strip() else "")
+        else:
+            out.append(_csv_cell(value))
+    return out
+
+
+@dataclass(frozen=True)
+class TableColumns:
+    """A table taken apart once (`table_columns`), for both its HTML table and
+    its CSV: the column names, each column as a Series (for its dtype), its cells
+    (as DataFrame.itertuples yields them) and `Series.tolist()` (what the column
+    tests look at)."""
+
+    names: list[Any]
+    series: list[pd.Series]
+    cells: list[list[Any]]
+    listed: list[list[Any]]
+    length: int
+
+
+def table_columns(df: pd.DataFrame) -> TableColumns:
+    names = list(df.columns)
+    series = [df.iloc[:, i] for i in range(len(names))]
+    cells: list[list[Any]] = []
+    listed: list[list[Any]] = []
+    for column in series:
+        dtype = column.dtype
+        values = column.tolist()
+        listed.append(values)
+        # A numpy array's tolist() is what iterating it gives (ndarray.item per
+        # cell), as is a Python-backed text column's; other extension and
+        # datetime arrays may iterate as other scalars.
+        if (isinstance(dtype, np.dtype) and dtype.kind not in "mM") or (
+            isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
+        ):
+            cells.append(values)
+        else:
+            cells.append(list(column))
+    return TableColumns(names, series, cells, listed, len(df))
+
+
 def table_to_csv(df: pd.DataFrame) -> str:
     """The table as RFC 4180 CSV (CRLF line ends, header row, no index).
 
@@ -94,28 +155,50 @@ def table_to_csv(df: pd.DataFrame) -> str:
     spreadsheet would treat as a formula (=, +, -, @, tab, CR) is prefixed with an
     apostrophe; missing values are empty; "*" stays "*".
     """
+    return _csv_of(table_columns(df))
+
+
+def _csv_of(table: TableColumns) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_csv_cell(str(c)) for c in df.columns])
-    for row in df.itertuples(index=False, name=None):
-        writer.writerow([_csv_cell(v) for v in row])
+    writer.writerow([_csv_cell(str(c)) for c in table.names])
+    if table.names:
+        writer.writerows(zip(*(_csv_column(v) for v in table.cells), strict=True))
+    else:
+        writer.writerows([] for _ in range(table.length))
     return buffer.getvalue()
+
+
+# urllib.parse.quote(text, safe="") as one str.translate over the UTF-8 bytes
+# (read as Latin-1), not a Python call per byte: the same %XX escapes.
+_UNRESERVED = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+)
+_PERCENT_ESCAPES = {b: f"%{b:02X}" for b in range(256) if b not in _UNRESERVED}
+
+
+def _quoted(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1").translate(_PERCENT_ESCAPES)
 
 
 def csv_href(df: pd.DataFrame) -> str:
     """A data: URI downloading `table_to_csv(df)` (with a UTF-8 byte order mark)."""
-    return CSV_DATA_URI_PREFIX + quote(_BOM + table_to_csv(df), safe="")
+    return csv_href_of(table_columns(df))
+
+
+def csv_href_of(table: TableColumns) -> str:
+    return CSV_DATA_URI_PREFIX + _quoted(_BOM + _csv_of(table))
 
 
 _FORMATTED_NUMBER = re.compile(r"^[-+\u2212]?£?\d[\d,]*(?:\.\d+)?\s*(?:m|k|bn|%)?$")
 
 
-def _is_numeric_column(values: pd.Series) -> bool:
-    if pd.api.types.is_bool_dtype(values):
+def _is_numeric_column(series: pd.Series, values: list[Any]) -> bool:
+    if pd.api.types.is_bool_dtype(series):
         return False
-    if pd.api.types.is_numeric_dtype(values):
+    if pd.api.types.is_numeric_dtype(series):
         return True
-    present = [v for v in values.tolist() if not is_missing(v)]
+    present = [v for v in values if not is_missing(v)]
     if not present:
         return False
     return all(
@@ -126,9 +209,25 @@ def _is_numeric_column(values: pd.Series) -> bool:
     )
 
 
-def _decimals_needed(values: pd.Series, cap: int = 3) -> int:
+def _float_places(value: float) -> int:
+    """Decimal places `value` was written with (2.50 -> 1, 100.0 -> 0, 1e-05 ->
+    5): what Decimal(repr(value)).normalize() says, read off repr's digits."""
+    text = repr(value)
+    if "e" in text:
+        exponent = to_decimal(value).normalize().as_tuple().exponent
+        return -exponent if isinstance(exponent, int) else 0
+    return len(text.partition(".")[2].rstrip("0"))
+
+
+def _decimals_needed(values: list[Any], cap: int = 3) -> int:
     needed = 0
-    for v in values.tolist():
+    for v in values:
+        if type(v) is float:  # most cells
+            if v - v == 0:  # finite
+                needed = max(needed, min(cap, _float_places(v)))
+                if needed == cap:
+                    break
+            continue
         if not _is_number(v) or is_missing(v) or isinstance(v, numbers.Integral):
             continue
         if not math.isfinite(float(v)):
@@ -138,10 +237,10 @@ def _decimals_needed(values: pd.Series, cap: int = 3) -> int:
     return needed
 
 
-def _is_year_column(name: Any, values: pd.Series) -> bool:
+def _is_year_column(name: Any, values: list[Any]) -> bool:
     if "year" not in str(name).lower():
         return False
-    present = [v for v in values.tolist() if _is_number(v) and not is_missing(v)]
+    present = [v for v in values if _is_number(v) and not is_missing(v)]
     return bool(present) and all(
         float(v).is_integer() and 1800 <= v <= 2200 for v in present
     )
@@ -157,7 +256,40 @@ def _cell_text(value: Any, *, decimals: int, year: bool) -> str:
     return str(value)
 
 
-class StaticTable(Component):
+class AppComponent(Component):
+    """Base of the app's own React components (assets/vru-components.js).
+
+    Why its own __init__: Dash's Component.__init__ runs
+    `__import__(self._namespace)` for every prop, only to word a possible error
+    message; "vru_components" is no Python package, so each call searched
+    sys.path in vain: ~0.25 ms a prop, ~2 ms per chart table and ~1 ms per
+    deferred plot, every click. The same checks, without that search.
+    """
+
+    _namespace = "vru_components"
+    _type = "AppComponent"
+    _prop_names: list[str] = []
+    _valid_wildcard_attributes: list[str] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        for key, value in kwargs.items():
+            if key not in self._prop_names:
+                raise TypeError(
+                    f"The `{self._type}` component received an unexpected keyword "
+                    f"argument: `{key}`\nAllowed arguments: "
+                    + ", ".join(sorted(self._prop_names))
+                )
+            if key not in self._base_nodes and isinstance(value, Component):
+                raise TypeError(
+                    f"The `{self._type}` component detected a Component for a "
+                    f"prop other than `children`: {key}"
+                )
+            if key == "id" and not isinstance(value, str):
+                raise TypeError(f"`id` prop must be a string, not {value!r}")
+            setattr(self, key, value)
+
+
+class StaticTable(AppComponent):
     """A read-only HTML <table> drawn by one React component
     (assets/vru-components.js).
 
@@ -260,41 +392,121 @@ def accessible_table(
     `TableLink` values as links, `TableBadges` as badges; `row_class_names`, one
     per row, style rows. The table itself is a `StaticTable`.
     """
+    return accessible_table_of(
+        table_columns(df),
+        caption=caption,
+        table_id=table_id,
+        column_formats=column_formats,
+        suppression_note=suppression_note,
+        row_headers=row_headers,
+        class_name=class_name,
+        row_class_names=row_class_names,
+    )
+
+
+def _special_cell(value: Any) -> str | int | dict | None:
+    """A link, badges, suppressed or missing value's cell; None for any other."""
+    if isinstance(value, TableLink):
+        link = {"text": value.text, "href": value.href}
+        if value.external:
+            link["external"] = True
+        return {**link, "className": value.class_name}
+    if isinstance(value, TableBadges):
+        badges = [
+            {"text": text, "className": name, "dotClassName": dot}
+            for text, name, dot in value.badges
+        ]
+        return {"badges": badges, "className": value.class_name}
+    if is_suppressed(value):
+        return SUPPRESSED_CELL
+    if is_missing(value):
+        return MISSING_CELL
+    return None
+
+
+def _table_column(
+    values: list[Any],
+    *,
+    formatter: Callable[[Any], str] | None,
+    decimals: Callable[[], int],
+    year: bool,
+) -> list[str | int | dict]:
+    """One column's StaticTable cells, each formatted once. Plain floats, ints and
+    text (most cells) take a short road to what `_special_cell` and `_cell_text`
+    would make of them."""
+    out: list[str | int | dict] = []
+    places: int | None = None
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            stripped = value.strip()
+            if stripped == SUPPRESSED:
+                out.append(SUPPRESSED_CELL)
+            elif not stripped:
+                out.append(MISSING_CELL)
+            else:
+                out.append(value if formatter is None else str(formatter(value)))
+            continue
+        if kind is float or kind is int:
+            if value != value:  # NaN
+                out.append(MISSING_CELL)
+            elif formatter is not None:
+                out.append(str(formatter(value)))
+            elif year:
+                out.append(str(int(value)))
+            else:
+                if places is None:
+                    places = decimals()
+                out.append(number(value, places))
+            continue
+        special = _special_cell(value)
+        if special is not None:
+            out.append(special)
+        elif formatter is not None:
+            out.append(str(formatter(value)))
+        else:
+            if places is None:
+                places = decimals()
+            out.append(_cell_text(value, decimals=places, year=year))
+    return out
+
+
+def accessible_table_of(
+    table: TableColumns,
+    *,
+    caption: str,
+    table_id: str | None = None,
+    column_formats: Mapping[str, Callable[[Any], str]] | None = None,
+    suppression_note: str | None = None,
+    row_headers: bool = True,
+    class_name: str = "chart-table",
+    row_class_names: Sequence[str] | None = None,
+) -> html.Div:
     column_formats = dict(column_formats or {})
-    columns = list(df.columns)
-    years = {c: _is_year_column(c, df[c]) for c in columns}
+    columns = table.names
+    years = [_is_year_column(c, v) for c, v in zip(columns, table.listed, strict=True)]
     # years are labels: left-aligned, no thousands separator, may head a row
-    numeric = {c: _is_numeric_column(df[c]) and not years[c] for c in columns}
-    decimals = {c: _decimals_needed(df[c]) for c in columns}
-    any_suppressed = False
-
-    def cell(column: Any, value: Any) -> str | int | dict:
-        nonlocal any_suppressed
-        if isinstance(value, TableLink):
-            link = {"text": value.text, "href": value.href}
-            if value.external:
-                link["external"] = True
-            return {**link, "className": value.class_name}
-        if isinstance(value, TableBadges):
-            badges = [
-                {"text": text, "className": name, "dotClassName": dot}
-                for text, name, dot in value.badges
-            ]
-            return {"badges": badges, "className": value.class_name}
-        if is_suppressed(value):
-            any_suppressed = True
-            return SUPPRESSED_CELL
-        if is_missing(value):
-            return MISSING_CELL
-        if column in column_formats:
-            return str(column_formats[column](value))
-        return _cell_text(value, decimals=decimals[column], year=years[column])
-
-    first_is_header = row_headers and bool(columns) and not numeric[columns[0]]
-    rows = [
-        [cell(c, v) for c, v in zip(columns, row, strict=True)]
-        for row in df.itertuples(index=False, name=None)
+    numeric = [
+        not year and _is_numeric_column(series, values)
+        for year, series, values in zip(years, table.series, table.listed, strict=True)
     ]
+    cell_columns = [
+        _table_column(
+            table.cells[i],
+            formatter=column_formats.get(c) if c in column_formats else None,
+            # only worked out for a column with numbers to write
+            decimals=lambda i=i: _decimals_needed(table.listed[i]),
+            year=years[i],
+        )
+        for i, c in enumerate(columns)
+    ]
+    any_suppressed = any(SUPPRESSED_CELL in cells for cells in cell_columns)
+
+    first_is_header = row_headers and bool(columns) and not numeric[0]
+    if cell_columns:
+        rows = [list(row) for row in zip(*cell_columns, strict=True)]
+    else:
+        rows = [[] for _ in range(table.length)]
     caption_id = f"{table_id}-caption" if table_id else None
     table_props: dict[str, Any] = {"id": table_id} if table_id else {}
     if caption_id:
@@ -303,7 +515,10 @@ def accessible_table(
         table_props["rowClassNames"] = [str(name) for name in row_class_names]
     table = StaticTable(
         caption=caption,
-        columns=[{"name": str(c), "numeric": bool(numeric[c])} for c in columns],
+        columns=[
+            {"name": str(c), "numeric": bool(n)}
+            for c, n in zip(columns, numeric, strict=True)
+        ],
         rows=rows,
         rowHeaders=first_is_header,
         marks=_MARKS,

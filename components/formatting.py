@@ -41,6 +41,9 @@ __all__ = [
 
 def is_missing(x: Any) -> bool:
     """True for None, NaN, pandas NA / NaT and empty strings."""
+    kind = type(x)
+    if kind is int:  # most cells: skip pandas' check
+        return False
     if x is None:
         return True
     if isinstance(x, str):
@@ -72,6 +75,12 @@ def _grouped(value: Decimal, decimals: int) -> str:
 
 def number(x: Any, decimals: int = 0) -> str:
     """A count or value with thousands separators: 1234.5 -> "1,235" (decimals=0)."""
+    kind = type(x)
+    if (kind is float and x == x) or kind is int:
+        # a plain number (most calls: table cells): no placeholder to look for,
+        # and the decimal to_decimal would make, without its type checks
+        value = Decimal(repr(x)) if kind is float else Decimal(x)
+        return _grouped(rounded_half_up(value, decimals), decimals)
     placeholder = _placeholder(x)
     if placeholder is not None:
         return placeholder
