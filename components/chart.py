@@ -41,6 +41,7 @@ from dash import dcc, html
 from components import theme
 from components.chart_tables import (
     AppComponent,
+    TableColumns,
     accessible_table_of,
     csv_href_of,
     table_columns,
@@ -132,21 +133,36 @@ def shown_table(spec: ChartSpec) -> pd.DataFrame:
     "Data status" column saying "Illustrative data" when the chart is illustrative
     and the table does not already say so, so a downloaded file never looks
     official."""
+    if not _needs_status_column(spec):
+        return spec.table
+    table = spec.table.copy()
+    table[DATA_STATUS_COLUMN] = ILLUSTRATIVE_LABEL
+    return table
+
+
+def _shown_columns(spec: ChartSpec) -> TableColumns:
+    """`shown_table(spec)` taken apart for the card's table and CSV, the status
+    column added to the plain lists rather than to a copy of the frame."""
+    table = table_columns(spec.table)
+    if _needs_status_column(spec):
+        table = table.with_text_column(DATA_STATUS_COLUMN, ILLUSTRATIVE_LABEL)
+    return table
+
+
+def _needs_status_column(spec: ChartSpec) -> bool:
     table = spec.table
     if not spec.illustrative or table.empty:
-        return table
+        return False
     for column in table.columns:
         if "illustrative" in str(column).lower():
-            return table
+            return False
         values = table[column]
         if values.dtype == object or pd.api.types.is_string_dtype(values):
             # the search pandas' str.contains(case=False) makes, without its
             # string-array round trip (a few ms a table)
             if any(_ILLUSTRATIVE.search(str(v)) for v in values.tolist()):
-                return table
-    table = table.copy()
-    table[DATA_STATUS_COLUMN] = ILLUSTRATIVE_LABEL
-    return table
+                return False
+    return True
 
 
 class DeferredGraph(AppComponent):
@@ -317,7 +333,7 @@ def chart_card(spec: ChartSpec, *, heading_level: int = 2) -> html.Figure:
                 )
             )
         # taken apart once, for both the table and the CSV
-        table = table_columns(shown_table(spec))
+        table = _shown_columns(spec)
         children.append(
             html.Details(
                 [

@@ -116,15 +116,27 @@ def _csv_column(values: list[Any]) -> list[str]:
 @dataclass(frozen=True)
 class TableColumns:
     """A table taken apart once (`table_columns`), for both its HTML table and
-    its CSV: the column names, each column as a Series (for its dtype), its cells
-    (as DataFrame.itertuples yields them) and `Series.tolist()` (what the column
-    tests look at)."""
+    its CSV: the column names, each column's dtype, its cells (as
+    DataFrame.itertuples yields them) and `Series.tolist()` (what the column tests
+    look at)."""
 
     names: list[Any]
-    series: list[pd.Series]
+    dtypes: list[Any]
     cells: list[list[Any]]
     listed: list[list[Any]]
     length: int
+
+    def with_text_column(self, name: str, text: str) -> TableColumns:
+        """The table with one more column holding `text` in every row, as
+        `df[name] = text` on a copy of the frame would, without the copy."""
+        cells = [text] * self.length
+        return TableColumns(
+            [*self.names, name],
+            [*self.dtypes, np.dtype(object)],
+            [*self.cells, cells],
+            [*self.listed, cells],
+            self.length,
+        )
 
 
 def table_columns(df: pd.DataFrame) -> TableColumns:
@@ -145,7 +157,7 @@ def table_columns(df: pd.DataFrame) -> TableColumns:
             cells.append(values)
         else:
             cells.append(list(column))
-    return TableColumns(names, series, cells, listed, len(df))
+    return TableColumns(names, [c.dtype for c in series], cells, listed, len(df))
 
 
 def table_to_csv(df: pd.DataFrame) -> str:
@@ -193,10 +205,10 @@ def csv_href_of(table: TableColumns) -> str:
 _FORMATTED_NUMBER = re.compile(r"^[-+\u2212]?£?\d[\d,]*(?:\.\d+)?\s*(?:m|k|bn|%)?$")
 
 
-def _is_numeric_column(series: pd.Series, values: list[Any]) -> bool:
-    if pd.api.types.is_bool_dtype(series):
+def _is_numeric_column(dtype: Any, values: list[Any]) -> bool:
+    if pd.api.types.is_bool_dtype(dtype):
         return False
-    if pd.api.types.is_numeric_dtype(series):
+    if pd.api.types.is_numeric_dtype(dtype):
         return True
     present = [v for v in values if not is_missing(v)]
     if not present:
@@ -487,8 +499,8 @@ def accessible_table_of(
     years = [_is_year_column(c, v) for c, v in zip(columns, table.listed, strict=True)]
     # years are labels: left-aligned, no thousands separator, may head a row
     numeric = [
-        not year and _is_numeric_column(series, values)
-        for year, series, values in zip(years, table.series, table.listed, strict=True)
+        not year and _is_numeric_column(dtype, values)
+        for year, dtype, values in zip(years, table.dtypes, table.listed, strict=True)
     ]
     cell_columns = [
         _table_column(

@@ -304,3 +304,46 @@ def test_decimals_needed_matches_decimal_normalize():
 def test_quoting_matches_urllib():
     text = "\ufeffA,B\r\n£1,–2 ~_.-!*'();:@&=+$/?#[]%\t\"é😀\r\n"
     assert ct._quoted(text) == quote(text, safe="")
+
+
+@pytest.mark.parametrize("name", ["quarters, rates, suppressed and missing", "empty"])
+def test_card_adds_the_status_column_as_shown_table_does(name):
+    """chart_card appends "Data status" to the plain lists; shown_table to a copy
+    of the frame. Both must give the same table and CSV."""
+    from dash import html
+
+    from components.chart import ChartSpec, chart_card, shown_table
+
+    spec = ChartSpec(
+        chart_id="eq-card",
+        title="A finding",
+        caption="A caption",
+        figure={"data": [{"type": "bar", "x": [1], "y": [1]}], "layout": {}},
+        table=TABLES[name],
+        illustrative=True,
+    )
+    card = chart_card(spec)
+
+    def walk(node):
+        yield node
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if child is not None and not isinstance(child, str):
+                yield from walk(child)
+
+    nodes = list(walk(card))
+    tables = [n for n in nodes if isinstance(n, ct.StaticTable)]
+    links = [n for n in nodes if isinstance(n, html.A) and n.id == "eq-card-csv"]
+    if TABLES[name].empty:
+        assert not tables and not links
+        return
+    expected = (
+        ct.accessible_table(
+            shown_table(spec), caption=spec.title, table_id="eq-card-table"
+        )
+        .children[0]
+        .children
+    )
+    assert tables[0].to_plotly_json() == expected.to_plotly_json()
+    assert links[0].href == old_csv_href(shown_table(spec))
+    assert "Data status" in [c["name"] for c in tables[0].columns]
