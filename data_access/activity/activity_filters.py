@@ -13,10 +13,13 @@ exactly the same quarters.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Integer, cast, func
+from sqlalchemy import BigInteger, Date, Integer, String, bindparam, cast, func
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from data_access import periods
 from data_access.areas import AreaInfo, get_area
@@ -103,6 +106,69 @@ def _key_start(key: int | None) -> dt.date | None:
     return None if key is None else periods.quarter_bounds(key // 10, key % 10)[0]
 
 
+# ------------------------------------------------------- statements built once
+
+# The summary reads' statements cost more CPU to build (aliased areas, joins,
+# columns adapted to the aliases) than PostgreSQL takes to run them, so each
+# shape (with or without a local authority and either end of the period) is
+# built once per process with these parameters in place of the values, and
+# `bound` supplies the values at each read.
+AREA = bindparam("area_code", type_=String)
+LAD = bindparam("lad_code", type_=String)
+FIRST = bindparam("first", type_=Integer)
+LAST = bindparam("last", type_=Integer)
+FIRST_DAY = bindparam("first_day", type_=Date)
+LAST_DAY = bindparam("last_day", type_=Date)
+
+
+@functools.cache
+def _built(build: Callable, has_lad: bool, has_first: bool, has_last: bool):
+    return build(
+        AREA,
+        LAD if has_lad else None,
+        FIRST if has_first else None,
+        LAST if has_last else None,
+    )
+
+
+def bound(
+    build: Callable,
+    area_code: str,
+    lad_code: str | None,
+    first: int | None,
+    last: int | None,
+    **extra,
+) -> tuple:
+    """(statement, parameters): `build(area_code, lad_code, first, last)` made
+    once per shape with the parameters above (and any of its own, given as
+    `extra`), and the values of this read."""
+    statement = _built(build, bool(lad_code), first is not None, last is not None)
+    params = {"area_code": area_code, **extra}
+    if lad_code:
+        params["lad_code"] = lad_code
+    if first is not None:
+        params.update(first=first, first_day=_key_start(first))
+    if last is not None:
+        params.update(last=last, last_day=_key_start(last))
+    return statement, params
+
+
+def _given(value) -> bool:
+    """A filter value is given: a parameter of a statement built once, or a
+    non-empty value."""
+    return isinstance(value, BindParameter) or bool(value)
+
+
+def _quarter_start(key):
+    """_key_start, or the parameter of the quarter's first day in a statement
+    built once."""
+    if key is FIRST:
+        return FIRST_DAY
+    if key is LAST:
+        return LAST_DAY
+    return _key_start(key)
+
+
 # ------------------------------------------------------------------ query helpers
 
 
@@ -112,7 +178,7 @@ def _illustrative_flag():
 
 def _in_lad(query, delivering_area_id, lad_code):
     """Narrowed to the rows delivered in local authority lad_code (all if None)."""
-    if not lad_code:
+    if not _given(lad_code):
         return query
     lad = aliased(Area)
     return query.join(lad, lad.id == delivering_area_id).where(lad.code == lad_code)
@@ -129,7 +195,7 @@ def _between(query, expr, low, high):
 
 def _in_quarters(query, period_start, first, last):
     """Narrowed to rows whose period_start is in quarter keys first..last."""
-    return _between(query, period_start, _key_start(first), _key_start(last))
+    return _between(query, period_start, _quarter_start(first), _quarter_start(last))
 
 
 def _interventions_where(query, area_code, lad_code):
@@ -160,7 +226,7 @@ def _spend_where(query, area_code, lad_code, first, last, *, outer=True):
     """Current spend of the area (core unit too unless lad_code) in first..last."""
     vru = aliased(Area)
     query = query.select_from(Spend)
-    join = query.outerjoin if outer and not lad_code else query.join
+    join = query.outerjoin if outer and not _given(lad_code) else query.join
     query = (
         join(Intervention, Intervention.id == Spend.intervention_id)
         .join(vru, vru.id == Spend.area_id)
@@ -204,7 +270,7 @@ def _spend_summary_where(query, area_code, lad_code, first, last, *, outer=True)
         .join(vru, vru.id == SpendSummary.area_id)
         .where(vru.code == area_code)
     )
-    if not outer or lad_code:
+    if not outer or _given(lad_code):
         query = query.where(SpendSummary.tier.is_not(None))
     query = _in_lad(query, SpendSummary.delivering_area_id, lad_code)
     return _between(

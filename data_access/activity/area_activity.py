@@ -9,7 +9,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import BigInteger, case, cast, func, select, true
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from data_access.activity.activity_filters import (
@@ -22,6 +33,7 @@ from data_access.activity.activity_filters import (
     _summary_flag,
     _summary_value,
     _vru_area,
+    bound,
 )
 from data_access.cache import memoized
 from data_access.db import read_connection
@@ -61,12 +73,23 @@ def area_breakdown(
     return _area_breakdown(area.code, first, last).copy()
 
 
-@memoized
-def _area_breakdown(area_code: str, first: int | None, last: int | None):
+def _area_breakdown_query(area_code, _lad_code, first, last):
+    """The breakdown's reads in one statement: rows of (part, code, name, number,
+    amount, illustrative) by delivering area, part 0 the interventions counted,
+    1 the young people supported summed, 2 the spend summed (the core unit's
+    with no code). The first branch's NULLs are cast: PostgreSQL types a
+    UNION's columns from its branches left to right."""
     delivering = aliased(Area)
     vru = aliased(Area)
     count_q = (
-        select(delivering.code, func.count(Intervention.id))
+        select(
+            literal_column("0"),
+            delivering.code,
+            func.min(delivering.name),
+            cast(func.count(Intervention.id), BigInteger),
+            cast(null(), SpendSummary.amount.type),
+            cast(null(), Integer),
+        )
         .join(vru, vru.id == Intervention.vru_area_id)
         .join(delivering, delivering.id == Intervention.delivering_area_id)
         .where(vru.code == area_code)
@@ -75,7 +98,14 @@ def _area_breakdown(area_code: str, first: int | None, last: int | None):
     d_out = aliased(Area)
     outputs_q = (
         _output_summary_where(
-            select(d_out.code, _summary_value(), _summary_flag(OutputSummary)),
+            select(
+                literal_column("1"),
+                d_out.code,
+                func.min(d_out.name),
+                _summary_value(),
+                null(),
+                _summary_flag(OutputSummary),
+            ),
             area_code,
             None,
             first,
@@ -92,7 +122,10 @@ def _area_breakdown(area_code: str, first: int | None, last: int | None):
     spend_q = (
         _spend_summary_where(
             select(
+                literal_column("2"),
                 d_spend.code,
+                func.min(d_spend.name),
+                null(),
                 func.sum(SpendSummary.amount),
                 _summary_flag(SpendSummary),
             ),
@@ -104,16 +137,23 @@ def _area_breakdown(area_code: str, first: int | None, last: int | None):
         .outerjoin(d_spend, d_spend.id == SpendSummary.delivering_area_id)
         .group_by(d_spend.code)
     )
+    return union_all(count_q, outputs_q, spend_q)
+
+
+@memoized
+def _area_breakdown(area_code: str, first: int | None, last: int | None):
+    statement, params = bound(_area_breakdown_query, area_code, None, first, last)
     with read_connection() as connection:
-        counts = dict(connection.execute(count_q).all())
-        outputs = {c: (v, i) for c, v, i in connection.execute(outputs_q).all()}
-        spend = {c: (v, i) for c, v, i in connection.execute(spend_q).all()}
-        codes = sorted((set(counts) | set(outputs) | set(spend)) - {None})
-        names = dict(
-            connection.execute(
-                select(Area.code, Area.name).where(Area.code.in_(codes or [""]))
-            ).all()
-        )
+        rows = connection.execute(statement, params).all()
+    parts: list[dict] = [{}, {}, {}]
+    names = {}
+    for part, code, name, number, amount, illustrative in rows:
+        parts[part][code] = (number, amount, illustrative)
+        names[code] = name
+    counts = {c: n for c, (n, _a, _i) in parts[0].items()}
+    outputs = {c: (n, i) for c, (n, _a, i) in parts[1].items()}
+    spend = {c: (a, i) for c, (_n, a, i) in parts[2].items()}
+    codes = sorted((set(counts) | set(outputs) | set(spend)) - {None})
     records = []
     for code in codes:
         kind = "force" if code == area_code else "lad"
@@ -163,10 +203,7 @@ def area_totals(
     return dict(_area_totals(area.code, lad, first, last))
 
 
-@memoized
-def _area_totals(
-    area_code: str, lad_code: str | None, first: int | None, last: int | None
-) -> dict:
+def _area_totals_query(area_code, lad_code, first, last):
     count_q = _interventions_where(
         select(func.count(Intervention.id)), area_code, lad_code
     )
@@ -198,14 +235,21 @@ def _area_totals(
     # One statement: the count, the young people's and the spend's one-row
     # aggregates side by side (three round trips before).
     outputs, spend = outputs_q.subquery(), spend_q.subquery()
-    query = (
+    return (
         select(count_q.scalar_subquery(), *outputs.c, *spend.c)
         .select_from(outputs)
         .join(spend, true())
     )
+
+
+@memoized
+def _area_totals(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> dict:
+    statement, params = bound(_area_totals_query, area_code, lad_code, first, last)
     with read_connection() as connection:
         n, people, under25, people_ill, core, on_interventions, spend_ill = (
-            connection.execute(query).one()
+            connection.execute(statement, params).one()
         )
     core = _money(core)
     on_interventions = _money(on_interventions)

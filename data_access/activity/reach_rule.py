@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import String, and_, bindparam, case, func, select
 
 from data_access import periods
 from data_access.activity.activity_filters import (
@@ -31,6 +31,7 @@ from data_access.activity.activity_filters import (
     _summary_flag,
     _summary_value,
     _vru_area,
+    bound,
 )
 from data_access.cache import memoized
 from data_access.db import read_connection
@@ -174,16 +175,12 @@ def intervention_outputs(
     }
 
 
-@memoized
-def _reach(
-    area_code: str,
-    lad_code: str | None,
-    first: int | None,
-    last: int | None,
-    output_type: str,
-    age_band: str,
-) -> pd.DataFrame:
-    query = (
+_OUTPUT_TYPE = bindparam("output_type", type_=String)
+_AGE_BAND = bindparam("age_band", type_=String)
+
+
+def _reach_query(area_code, lad_code, first, last):
+    return (
         _output_summary_where(
             select(
                 OutputSummary.period_start,
@@ -197,14 +194,34 @@ def _reach(
             last,
         )
         .where(
-            OutputSummary.output_type == output_type,
-            OutputSummary.age_band == age_band,
+            OutputSummary.output_type == _OUTPUT_TYPE,
+            OutputSummary.age_band == _AGE_BAND,
         )
         .group_by(OutputSummary.period_start, OutputSummary.tier)
         .order_by(OutputSummary.period_start, OutputSummary.tier)
     )
+
+
+@memoized
+def _reach(
+    area_code: str,
+    lad_code: str | None,
+    first: int | None,
+    last: int | None,
+    output_type: str,
+    age_band: str,
+) -> pd.DataFrame:
+    statement, params = bound(
+        _reach_query,
+        area_code,
+        lad_code,
+        first,
+        last,
+        output_type=output_type,
+        age_band=age_band,
+    )
     with read_connection() as connection:
-        rows = connection.execute(query).all()
+        rows = connection.execute(statement, params).all()
     return pd.DataFrame(
         [
             {

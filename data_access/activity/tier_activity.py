@@ -7,7 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Integer,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from data_access import periods
 from data_access.activity.activity_filters import (
@@ -22,6 +30,7 @@ from data_access.activity.activity_filters import (
     _summary_flag,
     _summary_value,
     _vru_area,
+    bound,
     output_column,
 )
 from data_access.cache import memoized
@@ -82,19 +91,33 @@ def tier_summary(
     return _tier_summary(area.code, lad, first, last).copy()
 
 
-@memoized
-def _tier_summary(
-    area_code: str, lad_code: str | None, first: int | None, last: int | None
-) -> pd.DataFrame:
+def _tier_summary_query(area_code, lad_code, first, last):
+    """The tier summary's three reads in one statement (module docstring): rows
+    of (part, tier, output_type, age_band, number, amount, illustrative), part
+    0 the interventions counted by tier, 1 the outputs summed by tier, type and
+    age band, 2 the spend summed by tier. The first branch's NULLs are cast:
+    PostgreSQL types a UNION's columns from its branches left to right."""
     count_q = _interventions_where(
-        select(Intervention.tier, func.count(Intervention.id)), area_code, lad_code
+        select(
+            literal_column("0"),
+            Intervention.tier,
+            cast(null(), OutputSummary.output_type.type),
+            cast(null(), OutputSummary.age_band.type),
+            func.count(Intervention.id),
+            cast(null(), SpendSummary.amount.type),
+            cast(null(), Integer),
+        ),
+        area_code,
+        lad_code,
     ).group_by(Intervention.tier)
     outputs_q = _output_summary_where(
         select(
+            literal_column("1"),
             OutputSummary.tier,
             OutputSummary.output_type,
             OutputSummary.age_band,
             _summary_value(),
+            null(),
             _summary_flag(OutputSummary),
         ),
         area_code,
@@ -104,7 +127,11 @@ def _tier_summary(
     ).group_by(OutputSummary.tier, OutputSummary.output_type, OutputSummary.age_band)
     spend_q = _spend_summary_where(
         select(
+            literal_column("2"),
             SpendSummary.tier,
+            null(),
+            null(),
+            null(),
             func.sum(SpendSummary.amount),
             _summary_flag(SpendSummary),
         ),
@@ -114,10 +141,19 @@ def _tier_summary(
         last,
         outer=False,
     ).group_by(SpendSummary.tier)
+    return union_all(count_q, outputs_q, spend_q)
+
+
+@memoized
+def _tier_summary(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> pd.DataFrame:
+    statement, params = bound(_tier_summary_query, area_code, lad_code, first, last)
     with read_connection() as connection:
-        counts = dict(connection.execute(count_q).all())
-        outputs = connection.execute(outputs_q).all()
-        spend = connection.execute(spend_q).all()
+        rows = connection.execute(statement, params).all()
+    counts = {tier: n for part, tier, _t, _a, n, _s, _i in rows if part == 0}
+    outputs = [(t, o, a, n, i) for part, t, o, a, n, _s, i in rows if part == 1]
+    spend = [(tier, s, i) for part, tier, _t, _a, _n, s, i in rows if part == 2]
     plan = _tier_plan(area_code, lad_code)
     if first is not None or last is not None:
         years = plan["financial_year"]
@@ -175,8 +211,7 @@ def tier_plan(
     return _tier_plan(area.code, _lad(area, lad_code)).copy()
 
 
-@memoized
-def _tier_plan(area_code: str, lad_code: str | None) -> pd.DataFrame:
+def _tier_plan_query(area_code, lad_code, _first, _last):
     query = _interventions_where(
         select(
             Intervention.tier,
@@ -191,13 +226,18 @@ def _tier_plan(area_code: str, lad_code: str | None) -> pd.DataFrame:
         area_code,
         lad_code,
     )
-    query = (
+    return (
         query.where(FundingAllocation.is_preferred)
         .group_by(Intervention.tier, FundingAllocation.financial_year)
         .order_by(FundingAllocation.financial_year, Intervention.tier)
     )
+
+
+@memoized
+def _tier_plan(area_code: str, lad_code: str | None) -> pd.DataFrame:
+    statement, params = bound(_tier_plan_query, area_code, lad_code, None, None)
     with read_connection() as connection:
-        rows = connection.execute(query).all()
+        rows = connection.execute(statement, params).all()
     frame = pd.DataFrame(
         [
             {
