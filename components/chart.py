@@ -133,7 +133,7 @@ def shown_table(spec: ChartSpec) -> pd.DataFrame:
     "Data status" column saying "Illustrative data" when the chart is illustrative
     and the table does not already say so, so a downloaded file never looks
     official."""
-    if not _needs_status_column(spec):
+    if not _needs_status_column(spec, table_columns(spec.table)):
         return spec.table
     table = spec.table.copy()
     table[DATA_STATUS_COLUMN] = ILLUSTRATIVE_LABEL
@@ -144,23 +144,24 @@ def _shown_columns(spec: ChartSpec) -> TableColumns:
     """`shown_table(spec)` taken apart for the card's table and CSV, the status
     column added to the plain lists rather than to a copy of the frame."""
     table = table_columns(spec.table)
-    if _needs_status_column(spec):
+    if _needs_status_column(spec, table):
         table = table.with_text_column(DATA_STATUS_COLUMN, ILLUSTRATIVE_LABEL)
     return table
 
 
-def _needs_status_column(spec: ChartSpec) -> bool:
-    table = spec.table
-    if not spec.illustrative or table.empty:
+def _needs_status_column(spec: ChartSpec, table: TableColumns) -> bool:
+    """Whether an illustrative table lacks a column or text saying so."""
+    if not spec.illustrative or spec.table.empty:
         return False
-    for column in table.columns:
-        if "illustrative" in str(column).lower():
+    for name, dtype, values in zip(
+        table.names, table.dtypes, table.listed, strict=True
+    ):
+        if "illustrative" in str(name).lower():
             return False
-        values = table[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
             # the search pandas' str.contains(case=False) makes, without its
             # string-array round trip (a few ms a table)
-            if any(_ILLUSTRATIVE.search(str(v)) for v in values.tolist()):
+            if any(_ILLUSTRATIVE.search(str(v)) for v in values):
                 return False
     return True
 

@@ -250,6 +250,9 @@ TABLES = {
             "Year": pd.array([2020, 2021, None, 2023], dtype="Int64"),
         }
     ),
+    "labelled illustrative": pd.DataFrame(
+        {"Area": ["a", "b"], "Status": ["illustrative data", None], "V": [1.0, 2.0]}
+    ),
     "empty": pd.DataFrame({"A": [], "B": []}),
     "no columns": pd.DataFrame(index=range(3)),
     "numbers first": pd.DataFrame({"Value": [1.0, 2.0], "Name": ["a", "b"]}),
@@ -306,7 +309,10 @@ def test_quoting_matches_urllib():
     assert ct._quoted(text) == quote(text, safe="")
 
 
-@pytest.mark.parametrize("name", ["quarters, rates, suppressed and missing", "empty"])
+@pytest.mark.parametrize(
+    "name",
+    ["quarters, rates, suppressed and missing", "labelled illustrative", "empty"],
+)
 def test_card_adds_the_status_column_as_shown_table_does(name):
     """chart_card appends "Data status" to the plain lists; shown_table to a copy
     of the frame. Both must give the same table and CSV."""
@@ -346,4 +352,5 @@ def test_card_adds_the_status_column_as_shown_table_does(name):
     )
     assert tables[0].to_plotly_json() == expected.to_plotly_json()
     assert links[0].href == old_csv_href(shown_table(spec))
-    assert "Data status" in [c["name"] for c in tables[0].columns]
+    added = "Data status" in [c["name"] for c in tables[0].columns]
+    assert added == (name != "labelled illustrative")
