@@ -298,6 +298,8 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
             period_start=period,
             benchmark=benchmark or DEFAULT_BENCHMARK,
             leave_out=set() if outliers == "include" else set(NOT_COMPARABLE),
+            # the ranking's rows at 95% are the funnel's points: not read again
+            rates=ranked if confidence == 0.95 else None,
         )
     except InvalidParameter as error:
         return message(f"{error}.", kind="warning")

@@ -93,6 +93,7 @@ def funnel(
     benchmark: str = "national",
     level: str = "pfa",
     leave_out: frozenset[str] | set[str] = frozenset(),
+    rates: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """(points, limits, overdispersion) for a funnel plot of rate against
     population.
@@ -110,16 +111,22 @@ def funnel(
     keys (from the areas shown, against the benchmark) plus tau (the
     between-area standard deviation in the measure's units) and limits (the
     adjusted FUNNEL_COLUMNS, statistics.overdispersed_limits; the same as the
-    unadjusted ones when the areas are not overdispersed)."""
-    points = force_area_rates(
-        scope=scope,
-        measure_code=measure_code,
-        period_start=period_start,
-        age_band=age_band,
-        confidence=0.95,
-        benchmark=benchmark,
-        level=level,
-    )
+    unadjusted ones when the areas are not overdispersed).
+
+    `rates`: `force_area_rates` for these same arguments at 95%, when the caller
+    (a page that shows the ranking too) has it already: the funnel's points are
+    those rows, so they are not worked out again."""
+    points = rates
+    if points is None:
+        points = force_area_rates(
+            scope=scope,
+            measure_code=measure_code,
+            period_start=period_start,
+            age_band=age_band,
+            confidence=0.95,
+            benchmark=benchmark,
+            level=level,
+        )
     if leave_out:
         points = points[~points["code"].isin(leave_out)].reset_index(drop=True)
     if points.empty:

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -221,6 +222,25 @@ def test_funnel_limits_match_statistics(loaded_store):
     met = points[points["code"] == "E23000001"].iloc[0]
     assert met["funnel_position"] == "above 99.8% limit"
     assert set(points["funnel_position"]) <= set(funnels.FUNNEL_POSITIONS)
+
+
+@pytest.mark.parametrize("leave_out", [set(), {"E23000034"}])
+def test_funnel_from_the_rankings_rows_is_the_same_funnel(loaded_store, leave_out):
+    """A page that has the ranking at 95% hands its rows to the funnel (one
+    road: the funnel's points are those rates): the same points, limits and
+    overdispersion as the funnel reading them itself, the rows left unchanged."""
+    args = dict(scope=SYSTEM, measure_code="knife_offences", period_start="2018-04")
+    ranked = force_areas.force_area_rates(**args)
+    before = ranked.copy()
+    given = funnels.funnel(**args, leave_out=leave_out, rates=ranked)
+    read = funnels.funnel(**args, leave_out=leave_out)
+    pd.testing.assert_frame_equal(given[0], read[0])
+    pd.testing.assert_frame_equal(given[1], read[1])
+    pd.testing.assert_frame_equal(given[2]["limits"], read[2]["limits"])
+    assert {k: v for k, v in given[2].items() if k != "limits"} == {
+        k: v for k, v in read[2].items() if k != "limits"
+    }
+    pd.testing.assert_frame_equal(ranked, before)
 
 
 def test_funnel_positions_by_the_phe_method_on_real_homicide_figures(loaded_store):
@@ -454,8 +474,6 @@ def test_funnel_limits_at_own_population_are_the_grids_rows(ci_method):
     every population shown), not worked out again: the same figures as
     working them out at those populations, NaN where a population is missing
     or not positive."""
-    import pandas as pd
-
     from data_access.outcomes.funnels import _limits_at, _rows_at, funnel_limits
 
     multiplier = 100.0 if ci_method == "wilson" else 100_000.0
