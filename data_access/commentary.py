@@ -55,7 +55,7 @@ from data_access import periods
 from data_access.areas import get_area
 from data_access.audit import record_change
 from data_access.board_models import Commentary
-from data_access.db import session_scope
+from data_access.db import read_connection, session_scope
 from data_access.errors import AccessDenied, DataAccessError, InvalidParameter
 from data_access.figure_history import changes_between, figure_history
 from data_access.models import Area, Measure, Workstream, WorkstreamMeasure
@@ -138,6 +138,8 @@ def require_vru(scope: Scope, vru_code: str):
 
 
 def area_id_of(session, code: str) -> int:  # noqa: ANN001
+    # `session`: a write's Session, or for the reads a db.read_connection (one
+    # autocommit statement each, no BEGIN/COMMIT round trips per click).
     return session.scalar(select(Area.id).where(Area.code == code))
 
 
@@ -196,7 +198,7 @@ def vru_measures(*, scope: Scope, vru_code: str) -> pd.DataFrame:
     the success measures, then each workstream's measures; `can_write` says
     whether `scope` may write commentary on each."""
     area = require_vru(scope, vru_code)
-    with session_scope() as session:
+    with read_connection() as session:
         frame = measures_frame(session, area_id_of(session, area.code))
     frame["can_write"] = [_can_write(scope, r) for r in frame.itertuples()]
     frame["workstream_id"] = frame["workstream_id"].astype("Int64")
@@ -423,7 +425,7 @@ def commentary_for(
     carry only signed-off words). Measures without commentary have no row."""
     area = require_vru(scope, vru_code)
     quarter = None if quarter_start is None else parse_quarter(quarter_start)
-    with session_scope() as session:
+    with read_connection() as session:
         area_id = area_id_of(session, area.code)
         measures = measures_frame(session, area_id)
         if measure_codes is not None:
@@ -501,7 +503,7 @@ def commentary_versions(
     """Every version of one commentary, newest first (VERSION_COLUMNS)."""
     area = require_vru(scope, vru_code)
     quarter = parse_quarter(quarter_start)
-    with session_scope() as session:
+    with read_connection() as session:
         area_id = area_id_of(session, area.code)
         measure = measure_row(session, area_id, measure_code)
         rows = session.execute(
@@ -531,7 +533,7 @@ def commentary_written(
     measure_name, quarter_start, quarter, version, status, author_role, at (the
     moment), event ("written" or "signed off"). For "since the last board"."""
     area = require_vru(scope, vru_code)
-    with session_scope() as session:
+    with read_connection() as session:
         area_id = area_id_of(session, area.code)
         measures = measures_frame(session, area_id)
         rows = session.execute(

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from data_access import periods
 from data_access.areas import get_area
 from data_access.cache import memoized
-from data_access.db import session_scope
+from data_access.db import read_connection, session_scope
 from data_access.errors import InvalidParameter, NotFound
 from data_access.models import (
     Area,
@@ -118,14 +118,20 @@ def measure_metadata(include_private: bool = False) -> pd.DataFrame:
 
 
 @memoized
-def _last_updated(code: str) -> dt.date | None:
-    """The end of the latest current figure of one measure (an index range)."""
-    with session_scope() as session:
-        return session.scalar(
-            select(func.max(MeasureValue.period_end))
-            .join(Measure, Measure.id == MeasureValue.measure_id)
-            .where(Measure.code == code, MeasureValue.is_current)
-        )
+def _last_updated() -> dict[str, dt.date | None]:
+    """Code -> the end of the latest current figure of every measure, in one
+    statement (one probe of ix_measure_value_current_latest per measure, as in
+    `list_measures`): a view that looks up several measures (the overview: the
+    three success measures) reads it once per request, not once per measure.
+    One autocommit statement, no BEGIN/COMMIT round trips."""
+    last = (
+        select(func.max(MeasureValue.period_end))
+        .where(MeasureValue.measure_id == Measure.id, MeasureValue.is_current)
+        .correlate(Measure)
+        .scalar_subquery()
+    )
+    with read_connection() as connection:
+        return dict(connection.execute(select(Measure.code, last)).all())
 
 
 def get_measure(
@@ -143,7 +149,7 @@ def get_measure(
     if not measure["is_public"] and (scope is None or scope.is_public):
         raise NotFound(f"no measure has the code '{code}'")
     if table is not None:
-        measure["last_updated"] = _last_updated(code)
+        measure["last_updated"] = _last_updated().get(code)
     return measure
 
 
@@ -160,7 +166,7 @@ def _measure_record(code: str) -> dict | None:
     unpickled and filtered the whole measure table and read last_updated's memo."""
     measure = _record_in(measure_metadata(include_private=True), code)
     if measure is not None:
-        measure["last_updated"] = _last_updated(code)
+        measure["last_updated"] = _last_updated().get(code)
     return measure
 
 

@@ -366,20 +366,9 @@ def _national(
     """The benchmark series (see the module docstring), raw columns + period.
     `proportion_scale`: `statistics.proportion_scale(measure)`, None for a count;
     `england_only`: the measure's coverage is England (`_england_only`)."""
-    published = _by_length(
-        _raw(measure_code, NATIONAL_CODE, None, age_band),
-        length,
-        proportion_scale=proportion_scale,
+    published, name = _published(
+        measure_code, length, age_band, proportion_scale, england_only
     )
-    name = "England and Wales"
-    if published.empty:
-        england = _by_length(
-            _raw(measure_code, ENGLAND_CODE, None, age_band),
-            length,
-            proportion_scale=proportion_scale,
-        )
-        if not england.empty or england_only:
-            published, name = england, "England"
     england_only = name == "England"
     if length == "quarter":
         totals = _force_quarter_totals(measure_code, age_band, england_only)
@@ -403,10 +392,43 @@ def _national(
     frames = [f for f in (published, sums) if not f.empty]
     if not frames:
         return pd.DataFrame(columns=[*_RAW_COLUMNS, "period"])
-    out = pd.concat(frames, ignore_index=True)
-    if length == "calendar":  # labelled as the areas' calendar years (_by_length)
-        out["period"] = [str(start.year) for start in out["period_start"]]
-    return out.sort_values("period_start").reset_index(drop=True)
+    return _in_order(pd.concat(frames, ignore_index=True), length)
+
+
+@memoized
+def _published(
+    measure_code: str,
+    length: str,
+    age_band: str,
+    proportion_scale: float | None,
+    england_only: bool,
+) -> tuple[pd.DataFrame, str]:
+    """The published national series at `length` (raw columns + period, as
+    `_by_length` makes it) and whose it is: England and Wales's, else England's
+    where none is published for England and Wales (or the measure covers England
+    only)."""
+    published = _by_length(
+        _raw(measure_code, NATIONAL_CODE, None, age_band),
+        length,
+        proportion_scale=proportion_scale,
+    )
+    if published.empty:
+        england = _by_length(
+            _raw(measure_code, ENGLAND_CODE, None, age_band),
+            length,
+            proportion_scale=proportion_scale,
+        )
+        if not england.empty or england_only:
+            return england, "England"
+    return published, "England and Wales"
+
+
+def _in_order(bench: pd.DataFrame, length: str) -> pd.DataFrame:
+    """The benchmark's rows oldest first, calendar years labelled as the areas'
+    calendar years are (`_by_length`)."""
+    if length == "calendar":
+        bench["period"] = [str(start.year) for start in bench["period_start"]]
+    return bench.sort_values("period_start").reset_index(drop=True)
 
 
 def _england_only(measure: dict) -> bool:
@@ -416,15 +438,24 @@ def _england_only(measure: dict) -> bool:
 
 def _benchmark(measure: dict, length: str, age_band: str) -> pd.DataFrame:
     """The measure's benchmark series with rates (raw columns + period + rates),
-    on one basis (`one_basis`): what every chart and comparison of a trend uses."""
+    on one basis (`one_basis`): what every chart and comparison of a trend uses.
+
+    Where any national figure is published, `one_basis` keeps the published rows
+    alone, so the sum of the force areas (`_national`'s other part, about a third
+    of /violence's work) is not worked out for a chart that never shows it."""
+    scale = statistics.proportion_scale(measure)
+    england_only = _england_only(measure)
+    published, _ = _published(measure["code"], length, age_band, scale, england_only)
+    if not published.empty:
+        return _add_rates(_in_order(published, length), measure)
     return _add_rates(
         one_basis(
             _national(
                 measure["code"],
                 length,
                 age_band,
-                proportion_scale=statistics.proportion_scale(measure),
-                england_only=_england_only(measure),
+                proportion_scale=scale,
+                england_only=england_only,
             )
         ),
         measure,
