@@ -287,6 +287,7 @@ class AppComponent(Component):
 
     _namespace = "vru_components"
     _type = "AppComponent"
+    _children_props: list[str] = []  # registered with Dash: a list, not null
     _prop_names: list[str] = []
     _valid_wildcard_attributes: list[str] = []
 
