@@ -10,7 +10,7 @@ from data_access import cache as cache_module
 from data_access.errors import AccessDenied, StoreUnavailable
 from tests.data_access.test_store import _minimal_rows
 from tests.web_helpers import callback_request, post_callback, sign_in
-from web import shared_cache
+from web import shared_cache, view_cache
 
 AVON, WEST_MIDLANDS = "E23000036", "E23000014"
 
@@ -457,3 +457,30 @@ def test_a_cache_that_cannot_keep_an_answer_fails_nothing_and_says_why(
         assert post_callback(client, _overview(AVON)).status_code == 200
     failures = [r for r in caplog.records if r.name == "web.view_cache"]
     assert failures and failures[0].exc_info[0] is ConnectionError
+
+
+def test_with_caching_off_a_click_is_neither_keyed_nor_gzipped(web, monkeypatch):
+    """NullCache keeps nothing: the view cache must then cost nothing per click
+    (no body hash, no access read, no gzip of an answer that is thrown away;
+    gzipping /compare's 247 KB answer was measurable in the cache-off benchmark)."""
+    server, passwords, calls = web
+    server.config["CACHE_TYPE"] = "NullCache"
+    shared_cache.cache.init_app(server)
+    keyed, gzipped = [], []
+    monkeypatch.setattr(view_cache, "_key", lambda: keyed.append(1))
+    real_gzip = view_cache.gzip
+
+    class CountingGzip:
+        @staticmethod
+        def compress(*args, **kwargs):
+            gzipped.append(1)
+            return real_gzip.compress(*args, **kwargs)
+
+    monkeypatch.setattr(view_cache, "gzip", CountingGzip)
+    client = server.test_client()
+    sign_in(client, "board", passwords["board"])
+    first = post_callback(client, _overview(AVON))
+    second = post_callback(client, _overview(AVON))
+    assert first.status_code == second.status_code == 200
+    assert len(calls) == 2  # both ran: nothing was kept
+    assert keyed == [] and gzipped == []

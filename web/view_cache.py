@@ -30,6 +30,7 @@ import re
 import dash
 import flask
 from flask import Flask, Response, g, request
+from flask_caching.backends.nullcache import NullCache
 from flask_login import current_user
 
 from data_access.cache import generation
@@ -144,7 +145,10 @@ def init_view_cache(server: Flask, app: dash.Dash) -> None:
     def _answer_from_cache():
         if request.method != "POST" or request.path != path:
             return None
-        if "cache" not in flask.current_app.extensions:
+        backend = flask.current_app.extensions.get("cache", {}).get(cache)
+        if backend is None or isinstance(backend, NullCache):
+            # Caching is off: nothing would be kept, so do not key the request
+            # (hash its body, read its access) or gzip its answer for nothing.
             return None
         key = _key()
         if key is None:
