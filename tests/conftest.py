@@ -228,6 +228,7 @@ def _fresh_store(kind: str, tmp_dir: Path, monkeypatch_env, suffix: str) -> str:
         url = f"sqlite:///{path}"
         monkeypatch_env("DATABASE_URL", url)
         db.reset_engine()
+        _own_generation()
         return url
     base = _postgres_url()
     if not base:
@@ -237,7 +238,19 @@ def _fresh_store(kind: str, tmp_dir: Path, monkeypatch_env, suffix: str) -> str:
     monkeypatch_env("DATABASE_URL", url)
     db.reset_engine()
     migrate.upgrade()
+    _own_generation()
     return url
+
+
+def _own_generation() -> None:
+    """Give a fresh store its own cache generation. Every empty store (each a copy
+    of one template) would otherwise read as the same generation, so an answer or
+    memo that one test left in a shared cache (Redis, or an app's SimpleCache)
+    would be a valid hit for the next test's different store: the same user id,
+    session version and generation key the warm callback answers and memos."""
+    from data_access import cache as query_cache
+
+    query_cache.invalidate()
 
 
 @pytest.fixture(params=ENGINES)

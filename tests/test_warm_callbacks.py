@@ -56,7 +56,11 @@ def web(store, monkeypatch):
 
     monkeypatch.setattr(board_overview, "overview_summary", counting)
     server = app.server
-    saved = server.config["CACHE_TYPE"]
+    # The whole configuration comes back afterwards, whatever a test set (tests
+    # set config directly, not with monkeypatch.setitem: monkeypatch would undo
+    # after this teardown and leave CACHE_TYPE as this fixture's SimpleCache for
+    # every later test module of the process).
+    saved = dict(server.config)
     server.config.update(TESTING=True, CACHE_TYPE="SimpleCache")
     shared_cache.cache.init_app(server)
     with server.app_context():
@@ -71,7 +75,8 @@ def web(store, monkeypatch):
     server.flask_requests = flask_requests
     server.calls = calls
     yield server, password
-    server.config["CACHE_TYPE"] = saved
+    server.config.clear()
+    server.config.update(saved)
     shared_cache.cache.init_app(server)
 
 
@@ -353,7 +358,7 @@ def test_on_redis_the_access_record_expires_within_access_seconds(web, monkeypat
         "CACHE_REDIS_URL": service_url("TEST_REDIS_URL"),
         "CACHE_KEY_PREFIX": prefix,
     }.items():
-        monkeypatch.setitem(server.config, name, value)
+        server.config[name] = value
     shared_cache.cache.init_app(server)
     client = _signed_in(server, password)
     first, second = _warm(server, client)
@@ -375,7 +380,7 @@ def test_with_caching_off_nothing_is_read_in_front(web, monkeypatch):
     """NullCache keeps nothing: the body and cookie are left to Flask alone (no
     cost on every click of a cache-off deployment)."""
     server, password = web
-    monkeypatch.setitem(server.config, "CACHE_TYPE", "NullCache")
+    server.config["CACHE_TYPE"] = "NullCache"
     shared_cache.cache.init_app(server)
     client = _signed_in(server, password)
 
