@@ -18,6 +18,7 @@ from data_access.errors import NotFound
 from data_access.models import Area
 
 NATIONAL_CODE = "K04000001"  # England and Wales: the default benchmark
+ENGLAND_CODE = "E92000001"  # England: the benchmark for England-only measures
 
 AREA_COLUMNS = ["code", "name", "level", "parent_code", "is_vru", "vru_start_year"]
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from data_access import exceptions
+from data_access.areas import ENGLAND_CODE
 from data_access.db import session_scope
 from data_access.errors import NotFound
 from data_access.import_records import audit_import, file_digest, record_import
@@ -54,7 +55,6 @@ from data_access.periods import fy_bounds, fy_label
 from data_access.scope import Scope
 
 MEASURE = "hospital_admissions_knife"
-ENGLAND = "E92000001"
 SUPPRESSED_NOTE = (
     "Suppressed by NHS Digital ('*' in the source): a count from 1 to 7, or one "
     "from which such a count could be worked out. Unknown, not zero."
@@ -203,7 +203,7 @@ def hes_values(
             if value is _BLANK:
                 continue
             area_id, level = areas[code]
-            exact = code == ENGLAND
+            exact = code == ENGLAND_CODE
             notes = [
                 "Counting basis: finished admission episodes (FAE), by the "
                 "patient's area of residence.",

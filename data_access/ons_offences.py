@@ -34,6 +34,7 @@ from functools import cache
 
 from sqlalchemy import select
 
+from data_access.areas import NATIONAL_CODE
 from data_access.models import Area
 from data_access.ons_tables import (
     OffenceRow,
@@ -42,9 +43,6 @@ from data_access.ons_tables import (
     population_table,
 )
 from data_access.shipped.common import REFERENCE_DIR, SUCCESSOR_LAD
-
-NATIONAL = "K04000001"
-ENGLAND = "E92000001"
 
 OFFENCE_MEASURES: list[dict] = [
     {
@@ -223,7 +221,7 @@ def offence_values(
             left_out = sorted(
                 u
                 for u in unavailable
-                if (level == "country" and (code == NATIONAL or u[0] == code[0]))
+                if (level == "country" and (code == NATIONAL_CODE or u[0] == code[0]))
                 or (level == "region" and region_of.get(u) == code)
             )
             if left_out:

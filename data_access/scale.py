@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 
 from data_access import periods
 from data_access.activity.summaries import refresh_activity_summaries
+from data_access.areas import ENGLAND_CODE, NATIONAL_CODE
 from data_access.db import get_engine
 from data_access.models import (
     COVERAGE_ENGLAND_AND_WALES,
@@ -58,7 +59,6 @@ YEARS = 10  # 2016/17 .. 2025/26
 QUARTERS = YEARS * 4
 VRUS = 20
 WORKSTREAMS_PER_VRU = 5
-EW, ENGLAND = "K04000001", "E92000001"
 _CHUNK = 20_000
 
 
@@ -170,13 +170,18 @@ def _areas(conn: Connection, source_id: int) -> dict[str, int]:
     conn.execute(
         insert(table),
         [
-            {**base, "code": EW, "name": "England and Wales", "level": "country"}
+            {
+                **base,
+                "code": NATIONAL_CODE,
+                "name": "England and Wales",
+                "level": "country",
+            }
             | {"source_id": source_id},
-            {**base, "code": ENGLAND, "name": "England", "level": "country"}
+            {**base, "code": ENGLAND_CODE, "name": "England", "level": "country"}
             | {"source_id": source_id},
         ],
     )
-    ew_id = _ids(conn, table, "code")[EW]
+    ew_id = _ids(conn, table, "code")[NATIONAL_CODE]
     pfas: dict[str, str] = {}
     lads: dict[str, tuple[str, str]] = {}
     for row in lookup:

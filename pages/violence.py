@@ -220,7 +220,8 @@ def validate(
     except NotFound:
         errors.append(
             f"area: there is no area with the code '{area}'. Use an ONS code such "
-            "as K04000001 (England and Wales) or E23000036, or choose from the list."
+            f"as {NATIONAL_CODE} (England and Wales) or E23000036, or choose from "
+            "the list."
         )
     if view not in VIEWS:
         errors.append(f"view: '{view}' is not allowed. Use quarter, year or calendar.")

@@ -19,7 +19,7 @@ from sqlalchemy import Integer, case, cast, extract, func, select
 from sqlalchemy.orm import aliased
 
 from data_access import statistics
-from data_access.areas import NATIONAL_CODE
+from data_access.areas import ENGLAND_CODE, NATIONAL_CODE
 from data_access.cache import memoized
 from data_access.db import read_connection
 from data_access.measures import current_values
@@ -31,7 +31,6 @@ from data_access.models import (
 from data_access.outcomes.raw_series import (
     _PRECISION_OF_RANK,
     _RAW_COLUMNS,
-    ENGLAND_CODE,
     PRECISION_RANK,
     SUM_OF_FORCES_PREFIX,
     _add_rates,

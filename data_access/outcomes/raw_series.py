@@ -64,7 +64,6 @@ from data_access.models import (
 )
 from data_access.scope import Scope
 
-ENGLAND_CODE = "E92000001"
 LENGTHS = {
     "quarter": "Quarterly",
     "year": "Financial year",

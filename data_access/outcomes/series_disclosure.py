@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from data_access import disclosure, statistics
-from data_access.areas import NATIONAL_CODE
+from data_access.areas import ENGLAND_CODE, NATIONAL_CODE
 from data_access.cache import memoized
 from data_access.outcomes.benchmarking import (
     _england_only,
@@ -18,7 +18,6 @@ from data_access.outcomes.benchmarking import (
     _national,
 )
 from data_access.outcomes.raw_series import (
-    ENGLAND_CODE,
     _add_rates,
     _no_interval_if_approximate,
 )

@@ -60,7 +60,7 @@ from sqlalchemy import (
 )
 
 from data_access import periods, statistics
-from data_access.areas import NATIONAL_CODE
+from data_access.areas import ENGLAND_CODE, NATIONAL_CODE
 from data_access.cache import memoized
 from data_access.comparator_groups import get_group, region_groups
 from data_access.db import read_connection
@@ -75,7 +75,6 @@ from data_access.models import (
 )
 from data_access.scope import Scope
 
-ENGLAND_CODE = "E92000001"
 BENCHMARKS = {
     "national": "England and Wales",
     "vru": "VRU areas (pooled)",

@@ -59,6 +59,7 @@ from sqlalchemy.orm import Session
 
 from data_access import clock
 from data_access.activity.summaries import refresh_activity_summaries
+from data_access.areas import ENGLAND_CODE, NATIONAL_CODE
 from data_access.models import (
     Area,
     FundingAllocation,
@@ -149,8 +150,6 @@ def _for_year(table: dict, year: int):
     return table[year] if year in table else table[max(y for y in table if y <= year)]
 
 
-EW = "K04000001"
-ENGLAND = "E92000001"
 AVON_AND_SOMERSET = "E23000036"
 THAMES_VALLEY = "E23000029"
 
@@ -1388,7 +1387,9 @@ def _hospital_admissions(store: _Store, real_q: dict, source_id: int) -> list[di
         "hes_assault_sharp_object_pfa_residence_2012_2021_press.csv"
     ):
         published_u25[row["pfa_code"]] = float(row["pct_aged_under25_approx"]) / 100
-    n2020, _ = _national(store, "hospital_admissions_knife", ENGLAND, 2020, HES_ASSUMED)
+    n2020, _ = _national(
+        store, "hospital_admissions_knife", ENGLAND_CODE, 2020, HES_ASSUMED
+    )
     s2020, e2020 = fy_bounds(2020)
     fixed_share = {}
     for area in english:
@@ -1404,7 +1405,7 @@ def _hospital_admissions(store: _Store, real_q: dict, source_id: int) -> list[di
     for year in store.span.force_years:
         start, end = fy_bounds(year)
         national, basis = _national(
-            store, "hospital_admissions_knife", ENGLAND, year, HES_ASSUMED
+            store, "hospital_admissions_knife", ENGLAND_CODE, year, HES_ASSUMED
         )
         rng = _rng("hes", year)
         known = {}
@@ -1474,7 +1475,9 @@ def _homicides(store: _Store, real_q: dict, source_id: int) -> list[dict]:
     rows = []
     for year in store.span.force_years:
         start, end = fy_bounds(year)
-        national, basis = _national(store, "homicide_knife", EW, year, HOMICIDE_ASSUMED)
+        national, basis = _national(
+            store, "homicide_knife", NATIONAL_CODE, year, HOMICIDE_ASSUMED
+        )
         p = np.array(
             [weights[a.code] * _vru_effect(a, year, 3, 0.015) for a in store.pfas]
         )

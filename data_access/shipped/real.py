@@ -41,6 +41,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from data_access import periods
+from data_access.areas import ENGLAND_CODE, NATIONAL_CODE
 from data_access.models import Area, Measure, MeasureValue, Population
 from data_access.periods import fy_bounds, quarter_bounds
 from data_access.shipped import vru_era
@@ -57,8 +58,6 @@ from data_access.shipped.common import (
 
 log = logging.getLogger(__name__)
 
-EW = "K04000001"
-ENGLAND = "E92000001"
 GMP = "E23000005"
 SURREY = "E23000031"
 SUSSEX = "E23000033"
@@ -872,9 +871,14 @@ def _load_areas(session: Session, sources: dict[str, int]) -> int:
     }
     countries = [
         Area(
-            code=EW, name="England and Wales", level="country", source_id=lookup_source
+            code=NATIONAL_CODE,
+            name="England and Wales",
+            level="country",
+            source_id=lookup_source,
         ),
-        Area(code=ENGLAND, name="England", level="country", source_id=lookup_source),
+        Area(
+            code=ENGLAND_CODE, name="England", level="country", source_id=lookup_source
+        ),
     ]
     session.add_all(countries)
     session.flush()
@@ -932,7 +936,10 @@ def _population_values() -> tuple[dict[tuple[str, int, str], int], dict[tuple, s
         for r in read_reference("lookup_lad24_csp24_pfa24_ons.csv")
     }
     for row in read_reference("pfa_population_mye_2002_2018_ons.csv"):
-        if row["geo_level"] == "pfa" or row["area_code"] in (EW, ENGLAND):
+        if row["geo_level"] == "pfa" or row["area_code"] in (
+            NATIONAL_CODE,
+            ENGLAND_CODE,
+        ):
             key = (row["area_code"], int(row["mid_year"]), "all")
             values[key] = int(row["population"])
             source_of[key] = POPULATION_FILE_SOURCES[row["source_file"]]
@@ -943,10 +950,10 @@ def _population_values() -> tuple[dict[tuple[str, int, str], int], dict[tuple, s
         lad = SUCCESSOR_LAD.get(row["lad_code"], row["lad_code"])
         if lad not in lad_to_pfa:
             raise ValueError(f"LAD {row['lad_code']} ({row['lad_name']}) has no PFA")
-        country = ENGLAND if lad.startswith("E") else None
+        country = ENGLAND_CODE if lad.startswith("E") else None
         for band, column in POPULATION_BANDS.items():
             value = int(row[column])
-            for code in (lad, lad_to_pfa[lad], country, EW):
+            for code in (lad, lad_to_pfa[lad], country, NATIONAL_CODE):
                 if code:
                     sums[(code, year, band)] += value
     for key in sorted(sums):
@@ -1139,7 +1146,7 @@ def _knife_ons_annual(out: _Values, population: _Population, sources) -> None:
     """ONS Table P5: financial years and rolling years, three editions."""
     groups: dict[tuple[str, dt.date, dt.date], list[dict]] = defaultdict(list)
     for row in read_reference("knife_offences_pfa_timeseries_ons.csv"):
-        if row["geo_level"] != "pfa" and row["area_code"] != EW:
+        if row["geo_level"] != "pfa" and row["area_code"] != NATIONAL_CODE:
             continue  # regions, England, Wales and the uncoded "excluding GMP" rows
         start = periods.parse_month(row["period_start"], parameter="period_start")
         end = periods.parse_month(row["period_end"], parameter="period_end", end=True)
@@ -1180,14 +1187,14 @@ def _knife_ons_annual(out: _Values, population: _Population, sources) -> None:
                     "earlier years were not revised, so they are not directly "
                     "comparable."
                 )
-            if area == EW:
+            if area == NATIONAL_CODE:
                 notes.append(
                     "England and Wales totals include British Transport Police."
                 )
             if is_current and missing_later:
                 who = (
                     "the England and Wales total"
-                    if area == EW
+                    if area == NATIONAL_CODE
                     else "Greater Manchester"
                     if area == GMP
                     else "this force"
@@ -1240,7 +1247,9 @@ def _knife_share(out: _Values, sources) -> None:
     for row in rows:
         area = row["area_code"]
         pct_text = row["pct_of_offences_involving_knife"].strip()
-        if area not in out.codes or (row["geo_level"] != "pfa" and area != EW):
+        if area not in out.codes or (
+            row["geo_level"] != "pfa" and area != NATIONAL_CODE
+        ):
             continue  # regions and England, as for the counts
         if not row["knife_offences"].strip() or not pct_text or float(pct_text) <= 0:
             continue  # "NA", or "-" (fewer than 50 offences): no figure
@@ -1250,7 +1259,7 @@ def _knife_share(out: _Values, sources) -> None:
         # the period's current count: a later edition may have revised it
         count = out.current_values.get(("knife_offences", area, start, end, "all"))
         count = published if count is None else count
-        left_out = unavailable[row["edition"]] if area == EW else []
+        left_out = unavailable[row["edition"]] if area == NATIONAL_CODE else []
         coverage = (
             "England and Wales excluding " + " and ".join(left_out)
             if left_out
@@ -1309,7 +1318,7 @@ def _knife_press(out: _Values, population: _Population, sources) -> None:
     """Post-2019 counts quoted from ONS by the press, for coded areas only."""
     candidates: list[tuple[str, str, int, str, str | None]] = []
     for row in read_reference("knife_offences_pfa_ye_jun2021_press.csv"):
-        approx = "approximate" if row["area_code"] == EW else None
+        approx = "approximate" if row["area_code"] == NATIONAL_CODE else None
         candidates.append(
             (row["area_code"], "YE Jun 2021", int(row["knife_offences_selected"]),
              row["source_url"], approx)
@@ -1382,7 +1391,7 @@ def _hes_england(out: _Values, population: _Population, sources) -> None:
             out.add_count(
                 population if band == "all" else None,
                 measure="hospital_admissions_knife",
-                area=ENGLAND,
+                area=ENGLAND_CODE,
                 start=start,
                 end=end,
                 band=band,
@@ -1416,7 +1425,7 @@ def _hes_england(out: _Values, population: _Population, sources) -> None:
         out.add_count(
             population if band in HES_DENOMINATOR_BANDS else None,
             measure="hospital_admissions_knife",
-            area=ENGLAND,
+            area=ENGLAND_CODE,
             start=start,
             end=end,
             band=band,
@@ -1512,7 +1521,7 @@ def _homicide_england_and_wales(out: _Values, population: _Population, sources) 
             out.add_count(
                 population,
                 measure="homicide_knife",
-                area=EW,
+                area=NATIONAL_CODE,
                 start=start,
                 end=end,
                 count=int(row["homicides_sharp_instrument"]),
@@ -1529,7 +1538,7 @@ def _homicide_england_and_wales(out: _Values, population: _Population, sources) 
                 out.add_count(
                     population,
                     measure="homicide_knife",
-                    area=EW,
+                    area=NATIONAL_CODE,
                     start=start,
                     end=end,
                     band="under18",

@@ -34,6 +34,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data_access.areas import NATIONAL_CODE
 from data_access.models import (
     FundingAllocation,
     Intervention,
@@ -67,7 +68,6 @@ PSI = "Public sector information, quoted for accountability"
 OGL = "Open Government Licence v3.0"
 FACTS = "Facts quoted from a public announcement"
 
-ENGLAND_AND_WALES = "K04000001"
 LANCASHIRE = "E23000003"
 AVON_AND_SOMERSET = "E23000036"
 WEST_MIDLANDS = "E23000014"
@@ -692,7 +692,7 @@ def _avon_and_somerset(session: Session, areas: dict[str, int], src: int) -> lis
             "2022/23 to 2024/25, not an annual amount.",
         ),
         _allocation(
-            areas[ENGLAND_AND_WALES],
+            areas[NATIONAL_CODE],
             2019,
             FUNDER_HOME_OFFICE,
             PROGRAMME_VRU,
@@ -704,7 +704,7 @@ def _avon_and_somerset(session: Session, areas: dict[str, int], src: int) -> lis
             "the 18 worst-affected force areas.",
         ),
         _allocation(
-            areas[ENGLAND_AND_WALES],
+            areas[NATIONAL_CODE],
             2019,
             FUNDER_HOME_OFFICE,
             PROGRAMME_SV_FUND,
@@ -778,7 +778,7 @@ def _west_midlands(
             + budget_note,
         ),
         _allocation(
-            areas[ENGLAND_AND_WALES],
+            areas[NATIONAL_CODE],
             2020,
             FUNDER_HOME_OFFICE,
             PROGRAMME_VRU,
@@ -790,7 +790,7 @@ def _west_midlands(
             "in 2020-21 (paragraph 5.2).",
         ),
         _allocation(
-            areas[ENGLAND_AND_WALES],
+            areas[NATIONAL_CODE],
             2019,
             FUNDER_HOME_OFFICE,
             PROGRAMME_SV_FUND,
@@ -802,7 +802,7 @@ def _west_midlands(
             "including the VRUs (paragraph 2.2).",
         ),
         _allocation(
-            areas[ENGLAND_AND_WALES],
+            areas[NATIONAL_CODE],
             2020,
             FUNDER_HOME_OFFICE,
             PROGRAMME_SV_FUND,
@@ -950,7 +950,7 @@ def _hampshire(session: Session, areas: dict[str, int], src: int) -> list[dict]:
 
 
 def _thames_valley(areas: dict[str, int], src: int) -> list[dict]:
-    ew = areas[ENGLAND_AND_WALES]
+    ew = areas[NATIONAL_CODE]
     return [
         _allocation(
             ew,
@@ -1033,12 +1033,12 @@ def _published_allocations(session: Session, areas: dict[str, int]) -> list[dict
     rows = []
     for rec in read_reference(FUNDING_CSV):
         year, span = _financial_year(rec["financial_year"])
-        code = rec["pfa_code"].strip() or ENGLAND_AND_WALES
+        code = rec["pfa_code"].strip() or NATIONAL_CODE
         programme = rec["programme"].strip()
         if span:
             programme = f"{programme} (three-year settlement {span})"
         note = rec["note"].strip() or None
-        if code == ENGLAND_AND_WALES:
+        if code == NATIONAL_CODE:
             note = f"{rec['area']}: " + (note or "national total")
         source = _url_source(session, rec["source_url"].strip())
         rows.append(
@@ -1154,7 +1154,7 @@ def _outputs(session: Session, areas: dict[str, int]) -> int:
         values.append(
             {
                 "measure_id": measures[code],
-                "area_id": areas[area_code or ENGLAND_AND_WALES],
+                "area_id": areas[area_code or NATIONAL_CODE],
                 "period_start": dt.date(year, 4, 1),
                 "period_end": dt.date(year + 1, 3, 31),
                 "age_band": "all",
@@ -1196,7 +1196,7 @@ def load(session: Session) -> dict[str, int]:
     missing = [
         code
         for code in (
-            ENGLAND_AND_WALES,
+            NATIONAL_CODE,
             LANCASHIRE,
             AVON_AND_SOMERSET,
             WEST_MIDLANDS,

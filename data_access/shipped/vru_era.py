@@ -46,6 +46,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_access.areas import ENGLAND_CODE, NATIONAL_CODE
 from data_access.hes_import import find_hes_table, hes_values
 from data_access.models import Area, Measure, MeasureValue, Population, Source
 from data_access.ons_offences import OFFENCE_CAVEATS, OFFENCE_MEASURES, offence_values
@@ -67,8 +68,6 @@ MYE23_FILE = "ons_mid_year_estimates_2023_mye23tablesew.xlsx"
 MYE24_FILE = "ons_mid_year_estimates_2024_mye2_persons.csv"
 MPS_FILE = "mps_homicides_london_2003_2023.csv"
 
-EW = "K04000001"
-ENGLAND = "E92000001"
 OGL = "Open Government Licence v3.0"
 ONS = "Office for National Statistics"
 MYE_URL = (
@@ -235,12 +234,12 @@ def population_values(
     for (code, year, band), value in published.items():
         if year < FIRST_NEW_YEAR or code not in lad_to_pfa:
             continue
-        country = ENGLAND if code.startswith("E") else None
-        for area in (code, lad_to_pfa[code], country, EW):
+        country = ENGLAND_CODE if code.startswith("E") else None
+        for area in (code, lad_to_pfa[code], country, NATIONAL_CODE):
             if area:
                 sums[(area, year, band)] += value
     for year in range(FIRST_NEW_YEAR, 2025):
-        if (EW, year, "all") not in sums:
+        if (NATIONAL_CODE, year, "all") not in sums:
             raise ValueError(f"no LAD population for mid-{year}")
     return dict(sums), {key: MYE_SOURCE[key[1]] for key in sums}
 
@@ -342,7 +341,7 @@ def region_forces() -> dict[str, tuple[str, ...]]:
 
 
 def _load_regions(session: Session, sources: dict[str, int | None]) -> int:
-    england = session.scalar(select(Area.id).where(Area.code == ENGLAND))
+    england = session.scalar(select(Area.id).where(Area.code == ENGLAND_CODE))
     regions = _p1_regions()
     if len(regions) != 9:
         raise ValueError("Table P1 does not list the nine English regions")

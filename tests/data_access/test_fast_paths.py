@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access import board_overview, db, measures, periods
-from data_access.areas import NATIONAL_CODE
+from data_access.areas import ENGLAND_CODE, NATIONAL_CODE
 from data_access.errors import NotFound
 from data_access.models import (
     Area,
@@ -203,7 +203,7 @@ def _old_national(measure_code: str, length: str, age_band: str) -> pd.DataFrame
     name = "England and Wales"
     if published.empty:
         england = _old_by_length(
-            _old_raw(measure_code, raw_series.ENGLAND_CODE, None, age_band), length
+            _old_raw(measure_code, ENGLAND_CODE, None, age_band), length
         )
         if not england.empty or measure_code == "hospital_admissions_knife":
             published, name = england, "England"
@@ -229,9 +229,7 @@ def _old_national(measure_code: str, length: str, age_band: str) -> pd.DataFrame
             listed += "".join(missing[-1:])
             parts.append(
                 {
-                    "area_code": NATIONAL_CODE
-                    if name != "England"
-                    else raw_series.ENGLAND_CODE,
+                    "area_code": NATIONAL_CODE if name != "England" else ENGLAND_CODE,
                     "area_name": f"{name} (sum of {n} force areas"
                     + (f", excluding {listed})" if missing else ")"),
                     "period_start": start,
