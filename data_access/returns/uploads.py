@@ -16,7 +16,6 @@ from data_access.db import session_scope
 from data_access.models import (
     InterventionOutput,
     MeasureValue,
-    Source,
     Spend,
     Submission,
 )
@@ -34,30 +33,26 @@ from data_access.returns.spec import (
 from data_access.returns.validator import validate_return
 from data_access.returns.workflow import _lock_workstream_returns
 from data_access.scope import Scope
+from data_access.shipped.common import get_or_create_source
 
 # ------------------------------------------------------------------ writing
 
 
 def _returns_source(session: Session, ctx: _Context) -> int:
-    key = f"returns-{ctx.vru_code}"
-    found = session.scalar(select(Source.id).where(Source.key == key))
-    if found is not None:
-        return found
-    source = Source(
-        key=key,
+    """The source every approved return of this VRU is filed under (one per VRU,
+    made on its first upload)."""
+    return get_or_create_source(
+        session,
+        key=f"returns-{ctx.vru_code}",
         publisher=f"{ctx.vru_name} Violence Reduction Unit",
         title=f"Quarterly returns to {ctx.vru_name} VRU (approved)",
         url=None,
         licence="Internal: not for publication without the VRU's approval",
         retrieved=None,
-        illustrative=False,
         precedence=20,
         notes="Figures submitted by workstream leads through the Returns page and "
         "approved by the VRU.",
-    )
-    session.add(source)
-    session.flush()
-    return source.id
+    ).id
 
 
 def _chunked_insert(session: Session, model: type, rows: list[dict]) -> None:

@@ -588,6 +588,44 @@ def test_workflow_draft_submit_approve_supersede_restore(world, monkeypatch):
         )
 
 
+def test_every_return_of_a_vru_is_filed_under_its_one_returns_source(world):
+    first = upload(world, as_csv(filled(world)))
+    frame = filled(world)
+    frame.loc[frame.record == "output", "value"] = 20
+    second = upload(world, as_csv(frame))
+    assert first.accepted and second.accepted
+    with session_scope() as session:
+        sources = session.execute(
+            select(
+                Source.id, Source.key, Source.publisher, Source.title, Source.url,
+                Source.licence, Source.retrieved, Source.illustrative,
+                Source.precedence, Source.edition, Source.reference_date,
+            ).where(Source.key != "test")
+        ).all()  # fmt: skip
+        used = set(
+            session.scalars(
+                select(Submission.source_id).where(
+                    Submission.id.in_([first.submission_id, second.submission_id])
+                )
+            )
+        ) | set(session.scalars(select(Spend.source_id)))
+    assert [tuple(s[1:]) for s in sources] == [
+        (
+            "returns-E23000003",
+            "Lancashire Violence Reduction Unit",
+            "Quarterly returns to Lancashire VRU (approved)",
+            None,
+            "Internal: not for publication without the VRU's approval",
+            None,
+            False,
+            20,
+            None,
+            None,
+        )
+    ]
+    assert used == {sources[0].id}
+
+
 def test_completeness_says_due_received_and_late(world):
     today = dt.date(2025, 10, 20)  # Q2 due 31 Oct: due, not late
     frame = submissions.completeness(scope=world["lead"], today=today)
