@@ -28,7 +28,6 @@ from __future__ import annotations
 import csv
 import functools
 import re
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import delete, select
@@ -45,14 +44,10 @@ from data_access.db import session_scope
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.models import Area
 from data_access.scope import Scope
+from data_access.shipped.common import REFERENCE_DIR
 
 GROUP_COLUMNS = ["key", "label", "kind", "area_codes", "source"]
-REGIONS_FILE = (
-    Path(__file__).resolve().parent.parent
-    / "data"
-    / "reference"
-    / "pfa_regions_ons.csv"
-)
+REGIONS_FILE = REFERENCE_DIR / "pfa_regions_ons.csv"
 REGION_SOURCE = (
     "ONS, Police Force Area data tables, Table P5 (year ending June 2019): "
     "force areas as listed under each region"

@@ -16,15 +16,11 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
 from typing import Any
 
-BOUNDARIES_FILE = (
-    Path(__file__).resolve().parent.parent
-    / "data"
-    / "reference"
-    / "pfa_boundaries_dec2016_ugc.geojson"
-)
+from data_access.shipped.common import REFERENCE_DIR
+
+BOUNDARIES_FILE = REFERENCE_DIR / "pfa_boundaries_dec2016_ugc.geojson"
 BOUNDARIES_SOURCE = (
     "Office for National Statistics, Police Force Areas (December 2016) "
     "Generalised Clipped Boundaries in England and Wales (Open Government Licence; "
