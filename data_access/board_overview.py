@@ -127,11 +127,12 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
             if last["value"] < prev["value"]
             else "stayed"
         )
+        short = knife_measure["short_name"]
         text = (
-            f"Knife offences {verb} from {prev['value']:,.0f} in {prev['period']} "
+            f"{short} {verb} from {prev['value']:,.0f} in {prev['period']} "
             f"to {last['value']:,.0f} in {last['period']}"
             if verb != "stayed"
-            else f"Knife offences stayed at {last['value']:,.0f} in {last['period']}"
+            else f"{short} stayed at {last['value']:,.0f} in {last['period']}"
         )
         text += _pct_change(prev["value"], last["value"]) + "."
         text += _variation_words(_knife_variation(knife_measure, area, knife))

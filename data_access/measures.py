@@ -44,6 +44,7 @@ MEASURE_COLUMNS = [
     "success_measure_rank",
     "is_public",
     "coverage",
+    "short_name",
     "source_title",
     "source_url",
     "last_updated",
@@ -76,6 +77,8 @@ def _measure_query(include_private: bool, *columns):
     query = (
         select(
             *(getattr(Measure, c) for c in MEASURE_COLUMNS[:15]),
+            # What titles call it: its name where it has no shorter words.
+            func.coalesce(Measure.short_name, Measure.name),
             Source.title,
             Source.url,
             *columns,

@@ -163,6 +163,9 @@ class Measure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The few words charts and sentences call it ("Knife homicides"); NULL where
+    # the name itself is short enough (measure records then carry the name).
+    short_name: Mapped[str | None] = mapped_column(String(80))
     definition: Mapped[str] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(40))
     polarity: Mapped[str] = mapped_column(String(20))

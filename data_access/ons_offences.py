@@ -48,6 +48,7 @@ OFFENCE_MEASURES: list[dict] = [
     {
         "code": "possession_of_weapons",
         "name": "Possession of weapons offences (police recorded)",
+        "short_name": "Possession of weapons offences",
         "definition": (
             "Offences of possessing an article with a blade or point, an offensive "
             "weapon or a firearm, recorded by the police, from the ONS Police Force "
@@ -62,6 +63,7 @@ OFFENCE_MEASURES: list[dict] = [
     {
         "code": "violence_with_injury",
         "name": "Violence with injury (police recorded)",
+        "short_name": "Violence with injury",
         "definition": (
             "Violence against the person offences in which the victim was injured "
             "(including homicide, attempted murder and assault with injury), "
@@ -74,6 +76,7 @@ OFFENCE_MEASURES: list[dict] = [
     {
         "code": "homicide",
         "name": "Homicide, all methods (police recorded)",
+        "short_name": "Homicides",
         "definition": (
             "Homicides (murder, manslaughter, corporate manslaughter and "
             "infanticide) recorded by the police, whatever the method of killing, "

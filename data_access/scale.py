@@ -272,6 +272,7 @@ def _measures_and_values(conn: Connection, source_id: int, rows: int) -> dict:
         [
             {
                 "coverage": COVERAGE_ENGLAND_AND_WALES,
+                "short_name": None,  # the synthetic measures have none
                 **spec,
                 "tier": None,
                 "is_public": True,

@@ -72,15 +72,6 @@ MEASURES = {
     "violence_with_injury": "Violence with injury",
     "homicide": "Homicide, all methods",
 }
-SHORT = {
-    "knife_offences": "Knife offences",
-    "hospital_admissions_knife": "Hospital admissions for knife assault",
-    "homicide_knife": "Knife homicides",
-    "knife_offences_share": "Share of offences involving a knife",
-    "possession_of_weapons": "Possession of weapons offences",
-    "violence_with_injury": "Violence with injury",
-    "homicide": "Homicides",
-}
 SINGULAR = {"force areas": "force area", "local authorities": "local authority"}
 # Calendar years (London boroughs' knife homicides, ONS years ending December)
 # are a view of their own, never drawn among financial years (issue 17).
@@ -443,7 +434,7 @@ def _trend_card(view_data, view, age, events):
         figure, annotation_marks.chart_marks(events, own, "period")
     )
     latest = own.iloc[-1]
-    short = SHORT[code]
+    short = measure["short_name"]
     age_words = "" if age == "all" else " (aged under 25)"
     if latest["suppressed"]:
         title = (
@@ -568,7 +559,7 @@ def _spc_card(view_data, view, age, events, result):
     words = result["variation_words"]
     latest = shown["period"].iloc[-1] if not shown.empty else ""
     title = (
-        f"{SHORT[code]}{age_words} in {area.name}, {latest}: "
+        f"{measure['short_name']}{age_words} in {area.name}, {latest}: "
         f"{words[0].lower()}{words[1:]}"
     )
     method = result["method"].split("; limits recalculated")[0]
@@ -716,7 +707,7 @@ def _children(scope, measure, area, view, age, params, view_data):
         ranked,
         label="area_name",
         value="Rate",
-        measure=f"{SHORT[code]} rate, {period}",
+        measure=f"{measure['short_name']} rate, {period}",
         category_col="Compared",
         noun=level_words,
         value_formatter=rate,
@@ -724,7 +715,10 @@ def _children(scope, measure, area, view, age, params, view_data):
     card = chart_card(
         ChartSpec(
             chart_id=f"{PAGE}-children",
-            title=f"{SHORT[code]} by {SINGULAR[level_words]} in {area.name}, {period}",
+            title=(
+                f"{measure['short_name']} by {SINGULAR[level_words]} in "
+                f"{area.name}, {period}"
+            ),
             caption=(
                 f"{MEASURES[code]}, {AGES[age].lower()}, {level_words} in "
                 f"{area.name}, {period}. Bars show rates with 95% confidence "

@@ -523,6 +523,7 @@ MEASURES: list[dict] = [
     {
         "code": "hospital_admissions_knife",
         "name": "Hospital admissions for assault by a knife or sharp object",
+        "short_name": "Hospital admissions for knife assault",
         "definition": (
             "How many times people were admitted to hospital in England after being "
             "assaulted with a knife or other sharp object. It comes from NHS "
@@ -560,6 +561,7 @@ MEASURES: list[dict] = [
     {
         "code": "knife_offences",
         "name": "Knife or sharp instrument offences (police recorded)",
+        "short_name": "Knife offences",
         "definition": (
             "Serious offences recorded by the police in which a knife or sharp "
             "instrument was used: homicide, attempted murder, threats to kill, "
@@ -606,6 +608,7 @@ MEASURES: list[dict] = [
     {
         "code": "homicide_knife",
         "name": "Homicides involving a knife or sharp instrument",
+        "short_name": "Knife homicides",
         "definition": (
             "Homicides (murder, manslaughter and infanticide) in which the apparent "
             "method of killing was a knife or sharp instrument, from the Home "
@@ -637,6 +640,7 @@ MEASURES: list[dict] = [
     {
         "code": "knife_offences_share",
         "name": "Share of selected offences involving a knife or sharp instrument",
+        "short_name": "Share of offences involving a knife",
         "definition": (
             "The percentage of the selected serious offences (homicide, attempted "
             "murder, threats to kill, assault with injury and with intent to cause "

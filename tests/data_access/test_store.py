@@ -4,7 +4,7 @@ users, sign-in limits and scope."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from data_access import db, migrate, users
@@ -228,3 +228,46 @@ def test_measure_series_hides_small_counts_from_scoped_users(loaded_store):
     assert not counts.between(1, 7).any()
     small = raw["numerator"].between(1, 7)
     assert shown.loc[small, "rate"].isna().all()
+
+
+def test_upgrading_an_older_store_gives_shipped_measures_their_short_names(store):
+    """Migration 0015 fills short_name on a store made before it, with the words
+    the shipped loaders give a new store's measures, and renews the cache
+    generation (cached measure records were read without the column)."""
+    from data_access.ons_offences import OFFENCE_MEASURES
+    from data_access.shipped.real import MEASURES
+
+    shipped = {m["code"]: m["short_name"] for m in (*MEASURES, *OFFENCE_MEASURES)}
+    migrate.downgrade("0014")
+    engine = db.get_engine()
+    with engine.begin() as conn:
+        for code in (*shipped, "ws_referrals"):
+            conn.execute(
+                text(
+                    "INSERT INTO measure (code, name, definition, unit, polarity, "
+                    "category, period_type, ci_method, disclosure_rule, is_public) "
+                    "VALUES (:code, :name, 'd', 'offences', 'lower_is_better', "
+                    "'outcome', 'quarter', 'byar', 'none', true)"
+                ),
+                {"code": code, "name": f"Full name of {code}"},
+            )
+    before = _generation()
+    migrate.upgrade()
+    with engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT code, short_name FROM measure")).all())
+    assert stored == {**shipped, "ws_referrals": None}
+    assert _generation() != before
+    # A measure record carries the short name, or the name where there is none.
+    from data_access.measures import get_measure
+
+    assert get_measure("homicide_knife")["short_name"] == "Knife homicides"
+    assert get_measure("ws_referrals", scope=Scope(role="analyst"))["short_name"] == (
+        "Full name of ws_referrals"
+    )
+
+
+def _generation() -> str | None:
+    with db.get_engine().connect() as conn:
+        return conn.execute(
+            text("SELECT value FROM store_meta WHERE key = 'cache_generation'")
+        ).scalar()
