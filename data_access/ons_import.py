@@ -61,8 +61,10 @@ from data_access.models import (
 )
 from data_access.ons_offences import OFFENCE_MEASURES, norm_name, offence_values
 from data_access.ons_tables import (
+    KNIFE_TITLE,
     MISSING,
     MONTHS,
+    NOT_COUNTS,
     ONS_MAX_COLUMNS,
     ONS_MAX_ROWS,
     OnsWorkbookError,
@@ -70,6 +72,7 @@ from data_access.ons_tables import (
     TableReport,
     find_offence_tables,
     read_sheets,
+    title_of,
 )
 from data_access.ons_tables import count as _count
 from data_access.ons_tables import period_from_title as _period_of
@@ -92,8 +95,6 @@ __all__ = [
 
 MEASURE = "knife_offences"
 SHARE_MEASURE = "knife_offences_share"
-_TITLE = re.compile(r"knife|sharp instrument", re.IGNORECASE)
-_NOT_COUNTS = re.compile(r"percentage change|\brates?\b", re.IGNORECASE)
 _FOOTNOTE = re.compile(r"^\s*(\d{1,2})[.)]\s+(.+)$", re.DOTALL)
 
 
@@ -207,17 +208,14 @@ def knife_table_in(sheets: list[Sheet]) -> KnifeTable | None:
 
 
 def _table_in_sheet(sheet: str, rows: list[list]) -> KnifeTable | None:
+    found = title_of(rows)
+    if found is None:
+        return None
+    title_index, title = found
     texts = [[_text(c) for c in row] for row in rows[:400]]
-    title_index = next(
-        (i for i, row in enumerate(texts[:6]) if any(row)),
-        None,
-    )
-    if title_index is None:
+    if not KNIFE_TITLE.search(title) or not re.search(r"offen", title, re.IGNORECASE):
         return None
-    title = next(c for c in texts[title_index] if c)
-    if not _TITLE.search(title) or not re.search(r"offen", title, re.IGNORECASE):
-        return None
-    if _NOT_COUNTS.search(title):
+    if NOT_COUNTS.search(title):
         return None
     header_index = columns = None
     for i in range(title_index + 1, min(len(texts), title_index + 20)):
@@ -245,8 +243,6 @@ def _table_in_sheet(sheet: str, rows: list[list]) -> KnifeTable | None:
         if not first:
             continue
         note = _FOOTNOTE.match(first)
-        if note and row.index(first) == 0 and not row[name_col : name_col + 1] == [""]:
-            pass
         if note and all(not c for c in row[1:]):
             footnotes[int(note[1])] = note[2].strip()
             ended = True

@@ -58,6 +58,10 @@ MONTHS = {
     )
 }
 NOT_COUNTS = re.compile(r"percentage change|\brates?\b", re.IGNORECASE)
+# A knife offences table, by its title: one rule for the knife reader
+# (ons_import), which reads such a table, and the offence-group reader, which
+# leaves it, so the two never both read one table.
+KNIFE_TITLE = re.compile(r"knife|sharp instrument", re.IGNORECASE)
 # The year as four digits (a note mark may follow: "2019 3") or, in some 2018
 # editions, two with the marks glued on ("June 181,2" is June 2018, notes 1 and 2).
 _YEAR_ENDING = re.compile(
@@ -292,7 +296,7 @@ def offence_table(sheet: Sheet) -> tuple[OffenceTable | None, str]:
         return None, "empty"
     title_index, title = found
     lowered = title.lower()
-    if re.search(r"knife|sharp instrument", lowered):
+    if KNIFE_TITLE.search(title):
         return None, "a knife offences table (read by the knife reader)"
     if NOT_COUNTS.search(title):
         return None, "a percentage change or rate table, not counts"

@@ -317,3 +317,34 @@ def test_command_line_reports_tables_and_refuses_cleanly(era_store, tmp_path):
     assert refused.exit_code == 1 and "No supported table" in refused.output
     assert "Traceback" not in refused.output
     assert store_checksum() == before
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Table P4: Offences involving the use of a knife or sharp instrument, "
+        "year ending March 2020",
+        "TABLE P4: SHARP INSTRUMENT OFFENCES, YEAR ENDING MARCH 2020",
+    ],
+)
+def test_a_knife_table_is_read_by_the_knife_reader_and_left_by_the_other(title):
+    """One title rule for both readers: the knife reader takes the table (its
+    title found below a blank row and after a blank cell, as the offence-group
+    reader finds titles) and the offence-group reader leaves it to it."""
+    sheet = ons_tables.Sheet(
+        "P4",
+        [
+            [],
+            [None, title],
+            [],
+            ["Area code", "Area name", "Number of offences involving a knife"],
+            ["E23000013", "Cleveland", 512],
+        ],
+    )
+    table = ons_import.knife_table_in([sheet])
+    assert table is not None and table.title.startswith(title[:20])
+    assert [(r.code, r.count) for r in table.rows] == [("E23000013", 512)]
+    assert ons_tables.offence_table(sheet) == (
+        None,
+        "a knife offences table (read by the knife reader)",
+    )
