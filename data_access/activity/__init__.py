@@ -67,10 +67,10 @@ Public functions and their columns
   reconcile.
 
 Modules: `activity_filters` (shared checks and WHERE clauses), `tier_activity`,
-`reach_rule` (the one reach rule, also read by money's cost per young person and
-the public reach table), `intervention_facts` (the one read of interventions'
-facts, also read by money.funded_interventions), `intervention_activity`,
-`area_activity` and
+`reach_rule` (the one reach rule: tier_summary's outputs, money's cost per young
+person and the public reach table read it), `intervention_facts` (the one read
+of interventions' facts, also read by money.funded_interventions),
+`intervention_activity`, `area_activity` and
 `summaries` (the pre-aggregated output_summary and spend_summary, kept current by
 every write).
 """

@@ -1,11 +1,13 @@
 """The one reach rule: young people supported (or another output) by quarter and
-tier, from the pre-aggregated output_summary (`reach_over_time`), and per
-intervention, from the raw current outputs (`intervention_reach`). Output totals
-add up quarterly returns: a young person supported in two quarters is counted
-twice ("young people supported, summed over quarterly returns").
+tier, from the pre-aggregated output_summary (`reach_over_time`), summed per tier
+(`tier_reach`; every output type and age band: `tier_outputs`, the tier table of
+/prevention), all from one read (`_outputs`), and per intervention, from the raw
+current outputs (`intervention_reach`). Output totals add up quarterly returns: a
+young person supported in two quarters is counted twice ("young people
+supported, summed over quarterly returns").
 
 `reach_over_time` is restricted (scope check). The unscoped readers below it
-(`tier_reach`, `quarter_tier_reach`, `intervention_reach`,
+(`tier_reach`, `tier_outputs`, `quarter_tier_reach`, `intervention_reach`,
 `intervention_reach_subquery`) take codes and quarter keys and are for callers that
 have already checked the caller's scope (money's cost per young person) or publish
 only through disclosure (public.reach_by_tier): /prevention, the cost per young
@@ -17,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import String, and_, bindparam, case, func, select
+from sqlalchemy import and_, case, func, select
 
 from data_access import periods
 from data_access.activity.activity_filters import (
@@ -48,6 +50,15 @@ REACH_COLUMNS = [
     "period",
     "tier",
     "tier_label",
+    "value",
+    "illustrative",
+]
+# _outputs: every output type and age band by quarter and tier.
+OUTPUT_COLUMNS = [
+    "period_start",
+    "tier",
+    "output_type",
+    "age_band",
     "value",
     "illustrative",
 ]
@@ -175,16 +186,29 @@ def intervention_outputs(
     }
 
 
-_OUTPUT_TYPE = bindparam("output_type", type_=String)
-_AGE_BAND = bindparam("age_band", type_=String)
+def tier_outputs(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> dict[tuple[str, str, str], tuple[int, bool]]:
+    """UNSCOPED: every output summed per tier, output type and age band over
+    quarters first..last, {(tier, output_type, age_band): (total, illustrative)};
+    a combination with no outputs is absent. The tier table of /prevention
+    (tier_activity.tier_summary), from the same read as reach_over_time."""
+    frame = _outputs(area_code, lad_code, first, last)
+    keys = ["tier", "output_type", "age_band"]
+    return {
+        key: (int(group["value"].sum()), bool(group["illustrative"].any()))
+        for key, group in frame.groupby(keys, sort=False)
+    }
 
 
-def _reach_query(area_code, lad_code, first, last):
+def _outputs_query(area_code, lad_code, first, last):
     return (
         _output_summary_where(
             select(
                 OutputSummary.period_start,
                 OutputSummary.tier,
+                OutputSummary.output_type,
+                OutputSummary.age_band,
                 _summary_value(),
                 _summary_flag(OutputSummary),
             ),
@@ -193,16 +217,35 @@ def _reach_query(area_code, lad_code, first, last):
             first,
             last,
         )
-        .where(
-            OutputSummary.output_type == _OUTPUT_TYPE,
-            OutputSummary.age_band == _AGE_BAND,
+        .group_by(
+            OutputSummary.period_start,
+            OutputSummary.tier,
+            OutputSummary.output_type,
+            OutputSummary.age_band,
         )
-        .group_by(OutputSummary.period_start, OutputSummary.tier)
         .order_by(OutputSummary.period_start, OutputSummary.tier)
     )
 
 
 @memoized
+def _outputs(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> pd.DataFrame:
+    """Every output type and age band summed by quarter and tier: one read (of
+    the small output_summary) that reach by quarter, reach by tier and the tier
+    table all take their figures from, so they count the same rows."""
+    statement, params = bound(_outputs_query, area_code, lad_code, first, last)
+    with read_connection() as connection:
+        rows = connection.execute(statement, params).all()
+    return pd.DataFrame(
+        [
+            (start, tier, output_type, age_band, int(value or 0), bool(flag))
+            for start, tier, output_type, age_band, value, flag in rows
+        ],
+        columns=OUTPUT_COLUMNS,
+    )
+
+
 def _reach(
     area_code: str,
     lad_code: str | None,
@@ -211,28 +254,21 @@ def _reach(
     output_type: str,
     age_band: str,
 ) -> pd.DataFrame:
-    statement, params = bound(
-        _reach_query,
-        area_code,
-        lad_code,
-        first,
-        last,
-        output_type=output_type,
-        age_band=age_band,
-    )
-    with read_connection() as connection:
-        rows = connection.execute(statement, params).all()
+    """REACH_COLUMNS: one output type and age band of _outputs, oldest first."""
+    frame = _outputs(area_code, lad_code, first, last)
+    frame = frame[
+        (frame["output_type"] == output_type) & (frame["age_band"] == age_band)
+    ]
+    if frame.empty:
+        return pd.DataFrame(columns=REACH_COLUMNS)
     return pd.DataFrame(
-        [
-            {
-                "period_start": start,
-                "period": periods.quarter_label(start),
-                "tier": tier,
-                "tier_label": TIER_LABELS[tier],
-                "value": int(value or 0),
-                "illustrative": bool(illustrative),
-            }
-            for start, tier, value, illustrative in rows
-        ],
+        {
+            "period_start": frame["period_start"],
+            "period": [periods.quarter_label(d) for d in frame["period_start"]],
+            "tier": frame["tier"],
+            "tier_label": [TIER_LABELS[t] for t in frame["tier"]],
+            "value": frame["value"],
+            "illustrative": frame["illustrative"],
+        },
         columns=REACH_COLUMNS,
-    )
+    ).reset_index(drop=True)

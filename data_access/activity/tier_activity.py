@@ -1,5 +1,6 @@
 """Activity by prevention tier: outputs and spend per tier (`tier_summary`, from
-the summary tables) and the VRU's plan by tier (`tier_plan`). Restricted.
+the summary tables; its outputs are the reach rule's, reach_rule.tier_outputs)
+and the VRU's plan by tier (`tier_plan`). Restricted.
 """
 
 from __future__ import annotations
@@ -24,15 +25,14 @@ from data_access.activity.activity_filters import (
     _interventions_where,
     _lad,
     _money,
-    _output_summary_where,
     _period_keys,
     _spend_summary_where,
     _summary_flag,
-    _summary_value,
     _vru_area,
     bound,
     output_column,
 )
+from data_access.activity.reach_rule import tier_outputs
 from data_access.cache import memoized
 from data_access.db import read_connection
 from data_access.models import (
@@ -40,7 +40,6 @@ from data_access.models import (
     TIERS,
     FundingAllocation,
     Intervention,
-    OutputSummary,
     Source,
     SpendSummary,
 )
@@ -92,17 +91,15 @@ def tier_summary(
 
 
 def _tier_summary_query(area_code, lad_code, first, last):
-    """The tier summary's three reads in one statement (module docstring): rows
-    of (part, tier, output_type, age_band, number, amount, illustrative), part
-    0 the interventions counted by tier, 1 the outputs summed by tier, type and
-    age band, 2 the spend summed by tier. The first branch's NULLs are cast:
+    """The tier summary's own reads in one statement (module docstring): rows
+    of (part, tier, number, amount, illustrative), part 0 the interventions
+    counted by tier, 1 the spend summed by tier (its outputs are the reach
+    rule's: reach_rule.tier_outputs). The first branch's NULLs are cast:
     PostgreSQL types a UNION's columns from its branches left to right."""
     count_q = _interventions_where(
         select(
             literal_column("0"),
             Intervention.tier,
-            cast(null(), OutputSummary.output_type.type),
-            cast(null(), OutputSummary.age_band.type),
             func.count(Intervention.id),
             cast(null(), SpendSummary.amount.type),
             cast(null(), Integer),
@@ -110,27 +107,10 @@ def _tier_summary_query(area_code, lad_code, first, last):
         area_code,
         lad_code,
     ).group_by(Intervention.tier)
-    outputs_q = _output_summary_where(
-        select(
-            literal_column("1"),
-            OutputSummary.tier,
-            OutputSummary.output_type,
-            OutputSummary.age_band,
-            _summary_value(),
-            null(),
-            _summary_flag(OutputSummary),
-        ),
-        area_code,
-        lad_code,
-        first,
-        last,
-    ).group_by(OutputSummary.tier, OutputSummary.output_type, OutputSummary.age_band)
     spend_q = _spend_summary_where(
         select(
-            literal_column("2"),
+            literal_column("1"),
             SpendSummary.tier,
-            null(),
-            null(),
             null(),
             func.sum(SpendSummary.amount),
             _summary_flag(SpendSummary),
@@ -141,7 +121,7 @@ def _tier_summary_query(area_code, lad_code, first, last):
         last,
         outer=False,
     ).group_by(SpendSummary.tier)
-    return union_all(count_q, outputs_q, spend_q)
+    return union_all(count_q, spend_q)
 
 
 @memoized
@@ -151,9 +131,9 @@ def _tier_summary(
     statement, params = bound(_tier_summary_query, area_code, lad_code, first, last)
     with read_connection() as connection:
         rows = connection.execute(statement, params).all()
-    counts = {tier: n for part, tier, _t, _a, n, _s, _i in rows if part == 0}
-    outputs = [(t, o, a, n, i) for part, t, o, a, n, _s, i in rows if part == 1]
-    spend = [(tier, s, i) for part, tier, _t, _a, _n, s, i in rows if part == 2]
+    counts = {tier: n for part, tier, n, _s, _i in rows if part == 0}
+    spend = [(tier, s, i) for part, tier, _n, s, i in rows if part == 1]
+    outputs = tier_outputs(area_code, lad_code, first, last)
     plan = _tier_plan(area_code, lad_code)
     if first is not None or last is not None:
         years = plan["financial_year"]
@@ -176,12 +156,12 @@ def _tier_summary(
         }
         for tier in TIERS
     }
-    for tier, output_type, age_band, total, illustrative in outputs:
+    for (tier, output_type, age_band), (total, illustrative) in outputs.items():
         column = output_column(output_type, age_band)
         if column is None:
             continue
-        rows[tier][column] += int(total or 0)
-        rows[tier]["illustrative"] |= bool(illustrative)
+        rows[tier][column] += total
+        rows[tier]["illustrative"] |= illustrative
     for tier, total, illustrative in spend:
         rows[tier]["spend"] = _money(total)
         rows[tier]["illustrative"] |= bool(illustrative)

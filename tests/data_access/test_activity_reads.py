@@ -47,8 +47,9 @@ def test_workstream_list_counts_returns_as_the_workstream_page_does(loaded_store
 
 def test_prevention_area_view_is_a_fixed_number_of_reads(loaded_store):
     """/prevention's tier overview, as a click makes it (per-request memo on):
-    the store generation, the area, reach by quarter, the plan, the tier
-    summary (counts, outputs and spend in one statement), the headline totals
+    the store generation, the area, every output by quarter and tier (the reach
+    rule's one read: the reach chart and the tier summary's outputs), the plan,
+    the tier summary's counts and spend (one statement), the headline totals
     (one statement), the annotations' area and annotations, and the breakdown
     by local authority (counts, outputs, spend and names in one statement). The
     plan and the area are read once though three parts use them; a local

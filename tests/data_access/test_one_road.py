@@ -10,7 +10,7 @@ from html import unescape
 import pandas as pd
 
 from data_access import areas, periods, public
-from data_access.activity import intervention_activity, tier_activity
+from data_access.activity import intervention_activity, reach_rule, tier_activity
 from data_access.money import funded_interventions, spending, tier_costs
 from data_access.outcomes import profiles
 from data_access.scope import SYSTEM
@@ -80,6 +80,29 @@ def test_cost_per_young_person_divides_by_the_reach_prevention_shows(loaded_stor
                 ) == _prevention_interventions(vru, year, lad), money_area
                 checked += len(prevention)
     assert checked > 12  # the demo store has reach in that year
+
+
+def test_the_tier_table_takes_its_outputs_from_the_reach_rule(
+    loaded_store, monkeypatch
+):
+    """Catches /prevention's tier table summing output_summary in a query of its
+    own beside the reach rule's (the two agreed on the shipped rows, so only a
+    change to the rule could show it): whatever the reach rule's one read
+    holds, the tier table shows, for every output column."""
+    code = _vru_codes()[0]
+    before = tier_activity.tier_summary(scope=SYSTEM, area_code=code)
+    real = reach_rule._outputs
+
+    def doubled(*args):
+        frame = real(*args)
+        return frame.assign(value=frame["value"] * 2)
+
+    monkeypatch.setattr(reach_rule, "_outputs", doubled)
+    after = tier_activity.tier_summary(scope=SYSTEM, area_code=code)
+    columns = ["young_people_supported", "young_people_under25", "referrals"]
+    assert before[columns].to_numpy().sum() > 0
+    assert (after[columns] == before[columns] * 2).all().all()
+    assert (after["spend"] == before["spend"]).all()
 
 
 def test_public_reach_is_the_prevention_reach_where_shown(loaded_store):
