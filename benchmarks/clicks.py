@@ -10,7 +10,8 @@ small asyncio HTTP/1.1 loop so the load generator takes little CPU) loop over th
 for a fixed duration, each "page view" posting its callbacks in order; latency is
 recorded per callback request, grouped by page and by callback.
 
-After the run the RSS of every gunicorn worker is read from /proc (target 5).
+After the run the RSS, PSS and USS of every gunicorn worker are read from /proc
+(target 5: RSS).
 
     .venv/bin/python -m benchmarks.clicks --database-url URL [--redis URL] \
         [--clients 20] [--duration 120]
@@ -282,9 +283,10 @@ def benchmark(
         meter = common.CpuMeter(server.worker_pids())
         result = run(server.base, clients, duration)
         result["cpu_ms_per_request"] = meter.per_answer(result["total"]["n"])
-        result["worker_rss_mb"] = [
-            round(common.rss_mb(pid), 1) for pid in server.worker_pids()
-        ]
+        memory = [common.memory_mb(pid) for pid in server.worker_pids()]
+        result["worker_rss_mb"] = [m["rss"] for m in memory]
+        result["worker_pss_mb"] = [m["pss"] for m in memory]
+        result["worker_uss_mb"] = [m["uss"] for m in memory]
     return result
 
 

@@ -134,6 +134,22 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def memory_mb(pid: int) -> dict[str, float]:
+    """A process's resident memory in MB: RSS (every page it maps, shared ones in
+    full), PSS (shared pages split between the processes sharing them) and USS
+    (pages only it holds, what stopping it would free). Workers share the Python
+    interpreter's and libraries' pages, so RSS over-counts what each one costs."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, value = line.partition(":")
+        fields[name] = int(value.split()[0])
+    return {
+        "rss": round(fields["Rss"] / 1024, 1),
+        "pss": round(fields["Pss"] / 1024, 1),
+        "uss": round((fields["Private_Clean"] + fields["Private_Dirty"]) / 1024, 1),
+    }
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time these processes have used so far (gone ones count 0)."""
     ticks = os.sysconf("SC_CLK_TCK")
