@@ -11,7 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
+
+# scipy.special, not scipy.stats: the functions scipy.stats' t distribution calls
+# (stdtrit, stdtr), same values; importing scipy.stats costs each app process
+# ~50 MB (issue 19, target 5).
+from scipy import special
 
 from data_access.statistics.intervals import (
     TREND_MIN_PERIODS,
@@ -109,7 +113,7 @@ def change_from_baseline(
         dispersion = float(np.sum((observed - fitted) ** 2 / fitted) / (n_periods - 2))
         result["dispersion"] = dispersion
         variance *= max(1.0, dispersion)
-        critical = float(stats.t.ppf(1 - (1 - confidence) / 2, n_periods - 2))
+        critical = float(special.stdtrit(n_periods - 2, 1 - (1 - confidence) / 2))
     else:
         critical = _z(confidence)
     half = critical * math.sqrt(variance)
@@ -246,10 +250,10 @@ def trend_test(
     mu = np.exp(beta[0] + beta[1] * (index - index.mean()) + np.log(pops))
     dispersion = float(np.sum((y - mu) ** 2 / mu) / (len(y) - 2))
     se = math.sqrt(covariance[1, 1] * max(1.0, dispersion))
-    reference = stats.t(df=len(y) - 2)
+    df = len(y) - 2
     statistic = slope_coef / se
-    p_value = float(2 * reference.sf(abs(statistic)))
-    critical = float(reference.ppf(1 - TREND_SIGNIFICANCE / 2))
+    p_value = float(2 * special.stdtr(df, -abs(statistic)))  # t's survival function
+    critical = float(special.stdtrit(df, 1 - TREND_SIGNIFICANCE / 2))
     significant = p_value < TREND_SIGNIFICANCE
     result.update(
         slope=math.expm1(slope_coef) * 100,
