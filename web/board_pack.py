@@ -31,7 +31,16 @@ from data_access.errors import (
 from data_access.scope import Scope
 from web.access import current_scope
 from web.pack_pdf import render_pdf
-from web.pack_pptx import render_pptx
+
+
+def render_pptx(pack: board_pack.Pack) -> bytes:
+    """web.pack_pptx.render_pptx, imported on first use: python-pptx and Pillow
+    add ~13 MB to every app process that imports them, and only pack makers need
+    them (as weasyprint in render_pdf; issue 19, target 5)."""
+    from web import pack_pptx
+
+    return pack_pptx.render_pptx(pack)
+
 
 RENDERERS = {"pptx": render_pptx, "pdf": render_pdf}
 MEDIA_TYPES = {
