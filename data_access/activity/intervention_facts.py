@@ -1,8 +1,10 @@
 """The one read of interventions' facts (names, tiers, where they are delivered,
-provider, source; no figures): a VRU area's list (`area_interventions`) and one
-intervention (`intervention_facts`). /prevention's list and detail
-(activity.intervention_activity) and /funding's (money.funded_interventions) both
-read them here.
+provider, source; no figures): a VRU area's list (`area_interventions`; for a force
+area or a local authority by its code, `interventions_in`) and one intervention
+(`intervention_facts`). /prevention's list and detail
+(activity.intervention_activity), /funding's (money.funded_interventions and
+spend by intervention) and the area profile's list (outcomes.profiles) all read
+them here.
 
 UNSCOPED: the callers check the caller's scope before they call.
 """
@@ -14,6 +16,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import aliased
 
 from data_access.activity.activity_filters import TIER_LABELS
+from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import read_connection
 from data_access.models import TIERS, Area, Intervention, Source, Workstream
@@ -116,6 +119,18 @@ def area_interventions(area_code: str, lad_code: str | None) -> pd.DataFrame:
     with read_connection() as connection:
         rows = connection.execute(_facts_query(where)).all()
     return pd.DataFrame([_record(row) for row in rows], columns=FACT_COLUMNS)
+
+
+def interventions_in(area_code: str) -> pd.DataFrame:
+    """UNSCOPED: the interventions of a force area, or those a local authority
+    delivers (area_interventions of its force area), FACT_COLUMNS; none for an
+    area of another level, which neither runs nor delivers interventions."""
+    area = get_area(area_code)
+    if area.level == "pfa":
+        return area_interventions(area.code, None)
+    if area.level == "lad" and area.parent_code:
+        return area_interventions(area.parent_code, area.code)
+    return pd.DataFrame(columns=FACT_COLUMNS)
 
 
 @memoized

@@ -9,10 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from data_access.activity.intervention_facts import (
-    area_interventions,
     intervention_facts,
+    interventions_in,
 )
-from data_access.areas import get_area
 from data_access.errors import NotFound
 from data_access.money.money_reads import _spend_area
 from data_access.scope import Scope
@@ -34,16 +33,8 @@ def interventions(*, scope: Scope, area_code: str) -> pd.DataFrame:
     """Interventions of a force area (or delivered in a local authority), by tier
     then name. Restricted. Columns: INTERVENTION_COLUMNS."""
     area = _spend_area(scope, area_code)
-    return _interventions(area.code, area.level)
-
-
-def _interventions(area_code: str, level: str) -> pd.DataFrame:
     # The one intervention read (activity.intervention_facts), as /prevention.
-    if level == "pfa":
-        facts = area_interventions(area_code, None)
-    else:
-        facts = area_interventions(get_area(area_code).parent_code, area_code)
-    return facts.rename(
+    return interventions_in(area.code).rename(
         columns={
             "name": "intervention",
             "delivering_code": "delivering_area_code",

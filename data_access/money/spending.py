@@ -16,18 +16,18 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import aliased
 
 from data_access import periods
 from data_access.activity.intervention_activity import intervention_detail
+from data_access.activity.intervention_facts import interventions_in
 from data_access.activity.reach_rule import intervention_reach
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import read_connection
 from data_access.errors import InvalidParameter, NotFound
 from data_access.models import (
-    TIERS,
     Area,
     FundingAllocation,
     Intervention,
@@ -399,28 +399,24 @@ def _spend_by_intervention(
                 FundingAllocation.programme == PROGRAMME_VRU,
             )
         ).all()
-        ids = {r[0] for r in spend_rows if r[0] is not None}
-        ids |= set(reach) | {r[0] for r in alloc_rows}
-        meta = {}
-        if ids:
-            tier_rank = case(
-                *[(Intervention.tier == t, i) for i, t in enumerate(TIERS)]
-            )
-            for row in connection.execute(
-                select(
-                    Intervention.id,
-                    Intervention.name,
-                    Intervention.tier,
-                    delivering.code,
-                    delivering.name,
-                    Source.illustrative,
-                )
-                .join(delivering, delivering.id == Intervention.delivering_area_id)
-                .join(Source, Source.id == Intervention.source_id)
-                .where(Intervention.id.in_(sorted(ids)))
-                .order_by(tier_rank, Intervention.name)
-            ):
-                meta[row[0]] = row
+    ids = {r[0] for r in spend_rows if r[0] is not None}
+    ids |= set(reach) | {r[0] for r in alloc_rows}
+    # Names, tiers and where delivered: the one intervention read
+    # (activity.intervention_facts), in its order (tier, then name).
+    facts = interventions_in(area_code)
+    facts = facts[facts["intervention_id"].isin(ids)]
+    meta = {
+        int(iid): (name, tier, d_code, d_name, bool(flag))
+        for iid, name, tier, d_code, d_name, flag in zip(
+            facts["intervention_id"],
+            facts["name"],
+            facts["tier"],
+            facts["delivering_code"],
+            facts["delivering_name"],
+            facts["illustrative"],
+            strict=True,
+        )
+    }
     spend = {r[0]: (float(r[1]), bool(r[2])) for r in spend_rows}
     alloc = {r[0]: (float(r[1]), r[2], r[3]) for r in alloc_rows}
     records = []
@@ -442,7 +438,7 @@ def _spend_by_intervention(
                 "illustrative": flag,
             }
         )
-    for iid, (_id, name, tier, d_code, d_name, i_flag) in meta.items():
+    for iid, (name, tier, d_code, d_name, i_flag) in meta.items():
         amount, s_flag = spend.get(iid, (math.nan, False))
         people, r_flag = reach.get(iid, (None, False))
         allocation, as_published, precision = alloc.get(iid, (math.nan, None, None))

@@ -22,19 +22,12 @@ import math
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, select
-from sqlalchemy.orm import aliased
 
 from data_access import disclosure, statistics
+from data_access.activity.intervention_facts import interventions_in
 from data_access.areas import get_area
 from data_access.cache import memoized
-from data_access.db import session_scope
 from data_access.measures import list_measures, measure_metadata
-from data_access.models import (
-    Area,
-    Intervention,
-    Source,
-)
 from data_access.money.spending import YEAR_MONEY_COLUMNS, vru_money_by_year
 from data_access.outcomes import headlines
 from data_access.outcomes.force_areas import _published_rates
@@ -275,43 +268,12 @@ def area_interventions(*, scope: Scope, area_code: str) -> pd.DataFrame:
     (INTERVENTION_COLUMNS). Restricted: AccessDenied outside the scope."""
     area = get_area(area_code)
     scope.require_area(area.code, area.parent_code)
-    return _area_interventions(area.code)
-
-
-@memoized
-def _area_interventions(area_code: str) -> pd.DataFrame:
-    vru = aliased(Area)
-    delivering = aliased(Area)
-    query = (
-        select(
-            Intervention.name,
-            Intervention.tier,
-            delivering.name,
-            Intervention.provider,
-            Intervention.evidence_rating,
-            Intervention.start_date,
-            Intervention.end_date,
-            Source.illustrative,
-            Source.title,
-        )
-        .join(vru, vru.id == Intervention.vru_area_id)
-        .join(delivering, delivering.id == Intervention.delivering_area_id)
-        .join(Source, Source.id == Intervention.source_id)
-        .where((vru.code == area_code) | (delivering.code == area_code))
-        .order_by(
-            case(
-                (Intervention.tier == "primary", 1),
-                (Intervention.tier == "secondary", 2),
-                else_=3,
-            ),
-            Intervention.name,
-        )
-    )
-    with session_scope() as session:
-        rows = session.execute(query).all()
-    frame = pd.DataFrame(rows, columns=INTERVENTION_COLUMNS)
-    frame["illustrative"] = frame["illustrative"].astype(bool)
-    return frame
+    # The one intervention read (activity.intervention_facts), as /prevention
+    # and /funding list them.
+    facts = interventions_in(area.code)
+    return facts.rename(columns={"delivering_name": "delivering_area"})[
+        INTERVENTION_COLUMNS
+    ].reset_index(drop=True)
 
 
 def area_money(*, scope: Scope, area_code: str) -> pd.DataFrame:

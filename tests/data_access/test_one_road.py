@@ -177,6 +177,29 @@ def test_funding_and_prevention_list_the_same_interventions(loaded_store):
         assert facts[f] == detail[p], f
 
 
+def test_the_area_profile_lists_the_interventions_prevention_lists(loaded_store):
+    """Catches the area profile reading interventions on a road of its own (it
+    had its own query, joins, filter and tier order): for a force area and one
+    of its local authorities, the profile lists /prevention's interventions, in
+    its order, with the same tiers, delivering areas and sources."""
+    code = _vru_codes()[0]
+    lad = areas.list_areas(level="lad", parent_code=code)["code"].iloc[0]
+    for area_code, lad_code in ((code, None), (lad, lad)):
+        profile = profiles.area_interventions(scope=SYSTEM, area_code=area_code)
+        prevention = intervention_activity.interventions(
+            scope=SYSTEM, area_code=code, lad_code=lad_code
+        )
+        assert len(profile) > 0, area_code
+        for f, p in (
+            ("name", "name"),
+            ("tier", "tier"),
+            ("delivering_area", "delivering_name"),
+            ("provider", "provider"),
+            ("source_title", "source_title"),
+        ):
+            assert profile[f].tolist() == prevention[p].tolist(), (area_code, f)
+
+
 def test_trend_embed_states_the_baseline_change_as_the_overview_does(loaded_store):
     """Catches the public trend embed working out its own change (first point to
     last: 'a 23% decrease' beside the overview's 'down 24% on the 2016/17 to
