@@ -312,21 +312,25 @@ def disclosure_columns(measure: dict) -> tuple[tuple[str, ...], tuple[str, ...]]
     return ("numerator", "value"), ()
 
 
-def current_values(columns: list, measure_code: str, age_band: str):  # noqa: ANN201
-    """SELECT `columns` over the current values of one measure and age band,
-    joined to their measure, area (Area) and source (Source): where every reader
-    of a measure's stored figures starts; callers add their own filters."""
+def current_rows(columns: list):  # noqa: ANN201
+    """SELECT `columns` over every current value (the one that precedence made
+    current for its cell), joined to its measure, area (Area) and source
+    (Source): where every reader of stored figures starts, whether of one
+    measure or of many; callers add their own filters."""
     return (
         select(*columns)
         .select_from(MeasureValue)
         .join(Measure, Measure.id == MeasureValue.measure_id)
         .join(Area, Area.id == MeasureValue.area_id)
         .join(Source, Source.id == MeasureValue.source_id)
-        .where(
-            Measure.code == measure_code,
-            MeasureValue.age_band == age_band,
-            MeasureValue.is_current,
-        )
+        .where(MeasureValue.is_current)
+    )
+
+
+def current_values(columns: list, measure_code: str, age_band: str):  # noqa: ANN201
+    """`current_rows` of one measure and age band."""
+    return current_rows(columns).where(
+        Measure.code == measure_code, MeasureValue.age_band == age_band
     )
 
 

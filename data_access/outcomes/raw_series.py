@@ -41,7 +41,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access import periods, statistics
@@ -51,6 +50,7 @@ from data_access.db import read_connection
 from data_access.errors import InvalidParameter
 from data_access.measures import (
     AGE_BANDS,
+    current_rows,
     current_values,
     measure_metadata,
 )
@@ -285,16 +285,8 @@ def _success_rows(area_code: str) -> dict[tuple[str, str], list[tuple]]:
     were nine reads of a few dozen rows each (issue 19). Plain tuples, so a
     memo hit costs little to unpickle."""
     query = (
-        select(*_raw_columns(), Measure.code, MeasureValue.age_band)
-        .select_from(MeasureValue)
-        .join(Measure, Measure.id == MeasureValue.measure_id)
-        .join(Area, Area.id == MeasureValue.area_id)
-        .join(Source, Source.id == MeasureValue.source_id)
-        .where(
-            Area.code == area_code,
-            MeasureValue.is_current,
-            Measure.success_measure_rank.is_not(None),
-        )
+        current_rows([*_raw_columns(), Measure.code, MeasureValue.age_band])
+        .where(Area.code == area_code, Measure.success_measure_rank.is_not(None))
         # as `_raw` orders one measure's rows (one area: by period)
         .order_by(MeasureValue.period_start, MeasureValue.period_end)
     )

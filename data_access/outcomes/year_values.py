@@ -65,7 +65,7 @@ from data_access.cache import memoized
 from data_access.comparator_groups import get_group, region_groups
 from data_access.db import read_connection
 from data_access.errors import InvalidParameter
-from data_access.measures import get_measure, list_measures
+from data_access.measures import current_rows, get_measure, list_measures
 from data_access.models import (
     Area,
     Measure,
@@ -172,17 +172,8 @@ def _months():
 
 def _fy_base(level: str, age_band: str):
     """The current values of areas of `level` that financial years come from."""
-    return (
-        select()
-        .select_from(MeasureValue)
-        .join(Measure, Measure.id == MeasureValue.measure_id)
-        .join(Area, Area.id == MeasureValue.area_id)
-        .join(Source, Source.id == MeasureValue.source_id)
-        .where(
-            Area.level == level,
-            MeasureValue.age_band == age_band,
-            MeasureValue.is_current,
-        )
+    return current_rows([]).where(
+        Area.level == level, MeasureValue.age_band == age_band
     )
 
 
