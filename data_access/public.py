@@ -45,7 +45,7 @@ from data_access.models import (
 )
 from data_access.money.spending import vru_money_by_year
 from data_access.outcomes import area_trends, trend_views, year_values
-from data_access.outcomes.raw_series import SUM_OF_FORCES_PREFIX
+from data_access.outcomes.raw_series import FIGURE_COLUMNS, SUM_OF_FORCES_PREFIX
 from data_access.scope import PUBLIC
 
 VALUE_COLUMNS = [
@@ -57,12 +57,7 @@ VALUE_COLUMNS = [
     "period_end",
     "period",
     "age_band",
-    "value",
-    "numerator",
-    "denominator",
-    "rate",
-    "rate_lower",
-    "rate_upper",
+    *FIGURE_COLUMNS,
     "status",
     "source_title",
     "source_url",

@@ -77,6 +77,17 @@ BASELINE_LABEL = "2016/17 to 2018/19"
 TREND_WINDOW = statistics.TREND_MIN_PERIODS
 SUM_OF_FORCES_PREFIX = "Sum of force areas: "  # a summed benchmark's source title
 
+# A period's figure and the rate worked out from it (95% interval): the
+# columns the disclosure engine publishes together (series_disclosure), so
+# every list of published figures names them from here.
+FIGURE_COLUMNS = [
+    "value",
+    "numerator",
+    "denominator",
+    "rate",
+    "rate_lower",
+    "rate_upper",
+]
 TREND_COLUMNS = [
     "period_start",
     "period_end",
@@ -84,12 +95,7 @@ TREND_COLUMNS = [
     "role",
     "area_code",
     "area_name",
-    "value",
-    "numerator",
-    "denominator",
-    "rate",
-    "rate_lower",
-    "rate_upper",
+    *FIGURE_COLUMNS,
     "comparison",
     "status",
     "source_title",
@@ -106,12 +112,7 @@ CHILD_COLUMNS = [
     "period",
     "period_start",
     "period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "rate",
-    "rate_lower",
-    "rate_upper",
+    *FIGURE_COLUMNS,
     "comparison",
     "status",
     "source_title",

@@ -18,6 +18,7 @@ from data_access.outcomes.benchmarking import (
     _national,
 )
 from data_access.outcomes.raw_series import (
+    FIGURE_COLUMNS,
     _add_rates,
     _no_interval_if_approximate,
 )
@@ -72,8 +73,7 @@ def _rate_function(measure: dict):
 
 
 _CELL_KEYS = ["area_code", "period_start"]
-_DISCLOSED_FIGURES = ["value", "numerator", "denominator", "rate"]
-_DISCLOSED_FIGURES += ["rate_lower", "rate_upper", "suppressed"]
+_DISCLOSED_FIGURES = [*FIGURE_COLUMNS, "suppressed"]
 _REST_OF_BENCHMARK = "_rest"  # the part of a published benchmark no area reports
 
 
