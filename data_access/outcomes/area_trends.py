@@ -57,8 +57,9 @@ def _window(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None):
 
 def _compare(frame: pd.DataFrame, bench: pd.DataFrame, polarity: str) -> pd.DataFrame:
     """Each period against the benchmark's figure for it: none against a rough
-    (approximate) figure, and none between an illustrative figure and a
-    published one (illustrative is compared only with illustrative)."""
+    (approximate) figure, none between an illustrative figure and a
+    published one (illustrative is compared only with illustrative), and none
+    for a hidden (suppressed) figure: its comparison would give it away."""
     exact = bench["precision"] != "approx"  # no judgement against a rough figure
     rates = dict(zip(bench["period_start"], bench["rate"].where(exact), strict=True))
     kinds = dict(
@@ -73,6 +74,7 @@ def _compare(frame: pd.DataFrame, bench: pd.DataFrame, polarity: str) -> pd.Data
         out, benchmark="_bench", polarity=polarity
     )
     out["comparison"] = out.pop("comparison_95")
+    out.loc[out["suppressed"], "comparison"] = "not compared"
     return out.drop(columns=["_bench"])
 
 
@@ -182,7 +184,6 @@ def _trend(
         frames.append(bench.assign(role="benchmark", comparison=""))
     else:
         frames[0] = own.assign(comparison="not compared")
-    frames[0].loc[frames[0]["suppressed"], "comparison"] = "not compared"
     out = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
     out = _window(out, start, end)
     if out.empty:
@@ -294,7 +295,6 @@ def children_latest(
     rows = _disclose(rows, measure, scope, **options)
     bench = _disclose(bench, measure, scope, **options)
     rows = _compare(rows, bench, measure["polarity"])
-    rows.loc[rows["suppressed"], "comparison"] = "not compared"
     merged = areas.rename(columns={"code": "area_code", "name": "area_name"})[
         ["area_code", "area_name", "level"]
     ].merge(rows.drop(columns=["area_name"]), on="area_code", how="left")

@@ -121,7 +121,6 @@ def level_series(
         )
         areas = _disclose(_add_rates(areas, measure), measure, scope, **options)
         areas = _compare(areas, bench, measure["polarity"])
-        areas.loc[areas["suppressed"], "comparison"] = "not compared"
         frames.insert(0, areas.assign(role="area"))
     out = _window(pd.concat(frames, ignore_index=True), start, end)
     if out.empty:

@@ -342,6 +342,7 @@ def test_an_interval_touching_the_benchmark_is_similar_everywhere(touching):
             "rate_upper": [upper],
             # both published: _compare never judges illustrative against published
             "illustrative": [False],
+            "suppressed": [False],  # as _disclose leaves every row it publishes
         }
     )
     bench = pd.DataFrame(
@@ -356,3 +357,28 @@ def test_an_interval_touching_the_benchmark_is_similar_everywhere(touching):
         area, bench, "lower_is_better"
     )["comparison"].iloc[0]
     assert set(labels.values()) == {"similar"}, labels
+
+
+def test_a_hidden_figure_is_never_compared_with_its_benchmark():
+    """A suppressed row is "not compared" whatever figures it still carries:
+    judged, it would say on which side of the benchmark the hidden count lies.
+    The rule lives in _compare, so no caller has to repeat it."""
+    area = pd.DataFrame(
+        {
+            "period_start": [dt.date(2019, 4, 1)] * 2,
+            "rate_lower": [80.0, 80.0],
+            "rate_upper": [90.0, 90.0],
+            "illustrative": [False, False],
+            "suppressed": [False, True],
+        }
+    )
+    bench = pd.DataFrame(
+        {
+            "period_start": [dt.date(2019, 4, 1)],
+            "rate": [50.0],
+            "precision": ["exact"],
+            "illustrative": [False],
+        }
+    )
+    compared = area_trends._compare(area, bench, "lower_is_better")
+    assert compared["comparison"].tolist() == ["worse", "not compared"]
