@@ -39,6 +39,9 @@ from data_access.models import StoreMeta
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable)
 GENERATION_KEY = "cache_generation"
+# Every store is given a random generation when it is made (migration 0016) and a
+# new one at each write; this is only read for a store whose row was removed.
+NO_GENERATION = "initial"
 
 # The shared cache (an object with memoize(make_name=...) and clear()) and whether
 # it serves the current app context: bound by the web layer.
@@ -71,7 +74,7 @@ def generation_select():
 def remember_generation(value: str | None) -> str:
     """Use `value` (read from the store by this request) as its generation."""
     global _last_generation
-    value = value or "initial"
+    value = value or NO_GENERATION
     _last_generation = value
     state = context.app_state()
     if state is not None:
@@ -202,7 +205,7 @@ def shared_generation() -> str:
             return value
         try:
             with session_scope() as session:
-                value = session.scalar(generation_select()) or "initial"
+                value = session.scalar(generation_select()) or NO_GENERATION
         except StoreUnavailable:
             if _process_generation is None:
                 raise

@@ -237,17 +237,16 @@ def _fresh_store(kind: str, tmp_dir: Path, monkeypatch_env, suffix: str) -> str:
     _reset_postgres(url)
     monkeypatch_env("DATABASE_URL", url)
     db.reset_engine()
-    migrate.upgrade()
-    _own_generation()
+    migrate.upgrade()  # migration 0016 gives the new store its own generation
     return url
 
 
 def _own_generation() -> None:
-    """Give a fresh store its own cache generation. Every empty store (each a copy
-    of one template) would otherwise read as the same generation, so an answer or
-    memo that one test left in a shared cache (Redis, or an app's SimpleCache)
-    would be a valid hit for the next test's different store: the same user id,
-    session version and generation key the warm callback answers and memos."""
+    """Give a copy of the template its own cache generation. Every copy would
+    otherwise read as the template's generation, so an answer or memo that one
+    test left in a shared cache (Redis, or an app's SimpleCache) would be a valid
+    hit for the next test's different store: the same user id, session version
+    and generation key the warm callback answers and memos."""
     from data_access import cache as query_cache
 
     query_cache.invalidate()

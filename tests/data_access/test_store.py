@@ -271,3 +271,22 @@ def _generation() -> str | None:
         return conn.execute(
             text("SELECT value FROM store_meta WHERE key = 'cache_generation'")
         ).scalar()
+
+
+def test_every_new_store_has_a_cache_generation_of_its_own(store):
+    """Two stores made from nothing read different cache generations, so entries
+    a shared cache kept for one are never a hit for the other (both used to read
+    as "initial" until their first import or approval)."""
+    from data_access import cache
+
+    made = []
+    for _ in range(2):
+        migrate.downgrade("base")  # nothing of the store is left, store_meta too
+        migrate.upgrade()
+        made.append(cache.generation())
+    assert cache.NO_GENERATION not in made
+    assert made[0] != made[1]
+    # A store that has one keeps it (its cached answers are still good).
+    migrate.downgrade("0015")
+    migrate.upgrade()
+    assert cache.generation() == made[1]
