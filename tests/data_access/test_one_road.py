@@ -141,26 +141,33 @@ def test_area_money_by_year_is_the_public_funding_chart(loaded_store):
 
 
 def test_funding_and_prevention_list_the_same_interventions(loaded_store):
-    """Catches /funding's intervention list or facts drifting from /prevention's
-    (each read Intervention with its own joins and filters): same interventions,
-    names, tiers, delivering areas and facts, for a force area and a local
-    authority."""
+    """Catches /funding's or the area profile's intervention list or facts
+    drifting from /prevention's (each read Intervention with its own joins and
+    filters; the profile with a tier order of its own too): same interventions,
+    in the same order, names, tiers, delivering areas and facts, for a force
+    area and a local authority."""
     code = _vru_codes()[0]
     lad = areas.list_areas(level="lad", parent_code=code)["code"].iloc[0]
     for money_area, lad_code in ((code, None), (lad, lad)):
         funding = funded_interventions.interventions(scope=SYSTEM, area_code=money_area)
+        profile = profiles.area_interventions(scope=SYSTEM, area_code=money_area)
         prevention = intervention_activity.interventions(
             scope=SYSTEM, area_code=code, lad_code=lad_code
         )
         assert len(funding) > 0, money_area
         pairs = [
-            ("intervention_id", "intervention_id"),
-            ("intervention", "name"),
-            ("tier", "tier"),
-            ("delivering_area_code", "delivering_code"),
+            (funding, "intervention_id", "intervention_id"),
+            (funding, "intervention", "name"),
+            (funding, "tier", "tier"),
+            (funding, "delivering_area_code", "delivering_code"),
+            (profile, "name", "name"),
+            (profile, "tier", "tier"),
+            (profile, "delivering_area", "delivering_name"),
+            (profile, "provider", "provider"),
+            (profile, "source_title", "source_title"),
         ]
-        for f, p in pairs:
-            assert funding[f].tolist() == prevention[p].tolist(), (money_area, f)
+        for frame, f, p in pairs:
+            assert frame[f].tolist() == prevention[p].tolist(), (money_area, f)
     one = int(funding["intervention_id"].iloc[0])
     facts = funded_interventions.get_intervention(scope=SYSTEM, intervention_id=one)
     detail = intervention_activity.intervention_detail(
@@ -175,29 +182,6 @@ def test_funding_and_prevention_list_the_same_interventions(loaded_store):
         ("evidence_rating", "evidence_rating"),
     ):
         assert facts[f] == detail[p], f
-
-
-def test_the_area_profile_lists_the_interventions_prevention_lists(loaded_store):
-    """Catches the area profile reading interventions on a road of its own (it
-    had its own query, joins, filter and tier order): for a force area and one
-    of its local authorities, the profile lists /prevention's interventions, in
-    its order, with the same tiers, delivering areas and sources."""
-    code = _vru_codes()[0]
-    lad = areas.list_areas(level="lad", parent_code=code)["code"].iloc[0]
-    for area_code, lad_code in ((code, None), (lad, lad)):
-        profile = profiles.area_interventions(scope=SYSTEM, area_code=area_code)
-        prevention = intervention_activity.interventions(
-            scope=SYSTEM, area_code=code, lad_code=lad_code
-        )
-        assert len(profile) > 0, area_code
-        for f, p in (
-            ("name", "name"),
-            ("tier", "tier"),
-            ("delivering_area", "delivering_name"),
-            ("provider", "provider"),
-            ("source_title", "source_title"),
-        ):
-            assert profile[f].tolist() == prevention[p].tolist(), (area_code, f)
 
 
 def test_trend_embed_states_the_baseline_change_as_the_overview_does(loaded_store):
