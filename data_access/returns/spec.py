@@ -26,7 +26,6 @@ from data_access.periods import (
     fy_label,
     quarter_bounds,
     quarter_label,
-    quarter_of,
     quarter_start,
 )
 
@@ -277,16 +276,21 @@ def parse_quarter(value: str | dt.date) -> dt.date:
     raise InvalidParameter("period", f"'{text[:40]}' is not a quarter like 2025/26 Q2")
 
 
+def started_quarters(today: dt.date, count: int) -> list[dt.date]:
+    """The first days of the last `count` quarters that have started by `today`,
+    newest first (the quarter under way first)."""
+    starts: list[dt.date] = []
+    start = quarter_start(today)
+    while len(starts) < count:
+        starts.append(start)
+        start = quarter_start(start - dt.timedelta(days=1))
+    return starts
+
+
 def recent_quarters(*, today: dt.date | None = None, count: int = 8) -> list[dict]:
     """The last `count` quarters that have started, newest first:
     dicts with label ('2025/26 Q2') and value ('2025-07')."""
-    today = today or clock.today()
-    year, quarter = financial_year_of(today), quarter_of(today)
-    out = []
-    for _ in range(count):
-        start, _end = quarter_bounds(year, quarter)
-        out.append({"label": quarter_label(start), "value": start.strftime("%Y-%m")})
-        quarter -= 1
-        if quarter == 0:
-            year, quarter = year - 1, 4
-    return out
+    return [
+        {"label": quarter_label(start), "value": start.strftime("%Y-%m")}
+        for start in started_quarters(today or clock.today(), count)
+    ]

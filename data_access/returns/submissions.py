@@ -26,13 +26,10 @@ from data_access.models import (
     Workstream,
 )
 from data_access.periods import (
-    financial_year_of,
-    quarter_bounds,
     quarter_label,
-    quarter_of,
 )
 from data_access.returns.permissions import _require_can_read
-from data_access.returns.spec import XLSX_MAGIC
+from data_access.returns.spec import XLSX_MAGIC, started_quarters
 from data_access.returns.templates import workstreams_for
 from data_access.returns.workflow import _load_submission, _quarter_state
 from data_access.returns_due import due_date, is_late
@@ -261,13 +258,8 @@ def completeness(
     is also True for a return received after its due date."""
     today = today or clock.today()
     workstreams = workstreams_for(scope=scope)
-    periods = []
-    year, quarter = financial_year_of(today), quarter_of(today)
-    while len(periods) < quarters:
-        quarter -= 1
-        if quarter == 0:
-            year, quarter = year - 1, 4
-        periods.append(quarter_bounds(year, quarter)[0])
+    # The quarters that have ended: the one under way is not due yet.
+    periods = started_quarters(today, quarters + 1)[1:]
     if workstreams.empty:
         return pd.DataFrame(columns=COMPLETENESS_COLUMNS)
     ids = [int(i) for i in workstreams["workstream_id"]]

@@ -626,6 +626,23 @@ def test_every_return_of_a_vru_is_filed_under_its_one_returns_source(world):
     assert used == {sources[0].id}
 
 
+@pytest.mark.parametrize(
+    "today,starts",
+    [
+        (dt.date(2026, 1, 15), ["2026-01-01", "2025-10-01", "2025-07-01"]),
+        (dt.date(2025, 4, 1), ["2025-04-01", "2025-01-01", "2024-10-01"]),
+        (dt.date(2025, 3, 31), ["2025-01-01", "2024-10-01", "2024-07-01"]),
+    ],
+)
+def test_the_quarters_offered_and_counted_walk_back_from_today(today, starts):
+    """One walk back through the quarters: the quarter pickers offer the quarters
+    that have started, completeness counts the ones that have ended."""
+    assert [str(d) for d in spec.started_quarters(today, 3)] == starts
+    offered = spec.recent_quarters(today=today, count=3)
+    assert [q["value"] for q in offered] == [s[:7] for s in starts]
+    assert offered[0]["label"] == spec.quarter_label(dt.date.fromisoformat(starts[0]))
+
+
 def test_completeness_says_due_received_and_late(world):
     today = dt.date(2025, 10, 20)  # Q2 due 31 Oct: due, not late
     frame = submissions.completeness(scope=world["lead"], today=today)
