@@ -222,12 +222,16 @@ class _Rows:
             found = self.periods_seen[key] = _period_of(cell)
         return found
 
-    def first_row(self, key: tuple, n: int) -> int | None:
-        """The row that already had `key`, or None (and `key` is now row n's)."""
-        if key in self.seen:
-            return self.seen[key]
-        self.seen[key] = n
-        return None
+    def repeated(self, key: tuple, n: int, column: str, cell: Any, rule: str) -> bool:
+        """Whether an earlier row had `key`: then row n is refused under `rule`,
+        naming that row (the first row with a key is the one kept). Otherwise
+        `key` is now row n's."""
+        earlier = self.seen.get(key)
+        if earlier is None:
+            self.seen[key] = n
+            return False
+        self.add(n, column, cell, f"{rule} (row {earlier} has the same)")
+        return True
 
 
 def _check_header(rows: _Rows) -> bool:
@@ -351,17 +355,13 @@ def _check_output(
     if code and _cell_text(unit_cell).lower() != OUTPUT_UNITS[code]:
         rows.add(n, "unit", unit_cell, OUTPUT_UNITS[code])
     value = _count(rows, n, "value", value_cell, required=True)
-    if rows.count > before:
-        return
-    earlier = rows.first_row(("output", iv_id, code, band), n)
-    if earlier is not None:
-        rows.add(
-            n,
-            "code",
-            code_cell,
-            f"one row per intervention, output and age band (row {earlier} has "
-            "the same)",
-        )
+    if rows.count > before or rows.repeated(
+        ("output", iv_id, code, band),
+        n,
+        "code",
+        code_cell,
+        "one row per intervention, output and age band",
+    ):
         return
     rows.outputs[(iv_id, code, band)] = {
         "row": n,
@@ -393,17 +393,15 @@ def _check_spend(
         rows.add(n, "value", value_cell, "less than £1,000,000,000,000")
     elif value != value.quantize(PENCE):
         rows.add(n, "value", value_cell, "pounds and pence (2 decimals)")
-    if rows.count > before:
+    if rows.count > before or rows.repeated(
+        ("spend", iv_id),
+        n,
+        "intervention_id",
+        iv_cell,
+        "one spend row per intervention",
+    ):
         return
-    earlier = rows.first_row(("spend", iv_id), n)
-    if earlier is not None:
-        rows.add(
-            n,
-            "intervention_id",
-            iv_cell,
-            f"one spend row per intervention (row {earlier} has the same)",
-        )
-    elif iv_id == TOTAL:
+    if iv_id == TOTAL:
         rows.total_row = (n, value)
     else:
         rows.spend[iv_id] = {"row": n, "intervention_id": iv_id, "amount": value}
@@ -478,13 +476,9 @@ def _check_measure(
                     value_cell,
                     f"{computed:.1f}, the numerator as a % of the denominator",
                 )
-    if rows.count > before:
-        return
-    earlier = rows.first_row(("measure", code), n)
-    if earlier is not None:
-        rows.add(
-            n, "code", code_cell, f"one row per measure (row {earlier} has the same)"
-        )
+    if rows.count > before or rows.repeated(
+        ("measure", code), n, "code", code_cell, "one row per measure"
+    ):
         return
     if value is None and denominator:
         value = numerator / denominator * (100 if percent else 1)

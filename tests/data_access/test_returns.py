@@ -362,14 +362,26 @@ def test_a_percentage_of_exactly_100_is_accepted(world, count):
     assert result.accepted, result.problems
 
 
-def test_a_measure_given_twice_is_refused_at_its_second_row(world):
+@pytest.mark.parametrize(
+    "record,column,rule",
+    [
+        ("measure", "code", "one row per measure"),
+        ("output", "code", "one row per intervention, output and age band"),
+        ("spend", "intervention_id", "one spend row per intervention"),
+    ],
+)
+def test_a_row_given_twice_is_refused_at_its_second_row(world, record, column, rule):
+    """The same rule for every record type: the first row is kept, the repeat is
+    refused at its own row, naming the first."""
     frame = filled(world).astype(object)
-    first = _row_of(frame, (frame.record == "measure") & (frame.unit != "%"))
+    first = _row_of(
+        frame,
+        (frame.record == record) & (frame.unit != "%")
+        & (frame.intervention_id != "TOTAL"),
+    )  # fmt: skip
     frame = pd.concat([frame, frame.loc[[first - 2]]], ignore_index=True)
     again = len(frame) + 1  # the header is row 1
-    _refused_with(
-        world, frame, again, "code", f"one row per measure (row {first} has the same)"
-    )
+    _refused_with(world, frame, again, column, f"{rule} (row {first} has the same)")
 
 
 def test_an_intervention_that_does_not_exist_is_named_as_such(world):
