@@ -209,14 +209,16 @@ def save_group(*, scope: Scope, name: str, area_codes: list[str]) -> str:
         session.add_all(
             ComparatorGroupArea(group_id=group.id, area_id=ids[c]) for c in codes
         )
-        audit.record(
+        # An answer built on a saved group is never cached (web/view_cache.py):
+        # saving or deleting one makes no cached answer stale.
+        audit.record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
             action="save",
             entity="comparator_group",
             entity_id=str(group.id),
             after={"name": text, "areas": codes},
+            invalidate=False,
         )
         return f"saved:{group.id}"
 
@@ -238,14 +240,14 @@ def delete_group(*, scope: Scope, key: str) -> None:
             delete(ComparatorGroupArea).where(ComparatorGroupArea.group_id == group_id)
         )
         session.delete(group)
-        audit.record(
+        audit.record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
             action="delete",
             entity="comparator_group",
             entity_id=str(group_id),
             before=before,
+            invalidate=False,
         )
 
 

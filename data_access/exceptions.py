@@ -55,7 +55,7 @@ import settings
 from data_access import clock, periods, spc, workstreams
 from data_access.alert_models import ExceptionItem
 from data_access.areas import funding_starts, get_area
-from data_access.audit import record
+from data_access.audit import record_change
 from data_access.db import session_scope
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.models import (
@@ -761,14 +761,16 @@ def acknowledge(*, scope: Scope, exception_id: int, comment: str) -> None:
         item.acknowledged_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         item.acknowledged_by_id = scope.user_id
         item.comment = text
-        record(
+        # Exceptions are read live (pages/alerts.py's callbacks are not cached, a
+        # pack is built on demand): no cached answer goes stale.
+        record_change(
             session,
-            actor=scope.actor,
-            user_id=scope.user_id,
+            scope,
             action="acknowledge_exception",
             entity="exception_item",
             entity_id=str(item.id),
             after={"comment": text},
+            invalidate=False,
         )
 
 

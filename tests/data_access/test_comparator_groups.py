@@ -6,11 +6,13 @@ input writes nothing, and saving and deleting are audited."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from data_access import cache
 from data_access import comparator_groups as groups
 from data_access.comparator_models import ComparatorGroup
 from data_access.db import session_scope
@@ -111,6 +113,8 @@ def test_region_file_places_every_force_area_once():
 
 def test_a_saved_group_is_its_owners_alone_and_audited(world):
     analyst, viewer = world
+    with session_scope() as session:
+        generation_before = session.scalar(cache.generation_select())
     key = groups.save_group(
         scope=viewer, name="  My   peers ", area_codes=[DEVON, LANCS, DEVON]
     )
@@ -127,12 +131,30 @@ def test_a_saved_group_is_its_owners_alone_and_audited(world):
     groups.delete_group(scope=viewer, key=key)
     assert key not in set(groups.comparator_groups(scope=viewer)["key"])
     with session_scope() as session:
-        actions = session.execute(
-            select(AuditLog.action, AuditLog.actor).where(
-                AuditLog.entity == "comparator_group"
+        rows = [
+            (a.action, a.actor, a.user_id, a.entity_id, a.before, a.after)
+            for a in session.scalars(
+                select(AuditLog)
+                .where(AuditLog.entity == "comparator_group")
+                .order_by(AuditLog.id)
             )
-        ).all()
-    assert sorted(actions) == [("delete", "Board"), ("save", "Board")]
+        ]
+        generation = session.scalar(cache.generation_select())
+    group_id = key.removeprefix("saved:")
+    assert rows == [
+        (
+            "save",
+            "Board",
+            viewer.user_id,
+            group_id,
+            None,
+            json.dumps({"name": "My peers", "areas": sorted({DEVON, LANCS})}),
+        ),
+        ("delete", "Board", viewer.user_id, group_id, '{"name": "My peers"}', None),
+    ]
+    # An answer on a saved group is never cached, so neither change makes every
+    # cached answer old.
+    assert generation == generation_before
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from data_access import alert_delivery, alerts, exceptions, users
+from data_access import alert_delivery, alerts, cache, exceptions, users
 from data_access.alert_models import (
     Alert,
     AlertDelivery,
@@ -44,6 +44,7 @@ from data_access.db import session_scope
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.models import (
     Area,
+    AuditLog,
     Measure,
     MeasureValue,
     Source,
@@ -263,9 +264,32 @@ def test_owner_acknowledges_with_a_comment_and_the_board_pack_reads_open_ones(wo
     assert item in set(board["exception_id"])
     assert set(board["vru_code"]) == {LANCS}
     assert all(board["summary"].str.len() > 0)
+    with session_scope() as session:
+        generation = session.scalar(cache.generation_select())
     exceptions.acknowledge(
         scope=s["lancs-lead"], exception_id=item, comment="New referral route"
     )
+    with session_scope() as session:
+        audited = [
+            (a.actor, a.user_id, a.action, a.entity, a.entity_id, a.before, a.after)
+            for a in session.scalars(
+                select(AuditLog).where(AuditLog.action == "acknowledge_exception")
+            )
+        ]
+        # Exceptions are read live: acknowledging one makes no cached answer old.
+        assert session.scalar(cache.generation_select()) == generation
+    lead = s["lancs-lead"]
+    assert audited == [
+        (
+            lead.actor,
+            lead.user_id,
+            "acknowledge_exception",
+            "exception_item",
+            str(item),
+            None,
+            '{"comment": "New referral route"}',
+        )
+    ]
     with pytest.raises(InvalidParameter):
         exceptions.acknowledge(scope=s["lancs-lead"], exception_id=item, comment="x")
     assert item not in set(
