@@ -88,6 +88,23 @@ def _variation_words(variation: str) -> str:
     return f" Against normal variation (SPC): {words[0].lower()}{words[1:]}."
 
 
+def _quarter_change(lead: str, words, quarters: list, variation: str) -> str:  # noqa: ANN001
+    """The overview's sentence on a quarterly figure (spend, young people
+    supported): the latest complete quarter against the one before, the change in
+    per cent, whether it is signal or noise (`variation`), and "(illustrative
+    data)" if either figure is. `quarters`: [(first day, figure, illustrative)] of
+    the two quarters, earlier first; `words` writes a figure."""
+    (p_start, prev, p_illustrative), (l_start, last, l_illustrative) = quarters
+    text = (
+        f"{lead} {words(last)} in {periods.quarter_label(l_start)}, against "
+        f"{words(prev)} in {periods.quarter_label(p_start)}"
+        + _pct_change(prev, last)
+        + "."
+        + _variation_words(variation)
+    )
+    return text + (" (illustrative data)" if l_illustrative or p_illustrative else "")
+
+
 def _knife_variation(knife_measure: dict, area: AreaInfo, knife: pd.DataFrame) -> str:
     """The latest quarter of the knife offences series judged as the /violence
     SPC view judges it (`trend_spc`, the one SPC road: the rate on a Laney u'
@@ -149,21 +166,17 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
     # A quarter still running is a part quarter: not compared (periods.is_complete).
     spend = _complete_quarters(spend)
     if len(spend) >= 2:
-        prev, last = spend.iloc[-2], spend.iloc[-1]
-        label = f"{periods.fy_label(int(last.financial_year))} Q{int(last.quarter)}"
-        prev_label = (
-            f"{periods.fy_label(int(prev.financial_year))} Q{int(prev.quarter)}"
+        sentences.append(
+            _quarter_change(
+                "Spend was",
+                money_text,
+                [
+                    (r.period_start, r.amount, r.illustrative)
+                    for r in spend.iloc[-2:].itertuples()
+                ],
+                _spend_variation(area, spend),
+            )
         )
-        text = (
-            f"Spend was {money_text(last.amount)} in {label}, against "
-            f"{money_text(prev.amount)} in {prev_label}"
-            + _pct_change(prev.amount, last.amount)
-            + "."
-            + _variation_words(_spend_variation(area, spend))
-        )
-        if last.illustrative or prev.illustrative:
-            text += " (illustrative data)"
-        sentences.append(text)
     if not reach.empty:
         totals = reach.groupby("period_start").agg(
             young_people=("young_people", "sum"), illustrative=("illustrative", "max")
@@ -173,18 +186,17 @@ def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
             [periods.is_complete(periods.quarter_end(start)) for start in totals.index]
         ]
         if len(totals) >= 2:
-            (p_start, prev), (l_start, last) = list(totals.iloc[-2:].iterrows())
-            text = (
-                f"Young people supported: {last.young_people:,.0f} in "
-                f"{periods.quarter_label(l_start)}, against "
-                f"{prev.young_people:,.0f} in {periods.quarter_label(p_start)}"
-                + _pct_change(prev.young_people, last.young_people)
-                + "."
-                + _variation_words(_reach_variation(area, totals))
+            sentences.append(
+                _quarter_change(
+                    "Young people supported:",
+                    lambda n: f"{n:,.0f}",
+                    [
+                        (start, r.young_people, r.illustrative)
+                        for start, r in totals.iloc[-2:].iterrows()
+                    ],
+                    _reach_variation(area, totals),
+                )
             )
-            if last.illustrative or prev.illustrative:
-                text += " (illustrative data)"
-            sentences.append(text)
     return sentences
 
 
