@@ -226,16 +226,9 @@ def action_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list
 
 
 def exception_slides(reader, area, start: dt.date, _meeting=None) -> list[Slide]:
-    # open_exceptions fails on a VRU with none open (it indexes an empty frame by
-    # an empty list of flags), so it is asked only when there are some.
-    if exceptions.read_exceptions(
-        scope=reader, vru_code=area.code, status="open"
-    ).empty:
-        frame = None
-    else:
-        frame = exceptions.open_exceptions(reader, area.code)
+    frame = exceptions.open_exceptions(reader, area.code)
     link = "/alerts"
-    if frame is None or frame.empty:
+    if frame.empty:
         words = f"No open exceptions for {area.name}."
         return [note_slide("exceptions", "Exceptions: none open", words, link)]
     lines = frame["summary"].tolist()

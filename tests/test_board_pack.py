@@ -743,7 +743,11 @@ def test_sections_with_nothing_to_show_say_so_in_one_slide(monkeypatch):
     )
     monkeypatch.setattr(workstreams, "workstream_list", lambda **_: pd.DataFrame())
     monkeypatch.setattr(board, "actions_for", lambda **_: pd.DataFrame())
-    monkeypatch.setattr(exceptions, "read_exceptions", lambda **_: pd.DataFrame())
+    monkeypatch.setattr(
+        exceptions,
+        "read_exceptions",
+        lambda **_: pd.DataFrame(columns=exceptions.EXCEPTION_COLUMNS),
+    )
     made = {
         "reach": board_pack._BUILDERS["reach"](SYSTEM, area, start, meeting),
         "workstreams": board_pack._BUILDERS["workstreams"](
