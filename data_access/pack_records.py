@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import defer
@@ -48,20 +48,10 @@ class PackRecord:
 
 
 def _record(row: BoardPack) -> PackRecord:
-    return PackRecord(
-        id=row.id,
-        made_at=row.made_at,
-        made_by=row.made_by,
-        vru_code=row.vru_code,
-        quarter_start=row.quarter_start,
-        meeting_date=row.meeting_date,
-        audience=row.audience,
-        format=row.format,
-        sections=json.loads(row.sections),
-        filename=row.filename,
-        sha256=row.sha256,
-        size=row.size,
-    )
+    """A board_pack row (or a row of its columns) as a PackRecord: its columns of
+    the same names but the file, the sections decoded from JSON."""
+    values = {field.name: getattr(row, field.name) for field in fields(PackRecord)}
+    return PackRecord(**{**values, "sections": json.loads(row.sections)})
 
 
 def pack_filename(pack: Pack, fmt: str) -> str:
