@@ -393,9 +393,7 @@ def _revisions_after(
     found = {}
     for row in rows.itertuples():
         q_start = row.quarter_start
-        q_end = periods.quarter_bounds(
-            periods.financial_year_of(q_start), periods.quarter_of(q_start)
-        )[1]
+        q_end = periods.quarter_end(q_start)
         # Revisions after this version was written, by its own moment.
         mine = changes_between(
             history[history["measure_code"] == row.measure_code], row.written_at
