@@ -42,7 +42,7 @@ from components import theme
 from components.chart_tables import (
     AppComponent,
     TableColumns,
-    accessible_table_of,
+    accessible_table,
     csv_href_of,
     table_columns,
 )
@@ -339,7 +339,7 @@ def chart_card(spec: ChartSpec, *, heading_level: int = 2) -> html.Figure:
             html.Details(
                 [
                     html.Summary("View as table"),
-                    accessible_table_of(
+                    accessible_table(
                         table,
                         caption=spec.title,
                         table_id=f"{cid}-table",

@@ -392,38 +392,6 @@ _MARKS = [
 ]
 
 
-def accessible_table(
-    df: pd.DataFrame,
-    *,
-    caption: str,
-    table_id: str | None = None,
-    column_formats: Mapping[str, Callable[[Any], str]] | None = None,
-    suppression_note: str | None = None,
-    row_headers: bool = True,
-    class_name: str = "chart-table",
-    row_class_names: Sequence[str] | None = None,
-) -> html.Div:
-    """An accessible HTML table of `df`, in a keyboard-scrollable region.
-
-    <caption>, <th scope="col"> headers, the first (text) column as
-    <th scope="row"> when `row_headers`, numeric columns right-aligned with
-    tabular figures, missing values as an en dash (read as "no data"), suppressed
-    values as "*" (read as "suppressed") followed by the suppression note,
-    `TableLink` values as links, `TableBadges` as badges; `row_class_names`, one
-    per row, style rows. The table itself is a `StaticTable`.
-    """
-    return accessible_table_of(
-        table_columns(df),
-        caption=caption,
-        table_id=table_id,
-        column_formats=column_formats,
-        suppression_note=suppression_note,
-        row_headers=row_headers,
-        class_name=class_name,
-        row_class_names=row_class_names,
-    )
-
-
 def _special_cell(value: Any) -> str | int | dict | None:
     """A link, badges, suppressed or missing value's cell; None for any other."""
     if isinstance(value, TableLink):
@@ -491,8 +459,8 @@ def _table_column(
     return out
 
 
-def accessible_table_of(
-    table: TableColumns,
+def accessible_table(
+    table: pd.DataFrame | TableColumns,
     *,
     caption: str,
     table_id: str | None = None,
@@ -502,6 +470,19 @@ def accessible_table_of(
     class_name: str = "chart-table",
     row_class_names: Sequence[str] | None = None,
 ) -> html.Div:
+    """An accessible HTML table of `table` (a DataFrame, or one already taken
+    apart by `table_columns` when its CSV is made from it too), in a
+    keyboard-scrollable region.
+
+    <caption>, <th scope="col"> headers, the first (text) column as
+    <th scope="row"> when `row_headers`, numeric columns right-aligned with
+    tabular figures, missing values as an en dash (read as "no data"), suppressed
+    values as "*" (read as "suppressed") followed by the suppression note,
+    `TableLink` values as links, `TableBadges` as badges; `row_class_names`, one
+    per row, style rows. The table itself is a `StaticTable`.
+    """
+    if isinstance(table, pd.DataFrame):
+        table = table_columns(table)
     column_formats = dict(column_formats or {})
     columns = table.names
     years = [_is_year_column(c, v) for c, v in zip(columns, table.listed, strict=True)]
