@@ -38,7 +38,6 @@ from data_access.models import (
     Measure,
     MeasureValue,
     Source,
-    covered_area_name,
 )
 from data_access.outcomes import benchmarking, headlines, raw_series, year_values
 from data_access.scope import SYSTEM, Scope
@@ -71,21 +70,9 @@ def _same(new: pd.DataFrame, old: pd.DataFrame) -> None:
 def _old_raw(measure_code, area_code, parent_code, age_band) -> pd.DataFrame:
     parent = aliased(Area)
     query = (
-        select(
-            Area.code,
-            # named by what it covers (issue 18), as every query names a figure
-            covered_area_name(),
-            MeasureValue.period_start,
-            MeasureValue.period_end,
-            MeasureValue.value,
-            MeasureValue.numerator,
-            MeasureValue.denominator,
-            MeasureValue.status,
-            Source.title,
-            Source.illustrative,
-            MeasureValue.note,
-            MeasureValue.precision,  # issue 18
-        )
+        # What is read of each value is the code's own list (_RAW_COLUMNS); the
+        # joins, filters and order below are how the rows were found.
+        select(*raw_series._raw_columns())
         .join(Measure, Measure.id == MeasureValue.measure_id)
         .join(Area, Area.id == MeasureValue.area_id)
         .join(Source, Source.id == MeasureValue.source_id)
