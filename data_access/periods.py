@@ -28,6 +28,11 @@ def fy_label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
 
+def fy_range_label(first: int, last: int) -> str:
+    """2016, 2018 -> '2016/17 to 2018/19': a window of financial years."""
+    return f"{fy_label(first)} to {fy_label(last)}"
+
+
 def parse_fy_label(label: str) -> int:
     """'2019/20' -> 2019; raises InvalidParameter otherwise."""
     match = _FY.match(label.strip())

@@ -72,8 +72,10 @@ LENGTHS = {
     # financial years: a view of its own.
     "calendar": "Calendar year",
 }
+# The financial years before VRU funding began (2019/20): the baseline every
+# change is measured against (headlines) and the VRU groups' pre-funding window.
 BASELINE_YEARS = (2016, 2017, 2018)
-BASELINE_LABEL = "2016/17 to 2018/19"
+BASELINE_LABEL = periods.fy_range_label(BASELINE_YEARS[0], BASELINE_YEARS[-1])
 TREND_WINDOW = statistics.TREND_MIN_PERIODS
 SUM_OF_FORCES_PREFIX = "Sum of force areas: "  # a summed benchmark's source title
 

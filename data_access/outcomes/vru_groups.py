@@ -24,8 +24,8 @@ from scipy import special
 from data_access import periods, statistics
 from data_access.cache import memoized
 from data_access.measures import get_measure
+from data_access.outcomes.raw_series import BASELINE_YEARS
 from data_access.outcomes.year_values import (
-    BASELINE_YEARS,
     FIRST_VRU_YEAR,
     LATEST_WINDOW,
     _fy_values,
@@ -93,10 +93,10 @@ def _vru_groups(frame: pd.DataFrame) -> dict | None:
         "vru": [r for r in rows if r[2] and r[3] == FIRST_VRU_YEAR],
         "non_vru": [r for r in rows if not r[2]],
     }
-    baseline = list(range(BASELINE_YEARS[0], BASELINE_YEARS[1] + 1))
+    baseline = list(BASELINE_YEARS)
     all_years = {r[4] for r in rows}
     later = sorted({r[4] for r in members["vru"]} & {r[4] for r in members["non_vru"]})
-    later = [y for y in later if y > BASELINE_YEARS[1]]
+    later = [y for y in later if y > max(BASELINE_YEARS)]
     if len(later) < LATEST_WINDOW or not all(y in all_years for y in baseline):
         return None
     latest = later[-LATEST_WINDOW:]
@@ -165,9 +165,8 @@ def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
             )
             row.update(
                 {
-                    f"{window}_label": (
-                        f"{periods.fy_label(window_years[0])} to "
-                        f"{periods.fy_label(window_years[-1])}"
+                    f"{window}_label": periods.fy_range_label(
+                        window_years[0], window_years[-1]
                     ),
                     f"{window}_count": count,
                     f"{window}_population": population,

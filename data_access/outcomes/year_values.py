@@ -81,7 +81,6 @@ BENCHMARKS = {
     "non_vru": "Non-VRU areas (pooled)",
 }
 CONFIDENCE_LEVELS = (0.95, 0.998)
-BASELINE_YEARS = (2016, 2018)  # 2016/17 to 2018/19: before VRU funding began
 FIRST_VRU_YEAR = 2019  # the 18 areas funded from 2019/20
 LATEST_WINDOW = 3  # years in the "latest" window, as many as the baseline
 PERIOD_COLUMNS = ["year", "value", "label", "n_areas", "illustrative"]
