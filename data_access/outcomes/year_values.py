@@ -161,12 +161,13 @@ def rate_measures(*, scope: Scope) -> pd.DataFrame:
 # ------------------------------------------------------ financial-year values
 
 
-def _months():
+def _start():
+    """SQL: the year and month a value's period starts, and the financial year
+    it starts in (periods.financial_year_of). How many months a value spans is
+    its stored period_months (models.months_spanned, set on insert)."""
     start_y = extract("year", MeasureValue.period_start)
     start_m = extract("month", MeasureValue.period_start)
-    end_y = extract("year", MeasureValue.period_end)
-    end_m = extract("month", MeasureValue.period_end)
-    return start_y, start_m, (end_y - start_y) * 12 + end_m - start_m + 1
+    return start_y, start_m, case((start_m >= 4, start_y), else_=start_y - 1)
 
 
 def _fy_base(level: str, age_band: str):
@@ -220,7 +221,7 @@ def _codes_with_years(level: str, age_band: str) -> list[str]:
     an EXISTS on the measure's values through ix_measure_value_lookup
     (measure, area, period_months, ...), so it stops at the first year found
     instead of reading every value. period_months is the number of months
-    _months() works out from the dates (set from them on insert)."""
+    the dates span (set from them on insert)."""
     # One statement, read outside a transaction (no BEGIN and COMMIT round
     # trips), as every read of this module is.
     with read_connection() as connection:
@@ -230,8 +231,7 @@ def _codes_with_years(level: str, age_band: str) -> list[str]:
 @functools.cache
 def _codes_statement(level: str, age_band: str):
     """`_codes_with_years`' statement, built once per process (as `_fy_statement`)."""
-    start_y, start_m, _ = _months()
-    fy = case((start_m >= 4, start_y), else_=start_y - 1)
+    _, start_m, fy = _start()
     # OFFSET 0 keeps PostgreSQL probing the index once per measure: a plain
     # EXISTS would be planned as one hashed scan of every value in the store.
     annual = _measure_values(level, age_band, 12).where(start_m == 4).offset(0)
@@ -252,8 +252,7 @@ def _fy_statement(level: str, age_band: str):
     """`_fy_values`' statement for areas of `level`, the measure's code a bound
     parameter ("measure_code"): built once per process, as building it (a few
     milliseconds of SQLAlchemy coercions) cost more than running it."""
-    start_y, start_m, _ = _months()
-    fy = case((start_m >= 4, start_y), else_=start_y - 1)
+    start_y, start_m, fy = _start()
     # period_months (set from the dates on insert) rather than the months worked
     # out per row: it lets the planner read the measure's force areas' quarters
     # or years through ix_measure_value_lookup instead of every value of the
@@ -359,7 +358,7 @@ def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
 def _rolling_base(level: str, age_band: str):
     """Stored 12-month values of areas of `level` that start in a month other
     than April (an April one is a financial year, `_fy_values`)."""
-    _, start_m, _ = _months()
+    _, start_m, _ = _start()
     return _fy_base(level, age_band).where(
         MeasureValue.period_months == 12, start_m != 4
     )
@@ -378,7 +377,7 @@ def _codes_with_rolling_years(level: str, age_band: str) -> list[str]:
 @functools.cache
 def _rolling_codes_statement(level: str, age_band: str):
     """`_codes_with_rolling_years`' statement, built once per process."""
-    _, start_m, _ = _months()
+    _, start_m, _ = _start()
     rolling = _measure_values(level, age_band, 12).where(start_m != 4).offset(0)
     return select(Measure.code).where(rolling.exists()).order_by(Measure.code)
 
