@@ -328,6 +328,7 @@ def _rag_changes(
     """RAG moves of the VRU's workstream measures (see the module docstring)."""
     out: list[dict] = []
     then = known_at(history[history["age_band"] == "all"], since)
+    quarters = then[_kinds(then, periods.is_quarter)]
     moved = frame[frame["measure_code"].isin(list(info))]
     for ws_id in sorted({int(w) for w in moved["workstream_id"].dropna()}):
         trend = measure_trends(scope=scope, workstream_id=ws_id)
@@ -338,10 +339,7 @@ def _rag_changes(
             if rated.empty:
                 continue
             now = rated.iloc[-1]
-            before = then[
-                (then["measure_code"] == code)
-                & (then["period_end"] - then["period_start"] < pd.Timedelta(days=100))
-            ]
+            before = quarters[quarters["measure_code"] == code]
             if before.empty:
                 continue
             last_then = before.sort_values("period_start").iloc[-1]
@@ -374,6 +372,22 @@ def _rag_changes(
     return out
 
 
+def _kinds(frame: pd.DataFrame, kind) -> pd.Series:  # noqa: ANN001
+    """Which of the frame's periods are of a kind (periods.is_quarter or
+    periods.is_financial_year, the rule of the trends' series), as a mask that
+    also selects from an empty frame."""
+    return pd.Series(
+        [
+            kind(start, end)
+            for start, end in zip(
+                frame["period_start"], frame["period_end"], strict=True
+            )
+        ],
+        index=frame.index,
+        dtype=bool,
+    )
+
+
 def _verdict(result: dict) -> str:
     """The recent trend's verdict in words: "increasing (significant)"."""
     if result.get("withheld"):
@@ -394,12 +408,9 @@ def _significance_changes(
             continue
         length = "quarter" if measure["period_type"] == "quarter" else "year"
         seen = then[then["measure_code"] == code]
-        days = (seen["period_end"] - seen["period_start"]).map(lambda d: d.days)
-        if length == "quarter":
-            seen = seen[days < 100]
-        else:  # financial years, as the trend's year series
-            starts = seen["period_start"].map(lambda d: (d.month, d.day))
-            seen = seen[(days > 300) & (starts == (4, 1))]
+        # Quarters, or financial years as the trend's year series.
+        kind = periods.is_quarter if length == "quarter" else periods.is_financial_year
+        seen = seen[_kinds(seen, kind)]
         if seen.empty:
             continue
         end_then = seen["period_end"].max()

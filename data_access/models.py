@@ -36,6 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from data_access.periods import months_spanned
+
 AREA_LEVELS = ("country", "region", "pfa", "lad")
 TIERS = ("primary", "secondary", "tertiary")
 POLARITIES = ("lower_is_better", "higher_is_better", "no_judgement")
@@ -71,11 +73,6 @@ def _current_unique(name: str, *columns: str) -> Index:
         sqlite_where=text("is_current = 1"),
         postgresql_where=text("is_current"),
     )
-
-
-def months_spanned(start: dt.date, end: dt.date) -> int:
-    """Whole calendar months from `start` to `end` inclusive (3 = a quarter)."""
-    return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
 def _period_months_default(context) -> int:  # noqa: ANN001

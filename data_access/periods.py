@@ -103,14 +103,29 @@ def quarter_label(day: dt.date) -> str:
     return f"{fy_label(financial_year_of(day))} Q{quarter_of(day)}"
 
 
+def months_spanned(start: dt.date, end: dt.date) -> int:
+    """Whole calendar months from `start` to `end` inclusive (3 = a quarter)."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def is_quarter(start: dt.date, end: dt.date) -> bool:
+    """Whether a stored period is a quarter: three months from 1 January, April,
+    July or October."""
+    return months_spanned(start, end) == 3 and start.month in (1, 4, 7, 10)
+
+
+def is_financial_year(start: dt.date, end: dt.date) -> bool:
+    """Whether a stored period is a financial year (April to March)."""
+    return months_spanned(start, end) == 12 and start.month == 4
+
+
 def period_label(start: dt.date, end: dt.date) -> str:
     """A label for a period: a quarter, a financial year or 'Jan 2019 to Dec 2019'."""
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    if months == 3 and start.month in (1, 4, 7, 10):
+    if is_quarter(start, end):
         return quarter_label(start)
-    if months == 12 and start.month == 4:
+    if is_financial_year(start, end):
         return fy_label(start.year)
-    if months == 12:
+    if months_spanned(start, end) == 12:
         return f"year ending {end.strftime('%b %Y')}"
     return f"{start.strftime('%b %Y')} to {end.strftime('%b %Y')}"
 

@@ -388,6 +388,42 @@ def test_new_periods_span_never_runs_two_ranges_together():
     )
 
 
+def test_changes_since_reads_quarters_and_years_as_the_trends_do():
+    """What the trend was at the last board is read from the stored rows the
+    trends read: a quarter is three months from January, April, July or October
+    (not any period under 100 days: a month was taken as a quarter), a financial
+    year runs April to March. The board's mask agrees with the trends' own
+    (raw_series._period_kinds) row by row, and selects from an empty frame."""
+    from data_access import periods
+    from data_access.outcomes.raw_series import _period_kinds
+
+    d = dt.date
+    frame = pd.DataFrame(
+        {
+            "period_start": [
+                d(2024, 4, 1), d(2024, 4, 1), d(2024, 2, 1), d(2024, 4, 1),
+                d(2023, 7, 1), d(2024, 1, 1), d(2024, 10, 1),
+            ],
+            "period_end": [
+                d(2024, 6, 30), d(2024, 4, 30), d(2024, 4, 30), d(2025, 3, 31),
+                d(2024, 6, 30), d(2024, 12, 31), d(2024, 12, 31),
+            ],
+        }
+    )  # fmt: skip
+    quarters = board._kinds(frame, periods.is_quarter)
+    years = board._kinds(frame, periods.is_financial_year)
+    assert quarters.tolist() == [True, False, False, False, False, False, True]
+    assert years.tolist() == [False, False, False, True, False, False, False]
+    is_quarter, is_year, _other, _calendar = _period_kinds(frame)
+    assert quarters.tolist() == is_quarter.tolist()
+    assert years.tolist() == is_year.tolist()
+    empty = frame.iloc[:0]
+    assert list(empty[board._kinds(empty, periods.is_quarter)].columns) == [
+        "period_start",
+        "period_end",
+    ]
+
+
 def test_each_new_board_record_is_audited_under_its_table_and_id(cycle):
     """A meeting and an action are audited as created (audit.record_new): the
     entity is the row's table and entity_id its new id, so the audit log can be
