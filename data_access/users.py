@@ -15,12 +15,12 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data_access.audit import record
+from data_access.audit import record_change
 from data_access.cache import generation_select, remember_generation
 from data_access.db import read_connection, session_scope
 from data_access.errors import InvalidParameter, NotFound
 from data_access.models import ROLES, Area, User, UserArea, Workstream
-from data_access.scope import Scope
+from data_access.scope import SYSTEM, Scope
 
 
 @dataclass(frozen=True)
@@ -162,13 +162,16 @@ def set_password(*, username: str, password: str | None = None) -> str:
 
 
 def _audit_user(session, user: User, action: str, **changes) -> None:  # noqa: ANN001, ANN003
-    """The audit row of a change to a user's account (made by the system)."""
-    record(
+    """The audit row of a change to a user's account (made by the system). No
+    figure changes, and cached answers are keyed by the caller's access: none
+    goes stale."""
+    record_change(
         session,
-        actor="system",
+        SYSTEM,
         action=action,
         entity="app_user",
         entity_id=str(user.id),
+        invalidate=False,
         **changes,
     )
 

@@ -9,8 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from data_access import db, migrate, users
-from data_access.models import AuditLog
+from data_access import cache, db, migrate, users
+from data_access.models import AuditLog, User
 from tests.data_access.test_store import _minimal_rows
 from tests.pg_cluster import throwaway_postgres
 from tests.web_helpers import callback_request, post_callback, sign_in
@@ -141,17 +141,30 @@ def test_reset_password_prints_a_new_one_once_and_ends_sessions(web):
 def test_a_role_change_ends_sessions(web):
     app, password = web
     client = _signed_in_client(app, password)
+    with db.session_scope() as session:
+        generation = session.scalar(cache.generation_select())
     users.set_role(username="board", role="analyst")
     assert post_callback(client, AREA_CALLBACK).status_code == 401
-    # Audited as the system, before and after, once.
+    # Audited as the system (no user id), before and after, once, under the
+    # user's id; no figure changed, so cached answers stay current.
     with db.session_scope() as session:
-        rows = session.execute(
-            select(AuditLog.actor, AuditLog.before, AuditLog.after).where(
-                AuditLog.action == "set_role"
+        rows = [
+            (a.actor, a.user_id, a.entity, a.entity_id, a.before, a.after)
+            for a in session.scalars(
+                select(AuditLog).where(AuditLog.action == "set_role")
             )
-        ).all()
-    assert [(a, json.loads(b), json.loads(c)) for a, b, c in rows] == [
-        ("system", {"role": "viewer"}, {"role": "analyst"})
+        ]
+        user_id = session.scalar(select(User.id).where(User.username == "board"))
+        assert session.scalar(cache.generation_select()) == generation
+    assert [(*r[:4], json.loads(r[4]), json.loads(r[5])) for r in rows] == [
+        (
+            "system",
+            None,
+            "app_user",
+            str(user_id),
+            {"role": "viewer"},
+            {"role": "analyst"},
+        )
     ]
 
 
