@@ -286,15 +286,19 @@ def _start_of(first_value, first_target, vru_start_year) -> dt.date:
 
 def _status_frame(
     scope: Scope,
-    rows: pd.DataFrame,
+    codes: tuple[str, ...] | None,
+    workstream_id: int | None,
     workstreams: pd.DataFrame,
     as_at: dt.date,
 ) -> pd.DataFrame:
-    """measure_status rows (STATUS_COLUMNS plus workstream_id, first), from
-    `rows` read with `due_by=_last_due_quarter(as_at)`, which count the quarters
-    returned ("received_due"). Plain loops over columns: a few hundred rows,
+    """measure_status rows (STATUS_COLUMNS plus workstream_id, first) of the
+    measures of `workstreams` (_workstreams(codes, workstream_id), which the
+    caller has read), from their status rows read here with
+    `due_by=_last_due_quarter(as_at)`, which count the quarters returned
+    ("received_due"). Plain loops over columns: a few hundred rows,
     where iterrows and a due date worked out per quarter per row cost the
     shipped demo's list 150 ms."""
+    rows = _status_rows(codes, workstream_id, _last_due_quarter(as_at))
     if rows.empty:
         return pd.DataFrame(columns=["workstream_id", "first", *STATUS_COLUMNS])
     frame = rows.copy()
@@ -367,12 +371,7 @@ def workstream_list(
     as_at = _resolve_as_at(as_at)
     workstreams = _workstreams(codes, None)
     # Returns received are counted in the same read (received_due), not listed.
-    status = _status_frame(
-        scope,
-        _status_rows(codes, None, _last_due_quarter(as_at)),
-        workstreams,
-        as_at,
-    )
+    status = _status_frame(scope, codes, None, workstreams, as_at)
     if workstreams.empty:
         return pd.DataFrame(columns=WORKSTREAM_COLUMNS)
     by_ws = status.groupby("workstream_id")
@@ -409,10 +408,7 @@ def measure_status(
     workstream_id = _require_workstream(scope, workstream_id)
     as_at = _resolve_as_at(as_at)
     status = _status_frame(
-        scope,
-        _status_rows(None, workstream_id, _last_due_quarter(as_at)),
-        _workstreams(None, workstream_id),
-        as_at,
+        scope, None, workstream_id, _workstreams(None, workstream_id), as_at
     )
     return status[STATUS_COLUMNS].reset_index(drop=True)
 
@@ -593,10 +589,7 @@ def completeness(
     # measure_status's frame, worked out once: its "first" column says when the
     # workstream began.
     status = _status_frame(
-        scope,
-        _status_rows(None, workstream_id, _last_due_quarter(as_at)),
-        _workstreams(None, workstream_id),
-        as_at,
+        scope, None, workstream_id, _workstreams(None, workstream_id), as_at
     )
     if status.empty or as_at is None:
         return pd.DataFrame(columns=RETURN_COLUMNS)
