@@ -23,3 +23,13 @@ class InvalidParameter(DataAccessError):
     def __init__(self, parameter: str, message: str):
         super().__init__(message)
         self.parameter = parameter
+
+
+def record_id(value, noun: str) -> int:
+    """The id of the record (an intervention, a workstream) a request names, as
+    an integer: NotFound for anything that is not a whole number, as for an id
+    no record has, so a mistyped link answers "not found", not a server error."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound(f"no {noun} has the id '{value}'") from None

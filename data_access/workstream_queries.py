@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import read_connection
-from data_access.errors import AccessDenied, NotFound
+from data_access.errors import AccessDenied, NotFound, record_id
 from data_access.models import (
     Area,
     Measure,
@@ -44,10 +44,7 @@ def _area_filter(scope: Scope, area_code: str | None) -> tuple[str, ...] | None:
 
 
 def _require_workstream(scope: Scope, workstream_id) -> int:
-    try:
-        workstream_id = int(workstream_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"no workstream has the id '{workstream_id}'") from None
+    workstream_id = record_id(workstream_id, "workstream")
     vru_code = _workstream_area(workstream_id)
     if vru_code is None:
         raise NotFound(f"no workstream has the id '{workstream_id}'")

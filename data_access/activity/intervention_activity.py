@@ -28,12 +28,11 @@ from data_access.activity.intervention_facts import (
     FACT_COLUMNS,
     area_interventions,
     intervention_facts,
+    require_intervention,
 )
 from data_access.activity.reach_rule import intervention_outputs
-from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import read_connection
-from data_access.errors import NotFound
 from data_access.models import (
     OUTPUT_TYPES,
     InterventionOutput,
@@ -162,23 +161,10 @@ def intervention_detail(
     """One intervention's facts and quarterly outputs and spend (module docstring).
 
     NotFound for an unknown id; AccessDenied when its VRU area is out of scope."""
-    try:
-        intervention_id = int(intervention_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"no intervention has the id '{intervention_id}'") from None
-    vru_code = _intervention_area(intervention_id)
-    if vru_code is None:
-        raise NotFound(f"no intervention has the id '{intervention_id}'")
-    area = get_area(vru_code)
-    scope.require_area(area.code, area.parent_code)
+    intervention_id = require_intervention(scope, intervention_id)["intervention_id"]
     first, last = _period_keys(start, end)
     facts, quarters = _intervention_detail(intervention_id, first, last)
     return {**facts, "quarters": quarters.copy()}
-
-
-def _intervention_area(intervention_id: int) -> str | None:
-    facts = intervention_facts(intervention_id)
-    return None if facts is None else facts["vru_code"]
 
 
 @memoized

@@ -6,7 +6,8 @@ area or a local authority by its code, `interventions_in`) and one intervention
 spend by intervention) and the area profile's list (outcomes.profiles) all read
 them here.
 
-UNSCOPED: the callers check the caller's scope before they call.
+UNSCOPED but for `require_intervention`, the one scope check of an intervention a
+request names: the callers check the caller's scope before they call.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from data_access.activity.activity_filters import TIER_LABELS
 from data_access.areas import get_area
 from data_access.cache import memoized
 from data_access.db import read_connection
+from data_access.errors import NotFound, record_id
 from data_access.models import TIERS, Area, Intervention, Source, Workstream
+from data_access.scope import Scope
 
 FACT_COLUMNS = [
     "intervention_id",
@@ -141,3 +144,17 @@ def intervention_facts(intervention_id: int) -> dict | None:
             _facts_query(lambda vru, delivering: [Intervention.id == intervention_id])
         ).first()
     return None if row is None else _record(row)
+
+
+def require_intervention(scope: Scope, intervention_id) -> dict:
+    """The facts (FACT_COLUMNS as a dict) of the intervention a request names,
+    after the caller's scope check: NotFound for an id that is not a whole
+    number or that no intervention has; AccessDenied when its VRU (force) area
+    is outside the scope. /prevention's detail and /funding's both ask here."""
+    intervention_id = record_id(intervention_id, "intervention")
+    facts = intervention_facts(intervention_id)
+    if facts is None:
+        raise NotFound(f"no intervention has the id '{intervention_id}'")
+    area = get_area(facts["vru_code"])
+    scope.require_area(area.code, area.parent_code)
+    return facts

@@ -9,10 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from data_access.activity.intervention_facts import (
-    intervention_facts,
     interventions_in,
+    require_intervention,
 )
-from data_access.errors import NotFound
 from data_access.money.money_reads import _spend_area
 from data_access.scope import Scope
 
@@ -51,17 +50,7 @@ def get_intervention(*, scope: Scope, intervention_id: int) -> dict:
     delivering_area_code, delivering_area_name, delivering_level, provider,
     description, start_date, end_date, evidence_rating, workstream, source_title,
     illustrative."""
-    info = _intervention(int(intervention_id))
-    if info is None:
-        raise NotFound(f"no intervention has the id {intervention_id}")
-    scope.require_area(info["vru_area_code"])
-    return info
-
-
-def _intervention(intervention_id: int) -> dict | None:
-    facts = intervention_facts(intervention_id)
-    if facts is None:
-        return None
+    facts = require_intervention(scope, intervention_id)
     return {
         "intervention_id": facts["intervention_id"],
         "name": facts["name"],

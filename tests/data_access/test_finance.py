@@ -191,6 +191,8 @@ def test_bad_parameters_are_domain_errors(loaded_store):
         )
     with pytest.raises(NotFound):
         funded_interventions.get_intervention(scope=SYSTEM, intervention_id=10**8)
+    with pytest.raises(NotFound):  # a mistyped link: not found, not a server error
+        funded_interventions.get_intervention(scope=SYSTEM, intervention_id="12a")
     with pytest.raises(InvalidParameter):
         tier_costs.cost_per_young_person(
             scope=SYSTEM, area_code=AVON, financial_year=2023, by="area"
