@@ -95,20 +95,25 @@ def _measure_query(include_private: bool, *columns):
 def list_measures(include_private: bool = False) -> pd.DataFrame:
     """Every measure's metadata (MEASURE_COLUMNS), success measures first.
 
-    last_updated is one probe per measure of ix_measure_value_current_latest (a
+    last_updated is `_last_updated_column`, as `_last_updated` reads it; lookups
+    that need only the metadata use `measure_metadata`."""
+    query = _measure_query(include_private, _last_updated_column())
+    with session_scope() as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
+
+
+def _last_updated_column():  # noqa: ANN202 - a SQLAlchemy scalar subquery
+    """SQL: the outer Measure's last updated date, the end of its latest current
+    figure: one probe of ix_measure_value_current_latest per measure (a
     correlated MAX, not a GROUP BY over every value, so its cost does not grow
-    with the values stored); lookups that need only the metadata use
-    `measure_metadata`."""
-    last = (
+    with the values stored)."""
+    return (
         select(func.max(MeasureValue.period_end))
         .where(MeasureValue.measure_id == Measure.id, MeasureValue.is_current)
         .correlate(Measure)
         .scalar_subquery()
     )
-    query = _measure_query(include_private, last)
-    with session_scope() as session:
-        rows = session.execute(query).all()
-    return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
 
 
 @memoized
@@ -127,14 +132,10 @@ def _last_updated() -> dict[str, dt.date | None]:
     `list_measures`): a view that looks up several measures (the overview: the
     three success measures) reads it once per request, not once per measure.
     One autocommit statement, no BEGIN/COMMIT round trips."""
-    last = (
-        select(func.max(MeasureValue.period_end))
-        .where(MeasureValue.measure_id == Measure.id, MeasureValue.is_current)
-        .correlate(Measure)
-        .scalar_subquery()
-    )
     with read_connection() as connection:
-        return dict(connection.execute(select(Measure.code, last)).all())
+        return dict(
+            connection.execute(select(Measure.code, _last_updated_column())).all()
+        )
 
 
 def get_measure(
