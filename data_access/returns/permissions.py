@@ -86,13 +86,23 @@ def _workstream_context(session: Session, workstream_id: int) -> _Context:
     )
 
 
-def _require_can_upload(scope: Scope, workstream_id: int) -> None:
+def may_upload(scope: Scope, workstream_id: int) -> str | None:
+    """Why `scope` may not upload or submit the returns of `workstream_id`, or
+    None when it may: a lead those of their own workstream, an admin or analyst
+    any. The actions refuse by it and the Returns page offers by it."""
     if scope.role == "lead":
         if scope.workstream_id != workstream_id:
-            raise AccessDenied("you can submit returns only for your own workstream")
-        return
+            return "you can submit returns only for your own workstream"
+        return None
     if scope.role not in ("admin", "analyst"):
-        raise AccessDenied("your role does not allow submitting returns")
+        return "your role does not allow submitting returns"
+    return None
+
+
+def _require_can_upload(scope: Scope, workstream_id: int) -> None:
+    refusal = may_upload(scope, workstream_id)
+    if refusal:
+        raise AccessDenied(refusal)
 
 
 def _require_can_read(scope: Scope, workstream_id: int | None) -> None:

@@ -31,7 +31,11 @@ from data_access.periods import (
 from data_access.returns.permissions import _require_can_read
 from data_access.returns.spec import XLSX_MAGIC, started_quarters
 from data_access.returns.templates import workstreams_for
-from data_access.returns.workflow import _load_submission, _quarter_state
+from data_access.returns.workflow import (
+    _load_submission,
+    _quarter_state,
+    ever_approved,
+)
 from data_access.returns_due import due_date, is_late
 from data_access.scope import Scope
 from data_access.workstreams import quarters_with_every_figure
@@ -127,15 +131,7 @@ def list_submissions(
                 )
             ):
                 submitters[int(entity_id)].add(user_id)
-        once_approved = set(
-            session.scalars(
-                select(AuditLog.entity_id).where(
-                    AuditLog.entity == "submission",
-                    AuditLog.action == "approve_return",
-                    AuditLog.entity_id.in_([str(r[0]) for r in rows]),
-                )
-            )
-        )
+        once_approved = ever_approved(session, [r[0] for r in rows])
         uploaders: dict[int, int | None] = {}
         is_xlsx: dict[int, bool] = {}
         for id_, user_id, head in session.execute(
@@ -170,7 +166,7 @@ def list_submissions(
                 states[(r[1], r[5])],
                 frozenset(submitters[r[0]]),
                 download_name(r[0], r[6], xlsx=is_xlsx[r[0]]),
-                str(r[0]) in once_approved,
+                r[0] in once_approved,
             )  # fmt: skip
             for r in rows
         ],

@@ -33,7 +33,7 @@ from data_access.models import (
     Submission,
     Workstream,
 )
-from data_access.returns.permissions import _require_can_upload
+from data_access.returns.permissions import _require_can_upload, may_upload
 from data_access.returns.spec import MAX_COMMENT_CHARS, ReturnChanged, clean_text
 from data_access.scope import Scope
 
@@ -299,12 +299,26 @@ def may_approve(scope: Scope, submitter_ids: set[int] | frozenset[int]) -> str |
     return None
 
 
+def ever_approved(session: Session, submission_ids: list[int]) -> set[int]:
+    """Those of the submissions that were ever approved (by their audit rows):
+    only those can be restored, so the listing offers and restore allows by it."""
+    return {
+        int(entity_id)
+        for entity_id in session.scalars(
+            select(AuditLog.entity_id).where(
+                AuditLog.entity == "submission",
+                AuditLog.action == "approve_return",
+                AuditLog.entity_id.in_([str(i) for i in submission_ids]),
+            )
+        )
+    }
+
+
 def actions_for(scope: Scope, row: Any) -> list[str]:
     """What `scope` may do with a listed return (a list_submissions row): the
     buttons a page shows. The actions check the same rules when taken."""
     actions = []
-    lead_of = scope.role == "lead" and scope.workstream_id == row.workstream_id
-    if row.status == "draft" and (lead_of or scope.unrestricted):
+    if row.status == "draft" and may_upload(scope, row.workstream_id) is None:
         actions.append("submit")
     if row.status == "submitted" and may_approve(scope, row.submitter_ids) is None:
         actions.append("approve")
@@ -396,14 +410,9 @@ def restore_submission(
     with session_scope() as session:
         submission = _locked_submission(session, submission_id)
         _check_unchanged(session, submission, seen)
-        was_approved = session.scalar(
-            select(AuditLog.id).where(
-                AuditLog.entity == "submission",
-                AuditLog.entity_id == str(submission_id),
-                AuditLog.action == "approve_return",
-            )
-        )
-        if submission.status != "superseded" or was_approved is None:
+        if submission.status != "superseded" or not ever_approved(
+            session, [submission_id]
+        ):
             raise InvalidParameter(
                 "status",
                 "only a superseded return that was once approved can be restored",

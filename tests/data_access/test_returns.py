@@ -830,6 +830,41 @@ def test_only_admins_approve_and_never_a_return_they_uploaded_or_submitted(world
     assert four_eyes == {"submitted_by": sorted({lead.user_id, deputy.user_id})}
 
 
+@pytest.mark.parametrize(
+    "who,offered",
+    [
+        ("own lead", True),
+        ("other lead", False),
+        ("admin", True),
+        ("analyst", True),
+        ("viewer", False),
+    ],
+)
+def test_submit_is_offered_to_exactly_those_who_may_submit(world, who, offered):
+    """The Returns page's Submit button and submit_return follow one rule
+    (permissions.may_upload): offered to a scope exactly when it would succeed."""
+    scope = {
+        "own lead": world["lead"],
+        "other lead": Scope(
+            role="lead", area_codes=frozenset({"E23000036"}),
+            workstream_id=world["ws2"], actor="Other Lead",
+        ),
+        "admin": world["admin"],
+        "analyst": Scope(role="analyst", actor="Analyst"),
+        "viewer": world["viewer"],
+    }[who]  # fmt: skip
+    draft = upload(world, as_csv(filled(world))).submission_id
+    listing = submissions.list_submissions(scope=world["admin"])
+    row = listing.set_index("submission_id").loc[draft]
+    row = row.to_frame().T.assign(submission_id=draft).iloc[0]
+    assert ("submit" in workflow.actions_for(scope, row)) is offered
+    if offered:
+        workflow.submit_return(scope=scope, submission_id=draft)
+    else:
+        with pytest.raises(AccessDenied):
+            workflow.submit_return(scope=scope, submission_id=draft)
+
+
 def test_actions_offered_follow_the_same_rules(world):
     lead = _user("wslead", "lead", workstream_id=world["ws"])
     analyst = _user("analyst1", "analyst")
