@@ -50,6 +50,7 @@ from data_access.ons_tables import (
     population_table,
     read_sheets,
     text,
+    title_of,
 )
 from data_access.periods import fy_bounds, fy_label
 from data_access.scope import Scope
@@ -82,10 +83,11 @@ class HesTable:
 
 def read_hes_table(sheet: Sheet) -> HesTable | None:
     """The X99 admissions table in a sheet, or None when the sheet has none."""
-    rows = [[text(c) for c in row] for row in sheet.rows]
-    title = next((c for row in rows[:6] for c in row if c), "")
+    found = title_of(sheet.rows)
+    title = found[1] if found else ""
     if not re.search(r"X99|sharp object", title, re.IGNORECASE):
         return None
+    rows = [[text(c) for c in row] for row in sheet.rows]
     header = next(
         (
             i
