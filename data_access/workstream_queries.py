@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from data_access.areas import get_area
 from data_access.cache import memoized
-from data_access.db import read_connection
+from data_access.db import read_connection, read_frame
 from data_access.errors import AccessDenied, NotFound, record_id
 from data_access.models import (
     Area,
@@ -199,13 +199,9 @@ def _status_rows(
         .outerjoin(Source, Source.id == latest_value.source_id)
         .order_by(links.c.workstream_id, Measure.code)
     )
-    with read_connection() as connection:
-        # Plain tuples: pandas probes each Row for attributes, and a Row's
-        # failed attribute lookup is slow (a tenth of the list's CPU).
-        rows = [tuple(row) for row in connection.execute(query)]
-    return pd.DataFrame(
-        rows,
-        columns=[
+    return read_frame(
+        query,
+        [
             "workstream_id",
             "measure_code",
             "name",
@@ -263,9 +259,7 @@ def _received_quarters(
         query = query.where(vru.code.in_(area_codes))
     if workstream_id is not None:
         query = query.where(Workstream.id == workstream_id)
-    with read_connection() as connection:
-        rows = [tuple(row) for row in connection.execute(query)]
-    return pd.DataFrame(rows, columns=["workstream_id", "measure_code", "period_start"])
+    return read_frame(query, ["workstream_id", "measure_code", "period_start"])
 
 
 @memoized
@@ -292,11 +286,9 @@ def _workstreams(area_codes: tuple[str, ...] | None, workstream_id: int | None):
         query = query.where(vru.code.in_(area_codes))
     if workstream_id is not None:
         query = query.where(Workstream.id == workstream_id)
-    with read_connection() as connection:
-        rows = [tuple(row) for row in connection.execute(query)]
-    return pd.DataFrame(
-        rows,
-        columns=[
+    return read_frame(
+        query,
+        [
             "workstream_id",
             "name",
             "vru_code",

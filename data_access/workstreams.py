@@ -65,7 +65,7 @@ from sqlalchemy import and_, func, select
 from data_access import clock, periods, spc
 from data_access.areas import funding_starts
 from data_access.cache import memoized
-from data_access.db import read_connection
+from data_access.db import read_connection, read_frame
 from data_access.disclosure import apply_disclosure
 from data_access.models import (
     Measure,
@@ -550,13 +550,9 @@ def _trends(workstream_id: int) -> pd.DataFrame:
         .where(Workstream.id == workstream_id, Measure.period_type == "quarter")
         .order_by(Measure.code, MeasureValue.period_start)
     )
-    with read_connection() as connection:
-        # Plain tuples: pandas probes each Row for attributes, and a Row's
-        # failed attribute lookup is slow (a tenth of the list's CPU).
-        rows = [tuple(row) for row in connection.execute(query)]
-    frame = pd.DataFrame(
-        rows,
-        columns=[
+    frame = read_frame(
+        query,
+        [
             "measure_code",
             "unit",
             "polarity",
