@@ -23,7 +23,7 @@ from data_access import periods
 from data_access.activity.intervention_activity import intervention_detail
 from data_access.activity.intervention_facts import interventions_in
 from data_access.activity.reach_rule import intervention_reach
-from data_access.areas import get_area
+from data_access.areas import get_area, list_areas
 from data_access.cache import memoized
 from data_access.db import read_connection
 from data_access.errors import InvalidParameter, NotFound
@@ -332,12 +332,9 @@ def _spend_by_area(area_code: str, financial_year: int) -> pd.DataFrame:
             )
             .group_by(where_code)
         ).all()
-        lads = connection.execute(
-            select(Area.code, Area.name)
-            .join(force, force.id == Area.parent_id)
-            .where(force.code == area_code, Area.level == "lad")
-            .order_by(Area.name)
-        ).all()
+    # The force area's local authorities, by name: the one area list.
+    lads = list_areas(level="lad", parent_code=area_code)
+    lads = list(zip(lads["code"], lads["name"], strict=True))
     spent = {code: (float(total), int(n), bool(flag)) for code, total, n, flag in rows}
     records = []
     for code, name in [*lads, (area_code, FORCE_WIDE_LABEL)]:
