@@ -28,7 +28,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import select
 
-from data_access import periods
+from data_access import measures, periods
 from data_access.activity.reach_rule import quarter_tier_reach
 from data_access.areas import get_area, list_areas
 from data_access.cache import memoized
@@ -45,7 +45,11 @@ from data_access.models import (
 )
 from data_access.money.spending import vru_money_by_year
 from data_access.outcomes import area_trends, trend_views, year_values
-from data_access.outcomes.raw_series import FIGURE_COLUMNS, SUM_OF_FORCES_PREFIX
+from data_access.outcomes.raw_series import (
+    FIGURE_COLUMNS,
+    SUM_OF_FORCES_PREFIX,
+    check_age_band,
+)
 from data_access.scope import PUBLIC
 
 VALUE_COLUMNS = [
@@ -95,7 +99,7 @@ FUNDING_COLUMNS = [
 ]
 REACH_COLUMNS = ["financial_year", "period", "tier", "young_people", "illustrative"]
 REACH_RULE = "small_numbers"
-AGE_BANDS = ("all", "under25")
+AGE_BANDS = tuple(measures.AGE_BANDS)  # as the API lists them
 LEVELS = ("pfa", "lad", "country")
 
 
@@ -153,8 +157,7 @@ def measure_values(
         raise InvalidParameter(
             "length", f"length must be one of {', '.join(PERIOD_LENGTHS)}"
         )
-    if age_band not in AGE_BANDS:
-        raise InvalidParameter("age", f"age must be one of {', '.join(AGE_BANDS)}")
+    check_age_band(age_band)
     if level not in LEVELS:
         raise InvalidParameter("level", f"level must be one of {', '.join(LEVELS)}")
     window = {"length": length, "age_band": age_band, "start": start, "end": end}

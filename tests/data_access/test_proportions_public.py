@@ -33,10 +33,12 @@ import re
 import pandas as pd
 import pytest
 
-from data_access import periods, public
+from data_access import measures, periods, public
 from data_access.db import session_scope
+from data_access.errors import InvalidParameter
 from data_access.measures import measure_series
 from data_access.models import Measure, MeasureValue
+from data_access.outcomes import area_trends
 from data_access.scope import SYSTEM, Scope
 from tests.data_access.three_forces import (
     AVON,
@@ -174,6 +176,20 @@ def test_public_values_check_a_proportions_counts(public_store, code):
     if code == PER100:  # a rate per 100 is the percentage, not rounded either
         avon = _by_period(frame, AVON)
         assert avon.loc[LABELS[2], "rate"] == pytest.approx(12.5)  # 10 of 80
+
+
+def test_public_values_refuse_an_age_band_as_the_signed_in_trend_does(public_store):
+    """The public values and the signed-in trend take one age-band rule, so they
+    accept the same bands (the measures') and refuse the rest in the same words."""
+    assert public.AGE_BANDS == tuple(measures.AGE_BANDS)
+    errors = []
+    for read in (public.measure_values, area_trends.trend_with_benchmark):
+        extra = {} if read is public.measure_values else {"scope": SYSTEM}
+        with pytest.raises(InvalidParameter) as caught:
+            read(measure_code=SHARE, area_code=AVON, age_band="over65", **extra)
+        errors.append((caught.value.parameter, str(caught.value)))
+    assert errors[0] == errors[1]
+    assert errors[0][0] == "age" and "over65" in errors[0][1]
 
 
 def test_a_percentage_equal_to_its_numerator_is_not_a_count(public_store):
