@@ -163,6 +163,10 @@
     var entry = queue.shift();
     current = entry;
     loadPlotly().then(function () {
+      // what the page's content still puts into its figures before they are
+      // drawn (assets/vru.js mapOutlines: /compare's map outlines), if any
+      return window.vruBeforeDraw;
+    }).then(function () {
       window.setTimeout(function () { entry.show(); }, 0);
     });
   }

@@ -66,6 +66,91 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         });
       };
     })(),
+    /* /compare's map (components/area_map.py): its traces arrive without
+       coordinates, and layout.meta.outlines names the static file holding every
+       force area's outline ({code: {x, y}}, web/embed.py "pfa-outlines.json",
+       cached for a year under its hash). Called with the content a callback
+       drew: each graph in it whose figure names outlines gets every trace's
+       (meta.code) x and y, through set_props, before it is drawn (the graph is
+       created by a callback, so a callback of its own would name an id that no
+       layout holds). Returns the URLs used. */
+    mapOutlines: (function () {
+      var loaded = {};  // url -> Promise of the outlines, fetched once a page
+      var latest = 0;  // the content last seen: an older answer is not drawn
+
+      function outlines(url) {
+        if (!loaded[url]) {
+          loaded[url] = window.fetch(url, { credentials: "same-origin" })
+            .then(function (response) {
+              if (!response.ok) { throw new Error("outlines: " + response.status); }
+              return response.json();
+            });
+          // a failed fetch is tried again with the next map, not remembered
+          loaded[url].catch(function () { delete loaded[url]; });
+        }
+        return loaded[url];
+      }
+
+      function maps(node, found) {
+        if (Array.isArray(node)) {
+          node.forEach(function (child) { maps(child, found); });
+        } else if (node && typeof node === "object" && node.props) {
+          var figure = node.props.figure;
+          var url = figure && figure.layout && figure.layout.meta &&
+            figure.layout.meta.outlines;
+          if (url && node.props.id) {
+            found.push({ id: node.props.id, figure: figure, url: url });
+          }
+          maps(node.props.children, found);
+        }
+        return found;
+      }
+
+      function fill(figure, shapes) {
+        figure.data.forEach(function (trace) {
+          var shape = trace.meta && shapes[trace.meta.code];
+          if (shape) { trace.x = shape.x; trace.y = shape.y; }
+        });
+        return figure;
+      }
+
+      function filled(figure, shapes) {
+        return fill(Object.assign({}, figure, {
+          data: figure.data.map(function (trace) { return Object.assign({}, trace); })
+        }), shapes);
+      }
+
+      return function (children) {
+        var found = maps(children, []);
+        var mine = ++latest;
+        if (!found.length) { return window.dash_clientside.no_update; }
+        var done = Promise.all(found.map(function (map) {
+          return outlines(map.url).then(function (shapes) {
+            if (mine !== latest) { return map.url; }  // an older answer
+            if (document.getElementById(map.id)) {
+              // already drawn (it did not wait): draw it again, filled
+              window.dash_clientside.set_props(map.id, {
+                figure: filled(map.figure, shapes)
+              });
+            } else {
+              /* Not drawn yet (DeferredGraph waits for vruBeforeDraw): filled in
+                 place, in the figure the graph will be drawn from. Through
+                 set_props the graph would be drawn first from the figure as it
+                 arrived (Dash hands a child that mounts later the props it had
+                 when its parent drew), then again. */
+              fill(map.figure, shapes);
+            }
+            return map.url;
+          });
+        }));
+        /* The content's graphs wait for this before they are drawn
+           (assets/vru-components.js DeferredGraph): a map drawn empty and
+           then again with its outlines would cost a second draw. Never
+           rejects: a map whose outlines failed is drawn without them. */
+        window.vruBeforeDraw = done.catch(function () { return null; });
+        return done;
+      };
+    })(),
     /* Push the page's control values into the URL query so the view can be
        bookmarked and back/forward restore it (Dash pages re-renders on popstate). */
     syncUrl: function () {

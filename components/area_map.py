@@ -10,23 +10,18 @@ from components import theme
 from components.figure_layout import Figure, axis, new_figure
 from components.formatting import rate
 
-# Outlines already worked out, by the geometry they came from (kept with it, so
-# an id is never reused for another): the boundaries are read once per process
-# and never change, and flattening 43 areas' rings cost every map a few ms.
-_OUTLINES: dict[int, tuple[dict, list, list]] = {}
 
-
-def _outline(geometry: dict) -> tuple[list, list]:
-    """Longitude and latitude lists of every ring, separated by None (shared
-    between maps: read them, never change them)."""
-    kept = _OUTLINES.get(id(geometry))
-    if kept is not None and kept[0] is geometry:
-        return kept[1], kept[2]
-    xs, ys = _flatten(geometry)
-    if len(_OUTLINES) > 1000:  # not the shared boundaries: do not keep them all
-        _OUTLINES.clear()
-    _OUTLINES[id(geometry)] = (geometry, xs, ys)
-    return xs, ys
+def outlines(geojson: dict) -> dict[str, dict[str, list]]:
+    """Each feature's outline as the map draws it, by its id (the area code):
+    {"x": longitudes, "y": latitudes} of every ring, rings separated by None.
+    The app serves this once, as a long-cached static file (web/embed.py,
+    "pfa-outlines.json"), and the browser puts each area's outline into the map's
+    traces (assets/vru.js `mapOutlines`): the map's answer no longer carries
+    about 140 KB of coordinates on every click."""
+    return {
+        feature["id"]: dict(zip(("x", "y"), _flatten(feature["geometry"]), strict=True))
+        for feature in geojson["features"]
+    }
 
 
 def _flatten(geometry: dict) -> tuple[list, list]:
@@ -45,21 +40,31 @@ def _flatten(geometry: dict) -> tuple[list, list]:
 
 
 def area_map_figure(
-    geojson: dict, frame: pd.DataFrame, *, per: str, level_text: str
+    geojson: dict,
+    frame: pd.DataFrame,
+    *,
+    per: str,
+    level_text: str,
+    outlines_url: str,
 ) -> Figure:
     """Force areas filled by significance category, drawn from the boundaries
     (`geojson`: features with id = area code, properties.name, geometry) as filled
     shapes on plain axes: plotly's geo maps fetch a base map from cdn.plot.ly even
-    when hidden, which the app's CSP (rightly) blocks. `frame` has a row per area
-    compared (code, name, rate, rate_lower, rate_upper, comparison, suppressed);
-    `per` is the rate's unit ("per 100,000"), `level_text` the confidence level."""
+    when hidden, which the app's CSP (rightly) blocks, and the app's plotly.js
+    basic bundle has no geo traces (so no choropleth with a `geojson` URL).
+    `frame` has a row per area compared (code, name, rate, rate_lower,
+    rate_upper, comparison, suppressed);
+    `per` is the rate's unit ("per 100,000"), `level_text` the confidence level.
+
+    The traces carry no coordinates: `layout.meta.outlines` names the URL that
+    serves `outlines(geojson)`, and the browser fills each trace (meta.code) from
+    it before the map is drawn (assets/vru.js `mapOutlines`)."""
     rows = {r["code"]: r for r in frame.to_dict("records")}
     fig = new_figure()
     legend_done: set[str] = set()
     for feature in geojson["features"]:
         code = feature["id"]
         row = rows.get(code)
-        xs, ys = _outline(feature["geometry"])
         if row is None:
             key, name, colour = "none", "No figure", theme.WHITE
             hover = f"{feature['properties']['name']}<br>No figure"
@@ -81,8 +86,6 @@ def area_map_figure(
         fig["data"].append(
             dict(
                 type="scatter",
-                x=xs,
-                y=ys,
                 mode="lines",
                 fill="toself",
                 fillcolor=colour,
@@ -106,6 +109,7 @@ def area_map_figure(
         height=620,
         margin=dict(l=0, r=0, t=40, b=0),
         hovermode="closest",
+        meta={"outlines": outlines_url},
         legend=dict(
             orientation="v",
             x=0,

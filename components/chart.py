@@ -93,6 +93,12 @@ class ChartSpec:
     # it and scrolls sideways within its own box (keyboard-focusable, labelled),
     # for charts whose long labels would leave the marks no room.
     min_width: int | None = None
+    # For a chart whose every figure is already in a table on the same page (the
+    # /compare map beside its ranked table): a sentence linking to that table and
+    # its CSV, shown instead of this card's own "View as table" and "Download
+    # CSV", so the answer does not carry the same table twice. `table` is then
+    # left empty.
+    table_elsewhere: Any = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.chart_id, str) or not _CHART_ID.match(self.chart_id):
@@ -123,7 +129,9 @@ class ChartSpec:
         """The message to show instead of a chart, or None when there is a chart."""
         if self.empty_message:
             return self.empty_message
-        if self.figure is None or not self.figure.get("data") or self.table.empty:
+        if self.figure is None or not self.figure.get("data"):
+            return DEFAULT_EMPTY_MESSAGE
+        if self.table.empty and self.table_elsewhere is None:
             return DEFAULT_EMPTY_MESSAGE
         return None
 
@@ -333,40 +341,49 @@ def chart_card(spec: ChartSpec, *, heading_level: int = 2) -> html.Figure:
                     className="chart-card__summary",
                 )
             )
-        # taken apart once, for both the table and the CSV
-        table = _shown_columns(spec)
-        children.append(
-            html.Details(
-                [
-                    html.Summary("View as table"),
-                    accessible_table(
-                        table,
-                        caption=spec.title,
-                        table_id=f"{cid}-table",
-                        column_formats=spec.column_formats,
-                        suppression_note=spec.suppression_note,
-                    ),
-                ],
-                className="chart-card__table",
+        if spec.table_elsewhere is not None:
+            children.append(
+                html.P(spec.table_elsewhere, className="chart-card__table-elsewhere")
             )
-        )
-        children.append(
-            html.P(
-                html.A(
-                    [
-                        "Download CSV",
-                        html.Span(f" of: {spec.title}", className="visually-hidden"),
-                    ],
-                    id=f"{cid}-csv",
-                    href=csv_href_of(table),
-                    download=spec.filename,
-                    className="btn btn-outline-secondary btn-sm chart-card__csv",
-                ),
-                className="chart-card__downloads",
-            )
-        )
+        else:
+            children += _table_and_csv(spec)
     children.append(_figcaption(spec.caption, spec.source))
     return html.Figure(children, className="chart-card", **figure_props)
+
+
+def _table_and_csv(spec: ChartSpec) -> list[Any]:
+    """The card's "View as table" and "Download CSV"."""
+    cid = spec.chart_id
+    # taken apart once, for both the table and the CSV
+    table = _shown_columns(spec)
+    return [
+        html.Details(
+            [
+                html.Summary("View as table"),
+                accessible_table(
+                    table,
+                    caption=spec.title,
+                    table_id=f"{cid}-table",
+                    column_formats=spec.column_formats,
+                    suppression_note=spec.suppression_note,
+                ),
+            ],
+            className="chart-card__table",
+        ),
+        html.P(
+            html.A(
+                [
+                    "Download CSV",
+                    html.Span(f" of: {spec.title}", className="visually-hidden"),
+                ],
+                id=f"{cid}-csv",
+                href=csv_href_of(table),
+                download=spec.filename,
+                className="btn btn-outline-secondary btn-sm chart-card__csv",
+            ),
+            className="chart-card__downloads",
+        ),
+    ]
 
 
 def empty_card(

@@ -34,6 +34,7 @@ from data_access.errors import (
 from data_access.geography import BOUNDARIES_SOURCE, pfa_boundaries
 from data_access.measures import get_measure
 from data_access.outcomes import force_areas, funnels, vru_groups, year_values
+from web import embed
 from web.access import current_scope
 from web.comparator_parts import (
     register_saved_groups,
@@ -181,6 +182,7 @@ def layout(
                 html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
                 type="default",
             ),
+            dcc.Store(id=f"{PAGE}-map-outlines"),
             dcc.Loading(
                 html.Div(id=f"{PAGE}-vru", **{"aria-live": "polite"}),
                 type="default",
@@ -319,12 +321,10 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
                 kind="info",
             )
     own = _own_force(scope, ranked)
-    # The ranking and the map show the same table: built once.
-    table = _table(measure, ranked, level_text)
     return [
         note,
-        chart_card(ranking_spec(measure, ranked, level_text, own=own, table=table)),
-        _map_section(measure, ranked, level_text, table=table),
+        chart_card(ranking_spec(measure, ranked, level_text, own=own)),
+        _map_section(measure, ranked, level_text),
         chart_card(funnel_spec(measure, points, limits, overdispersion)),
     ]
 
@@ -386,11 +386,7 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
 
 
 def ranking_spec(
-    measure: dict,
-    frame: pd.DataFrame,
-    level_text: str,
-    own: str | None = None,
-    table: pd.DataFrame | None = None,
+    measure: dict, frame: pd.DataFrame, level_text: str, own: str | None = None
 ) -> ChartSpec:
     bench = frame["benchmark_rate"].iloc[0]
     bench_label = frame["benchmark_label"].iloc[0]
@@ -461,7 +457,7 @@ def ranking_spec(
             + overflow_note(frame, top),
         ),
         figure=figure,
-        table=_table(measure, frame, level_text) if table is None else table,
+        table=_table(measure, frame, level_text),
         summary=summary,
         illustrative=bool(frame["illustrative"].any()),
         suppression_note=suppression_note_for(measure, frame),
@@ -473,9 +469,7 @@ def ranking_spec(
     )
 
 
-def _map_section(
-    measure: dict, frame: pd.DataFrame, level_text: str, table: pd.DataFrame
-):
+def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
     period = frame["period"].iloc[0]
     bench_label = frame["benchmark_label"].iloc[0]
     hidden = frame["suppressed"].astype(bool)
@@ -504,9 +498,23 @@ def _map_section(
             f"{level_text}; the table beside the map gives the same figures.",
         ),
         figure=area_map_figure(
-            pfa_boundaries(), frame, per=per_label(measure), level_text=level_text
+            pfa_boundaries(),
+            frame,
+            per=per_label(measure),
+            level_text=level_text,
+            outlines_url=embed.static_path("pfa-outlines.json"),
         ),
-        table=table,
+        # Every figure the map shows is in the ranked table beside it, and every
+        # column of the ranking's table (counts, populations, intervals) would be
+        # the same table again, with the same CSV: point to them, do not ship a
+        # copy (about 28 KB a click).
+        table_elsewhere=[
+            "The figures behind this map are in ",
+            html.A("the table beside it", href=f"#{PAGE}-map-ranking"),
+            "; with counts, populations and confidence intervals, in ",
+            html.A("the ranking's table and CSV above", href=f"#{PAGE}-ranking-title"),
+            ".",
+        ],
         summary=(
             "Map of police force areas in England and Wales; the ranked table next "
             "to it lists every area's rate and comparison."
@@ -531,6 +539,16 @@ def _map_section(
         ],
         className="row compare-map-row",
     )
+
+
+# The map's traces arrive without their outlines, which the browser fetches once
+# (a long-cached static file) and puts in before the map is drawn: assets/vru.js
+# `mapOutlines`, components.area_map.
+dash.clientside_callback(
+    dash.ClientsideFunction("vru", "mapOutlines"),
+    Output(f"{PAGE}-map-outlines", "data"),
+    Input(f"{PAGE}-content", "children"),
+)
 
 
 # ------------------------------------------------------------ VRU vs non-VRU

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from functools import cache as once
@@ -35,12 +36,14 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from plotly.io.json import to_json_plotly
 
 import settings
+from components.area_map import outlines
 from components.chart import ILLUSTRATIVE_LABEL, watermark
 from components.chart_tables import table_to_csv
 from data_access import public
 from data_access.cache import shared_generation
 from data_access.disclosure import MARKER
 from data_access.errors import StoreUnavailable
+from data_access.geography import pfa_boundaries
 from data_access.meta import area_picker_options, data_as_at
 from web import response_cache
 from web.embed_charts import CHARTS, BadParameter, EmbedChart, empty_built
@@ -50,11 +53,24 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("embed", __name__, template_folder="templates")
 
 STATIC_DIR = Path(__file__).parent / "static"
-# name -> (path under web/static, content type). Nothing else is served.
-STATIC_FILES = {
+
+
+def _pfa_outlines() -> bytes:
+    """The force areas' outlines as /compare's map draws them (components.area_map
+    `outlines` of the shipped boundaries), compact JSON: the same for every user
+    and every click, so fetched once and cached for a year under its hash."""
+    return json.dumps(
+        outlines(pfa_boundaries()), separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+# name -> (path under web/static, or a function making the bytes from files in the
+# repository, and content type). Nothing else is served.
+STATIC_FILES: dict[str, tuple[str | Callable[[], bytes], str]] = {
     "plotly-basic.min.js": ("vendor/plotly-basic-4.1.1.min.js.gz", "text/javascript"),
     "embed.js": ("embed.js", "text/javascript"),
     "embed.css": ("embed.css", "text/css"),
+    "pfa-outlines.json": (_pfa_outlines, "application/json"),
 }
 STATIC_MAX_AGE = 365 * 24 * 3600  # URLs carry a content hash, so they never go stale
 
@@ -66,11 +82,14 @@ STATIC_MAX_AGE = 365 * 24 * 3600  # URLs carry a content hash, so they never go 
 def _static(name: str) -> tuple[bytes, bytes, str, str]:
     """(raw, gzipped, content type, short hash) of a served static file."""
     rel, content_type = STATIC_FILES[name]
-    raw = (STATIC_DIR / rel).read_bytes()
-    # The vendored plotly bundle is kept gzipped: smaller in the repository, and
-    # the unused map code's default CDN URLs inside it are not plain text.
-    if rel.endswith(".gz"):
-        raw = gzip.decompress(raw)
+    if callable(rel):
+        raw = rel()
+    else:
+        raw = (STATIC_DIR / rel).read_bytes()
+        # The vendored plotly bundle is kept gzipped: smaller in the repository,
+        # and the unused map code's default CDN URLs inside it are not plain text.
+        if rel.endswith(".gz"):
+            raw = gzip.decompress(raw)
     return raw, gzip.compress(raw, 9, mtime=0), content_type, _hash(raw)[:12]
 
 
@@ -81,6 +100,12 @@ def static_version(name: str) -> str:
 
 def static_url(name: str) -> str:
     return url_for("embed.static_file", name=name, v=static_version(name))
+
+
+def static_path(name: str) -> str:
+    """`static_url` without a request or app context (the app is served at /):
+    for Dash callbacks and layouts, which tests also call bare."""
+    return f"/embed/static/{name}?v={static_version(name)}"
 
 
 def _hash(data: bytes) -> str:

@@ -29,7 +29,7 @@ UNVERSIONED_MAX_AGE = 24 * 3600
 
 def bundle_url() -> str:
     """The versioned URL of the basic bundle (the embeds' static route)."""
-    return f"/embed/static/{BUNDLE}?v={embed.static_version(BUNDLE)}"
+    return embed.static_path(BUNDLE)
 
 
 def meta_tag() -> dict:

@@ -54,6 +54,16 @@ def _ranking_axis(dash_duo) -> tuple[list[str], float]:
     )
 
 
+def _map_drawn(dash_duo) -> list[int]:
+    """The map's traces, those with an outline, and the filled shapes drawn."""
+    return dash_duo.driver.execute_script(
+        "const gd = document.querySelector('#compare-map-graph .js-plotly-plot');"
+        "if (!gd || !gd.data) { return null; }"
+        "return [gd.data.length, gd.data.filter(t => t.x && t.x.length > 3).length,"
+        " gd.querySelectorAll('.scatterlayer path.js-fill').length];"
+    )
+
+
 def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
     app, passwords = browser_app
     base = start(dash_duo, app)
@@ -67,6 +77,9 @@ def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
     dash_duo.wait_for_element("#compare-map-graph")
     dash_duo.wait_for_element("#compare-funnel-graph")
     dash_duo.wait_for_element("#compare-vru-chart-graph", timeout=20)
+    # The map's outlines arrive from their own long-cached URL, not in the answer
+    # (assets/vru.js mapOutlines): every force area is drawn with its shape.
+    assert _wait_for(lambda: _map_drawn(dash_duo) == [43, 43, 43])
     assert axe_violations(dash_duo) == []
     # The figures' own margins already hold their axis labels, so automargin had
     # nothing to add and plotly drew each chart once (components.chart
@@ -117,6 +130,8 @@ def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
     assert _wait_for(
         lambda: "99.8%" in dash_duo.find_element("#compare-ranking-title").text
     )
+    # a later answer's map is drawn with its outlines too (fetched once)
+    assert _wait_for(lambda: _map_drawn(dash_duo) == [43, 43, 43])
     _choose(
         dash_duo, "compare-measure", "Homicides involving a knife or sharp instrument"
     )

@@ -380,8 +380,13 @@ def spc():
     )
 
 
-def area_map():
-    geojson = {
+# The URL the map case names for its outlines (any string: the browser would fetch
+# area_map.outlines(_map_geojson()) from it; test_plain_figures fills it in).
+MAP_OUTLINES_URL = "/embed/static/pfa-outlines.json?v=case"
+
+
+def _map_geojson() -> dict:
+    return {
         "features": [
             {
                 "id": "E1",
@@ -420,6 +425,9 @@ def area_map():
             },
         ]
     }
+
+
+def area_map():
     frame = pd.DataFrame(
         {
             "code": ["E1", "E2", "E3"],
@@ -431,7 +439,13 @@ def area_map():
             "suppressed": [False, False, True],
         }
     )
-    return area_map_figure(geojson, frame, per="per 100,000", level_text="95%")
+    return area_map_figure(
+        _map_geojson(),
+        frame,
+        per="per 100,000",
+        level_text="95%",
+        outlines_url=MAP_OUTLINES_URL,
+    )
 
 
 CASES = {

@@ -438,12 +438,12 @@ def test_boundaries_cover_every_force_area_and_are_small():
 
 def test_drawing_the_map_leaves_the_shared_boundaries_unchanged():
     """pfa_boundaries() is one object shared by every caller (no copy per click):
-    drawing the /compare map from it must not change it."""
+    drawing the /compare map or its outlines from it must not change it."""
     import copy
 
     import pandas as pd
 
-    from components.area_map import area_map_figure
+    from components.area_map import area_map_figure, outlines
 
     shared = geography.pfa_boundaries()
     before = copy.deepcopy(shared)
@@ -461,9 +461,15 @@ def test_drawing_the_map_leaves_the_shared_boundaries_unchanged():
             }
         ]
     )
-    figure = area_map_figure(shared, frame, per="per 100,000", level_text="95%")
-    figure["data"][0]["x"].append(0.0)  # what a caller may do to its figure
-    area_map_figure(shared, frame.iloc[0:0], per="per 100,000", level_text="95%")
+    url = "/embed/static/pfa-outlines.json?v=test"
+    area_map_figure(
+        shared, frame, per="per 100,000", level_text="95%", outlines_url=url
+    )
+    # the served outlines are made from it too: what a caller may do to them
+    outlines(shared)[first["id"]]["x"].append(0.0)
+    area_map_figure(
+        shared, frame.iloc[0:0], per="per 100,000", level_text="95%", outlines_url=url
+    )
     assert geography.pfa_boundaries() is shared
     assert shared == before
 

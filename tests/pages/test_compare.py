@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from urllib.parse import unquote
 
@@ -154,6 +155,74 @@ def test_map_uses_shipped_boundaries_and_no_other_host(page):
     assert names <= {"Better", "Similar", "Worse", "Not compared", "No figure"}
     met = next(t for t in figure["data"] if t["meta"]["code"] == "E23000001")
     assert met["name"] == "Worse" and "Metropolitan Police" in met["text"]
+
+
+def test_map_points_to_the_tables_that_hold_its_figures(page):
+    """The map card ships no copy of the ranking's table and CSV (the same rows:
+    about 28 KB a click): it links to the ranked table beside it, which lists
+    every area the map colours with its rate and comparison, and to the ranking's
+    table and CSV. Both targets are in the same answer, and the table beside the
+    map says what the ranking's CSV says, row for row."""
+    content = page.show_comparison("knife_offences", "2018-04", "national", "95")
+    ids = {c.id for c in _find(content, lambda c: getattr(c, "id", None))}
+    assert "compare-map-table" not in ids and "compare-map-csv" not in ids
+    links = _find(
+        content,
+        lambda c: (
+            type(c).__name__ == "A" and str(getattr(c, "href", "")).startswith("#")
+        ),
+    )
+    targets = {link.href[1:] for link in links}
+    assert targets == {"compare-map-ranking", "compare-ranking-title"} <= ids
+    beside = _find(content, lambda c: getattr(c, "id", None) == "compare-map-ranking")
+    rows = beside[0].rows
+    ranking = _csv(content, "compare-ranking")
+    assert [r[1] for r in rows] == list(ranking["Area"])
+    assert [float(r[2]) for r in rows] == list(ranking["Rate per 100,000"])
+    assert [r[3] for r in rows] == list(ranking["Compared with benchmark"])
+
+
+def test_map_outlines_are_served_once_from_the_app_as_the_map_embedded_them(page):
+    """The map's answer names the URL of its outlines instead of carrying them
+    (issue 19: about 140 KB a click); the app serves that URL, from itself (the
+    CSP's connect-src 'self'), publicly cacheable for a year under its hash, and
+    it holds for every area exactly the coordinates the figure embedded before:
+    each ring of the shipped boundaries, in order, rings separated by None."""
+    from app import app
+    from data_access.geography import pfa_boundaries
+
+    content = page.show_comparison("knife_offences", "2018-04", "national", "95")
+    graph = _find(content, lambda c: getattr(c, "id", None) == "compare-map-graph")[0]
+    figure = graph.figure
+    assert not any("x" in t or "y" in t for t in figure["data"])
+    url = figure["layout"]["meta"]["outlines"]
+    assert url.startswith("/embed/static/pfa-outlines.json?v=")
+
+    client = app.server.test_client()  # signed out: the outlines are public
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.content_type == "application/json"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    served = response.get_json()
+
+    def embedded(geometry):  # what area_map_figure put in each trace before
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        rings = [ring for polygon in polygons for ring in polygon]
+        return (
+            [p[0] for ring in rings for p in [*ring, (None, None)]],
+            [p[1] for ring in rings for p in [*ring, (None, None)]],
+        )
+
+    features = pfa_boundaries()["features"]
+    assert set(served) == {t["meta"]["code"] for t in figure["data"]}
+    assert len(served) == len(features) == 43
+    for feature in features:
+        xs, ys = embedded(feature["geometry"])
+        assert served[feature["id"]] == {"x": xs, "y": ys}, feature["id"]
+    # A changed file gets a new URL (its hash), so the year's cache never goes stale.
+    assert url.endswith(hashlib.sha256(response.get_data()).hexdigest()[:12])
 
 
 def test_funnel_claims_only_what_its_method_supports(page):
