@@ -29,7 +29,6 @@ from data_access.db import read_connection
 from data_access.errors import InvalidParameter, NotFound
 from data_access.models import (
     Area,
-    FundingAllocation,
     Intervention,
     Source,
     Spend,
@@ -370,52 +369,37 @@ def _spend_by_intervention(
     area_code: str, level: str, financial_year: int
 ) -> pd.DataFrame:
     area = get_area(area_code)
-    vru = aliased(Area)
-    delivering = aliased(Area)
-    where_area = (
-        vru.code == area_code if level == "pfa" else delivering.code == area_code
-    )
     reach = intervention_reach(*_reach_keys(area, financial_year))
     spend_rows = year_spend_rows(area, financial_year, Spend.intervention_id)
-    with read_connection() as connection:
-        alloc_rows = connection.execute(
-            select(
-                FundingAllocation.intervention_id,
-                FundingAllocation.amount,
-                FundingAllocation.amount_as_published,
-                FundingAllocation.precision,
-            )
-            .join(Intervention, Intervention.id == FundingAllocation.intervention_id)
-            .join(vru, vru.id == Intervention.vru_area_id)
-            .join(delivering, delivering.id == Intervention.delivering_area_id)
-            .where(
-                where_area,
-                FundingAllocation.financial_year == financial_year,
-                FundingAllocation.is_preferred,
-                FundingAllocation.funder == FUNDER_HOME_OFFICE,
-                FundingAllocation.programme == PROGRAMME_VRU,
-            )
-        ).all()
-    ids = {r[0] for r in spend_rows if r[0] is not None}
-    ids |= set(reach) | {r[0] for r in alloc_rows}
     # Names, tiers and where delivered: the one intervention read
     # (activity.intervention_facts), in its order (tier, then name).
     facts = interventions_in(area_code)
+    # Each of those interventions' published allocation that year: the
+    # preferred Home Office VRU figure of /funding's allocations table.
+    figures = funding_allocations.allocations(financial_year=financial_year)
+    figures = figures[
+        figures["is_preferred"]
+        & (figures["funder"] == FUNDER_HOME_OFFICE)
+        & (figures["programme"] == PROGRAMME_VRU)
+        & figures["intervention_id"].isin(facts["intervention_id"])
+    ]
+    alloc = {
+        int(f.intervention_id): (float(f.amount), f.amount_as_published, f.precision)
+        for f in figures.itertuples()
+    }
+    ids = {r[0] for r in spend_rows if r[0] is not None} | set(reach) | set(alloc)
     facts = facts[facts["intervention_id"].isin(ids)]
     meta = {
-        int(iid): (name, tier, d_code, d_name, bool(flag))
-        for iid, name, tier, d_code, d_name, flag in zip(
-            facts["intervention_id"],
-            facts["name"],
-            facts["tier"],
-            facts["delivering_code"],
-            facts["delivering_name"],
-            facts["illustrative"],
-            strict=True,
+        int(f.intervention_id): (
+            f.name,
+            f.tier,
+            f.delivering_code,
+            f.delivering_name,
+            bool(f.illustrative),
         )
+        for f in facts.itertuples()
     }
     spend = {r[0]: (float(r[1]), bool(r[2])) for r in spend_rows}
-    alloc = {r[0]: (float(r[1]), r[2], r[3]) for r in alloc_rows}
     records = []
     if None in spend:
         amount, flag = spend[None]

@@ -82,6 +82,16 @@ def test_hampshire_interventions_share_the_233000_envelope(loaded_store):
     )
     shown = spend[spend["allocation"].notna()]
     assert len(shown) == 7 and shown["allocation"].sum() == 231_172.0
+    # each intervention's, as the allocations table (/funding) has it
+    assert dict(
+        zip(shown["intervention_id"].astype(int), shown["allocation"], strict=True)
+    ) == dict(
+        zip(
+            per_intervention["intervention_id"].astype(int),
+            per_intervention["amount"],
+            strict=True,
+        )
+    )
 
 
 def test_exactly_one_preferred_figure_per_key_and_the_others_kept(loaded_store):
