@@ -321,10 +321,12 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
                 kind="info",
             )
     own = _own_force(scope, ranked)
+    # The ranking's table, and the columns of it that the map's table repeats.
+    table = _table(measure, ranked, level_text)
     return [
         note,
-        chart_card(ranking_spec(measure, ranked, level_text, own=own)),
-        _map_section(measure, ranked, level_text),
+        chart_card(ranking_spec(measure, ranked, level_text, table, own=own)),
+        _map_section(measure, ranked, level_text, table),
         chart_card(funnel_spec(measure, points, limits, overdispersion)),
     ]
 
@@ -386,7 +388,11 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
 
 
 def ranking_spec(
-    measure: dict, frame: pd.DataFrame, level_text: str, own: str | None = None
+    measure: dict,
+    frame: pd.DataFrame,
+    level_text: str,
+    table: pd.DataFrame,
+    own: str | None = None,
 ) -> ChartSpec:
     bench = frame["benchmark_rate"].iloc[0]
     bench_label = frame["benchmark_label"].iloc[0]
@@ -457,7 +463,7 @@ def ranking_spec(
             + overflow_note(frame, top),
         ),
         figure=figure,
-        table=_table(measure, frame, level_text),
+        table=table,
         summary=summary,
         illustrative=bool(frame["illustrative"].any()),
         suppression_note=suppression_note_for(measure, frame),
@@ -469,22 +475,20 @@ def ranking_spec(
     )
 
 
-def _map_section(measure: dict, frame: pd.DataFrame, level_text: str):
+def _map_section(
+    measure: dict, frame: pd.DataFrame, level_text: str, table: pd.DataFrame
+):
     period = frame["period"].iloc[0]
     bench_label = frame["benchmark_label"].iloc[0]
-    hidden = frame["suppressed"].astype(bool)
+    rate_column = f"Rate {per_label(measure)}"
+    # The ranking's own rounded and disclosure-controlled columns (_table), not a
+    # second rounding of the same rates that could drift from it.
     ranking = pd.DataFrame(
         {
             "Rank": range(1, len(frame) + 1),
             "Area": frame["name"],
-            f"Rate {per_label(measure)}": frame["rate"]
-            .astype(object)
-            .map(lambda v: v if pd.isna(v) else round(float(v), 1))
-            .where(~hidden, "*"),
-            f"Compared with {bench_label}": frame["comparison"]
-            .astype(object)
-            .where(~hidden, "*")
-            .map(lambda c: c if c == "*" else str(c).capitalize()),
+            rate_column: table[rate_column],
+            f"Compared with {bench_label}": table["Compared with benchmark"],
         }
     )
     spec = ChartSpec(
