@@ -1,9 +1,6 @@
 """The one visual theme: GSS accessible palette, line and marker styles, and the "vru"
-plotly template.
-
-Importing this module registers the template as `pio.templates["vru"]` and makes it
-plotly's default, so figures a page builds itself look like those built here. Fonts
-are the system-ui stack: no web font is fetched from any host.
+plotly template (TEMPLATE_JSON), which every figure builder puts in its figure's
+layout. Fonts are the system-ui stack: no web font is fetched from any host.
 
 Colour is never the only cue: every series also gets a marker symbol and a dash
 style (`series_style`), and every significance category a bar pattern, a marker
@@ -13,11 +10,6 @@ symbol and a word (`SIGNIFICANCE`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import plotly.graph_objects as go
-import plotly.io as pio
-
-TEMPLATE_NAME = "vru"
 
 # Government Analysis Function (GSS) categorical palette, in its recommended order;
 # tested for contrast against white and for colour-vision deficiency.
@@ -117,69 +109,80 @@ def significance_key(category: object) -> str:
     )
 
 
-def _build_template() -> go.layout.Template:
-    axis = dict(
-        showgrid=True,
-        gridcolor=GRID,
-        gridwidth=1,
-        zeroline=False,
-        showline=True,
-        linecolor=AXIS_LINE,
-        ticks="outside",
-        tickcolor=AXIS_LINE,
-        ticklen=4,
-        title=dict(font=dict(size=14, color=TEXT), standoff=8),
-        tickfont=dict(size=13, color=TEXT),
-        automargin=True,
-    )
-    value_axis = dict(axis, tickformat=",")  # 1,200 not 1200, as GOV.UK tables
-    layout = go.Layout(
-        font=dict(family=FONT_FAMILY, size=14, color=TEXT),
-        paper_bgcolor=WHITE,
-        plot_bgcolor=WHITE,
-        colorway=list(PALETTE),
-        title=dict(font=dict(size=18, color=TEXT), x=0, xanchor="left"),
-        xaxis=axis,
-        yaxis=value_axis,
-        legend=dict(
-            orientation="h",
-            yanchor="bottom",
-            y=1.02,
-            x=0,
-            xanchor="left",
-            font=dict(size=13, color=TEXT),
-            bgcolor="rgba(255,255,255,0)",
-        ),
-        hoverlabel=dict(
-            bgcolor=WHITE,
-            bordercolor=DARK_GREY,
-            font=dict(family=FONT_FAMILY, size=14, color=TEXT),
-        ),
-        margin=dict(l=16, r=24, t=48, b=16),
-        hovermode="closest",
-        # the default modebar grey is too faint against white (WCAG 1.4.11)
-        modebar=dict(
-            color=DARK_GREY, activecolor=TEXT, bgcolor="rgba(255,255,255,0.8)"
-        ),
-        separators=".,",
-        bargap=0.25,
-    )
-    template = go.layout.Template(layout=layout)
-    template.data.scatter = [go.Scatter(line=dict(width=2.5), marker=dict(size=8))]
-    template.data.bar = [
-        go.Bar(
-            marker=dict(line=dict(width=1, color=DARK_GREY)),
-            textfont=dict(size=13),
-            cliponaxis=False,
-        )
-    ]
-    return template
+def _template() -> dict:
+    """The "vru" plotly template as plain data: what
+    go.layout.Template(...).to_plotly_json() made of the same settings, keys in
+    plotly's (alphabetical) order, so figures serialise byte for byte as before
+    (tests/components/test_chart.py has plotly validate it and compare). Not built
+    through plotly's validators: that cost every app process ~11 MB and 0.7 s at
+    start for one dict (issue 19, target 5)."""
+    axis = {
+        "automargin": True,
+        "gridcolor": GRID,
+        "gridwidth": 1,
+        "linecolor": AXIS_LINE,
+        "showgrid": True,
+        "showline": True,
+        "tickcolor": AXIS_LINE,
+        "tickfont": {"color": TEXT, "size": 13},
+        "ticklen": 4,
+        "ticks": "outside",
+        "title": {"font": {"color": TEXT, "size": 14}, "standoff": 8},
+        "zeroline": False,
+    }
+    # 1,200 not 1200, as GOV.UK tables
+    value_axis = dict(sorted({**axis, "tickformat": ","}.items()))
+    return {
+        "data": {
+            "bar": [
+                {
+                    "cliponaxis": False,
+                    "marker": {"line": {"color": DARK_GREY, "width": 1}},
+                    "textfont": {"size": 13},
+                    "type": "bar",
+                }
+            ],
+            "scatter": [
+                {"line": {"width": 2.5}, "marker": {"size": 8}, "type": "scatter"}
+            ],
+        },
+        "layout": {
+            "bargap": 0.25,
+            "colorway": list(PALETTE),
+            "font": {"color": TEXT, "family": FONT_FAMILY, "size": 14},
+            "hoverlabel": {
+                "bgcolor": WHITE,
+                "bordercolor": DARK_GREY,
+                "font": {"color": TEXT, "family": FONT_FAMILY, "size": 14},
+            },
+            "hovermode": "closest",
+            "legend": {
+                "bgcolor": "rgba(255,255,255,0)",
+                "font": {"color": TEXT, "size": 13},
+                "orientation": "h",
+                "x": 0,
+                "xanchor": "left",
+                "y": 1.02,
+                "yanchor": "bottom",
+            },
+            "margin": {"b": 16, "l": 16, "r": 24, "t": 48},
+            # the default modebar grey is too faint against white (WCAG 1.4.11)
+            "modebar": {
+                "activecolor": TEXT,
+                "bgcolor": "rgba(255,255,255,0.8)",
+                "color": DARK_GREY,
+            },
+            "paper_bgcolor": WHITE,
+            "plot_bgcolor": WHITE,
+            "separators": ".,",
+            "title": {"font": {"color": TEXT, "size": 18}, "x": 0, "xanchor": "left"},
+            "xaxis": axis,
+            "yaxis": value_axis,
+        },
+    }
 
 
-pio.templates[TEMPLATE_NAME] = _build_template()
-pio.templates.default = TEMPLATE_NAME
-
-# The template as plain data, made once: every figure builder puts this one dict
-# in its figure's layout (as go.Figure did from the default), without validating
-# it again. Shared by every figure, so never change it in place.
-TEMPLATE_JSON: dict = pio.templates[TEMPLATE_NAME].to_plotly_json()
+# Every figure builder puts this one dict in its figure's layout (as go.Figure did
+# from plotly's default template), without validating it again. Shared by every
+# figure, so never change it in place.
+TEMPLATE_JSON: dict = _template()

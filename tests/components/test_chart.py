@@ -15,7 +15,6 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 import plotly.utils
 import pytest
 from dash import dcc, html
@@ -603,12 +602,17 @@ def test_chart_id_must_be_a_namespaced_slug():
 # --------------------------------------------------------------------------- figures
 
 
-def test_theme_is_registered_and_default():
-    assert theme.TEMPLATE_NAME in pio.templates
-    template = pio.templates["vru"]
+def test_theme_template_is_what_plotly_makes_of_it():
+    """The plain template every figure carries: plotly validates every property
+    of it (raising on an invalid one) and gives the same JSON back, byte for byte,
+    as when the app built it with go.layout.Template."""
+    template = go.layout.Template(theme.TEMPLATE_JSON)
+    assert json.dumps(template.to_plotly_json()) == json.dumps(theme.TEMPLATE_JSON)
     assert template.layout.paper_bgcolor == "#FFFFFF"
     assert template.layout.font.family.startswith("system-ui")
     assert list(template.layout.colorway)[:2] == ["#12436D", "#28A197"]
+    assert template.layout.yaxis.tickformat == ","
+    assert template.data.bar[0].cliponaxis is False
 
 
 def test_trend_series_differ_by_symbol_and_dash_not_colour_alone(trend_df):
