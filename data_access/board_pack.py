@@ -65,6 +65,7 @@ from data_access import (
 )
 from data_access.activity.activity_filters import TIER_LABELS
 from data_access.areas import get_area
+from data_access.commentary import long_date
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.measures import measure_metadata, success_measures
 from data_access.money import outturn, spending
@@ -127,7 +128,7 @@ class Pack:
     @property
     def title(self) -> str:
         when = (
-            f", meeting of {self.meeting_date:%-d %B %Y}" if self.meeting_date else ""
+            f", meeting of {long_date(self.meeting_date)}" if self.meeting_date else ""
         )
         return f"{self.vru_name} VRU board pack, as at {self.quarter_label}{when}"
 
@@ -686,9 +687,9 @@ def _workstream_slides(
         )
     ]
     points.append(
-        f"{late} quarterly returns late as at {periods.quarter_end(start):%-d %B %Y}."
+        f"{late} quarterly returns late as at {long_date(periods.quarter_end(start))}."
         if late
-        else f"No quarterly returns late as at {periods.quarter_end(start):%-d %B %Y}."
+        else f"No quarterly returns late as at {long_date(periods.quarter_end(start))}."
     )
     summary = (
         "Stacked bar chart of each workstream's measures by RAG rating in "

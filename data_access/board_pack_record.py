@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 
 from data_access import board, clock, commentary, exceptions, periods
+from data_access.commentary import long_date
 from data_access.pack_slides import Slide, Table, note_slide
 
 POINTS_SHOWN = 6  # lines read out on a slide; the table holds them all
@@ -44,7 +45,7 @@ def since_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list[
     if since is None:
         words = (
             f"No earlier board meeting of {area.name} is stored"
-            + (f" before {meeting:%-d %B %Y}" if meeting else "")
+            + (f" before {long_date(meeting)}" if meeting else "")
             + ", so there is nothing to compare with."
         )
         return [
@@ -58,10 +59,10 @@ def since_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list[
     changes = board.changes_since(
         scope=reader, vru_code=area.code, since_date=since, as_at=meeting
     )
-    up_to = f"{meeting:%-d %B %Y}" if meeting else "today"
+    up_to = long_date(meeting) if meeting else "today"
     counts = changes["kind"].value_counts()
     head = (
-        f"Since the board of {since:%-d %B %Y} up to {up_to}: "
+        f"Since the board of {long_date(since)} up to {up_to}: "
         + (
             ", ".join(f"{n} {kind}" for kind, n in counts.items())
             if len(changes)
@@ -73,10 +74,10 @@ def since_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list[
     return [
         Slide(
             section="since",
-            title=f"Since the last board ({since:%-d %B %Y}): {len(changes)} changes",
+            title=f"Since the last board ({long_date(since)}): {len(changes)} changes",
             summary=f"{head} {rule} " + " ".join(changes["text"]),
             table=Table(
-                caption=f"Changes since the board of {since:%-d %B %Y}, {area.name}",
+                caption=f"Changes since the board of {long_date(since)}, {area.name}",
                 columns=[
                     ("Change", "text"),
                     ("Measure", "text"),
@@ -184,7 +185,7 @@ def action_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list
         ("OVERDUE: " if r.overdue else "")
         + f"{r.kind.capitalize()} on {r.measure_name} ({r.quarter}): {r.text} "
         f"Owner: {r.owner_role}"
-        + (f"; due {r.due_date:%-d %B %Y}" if r.due_date else "")
+        + (f"; due {long_date(r.due_date)}" if r.due_date else "")
         + f". {r.path_text}"
         for r in frame.itertuples()
     ]
@@ -192,10 +193,10 @@ def action_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list
         Slide(
             section="actions",
             title=f"Decisions and actions: {len(frame)} open, {overdue} overdue",
-            summary=f"As at {as_at:%-d %B %Y}. " + " ".join(lines),
+            summary=f"As at {long_date(as_at)}. " + " ".join(lines),
             table=Table(
                 caption=f"Open decisions and actions, {area.name}, "
-                f"as at {as_at:%-d %B %Y}",
+                f"as at {long_date(as_at)}",
                 columns=[
                     ("Kind", "text"),
                     ("Decision or action", "text"),
