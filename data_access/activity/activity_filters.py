@@ -102,6 +102,23 @@ def _period_keys(start: dt.date | None, end: dt.date | None) -> tuple:
     return first, last
 
 
+def checked_where(
+    scope: Scope,
+    area_code: str,
+    lad_code: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> tuple[str, str | None, int | None, int | None]:
+    """(force area code, local authority code or None, first and last quarter
+    keys) of a restricted read: the force area after the scope check
+    (_vru_area), the local authority in it (_lad) and the period
+    (_period_keys), the checks every restricted reader here makes first."""
+    area = _vru_area(scope, area_code)
+    lad = _lad(area, lad_code)
+    first, last = _period_keys(start, end)
+    return area.code, lad, first, last
+
+
 def _key_start(key: int | None) -> dt.date | None:
     return None if key is None else periods.quarter_bounds(key // 10, key % 10)[0]
 

@@ -25,7 +25,6 @@ from sqlalchemy.orm import aliased
 
 from data_access.activity.activity_filters import (
     _interventions_where,
-    _lad,
     _money,
     _output_summary_where,
     _period_keys,
@@ -34,6 +33,7 @@ from data_access.activity.activity_filters import (
     _summary_value,
     _vru_area,
     bound,
+    checked_where,
 )
 from data_access.cache import memoized
 from data_access.db import read_connection
@@ -197,10 +197,7 @@ def area_totals(
     end: dt.date | None = None,
 ) -> dict:
     """Headline totals summed by their own queries (module docstring)."""
-    area = _vru_area(scope, area_code)
-    lad = _lad(area, lad_code)
-    first, last = _period_keys(start, end)
-    return dict(_area_totals(area.code, lad, first, last))
+    return dict(_area_totals(*checked_where(scope, area_code, lad_code, start, end)))
 
 
 def _area_totals_query(area_code, lad_code, first, last):

@@ -16,12 +16,11 @@ from data_access.activity.activity_filters import (
     _between,
     _illustrative_flag,
     _in_quarters,
-    _lad,
     _money,
     _period_keys,
     _spend_where,
     _tier,
-    _vru_area,
+    checked_where,
     output_column,
 )
 from data_access.activity.intervention_facts import (
@@ -87,10 +86,8 @@ def interventions(
 ) -> pd.DataFrame:
     """The area's interventions with their outputs and spend in the period
     (INTERVENTION_COLUMNS), by tier then name."""
-    area = _vru_area(scope, area_code)
-    lad = _lad(area, lad_code)
-    first, last = _period_keys(start, end)
-    return _interventions(area.code, _tier(tier), lad, first, last).copy()
+    code, lad, first, last = checked_where(scope, area_code, lad_code, start, end)
+    return _interventions(code, _tier(tier), lad, first, last).copy()
 
 
 def _per_intervention_spend(area_code, lad_code, first, last):

@@ -26,14 +26,12 @@ from data_access.activity.activity_filters import (
     AGE_BANDS,
     TIER_LABELS,
     _illustrative_flag,
-    _lad,
     _output_summary_where,
     _outputs_where,
-    _period_keys,
     _summary_flag,
     _summary_value,
-    _vru_area,
     bound,
+    checked_where,
 )
 from data_access.cache import memoized
 from data_access.db import read_connection
@@ -78,16 +76,14 @@ def reach_over_time(
     age_band: str = "all",
 ) -> pd.DataFrame:
     """One output summed by quarter and tier (REACH_COLUMNS), oldest first."""
-    area = _vru_area(scope, area_code)
-    lad = _lad(area, lad_code)
+    where = checked_where(scope, area_code, lad_code, start, end)
     if output_type not in OUTPUT_TYPES:
         raise InvalidParameter(
             "output", f"output must be one of {', '.join(OUTPUT_TYPES)}"
         )
     if age_band not in AGE_BANDS:
         raise InvalidParameter("age", "age must be 'all' or 'under25'")
-    first, last = _period_keys(start, end)
-    return quarter_tier_reach(area.code, lad, first, last, output_type, age_band)
+    return quarter_tier_reach(*where, output_type, age_band)
 
 
 def year_keys(financial_year: int) -> tuple[int, int]:

@@ -25,11 +25,11 @@ from data_access.activity.activity_filters import (
     _interventions_where,
     _lad,
     _money,
-    _period_keys,
     _spend_summary_where,
     _summary_flag,
     _vru_area,
     bound,
+    checked_where,
     output_column,
 )
 from data_access.activity.reach_rule import tier_outputs
@@ -84,10 +84,8 @@ def tier_summary(
     end: dt.date | None = None,
 ) -> pd.DataFrame:
     """Outputs, interventions, spend and plan by prevention tier (module docstring)."""
-    area = _vru_area(scope, area_code)
-    lad = _lad(area, lad_code)
-    first, last = _period_keys(start, end)
-    return _tier_summary(area.code, lad, first, last).copy()
+    where = checked_where(scope, area_code, lad_code, start, end)
+    return _tier_summary(*where).copy()
 
 
 def _tier_summary_query(area_code, lad_code, first, last):
