@@ -105,9 +105,21 @@ def _require_can_upload(scope: Scope, workstream_id: int) -> None:
         raise AccessDenied(refusal)
 
 
-def _require_can_read(scope: Scope, workstream_id: int | None) -> None:
+def may_read(scope: Scope, workstream_id: int | None) -> str | None:
+    """Why `scope` may not see the returns of `workstream_id`, or None when it
+    may: an admin or analyst any workstream's, a lead their own workstream's
+    only. The listing, the workstream choices and a return's file and audit
+    trail all follow it."""
     if scope.unrestricted:
-        return
-    if scope.role == "lead" and scope.workstream_id == workstream_id:
-        return
-    raise AccessDenied("your access does not include this workstream's returns")
+        return None
+    if scope.role != "lead":
+        return "your role does not include returns"
+    if scope.workstream_id is None or scope.workstream_id != workstream_id:
+        return "your access does not include this workstream's returns"
+    return None
+
+
+def _require_can_read(scope: Scope, workstream_id: int | None) -> None:
+    refusal = may_read(scope, workstream_id)
+    if refusal:
+        raise AccessDenied(refusal)

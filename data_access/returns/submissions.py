@@ -15,9 +15,6 @@ from sqlalchemy import func, select
 
 from data_access import clock
 from data_access.db import session_scope
-from data_access.errors import (
-    AccessDenied,
-)
 from data_access.models import (
     Area,
     AuditLog,
@@ -83,12 +80,11 @@ def list_submissions(
     users who uploaded or submitted the return, for may_approve; download_name
     the name to show and offer the file under, filename the name as uploaded;
     once_approved whether it was ever approved, so could be restored)."""
-    if scope.role == "lead":
-        if workstream_id not in (None, scope.workstream_id):
-            raise AccessDenied("your access does not include this workstream's returns")
-        workstream_id = scope.workstream_id
-    elif not scope.unrestricted:
-        raise AccessDenied("your role does not include returns")
+    if not scope.unrestricted:
+        # A lead's listing is their own workstream's unless they name another.
+        if workstream_id is None:
+            workstream_id = scope.workstream_id
+        _require_can_read(scope, workstream_id)
     with session_scope() as session:
         query = (
             select(

@@ -19,7 +19,11 @@ from data_access.models import (
 from data_access.periods import (
     quarter_label,
 )
-from data_access.returns.permissions import _require_can_upload, _workstream_context
+from data_access.returns.permissions import (
+    _require_can_upload,
+    _workstream_context,
+    may_read,
+)
 from data_access.returns.spec import (
     AGE_BANDS,
     COLUMN_NOTES,
@@ -49,13 +53,9 @@ def workstreams_for(*, scope: Scope) -> pd.DataFrame:
             .join(Area, Area.id == Workstream.vru_area_id)
             .order_by(Area.name, Workstream.name)
         )
-        if not scope.unrestricted:
-            if scope.role != "lead" or scope.workstream_id is None:
-                return pd.DataFrame(
-                    columns=["workstream_id", "workstream", "area_code", "area_name"]
-                )
-            query = query.where(Workstream.id == scope.workstream_id)
-        rows = session.execute(query).all()
+        rows = [
+            row for row in session.execute(query) if may_read(scope, row[0]) is None
+        ]
     return pd.DataFrame(
         rows, columns=["workstream_id", "workstream", "area_code", "area_name"]
     )

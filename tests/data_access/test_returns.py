@@ -830,6 +830,20 @@ def test_only_admins_approve_and_never_a_return_they_uploaded_or_submitted(world
     assert four_eyes == {"submitted_by": sorted({lead.user_id, deputy.user_id})}
 
 
+def _scope_of(world, who: str) -> Scope:
+    """A returns user by what they are to the world's workstream `ws`."""
+    return {
+        "own lead": world["lead"],
+        "other lead": Scope(
+            role="lead", area_codes=frozenset({"E23000036"}),
+            workstream_id=world["ws2"], actor="Other Lead",
+        ),
+        "admin": world["admin"],
+        "analyst": Scope(role="analyst", actor="Analyst"),
+        "viewer": world["viewer"],
+    }[who]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "who,offered",
     [
@@ -843,16 +857,7 @@ def test_only_admins_approve_and_never_a_return_they_uploaded_or_submitted(world
 def test_submit_is_offered_to_exactly_those_who_may_submit(world, who, offered):
     """The Returns page's Submit button and submit_return follow one rule
     (permissions.may_upload): offered to a scope exactly when it would succeed."""
-    scope = {
-        "own lead": world["lead"],
-        "other lead": Scope(
-            role="lead", area_codes=frozenset({"E23000036"}),
-            workstream_id=world["ws2"], actor="Other Lead",
-        ),
-        "admin": world["admin"],
-        "analyst": Scope(role="analyst", actor="Analyst"),
-        "viewer": world["viewer"],
-    }[who]  # fmt: skip
+    scope = _scope_of(world, who)
     draft = upload(world, as_csv(filled(world))).submission_id
     listing = submissions.list_submissions(scope=world["admin"])
     row = listing.set_index("submission_id").loc[draft]
@@ -863,6 +868,37 @@ def test_submit_is_offered_to_exactly_those_who_may_submit(world, who, offered):
     else:
         with pytest.raises(AccessDenied):
             workflow.submit_return(scope=scope, submission_id=draft)
+
+
+@pytest.mark.parametrize(
+    "who,sees",
+    [
+        ("own lead", {"ws"}),
+        ("other lead", {"ws2"}),
+        ("admin", {"ws", "ws2"}),
+        ("analyst", {"ws", "ws2"}),
+        ("viewer", set()),
+    ],
+)
+def test_who_sees_a_workstreams_returns_is_one_rule(world, who, sees):
+    """The workstreams offered, the listing and a return's file and audit trail
+    follow one rule (permissions.may_read)."""
+    scope = _scope_of(world, who)
+    draft = upload(world, as_csv(filled(world))).submission_id
+    offered = set(templates.workstreams_for(scope=scope)["workstream_id"])
+    assert offered == {world[key] for key in sees}
+    for key in ("ws", "ws2"):
+        if key in sees:
+            submissions.list_submissions(scope=scope, workstream_id=world[key])
+        else:
+            with pytest.raises(AccessDenied):
+                submissions.list_submissions(scope=scope, workstream_id=world[key])
+    for read in (submissions.submission_file, submissions.submission_audit):
+        if "ws" in sees:
+            read(scope=scope, submission_id=draft)
+        else:
+            with pytest.raises(AccessDenied):
+                read(scope=scope, submission_id=draft)
 
 
 def test_actions_offered_follow_the_same_rules(world):
