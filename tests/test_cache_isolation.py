@@ -13,14 +13,19 @@ import redis
 from cachelib import RedisCache, SimpleCache
 from sqlalchemy import delete, select
 
-from data_access import board_overview, db, users
+from data_access import board_overview, db
 from data_access.models import User, UserArea
 from tests.conftest import service_url
-from tests.data_access.test_store import _minimal_rows
-from tests.web_helpers import callback_request, post_callback, sign_in
+from tests.web_helpers import (
+    AVON,
+    app_over_small_store,
+    callback_request,
+    post_callback,
+    sign_in,
+)
 from web import shared_cache
 
-AVON, WEST_MIDLANDS = "E23000036", "E23000014"
+WEST_MIDLANDS = "E23000014"
 DENIED = "outside your access"
 BACKENDS = ["SimpleCache", "RedisCache"]
 
@@ -37,15 +42,11 @@ def _redis_config() -> dict:
 def app_with_users(request, store, monkeypatch):
     """The app over a small store with a real cache (per-process or Redis), one
     account per kind of caller, and a count of overview computations."""
-    from app import app
-
     config = (
         {"CACHE_TYPE": "SimpleCache", "CACHE_KEY_PREFIX": "vru-isolation:"}
         if request.param == "SimpleCache"
         else _redis_config()
     )
-    with db.session_scope() as session:
-        _minimal_rows(session)
     accounts = {
         "avon-viewer": dict(role="viewer", area_codes=(AVON,)),
         "west-midlands-viewer": dict(role="viewer", area_codes=(WEST_MIDLANDS,)),
@@ -55,40 +56,24 @@ def app_with_users(request, store, monkeypatch):
         "analyst": dict(role="analyst"),
         "no-area-viewer": dict(role="viewer", area_codes=(AVON,)),
     }
-    passwords = {
-        name: users.create_user(username=name, role_title="Board Member", **kw)[1]
-        for name, kw in accounts.items()
-    }
-    # A viewer whose areas were all taken away: no areas at all.
-    with db.session_scope() as session:
-        user_id = session.scalar(
-            select(User.id).where(User.username == "no-area-viewer")
-        )
-        session.execute(delete(UserArea).where(UserArea.user_id == user_id))
-    calls = []
-    original = board_overview.overview_summary
-
-    def counting(**kwargs):
-        calls.append(kwargs)
-        return original(**kwargs)
-
-    monkeypatch.setattr(board_overview, "overview_summary", counting)
-    server = app.server
-    saved = {k: server.config.get(k) for k in config}
-    server.config.update(TESTING=True, PROPAGATE_EXCEPTIONS=False, **config)
-    shared_cache.cache.init_app(server)
-    with server.app_context():
-        shared_cache.cache.clear()
-    clients = {}
-    for name, password in passwords.items():
-        clients[name] = server.test_client()
-        assert sign_in(clients[name], name, password).status_code == 302
-    yield server, clients, calls
-    with server.app_context():
-        shared_cache.cache.clear()
-    server.config.update(saved)
-    server.config["PROPAGATE_EXCEPTIONS"] = None
-    shared_cache.cache.init_app(server)
+    with app_over_small_store(
+        monkeypatch,
+        {name: {**kw, "role_title": "Board Member"} for name, kw in accounts.items()},
+        PROPAGATE_EXCEPTIONS=False,
+        **config,
+    ) as small:
+        # A viewer whose areas were all taken away: no areas at all.
+        with db.session_scope() as session:
+            user_id = session.scalar(
+                select(User.id).where(User.username == "no-area-viewer")
+            )
+            session.execute(delete(UserArea).where(UserArea.user_id == user_id))
+        server = small.server
+        clients = {}
+        for name, password in small.passwords.items():
+            clients[name] = server.test_client()
+            assert sign_in(clients[name], name, password).status_code == 302
+        yield server, clients, small.calls
 
 
 def _overview(area: str) -> dict:

@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 
 from data_access import periods, public
+from tests.web_helpers import count_calls
 
 CHARTS = ["trend", "funding", "reach", "compare"]
 
@@ -194,14 +195,7 @@ def test_embeds_are_served_from_the_cache(client, monkeypatch):
     from data_access.cache import invalidate
     from web.shared_cache import cache
 
-    calls = []
-    original = public.funding_allocated_vs_spent
-
-    def counting(**kwargs):
-        calls.append(kwargs)
-        return original(**kwargs)
-
-    monkeypatch.setattr(public, "funding_allocated_vs_spent", counting)
+    calls = count_calls(monkeypatch, public, "funding_allocated_vs_spent")
     server = app.server
     saved = server.config["CACHE_TYPE"]
     monkeypatch.setitem(server.config, "CACHE_TYPE", "SimpleCache")

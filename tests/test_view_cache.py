@@ -3,54 +3,35 @@ request, the same access and the same store generation; never when the store fai
 never for callbacks that were not registered as cacheable."""
 
 import pytest
+from cachelib import SimpleCache
 from sqlalchemy import select
 
-from data_access import board_overview, db, users
+from data_access import board_overview, db
 from data_access import cache as cache_module
 from data_access.errors import AccessDenied, StoreUnavailable
-from tests.data_access.test_store import _minimal_rows
-from tests.web_helpers import callback_request, post_callback, sign_in
+from tests.web_helpers import (
+    AVON,
+    BOARD_MEMBER,
+    app_over_small_store,
+    callback_request,
+    post_callback,
+    sign_in,
+)
 from web import shared_cache, view_cache
 
-AVON, WEST_MIDLANDS = "E23000036", "E23000014"
+WEST_MIDLANDS = "E23000014"
 
 
 @pytest.fixture
 def web(store, monkeypatch):
     """The app with a per-process cache over a small store, and a call counter on
     the overview's data function."""
-    from app import app
-
-    with db.session_scope() as session:
-        _minimal_rows(session)
-    passwords = {
-        "board": users.create_user(
-            username="board",
-            role="viewer",
-            role_title="Board Member",
-            area_codes=(AVON,),
-        )[1],
-        "admin": users.create_user(
-            username="admin", role="admin", role_title="VRU Director"
-        )[1],
+    accounts = {
+        "board": BOARD_MEMBER,
+        "admin": {"role": "admin", "role_title": "VRU Director"},
     }
-    calls = []
-    original = board_overview.overview_summary
-
-    def counting(**kwargs):
-        calls.append(kwargs)
-        return original(**kwargs)
-
-    monkeypatch.setattr(board_overview, "overview_summary", counting)
-    server = app.server
-    saved = server.config["CACHE_TYPE"]
-    server.config.update(TESTING=True, CACHE_TYPE="SimpleCache")
-    shared_cache.cache.init_app(server)
-    with server.app_context():
-        shared_cache.cache.clear()
-    yield server, passwords, calls
-    server.config["CACHE_TYPE"] = saved
-    shared_cache.cache.init_app(server)
+    with app_over_small_store(monkeypatch, accounts, CACHE_TYPE="SimpleCache") as small:
+        yield small.server, small.passwords, small.calls
 
 
 def _overview(area: str) -> dict:
@@ -432,7 +413,9 @@ def test_a_request_that_is_not_cached_is_never_looked_up(web, monkeypatch):
 
     monkeypatch.setattr(shared_cache.cache, "get", spy)
     assert post_callback(client, _router("/returns")).status_code == 200
-    monkeypatch.delitem(server.extensions, "cache")
+    # Not monkeypatch.delitem: undone after the fixture's teardown, it would
+    # put this test's cache back on the app for later tests.
+    del server.extensions["cache"]  # the fixture binds the app's cache again
     assert post_callback(client, _overview(AVON)).status_code == 200
     assert len(calls) == 1
     assert [k for k in looked_up if k is None or str(k).startswith("view:")] == []
@@ -484,3 +467,24 @@ def test_with_caching_off_a_click_is_neither_keyed_nor_gzipped(web, monkeypatch)
     assert first.status_code == second.status_code == 200
     assert len(calls) == 2  # both ran: nothing was kept
     assert keyed == [] and gzipped == []
+
+
+def test_a_test_app_gives_back_the_whole_configuration(store, monkeypatch):
+    """app_over_small_store leaves the app as it found it, whatever a test set
+    directly and even when the test fails: a CACHE_TYPE left behind reached every
+    later test module of the process (the cause of 14 CI failures of b472cd4)."""
+    from app import app
+
+    server = app.server
+    before = dict(server.config)
+    backend = type(server.extensions["cache"][shared_cache.cache])
+    assert not issubclass(backend, SimpleCache)  # so that one left bound would show
+    with pytest.raises(RuntimeError, match="the test failed"):
+        with app_over_small_store(monkeypatch, {}, CACHE_TYPE="SimpleCache") as small:
+            bound = small.server.extensions["cache"][shared_cache.cache]
+            assert isinstance(bound, SimpleCache)
+            small.server.config["CACHE_DEFAULT_TIMEOUT"] = 1
+            small.server.config["VRU_SET_BY_A_TEST"] = True
+            raise RuntimeError("the test failed")
+    assert dict(server.config) == before
+    assert type(server.extensions["cache"][shared_cache.cache]) is backend

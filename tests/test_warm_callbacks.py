@@ -15,14 +15,18 @@ import pytest
 from flask_login.utils import _create_identifier
 from itsdangerous import URLSafeTimedSerializer
 
-from data_access import board_overview, db, users
 from data_access import cache as cache_module
+from data_access import db, users
 from data_access.models import User
-from tests.data_access.test_store import _minimal_rows
-from tests.web_helpers import callback_request, sign_in
+from tests.web_helpers import (
+    AVON,
+    BOARD_MEMBER,
+    app_over_small_store,
+    callback_request,
+    sign_in,
+)
 from web import shared_cache, warm_callbacks
 
-AVON = "E23000036"
 HEADERS = (
     "Content-Type",
     "Content-Encoding",
@@ -40,44 +44,20 @@ HEADERS = (
 def web(store, monkeypatch):
     """The app over a small store with a per-process cache, counting the
     requests Flask handles and the overview's data calls."""
-    from app import app
-
-    with db.session_scope() as session:
-        _minimal_rows(session)
-    _, password = users.create_user(
-        username="board", role="viewer", role_title="Board Member", area_codes=(AVON,)
-    )
-    calls = []
-    original = board_overview.overview_summary
-
-    def counting(**kwargs):
-        calls.append(kwargs)
-        return original(**kwargs)
-
-    monkeypatch.setattr(board_overview, "overview_summary", counting)
-    server = app.server
-    # The whole configuration comes back afterwards, whatever a test set (tests
-    # set config directly, not with monkeypatch.setitem: monkeypatch would undo
-    # after this teardown and leave CACHE_TYPE as this fixture's SimpleCache for
-    # every later test module of the process).
-    saved = dict(server.config)
-    server.config.update(TESTING=True, CACHE_TYPE="SimpleCache")
-    shared_cache.cache.init_app(server)
-    with server.app_context():
-        shared_cache.cache.clear()
-    flask_requests = []
-    hooks = server.before_request_funcs.setdefault(None, [])
-    monkeypatch.setitem(
-        server.before_request_funcs,
-        None,
-        [lambda: flask_requests.append(1), *hooks],
-    )
-    server.flask_requests = flask_requests
-    server.calls = calls
-    yield server, password
-    server.config.clear()
-    server.config.update(saved)
-    shared_cache.cache.init_app(server)
+    with app_over_small_store(
+        monkeypatch, {"board": BOARD_MEMBER}, CACHE_TYPE="SimpleCache"
+    ) as small:
+        server = small.server
+        flask_requests = []
+        hooks = server.before_request_funcs.setdefault(None, [])
+        monkeypatch.setitem(
+            server.before_request_funcs,
+            None,
+            [lambda: flask_requests.append(1), *hooks],
+        )
+        server.flask_requests = flask_requests
+        server.calls = small.calls
+        yield server, small.passwords["board"]
 
 
 OVERVIEW = callback_request(

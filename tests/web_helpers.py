@@ -2,8 +2,85 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+AVON = "E23000036"
+BOARD_MEMBER = {"role": "viewer", "role_title": "Board Member", "area_codes": (AVON,)}
+
+
+@dataclass
+class SmallApp:
+    """The app's Flask server over a small store, the accounts' passwords by user
+    name, and the overview data calls made (board_overview.overview_summary's
+    keyword arguments, one entry a call)."""
+
+    server: Any
+    passwords: dict[str, str]
+    calls: list[dict]
+
+
+def count_calls(monkeypatch, owner: Any, name: str) -> list[dict]:
+    """Count the calls of `owner.name` (a data function called with keywords),
+    still calling it: the list grows by each call's keyword arguments."""
+    calls: list[dict] = []
+    original = getattr(owner, name)
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+@contextlib.contextmanager
+def app_over_small_store(
+    monkeypatch, accounts: dict[str, dict], **config: Any
+) -> Iterator[SmallApp]:
+    """The app over the (empty, migrated) store at DATABASE_URL holding the rows
+    of test_store._minimal_rows and `accounts` (user name -> create_user's other
+    keywords), with `config` over TESTING=True and the shared cache bound to it
+    and emptied (e.g. CACHE_TYPE="SimpleCache": a cache of the test's own).
+
+    Afterwards, even when setting up failed, the cache is emptied and the app's
+    whole configuration is what it was, the shared cache bound to it again: a
+    value left behind (CACHE_TYPE above all) would reach every later test module
+    of the process. Tests may set config directly; monkeypatch.setitem on the
+    config would be undone only after this teardown, so it must not be used."""
+    from app import app
+    from data_access import board_overview, db, users
+    from tests.data_access.test_store import _minimal_rows
+    from web import shared_cache
+
+    with db.session_scope() as session:
+        _minimal_rows(session)
+    passwords = {
+        name: users.create_user(username=name, **fields)[1]
+        for name, fields in accounts.items()
+    }
+    calls = count_calls(monkeypatch, board_overview, "overview_summary")
+    server = app.server
+    saved = dict(server.config)
+    try:
+        server.config.update(TESTING=True, **config)
+        shared_cache.cache.init_app(server)
+        with server.app_context():
+            shared_cache.cache.clear()
+        yield SmallApp(server, passwords, calls)
+    finally:
+        try:
+            if shared_cache.cache in server.extensions.get("cache", {}):
+                with server.app_context():  # (a test may have unbound it)
+                    shared_cache.cache.clear()
+        finally:
+            server.config.clear()
+            server.config.update(saved)
+            shared_cache.cache.init_app(server)
 
 
 def csrf_token(client, path: str = "/signin") -> str:
