@@ -51,15 +51,6 @@ REACH_COLUMNS = [
     "value",
     "illustrative",
 ]
-# _outputs: every output type and age band by quarter and tier.
-OUTPUT_COLUMNS = [
-    "period_start",
-    "tier",
-    "output_type",
-    "age_band",
-    "value",
-    "illustrative",
-]
 
 
 # ------------------------------------------------------------------ reach over time
@@ -189,12 +180,13 @@ def tier_outputs(
     quarters first..last, {(tier, output_type, age_band): (total, illustrative)};
     a combination with no outputs is absent. The tier table of /prevention
     (tier_activity.tier_summary), from the same read as reach_over_time."""
-    frame = _outputs(area_code, lad_code, first, last)
-    keys = ["tier", "output_type", "age_band"]
-    return {
-        key: (int(group["value"].sum()), bool(group["illustrative"].any()))
-        for key, group in frame.groupby(keys, sort=False)
-    }
+    totals: dict[tuple[str, str, str], tuple[int, bool]] = {}
+    for _start, tier, output_type, age_band, value, flag in _outputs(
+        area_code, lad_code, first, last
+    ):
+        total, any_flag = totals.get((tier, output_type, age_band), (0, False))
+        totals[(tier, output_type, age_band)] = (total + value, any_flag or flag)
+    return totals
 
 
 def _outputs_query(area_code, lad_code, first, last):
@@ -226,20 +218,19 @@ def _outputs_query(area_code, lad_code, first, last):
 @memoized
 def _outputs(
     area_code: str, lad_code: str | None, first: int | None, last: int | None
-) -> pd.DataFrame:
-    """Every output type and age band summed by quarter and tier: one read (of
-    the small output_summary) that reach by quarter, reach by tier and the tier
-    table all take their figures from, so they count the same rows."""
+) -> list[tuple]:
+    """Every output type and age band summed by quarter and tier, as (quarter
+    start, tier, output type, age band, total, illustrative) oldest first: one
+    read (of the small output_summary) that reach by quarter, reach by tier
+    and the tier table all take their figures from, so they count the same
+    rows. Plain tuples: cheap to cache and to sum."""
     statement, params = bound(_outputs_query, area_code, lad_code, first, last)
     with read_connection() as connection:
         rows = connection.execute(statement, params).all()
-    return pd.DataFrame(
-        [
-            (start, tier, output_type, age_band, int(value or 0), bool(flag))
-            for start, tier, output_type, age_band, value, flag in rows
-        ],
-        columns=OUTPUT_COLUMNS,
-    )
+    return [
+        (start, tier, output_type, age_band, int(value or 0), bool(flag))
+        for start, tier, output_type, age_band, value, flag in rows
+    ]
 
 
 def _reach(
@@ -251,20 +242,20 @@ def _reach(
     age_band: str,
 ) -> pd.DataFrame:
     """REACH_COLUMNS: one output type and age band of _outputs, oldest first."""
-    frame = _outputs(area_code, lad_code, first, last)
-    frame = frame[
-        (frame["output_type"] == output_type) & (frame["age_band"] == age_band)
-    ]
-    if frame.empty:
-        return pd.DataFrame(columns=REACH_COLUMNS)
     return pd.DataFrame(
-        {
-            "period_start": frame["period_start"],
-            "period": [periods.quarter_label(d) for d in frame["period_start"]],
-            "tier": frame["tier"],
-            "tier_label": [TIER_LABELS[t] for t in frame["tier"]],
-            "value": frame["value"],
-            "illustrative": frame["illustrative"],
-        },
+        [
+            {
+                "period_start": start,
+                "period": periods.quarter_label(start),
+                "tier": tier,
+                "tier_label": TIER_LABELS[tier],
+                "value": value,
+                "illustrative": flag,
+            }
+            for start, tier, o_type, band, value, flag in _outputs(
+                area_code, lad_code, first, last
+            )
+            if o_type == output_type and band == age_band
+        ],
         columns=REACH_COLUMNS,
-    ).reset_index(drop=True)
+    )
