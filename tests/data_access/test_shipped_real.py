@@ -257,6 +257,10 @@ def _dump(url: str, monkeypatch) -> dict[str, list[tuple]]:
     dump = {}
     with db.session_scope() as session:
         for table in Base.metadata.sorted_tables:
+            if table.name == "store_meta":
+                # A random cache generation per store (migration 0016): two
+                # loads differ there by design, never in the data.
+                continue
             rows = session.execute(
                 select(table).order_by(*table.primary_key.columns)
             ).all()
