@@ -375,8 +375,12 @@ def _spend_by_intervention(
     # (activity.intervention_facts), in its order (tier, then name).
     facts = interventions_in(area_code)
     # Each of those interventions' published allocation that year: the
-    # preferred Home Office VRU figure of /funding's allocations table.
-    figures = funding_allocations.allocations(financial_year=financial_year)
+    # preferred Home Office VRU figure of the force area's allocations table
+    # on /funding (the same read when the page shows both).
+    vru_code = area_code if level == "pfa" else area.parent_code
+    figures = funding_allocations.allocations(
+        area_code=vru_code, financial_year=financial_year
+    )
     figures = figures[
         figures["is_preferred"]
         & (figures["funder"] == FUNDER_HOME_OFFICE)
