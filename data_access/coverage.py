@@ -19,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import func, select
 
-from data_access import periods
+from data_access import measures, periods
 from data_access.cache import memoized
 from data_access.db import session_scope
 from data_access.errors import AccessDenied
@@ -64,11 +64,8 @@ def _coverage() -> pd.DataFrame:
         Source.edition,
     )
     query = (
-        select(*keys, func.count(func.distinct(MeasureValue.area_id)))
-        .join(Measure, Measure.id == MeasureValue.measure_id)
-        .join(Area, Area.id == MeasureValue.area_id)
-        .join(Source, Source.id == MeasureValue.source_id)
-        .where(MeasureValue.is_current, Measure.is_public)
+        measures.current_rows([*keys, func.count(func.distinct(MeasureValue.area_id))])
+        .where(Measure.is_public)
         .group_by(*keys)
     )
     totals_query = select(Area.level, func.count(Area.id)).group_by(Area.level)
