@@ -315,8 +315,9 @@ def _period_kinds(
     for i, (start, end) in enumerate(distinct):
         months = months_spanned(start, end)
         kinds[i] = (
-            months == 3 and start.month in (1, 4, 7, 10),
-            months == 12 and start.month == 4,
+            # the rules board._kinds and the period labels use
+            periods.is_quarter(start, end),
+            periods.is_financial_year(start, end),
             # not calendar years: the Metropolitan Police's borough homicides
             # (Jan-Dec) would sit among financial years on one axis
             months == 12 and start.month not in (1, 4),
