@@ -406,7 +406,7 @@ def _significance_changes(
     for code, measure in info.items():
         if measure["kind"] != "success":
             continue
-        length = "quarter" if measure["period_type"] == "quarter" else "year"
+        length = measures.trend_length(measure["period_type"])
         seen = then[then["measure_code"] == code]
         # Quarters, or financial years as the trend's year series.
         kind = periods.is_quarter if length == "quarter" else periods.is_financial_year
@@ -644,7 +644,7 @@ def set_action_status(
 
 def _path(scope: Scope, measure_code: str, period_type: str, area_code: str, start):  # noqa: ANN001
     """The measure's figures for the VRU from `start` on, as its pages show them."""
-    length = "quarter" if period_type == "quarter" else "year"
+    length = measures.trend_length(period_type)
     from_day = (
         start
         if length == "quarter"

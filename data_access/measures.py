@@ -71,6 +71,14 @@ PERIOD_LENGTHS = {"quarter": 3, "year": 12}
 AGE_BANDS = {"all": "All ages", "under25": "Aged under 25"}
 
 
+def trend_length(period_type: str) -> str:
+    """The PERIOD_LENGTHS key a measure's trend is read at: by quarter for a
+    measure published by quarter, else by year (financial and rolling years
+    alike). The rule the embed, the board's changes and its measure paths
+    share."""
+    return "quarter" if period_type == "quarter" else "year"
+
+
 def _measure_query(include_private: bool, *columns):
     """Every measure's metadata columns (MEASURE_COLUMNS but last_updated) plus
     `columns`, success measures first."""

@@ -35,7 +35,7 @@ from data_access.chart_lines import ILLUSTRATIVE_SUFFIX, line_names, split_lines
 from data_access.comparator_groups import NOT_COMPARABLE
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound
-from data_access.measures import disclosure_columns
+from data_access.measures import disclosure_columns, trend_length
 from data_access.outcomes import benchmarking, trend_views
 from data_access.pack_slides import Chart
 from data_access.scope import PUBLIC
@@ -240,7 +240,7 @@ def _build_trend(params: dict) -> Built:
     area_code = _area(params.get("area"))
     age = _age(params.get("age"))
     start, end = _months(params)
-    length = "quarter" if measure["period_type"] == "quarter" else "year"
+    length = trend_length(measure["period_type"])
     # The signed-in /violence page's road, with the public scope.
     view = trend_views.trend_view(
         scope=PUBLIC,

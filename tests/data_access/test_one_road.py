@@ -273,3 +273,18 @@ def test_an_interventions_quarters_add_up_to_its_year_on_funding(loaded_store):
     )
     assert int(quarters["young_people"].sum()) == int(row["young_people"])
     assert round(quarters["spend"].sum(), 2) == round(float(row["spend"]), 2)
+
+
+def test_a_measure_is_read_by_quarter_only_when_published_by_quarter(loaded_store):
+    """The board's changes, its measure paths and the trend embed read a measure
+    at measures.trend_length of its period_type: quarters for a quarterly
+    measure, years for financial and rolling years alike."""
+    from data_access import measures
+
+    table = measures.list_measures(include_private=True)
+    kinds = set(table["period_type"])
+    assert {"quarter", "financial_year", "rolling_year"} <= kinds
+    for period_type in kinds:
+        length = measures.trend_length(period_type)
+        assert length in measures.PERIOD_LENGTHS
+        assert (length == "quarter") == (period_type == "quarter")
