@@ -40,7 +40,7 @@ from sqlalchemy.orm import aliased
 
 from data_access import audit, clock
 from data_access.annotation_models import ANNOTATION_KINDS, LABEL_MAX, Annotation
-from data_access.areas import AreaInfo, get_area
+from data_access.areas import AreaInfo, area_id_of, get_area
 from data_access.db import session_scope
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.measures import get_measure, measures_for
@@ -153,7 +153,7 @@ def add_annotation(
         if measure_code not in set(measures_for(scope)["code"]):
             raise NotFound(f"no measure has the code '{measure_code}'")
     with session_scope() as session:
-        area_id = session.scalar(select(Area.id).where(Area.code == area.code))
+        area_id = area_id_of(session, area.code)
         measure_id = (
             session.scalar(select(Measure.id).where(Measure.code == measure_code))
             if measure_code

@@ -42,6 +42,16 @@ def get_area(code: str) -> AreaInfo:
     return found
 
 
+def area_id_of(connection, code: str) -> int:  # noqa: ANN001
+    """The store id of the area with ONS code `code`, read on the caller's
+    `connection`: a write's Session (so the id is read in the transaction that
+    uses it) or a db.read_connection. NotFound for an unknown code, as get_area."""
+    found = connection.scalar(select(Area.id).where(Area.code == code))
+    if found is None:
+        raise NotFound(f"no area has the code '{code}'")
+    return found
+
+
 @memoized
 def _area(code: str) -> AreaInfo | None:
     """get_area, None for an unknown code: memoized either way, so a page that

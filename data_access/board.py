@@ -59,6 +59,7 @@ import pandas as pd
 from sqlalchemy import func, select, update
 
 from data_access import clock, measures, periods, statistics
+from data_access.areas import area_id_of
 from data_access.audit import record_change, record_new
 from data_access.board_models import (
     ACTION_KINDS,
@@ -67,7 +68,6 @@ from data_access.board_models import (
     BoardMeeting,
 )
 from data_access.commentary import (
-    area_id_of,
     commentary_written,
     long_date,
     measure_label,

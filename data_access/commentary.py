@@ -52,13 +52,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from data_access import periods
-from data_access.areas import get_area
+from data_access.areas import area_id_of, get_area
 from data_access.audit import record_change
 from data_access.board_models import Commentary
 from data_access.db import read_connection, session_scope
 from data_access.errors import AccessDenied, DataAccessError, InvalidParameter
 from data_access.figure_history import changes_between, figure_history
-from data_access.models import Area, Measure, Workstream, WorkstreamMeasure
+from data_access.models import Measure, Workstream, WorkstreamMeasure
 from data_access.returns.spec import clean_text, parse_quarter
 from data_access.scope import Scope
 
@@ -135,12 +135,6 @@ def require_vru(scope: Scope, vru_code: str):
             "area", f"{area.name} is not a police force area with a VRU"
         )
     return area
-
-
-def area_id_of(session, code: str) -> int:  # noqa: ANN001
-    # `session`: a write's Session, or for the reads a db.read_connection (one
-    # autocommit statement each, no BEGIN/COMMIT round trips per click).
-    return session.scalar(select(Area.id).where(Area.code == code))
 
 
 def measures_frame(session, area_id: int) -> pd.DataFrame:  # noqa: ANN001

@@ -54,9 +54,9 @@ from sqlalchemy.exc import IntegrityError
 import settings
 from data_access import clock, periods, spc, workstreams
 from data_access.alert_models import ExceptionItem
-from data_access.areas import funding_starts, get_area
+from data_access.areas import area_id_of, funding_starts, get_area
 from data_access.audit import record_change
-from data_access.db import session_scope
+from data_access.db import read_connection, session_scope
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.models import (
     Area,
@@ -684,7 +684,9 @@ def read_exceptions(
     if vru_code is not None:
         area = get_area(vru_code)
         scope.require_area(area.code, area.parent_code)
-        query = query.where(ExceptionItem.vru_area_id == _area_id(area.code))
+        with read_connection() as connection:
+            vru_id = area_id_of(connection, area.code)
+        query = query.where(ExceptionItem.vru_area_id == vru_id)
     elif not scope.unrestricted:
         query = query.where(
             ExceptionItem.vru_area_id.in_(
@@ -698,14 +700,6 @@ def read_exceptions(
     with session_scope() as session:
         rows = session.execute(query).all()
     return _frame(rows)
-
-
-def _area_id(code: str) -> int:
-    with session_scope() as session:
-        area_id = session.scalar(select(Area.id).where(Area.code == code))
-    if area_id is None:
-        raise NotFound(f"no area has the code '{code}'")
-    return area_id
 
 
 def open_exceptions(scope: Scope, vru_code: str) -> pd.DataFrame:

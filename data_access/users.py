@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from data_access.areas import area_id_of
 from data_access.audit import record_change
 from data_access.cache import generation_select, remember_generation
 from data_access.db import read_connection, session_scope
@@ -133,10 +134,7 @@ def create_user(
         session.add(user)
         session.flush()
         for code in area_codes:
-            area_id = session.scalar(select(Area.id).where(Area.code == code))
-            if area_id is None:
-                raise NotFound(f"no area with code {code}")
-            session.add(UserArea(user_id=user.id, area_id=area_id))
+            session.add(UserArea(user_id=user.id, area_id=area_id_of(session, code)))
         session.flush()
         result = _record(session, user)
         _audit_user(

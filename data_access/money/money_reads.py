@@ -11,11 +11,10 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from data_access.activity.reach_rule import year_keys
-from data_access.areas import AreaInfo, get_area
+from data_access.areas import AreaInfo, area_id_of, get_area
 from data_access.db import read_connection
 from data_access.errors import InvalidParameter
 from data_access.models import (
-    Area,
     Intervention,
     Source,
     Spend,
@@ -66,7 +65,7 @@ def _spend_area(scope: Scope, area_code: str) -> AreaInfo:
 
 def _spend_where(area: AreaInfo, connection) -> list:
     """WHERE clauses on Spend (joined to Intervention) for a force area or LAD."""
-    area_id = connection.scalar(select(Area.id).where(Area.code == area.code))
+    area_id = area_id_of(connection, area.code)
     if area.level == "pfa":
         return [Spend.area_id == area_id, Spend.is_current]
     return [Intervention.delivering_area_id == area_id, Spend.is_current]

@@ -23,7 +23,8 @@ import pytest
 from sqlalchemy import select
 
 from data_access import board_overview, exceptions, spc, trend_spc, workstreams
-from data_access.db import session_scope
+from data_access.areas import area_id_of
+from data_access.db import read_connection, session_scope
 from data_access.models import Measure
 from data_access.outcomes.trend_views import trend_view
 from data_access.scope import SYSTEM
@@ -42,11 +43,10 @@ def engine_verdicts(loaded_store, monkeypatch):
     worked out once per store (the loaded store is not changed by tests)."""
     if loaded_store in _JUDGED:
         return _JUDGED[loaded_store]
-    areas = {exceptions._area_id(code): code for code in (*SAMPLE, LANCASHIRE)}
-    knife, lancashire = (
-        _measure_ids()["knife_offences"],
-        exceptions._area_id(LANCASHIRE),
-    )
+    with read_connection() as connection:
+        areas = {area_id_of(connection, c): c for c in (*SAMPLE, LANCASHIRE)}
+        lancashire = area_id_of(connection, LANCASHIRE)
+    knife = _measure_ids()["knife_offences"]
     read = exceptions.read_series
 
     def sample() -> list:
