@@ -10,6 +10,7 @@ population, benchmark, lower_95, upper_95, lower_998, upper_998.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -122,19 +123,42 @@ def funnel_limits_rate(
     Rows with a missing or non-positive population have NaN limits.
     """
     pops = np.asarray(populations, dtype=float)
+    # The limits depend only on these figures, and the same funnel is drawn again
+    # on every click of /compare (issue 19): worked out once per process for each
+    # (benchmark, multiplier, grid, levels), keyed on the figures' exact bits.
+    limits = _rate_limits(
+        np.asarray([benchmark_rate, multiplier], dtype=float).tobytes(),
+        pops.tobytes(),
+        pops.shape,
+        tuple(float(level) for level in levels),
+    )
+    # The frame's columns are pandas' copies of the memo's (read-only) arrays.
+    return _funnel_frame(pops, benchmark_rate, dict(limits))
+
+
+@functools.lru_cache(maxsize=128)
+def _rate_limits(
+    figures: bytes, population_bytes: bytes, shape: tuple[int, ...], levels: tuple
+) -> tuple[tuple[str, np.ndarray], ...]:
+    """`funnel_limits_rate`'s limit columns, (name, values) in column order, for
+    the float64 bytes of (benchmark_rate, multiplier) and of the populations."""
+    benchmark_rate, multiplier = np.frombuffer(figures, dtype=float).tolist()
+    pops = np.frombuffer(population_bytes, dtype=float).reshape(shape)
     usable = pops > 0
     safe_pops = np.where(usable, pops, 1.0)
     expected = benchmark_rate / multiplier * safe_pops
     scale = multiplier / safe_pops
-    limits: dict[str, np.ndarray] = {}
+    limits: list[tuple[str, np.ndarray]] = []
     for level in levels:
         lower, upper = inverted_poisson_funnel_counts(
             expected=expected, confidence=level
         )
         suffix = level_label(level)
-        limits[f"lower_{suffix}"] = np.where(usable, lower * scale, np.nan)
-        limits[f"upper_{suffix}"] = np.where(usable, upper * scale, np.nan)
-    return _funnel_frame(pops, benchmark_rate, limits)
+        limits.append((f"lower_{suffix}", np.where(usable, lower * scale, np.nan)))
+        limits.append((f"upper_{suffix}", np.where(usable, upper * scale, np.nan)))
+    for _, values in limits:
+        values.setflags(write=False)
+    return tuple(limits)
 
 
 def funnel_limits_proportion(

@@ -410,6 +410,69 @@ def test_rate_funnel_limits_match_an_independent_inversion():
             )
 
 
+def _funnel_limits_rate_before_the_memo(
+    *, benchmark_rate, populations, multiplier, levels=(0.95, 0.998)
+):
+    """s.funnel_limits_rate as it was before its limits were kept per process
+    (issue 19): the reference the memoised one must match bit for bit."""
+    pops = np.asarray(populations, dtype=float)
+    usable = pops > 0
+    safe_pops = np.where(usable, pops, 1.0)
+    expected = benchmark_rate / multiplier * safe_pops
+    scale = multiplier / safe_pops
+    frame = pd.DataFrame({"population": pops})
+    frame["benchmark"] = benchmark_rate
+    for level in levels:
+        lower, upper = s.inverted_poisson_funnel_counts(
+            expected=expected, confidence=level
+        )
+        suffix = s.level_label(level)
+        frame[f"lower_{suffix}"] = np.where(usable, lower * scale, np.nan)
+        frame[f"upper_{suffix}"] = np.where(usable, upper * scale, np.nan)
+    return frame
+
+
+def _same_bits(new: pd.DataFrame, old: pd.DataFrame) -> None:
+    assert list(new.columns) == list(old.columns)
+    assert new.index.equals(old.index)
+    for column in old.columns:
+        # Bits, not ==: -0.0 against 0.0 or a NaN against a number would differ.
+        assert (
+            new[column].to_numpy(dtype=float).tobytes()
+            == old[column].to_numpy(dtype=float).tobytes()
+        ), column
+
+
+def test_rate_funnel_limits_kept_per_process_are_the_same_bits_as_worked_out():
+    """The memoised limits (issue 19) against the implementation before it, on
+    random benchmarks, multipliers, levels and grids with missing, zero and
+    negative populations; each asked for twice (worked out, then remembered), and
+    a caller changing its frame does not change what the next caller gets."""
+    rng = np.random.default_rng(19)
+    for case in range(150):
+        size = int(rng.integers(1, 160))
+        pops = np.exp(rng.uniform(np.log(50), np.log(1e7), size))
+        pops[rng.random(size) < 0.05] = np.nan
+        pops[rng.random(size) < 0.03] = 0.0
+        pops[rng.random(size) < 0.03] = -1_000.0
+        args = dict(
+            benchmark_rate=float(np.exp(rng.uniform(np.log(0.01), np.log(5e3)))),
+            populations=pops if case % 2 else pops.tolist(),
+            multiplier=float(rng.choice([1_000, 10_000, 100_000, 1_000_000])),
+            levels=[(0.95, 0.998), (0.998,), (0.9, 0.95, 0.99)][case % 3],
+        )
+        old = _funnel_limits_rate_before_the_memo(**args)
+        first = s.funnel_limits_rate(**args)
+        _same_bits(first, old)
+        first.iloc[:, 2:] = -1.0
+        _same_bits(s.funnel_limits_rate(**args), old)
+    for benchmark in (0.0, -0.0, math.nan):
+        args = dict(benchmark_rate=benchmark, populations=[10, 1e5], multiplier=1e5)
+        _same_bits(
+            s.funnel_limits_rate(**args), _funnel_limits_rate_before_the_memo(**args)
+        )
+
+
 @pytest.mark.parametrize("expected", [0.5, 3.0, 6.9, 6.95, 12.0, 80.0])
 def test_a_point_is_outside_the_rate_funnel_exactly_when_its_exact_ci_excludes_e(
     expected,
@@ -982,7 +1045,7 @@ def test_statistics_module_stays_free_of_dash_and_flask():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 if not node.module.startswith("data_access.statistics"):
                     imported.add(node.module.split(".")[0])
-    assert imported <= {"__future__", "math", "collections", "typing"} | {
+    assert imported <= {"__future__", "math", "collections", "functools", "typing"} | {
         "numpy",
         "pandas",
         "scipy",
