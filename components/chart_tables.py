@@ -28,6 +28,7 @@ from components.formatting import (
     number,
     to_decimal,
 )
+from data_access.periods import long_date
 
 DEFAULT_SUPPRESSION_NOTE = (
     "* Value suppressed under disclosure control, so that small numbers cannot "
@@ -271,7 +272,7 @@ def _cell_text(value: Any, *, decimals: int, year: bool) -> str:
             return str(int(value))
         return number(value, decimals)
     if isinstance(value, pd.Timestamp | datetime | date):
-        return f"{value.day} {value:%B %Y}"
+        return long_date(value)
     return str(value)
 
 

@@ -14,6 +14,8 @@ import datetime as dt
 
 from dash import dcc, html
 
+from data_access import periods
+
 STATUS_WORDS = {"draft": "Draft, not yet signed off", "signed_off": "Signed off"}
 ACTION_STATUS_WORDS = {"open": "Open", "done": "Done", "dropped": "Dropped"}
 
@@ -24,7 +26,7 @@ def long_date(day) -> str:  # noqa: ANN001
         return ""
     if isinstance(day, str):
         day = dt.date.fromisoformat(day[:10])
-    return f"{day.day} {day:%B %Y}"
+    return periods.long_date(day)
 
 
 def plain_text(text: str) -> list:

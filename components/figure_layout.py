@@ -31,6 +31,7 @@ from components.formatting import (
     number,
     to_decimal,
 )
+from data_access.periods import long_date
 
 # ---------------------------------------------------------------- figure helpers
 
@@ -117,7 +118,7 @@ def _x_values(values: Iterable[Any]) -> list[Any]:
 
 def _label_text(value: Any) -> str:
     if isinstance(value, pd.Timestamp | datetime | date):
-        return f"{value.day} {value:%B %Y}"
+        return long_date(value)
     return str(value)
 
 

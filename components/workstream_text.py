@@ -10,6 +10,7 @@ import pandas as pd
 from dash import html
 
 from components.formatting import percent
+from data_access.periods import long_date
 
 
 def measures_summary(measures: pd.DataFrame) -> str:
@@ -34,7 +35,7 @@ def measures_summary(measures: pd.DataFrame) -> str:
             f"({percent(received / expected, 0, fraction=True)}); {late} late. "
         )
     if due is not None and due == due:
-        text += f"Next return due {due.day} {due:%B %Y}."
+        text += f"Next return due {long_date(due)}."
     return text.strip()
 
 
@@ -74,7 +75,7 @@ def returns_note(latest: str | None, as_at: dt.date, due_rule: str) -> html.P:
     if latest is None:
         return html.P("No quarterly returns have been received yet.")
     return html.P(
-        f"Returns are counted as at {as_at.day} {as_at:%B %Y}; the latest quarter "
+        f"Returns are counted as at {long_date(as_at)}; the latest quarter "
         f"any workstream has returned is {latest}. {due_rule}",
         className="ws-returns-note",
     )

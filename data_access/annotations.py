@@ -45,6 +45,7 @@ from data_access.db import session_scope
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.measures import get_measure, measures_for
 from data_access.models import Area, Measure
+from data_access.periods import long_date
 from data_access.scope import Scope
 
 KIND_LABELS = {
@@ -328,7 +329,7 @@ def _frame(rows: list) -> pd.DataFrame:
             "area_name": row.area_name,
             "measure_code": row.measure_code,
             "is_public": bool(row.is_public),
-            "text": f"{row.event_date.day} {row.event_date:%B %Y}: {row.label} "
+            "text": f"{long_date(row.event_date)}: {row.label} "
             f"({KIND_LABELS[row.kind].lower()})",
         }
         for row in rows

@@ -69,7 +69,6 @@ from data_access.board_models import (
 )
 from data_access.commentary import (
     commentary_written,
-    long_date,
     measure_label,
     measure_row,
     measures_frame,
@@ -80,6 +79,7 @@ from data_access.disclosure import apply_disclosure
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.figure_history import changes_between, figure_history, known_at
 from data_access.outcomes import area_trends, headlines
+from data_access.periods import long_date
 from data_access.returns.spec import clean_text, parse_quarter
 from data_access.scope import Scope
 from data_access.workstreams import PERCENT_UNITS, measure_trends

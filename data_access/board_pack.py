@@ -65,7 +65,6 @@ from data_access import (
 )
 from data_access.activity.activity_filters import TIER_LABELS
 from data_access.areas import get_area
-from data_access.commentary import long_date
 from data_access.errors import AccessDenied, InvalidParameter
 from data_access.measures import measure_metadata, success_measures
 from data_access.money import outturn, spending
@@ -73,6 +72,7 @@ from data_access.number_format import money_text, rounded_half_up
 from data_access.outcomes.raw_series import BASELINE_LABEL
 from data_access.outcomes.trend_views import trend_view
 from data_access.pack_slides import Chart, Slide, Table, note_slide
+from data_access.periods import long_date
 from data_access.scope import PUBLIC, Scope
 
 SECTIONS: dict[str, str] = {

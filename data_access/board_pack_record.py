@@ -22,8 +22,8 @@ from __future__ import annotations
 import datetime as dt
 
 from data_access import board, clock, commentary, exceptions, periods
-from data_access.commentary import long_date
 from data_access.pack_slides import Slide, Table, note_slide
+from data_access.periods import long_date, short_date
 
 POINTS_SHOWN = 6  # lines read out on a slide; the table holds them all
 
@@ -93,7 +93,7 @@ def since_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list[
                         r.period,
                         r.old,
                         r.new,
-                        f"{r.date:%-d %b %Y}" if r.date else "",
+                        short_date(r.date) if r.date else "",
                     ]
                     for r in changes.itertuples()
                 ],
@@ -155,7 +155,7 @@ def commentary_slides(reader, area, start: dt.date, _meeting=None) -> list[Slide
                     [
                         r.measure_name,
                         r.text,
-                        f"{r.author_role}, {r.written_at:%-d %b %Y}",
+                        f"{r.author_role}, {short_date(r.written_at)}",
                         commentary.STATUS_LABELS.get(r.status, r.status),
                         r.revised_note,
                     ]
@@ -212,7 +212,7 @@ def action_slides(reader, area, start: dt.date, meeting: dt.date | None) -> list
                         r.text,
                         f"{r.measure_name} ({r.quarter})",
                         r.owner_role,
-                        f"{r.due_date:%-d %b %Y}" if r.due_date else "",
+                        short_date(r.due_date) if r.due_date else "",
                         "Overdue" if r.overdue else "No",
                         r.path_text,
                     ]

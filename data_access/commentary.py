@@ -104,13 +104,8 @@ class CommentaryChanged(DataAccessError):
     """Someone else saved or signed off the commentary since the caller read it."""
 
 
-def long_date(day: dt.date | dt.datetime) -> str:
-    """'3 December 2026'."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def revised_sentence(day: dt.date) -> str:
-    return f"Written before the figure was revised on {long_date(day)}."
+    return f"Written before the figure was revised on {periods.long_date(day)}."
 
 
 def escaped_html(text: str) -> str:

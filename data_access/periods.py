@@ -103,6 +103,17 @@ def quarter_label(day: dt.date) -> str:
     return f"{fy_label(financial_year_of(day))} Q{quarter_of(day)}"
 
 
+def long_date(day: dt.date | dt.datetime) -> str:
+    """'3 December 2026': the date of a date or timestamp in words, as text and
+    the board pack give it."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def short_date(day: dt.date | dt.datetime) -> str:
+    """'3 Dec 2026': long_date shortened, for table cells."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def months_spanned(start: dt.date, end: dt.date) -> int:
     """Whole calendar months from `start` to `end` inclusive (3 = a quarter)."""
     return (end.year - start.year) * 12 + end.month - start.month + 1

@@ -19,6 +19,7 @@ from components.shell import message
 from data_access import annotations
 from data_access.errors import AccessDenied, DataAccessError, StoreUnavailable
 from data_access.measures import measures_for
+from data_access.periods import long_date
 from web.access import current_scope
 
 dash.register_page(
@@ -209,9 +210,7 @@ def _list_table(frame: pd.DataFrame, names: dict) -> html.Div:
         rows.append(
             html.Tr(
                 [
-                    html.Th(
-                        f"{row.event_date.day} {row.event_date:%B %Y}", scope="row"
-                    ),
+                    html.Th(long_date(row.event_date), scope="row"),
                     html.Td(row.area_name),
                     html.Td(
                         names.get(row.measure_code, row.measure_code)

@@ -269,11 +269,15 @@ def history(area, _made):
                 [
                     html.Tr(
                         [
-                            html.Td(f"{p.made_at:%-d %b %Y %H:%M}"),
+                            html.Td(
+                                f"{periods.short_date(p.made_at)} {p.made_at:%H:%M}"
+                            ),
                             html.Td(p.made_by),
                             html.Td(periods.quarter_label(p.quarter_start)),
                             html.Td(
-                                f"{p.meeting_date:%-d %b %Y}" if p.meeting_date else "–"
+                                periods.short_date(p.meeting_date)
+                                if p.meeting_date
+                                else "–"
                             ),
                             html.Td(p.audience),
                             html.Td(p.format.upper()),

@@ -21,7 +21,7 @@ from components.shell import message
 from data_access.disclosure import RULES
 from data_access.errors import StoreUnavailable
 from data_access.measures import measures_for
-from data_access.periods import fy_label
+from data_access.periods import fy_label, long_date
 from data_access.statistics import RAG_RULE_TEXT
 from web.access import current_scope
 from web.view_cache import cached_callback
@@ -231,4 +231,4 @@ def _last_updated(value) -> str:
     except (TypeError, ValueError):
         return str(value)
     year = day.year if day.month >= 4 else day.year - 1
-    return f"Figures up to {day.day} {day:%B %Y} (financial year {fy_label(year)})"
+    return f"Figures up to {long_date(day)} (financial year {fy_label(year)})"

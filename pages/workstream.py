@@ -37,7 +37,7 @@ from components.workstream_text import (
 from data_access import workstreams
 from data_access.annotations import annotations_for
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
-from data_access.periods import financial_year_of, quarter_bounds, quarter_of
+from data_access.periods import financial_year_of, long_date, quarter_bounds, quarter_of
 from data_access.returns_due import DUE_RULE
 from data_access.statistics import RAG_RULE_TEXT
 from web import board_parts
@@ -411,7 +411,7 @@ def _returns_table(returns: pd.DataFrame):
                             html.Tr(
                                 [
                                     html.Th(r.period, scope="row"),
-                                    html.Td(f"{r.due_date.day} {r.due_date:%B %Y}"),
+                                    html.Td(long_date(r.due_date)),
                                     html.Td(
                                         f"{r.measures_received} of "
                                         f"{r.measures_expected}"

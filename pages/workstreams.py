@@ -27,7 +27,7 @@ from components.workstream_text import rag_explainer, returns_note
 from data_access import clock, workstreams
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
-from data_access.periods import quarter_label
+from data_access.periods import long_date, quarter_label
 from data_access.returns_due import DUE_RULE
 from data_access.statistics import RAG_RULE_TEXT
 from web.access import current_scope
@@ -169,7 +169,7 @@ def _rag_counts(row) -> TableBadges:
 
 
 def _date(day) -> str:
-    return f"{day.day} {day:%B %Y}" if day is not None and day == day else "–"
+    return long_date(day) if day is not None and day == day else "–"
 
 
 def workstream_table(frame, *, caption: str, table_id: str) -> html.Div:

@@ -17,6 +17,7 @@ from html import escape
 
 from components.spc_icons import assurance_svg, variation_svg
 from data_access.board_pack import Pack, Slide, Table
+from data_access.periods import long_date
 from web.pack_svg import chart_svg
 from web.pack_text import ILLUSTRATIVE, cell_text, slide_stamp, stamp_line
 
@@ -87,7 +88,8 @@ def _title_page(pack: Pack) -> str:
     stamp = "".join(f"<p>{escape(line)}</p>" for line in slide_stamp(pack, None))
     return (
         f"<h1>{escape(pack.title)}</h1>"
-        f"<p>Made {pack.made_at:%-d %B %Y at %H:%M} UTC by {escape(pack.made_by)}.</p>"
+        f"<p>Made {long_date(pack.made_at)} at {pack.made_at:%H:%M} UTC"
+        f" by {escape(pack.made_by)}.</p>"
         f"<p>{escape(pack.filters())}.</p>"
         + (f"<h2>Contents</h2><ul>{items}</ul>" if items else "<p>No sections.</p>")
         + (f"<h2>Not included</h2><ul>{omitted}</ul>" if omitted else "")

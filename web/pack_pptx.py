@@ -33,6 +33,7 @@ from pptx.util import Emu, Inches, Pt
 
 from components.annotation_marks import EVENT_COLOUR as EVENT_MARK
 from data_access.board_pack import Chart, Pack, Slide, Table
+from data_access.periods import long_date
 from web.pack_pptx_icons import draw_icon
 from web.pack_text import cell_text, slide_stamp, table_pages
 
@@ -152,7 +153,8 @@ def _text_box(page, left, top, width, height, lines: list[str], size: int = 16):
 def _title_slide(deck, pack: Pack) -> None:
     page = _new_slide(deck, pack, None, pack.title)
     lines = [
-        f"Made {pack.made_at:%-d %B %Y at %H:%M} UTC by {pack.made_by}.",
+        f"Made {long_date(pack.made_at)} at {pack.made_at:%H:%M} UTC"
+        f" by {pack.made_by}.",
         pack.filters() + ".",
         "Contents: " + "; ".join(dict.fromkeys(s.title for s in pack.slides)) + "."
         if pack.slides

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from components.formatting import is_missing, money, number, percent, rate
 from data_access.board_pack import Pack, Slide
+from data_access.periods import short_date
 
 ILLUSTRATIVE = "Illustrative data"
 
@@ -30,7 +31,7 @@ def stamp_line(pack: Pack) -> str:
     """VRU, as-at quarter, date made and filters: on every slide and page."""
     return (
         f"{pack.vru_name} VRU · As at {pack.quarter_label} · "
-        f"Made {pack.made_at:%-d %b %Y %H:%M} UTC · {pack.filters()}"
+        f"Made {short_date(pack.made_at)} {pack.made_at:%H:%M} UTC · {pack.filters()}"
     )
 
 
