@@ -14,32 +14,6 @@ if TYPE_CHECKING:
     from data_access.scope import Scope
 
 
-def record(
-    session: Session,
-    *,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str | None = None,
-    user_id: int | None = None,
-    before: Any = None,
-    after: Any = None,
-) -> None:
-    """Add an audit row in the caller's transaction, so it commits or rolls back
-    with the change it describes."""
-    session.add(
-        AuditLog(
-            actor=actor,
-            user_id=user_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=None if before is None else json.dumps(before, default=str),
-            after=None if after is None else json.dumps(after, default=str),
-        )
-    )
-
-
 def record_change(
     session: Session,
     scope: Scope,
@@ -54,16 +28,18 @@ def record_change(
     """A signed-in user's change: its audit row (actor and user id from `scope`)
     and, unless `invalidate` is False (a step whose caller invalidates once at
     the end), every cached answer made stale (cache.invalidate), both in the
-    caller's transaction."""
-    record(
-        session,
-        actor=scope.actor,
-        user_id=scope.user_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before,
-        after=after,
+    caller's transaction, so they commit or roll back with the change they
+    describe."""
+    session.add(
+        AuditLog(
+            actor=scope.actor,
+            user_id=scope.user_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=None if before is None else json.dumps(before, default=str),
+            after=None if after is None else json.dumps(after, default=str),
+        )
     )
     if invalidate:
         cache.invalidate(session)
