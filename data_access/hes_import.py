@@ -41,7 +41,7 @@ from data_access.areas import ENGLAND_CODE
 from data_access.db import session_scope
 from data_access.errors import NotFound
 from data_access.import_records import audit_import, file_digest, record_import
-from data_access.models import Area, Measure, MeasureValue
+from data_access.models import Area, MeasureValue
 from data_access.ons_offences import norm_name
 from data_access.ons_tables import (
     OnsWorkbookError,
@@ -54,6 +54,7 @@ from data_access.ons_tables import (
 )
 from data_access.periods import fy_bounds, fy_label
 from data_access.scope import Scope
+from data_access.shipped.common import measure_ids
 
 MEASURE = "hospital_admissions_knife"
 SUPPRESSED_NOTE = (
@@ -279,7 +280,7 @@ def import_hes_csv(*, scope: Scope, content: bytes, filename: str) -> HesImportR
         )
     digest = file_digest(content)
     with session_scope() as session:
-        measure_id = session.scalar(select(Measure.id).where(Measure.code == MEASURE))
+        measure_id = measure_ids(session).get(MEASURE)
         if measure_id is None:
             raise NotFound("the store has no hospital admissions measure")
         source, submission = record_import(

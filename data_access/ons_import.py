@@ -53,7 +53,6 @@ from data_access.errors import NotFound
 from data_access.import_records import audit_import, file_digest, record_import
 from data_access.models import (
     Area,
-    Measure,
     MeasureValue,
     Population,
     Source,
@@ -79,6 +78,7 @@ from data_access.ons_tables import period_from_title as _period_of
 from data_access.ons_tables import split_marks as _split_marks
 from data_access.ons_tables import text as _text
 from data_access.scope import Scope
+from data_access.shipped.common import measure_ids as shipped_measure_ids
 
 __all__ = [
     "MISSING",
@@ -334,12 +334,7 @@ def import_ons_workbook(
     lead = table or offences[0]
     digest = file_digest(content)
     with session_scope() as session:
-        codes = (MEASURE, SHARE_MEASURE, *(m["code"] for m in OFFENCE_MEASURES))
-        measure_ids = dict(
-            session.execute(
-                select(Measure.code, Measure.id).where(Measure.code.in_(codes))
-            ).all()
-        )
+        measure_ids = shipped_measure_ids(session)
         if table is not None and MEASURE not in measure_ids:
             raise NotFound(
                 "the store has no knife offences measure; load the shipped data first"
