@@ -50,7 +50,7 @@ from data_access.models import (
     StoreMeta,
     Workstream,
 )
-from data_access.shipped.common import read_reference
+from data_access.shipped.common import read_reference, vru_start_years
 
 SOURCE_KEY = "synthetic-scale"
 SEED = 20161001
@@ -164,7 +164,8 @@ def generate_scale(*, rows: int, force: bool = False) -> dict[str, int]:
 
 def _areas(conn: Connection, source_id: int) -> dict[str, int]:
     lookup = read_reference("lookup_lad24_csp24_pfa24_ons.csv")
-    vru_start = {r["pfa_code"]: 2019 for r in read_reference("vru_areas.csv")}
+    # the shipped store's start years, so the VRU-from-2019/20 group is the same
+    vru_start = vru_start_years()
     table = Area.__table__
     base = {"parent_id": None, "is_vru": False, "vru_start_year": None}
     conn.execute(

@@ -34,6 +34,16 @@ def read_reference(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def vru_start_years() -> dict[str, int]:
+    """Force area code -> the financial year its VRU was first funded (2019 for
+    2019/20), from data/reference/vru_areas.csv: 18 areas from 2019/20, two from
+    2022/23."""
+    return {
+        r["pfa_code"]: int(r["vru_funded_from_financial_year_starting"])
+        for r in read_reference("vru_areas.csv")
+    }
+
+
 # Districts abolished in the 2020-2023 reorganisations -> their successor unitary
 # authority (December 2024 code). Each successor is a merger of whole districts.
 SUCCESSOR_LAD = {

@@ -54,6 +54,7 @@ from data_access.shipped.common import (
     has_source,
     measure_ids,
     read_reference,
+    vru_start_years,
 )
 
 log = logging.getLogger(__name__)
@@ -869,10 +870,7 @@ def _load_areas(session: Session, sources: dict[str, int]) -> int:
         for r in read_reference("pfa_population_mye_2002_2018_ons.csv")
         if r["geo_level"] == "pfa"
     }
-    vru_start = {
-        r["pfa_code"]: int(r["vru_funded_from_financial_year_starting"])
-        for r in read_reference("vru_areas.csv")
-    }
+    vru_start = vru_start_years()
     countries = [
         Area(
             code=NATIONAL_CODE,

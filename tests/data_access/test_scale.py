@@ -66,6 +66,23 @@ def test_counts_and_one_illustrative_source(store):
     assert _count(InterventionOutput, is_current=True) == ROWS
 
 
+def test_vrus_start_when_the_shipped_store_says(store):
+    """The synthetic areas' VRU start years are the reference file's, as the
+    shipped store loads them: the two VRUs funded from 2022/23 are not counted
+    among those from 2019/20."""
+    from data_access.shipped.common import vru_start_years
+
+    scale.generate_scale(rows=ROWS)
+    with db.session_scope() as session:
+        stored = dict(
+            session.execute(
+                select(Area.code, Area.vru_start_year).where(Area.is_vru)
+            ).all()
+        )
+    assert stored == vru_start_years()
+    assert sorted(set(stored.values())) == [2019, 2022]
+
+
 def test_deterministic(store):
     scale.generate_scale(rows=ROWS)
     first = _fingerprint()
