@@ -24,6 +24,7 @@ from data_access.areas import AreaInfo, get_area
 from data_access.comparator_groups import region_of
 from data_access.errors import NotFound
 from data_access.measures import (
+    PERIOD_LENGTHS,
     get_measure,
 )
 from data_access.outcomes.area_trends import _area_series, series_breaks
@@ -212,7 +213,7 @@ def _trend_window(
 ) -> tuple[pd.DataFrame, str | None]:
     """(the latest TREND_WINDOW consecutive periods of `series`, one row each,
     missing figures as NaN; the break the window starts at, or None)."""
-    months = 3 if length == "quarter" else 12
+    months = PERIOD_LENGTHS[length]
     figures = series[series["numerator"].notna()]
     if figures.empty:
         return figures, None

@@ -73,6 +73,7 @@ from data_access.models import (
     Source,
     covered_area_name,
 )
+from data_access.outcomes.raw_series import BASELINE_YEARS
 from data_access.scope import Scope
 
 BENCHMARKS = {
@@ -82,7 +83,7 @@ BENCHMARKS = {
 }
 CONFIDENCE_LEVELS = (0.95, 0.998)
 FIRST_VRU_YEAR = 2019  # the 18 areas funded from 2019/20
-LATEST_WINDOW = 3  # years in the "latest" window, as many as the baseline
+LATEST_WINDOW = len(BASELINE_YEARS)  # years in the "latest" window
 PERIOD_COLUMNS = ["year", "value", "label", "n_areas", "illustrative"]
 _FY_COLUMNS = [
     "code",
