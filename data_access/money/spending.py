@@ -25,7 +25,7 @@ from data_access.activity.intervention_facts import interventions_in
 from data_access.activity.reach_rule import intervention_reach
 from data_access.areas import get_area, list_areas
 from data_access.cache import memoized
-from data_access.db import read_connection
+from data_access.db import read_connection, read_frame
 from data_access.errors import InvalidParameter, NotFound
 from data_access.models import (
     Area,
@@ -74,22 +74,19 @@ def _quarter_spend(area_code: str, level: str) -> pd.DataFrame:
     # spend rows. A local authority's spend is that of the interventions it
     # delivers (the core unit has no delivering area).
     by = SpendSummary.area_id if level == "pfa" else SpendSummary.delivering_area_id
-    with read_connection() as connection:
-        rows = connection.execute(
-            select(
-                SpendSummary.financial_year,
-                SpendSummary.quarter,
-                func.sum(SpendSummary.amount),
-                func.max(cast(SpendSummary.illustrative, Integer())),
-            )
-            .join(Area, Area.id == by)
-            .where(Area.code == area_code)
-            .group_by(SpendSummary.financial_year, SpendSummary.quarter)
-            .order_by(SpendSummary.financial_year, SpendSummary.quarter)
+    frame = read_frame(
+        select(
+            SpendSummary.financial_year,
+            SpendSummary.quarter,
+            func.sum(SpendSummary.amount),
+            func.max(cast(SpendSummary.illustrative, Integer())),
         )
-        # Plain tuples: pandas probes each Row for attributes, slowly.
-        rows = [tuple(row) for row in rows]
-    frame = pd.DataFrame(rows, columns=QUARTER_SPEND_COLUMNS)
+        .join(Area, Area.id == by)
+        .where(Area.code == area_code)
+        .group_by(SpendSummary.financial_year, SpendSummary.quarter)
+        .order_by(SpendSummary.financial_year, SpendSummary.quarter),
+        QUARTER_SPEND_COLUMNS,
+    )
     frame["financial_year"] = frame["financial_year"].astype(int)
     frame["quarter"] = frame["quarter"].astype(int)
     frame["amount"] = frame["amount"].astype(float)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from data_access import statistics
 from data_access.areas import ENGLAND_CODE, NATIONAL_CODE
 from data_access.cache import memoized
-from data_access.db import read_connection
+from data_access.db import read_connection, read_frame
 from data_access.measures import current_values
 from data_access.models import (
     Area,
@@ -194,13 +194,9 @@ def _force_quarter_totals(
         age_band,
         england_only,
     ).group_by(MeasureValue.period_start, MeasureValue.period_end, Source.title)
-    with read_connection() as connection:
-        rows = [tuple(row) for row in connection.execute(query)]
-    if not rows:
-        return pd.DataFrame(columns=_TOTAL_COLUMNS)
-    parts = pd.DataFrame(
-        rows,
-        columns=[
+    parts = read_frame(
+        query,
+        [
             "period_start",
             "period_end",
             "source_title",
@@ -215,6 +211,8 @@ def _force_quarter_totals(
             "first_area",
         ],
     )
+    if parts.empty:
+        return pd.DataFrame(columns=_TOTAL_COLUMNS)
     # A force area has one current figure per period, so it counts under one
     # title only and the per-title counts and sums add up to the period's. A sum
     # over no values is 0, as pandas gives it.

@@ -46,7 +46,7 @@ from sqlalchemy.orm import aliased
 from data_access import periods, statistics
 from data_access.areas import AreaInfo
 from data_access.cache import memoized
-from data_access.db import read_connection
+from data_access.db import read_connection, read_frame
 from data_access.errors import InvalidParameter
 from data_access.measures import (
     AGE_BANDS,
@@ -223,7 +223,7 @@ def _raw(
     """Current values of a measure for one area, or for every child of a parent."""
     if parent_code is None and area_code is not None and _is_success(measure_code):
         rows = _success_rows(area_code).get((measure_code, age_band), [])
-        return _raw_frame(rows)
+        return _raw_frame(pd.DataFrame(rows, columns=_RAW_COLUMNS))
     parent = aliased(Area)
     query = current_values(_raw_columns(), measure_code, age_band).order_by(
         Area.code, MeasureValue.period_start, MeasureValue.period_end
@@ -234,10 +234,7 @@ def _raw(
         query = query.join(parent, parent.id == Area.parent_id).where(
             parent.code == parent_code
         )
-    with read_connection() as connection:
-        # Plain tuples: pandas builds a frame from Row objects several times slower.
-        rows = [tuple(row) for row in connection.execute(query)]
-    return _raw_frame(rows)
+    return _raw_frame(read_frame(query, _RAW_COLUMNS))
 
 
 @memoized
@@ -258,8 +255,8 @@ def _children_by_length(
     )
 
 
-def _raw_frame(rows: list[tuple]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=_RAW_COLUMNS)
+def _raw_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """`_raw`'s frame (_RAW_COLUMNS) with its columns' types."""
     frame["illustrative"] = frame["illustrative"].astype(bool)
     for col in ("value", "numerator", "denominator"):
         if frame[col].dtype != np.float64:  # e.g. all missing: object
