@@ -24,6 +24,7 @@ from components.shell import message
 from components.spc_icons import spc_summary
 from data_access import board_pack, clock
 from data_access.errors import AccessDenied, DataAccessError, StoreUnavailable
+from data_access.returns.spec import started_quarters
 from web.access import current_scope
 from web.pack_svg import chart_svg
 from web.pack_text import slide_stamp
@@ -53,8 +54,9 @@ def layout(vru: str | None = None, meeting: str | None = None, quarter=None, **_
 
 
 def last_complete_quarter(day: dt.date) -> dt.date:
-    start = board_pack.parse_quarter(day)
-    return board_pack.parse_quarter(start - dt.timedelta(days=1))
+    """The first day of the quarter before the one under way on `day`: the
+    second of the quarters started by then (returns.spec.started_quarters)."""
+    return started_quarters(day, 2)[1]
 
 
 @dash.callback(Output(f"{PAGE}-content", "children"), Input(f"{PAGE}-query", "data"))
