@@ -153,22 +153,21 @@ def funnel(
     tau2 = overdispersion["tau2"]
     overdispersion["tau"] = math.sqrt(tau2) * scale
 
-    def adjusted(limits: pd.DataFrame) -> pd.DataFrame:
-        return statistics.overdispersed_limits(
-            limits, tau2=tau2, proportion=proportion, scale=scale
-        )
-
     limits = funnel_limits(
         benchmark_rate=bench,
         populations=points["population"].dropna().tolist(),
         multiplier=multiplier,
         ci_method=measure["ci_method"],
     )
-    overdispersion["limits"] = adjusted(limits)[FUNNEL_COLUMNS]
-    at_own = _rows_at(limits, population)
+    widened = statistics.overdispersed_limits(
+        limits, tau2=tau2, proportion=proportion, scale=scale
+    )[FUNNEL_COLUMNS]
+    overdispersion["limits"] = widened
     points = points.copy()
-    points["funnel_position"] = _positions(rate, at_own)
-    points["funnel_position_adjusted"] = _positions(rate, adjusted(at_own))
+    points["funnel_position"] = _positions(rate, _rows_at(limits, population))
+    # The widening is row by row, so the widened grid's rows at the areas'
+    # populations are the areas' widened limits: not widened a second time.
+    points["funnel_position_adjusted"] = _positions(rate, _rows_at(widened, population))
     return points, limits, overdispersion
 
 
@@ -198,19 +197,28 @@ def _rows_at(limits: pd.DataFrame, population: np.ndarray) -> pd.DataFrame:
 
 
 def _positions(rate: np.ndarray, limits: pd.DataFrame) -> list[str]:
-    """Each rate's FUNNEL_POSITIONS entry against the limits in the same row."""
-    positions = []
-    for value, lim in zip(rate, limits.to_dict("records"), strict=True):
-        if math.isnan(value) or math.isnan(lim["upper_95"]):
-            positions.append("not shown")
-        elif value > lim["upper_998"]:
-            positions.append("above 99.8% limit")
-        elif value > lim["upper_95"]:
-            positions.append("above 95% limit")
-        elif value < lim["lower_998"]:
-            positions.append("below 99.8% limit")
-        elif value < lim["lower_95"]:
-            positions.append("below 95% limit")
-        else:
-            positions.append("within 95% limits")
-    return positions
+    """Each rate's FUNNEL_POSITIONS entry against the limits in the same row (a
+    rate or limit that is missing compares as neither above nor below)."""
+    rate = np.asarray(rate, dtype=float)
+    lower_95, upper_95, lower_998, upper_998 = (
+        limits[c].to_numpy(dtype=float)
+        for c in ("lower_95", "upper_95", "lower_998", "upper_998")
+    )
+    # np.select takes the first that holds, in the order the checks were written.
+    return np.select(
+        [
+            np.isnan(rate) | np.isnan(upper_95),
+            rate > upper_998,
+            rate > upper_95,
+            rate < lower_998,
+            rate < lower_95,
+        ],
+        [
+            "not shown",
+            "above 99.8% limit",
+            "above 95% limit",
+            "below 99.8% limit",
+            "below 95% limit",
+        ],
+        default="within 95% limits",
+    ).tolist()

@@ -496,3 +496,54 @@ def test_funnel_limits_at_own_population_are_the_grids_rows(ci_method):
         expected = _limits_at(bench, asked, multiplier, ci_method)[got.columns]
         pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-9)
     assert _rows_at(limits, population).iloc[2:4, 2:].isna().all().all()
+
+
+def _positions_row_by_row(rate, limits):
+    """funnels._positions as it was written before it was vectorised (issue 19):
+    the reference the vectorised one must match."""
+    positions = []
+    for value, lim in zip(rate, limits.to_dict("records"), strict=True):
+        if math.isnan(value) or math.isnan(lim["upper_95"]):
+            positions.append("not shown")
+        elif value > lim["upper_998"]:
+            positions.append("above 99.8% limit")
+        elif value > lim["upper_95"]:
+            positions.append("above 95% limit")
+        elif value < lim["lower_998"]:
+            positions.append("below 99.8% limit")
+        elif value < lim["lower_95"]:
+            positions.append("below 95% limit")
+        else:
+            positions.append("within 95% limits")
+    return positions
+
+
+def test_funnel_positions_are_those_judged_row_by_row():
+    """On random rates and limits, with missing rates and limits and rates on a
+    limit exactly, the vectorised positions are the row-by-row ones."""
+    from data_access.outcomes.funnels import _positions
+
+    rng = np.random.default_rng(19)
+    for _ in range(50):
+        size = int(rng.integers(1, 60))
+        middle = rng.uniform(10, 100, size)
+        limits = pd.DataFrame(
+            {
+                "lower_998": middle * 0.6,
+                "lower_95": middle * 0.8,
+                "upper_95": middle * 1.2,
+                "upper_998": middle * 1.4,
+            }
+        )
+        limits.loc[rng.random(size) < 0.1, :] = np.nan
+        rate = middle * rng.uniform(0.4, 1.6, size)
+        rate[rng.random(size) < 0.1] = np.nan
+        on_limit = rng.random(size) < 0.2
+        column = rng.choice(limits.columns, size)
+        rate[on_limit] = [
+            limits[c].iloc[i]
+            for i, c in zip(np.flatnonzero(on_limit), column[on_limit], strict=True)
+        ]
+        got = _positions(rate, limits)
+        assert got == _positions_row_by_row(rate, limits)
+        assert all(type(p) is str for p in got)
