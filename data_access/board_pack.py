@@ -66,7 +66,7 @@ from data_access import (
 from data_access.activity.activity_filters import TIER_LABELS
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, InvalidParameter
-from data_access.measures import measure_metadata, success_measures
+from data_access.measures import measure_metadata, success_measures, trend_length
 from data_access.money import outturn, spending
 from data_access.number_format import money_text, rounded_half_up
 from data_access.outcomes.raw_series import BASELINE_LABEL
@@ -444,13 +444,13 @@ def _styles_sentence(chart: Chart) -> str:
 
 def _judged_view(reader: Scope, area, start: dt.date, yearly: dict) -> tuple[dict, str]:
     """The view whose series the variation icon judges: for a measure published
-    by quarter (the embed's and the overview's rule: period_type "quarter"), the
+    by quarter (measures.trend_length, the embed's and the board's rule), the
     quarterly trend_view up to the quarter's end, every quarter from the first
     (a quarterly series has the points an SPC chart needs; ten financial years,
     cut at the funding step, never do); else, or when the area has no quarterly
     figure, the chart's own yearly view. With its grain in words."""
     measure = yearly["measure"]
-    if measure["period_type"] != "quarter":
+    if trend_length(measure["period_type"]) != "quarter":
         return yearly, "financial-year"
     quarterly = trend_view(
         scope=reader,

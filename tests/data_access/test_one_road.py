@@ -276,9 +276,10 @@ def test_an_interventions_quarters_add_up_to_its_year_on_funding(loaded_store):
 
 
 def test_a_measure_is_read_by_quarter_only_when_published_by_quarter(loaded_store):
-    """The board's changes, its measure paths and the trend embed read a measure
-    at measures.trend_length of its period_type: quarters for a quarterly
-    measure, years for financial and rolling years alike."""
+    """The board's changes, its measure paths, the board pack's variation icon
+    and the trend embed read a measure at measures.trend_length of its
+    period_type: quarters for a quarterly measure, years for financial and
+    rolling years alike."""
     from data_access import measures
 
     table = measures.list_measures(include_private=True)
