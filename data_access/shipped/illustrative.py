@@ -87,6 +87,7 @@ from data_access.periods import (
     quarter_bounds,
     quarter_of,
 )
+from data_access.returns.spec import started_quarters
 from data_access.shipped.common import (
     bulk_insert,
     get_or_create_source,
@@ -118,8 +119,8 @@ class Span:
 
     @classmethod
     def before(cls, day: dt.date) -> Span:
-        year, quarter = _quarter_of_date(day)
-        return cls((year, quarter - 1) if quarter > 1 else (year - 1, 4))
+        # The quarter before the one under way: returns.spec's previous quarter.
+        return cls(_quarter_of_date(started_quarters(day, 2)[1]))
 
     @property
     def last_full_year(self) -> int:
