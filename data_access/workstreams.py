@@ -176,13 +176,7 @@ RETURN_COLUMNS = [
 
 
 def _next_quarter(start: dt.date) -> dt.date:
-    month = start.month + 3
-    return dt.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-
-
-def _quarter_start(day: dt.date) -> dt.date:
-    year = periods.financial_year_of(day)
-    return periods.quarter_bounds(year, periods.quarter_of(day))[0]
+    return periods.quarter_end(start) + dt.timedelta(days=1)
 
 
 # Pure functions of two dates, asked for every measure of every workstream (a
@@ -190,7 +184,7 @@ def _quarter_start(day: dt.date) -> dt.date:
 @functools.lru_cache(maxsize=4096)
 def _expected_quarters(first: dt.date, as_at: dt.date) -> tuple[dt.date, ...]:
     """Quarters from `first` whose due date has passed by `as_at`."""
-    out, quarter = [], _quarter_start(first)
+    out, quarter = [], periods.quarter_start(first)
     while has_passed(quarter, as_at=as_at):
         out.append(quarter)
         quarter = _next_quarter(quarter)
@@ -200,10 +194,9 @@ def _expected_quarters(first: dt.date, as_at: dt.date) -> tuple[dt.date, ...]:
 def _last_due_quarter(as_at: dt.date) -> dt.date:
     """The latest quarter whose return is due by `as_at` (the last of any
     workstream's `_expected_quarters`)."""
-    quarter = _quarter_start(as_at)
+    quarter = periods.quarter_start(as_at)
     while not has_passed(quarter, as_at=as_at):
-        month = quarter.month - 3
-        quarter = dt.date(quarter.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+        quarter = periods.quarter_start(quarter - dt.timedelta(days=1))
     return quarter
 
 
@@ -214,7 +207,7 @@ def _quarter_label(start: dt.date) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _next_due_quarter(first: dt.date, as_at: dt.date) -> dt.date:
-    quarter = _quarter_start(first)
+    quarter = periods.quarter_start(first)
     while has_passed(quarter, as_at=as_at):
         quarter = _next_quarter(quarter)
     return quarter
