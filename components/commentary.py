@@ -14,7 +14,7 @@ import datetime as dt
 
 from dash import dcc, html
 
-from data_access import periods
+from data_access.periods import long_date as date_in_words
 
 STATUS_WORDS = {"draft": "Draft, not yet signed off", "signed_off": "Signed off"}
 ACTION_STATUS_WORDS = {"open": "Open", "done": "Done", "dropped": "Dropped"}
@@ -26,7 +26,7 @@ def long_date(day) -> str:  # noqa: ANN001
         return ""
     if isinstance(day, str):
         day = dt.date.fromisoformat(day[:10])
-    return periods.long_date(day)
+    return date_in_words(day)
 
 
 def plain_text(text: str) -> list:

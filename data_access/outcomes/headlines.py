@@ -24,7 +24,6 @@ from data_access.areas import AreaInfo, get_area
 from data_access.comparator_groups import region_of
 from data_access.errors import NotFound
 from data_access.measures import (
-    PERIOD_LENGTHS,
     get_measure,
 )
 from data_access.outcomes.area_trends import _area_series, series_breaks
@@ -213,7 +212,9 @@ def _trend_window(
 ) -> tuple[pd.DataFrame, str | None]:
     """(the latest TREND_WINDOW consecutive periods of `series`, one row each,
     missing figures as NaN; the break the window starts at, or None)."""
-    months = PERIOD_LENGTHS[length]
+    # The series' own lengths, not the measures' (PERIOD_LENGTHS has no
+    # "calendar"): a quarter is 3 months, a financial or calendar year 12.
+    months = 3 if length == "quarter" else 12
     figures = series[series["numerator"].notna()]
     if figures.empty:
         return figures, None
