@@ -44,6 +44,7 @@ import functools
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Integer,
@@ -331,29 +332,61 @@ def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
         rows = connection.execute(
             _fy_statement(level, age_band), {"measure_code": measure_code}
         ).all()
-    annual_rows = [r[:-1] for r in rows if r[-1] == 0]
-    quarter_rows = [r[:-1] for r in rows if r[-1] == 1]
-    frames = [
-        pd.DataFrame(rows, columns=_FY_COLUMNS).assign(_pref=pref)
-        for rows, pref in ((annual_rows, 0), (quarter_rows, 1))
-        if rows
-    ]
-    if not frames:
+    return _fy_frame(rows)
+
+
+def _fy_frame(rows: Sequence[Sequence]) -> pd.DataFrame:
+    """`_fy_statement`'s rows (_FY_COLUMNS then pref: 0 a stored April-March
+    row, 1 a year of summed quarters) as _FY_COLUMNS, one row per area and
+    year, the stored year preferred, by year then area code.
+
+    Chosen and typed in plain Python and made a DataFrame once: a few hundred
+    area-years, for which two frames concatenated, sorted and de-duplicated
+    took most of this read's time (tests/data_access/test_fy_frame.py checks
+    it against that pandas road over random rows)."""
+    # stored years first, then summed quarters, each in the order read
+    rows = [r for r in rows if r[-1] == 0] + [r for r in rows if r[-1] != 0]
+    chosen: dict[tuple, int] = {}
+    for i, row in enumerate(rows):
+        key = (row[0], row[4])
+        kept = chosen.get(key)
+        # the first row of the lowest pref, as a stable sort then keep="first"
+        if kept is None or row[-1] < rows[kept][-1]:
+            chosen[key] = i
+    if not chosen:
         return pd.DataFrame(columns=_FY_COLUMNS)
-    frame = pd.concat(frames, ignore_index=True)
-    frame = (
-        frame.sort_values(["code", "year", "_pref"])
-        .drop_duplicates(["code", "year"], keep="first")
-        .drop(columns="_pref")
+    at = sorted(chosen.values(), key=lambda i: (int(rows[i][4]), rows[i][0]))
+    ordered = [rows[i] for i in at]
+    nan = math.nan
+    return pd.DataFrame(
+        {
+            "code": [r[0] for r in ordered],
+            "name": [r[1] for r in ordered],
+            "is_vru": [False if r[2] is None else bool(r[2]) for r in ordered],
+            "vru_start_year": _as_concatenated(rows, 3, at),
+            "year": np.array([int(r[4]) for r in ordered], dtype=np.int64),
+            "count": [nan if r[5] is None else float(r[5]) for r in ordered],
+            "population": [nan if r[6] is None else float(r[6]) for r in ordered],
+            "illustrative": [False if r[7] is None else bool(r[7]) for r in ordered],
+            "source_title": [r[8] for r in ordered],
+        }
     )
-    frame["count"] = pd.to_numeric(frame["count"], errors="coerce").astype(float)
-    frame["population"] = pd.to_numeric(frame["population"], errors="coerce").astype(
-        float
-    )
-    frame["illustrative"] = frame["illustrative"].fillna(0).astype(int).astype(bool)
-    frame["is_vru"] = frame["is_vru"].fillna(False).astype(bool)
-    frame["year"] = frame["year"].astype(int)
-    return frame.sort_values(["year", "code"]).reset_index(drop=True)[_FY_COLUMNS]
+
+
+def _as_concatenated(rows: Sequence[Sequence], column: int, at: list[int]):
+    """Column `column` of `rows[at]` (`rows`: stored years first) typed as the
+    stored years' and the summed quarters' frames concatenated would type it
+    (the year a VRU began: whole years, or floats with NaN where a group has an
+    area with none, or objects where a group has none at all), so the frame is
+    the one it always was."""
+    n_stored = sum(1 for r in rows if r[-1] == 0)
+    groups = [
+        pd.Series([r[column] for r in part])
+        for part in (rows[:n_stored], rows[n_stored:])
+        if part
+    ]
+    whole = groups[0] if len(groups) == 1 else pd.concat(groups, ignore_index=True)
+    return whole.iloc[at].to_numpy()
 
 
 def _rolling_base(level: str, age_band: str):
@@ -545,12 +578,22 @@ def _national_at(measure_code: str, key: str, age_band: str) -> tuple | None:
     """(count, population, label) of England and Wales, else England, for the
     year `key` (a financial or a rolling year, `_values_at`)."""
     frame = _values_at(measure_code, "country", age_band, key)
-    frame = frame[frame["count"].notna()]
+    # A handful of countries: looked through in plain Python, not filtered
+    # frame by frame. Each code's first row with a count decides.
+    first: dict[str, tuple] = {}
+    for code, count, population, name in zip(
+        frame["code"].tolist(),
+        frame["count"].tolist(),
+        frame["population"].tolist(),
+        frame["name"].tolist(),
+        strict=True,
+    ):
+        if code not in first and not math.isnan(count):
+            first[code] = (count, population, name)
     for code in (NATIONAL_CODE, ENGLAND_CODE):
-        row = frame[frame["code"] == code]
-        if not row.empty and row.iloc[0]["population"] > 0:
-            r = row.iloc[0]
-            return float(r["count"]), float(r["population"]), str(r["name"])
+        row = first.get(code)
+        if row is not None and row[1] > 0:
+            return float(row[0]), float(row[1]), str(row[2])
     return None
 
 
