@@ -115,20 +115,28 @@ def funnel_figure(
     limits = limits.sort_values(lx)
     lxs = limits[lx].astype(float).to_numpy()
 
-    data = df.copy()
-    data["_x"] = _numeric(data[x])
-    data["_y"] = _numeric(data[y])
-    data = data[data["_x"].notna() & data["_y"].notna()]
-    fmt = value_formatter or _default_formatter(data["_y"])
+    # The points as plain lists (a few dozen areas): every band below takes its
+    # points by position, not by filtering a copy of the whole frame.
+    xs_all, ys_all = _numeric(df[x]), _numeric(df[y])
+    labels_all = df[label].tolist()
+    kept = [
+        i
+        for i, (px, py) in enumerate(zip(xs_all, ys_all, strict=True))
+        if px is not None and py is not None
+    ]
+    xs = np.array([xs_all[i] for i in kept], dtype=float)
+    ys = [ys_all[i] for i in kept]
+    labels = [labels_all[i] for i in kept]
+    fmt = value_formatter or _default_formatter(ys)
 
-    def at(column: str, xs: pd.Series) -> np.ndarray:
-        return np.interp(xs.astype(float), lxs, limits[column].astype(float))
+    def at(column: str) -> np.ndarray:
+        return np.interp(xs, lxs, limits[column].astype(float))
 
-    bounds = {c: at(c, data["_x"]) for c in FUNNEL_LIMIT_COLUMNS}
-    data["_band"] = [
+    bounds = {c: at(c) for c in FUNNEL_LIMIT_COLUMNS}
+    bands = [
         _funnel_band(v, lo95, hi95, lo998, hi998)
         for v, lo95, hi95, lo998, hi998 in zip(
-            data["_y"],
+            ys,
             bounds["lower_95"],
             bounds["upper_95"],
             bounds["lower_998"],
@@ -193,25 +201,27 @@ def funnel_figure(
     )
     for key, (name, symbol, _colour) in FUNNEL_BANDS.items():
         colour = funnel_band_colour(key, polarity)
-        part = data[data["_band"] == key]
-        if part.empty:
+        at_band = [i for i, band in enumerate(bands) if band == key]
+        if not at_band:
             continue
-        past = [y_top is not None and v > y_top for v in part["_y"]]
+        part_y = [ys[i] for i in at_band]
+        part_labels = [labels[i] for i in at_band]
+        past = [y_top is not None and v > y_top for v in part_y]
         labelled = key.endswith("998") or any(past)
         texts = [
             f"{lab} {OVERFLOW_MARK} {fmt(v)}"
             if over
             else (str(lab) if key.endswith("998") else "")
-            for lab, v, over in zip(part[label], part["_y"], past, strict=True)
+            for lab, v, over in zip(part_labels, part_y, past, strict=True)
         ]
         traces.append(
             without_none(
                 dict(
                     type="scatter",
-                    x=part["_x"].to_numpy(dtype=float),  # see typed_array below
+                    x=xs[at_band],  # see typed_array below
                     y=[
                         y_top if over else v
-                        for v, over in zip(part["_y"], past, strict=True)
+                        for v, over in zip(part_y, past, strict=True)
                     ],
                     mode="markers+text" if labelled else "markers",
                     text=texts if labelled else None,
@@ -226,7 +236,7 @@ def funnel_figure(
                     ),
                     hovertext=[
                         f"{lab}: {fmt(v)}<br>{name}"
-                        for lab, v in zip(part[label], part["_y"], strict=True)
+                        for lab, v in zip(part_labels, part_y, strict=True)
                     ],
                     hoverinfo="text",
                     cliponaxis=False,
@@ -236,10 +246,8 @@ def funnel_figure(
         )
     axis(fig, "x").update(title=title(x_title or x), tickformat=",")
     axis(fig, "y")["title"] = title(y_title or y)
-    if y_top is not None and len(data):
-        floor = min(
-            float(data["_y"].min()), float(limits["lower_998"].min()), benchmark
-        )
+    if y_top is not None and ys:
+        floor = min(float(min(ys)), float(limits["lower_998"].min()), benchmark)
         axis(fig, "y")["range"] = [max(0.0, floor * 0.9), y_top * 1.08]
     _finish(fig, height=height)  # sizes the margins from the numbers
     for trace in traces:
