@@ -51,7 +51,10 @@ def baseline_change(
 def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any]:
     """baseline_change from the area's financial-year series (`_area_series`),
     disclosed (`_disclose`): a scope that sees rounded counts gets the change
-    between the published counts, and none when the latest is hidden."""
+    between the published counts, and none when the latest is hidden.
+
+    Worked out over the series' columns as plain lists (a dozen years): the
+    DataFrame filters it used cost more than the test itself (issue 19)."""
     result: dict[str, Any] = {
         "available": False,
         "reason": "",
@@ -71,49 +74,62 @@ def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any
     if not multiplier or pd.isna(multiplier):
         result["reason"] = "this measure is a percentage, not a rate"
         return result
-    hidden = years["suppressed"].astype(bool)
-    years = years[(years["numerator"].notna() | hidden) & years["denominator"].notna()]
-    fy = years["period_start"].map(periods.financial_year_of)
-    base = years[fy.isin(BASELINE_YEARS)]
-    later = years[fy > max(BASELINE_YEARS)]
+    numerators = years["numerator"].to_numpy(dtype=float, na_value=np.nan)
+    denominators = years["denominator"].to_numpy(dtype=float, na_value=np.nan)
+    hidden = years["suppressed"].astype(bool).tolist()
+    illustrative = years["illustrative"].astype(bool).tolist()
+    # A year counts with a denominator and a numerator, or a hidden numerator.
+    usable = [
+        i
+        for i in range(len(hidden))
+        if (hidden[i] or not math.isnan(numerators[i]))
+        and not math.isnan(denominators[i])
+    ]
+    starts = years["period_start"].tolist()
+    fy = {i: periods.financial_year_of(starts[i]) for i in usable}
+    base = [i for i in usable if fy[i] in BASELINE_YEARS]
+    later = [i for i in usable if fy[i] > max(BASELINE_YEARS)]
     if len(base) != len(BASELINE_YEARS):
         result["reason"] = f"no complete figures for {BASELINE_LABEL}"
         return result
-    if later.empty:
+    if not later:
         result["reason"] = "no complete financial year since the baseline"
         return result
     # Published and illustrative figures are never compared with each other: the
     # latest year is the latest of the baseline's kind.
-    base_illustrative = base["illustrative"].astype(bool)
-    if base_illustrative.nunique() > 1:
+    kinds = {illustrative[i] for i in base}
+    if len(kinds) > 1:
         result["reason"] = (
             f"the {BASELINE_LABEL} baseline mixes published and illustrative "
             "figures, so no change is worked out"
         )
         return result
-    same_kind = later[later["illustrative"].astype(bool) == base_illustrative.iloc[0]]
-    if same_kind.empty:
-        kind = "illustrative" if base_illustrative.iloc[0] else "published"
-        other = "published" if base_illustrative.iloc[0] else "illustrative"
+    base_kind = illustrative[base[0]]
+    same_kind = [i for i in later if illustrative[i] == base_kind]
+    if not same_kind:
+        kind = "illustrative" if base_kind else "published"
+        other = "published" if base_kind else "illustrative"
         result["reason"] = (
             f"the baseline figures are {kind} and every later figure is {other}, "
             "so they are not compared"
         )
         return result
-    current = same_kind.iloc[-1]
-    if current["suppressed"]:
+    current = same_kind[-1]
+    if hidden[current]:
         result["reason"] = "the latest count is too small to show"
         return result
-    if base["suppressed"].any():
+    if any(hidden[i] for i in base):
         result["reason"] = f"a count in {BASELINE_LABEL} is too small to show"
         return result
-    b_count, c_count = float(base["numerator"].sum()), float(current["numerator"])
+    # np.sum: the sum pandas took of the column (the same pairwise order)
+    b_count = float(np.sum(numerators[base]))
+    c_count = float(numerators[current])
     # Year by year, so the test allows for the series' own overdispersion.
     change = statistics.change_from_baseline(
-        baseline_count=base["numerator"].tolist(),
-        baseline_population=base["denominator"].tolist(),
+        baseline_count=numerators[base].tolist(),
+        baseline_population=denominators[base].tolist(),
         current_count=c_count,
-        current_population=float(current["denominator"]),
+        current_population=float(denominators[current]),
         multiplier=float(multiplier),
     )
     result.update(change)
@@ -125,10 +141,10 @@ def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any
     )
     result.update(
         available=True,
-        current_period=current["period"],
+        current_period=years["period"].iloc[current],
         baseline_count=b_count,
         current_count=c_count,
-        illustrative=bool(base["illustrative"].any() or current["illustrative"]),
+        illustrative=base_kind or illustrative[current],
     )
     return result
 
@@ -297,23 +313,28 @@ def _headline(
     """measure_headline for a measure and an area already looked up; the year
     series is read once, for the headline and for the baseline."""
     years = _area_series(scope, measure, area, "year", age_band)
-    series, length = years[years["value"].notna()], "year"
-    if series.empty:
+    series, length = years, "year"
+    # Positions, not filtered copies of the frame: a dozen rows, and each
+    # DataFrame filter costs more than the headline's arithmetic (issue 19).
+    with_value = np.flatnonzero(series["value"].notna().to_numpy())
+    if not len(with_value):
         series = _area_series(scope, measure, area, "quarter", age_band)
-        series, length = series[series["value"].notna()], "quarter"
-    if series.empty:
+        length = "quarter"
+        with_value = np.flatnonzero(series["value"].notna().to_numpy())
+    if not len(with_value):
         return None
     # The latest published figure; an illustrative one only where no published
     # one exists (issue 17). Later illustrative periods are named, not shown.
-    real = series[~series["illustrative"].astype(bool)]
+    illustrative = series["illustrative"].astype(bool).to_numpy()[with_value]
+    real = with_value[~illustrative]
     later = (
-        series.iloc[-1]["period"]
-        if not real.empty and bool(series.iloc[-1]["illustrative"])
+        series["period"].iloc[with_value[-1]]
+        if len(real) and illustrative[-1]
         else None
     )
-    shown = real if not real.empty else series
+    shown = real[-1] if len(real) else with_value[-1]
     latest = _disclose(
-        shown.tail(1).assign(comparison="not compared"),
+        series.iloc[[shown]].assign(comparison="not compared"),
         measure,
         scope,
         length=length,
