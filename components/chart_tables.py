@@ -162,6 +162,42 @@ def table_columns(df: pd.DataFrame) -> TableColumns:
     return TableColumns(names, [c.dtype for c in series], cells, listed, len(df))
 
 
+def _inferred_dtype(values: list[Any]) -> np.dtype:
+    """The dtype pandas gives a column of `values` built from a list, for the
+    cases a table needs told apart (whole numbers, numbers, anything else)."""
+    kinds = {type(v) for v in values}
+    if kinds and kinds <= {int}:
+        return np.dtype("int64")
+    if kinds <= {int, float}:  # none at all too: pandas makes that float64
+        return np.dtype("float64")
+    return np.dtype(object)
+
+
+def columns_table(columns: Mapping[str, list[Any]]) -> TableColumns:
+    """A table of plain lists, one per column (name: cells), as `table_columns`
+    takes a DataFrame of them apart, without the DataFrame: for a page that
+    makes its table's rows itself. Ints and floats are as pandas would hold
+    them (a column of ints only is whole numbers, with floats numbers, an
+    empty one numbers too), so a column is numeric just as when it came
+    through a DataFrame. Give a gap among numbers as NaN: pandas would turn
+    None there into NaN and the numbers into floats, which this does not."""
+    names = list(columns)
+    cells = []
+    for values in columns.values():
+        dtype = _inferred_dtype(values)
+        cells.append([float(v) for v in values] if dtype.kind == "f" else values)
+    lengths = {len(c) for c in cells}
+    if len(lengths) > 1:
+        raise ValueError("every column of a table has one cell per row")
+    return TableColumns(
+        names,
+        [_inferred_dtype(c) for c in cells],
+        cells,
+        cells,
+        lengths.pop() if lengths else 0,
+    )
+
+
 def table_to_csv(df: pd.DataFrame) -> str:
     """The table as RFC 4180 CSV (CRLF line ends, header row, no index).
 

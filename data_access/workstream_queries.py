@@ -7,9 +7,20 @@ SQL), and the workstreams themselves. Memoized on primitives only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pandas as pd
-from sqlalchemy import Integer, and_, cast, func, literal, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from data_access.areas import get_area
@@ -86,19 +97,65 @@ def _target_join(value_start, value_end, workstream_id_col, vru_id_col):
     )
 
 
+# The status read's statement costs more CPU to build (a materialized CTE of
+# correlated subqueries, aliases adapted through it: 5-9 ms) than the store
+# takes to run it, so each of its shapes is built once per process, with these
+# parameters in place of the values (as activity_filters.bound does).
+AREA_CODES = bindparam("area_codes", expanding=True)
+WORKSTREAM_ID = bindparam("workstream_id", type_=Integer)
+DUE_BY = bindparam("due_by", type_=Date)
+STATUS_ROW_COLUMNS = (
+    "workstream_id",
+    "measure_code",
+    "name",
+    "unit",
+    "polarity",
+    "definition",
+    "disclosure_rule",
+    "received_due",
+    "first_value",
+    "first_target",
+    "latest_period_start",
+    "latest_period_end",
+    "latest_value",
+    "latest_status",
+    "target",
+    "illustrative",
+)
+
+
 @memoized
 def _status_rows(
     area_codes: tuple[str, ...] | None,
     workstream_id: int | None,
     due_by: dt.date | None = None,
-):
-    """Per (workstream, measure): metadata, latest value, its target, first
-    period and, with `due_by` (the start of the latest quarter whose return is
-    due), how many quarters up to it were returned ("received_due": distinct
-    quarters with current all-ages figures, as `_received_quarters` lists them;
-    returns are stored on quarter starts, so each is one of the quarters
-    expected, none before the measure's first figure).
-    One read of a few hundred rows, already aggregated in SQL.
+) -> list[tuple]:
+    """Per (workstream, measure), as tuples of STATUS_ROW_COLUMNS: metadata,
+    latest value, its target, first period and, with `due_by` (the start of
+    the latest quarter whose return is due), how many quarters up to it were
+    returned ("received_due": distinct quarters with current all-ages figures,
+    as `_received_quarters` lists them; returns are stored on quarter starts, so
+    each is one of the quarters expected, none before the measure's first
+    figure). One read of a few hundred rows, already aggregated in SQL; plain
+    tuples because the callers loop over them (a DataFrame, built and pickled
+    into the request memo, cost more than the loops)."""
+    parameters: dict = {}
+    if area_codes is not None:
+        parameters["area_codes"] = list(area_codes)
+    if workstream_id is not None:
+        parameters["workstream_id"] = workstream_id
+    if due_by is not None:
+        parameters["due_by"] = due_by
+    statement = _status_statement(
+        area_codes is not None, workstream_id is not None, due_by is not None
+    )
+    with read_connection() as connection:
+        return [tuple(row) for row in connection.execute(statement, parameters)]
+
+
+@functools.cache
+def _status_statement(by_area: bool, by_workstream: bool, counts_due: bool):
+    """The status read of `_status_rows`, built once per shape.
 
     Each figure per (workstream, measure) is a correlated subquery on the
     current-value index (measure_id, area_id, ...), not a GROUP BY over a join:
@@ -123,12 +180,12 @@ def _status_rows(
             ),
         ),
     )
-    if due_by is None:
+    if not counts_due:
         received_due = literal(None, Integer)
     else:
         received_due = (
             select(func.count(func.distinct(values.period_start)))
-            .where(own_values, values.age_band == "all", values.period_start <= due_by)
+            .where(own_values, values.age_band == "all", values.period_start <= DUE_BY)
             .scalar_subquery()
         )
     base = (
@@ -144,16 +201,16 @@ def _status_rows(
         .join(WorkstreamMeasure, WorkstreamMeasure.workstream_id == Workstream.id)
         .join(vru, vru.id == Workstream.vru_area_id)
     )
-    if area_codes is not None:
-        base = base.where(vru.code.in_(area_codes))
-    if workstream_id is not None:
-        base = base.where(Workstream.id == workstream_id)
+    if by_area:
+        base = base.where(vru.code.in_(AREA_CODES))
+    if by_workstream:
+        base = base.where(Workstream.id == WORKSTREAM_ID)
     # Materialized: flattened into the joins below, SQLite evaluated each
     # correlated subquery again for every join step (13 ms instead of 6).
     links = base.cte("links").prefix_with("MATERIALIZED")
 
     latest_value = aliased(MeasureValue)
-    query = (
+    return (
         select(
             links.c.workstream_id,
             Measure.code,
@@ -199,27 +256,6 @@ def _status_rows(
         .outerjoin(Source, Source.id == latest_value.source_id)
         .order_by(links.c.workstream_id, Measure.code)
     )
-    return read_frame(
-        query,
-        [
-            "workstream_id",
-            "measure_code",
-            "name",
-            "unit",
-            "polarity",
-            "definition",
-            "disclosure_rule",
-            "received_due",
-            "first_value",
-            "first_target",
-            "latest_period_start",
-            "latest_period_end",
-            "latest_value",
-            "latest_status",
-            "target",
-            "illustrative",
-        ],
-    )
 
 
 def with_current_values(query):  # noqa: ANN001, ANN201 - a SQLAlchemy Select
@@ -262,8 +298,38 @@ def _received_quarters(
     return read_frame(query, ["workstream_id", "measure_code", "period_start"])
 
 
+WORKSTREAM_ROW_COLUMNS = [
+    "workstream_id",
+    "name",
+    "vru_code",
+    "vru_name",
+    "vru_start_year",
+    "lead_role",
+    "purpose",
+    "outcomes",
+    "source_title",
+    "illustrative",
+]
+
+
 @memoized
 def _workstreams(area_codes: tuple[str, ...] | None, workstream_id: int | None):
+    parameters: dict = {}
+    if area_codes is not None:
+        parameters["area_codes"] = list(area_codes)
+    if workstream_id is not None:
+        parameters["workstream_id"] = workstream_id
+    statement = _workstreams_statement(
+        area_codes is not None, workstream_id is not None
+    )
+    with read_connection() as connection:
+        rows = [tuple(row) for row in connection.execute(statement, parameters)]
+    return pd.DataFrame(rows, columns=WORKSTREAM_ROW_COLUMNS)
+
+
+@functools.cache
+def _workstreams_statement(by_area: bool, by_workstream: bool):
+    """`_workstreams`' read, built once per shape (as `_status_statement`)."""
     vru = aliased(Area)
     query = (
         select(
@@ -282,22 +348,8 @@ def _workstreams(area_codes: tuple[str, ...] | None, workstream_id: int | None):
         .join(Source, Source.id == Workstream.source_id)
         .order_by(vru.name, Workstream.id)
     )
-    if area_codes is not None:
-        query = query.where(vru.code.in_(area_codes))
-    if workstream_id is not None:
-        query = query.where(Workstream.id == workstream_id)
-    return read_frame(
-        query,
-        [
-            "workstream_id",
-            "name",
-            "vru_code",
-            "vru_name",
-            "vru_start_year",
-            "lead_role",
-            "purpose",
-            "outcomes",
-            "source_title",
-            "illustrative",
-        ],
-    )
+    if by_area:
+        query = query.where(vru.code.in_(AREA_CODES))
+    if by_workstream:
+        query = query.where(Workstream.id == WORKSTREAM_ID)
+    return query

@@ -79,6 +79,7 @@ from data_access.returns_due import due_date, has_passed
 from data_access.scope import Scope
 from data_access.statistics import RAG_RULE_TEXT, rag_status
 from data_access.workstream_queries import (
+    STATUS_ROW_COLUMNS,
     _area_filter,
     _received_quarters,
     _require_workstream,
@@ -217,15 +218,22 @@ def _next_due_quarter(first: dt.date, as_at: dt.date) -> dt.date:
 def reporting_quarter() -> dt.date | None:
     """Start of the latest quarter any workstream has returned a measure for."""
     with read_connection() as connection:
-        return connection.scalar(
-            select(func.max(MeasureValue.period_start))
-            .join(
-                WorkstreamMeasure,
-                WorkstreamMeasure.measure_id == MeasureValue.measure_id,
-            )
-            .join(Measure, Measure.id == MeasureValue.measure_id)
-            .where(MeasureValue.is_current, Measure.period_type == "quarter")
+        return connection.scalar(_reporting_quarter_statement())
+
+
+@functools.cache
+def _reporting_quarter_statement():
+    """Built once: it has no parameters, and building it costs more CPU than
+    running it."""
+    return (
+        select(func.max(MeasureValue.period_start))
+        .join(
+            WorkstreamMeasure,
+            WorkstreamMeasure.measure_id == MeasureValue.measure_id,
         )
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .where(MeasureValue.is_current, Measure.period_type == "quarter")
+    )
 
 
 def quarters_with_every_figure(
@@ -235,8 +243,10 @@ def quarters_with_every_figure(
     store holds a current figure of every one of the workstream's measures: the
     quarter's return counts as received on every page."""
     received = _received_quarters(None, None)
-    measures = _status_rows(None, None).groupby("workstream_id")["measure_code"]
-    expected = measures.nunique().to_dict()
+    codes_of: dict[int, set] = {}
+    for row in _status_rows(None, None):
+        codes_of.setdefault(row[0], set()).add(row[1])
+    expected = {ws: len(codes) for ws, codes in codes_of.items()}
     wanted = received[
         received["workstream_id"].isin(workstream_ids)
         & received["period_start"].isin(period_starts)
@@ -277,6 +287,102 @@ def _start_of(first_value, first_target, vru_start_year) -> dt.date:
     return dt.date(max(int(vru_start_year or FIRST_YEAR), FIRST_YEAR), 4, 1)
 
 
+def _status_columns(
+    scope: Scope,
+    codes: tuple[str, ...] | None,
+    workstream_id: int | None,
+    workstreams: pd.DataFrame,
+    as_at: dt.date,
+) -> dict[str, list]:
+    """measure_status's columns (STATUS_COLUMNS plus workstream_id, first), as
+    lists, of the measures of `workstreams` (_workstreams(codes,
+    workstream_id), which the caller has read), from their status rows read
+    here with `due_by=_last_due_quarter(as_at)`, which count the quarters
+    returned ("received_due"). Plain loops over the rows' columns: a few hundred
+    rows, where iterrows and a due date worked out per quarter per row cost the
+    shipped demo's list 150 ms, and a DataFrame column by column another 10."""
+    rows = _status_rows(codes, workstream_id, _last_due_quarter(as_at))
+    # the rows turned into columns (every row has every column)
+    columns = {
+        name: [row[i] for row in rows] for i, name in enumerate(STATUS_ROW_COLUMNS)
+    }
+    ids = columns["workstream_id"]
+    start_year = dict(
+        zip(workstreams.workstream_id, workstreams.vru_start_year, strict=True)
+    )
+    # A workstream began with its earliest measure.
+    starts = [
+        _start_of(value, target, start_year.get(ws))
+        for ws, value, target in zip(
+            ids, columns["first_value"], columns["first_target"], strict=True
+        )
+    ]
+    began: dict = {}
+    for ws, start in zip(ids, starts, strict=True):
+        began[ws] = min(began.get(ws, start), start)
+    firsts = [began[ws] for ws in ids]
+    expected, received_n, next_due = [], [], []
+    for first, counted in zip(firsts, columns["received_due"], strict=True):
+        # Every quarter counted is at or after the measure's first figure, so
+        # within the expected quarters when there are any.
+        quarters = _expected_quarters(first, as_at)
+        expected.append(len(quarters))
+        received_n.append(int(counted) if quarters else 0)
+        next_due.append(due_date(_next_due_quarter(first, as_at)))
+    nan = float("nan")
+    values = [nan if v is None else float(v) for v in columns["latest_value"]]
+    targets = [nan if t is None else float(t) for t in columns["target"]]
+    polarities = columns["polarity"]
+    rags = [
+        rag_status(value=v, target=t, polarity=p)
+        for v, t, p in zip(values, targets, polarities, strict=True)
+    ]
+    hidden = _hidden_rows(scope, columns["unit"], columns["disclosure_rule"], values)
+    for i, is_hidden in enumerate(hidden):
+        if is_hidden:
+            values[i] = nan
+            rags[i] = "not shown"
+    return {
+        "workstream_id": ids,
+        "first": firsts,
+        "measure_code": columns["measure_code"],
+        "name": columns["name"],
+        "unit": columns["unit"],
+        "polarity": polarities,
+        "definition": columns["definition"],
+        "latest_period_start": columns["latest_period_start"],
+        "latest_period": [
+            _quarter_label(d) if d else None for d in columns["latest_period_start"]
+        ],
+        "latest_value": values,
+        "latest_status": columns["latest_status"],
+        "target": targets,
+        "rag": rags,
+        "rag_label": [RAG_LABELS[r] for r in rags],
+        "rag_rule": [RAG_RULE_TEXT[p] for p in polarities],
+        "suppressed": hidden,
+        "expected": expected,
+        "received": received_n,
+        "late": [e - r for e, r in zip(expected, received_n, strict=True)],
+        "completeness": [
+            (r / e) if e else nan for r, e in zip(received_n, expected, strict=True)
+        ],
+        "next_due": next_due,
+        "illustrative": [bool(flag) for flag in columns["illustrative"]],
+    }
+
+
+def _hidden_rows(
+    scope: Scope, units: list, rules: list, values: list[float]
+) -> list[bool]:
+    """Which rows' values disclosure control hides for this scope (`_hidden`
+    on the rows' columns; a frame is built only for a scope that needs it)."""
+    if not scope.needs_disclosure_control or not values:
+        return [False] * len(values)
+    frame = pd.DataFrame({"unit": units, "disclosure_rule": rules, "value": values})
+    return _hidden(frame, scope, "value").tolist()
+
+
 def _status_frame(
     scope: Scope,
     codes: tuple[str, ...] | None,
@@ -284,68 +390,12 @@ def _status_frame(
     workstreams: pd.DataFrame,
     as_at: dt.date,
 ) -> pd.DataFrame:
-    """measure_status rows (STATUS_COLUMNS plus workstream_id, first) of the
-    measures of `workstreams` (_workstreams(codes, workstream_id), which the
-    caller has read), from their status rows read here with
-    `due_by=_last_due_quarter(as_at)`, which count the quarters returned
-    ("received_due"). Plain loops over columns: a few hundred rows,
-    where iterrows and a due date worked out per quarter per row cost the
-    shipped demo's list 150 ms."""
-    rows = _status_rows(codes, workstream_id, _last_due_quarter(as_at))
-    if rows.empty:
-        return pd.DataFrame(columns=["workstream_id", "first", *STATUS_COLUMNS])
-    frame = rows.copy()
-    start_year = dict(
-        zip(workstreams.workstream_id, workstreams.vru_start_year, strict=True)
+    """`_status_columns` as a frame: measure_status rows (STATUS_COLUMNS plus
+    workstream_id, first)."""
+    return pd.DataFrame(
+        _status_columns(scope, codes, workstream_id, workstreams, as_at),
+        columns=["workstream_id", "first", *STATUS_COLUMNS],
     )
-    ids = frame["workstream_id"].tolist()
-    # A workstream began with its earliest measure.
-    starts = [
-        _start_of(value, target, start_year.get(ws))
-        for ws, value, target in zip(
-            ids, frame["first_value"], frame["first_target"], strict=True
-        )
-    ]
-    began: dict = {}
-    for ws, start in zip(ids, starts, strict=True):
-        began[ws] = min(began.get(ws, start), start)
-    firsts = [began[ws] for ws in ids]
-    frame["first"] = firsts
-    expected, received_n, next_due = [], [], []
-    for first, counted in zip(firsts, frame["received_due"].tolist(), strict=True):
-        # Every quarter counted is at or after the measure's first figure, so
-        # within the expected quarters when there are any.
-        quarters = _expected_quarters(first, as_at)
-        expected.append(len(quarters))
-        received_n.append(int(counted) if quarters else 0)
-        next_due.append(due_date(_next_due_quarter(first, as_at)))
-    frame["expected"] = expected
-    frame["received"] = received_n
-    frame["late"] = [e - r for e, r in zip(expected, received_n, strict=True)]
-    frame["completeness"] = [
-        (r / e) if e else float("nan")
-        for r, e in zip(received_n, expected, strict=True)
-    ]
-    frame["next_due"] = next_due
-    frame["latest_value"] = frame["latest_value"].astype(float)
-    frame["target"] = frame["target"].astype(float)
-    frame["rag"] = [
-        rag_status(value=v, target=t, polarity=p)
-        for v, t, p in zip(
-            frame.latest_value, frame.target, frame.polarity, strict=True
-        )
-    ]
-    hidden = _hidden(frame, scope, "latest_value")
-    frame["suppressed"] = hidden
-    frame.loc[hidden, "latest_value"] = float("nan")
-    frame.loc[hidden, "rag"] = "not shown"
-    frame["rag_label"] = frame["rag"].map(RAG_LABELS)
-    frame["rag_rule"] = frame["polarity"].map(RAG_RULE_TEXT)
-    frame["latest_period"] = [
-        _quarter_label(d) if d else None for d in frame.latest_period_start
-    ]
-    frame["illustrative"] = frame["illustrative"].fillna(False).astype(bool)
-    return frame[["workstream_id", "first", *STATUS_COLUMNS]]
 
 
 def _resolve_as_at(as_at: dt.date | None) -> dt.date:
@@ -363,35 +413,80 @@ def workstream_list(
     codes = _area_filter(scope, area_code)
     as_at = _resolve_as_at(as_at)
     workstreams = _workstreams(codes, None)
-    # Returns received are counted in the same read (received_due), not listed.
-    status = _status_frame(scope, codes, None, workstreams, as_at)
     if workstreams.empty:
         return pd.DataFrame(columns=WORKSTREAM_COLUMNS)
-    by_ws = status.groupby("workstream_id")
-    out = workstreams.copy()
-    out["measures"] = out.workstream_id.map(by_ws.size()).fillna(0).astype(int)
-    rated = Counter(zip(status["workstream_id"], status["rag"], strict=True))
-    for key in ("green", "amber", "red"):
-        out[key] = [rated[(ws, key)] for ws in out.workstream_id]
-    out["other"] = out["measures"] - out["green"] - out["amber"] - out["red"]
-    for column, source in (
-        ("expected_returns", "expected"),
-        ("received_returns", "received"),
-        ("late_returns", "late"),
+    # Returns received are counted in the same read (received_due), not listed.
+    status = _status_columns(scope, codes, None, workstreams, as_at)
+    # Each workstream's measures summed in one pass over the status columns.
+    measures: Counter = Counter()
+    rated: Counter = Counter()
+    expected: Counter = Counter()
+    received: Counter = Counter()
+    late: Counter = Counter()
+    next_due: dict = {}
+    illustrative_values: set = set()
+    for ws, rag, e, r, n, due, flag in zip(
+        status["workstream_id"],
+        status["rag"],
+        status["expected"],
+        status["received"],
+        status["late"],
+        status["next_due"],
+        status["illustrative"],
+        strict=True,
     ):
-        out[column] = out.workstream_id.map(by_ws[source].sum()).fillna(0).astype(int)
-    out["completeness"] = [
-        (r / e) if e else float("nan")
-        for r, e in zip(out.received_returns, out.expected_returns, strict=True)
+        measures[ws] += 1
+        rated[(ws, rag)] += 1
+        expected[ws] += e
+        received[ws] += r
+        late[ws] += n
+        next_due[ws] = min(next_due.get(ws, due), due)
+        if flag:
+            illustrative_values.add(ws)
+    ids = workstreams["workstream_id"].tolist()
+    columns: dict[str, list] = {
+        name: workstreams[name].tolist()
+        for name in ("name", "vru_code", "vru_name", "lead_role", "purpose")
+    }
+    columns["workstream_id"] = ids
+    columns["measures"] = [measures[ws] for ws in ids]
+    for key in ("green", "amber", "red"):
+        columns[key] = [rated[(ws, key)] for ws in ids]
+    columns["other"] = [
+        n - g - a - r
+        for n, g, a, r in zip(
+            columns["measures"],
+            columns["green"],
+            columns["amber"],
+            columns["red"],
+            strict=True,
+        )
     ]
-    out["next_due"] = out.workstream_id.map(by_ws["next_due"].min())
-    illustrative_values = by_ws["illustrative"].any()
-    out["illustrative"] = out["illustrative"].astype(bool) | out.workstream_id.map(
-        illustrative_values
-    ).fillna(False).astype(bool)
-    out["own"] = out.workstream_id == scope.workstream_id
-    out = out.sort_values(["own", "vru_name", "workstream_id"], ascending=[False, 1, 1])
-    return out[WORKSTREAM_COLUMNS].reset_index(drop=True)
+    columns["expected_returns"] = [expected[ws] for ws in ids]
+    columns["received_returns"] = [received[ws] for ws in ids]
+    columns["late_returns"] = [late[ws] for ws in ids]
+    columns["completeness"] = [
+        (r / e) if e else float("nan")
+        for r, e in zip(
+            columns["received_returns"], columns["expected_returns"], strict=True
+        )
+    ]
+    # a workstream without measures has no return due: NaN, as a map would give
+    columns["next_due"] = [next_due.get(ws, float("nan")) for ws in ids]
+    columns["own"] = [ws == scope.workstream_id for ws in ids]
+    columns["illustrative"] = [
+        bool(flag) or ws in illustrative_values
+        for ws, flag in zip(ids, workstreams["illustrative"].tolist(), strict=True)
+    ]
+    # The caller's own workstream first, then by VRU and workstream.
+    order = sorted(
+        range(len(ids)),
+        key=lambda i: (not columns["own"][i], columns["vru_name"][i], ids[i]),
+    )
+    return pd.DataFrame(
+        {name: [columns[name][i] for i in order] for name in WORKSTREAM_COLUMNS},
+        columns=WORKSTREAM_COLUMNS,
+    )
 
 
 def measure_status(

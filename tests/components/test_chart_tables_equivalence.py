@@ -354,3 +354,41 @@ def test_card_adds_the_status_column_as_shown_table_does(name):
     assert links[0].href == old_csv_href(shown_table(spec))
     added = "Data status" in [c["name"] for c in tables[0].columns]
     assert added == (name != "labelled illustrative")
+
+
+# Plain lists, as a page that makes its own rows has them: the same table
+# whether given as lists (columns_table) or through a DataFrame of them.
+LISTS = {
+    "ints, floats and text": {
+        "Workstream": [ct.TableLink("A", "/workstreams/1"), ct.TableLink("B", "/w/2")],
+        "Late returns": [0, 12],
+        "Share": [0.5, 1],
+        "Rate": [float("nan"), 2.25],
+        "Returns received": ["3 of 4 (75%)", "None expected yet"],
+        "Next return due": ["31 October 2025", "–"],
+    },
+    "badges, dates, flags and gaps": {
+        "RAG": [
+            ct.TableBadges((("3 Green", "g", "dot-g"),), "rag"),
+            ct.TableBadges(()),
+        ],
+        "Day": [date(2024, 3, 31), None],
+        "Flag": [True, False],
+        "Count": ["*", "12"],
+        "Nothing": [float("nan"), float("nan")],
+    },
+    "no rows": {"A": [], "B": []},
+}
+
+
+@pytest.mark.parametrize("name", list(LISTS))
+def test_a_table_of_lists_is_the_table_of_their_frame(name):
+    lists = LISTS[name]
+    assert new_table_props(ct.columns_table(lists)) == new_table_props(
+        pd.DataFrame(lists)
+    )
+
+
+def test_a_table_of_lists_wants_every_column_as_long():
+    with pytest.raises(ValueError, match="one cell per row"):
+        ct.columns_table({"A": [1, 2], "B": [1]})
