@@ -283,6 +283,19 @@ def _dasharray(dash: str | None, width: float) -> str:
     return ",".join(_f(s * w) for s in steps)
 
 
+def _polyline(points: list[tuple[float, float]]) -> str:
+    """Points joined by "L", each at 0.1 px, leaving out a point that rounds
+    to the one before (a map's outline has many within a pixel)."""
+    out = []
+    last = ""
+    for x, y in points:
+        here = f"{x:.1f},{y:.1f}"  # one format, not two _f: thousands of points
+        if here != last:
+            out.append(here)
+            last = here
+    return "L".join(out)
+
+
 def _at(values: Any, i: int, default: Any = None) -> Any:
     """Element i of a per-point property, or the property itself if scalar."""
     if isinstance(values, list | tuple):
@@ -456,6 +469,10 @@ class _Axis:
     def expand(self, v: float, pad: float = 0.0, padded: bool = False) -> None:
         self.mins.append((v, pad, padded))
         self.maxs.append((v, pad, padded))
+
+    def expand_span(self, lo: float, hi: float, pad: float, padded: bool) -> None:
+        self.mins.append((lo, pad, padded))
+        self.maxs.append((hi, pad, padded))
 
     def set_range(self, start: float, length: float) -> None:
         """Fix the pixel extent and the range: an explicit range as given,
@@ -917,17 +934,28 @@ class _Renderer:
             ):
                 x_padded = False
             xs, ys = _values(trace.get("x")), _values(trace.get("y"))
-            for i in range(min(len(xs), len(ys))):
-                xv, yv = x.value(xs[i]), y.value(ys[i])
-                if xv is None or yv is None:
+            # a trace's points share their padding: only its extremes count
+            x_values, y_values = [], []
+            fast = x.type == "linear" and y.type == "linear"
+            for xv, yv in zip(xs, ys, strict=False):
+                if not (fast and type(xv) is float and type(yv) is float):
+                    xv, yv = x.value(xv), y.value(yv)
+                    if xv is None or yv is None:
+                        continue
+                elif xv != xv or yv != yv:  # NaN
                     continue
-                x.expand(xv, ppad, x_padded)
-                y.expand(yv, ppad, fill != "tozeroy")
+                x_values.append(xv)
+                y_values.append(yv)
+            if x_values:
+                x.expand_span(min(x_values), max(x_values), ppad, x_padded)
+                y.expand_span(min(y_values), max(y_values), ppad, fill != "tozeroy")
             if fill == "tozeroy" and ys:
                 y.expand(0.0)
-            for lo, hi in self._errors(trace, "y", xs, ys):
-                y.expand(lo, 0.0, True)
-                y.expand(hi, 0.0, True)
+            errors = self._errors(trace, "y", xs, ys)
+            if errors:
+                y.expand_span(
+                    min(e[0] for e in errors), max(e[1] for e in errors), 0.0, True
+                )
 
     def _bar_positions(self, ax: _Axis):
         """Whether each bar trace has its positions on `ax`."""
@@ -1416,6 +1444,23 @@ class _Renderer:
         """Each point's pixel, None where the value is missing or withheld."""
         xs, ys = _values(trace.get("x")), _values(trace.get("y"))
         out: list[tuple[float, float] | None] = []
+        if self.x.type == "linear" and self.y.type == "linear":
+            # the usual case made cheap (a map's outlines have thousands):
+            # floats straight through the two linear mappings
+            (x0, x1), (y0, y1) = self.x.range, self.y.range
+            xa, xb = self.x.start, self.x.length / ((x1 - x0) or 1.0)
+            ya, yb = self.y.start, self.y.length / ((y1 - y0) or 1.0)
+            for x, y in zip(xs, ys, strict=False):
+                if type(x) is not float or type(y) is not float:
+                    x, y = _num(x), _num(y)
+                    if x is None or y is None:
+                        out.append(None)
+                        continue
+                elif x != x or y != y:  # NaN
+                    out.append(None)
+                    continue
+                out.append((xa + (x - x0) * xb, ya - (y - y0) * yb))
+            return out
         for i in range(min(len(xs), len(ys))):
             px, py = self.x.at(xs[i]), self.y.at(ys[i])
             out.append(None if px is None or py is None else (px, py))
@@ -1462,9 +1507,7 @@ class _Renderer:
                     run.append(p)
             if run:
                 runs.append(run)
-            d = "".join(
-                "M" + "L".join(f"{_f(x)},{_f(y)}" for x, y in r) + "Z" for r in runs
-            )
+            d = "".join("M" + _polyline(r) + "Z" for r in runs)
             line = trace.get("line") or {}
             stroke = ""
             if (line.get("width") or 0) > 0:
