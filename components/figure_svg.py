@@ -828,7 +828,7 @@ class _Renderer:
         family = _esc(self.font.get("family") or theme.FONT_FAMILY)
         defs = "".join(self.defs)
         clip = (
-            f'<clipPath id="{pid}-plot"><rect x="{_f(self.ml)}" y="{_f(self.mt)}" '
+            f'<clipPath id="{pid}-svg-clip"><rect x="{_f(self.ml)}" y="{_f(self.mt)}" '
             f'width="{_f(self.pw)}" height="{_f(self.ph)}"/></clipPath>'
         )
         x0, x1 = self.x.range
@@ -1243,7 +1243,7 @@ class _Renderer:
         key = (shape, fg, opacity, size, solidity)
         if key in self.patterns:
             return self.patterns[key]
-        pid = f"{self.pid}-pattern{len(self.patterns)}"
+        pid = f"{self.pid}-svg-pattern{len(self.patterns)}"
         self.patterns[key] = pid
         s = size
         stroke = _stroke_attrs(fg, max(s * solidity * 0.8, 1))
@@ -1483,7 +1483,7 @@ class _Renderer:
                 fills.append(self._fill(trace, points, previous, k))
             previous = points
             marks.append(self._scatter_marks(trace, points, k))
-        clip = f' clip-path="url(#{self.pid}-plot)"'
+        clip = f' clip-path="url(#{self.pid}-svg-clip)"'
         return f"<g{clip}>{''.join(fills)}</g>{''.join(marks)}"
 
     def _fill(self, trace, points, previous, k) -> str:
@@ -1534,7 +1534,7 @@ class _Renderer:
         colour = line.get("color") or theme.PALETTE[k % len(theme.PALETTE)]
         out = [f'<g data-trace="{k}" data-name="{name}">']
         clip = (
-            f' clip-path="url(#{self.pid}-plot)"'
+            f' clip-path="url(#{self.pid}-svg-clip)"'
             if trace.get("cliponaxis", True) is not False
             else ""
         )

@@ -158,7 +158,9 @@ def test_every_case_is_one_labelled_svg(name):
     assert "href" not in markup and "style=" not in markup
     # every internal reference is to an id of this drawing, all ids its own
     ids = [e.get("id") for e in root.iter() if e.get("id")]
-    assert len(ids) == len(set(ids)) and all(i.startswith(f"{name}-") for i in ids)
+    # under "<id>-svg": the chart card's own elements are "<id>-plot",
+    # "<id>-title", "<id>-table"... and the svg sits in the same page
+    assert len(ids) == len(set(ids)) and all(i.startswith(f"{name}-svg") for i in ids)
     assert set(re.findall(r"url\(#([^)]+)\)", markup)) <= set(ids)
     # no text under 11 px at the nominal size
     sizes = [float(e.get("font-size")) for e in root.iter() if e.get("font-size")]
@@ -379,7 +381,7 @@ def test_stacked_bars_start_where_the_last_ended():
     ]
     assert faint == ["0.45"]
     assert any(
-        r.get("fill", "").startswith("url(#case-pattern")
+        r.get("fill", "").startswith("url(#case-svg-pattern")
         for r in drawing.trace("Other").iter(f"{NS}rect")
     )
 
