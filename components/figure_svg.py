@@ -1147,22 +1147,30 @@ class _Renderer:
         # crowded labels: every k-th labelled (all keep their tick), the
         # smallest k at which neighbours clear each other; a label still too
         # long for the room between its neighbours is cut
-        step, room = 1, self.pw
+        step = 1
+        widths = [_lines_width(lines, size) for _, lines in labels]
         if len(labels) > 1:
             gapx = abs(labels[1][0] - labels[0][0])
-            widths = [_lines_width(lines, size) for _, lines in labels]
             most = max(len(labels) // 2, 1)
             while step < most and any(
                 (widths[k] + widths[k + step]) / 2 + 4 > gapx * step
                 for k in range(0, len(labels) - step, step)
             ):
                 step += 1
-            room = gapx * step - 4
+        shown = list(range(0, len(labels), step))
         out = []
         y = bottom + ticklen + 3
-        for k, (p, lines) in enumerate(labels):
-            if k % step:
-                continue
+        for n, k in enumerate(shown):
+            p, lines = labels[k]
+            # its room: twice the distance to what is beside it, a neighbour's
+            # half-width or the drawing's edge
+            room = 2 * min(p, self.width - p) if ax.type == "category" else self.pw
+            if n:
+                before = labels[shown[n - 1]][0]
+                room = min(room, 2 * (abs(p - before) - widths[shown[n - 1]] / 2 - 4))
+            if n + 1 < len(shown):
+                after = labels[shown[n + 1]][0]
+                room = min(room, 2 * (abs(after - p) - widths[shown[n + 1]] / 2 - 4))
             lines = [_truncate(runs, size, room) for runs in lines]
             anchor = "middle"
             x = p
@@ -1373,7 +1381,24 @@ class _Renderer:
             or self.text_colour
         )
         if position in ("auto", "inside"):
-            if tw + 2 * pad <= w and th + 2 * pad <= h:
+            # plotly fits a label inside flat or turned, whichever lets it be
+            # larger, shrunk if need be (here never below MIN_FONT)
+            flat = min((w - 2 * pad) / tw, (h - 2 * pad) / th) if tw else 1.0
+            turned = 0.0
+            if not horizontal and tw:
+                turned = min((h - 2 * pad) / tw, (w - 2 * pad) / th)
+            if flat >= 1:  # flat at full size when it fits: plotly's first choice
+                choice, scale = "flat", 1.0
+            elif turned >= 1:
+                choice, scale = "turned", 1.0
+            else:
+                choice = "flat" if flat >= turned else "turned"
+                scale = max(flat, turned)
+                if size * scale < MIN_FONT:
+                    choice = ""
+                else:
+                    size, tw, th = size * scale, tw * scale, th * scale
+            if choice == "flat":
                 if horizontal:
                     ex = x + pad if negative else x + w - pad
                     anchor = "start" if negative else "end"
@@ -1395,7 +1420,7 @@ class _Renderer:
                     anchor="middle",
                     valign=valign,
                 )
-            if not horizontal and tw + 2 * pad <= h and th + 2 * pad <= w:
+            if choice == "turned":
                 # turned to read down the column from its end, as plotly does
                 ex, ey = x + w / 2, (y + h - pad if negative else y + pad)
                 return _text(

@@ -639,3 +639,23 @@ def test_bar_labels_inside_when_they_fit_else_beyond_or_not_at_all():
     assert texts["2"].get("fill") == "#0B0C0C"  # beyond the short one
     assert float(texts["2"].get("y")) < drawing.py(2)
     assert "0" not in texts  # no bar to label
+
+
+def test_a_label_too_wide_for_its_column_is_turned_along_it():
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "x": [f"c{i}" for i in range(12)],
+                "y": [100] * 12,
+                "text": ["1,234,567"] * 12,
+                "textposition": "auto",
+                "name": "n",
+            }
+        ],
+        "layout": {"xaxis": {"type": "category"}, "width": 500},
+    }
+    labels = list(Drawing(figure).trace("n").iter(f"{NS}text"))
+    assert len(labels) == 12
+    assert all(t.get("transform", "").startswith("rotate(90 ") for t in labels)
+    assert all(float(t.get("font-size")) == 13 for t in labels)  # full size
