@@ -44,7 +44,11 @@ def reach_by_tier(*, scope: Scope, area_code: str) -> dict[str, Any]:
     Keys: financial_year, quarters (how many reported), tiers (DataFrame: tier,
     young_people, in primary / secondary / tertiary order), total, illustrative.
     The reach itself is reach_rule.reach_over_time (the one reach rule)."""
-    frame = _reach_by_quarter(scope, area_code)
+    return _reach_totals(_reach_by_quarter(scope, area_code))
+
+
+def _reach_totals(frame: pd.DataFrame) -> dict[str, Any]:
+    """reach_by_tier from the area's reach by quarter (`_reach_by_quarter`)."""
     if frame.empty:
         return {
             "financial_year": None,
@@ -129,38 +133,43 @@ def changes_since_last_quarter(*, scope: Scope, area_code: str) -> list[str]:
     return _changes(scope, knife, get_area(area_code))
 
 
-def _changes(scope: Scope, knife_measure: dict, area: AreaInfo) -> list[str]:
+def _changes(
+    scope: Scope,
+    knife_measure: dict,
+    area: AreaInfo,
+    reach: pd.DataFrame | None = None,
+) -> list[str]:
     """changes_since_last_quarter with the knife offences measure and the area
-    already looked up."""
+    already looked up, and the area's reach by quarter (`_reach_by_quarter`)
+    when the caller has read it."""
     sentences: list[str] = []
     knife = _area_series(scope, knife_measure, area, "quarter", "all")
     knife = knife[knife["value"].notna()]
     if len(knife) >= 2:
-        prev, last = knife.iloc[-2], knife.iloc[-1]
-        verb = (
-            "rose"
-            if last["value"] > prev["value"]
-            else "fell"
-            if last["value"] < prev["value"]
-            else "stayed"
+        # The two latest quarters' figures by column (a row of a mixed frame is
+        # a Series made per access); the same numpy values the rows held.
+        (prev, last), (prev_period, last_period) = (
+            knife["value"].to_numpy()[-2:],
+            knife["period"].to_numpy()[-2:],
         )
+        verb = "rose" if last > prev else "fell" if last < prev else "stayed"
         short = knife_measure["short_name"]
         text = (
-            f"{short} {verb} from {prev['value']:,.0f} in {prev['period']} "
-            f"to {last['value']:,.0f} in {last['period']}"
+            f"{short} {verb} from {prev:,.0f} in {prev_period} "
+            f"to {last:,.0f} in {last_period}"
             if verb != "stayed"
-            else f"{short} stayed at {last['value']:,.0f} in {last['period']}"
+            else f"{short} stayed at {last:,.0f} in {last_period}"
         )
-        text += _pct_change(prev["value"], last["value"]) + "."
+        text += _pct_change(prev, last) + "."
         text += _variation_words(_knife_variation(knife_measure, area, knife))
-        if last["illustrative"] or prev["illustrative"]:
+        if knife["illustrative"].to_numpy()[-2:].any():
             text += " (illustrative data)"
         sentences.append(text)
     if area.level != "pfa":  # spend and reach are recorded against force areas
         return sentences
     try:
         spend = spending.quarter_spend(scope=scope, area_code=area.code)
-        reach = _reach_by_quarter(scope, area.code)
+        reach = _reach_by_quarter(scope, area.code) if reach is None else reach
     except AccessDenied:
         return sentences
     # A quarter still running is a part quarter: not compared (periods.is_complete).
@@ -276,10 +285,12 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
         row["region"] = _region_headline(scope, measure(code), area, row["all"], "all")
         rows.append(row)
     money_part, reach, denied = None, None, False
+    by_quarter = None  # the reach by quarter: its totals here, its change below
     if area.level == "pfa":
         try:
             money_part = outturn.money_forecast(scope=scope, area_code=area.code)
-            reach = reach_by_tier(scope=scope, area_code=area.code)
+            by_quarter = _reach_by_quarter(scope, area.code)
+            reach = _reach_totals(by_quarter)
         except AccessDenied:
             denied = True
     return {
@@ -288,5 +299,5 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
         "money": money_part,
         "money_denied": denied,
         "reach": reach,
-        "changes": _changes(scope, measure("knife_offences"), area),
+        "changes": _changes(scope, measure("knife_offences"), area, by_quarter),
     }

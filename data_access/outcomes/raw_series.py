@@ -38,6 +38,7 @@ Decisions a reader should know:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 import pandas as pd
@@ -308,20 +309,32 @@ def _period_kinds(
     Worked out once per distinct period: a frame holds thousands of rows but
     only a few dozen periods."""
     codes, distinct = _period_codes(frame["period_start"], frame["period_end"])
-    kinds = np.empty((len(distinct), 4), dtype=bool)
-    for i, (start, end) in enumerate(distinct):
-        months = months_spanned(start, end)
-        kinds[i] = (
-            # the rules board._kinds and the period labels use
-            periods.is_quarter(start, end),
-            periods.is_financial_year(start, end),
-            # not calendar years: the Metropolitan Police's borough homicides
-            # (Jan-Dec) would sit among financial years on one axis
-            months == 12 and start.month not in (1, 4),
-            months == 12 and start.month == 1,
-        )
+    kinds = np.array([_period_kind(start, end) for start, end in distinct], dtype=bool)
+    kinds = kinds.reshape(len(distinct), 4)
     by_row = kinds[codes] if len(codes) else np.zeros((0, 4), dtype=bool)
     return tuple(by_row[:, i].copy() for i in range(4))
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_kind(start: dt.date, end: dt.date) -> tuple[bool, bool, bool, bool]:
+    """`_period_kinds` of one period. A rule of the calendar alone (no store),
+    kept per process: every series holds the same few hundred periods."""
+    months = months_spanned(start, end)
+    return (
+        # the rules board._kinds and the period labels use
+        periods.is_quarter(start, end),
+        periods.is_financial_year(start, end),
+        # not calendar years: the Metropolitan Police's borough homicides
+        # (Jan-Dec) would sit among financial years on one axis
+        months == 12 and start.month not in (1, 4),
+        months == 12 and start.month == 1,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_label(start: dt.date, end: dt.date) -> str:
+    """periods.period_label, kept per process as `_period_kind` is."""
+    return periods.period_label(start, end)
 
 
 def _period_codes(
@@ -345,7 +358,7 @@ def _period_codes(
 def _period_labels(start: pd.Series, end: pd.Series) -> list[str]:
     """periods.period_label per row, computed once per distinct period."""
     codes, distinct = _period_codes(start, end)
-    labels = [periods.period_label(*pair) for pair in distinct]
+    labels = [_period_label(*pair) for pair in distinct]
     return [labels[code] for code in codes.tolist()]
 
 
@@ -376,7 +389,8 @@ def _by_length(
     if length == "quarter":
         out = quarters
     else:
-        annual = frame[is_year].copy()
+        # not copied: pandas copies on write, and nothing here writes to it
+        annual = frame[is_year]
         summed = _years_from_quarters(quarters, proportion_scale)
         if not summed.empty:
             have = set(zip(annual["area_code"], annual["period_start"], strict=True))
@@ -461,11 +475,15 @@ def _years_from_quarters(
     denominator = np.where(
         first_den < len(den), den[np.minimum(first_den, len(den) - 1)], np.nan
     )
+    # comparisons over plain lists: a string column's == costs more (a missing
+    # status or precision is no match, as pandas has it)
     provisional = np.logical_or.reduceat(
-        (q["status"] == "provisional").to_numpy(dtype=bool), at
+        np.array([s == "provisional" for s in q["status"].tolist()], dtype=bool), at
     )
     illustrative = np.logical_or.reduceat(q["illustrative"].to_numpy(dtype=bool), at)
-    rank = np.maximum.reduceat(_precision_rank(q["precision"]).to_numpy(float), at)
+    approx = PRECISION_RANK["approx"]  # unknown or missing: as _precision_rank
+    ranks = [PRECISION_RANK.get(p, approx) for p in q["precision"].tolist()]
+    rank = np.maximum.reduceat(np.array(ranks, dtype=float), at)
     complete_numerator = numerator_n >= 4
     numerator = np.where(complete_numerator, numerator, np.nan)
     if proportion_scale is None:
@@ -530,7 +548,10 @@ def _no_interval_if_approximate(frame: pd.DataFrame) -> pd.DataFrame:
     error is the quote's, which nobody published. Frames without a precision
     (the disclosure engine's cells) are left as they are."""
     if "precision" in frame:
-        approx = (frame["precision"] == "approx").to_numpy()
+        # over a plain list: a string column's == costs more (missing: no match)
+        approx = np.array(
+            [p == "approx" for p in frame["precision"].tolist()], dtype=bool
+        )
         if approx.any():  # a masked assignment costs even when it masks nothing
             frame.loc[approx, ["rate_lower", "rate_upper"]] = np.nan
     return frame

@@ -68,7 +68,10 @@ def _as_float(value: Any) -> float:
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     """A numeric column as float64, missing values as NaN."""
-    series = pd.to_numeric(frame[name], errors="coerce")
+    series = frame[name]
+    if series.dtype == np.float64:  # already numbers: to_numeric would copy it
+        return series.to_numpy()
+    series = pd.to_numeric(series, errors="coerce")
     return series.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -209,14 +212,11 @@ def rate_ci_frame(
 ) -> pd.DataFrame:
     """A copy of `df` with rate, rate_lower, rate_upper added (see `rate_ci`)."""
     _check_confidence(confidence)
-    out = df.copy()
     rate, lower, upper = _rate_arrays(
         _column(df, count_col), _column(df, population_col), multiplier, confidence
     )
-    out["rate"] = rate
-    out["rate_lower"] = lower
-    out["rate_upper"] = upper
-    return out
+    # assign: a copy that shares the unchanged columns (pandas copies on write)
+    return df.assign(rate=rate, rate_lower=lower, rate_upper=upper)
 
 
 # --- proportions
@@ -273,14 +273,11 @@ def proportion_ci_frame(
 ) -> pd.DataFrame:
     """A copy of `df` with proportion, proportion_lower, proportion_upper (0-1)."""
     _check_confidence(confidence)
-    out = df.copy()
     p, lower, upper = _wilson_arrays(
         _column(df, successes_col), _column(df, total_col), confidence
     )
-    out["proportion"] = p
-    out["proportion_lower"] = lower
-    out["proportion_upper"] = upper
-    return out
+    # assign: a copy that shares the unchanged columns (pandas copies on write)
+    return df.assign(proportion=p, proportion_lower=lower, proportion_upper=upper)
 
 
 def proportion_scale(measure: dict) -> float | None:

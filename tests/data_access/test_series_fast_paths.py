@@ -15,13 +15,14 @@ import datetime as dt
 import math
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from data_access import periods, statistics
 from data_access.areas import get_area, list_areas
 from data_access.measures import get_measure, measure_metadata
-from data_access.outcomes import headlines
+from data_access.outcomes import headlines, raw_series
 from data_access.outcomes.area_trends import _area_series
 from data_access.outcomes.raw_series import BASELINE_LABEL, BASELINE_YEARS
 from data_access.outcomes.series_disclosure import _disclose
@@ -293,3 +294,163 @@ def test_the_headlines_are_what_the_frame_filters_gave(loaded_store):
                     assert _equal(new, old), (code, area_code, age, scope, new, old)
                     compared += new is not None
     assert compared > 30
+
+
+# ------------------------------------------------------------ rates
+
+
+def _old_rates_for(df, *, ci_method, multiplier) -> pd.DataFrame:
+    """statistics.rates_for as it was: a deep copy, every column through
+    pd.to_numeric, the rate columns set one by one."""
+
+    def column(name):
+        series = pd.to_numeric(df[name], errors="coerce")
+        return series.to_numpy(dtype=float, na_value=np.nan)
+
+    measure = {"ci_method": ci_method, "rate_multiplier": multiplier}
+    scale = statistics.proportion_scale(measure)
+    if statistics.rate_scale(measure) is None:
+        return df.copy()
+    out = df.copy()
+    if scale is not None:
+        p, lower, upper = statistics.intervals._wilson_arrays(
+            column("numerator"), column("denominator"), 0.95
+        )
+        for name, values in (("", p), ("_lower", lower), ("_upper", upper)):
+            out[f"rate{name}"] = pd.Series(values, index=df.index) * scale
+        return out
+    rate, lower, upper = statistics.intervals._rate_arrays(
+        column("numerator"), column("denominator"), multiplier, 0.95
+    )
+    out["rate"], out["rate_lower"], out["rate_upper"] = rate, lower, upper
+    return out
+
+
+def _random_counts(rng: random.Random) -> pd.DataFrame:
+    """Counts and populations as the series and the disclosure engine hold
+    them: floats with NaN, nullable integers, or objects with None."""
+    n = rng.randint(0, 30)
+    numerators = [
+        None if rng.random() < 0.1 else float(rng.randint(0, 40)) for _ in range(n)
+    ]
+    denominators = [
+        None if rng.random() < 0.1 else float(rng.choice([0, 1, 50, 40_000]))
+        for _ in range(n)
+    ]
+    # a proportion's numerator never exceeds its denominator
+    numerators = [
+        None if num is None or (den is not None and num > den) else num
+        for num, den in zip(numerators, denominators, strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "area_code": [f"E{i:08d}" for i in range(n)],
+            "numerator": numerators,
+            "denominator": denominators,
+        },
+        index=rng.sample(range(1000), n),  # an index of a filtered frame
+    )
+    kind = rng.choice(["float", "Int64", "object"])
+    if kind == "float":
+        frame = frame.astype({"numerator": float, "denominator": float})
+    elif kind == "Int64":
+        frame = frame.astype({"numerator": "Int64", "denominator": "Int64"})
+    else:
+        frame = frame.astype({"numerator": object, "denominator": object})
+    return frame
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_rates_are_what_the_deep_copies_gave(seed):
+    """rates_for (numbers read as they are, the rate columns assigned onto a
+    copy that shares the rest) against its form that deep-copied the frame and
+    passed every column through pd.to_numeric: the same frame, dtypes and
+    bits, for rates and proportions; and the caller's frame is never changed,
+    whatever is written to the answer afterwards."""
+    rng = random.Random(seed)
+    for _ in range(300):
+        frame = _random_counts(rng)
+        before = frame.copy()
+        method = rng.choice(
+            [("byar", 100_000.0), ("byar", None), ("wilson", None), ("wilson", 1000)]
+        )
+        new = statistics.rates_for(frame, ci_method=method[0], multiplier=method[1])
+        old = _old_rates_for(frame, ci_method=method[0], multiplier=method[1])
+        pd.testing.assert_frame_equal(new, old, check_exact=True)
+        new.loc[:, "numerator"] = np.nan  # what a caller may do to its answer
+        if "rate" in new:
+            new.loc[:, "rate"] = np.nan
+        pd.testing.assert_frame_equal(frame, before, check_exact=True)
+
+
+# ------------------------------------------------------------ years of quarters
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_year_of_quarters_is_provisional_and_as_rough_as_its_parts(seed):
+    """`_years_from_quarters` (status and precision compared over lists):
+    a year is provisional when any of its quarters is, and as precise as its
+    least precise quarter, a missing or unknown precision counting as
+    approximate; worked out here group by group with pandas, over random
+    quarters of several areas with missing statuses and precisions."""
+    rng = random.Random(seed)
+    for _ in range(100):
+        rows = []
+        for area in rng.sample(["E23000001", "E23000036", "W15000002"], 2):
+            for year in range(2018, 2018 + rng.randint(1, 4)):
+                for q in range(4):
+                    start = dt.date(year + (q == 3), (4 + 3 * q - 1) % 12 + 1, 1)
+                    rows.append(
+                        {
+                            "area_code": area,
+                            "area_name": area,
+                            "period_start": start,
+                            "period_end": periods.quarter_end(start),
+                            "value": 1.0,
+                            "numerator": 1.0,
+                            "denominator": 10.0,
+                            "status": rng.choice(["final", "provisional", None]),
+                            "source_title": "t",
+                            "illustrative": False,
+                            "note": None,
+                            "precision": rng.choice(
+                                ["exact", "rounded", "approx", None, "odd"]
+                            ),
+                        }
+                    )
+        quarters = pd.DataFrame(rows, columns=raw_series._RAW_COLUMNS)
+        years = raw_series._years_from_quarters(quarters)
+        quarters["fy"] = [
+            periods.financial_year_of(s) for s in quarters["period_start"]
+        ]
+        rank = raw_series._precision_rank(quarters["precision"])
+        expected = (
+            quarters.assign(provisional=quarters["status"] == "provisional", rank=rank)
+            .groupby(["area_code", "fy"], sort=True)
+            .agg(provisional=("provisional", "any"), rank=("rank", "max"))
+        )
+        assert len(years) == len(expected)
+        assert years["status"].tolist() == [
+            "provisional" if p else "final" for p in expected["provisional"]
+        ]
+        names = {r: p for p, r in raw_series.PRECISION_RANK.items()}
+        assert years["precision"].tolist() == [names[int(r)] for r in expected["rank"]]
+
+
+def test_the_overview_reads_the_reach_once(loaded_store, monkeypatch):
+    """The reach by quarter gives the overview's totals by tier and its change
+    since the last quarter: asked for once, not once for each."""
+    from data_access import board_overview
+    from data_access.activity import reach_rule
+
+    asked = []
+    original = reach_rule.reach_over_time
+
+    def counting(**kwargs):
+        asked.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(reach_rule, "reach_over_time", counting)
+    summary = board_overview.overview_summary(scope=SYSTEM, area_code=AVON)
+    assert summary["reach"] is not None and summary["changes"]
+    assert len(asked) == 1
