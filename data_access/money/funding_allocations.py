@@ -12,8 +12,10 @@ back as float pounds; missing values are NaN (None in dicts).
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import Integer, String, and_, bindparam, func, select
 
 from data_access import periods
 from data_access.areas import NATIONAL_CODE, get_area
@@ -67,16 +69,31 @@ def default_year(*, area_code: str | None = None) -> int | None:
 
 @memoized
 def _default_year(area_code: str | None) -> int | None:
+    parameters = {} if area_code is None else {"area_code": area_code}
+    with read_connection() as connection:
+        year = connection.scalar(
+            _default_year_statement(area_code is not None), parameters
+        )
+    return None if year is None else int(year)
+
+
+# The reads below cost more CPU to build (joins, the annual-programme filter's
+# clauses) than the store takes to run them: each shape is built once per
+# process, with these parameters in place of the values.
+AREA_CODE = bindparam("area_code", type_=String)
+FINANCIAL_YEAR = bindparam("financial_year", type_=Integer)
+
+
+@functools.cache
+def _default_year_statement(by_area: bool):
     query = (
         select(func.max(FundingAllocation.financial_year))
         .join(Area, Area.id == FundingAllocation.area_id)
         .where(vru_grant_filter(), Area.level == "pfa")
     )
-    if area_code is not None:
-        query = query.where(Area.code == area_code)
-    with read_connection() as connection:
-        year = connection.scalar(query)
-    return None if year is None else int(year)
+    if by_area:
+        query = query.where(Area.code == AREA_CODE)
+    return query
 
 
 def _grant(area_code: str, financial_year: int) -> dict | None:
@@ -185,8 +202,85 @@ def allocations(
     return _allocations(area_code, financial_year)
 
 
-@memoized
+def allocations_of(*, area_code: str, financial_year: int) -> pd.DataFrame:
+    """`allocations(area_code=..., financial_year=...)` taken from the year's
+    rows that `allocations(financial_year=...)` read (the same rows, in the
+    same order): no read of its own when both are asked for in a request."""
+    get_area(area_code)
+    rows = _allocation_rows(None, _check_year(financial_year))
+    return _allocation_frame([row for row in rows if row[1] == area_code])
+
+
 def _allocations(area_code: str | None, financial_year: int | None) -> pd.DataFrame:
+    return _allocation_frame(_allocation_rows(area_code, financial_year))
+
+
+@memoized
+def _allocation_rows(area_code: str | None, financial_year: int | None) -> list:
+    """The allocations' rows as tuples: cheap to keep in the request memo, and
+    a frame of any area's rows of a year can be made from the year's."""
+    parameters: dict = {}
+    if area_code is not None:
+        parameters["area_code"] = area_code
+    if financial_year is not None:
+        parameters["financial_year"] = financial_year
+    statement = _allocations_statement(
+        area_code is not None, financial_year is not None
+    )
+    with read_connection() as connection:
+        return [tuple(row) for row in connection.execute(statement, parameters)]
+
+
+def _allocation_frame(rows: list) -> pd.DataFrame:
+    """ALLOCATION_COLUMNS of `_allocation_rows`' rows."""
+    if not rows:
+        frame = pd.DataFrame([], columns=ALLOCATION_COLUMNS)
+        frame["intervention_id"] = frame["intervention_id"].astype("Int64")
+        return frame
+    # Column by column: the same frame as one dict per row gave, in less time.
+    (ids, codes, names, levels, years, funders, programmes, intervention_ids) = (
+        list(column) for column in zip(*(r[:8] for r in rows), strict=True)
+    )
+    years = [int(y) for y in years]
+    precisions = [r[11] for r in rows]
+    columns = {
+        "allocation_id": ids,
+        "area_code": codes,
+        "area_name": names,
+        "area_level": levels,
+        "financial_year": years,
+        "fy_label": [_fy_label(y) for y in years],
+        "funder": funders,
+        "programme": programmes,
+        "intervention_id": intervention_ids,
+        "intervention": [r[8] for r in rows],
+        "amount": [_float(r[9]) for r in rows],
+        "amount_as_published": [r[10] for r in rows],
+        "precision": precisions,
+        "precision_words": [PRECISION_WORDS.get(p, p) for p in precisions],
+        "is_preferred": [bool(r[12]) for r in rows],
+        "is_annual_total": [
+            is_annual_total(programme, iid)
+            for programme, iid in zip(programmes, intervention_ids, strict=True)
+        ],
+        "source_title": [r[13] for r in rows],
+        "source_publisher": [r[14] for r in rows],
+        "source_url": [r[15] for r in rows],
+        "illustrative": [bool(r[16]) for r in rows],
+        "note": [r[17] for r in rows],
+    }
+    frame = pd.DataFrame(columns, columns=ALLOCATION_COLUMNS)
+    frame["intervention_id"] = frame["intervention_id"].astype("Int64")
+    return frame
+
+
+@functools.lru_cache(maxsize=64)
+def _fy_label(financial_year: int) -> str:
+    return periods.fy_label(financial_year)
+
+
+@functools.cache
+def _allocations_statement(by_area: bool, by_year: bool):
     query = (
         select(
             FundingAllocation.id,
@@ -222,42 +316,11 @@ def _allocations(area_code: str | None, financial_year: int | None) -> pd.DataFr
             FundingAllocation.id,
         )
     )
-    if area_code is not None:
-        query = query.where(Area.code == area_code)
-    if financial_year is not None:
-        query = query.where(FundingAllocation.financial_year == financial_year)
-    with read_connection() as connection:
-        rows = connection.execute(query).all()
-    records = []
-    for r in rows:
-        records.append(
-            {
-                "allocation_id": r[0],
-                "area_code": r[1],
-                "area_name": r[2],
-                "area_level": r[3],
-                "financial_year": int(r[4]),
-                "fy_label": periods.fy_label(int(r[4])),
-                "funder": r[5],
-                "programme": r[6],
-                "intervention_id": r[7],
-                "intervention": r[8],
-                "amount": _float(r[9]),
-                "amount_as_published": r[10],
-                "precision": r[11],
-                "precision_words": PRECISION_WORDS.get(r[11], r[11]),
-                "is_preferred": bool(r[12]),
-                "is_annual_total": is_annual_total(r[6], r[7]),
-                "source_title": r[13],
-                "source_publisher": r[14],
-                "source_url": r[15],
-                "illustrative": bool(r[16]),
-                "note": r[17],
-            }
-        )
-    frame = pd.DataFrame(records, columns=ALLOCATION_COLUMNS)
-    frame["intervention_id"] = frame["intervention_id"].astype("Int64")
-    return frame
+    if by_area:
+        query = query.where(Area.code == AREA_CODE)
+    if by_year:
+        query = query.where(FundingAllocation.financial_year == FINANCIAL_YEAR)
+    return query
 
 
 def national_summary(*, financial_year: int) -> pd.DataFrame:
@@ -273,58 +336,10 @@ def national_summary(*, financial_year: int) -> pd.DataFrame:
 
 @memoized
 def _national_summary(financial_year: int) -> pd.DataFrame:
-    figures = (
-        select(
-            FundingAllocation.area_id.label("area_id"),
-            func.count().label("n"),
-        )
-        .where(
-            FundingAllocation.financial_year == financial_year,
-            FundingAllocation.funder == FUNDER_HOME_OFFICE,
-            FundingAllocation.programme == PROGRAMME_VRU,
-            FundingAllocation.intervention_id.is_(None),
-        )
-        .group_by(FundingAllocation.area_id)
-        .subquery()
-    )
-    totals = (
-        select(
-            FundingAllocation.area_id.label("area_id"),
-            func.sum(FundingAllocation.amount).label("total"),
-        )
-        .where(
-            FundingAllocation.financial_year == financial_year,
-            FundingAllocation.is_preferred,
-            _annual_programme_filter(),
-        )
-        .group_by(FundingAllocation.area_id)
-        .subquery()
-    )
-    query = (
-        select(
-            Area.code,
-            Area.name,
-            FundingAllocation.amount,
-            FundingAllocation.amount_as_published,
-            FundingAllocation.precision,
-            Source.title,
-            Source.illustrative,
-            figures.c.n,
-            totals.c.total,
-        )
-        .join(Area, Area.id == FundingAllocation.area_id)
-        .join(Source, Source.id == FundingAllocation.source_id)
-        .join(figures, figures.c.area_id == FundingAllocation.area_id)
-        .join(totals, totals.c.area_id == FundingAllocation.area_id)
-        .where(
-            FundingAllocation.financial_year == financial_year,
-            Area.level == "pfa",
-            vru_grant_filter(),
-        )
-        .order_by(FundingAllocation.amount.desc(), Area.name)
-    )
     with read_connection() as connection:
-        rows = connection.execute(query).all()
+        rows = connection.execute(
+            _national_summary_statement(), {"financial_year": financial_year}
+        ).all()
     records = [
         {
             "area_code": r[0],
@@ -343,6 +358,60 @@ def _national_summary(financial_year: int) -> pd.DataFrame:
         for r in rows
     ]
     return pd.DataFrame(records, columns=NATIONAL_COLUMNS)
+
+
+@functools.cache
+def _national_summary_statement():
+    figures = (
+        select(
+            FundingAllocation.area_id.label("area_id"),
+            func.count().label("n"),
+        )
+        .where(
+            FundingAllocation.financial_year == FINANCIAL_YEAR,
+            FundingAllocation.funder == FUNDER_HOME_OFFICE,
+            FundingAllocation.programme == PROGRAMME_VRU,
+            FundingAllocation.intervention_id.is_(None),
+        )
+        .group_by(FundingAllocation.area_id)
+        .subquery()
+    )
+    totals = (
+        select(
+            FundingAllocation.area_id.label("area_id"),
+            func.sum(FundingAllocation.amount).label("total"),
+        )
+        .where(
+            FundingAllocation.financial_year == FINANCIAL_YEAR,
+            FundingAllocation.is_preferred,
+            _annual_programme_filter(),
+        )
+        .group_by(FundingAllocation.area_id)
+        .subquery()
+    )
+    return (
+        select(
+            Area.code,
+            Area.name,
+            FundingAllocation.amount,
+            FundingAllocation.amount_as_published,
+            FundingAllocation.precision,
+            Source.title,
+            Source.illustrative,
+            figures.c.n,
+            totals.c.total,
+        )
+        .join(Area, Area.id == FundingAllocation.area_id)
+        .join(Source, Source.id == FundingAllocation.source_id)
+        .join(figures, figures.c.area_id == FundingAllocation.area_id)
+        .join(totals, totals.c.area_id == FundingAllocation.area_id)
+        .where(
+            FundingAllocation.financial_year == FINANCIAL_YEAR,
+            Area.level == "pfa",
+            vru_grant_filter(),
+        )
+        .order_by(FundingAllocation.amount.desc(), Area.name)
+    )
 
 
 def financial_years(*, area_code: str | None = None) -> list[int]:

@@ -69,7 +69,8 @@ def national_view(*, financial_year: int) -> dict[str, Any]:
     return {
         "year": year_view(financial_year),
         "summary": funding_allocations.national_summary(financial_year=financial_year),
-        "national": funding_allocations.allocations(
+        # the year's national figures are among every figure of the year
+        "national": funding_allocations.allocations_of(
             area_code=NATIONAL_CODE, financial_year=financial_year
         ),
         "every": every[every["area_level"] == "pfa"],

@@ -79,3 +79,12 @@ def test_workstream_status_reads_values_by_index(loaded_store):
     plan = _status_plan()
     assert "Seq Scan on measure_value" not in plan, plan
     assert "uq_measure_value_current" in plan, plan
+
+
+def test_funding_click_statements(pages_):
+    """England and Wales in the latest year: the generation, the national area,
+    the latest year with a grant, every figure of the year (the national
+    figures among them: no read of their own) and the force areas' summary."""
+    _, _, funding = pages_
+    statements = _count(lambda: funding.show_funding(None, None, None, None))
+    assert len(statements) == 5, "\n\n".join(statements)
