@@ -452,12 +452,14 @@ class _Axis:
     def value(self, v: Any) -> float | None:
         """A data value on this axis as a number (a category's index)."""
         if self.type == "category":
-            if (
-                isinstance(v, str)
-                or v not in (None,)
-                and not isinstance(v, int | float)
-            ):
-                return self.categories.get(v)
+            # a category by its name; a number that names none is a position
+            # (plotly's reading: shapes and notes between categories use it)
+            try:
+                index = self.categories.get(v)
+            except TypeError:  # unhashable
+                return None
+            if index is not None or isinstance(v, str):
+                return index
             return _num(v)
         if self.type == "date":
             return _date_ms(v)

@@ -659,3 +659,40 @@ def test_a_label_too_wide_for_its_column_is_turned_along_it():
     assert len(labels) == 12
     assert all(t.get("transform", "").startswith("rotate(90 ") for t in labels)
     assert all(float(t.get("font-size")) == 13 for t in labels)  # full size
+
+
+def test_odd_figures_still_draw():
+    """Empty, template-less, bars with only values, numbers as categories."""
+    for figure in (
+        {},
+        {"data": [], "layout": {}},
+        {"data": [{"type": "bar", "y": [3, 1, 2], "name": "only y"}], "layout": {}},
+        {
+            "data": [{"type": "scatter", "x": [2019, 2020], "y": [1, 2], "name": "s"}],
+            "layout": {
+                "xaxis": {"type": "category"},
+                "shapes": [
+                    {
+                        "type": "line",
+                        "x0": 0.5,
+                        "x1": 0.5,
+                        "y0": 0,
+                        "y1": 1,
+                        "xref": "x",
+                        "yref": "paper",
+                        "name": "between",
+                    }
+                ],
+            },
+        },
+    ):
+        drawing = Drawing({"data": [], "layout": {}, **figure})
+        assert drawing.root.tag == f"{NS}svg"
+    # the years are categories 0 and 1, and the line halfway between them
+    (first, second) = drawing.markers("s")
+    drawing.x_categories = [2019, 2020]
+    assert _close(first[0], drawing.px(0)) and _close(second[0], drawing.px(1))
+    line = next(
+        p for p in drawing.root.iter(f"{NS}path") if p.get("data-shape") == "between"
+    )
+    assert _close(float(line.get("d")[1:].split(",")[0]), drawing.px(0.5))
