@@ -250,10 +250,11 @@ def _codes_statement(level: str, age_band: str):
 
 
 @functools.cache
-def _fy_statement(level: str, age_band: str):
-    """`_fy_values`' statement for areas of `level`, the measure's code a bound
-    parameter ("measure_code"): built once per process, as building it (a few
-    milliseconds of SQLAlchemy coercions) cost more than running it."""
+def _fy_statement(levels: tuple[str, ...], age_band: str):
+    """`_fy_levels`' statement for areas of `levels` (each row's level first),
+    the measure's code a bound parameter ("measure_code"): built once per
+    process, as building it (a few milliseconds of SQLAlchemy coercions) cost
+    more than running it."""
     start_y, start_m, fy = _start()
     # period_months (set from the dates on insert) rather than the months worked
     # out per row: it lets the planner read the measure's force areas' quarters
@@ -269,10 +270,14 @@ def _fy_statement(level: str, age_band: str):
         .where(Measure.code == bindparam("measure_code"))
         .scalar_subquery()
     )
-    base = _fy_base(level, age_band).where(
-        Measure.code == bindparam("measure_code"),
-        MeasureValue.measure_id == measure_id,
-        MeasureValue.area_id.in_(select(Area.id).where(Area.level == level)),
+    base = (
+        current_rows([Area.level])
+        .where(Area.level.in_(levels), MeasureValue.age_band == age_band)
+        .where(
+            Measure.code == bindparam("measure_code"),
+            MeasureValue.measure_id == measure_id,
+            MeasureValue.area_id.in_(select(Area.id).where(Area.level.in_(levels))),
+        )
     )
     illustrative = func.max(cast(Source.illustrative, Integer))
     annual = base.add_columns(
@@ -310,6 +315,7 @@ def _fy_statement(level: str, age_band: str):
         )
         .where(MeasureValue.period_months == 3)
         .group_by(
+            Area.level,
             Area.code,
             Area.name,
             Area.is_vru,
@@ -322,17 +328,35 @@ def _fy_statement(level: str, age_band: str):
     return union_all(annual, quarters)
 
 
+# Levels whose financial years are read in one statement: a comparison of
+# force areas wants the national figure of the same years as its benchmark, so
+# the two come back in one round trip (issue 19: one read per view).
+_READ_TOGETHER = {"pfa": ("country", "pfa"), "country": ("country", "pfa")}
+
+
 @memoized
 def _fy_values(measure_code: str, level: str, age_band: str) -> pd.DataFrame:
     """Financial-year figures (_FY_COLUMNS) of every area of `level`: stored
     April-March rows, else four stored quarters combined in SQL (see the module
     docstring: a count's year keeps Q1's population, a proportion's pools its
     denominators)."""
+    levels = _READ_TOGETHER.get(level, (level,))
+    return _fy_levels(measure_code, levels, age_band)[level]
+
+
+@memoized
+def _fy_levels(
+    measure_code: str, levels: tuple[str, ...], age_band: str
+) -> dict[str, pd.DataFrame]:
+    """`_fy_values` of each of `levels`, read in one statement."""
     with read_connection() as connection:
         rows = connection.execute(
-            _fy_statement(level, age_band), {"measure_code": measure_code}
+            _fy_statement(levels, age_band), {"measure_code": measure_code}
         ).all()
-    return _fy_frame(rows)
+    by_level: dict[str, list] = {level: [] for level in levels}
+    for row in rows:
+        by_level[row[0]].append(row[1:])
+    return {level: _fy_frame(got) for level, got in by_level.items()}
 
 
 def _fy_frame(rows: Sequence[Sequence]) -> pd.DataFrame:
