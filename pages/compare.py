@@ -22,7 +22,6 @@ from components.bar_figures import RANKED_MIN_WIDTH, ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking
-from components.formatting import rate
 from components.shell import message
 from data_access.comparator_groups import NOT_COMPARABLE, region_groups
 from data_access.errors import (
@@ -47,6 +46,7 @@ from web.compare_charts import (
     funnel_spec,
     overflow_note,
     per_label,
+    rate_text_once,
     sources_text,
     suppression_note_for,
     vru_spec,
@@ -423,6 +423,7 @@ def ranking_spec(
         name=labels,
     )
     highlight = next((label for label in labels if label.startswith("▶ ")), None)
+    rate_text = rate_text_once()  # the bars and the summary write the same rates
     top = clip_top(frame)
     figure = ranked_bar_figure(
         chart_frame,
@@ -434,7 +435,7 @@ def ranking_spec(
         benchmark=None if pd.isna(bench) else float(bench),
         benchmark_label=bench_label,
         value_title=f"Rate {per_label(measure)} population ({level_text} CI)",
-        value_formatter=lambda v: rate(v, 1),
+        value_formatter=rate_text,
         highlight=highlight,
         axis_top=top,
     )
@@ -447,7 +448,7 @@ def ranking_spec(
         unit=per_label(measure),
         benchmark=None if pd.isna(bench) else float(bench),
         benchmark_label=bench_label,
-        value_formatter=lambda v: rate(v, 1),
+        value_formatter=rate_text,
         noun="force areas",
     )
     return ChartSpec(

@@ -5,6 +5,8 @@ the page stays small; no callbacks here)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +24,25 @@ PAGE = "compare"
 
 def per_label(measure: dict) -> str:
     return f"per {int(measure['rate_multiplier']):,}"
+
+
+def rate_text_once() -> Callable[[Any], str]:
+    """rate(v, 1), each distinct value written once for the chart it is made
+    for: a ranking's bars, their labels, hover texts and summary ask for each
+    of 43 rates about four times over, each a Decimal rounding. The text is a
+    function of the value alone, so a kept one is the text it would make."""
+    written: dict[Any, str] = {}
+
+    def text(v: Any) -> str:
+        try:
+            return written[v]
+        except KeyError:
+            out = written[v] = rate(v, 1)
+            return out
+        except TypeError:  # unhashable: not kept
+            return rate(v, 1)
+
+    return text
 
 
 def suppression_note_for(measure: dict, frame: pd.DataFrame) -> str | None:
@@ -170,7 +191,7 @@ def funnel_spec(
             x_title="Population (log scale)",
             y_title=f"Rate {per_label(measure)}",
             benchmark_label=bench_label,
-            value_formatter=lambda v: rate(v, 1),
+            value_formatter=rate_text_once(),
             reference_limits_df=limits if adjusted else None,
             reference_label="Unadjusted 99.8% limits (PHE/OHID)",
             limits_name=(
