@@ -419,3 +419,118 @@ def test_no_session_cookie_is_no_session():
     assert front.session_user({}) is None
     assert front.session_user({"HTTP_COOKIE": "session="}) is None
     assert front.session_user({"HTTP_COOKIE": "other=1"}) is None
+
+
+def _front(server) -> warm_callbacks.WarmCallbacks:
+    layer = server.wsgi_app
+    while not isinstance(layer, warm_callbacks.WarmCallbacks):
+        layer = layer.app
+    return layer
+
+
+class _Clock:
+    """warm_callbacks' `time`, moved on by hand."""
+
+    def __init__(self):
+        import time
+
+        self.wall, self.mono = time.time(), time.monotonic()
+
+    def time(self):
+        return self.wall
+
+    def monotonic(self):
+        return self.mono
+
+
+@pytest.fixture
+def verifications(web, monkeypatch):
+    """The sessions the front verified in full (signature and contents), as
+    opposed to the ones it remembered; and a clock to move on."""
+    server, _ = web
+    front = _front(server)
+    seen = []
+    verify = front._verified_session
+
+    def counted(environ, cookies, rules):
+        seen.append(cookies)
+        return verify(environ, cookies, rules)
+
+    monkeypatch.setattr(front, "_verified_session", counted)
+    clock = _Clock()
+    monkeypatch.setattr(warm_callbacks, "time", clock)
+    return seen, clock
+
+
+def test_a_verified_session_is_remembered_for_session_memo_seconds(web, verifications):
+    server, password = web
+    seen, clock = verifications
+    client = _signed_in(server, password)
+    _warm(server, client)
+    before = len(seen)
+    _warm(server, client)
+    assert len(seen) == before, "verified again within SESSION_MEMO_SECONDS"
+    clock.mono += warm_callbacks.SESSION_MEMO_SECONDS - 1
+    _warm(server, client)
+    assert len(seen) == before
+    clock.mono += 2
+    _warm(server, client)
+    assert len(seen) == before + 1, "still remembered after SESSION_MEMO_SECONDS"
+
+
+def test_a_remembered_session_past_its_max_age_goes_to_flask(
+    web, verifications, monkeypatch
+):
+    """The memo never outlives the cookie: its age is checked on every click."""
+    import itsdangerous.timed
+
+    server, password = web
+    seen, clock = verifications
+    client = _signed_in(server, password)
+    _warm(server, client)
+    _warm(server, client)
+    remembered = len(seen)
+    monkeypatch.setattr(itsdangerous.timed, "time", clock)  # Flask's clock too
+    clock.wall += server.permanent_session_lifetime.total_seconds() + 5
+    before = len(server.flask_requests)
+    answer = _click(client)
+    assert answer.status_code == 401
+    assert len(server.flask_requests) == before + 1
+    assert len(seen) == remembered + 1, "not verified again"
+
+
+def test_a_new_secret_key_forgets_every_remembered_session(web, verifications):
+    server, password = web
+    seen, _clock = verifications
+    client = _signed_in(server, password)
+    _warm(server, client)
+    before = len(seen)
+    server.secret_key = "another secret key, the old one leaked"
+    flask_before = len(server.flask_requests)
+    assert _click(client).status_code == 401
+    assert len(server.flask_requests) == flask_before + 1
+    assert len(seen) == before + 1
+
+
+def test_a_remembered_session_still_needs_a_live_access_record(web, verifications):
+    """Remembering the cookie changes nothing about ending sessions: a disabled
+    user's very next click is refused, remembered cookie or not."""
+    server, password = web
+    seen, _clock = verifications
+    client = _signed_in(server, password)
+    _warm(server, client)
+    _warm(server, client)
+    with server.app_context():
+        users.set_active(username="board", active=False)
+    assert _click(client).status_code == 401
+
+
+def test_the_session_memo_is_bounded(web, verifications, monkeypatch):
+    server, password = web
+    monkeypatch.setattr(warm_callbacks, "SESSION_MEMO_ENTRIES", 3)
+    client = _signed_in(server, password)
+    _warm(server, client)
+    for n in range(6):  # another Cookie header each time, the same session
+        client.set_cookie("unrelated", str(n))
+        _click(client)
+    assert 0 < len(_front(server)._sessions) <= 3

@@ -18,6 +18,12 @@ What is checked, in this order (any "no" means Flask answers):
    cookie back), and, when Flask-Login's session protection is on, carry the
    identifier of this client (address and user agent) that Flask-Login would
    compute: a mismatch makes Flask-Login change the session, so Flask answers.
+   A cookie verified this way is remembered by the process for
+   SESSION_MEMO_SECONDS (60 s), keyed by the exact Cookie header, address and
+   user agent, and never past its max age (checked on every click); a change of
+   secret key, max age, cookie name or session protection verifies it again.
+   It proves only what the cookie's text proves; who the user is now is the
+   access record's question (3), asked on every click.
 3. The *access record* of that user (`warm:access:<id>`): the session version and
    access (role, areas, workstream: what web.view_cache keys on) that the full
    sign-in gate found for them, written by the Flask path whenever it answers a
@@ -53,6 +59,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -84,6 +91,11 @@ ANSWER_PREFIX = "warm:answer:"
 KEEP = "vru.warm_keep"
 # Callback bodies are small; a larger one is left to Flask (and its size limit).
 MAX_BODY_BYTES = 256 * 1024
+# How long a verified session cookie is remembered by a process (never past its
+# own max age), and how many at most: a signed-in user's clicks then cost one
+# signature check a minute, not one each.
+SESSION_MEMO_SECONDS = 60
+SESSION_MEMO_ENTRIES = 2048
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,11 @@ def answer_key(
     )
     digest.update(body)
     return ANSWER_PREFIX + digest.hexdigest()
+
+
+def _young(signed_at: int, rules: tuple) -> bool:
+    """itsdangerous's max age test (whole seconds, not from the future)."""
+    return 0 <= int(time.time()) - signed_at <= rules[2]
 
 
 def client_identifier(environ: dict) -> str:
@@ -164,6 +181,9 @@ class WarmCallbacks:
         self.path = path
         self.backend = backend
         self.timeout = timeout
+        # Verified session cookies (see session_user): {key: (user, signed at,
+        # rules verified under, remembered until)}.
+        self._sessions: dict[tuple, tuple] = {}
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if (
@@ -191,28 +211,89 @@ class WarmCallbacks:
 
     def session_user(self, environ: dict) -> tuple[int, int] | None:
         """(user id, session version) of a session Flask-Login would accept as it
-        is, without changing it; None for anything else."""
+        is, without changing it; None for anything else.
+
+        A session verified here is remembered (SESSION_MEMO_SECONDS, keyed by the
+        exact Cookie header, client address and user agent), since verifying it
+        costs more than the rest of a warm answer together. What is remembered is
+        only what the cookie's text itself proves: its signature, its contents and
+        when it was signed. Its age is checked against the max age on every use, and
+        a change of secret key, max age, cookie name or session protection mode
+        makes every remembered session be verified again. Whether the user may
+        still sign in is not remembered here: the access record answers that on
+        every click (see above)."""
+        cookies = environ.get("HTTP_COOKIE")
+        if not cookies:
+            return None
+        rules = self._session_rules()
+        if rules is None:
+            return None
+        key = (
+            cookies,
+            environ.get("HTTP_X_FORWARDED_FOR"),
+            environ.get("REMOTE_ADDR"),
+            environ.get("HTTP_USER_AGENT"),
+        )
+        now = time.monotonic()
+        remembered = self._sessions.get(key)
+        if remembered is not None:
+            user, signed_at, verified_under, until = remembered
+            if now < until and verified_under == rules and _young(signed_at, rules):
+                return user
+            self._sessions.pop(key, None)
+        verified = self._verified_session(environ, cookies, rules)
+        if verified is None:
+            return None
+        user, signed_at = verified
+        self._remember(key, (user, signed_at, rules, now + SESSION_MEMO_SECONDS))
+        return user
+
+    def _session_rules(self) -> tuple | None:
+        """What decides whether a cookie is a session Flask accepts unchanged
+        (None without a secret key: Flask then has no sessions)."""
         server = self.server
-        interface = server.session_interface
-        serializer = interface.get_signing_serializer(server)
+        if not server.secret_key:
+            return None
+        return (
+            server.secret_key,
+            tuple(server.config.get("SECRET_KEY_FALLBACKS") or ()),
+            int(server.permanent_session_lifetime.total_seconds()),
+            server.session_interface.get_cookie_name(server),
+            server.config.get(
+                "SESSION_PROTECTION", self.login_manager.session_protection
+            ),
+        )
+
+    def _remember(self, key: tuple, entry: tuple) -> None:
+        sessions = self._sessions
+        while len(sessions) >= SESSION_MEMO_ENTRIES:
+            try:  # the oldest first (dicts keep insertion order)
+                del sessions[next(iter(sessions))]
+            except (KeyError, RuntimeError, StopIteration):  # another thread's turn
+                break
+        sessions[key] = entry
+
+    def _verified_session(
+        self, environ: dict, cookies: str, rules: tuple
+    ) -> tuple[tuple[int, int], int] | None:
+        """((user id, session version), when signed) of a session cookie verified
+        exactly as Flask does it, or None."""
+        server = self.server
+        serializer = server.session_interface.get_signing_serializer(server)
         if serializer is None:
             return None
-        value = parse_cookie(environ.get("HTTP_COOKIE", "")).get(
-            interface.get_cookie_name(server)
-        )
+        _secret, _fallbacks, max_age, cookie_name, mode = rules
+        value = parse_cookie(cookies).get(cookie_name)
         if not value:
             return None
         try:
-            data = serializer.loads(
-                value, max_age=int(server.permanent_session_lifetime.total_seconds())
+            data, signed = serializer.loads(
+                value, max_age=max_age, return_timestamp=True
             )
         except BadSignature:
             return None
         if not isinstance(data, dict) or data.get("_permanent") or "_remember" in data:
             return None
-        mode = server.config.get(
-            "SESSION_PROTECTION", self.login_manager.session_protection
-        )
         if mode in ("basic", "strong") and data.get("_id") != client_identifier(
             environ
         ):
@@ -224,7 +305,7 @@ class WarmCallbacks:
             user_id, version = (int(part) for part in session_id.split(":"))
         except ValueError:
             return None
-        return user_id, version
+        return (user_id, version), int(signed.timestamp())
 
     def _kept(self, environ: dict, body: bytes, backend) -> tuple | None:  # noqa: ANN001
         user = self.session_user(environ)
