@@ -501,7 +501,11 @@ class _Axis:
         if not self.mins:
             if self.type == "date":
                 return (946684800000.0, 978307200000.0)  # 2000 to 2001, as plotly
-            return (-1.0, 6.0) if self.type != "category" else (-1.0, 6.0)
+            # plotly's ranges for an axis with nothing on it
+            low, high = (-1.0, 6.0) if self.letter == "x" else (-1.0, 4.0)
+            if self.spec.get("rangemode") == "tozero":
+                low = 0.0
+            return (low, high)
         extra = self.length * 0.05
 
         def pad(pt: tuple[float, float, bool]) -> float:

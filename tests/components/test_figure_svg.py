@@ -696,3 +696,8 @@ def test_odd_figures_still_draw():
         p for p in drawing.root.iter(f"{NS}path") if p.get("data-shape") == "between"
     )
     assert _close(float(line.get("d")[1:].split(",")[0]), drawing.px(0.5))
+
+
+def test_an_empty_chart_has_plotlys_empty_axes():
+    drawing = Drawing(CASES["trend_empty"]())
+    assert drawing.xr == (-1, 6) and drawing.yr == (0, 4)  # y from zero
