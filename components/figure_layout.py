@@ -95,6 +95,27 @@ def _numeric(values: Iterable[Any]) -> list[float | None]:
     return out
 
 
+def written_once(formatter: Callable[[Any], str]) -> Callable[[Any], str]:
+    """`formatter` keeping each distinct value's text, for one figure or table:
+    a ranking's bars, their labels, hover texts and summary ask for each of a
+    few dozen values several times over, each a Decimal rounding. Use it only
+    for a formatter whose text depends on the value alone (rate, number)."""
+    written: dict[tuple, str] = {}
+
+    def text(v: Any) -> str:
+        # by type too: 1, 1.0 and True are equal keys, not the same to write
+        key = (type(v), v)
+        try:
+            return written[key]
+        except KeyError:
+            out = written[key] = formatter(v)
+            return out
+        except TypeError:  # unhashable: not kept
+            return formatter(v)
+
+    return text
+
+
 def _default_formatter(values: Iterable[float | None]) -> Callable[[Any], str]:
     present = [v for v in values if v is not None]
     decimals = 0 if all(float(v).is_integer() for v in present) else 1

@@ -26,6 +26,7 @@ from components.bar_figures import RANKED_MIN_WIDTH, ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking, summary_for_series
+from components.figure_layout import written_once
 from components.formatting import count_text, number, rate
 from components.shell import message
 from components.spc_icons import spc_summary
@@ -669,6 +670,7 @@ def _children(scope, measure, area, view, age, params, view_data):
     parent_label = (
         view_data["benchmark_name"] if area.code == NATIONAL_CODE else area.name
     )
+    rate_text = written_once(rate)  # the bars and the summary write the same rates
     figure = ranked_bar_figure(
         ranked,
         label="area_name",
@@ -677,7 +679,7 @@ def _children(scope, measure, area, view, age, params, view_data):
         upper="Upper",
         category_col="Compared",
         value_title=per if per == "%" else f"Rate {per}",
-        value_formatter=rate,
+        value_formatter=rate_text,
     )
     table = pd.DataFrame(
         {
@@ -710,7 +712,7 @@ def _children(scope, measure, area, view, age, params, view_data):
         measure=f"{measure['short_name']} rate, {period}",
         category_col="Compared",
         noun=level_words,
-        value_formatter=rate,
+        value_formatter=rate_text,
     )
     card = chart_card(
         ChartSpec(

@@ -15,7 +15,7 @@ from components.axis_clip import OVERFLOW_RULE, furthest, robust_top
 from components.bar_figures import bar_figure
 from components.benchmark_figures import funnel_figure
 from components.chart import ChartSpec
-from components.figure_layout import axis
+from components.figure_layout import axis, written_once
 from components.formatting import number, percent, rate
 from data_access.disclosure import RULES
 
@@ -28,21 +28,9 @@ def per_label(measure: dict) -> str:
 
 def rate_text_once() -> Callable[[Any], str]:
     """rate(v, 1), each distinct value written once for the chart it is made
-    for: a ranking's bars, their labels, hover texts and summary ask for each
-    of 43 rates about four times over, each a Decimal rounding. The text is a
-    function of the value alone, so a kept one is the text it would make."""
-    written: dict[Any, str] = {}
-
-    def text(v: Any) -> str:
-        try:
-            return written[v]
-        except KeyError:
-            out = written[v] = rate(v, 1)
-            return out
-        except TypeError:  # unhashable: not kept
-            return rate(v, 1)
-
-    return text
+    for (figure_layout.written_once): a ranking writes each of 43 rates about
+    four times over."""
+    return written_once(lambda v: rate(v, 1))
 
 
 def suppression_note_for(measure: dict, frame: pd.DataFrame) -> str | None:
