@@ -346,8 +346,31 @@ def _symbol_path(symbol: str, size: float) -> str:
     return f"M{_f(r)},0{a}1,1 0,{_f(-r)}{a}0,1 {_f(r)},0Z"
 
 
+def _tooltip(trace: dict, i: int | None) -> str:
+    """The point's hover text as a <title>: the browser shows it as a tooltip
+    on the mark, so values can be read with no JavaScript. Point i's, or the
+    trace's single text (a map's area) when i is None."""
+    if trace.get("hoverinfo") in ("skip", "none"):
+        return ""
+    text = trace.get("hovertext")
+    if text is None and trace.get("hoverinfo") == "text":
+        text = trace.get("text")
+    if isinstance(text, list | tuple):
+        text = text[i] if i is not None and i < len(text) else None
+    if text in (None, ""):
+        return ""
+    plain = "\n".join("".join(t for t, _, _ in runs) for runs in _rich_lines(text))
+    return f"<title>{_esc(plain)}</title>"
+
+
 def _marker(
-    x: float, y: float, symbol: str, size: float, colour: Any, line: dict
+    x: float,
+    y: float,
+    symbol: str,
+    size: float,
+    colour: Any,
+    line: dict,
+    tip: str = "",
 ) -> str:
     """One marker at (x, y). "-open" symbols are hollow: an outline in the
     marker's colour, as plotly draws them."""
@@ -361,7 +384,8 @@ def _marker(
         width = line.get("width") or 0
         if width and line.get("color"):
             paint += " " + _stroke_attrs(line["color"], width)
-    return f'<path transform="translate({_f(x)},{_f(y)})" d="{path}" {paint}/>'
+    mark = f'<path transform="translate({_f(x)},{_f(y)})" d="{path}" {paint}'
+    return f"{mark}>{tip}</path>" if tip else mark + "/>"
 
 
 # ------------------------------------------------------------------ merging
@@ -1319,12 +1343,18 @@ class _Renderer:
                 if line_width and line.get("color"):
                     stroke = " " + _stroke_attrs(_at(line["color"], i), line_width)
                 attrs = _fill_attrs(colour, opacity) + stroke
-                group.append(f"<rect {rect} {attrs}/>")
+                tip = _tooltip(trace, i)
+                group.append(
+                    f"<rect {rect} {attrs}>{tip}</rect>"
+                    if tip
+                    else f"<rect {rect} {attrs}/>"
+                )
                 shape = _at(pattern.get("shape"), i, "")
                 if shape:
                     pid = self._pattern({**pattern, "shape": shape}, colour)
                     group.append(
-                        f'<rect {rect} fill="url(#{pid})"'
+                        # hover passes through to the bar and its tooltip
+                        f'<rect {rect} fill="url(#{pid})" pointer-events="none"'
                         + (f' opacity="{opacity:.3g}"' if opacity < 1 else "")
                         + "/>"
                     )
@@ -1545,7 +1575,8 @@ class _Renderer:
                 stroke = " " + _stroke_attrs(line.get("color"), float(line["width"]))
             return (
                 f'<path data-trace="{k}" data-name="{_esc(str(trace.get("name", "")))}"'
-                f' d="{d}" {_fill_attrs(colour, opacity)}{stroke}/>'
+                f' d="{d}" {_fill_attrs(colour, opacity)}{stroke}>'
+                f"{_tooltip(trace, None)}</path>"
             )
         if fill == "tozeroy":
             zero = self.y.pixel(0.0)
@@ -1612,6 +1643,7 @@ class _Renderer:
                         float(_at(sizes, i, 6)),
                         mcolour,
                         mline,
+                        _tooltip(trace, i),
                     )
                 )
             if drawn:

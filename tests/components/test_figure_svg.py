@@ -483,6 +483,7 @@ def test_nothing_in_a_figure_can_inject_markup():
                 "name": escaped,
                 "text": [escaped, evil],
                 "textposition": "outside",
+                "hovertext": [evil, escaped],
                 "marker": {"color": '"/><script>alert(1)</script>'},
             },
             {
@@ -531,6 +532,8 @@ def test_nothing_in_a_figure_can_inject_markup():
     texts = ["".join(t.itertext()) for t in root.iter(f"{NS}text")]
     assert texts.count(evil) >= 4  # legend, x title, note, bar and point labels
     assert "alert(\"x\") & 'quoted'" in texts  # the raw tag dropped
+    tips = [t.text for t in root.iter(f"{NS}title")][1:]
+    assert tips == ["alert(\"x\") & 'quoted'", evil]  # the bars' hover texts
 
 
 def test_crowded_category_labels_never_overlap_and_long_ones_are_cut():
@@ -701,3 +704,47 @@ def test_odd_figures_still_draw():
 def test_an_empty_chart_has_plotlys_empty_axes():
     drawing = Drawing(CASES["trend_empty"]())
     assert drawing.xr == (-1, 6) and drawing.yr == (0, 4)  # y from zero
+
+
+def test_marks_carry_their_hover_text_as_tooltips():
+    """With no JavaScript a mark's values still show on hover: its <title>."""
+    figure = CASES["trend_periods"]()
+    drawing = Drawing(figure)
+    avon = next(t for t in figure["data"] if t["name"] == "Avon")
+    tips = [
+        m.find(f"{NS}title").text
+        for g in drawing.trace("Avon").iter(f"{NS}g")
+        if g.get("data-role") == "markers"
+        for m in g
+    ]
+    expected = [
+        text.replace("<br>", "\n")
+        for text, y in zip(avon["hovertext"], avon["y"], strict=True)
+        if y is not None
+    ]
+    assert tips == expected
+    assert tips[0] == "Avon\n2014/15: 50.0\n95% CI: 47.0 to 53.0"
+    # bars and map areas too; nothing for what plotly skips (the CI bands)
+    ranked = Drawing(CASES["ranked_categories"]())
+    (bar,) = [r for r in ranked.trace("Better").iter(f"{NS}rect") if len(r)]
+    assert bar.find(f"{NS}title").text == "Area 2: 14\n95% CI: 12 to 16\nBetter"
+    bands = [p for p in drawing.root.iter(f"{NS}path") if p.get("data-role") == "band"]
+    assert bands and not any(len(b) for b in bands)
+    area_map = Drawing(CASES["area_map"](), outlines=outlines(_map_geojson()))
+    titles = [t.text for t in area_map.root.iter(f"{NS}title")][1:]
+    assert titles[0] == "One\n10.0 per 100,000\n95% CI: 8.0 to 12.0\nBetter"
+
+
+def test_no_tooltip_where_plotly_shows_no_hover():
+    trace = {
+        "type": "scatter",
+        "x": [1.0],
+        "y": [2.0],
+        "mode": "markers",
+        "hovertext": ["hidden"],
+        "name": "s",
+    }
+    shown = Drawing({"data": [trace], "layout": {}})
+    skipped = Drawing({"data": [{**trace, "hoverinfo": "skip"}], "layout": {}})
+    assert [t.text for t in shown.root.iter(f"{NS}title")][1:] == ["hidden"]
+    assert [t.text for t in skipped.root.iter(f"{NS}title")][1:] == []
