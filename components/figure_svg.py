@@ -850,6 +850,7 @@ class _Renderer:
         body.append(axes)
         body.append(self._shapes("above"))
         body.append(self._annotations())
+        body.append(self._figure_title())
         body.append(legend_svg())
         return self._document("".join(body))
 
@@ -1161,10 +1162,11 @@ class _Renderer:
                     for p, _ in pixels
                 )
                 lines.append(f'<path d="{d}" {_stroke_attrs(tick_colour, 1)}/>')
+            labelled = pixels if spec.get("showticklabels", True) is not False else []
             if ax.letter == "x":
-                lines.append(self._x_labels(ax, pixels, ticklen, size, font_colour))
+                lines.append(self._x_labels(ax, labelled, ticklen, size, font_colour))
             else:
-                lines.append(self._y_labels(ax, pixels, ticklen, size, font_colour))
+                lines.append(self._y_labels(ax, labelled, ticklen, size, font_colour))
         return "".join(grid), "".join(lines)
 
     def _x_labels(self, ax: _Axis, pixels, ticklen, size, colour) -> str:
@@ -1728,9 +1730,12 @@ class _Renderer:
 
     # -------------------------------------------------------------- shapes, notes
 
-    def _px(self, ref: str | None, v: Any, letter: str) -> float | None:
+    def _px(
+        self, ref: str | None, v: Any, letter: str, note: bool = False
+    ) -> float | None:
         """A shape's or note's coordinate as a pixel: on the axis or as a
-        fraction of the plot area ("paper")."""
+        fraction of the plot area ("paper"). A note on a log axis is placed
+        by the value's logarithm (plotly's rule), a shape by the value."""
         if ref == "paper":
             n = _num(v)
             if n is None:
@@ -1744,7 +1749,34 @@ class _Renderer:
                 return None
             return n * self.width if letter == "x" else (1 - n) * self.height
         axis = self.x if letter == "x" else self.y
+        if note and axis.type == "log":
+            n = _num(v)
+            return None if n is None else axis.pixel(n)
         return axis.at(v)
+
+    def _figure_title(self) -> str:
+        """layout.title, if a figure has one (the builders leave it to the
+        card's heading): in the top margin, as plotly places it."""
+        spec = self.layout.get("title")
+        text = _title_of(spec)
+        if not text:
+            return ""
+        spec = spec if isinstance(spec, dict) else {}
+        font = spec.get("font") or {}
+        x = float(spec.get("x", 0.5))
+        anchor = {"left": "start", "right": "end"}.get(spec.get("xanchor"), "middle")
+        if spec.get("xref") == "paper":
+            px = self.ml + x * self.pw
+        else:
+            px = x * self.width + (4 if anchor == "start" else 0)
+        return _text(
+            _rich_lines(text),
+            px,
+            self.mt / 2,
+            size=_font_size(font, 17),
+            colour=font.get("color") or self.text_colour,
+            anchor=anchor,
+        )
 
     def _shapes(self, layer: str) -> str:
         out = []
@@ -1786,8 +1818,8 @@ class _Renderer:
     def _annotations(self) -> str:
         out = []
         for note in self.layout.get("annotations") or []:
-            x = self._px(note.get("xref", "x"), note.get("x", 0.5), "x")
-            y = self._px(note.get("yref", "y"), note.get("y", 0.5), "y")
+            x = self._px(note.get("xref", "x"), note.get("x", 0.5), "x", note=True)
+            y = self._px(note.get("yref", "y"), note.get("y", 0.5), "y", note=True)
             if x is None or y is None or note.get("visible") is False:
                 continue
             x += float(note.get("xshift") or 0)

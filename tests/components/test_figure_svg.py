@@ -748,3 +748,41 @@ def test_no_tooltip_where_plotly_shows_no_hover():
     skipped = Drawing({"data": [{**trace, "hoverinfo": "skip"}], "layout": {}})
     assert [t.text for t in shown.root.iter(f"{NS}title")][1:] == ["hidden"]
     assert [t.text for t in skipped.root.iter(f"{NS}title")][1:] == []
+
+
+def test_figure_title_hidden_tick_labels_and_a_note_on_a_log_axis():
+    figure = {
+        "data": [
+            {
+                "type": "scatter",
+                "x": [10, 1000],
+                "y": [1, 2],
+                "name": "s",
+                "mode": "markers",
+            }
+        ],
+        "layout": {
+            "title": {"text": "A <b>title</b>"},
+            "xaxis": {"type": "log"},
+            "yaxis": {"showticklabels": False},
+            "annotations": [
+                {
+                    "text": "at 100",
+                    "x": 2,
+                    "y": 1.5,
+                    "xref": "x",
+                    "yref": "y",
+                    "xanchor": "center",
+                    "showarrow": False,
+                }
+            ],
+        },
+    }
+    drawing = Drawing(figure)
+    texts = drawing.texts()
+    assert "A title" in texts
+    assert not {"1", "1.5", "2"} & set(texts)  # the y axis's labels hidden
+    note = next(
+        t for t in drawing.root.iter(f"{NS}text") if "".join(t.itertext()) == "at 100"
+    )
+    assert _close(float(note.get("x")), drawing.px(2.0))  # log10(100): plotly's rule
