@@ -60,22 +60,37 @@ def _compare(frame: pd.DataFrame, bench: pd.DataFrame, polarity: str) -> pd.Data
     (approximate) figure, none between an illustrative figure and a
     published one (illustrative is compared only with illustrative), and none
     for a hidden (suppressed) figure: its comparison would give it away."""
-    exact = bench["precision"] != "approx"  # no judgement against a rough figure
-    rates = dict(zip(bench["period_start"], bench["rate"].where(exact), strict=True))
-    kinds = dict(
-        zip(bench["period_start"], bench["illustrative"].astype(bool), strict=True)
+    # Plain lists, and the comparison worked out on the two interval columns
+    # alone: copying every column of the frame twice cost more than the
+    # comparison (issue 19). A missing precision is not "approx", as in pandas.
+    starts = bench["period_start"].tolist()
+    rates = dict(
+        zip(
+            starts,
+            [
+                rate if precision != "approx" else np.nan  # none against a rough figure
+                for rate, precision in zip(
+                    bench["rate"].tolist(), bench["precision"].tolist(), strict=True
+                )
+            ],
+            strict=True,
+        )
     )
-    out = frame.copy()
-    out["_bench"] = [
+    kinds = dict(zip(starts, bench["illustrative"].astype(bool).tolist(), strict=True))
+    against = [
         rates.get(s, np.nan) if kinds.get(s) == bool(i) else np.nan
-        for s, i in zip(out["period_start"], out["illustrative"], strict=True)
+        for s, i in zip(
+            frame["period_start"].tolist(), frame["illustrative"].tolist(), strict=True
+        )
     ]
-    out = statistics.compare_to_benchmark_frame(
-        out, benchmark="_bench", polarity=polarity
-    )
-    out["comparison"] = out.pop("comparison_95")
+    compared = statistics.compare_to_benchmark_frame(
+        frame[["rate_lower", "rate_upper"]].assign(_bench=against),
+        benchmark="_bench",
+        polarity=polarity,
+    )["comparison_95"]
+    out = frame.assign(comparison=compared)
     out.loc[out["suppressed"], "comparison"] = "not compared"
-    return out.drop(columns=["_bench"])
+    return out
 
 
 def area_series(

@@ -22,7 +22,7 @@ import pytest
 from data_access import periods, statistics
 from data_access.areas import get_area, list_areas
 from data_access.measures import get_measure, measure_metadata
-from data_access.outcomes import headlines, raw_series
+from data_access.outcomes import area_trends, headlines, raw_series
 from data_access.outcomes.area_trends import _area_series
 from data_access.outcomes.raw_series import BASELINE_LABEL, BASELINE_YEARS
 from data_access.outcomes.series_disclosure import _disclose
@@ -454,3 +454,77 @@ def test_the_overview_reads_the_reach_once(loaded_store, monkeypatch):
     summary = board_overview.overview_summary(scope=SYSTEM, area_code=AVON)
     assert summary["reach"] is not None and summary["changes"]
     assert len(asked) == 1
+
+
+# ------------------------------------------------------------ benchmark comparison
+
+
+def _old_compare(frame, bench, polarity) -> pd.DataFrame:
+    """area_trends._compare as it was: the whole frame copied, the benchmark
+    column added, compared (another copy) and dropped."""
+    exact = bench["precision"] != "approx"
+    rates = dict(zip(bench["period_start"], bench["rate"].where(exact), strict=True))
+    kinds = dict(
+        zip(bench["period_start"], bench["illustrative"].astype(bool), strict=True)
+    )
+    out = frame.copy()
+    out["_bench"] = [
+        rates.get(s, np.nan) if kinds.get(s) == bool(i) else np.nan
+        for s, i in zip(out["period_start"], out["illustrative"], strict=True)
+    ]
+    out = statistics.compare_to_benchmark_frame(
+        out, benchmark="_bench", polarity=polarity
+    )
+    out["comparison"] = out.pop("comparison_95")
+    out.loc[out["suppressed"], "comparison"] = "not compared"
+    return out.drop(columns=["_bench"])
+
+
+def _random_rates(rng: random.Random, starts: list, n: int) -> dict:
+    rates = [rng.choice([math.nan, rng.uniform(0, 100)]) for _ in range(n)]
+    width = [rng.uniform(0, 20) for _ in range(n)]
+    return {
+        "period_start": [rng.choice(starts) for _ in range(n)],
+        "rate": rates,
+        "rate_lower": [r - w for r, w in zip(rates, width, strict=True)],
+        "rate_upper": [r + w for r, w in zip(rates, width, strict=True)],
+        "illustrative": [rng.random() < 0.3 for _ in range(n)],
+    }
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_benchmark_comparison_is_what_the_frame_copies_gave(seed):
+    """`_compare` (lists, and the comparison worked out on the interval
+    columns alone) against its form that copied the whole frame twice: the same
+    frame, dtypes and words, over random series and benchmarks (rough,
+    missing and illustrative benchmark figures, periods the benchmark lacks or
+    holds twice, hidden figures), for each polarity."""
+    rng = random.Random(seed)
+    starts = [dt.date(2015 + i // 4, 1 + 3 * (i % 4), 1) for i in range(12)]
+    for _ in range(200):
+        n = rng.randint(0, 12)
+        frame = pd.DataFrame(
+            {
+                "area_code": pd.array(["E23000036"] * n, dtype="str"),
+                **_random_rates(rng, starts, n),
+                "suppressed": [rng.random() < 0.2 for _ in range(n)],
+            }
+        )
+        frame.index = rng.sample(range(100), n)  # the rows of a filtered frame
+        m = rng.randint(0, 12)
+        bench = pd.DataFrame(
+            {
+                **_random_rates(rng, starts, m),
+                "precision": pd.array(
+                    [
+                        rng.choice(["exact", "approx", "rounded", None])
+                        for _ in range(m)
+                    ],
+                    dtype=rng.choice(["str", object]),
+                ),
+            }
+        )
+        polarity = rng.choice(statistics.POLARITIES)
+        new = area_trends._compare(frame, bench, polarity)
+        old = _old_compare(frame, bench, polarity)
+        pd.testing.assert_frame_equal(new, old, check_exact=True)
