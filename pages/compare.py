@@ -350,12 +350,24 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
     """Exactly what the ranking shows: one row per area, rates rounded."""
     per = per_label(measure)
     hidden = frame["suppressed"].astype(bool)
+    any_hidden = bool(hidden.any())
+    hidden_list = hidden.tolist()
 
-    def shown(column: str, digits: int | None = 1):
-        values = frame[column].astype(object)
-        if digits is not None:
-            values = values.map(lambda v: v if pd.isna(v) else round(float(v), digits))
-        return values.where(~hidden, "*")
+    def shown(column: str, digits: int = 1) -> pd.Series:
+        # Rounded in plain Python, once per cell, not a Series.map with a
+        # pd.isna per cell; typed as that map typed it (floats, so float64)
+        # and made objects, with "*", only where a row is hidden.
+        values = [
+            v if v is None or v != v else round(float(v), digits)
+            for v in frame[column].tolist()
+        ]
+        if not any_hidden:
+            return pd.Series(values, index=frame.index)
+        return pd.Series(
+            ["*" if h else v for v, h in zip(values, hidden_list, strict=True)],
+            index=frame.index,
+            dtype=object,
+        )
 
     return pd.DataFrame(
         {
