@@ -283,17 +283,44 @@ def _dasharray(dash: str | None, width: float) -> str:
     return ",".join(_f(s * w) for s in steps)
 
 
-def _polyline(points: list[tuple[float, float]]) -> str:
-    """Points joined by "L", each at 0.1 px, leaving out a point that rounds
-    to the one before (a map's outline has many within a pixel)."""
-    out = []
-    last = ""
+def _tenths(n: int) -> str:
+    """A whole number of tenths as the shortest SVG number: 12 -> "1.2",
+    -4 -> "-.4", 30 -> "3"."""
+    if n % 10 == 0:
+        return str(n // 10)
+    sign, n = ("-", -n) if n < 0 else ("", n)
+    whole, tenth = divmod(n, 10)
+    return f"{sign}{whole or ''}.{tenth}"
+
+
+# the steps along an outline are mostly short: written once, looked up after
+_STEPS = {n: _tenths(n) for n in range(-2000, 2001)}
+
+
+def _outline(points: list[tuple[float, float]]) -> str:
+    """A closed outline as an SVG path: its first point, then each step from
+    the one before ("l", relative), all at 0.1 px, a step that rounds to
+    nothing left out. Steps are short numbers: a map's outlines (thousands of
+    points) take far fewer bytes than absolute coordinates."""
+    parts: list[str] = []
+    px = py = 0
     for x, y in points:
-        here = f"{x:.1f},{y:.1f}"  # one format, not two _f: thousands of points
-        if here != last:
-            out.append(here)
-            last = here
-    return "L".join(out)
+        ix, iy = round(x * 10), round(y * 10)
+        if not parts:
+            parts.append(f"M{_tenths(ix)},{_tenths(iy)}l")
+        elif ix != px or iy != py:
+            dx, dy = ix - px, iy - py
+            step = f"{_STEPS.get(dx) or _tenths(dx)},{_STEPS.get(dy) or _tenths(dy)}"
+            # a minus sign separates two numbers by itself
+            if parts[-1][-1] != "l" and step[0] != "-":
+                parts.append(" ")
+            parts.append(step)
+        px, py = ix, iy
+    if not parts:
+        return ""
+    if parts[-1][-1] == "l":  # a lone point
+        parts[-1] = parts[-1][:-1]
+    return "".join(parts) + "Z"
 
 
 def _at(values: Any, i: int, default: Any = None) -> Any:
@@ -1570,7 +1597,7 @@ class _Renderer:
                     run.append(p)
             if run:
                 runs.append(run)
-            d = "".join("M" + _polyline(r) + "Z" for r in runs)
+            d = "".join(_outline(r) for r in runs)
             line = trace.get("line") or {}
             stroke = ""
             if (line.get("width") or 0) > 0:

@@ -786,3 +786,35 @@ def test_figure_title_hidden_tick_labels_and_a_note_on_a_log_axis():
         t for t in drawing.root.iter(f"{NS}text") if "".join(t.itertext()) == "at 100"
     )
     assert _close(float(note.get("x")), drawing.px(2.0))  # log10(100): plotly's rule
+
+
+def _outline_points(d: str) -> list[list[tuple[float, float]]]:
+    """An outline path's rings as absolute points: "M x,y l dx,dy dx,dy ... Z"."""
+    rings = []
+    for ring in re.findall(r"M([^Z]*)Z", d):
+        numbers = [float(n) for n in re.findall(r"-?\d*\.?\d+", ring)]
+        x, y = numbers[0], numbers[1]
+        points = [(x, y)]
+        for dx, dy in zip(numbers[2::2], numbers[3::2], strict=True):
+            x, y = x + dx, y + dy
+            points.append((x, y))
+        rings.append(points)
+    return rings
+
+
+def test_map_outlines_follow_their_coordinates():
+    geojson = _map_geojson()
+    drawing = Drawing(CASES["area_map"](), outlines=outlines(geojson))
+    two = next(
+        p for p in drawing.root.iter(f"{NS}path") if p.get("data-name") == "Worse"
+    )
+    rings = _outline_points(two.get("d"))
+    expected = [
+        [(drawing.px(x), drawing.py(y)) for x, y in polygon[0]]
+        for polygon in geojson["features"][1]["geometry"]["coordinates"]
+    ]
+    assert len(rings) == len(expected) == 2
+    for ring, want in zip(rings, expected, strict=True):
+        assert len(ring) == len(want)
+        for (x, y), (ex, ey) in zip(ring, want, strict=True):
+            assert abs(x - ex) <= 0.15 and abs(y - ey) <= 0.15, ((x, y), (ex, ey))
