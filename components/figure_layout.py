@@ -243,22 +243,22 @@ def _tick_texts(
         for v in trace[letter]
         if v is not None
     ]
-    texts = [v for v in values if isinstance(v, str)]
-    if texts or axis.get("type") == "category":
+    if axis.get("type") == "category" or any(isinstance(v, str) for v in values):
         return [str(v) for v in dict.fromkeys(values)], True
-    # float and int first: isinstance against the numbers.Number ABC costs a
-    # registry lookup per value, and a funnel's limit lines have hundreds
+    # float and int (numpy's floats among them) first: isinstance against the
+    # numbers.Number ABC costs a registry lookup per value, and a funnel's limit
+    # lines have hundreds
     figures = [
         float(v)
         for v in values
-        if type(v) in _PLAIN_NUMBERS or isinstance(v, numbers.Number)
+        if isinstance(v, _PLAIN_NUMBERS) or isinstance(v, numbers.Number)
     ]
     figures += [float(v) for v in axis.get("range") or () if v is not None]
     figures = [v for v in figures if math.isfinite(v)]
     if not figures:
         return [], False
     # auto ticks are round numbers within the data's range, written with commas
-    top = max(abs(v) for v in figures)
+    top = max(map(abs, figures))
     text = f"{top:,.0f}" if top >= 10 else f"{top:.1f}"
     return [("-" if min(figures) < 0 else "") + text], False
 
