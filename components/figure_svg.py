@@ -16,7 +16,13 @@ one for the other moves nothing a reader would notice:
   "Illustrative data" watermark among them) and legend keys;
 - tick labels that stay readable: a crowded category axis labels every k-th
   category, and a label still too long for its room is cut with "…" instead of
-  overlapping its neighbour (plotly turns such labels 30 degrees).
+  overlapping its neighbour (plotly turns such labels 30 degrees);
+- each marker, bar and map area carries its hover text as a <title>, which the
+  browser shows as a tooltip: values can be read on hover with no JavaScript.
+
+The /compare map's figure carries no coordinates (layout.meta.outlines names
+the file that has them): pass `outlines` (area code -> {"x", "y"}, as
+components.area_map.outlines makes them) to draw it.
 
 Text is measured by an estimate of the system-ui font (no font is loaded), and
 all of it goes through html.escape: the chart card inserts this markup as HTML,
