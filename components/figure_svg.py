@@ -508,6 +508,12 @@ class _Axis:
 
     def value(self, v: Any) -> float | None:
         """A data value on this axis as a number (a category's index)."""
+        if type(v) is float and self.type in ("linear", "log"):  # the usual case
+            if v != v or math.isinf(v):
+                return None
+            if self.type == "linear":
+                return v
+            return math.log10(v) if v > 0 else None
         if self.type == "category":
             # a category by its name; a number that names none is a position
             # (plotly's reading: shapes and notes between categories use it)
