@@ -41,7 +41,7 @@ import math
 import re
 from array import array
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from components import theme
@@ -739,15 +739,15 @@ class _Axis:
         )
         if days / count < 20:  # days rather than months
             step = next((d for d in (1, 2, 7, 14) if days / d <= count), 14)
-            start = datetime(1970, 1, 1) + _ms_delta(lo)
+            start = _EPOCH + timedelta(milliseconds=lo)
             day = datetime(start.year, start.month, start.day)
             out = []
             while (ms := (day - _EPOCH).total_seconds() * 1000) <= hi:
                 if ms >= lo:
                     out.append((ms, f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"))
-                day = day + _days(step)
+                day = day + timedelta(days=step)
             return out
-        start = datetime(1970, 1, 1) + _ms_delta(lo)
+        start = _EPOCH + timedelta(milliseconds=lo)
         year, month = start.year, 1
         out = []
         while True:
@@ -760,18 +760,6 @@ class _Axis:
             month += months
             year += (month - 1) // 12
             month = (month - 1) % 12 + 1
-
-
-def _ms_delta(ms: float):
-    from datetime import timedelta
-
-    return timedelta(milliseconds=ms)
-
-
-def _days(n: int):
-    from datetime import timedelta
-
-    return timedelta(days=n)
 
 
 def _round_dtick(rough: float) -> float:
