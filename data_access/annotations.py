@@ -32,16 +32,17 @@ Rules (stated on the /annotations page):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Date, String, bindparam, or_, select
 from sqlalchemy.orm import aliased
 
 from data_access import audit, clock
 from data_access.annotation_models import ANNOTATION_KINDS, LABEL_MAX, Annotation
 from data_access.areas import AreaInfo, area_id_of, get_area
-from data_access.db import session_scope
+from data_access.db import read_connection, session_scope
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.measures import get_measure, measures_for
 from data_access.models import Area, Measure
@@ -219,12 +220,10 @@ def _audit_fields(row: Annotation, area_code: str, measure_code: str | None) -> 
     }
 
 
-def _containing(area: AreaInfo) -> list[AreaInfo]:
-    """The area and every area containing it, innermost first."""
-    chain = [area]
-    while chain[-1].parent_code and len(chain) < 5:
-        chain.append(get_area(chain[-1].parent_code))
-    return chain
+# The areas whose annotations a chart of an area shows: the area and the areas
+# containing it, at most this many in all (a local authority, its force area,
+# England and Wales, and room to spare).
+CHAIN_LENGTH = 5
 
 
 def annotations_for(
@@ -237,41 +236,69 @@ def annotations_for(
 ) -> pd.DataFrame:
     """The annotations a chart of `area_code` (and `measure_code`, or None for a
     chart of no one measure) from `start` to `end` shows to `scope`, oldest first
-    (ANNOTATION_COLUMNS). The public scope always gets public ones only."""
+    (ANNOTATION_COLUMNS). The public scope always gets public ones only.
+
+    One read: the areas containing the chart's area are found in the same
+    statement (each annotation comes with its area's parent, which the scope
+    check needs), not read one by one beforehand."""
     public_only = public_only or scope.is_public
-    readable = []  # (area code, public only?)
-    for area in _containing(get_area(area_code)):
-        private_ok = not public_only and scope.can_read_area(
-            area.code, area.parent_code
-        )
-        readable.append((area.code, not private_ok))
-    query = (
-        _annotations_query(Measure.is_public.label("measure_is_public"))
-        .where(Area.code.in_([code for code, _ in readable]))
-        .order_by(Annotation.event_date, Annotation.id)
-    )
+    get_area(area_code)  # NotFound for an unknown area
+    parameters: dict = {"area_code": area_code}
     if measure_code:
-        query = query.where(
-            Annotation.measure_id.is_(None) | (Measure.code == measure_code)
-        )
-    else:
-        query = query.where(Annotation.measure_id.is_(None))
+        parameters["measure_code"] = measure_code
     if start is not None:
-        query = query.where(Annotation.event_date >= start)
+        parameters["start"] = start
     if end is not None:
-        query = query.where(Annotation.event_date <= end)
-    with session_scope() as session:
-        rows = session.execute(query).all()
-    public_areas = {code for code, only_public in readable if only_public}
+        parameters["end"] = end
+    statement = _annotations_for_statement(
+        bool(measure_code), start is not None, end is not None
+    )
+    with read_connection() as connection:
+        rows = connection.execute(statement, parameters).all()
+    # An annotation of an area the caller may not read privately is shown only
+    # if it is public and not tied to a measure that is not public.
     kept = [
         row
         for row in rows
-        if not (
-            row.area_code in public_areas
-            and (not row.is_public or row.measure_is_public is False)
-        )
+        if (not public_only and scope.can_read_area(row.area_code, row.parent_code))
+        or (row.is_public and row.measure_is_public is not False)
     ]
     return _frame(kept)
+
+
+@functools.cache
+def _annotations_for_statement(by_measure: bool, from_start: bool, to_end: bool):
+    """`annotations_for`'s read, built once per shape (it costs more CPU to
+    build than to run), with its values as parameters."""
+    levels = [aliased(Area) for _ in range(CHAIN_LENGTH)]
+    chain = select(*(level.id for level in levels)).where(
+        levels[0].code == bindparam("area_code", type_=String)
+    )
+    for child, level in zip(levels, levels[1:], strict=False):
+        chain = chain.outerjoin(level, level.id == child.parent_id)
+    chain = chain.subquery()
+    parent = aliased(Area)
+    query = (
+        _annotations_query(
+            Measure.is_public.label("measure_is_public"),
+            parent.code.label("parent_code"),
+        )
+        .outerjoin(parent, parent.id == Area.parent_id)
+        .join(chain, or_(*(Annotation.area_id == column for column in chain.c)))
+        .order_by(Annotation.event_date, Annotation.id)
+    )
+    if by_measure:
+        query = query.where(
+            Annotation.measure_id.is_(None)
+            | (Measure.code == bindparam("measure_code", type_=String))
+        )
+    else:
+        query = query.where(Annotation.measure_id.is_(None))
+    if from_start:
+        query = query.where(Annotation.event_date >= bindparam("start", type_=Date))
+    if to_end:
+        query = query.where(Annotation.event_date <= bindparam("end", type_=Date))
+    return query
 
 
 def _annotations_query(*extra):

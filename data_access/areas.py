@@ -6,10 +6,11 @@ Area names and the hierarchy are public; nothing here needs a scope.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.orm import aliased
 
 from data_access.cache import memoized
@@ -57,23 +58,29 @@ def _area(code: str) -> AreaInfo | None:
     """get_area, None for an unknown code: memoized either way, so a page that
     asks for an area the store lacks (a region, on a store without regions)
     reads the store once, not at every ask."""
-    parent = aliased(Area)
     with read_connection() as connection:
-        # Plain columns, not the ORM entity: no identity map or instance to build.
-        row = connection.execute(
-            select(
-                Area.code,
-                Area.name,
-                Area.level,
-                parent.code,
-                parent.name,
-                Area.is_vru,
-                Area.vru_start_year,
-            )
-            .outerjoin(parent, Area.parent_id == parent.id)
-            .where(Area.code == code)
-        ).first()
+        row = connection.execute(_area_statement(), {"code": code}).first()
     return None if row is None else AreaInfo(*row)
+
+
+@functools.cache
+def _area_statement():
+    """`_area`'s read, built once (building it costs more CPU than running it).
+    Plain columns, not the ORM entity: no identity map or instance to build."""
+    parent = aliased(Area)
+    return (
+        select(
+            Area.code,
+            Area.name,
+            Area.level,
+            parent.code,
+            parent.name,
+            Area.is_vru,
+            Area.vru_start_year,
+        )
+        .outerjoin(parent, Area.parent_id == parent.id)
+        .where(Area.code == bindparam("code", type_=String))
+    )
 
 
 @memoized

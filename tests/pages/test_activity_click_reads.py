@@ -88,3 +88,17 @@ def test_funding_click_statements(pages_):
     _, _, funding = pages_
     statements = _count(lambda: funding.show_funding(None, None, None, None))
     assert len(statements) == 5, "\n\n".join(statements)
+
+
+def test_prevention_click_statements(pages_):
+    """A force area's tier overview (Avon and Somerset, every quarter): the
+    generation, the area, every output by quarter and tier (the reach chart
+    and the tier table), the plan, the tier summary's counts and spend, the
+    headline totals, the annotations over the reach chart (the areas containing
+    the force area found in the same statement, not read one by one), and the
+    breakdown by local authority."""
+    _, prevention, _ = pages_
+    statements = _count(
+        lambda: prevention.show_prevention("E23000036", None, None, None, "all", None)
+    )
+    assert len(statements) == 8, "\n\n".join(statements)
