@@ -258,7 +258,8 @@ def _children_by_length(
 
 def _raw_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """`_raw`'s frame (_RAW_COLUMNS) with its columns' types."""
-    frame["illustrative"] = frame["illustrative"].astype(bool)
+    if frame["illustrative"].dtype != bool:  # as read from SQLite, say
+        frame["illustrative"] = frame["illustrative"].astype(bool)
     for col in ("value", "numerator", "denominator"):
         if frame[col].dtype != np.float64:  # e.g. all missing: object
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
@@ -393,17 +394,27 @@ def _by_length(
         annual = frame[is_year]
         summed = _years_from_quarters(quarters, proportion_scale)
         if not summed.empty:
-            have = set(zip(annual["area_code"], annual["period_start"], strict=True))
-            keep = [
-                (a, s) not in have
-                for a, s in zip(
-                    summed["area_code"], summed["period_start"], strict=True
+            if len(annual):  # a published year stands; its quarters' sum does not
+                have = set(
+                    zip(
+                        annual["area_code"].tolist(),
+                        annual["period_start"].tolist(),
+                        strict=True,
+                    )
                 )
-            ]
-            summed = summed[keep]
+                keep = [
+                    (a, s) not in have
+                    for a, s in zip(
+                        summed["area_code"].tolist(),
+                        summed["period_start"].tolist(),
+                        strict=True,
+                    )
+                ]
+                if not all(keep):
+                    summed = summed[keep]
             annual = pd.concat([annual, summed], ignore_index=True)
-        other = frame[is_other_year]
-        if not other.empty:
+        if is_other_year.any():  # (a filter of nothing still costs a frame)
+            other = frame[is_other_year]
             covered = set(annual["area_code"]) | set(quarters["area_code"])
             other = other[~other["area_code"].isin(covered)]
             annual = pd.concat([annual, other], ignore_index=True)

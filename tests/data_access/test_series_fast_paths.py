@@ -528,3 +528,105 @@ def test_the_benchmark_comparison_is_what_the_frame_copies_gave(seed):
         new = area_trends._compare(frame, bench, polarity)
         old = _old_compare(frame, bench, polarity)
         pd.testing.assert_frame_equal(new, old, check_exact=True)
+
+
+# ------------------------------------------------------------ series by length
+
+
+def _old_by_length(frame, length, *, proportion_scale=None) -> pd.DataFrame:
+    """raw_series._by_length as it was (its helpers are today's): the annual
+    rows copied, every quarter-sum filtered and every other-year filter made
+    whether or not it kept or found anything."""
+    if frame.empty:
+        out = frame.copy()
+        out["period"] = pd.Series(dtype=object)
+        return out
+    is_quarter, is_year, is_other_year, is_calendar = raw_series._period_kinds(frame)
+    quarters = frame[is_quarter]
+    if length == "calendar":
+        out = frame[is_calendar].copy()
+        out = out.sort_values(["area_code", "period_start"]).reset_index(drop=True)
+        out["period"] = [str(start.year) for start in out["period_start"]]
+        return out
+    if length == "quarter":
+        out = quarters
+    else:
+        annual = frame[is_year].copy()
+        summed = raw_series._years_from_quarters(quarters, proportion_scale)
+        if not summed.empty:
+            have = set(zip(annual["area_code"], annual["period_start"], strict=True))
+            keep = [
+                (a, s) not in have
+                for a, s in zip(
+                    summed["area_code"], summed["period_start"], strict=True
+                )
+            ]
+            summed = summed[keep]
+            annual = pd.concat([annual, summed], ignore_index=True)
+        other = frame[is_other_year]
+        if not other.empty:
+            covered = set(annual["area_code"]) | set(quarters["area_code"])
+            other = other[~other["area_code"].isin(covered)]
+            annual = pd.concat([annual, other], ignore_index=True)
+        out = annual
+    out = raw_series._sorted_by_area(out).reset_index(drop=True)
+    out["period"] = raw_series._period_labels(out["period_start"], out["period_end"])
+    return out
+
+
+def _random_raw(rng: random.Random) -> pd.DataFrame:
+    """`_raw` rows of one to three areas: quarters (some years whole), some
+    financial years (some also as quarters), years ending June and calendar
+    years, as read (area, then period, order) or not."""
+    rows = []
+    for area in rng.sample(["E23000001", "E23000036", "W15000002"], rng.randint(1, 3)):
+        for year in range(2016, 2016 + rng.randint(0, 5)):
+            periods_of_year = []
+            if rng.random() < 0.7:
+                for q in range(4):
+                    if rng.random() < 0.9:
+                        start = dt.date(year + (q == 3), (3 + 3 * q) % 12 + 1, 1)
+                        periods_of_year.append((start, periods.quarter_end(start)))
+            if rng.random() < 0.4:
+                periods_of_year.append(periods.fy_bounds(year))
+            if rng.random() < 0.2:  # a year ending June
+                periods_of_year.append((dt.date(year, 7, 1), dt.date(year + 1, 6, 30)))
+            if rng.random() < 0.2:  # a calendar year
+                periods_of_year.append((dt.date(year, 1, 1), dt.date(year, 12, 31)))
+            for start, end in periods_of_year:
+                rows.append(
+                    (
+                        area,
+                        f"Area {area}",
+                        start,
+                        end,
+                        float(rng.randint(0, 500)),
+                        float(rng.randint(0, 500)),
+                        float(rng.randint(1000, 9000)),
+                        rng.choice(["final", "provisional"]),
+                        rng.choice(["ONS", "Home Office"]),
+                        rng.random() < 0.2,
+                        None,
+                        rng.choice(["exact", "rounded", "approx"]),
+                    )
+                )
+    rows.sort(key=lambda r: (r[0], r[2], r[3]))
+    if rng.random() < 0.2:
+        rng.shuffle(rows)
+    return raw_series._raw_frame(pd.DataFrame(rows, columns=raw_series._RAW_COLUMNS))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_series_by_length_is_what_the_copies_and_filters_gave(seed):
+    """`_by_length` (no copy of the annual rows, no filter of nothing) against
+    its form above, over random rows of several areas and kinds of period, for
+    every length and for counts and proportions: the same frame, dtypes and
+    bits."""
+    rng = random.Random(seed)
+    for _ in range(150):
+        raw = _random_raw(rng)
+        for length in ("quarter", "year", "calendar"):
+            for scale in (None, 100.0):
+                new = raw_series._by_length(raw, length, proportion_scale=scale)
+                old = _old_by_length(raw, length, proportion_scale=scale)
+                pd.testing.assert_frame_equal(new, old, check_exact=True)
