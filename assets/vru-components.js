@@ -6,7 +6,10 @@
    <th scope="col">, an optional row-header first column, numeric columns
    right-aligned with tabular figures, missing or suppressed cells as a visible
    mark with a visually hidden word, TableLink cells as links and TableBadges
-   cells as badges. */
+   cells as badges.
+
+   SvgFirstGraph: a chart card's plot, shown as the server-drawn SVG, with
+   plotly.js loaded only when the visitor asks for the interactive chart (below). */
 (function () {
   var h = window.React.createElement;
   var RIGHT = { textAlign: "right", fontVariantNumeric: "tabular-nums" };
@@ -113,21 +116,20 @@
     ]);
   }
 
-  /* DeferredGraph (components/chart.py): holds one dcc.Graph and mounts it only
-     after the text around it is painted, plotly.js has loaded (in a task of its
-     own) and the graph before it in the page has drawn, so each chart draws in a
-     main-thread task of its own instead of all of them in the task that draws the
-     page (or the one that evaluates plotly.js). */
-  var queue = [];  // graphs waiting for their turn, in the order they mounted
-  var current = null;  // the graph being drawn
+  /* plotly.js (0.4 MB, ~200 ms of evaluation on a slow CPU) is fetched and
+     started only when a visitor asks for an interactive chart, and then only
+     once no Dash callback is pending and the page's text has been painted, so
+     it does not compete with content still arriving. */
   var plotly = null;  // a Promise: plotly.js has loaded (or failed to)
-  var DRAW_WAIT_MS = 5000;  // never hold the next graph longer than this
-  var SETTLE_WAIT_MS = 3000;  // nor plotly.js for callbacks still running
+  var DRAW_WAIT_MS = 5000;  // stop watching for plotly's drawing after this
+  var SETTLE_WAIT_MS = 3000;  // nor wait longer than this for callbacks
+  var HOVER_INTENT_MS = 500;  // a mouse resting this long on a chart upgrades it
+  var PNG_SCALE = 3;  // the PNG's pixels per SVG unit: sharp when printed
+  /* The charts (by id) a visitor made interactive on this visit: redrawn by a
+     new answer (another measure, year or area), such a chart comes back
+     interactive, not as the SVG it started from. */
+  var interactive = {};
 
-  /* plotly.js (0.4 MB) is fetched and started only once no Dash callback is
-     pending and the page's text has been painted, so it does not compete with
-     the content still arriving (on /compare a chart below the fold used to start
-     it before the main content came). */
   function whenSettled(then) {
     var started = Date.now();
     (function check() {
@@ -155,70 +157,197 @@
         });
       });
     }
-    return plotly;
-  }
-
-  function pump() {
-    if (current || !queue.length) { return; }
-    var entry = queue.shift();
-    current = entry;
-    loadPlotly().then(function () {
+    return plotly.then(function () {
       // what the page's content still puts into its figures before they are
       // drawn (assets/vru.js mapOutlines: /compare's map outlines), if any
-      return window.vruBeforeDraw;
-    }).then(function () {
-      window.setTimeout(function () { entry.show(); }, 0);
+      var before = window.vruBeforeDraw;
+      return typeof before === "function" ? before() : before;
     });
   }
 
-  function finished(entry) {
-    var i = queue.indexOf(entry);
-    if (i !== -1) { queue.splice(i, 1); }
-    if (current === entry) {
-      current = null;
-      window.setTimeout(pump, 0);
-    }
+  /* "Download PNG": the card's SVG drawn on a canvas at PNG_SCALE times its
+     nominal size (white behind it, as on the page) and saved as
+     "<chart id>.png". No plotly.js: the SVG is the chart, "Illustrative data"
+     watermark included. */
+  function downloadPng(markup, filename) {
+    var svg = new window.DOMParser()
+      .parseFromString(markup, "image/svg+xml").documentElement;
+    var box = (svg.getAttribute("viewBox") || "").split(/[\s,]+/).map(Number);
+    var width = Math.round(box[2] * PNG_SCALE);
+    var height = Math.round(box[3] * PNG_SCALE);
+    // drawn at the PNG's own size, so the text and lines are rasterised sharp
+    svg.setAttribute("width", width);
+    svg.setAttribute("height", height);
+    var source = URL.createObjectURL(new Blob(
+      [new window.XMLSerializer().serializeToString(svg)],
+      { type: "image/svg+xml" }
+    ));
+    var image = new window.Image();
+    image.onload = function () {
+      var canvas = document.createElement("canvas");
+      canvas.width = width;
+      canvas.height = height;
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, width, height);
+      context.drawImage(image, 0, 0, width, height);
+      URL.revokeObjectURL(source);
+      canvas.toBlob(function (png) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(png);
+        link.download = filename + ".png";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000);
+      }, "image/png");
+    };
+    image.src = source;
   }
 
-  function DeferredGraph(props) {
+  /* SvgFirstGraph (components/chart.py): the chart as the server drew it (SVG),
+     at once, with no JavaScript chart library; its dcc.Graph child (the same
+     figure, with plotly's hover details, zoom and modebar) is mounted in the
+     SVG's place only when the visitor asks: the "Interactive chart" button, or
+     a mouse resting on the chart (hover details are what plotly adds). Until
+     plotly has drawn, the SVG stays on screen under the graph's layer, so the
+     chart never blanks; the box keeps the SVG's height, so nothing below jumps.
+     Without an SVG (a map whose outlines the server did not have) the graph is
+     mounted at once, as before; so is a chart made interactive earlier in the
+     visit and redrawn by a new answer.
+     Props: svg (markup), children (the dcc.Graph), id, className, style,
+     label (the chart's title, for the buttons' names), filename. */
+  function SvgFirstGraph(props) {
     var React = window.React;
-    var state = React.useState(false);
-    var ready = state[0];
-    var setReady = state[1];
+    var hasSvg = Boolean(props.svg);
+    // "svg": the SVG alone; "loading": plotly.js on its way; "drawing": the
+    // graph mounted over the SVG; "graph": the graph alone
+    var state = React.useState(
+      hasSvg && !interactive[props.id] ? "svg" : "loading");
+    var mode = state[0];
+    var setMode = state[1];
     var box = React.useRef(null);
-    var entry = React.useRef(null);
+    var layer = React.useRef(null);
+    var focusGraph = React.useRef(false);  // asked by button: focus follows
+    var hover = React.useRef(null);
+    var held = React.useRef(null);  // the SVG's height, held for the graph
+
+    function upgrade(byButton) {
+      if (mode !== "svg") { return; }
+      if (props.id) { interactive[props.id] = true; }
+      focusGraph.current = byButton;
+      setMode("loading");
+    }
+
     React.useEffect(function () {
-      var mine = { show: function () { setReady(true); } };
-      entry.current = mine;
-      queue.push(mine);
-      var frame = window.requestAnimationFrame(function () { pump(); });
-      return function () {
-        window.cancelAnimationFrame(frame);
-        finished(mine);
-      };
-    }, []);
+      if (mode !== "loading") { return undefined; }
+      var live = true;
+      loadPlotly().then(function () { if (live) { setMode("drawing"); } });
+      return function () { live = false; };
+    }, [mode]);
+
     React.useEffect(function () {
-      if (!ready) { return undefined; }
+      if (mode !== "drawing") { return undefined; }
       var started = Date.now();
       var timer = null;
-      function check() {
-        var drawn = box.current && box.current.querySelector(".main-svg");
-        if (drawn || !box.current || Date.now() - started > DRAW_WAIT_MS) {
-          finished(entry.current);
+      (function check() {
+        var drawn = layer.current && layer.current.querySelector(".main-svg");
+        if (drawn || !layer.current || Date.now() - started > DRAW_WAIT_MS) {
+          var svgBox = box.current && box.current.querySelector(".chart-card__svg");
+          held.current = svgBox ? svgBox.offsetHeight : null;
+          setMode("graph");
           return;
         }
         timer = window.setTimeout(check, 20);
-      }
-      check();
+      })();
       return function () { window.clearTimeout(timer); };
-    }, [ready]);
+    }, [mode]);
+
+    React.useEffect(function () {
+      // The button that was pressed is gone: the keyboard goes on from the
+      // graph (its modebar is the next stop), not from the top of the page.
+      if (mode === "graph" && focusGraph.current && layer.current) {
+        focusGraph.current = false;
+        layer.current.focus();
+      }
+    }, [mode]);
+
+    React.useEffect(function () {
+      return function () { window.clearTimeout(hover.current); };
+    }, []);
+
+    function pointerEnter(event) {
+      // A real mouse only (Lighthouse's load, a touch or a pen never upgrade),
+      // resting, not passing over on its way down the page.
+      if (event.pointerType !== "mouse" || mode !== "svg") { return; }
+      window.clearTimeout(hover.current);
+      hover.current = window.setTimeout(function () { upgrade(false); },
+        HOVER_INTENT_MS);
+    }
+
+    function pointerLeave() { window.clearTimeout(hover.current); }
+
+    var hidden = function (text) {
+      return h("span", { key: "hidden", className: "visually-hidden" }, text);
+    };
+    var actions = [];
+    if (mode !== "graph" && hasSvg) {
+      var waiting = mode !== "svg";
+      actions.push(h("button", {
+        key: "interactive",
+        type: "button",
+        className: "btn btn-outline-secondary btn-sm chart-card__interactive-button",
+        "aria-disabled": waiting ? "true" : undefined,
+        onClick: function () { upgrade(true); }
+      }, [waiting ? "Loading interactive chart…" : "Interactive chart",
+          hidden(": " + props.label)]));
+    }
+    if (hasSvg) {
+      actions.push(h("button", {
+        key: "png",
+        type: "button",
+        className: "btn btn-outline-secondary btn-sm chart-card__png",
+        onClick: function () { downloadPng(props.svg, props.filename); }
+      }, ["Download PNG", hidden(" of: " + props.label)]));
+    }
+
+    var canvas = [];
+    if (hasSvg && mode !== "graph") {
+      // The markup is the server's own (components.figure_svg), every text in
+      // it escaped there: it is inserted as it is, never built from input here.
+      canvas.push(h("div", {
+        key: "svg",
+        className: "chart-card__svg",
+        onPointerEnter: pointerEnter,
+        onPointerLeave: pointerLeave,
+        dangerouslySetInnerHTML: { __html: props.svg }
+      }));
+    }
+    if (mode === "drawing" || mode === "graph") {
+      canvas.push(h("div", {
+        key: "graph",
+        ref: layer,
+        tabIndex: -1,
+        role: "group",
+        "aria-label": "Interactive chart: " + props.label,
+        className: "chart-card__graph-layer" +
+          (mode === "drawing" ? " chart-card__graph-layer--over" : ""),
+        style: mode === "graph" && held.current ?
+          { minHeight: held.current + "px" } : undefined
+      }, props.children));
+    }
     return h("div", {
       ref: box, id: props.id, className: props.className, style: props.style
-    }, ready ? props.children : null);
+    }, [
+      actions.length ?
+        h("div", { key: "actions", className: "chart-card__plot-actions" }, actions) :
+        null,
+      h("div", { key: "canvas", className: "chart-card__canvas" }, canvas)
+    ]);
   }
 
   window.vru_components = Object.assign({}, window.vru_components, {
     StaticTable: StaticTable,
-    DeferredGraph: DeferredGraph
+    SvgFirstGraph: SvgFirstGraph
   });
 })();

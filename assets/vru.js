@@ -71,9 +71,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
        force area's outline ({code: {x, y}}, web/embed.py "pfa-outlines.json",
        cached for a year under its hash). Called with the content a callback
        drew: each graph in it whose figure names outlines gets every trace's
-       (meta.code) x and y, through set_props, before it is drawn (the graph is
-       created by a callback, so a callback of its own would name an id that no
-       layout holds). Returns the URLs used. */
+       (meta.code) x and y before plotly draws it (the graph is created by a
+       callback, so a callback of its own would name an id that no layout
+       holds). Returns the URLs named. */
     mapOutlines: (function () {
       var loaded = {};  // url -> Promise of the outlines, fetched once a page
       var latest = 0;  // the content last seen: an older answer is not drawn
@@ -124,31 +124,43 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         var found = maps(children, []);
         var mine = ++latest;
         if (!found.length) { return window.dash_clientside.no_update; }
-        var done = Promise.all(found.map(function (map) {
-          return outlines(map.url).then(function (shapes) {
-            if (mine !== latest) { return map.url; }  // an older answer
-            if (document.getElementById(map.id)) {
-              // already drawn (it did not wait): draw it again, filled
-              window.dash_clientside.set_props(map.id, {
-                figure: filled(map.figure, shapes)
-              });
-            } else {
-              /* Not drawn yet (DeferredGraph waits for vruBeforeDraw): filled in
-                 place, in the figure the graph will be drawn from. Through
-                 set_props the graph would be drawn first from the figure as it
-                 arrived (Dash hands a child that mounts later the props it had
-                 when its parent drew), then again. */
-              fill(map.figure, shapes);
-            }
-            return map.url;
-          });
-        }));
-        /* The content's graphs wait for this before they are drawn
-           (assets/vru-components.js DeferredGraph): a map drawn empty and
-           then again with its outlines would cost a second draw. Never
-           rejects: a map whose outlines failed is drawn without them. */
-        window.vruBeforeDraw = done.catch(function () { return null; });
-        return done;
+        var pending = null;
+        function fillMaps() {
+          if (pending) { return pending; }
+          pending = Promise.all(found.map(function (map) {
+            return outlines(map.url).then(function (shapes) {
+              if (mine !== latest) { return map.url; }  // an older answer
+              if (document.getElementById(map.id)) {
+                // already drawn: draw it again, filled
+                window.dash_clientside.set_props(map.id, {
+                  figure: filled(map.figure, shapes)
+                });
+              } else {
+                /* Not drawn yet (SvgFirstGraph mounts it only after
+                   vruBeforeDraw, when the visitor asks for the interactive
+                   map): filled in place, in the figure the graph will be drawn
+                   from. Through set_props the graph would be drawn first from
+                   the figure as it arrived (Dash hands a child that mounts
+                   later the props it had when its parent drew), then again. */
+                fill(map.figure, shapes);
+              }
+              return map.url;
+            });
+          })).catch(function () { return null; });
+          return pending;
+        }
+        /* The graphs wait for this before plotly draws them
+           (assets/vru-components.js SvgFirstGraph): a map drawn empty and
+           then again with its outlines would cost a second draw. The outlines
+           are fetched only then: the map's SVG, drawn on the server, has them
+           already. Never rejects: a map whose outlines failed is drawn
+           without them. */
+        window.vruBeforeDraw = fillMaps;
+        var shown = found.some(function (map) {
+          return document.getElementById(map.id);
+        });
+        if (shown) { fillMaps(); }  // an interactive map, given a new answer
+        return found.map(function (map) { return map.url; });
       };
     })(),
     /* Push the page's control values into the URL query so the view can be

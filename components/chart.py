@@ -5,9 +5,13 @@ summary from the same data) and renders it with `chart_card(spec)`. The card giv
 every chart the same accessible furniture (DESIGN.md, "Pages"):
 
 - the title, a sentence stating the finding, as a heading;
-- the plot, with a modebar offering only a high-resolution PNG export;
+- the plot, drawn on the server as SVG (components.figure_svg) and shown at
+  once, with no JavaScript chart library; "Interactive chart" swaps in the
+  plotly graph (hover details, zoom, a modebar with a PNG export), loading
+  plotly.js only then, and "Download PNG" saves the SVG as a PNG at 3x
+  (assets/vru-components.js SvgFirstGraph);
 - an "Illustrative data" badge, and a watermark inside the plot so exported PNGs
-  carry it too, when the data are illustrative;
+  and prints carry it too, when the data are illustrative;
 - a short text summary, visible to everyone and read by screen readers;
 - "View as table" (a native <details>, so it works from the keyboard with no
   callback) holding an accessible <table> (components.chart_tables);
@@ -18,7 +22,8 @@ every chart the same accessible furniture (DESIGN.md, "Pages"):
 Empty data never gives a blank plot: set `empty_message` (or pass an empty figure
 or table) and the card shows the message instead.
 
-Ids derived from `chart_id` (e.g. "violence-trend"): "<id>-title", "<id>-graph",
+Ids derived from `chart_id` (e.g. "violence-trend"): "<id>-title", "<id>-plot"
+(the SVG's box), "<id>-graph" (the plotly graph, once asked for),
 "<id>-summary", "<id>-table", "<id>-csv". Keep page callback ids clear of them.
 
 The figure builders are components.trend_figure, bar_figures and
@@ -46,6 +51,7 @@ from components.chart_tables import (
     csv_href_of,
     table_columns,
 )
+from components.figure_svg import figure_svg
 
 ILLUSTRATIVE_LABEL = "Illustrative data"
 ILLUSTRATIVE_EXPLANATION = (
@@ -58,6 +64,11 @@ _ILLUSTRATIVE = re.compile("illustrative", re.IGNORECASE)
 WATERMARK_NAME = "illustrative-watermark"
 
 PLOTLY_DEFAULT_HEIGHT = 450  # px, plotly.js's layout.height when a figure sets none
+# The width the server draws a chart's SVG at, unless its layout sets one: a
+# full-width card's plot on a desktop screen (Bootstrap's container at 1200 px
+# and over, less its padding), where the SVG is then shown at its own size, its
+# text as large as plotly's. Narrower, it scales down with the page.
+SVG_WIDTH = 1116
 
 _CHART_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -99,6 +110,14 @@ class ChartSpec:
     # CSV", so the answer does not carry the same table twice. `table` is then
     # left empty.
     table_elsewhere: Any = None
+    # For a map whose figure names its outlines by URL (components.area_map:
+    # the browser fills them into plotly's traces): the outlines themselves
+    # ({area code: {"x": [...], "y": [...]}}), so the server can draw the SVG.
+    # Without them such a map is drawn by plotly.js as the page loads.
+    outlines: Mapping[str, Mapping[str, list]] | None = None
+    # The width the SVG is drawn at: the plot's width on a desktop screen, less
+    # than SVG_WIDTH for a chart in a column (the /compare map).
+    svg_width: int = SVG_WIDTH
 
     def __post_init__(self) -> None:
         if not isinstance(self.chart_id, str) or not _CHART_ID.match(self.chart_id):
@@ -174,24 +193,27 @@ def _needs_status_column(spec: ChartSpec, table: TableColumns) -> bool:
     return True
 
 
-class DeferredGraph(AppComponent):
-    """A <div> holding one dcc.Graph, which it mounts only once the text around it
-    is painted, plotly.js has loaded and the graph before it has drawn
-    (assets/vru-components.js).
+class SvgFirstGraph(AppComponent):
+    """A chart card's plot: the server-drawn SVG at once, and its dcc.Graph
+    child mounted in the SVG's place only when the visitor asks for the
+    interactive chart (assets/vru-components.js).
 
-    Why: a page's content arrives in one callback answer, and the browser drew it
-    and every plotly chart in it (or plotly.js's own start-up and the first
-    charts) in a single main-thread task: 200-250 ms on /compare, counted in
-    Lighthouse's total blocking time, with nothing painted meanwhile. Wrapped,
-    each chart draws in a task of its own after the page's text is on screen.
-    Props: `children` (the dcc.Graph), `id`, `className`, `style`.
+    Why: evaluating plotly.js and drawing every chart with it was most of a chart
+    page's main-thread blocking (Lighthouse total blocking time 240-480 ms, the
+    pages without charts 0-31 ms), for charts that most visitors only look at.
+    The SVG needs no script to draw, prints and exports as shown; plotly.js is
+    loaded for hover details and zoom, when wanted.
+    Props: `svg` (markup from components.figure_svg; empty: the graph is
+    mounted at once), `children` (the dcc.Graph), `id`, `className`, `style`,
+    `label` (the chart's title, naming its buttons), `filename` (of the PNG,
+    without ".png").
     """
 
     _namespace = "vru_components"
-    _type = "DeferredGraph"
+    _type = "SvgFirstGraph"
     _children_props: list[str] = []
     _base_nodes = ["children"]
-    _prop_names = ["children", "id", "className", "style"]
+    _prop_names = ["children", "id", "className", "style", "svg", "label", "filename"]
     _valid_wildcard_attributes: list[str] = []
     available_properties = _prop_names
     available_wildcard_properties: list[str] = []
@@ -300,21 +322,7 @@ def chart_card(spec: ChartSpec, *, heading_level: int = 2) -> html.Figure:
         figure = spec.figure
         if spec.illustrative:
             figure = _watermarked(figure)
-        # dcc.Graph is an empty div until its code and plotly.js have loaded and
-        # drawn; holding the plot's height meanwhile stops the summary, table and
-        # everything below from jumping down when it draws (a layout shift).
-        height = figure["layout"].get("height") or PLOTLY_DEFAULT_HEIGHT
-        plot = DeferredGraph(
-            children=dcc.Graph(
-                id=f"{cid}-graph",
-                figure=figure,
-                config=graph_config(cid),
-                className="chart-card__graph",
-            ),
-            className="chart-card__plot",
-            style={"minHeight": f"{height}px"}
-            | ({"minWidth": f"{spec.min_width}px"} if spec.min_width else {}),
-        )
+        plot = _plot(spec, figure)
         if spec.min_width:
             # A scrolling box takes the keyboard (arrow keys scroll it) and says
             # what it holds (WCAG 2.1.1; axe's scrollable-region-focusable).
@@ -349,6 +357,53 @@ def chart_card(spec: ChartSpec, *, heading_level: int = 2) -> html.Figure:
             children += _table_and_csv(spec)
     children.append(_figcaption(spec.caption, spec.source))
     return html.Figure(children, className="chart-card", **figure_props)
+
+
+def _plot(spec: ChartSpec, figure: dict[str, Any]) -> SvgFirstGraph:
+    """The card's plot: the SVG of `figure`, and the plotly graph of the same
+    figure for when the visitor asks for it."""
+    cid = spec.chart_id
+    svg = _svg(spec, figure)
+    style: dict[str, str] = {}
+    if not svg:
+        # dcc.Graph is an empty div until plotly.js has loaded and drawn;
+        # holding the plot's height meanwhile stops the summary, table and
+        # everything below from jumping down when it draws (a layout shift).
+        height = figure["layout"].get("height") or PLOTLY_DEFAULT_HEIGHT
+        style["minHeight"] = f"{height}px"
+    if spec.min_width:
+        style["minWidth"] = f"{spec.min_width}px"
+    return SvgFirstGraph(
+        svg=svg,
+        children=dcc.Graph(
+            id=f"{cid}-graph",
+            figure=figure,
+            config=graph_config(cid),
+            className="chart-card__graph",
+        ),
+        id=f"{cid}-plot",
+        className="chart-card__plot",
+        style=style,
+        label=spec.title,
+        filename=cid,
+    )
+
+
+def _svg(spec: ChartSpec, figure: dict[str, Any]) -> str:
+    """The figure as SVG markup drawn at the card's width, or "" for a map
+    whose outlines the page did not pass (plotly.js draws it, as before)."""
+    outlines_url = (figure["layout"].get("meta") or {}).get("outlines")
+    if outlines_url and spec.outlines is None:
+        return ""
+    if not figure["layout"].get("width"):
+        figure = {**figure, "layout": {**figure["layout"], "width": spec.svg_width}}
+    return figure_svg(
+        figure,
+        title=spec.title,
+        desc=spec.summary,
+        id_prefix=spec.chart_id,
+        outlines=spec.outlines,
+    )
 
 
 def _table_and_csv(spec: ChartSpec) -> list[Any]:

@@ -12,12 +12,14 @@ State in the URL: ?measure=knife_offences&period=2018-04&benchmark=national&leve
 
 from __future__ import annotations
 
+import functools
+
 import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from components import filters
-from components.area_map import area_map_figure
+from components.area_map import area_map_figure, outlines
 from components.bar_figures import RANKED_MIN_WIDTH, ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
@@ -540,6 +542,10 @@ def _map_section(
         suppression_note=suppression_note_for(measure, frame),
         csv_filename=f"{measure['code']}-{period.replace('/', '-')}-map.csv",
         source=f"{sources_text(frame)}; boundaries: {BOUNDARIES_SOURCE}",
+        # drawn on the server as SVG at its column's width (col-lg-7 of the
+        # 1140 px container, less the gutters)
+        outlines=_map_outlines(),
+        svg_width=MAP_SVG_WIDTH,
     )
     return html.Div(
         [
@@ -556,6 +562,16 @@ def _map_section(
         ],
         className="row compare-map-row",
     )
+
+
+MAP_SVG_WIDTH = 641
+
+
+@functools.cache
+def _map_outlines() -> dict[str, dict[str, list]]:
+    """The force areas' outlines for the map's SVG: the boundaries are read once
+    per process (data_access.geography), so their outlines are worked out once."""
+    return outlines(pfa_boundaries())
 
 
 # The map's traces arrive without their outlines, which the browser fetches once

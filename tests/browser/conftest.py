@@ -137,3 +137,105 @@ def _patient_waits(request):
         duo._wait_timeout = 30
         duo._wd_wait = WebDriverWait(duo.driver, 30)
     yield
+
+
+# ------------------------------------------------ charts (components.chart cards)
+# A chart card's plot is the server's SVG, and the plotly graph is mounted only
+# when the visitor asks (assets/vru-components.js SvgFirstGraph).
+
+INTERACTIVE_BUTTON = ".chart-card__interactive-button"
+PNG_BUTTON = ".chart-card__png"
+
+
+def wait_for_svg_chart(dash_duo, chart_id: str, timeout: float = 30) -> None:
+    """Wait until the card `chart_id` shows its server-drawn SVG."""
+    dash_duo.wait_for_element(f"#{chart_id}-plot .chart-card__svg svg", timeout=timeout)
+
+
+def plotly_loaded(driver) -> dict:
+    """What of plotly.js the page has: the resources it requested whose URL
+    names plotly, and whether plotly.js has run (window.Plotly)."""
+    return driver.execute_script(
+        "return {requests: performance.getEntriesByType('resource')"
+        ".map(e => e.name).filter(n => n.includes('plotly')),"
+        " running: window.Plotly !== undefined};"
+    )
+
+
+def open_interactive(dash_duo, chart_id: str, timeout: float = 45) -> None:
+    """Press the card's "Interactive chart" (scrolled into view first, at once,
+    then a scripted click: the page may still be scrolling) and wait for plotly
+    to have drawn it."""
+    button = dash_duo.wait_for_element(f"#{chart_id}-plot {INTERACTIVE_BUTTON}")
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});"
+        " arguments[0].click();",
+        button,
+    )
+    dash_duo.wait_for_element(f"#{chart_id}-graph .main-svg", timeout=timeout)
+
+
+def tab_to(driver, selector: str, limit: int = 80) -> None:
+    """Press Tab, as a keyboard user does, until the element matching
+    `selector` has the focus."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(limit):
+        if driver.execute_script(
+            "return document.activeElement.matches(arguments[0])", selector
+        ):
+            return
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+    raise AssertionError(f"{selector} not reached in {limit} presses of Tab")
+
+
+def downloaded_png(dash_duo, chart_id: str) -> dict:
+    """Press the card's "Download PNG" and return what the browser would save:
+    the file name, the PNG signature's presence and the image's size (read from
+    its IHDR chunk). The download link's click is intercepted, so nothing is
+    written to disk."""
+    driver = dash_duo.driver
+    driver.execute_script(
+        """
+        window.vruDownloads = [];
+        if (!window.vruClickIntercepted) {
+          const click = HTMLAnchorElement.prototype.click;
+          HTMLAnchorElement.prototype.click = function () {
+            if (this.download) {
+              window.vruDownloads.push({name: this.download, href: this.href});
+              return;
+            }
+            return click.call(this);
+          };
+          window.vruClickIntercepted = true;
+        }
+        """
+    )
+    button = dash_duo.find_element(f"#{chart_id}-plot {PNG_BUTTON}")
+    driver.execute_script("arguments[0].click()", button)
+    return driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        const started = Date.now();
+        (function look() {
+          const saved = window.vruDownloads[0];
+          if (!saved) {
+            if (Date.now() - started > 20000) { done(null); return; }
+            setTimeout(look, 50);
+            return;
+          }
+          fetch(saved.href).then(r => r.arrayBuffer()).then(buffer => {
+            const bytes = new Uint8Array(buffer);
+            const view = new DataView(buffer);
+            done({
+              name: saved.name,
+              png: [137, 80, 78, 71, 13, 10, 26, 10].every((b, i) => bytes[i] === b),
+              width: view.getUint32(16),
+              height: view.getUint32(20),
+              size: bytes.length,
+            });
+          });
+        })();
+        """
+    )

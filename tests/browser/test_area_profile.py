@@ -9,6 +9,7 @@ from tests.browser.conftest import (
     open_page,
     sign_in,
     start,
+    wait_for_svg_chart,
 )
 
 
@@ -17,7 +18,7 @@ def test_area_profile_and_unknown_code(dash_duo, browser_app):
     base = start(dash_duo, app)
     sign_in(dash_duo, base, "board", passwords["board"])
     open_page(dash_duo, base, "/areas/E23000036")
-    dash_duo.wait_for_element("#area-spine-graph", timeout=20)
+    wait_for_svg_chart(dash_duo, "area-spine")
     dash_duo.wait_for_element("#area-spine-table")
     dash_duo.wait_for_text_to_equal("#main-content h1", "Avon and Somerset")
     assert dash_duo.find_element("#area-interventions")

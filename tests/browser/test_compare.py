@@ -16,7 +16,14 @@ from selenium.common.exceptions import (
 from data_access.comparator_groups import NOT_COMPARABLE
 from data_access.outcomes import force_areas
 from data_access.scope import SYSTEM
-from tests.browser.conftest import axe_violations, open_page, sign_in, start
+from tests.browser.conftest import (
+    axe_violations,
+    open_interactive,
+    open_page,
+    sign_in,
+    start,
+    wait_for_svg_chart,
+)
 
 
 def _choose(dash_duo, control_id: str, label: str) -> None:
@@ -73,14 +80,20 @@ def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
         base,
         "/compare?measure=knife_offences&period=2018-04&benchmark=national&level=95",
     )
-    dash_duo.wait_for_element("#compare-ranking-graph", timeout=45)
-    dash_duo.wait_for_element("#compare-map-graph")
-    dash_duo.wait_for_element("#compare-funnel-graph")
-    dash_duo.wait_for_element("#compare-vru-chart-graph", timeout=20)
-    # The map's outlines arrive from their own long-cached URL, not in the answer
-    # (assets/vru.js mapOutlines): every force area is drawn with its shape.
+    for chart in ("compare-ranking", "compare-map", "compare-funnel"):
+        wait_for_svg_chart(dash_duo, chart, timeout=45)
+    wait_for_svg_chart(dash_duo, "compare-vru-chart")
+    assert axe_violations(dash_duo) == []
+    # The interactive map's outlines arrive from their own long-cached URL, not
+    # in the answer (assets/vru.js mapOutlines): every force area is drawn with
+    # its shape.
+    for chart in ("compare-map", "compare-ranking", "compare-vru-chart"):
+        open_interactive(dash_duo, chart)
     assert _wait_for(lambda: _map_drawn(dash_duo) == [43, 43, 43])
     assert axe_violations(dash_duo) == []
+    # back to the controls at once (the page scrolls smoothly, and a click
+    # during the scroll lands where the control was)
+    dash_duo.driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     # The figures' own margins already hold their axis labels, so automargin had
     # nothing to add and plotly drew each chart once (components.chart
     # _reserve_margins): the drawn left and bottom margins are the figure's.
@@ -156,7 +169,20 @@ def test_the_ranking_is_readable_on_a_phone(dash_duo, browser_app):
     dash_duo.driver.set_window_size(390, 900)
     try:
         open_page(dash_duo, base, "/compare?measure=knife_offences&period=2018-04")
-        dash_duo.wait_for_element("#compare-ranking-graph .main-svg", timeout=45)
+        wait_for_svg_chart(dash_duo, "compare-ranking", timeout=45)
+        svg_box, page = dash_duo.driver.execute_script(
+            "const svg = document.querySelector('#compare-ranking-plot svg');"
+            "const box = svg.closest('.chart-card__scroll');"
+            "return [box && [box.scrollWidth, box.clientWidth, box.tabIndex,"
+            " svg.getBoundingClientRect().width],"
+            " [document.documentElement.scrollWidth, window.innerWidth]];"
+        )
+        assert svg_box is not None and svg_box[2] == 0
+        assert svg_box[0] >= RANKED_MIN_WIDTH > svg_box[1]  # it scrolls in its box
+        assert svg_box[3] >= RANKED_MIN_WIDTH  # the SVG is not squeezed
+        assert page[0] <= page[1]  # the page does not
+        assert axe_violations(dash_duo) == []
+        open_interactive(dash_duo, "compare-ranking")
         plot_width, box, page = dash_duo.driver.execute_script(
             "const gd = document.querySelector("
             "'#compare-ranking-graph .js-plotly-plot');"
@@ -198,7 +224,7 @@ def test_a_user_saves_a_comparator_group_uses_it_and_deletes_it(dash_duo, browse
     base = start(dash_duo, app)
     sign_in(dash_duo, base, "board", passwords["board"])
     open_page(dash_duo, base, "/compare?measure=knife_offences&period=2018-04")
-    dash_duo.wait_for_element("#compare-ranking-graph", timeout=45)
+    wait_for_svg_chart(dash_duo, "compare-ranking", timeout=45)
     dash_duo.find_element(".saved-groups summary").click()
     assert _wait_for(
         lambda: "no saved groups" in dash_duo.find_element("#compare-group-list").text

@@ -11,7 +11,13 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.browser.conftest import axe_violations, open_page, sign_in, start
+from tests.browser.conftest import (
+    axe_violations,
+    open_page,
+    sign_in,
+    start,
+    wait_for_svg_chart,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +48,7 @@ def test_funding_page_loads_accessibly(dash_duo, browser_app):
     dash_duo.wait_for_contains_text(
         "#funding-by-funder-title", "£4.03m in 2019/20 from 3 funders"
     )
-    dash_duo.wait_for_element("#funding-quarters-graph")
+    wait_for_svg_chart(dash_duo, "funding-quarters")
     assert axe_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
 

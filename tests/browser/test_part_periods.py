@@ -11,7 +11,13 @@ import time
 
 import pytest
 
-from tests.browser.conftest import axe_violations, open_page, sign_in, start
+from tests.browser.conftest import (
+    axe_violations,
+    open_interactive,
+    open_page,
+    sign_in,
+    start,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +55,7 @@ def test_part_periods_are_marked_and_not_compared(dash_duo, browser_app, monkeyp
 
     open_page(dash_duo, base, "/prevention?area=E23000036&from=2024-04")
     dash_duo.wait_for_contains_text("#prevention-reach-title", PART)
+    open_interactive(dash_duo, "prevention-reach")
     for trace in _traces(dash_duo, "prevention-reach-graph"):
         assert trace["x"][-1] == PART
         assert trace["symbol"][-1].endswith("-open")
@@ -62,6 +69,7 @@ def test_part_periods_are_marked_and_not_compared(dash_duo, browser_app, monkeyp
 
     open_page(dash_duo, base, "/funding?area=E23000036&year=2025")
     dash_duo.wait_for_contains_text("#funding-tiers-title", "part year: Q1")
+    open_interactive(dash_duo, "funding-tiers")
     (bars,) = _traces(dash_duo, "funding-tiers-graph")
     assert set(bars["opacity"]) == {0.45}
     axis = dash_duo.find_element("#funding-tiers-graph .g-xtitle").text

@@ -17,7 +17,14 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.conftest import axe_violations, open_page, sign_in, start
+from tests.browser.conftest import (
+    axe_violations,
+    open_interactive,
+    open_page,
+    sign_in,
+    start,
+    wait_for_svg_chart,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +50,7 @@ def test_prevention_loads_and_drills_from_tier_to_intervention(dash_duo, browser
     sign_in(dash_duo, base, "admin", passwords["admin"])
     open_page(dash_duo, base, "/prevention?area=E23000036")
     dash_duo.wait_for_element(".prevention-tier--secondary .prevention-drill-link")
-    dash_duo.wait_for_element("#prevention-reach-graph .main-svg")
+    wait_for_svg_chart(dash_duo, "prevention-reach")
     assert axe_violations(dash_duo) == []
 
     _click(
@@ -59,7 +66,7 @@ def test_prevention_loads_and_drills_from_tier_to_intervention(dash_duo, browser
     _click(dash_duo, link)
     dash_duo.wait_for_text_to_equal("#prevention-intervention-name", name)
     assert "intervention=" in dash_duo.driver.current_url
-    dash_duo.wait_for_element("#prevention-intervention-spend-graph .main-svg")
+    wait_for_svg_chart(dash_duo, "prevention-intervention-spend")
     assert axe_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
 
@@ -146,8 +153,9 @@ def test_a_big_tier_pages_through_from_the_keyboard(dash_duo, big_tiers_app):
     dash_duo.wait_for_contains_text(
         "#prevention-interventions-range", f"Showing 1–25 of {PER_TIER}"
     )
-    dash_duo.wait_for_element("#prevention-interventions-graph .main-svg")
+    wait_for_svg_chart(dash_duo, "prevention-interventions")
     assert len(dash_duo.find_elements("#prevention-interventions-list tbody tr")) == 25
+    open_interactive(dash_duo, "prevention-interventions")
     # 15 bars, not one per intervention.
     assert (
         len(dash_duo.find_elements("#prevention-interventions-graph .bars path")) == 15

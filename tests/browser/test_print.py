@@ -1,8 +1,10 @@
 """Printing in a real browser: Chromium's print-to-PDF of /, /violence and /compare
-gives A4 landscape pages; when printing starts every chart is scaled to the page
-width (none runs off its right edge, where the latest years are), controls are
-hidden and no printed table is cut by a scroll box. Printable width of A4
-landscape with 10 mm margins: 277 mm, 1047 CSS pixels."""
+gives A4 landscape pages; every chart prints as the server drew it (its SVG)
+scaled to the page width (none runs off its right edge, where the latest years
+are), as does a chart the reader made interactive (plotly's, scaled when
+printing starts); controls are hidden and no printed table is cut by a scroll
+box. Printable width of A4 landscape with 10 mm margins: 277 mm, 1047 CSS
+pixels."""
 
 import base64
 import os
@@ -11,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import open_page, sign_in, start
+from tests.browser.conftest import (
+    open_interactive,
+    open_page,
+    sign_in,
+    start,
+    wait_for_svg_chart,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +50,15 @@ def _overflow_after_beforeprint(driver) -> dict:
         window.dispatchEvent(new Event("beforeprint"));
         document.documentElement.style.width = arguments[0] + "px";
         document.body.style.width = arguments[0] + "px";
-        const svgs = [...document.querySelectorAll("#main-content svg.main-svg")];
+        const svgs = [...document.querySelectorAll(
+            "#main-content svg.main-svg, #main-content .chart-card__svg > svg")];
         const right = Math.max(0, ...svgs.map(s => s.getBoundingClientRect().right));
-        const ticks = [...document.querySelectorAll("#main-content .xtick text")];
+        const texts = [...document.querySelectorAll(
+            "#main-content .xtick text, #main-content .chart-card__svg text")];
         const tickRight = Math.max(
-            0, ...ticks.map(t => t.getBoundingClientRect().right));
+            0, ...texts.map(t => t.getBoundingClientRect().right));
+        const server = document.querySelectorAll(
+            "#main-content .chart-card__svg > svg").length;
         const shown = e => e.getClientRects().length > 0;
         const controls = [...document.querySelectorAll(
             ".filter-bar, .app-nav, .modebar, .chart-card__downloads, button"
@@ -56,7 +68,7 @@ def _overflow_after_beforeprint(driver) -> dict:
             .filter(t => t.parentElement.scrollHeight >
                          t.parentElement.clientHeight + 1)
             .length;
-        return {charts: svgs.length, right, tickRight, controls, clipped};
+        return {charts: svgs.length, server, right, tickRight, controls, clipped};
         """,
         PRINT_WIDTH,
     )
@@ -68,9 +80,12 @@ def _overflow_after_beforeprint(driver) -> dict:
         ("/", "#overview-content .measure-card"),
         (
             "/violence?area=E23000036&measure=knife_offences&view=year",
-            "#violence-trend-graph .main-svg",
+            "#violence-trend-plot .chart-card__svg svg",
         ),
-        ("/compare?measure=knife_offences", "#compare-ranking-graph .main-svg"),
+        (
+            "/compare?measure=knife_offences",
+            "#compare-ranking-plot .chart-card__svg svg",
+        ),
     ],
 )
 def test_pages_print_to_a4_landscape_without_clipped_charts(
@@ -98,6 +113,22 @@ def test_pages_print_to_a4_landscape_without_clipped_charts(
     assert measured["controls"] == 0, measured
     assert measured["clipped"] == 0, measured
     if path != "/":
-        assert measured["charts"] > 0
+        assert measured["server"] > 0, measured
         assert measured["right"] <= PRINT_WIDTH + 1, measured
         assert measured["tickRight"] <= PRINT_WIDTH + 1, measured
+
+
+def test_an_interactive_chart_prints_scaled_to_the_page(dash_duo, browser_app):
+    """A chart the reader turned into plotly's before printing is scaled to the
+    printed width by assets/vru.js, beside the server-drawn ones."""
+    app, passwords = browser_app
+    base = start(dash_duo, app)
+    sign_in(dash_duo, base, "admin", passwords["admin"])
+    open_page(dash_duo, base, "/compare?measure=knife_offences")
+    wait_for_svg_chart(dash_duo, "compare-ranking", timeout=45)
+    open_interactive(dash_duo, "compare-ranking")
+    measured = _overflow_after_beforeprint(dash_duo.driver)
+    assert measured["charts"] > measured["server"] > 0, measured
+    assert measured["right"] <= PRINT_WIDTH + 1, measured
+    assert measured["tickRight"] <= PRINT_WIDTH + 1, measured
+    assert measured["controls"] == 0, measured

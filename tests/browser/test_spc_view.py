@@ -6,7 +6,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser.conftest import axe_violations, open_page, sign_in, start
+from tests.browser.conftest import (
+    axe_violations,
+    open_interactive,
+    open_page,
+    sign_in,
+    start,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +41,9 @@ def test_spc_toggle_bookmark_and_back(dash_duo, browser_app):
         or "special-cause" in text
     )
     # the SPC figure marks signals and the step change
+    open_interactive(dash_duo, "violence-spc")
     names = dash_duo.driver.execute_script(
-        "const g = document.querySelector('#violence-spc-graph .js-plotly-plot')"
-        " || document.querySelector('#violence-spc .js-plotly-plot');"
+        "const g = document.querySelector('#violence-spc-graph .js-plotly-plot');"
         "return g ? g.data.map(t => t.name) : [];"
     )
     assert "Mean" in names and "Upper process limit" in names

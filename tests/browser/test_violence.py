@@ -12,7 +12,14 @@ from selenium.common.exceptions import (
 
 from data_access.outcomes import area_trends
 from data_access.scope import SYSTEM
-from tests.browser.conftest import axe_violations, open_page, sign_in, start
+from tests.browser.conftest import (
+    axe_violations,
+    open_interactive,
+    open_page,
+    sign_in,
+    start,
+    wait_for_svg_chart,
+)
 
 
 def _settle(dash_duo, quiet=2.0, limit=60.0):
@@ -146,8 +153,9 @@ def test_time_is_drawn_as_time_with_one_benchmark(dash_duo, browser_app):
     open_page(
         dash_duo, base, "/violence?measure=homicide_knife&area=E23000036&view=year"
     )
-    dash_duo.wait_for_element("#violence-trend-graph .js-plotly-plot", timeout=30)
+    wait_for_svg_chart(dash_duo, "violence-trend")
     _settle(dash_duo)
+    open_interactive(dash_duo, "violence-trend")
     got = dash_duo.driver.execute_script(FIGURE)
     categories = got["categories"]
     years = [int(c[:4]) for c in categories]

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_violations, open_page, sign_in, start
+from tests.browser.conftest import (
+    axe_violations,
+    open_page,
+    sign_in,
+    start,
+    wait_for_svg_chart,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +39,7 @@ def test_workstream_list_and_detail_are_accessible(dash_duo, browser_app):
     )
     dash_duo.wait_for_text_to_equal("#workstream-title", name)
     dash_duo.wait_for_element("#workstream-returns")
-    dash_duo.wait_for_element("#workstream-trend-0-graph .main-svg")
+    wait_for_svg_chart(dash_duo, "workstream-trend-0")
     assert "Green" in dash_duo.find_element("#workstream-summary").text.title()
     assert axe_violations(dash_duo) == []
     assert dash_duo.get_logs() == []

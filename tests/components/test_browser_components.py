@@ -1,7 +1,9 @@
 """The React side of components.chart in headless Chromium: StaticTable draws the
-accessible table markup (and its links navigate without a reload), DeferredGraph
-draws its chart with the plotly.js *basic* bundle; and the app's chart pages load
-only that bundle and stay under the first-load byte budget."""
+accessible table markup (and its links navigate without a reload); SvgFirstGraph
+shows the server's SVG with no plotly.js, saves it as a PNG, and draws the
+plotly graph (with the plotly.js *basic* bundle) only when asked, from the
+keyboard too; the app's chart pages load no plotly.js and stay under the
+first-load byte budget."""
 
 from __future__ import annotations
 
@@ -18,12 +20,18 @@ from dash import Input, Output, dcc, html
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableBadges, TableLink, accessible_table
 from tests.browser.conftest import (  # noqa: F401 - fixtures
+    INTERACTIVE_BUTTON,
     _patient_waits,
     axe_violations,
     browser_app,
+    downloaded_png,
+    open_interactive,
     open_page,
+    plotly_loaded,
     sign_in,
     start,
+    tab_to,
+    wait_for_svg_chart,
 )
 
 pytestmark = pytest.mark.browser
@@ -104,7 +112,7 @@ def _component_app() -> dash.Dash:
     return app
 
 
-def test_static_table_markup_links_and_deferred_graph(dash_duo):
+def test_static_table_markup_links_and_svg_chart(dash_duo):
     app = _component_app()
     dash_duo.start_server(app, start_timeout=60)  # see tests/browser/conftest.start
     driver = dash_duo.driver
@@ -157,19 +165,11 @@ def test_static_table_markup_links_and_deferred_graph(dash_duo):
         ["–", "visually-hidden", "no data"],
     ]
 
-    # The chart draws, inside a box that held its height, with the basic bundle.
-    dash_duo.wait_for_element("#t-chart-graph .main-svg", timeout=30)
-    box = driver.execute_script(
-        "return document.getElementById('t-chart-graph').parentElement.style.minHeight"
-    )
-    assert box == "450px"  # plotly.js's default height: the figure sets none
-    plotly = driver.execute_script(
-        "return performance.getEntriesByType('resource').map(e => e.name)"
-        ".filter(n => n.includes('plotly'))"
-    )
-    assert len(plotly) == 1 and BASIC_BUNDLE in plotly[0], plotly
-    assert driver.execute_script("return typeof window.Plotly.newPlot") == "function"
-
+    # The chart is the server's SVG, with no plotly.js requested or run.
+    wait_for_svg_chart(dash_duo, "t-chart")
+    assert plotly_loaded(driver) == {"requests": [], "running": False}
+    assert driver.find_elements("css selector", "#t-chart-plot svg[role=img]")
+    assert not driver.find_elements("css selector", "#t-chart-graph")
     # An external link is an ordinary link; badges are words after a dot that
     # screen readers skip; rows take their classes.
     extras = driver.execute_script(
@@ -217,44 +217,116 @@ def test_static_table_markup_links_and_deferred_graph(dash_duo):
     assert dash_duo.get_logs() == []
 
 
-def _settled(driver, graphs: int, limit: float = 60.0) -> None:
-    """Wait until the page shows `graphs` drawn charts and no callback is pending."""
+def test_svg_chart_saves_a_png_and_turns_interactive_from_the_keyboard(dash_duo):
+    """The SvgFirstGraph's buttons: "Download PNG" saves the SVG drawn at 3x as
+    "<chart id>.png" without plotly.js; "Interactive chart", reached with Tab and
+    pressed with Enter, loads the basic bundle, draws the plotly graph with its
+    modebar in the SVG's place (no taller than the SVG was) and takes the
+    focus to it. axe-clean before and after."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    app = _component_app()
+    dash_duo.start_server(app, start_timeout=60)
+    driver = dash_duo.driver
+    wait_for_svg_chart(dash_duo, "t-chart")
+    assert axe_violations(dash_duo) == []
+
+    viewbox = driver.execute_script(
+        "return document.querySelector('#t-chart-plot svg')"
+        ".getAttribute('viewBox').split(' ').map(Number)"
+    )
+    png = downloaded_png(dash_duo, "t-chart")
+    assert png is not None, "no PNG was offered for download"
+    assert png["name"] == "t-chart.png" and png["png"]
+    assert (png["width"], png["height"]) == (viewbox[2] * 3, viewbox[3] * 3)
+    assert plotly_loaded(driver) == {"requests": [], "running": False}
+
+    svg_height = driver.execute_script(
+        "return document.getElementById('t-chart-plot').offsetHeight"
+    )
+    tab_to(driver, f"#t-chart-plot {INTERACTIVE_BUTTON}")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    dash_duo.wait_for_element("#t-chart-graph .main-svg", timeout=45)
+    dash_duo.wait_for_element("#t-chart-graph .modebar")
+    loaded = plotly_loaded(driver)
+    assert loaded["running"], loaded
+    assert len(loaded["requests"]) == 1, loaded
+    assert BASIC_BUNDLE in loaded["requests"][0], loaded
+    assert not [n for n in loaded["requests"] if FULL_BUNDLE in n]
+    # in the SVG's place, the focus on the graph (its modebar the next stop)
+    state = driver.execute_script(
+        """
+        const plot = document.getElementById('t-chart-plot');
+        const active = document.activeElement;
+        return {
+          svgs: plot.querySelectorAll('.chart-card__svg').length,
+          buttons: plot.querySelectorAll(arguments[0]).length,
+          focus: [active.getAttribute('role'), active.getAttribute('aria-label'),
+                  active.contains(document.getElementById('t-chart-graph'))],
+          height: plot.offsetHeight,
+        };
+        """,
+        INTERACTIVE_BUTTON,
+    )
+    assert state["svgs"] == 0 and state["buttons"] == 0, state
+    assert state["focus"] == ["group", "Interactive chart: Rates rose", True], state
+    assert svg_height > 300 and abs(state["height"] - svg_height) <= 40, (
+        svg_height,
+        state,
+    )
+    assert axe_violations(dash_duo) == []
+    assert dash_duo.get_logs() == []
+
+
+def _settled(driver, charts: int, limit: float = 60.0) -> None:
+    """Wait until the page shows `charts` server-drawn charts and no callback is
+    pending."""
     script = (
-        "return [document.querySelectorAll('.js-plotly-plot').length,"
+        "return [document.querySelectorAll('.chart-card__svg svg').length,"
         " document.querySelector('[data-dash-is-loading=\"true\"]') === null]"
     )
     started = time.time()
     while time.time() - started < limit:
         drawn, idle = driver.execute_script(script)
-        if drawn >= graphs and idle:
+        if drawn >= charts and idle:
             return
         time.sleep(0.25)
-    raise AssertionError(f"fewer than {graphs} charts drawn in {limit} s")
+    raise AssertionError(f"fewer than {charts} charts drawn in {limit} s")
 
 
-def test_chart_pages_load_only_the_basic_bundle_within_budget(dash_duo, browser_app):  # noqa: F811
+def test_chart_pages_load_no_plotly_until_asked_within_budget(dash_duo, browser_app):  # noqa: F811
     """Issue 7, target 3: a first (cold cache) load of an app page transfers at
-    most 1.5 MB; plotly.js comes as the basic bundle, never the full one."""
+    most 1.5 MB. Issue 19: its charts are the server's SVG, and plotly.js is
+    neither requested nor run (it was ~200 ms of blocking on load) until a
+    visitor asks for an interactive chart; then it comes as the basic bundle,
+    never the full one. Catches: a graph mounted as the page loads."""
     app, passwords = browser_app
     base = start(dash_duo, app)
     sign_in(dash_duo, base, "admin", passwords["admin"])
     driver = dash_duo.driver
-    for path, graphs in (
-        ("/violence?measure=knife_offences&area=K04000001", 2),
-        ("/compare?measure=knife_offences&period=2018-04", 4),
+    for path, charts, asked in (
+        ("/violence?measure=knife_offences&area=K04000001", 2, "violence-trend"),
+        ("/compare?measure=knife_offences&period=2018-04", 4, "compare-ranking"),
     ):
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Network.clearBrowserCache", {})
         open_page(dash_duo, base, path)
-        _settled(driver, graphs)
+        _settled(driver, charts)
+        time.sleep(1)  # anything that would start plotly.js late has started
         names, transferred = driver.execute_script(
             "const entries = performance.getEntriesByType('navigation')"
             ".concat(performance.getEntriesByType('resource'));"
             "return [entries.map(e => e.name),"
             " entries.reduce((sum, e) => sum + e.transferSize, 0)];"
         )
-        plotly = [n for n in names if "plotly" in n]
+        assert plotly_loaded(driver) == {"requests": [], "running": False}, path
+        assert 100 * 1024 < transferred <= 1.5 * 1024 * 1024, (path, transferred)
+
+        open_interactive(dash_duo, asked)
+        plotly = plotly_loaded(driver)["requests"]
         assert len(plotly) == 1 and BASIC_BUNDLE in plotly[0], (path, plotly)
-        assert not [n for n in names if FULL_BUNDLE in n]
-        assert 300 * 1024 < transferred <= 1.5 * 1024 * 1024, (path, transferred)
+        assert not [n for n in plotly if FULL_BUNDLE in n]
+        # the other charts stay SVG
+        assert len(driver.find_elements("css selector", ".js-plotly-plot")) == 1
     assert dash_duo.get_logs() == []

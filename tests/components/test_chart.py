@@ -9,6 +9,7 @@ import ast
 import csv
 import io
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -27,9 +28,10 @@ from components.chart import (
     DATA_STATUS_COLUMN,
     DEFAULT_EMPTY_MESSAGE,
     ILLUSTRATIVE_LABEL,
+    SVG_WIDTH,
     WATERMARK_NAME,
     ChartSpec,
-    DeferredGraph,
+    SvgFirstGraph,
     chart_card,
     empty_card,
     graph_config,
@@ -59,6 +61,8 @@ COMPONENT_FILES = sorted(
     path.name
     for path in (Path(__file__).resolve().parents[2] / "components").glob("*.py")
 )
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
 
 # --------------------------------------------------------------------------- helpers
 
@@ -361,17 +365,97 @@ def test_table_links_stay_within_the_app(href):
         TableLink("x", href)
 
 
-def test_graph_holds_its_height_until_it_is_drawn(spec):
-    """The card keeps the plot's height while dcc.Graph and plotly.js load, so the
-    summary and table below do not jump when it draws."""
+def _svg_of(plot: SvgFirstGraph) -> ET.Element:
+    return ET.fromstring(plot.svg)
+
+
+def _svg_texts(svg: ET.Element) -> list[str]:
+    return ["".join(t.itertext()) for t in svg.iter(f"{SVG_NS}text")]
+
+
+def test_plot_is_the_server_svg_with_the_plotly_graph_held_for_when_asked(spec):
+    """The plot is drawn on the server (an SVG named by the title and described
+    by the summary, at the card's width and the figure's height) and the
+    dcc.Graph of the same figure is the SvgFirstGraph's child, which the browser
+    mounts only when asked. Catches: a card with no SVG (plotly.js on every
+    load), an SVG of another figure or size, buttons naming no chart."""
+    card = chart_card(spec)
+    (plot,) = find(card, SvgFirstGraph)
+    assert plot.id == "violence-trend-plot"
+    assert plot.className == "chart-card__plot"
+    assert plot.label == spec.title
+    assert plot.filename == "violence-trend"
+    (graph,) = find(plot, dcc.Graph)
+    assert plot.children is graph and graph.id == "violence-trend-graph"
+    assert graph.figure == spec.figure
+    assert graph.config["toImageButtonOptions"]["filename"] == "violence-trend"
+
+    svg = _svg_of(plot)
+    assert svg.tag == f"{SVG_NS}svg" and svg.get("role") == "img"
+    height = spec.figure["layout"]["height"]
+    assert svg.get("viewBox").split() == ["0", "0", str(SVG_WIDTH), str(height)]
+    assert svg.findtext(f"{SVG_NS}title") == spec.title
+    assert svg.findtext(f"{SVG_NS}desc") == spec.summary
+    # it holds no height of its own: the SVG is there from the start
+    assert "minHeight" not in (plot.style or {})
+    assert ILLUSTRATIVE_LABEL not in _svg_texts(svg)
+    # the page's figure is not changed by drawing it at the card's width
+    assert "width" not in spec.figure["layout"]
+
+
+def test_an_illustrative_svg_carries_the_watermark_so_its_png_does(spec):
+    (plot,) = find(chart_card(illustrative(spec)), SvgFirstGraph)
+    assert ILLUSTRATIVE_LABEL in _svg_texts(_svg_of(plot))
+    assert any(
+        a.get("name") == WATERMARK_NAME
+        for a in plot.children.figure["layout"]["annotations"]
+    )
+
+
+def test_the_svg_escapes_what_the_page_passes_in(spec):
+    """The browser inserts the SVG as markup: a title or summary must never
+    become an element."""
     from dataclasses import replace
 
-    (slot,) = find(chart_card(spec), DeferredGraph)
-    assert isinstance(slot.children, dcc.Graph)
-    assert slot.style == {"minHeight": f"{spec.figure['layout']['height']}px"}
-    unsized = go.Figure(spec.figure).update_layout(height=None)
-    (slot,) = find(chart_card(replace(spec, figure=unsized)), DeferredGraph)
-    assert slot.style == {"minHeight": "450px"}  # plotly's default height
+    hostile = '<script>alert("x")</script> & "quotes"'
+    (plot,) = find(
+        chart_card(replace(spec, title=hostile, summary=hostile)), SvgFirstGraph
+    )
+    assert "<script" not in plot.svg
+    svg = _svg_of(plot)
+    assert svg.findtext(f"{SVG_NS}title") == hostile
+    assert not [e for e in svg.iter() if e.tag.endswith("script")]
+
+
+def test_a_map_without_its_outlines_is_left_to_plotly_holding_its_height(spec):
+    """A figure whose traces get their outlines in the browser (the /compare
+    map) can be drawn on the server only with the outlines passed in; without
+    them the card gives no SVG (SvgFirstGraph then mounts the graph at once)
+    and holds the graph's height while plotly.js loads."""
+    from dataclasses import replace
+
+    square = {"x": [0, 1, 1, 0, 0], "y": [0, 0, 1, 1, 0]}
+    figure = {
+        "data": [
+            {
+                "type": "scatter",
+                "x": [],
+                "y": [],
+                "fill": "toself",
+                "name": "Better",
+                "meta": {"role": "area", "code": "E23000036"},
+            }
+        ],
+        "layout": {"height": 620, "meta": {"outlines": "/embed/static/x.json"}},
+    }
+    unmapped = replace(spec, figure=figure)
+    (plot,) = find(chart_card(unmapped), SvgFirstGraph)
+    assert plot.svg == ""
+    assert plot.style == {"minHeight": "620px"}
+    mapped = replace(unmapped, outlines={"E23000036": square}, svg_width=640)
+    (plot,) = find(chart_card(mapped), SvgFirstGraph)
+    assert _svg_of(plot).get("viewBox").split() == ["0", "0", "640", "620"]
+    assert "minHeight" not in plot.style
 
 
 def test_a_chart_with_a_least_width_scrolls_in_a_focusable_labelled_box(spec):
@@ -394,7 +478,7 @@ def test_a_chart_with_a_least_width_scrolls_in_a_focusable_labelled_box(spec):
     ]
     assert box.role == "region" and box.tabIndex == "0"
     assert spec.title in getattr(box, "aria-label")
-    (slot,) = find(box, DeferredGraph)
+    (slot,) = find(box, SvgFirstGraph)
     assert slot.style["minWidth"] == "640px"
 
 
