@@ -14,6 +14,7 @@ pandas NA/NaT) or the suppression marker, and returns a string:
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import Decimal
 from typing import Any
@@ -128,7 +129,17 @@ def money(amount: Any, *, pence: bool = False) -> str:
     """Pounds sterling, GOV.UK style, by the one rule that data_access's own
     sentences use too (data_access.number_format.money_text): "£1.16m", "£1m",
     "£880,000", "£12.50" with pence=True under £1,000, "-£5,000"."""
+    if type(amount) is float and amount == amount:
+        # A page writes the same amounts several times (bar, label, hover text,
+        # table, summary): a plain float's text is worked out once per process.
+        return _money_of_float(amount, pence)
     placeholder = _placeholder(amount)
     if placeholder is not None:
         return placeholder
+    return money_text(amount, pence=pence)
+
+
+@functools.lru_cache(maxsize=8192)
+def _money_of_float(amount: float, pence: bool) -> str:
+    # keyed by the float itself (and -0.0 is 0.0 here, as money_text treats it)
     return money_text(amount, pence=pence)

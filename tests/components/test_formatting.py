@@ -137,3 +137,20 @@ def test_data_access_sentences_write_money_by_the_same_rule():
     assert money_text(2674.5) == money(2674.5) == "£2,675"
     for amount in (0, 0.4, 999.5, 999_999.6, 1_005_000, -5_000, 12.5):
         assert money_text(amount) == money(amount)
+
+
+def test_money_of_a_float_is_the_money_rule_however_often_asked():
+    """money() keeps each plain float's text (a page writes the same amounts
+    several times): asked again, and for floats of every size and sign, with
+    and without pence, it says what the one money rule says."""
+    import random
+
+    from data_access.number_format import money_text
+
+    rng = random.Random(19)
+    amounts = [0.0, -0.0, 0.004, -0.004, 999.995, 1_000_000.0, -5_000.0, 12.5]
+    amounts += [rng.uniform(-1, 1) * 10 ** rng.randint(0, 10) for _ in range(2000)]
+    for _ in range(2):  # the second time from what was kept
+        for amount in amounts:
+            for pence in (False, True):
+                assert money(amount, pence=pence) == money_text(amount, pence=pence)
