@@ -429,18 +429,19 @@ def _front(server) -> warm_callbacks.WarmCallbacks:
 
 
 class _Clock:
-    """warm_callbacks' `time`, moved on by hand."""
+    """warm_callbacks' `time`: the real clocks, moved on by hand (`ahead`)."""
 
     def __init__(self):
         import time
 
-        self.wall, self.mono = time.time(), time.monotonic()
+        self._time = time
+        self.wall_ahead = self.mono_ahead = 0.0
 
     def time(self):
-        return self.wall
+        return self._time.time() + self.wall_ahead
 
     def monotonic(self):
-        return self.mono
+        return self._time.monotonic() + self.mono_ahead
 
 
 @pytest.fixture
@@ -470,10 +471,10 @@ def test_a_verified_session_is_remembered_for_session_memo_seconds(web, verifica
     before = len(seen)
     _warm(server, client)
     assert len(seen) == before, "verified again within SESSION_MEMO_SECONDS"
-    clock.mono += warm_callbacks.SESSION_MEMO_SECONDS - 1
+    clock.mono_ahead += warm_callbacks.SESSION_MEMO_SECONDS - 5
     _warm(server, client)
     assert len(seen) == before
-    clock.mono += 2
+    clock.mono_ahead += 6
     _warm(server, client)
     assert len(seen) == before + 1, "still remembered after SESSION_MEMO_SECONDS"
 
@@ -491,7 +492,7 @@ def test_a_remembered_session_past_its_max_age_goes_to_flask(
     _warm(server, client)
     remembered = len(seen)
     monkeypatch.setattr(itsdangerous.timed, "time", clock)  # Flask's clock too
-    clock.wall += server.permanent_session_lifetime.total_seconds() + 5
+    clock.wall_ahead += server.permanent_session_lifetime.total_seconds() + 5
     before = len(server.flask_requests)
     answer = _click(client)
     assert answer.status_code == 401
@@ -534,3 +535,125 @@ def test_the_session_memo_is_bounded(web, verifications, monkeypatch):
         client.set_cookie("unrelated", str(n))
         _click(client)
     assert 0 < len(_front(server)._sessions) <= 3
+
+
+# A user's own saved comparator groups: /compare's list of them is kept per user
+# (web.view_cache's per_user), on Redis only, and renewed when they change.
+
+
+@pytest.fixture
+def two_of_a_kind(store, monkeypatch):
+    """Two users with the same access, on a Redis cache of the test's own."""
+    import uuid
+
+    import redis
+
+    from tests.conftest import service_url
+
+    url = service_url("TEST_REDIS_URL")
+    prefix = f"vru-warm-{uuid.uuid4().hex}:"
+    with app_over_small_store(
+        monkeypatch,
+        {"board": BOARD_MEMBER, "other": BOARD_MEMBER},
+        CACHE_TYPE="web.signed_cache.SignedRedisCache",
+        CACHE_REDIS_URL=url,
+        CACHE_KEY_PREFIX=prefix,
+    ) as small:
+        server = small.server
+        flask_requests = []
+        hooks = server.before_request_funcs.setdefault(None, [])
+        monkeypatch.setitem(
+            server.before_request_funcs,
+            None,
+            [lambda: flask_requests.append(1), *hooks],
+        )
+        server.flask_requests = flask_requests
+        connection = redis.Redis.from_url(url)
+        try:
+            yield server, small.passwords
+        finally:
+            for stale in connection.scan_iter(prefix + "*"):
+                connection.delete(stale)
+
+
+WEST_MIDLANDS = "E23000014"  # the small store's other force area
+
+
+def _group_list_request(server) -> dict:
+    output = next(o for o in server_callbacks() if "compare-group-list" in o)
+    return callback_request(
+        output,
+        [{"id": "compare-group-version", "property": "data", "value": 0}],
+        [{"id": "compare-benchmark", "property": "value", "value": "national"}],
+    )
+
+
+def server_callbacks():
+    from app import app
+
+    return app.callback_map
+
+
+def _save_group_request(name: str, areas: list[str]) -> dict:
+    output = next(o for o in server_callbacks() if "compare-group-status" in o)
+    body = callback_request(
+        output,
+        [
+            {"id": "compare-group-save", "property": "n_clicks", "value": 1},
+            [],
+        ],
+        [
+            {"id": "compare-group-name", "property": "value", "value": name},
+            {"id": "compare-group-areas", "property": "value", "value": areas},
+            {"id": "compare-benchmark", "property": "value", "value": "national"},
+            {"id": "compare-group-version", "property": "data", "value": 0},
+        ],
+    )
+    body["changedPropIds"] = ["compare-group-save.n_clicks"]
+    return body
+
+
+def _signed_in_as(server, username, password):
+    client = server.test_client()
+    assert sign_in(client, username, password).status_code == 302
+    return client
+
+
+def test_a_users_own_groups_are_kept_for_them_alone_and_renewed_on_change(
+    two_of_a_kind,
+):
+    server, passwords = two_of_a_kind
+    board = _signed_in_as(server, "board", passwords["board"])
+    other = _signed_in_as(server, "other", passwords["other"])
+    listing = _group_list_request(server)
+    first = _click(board, body=listing)
+    before = len(server.flask_requests)
+    again = _click(board, body=listing)
+    assert len(server.flask_requests) == before, "not answered in front"
+    _same_answer(first, again)
+    # Saved through the page's own callback: the next listing is built afresh,
+    # in front of Flask and in Flask's cache alike.
+    saved = _click(board, body=_save_group_request("Mine", [AVON, WEST_MIDLANDS]))
+    assert "it is now the benchmark" in saved.get_data(as_text=True)
+    before = len(server.flask_requests)
+    fresh = _click(board, body=listing)
+    assert len(server.flask_requests) == before + 1
+    assert "Mine" in fresh.get_data(as_text=True)
+    # The other user, with the same access, never gets the first one's list.
+    theirs = _click(other, body=listing)
+    assert "Mine" not in theirs.get_data(as_text=True)
+
+
+def test_a_users_own_groups_are_not_kept_on_a_cache_of_one_process(web):
+    """SimpleCache is per process: a new stamp would not reach the others, so
+    nothing per user is kept there (nor in front of Flask)."""
+    server, password = web
+    client = _signed_in(server, password)
+    listing = _group_list_request(server)
+    before = len(server.flask_requests)
+    assert _click(client, body=listing).status_code == 200
+    assert _click(client, body=listing).status_code == 200
+    assert len(server.flask_requests) == before + 2
+    with server.app_context():
+        backend = server.extensions["cache"][shared_cache.cache]
+        assert not [k for k in backend._cache if warm_callbacks.ANSWER_PREFIX in k]

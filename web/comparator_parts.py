@@ -4,9 +4,10 @@ pick force areas, name and save them as a group, choose it in the page's
 
 Every read and write goes through data_access.comparator_groups under the
 caller's scope, so only a group's owner sees it, uses it or deletes it (another
-user's group id is "no such group", whichever callback names it). Nothing here
-is cached: the answers are per person (web.view_cache never keeps an answer
-that names a saved group either).
+user's group id is "no such group", whichever callback names it). The list of
+the user's groups is kept per person (web.view_cache's `per_user`: by user and
+their stamp, which saving or deleting a group renews); an answer that names a
+saved group is never kept (web.view_cache).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from data_access import comparator_groups
 from data_access.comparator_models import NAME_MAX
 from data_access.errors import AccessDenied, DataAccessError, StoreUnavailable
 from web.access import current_scope
+from web.view_cache import cached_callback, forget_user_answers
 
 SAVED_KEY = re.compile(r"saved:\d+")
 
@@ -127,12 +129,13 @@ def register_saved_groups(page: str, published_options) -> None:
     """The callbacks of `saved_groups_panel(page)`: `{page}-benchmark` offers
     `published_options()` then the user's saved groups."""
 
-    @callback(
+    @cached_callback(
         Output(f"{page}-benchmark", "options"),
         Output(f"{page}-group-list", "children"),
         Output(f"{page}-group-areas", "options"),
         Input(f"{page}-group-version", "data"),
         State(f"{page}-benchmark", "value"),
+        per_user=True,
     )
     def group_choices(_version, current):
         options = list(published_options())
@@ -194,6 +197,8 @@ def register_saved_groups(page: str, published_options) -> None:
                 name = ""
             else:
                 return unchanged
+            # After the commit: this user's kept list of groups is not served again.
+            forget_user_answers(scope.user_id)
         except AccessDenied as error:
             return message(f"Not allowed: {error}.", kind="warning"), *unchanged[1:]
         except StoreUnavailable:

@@ -17,7 +17,14 @@ Safe because:
 - an answer built while the store was unavailable ("temporarily unavailable") is
   never stored (data_access.db marks the request), nor is any non-200 answer;
 - a cache outage means the callback simply runs (never an error);
-- a request that names a user's saved comparator group is never cached.
+- a request that names a user's saved comparator group is never cached;
+- a callback registered `per_user` (its answer depends on who asks: the user's
+  own saved comparator groups) is kept per user, only on a cache every process
+  shares (Redis), keyed by the user's *stamp* as read before the callback ran;
+  whatever changes that user's data calls `forget_user_answers` after its
+  commit, which sets a new stamp, so no process serves the older answer again.
+  (A change while the cache cannot be reached leaves the older answer servable
+  until it expires: CACHE_DEFAULT_TIMEOUT.)
 """
 
 from __future__ import annotations
@@ -26,9 +33,11 @@ import gzip
 import hashlib
 import logging
 import re
+import secrets
 
 import dash
 import flask
+from cachelib.redis import RedisCache
 from flask import Flask, Response, g, request
 from flask_caching.backends.nullcache import NullCache
 from flask_login import current_user
@@ -42,6 +51,10 @@ from web.shared_cache import cache
 
 log = logging.getLogger(__name__)
 _CACHED_OUTPUTS: set[str] = set()
+_PER_USER_OUTPUTS: set[str] = set()
+# A user's stamp lives this long unused; when it has gone, a new one is drawn
+# and the answers kept under the old one are no longer served (always safe).
+STAMP_SECONDS = 24 * 3600
 # The format of stored answers is part of the key ("gz": gzipped JSON), so entries
 # written by an older release are never read as this one's.
 KEY_PREFIX = "view:gz:"
@@ -66,16 +79,55 @@ def _output_keys(outputs: list[dash.Output]) -> set[str]:
     return keys
 
 
-def cached_callback(*dependencies, **kwargs):
-    """`dash.callback` for a read-only callback whose answers may be cached."""
+def cached_callback(*dependencies, per_user: bool = False, **kwargs):
+    """`dash.callback` for a read-only callback whose answers may be cached.
+
+    `per_user`: the answer also depends on who asks (data of their own); it is
+    then kept per user, on a shared cache only, and whatever changes that data
+    must call `forget_user_answers(user_id)` once it has committed."""
     outputs = [d for d in dependencies if isinstance(d, dash.Output)]
     if not outputs:
         raise ValueError("a cached callback needs at least one Output")
-    _CACHED_OUTPUTS.update(_output_keys(outputs))
+    keys = _output_keys(outputs)
+    _CACHED_OUTPUTS.update(keys)
+    if per_user:
+        _PER_USER_OUTPUTS.update(keys)
     return dash.callback(*dependencies, **kwargs)
 
 
-def _key() -> str | None:
+def _new_stamp() -> str:
+    return secrets.token_hex(16)
+
+
+def _user_stamp(backend, user_id: int) -> str | None:  # noqa: ANN001
+    """The user's stamp, drawn when they have none; None when the cache cannot
+    say (then nothing per user is kept or served)."""
+    key = warm_callbacks.user_stamp_key(user_id)
+    try:
+        stamp = backend.get(key)
+        if stamp is None:
+            backend.add(key, _new_stamp(), STAMP_SECONDS)  # the first one drawn wins
+            stamp = backend.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage: not kept, not served
+        return None
+    return stamp if isinstance(stamp, str) else None
+
+
+def forget_user_answers(user_id: int | None) -> None:
+    """The user's own data changed (call after the commit): a new stamp, so no
+    answer kept for them per user is served again, by any process."""
+    if user_id is None or not flask.has_app_context():
+        return
+    backend = flask.current_app.extensions.get("cache", {}).get(cache)
+    if not isinstance(backend, RedisCache):
+        return  # nothing is kept per user
+    try:
+        backend.set(warm_callbacks.user_stamp_key(user_id), _new_stamp(), STAMP_SECONDS)
+    except Exception:  # noqa: BLE001 - see the module docstring
+        log.warning("view cache: could not renew a user's stamp")
+
+
+def _key(backend=None) -> str | None:  # noqa: ANN001
     """The cache key for this callback request, or None when it is not cached.
 
     Also marks the request for web.warm_callbacks (`warm_callbacks.KEEP`: the
@@ -106,12 +158,22 @@ def _key() -> str | None:
     digest = hashlib.sha256(request.get_data())
     digest.update(f"\0{access}\0{version}".encode())
     record = getattr(current_user, "record", None)
+    stamp = None
+    if output in _PER_USER_OUTPUTS:
+        # Per user, and only where every process reads the same stamp.
+        if record is None or not isinstance(backend, RedisCache):
+            return None
+        stamp = _user_stamp(backend, record.id)
+        if stamp is None:
+            return None
+        digest.update(f"\0user:{record.id}\0{stamp}".encode())
     if record is not None:
         request.environ[warm_callbacks.KEEP] = warm_callbacks.Keep(
             user_id=record.id,
             session_version=record.session_version,
             access=access,
             generation=version,
+            stamp=stamp,
         )
     return KEY_PREFIX + digest.hexdigest()
 
@@ -150,7 +212,7 @@ def init_view_cache(server: Flask, app: dash.Dash) -> None:
             # Caching is off: nothing would be kept, so do not key the request
             # (hash its body, read its access) or gzip its answer for nothing.
             return None
-        key = _key()
+        key = _key(backend)
         if key is None:
             return None
         try:

@@ -3,7 +3,7 @@
 web.view_cache answers a repeated click from the shared cache, but only after
 Flask's request machinery and the sign-in gate have run: the signed-in user is read
 from the store on every request. This WSGI middleware answers the same requests
-before any of that, with one round trip to the cache (MGET of two keys), when it can
+before any of that, with one round trip to the cache (MGET of three keys), when it can
 decide for itself that Flask would send exactly the answer it holds; anything else
 goes to Flask unchanged.
 
@@ -30,9 +30,13 @@ What is checked, in this order (any "no" means Flask answers):
    cacheable callback and kept ACCESS_SECONDS (5 s). The session's version must be
    the recorded one.
 4. The *answer* kept for this session, store generation, Accept-Encoding and exact
-   body (`warm:answer:<sha256>`): the status, headers and bytes Flask sent for it,
-   and the access it was built for, which must equal the access record's.
-Both values are signed by the app like every cache value (web.signed_cache).
+   body (`warm:answer:v2:<sha256>`): the status, headers and bytes Flask sent for
+   it, and the access it was built for, which must equal the access record's.
+   An answer that depends on who asks (a per_user callback of web.view_cache:
+   the user's own saved comparator groups) also holds the user's stamp it was
+   built under, which must still be the user's stamp (`warm:user-stamp:<id>`,
+   read in the same MGET): a change to that data sets a new stamp.
+All values are signed by the app like every cache value (web.signed_cache).
 
 Why it is safe:
 - A kept answer is only ever one that Flask itself sent with status 200, without a
@@ -51,6 +55,8 @@ Why it is safe:
   (data_access.cache.shared_generation, at most 2 s old), as web.response_cache's
   do: after an import or approval another process stops serving older answers
   within 2 s; the process that wrote, at once.
+- A per-user answer is kept only on a cache every process shares (Redis), so a
+  new stamp reaches every process at once; see web.view_cache.forget_user_answers.
 - A cache outage, a missing value or any failure here means Flask answers.
 """
 
@@ -86,7 +92,12 @@ log = logging.getLogger(__name__)
 # How long the sign-in gate's verdict on a user is trusted without asking the store.
 ACCESS_SECONDS = 5
 ACCESS_PREFIX = "warm:access:"
-ANSWER_PREFIX = "warm:answer:"
+# v2: (access, user stamp, status, headers, body); a process of the release before
+# (which kept (access, status, headers, body)) never reads these.
+ANSWER_PREFIX = "warm:answer:v2:"
+# A user's stamp (see web.view_cache.forget_user_answers): answers kept per user
+# are served only while it is the one they were built under.
+USER_STAMP_PREFIX = "warm:user-stamp:"
 # Set by web.view_cache (in the WSGI environ) on a request whose answer may be kept.
 KEEP = "vru.warm_keep"
 # Callback bodies are small; a larger one is left to Flask (and its size limit).
@@ -106,10 +117,17 @@ class Keep:
     session_version: int
     access: str
     generation: str
+    # For an answer that depends on who asks (their own saved data): the user's
+    # stamp read before it was built; None for an answer shared by an access.
+    stamp: str | None = None
 
 
 def access_key(user_id: int) -> str:
     return f"{ACCESS_PREFIX}{user_id}"
+
+
+def user_stamp_key(user_id: int) -> str:
+    return f"{USER_STAMP_PREFIX}{user_id}"
 
 
 def answer_key(
@@ -316,8 +334,9 @@ class WarmCallbacks:
         except StoreUnavailable:
             return None
         user_id, version = user
-        record, answer = backend.get_many(
+        record, stamp, answer = backend.get_many(
             access_key(user_id),
+            user_stamp_key(user_id),
             answer_key(user_id, version, generation, environ, body),
         )
         if (
@@ -326,7 +345,9 @@ class WarmCallbacks:
             or record != (version, answer[0])
         ):
             return None
-        return answer[1:]
+        if answer[1] is not None and answer[1] != stamp:
+            return None  # the user's own data changed since it was built
+        return answer[2:]
 
     def _answer_and_keep(self, environ, start_response, backend, request_body):  # noqa: ANN001
         result, captured = call_capturing(self.app, environ, start_response)
@@ -343,7 +364,9 @@ class WarmCallbacks:
                 request_body,
             )
             backend.set(
-                key, (keep.access, *kept_answer(captured, body)), self.timeout()
+                key,
+                (keep.access, keep.stamp, *kept_answer(captured, body)),
+                self.timeout(),
             )
             backend.set(
                 access_key(keep.user_id),
