@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_access import periods
+from data_access import clock, periods
 from data_access.activity import (
     area_activity,
     intervention_activity,
@@ -28,8 +28,10 @@ def with_complete(frame: pd.DataFrame) -> pd.DataFrame:
     `complete`: whether that quarter is over by the app's clock
     (periods.is_complete, the one rule)."""
     ends = [periods.quarter_end(d) for d in frame["period_start"]]
+    today = clock.today()  # read once, not once a quarter
     return frame.assign(
-        period_end=ends, complete=[periods.is_complete(end) for end in ends]
+        period_end=ends,
+        complete=[periods.is_complete(end, as_at=today) for end in ends],
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_access import periods
+from data_access import clock, periods
 from data_access.annotations import annotations_for
 from data_access.areas import NATIONAL_CODE, AreaInfo
 from data_access.errors import AccessDenied
@@ -54,10 +54,11 @@ def with_complete(quarters: pd.DataFrame) -> pd.DataFrame:
         periods.quarter_bounds(int(y), int(q))
         for y, q in zip(quarters["financial_year"], quarters["quarter"], strict=True)
     ]
+    today = clock.today()  # read once, not once a quarter
     return quarters.assign(
         period_start=[b[0] for b in bounds],
         period_end=[b[1] for b in bounds],
-        complete=[periods.is_complete(b[1]) for b in bounds],
+        complete=[periods.is_complete(b[1], as_at=today) for b in bounds],
     )
 
 
