@@ -123,7 +123,6 @@
   var plotly = null;  // a Promise: plotly.js has loaded (or failed to)
   var DRAW_WAIT_MS = 5000;  // stop watching for plotly's drawing after this
   var SETTLE_WAIT_MS = 3000;  // nor wait longer than this for callbacks
-  var HOVER_INTENT_MS = 500;  // a mouse resting this long on a chart upgrades it
   var PNG_SCALE = 3;  // the PNG's pixels per SVG unit: sharp when printed
   /* The charts (by id) a visitor made interactive on this visit: redrawn by a
      new answer (another measure, year or area), such a chart comes back
@@ -208,10 +207,13 @@
   /* SvgFirstGraph (components/chart.py): the chart as the server drew it (SVG),
      at once, with no JavaScript chart library; its dcc.Graph child (the same
      figure, with plotly's hover details, zoom and modebar) is mounted in the
-     SVG's place only when the visitor asks: the "Interactive chart" button, or
-     a mouse resting on the chart (hover details are what plotly adds). Until
-     plotly has drawn, the SVG stays on screen under the graph's layer, so the
-     chart never blanks; the box keeps the SVG's height, so nothing below jumps.
+     SVG's place only when the visitor asks, with the "Interactive chart"
+     button. Hovering does not upgrade it: the SVG's marks carry their hover
+     text already (as SVG <title>s, components.figure_svg), and a chart
+     redrawn under the pointer while being read, at the cost of plotly.js's
+     load, is not what a reader asked for. Until plotly has drawn, the SVG
+     stays on screen under the graph's layer, so the chart never blanks; the
+     box keeps the SVG's height, so nothing below jumps.
      Without an SVG (a map whose outlines the server did not have) the graph is
      mounted at once, as before; so is a chart made interactive earlier in the
      visit and redrawn by a new answer.
@@ -229,13 +231,12 @@
     var box = React.useRef(null);
     var layer = React.useRef(null);
     var focusGraph = React.useRef(false);  // asked by button: focus follows
-    var hover = React.useRef(null);
     var held = React.useRef(null);  // the SVG's height, held for the graph
 
-    function upgrade(byButton) {
+    function upgrade() {
       if (mode !== "svg") { return; }
       if (props.id) { interactive[props.id] = true; }
-      focusGraph.current = byButton;
+      focusGraph.current = true;
       setMode("loading");
     }
 
@@ -272,21 +273,6 @@
       }
     }, [mode]);
 
-    React.useEffect(function () {
-      return function () { window.clearTimeout(hover.current); };
-    }, []);
-
-    function pointerEnter(event) {
-      // A real mouse only (Lighthouse's load, a touch or a pen never upgrade),
-      // resting, not passing over on its way down the page.
-      if (event.pointerType !== "mouse" || mode !== "svg") { return; }
-      window.clearTimeout(hover.current);
-      hover.current = window.setTimeout(function () { upgrade(false); },
-        HOVER_INTENT_MS);
-    }
-
-    function pointerLeave() { window.clearTimeout(hover.current); }
-
     var hidden = function (text) {
       return h("span", { key: "hidden", className: "visually-hidden" }, text);
     };
@@ -298,7 +284,7 @@
         type: "button",
         className: "btn btn-outline-secondary btn-sm chart-card__interactive-button",
         "aria-disabled": waiting ? "true" : undefined,
-        onClick: function () { upgrade(true); }
+        onClick: upgrade
       }, [waiting ? "Loading interactive chart…" : "Interactive chart",
           hidden(": " + props.label)]));
     }
@@ -318,8 +304,6 @@
       canvas.push(h("div", {
         key: "svg",
         className: "chart-card__svg",
-        onPointerEnter: pointerEnter,
-        onPointerLeave: pointerLeave,
         dangerouslySetInnerHTML: { __html: props.svg }
       }));
     }
