@@ -123,11 +123,18 @@
   var plotly = null;  // a Promise: plotly.js has loaded (or failed to)
   var DRAW_WAIT_MS = 5000;  // stop watching for plotly's drawing after this
   var SETTLE_WAIT_MS = 3000;  // nor wait longer than this for callbacks
+  var NARROW_MAX_PX = 767.98;  // below Bootstrap's "md": phones (see NARROW)
   var PNG_SCALE = 3;  // the PNG's pixels per SVG unit: sharp when printed
   /* The charts (by id) a visitor made interactive on this visit: redrawn by a
      new answer (another measure, year or area), such a chart comes back
      interactive, not as the SVG it started from. */
   var interactive = {};
+  /* On a narrow screen (a phone) the server's drawing, made for a desktop card,
+     would shrink with the page until its text is a few pixels high; plotly.js
+     lays the chart out again at the screen's width, so there the chart is made
+     interactive at once, as every chart was before the SVG came first. */
+  var NARROW = window.matchMedia ?
+    window.matchMedia("(max-width: " + NARROW_MAX_PX + "px)") : null;
 
   function whenSettled(then) {
     var started = Date.now();
@@ -216,7 +223,7 @@
      box keeps the SVG's height, so nothing below jumps.
      Without an SVG (a map whose outlines the server did not have) the graph is
      mounted at once, as before; so is a chart made interactive earlier in the
-     visit and redrawn by a new answer.
+     visit and redrawn by a new answer, and every chart on a phone (NARROW).
      Props: svg (markup), children (the dcc.Graph), id, className, style,
      label (the chart's title, for the buttons' names), filename. */
   function SvgFirstGraph(props) {
@@ -224,8 +231,9 @@
     var hasSvg = Boolean(props.svg);
     // "svg": the SVG alone; "loading": plotly.js on its way; "drawing": the
     // graph mounted over the SVG; "graph": the graph alone
+    var narrow = Boolean(NARROW && NARROW.matches);
     var state = React.useState(
-      hasSvg && !interactive[props.id] ? "svg" : "loading");
+      hasSvg && !interactive[props.id] && !narrow ? "svg" : "loading");
     var mode = state[0];
     var setMode = state[1];
     var box = React.useRef(null);
@@ -239,6 +247,15 @@
       focusGraph.current = true;
       setMode("loading");
     }
+
+    React.useEffect(function () {
+      // A window narrowed to a phone's width (or a phone turned upright) while
+      // the SVG shows: interactive, as on a phone from the start; no focus move.
+      if (mode !== "svg" || !NARROW || !NARROW.addEventListener) { return undefined; }
+      function changed(event) { if (event.matches) { setMode("loading"); } }
+      NARROW.addEventListener("change", changed);
+      return function () { NARROW.removeEventListener("change", changed); };
+    }, [mode]);
 
     React.useEffect(function () {
       if (mode !== "loading") { return undefined; }

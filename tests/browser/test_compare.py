@@ -169,20 +169,9 @@ def test_the_ranking_is_readable_on_a_phone(dash_duo, browser_app):
     dash_duo.driver.set_window_size(390, 900)
     try:
         open_page(dash_duo, base, "/compare?measure=knife_offences&period=2018-04")
-        wait_for_svg_chart(dash_duo, "compare-ranking", timeout=45)
-        svg_box, page = dash_duo.driver.execute_script(
-            "const svg = document.querySelector('#compare-ranking-plot svg');"
-            "const box = svg.closest('.chart-card__scroll');"
-            "return [box && [box.scrollWidth, box.clientWidth, box.tabIndex,"
-            " svg.getBoundingClientRect().width],"
-            " [document.documentElement.scrollWidth, window.innerWidth]];"
-        )
-        assert svg_box is not None and svg_box[2] == 0
-        assert svg_box[0] >= RANKED_MIN_WIDTH > svg_box[1]  # it scrolls in its box
-        assert svg_box[3] >= RANKED_MIN_WIDTH  # the SVG is not squeezed
-        assert page[0] <= page[1]  # the page does not
-        assert axe_violations(dash_duo) == []
-        open_interactive(dash_duo, "compare-ranking")
+        # On a phone the chart is plotly's from the start (the server's drawing,
+        # made for a desktop card, would shrink to unreadable text): no press.
+        dash_duo.wait_for_element("#compare-ranking-graph .main-svg", timeout=45)
         plot_width, box, page = dash_duo.driver.execute_script(
             "const gd = document.querySelector("
             "'#compare-ranking-graph .js-plotly-plot');"

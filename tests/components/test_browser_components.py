@@ -279,6 +279,32 @@ def test_svg_chart_saves_a_png_and_turns_interactive_from_the_keyboard(dash_duo)
     assert dash_duo.get_logs() == []
 
 
+def test_on_a_phone_the_chart_is_interactive_without_asking(dash_duo):
+    """Below Bootstrap's "md" width the server's drawing (made for a desktop
+    card) would shrink until its text is a few pixels high, so SvgFirstGraph
+    mounts the plotly graph at once there, laid out at the phone's width, with
+    no press and without taking the focus. Catches the phone rule dropped (the
+    SVG left at ~4 px text) or applied on a desktop (plotly loaded for every
+    visitor: the desktop tests above)."""
+    driver = dash_duo.driver
+    driver.set_window_size(390, 900)
+    try:
+        dash_duo.start_server(_component_app(), start_timeout=60)
+        dash_duo.wait_for_element("#t-chart-graph .main-svg", timeout=45)
+        loaded = plotly_loaded(driver)
+        assert loaded["running"] and BASIC_BUNDLE in loaded["requests"][0], loaded
+        state = driver.execute_script(
+            "const gd = document.querySelector('#t-chart-graph .js-plotly-plot');"
+            "return [gd.getBoundingClientRect().width, window.innerWidth,"
+            " document.activeElement === document.body];"
+        )
+        assert state[0] <= state[1], state  # laid out at the phone's width
+        assert state[2], state  # the focus stayed where it was
+        assert axe_violations(dash_duo) == []
+    finally:
+        driver.set_window_size(1280, 1000)
+
+
 def _settled(driver, charts: int, limit: float = 60.0) -> None:
     """Wait until the page shows `charts` server-drawn charts and no callback is
     pending."""
