@@ -1,0 +1,257 @@
+"""Scatter traces: lines, fill bands between traces or to zero (the map's
+areas among them), markers, error bars and point text."""
+
+from __future__ import annotations
+
+from components import theme
+from components.figure_svg.paint import (
+    _at,
+    _fill_attrs,
+    _marker,
+    _outline,
+    _paint,
+    _stroke_attrs,
+    _tooltip,
+)
+from components.figure_svg.text import (
+    _esc,
+    _f,
+    _font_size,
+    _num,
+    _rich_lines,
+    _text,
+    _values,
+)
+
+
+class ScatterMarks:
+    """The renderer's scatter traces: lines, fill bands, markers, error bars
+    and text (mixed into figure_svg.renderer's _Renderer, whose state they
+    read)."""
+
+    # -------------------------------------------------------------- scatter
+
+    def _points(self, trace: dict) -> list[tuple[float, float] | None]:
+        """Each point's pixel, None where the value is missing or withheld."""
+        xs, ys = _values(trace.get("x")), _values(trace.get("y"))
+        out: list[tuple[float, float] | None] = []
+        if self.x.type == "linear" and self.y.type == "linear":
+            # the usual case made cheap (a map's outlines have thousands):
+            # floats straight through the two linear mappings
+            (x0, x1), (y0, y1) = self.x.range, self.y.range
+            xa, xb = self.x.start, self.x.length / ((x1 - x0) or 1.0)
+            ya, yb = self.y.start, self.y.length / ((y1 - y0) or 1.0)
+            for x, y in zip(xs, ys, strict=False):
+                if type(x) is not float or type(y) is not float:
+                    x, y = _num(x), _num(y)
+                    if x is None or y is None:
+                        out.append(None)
+                        continue
+                elif x != x or y != y:  # NaN
+                    out.append(None)
+                    continue
+                out.append((xa + (x - x0) * xb, ya - (y - y0) * yb))
+            return out
+        for i in range(min(len(xs), len(ys))):
+            px, py = self.x.at(xs[i]), self.y.at(ys[i])
+            out.append(None if px is None or py is None else (px, py))
+        return out
+
+    def _scatters(self) -> str:
+        scatters = [
+            (k, t)
+            for k, t in enumerate(self.traces)
+            if t.get("type", "scatter") == "scatter"
+        ]
+        if not scatters:
+            return ""
+        fills, marks = [], []
+        previous: list | None = None
+        for k, trace in scatters:
+            points = self._points(trace)
+            fill = trace.get("fill") or "none"
+            if fill != "none":
+                fills.append(self._fill(trace, points, previous, k))
+            previous = points
+            marks.append(self._scatter_marks(trace, points, k))
+        clip = f' clip-path="url(#{self.pid}-svg-clip)"'
+        return f"<g{clip}>{''.join(fills)}</g>{''.join(marks)}"
+
+    def _fill(self, trace, points, previous, k) -> str:
+        colour, opacity = trace.get("fillcolor"), 1.0
+        if not colour:  # plotly's default: the line's colour, half transparent
+            line_colour = (trace.get("line") or {}).get("color")
+            colour = line_colour or theme.PALETTE[k % len(theme.PALETTE)]
+            opacity = 0.5
+        fill = trace.get("fill")
+        own = [p for p in points if p is not None]
+        if not own:
+            return ""
+        if fill == "toself":
+            runs, run = [], []
+            for p in points:
+                if p is None:
+                    if run:
+                        runs.append(run)
+                    run = []
+                else:
+                    run.append(p)
+            if run:
+                runs.append(run)
+            d = "".join(_outline(r) for r in runs)
+            line = trace.get("line") or {}
+            stroke = ""
+            if (line.get("width") or 0) > 0:
+                stroke = " " + _stroke_attrs(line.get("color"), float(line["width"]))
+            return (
+                f'<path data-trace="{k}" data-name="{_esc(str(trace.get("name", "")))}"'
+                f' d="{d}" {_fill_attrs(colour, opacity)}{stroke}>'
+                f"{_tooltip(trace, None)}</path>"
+            )
+        if fill == "tozeroy":
+            zero = self.y.pixel(0.0)
+            poly = own + [(own[-1][0], zero), (own[0][0], zero)]
+        elif fill == "tonexty" and previous:
+            other = [p for p in previous if p is not None]
+            poly = own + other[::-1]
+        else:
+            return ""
+        d = "M" + "L".join(f"{_f(x)},{_f(y)}" for x, y in poly) + "Z"
+        return f'<path data-role="band" d="{d}" {_fill_attrs(colour, opacity)}/>'
+
+    def _scatter_marks(self, trace, points, k) -> str:
+        mode = trace.get("mode") or ("lines+markers" if len(points) < 20 else "lines")
+        line = trace.get("line") or {}
+        name = _esc(str(trace.get("name", "")))
+        colour = line.get("color") or theme.PALETTE[k % len(theme.PALETTE)]
+        out = [f'<g data-trace="{k}" data-name="{name}">']
+        clip = (
+            f' clip-path="url(#{self.pid}-svg-clip)"'
+            if trace.get("cliponaxis", True) is not False
+            else ""
+        )
+        out.append(self._scatter_errors(trace, points))
+        width = float(line.get("width", 2))
+        if "lines" in mode and width > 0 and trace.get("fill") != "toself":
+            runs, run = [], []
+            connect = trace.get("connectgaps") is True
+            for p in points:
+                if p is None:
+                    if run and not connect:
+                        runs.append(run)
+                        run = []
+                    continue
+                run.append(p)
+            if run:
+                runs.append(run)
+            d = "".join(
+                "M" + "L".join(f"{_f(x)},{_f(y)}" for x, y in r) for r in runs if r
+            )
+            if d:
+                out.append(
+                    f'<path data-role="line" d="{d}" fill="none" '
+                    f"{_stroke_attrs(colour, width, line.get('dash'))} "
+                    f'stroke-linejoin="round"{clip}/>'
+                )
+        marker = trace.get("marker") or {}
+        if "markers" in mode:
+            symbols, sizes = marker.get("symbol", "circle"), marker.get("size", 6)
+            mcolours = marker.get("color") or colour
+            mline = marker.get("line") or {}
+            drawn = []
+            for i, p in enumerate(points):
+                if p is None:
+                    continue
+                mcolour = _at(mcolours, i, colour)
+                if _paint(mcolour)[1] == 0:
+                    continue  # transparent: a hover target only
+                drawn.append(
+                    _marker(
+                        p[0],
+                        p[1],
+                        str(_at(symbols, i, "circle")),
+                        float(_at(sizes, i, 6)),
+                        mcolour,
+                        mline,
+                        _tooltip(trace, i),
+                    )
+                )
+            if drawn:
+                out.append(f'<g data-role="markers"{clip}>{"".join(drawn)}</g>')
+        if "text" in mode:
+            out.append(self._scatter_text(trace, points, marker, clip))
+        out.append("</g>")
+        return "".join(out)
+
+    def _scatter_errors(self, trace, points) -> str:
+        spec = trace.get("error_y") or {}
+        if not spec or spec.get("visible") is False:
+            return ""
+        ys = _values(trace.get("y"))
+        plus = _values(spec.get("array"))
+        minus = plus if spec.get("symmetric", True) else _values(spec.get("arrayminus"))
+        cap = float(spec.get("width", 4))
+        d = []
+        for i, p in enumerate(points):
+            centre = self.y.value(ys[i]) if i < len(ys) else None
+            up, down = _num(_at(plus, i)), _num(_at(minus, i))
+            if p is None or centre is None or (up is None and down is None):
+                continue
+            a = self.y.pixel(centre - (down or 0.0))
+            b = self.y.pixel(centre + (up or 0.0))
+            x = p[0]
+            d.append(
+                f"M{_f(x)},{_f(a)}V{_f(b)}M{_f(x - cap)},{_f(a)}h{_f(2 * cap)}"
+                f"M{_f(x - cap)},{_f(b)}h{_f(2 * cap)}"
+            )
+        if not d:
+            return ""
+        colour = spec.get("color") or (trace.get("line") or {}).get("color")
+        thickness = float(spec.get("thickness", 2))
+        return (
+            f'<path data-role="error-bars" d="{"".join(d)}" fill="none" '
+            f"{_stroke_attrs(colour or self.text_colour, thickness)}/>"
+        )
+
+    def _scatter_text(self, trace, points, marker, clip) -> str:
+        texts = trace.get("text")
+        position = trace.get("textposition") or "middle center"
+        font = trace.get("textfont") or {}
+        size = _font_size(font, self.font.get("size", 14))
+        colour = font.get("color") or self.text_colour
+        halo = ""
+        if font.get("shadow"):  # plotly's text shadow: a white halo reads the same
+            halo = (
+                ' stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round" '
+                'paint-order="stroke"'
+            )
+        out = []
+        for i, p in enumerate(points):
+            label = _at(texts, i)
+            if p is None or label in (None, ""):
+                continue
+            r = float(_at(marker.get("size", 6), i, 6)) / 2 + 2
+            vertical, _, horizontal = position.partition(" ")
+            x, y = p
+            anchor, valign = "middle", "middle"
+            if horizontal == "right":
+                x, anchor = x + r, "start"
+            elif horizontal == "left":
+                x, anchor = x - r, "end"
+            if vertical == "top":
+                y, valign = y - r, "bottom"
+            elif vertical == "bottom":
+                y, valign = y + r, "top"
+            out.append(
+                _text(
+                    _rich_lines(label),
+                    x,
+                    y,
+                    size=size,
+                    colour=colour,
+                    anchor=anchor,
+                    valign=valign,
+                    extra=halo,
+                )
+            )
+        return f'<g data-role="text"{clip}>{"".join(out)}</g>' if out else ""

@@ -1,0 +1,212 @@
+"""Numbers written as the SVG writes them and read from a trace's values
+(plain lists or plotly's typed arrays), text measured, cut, escaped and placed,
+and the figure's specs merged over the template's."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import re
+from array import array
+from typing import Any
+
+MIN_FONT = 11  # px: no text smaller, at the nominal size (readability)
+
+# ------------------------------------------------------------------ numbers, text
+
+
+def _f(v: float) -> str:
+    """A coordinate rounded to 0.1 px: enough for any screen, and short."""
+    text = f"{v:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+_DTYPES = {"f8": "d", "f4": "f", "i4": "i", "i2": "h", "i1": "b", "u1": "B"}
+_DTYPES.update({"u2": "H", "u4": "I"})
+
+
+def _values(raw: Any) -> list:
+    """A trace's array as a list: plotly's base64 typed arrays decoded, a scalar
+    or None as an empty list."""
+    if raw is None:
+        return []
+    if isinstance(raw, dict) and "bdata" in raw:
+        out = array(_DTYPES.get(raw.get("dtype", "f8"), "d"))
+        out.frombytes(base64.b64decode(raw["bdata"]))
+        return [None if v != v else v for v in out.tolist()]
+    if isinstance(raw, list | tuple):
+        return list(raw)
+    return [raw]
+
+
+def _num(v: Any) -> float | None:
+    """A value as a number for a linear axis: None for a gap, a suppressed "*",
+    NaN or anything else that is not a number (plotly draws nothing there)."""
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, int | float):
+        return float(v) if math.isfinite(v) else None
+    if isinstance(v, str):
+        try:
+            out = float(v.replace(",", ""))
+        except ValueError:
+            return None
+        return out if math.isfinite(out) else None
+    try:
+        out = float(v)  # numpy scalars
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+# Average advance widths of the system-ui sans fonts, in ems: text is measured
+# without a font (the server has none to ask), closely enough to fit labels.
+_WIDTHS: dict[str, float] = {}
+for _chars, _em in (
+    (" .,:;'|!il", 0.28),
+    ("fjtrI()[]/-\u2013", 0.36),
+    ("abcdeghknopqsuvxyz", 0.53),
+    ("0123456789£$%*+<=>?#&", 0.57),
+    ("ABCDEFGHJKLNOPQRSTUVXYZ", 0.66),
+    ("mwMW@\u2014", 0.86),
+):
+    for _c in _chars:
+        _WIDTHS[_c] = _em
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """The estimated width in px of `text` at `size` px."""
+    em = sum(_WIDTHS.get(c, 0.6) for c in text)
+    # 1.06: the estimate errs wide, so a label cut to fit does fit
+    return em * size * (1.13 if bold else 1.06)
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+Run = tuple[str, bool, bool]  # text, bold, italic
+
+
+def _rich_lines(text: Any) -> list[list[Run]]:
+    """plotly's pseudo-HTML (line breaks, <b>, <i>, entities the builders
+    escaped) as lines of plain runs. Other tags are dropped, as plotly drops
+    what it does not know; the runs are plain text, escaped again on output."""
+    lines = []
+    bold = italic = False
+    for line in _BR.split(str(text)):
+        runs: list[Run] = []
+        for part in _TAG.split(line):
+            if not part:
+                continue
+            if part.startswith("<") and part.endswith(">"):
+                tag = part[1:-1].strip().lower()
+                if tag in ("b", "/b"):
+                    bold = tag == "b"
+                elif tag in ("i", "em", "/i", "/em"):
+                    italic = not tag.startswith("/")
+                continue
+            runs.append((html.unescape(part), bold, italic))
+        lines.append(runs)
+    return lines
+
+
+def _lines_width(lines: list[list[Run]], size: float) -> float:
+    return max(
+        (sum(text_width(t, size, b) for t, b, _ in runs) for runs in lines),
+        default=0.0,
+    )
+
+
+def _truncate(runs: list[Run], size: float, room: float) -> list[Run]:
+    """The runs cut with "…" to fit `room` px (at least one character shown)."""
+    if sum(text_width(t, size, b) for t, b, _ in runs) <= room:
+        return runs
+    out: list[Run] = []
+    used = text_width("\u2026", size)
+    for t, b, i in runs:
+        kept = ""
+        for c in t:
+            w = text_width(c, size, b)
+            if used + w > room and (out or kept):
+                out.append((kept.rstrip() + "\u2026", b, i))
+                return out
+            kept += c
+            used += w
+        out.append((kept, b, i))
+    return out
+
+
+def _font_size(font: dict | None, default: float) -> float:
+    size = (font or {}).get("size") or default
+    return max(float(size), MIN_FONT)
+
+
+def _text(
+    lines: list[list[Run]],
+    x: float,
+    y: float,
+    *,
+    size: float,
+    colour: str,
+    anchor: str = "start",
+    valign: str = "middle",
+    extra: str = "",
+) -> str:
+    """A <text> of one or more lines at (x, y): `anchor` start/middle/end,
+    `valign` top/middle/bottom of the block of lines."""
+    step = size * 1.3
+    n = len(lines)
+    if valign == "top":
+        first = y + size * 0.8
+    elif valign == "bottom":
+        first = y - (n - 1) * step - size * 0.25
+    else:
+        first = y - (n - 1) * step / 2 + size * 0.35
+    out = [
+        f'<text x="{_f(x)}" y="{_f(first)}" font-size="{_f(size)}" '
+        f'fill="{_esc(colour)}"'
+        + (f' text-anchor="{anchor}"' if anchor != "start" else "")
+        + extra
+        + ">"
+    ]
+    for k, runs in enumerate(lines):
+        if n > 1:
+            out.append(
+                f'<tspan x="{_f(x)}" y="{_f(first + k * step)}">' if k else "<tspan>"
+            )
+        for t, b, i in runs:
+            body = _esc(t)
+            if b or i:
+                attrs = (' font-weight="bold"' if b else "") + (
+                    ' font-style="italic"' if i else ""
+                )
+                body = f"<tspan{attrs}>{body}</tspan>"
+            out.append(body)
+        if n > 1:
+            out.append("</tspan>")
+    out.append("</text>")
+    return "".join(out)
+
+
+# ------------------------------------------------------------------ merging
+
+
+def _merged(base: Any, over: Any) -> Any:
+    """`over` on top of `base`, dicts merged key by key (plotly's template)."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merged(base.get(k), v) if k in base else v
+        return out
+    return over if over is not None else base
+
+
+def _title_of(spec: Any) -> str:
+    if isinstance(spec, dict):
+        return str(spec.get("text") or "")
+    return "" if spec is None else str(spec)
