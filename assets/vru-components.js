@@ -133,8 +133,10 @@
      would shrink with the page until its text is a few pixels high; plotly.js
      lays the chart out again at the screen's width, so there the chart is made
      interactive at once, as every chart was before the SVG came first. */
+  // "screen": a page laid out for printing (narrower than the window) is not a
+  // phone, and its charts stay the server's drawings.
   var NARROW = window.matchMedia ?
-    window.matchMedia("(max-width: " + NARROW_MAX_PX + "px)") : null;
+    window.matchMedia("screen and (max-width: " + NARROW_MAX_PX + "px)") : null;
 
   function whenSettled(then) {
     var started = Date.now();

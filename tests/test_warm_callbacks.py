@@ -48,6 +48,10 @@ def web(store, monkeypatch):
         monkeypatch, {"board": BOARD_MEMBER}, CACHE_TYPE="SimpleCache"
     ) as small:
         server = small.server
+        # The front layer lives as long as the app, and with it the sessions it
+        # remembers: a cookie signed in an earlier test (same key, same user id,
+        # same second) would be remembered here under that test's clock.
+        _front(server)._sessions.clear()
         flask_requests = []
         hooks = server.before_request_funcs.setdefault(None, [])
         monkeypatch.setitem(
