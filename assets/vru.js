@@ -203,17 +203,26 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       : [];
     for (var i = 0; i < proxies.length; i++) {
       var proxy = proxies[i];
-      proxy.tabIndex = -1;
+      // set only when different: an unchanged write would still be a mutation
+      // and wake the observer below again, for ever
+      if (proxy.tabIndex !== -1) { proxy.tabIndex = -1; }
       var trigger = proxy.nextElementSibling;
-      if (trigger && trigger.tagName === "BUTTON" && !trigger.disabled) {
+      if (trigger && trigger.tagName === "BUTTON" && !trigger.disabled &&
+          trigger.tabIndex !== 0) {
         trigger.tabIndex = 0;
       }
     }
   }
   function start() {
     fixDropdowns(document);
+    // Attributes too: after a choice React writes the proxy's tabindex back
+    // without adding or removing a node, and the proxy was focusable again
+    // until something else on the page changed (axe, after the SPC choice).
     new MutationObserver(function () { fixDropdowns(document); })
-      .observe(document.body, { childList: true, subtree: true });
+      .observe(document.body, {
+        childList: true, subtree: true, attributes: true,
+        attributeFilter: ["tabindex"]
+      });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
