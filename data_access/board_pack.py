@@ -145,26 +145,6 @@ class Pack:
 # ------------------------------------------------------------------ parameters
 
 
-def parse_quarter(text: str | dt.date) -> dt.date:
-    """The start of a quarter from "2026-07" (any month of it), "2026-07-01" or
-    "2026/27 Q2"; InvalidParameter otherwise."""
-    if isinstance(text, dt.date):
-        day = text
-    else:
-        value = (text or "").strip()
-        try:
-            if "Q" in value.upper() and "/" in value:
-                label, quarter = value.upper().split("Q")
-                year = periods.parse_fy_label(label.strip())
-                return periods.quarter_bounds(year, int(quarter))[0]
-            day = periods.parse_month(value[:7], parameter="quarter")
-        except (ValueError, InvalidParameter):
-            raise InvalidParameter(
-                "quarter", "give the quarter as YYYY-MM (e.g. 2026-07) or 2026/27 Q2"
-            ) from None
-    return periods.quarter_start(day)
-
-
 def check_sections(sections) -> list[str]:
     """The chosen section keys in pack order; all when none are given."""
     chosen = list(sections or SECTIONS)
@@ -206,7 +186,7 @@ def build_pack(
         raise InvalidParameter("vru", "a board pack is made for a force area (a VRU)")
     audience = check_audience(audience)
     chosen = check_sections(sections)
-    start = parse_quarter(quarter_start)
+    start = periods.parse_quarter(quarter_start, parameter="quarter", any_day=True)
     reader = PUBLIC if audience == "publication" else scope
     slides: list[Slide] = []
     omitted: list[str] = []
@@ -764,5 +744,4 @@ __all__ = [
     "build_pack",
     "check_audience",
     "check_sections",
-    "parse_quarter",
 ]

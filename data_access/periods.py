@@ -93,6 +93,72 @@ def quarter_start(day: dt.date) -> dt.date:
     return quarter_bounds(financial_year_of(day), quarter_of(day))[0]
 
 
+# The financial years a quarter given by a user (a return, a template, an upload,
+# a board pack) may fall in.
+EARLIEST_FINANCIAL_YEAR = 1990
+LATEST_FINANCIAL_YEAR = 2098
+_QUARTER_LABEL = re.compile(
+    r"^\s*(\d{4})\s*/\s*(\d{2})\s*Q\s*([0-9]+)\s*$", re.IGNORECASE
+)
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def parse_quarter(
+    value: str | dt.date, *, parameter: str = "period", any_day: bool = False
+) -> dt.date:
+    """The first day of the quarter that `value` names: "2025/26 Q2", "2025-07",
+    "2025-07-01" or a date. The one parser of a quarter a user gives.
+
+    A return names its quarter by its first day, so by default a date that is
+    not one is refused; `any_day` accepts any day (or month) of the quarter, as
+    a board pack's "the quarter of 2026-09" does. Raises InvalidParameter naming
+    `parameter` for anything else, or a year outside 1990/91 to 2098/99."""
+
+    def refuse(reason: str):
+        if any_day:
+            return InvalidParameter(
+                parameter,
+                f"{reason}; give the quarter as YYYY-MM (e.g. 2025-07) or 2025/26 Q2",
+            )
+        return InvalidParameter(parameter, f"{reason}; give a quarter like 2025/26 Q2")
+
+    def in_range(year: int, shown) -> None:
+        if not EARLIEST_FINANCIAL_YEAR <= year <= LATEST_FINANCIAL_YEAR:
+            raise InvalidParameter(
+                parameter,
+                f"'{str(shown)[:40]}' is not a quarter from "
+                f"{fy_label(EARLIEST_FINANCIAL_YEAR)} to "
+                f"{fy_label(LATEST_FINANCIAL_YEAR)}",
+            )
+
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        in_range(financial_year_of(value), value)
+        start = quarter_start(value)
+        if start != value and not any_day:
+            raise InvalidParameter(
+                parameter, f"{value} is not the first day of a quarter"
+            )
+        return start
+    text = str(value if value is not None else "").strip()
+    match = _QUARTER_LABEL.match(text)
+    if match:
+        year, following, quarter = int(match[1]), int(match[2]), int(match[3])
+        if (year + 1) % 100 != following or not 1 <= quarter <= 4:
+            raise refuse(f"'{text[:40]}' is not a quarter")
+        in_range(year, text)
+        return quarter_bounds(year, quarter)[0]
+    iso = _ISO_DAY.match(text)
+    if iso:
+        try:
+            day = dt.date(int(iso[1]), int(iso[2]), int(iso[3] or 1))
+        except ValueError:
+            raise refuse(f"'{text[:40]}' is not a date") from None
+        return parse_quarter(day, parameter=parameter, any_day=any_day)
+    raise refuse(f"'{text[:40]}' is not a quarter")
+
+
 def quarter_end(day: dt.date) -> dt.date:
     """The last day of the financial quarter containing `day`."""
     return quarter_bounds(financial_year_of(day), quarter_of(day))[1]

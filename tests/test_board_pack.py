@@ -29,6 +29,7 @@ from data_access import (
     board_pack,
     db,
     pack_records,
+    periods,
     trend_spc,
     workstreams,
 )
@@ -170,14 +171,33 @@ def _approx_equal(got, want):
             assert g == pytest.approx(w, rel=1e-9)
 
 
-def test_parse_quarter():
-    assert board_pack.parse_quarter("2026-07") == dt.date(2026, 7, 1)
-    assert board_pack.parse_quarter("2026-09") == dt.date(2026, 7, 1)
-    assert board_pack.parse_quarter("2026/27 Q2") == dt.date(2026, 7, 1)
-    assert board_pack.parse_quarter("2026/27 Q4") == dt.date(2027, 1, 1)
-    for bad in ("2026-13", "soon", "", "2026/27 Q5"):
-        with pytest.raises(InvalidParameter):
-            board_pack.parse_quarter(bad)
+def test_a_pack_names_its_quarter_by_any_day_of_it():
+    """The board pack reads its quarter with the returns' own parser
+    (periods.parse_quarter), leniently: any month or day of the quarter."""
+
+    def quarter(text):
+        return periods.parse_quarter(text, parameter="quarter", any_day=True)
+
+    assert quarter("2026-07") == quarter("2026-09") == dt.date(2026, 7, 1)
+    assert quarter("2026-09-17") == quarter("2026/27 Q2") == dt.date(2026, 7, 1)
+    assert quarter(dt.date(2026, 8, 3)) == dt.date(2026, 7, 1)
+    assert quarter("2026/27 Q4") == dt.date(2027, 1, 1)
+    for bad in ("2026-13", "soon", "", "2026/27 Q5", "2026/28 Q1", "2026-02-30"):
+        with pytest.raises(InvalidParameter) as refused:
+            quarter(bad)
+        assert refused.value.parameter == "quarter"
+
+
+def test_a_pack_for_a_quarter_that_is_not_one_is_refused_naming_the_quarter(
+    loaded_store,
+):
+    def pack(quarter):
+        return board_pack.build_pack(scope=VIEWER, vru_code=AVON, quarter_start=quarter)
+
+    with pytest.raises(InvalidParameter) as refused:
+        pack("2026/27 Q5")
+    assert refused.value.parameter == "quarter"
+    assert pack("2025-08-14").quarter_start == dt.date(2025, 7, 1)
 
 
 FIGURES = ["measures", "money", "reach", "workstreams"]
