@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -119,20 +120,42 @@ def funding_starts() -> dict[str, dt.date]:
     financial year): its own VRU's start year, else its parent force area's;
     England and Wales from 2019/20. Areas no VRU covers are left out. The one
     rule for the funding start (the trend pages' marker, and the SPC step change
-    of data_access.spc.series_spc)."""
+    of data_access.spc.series_spc): `_funding_day`, as `funding_start_of`."""
     frame = list_areas()
     codes = frame["code"].tolist()
     own = dict(zip(codes, frame["vru_start_year"].tolist(), strict=True))
     years = {}
     for code, parent in zip(codes, frame["parent_code"].tolist(), strict=True):
-        year = own.get(code)
-        if _missing(year) and parent is not None:
-            year = own.get(parent)
-        if _missing(year) and code == NATIONAL_CODE:
-            year = NATIONAL_FUNDING_YEAR
-        if not _missing(year):
-            years[code] = dt.date(int(year), 4, 1)
+        day = _funding_day(code, own.get(code), lambda parent=parent: own.get(parent))
+        if day is not None:
+            years[code] = day
     return years
+
+
+def funding_start_of(area: AreaInfo) -> dt.date | None:
+    """`funding_starts().get(area.code)` for one area already looked up: its
+    own start year, else its parent's (one memoized area read, and only when
+    the area has no year of its own), not a read of every area (issue 19)."""
+
+    def parent_year() -> int | None:
+        parent = _area(area.parent_code) if area.parent_code is not None else None
+        return None if parent is None else parent.vru_start_year
+
+    return _funding_day(area.code, area.vru_start_year, parent_year)
+
+
+def _funding_day(
+    code: str, own_year: int | None, parent_year: Callable[[], int | None]
+) -> dt.date | None:
+    """The funding start rule for one area: its own VRU's start year, else its
+    parent's (`parent_year`, asked only when needed), else 2019/20 for England
+    and Wales; None when no VRU covers it."""
+    year = own_year
+    if _missing(year):
+        year = parent_year()
+    if _missing(year) and code == NATIONAL_CODE:
+        year = NATIONAL_FUNDING_YEAR
+    return None if _missing(year) else dt.date(int(year), 4, 1)
 
 
 def _missing(year) -> bool:  # noqa: ANN001

@@ -11,7 +11,7 @@ import pandas as pd
 
 from data_access import periods, spc, trend_spc
 from data_access.activity import reach_rule
-from data_access.areas import AreaInfo, funding_starts, get_area
+from data_access.areas import AreaInfo, funding_start_of, get_area
 from data_access.errors import AccessDenied
 from data_access.measures import (
     get_measure,
@@ -219,7 +219,7 @@ def _reach_variation(area: AreaInfo, totals: pd.DataFrame) -> str:
         values=totals["young_people"].to_numpy(float),
         period_starts=list(totals.index),
         illustrative=totals["illustrative"].to_numpy(bool),
-        funding_start=funding_starts().get(area.code),
+        funding_start=funding_start_of(area),
     )["variation"]
 
 
@@ -250,7 +250,7 @@ def _spend_variation(area: AreaInfo, spend: pd.DataFrame) -> str:
         values=spend["amount"].to_numpy(float),
         period_starts=list(spend["period_start"]),
         illustrative=spend["illustrative"].to_numpy(bool),
-        funding_start=funding_starts().get(area.code),
+        funding_start=funding_start_of(area),
     )["variation"]
 
 

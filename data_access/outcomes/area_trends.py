@@ -19,7 +19,7 @@ from data_access import periods, spc, statistics
 from data_access.areas import (
     NATIONAL_CODE,
     AreaInfo,
-    funding_starts,
+    funding_start_of,
     get_area,
     list_areas,
 )
@@ -251,7 +251,7 @@ def series_breaks(
 def funding_start(*, area_code: str, length: str) -> str | None:
     """The period label at which VRU funding began for the area (or its parent)."""
     area = get_area(area_code)  # NotFound for an unknown area
-    start = funding_starts().get(area.code)
+    start = funding_start_of(area)
     if start is None:
         return None
     if length == "calendar":  # funded from April of that calendar year
