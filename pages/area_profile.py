@@ -30,6 +30,7 @@ from components.shell import illustrative_badge, message
 from data_access.areas import get_area
 from data_access.errors import AccessDenied, NotFound, StoreUnavailable
 from data_access.outcomes import headlines, profiles
+from data_access.periods import fy_label
 from data_access.statistics import TREND_METHOD, TREND_MIN_PERIODS
 from web.access import current_scope
 from web.view_cache import cached_callback
@@ -154,8 +155,7 @@ def _describe(area) -> str:
         text += f" Part of {area.parent_name}."
     if area.is_vru and area.vru_start_year:
         text += (
-            f" Violence Reduction Unit funded since "
-            f"{area.vru_start_year}/{(area.vru_start_year + 1) % 100:02d}."
+            f" Violence Reduction Unit funded since {fy_label(area.vru_start_year)}."
         )
     elif area.level == "pfa":
         text += " Not a Violence Reduction Unit area."
