@@ -173,13 +173,72 @@
     });
   }
 
+  /* The SVG's <use>s of another file (the /compare map's areas, drawn from
+     the long-cached outlines file, components/figure_svg/symbols.py) pointed
+     at copies of what they use, put into the SVG's own <defs>: an SVG drawn
+     as an image (on the canvas below) loads nothing from outside itself, so
+     its areas would be blank. Each file is fetched once a page, from this
+     site. Resolves when the SVG stands alone. */
+  var usedFiles = {};  // URL -> Promise of the parsed file
+  function inlineUses(svg) {
+    var ns = "http://www.w3.org/2000/svg";
+    var uses = Array.prototype.filter.call(
+      svg.getElementsByTagNameNS(ns, "use"),
+      function (use) {
+        var href = use.getAttribute("href") || "";
+        return href.indexOf("#") > 0;
+      });
+    var urls = {};
+    uses.forEach(function (use) {
+      urls[use.getAttribute("href").split("#")[0]] = true;
+    });
+    return Promise.all(Object.keys(urls).map(function (url) {
+      if (!usedFiles[url]) {
+        usedFiles[url] = window.fetch(url, { credentials: "same-origin" })
+          .then(function (response) { return response.text(); })
+          .then(function (text) {
+            return new window.DOMParser().parseFromString(text, "image/svg+xml");
+          });
+      }
+      return usedFiles[url].then(function (file) { return [url, file]; });
+    })).then(function (files) {
+      var byUrl = {};
+      files.forEach(function (pair) { byUrl[pair[0]] = pair[1]; });
+      var defs = svg.getElementsByTagNameNS(ns, "defs")[0];
+      if (!defs) {
+        defs = svg.insertBefore(
+          svg.ownerDocument.createElementNS(ns, "defs"), svg.firstChild);
+      }
+      var copied = {};
+      uses.forEach(function (use) {
+        var parts = use.getAttribute("href").split("#");
+        var id = "used-" + parts[1];
+        if (!copied[id]) {
+          var found = byUrl[parts[0]].getElementById(parts[1]);
+          if (!found) { return; }
+          var copy = svg.ownerDocument.importNode(found, true);
+          copy.setAttribute("id", id);
+          defs.appendChild(copy);
+          copied[id] = true;
+        }
+        use.setAttribute("href", "#" + id);
+      });
+    });
+  }
+
   /* "Download PNG": the card's SVG drawn on a canvas at PNG_SCALE times its
      nominal size (white behind it, as on the page) and saved as
      "<chart id>.png". No plotly.js: the SVG is the chart, "Illustrative data"
-     watermark included. */
+     watermark included, the map's areas copied in from their file. */
   function downloadPng(markup, filename) {
     var svg = new window.DOMParser()
       .parseFromString(markup, "image/svg+xml").documentElement;
+    // a file that failed to arrive leaves its areas blank, not the PNG unsaved
+    inlineUses(svg).catch(function () { return null; })
+      .then(function () { drawPng(svg, filename); });
+  }
+
+  function drawPng(svg, filename) {
     var box = (svg.getAttribute("viewBox") || "").split(/[\s,]+/).map(Number);
     var width = Math.round(box[2] * PNG_SCALE);
     var height = Math.round(box[3] * PNG_SCALE);

@@ -8,7 +8,12 @@ import pandas as pd
 
 from components import theme
 from components.figure_layout import Figure, axis, new_figure
+from components.figure_svg.symbols import OutlineSymbols, outline_bounds, outline_file
 from components.formatting import rate
+
+# One degree of longitude is about 0.61 of a degree of latitude at 52.5°N: the
+# map's y units are this many times as long as its x units.
+MAP_SCALE_RATIO = 1.64
 
 
 def outlines(geojson: dict) -> dict[str, dict[str, list]]:
@@ -22,6 +27,20 @@ def outlines(geojson: dict) -> dict[str, dict[str, list]]:
         feature["id"]: dict(zip(("x", "y"), _flatten(feature["geometry"]), strict=True))
         for feature in geojson["features"]
     }
+
+
+def outline_symbols_file(geojson: dict) -> str:
+    """The outlines as one SVG file of <path id="<area code>">, in the frame the
+    map's SVG draws them from with <use> (components.figure_svg.symbols); the
+    app serves it once, long-cached (web/embed.py, "pfa-outlines.svg")."""
+    return outline_file(outlines(geojson), MAP_SCALE_RATIO)
+
+
+def outline_symbols(geojson: dict, href: str) -> OutlineSymbols:
+    """What the map's SVG needs to draw its areas from that file at `href`."""
+    return OutlineSymbols(
+        href=href, bounds=outline_bounds(outlines(geojson)), y_ratio=MAP_SCALE_RATIO
+    )
 
 
 def _flatten(geometry: dict) -> tuple[list, list]:
@@ -101,9 +120,8 @@ def area_map_figure(
         )
         legend_done.add(key)
     axis(fig, "x").update(visible=False, fixedrange=True)
-    # One degree of longitude is about 0.61 of a degree of latitude at 52.5°N.
     axis(fig, "y").update(
-        visible=False, scaleanchor="x", scaleratio=1.64, fixedrange=True
+        visible=False, scaleanchor="x", scaleratio=MAP_SCALE_RATIO, fixedrange=True
     )
     fig["layout"].update(
         height=620,

@@ -19,11 +19,12 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from components import filters
-from components.area_map import area_map_figure, outlines
+from components.area_map import area_map_figure, outline_symbols
 from components.bar_figures import RANKED_MIN_WIDTH, ranked_bar_figure
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking
+from components.figure_svg.symbols import OutlineSymbols
 from components.shell import message
 from data_access.comparator_groups import NOT_COMPARABLE, region_groups
 from data_access.errors import (
@@ -568,10 +569,12 @@ MAP_SVG_WIDTH = 641
 
 
 @functools.cache
-def _map_outlines() -> dict[str, dict[str, list]]:
-    """The force areas' outlines for the map's SVG: the boundaries are read once
-    per process (data_access.geography), so their outlines are worked out once."""
-    return outlines(pfa_boundaries())
+def _map_outlines() -> OutlineSymbols:
+    """The force areas' outlines for the map's SVG: drawn with <use> from the
+    long-cached outlines file (web/embed.py "pfa-outlines.svg"), so the answer
+    carries a <use> per area, not about 67 KB of outlines. The boundaries are
+    read once per process (data_access.geography), so this is worked out once."""
+    return outline_symbols(pfa_boundaries(), href=embed.static_path("pfa-outlines.svg"))
 
 
 # The map's traces arrive without their outlines, which the browser fetches once

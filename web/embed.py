@@ -36,7 +36,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from plotly.io.json import to_json_plotly
 
 import settings
-from components.area_map import outlines
+from components.area_map import outline_symbols_file, outlines
 from components.chart import ILLUSTRATIVE_LABEL, watermark
 from components.chart_tables import table_to_csv
 from data_access import public
@@ -64,6 +64,13 @@ def _pfa_outlines() -> bytes:
     ).encode("utf-8")
 
 
+def _pfa_outline_symbols() -> bytes:
+    """The same outlines as one SVG file of <path id="<area code>">, from which
+    /compare's server-drawn map draws each area with <use> (components.area_map
+    `outline_symbols_file`): kept out of every answer, fetched once."""
+    return outline_symbols_file(pfa_boundaries()).encode("utf-8")
+
+
 # name -> (path under web/static, or a function making the bytes from files in the
 # repository, and content type). Nothing else is served.
 STATIC_FILES: dict[str, tuple[str | Callable[[], bytes], str]] = {
@@ -71,6 +78,7 @@ STATIC_FILES: dict[str, tuple[str | Callable[[], bytes], str]] = {
     "embed.js": ("embed.js", "text/javascript"),
     "embed.css": ("embed.css", "text/css"),
     "pfa-outlines.json": (_pfa_outlines, "application/json"),
+    "pfa-outlines.svg": (_pfa_outline_symbols, "image/svg+xml"),
 }
 STATIC_MAX_AGE = 365 * 24 * 3600  # URLs carry a content hash, so they never go stale
 

@@ -11,6 +11,7 @@ from components.figure_svg.bars import BarMarks
 from components.figure_svg.notes import Notes
 from components.figure_svg.paint import _at, _fill_attrs, _stroke_attrs
 from components.figure_svg.scatter import ScatterMarks
+from components.figure_svg.symbols import OutlineSymbols
 from components.figure_svg.text import (
     _BR,
     _esc,
@@ -48,7 +49,7 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
         title: str,
         desc: str,
         id_prefix: str,
-        outlines: dict | None,
+        outlines: dict | OutlineSymbols | None,
     ) -> None:
         layout = figure.get("layout") or {}
         template = layout.get("template") or _TEMPLATE
@@ -83,11 +84,22 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
 
     def _fill_outlines(self) -> None:
         """The map's areas get their coordinates from the outlines file, as the
-        browser fills them (assets/vru.js mapOutlines)."""
+        browser fills them (assets/vru.js mapOutlines); from an outlines SVG
+        file (figure_svg.symbols) only their extents, for the axes' ranges,
+        and each area is drawn as a <use> of its outline there."""
+        symbols = isinstance(self.outlines, OutlineSymbols)
         for trace in self.traces:
             code = (trace.get("meta") or {}).get("code")
-            shape = self.outlines.get(code) if code is not None else None
-            if shape and trace.get("x") is None:
+            if code is None or trace.get("x") is not None:
+                continue
+            if symbols:
+                extent = self.outlines.bounds.get(code)
+                if extent:
+                    trace["x"], trace["y"] = list(extent[:2]), list(extent[2:])
+                    trace["_outline_use"] = f"{self.outlines.href}#{code}"
+                continue
+            shape = self.outlines.get(code)
+            if shape:
                 trace["x"], trace["y"] = shape.get("x") or [], shape.get("y") or []
 
     # -------------------------------------------------------------- layout

@@ -13,6 +13,7 @@ from components.figure_svg.paint import (
     _stroke_attrs,
     _tooltip,
 )
+from components.figure_svg.symbols import OutlineSymbols, frame_transform
 from components.figure_svg.text import (
     _esc,
     _f,
@@ -75,7 +76,25 @@ class ScatterMarks:
             previous = points
             marks.append(self._scatter_marks(trace, points, k))
         clip = f' clip-path="url(#{self.pid}-svg-clip)"'
-        return f"<g{clip}>{''.join(fills)}</g>{''.join(marks)}"
+        return f"<g{clip}>{self._place_uses(fills)}</g>{''.join(marks)}"
+
+    def _place_uses(self, fills: list[str]) -> str:
+        """The fills, each run of map areas drawn from the outlines file
+        (`_outline_use`) in one group that places them all: one transform for
+        the map, not one per area."""
+        if not isinstance(self.outlines, OutlineSymbols):
+            return "".join(fills)
+        transform, _ = frame_transform(self.x, self.y, self.outlines.y_ratio)
+        out, in_run = [], False
+        for fill in fills:
+            is_use = fill.startswith("<use ")
+            if is_use != in_run:
+                out.append(f'<g transform="{transform}">' if is_use else "</g>")
+                in_run = is_use
+            out.append(fill)
+        if in_run:
+            out.append("</g>")
+        return "".join(out)
 
     def _fill(self, trace, points, previous, k) -> str:
         colour, opacity = trace.get("fillcolor"), 1.0
@@ -87,6 +106,8 @@ class ScatterMarks:
         own = [p for p in points if p is not None]
         if not own:
             return ""
+        if fill == "toself" and trace.get("_outline_use"):
+            return self._outline_use(trace, colour, opacity, k)
         if fill == "toself":
             runs, run = [], []
             for p in points:
@@ -118,6 +139,29 @@ class ScatterMarks:
             return ""
         d = "M" + "L".join(f"{_f(x)},{_f(y)}" for x, y in poly) + "Z"
         return f'<path data-role="band" d="{d}" {_fill_attrs(colour, opacity)}/>'
+
+    def _outline_use(self, trace, colour, opacity, k) -> str:
+        """A map's area drawn from the outlines file (figure_svg.symbols),
+        placed by its group's transform (`_place_uses`), the line's pixel width
+        kept."""
+        _, scale = frame_transform(self.x, self.y, self.outlines.y_ratio)
+        line = trace.get("line") or {}
+        stroke = ""
+        if (line.get("width") or 0) > 0:
+            # in the frame's units: the transform scales it back to the pixels
+            paint, alpha = _paint(line.get("color"))
+            stroke = (
+                f' stroke="{_esc(paint)}"'
+                f' stroke-width="{float(line["width"]) / scale:.3g}"'
+            )
+            if paint != "none" and alpha < 1:
+                stroke += f' stroke-opacity="{alpha:.3g}"'
+        return (
+            f'<use data-trace="{k}" data-name="{_esc(str(trace.get("name", "")))}"'
+            f' href="{_esc(trace["_outline_use"])}"'
+            f" {_fill_attrs(colour, opacity)}{stroke}>"
+            f"{_tooltip(trace, None)}</use>"
+        )
 
     def _scatter_marks(self, trace, points, k) -> str:
         mode = trace.get("mode") or ("lines+markers" if len(points) < 20 else "lines")

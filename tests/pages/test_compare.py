@@ -225,6 +225,32 @@ def test_map_outlines_are_served_once_from_the_app_as_the_map_embedded_them(page
     assert url.endswith(hashlib.sha256(response.get_data()).hexdigest()[:12])
 
 
+def test_the_maps_svg_draws_its_areas_from_the_served_outlines_file(page):
+    """The server-drawn map carries no outlines either (issue 19: about 67 KB
+    of every answer): each area is a <use> of its path in one SVG file that the
+    app serves from itself, publicly cacheable for a year under its hash, with
+    a path for every force area."""
+    import re
+
+    from app import app
+
+    content = page.show_comparison("knife_offences", "2018-04", "national", "95")
+    (plot,) = _find(content, lambda c: getattr(c, "id", None) == "compare-map-plot")
+    svg = plot.svg
+    assert " d=" not in svg  # no path data: the legend's keys are rects
+    hrefs = re.findall(r'<use [^>]*href="([^"#]+)#([A-Z]\d+)"', svg)
+    assert len(hrefs) == 43
+    (url,) = {h[0] for h in hrefs}
+    assert url.startswith("/embed/static/pfa-outlines.svg?v=")
+    response = app.server.test_client().get(url)  # signed out: public
+    assert response.status_code == 200
+    assert response.content_type == "image/svg+xml"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    ids = re.findall(r'<path id="([A-Z]\d+)"', response.get_data(as_text=True))
+    assert sorted(ids) == sorted(h[1] for h in hrefs)
+    assert url.endswith(hashlib.sha256(response.get_data()).hexdigest()[:12])
+
+
 def test_funnel_claims_only_what_its_method_supports(page):
     """Knife offences 2010/11: 41 of 43 forces outside the PHE 99.8% limits, the
     areas overdispersed, so the limits are widened (Spiegelhalter's additive
