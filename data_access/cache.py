@@ -5,7 +5,9 @@ one process, NullCache in tests) belongs to the web layer, which binds it here
 (`bind_shared`, from web/shared_cache.py); the per-request state is
 data_access.context. This module never imports the web framework. Only functions
 whose arguments are primitives are memoized. Unbound, or outside an app context
-(CLI, tests of data_access) calls go straight to the store.
+(CLI, tests of data_access) calls go straight to the store. A shared cache that
+keeps nothing (NullCache) is skipped: hashing the arguments and building a key
+for it would buy nothing.
 
 Every cached entry's key holds the store's *cache generation*: a token kept in the
 store itself (`store_meta`, key "cache_generation") and read once per request. An
@@ -18,6 +20,7 @@ the two commit together. Old entries are not flushed; they simply expire.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import pickle
@@ -25,8 +28,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
+import pandas as pd
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -43,17 +48,24 @@ GENERATION_KEY = "cache_generation"
 # new one at each write; this is only read for a store whose row was removed.
 NO_GENERATION = "initial"
 
-# The shared cache (an object with memoize(make_name=...) and clear()) and whether
-# it serves the current app context: bound by the web layer.
+# The shared cache (an object with memoize(make_name=...) and clear()), whether
+# it serves the current app context, and whether it keeps nothing there (then only
+# the per-request memo is used): bound by the web layer.
 _shared: Any = None
 _shared_active: Callable[[], bool] = lambda: False  # noqa: E731
+_shared_keeps_nothing: Callable[[], bool] = lambda: False  # noqa: E731
 
 
-def bind_shared(shared: Any, *, active: Callable[[], bool]) -> None:
+def bind_shared(
+    shared: Any,
+    *,
+    active: Callable[[], bool],
+    keeps_nothing: Callable[[], bool] = lambda: False,
+) -> None:
     """Use `shared` for memoized queries whenever `active()` says it serves the
-    current app context."""
-    global _shared, _shared_active
-    _shared, _shared_active = shared, active
+    current app context, unless `keeps_nothing()` says it would keep nothing."""
+    global _shared, _shared_active, _shared_keeps_nothing
+    _shared, _shared_active, _shared_keeps_nothing = shared, active, keeps_nothing
 
 
 # The last generation this process read: during a store outage cached answers
@@ -100,19 +112,78 @@ def _versioned_name(fname: str) -> str:
     return f"{fname}@{generation()}"
 
 
+# Values no caller can change: every caller is handed the same object.
+_IMMUTABLE_ATOMS = frozenset(
+    {str, bytes, int, float, bool, type(None), Decimal, dt.date, dt.datetime}
+)
+_FRAMES = (pd.DataFrame, pd.Series)
+# What the per-request memo keeps for a call whose answer is None.
+_NOT_KEPT = object()
+
+
+def _immutable(value: Any) -> bool:
+    kind = type(value)
+    if kind in _IMMUTABLE_ATOMS:
+        return True
+    if kind is tuple or kind is frozenset:
+        return all(_immutable(item) for item in value)
+    params = getattr(kind, "__dataclass_params__", None)
+    return bool(params and params.frozen) and all(
+        _immutable(getattr(value, name)) for name in kind.__dataclass_fields__
+    )
+
+
+def _frame_holds_only_values(frame: pd.DataFrame | pd.Series) -> bool:
+    """No column holds Python objects a caller could change in place (lists,
+    dicts): a copy that shares such objects would not be a copy."""
+    if isinstance(frame, pd.Series):
+        columns = [frame]
+    else:
+        columns = [column for _name, column in frame.items()]
+    return all(
+        column.dtype != object or all(_immutable(item) for item in column)
+        for column in columns
+    )
+
+
+def private_copy(value: Any) -> Any:
+    """A copy of a memoized value that its caller may change freely without
+    changing anyone else's: immutable values as they are; frames by pandas'
+    copy-on-write (a shallow copy shares the data until either side writes, which
+    then copies); lists, dicts and tuples item by item; anything else by a pickle
+    round trip, as the shared cache would hand it over."""
+    kind = type(value)
+    if kind in _IMMUTABLE_ATOMS:
+        return value
+    if kind in _FRAMES and _frame_holds_only_values(value):
+        return value.copy(deep=False)
+    if kind is list:
+        return [private_copy(item) for item in value]
+    if kind is dict and all(_immutable(key) for key in value):
+        return {key: private_copy(item) for key, item in value.items()}
+    if _immutable(value):  # tuples and frozen dataclasses of immutable values
+        return value
+    if kind is tuple:
+        return tuple(private_copy(item) for item in value)
+    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))  # noqa: S301
+
+
 def memoized(fn: F) -> F:
     """Memoize `fn` in the shared cache when running inside the app, and for the
     rest of the request in any case.
 
     The per-request memo matters when the shared cache is off or cold: one page's
     callback asks for the same series several times (the trend, its baseline, its
-    recent trend and the ranking all start from the national figures). Each call
-    gets its own copy, unpickled, just as from the shared cache, so a caller that
-    changes its result never changes another's."""
+    recent trend and the ranking all start from the national figures). It keeps
+    its own copy of the answer and hands each later call another (`private_copy`),
+    so a caller that changes its result never changes another's; copying only what
+    can change costs a fraction of the pickling it replaces."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     memos: dict[int, Callable] = {}  # by shared cache: bound after import
 
     def shared_memo() -> Callable:
+        if _shared_keeps_nothing():
+            return fn
         memo = memos.get(id(_shared))
         if memo is None:
             memo = memos[id(_shared)] = _shared.memoize(make_name=_versioned_name)(fn)
@@ -125,15 +196,15 @@ def memoized(fn: F) -> F:
             return fn(*args, **kwargs)
         memo = shared_memo()
         request_memo = state.setdefault("vru_request_memo", {})
-        key = (name, args, tuple(sorted(kwargs.items())))
+        key = (name, args, tuple(sorted(kwargs.items())) if kwargs else ())
         try:
             kept = request_memo.get(key)
         except TypeError:  # an unhashable argument: the shared cache alone
             return memo(*args, **kwargs)
         if kept is not None:
-            return pickle.loads(kept)
+            return None if kept is _NOT_KEPT else private_copy(kept)
         value = memo(*args, **kwargs)
-        request_memo[key] = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        request_memo[key] = _NOT_KEPT if value is None else private_copy(value)
         return value
 
     wrapper.uncached = fn  # type: ignore[attr-defined]

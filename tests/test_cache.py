@@ -105,3 +105,147 @@ def test_a_request_reads_a_memoized_query_once_even_with_the_cache_off(store):
     assert calls == [1]
     counted(1)
     assert calls == [1, 1]
+
+
+def _memo_app(cache_type: str = "NullCache") -> Flask:
+    server = Flask(f"memo-test-{uuid.uuid4().hex}")
+    server.config.update(CACHE_TYPE=cache_type)
+    cache.init_app(server)
+    return server
+
+
+def _frame():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "code": ["E1", "E2"],
+            "rate": [1.5, 2.5],
+            "when": pd.to_datetime(["2024-01-01", "2024-04-01"]),
+        },
+        index=pd.Index([10, 20], name="row"),
+    )
+    frame.attrs["note"] = {"source": "store"}
+    return frame
+
+
+# What callers do to a result: each must leave the memo's copy (and so the next
+# caller's answer) as the store gave it.
+_FRAME_CHANGES = {
+    "cell by loc": lambda f: f.loc.__setitem__((10, "rate"), 99.0),
+    "cell by iat": lambda f: f.iat.__setitem__((0, 0), "changed"),
+    "column replaced": lambda f: f.__setitem__("rate", 0.0),
+    "column added": lambda f: f.__setitem__("extra", 1),
+    "column dropped": lambda f: f.pop("code"),
+    "index renamed": lambda f: setattr(f.index, "name", "changed"),
+    "attrs changed": lambda f: f.attrs["note"].__setitem__("source", "changed"),
+    "index replaced": lambda f: setattr(f, "index", [1, 2]),
+}
+
+
+@pytest.mark.parametrize("change", sorted(_FRAME_CHANGES))
+def test_a_caller_that_changes_its_memoized_frame_changes_no_other_callers(
+    store, change
+):
+    from data_access.cache import memoized
+
+    @memoized
+    def read_frame():
+        return _frame()
+
+    with _memo_app().test_request_context():
+        first = read_frame()
+        _FRAME_CHANGES[change](first)
+        second = read_frame()
+        _FRAME_CHANGES[change](second)
+        third = read_frame()
+    expected = _frame()
+    assert third.equals(expected)
+    assert third.index.name == "row" and third.attrs == expected.attrs
+
+
+def test_a_caller_that_changes_nested_containers_changes_no_other_callers(store):
+    """Lists, dicts and tuples holding frames or lists are copied item by item; a
+    frame holding Python lists is copied whole (sharing the lists would not be a
+    copy)."""
+    import pandas as pd
+
+    from data_access.cache import memoized
+
+    def fresh():
+        return {
+            "frames": (_frame(), _frame()),
+            "rows": [("E1", 1), ("E2", 2)],
+            "by_code": {"E1": [1, 2]},
+            "listy": pd.DataFrame({"items": [[1], [2]]}),
+        }
+
+    @memoized
+    def read_nested():
+        return fresh()
+
+    def change(value):
+        value["frames"][0].loc[10, "rate"] = -1.0
+        value["rows"].append(("E3", 3))
+        value["by_code"]["E1"].append(3)
+        value["listy"]["items"].iloc[0].append("changed")
+        value["added"] = True
+
+    with _memo_app().test_request_context():
+        change(read_nested())
+        change(read_nested())
+        last = read_nested()
+    expected = fresh()
+    assert set(last) == set(expected)
+    assert last["frames"][0].equals(expected["frames"][0])
+    assert last["rows"] == expected["rows"] and last["by_code"] == expected["by_code"]
+    assert last["listy"]["items"].tolist() == [[1], [2]]
+
+
+def test_immutable_answers_are_handed_over_as_they_are_and_none_is_memoized(store):
+    import datetime as dt
+
+    from data_access.areas import AreaInfo
+    from data_access.cache import memoized, private_copy
+
+    area = AreaInfo("E1", "Somewhere", "pfa", None, None, True, 2019)
+    for value in ("text", 3, 2.5, None, dt.date(2024, 1, 1), (1, ("a", 2.0)), area):
+        assert private_copy(value) is value
+    calls = []
+
+    @memoized
+    def missing():
+        calls.append(1)
+
+    with _memo_app().test_request_context():
+        assert missing() is None and missing() is None
+    assert calls == [1]
+
+
+def test_with_the_cache_off_memoized_queries_skip_the_shared_layer(store, monkeypatch):
+    """NullCache keeps nothing, so its key building (argument hashing, the store's
+    generation) is skipped; any other backend is still used (and the request memo
+    in both)."""
+    from data_access.cache import memoized
+
+    used = []
+    real_memoize = cache.memoize
+
+    def spy(*args, **kwargs):
+        decorate = real_memoize(*args, **kwargs)
+        return lambda fn: decorate(lambda *a, **k: used.append(a) or fn(*a, **k))
+
+    monkeypatch.setattr(cache, "memoize", spy)
+    calls = []
+
+    @memoized
+    def counted(x):
+        calls.append(x)
+        return [x]
+
+    with _memo_app("NullCache").test_request_context():
+        assert counted(1) == [1] and counted(1) == [1]
+    assert used == [] and calls == [1]
+    with _memo_app("SimpleCache").test_request_context():
+        assert counted(2) == [2] and counted(2) == [2]
+    assert used == [(2,)] and calls == [1, 2]

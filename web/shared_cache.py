@@ -5,13 +5,16 @@ data_access, which never imports Flask itself.
 production, SimpleCache for one process, NullCache in tests). data_access memoizes
 its queries in it (data_access.cache.memoized) and keeps its per-request state
 (cache generation, query memo, store failure) in a dict on `flask.g`
-(data_access.context). Importing this module binds both.
+(data_access.context). Importing this module binds both. With NullCache the
+queries keep only their per-request memo (nothing would be kept, so their
+arguments are not hashed into keys for it).
 """
 
 from __future__ import annotations
 
 import flask
 from flask_caching import Cache
+from flask_caching.backends.nullcache import NullCache
 
 from data_access import cache as query_cache
 from data_access import context
@@ -33,5 +36,10 @@ def _serves_this_app() -> bool:
     return flask.has_app_context() and "cache" in flask.current_app.extensions
 
 
+def _keeps_nothing() -> bool:
+    """Caching is off (NullCache): memoized queries skip the shared layer."""
+    return isinstance(flask.current_app.extensions["cache"].get(cache), NullCache)
+
+
 context.bind(app_state=_app_state, request_state=_request_state)
-query_cache.bind_shared(cache, active=_serves_this_app)
+query_cache.bind_shared(cache, active=_serves_this_app, keeps_nothing=_keeps_nothing)
