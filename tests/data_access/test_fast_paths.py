@@ -441,6 +441,7 @@ def test_rate_measures_are_what_fy_values_per_measure_gave(loaded_store):
     for scope in (SYSTEM, VIEWER, PUBLIC):
         table = measures.list_measures(include_private=not scope.is_public)
         table = table[table["rate_multiplier"].notna() & table["is_public"]]
+        table = table.drop(columns="last_updated")  # a list of measures needs none
         # financial years, else (a measure with none) stored rolling years
         keep = [
             code
@@ -449,7 +450,11 @@ def test_rate_measures_are_what_fy_values_per_measure_gave(loaded_store):
             or not year_values._rolling_values.uncached(code, "pfa", "all").empty
         ]
         expected = table[table["code"].isin(keep)].reset_index(drop=True)
-        pd.testing.assert_frame_equal(year_values.rate_measures(scope=scope), expected)
+        # typed from its own few rows (a rate multiplier with no NaN beside it
+        # stays whole), as the list of measures needs no more
+        pd.testing.assert_frame_equal(
+            year_values.rate_measures(scope=scope), expected, check_dtype=False
+        )
 
 
 @pytest.mark.parametrize(
