@@ -8,6 +8,9 @@
    mark with a visually hidden word, TableLink cells as links and TableBadges
    cells as badges.
 
+   StaticHtml: read-only markup (components/static_html.py) drawn the same way,
+   as React elements under one Dash component.
+
    SvgFirstGraph: a chart card's plot, shown as the server-drawn SVG, with
    plotly.js loaded only when the visitor asks for the interactive chart (below). */
 (function () {
@@ -16,6 +19,17 @@
 
   /* A TableLink: navigate as dcc.Link does (history.pushState and the event Dash's
      location component listens for), so the page is not reloaded. */
+  function navigateInApp(href) {
+    return function (event) {
+      if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
+          event.altKey) { return; }
+      event.preventDefault();
+      window.history.pushState({}, "", href);
+      window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+      window.scrollTo(0, 0);
+    };
+  }
+
   function link(cell) {
     if (cell.external) {  // another site (a source): an ordinary link
       return h("a", { href: cell.href, className: cell.className || undefined }, cell.text);
@@ -23,14 +37,7 @@
     return h("a", {
       href: cell.href,
       className: cell.className || undefined,
-      onClick: function (event) {
-        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
-            event.altKey) { return; }
-        event.preventDefault();
-        window.history.pushState({}, "", cell.href);
-        window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
-        window.scrollTo(0, 0);
-      }
+      onClick: navigateInApp(cell.href)
     }, cell.text);
   }
 
@@ -114,6 +121,22 @@
       h("thead", { key: "head" }, h("tr", null, head)),
       h("tbody", { key: "body" }, body)
     ]);
+  }
+
+  /* StaticHtml (components/static_html.py): read-only markup sent as data,
+     {"tag", "props", "children", "appLink"} or text, drawn as React elements
+     under one Dash component. An appLink is a dcc.Link: it navigates as one. */
+  function staticNode(node, key) {
+    if (node === null || typeof node !== "object") { return node; }
+    var props = Object.assign({ key: key }, node.props);
+    if (node.appLink) { props.onClick = navigateInApp(node.props.href); }
+    var children = node.children || [];
+    return h.apply(null, [node.tag, props].concat(children.map(staticNode)));
+  }
+
+  function StaticHtml(props) {  // no element of its own: the markup is the content
+    return h.apply(null, [window.React.Fragment, null]
+      .concat((props.content || []).map(staticNode)));
   }
 
   /* plotly.js (0.4 MB, ~200 ms of evaluation on a slow CPU) is fetched and
@@ -410,6 +433,7 @@
 
   window.vru_components = Object.assign({}, window.vru_components, {
     StaticTable: StaticTable,
+    StaticHtml: StaticHtml,
     SvgFirstGraph: SvgFirstGraph
   });
 })();

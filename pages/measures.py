@@ -18,6 +18,7 @@ from dash import Input, Output, dcc, html
 
 from components.chart_tables import TableLink, accessible_table
 from components.shell import message
+from components.static_html import static_html
 from data_access.disclosure import RULES
 from data_access.errors import StoreUnavailable
 from data_access.measures import measures_for
@@ -96,17 +97,31 @@ def show_measures(selected):
                 )
             )
         else:
-            return [
-                html.P(dcc.Link("All measure definitions", href="/measures")),
-                _definition(one.iloc[0]),
-            ]
+            return static_html(_one_definition(one.iloc[0]))
     public = table[table["is_public"].astype(bool)]
-    parts.append(_index(public))
-    parts.extend(_definition(row) for _, row in public.iterrows())
+    parts.append(static_html(_definitions(public)))
     private = table[~table["is_public"].astype(bool)]
     if not private.empty:
         parts.append(_workstream_measures(private))
     return parts
+
+
+# The definitions are written as dash.html elements and sent as one StaticHtml:
+# as ~320 Dash components they kept the browser's main thread busy for about a
+# second while the page loaded (components/static_html.py).
+
+
+def _one_definition(row) -> list:
+    return [
+        html.P(dcc.Link("All measure definitions", href="/measures")),
+        _definition(row),
+    ]
+
+
+def _definitions(public: pd.DataFrame) -> list:
+    """The index of the public measures, then each one's definition."""
+    rows = [row for _, row in public.iterrows()]
+    return [_index(rows), *(_definition(row) for row in rows)]
 
 
 def _workstream_measures(table: pd.DataFrame) -> html.Section:
@@ -148,14 +163,14 @@ def _workstream_measures(table: pd.DataFrame) -> html.Section:
     )
 
 
-def _index(table: pd.DataFrame):
+def _index(rows: list) -> html.Nav:
     return html.Nav(
         [
             html.H2("Measures", id=f"{PAGE}-index-heading"),
             html.Ul(
                 [
                     html.Li(html.A(row["name"], href=f"#measure-{row['code']}"))
-                    for _, row in table.iterrows()
+                    for row in rows
                 ],
                 className="measure-index",
             ),
