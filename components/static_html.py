@@ -68,7 +68,7 @@ def static_html(children: Any) -> StaticHtml:
 def _nodes(children: Any) -> list[Any]:
     if children is None:
         return []
-    if isinstance(children, (str, int, float)) or isinstance(children, Component):
+    if not isinstance(children, (list, tuple)):
         children = [children]
     out: list[Any] = []
     for child in _flat(children):

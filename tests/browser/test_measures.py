@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.browser.conftest import axe_violations, open_page, sign_in, start
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_measures_page_is_accessible(dash_duo, browser_app):
@@ -36,4 +40,81 @@ def test_an_admin_opens_a_workstream_measure_from_the_table(dash_duo, browser_ap
     assert "measure=" in dash_duo.driver.current_url
     assert dash_duo.driver.execute_script("return window.notReloaded") is True
     assert "Definition" in dash_duo.find_element("#measures-content").text
+    assert dash_duo.get_logs() == []
+
+
+def _markup_app(trees: dict[str, list]):
+    """A bare Dash app drawing each tree twice: as Dash's own html components
+    (the page before StaticHtml) and through static_html."""
+    import dash
+    from dash import html
+
+    from app import app as vru_app
+    from components.static_html import static_html
+
+    # A new Dash app takes every dash.callback no app has claimed yet: let the VRU
+    # app claim the pages' callbacks first (as tests/components do).
+    vru_app.server.test_client().get("/healthz")
+    app = dash.Dash(__name__, assets_folder=str(ROOT / "assets"))
+    app.layout = html.Main(
+        [
+            html.Div(
+                [
+                    html.Div(build(), id=f"{name}-as-dash"),
+                    html.Div(static_html(build()), id=f"{name}-as-static"),
+                ]
+            )
+            for name, build in trees.items()
+        ]
+    )
+    return app
+
+
+def test_static_definitions_are_the_markup_dash_drew(dash_duo, browser_app):
+    """The definitions, as drawn by StaticHtml, are byte for byte the markup of
+    the same dash.html tree drawn by Dash (every public and workstream measure of
+    the shipped data, the index, one measure's view with its dcc.Link)."""
+    from data_access.measures import measures_for
+    from data_access.scope import SYSTEM
+    from pages import measures
+
+    table = measures_for(SYSTEM)
+    public = table[table["is_public"].astype(bool)]
+    private = table[~table["is_public"].astype(bool)]
+    trees = {
+        "public": lambda: measures._definitions(public),
+        "private": lambda: measures._definitions(private),
+        "one": lambda: measures._one_definition(private.iloc[0]),
+    }
+    dash_duo.start_server(_markup_app(trees), start_timeout=60)
+    dash_duo.wait_for_element("#one-as-static h2")
+    for name in trees:
+        as_dash, as_static = dash_duo.driver.execute_script(
+            "return [document.getElementById(arguments[0] + '-as-dash').innerHTML,"
+            " document.getElementById(arguments[0] + '-as-static').innerHTML]",
+            name,
+        )
+        assert as_static == as_dash, name
+        assert "<dl" in as_static
+    assert dash_duo.get_logs() == []
+
+
+def test_back_to_all_definitions_without_a_reload(dash_duo, browser_app):
+    """One measure's "All measure definitions" link (a dcc.Link drawn by
+    StaticHtml) opens every definition without reloading the page, by keyboard."""
+    from selenium.webdriver.common.keys import Keys
+
+    app, passwords = browser_app
+    base = start(dash_duo, app)
+    sign_in(dash_duo, base, "board", passwords["board"])
+    open_page(dash_duo, base, "/measures?measure=homicide_knife")
+    dash_duo.wait_for_element("#measure-homicide_knife")
+    dash_duo.driver.execute_script("window.notReloaded = true;")
+    link = dash_duo.find_element("#measures-content p a")
+    assert link.text == "All measure definitions"
+    link.send_keys(Keys.ENTER)
+    dash_duo.wait_for_element("#measure-knife_offences")
+    assert dash_duo.driver.current_url == base + "/measures"
+    assert dash_duo.driver.execute_script("return window.notReloaded") is True
+    assert axe_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
