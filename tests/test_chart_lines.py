@@ -1,19 +1,23 @@
 """One rule for splitting a trend into published and illustrative lines
-(data_access.chart_lines): the board pack's chart, the trend embed's server-drawn
-SVG and the interactive figure draw the same lines from the same rows, with a
-gap kept a gap and no line across the switch from published to illustrative."""
+(data_access.chart_lines): the board pack's chart, the interactive figure and
+the trend embed's server-drawn SVG of that figure draw the same lines from the
+same rows, with a gap kept a gap and no line across the switch from published
+to illustrative."""
 
 import re
+import xml.etree.ElementTree as ET
 
 import pandas as pd
 
 from components.trend_figure import trend_figure
 from data_access.board_pack import _split_lines
-from data_access.chart_lines import line_names, split_lines
+from data_access.chart_lines import line_names
 from tests.components.plotly_view import through_plotly
-from web.embed_charts import _trend_svg
+from web.embed_svg import phone_svg
 
+plain_trend_figure = trend_figure
 trend_figure = through_plotly(trend_figure)
+SVG = "{http://www.w3.org/2000/svg}"
 
 AXIS = ["2014/15", "2015/16", "2016/17", "2017/18", "2018/19", "2019/20"]
 NAN = float("nan")
@@ -82,45 +86,48 @@ def _figure_lines() -> dict:
 
 
 def _svg_lines() -> dict:
-    """Each SVG line group's markers read back as values on the axis, from the
-    drawing's own tick labels (gridline y -> value; label x -> period)."""
-    lines = split_lines(ROWS, "Area", "England")
-    svg = _trend_svg(
-        lines, AXIS, ("rate", True, "per 1,000 people"), [], "Title", "Summary"
+    """Each line's markers in the embed's server drawing (web.embed_svg:
+    the figure through components.figure_svg) read back as values on the axis,
+    from the drawing's own plot area and axis ranges (its data- attributes)."""
+    names, order = line_names(ROWS, "Area", "England")
+    figure = plain_trend_figure(
+        ROWS.assign(series=names),
+        x="period",
+        y="rate",
+        lower="rate_lower",
+        upper="rate_upper",
+        series="series",
+        series_order=order,
+        y_title="Rate",
+        periods=AXIS,
     )
-    ticks = [
-        (float(y), float(v))
-        for y, v in re.findall(
-            r'<line x1="[\d.]+" x2="[\d.]+" y1="([\d.]+)"[^>]*/>'
-            r"<text [^>]*>([\d.]+)</text>",
-            svg,
-        )
-    ]
-    (y0, v0), (y1, v1) = ticks[0], ticks[1]
-    labelled = {
-        AXIS.index(p): float(x)
-        for x, p in re.findall(r'<text x="([\d.]+)"[^>]*>(\d{4}/\d\d)<', svg)
-    }
-    # A narrow drawing labels every other period or fewer: the periods are evenly
-    # spaced, so two labels place them all.
-    (i0, x0), (i1, x1) = sorted(labelled.items())[:2]
-    step = (x1 - x0) / (i1 - i0)
-    by_style = {}
-    for style, body in re.findall(r'<g data-line="([^"]+)">(.*?)</g>', svg):
-        at = {
-            float(cx): v0 + (float(cy) - y0) * (v1 - v0) / (y1 - y0)
-            for cx, cy in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', body)
-        }
+    root = ET.fromstring(phone_svg(figure, "Title", "Summary", illustrative=True))
+    left, top, width, height = map(float, root.get("data-plot-area").split())
+    x0, x1 = map(float, root.get("data-x-range").split())
+    y0, y1 = map(float, root.get("data-y-range").split())
+    out = {}
+    for group in root.iter(f"{SVG}g"):
+        markers = [
+            tuple(map(float, re.findall(r"-?[\d.]+", m.get("transform"))))
+            for g in group.iter(f"{SVG}g")
+            if g.get("data-role") == "markers"
+            for m in g
+        ]
+        if group.get("data-trace") is None or not markers:
+            continue
         # positions are written to 0.1 of a unit: the nearest period, and the
         # value to 2 decimals (the hand-worked ones have 1)
-        on = {round((x - x0) / step) + i0: v for x, v in at.items()}
-        by_style[style] = [
-            None if on.get(i) is None else round(on[i], 2) for i in range(len(AXIS))
-        ]
-    return {line.name: by_style[line.style] for line in lines}
+        at = {
+            round(x0 + (px - left) / width * (x1 - x0)): round(
+                y0 + (top + height - py) / height * (y1 - y0), 2
+            )
+            for px, py in markers
+        }
+        out[group.get("data-name")] = [at.get(i) for i in range(len(AXIS))]
+    return out
 
 
-def test_pack_svg_and_figure_draw_the_same_lines():
+def test_pack_figure_and_embed_svg_draw_the_same_lines():
     """Catches a drawing that joins the last published figure to the first
     illustrative one, fills a gap, keeps an empty published line, or orders
     its lines apart from the others: each of the three drawings, read back from

@@ -1,6 +1,8 @@
-"""The trend embed's chart drawn on the server (web.pack_svg via
-web/embed_charts._trend_svg): an SVG a reader sees with JavaScript off, whose
-lines never join a published figure to an illustrative one."""
+"""Each embed's chart drawn on the server (web.embed_svg.phone_svg: the embed's
+own figure through components.figure_svg, the app's renderer): an SVG a reader
+sees with JavaScript off, whose lines never join a published figure to an
+illustrative one, whose bars and hover texts are the table's figures, and
+where a withheld figure is a "*", never a bar or a point."""
 
 import csv
 import io
@@ -28,15 +30,43 @@ def _svg(html: str) -> ET.Element:
     return ET.fromstring(match.group(1))
 
 
-def _points(element) -> list[tuple[float, float]]:
-    return [tuple(map(float, p.split(","))) for p in element.get("points").split()]
+def _vertices(line) -> list[tuple[float, float]]:
+    """The points a line path passes through ("M x,y L x,y ... M x,y ...")."""
+    return [
+        (float(x), float(y))
+        for x, y in re.findall(r"[ML](-?[\d.]+),(-?[\d.]+)", line.get("d"))
+    ]
+
+
+def _markers(group) -> list[tuple[float, float]]:
+    return [
+        tuple(
+            map(
+                float,
+                re.match(r"translate\(([^,]+),([^)]+)\)", m.get("transform")).groups(),
+            )
+        )
+        for g in group.iter(f"{SVG}g")
+        if g.get("data-role") == "markers"
+        for m in g
+    ]
+
+
+def _traces(root) -> dict[str, ET.Element]:
+    """Each trace's group by its name (figure_svg: <g data-trace data-name>)."""
+    return {
+        g.get("data-name"): g
+        for g in root.iter(f"{SVG}g")
+        if g.get("data-trace") is not None
+    }
 
 
 def test_trend_svg_keeps_published_and_illustrative_apart(client):
     """Catches a line drawn across published and illustrative figures (one
-    series for both) and markers lost or duplicated: every polyline is inside
-    one line's group and passes only through that group's own markers; the area
-    markers are exactly the area figures of the embed's CSV."""
+    series for both) and markers lost or duplicated: every line passes only
+    through its own trace's markers, the published and illustrative lines of
+    the area are separate traces; the area markers are exactly the area
+    figures of the embed's CSV."""
     html = client.get(URL).get_data(as_text=True)
     root = _svg(html)
     assert root.get("role") == "img" and root.get("width") == "100%"
@@ -44,20 +74,6 @@ def test_trend_svg_keeps_published_and_illustrative_apart(client):
     title = root.find(f"{SVG}title")
     assert title is not None and title.text.startswith("Knife")
     assert root.find(f"{SVG}desc").text.strip()
-    groups = {g.get("data-line"): g for g in root.iter(f"{SVG}g") if g.get("data-line")}
-    assert {"area", "area illustrative"} <= set(groups), groups.keys()
-    owner = {}  # marker position -> the line it belongs to
-    for name, group in groups.items():
-        for c in group.iter(f"{SVG}circle"):
-            owner[(float(c.get("cx")), float(c.get("cy")))] = name
-    for name, group in groups.items():
-        for line in group.iter(f"{SVG}polyline"):
-            on = {owner.get(point) for point in _points(line)}
-            assert on == {name}, (name, on)
-    # Drawn nowhere but in the groups: no stray polyline joins two of them.
-    grouped = sum(len(list(g.iter(f"{SVG}polyline"))) for g in groups.values())
-    assert grouped == len(list(root.iter(f"{SVG}polyline")))
-    # As many area markers as the CSV has area figures (not hidden, not blank).
     rows = list(
         csv.DictReader(
             io.StringIO(
@@ -70,12 +86,30 @@ def test_trend_svg_keeps_published_and_illustrative_apart(client):
         )
     )
     area = rows[0]["Area"]
+    lines = {
+        name: g
+        for name, g in _traces(root).items()
+        if "95% CI" not in name and _markers(g)
+    }
+    assert {area, f"{area} (illustrative)"} <= set(lines), lines.keys()
+    for name, group in lines.items():
+        own = set(_markers(group))
+        for line in group.iter(f"{SVG}path"):
+            if line.get("data-role") == "line":
+                assert set(_vertices(line)) <= own, name
+    # Drawn nowhere but in the traces' groups: no stray line joins two of them.
+    in_groups = sum(
+        1
+        for g in lines.values()
+        for p in g.iter(f"{SVG}path")
+        if p.get("data-role") == "line"
+    )
+    drawn = [p for p in root.iter(f"{SVG}path") if p.get("data-role") == "line"]
+    assert in_groups == len(drawn)
+    # As many area markers as the CSV has area figures (not hidden, not blank).
     figures = [r for r in rows if r["Area"] == area and r["Rate"] not in ("", "*")]
     markers = [
-        c
-        for name, g in groups.items()
-        if name.startswith("area")
-        for c in g.iter(f"{SVG}circle")
+        m for name, g in lines.items() if name.startswith(area) for m in _markers(g)
     ]
     assert len(markers) == len(figures) > 0
 
@@ -86,7 +120,9 @@ PAGES = {
     "reach": "/embed/reach?area=E23000036",
     "compare": "/embed/compare?measure=knife_offences",
 }
-PHONE_BOX = 366  # px: the plot box of an embed on a 390 px phone (12 px padding)
+# px: the plot box of an embed on a 390 px phone (12 px padding each side), less
+# a classic scroll bar's 15 px where the browser draws one
+PHONE_BOX = 351
 
 
 def _csv(client, url: str) -> list[dict]:
@@ -97,12 +133,7 @@ def _csv(client, url: str) -> list[dict]:
 
 def _texts(root) -> list[ET.Element]:
     """The drawing's words, less the watermark (large, pale on purpose)."""
-    marked = {
-        id(t)
-        for g in root.iter(f"{SVG}g")
-        if g.get("class") == "illustrative-watermark"
-        for t in g.iter(f"{SVG}text")
-    }
+    marked = {id(t) for g in _watermarks(root) for t in g.iter(f"{SVG}text")}
     return [t for t in root.iter(f"{SVG}text") if id(t) not in marked]
 
 
@@ -112,7 +143,8 @@ def test_every_embed_draws_its_chart_on_the_server(client, chart):
     JavaScript off), a drawing without an accessible name and text summary, a
     watermark missing on illustrative data (or drawn on published data), and
     text too small to read on a phone: at a 390 px phone the drawing is scaled
-    to the 366 px box, and no word in it may come out under 11 px."""
+    to its box (351 px with a scroll bar), and no word in it may come out under
+    11 px."""
     html = client.get(PAGES[chart]).get_data(as_text=True)
     root = _svg(html)
     assert root.get("role") == "img" and root.get("width") == "100%"
@@ -120,14 +152,43 @@ def test_every_embed_draws_its_chart_on_the_server(client, chart):
     assert root.find(f"{SVG}title").text == unescape(heading)
     summary = re.search(r'<p class="embed__summary"[^>]*>(.*?)</p>', html, re.S)[1]
     assert root.find(f"{SVG}desc").text == unescape(summary).strip() != ""
-    watermarks = [
-        g for g in root.iter(f"{SVG}g") if g.get("class") == "illustrative-watermark"
-    ]
+    watermarks = _watermarks(root)
     assert len(watermarks) == ('class="embed__badge"' in html)
     assert "Illustrative data" in "".join(watermarks[0].itertext()) if watermarks else 1
     width = float(root.get("viewBox").split()[2])
     smallest = min(_font_size(root, t) for t in _texts(root))
     assert smallest * PHONE_BOX / width >= 11, (chart, smallest, width)
+
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+@pytest.mark.parametrize("chart", PAGES)
+def test_hover_texts_give_only_the_tables_figures(client, chart):
+    """Catches a hover text (an SVG <title>, shown as a tooltip with JavaScript
+    off) that gives away more than the table: an unrounded or withheld count,
+    a figure the table does not show. Every number in the marks' titles is a
+    number of the embed's table (its cells as shown, "*" for the hidden)."""
+    html = client.get(PAGES[chart]).get_data(as_text=True)
+    root = _svg(html)
+    titles = [
+        t.text or ""
+        for t in root.iter(f"{SVG}title")
+        if t is not root.find(f"{SVG}title")
+    ]
+    assert titles, chart
+    table = re.search(r'<table id="embed-table">(.*?)</table>', html, re.S)[1]
+    cells = set(NUMBER.findall(unescape(re.sub(r"<[^>]+>", " ", table))))
+    told = {n for t in titles for n in NUMBER.findall(t)}
+    assert told <= cells, (chart, sorted(told - cells)[:10])
+
+
+def _watermarks(root) -> list[ET.Element]:
+    return [
+        g
+        for g in root.iter(f"{SVG}g")
+        if g.get("data-note") == "illustrative-watermark"
+    ]
 
 
 def _font_size(root, element) -> float:
@@ -139,13 +200,15 @@ def _font_size(root, element) -> float:
 
 
 def _bars(root) -> list[ET.Element]:
-    """The bars: rects with a fill of the palette, not legend swatches (12 x 12
-    at the foot) or gap bands."""
+    """The bars: the rects of the bar traces' groups (figure_svg draws a trace
+    in <g data-trace>), not their pattern overlays, legend keys, pattern tiles
+    or the background."""
     return [
         r
-        for r in root.iter(f"{SVG}rect")
-        if r.get("fill") not in ("#f3f2f1",)
-        and not (r.get("width") == "12" and r.get("height") == "12")
+        for g in root.iter(f"{SVG}g")
+        if g.get("data-trace") is not None
+        for r in g.iter(f"{SVG}rect")
+        if not r.get("fill", "").startswith("url(")
     ]
 
 
@@ -183,23 +246,32 @@ def test_compare_bars_are_ranked_with_the_tables_figures(client):
     html = client.get(url).get_data(as_text=True)
     root = _svg(html)
     names = {r["Force area"] for r in rows}
-    drawn = [t.text for t in _texts(root) if t.text in names]
+    by_height = sorted(_texts(root), key=lambda t: float(t.get("y")))
+    drawn = [t.text for t in by_height if t.text in names]
     assert drawn == [r["Force area"] for r in ranked + rest]
-    (whiskers,) = root.iter(f"{SVG}path")  # one path: three strokes an interval
-    assert len(_bars(root)) == len(ranked) == whiskers.get("d").count("M") / 3
-    figures = [t.text for t in _texts(root) if re.match(r"^(» )?\d", t.text or "")]
-    figures = [f for f in figures if " " in f.replace("» ", "")]  # not tick labels
+    intervals = [
+        p for p in root.iter(f"{SVG}path") if p.get("data-role") == "error-bars"
+    ]
+    strokes = sum(p.get("d").count("M") for p in intervals)
+    assert len(_bars(root)) == len(ranked) == strokes / 3
+    figures = [
+        t.text for t in by_height if re.match(r"^(» )?\d[\d.]* [A-Z]", t.text or "")
+    ]
     want = [f"{float(r['Rate']):.1f} {r[bench_column]}" for r in ranked]
     # the word as the interactive figure writes it ("Worse"; the table: "worse")
     assert [f.replace("» ", "").replace(" »", "").lower() for f in figures] == want
     assert figures[0].startswith("» ")  # the Metropolitan Police, past the edge
-    assert root.find(f'.//{SVG}line[@stroke-dasharray="6 4"]') is not None
+    (benchmark,) = [
+        p for p in root.iter(f"{SVG}path") if p.get("data-shape") == "benchmark"
+    ]
+    assert benchmark.get("stroke-dasharray")
 
 
 def test_withheld_figures_are_stars_never_bars(client, monkeypatch):
     """Disclosure control in the drawing, whatever the figure beside the flag:
     a row marked suppressed is drawn as "*" (reach, funding) or "* hidden"
-    (compare) and its figure appears nowhere in the drawing. The rows are faked
+    (compare) and its figure appears nowhere in the drawing, hover texts
+    included (its <title>s, less the drawing's own <desc>). The rows are faked
     with a figure still present, so a drawing that read the figure instead of
     the flag would show it."""
     from data_access import public
@@ -220,8 +292,8 @@ def test_withheld_figures_are_stars_never_bars(client, monkeypatch):
     compare.loc[at, ["rate", "suppressed"]] = [987.6, True]
     monkeypatch.setattr(public, "force_area_comparison", lambda **_: compare.copy())
     for chart, figures, star in (
-        ("reach", ("987654", "987.7k", "988k"), "*"),
-        ("funding", ("97.531m", "97531000"), "*"),
+        ("reach", ("987654", "987,654", "987.7k", "988k"), "*"),
+        ("funding", ("97.531m", "97.53m", "97531000", "97,531,000"), "*"),
         ("compare", ("987.6",), "* hidden"),
     ):
         root = _svg(client.get(PAGES[chart]).get_data(as_text=True))

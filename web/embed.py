@@ -4,9 +4,9 @@ Plain Flask routes, not Dash pages: each embed is one server-rendered HTML page
 (web/templates/embed.html) with the chart as a static plotly figure in a JSON data
 island, drawn as plain SVG by web/static/embed.js (no plotly.js on the page: on a
 phone its start-up and first draw were long main-thread tasks, see the comment
-there). Every embed's chart is also drawn on the server (web.pack_svg and
-web.ranked_svg, via web/embed_charts._trend_svg and web/embed_svg.py) inside the
-plot box, so it shows with JavaScript off, sized for a phone; embed.js replaces it
+there). Every embed's chart is also drawn on the server from that same figure
+(web/embed_svg.py: components.figure_svg, the app's renderer) inside the plot
+box, so it shows with JavaScript off, sized for a phone; embed.js replaces it
 when it runs. The plotly.js *basic* bundle is still served from
 here for the app (web/plotly_bundle.py; web/static/vendor/VENDOR.md). No app shell,
 no sign-in, no callback round trip; a table alternative, a text summary, caption,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from flask import url_for
 
+from components import theme
 from components.annotation_marks import (
     EVENTS_COLUMN,
     add_marks,
@@ -24,24 +25,22 @@ from components.bar_figures import bar_figure, ranked_bar_figure
 from components.baseline_text import baseline_sentence
 from components.chart import DATA_STATUS_COLUMN, ILLUSTRATIVE_LABEL
 from components.chart_text import summary_for_ranking, summary_for_series
-from components.figure_layout import axis
+from components.figure_layout import add_annotation, axis
 from components.formatting import money, number, percent, rate
 from components.spc_icons import variation_svg
 from components.trend_figure import trend_figure
 from data_access import periods, public, trend_spc
 from data_access.annotations import annotations_for
 from data_access.areas import get_area
-from data_access.chart_lines import ILLUSTRATIVE_SUFFIX, line_names, split_lines
+from data_access.chart_lines import ILLUSTRATIVE_SUFFIX, line_names
 from data_access.comparator_groups import NOT_COMPARABLE
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound
 from data_access.measures import disclosure_columns, trend_length
 from data_access.outcomes import benchmarking, trend_views
-from data_access.pack_slides import Chart
 from data_access.scope import PUBLIC
 from web.compare_charts import clip_top, overflow_note
-from web.embed_svg import compare_svg, funding_svg, reach_svg
-from web.pack_svg import PHONE, chart_svg
+from web.embed_svg import phone_svg
 
 DEFAULT_AREA = "E23000036"
 DEFAULT_MEASURE = "hospital_admissions_knife"
@@ -73,7 +72,8 @@ class Built:
     numeric_columns: set[str] = field(default_factory=set)
     # Making Data Count variation icon (SVG from components.spc_icons) and words
     variation: tuple[str, str] | None = None
-    # The chart drawn on the server (web.pack_svg), shown with JavaScript off
+    # The chart drawn on the server (web.embed_svg.phone_svg: components.
+    # figure_svg, as the app's chart cards), shown with JavaScript off
     svg: str | None = None
 
 
@@ -196,6 +196,33 @@ def _csv_frame(frame: pd.DataFrame, columns: dict, numeric: set[str]) -> pd.Data
     return table
 
 
+def _blank_withheld(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`columns` blank on every row withheld under disclosure control (its
+    `suppressed` flag), whatever figure the row carries: data_access.public
+    blanks them already; this keeps a figure that slipped through out of the
+    chart, its hover texts and the summary, as the table and CSV keep it out."""
+    hidden = frame["suppressed"].astype(bool)
+    return frame.assign(**{c: frame[c].mask(hidden) for c in columns})
+
+
+def _mark_withheld(fig: dict, positions: list[tuple[object, float]]) -> None:
+    """A "*" at each (category, value) of a vertical bar chart where a withheld
+    figure would be: drawn in the chart, never as a bar (the table says why)."""
+    for category, value in positions:
+        add_annotation(
+            fig,
+            name="withheld",
+            text=MARKER,
+            x=category,
+            y=value,
+            xref="x",
+            yref="y",
+            yanchor="bottom",
+            showarrow=False,
+            font=dict(size=16, color=theme.TEXT),
+        )
+
+
 def _note(frame: pd.DataFrame, rule: str) -> str | None:
     if frame.empty or not frame["suppressed"].any():
         return None
@@ -252,6 +279,7 @@ def _build_trend(params: dict) -> Built:
         end=end,
     )
     area, frame = view["area"], view["series"].copy()
+    frame = _blank_withheld(frame, ["value", "rate", "rate_lower", "rate_upper"])
     # The measure says whether it has rates, not the figures: a percentage with
     # some rows hidden has none, and its shown percentages are still drawn.
     multiplier = measure["rate_multiplier"]
@@ -380,66 +408,9 @@ def _build_trend(params: dict) -> Built:
         ),
         numeric_columns=set(formats),
         variation=(variation_svg(verdict["variation"]), verdict["variation_words"]),
-        svg=_trend_svg(
-            split_lines(frame, area.name, view["benchmark_name"]),
-            axis,
-            (y_col, has_rate, unit),
-            marks,
-            title,
-            summary,
-            illustrative=bool(frame["illustrative"].any()),
+        svg=phone_svg(
+            fig, title, summary, illustrative=bool(frame["illustrative"].any())
         ),
-    )
-
-
-def _trend_svg(
-    lines, axis, value, marks, title, summary, *, illustrative: bool = False
-) -> str:
-    """The trend drawn on the server (web.pack_svg, the board pack's line drawing)
-    from the figure's own rows split by the one line rule (data_access.chart_lines:
-    area and benchmark, published and illustrative apart, the lines the figure
-    draws), None where a period has no figure shown (a gap), the 95% interval as
-    a band where there are rates, and the figure's annotation marks. `value`:
-    (the drawn column, whether it is a rate, its unit); `illustrative`: the
-    watermark, where any figure is."""
-    y_col, has_rate, unit = value
-    series, styles, bands = [], [], []
-    for line in lines:
-        values = line.values(axis, y_col)
-        series.append((line.name, values))
-        styles.append(line.style)
-        # a band only where the line's own figure is shown
-        bands.append(
-            tuple(
-                [
-                    b if v is not None else None
-                    for b, v in zip(limit, values, strict=True)
-                ]
-                for limit in (
-                    line.values(axis, "rate_lower"),
-                    line.values(axis, "rate_upper"),
-                )
-            )
-            if has_rate
-            else None
-        )
-    chart = Chart(
-        kind="line",
-        categories=axis,
-        series=series,
-        value_title=unit[:1].upper() + unit[1:],
-        alt=summary,
-        styles=tuple(styles),
-        marks=tuple(marks),
-    )
-    return chart_svg(
-        chart,
-        title=title,
-        desc=summary,
-        fluid=True,
-        bands=bands,
-        canvas=PHONE,
-        watermark=illustrative,
     )
 
 
@@ -467,6 +438,7 @@ def _build_funding(params: dict) -> Built:
         return empty_built(
             f"Funding: {area.name}", caption, "No funding has been published yet."
         )
+    frame = _blank_withheld(frame, ["allocated", "spent"])
     long = pd.concat(
         [
             frame.assign(kind="Allocated", amount=frame["allocated"]),
@@ -486,6 +458,7 @@ def _build_funding(params: dict) -> Built:
         x_title="Financial year",
         height=400,
     )
+    _mark_withheld(fig, [(p, 0.0) for p in frame.loc[frame["suppressed"], "period"]])
     complete = frame[frame["quarters_reported"] >= 4]
     latest = complete.iloc[-1] if not complete.empty else frame.iloc[-1]
     share = (
@@ -516,7 +489,9 @@ def _build_funding(params: dict) -> Built:
         figure=fig,
         illustrative=bool(frame["illustrative"].any()),
         numeric_columns=set(formats),
-        svg=funding_svg(frame, title=title, summary=summary),
+        svg=phone_svg(
+            fig, title, summary, illustrative=bool(frame["illustrative"].any())
+        ),
     )
 
 
@@ -535,7 +510,7 @@ def _build_reach(params: dict) -> Built:
             caption,
             "No reach has been reported yet.",
         )
-    frame = frame.copy()
+    frame = _blank_withheld(frame, ["young_people"])
     frame["tier_label"] = frame["tier"].map(
         lambda t: "All tiers" if t is None or pd.isna(t) else str(t).capitalize()
     )
@@ -561,6 +536,10 @@ def _build_reach(params: dict) -> Built:
             dict.fromkeys(frame.sort_values("financial_year")["period"].tolist())
         ),
     )
+    # a "*" over each year with a withheld tier, on top of the tiers shown
+    withheld = cells.loc[cells["suppressed"], "period"].unique()
+    tops = cells[~cells["suppressed"]].groupby("period")["young_people"].sum()
+    _mark_withheld(fig, [(p, float(tops.get(p, 0))) for p in withheld])
     shown = totals[~totals["suppressed"]]
     if not shown.empty:
         best = shown.loc[shown["young_people"].astype(float).idxmax()]
@@ -592,7 +571,9 @@ def _build_reach(params: dict) -> Built:
         illustrative=bool(frame["illustrative"].any()),
         suppression_note=_note(frame, public.REACH_RULE),
         numeric_columns=set(formats),
-        svg=reach_svg(frame, title=title, summary=summary),
+        svg=phone_svg(
+            fig, title, summary, illustrative=bool(frame["illustrative"].any())
+        ),
     )
 
 
@@ -615,6 +596,7 @@ def _build_compare(params: dict) -> Built:
     left_out = pfa["area_code"].isin(NOT_COMPARABLE)
     notes = [NOT_COMPARABLE[c] + "." for c in pfa.loc[left_out, "area_code"]]
     pfa = pfa[~left_out].reset_index(drop=True)
+    pfa = _blank_withheld(pfa, ["value", "rate", "rate_lower", "rate_upper"])
     if pfa.empty or pfa["rate"].notna().sum() == 0:
         return empty_built(
             f"{measure['name']}: force areas compared",
@@ -654,6 +636,12 @@ def _build_compare(params: dict) -> Built:
         value_formatter=rate,
         axis_top=top,
     )
+    # a withheld rate is "* hidden" on its row, where a missing one is "No value
+    # shown" (ranked_bar_figure's note)
+    hidden_areas = set(pfa.loc[pfa["suppressed"], "area_name"].astype(str))
+    for note in fig["layout"].get("annotations") or []:
+        if note.get("y") in hidden_areas and note.get("text") == "No value shown":
+            note["text"] = f"{MARKER} hidden"
     summary = summary_for_ranking(
         pfa.assign(rate=pfa["rate"].astype("Float64")),
         label="area_name",
@@ -665,20 +653,12 @@ def _build_compare(params: dict) -> Built:
         benchmark_label=bench_name,
         noun="force areas",
     )
-    axis_top = top
     top = pfa.dropna(subset=["rate"]).sort_values("rate").iloc[-1]
     title = (
         f"{measure['name']}: {top['area_name']} had the highest rate of the "
         f"force areas in {year_label}"
     )
-    svg = compare_svg(  # before the table's "*" fills the hidden comparisons
-        pfa,
-        benchmark=(bench, bench_name),
-        value_title=unit[:1].upper() + unit[1:],
-        axis_top=axis_top,
-        words=(title, summary),
-        illustrative=bool(frame["illustrative"].any()),
-    )
+    svg = phone_svg(fig, title, summary, illustrative=bool(frame["illustrative"].any()))
     columns = {
         "area_name": "Force area",
         "period": "Year",

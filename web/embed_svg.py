@@ -1,125 +1,94 @@
-"""The funding, reach and compare embeds' charts drawn on the server, so each
-reads with JavaScript off (the trend's is web/embed_charts._trend_svg): from the
-very rows the embed's figure, table and CSV show (web/embed_charts.py builds
-them), on the phone canvas (web.pack_svg.PHONE), in the interactive figure's
-colours, with the embed's title and text summary as the drawing's <title> and
-<desc>, and "Illustrative data" across it where any figure is. A row withheld
-under disclosure control (its `suppressed` flag, whatever figure is beside it)
-is drawn as "*", never as a bar."""
+"""Each public embed's chart drawn on the server, so it reads with JavaScript off:
+its own figure (the one embed.js draws; web/embed_charts.py builds it) drawn by
+components.figure_svg, the renderer of the app's chart cards, so an embed and
+the app draw a chart the same way (issue 19: one renderer).
+
+Drawn at a phone's width: an embed's box on a 390 px phone is 351 to 366 px
+wide (with or without a scroll bar), and figure_svg writes no text under 11
+units (figure_svg.text.MIN_FONT), so at PHONE_WIDTH units no word comes out
+under 11 CSS px. Wider screens show it larger (the template's <noscript> style
+caps its width). The drawing works on a copy of the figure, which it fits to the
+narrow width (`_fit_to_phone`), with "Illustrative data" across it where any
+figure is; the interactive figure is left as it was."""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
 
-from components.formatting import rate
-from components.theme import PALETTE
-from data_access.pack_slides import Chart
-from web.pack_svg import PHONE, chart_svg
-from web.ranked_svg import Bar, ranked_svg
+from components.chart import WATERMARK_NAME, watermark
+from components.figure_svg import figure_svg, text_width
 
-TIERS = ["Primary", "Secondary", "Tertiary"]  # the figure's colour order
-
-
-def shown(values, hidden) -> list[float | None]:
-    """Figures to draw: None where withheld (disclosure control) or missing."""
-    return [
-        None if h or v is None or pd.isna(v) else float(v)
-        for v, h in zip(values, hidden, strict=True)
-    ]
+# units: 351 px / PHONE_WIDTH * 11 units = 11.4 px, the smallest text on a phone
+PHONE_WIDTH = 340
+# figure_svg's legend: a row's height, and an entry's room beside its name
+# (figure_svg.notes: key and gaps); its text size where the figure sets none
+_LEGEND_ROW, _LEGEND_KEY, _LEGEND_FONT = 20.0, 52.0, 13.0
+_TICK_FONT = 13.0  # the template's tick labels (components.theme)
 
 
-def funding_svg(frame: pd.DataFrame, *, title: str, summary: str) -> str:
-    """Allocated and spent side by side each year: the board pack's columns."""
-    hidden = frame["suppressed"].astype(bool).tolist()
-    chart = Chart(
-        kind="bar",
-        categories=frame["period"].tolist(),
-        series=[
-            (name, shown(frame[col], hidden))
-            for name, col in (("Allocated", "allocated"), ("Spent", "spent"))
-        ],
-        value_title="£",
-        alt=summary,
-    )
-    return chart_svg(
-        chart,
-        title=title,
-        desc=summary,
-        fluid=True,
-        canvas=PHONE,
-        hidden=[hidden, hidden],
-        colours=list(PALETTE[:2]),
-        watermark=bool(frame["illustrative"].any()),
-    )
-
-
-def reach_svg(frame: pd.DataFrame, *, title: str, summary: str) -> str:
-    """The tiers stacked in a column a year, the years in order; a tier keeps
-    its colour (its place in TIERS) whether or not the others have rows."""
-    years = list(dict.fromkeys(frame.sort_values("financial_year")["period"]))
-    cells = frame[frame["tier"].notna()]
-    series, hidden, colours = [], [], []
-    for i, tier in enumerate(TIERS):
-        part = cells[cells["tier_label"] == tier].set_index("period")
-        if part.empty:
-            continue
-        withheld = [bool(part["suppressed"].get(y, False)) for y in years]
-        series.append(
-            (tier, shown([part["young_people"].get(y) for y in years], withheld))
-        )
-        hidden.append(withheld)
-        colours.append(PALETTE[i])
-    chart = Chart(
-        kind="bar",
-        categories=years,
-        series=series,
-        value_title="Young people supported",
-        alt=summary,
-    )
-    return chart_svg(
-        chart,
-        title=title,
-        desc=summary,
-        fluid=True,
-        canvas=PHONE,
-        stacked=True,
-        hidden=hidden,
-        colours=colours,
-        watermark=bool(frame["illustrative"].any()),
-    )
-
-
-def compare_svg(
-    pfa: pd.DataFrame,
-    *,
-    benchmark: tuple[float | None, str],
-    value_title: str,
-    axis_top: float | None,
-    words: tuple[str, str],
-    illustrative: bool,
+def phone_svg(
+    figure: dict[str, Any], title: str, summary: str, *, illustrative: bool
 ) -> str:
-    """The force areas ranked (web.ranked_svg); `benchmark`: (its rate or None,
-    its name); `words`: (title, summary); a category only with a benchmark."""
-    bench, bench_name = benchmark
-    bars = [
-        Bar(
-            label=str(r.area_name),
-            value=shown([r.rate], [r.suppressed])[0],
-            lower=shown([r.rate_lower], [r.suppressed])[0],
-            upper=shown([r.rate_upper], [r.suppressed])[0],
-            category=r.comparison_95 if bench is not None else None,
-            hidden=bool(r.suppressed),
-        )
-        for r in pfa.itertuples()
+    """The embed's figure as one accessible <svg> (its <title> the embed's
+    heading, its <desc> the text summary), drawn at PHONE_WIDTH."""
+    layout = dict(figure.get("layout") or {})
+    layout["width"] = PHONE_WIDTH
+    # notes go on the copy's own list, not the interactive figure's
+    layout["annotations"] = list(layout.get("annotations") or ())
+    drawn = {**figure, "layout": layout}
+    if illustrative:
+        watermark(drawn)
+    _fit_to_phone(drawn)
+    return figure_svg(drawn, title=title, desc=summary, id_prefix="embed-chart")
+
+
+def _fit_to_phone(figure: dict[str, Any]) -> None:
+    """Margins and notes sized for PHONE_WIDTH, on the copy's own layout: the
+    figure's were chosen for a desktop card (the /compare ranking keeps 167
+    units for names a phone needs no more than their own width for)."""
+    layout = figure["layout"]
+    margin = dict(layout.get("margin") or {})
+    yaxis = layout.get("yaxis") or {}
+    if yaxis.get("type") == "category" and yaxis.get("ticktext"):
+        # names on the left as wide as the longest, at most 45% of the width;
+        # 15% to spare: the estimate is of system-ui, and a phone without it
+        # (DejaVu Sans) sets names wider
+        widest = max(text_width(str(t), _TICK_FONT) for t in yaxis["ticktext"])
+        margin["l"] = min(int(widest * 1.15) + 8, int(PHONE_WIDTH * 0.45))
+    legend = layout.get("legend") or {}
+    if legend.get("yref") == "container" and legend.get("yanchor") == "top":
+        # a legend across the top of the drawing wraps onto more rows at this
+        # width: the top margin grows by them, so the legend does not run into
+        # the plot or the notes above it (a benchmark's label)
+        rows = _legend_rows(figure, margin)
+        margin["t"] = float(margin.get("t", 100)) + _LEGEND_ROW * (rows - 1)
+    layout["margin"] = margin
+    notes = layout["annotations"]
+    for k, note in enumerate(notes):
+        if note.get("name") == WATERMARK_NAME:
+            # across the plot, not past the drawing's edges
+            font = dict(note.get("font") or {})
+            font["size"] = min(font.get("size", 44), 30)
+            notes[k] = {**note, "font": font}
+
+
+def _legend_rows(figure: dict[str, Any], margin: dict) -> int:
+    """The rows figure_svg wraps a horizontal legend onto (figure_svg.notes
+    `_legend`: entries in a row up to the plot's width; once wrapped, every
+    entry as wide as the widest)."""
+    layout = figure["layout"]
+    size = float(((layout.get("legend") or {}).get("font") or {}).get("size") or 0)
+    size = size or _LEGEND_FONT
+    names = [
+        str(t.get("name", ""))
+        for t in figure.get("data") or []
+        if t.get("showlegend", True) is not False and t.get("name")
     ]
-    return ranked_svg(
-        bars,
-        title=words[0],
-        desc=words[1],
-        value_title=value_title,
-        formatter=rate,
-        benchmark=bench,
-        benchmark_label=bench_name,
-        axis_top=axis_top,
-        watermark=illustrative,
-    )
+    if not names or layout.get("showlegend") is False:
+        return 1
+    room = PHONE_WIDTH - float(margin.get("l", 80)) - float(margin.get("r", 80))
+    widths = [_LEGEND_KEY + text_width(n, size) for n in names]
+    if sum(widths) <= room:
+        return 1
+    per_row = max(int(room // max(widths)), 1)
+    return -(-len(names) // per_row)

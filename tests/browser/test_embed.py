@@ -88,10 +88,11 @@ def test_gallery_is_accessible_and_previews_charts(dash_duo, public_app):
 
 def test_trend_embed_draws_its_chart_with_javascript_off(dash_duo, public_app):
     """With JavaScript disabled the trend embed still shows its chart: the server's
-    SVG (web.pack_svg), role="img", with one area marker per area figure of the
-    embed's CSV, within the width at 390 px. Catches the chart left to embed.js
-    alone (an empty box without JavaScript) and markers that do not match the
-    figures. With JavaScript on, embed.js's chart replaces it, axe-clean."""
+    SVG (web.embed_svg: components.figure_svg), role="img", with one area
+    marker per area figure of the embed's CSV, within the width at 390 px.
+    Catches the chart left to embed.js alone (an empty box without JavaScript)
+    and markers that do not match the figures. With JavaScript on, embed.js's
+    chart replaces it, axe-clean."""
     import csv
     import io
     import urllib.request
@@ -117,7 +118,9 @@ def test_trend_embed_draws_its_chart_with_javascript_off(dash_duo, public_app):
             driver.get(base + path)
             svg = driver.find_element("css selector", "#embed-plot > svg[role=img]")
             markers = driver.find_elements(
-                "css selector", '#embed-plot g[data-line^="area"] circle'
+                "css selector",
+                f'#embed-plot g[data-name^="{area}"]:not([data-name*="95% CI"]) '
+                'g[data-role="markers"] > path',
             )
             assert len(markers) == len(figures) > 0
             box = svg.rect
@@ -128,7 +131,7 @@ def test_trend_embed_draws_its_chart_with_javascript_off(dash_duo, public_app):
     dash_duo.driver.set_window_size(390, 900)
     dash_duo.driver.get(base + path)
     dash_duo.wait_for_element("#embed-plot svg.embed__svg", timeout=10)
-    assert not dash_duo.driver.find_elements("css selector", "#embed-plot g[data-line]")
+    assert not dash_duo.driver.find_elements("css selector", "#embed-plot .chart-svg")
     assert axe_violations(dash_duo) == []
     assert dash_duo.get_logs() == []
 
@@ -145,7 +148,7 @@ TEXT_SIZES = """
 var svg = document.querySelector('#embed-plot > svg[role=img]');
 var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
 return Array.prototype.filter.call(svg.querySelectorAll('text'), function (t) {
-  return !t.closest('.illustrative-watermark');
+  return !t.closest('[data-note="illustrative-watermark"]');
 }).map(function (t) {
   // its own size or its group's, in the drawing's units
   return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale];
