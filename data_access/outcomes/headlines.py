@@ -20,14 +20,21 @@ import numpy as np
 import pandas as pd
 
 from data_access import periods, statistics
-from data_access.areas import AreaInfo, get_area
+from data_access.areas import NATIONAL_CODE, AreaInfo, get_area
 from data_access.comparator_groups import region_of
 from data_access.errors import NotFound
 from data_access.measures import (
     get_measure,
 )
 from data_access.outcomes.area_trends import _area_series, series_breaks
-from data_access.outcomes.raw_series import BASELINE_LABEL, BASELINE_YEARS, TREND_WINDOW
+from data_access.outcomes.raw_series import (
+    BASELINE_LABEL,
+    BASELINE_YEARS,
+    TREND_WINDOW,
+    _check_read,
+    _known_empty,
+    check_age_band,
+)
 from data_access.outcomes.series_disclosure import _disclose
 from data_access.scope import Scope
 
@@ -312,6 +319,8 @@ def _headline(
 ) -> dict[str, Any] | None:
     """measure_headline for a measure and an area already looked up; the year
     series is read once, for the headline and for the baseline."""
+    if _no_figures(scope, measure, area, age_band):
+        return None
     years = _area_series(scope, measure, area, "year", age_band)
     series, length = years, "year"
     # Positions, not filtered copies of the frame: a dozen rows, and each
@@ -363,6 +372,18 @@ def _headline(
             _disclose(years, measure, scope, length="year", age_band=age_band),
         ),
     }
+
+
+def _no_figures(scope: Scope, measure: dict, area: AreaInfo, age_band: str) -> bool:
+    """Whether the area is known to have no figure of the measure in the age
+    band at any length, so that no empty series is built for years and again
+    for quarters (`raw_series._known_empty`). Checked after what `_area_series`
+    checks first (the age band, the read), so a caller gets the same errors."""
+    check_age_band(age_band)
+    _check_read(scope, measure, area)
+    return area.code != NATIONAL_CODE and _known_empty(
+        measure["code"], area.code, age_band
+    )
 
 
 # ----------------------------------------------- the region, where the area has none

@@ -7,11 +7,16 @@ The replaced code is copied below ("as it was") and is the reference.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import pandas as pd
 
-from data_access import areas
+from data_access import areas, measures
 from data_access.areas import NATIONAL_CODE, funding_start_of, get_area, list_areas
+from data_access.outcomes import headlines
+from data_access.scope import SYSTEM, Scope
+
+PUBLIC = Scope(role="public")
 
 # --------------------------------------------------------------------- as it was
 
@@ -50,3 +55,59 @@ def test_one_areas_funding_start_is_what_reading_every_area_gave(loaded_store):
     # the comparison covered each branch of the rule
     assert {"own", "parent", "none"} <= kinds
     assert funding_start_of(get_area(NATIONAL_CODE)) == dt.date(2019, 4, 1)
+
+
+# ------------------------------------------------------------------ headlines
+
+
+def _sample_areas() -> list[str]:
+    """Every fourth force area, every region, England and Wales, England and
+    every hundredth local authority: areas with and without each series."""
+    every = list_areas()
+
+    def level(name: str) -> list[str]:
+        return every.loc[every["level"] == name, "code"].tolist()
+
+    national = [NATIONAL_CODE, areas.ENGLAND_CODE]
+    return [*national, *level("region"), *level("pfa")[::4], *level("lad")[::100]]
+
+
+def _headlines(scope) -> dict:
+    out = {}
+    for code in _sample_areas():
+        area = get_area(code)
+        for measure_code in (
+            "knife_offences",
+            "hospital_admissions_knife",
+            "homicide_knife",
+        ):
+            measure = measures.get_measure(measure_code, scope=scope)
+            for age in ("all", "under25"):
+                own = headlines._headline(scope, measure, area, age)
+                region = headlines._region_headline(scope, measure, area, own, age)
+                out[(code, measure_code, age)] = (own, region)
+    return out
+
+
+def test_headlines_skipping_empty_series_are_what_building_them_gave(
+    loaded_store, monkeypatch
+):
+    """An area with no figure of a measure in an age band (the under-25s of most
+    measures, regions without a series) gets its None headline without building
+    an empty series for years and again for quarters; every other headline is
+    the one built as before (the shortcut off is the reference)."""
+    for scope in (SYSTEM, PUBLIC):
+        new = _headlines(scope)
+        with monkeypatch.context() as patch:
+            patch.setattr(headlines, "_known_empty", lambda *args: False)
+            old = _headlines(scope)
+        assert new.keys() == old.keys()
+        for key in old:
+            assert _same_headline(new[key], old[key]), key
+        # both kinds of answer were compared
+        owns = [own for own, _ in old.values()]
+        assert any(own is None for own in owns) and any(own for own in owns)
+
+
+def _same_headline(new, old) -> bool:
+    return pickle.dumps(new) == pickle.dumps(old) or repr(new) == repr(old)
