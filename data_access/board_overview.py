@@ -122,7 +122,7 @@ def _knife_variation(knife_measure: dict, area: AreaInfo, knife: pd.DataFrame) -
             measure_code=knife_measure["code"], area_code=area.code, series=knife
         ),
     }
-    return trend_spc.trend_spc(view)["variation"]
+    return trend_spc.trend_variation(view)
 
 
 def changes_since_last_quarter(*, scope: Scope, area_code: str) -> list[str]:

@@ -73,31 +73,7 @@ def trend_spc(view: dict[str, Any]) -> dict[str, Any]:
     for the caption), variation and variation_words (from the latest point),
     signals [(period label, point type, rules)] oldest first, assessed (bool:
     some segment has at least MIN_POINTS points), min_points."""
-    measure = view["measure"]
-    series = view["series"]
-    own = series[series["role"] == "area"].sort_values("period_start")
-    own = own.reset_index(drop=True)
-    hidden = own["suppressed"].astype(bool).to_numpy()
-    labels = own["period"].tolist()
-    starts = dict(zip(labels, own["period_start"], strict=True))
-    funding = _label_start(view["funding_start"]) if view.get("funding_start") else None
-    result = spc.series_spc(
-        polarity=measure["polarity"],
-        values=_shown(own["value"], hidden),
-        numerators=_shown(own["numerator"], hidden),
-        denominators=_shown(own["denominator"], hidden),
-        ci_method=measure["ci_method"],
-        rate_multiplier=measure["rate_multiplier"],
-        period_starts=own["period_start"].tolist(),
-        illustrative=own["illustrative"].astype(bool).to_numpy(),
-        funding_start=funding,
-        # a break is marked at its first period (area_trends.series_breaks)
-        breaks=[
-            (starts[label], text)
-            for label, text in view.get("breaks") or []
-            if label in starts
-        ],
-    )
+    own, result = _series_spc(view)
     column, kind, steps = result["column"], result["kind"], result["steps"]
     points = result["points"]
     frame = pd.DataFrame(
@@ -150,6 +126,44 @@ def trend_spc(view: dict[str, Any]) -> dict[str, Any]:
             for s in result["segments"]
         ],
     }
+
+
+def trend_variation(view: dict[str, Any]) -> str:
+    """`trend_spc(view)["variation"]` alone (data_access.spc.VARIATIONS): the
+    overview's sentences need the latest point's variation, not the chart's
+    table of points (issue 19)."""
+    return _series_spc(view)[1]["variation"]
+
+
+def _series_spc(view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """(the area's rows of the view's series, oldest first; `spc.series_spc` of
+    them): the one adaptation of a trend view to the SPC road."""
+    measure = view["measure"]
+    series = view["series"]
+    own = series[series["role"] == "area"].sort_values("period_start")
+    own = own.reset_index(drop=True)
+    hidden = own["suppressed"].astype(bool).to_numpy()
+    labels = own["period"].tolist()
+    starts = dict(zip(labels, own["period_start"], strict=True))
+    funding = _label_start(view["funding_start"]) if view.get("funding_start") else None
+    result = spc.series_spc(
+        polarity=measure["polarity"],
+        values=_shown(own["value"], hidden),
+        numerators=_shown(own["numerator"], hidden),
+        denominators=_shown(own["denominator"], hidden),
+        ci_method=measure["ci_method"],
+        rate_multiplier=measure["rate_multiplier"],
+        period_starts=own["period_start"].tolist(),
+        illustrative=own["illustrative"].astype(bool).to_numpy(),
+        funding_start=funding,
+        # a break is marked at its first period (area_trends.series_breaks)
+        breaks=[
+            (starts[label], text)
+            for label, text in view.get("breaks") or []
+            if label in starts
+        ],
+    )
+    return own, result
 
 
 def has_figures(view: dict[str, Any]) -> bool:

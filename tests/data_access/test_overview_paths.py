@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 
+import numpy as np
 import pandas as pd
 
-from data_access import areas, measures
+from data_access import areas, measures, trend_spc
 from data_access.areas import NATIONAL_CODE, funding_start_of, get_area, list_areas
 from data_access.outcomes import headlines
 from data_access.scope import SYSTEM, Scope
+from tests.data_access.test_trend_spc import _view
 
 PUBLIC = Scope(role="public")
 
@@ -111,3 +113,31 @@ def test_headlines_skipping_empty_series_are_what_building_them_gave(
 
 def _same_headline(new, old) -> bool:
     return pickle.dumps(new) == pickle.dumps(old) or repr(new) == repr(old)
+
+
+# ------------------------------------------------------------------------ SPC
+
+
+def test_the_variation_alone_is_the_spc_charts_variation():
+    """The overview's knife offences sentence asks trend_spc for the latest
+    point's variation only: it is the full chart's, over random series with
+    shifts, hidden figures, funding starts and breaks."""
+    rng = np.random.default_rng(19)
+    seen = set()
+    for _ in range(200):
+        n = int(rng.integers(3, 40))
+        level = rng.uniform(20, 400)
+        counts = rng.poisson(level * rng.choice([1.0, 1.5, 0.6], n).cumprod() ** 0.1)
+        populations = rng.integers(500_000, 1_500_000, n)
+        view = _view(
+            [int(c) for c in counts],
+            [int(p) for p in populations],
+            suppressed=set(rng.choice(n, int(rng.integers(0, 3)))),
+            funding="2019/20 Q1" if rng.random() < 0.5 else None,
+        )
+        if rng.random() < 0.3:
+            view["breaks"] = [(view["series"]["period"].iloc[n // 2], "a break")]
+        variation = trend_spc.trend_variation(view)
+        assert variation == trend_spc.trend_spc(view)["variation"]
+        seen.add(variation)
+    assert len(seen) >= 3, seen
