@@ -141,11 +141,10 @@ def register_saved_groups(page: str, published_options) -> None:
         options = list(published_options())
         try:
             scope = current_scope()
-            groups = comparator_groups.comparator_groups(scope=scope)
+            saved = comparator_groups.saved_groups(scope=scope)
             areas = comparator_groups.force_area_names()
         except StoreUnavailable:
             return options + saved_option(current), no_update, no_update
-        saved = groups[groups["kind"] == "saved"].copy()
         saved["area_names"] = [
             sorted(areas.get(c, c) for c in codes) for codes in saved["area_codes"]
         ]

@@ -9,6 +9,7 @@ import csv
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -185,3 +186,21 @@ def test_bad_groups_are_refused_and_write_nothing(world, name, codes, parameter)
 def test_the_public_cannot_save(world):
     with pytest.raises(AccessDenied):
         groups.save_group(scope=PUBLIC, name="x", area_codes=[AVON, DEVON])
+
+
+def test_a_users_saved_groups_alone_are_the_saved_rows_of_every_group(world):
+    """saved_groups (the /compare group list's read) is comparator_groups'
+    saved rows, for a user with groups, one without, and the public."""
+    analyst, viewer = world
+    groups.save_group(scope=viewer, name="Peers", area_codes=[DEVON, LANCS])
+    groups.save_group(scope=viewer, name="Another", area_codes=[AVON, GWENT, MET])
+    groups.save_group(scope=analyst, name="Theirs", area_codes=[CITY, MET])
+    for scope in (viewer, analyst, PUBLIC):
+        every = groups.comparator_groups(scope=scope)
+        expected = every[every["kind"] == "saved"].reset_index(drop=True)
+        got = groups.saved_groups(scope=scope)
+        assert len(got) == (2 if scope is viewer else 1 if scope is analyst else 0)
+        # (no rows: no values to type the columns by, as the list needs none)
+        pd.testing.assert_frame_equal(
+            got, expected, check_index_type=False, check_dtype=not expected.empty
+        )
