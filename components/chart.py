@@ -52,6 +52,7 @@ from components.chart_tables import (
     table_columns,
 )
 from components.figure_svg import figure_svg
+from components.figure_svg.symbols import OutlineSymbols
 
 ILLUSTRATIVE_LABEL = "Illustrative data"
 ILLUSTRATIVE_EXPLANATION = (
@@ -111,10 +112,12 @@ class ChartSpec:
     # left empty.
     table_elsewhere: Any = None
     # For a map whose figure names its outlines by URL (components.area_map:
-    # the browser fills them into plotly's traces): the outlines themselves
-    # ({area code: {"x": [...], "y": [...]}}), so the server can draw the SVG.
-    # Without them such a map is drawn by plotly.js as the page loads.
-    outlines: Mapping[str, Mapping[str, list]] | None = None
+    # the browser fills them into plotly's traces): where the server's SVG finds
+    # them, either the outlines themselves ({area code: {"x": [...], "y": [...]}})
+    # or, as /compare passes, the long-cached symbol file that holds them
+    # (figure_svg.symbols.OutlineSymbols), so the answer does not carry them.
+    # Without either such a map is drawn by plotly.js as the page loads.
+    outlines: Mapping[str, Mapping[str, list]] | OutlineSymbols | None = None
     # The width the SVG is drawn at: the plot's width on a desktop screen, less
     # than SVG_WIDTH for a chart in a column (the /compare map).
     svg_width: int = SVG_WIDTH
