@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import logging
 import pickle
 import threading
@@ -32,6 +33,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import pandas as pd
+from pandas.api.types import is_object_dtype
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -114,11 +116,28 @@ def _versioned_name(fname: str) -> str:
 
 # Values no caller can change: every caller is handed the same object.
 _IMMUTABLE_ATOMS = frozenset(
-    {str, bytes, int, float, bool, type(None), Decimal, dt.date, dt.datetime}
+    {str, bytes, int, float, bool, type(None), Decimal}
+    | {dt.date, dt.datetime, dt.time, dt.timedelta}
+    | {pd.Timestamp, pd.Timedelta, type(pd.NA), type(pd.NaT)}
 )
+_ATOMS_AND_TUPLES = _IMMUTABLE_ATOMS | {tuple}
 _FRAMES = (pd.DataFrame, pd.Series)
 # What the per-request memo keeps for a call whose answer is None.
 _NOT_KEPT = object()
+
+
+def _all_immutable(items: list | tuple | frozenset) -> bool:
+    """Every item immutable. Answers (rows of tuples, columns of dates) hold
+    hundreds of items, so the common shapes (atoms, tuples of atoms) are told by
+    their types in one pass of C, and only anything else item by item."""
+    kinds = set(map(type, items))
+    if kinds <= _IMMUTABLE_ATOMS:
+        return True
+    if kinds <= _ATOMS_AND_TUPLES:
+        tuples = (item for item in items if type(item) is tuple)
+        if set(map(type, itertools.chain.from_iterable(tuples))) <= _IMMUTABLE_ATOMS:
+            return True
+    return all(_immutable(item) for item in items)
 
 
 def _immutable(value: Any) -> bool:
@@ -126,10 +145,10 @@ def _immutable(value: Any) -> bool:
     if kind in _IMMUTABLE_ATOMS:
         return True
     if kind is tuple or kind is frozenset:
-        return all(_immutable(item) for item in value)
+        return _all_immutable(value)
     params = getattr(kind, "__dataclass_params__", None)
-    return bool(params and params.frozen) and all(
-        _immutable(getattr(value, name)) for name in kind.__dataclass_fields__
+    return bool(params and params.frozen) and _all_immutable(
+        [getattr(value, name) for name in kind.__dataclass_fields__]
     )
 
 
@@ -137,35 +156,53 @@ def _frame_holds_only_values(frame: pd.DataFrame | pd.Series) -> bool:
     """No column holds Python objects a caller could change in place (lists,
     dicts): a copy that shares such objects would not be a copy."""
     if isinstance(frame, pd.Series):
-        columns = [frame]
+        columns = [frame] if is_object_dtype(frame.dtype) else []
     else:
-        columns = [column for _name, column in frame.items()]
-    return all(
-        column.dtype != object or all(_immutable(item) for item in column)
-        for column in columns
-    )
+        columns = [
+            frame.iloc[:, i]
+            for i, dtype in enumerate(frame.dtypes.tolist())
+            if is_object_dtype(dtype)
+        ]
+    return all(_all_immutable(column.tolist()) for column in columns)
+
+
+def _copier(value: Any) -> Callable[[], Any]:
+    """What hands out private copies of `value` as it is now: each call returns a
+    copy its caller may change freely without changing anyone else's. What can
+    change is worked out once, when the answer is kept, so that each later copy
+    is cheap: immutable values as they are; frames by pandas' copy-on-write (a
+    shallow copy shares the data until either side writes, which then copies);
+    lists and dicts of immutable items as one shallow copy; other lists, dicts and
+    tuples item by item; anything else by a pickle round trip, as the shared
+    cache would hand it over."""
+    kind = type(value)
+    if kind in _IMMUTABLE_ATOMS or _immutable(value):
+        return lambda: value
+    if kind in _FRAMES and _frame_holds_only_values(value):
+        kept_frame = value.copy(deep=False)
+        return lambda: kept_frame.copy(deep=False)
+    if kind is list:
+        if _all_immutable(value):
+            kept_items = tuple(value)
+            return lambda: list(kept_items)
+        copiers = [_copier(item) for item in value]
+        return lambda: [copy() for copy in copiers]
+    if kind is dict and _all_immutable(list(value)):
+        if _all_immutable(list(value.values())):
+            kept_dict = dict(value)
+            return kept_dict.copy
+        copiers = {key: _copier(item) for key, item in value.items()}
+        return lambda: {key: copy() for key, copy in copiers.items()}
+    if kind is tuple:
+        copiers = [_copier(item) for item in value]
+        return lambda: tuple(copy() for copy in copiers)
+    pickled = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    return lambda: pickle.loads(pickled)  # noqa: S301 - pickled here
 
 
 def private_copy(value: Any) -> Any:
-    """A copy of a memoized value that its caller may change freely without
-    changing anyone else's: immutable values as they are; frames by pandas'
-    copy-on-write (a shallow copy shares the data until either side writes, which
-    then copies); lists, dicts and tuples item by item; anything else by a pickle
-    round trip, as the shared cache would hand it over."""
-    kind = type(value)
-    if kind in _IMMUTABLE_ATOMS:
-        return value
-    if kind in _FRAMES and _frame_holds_only_values(value):
-        return value.copy(deep=False)
-    if kind is list:
-        return [private_copy(item) for item in value]
-    if kind is dict and all(_immutable(key) for key in value):
-        return {key: private_copy(item) for key, item in value.items()}
-    if _immutable(value):  # tuples and frozen dataclasses of immutable values
-        return value
-    if kind is tuple:
-        return tuple(private_copy(item) for item in value)
-    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    """A copy of `value` that its caller may change without changing `value`."""
+    return _copier(value)()
 
 
 def memoized(fn: F) -> F:
@@ -175,8 +212,8 @@ def memoized(fn: F) -> F:
     The per-request memo matters when the shared cache is off or cold: one page's
     callback asks for the same series several times (the trend, its baseline, its
     recent trend and the ranking all start from the national figures). It keeps
-    its own copy of the answer and hands each later call another (`private_copy`),
-    so a caller that changes its result never changes another's; copying only what
+    its own copy of the answer and hands each later call another (`_copier`), so
+    a caller that changes its result never changes another's; copying only what
     can change costs a fraction of the pickling it replaces."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     memos: dict[int, Callable] = {}  # by shared cache: bound after import
@@ -202,9 +239,9 @@ def memoized(fn: F) -> F:
         except TypeError:  # an unhashable argument: the shared cache alone
             return memo(*args, **kwargs)
         if kept is not None:
-            return None if kept is _NOT_KEPT else private_copy(kept)
+            return None if kept is _NOT_KEPT else kept()
         value = memo(*args, **kwargs)
-        request_memo[key] = _NOT_KEPT if value is None else private_copy(value)
+        request_memo[key] = _NOT_KEPT if value is None else _copier(value)
         return value
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
