@@ -99,3 +99,61 @@ def test_unknown_component_files_are_404(web):
         "/_dash-component-suites/dash/no-such-file.js",
     ):
         _refused(client.get(path), 404, "no such file")
+
+
+_NUL_BODIES = {
+    "escaped in a value": ('{"value": "E23\\u000036"}', "utf-8"),
+    "escaped in a key": ('{"E23\\u0000": 1}', "utf-8"),
+    "escaped in a UTF-16 body": ('{"value": "E23\\u0000"}', "utf-16"),
+    "escaped in a UTF-32 body": ('{"value": "E23\\u0000"}', "utf-32"),
+}
+# A raw NUL in a string is not JSON at all: refused as not well-formed.
+_RAW_NUL_BODIES = {
+    "raw in a UTF-8 body": ('{"value": "E23\x00"}', "utf-8"),
+    "raw in a UTF-16 body": ('{"value": "E23\x00"}', "utf-16"),
+}
+_CLEAN_BODIES = {
+    "plain": ('{"value": "E23000036"}', "utf-8"),
+    "an escaped backslash before u0000": ('{"value": "E23\\\\u0000"}', "utf-8"),
+    "UTF-16 without a NUL": ('{"value": "E23000036"}', "utf-16"),
+}
+
+
+def _callback_bytes(state: str, encoding: str) -> bytes:
+    text = (
+        '{"output": "overview-content.children", "outputs": {"id": "overview-content",'
+        ' "property": "children"}, "inputs": [], "state": [{"id": "s", "property":'
+        f' "value", "value": {state}}}]}}'
+    )
+    return text.encode(encoding)
+
+
+@pytest.mark.parametrize(
+    "case", sorted(_NUL_BODIES) + sorted(_RAW_NUL_BODIES) + sorted(_CLEAN_BODIES)
+)
+def test_a_nul_anywhere_in_a_callback_body_is_refused_in_any_encoding(case):
+    """The body's bytes are searched first (web.security._may_hold_nul) and only a
+    body that may hold a NUL is walked: a NUL written as an escape, in a key, or
+    in a UTF-16 or UTF-32 body is still refused; text that only looks like the
+    escape is not."""
+    from flask import Flask
+
+    from web.security import refuse_malformed_callback
+
+    state, encoding = {**_NUL_BODIES, **_RAW_NUL_BODIES, **_CLEAN_BODIES}[case]
+    server = Flask(__name__)
+    body = _callback_bytes(state, encoding)
+    with server.test_request_context(
+        "/_dash-update-component",
+        method="POST",
+        data=body,
+        content_type="application/json",
+    ):
+        refusal = refuse_malformed_callback()
+    if case in _CLEAN_BODIES:
+        assert refusal is None
+    else:
+        answer, status = refusal
+        assert status == 400
+        words = "not allowed (NUL)" if case in _NUL_BODIES else "not a well-formed"
+        assert words in answer.get_data(as_text=True)
