@@ -2,7 +2,6 @@
 figures only, disclosure control, watermark, cache headers and framing rules."""
 
 import gzip
-import json
 import re
 from html import unescape
 
@@ -22,12 +21,17 @@ def client(loaded_store):
     return app.server.test_client()
 
 
-def _figure(html: str) -> dict:
-    match = re.search(
-        r'<script type="application/json" id="embed-figure">(.*?)</script>', html, re.S
-    )
-    assert match, "no figure data island"
-    return json.loads(match.group(1))
+def _figure(url: str) -> dict:
+    """The embed's figure at `url`: the one both its drawings are made from
+    (web.embed_svg; the page carries the drawings, not the figure)."""
+    from urllib.parse import parse_qsl
+
+    from app import app
+    from web.embed_charts import CHARTS
+
+    path, _, query = url.partition("?")
+    with app.server.test_request_context(url):
+        return CHARTS[path.rsplit("/", 1)[1]].build(dict(parse_qsl(query))).figure
 
 
 @pytest.mark.parametrize("chart", CHARTS)
@@ -42,21 +46,21 @@ def test_each_chart_renders_for_the_public(client, chart):
     # The store's latest period (of any measure) is not this chart's: not claimed.
     assert "latest period" not in html.split("Data as at:")[1].split("</p>")[0]
     assert f"/embed/{chart}/data.csv" in html
-    figure = _figure(html)
+    figure = _figure(f"/embed/{chart}?area=E23000036")
     assert figure["data"], "the figure has traces"
-    # Illustrative figures carry the watermark inside the plot itself.
-    names = [a.get("name") for a in figure["layout"].get("annotations", [])]
-    assert "illustrative-watermark" in names
+    # Illustrative figures carry the watermark inside the plot itself: in both
+    # drawings (a phone's and the wide one).
+    drawings = re.findall(r"<svg .*?</svg>", html.split('id="embed-plot"')[1], re.S)
+    assert len(drawings) >= 2
+    for svg in drawings[:2]:
+        assert 'data-note="illustrative-watermark"' in svg
+        # sized by its own viewBox as the page lays out: no layout shift
+        assert re.match(r'<svg [^>]*viewBox="0 0 [\d.]+ [\d.]+"', svg)
     assert "Illustrative data" in html
-    # No app shell, no inline script; the chart is drawn by embed.js alone (no
+    # No app shell, no script at all: the chart is drawn on the server (no
     # plotly.js on the page: its start-up and draw were long tasks on a phone).
     assert "_dash-" not in html and "dash_renderer" not in html
-    assert re.search(r"<script>(?!\s*</script>)", html) is None
-    assert "plotly" not in " ".join(re.findall(r"<script[^>]*src=[^>]*>", html))
-    assert re.search(r'<script src="/embed/static/embed\.js\?v=\w+" defer>', html)
-    # The plot's box has the figure's height before it is drawn: no layout shift.
-    height = figure["layout"]["height"]
-    assert re.search(rf'id="embed-plot"[^>]*style="height: {height}px"', html)
+    assert "<script" not in html
 
 
 def test_cache_headers_etag_and_304(client):
@@ -216,23 +220,22 @@ def test_embeds_are_served_from_the_cache(client, monkeypatch):
 
 def test_reach_years_are_in_order(client):
     # A tier without figures in the first years must not push those years last.
-    figure = _figure(client.get("/embed/reach?area=E23000036").get_data(as_text=True))
+    figure = _figure("/embed/reach?area=E23000036")
     years = figure["layout"]["xaxis"]["categoryarray"]
     assert years == sorted(years)
     shown = {x for trace in figure["data"] for x in trace["x"]}
     assert shown <= set(years)
 
 
-def test_hidden_values_are_not_in_the_data_island(client):
+def test_hidden_values_are_not_in_the_figure(client):
     values = public.measure_values(
         measure_code="hospital_admissions_knife", age_band="under25", length="year"
     )
     row = values[values["suppressed"]].iloc[0]
-    html = client.get(
+    figure = _figure(
         f"/embed/trend?measure=hospital_admissions_knife&area={row['area_code']}"
         "&age=under25"
-    ).get_data(as_text=True)
-    figure = _figure(html)
+    )
     # published and illustrative figures are separate lines of the area
     own = next(
         t
@@ -289,7 +292,7 @@ def test_captions_claim_only_what_is_drawn(client, url):
     illustrative figures "drawn as their own series" need such a series and no
     line holding both kinds; a left-out area is not drawn."""
     html = client.get(url).get_data(as_text=True)
-    figure = _figure(html)
+    figure = _figure(url)
     caption = re.search(r"<figcaption>(.*?)</figcaption>", html, re.S).group(1)
     caption = unescape(caption)
     names = [
@@ -349,7 +352,7 @@ def test_no_single_area_squashes_the_public_compare_axis(client):
     html = client.get(url).get_data(as_text=True)
     caption = unescape(re.search(r"<figcaption>(.*?)</figcaption>", html, re.S)[1])
     assert "Past the edge: Metropolitan Police (" in caption
-    axis_end = _figure(html)["layout"]["xaxis"]["range"][1]
+    axis_end = _figure(url)["layout"]["xaxis"]["range"][1]
     assert axis_end < met and axis_end == pytest.approx(fence, rel=0.1)
     plain = client.get("/embed/compare?measure=knife_offences&period=2018/19")
     assert "Past the edge" not in plain.get_data(as_text=True)

@@ -24,9 +24,14 @@ def client(loaded_store):
     return app.server.test_client()
 
 
-def _svg(html: str) -> ET.Element:
-    match = re.search(r'<div id="embed-plot"[^>]*>(<svg.*?</svg>)</div>', html, re.S)
-    assert match, "no server-drawn SVG in the plot box"
+def _svg(html: str, kind: str = "phone") -> ET.Element:
+    """The plot box's drawing for a phone, or the wide one (`kind` "wide")."""
+    match = re.search(
+        rf'<div class="embed__drawing embed__drawing--{kind}">(<svg.*?</svg>)</div>',
+        html.split('<div id="embed-plot"', 1)[-1],
+        re.S,
+    )
+    assert match, f"no server-drawn SVG ({kind}) in the plot box"
     return ET.fromstring(match.group(1))
 
 
@@ -123,6 +128,7 @@ PAGES = {
 # px: the plot box of an embed on a 390 px phone (12 px padding each side), less
 # a classic scroll bar's 15 px where the browser draws one
 PHONE_BOX = 351
+WIDE_BOX = 720  # px: embed.css shows the wide drawing in a box this wide or more
 
 
 def _csv(client, url: str) -> list[dict]:
@@ -158,6 +164,14 @@ def test_every_embed_draws_its_chart_on_the_server(client, chart):
     width = float(root.get("viewBox").split()[2])
     smallest = min(_font_size(root, t) for t in _texts(root))
     assert smallest * PHONE_BOX / width >= 11, (chart, smallest, width)
+    # The wide drawing: the same chart, named and described the same, shown
+    # only in a box at least as wide as it is (embed.css), so never shrunk.
+    wide = _svg(html, "wide")
+    assert wide.find(f"{SVG}title").text == root.find(f"{SVG}title").text
+    assert wide.find(f"{SVG}desc").text == root.find(f"{SVG}desc").text
+    assert len(_watermarks(wide)) == len(watermarks)
+    assert float(wide.get("viewBox").split()[2]) == WIDE_BOX
+    assert min(_font_size(wide, t) for t in _texts(wide)) >= 11
 
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -170,9 +184,9 @@ def test_hover_texts_give_only_the_tables_figures(client, chart):
     a figure the table does not show. Every number in the marks' titles is a
     number of the embed's table (its cells as shown, "*" for the hidden)."""
     html = client.get(PAGES[chart]).get_data(as_text=True)
-    root = _svg(html)
     titles = [
         t.text or ""
+        for root in (_svg(html), _svg(html, "wide"))
         for t in root.iter(f"{SVG}title")
         if t is not root.find(f"{SVG}title")
     ]
@@ -296,10 +310,11 @@ def test_withheld_figures_are_stars_never_bars(client, monkeypatch):
         ("funding", ("97.531m", "97.53m", "97531000", "97,531,000"), "*"),
         ("compare", ("987.6",), "* hidden"),
     ):
-        root = _svg(client.get(PAGES[chart]).get_data(as_text=True))
-        words = [t.text for t in _texts(root)]
-        assert star in words, chart
-        drawn = ET.tostring(root, encoding="unicode")
-        drawn = drawn.split("<ns0:desc>")[0] + drawn.split("</ns0:desc>")[-1]
-        for figure in figures:
-            assert figure not in drawn, (chart, figure)
+        html = client.get(PAGES[chart]).get_data(as_text=True)
+        for root in (_svg(html), _svg(html, "wide")):
+            words = [t.text for t in _texts(root)]
+            assert star in words, chart
+            drawn = ET.tostring(root, encoding="unicode")
+            drawn = re.sub(r"<ns0:desc[^>]*>.*?</ns0:desc>", "", drawn, flags=re.S)
+            for figure in figures:
+                assert figure not in drawn, (chart, figure)

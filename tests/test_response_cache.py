@@ -132,7 +132,7 @@ def test_a_cache_outage_falls_back_to_flask(server, monkeypatch):
     monkeypatch.setitem(server.extensions["cache"], cache, _DeadCache())
     for _ in range(2):
         response = _get(server, PAGE)
-        assert response.status_code == 200 and b"embed-figure" in response.data
+        assert response.status_code == 200 and b'id="embed-plot"' in response.data
     assert server.view_calls == ["embed.embed", "embed.embed"]
 
 

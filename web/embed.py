@@ -1,19 +1,18 @@
 """Public embeddable charts: /embed (the gallery) and /embed/<chart>.
 
 Plain Flask routes, not Dash pages: each embed is one server-rendered HTML page
-(web/templates/embed.html) with the chart as a static plotly figure in a JSON data
-island, drawn as plain SVG by web/static/embed.js (no plotly.js on the page: on a
-phone its start-up and first draw were long main-thread tasks, see the comment
-there). Every embed's chart is also drawn on the server from that same figure
-(web/embed_svg.py: components.figure_svg, the app's renderer) inside the plot
-box, so it shows with JavaScript off, sized for a phone; embed.js replaces it
-when it runs. The plotly.js *basic* bundle is still served from
-here for the app (web/plotly_bundle.py; web/static/vendor/VENDOR.md). No app shell,
-no sign-in, no callback round trip; a table alternative, a text summary, caption,
-source, "data as at", a CSV of exactly what is shown and the "Illustrative data"
-watermark inside the plot. What each chart shows is built by web/embed_charts.py,
-from data_access.public and the signed-in pages' roads with the public scope (the
-published surface, with disclosure control applied).
+(web/templates/embed.html) that loads no script: its chart is drawn on the server
+from the embed's figure (web/embed_svg.py: components.figure_svg, the app's
+renderer), once for a phone and once wide, and the page's CSS shows the one that
+fits, so it reads the same with JavaScript off (no plotly.js either: on a phone
+its start-up and first draw were long main-thread tasks). The plotly.js *basic*
+bundle is still served from here for the app (web/plotly_bundle.py;
+web/static/vendor/VENDOR.md), and embed.js for the gallery's "Copy" buttons.
+No app shell, no sign-in, no callback round trip; a table alternative, a text
+summary, caption, source, "data as at", a CSV of exactly what is shown and the
+"Illustrative data" watermark inside the plot. What each chart shows is built by
+web/embed_charts.py, from data_access.public and the signed-in pages' roads with
+the public scope (the published surface, with disclosure control applied).
 
 Caching: the rendered page is kept in the shared cache (data_access.cache, cleared
 after an import or approval) and served with Cache-Control public,
@@ -33,11 +32,10 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from plotly.io.json import to_json_plotly
 
 import settings
 from components.area_map import outline_symbols_file, outlines
-from components.chart import ILLUSTRATIVE_LABEL, watermark
+from components.chart import ILLUSTRATIVE_LABEL
 from components.chart_tables import table_to_csv
 from data_access import public
 from data_access.cache import shared_generation
@@ -173,17 +171,6 @@ def static_file(name: str):
     )
 
 
-def _figure_json(fig: dict, illustrative: bool) -> str:
-    if illustrative:
-        watermark(fig)
-    fig["layout"]["autosize"] = True
-    fig["layout"].pop("width", None)
-    text = to_json_plotly(fig)
-    # A JSON data island is not executed; these escapes stop "</script>" in a label
-    # from ending it early.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 def _as_of() -> str:
     """When the store was loaded. Not the store's latest period: that is the latest
     of any measure (2026/27 Q2 under a hospital chart ending 2025/26), and each
@@ -228,9 +215,6 @@ def _render_embed(chart: EmbedChart, params: dict) -> tuple[str, int]:
         "embed.html",
         chart=chart,
         built=built,
-        figure_json=(
-            _figure_json(built.figure, built.illustrative) if built.figure else None
-        ),
         table_columns=list(built.table.columns),
         table_rows=table_rows,
         numeric=numeric,
@@ -239,11 +223,6 @@ def _render_embed(chart: EmbedChart, params: dict) -> tuple[str, int]:
         app_url=url_for("embed.gallery", _external=False),
         as_of=_as_of(),
         css_url=static_url("embed.css"),
-        # The plot's box is sized before the script draws into it: no layout shift.
-        plot_height=int(built.figure["layout"].get("height") or 400)
-        if built.figure
-        else 0,
-        js_url=static_url("embed.js"),
         marker=MARKER,
         illustrative_label=ILLUSTRATIVE_LABEL,
     )

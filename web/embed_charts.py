@@ -40,7 +40,7 @@ from data_access.measures import disclosure_columns, trend_length
 from data_access.outcomes import benchmarking, trend_views
 from data_access.scope import PUBLIC
 from web.compare_charts import clip_top, overflow_note
-from web.embed_svg import phone_svg
+from web.embed_svg import drawings
 
 DEFAULT_AREA = "E23000036"
 DEFAULT_MEASURE = "hospital_admissions_knife"
@@ -72,9 +72,11 @@ class Built:
     numeric_columns: set[str] = field(default_factory=set)
     # Making Data Count variation icon (SVG from components.spc_icons) and words
     variation: tuple[str, str] | None = None
-    # The chart drawn on the server (web.embed_svg.phone_svg: components.
-    # figure_svg, as the app's chart cards), shown with JavaScript off
+    # The chart drawn on the server (web.embed_svg: components.figure_svg, as
+    # the app's chart cards), the only drawing of it: at a phone's width, and
+    # wide (the page shows the one that fits)
     svg: str | None = None
+    svg_wide: str | None = None
 
 
 @dataclass(frozen=True)
@@ -408,9 +410,7 @@ def _build_trend(params: dict) -> Built:
         ),
         numeric_columns=set(formats),
         variation=(variation_svg(verdict["variation"]), verdict["variation_words"]),
-        svg=phone_svg(
-            fig, title, summary, illustrative=bool(frame["illustrative"].any())
-        ),
+        **drawings(fig, title, summary, illustrative=bool(frame["illustrative"].any())),
     )
 
 
@@ -489,9 +489,7 @@ def _build_funding(params: dict) -> Built:
         figure=fig,
         illustrative=bool(frame["illustrative"].any()),
         numeric_columns=set(formats),
-        svg=phone_svg(
-            fig, title, summary, illustrative=bool(frame["illustrative"].any())
-        ),
+        **drawings(fig, title, summary, illustrative=bool(frame["illustrative"].any())),
     )
 
 
@@ -571,9 +569,7 @@ def _build_reach(params: dict) -> Built:
         illustrative=bool(frame["illustrative"].any()),
         suppression_note=_note(frame, public.REACH_RULE),
         numeric_columns=set(formats),
-        svg=phone_svg(
-            fig, title, summary, illustrative=bool(frame["illustrative"].any())
-        ),
+        **drawings(fig, title, summary, illustrative=bool(frame["illustrative"].any())),
     )
 
 
@@ -658,7 +654,7 @@ def _build_compare(params: dict) -> Built:
         f"{measure['name']}: {top['area_name']} had the highest rate of the "
         f"force areas in {year_label}"
     )
-    svg = phone_svg(fig, title, summary, illustrative=bool(frame["illustrative"].any()))
+    svg = drawings(fig, title, summary, illustrative=bool(frame["illustrative"].any()))
     columns = {
         "area_name": "Force area",
         "period": "Year",
@@ -690,7 +686,7 @@ def _build_compare(params: dict) -> Built:
             format="csv",
         ),
         numeric_columns=set(formats),
-        svg=svg,
+        **svg,
     )
 
 

@@ -1,15 +1,17 @@
-"""Each public embed's chart drawn on the server, so it reads with JavaScript off:
-its own figure (the one embed.js draws; web/embed_charts.py builds it) drawn by
-components.figure_svg, the renderer of the app's chart cards, so an embed and
-the app draw a chart the same way (issue 19: one renderer).
+"""Each public embed's chart drawn on the server, the only drawing of it (the
+page loads no script, so it reads the same with JavaScript off): its figure
+(web/embed_charts.py builds it) drawn by components.figure_svg, the renderer of
+the app's chart cards, so an embed and the app draw a chart the same way
+(issue 19: one renderer).
 
-Drawn at a phone's width: an embed's box on a 390 px phone is 351 to 366 px
-wide (with or without a scroll bar), and figure_svg writes no text under 11
-units (figure_svg.text.MIN_FONT), so at PHONE_WIDTH units no word comes out
-under 11 CSS px. Wider screens show it larger (the template's <noscript> style
-caps its width). The drawing works on a copy of the figure, which it fits to the
-narrow width (`_fit_to_phone`), with "Illustrative data" across it where any
-figure is; the interactive figure is left as it was."""
+Drawn twice, and the page's CSS shows the one that fits (web/static/embed.css):
+- at a phone's width: an embed's box on a 390 px phone is 351 to 366 px wide
+  (with or without a scroll bar), and figure_svg writes no text under 11 units
+  (figure_svg.text.MIN_FONT), so at PHONE_WIDTH units no word comes out under
+  11 CSS px; the copy of the figure it draws is fitted to the narrow width
+  (`_fit_to_phone`);
+- at WIDE_WIDTH, the figure as built, shown in a box at least that wide.
+Both on copies, with "Illustrative data" across them where any figure is."""
 
 from __future__ import annotations
 
@@ -20,10 +22,24 @@ from components.figure_svg import figure_svg, text_width
 
 # units: 351 px / PHONE_WIDTH * 11 units = 11.4 px, the smallest text on a phone
 PHONE_WIDTH = 340
+# units: shown only in a box this wide or wider (embed.css), never shrunk
+WIDE_WIDTH = 720
 # figure_svg's legend: a row's height, and an entry's room beside its name
 # (figure_svg.notes: key and gaps); its text size where the figure sets none
 _LEGEND_ROW, _LEGEND_KEY, _LEGEND_FONT = 20.0, 52.0, 13.0
 _TICK_FONT = 13.0  # the template's tick labels (components.theme)
+
+
+def drawings(
+    figure: dict[str, Any], title: str, summary: str, *, illustrative: bool
+) -> dict[str, str]:
+    """Built's `svg` (the phone's drawing) and `svg_wide`."""
+    return {
+        "svg": phone_svg(figure, title, summary, illustrative=illustrative),
+        "svg_wide": _drawn(
+            _copy(figure, WIDE_WIDTH, illustrative), title, summary, "embed-wide"
+        ),
+    }
 
 
 def phone_svg(
@@ -31,15 +47,26 @@ def phone_svg(
 ) -> str:
     """The embed's figure as one accessible <svg> (its <title> the embed's
     heading, its <desc> the text summary), drawn at PHONE_WIDTH."""
+    drawn = _copy(figure, PHONE_WIDTH, illustrative)
+    _fit_to_phone(drawn)
+    return _drawn(drawn, title, summary, "embed-phone")
+
+
+def _copy(figure: dict[str, Any], width: int, illustrative: bool) -> dict[str, Any]:
+    """The figure at `width`, watermarked where illustrative: the layout and
+    its notes copied, the figure itself left as it was."""
     layout = dict(figure.get("layout") or {})
-    layout["width"] = PHONE_WIDTH
-    # notes go on the copy's own list, not the interactive figure's
+    layout["width"] = width
     layout["annotations"] = list(layout.get("annotations") or ())
     drawn = {**figure, "layout": layout}
     if illustrative:
         watermark(drawn)
-    _fit_to_phone(drawn)
-    return figure_svg(drawn, title=title, desc=summary, id_prefix="embed-chart")
+    return drawn
+
+
+def _drawn(figure: dict[str, Any], title: str, summary: str, prefix: str) -> str:
+    # both drawings are in the page: their ids must differ
+    return figure_svg(figure, title=title, desc=summary, id_prefix=prefix)
 
 
 def _fit_to_phone(figure: dict[str, Any]) -> None:
