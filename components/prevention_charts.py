@@ -68,19 +68,33 @@ def _headline(where: str, totals: dict, period: str, illustrative: bool):
     )
 
 
+def _first_largest(values: list) -> int:
+    """The position of the largest value, the first of equal ones: the row a
+    stable descending sort puts first (pandas sorts a tier frame's three rows
+    by insertion, which is stable), found without sorting a frame."""
+    return max(range(len(values)), key=values.__getitem__)
+
+
 def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
-    rows = []
-    for r in summary.itertuples():
-        for key, label in OUTPUT_LABELS.items():
-            rows.append(
-                {"Output": label, "Tier": TIER_NAMES[r.tier], "Count": getattr(r, key)}
-            )
-    table = pd.DataFrame(rows)
-    top = summary.sort_values("young_people_supported", ascending=False).iloc[0]
+    """Outputs by type and tier (tier_summary). The frame is read once into
+    plain columns: its three rows do not need a frame operation per figure."""
+    tiers = summary["tier"].tolist()
+    outputs = {key: summary[key].tolist() for key in OUTPUT_LABELS}
+    people = outputs["young_people_supported"]
+    table = pd.DataFrame(
+        {
+            "Output": [label for _ in tiers for label in OUTPUT_LABELS.values()],
+            "Tier": [TIER_NAMES[tier] for tier in tiers for _ in OUTPUT_LABELS],
+            "Count": [
+                outputs[key][row] for row in range(len(tiers)) for key in OUTPUT_LABELS
+            ],
+        }
+    )
+    top = _first_largest(people)
     title = (
-        f"{TIER_NAMES[top.tier]} prevention supported the most young people in "
-        f"{where}: {number(top.young_people_supported)}"
-        if top.young_people_supported
+        f"{TIER_NAMES[tiers[top]]} prevention supported the most young people in "
+        f"{where}: {number(people[top])}"
+        if people[top]
         else f"No outputs are recorded for {where} in this period"
     )
     return ChartSpec(
@@ -101,15 +115,16 @@ def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
         ),
         table=table,
         summary="; ".join(
-            f"{TIER_NAMES[r.tier]}: {number(r.young_people_supported)} young people "
-            f"supported, {number(r.referrals)} referrals, {number(r.sessions)} "
-            f"sessions, {number(r.completions)} completions, "
-            f"{number(r.staff_trained)} staff trained"
-            for r in summary.itertuples()
+            f"{TIER_NAMES[tier]}: {number(people[row])} young people "
+            f"supported, {number(outputs['referrals'][row])} referrals, "
+            f"{number(outputs['sessions'][row])} sessions, "
+            f"{number(outputs['completions'][row])} completions, "
+            f"{number(outputs['staff_trained'][row])} staff trained"
+            for row, tier in enumerate(tiers)
         )
         + ".",
         illustrative=illustrative,
-        empty_message=None if summary["young_people_supported"].sum() else title,
+        empty_message=None if sum(people) else title,
     )
 
 
@@ -117,26 +132,29 @@ def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
     """Reach by quarter and tier (prevention_views.area_view's reach): a
     quarter still running is marked and left out of the summary's comparison."""
     who = "Young people aged under 25" if age == "under25" else "Young people"
-    reach = reach.assign(
-        period=part_periods.quarter_labels(reach["period"], reach["complete"])
-    )
+    column = f"{who} supported"
+    complete = reach["complete"]
+    labels = part_periods.quarter_labels(reach["period"], complete)
+    tiers = reach["tier"].tolist()
+    values = reach["value"].tolist()
     table = pd.DataFrame(
         {
-            "Quarter": reach["period"],
-            "Tier": reach["tier"].map(TIER_NAMES),
-            f"{who} supported": reach["value"],
+            "Quarter": labels,
+            "Tier": reach["tier"].map(TIER_NAMES),  # typed as before when empty
+            column: reach["value"],
         }
     )
-    part = part_periods.mark_table(table, reach["complete"], "Quarter")
-    column = f"{who} supported"
+    part = part_periods.mark_table(table, complete, "Quarter")
     if reach.empty:
         title = f"No reach is recorded for {where} in this period"
     else:
-        latest = reach[reach["period_start"] == reach["period_start"].max()]
-        top = latest.sort_values("value", ascending=False).iloc[0]
+        starts = reach["period_start"].tolist()
+        latest_start = max(starts)
+        latest = [row for row, start in enumerate(starts) if start == latest_start]
+        top = latest[_first_largest([values[row] for row in latest])]
         title = (
-            f"In {top.period}, {TIER_NAMES[top.tier].lower()} prevention reached the "
-            f"most: {number(top.value)} {who.lower()} supported"
+            f"In {labels[top]}, {TIER_NAMES[tiers[top]].lower()} prevention reached "
+            f"the most: {number(values[top])} {who.lower()} supported"
         )
     figure = trend_figure(
         table,
@@ -160,17 +178,18 @@ def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
         if not whole.empty
         else ""
     )
-    table, summary = mark_events(
-        figure,
-        table,
-        summary,
-        events,
-        table.assign(
-            period_start=reach["period_start"].to_list(),
-            period_end=reach["period_end"].to_list(),
-        ),
-        "Quarter",
-    )
+    if events is not None and not events.empty:  # mark_events needs the dates
+        table, summary = mark_events(
+            figure,
+            table,
+            summary,
+            events,
+            table.assign(
+                period_start=reach["period_start"].to_list(),
+                period_end=reach["period_end"].to_list(),
+            ),
+            "Quarter",
+        )
     return ChartSpec(
         chart_id=f"{PAGE}-reach",
         title=title,
@@ -186,47 +205,39 @@ def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
 
 
 def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
-    table = pd.DataFrame(
-        {
-            "Tier": summary["tier"].map(TIER_NAMES),
-            "Spend": summary["spend"].round(2),
-            "Share of spend (%)": (summary["spend_share"] * 100).round(1),
-            "Planned": summary["planned"],
-            "Share of plan (%)": (summary["planned_share"] * 100).round(1),
-        }
-    )
-    has_plan = summary["planned"].notna().any()
-    if not has_plan:
-        table = table.drop(columns=["Planned", "Share of plan (%)"])
-    total = summary["spend"].sum()
+    """Spend by tier (tier_summary), against the plan's shares when a plan is
+    recorded. Rounded with numpy, as pandas rounds, on the three values."""
+    tiers = summary["tier"].tolist()
+    names = [TIER_NAMES[tier] for tier in tiers]
+    spend = summary["spend"].to_numpy()
+    spend_list = spend.tolist()
+    spend_share = summary["spend_share"].to_numpy()
+    spend_pct = (spend_share * 100).round(1)
+    planned = summary["planned"].to_numpy()
+    plan_pct = (summary["planned_share"].to_numpy() * 100).round(1)
+    has_plan = bool(summary["planned"].notna().any())
+    columns = {"Tier": names, "Spend": spend.round(2), "Share of spend (%)": spend_pct}
+    if has_plan:
+        columns.update({"Planned": planned, "Share of plan (%)": plan_pct})
+    table = pd.DataFrame(columns)
+    total = spend.sum()
     if total:
-        top = summary.sort_values("spend", ascending=False).iloc[0]
+        top = _first_largest(spend_list)
         title = (
-            f"{TIER_NAMES[top.tier]} prevention took the largest share of spend on "
-            f"interventions in {where}: {percent(top.spend_share, 0, fraction=True)}"
+            f"{names[top]} prevention took the largest share of spend on "
+            f"interventions in {where}: "
+            f"{percent(spend_share[top], 0, fraction=True)}"
         )
     else:
         title = f"No spend on interventions is recorded for {where} in this period"
     if has_plan:
         # Against a plan, compare shares: the plan may cover fewer years.
-        shares = pd.concat(
-            [
-                pd.DataFrame(
-                    {
-                        "Tier": table["Tier"],
-                        "Of": "Share of spend",
-                        "Share": table["Share of spend (%)"],
-                    }
-                ),
-                pd.DataFrame(
-                    {
-                        "Tier": table["Tier"],
-                        "Of": "Share of plan",
-                        "Share": table["Share of plan (%)"],
-                    }
-                ),
-            ],
-            ignore_index=True,
+        shares = pd.DataFrame(
+            {
+                "Tier": names + names,
+                "Of": ["Share of spend"] * len(names) + ["Share of plan"] * len(names),
+                "Share": [*spend_pct.tolist(), *plan_pct.tolist()],
+            }
         )
         # Coloured by tier (TIER_ORDER), as on every chart of the page.
         figure = bar_figure(
@@ -269,9 +280,9 @@ def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
         table=table,
         summary=f"Spend on interventions totalled {money(total)}: "
         + "; ".join(
-            f"{TIER_NAMES[r.tier]} {money(r.spend)} "
-            f"({percent(r.spend_share, 0, fraction=True)})"
-            for r in summary.itertuples()
+            f"{names[row]} {money(spend_list[row])} "
+            f"({percent(share, 0, fraction=True)})"
+            for row, share in enumerate(spend_share.tolist())
         )
         + ".",
         illustrative=illustrative,
@@ -283,6 +294,9 @@ def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
 def _breakdown_chart(breakdown, totals, area, period, reconciles) -> ChartSpec:
     """Spend by where delivered (area_breakdown); `reconciles`: whether it adds
     up to the force total (prevention_views.area_view)."""
+    names = breakdown["name"].tolist()
+    spend = breakdown["spend"].to_numpy()
+    people = breakdown["young_people_supported"].tolist()
     table = pd.DataFrame(
         {
             "Delivered by": breakdown["name"],
@@ -294,8 +308,11 @@ def _breakdown_chart(breakdown, totals, area, period, reconciles) -> ChartSpec:
     if breakdown.empty:
         title = f"No activity is recorded for {area.name} in this period"
     else:
-        top = breakdown.sort_values("spend", ascending=False).iloc[0]
-        title = f"{top['name']} accounted for the most spend: {money(top.spend)}"
+        # The order pandas' sort gives (unstable past 16 rows), so that equal
+        # spends name the same area as before.
+        first = breakdown["spend"].sort_values(ascending=False).index[0]
+        top = breakdown.index.get_loc(first)
+        title = f"{names[top]} accounted for the most spend: {money(spend[top])}"
     return ChartSpec(
         chart_id=f"{PAGE}-by-area",
         title=title,
@@ -319,9 +336,8 @@ def _breakdown_chart(breakdown, totals, area, period, reconciles) -> ChartSpec:
         ),
         table=table,
         summary="; ".join(
-            f"{r.name}: {money(r.spend)}, {number(r.young_people_supported)} young "
-            "people supported"
-            for r in breakdown.itertuples()
+            f"{name}: {money(amount)}, {number(count)} young people supported"
+            for name, amount, count in zip(names, spend.tolist(), people, strict=True)
         )
         + ".",
         illustrative=bool(breakdown["illustrative"].any()),

@@ -70,7 +70,14 @@ def area_breakdown(
     authority, force-wide interventions and the core unit (BREAKDOWN_COLUMNS)."""
     area = _vru_area(scope, area_code)
     first, last = _period_keys(start, end)
-    return _area_breakdown(area.code, first, last).copy()
+    return breakdown_frame(area.code, first, last)
+
+
+def breakdown_frame(area_code: str, first: int | None, last: int | None):
+    """UNSCOPED: area_breakdown for arguments already checked."""
+    return pd.DataFrame(
+        _area_breakdown(area_code, first, last), columns=BREAKDOWN_COLUMNS
+    )
 
 
 def _area_breakdown_query(area_code, _lad_code, first, last):
@@ -141,7 +148,9 @@ def _area_breakdown_query(area_code, _lad_code, first, last):
 
 
 @memoized
-def _area_breakdown(area_code: str, first: int | None, last: int | None):
+def _area_breakdown(area_code: str, first: int | None, last: int | None) -> list:
+    """The breakdown's records (dicts of BREAKDOWN_COLUMNS): plain values, which
+    the per-request memo pickles far faster than a frame."""
     statement, params = bound(_area_breakdown_query, area_code, None, first, last)
     with read_connection() as connection:
         rows = connection.execute(statement, params).all()
@@ -185,7 +194,7 @@ def _area_breakdown(area_code: str, first: int | None, last: int | None):
                 "illustrative": bool(sp_i),
             }
         )
-    return pd.DataFrame(records, columns=BREAKDOWN_COLUMNS)
+    return records
 
 
 def area_totals(
@@ -197,7 +206,14 @@ def area_totals(
     end: dt.date | None = None,
 ) -> dict:
     """Headline totals summed by their own queries (module docstring)."""
-    return dict(_area_totals(*checked_where(scope, area_code, lad_code, start, end)))
+    return area_totals_of(*checked_where(scope, area_code, lad_code, start, end))
+
+
+def area_totals_of(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> dict:
+    """UNSCOPED: area_totals for arguments already checked."""
+    return dict(_area_totals(area_code, lad_code, first, last))
 
 
 def _area_totals_query(area_code, lad_code, first, last):

@@ -19,7 +19,9 @@ from data_access.activity import (
     reach_rule,
     tier_activity,
 )
+from data_access.activity.activity_filters import AGE_BANDS, checked_where
 from data_access.annotations import annotations_for
+from data_access.errors import InvalidParameter
 from data_access.scope import Scope
 
 
@@ -27,11 +29,16 @@ def with_complete(frame: pd.DataFrame) -> pd.DataFrame:
     """A frame with a quarter's period_start, with its period_end and
     `complete`: whether that quarter is over by the app's clock
     (periods.is_complete, the one rule)."""
-    ends = [periods.quarter_end(d) for d in frame["period_start"]]
     today = clock.today()  # read once, not once a quarter
+    ends: dict[dt.date, tuple[dt.date, bool]] = {}  # once a quarter, not a row
+    for start in frame["period_start"]:
+        if start not in ends:
+            end = periods.quarter_end(start)
+            ends[start] = (end, periods.is_complete(end, as_at=today))
+    rows = [ends[start] for start in frame["period_start"]]
     return frame.assign(
-        period_end=ends,
-        complete=[periods.is_complete(end, as_at=today) for end in ends],
+        period_end=[end for end, _complete in rows],
+        complete=[complete for _end, complete in rows],
     )
 
 
@@ -65,19 +72,20 @@ def area_view(
     the breakdown adds up to the totals' spend, to the penny; None without a
     breakdown), plan_summary (`plan_summary` of the plan), events (annotations
     over the reach chart's quarters; None without reach)."""
-    where = {
-        "scope": scope,
-        "area_code": area_code,
-        "lad_code": lad_code,
-        "start": start,
-        "end": end,
-    }
-    reach = with_complete(reach_rule.reach_over_time(**where, age_band=age_band))
-    plan = tier_activity.tier_plan(scope=scope, area_code=area_code, lad_code=lad_code)
+    # One scope check for the whole view; the parts are then read unscoped
+    # (each public reader would check, and look the areas up, again).
+    where = checked_where(scope, area_code, lad_code, start, end)
+    code, lad, first, last = where
+    if age_band not in AGE_BANDS:
+        raise InvalidParameter("age", "age must be 'all' or 'under25'")
+    reach = with_complete(
+        reach_rule.quarter_tier_reach(*where, "young_people_supported", age_band)
+    )
+    plan = tier_activity.plan_frame(code, lad)
     view = {
-        "summary": tier_activity.tier_summary(**where),
+        "summary": tier_activity.summary_frame(*where),
         "reach": reach,
-        "totals": area_activity.area_totals(**where),
+        "totals": area_activity.area_totals_of(*where),
         "plan": plan,
         "plan_summary": plan_summary(plan),
         "breakdown": None,
@@ -93,9 +101,7 @@ def area_view(
             reach["period_end"].max(),
         )
     if not lad_code:
-        view["breakdown"] = breakdown = area_activity.area_breakdown(
-            scope=scope, area_code=area_code, start=start, end=end
-        )
+        view["breakdown"] = breakdown = area_activity.breakdown_frame(code, first, last)
         gap = breakdown["spend"].sum() - view["totals"]["spend"]
         view["reconciles"] = bool(abs(gap) < 0.005)
     return view

@@ -93,7 +93,7 @@ def quarter_tier_reach(
 ) -> pd.DataFrame:
     """UNSCOPED (see the module docstring): REACH_COLUMNS for a VRU (force) area,
     or one of its local authorities' interventions, in quarters first..last."""
-    return _reach(area_code, lad_code, first, last, output_type, age_band).copy()
+    return _reach(area_code, lad_code, first, last, output_type, age_band)
 
 
 def tier_reach(
@@ -242,20 +242,15 @@ def _reach(
     age_band: str,
 ) -> pd.DataFrame:
     """REACH_COLUMNS: one output type and age band of _outputs, oldest first."""
-    return pd.DataFrame(
-        [
-            {
-                "period_start": start,
-                "period": periods.quarter_label(start),
-                "tier": tier,
-                "tier_label": TIER_LABELS[tier],
-                "value": value,
-                "illustrative": flag,
-            }
-            for start, tier, o_type, band, value, flag in _outputs(
-                area_code, lad_code, first, last
-            )
-            if o_type == output_type and band == age_band
-        ],
-        columns=REACH_COLUMNS,
-    )
+    labels: dict[dt.date, str] = {}  # each quarter named once, not once a tier
+    rows = []
+    for start, tier, o_type, band, value, flag in _outputs(
+        area_code, lad_code, first, last
+    ):
+        if o_type != output_type or band != age_band:
+            continue
+        label = labels.get(start)
+        if label is None:
+            label = labels[start] = periods.quarter_label(start)
+        rows.append((start, label, tier, TIER_LABELS[tier], value, flag))
+    return pd.DataFrame(rows, columns=REACH_COLUMNS)

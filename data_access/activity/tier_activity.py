@@ -6,6 +6,7 @@ and the VRU's plan by tier (`tier_plan`). Restricted.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 from sqlalchemy import (
@@ -84,8 +85,7 @@ def tier_summary(
     end: dt.date | None = None,
 ) -> pd.DataFrame:
     """Outputs, interventions, spend and plan by prevention tier (module docstring)."""
-    where = checked_where(scope, area_code, lad_code, start, end)
-    return _tier_summary(*where).copy()
+    return summary_frame(*checked_where(scope, area_code, lad_code, start, end))
 
 
 def _tier_summary_query(area_code, lad_code, first, last):
@@ -123,30 +123,40 @@ def _tier_summary_query(area_code, lad_code, first, last):
 
 
 @memoized
-def _tier_summary(
+def _tier_counts_and_spend(
     area_code: str, lad_code: str | None, first: int | None, last: int | None
-) -> pd.DataFrame:
+) -> tuple[dict[str, int], list[tuple[str, float, bool]]]:
+    """({tier: interventions}, [(tier, spend, illustrative)]) from one read.
+    Plain values, not a frame: the per-request memo pickles what it keeps,
+    and a frame costs far more to pickle than these few tuples."""
     statement, params = bound(_tier_summary_query, area_code, lad_code, first, last)
     with read_connection() as connection:
         rows = connection.execute(statement, params).all()
-    counts = {tier: n for part, tier, n, _s, _i in rows if part == 0}
-    spend = [(tier, s, i) for part, tier, _n, s, i in rows if part == 1]
-    outputs = tier_outputs(area_code, lad_code, first, last)
-    plan = _tier_plan(area_code, lad_code)
-    if first is not None or last is not None:
-        years = plan["financial_year"]
-        keep = pd.Series(True, index=plan.index)
-        if first is not None:
-            keep &= years >= first // 10
-        if last is not None:
-            keep &= years <= last // 10
-        plan = plan[keep]
+    counts = {tier: int(n) for part, tier, n, _s, _i in rows if part == 0}
+    spend = [(tier, _money(s), bool(i)) for part, tier, _n, s, i in rows if part == 1]
+    return counts, spend
 
+
+def summary_frame(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> pd.DataFrame:
+    """UNSCOPED: tier_summary's TIER_SUMMARY_COLUMNS for arguments already
+    checked (activity_filters.checked_where). Summed in plain Python over a
+    handful of values and made a frame once: a frame per step cost more than
+    the reads."""
+    counts, spend = _tier_counts_and_spend(area_code, lad_code, first, last)
+    outputs = tier_outputs(area_code, lad_code, first, last)
+    plan = [
+        row
+        for row in _tier_plan_rows(area_code, lad_code)
+        if (first is None or row[1] >= first // 10)
+        and (last is None or row[1] <= last // 10)
+    ]
     rows = {
         tier: {
             "tier": tier,
             "tier_label": TIER_LABELS[tier],
-            "interventions": int(counts.get(tier, 0)),
+            "interventions": counts.get(tier, 0),
             **{name: 0 for name in OUTPUT_TYPES},
             "young_people_under25": 0,
             "spend": 0.0,
@@ -161,23 +171,27 @@ def _tier_summary(
         rows[tier][column] += total
         rows[tier]["illustrative"] |= illustrative
     for tier, total, illustrative in spend:
-        rows[tier]["spend"] = _money(total)
-        rows[tier]["illustrative"] |= bool(illustrative)
-    frame = pd.DataFrame(list(rows.values()))
-    total_spend = frame["spend"].sum()
-    frame["spend_share"] = frame["spend"] / total_spend if total_spend else float("nan")
-    planned = plan.groupby("tier")["planned"].sum() if not plan.empty else pd.Series()
-    frame["planned"] = [
-        float(planned[t]) if t in planned.index else float("nan") for t in TIERS
-    ]
-    if not plan.empty:
-        frame["planned"] = frame["planned"].fillna(0.0)
-        frame["illustrative"] |= bool(plan["illustrative"].any())
-    total_plan = frame["planned"].sum()
-    frame["planned_share"] = (
-        frame["planned"] / total_plan if total_plan else float("nan")
-    )
-    return frame[TIER_SUMMARY_COLUMNS]
+        rows[tier]["spend"] = total
+        rows[tier]["illustrative"] |= illustrative
+    nan = float("nan")
+    # Summed in the order pandas summed them (tiers in TIERS order), so the
+    # shares are the same to the last bit.
+    total_spend = sum(row["spend"] for row in rows.values())
+    planned = {}
+    for tier, _year, _label, amount, _n, _title, _illustrative in plan:
+        planned.setdefault(tier, []).append(amount)
+    plan_illustrative = any(row[6] for row in plan)
+    for tier, row in rows.items():
+        row["spend_share"] = row["spend"] / total_spend if total_spend else nan
+        if plan:
+            row["planned"] = math.fsum(planned.get(tier, [0.0]))
+            row["illustrative"] |= plan_illustrative
+        else:
+            row["planned"] = nan
+    total_plan = sum(row["planned"] for row in rows.values()) if plan else 0.0
+    for row in rows.values():
+        row["planned_share"] = row["planned"] / total_plan if total_plan else nan
+    return pd.DataFrame(list(rows.values()), columns=TIER_SUMMARY_COLUMNS)
 
 
 def tier_plan(
@@ -186,7 +200,12 @@ def tier_plan(
     """The VRU's recorded plan by tier and financial year (PLAN_COLUMNS); empty when
     no allocation to interventions is recorded."""
     area = _vru_area(scope, area_code)
-    return _tier_plan(area.code, _lad(area, lad_code)).copy()
+    return plan_frame(area.code, _lad(area, lad_code))
+
+
+def plan_frame(area_code: str, lad_code: str | None) -> pd.DataFrame:
+    """UNSCOPED: tier_plan for arguments already checked."""
+    return pd.DataFrame(_tier_plan_rows(area_code, lad_code), columns=PLAN_COLUMNS)
 
 
 def _tier_plan_query(area_code, lad_code, _first, _last):
@@ -212,23 +231,21 @@ def _tier_plan_query(area_code, lad_code, _first, _last):
 
 
 @memoized
-def _tier_plan(area_code: str, lad_code: str | None) -> pd.DataFrame:
+def _tier_plan_rows(area_code: str, lad_code: str | None) -> list[tuple]:
+    """The plan as PLAN_COLUMNS tuples, financial year then tier (plain
+    values: see _tier_counts_and_spend)."""
     statement, params = bound(_tier_plan_query, area_code, lad_code, None, None)
     with read_connection() as connection:
         rows = connection.execute(statement, params).all()
-    frame = pd.DataFrame(
-        [
-            {
-                "tier": tier,
-                "financial_year": int(year),
-                "year_label": periods.fy_label(int(year)),
-                "planned": _money(amount),
-                "interventions": int(n),
-                "source_title": title,
-                "illustrative": bool(illustrative),
-            }
-            for tier, year, amount, n, title, illustrative in rows
-        ],
-        columns=PLAN_COLUMNS,
-    )
-    return frame
+    return [
+        (
+            tier,
+            int(year),
+            periods.fy_label(int(year)),
+            _money(amount),
+            int(n),
+            title,
+            bool(illustrative),
+        )
+        for tier, year, amount, n, title, illustrative in rows
+    ]
