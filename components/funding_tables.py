@@ -108,6 +108,19 @@ def data_status(flag) -> str:
 
 # ---------------------------------------------------------------- national
 
+# The national summary's columns national_parts shows.
+NATIONAL_SHOWN = [
+    "area_code",
+    "area_name",
+    "fy_label",
+    "vru_allocation",
+    "precision_words",
+    "figures_published",
+    "all_funders_total",
+    "source_title",
+    "illustrative",
+]
+
 
 def national_parts(view: dict) -> list:
     """funding_views.national_view drawn: allocations are whole-year grants, so
@@ -120,18 +133,20 @@ def national_parts(view: dict) -> list:
             message(f"No force area allocations have been published for {label}.")
         )
     else:
-        top = summary.iloc[0]
+        # The summary's columns read once as lists: a frame operation per
+        # column, the top row and a row-by-row pass cost more than the figures.
+        c = {name: summary[name].tolist() for name in NATIONAL_SHOWN}
         table = pd.DataFrame(
             {
-                "Force area": summary["area_name"],
-                "Financial year": summary["fy_label"],
-                "Home Office VRU allocation (£)": summary["vru_allocation"],
-                "Precision": summary["precision_words"],
+                "Force area": c["area_name"],
+                "Financial year": c["fy_label"],
+                "Home Office VRU allocation (£)": c["vru_allocation"],
+                "Precision": c["precision_words"],
                 "As published": summary["amount_as_published"].fillna("–"),
-                "Figures published": summary["figures_published"],
-                "All funders and programmes (£)": summary["all_funders_total"],
-                "Source": summary["source_title"],
-                "Data status": summary["illustrative"].map(data_status),
+                "Figures published": c["figures_published"],
+                "All funders and programmes (£)": c["all_funders_total"],
+                "Source": c["source_title"],
+                "Data status": [data_status(flag) for flag in c["illustrative"]],
             }
         )
         fig = ranked_bar_figure(
@@ -142,15 +157,15 @@ def national_parts(view: dict) -> list:
             value_formatter=money,
         )
         axis(fig, "x").update(tickprefix="£", tickformat=",")
-        illustrative = bool(summary["illustrative"].any())
+        illustrative = any(c["illustrative"])
         out.append(
             chart_card(
                 ChartSpec(
                     chart_id=f"{PAGE}-national",
                     title=(
-                        f"In {label} {top['area_name']} had the largest Home Office "
-                        f"VRU allocation: {money(top['vru_allocation'])} "
-                        f"({top['precision_words']})"
+                        f"In {label} {c['area_name'][0]} had the largest Home "
+                        f"Office VRU allocation: {money(c['vru_allocation'][0])} "
+                        f"({c['precision_words'][0]})"
                     ),
                     caption=(
                         f"Home Office VRU grant by force area, {label}: the figure "
@@ -185,15 +200,18 @@ def national_parts(view: dict) -> list:
                     link_table(
                         [
                             (
-                                r.area_name,
-                                funding_url(r.area_code, fy),
-                                [
-                                    money(r.vru_allocation),
-                                    r.precision_words,
-                                    data_status(r.illustrative),
-                                ],
+                                name,
+                                funding_url(code, fy),
+                                [money(amount), words, data_status(flag)],
                             )
-                            for r in summary.itertuples()
+                            for name, code, amount, words, flag in zip(
+                                c["area_name"],
+                                c["area_code"],
+                                c["vru_allocation"],
+                                c["precision_words"],
+                                c["illustrative"],
+                                strict=True,
+                            )
                         ],
                         caption=f"Force areas with a Home Office VRU grant, {label}",
                         headers=["Force area", "Allocation", "Precision", "Status"],

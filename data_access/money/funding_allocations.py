@@ -211,6 +211,14 @@ def allocations_of(*, area_code: str, financial_year: int) -> pd.DataFrame:
     return _allocation_frame([row for row in rows if row[1] == area_code])
 
 
+def force_area_allocations(*, financial_year: int) -> pd.DataFrame:
+    """`allocations(financial_year=...)` of the force areas only (area_level
+    "pfa"), made from those rows alone rather than filtered from the frame of
+    every level (numbered from 0)."""
+    rows = _allocation_rows(None, _check_year(financial_year))
+    return _allocation_frame([row for row in rows if row[3] == "pfa"])
+
+
 def _allocations(area_code: str | None, financial_year: int | None) -> pd.DataFrame:
     return _allocation_frame(_allocation_rows(area_code, financial_year))
 
@@ -331,33 +339,40 @@ def national_summary(*, financial_year: int) -> pd.DataFrame:
     `figures_published` counts every figure stored for that grant (all sources);
     `all_funders_total` adds the preferred annual totals of every funder and
     programme (Grip, Serious Violence Duty, PCC and local contributions)."""
-    return _national_summary(_check_year(financial_year))
+    financial_year = _check_year(financial_year)
+    label = periods.fy_label(financial_year)
+    rows = _national_summary_rows(financial_year)
+    # Column by column, as _allocation_frame: the same frame as one dict per row.
+    columns = {
+        "area_code": [r[0] for r in rows],
+        "area_name": [r[1] for r in rows],
+        "financial_year": [financial_year] * len(rows),
+        "fy_label": [label] * len(rows),
+        "vru_allocation": [_float(r[2]) for r in rows],
+        "amount_as_published": [r[3] for r in rows],
+        "precision": [r[4] for r in rows],
+        "precision_words": [PRECISION_WORDS.get(r[4], r[4]) for r in rows],
+        "source_title": [r[5] for r in rows],
+        "illustrative": [bool(r[6]) for r in rows],
+        "figures_published": [int(r[7]) for r in rows],
+        "all_funders_total": [_float(r[8]) for r in rows],
+    }
+    if not rows:  # typed as the empty list of records typed it
+        return pd.DataFrame([], columns=NATIONAL_COLUMNS)
+    return pd.DataFrame(columns, columns=NATIONAL_COLUMNS)
 
 
 @memoized
-def _national_summary(financial_year: int) -> pd.DataFrame:
+def _national_summary_rows(financial_year: int) -> list[tuple]:
+    """The national summary's rows as tuples: the per-request memo pickles a
+    frame far more slowly."""
     with read_connection() as connection:
-        rows = connection.execute(
-            _national_summary_statement(), {"financial_year": financial_year}
-        ).all()
-    records = [
-        {
-            "area_code": r[0],
-            "area_name": r[1],
-            "financial_year": financial_year,
-            "fy_label": periods.fy_label(financial_year),
-            "vru_allocation": _float(r[2]),
-            "amount_as_published": r[3],
-            "precision": r[4],
-            "precision_words": PRECISION_WORDS.get(r[4], r[4]),
-            "source_title": r[5],
-            "illustrative": bool(r[6]),
-            "figures_published": int(r[7]),
-            "all_funders_total": _float(r[8]),
-        }
-        for r in rows
-    ]
-    return pd.DataFrame(records, columns=NATIONAL_COLUMNS)
+        return [
+            tuple(row)
+            for row in connection.execute(
+                _national_summary_statement(), {"financial_year": financial_year}
+            )
+        ]
 
 
 @functools.cache

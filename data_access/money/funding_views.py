@@ -66,7 +66,6 @@ def national_view(*, financial_year: int) -> dict[str, Any]:
     """summary (national_summary: one row per force area, largest first),
     national (the national totals published), every (every figure for a force
     area, chosen or not)."""
-    every = funding_allocations.allocations(financial_year=financial_year)
     return {
         "year": year_view(financial_year),
         "summary": funding_allocations.national_summary(financial_year=financial_year),
@@ -74,7 +73,9 @@ def national_view(*, financial_year: int) -> dict[str, Any]:
         "national": funding_allocations.allocations_of(
             area_code=NATIONAL_CODE, financial_year=financial_year
         ),
-        "every": every[every["area_level"] == "pfa"],
+        "every": funding_allocations.force_area_allocations(
+            financial_year=financial_year
+        ),
     }
 
 

@@ -1,0 +1,57 @@
+"""/funding's national ranking drawn from the summary's columns as lists (issue
+19) answers exactly as the frame-per-column version it replaced
+(funding_national_reference), over many random national summaries: ties,
+figures published "as" text or not at all, illustrative rows, one row or many."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+from dash._utils import to_json
+
+from components import funding_tables as new
+from data_access.money.funding_allocations import NATIONAL_COLUMNS, _allocation_frame
+from data_access.money.funding_views import year_view
+from tests.components import funding_national_reference as old
+
+CASES = 120
+
+
+def _summary(rng: random.Random) -> pd.DataFrame:
+    """A national_summary frame as _national_summary made it (one dict per
+    row), largest allocation first."""
+    rows = []
+    for n in range(rng.choice([0, 1, 2, 5, 20])):
+        precision = rng.choice(["exact", "rounded_thousand", "approximate"])
+        rows.append(
+            {
+                "area_code": f"E230000{n:02d}",
+                "area_name": f"Force {n}",
+                "financial_year": 2024,
+                "fy_label": "2024/25",
+                "vru_allocation": rng.choice([1_000_000.0, 880_000.0, 1_160_000.5]),
+                "amount_as_published": rng.choice([None, "£1m", "£880k"]),
+                "precision": precision,
+                "precision_words": precision.replace("_", " "),
+                "source_title": rng.choice(["Home Office grant letter", None]),
+                "illustrative": rng.random() < 0.3,
+                "figures_published": rng.randint(1, 3),
+                "all_funders_total": rng.choice([1_200_000.0, float("nan")]),
+            }
+        )
+    rows.sort(key=lambda r: (-r["vru_allocation"], r["area_name"]))
+    return pd.DataFrame(rows, columns=NATIONAL_COLUMNS)
+
+
+@pytest.mark.parametrize("seed", range(CASES))
+def test_national_parts_answer_as_the_frame_version(seed):
+    rng = random.Random(seed)
+    view = {
+        "year": year_view(2024),
+        "summary": _summary(rng),
+        "national": _allocation_frame([]),
+        "every": _allocation_frame([]),
+    }
+    assert to_json(new.national_parts(view)) == to_json(old.national_parts(view))
