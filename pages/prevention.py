@@ -283,8 +283,12 @@ def local_authority_options(area_code, _render, lad_code):
         lads = None
     if lads is None or lads.empty:
         return [], None if lad_code else no_update
-    options = [{"label": r.name, "value": r.code} for r in lads.itertuples()]
-    keep = lad_code if lad_code in set(lads["code"]) else None
+    codes = lads["code"].tolist()  # columns as lists: no row tuples to make
+    options = [
+        {"label": name, "value": code}
+        for name, code in zip(lads["name"].tolist(), codes, strict=True)
+    ]
+    keep = lad_code if lad_code in codes else None
     return options, no_update if keep == lad_code else keep
 
 
