@@ -150,7 +150,8 @@ def _area_breakdown_query(area_code, _lad_code, first, last):
 @memoized
 def _area_breakdown(area_code: str, first: int | None, last: int | None) -> list:
     """The breakdown's records (dicts of BREAKDOWN_COLUMNS): plain values, which
-    the per-request memo pickles far faster than a frame."""
+    the shared cache pickles far faster than a frame; the caller makes the
+    frame once (breakdown_frame)."""
     statement, params = bound(_area_breakdown_query, area_code, None, first, last)
     with read_connection() as connection:
         rows = connection.execute(statement, params).all()

@@ -127,8 +127,8 @@ def _tier_counts_and_spend(
     area_code: str, lad_code: str | None, first: int | None, last: int | None
 ) -> tuple[dict[str, int], list[tuple[str, float, bool]]]:
     """({tier: interventions}, [(tier, spend, illustrative)]) from one read.
-    Plain values, not a frame: the per-request memo pickles what it keeps,
-    and a frame costs far more to pickle than these few tuples."""
+    Plain values, not a frame: cheap for the shared cache to pickle and for
+    the request memo to copy; summary_frame makes the one frame."""
     statement, params = bound(_tier_summary_query, area_code, lad_code, first, last)
     with read_connection() as connection:
         rows = connection.execute(statement, params).all()

@@ -364,8 +364,8 @@ def national_summary(*, financial_year: int) -> pd.DataFrame:
 
 @memoized
 def _national_summary_rows(financial_year: int) -> list[tuple]:
-    """The national summary's rows as tuples: the per-request memo pickles a
-    frame far more slowly."""
+    """The national summary's rows as tuples: cheap for the shared cache to
+    pickle and the request memo to copy; national_summary makes the frame."""
     with read_connection() as connection:
         return [
             tuple(row)
