@@ -78,12 +78,16 @@ def area_view(
     code, lad, first, last = where
     if age_band not in AGE_BANDS:
         raise InvalidParameter("age", "age must be 'all' or 'under25'")
+    # Reach by quarter and the tier totals from one ask of their one read.
+    outputs = reach_rule.output_rows(*where)
     reach = with_complete(
-        reach_rule.quarter_tier_reach(*where, "young_people_supported", age_band)
+        reach_rule.reach_frame(outputs, "young_people_supported", age_band)
     )
     plan = tier_activity.plan_frame(code, lad)
     view = {
-        "summary": tier_activity.summary_frame(*where),
+        "summary": tier_activity.summary_frame(
+            *where, outputs=reach_rule.tier_totals(outputs)
+        ),
         "reach": reach,
         "totals": area_activity.area_totals_of(*where),
         "plan": plan,

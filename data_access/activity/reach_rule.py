@@ -180,10 +180,22 @@ def tier_outputs(
     quarters first..last, {(tier, output_type, age_band): (total, illustrative)};
     a combination with no outputs is absent. The tier table of /prevention
     (tier_activity.tier_summary), from the same read as reach_over_time."""
+    return tier_totals(_outputs(area_code, lad_code, first, last))
+
+
+def output_rows(
+    area_code: str, lad_code: str | None, first: int | None, last: int | None
+) -> list[tuple]:
+    """UNSCOPED: the one read behind reach by quarter and the tier totals
+    (`_outputs`), for a caller that wants both (/prevention's area_view): each
+    later ask of the memoized read costs a copy of every row."""
+    return _outputs(area_code, lad_code, first, last)
+
+
+def tier_totals(rows: list[tuple]) -> dict[tuple[str, str, str], tuple[int, bool]]:
+    """`tier_outputs` of `output_rows`' rows."""
     totals: dict[tuple[str, str, str], tuple[int, bool]] = {}
-    for _start, tier, output_type, age_band, value, flag in _outputs(
-        area_code, lad_code, first, last
-    ):
+    for _start, tier, output_type, age_band, value, flag in rows:
         total, any_flag = totals.get((tier, output_type, age_band), (0, False))
         totals[(tier, output_type, age_band)] = (total + value, any_flag or flag)
     return totals
@@ -242,15 +254,20 @@ def _reach(
     age_band: str,
 ) -> pd.DataFrame:
     """REACH_COLUMNS: one output type and age band of _outputs, oldest first."""
+    return reach_frame(
+        _outputs(area_code, lad_code, first, last), output_type, age_band
+    )
+
+
+def reach_frame(rows: list[tuple], output_type: str, age_band: str) -> pd.DataFrame:
+    """`quarter_tier_reach` of `output_rows`' rows."""
     labels: dict[dt.date, str] = {}  # each quarter named once, not once a tier
-    rows = []
-    for start, tier, o_type, band, value, flag in _outputs(
-        area_code, lad_code, first, last
-    ):
+    reach = []
+    for start, tier, o_type, band, value, flag in rows:
         if o_type != output_type or band != age_band:
             continue
         label = labels.get(start)
         if label is None:
             label = labels[start] = periods.quarter_label(start)
-        rows.append((start, label, tier, TIER_LABELS[tier], value, flag))
-    return pd.DataFrame(rows, columns=REACH_COLUMNS)
+        reach.append((start, label, tier, TIER_LABELS[tier], value, flag))
+    return pd.DataFrame(reach, columns=REACH_COLUMNS)

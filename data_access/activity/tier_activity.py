@@ -138,14 +138,20 @@ def _tier_counts_and_spend(
 
 
 def summary_frame(
-    area_code: str, lad_code: str | None, first: int | None, last: int | None
+    area_code: str,
+    lad_code: str | None,
+    first: int | None,
+    last: int | None,
+    outputs: dict | None = None,
 ) -> pd.DataFrame:
     """UNSCOPED: tier_summary's TIER_SUMMARY_COLUMNS for arguments already
-    checked (activity_filters.checked_where). Summed in plain Python over a
-    handful of values and made a frame once: a frame per step cost more than
-    the reads."""
+    checked (activity_filters.checked_where); `outputs`: their tier_outputs
+    when the caller has them (reach_rule.tier_totals). Summed in plain Python
+    over a handful of values and made a frame once: a frame per step cost more
+    than the reads."""
     counts, spend = _tier_counts_and_spend(area_code, lad_code, first, last)
-    outputs = tier_outputs(area_code, lad_code, first, last)
+    if outputs is None:
+        outputs = tier_outputs(area_code, lad_code, first, last)
     plan = [
         row
         for row in _tier_plan_rows(area_code, lad_code)
