@@ -322,13 +322,17 @@ def _status_columns(
         began[ws] = min(began.get(ws, start), start)
     firsts = [began[ws] for ws in ids]
     expected, received_n, next_due = [], [], []
+    due_by_first: dict = {}  # a workstream's measures share their first date
     for first, counted in zip(firsts, columns["received_due"], strict=True):
         # Every quarter counted is at or after the measure's first figure, so
         # within the expected quarters when there are any.
         quarters = _expected_quarters(first, as_at)
         expected.append(len(quarters))
         received_n.append(int(counted) if quarters else 0)
-        next_due.append(due_date(_next_due_quarter(first, as_at)))
+        due = due_by_first.get(first)
+        if due is None:
+            due = due_by_first[first] = due_date(_next_due_quarter(first, as_at))
+        next_due.append(due)
     nan = float("nan")
     values = [nan if v is None else float(v) for v in columns["latest_value"]]
     targets = [nan if t is None else float(t) for t in columns["target"]]

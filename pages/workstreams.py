@@ -15,6 +15,8 @@ State in the URL: ?area=E23000003
 
 from __future__ import annotations
 
+import functools
+
 import dash
 from dash import Input, Output, dcc, html
 
@@ -158,6 +160,9 @@ def _area_name(area_code: str | None) -> str:
         return str(area_code)
 
 
+# Pure functions of a few counts that many workstreams share (TableBadges is
+# frozen): each cell's text is worked out once per process, not once a row.
+@functools.lru_cache(maxsize=1024)
 def _rag_counts(green: int, amber: int, red: int, other: int) -> TableBadges:
     """The workstream's measures by RAG rating, as badges in a table cell (the same
     markup as `rag_badge`, drawn without a Dash component per badge)."""
@@ -179,6 +184,7 @@ def _date(day) -> str:
     return long_date(day) if day is not None and day == day else "–"
 
 
+@functools.lru_cache(maxsize=1024)
 def _returns_received(received: int, expected: int, completeness: float) -> str:
     if not expected:
         return "None expected yet"
