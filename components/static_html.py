@@ -30,12 +30,14 @@ from components.chart_tables import AppComponent
 # Elements the definitions pages and their like are made of.
 ALLOWED_TAGS = frozenset(
     "a abbr article aside b br caption code dd details div dl dt em figcaption "
-    "figure footer h2 h3 h4 h5 h6 header hr i li nav ol p section small span "
+    "figure footer h2 h3 h4 h5 h6 header hr i img li nav ol p section small span "
     "strong sub summary sup table tbody td th thead time tr ul".split()
 )
 # Dash's html props kept as React props (same names in both).
 _PLAIN_PROPS = frozenset(
     {"id", "className", "href", "title", "role", "scope", "tabIndex", "lang"}
+    # an image's (the SPC icons, a slide's chart) and a slide's `hidden`
+    | {"src", "alt", "width", "height", "hidden"}
 )
 # A dcc.Link's props that keep their meaning as a plain link.
 _LINK_PROPS = frozenset({"children", "href", "id", "className", "title"})

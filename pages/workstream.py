@@ -27,6 +27,7 @@ from components.chart_text import summary_for_series
 from components.formatting import number, percent
 from components.shell import illustrative_badge, message
 from components.spc_icons import spc_summary
+from components.static_html import static_html
 from components.trend_figure import trend_figure
 from components.workstream_text import (
     measures_summary,
@@ -157,25 +158,10 @@ def _with_period_ends(trends: pd.DataFrame) -> pd.DataFrame:
 
 def _content(detail, trends, returns, verdicts, events, notes=(None, None)):
     measures = detail["measures"]
-    facts = [
-        ("VRU area", detail["vru_name"]),
-        ("Lead role", detail["lead_role"]),
-        ("Purpose", detail["purpose"]),
-        ("Outcomes", detail["outcomes"] or "Not recorded"),
-        ("Source", detail["source_title"]),
-    ]
-    children = [
-        *([illustrative_badge()] if detail["illustrative"] else []),
-        *([html.P(html.Strong("This is your workstream."))] if detail["own"] else []),
-        html.Dl(
-            [part for k, v in facts for part in (html.Dt(k), html.Dd(v))],
-            className="ws-facts",
-        ),
-        _summary(measures),
-        html.H2("Measures against targets"),
-        rag_explainer(RAG_RULE_TEXT),
-        _spc_explainer(),
-    ]
+    # Read-only parts go through static_html: one Dash component each instead of
+    # hundreds that Dash's renderer re-checks on every store update while the
+    # page loads (see components/static_html.py).
+    children = [static_html(_head(detail))]
     if measures.empty:
         children.append(message("No measures are recorded for this workstream yet."))
     for i, row in enumerate(measures.itertuples()):
@@ -189,16 +175,45 @@ def _content(detail, trends, returns, verdicts, events, notes=(None, None)):
         )
         scope, found = notes
         if found is not None:  # the commentary beside the measure
-            section.children += board_parts.note_for(
+            note = board_parts.note_for(
                 scope, found, detail["vru_code"], row.measure_code, row.name
             )
+            if note:
+                section.children.append(static_html(note))
         children.append(section)
-    children += [
+    children.append(static_html(_returns(detail, returns)))
+    return children
+
+
+def _head(detail) -> list:
+    """The facts, the summary and the explainers above the measures."""
+    facts = [
+        ("VRU area", detail["vru_name"]),
+        ("Lead role", detail["lead_role"]),
+        ("Purpose", detail["purpose"]),
+        ("Outcomes", detail["outcomes"] or "Not recorded"),
+        ("Source", detail["source_title"]),
+    ]
+    return [
+        *([illustrative_badge()] if detail["illustrative"] else []),
+        *([html.P(html.Strong("This is your workstream."))] if detail["own"] else []),
+        html.Dl(
+            [part for k, v in facts for part in (html.Dt(k), html.Dd(v))],
+            className="ws-facts",
+        ),
+        _summary(detail["measures"]),
+        html.H2("Measures against targets"),
+        rag_explainer(RAG_RULE_TEXT),
+        _spc_explainer(),
+    ]
+
+
+def _returns(detail, returns: pd.DataFrame) -> list:
+    return [
         html.H2("Quarterly returns"),
         returns_note(detail["reporting_quarter"], detail["as_at"], DUE_RULE),
         _returns_table(returns),
     ]
-    return children
 
 
 def _summary(measures: pd.DataFrame) -> html.P:
@@ -246,6 +261,17 @@ def _spc_explainer() -> html.Details:
 def _measure_section(
     i: int, row, trend: pd.DataFrame, verdict, events=None
 ) -> html.Section:
+    return html.Section(
+        [
+            static_html(_measure_words(row, verdict)),
+            chart_card(_sparkline(i, row, trend, verdict, events), heading_level=4),
+        ],
+        className="ws-measure",
+    )
+
+
+def _measure_words(row, verdict) -> list:
+    """A measure's name, SPC verdict, RAG, latest return and completeness."""
     if row.suppressed:
         latest = (
             f"Latest return {row.latest_period}: * (a small number, hidden under "
@@ -268,32 +294,28 @@ def _measure_section(
         if row.expected
         else "No returns expected yet."
     )
-    return html.Section(
-        [
-            html.H3(row.name),
-            *(
-                [
-                    spc_summary(
-                        variation=verdict["variation"],
-                        variation_words=verdict["variation_words"],
-                        assurance=verdict["assurance"],
-                        assurance_words=verdict["assurance_words"],
-                    )
-                ]
-                if verdict
-                else []
-            ),
-            html.P(
-                ["Latest quarter against target: ", rag_badge(row.rag, row.rag_label)],
-                className="ws-rag",
-            ),
-            html.P(latest),
-            html.P(row.rag_rule, className="small ws-rule"),
-            html.P(completeness, className="small"),
-            chart_card(_sparkline(i, row, trend, verdict, events), heading_level=4),
-        ],
-        className="ws-measure",
-    )
+    return [
+        html.H3(row.name),
+        *(
+            [
+                spc_summary(
+                    variation=verdict["variation"],
+                    variation_words=verdict["variation_words"],
+                    assurance=verdict["assurance"],
+                    assurance_words=verdict["assurance_words"],
+                )
+            ]
+            if verdict
+            else []
+        ),
+        html.P(
+            ["Latest quarter against target: ", rag_badge(row.rag, row.rag_label)],
+            className="ws-rag",
+        ),
+        html.P(latest),
+        html.P(row.rag_rule, className="small ws-rule"),
+        html.P(completeness, className="small"),
+    ]
 
 
 def _sparkline(i: int, row, trend: pd.DataFrame, verdict, events=None) -> ChartSpec:

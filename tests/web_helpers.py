@@ -137,8 +137,9 @@ def post_callback(client, body: dict):
 
 def component_text(component) -> str:
     """All the text a rendered Dash component tree holds, as the browser shows it,
-    including a StaticTable's (components.chart) caption and cells, which are props
-    rather than children: text, link texts and badge words."""
+    including a StaticTable's (components.chart) caption and cells and a
+    StaticHtml's content, which are props rather than children: text, link texts
+    and badge words."""
     if component is None:
         return ""
     if isinstance(component, str | int | float):
@@ -149,7 +150,16 @@ def component_text(component) -> str:
     for row in getattr(component, "rows", None) or []:
         parts += [_cell_text(cell) for cell in row]
     parts.append(component_text(getattr(component, "children", None)))
+    parts += [_static_text(node) for node in getattr(component, "content", None) or []]
     return " ".join(p for p in parts if p)
+
+
+def _static_text(node) -> str:
+    """The text of one StaticHtml node (components.static_html): text, or an
+    element's children."""
+    if isinstance(node, str):
+        return node
+    return " ".join(_static_text(child) for child in node.get("children", []))
 
 
 def _cell_text(cell) -> str:
@@ -158,3 +168,16 @@ def _cell_text(cell) -> str:
     if isinstance(cell, dict):
         return cell["text"]
     return cell if isinstance(cell, str) else ""  # an int is a mark: not text
+
+
+def dash_components(tree) -> int:
+    """Dash components in an answer: each is a store subscriber that Dash's
+    renderer re-checks on every update while the page loads."""
+    from dash.development.base_component import Component
+
+    if isinstance(tree, (list, tuple)):
+        return sum(dash_components(child) for child in tree)
+    if not isinstance(tree, Component):
+        return 0
+    children = getattr(tree, "children", None)
+    return 1 + dash_components(children)

@@ -239,3 +239,32 @@ def downloaded_png(dash_duo, chart_id: str) -> dict:
         })();
         """
     )
+
+
+def markup_app(trees: dict[str, list]):
+    """A bare Dash app drawing each tree twice: as Dash's own html components
+    (the page before StaticHtml) and through static_html."""
+    import dash
+    from dash import html
+
+    from app import app as vru_app
+    from components.static_html import static_html
+
+    # A new Dash app takes every dash.callback no app has claimed yet: let the VRU
+    # app claim the pages' callbacks first (as tests/components do).
+    vru_app.server.test_client().get("/healthz")
+    app = dash.Dash(
+        __name__, assets_folder=str(Path(__file__).resolve().parents[2] / "assets")
+    )
+    app.layout = html.Main(
+        [
+            html.Div(
+                [
+                    html.Div(build(), id=f"{name}-as-dash"),
+                    html.Div(static_html(build()), id=f"{name}-as-static"),
+                ]
+            )
+            for name, build in trees.items()
+        ]
+    )
+    return app

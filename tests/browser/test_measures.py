@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from tests.browser.conftest import axe_violations, open_page, sign_in, start
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.browser.conftest import (
+    axe_violations,
+    markup_app,
+    open_page,
+    sign_in,
+    start,
+)
 
 
 def test_measures_page_is_accessible(dash_duo, browser_app):
@@ -43,33 +45,6 @@ def test_an_admin_opens_a_workstream_measure_from_the_table(dash_duo, browser_ap
     assert dash_duo.get_logs() == []
 
 
-def _markup_app(trees: dict[str, list]):
-    """A bare Dash app drawing each tree twice: as Dash's own html components
-    (the page before StaticHtml) and through static_html."""
-    import dash
-    from dash import html
-
-    from app import app as vru_app
-    from components.static_html import static_html
-
-    # A new Dash app takes every dash.callback no app has claimed yet: let the VRU
-    # app claim the pages' callbacks first (as tests/components do).
-    vru_app.server.test_client().get("/healthz")
-    app = dash.Dash(__name__, assets_folder=str(ROOT / "assets"))
-    app.layout = html.Main(
-        [
-            html.Div(
-                [
-                    html.Div(build(), id=f"{name}-as-dash"),
-                    html.Div(static_html(build()), id=f"{name}-as-static"),
-                ]
-            )
-            for name, build in trees.items()
-        ]
-    )
-    return app
-
-
 def test_static_definitions_are_the_markup_dash_drew(dash_duo, browser_app):
     """The definitions, as drawn by StaticHtml, are byte for byte the markup of
     the same dash.html tree drawn by Dash (every public and workstream measure of
@@ -86,7 +61,7 @@ def test_static_definitions_are_the_markup_dash_drew(dash_duo, browser_app):
         "private": lambda: measures._definitions(private),
         "one": lambda: measures._one_definition(private.iloc[0]),
     }
-    dash_duo.start_server(_markup_app(trees), start_timeout=60)
+    dash_duo.start_server(markup_app(trees), start_timeout=60)
     dash_duo.wait_for_element("#one-as-static h2")
     for name in trees:
         as_dash, as_static = dash_duo.driver.execute_script(

@@ -9,6 +9,7 @@ import pytest
 from data_access.disclosure import RULES
 from data_access.measures import list_measures
 from data_access.scope import SYSTEM, Scope
+from tests.web_helpers import dash_components
 
 VIEWER = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
 
@@ -116,25 +117,12 @@ def test_one_measure_and_an_unknown_code(page):
     assert "measure-knife_offences" in text
 
 
-def _dash_components(tree) -> int:
-    """Dash components in an answer: each is a store subscriber that Dash's
-    renderer re-checks on every update while the page loads."""
-    from dash.development.base_component import Component
-
-    if isinstance(tree, (list, tuple)):
-        return sum(_dash_components(child) for child in tree)
-    if not isinstance(tree, Component):
-        return 0
-    children = getattr(tree, "children", None)
-    return 1 + _dash_components(children)
-
-
-def test_the_definitions_are_a_handful_of_dash_components(page, monkeypatch):
+def test_the_definitions_are_a_handful_ofdash_components(page, monkeypatch):
     """Every definition of the shipped data written out (an admin sees them all)
     is one StaticHtml, not ~320 Dash components that kept the browser busy for a
     second while /measures loaded (issue 19: Lighthouse total blocking time)."""
     monkeypatch.setattr(page, "current_scope", lambda: SYSTEM)
     answer = page.show_measures("")
     assert len(list_measures()) >= 9  # all of them are in the answer
-    assert _dash_components(answer) <= 10
-    assert _dash_components(page.show_measures("knife_offences")) == 1
+    assert dash_components(answer) <= 10
+    assert dash_components(page.show_measures("knife_offences")) == 1

@@ -14,6 +14,7 @@ from data_access import workstreams
 from data_access.scope import SYSTEM, Scope
 from data_access.statistics import RAG_RULE_TEXT
 from tests.web_helpers import component_text as _text
+from tests.web_helpers import dash_components
 
 LANCASHIRE = "E23000003"
 AVON = "E23000036"
@@ -122,3 +123,17 @@ def test_a_viewer_sees_small_counts_as_stars(pages_):
     assert trends["suppressed"].any()
     text = _text(detail.show_workstream(str(ws_id))[2])
     assert "Not shown – small number" in text
+
+
+def test_the_detail_is_a_few_dash_components(pages_):
+    """The returns-due tables, the facts, the explainers and each measure's words
+    are StaticHtml (components.static_html), not ~320 Dash components that Dash's
+    renderer re-checked on every store update while the page loaded (issue 19:
+    notifyNestedSubs 658 ms in one load). Charts stay Dash components."""
+    _, detail, _ = pages_
+    for ws_id in _ids().values():
+        _, _, content = detail.show_workstream(str(ws_id))
+        measures = workstreams.measure_status(scope=SYSTEM, workstream_id=ws_id)
+        # 2 for the head and the returns; per measure its section, its words and
+        # the chart card's ~20 (the figure, the SVG, the table, the buttons)
+        assert dash_components(content) <= 2 + 23 * len(measures), ws_id
