@@ -22,6 +22,7 @@ from dash import Input, Output, dcc, html
 
 from components.shell import message
 from components.spc_icons import spc_summary
+from components.static_html import static_html
 from data_access import board_pack, clock
 from data_access.errors import AccessDenied, DataAccessError, StoreUnavailable
 from data_access.returns.spec import started_quarters
@@ -114,7 +115,10 @@ def show(query):
                 role="group",
                 **{"aria-label": "Slide controls"},
             ),
-            *slides,
+            # Read-only: one Dash component instead of ~320 that Dash's renderer
+            # re-checks on every store update (components/static_html.py); the
+            # slides are shown and hidden by assets/vru-present.js, in the DOM.
+            static_html(slides),
         ],
         id=f"{PAGE}-deck",
         className="present-deck",

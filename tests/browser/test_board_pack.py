@@ -6,7 +6,13 @@ axe-core finds nothing on either page."""
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.conftest import axe_violations, open_page, sign_in, start
+from tests.browser.conftest import (
+    axe_violations,
+    markup_app,
+    open_page,
+    sign_in,
+    start,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -83,4 +89,37 @@ def test_meeting_mode_by_keyboard(dash_duo, browser_app):
     assert "signal or noise" in signals.find_element("css selector", "h2").text
     assert len(signals.find_elements("css selector", ".spc-icon")) >= 8
     assert axe_violations(dash_duo) == []
+    assert dash_duo.get_logs() == []
+
+
+def test_slides_are_the_markup_dash_drew(dash_duo, browser_app):
+    """Meeting mode's slides drawn by StaticHtml (titles, points, SPC icons, chart
+    images, hidden slides, stamps) are byte for byte the markup of the same
+    dash.html trees drawn by Dash."""
+    import datetime as dt
+
+    from data_access import board_pack
+    from data_access.scope import SYSTEM
+    from pages import present
+
+    pack = board_pack.build_pack(
+        scope=SYSTEM,
+        vru_code="E23000036",
+        quarter_start=present.last_complete_quarter(dt.date(2025, 12, 10)),
+        meeting_date=dt.date(2025, 12, 10),
+    )
+
+    def slides():
+        return [present._title_slide(pack)] + [
+            present._slide(pack, slide, i) for i, slide in enumerate(pack.slides, 2)
+        ]
+
+    dash_duo.start_server(markup_app({"slides": slides}), start_timeout=60)
+    dash_duo.wait_for_element("#slides-as-static section")
+    as_dash, as_static = dash_duo.driver.execute_script(
+        "return [document.getElementById('slides-as-dash').innerHTML,"
+        " document.getElementById('slides-as-static').innerHTML]"
+    )
+    assert as_static == as_dash
+    assert "<img" in as_static and " hidden=" in as_static
     assert dash_duo.get_logs() == []

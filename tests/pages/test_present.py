@@ -40,3 +40,17 @@ def test_every_day_of_two_years_gives_the_quarter_just_ended(present):
             periods.quarter_start(day)
         ), day
         day += dt.timedelta(days=1)
+
+
+def test_the_slides_are_one_dash_component(present, loaded_sqlite_store, monkeypatch):
+    """The slides (titles, points, SPC icons, chart images, stamps) are one
+    StaticHtml, not ~320 Dash components that Dash's renderer re-checked on every
+    store update while the deck loaded (issue 19); the buttons stay Dash's."""
+    from data_access.scope import SYSTEM
+    from tests.web_helpers import component_text, dash_components
+
+    monkeypatch.setattr(present, "current_scope", lambda: SYSTEM)
+    deck = present.show({"vru": "E23000036", "meeting": "2025-12-10"})
+    assert "Slide 1 of" in component_text(deck)
+    assert "Open the live page" in component_text(deck)
+    assert dash_components(deck) <= 10
