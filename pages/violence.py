@@ -634,13 +634,8 @@ def _children(scope, measure, area, view, age, params, view_data):
     if area.code != NATIONAL_CODE and area.level != "pfa":
         return html.Div()
     code = measure["code"]
-    kids = area_trends.children_latest(
-        scope=scope,
-        measure_code=code,
-        parent_code=area.code,
-        length=view,
-        age_band=age,
-    )
+    # the measure and area the trend view looked up (no second lookup)
+    kids = area_trends.children_of(scope, measure, area, length=view, age_band=age)
     level_words = "force areas" if area.code == NATIONAL_CODE else "local authorities"
     heading = html.H2(f"Areas within {area.name}", id=f"{PAGE}-children-heading")
     if kids.empty or kids["value"].isna().all():

@@ -274,8 +274,22 @@ def children_latest(
     """The parent's child areas (force areas of England and Wales, local
     authorities of a force area) with their latest value (CHILD_COLUMNS), in name
     order; children with no figure for the latest period keep a row with NaNs."""
-    measure = get_measure(measure_code, scope=scope)
-    parent = get_area(parent_code)
+    return children_of(
+        scope,
+        get_measure(measure_code, scope=scope),
+        get_area(parent_code),
+        length=length,
+        age_band=age_band,
+    )
+
+
+def children_of(
+    scope: Scope, measure: dict, parent: AreaInfo, *, length: str, age_band: str
+) -> pd.DataFrame:
+    """`children_latest` for a measure (its row, as get_measure gives it for
+    `scope`) and a parent already looked up: /violence has both from its trend
+    view, and each lookup is work again when the cache is off."""
+    measure_code = measure["code"]
     check_length(length)
     check_age_band(age_band)
     # One read of the area list (the funding starts read it too) for the

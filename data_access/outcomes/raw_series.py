@@ -42,6 +42,7 @@ import functools
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access import periods, statistics
@@ -225,16 +226,15 @@ def _raw(
     if parent_code is None and area_code is not None and _is_success(measure_code):
         rows = _success_rows(area_code).get((measure_code, age_band), [])
         return _raw_frame(pd.DataFrame(rows, columns=_RAW_COLUMNS))
-    parent = aliased(Area)
-    query = current_values(_raw_columns(), measure_code, age_band).order_by(
+    if parent_code is not None:
+        query = _children_query(_raw_columns(), measure_code, parent_code, age_band)
+    else:
+        query = current_values(_raw_columns(), measure_code, age_band)
+    query = query.order_by(
         Area.code, MeasureValue.period_start, MeasureValue.period_end
     )
     if area_code is not None:
         query = query.where(Area.code == area_code)
-    if parent_code is not None:
-        query = query.join(parent, parent.id == Area.parent_id).where(
-            parent.code == parent_code
-        )
     return _raw_frame(read_frame(query, _RAW_COLUMNS))
 
 
@@ -254,6 +254,23 @@ def _success_keys(area_code: str) -> frozenset[tuple[str, str]]:
     """The (measure code, age band) pairs of `_success_rows`: memoized apart,
     as `_success_codes` is, since a few pairs unpickle faster than the rows."""
     return frozenset(_success_rows(area_code))
+
+
+def _children_query(columns: list, measure_code: str, parent_code: str, age_band: str):  # noqa: ANN202 - a Select
+    """SELECT `columns` over the current values of a measure and age band of
+    every child area (Area) of the parent."""
+    parent, child = aliased(Area), aliased(Area)
+    children = (
+        select(child.id)
+        .join(parent, parent.id == child.parent_id)
+        .where(parent.code == parent_code)
+    )
+    # the children's ids, not a join to their parent: SQLite then finds the
+    # rows by measure and area (its index) instead of reading every area's rows
+    # of the measure (7.7 -> 2.8 ms for the force areas' knife offences)
+    return current_values(columns, measure_code, age_band).where(
+        MeasureValue.area_id.in_(children.scalar_subquery())
+    )
 
 
 @memoized
