@@ -4,12 +4,14 @@ control, JSON errors naming the parameter, CSV safety and the rate limit."""
 
 import csv
 import io
+import re
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from data_access import public
+from web import api
 
 
 @pytest.fixture
@@ -45,6 +47,30 @@ def test_api_conforms_to_its_openapi_document(api_app):
             case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
         check()
+
+
+def test_every_string_parameter_says_what_it_may_hold(client):
+    """A parameter documented as any text makes a NUL or a space valid input
+    for the conformance fuzzer above, which the app rightly refuses with a 400
+    (web/security.py): the fuzz test then failed whenever hypothesis drew one.
+    Every string parameter is an enum or has a pattern, and the pattern admits
+    the examples the index shows."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    seen = 0
+    for path, operations in doc["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter["schema"]
+                if schema.get("type") != "string":
+                    continue
+                seen += 1
+                assert "enum" in schema or "pattern" in schema, (path, parameter)
+                if "pattern" in schema:
+                    assert not re.match(schema["pattern"], "knife\x00offences")
+                    assert not re.match(schema["pattern"], "E23 000036")
+    assert seen >= 8
+    assert re.match(api.CODE_PATTERN, "ws_merseyside_02_sessions")
+    assert re.match(api.AREA_PATTERN, "E23000036")
 
 
 def test_openapi_document_is_valid_openapi_3(client):

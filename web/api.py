@@ -31,6 +31,8 @@ LEVELS = ("pfa", "lad", "country")
 FORMATS = ("json", "csv")
 LENGTHS = ("quarter", "year")
 MONTH_PATTERN = "^(199[0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"  # periods.parse_month
+CODE_PATTERN = "^[A-Za-z0-9_]{1,80}$"  # a measure's code, e.g. knife_offences
+AREA_PATTERN = "^[A-Za-z0-9]{1,12}$"  # an ONS area code, e.g. E23000036
 
 
 def _storage_uri() -> str:
@@ -469,7 +471,9 @@ def openapi_document() -> dict:
     code_param = _param(
         "code",
         "measure code, e.g. knife_offences",
-        {"type": "string"},
+        # What a measure code is made of: a schema that admitted any text made
+        # a NUL or a space "valid input", which the app refuses with a 400.
+        {"type": "string", "pattern": CODE_PATTERN},
         where="path",
         required=True,
     )
@@ -587,7 +591,7 @@ def openapi_document() -> dict:
                             "ONS area code, e.g. E23000036; every area of `level` "
                             "and the benchmark (England and Wales, or England for "
                             "a measure published for England only) when omitted",
-                            {"type": "string", "maxLength": 12},
+                            {"type": "string", "pattern": AREA_PATTERN},
                         ),
                         _param(
                             "level",
