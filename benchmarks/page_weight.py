@@ -43,6 +43,11 @@ OTHER_PAGES = (
     "/measures",
     "/returns",
     "/areas/E23000036",
+    # A workstream's own page (13: a Lancashire workstream in the shipped demo)
+    # and meeting mode: the two pages whose answers were hundreds of Dash
+    # components (round 4 drew their static parts as one StaticHtml each).
+    "/workstreams/13",
+    "/present",
 )
 EMBED = "/embed/trend"
 # Lighthouse mobile on every public embed (issue 19: >= 0.95 on each).
