@@ -28,6 +28,7 @@ from components.figure_layout import (
     without_none,
 )
 from components.formatting import (
+    SUPPRESSED,
     is_missing,
 )
 
@@ -53,6 +54,7 @@ def ranked_bar_figure(
     highlight: str | None = None,
     height: int | None = None,
     axis_top: float | None = None,
+    withheld: str | None = None,
 ) -> Figure:
     """Horizontal bars ranked highest at the top, with confidence intervals.
 
@@ -61,7 +63,8 @@ def ranked_bar_figure(
     fill pattern and legend entry, and every bar's text label carries the
     category word ("52.1 Worse"), so colour is never the only cue. `benchmark`
     draws a labelled dashed vertical line. `highlight` shows one label in bold.
-    Rows with no value stay on the axis, marked "No value shown". `axis_top`
+    Rows with no value stay on the axis, marked "No value shown", or "* hidden"
+    where the boolean column `withheld` says disclosure control withheld it. `axis_top`
     (components.axis_clip.robust_top) ends the value axis there: a bar or interval
     that runs past it is drawn to the edge, its label starting with
     axis_clip.OVERFLOW_MARK (a bar) or ending with it (only its interval); hover
@@ -78,6 +81,7 @@ def ranked_bar_figure(
         "_category": [theme.significance_key(c) for c in df[category_col]]
         if category_col
         else [None] * n,
+        "_withheld": [bool(w) for w in df[withheld]] if withheld else [False] * n,
     }
     fmt = value_formatter or _default_formatter(
         [v for v in data["_value"] if v is not None]
@@ -230,14 +234,14 @@ def ranked_bar_figure(
                 meta={"role": "bar-labels"},
             )
         )
-    for lab in missing[label]:
+    for lab, hidden in zip(missing[label], missing["_withheld"], strict=True):
         annotations.append(
             dict(
                 x=0,
                 y=str(lab),
                 xref="x",
                 yref="y",
-                text="No value shown",
+                text=f"{SUPPRESSED} hidden" if hidden else "No value shown",
                 xanchor="left",
                 showarrow=False,
                 font=dict(size=12, color=theme.SECONDARY_TEXT),

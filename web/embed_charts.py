@@ -631,13 +631,8 @@ def _build_compare(params: dict) -> Built:
         value_title=unit[:1].upper() + unit[1:],
         value_formatter=rate,
         axis_top=top,
+        withheld="suppressed",  # "* hidden" on its row, not "No value shown"
     )
-    # a withheld rate is "* hidden" on its row, where a missing one is "No value
-    # shown" (ranked_bar_figure's note)
-    hidden_areas = set(pfa.loc[pfa["suppressed"], "area_name"].astype(str))
-    for note in fig["layout"].get("annotations") or []:
-        if note.get("y") in hidden_areas and note.get("text") == "No value shown":
-            note["text"] = f"{MARKER} hidden"
     summary = summary_for_ranking(
         pfa.assign(rate=pfa["rate"].astype("Float64")),
         label="area_name",

@@ -941,6 +941,19 @@ def test_ranked_bars_without_categories_or_values(ranked_df):
     assert any(a.text == "No value shown" for a in fig.layout.annotations)
 
 
+def test_a_withheld_row_reads_hidden_not_missing(ranked_df):
+    """A row disclosure control withheld says so on its row ("* hidden"); a row
+    with no figure says "No value shown" (the public compare embed's ranking)."""
+    df = ranked_df.assign(
+        Rate=[123.4, np.nan, np.nan, 55.2], Withheld=[False, True, False, False]
+    )
+    fig = ranked_bar_figure(df, label="Force area", value="Rate", withheld="Withheld")
+    notes = {a.y: a.text for a in fig.layout.annotations if a.x == 0}
+    hidden, missing = df["Force area"].iloc[1], df["Force area"].iloc[2]
+    assert notes[hidden] == "* hidden"
+    assert notes[missing] == "No value shown"
+
+
 def test_funnel_plot_limits_bands_and_outlier_labels():
     limits = pd.DataFrame(
         {
