@@ -203,6 +203,9 @@ def run(base: str, clients: int, duration: float) -> dict:
             }
         )
     by_page = {p: common.Stats() for p in pages}
+    # What a user waits for: a page view is done when its last callback has
+    # answered (the client sends them in browser order, one after another).
+    page_views = {p: common.Stats() for p in pages}
     by_callback: dict[tuple[str, str], common.Stats] = {
         (p, label): common.Stats() for p, reqs in pages.items() for label, _ in reqs
     }
@@ -216,6 +219,8 @@ def run(base: str, clients: int, duration: float) -> dict:
             while time.monotonic() < stop_at:
                 page = order[turn % len(order)]
                 turn += 1
+                view_started = time.perf_counter()
+                view_ok = True
                 for label, request in plans[index][page]:
                     if time.monotonic() >= stop_at:
                         return
@@ -227,7 +232,15 @@ def run(base: str, clients: int, duration: float) -> dict:
                         ok = status in (200, 204)
                         if not ok and len(error_samples) < 5:
                             error_samples.append(f"{page} {label}: HTTP {status}")
-                    except (TimeoutError, OSError, ValueError) as error:
+                    except (
+                        TimeoutError,
+                        OSError,
+                        ValueError,
+                        # the server closed the connection (e.g. a sync worker,
+                        # which does not keep connections alive): an error, and
+                        # a new connection, rather than the run ending
+                        asyncio.IncompleteReadError,
+                    ) as error:
                         if len(error_samples) < 5:
                             error_samples.append(f"{page} {label}: {error!r}")
                         writer.close()
@@ -237,6 +250,8 @@ def run(base: str, clients: int, duration: float) -> dict:
                     elapsed = time.perf_counter() - started
                     by_page[page].add(elapsed, ok)
                     by_callback[(page, label)].add(elapsed, ok)
+                    view_ok = view_ok and ok
+                page_views[page].add(time.perf_counter() - view_started, view_ok)
         finally:
             writer.close()
 
@@ -262,6 +277,7 @@ def run(base: str, clients: int, duration: float) -> dict:
             for (p, label), s in by_callback.items()
         },
         "total": total.summary(elapsed),
+        "page_views": {p: s.summary(elapsed) for p, s in page_views.items()},
         "error_samples": error_samples,
     }
 

@@ -182,6 +182,24 @@ def pages_table(r: dict) -> list[str]:
     return rows
 
 
+def page_views_table(r: dict) -> list[str]:
+    """Per page view: from its first callback sent to its last answered, the
+    callbacks sent one after another in browser order (a browser sends those that
+    do not wait for each other together, so it waits no longer than this)."""
+    keys = [k for k, v in r.items() if isinstance(v, dict) and "page_views" in v]
+    rows = [
+        "| run | page | views | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key in keys:
+        for page, s in r[key]["page_views"].items():
+            rows.append(
+                f"| {key} | {page} | {s['n']} | {s['p50_ms']:.0f} | "
+                f"{s['p95_ms']:.0f} | {s['p99_ms']:.0f} |"
+            )
+    return rows if keys else []
+
+
 def slowest(r: dict, top: int = 12) -> list[str]:
     rows = ["| run | page, callback | p50 ms | p95 ms |", "|---|---|---|---|"]
     items = [
@@ -236,6 +254,8 @@ def main() -> None:
     print("\n".join(pages_table(r)))
     print()
     print("\n".join(cpu_table(r)))
+    print()
+    print("\n".join(page_views_table(r)))
     print()
     print("\n".join(slowest(r)))
 
