@@ -40,7 +40,7 @@ from data_access.comparator_models import (
     ComparatorGroup,
     ComparatorGroupArea,
 )
-from data_access.db import session_scope
+from data_access.db import read_connection, session_scope
 from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.models import Area
 from data_access.scope import Scope
@@ -146,8 +146,11 @@ def _saved_rows(scope: Scope) -> list[tuple]:
         .where(ComparatorGroup.owner_id == scope.user_id)
         .order_by(ComparatorGroup.name, Area.code)
     )
-    with session_scope() as session:
-        found = session.execute(query).all()
+    # One statement read outside a transaction (no BEGIN and COMMIT round
+    # trips, as every read of the store's figures is): the list of a user's
+    # groups is read on every /compare load.
+    with read_connection() as connection:
+        found = connection.execute(query).all()
     groups: dict[tuple[int, str], list[str]] = {}
     for group_id, name, code in found:
         groups.setdefault((group_id, name), []).append(code)

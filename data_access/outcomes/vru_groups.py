@@ -57,11 +57,22 @@ def vru_comparison(
     `vru_relative_change` at 95%), the measure checked once for both (NotFound,
     InvalidParameter as they raise)."""
     measure = _rate_measure(measure_code, scope)
-    return (
-        measure,
-        _vru_vs_non_vru(measure_code, age_band),
-        _vru_relative_change(measure_code, age_band, 0.95),
-    )
+    frame, relative = _vru_comparison(measure_code, age_band)
+    return measure, frame, relative
+
+
+@memoized
+def _vru_comparison(measure_code: str, age_band: str) -> tuple[pd.DataFrame, dict]:
+    """`_vru_vs_non_vru` and `_vru_relative_change` at 95% from one choice of
+    areas and years (`_chosen`): the figures are looked through once, not once
+    for each (issue 19)."""
+    chosen = _chosen(measure_code, age_band)
+    return _pooled(measure_code, chosen), _relative(chosen, 0.95)
+
+
+def _chosen(measure_code: str, age_band: str) -> dict | None:
+    """`_vru_groups` of the measure's force area financial years."""
+    return _vru_groups(_fy_values(measure_code, "pfa", age_band))
 
 
 def _vru_groups(frame: pd.DataFrame) -> dict | None:
@@ -87,7 +98,9 @@ def _vru_groups(frame: pd.DataFrame) -> dict | None:
             frame["illustrative"].tolist(),
             strict=True,
         )
-        if not pd.isna(r[5]) and r[6] > 0
+        # a count (not None or NaN: pd.isna of one value, without its cost)
+        # and a positive population
+        if r[5] is not None and r[5] == r[5] and r[6] > 0
     ]
     members = {
         "vru": [r for r in rows if r[2] and r[3] == FIRST_VRU_YEAR],
@@ -139,9 +152,13 @@ def _sums(part: list[tuple], years, key: int | None = None) -> dict:
 
 @memoized
 def _vru_vs_non_vru(measure_code: str, age_band: str) -> pd.DataFrame:
+    return _pooled(measure_code, _chosen(measure_code, age_band))
+
+
+def _pooled(measure_code: str, chosen: dict | None) -> pd.DataFrame:
+    """`vru_vs_non_vru`'s frame from the areas and years `chosen`."""
     measure = get_measure(measure_code)
     multiplier = float(measure["rate_multiplier"])
-    chosen = _vru_groups(_fy_values(measure_code, "pfa", age_band))
     if chosen is None:
         return pd.DataFrame()
     baseline, latest = chosen["baseline"], chosen["latest"]
@@ -227,6 +244,11 @@ def vru_relative_change(
 
 @memoized
 def _vru_relative_change(measure_code: str, age_band: str, confidence: float) -> dict:
+    return _relative(_chosen(measure_code, age_band), confidence)
+
+
+def _relative(chosen: dict | None, confidence: float) -> dict:
+    """`vru_relative_change`'s answer from the areas and years `chosen`."""
     result = {
         "ratio": math.nan,
         "lower": math.nan,
@@ -238,7 +260,6 @@ def _vru_relative_change(measure_code: str, age_band: str, confidence: float) ->
         "significant": False,
         "method": DID_METHOD,
     }
-    chosen = _vru_groups(_fy_values(measure_code, "pfa", age_band))
     if chosen is None:
         return result
     changes = {}

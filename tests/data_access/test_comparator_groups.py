@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from data_access import cache
+from data_access import cache, db
 from data_access import comparator_groups as groups
 from data_access.comparator_models import ComparatorGroup
 from data_access.db import session_scope
@@ -204,3 +204,30 @@ def test_a_users_saved_groups_alone_are_the_saved_rows_of_every_group(world):
         pd.testing.assert_frame_equal(
             got, expected, check_index_type=False, check_dtype=not expected.empty
         )
+
+
+def test_a_users_saved_groups_are_one_read_outside_a_transaction(world):
+    """The /compare group list (read on every load) is one statement with no
+    BEGIN and COMMIT around it: no transaction is committed (issue 19)."""
+    _analyst, viewer = world
+    groups.save_group(scope=viewer, name="Peers", area_codes=[DEVON, LANCS])
+    engine = db.get_engine()
+    statements, commits = [], []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def committed(_conn):
+        commits.append(True)
+
+    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine, "commit", committed)
+    try:
+        got = groups.saved_groups(scope=viewer)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+        event.remove(engine, "commit", committed)
+    assert got["label"].tolist() == ["Peers"]
+    assert got["area_codes"].tolist() == [tuple(sorted([DEVON, LANCS]))]
+    assert len(statements) == 1
+    assert commits == []
