@@ -14,6 +14,7 @@ from components.figure_svg.text import _num, _values
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _EPOCH = datetime(1970, 1, 1)
+_INF = math.inf
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
@@ -100,6 +101,39 @@ class _Axis:
         if self.type == "log":
             return math.log10(n) if n is not None and n > 0 else None
         return n
+
+    def numbers(self, values: list) -> list[float | None]:
+        """`value` of each of `values`: a trace's floats on a linear or log
+        axis and its names on a category axis (most values) read in one loop."""
+        get = self.value
+        if self.type == "linear":
+            return [
+                (v if -_INF < v < _INF else None) if type(v) is float else get(v)
+                for v in values
+            ]
+        if self.type == "log":
+            log10 = math.log10
+            return [
+                (log10(v) if 0 < v < _INF else None) if type(v) is float else get(v)
+                for v in values
+            ]
+        if self.type == "category":
+            index = self.categories.get
+            return [index(v) if type(v) is str else get(v) for v in values]
+        return [get(v) for v in values]
+
+    def pixels(self, numbers: list[float | None]) -> list[float | None]:
+        """`pixel` of each of `numbers` (None stays None)."""
+        r0, r1 = self.range
+        span = (r1 - r0) or 1.0
+        start, length = self.start, self.length
+        if self.letter == "x":
+            return [
+                None if v is None else start + (v - r0) / span * length for v in numbers
+            ]
+        return [
+            None if v is None else start - (v - r0) / span * length for v in numbers
+        ]
 
     def expand(self, v: float, pad: float = 0.0, padded: bool = False) -> None:
         self.mins.append((v, pad, padded))

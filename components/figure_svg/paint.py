@@ -4,10 +4,11 @@ mark's hover text (its <title>)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
-from components.figure_svg.text import _esc, _f, _rich_lines
+from components.figure_svg.text import _BR, _TAG, _coords, _esc, _f, _rich_lines
 
 # ------------------------------------------------------------------ colours, dashes
 
@@ -17,7 +18,15 @@ def _paint(colour: Any) -> tuple[str, float]:
     renderer (a PDF converter) may not read rgba."""
     if not colour:
         return "none", 0.0
-    text = str(colour).strip()
+    return _paint_of(str(colour))
+
+
+# A drawing paints hundreds of marks in a few colours, and a colour's paint
+# (like a marker's shape at a size, and a mark's fill and stroke attributes)
+# depends on it alone: each is worked out once and kept.
+@functools.lru_cache(maxsize=1024)
+def _paint_of(colour: str) -> tuple[str, float]:
+    text = colour.strip()
     if text.startswith("rgba("):
         parts = [p.strip() for p in text[5:-1].split(",")]
         if len(parts) == 4:
@@ -27,6 +36,17 @@ def _paint(colour: Any) -> tuple[str, float]:
 
 
 def _fill_attrs(colour: Any, opacity: float = 1.0) -> str:
+    # kept for text and a number other than zero, whose -0.0 would be written
+    # apart from 0.0 but is the same key (1 and 1.0 are, and are written alike)
+    if type(colour) is str and type(opacity) in _NUMBERS and opacity:
+        return _fill_attrs_kept(colour, opacity)
+    return _fill_attrs_of(colour, opacity)
+
+
+_NUMBERS = (float, int)
+
+
+def _fill_attrs_of(colour: Any, opacity: float) -> str:
     paint, alpha = _paint(colour)
     alpha *= opacity
     out = f'fill="{_esc(paint)}"'
@@ -35,7 +55,21 @@ def _fill_attrs(colour: Any, opacity: float = 1.0) -> str:
     return out
 
 
+_fill_attrs_kept = functools.lru_cache(maxsize=1024)(_fill_attrs_of)
+
+
 def _stroke_attrs(colour: Any, width: float, dash: str | None = None) -> str:
+    if (
+        type(colour) is str
+        and type(width) in _NUMBERS
+        and width
+        and (dash is None or type(dash) is str)
+    ):
+        return _stroke_attrs_kept(colour, width, dash)
+    return _stroke_attrs_of(colour, width, dash)
+
+
+def _stroke_attrs_of(colour: Any, width: float, dash: str | None) -> str:
     paint, alpha = _paint(colour)
     out = f'stroke="{_esc(paint)}" stroke-width="{_f(width)}"'
     if paint != "none" and alpha < 1:
@@ -44,6 +78,9 @@ def _stroke_attrs(colour: Any, width: float, dash: str | None = None) -> str:
     if pattern:
         out += f' stroke-dasharray="{pattern}"'
     return out
+
+
+_stroke_attrs_kept = functools.lru_cache(maxsize=1024)(_stroke_attrs_of)
 
 
 def _dasharray(dash: str | None, width: float) -> str:
@@ -114,6 +151,7 @@ def _at(values: Any, i: int, default: Any = None) -> Any:
 # ------------------------------------------------------------------ marker symbols
 
 
+@functools.lru_cache(maxsize=256)
 def _symbol_path(symbol: str, size: float) -> str:
     """plotly's marker symbol of diameter `size`, centred on 0,0."""
     r = size / 2
@@ -167,8 +205,17 @@ def _tooltip(trace: dict, i: int | None) -> str:
         text = text[i] if i is not None and i < len(text) else None
     if text in (None, ""):
         return ""
-    plain = "\n".join("".join(t for t, _, _ in runs) for runs in _rich_lines(text))
-    return f"<title>{_esc(plain)}</title>"
+    return f"<title>{_esc(_plain_text(text))}</title>"
+
+
+def _plain_text(text: Any) -> str:
+    """The text of `_rich_lines(text)`, its lines joined by newlines."""
+    text = str(text)
+    if "&" not in text:  # no entity to read: the lines without their tags
+        if "<" not in text:
+            return text
+        return "\n".join(_TAG.sub("", line) for line in _BR.split(text))
+    return "\n".join("".join(t for t, _, _ in runs) for runs in _rich_lines(text))
 
 
 def _marker(
@@ -192,5 +239,5 @@ def _marker(
         width = line.get("width") or 0
         if width and line.get("color"):
             paint += " " + _stroke_attrs(line["color"], width)
-    mark = f'<path transform="translate({_f(x)},{_f(y)})" d="{path}" {paint}'
+    mark = f'<path transform="translate({_coords(((x, y),))})" d="{path}" {paint}'
     return f"{mark}>{tip}</path>" if tip else mark + "/>"

@@ -247,16 +247,22 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
             xs, ys = _values(trace.get("x")), _values(trace.get("y"))
             # a trace's points share their padding: only its extremes count
             x_values, y_values = [], []
-            fast = x.type == "linear" and y.type == "linear"
-            for xv, yv in zip(xs, ys, strict=False):
-                if not (fast and type(xv) is float and type(yv) is float):
-                    xv, yv = x.value(xv), y.value(yv)
-                    if xv is None or yv is None:
+            if x.type == "linear" and y.type == "linear":
+                for xv, yv in zip(xs, ys, strict=False):
+                    if not (type(xv) is float and type(yv) is float):
+                        xv, yv = x.value(xv), y.value(yv)
+                        if xv is None or yv is None:
+                            continue
+                    elif xv != xv or yv != yv:  # NaN
                         continue
-                elif xv != xv or yv != yv:  # NaN
-                    continue
-                x_values.append(xv)
-                y_values.append(yv)
+                    x_values.append(xv)
+                    y_values.append(yv)
+            else:
+                n = min(len(xs), len(ys))
+                for xv, yv in zip(x.numbers(xs[:n]), y.numbers(ys[:n]), strict=True):
+                    if xv is not None and yv is not None:
+                        x_values.append(xv)
+                        y_values.append(yv)
             if x_values:
                 x.expand_span(min(x_values), max(x_values), ppad, x_padded)
                 y.expand_span(min(y_values), max(y_values), ppad, fill != "tozeroy")
@@ -278,8 +284,7 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
         plus = _values(spec.get("array"))
         minus = plus if spec.get("symmetric", True) else _values(spec.get("arrayminus"))
         out = []
-        for i, v in enumerate(values):
-            centre = axis.value(v)
+        for i, centre in enumerate(axis.numbers(values)):
             up, down = _num(_at(plus, i)), _num(_at(minus, i))
             if centre is None or (up is None and down is None):
                 out.append(None)

@@ -15,6 +15,7 @@ from components.figure_svg.paint import (
 )
 from components.figure_svg.symbols import OutlineSymbols, frame_transform
 from components.figure_svg.text import (
+    _coords,
     _esc,
     _f,
     _font_size,
@@ -53,10 +54,13 @@ class ScatterMarks:
                     continue
                 out.append((xa + (x - x0) * xb, ya - (y - y0) * yb))
             return out
-        for i in range(min(len(xs), len(ys))):
-            px, py = self.x.at(xs[i]), self.y.at(ys[i])
-            out.append(None if px is None or py is None else (px, py))
-        return out
+        n = min(len(xs), len(ys))
+        pxs = self.x.pixels(self.x.numbers(xs[:n]))
+        pys = self.y.pixels(self.y.numbers(ys[:n]))
+        return [
+            None if px is None or py is None else (px, py)
+            for px, py in zip(pxs, pys, strict=True)
+        ]
 
     def _scatters(self) -> str:
         scatters = [
@@ -137,7 +141,7 @@ class ScatterMarks:
             poly = own + other[::-1]
         else:
             return ""
-        d = "M" + "L".join(f"{_f(x)},{_f(y)}" for x, y in poly) + "Z"
+        d = "M" + _coords(poly) + "Z"
         return f'<path data-role="band" d="{d}" {_fill_attrs(colour, opacity)}/>'
 
     def _outline_use(self, trace, colour, opacity, k) -> str:
@@ -188,9 +192,7 @@ class ScatterMarks:
                 run.append(p)
             if run:
                 runs.append(run)
-            d = "".join(
-                "M" + "L".join(f"{_f(x)},{_f(y)}" for x, y in r) for r in runs if r
-            )
+            d = "".join("M" + _coords(r) for r in runs if r)
             if d:
                 out.append(
                     f'<path data-role="line" d="{d}" fill="none" '
