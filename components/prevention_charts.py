@@ -6,6 +6,7 @@ the frames come from data_access.activity through the page's callbacks.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from dash import (
     html,
@@ -76,10 +77,10 @@ def _first_largest(values: list) -> int:
 
 
 def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
-    """Outputs by type and tier (tier_summary). The frame is read once into
-    plain columns: its three rows do not need a frame operation per figure."""
-    tiers = summary["tier"].tolist()
-    outputs = {key: summary[key].tolist() for key in OUTPUT_LABELS}
+    """Outputs by type and tier (tier_summary's columns as lists: area_view's
+    summary): its three rows do not need a frame operation per figure."""
+    tiers = summary["tier"]
+    outputs = {key: summary[key] for key in OUTPUT_LABELS}
     people = outputs["young_people_supported"]
     table = pd.DataFrame(
         {
@@ -129,26 +130,31 @@ def _outputs_chart(summary, where, period, illustrative) -> ChartSpec:
 
 
 def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
-    """Reach by quarter and tier (prevention_views.area_view's reach): a
-    quarter still running is marked and left out of the summary's comparison."""
+    """Reach by quarter and tier (prevention_views.area_view's reach, columns
+    as lists): a quarter still running is marked and left out of the
+    summary's comparison."""
     who = "Young people aged under 25" if age == "under25" else "Young people"
     column = f"{who} supported"
-    complete = reach["complete"]
+    complete = np.array(reach["complete"], dtype=bool)
     labels = part_periods.quarter_labels(reach["period"], complete)
-    tiers = reach["tier"].tolist()
-    values = reach["value"].tolist()
+    tiers = reach["tier"]
+    values = reach["value"]
+    empty = not tiers
     table = pd.DataFrame(
         {
             "Quarter": labels,
-            "Tier": reach["tier"].map(TIER_NAMES),  # typed as before when empty
-            column: reach["value"],
+            "Tier": [TIER_NAMES[tier] for tier in tiers]
+            if tiers
+            # typed as mapping a frame's empty column typed it before
+            else pd.Series([], dtype=object).map(TIER_NAMES),
+            column: values if tiers else pd.Series([], dtype=object),
         }
     )
     part = part_periods.mark_table(table, complete, "Quarter")
-    if reach.empty:
+    if empty:
         title = f"No reach is recorded for {where} in this period"
     else:
-        starts = reach["period_start"].tolist()
+        starts = reach["period_start"]
         latest_start = max(starts)
         latest = [row for row, start in enumerate(starts) if start == latest_start]
         top = latest[_first_largest([values[row] for row in latest])]
@@ -185,8 +191,7 @@ def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
             summary,
             events,
             table.assign(
-                period_start=reach["period_start"].to_list(),
-                period_end=reach["period_end"].to_list(),
+                period_start=reach["period_start"], period_end=reach["period_end"]
             ),
             "Quarter",
         )
@@ -199,23 +204,24 @@ def _reach_chart(reach, where, period, age, events=None) -> ChartSpec:
         figure=figure,
         table=table,
         summary=summary,
-        illustrative=bool(reach["illustrative"].any()),
-        empty_message=None if not reach.empty else title,
+        illustrative=any(reach["illustrative"]),
+        empty_message=None if not empty else title,
     )
 
 
 def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
-    """Spend by tier (tier_summary), against the plan's shares when a plan is
-    recorded. Rounded with numpy, as pandas rounds, on the three values."""
-    tiers = summary["tier"].tolist()
+    """Spend by tier (tier_summary's columns as lists), against the plan's
+    shares when a plan is recorded. Rounded with numpy, as pandas rounds, on
+    the three values."""
+    tiers = summary["tier"]
     names = [TIER_NAMES[tier] for tier in tiers]
-    spend = summary["spend"].to_numpy()
+    spend = np.array(summary["spend"], dtype=float)
     spend_list = spend.tolist()
-    spend_share = summary["spend_share"].to_numpy()
+    spend_share = np.array(summary["spend_share"], dtype=float)
     spend_pct = (spend_share * 100).round(1)
-    planned = summary["planned"].to_numpy()
-    plan_pct = (summary["planned_share"].to_numpy() * 100).round(1)
-    has_plan = bool(summary["planned"].notna().any())
+    planned = np.array(summary["planned"], dtype=float)
+    plan_pct = (np.array(summary["planned_share"], dtype=float) * 100).round(1)
+    has_plan = bool((~np.isnan(planned)).any())
     columns = {"Tier": names, "Spend": spend.round(2), "Share of spend (%)": spend_pct}
     if has_plan:
         columns.update({"Planned": planned, "Share of plan (%)": plan_pct})

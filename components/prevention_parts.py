@@ -6,6 +6,9 @@ Pure presentation: the figures come from data_access.activity through the page;
 
 from __future__ import annotations
 
+import functools
+from collections import namedtuple
+
 import pandas as pd
 from dash import dcc, html
 
@@ -14,9 +17,24 @@ from components.intervention_list import Paging, page_window
 from components.prevention_charts import PAGE, TIER_NAMES
 
 
+def tier_rows(summary: dict[str, list]) -> list[tuple]:
+    """The tier summary's columns (tier_activity.summary_columns) as one
+    named tuple per tier, the rows `tier_card` draws (as a frame's
+    itertuples gave them, without the frame)."""
+    row = _row_type(tuple(summary))
+    return [row(*values) for values in zip(*summary.values(), strict=True)]
+
+
+@functools.lru_cache(maxsize=4)
+def _row_type(fields: tuple[str, ...]) -> type:
+    """The named tuple of these fields, made once (making one costs more than
+    a tier card)."""
+    return namedtuple("TierRow", fields)  # noqa: PYI024 - fields by column
+
+
 def tier_card(row, href) -> html.Section:
     """One tier's card: its figures and a link to its interventions
-    (`href(tier=...)` makes the link)."""
+    (`href(tier=...)` makes the link); `row` one of `tier_rows`."""
     name = TIER_NAMES[row.tier]
     under25 = (
         f" ({percent(row.young_people_under25 / row.young_people_supported, 0, fraction=True)} aged under 25)"  # noqa: E501

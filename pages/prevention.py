@@ -63,7 +63,13 @@ from components.prevention_charts import (
     _reach_chart,
     _spend_chart,
 )
-from components.prevention_parts import list_row, pagination, plan_note, tier_card
+from components.prevention_parts import (
+    list_row,
+    pagination,
+    plan_note,
+    tier_card,
+    tier_rows,
+)
 from components.shell import illustrative_badge, message
 from data_access import periods
 from data_access.activity import intervention_activity, prevention_views
@@ -518,16 +524,17 @@ class _View:
             end=self.end,
             age_band=self.age,
         )
+        # summary and reach are columns of plain lists (area_view)
         summary, reach, totals = view["summary"], view["reach"], view["totals"]
         period = self.period_text(reach["period_start"])
-        illustrative = bool(summary["illustrative"].any()) or totals["illustrative"]
+        illustrative = any(summary["illustrative"]) or totals["illustrative"]
         where = self.where
         children = [
             self.breadcrumbs([(f"All tiers: {where}", None)]),
             _headline(where, totals, period, illustrative),
             html.H2(f"The three tiers side by side, {period}"),
             html.Div(
-                [tier_card(row, self.href) for row in summary.itertuples()],
+                [tier_card(row, self.href) for row in tier_rows(summary)],
                 className="prevention-tiers",
             ),
             chart_card(_outputs_chart(summary, where, period, illustrative)),

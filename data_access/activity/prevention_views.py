@@ -29,17 +29,39 @@ def with_complete(frame: pd.DataFrame) -> pd.DataFrame:
     """A frame with a quarter's period_start, with its period_end and
     `complete`: whether that quarter is over by the app's clock
     (periods.is_complete, the one rule)."""
+    ends, complete = _ends_and_complete(frame["period_start"])
+    return frame.assign(period_end=ends, complete=complete)
+
+
+def _ends_and_complete(starts) -> tuple[list[dt.date], list[bool]]:
+    """Each quarter start's period_end and whether that quarter is over by
+    the app's clock (`with_complete`'s columns, as lists)."""
     today = clock.today()  # read once, not once a quarter
     ends: dict[dt.date, tuple[dt.date, bool]] = {}  # once a quarter, not a row
-    for start in frame["period_start"]:
+    for start in starts:
         if start not in ends:
             end = periods.quarter_end(start)
             ends[start] = (end, periods.is_complete(end, as_at=today))
-    rows = [ends[start] for start in frame["period_start"]]
-    return frame.assign(
-        period_end=[end for end, _complete in rows],
-        complete=[complete for _end, complete in rows],
+    rows = [ends[start] for start in starts]
+    return [end for end, _complete in rows], [complete for _end, complete in rows]
+
+
+REACH_VIEW_COLUMNS = [*reach_rule.REACH_COLUMNS, "period_end", "complete"]
+
+
+def reach_columns(rows: list[tuple], age_band: str) -> dict[str, list]:
+    """`with_complete` of the reach of young people supported in `age_band`
+    (reach_rule.reach_frame of `output_rows`' rows), as plain lists:
+    REACH_VIEW_COLUMNS, one value per quarter and tier."""
+    reach = reach_rule.reach_rows(rows, "young_people_supported", age_band)
+    columns = {
+        name: [row[i] for row in reach]
+        for i, name in enumerate(reach_rule.REACH_COLUMNS)
+    }
+    columns["period_end"], columns["complete"] = _ends_and_complete(
+        columns["period_start"]
     )
+    return columns
 
 
 def intervention_view(
@@ -65,13 +87,16 @@ def area_view(
     end: dt.date | None = None,
     age_band: str = "all",
 ) -> dict[str, Any]:
-    """summary (tier_summary), reach (reach_over_time of young people
-    supported in `age_band`, with `complete` per quarter), totals
-    (area_totals), plan (tier_plan), breakdown (area_breakdown; None with a
-    local authority, where the core unit does not count), reconciles (whether
-    the breakdown adds up to the totals' spend, to the penny; None without a
-    breakdown), plan_summary (`plan_summary` of the plan), events (annotations
-    over the reach chart's quarters; None without reach)."""
+    """summary (tier_summary's columns as lists: tier_activity.summary_columns),
+    reach (reach_over_time of young people supported in `age_band`, with
+    period_end and `complete` per quarter: `reach_columns`, lists), totals
+    (area_totals), breakdown (area_breakdown; None with a local authority,
+    where the core unit does not count), reconciles (whether the breakdown
+    adds up to the totals' spend, to the penny; None without a breakdown),
+    plan_summary (`plan_summary` of tier_plan), events (annotations over the
+    reach chart's quarters; None without reach). Plain lists where the page
+    reads column by column: frames made only to be taken apart cost a page
+    view more than the reads."""
     # One scope check for the whole view; the parts are then read unscoped
     # (each public reader would check, and look the areas up, again).
     where = checked_where(scope, area_code, lad_code, start, end)
@@ -80,29 +105,29 @@ def area_view(
         raise InvalidParameter("age", "age must be 'all' or 'under25'")
     # Reach by quarter and the tier totals from one ask of their one read.
     outputs = reach_rule.output_rows(*where)
-    reach = with_complete(
-        reach_rule.reach_frame(outputs, "young_people_supported", age_band)
-    )
-    plan = tier_activity.plan_frame(code, lad)
+    reach = reach_columns(outputs, age_band)
+    plan = tier_activity.plan_rows(code, lad)
     view = {
-        "summary": tier_activity.summary_frame(
+        "summary": tier_activity.summary_columns(
             *where, outputs=reach_rule.tier_totals(outputs)
         ),
         "reach": reach,
         "totals": area_activity.area_totals_of(*where),
-        "plan": plan,
-        "plan_summary": plan_summary(plan),
+        # Most areas record no plan: no frame to find that out.
+        "plan_summary": plan_summary(tier_activity.plan_frame_of(plan))
+        if plan
+        else None,
         "breakdown": None,
         "reconciles": None,
         "events": None,
     }
-    if not reach.empty:
+    if reach["period_start"]:
         view["events"] = annotations_for(
             scope,
             lad_code or area_code,
             None,
-            reach["period_start"].min(),
-            reach["period_end"].max(),
+            min(reach["period_start"]),
+            max(reach["period_end"]),
         )
     if not lad_code:
         view["breakdown"] = breakdown = area_activity.breakdown_frame(code, first, last)

@@ -261,6 +261,12 @@ def _reach(
 
 def reach_frame(rows: list[tuple], output_type: str, age_band: str) -> pd.DataFrame:
     """`quarter_tier_reach` of `output_rows`' rows."""
+    return pd.DataFrame(reach_rows(rows, output_type, age_band), columns=REACH_COLUMNS)
+
+
+def reach_rows(rows: list[tuple], output_type: str, age_band: str) -> list[tuple]:
+    """`reach_frame`'s rows as tuples of REACH_COLUMNS, for a caller that
+    wants them without the frame (/prevention's area_view)."""
     labels: dict[dt.date, str] = {}  # each quarter named once, not once a tier
     reach = []
     for start, tier, o_type, band, value, flag in rows:
@@ -270,4 +276,4 @@ def reach_frame(rows: list[tuple], output_type: str, age_band: str) -> pd.DataFr
         if label is None:
             label = labels[start] = periods.quarter_label(start)
         reach.append((start, label, tier, TIER_LABELS[tier], value, flag))
-    return pd.DataFrame(reach, columns=REACH_COLUMNS)
+    return reach

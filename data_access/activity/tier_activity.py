@@ -149,6 +149,34 @@ def summary_frame(
     when the caller has them (reach_rule.tier_totals). Summed in plain Python
     over a handful of values and made a frame once: a frame per step cost more
     than the reads."""
+    rows = _summary_rows(area_code, lad_code, first, last, outputs)
+    return pd.DataFrame(rows, columns=TIER_SUMMARY_COLUMNS)
+
+
+def summary_columns(
+    area_code: str,
+    lad_code: str | None,
+    first: int | None,
+    last: int | None,
+    outputs: dict | None = None,
+) -> dict[str, list]:
+    """UNSCOPED: `summary_frame`'s columns as plain lists (name: one value
+    per tier), for a caller that reads them one by one (/prevention's
+    area_view): the same rows, without the frame, which cost more to make
+    and take apart again than the rest of the summary."""
+    rows = _summary_rows(area_code, lad_code, first, last, outputs)
+    return {name: [row[name] for row in rows] for name in TIER_SUMMARY_COLUMNS}
+
+
+def _summary_rows(
+    area_code: str,
+    lad_code: str | None,
+    first: int | None,
+    last: int | None,
+    outputs: dict | None,
+) -> list[dict]:
+    """The tier summary as one dict of TIER_SUMMARY_COLUMNS per tier, in
+    TIERS order (summary_frame's and summary_columns' one computation)."""
     counts, spend = _tier_counts_and_spend(area_code, lad_code, first, last)
     if outputs is None:
         outputs = tier_outputs(area_code, lad_code, first, last)
@@ -197,7 +225,7 @@ def summary_frame(
     total_plan = sum(row["planned"] for row in rows.values()) if plan else 0.0
     for row in rows.values():
         row["planned_share"] = row["planned"] / total_plan if total_plan else nan
-    return pd.DataFrame(list(rows.values()), columns=TIER_SUMMARY_COLUMNS)
+    return list(rows.values())
 
 
 def tier_plan(
@@ -211,7 +239,18 @@ def tier_plan(
 
 def plan_frame(area_code: str, lad_code: str | None) -> pd.DataFrame:
     """UNSCOPED: tier_plan for arguments already checked."""
-    return pd.DataFrame(_tier_plan_rows(area_code, lad_code), columns=PLAN_COLUMNS)
+    return plan_frame_of(_tier_plan_rows(area_code, lad_code))
+
+
+def plan_rows(area_code: str, lad_code: str | None) -> list[tuple]:
+    """UNSCOPED: `plan_frame`'s rows as PLAN_COLUMNS tuples (empty when no
+    plan is recorded), for a caller that may not need the frame."""
+    return _tier_plan_rows(area_code, lad_code)
+
+
+def plan_frame_of(rows: list[tuple]) -> pd.DataFrame:
+    """`plan_frame` of `plan_rows`' rows."""
+    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
 
 
 def _tier_plan_query(area_code, lad_code, _first, _last):

@@ -41,27 +41,23 @@ def test_part_year_words_name_the_quarters_that_are_over():
     )
 
 
-def _reach() -> pd.DataFrame:
+def _reach() -> dict[str, list]:
+    """area_view's reach: columns of plain lists."""
     rows = [
         (D(2025, 4, 1), "2025/26 Q1", 100, True),
         (D(2025, 7, 1), "2025/26 Q2", 200, True),
         (D(2025, 10, 1), "2025/26 Q3", 20, False),  # still running
     ]
-    return pd.DataFrame(
-        [
-            {
-                "period_start": start,
-                "period_end": periods.quarter_end(start),
-                "period": label,
-                "tier": "primary",
-                "tier_label": "Primary (universal)",
-                "value": value,
-                "illustrative": False,
-                "complete": done,
-            }
-            for start, label, value, done in rows
-        ]
-    )
+    return {
+        "period_start": [start for start, _label, _value, _done in rows],
+        "period_end": [periods.quarter_end(start) for start, *_rest in rows],
+        "period": [label for _start, label, _value, _done in rows],
+        "tier": ["primary"] * len(rows),
+        "tier_label": ["Primary (universal)"] * len(rows),
+        "value": [value for _start, _label, value, _done in rows],
+        "illustrative": [False] * len(rows),
+        "complete": [done for *_rest, done in rows],
+    }
 
 
 def test_reach_chart_marks_the_running_quarter_and_does_not_compare_it():

@@ -3,7 +3,9 @@ keep tuples, which the per-request memo pickles cheaply, and each frame is made
 once) equal the frames read before (activity_reference), to the last bit and
 dtype, for every VRU area of the shipped data, with and without a local
 authority, over whole, part and empty periods, on SQLite and PostgreSQL; and
-/prevention's area_view, now checking the scope once, holds the same."""
+/prevention's area_view, now checking the scope once, holds the same (its
+summary and reach as the frames' columns in plain lists, value for value and
+type for type)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,23 @@ PERIODS = [
 
 def _same(left: pd.DataFrame, right: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(left, right, check_exact=True)
+
+
+def _same_columns(columns: dict[str, list], frame: pd.DataFrame) -> None:
+    """Plain columns hold what the frame's columns hand out (`tolist`): the
+    same names in order, and each value equal and of the same type (NaN as
+    NaN), as a page reading either would read."""
+    assert list(columns) == list(frame.columns)
+    for name, values in columns.items():
+        expected = frame[name].tolist()
+        assert len(values) == len(expected), name
+        for value, wanted in zip(values, expected, strict=True):
+            assert type(value) is type(wanted), (name, value, wanted)
+            assert value == wanted or (value != value and wanted != wanted), (
+                name,
+                value,
+                wanted,
+            )
 
 
 def _cases():
@@ -91,12 +110,22 @@ def test_area_view_holds_the_frames_read_one_by_one(loaded_store):
                 end=end,
                 age_band="under25",
             )
-            _same(view["summary"], ref.tier_summary(code, lad, first, last))
-            _same(view["plan"], ref.tier_plan(code, lad))
+            summary = ref.tier_summary(code, lad, first, last)
+            _same_columns(view["summary"], summary)
+            _same(pd.DataFrame(view["summary"]), summary)
+            plan = ref.tier_plan(code, lad)
+            if plan.empty:
+                assert view["plan_summary"] is None
+            else:
+                wanted = prevention_views.plan_summary(plan)
+                got = view["plan_summary"]
+                assert got.keys() == wanted.keys()
+                _same(got.pop("by_tier"), wanted.pop("by_tier"))
+                assert got == wanted
             reach = ref.reach(
                 code, lad, first, last, "young_people_supported", "under25"
             )
-            _same(view["reach"], ref.with_complete(reach))
+            _same_columns(view["reach"], ref.with_complete(reach))
             totals = area_activity.area_totals(
                 scope=SYSTEM, area_code=code, lad_code=lad, start=start, end=end
             )
