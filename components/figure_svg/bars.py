@@ -7,7 +7,13 @@ import math
 
 from components import theme
 from components.figure_svg.axis import _Axis
-from components.figure_svg.paint import _at, _fill_attrs, _stroke_attrs, _tooltip
+from components.figure_svg.paint import (
+    _at,
+    _each,
+    _fill_attrs,
+    _stroke_attrs,
+    _tooltip,
+)
 from components.figure_svg.text import (
     MIN_FONT,
     _esc,
@@ -18,6 +24,7 @@ from components.figure_svg.text import (
     _rich_lines,
     _text,
     _values,
+    _written,
 )
 
 
@@ -171,8 +178,14 @@ class BarMarks:
                 f'<g data-trace="{k}" data-name="{_esc(str(trace.get("name", "")))}">'
             ]
             texts = []
+            # each bar's properties, per bar or one for all, looked at once
+            n = geo["bars"][-1][3] + 1 if geo["bars"] else 0
+            colours = _each(colours, n, theme.PALETTE[k % len(theme.PALETTE)])
+            opacities = _each(opacities, n, 1.0)
+            shapes = _each(pattern.get("shape"), n, "")
+            pixel = pos_axis.pixel
             for p, start, end, i, _v in geo["bars"]:
-                a, b = pos_axis.pixel(p - half), pos_axis.pixel(p + half)
+                a, b = pixel(p - half), pixel(p + half)
                 c, d = size_axis.pixel(start), size_axis.pixel(end)
                 if horizontal:
                     x, w = min(c, d), abs(d - c)
@@ -180,10 +193,12 @@ class BarMarks:
                 else:
                     x, w = min(a, b), abs(b - a)
                     y, h = min(c, d), abs(d - c)
-                colour = _at(colours, i, theme.PALETTE[k % len(theme.PALETTE)])
-                opacity = _num(_at(opacities, i, 1.0))
+                colour = colours[i]
+                opacity = _num(opacities[i])
                 opacity = 1.0 if opacity is None else opacity
-                rect = f'x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}"'
+                rect = _written(
+                    'x="%.1f" y="%.1f" width="%.1f" height="%.1f"', x, y, w, h
+                )
                 stroke = ""
                 if line_width and line.get("color"):
                     stroke = " " + _stroke_attrs(_at(line["color"], i), line_width)
@@ -194,7 +209,7 @@ class BarMarks:
                     if tip
                     else f"<rect {rect} {attrs}/>"
                 )
-                shape = _at(pattern.get("shape"), i, "")
+                shape = shapes[i]
                 if shape:
                     pid = self._pattern({**pattern, "shape": shape}, colour)
                     group.append(
@@ -226,13 +241,17 @@ class BarMarks:
             a, b = size_axis.pixel(lo), size_axis.pixel(hi)
             if geo["horizontal"]:
                 d.append(
-                    f"M{_f(a)},{_f(c)}H{_f(b)}M{_f(a)},{_f(c - cap)}v{_f(2 * cap)}"
-                    f"M{_f(b)},{_f(c - cap)}v{_f(2 * cap)}"
+                    _written(
+                        "M%.1f,%.1fH%.1fM%.1f,%.1fv%.1fM%.1f,%.1fv%.1f",
+                        *(a, c, b, a, c - cap, 2 * cap, b, c - cap, 2 * cap),
+                    )
                 )
             else:
                 d.append(
-                    f"M{_f(c)},{_f(a)}V{_f(b)}M{_f(c - cap)},{_f(a)}h{_f(2 * cap)}"
-                    f"M{_f(c - cap)},{_f(b)}h{_f(2 * cap)}"
+                    _written(
+                        "M%.1f,%.1fV%.1fM%.1f,%.1fh%.1fM%.1f,%.1fh%.1f",
+                        *(c, a, b, c - cap, a, 2 * cap, c - cap, b, 2 * cap),
+                    )
                 )
         return (
             f'<path data-role="error-bars" d="{"".join(d)}" fill="none" '

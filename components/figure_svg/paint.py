@@ -148,6 +148,13 @@ def _at(values: Any, i: int, default: Any = None) -> Any:
     return default if values is None else values
 
 
+def _each(values: Any, n: int, default: Any = None) -> list:
+    """`_at(values, i, default)` for each i below n, looked at once."""
+    if isinstance(values, list | tuple):
+        return [*values[:n], *[default] * (n - len(values))]
+    return [default if values is None else values] * n
+
+
 # ------------------------------------------------------------------ marker symbols
 
 

@@ -25,6 +25,7 @@ from components.figure_svg.text import (
     _title_of,
     _truncate,
     _values,
+    _written,
 )
 
 NOMINAL_WIDTH = 720  # px: the drawing's width when the figure sets none
@@ -328,9 +329,9 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
                 colour = spec.get("gridcolor") or theme.GRID
                 width = float(spec.get("gridwidth") or 1)
                 d = "".join(
-                    f"M{_f(p)},{_f(top)}V{_f(bottom)}"
+                    _written("M%.1f,%.1fV%.1f", p, top, bottom)
                     if ax.letter == "x"
-                    else f"M{_f(left)},{_f(p)}H{_f(right)}"
+                    else _written("M%.1f,%.1fH%.1f", left, p, right)
                     for p, _ in pixels
                 )
                 if d:
@@ -356,9 +357,9 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
                 lines.append(f'<path d="{d}" {_stroke_attrs(colour, 1)}/>')
             if ticklen and pixels:
                 d = "".join(
-                    f"M{_f(p)},{_f(bottom)}v{_f(ticklen)}"
+                    _written("M%.1f,%.1fv%.1f", p, bottom, ticklen)
                     if ax.letter == "x"
-                    else f"M{_f(left)},{_f(p)}h{_f(-ticklen)}"
+                    else _written("M%.1f,%.1fh%.1f", left, p, -ticklen)
                     for p, _ in pixels
                 )
                 lines.append(f'<path d="{d}" {_stroke_attrs(tick_colour, 1)}/>')

@@ -17,12 +17,12 @@ from components.figure_svg.symbols import OutlineSymbols, frame_transform
 from components.figure_svg.text import (
     _coords,
     _esc,
-    _f,
     _font_size,
     _num,
     _rich_lines,
     _text,
     _values,
+    _written,
 )
 
 
@@ -247,8 +247,10 @@ class ScatterMarks:
             b = self.y.pixel(centre + (up or 0.0))
             x = p[0]
             d.append(
-                f"M{_f(x)},{_f(a)}V{_f(b)}M{_f(x - cap)},{_f(a)}h{_f(2 * cap)}"
-                f"M{_f(x - cap)},{_f(b)}h{_f(2 * cap)}"
+                _written(
+                    "M%.1f,%.1fV%.1fM%.1f,%.1fh%.1fM%.1f,%.1fh%.1f",
+                    *(x, a, b, x - cap, a, 2 * cap, x - cap, b, 2 * cap),
+                )
             )
         if not d:
             return ""

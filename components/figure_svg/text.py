@@ -33,6 +33,13 @@ def _coords(points: list[tuple[float, float]]) -> str:
     return "L".join(["%.1f,%.1f" % p for p in points]).replace(".0", "")  # noqa: UP031
 
 
+def _written(template: str, *numbers: float) -> str:
+    """`template` with its "%.1f"s filled by `numbers`, each written as `_f`
+    writes it (as `_coords`: one replace drops every ".0"), for markup whose
+    every other character is not a "." (tags, attribute names, path letters)."""
+    return (template % numbers).replace(".0", "")
+
+
 def _esc(text: str) -> str:
     # most text (names, colours, numbers) has nothing to escape: five
     # substring tests cost half of html.escape's five replaces
@@ -190,8 +197,8 @@ def _text(
     else:
         first = y - (n - 1) * step / 2 + size * 0.35
     out = [
-        f'<text x="{_f(x)}" y="{_f(first)}" font-size="{_f(size)}" '
-        f'fill="{_esc(colour)}"'
+        _written('<text x="%.1f" y="%.1f" font-size="%.1f" ', x, first, size)
+        + f'fill="{_esc(colour)}"'
         + (f' text-anchor="{anchor}"' if anchor != "start" else "")
         + extra
         + ">"

@@ -264,6 +264,40 @@ def test_coordinates_are_written_as_before():
         assert text._coords(run) == old
 
 
+def test_markup_numbers_are_written_as_before():
+    values = _floats(6000, seed=6)
+    rng = random.Random(6)
+    for k in range(0, len(values) - 9, 9):
+        a, b, c, d, e, f, g, h, i = values[k : k + 9]
+        assert text._written(
+            'x="%.1f" y="%.1f" width="%.1f" height="%.1f"', a, b, c, d
+        ) == (
+            f'x="{_old_f(a)}" y="{_old_f(b)}" width="{_old_f(c)}" height="{_old_f(d)}"'
+        )
+        assert text._written(
+            "M%.1f,%.1fV%.1fM%.1f,%.1fh%.1fM%.1f,%.1fh%.1f", a, b, c, d, e, f, g, h, i
+        ) == (
+            f"M{_old_f(a)},{_old_f(b)}V{_old_f(c)}M{_old_f(d)},{_old_f(e)}h{_old_f(f)}"
+            f"M{_old_f(g)},{_old_f(h)}h{_old_f(i)}"
+        )
+        size = rng.choice([11, 12.0, 13.5, a])
+        assert text._written(
+            '<text x="%.1f" y="%.1f" font-size="%.1f" ', a, b, size
+        ) == (f'<text x="{_old_f(a)}" y="{_old_f(b)}" font-size="{_old_f(size)}" ')
+
+
+def test_per_point_properties_are_read_as_before():
+    rng = random.Random(7)
+    for _ in range(2000):
+        values = rng.choice(
+            [None, "red", 0, 1.5, [], (), ["a", None, "b"], ("x",), [1, 2, 3, 4, 5]]
+        )
+        n, default = rng.randint(0, 7), rng.choice([None, "", 1.0, "#000000"])
+        assert paint._each(values, n, default) == [
+            paint._at(values, i, default) for i in range(n)
+        ]
+
+
 def test_text_is_escaped_measured_and_read_as_before():
     for value in _texts(5000):
         assert text._esc(value) == html.escape(value, quote=True)
