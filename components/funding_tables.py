@@ -88,7 +88,14 @@ def outside_access(area):
 
 
 def source_text(frame: pd.DataFrame, column: str = "source_title") -> str:
-    titles = [t for t in dict.fromkeys(frame[column].dropna().tolist())]
+    return source_text_of(frame[column].tolist())
+
+
+def source_text_of(titles: list) -> str:
+    """The sources of these titles (a column's values: a missing one None or
+    NaN) in words: the first three published, how many more, and whether
+    illustrative figures stand in."""
+    titles = [t for t in dict.fromkeys(t for t in titles if not _missing(t))]
     real = [t for t in titles if "Illustrative" not in t]
     parts = real[:3]
     if len(real) > 3:
@@ -96,6 +103,11 @@ def source_text(frame: pd.DataFrame, column: str = "source_title") -> str:
     if len(real) < len(titles):
         parts.append(ILLUSTRATIVE_SOURCE)
     return "; ".join(parts) or ILLUSTRATIVE_SOURCE
+
+
+def _missing(value) -> bool:
+    """None or NaN, as pandas' dropna drops them from a column of text."""
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def unit_cost(value) -> str:
@@ -108,41 +120,28 @@ def data_status(flag) -> str:
 
 # ---------------------------------------------------------------- national
 
-# The national summary's columns national_parts shows.
-NATIONAL_SHOWN = [
-    "area_code",
-    "area_name",
-    "fy_label",
-    "vru_allocation",
-    "precision_words",
-    "figures_published",
-    "all_funders_total",
-    "source_title",
-    "illustrative",
-]
-
 
 def national_parts(view: dict) -> list:
     """funding_views.national_view drawn: allocations are whole-year grants, so
     a year still running is not marked as a part year here."""
     fy, label = view["year"]["financial_year"], view["year"]["label"]
-    summary = view["summary"]
+    # The summary's columns as lists (national_summary_columns): a frame made
+    # only to be taken apart again cost more than the figures.
+    c = view["summary"]
     out: list = []
-    if summary.empty:
+    if not c["area_code"]:
         out.append(
             message(f"No force area allocations have been published for {label}.")
         )
     else:
-        # The summary's columns read once as lists: a frame operation per
-        # column, the top row and a row-by-row pass cost more than the figures.
-        c = {name: summary[name].tolist() for name in NATIONAL_SHOWN}
         table = pd.DataFrame(
             {
                 "Force area": c["area_name"],
                 "Financial year": c["fy_label"],
                 "Home Office VRU allocation (£)": c["vru_allocation"],
                 "Precision": c["precision_words"],
-                "As published": summary["amount_as_published"].fillna("–"),
+                # typed as the summary frame's column was (a Series of the list)
+                "As published": pd.Series(c["amount_as_published"]).fillna("–"),
                 "Figures published": c["figures_published"],
                 "All funders and programmes (£)": c["all_funders_total"],
                 "Source": c["source_title"],
@@ -183,7 +182,7 @@ def national_parts(view: dict) -> list:
                         noun="force areas",
                     ),
                     illustrative=illustrative,
-                    source=source_text(summary),
+                    source=source_text_of(c["source_title"]),
                     column_formats={
                         "Home Office VRU allocation (£)": money,
                         "All funders and programmes (£)": money,
@@ -257,16 +256,22 @@ def national_parts(view: dict) -> list:
 
 
 def link_table(rows, *, caption, headers, table_id):
-    """(name, href or None, [values]) rows, the name linking to its drill-down."""
-    frame = pd.DataFrame(
-        [
-            [TableLink(name, href) if href else name, *values]
-            for name, href, values in rows
-        ],
-        columns=headers,
-    )
+    """(name, href or None, [values]) rows, the name linking to its drill-down.
+    Made from its columns as lists (columns_table), as the rows' frame would
+    hold them, unless the table is empty or a cell is missing (None or NaN:
+    a frame's column types depend on where they fall, so the frame is made)."""
+    cells = [
+        [TableLink(name, href) if href else name, *values]
+        for name, href, values in rows
+    ]
+    if not cells or any(_missing(cell) for row in cells for cell in row):
+        table = pd.DataFrame(cells, columns=headers)
+    else:
+        table = columns_table(
+            dict(zip(headers, map(list, zip(*cells, strict=True)), strict=True))
+        )
     return accessible_table(
-        frame, caption=caption, table_id=table_id, class_name="funding-table"
+        table, caption=caption, table_id=table_id, class_name="funding-table"
     )
 
 

@@ -239,12 +239,21 @@ def _allocation_rows(area_code: str | None, financial_year: int | None) -> list:
         return [tuple(row) for row in connection.execute(statement, parameters)]
 
 
+def _empty_allocations() -> pd.DataFrame:
+    frame = pd.DataFrame([], columns=ALLOCATION_COLUMNS)
+    frame["intervention_id"] = frame["intervention_id"].astype("Int64")
+    return frame
+
+
+# Copied for each empty answer (most years publish no national totals): a
+# copy costs a fraction of making the frame and its column types again.
+_NO_ALLOCATIONS = _empty_allocations()
+
+
 def _allocation_frame(rows: list) -> pd.DataFrame:
     """ALLOCATION_COLUMNS of `_allocation_rows`' rows."""
     if not rows:
-        frame = pd.DataFrame([], columns=ALLOCATION_COLUMNS)
-        frame["intervention_id"] = frame["intervention_id"].astype("Int64")
-        return frame
+        return _NO_ALLOCATIONS.copy()
     # Column by column: the same frame as one dict per row gave, in less time.
     (ids, codes, names, levels, years, funders, programmes, intervention_ids) = (
         list(column) for column in zip(*(r[:8] for r in rows), strict=True)
@@ -339,11 +348,21 @@ def national_summary(*, financial_year: int) -> pd.DataFrame:
     `figures_published` counts every figure stored for that grant (all sources);
     `all_funders_total` adds the preferred annual totals of every funder and
     programme (Grip, Serious Violence Duty, PCC and local contributions)."""
+    columns = national_summary_columns(financial_year=financial_year)
+    if not columns["area_code"]:  # typed as the empty list of records typed it
+        return pd.DataFrame([], columns=NATIONAL_COLUMNS)
+    # Column by column, as _allocation_frame: the same frame as one dict per row.
+    return pd.DataFrame(columns, columns=NATIONAL_COLUMNS)
+
+
+def national_summary_columns(*, financial_year: int) -> dict[str, list]:
+    """`national_summary`'s NATIONAL_COLUMNS as plain lists (the lists its
+    frame is made of: a missing value is None), for a page that reads them
+    one by one (/funding's national ranking)."""
     financial_year = _check_year(financial_year)
     label = periods.fy_label(financial_year)
     rows = _national_summary_rows(financial_year)
-    # Column by column, as _allocation_frame: the same frame as one dict per row.
-    columns = {
+    return {
         "area_code": [r[0] for r in rows],
         "area_name": [r[1] for r in rows],
         "financial_year": [financial_year] * len(rows),
@@ -357,9 +376,6 @@ def national_summary(*, financial_year: int) -> pd.DataFrame:
         "figures_published": [int(r[7]) for r in rows],
         "all_funders_total": [_float(r[8]) for r in rows],
     }
-    if not rows:  # typed as the empty list of records typed it
-        return pd.DataFrame([], columns=NATIONAL_COLUMNS)
-    return pd.DataFrame(columns, columns=NATIONAL_COLUMNS)
 
 
 @memoized

@@ -63,12 +63,14 @@ def with_complete(quarters: pd.DataFrame) -> pd.DataFrame:
 
 
 def national_view(*, financial_year: int) -> dict[str, Any]:
-    """summary (national_summary: one row per force area, largest first),
-    national (the national totals published), every (every figure for a force
-    area, chosen or not)."""
+    """summary (national_summary's columns as lists: one value per force area,
+    largest first), national (the national totals published), every (every
+    figure for a force area, chosen or not)."""
     return {
         "year": year_view(financial_year),
-        "summary": funding_allocations.national_summary(financial_year=financial_year),
+        "summary": funding_allocations.national_summary_columns(
+            financial_year=financial_year
+        ),
         # the year's national figures are among every figure of the year
         "national": funding_allocations.allocations_of(
             area_code=NATIONAL_CODE, financial_year=financial_year

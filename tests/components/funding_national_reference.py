@@ -24,9 +24,22 @@ from components.funding_tables import (
     funding_url,
     link_table,
     precedence_note,
-    source_text,
 )
 from components.shell import message
+
+
+def source_text(frame: pd.DataFrame, column: str = "source_title") -> str:
+    """components.funding_tables.source_text at 1ec19a5 (frames only)."""
+    from components.funding_tables import ILLUSTRATIVE_SOURCE
+
+    titles = [t for t in dict.fromkeys(frame[column].dropna().tolist())]
+    real = [t for t in titles if "Illustrative" not in t]
+    parts = real[:3]
+    if len(real) > 3:
+        parts.append(f"and {len(real) - 3} other published sources")
+    if len(real) < len(titles):
+        parts.append(ILLUSTRATIVE_SOURCE)
+    return "; ".join(parts) or ILLUSTRATIVE_SOURCE
 
 
 def national_parts(view: dict) -> list:

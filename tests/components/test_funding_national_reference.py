@@ -1,7 +1,9 @@
 """/funding's national ranking drawn from the summary's columns as lists (issue
-19) answers exactly as the frame-per-column version it replaced
-(funding_national_reference), over many random national summaries: ties,
-figures published "as" text or not at all, illustrative rows, one row or many."""
+19: national_summary_columns, the lists its frame is made of, a missing value
+None) answers exactly as the frame-per-column version it replaced
+(funding_national_reference) drew the frame, over many random national
+summaries: ties, figures published "as" text or not at all, sources missing,
+illustrative rows, one row or many."""
 
 from __future__ import annotations
 
@@ -19,9 +21,9 @@ from tests.components import funding_national_reference as old
 CASES = 120
 
 
-def _summary(rng: random.Random) -> pd.DataFrame:
-    """A national_summary frame as _national_summary made it (one dict per
-    row), largest allocation first."""
+def _summary(rng: random.Random) -> list[dict]:
+    """A national summary's rows (one dict per row, a missing value None),
+    largest allocation first."""
     rows = []
     for n in range(rng.choice([0, 1, 2, 5, 20])):
         precision = rng.choice(["exact", "rounded_thousand", "approximate"])
@@ -42,16 +44,22 @@ def _summary(rng: random.Random) -> pd.DataFrame:
             }
         )
     rows.sort(key=lambda r: (-r["vru_allocation"], r["area_name"]))
-    return pd.DataFrame(rows, columns=NATIONAL_COLUMNS)
+    return rows
 
 
 @pytest.mark.parametrize("seed", range(CASES))
 def test_national_parts_answer_as_the_frame_version(seed):
     rng = random.Random(seed)
+    rows = _summary(rng)
     view = {
         "year": year_view(2024),
-        "summary": _summary(rng),
+        # the frame as national_summary makes it, for the old drawing
+        "summary": pd.DataFrame(rows, columns=NATIONAL_COLUMNS),
         "national": _allocation_frame([]),
         "every": _allocation_frame([]),
     }
-    assert to_json(new.national_parts(view)) == to_json(old.national_parts(view))
+    # the same rows as national_summary_columns hands them to the page
+    columns = {name: [row[name] for row in rows] for name in NATIONAL_COLUMNS}
+    assert to_json(new.national_parts(view | {"summary": columns})) == to_json(
+        old.national_parts(view)
+    )
