@@ -59,3 +59,4 @@ web.init_app(app)
 plotly_bundle.init_plotly_bundle(app)
 serialize_dash_setup(app)
 server = app.server
+web.tune_garbage_collection()
