@@ -257,9 +257,12 @@ _FORMATTED_NUMBER = re.compile(r"^[-+\u2212]?£?\d[\d,]*(?:\.\d+)?\s*(?:m|k|bn|%
 
 
 def _is_numeric_column(dtype: Any, values: list[Any]) -> bool:
-    if pd.api.types.is_bool_dtype(dtype):
+    if isinstance(dtype, np.dtype):  # pandas' dtype tests, read off its kind
+        if dtype.kind != "O":  # numbers, not booleans, dates or durations
+            return dtype.kind in "iufc"
+    elif pd.api.types.is_bool_dtype(dtype):
         return False
-    if pd.api.types.is_numeric_dtype(dtype):
+    elif pd.api.types.is_numeric_dtype(dtype):
         return True
     # every present value a number, "*" or a formatted number, and at least
     # one present: stops at a text column's first word
@@ -290,11 +293,17 @@ def _float_places(value: float) -> int:
 def _decimals_needed(values: list[Any], cap: int = 3) -> int:
     needed = 0
     for v in values:
-        if type(v) is float:  # most cells
+        if type(v) is float:  # most cells: _float_places without the call
             if v - v == 0:  # finite
-                needed = max(needed, min(cap, _float_places(v)))
-                if needed == cap:
-                    break
+                text = repr(v)
+                if "e" in text:
+                    places = _float_places(v)
+                else:
+                    places = len(text.partition(".")[2].rstrip("0"))
+                if places > needed:
+                    needed = min(cap, places)
+                    if needed == cap:
+                        break
             continue
         if not _is_number(v) or is_missing(v) or isinstance(v, numbers.Integral):
             continue

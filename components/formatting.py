@@ -112,20 +112,25 @@ def _plain_number(x: float | int, decimals: int) -> str | None:
     if len(whole) > 15:
         return None
     if len(fraction) > decimals:
-        digits = int(whole + fraction[:decimals])
-        if fraction[decimals] >= "5":
-            digits += 1
-    elif decimals:
-        digits = int(whole + fraction.ljust(decimals, "0"))
+        if fraction[decimals] >= "5":  # a carry: worked out on the whole number
+            digits = int(whole + fraction[:decimals]) + 1
+            if decimals:
+                units, rest = divmod(digits, _POWERS[decimals])
+                text = f"{units:,}.{str(rest).zfill(decimals)}"
+            else:
+                text = f"{digits:,}"
+            return MINUS + text if negative else text  # never zero: carried
+        fraction = fraction[:decimals]
     else:
-        digits = int(whole)
+        fraction = fraction.ljust(decimals, "0")
+    # no carry: the digits as they are, grouped when there are thousands
+    text = whole if len(whole) < 4 else f"{int(whole):,}"
     if decimals:
-        units, rest = divmod(digits, _POWERS[decimals])
-        text = f"{units:,}.{str(rest).zfill(decimals)}"
-    else:
-        text = f"{digits:,}"
+        text = f"{text}.{fraction}"
     # a value that rounds to zero never shows as "-0"
-    return MINUS + text if negative and digits else text
+    if negative and (whole != "0" or fraction.strip("0")):
+        return MINUS + text
+    return text
 
 
 def count_text(x: Any, precision: str = "exact") -> str:

@@ -29,11 +29,14 @@ import math
 import random
 import re
 import struct
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from components import chart_tables as ct
@@ -411,6 +414,81 @@ def test_numbers_of_the_shipped_data_are_written_as_before():
             assert number(v, decimals) == _old_number(v, decimals), v
             # the rates and shares worked out from them, too
             assert number(v / 7, decimals) == _old_number(v / 7, decimals), v
+
+
+def _old_is_numeric_dtype(dtype: Any) -> bool | None:
+    """What the pandas dtype tests said before the values were looked at."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(dtype):
+        return True
+    return None
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1, 2],
+        [1.5, None],
+        [True, False],
+        ["a", "b"],
+        ["1", "*"],
+        [1, "2"],
+        [date(2020, 1, 1)],
+        [pd.Timestamp("2020-01-01")],
+        [pd.Timedelta(1)],
+        [1 + 2j],
+        [Decimal("1.5")],
+        [None, None],
+        [],
+    ],
+)
+@pytest.mark.parametrize(
+    "dtype",
+    [
+        None,
+        "int8",
+        "uint16",
+        "float32",
+        "Int64",
+        "Float64",
+        "boolean",
+        "string",
+        "category",
+        "object",
+        "bool",
+    ],
+)
+def test_numeric_columns_are_told_apart_as_before(values, dtype):
+    try:
+        column = pd.Series(values, dtype=dtype)
+    except (TypeError, ValueError):
+        return  # no such column
+    listed = column.tolist()
+    old = _old_is_numeric_dtype(column.dtype)
+    if old is None:  # the values decide, as before
+        old = ct._is_numeric_column(np.dtype(object), listed)
+    assert ct._is_numeric_column(column.dtype, listed) == old
+
+
+def test_decimal_places_are_counted_as_before():
+    values = _floats(20000, seed=8) + [math.nan, math.inf, 1e-5, 100.0, 2.50]
+    for k in range(0, len(values), 7):
+        column = values[k : k + 7]
+        for cap in (1, 3):
+            assert ct._decimals_needed(column, cap) == _old_decimals_needed(column, cap)
+
+
+def _old_decimals_needed(values: list[Any], cap: int = 3) -> int:
+    needed = 0
+    for v in values:
+        if type(v) is float:
+            if v - v == 0:
+                needed = max(needed, min(cap, ct._float_places(v)))
+                if needed == cap:
+                    break
+            continue
+    return needed
 
 
 def test_csv_is_percent_encoded_as_urllib_does():
