@@ -21,6 +21,7 @@ from components.figure_svg.text import (
     _font_size,
     _lines_width,
     _num,
+    _nums,
     _rich_lines,
     _text,
     _values,
@@ -67,11 +68,14 @@ class BarMarks:
             offset = 0.0
             if grouped:
                 offset = -(1 - gap) / 2 + slot * (k + 0.5)
+            # each bar's position, size, base and error, read a trace at a time
+            count = len(positions)
+            at = pos_axis.numbers(positions)
+            values = _nums(sizes[:count])
+            starts = _nums(_each(bases, count)) if bases else None
             spacing = 1.0
             if pos_axis.type != "category":
-                numbers = sorted(
-                    {n for n in (pos_axis.value(v) for v in positions) if n is not None}
-                )
+                numbers = sorted({n for n in at if n is not None})
                 steps = [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
                 spacing = min(steps, default=1.0) or 1.0
             drawn_width = bar_width or slot * (1 - group_gap) * spacing
@@ -82,14 +86,15 @@ class BarMarks:
             minus = (
                 plus if err.get("symmetric", True) else _values(err.get("arrayminus"))
             )
-            for i, pos in enumerate(positions):
-                p = pos_axis.value(pos)
-                v = _num(_at(sizes, i)) if i < len(sizes) else None
+            ups = _nums(_each(plus, count))
+            downs = ups if minus is plus else _nums(_each(minus, count))
+            for i, p in enumerate(at):
+                v = values[i] if i < len(values) else None
                 if p is None or v is None:
                     errors.append(None)
                     continue
                 p += offset
-                base = _num(_at(bases, i)) if bases else None
+                base = starts[i] if starts else None
                 if base is None:
                     base = 0.0
                     if mode in ("stack", "relative"):
@@ -99,7 +104,7 @@ class BarMarks:
                         base = stack.get(p, 0.0)
                         stack[p] = base + v
                 items.append((p, base, base + v, i, v))
-                up, down = _num(_at(plus, i)), _num(_at(minus, i))
+                up, down = ups[i], downs[i]
                 if err and (up is not None or down is not None):
                     end = base + v
                     errors.append((p, end - (down or 0.0), end + (up or 0.0)))

@@ -86,6 +86,16 @@ def _num(v: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
+def _nums(values: list) -> list[float | None]:
+    """`_num` of each of `values` (a finite float, most of them, is itself)."""
+    return [
+        (v if -_INF < v < _INF else None) if type(v) is float else _num(v)
+        for v in values
+    ]
+
+
+_INF = math.inf
+
 # Average advance widths of the system-ui sans fonts, in ems: text is measured
 # without a font (the server has none to ask), closely enough to fit labels.
 _WIDTHS: dict[str, float] = {}

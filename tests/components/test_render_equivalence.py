@@ -289,6 +289,26 @@ def test_markup_numbers_are_written_as_before():
         ) == (f'<text x="{_old_f(a)}" y="{_old_f(b)}" font-size="{_old_f(size)}" ')
 
 
+def test_a_traces_numbers_are_read_as_each_was():
+    values: list[Any] = _floats(5000, seed=9) + [
+        math.nan,
+        math.inf,
+        -math.inf,
+        None,
+        "*",
+        "12",
+        "1,200",
+        "x",
+        3,
+        True,
+        np.float64(2.5),
+        np.int64(4),
+        [1],
+        Decimal("1.5"),
+    ]
+    assert text._nums(values) == [text._num(v) for v in values]
+
+
 def test_per_point_properties_are_read_as_before():
     rng = random.Random(7)
     for _ in range(2000):
