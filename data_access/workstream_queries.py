@@ -313,7 +313,22 @@ WORKSTREAM_ROW_COLUMNS = [
 
 
 @memoized
-def _workstreams(area_codes: tuple[str, ...] | None, workstream_id: int | None):
+def _workstreams(
+    area_codes: tuple[str, ...] | None, workstream_id: int | None
+) -> pd.DataFrame:
+    """The workstreams (WORKSTREAM_ROW_COLUMNS) of these areas, or the one."""
+    return pd.DataFrame(
+        _workstream_rows(area_codes, workstream_id), columns=WORKSTREAM_ROW_COLUMNS
+    )
+
+
+@memoized
+def _workstream_rows(
+    area_codes: tuple[str, ...] | None, workstream_id: int | None
+) -> list[tuple]:
+    """`_workstreams`' rows as tuples of WORKSTREAM_ROW_COLUMNS (VRU name,
+    then workstream, order): cheap for the memo to keep, and read as they are
+    by the workstream list, which only takes a frame of them apart."""
     parameters: dict = {}
     if area_codes is not None:
         parameters["area_codes"] = list(area_codes)
@@ -323,8 +338,7 @@ def _workstreams(area_codes: tuple[str, ...] | None, workstream_id: int | None):
         area_codes is not None, workstream_id is not None
     )
     with read_connection() as connection:
-        rows = [tuple(row) for row in connection.execute(statement, parameters)]
-    return pd.DataFrame(rows, columns=WORKSTREAM_ROW_COLUMNS)
+        return [tuple(row) for row in connection.execute(statement, parameters)]
 
 
 @functools.cache

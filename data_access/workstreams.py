@@ -80,11 +80,13 @@ from data_access.scope import Scope
 from data_access.statistics import RAG_RULE_TEXT, rag_status
 from data_access.workstream_queries import (
     STATUS_ROW_COLUMNS,
+    WORKSTREAM_ROW_COLUMNS,
     _area_filter,
     _received_quarters,
     _require_workstream,
     _status_rows,
     _target_join,
+    _workstream_rows,
     _workstreams,
     with_current_values,
 )
@@ -291,12 +293,13 @@ def _status_columns(
     scope: Scope,
     codes: tuple[str, ...] | None,
     workstream_id: int | None,
-    workstreams: pd.DataFrame,
+    start_year: dict,
     as_at: dt.date,
 ) -> dict[str, list]:
     """measure_status's columns (STATUS_COLUMNS plus workstream_id, first), as
-    lists, of the measures of `workstreams` (_workstreams(codes,
-    workstream_id), which the caller has read), from their status rows read
+    lists, of the measures of the workstreams of _workstreams(codes,
+    workstream_id), which the caller has read (`start_year`: each one's
+    VRU's vru_start_year, by workstream id), from their status rows read
     here with `due_by=_last_due_quarter(as_at)`, which count the quarters
     returned ("received_due"). Plain loops over the rows' columns: a few hundred
     rows, where iterrows and a due date worked out per quarter per row cost the
@@ -307,9 +310,6 @@ def _status_columns(
         name: [row[i] for row in rows] for i, name in enumerate(STATUS_ROW_COLUMNS)
     }
     ids = columns["workstream_id"]
-    start_year = dict(
-        zip(workstreams.workstream_id, workstreams.vru_start_year, strict=True)
-    )
     # A workstream began with its earliest measure.
     starts = [
         _start_of(value, target, start_year.get(ws))
@@ -396,8 +396,11 @@ def _status_frame(
 ) -> pd.DataFrame:
     """`_status_columns` as a frame: measure_status rows (STATUS_COLUMNS plus
     workstream_id, first)."""
+    start_year = dict(
+        zip(workstreams.workstream_id, workstreams.vru_start_year, strict=True)
+    )
     return pd.DataFrame(
-        _status_columns(scope, codes, workstream_id, workstreams, as_at),
+        _status_columns(scope, codes, workstream_id, start_year, as_at),
         columns=["workstream_id", "first", *STATUS_COLUMNS],
     )
 
@@ -414,13 +417,29 @@ def workstream_list(
 ) -> pd.DataFrame:
     """Workstreams the caller may read, with RAG counts and completeness
     (WORKSTREAM_COLUMNS); the caller's own workstream first."""
+    columns = workstream_columns(scope=scope, area_code=area_code, as_at=as_at)
+    if not columns["workstream_id"]:
+        return pd.DataFrame(columns=WORKSTREAM_COLUMNS)
+    return pd.DataFrame(columns, columns=WORKSTREAM_COLUMNS)
+
+
+def workstream_columns(
+    *, scope: Scope, area_code: str | None = None, as_at: dt.date | None = None
+) -> dict[str, list]:
+    """`workstream_list`'s WORKSTREAM_COLUMNS as plain lists (the lists its
+    frame is made of), for a page that reads them column by column
+    (/workstreams): the same workstreams in the same order."""
     codes = _area_filter(scope, area_code)
     as_at = _resolve_as_at(as_at)
-    workstreams = _workstreams(codes, None)
-    if workstreams.empty:
-        return pd.DataFrame(columns=WORKSTREAM_COLUMNS)
+    rows = _workstream_rows(codes, None)
+    if not rows:
+        return {name: [] for name in WORKSTREAM_COLUMNS}
+    read = {
+        name: [row[i] for row in rows] for i, name in enumerate(WORKSTREAM_ROW_COLUMNS)
+    }
     # Returns received are counted in the same read (received_due), not listed.
-    status = _status_columns(scope, codes, None, workstreams, as_at)
+    start_year = dict(zip(read["workstream_id"], read["vru_start_year"], strict=True))
+    status = _status_columns(scope, codes, None, start_year, as_at)
     # Each workstream's measures summed in one pass over the status columns.
     measures: Counter = Counter()
     rated: Counter = Counter()
@@ -447,9 +466,9 @@ def workstream_list(
         next_due[ws] = min(next_due.get(ws, due), due)
         if flag:
             illustrative_values.add(ws)
-    ids = workstreams["workstream_id"].tolist()
+    ids = read["workstream_id"]
     columns: dict[str, list] = {
-        name: workstreams[name].tolist()
+        name: read[name]
         for name in ("name", "vru_code", "vru_name", "lead_role", "purpose")
     }
     columns["workstream_id"] = ids
@@ -480,17 +499,14 @@ def workstream_list(
     columns["own"] = [ws == scope.workstream_id for ws in ids]
     columns["illustrative"] = [
         bool(flag) or ws in illustrative_values
-        for ws, flag in zip(ids, workstreams["illustrative"].tolist(), strict=True)
+        for ws, flag in zip(ids, read["illustrative"], strict=True)
     ]
     # The caller's own workstream first, then by VRU and workstream.
     order = sorted(
         range(len(ids)),
         key=lambda i: (not columns["own"][i], columns["vru_name"][i], ids[i]),
     )
-    return pd.DataFrame(
-        {name: [columns[name][i] for i in order] for name in WORKSTREAM_COLUMNS},
-        columns=WORKSTREAM_COLUMNS,
-    )
+    return {name: [columns[name][i] for i in order] for name in WORKSTREAM_COLUMNS}
 
 
 def measure_status(

@@ -103,7 +103,9 @@ filters.link_url_sync(PAGE, {"area": f"{PAGE}-area"})
 def show_workstreams(area_code):
     try:
         scope = current_scope()
-        table = workstreams.workstream_list(scope=scope, area_code=area_code or None)
+        # columns of plain lists: the list's frame only to be taken apart again
+        # cost more than drawing it
+        table = workstreams.workstream_columns(scope=scope, area_code=area_code or None)
         latest = workstreams.reporting_quarter()
     except NotFound:
         return message(
@@ -123,7 +125,7 @@ def show_workstreams(area_code):
     where = _area_name(area_code) if area_code else "the areas you can see"
     if not area_code and not scope.unrestricted and len(scope.area_codes) == 1:
         where = _area_name(next(iter(scope.area_codes)))
-    if table.empty:
+    if not table["workstream_id"]:
         return message(f"No workstreams are recorded for {where}.")
     children = [
         rag_explainer(RAG_RULE_TEXT),
@@ -131,26 +133,34 @@ def show_workstreams(area_code):
             None if latest is None else quarter_label(latest), clock.today(), DUE_RULE
         ),
     ]
-    own = table[table["own"]]
-    if not own.empty:
+    own = _rows(table, table["own"])
+    if own["workstream_id"]:
         children += [
             html.H2("Your workstream"),
-            *([illustrative_badge()] if bool(own["illustrative"].any()) else []),
+            *([illustrative_badge()] if any(own["illustrative"]) else []),
             workstream_table(own, caption="Your workstream", table_id=f"{PAGE}-own"),
         ]
-        table = table[~table["own"]]
-    if not table.empty:
+        table = _rows(table, [not mine for mine in table["own"]])
+    if table["workstream_id"]:
         heading = (
             f"Other workstreams in {where}"
-            if not own.empty
+            if own["workstream_id"]
             else f"Workstreams in {where}"
         )
         children += [
-            html.H2(f"{heading} ({len(table)})"),
-            *([illustrative_badge()] if bool(table["illustrative"].any()) else []),
+            html.H2(f"{heading} ({len(table['workstream_id'])})"),
+            *([illustrative_badge()] if any(table["illustrative"]) else []),
             workstream_table(table, caption=heading, table_id=f"{PAGE}-table"),
         ]
     return children
+
+
+def _rows(columns: dict[str, list], keep: list[bool]) -> dict[str, list]:
+    """The rows of a table of columns that `keep` says to keep, in order."""
+    return {
+        name: [value for value, kept in zip(values, keep, strict=True) if kept]
+        for name, values in columns.items()
+    }
 
 
 def _area_name(area_code: str | None) -> str:
@@ -191,12 +201,12 @@ def _returns_received(received: int, expected: int, completeness: float) -> str:
     return f"{received} of {expected} ({percent(completeness, 0, fraction=True)})"
 
 
-def workstream_table(frame, *, caption: str, table_id: str) -> html.Div:
-    """One row per workstream. An accessible_table (one component for the whole
-    table): as Dash components per cell and badge, the list of 85 workstreams cost
-    the browser 5.9 s of main-thread work to draw. Made column by column from
-    the frame's columns as lists, not row by row through a second frame."""
-    c = {name: frame[name].tolist() for name in frame.columns}
+def workstream_table(c: dict[str, list], *, caption: str, table_id: str) -> html.Div:
+    """One row per workstream (`c`: workstream_columns' lists). An
+    accessible_table (one component for the whole table): as Dash components per
+    cell and badge, the list of 85 workstreams cost the browser 5.9 s of
+    main-thread work to draw. Made column by column, not row by row through a
+    second frame."""
     return accessible_table(
         columns_table(
             {
