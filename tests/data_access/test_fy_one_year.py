@@ -1,0 +1,240 @@
+"""year_values._values_in_year (a financial year read for that year alone,
+`_fy_levels_in`, issue 19) gives the rows `_values_at` gives (that year taken
+from every year's read, the road it replaced for /compare), and
+force_areas.force_area_rates what it gave on that road: over the shipped demo,
+the synthetic scale set and random stores of stored years, rolling years and
+quarters (incomplete ones, missing figures and denominators, values either
+side of April 1st included)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pandas as pd
+import pytest
+
+from data_access import periods, scale
+from data_access.db import session_scope
+from data_access.measures import measure_metadata
+from data_access.models import Measure, MeasureValue
+from data_access.outcomes import force_areas, year_values
+from data_access.outcomes.year_values import _FY_COLUMNS
+from data_access.scope import SYSTEM, Scope
+from tests.data_access.three_forces import add_three_forces, measure_fields
+
+LEVELS = ["pfa", "country", "region", "lad"]
+AGE_BANDS = ["all", "under25"]
+VIEWER = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
+
+
+def _old_road(every_year: pd.DataFrame, year: int) -> pd.DataFrame:
+    """`_values_at` of a financial year as it was read for /compare before: every
+    year's figures (`_fy_values`), then the year's rows."""
+    return every_year[every_year["year"] == year][_FY_COLUMNS]
+
+
+def _assert_same_rows(code, level, age_band, years, *, strict_vru_type=True):
+    every_year = year_values._fy_values.uncached(code, level, age_band)
+    return sum(
+        _assert_same_year(every_year, code, level, age_band, year, strict_vru_type)
+        for year in years or _years(every_year)
+    )
+
+
+def _assert_same_year(every_year, code, level, age_band, year, strict_vru_type):
+    old = _old_road(every_year, year).reset_index(drop=True)
+    levels = year_values._READ_TOGETHER.get(level, (level,))
+    new = year_values._fy_levels_in.uncached(code, levels, age_band, year)[level]
+    new = new[_FY_COLUMNS]
+    where = f"{code} {level} {age_band} {year}"
+    if old.empty:
+        # no year: both empty, as force_area_rates and _national_of read them
+        assert new.empty, where
+        assert list(new.columns) == list(old.columns), where
+        return 0
+    if not strict_vru_type:
+        # The year a VRU began is typed by the rows read (float where one of
+        # them has none): every year's rows or this year's. Its values agree;
+        # it is only ever written as a whole year (pages/compare._table).
+        assert [None if pd.isna(v) else v for v in new["vru_start_year"]] == [
+            None if pd.isna(v) else v for v in old["vru_start_year"]
+        ], where
+        new = new.drop(columns="vru_start_year")
+        old = old.drop(columns="vru_start_year")
+    pd.testing.assert_frame_equal(new, old, check_dtype=True, obj=where)
+    return len(old)
+
+
+def _years(every_year: pd.DataFrame) -> list[int]:
+    if every_year.empty:
+        return [2018]
+    years = every_year["year"].tolist()
+    # the years either side of the measure's: none there
+    return list(range(min(years) - 1, max(years) + 2))
+
+
+def _assert_every_year_the_same(**kwargs) -> int:
+    codes = measure_metadata.uncached(include_private=True)["code"].tolist()
+    checked = 0
+    for code in codes:
+        for level in LEVELS:
+            for age_band in AGE_BANDS:
+                checked += _assert_same_rows(code, level, age_band, None, **kwargs)
+    return checked
+
+
+def test_shipped_years_read_alone_are_the_years_of_every_year(loaded_store):
+    assert _assert_every_year_the_same() > 3000
+
+
+@pytest.mark.parametrize("rows", [300])
+def test_synthetic_years_read_alone_are_the_years_of_every_year(store, rows):
+    scale.generate_scale(rows=rows)
+    assert _assert_every_year_the_same() > 100
+
+
+# ----------------------------------------------------------- random stores
+
+
+def _random_measure(session, rng: random.Random, source, areas, n: int) -> str:
+    code = f"random_{n}"
+    proportion = rng.random() < 0.4
+    measure = Measure(
+        code=code,
+        name=f"Random {n}",
+        rate_multiplier=100 if proportion else 100000,
+        **measure_fields(
+            source,
+            disclosure_rule=rng.choice(["none", "hes"]),
+            unit="%" if proportion else "offences",
+            ci_method="wilson" if proportion else "byar",
+        ),
+    )
+    session.add(measure)
+    session.flush()
+    seen = set()
+
+    def figure():
+        return rng.choice([None, rng.randint(0, 400), rng.random() * 900])
+
+    for area in areas.values():
+        for year in rng.sample(range(2014, 2021), rng.randint(0, 5)):
+            kind = rng.choice(["annual", "rolling", "quarters", "both"])
+            spans = []
+            if kind in ("annual", "both"):
+                spans.append((dt.date(year, 4, 1), dt.date(year + 1, 3, 31)))
+            if kind == "rolling":
+                month = rng.choice([1, 3, 5, 7, 10])
+                spans.append(
+                    (
+                        dt.date(year, month, 1),
+                        periods.parse_month(
+                            f"{year + 1}-{month - 1:02d}"
+                            if month > 1
+                            else f"{year}-12",
+                            parameter="p",
+                            end=True,
+                        ),
+                    )
+                )
+            if kind in ("quarters", "both"):
+                # sometimes three quarters, sometimes the year's last quarter
+                # only (January to March of the next calendar year)
+                quarters = rng.sample([1, 2, 3, 4], rng.choice([4, 4, 3, 1]))
+                spans += [periods.quarter_bounds(year, q) for q in quarters]
+            for start, end in spans:
+                if (start, end) in seen:
+                    continue
+                seen.add((start, end))
+                den = figure()
+                num = figure()
+                if proportion and num is not None and den is not None:
+                    den = max(den, num)
+                session.add(
+                    MeasureValue(
+                        measure_id=measure.id,
+                        area_id=area.id,
+                        period_start=start,
+                        period_end=end,
+                        value=None if num is None else float(num),
+                        numerator=num,
+                        denominator=den,
+                        source_id=source.id,
+                    )
+                )
+    return code
+
+
+@pytest.fixture
+def random_store(store):
+    rng = random.Random(19)
+    codes = []
+    with session_scope() as session:
+        source, areas = add_three_forces(session, vru=True)
+        for n in range(30):
+            codes.append(_random_measure(session, rng, source, areas, n))
+    return codes
+
+
+def test_random_years_read_alone_are_the_years_of_every_year(random_store):
+    checked = 0
+    for code in random_store:
+        for level in ("pfa", "country"):
+            checked += _assert_same_rows(
+                code, level, "all", range(2012, 2023), strict_vru_type=False
+            )
+    assert checked > 100
+
+
+# ------------------------------------------------------ the comparison itself
+
+
+def _rates_on_old_road(monkeypatch, **kwargs) -> pd.DataFrame:
+    with monkeypatch.context() as patch:
+        patch.setattr(force_areas, "_values_in_year", year_values._values_at)
+        patch.setattr(force_areas, "_national_in_year", year_values._national_at)
+        return force_areas.force_area_rates(**kwargs)
+
+
+@pytest.mark.parametrize("scope", [SYSTEM, VIEWER], ids=["system", "viewer"])
+def test_force_area_rates_are_those_of_every_year_read(
+    loaded_store, monkeypatch, scope
+):
+    """Every rate measure and year, against England and Wales and the VRU areas
+    at 95% (and the latest year at 99.8%): the same frame as when the year was
+    taken from every year's figures, disclosure control included."""
+    measures = year_values.rate_measures(scope=scope)["code"].tolist()
+    compared = 0
+    for code in measures:
+        years = year_values.available_periods(measure_code=code)["value"].tolist()
+        for key in years:
+            for benchmark, confidence in [("national", 0.95), ("vru", 0.95)] + (
+                [("region:E12000007", 0.998)] if key == years[-1] else []
+            ):
+                args = dict(
+                    scope=scope,
+                    measure_code=code,
+                    period_start=key,
+                    benchmark=benchmark,
+                    confidence=confidence,
+                )
+                new = force_areas.force_area_rates(**args)
+                old = _rates_on_old_road(monkeypatch, **args)
+                pd.testing.assert_frame_equal(new, old, obj=f"{code} {key} {args}")
+                compared += len(new)
+    assert compared > 3000
+
+
+def test_a_year_is_one_statement_with_its_national_figures(loaded_store):
+    """The year read alone still brings the countries' figures (the benchmark)
+    in the same statement as the force areas'."""
+    frames = year_values._fy_levels_in.uncached(
+        "knife_offences", ("country", "pfa"), "all", 2018
+    )
+    assert set(frames) == {"country", "pfa"}
+    assert len(frames["pfa"]) == 43
+    assert set(frames["pfa"]["year"]) == {2018}
+    assert year_values._national_in_year(
+        "knife_offences", "2018-04", "all"
+    ) == year_values._national_at("knife_offences", "2018-04", "all")
