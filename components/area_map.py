@@ -78,7 +78,14 @@ def area_map_figure(
     The traces carry no coordinates: `layout.meta.outlines` names the URL that
     serves `outlines(geojson)`, and the browser fills each trace (meta.code) from
     it before the map is drawn (assets/vru.js `mapOutlines`)."""
-    rows = {r["code"]: r for r in frame.to_dict("records")}
+    # each area's row, of the columns drawn, from the columns' lists (not
+    # to_dict("records") of every column: issue 19)
+    keys = ["code", "name", "suppressed", "comparison"]
+    keys += ["rate", "rate_lower", "rate_upper"]
+    rows = {
+        values[0]: dict(zip(keys, values, strict=True))
+        for values in zip(*(frame[k].tolist() for k in keys), strict=True)
+    }
     fig = new_figure()
     legend_done: set[str] = set()
     for feature in geojson["features"]:

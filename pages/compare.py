@@ -13,8 +13,10 @@ State in the URL: ?measure=knife_offences&period=2018-04&benchmark=national&leve
 from __future__ import annotations
 
 import functools
+from collections import Counter
 
 import dash
+import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
@@ -50,6 +52,7 @@ from web.compare_charts import (
     overflow_note,
     per_label,
     rate_text_once,
+    rounded_or_hidden,
     sources_text,
     suppression_note_for,
     vru_spec,
@@ -352,26 +355,12 @@ def _unavailable():
 def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
     """Exactly what the ranking shows: one row per area, rates rounded."""
     per = per_label(measure)
-    hidden = frame["suppressed"].astype(bool)
-    any_hidden = bool(hidden.any())
-    hidden_list = hidden.tolist()
+    hidden = [bool(h) for h in frame["suppressed"].tolist()]
 
     def shown(column: str, digits: int = 1) -> pd.Series:
-        # Rounded in plain Python, once per cell, not a Series.map with a
-        # pd.isna per cell; typed as that map typed it (floats, so float64)
-        # and made objects, with "*", only where a row is hidden.
-        values = [
-            v if v is None or v != v else round(float(v), digits)
-            for v in frame[column].tolist()
-        ]
-        if not any_hidden:
-            return pd.Series(values, index=frame.index)
-        return pd.Series(
-            ["*" if h else v for v, h in zip(values, hidden_list, strict=True)],
-            index=frame.index,
-            dtype=object,
-        )
+        return rounded_or_hidden(frame[column], hidden, digits)
 
+    comparison = frame["comparison"]
     return pd.DataFrame(
         {
             # Each area opens its profile: every measure against the benchmark.
@@ -393,10 +382,15 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
             f"Benchmark: {frame['benchmark_label'].iloc[0]}": frame[
                 "benchmark_rate"
             ].round(1),
-            "Compared with benchmark": frame["comparison"]
-            .astype(object)
-            .where(~hidden, "*")
-            .map(lambda c: c if c == "*" else str(c).capitalize()),
+            # "*" where hidden, else the comparison with a capital letter (typed
+            # as the objects' map to those words typed them)
+            "Compared with benchmark": pd.Series(
+                [
+                    "*" if h else str(c).capitalize()
+                    for c, h in zip(comparison.tolist(), hidden, strict=True)
+                ],
+                index=frame.index,
+            ),
             "Source": frame["source_title"],
         }
     )
@@ -412,10 +406,24 @@ def ranking_spec(
     bench = frame["benchmark_rate"].iloc[0]
     bench_label = frame["benchmark_label"].iloc[0]
     period = frame["period"].iloc[0]
-    categories = frame.loc[~frame["suppressed"].astype(bool), "comparison"]
-    counts = categories.value_counts()
-    top = frame.dropna(subset=["rate"])
-    top_name = top.iloc[0]["name"] if not top.empty else None
+    # Counted and looked through in plain Python over the columns' lists, not
+    # by filtering frames (issue 19; tests/pages/test_compare_specs.py).
+    hidden = [bool(h) for h in frame["suppressed"].tolist()]
+    names = frame["name"].tolist()
+    counts = Counter(
+        c
+        for c, h in zip(frame["comparison"].tolist(), hidden, strict=True)
+        if not h and not pd.isna(c)
+    )
+    # the first area with a rate (rows are highest rate first)
+    top_name = next(
+        (
+            n
+            for n, r in zip(names, frame["rate"].tolist(), strict=True)
+            if not pd.isna(r)
+        ),
+        None,
+    )
     words = [
         f"{counts[k]} {k}"
         for k in ("worse", "higher", "similar", "better", "lower")
@@ -430,11 +438,11 @@ def ranking_spec(
     # VRU areas are marked in words on the bars' labels; the viewer's own force
     # is in bold and says so.
     labels = [
-        ("▶ " if name == own else "") + name + (" (VRU)" if vru else "")
-        for name, vru in zip(frame["name"], frame["is_vru"].astype(bool), strict=True)
+        ("▶ " if name == own else "") + name + (" (VRU)" if bool(vru) else "")
+        for name, vru in zip(names, frame["is_vru"].tolist(), strict=True)
     ]
     chart_frame = frame.assign(
-        rate=frame["rate"].where(~frame["suppressed"].astype(bool)),
+        rate=frame["rate"].where(~np.array(hidden, dtype=bool)),
         name=labels,
     )
     highlight = next((label for label in labels if label.startswith("▶ ")), None)

@@ -5,6 +5,7 @@ the page stays small; no callbacks here)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -56,7 +57,8 @@ def chart_caption(measure: dict, frame: pd.DataFrame, extra: str = "") -> str:
 
 
 def sources_text(frame: pd.DataFrame) -> str:
-    return "; ".join(dict.fromkeys(frame["source_title"].dropna().astype(str)))
+    titles = frame["source_title"].tolist()
+    return "; ".join(dict.fromkeys(str(t) for t in titles if not pd.isna(t)))
 
 
 def clip_top(frame: pd.DataFrame, upper: str | None = "rate_upper") -> float | None:
@@ -64,10 +66,16 @@ def clip_top(frame: pd.DataFrame, upper: str | None = "rate_upper") -> float | N
     fence of each shown area's furthest figure, its rate or its `upper` interval
     end, never below the benchmark), or None: nothing is clipped. Hidden
     (suppressed) rows are not drawn, so they do not count."""
-    shown = frame[~frame["suppressed"].astype(bool)]
-    bench = shown["benchmark_rate"].iloc[0] if len(shown) else None
+    # In plain Python over the columns' lists: a frame filtered, then its
+    # columns read, cost more than the fence itself (issue 19).
+    drawn = [not bool(h) for h in frame["suppressed"].tolist()]
+
+    def of_drawn(column: str) -> list:
+        return [v for v, d in zip(frame[column].tolist(), drawn, strict=True) if d]
+
+    bench = next(iter(of_drawn("benchmark_rate")), None)
     return robust_top(
-        furthest(shown["rate"], shown[upper] if upper else None),
+        furthest(of_drawn("rate"), of_drawn(upper) if upper else None),
         None if pd.isna(bench) else bench,
     )
 
@@ -133,16 +141,29 @@ def funnel_spec(
     measure: dict, points: pd.DataFrame, limits: pd.DataFrame, overdispersion: dict
 ) -> ChartSpec:
     """The funnel plot: against limits adjusted for overdispersion where the areas
-    are overdispersed (the unadjusted ones drawn too), else the PHE/OHID ones."""
+    are overdispersed (the unadjusted ones drawn too), else the PHE/OHID ones.
+
+    The areas' positions, the counts above and below and the table's columns are
+    worked out in plain Python over the columns' lists, not by filtering frames
+    (issue 19); tests/pages/test_compare_specs.py holds the frame road it replaced
+    and compares the two."""
     period = points["period"].iloc[0] if not points.empty else ""
     bench = float(points["benchmark_rate"].iloc[0]) if not points.empty else math.nan
     bench_label = points["benchmark_label"].iloc[0] if not points.empty else ""
     adjusted = bool(overdispersion["overdispersed"])
     position = "funnel_position_adjusted" if adjusted else "funnel_position"
-    shown = points[points[position] != "not shown"] if not points.empty else points
-    outside = shown[shown[position].str.contains("99.8")]
-    above = outside[outside[position].str.startswith("above")]
-    below = outside[outside[position].str.startswith("below")]
+    names = points["name"].tolist()
+    places = points[position].tolist()
+    drawn_rows = [p != "not shown" for p in places]
+    shown = points[drawn_rows] if not points.empty else points
+    # outside the 99.8% limits (FUNNEL_POSITIONS), above or below them
+    outside = [
+        (n, p)
+        for n, p, d in zip(names, places, drawn_rows, strict=True)
+        if d and _AT_998.search(p)
+    ]
+    above = [n for n, p in outside if p.startswith("above")]
+    below = [n for n, p in outside if p.startswith("below")]
     which = (
         "control limits, adjusted for overdispersion," if adjusted else "control limits"
     )
@@ -156,12 +177,18 @@ def funnel_spec(
     # population: a tiny population's limits squash the axis as a far-out rate
     # would.
     if not shown.empty and not drawn.empty:
-        grid = drawn.sort_values("population")
+        population = drawn["population"].to_numpy(dtype=float)
+        # the limits' grid is made in order of population (funnels.funnel_limits)
+        grid = (
+            drawn
+            if (np.diff(population) >= 0).all()
+            else drawn.sort_values("population")
+        )
         shown = shown.assign(
             own_limit=np.interp(
-                shown["population"].astype(float),
-                grid["population"].astype(float),
-                grid["upper_998"].astype(float),
+                shown["population"].to_numpy(dtype=float),
+                grid["population"].to_numpy(dtype=float),
+                grid["upper_998"].to_numpy(dtype=float),
             )
         )
         top = clip_top(shown, upper="own_limit")
@@ -191,22 +218,23 @@ def funnel_spec(
         # Ticks at 1, 2 and 5 of each decade: plotly's default labels every digit
         # on a log axis spanning about one decade, and the labels overlap.
         axis(figure, "x").update(type="log", dtick="D2")
-    hidden = points["suppressed"].astype(bool)
+    hidden = [bool(h) for h in points["suppressed"].tolist()]
 
     def positions(column: str) -> pd.Series:
-        return (
-            points[column]
-            .where(~hidden, "*")
-            .map(lambda c: c if c == "*" else str(c).capitalize())
+        # "*" where hidden, else the position with a capital letter
+        return pd.Series(
+            [
+                "*" if h else str(c).capitalize()
+                for c, h in zip(points[column].tolist(), hidden, strict=True)
+            ],
+            index=points.index,
+            dtype=points[column].dtype,
         )
 
     columns = {
         "Area": points["name"],
         "Population": points["population"].round(0),
-        f"Rate {per_label(measure)}": points["rate"]
-        .astype(object)
-        .map(lambda v: v if pd.isna(v) else round(float(v), 1))
-        .where(~hidden, "*"),
+        f"Rate {per_label(measure)}": rounded_or_hidden(points["rate"], hidden),
     }
     if adjusted:
         columns["Position, limits adjusted for overdispersion"] = positions(
@@ -220,8 +248,8 @@ def funnel_spec(
         f"Funnel plot of {measure['name'].lower()} against population, "
         f"{period}, with {which} around {bench_label} "
         f"({rate(bench, 1)} {per_label(measure)}). "
-        + (f"Above the 99.8% limit: {', '.join(above['name'])}. " if len(above) else "")
-        + (f"Below the 99.8% limit: {', '.join(below['name'])}. " if len(below) else "")
+        + (f"Above the 99.8% limit: {', '.join(above)}. " if above else "")
+        + (f"Below the 99.8% limit: {', '.join(below)}. " if below else "")
         + funnel_method_text(measure, overdispersion)
     )
     return ChartSpec(
@@ -240,6 +268,29 @@ def funnel_spec(
         suppression_note=suppression_note_for(measure, points),
         csv_filename=f"{measure['code']}-{period.replace('/', '-')}-funnel.csv",
         source=sources_text(points),
+    )
+
+
+# "99.8" as str.contains read it (a pattern: the dot is any character)
+_AT_998 = re.compile("99.8")
+
+
+def rounded_or_hidden(
+    values: pd.Series, hidden: list[bool], digits: int = 1
+) -> pd.Series:
+    """A table's column of figures rounded to `digits` (missing ones kept), "*"
+    where a row is hidden, in plain Python once per cell: typed as the values
+    mapped to their rounding, then "*" put in where hidden, typed them (floats,
+    so float64; objects, with "*", only where a row is hidden)."""
+    rounded = [
+        v if v is None or v != v else round(float(v), digits) for v in values.tolist()
+    ]
+    if not any(hidden):
+        return pd.Series(rounded, index=values.index)
+    return pd.Series(
+        ["*" if h else v for v, h in zip(rounded, hidden, strict=True)],
+        index=values.index,
+        dtype=object,
     )
 
 
