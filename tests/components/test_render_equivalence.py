@@ -395,7 +395,7 @@ def test_an_axis_reads_a_trace_as_it_reads_each_value(kind):
 
 
 def test_numbers_are_written_as_before():
-    values: list[Any] = _floats(100000) + [
+    values: list[Any] = _floats(20000) + [
         10**15 - 1,
         10**15,
         -(10**16),
@@ -423,7 +423,7 @@ def _shipped_numbers() -> list[float]:
                 for cell in row:
                     if re.fullmatch(r"-?\d+(\.\d+)?", cell.strip()):
                         out.append(float(cell))
-    return out
+    return sorted(set(out))  # each distinct number once
 
 
 def test_numbers_of_the_shipped_data_are_written_as_before():
