@@ -298,26 +298,37 @@ def _spend_chart(summary, where, period, illustrative) -> ChartSpec:
 
 
 def _breakdown_chart(breakdown, totals, area, period, reconciles) -> ChartSpec:
-    """Spend by where delivered (area_breakdown); `reconciles`: whether it adds
-    up to the force total (prevention_views.area_view)."""
-    names = breakdown["name"].tolist()
-    spend = breakdown["spend"].to_numpy()
-    people = breakdown["young_people_supported"].tolist()
-    table = pd.DataFrame(
-        {
-            "Delivered by": breakdown["name"],
-            "Interventions": breakdown["interventions"],
-            "Young people supported": breakdown["young_people_supported"],
-            "Spend": breakdown["spend"].round(2),
-        }
-    )
-    if breakdown.empty:
+    """Spend by where delivered (area_breakdown's columns as lists: area_view's
+    breakdown); `reconciles`: whether it adds up to the force total
+    (prevention_views.area_view)."""
+    names = breakdown["name"]
+    spend = np.array(breakdown["spend"], dtype=float)
+    people = breakdown["young_people_supported"]
+    if names:
+        table = pd.DataFrame(
+            {
+                "Delivered by": names,
+                "Interventions": breakdown["interventions"],
+                "Young people supported": people,
+                "Spend": spend.round(2),  # as pandas rounds a column
+            }
+        )
+    else:  # typed as the empty frame's columns typed it before
+        empty = pd.Series([], dtype=object)
+        table = pd.DataFrame(
+            {
+                "Delivered by": empty,
+                "Interventions": empty,
+                "Young people supported": empty,
+                "Spend": empty.round(2),
+            }
+        )
+    if not names:
         title = f"No activity is recorded for {area.name} in this period"
     else:
         # The order pandas' sort gives (unstable past 16 rows), so that equal
         # spends name the same area as before.
-        first = breakdown["spend"].sort_values(ascending=False).index[0]
-        top = breakdown.index.get_loc(first)
+        top = int(pd.Series(spend).sort_values(ascending=False).index[0])
         title = f"{names[top]} accounted for the most spend: {money(spend[top])}"
     return ChartSpec(
         chart_id=f"{PAGE}-by-area",
@@ -346,8 +357,8 @@ def _breakdown_chart(breakdown, totals, area, period, reconciles) -> ChartSpec:
             for name, amount, count in zip(names, spend.tolist(), people, strict=True)
         )
         + ".",
-        illustrative=bool(breakdown["illustrative"].any()),
-        empty_message=None if not breakdown.empty else title,
+        illustrative=any(breakdown["illustrative"]),
+        empty_message=None if names else title,
         column_formats={"Spend": money},
     )
 

@@ -80,6 +80,16 @@ def breakdown_frame(area_code: str, first: int | None, last: int | None):
     )
 
 
+def breakdown_columns(
+    area_code: str, first: int | None, last: int | None
+) -> dict[str, list]:
+    """UNSCOPED: `breakdown_frame`'s BREAKDOWN_COLUMNS as plain lists (the
+    records its frame is made of; the core unit's code None), for a page that
+    reads them column by column (/prevention's area_view)."""
+    records = _area_breakdown(area_code, first, last)
+    return {name: [record[name] for record in records] for name in BREAKDOWN_COLUMNS}
+
+
 def _area_breakdown_query(area_code, _lad_code, first, last):
     """The breakdown's reads in one statement: rows of (part, code, name, number,
     amount, illustrative) by delivering area, part 0 the interventions counted,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from data_access import clock, periods
@@ -90,8 +91,9 @@ def area_view(
     """summary (tier_summary's columns as lists: tier_activity.summary_columns),
     reach (reach_over_time of young people supported in `age_band`, with
     period_end and `complete` per quarter: `reach_columns`, lists), totals
-    (area_totals), breakdown (area_breakdown; None with a local authority,
-    where the core unit does not count), reconciles (whether the breakdown
+    (area_totals), breakdown (area_breakdown's columns as lists:
+    area_activity.breakdown_columns; None with a local authority, where the
+    core unit does not count), reconciles (whether the breakdown
     adds up to the totals' spend, to the penny; None without a breakdown),
     plan_summary (`plan_summary` of tier_plan), events (annotations over the
     reach chart's quarters; None without reach). Plain lists where the page
@@ -130,8 +132,12 @@ def area_view(
             max(reach["period_end"]),
         )
     if not lad_code:
-        view["breakdown"] = breakdown = area_activity.breakdown_frame(code, first, last)
-        gap = breakdown["spend"].sum() - view["totals"]["spend"]
+        view["breakdown"] = breakdown = area_activity.breakdown_columns(
+            code, first, last
+        )
+        # summed as pandas sums a column (numpy's pairwise sum, NaN as 0)
+        spent = np.nansum(np.array(breakdown["spend"], dtype=float))
+        gap = spent - view["totals"]["spend"]
         view["reconciles"] = bool(abs(gap) < 0.005)
     return view
 
