@@ -88,7 +88,28 @@ def _area_statement():
 def list_areas(
     level: str | None = None, parent_code: str | None = None
 ) -> pd.DataFrame:
-    """Areas as a DataFrame with AREA_COLUMNS, ordered by name."""
+    """Areas as a DataFrame with AREA_COLUMNS, ordered by name.
+
+    The statement is built once per kind of filter (`_areas_statement`), its
+    values bound, and the frame built from plain tuples (as db.read_frame: pandas
+    probes each Row for attributes): building the select and the frame from Rows
+    cost about three times the read (issue 19: /compare's group list)."""
+    statement = _areas_statement(level is not None, parent_code is not None)
+    values = {"level": level, "parent_code": parent_code}
+    with read_connection() as connection:
+        rows = [
+            tuple(row)
+            for row in connection.execute(
+                statement, {k: v for k, v in values.items() if v is not None}
+            )
+        ]
+    return pd.DataFrame(rows, columns=AREA_COLUMNS)
+
+
+@functools.cache
+def _areas_statement(by_level: bool, by_parent: bool):
+    """`list_areas`' statement, the level and the parent's code bound
+    ("level", "parent_code") where it filters by them: built once per process."""
     parent = aliased(Area)
     query = (
         select(
@@ -102,13 +123,11 @@ def list_areas(
         .outerjoin(parent, Area.parent_id == parent.id)
         .order_by(Area.name)
     )
-    if level is not None:
-        query = query.where(Area.level == level)
-    if parent_code is not None:
-        query = query.where(parent.code == parent_code)
-    with read_connection() as connection:
-        rows = connection.execute(query).all()
-    return pd.DataFrame(rows, columns=AREA_COLUMNS)
+    if by_level:
+        query = query.where(Area.level == bindparam("level", type_=String))
+    if by_parent:
+        query = query.where(parent.code == bindparam("parent_code", type_=String))
+    return query
 
 
 NATIONAL_FUNDING_YEAR = 2019  # the first VRUs were funded from 2019/20
