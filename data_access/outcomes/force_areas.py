@@ -199,10 +199,28 @@ def _force_area_rates(
     )
     frame["comparison"] = compared[f"comparison_{statistics.level_label(confidence)}"]
     frame["suppressed"] = False
-    frame = frame.sort_values(["rate", "name"], ascending=[False, True])
-    frame = frame.reset_index(drop=True)[FORCE_AREA_COLUMNS]
+    # highest rate first, then by name; the rows and columns taken in one step
+    order = ranked_order(frame["rate"].tolist(), frame["name"].tolist())
+    columns = [frame.columns.get_loc(c) for c in FORCE_AREA_COLUMNS]
+    frame = frame.iloc[order, columns]
+    frame.index = pd.RangeIndex(len(frame))
     frame.attrs["pooled"] = pooled
     return frame
+
+
+def ranked_order(rates: list, names: list) -> list[int]:
+    """The rows' positions highest rate first, then by name, a missing rate (or
+    name) last, ties in the rows' order: as sort_values(["rate", "name"],
+    ascending=[False, True]) orders them (a stable sort), in plain Python over
+    the columns' lists (issue 19; tests/data_access/test_fy_one_year.py)."""
+
+    def key(i: int) -> tuple:
+        rate, name = rates[i], names[i]
+        no_rate = rate is None or rate != rate
+        no_name = name is None or name != name
+        return (no_rate, 0.0 if no_rate else -rate, no_name, "" if no_name else name)
+
+    return sorted(range(len(rates)), key=key)
 
 
 def _disclose(

@@ -617,12 +617,13 @@ def _values_in_year(measure_code: str, level: str, age_band: str, key: str):
     """`_values_at`, a financial year read for that year alone (`_fy_levels_in`)
     rather than taken from every year's figures: for a view of one year that
     reads no other (/compare's ranking and funnel). Its rows are `_values_at`'s,
-    with a fresh index."""
+    with a fresh index; its columns are _FY_COLUMNS (`_fy_frame`'s), and the
+    memo's copy is the caller's own, so it is handed over as it is."""
     start = periods.parse_month(key, parameter="period")
     if start.month != 4:
         return _values_at(measure_code, level, age_band, key)
     levels = _READ_TOGETHER.get(level, (level,))
-    return _fy_levels_in(measure_code, levels, age_band, start.year)[level][_FY_COLUMNS]
+    return _fy_levels_in(measure_code, levels, age_band, start.year)[level]
 
 
 def available_periods(

@@ -238,3 +238,23 @@ def test_a_year_is_one_statement_with_its_national_figures(loaded_store):
     assert year_values._national_in_year(
         "knife_offences", "2018-04", "all"
     ) == year_values._national_at("knife_offences", "2018-04", "all")
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_ranked_order_is_sort_values(seed):
+    """force_areas.ranked_order orders rows as the frame's sort_values(["rate",
+    "name"], ascending=[False, True]) it replaced: highest rate first, a missing
+    rate last, ties by name, then in the rows' order."""
+    rng = random.Random(seed)
+    n = rng.randint(0, 30)
+    names = [
+        rng.choice(["Avon", "Kent", "Surrey", "Dyfed-Powys", "Met"]) for _ in range(n)
+    ]
+    rates = [
+        rng.choice([None, float("nan"), 0.0, -0.0, 12.5, 12.5, rng.random() * 100])
+        for _ in range(n)
+    ]
+    frame = pd.DataFrame({"rate": pd.array(rates, dtype=float), "name": names})
+    expected = frame.sort_values(["rate", "name"], ascending=[False, True])
+    got = force_areas.ranked_order(frame["rate"].tolist(), frame["name"].tolist())
+    assert got == expected.index.tolist()
