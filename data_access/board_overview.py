@@ -5,8 +5,10 @@ the last quarter, in one call (`overview_summary`).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from data_access import periods, spc, trend_spc
@@ -47,8 +49,16 @@ def reach_by_tier(*, scope: Scope, area_code: str) -> dict[str, Any]:
     return _reach_totals(_reach_by_quarter(scope, area_code))
 
 
+TIERS = ("primary", "secondary", "tertiary")
+
+
 def _reach_totals(frame: pd.DataFrame) -> dict[str, Any]:
-    """reach_by_tier from the area's reach by quarter (`_reach_by_quarter`)."""
+    """reach_by_tier from the area's reach by quarter (`_reach_by_quarter`).
+
+    Over the frame's columns as plain lists (a few dozen rows): a groupby and
+    a reindex for three sums cost more than the rest of the overview's reach
+    (issue 19). Reach is counted people (whole numbers), so any order of
+    adding gives the same sums; a missing figure adds nothing, as pandas sums."""
     if frame.empty:
         return {
             "financial_year": None,
@@ -57,21 +67,33 @@ def _reach_totals(frame: pd.DataFrame) -> dict[str, Any]:
             "total": 0.0,
             "illustrative": False,
         }
-    fy_of = frame["period_start"].map(periods.financial_year_of)
-    latest = int(fy_of.max())
-    part = frame[fy_of == latest]
-    tiers = (
-        part.groupby("tier")["young_people"]
-        .sum()
-        .reindex(["primary", "secondary", "tertiary"], fill_value=0.0)
-        .reset_index()
+    fy_of = [periods.financial_year_of(start) for start in frame["period_start"]]
+    latest = max(fy_of)
+    rows = [
+        (start, tier, people, illustrative)
+        for fy, start, tier, people, illustrative in zip(
+            fy_of,
+            frame["period_start"].tolist(),
+            frame["tier"].tolist(),
+            frame["young_people"].tolist(),
+            frame["illustrative"].tolist(),
+            strict=True,
+        )
+        if fy == latest
+    ]
+    by_tier = dict.fromkeys(TIERS, 0.0)
+    for _, tier, people, _ in rows:
+        if tier in by_tier and not math.isnan(people):
+            by_tier[tier] += people
+    tiers = pd.DataFrame(
+        {"tier": list(by_tier), "young_people": list(by_tier.values())}
     )
     return {
-        "financial_year": latest,
-        "quarters": int(part["period_start"].nunique()),
+        "financial_year": int(latest),
+        "quarters": len({start for start, *_ in rows}),
         "tiers": tiers,
-        "total": float(tiers["young_people"].sum()),
-        "illustrative": bool(part["illustrative"].any()),
+        "total": float(sum(by_tier.values())),
+        "illustrative": any(bool(row[3]) for row in rows),
     }
 
 
@@ -173,88 +195,118 @@ def _changes(
     except AccessDenied:
         return sentences
     # A quarter still running is a part quarter: not compared (periods.is_complete).
-    spend = _complete_quarters(spend)
-    if len(spend) >= 2:
+    spend_quarters = _complete_quarters(spend)
+    if len(spend_quarters) >= 2:
         sentences.append(
             _quarter_change(
                 "Spend was",
                 money_text,
-                [
-                    (r.period_start, r.amount, r.illustrative)
-                    for r in spend.iloc[-2:].itertuples()
-                ],
-                _spend_variation(area, spend),
+                spend_quarters[-2:],
+                _spend_variation(area, spend_quarters),
             )
         )
-    if not reach.empty:
-        totals = reach.groupby("period_start").agg(
-            young_people=("young_people", "sum"), illustrative=("illustrative", "max")
-        )
-        # As for spend: a quarter still running is a part quarter, not compared.
-        totals = totals[
-            [periods.is_complete(periods.quarter_end(start)) for start in totals.index]
-        ]
-        if len(totals) >= 2:
-            sentences.append(
-                _quarter_change(
-                    "Young people supported:",
-                    lambda n: f"{n:,.0f}",
-                    [
-                        (start, r.young_people, r.illustrative)
-                        for start, r in totals.iloc[-2:].iterrows()
-                    ],
-                    _reach_variation(area, totals),
-                )
+    # As for spend: a quarter still running is a part quarter, not compared.
+    reach_quarters = [
+        quarter
+        for quarter in _reach_quarter_totals(reach)
+        if periods.is_complete(periods.quarter_end(quarter[0]))
+    ]
+    if len(reach_quarters) >= 2:
+        sentences.append(
+            _quarter_change(
+                "Young people supported:",
+                lambda n: f"{n:,.0f}",
+                reach_quarters[-2:],
+                _reach_variation(area, reach_quarters),
             )
+        )
     return sentences
 
 
-def _reach_variation(area: AreaInfo, totals: pd.DataFrame) -> str:
+def _reach_quarter_totals(reach: pd.DataFrame) -> list[tuple]:
+    """[(first day, young people supported, illustrative)] of each quarter of
+    the area's reach by quarter (`_reach_by_quarter`: by quarter and tier),
+    oldest first: the tiers summed (a missing figure adding nothing, as pandas
+    sums), illustrative if any tier's figure is. Plain lists: a few dozen rows,
+    where a groupby cost more than the sentences (issue 19)."""
+    people: dict = {}
+    illustrative: dict = {}
+    for start, count, flag in zip(
+        reach["period_start"].tolist(),
+        reach["young_people"].tolist(),
+        reach["illustrative"].tolist(),
+        strict=True,
+    ):
+        people[start] = people.get(start, 0.0) + (0.0 if math.isnan(count) else count)
+        illustrative[start] = illustrative.get(start, False) or bool(flag)
+    return [(start, people[start], illustrative[start]) for start in sorted(people)]
+
+
+def _reach_variation(area: AreaInfo, quarters: list[tuple]) -> str:
     """The latest quarter's reach judged by the one SPC road (`spc.series_spc`):
     an XmR chart of the quarterly totals (no denominators), reach being activity,
     neither better nor worse in itself; limits recalculated where VRU funding
-    began and where published figures give way to illustrative ones."""
+    began and where published figures give way to illustrative ones.
+    `quarters`: `_reach_quarter_totals`' complete quarters."""
+    return _quarter_variation(area, quarters)
+
+
+def _quarter_variation(area: AreaInfo, quarters: list[tuple]) -> str:
+    """The variation of the latest of [(first day, figure, illustrative)]
+    quarters, oldest first, on an XmR chart (`spc.series_spc`) with no
+    judgement of better or worse."""
+    starts, figures, illustrative = zip(*quarters, strict=True)
     return spc.series_spc(
         polarity="no_judgement",
-        values=totals["young_people"].to_numpy(float),
-        period_starts=list(totals.index),
-        illustrative=totals["illustrative"].to_numpy(bool),
+        values=np.array(figures, dtype=float),
+        period_starts=list(starts),
+        illustrative=np.array(illustrative, dtype=bool),
         funding_start=funding_start_of(area),
     )["variation"]
 
 
-def _complete_quarters(spend: pd.DataFrame) -> pd.DataFrame:
-    """quarter_spend's rows whose quarter is over by the app's clock
-    (periods.is_complete, the one rule), with each quarter's first day as
-    `period_start`."""
-    bounds = [
-        periods.quarter_bounds(int(y), int(q))
-        for y, q in zip(spend["financial_year"], spend["quarter"], strict=True)
-    ]
-    done = [periods.is_complete(end) for _, end in bounds]
-    return (
-        spend.assign(period_start=[start for start, _ in bounds])[done]
-        if bounds
-        else spend.assign(period_start=[])
-    ).reset_index(drop=True)
+def _complete_quarters(spend: pd.DataFrame) -> list[tuple]:
+    """[(first day, amount, illustrative)] of quarter_spend's quarters that are
+    over by the app's clock (periods.is_complete, the one rule), oldest first."""
+    out = []
+    for year, quarter, amount, illustrative in zip(
+        spend["financial_year"].tolist(),
+        spend["quarter"].tolist(),
+        spend["amount"].tolist(),
+        spend["illustrative"].tolist(),
+        strict=True,
+    ):
+        start, end = periods.quarter_bounds(int(year), int(quarter))
+        if periods.is_complete(end):
+            out.append((start, amount, illustrative))
+    return out
 
 
-def _spend_variation(area: AreaInfo, spend: pd.DataFrame) -> str:
+def _spend_variation(area: AreaInfo, quarters: list[tuple]) -> str:
     """The latest complete quarter's spend judged by the one SPC road
     (`spc.series_spc`, as `_reach_variation`): an XmR chart of the area's
-    quarterly spend (complete quarters only), spend being neither better nor
-    worse in itself; limits recalculated where VRU funding began and where
-    published figures give way to illustrative ones."""
-    return spc.series_spc(
-        polarity="no_judgement",
-        values=spend["amount"].to_numpy(float),
-        period_starts=list(spend["period_start"]),
-        illustrative=spend["illustrative"].to_numpy(bool),
-        funding_start=funding_start_of(area),
-    )["variation"]
+    quarterly spend (complete quarters only, `_complete_quarters`), spend being
+    neither better nor worse in itself; limits recalculated where VRU funding
+    began and where published figures give way to illustrative ones."""
+    return _quarter_variation(area, quarters)
 
 
 AGES = ("all", "under25")
+
+
+def _success_records(table: pd.DataFrame) -> dict[str, dict]:
+    """{code: measure} of the success measures (`success_measures`, in their
+    order): each `get_measure(code, table=table)` but for last_updated, which
+    costs a statement and which the overview does not show. Taken from the
+    measure list's columns in one pass: looking each measure up in the list
+    built a row of its two hundred measures three times (issue 19)."""
+    success = success_measures(table)
+    columns = list(success.columns)
+    # Series.tolist boxes each value as DataFrame.iloc[i].to_dict() does
+    # (Python int, float and bool; None and NaN as they are).
+    rows = zip(*(success[column].tolist() for column in columns), strict=True)
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
+    return {record["code"]: record for record in records}
 
 
 def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
@@ -267,10 +319,10 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
     money_denied (bool), reach (reach_by_tier dict or None), changes (list of
     sentences). NotFound for an unknown area."""
     area = get_area(area_code)
-    # The measure list is read once and each measure looked up in it once, then
-    # passed down (each read is a query when the cache is off).
+    # The measure list is read once and the success measures taken from it,
+    # then passed down (each read is a query when the cache is off).
     table = measure_metadata(include_private=True)
-    found: dict[str, dict] = {}
+    found = _success_records(table)
 
     def measure(code: str) -> dict:
         if code not in found:
@@ -278,7 +330,7 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
         return found[code]
 
     rows = []
-    for code in success_measures(table)["code"]:
+    for code in list(found):
         row = {age: _headline(scope, measure(code), area, age) for age in AGES}
         # Where the area has no published figure (or only older ones), its
         # English region's latest published one, named as the coarser geography.

@@ -58,7 +58,7 @@ from data_access.board_models import Commentary
 from data_access.db import read_connection, session_scope
 from data_access.errors import AccessDenied, DataAccessError, InvalidParameter
 from data_access.figure_history import changes_between, figure_history
-from data_access.models import Measure, Workstream, WorkstreamMeasure
+from data_access.models import Area, Measure, Workstream, WorkstreamMeasure
 from data_access.returns.spec import clean_text, parse_quarter
 from data_access.scope import Scope
 
@@ -397,6 +397,20 @@ def _revisions_after(
     return found
 
 
+_COMMENTARY_FIELDS = (
+    Commentary.measure_id,
+    Commentary.quarter_start,
+    Commentary.version,
+    Commentary.text,
+    Commentary.author_id,
+    Commentary.author_role,
+    Commentary.written_at,
+    Commentary.status,
+    Commentary.signed_off_by_role,
+    Commentary.signed_off_at,
+)
+
+
 def commentary_for(
     *,
     scope: Scope,
@@ -412,31 +426,33 @@ def commentary_for(
     carry only signed-off words). Measures without commentary have no row."""
     area = require_vru(scope, vru_code)
     quarter = None if quarter_start is None else parse_quarter(quarter_start)
-    with read_connection() as session:
-        area_id = area_id_of(session, area.code)
-        measures = measures_frame(session, area_id)
-        if measure_codes is not None:
-            measures = measures[measures["measure_code"].isin(list(measure_codes))]
-        query = select(
-            Commentary.measure_id,
-            Commentary.quarter_start,
-            Commentary.version,
-            Commentary.text,
-            Commentary.author_id,
-            Commentary.author_role,
-            Commentary.written_at,
-            Commentary.status,
-            Commentary.signed_off_by_role,
-            Commentary.signed_off_at,
-        ).where(
-            Commentary.vru_area_id == area_id,
-            Commentary.measure_id.in_([int(i) for i in measures["measure_id"]]),
+    # The commentary is read first, by the area's code (and the measures'
+    # codes): a VRU with none, the common case on a page, costs that one
+    # statement. Its area's id and its measures (which of them the VRU's
+    # commentary is about, in order) are read only when there is some.
+    query = (
+        select(Commentary.vru_area_id, *_COMMENTARY_FIELDS)
+        .join(Area, Area.id == Commentary.vru_area_id)
+        .where(Area.code == area.code)
+    )
+    if measure_codes is not None:
+        query = query.join(Measure, Measure.id == Commentary.measure_id).where(
+            Measure.code.in_([str(code) for code in measure_codes])
         )
-        if quarter is not None:
-            query = query.where(Commentary.quarter_start == quarter)
-        if signed_off_only:
-            query = query.where(Commentary.status == "signed_off")
-        rows = session.execute(query).all()
+    if quarter is not None:
+        query = query.where(Commentary.quarter_start == quarter)
+    if signed_off_only:
+        query = query.where(Commentary.status == "signed_off")
+    with read_connection() as session:
+        read = session.execute(query).all()
+        if not read:
+            return pd.DataFrame(columns=COMMENTARY_COLUMNS)
+        area_id = read[0][0]
+        measures = measures_frame(session, area_id)
+    if measure_codes is not None:
+        measures = measures[measures["measure_code"].isin(list(measure_codes))]
+    ids = set(measures["measure_id"].tolist())
+    rows = [row[1:] for row in read if row[1] in ids]
     frame = pd.DataFrame(
         rows,
         columns=[

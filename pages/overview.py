@@ -108,7 +108,8 @@ def show_overview(area_code):
             "Data temporarily unavailable. Please try again shortly.", kind="warning"
         )
     area = summary["area"]
-    notes = board_parts.vru_notes(scope, area.code)  # None: no commentary here
+    # None: no commentary here. Only the cards' measures' notes are read.
+    notes = board_parts.vru_notes(scope, area.code, _card_codes(summary["measures"]))
     since = board_parts.since_last_board(scope, area.code)
     return [
         *_own_workstream_part(scope),
@@ -132,6 +133,16 @@ def show_overview(area_code):
 
 
 # ------------------------------------------------------------------ pieces
+
+
+def _card_codes(rows: list[dict]) -> list[str]:
+    """The codes of the measures whose cards show a note (`_measure_card`: a
+    card with the area's own figures)."""
+    return [
+        (row["all"] or row["under25"])["code"]
+        for row in rows
+        if row["all"] is not None or row["under25"] is not None
+    ]
 
 
 def _own_workstream_part(scope) -> list:
@@ -336,16 +347,19 @@ def _reach_part(summary: dict, area):
         )
     year = fy_label(reach["financial_year"])
     so_far = "" if reach["quarters"] >= 4 else f" (first {reach['quarters']} quarters)"
+    tiers = reach["tiers"]  # its two columns as lists: itertuples builds rows
     tiles = [
         html.Div(
             [
-                html.P(TIER_LABELS.get(row.tier, row.tier), className="tile-label"),
-                html.P(number(row.young_people), className="big-number"),
+                html.P(TIER_LABELS.get(tier, tier), className="tile-label"),
+                html.P(number(people), className="big-number"),
                 html.P("young people supported", className="tile-hint"),
             ],
             className="tile",
         )
-        for row in reach["tiers"].itertuples()
+        for tier, people in zip(
+            tiers["tier"].tolist(), tiers["young_people"].tolist(), strict=True
+        )
     ]
     return html.Section(
         [

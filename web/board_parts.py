@@ -49,6 +49,8 @@ def notes_by_measure(
         )
     except NOT_SHOWN:
         return {}
+    if frame.empty:  # the common case; to_dict of no rows still costs ~1 ms
+        return {}
     return {row["measure_code"]: row for row in frame.to_dict("records")}
 
 
@@ -74,14 +76,17 @@ def note_for(
     return [parts.commentary_note(row, heading_level=level, edit_href=href)]
 
 
-def vru_notes(scope, area_code: str) -> dict[str, dict] | None:
-    """notes_by_measure, or None when the area has no commentary at all (no VRU,
-    or outside the scope): the pages then show no commentary parts."""
+def vru_notes(
+    scope, area_code: str, measure_codes: list[str] | None = None
+) -> dict[str, dict] | None:
+    """notes_by_measure (of `measure_codes` only, when given: the measures the
+    page shows), or None when the area has no commentary at all (no VRU, or
+    outside the scope): the pages then show no commentary parts."""
     try:
         commentary.require_vru(scope, area_code)
     except NOT_SHOWN:
         return None
-    return notes_by_measure(scope, area_code)
+    return notes_by_measure(scope, area_code, measure_codes)
 
 
 def since_last_board(scope, area_code: str) -> html.Section | None:

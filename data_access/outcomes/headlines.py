@@ -322,6 +322,10 @@ def _headline(
     if _no_figures(scope, measure, area, age_band):
         return None
     years = _area_series(scope, measure, area, "year", age_band)
+    # Disclosed once, for the baseline and for a year shown: disclosure works
+    # row by row (each period a cell of its own), so a year's row of the
+    # disclosed series is that year disclosed alone.
+    disclosed = _disclose(years, measure, scope, length="year", age_band=age_band)
     series, length = years, "year"
     # Positions, not filtered copies of the frame: a dozen rows, and each
     # DataFrame filter costs more than the headline's arithmetic (issue 19).
@@ -342,13 +346,13 @@ def _headline(
         else None
     )
     shown = real[-1] if len(real) else with_value[-1]
-    latest = _disclose(
-        series.iloc[[shown]].assign(comparison="not compared"),
-        measure,
-        scope,
-        length=length,
-        age_band=age_band,
-    ).iloc[0]
+    latest = (
+        disclosed.iloc[shown]
+        if length == "year"
+        else _disclose(
+            series.iloc[[shown]], measure, scope, length=length, age_band=age_band
+        ).iloc[0]
+    )
     return {
         "code": measure["code"],
         "name": measure["name"],
@@ -366,11 +370,7 @@ def _headline(
         "source_title": latest["source_title"],
         "illustrative": bool(latest["illustrative"]),
         "illustrative_to": later,
-        "baseline": _baseline(
-            scope,
-            measure,
-            _disclose(years, measure, scope, length="year", age_band=age_band),
-        ),
+        "baseline": _baseline(scope, measure, disclosed),
     }
 
 
