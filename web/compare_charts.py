@@ -296,20 +296,29 @@ def rounded_or_hidden(
 
 def vru_spec(measure: dict, frame: pd.DataFrame, relative: dict) -> ChartSpec:
     """The groups' pooled rates (`vru_vs_non_vru`) and whether their changes
-    differ (`relative`: vru_groups.vru_relative_change, area as the unit)."""
+    differ (`relative`: vru_groups.vru_relative_change, area as the unit).
+
+    Two rows: taken apart once as plain lists (`frame.to_dict("list")`), not
+    filtered, iterated as named tuples and indexed column by column (issue 19:
+    pandas' per-call costs were most of this chart's assembly)."""
     per = per_label(measure)
-    baseline_label = frame["baseline_label"].iloc[0]
-    latest_label = frame["latest_label"].iloc[0]
+    col = {name: values for name, values in frame.to_dict("list").items()}
+    baseline_label = col["baseline_label"][0]
+    latest_label = col["latest_label"][0]
     long = pd.DataFrame(
-        [
-            {
-                "Group": r.group_label,
-                "Period": getattr(r, f"{w}_label"),
-                "Rate": getattr(r, f"{w}_rate"),
-            }
-            for r in frame.itertuples()
-            for w in ("baseline", "latest")
-        ]
+        {
+            "Group": [g for g in col["group_label"] for _w in ("baseline", "latest")],
+            "Period": [
+                col[f"{w}_label"][i]
+                for i in range(len(frame))
+                for w in ("baseline", "latest")
+            ],
+            "Rate": [
+                col[f"{w}_rate"][i]
+                for i in range(len(frame))
+                for w in ("baseline", "latest")
+            ],
+        }
     )
     figure = bar_figure(
         long,
@@ -322,43 +331,47 @@ def vru_spec(measure: dict, frame: pd.DataFrame, relative: dict) -> ChartSpec:
         value_formatter=lambda v: rate(v, 1),
         height=380,
     )
-    vru = frame[frame["group"] == "vru"].iloc[0]
-    non = frame[frame["group"] == "non_vru"].iloc[0]
+    at = {g: i for i, g in reversed(list(enumerate(col["group"])))}
+    vru = {name: values[at["vru"]] for name, values in col.items()}
+    non = {name: values[at["non_vru"]] for name, values in col.items()}
     title = (
         f"{measure['name']}: the rate changed by "
         f"{percent(vru['percent_change'], 0)} in VRU areas and by "
         f"{percent(non['percent_change'], 0)} in non-VRU areas between "
         f"{baseline_label} and {latest_label}."
     ).replace("by -", "by minus ")
+
+    def rounded(name: str, digits: int) -> np.ndarray:
+        # Series.round's own rounding (numpy's), of the column's floats
+        return np.round(np.array(col[name], dtype=float), digits)
+
     table = pd.DataFrame(
         {
-            "Group": frame["group_label"],
-            "Areas pooled": frame["n_areas"],
-            "Left out (no figure for every year)": frame["areas_left_out"].replace(
-                "", "None"
-            ),
-            f"Baseline {baseline_label}: count": frame["baseline_count"].round(0),
-            f"Baseline rate {per}": frame["baseline_rate"].round(1),
+            "Group": col["group_label"],
+            "Areas pooled": col["n_areas"],
+            "Left out (no figure for every year)": [
+                "None" if text == "" else text for text in col["areas_left_out"]
+            ],
+            f"Baseline {baseline_label}: count": rounded("baseline_count", 0),
+            f"Baseline rate {per}": rounded("baseline_rate", 1),
             "Baseline 95% CI": [
                 f"{rate(a)} to {rate(b)}"
                 for a, b in zip(
-                    frame["baseline_lower"], frame["baseline_upper"], strict=True
+                    col["baseline_lower"], col["baseline_upper"], strict=True
                 )
             ],
-            f"Latest {latest_label}: count": frame["latest_count"].round(0),
-            f"Latest rate {per}": frame["latest_rate"].round(1),
+            f"Latest {latest_label}: count": rounded("latest_count", 0),
+            f"Latest rate {per}": rounded("latest_rate", 1),
             "Latest 95% CI": [
                 f"{rate(a)} to {rate(b)}"
-                for a, b in zip(
-                    frame["latest_lower"], frame["latest_upper"], strict=True
-                )
+                for a, b in zip(col["latest_lower"], col["latest_upper"], strict=True)
             ],
-            "Rate ratio (latest / baseline)": frame["rate_ratio"].round(3),
+            "Rate ratio (latest / baseline)": rounded("rate_ratio", 3),
             "Rate ratio 95% CI": [
                 f"{number(a, 3)} to {number(b, 3)}"
-                for a, b in zip(frame["ratio_lower"], frame["ratio_upper"], strict=True)
+                for a, b in zip(col["ratio_lower"], col["ratio_upper"], strict=True)
             ],
-            "Change": frame["direction"].str.capitalize(),
+            "Change": [text.capitalize() for text in col["direction"]],
         }
     )
     summary = (
@@ -396,6 +409,6 @@ def vru_spec(measure: dict, frame: pd.DataFrame, relative: dict) -> ChartSpec:
         figure=figure,
         table=table,
         summary=summary,
-        illustrative=bool(frame["illustrative"].any()),
+        illustrative=any(col["illustrative"]),
         csv_filename=f"{measure['code']}-vru-vs-non-vru.csv",
     )
