@@ -237,7 +237,8 @@ def national_parts(view: dict) -> list:
             [
                 html.H2(f"Every figure for force areas, {label}"),
                 html.P(
-                    f"{len(every)} figures, including those not chosen where sources "
+                    f"{len(every['allocation_id'])} figures, including those not "
+                    "chosen where sources "
                     "disagree; illustrative figures stand in only where nothing is "
                     "published."
                 ),
@@ -289,17 +290,22 @@ FIGURE_HEADERS = [
 ]
 
 
-def figures_table(frame: pd.DataFrame, caption: str):
+def figures_table(frame: pd.DataFrame | dict[str, list], caption: str):
     """Published figures with precision in words, chosen or not, and sources; the
     figures not chosen in grey italics. One StaticTable: as Dash components per
     cell, every figure of a year cost the browser 0.4 s to draw. Made from the
-    frame's columns as lists, not row by row through a second frame."""
-    c = {name: frame[name].tolist() for name in FIGURE_COLUMNS}
+    frame's columns as lists (or the lists a frame of allocations is made of:
+    funding_allocations.force_area_allocation_columns), not row by row through
+    a second frame."""
+    if isinstance(frame, dict):  # columns of plain lists (a missing value None)
+        c = {name: _as_column(frame[name]) for name in FIGURE_COLUMNS}
+    else:
+        c = {name: frame[name].tolist() for name in FIGURE_COLUMNS}
     preferred = c["is_preferred"]
     return accessible_table(
         # no figures: the empty frame's text columns, as before
         pd.DataFrame([], columns=FIGURE_HEADERS)
-        if frame.empty
+        if not preferred
         else columns_table(
             {
                 "Area": c["area_name"],
@@ -339,6 +345,15 @@ def figures_table(frame: pd.DataFrame, caption: str):
             "" if chosen else "funding-other-figure" for chosen in preferred
         ],
     )
+
+
+def _as_column(values: list) -> list:
+    """`values` as a frame's column of them hands them out (`tolist`): a column
+    of text with gaps holds them as NaN, so a gap among texts reads as NaN
+    here too, as it did when the figures came as a frame."""
+    if None in values and any(isinstance(value, str) for value in values):
+        return pd.Series(values).tolist()
+    return values
 
 
 # The frame's columns a figures_table shows.

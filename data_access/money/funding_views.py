@@ -65,7 +65,8 @@ def with_complete(quarters: pd.DataFrame) -> pd.DataFrame:
 def national_view(*, financial_year: int) -> dict[str, Any]:
     """summary (national_summary's columns as lists: one value per force area,
     largest first), national (the national totals published), every (every
-    figure for a force area, chosen or not)."""
+    figure for a force area, chosen or not: force_area_allocations' columns
+    as lists)."""
     return {
         "year": year_view(financial_year),
         "summary": funding_allocations.national_summary_columns(
@@ -75,7 +76,7 @@ def national_view(*, financial_year: int) -> dict[str, Any]:
         "national": funding_allocations.allocations_of(
             area_code=NATIONAL_CODE, financial_year=financial_year
         ),
-        "every": funding_allocations.force_area_allocations(
+        "every": funding_allocations.force_area_allocation_columns(
             financial_year=financial_year
         ),
     }
