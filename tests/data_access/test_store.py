@@ -170,6 +170,36 @@ def test_the_signed_in_user_is_read_with_scope_and_generation_in_one_go(store):
     assert listed["lead"] == lead_record
 
 
+def test_a_read_on_sqlite_sends_its_statement_and_nothing_more(store):
+    """db.read_connection on SQLite sends the read alone: no isolation-level
+    PRAGMA on check-in (a flag pragma expires every prepared statement of the
+    connection, so each later read was compiled again) and no transaction left
+    open. On PostgreSQL the read is in AUTOCOMMIT: no BEGIN, no ROLLBACK."""
+    from sqlalchemy import event
+
+    engine = db.get_engine()
+    sent: list[str] = []
+    if engine.dialect.name == "sqlite":
+
+        def trace(dbapi_connection, _record, _proxy):  # noqa: ANN001
+            dbapi_connection.set_trace_callback(sent.append)
+
+        event.listen(engine, "checkout", trace)
+        try:
+            with db.read_connection() as connection:
+                assert connection.execute(text("SELECT 41 + 1")).scalar() == 42
+                dbapi = connection.connection.driver_connection
+            assert not dbapi.in_transaction
+        finally:
+            event.remove(engine, "checkout", trace)
+            dbapi.set_trace_callback(None)
+        assert sent == ["SELECT 41 + 1"]
+    else:
+        with db.read_connection() as connection:
+            assert connection.execute(text("SELECT 41 + 1")).scalar() == 42
+            assert connection.connection.driver_connection.autocommit
+
+
 def test_user_names_and_titles_refuse_email_addresses(store):
     with pytest.raises(InvalidParameter):
         users.create_user(username="a@b.org", role="admin", role_title="Admin")
