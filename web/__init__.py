@@ -82,6 +82,7 @@ def init_app(app: dash.Dash) -> None:
     from web.api import init_api
     from web.auth import guard_page_layouts, init_auth
     from web.board_pack import init_board_pack
+    from web.callback_compression import init_callback_compression
     from web.cli import init_cli
     from web.cli_alerts import init_alerts_cli
     from web.cli_returns import init_returns_cli
@@ -93,6 +94,10 @@ def init_app(app: dash.Dash) -> None:
 
     server = app.server
     configure_server(server)
+    # Before every hook that reads a callback answer's bytes (the view cache's).
+    init_callback_compression(
+        server, app.config.routes_pathname_prefix + "_dash-update-component"
+    )
     init_auth(server)
     # After the sign-in gate: only signed-in callers reach the cached answers.
     init_view_cache(server, app)
