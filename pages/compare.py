@@ -326,6 +326,8 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
                 + " Choose City of London: Included to show it.",
                 kind="info",
             )
+    if ranked.empty:  # only areas left out have a figure this year
+        return [note, message("There are no other force area figures to compare.")]
     own = _own_force(scope, ranked)
     # The ranking's table, and the columns of it that the map's table repeats.
     table = _table(measure, ranked, level_text)

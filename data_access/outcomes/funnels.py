@@ -130,6 +130,11 @@ def funnel(
     if leave_out:
         points = points[~points["code"].isin(leave_out)].reset_index(drop=True)
     if points.empty:
+        # the columns promised above, with no rows (funnel_spec reads them)
+        points = points.assign(
+            funnel_position=pd.Series(dtype=object),
+            funnel_position_adjusted=pd.Series(dtype=object),
+        )
         empty = pd.DataFrame(columns=FUNNEL_COLUMNS)
         overdispersion = statistics.funnel_overdispersion(
             counts=[], populations=[], benchmark=math.nan
