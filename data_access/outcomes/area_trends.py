@@ -28,16 +28,20 @@ from data_access.measures import (
 )
 from data_access.outcomes.benchmarking import _benchmark
 from data_access.outcomes.raw_series import (
+    _RAW_COLUMNS,
     CHILD_COLUMNS,
     POOLED_QUARTERS_NOTE,
     SERIES_BREAKS,
     SUMMED_QUARTERS_NOTE,
     TREND_COLUMNS,
     _add_rates,
+    _at_period,
     _by_length,
     _check_read,
-    _children_by_length,
+    _children_rows,
+    _latest_period,
     _raw,
+    _raw_frame,
     check_age_band,
     check_length,
 )
@@ -300,10 +304,12 @@ def children_of(
         areas = areas[[scope.can_read_area(c, parent.code) for c in areas["code"]]]
     if areas.empty:
         return pd.DataFrame(columns=CHILD_COLUMNS)
-    scale = statistics.proportion_scale(measure)
-    frame = _children_by_length(measure_code, parent.code, age_band, length, scale)
     grand = set(every.loc[every["level"] == "lad", "parent_code"].dropna())
-    if frame.empty:
+    # Every child's periods give the latest period most of them report; only
+    # the rows within it are made into a frame and periods (issue 19).
+    values = _children_rows(measure_code, parent.code, age_band)
+    latest_period = _latest_period([row[:1] + row[2:4] for row in values], length)
+    if latest_period is None:
         out = pd.DataFrame({"area_code": areas["code"], "area_name": areas["name"]})
         for col in CHILD_COLUMNS:
             if col not in out:
@@ -314,11 +320,17 @@ def children_of(
         out["illustrative"] = False
         out["comparison"] = "not compared"
         return out[CHILD_COLUMNS]
-    counts = frame.groupby("period_start")["area_code"].nunique()
-    # the latest period that most children report
-    latest = max(counts[counts == counts.max()].index)
+    latest, end, reporting = latest_period
+    within = [row for row in values if latest <= row[2] <= end]
+    rows = _at_period(
+        _raw_frame(pd.DataFrame(within, columns=_RAW_COLUMNS)),
+        length,
+        statistics.proportion_scale(measure),
+        latest,
+        reporting,
+    )
     # rates of the latest period's rows only (a rate is worked out row by row)
-    rows = _add_rates(frame[frame["period_start"] == latest], measure)
+    rows = _add_rates(rows, measure)
     bench = _area_series(scope, measure, parent, length, age_band)
     options = {"length": length, "age_band": age_band}
     rows = _disclose(rows, measure, scope, **options)

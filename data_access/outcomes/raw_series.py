@@ -227,9 +227,11 @@ def _raw(
         rows = _success_rows(area_code).get((measure_code, age_band), [])
         return _raw_frame(pd.DataFrame(rows, columns=_RAW_COLUMNS))
     if parent_code is not None:
-        query = _children_query(_raw_columns(), measure_code, parent_code, age_band)
-    else:
-        query = current_values(_raw_columns(), measure_code, age_band)
+        rows = _children_rows(measure_code, parent_code, age_band)
+        if area_code is not None:
+            rows = [row for row in rows if row[0] == area_code]
+        return _raw_frame(pd.DataFrame(list(rows), columns=_RAW_COLUMNS))
+    query = current_values(_raw_columns(), measure_code, age_band)
     query = query.order_by(
         Area.code, MeasureValue.period_start, MeasureValue.period_end
     )
@@ -289,6 +291,103 @@ def _children_by_length(
         length,
         proportion_scale=proportion_scale,
     )
+
+
+@memoized
+def _children_rows(measure_code: str, parent_code: str, age_band: str) -> tuple:
+    """The current values of a measure and age band of every child area of the
+    parent as `_raw` reads them, in its order, as plain tuples: `_raw` of the
+    children is a frame of them; the ranking of the children
+    (area_trends.children_of) needs every child's periods to find the latest
+    most of them report (`_latest_period`), but a frame and the periods of
+    the rows within that period alone (`_at_period`): a frame of every
+    child's figures and `_by_length` over it were a third of /violence's CPU
+    (issue 19)."""
+    query = _children_query(
+        _raw_columns(), measure_code, parent_code, age_band
+    ).order_by(Area.code, MeasureValue.period_start, MeasureValue.period_end)
+    with read_connection() as connection:
+        return tuple(tuple(row) for row in connection.execute(query))
+
+
+def _periods_made(
+    rows: list[tuple[str, dt.date, dt.date]] | tuple, length: str
+) -> dict[dt.date, tuple[dt.date, set[str]]]:
+    """Which periods `_by_length` makes at `length` of an area's rows, from
+    their (area code, period start, period end) alone: per period start, its
+    end and the areas it is made for. `_by_length` decides, and this says
+    what it would decide without building its frame (a Python step per row:
+    the frame of every child's figures and `_by_length` over it cost 15 ms a
+    click); the test holds the two to one rule (test_children_paths).
+    Quarters and calendar years are the rows of their kind; financial years
+    are the published ones and those of four quarters; an area with no
+    financial year and no quarter has its other 12-month periods as years."""
+    made: dict[dt.date, tuple[dt.date, set[str]]] = {}
+
+    def add(code: str, start: dt.date, end: dt.date) -> None:
+        last, areas = made.setdefault(start, (end, set()))
+        areas.add(code)
+        if end > last:  # (periods of one start end alike, but take the last)
+            made[start] = (end, areas)
+
+    kinds = [(row, _period_kind(row[1], row[2])) for row in rows]
+    if length in ("quarter", "calendar"):
+        which = 0 if length == "quarter" else 3
+        for row, kind in kinds:
+            if kind[which]:
+                add(*row)
+        return made
+    quarters: dict[tuple[str, int], int] = {}
+    covered: set[str] = set()
+    for (code, start, end), (is_quarter, is_year, _, _) in kinds:
+        if is_year:
+            add(code, start, end)
+            covered.add(code)
+        elif is_quarter:
+            key = (code, periods.financial_year_of(start))
+            quarters[key] = quarters.get(key, 0) + 1
+            covered.add(code)
+    for (code, year), n in quarters.items():
+        if n == 4:
+            add(code, *periods.fy_bounds(year))
+    for (code, start, end), (_, _, is_other_year, _) in kinds:
+        if is_other_year and code not in covered:
+            add(code, start, end)
+    return made
+
+
+def _latest_period(
+    rows: list[tuple[str, dt.date, dt.date]] | tuple, length: str
+) -> tuple[dt.date, dt.date, tuple[str, ...]] | None:
+    """Of the periods `_by_length` makes at `length` of rows of (area code,
+    period start, period end), the latest that most areas report: (its start,
+    its end, the codes of the areas it is made for, in order); None when it
+    makes none."""
+    made = _periods_made(rows, length)
+    if not made:
+        return None
+    most = max(len(areas) for _, areas in made.values())
+    latest = max(start for start, (_, areas) in made.items() if len(areas) == most)
+    end, areas = made[latest]
+    return latest, end, tuple(sorted(areas))
+
+
+def _at_period(
+    frame: pd.DataFrame,
+    length: str,
+    proportion_scale: float | None,
+    start: dt.date,
+    areas: tuple[str, ...],
+) -> pd.DataFrame:
+    """The rows `_by_length` makes of `frame` (raw rows, as `_raw` reads them)
+    for the period starting `start`, of `areas`. `frame` may hold only the
+    rows of periods starting within that period: whether a year is four
+    quarters or a published one depends on those alone; whether an area's
+    other 12-month period is shown depends on all its rows, which `areas` (as
+    `_latest_period` gives them) says."""
+    made = _by_length(frame, length, proportion_scale=proportion_scale)
+    keep = (made["period_start"] == start) & made["area_code"].isin(areas)
+    return made[keep]
 
 
 def _raw_frame(frame: pd.DataFrame) -> pd.DataFrame:
