@@ -6,10 +6,21 @@ import os
 bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8050')}")
 # Workers hold no state: sessions are signed cookies, the cache is Redis in
 # production and data lives in the store, so any number of workers may serve.
-workers = int(
-    os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2))
-)
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+#
+# One worker per core, two threads each (gunicorn's threaded worker, which keeps
+# connections alive). A callback is Python holding the GIL, so threads of one
+# worker take turns rather than run side by side, and every answer in a worker
+# takes as long as all those it shares the worker with. With 4 workers x 4
+# threads on 2 cores, 16 callbacks took turns on 2 cores and whole-page
+# callbacks came back several times their CPU time. 20 clients, cache off, 30 s
+# (benchmarks/RESULTS.md, issue 19 round 5): p95 372 ms with 4 x 4 against
+# 228-284 ms with 2 x 1 and 265 ms with 2 x 2 (shipped demo); 378 against 286 ms
+# with 2 x 1 at 10 million rows. The second thread costs little and keeps a
+# long request (a board pack, an upload) from holding up every answer of its
+# worker.
+workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
