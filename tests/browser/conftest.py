@@ -4,10 +4,12 @@ user over the shipped data, with axe-core checks of WCAG 2.2 A/AA rules."""
 from __future__ import annotations
 
 import json
-import socket
+import threading
 from pathlib import Path
 
 import pytest
+from dash.testing import wait
+from dash.testing.application_runners import ThreadedRunner
 from selenium.webdriver.chrome.options import Options
 
 AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
@@ -54,21 +56,51 @@ def browser_app(loaded_sqlite_store):
     return app, passwords
 
 
+class StoppableServerRunner(ThreadedRunner):
+    """dash_duo's server, shut down cleanly.
+
+    dash's ThreadedRunner stops its server by raising SystemExit asynchronously in
+    every thread started since (the server's and each request's), and restarts a
+    server slow to answer the same way. A request thread killed while it holds the
+    logging handler's lock (werkzeug logs every request) leaves that lock held for
+    ever: every later log call waits, and the whole run hangs (seen twice under
+    load, py-spy showing threads in Handler.acquire). This runner serves the app
+    with werkzeug's threaded server and stops it with `shutdown()`, which lets
+    the serving loop return; nothing is killed."""
+
+    def start(self, app, start_timeout=60, port=None, **_ignored):
+        from werkzeug.serving import make_server
+
+        # what app.run does before serving, without debug (as dash's runner)
+        app.scripts.config.serve_locally = True
+        app.css.config.serve_locally = True
+        app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True)
+        self._http = make_server("127.0.0.1", port or 0, app.server, threaded=True)
+        self.port = self._http.server_port  # host: "localhost", as dash serves it
+        self.thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+        self.thread.start()
+        wait.until(lambda: self.accessible(self.url), timeout=start_timeout)
+        self.started = True
+
+    def stop(self):
+        self._http.shutdown()  # returns once serve_forever has
+        self._http.server_close()
+        self.thread.join(self.stop_timeout)
+        self.started = False
+
+
+@pytest.fixture
+def dash_thread_server():
+    """dash_duo's server (dash.testing's fixture of this name, replaced)."""
+    with StoppableServerRunner() as runner:
+        yield runner
+
+
 def start(dash_duo, app) -> str:
     """Start the app without waiting on "/" (which redirects to the sign-in form);
     returns the base URL."""
-    # A free port each time: several test runs may share the machine.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    # dash's threaded runner gives up on a server that has not answered within
-    # start_timeout (3 s by default), kills its thread with an asynchronous
-    # SystemExit and starts another. On a loaded 2-core machine the first
-    # server is often just slow, and the kill can land while that thread holds
-    # the logging handler's lock (it logs "Dash is running on ..."): every later
-    # log call then waits forever and the whole run hangs (seen: a full run stuck
-    # in test_journeys). Wait long enough that the retry never happens.
-    dash_duo.start_server(app, navigate=False, port=port, start_timeout=60)
+    # port 0: the system picks a free one (several test runs may share a machine)
+    dash_duo.start_server(app, navigate=False)
     return dash_duo.server.url.rstrip("/")
 
 

@@ -53,12 +53,18 @@ def _wait_for(predicate, timeout=10.0):
 CITY = "E23000034"
 
 
-def _ranking_axis(dash_duo) -> tuple[list[str], float]:
-    """The ranking's bar labels and the top of its drawn value axis."""
-    return dash_duo.driver.execute_script(
+def _ranking_axis(dash_duo) -> tuple[list[str], float | None]:
+    """The ranking's bar labels and the top of its drawn value axis; ([], None)
+    while plotly is drawing it afresh (a control's answer replaces the card, so
+    for a moment there is no plot, or one not yet laid out: CI once read that
+    moment and failed on `null._fullLayout`)."""
+    drawn = dash_duo.driver.execute_script(
         "const gd = document.querySelector('#compare-ranking-graph .js-plotly-plot');"
-        "return [gd._fullLayout.yaxis._categories, gd._fullLayout.xaxis.range[1]];"
+        "const full = gd && gd._fullLayout;"
+        "if (!full || !full.yaxis || !full.xaxis) { return null; }"
+        "return [full.yaxis._categories || [], full.xaxis.range[1]];"
     )
+    return drawn or ([], None)
 
 
 def _map_drawn(dash_duo) -> list[int]:
@@ -116,6 +122,7 @@ def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
     assert list(table["Code"]) == list(shown["code"])
     assert list(table["Rate per 100,000"]) == list(shown["rate"].round(1))
     city_upper = float(direct.loc[direct["code"] == CITY, "rate_upper"].iloc[0])
+    assert _wait_for(lambda: _ranking_axis(dash_duo)[1] is not None)
     labels, top = _ranking_axis(dash_duo)
     assert not any(label.startswith("City of London") for label in labels)
     assert top < city_upper  # its interval no longer sets the scale
@@ -131,7 +138,10 @@ def test_compare_page_controls_url_and_csv(dash_duo, browser_app):
     )
     # Included, its interval still does not set the scale: it runs past the edge,
     # marked (components.axis_clip), and the caption says so.
-    assert _ranking_axis(dash_duo)[1] < city_upper
+    assert _wait_for(lambda: _ranking_axis(dash_duo)[1] is not None)
+    labels, top = _ranking_axis(dash_duo)
+    assert any(label.startswith("City of London") for label in labels)
+    assert top < city_upper
     assert (
         "Past the edge: City of London"
         in dash_duo.find_element("#compare-content").text
