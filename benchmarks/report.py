@@ -247,8 +247,30 @@ def cpu_table(r: dict) -> list[str]:
     return rows
 
 
+# results.json's entries, one per phase: the run keeps those of phases it skipped
+PHASE_ENTRIES = ("demo_", "pg_", "embed_")
+
+
+def measured(r: dict) -> list[str]:
+    """When and at which commit each entry was measured, those from before the
+    last run (its `date`) marked: results.json keeps a skipped phase's entry."""
+    rows = ["| entry | measured at | commit |", "|---|---|---|"]
+    for key, entry in r.items():
+        if not key.startswith(PHASE_ENTRIES) or not isinstance(entry, dict):
+            continue
+        when = entry.get("measured_at")
+        if when is None:
+            note = "not recorded (**an earlier run**)"
+        else:
+            note = when + (" (**an earlier run**)" if when < r.get("date", "") else "")
+        rows.append(f"| {key} | {note} | {entry.get('commit') or '?'} |")
+    return rows
+
+
 def main() -> None:
     r = json.loads(RESULTS.read_text())
+    print("\n".join(measured(r)))
+    print()
     print("\n".join(targets(r)))
     print()
     print("\n".join(pages_table(r)))

@@ -53,6 +53,27 @@ def _pg_store(server: str, rows: int) -> str:
     return url
 
 
+def _commit() -> str | None:
+    answer = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=common.ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return answer.stdout.strip() or None
+
+
+def stamped(entry: dict) -> dict:
+    """A phase's result marked with when, and at which commit, it was measured.
+    results.json keeps the entries of phases a run skips (--phases), so each
+    entry says its own age and benchmarks.report can tell an older run's figures
+    from this one's (a stale Lighthouse block was once reported as new)."""
+    entry["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    entry["commit"] = _commit()
+    return entry
+
+
 def _flush(redis_url: str) -> None:
     import redis
 
@@ -85,6 +106,7 @@ def main() -> None:
     results: dict = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = common.machine()
     results["date"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    results["commit"] = _commit()
     results["settings"] = {
         "clients": clients,
         "duration_s": duration,
@@ -100,20 +122,22 @@ def main() -> None:
         url, instance = common.sqlite_demo_store()
     if "demo-clicks" in phases:
         print("demo: clicks", flush=True)
-        results["demo_clicks_nullcache"] = clicks.benchmark(
-            url, instance, None, clients, duration
+        results["demo_clicks_nullcache"] = stamped(
+            clicks.benchmark(url, instance, None, clients, duration)
         )
         save()
         print("demo: clicks, default cache (SimpleCache per worker)", flush=True)
-        results["demo_clicks_default_cache"] = clicks.benchmark(
+        results["demo_clicks_default_cache"] = stamped(clicks.benchmark(
             url, instance, None, clients, duration, warmup=duration / 2,
             cache_type="default",
-        )  # fmt: skip
+        ))  # fmt: skip
         save()
     if "demo-weight" in phases:
         print("demo: page weight", flush=True)
-        results["demo_page_weight"] = page_weight.benchmark(
-            url, instance, None, args.lighthouse, args.lighthouse_repeat
+        results["demo_page_weight"] = stamped(
+            page_weight.benchmark(
+                url, instance, None, args.lighthouse, args.lighthouse_repeat
+            )
         )
         save()
     largest = None
@@ -124,14 +148,16 @@ def main() -> None:
         instance = tempfile.mkdtemp(prefix="vru_bench_")
         largest = (url, instance)
         print(f"{rows}: clicks NullCache", flush=True)
-        results[f"pg_{rows}_clicks_nullcache"] = clicks.benchmark(
-            url, instance, None, clients, duration
+        results[f"pg_{rows}_clicks_nullcache"] = stamped(
+            clicks.benchmark(url, instance, None, clients, duration)
         )
         save()
         print(f"{rows}: clicks Redis warm", flush=True)
         _flush(args.redis)
-        results[f"pg_{rows}_clicks_redis"] = clicks.benchmark(
-            url, instance, args.redis, clients, duration, warmup=duration / 2
+        results[f"pg_{rows}_clicks_redis"] = stamped(
+            clicks.benchmark(
+                url, instance, args.redis, clients, duration, warmup=duration / 2
+            )
         )
         save()
     if "embed" in phases and not largest:
@@ -139,8 +165,8 @@ def main() -> None:
     if "embed" in phases:
         print("embed spike", flush=True)
         _flush(args.redis)
-        results["embed_spike_redis"] = embed_spike.benchmark(
-            *largest, args.redis, embed_clients, embed_duration
+        results["embed_spike_redis"] = stamped(
+            embed_spike.benchmark(*largest, args.redis, embed_clients, embed_duration)
         )
         save()
     print(f"wrote {RESULTS}")
