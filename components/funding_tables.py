@@ -220,8 +220,8 @@ def national_parts(view: dict) -> list:
                 className="funding-section",
             )
         )
-    national = view["national"]
-    if not national.empty:
+    national = view["national"]  # columns as lists, as view["every"]
+    if national["allocation_id"]:
         out.append(
             html.Section(
                 [

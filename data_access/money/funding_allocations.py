@@ -202,13 +202,16 @@ def allocations(
     return _allocations(area_code, financial_year)
 
 
-def allocations_of(*, area_code: str, financial_year: int) -> pd.DataFrame:
-    """`allocations(area_code=..., financial_year=...)` taken from the year's
-    rows that `allocations(financial_year=...)` read (the same rows, in the
-    same order): no read of its own when both are asked for in a request."""
+def allocation_columns_of(*, area_code: str, financial_year: int) -> dict[str, list]:
+    """`allocations(area_code=..., financial_year=...)`'s ALLOCATION_COLUMNS as
+    the plain lists its frame is made of (a missing value None), taken from the
+    year's rows that `allocations(financial_year=...)` read (the same rows, in
+    the same order): no read of its own when both are asked for in a request,
+    and no frame for a page that only reads the columns (/funding's national
+    totals)."""
     get_area(area_code)
     rows = _allocation_rows(None, _check_year(financial_year))
-    return _allocation_frame([row for row in rows if row[1] == area_code])
+    return _allocation_columns([row for row in rows if row[1] == area_code])
 
 
 def force_area_allocations(*, financial_year: int) -> pd.DataFrame:

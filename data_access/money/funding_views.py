@@ -64,7 +64,8 @@ def with_complete(quarters: pd.DataFrame) -> pd.DataFrame:
 
 def national_view(*, financial_year: int) -> dict[str, Any]:
     """summary (national_summary's columns as lists: one value per force area,
-    largest first), national (the national totals published), every (every
+    largest first), national (the national totals published: allocations'
+    columns as lists, allocation_columns_of), every (every
     figure for a force area, chosen or not: force_area_allocations' columns
     as lists)."""
     return {
@@ -73,7 +74,7 @@ def national_view(*, financial_year: int) -> dict[str, Any]:
             financial_year=financial_year
         ),
         # the year's national figures are among every figure of the year
-        "national": funding_allocations.allocations_of(
+        "national": funding_allocations.allocation_columns_of(
             area_code=NATIONAL_CODE, financial_year=financial_year
         ),
         "every": funding_allocations.force_area_allocation_columns(

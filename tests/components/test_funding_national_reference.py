@@ -3,7 +3,8 @@
 None) answers exactly as the frame-per-column version it replaced
 (funding_national_reference) drew the frame, over many random national
 summaries: ties, figures published "as" text or not at all, sources missing,
-illustrative rows, one row or many."""
+illustrative rows, one row or many; with the national totals published
+drawn from their columns as lists (allocation_columns_of) too."""
 
 from __future__ import annotations
 
@@ -14,7 +15,11 @@ import pytest
 from dash._utils import to_json
 
 from components import funding_tables as new
-from data_access.money.funding_allocations import NATIONAL_COLUMNS, _allocation_frame
+from data_access.money.funding_allocations import (
+    NATIONAL_COLUMNS,
+    _allocation_columns,
+    _allocation_frame,
+)
 from data_access.money.funding_views import year_view
 from tests.components import funding_national_reference as old
 
@@ -47,19 +52,58 @@ def _summary(rng: random.Random) -> list[dict]:
     return rows
 
 
+def _national_totals(rng: random.Random) -> list[tuple]:
+    """Rows of national allocation figures as `_allocation_rows` reads them
+    (often none: most years publish no national totals)."""
+    rows = []
+    for n in range(rng.choice([0, 0, 1, 3])):
+        intervention = rng.choice([None, (7, "Mentoring")])
+        rows.append(
+            (
+                100 + n,
+                "K04000001",
+                "England and Wales",
+                "country",
+                2024,
+                rng.choice(["Home Office", "Youth Endowment Fund"]),
+                rng.choice(["VRU core grant", "Grip", "Interventions"]),
+                None if intervention is None else intervention[0],
+                None if intervention is None else intervention[1],
+                rng.choice([35_500_000.0, 1_250_000.25, None]),
+                rng.choice([None, "£35.5m"]),
+                rng.choice(["exact", "rounded_million", "approximate"]),
+                rng.random() < 0.7,
+                rng.choice(["Home Office announcement", None]),
+                "Home Office",
+                rng.choice(["https://example.org/grant", None]),
+                rng.random() < 0.3,
+                rng.choice([None, "announced in year"]),
+            )
+        )
+    return rows
+
+
 @pytest.mark.parametrize("seed", range(CASES))
 def test_national_parts_answer_as_the_frame_version(seed):
     rng = random.Random(seed)
     rows = _summary(rng)
+    national = _national_totals(rng)
     view = {
         "year": year_view(2024),
-        # the frame as national_summary makes it, for the old drawing
+        # the frames as national_summary and allocations make them, for the
+        # old drawing
         "summary": pd.DataFrame(rows, columns=NATIONAL_COLUMNS),
-        "national": _allocation_frame([]),
+        "national": _allocation_frame(national),
         "every": _allocation_frame([]),
     }
-    # the same rows as national_summary_columns hands them to the page
+    # the same rows as national_summary_columns and allocation_columns_of
+    # hand them to the page
     columns = {name: [row[name] for row in rows] for name in NATIONAL_COLUMNS}
-    assert to_json(new.national_parts(view | {"summary": columns})) == to_json(
+    lists = {
+        "summary": columns,
+        "national": _allocation_columns(national),
+        "every": _allocation_columns([]),
+    }
+    assert to_json(new.national_parts(view | lists)) == to_json(
         old.national_parts(view)
     )

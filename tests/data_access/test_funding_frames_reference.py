@@ -11,6 +11,7 @@ from dash._utils import to_json
 
 from components.funding_tables import figures_table
 from data_access import periods
+from data_access.areas import NATIONAL_CODE
 from data_access.db import read_connection
 from data_access.money import funding_allocations as fa
 from data_access.money.funding_views import national_view
@@ -60,6 +61,13 @@ def test_national_frames_equal_the_frames_read_before(loaded_store):
         caption = f"Every published figure, {year}"
         assert to_json(figures_table(view["every"], caption)) == to_json(
             figures_table(before, caption)
+        )
+        # the national totals' columns are the columns of the national frame
+        national = fa.allocations(area_code=NATIONAL_CODE, financial_year=year)
+        assert list(view["national"]) == fa.ALLOCATION_COLUMNS
+        assert view["national"]["allocation_id"] == national["allocation_id"].tolist()
+        assert to_json(figures_table(view["national"], caption)) == to_json(
+            figures_table(national, caption)
         )
         if before.empty:  # what a page shows of it: no rows
             assert not columns["allocation_id"]
