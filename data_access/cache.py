@@ -205,16 +205,100 @@ def private_copy(value: Any) -> Any:
     return _copier(value)()
 
 
+# What the per-request memo keeps of an answer asked for once: `_keep` is cheap
+# (most answers are never asked for again in the request), and the copy-safety
+# work of `_copier` waits for a second ask.
+Prepare = Callable[[], Callable[[], Any] | None]
+
+
+def _keep(value: Any) -> Prepare:
+    """What to keep of `value` as its first caller receives it, cheaply: returns
+    `prepare`, which at a second ask returns a copier (`_copier`) of `value` as it
+    was handed over, or None if the first caller may have changed what was kept.
+
+    Only containers are copied now (frames shallowly: pandas' copy-on-write keeps
+    the kept frame's data apart from the caller's writes; lists and dicts of atoms
+    and tuples in one step of C); what they share with the caller (tuples' items,
+    object cells of frames) is checked for immutability by `prepare`, since a
+    caller can only have changed it in place if it is mutable."""
+    kind = type(value)
+    if kind in _IMMUTABLE_ATOMS:
+        return lambda: lambda: value
+    if kind in _FRAMES:
+        kept_frame = value.copy(deep=False)
+        return lambda: (
+            (lambda: kept_frame.copy(deep=False))
+            if _frame_holds_only_values(kept_frame)
+            else None
+        )
+    if kind is list or kind is tuple:
+        if set(map(type, value)) <= _ATOMS_AND_TUPLES:
+            return _prepared_if_immutable(tuple(value), kind)
+        if kind is list and set(map(type, value)) == {dict}:
+            # Rows as dicts (a picker's options): copied in one step of C each.
+            kept_rows = list(map(dict, value))
+            pairs = itertools.chain.from_iterable(map(dict.items, kept_rows))
+            return lambda: (
+                (lambda: list(map(dict.copy, kept_rows)))
+                if _all_immutable(list(pairs))
+                else None
+            )
+        return _prepared_together(list(map(_keep, value)), kind)
+    if kind is dict and set(map(type, value)) <= _ATOMS_AND_TUPLES:
+        keys = tuple(value)
+        if _all_immutable(keys):
+            if set(map(type, value.values())) <= _ATOMS_AND_TUPLES:
+                return _prepared_if_immutable(tuple(value.values()), dict, keys)
+            return _prepared_together(list(map(_keep, value.values())), dict, keys)
+    copier = _copier(value)
+    return lambda: copier
+
+
+def _built(kind: type, items: list | tuple, keys: tuple | None) -> Any:
+    return dict(zip(keys, items, strict=True)) if kind is dict else kind(items)
+
+
+def _prepared_if_immutable(items: tuple, kind: type, keys: tuple | None = None):
+    """`prepare` of a container of atoms and tuples kept as a tuple of its items:
+    to be trusted only if no item could have been changed in place."""
+    return lambda: _copier(_built(kind, items, keys)) if _all_immutable(items) else None
+
+
+def _prepared_together(parts: list[Prepare], kind: type, keys: tuple | None = None):
+    """`prepare` of a container whose items were kept one by one (`parts`)."""
+
+    def prepare():
+        copiers = [part() for part in parts]
+        if None in copiers:
+            return None
+        return lambda: _built(kind, [copy() for copy in copiers], keys)
+
+    return prepare
+
+
+class _AskedOnce:
+    """A request memo entry whose answer has been handed out once."""
+
+    __slots__ = ("prepare",)
+
+    def __init__(self, prepare: Prepare):
+        self.prepare = prepare
+
+
 def memoized(fn: F) -> F:
     """Memoize `fn` in the shared cache when running inside the app, and for the
     rest of the request in any case.
 
     The per-request memo matters when the shared cache is off or cold: one page's
     callback asks for the same series several times (the trend, its baseline, its
-    recent trend and the ranking all start from the national figures). It keeps
-    its own copy of the answer and hands each later call another (`_copier`), so
-    a caller that changes its result never changes another's; copying only what
-    can change costs a fraction of the pickling it replaces."""
+    recent trend and the ranking all start from the national figures). A caller
+    that changes its result never changes another's: the memo keeps a cheap
+    shallow snapshot when the answer is first handed out (`_keep`), and only if
+    the answer is asked for again makes it a copier (`_copier`) handing each later
+    caller its own copy. Copying only what can change costs a fraction of the
+    pickling it replaces. Should the first caller have been able to change what the
+    snapshot shares (a mutable object inside a tuple or a frame's cell), the
+    answer is asked for afresh instead."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     memos: dict[int, Callable] = {}  # by shared cache: bound after import
 
@@ -231,18 +315,26 @@ def memoized(fn: F) -> F:
         state = context.app_state()
         if state is None or not _cache_active():
             return fn(*args, **kwargs)
-        memo = shared_memo()
-        request_memo = state.setdefault("vru_request_memo", {})
+        request_memo = state.get("vru_request_memo")
+        if request_memo is None:
+            request_memo = state["vru_request_memo"] = {}
         key = (name, args, tuple(sorted(kwargs.items())) if kwargs else ())
         try:
             kept = request_memo.get(key)
         except TypeError:  # an unhashable argument: the shared cache alone
-            return memo(*args, **kwargs)
-        if kept is not None:
-            return None if kept is _NOT_KEPT else kept()
-        value = memo(*args, **kwargs)
-        request_memo[key] = _NOT_KEPT if value is None else _copier(value)
-        return value
+            return shared_memo()(*args, **kwargs)
+        if kept is None:
+            value = shared_memo()(*args, **kwargs)
+            request_memo[key] = _NOT_KEPT if value is None else _AskedOnce(_keep(value))
+            return value
+        if kept is _NOT_KEPT:
+            return None
+        if type(kept) is _AskedOnce:
+            copier = kept.prepare()
+            if copier is None:
+                copier = _copier(shared_memo()(*args, **kwargs))
+            request_memo[key] = kept = copier
+        return kept()
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
