@@ -56,6 +56,14 @@ limiter = Limiter(
 limiter.limit(settings.api_rate_limit)(blueprint)
 
 
+@limiter.request_filter
+def _outside_the_api() -> bool:
+    """Only the API has limits, yet Flask-Limiter looks every request's limits up
+    (every callback and page included): requests outside it are let through at
+    once."""
+    return request.blueprint != blueprint.name
+
+
 class ApiError(Exception):
     def __init__(self, status: int, message: str, parameter: str | None = None):
         super().__init__(message)
