@@ -24,6 +24,14 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
+# Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new
+# connections over them. On one shared socket the worker that happens to accept
+# first keeps a keep-alive client for good: 20 keep-alive clients were seen split
+# unevenly over 2 workers, so one worker's answers queued while the other idled.
+# The kernel lets only processes of the same user share the port, but two servers
+# started by that user on one address would share its traffic rather than the
+# second failing to start: stop the old server before starting a new one.
+reuse_port = True
 # No preload: each worker opens its own database engine after the fork.
 preload_app = False
 # gunicorn's control socket sits at one fixed path per user, so a second server on
