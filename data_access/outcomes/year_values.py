@@ -314,7 +314,12 @@ def _has_years(level: str, age_band: str):
 
 
 @functools.cache
-def _fy_statement(levels: tuple[str, ...], age_band: str, one_year: bool = False):
+def _fy_statement(
+    levels: tuple[str, ...],
+    age_band: str,
+    one_year: bool = False,
+    years_only: bool = False,
+):
     """`_fy_levels`' statement for areas of `levels` (each row's level first),
     the measure's code a bound parameter ("measure_code"): built once per
     process, as building it (a few milliseconds of SQLAlchemy coercions) cost
@@ -323,7 +328,10 @@ def _fy_statement(levels: tuple[str, ...], age_band: str, one_year: bool = False
     those are exactly the rows of the financial year that starts in that April,
     a stored April-March value or the quarters summed into it (a value's
     financial year is a function of its start date), read as a range of
-    ix_measure_value_lookup's last column (`_fy_levels_in`)."""
+    ix_measure_value_lookup's last column (`_fy_levels_in`). `years_only`: the
+    same rows, chosen by the same WHERE and HAVING, with only (level, code,
+    year, usable, illustrative, pref), usable 1 where the row has a count and a
+    positive population (`_fy_years`)."""
     start_y, start_m, fy = _start()
     # period_months (set from the dates on insert) rather than the months worked
     # out per row: it lets the planner read the measure's force areas' quarters
@@ -354,6 +362,38 @@ def _fy_statement(levels: tuple[str, ...], age_band: str, one_year: bool = False
             MeasureValue.period_start < bindparam("year_end", type_=Date),
         )
     illustrative = func.max(cast(Source.illustrative, Integer))
+    quarters_population = case(
+        # summed numerators over one quarter's denominator would be four
+        # times the proportion
+        (_is_proportion(), func.sum(MeasureValue.denominator)),
+        # a count's population: the mid-year in which the year starts
+        else_=func.max(case((start_m == 4, MeasureValue.denominator), else_=None)),
+    )
+    if years_only:
+        annual_usable = and_(
+            MeasureValue.numerator.is_not(None), MeasureValue.denominator > 0
+        )
+        annual = base.add_columns(
+            Area.code,
+            cast(start_y, Integer).label("year"),
+            case((annual_usable, 1), else_=0).label("usable"),
+            cast(Source.illustrative, Integer).label("illustrative"),
+            literal(0, Integer).label("pref"),
+        ).where(start_m == 4, MeasureValue.period_months == 12)
+        # the HAVING asks for four counts, so a year of quarters has a count
+        quarters = (
+            base.add_columns(
+                Area.code,
+                cast(fy, Integer).label("year"),
+                case((quarters_population > 0, 1), else_=0),
+                illustrative,
+                literal(1, Integer).label("pref"),
+            )
+            .where(MeasureValue.period_months == 3)
+            .group_by(Area.level, Area.code, fy, Measure.ci_method)
+            .having(_four_quarters(start_m))
+        )
+        return union_all(annual, quarters)
     annual = base.add_columns(
         Area.code,
         covered_area_name(),
@@ -374,15 +414,7 @@ def _fy_statement(levels: tuple[str, ...], age_band: str, one_year: bool = False
             Area.vru_start_year,
             cast(fy, Integer).label("year"),
             func.sum(MeasureValue.numerator),
-            case(
-                # summed numerators over one quarter's denominator would be
-                # four times the proportion
-                (_is_proportion(), func.sum(MeasureValue.denominator)),
-                # a count's population: the mid-year in which the year starts
-                else_=func.max(
-                    case((start_m == 4, MeasureValue.denominator), else_=None)
-                ),
-            ),
+            quarters_population,
             illustrative,
             func.min(Source.title),
             literal(1, Integer).label("pref"),
@@ -453,6 +485,33 @@ def _fy_levels_in(
     return _frames_by_level(rows, levels)
 
 
+@memoized
+def _fy_years(measure_code: str, level: str, age_band: str) -> list[tuple]:
+    """Which financial years `_fy_values` has for areas of `level`, without the
+    figures: (code, year, usable, illustrative) per area and year, the row
+    `_fy_frame` keeps (the stored year preferred), usable where it has a count
+    and a positive population. Read by `_fy_statement(years_only=True)`: the
+    same rows as `_fy_values`, five columns of each and no frame (issue 19: the
+    period list read every figure of the measure, its names and sources, to
+    know which years exist; tests/data_access/test_fy_years.py)."""
+    with read_connection() as connection:
+        rows = connection.execute(
+            _fy_statement((level,), age_band, years_only=True),
+            {"measure_code": measure_code},
+        ).all()
+    # as `_fy_frame` chooses: a stored year before a year of summed quarters,
+    # else the first row read
+    chosen: dict[tuple, tuple] = {}
+    for _, code, year, usable, illustrative, pref in rows:
+        kept = chosen.get((code, year))
+        if kept is None or pref < kept[1]:
+            chosen[(code, year)] = (
+                (code, int(year), bool(usable), bool(illustrative)),
+                pref,
+            )
+    return [row for row, _ in chosen.values()]
+
+
 def _frames_by_level(
     rows: Sequence[Sequence], levels: tuple[str, ...]
 ) -> dict[str, pd.DataFrame]:
@@ -506,15 +565,41 @@ def _as_concatenated(rows: Sequence[Sequence], column: int, at: list[int]):
     stored years' and the summed quarters' frames concatenated would type it
     (the year a VRU began: whole years, or floats with NaN where a group has an
     area with none, or objects where a group has none at all), so the frame is
-    the one it always was."""
+    the one it always was.
+
+    pandas' rules, worked out in plain Python (building two Series and
+    concatenating them cost more than the rest of the frame): a group's column
+    is int64 with no value missing, float64 with some, object (None) with all;
+    int64 with int64 stays int64, with float64 becomes float64, and anything
+    with an object column becomes object, each group's values boxed as its own
+    dtype had them (a Python int, a float or NaN, None). tests/data_access/
+    test_fy_frame.py checks it against pandas over random rows."""
     n_stored = sum(1 for r in rows if r[-1] == 0)
-    groups = [
-        pd.Series([r[column] for r in part])
-        for part in (rows[:n_stored], rows[n_stored:])
-        if part
-    ]
-    whole = groups[0] if len(groups) == 1 else pd.concat(groups, ignore_index=True)
-    return whole.iloc[at].to_numpy()
+    kinds = []  # (first row, kind) of each group that has rows
+    for first, part in ((0, rows[:n_stored]), (n_stored, rows[n_stored:])):
+        if part:
+            missing = sum(1 for r in part if r[column] is None)
+            kind = "object" if missing == len(part) else "float" if missing else "int"
+            kinds.append((first, kind))
+    values = [rows[i][column] for i in at]
+    names = {kind for _, kind in kinds}
+    if "object" in names:
+        # the quarters' kind from their first row on, else the stored years'
+        quarters_kind = kinds[-1][1]
+        stored_kind = kinds[0][1] if kinds[0][0] == 0 else quarters_kind
+        boxed = np.empty(len(at), dtype=object)
+        for j, (i, value) in enumerate(zip(at, values, strict=True)):
+            kind = stored_kind if i < n_stored else quarters_kind
+            if kind == "float":
+                boxed[j] = math.nan if value is None else float(value)
+            else:  # an int group has no None; an object group holds only None
+                boxed[j] = None if value is None else int(value)
+        return boxed
+    if "float" in names:
+        return np.array(
+            [math.nan if v is None else float(v) for v in values], dtype=np.float64
+        )
+    return np.array([int(v) for v in values], dtype=np.int64)
 
 
 def _rolling_base(level: str, age_band: str):
@@ -633,26 +718,32 @@ def available_periods(
     first; a measure with none has its stored rolling years instead. Raises
     NotFound for an unknown or non-public measure."""
     get_measure(measure_code)
-    frame = _fy_values(measure_code, level, age_band)
-    starts = [None] * len(frame)
-    if frame.empty:
+    # which years exist, not their figures (`_fy_years`)
+    area_years = _fy_years(measure_code, level, age_band)
+    years = [
+        (code, year, illustrative, f"{year:04d}-04")
+        for code, year, usable, illustrative in area_years
+        if usable
+    ]
+    if not area_years:
         frame = _rolling_values(measure_code, level, age_band)
-        starts = frame["start"].tolist()
+        years = [
+            (code, year, illustrative, start)
+            for code, year, count, population, illustrative, start in zip(
+                frame["code"].tolist(),
+                frame["year"].tolist(),
+                frame["count"].tolist(),
+                frame["population"].tolist(),
+                frame["illustrative"].tolist(),
+                frame["start"].tolist(),
+                strict=True,
+            )
+            if not pd.isna(count) and population > 0
+        ]
     # A few hundred area-years: grouped in plain Python, not by a DataFrame
     # groupby (most of this read's time before).
     by_value: dict[str, list] = {}
-    for code, year, count, population, illustrative, start in zip(
-        frame["code"].tolist(),
-        frame["year"].tolist(),
-        frame["count"].tolist(),
-        frame["population"].tolist(),
-        frame["illustrative"].tolist(),
-        starts,
-        strict=True,
-    ):
-        if pd.isna(count) or not population > 0:
-            continue
-        value = start if start is not None else f"{year:04d}-04"
+    for code, year, illustrative, value in years:
         got = by_value.setdefault(value, [year, set(), False])
         got[1].add(code)
         got[2] = got[2] or bool(illustrative)
