@@ -91,10 +91,15 @@ def _compare(frame: pd.DataFrame, bench: pd.DataFrame, polarity: str) -> pd.Data
         frame[["rate_lower", "rate_upper"]].assign(_bench=against),
         benchmark="_bench",
         polarity=polarity,
-    )["comparison_95"]
-    out = frame.assign(comparison=compared)
-    out.loc[out["suppressed"], "comparison"] = "not compared"
-    return out
+    )["comparison_95"].tolist()
+    # set over plain lists: a masked assignment costs more than the comparison
+    hidden = frame["suppressed"].tolist()
+    words = [
+        "not compared" if suppressed else comparison
+        for comparison, suppressed in zip(compared, hidden, strict=True)
+    ]
+    # (objects, as the comparison's column is, even when there are no rows)
+    return frame.assign(comparison=np.array(words, dtype=object))
 
 
 def area_series(
@@ -219,30 +224,43 @@ def series_breaks(
     for a switch between years made of the quarterly series and published annual
     figures (the quarterly knife series is unrevised, so 2009/10 and 2010/11 are
     not on one basis)."""
-    area_rows = series[series["role"] == "area"] if "role" in series else series
-    if area_rows.empty:
+    # Over the columns as plain lists (a few dozen periods): the frame filters
+    # cost more than the breaks (issue 19).
+    columns = ["period_start", "period_end", "period", "note"]
+    starts, ends, labels, notes = (series[name].tolist() for name in columns)
+    flags = series["illustrative"].astype(bool).tolist()
+    if "role" in series:
+        area = [role == "area" for role in series["role"].tolist()]
+        starts, ends, labels, notes, flags = (
+            [value for value, keep in zip(values, area, strict=True) if keep]
+            for values in (starts, ends, labels, notes, flags)
+        )
+    if not starts:
         return []
     out = []
-    first, last = area_rows["period_start"].min(), area_rows["period_end"].max()
+    first, last = min(starts), max(ends)
     for month, text in SERIES_BREAKS.get((measure_code, area_code), []):
         if first < month <= last:
-            hit = area_rows[area_rows["period_start"] >= month]
-            if not hit.empty:
-                out.append((hit["period"].iloc[0], text))
-    flags = area_rows["illustrative"].astype(bool).tolist()
+            hit = [
+                label
+                for start, label in zip(starts, labels, strict=True)
+                if start >= month
+            ]
+            if hit:
+                out.append((hit[0], text))
     for i in range(1, len(flags)):
         if flags[i] and not flags[i - 1]:
-            out.append((area_rows["period"].iloc[i], spc.ILLUSTRATIVE_FROM_HERE))
+            out.append((labels[i], spc.ILLUSTRATIVE_FROM_HERE))
             break
-    from_quarters = (
-        area_rows["note"].isin((SUMMED_QUARTERS_NOTE, POOLED_QUARTERS_NOTE)).tolist()
-    )
+    # (a missing note is NaN, None or pd.NA: only a string can be one of these)
+    quarter_notes = (SUMMED_QUARTERS_NOTE, POOLED_QUARTERS_NOTE)
+    from_quarters = [isinstance(note, str) and note in quarter_notes for note in notes]
     for i in range(1, len(from_quarters)):
         if from_quarters[i] == from_quarters[i - 1] or flags[i] != flags[i - 1]:
             continue  # no switch, or one already marked as illustrative data
         out.append(
             (
-                area_rows["period"].iloc[i],
+                labels[i],
                 "Published annual figures from here (years before: sums of quarters)"
                 if from_quarters[i - 1]
                 else "Sums of quarters from here (years before: published annual "

@@ -207,16 +207,22 @@ def _recent(
         series = series[series["period_end"] <= end]
     window, since_break = _trend_window(measure["code"], area.code, length, series)
     result = statistics.trend_test(
-        counts=window["numerator"].tolist(),
-        populations=window["denominator"].tolist(),
+        counts=[numerator for _, numerator, _ in window],
+        populations=[denominator for _, _, denominator in window],
     )
-    shown = window[window["numerator"].notna()]
-    result["first_period"] = shown["period"].iloc[0] if len(shown) else None
-    result["last_period"] = shown["period"].iloc[-1] if len(shown) else None
-    result["periods"] = shown["period"].tolist()
+    shown = [period for period, numerator, _ in window if not math.isnan(numerator)]
+    result["first_period"] = shown[0] if shown else None
+    result["last_period"] = shown[-1] if shown else None
+    result["periods"] = shown
     result["since_break"] = since_break
-    hidden = set(series.loc[series["suppressed"], "period"])
-    result["withheld"] = bool(hidden & set(window["period"].dropna()))
+    hidden = {
+        period
+        for period, suppressed in zip(
+            series["period"].tolist(), series["suppressed"].tolist(), strict=True
+        )
+        if suppressed
+    }
+    result["withheld"] = any(period in hidden for period, _, _ in window)
     if result["withheld"]:
         for key in ("slope", "slope_lower", "slope_upper", "coefficient"):
             result[key] = math.nan
@@ -232,41 +238,45 @@ def _recent(
 
 def _trend_window(
     measure_code: str, area_code: str, length: str, series: pd.DataFrame
-) -> tuple[pd.DataFrame, str | None]:
-    """(the latest TREND_WINDOW consecutive periods of `series`, one row each,
-    missing figures as NaN; the break the window starts at, or None)."""
+) -> tuple[list[tuple[str | None, float, float]], str | None]:
+    """(the latest TREND_WINDOW consecutive periods of `series`, one (period,
+    numerator, denominator) each, a missing figure as NaN and a missing period
+    as (None, NaN, NaN); the break the window starts at, or None).
+
+    Over the series' columns as plain lists (a few dozen periods): the frame
+    filters and the window frame cost more than the trend test (issue 19)."""
     # The series' own lengths, not the measures' (PERIOD_LENGTHS has no
     # "calendar"): a quarter is 3 months, a financial or calendar year 12.
     months = 3 if length == "quarter" else 12
-    figures = series[series["numerator"].notna()]
-    if figures.empty:
-        return figures, None
+    numerators = series["numerator"].to_numpy(dtype=float, na_value=np.nan).tolist()
+    with_figure = [i for i, n in enumerate(numerators) if not math.isnan(n)]
+    if not with_figure:
+        return [], None
 
     def position(start: dt.date) -> int:
         return (start.year * 12 + start.month - 1) // months
 
-    by_position = {position(s): i for i, s in enumerate(series["period_start"])}
-    last = position(figures["period_start"].iloc[-1])
+    starts = series["period_start"].tolist()
+    labels = series["period"].tolist()
+    denominators = series["denominator"].to_numpy(dtype=float, na_value=np.nan).tolist()
+    by_position = {position(s): i for i, s in enumerate(starts)}
+    last = position(starts[with_figure[-1]])
     first = last - TREND_WINDOW + 1
     since_break = None
-    labels = dict(zip(series["period"], series["period_start"], strict=False))
+    start_of = dict(zip(labels, starts, strict=True))
     for label, text in series_breaks(
         measure_code=measure_code, area_code=area_code, series=series
     ):
-        at = position(labels[label])
+        at = position(start_of[label])
         if first < at <= last:
             first, since_break = at, text
-    columns = ["period", "numerator", "denominator"]
-    records = series[columns].to_dict("records")
-    gap = {"period": None, "numerator": np.nan, "denominator": np.nan}
-    window = pd.DataFrame(
-        [
-            records[by_position[p]] if p in by_position else gap
-            for p in range(first, last + 1)
-        ],
-        columns=columns,
-    )
-    return window, since_break
+    gap = (None, math.nan, math.nan)
+    return [
+        (labels[i], numerators[i], denominators[i])
+        if (i := by_position.get(p)) is not None
+        else gap
+        for p in range(first, last + 1)
+    ], since_break
 
 
 def _trend_text(result: dict[str, Any], length: str) -> str:

@@ -349,15 +349,16 @@ def rates_for(
     if rate_scale(measure) is None:
         return df.copy()
     if scale is not None:
-        out = proportion_ci_frame(
-            df,
-            successes_col=count_col,
-            total_col=population_col,
-            confidence=confidence,
+        _check_confidence(confidence)
+        p, lower, upper = _wilson_arrays(
+            _column(df, count_col), _column(df, population_col), confidence
         )
-        for name in ("", "_lower", "_upper"):
-            out[f"rate{name}"] = out.pop(f"proportion{name}") * scale
-        return out
+        # One assign of the scaled limits: adding the proportion columns and
+        # moving each to its rate name copied the frame's blocks six times
+        # (issue 19).
+        return df.assign(
+            rate=p * scale, rate_lower=lower * scale, rate_upper=upper * scale
+        )
     return rate_ci_frame(
         df,
         count_col=count_col,
