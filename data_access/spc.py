@@ -394,52 +394,63 @@ def _chart(
     """`spc_chart`'s result from an `_evaluate` result."""
     series, columns = result["series"], result["columns"]
     direction = result["direction"]
+    point_types = [_point_type(result, i) for i in range(len(series))]
     points = pd.DataFrame(
         {
             "value": series,
             **columns,
             "segment": result["segment_of"],
             "rules": ["; ".join(r) for r in result["fired"]],
-            "point_type": [_point_type(result, i) for i in range(len(series))],
+            "point_type": point_types,
         }
     )
     return {
         "points": points,
         "segments": result["segments"],
-        "variation": _variation(points, direction),
-        "assurance": _assurance(points, direction, target),
+        "variation": _variation(series, columns["centre"], point_types, direction),
+        "assurance": _assurance(columns, point_types, direction, target),
         "method": _method_words(kind, step_changes),
     }
 
 
-def _variation(points: pd.DataFrame, direction: int) -> str:
-    shown = points[points["point_type"] != "no figure"]
-    if shown.empty or shown["point_type"].iloc[-1] == "not assessed":
+# The verdicts read the last point off the arrays the chart's frame is made of:
+# filtering the frame and reading a row of it cost more than the verdicts
+# (issue 19).
+
+
+def _variation(
+    values: np.ndarray, centres: np.ndarray, point_types: list[str], direction: int
+) -> str:
+    shown = [i for i, kind in enumerate(point_types) if kind != "no figure"]
+    if not shown or point_types[shown[-1]] == "not assessed":
         return "not assessed"
-    last = shown.iloc[-1]
-    if last["point_type"] == "common cause":
+    last = shown[-1]
+    if point_types[last] == "common cause":
         return "common cause"
-    high = "high" if last["value"] > last["centre"] else "low"
+    high = "high" if values[last] > centres[last] else "low"
     if direction == 0:
         return f"special cause {high}"
     kind = (
-        "improving" if last["point_type"] == "special cause improving" else "concerning"
+        "improving" if point_types[last] == "special cause improving" else "concerning"
     )
     return f"{kind} {high}"
 
 
 def _assurance(
-    points: pd.DataFrame, direction: int, target: float | None
+    columns: dict[str, np.ndarray],
+    point_types: list[str],
+    direction: int,
+    target: float | None,
 ) -> str | None:
     if target is None or direction == 0:
         return None
-    shown = points[~points["upper"].isna()]
-    if shown.empty or points["point_type"].iloc[-1] == "not assessed":
+    shown = np.flatnonzero(~np.isnan(columns["upper"]))
+    if not len(shown) or point_types[-1] == "not assessed":
         return None
-    last = shown.iloc[-1]
-    if target > last["upper"]:
+    last = shown[-1]
+    if target > columns["upper"][last]:
         return "consistently failing" if direction > 0 else "consistently passing"
-    if target < last["lower"]:
+    if target < columns["lower"][last]:
         return "consistently passing" if direction > 0 else "consistently failing"
     return "hit and miss"
 

@@ -53,7 +53,7 @@ SPC_COLUMNS = [
 ]
 
 
-def _shown(column: pd.Series, hidden) -> np.ndarray:  # noqa: ANN001
+def _shown(column, hidden) -> np.ndarray:  # noqa: ANN001
     """The column as floats, NaN where the figure is hidden from the reader."""
     return np.where(hidden, np.nan, pd.to_numeric(column, errors="coerce"))
 
@@ -76,6 +76,9 @@ def trend_spc(view: dict[str, Any]) -> dict[str, Any]:
     own, result = _series_spc(view)
     column, kind, steps = result["column"], result["kind"], result["steps"]
     points = result["points"]
+    labels = own["period"].tolist()
+    point_types = points["point_type"].tolist()
+    rules = points["rules"].tolist()
     frame = pd.DataFrame(
         {
             "period": own["period"],
@@ -85,26 +88,29 @@ def trend_spc(view: dict[str, Any]) -> dict[str, Any]:
             # table read as the trend; a gap where nothing was charted
             "value": [
                 None if np.isnan(charted) else float(v)
-                for v, charted in zip(own[column], points["value"], strict=True)
+                for v, charted in zip(
+                    own[column], points["value"].tolist(), strict=True
+                )
             ],
-            "centre": points["centre"],
-            "lower": points["lower"],
-            "upper": points["upper"],
-            "segment": points["segment"],
-            "rules": points["rules"],
-            "point_type": points["point_type"],
-            "suppressed": own["suppressed"].astype(bool),
-            "illustrative": own["illustrative"].astype(bool),
-        }
+            # the chart's arrays, not its columns: no index to align (issue 19)
+            **{
+                name: points[name].to_numpy()
+                for name in ("centre", "lower", "upper", "segment")
+            },
+            "rules": rules,
+            "point_type": point_types,
+            "suppressed": own["suppressed"],
+            "illustrative": own["illustrative"],
+        },
+        columns=SPC_COLUMNS,
     )
-    labels = own["period"].tolist()
     signals = [
-        (row.period, row.point_type, row.rules)
-        for row in frame.itertuples()
-        if row.point_type.startswith("special cause")
+        (label, point_type, rule)
+        for label, point_type, rule in zip(labels, point_types, rules, strict=True)
+        if point_type.startswith("special cause")
     ]
     return {
-        "points": frame[SPC_COLUMNS],
+        "points": frame,
         "steps": [(labels[s.index], s.reason) for s in steps],
         "kind": kind,
         "column": column,
@@ -135,16 +141,15 @@ def trend_variation(view: dict[str, Any]) -> str:
     return _series_spc(view)[1]["variation"]
 
 
-def _series_spc(view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """(the area's rows of the view's series, oldest first; `spc.series_spc` of
-    them): the one adaptation of a trend view to the SPC road."""
+def _series_spc(view: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the area's rows of the view's series, oldest first, as columns of
+    arrays; `spc.series_spc` of them): the one adaptation of a trend view to
+    the SPC road."""
     measure = view["measure"]
-    series = view["series"]
-    own = series[series["role"] == "area"].sort_values("period_start")
-    own = own.reset_index(drop=True)
-    hidden = own["suppressed"].astype(bool).to_numpy()
+    own = _area_columns(view["series"])
+    hidden = own["suppressed"]
     labels = own["period"].tolist()
-    starts = dict(zip(labels, own["period_start"], strict=True))
+    starts = dict(zip(labels, own["period_start"].tolist(), strict=True))
     funding = _label_start(view["funding_start"]) if view.get("funding_start") else None
     result = spc.series_spc(
         polarity=measure["polarity"],
@@ -154,7 +159,7 @@ def _series_spc(view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
         ci_method=measure["ci_method"],
         rate_multiplier=measure["rate_multiplier"],
         period_starts=own["period_start"].tolist(),
-        illustrative=own["illustrative"].astype(bool).to_numpy(),
+        illustrative=own["illustrative"],
         funding_start=funding,
         # a break is marked at its first period (area_trends.series_breaks)
         breaks=[
@@ -164,6 +169,28 @@ def _series_spc(view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
         ],
     )
     return own, result
+
+
+_AREA_COLUMNS = ("period", "period_start", "period_end", "value", "numerator")
+_AREA_COLUMNS += ("denominator", "rate")
+
+
+def _area_columns(series: pd.DataFrame) -> dict[str, Any]:
+    """The area's rows of a trend view's series, oldest first: each column as
+    an array of its own type (suppressed and illustrative as bools). Positions
+    taken from plain lists: a filtered, sorted and re-indexed frame cost more
+    than the chart's arithmetic (issue 19)."""
+    starts = series["period_start"].tolist()
+    rows = [i for i, role in enumerate(series["role"].tolist()) if role == "area"]
+    if any(starts[a] > starts[b] for a, b in zip(rows, rows[1:], strict=False)):
+        rows = sorted(rows, key=starts.__getitem__)
+    at = np.array(rows, dtype=np.intp)
+    own = {
+        name: series[name].array.take(at) for name in _AREA_COLUMNS if name in series
+    }
+    for name in ("suppressed", "illustrative"):
+        own[name] = series[name].astype(bool).to_numpy()[at]
+    return own
 
 
 def has_figures(view: dict[str, Any]) -> bool:
