@@ -3,15 +3,18 @@ an answer that shared caches may keep."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from dash.exceptions import DependencyException
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from itsdangerous import BadSignature, TimestampSigner
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings
+from data_access.cache import private_copy
 from web.health import plain_answer
 
 # Files that are the same for everyone (their own Cache-Control stands even when the
@@ -19,11 +22,64 @@ from web.health import plain_answer
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 
 
+# itsdangerous's clock (whole seconds), which its own age test reads.
+_SIGNER_CLOCK = TimestampSigner(b"clock only").get_timestamp
+# How many verified session cookies a process remembers (a few hundred bytes each).
+VERIFIED_COOKIES_KEPT = 4096
+
+
 class NoCookieOnPublicAnswers(SecureCookieSessionInterface):
     """A session cookie on an answer marked `public` would be kept by shared caches
     and handed to every later visitor, and it marks the answer as per-visitor
     anyway. Such answers (embeds, the open data API, static files) never carry one;
-    the session is saved on the visitor's next private answer instead."""
+    the session is saved on the visitor's next private answer instead.
+
+    A visitor sends the same cookie with every request until it changes, and
+    checking its signature and decoding it (two HMACs, base64, zlib, JSON) cost a
+    noticeable share of a small answer's CPU. So each cookie once verified is
+    remembered with what it held and when it was signed: the same bytes under the
+    same keys verify the same way, and the age limit is still checked at every
+    request exactly as itsdangerous checks it."""
+
+    def __init__(self):
+        self._verified: dict[tuple, tuple[int, dict]] = {}
+        self._verified_lock = threading.Lock()
+
+    def open_session(self, app, request):  # noqa: ANN001, ANN201
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not app.secret_key or not cookie:
+            return super().open_session(app, request)
+        verified = self.verified(app, cookie)
+        if verified is None:
+            return self.session_class()
+        return self.session_class(private_copy(verified[0]))
+
+    def verified(self, app: Flask, cookie: str) -> tuple[dict, int] | None:
+        """What the session cookie `cookie` holds and when it was signed (whole
+        seconds) if Flask would accept it now (signature under the app's keys, age
+        within its lifetime), else None. The dict is the remembered one: callers
+        must not change it."""
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = self._verified.get((keys, cookie))
+        if kept is None:
+            try:
+                data, signed_at = self.get_signing_serializer(app).loads(
+                    cookie, max_age=max_age, return_timestamp=True
+                )
+            except BadSignature:  # expired included
+                return None
+            kept = (int(signed_at.timestamp()), data)
+            with self._verified_lock:
+                if len(self._verified) >= VERIFIED_COOKIES_KEPT:
+                    self._verified.clear()
+                self._verified[(keys, cookie)] = kept
+        signed_at, data = kept
+        # itsdangerous's age test (TimestampSigner.unsign), by its own clock.
+        age = _SIGNER_CLOCK() - signed_at
+        if age > max_age or age < 0:
+            return None
+        return data, signed_at
 
     def save_session(self, app, session, response):  # noqa: ANN001, ANN201
         if response.cache_control.public:

@@ -73,7 +73,6 @@ import flask
 from flask import Flask
 from flask_caching.backends.nullcache import NullCache
 from flask_login import LoginManager
-from itsdangerous import BadSignature
 from werkzeug.http import parse_cookie
 
 from data_access import users
@@ -297,19 +296,14 @@ class WarmCallbacks:
         """((user id, session version), when signed) of a session cookie verified
         exactly as Flask does it, or None."""
         server = self.server
-        serializer = server.session_interface.get_signing_serializer(server)
-        if serializer is None:
-            return None
-        _secret, _fallbacks, max_age, cookie_name, mode = rules
+        _secret, _fallbacks, _max_age, cookie_name, mode = rules
         value = parse_cookie(cookies).get(cookie_name)
         if not value:
             return None
-        try:
-            data, signed = serializer.loads(
-                value, max_age=max_age, return_timestamp=True
-            )
-        except BadSignature:
+        verified = server.session_interface.verified(server, value)
+        if verified is None:
             return None
+        data, signed_at = verified
         if not isinstance(data, dict) or data.get("_permanent") or "_remember" in data:
             return None
         if mode in ("basic", "strong") and data.get("_id") != client_identifier(
@@ -323,7 +317,7 @@ class WarmCallbacks:
             user_id, version = (int(part) for part in session_id.split(":"))
         except ValueError:
             return None
-        return (user_id, version), int(signed.timestamp())
+        return (user_id, version), signed_at
 
     def _kept(self, environ: dict, body: bytes, backend) -> tuple | None:  # noqa: ANN001
         user = self.session_user(environ)
