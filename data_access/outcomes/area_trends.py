@@ -28,20 +28,17 @@ from data_access.measures import (
 )
 from data_access.outcomes.benchmarking import _benchmark
 from data_access.outcomes.raw_series import (
-    _RAW_COLUMNS,
     CHILD_COLUMNS,
     POOLED_QUARTERS_NOTE,
     SERIES_BREAKS,
     SUMMED_QUARTERS_NOTE,
     TREND_COLUMNS,
     _add_rates,
-    _at_period,
     _by_length,
     _check_read,
     _children_rows,
-    _latest_period,
+    _latest_rows,
     _raw,
-    _raw_frame,
     check_age_band,
     check_length,
 )
@@ -324,10 +321,13 @@ def children_of(
         return pd.DataFrame(columns=CHILD_COLUMNS)
     grand = set(every.loc[every["level"] == "lad", "parent_code"].dropna())
     # Every child's periods give the latest period most of them report; only
-    # the rows within it are made into a frame and periods (issue 19).
-    values = _children_rows(measure_code, parent.code, age_band)
-    latest_period = _latest_period([row[:1] + row[2:4] for row in values], length)
-    if latest_period is None:
+    # its rows are picked from the plain rows read (issue 19).
+    rows = _latest_rows(
+        _children_rows(measure_code, parent.code, age_band),
+        length,
+        statistics.proportion_scale(measure),
+    )
+    if rows is None:
         out = pd.DataFrame({"area_code": areas["code"], "area_name": areas["name"]})
         for col in CHILD_COLUMNS:
             if col not in out:
@@ -338,15 +338,6 @@ def children_of(
         out["illustrative"] = False
         out["comparison"] = "not compared"
         return out[CHILD_COLUMNS]
-    latest, end, reporting = latest_period
-    within = [row for row in values if latest <= row[2] <= end]
-    rows = _at_period(
-        _raw_frame(pd.DataFrame(within, columns=_RAW_COLUMNS)),
-        length,
-        statistics.proportion_scale(measure),
-        latest,
-        reporting,
-    )
     # rates of the latest period's rows only (a rate is worked out row by row)
     rows = _add_rates(rows, measure)
     bench = _area_series(scope, measure, parent, length, age_band)
@@ -363,7 +354,7 @@ def children_of(
     merged["comparison"] = merged["comparison"].fillna("not compared")
     label = rows["period"].iloc[0]  # as _by_length labels it ("2022", "2019/20")
     merged["period"] = label
-    merged["period_start"] = latest
+    merged["period_start"] = rows["period_start"].iloc[0]
     merged["period_end"] = rows["period_end"].iloc[0]
     merged["suppressed"] = merged["suppressed"].astype("boolean").fillna(False)
     merged["suppressed"] = merged["suppressed"].astype(bool)

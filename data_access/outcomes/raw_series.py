@@ -299,10 +299,9 @@ def _children_rows(measure_code: str, parent_code: str, age_band: str) -> tuple:
     parent as `_raw` reads them, in its order, as plain tuples: `_raw` of the
     children is a frame of them; the ranking of the children
     (area_trends.children_of) needs every child's periods to find the latest
-    most of them report (`_latest_period`), but a frame and the periods of
-    the rows within that period alone (`_at_period`): a frame of every
-    child's figures and `_by_length` over it were a third of /violence's CPU
-    (issue 19)."""
+    most of them report, but the rows of that period alone (`_latest_rows`):
+    a frame of every child's figures and `_by_length` over it were a third of
+    /violence's CPU (issue 19)."""
     query = _children_query(
         _raw_columns(), measure_code, parent_code, age_band
     ).order_by(Area.code, MeasureValue.period_start, MeasureValue.period_end)
@@ -311,83 +310,120 @@ def _children_rows(measure_code: str, parent_code: str, age_band: str) -> tuple:
 
 
 def _periods_made(
-    rows: list[tuple[str, dt.date, dt.date]] | tuple, length: str
+    rows: list[tuple] | tuple, length: str
 ) -> dict[dt.date, tuple[dt.date, set[str]]]:
-    """Which periods `_by_length` makes at `length` of an area's rows, from
-    their (area code, period start, period end) alone: per period start, its
-    end and the areas it is made for. `_by_length` decides, and this says
-    what it would decide without building its frame (a Python step per row:
-    the frame of every child's figures and `_by_length` over it cost 15 ms a
-    click); the test holds the two to one rule (test_children_paths).
-    Quarters and calendar years are the rows of their kind; financial years
-    are the published ones and those of four quarters; an area with no
-    financial year and no quarter has its other 12-month periods as years."""
+    """Which periods `_by_length` makes at `length` of `_raw` rows (plain
+    tuples as `_children_rows` reads them), from their area code, period start
+    and period end alone: per period start, its end and the areas it is made
+    for. `_by_length` decides, and this says what it would decide without
+    building its frame (a Python step per row: the frame of every child's
+    figures and `_by_length` over it cost 15 ms a click); the test holds the
+    two to one rule (test_children_paths). Quarters and calendar years are the
+    rows of their kind; financial years are the published ones and those of
+    four quarters; an area with no financial year and no quarter has its other
+    12-month periods as years."""
     made: dict[dt.date, tuple[dt.date, set[str]]] = {}
 
     def add(code: str, start: dt.date, end: dt.date) -> None:
-        last, areas = made.setdefault(start, (end, set()))
-        areas.add(code)
-        if end > last:  # (periods of one start end alike, but take the last)
-            made[start] = (end, areas)
+        entry = made.get(start)
+        if entry is None:
+            made[start] = (end, {code})
+            return
+        entry[1].add(code)
+        if end > entry[0]:  # (periods of one start end alike, but take the last)
+            made[start] = (end, entry[1])
 
-    kinds = [(row, _period_kind(row[1], row[2])) for row in rows]
     if length in ("quarter", "calendar"):
         which = 0 if length == "quarter" else 3
-        for row, kind in kinds:
-            if kind[which]:
-                add(*row)
+        for row in rows:
+            if _period_kind(row[2], row[3])[which]:
+                add(row[0], row[2], row[3])
         return made
+    # one dict step per row (a few thousand): the financial year of a quarter
+    # is worked out once per distinct start
+    fy_of: dict[dt.date, int] = {}
     quarters: dict[tuple[str, int], int] = {}
     covered: set[str] = set()
-    for (code, start, end), (is_quarter, is_year, _, _) in kinds:
+    others: list[tuple] = []
+    for row in rows:
+        is_quarter, is_year, is_other_year, _ = _period_kind(row[2], row[3])
         if is_year:
-            add(code, start, end)
-            covered.add(code)
+            add(row[0], row[2], row[3])
+            covered.add(row[0])
         elif is_quarter:
-            key = (code, periods.financial_year_of(start))
+            start = row[2]
+            year = fy_of.get(start)
+            if year is None:
+                year = fy_of[start] = periods.financial_year_of(start)
+            key = (row[0], year)
             quarters[key] = quarters.get(key, 0) + 1
-            covered.add(code)
+            covered.add(row[0])
+        elif is_other_year:
+            others.append(row)
     for (code, year), n in quarters.items():
         if n == 4:
             add(code, *periods.fy_bounds(year))
-    for (code, start, end), (_, _, is_other_year, _) in kinds:
-        if is_other_year and code not in covered:
-            add(code, start, end)
+    for row in others:
+        if row[0] not in covered:
+            add(row[0], row[2], row[3])
     return made
 
 
-def _latest_period(
-    rows: list[tuple[str, dt.date, dt.date]] | tuple, length: str
-) -> tuple[dt.date, dt.date, tuple[str, ...]] | None:
-    """Of the periods `_by_length` makes at `length` of rows of (area code,
-    period start, period end), the latest that most areas report: (its start,
-    its end, the codes of the areas it is made for, in order); None when it
-    makes none."""
+def _latest_rows(
+    rows: list[tuple] | tuple, length: str, proportion_scale: float | None
+) -> pd.DataFrame | None:
+    """Of `_raw` rows (plain tuples, as `_children_rows` reads them), the rows
+    `_by_length` makes at `length` for the latest period that most areas
+    report, in area order (_RAW_COLUMNS and period, as `_by_length` gives
+    them); None when it makes no period.
+
+    The ranking of the children (area_trends.children_of) shows that one
+    period: its rows are picked from the tuples, and only a year made of four
+    quarters goes through `_years_from_quarters` (the one road for such a
+    year), instead of a frame and `_by_length` over every row (issue 19).
+    `_periods_made` says which period and areas; per area, a published row of
+    the period stands, else its four quarters' year, else (an area with no
+    financial year and no quarter) its other 12-month period."""
     made = _periods_made(rows, length)
     if not made:
         return None
     most = max(len(areas) for _, areas in made.values())
     latest = max(start for start, (_, areas) in made.items() if len(areas) == most)
     end, areas = made[latest]
-    return latest, end, tuple(sorted(areas))
-
-
-def _at_period(
-    frame: pd.DataFrame,
-    length: str,
-    proportion_scale: float | None,
-    start: dt.date,
-    areas: tuple[str, ...],
-) -> pd.DataFrame:
-    """The rows `_by_length` makes of `frame` (raw rows, as `_raw` reads them)
-    for the period starting `start`, of `areas`. `frame` may hold only the
-    rows of periods starting within that period: whether a year is four
-    quarters or a published one depends on those alone; whether an area's
-    other 12-month period is shown depends on all its rows, which `areas` (as
-    `_latest_period` gives them) says."""
-    made = _by_length(frame, length, proportion_scale=proportion_scale)
-    keep = (made["period_start"] == start) & made["area_code"].isin(areas)
-    return made[keep]
+    kind = {"quarter": 0, "year": 1, "calendar": 3}[length]
+    picked: dict[str, tuple] = {}
+    quarters: list[tuple] = []
+    for row in rows:
+        if row[0] not in areas or not latest <= row[2] <= end:
+            continue
+        kinds = _period_kind(row[2], row[3])
+        if row[2] == latest and kinds[kind]:
+            picked[row[0]] = row
+        elif length == "year" and kinds[0]:
+            quarters.append(row)
+    # an area's four quarters make its year unless it has a published one
+    quarters = [row for row in quarters if row[0] not in picked]
+    if quarters:
+        summed = _years_from_quarters(
+            _raw_frame(pd.DataFrame(quarters, columns=_RAW_COLUMNS)),
+            proportion_scale,
+        )
+        for row in summed.itertuples(index=False, name=None):
+            if row[2] == latest:
+                picked.setdefault(row[0], row)  # a published year stands
+    if length == "year" and len(picked) < len(areas):
+        for row in rows:  # an area's other 12-month period, as its year
+            if row[0] in areas and row[0] not in picked and row[2] == latest:
+                if _period_kind(row[2], row[3])[2]:
+                    picked[row[0]] = row
+    out = _raw_frame(
+        pd.DataFrame([picked[code] for code in sorted(picked)], columns=_RAW_COLUMNS)
+    )
+    if length == "calendar":
+        out["period"] = [str(start.year) for start in out["period_start"]]
+    else:
+        out["period"] = _period_labels(out["period_start"], out["period_end"])
+    return out
 
 
 def _raw_frame(frame: pd.DataFrame) -> pd.DataFrame:
