@@ -173,8 +173,9 @@ def _disclose(
     (a local authority) cell by cell. Rates and CIs are worked out from the
     published figures. A hidden row is "not compared"; callers compare after
     disclosure, against the published benchmark."""
-    out = frame.copy()
-    out["suppressed"] = False
+    # assign, not copy: pandas copies on write, so the frame is copied only
+    # where disclosure writes to it (most scopes see figures as they are)
+    out = frame.assign(suppressed=False)
     if out.empty or not _needs_disclosure(measure, scope):
         return out
     table = _disclosed_forces(measure["code"], length, age_band, _measure_key(measure))
