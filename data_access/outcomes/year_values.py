@@ -420,15 +420,11 @@ def _fy_statement(
             literal(1, Integer).label("pref"),
         )
         .where(MeasureValue.period_months == 3)
-        .group_by(
-            Area.level,
-            Area.code,
-            Area.name,
-            Area.is_vru,
-            Area.vru_start_year,
-            fy,
-            Measure.ci_method,
-        )
+        # by the area's and the measure's ids (their other columns follow
+        # from them, primary keys): comparing the five area columns and the
+        # method for each row cost (knife offences, issue 19: SQLite ~1 of
+        # ~12 ms CPU, PostgreSQL at 100k 18.8 -> 16.2 ms median)
+        .group_by(Area.id, fy, Measure.id)
         .having(_four_quarters(start_m))
     )
     return union_all(annual, quarters)
