@@ -676,27 +676,33 @@ def _children(scope, measure, area, view, age, params, view_data):
         value_title=per if per == "%" else f"Rate {per}",
         value_formatter=rate_text,
     )
+    # plain lists per column: iterating a Series costs a step per cell
+    sups = sup.tolist()
     table = pd.DataFrame(
         {
             "Area": ranked["area_name"],
             "Period": period,
             "Count": [
                 "*" if s else (None if pd.isna(v) else round(float(v)))
-                for v, s in zip(ranked["value"], sup, strict=True)
+                for v, s in zip(ranked["value"].tolist(), sups, strict=True)
             ],
             "Rate" if per == "%" else f"Rate {per}": [
-                "*" if s else v for v, s in zip(ranked["Rate"], sup, strict=True)
+                "*" if s else v
+                for v, s in zip(ranked["Rate"].tolist(), sups, strict=True)
             ],
             "Lower 95% CI": [
-                "*" if s else v for v, s in zip(ranked["Lower"], sup, strict=True)
+                "*" if s else v
+                for v, s in zip(ranked["Lower"].tolist(), sups, strict=True)
             ],
             "Upper 95% CI": [
-                "*" if s else v for v, s in zip(ranked["Upper"], sup, strict=True)
+                "*" if s else v
+                for v, s in zip(ranked["Upper"].tolist(), sups, strict=True)
             ],
             f"Compared with {parent_label} (95%)": ranked["Compared"],
             "Source": ranked["source_title"],
             "Illustrative": [
-                "Illustrative data" if i else "No" for i in ranked["illustrative"]
+                "Illustrative data" if i else "No"
+                for i in ranked["illustrative"].tolist()
             ],
         }
     )
@@ -746,23 +752,34 @@ def _drill_table(kids, params, per, period, level_words):
     # renderer re-checks every component on each update while the page loads.
     rate_head = "Percentage" if per == "%" else f"Rate {per}"
     rows = []
-    for row in kids.itertuples():
-        name = (
-            TableLink(
-                row.area_name,
-                view_url(area=row.area_code, **params),
-                class_name="drill-link",
+    # the children's columns as plain lists: itertuples builds a tuple of
+    # every column per row, and a Series yields a step per cell
+    for code, name, level, value, rate_value, comparison, suppressed in zip(
+        *(
+            kids[col].tolist()
+            for col in (
+                "area_code",
+                "area_name",
+                "level",
+                "value",
+                "rate",
+                "comparison",
+                "suppressed",
             )
-            if row.level in ("pfa", "lad")
-            else row.area_name
-        )
-        if row.suppressed:
-            value, rate_text = "*", "*"
+        ),
+        strict=True,
+    ):
+        if level in ("pfa", "lad"):
+            name = TableLink(
+                name, view_url(area=code, **params), class_name="drill-link"
+            )
+        if suppressed:
+            value_text, rate_text = "*", "*"
         else:
-            value = number(row.value)
-            rate_text = rate(row.rate) if pd.notna(row.rate) else None
-        comparison = row.comparison if pd.notna(row.value) else "no data"
-        rows.append((name, value, rate_text, comparison))
+            value_text = number(value)
+            rate_text = rate(rate_value) if pd.notna(rate_value) else None
+        compared = comparison if pd.notna(value) else "no data"
+        rows.append((name, value_text, rate_text, compared))
     return accessible_table(
         pd.DataFrame(rows, columns=["Area", "Count", rate_head, "Compared (95%)"]),
         caption=f"Select an area to see its trend ({level_words}, {period})",
