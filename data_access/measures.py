@@ -281,22 +281,6 @@ def _workstream_measure_codes(
         return frozenset(session.scalars(query))
 
 
-@memoized
-def success_measure_codes() -> frozenset[str]:
-    """Codes of the measures with a success_measure_rank, public or not: the
-    column alone, not the whole measure table read to keep three codes
-    (issue 19: /violence's raw_series asks which measures are success measures
-    with the cache off)."""
-    with read_connection() as connection:
-        return frozenset(connection.scalars(_success_codes_statement()))
-
-
-@functools.cache
-def _success_codes_statement():  # noqa: ANN202 - a SQLAlchemy Select
-    """`success_measure_codes`' statement, built once per process."""
-    return select(Measure.code).where(Measure.success_measure_rank.is_not(None))
-
-
 def success_measures(table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The three Home Office success measures, in their published order. `table`:
     a measure list the caller has already read (list_measures or
