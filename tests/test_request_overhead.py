@@ -124,3 +124,14 @@ def test_a_tampered_session_cookie_opens_an_empty_session():
     cookie = client.get_cookie("session").value
     client.set_cookie("session", cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"))
     assert client.get("/read").get_data(as_text=True) == "{}"
+
+
+def test_without_a_secret_key_no_cookie_is_verified():
+    """warm_callbacks asks `verified` directly (not through open_session, which
+    checks the key first): with no secret key it answers None, not an error."""
+    server = _session_app()
+    client = server.test_client()
+    client.get("/set")
+    cookie = client.get_cookie("session").value
+    server.secret_key = None
+    assert server.session_interface.verified(server, cookie) is None

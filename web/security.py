@@ -63,8 +63,11 @@ class NoCookieOnPublicAnswers(SecureCookieSessionInterface):
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         kept = self._verified.get((keys, cookie))
         if kept is None:
+            serializer = self.get_signing_serializer(app)
+            if serializer is None:  # no secret key: no cookie is trusted
+                return None
             try:
-                data, signed_at = self.get_signing_serializer(app).loads(
+                data, signed_at = serializer.loads(
                     cookie, max_age=max_age, return_timestamp=True
                 )
             except BadSignature:  # expired included
