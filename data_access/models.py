@@ -276,12 +276,14 @@ class MeasureValue(Base):
             "age_band",
             "period_start",
         ),
-        # A measure's latest current figure ("last updated") in one index probe,
-        # however many values the store holds.
+        # A measure's latest current figure ("last updated", and the shell's
+        # "Data as at" period: the latest end, then the latest start) in one
+        # index probe, however many values the store holds.
         Index(
             "ix_measure_value_current_latest",
             "measure_id",
             "period_end",
+            "period_start",
             sqlite_where=text("is_current = 1"),
             postgresql_where=text("is_current"),
         ),
