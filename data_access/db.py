@@ -45,7 +45,30 @@ def _make_engine(url: str) -> Engine:
         url, pool_size=5, max_overflow=5, connect_args={"connect_timeout": 5}
     )
     _ping_idle_connections(engine)
+    _without_jit(engine)
     return engine
+
+
+def _without_jit(engine: Engine) -> None:
+    """Turn PostgreSQL's JIT compilation off on each new connection.
+
+    JIT pays off for long analytic queries; the store's reads are short, but
+    the planner prices a statement with a subquery per measure (e.g. /compare's
+    list of measures with financial years) above jit_above_cost and compiled it
+    on every click: 30 ms of a 39 ms statement at 10 million output rows, and
+    about half of PostgreSQL's time over the first-load clicks (issue 19,
+    benchmarks/RESULTS.md). A SET, not a startup option, so a pooler that
+    rejects startup options (PgBouncer) still connects; a deployment may set
+    jit = off on the database role instead."""
+
+    @event.listens_for(engine, "connect")
+    def _jit_off(dbapi_conn, _record):  # noqa: ANN001
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SET jit = off")
+        cursor.close()
+        # psycopg opened a transaction for the SET; end it so the pool hands
+        # out the connection idle, as it received it
+        dbapi_conn.commit()
 
 
 # A pooled connection unused for this long is pinged before it is handed out, so
