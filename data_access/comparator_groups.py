@@ -45,6 +45,7 @@ from data_access.errors import AccessDenied, InvalidParameter, NotFound
 from data_access.models import Area
 from data_access.scope import Scope
 from data_access.shipped.common import REFERENCE_DIR
+from data_access.statistics import proportion_scale
 
 GROUP_COLUMNS = ["key", "label", "kind", "area_codes", "source"]
 REGIONS_FILE = REFERENCE_DIR / "pfa_regions_ons.csv"
@@ -272,6 +273,30 @@ NOT_COMPARABLE = {
         "force areas' and its interval would squash every other bar"
     ),
 }
+
+
+def not_comparable(measure: dict) -> dict[str, str]:
+    """The force areas a ranking of `measure` leaves out by default, each with
+    its note (NOT_COMPARABLE): for every rate per head of population. None for
+    a proportion (a share of offences, say), whose denominator is not residents,
+    so the reason in the note does not hold."""
+    return {} if proportion_scale(measure) is not None else NOT_COMPARABLE
+
+
+def split_not_comparable(
+    frame: pd.DataFrame, measure: dict, *, code_column: str = "code"
+) -> tuple[pd.DataFrame, list[str]]:
+    """One road for every ranking of force areas (/compare, the public compare
+    embed, /violence's force areas within England and Wales), so that they
+    cannot drift apart: `frame` without the rows `not_comparable(measure)`
+    names (index reset), and one note (a sentence) for each area left out that
+    had a row, in NOT_COMPARABLE's order. A page that offers to include them
+    simply does not call this."""
+    notes = not_comparable(measure)
+    present = set(frame[code_column])
+    left_out = [code for code in notes if code in present]
+    kept = frame[~frame[code_column].isin(left_out)].reset_index(drop=True)
+    return kept, [notes[code] + "." for code in left_out]
 
 
 def region_of(pfa_code: str) -> str | None:

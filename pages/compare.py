@@ -28,7 +28,11 @@ from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking
 from components.figure_svg.symbols import OutlineSymbols
 from components.shell import message
-from data_access.comparator_groups import NOT_COMPARABLE, region_groups
+from data_access.comparator_groups import (
+    not_comparable,
+    region_groups,
+    split_not_comparable,
+)
 from data_access.errors import (
     AccessDenied,
     InvalidParameter,
@@ -298,14 +302,14 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
             confidence=confidence,
             benchmark=benchmark or DEFAULT_BENCHMARK,
         )
-        # City of London left out by default (NOT_COMPARABLE): out of the
+        # City of London left out by default (not_comparable): out of the
         # funnel's limits range and overdispersion too, not only undrawn.
         points, limits, overdispersion = funnels.funnel(
             scope=scope,
             measure_code=measure["code"],
             period_start=period,
             benchmark=benchmark or DEFAULT_BENCHMARK,
-            leave_out=set() if outliers == "include" else set(NOT_COMPARABLE),
+            leave_out=set() if outliers == "include" else set(not_comparable(measure)),
             # the ranking's rows at 95% are the funnel's points: not read again
             rates=ranked if confidence == 0.95 else None,
         )
@@ -318,12 +322,11 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
     level_text = "95%" if confidence == 0.95 else "99.8%"
     note = None
     if outliers != "include":
-        left_out = [c for c in NOT_COMPARABLE if c in set(ranked["code"])]
-        ranked = ranked[~ranked["code"].isin(left_out)].reset_index(drop=True)
-        if left_out:
+        # the one road /violence's ranking and the compare embed take too
+        ranked, notes = split_not_comparable(ranked, measure)
+        if notes:
             note = message(
-                " ".join(NOT_COMPARABLE[c] + "." for c in left_out)
-                + " Choose City of London: Included to show it.",
+                " ".join(notes) + " Choose City of London: Included to show it.",
                 kind="info",
             )
     if ranked.empty:  # only areas left out have a figure this year

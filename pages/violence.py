@@ -37,6 +37,7 @@ from data_access import trend_spc
 from data_access.annotations import annotations_for
 from data_access.areas import NATIONAL_CODE, get_area
 from data_access.chart_lines import ILLUSTRATIVE_SUFFIX, line_names
+from data_access.comparator_groups import split_not_comparable
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.outcomes import area_trends, benchmarking, raw_series, trend_views
 from data_access.periods import every_period, parse_month
@@ -656,7 +657,24 @@ def _children(scope, measure, area, view, age, params, view_data):
         )
     per = _per(measure)
     period = kids["period"].iloc[0]
-    ranked = kids.copy()
+    ranked, notes = kids, []
+    if area.code == NATIONAL_CODE:
+        # Force areas: left out of the chart, its table, CSV and summary as on
+        # /compare and the compare embed (one road); still in the drill table
+        # above, whose rows lead to each area's own trend.
+        ranked, notes = split_not_comparable(kids, measure, code_column="area_code")
+    left_out = _left_out_note(notes, kids, ranked, measure, view, age, period)
+    if ranked["value"].isna().all():  # only areas left out have a figure
+        return html.Section(
+            [
+                heading,
+                _drill_table(kids, params, per, period, level_words),
+                left_out,
+                message(f"There are no other {level_words} figures to compare."),
+            ],
+            className="children",
+        )
+    ranked = ranked.copy()
     sup = ranked["suppressed"].astype(bool)
     ranked["Rate"] = ranked["rate"].where(~sup).round(2)
     ranked["Lower"] = ranked["rate_lower"].where(~sup).round(2)
@@ -726,6 +744,7 @@ def _children(scope, measure, area, view, age, params, view_data):
                 f"{MEASURES[code]}, {AGES[age].lower()}, {level_words} in "
                 f"{area.name}, {period}. Bars show rates with 95% confidence "
                 f"intervals, compared with {parent_label}. "
+                f"{_left_out_caption(kids, ranked)}"
                 f"{view_data['disclosure_note']}"
             ).strip(),
             figure=figure,
@@ -741,10 +760,62 @@ def _children(scope, measure, area, view, age, params, view_data):
         [
             heading,
             _drill_table(kids, params, per, period, level_words),
+            left_out,
             card,
         ],
         className="children",
     )
+
+
+def _left_out_note(notes, kids, ranked, measure, view, age, period):
+    """The note on the areas the ranking leaves out (None when it leaves out
+    none), with a link to /compare showing them ranked with the others: for
+    the same year when the view is financial years (/compare's years are
+    those), else /compare's own latest year; /compare has every age only."""
+    if not notes:
+        return None
+    query = {"measure": measure["code"]}
+    when = " by financial year"
+    if view == "year":  # one period for every child (area_trends.children_of)
+        query["period"] = pd.Timestamp(kids["period_start"].iloc[0]).strftime("%Y-%m")
+        when = f", {period}"
+    query["outliers"] = "include"
+    names = _names(set(kids["area_code"]) - set(ranked["area_code"]), kids)
+    ages = ", all ages" if age != "all" else ""
+    listed = (
+        "It is still listed in the table above, with a link to its own trend."
+        if len(notes) == 1
+        else "They are still listed in the table above, with links to their trends."
+    )
+    return html.Div(
+        [
+            message(" ".join([*notes, listed]), kind="info"),
+            html.P(
+                dcc.Link(
+                    f"See {names} ranked with the other force areas{when}{ages} "
+                    "(Compare force areas)",
+                    href="/compare?" + urlencode(query),
+                ),
+                className="left-out-link",
+            ),
+        ],
+        id=f"{PAGE}-children-left-out",
+    )
+
+
+def _left_out_caption(kids, ranked) -> str:
+    """The caption's word on the areas the chart leaves out ("" for none): the
+    caption describes exactly what is drawn."""
+    gone = set(kids["area_code"]) - set(ranked["area_code"])
+    if not gone:
+        return ""
+    verb = "is" if len(gone) == 1 else "are"
+    return f"{_names(gone, kids)} {verb} left out (see the note above the chart). "
+
+
+def _names(codes, kids) -> str:
+    names = sorted(kids.loc[kids["area_code"].isin(codes), "area_name"])
+    return " and ".join(names)
 
 
 def _drill_table(kids, params, per, period, level_words):

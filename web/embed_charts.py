@@ -33,7 +33,7 @@ from data_access import periods, public, trend_spc
 from data_access.annotations import annotations_for
 from data_access.areas import get_area
 from data_access.chart_lines import ILLUSTRATIVE_SUFFIX, line_names
-from data_access.comparator_groups import NOT_COMPARABLE
+from data_access.comparator_groups import split_not_comparable
 from data_access.disclosure import MARKER, get_rule
 from data_access.errors import InvalidParameter, NotFound
 from data_access.measures import disclosure_columns, trend_length
@@ -588,10 +588,9 @@ def _build_compare(params: dict) -> Built:
         "confidence intervals"
     )
     pfa = frame[frame["area_level"] == "pfa"]
-    # Rates per resident that are not comparable stay out of the ranking.
-    left_out = pfa["area_code"].isin(NOT_COMPARABLE)
-    notes = [NOT_COMPARABLE[c] + "." for c in pfa.loc[left_out, "area_code"]]
-    pfa = pfa[~left_out].reset_index(drop=True)
+    # Rates per resident that are not comparable stay out of the ranking (the
+    # one road /compare and /violence's ranking take too).
+    pfa, notes = split_not_comparable(pfa, measure, code_column="area_code")
     pfa = _blank_withheld(pfa, ["value", "rate", "rate_lower", "rate_upper"])
     if pfa.empty or pfa["rate"].notna().sum() == 0:
         return empty_built(

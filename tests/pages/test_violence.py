@@ -124,6 +124,87 @@ def test_national_view_lists_force_areas(signed_in):  # noqa: F811
     assert "area=E23000036" in text
 
 
+def _by_id(tree, wanted: str):
+    """The component (as JSON) with id `wanted` in a component tree, or None."""
+    if isinstance(tree, dict):
+        if tree.get("props", {}).get("id") == wanted:
+            return tree
+        tree = list(tree.values())
+    if isinstance(tree, list):
+        for value in tree:
+            found = _by_id(value, wanted)
+            if found is not None:
+                return found
+    return None
+
+
+def test_force_area_ranking_leaves_out_city_of_london(signed_in):  # noqa: F811
+    """City of London (rate per resident about 690 per 100,000, population
+    8,700) squashed every other force area's bar. It is left out of the chart
+    and of everything describing it (table, CSV, summary, caption), as on
+    /compare, with the note above the chart and a link to /compare with it
+    included for the same year; the drill table still leads to its trend.
+    Catches: City of London drawn again, or left out of the chart but still in
+    its table, CSV or summary, or left out with no word why."""
+    from pages import violence
+
+    text = signed_in(
+        "admin", violence.show_trend, "knife_offences", EW, "year", "all", "", ""
+    )
+    tree = json.loads(text)
+    card = _by_id(tree, "violence-children-plot")
+    assert card is not None
+    href = _by_id(tree, "violence-children-csv")["props"]["href"]
+    csv = unquote(href.split(",", 1)[1]).lstrip("\ufeff")
+    rows = csv.strip().split("\r\n")[1:]
+    assert len(rows) == 42 and not any("City of London" in r for r in rows)
+    assert "Metropolitan Police" in csv
+    (figure,) = _figures(_by_id(tree, "violence-children-graph"))
+    drawn = {y for trace in figure["data"] for y in trace.get("y") or []}
+    assert "Metropolitan Police" in drawn and "City of London" not in drawn
+    summary = json.dumps(_by_id(tree, "violence-children-summary"))
+    assert "of 42 force areas" in summary and "City of London" not in summary
+    table = json.dumps(_by_id(tree, "violence-children-table"))
+    assert "Metropolitan Police" in table and "City of London" not in table
+    assert "City of London is left out (see the note above the chart)" in text
+    # the note (NOT_COMPARABLE's words) and the link, above the chart
+    note = _by_id(tree, "violence-children-left-out")
+    words = json.dumps(note)
+    assert "its rates per resident are not comparable" in words
+    assert "/compare?measure=knife_offences&period=2018-04&outliers=include" in words
+    assert text.index("violence-children-left-out") < text.index(
+        "violence-children-plot"
+    )
+    # still a row of the drill table, leading to its own trend
+    assert "area=E23000034" in json.dumps(_by_id(tree, "violence-drill-table"))
+
+
+def test_city_of_london_stays_where_its_figure_compares(signed_in):  # noqa: F811
+    """Only force areas' rates per resident leave City of London out: a share of
+    offences (its denominator is not residents) ranks it with the others, and a
+    force area's local authorities are ranked as before, with no note."""
+    from pages import violence
+
+    share = signed_in(
+        "admin",
+        violence.show_trend,
+        "knife_offences_share",
+        EW,
+        "year",
+        "all",
+        "",
+        "",
+    )
+    href = _by_id(json.loads(share), "violence-children-csv")["props"]["href"]
+    assert "City of London" in unquote(href)
+    assert "City of London is left out" not in share
+    avon = signed_in(
+        "admin", violence.show_trend, "knife_offences", AVON, "year", "all", "", ""
+    )
+    assert "City of London is left out" not in avon
+    assert "violence-children-left-out" not in avon
+
+
 def test_approximate_counts_are_said_as_about(real_only_store):
     """England's 2020/21 admissions as quoted ("4,000"), in a store without
     NHS Digital's exact total (the VRU-era files), which replaces the quote."""
