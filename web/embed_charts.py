@@ -649,16 +649,27 @@ def _build_compare(params: dict) -> Built:
         f"force areas in {year_label}"
     )
     svg = drawings(fig, title, summary, illustrative=bool(frame["illustrative"].any()))
+    # The value as the trend embed heads it (`_value_column`): a share's value
+    # is its percentage, which "Count" would misname and round to a whole number
+    # (4.8% shown as "5"); being its own rate, it is not repeated as one.
+    value_heading, value_format = _value_column(measure)
     columns = {
         "area_name": "Force area",
         "period": "Year",
-        "value": "Count",
+        "value": value_heading,
         "rate": "Rate",
         "rate_lower": "95% CI lower",
         "rate_upper": "95% CI upper",
         "comparison_95": f"Compared with {bench_name}",
     }
-    formats = {"value": number, "rate": rate, "rate_lower": rate, "rate_upper": rate}
+    formats = {
+        "value": value_format,
+        "rate": rate,
+        "rate_lower": rate,
+        "rate_upper": rate,
+    }
+    if value_heading == "Percentage":
+        del columns["rate"], formats["rate"]
     pfa["comparison_95"] = pfa["comparison_95"].fillna(MARKER).astype(str)
     return Built(
         title=title,
