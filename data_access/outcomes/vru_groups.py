@@ -28,7 +28,7 @@ from data_access.outcomes.raw_series import BASELINE_YEARS
 from data_access.outcomes.year_values import (
     FIRST_VRU_YEAR,
     LATEST_WINDOW,
-    _fy_values,
+    _fy_levels_since,
     _rate_measure,
 )
 from data_access.scope import Scope
@@ -44,7 +44,8 @@ def vru_vs_non_vru(
     for both groups (VRU_COLUMNS), with the change as a rate ratio.
 
     Only areas with figures in all six years are pooled, so both windows cover the
-    same areas (the rest are named in areas_left_out). Areas funded from 2022/23
+    same areas (the rest, those with a figure from 2016/17 on, are named in
+    areas_left_out; an area with none since is not). Areas funded from 2022/23
     (Cleveland, Humberside) are in neither group. Descriptive, not causal."""
     _rate_measure(measure_code, scope)
     return _vru_vs_non_vru(measure_code, age_band)
@@ -71,13 +72,19 @@ def _vru_comparison(measure_code: str, age_band: str) -> tuple[pd.DataFrame, dic
 
 
 def _chosen(measure_code: str, age_band: str) -> dict | None:
-    """`_vru_groups` of the measure's force area financial years."""
-    return _vru_groups(_fy_values(measure_code, "pfa", age_band))
+    """`_vru_groups` of the measure's force area financial years from the
+    baseline's first on: both windows lie there (the latest is after the
+    baseline), so the years before it are not read (issue 19: knife offences'
+    quarters from 2008 were read and summed into years to be dropped; 3,108
+    quarters on the demo store, 1,763 from April 2016)."""
+    first = min(BASELINE_YEARS)
+    return _vru_groups(_fy_levels_since(measure_code, ("pfa",), age_band, first)["pfa"])
 
 
 def _vru_groups(frame: pd.DataFrame) -> dict | None:
     """Which areas and years `vru_vs_non_vru` compares, from a measure's
-    financial-year figures (`_fy_values`): groups (name -> the complete areas'
+    financial-year figures (`_fy_values`'s frame, `_chosen` passes those from
+    the baseline on): groups (name -> the complete areas'
     rows in the six years, in the frame's order, as (code, year, count,
     population, illustrative) tuples), left_out (name -> names of areas left
     out), baseline and latest (lists of years). None when there are not enough

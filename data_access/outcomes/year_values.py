@@ -319,6 +319,7 @@ def _fy_statement(
     age_band: str,
     one_year: bool = False,
     years_only: bool = False,
+    since: bool = False,
 ):
     """`_fy_levels`' statement for areas of `levels` (each row's level first),
     the measure's code a bound parameter ("measure_code"): built once per
@@ -328,7 +329,10 @@ def _fy_statement(
     those are exactly the rows of the financial year that starts in that April,
     a stored April-March value or the quarters summed into it (a value's
     financial year is a function of its start date), read as a range of
-    ix_measure_value_lookup's last column (`_fy_levels_in`). `years_only`: the
+    ix_measure_value_lookup's last column (`_fy_levels_in`). `since`: only the
+    values that start in or after April "year_start", so exactly the rows of
+    the financial years from that one on, by the same argument
+    (`_fy_levels_since`). `years_only`: the
     same rows, chosen by the same WHERE and HAVING, with only (level, code,
     year, usable, illustrative, pref), usable 1 where the row has a count and a
     positive population (`_fy_years`)."""
@@ -356,11 +360,12 @@ def _fy_statement(
             MeasureValue.area_id.in_(select(Area.id).where(Area.level.in_(levels))),
         )
     )
-    if one_year:
+    if one_year or since:
         base = base.where(
-            MeasureValue.period_start >= bindparam("year_start", type_=Date),
-            MeasureValue.period_start < bindparam("year_end", type_=Date),
+            MeasureValue.period_start >= bindparam("year_start", type_=Date)
         )
+    if one_year:
+        base = base.where(MeasureValue.period_start < bindparam("year_end", type_=Date))
     illustrative = func.max(cast(Source.illustrative, Integer))
     quarters_population = case(
         # summed numerators over one quarter's denominator would be four
@@ -477,6 +482,25 @@ def _fy_levels_in(
                 "year_start": dt.date(year, 4, 1),
                 "year_end": dt.date(year + 1, 4, 1),
             },
+        ).all()
+    return _frames_by_level(rows, levels)
+
+
+@memoized
+def _fy_levels_since(
+    measure_code: str, levels: tuple[str, ...], age_band: str, year: int
+) -> dict[str, pd.DataFrame]:
+    """`_fy_levels` of the financial years from the one starting in April `year`
+    on, read in one statement for those years alone (`_fy_statement(since=True)`,
+    a range of ix_measure_value_lookup's last column): a view that starts at a
+    fixed year (the VRU comparison's 2016/17 baseline) need not read and sum
+    every earlier year's quarters (knife offences on the demo store: 3,108
+    quarters from 2008, 1,763 of them from April 2016). The same frames as
+    `_fy_levels`' rows of those years (tests/data_access/test_fy_one_year.py)."""
+    with read_connection() as connection:
+        rows = connection.execute(
+            _fy_statement(levels, age_band, since=True),
+            {"measure_code": measure_code, "year_start": dt.date(year, 4, 1)},
         ).all()
     return _frames_by_level(rows, levels)
 

@@ -229,3 +229,37 @@ def test_vru_comparison_is_the_two_answers_asked_for_alone(request_context):
                 assert relative[key] == value, (code, key)
         compared += not frame.empty
     assert compared >= 2
+
+
+@pytest.mark.parametrize("age_band", ["all", "under25"])
+def test_years_from_the_baseline_on_choose_as_every_year_did(loaded_store, age_band):
+    """`_chosen` reads the force area years from the baseline's first on
+    (`_fy_levels_since`), not every year: for every shipped rate measure it
+    chooses the areas, years and left-out names that every year's figures gave,
+    and `vru_vs_non_vru` is the frame they give."""
+    codes = year_values.rate_measures(scope=SYSTEM)["code"].tolist()
+    chosen_any = 0
+    for code in codes:
+        every_year = year_values._fy_values.uncached(code, "pfa", age_band)
+        old = vru_groups._vru_groups(every_year)
+        new = vru_groups._chosen(code, age_band)
+        assert new == old, code
+        pd.testing.assert_frame_equal(
+            vru_groups._pooled(code, new), vru_groups._pooled(code, old)
+        )
+        chosen_any += old is not None
+    assert chosen_any >= (2 if age_band == "all" else 0)
+
+
+def test_the_vru_comparison_reads_from_the_baseline_on(loaded_store, monkeypatch):
+    """Only the years from 2016/17 are read, the force areas' alone."""
+    asked = []
+    read = vru_groups._fy_levels_since
+
+    def noted(code, levels, age_band, year):
+        asked.append((levels, year))
+        return read(code, levels, age_band, year)
+
+    monkeypatch.setattr(vru_groups, "_fy_levels_since", noted)
+    vru_groups.vru_vs_non_vru(scope=SYSTEM, measure_code="knife_offences")
+    assert asked == [(("pfa",), 2016)]
