@@ -27,7 +27,7 @@ from data_access.outcomes.area_trends import (
     funding_start,
     series_breaks,
 )
-from data_access.outcomes.headlines import _headline, _region_headline
+from data_access.outcomes.headlines import _headline, _region_headline, _with_value
 from data_access.scope import Scope
 
 # ---------------------------------------------------------------- overview
@@ -37,7 +37,10 @@ def _reach_by_quarter(scope: Scope, area_code: str) -> pd.DataFrame:
     """reach_rule.reach_over_time (young people supported, all ages, by quarter and
     tier) with the value as a float `young_people`."""
     frame = reach_rule.reach_over_time(scope=scope, area_code=area_code)
-    return frame.assign(young_people=frame["value"].astype(float))
+    # the counts (whole numbers, never missing: reach_rule.reach_rows) as a
+    # float array: astype(float) made a Series only to be assigned
+    young = frame["value"].to_numpy(dtype=float)
+    return frame.assign(young_people=young)
 
 
 def reach_by_tier(*, scope: Scope, area_code: str) -> dict[str, Any]:
@@ -166,7 +169,9 @@ def _changes(
     when the caller has read it."""
     sentences: list[str] = []
     knife = _area_series(scope, knife_measure, area, "quarter", "all")
-    knife = knife[knife["value"].notna()]
+    with_value = _with_value(knife)
+    if len(with_value) < len(knife):  # (a filter keeping every row costs a frame)
+        knife = knife.iloc[with_value]
     if len(knife) >= 2:
         # The two latest quarters' figures by column (a row of a mixed frame is
         # a Series made per access); the same numpy values the rows held.

@@ -144,7 +144,16 @@ def money_forecast(
         # is still a forecast, never "Outturn (year complete)".
         result["year_complete"] = False
     precision = grant["precision"] if grant else None
-    this_year = spend[spend["financial_year"] == year]
+    # over plain lists: a frame filtered for one flag costs more than the forecast
+    spend_illustrative = any(
+        flag
+        for fy, flag in zip(
+            spend["financial_year"].tolist(),
+            spend["illustrative"].tolist(),
+            strict=True,
+        )
+        if fy == year
+    )
     result.update(
         area_code=area.code,
         area_name=area.name,
@@ -161,8 +170,7 @@ def money_forecast(
         allocation_illustrative=bool(grant and grant["illustrative"]),
         allocation_source=grant["source_title"] if grant else None,
         has_spend=bool(last),
-        illustrative=bool(this_year["illustrative"].any())
-        or bool(grant and grant["illustrative"]),
+        illustrative=spend_illustrative or bool(grant and grant["illustrative"]),
         approximate=precision not in (None, "exact"),
         method=FORECAST_METHOD,
         method_words=_method_words(result, year),

@@ -83,8 +83,9 @@ def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any
         return result
     numerators = years["numerator"].to_numpy(dtype=float, na_value=np.nan)
     denominators = years["denominator"].to_numpy(dtype=float, na_value=np.nan)
-    hidden = years["suppressed"].astype(bool).tolist()
-    illustrative = years["illustrative"].astype(bool).tolist()
+    # to_numpy(dtype=bool) is astype(bool) without a Series made in between
+    hidden = years["suppressed"].to_numpy(dtype=bool).tolist()
+    illustrative = years["illustrative"].to_numpy(dtype=bool).tolist()
     # A year counts with a denominator and a numerator, or a hidden numerator.
     usable = [
         i
@@ -339,16 +340,16 @@ def _headline(
     series, length = years, "year"
     # Positions, not filtered copies of the frame: a dozen rows, and each
     # DataFrame filter costs more than the headline's arithmetic (issue 19).
-    with_value = np.flatnonzero(series["value"].notna().to_numpy())
+    with_value = _with_value(series)
     if not len(with_value):
         series = _area_series(scope, measure, area, "quarter", age_band)
         length = "quarter"
-        with_value = np.flatnonzero(series["value"].notna().to_numpy())
+        with_value = _with_value(series)
     if not len(with_value):
         return None
     # The latest published figure; an illustrative one only where no published
     # one exists (issue 17). Later illustrative periods are named, not shown.
-    illustrative = series["illustrative"].astype(bool).to_numpy()[with_value]
+    illustrative = series["illustrative"].to_numpy(dtype=bool)[with_value]
     real = with_value[~illustrative]
     later = (
         series["period"].iloc[with_value[-1]]
@@ -382,6 +383,13 @@ def _headline(
         "illustrative_to": later,
         "baseline": _baseline(scope, measure, disclosed),
     }
+
+
+def _with_value(series: pd.DataFrame) -> np.ndarray:
+    """The positions of the series' rows with a value (`notna`), read off the
+    column's array: the boolean Series `notna` makes costs more than the test."""
+    values = series["value"].to_numpy(dtype=float, na_value=np.nan)
+    return np.flatnonzero(~np.isnan(values))
 
 
 def _no_figures(scope: Scope, measure: dict, area: AreaInfo, age_band: str) -> bool:

@@ -119,3 +119,29 @@ def test_four_quarters_before_31_march_are_still_a_forecast(loaded_store, monkey
     assert (
         done["method_words"] == "All four quarters reported: the outturn is the spend."
     )
+
+
+def test_the_forecast_is_illustrative_by_its_own_years_spend(loaded_store, monkeypatch):
+    """ "Illustrative data" on a forecast follows the spend of the year forecast
+    (or the grant), not another year's: here 2023/24's spend is illustrative and
+    2024/25's published, with no grant."""
+    import pandas as pd
+
+    spend = pd.DataFrame(
+        {
+            "financial_year": [2023] * 4 + [2024] * 2,
+            "quarter": [1, 2, 3, 4, 1, 2],
+            "amount": [100.0, 150.0, 200.0, 350.0, 120.0, 180.0],
+            "illustrative": [True] * 4 + [False] * 2,
+        }
+    )
+    monkeypatch.setattr(outturn, "quarter_spend", lambda **_: spend)
+    monkeypatch.setattr(outturn, "_grant", lambda *_: None)
+    published = outturn.money_forecast(
+        scope=SYSTEM, area_code=AVON, financial_year=2024
+    )
+    # 300 spent by Q2 over last year's 250 / 800 by Q2: 960, as worked above
+    assert published["forecast_outturn"] == 960.0 and published["allocation"] is None
+    assert published["illustrative"] is False
+    made_up = outturn.money_forecast(scope=SYSTEM, area_code=AVON, financial_year=2023)
+    assert made_up["illustrative"] is True

@@ -507,6 +507,36 @@ def test_the_changes_since_last_quarter_are_what_the_frames_gave(
     assert counted > len(codes) * 2
 
 
+def test_quarters_without_a_figure_are_left_out_of_the_knife_sentence(
+    loaded_store, monkeypatch
+):
+    """A knife offences quarter with no figure (here the latest and one before
+    it, blanked) is left out: the sentence compares the two latest quarters
+    that have one, and judges their variation over those quarters alone, as
+    the old code's filter did. The shipped series have no such gap, so the
+    path is only taken here."""
+    built = board_overview._area_series
+    blanked: dict[str, str] = {}
+
+    def with_gaps(scope, measure, area, length, age_band):
+        frame = built(scope, measure, area, length, age_band)
+        if length != "quarter" or len(frame) < 6:
+            return frame
+        values = frame["value"].to_numpy(dtype=float).copy()
+        values[[-1, -4]] = np.nan
+        blanked[area.code] = frame["period"].iloc[-1]
+        return frame.assign(value=values)
+
+    monkeypatch.setattr(board_overview, "_area_series", with_gaps)
+    knife = measures.get_measure("knife_offences", scope=SYSTEM)
+    for code in ("E23000036", "E23000001", NATIONAL_CODE):
+        area = get_area(code)
+        new = board_overview._changes(SYSTEM, knife, area)
+        assert new == _old_changes(SYSTEM, knife, area), code
+        assert new[0].startswith(knife["short_name"]), new
+        assert blanked[code] not in new[0], (blanked[code], new[0])
+
+
 # ------------------------------------------------------------------------ SPC
 
 
