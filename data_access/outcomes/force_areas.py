@@ -29,10 +29,9 @@ from data_access.outcomes import series_disclosure
 from data_access.outcomes.year_values import (
     _check_confidence,
     _in_group,
-    _national_in_year,
+    _in_year_with_national,
     _pooled_rate,
     _rate_measure,
-    _values_in_year,
     benchmark_label,
     parse_year_key,
     pooled_national_label,
@@ -162,8 +161,12 @@ def _force_area_rates(
 ) -> pd.DataFrame:
     measure = get_measure(measure_code)
     multiplier = float(measure["rate_multiplier"])
-    # this year's figures alone, the national ones with them (one statement)
-    frame = _values_in_year(measure_code, level, age_band, key).copy()
+    # this year's figures alone, the national ones with them (one statement);
+    # a shallow copy is the caller's own to add columns to (copy-on-write)
+    frame, national = _in_year_with_national(
+        measure_code, level, age_band, key, benchmark == "national"
+    )
+    frame = frame.copy(deep=False)
     if frame.empty:
         return pd.DataFrame(columns=FORCE_AREA_COLUMNS)
     frame["period"] = year_label(key)
@@ -177,7 +180,6 @@ def _force_area_rates(
     )
     pooled = False
     if benchmark == "national":
-        national = _national_in_year(measure_code, key, age_band)
         if national is not None:
             bench = national[0] / national[1] * multiplier
             label = national[2]

@@ -168,11 +168,13 @@ def funnel(
         limits, tau2=tau2, proportion=proportion, scale=scale
     )[FUNNEL_COLUMNS]
     overdispersion["limits"] = widened
-    points = points.copy()
-    points["funnel_position"] = _positions(rate, _rows_at(limits, population))
     # The widening is row by row, so the widened grid's rows at the areas'
     # populations are the areas' widened limits: not widened a second time.
-    points["funnel_position_adjusted"] = _positions(rate, _rows_at(widened, population))
+    # assign: a new frame (the caller's rows untouched) without a deep copy.
+    points = points.assign(
+        funnel_position=_positions(rate, _rows_at(limits, population)),
+        funnel_position_adjusted=_positions(rate, _rows_at(widened, population)),
+    )
     return points, limits, overdispersion
 
 

@@ -247,8 +247,14 @@ def test_random_years_from_one_on_are_those_of_every_year(random_store):
 
 def _rates_on_old_road(monkeypatch, **kwargs) -> pd.DataFrame:
     with monkeypatch.context() as patch:
-        patch.setattr(force_areas, "_values_in_year", year_values._values_at)
-        patch.setattr(force_areas, "_national_in_year", year_values._national_at)
+        patch.setattr(
+            force_areas,
+            "_in_year_with_national",
+            lambda code, level, age_band, key, national: (
+                year_values._values_at(code, level, age_band, key),
+                year_values._national_at(code, key, age_band) if national else None,
+            ),
+        )
         return force_areas.force_area_rates(**kwargs)
 
 
@@ -313,3 +319,21 @@ def test_ranked_order_is_sort_values(seed):
     expected = frame.sort_values(["rate", "name"], ascending=[False, True])
     got = force_areas.ranked_order(frame["rate"].tolist(), frame["name"].tolist())
     assert got == expected.index.tolist()
+
+
+def test_a_ranking_asks_for_its_year_once(loaded_store, monkeypatch):
+    """The areas and the national figure come from one asking of the year's
+    frames (year_values._in_year_with_national), not a second one for the
+    countries, which the request memo would hand over as a copy of both."""
+    asked = []
+    read = year_values._fy_levels_in
+
+    def noted(*args):
+        asked.append(args)
+        return read(*args)
+
+    monkeypatch.setattr(year_values, "_fy_levels_in", noted)
+    force_areas.force_area_rates(
+        scope=SYSTEM, measure_code="knife_offences", period_start="2018-04"
+    )
+    assert asked == [("knife_offences", ("country", "pfa"), "all", 2018)]
