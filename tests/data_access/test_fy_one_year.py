@@ -22,6 +22,7 @@ from data_access.outcomes import force_areas, year_values
 from data_access.outcomes.year_values import _FY_COLUMNS
 from data_access.scope import SYSTEM, Scope
 from tests.data_access.three_forces import add_three_forces, measure_fields
+from tests.one_request import one_request
 
 LEVELS = ["pfa", "country", "region", "lad"]
 AGE_BANDS = ["all", "under25"]
@@ -35,7 +36,10 @@ def _old_road(every_year: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def _assert_same_rows(code, level, age_band, years, *, strict_vru_type=True):
-    every_year = year_values._fy_values.uncached(code, level, age_band)
+    """In one request (tests/one_request.py), the reads being memoized: force
+    areas and countries are read in one statement (`_READ_TOGETHER`), made
+    once for both levels."""
+    every_year = year_values._fy_values(code, level, age_band)
     return sum(
         _assert_same_year(every_year, code, level, age_band, year, strict_vru_type)
         for year in years or _years(every_year)
@@ -45,7 +49,7 @@ def _assert_same_rows(code, level, age_band, years, *, strict_vru_type=True):
 def _assert_same_year(every_year, code, level, age_band, year, strict_vru_type):
     old = _old_road(every_year, year).reset_index(drop=True)
     levels = year_values._READ_TOGETHER.get(level, (level,))
-    new = year_values._fy_levels_in.uncached(code, levels, age_band, year)[level]
+    new = year_values._fy_levels_in(code, levels, age_band, year)[level]
     new = new[_FY_COLUMNS]
     where = f"{code} {level} {age_band} {year}"
     if old.empty:
@@ -77,10 +81,11 @@ def _years(every_year: pd.DataFrame) -> list[int]:
 def _assert_every_year_the_same(**kwargs) -> int:
     codes = measure_metadata.uncached(include_private=True)["code"].tolist()
     checked = 0
-    for code in codes:
-        for level in LEVELS:
-            for age_band in AGE_BANDS:
-                checked += _assert_same_rows(code, level, age_band, None, **kwargs)
+    with one_request():
+        for code in codes:
+            for level in LEVELS:
+                for age_band in AGE_BANDS:
+                    checked += _assert_same_rows(code, level, age_band, None, **kwargs)
     return checked
 
 
@@ -179,11 +184,12 @@ def random_store(store):
 
 def test_random_years_read_alone_are_the_years_of_every_year(random_store):
     checked = 0
-    for code in random_store:
-        for level in ("pfa", "country"):
-            checked += _assert_same_rows(
-                code, level, "all", range(2012, 2023), strict_vru_type=False
-            )
+    with one_request():
+        for code in random_store:
+            for level in ("pfa", "country"):
+                checked += _assert_same_rows(
+                    code, level, "all", range(2012, 2023), strict_vru_type=False
+                )
     assert checked > 100
 
 
@@ -245,8 +251,11 @@ def test_random_years_from_one_on_are_those_of_every_year(random_store):
 # ------------------------------------------------------ the comparison itself
 
 
-def _rates_on_old_road(monkeypatch, **kwargs) -> pd.DataFrame:
-    with monkeypatch.context() as patch:
+def _rates_on_old_road(monkeypatch, cases: list[dict]) -> list[pd.DataFrame]:
+    """force_area_rates of each case as read on the old road, in a request of
+    its own: force_area_rates is memoized, so in the new road's request it
+    would hand back the new road's answers (tests/one_request.py)."""
+    with monkeypatch.context() as patch, one_request():
         patch.setattr(
             force_areas,
             "_in_year_with_national",
@@ -255,7 +264,7 @@ def _rates_on_old_road(monkeypatch, **kwargs) -> pd.DataFrame:
                 year_values._national_at(code, key, age_band) if national else None,
             ),
         )
-        return force_areas.force_area_rates(**kwargs)
+        return [force_areas.force_area_rates(**kwargs) for kwargs in cases]
 
 
 @pytest.mark.parametrize("scope", [SYSTEM, VIEWER], ids=["system", "viewer"])
@@ -266,24 +275,31 @@ def test_force_area_rates_are_those_of_every_year_read(
     at 95% (and the latest year at 99.8%): the same frame as when the year was
     taken from every year's figures, disclosure control included."""
     measures = year_values.rate_measures(scope=scope)["code"].tolist()
-    compared = 0
+    cases = []
     for code in measures:
         years = year_values.available_periods(measure_code=code)["value"].tolist()
         for key in years:
             for benchmark, confidence in [("national", 0.95), ("vru", 0.95)] + (
                 [("region:E12000007", 0.998)] if key == years[-1] else []
             ):
-                args = dict(
-                    scope=scope,
-                    measure_code=code,
-                    period_start=key,
-                    benchmark=benchmark,
-                    confidence=confidence,
+                cases.append(
+                    dict(
+                        scope=scope,
+                        measure_code=code,
+                        period_start=key,
+                        benchmark=benchmark,
+                        confidence=confidence,
+                    )
                 )
-                new = force_areas.force_area_rates(**args)
-                old = _rates_on_old_road(monkeypatch, **args)
-                pd.testing.assert_frame_equal(new, old, obj=f"{code} {key} {args}")
-                compared += len(new)
+    # each road in one request (tests/one_request.py): every year's figures of
+    # a measure, which the old road reads for each year, are read once
+    with one_request():
+        news = [force_areas.force_area_rates(**args) for args in cases]
+    olds = _rates_on_old_road(monkeypatch, cases)
+    compared = 0
+    for args, new, old in zip(cases, news, olds, strict=True):
+        pd.testing.assert_frame_equal(new, old, obj=f"{args}")
+        compared += len(new)
     assert compared > 3000
 
 

@@ -21,6 +21,7 @@ from data_access.number_format import money_text
 from data_access.outcomes import headlines
 from data_access.scope import SYSTEM, Scope
 from tests.data_access.test_trend_spc import _view
+from tests.one_request import one_request
 
 PUBLIC = Scope(role="public")
 
@@ -289,6 +290,12 @@ def _sample_areas() -> list[str]:
 
 
 def _headlines(scope) -> dict:
+    """Every sampled area's headlines, in one request (tests/one_request.py)."""
+    with one_request():
+        return _headlines_in_request(scope)
+
+
+def _headlines_in_request(scope) -> dict:
     out = {}
     for code in _sample_areas():
         area = get_area(code)
@@ -332,24 +339,36 @@ def _same_headline(new, old) -> bool:
 VIEWER = Scope(role="viewer", area_codes=frozenset({"E23000036"}))
 
 
+def _every_headline(scope, codes, headline) -> dict:
+    """`headline` of every area, success measure and age band, in one request
+    (tests/one_request.py: the memo reads each shared series once)."""
+    out = {}
+    with one_request():
+        for code in codes:
+            area = get_area(code)
+            for measure_code in (
+                "knife_offences",
+                "hospital_admissions_knife",
+                "homicide_knife",
+            ):
+                measure = measures.get_measure(measure_code, scope=scope)
+                for age in ("all", "under25"):
+                    out[(code, measure_code, age)] = headline(scope, measure, area, age)
+    return out
+
+
 def _both_headlines(scope, codes) -> set:
-    """Each headline of the areas, new and old compared; the kinds seen."""
+    """Each headline of the areas, new and old compared (each road in a
+    request of its own); the kinds seen."""
+    news = _every_headline(scope, codes, headlines._headline)
+    olds = _every_headline(scope, codes, _old_headline)
+    assert news.keys() == olds.keys()
     kinds = set()
-    for code in codes:
-        area = get_area(code)
-        for measure_code in (
-            "knife_offences",
-            "hospital_admissions_knife",
-            "homicide_knife",
-        ):
-            measure = measures.get_measure(measure_code, scope=scope)
-            for age in ("all", "under25"):
-                new = headlines._headline(scope, measure, area, age)
-                old = _old_headline(scope, measure, area, age)
-                assert _same_headline(new, old), (scope.role, code, measure_code)
-                if new is not None:
-                    quarter = " Q" in new["period"]
-                    kinds.add((new["suppressed"], new["illustrative"], quarter))
+    for key, new in news.items():
+        assert _same_headline(new, olds[key]), (scope.role, *key)
+        if new is not None:
+            quarter = " Q" in new["period"]
+            kinds.add((new["suppressed"], new["illustrative"], quarter))
     return kinds
 
 
@@ -498,10 +517,16 @@ def test_the_changes_since_last_quarter_are_what_the_frames_gave(
     knife = measures.get_measure("knife_offences", scope=SYSTEM)
     counted = 0
     for scope in (SYSTEM, VIEWER):
-        for code in codes:
-            area = get_area(code)
-            new = board_overview._changes(scope, knife, area)
-            assert new == _old_changes(scope, knife, area), (scope.role, code)
+        # each road over every area in a request of its own (tests/one_request.py)
+        sentences = {}
+        for changes in (board_overview._changes, _old_changes):
+            with one_request():
+                sentences[changes] = [
+                    changes(scope, knife, get_area(code)) for code in codes
+                ]
+        news, olds = sentences[board_overview._changes], sentences[_old_changes]
+        for code, new, old in zip(codes, news, olds, strict=True):
+            assert new == old, (scope.role, code)
             counted += len(new)
     # spend and reach sentences were among those compared
     assert counted > len(codes) * 2

@@ -8,6 +8,7 @@ import re
 from data_access import board_overview
 from data_access.areas import list_areas
 from data_access.scope import SYSTEM
+from tests.one_request import one_request
 
 
 def _forecast_on(text: str, label: str) -> str:
@@ -29,14 +30,24 @@ def test_overview_and_funding_show_the_same_forecast_for_every_force_area(
     in any area with spend, and the sample holds six or more of them. (All 43 on
     both engines took 16-19 s each.)"""
     import app  # noqa: F401 - registers the pages
-    from components.formatting import money as fmt_money
-    from pages import funding, overview
-    from tests.web_helpers import component_text
 
     areas = list_areas(level="pfa").sort_values("code")
     postgresql = loaded_store.startswith("postgresql")
     if postgresql:
         areas = areas.iloc[::3]
+    with one_request():
+        compared = _compare_forecasts(areas)
+    # every funded force area has illustrative spend
+    assert compared >= (6 if postgresql else 18)
+
+
+def _compare_forecasts(areas) -> int:
+    """The two pages' forecasts of each area, in one request (tests/one_request.py:
+    the reads both pages make are made once, as one page's callbacks make them)."""
+    from components.formatting import money as fmt_money
+    from pages import funding, overview
+    from tests.web_helpers import component_text
+
     compared = 0
     for area in areas.itertuples():
         summary = board_overview.overview_summary(scope=SYSTEM, area_code=area.code)
@@ -53,5 +64,4 @@ def test_overview_and_funding_show_the_same_forecast_for_every_force_area(
         assert _forecast_on(shown, "Forecast outturn") == expected, area.code
         assert _forecast_on(page, label) == expected, area.code
         compared += 1
-    # every funded force area has illustrative spend
-    assert compared >= (6 if postgresql else 18)
+    return compared
