@@ -36,8 +36,7 @@ from data_access.outcomes.raw_series import (
     _add_rates,
     _by_length,
     _check_read,
-    _children_rows,
-    _latest_rows,
+    _latest_reads,
     _raw,
     check_age_band,
     check_length,
@@ -321,9 +320,11 @@ def children_of(
         return pd.DataFrame(columns=CHILD_COLUMNS)
     grand = set(every.loc[every["level"] == "lad", "parent_code"].dropna())
     # Every child's periods give the latest period most of them report; only
-    # its rows are picked from the plain rows read (issue 19).
-    rows = _latest_rows(
-        _children_rows(measure_code, parent.code, age_band),
+    # its rows are read (issue 19).
+    rows = _latest_reads(
+        measure_code,
+        parent.code,
+        age_band,
         length,
         statistics.proportion_scale(measure),
     )

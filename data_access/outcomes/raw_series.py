@@ -42,7 +42,18 @@ import functools
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import (
+    String,
+    and_,
+    bindparam,
+    case,
+    extract,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from data_access import periods, statistics
@@ -297,11 +308,8 @@ def _children_by_length(
 def _children_rows(measure_code: str, parent_code: str, age_band: str) -> tuple:
     """The current values of a measure and age band of every child area of the
     parent as `_raw` reads them, in its order, as plain tuples: `_raw` of the
-    children is a frame of them; the ranking of the children
-    (area_trends.children_of) needs every child's periods to find the latest
-    most of them report, but the rows of that period alone (`_latest_rows`):
-    a frame of every child's figures and `_by_length` over it were a third of
-    /violence's CPU (issue 19)."""
+    children is a frame of them. The ranking of the children reads less
+    (`_children_latest`)."""
     query = _children_query(
         _raw_columns(), measure_code, parent_code, age_band
     ).order_by(Area.code, MeasureValue.period_start, MeasureValue.period_end)
@@ -309,87 +317,302 @@ def _children_rows(measure_code: str, parent_code: str, age_band: str) -> tuple:
         return tuple(tuple(row) for row in connection.execute(query))
 
 
+# The periods a child area's rows can make a year of (financial years, their
+# quarters, other 12-month periods) and, per length, the rows the store counts
+# when it guesses the latest period most children report (_children_latest).
+_QUARTER_MONTHS = (1, 4, 7, 10)
+
+
+def _guess_bucket(start, length: str):  # noqa: ANN001, ANN202 - SQL expressions
+    """SQL: the period a row of `start` (a date column) counts towards in
+    `_children_latest`'s guess: its start, or for years its financial year
+    (the year of its start, less one before April)."""
+    if length != "year":
+        return start
+    return extract("year", start) - case((extract("month", start) < 4, 1), else_=0)
+
+
+def _guess_parts(months, start, length: str) -> tuple:  # noqa: ANN001 - SQL expressions
+    """SQL: what a row of `months` months from `start` weighs in the guess of
+    the period most areas report (`_children_latest`), first and second: at a
+    quarter or a calendar year, a row of that kind is 1; at a year, a
+    financial year is 4 and a quarter 1 (four make a year), and another
+    12-month period is 1 second, counted where nothing weighs first (only an
+    area with neither has those as years). The kinds are `_period_kind`'s,
+    from the stored months; the guess is checked in Python, so it need not be
+    exact."""
+    month = extract("month", start)
+    quarter = and_(months == 3, month.in_(_QUARTER_MONTHS))
+    if length == "quarter":
+        return case((quarter, 1), else_=0), literal(0)
+    if length == "calendar":
+        return case((and_(months == 12, month == 1), 1), else_=0), literal(0)
+    return (
+        case((and_(months == 12, month == 4), 4), (quarter, 1), else_=0),
+        case((and_(months == 12, month.not_in((1, 4))), 1), else_=0),
+    )
+
+
+@memoized
+def _children_latest(
+    measure_code: str, parent_code: str, age_band: str, length: str
+) -> tuple[tuple, tuple]:
+    """(every child area's periods, the guessed latest period's rows) of the
+    current values of a measure and age band, in one statement.
+
+    The periods are (start, end, area codes) per distinct period, grouped in
+    the store: `_periods_made` needs no more to find the latest period most
+    children report. The rows (`_raw` rows, plain tuples in area and period
+    order) are those of the period the store guesses it is: the latest start
+    (or, for years, financial year) with the most areas reporting it. The
+    guess saves a second round trip; `_latest_reads` checks it and reads the
+    chosen period's rows if it was wrong. Reading every child's figures (about
+    4,000 rows of 12 columns for the force areas) and making periods of them
+    in Python was half of /violence's CPU (issue 19)."""
+    values = {
+        "measure_code": measure_code,
+        "parent_code": parent_code,
+        "age_band": age_band,
+    }
+    with read_connection() as connection:
+        read = connection.execute(_children_latest_statement(length), values).all()
+    by_period = tuple(
+        (row[2], row[3], tuple(row[0].split(","))) for row in read if not row[-1]
+    )
+    picked = sorted((tuple(row[:-1]) for row in read if row[-1]), key=_row_order)
+    return by_period, tuple(picked)
+
+
+@functools.cache
+def _children_latest_statement(length: str):  # noqa: ANN202 - a CompoundSelect
+    """`_children_latest`'s statement at `length`, the measure code, the
+    parent's code and the age band bound ("measure_code", "parent_code",
+    "age_band"): built once per process (building it cost a third of the
+    read)."""
+    measure_code, parent_code, age_band = (
+        bindparam(name, type_=String)
+        for name in ("measure_code", "parent_code", "age_band")
+    )
+    # the children's periods, each row's once (materialized: grouping the
+    # rows so found is cheaper than SQLite's own plan for a grouped read),
+    # then grouped: a few dozen periods with their areas
+    light = (
+        _children_query(
+            [
+                Area.code.label("code"),
+                MeasureValue.period_start.label("period_start"),
+                MeasureValue.period_end.label("period_end"),
+                MeasureValue.period_months.label("months"),
+            ],
+            measure_code,
+            parent_code,
+            age_band,
+        )
+        .cte("light")
+        .prefix_with("MATERIALIZED")
+    )
+    grouped = (
+        select(
+            light.c.period_start,
+            light.c.period_end,
+            light.c.months,
+            func.count().label("n"),
+            func.aggregate_strings(light.c.code, ",").label("codes"),
+        )
+        .group_by(light.c.period_start, light.c.period_end, light.c.months)
+        .cte("grouped")
+    )
+    # the guess: the latest start (or financial year) with the most areas
+    # reporting it (weighed by _guess_parts), and its first and last starts
+    first, second = _guess_parts(grouped.c.months, grouped.c.period_start, length)
+    counted = select(
+        grouped.c.period_start,
+        _guess_bucket(grouped.c.period_start, length).label("bucket"),
+        (grouped.c.n * first).label("first"),
+        (grouped.c.n * second).label("second"),
+    ).cte("counted")
+    best = (
+        select(counted.c.bucket)
+        .group_by(counted.c.bucket)
+        .order_by(
+            func.sum(counted.c.first).desc(),
+            # other 12-month periods only where no financial year or quarter is
+            case(
+                (func.sum(counted.c.first) == 0, func.sum(counted.c.second)), else_=0
+            ).desc(),
+            counted.c.bucket.desc(),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    guessed = (
+        select(
+            func.min(counted.c.period_start).label("first"),
+            func.max(counted.c.period_start).label("last"),
+        )
+        .where(counted.c.bucket == best)
+        .cte("guessed")
+    )
+    rows = _children_query(
+        [*_raw_columns(), literal(1).label("is_row")],
+        measure_code,
+        parent_code,
+        age_band,
+    ).where(
+        MeasureValue.period_start.between(
+            select(guessed.c.first).scalar_subquery(),
+            select(guessed.c.last).scalar_subquery(),
+        )
+    )
+    # the periods under the rows' columns: codes as area_code, then the dates
+    periods_ = select(
+        grouped.c.codes,
+        null(),
+        grouped.c.period_start,
+        grouped.c.period_end,
+        *[null()] * (len(_RAW_COLUMNS) - 4),
+        literal(0),
+    )
+    return union_all(rows, periods_)
+
+
+def _row_order(row: tuple) -> tuple:
+    """`_children_rows`' order: area code, period start, period end."""
+    return (row[0], row[2], row[3])
+
+
+def _children_between(
+    measure_code: str, parent_code: str, age_band: str, first: dt.date, last: dt.date
+) -> tuple:
+    """`_children_rows` of the periods starting from `first` to `last` alone:
+    the chosen period's rows when `_children_latest` guessed another."""
+    query = (
+        _children_query(_raw_columns(), measure_code, parent_code, age_band)
+        .where(MeasureValue.period_start.between(first, last))
+        .order_by(Area.code, MeasureValue.period_start, MeasureValue.period_end)
+    )
+    with read_connection() as connection:
+        return tuple(tuple(row) for row in connection.execute(query))
+
+
+def _latest_reads(
+    measure_code: str,
+    parent_code: str,
+    age_band: str,
+    length: str,
+    proportion_scale: float | None,
+) -> pd.DataFrame | None:
+    """`_latest_rows` of every child area of the parent (area_trends.children_of):
+    the rows `_by_length` makes at `length` for the latest period most of them
+    report; None when it makes no period. One read when the store's guess of
+    that period holds (`_children_latest`), two when it does not."""
+    by_period, rows = _children_latest(measure_code, parent_code, age_band, length)
+    chosen = _latest_made(_periods_made(by_period, length))
+    if chosen is None:
+        return None
+    latest, end, areas = chosen
+    needed = {
+        (code, start, stop)
+        for start, stop, codes in by_period
+        if start == latest
+        or (
+            length == "year" and latest <= start <= end and _period_kind(start, stop)[0]
+        )
+        for code in codes
+        if code in areas
+    }
+    if not needed <= {_row_order(row) for row in rows}:
+        rows = _children_between(measure_code, parent_code, age_band, latest, end)
+    return _latest_rows(rows, chosen, length, proportion_scale)
+
+
 def _periods_made(
-    rows: list[tuple] | tuple, length: str
+    by_period: list[tuple] | tuple, length: str
 ) -> dict[dt.date, tuple[dt.date, set[str]]]:
-    """Which periods `_by_length` makes at `length` of `_raw` rows (plain
-    tuples as `_children_rows` reads them), from their area code, period start
-    and period end alone: per period start, its end and the areas it is made
-    for. `_by_length` decides, and this says what it would decide without
-    building its frame (a Python step per row: the frame of every child's
-    figures and `_by_length` over it cost 15 ms a click); the test holds the
-    two to one rule (test_children_paths). Quarters and calendar years are the
-    rows of their kind; financial years are the published ones and those of
-    four quarters; an area with no financial year and no quarter has its other
+    """Which periods `_by_length` makes at `length` of `_raw` rows, from their
+    periods alone, given as (start, end, area codes) per distinct period (as
+    `_children_latest` reads them): per period start, its end and the areas it
+    is made for. `_by_length` decides, and this says what it would decide
+    without building its frame (a frame of every child's figures and
+    `_by_length` over it cost 15 ms a click); the test holds the two to one
+    rule (test_children_paths). Quarters and calendar years are the rows of
+    their kind; financial years are the published ones and those of four
+    quarters; an area with no financial year and no quarter has its other
     12-month periods as years."""
     made: dict[dt.date, tuple[dt.date, set[str]]] = {}
 
-    def add(code: str, start: dt.date, end: dt.date) -> None:
+    def add(codes, start: dt.date, end: dt.date) -> None:  # noqa: ANN001
         entry = made.get(start)
         if entry is None:
-            made[start] = (end, {code})
+            made[start] = (end, set(codes))
             return
-        entry[1].add(code)
+        entry[1].update(codes)
         if end > entry[0]:  # (periods of one start end alike, but take the last)
             made[start] = (end, entry[1])
 
     if length in ("quarter", "calendar"):
         which = 0 if length == "quarter" else 3
-        for row in rows:
-            if _period_kind(row[2], row[3])[which]:
-                add(row[0], row[2], row[3])
+        for start, end, codes in by_period:
+            if _period_kind(start, end)[which]:
+                add(codes, start, end)
         return made
-    # one dict step per row (a few thousand): the financial year of a quarter
-    # is worked out once per distinct start
-    fy_of: dict[dt.date, int] = {}
     quarters: dict[tuple[str, int], int] = {}
     covered: set[str] = set()
     others: list[tuple] = []
-    for row in rows:
-        is_quarter, is_year, is_other_year, _ = _period_kind(row[2], row[3])
+    for start, end, codes in by_period:
+        is_quarter, is_year, is_other_year, _ = _period_kind(start, end)
         if is_year:
-            add(row[0], row[2], row[3])
-            covered.add(row[0])
+            add(codes, start, end)
+            covered.update(codes)
         elif is_quarter:
-            start = row[2]
-            year = fy_of.get(start)
-            if year is None:
-                year = fy_of[start] = periods.financial_year_of(start)
-            key = (row[0], year)
-            quarters[key] = quarters.get(key, 0) + 1
-            covered.add(row[0])
+            year = periods.financial_year_of(start)
+            for code in codes:
+                quarters[(code, year)] = quarters.get((code, year), 0) + 1
+            covered.update(codes)
         elif is_other_year:
-            others.append(row)
+            others.append((start, end, codes))
     for (code, year), n in quarters.items():
         if n == 4:
-            add(code, *periods.fy_bounds(year))
-    for row in others:
-        if row[0] not in covered:
-            add(row[0], row[2], row[3])
+            add((code,), *periods.fy_bounds(year))
+    for start, end, codes in others:
+        uncovered = [code for code in codes if code not in covered]
+        if uncovered:
+            add(uncovered, start, end)
     return made
 
 
-def _latest_rows(
-    rows: list[tuple] | tuple, length: str, proportion_scale: float | None
-) -> pd.DataFrame | None:
-    """Of `_raw` rows (plain tuples, as `_children_rows` reads them), the rows
-    `_by_length` makes at `length` for the latest period that most areas
-    report, in area order (_RAW_COLUMNS and period, as `_by_length` gives
-    them); None when it makes no period.
-
-    The ranking of the children (area_trends.children_of) shows that one
-    period: its rows are picked from the tuples, and only a year made of four
-    quarters goes through `_years_from_quarters` (the one road for such a
-    year), instead of a frame and `_by_length` over every row (issue 19).
-    `_periods_made` says which period and areas; per area, a published row of
-    the period stands, else its four quarters' year, else (an area with no
-    financial year and no quarter) its other 12-month period."""
-    made = _periods_made(rows, length)
+def _latest_made(
+    made: dict[dt.date, tuple[dt.date, set[str]]],
+) -> tuple[dt.date, dt.date, set[str]] | None:
+    """Of `_periods_made`, the latest period most areas report: (start, end,
+    areas); None when none is made."""
     if not made:
         return None
     most = max(len(areas) for _, areas in made.values())
     latest = max(start for start, (_, areas) in made.items() if len(areas) == most)
     end, areas = made[latest]
+    return latest, end, areas
+
+
+def _latest_rows(
+    rows: list[tuple] | tuple,
+    chosen: tuple[dt.date, dt.date, set[str]],
+    length: str,
+    proportion_scale: float | None,
+) -> pd.DataFrame:
+    """Of `_raw` rows (plain tuples in `_children_rows`' order, holding at least
+    the chosen period's), the rows `_by_length` makes at `length` for the
+    chosen period (`_latest_made`: its start, end and areas), in area order
+    (_RAW_COLUMNS and period, as `_by_length` gives them).
+
+    The ranking of the children (area_trends.children_of) shows that one
+    period: its rows are picked from the tuples, and only a year made of four
+    quarters goes through `_years_from_quarters` (the one road for such a
+    year), instead of a frame and `_by_length` over every row (issue 19).
+    Per area, a published row of the period stands, else its four quarters'
+    year, else (an area with no financial year and no quarter) its other
+    12-month period."""
+    latest, end, areas = chosen
     kind = {"quarter": 0, "year": 1, "calendar": 3}[length]
     picked: dict[str, tuple] = {}
     quarters: list[tuple] = []
