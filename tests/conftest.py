@@ -295,6 +295,92 @@ def _loaded_urls(tmp_path_factory):
         os.environ["DATABASE_URL"] = saved
 
 
+@pytest.fixture(params=ENGINES)
+def engine_kind(request) -> str:
+    """The engine of a test that builds its store with `filled_store`: "sqlite",
+    and "postgresql" when TEST_DATABASE_URL is set."""
+    if request.param == "postgresql" and not _postgres_url():
+        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL tests run in CI")
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def _filled_urls(tmp_path_factory):
+    """Stores filled once per engine per test session (per process):
+    `build(kind, name, fill)` is the URL of an empty store of engine `kind` into
+    which `fill()` wrote (called with the store as DATABASE_URL), built at the
+    first asking of `name` on that engine."""
+    built: dict[tuple[str, str], str] = {}
+
+    def build(kind: str, name: str, fill) -> str:  # noqa: ANN001 - a callable
+        if (kind, name) not in built:
+            mp = pytest.MonkeyPatch()
+            try:
+                url = _fresh_store(
+                    kind, tmp_path_factory.mktemp(f"{kind}-{name}"), mp.setenv, name
+                )
+                fill()
+            finally:
+                mp.undo()
+                # no connection may stay open to a PostgreSQL template
+                db.reset_engine()
+            if kind == "sqlite":
+                # everything in the main file (WAL mode), so that a copy is whole
+                path = url.removeprefix("sqlite:///")
+                with contextlib.closing(sqlite3.connect(path)) as conn:
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            built[(kind, name)] = url
+        return built[(kind, name)]
+
+    return build
+
+
+def _copy_of_store(kind: str, url: str, tmp_dir: Path, suffix: str) -> str:
+    """A copy of the store at `url` with a cache generation of its own: on SQLite
+    a copy of its file, on PostgreSQL a database made with it as the template
+    (a tenth of the time loading the data again takes)."""
+    from sqlalchemy.engine import make_url
+
+    db.reset_engine()  # no connection may be open to a template while it is copied
+    if kind == "sqlite":
+        path = tmp_dir / f"{suffix}.sqlite3"
+        shutil.copyfile(url.removeprefix("sqlite:///"), path)
+        return f"sqlite:///{path}"
+    base = _postgres_url()
+    copy = _postgres_database(base, f"{suffix}_copy")
+    name, template = make_url(copy).database, make_url(url).database
+    engine = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    finally:
+        engine.dispose()
+    return copy
+
+
+@pytest.fixture
+def filled_store(_filled_urls, tmp_path, monkeypatch):
+    """`filled_store(kind, name, fill)`: makes the store `fill` fills (see
+    `_filled_urls`) the test's DATABASE_URL and returns its URL. Loading data
+    takes seconds; tests that ask for the same name share one store, built once
+    per engine, and must not change it. With `copy=True` the test gets a copy of
+    its own to write to."""
+
+    def use(kind: str, name: str, fill, *, copy: bool = False) -> str:  # noqa: ANN001
+        url = _filled_urls(kind, name, fill)
+        if copy:
+            url = _copy_of_store(kind, url, tmp_path, name)
+        monkeypatch.setenv("DATABASE_URL", url)
+        db.reset_engine()
+        if copy:
+            _own_generation()
+        return url
+
+    yield use
+    db.reset_engine()
+
+
 @pytest.fixture(scope="session")
 def _real_only_url(tmp_path_factory):
     """SQLite with the real published figures of data/reference/ only (no

@@ -30,7 +30,7 @@ from data_access.models import (
 )
 from data_access.outcomes import benchmarking, raw_series
 from data_access.scope import Scope
-from data_access.shipped import real, vru_era
+from tests.data_access import era_store
 
 WORKBOOKS = (
     Path(__file__).resolve().parents[2] / "data" / "reference" / "ons-pfa-tables"
@@ -70,14 +70,12 @@ def workbook_cell(
 
 
 @pytest.fixture
-def real_store(store, monkeypatch):
-    """The shipped real data; workbooks are read once per test session."""
+def real_store(engine_kind, filled_store, monkeypatch):
+    """A copy of the shipped real and VRU-era data of the test's own
+    (tests/data_access/era_store.py); workbooks are read once per test session."""
     monkeypatch.setattr(ons_import, "find_knife_table", _find_knife_table)
     monkeypatch.setattr(ons_import, "read_sheets", _read_sheets)
-    with session_scope() as session:
-        real.load(session)
-        vru_era.load(session)
-    return store
+    return filled_store(engine_kind, era_store.NAME, era_store.fill, copy=True)
 
 
 def _import(path: Path) -> ons_import.OnsImportResult:

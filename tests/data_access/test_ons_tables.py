@@ -24,7 +24,8 @@ from data_access import hes_import, ons_import, ons_tables
 from data_access.db import session_scope
 from data_access.models import Area, AuditLog, Measure, MeasureValue, Source
 from data_access.scope import Scope
-from data_access.shipped import real, vru_era
+from data_access.shipped import vru_era
+from tests.data_access import era_store as shared_era
 from tests.data_access.test_returns import store_checksum
 
 WORKBOOKS = sorted(
@@ -125,14 +126,12 @@ def test_the_two_csv_tables():
 
 
 @pytest.fixture
-def era_store(store, monkeypatch):
+def era_store(engine_kind, filled_store, monkeypatch):
     """Real and VRU-era data (no seeds or illustrative figures): an import
-    writes to it."""
+    writes to it, so each test has a copy of its own
+    (tests/data_access/era_store.py)."""
     monkeypatch.setattr(ons_import, "read_sheets", _cached_sheets)
-    with session_scope() as session:
-        real.load(session)
-        vru_era.load(session)
-    return store
+    return filled_store(engine_kind, shared_era.NAME, shared_era.fill, copy=True)
 
 
 _cached_sheets = functools.cache(ons_tables.read_sheets)

@@ -1,7 +1,8 @@
 """The real published data loaded by data_access.shipped.real.
 
-Each test loads the reference files into an empty store (SQLite, and PostgreSQL when
-TEST_DATABASE_URL is set) and checks a fact a reader of the dashboard relies on.
+The reference files are loaded into an empty store (SQLite, and PostgreSQL when
+TEST_DATABASE_URL is set) once per engine, and each test checks a fact a reader
+of the dashboard relies on (the one that loads again does so into a copy).
 """
 
 from __future__ import annotations
@@ -27,11 +28,22 @@ MET = "E23000001"
 GMP = "E23000005"
 
 
-@pytest.fixture
-def loaded(store):
+def _load_real() -> None:
     with db.session_scope() as session:
         real.load(session)
-    return store
+
+
+@pytest.fixture
+def loaded(engine_kind, filled_store):
+    """The reference files loaded into an empty store, once per engine for
+    every test here (each only reads it: tests/conftest.py `filled_store`)."""
+    return filled_store(engine_kind, "real", _load_real)
+
+
+@pytest.fixture
+def loaded_copy(engine_kind, filled_store):
+    """A copy of `loaded` of the test's own, to load into again."""
+    return filled_store(engine_kind, "real", _load_real, copy=True)
 
 
 def _knife(session, code: str, start: dt.date, end: dt.date, *, current=True):
@@ -227,7 +239,7 @@ def test_every_figure_has_a_source_and_homicide_revisions_are_kept(loaded):
         assert homicides_2017 == [(281, True), (285, False)]
 
 
-def test_loading_twice_is_a_no_op(loaded):
+def test_loading_twice_is_a_no_op(loaded_copy):
     with db.session_scope() as session:
         before = session.scalar(select(func.count()).select_from(MeasureValue))
         assert real.load(session) == {}

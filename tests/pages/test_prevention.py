@@ -265,24 +265,36 @@ def build_store_with_big_tiers(monkeypatch) -> str:
     (300,000 rows for this many interventions); patching the size keeps the test
     to 16,800 rows."""
     from data_access import scale
-    from data_access.areas import list_areas
 
     per_vru = 3 * PER_TIER
     monkeypatch.setattr(scale, "interventions_per_vru", lambda rows: per_vru)
     scale.generate_scale(rows=per_vru * scale.QUARTERS * 5)
+    return _first_vru()
+
+
+def _first_vru() -> str:
+    from data_access.areas import list_areas
+
     areas = list_areas(level="pfa")
     return sorted(areas[areas["is_vru"]]["code"])[0]
 
 
+def _fill_big_tiers() -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        build_store_with_big_tiers(patch)
+
+
 @pytest.fixture
-def big_tiers(store, monkeypatch):
+def big_tiers(engine_kind, filled_store, monkeypatch):
     """The page over a store whose tiers hold PER_TIER interventions (SQLite, and
-    PostgreSQL when TEST_DATABASE_URL is set)."""
+    PostgreSQL when TEST_DATABASE_URL is set), built once per engine for the
+    tests here, which only read it (tests/conftest.py `filled_store`)."""
     import app  # noqa: F401 - registers the pages
     from pages import prevention
 
     monkeypatch.setattr(prevention, "current_scope", lambda: SYSTEM)
-    return prevention, build_store_with_big_tiers(monkeypatch)
+    filled_store(engine_kind, "big_tiers", _fill_big_tiers)
+    return prevention, _first_vru()
 
 
 def test_a_big_tier_is_paged_and_its_chart_shows_the_top_15(big_tiers):
