@@ -80,3 +80,35 @@ def test_every_synthetic_measure_reads_as_in_the_whole_table(
                 update(Measure).where(Measure.id == first).values(**on_the_first)
             )
     assert _assert_every_measure_identical() > 0
+
+
+def test_success_codes_are_the_whole_tables_ranked_measures(loaded_store):
+    """raw_series reads the success measures' codes alone (issue 19): the same
+    codes the whole measure table ranks, private measures included, and a
+    measure given or losing a rank is read so (a filter on is_public or a
+    stale list would go red)."""
+    from data_access.outcomes.raw_series import _success_codes
+
+    def ranked() -> frozenset[str]:
+        table = measure_metadata.uncached(include_private=True)
+        return frozenset(table.loc[table["success_measure_rank"].notna(), "code"])
+
+    shipped = _success_codes.uncached()
+    assert shipped == ranked()
+    assert len(shipped) == 3
+    with db.session_scope() as session:
+        private = session.scalar(
+            select(Measure.code).where(~Measure.is_public).limit(1)
+        )
+        first = sorted(shipped)[0]
+        session.execute(
+            update(Measure)
+            .where(Measure.code == private)
+            .values(success_measure_rank=9)
+        )
+        session.execute(
+            update(Measure)
+            .where(Measure.code == first)
+            .values(success_measure_rank=None)
+        )
+    assert _success_codes.uncached() == ranked() == (shipped - {first}) | {private}
