@@ -110,12 +110,15 @@ def summary_for_series(
     all_y = _numeric(df[y]) if not df.empty else []
     fmt = value_formatter or _default_formatter(all_y)
     if series is None:
-        return _series_sentence(
-            _x_values(df[x]), _numeric(df[y]), label, unit, fmt, change
-        )
+        return _series_sentence(_x_values(df[x]), all_y, label, unit, fmt, change)
+    # The columns taken apart once, each series' rows picked by position: a
+    # frame filtered per series cost more than the sentences (issue 19). A
+    # name equal to nothing (NaN) picks no row, as the filter did.
+    names = df[series].tolist()
+    xs, ys = _x_values(df[x]), all_y
     sentences = []
-    for name in dict.fromkeys(df[series].tolist()):
-        part = df[df[series] == name]
+    for name in dict.fromkeys(names):
+        rows = [i for i, other in enumerate(names) if other == name]
         text = (
             label.replace("{series}", str(name))
             if "{series}" in label
@@ -123,7 +126,7 @@ def summary_for_series(
         )
         sentences.append(
             _series_sentence(
-                _x_values(part[x]), _numeric(part[y]), text, unit, fmt, change
+                [xs[i] for i in rows], [ys[i] for i in rows], text, unit, fmt, change
             )
         )
     if not sentences:

@@ -1154,3 +1154,56 @@ def test_components_stay_pure_presentation(name):
         imported.discard("data_access.chart_lines")
     roots = {module.split(".")[0] for module in imported}
     assert not roots & {"data_access", "sqlalchemy", "flask_login"}
+
+
+def test_series_summary_picks_each_series_rows_as_a_filter_would():
+    """summary_for_series takes the columns apart once and picks each series'
+    rows by position (issue 19). Reference: one series at a time from a frame
+    filtered to it, as it was written before; interleaved rows, a series with
+    only gaps, a non-default index and one with a single point must read the
+    same (picking rows by label, or keeping another series' points, goes red)."""
+    rows = [
+        ("North", "2019/20", 10.0),
+        ("South", "2019/20", 7.0),
+        ("North", "2020/21", "*"),
+        ("East", "2019/20", None),
+        ("South", "2020/21", 9.5),
+        ("North", "2021/22", 14.0),
+        ("East", "2020/21", float("nan")),
+        ("South", "2021/22", 8.0),
+        ("West", "2021/22", 3.0),
+    ]
+    df = pd.DataFrame(rows, columns=["Area", "Year", "Rate"], index=range(50, 59))
+    # the formatter is the whole chart's (chosen from every series' values)
+    one_decimal = lambda v: f"{v:.1f}"  # noqa: E731
+
+    def reference(label: str) -> str:
+        sentences = []
+        for name in dict.fromkeys(df["Area"].tolist()):
+            part = df[df["Area"] == name]
+            text = summary_for_series(
+                part,
+                x="Year",
+                y="Rate",
+                label=label.replace("{series}", name),
+                value_formatter=one_decimal,
+            )
+            sentences.append(text)
+        return " ".join(sentences)
+
+    got = summary_for_series(
+        df,
+        x="Year",
+        y="Rate",
+        series="Area",
+        label="The rate in {series}",
+        value_formatter=one_decimal,
+    )
+    assert got == reference("The rate in {series}")
+    # unpinned, one formatter for the chart: 9.5 makes every value one decimal
+    assert "North rose from 10.0 in 2019/20" in summary_for_series(
+        df, x="Year", y="Rate", series="Area", label="The rate in {series}"
+    )
+    assert "The rate in North rose from 10.0 in 2019/20 to 14.0 in 2021/22" in got
+    assert "There are no data for the rate in East." in got
+    assert "The rate in West was 3.0 in 2021/22." in got
