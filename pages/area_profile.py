@@ -239,6 +239,40 @@ def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def judged_words(area_name: str, profile: pd.DataFrame) -> str:
+    """The spine's finding: on how many measures the area was significantly
+    worse and better than the benchmark, and how many of those judgements rest
+    on illustrative figures. A board reading "better on 4" must not count a
+    made-up figure as a finding without being told (the badge and the later
+    sentence say some figures are illustrative, not which judgements)."""
+
+    def count(n: int) -> str:
+        return "none" if n == 0 else str(n)
+
+    # as the chart marks them: a hidden figure is "not compared"
+    shown = ~profile["suppressed"].astype(bool)
+    judged = profile[shown & profile["comparison"].isin(["worse", "better"])]
+    worse = int((judged["comparison"] == "worse").sum())
+    better = len(judged) - worse
+    words = (
+        f"{area_name} was significantly worse than the benchmark on {count(worse)} "
+        f"and better on {count(better)} of {len(profile)} "
+        f"measure{'' if len(profile) == 1 else 's'}."
+    )
+    made_up, judgements = int(judged["illustrative"].astype(bool).sum()), len(judged)
+    if made_up == judgements == 1:
+        words += " That judgement rests on an illustrative figure."
+    elif made_up == 1:
+        words += f" 1 of those {judgements} judgements rests on an illustrative figure."
+    elif made_up == judgements:
+        words += f" All {made_up} judgements rest on illustrative figures."
+    elif made_up:
+        words += (
+            f" {made_up} of those {judgements} judgements rest on illustrative figures."
+        )
+    return words
+
+
 def benchmark_words(profile: pd.DataFrame) -> str:
     """Which benchmark each measure's centre line is, by its exact name (England
     and Wales, England for an England-only measure, or the force areas pooled
@@ -297,12 +331,7 @@ def _measures_part(area, profile: pd.DataFrame):
         ),
         value_formatter=lambda v: number(v, 1),
     )
-    worse = int((profile["comparison"] == "worse").sum())
-    better = int((profile["comparison"] == "better").sum())
-    title = (
-        f"{area.name} was significantly worse than the benchmark on {worse} and "
-        f"better on {better} of {len(profile)} measures."
-    )
+    title = judged_words(area.name, profile)
     years = sorted(set(profile["period"].astype(str)))
     if len(years) > 1:
         title += (

@@ -193,3 +193,56 @@ def test_profile_lists_the_table_p1_measures_for_their_rolling_year(page):
     text = _text([page._measures_part(get_area("E23000036"), profile)])
     for name in rolling["measure_name"]:
         assert f"{name} (year ending Jun 2025)" in text
+
+
+def test_spine_title_counts_judgements_as_the_chart_marks_them(page):
+    """The title's "worse on W and better on B" counts the measures the chart
+    marks better or worse (a hidden figure is "not compared" there), and says
+    how many of those judgements rest on illustrative figures: a made-up figure
+    is never counted as a finding unannounced. Counted here independently from
+    the profile rows."""
+    import pandas as pd
+
+    from data_access.outcomes.profiles import area_profile
+
+    profile = area_profile(scope=SYSTEM, area_code="E23000036")
+    marks = [
+        "not compared" if r["suppressed"] else r["comparison"]
+        for r in profile.to_dict("records")
+    ]
+    better = [m == "better" for m in marks]
+    worse = [m == "worse" for m in marks]
+    made_up = sum(
+        bool(f) and (b or w)
+        for f, b, w in zip(profile["illustrative"], better, worse, strict=True)
+    )
+    assert made_up >= 1 and sum(better) > made_up  # the demo has both kinds
+    title = page.judged_words("Avon and Somerset", profile)
+    n_worse = sum(worse) or "none"
+    assert title.startswith(
+        f"Avon and Somerset was significantly worse than the benchmark on {n_worse} "
+        f"and better on {sum(better)} of {len(profile)} measures."
+    )
+    judged = sum(better) + sum(worse)
+    rests = "rests on an illustrative figure" if made_up == 1 else "rest on"
+    assert f"{made_up} of those {judged} judgements {rests}" in title
+    header, content = page.show_profile("E23000036")
+    assert title in _text([header, content])
+
+    # a hidden figure's judgement is not counted, as the chart shows it
+    hidden = profile.assign(
+        comparison=["better"] * len(profile),
+        suppressed=[True] + [False] * (len(profile) - 1),
+        illustrative=[False] * len(profile),
+    )
+    assert page.judged_words("X", hidden) == (
+        f"X was significantly worse than the benchmark on none and better on "
+        f"{len(profile) - 1} of {len(profile)} measures."
+    )
+    every = pd.DataFrame(
+        {"comparison": ["worse"], "suppressed": [False], "illustrative": [True]}
+    )
+    assert page.judged_words("X", every) == (
+        "X was significantly worse than the benchmark on 1 and better on none of 1 "
+        "measure. That judgement rests on an illustrative figure."
+    )
