@@ -43,6 +43,7 @@ from data_access.outcomes import area_trends, benchmarking, raw_series, trend_vi
 from data_access.periods import every_period, parse_month
 from web import board_parts
 from web.access import current_scope
+from web.compare_charts import clip_top, overflow_note
 from web.view_cache import cached_callback
 
 dash.register_page(
@@ -684,6 +685,17 @@ def _children(scope, measure, area, view, age, params, view_data):
         view_data["benchmark_name"] if area.code == NATIONAL_CODE else area.name
     )
     rate_text = written_once(rate)  # the bars and the summary write the same rates
+    # No single area squashes the axis: /compare's clip (web.compare_charts.
+    # clip_top, Tukey's far-out fence) on the figures drawn, with the areas past
+    # the edge named in the caption, as /compare and the compare embed do. No
+    # benchmark line is drawn here, so none holds the axis open.
+    clip_frame = ranked.assign(
+        rate=ranked["Rate"],
+        rate_upper=ranked["Upper"],
+        benchmark_rate=float("nan"),
+        name=ranked["area_name"],
+    )
+    top = clip_top(clip_frame)
     figure = ranked_bar_figure(
         ranked,
         label="area_name",
@@ -693,6 +705,7 @@ def _children(scope, measure, area, view, age, params, view_data):
         category_col="Compared",
         value_title=per if per == "%" else f"Rate {per}",
         value_formatter=rate_text,
+        axis_top=top,
     )
     # plain lists per column: iterating a Series costs a step per cell
     sups = sup.tolist()
@@ -740,13 +753,18 @@ def _children(scope, measure, area, view, age, params, view_data):
                 f"{measure['short_name']} by {SINGULAR[level_words]} in "
                 f"{area.name}, {period}"
             ),
-            caption=(
-                f"{MEASURES[code]}, {AGES[age].lower()}, {level_words} in "
-                f"{area.name}, {period}. Bars show rates with 95% confidence "
-                f"intervals, compared with {parent_label}. "
-                f"{_left_out_caption(kids, ranked)}"
-                f"{view_data['disclosure_note']}"
-            ).strip(),
+            caption=" ".join(
+                part.strip()
+                for part in (
+                    f"{MEASURES[code]}, {AGES[age].lower()}, {level_words} in "
+                    f"{area.name}, {period}. Bars show rates with 95% confidence "
+                    f"intervals, compared with {parent_label}.",
+                    _left_out_caption(kids, ranked),
+                    view_data["disclosure_note"],
+                    overflow_note(clip_frame, top),
+                )
+                if part.strip()
+            ),
             figure=figure,
             table=table,
             summary=summary,

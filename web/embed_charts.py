@@ -39,6 +39,7 @@ from data_access.errors import InvalidParameter, NotFound
 from data_access.measures import disclosure_columns, trend_length
 from data_access.outcomes import benchmarking, trend_views
 from data_access.scope import PUBLIC
+from data_access.statistics import proportion_scale, rate_scale
 from web.compare_charts import clip_top, overflow_note
 from web.embed_svg import drawings
 
@@ -254,6 +255,22 @@ def _value_column(measure: dict) -> tuple[str, Callable[[object], str]]:
     return measure["unit"][:1].upper() + measure["unit"][1:], rate
 
 
+def _has_interval(measure: dict) -> bool:
+    """Whether a measure's figures have a 95% interval (rate_lower, rate_upper):
+    those with a rate, `statistics.rate_scale` (a rate per people, or a
+    proportion with its Wilson score interval, Newcombe 1998), exactly the ones
+    `statistics.rates_for` gives limits; a count with no multiplier, or a
+    percentage stored without its counts, has none."""
+    return rate_scale(measure) is not None
+
+
+def _is_proportion(measure: dict) -> bool:
+    """Whether a measure's value is a proportion of two counts (numerator /
+    denominator x `statistics.proportion_scale`), so that its value is its rate
+    and is not repeated as one."""
+    return proportion_scale(measure) is not None
+
+
 def _unit_text(measure: dict) -> str:
     mult = measure.get("rate_multiplier")
     if mult and not pd.isna(mult):
@@ -287,6 +304,13 @@ def _build_trend(params: dict) -> Built:
     multiplier = measure["rate_multiplier"]
     has_rate = bool(multiplier) and not pd.isna(multiplier)
     y_col = "rate" if has_rate else "value"
+    # ... and whether its figures have a 95% interval: a rate's (Byar / exact
+    # Poisson), or a proportion's Wilson score interval (a share in per cent is
+    # drawn as its value, the percentage, inside its interval), as the disclosed
+    # series carries them (trend_views: statistics.rates_for, worked out from
+    # the published counts, blank on hidden rows) and /violence draws them. A
+    # percentage stored without its counts has none: no band, no CI columns.
+    has_interval = _has_interval(measure)
     unit = _unit_text(measure) if has_rate else measure["unit"]
     own = frame[frame["role"] == "area"]
     bench = frame[(frame["role"] == "benchmark") & frame[y_col].notna()]
@@ -314,8 +338,8 @@ def _build_trend(params: dict) -> Built:
         frame,
         x="period",
         y=y_col,
-        lower="rate_lower" if has_rate else None,
-        upper="rate_upper" if has_rate else None,
+        lower="rate_lower" if has_interval else None,
+        upper="rate_upper" if has_interval else None,
         series="series",
         series_order=order,
         y_title=unit[:1].upper() + unit[1:],
@@ -354,15 +378,21 @@ def _build_trend(params: dict) -> Built:
         "rate_upper": "95% CI upper",
         "status": "Status",
     }
+    # the limits in the figure's own terms: a share's are percentages
+    limit_format = rate if has_rate else value_format
     formats = {
         "value": value_format,
         "rate": rate,
-        "rate_lower": rate,
-        "rate_upper": rate,
+        "rate_lower": limit_format,
+        "rate_upper": limit_format,
     }
-    if not has_rate:
-        for col in ("rate", "rate_lower", "rate_upper"):
-            columns.pop(col)
+    # a share's value is its own rate: not repeated as one
+    dropped = [] if has_rate else ["rate"]
+    if not has_interval:
+        dropped += ["rate_lower", "rate_upper"]
+    for col in dropped:
+        columns.pop(col)
+        formats.pop(col)
     trend = view["recent_trend"]
     summary += " " + trend["text"]
     if view["baseline"] is not None:
@@ -644,9 +674,11 @@ def _build_compare(params: dict) -> Built:
         noun="force areas",
     )
     top = pfa.dropna(subset=["rate"]).sort_values("rate").iloc[-1]
+    # a share's figure is a percentage, not a rate of the force areas' people
+    figure_word = "percentage" if measure["unit"] == "%" else "rate"
     title = (
-        f"{measure['name']}: {top['area_name']} had the highest rate of the "
-        f"force areas in {year_label}"
+        f"{measure['name']}: {top['area_name']} had the highest {figure_word} of "
+        f"the force areas in {year_label}"
     )
     svg = drawings(fig, title, summary, illustrative=bool(frame["illustrative"].any()))
     # The value as the trend embed heads it (`_value_column`): a share's value
@@ -662,13 +694,15 @@ def _build_compare(params: dict) -> Built:
         "rate_upper": "95% CI upper",
         "comparison_95": f"Compared with {bench_name}",
     }
+    # a proportion's limits in its value's terms (a share's are percentages)
+    limit_format = value_format if _is_proportion(measure) else rate
     formats = {
         "value": value_format,
         "rate": rate,
-        "rate_lower": rate,
-        "rate_upper": rate,
+        "rate_lower": limit_format,
+        "rate_upper": limit_format,
     }
-    if value_heading == "Percentage":
+    if _is_proportion(measure):
         del columns["rate"], formats["rate"]
     pfa["comparison_95"] = pfa["comparison_95"].fillna(MARKER).astype(str)
     return Built(
