@@ -285,6 +285,7 @@ def _measure_slide(reader: Scope, area, start: dt.date, code: str, note) -> Slid
         alt="",
         value_title=f"Rate {per}",
         marks=events.marks,
+        value_kind="rate",
         **_split_lines(
             categories,
             pd.concat([own, bench], ignore_index=True),
@@ -542,6 +543,7 @@ def _money_slides(reader: Scope, area, start: dt.date, _meeting=None) -> list[Sl
                 series=[("Spend (£)", values)],
                 value_title="Spend (£)",
                 alt=summary,
+                value_kind="money",
             ),
             table=Table(
                 caption=f"Money for {area.name}, {label}",

@@ -22,7 +22,11 @@ class Chart:
 
     `marks` (line charts): the annotations the chart covers (data_access.
     annotations), each (category it falls in, short label, full text), drawn as
-    a labelled dashed vertical line at that category."""
+    a labelled dashed vertical line at that category.
+
+    `value_kind`: what its values are, as a Table column's kind ("count",
+    "rate", "money"): every renderer writes value labels and the value axis by
+    it, so the PDF and the PowerPoint label one bar alike ("£381,060")."""
 
     kind: str
     categories: list[str]
@@ -31,6 +35,7 @@ class Chart:
     alt: str
     styles: tuple[str, ...] = ()
     marks: tuple[tuple[str, str, str], ...] = ()
+    value_kind: str = "count"
 
 
 LINE_STYLES = ("area", "area illustrative", "benchmark", "benchmark illustrative")

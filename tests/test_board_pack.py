@@ -803,3 +803,46 @@ def test_sections_with_nothing_to_show_say_so_in_one_slide(monkeypatch):
         assert (slide.section, slide.title, slide.link) == (section, title, link)
         assert slide.summary == words and slide.points == [words]
         assert slide.chart is None and slide.table is None
+
+
+def test_column_labels_write_each_value_as_its_table_does_in_both_renderers(
+    loaded_sqlite_store,
+):
+    """One bar, one label, in every renderer: the PDF's SVG columns are labelled
+    as the slide's table writes the figure ("£381,060" for money, "1,749" for
+    people), never a shortened "381.06k"; the PowerPoint's data labels and
+    value axis carry the matching number format; money ticks carry the pound
+    sign. Reference: the slide's own table cells written by web.pack_text."""
+    from web.pack_text import cell_text
+
+    pack = _pack(sections=["money", "reach"])
+    deck = Presentation(io.BytesIO(render_pptx(pack)))
+    charts = list(_chart_slides(deck))
+    bars = [s for s in pack.slides if s.chart and s.chart.kind == "bar"]
+    assert [s.section for s in bars] == ["money", "reach"]
+    for slide, (_page, shape) in zip(bars, charts, strict=True):
+        money = slide.section == "money"
+        assert slide.chart.value_kind == ("money" if money else "count")
+        values = [v for v in slide.chart.series[0][1] if v is not None]
+        assert values
+        svg = chart_svg(slide.chart)
+        drawn = re.findall(r'text-anchor="middle"[^>]*>([^<]+)</text>', svg)
+        kind = "money" if money else "count"
+        for value in values:
+            label = cell_text(value, kind)
+            assert label in drawn, (label, drawn)
+            if money:
+                assert label.startswith("£") and "k" not in label
+        # the same figure is in the slide's table, written the same way
+        table_cells = {
+            cell_text(row[i], k)
+            for row in slide.table.rows
+            for i, (_h, k) in enumerate(slide.table.columns)
+            if k == kind
+        }
+        assert {cell_text(v, kind) for v in values} <= table_cells
+        ticks = re.findall(r'text-anchor="end"[^>]*>([^<]+)</text>', svg)
+        assert all(t.startswith("£") for t in ticks) == money and ticks
+        plot = shape.chart.plots[0]
+        wanted = '"£"#,##0' if money else "#,##0"
+        assert plot.data_labels.number_format == wanted

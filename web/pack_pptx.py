@@ -222,7 +222,7 @@ def _chart(page, chart: Chart, left, top, width, height) -> None:
     drawn.value_axis.axis_title.text_frame.text = chart.value_title
     drawn.value_axis.axis_title.text_frame.paragraphs[0].font.size = Pt(12)
     drawn.category_axis.tick_labels.font.size = Pt(10)
-    if chart.value_title.startswith("Spend"):
+    if chart.value_kind == "money":
         drawn.value_axis.tick_labels.number_format = '"£"#,##0'
         drawn.value_axis.tick_labels.number_format_is_linked = False
     if chart.kind == "stacked_bar":
@@ -254,7 +254,7 @@ def _chart(page, chart: Chart, left, top, width, height) -> None:
         plot.has_data_labels = True
         plot.data_labels.font.size = Pt(11)
         plot.data_labels.number_format = (
-            '"£"#,##0' if chart.value_title.startswith("Spend") else "#,##0"
+            '"£"#,##0' if chart.value_kind == "money" else "#,##0"
         )
         plot.data_labels.number_format_is_linked = False
     if chart.kind == "line" and chart.marks:

@@ -18,6 +18,7 @@ from html import escape
 from typing import NamedTuple
 
 from components.annotation_marks import EVENT_COLOUR
+from web.pack_text import cell_text
 
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 64
@@ -80,6 +81,11 @@ def _tick_text(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def _axis_text(value: float, kind: str) -> str:
+    """A value axis tick: short ("500k"), with the pound sign for money."""
+    return ("£" if kind == "money" else "") + _tick_text(value)
+
+
 def _text(x, y, text, *, anchor="middle", size=11, rotate=None, fill="#0b0c0c") -> str:
     turn = f' transform="rotate({rotate} {x} {y})"' if rotate is not None else ""
     font = f' font-family="DejaVu Sans, sans-serif" fill="{fill}"'
@@ -99,7 +105,7 @@ def chart_svg(chart) -> str:
     plot_w, plot_h = c.width - c.left - c.right, c.height - c.top - c.bottom
     n = max(len(chart.categories), 1)
     step = plot_w / n
-    parts = [_axes(top, plot_w, plot_h, chart.value_title, c)]
+    parts = [_axes(top, plot_w, plot_h, chart.value_title, c, chart.value_kind)]
     # At most 10 labels, and never more than fit side by side (about 6.2 units a
     # character at size 10): 70 quarters' "2008/09 Q1" would otherwise overlap.
     longest = max((len(str(label)) for label in chart.categories), default=1)
@@ -145,7 +151,13 @@ def _columns(chart, step, y_of, colours, c: Canvas) -> list[str]:
     parts = []
     count = len(chart.series)
     width = step * 0.7 / max(count, 1)
-    labels = [_tick_text(v) for _, vs in chart.series for v in vs if v is not None]
+    # each value as the chart's table and the PowerPoint write it ("£381,060")
+    labels = [
+        cell_text(v, chart.value_kind)
+        for _, vs in chart.series
+        for v in vs
+        if v is not None
+    ]
     # about 0.62 of the text size a character; a label wider than its column
     # (and the gap beside it) would run into its neighbour's
     fits = max((len(t) for t in labels), default=0) * c.size(6.2) <= width + step * 0.3
@@ -162,7 +174,12 @@ def _columns(chart, step, y_of, colours, c: Canvas) -> list[str]:
             )
             if fits:
                 parts.append(
-                    _text(x + width / 2, y_of(v) - 4, _tick_text(v), size=c.size(10))
+                    _text(
+                        x + width / 2,
+                        y_of(v) - 4,
+                        cell_text(v, chart.value_kind),
+                        size=c.size(10),
+                    )
                 )
     return parts
 
@@ -299,7 +316,9 @@ def _line_legend(series, styles, c: Canvas) -> tuple[str, float]:
     return "".join(parts), max(0.0, y + row - c.height)
 
 
-def _axes(top: float, plot_w: float, plot_h: float, title: str, c: Canvas) -> str:
+def _axes(
+    top: float, plot_w: float, plot_h: float, title: str, c: Canvas, kind: str
+) -> str:
     parts = []
     for k in range(5):
         value = top * k / 4
@@ -309,7 +328,13 @@ def _axes(top: float, plot_w: float, plot_h: float, title: str, c: Canvas) -> st
             'stroke="#b1b4b6" stroke-width="0.5"/>'
         )
         parts.append(
-            _text(c.left - 6, y + 4, _tick_text(value), anchor="end", size=c.size(10))
+            _text(
+                c.left - 6,
+                y + 4,
+                _axis_text(value, kind),
+                anchor="end",
+                size=c.size(10),
+            )
         )
     parts.append(
         _text(c.size(14), c.top + plot_h / 2, title, size=c.size(10), rotate=-90)
