@@ -12,13 +12,14 @@ import datetime as dt
 import functools
 import math
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam, func, select, true
 
 from data_access import periods
 from data_access.areas import get_area
 from data_access.cache import memoized
-from data_access.db import read_connection, session_scope
+from data_access.db import read_connection, read_frame, session_scope
 from data_access.errors import InvalidParameter, NotFound
 from data_access.models import (
     Area,
@@ -129,10 +130,10 @@ def _last_updated_column():  # noqa: ANN202 - a SQLAlchemy scalar subquery
 @memoized
 def measure_metadata(include_private: bool = False) -> pd.DataFrame:
     """`list_measures` without last_updated, read from the measure table alone (so
-    its cost does not grow with the number of values stored)."""
-    with session_scope() as session:
-        rows = session.execute(_measure_query(include_private)).all()
-    return pd.DataFrame(rows, columns=MEASURE_COLUMNS[:-1])
+    its cost does not grow with the number of values stored). One read
+    (`read_frame`: plain tuples, no transaction), the same frame as from a
+    session's Rows at half the cost (issue 19: 2.8 -> 1.6 ms on the demo store)."""
+    return read_frame(_measure_query(include_private), MEASURE_COLUMNS[:-1])
 
 
 @memoized
@@ -287,8 +288,12 @@ def success_measures(table: pd.DataFrame | None = None) -> pd.DataFrame:
     measure_metadata, private measures included or not)."""
     if table is None:
         table = list_measures()
-    table = table[table["is_public"] & table["success_measure_rank"].notna()]
-    return table.sort_values("success_measure_rank")
+    # One take of the rows sort_values would give (the public ranked rows,
+    # ordered by rank as its quicksort orders them), not a filtered copy and
+    # then a sorted one: two frames of a list of a few hundred rows (issue 19).
+    rank = table["success_measure_rank"].to_numpy(dtype=float, na_value=np.nan)
+    rows = np.flatnonzero(table["is_public"].to_numpy(dtype=bool) & ~np.isnan(rank))
+    return table.take(rows[rank[rows].argsort(kind="quicksort")])
 
 
 def measure_series(

@@ -96,14 +96,22 @@ def _quarter_spend(area_code: str, level: str) -> pd.DataFrame:
 
 def year_quarters(spend: pd.DataFrame, financial_year: int) -> list[float]:
     """Spend of Q1 up to the last quarter with spend in `financial_year`, from a
-    `quarter_spend` frame; quarters with none are 0."""
-    year = spend[spend["financial_year"] == financial_year]
-    if year.empty:
+    `quarter_spend` frame; quarters with none are 0. Over the columns as plain
+    lists: a frame filtered for a year of four rows cost more than the
+    forecast's arithmetic (issue 19)."""
+    amounts = {
+        quarter: amount
+        for year, quarter, amount in zip(
+            spend["financial_year"].tolist(),
+            spend["quarter"].tolist(),
+            spend["amount"].tolist(),
+            strict=True,
+        )
+        if year == financial_year
+    }
+    if not amounts:
         return []
-    amounts = dict(zip(year["quarter"], year["amount"], strict=True))
-    return [
-        float(amounts.get(q, 0.0)) for q in range(1, int(year["quarter"].max()) + 1)
-    ]
+    return [float(amounts.get(q, 0.0)) for q in range(1, int(max(amounts)) + 1)]
 
 
 YEAR_MONEY_COLUMNS = [

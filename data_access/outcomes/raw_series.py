@@ -776,27 +776,28 @@ def _by_length(
         out["period"] = pd.Series(dtype=object)
         return out
     is_quarter, is_year, is_other_year, is_calendar = _period_kinds(frame)
-    quarters = frame[is_quarter]
+    quarters = _rows_where(frame, is_quarter)
     if length == "calendar":
-        out = frame[is_calendar].copy()
+        out = _rows_where(frame, is_calendar).copy()
         out = out.sort_values(["area_code", "period_start"]).reset_index(drop=True)
         out["period"] = [str(start.year) for start in out["period_start"]]
         return out
     if length == "quarter":
         out = quarters
     else:
-        # not copied: pandas copies on write, and nothing here writes to it
-        annual = frame[is_year]
+        # The published years, the quarters' sums and the other 12-month
+        # periods joined in one concat (a frame each costs more than a
+        # dozen rows' arithmetic, issue 19), the same pieces as before: the
+        # sums as made whenever any were made (what was kept of them may be
+        # none), the other periods whenever there were any.
+        areas = frame["area_code"].tolist()
+        annual = _rows_where(frame, is_year)
+        pieces = [annual]
         summed = _years_from_quarters(quarters, proportion_scale)
         if not summed.empty:
-            if len(annual):  # a published year stands; its quarters' sum does not
-                have = set(
-                    zip(
-                        annual["area_code"].tolist(),
-                        annual["period_start"].tolist(),
-                        strict=True,
-                    )
-                )
+            if is_year.any():  # a published year stands; its quarters' sum does not
+                starts = frame["period_start"].tolist()
+                have = {(areas[i], starts[i]) for i in np.flatnonzero(is_year)}
                 keep = [
                     (a, s) not in have
                     for a, s in zip(
@@ -806,17 +807,28 @@ def _by_length(
                     )
                 ]
                 if not all(keep):
-                    summed = summed[keep]
-            annual = pd.concat([annual, summed], ignore_index=True)
-        if is_other_year.any():  # (a filter of nothing still costs a frame)
-            other = frame[is_other_year]
-            covered = set(annual["area_code"]) | set(quarters["area_code"])
-            other = other[~other["area_code"].isin(covered)]
-            annual = pd.concat([annual, other], ignore_index=True)
-        out = annual
+                    summed = summed.take(np.flatnonzero(keep))
+            pieces.append(summed)
+        if is_other_year.any():
+            # an area's other periods only where it has no year nor quarter
+            covered = {areas[i] for i in np.flatnonzero(is_year | is_quarter)}
+            other = np.flatnonzero(is_other_year)
+            pieces.append(frame.take([i for i in other if areas[i] not in covered]))
+        out = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else annual
     out = _sorted_by_area(out).reset_index(drop=True)
     out["period"] = _period_labels(out["period_start"], out["period_end"])
     return out
+
+
+def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """`frame[mask]` (a boolean array over its rows) up to the index, which
+    every caller resets: the frame itself when every row is kept (pandas copies
+    on write, so a caller's change never reaches it) and no take when none is."""
+    if mask.all():
+        return frame
+    if not mask.any():
+        return frame.iloc[:0]
+    return frame.take(np.flatnonzero(mask))
 
 
 def _joined_titles(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, str]:
@@ -929,13 +941,15 @@ def _years_from_quarters(
 
 def _sorted_by_area(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` by area code then period start: as read (`_raw` orders its rows
-    so), checked in one pass, else sorted."""
+    so), checked in one pass, else sorted. Sorted stably over the same keys as
+    `sort_values(["area_code", "period_start"])` (a stable lexsort), by one
+    take: pandas' sort of two object columns cost more than the rows (issue 19)."""
     keys = list(
         zip(frame["area_code"].tolist(), frame["period_start"].tolist(), strict=True)
     )
     if all(a <= b for a, b in zip(keys, keys[1:], strict=False)):
         return frame
-    return frame.sort_values(["area_code", "period_start"])
+    return frame.take(sorted(range(len(keys)), key=keys.__getitem__))
 
 
 def _add_rates(frame: pd.DataFrame, measure: dict) -> pd.DataFrame:

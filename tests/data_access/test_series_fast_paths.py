@@ -577,9 +577,17 @@ def _old_by_length(frame, length, *, proportion_scale=None) -> pd.DataFrame:
             other = other[~other["area_code"].isin(covered)]
             annual = pd.concat([annual, other], ignore_index=True)
         out = annual
-    out = raw_series._sorted_by_area(out).reset_index(drop=True)
+    out = _old_sorted_by_area(out).reset_index(drop=True)
     out["period"] = raw_series._period_labels(out["period_start"], out["period_end"])
     return out
+
+
+def _old_sorted_by_area(frame: pd.DataFrame) -> pd.DataFrame:
+    """raw_series._sorted_by_area as it was: pandas' sort of the two columns."""
+    keys = list(zip(frame["area_code"], frame["period_start"], strict=True))
+    if all(a <= b for a, b in zip(keys, keys[1:], strict=False)):
+        return frame
+    return frame.sort_values(["area_code", "period_start"])
 
 
 def _random_raw(rng: random.Random) -> pd.DataFrame:
