@@ -267,6 +267,7 @@ def _quarter_variation(area: AreaInfo, quarters: list[tuple]) -> str:
         period_starts=list(starts),
         illustrative=np.array(illustrative, dtype=bool),
         funding_start=funding_start_of(area),
+        variation_only=True,
     )["variation"]
 
 

@@ -394,7 +394,7 @@ def _chart(
     """`spc_chart`'s result from an `_evaluate` result."""
     series, columns = result["series"], result["columns"]
     direction = result["direction"]
-    point_types = [_point_type(result, i) for i in range(len(series))]
+    point_types = _point_types(result)
     points = pd.DataFrame(
         {
             "value": series,
@@ -411,6 +411,21 @@ def _chart(
         "assurance": _assurance(columns, point_types, direction, target),
         "method": _method_words(kind, step_changes),
     }
+
+
+def _point_types(result: dict[str, Any]) -> list[str]:
+    """Every point's type (`_point_type`) of an `_evaluate` result."""
+    return [_point_type(result, i) for i in range(len(result["series"]))]
+
+
+def _result_variation(result: dict[str, Any]) -> str:
+    """`_chart(result, ...)["variation"]` without the chart's frame of points."""
+    return _variation(
+        result["series"],
+        result["columns"]["centre"],
+        _point_types(result),
+        result["direction"],
+    )
 
 
 # The verdicts read the last point off the arrays the chart's frame is made of:
@@ -531,6 +546,7 @@ def series_spc(
     breaks: Sequence[tuple[dt.date, str]] = (),
     target: float | None = None,
     latest_only: bool = False,
+    variation_only: bool = False,
 ) -> dict[str, Any]:
     """The SPC verdict on one measure series: the one road every caller takes
     (the /violence SPC view and the public trend embed through
@@ -566,7 +582,11 @@ def series_spc(
     charted for any signal), latest ((position, point_type, rules) of the last
     charted point, or None when nothing is charted)}, and unless
     `latest_only` (the exception engine's fast path: no DataFrame) also
-    spc_chart's keys: points, segments, variation, assurance, method."""
+    spc_chart's keys: points, segments, variation, assurance, method; with
+    `variation_only` (the overview's sentences, which say only whether the
+    latest figure is signal or noise) the chart's variation alone, the same
+    word, without the frame of points that costs more than the rules (issue
+    19)."""
     figures = np.asarray(values, dtype=float)
     length = len(figures)
     kind, column, scale = "xmr", "value", 1.0
@@ -629,6 +649,8 @@ def series_spc(
             "; ".join(result["fired"][last - begin]),
         )
     )
-    if not latest_only:
+    if variation_only and not latest_only:
+        out["variation"] = _result_variation(result)
+    elif not latest_only:
         out.update(_chart(result, kind, steps, target))
     return out

@@ -138,10 +138,12 @@ def trend_variation(view: dict[str, Any]) -> str:
     """`trend_spc(view)["variation"]` alone (data_access.spc.VARIATIONS): the
     overview's sentences need the latest point's variation, not the chart's
     table of points (issue 19)."""
-    return _series_spc(view)[1]["variation"]
+    return _series_spc(view, variation_only=True)[1]["variation"]
 
 
-def _series_spc(view: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _series_spc(
+    view: dict[str, Any], *, variation_only: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the area's rows of the view's series, oldest first, as columns of
     arrays; `spc.series_spc` of them): the one adaptation of a trend view to
     the SPC road."""
@@ -167,6 +169,7 @@ def _series_spc(view: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
             for label, text in view.get("breaks") or []
             if label in starts
         ],
+        variation_only=variation_only,
     )
     return own, result
 

@@ -144,13 +144,23 @@ def byar_limits(
 def poisson_count_limits(
     *, counts: np.ndarray | Sequence[float] | float, confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fingertips limits for counts: exact below 10 events, Byar's from 10 up."""
+    """Fingertips limits for counts: exact below 10 events, Byar's from 10 up.
+
+    Where every count is on one side of 10 (a series of one area, mostly) only
+    that side's limits are worked out: the exact ones cost several times
+    Byar's (an inverse incomplete gamma per count; issue 19). The same arrays
+    either way (as arrays, a single count's too)."""
     observed = np.asarray(counts, dtype=float)
+    small = observed < BYAR_MIN_COUNT
+    if not small.any():
+        lower, upper = byar_limits(counts=observed, confidence=confidence)
+        return np.asarray(lower), np.asarray(upper)
     exact_lower, exact_upper = exact_poisson_limits(
         counts=observed, confidence=confidence
     )
+    if small.all():
+        return np.asarray(exact_lower), np.asarray(exact_upper)
     byar_lower, byar_upper = byar_limits(counts=observed, confidence=confidence)
-    small = observed < BYAR_MIN_COUNT
     return (
         np.where(small, exact_lower, byar_lower),
         np.where(small, exact_upper, byar_upper),

@@ -182,3 +182,41 @@ def test_the_engines_fast_path_gives_the_full_charts_verdict(seed):
             position = full["latest"][0]
             assert full["latest"][1] == full["points"]["point_type"].iloc[position]
         assert full["latest"][1] == "not assessed"  # a segment of one point
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_variation_alone_is_the_full_charts_variation(seed):
+    """`variation_only` (the overview's sentences: no frame of points) must
+    give the word the full chart (`_chart`) gives, whatever the polarity,
+    steps, gaps and chart kind (XmR of values, Laney u' of rates)."""
+    rng = np.random.default_rng(seed)
+    seen = set()
+    for _ in range(40):
+        n = int(rng.integers(2, 30))
+        counts = rng.poisson(80, n).astype(float)
+        counts[-1] *= rng.choice([0.3, 1.0, 2.0])  # sometimes far out
+        counts[rng.integers(0, n, int(rng.integers(0, 3)))] = np.nan  # gaps
+        populations = rng.integers(90_000, 110_000, n).astype(float)
+        starts = [
+            dt.date(2012 + (3 + 3 * i) // 12, (3 + 3 * i) % 12 + 1, 1) for i in range(n)
+        ]
+        for polarity in ("lower_is_better", "higher_is_better", "no_judgement"):
+            for ci_method, multiplier in (("byar", 1e5), ("none", None)):
+                arguments = {
+                    "polarity": polarity,
+                    "values": counts,
+                    "numerators": counts,
+                    "denominators": populations,
+                    "ci_method": ci_method,
+                    "rate_multiplier": multiplier,
+                    "period_starts": starts,
+                    "illustrative": np.arange(n) >= int(rng.integers(1, n + 1)),
+                    "funding_start": starts[int(rng.integers(0, n))],
+                    "breaks": [(starts[int(rng.integers(0, n))], "a break")],
+                }
+                full = spc.series_spc(**arguments)
+                alone = spc.series_spc(**arguments, variation_only=True)
+                assert alone["variation"] == full["variation"], (seed, polarity)
+                assert "points" not in alone
+                seen.add(full["variation"])
+    assert len(seen) >= 4, seen

@@ -1,0 +1,156 @@
+"""The board overview's cheaper paths of issue 19's round 8 give what the code
+they replaced gave: the measure list read as plain tuples, the success
+measures taken by one take, a year's quarterly spend over plain lists and
+count limits worked out for one side of ten alone. The replaced code is copied
+below ("as it was") and is the reference; every other caller of these shared
+functions gets the same answers.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data_access import db, measures
+from data_access.money import spending
+from data_access.statistics import intervals
+
+# --------------------------------------------------------------------- as it was
+
+
+def _old_measure_metadata(include_private: bool) -> pd.DataFrame:
+    """measures.measure_metadata before round 8: a session's Rows."""
+    with db.session_scope() as session:
+        rows = session.execute(measures._measure_query(include_private)).all()
+    return pd.DataFrame(rows, columns=measures.MEASURE_COLUMNS[:-1])
+
+
+def _old_success_measures(table: pd.DataFrame) -> pd.DataFrame:
+    """measures.success_measures before round 8: a filtered copy, then sorted."""
+    table = table[table["is_public"] & table["success_measure_rank"].notna()]
+    return table.sort_values("success_measure_rank")
+
+
+def _old_year_quarters(spend: pd.DataFrame, financial_year: int) -> list[float]:
+    """spending.year_quarters before round 8: the year's rows filtered."""
+    year = spend[spend["financial_year"] == financial_year]
+    if year.empty:
+        return []
+    amounts = dict(zip(year["quarter"], year["amount"], strict=True))
+    return [
+        float(amounts.get(q, 0.0)) for q in range(1, int(year["quarter"].max()) + 1)
+    ]
+
+
+def _old_poisson_count_limits(counts, confidence=0.95):  # noqa: ANN001, ANN202
+    """intervals.poisson_count_limits before round 8: both sides always."""
+    observed = np.asarray(counts, dtype=float)
+    exact_lower, exact_upper = intervals.exact_poisson_limits(
+        counts=observed, confidence=confidence
+    )
+    byar_lower, byar_upper = intervals.byar_limits(
+        counts=observed, confidence=confidence
+    )
+    small = observed < intervals.BYAR_MIN_COUNT
+    return (
+        np.where(small, exact_lower, byar_lower),
+        np.where(small, exact_upper, byar_upper),
+    )
+
+
+# ------------------------------------------------------------------------ tests
+
+
+def test_the_measure_list_is_what_a_sessions_rows_gave(loaded_store):
+    """measure_metadata through read_frame: the same frame, dtypes and bits
+    as built from a session's Rows, private measures or not."""
+    for include_private in (True, False):
+        new = measures.measure_metadata.uncached(include_private)
+        old = _old_measure_metadata(include_private)
+        pd.testing.assert_frame_equal(new, old, check_exact=True)
+        assert pickle.dumps(new) == pickle.dumps(old)
+
+
+def test_the_success_measures_are_what_filter_and_sort_gave(loaded_store):
+    """success_measures by one take: the same rows, order, index and dtypes as
+    the filter and sort, over the shipped lists and over random ones with
+    missing and tied ranks, private rows and shuffled order."""
+    for include_private in (True, False):
+        for table in (
+            measures.measure_metadata.uncached(include_private),
+            measures.list_measures.uncached(include_private),
+        ):
+            pd.testing.assert_frame_equal(
+                measures.success_measures(table),
+                _old_success_measures(table),
+                check_exact=True,
+            )
+    rng = random.Random(8)
+    for _ in range(300):
+        n = rng.randint(0, 40)
+        table = pd.DataFrame(
+            {
+                "code": [f"m{i}" for i in range(n)],
+                "is_public": [rng.random() < 0.7 for _ in range(n)],
+                "success_measure_rank": [
+                    rng.choice([np.nan, 1, 2, 3, 4]) for _ in range(n)
+                ],
+            }
+        )
+        if rng.random() < 0.5:
+            table = table.sample(frac=1, random_state=rng.randint(0, 99))
+        pd.testing.assert_frame_equal(
+            measures.success_measures(table),
+            _old_success_measures(table),
+            check_exact=True,
+        )
+
+
+def test_a_years_quarterly_spend_is_what_the_filtered_rows_gave():
+    """year_quarters over plain lists: the same list of floats for any year,
+    present or not, with missing quarters and quarters out of order."""
+    rng = random.Random(19)
+    for _ in range(300):
+        rows = [
+            (year, quarter, float(rng.randint(0, 90_000)), rng.random() < 0.2)
+            for year in range(2019, 2019 + rng.randint(0, 4))
+            for quarter in range(1, 5)
+            if rng.random() < 0.8
+        ]
+        rng.shuffle(rows)
+        spend = pd.DataFrame(rows, columns=spending.QUARTER_SPEND_COLUMNS)
+        spend = spend.astype({"financial_year": int, "quarter": int, "amount": float})
+        for year in range(2018, 2024):
+            new = spending.year_quarters(spend, year)
+            assert new == _old_year_quarters(spend, year)
+            assert [type(v) for v in new] == [float] * len(new)
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        [0.0, 1.0, 4.0, 9.0],  # all exact
+        [10.0, 57.0, 2_000.0],  # all Byar
+        [0.0, 3.0, 10.0, 250.0, np.nan],  # both, and a missing count
+        [np.nan, np.nan],
+        [],
+        0.0,
+        9.5,
+        10.0,
+        311.0,
+    ],
+)
+def test_count_limits_on_one_side_of_ten_are_what_both_sides_gave(counts):
+    """poisson_count_limits working out one side of ten alone: the same
+    arrays (shape, dtype, bits), a single count's as a 0-d array too."""
+    for confidence in (0.95, 0.998):
+        new = intervals.poisson_count_limits(counts=counts, confidence=confidence)
+        old = _old_poisson_count_limits(counts, confidence)
+        for got, want in zip(new, old, strict=True):
+            assert type(got) is type(want) is np.ndarray
+            assert got.shape == want.shape and got.dtype == want.dtype
+            assert got.tobytes() == want.tobytes()
