@@ -15,9 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_access import db, measures
+from data_access import board_overview, db, measures, spc
 from data_access.money import spending
+from data_access.scope import SYSTEM
 from data_access.statistics import intervals
+from tests.one_request import one_request
+
+AVON = "E23000036"
 
 # --------------------------------------------------------------------- as it was
 
@@ -154,3 +158,23 @@ def test_count_limits_on_one_side_of_ten_are_what_both_sides_gave(counts):
             assert type(got) is type(want) is np.ndarray
             assert got.shape == want.shape and got.dtype == want.dtype
             assert got.tobytes() == want.tobytes()
+
+
+def test_the_overviews_sentences_build_no_spc_chart(loaded_store, monkeypatch):
+    """The overview's three "what changed" sentences (knife offences, spend,
+    young people supported) each say whether the latest quarter is signal or
+    noise: from the chart's variation alone (`series_spc(variation_only=True)`),
+    never the chart's frame of points (`spc._chart`), which none of them
+    shows. Red if a sentence goes back to the full chart."""
+    monkeypatch.setenv("VRU_AS_AT", "2025-11-22")
+    charts = []
+    chart = spc._chart
+    monkeypatch.setattr(
+        spc, "_chart", lambda *a, **k: charts.append(1) or chart(*a, **k)
+    )
+    with one_request():
+        summary = board_overview.overview_summary(scope=SYSTEM, area_code=AVON)
+    changes = summary["changes"]
+    assert len(changes) == 3, changes
+    assert all("Against normal variation (SPC)" in text for text in changes), changes
+    assert charts == []
