@@ -29,6 +29,7 @@ import csv
 import functools
 import re
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -293,10 +294,17 @@ def split_not_comparable(
     had a row, in NOT_COMPARABLE's order. A page that offers to include them
     simply does not call this."""
     notes = not_comparable(measure)
-    present = set(frame[code_column])
+    # The codes looked through once as a list (issue 19: a Series' set, its
+    # isin and its inverse cost more than the 43 comparisons); a frame with
+    # none of them is only re-indexed, as the all-True filter left it.
+    codes = frame[code_column].tolist() if notes else []
+    present = set(codes)
     left_out = [code for code in notes if code in present]
-    kept = frame[~frame[code_column].isin(left_out)].reset_index(drop=True)
-    return kept, [notes[code] + "." for code in left_out]
+    if not left_out:
+        return frame.reset_index(drop=True), []
+    out = set(left_out)
+    kept = frame[np.array([c not in out for c in codes], dtype=bool)]
+    return kept.reset_index(drop=True), [notes[code] + "." for code in left_out]
 
 
 def region_of(pfa_code: str) -> str | None:

@@ -217,11 +217,11 @@ def measure_options(_id, current):
     """The rate measures with force area figures (plus the URL's value, so an
     unknown code stays visible and is explained)."""
     try:
-        table = year_values.rate_measures(scope=current_scope())
+        names = year_values.rate_measure_names(scope=current_scope())
     except (StoreUnavailable, AccessDenied):
         return [{"label": current, "value": current}] if current else []
-    options = [{"label": r.name, "value": r.code} for r in table.itertuples()]
-    if current and current not in set(table["code"]):
+    options = [{"label": name, "value": code} for code, name in names]
+    if current and current not in {code for code, _name in names}:
         options.append({"label": f"Unknown measure: {current}", "value": current})
     return options
 
@@ -240,33 +240,35 @@ def period_options(measure_code, current):
     published (issue 17: a PCC's first view must not rest on illustrative data),
     or the latest year where every year holds illustrative figures, saying so."""
     try:
-        table = year_values.available_periods(measure_code=measure_code or "")
+        # available_periods' rows as tuples: a few dozen years (issue 19)
+        rows = year_values.period_rows(measure_code=measure_code or "")
     except NotFound:
         return [], None, None
     except StoreUnavailable:
         return [], None, _unavailable()
-    if table.empty:
+    if not rows:
         return [], None, None
     options = [
         {
-            "label": f"{r.label} (illustrative)" if r.illustrative else r.label,
-            "value": r.value,
+            "label": f"{label} (illustrative)" if illustrative else label,
+            "value": value,
         }
-        for r in table.itertuples()
+        for _year, value, label, _n, illustrative in rows
     ]
-    values = set(table["value"])
-    if current in values:
+    if current in {row[1] for row in rows}:
         return options, current, None
-    latest = table.iloc[year_values.default_year_position(table["illustrative"])]
-    which = "latest published year" if not latest["illustrative"] else "latest year"
+    _year, value, label, _n, illustrative = rows[
+        year_values.default_year_position([row[4] for row in rows])
+    ]
+    which = "latest published year" if not illustrative else "latest year"
     note = None
     if current:
         note = message(
             f"There are no force area figures for the period '{current}' for this "
-            f"measure, so the {which}, {latest['label']}, is shown.",
+            f"measure, so the {which}, {label}, is shown.",
             kind="warning",
         )
-    return options, latest["value"], note
+    return options, value, note
 
 
 # ------------------------------------------------------------------ content
@@ -319,6 +321,7 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
         return _unavailable()
     if ranked.empty:
         return message("There are no force area figures for this selection.")
+    ranked, points = _plain_frame(ranked), _plain_frame(points)
     level_text = "95%" if confidence == 0.95 else "99.8%"
     note = None
     if outliers != "include":
@@ -340,6 +343,18 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
         _map_section(measure, ranked, level_text, table),
         chart_card(funnel_spec(measure, points, limits, overdispersion)),
     ]
+
+
+def _plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (a shallow, copy-on-write copy) without its attrs: the reads'
+    notes for one another (force_areas' "pooled"), which nothing drawn reads,
+    and which pandas deep-copies into every column and frame taken from it,
+    a few dozen times per chart (issue 19)."""
+    if not frame.attrs:
+        return frame
+    plain = frame.copy(deep=False)
+    plain.attrs = {}
+    return plain
 
 
 def _own_force(scope, ranked: pd.DataFrame) -> str | None:
@@ -371,12 +386,18 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
             # Each area opens its profile: every measure against the benchmark.
             "Area": [
                 TableLink(name, f"/areas/{code}")
-                for name, code in zip(frame["name"], frame["code"], strict=True)
+                for name, code in zip(
+                    frame["name"].tolist(), frame["code"].tolist(), strict=True
+                )
             ],
             "Code": frame["code"],
             "VRU area": [
                 f"Yes, from {int(y)}/{(int(y) + 1) % 100:02d}" if v else "No"
-                for v, y in zip(frame["is_vru"], frame["vru_start_year"], strict=True)
+                for v, y in zip(
+                    frame["is_vru"].tolist(),
+                    frame["vru_start_year"].tolist(),
+                    strict=True,
+                )
             ],
             "Year": frame["period"],
             f"Count ({measure['unit']})": shown("count", 0),

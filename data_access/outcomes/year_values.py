@@ -169,9 +169,24 @@ def rate_measures(*, scope: Scope) -> pd.DataFrame:
     every measure (not the whole measure table read, then both tests run over
     every measure, workstream measures' quarters grouped among them: 20 ms of
     SQLite for six rows)."""
+    return pd.DataFrame(_rate_measure_rows(), columns=MEASURE_COLUMNS[:-1])
+
+
+def rate_measure_names(*, scope: Scope) -> list[tuple[str, str]]:
+    """(code, name) of each of `rate_measures`' rows, in its order: the same
+    statement's rows, for a menu of them, without a frame of every column
+    (issue 19: building the frame and iterating it as named tuples cost about
+    as much as the read)."""
+    return [(row[0], row[1]) for row in _rate_measure_rows()]
+
+
+def _rate_measure_rows() -> list[tuple]:
+    """`rate_measures`' rows (MEASURE_COLUMNS but last_updated) as tuples."""
     with read_connection() as connection:
-        rows = connection.execute(_rate_measures_statement("pfa", "all")).all()
-    return pd.DataFrame(rows, columns=MEASURE_COLUMNS[:-1])
+        return [
+            tuple(row)
+            for row in connection.execute(_rate_measures_statement("pfa", "all"))
+        ]
 
 
 @functools.cache
@@ -737,6 +752,18 @@ def available_periods(
     """Financial years with figures for areas of `level` (PERIOD_COLUMNS), oldest
     first; a measure with none has its stored rolling years instead. Raises
     NotFound for an unknown or non-public measure."""
+    rows = period_rows(measure_code=measure_code, level=level, age_band=age_band)
+    if not rows:
+        return pd.DataFrame(columns=PERIOD_COLUMNS)
+    return pd.DataFrame(rows, columns=PERIOD_COLUMNS)
+
+
+def period_rows(
+    *, measure_code: str, level: str = "pfa", age_band: str = "all"
+) -> list[tuple]:
+    """`available_periods`' rows as tuples of PERIOD_COLUMNS (year, value, label,
+    n_areas, illustrative), oldest first: for a list of a few dozen years (the
+    /compare menu), not made a frame to be iterated again (issue 19)."""
     get_measure(measure_code)
     # which years exist, not their figures (`_fy_years`)
     area_years = _fy_years(measure_code, level, age_band)
@@ -767,13 +794,10 @@ def available_periods(
         got = by_value.setdefault(value, [year, set(), False])
         got[1].add(code)
         got[2] = got[2] or bool(illustrative)
-    rows = [
+    return [
         (year, value, year_label(value), len(codes), illustrative)
         for value, (year, codes, illustrative) in sorted(by_value.items())
     ]
-    if not rows:
-        return pd.DataFrame(columns=PERIOD_COLUMNS)
-    return pd.DataFrame(rows, columns=PERIOD_COLUMNS)
 
 
 def default_year_position(illustrative: Sequence[bool]) -> int:
