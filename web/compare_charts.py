@@ -298,11 +298,15 @@ def vru_spec(measure: dict, frame: pd.DataFrame, relative: dict) -> ChartSpec:
     """The groups' pooled rates (`vru_vs_non_vru`) and whether their changes
     differ (`relative`: vru_groups.vru_relative_change, area as the unit).
 
-    Two rows: taken apart once as plain lists (`frame.to_dict("list")`), not
+    Two rows: taken apart once as plain lists (one object array), not
     filtered, iterated as named tuples and indexed column by column (issue 19:
     pandas' per-call costs were most of this chart's assembly)."""
     per = per_label(measure)
-    col = {name: values for name, values in frame.to_dict("list").items()}
+    # The two rows as one array of Python objects, then its columns' lists: the
+    # values to_dict("list") gives (each a native int, float, bool or str) for
+    # a quarter of its cost (its per-column dtype checks and boxing).
+    values = frame.to_numpy(dtype=object)
+    col = {name: values[:, i].tolist() for i, name in enumerate(frame.columns)}
     baseline_label = col["baseline_label"][0]
     latest_label = col["latest_label"][0]
     long = pd.DataFrame(
