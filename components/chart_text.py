@@ -28,6 +28,21 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
+def _points_change(v0: float, v1: float, fmt: Callable[[Any], str]) -> str:
+    """The change between two percentages in percentage points, worked out from
+    the figures as written (6.0 - 5.9 = 0.1, not the 0.16 between 5.86 and
+    6.02 that the reader cannot see): a share that goes from 5.9% to 6.0% has
+    not had "a 3% increase" (Office for National Statistics style: a change
+    in a percentage is stated in percentage points)."""
+    try:
+        written = [float(fmt(v).replace(",", "")) for v in (v0, v1)]
+    except ValueError:  # a formatter that writes words: the figures as stored
+        written = [v0, v1]
+    points = round(abs(written[1] - written[0]), 10)
+    word = "increase" if v1 > v0 else "decrease"
+    return f", a {fmt(points)} percentage point {word}"
+
+
 def _series_sentence(
     xs: Sequence[Any],
     ys: Sequence[float | None],
@@ -35,10 +50,13 @@ def _series_sentence(
     unit: str,
     fmt: Callable[[Any], str],
     change: bool = True,
+    percentage: bool = False,
 ) -> str:
     points = [(xv, yv) for xv, yv in zip(xs, ys, strict=True) if yv is not None]
 
     def val(v: float) -> str:
+        if percentage:
+            return f"{fmt(v)}%"
         return f"{fmt(v)} {unit}".strip()
 
     if not points:
@@ -52,7 +70,9 @@ def _series_sentence(
     else:
         verb = "rose" if v1 > v0 else "fell"
         sentence = f"{label} {verb} from {val(v0)} in {p0} to {val(v1)} in {p1}"
-        if change and v0 > 0:
+        if change and percentage:
+            sentence += _points_change(v0, v1, fmt)
+        elif change and v0 > 0:
             ratio = (v1 - v0) / v0 * 100
             word = "increase" if ratio > 0 else "decrease"
             pct = percent(abs(ratio), 0)
@@ -92,6 +112,7 @@ def summary_for_series(
     series: str | None = None,
     value_formatter: Callable[[Any], str] | None = None,
     change: bool = True,
+    percentage: bool = False,
 ) -> str:
     """A plain-English summary of one or more time series, from the chart's data.
 
@@ -105,12 +126,16 @@ def summary_for_series(
     ("Knife offences in {series}"), otherwise the series name prefixes `label`.
     `unit` follows each value ("per 100,000 population"). `change=False` leaves
     out the first-to-last percentage, for a chart that states its change on the
-    baseline road instead (components.baseline_text).
+    baseline road instead (components.baseline_text). `percentage`: the values
+    are percentages (a share, a completion rate): each is written with "%" and
+    the change is in percentage points, never a percentage of a percentage.
     """
     all_y = _numeric(df[y]) if not df.empty else []
     fmt = value_formatter or _default_formatter(all_y)
     if series is None:
-        return _series_sentence(_x_values(df[x]), all_y, label, unit, fmt, change)
+        return _series_sentence(
+            _x_values(df[x]), all_y, label, unit, fmt, change, percentage
+        )
     # The columns taken apart once, each series' rows picked by position: a
     # frame filtered per series cost more than the sentences (issue 19). A
     # name equal to nothing (NaN) picks no row, as the filter did.
@@ -126,7 +151,13 @@ def summary_for_series(
         )
         sentences.append(
             _series_sentence(
-                [xs[i] for i in rows], [ys[i] for i in rows], text, unit, fmt, change
+                [xs[i] for i in rows],
+                [ys[i] for i in rows],
+                text,
+                unit,
+                fmt,
+                change,
+                percentage,
             )
         )
     if not sentences:

@@ -372,6 +372,7 @@ def _sparkline(i: int, row, trend: pd.DataFrame, verdict, events=None) -> ChartS
             y="v",
             label=row.name,
             unit="" if row.unit.strip() == "%" else row.unit,
+            percentage=row.unit.strip() == "%",
         )
         title = summary.split(";")[0].rstrip(".")
     figure = trend_figure(

@@ -362,6 +362,7 @@ def _build_trend(params: dict) -> Built:
             label=f"{measure['name']} in {area.name}"
             + (" (illustrative figures)" if line.endswith(ILLUSTRATIVE_SUFFIX) else ""),
             unit=unit if has_rate else "",
+            percentage=measure["unit"] == "%",
             # The change is stated once, on the baseline road, as the overview
             # states it (not first-to-last of the points shown).
             change=False,

@@ -1207,3 +1207,39 @@ def test_series_summary_picks_each_series_rows_as_a_filter_would():
     assert "The rate in North rose from 10.0 in 2019/20 to 14.0 in 2021/22" in got
     assert "There are no data for the rate in East." in got
     assert "The rate in West was 3.0 in 2021/22." in got
+
+
+def test_a_percentage_changes_by_percentage_points_as_written():
+    """A percentage's change is stated in percentage points, from the figures
+    as written, never as a percentage of a percentage (hand-worked: 45% to 60%
+    is 15 points, not "a 33% increase"; 5.86 and 6.02 are written 5.9 and 6.0,
+    so 0.1 points, not the 0.16 the reader cannot see)."""
+    df = pd.DataFrame({"Q": ["Q1", "Q2", "Q3", "Q4"], "v": [45, 70, 50, 60]})
+    text = summary_for_series(df, x="Q", y="v", label="Completion", percentage=True)
+    assert text == (
+        "Completion rose from 45% in Q1 to 60% in Q4, a 15 percentage point "
+        "increase; the latest is Q4. The highest was 70% in Q2."
+    )
+    fell = summary_for_series(
+        df.iloc[::-1], x="Q", y="v", label="Completion", percentage=True
+    )
+    assert fell.startswith(
+        "Completion fell from 60% in Q4 to 45% in Q1, a 15 percentage point decrease"
+    )
+    share = pd.DataFrame({"Year": ["2017/18", "2018/19"], "v": [5.86, 6.02]})
+    text = summary_for_series(
+        share,
+        x="Year",
+        y="v",
+        label="The percentage in England and Wales",
+        value_formatter=lambda v: f"{v:.1f}",
+        percentage=True,
+    )
+    assert text == (
+        "The percentage in England and Wales rose from 5.9% in 2017/18 to 6.0% in "
+        "2018/19, a 0.1 percentage point increase; the latest is 2018/19."
+    )
+    # not a percentage: the relative change, as before
+    assert "a 33% increase" in summary_for_series(
+        df.iloc[[0, 3]], x="Q", y="v", label="Completion"
+    )

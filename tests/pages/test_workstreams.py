@@ -137,3 +137,41 @@ def test_the_detail_is_a_few_dash_components(pages_):
         # 2 for the head and the returns; per measure its section, its words and
         # the chart card's ~20 (the figure, the SVG, the table, the buttons)
         assert dash_components(content) <= 2 + 23 * len(measures), ws_id
+
+
+def test_a_percentage_measures_title_changes_by_percentage_points(pages_):
+    """A workstream measure in per cent (a completion rate, say) is titled with
+    its figures as percentages and its change in percentage points: "45% to
+    60%, a 15 percentage point increase", never "a 33% increase" of a
+    percentage. Worked out here from the measure's own trend."""
+    import re
+
+    _, detail, _ = pages_
+    checked = 0
+    for ws_id in _ids().values():
+        status = workstreams.measure_status(scope=SYSTEM, workstream_id=ws_id)
+        percent_measures = status[status["unit"].str.strip() == "%"]
+        if percent_measures.empty:
+            continue
+        _title, _crumb, content = detail.show_workstream(str(ws_id))
+        text = _text(content)
+        for name in percent_measures["name"]:
+            said = re.search(
+                re.escape(name) + r" (rose|fell) from ([\d.,]+)% in [^;]*? to "
+                r"([\d.,]+)% in [^;,]*, an? ([\d.,]+) percentage point "
+                r"(increase|decrease)",
+                text,
+            )
+            if said is None:  # steady, or one figure: no change to state
+                assert not re.search(re.escape(name) + r" (rose|fell) from", text)
+                continue
+            first, last, points = (float(said.group(i)) for i in (2, 3, 4))
+            assert points == pytest.approx(abs(last - first))
+            assert said.group(5) == ("increase" if last > first else "decrease")
+            checked += 1
+            assert not re.search(
+                re.escape(name) + r" (rose|fell) from [^;]*, an? [\d.,]+% "
+                r"(increase|decrease)",
+                text,
+            )
+    assert checked >= 3
