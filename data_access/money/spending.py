@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import aliased
@@ -25,7 +26,7 @@ from data_access.activity.intervention_facts import interventions_in
 from data_access.activity.reach_rule import intervention_reach
 from data_access.areas import get_area, list_areas
 from data_access.cache import memoized
-from data_access.db import read_connection, read_frame
+from data_access.db import read_connection
 from data_access.errors import InvalidParameter, NotFound
 from data_access.models import (
     Area,
@@ -74,7 +75,7 @@ def _quarter_spend(area_code: str, level: str) -> pd.DataFrame:
     # spend rows. A local authority's spend is that of the interventions it
     # delivers (the core unit has no delivering area).
     by = SpendSummary.area_id if level == "pfa" else SpendSummary.delivering_area_id
-    frame = read_frame(
+    query = (
         select(
             SpendSummary.financial_year,
             SpendSummary.quarter,
@@ -84,14 +85,25 @@ def _quarter_spend(area_code: str, level: str) -> pd.DataFrame:
         .join(Area, Area.id == by)
         .where(Area.code == area_code)
         .group_by(SpendSummary.financial_year, SpendSummary.quarter)
-        .order_by(SpendSummary.financial_year, SpendSummary.quarter),
-        QUARTER_SPEND_COLUMNS,
+        .order_by(SpendSummary.financial_year, SpendSummary.quarter)
     )
-    frame["financial_year"] = frame["financial_year"].astype(int)
-    frame["quarter"] = frame["quarter"].astype(int)
-    frame["amount"] = frame["amount"].astype(float)
-    frame["illustrative"] = frame["illustrative"].fillna(0).astype(bool)
-    return frame
+    with read_connection() as connection:
+        rows = connection.execute(query).all()
+    years, quarters, amounts, flags = zip(*rows, strict=True) if rows else ([],) * 4
+    # Each column made in its type at once (a missing flag, no illustrative
+    # spend, as 0; a sum as float, PostgreSQL's Decimal too): a frame's four
+    # astype conversions cost more than the read (issue 19: 1.2 -> 0.4 ms).
+    return pd.DataFrame(
+        {
+            "financial_year": np.array(years, dtype=int),
+            "quarter": np.array(quarters, dtype=int),
+            "amount": np.array(amounts, dtype=float),
+            "illustrative": np.array(
+                [0 if flag is None else flag for flag in flags], dtype=bool
+            ),
+        },
+        columns=QUARTER_SPEND_COLUMNS,
+    )
 
 
 def year_quarters(spend: pd.DataFrame, financial_year: int) -> list[float]:

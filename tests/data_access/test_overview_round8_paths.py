@@ -14,8 +14,11 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import Integer, cast, func, select
 
 from data_access import board_overview, db, measures, spc
+from data_access.areas import list_areas
+from data_access.models import Area, SpendSummary
 from data_access.money import spending
 from data_access.scope import SYSTEM
 from data_access.statistics import intervals
@@ -48,6 +51,29 @@ def _old_year_quarters(spend: pd.DataFrame, financial_year: int) -> list[float]:
     return [
         float(amounts.get(q, 0.0)) for q in range(1, int(year["quarter"].max()) + 1)
     ]
+
+
+def _old_quarter_spend(area_code: str, level: str) -> pd.DataFrame:
+    """spending._quarter_spend before round 8: a frame, then four astypes."""
+    by = SpendSummary.area_id if level == "pfa" else SpendSummary.delivering_area_id
+    frame = db.read_frame(
+        select(
+            SpendSummary.financial_year,
+            SpendSummary.quarter,
+            func.sum(SpendSummary.amount),
+            func.max(cast(SpendSummary.illustrative, Integer())),
+        )
+        .join(Area, Area.id == by)
+        .where(Area.code == area_code)
+        .group_by(SpendSummary.financial_year, SpendSummary.quarter)
+        .order_by(SpendSummary.financial_year, SpendSummary.quarter),
+        spending.QUARTER_SPEND_COLUMNS,
+    )
+    frame["financial_year"] = frame["financial_year"].astype(int)
+    frame["quarter"] = frame["quarter"].astype(int)
+    frame["amount"] = frame["amount"].astype(float)
+    frame["illustrative"] = frame["illustrative"].fillna(0).astype(bool)
+    return frame
 
 
 def _old_poisson_count_limits(counts, confidence=0.95):  # noqa: ANN001, ANN202
@@ -112,6 +138,23 @@ def test_the_success_measures_are_what_filter_and_sort_gave(loaded_store):
             _old_success_measures(table),
             check_exact=True,
         )
+
+
+def test_the_quarterly_spend_is_what_the_converted_frame_gave(loaded_store):
+    """_quarter_spend with each column made in its type: the same frame,
+    dtypes and bits as the four astypes gave, for every area as a force area
+    and as a local authority (most of them with no spend: an empty frame)."""
+    every = list_areas()
+    found = 0
+    for code in every["code"]:
+        for level in ("pfa", "lad"):
+            new = spending._quarter_spend.uncached(code, level)
+            old = _old_quarter_spend(code, level)
+            # (values, dtypes, index and columns: its blocks are laid out
+            # otherwise, the two int columns in one)
+            pd.testing.assert_frame_equal(new, old, check_exact=True)
+            found += not old.empty
+    assert found  # some spend was compared, not only empty frames
 
 
 def test_a_years_quarterly_spend_is_what_the_filtered_rows_gave():
