@@ -16,6 +16,15 @@ def per_words(measure) -> str:
     return "%"
 
 
+def count_values(frame: pd.DataFrame, measure) -> list:
+    """What a table heads "Count" for each row of `frame` (value, numerator):
+    the value itself for a count, and for a percentage the count it is a
+    percentage of (its numerator; None where it was stored without one), never
+    the percentage rounded to a whole number (4.8% shown as a count of "5")."""
+    column = "numerator" if per_words(measure) == "%" else "value"
+    return frame[column].tolist()
+
+
 def trend_table(series: pd.DataFrame, measure: dict) -> pd.DataFrame:
     """The chart's table (and CSV): one row per period and series."""
     per = per_words(measure)
@@ -32,7 +41,9 @@ def trend_table(series: pd.DataFrame, measure: dict) -> pd.DataFrame:
     counts = [
         count_text(v, p) if p == "approx" and isinstance(v, float) else v
         for v, p in zip(
-            shown(series["value"], sup, 0), series["precision"], strict=True
+            shown(count_values(series, measure), sup, 0),
+            series["precision"],
+            strict=True,
         )
     ]
     return pd.DataFrame(
@@ -56,4 +67,4 @@ def trend_table(series: pd.DataFrame, measure: dict) -> pd.DataFrame:
     )
 
 
-__all__ = ["per_words", "trend_table"]
+__all__ = ["count_values", "per_words", "trend_table"]

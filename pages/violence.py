@@ -31,8 +31,8 @@ from components.formatting import count_text, number, rate
 from components.shell import message
 from components.spc_icons import spc_summary
 from components.trend_figure import trend_figure
+from components.trend_table import count_values, trend_table
 from components.trend_table import per_words as _per
-from components.trend_table import trend_table
 from data_access import trend_spc
 from data_access.annotations import annotations_for
 from data_access.areas import NATIONAL_CODE, get_area
@@ -410,6 +410,19 @@ def _trend_card(view_data, view, age, events):
     y_title = "Percentage" if per == "%" else f"Rate {per}"
     rate_col = table.columns[3]
     plot = table.rename(columns={rate_col: "rate"}).copy()
+    # The chart, its hover and its sentences from the figures as stored, not
+    # the table's two-decimal copy: 5.8486 rounded to 5.85 and then written to
+    # one decimal would read 5.9, where the title and the embed say 5.8.
+    hidden = series["suppressed"].astype(bool).tolist()
+    for column, figures in (
+        ("rate", "rate"),
+        ("Lower 95% CI", "rate_lower"),
+        ("Upper 95% CI", "rate_upper"),
+    ):
+        plot[column] = [
+            "*" if h else v
+            for v, h in zip(series[figures].tolist(), hidden, strict=True)
+        ]
     plot["Period"] = series["period"].tolist()
     bench_name = view_data["benchmark_name"]
     plot["Area"], lines = line_names(series, area.name, bench_name)
@@ -466,6 +479,7 @@ def _trend_card(view_data, view, age, events):
             label=f"The {y_title.lower()} in {area.name}"
             + (" (illustrative figures)" if line.endswith(ILLUSTRATIVE_SUFFIX) else ""),
             value_formatter=rate,
+            percentage=per == "%",
         )
         for line in (area.name, area.name + ILLUSTRATIVE_SUFFIX)
         if line in lines
@@ -669,7 +683,7 @@ def _children(scope, measure, area, view, age, params, view_data):
         return html.Section(
             [
                 heading,
-                _drill_table(kids, params, per, period, level_words),
+                _drill_table(kids, params, measure, period, level_words),
                 left_out,
                 message(f"There are no other {level_words} figures to compare."),
             ],
@@ -677,9 +691,11 @@ def _children(scope, measure, area, view, age, params, view_data):
         )
     ranked = ranked.copy()
     sup = ranked["suppressed"].astype(bool)
-    ranked["Rate"] = ranked["rate"].where(~sup).round(2)
-    ranked["Lower"] = ranked["rate_lower"].where(~sup).round(2)
-    ranked["Upper"] = ranked["rate_upper"].where(~sup).round(2)
+    # the figures as stored for the bars and the summary (written to one
+    # decimal once); the table and CSV round their own copy to two
+    ranked["Rate"] = ranked["rate"].where(~sup)
+    ranked["Lower"] = ranked["rate_lower"].where(~sup)
+    ranked["Upper"] = ranked["rate_upper"].where(~sup)
     ranked["Compared"] = ranked["comparison"].where(~sup, "not compared")
     parent_label = (
         view_data["benchmark_name"] if area.code == NATIONAL_CODE else area.name
@@ -715,18 +731,18 @@ def _children(scope, measure, area, view, age, params, view_data):
             "Period": period,
             "Count": [
                 "*" if s else (None if pd.isna(v) else round(float(v)))
-                for v, s in zip(ranked["value"].tolist(), sups, strict=True)
+                for v, s in zip(count_values(ranked, measure), sups, strict=True)
             ],
             "Rate" if per == "%" else f"Rate {per}": [
-                "*" if s else v
+                "*" if s else (None if pd.isna(v) else round(float(v), 2))
                 for v, s in zip(ranked["Rate"].tolist(), sups, strict=True)
             ],
             "Lower 95% CI": [
-                "*" if s else v
+                "*" if s else (None if pd.isna(v) else round(float(v), 2))
                 for v, s in zip(ranked["Lower"].tolist(), sups, strict=True)
             ],
             "Upper 95% CI": [
-                "*" if s else v
+                "*" if s else (None if pd.isna(v) else round(float(v), 2))
                 for v, s in zip(ranked["Upper"].tolist(), sups, strict=True)
             ],
             f"Compared with {parent_label} (95%)": ranked["Compared"],
@@ -777,7 +793,7 @@ def _children(scope, measure, area, view, age, params, view_data):
     return html.Section(
         [
             heading,
-            _drill_table(kids, params, per, period, level_words),
+            _drill_table(kids, params, measure, period, level_words),
             left_out,
             card,
         ],
@@ -836,26 +852,18 @@ def _names(codes, kids) -> str:
     return " and ".join(names)
 
 
-def _drill_table(kids, params, per, period, level_words):
+def _drill_table(kids, params, measure, period, level_words):
     # One StaticTable (components.chart) instead of ~260 Dash components: Dash's
     # renderer re-checks every component on each update while the page loads.
+    per = _per(measure)
     rate_head = "Percentage" if per == "%" else f"Rate {per}"
     rows = []
     # the children's columns as plain lists: itertuples builds a tuple of
     # every column per row, and a Series yields a step per cell
-    for code, name, level, value, rate_value, comparison, suppressed in zip(
-        *(
-            kids[col].tolist()
-            for col in (
-                "area_code",
-                "area_name",
-                "level",
-                "value",
-                "rate",
-                "comparison",
-                "suppressed",
-            )
-        ),
+    for code, name, level, value, count, rate_value, comparison, suppressed in zip(
+        *(kids[col].tolist() for col in ("area_code", "area_name", "level", "value")),
+        count_values(kids, measure),
+        *(kids[col].tolist() for col in ("rate", "comparison", "suppressed")),
         strict=True,
     ):
         if level in ("pfa", "lad"):
@@ -865,7 +873,7 @@ def _drill_table(kids, params, per, period, level_words):
         if suppressed:
             value_text, rate_text = "*", "*"
         else:
-            value_text = number(value)
+            value_text = number(count)
             rate_text = rate(rate_value) if pd.notna(rate_value) else None
         compared = comparison if pd.notna(value) else "no data"
         rows.append((name, value_text, rate_text, compared))

@@ -79,7 +79,7 @@ def test_the_overview_summary_is_a_few_reads(loaded_store):
     statements = _statements(
         lambda: board_overview.overview_summary(scope=ADMIN, area_code=AVON)
     )
-    assert len(statements) <= 9, statements
+    assert len(statements) <= OVERVIEW_STATEMENTS, statements
 
 
 def test_a_region_the_store_lacks_is_looked_up_once(loaded_store, monkeypatch):
@@ -104,7 +104,12 @@ def test_a_region_the_store_lacks_is_looked_up_once(loaded_store, monkeypatch):
 # read (one statement less in each since the shared layer is skipped then).
 # The overview lost one more read in c82cff5 (funding_start_of: no area list),
 # and another when its success measures stopped asking for last_updated.
-OVERVIEW_STATEMENTS = 9
+# Raised to 10 on purpose (round 8): the success measures' codes are read
+# alone (raw_series._success_codes: 3 codes by an indexed filter, 0.1 ms on
+# SQLite, 0.5 ms on PostgreSQL) rather than taken from the whole measure
+# table, which the overview reads anyway but /violence does not (building it
+# for three codes cost /violence 2 ms per view).
+OVERVIEW_STATEMENTS = 10
 # /violence's content: the trend view, then the ranking of the force areas
 # (children_latest), which adds one read: every force area's figures.
 VIOLENCE_STATEMENTS = {"year": 5 + 1, "quarter": 9 + 1}

@@ -280,3 +280,104 @@ def _figures(tree) -> list[dict]:
     if isinstance(tree, list):
         return [f for value in tree for f in _figures(value)]
     return []
+
+
+def test_a_shares_trend_changes_by_percentage_points(signed_in):  # noqa: F811
+    """The share of offences involving a knife is a percentage: its summary
+    writes each figure with "%" and its change in percentage points, worked
+    out here from the trend's own first and last figures as written (5.9% to
+    6.0% is 0.1 points, not "a 3% increase")."""
+    import re
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from data_access.outcomes.trend_views import trend_view
+    from pages import violence
+
+    text = signed_in(
+        "admin",
+        violence.show_trend,
+        "knife_offences_share",
+        EW,
+        "year",
+        "all",
+        "",
+        "",
+    )
+    series = trend_view(
+        scope=SYSTEM,
+        measure_code="knife_offences_share",
+        area_code=EW,
+        length="year",
+        age_band="all",
+    )["series"]
+    own = series[series["role"] == "area"].dropna(subset=["rate"])
+    # written to one decimal, half up (as published tables round)
+    first, last = (
+        float(Decimal(repr(float(v))).quantize(Decimal("0.1"), ROUND_HALF_UP))
+        for v in own["rate"].iloc[[0, -1]]
+    )
+    assert first != last
+    points = f"{abs(last - first):.1f}"
+    word = "increase" if last > first else "decrease"
+    said = (
+        f"from {first:.1f}% in {own['period'].iloc[0]} to {last:.1f}% in "
+        f"{own['period'].iloc[-1]}, a {points} percentage point {word}"
+    )
+    assert said in text
+    assert not re.search(r"from [\d.]+ in \S+ to [\d.]+ in \S+, an? \d+% ", text)
+
+
+def test_a_shares_count_is_its_numerator_not_the_percentage_rounded(
+    signed_in,  # noqa: F811
+):
+    """A share's tables head "Count" the count it is a percentage of (knife
+    offences, its numerator), never the percentage rounded to a whole number
+    (England and Wales' 6.0% shown as a count of "6", Avon's 4.8% as "5"): in
+    the trend table's CSV, the ranking's CSV and the drill table. Counts read
+    here from the trend and children views themselves."""
+    import csv
+    import io
+
+    from components.formatting import number
+    from data_access.outcomes.trend_views import trend_view
+    from pages import violence
+
+    text = signed_in(
+        "admin", violence.show_trend, "knife_offences_share", EW, "year", "all", "", ""
+    )
+    tree = json.loads(text)
+
+    def csv_rows(element_id: str) -> list[dict]:
+        href = _by_id(tree, element_id)["props"]["href"]
+        body = unquote(href.split(",", 1)[1]).lstrip("\ufeff")
+        return list(csv.DictReader(io.StringIO(body)))
+
+    series = trend_view(
+        scope=SYSTEM,
+        measure_code="knife_offences_share",
+        area_code=EW,
+        length="year",
+        age_band="all",
+    )["series"]
+    own = series[series["role"] == "area"]
+    trend_rows = [
+        r
+        for r in csv_rows("violence-trend-csv")
+        if r["Area"] == own["area_name"].iloc[0]
+    ]
+    assert [float(r["Count"]) for r in trend_rows] == own["numerator"].round().tolist()
+    assert all(float(r["Count"]) > 1000 for r in trend_rows)
+
+    kids = area_trends.children_latest(
+        scope=SYSTEM,
+        measure_code="knife_offences_share",
+        parent_code=EW,
+        length="year",
+    ).set_index("area_name")
+    ranked = csv_rows("violence-children-csv")
+    assert len(ranked) > 40
+    for row in ranked:
+        assert float(row["Count"]) == round(kids.loc[row["Area"], "numerator"])
+    avon = kids.loc["Avon and Somerset"]
+    drill = json.dumps(_by_id(tree, "violence-drill-table"))
+    assert number(avon["numerator"]) in drill

@@ -90,8 +90,8 @@ def test_the_force_area_ranking_clips_as_compare_does(violence, monkeypatch, mea
     assert axis_end == pytest.approx(1.03 * fence, rel=0.01)
     # ... and exactly /compare's clip of the same figures
     frame = ranked.assign(
-        rate=ranked["rate"].where(~ranked["suppressed"].astype(bool)).round(2),
-        rate_upper=ranked["rate_upper"].round(2),
+        rate=ranked["rate"].where(~ranked["suppressed"].astype(bool)),
+        rate_upper=ranked["rate_upper"],
         benchmark_rate=float("nan"),
         name=ranked["area_name"],
     )

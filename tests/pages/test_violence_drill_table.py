@@ -3,7 +3,10 @@ the children's columns as plain lists (issue 19: it walked the frame with
 itertuples, a tuple of every column per row). It gives what the code it
 replaced gave: that code is copied below ("as it was") and is the reference,
 over the shipped data's children and over random children (suppressed
-figures, missing values and rates, areas with and without drill-down)."""
+figures, missing values and rates, areas with and without drill-down).
+One change on purpose since (round 8): a percentage's "Count" is the count it
+is a percentage of (its numerator), not the percentage rounded to a whole
+number; the reference says so where it differs."""
 
 from __future__ import annotations
 
@@ -30,8 +33,10 @@ PARAMS = {"measure": "knife_offences", "view": "year", "age": "all"}
 # --------------------------------------------------------------------- as it was
 
 
-def _old_drill_table(kids, params, per, period, level_words):
+def _old_drill_table(kids, params, measure, period, level_words):
     from pages.violence import PAGE, view_url
+
+    per = "%" if pd.isna(measure["rate_multiplier"]) else "per 100,000 residents"
 
     rate_head = "Percentage" if per == "%" else f"Rate {per}"
     rows = []
@@ -48,7 +53,8 @@ def _old_drill_table(kids, params, per, period, level_words):
         if row.suppressed:
             value, rate_text = "*", "*"
         else:
-            value = number(row.value)
+            # round 8: a percentage's count is its numerator
+            value = number(row.numerator if per == "%" else row.value)
             rate_text = rate(row.rate) if pd.notna(row.rate) else None
         comparison = row.comparison if pd.notna(row.value) else "no data"
         rows.append((name, value, rate_text, comparison))
@@ -68,7 +74,8 @@ def _same(kids: pd.DataFrame, per: str) -> None:
     import app  # noqa: F401 - pages register with the app first
     from pages import violence
 
-    args = (kids, PARAMS, per, "2023/24", "force areas")
+    measure = {"rate_multiplier": np.nan if per == "%" else 100_000.0}
+    args = (kids, PARAMS, measure, "2023/24", "force areas")
     assert _as_json(violence._drill_table(*args)) == _as_json(_old_drill_table(*args))
 
 
@@ -100,6 +107,7 @@ def _random_children(rng: random.Random) -> pd.DataFrame:
                 "area_name": f"Area {i}",
                 "level": rng.choice(["pfa", "lad", "region"]),
                 "value": value,
+                "numerator": rng.choice([np.nan, 0.0, 7.0, rng.random() * 900]),
                 "rate": rng.choice([np.nan, rng.random() * 100]),
                 "comparison": rng.choice(
                     ["better", "similar", "worse", "not compared"]
