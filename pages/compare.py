@@ -52,6 +52,7 @@ from web.comparator_parts import (
 from web.compare_charts import (
     chart_caption,
     clip_top,
+    figure_word,
     funnel_spec,
     overflow_note,
     per_label,
@@ -457,7 +458,7 @@ def ranking_spec(
     ]
     title = f"{measure['name']}, {period}"
     if top_name:
-        title += f": {top_name} had the highest rate"
+        title += f": {top_name} had the highest {figure_word(measure)}"
     if words and not pd.isna(bench):
         # "similar than" is not English: name the benchmark once, then the counts.
         title += f"; against {bench_label} at {level_text}: {', '.join(words)}"
@@ -506,11 +507,12 @@ def ranking_spec(
         caption=chart_caption(
             measure,
             frame,
-            f"Bars show rates with {level_text} confidence intervals; colour, pattern "
+            f"Bars show {figure_word(measure)}s with {level_text} confidence "
+            "intervals; colour, pattern "
             "and the word after each value give the comparison with the benchmark. "
             "(VRU) marks the force areas with a Violence Reduction Unit"
             + (f"; ▶ marks your own force area, {own}." if own else ".")
-            + overflow_note(frame, top),
+            + overflow_note(frame, top, word=figure_word(measure)),
         ),
         figure=figure,
         table=table,

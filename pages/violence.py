@@ -43,7 +43,7 @@ from data_access.outcomes import area_trends, benchmarking, raw_series, trend_vi
 from data_access.periods import every_period, parse_month
 from web import board_parts
 from web.access import current_scope
-from web.compare_charts import clip_top, overflow_note
+from web.compare_charts import clip_top, figure_word, overflow_note
 from web.view_cache import cached_callback
 
 dash.register_page(
@@ -757,7 +757,7 @@ def _children(scope, measure, area, view, age, params, view_data):
         ranked,
         label="area_name",
         value="Rate",
-        measure=f"{measure['short_name']} rate, {period}",
+        measure=f"{measure['short_name']} {figure_word(measure)}, {period}",
         category_col="Compared",
         noun=level_words,
         value_formatter=rate_text,
@@ -773,11 +773,11 @@ def _children(scope, measure, area, view, age, params, view_data):
                 part.strip()
                 for part in (
                     f"{MEASURES[code]}, {AGES[age].lower()}, {level_words} in "
-                    f"{area.name}, {period}. Bars show rates with 95% confidence "
-                    f"intervals, compared with {parent_label}.",
+                    f"{area.name}, {period}. Bars show {figure_word(measure)}s "
+                    f"with 95% confidence intervals, compared with {parent_label}.",
                     _left_out_caption(kids, ranked),
                     view_data["disclosure_note"],
-                    overflow_note(clip_frame, top),
+                    overflow_note(clip_frame, top, word=figure_word(measure)),
                 )
                 if part.strip()
             ),

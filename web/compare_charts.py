@@ -80,25 +80,40 @@ def clip_top(frame: pd.DataFrame, upper: str | None = "rate_upper") -> float | N
     )
 
 
+def figure_word(measure: dict) -> str:
+    """What a measure's figure is called in titles and captions: "percentage"
+    for a share (unit "%"), else "rate" (per so many people). One word for
+    /compare, /violence and the public embeds: a share is not "the highest
+    rate"."""
+    return "percentage" if measure["unit"] == "%" else "rate"
+
+
 def overflow_note(
     frame: pd.DataFrame,
     top: float | None,
     upper: str | None = "rate_upper",
     upper_words: str = "interval to",
+    *,
+    word: str = "rate",
 ) -> str:
     """The caption's words for a clipped axis: the rule, then each area that runs
-    past the edge with its figures; "" when nothing is clipped."""
+    past the edge with its figures ("rate 689.7", or a percentage's "9.1%":
+    `word` is `figure_word`'s); "" when nothing is clipped."""
     if top is None:
         return ""
+
+    def figure(value: float) -> str:
+        return f"{rate(value, 1)}%" if word == "percentage" else rate(value, 1)
+
     shown = frame[~frame["suppressed"].astype(bool)]
     past = []
     for row in shown.itertuples():
         value = float(row.rate)
         high = float(getattr(row, upper)) if upper else math.nan
         if value > top:
-            past.append(f"{row.name} (rate {rate(value, 1)})")
+            past.append(f"{row.name} ({word} {figure(value)})")
         elif upper and high > top:
-            past.append(f"{row.name} ({upper_words} {rate(high, 1)})")
+            past.append(f"{row.name} ({upper_words} {figure(high)})")
     return f" {OVERFLOW_RULE} Past the edge: {'; '.join(past)}." if past else ""
 
 
@@ -259,7 +274,13 @@ def funnel_spec(
             measure,
             points,
             funnel_method_text(measure, overdispersion)
-            + overflow_note(shown, top, "own_limit", "its 99.8% limit reaches"),
+            + overflow_note(
+                shown,
+                top,
+                "own_limit",
+                "its 99.8% limit reaches",
+                word=figure_word(measure),
+            ),
         ),
         figure=figure,
         table=table,

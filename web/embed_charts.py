@@ -40,7 +40,7 @@ from data_access.measures import disclosure_columns, trend_length
 from data_access.outcomes import benchmarking, trend_views
 from data_access.scope import PUBLIC
 from data_access.statistics import proportion_scale, rate_scale
-from web.compare_charts import clip_top, overflow_note
+from web.compare_charts import clip_top, figure_word, overflow_note
 from web.embed_svg import drawings
 
 DEFAULT_AREA = "E23000036"
@@ -646,7 +646,9 @@ def _build_compare(params: dict) -> Built:
     # Tukey's far-out fence), with the areas past the edge named in the caption.
     clip_frame = pfa.assign(benchmark_rate=bench, name=pfa["area_name"])
     top = clip_top(clip_frame)
-    caption = " ".join([caption, *notes]) + overflow_note(clip_frame, top)
+    caption = " ".join([caption, *notes]) + overflow_note(
+        clip_frame, top, word=figure_word(measure)
+    )
     # compared on the trend road (trend_views.level_series), after disclosure
     pfa["comparison_95"] = pfa["comparison"].mask(pfa["suppressed"])
     fig = ranked_bar_figure(
@@ -676,10 +678,9 @@ def _build_compare(params: dict) -> Built:
     )
     top = pfa.dropna(subset=["rate"]).sort_values("rate").iloc[-1]
     # a share's figure is a percentage, not a rate of the force areas' people
-    figure_word = "percentage" if measure["unit"] == "%" else "rate"
     title = (
-        f"{measure['name']}: {top['area_name']} had the highest {figure_word} of "
-        f"the force areas in {year_label}"
+        f"{measure['name']}: {top['area_name']} had the highest "
+        f"{figure_word(measure)} of the force areas in {year_label}"
     )
     svg = drawings(fig, title, summary, illustrative=bool(frame["illustrative"].any()))
     # The value as the trend embed heads it (`_value_column`): a share's value

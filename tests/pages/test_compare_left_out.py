@@ -109,3 +109,34 @@ def test_a_share_of_offences_ranks_city_of_london_everywhere(pages):
     page = client.get(f"/embed/compare?measure=knife_offences_share&period={year}")
     assert "City of London is left out" not in page.get_data(as_text=True)
     assert "City of London is left out" not in _text(content)
+
+
+def _chart_title(content, chart_id: str) -> str:
+    (heading,) = _find(content, lambda c: getattr(c, "id", None) == f"{chart_id}-title")
+    return heading.children
+
+
+def test_a_share_is_a_percentage_where_it_is_ranked(pages):
+    """A share of offences ranked by force area is titled and captioned as a
+    percentage: the public embed's title says who had "the highest
+    percentage" (never "the highest rate" of a share), /violence's ranking says
+    "Bars show percentages" and its summary names the share's percentage; a
+    rate per resident is still "the highest rate" on /compare. (/compare does
+    not rank a share: it says so, as before.)"""
+    compare, violence, client = pages
+    content = violence.show_trend(
+        "knife_offences_share", NATIONAL_CODE, "year", "all", "", ""
+    )
+    year = _csv(content, "violence-children")["Period"].iloc[0]
+    page = client.get(
+        f"/embed/compare?measure=knife_offences_share&period={year}"
+    ).get_data(as_text=True)
+    assert "had the highest percentage of the force areas" in page
+    assert "highest rate" not in page
+    assert "Bars show percentages with 95% confidence intervals" in _text(content)
+    assert f"percentage, {year}: of " in _text(content)
+    rates = compare.show_comparison(
+        "knife_offences", f"{year[:4]}-04", "national", "95", "exclude"
+    )
+    assert "had the highest rate" in _chart_title(rates, "compare-ranking")
+    assert "Bars show rates" in _text(rates)
