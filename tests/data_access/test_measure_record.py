@@ -82,33 +82,49 @@ def test_every_synthetic_measure_reads_as_in_the_whole_table(
     assert _assert_every_measure_identical() > 0
 
 
+def _ranked() -> frozenset[str]:
+    """The success measures' codes as the whole measure table ranks them."""
+    table = measure_metadata.uncached(include_private=True)
+    return frozenset(table.loc[table["success_measure_rank"].notna(), "code"])
+
+
 def test_success_codes_are_the_whole_tables_ranked_measures(loaded_store):
     """raw_series reads the success measures' codes alone (issue 19): the same
-    codes the whole measure table ranks, private measures included, and a
-    measure given or losing a rank is read so (a filter on is_public or a
-    stale list would go red)."""
+    codes the whole measure table ranks (the shared store is only read here)."""
     from data_access.outcomes.raw_series import _success_codes
 
-    def ranked() -> frozenset[str]:
-        table = measure_metadata.uncached(include_private=True)
-        return frozenset(table.loc[table["success_measure_rank"].notna(), "code"])
-
     shipped = _success_codes.uncached()
-    assert shipped == ranked()
-    assert len(shipped) == 3
+    assert shipped == _ranked()
+    assert shipped == {"hospital_admissions_knife", "knife_offences", "homicide_knife"}
+
+
+def test_success_codes_follow_the_ranks_private_measures_included(store):
+    """A measure given a rank (a private one included) or losing one is read so:
+    a filter on is_public, or a list kept from before, would go red. On a store
+    of its own: the shared loaded store is never changed."""
+    from data_access.outcomes.raw_series import _success_codes
+
+    scale.generate_scale(rows=200)
     with db.session_scope() as session:
-        private = session.scalar(
-            select(Measure.code).where(~Measure.is_public).limit(1)
+        codes = session.scalars(select(Measure.code).order_by(Measure.id)).all()
+        assert len(codes) >= 3
+        first, second, private = codes[:3]
+        session.execute(update(Measure).values(success_measure_rank=None))
+        session.execute(
+            update(Measure)
+            .where(Measure.code.in_([first, second]))
+            .values(success_measure_rank=1)
         )
-        first = sorted(shipped)[0]
         session.execute(
             update(Measure)
             .where(Measure.code == private)
-            .values(success_measure_rank=9)
+            .values(success_measure_rank=2, is_public=False)
         )
+    assert _success_codes.uncached() == _ranked() == {first, second, private}
+    with db.session_scope() as session:
         session.execute(
             update(Measure)
             .where(Measure.code == first)
             .values(success_measure_rank=None)
         )
-    assert _success_codes.uncached() == ranked() == (shipped - {first}) | {private}
+    assert _success_codes.uncached() == _ranked() == {second, private}
