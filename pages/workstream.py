@@ -318,6 +318,22 @@ def _measure_words(row, verdict) -> list:
     ]
 
 
+def _finding(row, latest, verdict) -> str:
+    """The chart's title: the latest quarter's figure and, where there are
+    enough points, whether the series shows a signal against normal variation
+    (Making Data Count), never a first-to-last comparison of two points, which
+    an SPC verdict of "no signal of change" beside it would contradict."""
+    value = float(latest["value"])
+    written = number(value, 0 if value.is_integer() else 1)
+    unit = row.unit.strip()
+    figure = f"{written}%" if unit == "%" else f"{written} {unit}".strip()
+    title = f"{row.name}, {latest['period']}: {figure}"
+    if verdict and verdict["variation"] != "not assessed":
+        words = verdict["variation_words"]
+        title += f"; {words[:1].lower()}{words[1:]}"
+    return title
+
+
 def _sparkline(i: int, row, trend: pd.DataFrame, verdict, events=None) -> ChartSpec:
     table = pd.DataFrame(
         {
@@ -374,7 +390,7 @@ def _sparkline(i: int, row, trend: pd.DataFrame, verdict, events=None) -> ChartS
             unit="" if row.unit.strip() == "%" else row.unit,
             percentage=row.unit.strip() == "%",
         )
-        title = summary.split(";")[0].rstrip(".")
+        title = _finding(row, shown.iloc[-1], verdict)
     figure = trend_figure(
         long,
         x="Quarter",

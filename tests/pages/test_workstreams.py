@@ -175,3 +175,58 @@ def test_a_percentage_measures_title_changes_by_percentage_points(pages_):
                 text,
             )
     assert checked >= 3
+
+
+def _titles(node, prefix: str) -> list[str]:
+    """The text of every heading whose id starts with `prefix` and ends "-title"."""
+    found = []
+    if isinstance(node, list | tuple):
+        for child in node:
+            found += _titles(child, prefix)
+        return found
+    if not hasattr(node, "to_plotly_json"):
+        return found
+    ident = str(getattr(node, "id", "") or "")
+    if ident.startswith(prefix) and ident.endswith("-title"):
+        found.append(_text(node))
+    return found + _titles(getattr(node, "children", None), prefix)
+
+
+def test_a_measures_chart_title_is_its_latest_figure_and_spc_verdict(pages_):
+    """Each measure's chart is titled with its latest quarter's figure and, where
+    there are enough points, its Making Data Count verdict; never a two-point
+    "rose from ... to ..., a 20% increase", which the SPC icon beside it
+    ("no signal of change") would contradict (DESIGN: change judged against
+    normal variation, not two-point comparisons). Worked out here from the
+    measure's own trend and verdict."""
+    from data_access.spc import VARIATION_WORDS
+
+    _, detail, _ = pages_
+    seen = 0
+    for name, ws_id in _ids().items():
+        _title, _crumb, content = detail.show_workstream(str(ws_id))
+        titles = _titles(content, "workstream-trend-")
+        status = workstreams.measure_status(scope=SYSTEM, workstream_id=ws_id)
+        trends = workstreams.measure_trends(scope=SYSTEM, workstream_id=ws_id)
+        verdicts = workstreams.measure_spc(scope=SYSTEM, workstream_id=ws_id)
+        assert len(titles) == len(status), name
+        for title in titles:
+            assert " rose from " not in title and " fell from " not in title
+            assert "increase" not in title and "decrease" not in title
+        for row in status.itertuples():
+            trend = trends[trends["measure_code"] == row.measure_code].dropna(
+                subset=["value"]
+            )
+            if trend.empty:
+                continue
+            latest = trend.iloc[-1]
+            opening = f"{row.name}, {latest['period']}: "
+            (title,) = [t for t in titles if t.startswith(opening)]
+            verdict = verdicts.get(row.measure_code)
+            said = [w for w in VARIATION_WORDS.values() if w.lower() in title.lower()]
+            if verdict and verdict["variation"] != "not assessed":
+                assert said == [verdict["variation_words"]], title
+                seen += 1
+            else:
+                assert said == [], title
+    assert seen >= 10
