@@ -20,8 +20,10 @@ def count_values(frame: pd.DataFrame, measure) -> list:
     """What a table heads "Count" for each row of `frame` (value, numerator):
     the value itself for a count, and for a percentage the count it is a
     percentage of (its numerator; None where it was stored without one), never
-    the percentage rounded to a whole number (4.8% shown as a count of "5")."""
-    column = "numerator" if per_words(measure) == "%" else "value"
+    the percentage rounded to a whole number (4.8% shown as a count of "5").
+    A percentage is a measure in "%" (as the embeds and figure words decide),
+    not any measure without a rate multiplier, as `per_words` has it."""
+    column = "numerator" if measure["unit"] == "%" else "value"
     return frame[column].tolist()
 
 

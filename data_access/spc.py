@@ -407,7 +407,7 @@ def _chart(
     return {
         "points": points,
         "segments": result["segments"],
-        "variation": _variation(series, columns["centre"], point_types, direction),
+        "variation": _result_variation(result, point_types),
         "assurance": _assurance(columns, point_types, direction, target),
         "method": _method_words(kind, step_changes),
     }
@@ -418,13 +418,12 @@ def _point_types(result: dict[str, Any]) -> list[str]:
     return [_point_type(result, i) for i in range(len(result["series"]))]
 
 
-def _result_variation(result: dict[str, Any]) -> str:
-    """`_chart(result, ...)["variation"]` without the chart's frame of points."""
+def _result_variation(result: dict[str, Any], point_types: list[str]) -> str:
+    """The chart's variation of an `_evaluate` result and its `_point_types`:
+    what `_chart` reports, and `series_spc(variation_only=True)` without the
+    chart's frame of points."""
     return _variation(
-        result["series"],
-        result["columns"]["centre"],
-        _point_types(result),
-        result["direction"],
+        result["series"], result["columns"]["centre"], point_types, result["direction"]
     )
 
 
@@ -650,7 +649,7 @@ def series_spc(
         )
     )
     if variation_only and not latest_only:
-        out["variation"] = _result_variation(result)
+        out["variation"] = _result_variation(result, _point_types(result))
     elif not latest_only:
         out.update(_chart(result, kind, steps, target))
     return out

@@ -323,11 +323,7 @@ def _finding(row, latest, verdict) -> str:
     enough points, whether the series shows a signal against normal variation
     (Making Data Count), never a first-to-last comparison of two points, which
     an SPC verdict of "no signal of change" beside it would contradict."""
-    value = float(latest["value"])
-    written = number(value, 0 if value.is_integer() else 1)
-    unit = row.unit.strip()
-    figure = f"{written}%" if unit == "%" else f"{written} {unit}".strip()
-    title = f"{row.name}, {latest['period']}: {figure}"
+    title = f"{row.name}, {latest['period']}: {_value_text(latest['value'], row.unit)}"
     if verdict and verdict["variation"] != "not assessed":
         words = verdict["variation_words"]
         title += f"; {words[:1].lower()}{words[1:]}"

@@ -153,14 +153,13 @@ def _columns(chart, step, y_of, colours, c: Canvas) -> list[str]:
     width = step * 0.7 / max(count, 1)
     # each value as the chart's table and the PowerPoint write it ("£381,060")
     labels = [
-        cell_text(v, chart.value_kind)
+        [None if v is None else cell_text(v, chart.value_kind) for v in vs]
         for _, vs in chart.series
-        for v in vs
-        if v is not None
     ]
     # about 0.62 of the text size a character; a label wider than its column
     # (and the gap beside it) would run into its neighbour's
-    fits = max((len(t) for t in labels), default=0) * c.size(6.2) <= width + step * 0.3
+    longest = max((len(t) for ts in labels for t in ts if t is not None), default=0)
+    fits = longest * c.size(6.2) <= width + step * 0.3
     base = y_of(0)
     for s, (_name, series) in enumerate(chart.series):
         colour = colours[s]
@@ -174,12 +173,7 @@ def _columns(chart, step, y_of, colours, c: Canvas) -> list[str]:
             )
             if fits:
                 parts.append(
-                    _text(
-                        x + width / 2,
-                        y_of(v) - 4,
-                        cell_text(v, chart.value_kind),
-                        size=c.size(10),
-                    )
+                    _text(x + width / 2, y_of(v) - 4, labels[s][i], size=c.size(10))
                 )
     return parts
 

@@ -74,7 +74,11 @@ def _same(kids: pd.DataFrame, per: str) -> None:
     import app  # noqa: F401 - pages register with the app first
     from pages import violence
 
-    measure = {"rate_multiplier": np.nan if per == "%" else 100_000.0}
+    measure = (
+        {"rate_multiplier": np.nan, "unit": "%"}
+        if per == "%"
+        else {"rate_multiplier": 100_000.0, "unit": "offences"}
+    )
     args = (kids, PARAMS, measure, "2023/24", "force areas")
     assert _as_json(violence._drill_table(*args)) == _as_json(_old_drill_table(*args))
 
