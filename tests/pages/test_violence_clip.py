@@ -16,6 +16,7 @@ import pytest
 
 from data_access.areas import NATIONAL_CODE
 from data_access.scope import SYSTEM
+from tests.pages.test_violence import _by_id
 
 OUTLIER = "Avon and Somerset"
 
@@ -27,19 +28,6 @@ def violence(loaded_store, monkeypatch):
 
     monkeypatch.setattr(violence, "current_scope", lambda: SYSTEM)
     return violence
-
-
-def _by_id(tree, wanted: str):
-    if isinstance(tree, dict):
-        if tree.get("props", {}).get("id") == wanted:
-            return tree
-        tree = list(tree.values())
-    if isinstance(tree, list):
-        for value in tree:
-            found = _by_id(value, wanted)
-            if found is not None:
-                return found
-    return None
 
 
 def _figure(tree) -> dict:
