@@ -34,7 +34,7 @@ from scipy.optimize import linprog
 from data_access import periods
 from data_access.areas import list_areas
 from data_access.disclosure import get_rule
-from data_access.measures import list_measures
+from data_access.measures import get_measure, list_measures
 from data_access.outcomes import area_trends, trend_views
 from data_access.scope import SYSTEM, Scope
 from tests.one_request import one_request
@@ -159,7 +159,7 @@ def test_a_board_members_sum_of_force_areas_does_not_give_a_count_back(violence)
         length="year",
         age_band="under25",
     )
-    table = violence.trend_table(series, {"rate_multiplier": 100_000})
+    table = violence.trend_table(series, get_measure(MEASURE, scope=VIEWER))
     rate_col = table.columns[3]
     for (_, row), denominator in zip(
         table.iterrows(), series["denominator"], strict=True
