@@ -79,6 +79,7 @@ def tune_garbage_collection() -> None:
 
 def init_app(app: dash.Dash) -> None:
     from web.alerts_feed import init_alerts_feed
+    from web.answer_json import use_for_callback_answers
     from web.api import init_api
     from web.auth import guard_page_layouts, init_auth
     from web.board_pack import init_board_pack
@@ -94,6 +95,7 @@ def init_app(app: dash.Dash) -> None:
 
     server = app.server
     configure_server(server)
+    use_for_callback_answers()
     # Before every hook that reads a callback answer's bytes (the view cache's).
     init_callback_compression(
         server, app.config.routes_pathname_prefix + "_dash-update-component"
