@@ -282,6 +282,15 @@ def _hidden(frame: pd.DataFrame, scope: Scope, value_col: str) -> pd.Series:
     return hidden
 
 
+def _columns_of(rows: list[tuple], names) -> dict[str, list]:
+    """Rows of `names` turned into columns (name: list), in one transpose
+    (zip) rather than a pass over the rows per column."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    if not columns:
+        columns = [[] for _ in names]
+    return dict(zip(names, columns, strict=True))
+
+
 def _start_of(first_value, first_target, vru_start_year) -> dt.date:
     candidates = [d for d in (first_value, first_target) if d]
     if candidates:
@@ -306,9 +315,7 @@ def _status_columns(
     shipped demo's list 150 ms, and a DataFrame column by column another 10."""
     rows = _status_rows(codes, workstream_id, _last_due_quarter(as_at))
     # the rows turned into columns (every row has every column)
-    columns = {
-        name: [row[i] for row in rows] for i, name in enumerate(STATUS_ROW_COLUMNS)
-    }
+    columns = _columns_of(rows, STATUS_ROW_COLUMNS)
     ids = columns["workstream_id"]
     # A workstream began with its earliest measure.
     starts = [
@@ -434,9 +441,7 @@ def workstream_columns(
     rows = _workstream_rows(codes, None)
     if not rows:
         return {name: [] for name in WORKSTREAM_COLUMNS}
-    read = {
-        name: [row[i] for row in rows] for i, name in enumerate(WORKSTREAM_ROW_COLUMNS)
-    }
+    read = _columns_of(rows, WORKSTREAM_ROW_COLUMNS)
     # Returns received are counted in the same read (received_due), not listed.
     start_year = dict(zip(read["workstream_id"], read["vru_start_year"], strict=True))
     status = _status_columns(scope, codes, None, start_year, as_at)

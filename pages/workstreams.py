@@ -194,6 +194,19 @@ def _date(day) -> str:
     return long_date(day) if day is not None and day == day else "–"
 
 
+def _dates(days: list) -> list[str]:
+    """`_date` of each day, each date written once: most workstreams share a
+    due date, and a month's name costs a locale lookup (strftime) each time."""
+    written: dict = {}
+    out = []
+    for day in days:
+        text = written.get(day)
+        if text is None:
+            text = written[day] = _date(day)
+        out.append(text)
+    return out
+
+
 @functools.lru_cache(maxsize=1024)
 def _returns_received(received: int, expected: int, completeness: float) -> str:
     if not expected:
@@ -232,7 +245,7 @@ def workstream_table(c: dict[str, list], *, caption: str, table_id: str) -> html
                     )
                 ],
                 "Late returns": [int(n) for n in c["late_returns"]],
-                "Next return due": [_date(day) for day in c["next_due"]],
+                "Next return due": _dates(c["next_due"]),
             }
         ),
         caption=caption,
