@@ -88,6 +88,7 @@ def init_app(app: dash.Dash) -> None:
     from web.cli_alerts import init_alerts_cli
     from web.cli_returns import init_returns_cli
     from web.cli_scale import init_scale_cli
+    from web.component_init import use_for_components
     from web.embed import init_embed
     from web.health import init_health
     from web.security import TrustedProxies, init_security
@@ -96,6 +97,7 @@ def init_app(app: dash.Dash) -> None:
     server = app.server
     configure_server(server)
     use_for_callback_answers()
+    use_for_components()
     # Before every hook that reads a callback answer's bytes (the view cache's).
     init_callback_compression(
         server, app.config.routes_pathname_prefix + "_dash-update-component"
