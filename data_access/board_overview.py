@@ -15,11 +15,7 @@ from data_access import periods, spc, trend_spc
 from data_access.activity import reach_rule
 from data_access.areas import AreaInfo, funding_start_of, get_area
 from data_access.errors import AccessDenied
-from data_access.measures import (
-    get_measure,
-    measure_metadata,
-    success_measures,
-)
+from data_access.measures import get_measure, success_measure_records
 from data_access.money import outturn, spending
 from data_access.number_format import money_text
 from data_access.outcomes.area_trends import (
@@ -300,21 +296,6 @@ def _spend_variation(area: AreaInfo, quarters: list[tuple]) -> str:
 AGES = ("all", "under25")
 
 
-def _success_records(table: pd.DataFrame) -> dict[str, dict]:
-    """{code: measure} of the success measures (`success_measures`, in their
-    order): each `get_measure(code, table=table)` but for last_updated, which
-    costs a statement and which the overview does not show. Taken from the
-    measure list's columns in one pass: looking each measure up in the list
-    built a row of its two hundred measures three times (issue 19)."""
-    success = success_measures(table)
-    columns = list(success.columns)
-    # Series.tolist boxes each value as DataFrame.iloc[i].to_dict() does
-    # (Python int, float and bool; None and NaN as they are).
-    rows = zip(*(success[column].tolist() for column in columns), strict=True)
-    records = [dict(zip(columns, row, strict=True)) for row in rows]
-    return {record["code"]: record for record in records}
-
-
 def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
     """Everything the board overview shows for one area.
 
@@ -325,14 +306,13 @@ def overview_summary(*, scope: Scope, area_code: str) -> dict[str, Any]:
     money_denied (bool), reach (reach_by_tier dict or None), changes (list of
     sentences). NotFound for an unknown area."""
     area = get_area(area_code)
-    # The measure list is read once and the success measures taken from it,
-    # then passed down (each read is a query when the cache is off).
-    table = measure_metadata(include_private=True)
-    found = _success_records(table)
+    # The success measures are read once, then passed down (each read is a
+    # query when the cache is off).
+    found = success_measure_records()
 
     def measure(code: str) -> dict:
         if code not in found:
-            found[code] = get_measure(code, scope=scope, table=table)
+            found[code] = get_measure(code, scope=scope)
         return found[code]
 
     rows = []

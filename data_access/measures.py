@@ -221,13 +221,11 @@ def _as_in_table(value, kind: type, present_in: int, measures: int):  # noqa: AN
     return value
 
 
-@functools.cache
-def _one_measure_statement():  # noqa: ANN202 - a SQLAlchemy Select
-    """`_measure_query`'s row of the measure whose code is bound as "code", its
-    last_updated, then the number of measures and each metadata column's
-    number of values over all of them. Built once per process."""
+def _column_counts():  # noqa: ANN202 - a SQLAlchemy subquery
+    """The number of measures and each metadata column's number of values over
+    all of them (`_as_in_table` types a row by them)."""
     metadata = _measure_query(True).selected_columns
-    counts = (
+    return (
         select(
             func.count().label("measures"),
             *(
@@ -239,11 +237,57 @@ def _one_measure_statement():  # noqa: ANN202 - a SQLAlchemy Select
         .outerjoin(Source, Source.id == Measure.source_id)
         .subquery()
     )
+
+
+@functools.cache
+def _one_measure_statement():  # noqa: ANN202 - a SQLAlchemy Select
+    """`_measure_query`'s row of the measure whose code is bound as "code", its
+    last_updated, then the number of measures and each metadata column's
+    number of values over all of them. Built once per process."""
+    counts = _column_counts()
     return (
         _measure_query(True, _last_updated_column(), *counts.c)
         .join(counts, true())
         .where(Measure.code == bindparam("code"))
         .order_by(None)
+    )
+
+
+def success_measure_records() -> dict[str, dict]:
+    """{code: record} of the success measures, in `success_measures`' order,
+    each record as `get_measure(code, table=measure_metadata(include_private=
+    True))` gives it but for last_updated (which costs a probe a measure).
+    Their rows alone, typed as the whole table's rows are (`_as_in_table`), in
+    one read: the overview built the table of every measure for these three
+    (issue 19)."""
+    with read_connection() as connection:
+        rows = connection.execute(_success_measures_statement()).all()
+    columns = len(MEASURE_COLUMNS) - 1  # the metadata columns
+    records = {}
+    for row in rows:
+        values, (measures, *present) = row[:columns], row[columns:]
+        record = {
+            name: _as_in_table(value, kind, present_in, measures)
+            for name, value, kind, present_in in zip(
+                MEASURE_COLUMNS[:-1], values, _METADATA_KINDS, present, strict=True
+            )
+        }
+        records[record["code"]] = record
+    return records
+
+
+@functools.cache
+def _success_measures_statement():  # noqa: ANN202 - a SQLAlchemy Select
+    """`success_measures`' rows of `_measure_query` (the public measures with a
+    rank, by rank) with `_column_counts`. Built once per process."""
+    counts = _column_counts()
+    rank = Measure.success_measure_rank
+    return (
+        _measure_query(False, *counts.c)
+        .join(counts, true())
+        .where(rank.is_not(None))
+        .order_by(None)
+        .order_by(rank, Measure.name)
     )
 
 

@@ -776,46 +776,52 @@ def _by_length(
         out["period"] = pd.Series(dtype=object)
         return out
     is_quarter, is_year, is_other_year, is_calendar = _period_kinds(frame)
-    quarters = _rows_where(frame, is_quarter)
     if length == "calendar":
         out = _rows_where(frame, is_calendar).copy()
         out = out.sort_values(["area_code", "period_start"]).reset_index(drop=True)
         out["period"] = [str(start.year) for start in out["period_start"]]
         return out
-    if length == "quarter":
-        out = quarters
-    else:
+    if length == "year":
         # The published years, the quarters' sums and the other 12-month
-        # periods joined in one concat (a frame each costs more than a
-        # dozen rows' arithmetic, issue 19), the same pieces as before: the
-        # sums as made whenever any were made (what was kept of them may be
-        # none), the other periods whenever there were any.
+        # periods picked by position from the frame and the sums joined in one
+        # concat, sorted and taken in one step (a take and a concat of each
+        # piece cost more than a dozen rows' arithmetic, issue 19). The
+        # concat holds the same pieces' types as the pieces did: the frame's
+        # rows, and the sums as made whenever any were made (what was kept of
+        # them may be none).
         areas = frame["area_code"].tolist()
-        annual = _rows_where(frame, is_year)
-        pieces = [annual]
-        summed = _years_from_quarters(quarters, proportion_scale)
-        if not summed.empty:
-            if is_year.any():  # a published year stands; its quarters' sum does not
-                starts = frame["period_start"].tolist()
-                have = {(areas[i], starts[i]) for i in np.flatnonzero(is_year)}
-                keep = [
-                    (a, s) not in have
-                    for a, s in zip(
-                        summed["area_code"].tolist(),
-                        summed["period_start"].tolist(),
-                        strict=True,
-                    )
-                ]
-                if not all(keep):
-                    summed = summed.take(np.flatnonzero(keep))
-            pieces.append(summed)
+        starts = frame["period_start"].tolist()
+        rows = np.flatnonzero(is_year).tolist()
+        joined = frame
+        summed = (
+            _years_from_quarters(_rows_where(frame, is_quarter), proportion_scale)
+            if is_quarter.any()  # no quarters: no sums, and no empty frame made
+            else None
+        )
+        if summed is not None and not summed.empty:
+            # a published year stands; its quarters' sum does not
+            have = {(areas[i], starts[i]) for i in rows}
+            summed_areas = summed["area_code"].tolist()
+            summed_starts = summed["period_start"].tolist()
+            rows += [
+                len(frame) + i
+                for i, key in enumerate(zip(summed_areas, summed_starts, strict=True))
+                if key not in have
+            ]
+            joined = pd.concat([frame, summed], ignore_index=True)
+            areas, starts = areas + summed_areas, starts + summed_starts
         if is_other_year.any():
             # an area's other periods only where it has no year nor quarter
             covered = {areas[i] for i in np.flatnonzero(is_year | is_quarter)}
-            other = np.flatnonzero(is_other_year)
-            pieces.append(frame.take([i for i in other if areas[i] not in covered]))
-        out = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else annual
-    out = _sorted_by_area(out).reset_index(drop=True)
+            other = np.flatnonzero(is_other_year).tolist()
+            rows += [i for i in other if areas[i] not in covered]
+        # by area then period start, stably (as `_sorted_by_area`)
+        rows.sort(key=lambda i: (areas[i], starts[i]))
+        everything = joined is frame and rows == list(range(len(frame)))
+        out = frame if everything else joined.take(rows)
+    else:
+        out = _sorted_by_area(_rows_where(frame, is_quarter))
+    out = out.reset_index(drop=True)
     out["period"] = _period_labels(out["period_start"], out["period_end"])
     return out
 

@@ -371,8 +371,9 @@ def test_the_overview_headline_is_the_published_figure(loaded_store):
 
 def test_overview_reads_the_measure_list_once(loaded_store, monkeypatch):
     """Not once per measure and series (24 reads before, each a query with the
-    cache off), and never the list with last_updated, which reads every value."""
-    reads = {"metadata": 0, "list": 0}
+    cache off): the success measures' rows once, and neither the whole measure
+    table nor the list with last_updated, which reads every value."""
+    reads = {"success": 0, "metadata": 0, "list": 0}
 
     def counting(name, fn):
         def wrapper(*args, **kwargs):
@@ -381,15 +382,18 @@ def test_overview_reads_the_measure_list_once(loaded_store, monkeypatch):
 
         return wrapper
 
-    metadata = counting("metadata", measures.measure_metadata)
-    monkeypatch.setattr(measures, "measure_metadata", metadata)
-    monkeypatch.setattr(board_overview, "measure_metadata", metadata)
+    success = counting("success", measures.success_measure_records)
+    monkeypatch.setattr(measures, "success_measure_records", success)
+    monkeypatch.setattr(board_overview, "success_measure_records", success)
+    monkeypatch.setattr(
+        measures, "measure_metadata", counting("metadata", measures.measure_metadata)
+    )
     monkeypatch.setattr(
         measures, "list_measures", counting("list", measures.list_measures)
     )
     summary = board_overview.overview_summary(scope=SYSTEM, area_code=AVON)
     assert len(summary["measures"]) == 3
-    assert reads == {"metadata": 1, "list": 0}
+    assert reads == {"success": 1, "metadata": 0, "list": 0}
 
 
 # ---------------------------------------------------------------------- measures

@@ -402,22 +402,23 @@ def test_a_shown_year_is_its_row_of_the_disclosed_series(loaded_store, monkeypat
 
 
 def test_the_success_measures_are_get_measures_records(loaded_store):
-    """The overview's success measures, taken from the measure list's columns,
-    are get_measure's records (but for last_updated), value and type, in
-    success_measures' order."""
+    """The overview's success measures, read alone (success_measure_records),
+    are get_measure's records of the measure list (but for last_updated),
+    value and type, in success_measures' order."""
+    found = measures.success_measure_records()
     for include_private in (True, False):
         table = measures.measure_metadata(include_private=include_private)
-        found = board_overview._success_records(table)
         assert list(found) == measures.success_measures(table)["code"].tolist()
         assert len(found) == 3
-        for code, record in found.items():
-            expected = measures.get_measure(code, scope=SYSTEM, table=table)
-            assert expected.pop("last_updated") is not None
-            assert list(record) == list(expected)
-            assert [type(v) for v in record.values()] == [
-                type(v) for v in expected.values()
-            ], code
-            assert pickle.dumps(record) == pickle.dumps(expected), code
+    table = measures.measure_metadata(include_private=True)
+    for code, record in found.items():
+        expected = measures.get_measure(code, scope=SYSTEM, table=table)
+        assert expected.pop("last_updated") is not None
+        assert list(record) == list(expected)
+        assert [type(v) for v in record.values()] == [
+            type(v) for v in expected.values()
+        ], code
+        assert pickle.dumps(record) == pickle.dumps(expected), code
 
 
 def _random_reach(rng) -> pd.DataFrame:
