@@ -70,6 +70,15 @@ def _funnel_band(v: float, lo95: float, hi95: float, lo998: float, hi998: float)
     return "within"
 
 
+def _sorted_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """`frame` in order of `column`: itself when its values rise strictly (any
+    sort leaves such rows as they are), else sort_values' order."""
+    values = frame[column].to_numpy(dtype=float)
+    if (np.diff(values) > 0).all():
+        return frame
+    return frame.sort_values(column)
+
+
 def funnel_figure(
     df: pd.DataFrame,
     *,
@@ -107,13 +116,16 @@ def funnel_figure(
     it is drawn at the edge, labelled with its name, axis_clip.OVERFLOW_MARK and
     its value (judged, and hovered, at its true value).
     """
-    limits = limits_df.copy()
-    lx = x if x in limits.columns else "x"
-    missing_cols = [c for c in (lx, *FUNNEL_LIMIT_COLUMNS) if c not in limits.columns]
+    lx = x if x in limits_df.columns else "x"
+    missing_cols = [
+        c for c in (lx, *FUNNEL_LIMIT_COLUMNS) if c not in limits_df.columns
+    ]
     if missing_cols:
         raise ValueError(f"limits_df lacks columns: {missing_cols}")
-    limits = limits.sort_values(lx)
-    lxs = limits[lx].astype(float).to_numpy()
+    # Only read, never changed: not copied, and not sorted again when it is in
+    # order already (a funnel's grid is made so, funnels.funnel_limits)
+    limits = _sorted_by(limits_df, lx)
+    lxs = limits[lx].to_numpy(dtype=float)
 
     # The points as plain lists (a few dozen areas): every band below takes its
     # points by position, not by filtering a copy of the whole frame.
@@ -130,7 +142,7 @@ def funnel_figure(
     fmt = value_formatter or _default_formatter(ys)
 
     def at(column: str) -> np.ndarray:
-        return np.interp(xs, lxs, limits[column].astype(float))
+        return np.interp(xs, lxs, limits[column].to_numpy(dtype=float))
 
     bounds = {c: at(c) for c in FUNNEL_LIMIT_COLUMNS}
     bands = [
@@ -149,8 +161,8 @@ def funnel_figure(
     traces = fig["data"]
     line_x = [*lxs.tolist(), None, *lxs.tolist()]
     if reference_limits_df is not None and not reference_limits_df.empty:
-        reference = reference_limits_df.sort_values(lx)
-        rxs = reference[lx].astype(float).tolist()
+        reference = _sorted_by(reference_limits_df, lx)
+        rxs = reference[lx].to_numpy(dtype=float).tolist()
         traces.append(
             dict(
                 type="scatter",

@@ -52,6 +52,7 @@ from web.comparator_parts import (
 from web.compare_charts import (
     chart_caption,
     clip_top,
+    column_values,
     figure_word,
     funnel_spec,
     overflow_note,
@@ -382,6 +383,8 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
         return rounded_or_hidden(frame[column], hidden, digits)
 
     comparison = frame["comparison"]
+    # The frame's own columns as their arrays, on its index given once: a dict
+    # of Series is aligned column by column (issue 19: about half the cost).
     return pd.DataFrame(
         {
             # Each area opens its profile: every measure against the benchmark.
@@ -391,7 +394,7 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
                     frame["name"].tolist(), frame["code"].tolist(), strict=True
                 )
             ],
-            "Code": frame["code"],
+            "Code": column_values(frame["code"]),
             "VRU area": [
                 f"Yes, from {int(y)}/{(int(y) + 1) % 100:02d}" if v else "No"
                 for v, y in zip(
@@ -400,26 +403,24 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
                     strict=True,
                 )
             ],
-            "Year": frame["period"],
+            "Year": column_values(frame["period"]),
             f"Count ({measure['unit']})": shown("count", 0),
-            "Population": frame["population"].round(0),
+            "Population": column_values(frame["population"].round(0)),
             f"Rate {per}": shown("rate"),
             f"Lower {level_text} CI": shown("rate_lower"),
             f"Upper {level_text} CI": shown("rate_upper"),
-            f"Benchmark: {frame['benchmark_label'].iloc[0]}": frame[
-                "benchmark_rate"
-            ].round(1),
+            f"Benchmark: {frame['benchmark_label'].iloc[0]}": column_values(
+                frame["benchmark_rate"].round(1)
+            ),
             # "*" where hidden, else the comparison with a capital letter (typed
             # as the objects' map to those words typed them)
-            "Compared with benchmark": pd.Series(
-                [
-                    "*" if h else str(c).capitalize()
-                    for c, h in zip(comparison.tolist(), hidden, strict=True)
-                ],
-                index=frame.index,
-            ),
-            "Source": frame["source_title"],
-        }
+            "Compared with benchmark": [
+                "*" if h else str(c).capitalize()
+                for c, h in zip(comparison.tolist(), hidden, strict=True)
+            ],
+            "Source": column_values(frame["source_title"]),
+        },
+        index=frame.index,
     )
 
 
@@ -469,7 +470,10 @@ def ranking_spec(
         for name, vru in zip(names, frame["is_vru"].tolist(), strict=True)
     ]
     chart_frame = frame.assign(
-        rate=frame["rate"].where(~np.array(hidden, dtype=bool)),
+        # none hidden (the usual case): the rates as they are, not masked
+        rate=frame["rate"].where(~np.array(hidden, dtype=bool))
+        if any(hidden)
+        else frame["rate"],
         name=labels,
     )
     highlight = next((label for label in labels if label.startswith("▶ ")), None)
@@ -538,10 +542,13 @@ def _map_section(
     ranking = pd.DataFrame(
         {
             "Rank": range(1, len(frame) + 1),
-            "Area": frame["name"],
-            rate_column: table[rate_column],
-            f"Compared with {bench_label}": table["Compared with benchmark"],
-        }
+            "Area": column_values(frame["name"]),
+            rate_column: column_values(table[rate_column]),
+            f"Compared with {bench_label}": column_values(
+                table["Compared with benchmark"]
+            ),
+        },
+        index=frame.index,
     )
     spec = ChartSpec(
         chart_id=f"{PAGE}-map",

@@ -258,7 +258,10 @@ def funnel_spec(
         columns["Position, unadjusted limits (PHE/OHID)"] = positions("funnel_position")
     else:
         columns["Position in the funnel"] = positions("funnel_position")
-    table = pd.DataFrame(columns)
+    table = pd.DataFrame(
+        {name: column_values(values) for name, values in columns.items()},
+        index=points.index,
+    )
     summary = (
         f"Funnel plot of {measure['name'].lower()} against population, "
         f"{period}, with {which} around {bench_label} "
@@ -294,6 +297,14 @@ def funnel_spec(
 
 # "99.8" as str.contains read it (a pattern: the dot is any character)
 _AT_998 = re.compile("99.8")
+
+
+def column_values(column: pd.Series):
+    """`column` for a table built on its own index (index= given once): its
+    array, which is not aligned again as a Series in a dict is, typed as it is;
+    an object column stays a Series, since a bare array of objects would be
+    re-typed as strings."""
+    return column if column.dtype == object else column.array
 
 
 def rounded_or_hidden(
