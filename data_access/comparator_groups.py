@@ -82,7 +82,8 @@ def _force_areas() -> pd.DataFrame:
 def force_area_names() -> dict[str, str]:
     """Every force area's name by code: what a saved group may hold."""
     areas = _force_areas()
-    return dict(zip(areas["code"], areas["name"], strict=True))
+    # the columns' lists, not the Series iterated value by value
+    return dict(zip(areas["code"].tolist(), areas["name"].tolist(), strict=True))
 
 
 def comparator_groups(*, scope: Scope) -> pd.DataFrame:
@@ -135,7 +136,13 @@ def saved_groups(*, scope: Scope) -> pd.DataFrame:
     """The user's own saved groups (GROUP_COLUMNS), as `comparator_groups` ends
     with them: for a list of them, which needs none of the published groups
     (their force areas read and grouped for nothing on every page load)."""
-    return pd.DataFrame(_saved_rows(scope), columns=GROUP_COLUMNS)
+    return pd.DataFrame(saved_group_rows(scope=scope), columns=GROUP_COLUMNS)
+
+
+def saved_group_rows(*, scope: Scope) -> list[tuple]:
+    """`saved_groups`' rows as tuples of GROUP_COLUMNS: for the pages' list of a
+    user's groups (usually none), not made a frame to be iterated (issue 19)."""
+    return _saved_rows(scope)
 
 
 def _saved_rows(scope: Scope) -> list[tuple]:

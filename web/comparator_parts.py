@@ -99,22 +99,23 @@ def saved_groups_panel(page: str) -> html.Details:
     )
 
 
-def _group_list(page: str, saved) -> html.Div:
-    if saved.empty:
+def _group_list(page: str, saved: list[tuple[str, str, list[str]]]) -> html.Div:
+    """The user's groups, each (key, label, its areas' names), with Delete."""
+    if not saved:
         return html.P("You have no saved groups yet.", className="small")
     items = []
-    for row in saved.itertuples():
+    for key, label, area_names in saved:
         items.append(
             html.Li(
                 [
-                    html.Strong(row.label),
-                    f": {', '.join(row.area_names)} ",
+                    html.Strong(label),
+                    f": {', '.join(area_names)} ",
                     html.Button(
                         "Delete",
-                        id={"type": f"{page}-group-delete", "key": row.key},
+                        id={"type": f"{page}-group-delete", "key": key},
                         n_clicks=0,
                         className="btn btn-sm btn-outline-danger",
-                        **{"aria-label": f"Delete the group {row.label}"},
+                        **{"aria-label": f"Delete the group {label}"},
                     ),
                 ]
             )
@@ -141,16 +142,18 @@ def register_saved_groups(page: str, published_options) -> None:
         options = list(published_options())
         try:
             scope = current_scope()
-            saved = comparator_groups.saved_groups(scope=scope)
+            rows = comparator_groups.saved_group_rows(scope=scope)
             areas = comparator_groups.force_area_names()
         except StoreUnavailable:
             return options + saved_option(current), no_update, no_update
-        saved["area_names"] = [
-            sorted(areas.get(c, c) for c in codes) for codes in saved["area_codes"]
+        # (key, label, its areas' names) of each group: plain rows, no frame
+        saved = [
+            (key, label, sorted(areas.get(c, c) for c in codes))
+            for key, label, _kind, codes, _source in rows
         ]
         options += [
-            {"label": f"{row.label} (your group)", "value": row.key}
-            for row in saved.itertuples()
+            {"label": f"{label} (your group)", "value": key}
+            for key, label, _names in saved
         ]
         if current and current not in {o["value"] for o in options}:
             options.append({"label": "No such group of yours", "value": current})
