@@ -78,10 +78,11 @@ def _chosen(measure_code: str, age_band: str) -> dict | None:
     quarters from 2008 were read and summed into years to be dropped; 3,108
     quarters on the demo store, 1,763 from April 2016)."""
     first = min(BASELINE_YEARS)
-    return _vru_groups(_fy_levels_since(measure_code, ("pfa",), age_band, first)["pfa"])
+    columns = _fy_levels_since(measure_code, ("pfa",), age_band, first)["pfa"]
+    return None if columns is None else _vru_groups(columns)
 
 
-def _vru_groups(frame: pd.DataFrame) -> dict | None:
+def _vru_groups(frame: pd.DataFrame | dict) -> dict | None:
     """Which areas and years `vru_vs_non_vru` compares, from a measure's
     financial-year figures (`_fy_values`'s frame, `_chosen` passes those from
     the baseline on): groups (name -> the complete areas'
@@ -91,18 +92,25 @@ def _vru_groups(frame: pd.DataFrame) -> dict | None:
     years.
 
     Plain lists, not DataFrame filters: a measure has a few hundred force area
-    years, and per-column pandas work cost more than the arithmetic."""
+    years, and per-column pandas work cost more than the arithmetic. `frame`
+    may be those columns unmade (`_fy_columns`: lists and arrays, whose values
+    are the frame's columns' .tolist())."""
+
+    def listed(column: str) -> list:
+        values = frame[column]
+        return values if isinstance(values, list) else values.tolist()
+
     rows = [
         r
         for r in zip(
-            frame["code"].tolist(),
-            frame["name"].tolist(),
-            frame["is_vru"].tolist(),
-            frame["vru_start_year"].tolist(),
-            frame["year"].tolist(),
-            frame["count"].tolist(),
-            frame["population"].tolist(),
-            frame["illustrative"].tolist(),
+            listed("code"),
+            listed("name"),
+            listed("is_vru"),
+            listed("vru_start_year"),
+            listed("year"),
+            listed("count"),
+            listed("population"),
+            listed("illustrative"),
             strict=True,
         )
         # a count (not None or NaN: pd.isna of one value, without its cost)

@@ -504,20 +504,25 @@ def _fy_levels_in(
 @memoized
 def _fy_levels_since(
     measure_code: str, levels: tuple[str, ...], age_band: str, year: int
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, dict[str, list | np.ndarray] | None]:
     """`_fy_levels` of the financial years from the one starting in April `year`
     on, read in one statement for those years alone (`_fy_statement(since=True)`,
     a range of ix_measure_value_lookup's last column): a view that starts at a
     fixed year (the VRU comparison's 2016/17 baseline) need not read and sum
     every earlier year's quarters (knife offences on the demo store: 3,108
-    quarters from 2008, 1,763 of them from April 2016). The same frames as
-    `_fy_levels`' rows of those years (tests/data_access/test_fy_one_year.py)."""
+    quarters from 2008, 1,763 of them from April 2016). Each level's frame as
+    its columns (`_fy_columns`; None: no rows), which its one reader takes
+    apart at once: the same frames as `_fy_levels`' rows of those years, made
+    by `_fy_frame` (tests/data_access/test_fy_one_year.py)."""
     with read_connection() as connection:
         rows = connection.execute(
             _fy_statement(levels, age_band, since=True),
             {"measure_code": measure_code, "year_start": dt.date(year, 4, 1)},
         ).all()
-    return _frames_by_level(rows, levels)
+    by_level: dict[str, list] = {level: [] for level in levels}
+    for row in rows:
+        by_level[row[0]].append(row[1:])
+    return {level: _fy_columns(got) for level, got in by_level.items()}
 
 
 @memoized
@@ -566,6 +571,17 @@ def _fy_frame(rows: Sequence[Sequence]) -> pd.DataFrame:
     area-years, for which two frames concatenated, sorted and de-duplicated
     took most of this read's time (tests/data_access/test_fy_frame.py checks
     it against that pandas road over random rows)."""
+    columns = _fy_columns(rows)
+    if columns is None:
+        return pd.DataFrame(columns=_FY_COLUMNS)
+    return pd.DataFrame(columns)
+
+
+def _fy_columns(rows: Sequence[Sequence]) -> dict[str, list | np.ndarray] | None:
+    """`_fy_frame`'s columns before they are made a frame (each a list, or an
+    array typed as the frame's column), None when there are no rows: for a
+    reader that takes the columns apart again at once (the VRU comparison's
+    few hundred area-years, whose frame cost more than the arithmetic)."""
     # stored years first, then summed quarters, each in the order read
     rows = [r for r in rows if r[-1] == 0] + [r for r in rows if r[-1] != 0]
     chosen: dict[tuple, int] = {}
@@ -576,23 +592,21 @@ def _fy_frame(rows: Sequence[Sequence]) -> pd.DataFrame:
         if kept is None or row[-1] < rows[kept][-1]:
             chosen[key] = i
     if not chosen:
-        return pd.DataFrame(columns=_FY_COLUMNS)
+        return None
     at = sorted(chosen.values(), key=lambda i: (int(rows[i][4]), rows[i][0]))
     ordered = [rows[i] for i in at]
     nan = math.nan
-    return pd.DataFrame(
-        {
-            "code": [r[0] for r in ordered],
-            "name": [r[1] for r in ordered],
-            "is_vru": [False if r[2] is None else bool(r[2]) for r in ordered],
-            "vru_start_year": _as_concatenated(rows, 3, at),
-            "year": np.array([int(r[4]) for r in ordered], dtype=np.int64),
-            "count": [nan if r[5] is None else float(r[5]) for r in ordered],
-            "population": [nan if r[6] is None else float(r[6]) for r in ordered],
-            "illustrative": [False if r[7] is None else bool(r[7]) for r in ordered],
-            "source_title": [r[8] for r in ordered],
-        }
-    )
+    return {
+        "code": [r[0] for r in ordered],
+        "name": [r[1] for r in ordered],
+        "is_vru": [False if r[2] is None else bool(r[2]) for r in ordered],
+        "vru_start_year": _as_concatenated(rows, 3, at),
+        "year": np.array([int(r[4]) for r in ordered], dtype=np.int64),
+        "count": [nan if r[5] is None else float(r[5]) for r in ordered],
+        "population": [nan if r[6] is None else float(r[6]) for r in ordered],
+        "illustrative": [False if r[7] is None else bool(r[7]) for r in ordered],
+        "source_title": [r[8] for r in ordered],
+    }
 
 
 def _as_concatenated(rows: Sequence[Sequence], column: int, at: list[int]):

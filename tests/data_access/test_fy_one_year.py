@@ -206,8 +206,11 @@ def _assert_same_since(code, level, age_band, first_years) -> int:
     for first in first_years:
         where = f"{code} {level} {age_band} from {first}"
         old = every_year[every_year["year"] >= first].reset_index(drop=True)
-        new = year_values._fy_levels_since(code, levels, age_band, first)
-        new = new[level][_FY_COLUMNS]
+        new = year_values._fy_levels_since(code, levels, age_band, first)[level]
+        # the columns `_fy_frame` makes a frame of (None: no rows)
+        new = pd.DataFrame(new if new is not None else {c: [] for c in _FY_COLUMNS})[
+            _FY_COLUMNS
+        ]
         assert list(new.columns) == list(old.columns), where
         if old.empty:  # no year from then on: no rows (typed as none read)
             assert new.empty, where
