@@ -8,9 +8,10 @@ import gc
 import logging
 
 import dash
-from flask import Flask
+from flask import Flask, request_tearing_down
 
 import settings
+from data_access import db
 from web.shared_cache import cache
 
 
@@ -24,6 +25,18 @@ class _CacheOutageFilter(logging.Filter):
             record.args = (type(record.exc_info[1]).__name__,)
             record.exc_info = None
         return True
+
+
+def _release_read_connection(_app: Flask, **_extra) -> None:
+    db.release_request_connection()
+
+
+# A request's reads share one connection (data_access.db.read_connection, kept in
+# the request state web.shared_cache binds); it goes back to the pool when the
+# request ends, failed ones included. A signal rather than one app's teardown
+# hook: it is sent for every Flask app of the process, test apps included, after
+# their own teardown functions (a read in one of those is still given back).
+request_tearing_down.connect(_release_read_connection)
 
 
 def configure_server(server: Flask) -> None:
