@@ -15,9 +15,11 @@ data_access.trend_spc: is a change signal or noise?). Both mark the annotations
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlencode
 
 import dash
+import numpy as np
 import pandas as pd
 from dash import Input, Output, dcc, html
 
@@ -41,6 +43,7 @@ from data_access.comparator_groups import split_not_comparable
 from data_access.errors import InvalidParameter, NotFound, StoreUnavailable
 from data_access.outcomes import area_trends, benchmarking, raw_series, trend_views
 from data_access.periods import every_period, parse_month
+from data_access.spc import VARIATION_WORDS
 from web import board_parts
 from web.access import current_scope
 from web.compare_charts import clip_top, figure_word, overflow_note
@@ -303,12 +306,13 @@ def _content(scope, measure_code, parsed, view, age, start, end, chart):
             own["period_start"].min(),
             own["period_end"].max(),
         )
-        verdict = trend_spc.trend_spc(view_data)
+        if chart == "spc":
+            verdict = trend_spc.trend_spc(view_data)
+            variation = verdict["variation"]
+        else:  # the variation alone: no chart of points is drawn
+            variation = trend_spc.trend_variation(view_data)
         parts.append(
-            spc_summary(
-                variation=verdict["variation"],
-                variation_words=verdict["variation_words"],
-            )
+            spc_summary(variation=variation, variation_words=VARIATION_WORDS[variation])
         )
         if chart == "spc":
             parts.append(_spc_card(view_data, view, age, events, verdict))
@@ -428,8 +432,12 @@ def _trend_card(view_data, view, age, events):
     plot["Area"], lines = line_names(series, area.name, bench_name)
     order = list(dict.fromkeys(own["period"].tolist() + bench["period"].tolist()))
     order_index = {p: i for i, p in enumerate(sorted(order, key=_period_key))}
-    plot["_order"] = plot["Period"].map(order_index)
-    plot = plot.sort_values(["_order"], kind="stable")
+    orders = [order_index[p] for p in plot["Period"].tolist()]
+    plot["_order"] = orders
+    # a stable sort by period (as sort_values(kind="stable")), by one take and
+    # only when out of order: sorting the frame cost more than the check
+    if any(a > b for a, b in zip(orders, orders[1:], strict=False)):
+        plot = plot.take(sorted(range(len(orders)), key=orders.__getitem__))
     funding, breaks = view_data["funding_start"], view_data["breaks"]
     time_axis = every_period(series["period_start"].tolist(), view)
     figure = trend_figure(
@@ -507,18 +515,27 @@ def _trend_card(view_data, view, age, events):
             "Calendar years run January to December; financial-year figures "
             "(April to March) are never drawn on this axis. "
         )
-    unrated = own[own["value"].notna() & own["rate"].isna() & ~own["suppressed"]]
-    if not unrated.empty:
+    # (over the columns as lists: three masks and a filter cost more)
+    unrated = [
+        period
+        for period, value, rate_value, hidden in zip(
+            *(own[col].tolist() for col in ("period", "value", "rate", "suppressed")),
+            strict=True,
+        )
+        if pd.notna(value) and pd.isna(rate_value) and not hidden
+    ]
+    if unrated:
         caption += (
-            f"{len(unrated)} periods between {unrated['period'].iloc[0]} and "
-            f"{unrated['period'].iloc[-1]} have a count but no population "
+            f"{len(unrated)} periods between {unrated[0]} and "
+            f"{unrated[-1]} have a count but no population "
             "estimate, so no rate is drawn for them; the table gives the counts. "
         )
     if not bench.empty:
         caption += benchmarking.basis_text(bench, bench_name) + " "
     elif view == "calendar":
         caption += f"No {bench_name} figure is published by calendar year. "
-    if series["illustrative"].astype(bool).any():
+    illustrative = any(bool(i) for i in series["illustrative"].tolist())
+    if illustrative:
         caption += (
             "Illustrative figures are drawn as their own series, never joined to "
             "published ones, and are compared only with illustrative figures. "
@@ -536,8 +553,9 @@ def _trend_card(view_data, view, age, events):
         caption += "Marked breaks: " + "; ".join(f"{p}: {t}" for p, t in breaks) + ". "
     if not events.empty:
         summary += " " + annotation_marks.events_sentence(events)
-    sources = "; ".join(dict.fromkeys(series["source_title"].dropna()))
-    suppressed = bool(series["suppressed"].any())
+    titles = series["source_title"].tolist()
+    sources = "; ".join(dict.fromkeys(t for t in titles if not pd.isna(t)))
+    suppressed = any(bool(h) for h in series["suppressed"].tolist())
     return html.Div(
         [
             chart_card(
@@ -548,7 +566,7 @@ def _trend_card(view_data, view, age, events):
                     figure=figure,
                     table=table,
                     summary=summary,
-                    illustrative=bool(series["illustrative"].any()),
+                    illustrative=illustrative,
                     source=sources,
                     csv_filename=f"{code}-{area.code}-{view}-{age}.csv",
                     suppression_note=measure_suppression_note(measure)
@@ -651,7 +669,9 @@ def _children(scope, measure, area, view, age, params, view_data):
         return html.Div()
     code = measure["code"]
     # the measure and area the trend view looked up (no second lookup)
-    kids = area_trends.children_of(scope, measure, area, length=view, age_band=age)
+    kids = area_trends.children_of(
+        scope, measure, area, length=view, age_band=age, parent_own=view_data["own"]
+    )
     level_words = "force areas" if area.code == NATIONAL_CODE else "local authorities"
     heading = html.H2(f"Areas within {area.name}", id=f"{PAGE}-children-heading")
     if kids.empty or kids["value"].isna().all():
@@ -689,14 +709,38 @@ def _children(scope, measure, area, view, age, params, view_data):
             ],
             className="children",
         )
-    ranked = ranked.copy()
-    sup = ranked["suppressed"].astype(bool)
+    # The ranked areas' columns as plain lists (a few dozen areas: copying the
+    # frame and masking four of its columns cost more than the bars).
+    sups = [bool(s) for s in ranked["suppressed"].tolist()]
+    names = ranked["area_name"].tolist()
+
+    def unless_hidden(column: str) -> list:
+        return [
+            math.nan if s else v
+            for v, s in zip(ranked[column].tolist(), sups, strict=True)
+        ]
+
     # the figures as stored for the bars and the summary (written to one
     # decimal once); the table and CSV round their own copy to two
-    ranked["Rate"] = ranked["rate"].where(~sup)
-    ranked["Lower"] = ranked["rate_lower"].where(~sup)
-    ranked["Upper"] = ranked["rate_upper"].where(~sup)
-    ranked["Compared"] = ranked["comparison"].where(~sup, "not compared")
+    rates, lowers, uppers = (
+        unless_hidden(column) for column in ("rate", "rate_lower", "rate_upper")
+    )
+    compared = np.array(
+        [
+            "not compared" if s else word
+            for word, s in zip(ranked["comparison"].tolist(), sups, strict=True)
+        ],
+        dtype=object,
+    )
+    bars = pd.DataFrame(
+        {
+            "area_name": names,
+            "Rate": rates,
+            "Lower": lowers,
+            "Upper": uppers,
+            "Compared": compared,
+        }
+    )
     parent_label = (
         view_data["benchmark_name"] if area.code == NATIONAL_CODE else area.name
     )
@@ -705,15 +749,18 @@ def _children(scope, measure, area, view, age, params, view_data):
     # clip_top, Tukey's far-out fence) on the figures drawn, with the areas past
     # the edge named in the caption, as /compare and the compare embed do. No
     # benchmark line is drawn here, so none holds the axis open.
-    clip_frame = ranked.assign(
-        rate=ranked["Rate"],
-        rate_upper=ranked["Upper"],
-        benchmark_rate=float("nan"),
-        name=ranked["area_name"],
+    clip_frame = pd.DataFrame(
+        {
+            "name": names,
+            "rate": rates,
+            "rate_upper": uppers,
+            "benchmark_rate": math.nan,
+            "suppressed": sups,
+        }
     )
     top = clip_top(clip_frame)
     figure = ranked_bar_figure(
-        ranked,
+        bars,
         label="area_name",
         value="Rate",
         lower="Lower",
@@ -723,8 +770,13 @@ def _children(scope, measure, area, view, age, params, view_data):
         value_formatter=rate_text,
         axis_top=top,
     )
-    # plain lists per column: iterating a Series costs a step per cell
-    sups = sup.tolist()
+
+    def two_places(values: list) -> list:
+        return [
+            "*" if s else (None if pd.isna(v) else round(float(v), 2))
+            for v, s in zip(values, sups, strict=True)
+        ]
+
     table = pd.DataFrame(
         {
             "Area": ranked["area_name"],
@@ -733,19 +785,10 @@ def _children(scope, measure, area, view, age, params, view_data):
                 "*" if s else (None if pd.isna(v) else round(float(v)))
                 for v, s in zip(count_values(ranked, measure), sups, strict=True)
             ],
-            "Rate" if per == "%" else f"Rate {per}": [
-                "*" if s else (None if pd.isna(v) else round(float(v), 2))
-                for v, s in zip(ranked["Rate"].tolist(), sups, strict=True)
-            ],
-            "Lower 95% CI": [
-                "*" if s else (None if pd.isna(v) else round(float(v), 2))
-                for v, s in zip(ranked["Lower"].tolist(), sups, strict=True)
-            ],
-            "Upper 95% CI": [
-                "*" if s else (None if pd.isna(v) else round(float(v), 2))
-                for v, s in zip(ranked["Upper"].tolist(), sups, strict=True)
-            ],
-            f"Compared with {parent_label} (95%)": ranked["Compared"],
+            "Rate" if per == "%" else f"Rate {per}": two_places(rates),
+            "Lower 95% CI": two_places(lowers),
+            "Upper 95% CI": two_places(uppers),
+            f"Compared with {parent_label} (95%)": compared,
             "Source": ranked["source_title"],
             "Illustrative": [
                 "Illustrative data" if i else "No"
@@ -754,7 +797,7 @@ def _children(scope, measure, area, view, age, params, view_data):
         }
     )
     summary = summary_for_ranking(
-        ranked,
+        bars,
         label="area_name",
         value="Rate",
         measure=f"{measure['short_name']} {figure_word(measure)}, {period}",
@@ -814,7 +857,9 @@ def _left_out_note(notes, kids, ranked, measure, view, age, period):
         query["period"] = pd.Timestamp(kids["period_start"].iloc[0]).strftime("%Y-%m")
         when = f", {period}"
     query["outliers"] = "include"
-    names = _names(set(kids["area_code"]) - set(ranked["area_code"]), kids)
+    names = _names(
+        set(kids["area_code"].tolist()) - set(ranked["area_code"].tolist()), kids
+    )
     ages = ", all ages" if age != "all" else ""
     listed = (
         "It is still listed in the table above, with a link to its own trend."
@@ -840,7 +885,7 @@ def _left_out_note(notes, kids, ranked, measure, view, age, period):
 def _left_out_caption(kids, ranked) -> str:
     """The caption's word on the areas the chart leaves out ("" for none): the
     caption describes exactly what is drawn."""
-    gone = set(kids["area_code"]) - set(ranked["area_code"])
+    gone = set(kids["area_code"].tolist()) - set(ranked["area_code"].tolist())
     if not gone:
         return ""
     verb = "is" if len(gone) == 1 else "are"
@@ -848,8 +893,9 @@ def _left_out_caption(kids, ranked) -> str:
 
 
 def _names(codes, kids) -> str:
-    names = sorted(kids.loc[kids["area_code"].isin(codes), "area_name"])
-    return " and ".join(names)
+    # over the two columns as lists: isin and a masked read cost more
+    pairs = zip(kids["area_code"].tolist(), kids["area_name"].tolist(), strict=True)
+    return " and ".join(sorted(name for code, name in pairs if code in codes))
 
 
 def _drill_table(kids, params, measure, period, level_words):

@@ -29,6 +29,7 @@ from data_access.measures import (
 from data_access.outcomes.benchmarking import _benchmark
 from data_access.outcomes.raw_series import (
     CHILD_COLUMNS,
+    FIGURE_COLUMNS,
     POOLED_QUARTERS_NOTE,
     SERIES_BREAKS,
     SUMMED_QUARTERS_NOTE,
@@ -83,16 +84,22 @@ def _compare(frame: pd.DataFrame, bench: pd.DataFrame, polarity: str) -> pd.Data
             frame["period_start"].tolist(), frame["illustrative"].tolist(), strict=True
         )
     ]
-    compared = statistics.compare_to_benchmark_frame(
-        frame[["rate_lower", "rate_upper"]].assign(_bench=against),
-        benchmark="_bench",
-        polarity=polarity,
-    )["comparison_95"].tolist()
-    # set over plain lists: a masked assignment costs more than the comparison
-    hidden = frame["suppressed"].tolist()
+    # row by row by the one rule (statistics.compare_to_benchmark, as its frame
+    # form decides each row): a frame of the three columns cost more than the
+    # few dozen comparisons (issue 19)
     words = [
-        "not compared" if suppressed else comparison
-        for comparison, suppressed in zip(compared, hidden, strict=True)
+        "not compared"
+        if suppressed
+        else statistics.compare_to_benchmark(
+            lower=lower, upper=upper, benchmark=bench_rate, polarity=polarity
+        )
+        for lower, upper, bench_rate, suppressed in zip(
+            frame["rate_lower"].tolist(),
+            frame["rate_upper"].tolist(),
+            against,
+            frame["suppressed"].tolist(),
+            strict=True,
+        )
     ]
     # (objects, as the comparison's column is, even when there are no rows)
     return frame.assign(comparison=np.array(words, dtype=object))
@@ -144,13 +151,7 @@ def own_series(
     the series' (period_start, period_end, period, value, numerator,
     denominator, rate..., suppressed). The board's action paths read it."""
     measure = get_measure(measure_code, scope=scope)
-    own = _disclose(
-        _area_series(scope, measure, get_area(area_code), length, age_band),
-        measure,
-        scope,
-        length=length,
-        age_band=age_band,
-    )
+    own = _own(scope, measure, get_area(area_code), length, age_band)
     return _window(own, start, None).sort_values("period_start").reset_index(drop=True)
 
 
@@ -172,6 +173,20 @@ def trend_with_benchmark(
     return _trend(scope, measure, get_area(area_code), length, age_band, start, end)
 
 
+def _own(
+    scope: Scope, measure: dict, area: AreaInfo, length: str, age_band: str
+) -> pd.DataFrame:
+    """The area's own series at `length`, disclosed for the scope: what its
+    trend shows, and (by financial year) what its baseline is worked out from."""
+    return _disclose(
+        _area_series(scope, measure, area, length, age_band),
+        measure,
+        scope,
+        length=length,
+        age_band=age_band,
+    )
+
+
 def _trend(
     scope: Scope,
     measure: dict,
@@ -180,18 +195,14 @@ def _trend(
     age_band: str,
     start: dt.date | None,
     end: dt.date | None,
+    own: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """trend_with_benchmark for a measure and an area already looked up. Both
-    series are disclosed first and compared after, so a comparison says nothing
-    the published figures do not."""
-    own = _disclose(
-        _area_series(scope, measure, area, length, age_band),
-        measure,
-        scope,
-        length=length,
-        age_band=age_band,
-    ).assign(role="area")
-    frames = [own]
+    """trend_with_benchmark for a measure and an area already looked up (and
+    the area's `_own` series, when the caller has it). Both series are
+    disclosed first and compared after, so a comparison says nothing the
+    published figures do not."""
+    if own is None:
+        own = _own(scope, measure, area, length, age_band)
     if area.code != NATIONAL_CODE:
         bench = _disclose(
             _benchmark(measure, length, age_band),
@@ -200,15 +211,24 @@ def _trend(
             length=length,
             age_band=age_band,
         )
-        frames[0] = _compare(own, bench, measure["polarity"])
-        frames.append(bench.assign(role="benchmark", comparison=""))
-    else:
-        frames[0] = own.assign(comparison="not compared")
-    out = pd.concat([f for f in frames if not f.empty] or frames, ignore_index=True)
+        frames = [
+            _compare(own.assign(role="area"), bench, measure["polarity"]),
+            bench.assign(role="benchmark", comparison=""),
+        ]
+    else:  # (one assign: each copies the frame's columns)
+        frames = [own.assign(role="area", comparison="not compared")]
+    frames = [f for f in frames if not f.empty] or frames
+    # (one frame, the national series, needs no concat: its index is reset below)
+    out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     out = _window(out, start, end)
     if out.empty:
         return pd.DataFrame(columns=TREND_COLUMNS)
-    out = out.sort_values(["role", "period_start"], ascending=[True, True])
+    # Each series comes oldest first, the area's before the benchmark's: sorted
+    # only when not (sorting a frame cost more than the check, issue 19). Keys
+    # strictly in order sort to that same order whatever the algorithm.
+    keys = list(zip(out["role"].tolist(), out["period_start"].tolist(), strict=True))
+    if not all(a < b for a, b in zip(keys, keys[1:], strict=False)):
+        out = out.sort_values(["role", "period_start"], ascending=[True, True])
     return out[TREND_COLUMNS].reset_index(drop=True)
 
 
@@ -302,23 +322,53 @@ def children_latest(
 
 
 def children_of(
-    scope: Scope, measure: dict, parent: AreaInfo, *, length: str, age_band: str
+    scope: Scope,
+    measure: dict,
+    parent: AreaInfo,
+    *,
+    length: str,
+    age_band: str,
+    parent_own: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """`children_latest` for a measure (its row, as get_measure gives it for
     `scope`) and a parent already looked up: /violence has both from its trend
-    view, and each lookup is work again when the cache is off."""
+    view, and each lookup is work again when the cache is off. `parent_own`:
+    the parent's `_own` series at `length`, which the children are compared
+    with, when the caller has it (the trend view's "own")."""
     measure_code = measure["code"]
     check_length(length)
     check_age_band(age_band)
     # One read of the area list (the funding starts read it too) for the
-    # children and for which of them have children of their own.
+    # children and for which of them have children of their own; over its
+    # columns as plain lists (a few hundred areas): the frame filters cost
+    # more than the read (issue 19).
     every = list_areas()
-    areas = every[every["parent_code"] == parent.code].reset_index(drop=True)
+    codes, names, levels, parents = (
+        every[column].tolist() for column in ("code", "name", "level", "parent_code")
+    )
+    grand = {
+        parent_code
+        for parent_code, level in zip(parents, levels, strict=True)
+        if level == "lad"
+    }
+    children = [
+        (code, name, level)
+        for code, name, level, parent_code in zip(
+            codes, names, levels, parents, strict=True
+        )
+        if parent_code == parent.code
+    ]
     if not measure["is_public"]:
-        areas = areas[[scope.can_read_area(c, parent.code) for c in areas["code"]]]
-    if areas.empty:
+        children = [c for c in children if scope.can_read_area(c[0], parent.code)]
+    if not children:
         return pd.DataFrame(columns=CHILD_COLUMNS)
-    grand = set(every.loc[every["level"] == "lad", "parent_code"].dropna())
+    child_codes = [code for code, _, _ in children]
+    out = {
+        "area_code": child_codes,
+        "area_name": [name for _, name, _ in children],
+        "level": [level for _, _, level in children],
+        "has_children": [code in grand for code in child_codes],
+    }
     # Every child's periods give the latest period most of them report; only
     # its rows are read (issue 19).
     rows = _latest_reads(
@@ -329,34 +379,46 @@ def children_of(
         statistics.proportion_scale(measure),
     )
     if rows is None:
-        out = pd.DataFrame({"area_code": areas["code"], "area_name": areas["name"]})
+        out = pd.DataFrame(out)
         for col in CHILD_COLUMNS:
             if col not in out:
                 out[col] = np.nan
-        out["level"] = areas["level"].values
-        out["has_children"] = [c in grand for c in areas["code"]]
         out["suppressed"] = False
         out["illustrative"] = False
         out["comparison"] = "not compared"
         return out[CHILD_COLUMNS]
     # rates of the latest period's rows only (a rate is worked out row by row)
     rows = _add_rates(rows, measure)
-    bench = _area_series(scope, measure, parent, length, age_band)
-    options = {"length": length, "age_band": age_band}
-    rows = _disclose(rows, measure, scope, **options)
-    bench = _disclose(bench, measure, scope, **options)
-    rows = _compare(rows, bench, measure["polarity"])
-    merged = areas.rename(columns={"code": "area_code", "name": "area_name"})[
-        ["area_code", "area_name", "level"]
-    ].merge(rows.drop(columns=["area_name"]), on="area_code", how="left")
-    merged["has_children"] = [c in grand for c in merged["area_code"]]
-    merged["illustrative"] = merged["illustrative"].astype("boolean").fillna(False)
-    merged["illustrative"] = merged["illustrative"].astype(bool)
-    merged["comparison"] = merged["comparison"].fillna("not compared")
-    label = rows["period"].iloc[0]  # as _by_length labels it ("2022", "2019/20")
-    merged["period"] = label
-    merged["period_start"] = rows["period_start"].iloc[0]
-    merged["period_end"] = rows["period_end"].iloc[0]
-    merged["suppressed"] = merged["suppressed"].astype("boolean").fillna(False)
-    merged["suppressed"] = merged["suppressed"].astype(bool)
-    return merged[CHILD_COLUMNS].reset_index(drop=True)
+    if parent_own is None:
+        parent_own = _own(scope, measure, parent, length, age_band)
+    rows = _disclose(rows, measure, scope, length=length, age_band=age_band)
+    rows = _compare(rows, parent_own, measure["polarity"])
+    # Each child's row of the period, a child without one left with missing
+    # figures, as a left merge of the children with the rows would give them:
+    # each column taken by position, -1 (no row) filled with its missing value
+    # (the merge, its type fixes and a frame's columns set one at a time cost
+    # more than the rest of the ranking's data, issue 19).
+    where = dict(zip(rows["area_code"].tolist(), range(len(rows)), strict=True))
+    at = [where.get(code, -1) for code in child_codes]
+
+    def picked(column: str):  # noqa: ANN202 - the column's own array type
+        return rows[column].array.take(at, allow_fill=True)
+
+    illustrative, suppressed = (
+        rows[col].tolist() for col in ("illustrative", "suppressed")
+    )
+    # one frame built at once, in CHILD_COLUMNS' order
+    return pd.DataFrame(
+        {
+            **out,
+            "period": rows["period"].iloc[0],  # as _by_length labels it ("2022")
+            "period_start": rows["period_start"].iloc[0],
+            "period_end": rows["period_end"].iloc[0],
+            **{col: picked(col) for col in FIGURE_COLUMNS},
+            "comparison": picked("comparison").fillna("not compared"),
+            "status": picked("status"),
+            "source_title": picked("source_title"),
+            "illustrative": [i >= 0 and bool(illustrative[i]) for i in at],
+            "suppressed": [i >= 0 and bool(suppressed[i]) for i in at],
+        }
+    )

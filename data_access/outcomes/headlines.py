@@ -195,15 +195,19 @@ def _recent(
     length: str,
     age_band: str,
     end: dt.date | None,
+    own: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """recent_trend for a measure and an area already looked up."""
-    series = _disclose(
-        _area_series(scope, measure, area, length, age_band),
-        measure,
-        scope,
-        length=length,
-        age_band=age_band,
-    )
+    """recent_trend for a measure and an area already looked up (and its
+    disclosed series at `length`, area_trends._own, when the caller has it)."""
+    series = own
+    if series is None:
+        series = _disclose(
+            _area_series(scope, measure, area, length, age_band),
+            measure,
+            scope,
+            length=length,
+            age_band=age_band,
+        )
     if end is not None:
         series = series[series["period_end"] <= end]
     window, since_break = _trend_window(measure["code"], area.code, length, series)

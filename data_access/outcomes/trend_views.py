@@ -17,8 +17,8 @@ from data_access.measures import (
     get_measure,
 )
 from data_access.outcomes.area_trends import (
-    _area_series,
     _compare,
+    _own,
     _trend,
     _window,
     funding_start,
@@ -53,6 +53,8 @@ def trend_view(
     it (the public ones with scope.PUBLIC, which turns disclosure control on).
 
     Keys: measure (its row), area (AreaInfo), series (`trend_with_benchmark`),
+    own (the area's own series at `length` in every period, disclosed: what
+    its children are compared with, area_trends.children_of),
     benchmark_name (the measure's coverage), disclosure_note (a caption
     sentence: whether this scope's figures are disclosure-controlled, "" when
     the measure's rule changes nothing), funding_start (period label or
@@ -63,12 +65,15 @@ def trend_view(
     out from the disclosed ones."""
     measure = get_measure(measure_code, scope=scope)
     area = get_area(area_code)
-    series = _trend(scope, measure, area, length, age_band, start, end)
-    years = _area_series(scope, measure, area, "year", age_band)
+    own = _own(scope, measure, area, length, age_band)
+    series = _trend(scope, measure, area, length, age_band, start, end, own=own)
+    # the baseline's financial years: the trend's own series when it is by year
+    years = own if length == "year" else _own(scope, measure, area, "year", age_band)
     return {
         "measure": measure,
         "area": area,
         "series": series,
+        "own": own,
         "benchmark_name": benchmark_name(measure),
         "disclosure_note": disclosure.role_note(
             measure["disclosure_rule"], controlled=scope.needs_disclosure_control
@@ -77,12 +82,8 @@ def trend_view(
         "breaks": series_breaks(
             measure_code=measure["code"], area_code=area.code, series=series
         ),
-        "recent_trend": _recent(scope, measure, area, length, age_band, end),
-        "baseline": _baseline(
-            scope,
-            measure,
-            _disclose(years, measure, scope, length="year", age_band=age_band),
-        ),
+        "recent_trend": _recent(scope, measure, area, length, age_band, end, own),
+        "baseline": _baseline(scope, measure, years),
     }
 
 
