@@ -29,7 +29,7 @@ from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table
 from components.chart_text import summary_for_ranking, summary_for_series
 from components.figure_layout import written_once
-from components.formatting import count_text, number, rate
+from components.formatting import count_text, number, percent, rate
 from components.shell import message
 from components.spc_icons import spc_summary
 from components.trend_figure import trend_figure
@@ -453,6 +453,8 @@ def _trend_card(view_data, view, age, events):
         vlines=[(funding, "VRU funding began")] if funding in set(time_axis) else [],
         breaks=[b for b in breaks if b[0] in set(time_axis)],
         periods=time_axis,
+        # a share's hover says "5.8%", as its title and table do
+        value_formatter=percent if per == "%" else None,
     )
     annotation_marks.add_marks(
         figure, annotation_marks.chart_marks(events, own, "period")
@@ -744,7 +746,8 @@ def _children(scope, measure, area, view, age, params, view_data):
     parent_label = (
         view_data["benchmark_name"] if area.code == NATIONAL_CODE else area.name
     )
-    rate_text = written_once(rate)  # the bars and the summary write the same rates
+    # the bars and the summary write the same figures: a share's with "%"
+    rate_text = written_once(percent if per == "%" else rate)
     # No single area squashes the axis: /compare's clip (web.compare_charts.
     # clip_top, Tukey's far-out fence) on the figures drawn, with the areas past
     # the edge named in the caption, as /compare and the compare embed do. No

@@ -381,3 +381,34 @@ def test_a_shares_count_is_its_numerator_not_the_percentage_rounded(
     avon = kids.loc["Avon and Somerset"]
     drill = json.dumps(_by_id(tree, "violence-drill-table"))
     assert number(avon["numerator"]) in drill
+
+
+def test_a_shares_hover_and_bar_labels_say_percent(signed_in):  # noqa: F811
+    """A share's figures are written with "%" wherever the page writes them: its
+    title and table did, its trend's hover text and its ranking's bar labels
+    and summary said "5.8" for 5.8%. A rate's stay bare numbers."""
+    import re
+
+    from pages import violence
+
+    def figure_texts(measure_code: str) -> list[str]:
+        answer = signed_in(
+            "admin", violence.show_trend, measure_code, EW, "year", "all", "", ""
+        )
+        texts = []
+        for figure in _figures(json.loads(answer)):
+            for trace in figure["data"]:
+                for key in ("hovertext", "text"):
+                    value = trace.get(key)
+                    values = value if isinstance(value, list) else [value]
+                    texts += [v for v in values if isinstance(v, str) and v]
+        return texts
+
+    number = re.compile(r"\d[\d,]*\.\d\b(?!%)")
+    share = figure_texts("knife_offences_share")
+    with_figures = [t for t in share if re.search(r"\d\.\d", t)]
+    assert len(with_figures) > 40  # the trend's points and the 42 forces' bars
+    assert all("%" in t for t in with_figures)
+    assert not [t for t in with_figures if number.search(t)]
+    rates = figure_texts("knife_offences")
+    assert rates and not [t for t in rates if re.search(r"\d%", t.replace("95%", ""))]
