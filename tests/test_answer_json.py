@@ -12,9 +12,8 @@ from plotly.io.json import to_json_plotly
 
 from components.chart import SvgFirstGraph
 from components.chart_tables import StaticTable
-from data_access import db, users
-from tests.data_access.test_store import _minimal_rows
-from tests.web_helpers import callback_request, sign_in
+from tests.test_callback_compression import client  # noqa: F401 - fixture
+from tests.web_helpers import callback_request
 from web.answer_json import AnswerEncoder, answer_json, component_json
 
 
@@ -85,25 +84,7 @@ def test_a_component_is_written_as_its_to_plotly_json():
     assert issubclass(AnswerEncoder, json.JSONEncoder)
 
 
-@pytest.fixture
-def client(store):
-    from app import app
-
-    with db.session_scope() as session:
-        _minimal_rows(session)
-    _, password = users.create_user(
-        username="board",
-        role="viewer",
-        role_title="Board Member",
-        area_codes=("E23000036",),
-    )
-    app.server.config["TESTING"] = True
-    client = app.server.test_client()
-    assert sign_in(client, "board", password).status_code == 302
-    return client
-
-
-def test_the_app_writes_callback_answers_with_it(client, monkeypatch):
+def test_the_app_writes_callback_answers_with_it(client, monkeypatch):  # noqa: F811
     assert dash._callback.to_json is answer_json
     written = []
 
