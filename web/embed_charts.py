@@ -345,6 +345,8 @@ def _build_trend(params: dict) -> Built:
         y_title=unit[:1].upper() + unit[1:],
         height=400,
         periods=axis,
+        # a share's points say "4.8%", as its sentences and /violence's do
+        value_formatter=percent if measure["unit"] == "%" else None,
     )
     if not bench.empty:
         caption += " " + benchmarking.basis_text(bench, view["benchmark_name"])
@@ -651,6 +653,8 @@ def _build_compare(params: dict) -> Built:
     )
     # compared on the trend road (trend_views.level_series), after disclosure
     pfa["comparison_95"] = pfa["comparison"].mask(pfa["suppressed"])
+    # a share's bars and sentence say "11.1%", as /violence's ranking does
+    share = measure["unit"] == "%"
     fig = ranked_bar_figure(
         pfa.assign(rate=pfa["rate"].astype("Float64")),
         label="area_name",
@@ -661,7 +665,7 @@ def _build_compare(params: dict) -> Built:
         benchmark=bench,
         benchmark_label=bench_name,
         value_title=unit[:1].upper() + unit[1:],
-        value_formatter=rate,
+        value_formatter=percent if share else rate,
         axis_top=top,
         withheld="suppressed",  # "* hidden" on its row, not "No value shown"
     )
@@ -671,10 +675,11 @@ def _build_compare(params: dict) -> Built:
         value="rate",
         measure=f"{measure['name']}, {year_label}",
         category_col="comparison_95" if bench is not None else None,
-        unit=unit,
+        unit="" if share else unit,
         benchmark=bench,
         benchmark_label=bench_name,
         noun="force areas",
+        value_formatter=percent if share else None,
     )
     top = pfa.dropna(subset=["rate"]).sort_values("rate").iloc[-1]
     # a share's figure is a percentage, not a rate of the force areas' people
