@@ -26,7 +26,7 @@ from data_access.errors import NotFound
 from data_access.measures import (
     get_measure,
 )
-from data_access.outcomes.area_trends import _area_series, series_breaks
+from data_access.outcomes.area_trends import _area_series, _own, series_breaks
 from data_access.outcomes.raw_series import (
     BASELINE_LABEL,
     BASELINE_YEARS,
@@ -50,9 +50,9 @@ def baseline_change(
     reason (why not, in words), baseline_label, current_period, baseline_count,
     current_count, illustrative, test_text (how it was tested, in words)."""
     measure = get_measure(measure_code, scope=scope)
-    years = _area_series(scope, measure, get_area(area_code), "year", age_band)
-    disclosed = _disclose(years, measure, scope, length="year", age_band=age_band)
-    return _baseline(scope, measure, disclosed)
+    return _baseline(
+        scope, measure, _own(scope, measure, get_area(area_code), "year", age_band)
+    )
 
 
 def _baseline(scope: Scope, measure: dict, years: pd.DataFrame) -> dict[str, Any]:
@@ -199,15 +199,7 @@ def _recent(
 ) -> dict[str, Any]:
     """recent_trend for a measure and an area already looked up (and its
     disclosed series at `length`, area_trends._own, when the caller has it)."""
-    series = own
-    if series is None:
-        series = _disclose(
-            _area_series(scope, measure, area, length, age_band),
-            measure,
-            scope,
-            length=length,
-            age_band=age_band,
-        )
+    series = own if own is not None else _own(scope, measure, area, length, age_band)
     if end is not None:
         series = series[series["period_end"] <= end]
     window, since_break = _trend_window(measure["code"], area.code, length, series)

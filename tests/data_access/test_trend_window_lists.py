@@ -244,7 +244,7 @@ def _random_series(rng: random.Random, length: str) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_the_recent_trend_is_what_the_window_frame_gave(seed, monkeypatch):
+def test_the_recent_trend_is_what_the_window_frame_gave(seed):
     """`_recent` over lists against its frame form, 100 random series each
     (300 in all): the same dict, value for value and type for type."""
     rng = random.Random(seed)
@@ -255,11 +255,10 @@ def test_the_recent_trend_is_what_the_window_frame_gave(seed, monkeypatch):
         series = _random_series(rng, length)
         measure_code, area_code = rng.choice([*breaks, ("knife_offences", AVON)])
         end = rng.choice([None, None, dt.date(rng.randint(2014, 2026), 3, 31)])
-        monkeypatch.setattr(headlines, "_area_series", lambda *_a, s=series: s)
-        monkeypatch.setattr(headlines, "_disclose", lambda frame, *_a, **_k: frame)
         area = AreaInfo(area_code, "An area", "pfa", None, None, True, 2019)
+        # the series handed in as the area's disclosed one (area_trends._own)
         new = headlines._recent(
-            SYSTEM, {"code": measure_code}, area, length, "all", end
+            SYSTEM, {"code": measure_code}, area, length, "all", end, own=series
         )
         old = _old_recent_of(measure_code, area_code, length, series.copy(), end)
         assert _equal(new, old), (series, new, old)
