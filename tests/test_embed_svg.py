@@ -215,14 +215,15 @@ def _font_size(root, element) -> float:
 
 def _bars(root) -> list[ET.Element]:
     """The bars: the rects of the bar traces' groups (figure_svg draws a trace
-    in <g data-trace>), not their pattern overlays, legend keys, pattern tiles
-    or the background."""
+    in <g data-trace>), not their pattern overlays, legend keys, pattern tiles,
+    the background or the patches under haloed labels."""
     return [
         r
         for g in root.iter(f"{SVG}g")
         if g.get("data-trace") is not None
         for r in g.iter(f"{SVG}rect")
         if not r.get("fill", "").startswith("url(")
+        and r.get("data-role") != "label-ground"
     ]
 
 

@@ -73,6 +73,8 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
         self.height = float(self.layout.get("height") or NOMINAL_HEIGHT)
         self.defs: list[str] = []
         self.patterns: dict[tuple, str] = {}
+        # haloed text traces' labels, drawn after the shapes above the traces
+        self.labels_on_top: list[str] = []
         if self.outlines is not None:
             self._fill_outlines()
         self.x = _Axis("x", self.layout.get("xaxis") or {}, self._on_axis("x"))
@@ -130,6 +132,7 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
         body.append(self._scatters())
         body.append(axes)
         body.append(self._shapes("above"))
+        body.append("".join(self.labels_on_top))
         body.append(self._annotations())
         body.append(self._figure_title())
         body.append(legend_svg())

@@ -18,6 +18,7 @@ from components.figure_svg.text import (
     _coords,
     _esc,
     _font_size,
+    _lines_width,
     _num,
     _rich_lines,
     _text,
@@ -225,7 +226,17 @@ class ScatterMarks:
             if drawn:
                 out.append(f'<g data-role="markers"{clip}>{"".join(drawn)}</g>')
         if "text" in mode:
-            out.append(self._scatter_text(trace, points, marker, clip))
+            labels = self._scatter_text(trace, points, marker, clip)
+            if (trace.get("textfont") or {}).get("shadow") and labels:
+                # A haloed label is meant to read across lines, so it is drawn
+                # over the shapes above the traces too (the ranked bars'
+                # dashed benchmark line struck through "71.8 Better").
+                self.labels_on_top.append(
+                    f'<g data-trace="{k}" data-name="{name}" data-role="labels">'
+                    f"{labels}</g>"
+                )
+            else:
+                out.append(labels)
         out.append("</g>")
         return "".join(out)
 
@@ -290,9 +301,29 @@ class ScatterMarks:
                 y, valign = y - r, "bottom"
             elif vertical == "bottom":
                 y, valign = y + r, "top"
+            lines = _rich_lines(label)
+            if halo:
+                # and a patch of the background under it, so that a line drawn
+                # across the label (a benchmark's) stops at it, also where the
+                # stroke of the halo is not drawn (paint-order: the PDF pack's
+                # SVG reader)
+                tw, th = _lines_width(lines, size), len(lines) * size * 1.3
+                left = {"start": x, "end": x - tw}.get(anchor, x - tw / 2)
+                top = {"bottom": y - th, "top": y}.get(valign, y - th / 2)
+                out.append(
+                    '<rect data-role="label-ground" '
+                    + _written(
+                        'x="%.1f" y="%.1f" width="%.1f" height="%.1f" ',
+                        left - 1,
+                        top,
+                        tw + 2,
+                        th,
+                    )
+                    + 'fill="#FFFFFF"/>'
+                )
             out.append(
                 _text(
-                    _rich_lines(label),
+                    lines,
                     x,
                     y,
                     size=size,

@@ -59,9 +59,15 @@ class Drawing:
         return self.top + self.height - (v - r0) / (r1 - r0) * self.height
 
     def trace(self, name: str) -> ET.Element:
+        """The trace's group, with its haloed labels (drawn in a group of their
+        own over the shapes above the traces) appended."""
         found = [g for g in self.root.iter(f"{NS}g") if g.get("data-name") == name]
         assert found, f"no trace drawn named {name!r}"
-        return found[0]
+        group = ET.Element(found[0].tag, found[0].attrib)
+        for part in found:
+            if part is found[0] or part.get("data-role") == "labels":
+                group.extend(list(part))
+        return group
 
     def markers(self, name: str) -> list[tuple[float, float]]:
         out = []
@@ -818,3 +824,48 @@ def test_map_outlines_follow_their_coordinates():
         assert len(ring) == len(want)
         for (x, y), (ex, ey) in zip(ring, want, strict=True):
             assert abs(x - ex) <= 0.15 and abs(y - ey) <= 0.15, ((x, y), (ex, ey))
+
+
+def test_a_benchmark_line_never_strikes_through_a_bar_label():
+    """The ranked bars' dashed benchmark line is a shape drawn above the traces,
+    and their "71.8 Better" labels a haloed text trace drawn with the traces:
+    the line struck through every label near it (the compare embed at phone
+    width, /compare). Haloed labels are now drawn after the shapes above the
+    traces, each on a patch of the background as wide as its text."""
+    from components.bar_figures import ranked_bar_figure
+    from tests.components.figure_cases import _areas
+
+    figure = ranked_bar_figure(
+        _areas(),
+        label="Area",
+        value="Rate",
+        lower="Lower",
+        upper="Upper",
+        category_col="Compared",
+        benchmark=15.0,
+        benchmark_label="England and Wales",
+        value_formatter=lambda v: f"{v:.1f}",
+    )
+    drawing = Drawing(figure)
+    order = list(drawing.root.iter())
+    line = next(e for e in order if e.get("data-shape") == "benchmark")
+    labels = [
+        g
+        for g in order
+        if g.get("data-name") == "bar-labels" and g.get("data-role") == "labels"
+    ]
+    assert len(labels) == 1
+    assert order.index(labels[0]) > order.index(line)
+    grounds = list(labels[0].iter(f"{NS}rect"))
+    texts = list(labels[0].iter(f"{NS}text"))
+    assert len(texts) == len(grounds) == len(figure["data"][-1]["text"])
+    for ground, label in zip(grounds, texts, strict=True):
+        assert ground.get("data-role") == "label-ground"
+        assert ground.get("fill") == "#FFFFFF"
+        # the patch spans the label's text, measured as the renderer measures it
+        width = text_width("".join(label.itertext()), float(label.get("font-size")))
+        assert float(ground.get("width")) == pytest.approx(width + 2, abs=0.2)
+        assert float(ground.get("x")) == pytest.approx(
+            float(label.get("x")) - 1, abs=0.2
+        )
+        assert float(ground.get("y")) < float(label.get("y"))
