@@ -139,6 +139,11 @@ class _Axis:
         self.mins.append((v, pad, padded))
         self.maxs.append((v, pad, padded))
 
+    def expand_all(self, extents: list[tuple[float, float, bool]]) -> None:
+        """`expand(*extent)` for each of `extents`, in order."""
+        self.mins += extents
+        self.maxs += extents
+
     def expand_span(self, lo: float, hi: float, pad: float, padded: bool) -> None:
         self.mins.append((lo, pad, padded))
         self.maxs.append((hi, pad, padded))
@@ -179,14 +184,7 @@ class _Axis:
             return pt[1] + (extra if pt[2] else 0.0)
 
         # at each padding only the lowest (highest) value can decide
-        lows: dict[float, float] = {}
-        for v, p, padded in self.mins:
-            key = p + (extra if padded else 0.0)
-            lows[key] = min(v, lows.get(key, v))
-        highs: dict[float, float] = {}
-        for v, p, padded in self.maxs:
-            key = p + (extra if padded else 0.0)
-            highs[key] = max(v, highs.get(key, v))
+        lows, highs = _extremes(self.mins, self.maxs, extra)
         mins = [(v, p, False) for p, v in lows.items()]
         maxs = [(v, p, False) for p, v in highs.items()]
         low = min(v for v, _, _ in mins)
@@ -364,6 +362,29 @@ class _Axis:
             month += months
             year += (month - 1) // 12
             month = (month - 1) % 12 + 1
+
+
+def _extremes(
+    mins: list[tuple[float, float, bool]],
+    maxs: list[tuple[float, float, bool]],
+    extra: float,
+) -> tuple[dict[float, float], dict[float, float]]:
+    """At each padding (pad px, and `extra` if padded) the lowest of `mins`
+    and the highest of `maxs`, the paddings in the order first met; of equal
+    values the last (as min(v, kept) and max(v, kept) chose)."""
+    lows: dict[float, float] = {}
+    for v, p, padded in mins:
+        key = p + (extra if padded else 0.0)
+        kept = lows.get(key)
+        if kept is None or not kept < v:
+            lows[key] = v
+    highs: dict[float, float] = {}
+    for v, p, padded in maxs:
+        key = p + (extra if padded else 0.0)
+        kept = highs.get(key)
+        if kept is None or not kept > v:
+            highs[key] = v
+    return lows, highs
 
 
 def _round_dtick(rough: float) -> float:

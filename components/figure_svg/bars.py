@@ -12,7 +12,7 @@ from components.figure_svg.paint import (
     _each,
     _fill_attrs,
     _stroke_attrs,
-    _tooltip,
+    _tooltips,
 )
 from components.figure_svg.text import (
     MIN_FONT,
@@ -26,6 +26,7 @@ from components.figure_svg.text import (
     _text,
     _values,
     _written,
+    _written_each,
 )
 
 
@@ -142,16 +143,29 @@ class BarMarks:
         self.patterns[key] = pid
         s = size
         stroke = _stroke_attrs(fg, max(s * solidity * 0.8, 1))
-        paths = {
-            "/": f"M0,{_f(s)}L{_f(s)},0M{_f(-s / 4)},{_f(s / 4)}L{_f(s / 4)},"
-            f"{_f(-s / 4)}M{_f(s * 0.75)},{_f(s * 1.25)}L{_f(s * 1.25)},{_f(s * 0.75)}",
-            "\\": f"M0,0L{_f(s)},{_f(s)}M{_f(-s / 4)},{_f(s * 0.75)}L{_f(s / 4)},"
-            f"{_f(s * 1.25)}M{_f(s * 0.75)},{_f(-s / 4)}L{_f(s * 1.25)},{_f(s / 4)}",
-            "x": f"M0,{_f(s)}L{_f(s)},0M0,0L{_f(s)},{_f(s)}",
-            "-": f"M0,{_f(s / 2)}H{_f(s)}",
-            "|": f"M{_f(s / 2)},0V{_f(s)}",
-            "+": f"M0,{_f(s / 2)}H{_f(s)}M{_f(s / 2)},0V{_f(s)}",
-        }
+        # the shape's path (a dot is a circle, below)
+        path = ""
+        if shape == ".":
+            pass
+        elif shape == "\\":
+            path = (
+                f"M0,0L{_f(s)},{_f(s)}M{_f(-s / 4)},{_f(s * 0.75)}L{_f(s / 4)},"
+                f"{_f(s * 1.25)}M{_f(s * 0.75)},{_f(-s / 4)}L{_f(s * 1.25)},{_f(s / 4)}"
+            )
+        elif shape == "x":
+            path = f"M0,{_f(s)}L{_f(s)},0M0,0L{_f(s)},{_f(s)}"
+        elif shape == "-":
+            path = f"M0,{_f(s / 2)}H{_f(s)}"
+        elif shape == "|":
+            path = f"M{_f(s / 2)},0V{_f(s)}"
+        elif shape == "+":
+            path = f"M0,{_f(s / 2)}H{_f(s)}M{_f(s / 2)},0V{_f(s)}"
+        else:  # "/", and any shape not drawn here
+            path = (
+                f"M0,{_f(s)}L{_f(s)},0M{_f(-s / 4)},{_f(s / 4)}L{_f(s / 4)},"
+                f"{_f(-s / 4)}M{_f(s * 0.75)},{_f(s * 1.25)}"
+                f"L{_f(s * 1.25)},{_f(s * 0.75)}"
+            )
         if shape == ".":
             r = math.sqrt(solidity * s * s / math.pi)
             mark = (
@@ -159,7 +173,7 @@ class BarMarks:
                 f"{_fill_attrs(fg)}/>"
             )
         else:
-            mark = f'<path d="{paths.get(shape, paths["/"])}" {stroke}/>'
+            mark = f'<path d="{path}" {stroke}/>'
         self.defs.append(
             f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="{_f(s)}" '
             f'height="{_f(s)}"><g opacity="{opacity:.3g}">{mark}</g></pattern>'
@@ -188,27 +202,31 @@ class BarMarks:
             colours = _each(colours, n, theme.PALETTE[k % len(theme.PALETTE)])
             opacities = _each(opacities, n, 1.0)
             shapes = _each(pattern.get("shape"), n, "")
-            pixel = pos_axis.pixel
-            for p, start, end, i, _v in geo["bars"]:
+            tips = _tooltips(trace, n)
+            # each bar's box, then its attributes written at once (`_written`
+            # of each)
+            boxes = []
+            pixel, size_pixel = pos_axis.pixel, size_axis.pixel
+            for p, start, end, _i, _v in geo["bars"]:
                 a, b = pixel(p - half), pixel(p + half)
-                c, d = size_axis.pixel(start), size_axis.pixel(end)
+                c, d = size_pixel(start), size_pixel(end)
                 if horizontal:
-                    x, w = min(c, d), abs(d - c)
-                    y, h = min(a, b), abs(b - a)
+                    boxes.append((min(c, d), min(a, b), abs(d - c), abs(b - a)))
                 else:
-                    x, w = min(a, b), abs(b - a)
-                    y, h = min(c, d), abs(d - c)
+                    boxes.append((min(a, b), min(c, d), abs(b - a), abs(d - c)))
+            rects = _written_each('x="%.1f" y="%.1f" width="%.1f" height="%.1f"', boxes)
+            labelled = (trace.get("textposition") or "auto") != "none"
+            for (_p, start, end, i, _v), (x, y, w, h), rect in zip(
+                geo["bars"], boxes, rects, strict=True
+            ):
                 colour = colours[i]
                 opacity = _num(opacities[i])
                 opacity = 1.0 if opacity is None else opacity
-                rect = _written(
-                    'x="%.1f" y="%.1f" width="%.1f" height="%.1f"', x, y, w, h
-                )
                 stroke = ""
                 if line_width and line.get("color"):
                     stroke = " " + _stroke_attrs(_at(line["color"], i), line_width)
                 attrs = _fill_attrs(colour, opacity) + stroke
-                tip = _tooltip(trace, i)
+                tip = tips[i]
                 group.append(
                     f"<rect {rect} {attrs}>{tip}</rect>"
                     if tip
@@ -223,7 +241,8 @@ class BarMarks:
                         + (f' opacity="{opacity:.3g}"' if opacity < 1 else "")
                         + "/>"
                     )
-                texts.append(self._bar_text(trace, i, geo, x, y, w, h, end < start))
+                if labelled:
+                    texts.append(self._bar_text(trace, i, geo, x, y, w, h, end < start))
             group.append(self._bar_errors(trace, geo))
             group.extend(t for t in texts if t)
             group.append("</g>")

@@ -215,12 +215,30 @@ def _tooltip(trace: dict, i: int | None) -> str:
     return f"<title>{_esc(_plain_text(text))}</title>"
 
 
+def _tooltips(trace: dict, n: int) -> list[str]:
+    """`_tooltip(trace, i)` for each i below n, the trace read once."""
+    if trace.get("hoverinfo") in ("skip", "none"):
+        return [""] * n
+    text = trace.get("hovertext")
+    if text is None and trace.get("hoverinfo") == "text":
+        text = trace.get("text")
+    if not isinstance(text, list | tuple):
+        return [_tooltip(trace, 0)] * n
+    return [
+        "" if t in (None, "") else f"<title>{_esc(_plain_text(t))}</title>"
+        for t in text[:n]
+    ] + [""] * (n - len(text))
+
+
 def _plain_text(text: Any) -> str:
     """The text of `_rich_lines(text)`, its lines joined by newlines."""
     text = str(text)
     if "&" not in text:  # no entity to read: the lines without their tags
         if "<" not in text:
             return text
+        lines = text.replace("<br>", "\n")  # the usual tag, the only one?
+        if "<" not in lines:
+            return lines
         return "\n".join(_TAG.sub("", line) for line in _BR.split(text))
     return "\n".join("".join(t for t, _, _ in runs) for runs in _rich_lines(text))
 

@@ -22,6 +22,7 @@ from components.figure_svg.text import (
     _num,
     _rich_lines,
     _text,
+    _texts,
     _title_of,
     _truncate,
     _values,
@@ -75,10 +76,35 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
         self.patterns: dict[tuple, str] = {}
         # haloed text traces' labels, drawn after the shapes above the traces
         self.labels_on_top: list[str] = []
+        # a trace's arrays as lists and its points as axis numbers, read once
+        # for the axes' ranges and again for the marks (this drawing's own)
+        self._lists: dict[tuple[int, str], list] = {}
+        self._pairs: dict[int, tuple[list, list]] = {}
         if self.outlines is not None:
             self._fill_outlines()
         self.x = _Axis("x", self.layout.get("xaxis") or {}, self._on_axis("x"))
         self.y = _Axis("y", self.layout.get("yaxis") or {}, self._on_axis("y"))
+
+    def _list(self, trace: dict, key: str) -> list:
+        """`_values(trace.get(key))`, decoded once per drawing (not to be
+        changed by its readers)."""
+        got = self._lists.get((id(trace), key))
+        if got is None:
+            got = self._lists[id(trace), key] = _values(trace.get(key))
+        return got
+
+    def _pair_numbers(self, trace: dict) -> tuple[list, list]:
+        """The trace's x and y values (as many of each as of the other) as
+        numbers on the two axes, read once per drawing."""
+        got = self._pairs.get(id(trace))
+        if got is None:
+            xs, ys = self._list(trace, "x"), self._list(trace, "y")
+            n = min(len(xs), len(ys))
+            got = self._pairs[id(trace)] = (
+                self.x.numbers(xs[:n]),
+                self.y.numbers(ys[:n]),
+            )
+        return got
 
     def _on_axis(self, letter: str) -> list[dict]:
         return [
@@ -210,15 +236,24 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
         self.bar_geometry = self._bar_geometry(bars)
         for geo in self.bar_geometry:
             pos_axis, size_axis = (y, x) if geo["horizontal"] else (x, y)
-            for p, lo, hi, _, _ in geo["bars"]:
-                # a bar's slot, gap and all, is in the range (plotly)
-                pos_axis.expand(p - geo["slot"] / 2)
-                pos_axis.expand(p + geo["slot"] / 2)
-                for v in (lo, hi):
-                    size_axis.expand(v, 0.0, v != 0 or lo != 0)
-            for _p, lo, hi in geo["errors"]:
-                size_axis.expand(lo, 0.0, True)
-                size_axis.expand(hi, 0.0, True)
+            # a bar's slot, gap and all, is in the range (plotly); each axis
+            # takes the extents in the order the bars give them
+            half = geo["slot"] / 2
+            pos_axis.expand_all(
+                [
+                    (v, 0.0, False)
+                    for b in geo["bars"]
+                    for v in (b[0] - half, b[0] + half)
+                ]
+            )
+            size_axis.expand_all(
+                [
+                    (v, 0.0, v != 0 or lo != 0)
+                    for _, lo, hi, _, _ in geo["bars"]
+                    for v in (lo, hi)
+                ]
+                + [(v, 0.0, True) for _, lo, hi in geo["errors"] for v in (lo, hi)]
+            )
         for ax in (x, y):
             # every category has its place, those with no mark too (plotly);
             # bars take their whole slot, so the outer ones half a slot more
@@ -248,7 +283,7 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
                 fill in ("tonexty", "tozeroy") or not (has_markers or has_text)
             ):
                 x_padded = False
-            xs, ys = _values(trace.get("x")), _values(trace.get("y"))
+            xs, ys = self._list(trace, "x"), self._list(trace, "y")
             # a trace's points share their padding: only its extremes count
             x_values, y_values = [], []
             if x.type == "linear" and y.type == "linear":
@@ -262,11 +297,14 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
                     x_values.append(xv)
                     y_values.append(yv)
             else:
-                n = min(len(xs), len(ys))
-                for xv, yv in zip(x.numbers(xs[:n]), y.numbers(ys[:n]), strict=True):
-                    if xv is not None and yv is not None:
-                        x_values.append(xv)
-                        y_values.append(yv)
+                xn, yn = self._pair_numbers(trace)
+                if None not in xn and None not in yn:
+                    x_values, y_values = xn, yn
+                else:
+                    for xv, yv in zip(xn, yn, strict=True):
+                        if xv is not None and yv is not None:
+                            x_values.append(xv)
+                            y_values.append(yv)
             if x_values:
                 x.expand_span(min(x_values), max(x_values), ppad, x_padded)
                 y.expand_span(min(y_values), max(y_values), ppad, fill != "tozeroy")
@@ -331,12 +369,13 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
             if spec.get("showgrid", ax.type != "category"):
                 colour = spec.get("gridcolor") or theme.GRID
                 width = float(spec.get("gridwidth") or 1)
-                d = "".join(
-                    _written("M%.1f,%.1fV%.1f", p, top, bottom)
-                    if ax.letter == "x"
-                    else _written("M%.1f,%.1fH%.1f", left, p, right)
-                    for p, _ in pixels
-                )
+                # every tick's path written at once (`_written` of each)
+                if ax.letter == "x":
+                    numbers = [v for p, _ in pixels for v in (p, top, bottom)]
+                    d = _written("M%.1f,%.1fV%.1f" * len(pixels), *numbers)
+                else:
+                    numbers = [v for p, _ in pixels for v in (left, p, right)]
+                    d = _written("M%.1f,%.1fH%.1f" * len(pixels), *numbers)
                 if d:
                     grid.append(f'<path d="{d}" {_stroke_attrs(colour, width)}/>')
             if spec.get("zeroline") and ax.type == "linear":
@@ -359,12 +398,12 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
                 )
                 lines.append(f'<path d="{d}" {_stroke_attrs(colour, 1)}/>')
             if ticklen and pixels:
-                d = "".join(
-                    _written("M%.1f,%.1fv%.1f", p, bottom, ticklen)
-                    if ax.letter == "x"
-                    else _written("M%.1f,%.1fh%.1f", left, p, -ticklen)
-                    for p, _ in pixels
-                )
+                if ax.letter == "x":
+                    numbers = [v for p, _ in pixels for v in (p, bottom, ticklen)]
+                    d = _written("M%.1f,%.1fv%.1f" * len(pixels), *numbers)
+                else:
+                    numbers = [v for p, _ in pixels for v in (left, p, -ticklen)]
+                    d = _written("M%.1f,%.1fh%.1f" * len(pixels), *numbers)
                 lines.append(f'<path d="{d}" {_stroke_attrs(tick_colour, 1)}/>')
             labelled = pixels if spec.get("showticklabels", True) is not False else []
             if ax.letter == "x":
@@ -394,7 +433,7 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
             ):
                 step += 1
         shown = list(range(0, len(labels), step))
-        out = []
+        placed = []
         y = bottom + ticklen + 3
         for n, k in enumerate(shown):
             p, lines = labels[k]
@@ -408,16 +447,12 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
                 after = labels[shown[n + 1]][0]
                 room = min(room, 2 * (abs(after - p) - widths[shown[n + 1]] / 2 - 4))
             lines = [_truncate(runs, size, room) for runs in lines]
-            anchor = "middle"
             x = p
             if ax.type != "category":  # a number's label kept on the drawing
                 w = _lines_width(lines, size)
                 x = min(max(p, w / 2 + 1), self.width - w / 2 - 1)
-            out.append(
-                _text(
-                    lines, x, y, size=size, colour=colour, anchor=anchor, valign="top"
-                )
-            )
+            placed.append((lines, x, y))
+        out = _texts(placed, size=size, colour=colour, anchor="middle", valign="top")
         title = _title_of(ax.spec.get("title"))
         if title:
             tfont = (ax.spec.get("title") or {}).get("font") or {}
@@ -448,12 +483,13 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
         title_room = tsize * 1.3 + 4 if title else 0
         room = self.ml - ticklen - 4 - title_room
         x = self.ml - ticklen - 3
-        out = []
+        labels = []
         widest = 0.0
         for p, label in pixels:
             lines = [_truncate(runs, size, room) for runs in _rich_lines(label)]
             widest = max(widest, _lines_width(lines, size))
-            out.append(_text(lines, x, p, size=size, colour=colour, anchor="end"))
+            labels.append((lines, x, p))
+        out = _texts(labels, size=size, colour=colour, anchor="end")
         if title:
             standoff = float((ax.spec.get("title") or {}).get("standoff") or 8)
             tx = max(x - widest - standoff - tsize * 0.3, tsize * 0.9)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from components import theme
 from components.figure_svg.paint import (
     _at,
+    _each,
     _fill_attrs,
     _marker,
     _outline,
     _paint,
     _stroke_attrs,
     _tooltip,
+    _tooltips,
 )
 from components.figure_svg.symbols import OutlineSymbols, frame_transform
 from components.figure_svg.text import (
@@ -21,9 +23,10 @@ from components.figure_svg.text import (
     _lines_width,
     _num,
     _rich_lines,
-    _text,
+    _texts,
     _values,
     _written,
+    _written_each,
 )
 
 
@@ -36,9 +39,9 @@ class ScatterMarks:
 
     def _points(self, trace: dict) -> list[tuple[float, float] | None]:
         """Each point's pixel, None where the value is missing or withheld."""
-        xs, ys = _values(trace.get("x")), _values(trace.get("y"))
         out: list[tuple[float, float] | None] = []
         if self.x.type == "linear" and self.y.type == "linear":
+            xs, ys = self._list(trace, "x"), self._list(trace, "y")
             # the usual case made cheap (a map's outlines have thousands):
             # floats straight through the two linear mappings
             (x0, x1), (y0, y1) = self.x.range, self.y.range
@@ -55,9 +58,8 @@ class ScatterMarks:
                     continue
                 out.append((xa + (x - x0) * xb, ya - (y - y0) * yb))
             return out
-        n = min(len(xs), len(ys))
-        pxs = self.x.pixels(self.x.numbers(xs[:n]))
-        pys = self.y.pixels(self.y.numbers(ys[:n]))
+        xn, yn = self._pair_numbers(trace)
+        pxs, pys = self.x.pixels(xn), self.y.pixels(yn)
         return [
             None if px is None or py is None else (px, py)
             for px, py in zip(pxs, pys, strict=True)
@@ -89,7 +91,7 @@ class ScatterMarks:
         the map, not one per area."""
         if not isinstance(self.outlines, OutlineSymbols):
             return "".join(fills)
-        transform, _ = frame_transform(self.x, self.y, self.outlines.y_ratio)
+        transform, _ = self._frame()
         out, in_run = [], False
         for fill in fills:
             is_use = fill.startswith("<use ")
@@ -100,6 +102,15 @@ class ScatterMarks:
         if in_run:
             out.append("</g>")
         return "".join(out)
+
+    def _frame(self) -> tuple[str, float]:
+        """`frame_transform` of the axes (fixed by now), worked out once for
+        all the map's areas."""
+        got = getattr(self, "_frame_transform", None)
+        if got is None:
+            got = frame_transform(self.x, self.y, self.outlines.y_ratio)
+            self._frame_transform = got
+        return got
 
     def _fill(self, trace, points, previous, k) -> str:
         colour, opacity = trace.get("fillcolor"), 1.0
@@ -149,7 +160,7 @@ class ScatterMarks:
         """A map's area drawn from the outlines file (figure_svg.symbols),
         placed by its group's transform (`_place_uses`), the line's pixel width
         kept."""
-        _, scale = frame_transform(self.x, self.y, self.outlines.y_ratio)
+        _, scale = self._frame()
         line = trace.get("line") or {}
         stroke = ""
         if (line.get("width") or 0) > 0:
@@ -206,21 +217,26 @@ class ScatterMarks:
             mcolours = marker.get("color") or colour
             mline = marker.get("line") or {}
             drawn = []
+            # each point's properties, per point or one for all, looked at once
+            n = len(points)
+            mcolours = _each(mcolours, n, colour)
+            symbols, sizes = _each(symbols, n, "circle"), _each(sizes, n, 6)
+            tips = _tooltips(trace, n)
             for i, p in enumerate(points):
                 if p is None:
                     continue
-                mcolour = _at(mcolours, i, colour)
+                mcolour = mcolours[i]
                 if _paint(mcolour)[1] == 0:
                     continue  # transparent: a hover target only
                 drawn.append(
                     _marker(
                         p[0],
                         p[1],
-                        str(_at(symbols, i, "circle")),
-                        float(_at(sizes, i, 6)),
+                        str(symbols[i]),
+                        float(sizes[i]),
                         mcolour,
                         mline,
-                        _tooltip(trace, i),
+                        tips[i],
                     )
                 )
             if drawn:
@@ -244,7 +260,7 @@ class ScatterMarks:
         spec = trace.get("error_y") or {}
         if not spec or spec.get("visible") is False:
             return ""
-        ys = _values(trace.get("y"))
+        ys = self._list(trace, "y")
         plus = _values(spec.get("array"))
         minus = plus if spec.get("symmetric", True) else _values(spec.get("arrayminus"))
         cap = float(spec.get("width", 4))
@@ -284,53 +300,58 @@ class ScatterMarks:
                 ' stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round" '
                 'paint-order="stroke"'
             )
-        out = []
+        vertical, _, horizontal = position.partition(" ")
+        # where the position puts a label, the same for all of them
+        anchor = {"right": "start", "left": "end"}.get(horizontal, "middle")
+        valign = {"top": "bottom", "bottom": "top"}.get(vertical, "middle")
+        sizes = _each(marker.get("size", 6), len(points), 6)
+        labels, grounds = [], []
         for i, p in enumerate(points):
             label = _at(texts, i)
             if p is None or label in (None, ""):
                 continue
-            r = float(_at(marker.get("size", 6), i, 6)) / 2 + 2
-            vertical, _, horizontal = position.partition(" ")
+            r = float(sizes[i]) / 2 + 2
             x, y = p
-            anchor, valign = "middle", "middle"
             if horizontal == "right":
-                x, anchor = x + r, "start"
+                x = x + r
             elif horizontal == "left":
-                x, anchor = x - r, "end"
+                x = x - r
             if vertical == "top":
-                y, valign = y - r, "bottom"
+                y = y - r
             elif vertical == "bottom":
-                y, valign = y + r, "top"
+                y = y + r
             lines = _rich_lines(label)
+            labels.append((lines, x, y))
             if halo:
                 # and a patch of the background under it, so that a line drawn
                 # across the label (a benchmark's) stops at it, also where the
                 # stroke of the halo is not drawn (paint-order: the PDF pack's
                 # SVG reader)
                 tw, th = _lines_width(lines, size), len(lines) * size * 1.3
-                left = {"start": x, "end": x - tw}.get(anchor, x - tw / 2)
-                top = {"bottom": y - th, "top": y}.get(valign, y - th / 2)
-                out.append(
-                    '<rect data-role="label-ground" '
-                    + _written(
-                        'x="%.1f" y="%.1f" width="%.1f" height="%.1f" ',
-                        left - 1,
-                        top,
-                        tw + 2,
-                        th,
-                    )
-                    + 'fill="#FFFFFF"/>'
-                )
-            out.append(
-                _text(
-                    lines,
-                    x,
-                    y,
-                    size=size,
-                    colour=colour,
-                    anchor=anchor,
-                    valign=valign,
-                    extra=halo,
-                )
+                if anchor == "start":
+                    left = x
+                elif anchor == "end":
+                    left = x - tw
+                else:
+                    left = x - tw / 2
+                if valign == "bottom":
+                    top = y - th
+                elif valign == "top":
+                    top = y
+                else:
+                    top = y - th / 2
+                grounds.append((left - 1, top, tw + 2, th))
+        if not labels:
+            return ""
+        out = _texts(
+            labels, size=size, colour=colour, anchor=anchor, valign=valign, extra=halo
+        )
+        if grounds:
+            rects = _written_each(
+                'x="%.1f" y="%.1f" width="%.1f" height="%.1f" ', grounds
             )
-        return f'<g data-role="text"{clip}>{"".join(out)}</g>' if out else ""
+            out = [
+                f'<rect data-role="label-ground" {rect}fill="#FFFFFF"/>{text}'
+                for rect, text in zip(rects, out, strict=True)
+            ]
+        return f'<g data-role="text"{clip}>{"".join(out)}</g>'

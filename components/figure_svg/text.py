@@ -5,6 +5,7 @@ and the figure's specs merged over the template's."""
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import itertools
 import math
@@ -38,6 +39,16 @@ def _written(template: str, *numbers: float) -> str:
     writes it (as `_coords`: one replace drops every ".0"), for markup whose
     every other character is not a "." (tags, attribute names, path letters)."""
     return (template % numbers).replace(".0", "")
+
+
+def _written_each(template: str, rows: list[tuple[float, ...]]) -> list[str]:
+    """`_written(template, *row)` for each of `rows`, written in one go (the
+    template holds no newline, and no number is written with one)."""
+    if not rows:
+        return []
+    numbers = [v for row in rows for v in row]
+    text = "\n".join([template] * len(rows)) % tuple(numbers)
+    return text.replace(".0", "").split("\n")
 
 
 def _esc(text: str) -> str:
@@ -114,6 +125,7 @@ for _chars, _em in (
 _OTHER_WIDTH = itertools.repeat(0.6)  # a character not in _WIDTHS
 
 
+@functools.lru_cache(maxsize=4096)
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The estimated width in px of `text` at `size` px."""
     # _WIDTHS.get(c, 0.6) for each character, summed in order, in C
@@ -155,6 +167,9 @@ def _rich_lines(text: Any) -> list[list[Run]]:
 
 
 def _lines_width(lines: list[list[Run]], size: float) -> float:
+    if len(lines) == 1 and len(lines[0]) == 1:  # one run (most labels)
+        t, b, _ = lines[0][0]
+        return text_width(t, size, b)
     return max(
         (sum(text_width(t, size, b) for t, b, _ in runs) for runs in lines),
         default=0.0,
@@ -163,6 +178,8 @@ def _lines_width(lines: list[list[Run]], size: float) -> float:
 
 def _truncate(runs: list[Run], size: float, room: float) -> list[Run]:
     """The runs cut with "…" to fit `room` px (at least one character shown)."""
+    if len(runs) == 1 and text_width(runs[0][0], size, runs[0][1]) <= room:
+        return runs  # one run that fits (most labels)
     if sum(text_width(t, size, b) for t, b, _ in runs) <= room:
         return runs
     out: list[Run] = []
@@ -198,8 +215,23 @@ def _text(
 ) -> str:
     """A <text> of one or more lines at (x, y): `anchor` start/middle/end,
     `valign` top/middle/bottom of the block of lines."""
-    step = size * 1.3
     n = len(lines)
+    if n == 1:  # one line (most labels): no <tspan> per line
+        if valign == "top":
+            first = y + size * 0.8
+        elif valign == "bottom":
+            first = y - size * 0.25
+        else:
+            first = y + size * 0.35
+        # `_written` of the numbers, inline (the commonest markup)
+        head = '<text x="%.1f" y="%.1f" font-size="%.1f" ' % (x, first, size)  # noqa: UP031
+        head = head.replace(".0", "")
+        tail = f' text-anchor="{anchor}"{extra}>' if anchor != "start" else f"{extra}>"
+        runs = lines[0]
+        if len(runs) == 1 and not (runs[0][1] or runs[0][2]):
+            return f'{head}fill="{_esc(colour)}"{tail}{_esc(runs[0][0])}</text>'
+        return f'{head}fill="{_esc(colour)}"{tail}{_runs(runs)}</text>'
+    step = size * 1.3
     if valign == "top":
         first = y + size * 0.8
     elif valign == "bottom":
@@ -218,17 +250,70 @@ def _text(
             out.append(
                 f'<tspan x="{_f(x)}" y="{_f(first + k * step)}">' if k else "<tspan>"
             )
-        for t, b, i in runs:
-            body = _esc(t)
-            if b or i:
-                attrs = (' font-weight="bold"' if b else "") + (
-                    ' font-style="italic"' if i else ""
-                )
-                body = f"<tspan{attrs}>{body}</tspan>"
-            out.append(body)
+        out.append(_runs(runs))
         if n > 1:
             out.append("</tspan>")
     out.append("</text>")
+    return "".join(out)
+
+
+def _texts(
+    labels: list[tuple[list[list[Run]], float, float]],
+    *,
+    size: float,
+    colour: str,
+    anchor: str = "start",
+    valign: str = "middle",
+    extra: str = "",
+) -> list[str]:
+    """`_text(lines, x, y, ...)` of each (lines, x, y) of `labels`, the
+    numbers of those of one line (most) written at once."""
+    if valign == "top":
+        rise = size * 0.8
+    elif valign == "bottom":
+        rise = -(size * 0.25)  # (y + -a is y - a, exactly)
+    else:
+        rise = size * 0.35
+    single = [(x, y + rise, size) for lines, x, y in labels if len(lines) == 1]
+    heads = iter(_written_each('<text x="%.1f" y="%.1f" font-size="%.1f" ', single))
+    tail = f' text-anchor="{anchor}"{extra}>' if anchor != "start" else f"{extra}>"
+    paint = f'fill="{_esc(colour)}"'
+    out = []
+    for lines, x, y in labels:
+        if len(lines) != 1:
+            out.append(
+                _text(
+                    lines,
+                    x,
+                    y,
+                    size=size,
+                    colour=colour,
+                    anchor=anchor,
+                    valign=valign,
+                    extra=extra,
+                )
+            )
+            continue
+        runs = lines[0]
+        if len(runs) == 1 and not (runs[0][1] or runs[0][2]):
+            body = _esc(runs[0][0])
+        else:
+            body = _runs(runs)
+        out.append(f"{next(heads)}{paint}{tail}{body}</text>")
+    return out
+
+
+def _runs(runs: list[Run]) -> str:
+    """A line's runs as markup, each bold or italic one in its <tspan>."""
+    out = []
+    for t, b, i in runs:
+        body = _esc(t)
+        if b or i:
+            attrs = (' font-weight="bold"' if b else "") + (
+                ' font-style="italic"' if i else ""
+            )
+            body = f"<tspan{attrs}>{body}</tspan>"
+        out.append(body)
     return "".join(out)
 
 
@@ -240,7 +325,13 @@ def _merged(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for k, v in over.items():
-            out[k] = _merged(base.get(k), v) if k in base else v
+            if k not in base:
+                out[k] = v
+            elif type(v) is dict:  # (what the figures hold; a subclass below)
+                out[k] = _merged(base[k], v)
+            elif v is not None:
+                out[k] = v if not isinstance(v, dict) else _merged(base[k], v)
+            # None over the base's value: the base's, which out holds
         return out
     return over if over is not None else base
 
