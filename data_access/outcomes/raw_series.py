@@ -235,12 +235,12 @@ def _raw(
     """Current values of a measure for one area, or for every child of a parent."""
     if parent_code is None and area_code is not None and _is_success(measure_code):
         rows = _success_rows(area_code).get((measure_code, age_band), [])
-        return _raw_frame(pd.DataFrame(rows, columns=_RAW_COLUMNS))
+        return _rows_frame(rows)
     if parent_code is not None:
         rows = _children_rows(measure_code, parent_code, age_band)
         if area_code is not None:
             rows = [row for row in rows if row[0] == area_code]
-        return _raw_frame(pd.DataFrame(list(rows), columns=_RAW_COLUMNS))
+        return _rows_frame(list(rows))
     query = current_values(_raw_columns(), measure_code, age_band)
     query = query.order_by(
         Area.code, MeasureValue.period_start, MeasureValue.period_end
@@ -648,6 +648,31 @@ def _latest_rows(
     return out
 
 
+_FLOAT_COLUMNS = ("value", "numerator", "denominator")
+
+
+def _rows_frame(rows: list[tuple]) -> pd.DataFrame:
+    """`_raw_frame` of `_raw` rows (plain tuples, _RAW_COLUMNS): the frame pandas
+    makes of the tuples, typed as `_raw_frame` types it, built column by column
+    with the figures and the illustrative flag already typed. A frame of rows
+    infers every column's type and `_raw_frame` then retypes three or four of
+    them, which cost more than the headline they feed (issue 19). None is NaN
+    in a float array and False in a bool one, as `_raw_frame`'s conversions
+    have them; the other columns are inferred as from the rows. No rows: the
+    frame of rows, so an empty frame keeps its types."""
+    if not rows:
+        return _raw_frame(pd.DataFrame(rows, columns=_RAW_COLUMNS))
+    data: dict = {}
+    for name, values in zip(_RAW_COLUMNS, zip(*rows, strict=True), strict=True):
+        if name in _FLOAT_COLUMNS:
+            data[name] = np.array(values, dtype=float)
+        elif name == "illustrative":
+            data[name] = np.array(values, dtype=bool)
+        else:
+            data[name] = list(values)
+    return pd.DataFrame(data)
+
+
 def _raw_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """`_raw`'s frame (_RAW_COLUMNS) with its columns' types."""
     if frame["illustrative"].dtype != bool:  # as read from SQLite, say
@@ -681,18 +706,29 @@ def _success_rows(area_code: str) -> dict[tuple[str, str], list[tuple]]:
     each success measure for two age bands, and for the area's region, which
     were nine reads of a few dozen rows each (issue 19). Plain tuples, so a
     memo hit costs little to unpickle."""
-    query = (
-        current_rows([*_raw_columns(), Measure.code, MeasureValue.age_band])
-        .where(Area.code == area_code, Measure.success_measure_rank.is_not(None))
-        # as `_raw` orders one measure's rows (one area: by period)
-        .order_by(MeasureValue.period_start, MeasureValue.period_end)
-    )
     out: dict[tuple[str, str], list[tuple]] = {}
     with read_connection() as connection:
-        for row in connection.execute(query):
+        statement = _success_rows_statement()
+        for row in connection.execute(statement, {"area_code": area_code}):
             *values, code, age = row
             out.setdefault((code, age), []).append(tuple(values))
     return out
+
+
+@functools.cache
+def _success_rows_statement():  # noqa: ANN202 - a Select
+    """`_success_rows`' statement, the area's code bound ("area_code"): built
+    once per process, as `_children_latest_statement` is (building it cost a
+    quarter of the read on SQLite, twice per overview answer)."""
+    return (
+        current_rows([*_raw_columns(), Measure.code, MeasureValue.age_band])
+        .where(
+            Area.code == bindparam("area_code", type_=String),
+            Measure.success_measure_rank.is_not(None),
+        )
+        # as `_raw` orders one measure's rows (one area: by period)
+        .order_by(MeasureValue.period_start, MeasureValue.period_end)
+    )
 
 
 def _period_kinds(
@@ -788,13 +824,20 @@ def _by_length(
         # piece cost more than a dozen rows' arithmetic, issue 19). The
         # concat holds the same pieces' types as the pieces did: the frame's
         # rows, and the sums as made whenever any were made (what was kept of
-        # them may be none).
+        # them may be none). The sums are read off the frame's columns by
+        # position (no frame of the quarters is taken), and no concat is made
+        # where only the frame's rows are kept.
         areas = frame["area_code"].tolist()
         starts = frame["period_start"].tolist()
         rows = np.flatnonzero(is_year).tolist()
-        joined = frame
         summed = (
-            _years_from_quarters(_rows_where(frame, is_quarter), proportion_scale)
+            _quarter_years(
+                frame,
+                np.flatnonzero(is_quarter).tolist(),
+                areas,
+                starts,
+                proportion_scale,
+            )
             if is_quarter.any()  # no quarters: no sums, and no empty frame made
             else None
         )
@@ -808,7 +851,6 @@ def _by_length(
                 for i, key in enumerate(zip(summed_areas, summed_starts, strict=True))
                 if key not in have
             ]
-            joined = pd.concat([frame, summed], ignore_index=True)
             areas, starts = areas + summed_areas, starts + summed_starts
         if is_other_year.any():
             # an area's other periods only where it has no year nor quarter
@@ -817,8 +859,11 @@ def _by_length(
             rows += [i for i in other if areas[i] not in covered]
         # by area then period start, stably (as `_sorted_by_area`)
         rows.sort(key=lambda i: (areas[i], starts[i]))
-        everything = joined is frame and rows == list(range(len(frame)))
-        out = frame if everything else joined.take(rows)
+        n = len(frame)
+        if len(areas) == n:  # no sums made: the frame's rows alone
+            out = frame if rows == list(range(n)) else frame.take(rows)
+        else:
+            out = pd.concat([frame, summed], ignore_index=True).take(rows)
     else:
         out = _sorted_by_area(_rows_where(frame, is_quarter))
     out = out.reset_index(drop=True)
@@ -862,25 +907,49 @@ def _years_from_quarters(
     quarters of 12% make 12%, not 48%."""
     if quarters.empty:
         return quarters.iloc[0:0].copy()
+    areas = quarters["area_code"].tolist()
+    starts = quarters["period_start"].tolist()
+    return _quarter_years(
+        quarters, list(range(len(areas))), areas, starts, proportion_scale
+    )
+
+
+def _quarter_years(
+    frame: pd.DataFrame,
+    positions: list[int],
+    areas: list,
+    starts: list,
+    proportion_scale: float | None,
+) -> pd.DataFrame:
+    """`_years_from_quarters` of the quarters at `positions` of `frame`
+    (at least one), given the frame's area codes and period starts as lists:
+    read from the frame's columns by position, instead of a frame of the
+    quarters taken out of it first (`_by_length` has the lists already)."""
     # Plain arrays over the sorted rows (a pandas groupby with a dozen named
-    # aggregations cost more than all the rest of a trend): rows are in area
-    # then period order, so each (area, financial year) is one run of rows.
-    q = _sorted_by_area(quarters)
-    areas = q["area_code"].tolist()
+    # aggregations cost more than all the rest of a trend): rows in area then
+    # period order (stably, as `_sorted_by_area`), so each (area, financial
+    # year) is one run of rows.
+    order = sorted(positions, key=lambda i: (areas[i], starts[i]))
+    take = np.array(order, dtype=np.intp)
     fy_of: dict = {}
     fys = [
         fy_of[s] if s in fy_of else fy_of.setdefault(s, periods.financial_year_of(s))
-        for s in q["period_start"].tolist()
+        for s in (starts[i] for i in order)
     ]
+    areas = [areas[i] for i in order]
     keys = list(zip(areas, fys, strict=True))
     firsts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]
     at = np.array(firsts, dtype=np.intp)
     n = np.diff(np.append(at, len(keys)))
 
     def column(name: str) -> tuple[np.ndarray, np.ndarray]:
-        values = q[name].to_numpy(dtype=float)
+        values = frame[name].to_numpy(dtype=float)[take]
         present = ~np.isnan(values)
         return values, present
+
+    def listed(name: str) -> list:
+        values = frame[name].tolist()
+        return [values[i] for i in order]
 
     def sum_count(name: str) -> tuple[np.ndarray, np.ndarray]:
         # a sum over missing values is 0 (as pandas sums), with the count beside
@@ -902,11 +971,13 @@ def _years_from_quarters(
     # comparisons over plain lists: a string column's == costs more (a missing
     # status or precision is no match, as pandas has it)
     provisional = np.logical_or.reduceat(
-        np.array([s == "provisional" for s in q["status"].tolist()], dtype=bool), at
+        np.array([s == "provisional" for s in listed("status")], dtype=bool), at
     )
-    illustrative = np.logical_or.reduceat(q["illustrative"].to_numpy(dtype=bool), at)
+    illustrative = np.logical_or.reduceat(
+        frame["illustrative"].to_numpy(dtype=bool)[take], at
+    )
     approx = PRECISION_RANK["approx"]  # unknown or missing: as _precision_rank
-    ranks = [PRECISION_RANK.get(p, approx) for p in q["precision"].tolist()]
+    ranks = [PRECISION_RANK.get(p, approx) for p in listed("precision")]
     rank = np.maximum.reduceat(np.array(ranks, dtype=float), at)
     complete_numerator = numerator_n >= 4
     numerator = np.where(complete_numerator, numerator, np.nan)
@@ -921,9 +992,9 @@ def _years_from_quarters(
         )
         note = POOLED_QUARTERS_NOTE
     titles: dict[tuple, dict[str, None]] = {}
-    for key, title in zip(keys, q["source_title"].tolist(), strict=True):
+    for key, title in zip(keys, listed("source_title"), strict=True):
         titles.setdefault(key, {})[title] = None
-    names = q["area_name"].tolist()
+    names = listed("area_name")
     keep = np.flatnonzero(n == 4)
     bounds = [periods.fy_bounds(int(fys[firsts[g]])) for g in keep]
     return pd.DataFrame(
@@ -940,8 +1011,7 @@ def _years_from_quarters(
             "illustrative": illustrative[keep],
             "note": note,
             "precision": [_PRECISION_OF_RANK[int(rank[g])] for g in keep],
-        },
-        columns=_RAW_COLUMNS,
+        },  # (in _RAW_COLUMNS' order: naming the columns again cost a reindex)
     )
 
 

@@ -646,3 +646,41 @@ def test_the_series_by_length_is_what_the_copies_and_filters_gave(seed):
                 new = raw_series._by_length(raw, length, proportion_scale=scale)
                 old = _old_by_length(raw, length, proportion_scale=scale)
                 pd.testing.assert_frame_equal(new, old, check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_frame_of_read_rows_is_the_frame_of_the_tuples(seed):
+    """`_rows_frame` (columns built one by one, figures and the illustrative
+    flag typed up front) against `_raw_frame` of pandas' frame of the tuples,
+    as `_raw` made it: over rows as the stores return them (figures as floats,
+    whole numbers, Decimals or missing; the flag as a bool or SQLite's 0/1;
+    notes all missing or some), the same frame, dtypes and element types."""
+    from decimal import Decimal
+
+    rng = random.Random(seed)
+    for _ in range(200):
+        figure = rng.choice(
+            [float, int, Decimal, lambda n: None if rng.random() < 0.3 else n]
+        )
+        flag = rng.choice([bool, int])
+        notes = rng.choice([[None], [None, "Revised"], ["Revised"]])
+        rows = [
+            (
+                rng.choice(["E23000001", "E23000036"]),
+                "Area",
+                dt.date(2019, 4, 1) + dt.timedelta(days=91 * i),
+                dt.date(2019, 6, 30) + dt.timedelta(days=91 * i),
+                *(figure(rng.randint(0, 500)) for _ in range(3)),
+                rng.choice(["final", "provisional", None]),
+                rng.choice(["ONS", "Home Office"]),
+                flag(rng.random() < 0.3),
+                rng.choice(notes),
+                rng.choice(["exact", "rounded", "approx", None]),
+            )
+            for i in range(rng.randint(0, 12))
+        ]
+        new = raw_series._rows_frame(rows)
+        old = raw_series._raw_frame(pd.DataFrame(rows, columns=raw_series._RAW_COLUMNS))
+        pd.testing.assert_frame_equal(new, old, check_exact=True)
+        for column in old:
+            assert [type(x) for x in new[column]] == [type(x) for x in old[column]]
