@@ -15,9 +15,11 @@ bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8050')}")
 # callbacks came back several times their CPU time. 20 clients, cache off, 30 s
 # (benchmarks/RESULTS.md, issue 19 round 5): p95 372 ms with 4 x 4 against
 # 228-284 ms with 2 x 1 and 265 ms with 2 x 2 (shipped demo); 378 against 286 ms
-# with 2 x 1 at 10 million rows. The second thread costs little and keeps a
-# long request (a board pack, an upload) from holding up every answer of its
-# worker.
+# with 2 x 1 at 10 million rows. The second thread keeps a long request (a
+# board pack, an upload) from holding up every answer of its worker. Under
+# sustained load it costs: 20 clients without pause on 2 cores answered 0-35%
+# (median 16%) more clicks with one thread (benchmarks/RESULTS.md round 10);
+# GUNICORN_THREADS=1 for such a host.
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
