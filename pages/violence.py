@@ -16,7 +16,8 @@ data_access.trend_spc: is a change signal or noise?). Both mark the annotations
 from __future__ import annotations
 
 import math
-from urllib.parse import urlencode
+from collections.abc import Callable
+from urllib.parse import quote_plus, urlencode
 
 import dash
 import numpy as np
@@ -197,8 +198,27 @@ show_commentary = board_parts.register_commentary_panel(
 
 def view_url(**params) -> str:
     """The /violence URL for a view (empty parameters left out)."""
-    clean = {k: params[k] for k in DEFAULTS if params.get(k)}
-    return "/violence?" + urlencode(clean)
+    return _area_urls(params)(params.get("area"))
+
+
+def _area_urls(params: dict) -> Callable[[str | None], str]:
+    """`view_url(area=code, **params)` for any area code: the parameters other
+    than the area encoded once (the drill table links a few dozen areas, and
+    an urlencode of every parameter per row cost more than the row). The same
+    query as urlencode of them all in DEFAULTS' order: each key and value by
+    quote_plus, joined by "&"."""
+    keys = list(DEFAULTS)
+    at = keys.index("area")
+    before, after = (
+        urlencode({k: params[k] for k in part if params.get(k)})
+        for part in (keys[:at], keys[at + 1 :])
+    )
+
+    def url(area: str | None) -> str:
+        parts = (before, f"area={quote_plus(area)}" if area else "", after)
+        return "/violence?" + "&".join(part for part in parts if part)
+
+    return url
 
 
 def validate(
@@ -907,6 +927,7 @@ def _drill_table(kids, params, measure, period, level_words):
     per = _per(measure)
     rate_head = "Percentage" if per == "%" else f"Rate {per}"
     rows = []
+    link = _area_urls(params)
     # the children's columns as plain lists: itertuples builds a tuple of
     # every column per row, and a Series yields a step per cell
     for code, name, level, value, count, rate_value, comparison, suppressed in zip(
@@ -916,9 +937,7 @@ def _drill_table(kids, params, measure, period, level_words):
         strict=True,
     ):
         if level in ("pfa", "lad"):
-            name = TableLink(
-                name, view_url(area=code, **params), class_name="drill-link"
-            )
+            name = TableLink(name, link(code), class_name="drill-link")
         if suppressed:
             value_text, rate_text = "*", "*"
         else:

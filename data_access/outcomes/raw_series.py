@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -555,7 +556,10 @@ def _periods_made(
             if _period_kind(start, end)[which]:
                 add(codes, start, end)
         return made
-    quarters: dict[tuple[str, int], int] = {}
+    # per financial year, how many of its quarters each area reports: counted
+    # by a Counter per year (its update counts in C), not a step per area and
+    # quarter in Python (a few thousand, issue 19)
+    quarters: dict[int, Counter] = {}
     covered: set[str] = set()
     others: list[tuple] = []
     for start, end, codes in by_period:
@@ -565,14 +569,17 @@ def _periods_made(
             covered.update(codes)
         elif is_quarter:
             year = periods.financial_year_of(start)
-            for code in codes:
-                quarters[(code, year)] = quarters.get((code, year), 0) + 1
+            counts = quarters.get(year)
+            if counts is None:
+                counts = quarters[year] = Counter()
+            counts.update(codes)
             covered.update(codes)
         elif is_other_year:
             others.append((start, end, codes))
-    for (code, year), n in quarters.items():
-        if n == 4:
-            add((code,), *periods.fy_bounds(year))
+    for year, counts in quarters.items():
+        complete = [code for code, n in counts.items() if n == 4]
+        if complete:
+            add(complete, *periods.fy_bounds(year))
     for start, end, codes in others:
         uncovered = [code for code in codes if code not in covered]
         if uncovered:
@@ -626,11 +633,12 @@ def _latest_rows(
     # an area's four quarters make its year unless it has a published one
     quarters = [row for row in quarters if row[0] not in picked]
     if quarters:
-        summed = _years_from_quarters(
-            _raw_frame(pd.DataFrame(quarters, columns=_RAW_COLUMNS)),
-            proportion_scale,
-        )
-        for row in summed.itertuples(index=False, name=None):
+        # (`_rows_frame`: the frame of the tuples, built by column; and the
+        # sums' rows as tuples of their columns' lists, the values itertuples
+        # gives: two frames made of rows cost more than the sums, issue 19)
+        summed = _years_from_quarters(_rows_frame(quarters), proportion_scale)
+        columns = (summed[col].tolist() for col in summed.columns)
+        for row in zip(*columns, strict=True):
             if row[2] == latest:
                 picked.setdefault(row[0], row)  # a published year stands
     if length == "year" and len(picked) < len(areas):
@@ -638,9 +646,7 @@ def _latest_rows(
             if row[0] in areas and row[0] not in picked and row[2] == latest:
                 if _period_kind(row[2], row[3])[2]:
                     picked[row[0]] = row
-    out = _raw_frame(
-        pd.DataFrame([picked[code] for code in sorted(picked)], columns=_RAW_COLUMNS)
-    )
+    out = _rows_frame([picked[code] for code in sorted(picked)])
     if length == "calendar":
         out["period"] = [str(start.year) for start in out["period_start"]]
     else:
