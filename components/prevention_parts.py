@@ -32,6 +32,13 @@ def _row_type(fields: tuple[str, ...]) -> type:
     return namedtuple("TierRow", fields)  # noqa: PYI024 - fields by column
 
 
+@functools.cache
+def _term(label: str) -> html.Dt:
+    """A tier card's fact name (one of a fixed few), made once per process and
+    shared by every card: a constant component, never changed once made."""
+    return html.Dt(label)
+
+
 def tier_card(row, href) -> html.Section:
     """One tier's card: its figures and a link to its interventions
     (`href(tier=...)` makes the link); `row` one of `tier_rows`."""
@@ -68,7 +75,7 @@ def tier_card(row, href) -> html.Section:
                 [
                     part
                     for label, value in facts
-                    for part in (html.Dt(label), html.Dd(value))
+                    for part in (_term(label), html.Dd(value))
                 ],
                 className="prevention-facts",
             ),

@@ -67,15 +67,11 @@ def layout(
     year_options = []
     if year:
         year_options = [{"label": _year_label(year), "value": year}]
+    heading, lead, url_params, url_sync, content = _CONSTANT
     return html.Div(
         [
-            html.H1("Funding and spend"),
-            html.P(
-                "What each Violence Reduction Unit was allocated, by whom and for "
-                "what; how fast it is being spent before the 31 March deadline; "
-                "and what it costs per young person reached.",
-                className="lead",
-            ),
+            heading,
+            lead,
             filters.filter_bar(
                 [
                     filters.area_picker(PAGE, value=area or NATIONAL_CODE),
@@ -106,11 +102,27 @@ def layout(
                 ]
             ),
             filters.area_levels(PAGE, key=repr((area, year, lad, intervention))),
-            filters.url_params(PAGE, PARAMS),
-            filters.url_sync(PAGE),
-            html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+            url_params,
+            url_sync,
+            content,
         ]
     )
+
+
+# The layout's parts that no query changes, made once: constant components, never
+# changed once made (the layout is drawn on every visit).
+_CONSTANT = (
+    html.H1("Funding and spend"),
+    html.P(
+        "What each Violence Reduction Unit was allocated, by whom and for "
+        "what; how fast it is being spent before the 31 March deadline; "
+        "and what it costs per young person reached.",
+        className="lead",
+    ),
+    filters.url_params(PAGE, PARAMS),
+    filters.url_sync(PAGE),
+    html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+)
 
 
 def _dropdown(name, label, options, value, *, placeholder, clearable=True):

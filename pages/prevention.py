@@ -119,16 +119,11 @@ def layout(
     **query,
 ):
     area = area or _default_area()
+    heading, lead, url_params, url_sync, list_status, content, download = _CONSTANT
     return html.Div(
         [
-            html.H1("Prevention activity by tier"),
-            html.P(
-                "What the VRU's primary (universal), secondary (targeted) and "
-                "tertiary (indicated) prevention delivers and costs. Choose a tier "
-                "to see its interventions, and an intervention to see its quarterly "
-                "outputs and spend.",
-                className="lead",
-            ),
+            heading,
+            lead,
             filters.filter_bar(
                 [
                     _picker(
@@ -184,21 +179,40 @@ def layout(
                 id=f"{PAGE}-list-filters",
                 data=_list_filters(area, lad, query.get("from"), query.get("to")),
             ),
-            filters.url_params(PAGE, URL_PARAMS),
-            filters.url_sync(PAGE),
-            # Says which interventions a new page of the list shows. Outside the
-            # content and empty until then: a live region must exist before its
-            # text changes to be read out.
-            html.Div(
-                id=f"{PAGE}-list-status",
-                role="status",
-                className="visually-hidden",
-                **{"aria-live": "polite", "aria-atomic": "true"},
-            ),
-            html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
-            dcc.Download(id=f"{PAGE}-download-all-file"),
+            url_params,
+            url_sync,
+            list_status,
+            content,
+            download,
         ]
     )
+
+
+# The layout's parts that no query changes, made once: constant components, never
+# changed once made (the layout is drawn on every visit).
+_CONSTANT = (
+    html.H1("Prevention activity by tier"),
+    html.P(
+        "What the VRU's primary (universal), secondary (targeted) and "
+        "tertiary (indicated) prevention delivers and costs. Choose a tier "
+        "to see its interventions, and an intervention to see its quarterly "
+        "outputs and spend.",
+        className="lead",
+    ),
+    filters.url_params(PAGE, URL_PARAMS),
+    filters.url_sync(PAGE),
+    # Says which interventions a new page of the list shows. Outside the
+    # content and empty until then: a live region must exist before its
+    # text changes to be read out.
+    html.Div(
+        id=f"{PAGE}-list-status",
+        role="status",
+        className="visually-hidden",
+        **{"aria-live": "polite", "aria-atomic": "true"},
+    ),
+    html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+    dcc.Download(id=f"{PAGE}-download-all-file"),
+)
 
 
 def _list_filters(area, lad, month_from, month_to) -> dict:

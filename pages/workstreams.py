@@ -52,15 +52,11 @@ RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
 
 
 def layout(area: str | None = None, **_query):
+    heading, lead, url_params, url_sync, content = _CONSTANT
     return html.Div(
         [
-            html.H1("Workstreams"),
-            html.P(
-                "Each workstream's measures against their targets, and whether its "
-                "quarterly returns are in. Choose a workstream to see its measures, "
-                "trends and returns.",
-                className="lead",
-            ),
+            heading,
+            lead,
             filters.filter_bar(
                 [
                     html.Div(
@@ -88,11 +84,27 @@ def layout(area: str | None = None, **_query):
                 ]
             ),
             filters.area_levels(PAGE, ("pfa", f"render:{area}")),
-            filters.url_params(PAGE, {"area": f"{PAGE}-area"}),
-            filters.url_sync(PAGE),
-            html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+            url_params,
+            url_sync,
+            content,
         ]
     )
+
+
+# The layout's parts that no query changes, made once: constant components, never
+# changed once made (the layout is drawn on every visit).
+_CONSTANT = (
+    html.H1("Workstreams"),
+    html.P(
+        "Each workstream's measures against their targets, and whether its "
+        "quarterly returns are in. Choose a workstream to see its measures, "
+        "trends and returns.",
+        className="lead",
+    ),
+    filters.url_params(PAGE, {"area": f"{PAGE}-area"}),
+    filters.url_sync(PAGE),
+    html.Div(id=f"{PAGE}-content", **{"aria-live": "polite"}),
+)
 
 
 filters.link_area_options(PAGE, levels=("pfa",))
