@@ -401,6 +401,96 @@ def _own_generation() -> None:
     query_cache.invalidate()
 
 
+class _SharedStoreGuard:
+    """Fails the test that changed a store the session shares (`loaded_store`,
+    `filled_store` without copy, `real_only_store`): "Tests must not change it"
+    was a comment only, and a test that wrote to a shared store would make the
+    tests after it pass or fail by their order.
+
+    SQLite only (each test runs on both engines, so one guard finds the writer):
+    the guard keeps a connection of its own to the file, whose `PRAGMA
+    data_version` changes whenever another connection commits. Only then are
+    the tables read again and compared, row by row, with what they held when
+    the store was built."""
+
+    # What tests may write to a shared store: signing in users of their own
+    # (accounts, their areas, the audit log, the sign-in counters) and
+    # invalidating the cache (the store's cache generation). The figures, and
+    # everything else, are guarded.
+    MAY_CHANGE = frozenset(
+        {"app_user", "user_area", "audit_log", "sign_in_counter", "store_meta"}
+    )
+
+    def __init__(self, url: str) -> None:
+        self._conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        self._version = self._data_version()
+        self._tables = self._contents()
+
+    def _data_version(self) -> int:
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _contents(self) -> dict[str, list[tuple]]:
+        names = [
+            row[0]
+            for row in self._conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+            if row[0] not in self.MAY_CHANGE
+        ]
+        # in rowid order: the same rows read the same, without sorting them
+        return {
+            name: self._conn.execute(
+                f'SELECT * FROM "{name}" ORDER BY rowid'
+            ).fetchall()
+            for name in names
+        }
+
+    def changed_tables(self) -> list[str]:
+        """The tables whose rows differ from the store as built (empty when no
+        other connection has committed since the last look)."""
+        version = self._data_version()
+        if version == self._version:
+            return []
+        self._version = version
+        now = self._contents()
+        return sorted(
+            name
+            for name in set(now) | set(self._tables)
+            if now.get(name) != self._tables.get(name)
+        )
+
+
+_GUARDS: dict[str, _SharedStoreGuard] = {}
+
+
+def _guard_shared_store(url: str):
+    """A context for one test's use of the shared store at `url` that fails the
+    test, naming the tables, if the store's rows changed during it."""
+    if not url.startswith("sqlite:///"):
+        return contextlib.nullcontext()
+    guard = _GUARDS.get(url)
+    if guard is None:
+        guard = _GUARDS[url] = _SharedStoreGuard(url)
+
+    @contextlib.contextmanager
+    def watching():
+        yield
+        changed = guard.changed_tables()
+        if changed:
+            # the rows stay changed for the tests after this one: build afresh
+            # the guard's picture so that only this test is blamed
+            _GUARDS[url] = _SharedStoreGuard(url)
+            pytest.fail(
+                "this test changed a store the whole session shares "
+                f"(tables {', '.join(changed)}): use the `store` fixture, or "
+                "filled_store(..., copy=True), to write",
+                pytrace=False,
+            )
+
+    return watching()
+
+
 @pytest.fixture(params=ENGINES)
 def store(request, tmp_path, monkeypatch):
     """An empty migrated store; yields its URL."""
@@ -516,18 +606,23 @@ def filled_store(_filled_urls, tmp_path, monkeypatch):
     per engine, and must not change it. With `copy=True` the test gets a copy of
     its own to write to."""
 
+    guards = contextlib.ExitStack()
+
     def use(kind: str, name: str, fill, *, copy: bool = False) -> str:  # noqa: ANN001
         url = _filled_urls(kind, name, fill)
         if copy:
             url = _copy_of_store(kind, url, tmp_path, name)
+        else:
+            guards.enter_context(_guard_shared_store(url))
         monkeypatch.setenv("DATABASE_URL", url)
         db.reset_engine()
         if copy:
             _own_generation()
         return url
 
-    yield use
-    db.reset_engine()
+    with guards:
+        yield use
+        db.reset_engine()
 
 
 @pytest.fixture(scope="session")
@@ -554,8 +649,9 @@ def real_only_store(_real_only_url, monkeypatch):
     Digital total replaces it). Tests must not change it."""
     monkeypatch.setenv("DATABASE_URL", _real_only_url)
     db.reset_engine()
-    yield _real_only_url
-    db.reset_engine()
+    with _guard_shared_store(_real_only_url):
+        yield _real_only_url
+        db.reset_engine()
 
 
 @pytest.fixture
@@ -565,8 +661,9 @@ def loaded_sqlite_store(_loaded_urls, monkeypatch):
     url = _loaded_urls("sqlite")
     monkeypatch.setenv("DATABASE_URL", url)
     db.reset_engine()
-    yield url
-    db.reset_engine()
+    with _guard_shared_store(url):
+        yield url
+        db.reset_engine()
 
 
 @pytest.fixture(params=ENGINES)
@@ -577,5 +674,6 @@ def loaded_store(request, _loaded_urls, monkeypatch):
     url = _loaded_urls(request.param)
     monkeypatch.setenv("DATABASE_URL", url)
     db.reset_engine()
-    yield url
-    db.reset_engine()
+    with _guard_shared_store(url):
+        yield url
+        db.reset_engine()
