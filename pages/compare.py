@@ -1,5 +1,9 @@
 """Compare force areas: how does each police force area's rate of one measure in one
 financial year compare, fairly, with England and Wales or with a group of areas?
+A share (the percentage of offences involving a knife) is ranked by its
+percentage, its funnel drawn against its denominator with binomial limits: the
+measures offered are those force areas can be ranked by
+(year_values.can_rank), as on the public compare embed.
 
 Ranked bars with confidence intervals coloured and labelled by significance against
 the benchmark, a map of the same categories, a funnel plot of rate against
@@ -55,12 +59,15 @@ from web.compare_charts import (
     column_values,
     figure_word,
     funnel_spec,
+    is_share,
     overflow_note,
     per_label,
     rate_text_once,
     rounded_or_hidden,
+    size_heading,
     sources_text,
     suppression_note_for,
+    value_heading,
     vru_spec,
 )
 from web.view_cache import cached_callback
@@ -135,7 +142,9 @@ def layout(
         [
             html.H1("Compare force areas"),
             html.P(
-                "Rates per head of population for one measure and one financial "
+                "Rates per head of population (or, for a share such as the "
+                "percentage of offences involving a knife, percentages) for one "
+                "measure and one financial "
                 "year (or, for a measure published only for rolling years, the "
                 "latest such year), for every police force area in England and "
                 "Wales, with confidence intervals and a fair comparison with a "
@@ -216,10 +225,11 @@ register_saved_groups(PAGE, benchmark_options)
     State(f"{PAGE}-measure", "value"),
 )
 def measure_options(_id, current):
-    """The rate measures with force area figures (plus the URL's value, so an
-    unknown code stays visible and is explained)."""
+    """The measures force areas can be ranked by (rates and shares: the public
+    compare embed's rule, year_values.can_rank) with force area figures (plus
+    the URL's value, so an unknown code stays visible and is explained)."""
     try:
-        names = year_values.rate_measure_names(scope=current_scope())
+        names = year_values.ranked_measure_names(scope=current_scope())
     except (StoreUnavailable, AccessDenied):
         return [{"label": current, "value": current}] if current else []
     options = [{"label": name, "value": code} for code, name in names]
@@ -376,7 +386,6 @@ def _unavailable():
 
 def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
     """Exactly what the ranking shows: one row per area, rates rounded."""
-    per = per_label(measure)
     hidden = [bool(h) for h in frame["suppressed"].tolist()]
 
     def shown(column: str, digits: int = 1) -> pd.Series:
@@ -404,9 +413,14 @@ def _table(measure: dict, frame: pd.DataFrame, level_text: str) -> pd.DataFrame:
                 )
             ],
             "Year": column_values(frame["period"]),
-            f"Count ({measure['unit']})": shown("count", 0),
-            "Population": column_values(frame["population"].round(0)),
-            f"Rate {per}": shown("rate"),
+            # a share's count is its numerator, its "population" the denominator
+            (
+                "Count (numerator)"
+                if is_share(measure)
+                else f"Count ({measure['unit']})"
+            ): shown("count", 0),
+            size_heading(measure): column_values(frame["population"].round(0)),
+            value_heading(measure): shown("rate"),
             f"Lower {level_text} CI": shown("rate_lower"),
             f"Upper {level_text} CI": shown("rate_upper"),
             f"Benchmark: {frame['benchmark_label'].iloc[0]}": column_values(
@@ -477,7 +491,8 @@ def ranking_spec(
         name=labels,
     )
     highlight = next((label for label in labels if label.startswith("▶ ")), None)
-    rate_text = rate_text_once()  # the bars and the summary write the same rates
+    # the bars and the summary write the same rates (a share's "11.1%")
+    rate_text = rate_text_once(measure)
     top = clip_top(frame)
     figure = ranked_bar_figure(
         chart_frame,
@@ -488,7 +503,11 @@ def ranking_spec(
         category_col="comparison",
         benchmark=None if pd.isna(bench) else float(bench),
         benchmark_label=bench_label,
-        value_title=f"Rate {per_label(measure)} population ({level_text} CI)",
+        value_title=(
+            f"Percentage ({level_text} CI)"
+            if is_share(measure)
+            else f"Rate {per_label(measure)} population ({level_text} CI)"
+        ),
         value_formatter=rate_text,
         highlight=highlight,
         axis_top=top,
@@ -499,7 +518,7 @@ def ranking_spec(
         value="rate",
         measure=f"{measure['name']}, {period}",
         category_col="comparison",
-        unit=per_label(measure),
+        unit="" if is_share(measure) else per_label(measure),
         benchmark=None if pd.isna(bench) else float(bench),
         benchmark_label=bench_label,
         value_formatter=rate_text,
@@ -536,7 +555,7 @@ def _map_section(
 ):
     period = frame["period"].iloc[0]
     bench_label = frame["benchmark_label"].iloc[0]
-    rate_column = f"Rate {per_label(measure)}"
+    rate_column = value_heading(measure)
     # The ranking's own rounded and disclosure-controlled columns (_table), not a
     # second rounding of the same rates that could drift from it.
     ranking = pd.DataFrame(
@@ -574,13 +593,15 @@ def _map_section(
         table_elsewhere=[
             "The figures behind this map are in ",
             html.A("the table beside it", href=f"#{PAGE}-map-ranking"),
-            "; with counts, populations and confidence intervals, in ",
+            "; with counts, "
+            + ("denominators" if is_share(measure) else "populations")
+            + " and confidence intervals, in ",
             html.A("the ranking's table and CSV above", href=f"#{PAGE}-ranking-title"),
             ".",
         ],
         summary=(
             "Map of police force areas in England and Wales; the ranked table next "
-            "to it lists every area's rate and comparison."
+            f"to it lists every area's {figure_word(measure)} and comparison."
         ),
         illustrative=bool(frame["illustrative"].any()),
         suppression_note=suppression_note_for(measure, frame),
@@ -597,7 +618,7 @@ def _map_section(
             html.Div(
                 accessible_table(
                     ranking,
-                    caption=f"Force areas ranked by rate, {period}",
+                    caption=f"Force areas ranked by {figure_word(measure)}, {period}",
                     table_id=f"{PAGE}-map-ranking",
                     suppression_note=suppression_note_for(measure, frame),
                 ),
@@ -633,6 +654,28 @@ dash.clientside_callback(
 # ------------------------------------------------------------ VRU vs non-VRU
 
 
+def _no_vru_comparison(scope, measure_code: str):
+    """For a share, ranked above but not compared here (vru_groups pools rates
+    per head of population), a sentence saying so; nothing for another measure
+    that is not a rate (it is not offered)."""
+    try:
+        measure = get_measure(measure_code or "", scope=scope)
+    except (NotFound, StoreUnavailable):
+        return None
+    if not (is_share(measure) and year_values.can_rank(measure)):
+        return None
+    return html.Section(
+        [
+            html.H2("VRU and non-VRU areas, before and after funding began"),
+            message(
+                "The VRU and non-VRU areas are compared by their pooled rates per "
+                "head of population, so this comparison is not made for a "
+                "percentage such as this one."
+            ),
+        ]
+    )
+
+
 @cached_callback(Output(f"{PAGE}-vru", "children"), Input(f"{PAGE}-measure", "value"))
 def show_vru_comparison(measure_code):
     scope = current_scope()
@@ -640,8 +683,10 @@ def show_vru_comparison(measure_code):
         measure, frame, relative = vru_groups.vru_comparison(
             scope=scope, measure_code=measure_code or ""
         )
-    except (NotFound, InvalidParameter):
+    except NotFound:
         return None
+    except InvalidParameter:
+        return _no_vru_comparison(scope, measure_code)
     except StoreUnavailable:
         return _unavailable()
     heading = html.H2("VRU and non-VRU areas, before and after funding began")

@@ -24,13 +24,72 @@ PAGE = "compare"
 
 
 def per_label(measure: dict) -> str:
+    """A rate's "per 100,000"; a share's "%" (as components.trend_table
+    `per_words` has it)."""
+    if is_share(measure):
+        return "%"
     return f"per {int(measure['rate_multiplier']):,}"
 
 
-def rate_text_once() -> Callable[[Any], str]:
+def is_share(measure: dict) -> bool:
+    """A share in per cent (a proportion such as knife_offences_share): its
+    figure is a percentage (`figure_word`), its "population" the denominator."""
+    return figure_word(measure) == "percentage"
+
+
+# What a share is a percentage of, in words, where the store holds no name for
+# its denominator (the measure's caveats call it "selected offences"); any other
+# share's is "the denominator".
+SHARE_DENOMINATORS = {"knife_offences_share": "selected offences"}
+
+
+def denominator_words(measure: dict) -> str:
+    """What a share is a percentage of: "selected offences"."""
+    return SHARE_DENOMINATORS.get(measure["code"], "the denominator")
+
+
+def value_heading(measure: dict) -> str:
+    """A table's heading of the figure ranked: "Rate per 100,000", or a share's
+    "Percentage" (as /violence's trend table and the compare embed head it)."""
+    return "Percentage" if is_share(measure) else f"Rate {per_label(measure)}"
+
+
+def size_heading(measure: dict) -> str:
+    """A table's heading of what a figure is per: "Population" for a rate, a
+    share's denominator ("Selected offences (denominator)")."""
+    if not is_share(measure):
+        return "Population"
+    words = denominator_words(measure)
+    if words == "the denominator":
+        return "Denominator"
+    return f"{words[:1].upper()}{words[1:]} (denominator)"
+
+
+def _size_axis_title(measure: dict) -> str:
+    """The funnel's x axis: "Population (log scale)", a share's "Selected
+    offences, the denominator (log scale)"."""
+    if not is_share(measure):
+        return "Population (log scale)"
+    words = denominator_words(measure)
+    if words == "the denominator":
+        return "Denominator (log scale)"
+    return f"{words[:1].upper()}{words[1:]}, the denominator (log scale)"
+
+
+def value_text(measure: dict, value: Any) -> str:
+    """One figure in words: a rate's "52.1 per 100,000", a share's "11.1%"."""
+    if is_share(measure):
+        return percent(value)
+    return f"{rate(value, 1)} {per_label(measure)}"
+
+
+def rate_text_once(measure: dict | None = None) -> Callable[[Any], str]:
     """rate(v, 1), each distinct value written once for the chart it is made
     for (figure_layout.written_once): a ranking writes each of 43 rates about
-    four times over."""
+    four times over. A share's figures with their "%" ("11.1%"), as the
+    compare embed and /violence's ranking write them."""
+    if measure is not None and is_share(measure):
+        return written_once(percent)
     return written_once(lambda v: rate(v, 1))
 
 
@@ -50,9 +109,13 @@ def chart_caption(measure: dict, frame: pd.DataFrame, extra: str = "") -> str:
         period += " (a rolling 12-month year: this measure has no financial years)"
     bench = frame["benchmark_label"].iloc[0] if "benchmark_label" in frame else None
     which = f" The benchmark is {bench}." if bench else ""
+    figure = (
+        f"percentage of {denominator_words(measure)}"
+        if is_share(measure)
+        else f"rate {per_label(measure)} population"
+    )
     return (
-        f"{measure['name']}, rate {per_label(measure)} population, police force areas, "
-        f"{period}.{which} {extra}"
+        f"{measure['name']}, {figure}, police force areas, {period}.{which} {extra}"
     ).strip()
 
 
@@ -120,11 +183,20 @@ def overflow_note(
 def funnel_method_text(measure: dict, overdispersion: dict) -> str:
     """What the funnel's limits are and what being outside them means, in words:
     "more than chance would explain" only where the areas vary no more than
-    chance allows (no overdispersion), so that the Poisson limits hold."""
+    chance allows (no overdispersion), so that the Poisson (or, for a share,
+    binomial) limits hold."""
     phi = overdispersion["phi"]
+    method = "PHE/OHID method"
+    if is_share(measure):
+        # funnels._limits_at: statistics.funnel_limits_proportion
+        method = (
+            "binomial limits for a proportion, p ± z√(p(1 − p)/n) around the "
+            f"benchmark percentage p, n each area's {denominator_words(measure)}: "
+            "PHE/OHID technical guide to funnel plots; Spiegelhalter 2005"
+        )
     if math.isnan(phi):
         return (
-            "Dashed lines: 95% control limits; dotted: 99.8% (PHE/OHID method). Too "
+            f"Dashed lines: 95% control limits; dotted: 99.8% ({method}). Too "
             "few areas to check for overdispersion."
         )
     p_value = overdispersion["p_value"]
@@ -133,9 +205,13 @@ def funnel_method_text(measure: dict, overdispersion: dict) -> str:
         f"the areas' z-scores (Winsorised at 10%) vary {number(phi, 1)} times as "
         f"much as chance alone would make them (dispersion test p {p_text})"
     )
+    if is_share(measure):
+        spread = f"{rate(overdispersion['tau'], 1)} percentage points"
+    else:
+        spread = f"{rate(overdispersion['tau'], 1)} {per_label(measure)}"
     if not overdispersion["overdispersed"]:
         return (
-            "Dashed lines: 95% control limits; dotted: 99.8% (PHE/OHID method). "
+            f"Dashed lines: 95% control limits; dotted: 99.8% ({method}). "
             f"No overdispersion: {test}, so no adjustment is made. Areas outside "
             "the 99.8% limits differ from the benchmark by more than chance would "
             "explain; bigger areas have narrower limits."
@@ -143,11 +219,11 @@ def funnel_method_text(measure: dict, overdispersion: dict) -> str:
     return (
         f"Overdispersed: {test}, because areas really differ. The limits are "
         f"widened for that by an {overdispersion['method']}: a between-area "
-        f"standard deviation of {rate(overdispersion['tau'], 1)} {per_label(measure)} "
+        f"standard deviation of {spread} "
         "is added to chance variation. Dashed lines: adjusted 95% limits; dotted: "
         "adjusted 99.8%. Areas outside the adjusted 99.8% limits differ from the "
         "benchmark by more than the usual variation between areas. Thin grey "
-        "dotted lines: the unadjusted 99.8% limits (PHE/OHID method), which "
+        f"dotted lines: the unadjusted 99.8% limits ({method}), which "
         "assume chance alone; the table gives each area's position against both."
     )
 
@@ -218,10 +294,11 @@ def funnel_spec(
             label="name",
             limits_df=drawn,
             benchmark=bench,
-            x_title="Population (log scale)",
-            y_title=f"Rate {per_label(measure)}",
+            # a share's areas differ in their denominators, not their people
+            x_title=_size_axis_title(measure),
+            y_title=value_heading(measure),
             benchmark_label=bench_label,
-            value_formatter=rate_text_once(),
+            value_formatter=rate_text_once(measure),
             reference_limits_df=limits if adjusted else None,
             reference_label="Unadjusted 99.8% limits (PHE/OHID)",
             limits_name=(
@@ -248,8 +325,8 @@ def funnel_spec(
 
     columns = {
         "Area": points["name"],
-        "Population": points["population"].round(0),
-        f"Rate {per_label(measure)}": rounded_or_hidden(points["rate"], hidden),
+        size_heading(measure): points["population"].round(0),
+        value_heading(measure): rounded_or_hidden(points["rate"], hidden),
     }
     if adjusted:
         columns["Position, limits adjusted for overdispersion"] = positions(
@@ -262,10 +339,15 @@ def funnel_spec(
         {name: column_values(values) for name, values in columns.items()},
         index=points.index,
     )
+    against = (
+        f"the number of {denominator_words(measure)}"
+        if is_share(measure)
+        else "population"
+    )
     summary = (
-        f"Funnel plot of {measure['name'].lower()} against population, "
+        f"Funnel plot of {measure['name'].lower()} against {against}, "
         f"{period}, with {which} around {bench_label} "
-        f"({rate(bench, 1)} {per_label(measure)}). "
+        f"({value_text(measure, bench)}). "
         + (f"Above the 99.8% limit: {', '.join(above)}. " if above else "")
         + (f"Below the 99.8% limit: {', '.join(below)}. " if below else "")
         + funnel_method_text(measure, overdispersion)

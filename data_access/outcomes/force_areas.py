@@ -31,7 +31,7 @@ from data_access.outcomes.year_values import (
     _in_group,
     _in_year_with_national,
     _pooled_rate,
-    _rate_measure,
+    _ranked_measure,
     benchmark_label,
     parse_year_key,
     pooled_national_label,
@@ -76,8 +76,10 @@ def force_area_rates(
     """Rates of every area of `level` for the financial year starting
     `period_start` ("2018-04"), or a measure's stored rolling year starting that
     month ("2024-07"), compared with the benchmark (FORCE_AREA_COLUMNS),
-    highest rate first. Disclosure control applies for scopes that need it."""
-    measure = _rate_measure(measure_code, scope)
+    highest rate first. Disclosure control applies for scopes that need it.
+    A share (a proportion: year_values.can_rank) is ranked by its percentage:
+    its rate is the percentage, its population the denominator (offences)."""
+    measure = _ranked_measure(measure_code, scope)
     key = parse_year_key(
         period_start, measure_code=measure_code, level=level, age_band=age_band
     )
@@ -160,7 +162,8 @@ def _force_area_rates(
     level: str,
 ) -> pd.DataFrame:
     measure = get_measure(measure_code)
-    multiplier = float(measure["rate_multiplier"])
+    # per so many people, or a share's 100 (statistics.rate_scale)
+    multiplier = statistics.rate_scale(measure)
     # this year's figures alone, the national ones with them (one statement);
     # a shallow copy is the caller's own to add columns to (copy-on-write)
     frame, national = _in_year_with_national(

@@ -147,8 +147,9 @@ def funnel(
         return points, empty, {**overdispersion, "tau": math.nan, "limits": empty}
     measure = get_measure(measure_code, scope=scope)
     bench = float(points["benchmark_rate"].iloc[0])
-    multiplier = float(measure["rate_multiplier"])
-    scale = statistics.proportion_scale(measure) or multiplier
+    # per so many people, or a share's 100: the figure's scale either way
+    # (statistics.rate_scale); a share's "population" is its denominator
+    multiplier = scale = statistics.rate_scale(measure)
     proportion = statistics.proportion_scale(measure) is not None
     rate = pd.to_numeric(points["rate"], errors="coerce").to_numpy(dtype=float)
     population = points["population"].to_numpy(dtype=float)

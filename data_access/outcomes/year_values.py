@@ -122,6 +122,41 @@ def _rate_measure(measure_code: str, scope: Scope) -> dict:
     return measure
 
 
+def can_rank(measure: dict) -> bool:
+    """Whether force areas can be ranked by `measure`: its figure is a rate
+    (statistics.rate_scale): a rate per so many people (rate_multiplier), or a
+    proportion (a share in per cent, with Wilson limits), whose figure is its
+    percentage. The one rule for what is ranked by force area: /compare's menu
+    (`ranked_measure_names`, through its SQL form `_has_rate`) and checks
+    (`_ranked_measure`), and the public compare embed, whose figures are
+    `statistics.rates_for`'s, which gives a rate exactly where rate_scale does
+    (web/embed_charts `_has_interval`). A count with no multiplier (people
+    reached) has no rate to rank."""
+    return statistics.rate_scale(measure) is not None
+
+
+def _has_rate():
+    """SQL: `can_rank` of the outer Measure (statistics.rate_scale: a proportion,
+    or a rate_multiplier that is not 0)."""
+    return or_(
+        _is_proportion(),
+        and_(Measure.rate_multiplier.is_not(None), Measure.rate_multiplier != 0),
+    )
+
+
+def _ranked_measure(measure_code: str, scope: Scope) -> dict:
+    """The measure, if force areas can be ranked by it (`can_rank`: a rate or a
+    share); InvalidParameter else."""
+    measure = get_measure(measure_code, scope=scope)
+    if not can_rank(measure):
+        raise InvalidParameter(
+            "measure",
+            f"'{measure['name']}' is neither a rate nor a percentage, so it cannot "
+            "be ranked",
+        )
+    return measure
+
+
 def _check_confidence(confidence: float) -> float:
     if confidence not in CONFIDENCE_LEVELS:
         raise InvalidParameter("level", "the confidence level must be 95% or 99.8%")
@@ -197,6 +232,38 @@ def _rate_measures_statement(level: str, age_band: str):
     return _measure_query(include_private=False).where(
         Measure.rate_multiplier.is_not(None),
         _has_years(level, age_band, rolling=True),
+    )
+
+
+def ranked_measures(*, scope: Scope) -> pd.DataFrame:
+    """Public measures that force areas can be ranked by (`can_rank`: rates and
+    shares) with financial-year figures for force areas, or rolling years
+    (columns as `rate_measures`), success measures first: what /compare offers,
+    `rate_measures` and the shares among the public measures."""
+    return pd.DataFrame(_ranked_measure_rows(), columns=MEASURE_COLUMNS[:-1])
+
+
+def ranked_measure_names(*, scope: Scope) -> list[tuple[str, str]]:
+    """(code, name) of each of `ranked_measures`' rows, in its order, as
+    `rate_measure_names` (plain rows for a menu: issue 19)."""
+    return [(row[0], row[1]) for row in _ranked_measure_rows()]
+
+
+def _ranked_measure_rows() -> list[tuple]:
+    """`ranked_measures`' rows (MEASURE_COLUMNS but last_updated) as tuples."""
+    with read_connection() as connection:
+        return [
+            tuple(row)
+            for row in connection.execute(_ranked_measures_statement("pfa", "all"))
+        ]
+
+
+@functools.cache
+def _ranked_measures_statement(level: str, age_band: str):
+    """`ranked_measures`' statement (`_rate_measures_statement` with shares
+    too), built once per process."""
+    return _measure_query(include_private=False).where(
+        _has_rate(), _has_years(level, age_band, rolling=True)
     )
 
 

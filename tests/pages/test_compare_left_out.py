@@ -120,9 +120,10 @@ def test_a_share_is_a_percentage_where_it_is_ranked(pages):
     """A share of offences ranked by force area is titled and captioned as a
     percentage: the public embed's title says who had "the highest
     percentage" (never "the highest rate" of a share), /violence's ranking says
-    "Bars show percentages" and its summary names the share's percentage; a
-    rate per resident is still "the highest rate" on /compare. (/compare does
-    not rank a share: it says so, as before.)"""
+    "Bars show percentages" and its summary names the share's percentage, and
+    /compare, which ranks a share too (year_values.can_rank, the embed's rule;
+    tests/pages/test_compare_shares.py), says both; a rate per resident is
+    still "the highest rate" on /compare."""
     compare, violence, client = pages
     content = violence.show_trend(
         "knife_offences_share", NATIONAL_CODE, "year", "all", "", ""
@@ -135,6 +136,12 @@ def test_a_share_is_a_percentage_where_it_is_ranked(pages):
     assert "highest rate" not in page
     assert "Bars show percentages with 95% confidence intervals" in _text(content)
     assert f"percentage, {year}: of " in _text(content)
+    share = compare.show_comparison(
+        "knife_offences_share", f"{year[:4]}-04", "national", "95", "exclude"
+    )
+    assert "had the highest percentage" in _chart_title(share, "compare-ranking")
+    assert "highest rate" not in _text(share)
+    assert "Bars show percentages" in _text(share)
     rates = compare.show_comparison(
         "knife_offences", f"{year[:4]}-04", "national", "95", "exclude"
     )

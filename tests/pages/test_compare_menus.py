@@ -1,9 +1,10 @@
 """/compare's measure and year menus read as plain rows (issue 19:
-year_values.rate_measure_names and period_rows, no frame built to be iterated)
-give what the frame road they replaced gave (kept here): every rate measure of
-the shipped demo, whose years include published and illustrative ones, all
-illustrative ones (hospital admissions) and rolling years only (the ONS Table
-P1 offence groups), each with no year chosen, each of its years chosen, and a
+year_values.ranked_measure_names and period_rows, no frame built to be
+iterated) give what the frame road they replaced gave (kept here): every
+measure of the shipped demo that force areas can be ranked by (rates and
+shares, year_values.can_rank), whose years include published and illustrative
+ones, all illustrative ones (hospital admissions) and rolling years only (the
+ONS Table P1 offence groups), each with no year chosen, each of its years chosen, and a
 year it does not have; and unknown measures."""
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def page(loaded_store, monkeypatch):
 
 
 def _old_measure_options(current):
-    table = year_values.rate_measures(scope=SYSTEM)
+    # the measures force areas can be ranked by: rates and shares (can_rank)
+    table = year_values.ranked_measures(scope=SYSTEM)
     options = [{"label": r.name, "value": r.code} for r in table.itertuples()]
     if current and current not in set(table["code"]):
         options.append({"label": f"Unknown measure: {current}", "value": current})
@@ -75,7 +77,7 @@ def _plain(answer):
 
 
 def test_measure_menu_is_the_frame_road(page):
-    codes = year_values.rate_measures(scope=SYSTEM)["code"].tolist()
+    codes = year_values.ranked_measures(scope=SYSTEM)["code"].tolist()
     assert len(codes) > 3
     for current in [None, "", "no_such_measure", *codes]:
         assert page.measure_options("compare-measure", current) == (
@@ -84,7 +86,7 @@ def test_measure_menu_is_the_frame_road(page):
 
 
 def test_year_menu_is_the_frame_road(page):
-    codes = year_values.rate_measures(scope=SYSTEM)["code"].tolist()
+    codes = year_values.ranked_measures(scope=SYSTEM)["code"].tolist()
     kinds = set()
     for code in [*codes, "no_such_measure", "", None]:
         try:
