@@ -116,6 +116,13 @@ OUTLIER_OPTIONS = [
     {"label": "Left out (rates not comparable)", "value": "exclude"},
     {"label": "Included", "value": "include"},
 ]
+CITY_OF_LONDON = "E23000034"
+SHARE_CITY_NOTE = (
+    "City of London is ranked: a percentage is worked out from its own "
+    "denominator, not from the few people who live there, so its figure is "
+    "comparable (the City of London choice applies to rates per head of "
+    "population)."
+)
 CAUSAL_CAVEAT = (
     "This is a descriptive comparison, not evidence of what VRUs caused. Areas were "
     "chosen for funding because they had the most serious violence, and much else "
@@ -344,6 +351,10 @@ def show_comparison(measure_code, period, benchmark, level, outliers="exclude"):
                 " ".join(notes) + " Choose City of London: Included to show it.",
                 kind="info",
             )
+        elif is_share(measure) and CITY_OF_LONDON in ranked["code"].tolist():
+            # nothing left out (not_comparable: none for a proportion), which
+            # the control's "Left out" would otherwise seem to deny
+            note = message(SHARE_CITY_NOTE, kind="info")
     if ranked.empty:  # only areas left out have a figure this year
         return [note, message("There are no other force area figures to compare.")]
     own = _own_force(scope, ranked)

@@ -121,6 +121,8 @@ def test_share_ranking_agrees_with_the_embed_figure_by_figure(pages, year):
     # its denominator): ranked on both, with no note
     assert "City of London" in set(ours["Area"])
     assert "City of London is left out" not in _text(content)
+    # and /compare says why, beside its "City of London: Left out" choice
+    assert compare.SHARE_CITY_NOTE in _text(content)
     theirs = embed.set_index("Force area")
     ours = ours.set_index("Area")
     assert sorted(ours.index) == sorted(theirs.index)
@@ -241,6 +243,7 @@ def test_a_rate_keeps_its_words(pages):
     )
     text = _text(content)
     assert "had the highest rate" in _by_id(content, "compare-ranking-title").children
+    assert compare.SHARE_CITY_NOTE not in text
     assert "rate per 100,000 population, police force areas" in text
     assert "binomial" not in text and "Percentage" not in text
     table = _csv(content, "compare-funnel")
