@@ -433,27 +433,39 @@ def _trend_card(view_data, view, age, events):
     per = _per(measure)
     y_title = "Percentage" if per == "%" else f"Rate {per}"
     rate_col = table.columns[3]
-    plot = table.rename(columns={rate_col: "rate"}).copy()
     # The chart, its hover and its sentences from the figures as stored, not
     # the table's two-decimal copy: 5.8486 rounded to 5.85 and then written to
     # one decimal would read 5.9, where the title and the embed say 5.8.
     hidden = series["suppressed"].astype(bool).tolist()
-    for column, figures in (
-        ("rate", "rate"),
-        ("Lower 95% CI", "rate_lower"),
-        ("Upper 95% CI", "rate_upper"),
-    ):
-        plot[column] = [
-            "*" if h else v
-            for v, h in zip(series[figures].tolist(), hidden, strict=True)
-        ]
-    plot["Period"] = series["period"].tolist()
+    stored = {
+        "rate": "rate",
+        "Lower 95% CI": "rate_lower",
+        "Upper 95% CI": "rate_upper",
+    }
     bench_name = view_data["benchmark_name"]
-    plot["Area"], lines = line_names(series, area.name, bench_name)
+    names, lines = line_names(series, area.name, bench_name)
+    periods = series["period"].tolist()
     order = list(dict.fromkeys(own["period"].tolist() + bench["period"].tolist()))
     order_index = {p: i for i, p in enumerate(sorted(order, key=_period_key))}
-    orders = [order_index[p] for p in plot["Period"].tolist()]
-    plot["_order"] = orders
+    orders = [order_index[p] for p in periods]
+    # The table's columns (its rate named "rate"), the stored figures, periods
+    # and lines in place of the table's, and the order: one frame built at
+    # once (a renamed copy and a column set at a time cost more, issue 19).
+    columns: dict = {}
+    for name in table.columns:
+        column = "rate" if name == rate_col else name
+        if column in stored:
+            columns[column] = [
+                "*" if h else v
+                for v, h in zip(series[stored[column]].tolist(), hidden, strict=True)
+            ]
+        elif column == "Period":
+            columns[column] = periods
+        elif column == "Area":
+            columns[column] = names
+        else:
+            columns[column] = table[name]
+    plot = pd.DataFrame({**columns, "_order": orders})
     # a stable sort by period (as sort_values(kind="stable")), by one take and
     # only when out of order: sorting the frame cost more than the check
     if any(a > b for a, b in zip(orders, orders[1:], strict=False)):
