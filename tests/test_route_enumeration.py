@@ -70,6 +70,10 @@ def app_and_board(loaded_sqlite_store, monkeypatch):
             area_codes=("E23000036",),
         )
     app.server.config["TESTING"] = True
+    # Dash fills app.callback_map at the app's first request (its before_request
+    # setup). In a test process where no earlier test has asked the app for
+    # anything (one of several pytest-xdist workers), the map would be empty.
+    app.server.test_client().get("/signin")
     return app, password
 
 
