@@ -73,7 +73,8 @@ def area_map_figure(
     basic bundle has no geo traces (so no choropleth with a `geojson` URL).
     `frame` has a row per area compared (code, name, rate, rate_lower,
     rate_upper, comparison, suppressed);
-    `per` is the rate's unit ("per 100,000"), `level_text` the confidence level.
+    `per` is the rate's unit ("per 100,000", or a share's "%"), `level_text` the
+    confidence level.
 
     The traces carry no coordinates: `layout.meta.outlines` names the URL that
     serves `outlines(geojson)`, and the browser fills each trace (meta.code) from
@@ -105,8 +106,10 @@ def area_map_figure(
             def show(v, hidden=hidden):
                 return "*" if hidden else rate(v, 1)
 
+            # "52.1 per 100,000", but a share's "11.1%"
+            unit = per if per == "%" else f" {per}"
             hover = (
-                f"{row['name']}<br>{show(row['rate'])} {per}<br>{level_text} CI: "
+                f"{row['name']}<br>{show(row['rate'])}{unit}<br>{level_text} CI: "
                 f"{show(row['rate_lower'])} to {show(row['rate_upper'])}<br>{name}"
             )
         fig["data"].append(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from urllib.parse import unquote
 
 import pandas as pd
@@ -217,6 +218,14 @@ def test_share_is_a_percentage_of_offences_on_compare(pages):
     assert any("%" in str(t.get("text")) for t in bars["data"])
     beside = _by_id(content, "compare-map-ranking")
     assert "Percentage" in _text(beside)
+    # the map's hover: "Metropolitan Police<br>11.1%<br>95% CI: ...", no space
+    # before the per cent sign and no "per" anywhere
+    hovers = [
+        t.get("hovertext") or t.get("text") or ""
+        for t in _by_id(content, "compare-map-graph").figure["data"]
+    ]
+    shown = [h for h in hovers if isinstance(h, str) and "CI:" in h]
+    assert shown and all(re.search(r"<br>\d+\.\d%<br>", h) for h in shown)
     # the funnel: percentages against the denominator, binomial limits named
     funnel = _by_id(content, "compare-funnel-graph").figure
     x_title = funnel["layout"]["xaxis"]["title"]
