@@ -28,7 +28,7 @@ from decimal import Decimal
 
 import numpy as np
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from data_access import periods
 from data_access.activity.summaries import refresh_activity_summaries
@@ -44,9 +44,11 @@ from data_access.models import (
     InterventionOutput,
     Measure,
     MeasureValue,
+    OutputSummary,
     Population,
     Source,
     Spend,
+    SpendSummary,
     StoreMeta,
     Workstream,
 )
@@ -159,7 +161,21 @@ def generate_scale(*, rows: int, force: bool = False) -> dict[str, int]:
         with engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
             conn.commit()
+        vacuum_summaries(engine)
     return counts
+
+
+def vacuum_summaries(engine: Engine) -> None:
+    """VACUUM (ANALYZE) the two summary tables on PostgreSQL, so that their
+    visibility maps are set and the activity readers' index only scans (0018)
+    need not visit the table. Freshly written pages are not all-visible until a
+    VACUUM, and autovacuum may come late to a table filled in one go. VACUUM
+    cannot run in a transaction: an autocommit connection. Nothing on SQLite."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in (OutputSummary.__tablename__, SpendSummary.__tablename__):
+            conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
 
 def _areas(conn: Connection, source_id: int) -> dict[str, int]:
