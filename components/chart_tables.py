@@ -140,26 +140,37 @@ class TableColumns:
         )
 
 
+def _column_arrays(df: pd.DataFrame) -> list[Any]:
+    """Each column's values as the frame holds them (a numpy array or an
+    extension array), by position: what `df.items()`' Series hold as
+    `_values`, and what their dtype, `tolist()` and iteration read, without
+    a Series made per column (most of a small table's cost)."""
+    arrays = getattr(df, "_iter_column_arrays", None)
+    if arrays is None:  # a pandas without it: the Series' own arrays
+        return [column._values for _, column in df.items()]
+    return list(arrays())
+
+
 def table_columns(df: pd.DataFrame) -> TableColumns:
     names = list(df.columns)
-    # items() takes each column by position, a third of iloc[:, i]'s cost
-    series = [column for _, column in df.items()]
+    arrays = _column_arrays(df)
     cells: list[list[Any]] = []
     listed: list[list[Any]] = []
-    for column in series:
-        dtype = column.dtype
-        values = column.tolist()
+    for array in arrays:
+        dtype = array.dtype
+        values = array.tolist()  # Series.tolist()
         listed.append(values)
         # A numpy array's tolist() is what iterating it gives (ndarray.item per
         # cell), as is a Python-backed text column's; other extension and
-        # datetime arrays may iterate as other scalars.
+        # datetime arrays may iterate as other scalars (iterating the Series
+        # iterates its extension array).
         if (isinstance(dtype, np.dtype) and dtype.kind not in "mM") or (
             isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
         ):
             cells.append(values)
         else:
-            cells.append(list(column))
-    return TableColumns(names, [c.dtype for c in series], cells, listed, len(df))
+            cells.append(list(array))
+    return TableColumns(names, [a.dtype for a in arrays], cells, listed, len(df))
 
 
 def _inferred_dtype(values: list[Any]) -> np.dtype:

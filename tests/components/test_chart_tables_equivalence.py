@@ -329,6 +329,44 @@ def test_csv_of_edge_tables_is_what_the_old_code_wrote(df):
     assert ct.csv_href(df) == old_csv_href(df)
 
 
+def _old_table_columns(df: pd.DataFrame) -> ct.TableColumns:
+    """table_columns as it read the frame: a Series per column."""
+    series = [column for _, column in df.items()]
+    cells, listed = [], []
+    for column in series:
+        dtype = column.dtype
+        values = column.tolist()
+        listed.append(values)
+        if (isinstance(dtype, np.dtype) and dtype.kind not in "mM") or (
+            isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
+        ):
+            cells.append(values)
+        else:
+            cells.append(list(column))
+    return ct.TableColumns(
+        list(df.columns), [c.dtype for c in series], cells, listed, len(df)
+    )
+
+
+def _typed(table: ct.TableColumns) -> tuple:
+    """Everything a TableColumns holds, each cell with its type (NaN == NaN)."""
+    return (
+        [repr(n) for n in table.names],
+        [str(d) for d in table.dtypes],
+        [[(type(v), repr(v)) for v in c] for c in table.cells],
+        [[(type(v), repr(v)) for v in c] for c in table.listed],
+        table.length,
+    )
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_columns_read_from_the_arrays_are_the_series_cells(name):
+    df = TABLES[name]
+    assert _typed(ct.table_columns(df)) == _typed(_old_table_columns(df))
+    mixed = pd.concat([df, df.iloc[::-1].reset_index(drop=True)], axis=1)
+    assert _typed(ct.table_columns(mixed)) == _typed(_old_table_columns(mixed))
+
+
 @pytest.mark.parametrize("name", list(TABLES))
 def test_csv_is_what_the_old_code_wrote(name):
     df = TABLES[name]
