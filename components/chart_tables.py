@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -356,6 +357,8 @@ def _is_numeric_column(dtype: Any, values: list[Any]) -> bool:
     if isinstance(dtype, np.dtype):  # pandas' dtype tests, read off its kind
         if dtype.kind != "O":  # numbers, not booleans, dates or durations
             return dtype.kind in "iufc"
+    elif isinstance(dtype, pd.StringDtype):
+        pass  # text: neither booleans nor numbers, its cells decide
     elif pd.api.types.is_bool_dtype(dtype):
         return False
     elif pd.api.types.is_numeric_dtype(dtype):
@@ -613,6 +616,46 @@ def _table_column(
     return out
 
 
+# What number(v, places) of a float column needs worked out cell by cell: an
+# exponent or infinity, 13 or more whole digits (below 1e12 a float is within
+# 0.0001 of the decimal repr writes, which format() then rounds to it)
+_UNUSUAL_FLOATS = re.compile(r"e|inf|^-?\d{13}", re.MULTILINE)
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def _number_column(values: list[Any], dtype: Any) -> list[str | int] | None:
+    """`_table_column(values, formatter=None, decimals=..., year=False)` of a
+    column of floats or ints (a numpy float or int dtype: every cell a Python
+    float, or int), written in one go; None when a cell needs `number`'s own
+    road (an exponent, an infinity, a huge number or a tie, below).
+
+    Each float's digits are repr's (`number` rounds the decimal the float was
+    written as, half up), here in one join; `_decimals_needed`'s places are
+    the longest of their fractions; format(v, ",.{places}f") then writes what
+    `number` writes, rounding the float itself, except at a tie in repr's
+    digits (a fraction of places + 1 digits ending in 5: half up goes up,
+    the float may lie below), left to `number`, and "-0.0", which `number`
+    writes "0.0". A digit past the tie ("2.251") or before it decides for
+    both: the shortest repr lies on the same side of the half as the float
+    (tests/components/test_chart_tables_equivalence.py)."""
+    if not isinstance(dtype, np.dtype) or not values:
+        return None
+    if dtype.kind in "iu":  # ints: none has places to write, "-" as number's
+        return list(map(format, values, repeat(",")))
+    if dtype.kind != "f":
+        return None
+    text = "\n".join(map(repr, values)) + "\n"  # "nan" for a gap
+    if _UNUSUAL_FLOATS.search(text):
+        return None
+    longest = max(map(len, _FRACTION.findall(text.replace(".0\n", "\n"))), default=0)
+    places = min(3, longest)
+    if longest > places and re.search(rf"\.\d{{{places}}}5\n", text):
+        return None
+    negative_zero = "-0." + "0" * places if places else "-0"
+    fixes = {"nan": MISSING_CELL, negative_zero: negative_zero[1:]}
+    return [fixes.get(t, t) for t in map(format, values, repeat(f",.{places}f"))]
+
+
 def accessible_table(
     table: pd.DataFrame | TableColumns,
     *,
@@ -646,7 +689,12 @@ def accessible_table(
         for year, dtype, values in zip(years, table.dtypes, table.listed, strict=True)
     ]
     cell_columns = [
-        _table_column(
+        (
+            None
+            if years[i] or c in column_formats
+            else _number_column(table.cells[i], table.dtypes[i])
+        )
+        or _table_column(
             table.cells[i],
             formatter=column_formats.get(c) if c in column_formats else None,
             # only worked out for a column with numbers to write

@@ -500,3 +500,54 @@ def test_a_table_of_lists_is_the_table_of_their_frame(name):
 def test_a_table_of_lists_wants_every_column_as_long():
     with pytest.raises(ValueError, match="one cell per row"):
         ct.columns_table({"A": [1, 2], "B": [1]})
+
+
+def _number_column_cases(rng) -> list[list]:
+    """Columns of floats as tables hold them: rounded to a few places, ties
+    in repr's digits (2.25, 0.0005), near ties, values that round to -0,
+    gaps, huge and tiny ones; and ints."""
+    ties = [2.25, 0.125, 1.0005, -2.5, 0.5, 1.5, 2.675, 1.005, -0.0005, 0.0045]
+    near = [2.2500000001, 2.2499999999, 0.12500001, -0.0004, -0.04, -0.4, 0.0]
+    odd = [-0.0, np.nan, 999999999999.5, 123456789012.345, 1e12, 5e-324, 1e-5]
+    cases = []
+    for _ in range(1500):
+        n = int(rng.integers(1, 25))
+        kind = int(rng.integers(0, 4))
+        if kind == 0:
+            scale = 10.0 ** int(rng.integers(-3, 12))
+            places = int(rng.integers(0, 7))
+            column = [round(float(v), places) for v in rng.normal(0, scale, n)]
+        elif kind == 1:
+            pool = ties + near + odd
+            column = [pool[int(i)] for i in rng.integers(0, len(pool), n)]
+        elif kind == 2:
+            column = [float(v) / 1000 for v in rng.integers(-100000, 100000, n)]
+        else:
+            column = _random_floats(n)
+        if rng.random() < 0.3:
+            column[int(rng.integers(0, n))] = np.nan
+        cases.append(column)
+    return cases
+
+
+def test_number_columns_written_at_once_are_each_cell_written():
+    rng = np.random.default_rng(19)
+    float64, taken = np.dtype("float64"), 0
+    for column in _number_column_cases(rng):
+        cells = [float(v) for v in pd.Series(column, dtype="float64").tolist()]
+        expected = ct._table_column(
+            cells,
+            formatter=None,
+            decimals=lambda cells=cells: ct._decimals_needed(cells),
+            year=False,
+        )
+        got = ct._number_column(cells, float64)
+        if got is not None:
+            taken += 1
+            assert got == expected, cells
+    assert taken > 600  # most columns go the one road
+    for ints in ([0, -1, 12, -1234567, 10**15, -(10**17)], [7]):
+        expected = ct._table_column(
+            ints, formatter=None, decimals=lambda: 0, year=False
+        )
+        assert ct._number_column(ints, np.dtype("int64")) == expected
