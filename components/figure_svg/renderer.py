@@ -4,6 +4,7 @@ ranges worked out, its axes drawn and its marks assembled into one <svg>."""
 from __future__ import annotations
 
 import re
+from itertools import compress
 
 from components import theme
 from components.figure_svg.axis import _Axis
@@ -300,11 +301,13 @@ class _Renderer(BarMarks, ScatterMarks, Notes):
                 xn, yn = self._pair_numbers(trace)
                 if None not in xn and None not in yn:
                     x_values, y_values = xn, yn
-                else:
-                    for xv, yv in zip(xn, yn, strict=True):
-                        if xv is not None and yv is not None:
-                            x_values.append(xv)
-                            y_values.append(yv)
+                else:  # the points with both numbers (a limit line's gap)
+                    both = [
+                        xv is not None and yv is not None
+                        for xv, yv in zip(xn, yn, strict=True)
+                    ]
+                    x_values = list(compress(xn, both))
+                    y_values = list(compress(yn, both))
             if x_values:
                 x.expand_span(min(x_values), max(x_values), ppad, x_padded)
                 y.expand_span(min(y_values), max(y_values), ppad, fill != "tozeroy")

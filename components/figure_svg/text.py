@@ -11,6 +11,7 @@ import itertools
 import math
 import re
 from array import array
+from itertools import chain
 from typing import Any
 
 MIN_FONT = 11  # px: no text smaller, at the nominal size (readability)
@@ -30,8 +31,15 @@ def _coords(points: list[tuple[float, float]]) -> str:
     """Each point's "x,y", its numbers as `_f` writes them, joined by "L" (a
     line's path): every number written "%.1f" has one decimal, so each ".0"
     in the text is a number's ".0" for `_f` to drop, and one replace drops
-    them all."""
-    return "L".join(["%.1f,%.1f" % p for p in points]).replace(".0", "")  # noqa: UP031
+    them all. A long line (a funnel's limits: hundreds of points) is written
+    by one format of all its numbers, not one per point."""
+    if len(points) < _ONE_FORMAT:
+        return "L".join(["%.1f,%.1f" % p for p in points]).replace(".0", "")  # noqa: UP031
+    numbers = tuple(chain.from_iterable(points))
+    return (("L%.1f,%.1f" * len(points)) % numbers)[1:].replace(".0", "")
+
+
+_ONE_FORMAT = 8  # points from which a line is written in one format
 
 
 def _written(template: str, *numbers: float) -> str:

@@ -316,3 +316,16 @@ def test_labels_written_at_once_are_written_as_each_was():
         assert text._texts(labels, **args) == [
             _old_text(lines, x, y, **args) for lines, x, y in labels
         ]
+
+
+def test_a_long_line_written_in_one_format_is_written_point_by_point():
+    """`_coords` writes a line of many points (a funnel's limits) in one
+    format; the old per-point join is the reference, over lines of every
+    length around the switch and numbers of every kind."""
+    rng = random.Random(19)
+    numbers = _floats(600, seed=19)
+    for n in [*range(0, 20), 64, 325]:
+        for _ in range(20):
+            points = [(rng.choice(numbers), rng.choice(numbers)) for _ in range(n)]
+            old = "L".join(["%.1f,%.1f" % p for p in points]).replace(".0", "")  # noqa: UP031
+            assert text._coords(points) == old, points
