@@ -39,7 +39,13 @@ class _Axis:
         self.letter = letter
         self.spec = spec
         self.visible = spec.get("visible", True) is not False
-        self.values = self._trace_values(traces)
+        # the traces' values, read for an axis's type and categories: not
+        # for an axis declared linear, log or date (a funnel's log axis of
+        # limit lines, hundreds of points)
+        declared = spec.get("type")
+        self.values = (
+            [] if declared in ("linear", "date", "log") else self._trace_values(traces)
+        )
         self.type = self._type()
         self.categories: dict[Any, int] = {}
         if self.type == "category":
