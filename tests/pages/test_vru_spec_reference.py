@@ -200,6 +200,10 @@ def _random_comparison(rng: random.Random) -> tuple[dict, pd.DataFrame, dict]:
         "code": "m",
         "name": rng.choice(["Knife offences", "Homicide"]),
         "rate_multiplier": rng.choice([100_000, 1_000_000, 1000.0]),
+        # a rate's unit, as every measure record has one (a share's "%" has no
+        # VRU comparison)
+        "unit": rng.choice(["offences", "homicides"]),
+        "ci_method": "byar",
     }
     ratio = rng.choice([math.nan, rng.uniform(0.5, 1.5)])
     relative = {
