@@ -142,6 +142,107 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return em * size * (1.13 if bold else 1.06)
 
 
+# Advance widths, in ems, of the widest of the sans fonts a reader's machine
+# may draw the SVG's text in (FONT_FAMILY's system-ui falls back to DejaVu Sans
+# on most Linux desktops, ~6% wider than _WIDTHS; Liberation Sans is Arial's
+# metrics): per character the larger of DejaVu Sans and Liberation Sans,
+# rounded up to 0.01 em. Written by tests/components/test_legend_fit.py
+# (`write_wide_widths`, PIL's ImageFont on their .ttf files), which checks
+# this table against the fonts. For placing text beside another mark (a
+# legend's next entry), where an overrun overlaps: cutting to fit keeps the
+# plain estimate.
+_WIDE: dict[str, float] = {}
+for _chars, _em in (
+    ("'ijl", 0.28),
+    ("I", 0.3),
+    (" ,.\xb7\u2019\u2018", 0.32),
+    ("/:;\\|", 0.34),
+    ("f", 0.36),
+    ("-", 0.37),
+    ("()[]t", 0.4),
+    ("!\xb2\xb3", 0.41),
+    ("r", 0.42),
+    ('"', 0.46),
+    ("*J`\xb0", 0.5),
+    ("\u201c\u201d", 0.52),
+    ("sz", 0.53),
+    ("c", 0.55),
+    ("?L_\u2013", 0.56),
+    ("k", 0.58),
+    ("vxy", 0.6),
+    ("FTaeo\xe9", 0.62),
+    ("$0123456789bdghnpqu{}\xa3\u20ac", 0.64),
+    ("EKPSY", 0.67),
+    ("ABVXZ", 0.69),
+    ("CR", 0.73),
+    ("U", 0.74),
+    ("N", 0.75),
+    ("H", 0.76),
+    ("&DG", 0.78),
+    ("OQ", 0.79),
+    ("w", 0.82),
+    ("#+<=>^~\xb1\u2264\u2265\xd7\xf7", 0.84),
+    ("M", 0.87),
+    ("%", 0.96),
+    ("m", 0.98),
+    ("W", 0.99),
+    ("\u2014\u2026", 1.0),
+    ("@", 1.02),
+):
+    for _c in _chars:
+        _WIDE[_c] = _em
+_WIDE_BOLD: dict[str, float] = {}
+for _chars, _em in (
+    ("'", 0.31),
+    (" ijl", 0.35),
+    ("/\\|", 0.37),
+    (",.I\xb7\u2019\u2018", 0.38),
+    (":;", 0.4),
+    ("-", 0.42),
+    ("f\xb2\xb3", 0.44),
+    ("!()[]", 0.46),
+    ("t", 0.48),
+    ("`r\xb0", 0.5),
+    ('"*', 0.53),
+    ("J_\u2013", 0.56),
+    ("z", 0.59),
+    ("cs", 0.6),
+    ("?", 0.62),
+    ("L", 0.64),
+    ("x", 0.65),
+    ("vy\u201c\u201d", 0.66),
+    ("k", 0.67),
+    ("ae\xe9", 0.68),
+    ("EFTo", 0.69),
+    ("$0123456789\xa3\u20ac", 0.7),
+    ("bdghnpqu{}", 0.72),
+    ("SYZ", 0.73),
+    ("CP", 0.74),
+    ("B", 0.77),
+    ("AKRVX", 0.78),
+    ("U", 0.82),
+    ("G", 0.83),
+    ("#+<=>DHN^~\xb1\u2264\u2265\xd7\xf7", 0.84),
+    ("OQ", 0.86),
+    ("&", 0.88),
+    ("w", 0.93),
+    ("@M\u2014\u2026", 1.0),
+    ("%", 1.01),
+    ("m", 1.05),
+    ("W", 1.11),
+):
+    for _c in _chars:
+        _WIDE_BOLD[_c] = _em
+_WIDE_OTHER = itertools.repeat(1.11)  # a character not in the tables: the widest
+
+
+@functools.lru_cache(maxsize=1024)
+def wide_width(text: str, size: float, bold: bool = False) -> float:
+    """The width in px of `text` at `size` px in the widest of the sans fonts
+    it may be drawn in (kerning, which only narrows, aside)."""
+    return sum(map((_WIDE_BOLD if bold else _WIDE).get, text, _WIDE_OTHER)) * size
+
+
 _TAG = re.compile(r"(<[^>]*>)")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
@@ -180,6 +281,14 @@ def _lines_width(lines: list[list[Run]], size: float) -> float:
         return text_width(t, size, b)
     return max(
         (sum(text_width(t, size, b) for t, b, _ in runs) for runs in lines),
+        default=0.0,
+    )
+
+
+def _lines_wide_width(lines: list[list[Run]], size: float) -> float:
+    """`_lines_width`, by `wide_width`: the widest line in the widest font."""
+    return max(
+        (sum(wide_width(t, size, b) for t, b, _ in runs) for runs in lines),
         default=0.0,
     )
 
