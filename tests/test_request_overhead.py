@@ -135,3 +135,96 @@ def test_without_a_secret_key_no_cookie_is_verified():
     cookie = client.get_cookie("session").value
     server.secret_key = None
     assert server.session_interface.verified(server, cookie) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "private, no-store",
+        "public",
+        "Public",
+        "public, max-age=300",
+        "max-age=60, PUBLIC",
+        "no-cache",
+        'public="x"',
+        "s-maxage=60,public",
+        "x-public-thing=1",
+    ],
+)
+def test_public_answer_is_werkzeugs_reading_of_cache_control(value):
+    from flask import Response
+
+    from web.security import public_answer
+
+    response = Response("x")
+    if value is not None:
+        response.headers["Cache-Control"] = value
+    assert public_answer(response) is bool(response.cache_control.public)
+
+
+def test_saving_a_session_is_flasks_save_with_no_cookie_on_public_answers():
+    """The shortcut for a session neither empty nor to be sent again sets what
+    Flask's own save_session sets (Vary, cookies), in every case."""
+    import itertools
+
+    from flask import Response
+    from flask.sessions import SecureCookieSessionInterface
+
+    from web.security import NoCookieOnPublicAnswers
+
+    server = _session_app()
+    ours, flasks = NoCookieOnPublicAnswers(), SecureCookieSessionInterface()
+    cases = itertools.product(
+        [{}, {"_user_id": "5:1", "_fresh": True}],  # contents
+        [False, True],  # modified
+        [False, True],  # accessed
+        [False, True],  # permanent
+        [None, "private, no-store", "public, max-age=60"],  # Cache-Control
+    )
+    with server.test_request_context("/"):
+        for contents, modified, accessed, permanent, cache_control in cases:
+            answers = []
+            for interface in (ours, flasks):
+                session = interface.session_class(dict(contents))
+                session.permanent = permanent
+                session.modified, session.accessed = modified, accessed
+                response = Response("x")
+                if cache_control:
+                    response.headers["Cache-Control"] = cache_control
+                interface.save_session(server, session, response)
+                answers.append(response.headers.getlist("Set-Cookie"))
+                answers.append(response.headers.get("Vary"))
+            case = (contents, modified, accessed, permanent, cache_control)
+            if cache_control and "public" in cache_control:
+                assert answers[0] == [] and answers[1] is None, case
+            else:
+                assert answers[:2] == answers[2:], case
+
+
+def test_each_request_gets_its_own_copy_of_a_session_of_text():
+    """A session of text and numbers (what this app writes) is copied with
+    dict.copy: a request changing its session changes neither the remembered
+    cookie's data nor the next request's session."""
+    from flask import request
+
+    server = _session_app()
+    interface = server.session_interface
+    client = server.test_client()
+    client.get("/set")
+    with_a_list = client.get_cookie("session").value
+    # A session of text only, as sign-in writes it.
+    with server.test_request_context("/"):
+        value = interface.get_signing_serializer(server).dumps(
+            {"_user_id": "5:1", "_fresh": True, "n": 3}
+        )
+    for cookie in (with_a_list, value):
+        with server.test_request_context("/", headers={"Cookie": f"session={cookie}"}):
+            first = interface.open_session(server, request)
+            kept = dict(interface.verified(server, cookie)[0])
+            first["_user_id"] = "changed"
+            first["added"] = 1
+            second = interface.open_session(server, request)
+            assert dict(second) == kept
+            assert interface.verified(server, cookie)[0] == kept

@@ -45,6 +45,7 @@ import settings
 from data_access import sign_in_limits, users
 from data_access.errors import StoreUnavailable
 from web.security import refuse_malformed_callback
+from web.warm_callbacks import client_identifier
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
@@ -332,8 +333,15 @@ def _signed_in_layout(layout, path: str):
     return wrapper
 
 
+def _client_identifier() -> str:
+    """Flask-Login's session identifier of this client (its _create_identifier),
+    read from the WSGI environ in one go rather than through request.headers."""
+    return client_identifier(request.environ)
+
+
 def init_auth(server: Flask) -> None:
     login_manager.init_app(server)
+    login_manager._session_identifier_generator = _client_identifier
     login_manager.login_view = "auth.signin"
     csrf.init_app(server)
     server.register_blueprint(blueprint)

@@ -51,11 +51,13 @@ def init_callback_compression(server: Flask, path: str) -> None:
             or response.mimetype not in compress.compress_mimetypes_set
         ):
             return response
-        accept = request.headers.get("Accept-Encoding", "")
-        if _choose_algorithm(compress.enabled_algorithms, accept) != "br":
-            return response
+        # The size first: most answers of the first load are too small to compress
+        # and need no reading of Accept-Encoding.
         data = response.get_data()
         if len(data) < config["COMPRESS_MIN_SIZE"]:
+            return response
+        accept = request.headers.get("Accept-Encoding", "")
+        if _choose_algorithm(compress.enabled_algorithms, accept) != "br":
             return response
         response.set_data(
             brotli.compress(

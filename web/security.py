@@ -3,6 +3,7 @@ an answer that shared caches may keep."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 
@@ -28,6 +29,20 @@ _SIGNER_CLOCK = TimestampSigner(b"clock only").get_timestamp
 VERIFIED_COOKIES_KEPT = 4096
 
 
+_SCALARS = (str, bool, int, float, type(None))
+
+
+def _copier(data: dict) -> Callable[[], dict]:
+    """What hands out private copies of a verified session's data: a session of
+    text and numbers (every session this app writes) is copied by dict.copy,
+    anything else by data_access.cache.private_copy, as before."""
+    if type(data) is dict and all(
+        type(key) is str and type(value) in _SCALARS for key, value in data.items()
+    ):
+        return dict(data).copy
+    return functools.partial(private_copy, data)
+
+
 class NoCookieOnPublicAnswers(SecureCookieSessionInterface):
     """A session cookie on an answer marked `public` would be kept by shared caches
     and handed to every later visitor, and it marks the answer as per-visitor
@@ -42,23 +57,30 @@ class NoCookieOnPublicAnswers(SecureCookieSessionInterface):
     request exactly as itsdangerous checks it."""
 
     def __init__(self):
-        self._verified: dict[tuple, tuple[int, dict]] = {}
+        # {(keys, cookie): (signed at, data, a maker of private copies of data)}
+        self._verified: dict[tuple, tuple[int, dict, Callable[[], dict]]] = {}
         self._verified_lock = threading.Lock()
 
     def open_session(self, app, request):  # noqa: ANN001, ANN201
         cookie = request.cookies.get(self.get_cookie_name(app))
         if not app.secret_key or not cookie:
             return super().open_session(app, request)
-        verified = self.verified(app, cookie)
-        if verified is None:
+        kept = self._kept(app, cookie)
+        if kept is None:
             return self.session_class()
-        return self.session_class(private_copy(verified[0]))
+        return self.session_class(kept[2]())
 
     def verified(self, app: Flask, cookie: str) -> tuple[dict, int] | None:
         """What the session cookie `cookie` holds and when it was signed (whole
         seconds) if Flask would accept it now (signature under the app's keys, age
         within its lifetime), else None. The dict is the remembered one: callers
         must not change it."""
+        kept = self._kept(app, cookie)
+        return None if kept is None else (kept[1], kept[0])
+
+    def _kept(self, app: Flask, cookie: str) -> tuple | None:
+        """The remembered (signed at, data, copier) of `cookie` if Flask would
+        accept it now (see verified)."""
         max_age = int(app.permanent_session_lifetime.total_seconds())
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         kept = self._verified.get((keys, cookie))
@@ -72,22 +94,38 @@ class NoCookieOnPublicAnswers(SecureCookieSessionInterface):
                 )
             except BadSignature:  # expired included
                 return None
-            kept = (int(signed_at.timestamp()), data)
+            kept = (int(signed_at.timestamp()), data, _copier(data))
             with self._verified_lock:
                 if len(self._verified) >= VERIFIED_COOKIES_KEPT:
                     self._verified.clear()
                 self._verified[(keys, cookie)] = kept
-        signed_at, data = kept
         # itsdangerous's age test (TimestampSigner.unsign), by its own clock.
-        age = _SIGNER_CLOCK() - signed_at
+        age = _SIGNER_CLOCK() - kept[0]
         if age > max_age or age < 0:
             return None
-        return data, signed_at
+        return kept
 
     def save_session(self, app, session, response):  # noqa: ANN001, ANN201
-        if response.cache_control.public:
+        if public_answer(response):
+            return None
+        if session and not self.should_set_cookie(app, session):
+            # What Flask's save_session does with a session that is neither
+            # empty nor to be sent again (a signed-in click's), without first
+            # reading the seven cookie settings it would not use.
+            if session.accessed:
+                response.vary.add("Cookie")
             return None
         return super().save_session(app, session, response)
+
+
+def public_answer(response) -> bool:  # noqa: ANN001
+    """response.cache_control.public, without parsing a Cache-Control header
+    that cannot say `public`: none (most answers until _headers sets one) or one
+    without the word (the "private, no-store" _headers sets)."""
+    value = response.headers.get("Cache-Control")
+    if not value or "public" not in value.lower():
+        return False
+    return bool(response.cache_control.public)
 
 
 class TrustedProxies:
@@ -152,9 +190,11 @@ def _well_formed_callback(body) -> bool:  # noqa: ANN001
 
 
 def _input_refusal() -> tuple[int, str] | None:
-    if len(request.query_string) > MAX_QUERY_STRING_BYTES:
+    query = request.query_string
+    if len(query) > MAX_QUERY_STRING_BYTES:
         return 414, "The address is too long."
-    if _holds_nul(request.args.to_dict(flat=False)):
+    # No query string, no arguments (a callback's POST has none).
+    if query and _holds_nul(request.args.to_dict(flat=False)):
         return 400, "The address holds a character that is not allowed (NUL)."
     if request.method == "POST":
         if request.mimetype in (
@@ -206,37 +246,42 @@ def init_security(server: Flask, *, script_hashes: Callable[[], list[str]]) -> N
 
     @server.after_request
     def _headers(response):
-        hashes = " ".join(script_hashes())
         embed = request.path.startswith("/embed/")
         ancestors = settings.embed_frame_ancestors() if embed else "'none'"
-        response.headers["Content-Security-Policy"] = "; ".join(
-            [
-                "default-src 'self'",
-                f"script-src 'self' {hashes}".strip(),
-                # Plotly and Dash components set inline styles at run time.
-                "style-src 'self' 'unsafe-inline'",
-                "img-src 'self' data: blob:",
-                "font-src 'self' data:",
-                "connect-src 'self'",
-                "object-src 'none'",
-                "base-uri 'self'",
-                "form-action 'self'",
-                f"frame-ancestors {ancestors}",
-            ]
+        headers = response.headers
+        headers["Content-Security-Policy"] = content_security_policy(
+            tuple(script_hashes()), ancestors
         )
         if not embed:
-            response.headers["X-Frame-Options"] = "DENY"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        response.headers["Permissions-Policy"] = (
-            "camera=(), microphone=(), geolocation=()"
-        )
+            headers["X-Frame-Options"] = "DENY"
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if settings.https():
-            response.headers["Strict-Transport-Security"] = (
-                "max-age=31536000; includeSubDomains"
-            )
-        response.headers.pop("Server", None)
-        if _signed_in_answer() and not response.cache_control.public:
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        headers.pop("Server", None)
+        if _signed_in_answer() and not public_answer(response):
             # Per-person answers: never kept by the browser or anything between.
-            response.headers["Cache-Control"] = "private, no-store"
+            headers["Cache-Control"] = "private, no-store"
         return response
+
+
+@functools.lru_cache(maxsize=64)
+def content_security_policy(hashes: tuple[str, ...], ancestors: str) -> str:
+    """The Content-Security-Policy of an answer: the inline scripts' hashes and
+    who may frame it. A function of these two alone, so each text is built once."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {' '.join(hashes)}".strip(),
+            # Plotly and Dash components set inline styles at run time.
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            f"frame-ancestors {ancestors}",
+        ]
+    )
