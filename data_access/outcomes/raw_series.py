@@ -393,23 +393,38 @@ def _children_latest_statement(length: str):  # noqa: ANN202 - a CompoundSelect
         bindparam(name, type_=String)
         for name in ("measure_code", "parent_code", "age_band")
     )
-    # the children's periods, each row's once (materialized: grouping the
-    # rows so found is cheaper than SQLite's own plan for a grouped read),
+    # the parent's children (ids) and the measure (its id): scalar and IN
+    # subqueries, not joins, so the store plans fewer joins (PostgreSQL's
+    # planning was a third of the statement) and finds the rows by measure and
+    # area (its index); a value's source is never missing (a foreign key, not
+    # null), so the periods need no join to it
+    parent, child = aliased(Area), aliased(Area)
+    parent_id = select(parent.id).where(parent.code == parent_code).scalar_subquery()
+    measure_id = (
+        select(Measure.id).where(Measure.code == measure_code).scalar_subquery()
+    )
+    children = select(child.id).where(child.parent_id == parent_id)
+    mine = and_(
+        MeasureValue.is_current,
+        MeasureValue.measure_id == measure_id,
+        MeasureValue.age_band == age_band,
+        MeasureValue.area_id.in_(children),
+    )
+    # the children's periods, each row's once (materialized on SQLite:
+    # grouping the rows so found is cheaper than SQLite's own plan for a
+    # grouped read; PostgreSQL groups them as it reads them, 1.3 -> 0.9 ms),
     # then grouped: a few dozen periods with their areas
     light = (
-        _children_query(
-            [
-                Area.code.label("code"),
-                MeasureValue.period_start.label("period_start"),
-                MeasureValue.period_end.label("period_end"),
-                MeasureValue.period_months.label("months"),
-            ],
-            measure_code,
-            parent_code,
-            age_band,
+        select(
+            Area.code.label("code"),
+            MeasureValue.period_start.label("period_start"),
+            MeasureValue.period_end.label("period_end"),
+            MeasureValue.period_months.label("months"),
         )
+        .join_from(MeasureValue, Area, Area.id == MeasureValue.area_id)
+        .where(mine)
         .cte("light")
-        .prefix_with("MATERIALIZED")
+        .prefix_with("MATERIALIZED", dialect="sqlite")
     )
     grouped = (
         select(
@@ -453,15 +468,17 @@ def _children_latest_statement(length: str):  # noqa: ANN202 - a CompoundSelect
         .where(counted.c.bucket == best)
         .cte("guessed")
     )
-    rows = _children_query(
-        [*_raw_columns(), literal(1).label("is_row")],
-        measure_code,
-        parent_code,
-        age_band,
-    ).where(
-        MeasureValue.period_start.between(
-            select(guessed.c.first).scalar_subquery(),
-            select(guessed.c.last).scalar_subquery(),
+    rows = (
+        select(*_raw_columns(), literal(1).label("is_row"))
+        .select_from(MeasureValue)
+        .join(Area, Area.id == MeasureValue.area_id)
+        .join(Source, Source.id == MeasureValue.source_id)
+        .where(
+            mine,
+            MeasureValue.period_start.between(
+                select(guessed.c.first).scalar_subquery(),
+                select(guessed.c.last).scalar_subquery(),
+            ),
         )
     )
     # the periods under the rows' columns: codes as area_code, then the dates
