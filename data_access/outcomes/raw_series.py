@@ -885,6 +885,18 @@ def _by_length(
         n = len(frame)
         if len(areas) == n:  # no sums made: the frame's rows alone
             out = frame if rows == list(range(n)) else frame.take(rows)
+        elif (
+            min(rows, default=-1) >= n
+            and (casts := _concat_casts(frame, summed)) is not None
+        ):
+            # only sums kept (the knife offences' years where no annual figure
+            # is published): the sums as the concat would hold them, without
+            # it (issue 19: the concat and take cost 0.4-0.6 ms of a 1.7 ms
+            # series)
+            kept = [i - n for i in rows]
+            out = summed if kept == list(range(len(summed))) else summed.take(kept)
+            for name, dtype in casts.items():  # (astype of a dict cost 1 ms)
+                out[name] = out[name].astype(dtype)
         else:
             out = pd.concat([frame, summed], ignore_index=True).take(rows)
     else:
@@ -892,6 +904,27 @@ def _by_length(
     out = out.reset_index(drop=True)
     out["period"] = _period_labels(out["period_start"], out["period_end"])
     return out
+
+
+def _concat_casts(frame: pd.DataFrame, sums: pd.DataFrame) -> dict | None:
+    """The casts that give `sums` the column types of `pd.concat([frame, sums])`,
+    where known: none for a column of one type in both, object for a text
+    column (StringDtype) of the sums that is an object column of the frame (a
+    note missing from every row read, say). None when the columns differ or
+    another pair of types would be resolved by the concat."""
+    if not frame.columns.equals(sums.columns):
+        return None
+    casts = {}
+    for name, ours, theirs in zip(
+        frame.columns, frame.dtypes.tolist(), sums.dtypes.tolist(), strict=True
+    ):
+        if ours == theirs:
+            continue
+        if ours == np.dtype(object) and isinstance(theirs, pd.StringDtype):
+            casts[name] = object
+        else:
+            return None
+    return casts
 
 
 def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:

@@ -649,6 +649,49 @@ def test_the_series_by_length_is_what_the_copies_and_filters_gave(seed):
 
 
 @pytest.mark.parametrize("seed", range(4))
+def test_years_all_of_quarters_are_those_of_the_concat(seed, monkeypatch):
+    """Financial years where every one kept is a sum of quarters (the knife
+    offences' series) are the sums alone, cast as the concat of the frame and
+    the sums types them (`_concat_casts`): against the form above, the same
+    frame, dtypes, bits and element types, with notes all missing (an object
+    column: the sums' text note cast to object) and with text notes (no cast)."""
+    rng = random.Random(seed)
+    seen = []
+    real = raw_series._concat_casts
+
+    def noted(a: pd.DataFrame, b: pd.DataFrame) -> dict | None:
+        seen.append(real(a, b))
+        return seen[-1]
+
+    monkeypatch.setattr(raw_series, "_concat_casts", noted)
+    for _ in range(150):
+        raw = _random_raw(rng)
+        if rng.random() < 0.8:  # quarters only: every year kept is a sum
+            raw = raw[raw_series._period_kinds(raw)[0]].reset_index(drop=True)
+        if rng.random() < 0.5:
+            raw = raw.assign(note=rng.choice(["Revised", "Provisional data"]))
+        for scale in (None, 100.0):
+            new = raw_series._by_length(raw, "year", proportion_scale=scale)
+            old = _old_by_length(raw, "year", proportion_scale=scale)
+            pd.testing.assert_frame_equal(new, old, check_exact=True)
+            for column in old:
+                assert [type(x) for x in new[column]] == [type(x) for x in old[column]]
+    assert sum(casts == {"note": object} for casts in seen) > 50
+    assert sum(casts == {} for casts in seen) > 50
+
+
+def test_no_casts_are_guessed_for_other_types():
+    """`_concat_casts` names only the object / text pair; any other difference
+    (or other columns) leaves the concat to pandas."""
+    text = pd.DataFrame({"a": pd.array(["x"], dtype="str"), "b": [1.0]})
+    assert raw_series._concat_casts(text.astype({"a": object}), text) == {"a": object}
+    assert raw_series._concat_casts(text, text) == {}
+    assert raw_series._concat_casts(text, text.astype({"a": object})) is None
+    assert raw_series._concat_casts(text.astype({"b": object}), text) is None
+    assert raw_series._concat_casts(text[["b", "a"]], text) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
 def test_a_frame_of_read_rows_is_the_frame_of_the_tuples(seed):
     """`_rows_frame` (columns built one by one, figures and the illustrative
     flag typed up front) against `_raw_frame` of pandas' frame of the tuples,
