@@ -407,53 +407,74 @@ class _SharedStoreGuard:
     was a comment only, and a test that wrote to a shared store would make the
     tests after it pass or fail by their order.
 
-    SQLite only (each test runs on both engines, so one guard finds the writer):
-    the guard keeps a connection of its own to the file, whose `PRAGMA
-    data_version` changes whenever another connection commits. Only then are
+    SQLite only (each test runs on both engines, so one guard finds the writer).
+    Any commit changes the store's file or its write-ahead log, so the guard
+    keeps their sizes and modification times; only when those have moved are
     the tables read again and compared, row by row, with what they held when
-    the store was built."""
+    the store was built. It holds no connection open between looks: an open
+    connection would keep SQLite from folding the log into the file when the
+    app's engine closes, and a test that copies the file (tests/browser/
+    test_returns.py `own_store`) would copy a store without its last writes.
+    (A commit within one tick of the file system's clock of the last look, with
+    no change of size, could pass unseen: a guard, not a proof.)"""
 
     # What tests may write to a shared store: signing in users of their own
-    # (accounts, their areas, the audit log, the sign-in counters) and
-    # invalidating the cache (the store's cache generation). The figures, and
-    # everything else, are guarded.
+    # (accounts, their areas, the audit log, the sign-in counters), invalidating
+    # the cache (the store's cache generation) and making a board pack, which
+    # the store records as it is made (tests/browser/test_board_pack.py). The
+    # figures, and everything else, are guarded.
     MAY_CHANGE = frozenset(
-        {"app_user", "user_area", "audit_log", "sign_in_counter", "store_meta"}
+        {
+            "app_user",
+            "user_area",
+            "audit_log",
+            "sign_in_counter",
+            "store_meta",
+            "board_pack",
+        }
     )
 
     def __init__(self, url: str) -> None:
-        self._conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-        self._version = self._data_version()
+        self._path = url.removeprefix("sqlite:///")
         self._tables = self._contents()
+        self._stamp = self._files()
 
-    def _data_version(self) -> int:
-        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+    def _files(self) -> tuple:
+        """(modification time, size) of the store's file and its log."""
+        stamps = []
+        for suffix in ("", "-wal"):
+            try:
+                stat = os.stat(self._path + suffix)
+            except FileNotFoundError:
+                stamps.append(None)
+            else:
+                stamps.append((stat.st_mtime_ns, stat.st_size))
+        return tuple(stamps)
 
     def _contents(self) -> dict[str, list[tuple]]:
-        names = [
-            row[0]
-            for row in self._conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )
-            if row[0] not in self.MAY_CHANGE
-        ]
-        # in rowid order: the same rows read the same, without sorting them
-        return {
-            name: self._conn.execute(
-                f'SELECT * FROM "{name}" ORDER BY rowid'
-            ).fetchall()
-            for name in names
-        }
+        with contextlib.closing(sqlite3.connect(self._path)) as conn:
+            names = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+                if row[0] not in self.MAY_CHANGE
+            ]
+            # in rowid order: the same rows read the same, without sorting them
+            return {
+                name: conn.execute(f'SELECT * FROM "{name}" ORDER BY rowid').fetchall()
+                for name in names
+            }
 
     def changed_tables(self) -> list[str]:
-        """The tables whose rows differ from the store as built (empty when no
-        other connection has committed since the last look)."""
-        version = self._data_version()
-        if version == self._version:
+        """The tables whose rows differ from the store as built (empty when the
+        store's files have not moved since the last look)."""
+        if self._files() == self._stamp:
             return []
-        self._version = version
         now = self._contents()
+        # after the read: closing the last connection may fold the log in
+        self._stamp = self._files()
         return sorted(
             name
             for name in set(now) | set(self._tables)
