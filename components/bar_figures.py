@@ -55,6 +55,7 @@ def ranked_bar_figure(
     height: int | None = None,
     axis_top: float | None = None,
     withheld: str | None = None,
+    ticks_in_words: bool = False,
 ) -> Figure:
     """Horizontal bars ranked highest at the top, with confidence intervals.
 
@@ -68,7 +69,9 @@ def ranked_bar_figure(
     (components.axis_clip.robust_top) ends the value axis there: a bar or interval
     that runs past it is drawn to the edge, its label starting with
     axis_clip.OVERFLOW_MARK (a bar) or ending with it (only its interval); hover
-    gives the full figures.
+    gives the full figures. `ticks_in_words`: the value axis's ticks are written
+    by `value_formatter`, in the labels' words ("£2m" beside "£4.49m", not
+    "£2,000,000"), as `bar_figure`'s are.
     """
     # The columns as plain lists (a few dozen areas: pandas' copying, filtering
     # and sorting cost more than the drawing).
@@ -314,16 +317,27 @@ def ranked_bar_figure(
             lo - (0.02 * span if lo < 0 else 0),
             hi + 0.03 * span,
         ]
+        if ticks_in_words:
+            ticks = [t for t in _nice_ticks(lo, hi) if t <= hi + 0.03 * span]
+            axis(fig, "x").update(
+                tickmode="array", tickvals=ticks, ticktext=[fmt(t) for t in ticks]
+            )
     # The "52.1 Worse" labels run into a right margin as wide as the longest, so
     # they are never cut off, however narrow the screen (a share of the axis was
     # too little at 390 px).
     longest = max((len(t) for _x, _y, t in bar_labels), default=0)
     axis(fig, "x").update(title=title(value_title or value), tickformat=",")
+    # Room above the bars for what is drawn there, and no more: the legend's row
+    # and the benchmark's label (a chart with neither started 80 px down).
+    bench_drawn = benchmark is not None and not is_missing(benchmark)
+    top = (40 if category_col else 20) + (
+        40 + 16 * (bench_lines - 1) if bench_drawn else 0
+    )
     fig["layout"].update(
         barmode="overlay",
         showlegend=bool(category_col),
         legend=dict(_TOP_LEGEND),
-        margin=dict(t=80 + 16 * (bench_lines - 1), r=int(longest * 7.2) + 20),
+        margin=dict(t=top, r=int(longest * 7.2) + 20),
     )
     n = len(category_array)
     return _finish(fig, height=height or max(280, 28 * n + 140))

@@ -16,7 +16,6 @@ from components.bar_figures import RANKED_MIN_WIDTH, bar_figure, ranked_bar_figu
 from components.chart import ChartSpec, chart_card
 from components.chart_tables import TableLink, accessible_table, columns_table
 from components.chart_text import summary_for_ranking
-from components.figure_layout import axis
 from components.formatting import money
 from components.shell import message
 
@@ -169,8 +168,8 @@ def national_parts(view: dict) -> list:
             value="Home Office VRU allocation (£)",
             value_title="Home Office VRU allocation",
             value_formatter=money,
+            ticks_in_words=True,
         )
-        axis(fig, "x").update(tickprefix="£", tickformat=",")
         illustrative = any(c["illustrative"])
         out.append(
             chart_card(

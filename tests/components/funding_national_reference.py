@@ -73,8 +73,9 @@ def national_parts(view: dict) -> list:
             value="Home Office VRU allocation (£)",
             value_title="Home Office VRU allocation",
             value_formatter=money,
+            # the value axis in the labels' words ("£2m"), as /funding now draws it
+            ticks_in_words=True,
         )
-        axis(fig, "x").update(tickprefix="£", tickformat=",")
         illustrative = bool(summary["illustrative"].any())
         out.append(
             chart_card(
