@@ -209,14 +209,6 @@ def rate_measures(*, scope: Scope) -> pd.DataFrame:
     return pd.DataFrame(_rate_measure_rows(), columns=MEASURE_COLUMNS[:-1])
 
 
-def rate_measure_names(*, scope: Scope) -> list[tuple[str, str]]:
-    """(code, name) of each of `rate_measures`' rows, in its order: the same
-    statement's rows, for a menu of them, without a frame of every column
-    (issue 19: building the frame and iterating it as named tuples cost about
-    as much as the read)."""
-    return [(row[0], row[1]) for row in _rate_measure_rows()]
-
-
 def _rate_measure_rows() -> list[tuple]:
     """`rate_measures`' rows (MEASURE_COLUMNS but last_updated) as tuples."""
     with read_connection() as connection:
@@ -244,8 +236,10 @@ def ranked_measures(*, scope: Scope) -> pd.DataFrame:
 
 
 def ranked_measure_names(*, scope: Scope) -> list[tuple[str, str]]:
-    """(code, name) of each of `ranked_measures`' rows, in its order, as
-    `rate_measure_names` (plain rows for a menu: issue 19)."""
+    """(code, name) of each of `ranked_measures`' rows, in its order: the same
+    statement's rows, for /compare's menu, without a frame of every column
+    (issue 19: building the frame and iterating it as named tuples cost about
+    as much as the read)."""
     return [(row[0], row[1]) for row in _ranked_measure_rows()]
 
 
